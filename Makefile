@@ -1,0 +1,39 @@
+# Thin wrapper over CMake/CTest.  The two commands a newcomer needs:
+#   make demo   install what is missing, build, start cameras + server with demo data
+#   make test   install what is missing, build (release and ASan+UBSan), run every test
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: all deps build build-asan test demo bench clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWW_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# The suite runs against the ASan+UBSan build; the release build must still
+# compile cleanly with -Werror (it is what demo and bench use).
+test: build build-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j 2 $(CTEST_ARGS)
+
+demo: build
+	@scripts/demo
+
+bench: build
+	@scripts/bench
+
+format:
+	@clang-format -i src/*.c src/*/*.c src/*/*.h tools/camsim/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

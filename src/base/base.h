@@ -1,0 +1,122 @@
+/*
+ * base: the leaf layer every other module stands on — errors, logging,
+ * clocks, small string/memory helpers and the file-operations table.
+ *
+ * Nothing here includes any other wardwatch module or any third-party
+ * library header.
+ *
+ * Threads: every function here is safe to call from any thread.
+ * Memory: functions that return heap memory say so; the caller frees it
+ * with free().
+ */
+#ifndef WW_BASE_H
+#define WW_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- errors ------------------------------------------------------------
+ * Functions return 0 on success and a negative code on failure: either
+ * -errno (e.g. -ENOENT, -ENOSPC) or one of the WW_E* codes below, which sit
+ * far outside the errno range. -EAGAIN means "not yet, try again"; WW_EOF
+ * means a stream ended — the two are never mixed up. */
+enum {
+    WW_EOF      = -10001, /* stream or file ended */
+    WW_EINVAL   = -10002, /* bad input from outside (argument, file, request) */
+    WW_ECORRUPT = -10003, /* stored data does not parse */
+    WW_EDB      = -10004, /* catalog (SQLite) failure; details were logged */
+    WW_EAV      = -10005, /* FFmpeg library failure; details were logged */
+    WW_ENOTFOUND= -10006, /* a looked-up record does not exist */
+    WW_EAUTH    = -10007, /* authentication failed */
+    WW_EPERM    = -10008, /* authenticated but not allowed */
+    WW_ECONFLICT= -10009, /* record exists / state does not allow it */
+};
+/* Human text for a code from above or a -errno.  Static storage. */
+const char *ww_strerror(int err);
+
+/* ---- logging -----------------------------------------------------------
+ * One line per call, written atomically to stderr (or the file set with
+ * ww_log_open): "2026-11-25T14:03:01.123+07:00 warn  [ingest cam=3/main] …". */
+enum ww_log_level { WW_LOG_DEBUG, WW_LOG_INFO, WW_LOG_WARN, WW_LOG_ERROR };
+void ww_log_set_level(enum ww_log_level lvl);
+enum ww_log_level ww_log_level_from_str(const char *s); /* "debug"… ; default info */
+void ww_log(enum ww_log_level lvl, const char *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ww_vlog(enum ww_log_level lvl, const char *ctx, const char *fmt, va_list ap);
+#define ww_debug(ctx, ...) ww_log(WW_LOG_DEBUG, ctx, __VA_ARGS__)
+#define ww_info(ctx, ...)  ww_log(WW_LOG_INFO, ctx, __VA_ARGS__)
+#define ww_warn(ctx, ...)  ww_log(WW_LOG_WARN, ctx, __VA_ARGS__)
+#define ww_error(ctx, ...) ww_log(WW_LOG_ERROR, ctx, __VA_ARGS__)
+
+/* ---- clocks ------------------------------------------------------------
+ * Wall clock in µs since the Unix epoch (UTC) and a monotonic clock in µs.
+ * ww_wall_us can be offset for tests with WARDWATCH_CLOCK_OFFSET_S. */
+int64_t ww_wall_us(void);
+int64_t ww_mono_us(void);
+/* Formats µs-since-epoch as ISO 8601 with the given UTC offset in minutes,
+ * e.g. "2026-11-25T21:03:01.123+07:00". buf must hold 40 bytes. */
+char *ww_fmt_time(int64_t us, int offset_min, char *buf, size_t n);
+/* Parses ISO 8601 ("2026-11-25T21:03:01+07:00", "…Z", "2026-11-25 21:03",
+ * fractions allowed; no offset = the local offset given) or a plain number
+ * of seconds since the epoch.  Returns 0 or WW_EINVAL. */
+int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us);
+/* The station's UTC offset in minutes (Asia/Ho_Chi_Minh: +420), from
+ * WARDWATCH_UTC_OFFSET_MIN if set. */
+int ww_station_offset_min(void);
+
+/* ---- memory and strings ------------------------------------------------ */
+/* Abort on allocation failure: at our sizes a failed malloc means the box is
+ * out of memory and nothing sensible can be done per request. */
+void *ww_malloc(size_t n);
+void *ww_calloc(size_t n, size_t m);
+void *ww_realloc(void *p, size_t n);
+char *ww_strdup(const char *s);                       /* NULL → NULL */
+char *ww_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool  ww_str_starts(const char *s, const char *prefix);
+/* Parses a whole decimal integer within [lo, hi]; 0 or WW_EINVAL. */
+int ww_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
+int ww_parse_double(const char *s, double lo, double hi, double *out);
+
+/* Growable byte buffer.  Zero-initialise; ww_buf_free releases. */
+struct ww_buf { uint8_t *data; size_t len, cap; };
+void ww_buf_append(struct ww_buf *b, const void *p, size_t n);
+void ww_buf_printf(struct ww_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ww_buf_free(struct ww_buf *b);
+
+/* Masks the password in a URL ("rtsp://u:secret@h/x" → "rtsp://u:***@h/x").
+ * Returns a new string the caller frees. */
+char *ww_url_mask(const char *url);
+
+/* ---- files ---------------------------------------------------------------
+ * mkdir -p; 0 or -errno. */
+int ww_mkdirs(const char *path, mode_t mode);
+/* fsync the directory that holds path (so a new entry survives power loss). */
+int ww_fsync_dir_of(const char *path);
+/* Reads a whole small file (≤ max bytes) into a NUL-terminated heap string. */
+int ww_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Free bytes available to us on the filesystem holding path, or -errno. */
+int64_t ww_fs_free_bytes(const char *path);
+
+/* ---- file operations table ----------------------------------------------
+ * record/ does all its file I/O through this table so that tests can swap in
+ * one that fails the Nth write, returns ENOSPC, or "crashes" (see
+ * ww_fsops_fault).  Calls mirror POSIX and return -errno on failure. */
+struct ww_fsops {
+    int     (*open)(const char *path, int flags, mode_t mode);
+    ssize_t (*write)(int fd, const void *buf, size_t n);
+    int     (*fsync)(int fd);
+    int     (*close)(int fd);
+    int     (*unlink)(const char *path);
+    int     (*ftruncate)(int fd, off_t len);
+};
+/* The table in force (real POSIX by default). */
+const struct ww_fsops *ww_fsops(void);
+/* Fault injection, for tests and the WARDWATCH_FAULT environment variable
+ * ("enospc-after=BYTES", "enospc-file=PATH": writes fail with ENOSPC while
+ * PATH exists).  Applies to the process; thread-safe. */
+int ww_fsops_fault(const char *spec);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * cameras.c — wards, cameras and streams.
+ *
+ * Camera passwords are stored here and handed only to ingest; list output
+ * in the CLI and API never includes them (see cli/camera.c, api/cameras.c).
+ */
+#include "catalog/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cat_ward_clear(struct cat_ward *w)
+{
+    if (!w) return;
+    free(w->name); free(w->district); free(w->province);
+    memset(w, 0, sizeof *w);
+}
+
+void cat_ward_list_free(struct cat_ward *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_ward_clear(&v[i]);
+    free(v);
+}
+
+int catalog_ward_add(catalog_t *cat, struct cat_ward *w)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO wards(name,district,province) VALUES(?,?,?)", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, w->name);
+    cat_bind_str(st, 2, w->district);
+    cat_bind_str(st, 3, w->province);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
+    if (rc != SQLITE_DONE) return cat_fail(cat, "ward add");
+    w->id = sqlite3_last_insert_rowid(cat->db);
+    return 0;
+}
+
+int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id FROM wards WHERE name=?", &st)) return WW_EDB;
+    cat_bind_str(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward find");
+}
+
+int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if (cat_prepare(cat, "SELECT id,name,district,province FROM wards ORDER BY id", &st))
+        return WW_EDB;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
+        struct cat_ward *w = &(*out)[(*n)++];
+        w->id = sqlite3_column_int64(st, 0);
+        w->name = cat_col_str(st, 1);
+        w->district = cat_col_str(st, 2);
+        w->province = cat_col_str(st, 3);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "ward list");
+}
+
+void cat_camera_clear(struct cat_camera *c)
+{
+    if (!c) return;
+    free(c->name); free(c->address); free(c->main_url); free(c->sub_url);
+    free(c->username);
+    if (c->password) { explicit_bzero(c->password, strlen(c->password)); free(c->password); }
+    free(c->transport);
+    memset(c, 0, sizeof *c);
+}
+
+void cat_camera_list_free(struct cat_camera *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_camera_clear(&v[i]);
+    free(v);
+}
+
+#define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
+                 "password,transport,enabled,retention_days,direction_deg,created_us"
+
+static void camera_from_row(sqlite3_stmt *st, struct cat_camera *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    c->name = cat_col_str(st, 1);
+    c->address = cat_col_str(st, 2);
+    c->has_pos = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    c->latitude = sqlite3_column_double(st, 3);
+    c->longitude = sqlite3_column_double(st, 4);
+    c->ward_id = sqlite3_column_int64(st, 5);
+    c->main_url = cat_col_str(st, 6);
+    c->sub_url = cat_col_str(st, 7);
+    c->username = cat_col_str(st, 8);
+    c->password = cat_col_str(st, 9);
+    c->transport = cat_col_str(st, 10);
+    c->enabled = sqlite3_column_int(st, 11) != 0;
+    c->retention_days = sqlite3_column_int(st, 12);
+    c->direction_deg = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 13);
+    c->created_us = sqlite3_column_int64(st, 14);
+}
+
+int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO cameras(name,address,latitude,longitude,ward_id,main_url,"
+                         "sub_url,username,password,transport,enabled,retention_days,"
+                         "direction_deg,created_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, c->name);
+    cat_bind_str(st, 2, c->address);
+    if (c->has_pos) {
+        sqlite3_bind_double(st, 3, c->latitude);
+        sqlite3_bind_double(st, 4, c->longitude);
+    }
+    if (c->ward_id > 0) sqlite3_bind_int64(st, 5, c->ward_id);
+    cat_bind_str(st, 6, c->main_url);
+    cat_bind_str(st, 7, c->sub_url);
+    cat_bind_str(st, 8, c->username);
+    cat_bind_str(st, 9, c->password);
+    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
+    sqlite3_bind_int(st, 11, c->enabled);
+    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
+    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
+    c->created_us = c->created_us ? c->created_us : ww_wall_us();
+    sqlite3_bind_int64(st, 14, c->created_us);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_EINVAL;
+    if (rc != SQLITE_DONE) return cat_fail(cat, "camera add");
+    c->id = sqlite3_last_insert_rowid(cat->db);
+    return 0;
+}
+
+int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) camera_from_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera get");
+}
+
+int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
+        camera_from_row(st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "camera list");
+}
+
+int catalog_camera_remove(catalog_t *cat, int64_t id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM cameras WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_fail(cat, "camera remove");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id FROM streams WHERE camera_id=? AND kind=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    cat_bind_str(st, 2, kind);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "stream find");
+}
+
+int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
+{
+    if (catalog_stream_find(cat, camera_id, kind, id) == 0) return 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT OR IGNORE INTO streams(camera_id,kind) VALUES(?,?)", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    cat_bind_str(st, 2, kind);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_fail(cat, "stream add");
+    return catalog_stream_find(cat, camera_id, kind, id);
+}

@@ -1,0 +1,134 @@
+/*
+ * catalog: the SQLite catalog — schema, migrations and every SQL statement
+ * wardwatch runs.  Nothing outside src/catalog/ sees SQL or sqlite3.h, so a
+ * second backend (PostgreSQL for many stations) is one folder's work.
+ *
+ * Surface: this header (connection, transactions, wards, cameras, streams,
+ * segments, gaps) plus one area header per later resource
+ * (catalog/cat_<area>.h), each owned by the module that uses it.
+ *
+ * Threads: a catalog_t is one SQLite connection and is used by one thread at
+ * a time.  Each thread that needs the catalog opens its own (WAL mode lets
+ * readers run beside the one writer; busy_timeout absorbs short waits).
+ *
+ * Memory: structs filled by catalog_* own their strings; release them with
+ * the matching *_clear / *_free.  catalog_close(NULL) is a no-op.
+ *
+ * Errors: 0 or a negative WW_E* code; WW_EDB failures are logged here with
+ * SQLite's message, once.
+ */
+#ifndef WW_CATALOG_H
+#define WW_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct catalog catalog_t;
+
+/* One schema migration; the table is generated from schema/NNN_*.sql. */
+struct catalog_migration { int version; const char *name; const char *sql; };
+extern const struct catalog_migration catalog_migrations[];
+
+enum {
+    CATALOG_CREATE   = 1 << 0, /* create the file and apply migrations */
+    CATALOG_READONLY = 1 << 1,
+};
+/* Opens (and with CATALOG_CREATE creates) the catalog and brings its schema
+ * up to date.  Opening an existing catalog also applies pending migrations.
+ * A missing file without CATALOG_CREATE → -ENOENT. */
+int  catalog_open(const char *path, int flags, catalog_t **out);
+void catalog_close(catalog_t *cat);
+int  catalog_schema_version(catalog_t *cat);
+
+int catalog_begin(catalog_t *cat);   /* BEGIN IMMEDIATE */
+int catalog_commit(catalog_t *cat);
+void catalog_rollback(catalog_t *cat);
+
+/* Key/value settings (e.g. the secret-box key id, first-run flags). */
+int catalog_setting_get(catalog_t *cat, const char *key, char **out); /* WW_ENOTFOUND */
+int catalog_setting_set(catalog_t *cat, const char *key, const char *value);
+
+/* ---- wards ------------------------------------------------------------- */
+struct cat_ward { int64_t id; char *name, *district, *province; };
+void cat_ward_clear(struct cat_ward *w);
+int catalog_ward_add(catalog_t *cat, struct cat_ward *w);          /* sets w->id */
+int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id);
+int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n);
+void cat_ward_list_free(struct cat_ward *v, size_t n);
+
+/* ---- cameras ----------------------------------------------------------- */
+struct cat_camera {
+    int64_t id;
+    char *name, *address;
+    bool has_pos; double latitude, longitude;
+    int64_t ward_id;              /* 0 = none */
+    char *main_url, *sub_url;     /* never contain credentials */
+    char *username, *password;    /* password is a secret: never print it */
+    char *transport;              /* "tcp" (default) or "udp" */
+    bool enabled;
+    int retention_days;
+    double direction_deg;         /* viewing direction, <0 = unknown */
+    int64_t created_us;
+};
+void cat_camera_clear(struct cat_camera *c);
+int catalog_camera_add(catalog_t *cat, struct cat_camera *c);      /* sets c->id */
+int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out);
+int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n);
+void cat_camera_list_free(struct cat_camera *v, size_t n);
+int catalog_camera_remove(catalog_t *cat, int64_t id);             /* rows only */
+
+/* ---- streams ----------------------------------------------------------- */
+/* Returns the id of the (camera, kind) stream, creating it if needed.
+ * kind is "main" or "sub". */
+int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id);
+int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id);
+
+/* ---- segments ---------------------------------------------------------- *
+ * A segment row describes one fMP4 file.  Its life: the syncer upserts the
+ * row (state GROWING) after the file's bytes are fsynced, updates it at each
+ * group commit, and marks it CLOSED when the writer closes the file.
+ * Retention marks DELETING in one transaction, unlinks, then deletes the row;
+ * recovery finishes any DELETING row it finds. */
+enum cat_seg_state { CAT_SEG_GROWING = 0, CAT_SEG_CLOSED = 1, CAT_SEG_DELETING = 2 };
+struct cat_segment {
+    int64_t id, stream_id, camera_id;
+    int64_t start_us, end_us;      /* wall clock, UTC */
+    char *path;                    /* relative to the data folder */
+    int64_t bytes, frames;
+    char *codec;                   /* "h264", "hevc" */
+    uint8_t *frag_index;           /* packed fragment index, see record.h */
+    size_t frag_index_len;
+    int state;
+};
+void cat_segment_clear(struct cat_segment *s);
+void cat_segment_list_free(struct cat_segment *v, size_t n);
+/* Insert or update by path; sets s->id. */
+int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s);
+int catalog_segment_set_state(catalog_t *cat, int64_t id, int state);
+int catalog_segment_delete(catalog_t *cat, int64_t id);
+/* Segments of a stream overlapping [from, to), oldest first. */
+int catalog_segment_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
+                          struct cat_segment **out, size_t *n);
+/* Every segment (for check/recover), or those in a given state (-1 = all). */
+int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, size_t *n);
+/* Oldest segments overall (retention by quota), or of one camera older than
+ * a cut-off (retention by days).  Excludes GROWING segments. */
+int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
+                           struct cat_segment **out, size_t *n);
+int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);
+/* Oldest start time of a camera's recordings, 0 if none. */
+int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us);
+
+/* ---- gaps ---------------------------------------------------------------
+ * A gap is a span the recorder knows it did not record, with the reason
+ * (camera offline, disk full, no consent…).  Spans between segments with
+ * no gap row are reported by `recordings` as gaps of unknown reason. */
+struct cat_gap { int64_t stream_id, start_us, end_us; char *reason; };
+int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
+                    const char *reason);
+int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
+                      struct cat_gap **out, size_t *n);
+void cat_gap_list_free(struct cat_gap *v, size_t n);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * db.c — opening the catalog, migrations, transactions, settings.
+ *
+ * The catalog runs in WAL mode with synchronous=NORMAL: a commit is durable
+ * once the WAL is fsynced at checkpoint or by the next FULL sync, and the
+ * database is never corrupted by a crash.  Recording's guarantee ("a kill -9
+ * loses at most the last group-commit window") holds because the syncer
+ * fsyncs video files BEFORE it commits the rows that describe them; a lost
+ * commit only means the tail is re-indexed by recovery.
+ *
+ * Migrations: schema/NNN_*.sql files, embedded at build time, each applied
+ * once inside its own transaction; schema_migrations records which.
+ */
+#include "catalog/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cat_fail(catalog_t *cat, const char *what)
+{
+    ww_error("catalog", "%s: %s", what, cat && cat->db ? sqlite3_errmsg(cat->db) : "no db");
+    return WW_EDB;
+}
+
+int cat_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return cat_fail(cat, "prepare");
+    }
+    return 0;
+}
+
+int cat_exec(catalog_t *cat, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(cat->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        ww_error("catalog", "exec: %s", err ? err : "?");
+        sqlite3_free(err);
+        return WW_EDB;
+    }
+    return 0;
+}
+
+char *cat_col_str(sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    return s ? ww_strdup((const char *)s) : NULL;
+}
+
+void cat_bind_str(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (s) sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, idx);
+}
+
+int catalog_begin(catalog_t *cat) { return cat_exec(cat, "BEGIN IMMEDIATE"); }
+int catalog_commit(catalog_t *cat) { return cat_exec(cat, "COMMIT"); }
+void catalog_rollback(catalog_t *cat)
+{
+    if (!sqlite3_get_autocommit(cat->db)) sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int applied_version(catalog_t *cat, int version)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT 1 FROM schema_migrations WHERE version=?", &st)) return -1;
+    sqlite3_bind_int(st, 1, version);
+    int rc = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int migrate(catalog_t *cat)
+{
+    if (cat_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                      " applied_us INTEGER NOT NULL)"))
+        return WW_EDB;
+    for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
+        int done = applied_version(cat, m->version);
+        if (done < 0) return WW_EDB;
+        if (done) continue;
+        if (catalog_begin(cat)) return WW_EDB;
+        if (cat_exec(cat, m->sql)) {
+            ww_error("catalog", "migration %s failed", m->name);
+            catalog_rollback(cat);
+            return WW_EDB;
+        }
+        sqlite3_stmt *st;
+        if (cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st)) {
+            catalog_rollback(cat);
+            return WW_EDB;
+        }
+        sqlite3_bind_int(st, 1, m->version);
+        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, ww_wall_us());
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE || catalog_commit(cat)) {
+            catalog_rollback(cat);
+            return cat_fail(cat, "record migration");
+        }
+        ww_debug("catalog", "applied migration %s", m->name);
+    }
+    return 0;
+}
+
+int catalog_open(const char *path, int flags, catalog_t **out)
+{
+    *out = NULL;
+    if (!(flags & CATALOG_CREATE) && access(path, F_OK) != 0) return -ENOENT;
+    catalog_t *cat = ww_calloc(1, sizeof *cat);
+    cat->path = ww_strdup(path);
+    int oflags = SQLITE_OPEN_NOMUTEX |
+                 ((flags & CATALOG_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &cat->db, oflags, NULL) != SQLITE_OK) {
+        ww_error("catalog", "cannot open %s: %s", path,
+                 cat->db ? sqlite3_errmsg(cat->db) : "out of memory");
+        catalog_close(cat);
+        return WW_EDB;
+    }
+    sqlite3_busy_timeout(cat->db, 10000);
+    if (cat_exec(cat, "PRAGMA foreign_keys=ON") ||
+        (!(flags & CATALOG_READONLY) &&
+         (cat_exec(cat, "PRAGMA journal_mode=WAL") || cat_exec(cat, "PRAGMA synchronous=NORMAL") ||
+          migrate(cat)))) {
+        catalog_close(cat);
+        return WW_EDB;
+    }
+    *out = cat;
+    return 0;
+}
+
+void catalog_close(catalog_t *cat)
+{
+    if (!cat) return;
+    sqlite3_close_v2(cat->db);
+    free(cat->path);
+    free(cat);
+}
+
+int catalog_schema_version(catalog_t *cat)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", &st))
+        return WW_EDB;
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return v;
+}
+
+int catalog_setting_get(catalog_t *cat, const char *key, char **out)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT value FROM settings WHERE key=?", &st)) return WW_EDB;
+    cat_bind_str(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = cat_col_str(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "setting get");
+}
+
+int catalog_setting_set(catalog_t *cat, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO settings(key,value) VALUES(?,?)"
+                         " ON CONFLICT(key) DO UPDATE SET value=excluded.value", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, key);
+    cat_bind_str(st, 2, value);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "setting set");
+}

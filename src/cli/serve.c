@@ -1,0 +1,10 @@
+/* Placeholder so the binary links while `serve` is being built; it
+ * says so plainly and exits 1. */
+#include "cli/common.h"
+
+int cli_serve(struct cli_ctx *c, int argc, char **argv)
+{
+    (void)c; (void)argc; (void)argv;
+    cli_err("serve is not available in this build yet");
+    return 1;
+}

@@ -1,0 +1,83 @@
+/*
+ * main.c — global options and verb dispatch only.  Every verb lives in
+ * src/cli/ and parses its own options.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "cli/cli.h"
+
+static const struct verb {
+    const char *name;
+    int (*fn)(struct cli_ctx *, int, char **);
+    const char *help;
+} verbs[] = {
+    {"init", cli_init, "create the data folder, catalog and first admin"},
+    {"camera", cli_camera, "add | list | remove | import cameras"},
+    {"serve", cli_serve, "record every enabled camera and serve the console"},
+    {"recordings", cli_recordings, "list a camera's segments and gaps"},
+    {"check", cli_check, "verify every segment row against its file"},
+    {"export", cli_export, "export a time range of a camera as one MP4 + manifest"},
+    {"motion", cli_motion, "motion scan FILE: find motion in a video file"},
+    {"user", cli_user, "add | list | passwd console users"},
+    {"audit", cli_audit, "audit verify: check the tamper-evident audit chain"},
+    {"incident", cli_incident, "import | export the incident register (CSV)"},
+    {"demo-data", cli_demo_data, "fill the catalog with clearly-marked demo data"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: wardwatch [--data DIR] [--log-level LEVEL] VERB [options]\n\n"
+               "Records community cameras for a ward police station.\n\n"
+               "  --data DIR        data folder (default ./wardwatch-data, or $WARDWATCH_DATA)\n"
+               "  --log-level L     debug | info | warn | error (default info)\n\nverbs:\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].help);
+    fprintf(f, "\n'wardwatch VERB --help' describes each verb.\n");
+}
+
+/* Removes argv[i] (and its value) in place; returns the new argc. */
+static int take(int argc, char **argv, int i, int count)
+{
+    memmove(&argv[i], &argv[i + count], (size_t)(argc - i - count + 1) * sizeof *argv);
+    return argc - count;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {.prog = "wardwatch"};
+    ctx.data_dir = getenv("WARDWATCH_DATA");
+    const char *fault = getenv("WARDWATCH_FAULT");
+    if (fault && ww_fsops_fault(fault)) return cli_usage("bad WARDWATCH_FAULT '%s'", fault);
+    ww_log_set_level(ww_log_level_from_str(getenv("WARDWATCH_LOG_LEVEL")));
+
+    /* Global options may stand anywhere before "--": pull them out so each
+     * verb sees only its own. */
+    for (int i = 1; i < argc;) {
+        if (!strcmp(argv[i], "--")) break;
+        if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--log-level")) {
+            if (i + 1 >= argc) return cli_usage("%s needs a value", argv[i]);
+            if (!strcmp(argv[i], "--data")) ctx.data_dir = argv[i + 1];
+            else ww_log_set_level(ww_log_level_from_str(argv[i + 1]));
+            argc = take(argc, argv, i, 2);
+        } else if (ww_str_starts(argv[i], "--data=")) {
+            ctx.data_dir = argv[i] + 7;
+            argc = take(argc, argv, i, 1);
+        } else {
+            i++;
+        }
+    }
+    if (!ctx.data_dir || !*ctx.data_dir) ctx.data_dir = "./wardwatch-data";
+
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) { puts("wardwatch 0.1"); return 0; }
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (!strcmp(argv[1], verbs[i].name)) return verbs[i].fn(&ctx, argc - 1, argv + 1);
+    return cli_usage("unknown verb '%s' (see 'wardwatch --help')", argv[1]);
+}
