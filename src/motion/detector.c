@@ -22,10 +22,11 @@
  *  5. Score: per zone, the changed share of its (mask-free) area; the frame
  *     is active when a zone's score reaches min_area.
  *  6. Learn: unchanged cells follow the frame with a 2 s time constant
- *     (absorbs slow light drift and shadows), changed cells with 15 s (a
- *     parked car becomes background; a stuck cell can never stay stuck), and
- *     the noise estimate learns from unchanged cells (10 s) and creeps up on
- *     cells that keep changing (60 s).  Time constants are in seconds, not
+ *     (absorbs slow light drift and shadows); changed cells are not learnt
+ *     (no ghost where an object stood) until they have been changed for 8 s,
+ *     when they are taken in at once (a parked car; a stuck cell can never
+ *     stay stuck).  The noise estimate learns from unchanged cells (10 s)
+ *     and creeps up on cells that keep changing (60 s).  Time constants are in seconds, not
  *     frames, so the rate can change without retuning.
  *  7. Events: two active frames in a row open an event (one if frames are
  *     ≥ 0.5 s apart, as in keyframe-only mode); quiet for merge_gap closes
@@ -52,7 +53,7 @@
 
 #define MAX_DIM 8192
 #define TAU_BG_S 2.0        /* unchanged cells follow the scene */
-#define TAU_FG_S 15.0       /* changed cells are absorbed slowly */
+#define FG_ABSORB_S 8.0     /* a cell changed this long is absorbed (parked car) */
 #define TAU_VAR_S 10.0
 #define TAU_VAR_FG_S 60.0
 #define VAR_MIN 0.5f
@@ -80,6 +81,7 @@ struct motion_detector {
     int w, h, cell, gw, gh, ncells;
     bool geom_ok, seeded;
     float *mean, *bg, *var, *resid, *tmp;
+    float *fg_s;                              /* seconds each cell has been changed */
     uint8_t *changed, *masked;
     int nz;                                   /* zones scored (includes, or 1 = "all") */
     char zname[MOTION_MAX_ZONES][MOTION_ZONE_NAME_MAX];
@@ -150,10 +152,11 @@ static void free_grid(struct motion_detector *d)
     free(d->var);
     free(d->resid);
     free(d->tmp);
+    free(d->fg_s);
     free(d->changed);
     free(d->masked);
     for (int z = 0; z < MOTION_MAX_ZONES; z++) free(d->zg[z].w);
-    d->mean = d->bg = d->var = d->resid = d->tmp = NULL;
+    d->mean = d->bg = d->var = d->resid = d->tmp = d->fg_s = NULL;
     d->changed = d->masked = NULL;
     memset(d->zg, 0, sizeof d->zg);
     d->geom_ok = d->seeded = false;
@@ -177,6 +180,7 @@ static void alloc_grid(struct motion_detector *d, int w, int h)
     d->var = ww_calloc(n, sizeof(float));
     d->resid = ww_calloc(n, sizeof(float));
     d->tmp = ww_calloc(n, sizeof(float));
+    d->fg_s = ww_calloc(n, sizeof(float));
     d->changed = ww_calloc(n, 1);
     d->masked = ww_calloc(n, 1);
 }
@@ -436,6 +440,7 @@ static void seed(struct motion_detector *d)
 {
     memcpy(d->bg, d->mean, (size_t)d->ncells * sizeof(float));
     for (int c = 0; c < d->ncells; c++) d->var[c] = VAR_INIT;
+    memset(d->fg_s, 0, (size_t)d->ncells * sizeof(float));
     d->seeded = true;
 }
 
@@ -514,6 +519,7 @@ int motion_detector_feed(struct motion_detector *d, const uint8_t *luma, int w, 
     bool illum = d->n_considered > 0 && nchanged > ILLUM_FRAC * d->n_considered;
     if (illum) {
         memcpy(d->bg, d->mean, (size_t)d->ncells * sizeof(float));
+        memset(d->fg_s, 0, (size_t)d->ncells * sizeof(float));
         d->settle = SETTLE_FRAMES;
         d->illum_resets++;
         d->last_score = 0;
@@ -554,20 +560,29 @@ int motion_detector_feed(struct motion_detector *d, const uint8_t *luma, int w, 
 
     /* 6. Learn. */
     double a_bg = d->settle ? 0.5 : alpha_for(d->dt_us, TAU_BG_S);
-    double a_fg = d->settle ? 0.5 : alpha_for(d->dt_us, TAU_FG_S);
+    float dt_s = (float)d->dt_us / 1e6f;
     float a_var = (float)alpha_for(d->dt_us, TAU_VAR_S);
     float a_var_fg = (float)alpha_for(d->dt_us, TAU_VAR_FG_S);
     for (int c = 0; c < d->ncells; c++) {
         if (d->masked[c]) continue;
         float r = d->resid[c];
         if (d->changed[c]) {
-            d->bg[c] += (float)a_fg * (d->mean[c] - d->bg[c]);
+            /* Foreground is not learnt at all while it is young: learning it
+             * a little would leave a ghost where an object stood.  A cell
+             * changed for FG_ABSORB_S (a parked car, a stuck cell) is taken
+             * into the background at once. */
+            d->fg_s[c] += dt_s;
+            if (d->fg_s[c] >= FG_ABSORB_S || d->settle) {
+                d->bg[c] = d->mean[c];
+                d->fg_s[c] = 0;
+            }
             float thr = k * sqrtf(d->var[c]);
             if (thr < fl) thr = fl;
             /* Creep towards the threshold: a cell that keeps changing (leaves,
              * a flag, rain) slowly raises its own bar. */
             d->var[c] += a_var_fg * ((thr * thr) / (k * k) * 1.5f - d->var[c]);
         } else {
+            d->fg_s[c] = 0;
             d->bg[c] += (float)a_bg * (d->mean[c] - d->bg[c]);
             d->var[c] += a_var * (r * r - d->var[c]);
         }
