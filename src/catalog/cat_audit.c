@@ -1,0 +1,280 @@
+/*
+ * cat_audit.c — append, query and verify the audit hash chain.
+ *
+ * Why a chain and not just an append-only table: the catalog is a file an
+ * administrator with shell access can edit.  The chain cannot stop that, but
+ * makes it visible: a changed row no longer hashes to its stored hash, a
+ * removed row leaves its successor pointing at a hash that is not there, and
+ * the head setting (updated in the same transaction as each append) catches
+ * rows cut from the end.
+ *
+ * Invariants: ids are assigned here (max+1) inside the write transaction, so
+ * the chain order is the id order; a row's fields are hashed exactly as
+ * stored (NULL ↔ 0/NULL in struct cat_audit), and detail is hashed as the
+ * stored text, never re-serialised.
+ */
+#include "catalog/cat_audit.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/internal.h"
+
+#define HEAD_KEY "audit.head"
+static const char zero_hash[CAT_AUDIT_HASH_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+void cat_audit_clear(struct cat_audit *a)
+{
+    if (!a) return;
+    free(a->username); free(a->action); free(a->client_addr); free(a->detail);
+    memset(a, 0, sizeof *a);
+}
+
+void cat_audit_list_free(struct cat_audit *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_audit_clear(&v[i]);
+    free(v);
+}
+
+static void h_none(crypto_hash_sha256_state *h)
+{
+    crypto_hash_sha256_update(h, (const unsigned char *)"-,", 2);
+}
+
+static void h_str(crypto_hash_sha256_state *h, const char *s)
+{
+    if (!s) { h_none(h); return; }
+    char len[24];
+    size_t n = strlen(s);
+    int k = snprintf(len, sizeof len, "%zu:", n);
+    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)k);
+    crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+    crypto_hash_sha256_update(h, (const unsigned char *)",", 1);
+}
+
+static void h_int(crypto_hash_sha256_state *h, int64_t v, bool present)
+{
+    if (!present) { h_none(h); return; }
+    char num[24];
+    snprintf(num, sizeof num, "%" PRId64, v);
+    h_str(h, num);
+}
+
+void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CAT_AUDIT_HASH_HEX])
+{
+    crypto_hash_sha256_state h;
+    unsigned char md[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)prev_hex, strlen(prev_hex));
+    h_int(&h, a->id, true);
+    h_int(&h, a->at_us, true);
+    h_int(&h, a->user_id, a->user_id != 0);
+    h_str(&h, a->username);
+    h_str(&h, a->action);
+    h_int(&h, a->camera_id, a->camera_id != 0);
+    h_int(&h, a->range_from_us, a->range_from_us != 0);
+    h_int(&h, a->range_to_us, a->range_to_us != 0);
+    h_str(&h, a->client_addr);
+    h_str(&h, a->detail);
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(out, CAT_AUDIT_HASH_HEX, md, sizeof md);
+}
+
+static bool action_valid(const char *s)
+{
+    if (!s || !*s || strlen(s) > 32) return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || *s == '_')) return false;
+    return true;
+}
+
+static void bind_opt_i64(sqlite3_stmt *st, int idx, int64_t v)
+{
+    if (v) sqlite3_bind_int64(st, idx, v);
+    else sqlite3_bind_null(st, idx);
+}
+
+/* The last row's id and hash, or 0 and zeros. */
+static int chain_tail(catalog_t *cat, int64_t *id, char hash[CAT_AUDIT_HASH_HEX])
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1", &st)) return WW_EDB;
+    int rc = sqlite3_step(st);
+    *id = 0;
+    memcpy(hash, zero_hash, CAT_AUDIT_HASH_HEX);
+    if (rc == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(st, 1);
+        *id = sqlite3_column_int64(st, 0);
+        if (h && strlen(h) == CAT_AUDIT_HASH_HEX - 1) memcpy(hash, h, CAT_AUDIT_HASH_HEX);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cat_fail(cat, "audit tail");
+}
+
+int catalog_audit_append(catalog_t *cat, struct cat_audit *a)
+{
+    if (!action_valid(a->action)) return WW_EINVAL;
+    bool own_txn = sqlite3_get_autocommit(cat->db) != 0;
+    if (own_txn && catalog_begin(cat)) return WW_EDB;
+    int64_t last;
+    int rc = chain_tail(cat, &last, a->prev_hash);
+    if (rc) goto fail;
+    a->id = last + 1;
+    if (!a->at_us) a->at_us = ww_wall_us();
+    cat_audit_hash(a, a->prev_hash, a->hash);
+
+    sqlite3_stmt *st;
+    if ((rc = cat_prepare(cat, "INSERT INTO audit(id,at_us,user_id,username,action,camera_id,"
+                               "range_from_us,range_to_us,client_addr,detail,prev_hash,hash)"
+                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, a->id);
+    sqlite3_bind_int64(st, 2, a->at_us);
+    bind_opt_i64(st, 3, a->user_id);
+    cat_bind_str(st, 4, a->username);
+    cat_bind_str(st, 5, a->action);
+    bind_opt_i64(st, 6, a->camera_id);
+    bind_opt_i64(st, 7, a->range_from_us);
+    bind_opt_i64(st, 8, a->range_to_us);
+    cat_bind_str(st, 9, a->client_addr);
+    cat_bind_str(st, 10, a->detail);
+    cat_bind_str(st, 11, a->prev_hash);
+    cat_bind_str(st, 12, a->hash);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE) { rc = cat_fail(cat, "audit append"); goto fail; }
+    char head[96];
+    snprintf(head, sizeof head, "%" PRId64 ":%s", a->id, a->hash);
+    if ((rc = catalog_setting_set(cat, HEAD_KEY, head))) goto fail;
+    if (own_txn && catalog_commit(cat)) { rc = WW_EDB; goto fail; }
+    return 0;
+fail:
+    if (own_txn) catalog_rollback(cat);
+    return rc ? rc : WW_EDB;
+}
+
+#define AUDIT_COLS "id,at_us,user_id,username,action,camera_id,range_from_us,range_to_us," \
+                   "client_addr,detail,prev_hash,hash"
+
+static void audit_from_row(sqlite3_stmt *st, struct cat_audit *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->at_us = sqlite3_column_int64(st, 1);
+    a->user_id = sqlite3_column_int64(st, 2);
+    a->username = cat_col_str(st, 3);
+    a->action = cat_col_str(st, 4);
+    a->camera_id = sqlite3_column_int64(st, 5);
+    a->range_from_us = sqlite3_column_int64(st, 6);
+    a->range_to_us = sqlite3_column_int64(st, 7);
+    a->client_addr = cat_col_str(st, 8);
+    a->detail = cat_col_str(st, 9);
+    const char *p = (const char *)sqlite3_column_text(st, 10);
+    const char *h = (const char *)sqlite3_column_text(st, 11);
+    snprintf(a->prev_hash, sizeof a->prev_hash, "%s", p ? p : "");
+    snprintf(a->hash, sizeof a->hash, "%s", h ? h : "");
+}
+
+int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
+                        size_t *n)
+{
+    *out = NULL; *n = 0;
+    size_t limit = f->limit ? f->limit : 100;
+    if (limit > 1000) limit = 1000;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT " AUDIT_COLS " FROM audit WHERE"
+                         " (?1=0 OR camera_id=?1) AND (?2=0 OR user_id=?2)"
+                         " AND (?3=0 OR camera_id IN (SELECT id FROM cameras WHERE owner_id=?3))"
+                         " AND (?4 IS NULL OR action=?4) AND (?5=0 OR at_us>=?5)"
+                         " AND (?6=0 OR at_us<?6) AND (?7=0 OR id<?7)"
+                         " ORDER BY id DESC LIMIT ?8", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, f->camera_id);
+    sqlite3_bind_int64(st, 2, f->user_id);
+    sqlite3_bind_int64(st, 3, f->owner_id);
+    cat_bind_str(st, 4, f->action);
+    sqlite3_bind_int64(st, 5, f->from_us);
+    sqlite3_bind_int64(st, 6, f->to_us);
+    sqlite3_bind_int64(st, 7, f->before_id);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)limit);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
+        audit_from_row(st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cat_audit_list_free(*out, *n);
+        *out = NULL; *n = 0;
+        return cat_fail(cat, "audit query");
+    }
+    return 0;
+}
+
+int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)
+{
+    *rows = 0; *bad_id = 0; *why = NULL;
+    sqlite3_stmt *st;
+    /* One read transaction so the walk and the head read see one snapshot. */
+    if (cat_exec(cat, "BEGIN")) return WW_EDB;
+    if (cat_prepare(cat, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", &st)) {
+        catalog_rollback(cat);
+        return WW_EDB;
+    }
+    char prev[CAT_AUDIT_HASH_HEX], want[CAT_AUDIT_HASH_HEX];
+    memcpy(prev, zero_hash, sizeof prev);
+    int64_t last_id = 0;
+    int rc = 0, s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cat_audit a;
+        audit_from_row(st, &a);
+        cat_audit_hash(&a, a.prev_hash, want);
+        if (strcmp(a.prev_hash, prev) != 0) {
+            *why = last_id ? "broken link: prev_hash is not the hash of the row before it (a row"
+                             " was removed, changed or inserted)"
+                           : "broken link: the first row does not start the chain";
+            rc = WW_ECORRUPT;
+        } else if (sodium_memcmp(want, a.hash, CAT_AUDIT_HASH_HEX - 1) != 0 ||
+                   strlen(a.hash) != CAT_AUDIT_HASH_HEX - 1) {
+            *why = "hash mismatch (the row was changed)";
+            rc = WW_ECORRUPT;
+        }
+        if (rc) *bad_id = a.id;
+        memcpy(prev, a.hash, sizeof prev);
+        last_id = a.id;
+        cat_audit_clear(&a);
+        if (rc) break;
+        (*rows)++;
+    }
+    sqlite3_finalize(st);
+    if (!rc && s != SQLITE_DONE) rc = cat_fail(cat, "audit verify");
+    if (!rc) {
+        char *head = NULL;
+        int h = catalog_setting_get(cat, HEAD_KEY, &head);
+        char expect[96];
+        snprintf(expect, sizeof expect, "%" PRId64 ":%s", last_id, prev);
+        if (h == WW_ENOTFOUND) {
+            if (last_id) {
+                *bad_id = last_id;
+                *why = "the recorded head of the chain is missing";
+                rc = WW_ECORRUPT;
+            }
+        } else if (h) {
+            rc = h;
+        } else if (strcmp(head, expect) != 0) {
+            int64_t head_id = strtoll(head, NULL, 10);
+            *bad_id = head_id > last_id ? head_id : last_id;
+            *why = head_id > last_id ? "missing: rows were cut from the end of the chain"
+                                     : "does not match the recorded head of the chain";
+            rc = WW_ECORRUPT;
+        }
+        free(head);
+    }
+    catalog_rollback(cat);
+    return rc;
+}

@@ -1,0 +1,515 @@
+/*
+ * cat_users.c — users, sessions, owners and the console's camera edits.
+ *
+ * Invariants kept here and by the schema's CHECKs: officer/viewer rows have
+ * a ward, owner rows an owner; usernames are unique and already validated
+ * lowercase; only argon2id strings and SHA-256 token hashes are stored.
+ * A session is valid while expires_us > now and its user is enabled — the
+ * lookup checks both in one statement, so disabling a user signs them out
+ * everywhere at once.
+ */
+#include "catalog/cat_users.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/internal.h"
+
+/* ---- roles ------------------------------------------------------------- */
+
+static const char *const role_names[] = {"", "admin", "province", "officer", "viewer", "owner"};
+
+const char *cat_role_name(enum cat_role r)
+{
+    return (r > CAT_ROLE_NONE && r <= CAT_ROLE_OWNER) ? role_names[r] : "";
+}
+
+enum cat_role cat_role_parse(const char *s)
+{
+    for (int r = CAT_ROLE_ADMIN; s && r <= CAT_ROLE_OWNER; r++)
+        if (!strcmp(s, role_names[r])) return (enum cat_role)r;
+    return CAT_ROLE_NONE;
+}
+
+bool cat_role_needs_ward(enum cat_role r) { return r == CAT_ROLE_OFFICER || r == CAT_ROLE_VIEWER; }
+bool cat_role_needs_owner(enum cat_role r) { return r == CAT_ROLE_OWNER; }
+
+bool cat_username_valid(const char *s)
+{
+    if (!s) return false;
+    size_t n = strlen(s);
+    if (n < 3 || n > 32) return false;
+    if (!islower((unsigned char)s[0]) && !isdigit((unsigned char)s[0])) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '.' && c != '_' && c != '-')
+            return false;
+    }
+    return true;
+}
+
+/* ---- users ------------------------------------------------------------- */
+
+void cat_user_clear(struct cat_user *u)
+{
+    if (!u) return;
+    free(u->username);
+    free(u->display_name);
+    if (u->pw_hash) { explicit_bzero(u->pw_hash, strlen(u->pw_hash)); free(u->pw_hash); }
+    memset(u, 0, sizeof *u);
+}
+
+void cat_user_list_free(struct cat_user *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_user_clear(&v[i]);
+    free(v);
+}
+
+#define USER_COLS "u.id,u.username,u.display_name,u.role,u.ward_id,u.owner_id,u.disabled," \
+                  "u.created_us,u.updated_us,u.last_login_us"
+
+/* Reads USER_COLS starting at column `first`. */
+static void user_from_row(sqlite3_stmt *st, int first, struct cat_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(st, first + 0);
+    u->username = cat_col_str(st, first + 1);
+    u->display_name = cat_col_str(st, first + 2);
+    u->role = cat_role_parse((const char *)sqlite3_column_text(st, first + 3));
+    u->ward_id = sqlite3_column_int64(st, first + 4);
+    u->owner_id = sqlite3_column_int64(st, first + 5);
+    u->disabled = sqlite3_column_int(st, first + 6) != 0;
+    u->created_us = sqlite3_column_int64(st, first + 7);
+    u->updated_us = sqlite3_column_int64(st, first + 8);
+    u->last_login_us = sqlite3_column_int64(st, first + 9);
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
+{
+    if (id > 0) sqlite3_bind_int64(st, idx, id);
+    else sqlite3_bind_null(st, idx);
+}
+
+/* Maps a failed INSERT/UPDATE step to our codes. */
+static int write_fail(catalog_t *cat, int rc, const char *what)
+{
+    if (rc == SQLITE_CONSTRAINT) {
+        int ext = sqlite3_extended_errcode(cat->db);
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return WW_ECONFLICT;
+        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
+        return WW_EINVAL;
+    }
+    return cat_fail(cat, what);
+}
+
+int catalog_user_add(catalog_t *cat, struct cat_user *u)
+{
+    if (!cat_username_valid(u->username) || !u->pw_hash || u->role == CAT_ROLE_NONE)
+        return WW_EINVAL;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO users(username,display_name,role,ward_id,owner_id,pw_hash,"
+                         "disabled,created_us,updated_us) VALUES(?,?,?,?,?,?,?,?,?)", &st))
+        return WW_EDB;
+    int64_t now = ww_wall_us();
+    cat_bind_str(st, 1, u->username);
+    cat_bind_str(st, 2, u->display_name);
+    cat_bind_str(st, 3, cat_role_name(u->role));
+    bind_id_or_null(st, 4, u->ward_id);
+    bind_id_or_null(st, 5, u->owner_id);
+    cat_bind_str(st, 6, u->pw_hash);
+    sqlite3_bind_int(st, 7, u->disabled);
+    sqlite3_bind_int64(st, 8, now);
+    sqlite3_bind_int64(st, 9, now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user add");
+    u->id = sqlite3_last_insert_rowid(cat->db);
+    u->created_us = u->updated_us = now;
+    return 0;
+}
+
+static int user_one(catalog_t *cat, const char *where, int64_t id, const char *name,
+                    struct cat_user *out)
+{
+    sqlite3_stmt *st;
+    char *sql = ww_asprintf("SELECT " USER_COLS ",u.pw_hash FROM users u WHERE %s", where);
+    int rc = cat_prepare(cat, sql, &st);
+    free(sql);
+    if (rc) return WW_EDB;
+    if (name) cat_bind_str(st, 1, name);
+    else sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        user_from_row(st, 0, out);
+        out->pw_hash = cat_col_str(st, 10);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "user get");
+}
+
+int catalog_user_get(catalog_t *cat, int64_t id, struct cat_user *out)
+{
+    return user_one(cat, "u.id=?", id, NULL, out);
+}
+
+int catalog_user_find(catalog_t *cat, const char *username, struct cat_user *out)
+{
+    return user_one(cat, "u.username=?", 0, username ? username : "", out);
+}
+
+int catalog_user_list(catalog_t *cat, struct cat_user **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if (cat_prepare(cat, "SELECT " USER_COLS " FROM users u ORDER BY u.id", &st)) return WW_EDB;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
+        user_from_row(st, 0, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "user list");
+}
+
+int catalog_user_update(catalog_t *cat, const struct cat_user *u)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
+                         "updated_us=? WHERE id=?", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, u->display_name);
+    cat_bind_str(st, 2, cat_role_name(u->role));
+    bind_id_or_null(st, 3, u->ward_id);
+    bind_id_or_null(st, 4, u->owner_id);
+    sqlite3_bind_int(st, 5, u->disabled);
+    sqlite3_bind_int64(st, 6, ww_wall_us());
+    sqlite3_bind_int64(st, 7, u->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user update");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_user_set_password(catalog_t *cat, int64_t id, const char *pw_hash)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", &st)) return WW_EDB;
+    cat_bind_str(st, 1, pw_hash);
+    sqlite3_bind_int64(st, 2, ww_wall_us());
+    sqlite3_bind_int64(st, 3, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user password");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_user_touch_login(catalog_t *cat, int64_t id, int64_t at_us)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE users SET last_login_us=? WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, at_us);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "user touch");
+}
+
+int catalog_user_count_admins(catalog_t *cat, int64_t *n)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT count(*) FROM users WHERE role='admin' AND disabled=0", &st))
+        return WW_EDB;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "count admins");
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+int catalog_session_add(catalog_t *cat, const uint8_t token_hash[32], int64_t user_id,
+                        int64_t expires_us, const char *client_addr)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
+                         "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)", &st))
+        return WW_EDB;
+    int64_t now = ww_wall_us();
+    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, expires_us);
+    sqlite3_bind_int64(st, 5, now);
+    cat_bind_str(st, 6, client_addr);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : write_fail(cat, rc, "session add");
+}
+
+int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
+                         struct cat_session *s, struct cat_user *u)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT s.user_id,s.created_us,s.expires_us,s.last_seen_us," USER_COLS
+                         " FROM sessions s JOIN users u ON u.id=s.user_id"
+                         " WHERE s.token_hash=? AND s.expires_us>? AND u.disabled=0", &st))
+        return WW_EDB;
+    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        s->user_id = sqlite3_column_int64(st, 0);
+        s->created_us = sqlite3_column_int64(st, 1);
+        s->expires_us = sqlite3_column_int64(st, 2);
+        s->last_seen_us = sqlite3_column_int64(st, 3);
+        user_from_row(st, 4, u);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "session find");
+}
+
+int catalog_session_extend(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
+                           int64_t expires_us)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_int64(st, 2, expires_us);
+    sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session extend");
+}
+
+int catalog_session_delete(catalog_t *cat, const uint8_t token_hash[32])
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM sessions WHERE token_hash=?", &st)) return WW_EDB;
+    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session delete");
+}
+
+int catalog_session_delete_user(catalog_t *cat, int64_t user_id, const uint8_t *keep)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    if (keep) sqlite3_bind_blob(st, 2, keep, 32, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 2);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session delete user");
+}
+
+int catalog_session_prune(catalog_t *cat, int64_t now_us, int max_per_user)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
+                         " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
+                         "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
+                         " WHERE rn>?)", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_int(st, 2, max_per_user);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session prune");
+}
+
+/* ---- owners ------------------------------------------------------------ */
+
+bool cat_owner_kind_valid(const char *kind)
+{
+    static const char *const kinds[] = {"household", "shop", "school", "agency"};
+    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kind, kinds[i])) return true;
+    return false;
+}
+
+void cat_owner_clear(struct cat_owner *o)
+{
+    if (!o) return;
+    free(o->kind); free(o->name); free(o->phone); free(o->address);
+    memset(o, 0, sizeof *o);
+}
+
+void cat_owner_list_free(struct cat_owner *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_owner_clear(&v[i]);
+    free(v);
+}
+
+#define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
+
+static void owner_from_row(sqlite3_stmt *st, struct cat_owner *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = sqlite3_column_int64(st, 0);
+    o->kind = cat_col_str(st, 1);
+    o->name = cat_col_str(st, 2);
+    o->phone = cat_col_str(st, 3);
+    o->address = cat_col_str(st, 4);
+    o->ward_id = sqlite3_column_int64(st, 5);
+    o->created_us = sqlite3_column_int64(st, 6);
+}
+
+int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
+{
+    if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "INSERT INTO owners(kind,name,phone,address,ward_id,created_us)"
+                         " VALUES(?,?,?,?,?,?)", &st))
+        return WW_EDB;
+    o->created_us = ww_wall_us();
+    cat_bind_str(st, 1, o->kind);
+    cat_bind_str(st, 2, o->name);
+    cat_bind_str(st, 3, o->phone);
+    cat_bind_str(st, 4, o->address);
+    bind_id_or_null(st, 5, o->ward_id);
+    sqlite3_bind_int64(st, 6, o->created_us);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "owner add");
+    o->id = sqlite3_last_insert_rowid(cat->db);
+    return 0;
+}
+
+int catalog_owner_get(catalog_t *cat, int64_t id, struct cat_owner *out)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT " OWNER_COLS " FROM owners WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) owner_from_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "owner get");
+}
+
+int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if (cat_prepare(cat, "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
+                    &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
+    sqlite3_bind_int64(st, 2, ward_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
+        owner_from_row(st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "owner list");
+}
+
+int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
+{
+    if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
+                    &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, o->kind);
+    cat_bind_str(st, 2, o->name);
+    cat_bind_str(st, 3, o->phone);
+    cat_bind_str(st, 4, o->address);
+    bind_id_or_null(st, 5, o->ward_id);
+    sqlite3_bind_int64(st, 6, o->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "owner update");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+/* ---- cameras: console edits --------------------------------------------- */
+
+int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_id)
+{
+    int64_t ward;
+    return catalog_camera_scope(cat, camera_id, &ward, owner_id);
+}
+
+int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET owner_id=? WHERE id=?", &st)) return WW_EDB;
+    bind_id_or_null(st, 1, owner_id);
+    sqlite3_bind_int64(st, 2, camera_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "camera owner");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
+                         "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
+                         "retention_days=?,direction_deg=? WHERE id=?", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, c->name);
+    cat_bind_str(st, 2, c->address);
+    if (c->has_pos) {
+        sqlite3_bind_double(st, 3, c->latitude);
+        sqlite3_bind_double(st, 4, c->longitude);
+    }
+    bind_id_or_null(st, 5, c->ward_id);
+    cat_bind_str(st, 6, c->main_url);
+    cat_bind_str(st, 7, c->sub_url);
+    cat_bind_str(st, 8, c->username);
+    cat_bind_str(st, 9, c->password);
+    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
+    sqlite3_bind_int(st, 11, c->enabled);
+    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
+    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
+    sqlite3_bind_int64(st, 14, c->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return write_fail(cat, rc, "camera update");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *ward_id = sqlite3_column_int64(st, 0);
+        *owner_id = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera scope");
+}
+
+int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id, int64_t **out,
+                              size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if ((ward_id > 0) == (owner_id > 0)) return WW_EINVAL;
+    if (cat_prepare(cat, ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
+                                     : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : owner_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { free(*out); *out = NULL; *n = 0; return cat_fail(cat, "camera ids"); }
+    return 0;
+}
