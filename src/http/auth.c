@@ -1,0 +1,407 @@
+/*
+ * auth.c — passwords, sessions, sign-in/out and the audit hook.
+ *
+ * Passwords: argon2id via libsodium's crypto_pwhash_str with the
+ * INTERACTIVE limits (64 MiB, ~0.1 s on the station box; MODERATE took
+ * ~0.7 s on the 2-core reference machine, too slow for a duty desk that
+ * signs in often).  Each hash holds 64 MiB while it runs, so a semaphore lets
+ * at most HASH_SLOTS run at once: a burst of sign-ins queues instead of
+ * exhausting memory.  Sign-in for an unknown or disabled user verifies
+ * against a dummy hash, so the time taken does not say which usernames
+ * exist.
+ *
+ * Sessions: the cookie carries 256 random bits (base64url); the catalog
+ * stores only SHA-256(token), looked up by index.  A session lasts 12 h
+ * after its last use (sliding; refreshed at most once a minute so reads do
+ * not turn into writes), ends at sign-out, and every session of a user ends
+ * when the user is disabled or changes password.  Cookie: HttpOnly,
+ * SameSite=Strict, Path=/, Max-Age; Secure when configured (behind TLS).
+ *
+ * Rate limiting: see ratelimit.c.  Per username: 5 failures → locked;
+ * per client address: 10.  A locked attempt answers 429 with Retry-After
+ * and is not even checked.  Malformed requests do not count.
+ *
+ * Routes registered here (every server has them):
+ *   POST   /api/v1/session           sign in   (public)
+ *   GET    /api/v1/session           who am I
+ *   DELETE /api/v1/session           sign out  (public: always clears the cookie)
+ *   POST   /api/v1/session/password  change my own password
+ */
+#include "http/internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/cat_audit.h"
+
+#define HASH_SLOTS 4
+#define USER_FAIL_LIMIT 5
+#define ADDR_FAIL_LIMIT 10
+#define TOKEN_BYTES 32
+#define TOKEN_B64_LEN 43   /* base64url, no padding */
+
+/* ---- passwords -------------------------------------------------------------- */
+
+static sem_t hash_sem;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+static char *dummy_hash;
+
+static void hash_init(void)
+{
+    if (sodium_init() < 0) abort();
+    sem_init(&hash_sem, 0, HASH_SLOTS);
+}
+
+static void slot_take(void)
+{
+    pthread_once(&hash_once, hash_init);
+    while (sem_wait(&hash_sem) != 0 && errno == EINTR) {}
+}
+
+static void slot_give(void) { sem_post(&hash_sem); }
+
+int http_password_hash(const char *password, char **hash)
+{
+    *hash = NULL;
+    char out[crypto_pwhash_STRBYTES];
+    slot_take();
+    int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    slot_give();
+    if (rc != 0) {
+        ww_error("auth", "password hashing failed (out of memory?)");
+        return -ENOMEM;
+    }
+    *hash = ww_strdup(out);
+    return 0;
+}
+
+bool http_password_verify(const char *hash, const char *password)
+{
+    if (!hash || !password) return false;
+    slot_take();
+    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    slot_give();
+    return ok;
+}
+
+static bool password_needs_rehash(const char *hash)
+{
+    return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}
+
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void dummy_init(void)
+{
+    unsigned char r[16];
+    char pw[33];
+    pthread_once(&hash_once, hash_init);
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(pw, sizeof pw, r, sizeof r);
+    if (http_password_hash(pw, &dummy_hash)) dummy_hash = NULL;
+}
+
+/* Spends the time a real verification takes, then fails. */
+static void verify_dummy(const char *password)
+{
+    pthread_once(&dummy_once, dummy_init);
+    if (dummy_hash) (void)http_password_verify(dummy_hash, password);
+}
+
+const char *http_password_weak(const char *password)
+{
+    size_t n = password ? strlen(password) : 0;
+    if (n < 10) return "the password must be at least 10 characters long";
+    if (n > 256) return "the password must be at most 256 bytes long";
+    bool same = true;
+    for (size_t i = 1; i < n && same; i++) same = password[i] == password[0];
+    if (same) return "the password must not be one character repeated";
+    return NULL;
+}
+
+/* ---- sessions ------------------------------------------------------------------ */
+
+static void token_hash(const char *token, uint8_t out[32])
+{
+    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+static bool token_well_formed(const char *t)
+{
+    if (!t || strlen(t) != TOKEN_B64_LEN) return false;
+    for (; *t; t++)
+        if (!isalnum((unsigned char)*t) && *t != '-' && *t != '_') return false;
+    return true;
+}
+
+static void set_cookie(struct http_req *req, const char *token, int64_t max_age_s)
+{
+    char *c = http_req_printf(req, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s",
+                              HTTP_COOKIE_NAME, token, (long long)max_age_s,
+                              req->srv->cfg.secure_cookie ? "; Secure" : "");
+    http_resp_header(req, "Set-Cookie", c);
+}
+
+static struct http_user *user_copy(struct http_req *req, const struct cat_user *u)
+{
+    struct http_user *hu = http_req_alloc(req, sizeof *hu);
+    hu->id = u->id;
+    hu->username = http_req_strdup(req, u->username);
+    hu->display_name = http_req_strdup(req, u->display_name);
+    hu->role = u->role;
+    hu->ward_id = u->ward_id;
+    hu->owner_id = u->owner_id;
+    return hu;
+}
+
+void http_auth_load(struct http_req *req)
+{
+    if (req->user_loaded) return;
+    req->user_loaded = true;
+    const char *token = http_cookie_get(&req->arena, http_req_header(req, "Cookie"), HTTP_COOKIE_NAME);
+    if (!token_well_formed(token)) return;
+    token_hash(token, req->token_hash);
+    req->have_token = true;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return;
+    struct cat_session s;
+    struct cat_user u;
+    int64_t now = ww_wall_us();
+    if (catalog_session_find(cat, req->token_hash, now, &s, &u)) return;
+    req->user = user_copy(req, &u);
+    cat_user_clear(&u);
+    if (now - s.last_seen_us >= HTTP_SESSION_TOUCH_US) {
+        if (catalog_session_extend(cat, req->token_hash, now, now + HTTP_SESSION_TTL_US) == 0)
+            set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+    }
+}
+
+const struct http_user *http_req_user(struct http_req *req)
+{
+    http_auth_load(req);
+    return req->user;
+}
+
+int http_session_create(struct http_req *req, const struct cat_user *u)
+{
+    unsigned char raw[TOKEN_BYTES];
+    char token[sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    uint8_t h[32];
+    token_hash(token, h);
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    int64_t now = ww_wall_us();
+    catalog_session_prune(cat, now, HTTP_SESSIONS_PER_USER - 1);
+    int rc = catalog_session_add(cat, h, u->id, now + HTTP_SESSION_TTL_US, req->client_addr);
+    if (rc) { sodium_memzero(token, sizeof token); return rc; }
+    set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+    sodium_memzero(token, sizeof token);
+    memcpy(req->token_hash, h, 32);
+    req->have_token = true;
+    req->user = user_copy(req, u);
+    req->user_loaded = true;
+    return 0;
+}
+
+/* ---- audit hook ---------------------------------------------------------------------- */
+
+int http_audit(struct http_req *req, const char *action, int64_t camera_id, int64_t from_us,
+               int64_t to_us, json_t *detail)
+{
+    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+    json_decref(detail);
+    catalog_t *cat = http_req_catalog(req);
+    const struct http_user *u = req->user_loaded ? req->user : http_req_user(req);
+    struct cat_audit a = {
+        .user_id = u ? u->id : 0,
+        .username = u ? (char *)u->username : NULL,
+        .action = (char *)action,
+        .camera_id = camera_id,
+        .range_from_us = from_us,
+        .range_to_us = to_us,
+        .client_addr = req->client_addr,
+        .detail = d,
+    };
+    int rc = cat ? catalog_audit_append(cat, &a) : WW_EDB;
+    if (rc) ww_error("audit", "cannot record %s by %s on camera %lld: %s", action ? action : "?",
+                     u ? u->username : "-", (long long)camera_id, ww_strerror(rc));
+    free(d);
+    return rc;
+}
+
+/* ---- handlers ------------------------------------------------------------------------ */
+
+static json_t *user_json(const struct http_user *u)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
+                          "role", cat_role_name(u->role));
+    json_object_set_new(o, "display_name", u->display_name ? json_string(u->display_name) : json_null());
+    json_object_set_new(o, "ward_id", u->ward_id ? json_integer(u->ward_id) : json_null());
+    json_object_set_new(o, "owner_id", u->owner_id ? json_integer(u->owner_id) : json_null());
+    return o;
+}
+
+static void lower_ascii(char *s)
+{
+    for (; *s; s++) *s = (char)tolower((unsigned char)*s);
+}
+
+static int too_many(struct http_req *req, int secs)
+{
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", secs);
+    http_resp_header(req, "Retry-After", ra);
+    return http_error(req, 429, "too_many_requests",
+                      "too many failed sign-in attempts; try again in %d seconds", secs);
+}
+
+static int h_login(struct http_req *req, void *ud)
+{
+    (void)ud;
+    static const char *const fields[] = {"username", "password", NULL};
+    json_t *body;
+    const char *uname, *pw;
+    int rc;
+    if ((rc = http_req_json(req, fields, &body))) return rc;
+    if ((rc = http_json_str(req, body, "username", true, 1, 64, &uname)) < 0) return rc;
+    if ((rc = http_json_str(req, body, "password", true, 1, 1024, &pw)) < 0) return rc;
+    char *name = http_req_strdup(req, uname);
+    lower_ascii(name);
+    char *ku = http_req_printf(req, "u:%s", name), *ka = http_req_printf(req, "a:%s", req->client_addr);
+    struct http_ratelimit *rl = &req->srv->rl;
+    int64_t now = ww_mono_us();
+    int wait = http_rl_check(rl, ku, now), wa = http_rl_check(rl, ka, now);
+    if (wa > wait) wait = wa;
+    if (wait) return too_many(req, wait);
+
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_user u;
+    const char *why = NULL;
+    if (catalog_user_find(cat, name, &u) != 0) {
+        memset(&u, 0, sizeof u);
+        verify_dummy(pw);
+        why = "unknown_user";
+    } else if (u.disabled) {
+        verify_dummy(pw);
+        why = "disabled";
+    } else if (!http_password_verify(u.pw_hash, pw)) {
+        why = "bad_password";
+    }
+    if (why) {
+        now = ww_mono_us();
+        http_rl_fail(rl, ku, USER_FAIL_LIMIT, now);
+        http_rl_fail(rl, ka, ADDR_FAIL_LIMIT, now);
+        struct cat_audit a = {.user_id = u.id, .username = name, .action = CAT_AUDIT_LOGIN_FAILED,
+                              .client_addr = req->client_addr};
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", why);
+        a.detail = detail;
+        if (catalog_audit_append(cat, &a)) ww_error("audit", "cannot record a failed sign-in");
+        ww_info("auth", "failed sign-in for '%s' from %s (%s)", name, req->client_addr, why);
+        cat_user_clear(&u);
+        return http_error(req, 401, "unauthorized", "wrong username or password");
+    }
+    http_rl_clear(rl, ku);
+    http_rl_clear(rl, ka);
+    if (password_needs_rehash(u.pw_hash)) {
+        char *nh;
+        if (http_password_hash(pw, &nh) == 0) {
+            catalog_user_set_password(cat, u.id, nh);
+            free(nh);
+        }
+    }
+    rc = http_session_create(req, &u);
+    if (rc) { cat_user_clear(&u); return rc; }
+    catalog_user_touch_login(cat, u.id, ww_wall_us());
+    cat_user_clear(&u);
+    if ((rc = http_audit(req, CAT_AUDIT_LOGIN, 0, 0, 0, NULL))) return rc;
+    ww_info("auth", "'%s' signed in from %s", req->user->username, req->client_addr);
+    return http_respond_json(req, 200, json_pack("{s:o,s:I}", "user", user_json(req->user),
+                                                 "expires_in_s",
+                                                 (json_int_t)(HTTP_SESSION_TTL_US / 1000000)));
+}
+
+static int h_whoami(struct http_req *req, void *ud)
+{
+    (void)ud;
+    return http_respond_json(req, 200, json_pack("{s:o}", "user", user_json(http_req_user(req))));
+}
+
+static int h_logout(struct http_req *req, void *ud)
+{
+    (void)ud;
+    const struct http_user *u = http_req_user(req);
+    if (req->have_token) {
+        catalog_t *cat = http_req_catalog(req);
+        if (!cat) return WW_EDB;
+        if (u) http_audit(req, CAT_AUDIT_LOGOUT, 0, 0, 0, NULL);
+        int rc = catalog_session_delete(cat, req->token_hash);
+        if (rc) return rc;
+    }
+    /* Replace any refresh the lookup queued with a deletion. */
+    for (struct http_hdr *h = req->hdrs, *prev = NULL; h; prev = h, h = h->next)
+        if (!strcasecmp(h->name, "Set-Cookie")) {
+            if (prev) prev->next = h->next;
+            else req->hdrs = h->next;
+            break;
+        }
+    set_cookie(req, "", 0);
+    return http_respond_data(req, 204, NULL, NULL, 0);
+}
+
+static int h_password(struct http_req *req, void *ud)
+{
+    (void)ud;
+    static const char *const fields[] = {"old_password", "new_password", NULL};
+    json_t *body;
+    const char *oldp, *newp;
+    int rc;
+    if ((rc = http_req_json(req, fields, &body))) return rc;
+    if ((rc = http_json_str(req, body, "old_password", true, 1, 1024, &oldp)) < 0) return rc;
+    if ((rc = http_json_str(req, body, "new_password", true, 1, 1024, &newp)) < 0) return rc;
+    const char *weak = http_password_weak(newp);
+    if (weak) return http_fail(req, WW_EINVAL, "%s", weak);
+    const struct http_user *me = http_req_user(req);
+    char *ku = http_req_printf(req, "u:%s", me->username);
+    int wait = http_rl_check(&req->srv->rl, ku, ww_mono_us());
+    if (wait) return too_many(req, wait);
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_user u;
+    if ((rc = catalog_user_get(cat, me->id, &u))) return rc;
+    bool ok = http_password_verify(u.pw_hash, oldp);
+    cat_user_clear(&u);
+    if (!ok) {
+        http_rl_fail(&req->srv->rl, ku, USER_FAIL_LIMIT, ww_mono_us());
+        return http_fail(req, WW_EPERM, "the current password is wrong");
+    }
+    char *h;
+    if ((rc = http_password_hash(newp, &h))) return rc;
+    rc = catalog_user_set_password(cat, me->id, h);
+    free(h);
+    if (rc) return rc;
+    catalog_session_delete_user(cat, me->id, req->token_hash);
+    if ((rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
+                         json_pack("{s:s,s:I}", "change", "password", "user_id",
+                                   (json_int_t)me->id))))
+        return rc;
+    return http_respond_data(req, 204, NULL, NULL, 0);
+}
+
+void http_auth_register(struct http_server *srv)
+{
+    http_route(srv, "POST", "/api/v1/session", h_login, NULL, HTTP_PUBLIC);
+    http_route(srv, "GET", "/api/v1/session", h_whoami, NULL, 0);
+    http_route(srv, "DELETE", "/api/v1/session", h_logout, NULL, HTTP_PUBLIC);
+    http_route(srv, "POST", "/api/v1/session/password", h_password, NULL, 0);
+}

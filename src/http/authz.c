@@ -1,0 +1,194 @@
+/*
+ * authz.c — the permission model, in one place.
+ *
+ * Every decision is made by the two pure functions below from three facts:
+ * who (role, ward, owner), what object (camera: ward + owner; or a ward),
+ * and which actions.  Handlers never compare roles themselves; they call
+ * http_authz_camera / http_authz_ward (or the *_ids variants for lists) and
+ * return the code as is.  The matrix is written out in http.h and
+ * docs/api.md; the unit test test_http_authz walks every cell.
+ *
+ * The answer rule, and why:
+ *   no user                          → WW_EAUTH (401)
+ *   object not in the caller's scope → WW_ENOTFOUND (404): an officer of
+ *                                      ward A must not learn that camera
+ *                                      17 exists in ward B
+ *   in scope, action not allowed     → WW_EPERM (403): a viewer knows the
+ *                                      camera (it sees it) and learns only
+ *                                      that export is not for its role
+ * A camera with no ward is in scope for admin and province only.
+ */
+#include "http/internal.h"
+
+#include <stdlib.h>
+
+#include "catalog/cat_users.h"
+
+#define CAM_ALL (AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE | AUTHZ_AUDIT)
+#define WARD_ALL (AUTHZ_WARD_READ | AUTHZ_WARD_WRITE | AUTHZ_WARD_REVIEW | AUTHZ_WARD_ADMIN)
+
+/* What each role may do to an object in its scope. */
+static unsigned camera_rights(enum cat_role r)
+{
+    switch (r) {
+    case CAT_ROLE_ADMIN: return CAM_ALL;
+    case CAT_ROLE_PROVINCE: return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT;
+    case CAT_ROLE_OFFICER:
+        return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE;
+    case CAT_ROLE_VIEWER: return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK;
+    case CAT_ROLE_OWNER: return AUTHZ_VIEW | AUTHZ_AUDIT;
+    default: return 0;
+    }
+}
+
+static unsigned ward_rights(enum cat_role r)
+{
+    switch (r) {
+    case CAT_ROLE_ADMIN: return WARD_ALL;
+    case CAT_ROLE_PROVINCE: return AUTHZ_WARD_READ | AUTHZ_WARD_REVIEW;
+    case CAT_ROLE_OFFICER: return AUTHZ_WARD_READ | AUTHZ_WARD_WRITE;
+    default: return 0;
+    }
+}
+
+static bool sees_everything(enum cat_role r) { return r == CAT_ROLE_ADMIN || r == CAT_ROLE_PROVINCE; }
+
+int http_authz_decide_camera(const struct http_user *u, const struct authz_camera_facts *cam,
+                             unsigned actions)
+{
+    if (!u) return WW_EAUTH;
+    if (!cam || !cam->exists) return WW_ENOTFOUND;
+    bool in_scope;
+    switch (u->role) {
+    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: in_scope = true; break;
+    case CAT_ROLE_OFFICER: case CAT_ROLE_VIEWER:
+        in_scope = u->ward_id > 0 && cam->ward_id == u->ward_id;
+        break;
+    case CAT_ROLE_OWNER: in_scope = u->owner_id > 0 && cam->owner_id == u->owner_id; break;
+    default: in_scope = false; break;
+    }
+    if (!in_scope) return WW_ENOTFOUND;
+    if (!actions || (actions & ~CAM_ALL)) return WW_EPERM; /* nothing, or not a camera action */
+    return (camera_rights(u->role) & actions) == actions ? 0 : WW_EPERM;
+}
+
+int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward_exists,
+                           unsigned actions)
+{
+    if (!u) return WW_EAUTH;
+    if (!ward_exists || ward_id <= 0) return WW_ENOTFOUND;
+    bool in_scope = sees_everything(u->role) ||
+                    ((u->role == CAT_ROLE_OFFICER || u->role == CAT_ROLE_VIEWER) &&
+                     u->ward_id == ward_id);
+    if (!in_scope) return WW_ENOTFOUND;
+    if (!actions || (actions & ~WARD_ALL)) return WW_EPERM;
+    return (ward_rights(u->role) & actions) == actions ? 0 : WW_EPERM;
+}
+
+static const char *action_words(unsigned a)
+{
+    if (a & AUTHZ_EXPORT) return "export footage of";
+    if (a & AUTHZ_MANAGE) return "change";
+    if (a & AUTHZ_LIVE) return "watch";
+    if (a & AUTHZ_PLAYBACK) return "play back";
+    if (a & AUTHZ_AUDIT) return "read the audit of";
+    if (a & AUTHZ_WARD_WRITE) return "change the records of";
+    if (a & AUTHZ_WARD_REVIEW) return "review";
+    if (a & AUTHZ_WARD_ADMIN) return "administer";
+    return "see";
+}
+
+int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct authz_camera_facts f = {0};
+    int rc = camera_id > 0 ? catalog_camera_scope(cat, camera_id, &f.ward_id, &f.owner_id)
+                           : WW_ENOTFOUND;
+    if (rc && rc != WW_ENOTFOUND) return rc;
+    f.exists = rc == 0;
+    rc = http_authz_decide_camera(u, &f, actions);
+    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such camera %lld", (long long)camera_id);
+    if (rc == WW_EPERM)
+        return http_fail(req, rc, "your role (%s) may not %s this camera", cat_role_name(u->role),
+                         action_words(actions));
+    return rc;
+}
+
+static int ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
+{
+    struct cat_ward *v;
+    size_t n;
+    *exists = false;
+    int rc = catalog_ward_list(cat, &v, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
+    cat_ward_list_free(v, n);
+    return 0;
+}
+
+int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    bool exists;
+    int rc = ward_exists(cat, ward_id, &exists);
+    if (rc) return rc;
+    rc = http_authz_decide_ward(u, ward_id, exists, actions);
+    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such ward %lld", (long long)ward_id);
+    if (rc == WW_EPERM)
+        return http_fail(req, rc, "your role (%s) may not %s this ward", cat_role_name(u->role),
+                         action_words(actions));
+    return rc;
+}
+
+int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
+                          size_t *n)
+{
+    *all = false;
+    *ids = NULL;
+    *n = 0;
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    if (!actions || (camera_rights(u->role) & actions) != actions) return 0; /* none */
+    if (sees_everything(u->role)) { *all = true; return 0; }
+    int64_t ward = 0, owner = 0;
+    if (u->role == CAT_ROLE_OWNER) owner = u->owner_id;
+    else ward = u->ward_id;
+    if (ward <= 0 && owner <= 0) return 0;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    int64_t *v;
+    size_t k;
+    int rc = catalog_camera_ids_scoped(cat, ward, owner, &v, &k);
+    if (rc) return rc;
+    int64_t *copy = http_req_alloc(req, (k ? k : 1) * sizeof *copy);
+    for (size_t i = 0; i < k; i++) copy[i] = v[i];
+    free(v);
+    *ids = copy;
+    *n = k;
+    return 0;
+}
+
+int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
+                        size_t *n)
+{
+    *all = false;
+    *ids = NULL;
+    *n = 0;
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    if (!actions || (ward_rights(u->role) & actions) != actions) return 0;
+    if (sees_everything(u->role)) { *all = true; return 0; }
+    if (u->ward_id > 0) {
+        int64_t *one = http_req_alloc(req, sizeof *one);
+        *one = u->ward_id;
+        *ids = one;
+        *n = 1;
+    }
+    return 0;
+}

@@ -1,0 +1,301 @@
+/*
+ * http: the console's web server — listening, routing, requests and
+ * responses (JSON, streams, file ranges, static files), sessions, sign-in,
+ * rate limiting, permissions (authz) and the audit hook.  Built on
+ * libmicrohttpd; nothing outside src/http/ includes microhttpd.h.
+ *
+ * Layering: http sits on base and catalog.  It never sees api/: resources
+ * register their handlers through http_route() (see api/api.h).
+ *
+ * Threads: one thread per connection (see server.c for why).  A handler and
+ * the stream callbacks of the response it creates run on that connection's
+ * thread; handlers may block on the catalog.  http_server_start/stop are
+ * called from one thread (the one running `serve`).  Everything reached
+ * through a struct http_req is for its own request's thread only.
+ *
+ * Memory: each request has an arena; http_req_alloc/strdup/printf memory and
+ * everything the request hands out (params, query values, the user, the
+ * catalog handle) lives until the request completes — never keep pointers
+ * past the handler.  Response bodies are copied or owned by the response
+ * (see each http_respond_*).
+ *
+ * Handler contract: a handler answers by calling exactly one http_respond_*
+ * (or http_error) and returning 0, or by returning a negative code without
+ * responding; the server then answers with the error JSON
+ *     {"error":{"code":"not_found","message":"…"}}
+ * mapping WW_EINVAL→400 bad_request, WW_EAUTH→401 unauthorized,
+ * WW_EPERM→403 forbidden, WW_ENOTFOUND→404 not_found, WW_ECONFLICT→409
+ * conflict, -E2BIG→413 too_large, anything else→500 internal (logged).
+ * http_fail() sets the message of that answer.
+ */
+#ifndef WW_HTTP_H
+#define WW_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "catalog/cat_users.h"
+#include "catalog/catalog.h"
+
+struct http_server;
+struct http_req;
+
+/* ---- server --------------------------------------------------------------- */
+struct http_config {
+    const char *listen;        /* "ADDR:PORT", "[v6]:PORT"; NULL → "127.0.0.1:8080";
+                                  port 0 picks a free one (see http_server_port) */
+    const char *db_path;       /* the catalog (users, sessions, audit); required */
+    const char *web_dir;       /* static files; NULL → found next to the binary (see
+                                  http_find_web_dir) */
+    const char *vendor_dir;    /* node_modules for /vendor/…; NULL → <web_dir>/../node_modules */
+    unsigned max_connections;  /* 0 → 256 */
+    size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
+    bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
+};
+/* Starts listening.  Routes may be added before or after start (the router
+ * is read-locked per request), but register them before telling anyone the
+ * port: api_register_all(srv, …) right after start.  *out is freed by
+ * http_server_stop.  Returns 0, WW_EINVAL (bad listen address / config) or
+ * -errno (e.g. -EADDRINUSE). */
+int http_server_start(const struct http_config *cfg, struct http_server **out);
+/* Bound TCP port (useful with port 0). */
+unsigned http_server_port(const struct http_server *srv);
+/* Stops accepting, ends streaming responses (their callbacks see
+ * http_stream_stopping), waits for connection threads, frees.  NULL-safe. */
+void http_server_stop(struct http_server *srv);
+/* The web/ folder: WARDWATCH_WEB_DIR, else <exe>/../web or
+ * <exe>/../share/wardwatch/web, else ./web.  Heap string (free()). */
+char *http_find_web_dir(void);
+
+/* ---- routing ----------------------------------------------------------------
+ * Pattern: an absolute path whose segments are literals or {name}
+ * parameters matching one non-empty segment ("/api/v1/cameras/{id}").
+ * A final "*" segment matches the rest of the path (parameter "*").  Literal
+ * segments win over parameters.  A path that matches with another method
+ * answers 405 with Allow.  Flags: */
+enum {
+    HTTP_PUBLIC       = 1 << 0,  /* no session needed (default: 401 without one) */
+    /* Role gates checked before the handler (403 otherwise); 0 = any role. */
+    HTTP_ROLE_ADMIN    = 1 << (8 + CAT_ROLE_ADMIN),
+    HTTP_ROLE_PROVINCE = 1 << (8 + CAT_ROLE_PROVINCE),
+    HTTP_ROLE_OFFICER  = 1 << (8 + CAT_ROLE_OFFICER),
+    HTTP_ROLE_VIEWER   = 1 << (8 + CAT_ROLE_VIEWER),
+    HTTP_ROLE_OWNER    = 1 << (8 + CAT_ROLE_OWNER),
+    HTTP_ROLES_STAFF   = HTTP_ROLE_ADMIN | HTTP_ROLE_PROVINCE | HTTP_ROLE_OFFICER,
+};
+typedef int (*http_handler_fn)(struct http_req *req, void *ud);
+/* Registers a route; method is "GET", "POST", "PATCH", "PUT" or "DELETE"
+ * (GET also answers HEAD).  pattern is copied; ud is kept as is.  Returns
+ * 0, WW_EINVAL for a malformed pattern, WW_ECONFLICT for a duplicate. */
+int http_route(struct http_server *srv, const char *method, const char *pattern,
+               http_handler_fn fn, void *ud, unsigned flags);
+
+/* ---- request ---------------------------------------------------------------- */
+const char *http_req_method(const struct http_req *req);  /* "GET", … */
+const char *http_req_path(const struct http_req *req);    /* decoded, no query */
+const char *http_req_client_addr(const struct http_req *req); /* "127.0.0.1" */
+/* Path parameter ({id}); NULL if the route has none of that name. */
+const char *http_req_param(const struct http_req *req, const char *name);
+/* {name} as a positive id.  A malformed id is "no such object": returns
+ * WW_ENOTFOUND (404) with a message set. */
+int http_req_param_id(struct http_req *req, const char *name, int64_t *out);
+/* Query parameters (decoded; first of repeated keys); NULL if absent. */
+const char *http_req_query(const struct http_req *req, const char *key);
+/* Typed query parameters.  Absent → *out = def, 0.  Malformed or out of
+ * range → WW_EINVAL with a message naming the parameter (→ 400). */
+int http_req_query_i64(struct http_req *req, const char *key, int64_t lo, int64_t hi,
+                       int64_t def, int64_t *out);
+/* ISO 8601 (station offset when none is given) or epoch seconds. */
+int http_req_query_time(struct http_req *req, const char *key, int64_t def, int64_t *out_us);
+/* Request header (case-insensitive); NULL if absent. */
+const char *http_req_header(const struct http_req *req, const char *name);
+/* Raw body (NUL-terminated, may be empty) and its length. */
+const char *http_req_body(const struct http_req *req, size_t *len);
+/* Parses the body as a JSON object.  Errors (→ 400): not JSON, not an
+ * object, or a field not in allowed (NULL-terminated list; NULL = any).
+ * *out is owned by the request (do not decref). */
+int http_req_json(struct http_req *req, const char *const *allowed, json_t **out);
+
+/* Typed JSON fields, for validating request bodies.  Each returns 1 if the
+ * field is present (and valid), 0 if absent (and not required), or
+ * WW_EINVAL with a message naming the field (→ 400).  "null" counts as
+ * present for http_json_str_or_null only. */
+int http_json_str(struct http_req *req, json_t *obj, const char *key, bool required,
+                  size_t min_len, size_t max_len, const char **out);
+int http_json_str_or_null(struct http_req *req, json_t *obj, const char *key, size_t max_len,
+                          const char **out /* NULL when null */);
+int http_json_i64(struct http_req *req, json_t *obj, const char *key, bool required, int64_t lo,
+                  int64_t hi, int64_t *out);
+/* An id field that may be null (→ *out = 0). */
+int http_json_id_or_null(struct http_req *req, json_t *obj, const char *key, int64_t *out);
+int http_json_double(struct http_req *req, json_t *obj, const char *key, bool required, double lo,
+                     double hi, double *out);
+int http_json_bool(struct http_req *req, json_t *obj, const char *key, bool required, bool *out);
+
+/* Per-request arena: freed when the request completes. */
+void *http_req_alloc(struct http_req *req, size_t n);        /* zeroed */
+char *http_req_strdup(struct http_req *req, const char *s);  /* NULL → NULL */
+char *http_req_printf(struct http_req *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Runs fn(arg) when the request completes (after the response is sent). */
+void http_req_on_done(struct http_req *req, void (*fn)(void *), void *arg);
+
+/* The catalog, borrowed from the server's pool for this request: valid
+ * until the handler returns (stream callbacks must open their own).  NULL
+ * if it cannot be opened (logged): return WW_EDB. */
+catalog_t *http_req_catalog(struct http_req *req);
+
+/* ---- responses ----------------------------------------------------------------
+ * Each returns 0, or a negative code if it could not build the response
+ * (then nothing was queued and the handler should return that code).
+ * Extra headers added before or after with http_resp_header are sent too. */
+int http_resp_header(struct http_req *req, const char *name, const char *value);
+/* body: a reference is STOLEN (decref'd by us, even on failure). */
+int http_respond_json(struct http_req *req, unsigned status, json_t *body);
+/* Copies data. */
+int http_respond_data(struct http_req *req, unsigned status, const char *content_type,
+                      const void *data, size_t len);
+/* Answers with the error JSON; fmt may be NULL for the status's default. */
+int http_error(struct http_req *req, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets the message for the error answer a negative return produces; returns
+ * err so a handler can write `return http_fail(req, WW_EINVAL, "…");`. */
+int http_fail(struct http_req *req, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Streaming bodies (live fMP4, exports).
+ * read(ctx, pos, buf, max) is called on the connection's thread and returns:
+ *   > 0                bytes written to buf (≤ max);
+ *   0                  nothing yet: it will be called again — it should
+ *                      first wait for data itself, for at most ~0.5 s
+ *                      (e.g. pthread_cond_timedwait), never indefinitely;
+ *   HTTP_STREAM_END    the body is complete;
+ *   HTTP_STREAM_ERROR  abort (the connection is closed; a chunked body
+ *                      ends without its terminating chunk, so the client
+ *                      sees an error).
+ * Between calls the server checks for shutdown and for a client that went
+ * away; either ends the stream.  free(ctx) is called exactly once, when the
+ * response is done (sent, aborted, or never started because this call
+ * failed) — ownership of ctx passes to the server on this call.
+ * size < 0: unknown length → chunked transfer encoding (HTTP/1.1).
+ * No suspend/resume: with a thread per connection, waiting inside read()
+ * is cheap and keeps callers simple (see server.c). */
+#define HTTP_STREAM_END   ((ssize_t)-1)
+#define HTTP_STREAM_ERROR ((ssize_t)-2)
+typedef ssize_t (*http_stream_read_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
+int http_respond_stream(struct http_req *req, unsigned status, const char *content_type,
+                        int64_t size, http_stream_read_fn read, void *ctx, void (*free_ctx)(void *));
+/* True once the server is shutting down (read callbacks may poll it). */
+bool http_stream_stopping(const struct http_server *srv);
+struct http_server *http_req_server(const struct http_req *req);
+
+/* A file, honouring a "Range: bytes=…" header (one range → 206 with
+ * Content-Range; a range past the end → 416; several ranges → the whole
+ * file, 200).  Sends Accept-Ranges.  The file's size is taken when this is
+ * called (a segment still being written is served up to that size).
+ * http_respond_file: 0, WW_ENOTFOUND, or -errno.  http_respond_fd takes
+ * ownership of fd (closed in all cases). */
+int http_respond_file(struct http_req *req, const char *path, const char *content_type);
+int http_respond_fd(struct http_req *req, int fd, const char *content_type);
+/* MIME type from a file name's extension ("application/octet-stream"). */
+const char *http_mime_type(const char *path);
+
+/* ---- users, sessions ------------------------------------------------------------ */
+struct http_user {
+    int64_t id;
+    const char *username, *display_name;  /* display_name may be NULL */
+    enum cat_role role;
+    int64_t ward_id;   /* officer/viewer; 0 otherwise */
+    int64_t owner_id;  /* owner; 0 otherwise */
+};
+/* The signed-in user (from the ww_session cookie), or NULL.  Non-public
+ * routes only reach their handler with a user. */
+const struct http_user *http_req_user(struct http_req *req);
+
+/* Password hashing (argon2id, libsodium's INTERACTIVE limits).  At most a
+ * few run at once — each takes 64 MiB — so a burst of sign-ins waits
+ * instead of exhausting memory.  Thread-safe.  hash: heap string (free()). */
+int http_password_hash(const char *password, char **hash);
+bool http_password_verify(const char *hash, const char *password);
+/* Password policy: 10..256 bytes, not all one character.  NULL if
+ * acceptable, else a static English reason. */
+const char *http_password_weak(const char *password);
+
+/* ---- authorization ---------------------------------------------------------------
+ * The whole permission model is in authz.c; every handler that touches a
+ * camera or a ward's data calls one of these first.  The rule for answers:
+ *   no session                              → WW_EAUTH    (401)
+ *   object outside the caller's scope, or
+ *   no such object                          → WW_ENOTFOUND (404, do not
+ *                                              leak that it exists)
+ *   in scope but the role may not do it     → WW_EPERM    (403)
+ * Matrix (camera actions):
+ *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT   scope
+ *   admin      ✓    ✓     ✓       ✓      ✓      ✓     all cameras
+ *   province   ✓    ✓     ✓       ✓      –      –     all cameras
+ *   officer    ✓    ✓     ✓       ✓      ✓      –     cameras of own ward
+ *   viewer     ✓    ✓     ✓       –      –      –     cameras of own ward
+ *   owner      ✓    –     –       –      –      ✓     own cameras
+ * (MANAGE = edit a camera; deleting one is admin only, by route gate.)
+ * Ward actions:
+ *             READ WRITE REVIEW ADMIN   scope
+ *   admin      ✓    ✓     ✓      ✓     all wards
+ *   province   ✓    –     ✓      –     all wards
+ *   officer    ✓    ✓     –      –     own ward
+ *   viewer     –    –     –      –     own ward
+ *   owner      –    –     –      –     none
+ */
+enum {
+    AUTHZ_VIEW     = 1 << 0,  /* see the camera and its state */
+    AUTHZ_LIVE     = 1 << 1,
+    AUTHZ_PLAYBACK = 1 << 2,  /* recordings, timeline, events, thumbnails */
+    AUTHZ_EXPORT   = 1 << 3,
+    AUTHZ_MANAGE   = 1 << 4,  /* edit the camera */
+    AUTHZ_AUDIT    = 1 << 5,  /* read the camera's audit rows */
+
+    AUTHZ_WARD_READ   = 1 << 8,  /* incidents, statistics, criteria of the ward */
+    AUTHZ_WARD_WRITE  = 1 << 9,  /* record incidents, self-assess criteria */
+    AUTHZ_WARD_REVIEW = 1 << 10, /* province review of criteria/statistics */
+    AUTHZ_WARD_ADMIN  = 1 << 11, /* edit the ward itself */
+};
+/* What the decision needs to know about a camera. */
+struct authz_camera_facts {
+    bool exists;
+    int64_t ward_id, owner_id;  /* 0 = none */
+};
+/* The pure decision (no I/O): 0, WW_EAUTH, WW_ENOTFOUND or WW_EPERM.
+ * actions may combine several bits: all must be allowed. */
+int http_authz_decide_camera(const struct http_user *u, const struct authz_camera_facts *cam,
+                             unsigned actions);
+/* ward_exists = false → WW_ENOTFOUND for everyone. */
+int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward_exists,
+                           unsigned actions);
+/* Request-level checks: look the camera/ward up and decide; set the error
+ * message.  Return as is from the handler on non-zero. */
+int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions);
+int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions);
+/* Which cameras the caller may act on with `actions`: *all = true means
+ * every camera (no filter needed; ids/n untouched); otherwise ids (in the
+ * request arena, possibly empty) lists them.  For list endpoints. */
+int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
+                          size_t *n);
+/* Same for wards (ward actions). */
+int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
+                        size_t *n);
+
+/* ---- audit -------------------------------------------------------------------------
+ * Appends an audit row for this request: user and client address from the
+ * request, action (CAT_AUDIT_* in catalog/cat_audit.h), camera (0 = none),
+ * footage range (0,0 = none), detail (JSON object or NULL; reference
+ * STOLEN).  Call it when access is granted and about to happen (live view
+ * started, playback range served, export begun).  Failure is logged and
+ * returned; a handler serving footage should refuse (500) if the audit row
+ * cannot be written.  Uses the request's catalog (handler thread only). */
+int http_audit(struct http_req *req, const char *action, int64_t camera_id, int64_t from_us,
+               int64_t to_us, json_t *detail);
+
+#endif

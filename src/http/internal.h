@@ -1,0 +1,180 @@
+/*
+ * http/internal.h — shared by the .c files of src/http/ and the http unit tests only.
+ * The pure pieces (router, path/query/cookie/range parsing, rate limiter)
+ * are declared here so tests can drive them without a server.
+ */
+#ifndef WW_HTTP_INTERNAL_H
+#define WW_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+
+#include "base/base.h"
+#include "http/http.h"
+
+/* ---- limits ---------------------------------------------------------------- */
+#define HTTP_MAX_URI        8192   /* longer request targets → 414 */
+#define HTTP_MAX_SEGMENTS   32
+#define HTTP_MAX_QUERY_KEYS 64
+#define HTTP_SESSION_TTL_US (12LL * 3600 * 1000000)  /* sliding */
+#define HTTP_SESSION_TOUCH_US (60LL * 1000000)       /* extend at most once a minute */
+#define HTTP_SESSIONS_PER_USER 20
+#define HTTP_COOKIE_NAME    "ww_session"
+
+/* ---- arena ------------------------------------------------------------------- */
+struct http_arena_block;
+struct http_arena { struct http_arena_block *head; };
+void *http_arena_alloc(struct http_arena *a, size_t n);
+char *http_arena_strndup(struct http_arena *a, const char *s, size_t n);
+void http_arena_free(struct http_arena *a);
+
+/* ---- parsing (pure) ------------------------------------------------------------- */
+struct http_kv { const char *key, *value; };
+/* Percent-decodes s[0..n) into a new arena string.  plus_space: '+' → ' '
+ * (query strings).  WW_EINVAL for a bad %XX escape or an encoded NUL. */
+int http_url_decode(struct http_arena *a, const char *s, size_t n, bool plus_space, char **out);
+/* Splits a raw (still encoded) absolute path into decoded segments.
+ * Empty segments (from "//" or a trailing '/') are dropped.  WW_EINVAL for
+ * bad escapes, a decoded '/' inside a segment, or more than
+ * HTTP_MAX_SEGMENTS segments. */
+int http_path_split(struct http_arena *a, const char *raw, size_t n, const char ***segs,
+                    size_t *nsegs);
+/* Parses "a=1&b=x%20y" (no leading '?').  Keys without '=' get "".  Empty
+ * pairs are skipped.  WW_EINVAL for bad escapes or too many keys. */
+int http_query_parse(struct http_arena *a, const char *qs, struct http_kv **kv, size_t *n);
+/* Finds cookie `name` in a Cookie header; copies its value into the arena.
+ * NULL if absent. */
+const char *http_cookie_get(struct http_arena *a, const char *header, const char *name);
+/* Parses a Range header for a body of `size` bytes.
+ * Returns 1: serve [*off, *off + *len) as 206; 0: ignore (serve whole,
+ * e.g. several ranges or a unit other than bytes); -ERANGE: unsatisfiable
+ * (→ 416); WW_EINVAL: malformed (callers ignore it, per RFC 9110). */
+int http_range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len);
+/* Parses "ADDR:PORT" / "[V6]:PORT" into a sockaddr (storage ≥ 28 bytes). */
+struct sockaddr_storage;
+int http_listen_parse(const char *s, struct sockaddr_storage *ss, unsigned *len, bool *v6);
+
+/* ---- router (pure) ---------------------------------------------------------------- */
+struct http_route {
+    char *method;
+    char *pattern;
+    char **segs;           /* literal or "{name}" or "*" */
+    size_t nsegs;
+    http_handler_fn fn;
+    void *ud;
+    unsigned flags;
+};
+struct http_router {
+    struct http_route *routes;
+    size_t n, cap;
+};
+struct http_match {
+    const struct http_route *route;
+    struct http_kv params[HTTP_MAX_SEGMENTS];
+    size_t nparams;
+    char allow[64];        /* for 405: "GET, POST" */
+};
+void http_router_init(struct http_router *r);
+void http_router_free(struct http_router *r);
+int http_router_add(struct http_router *r, const char *method, const char *pattern,
+                    http_handler_fn fn, void *ud, unsigned flags);
+/* 0 = found (m->route set), WW_ENOTFOUND = no path matches, -EOPNOTSUPP =
+ * the path matches with other methods (m->allow lists them). */
+int http_router_match(const struct http_router *r, const char *method, const char *const *segs,
+                      size_t nsegs, struct http_match *m);
+
+/* ---- rate limiter (sign-in) -------------------------------------------------------------
+ * Counts failures per key ("u:NAME", "a:ADDR").  At `threshold` failures
+ * within the window the key is locked for base_s·2^(failures−threshold)
+ * seconds (capped at max_s); while locked every attempt is refused without
+ * checking the password.  Success clears the key.  Bounded: at most
+ * HTTP_RL_MAX_KEYS keys, the stalest evicted.  Thread-safe. */
+#define HTTP_RL_MAX_KEYS 4096
+struct http_rl_entry { char *key; int failures; int64_t last_us, locked_until_us; };
+struct http_ratelimit {
+    pthread_mutex_t mu;
+    struct http_rl_entry *v;
+    size_t n;
+    int64_t window_us, base_us, max_us;
+};
+void http_rl_init(struct http_ratelimit *rl);
+void http_rl_free(struct http_ratelimit *rl);
+/* Seconds until the key may try again (0 = now). */
+int http_rl_check(struct http_ratelimit *rl, const char *key, int64_t now_us);
+/* Records a failure; returns the seconds it is now locked for (0 = not). */
+int http_rl_fail(struct http_ratelimit *rl, const char *key, int threshold, int64_t now_us);
+void http_rl_clear(struct http_ratelimit *rl, const char *key);
+
+/* ---- server and request ------------------------------------------------------------------- */
+struct http_cat_pool {
+    pthread_mutex_t mu;
+    char *path;
+    catalog_t *idle[16];
+    size_t n;
+};
+catalog_t *http_pool_get(struct http_cat_pool *p);
+void http_pool_put(struct http_cat_pool *p, catalog_t *cat);
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct http_config cfg;      /* strings below are owned copies */
+    char *listen, *db_path, *web_dir, *vendor_dir;
+    unsigned port;
+    pthread_rwlock_t routes_lock;
+    struct http_router router;
+    struct http_cat_pool pool;
+    struct http_ratelimit rl;
+    _Atomic bool stopping;
+};
+
+struct http_hdr { const char *name, *value; struct http_hdr *next; };
+struct http_done { void (*fn)(void *); void *arg; struct http_done *next; };
+
+struct http_req {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    struct http_arena arena;
+    const char *method;
+    const char *raw_uri;          /* as received, with the query */
+    const char *path;             /* decoded, segments joined by '/' */
+    const char **segs;
+    size_t nsegs;
+    struct http_kv *query;
+    size_t nquery;
+    int parse_err;                /* the target did not parse → 400 */
+    struct http_match match;
+    char client_addr[64];
+
+    /* body */
+    struct ww_buf body;
+    bool body_too_big;
+    bool started;                 /* access handler seen the headers */
+
+    /* auth */
+    bool user_loaded;
+    struct http_user *user;
+    uint8_t token_hash[32];
+    bool have_token;
+
+    catalog_t *cat;
+
+    /* response */
+    struct MHD_Response *resp;
+    unsigned status;
+    bool queued;
+    struct http_hdr *hdrs;
+    const char *err_msg;          /* from http_fail */
+    struct http_done *done;
+};
+
+/* response.c */
+int http_queue(struct http_req *req);   /* queues resp or the error; frees resp */
+int http_error_from_code(struct http_req *req, int err);
+/* static.c */
+int http_serve_static(struct http_req *req);
+/* auth.c */
+void http_auth_load(struct http_req *req);
+void http_auth_register(struct http_server *srv);
+int http_session_create(struct http_req *req, const struct cat_user *u);
+
+#endif
