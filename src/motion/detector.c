@@ -9,9 +9,10 @@
  *     of the work is on ~900 numbers instead of 230,000.
  *  2. Explain the light: cameras change exposure, clouds pass, street lights
  *     switch on.  Those change every cell at once, roughly as m = g·bg + o.
- *     We fit g (median of ratios) and o (median of residuals) over all
- *     unmasked cells and judge each cell by its residual.  Medians, so a real
- *     object covering less than half the frame does not bend the fit.
+ *     We fit g and o over all unmasked cells (robustly: a median start,
+ *     outliers dropped, least squares on the rest — see fit_light) and judge
+ *     each cell by its residual, so a real object covering less than half
+ *     the frame does not bend the fit.
  *  3. Judge: a cell changed if |residual| > max(floor, k·σ), σ being the
  *     cell's own running noise (so waving trees and noisy night cells need
  *     more); floor and k come from the sensitivity.  A changed cell counts
@@ -261,6 +262,53 @@ static void build_geometry(struct motion_detector *d)
     d->geom_ok = true;
 }
 
+/* Fits m ≈ g·bg + o over the unmasked cells, robustly: start from a pure
+ * offset (the median difference), keep the cells whose residual is within
+ * max(3·MAD, floor) of it, least-squares fit gain and offset on those, and
+ * repeat the selection once.  Cells of a real object are outliers and drop
+ * out; an exposure or lighting change, additive or multiplicative, is
+ * explained for every cell.  A flat scene (no spread in bg) cannot tell
+ * gain from offset and keeps g = 1. */
+static void fit_light(struct motion_detector *d, float fl, float *g_out, float *o_out)
+{
+    int n = 0;
+    for (int c = 0; c < d->ncells; c++)
+        if (!d->masked[c]) d->tmp[n++] = d->mean[c] - d->bg[c];
+    double g = 1.0, o = median(d->tmp, n);
+    for (int pass = 0; pass < 2 && n > 0; pass++) {
+        int m = 0;
+        for (int c = 0; c < d->ncells; c++)
+            if (!d->masked[c]) d->tmp[m++] = fabsf(d->mean[c] - (float)(g * d->bg[c] + o));
+        double cut = 3.0 * 1.4826 * median(d->tmp, m);
+        if (cut < fl) cut = fl;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        int k = 0;
+        for (int c = 0; c < d->ncells; c++) {
+            if (d->masked[c]) continue;
+            double x = d->bg[c], y = d->mean[c];
+            if (fabs(y - (g * x + o)) > cut) continue;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+            k++;
+        }
+        if (k < 8) break;
+        double vx = sxx - sx * sx / k;
+        if (vx < 25.0 * k) { /* bg spread under 5 levels: offset only */
+            g = 1.0;
+            o = (sy - sx) / k;
+        } else {
+            g = (sxy - sx * sy / k) / vx;
+            if (g < 0.25) g = 0.25;
+            if (g > 4.0) g = 4.0;
+            o = (sy - g * sx) / k;
+        }
+    }
+    *g_out = (float)g;
+    *o_out = (float)o;
+}
+
 /* ---- public: life cycle and settings ----------------------------------- */
 
 int motion_detector_new(const struct motion_config *cfg, struct motion_detector **out)
@@ -490,25 +538,15 @@ int motion_detector_feed(struct motion_detector *d, const uint8_t *luma, int w, 
     }
 
     /* 2. Global light model over unmasked cells. */
-    int n = 0;
-    for (int c = 0; c < d->ncells; c++)
-        if (!d->masked[c]) d->tmp[n++] = (d->mean[c] + 16.0f) / (d->bg[c] + 16.0f);
-    float g = median(d->tmp, n);
-    if (g < 0.25f) g = 0.25f;
-    if (g > 4.0f) g = 4.0f;
-    n = 0;
-    for (int c = 0; c < d->ncells; c++) {
-        d->resid[c] = d->mean[c] - (g * (d->bg[c] + 16.0f) - 16.0f);
-        if (!d->masked[c]) d->tmp[n++] = d->resid[c];
-    }
-    float o = median(d->tmp, n);
-
-    /* 3. Changed cells. */
     int s = d->cfg.sensitivity;
     float fl = thr_floor(s), k = thr_k(s);
+    float g, o;
+    fit_light(d, fl, &g, &o);
+    for (int c = 0; c < d->ncells; c++) d->resid[c] = d->mean[c] - (g * d->bg[c] + o);
+
+    /* 3. Changed cells. */
     int nchanged = 0;
     for (int c = 0; c < d->ncells; c++) {
-        d->resid[c] -= o;
         float thr = k * sqrtf(d->var[c]);
         if (thr < fl) thr = fl;
         d->changed[c] = !d->masked[c] && fabsf(d->resid[c]) > thr;
