@@ -1,10 +1,135 @@
-/* Placeholder so the binary links while `recordings` is being built; it
- * says so plainly and exits 1. */
+/*
+ * recordings.c — `wardwatch recordings --camera ID [--from T] [--to T]
+ * [--stream main|sub] [--json]`: a camera's segments and gaps.
+ *
+ * A gap is any hole between two segments longer than GAP_MIN_US; its reason
+ * comes from the recorder's gap rows when one overlaps (camera offline,
+ * disk full…), else "unknown" (e.g. the recorder itself was not running).
+ */
 #include "cli/common.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GAP_MIN_US 500000
+
+static const char *gap_reason(const struct cat_gap *g, size_t ng, int64_t a, int64_t b)
+{
+    for (size_t i = 0; i < ng; i++)
+        if (g[i].start_us < b && g[i].end_us > a) return g[i].reason;
+    return "unknown (recorder not running?)";
+}
 
 int cli_recordings(struct cli_ctx *c, int argc, char **argv)
 {
-    (void)c; (void)argc; (void)argv;
-    cli_err("recordings is not available in this build yet");
-    return 1;
+    static const struct option opts[] = {
+        {"camera", required_argument, 0, 'c'}, {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'}, {"stream", required_argument, 0, 's'},
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    int64_t cam = 0, from = 0, to = INT64_MAX / 2;
+    const char *kind = "main";
+    bool json = false;
+    int off = ww_station_offset_min();
+    int o;
+    cli_getopt_reset();
+    while ((o = cli_getopt(argc, argv, ":h", opts, "recordings")) != -1) {
+        switch (o) {
+        case 'c':
+            if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("recordings: --camera wants a camera id, not '%s'", optarg);
+            break;
+        case 'f':
+            if (ww_parse_time(optarg, off, &from)) return cli_usage("recordings: --from '%s' is not a time (ISO 8601, e.g. 2026-11-25T08:00:00+07:00)", optarg);
+            break;
+        case 't':
+            if (ww_parse_time(optarg, off, &to)) return cli_usage("recordings: --to '%s' is not a time (ISO 8601, e.g. 2026-11-25T09:00:00+07:00)", optarg);
+            break;
+        case 's':
+            if (strcmp(optarg, "main") && strcmp(optarg, "sub")) return cli_usage("recordings: --stream is main or sub");
+            kind = optarg;
+            break;
+        case 'j': json = true; break;
+        case 'h':
+            printf("usage: wardwatch recordings --camera ID [--from T] [--to T] [--stream main|sub] [--json]\n\n"
+                   "Lists a camera's recorded segments and the gaps between them.  Times are\n"
+                   "ISO 8601 (no offset = station time, UTC%+d:%02d) or seconds since 1970.\n", off / 60, abs(off) % 60);
+            return 0;
+        default: return 2;
+        }
+    }
+    if (optind < argc) return cli_usage("recordings: unexpected argument '%s'", argv[optind]);
+    if (!cam) return cli_usage("recordings: --camera ID is required");
+    if (to <= from) return cli_usage("recordings: --to must be after --from");
+
+    catalog_t *cat;
+    int rc = cli_open(c, &cat);
+    if (rc) return rc;
+    struct cat_camera cc;
+    if (catalog_camera_get(cat, cam, &cc)) {
+        catalog_close(cat);
+        cli_err("recordings: no camera %lld", (long long)cam);
+        return 1;
+    }
+    cat_camera_clear(&cc);
+    int64_t sid = 0;
+    struct cat_segment *v = NULL;
+    struct cat_gap *g = NULL;
+    size_t n = 0, ng = 0;
+    if (catalog_stream_find(cat, cam, kind, &sid) == 0) {
+        catalog_segment_range(cat, sid, from, to, &v, &n);
+        catalog_gap_range(cat, sid, from, to, &g, &ng);
+    }
+    char a[48], b[48];
+    json_t *segs = json_array(), *gaps = json_array();
+    int64_t covered = 0;
+    for (size_t i = 0; i < n; i++) {
+        covered += v[i].end_us - v[i].start_us;
+        json_array_append_new(segs, json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:I,s:s?}",
+            "start", ww_fmt_time(v[i].start_us, off, a, sizeof a),
+            "end", ww_fmt_time(v[i].end_us, off, b, sizeof b),
+            "start_us", (json_int_t)v[i].start_us, "end_us", (json_int_t)v[i].end_us,
+            "path", v[i].path, "frames", (json_int_t)v[i].frames, "bytes", (json_int_t)v[i].bytes,
+            "codec", v[i].codec));
+        if (i + 1 < n && v[i + 1].start_us - v[i].end_us > GAP_MIN_US) {
+            int64_t gs = v[i].end_us, ge = v[i + 1].start_us;
+            json_array_append_new(gaps, json_pack("{s:s,s:s,s:I,s:I,s:f,s:s}",
+                "start", ww_fmt_time(gs, off, a, sizeof a), "end", ww_fmt_time(ge, off, b, sizeof b),
+                "start_us", (json_int_t)gs, "end_us", (json_int_t)ge, "seconds", (double)(ge - gs) / 1e6,
+                "reason", gap_reason(g, ng, gs, ge)));
+        }
+    }
+    if (json) {
+        json_t *root = json_pack("{s:I,s:s,s:o,s:o,s:f}", "camera", (json_int_t)cam, "stream", kind,
+                                 "segments", segs, "gaps", gaps, "recorded_seconds", (double)covered / 1e6);
+        char *s = json_dumps(root, JSON_INDENT(2));
+        puts(s);
+        free(s);
+        json_decref(root);
+    } else {
+        printf("%-29s  %-29s  %7s  %10s  %s\n", "START", "END", "FRAMES", "BYTES", "PATH");
+        for (size_t i = 0; i < json_array_size(segs); i++) {
+            json_t *s = json_array_get(segs, i);
+            printf("%-29s  %-29s  %7lld  %10lld  %s\n", json_string_value(json_object_get(s, "start")),
+                   json_string_value(json_object_get(s, "end")),
+                   (long long)json_integer_value(json_object_get(s, "frames")),
+                   (long long)json_integer_value(json_object_get(s, "bytes")),
+                   json_string_value(json_object_get(s, "path")));
+        }
+        for (size_t i = 0; i < json_array_size(gaps); i++) {
+            json_t *s = json_array_get(gaps, i);
+            printf("gap %s → %s (%.1f s): %s\n", json_string_value(json_object_get(s, "start")),
+                   json_string_value(json_object_get(s, "end")),
+                   json_real_value(json_object_get(s, "seconds")),
+                   json_string_value(json_object_get(s, "reason")));
+        }
+        printf("%zu segments, %.1f s recorded, %zu gaps\n", n, (double)covered / 1e6, json_array_size(gaps));
+        json_decref(segs);
+        json_decref(gaps);
+    }
+    cat_segment_list_free(v, n);
+    cat_gap_list_free(g, ng);
+    catalog_close(cat);
+    return 0;
 }

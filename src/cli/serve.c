@@ -1,10 +1,166 @@
-/* Placeholder so the binary links while `serve` is being built; it
- * says so plainly and exits 1. */
+/*
+ * serve.c — `wardwatch serve`: recover, then record every enabled camera
+ * and serve the console until SIGINT/SIGTERM; then close every file
+ * cleanly, commit, and exit 0.
+ *
+ * Signals are blocked in every thread and taken with sigwait() here, so no
+ * library thread is ever interrupted by them.  A lock on DIR/serve.lock
+ * keeps two recorders off one data folder.
+ */
 #include "cli/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "record/record.h"
+#include "cli/serve_http.h"
+
+static void help(void)
+{
+    printf("usage: wardwatch [--data DIR] serve [options]\n\n"
+           "Records every enabled camera and serves the web console until SIGINT/SIGTERM.\n\n"
+           "  --listen ADDR:PORT     console address (default 127.0.0.1:8080)\n"
+           "  --no-http              record only, no console\n"
+           "  --no-record            console and live view only, write no video\n"
+           "  --segment-seconds N    longest segment (default 60, 2..600)\n"
+           "  --fragment-ms N        longest fragment (default 1000, 100..1000)\n"
+           "  --sync-ms N            group-commit interval (default 1000, 100..2000)\n"
+           "  --quota-mb N           keep recordings under N MB (oldest deleted first)\n"
+           "  --min-free-mb N        keep N MB free on the recordings disk\n"
+           "  --retention-seconds N  how often retention runs (default 10)\n"
+           "  --read-timeout-ms N    a stream with no data this long is lost (default 5000)\n"
+           "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n");
+}
+
+static int take_lock(const char *dir)
+{
+    char *p = ww_asprintf("%s/serve.lock", dir);
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    free(p);
+    if (fd < 0) return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) { close(fd); return -EBUSY; }
+    return fd;
+}
 
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
-    (void)c; (void)argc; (void)argv;
-    cli_err("serve is not available in this build yet");
-    return 1;
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'}, {"no-http", no_argument, 0, 'H'},
+        {"no-record", no_argument, 0, 'R'}, {"segment-seconds", required_argument, 0, 's'},
+        {"fragment-ms", required_argument, 0, 'f'}, {"sync-ms", required_argument, 0, 'y'},
+        {"quota-mb", required_argument, 0, 'q'}, {"min-free-mb", required_argument, 0, 'm'},
+        {"retention-seconds", required_argument, 0, 'r'},
+        {"read-timeout-ms", required_argument, 0, 't'}, {"stats", required_argument, 0, 'S'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *listen = "127.0.0.1:8080", *stats = NULL;
+    bool http = true;
+    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true};
+    int64_t v;
+    int o;
+    cli_getopt_reset();
+    while ((o = cli_getopt(argc, argv, ":h", opts, "serve")) != -1) {
+        switch (o) {
+        case 'l': listen = optarg; break;
+        case 'H': http = false; break;
+        case 'R': cfg.record = false; break;
+        case 'S': stats = optarg; break;
+        case 's':
+            if (ww_parse_i64(optarg, 2, 600, &v)) return cli_usage("serve: --segment-seconds must be 2..600");
+            cfg.segment_us = v * 1000000;
+            break;
+        case 'f':
+            if (ww_parse_i64(optarg, 100, 1000, &v)) return cli_usage("serve: --fragment-ms must be 100..1000");
+            cfg.fragment_us = v * 1000;
+            break;
+        case 'y':
+            if (ww_parse_i64(optarg, 100, 2000, &v)) return cli_usage("serve: --sync-ms must be 100..2000");
+            cfg.sync_interval_us = v * 1000;
+            break;
+        case 'q':
+            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --quota-mb must be a positive number");
+            cfg.retention.quota_bytes = v << 20;
+            break;
+        case 'm':
+            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be a positive number");
+            cfg.retention.min_free_bytes = v << 20;
+            break;
+        case 'r':
+            if (ww_parse_i64(optarg, 1, 86400, &v)) return cli_usage("serve: --retention-seconds must be 1..86400");
+            cfg.retention.interval_us = v * 1000000;
+            break;
+        case 't':
+            if (ww_parse_i64(optarg, 500, 120000, &v)) return cli_usage("serve: --read-timeout-ms must be 500..120000");
+            cfg.read_timeout_us = v * 1000;
+            break;
+        case 'h': help(); return 0;
+        default: return 2;
+        }
+    }
+    if (optind < argc) return cli_usage("serve: unexpected argument '%s'", argv[optind]);
+    if (http && !strchr(listen, ':')) return cli_usage("serve: --listen wants ADDR:PORT, not '%s'", listen);
+
+    catalog_t *cat;
+    int rc = cli_open(c, &cat);
+    if (rc) return rc;
+    int lock = take_lock(c->data_dir);
+    if (lock < 0) {
+        catalog_close(cat);
+        cli_err("serve: %s", lock == -EBUSY ? "another wardwatch serve is already running on this data folder"
+                                             : "cannot create the lock file");
+        return 1;
+    }
+    struct rec_recover_report rep;
+    if (rec_recover(c->data_dir, cat, &rep) == 0)
+        ww_info("recover", "rows ok %d, extended %d, dropped %d; files indexed %d, removed %d; "
+                "deletes finished %d", rep.rows_ok, rep.rows_extended, rep.rows_dropped,
+                rep.files_indexed, rep.files_removed, rep.deletes_finished);
+    else
+        ww_error("recover", "recovery failed; continuing with the catalog as it is");
+    catalog_close(cat);
+
+    char *stats_default = ww_asprintf("%s/stats.json", c->data_dir);
+    cfg.stats_path = stats ? stats : stats_default;
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    engine_t *eng = NULL;
+    rc = engine_start(&cfg, &eng);
+    if (rc) {
+        cli_err("serve: cannot start recording: %s", ww_strerror(rc));
+        free(stats_default);
+        close(lock);
+        return 1;
+    }
+    struct serve_http *web = NULL;
+    if (http && serve_http_start(c->data_dir, listen, eng, &web)) {
+        cli_err("serve: cannot listen on %s", listen);
+        engine_stop(eng);
+        free(stats_default);
+        close(lock);
+        return 1;
+    }
+    ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
+            http ? "; console on http://" : "", http ? listen : "");
+    int sig = 0;
+    sigwait(&set, &sig);
+    ww_info("serve", "signal %d: stopping", sig);
+    serve_http_stop(web);
+    engine_stop(eng);
+    ww_info("serve", "stopped cleanly");
+    free(stats_default);
+    close(lock);
+    return 0;
 }

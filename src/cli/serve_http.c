@@ -1,0 +1,56 @@
+/*
+ * serve_http.c — starts the console's HTTP server for `serve` and registers
+ * every API route with the running engine.
+ */
+#include "cli/serve_http.h"
+
+#include <stdlib.h>
+
+#include "base/base.h"
+
+#if __has_include("api/api.h")
+#include "api/api.h"
+#include "http/http.h"
+
+struct serve_http { struct http_server *srv; struct api_ctx actx; char *db; };
+
+int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, struct serve_http **out)
+{
+    struct serve_http *s = ww_calloc(1, sizeof *s);
+    s->db = ww_asprintf("%s/wardwatch.db", data_dir);
+    struct http_config hc = {.listen = listen, .db_path = s->db};
+    int rc = http_server_start(&hc, &s->srv);
+    if (rc) {
+        ww_error("http", "cannot listen on %s: %s", listen, ww_strerror(rc));
+        free(s->db);
+        free(s);
+        return rc;
+    }
+    s->actx.data_dir = data_dir;
+    s->actx.engine = (struct rec_engine *)eng;
+    api_register_all(s->srv, &s->actx);
+    ww_info("http", "console on http://%s", listen);
+    *out = s;
+    return 0;
+}
+
+void serve_http_stop(struct serve_http *s)
+{
+    if (!s) return;
+    http_server_stop(s->srv);
+    free(s->db);
+    free(s);
+}
+#else
+struct serve_http { int unused; };
+
+int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, struct serve_http **out)
+{
+    (void)data_dir; (void)eng;
+    ww_warn("http", "the console is not part of this build yet; not listening on %s", listen);
+    *out = NULL;
+    return 0;
+}
+
+void serve_http_stop(struct serve_http *s) { (void)s; }
+#endif

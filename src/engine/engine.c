@@ -1,0 +1,531 @@
+/*
+ * engine.c — cameras, their stream threads, the supervisor and stats.
+ *
+ * Ownership: the engine owns cams; a cam owns its two streams; a stream
+ * owns its hub and writer.  A stream is refcounted because HTTP live
+ * handlers may hold its hub (engine_hub_acquire) after the camera stops.
+ * cams[] and each stream's rates are guarded by e->mu; the per-packet
+ * counters are atomics so the ingest thread never takes a lock for stats.
+ */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "catalog/catalog.h"
+#include "ingest/ingest.h"
+
+#include <libavutil/log.h>
+
+enum stream_state { ST_CONNECTING, ST_ONLINE, ST_OFFLINE, ST_ERROR, ST_STOPPED };
+static const char *state_names[] = {"connecting", "online", "offline", "error", "stopped"};
+
+struct stream {
+    atomic_int refs;
+    struct engine *e;
+    int64_t camera_id, stream_id;
+    char kind[8], ctx[48];
+    char *url, *username, *password;
+    bool udp;
+    hub_t *hub;
+    rec_writer_t *writer;
+    int writer_sub;
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stop;
+    /* stats: counters by the ingest thread, the rest under e->mu */
+    atomic_llong frames, bytes, last_packet_us;
+    enum stream_state state;
+    char reason[160];
+    int64_t reconnects, sessions, online_since_us, rebases;
+    double fps, kbps;
+    int64_t prev_frames, prev_bytes, prev_mono;
+    char codec[8];
+    int width, height;
+};
+
+struct cam {
+    int64_t id;
+    char *name, *sig;      /* sig: the config a restart depends on */
+    struct stream *main, *sub;
+    bool seen;
+};
+
+struct engine {
+    struct engine_cfg cfg;
+    char *data_dir, *stats_path;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stopping;
+    struct cam **cams;
+    int ncams, capcams;
+    rec_syncer_t *syncer;
+    catalog_t *cat;           /* supervisor thread only */
+    pthread_t sup;
+};
+
+static void stream_unref(struct stream *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
+    hub_free(s->hub);
+    free(s->url);
+    free(s->username);
+    if (s->password) { explicit_bzero(s->password, strlen(s->password)); free(s->password); }
+    free(s);
+}
+
+static void set_state(struct stream *s, enum stream_state st, const char *reason)
+{
+    pthread_mutex_lock(&s->e->mu);
+    bool changed = s->state != st || strcmp(s->reason, reason ? reason : "");
+    s->state = st;
+    snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+    if (st == ST_ONLINE) s->online_since_us = ww_wall_us();
+    pthread_mutex_unlock(&s->e->mu);
+    if (!changed) return;
+    if (st == ST_ONLINE) ww_info(s->ctx, "online");
+    else if (st == ST_ERROR) ww_error(s->ctx, "error: %s", s->reason);
+    else if (st == ST_OFFLINE) ww_warn(s->ctx, "offline: %s", s->reason);
+}
+
+/* Sleeps up to us, waking early when the stream is stopped. */
+static void nap(struct stream *s, int64_t us)
+{
+    int64_t end = ww_mono_us() + us;
+    while (!atomic_load(&s->stop) && ww_mono_us() < end) usleep(50000);
+}
+
+static int64_t next_backoff(int64_t cur)
+{
+    int64_t b = cur ? cur * 3 / 2 : 250000;
+    if (b > 30000000) b = 30000000;
+    int64_t jitter = b / 10;
+    return b - jitter + (int64_t)(random() % (2 * jitter + 1));
+}
+
+static void run_session(struct stream *s, ingest_session_t *in)
+{
+    struct ingest_packet p;
+    bool started = false;
+    int rc;
+    while ((rc = ingest_read(in, &p)) == 0) {
+        if (!started) {
+            const AVCodecParameters *par = ingest_params(in);
+            pthread_mutex_lock(&s->e->mu);
+            snprintf(s->codec, sizeof s->codec, "%s", par->codec_id == AV_CODEC_ID_HEVC ? "hevc" : "h264");
+            s->width = par->width;
+            s->height = par->height;
+            pthread_mutex_unlock(&s->e->mu);
+            hub_start(s->hub, par, ingest_time_base(in));
+            set_state(s, ST_ONLINE, "");
+            started = true;
+        }
+        atomic_fetch_add(&s->frames, 1);
+        atomic_fetch_add(&s->bytes, p.pkt->size);
+        atomic_store(&s->last_packet_us, p.wall_us);
+        hub_publish(s->hub, p.pkt, p.wall_us, p.key);
+        av_packet_free(&p.pkt);
+    }
+    pthread_mutex_lock(&s->e->mu);
+    s->rebases += ingest_rebases(in);
+    pthread_mutex_unlock(&s->e->mu);
+    const char *why = rc == -ETIMEDOUT ? "no data from the camera for 5 s"
+                    : rc == WW_EOF     ? "the camera closed the stream"
+                                       : "stream read error";
+    if (started) hub_stop(s->hub, atomic_load(&s->stop) ? "recorder stopping" : why);
+    if (!atomic_load(&s->stop)) set_state(s, ST_OFFLINE, why);
+}
+
+static void *stream_main(void *arg)
+{
+    struct stream *s = arg;
+    int64_t backoff = 0;
+    struct ingest_opts o = {
+        .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
+        .read_timeout_us = s->e->cfg.read_timeout_us, .log_ctx = s->ctx,
+    };
+    while (!atomic_load(&s->stop)) {
+        ingest_session_t *in = NULL;
+        const char *why = NULL;
+        int rc = ingest_open(&o, &s->stop, &in, &why);
+        if (rc == WW_EOF) break;
+        if (rc) {
+            bool fatal = rc == WW_EAUTH || rc == -ENOENT || rc == WW_EINVAL;
+            set_state(s, fatal ? ST_ERROR : ST_OFFLINE, why);
+            backoff = next_backoff(backoff);
+            nap(s, backoff);
+            continue;
+        }
+        pthread_mutex_lock(&s->e->mu);
+        if (s->sessions++) s->reconnects++;
+        pthread_mutex_unlock(&s->e->mu);
+        int64_t before = atomic_load(&s->frames);
+        run_session(s, in);
+        ingest_close(in);
+        if (atomic_load(&s->frames) > before) backoff = 0; /* it worked: retry fast */
+        if (!atomic_load(&s->stop)) {
+            backoff = next_backoff(backoff);
+            nap(s, backoff);
+        }
+    }
+    set_state(s, ST_STOPPED, "");
+    return NULL;
+}
+
+static struct stream *stream_new(struct engine *e, const struct cat_camera *c, const char *kind,
+                                 const char *url)
+{
+    struct stream *s = ww_calloc(1, sizeof *s);
+    atomic_init(&s->refs, 1);
+    s->e = e;
+    s->camera_id = c->id;
+    snprintf(s->kind, sizeof s->kind, "%s", kind);
+    snprintf(s->ctx, sizeof s->ctx, "cam=%lld/%s", (long long)c->id, kind);
+    s->url = ww_strdup(url);
+    s->username = ww_strdup(c->username);
+    s->password = ww_strdup(c->password);
+    s->udp = c->transport && !strcmp(c->transport, "udp");
+    s->hub = hub_new(s->ctx);
+    hub_set_owner(s->hub, s);
+    s->state = ST_CONNECTING;
+    s->prev_mono = ww_mono_us();
+    return s;
+}
+
+static int stream_start(struct engine *e, struct stream *s, bool record)
+{
+    if (catalog_stream_ensure(e->cat, s->camera_id, s->kind, &s->stream_id)) return WW_EDB;
+    if (record) {
+        struct rec_writer_cfg wc = {
+            .data_dir = e->data_dir, .camera_id = s->camera_id, .stream_id = s->stream_id,
+            .kind = s->kind, .max_segment_us = e->cfg.segment_us,
+            .max_fragment_us = e->cfg.fragment_us, .log_ctx = s->ctx,
+        };
+        rec_writer_new(&wc, e->syncer, &s->writer);
+        s->writer_sub = hub_subscribe(s->hub, rec_writer_on_hub, s->writer, false);
+    }
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 512 * 1024);
+    int rc = pthread_create(&s->thread, &at, stream_main, s);
+    pthread_attr_destroy(&at);
+    if (rc) return -rc;
+    s->thread_started = true;
+    return 0;
+}
+
+static void stream_stop(struct stream *s)
+{
+    if (!s) return;
+    atomic_store(&s->stop, true);
+    if (s->thread_started) pthread_join(s->thread, NULL);
+    if (s->writer) {
+        hub_unsubscribe(s->hub, s->writer_sub);
+        rec_writer_free(s->writer);
+        s->writer = NULL;
+    }
+    stream_unref(s);
+}
+
+static char *camera_sig(const struct cat_camera *c)
+{
+    return ww_asprintf("%s|%s|%s|%s|%s", c->main_url, c->sub_url ? c->sub_url : "",
+                       c->username ? c->username : "", c->password ? c->password : "",
+                       c->transport ? c->transport : "");
+}
+
+static void cam_stop(struct cam *c)
+{
+    /* main and sub stop in parallel: set both flags first */
+    if (c->main) atomic_store(&c->main->stop, true);
+    if (c->sub) atomic_store(&c->sub->stop, true);
+    stream_stop(c->main);
+    stream_stop(c->sub);
+    free(c->name);
+    free(c->sig);
+    free(c);
+}
+
+static struct cam *cam_start(struct engine *e, const struct cat_camera *cc)
+{
+    struct cam *c = ww_calloc(1, sizeof *c);
+    c->id = cc->id;
+    c->name = ww_strdup(cc->name);
+    c->sig = camera_sig(cc);
+    c->main = stream_new(e, cc, "main", cc->main_url);
+    if (stream_start(e, c->main, e->cfg.record)) ww_error(c->main->ctx, "cannot start the stream");
+    if (cc->sub_url && *cc->sub_url) {
+        c->sub = stream_new(e, cc, "sub", cc->sub_url);
+        if (stream_start(e, c->sub, false)) ww_error(c->sub->ctx, "cannot start the stream");
+    }
+    ww_info("engine", "camera %lld \"%s\" started", (long long)c->id, c->name);
+    return c;
+}
+
+/* Brings the running cameras in line with the catalog. */
+static void reconcile(struct engine *e)
+{
+    struct cat_camera *v;
+    size_t n;
+    if (catalog_camera_list(e->cat, &v, &n)) return;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams; i++) e->cams[i]->seen = false;
+    pthread_mutex_unlock(&e->mu);
+    for (size_t k = 0; k < n; k++) {
+        if (!v[k].enabled) continue;
+        char *sig = camera_sig(&v[k]);
+        struct cam *found = NULL, *stale = NULL;
+        pthread_mutex_lock(&e->mu);
+        for (int i = 0; i < e->ncams; i++) {
+            if (e->cams[i]->id != v[k].id) continue;
+            if (strcmp(e->cams[i]->sig, sig)) {
+                stale = e->cams[i];
+                e->cams[i] = e->cams[--e->ncams];
+            } else {
+                found = e->cams[i];
+                found->seen = true;
+            }
+            break;
+        }
+        pthread_mutex_unlock(&e->mu);
+        free(sig);
+        if (stale) { ww_info("engine", "camera %lld changed; restarting", (long long)stale->id); cam_stop(stale); }
+        if (found) continue;
+        struct cam *c = cam_start(e, &v[k]);
+        c->seen = true;
+        pthread_mutex_lock(&e->mu);
+        if (e->ncams == e->capcams) {
+            e->capcams = e->capcams ? e->capcams * 2 : 16;
+            e->cams = ww_realloc(e->cams, (size_t)e->capcams * sizeof *e->cams);
+        }
+        e->cams[e->ncams++] = c;
+        pthread_mutex_unlock(&e->mu);
+    }
+    cat_camera_list_free(v, n);
+    for (;;) {
+        struct cam *gone = NULL;
+        pthread_mutex_lock(&e->mu);
+        for (int i = 0; i < e->ncams && !gone; i++)
+            if (!e->cams[i]->seen) { gone = e->cams[i]; e->cams[i] = e->cams[--e->ncams]; }
+        pthread_mutex_unlock(&e->mu);
+        if (!gone) break;
+        ww_info("engine", "camera %lld removed or disabled; stopping", (long long)gone->id);
+        cam_stop(gone);
+    }
+}
+
+/* Updates fps/bitrate from the counters (called about once a second). */
+static void update_rates(struct stream *s, int64_t now_mono)
+{
+    if (!s) return;
+    int64_t f = atomic_load(&s->frames), b = atomic_load(&s->bytes);
+    double dt = (double)(now_mono - s->prev_mono) / 1e6;
+    if (dt < 0.5) return;
+    s->fps = (double)(f - s->prev_frames) / dt;
+    s->kbps = (double)(b - s->prev_bytes) * 8 / 1000 / dt;
+    s->prev_frames = f;
+    s->prev_bytes = b;
+    s->prev_mono = now_mono;
+}
+
+static json_t *stream_json(struct stream *s)
+{
+    int64_t last = atomic_load(&s->last_packet_us);
+    char ts[48];
+    json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:s,s:i,s:i}",
+                          "state", state_names[s->state], "reason", s->reason,
+                          "fps", s->fps, "bitrate_kbps", s->kbps,
+                          "frames", (json_int_t)atomic_load(&s->frames),
+                          "bytes", (json_int_t)atomic_load(&s->bytes),
+                          "reconnects", (json_int_t)s->reconnects,
+                          "timestamp_rebases", (json_int_t)s->rebases,
+                          "codec", s->codec, "width", s->width, "height", s->height);
+    json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
+    json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
+    if (s->writer) {
+        struct rec_writer_stats ws;
+        rec_writer_stats(s->writer, &ws);
+        json_object_set_new(o, "record", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:s}",
+            "state", rec_state_name(ws.state), "segments", (json_int_t)ws.segments,
+            "frames", (json_int_t)ws.frames, "bytes", (json_int_t)ws.bytes,
+            "dropped_frames", (json_int_t)ws.dropped_frames, "gaps", (json_int_t)ws.gaps,
+            "error", ws.error_text));
+    }
+    return o;
+}
+
+static json_t *cam_json(struct cam *c)
+{
+    json_t *streams = json_object();
+    if (c->main) json_object_set_new(streams, "main", stream_json(c->main));
+    if (c->sub) json_object_set_new(streams, "sub", stream_json(c->sub));
+    return json_pack("{s:I,s:s,s:o}", "id", (json_int_t)c->id, "name", c->name, "streams", streams);
+}
+
+json_t *engine_camera_stats_json(engine_t *e, int64_t camera_id)
+{
+    json_t *out = NULL;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams && !out; i++)
+        if (e->cams[i]->id == camera_id) out = cam_json(e->cams[i]);
+    pthread_mutex_unlock(&e->mu);
+    return out;
+}
+
+json_t *engine_stats_json(engine_t *e)
+{
+    json_t *cams = json_array();
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams; i++) json_array_append_new(cams, cam_json(e->cams[i]));
+    pthread_mutex_unlock(&e->mu);
+    json_t *root = json_pack("{s:o,s:I}", "cameras", cams, "time_us", (json_int_t)ww_wall_us());
+    if (e->syncer) {
+        struct rec_syncer_stats ss;
+        rec_syncer_stats(e->syncer, &ss);
+        json_object_set_new(root, "syncer", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+            "commits", (json_int_t)ss.commits, "last_commit_us", (json_int_t)ss.last_commit_us,
+            "last_commit_ms", (json_int_t)(ss.last_commit_dur_us / 1000),
+            "retention_deleted", (json_int_t)ss.retention_deleted,
+            "retention_bytes", (json_int_t)ss.retention_bytes, "last_error", (json_int_t)ss.last_error));
+    }
+    char *rec = ww_asprintf("%s/rec", e->data_dir);
+    json_object_set_new(root, "disk", json_pack("{s:I}", "free_bytes", (json_int_t)ww_fs_free_bytes(rec)));
+    free(rec);
+    return root;
+}
+
+static void write_stats(struct engine *e)
+{
+    if (!e->stats_path) return;
+    json_t *j = engine_stats_json(e);
+    char *tmp = ww_asprintf("%s.tmp", e->stats_path);
+    if (json_dump_file(j, tmp, JSON_INDENT(1)) == 0) rename(tmp, e->stats_path);
+    free(tmp);
+    json_decref(j);
+}
+
+static void *supervisor_main(void *arg)
+{
+    struct engine *e = arg;
+    int64_t next_reconcile = 0;
+    pthread_mutex_lock(&e->mu);
+    while (!e->stopping) {
+        pthread_mutex_unlock(&e->mu);
+        int64_t now = ww_mono_us();
+        if (now >= next_reconcile) {
+            reconcile(e);
+            next_reconcile = now + e->cfg.reconcile_us;
+        }
+        pthread_mutex_lock(&e->mu);
+        for (int i = 0; i < e->ncams; i++) {
+            update_rates(e->cams[i]->main, now);
+            update_rates(e->cams[i]->sub, now);
+        }
+        pthread_mutex_unlock(&e->mu);
+        write_stats(e);
+        pthread_mutex_lock(&e->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (!e->stopping) pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+/* FFmpeg's own messages repeat on every retry of a dead camera; we log the
+ * state changes ourselves, so its text goes to debug level only. */
+static void av_log_to_ww(void *avcl, int level, const char *fmt, va_list ap)
+{
+    (void)avcl;
+    if (level > AV_LOG_WARNING) return;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n') line[--n] = 0;
+    if (n) ww_debug("ffmpeg", "%s", line);
+}
+
+int engine_start(const struct engine_cfg *cfg, engine_t **out)
+{
+    av_log_set_callback(av_log_to_ww);
+    struct engine *e = ww_calloc(1, sizeof *e);
+    e->cfg = *cfg;
+    e->data_dir = ww_strdup(cfg->data_dir);
+    e->stats_path = ww_strdup(cfg->stats_path);
+    if (e->cfg.reconcile_us <= 0) e->cfg.reconcile_us = 2000000;
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->cv, NULL);
+    srandom((unsigned)ww_mono_us());
+    char *db = ww_asprintf("%s/wardwatch.db", cfg->data_dir);
+    int rc = catalog_open(db, 0, &e->cat);
+    free(db);
+    if (!rc && cfg->record) rc = rec_syncer_start(cfg->data_dir, cfg->sync_interval_us, &cfg->retention, &e->syncer);
+    if (!rc) reconcile(e); /* start cameras now, not a tick later */
+    if (!rc && pthread_create(&e->sup, NULL, supervisor_main, e)) rc = -EAGAIN;
+    if (rc) {
+        engine_stop(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+void engine_stop(engine_t *e)
+{
+    if (!e) return;
+    pthread_mutex_lock(&e->mu);
+    bool had_sup = !e->stopping && e->sup;
+    e->stopping = true;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    if (had_sup) pthread_join(e->sup, NULL);
+    for (int i = 0; i < e->ncams; i++) {
+        if (e->cams[i]->main) atomic_store(&e->cams[i]->main->stop, true);
+        if (e->cams[i]->sub) atomic_store(&e->cams[i]->sub->stop, true);
+    }
+    for (int i = 0; i < e->ncams; i++) cam_stop(e->cams[i]);
+    free(e->cams);
+    e->cams = NULL;
+    e->ncams = 0;
+    write_stats(e);
+    rec_syncer_stop(e->syncer);
+    catalog_close(e->cat);
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->mu);
+    free(e->data_dir);
+    free(e->stats_path);
+    free(e);
+}
+
+hub_t *engine_hub_acquire(engine_t *e, int64_t camera_id, const char *kind)
+{
+    hub_t *h = NULL;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams && !h; i++) {
+        struct cam *c = e->cams[i];
+        if (c->id != camera_id) continue;
+        struct stream *s = !strcmp(kind, "sub") ? c->sub : c->main;
+        if (s) { atomic_fetch_add(&s->refs, 1); h = s->hub; }
+    }
+    pthread_mutex_unlock(&e->mu);
+    return h;
+}
+
+void engine_hub_release(engine_t *e, hub_t *h)
+{
+    (void)e;
+    if (!h) return;
+    /* The hub's owner stream is found through the hub's opaque pointer. */
+    struct stream *s = hub_owner(h);
+    stream_unref(s);
+}
+
+rec_syncer_t *engine_syncer(engine_t *e) { return e->syncer; }

@@ -1,0 +1,164 @@
+/*
+ * hub.c — fan-out and last-GOP cache for one stream.
+ *
+ * The GOP cache holds references (not copies) to the packets since the last
+ * keyframe; it is cleared at every keyframe, so it costs one GOP of payload
+ * (about 1 MB for a 4 Mbit/s stream with a 2 s GOP) and no copying.  A cap
+ * guards against a camera that never sends another keyframe.
+ */
+#include "hub/hub.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+
+#define GOP_MAX_PACKETS 600
+#define GOP_MAX_BYTES (16 << 20)
+
+struct sub { int id; hub_cb cb; void *opaque; };
+
+struct gop_entry { AVPacket *pkt; int64_t wall_us; bool key; };
+
+struct hub {
+    pthread_mutex_t mu;
+    char *ctx;
+    struct sub *subs;
+    int nsubs, capsubs, next_id;
+    bool running;
+    AVCodecParameters *par;
+    AVRational tb;
+    struct gop_entry *gop;
+    int ngop;
+    size_t gop_bytes;
+    void *owner;
+};
+
+void hub_set_owner(hub_t *h, void *owner) { h->owner = owner; }
+void *hub_owner(const hub_t *h) { return h->owner; }
+
+hub_t *hub_new(const char *ctx)
+{
+    hub_t *h = ww_calloc(1, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h->ctx = ww_strdup(ctx);
+    h->par = avcodec_parameters_alloc();
+    h->gop = ww_calloc(GOP_MAX_PACKETS, sizeof *h->gop);
+    h->next_id = 1;
+    return h;
+}
+
+static void gop_clear(hub_t *h)
+{
+    for (int i = 0; i < h->ngop; i++) av_packet_free(&h->gop[i].pkt);
+    h->ngop = 0;
+    h->gop_bytes = 0;
+}
+
+void hub_free(hub_t *h)
+{
+    if (!h) return;
+    gop_clear(h);
+    free(h->gop);
+    free(h->subs);
+    avcodec_parameters_free(&h->par);
+    pthread_mutex_destroy(&h->mu);
+    free(h->ctx);
+    free(h);
+}
+
+int hub_subscribe(hub_t *h, hub_cb cb, void *opaque, bool replay)
+{
+    pthread_mutex_lock(&h->mu);
+    if (h->nsubs == h->capsubs) {
+        h->capsubs = h->capsubs ? h->capsubs * 2 : 4;
+        h->subs = ww_realloc(h->subs, (size_t)h->capsubs * sizeof *h->subs);
+    }
+    int id = h->next_id++;
+    h->subs[h->nsubs++] = (struct sub){id, cb, opaque};
+    if (replay && h->running) {
+        cb(opaque, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb});
+        for (int i = 0; i < h->ngop; i++)
+            cb(opaque, &(struct hub_msg){.ev = HUB_PACKET, .pkt = h->gop[i].pkt,
+                                         .wall_us = h->gop[i].wall_us, .key = h->gop[i].key});
+    }
+    pthread_mutex_unlock(&h->mu);
+    return id;
+}
+
+void hub_unsubscribe(hub_t *h, int id)
+{
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < h->nsubs; i++) {
+        if (h->subs[i].id == id) {
+            h->subs[i] = h->subs[--h->nsubs];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+int hub_subscribers(hub_t *h)
+{
+    pthread_mutex_lock(&h->mu);
+    int n = h->nsubs;
+    pthread_mutex_unlock(&h->mu);
+    return n;
+}
+
+int hub_get_params(hub_t *h, AVCodecParameters *par, AVRational *tb)
+{
+    pthread_mutex_lock(&h->mu);
+    int rc = -EAGAIN;
+    if (h->running) {
+        avcodec_parameters_copy(par, h->par);
+        *tb = h->tb;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+static void deliver(hub_t *h, const struct hub_msg *m)
+{
+    for (int i = 0; i < h->nsubs; i++) h->subs[i].cb(h->subs[i].opaque, m);
+}
+
+void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb)
+{
+    pthread_mutex_lock(&h->mu);
+    avcodec_parameters_copy(h->par, par);
+    h->tb = tb;
+    h->running = true;
+    gop_clear(h);
+    deliver(h, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb});
+    pthread_mutex_unlock(&h->mu);
+}
+
+void hub_publish(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key)
+{
+    pthread_mutex_lock(&h->mu);
+    if (key) gop_clear(h);
+    if (h->ngop < GOP_MAX_PACKETS && h->gop_bytes + (size_t)pkt->size <= GOP_MAX_BYTES) {
+        AVPacket *ref = av_packet_clone(pkt); /* a new reference, not a copy */
+        if (ref) {
+            h->gop[h->ngop++] = (struct gop_entry){ref, wall_us, key};
+            h->gop_bytes += (size_t)pkt->size;
+        }
+    }
+    deliver(h, &(struct hub_msg){.ev = HUB_PACKET, .pkt = pkt, .wall_us = wall_us, .key = key});
+    pthread_mutex_unlock(&h->mu);
+}
+
+void hub_stop(hub_t *h, const char *reason)
+{
+    pthread_mutex_lock(&h->mu);
+    if (h->running) {
+        h->running = false;
+        gop_clear(h);
+        deliver(h, &(struct hub_msg){.ev = HUB_STOP, .reason = reason});
+    }
+    pthread_mutex_unlock(&h->mu);
+}

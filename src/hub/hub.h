@@ -1,0 +1,68 @@
+/*
+ * hub: one per camera stream — fans packets from the ingest thread out to
+ * the consumers (record, live, motion) and keeps the last GOP so a new live
+ * viewer starts at once.
+ *
+ * Threads: hub_publish / hub_start / hub_stop are called by the stream's
+ * ingest thread only.  hub_subscribe / hub_unsubscribe / hub_get_params may
+ * be called from any thread.  Subscriber callbacks run on the ingest thread
+ * with the hub's lock held: they must be quick (write to the page cache,
+ * or push a ref into their own bounded queue) and must not call back into
+ * the hub.  A slow consumer is the consumer's problem: it drops by its own
+ * written policy, never by blocking ingest.
+ *
+ * Memory: packets handed to callbacks are borrowed for the duration of the
+ * call; a consumer that keeps one takes its own reference (av_packet_ref /
+ * av_packet_clone).  hub_free(NULL) is a no-op.
+ */
+#ifndef WW_HUB_H
+#define WW_HUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+
+typedef struct hub hub_t;
+
+enum hub_event {
+    HUB_START,   /* a new session: parameters are available (hub_get_params) */
+    HUB_PACKET,  /* pkt/wall_us/key valid */
+    HUB_STOP,    /* the session ended; reason says why */
+};
+
+struct hub_msg {
+    enum hub_event ev;
+    const AVPacket *pkt;
+    int64_t wall_us;
+    bool key;
+    const char *reason;  /* HUB_STOP only */
+    const AVCodecParameters *par; /* HUB_START only: the session's parameters */
+    AVRational tb;                /* HUB_START only: time base of pkt->pts/dts */
+};
+
+typedef void (*hub_cb)(void *opaque, const struct hub_msg *m);
+
+/* ctx names the stream in logs ("cam=3/main"); copied. */
+hub_t *hub_new(const char *ctx);
+void hub_free(hub_t *h);
+/* An opaque pointer for the hub's owner (the engine's stream). */
+void hub_set_owner(hub_t *h, void *owner);
+void *hub_owner(const hub_t *h);
+
+/* Subscribes; with replay, a running session's HUB_START and cached GOP are
+ * delivered at once (from the caller's thread, under the hub lock) so the
+ * subscriber starts at a keyframe.  Returns a subscription id (> 0). */
+int hub_subscribe(hub_t *h, hub_cb cb, void *opaque, bool replay);
+void hub_unsubscribe(hub_t *h, int id);
+int hub_subscribers(hub_t *h);
+
+/* Copies the current session's parameters; -EAGAIN when no session runs. */
+int hub_get_params(hub_t *h, AVCodecParameters *par, AVRational *tb);
+
+/* Ingest side. */
+void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb);
+void hub_publish(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key);
+void hub_stop(hub_t *h, const char *reason);
+
+#endif

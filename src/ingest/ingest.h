@@ -1,0 +1,75 @@
+/*
+ * ingest: one camera stream pulled over RTSP with libavformat.
+ *
+ * The interface is deliberately narrow — open, read packet, close, stats —
+ * so that a leaner non-blocking RTSP client can replace libavformat's later
+ * without touching hub, record, live or motion.
+ *
+ * What a session guarantees to its reader:
+ *   - the first packet returned is a keyframe, and by then ingest_params()
+ *     is complete (codec, width/height, extradata with SPS/PPS[/VPS]);
+ *   - every packet carries a wall-clock time (µs, UTC) anchored to the
+ *     receive clock at session start and advancing with the camera's
+ *     timestamps; jumps and wraps re-anchor to the receive clock;
+ *   - wall times strictly increase within a session.
+ *
+ * Threads: a session is used by one thread (its ingest thread).  Blocking
+ * calls end by deadline (open and read timeouts) or when *stop becomes true
+ * (checked by libavformat's interrupt callback), so a stuck camera never
+ * pins its thread.  ingest_stats_* fields are plain values copied out by
+ * the owner; they are not shared.
+ *
+ * Memory: packets returned by ingest_read are the caller's (av_packet_free).
+ * ingest_close(NULL) is a no-op.
+ */
+#ifndef WW_INGEST_H
+#define WW_INGEST_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+
+struct ingest_opts {
+    const char *url;          /* rtsp://host/path, without credentials */
+    const char *username;     /* NULL = none */
+    const char *password;
+    bool udp;                 /* RTP over UDP instead of interleaved TCP */
+    int64_t open_timeout_us;  /* 0 → 10 s */
+    int64_t read_timeout_us;  /* 0 → 5 s: no packet for this long = lost */
+    const char *log_ctx;      /* e.g. "cam=3/main" for messages */
+};
+
+typedef struct ingest_session ingest_session_t;
+
+/* A packet with its wall-clock time.  pkt->pts/dts stay in the stream's
+ * time base (ingest_time_base). */
+struct ingest_packet {
+    AVPacket *pkt;
+    int64_t wall_us;
+    bool key;
+};
+
+/* Connects and prepares the stream.  Returns 0, WW_EAUTH (401), -ETIMEDOUT,
+ * -ECONNREFUSED, WW_EINVAL (no usable video stream), WW_EAV (other), or
+ * WW_EOF if *stop became true.  On failure *err_text describes the reason
+ * for people (static storage or a string the session frees — it is valid
+ * until the next call); on success the session is returned. */
+int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
+                const char **err_text);
+/* Next packet (keyframe first).  0, WW_EOF (stream ended or stop), -ETIMEDOUT
+ * (no data within read timeout) or WW_EAV. */
+int ingest_read(ingest_session_t *s, struct ingest_packet *out);
+void ingest_close(ingest_session_t *s);
+
+/* Valid after the first packet was returned. */
+const AVCodecParameters *ingest_params(const ingest_session_t *s);
+AVRational ingest_time_base(const ingest_session_t *s);
+/* Number of times the wall-clock anchor was reset because camera
+ * timestamps jumped. */
+int64_t ingest_rebases(const ingest_session_t *s);
+/* Packets dropped before the first keyframe. */
+int64_t ingest_skipped(const ingest_session_t *s);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * record: fragmented-MP4 segment files, the group-commit syncer, recovery
+ * and retention.
+ *
+ * Files: rec/<camera-id>/<stream>/<YYYYMMDD>/<HHMMSS>-<seq>.mp4 under the
+ * data folder (UTC date and time of the segment's first frame).  Each file
+ * is ftyp + moov (empty, for fragments) + a 'free' box carrying our own
+ * JSON header (camera, stream, start µs, codec) + moof/mdat fragments.  A
+ * file cut short is playable up to its last complete fragment, and the
+ * 'free' box lets recovery re-index a file whose row never committed.
+ *
+ * Order of durability (the rule every part follows):
+ *   1. the writer appends a complete fragment (page cache only);
+ *   2. the syncer fdatasyncs every file that grew (and the directory of a
+ *      new file), THEN commits one catalog transaction describing exactly
+ *      the fsynced bytes of all of them;
+ *   3. a row therefore never claims bytes the disk may not have; bytes the
+ *      row does not claim yet are the "recoverable tail".
+ * Deleting (retention, camera removal) goes the other way: mark the row
+ * DELETING and commit, unlink the file, delete the row.
+ *
+ * Threads: a rec_writer is fed by its stream's ingest thread (through the
+ * hub).  The syncer is one thread for all writers; it alone fsyncs and
+ * commits.  rec_writer_stats may be called from any thread.
+ */
+#ifndef WW_RECORD_H
+#define WW_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "catalog/catalog.h"
+#include "hub/hub.h"
+
+typedef struct rec_syncer rec_syncer_t;
+typedef struct rec_writer rec_writer_t;
+
+/* ---- fragment index (stored in segments.frag_index) ----------------------
+ * Little-endian records of 16 bytes, one per fragment:
+ *   u64 offset of the moof box, u32 start ms from the segment start,
+ *   u32 flags (bit 0: starts with a keyframe). */
+struct rec_frag { uint64_t offset; uint32_t t_ms; uint32_t flags; };
+#define REC_FRAG_SIZE 16
+#define REC_FRAG_KEY 1u
+size_t rec_frag_count(const uint8_t *blob, size_t len);
+struct rec_frag rec_frag_get(const uint8_t *blob, size_t i);
+void rec_frag_put(struct ww_buf *b, const struct rec_frag *f);
+
+/* ---- syncer -------------------------------------------------------------- */
+struct rec_retention_cfg {
+    int64_t quota_bytes;       /* 0 = no quota */
+    int64_t min_free_bytes;    /* free-space floor on the recordings fs; 0 = none */
+    int64_t interval_us;       /* how often retention runs (default 10 s) */
+};
+
+/* Starts the syncer thread.  It opens its own catalog connection. */
+int rec_syncer_start(const char *data_dir, int64_t interval_us,
+                     const struct rec_retention_cfg *ret, rec_syncer_t **out);
+/* Syncs everything one last time, commits, closes all files, joins. */
+void rec_syncer_stop(rec_syncer_t *s);
+/* Ask for a retention pass as soon as possible (e.g. after ENOSPC). */
+void rec_syncer_kick_retention(rec_syncer_t *s);
+/* Queue a gap row; committed with the next group commit. */
+void rec_syncer_gap(rec_syncer_t *s, int64_t stream_id, int64_t start_us, int64_t end_us,
+                    const char *reason);
+struct rec_syncer_stats {
+    int64_t commits, last_commit_us, last_commit_dur_us, files_synced;
+    int64_t retention_deleted, retention_bytes;
+    int64_t last_error;        /* 0 or the last negative code */
+};
+void rec_syncer_stats(rec_syncer_t *s, struct rec_syncer_stats *out);
+
+/* Retention holds: a segment being played back or exported is never
+ * deleted while held.  Thread-safe. */
+void rec_hold(rec_syncer_t *s, int64_t segment_id);
+void rec_release(rec_syncer_t *s, int64_t segment_id);
+
+/* ---- writer -------------------------------------------------------------- */
+struct rec_writer_cfg {
+    const char *data_dir;
+    int64_t camera_id, stream_id;
+    const char *kind;          /* "main" | "sub" */
+    int64_t max_segment_us;    /* default 60 s */
+    int64_t max_fragment_us;   /* default 1 s */
+    const char *log_ctx;
+};
+enum rec_state { REC_IDLE, REC_WAIT_KEY, REC_RECORDING, REC_DISK_FULL, REC_ERROR, REC_PAUSED };
+struct rec_writer_stats {
+    enum rec_state state;
+    int64_t segments, frames, bytes;     /* written since start */
+    int64_t dropped_frames;              /* not recorded (disk full, errors) */
+    int64_t gaps;                        /* gaps recorded */
+    int64_t last_frame_wall_us;
+    int last_error;
+    char error_text[128];
+};
+const char *rec_state_name(enum rec_state s);
+
+int rec_writer_new(const struct rec_writer_cfg *cfg, rec_syncer_t *syncer, rec_writer_t **out);
+/* hub_cb-compatible: subscribe it to the stream's hub. */
+void rec_writer_on_hub(void *writer, const struct hub_msg *m);
+/* Pause/resume recording (e.g. outside the owner's consent window).  While
+ * paused, nothing is written and the time is recorded as a gap with the
+ * reason given. */
+void rec_writer_pause(rec_writer_t *w, bool paused, const char *reason);
+/* Closes the open segment (clean trailer) and hands it to the syncer. */
+void rec_writer_free(rec_writer_t *w);
+void rec_writer_stats(rec_writer_t *w, struct rec_writer_stats *out);
+
+/* ---- scanning files (recover, check) -------------------------------------- */
+struct rec_scan {
+    bool has_header;           /* ftyp+moov+our 'free' box present */
+    int64_t start_us;          /* from our header */
+    int64_t camera_id, stream_id;
+    char kind[8], codec[8];
+    int64_t timescale;         /* from the moov's mdhd */
+    int64_t good_bytes;        /* end of the last complete fragment */
+    int64_t frames;
+    int64_t duration_us;       /* of the complete fragments */
+    struct ww_buf index;       /* fragment index records */
+};
+/* Parses a segment file's boxes.  0 or WW_ECORRUPT/-errno.  Frees nothing
+ * of *out on failure; always call rec_scan_clear. */
+int rec_scan_file(const char *path, struct rec_scan *out);
+void rec_scan_clear(struct rec_scan *s);
+
+/* ---- recovery and check --------------------------------------------------- */
+struct rec_recover_report {
+    int rows_ok, rows_extended, rows_dropped, files_indexed, files_removed, deletes_finished;
+};
+/* Reconciles files and rows after a crash (see recover.c). */
+int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report *rep);
+/* Verifies every row against its file; calls report for each problem and
+ * returns the number of problems (or a negative error). */
+int rec_check(const char *data_dir, catalog_t *cat, bool deep,
+              void (*report)(void *opaque, const struct cat_segment *s, const char *problem),
+              void *opaque);
+
+/* One retention pass (used by the syncer and by tests). */
+int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
+                      rec_syncer_t *holds, int64_t *deleted, int64_t *bytes);
+
+#endif

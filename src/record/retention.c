@@ -1,0 +1,111 @@
+/*
+ * retention.c — deletes the oldest recordings past each camera's days, past
+ * the global quota, or while free space is under the floor.
+ *
+ * Order (so a crash never leaves a row without a file or a file nobody can
+ * find): mark the batch DELETING and commit; unlink the files; delete the
+ * rows and commit.  Recovery finishes any DELETING rows it finds.  Held
+ * segments (being played back or exported) and growing ones are skipped.
+ */
+#include "record/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define BATCH 64
+
+static int delete_batch(const char *data_dir, catalog_t *cat, struct cat_segment *v, size_t n,
+                        rec_syncer_t *holds, int64_t *deleted, int64_t *bytes)
+{
+    bool *take = ww_calloc(n + 1, sizeof *take);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        take[i] = !rec_syncer_held(holds, v[i].id);
+        count += take[i];
+    }
+    int rc = 0;
+    if (!count) goto out;
+    if ((rc = catalog_begin(cat))) goto out;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (take[i]) rc = catalog_segment_set_state(cat, v[i].id, CAT_SEG_DELETING);
+    if (rc || (rc = catalog_commit(cat))) { catalog_rollback(cat); goto out; }
+    for (size_t i = 0; i < n; i++) {
+        if (!take[i]) continue;
+        char *p = ww_asprintf("%s/%s", data_dir, v[i].path);
+        int u = ww_fsops()->unlink(p);
+        if (u && u != -ENOENT) ww_warn("retention", "unlink %s: %s", v[i].path, ww_strerror(u));
+        free(p);
+    }
+    if ((rc = catalog_begin(cat))) goto out;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (take[i]) rc = catalog_segment_delete(cat, v[i].id);
+    if (rc || (rc = catalog_commit(cat))) { catalog_rollback(cat); goto out; }
+    for (size_t i = 0; i < n; i++)
+        if (take[i]) { (*deleted)++; *bytes += v[i].bytes; }
+out:
+    free(take);
+    return rc ? rc : (int)count;
+}
+
+static int by_days(const char *data_dir, catalog_t *cat, rec_syncer_t *holds, int64_t *deleted,
+                   int64_t *bytes)
+{
+    struct cat_camera *cams;
+    size_t ncams;
+    if (catalog_camera_list(cat, &cams, &ncams)) return WW_EDB;
+    int64_t now = ww_wall_us();
+    for (size_t c = 0; c < ncams; c++) {
+        int64_t cutoff = now - (int64_t)cams[c].retention_days * 86400 * 1000000;
+        for (int round = 0; round < 1000; round++) {
+            struct cat_segment *v;
+            size_t n;
+            if (catalog_segment_oldest(cat, cams[c].id, cutoff, BATCH, &v, &n)) break;
+            size_t keep = 0; /* only segments wholly past the cut-off */
+            for (size_t i = 0; i < n; i++)
+                if (v[i].end_us <= cutoff) keep = i + 1; else break;
+            int rc = keep ? delete_batch(data_dir, cat, v, keep, holds, deleted, bytes) : 0;
+            cat_segment_list_free(v, n);
+            if (rc <= 0) break;
+        }
+    }
+    cat_camera_list_free(cams, ncams);
+    return 0;
+}
+
+/* Deletes oldest-first while over(…) says so. */
+static void by_space(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
+                     rec_syncer_t *holds, int64_t *deleted, int64_t *bytes)
+{
+    char *rec = ww_asprintf("%s/rec", data_dir);
+    for (int round = 0; round < 10000; round++) {
+        int64_t total = 0, free_b = INT64_MAX;
+        if (cfg->quota_bytes > 0 && catalog_segment_total_bytes(cat, 0, &total)) break;
+        if (cfg->min_free_bytes > 0) free_b = ww_fs_free_bytes(rec);
+        bool over = (cfg->quota_bytes > 0 && total > cfg->quota_bytes) ||
+                    (cfg->min_free_bytes > 0 && free_b >= 0 && free_b < cfg->min_free_bytes);
+        if (!over) break;
+        struct cat_segment *v;
+        size_t n;
+        if (catalog_segment_oldest(cat, 0, INT64_MAX, 8, &v, &n)) break;
+        int rc = n ? delete_batch(data_dir, cat, v, n, holds, deleted, bytes) : 0;
+        cat_segment_list_free(v, n);
+        if (rc <= 0) {
+            if (n == 0) ww_warn("retention", "over quota or free-space floor, but nothing closed is left to delete");
+            break;
+        }
+    }
+    free(rec);
+}
+
+int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
+                      rec_syncer_t *holds, int64_t *deleted, int64_t *bytes)
+{
+    int64_t d0 = *deleted, b0 = *bytes;
+    by_days(data_dir, cat, holds, deleted, bytes);
+    by_space(data_dir, cat, cfg, holds, deleted, bytes);
+    if (*deleted > d0)
+        ww_info("retention", "deleted %lld segments (%.1f MB)", (long long)(*deleted - d0),
+                (double)(*bytes - b0) / 1e6);
+    return 0;
+}

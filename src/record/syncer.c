@@ -1,0 +1,343 @@
+/*
+ * syncer.c — group commit: the only thread that fsyncs video or commits
+ * segment rows.
+ *
+ * Every interval (≤ 2 s; default 1 s) it takes a snapshot of what each open
+ * segment has published (complete fragments only), fdatasyncs the files
+ * that grew (and, once, the directories of new files), and only then
+ * commits ONE transaction that describes exactly those synced bytes for all
+ * streams, plus any queued gap rows.  A crash can therefore lose at most
+ * one interval of rows — never the catalog's consistency — and recovery
+ * re-indexes the tail from the files themselves.
+ *
+ * Retention runs on this same thread between commits, so deletes never race
+ * a commit and the catalog has one recording writer.
+ */
+#include "record/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct pending_gap { int64_t stream_id, start_us, end_us; char reason[128]; };
+
+struct rec_syncer {
+    pthread_t thread;
+    pthread_mutex_t mu;          /* segs, gaps, holds, flags, stats */
+    pthread_cond_t cv;
+    bool stopping, kick;
+    char *data_dir;
+    catalog_t *cat;              /* used by the syncer thread only */
+    int64_t interval_us;
+    struct rec_retention_cfg ret;
+    int64_t next_retention;
+    struct rec_seg **segs;
+    int nsegs, capsegs;
+    struct pending_gap *gaps;
+    int ngaps, capgaps;
+    int64_t *holds;
+    int nholds, capholds;
+    struct rec_syncer_stats st;
+};
+
+void rec_seg_unref(struct rec_seg *seg)
+{
+    if (!seg) return;
+    pthread_mutex_lock(&seg->mu);
+    int left = --seg->refs;
+    pthread_mutex_unlock(&seg->mu);
+    if (left) return;
+    if (seg->fd >= 0) ww_fsops()->close(seg->fd);
+    ww_buf_free(&seg->pub_index);
+    pthread_mutex_destroy(&seg->mu);
+    free(seg->relpath);
+    free(seg->abspath);
+    free(seg);
+}
+
+void rec_syncer_add(rec_syncer_t *s, struct rec_seg *seg)
+{
+    pthread_mutex_lock(&seg->mu);
+    seg->refs++;
+    pthread_mutex_unlock(&seg->mu);
+    pthread_mutex_lock(&s->mu);
+    if (s->nsegs == s->capsegs) {
+        s->capsegs = s->capsegs ? s->capsegs * 2 : 16;
+        s->segs = ww_realloc(s->segs, (size_t)s->capsegs * sizeof *s->segs);
+    }
+    s->segs[s->nsegs++] = seg;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void rec_syncer_gap(rec_syncer_t *s, int64_t stream_id, int64_t start_us, int64_t end_us,
+                    const char *reason)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->ngaps == s->capgaps) {
+        s->capgaps = s->capgaps ? s->capgaps * 2 : 8;
+        s->gaps = ww_realloc(s->gaps, (size_t)s->capgaps * sizeof *s->gaps);
+    }
+    struct pending_gap *g = &s->gaps[s->ngaps++];
+    g->stream_id = stream_id;
+    g->start_us = start_us;
+    g->end_us = end_us;
+    snprintf(g->reason, sizeof g->reason, "%s", reason ? reason : "");
+    pthread_mutex_unlock(&s->mu);
+}
+
+void rec_syncer_kick_retention(rec_syncer_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->kick = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void rec_hold(rec_syncer_t *s, int64_t id)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->nholds == s->capholds) {
+        s->capholds = s->capholds ? s->capholds * 2 : 16;
+        s->holds = ww_realloc(s->holds, (size_t)s->capholds * sizeof *s->holds);
+    }
+    s->holds[s->nholds++] = id;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void rec_release(rec_syncer_t *s, int64_t id)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->nholds; i++)
+        if (s->holds[i] == id) { s->holds[i] = s->holds[--s->nholds]; break; }
+    pthread_mutex_unlock(&s->mu);
+}
+
+bool rec_syncer_held(rec_syncer_t *s, int64_t id)
+{
+    if (!s) return false;
+    pthread_mutex_lock(&s->mu);
+    bool held = false;
+    for (int i = 0; i < s->nholds && !held; i++) held = s->holds[i] == id;
+    pthread_mutex_unlock(&s->mu);
+    return held;
+}
+
+void rec_syncer_stats(rec_syncer_t *s, struct rec_syncer_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->st;
+    pthread_mutex_unlock(&s->mu);
+}
+
+struct snap {
+    struct rec_seg *seg;
+    int64_t bytes, end_us, frames;
+    struct ww_buf index;
+    bool closed, failed, synced;
+};
+
+/* fsync the file (and its directory chain once): after this, the bytes the
+ * snapshot describes are on disk. */
+static int sync_file(struct snap *sn)
+{
+    struct rec_seg *seg = sn->seg;
+    if (sn->closed && sn->failed) {
+        /* Drop the partial fragment a failed write left behind. */
+        ww_fsops()->ftruncate(seg->fd, (off_t)sn->bytes);
+    }
+    if (sn->bytes > seg->synced_bytes || (sn->closed && sn->failed)) {
+        int rc = ww_fsops()->fsync(seg->fd);
+        if (rc) return rc;
+        seg->synced_bytes = sn->bytes;
+    }
+    if (!seg->dir_synced) {
+        /* A new file's directory entry (and a new day folder's) can vanish
+         * at power loss unless the directories are synced too. */
+        ww_fsync_dir_of(seg->abspath);
+        char *dir = ww_strdup(seg->abspath);
+        char *slash = strrchr(dir, '/');
+        if (slash) { *slash = 0; ww_fsync_dir_of(dir); }
+        free(dir);
+        seg->dir_synced = true;
+    }
+    sn->synced = true;
+    return 0;
+}
+
+static int commit_round(rec_syncer_t *s, struct snap *sn, int n, struct pending_gap *gaps, int ngaps)
+{
+    if (catalog_begin(s->cat)) return WW_EDB;
+    for (int i = 0; i < n; i++) {
+        if (!sn[i].synced || sn[i].frames == 0) continue;
+        if (sn[i].bytes == sn[i].seg->committed_bytes && !sn[i].closed) continue;
+        struct cat_segment row = {
+            .stream_id = sn[i].seg->stream_id, .camera_id = sn[i].seg->camera_id,
+            .start_us = sn[i].seg->start_us, .end_us = sn[i].end_us, .path = sn[i].seg->relpath,
+            .bytes = sn[i].bytes, .frames = sn[i].frames, .codec = sn[i].seg->codec,
+            .frag_index = sn[i].index.data, .frag_index_len = sn[i].index.len,
+            .state = sn[i].closed ? CAT_SEG_CLOSED : CAT_SEG_GROWING,
+        };
+        if (catalog_segment_upsert(s->cat, &row)) goto fail;
+    }
+    for (int i = 0; i < ngaps; i++)
+        if (catalog_gap_add(s->cat, gaps[i].stream_id, gaps[i].start_us, gaps[i].end_us, gaps[i].reason))
+            goto fail;
+    if (catalog_commit(s->cat)) goto fail;
+    for (int i = 0; i < n; i++)
+        if (sn[i].synced) sn[i].seg->committed_bytes = sn[i].bytes;
+    return 0;
+fail:
+    catalog_rollback(s->cat);
+    return WW_EDB;
+}
+
+static void sync_round(rec_syncer_t *s)
+{
+    int64_t t0 = ww_mono_us();
+    pthread_mutex_lock(&s->mu);
+    int n = s->nsegs;
+    struct snap *sn = ww_calloc((size_t)n + 1, sizeof *sn);
+    for (int i = 0; i < n; i++) sn[i].seg = s->segs[i];
+    struct pending_gap *gaps = s->gaps;
+    int ngaps = s->ngaps;
+    s->gaps = NULL;
+    s->ngaps = s->capgaps = 0;
+    pthread_mutex_unlock(&s->mu);
+
+    int synced = 0;
+    for (int i = 0; i < n; i++) {
+        struct rec_seg *seg = sn[i].seg;
+        pthread_mutex_lock(&seg->mu);
+        sn[i].bytes = seg->pub_bytes;
+        sn[i].end_us = seg->pub_end_us;
+        sn[i].frames = seg->pub_frames;
+        ww_buf_append(&sn[i].index, seg->pub_index.data, seg->pub_index.len);
+        sn[i].closed = seg->closed;
+        sn[i].failed = seg->failed;
+        pthread_mutex_unlock(&seg->mu);
+        int rc = sync_file(&sn[i]);
+        if (rc) ww_error("syncer", "fsync %s: %s", seg->relpath, ww_strerror(rc));
+        else synced++;
+    }
+    int rc = (n || ngaps) ? commit_round(s, sn, n, gaps, ngaps) : 0;
+
+    pthread_mutex_lock(&s->mu);
+    if (rc) {
+        s->st.last_error = rc;
+        /* keep the gaps for the next round */
+        for (int i = 0; i < ngaps; i++) {
+            pthread_mutex_unlock(&s->mu);
+            rec_syncer_gap(s, gaps[i].stream_id, gaps[i].start_us, gaps[i].end_us, gaps[i].reason);
+            pthread_mutex_lock(&s->mu);
+        }
+    } else {
+        s->st.commits++;
+        s->st.last_commit_us = ww_wall_us();
+        s->st.last_commit_dur_us = ww_mono_us() - t0;
+        s->st.files_synced += synced;
+        s->st.last_error = 0;
+        /* Closed segments whose final row is committed leave the list. */
+        for (int i = 0; i < n; i++) {
+            if (!sn[i].closed || !sn[i].synced) continue;
+            for (int j = 0; j < s->nsegs; j++)
+                if (s->segs[j] == sn[i].seg) { s->segs[j] = s->segs[--s->nsegs]; break; }
+            if (sn[i].frames == 0) ww_fsops()->unlink(sn[i].seg->abspath); /* nothing playable */
+            rec_seg_unref(sn[i].seg);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < n; i++) ww_buf_free(&sn[i].index);
+    free(sn);
+    free(gaps);
+}
+
+static void retention_round(rec_syncer_t *s)
+{
+    int64_t deleted = 0, bytes = 0;
+    rec_retention_run(s->data_dir, s->cat, &s->ret, s, &deleted, &bytes);
+    if (deleted) {
+        pthread_mutex_lock(&s->mu);
+        s->st.retention_deleted += deleted;
+        s->st.retention_bytes += bytes;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static void *syncer_main(void *arg)
+{
+    rec_syncer_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (s->interval_us % 1000000) * 1000;
+        ts.tv_sec += s->interval_us / 1000000 + ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        if (!s->kick) pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        bool stopping = s->stopping;
+        bool kick = s->kick;
+        s->kick = false;
+        pthread_mutex_unlock(&s->mu);
+        if (!stopping) {
+            sync_round(s);
+            if (kick || ww_mono_us() >= s->next_retention) {
+                retention_round(s);
+                s->next_retention = ww_mono_us() + s->ret.interval_us;
+            }
+        }
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int rec_syncer_start(const char *data_dir, int64_t interval_us, const struct rec_retention_cfg *ret,
+                     rec_syncer_t **out)
+{
+    rec_syncer_t *s = ww_calloc(1, sizeof *s);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->data_dir = ww_strdup(data_dir);
+    s->interval_us = interval_us > 0 && interval_us <= 2000000 ? interval_us : 1000000;
+    if (ret) s->ret = *ret;
+    if (s->ret.interval_us <= 0) s->ret.interval_us = 10000000;
+    char *db = ww_asprintf("%s/wardwatch.db", data_dir);
+    int rc = catalog_open(db, 0, &s->cat);
+    free(db);
+    if (rc) { free(s->data_dir); free(s); return rc; }
+    s->next_retention = ww_mono_us();
+    if (pthread_create(&s->thread, NULL, syncer_main, s)) {
+        catalog_close(s->cat);
+        free(s->data_dir);
+        free(s);
+        return -EAGAIN;
+    }
+    *out = s;
+    return 0;
+}
+
+void rec_syncer_stop(rec_syncer_t *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    /* Writers were freed before us, so every segment is closed: one last
+     * round makes their final rows durable. */
+    sync_round(s);
+    for (int i = 0; i < s->nsegs; i++) {
+        ww_warn("syncer", "segment %s left unfinished at stop", s->segs[i]->relpath);
+        rec_seg_unref(s->segs[i]);
+    }
+    free(s->segs);
+    free(s->gaps);
+    free(s->holds);
+    catalog_close(s->cat);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s->data_dir);
+    free(s);
+}

@@ -1,0 +1,472 @@
+/*
+ * writer.c — one stream's fragmented-MP4 segment writer.
+ *
+ * Fed by the hub on the ingest thread.  No transcoding: packets are remuxed
+ * as they come.  Timestamps in the file are the packets' wall-clock times
+ * relative to the segment start, so the file's timeline and the catalog's
+ * wall-clock times agree to the microsecond.
+ *
+ * One packet is held back ("pending") so each sample's duration is known
+ * exactly (next dts - this dts) when it is written: the last sample of a
+ * fragment then has a true duration, and segments are contiguous (one
+ * segment's end is the next one's start).
+ *
+ * Fragments: we drive them ourselves (movflags frag_custom) and flush one
+ * before every keyframe and whenever a fragment reaches max_fragment_us, so
+ * we know each fragment's offset and start time for the seek index.  Only
+ * complete fragments are "published" to the syncer.
+ *
+ * Invariants: a segment starts with a keyframe; segments of one stream do
+ * not overlap; a failed write abandons the segment (the syncer truncates it
+ * to its last complete fragment) and the writer retries after a pause.
+ */
+#include "record/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavformat/avformat.h>
+
+#define IOBUF_SIZE (64 * 1024)
+#define RETRY_US 2000000
+
+struct rec_writer {
+    pthread_mutex_t mu;          /* everything below; held during hub callbacks */
+    char *data_dir, *kind, *ctx;
+    int64_t camera_id, stream_id, max_seg_us, max_frag_us;
+    rec_syncer_t *syncer;
+
+    AVCodecParameters *par;
+    AVRational in_tb;
+    bool have_params;
+
+    struct rec_seg *seg;
+    AVFormatContext *oc;
+    AVRational out_tb;
+    int64_t written;             /* bytes handed to the file */
+    int io_err;                  /* first failed write (negative errno) */
+    int64_t frag_start_us, frag_offset, seg_frames, gop_us, last_key_us;
+    int frag_frames;
+    bool frag_key;
+    unsigned seq;
+
+    AVPacket *pend;
+    int64_t pend_wall, last_dur_us, last_end_us;
+    bool pend_key;
+
+    int64_t gap_from_us;
+    char gap_reason[128];
+    bool paused;
+    char pause_reason[64];
+    int64_t retry_at;            /* monotonic µs; after a failure */
+
+    struct rec_writer_stats st;
+};
+
+const char *rec_state_name(enum rec_state s)
+{
+    static const char *n[] = {"idle", "waiting-keyframe", "recording", "disk-full", "error", "paused"};
+    return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
+}
+
+int rec_writer_new(const struct rec_writer_cfg *cfg, rec_syncer_t *syncer, rec_writer_t **out)
+{
+    rec_writer_t *w = ww_calloc(1, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    w->data_dir = ww_strdup(cfg->data_dir);
+    w->kind = ww_strdup(cfg->kind ? cfg->kind : "main");
+    w->ctx = ww_strdup(cfg->log_ctx ? cfg->log_ctx : "record");
+    w->camera_id = cfg->camera_id;
+    w->stream_id = cfg->stream_id;
+    w->max_seg_us = cfg->max_segment_us > 0 ? cfg->max_segment_us : 60000000;
+    w->max_frag_us = cfg->max_fragment_us > 0 ? cfg->max_fragment_us : 1000000;
+    w->syncer = syncer;
+    w->par = avcodec_parameters_alloc();
+    w->pend = av_packet_alloc();
+    w->last_dur_us = 40000;
+    w->st.state = REC_IDLE;
+    *out = w;
+    return 0;
+}
+
+static int io_write(void *opaque, uint8_t *buf, int size)
+{
+    rec_writer_t *w = opaque;
+    if (w->io_err) return AVERROR(-w->io_err);
+    ssize_t rc = ww_fsops()->write(w->seg->fd, buf, (size_t)size);
+    if (rc < 0 || rc != size) {
+        w->io_err = rc < 0 ? (int)rc : -EIO;
+        return AVERROR(-w->io_err);
+    }
+    w->written += size;
+    return size;
+}
+
+static void set_error(rec_writer_t *w, enum rec_state st, int err, const char *text)
+{
+    bool changed = w->st.state != st || w->st.last_error != err;
+    w->st.state = st;
+    w->st.last_error = err;
+    snprintf(w->st.error_text, sizeof w->st.error_text, "%s", text);
+    /* Log on change, not per retry. */
+    if (changed) ww_error(w->ctx, "%s", text);
+}
+
+/* Our header box: 'free' so every MP4 reader skips it; recovery reads it. */
+static void write_header_box(rec_writer_t *w, AVIOContext *pb)
+{
+    char json[256];
+    int n = snprintf(json, sizeof json,
+                     "wardwatch-seg {\"start_us\":%lld,\"camera\":%lld,\"stream\":%lld,"
+                     "\"kind\":\"%s\",\"codec\":\"%s\"}",
+                     (long long)w->seg->start_us, (long long)w->camera_id, (long long)w->stream_id,
+                     w->kind, w->seg->codec);
+    avio_wb32(pb, (unsigned)(8 + n));
+    avio_wl32(pb, MKTAG('f', 'r', 'e', 'e'));
+    avio_write(pb, (const unsigned char *)json, n);
+}
+
+static int make_path(rec_writer_t *w, int64_t start_us, char **rel)
+{
+    time_t t = (time_t)(start_us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char day[16], hms[16];
+    strftime(day, sizeof day, "%Y%m%d", &tm);
+    strftime(hms, sizeof hms, "%H%M%S", &tm);
+    char *dir = ww_asprintf("%s/rec/%lld/%s/%s", w->data_dir, (long long)w->camera_id, w->kind, day);
+    int rc = ww_mkdirs(dir, 0750);
+    free(dir);
+    if (rc) return rc;
+    for (int tries = 0; tries < 1000; tries++) {
+        *rel = ww_asprintf("rec/%lld/%s/%s/%s-%u.mp4", (long long)w->camera_id, w->kind, day, hms,
+                           w->seq++);
+        char *abs = ww_asprintf("%s/%s", w->data_dir, *rel);
+        int fd = ww_fsops()->open(abs, O_WRONLY | O_CREAT | O_EXCL, 0640);
+        free(abs);
+        if (fd >= 0) return fd;
+        free(*rel);
+        *rel = NULL;
+        if (fd != -EEXIST) return fd;
+    }
+    return -EEXIST;
+}
+
+static void free_muxer(rec_writer_t *w)
+{
+    if (!w->oc) return;
+    if (w->oc->pb) {
+        av_freep(&w->oc->pb->buffer);
+        avio_context_free(&w->oc->pb);
+    }
+    avformat_free_context(w->oc);
+    w->oc = NULL;
+}
+
+static int open_segment(rec_writer_t *w, int64_t start_us)
+{
+    char *rel = NULL;
+    int fd = make_path(w, start_us, &rel);
+    if (fd < 0) return fd;
+    struct rec_seg *seg = ww_calloc(1, sizeof *seg);
+    pthread_mutex_init(&seg->mu, NULL);
+    seg->refs = 1;
+    seg->fd = fd;
+    seg->relpath = rel;
+    seg->abspath = ww_asprintf("%s/%s", w->data_dir, rel);
+    seg->camera_id = w->camera_id;
+    seg->stream_id = w->stream_id;
+    seg->start_us = start_us;
+    snprintf(seg->codec, sizeof seg->codec, "%s", w->par->codec_id == AV_CODEC_ID_HEVC ? "hevc" : "h264");
+    w->seg = seg;
+    w->written = 0;
+    w->io_err = 0;
+
+    int rc = avformat_alloc_output_context2(&w->oc, NULL, "mp4", NULL);
+    AVStream *st = rc >= 0 ? avformat_new_stream(w->oc, NULL) : NULL;
+    if (!st) goto fail;
+    avcodec_parameters_copy(st->codecpar, w->par);
+    st->codecpar->codec_tag = w->par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+    st->time_base = (AVRational){1, 90000};
+    uint8_t *buf = av_malloc(IOBUF_SIZE);
+    w->oc->pb = avio_alloc_context(buf, IOBUF_SIZE, 1, w, NULL, io_write, NULL);
+    w->oc->flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_FLUSH_PACKETS;
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "movflags", "frag_custom+empty_moov+default_base_moof", 0);
+    rc = avformat_write_header(w->oc, &opts);
+    av_dict_free(&opts);
+    if (rc < 0) goto fail;
+    w->out_tb = st->time_base;
+    write_header_box(w, w->oc->pb);
+    avio_flush(w->oc->pb);
+    if (w->io_err || w->oc->pb->error) goto fail;
+    w->frag_frames = 0;
+    w->seg_frames = 0;
+    w->st.segments++;
+    /* The file exists only once the syncer knows it: register now so a
+     * crash before the first commit still finds it by its header box. */
+    rec_syncer_add(w->syncer, seg);
+    ww_debug(w->ctx, "segment %s opened", rel);
+    return 0;
+fail:
+    rc = w->io_err ? w->io_err : rc < 0 ? WW_EAV : WW_EAV;
+    free_muxer(w);
+    ww_fsops()->close(seg->fd);
+    ww_fsops()->unlink(seg->abspath);
+    seg->fd = -1;
+    rec_seg_unref(seg);
+    w->seg = NULL;
+    return rc;
+}
+
+/* Publishes the fragment just flushed to the syncer. */
+static void publish_fragment(rec_writer_t *w)
+{
+    struct rec_seg *seg = w->seg;
+    struct rec_frag f = {(uint64_t)w->frag_offset,
+                         (uint32_t)((w->frag_start_us - seg->start_us) / 1000),
+                         w->frag_key ? REC_FRAG_KEY : 0};
+    pthread_mutex_lock(&seg->mu);
+    seg->pub_bytes = w->written;
+    seg->pub_end_us = w->last_end_us;
+    seg->pub_frames = w->seg_frames;
+    rec_frag_put(&seg->pub_index, &f);
+    pthread_mutex_unlock(&seg->mu);
+    w->frag_frames = 0;
+}
+
+static int flush_fragment(rec_writer_t *w)
+{
+    if (!w->frag_frames) return 0;
+    int rc = av_write_frame(w->oc, NULL);
+    avio_flush(w->oc->pb);
+    if (rc < 0 || w->io_err || w->oc->pb->error) return w->io_err ? w->io_err : WW_EAV;
+    publish_fragment(w);
+    return 0;
+}
+
+static void close_segment(rec_writer_t *w, bool clean)
+{
+    struct rec_seg *seg = w->seg;
+    if (!seg) return;
+    if (clean && !w->io_err) {
+        if (flush_fragment(w) == 0) {
+            av_write_trailer(w->oc); /* adds the mfra index; fragments are already out */
+            avio_flush(w->oc->pb);
+            if (!w->io_err && !w->oc->pb->error) {
+                pthread_mutex_lock(&seg->mu);
+                seg->pub_bytes = w->written;
+                pthread_mutex_unlock(&seg->mu);
+            }
+        }
+    }
+    free_muxer(w);
+    pthread_mutex_lock(&seg->mu);
+    seg->closed = true;
+    seg->failed = !clean || w->io_err != 0;
+    pthread_mutex_unlock(&seg->mu);
+    rec_seg_unref(seg); /* the syncer keeps its own ref until the row is final */
+    w->seg = NULL;
+}
+
+/* Handles a failed write: abandon the segment, note the gap, retry later. */
+static void on_io_error(rec_writer_t *w, int err)
+{
+    int64_t from = w->seg ? w->seg->pub_end_us : w->last_end_us;
+    if (from <= 0) from = w->pend_wall;
+    close_segment(w, false);
+    av_packet_unref(w->pend);
+    w->pend_wall = 0;
+    if (!w->gap_from_us) {
+        w->gap_from_us = from;
+        snprintf(w->gap_reason, sizeof w->gap_reason, "%s",
+                 err == -ENOSPC ? "disk full" : "write error");
+    }
+    if (err == -ENOSPC)
+        set_error(w, REC_DISK_FULL, err, "recordings folder is full (ENOSPC): recording paused, "
+                                         "retention asked to free space; retrying every 2 s");
+    else {
+        char text[128];
+        snprintf(text, sizeof text, "cannot write the segment: %s; retrying every 2 s", ww_strerror(err));
+        set_error(w, REC_ERROR, err, text);
+    }
+    w->retry_at = ww_mono_us() + RETRY_US;
+    rec_syncer_kick_retention(w->syncer);
+}
+
+static int write_pending(rec_writer_t *w, int64_t dur_us)
+{
+    if (!w->pend_wall) return 0;
+    if (w->frag_frames && (w->pend_key || w->pend_wall - w->frag_start_us >= w->max_frag_us)) {
+        int rc = flush_fragment(w);
+        if (rc) return rc;
+    }
+    if (!w->frag_frames) {
+        w->frag_start_us = w->pend_wall;
+        w->frag_offset = w->written;
+        w->frag_key = w->pend_key;
+    }
+    if (dur_us <= 0 || dur_us > 10000000) dur_us = w->last_dur_us;
+    w->last_dur_us = dur_us;
+    AVPacket *p = w->pend;
+    int64_t cts = (p->pts != AV_NOPTS_VALUE && p->dts != AV_NOPTS_VALUE) ? p->pts - p->dts : 0;
+    p->stream_index = 0;
+    p->dts = av_rescale_q(w->pend_wall - w->seg->start_us, (AVRational){1, 1000000}, w->out_tb);
+    p->pts = p->dts + av_rescale_q(cts, w->in_tb, w->out_tb);
+    p->duration = av_rescale_q(dur_us, (AVRational){1, 1000000}, w->out_tb);
+    if (w->pend_key) p->flags |= AV_PKT_FLAG_KEY;
+    size_t size = (size_t)p->size;
+    int rc = av_write_frame(w->oc, p);
+    av_packet_unref(p);
+    if (rc < 0 || w->io_err) return w->io_err ? w->io_err : WW_EAV;
+    w->frag_frames++;
+    w->seg_frames++;
+    w->last_end_us = w->pend_wall + dur_us;
+    w->st.frames++;
+    w->st.bytes += (int64_t)size;
+    w->st.last_frame_wall_us = w->pend_wall;
+    w->pend_wall = 0;
+    return 0;
+}
+
+static void close_gap(rec_writer_t *w, int64_t now_us)
+{
+    if (!w->gap_from_us) return;
+    if (now_us > w->gap_from_us) {
+        rec_syncer_gap(w->syncer, w->stream_id, w->gap_from_us, now_us, w->gap_reason);
+        w->st.gaps++;
+    }
+    w->gap_from_us = 0;
+}
+
+static void open_gap(rec_writer_t *w, int64_t from_us, const char *reason)
+{
+    if (w->gap_from_us || from_us <= 0) return;
+    w->gap_from_us = from_us;
+    snprintf(w->gap_reason, sizeof w->gap_reason, "%s", reason);
+}
+
+/* Ends the current segment cleanly (pending packet included). */
+static void finish_segment(rec_writer_t *w)
+{
+    if (!w->seg) return;
+    int rc = write_pending(w, w->last_dur_us);
+    if (rc) { on_io_error(w, rc); return; }
+    close_segment(w, true);
+}
+
+static void on_packet(rec_writer_t *w, const struct hub_msg *m)
+{
+    if (w->paused) {
+        w->st.dropped_frames++;
+        return;
+    }
+    if (!w->seg) {
+        if (w->retry_at && ww_mono_us() < w->retry_at) { w->st.dropped_frames++; return; }
+        if (!m->key) {
+            if (w->st.state != REC_DISK_FULL && w->st.state != REC_ERROR) w->st.state = REC_WAIT_KEY;
+            else w->st.dropped_frames++;
+            return;
+        }
+        if (!w->have_params) return;
+        int rc = open_segment(w, m->wall_us);
+        if (rc) { on_io_error(w, rc); w->st.dropped_frames++; return; }
+        if (w->st.state == REC_DISK_FULL || w->st.state == REC_ERROR)
+            ww_info(w->ctx, "recording resumed (%s cleared)", rec_state_name(w->st.state));
+        w->st.state = REC_RECORDING;
+        w->st.last_error = 0;
+        w->st.error_text[0] = 0;
+        w->retry_at = 0;
+        close_gap(w, m->wall_us);
+        w->last_key_us = m->wall_us;
+    } else if (m->key) {
+        if (w->last_key_us) w->gop_us = m->wall_us - w->last_key_us;
+        w->last_key_us = m->wall_us;
+        /* Cut here if waiting for the next keyframe would pass the limit. */
+        if (m->wall_us - w->seg->start_us + w->gop_us > w->max_seg_us) {
+            int rc = write_pending(w, m->wall_us - w->pend_wall);
+            if (rc) { on_io_error(w, rc); return; }
+            close_segment(w, true);
+            rc = open_segment(w, m->wall_us);
+            if (rc) { on_io_error(w, rc); return; }
+        }
+    }
+    if (w->pend_wall) {
+        int rc = write_pending(w, m->wall_us - w->pend_wall);
+        if (rc) { on_io_error(w, rc); return; }
+    }
+    av_packet_ref(w->pend, m->pkt);
+    w->pend_wall = m->wall_us;
+    w->pend_key = m->key;
+}
+
+void rec_writer_on_hub(void *opaque, const struct hub_msg *m)
+{
+    rec_writer_t *w = opaque;
+    pthread_mutex_lock(&w->mu);
+    switch (m->ev) {
+    case HUB_START:
+        finish_segment(w);
+        avcodec_parameters_copy(w->par, m->par);
+        w->in_tb = m->tb;
+        w->have_params = true;
+        break;
+    case HUB_PACKET:
+        on_packet(w, m);
+        break;
+    case HUB_STOP: {
+        int64_t end = w->pend_wall ? w->pend_wall + w->last_dur_us : w->last_end_us;
+        finish_segment(w);
+        char reason[128];
+        snprintf(reason, sizeof reason, "camera offline: %s", m->reason ? m->reason : "stream lost");
+        open_gap(w, end, reason);
+        if (w->st.state == REC_RECORDING || w->st.state == REC_WAIT_KEY) w->st.state = REC_IDLE;
+        w->have_params = false;
+        break;
+    }
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+void rec_writer_pause(rec_writer_t *w, bool paused, const char *reason)
+{
+    pthread_mutex_lock(&w->mu);
+    if (paused && !w->paused) {
+        int64_t end = w->pend_wall ? w->pend_wall + w->last_dur_us : w->last_end_us;
+        finish_segment(w);
+        open_gap(w, end ? end : ww_wall_us(), reason ? reason : "paused");
+        snprintf(w->pause_reason, sizeof w->pause_reason, "%s", reason ? reason : "paused");
+        w->st.state = REC_PAUSED;
+        ww_info(w->ctx, "recording paused: %s", w->pause_reason);
+    } else if (!paused && w->paused) {
+        w->st.state = REC_WAIT_KEY;
+        ww_info(w->ctx, "recording resumed");
+    }
+    w->paused = paused;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void rec_writer_free(rec_writer_t *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    finish_segment(w);
+    pthread_mutex_unlock(&w->mu);
+    av_packet_free(&w->pend);
+    avcodec_parameters_free(&w->par);
+    pthread_mutex_destroy(&w->mu);
+    free(w->data_dir);
+    free(w->kind);
+    free(w->ctx);
+    free(w);
+}
+
+void rec_writer_stats(rec_writer_t *w, struct rec_writer_stats *out)
+{
+    pthread_mutex_lock(&w->mu);
+    *out = w->st;
+    pthread_mutex_unlock(&w->mu);
+}
