@@ -137,8 +137,10 @@ static void build_where(struct ww_buf *b, const struct cat_event_filter *f, bool
     if (f->to_us) ww_buf_printf(b, " AND e.start_us < ?");
     if (f->from_us) ww_buf_printf(b, " AND e.start_us >= ? AND e.end_us > ?");
     if (f->min_score > 0) ww_buf_printf(b, " AND e.peak_score >= ?");
+    /* The plain bound on start_us lets SQLite start the index walk at the
+     * cursor; the row value then only settles ties. */
     if (cursor && (f->before_start_us || f->before_id))
-        ww_buf_printf(b, " AND (e.start_us, e.id) < (?, ?)");
+        ww_buf_printf(b, " AND e.start_us <= ? AND (e.start_us, e.id) < (?, ?)");
 }
 
 static int bind_filter(sqlite3_stmt *st, const struct cat_event_filter *f, bool cursor)
@@ -153,6 +155,7 @@ static int bind_filter(sqlite3_stmt *st, const struct cat_event_filter *f, bool 
     }
     if (f->min_score > 0) sqlite3_bind_double(st, i++, f->min_score);
     if (cursor && (f->before_start_us || f->before_id)) {
+        sqlite3_bind_int64(st, i++, f->before_start_us);
         sqlite3_bind_int64(st, i++, f->before_start_us);
         sqlite3_bind_int64(st, i++, f->before_id);
     }
