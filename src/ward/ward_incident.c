@@ -1,0 +1,577 @@
+/*
+ * ward_incident.c — the incident register's rules: validation, status
+ * moves, JSON in and out, and the change history.
+ *
+ * Every write goes through one transaction that holds both the incident row
+ * and its incident_history row, so the history can never miss a change nor
+ * record one that did not happen.  The diff of an update lists only fields
+ * whose value changed, each as [old, new] in the same representation the
+ * API shows (category by code, ward by name, times as local ISO text).
+ *
+ * Invariants enforced here (not by SQL): figures only where the category
+ * says they apply; latitude and longitude given together; not in the
+ * future; status moves forward unless an admin forces it.
+ */
+#include "ward/ward.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static char *dupf(const char *fmt, const char *a) { return ww_asprintf(fmt, a); }
+
+bool ward_status_move_ok(int from, int to, bool force)
+{
+    if (from == to || force) return true;
+    switch (from) {
+    case CAT_INC_RECEIVED: return to == CAT_INC_VERIFYING || to == CAT_INC_SOLVED || to == CAT_INC_CLOSED;
+    case CAT_INC_VERIFYING: return to == CAT_INC_SOLVED || to == CAT_INC_CLOSED;
+    default: return false;
+    }
+}
+
+static int ward_name_of(catalog_t *cat, int64_t id, char **name)
+{
+    return catalog_ward_name(cat, id, name);
+}
+
+/* Refreshes the display names (ward, category code) from the ids. */
+static int fill_names(catalog_t *cat, struct cat_incident *inc, char **why)
+{
+    free(inc->ward_name);
+    free(inc->category_code);
+    inc->ward_name = inc->category_code = NULL;
+    int rc = ward_name_of(cat, inc->ward_id, &inc->ward_name);
+    if (rc == WW_ENOTFOUND) {
+        if (why) *why = ww_asprintf("no ward with id %lld", (long long)inc->ward_id);
+        return WW_EINVAL;
+    }
+    if (rc) return rc;
+    struct cat_incident_category c;
+    rc = catalog_incident_category_get(cat, inc->category_id, &c);
+    if (rc == WW_ENOTFOUND) {
+        if (why) *why = ww_asprintf("no category with id %lld", (long long)inc->category_id);
+        return WW_EINVAL;
+    }
+    if (rc) return rc;
+    inc->category_code = c.code;
+    c.code = NULL;
+    cat_incident_category_clear(&c);
+    return 0;
+}
+
+int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char **why)
+{
+    if (!inc->summary || !inc->summary[strspn(inc->summary, " \t\r\n")]) {
+        *why = ww_strdup("summary is empty");
+        return WW_EINVAL;
+    }
+    if (strlen(inc->summary) > 4000) { *why = ww_strdup("summary is longer than 4000 bytes"); return WW_EINVAL; }
+    if (inc->address && strlen(inc->address) > 500) { *why = ww_strdup("address is longer than 500 bytes"); return WW_EINVAL; }
+    if (inc->has_pos && (!isfinite(inc->latitude) || inc->latitude < -90 || inc->latitude > 90)) {
+        *why = ww_asprintf("latitude %g is out of range (-90..90)", inc->latitude);
+        return WW_EINVAL;
+    }
+    if (inc->has_pos && (!isfinite(inc->longitude) || inc->longitude < -180 || inc->longitude > 180)) {
+        *why = ww_asprintf("longitude %g is out of range (-180..180)", inc->longitude);
+        return WW_EINVAL;
+    }
+    if (inc->status < 0 || inc->status > CAT_INC_CLOSED) { *why = ww_strdup("bad status"); return WW_EINVAL; }
+    if (inc->occurred_at <= 0) { *why = ww_strdup("occurred_at is missing"); return WW_EINVAL; }
+    if (inc->occurred_at > ww_wall_us() + 86400LL * 1000000) {
+        *why = ww_strdup("occurred_at is in the future");
+        return WW_EINVAL;
+    }
+    if ((inc->has & CAT_FIG_SUSPECTS && inc->suspects < 0) || (inc->has & CAT_FIG_DEATHS && inc->deaths < 0) ||
+        (inc->has & CAT_FIG_INJURIES && inc->injuries < 0) || (inc->has & CAT_FIG_DAMAGE && inc->damage_vnd < 0) ||
+        (inc->has & CAT_FIG_DRUG_GRAMS && (!(inc->drug_grams >= 0) || !isfinite(inc->drug_grams)))) {
+        *why = ww_strdup("figures cannot be negative");
+        return WW_EINVAL;
+    }
+    char *wn = NULL;
+    int rc = ward_name_of(cat, inc->ward_id, &wn);
+    free(wn);
+    if (rc == WW_ENOTFOUND) { *why = ww_asprintf("no ward with id %lld", (long long)inc->ward_id); return WW_EINVAL; }
+    if (rc) return rc;
+    struct cat_incident_category c;
+    rc = catalog_incident_category_get(cat, inc->category_id, &c);
+    if (rc == WW_ENOTFOUND) {
+        *why = ww_asprintf("no category with id %lld", (long long)inc->category_id);
+        return WW_EINVAL;
+    }
+    if (rc) return rc;
+    unsigned extra = inc->has & ~c.figures;
+    if (extra) {
+        for (unsigned b = 1; b <= CAT_FIG_DAMAGE; b <<= 1)
+            if (extra & b) {
+                *why = ww_asprintf("figure %s does not apply to category %s", cat_figure_name(b), c.code);
+                break;
+            }
+        cat_incident_category_clear(&c);
+        return WW_EINVAL;
+    }
+    cat_incident_category_clear(&c);
+    return 0;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static json_t *ids_json(const int64_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_integer(v[i]));
+    return a;
+}
+
+json_t *ward_incident_json(const struct cat_incident *inc, int offset_min)
+{
+    char t[40];
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(inc->id));
+    json_object_set_new(o, "ward_id", json_integer(inc->ward_id));
+    json_object_set_new(o, "ward", inc->ward_name ? json_string(inc->ward_name) : json_null());
+    json_object_set_new(o, "category_id", json_integer(inc->category_id));
+    json_object_set_new(o, "category", inc->category_code ? json_string(inc->category_code) : json_null());
+    json_object_set_new(o, "occurred_at", json_string(ward_time_iso(inc->occurred_at, offset_min, t, sizeof t)));
+    json_object_set_new(o, "occurred_at_us", json_integer(inc->occurred_at));
+    json_object_set_new(o, "address", inc->address ? json_string(inc->address) : json_null());
+    json_object_set_new(o, "latitude", inc->has_pos ? json_real(inc->latitude) : json_null());
+    json_object_set_new(o, "longitude", inc->has_pos ? json_real(inc->longitude) : json_null());
+    json_object_set_new(o, "summary", json_string(inc->summary ? inc->summary : ""));
+    json_object_set_new(o, "status", json_string(cat_inc_status_name(inc->status)));
+    json_object_set_new(o, "suspects", inc->has & CAT_FIG_SUSPECTS ? json_integer(inc->suspects) : json_null());
+    json_object_set_new(o, "drug_grams", inc->has & CAT_FIG_DRUG_GRAMS ? json_real(inc->drug_grams) : json_null());
+    json_object_set_new(o, "deaths", inc->has & CAT_FIG_DEATHS ? json_integer(inc->deaths) : json_null());
+    json_object_set_new(o, "injuries", inc->has & CAT_FIG_INJURIES ? json_integer(inc->injuries) : json_null());
+    json_object_set_new(o, "damage_vnd", inc->has & CAT_FIG_DAMAGE ? json_integer(inc->damage_vnd) : json_null());
+    json_object_set_new(o, "camera_ids", ids_json(inc->camera_ids, inc->n_cameras));
+    json_object_set_new(o, "export_ids", ids_json(inc->export_ids, inc->n_exports));
+    json_object_set_new(o, "demo", json_boolean(inc->demo));
+    json_object_set_new(o, "created_by", inc->created_by ? json_string(inc->created_by) : json_null());
+    json_object_set_new(o, "created_at", inc->created_us ? json_string(ward_time_iso(inc->created_us, offset_min, t, sizeof t)) : json_null());
+    json_object_set_new(o, "updated_by", inc->updated_by ? json_string(inc->updated_by) : json_null());
+    json_object_set_new(o, "updated_at", inc->updated_us ? json_string(ward_time_iso(inc->updated_us, offset_min, t, sizeof t)) : json_null());
+    return o;
+}
+
+/* The fields a history diff compares, in the JSON representation. */
+static const char *const diff_keys[] = {
+    "ward", "category", "occurred_at", "address", "latitude", "longitude", "summary", "status",
+    "suspects", "drug_grams", "deaths", "injuries", "damage_vnd", "camera_ids", "export_ids",
+};
+
+static json_t *content_json(const struct cat_incident *inc, int offset_min)
+{
+    json_t *full = ward_incident_json(inc, offset_min);
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof diff_keys / sizeof *diff_keys; i++)
+        json_object_set(o, diff_keys[i], json_object_get(full, diff_keys[i]));
+    json_decref(full);
+    return o;
+}
+
+int ward_category_find(catalog_t *cat, const char *s, int64_t *id)
+{
+    if (!s) return WW_ENOTFOUND;
+    while (*s == ' ') s++;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ') len--;
+    struct cat_incident_category *v;
+    size_t n;
+    int rc = catalog_incident_category_list(cat, &v, &n);
+    if (rc) return rc;
+    rc = WW_ENOTFOUND;
+    for (size_t i = 0; i < n && rc; i++) {
+        const char *names[] = {v[i].code, v[i].name_vi, v[i].name_en};
+        for (int k = 0; k < 3; k++)
+            if (strlen(names[k]) == len && !strncasecmp(names[k], s, len)) {
+                *id = v[i].id;
+                rc = 0;
+                break;
+            }
+    }
+    cat_incident_category_list_free(v, n);
+    return rc;
+}
+
+/* A JSON number, or text holding one, within [lo, hi]. */
+static int json_num(json_t *v, double lo, double hi, double *out)
+{
+    if (json_is_number(v)) {
+        double d = json_number_value(v);
+        if (!isfinite(d) || d < lo || d > hi) return WW_EINVAL;
+        *out = d;
+        return 0;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        while (*s == ' ') s++;
+        char *t = ww_strdup(s);
+        size_t l = strlen(t);
+        while (l && t[l - 1] == ' ') t[--l] = 0;
+        for (char *c = t; *c; c++) if (*c == ',') *c = '.';  /* 1,5 → 1.5 */
+        int rc = ww_parse_double(t, lo, hi, out);
+        free(t);
+        return rc ? WW_EINVAL : 0;
+    }
+    return WW_EINVAL;
+}
+
+static int json_int(json_t *v, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        if (x < lo || x > hi) return WW_EINVAL;
+        *out = x;
+        return 0;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        while (*s == ' ') s++;
+        char *t = ww_strdup(s);
+        size_t l = strlen(t);
+        while (l && t[l - 1] == ' ') t[--l] = 0;
+        int rc = ww_parse_i64(t, lo, hi, out);
+        free(t);
+        return rc ? WW_EINVAL : 0;
+    }
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (d != floor(d) || d < (double)lo || d > (double)hi) return WW_EINVAL;
+        *out = (int64_t)d;
+        return 0;
+    }
+    return WW_EINVAL;
+}
+
+static int json_ids(json_t *v, int64_t **out, size_t *n)
+{
+    if (json_is_string(v)) {  /* "3;7" as in CSV */
+        const char *s = json_string_value(v);
+        int64_t *ids = NULL;
+        size_t k = 0;
+        while (*s) {
+            while (*s == ' ' || *s == ';' || *s == ',') s++;
+            if (!*s) break;
+            size_t l = strcspn(s, " ;,");
+            char *t = strndup(s, l);
+            int64_t x;
+            int bad = !t || ww_parse_i64(t, 1, INT64_MAX, &x);
+            free(t);
+            if (bad) { free(ids); return WW_EINVAL; }
+            ids = ww_realloc(ids, (k + 1) * sizeof *ids);
+            ids[k++] = x;
+            s += l;
+        }
+        free(*out);
+        *out = ids;
+        *n = k;
+        return 0;
+    }
+    if (json_is_null(v)) { free(*out); *out = NULL; *n = 0; return 0; }
+    if (!json_is_array(v)) return WW_EINVAL;
+    size_t k = json_array_size(v);
+    int64_t *ids = k ? ww_malloc(k * sizeof *ids) : NULL;
+    for (size_t i = 0; i < k; i++) {
+        json_t *e = json_array_get(v, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 1) { free(ids); return WW_EINVAL; }
+        ids[i] = json_integer_value(e);
+    }
+    free(*out);
+    *out = ids;
+    *n = k;
+    return 0;
+}
+
+int ward_incident_apply_json(catalog_t *cat, struct cat_incident *inc, json_t *obj,
+                             int offset_min, char **why)
+{
+    if (!json_is_object(obj)) { *why = ww_strdup("expected a JSON object"); return WW_EINVAL; }
+    static const struct { const char *key; unsigned bit; } figs[] = {
+        {"suspects", CAT_FIG_SUSPECTS}, {"drug_grams", CAT_FIG_DRUG_GRAMS}, {"deaths", CAT_FIG_DEATHS},
+        {"injuries", CAT_FIG_INJURIES}, {"damage_vnd", CAT_FIG_DAMAGE},
+    };
+    bool have_lat = inc->has_pos, have_lon = inc->has_pos;
+    double lat = inc->latitude, lon = inc->longitude;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        int rc = 0;
+        if (!strcmp(key, "id") || !strcmp(key, "created_by") || !strcmp(key, "created_at") ||
+            !strcmp(key, "updated_by") || !strcmp(key, "updated_at") || !strcmp(key, "demo")) {
+            continue;  /* read-only: a GET result may be sent back as is */
+        } else if (!strcmp(key, "ward_id")) {
+            if (json_is_null(v) && json_object_get(obj, "ward")) continue;
+            if (json_int(v, 1, INT64_MAX, &inc->ward_id)) rc = WW_EINVAL;
+        } else if (!strcmp(key, "ward")) {
+            if (json_is_null(v)) continue;
+            if (json_object_get(obj, "ward_id") && !json_is_null(json_object_get(obj, "ward_id"))) continue;
+            if (!json_is_string(v)) rc = WW_EINVAL;
+            else if (catalog_ward_find(cat, json_string_value(v), &inc->ward_id)) {
+                *why = dupf("unknown ward '%s'", json_string_value(v));
+                return WW_EINVAL;
+            }
+        } else if (!strcmp(key, "category_id")) {
+            if (json_is_null(v) && json_object_get(obj, "category")) continue;
+            if (json_int(v, 1, INT64_MAX, &inc->category_id)) rc = WW_EINVAL;
+        } else if (!strcmp(key, "category")) {
+            if (json_is_null(v)) continue;
+            if (json_object_get(obj, "category_id") && !json_is_null(json_object_get(obj, "category_id"))) continue;
+            if (!json_is_string(v)) rc = WW_EINVAL;
+            else if (ward_category_find(cat, json_string_value(v), &inc->category_id)) {
+                *why = dupf("unknown category '%s'", json_string_value(v));
+                return WW_EINVAL;
+            }
+        } else if (!strcmp(key, "occurred_at")) {
+            if (!json_is_string(v) || ward_time_parse(json_string_value(v), offset_min, &inc->occurred_at)) {
+                *why = json_is_string(v) ? dupf("bad date/time '%s' (use DD/MM/YYYY HH:MM or ISO 8601)",
+                                                json_string_value(v))
+                                         : ww_strdup("occurred_at must be text");
+                return WW_EINVAL;
+            }
+        } else if (!strcmp(key, "occurred_at_us")) {
+            if (json_object_get(obj, "occurred_at")) continue;
+            if (json_int(v, 1, INT64_MAX, &inc->occurred_at)) rc = WW_EINVAL;
+        } else if (!strcmp(key, "status")) {
+            int s = json_is_string(v) ? cat_inc_status_parse(json_string_value(v)) : -1;
+            if (s < 0) {
+                *why = ww_strdup("status must be received, verifying, solved or closed");
+                return WW_EINVAL;
+            }
+            inc->status = s;
+        } else if (!strcmp(key, "address") || !strcmp(key, "summary")) {
+            char **dst = !strcmp(key, "address") ? &inc->address : &inc->summary;
+            if (json_is_null(v)) { free(*dst); *dst = NULL; }
+            else if (json_is_string(v)) { free(*dst); *dst = ww_strdup(json_string_value(v)); }
+            else rc = WW_EINVAL;
+        } else if (!strcmp(key, "latitude") || !strcmp(key, "longitude")) {
+            bool is_lat = key[1] == 'a';
+            bool *have = is_lat ? &have_lat : &have_lon;
+            if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) { *have = false; continue; }
+            double d;
+            if (json_num(v, -1e9, 1e9, &d)) rc = WW_EINVAL;
+            else if (is_lat && (d < -90 || d > 90)) {
+                *why = ww_asprintf("latitude %g is out of range (-90..90)", d);
+                return WW_EINVAL;
+            } else if (!is_lat && (d < -180 || d > 180)) {
+                *why = ww_asprintf("longitude %g is out of range (-180..180)", d);
+                return WW_EINVAL;
+            } else {
+                *have = true;
+                *(is_lat ? &lat : &lon) = d;
+            }
+        } else if (!strcmp(key, "camera_ids") || !strcmp(key, "export_ids")) {
+            bool cams = key[0] == 'c';
+            if (json_ids(v, cams ? &inc->camera_ids : &inc->export_ids, cams ? &inc->n_cameras : &inc->n_exports))
+                rc = WW_EINVAL;
+        } else {
+            unsigned bit = 0;
+            for (size_t i = 0; i < 5; i++) if (!strcmp(key, figs[i].key)) bit = figs[i].bit;
+            if (!bit) { *why = dupf("unknown field '%s'", key); return WW_EINVAL; }
+            if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) { inc->has &= ~bit; continue; }
+            if (bit == CAT_FIG_DRUG_GRAMS) {
+                if (json_num(v, 0, 1e12, &inc->drug_grams)) rc = WW_EINVAL;
+            } else {
+                int64_t x;
+                if (json_int(v, 0, INT64_MAX / 4, &x)) rc = WW_EINVAL;
+                else if (bit == CAT_FIG_SUSPECTS) inc->suspects = x;
+                else if (bit == CAT_FIG_DEATHS) inc->deaths = x;
+                else if (bit == CAT_FIG_INJURIES) inc->injuries = x;
+                else inc->damage_vnd = x;
+            }
+            if (!rc) inc->has |= bit;
+        }
+        if (rc) {
+            *why = dupf("bad value for '%s'", key);
+            return WW_EINVAL;
+        }
+    }
+    if (have_lat != have_lon) { *why = ww_strdup("give both latitude and longitude, or neither"); return WW_EINVAL; }
+    inc->has_pos = have_lat;
+    inc->latitude = have_lat ? lat : 0;
+    inc->longitude = have_lon ? lon : 0;
+    return 0;
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+static int history_add(catalog_t *cat, int64_t id, int64_t at, const char *user, const char *action,
+                       json_t *diff)
+{
+    char *s = json_dumps(diff, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = catalog_incident_history_add(cat, id, at, user, action, s);
+    free(s);
+    return rc;
+}
+
+int ward_incident_create(catalog_t *cat, struct cat_incident *inc, const char *user, char **why)
+{
+    int rc = ward_incident_validate(cat, inc, why);
+    if (rc) return rc;
+    if ((rc = fill_names(cat, inc, why))) return rc;
+    int64_t now = ww_wall_us();
+    free(inc->created_by);
+    inc->created_by = ww_strdup(user);
+    inc->created_us = now;
+    if ((rc = catalog_begin(cat))) return rc;
+    rc = catalog_incident_add(cat, inc);
+    if (rc == WW_EINVAL) *why = ww_strdup("the catalog refused the incident (a value is out of range)");
+    if (!rc) {
+        json_t *c = content_json(inc, ww_station_offset_min());
+        rc = history_add(cat, inc->id, now, user, "created", c);
+        json_decref(c);
+    }
+    if (!rc) rc = catalog_commit(cat);
+    if (rc) catalog_rollback(cat);
+    return rc;
+}
+
+int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *user, bool force,
+                         char **why)
+{
+    struct cat_incident old;
+    int rc = catalog_incident_get(cat, upd->id, &old);
+    if (rc == WW_ENOTFOUND) *why = ww_asprintf("no incident %lld", (long long)upd->id);
+    if (rc) return rc;
+    if (!ward_status_move_ok(old.status, upd->status, force)) {
+        *why = ww_asprintf("status cannot move from %s to %s", cat_inc_status_name(old.status),
+                           cat_inc_status_name(upd->status));
+        cat_incident_clear(&old);
+        return WW_ECONFLICT;
+    }
+    if ((rc = ward_incident_validate(cat, upd, why)) || (rc = fill_names(cat, upd, why))) {
+        cat_incident_clear(&old);
+        return rc;
+    }
+    int off = ww_station_offset_min();
+    json_t *a = content_json(&old, off), *b = content_json(upd, off);
+    json_t *diff = json_object();
+    for (size_t i = 0; i < sizeof diff_keys / sizeof *diff_keys; i++) {
+        json_t *x = json_object_get(a, diff_keys[i]), *y = json_object_get(b, diff_keys[i]);
+        if (!json_equal(x, y)) json_object_set_new(diff, diff_keys[i], json_pack("[OO]", x, y));
+    }
+    json_decref(a);
+    json_decref(b);
+    if (json_object_size(diff) == 0) {  /* nothing changed: no history row */
+        json_decref(diff);
+        cat_incident_clear(&old);
+        return 0;
+    }
+    int64_t now = ww_wall_us();
+    /* created_* never change; demo stays what it was. */
+    free(upd->created_by);
+    upd->created_by = old.created_by;
+    old.created_by = NULL;
+    upd->created_us = old.created_us;
+    upd->demo = old.demo;
+    free(upd->updated_by);
+    upd->updated_by = ww_strdup(user);
+    upd->updated_us = now;
+    cat_incident_clear(&old);
+    if ((rc = catalog_begin(cat))) { json_decref(diff); return rc; }
+    rc = catalog_incident_update(cat, upd);
+    if (!rc) rc = history_add(cat, upd->id, now, user, "updated", diff);
+    if (!rc) rc = catalog_commit(cat);
+    if (rc) catalog_rollback(cat);
+    json_decref(diff);
+    return rc;
+}
+
+int ward_incident_delete(catalog_t *cat, int64_t id, const char *user)
+{
+    struct cat_incident old;
+    int rc = catalog_incident_get(cat, id, &old);
+    if (rc) return rc;
+    json_t *c = content_json(&old, ww_station_offset_min());
+    cat_incident_clear(&old);
+    if ((rc = catalog_begin(cat))) { json_decref(c); return rc; }
+    rc = catalog_incident_delete(cat, id);
+    if (!rc) rc = history_add(cat, id, ww_wall_us(), user, "deleted", c);
+    if (!rc) rc = catalog_commit(cat);
+    if (rc) catalog_rollback(cat);
+    json_decref(c);
+    return rc;
+}
+
+json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min)
+{
+    struct cat_incident_change *v;
+    size_t n;
+    if (catalog_incident_history(cat, id, &v, &n)) return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char t[40];
+        json_t *d = json_loads(v[i].diff, 0, NULL);
+        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)v[i].id, "at",
+                                           ward_time_iso(v[i].at_us, offset_min, t, sizeof t), "user",
+                                           v[i].user_name, "action", v[i].action, "diff",
+                                           d ? d : json_object()));
+    }
+    cat_incident_change_list_free(v, n);
+    return a;
+}
+
+/* ---- categories -------------------------------------------------------- */
+
+json_t *ward_category_json(const struct cat_incident_category *c)
+{
+    json_t *figs = json_array();
+    for (unsigned b = 1; b <= CAT_FIG_DAMAGE; b <<= 1)
+        if (c->figures & b) json_array_append_new(figs, json_string(cat_figure_name(b)));
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:i,s:b}", "id", (json_int_t)c->id, "code", c->code,
+                     "name_vi", c->name_vi, "name_en", c->name_en, "figures", figs, "solvable",
+                     c->solvable, "sort_order", c->sort_order, "active", c->active);
+}
+
+int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char **why)
+{
+    if (!json_is_object(obj)) { *why = ww_strdup("expected a JSON object"); return WW_EINVAL; }
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (!strcmp(key, "id")) continue;
+        if (!strcmp(key, "code") || !strcmp(key, "name_vi") || !strcmp(key, "name_en")) {
+            const char *s = json_string_value(v);
+            if (!s || !*s || strlen(s) > 200) { *why = dupf("'%s' must be non-empty text", key); return WW_EINVAL; }
+            if (key[0] == 'c') {
+                for (const char *p = s; *p; p++)
+                    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+                        *why = ww_strdup("code may hold only a-z, 0-9 and _");
+                        return WW_EINVAL;
+                    }
+            }
+            char **dst = key[0] == 'c' ? &c->code : !strcmp(key, "name_vi") ? &c->name_vi : &c->name_en;
+            free(*dst);
+            *dst = ww_strdup(s);
+        } else if (!strcmp(key, "figures")) {
+            unsigned m = 0;
+            if (json_is_string(v)) {
+                if (cat_figures_parse(json_string_value(v), &m)) { *why = ww_strdup("unknown figure name"); return WW_EINVAL; }
+            } else if (json_is_array(v)) {
+                size_t i;
+                json_t *e;
+                json_array_foreach(v, i, e) {
+                    unsigned one;
+                    if (!json_is_string(e) || cat_figures_parse(json_string_value(e), &one)) {
+                        *why = ww_strdup("unknown figure name (suspects, drug_grams, deaths, injuries, damage_vnd)");
+                        return WW_EINVAL;
+                    }
+                    m |= one;
+                }
+            } else { *why = ww_strdup("figures must be a list"); return WW_EINVAL; }
+            c->figures = m;
+        } else if (!strcmp(key, "solvable") || !strcmp(key, "active")) {
+            if (!json_is_boolean(v)) { *why = dupf("'%s' must be true or false", key); return WW_EINVAL; }
+            *(key[0] == 's' ? &c->solvable : &c->active) = json_is_true(v);
+        } else if (!strcmp(key, "sort_order")) {
+            if (!json_is_integer(v)) { *why = ww_strdup("sort_order must be an integer"); return WW_EINVAL; }
+            c->sort_order = (int)json_integer_value(v);
+        } else {
+            *why = dupf("unknown field '%s'", key);
+            return WW_EINVAL;
+        }
+    }
+    if (!c->code || !c->name_vi || !c->name_en) { *why = ww_strdup("code, name_vi and name_en are required"); return WW_EINVAL; }
+    return 0;
+}
