@@ -212,6 +212,15 @@ int http_session_create(struct http_req *req, const struct cat_user *u)
     return 0;
 }
 
+int http_sessions_revoke(struct http_req *req, int64_t user_id)
+{
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    const struct http_user *me = http_req_user(req);
+    bool mine = me && me->id == user_id && req->have_token;
+    return catalog_session_delete_user(cat, user_id, mine ? req->token_hash : NULL);
+}
+
 /* ---- audit hook ---------------------------------------------------------------------- */
 
 int http_audit(struct http_req *req, const char *action, int64_t camera_id, int64_t from_us,
@@ -390,7 +399,7 @@ static int h_password(struct http_req *req, void *ud)
     rc = catalog_user_set_password(cat, me->id, h);
     free(h);
     if (rc) return rc;
-    catalog_session_delete_user(cat, me->id, req->token_hash);
+    http_sessions_revoke(req, me->id);
     if ((rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
                          json_pack("{s:s,s:I}", "change", "password", "user_id",
                                    (json_int_t)me->id))))

@@ -38,6 +38,7 @@
 
 #include <jansson.h>
 
+#include "base/base.h"
 #include "catalog/cat_users.h"
 #include "catalog/catalog.h"
 
@@ -215,6 +216,10 @@ struct http_user {
 /* The signed-in user (from the ww_session cookie), or NULL.  Non-public
  * routes only reach their handler with a user. */
 const struct http_user *http_req_user(struct http_req *req);
+
+/* Ends every session of user_id except the caller's own (after a password
+ * change or when disabling a user).  Uses the request's catalog. */
+int http_sessions_revoke(struct http_req *req, int64_t user_id);
 
 /* Password hashing (argon2id, libsodium's INTERACTIVE limits).  At most a
  * few run at once — each takes 64 MiB — so a burst of sign-ins waits

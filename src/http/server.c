@@ -431,7 +431,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(buf, sizeof buf, fmt, ap);
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
-    ww_warn("http", "microhttpd: %s", buf);
+    /* Our stream callbacks end a stream "with error" when the viewer left
+     * or the server stops: routine, not worth a warning per viewer. */
+    if (strstr(buf, "application error generating response")) ww_debug("http", "microhttpd: %s", buf);
+    else ww_warn("http", "microhttpd: %s", buf);
 }
 
 /* ---- start / stop ---------------------------------------------------------------------------- */

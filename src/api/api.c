@@ -1,0 +1,92 @@
+/*
+ * api.c — the table of resources and the JSON helpers they share.
+ *
+ * To add a resource: write src/api/<name>.c with
+ *     int api_<name>_register(struct http_server *srv, const struct api_ctx *ctx)
+ * (declared in api.h), and add one line to `resources` below.  A table, not
+ * constructor magic: wwcore is a static library, and the linker would drop
+ * a file nothing refers to.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+
+static const struct {
+    const char *name;
+    int (*reg)(struct http_server *, const struct api_ctx *);
+} resources[] = {
+    {"wards", api_wards_register},
+    {"owners", api_owners_register},
+    {"cameras", api_cameras_register},
+    {"users", api_users_register},
+    {"audit", api_audit_register},
+    /* One line per resource as it lands, e.g.:
+     * {"live", api_live_register},
+     * {"playback", api_playback_register},
+     * {"export", api_export_register},
+     * {"health", api_health_register},
+     * {"recordings", api_recordings_register},
+     * {"events", api_events_register},
+     * {"incidents", api_incidents_register},
+     * {"stats", api_stats_register},
+     * {"criteria", api_criteria_register}, */
+};
+
+int api_register_all(struct http_server *srv, const struct api_ctx *ctx)
+{
+    for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {
+        int rc = resources[i].reg(srv, ctx);
+        if (rc) {
+            ww_error("api", "registering %s failed: %s", resources[i].name, ww_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+json_t *api_time(int64_t us)
+{
+    if (!us) return json_null();
+    char buf[48];
+    return json_string(ww_fmt_time(us, ww_station_offset_min(), buf, sizeof buf));
+}
+
+json_t *api_id(int64_t id) { return id > 0 ? json_integer(id) : json_null(); }
+
+json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
+    json_object_set_new(o, "address", c->address ? json_string(c->address) : json_null());
+    json_object_set_new(o, "latitude", c->has_pos ? json_real(c->latitude) : json_null());
+    json_object_set_new(o, "longitude", c->has_pos ? json_real(c->longitude) : json_null());
+    json_object_set_new(o, "direction_deg",
+                        c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
+    json_object_set_new(o, "ward_id", api_id(c->ward_id));
+    json_object_set_new(o, "owner_id", api_id(owner_id));
+    json_object_set_new(o, "enabled", json_boolean(c->enabled));
+    json_object_set_new(o, "retention_days", json_integer(c->retention_days));
+    json_object_set_new(o, "has_sub_stream", json_boolean(c->sub_url != NULL));
+    json_object_set_new(o, "has_credentials", json_boolean(c->username || c->password));
+    json_object_set_new(o, "created_at", api_time(c->created_us));
+    if (with_urls) {
+        json_object_set_new(o, "main_url", json_string(c->main_url ? c->main_url : ""));
+        json_object_set_new(o, "sub_url", c->sub_url ? json_string(c->sub_url) : json_null());
+        json_object_set_new(o, "transport", json_string(c->transport ? c->transport : "tcp"));
+    }
+    return o;
+}
+
+int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
+{
+    *exists = false;
+    if (ward_id <= 0) return 0;
+    struct cat_ward *v;
+    size_t n;
+    int rc = catalog_ward_list(cat, &v, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
+    cat_ward_list_free(v, n);
+    return 0;
+}

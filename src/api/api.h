@@ -1,0 +1,77 @@
+/*
+ * api: the console's JSON resources under /api/v1/, one file per resource
+ * (cameras.c, users.c, … and the recorder-side ones: live.c, playback.c,
+ * export.c, health.c, recordings.c, events.c, incidents.c, stats.c,
+ * criteria.c).  Each file exports one api_<name>_register() that adds its
+ * routes with http_route(); api_register_all() calls them all in the order
+ * of the table in api.c — adding a resource is one line there.
+ *
+ * Handlers follow http.h's contract: validate, check permissions with
+ * http_authz_*, act on http_req_catalog(req), answer with http_respond_* or
+ * return a negative code.  Every look at footage and every change is
+ * recorded with http_audit().
+ *
+ * Threads: handlers run on HTTP connection threads (http.h); api_ctx is
+ * read-only after api_register_all and shared by all of them.
+ * Memory: the ctx passed to api_register_all must outlive the server (the
+ * handlers keep a pointer to it); JSON helpers below return new references.
+ */
+#ifndef WW_API_H
+#define WW_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+#include "catalog/catalog.h"
+#include "http/http.h"
+
+struct rec_engine; /* the recorder (engine/); NULL when serving without recording */
+
+struct api_ctx {
+    const char *data_dir;          /* the data folder; recordings under <data_dir>/rec */
+    const char *db_path;           /* its catalog, <data_dir>/wardwatch.db */
+    struct rec_engine *engine;     /* may be NULL (`serve --no-record`, tests) */
+    /* Told after the API added, changed or removed a camera, so the
+     * recorder can start/stop/reconfigure it.  May be NULL.  Runs on an HTTP
+     * thread after the change is committed; must not block for long. */
+    void (*camera_changed)(void *arg, int64_t camera_id, bool removed);
+    void *camera_changed_arg;
+};
+
+/* Registers every resource's routes.  0 or the first failing code. */
+int api_register_all(struct http_server *srv, const struct api_ctx *ctx);
+
+/* ---- per-resource registration (one per file) ------------------------------ */
+int api_cameras_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_wards_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_users_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_owners_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_audit_register(struct http_server *srv, const struct api_ctx *ctx);
+/* Written by the recorder and ward engineers; add yours to api.c's table. */
+int api_live_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_playback_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_export_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_health_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_recordings_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_events_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);
+
+/* ---- shared JSON helpers ------------------------------------------------------ */
+/* µs since the epoch → "2026-11-25T21:03:01.123+07:00" (station offset);
+ * 0 → null. */
+json_t *api_time(int64_t us);
+/* An id, or null for 0. */
+json_t *api_id(int64_t id);
+/* A camera as the API shows it.  Credentials never appear: only
+ * has_credentials.  with_urls: include main_url/sub_url/transport (the
+ * caller may MANAGE the camera).  owner_id comes from the 010 column. */
+json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls);
+/* Whether a ward id exists (0 = no ward = false). */
+int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * cameras.c — /api/v1/cameras: list, show, add, edit, remove.
+ *
+ * Credentials are write-only: a request may set username/password, no
+ * response ever contains them (has_credentials says whether there are any),
+ * and URLs carrying "user:pass@" are refused so they cannot slip into a
+ * column that is shown.  Stream URLs reveal the station's network layout,
+ * so only callers who may MANAGE a camera see them.
+ *
+ * Who may do what is http/authz.c's: list = cameras the caller may VIEW;
+ * add = admin, or an officer into their own ward; edit = MANAGE (admin, or
+ * an officer within their ward); remove = admin (route gate).
+ * Every change is an audit row (camera_change) naming the changed fields,
+ * never their secret values.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog/cat_audit.h"
+#include "catalog/cat_users.h"
+
+static const char *const camera_fields[] = {
+    "name", "address", "latitude", "longitude", "direction_deg", "ward_id", "owner_id",
+    "main_url", "sub_url", "username", "password", "transport", "enabled", "retention_days",
+    NULL,
+};
+
+/* Why url is not acceptable, or NULL. */
+static const char *url_problem(const char *url)
+{
+    const char *p;
+    if (ww_str_starts(url, "rtsp://")) p = url + 7;
+    else if (ww_str_starts(url, "rtsps://")) p = url + 8;
+    else return "must start with rtsp:// or rtsps://";
+    for (const char *q = url; *q; q++)
+        if ((unsigned char)*q <= ' ' || *q == 0x7f) return "must not contain spaces or control characters";
+    size_t hostlen = strcspn(p, "/?#");
+    if (memchr(p, '@', hostlen))
+        return "must not contain credentials: send them as the username and password fields";
+    if (hostlen == 0 || *p == ':') return "has no host";
+    const char *colon = p[0] == '[' ? NULL : memchr(p, ':', hostlen);
+    if (colon) {
+        int64_t port;
+        char *ps = strndup(colon + 1, hostlen - (size_t)(colon + 1 - p));
+        int bad = ww_parse_i64(ps, 1, 65535, &port);
+        free(ps);
+        if (bad) return "has a bad port";
+    }
+    return NULL;
+}
+
+static void set_str(char **dst, const char *v)
+{
+    if (*dst) explicit_bzero(*dst, strlen(*dst));
+    free(*dst);
+    *dst = v ? ww_strdup(v) : NULL;
+}
+
+/* Applies the body's fields to c (heap strings, as catalog_camera_get
+ * fills them).  Lists the changed field names in changed.  0 or WW_EINVAL
+ * (message set). */
+static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c, bool create,
+                        json_t *changed)
+{
+    const char *s;
+    int64_t i;
+    double d;
+    bool b;
+    int rc;
+#define CHANGED(name) json_array_append_new(changed, json_string(name))
+    if ((rc = http_json_str(req, body, "name", create, 1, 100, &s)) < 0) return rc;
+    if (rc) { set_str(&c->name, s); CHANGED("name"); }
+    if ((rc = http_json_str_or_null(req, body, "address", 300, &s)) < 0) return rc;
+    if (rc) { set_str(&c->address, s); CHANGED("address"); }
+
+    json_t *lat = json_object_get(body, "latitude"), *lon = json_object_get(body, "longitude");
+    if (!lat != !lon) return http_fail(req, WW_EINVAL, "give both 'latitude' and 'longitude'");
+    if (lat && json_is_null(lat) != json_is_null(lon))
+        return http_fail(req, WW_EINVAL, "'latitude' and 'longitude' must both be numbers or both"
+                                         " null");
+    if (lat && json_is_null(lat)) {
+        c->has_pos = false;
+        CHANGED("position");
+    } else if (lat) {
+        if ((rc = http_json_double(req, body, "latitude", true, -90, 90, &c->latitude)) < 0) return rc;
+        if ((rc = http_json_double(req, body, "longitude", true, -180, 180, &c->longitude)) < 0)
+            return rc;
+        c->has_pos = true;
+        CHANGED("position");
+    }
+    json_t *dir = json_object_get(body, "direction_deg");
+    if (dir && json_is_null(dir)) {
+        c->direction_deg = -1;
+        CHANGED("direction_deg");
+    } else if (dir) {
+        if ((rc = http_json_double(req, body, "direction_deg", true, 0, 360, &d)) < 0) return rc;
+        c->direction_deg = d;
+        CHANGED("direction_deg");
+    }
+    if ((rc = http_json_id_or_null(req, body, "ward_id", &c->ward_id)) < 0) return rc;
+    if (rc) CHANGED("ward_id");
+
+    if ((rc = http_json_str(req, body, "main_url", create, 1, 1024, &s)) < 0) return rc;
+    if (rc) {
+        const char *why = url_problem(s);
+        if (why) return http_fail(req, WW_EINVAL, "field 'main_url' %s", why);
+        set_str(&c->main_url, s);
+        CHANGED("main_url");
+    }
+    if ((rc = http_json_str_or_null(req, body, "sub_url", 1024, &s)) < 0) return rc;
+    if (rc) {
+        const char *why = s ? url_problem(s) : NULL;
+        if (why) return http_fail(req, WW_EINVAL, "field 'sub_url' %s", why);
+        set_str(&c->sub_url, s && *s ? s : NULL);
+        CHANGED("sub_url");
+    }
+    if ((rc = http_json_str_or_null(req, body, "username", 128, &s)) < 0) return rc;
+    if (rc) {
+        set_str(&c->username, s && *s ? s : NULL);
+        if (!c->username) set_str(&c->password, NULL); /* no user, no password */
+        CHANGED("username");
+    }
+    if ((rc = http_json_str_or_null(req, body, "password", 256, &s)) < 0) return rc;
+    if (rc) {
+        if (s && *s && !c->username)
+            return http_fail(req, WW_EINVAL, "a 'password' needs a 'username'");
+        set_str(&c->password, s && *s ? s : NULL);
+        CHANGED("password");
+    }
+    if ((rc = http_json_str(req, body, "transport", false, 3, 3, &s)) < 0) return rc;
+    if (rc) {
+        if (strcmp(s, "tcp") && strcmp(s, "udp"))
+            return http_fail(req, WW_EINVAL, "field 'transport' must be \"tcp\" or \"udp\"");
+        set_str(&c->transport, s);
+        CHANGED("transport");
+    }
+    if ((rc = http_json_bool(req, body, "enabled", false, &b)) < 0) return rc;
+    if (rc) { c->enabled = b; CHANGED("enabled"); }
+    if ((rc = http_json_i64(req, body, "retention_days", false, 1, 3650, &i)) < 0) return rc;
+    if (rc) { c->retention_days = (int)i; CHANGED("retention_days"); }
+#undef CHANGED
+    return 0;
+}
+
+/* Checks ward and owner ids against the catalog and the caller's scope. */
+static int check_links(struct http_req *req, catalog_t *cat, const struct cat_camera *c,
+                       int64_t owner_id)
+{
+    const struct http_user *u = http_req_user(req);
+    if (c->ward_id) {
+        bool ok;
+        int rc = api_ward_exists(cat, c->ward_id, &ok);
+        if (rc) return rc;
+        if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)c->ward_id);
+    }
+    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
+        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
+    if (owner_id) {
+        struct cat_owner o;
+        int rc = catalog_owner_get(cat, owner_id, &o);
+        if (rc && rc != WW_ENOTFOUND) return rc;
+        bool visible = rc == 0 && (u->role == CAT_ROLE_ADMIN || o.ward_id == u->ward_id);
+        if (rc == 0) cat_owner_clear(&o);
+        if (!visible) return http_fail(req, WW_EINVAL, "no owner %lld", (long long)owner_id);
+    }
+    return 0;
+}
+
+static bool may_manage(struct http_req *req, const struct cat_camera *c, int64_t owner_id)
+{
+    struct authz_camera_facts f = {true, c->ward_id, owner_id};
+    return http_authz_decide_camera(http_req_user(req), &f, AUTHZ_MANAGE) == 0;
+}
+
+static void notify(const struct api_ctx *ctx, int64_t id, bool removed)
+{
+    if (ctx->camera_changed) ctx->camera_changed(ctx->camera_changed_arg, id, removed);
+}
+
+static int h_list(struct http_req *req, void *ud)
+{
+    (void)ud;
+    bool all;
+    const int64_t *ids;
+    size_t nids;
+    int rc;
+    int64_t ward;
+    if ((rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &ward))) return rc;
+    if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_camera *v;
+    size_t n;
+    if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool ok = all;
+        for (size_t k = 0; !ok && k < nids; k++) ok = ids[k] == v[i].id;
+        if (!ok || (ward && v[i].ward_id != ward)) continue;
+        int64_t w, owner = 0;
+        if ((rc = catalog_camera_scope(cat, v[i].id, &w, &owner))) break;
+        json_array_append_new(arr, api_camera_json(&v[i], owner, may_manage(req, &v[i], owner)));
+    }
+    cat_camera_list_free(v, n);
+    if (rc) { json_decref(arr); return rc; }
+    return http_respond_json(req, 200, json_pack("{s:o}", "cameras", arr));
+}
+
+static int h_get(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id, w, owner;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id))) return rc;
+    if ((rc = http_authz_camera(req, id, AUTHZ_VIEW))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    struct cat_camera c;
+    if ((rc = catalog_camera_get(cat, id, &c))) return rc;
+    if ((rc = catalog_camera_scope(cat, id, &w, &owner))) { cat_camera_clear(&c); return rc; }
+    json_t *o = api_camera_json(&c, owner, may_manage(req, &c, owner));
+    cat_camera_clear(&c);
+    return http_respond_json(req, 200, o);
+}
+
+static int h_add(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    json_t *body;
+    int rc;
+    if ((rc = http_req_json(req, camera_fields, &body))) return rc;
+    const struct http_user *u = http_req_user(req);
+    struct cat_camera c = {.enabled = true, .retention_days = 30, .direction_deg = -1};
+    if (u->role == CAT_ROLE_OFFICER) c.ward_id = u->ward_id;
+    int64_t owner = 0;
+    json_t *changed = json_array();
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) { rc = WW_EDB; goto out; }
+    if ((rc = apply_fields(req, body, &c, true, changed))) goto out;
+    if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
+    if ((rc = check_links(req, cat, &c, owner))) goto out;
+    if (!c.transport) c.transport = ww_strdup("tcp");
+    if ((rc = catalog_begin(cat))) goto out;
+    if ((rc = catalog_camera_add(cat, &c)) ||
+        (owner && (rc = catalog_camera_owner_set(cat, c.id, owner)))) {
+        catalog_rollback(cat);
+        goto out;
+    }
+    rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, c.id, 0, 0,
+                    json_pack("{s:s,s:O}", "change", "add", "fields", changed));
+    if (rc || (rc = catalog_commit(cat))) { catalog_rollback(cat); goto out; }
+    notify(ctx, c.id, false);
+    rc = http_respond_json(req, 201, api_camera_json(&c, owner, true));
+out:
+    json_decref(changed);
+    cat_camera_clear(&c);
+    return rc;
+}
+
+static int h_patch(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    json_t *body;
+    int64_t id, w, owner;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id))) return rc;
+    if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    if ((rc = http_req_json(req, camera_fields, &body))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    struct cat_camera c;
+    if ((rc = catalog_camera_get(cat, id, &c))) return rc;
+    json_t *changed = json_array();
+    if ((rc = catalog_camera_scope(cat, id, &w, &owner))) goto out;
+    if ((rc = apply_fields(req, body, &c, false, changed))) goto out;
+    if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
+    if (rc) json_array_append_new(changed, json_string("owner_id"));
+    if ((rc = check_links(req, cat, &c, owner))) goto out;
+    if (!json_array_size(changed)) {
+        rc = http_respond_json(req, 200, api_camera_json(&c, owner, true));
+        goto out;
+    }
+    if ((rc = catalog_begin(cat))) goto out;
+    if ((rc = catalog_camera_update(cat, &c)) || (rc = catalog_camera_owner_set(cat, id, owner)) ||
+        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
+                         json_pack("{s:s,s:O}", "change", "edit", "fields", changed))) ||
+        (rc = catalog_commit(cat))) {
+        catalog_rollback(cat);
+        goto out;
+    }
+    notify(ctx, id, false);
+    rc = http_respond_json(req, 200, api_camera_json(&c, owner, true));
+out:
+    json_decref(changed);
+    cat_camera_clear(&c);
+    return rc;
+}
+
+/* Unlinks a camera's recording files (rows go with the camera's).  Segments
+ * already marked DELETING are retention's to finish. */
+static size_t remove_files(catalog_t *cat, const char *data_dir, int64_t id)
+{
+    static const char *const kinds[] = {"main", "sub"};
+    size_t removed = 0;
+    for (size_t k = 0; k < 2; k++) {
+        int64_t stream;
+        struct cat_segment *segs;
+        size_t n;
+        if (catalog_stream_find(cat, id, kinds[k], &stream)) continue;
+        if (catalog_segment_range(cat, stream, -(1LL << 60), INT64_MAX, &segs, &n)) continue;
+        for (size_t i = 0; i < n; i++) {
+            char *p = ww_asprintf("%s/%s", data_dir, segs[i].path);
+            if (unlink(p) == 0) removed++;
+            free(p);
+        }
+        cat_segment_list_free(segs, n);
+    }
+    return removed;
+}
+
+static int h_delete(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    int64_t id;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id))) return rc;
+    if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    /* Files first, then rows (as `camera remove` does): a crash in between
+     * leaves rows without files, which recovery drops — never files that
+     * nothing points at. */
+    size_t files = ctx->data_dir ? remove_files(cat, ctx->data_dir, id) : 0;
+    if ((rc = catalog_begin(cat))) return rc;
+    if ((rc = catalog_camera_remove(cat, id)) ||
+        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
+                         json_pack("{s:s,s:I}", "change", "remove", "files_removed",
+                                   (json_int_t)files))) ||
+        (rc = catalog_commit(cat))) {
+        catalog_rollback(cat);
+        return rc;
+    }
+    notify(ctx, id, true);
+    return http_respond_data(req, 204, NULL, NULL, 0);
+}
+
+int api_cameras_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    void *ud = (void *)ctx;
+    int rc = 0;
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/cameras", h_list, ud, 0);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/cameras/{id}", h_get, ud, 0);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/cameras", h_add, ud,
+                              HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "PATCH", "/api/v1/cameras/{id}", h_patch, ud,
+                              HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "DELETE", "/api/v1/cameras/{id}", h_delete, ud, HTTP_ROLE_ADMIN);
+    return rc;
+}
