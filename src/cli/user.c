@@ -1,17 +1,353 @@
-/* Placeholder so the binary links while this verb is being built; it says so
- * plainly and exits 1.  Replaced by the verb's real implementation. */
+/*
+ * user.c — `wardwatch user add | list | passwd | disable | enable`, and the
+ * first admin that `init` creates.
+ *
+ * Passwords never travel on the command line (they would show in `ps` and
+ * in shell history): add and passwd read one line from standard input
+ * (--password-stdin), without echo when it is a terminal.  There are no
+ * default passwords: init makes a random one and prints it once.
+ *
+ * Every change is an audit row (user_change) marked "via":"cli", with no
+ * user (the station's shell account is not a console user).
+ */
 #include "cli/common.h"
 
-int cli_user(struct cli_ctx *c, int argc, char **argv)
+#include <ctype.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "catalog/cat_audit.h"
+#include "catalog/cat_users.h"
+#include "http/http.h"
+
+/* Reads one line of password from stdin (≤ 1024 bytes). */
+static int read_password(char **out)
 {
-    (void)c; (void)argc; (void)argv;
-    cli_err("this verb is not available in this build yet");
-    return 1;
+    *out = NULL;
+    bool tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "password: ");
+    } else {
+        tty = false;
+    }
+    char *buf = ww_malloc(1026);
+    bool ok = fgets(buf, 1026, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    size_t n = ok ? strlen(buf) : 0;
+    if (ok && n == 1025 && buf[n - 1] != '\n') {
+        explicit_bzero(buf, 1026);
+        free(buf);
+        cli_err("the password is longer than 1024 bytes");
+        return WW_EINVAL;
+    }
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    if (!ok || !n) {
+        free(buf);
+        cli_err("no password on standard input");
+        return WW_EINVAL;
+    }
+    *out = buf;
+    return 0;
+}
+
+static void free_password(char *pw)
+{
+    if (pw) { explicit_bzero(pw, strlen(pw)); free(pw); }
+}
+
+static int audit_change(catalog_t *cat, const char *change, const struct cat_user *u)
+{
+    json_t *d = json_pack("{s:s,s:I,s:s,s:s,s:s}", "change", change, "user_id", (json_int_t)u->id,
+                          "username", u->username, "role", cat_role_name(u->role), "via", "cli");
+    char *s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(d);
+    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE, .detail = s};
+    int rc = catalog_audit_append(cat, &a);
+    free(s);
+    return rc;
+}
+
+/* Random password of 18 characters from an alphabet without look-alikes
+ * (no 0/O, 1/l/I): about 104 bits. */
+static char *random_password(void)
+{
+    static const char alpha[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    char *pw = ww_malloc(19);
+    for (int i = 0; i < 18; i++) pw[i] = alpha[randombytes_uniform(sizeof alpha - 1)];
+    pw[18] = 0;
+    return pw;
 }
 
 int cli_init_first_admin(catalog_t *cat, char **password)
 {
-    (void)cat;
     *password = NULL;
+    if (sodium_init() < 0) return WW_EINVAL;
+    char *pw = random_password();
+    char *hash;
+    int rc = http_password_hash(pw, &hash);
+    if (rc) { free_password(pw); return rc; }
+    struct cat_user u = {.username = "admin", .display_name = "Quản trị", .role = CAT_ROLE_ADMIN,
+                         .pw_hash = hash};
+    if ((rc = catalog_begin(cat)) == 0) {
+        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
+            (rc = catalog_commit(cat)))
+            catalog_rollback(cat);
+    }
+    free(hash);
+    if (rc) { free_password(pw); return rc; }
+    *password = pw;
     return 0;
+}
+
+/* --ward takes a ward's name, or its id. */
+static int find_ward(catalog_t *cat, const char *s, int64_t *id)
+{
+    if (catalog_ward_find(cat, s, id) == 0) return 0;
+    int64_t v;
+    struct cat_ward *w;
+    size_t n;
+    if (ww_parse_i64(s, 1, INT64_MAX, &v) || catalog_ward_list(cat, &w, &n)) return WW_ENOTFOUND;
+    bool found = false;
+    for (size_t i = 0; i < n; i++) found = found || w[i].id == v;
+    cat_ward_list_free(w, n);
+    if (!found) return WW_ENOTFOUND;
+    *id = v;
+    return 0;
+}
+
+static int user_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
+        {"ward", required_argument, 0, 'w'}, {"owner", required_argument, 0, 'o'},
+        {"display", required_argument, 0, 'd'}, {"password-stdin", no_argument, 0, 'p'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *name = NULL, *role_s = NULL, *ward = NULL, *display = NULL;
+    int64_t owner = 0;
+    bool pw_stdin = false;
+    int o;
+    cli_getopt_reset();
+    while ((o = cli_getopt(argc, argv, ":h", opts, "user add")) != -1) {
+        switch (o) {
+        case 'n': name = optarg; break;
+        case 'r': role_s = optarg; break;
+        case 'w': ward = optarg; break;
+        case 'd': display = optarg; break;
+        case 'p': pw_stdin = true; break;
+        case 'o':
+            if (ww_parse_i64(optarg, 1, INT64_MAX, &owner))
+                return cli_usage("user add: --owner wants an owner id, not '%s'", optarg);
+            break;
+        case 'h':
+            printf("usage: wardwatch user add --name NAME --role ROLE [--ward WARD] [--owner ID]\n"
+                   "         [--display 'Full Name'] --password-stdin\n\n"
+                   "Roles: admin, province, officer, viewer (officer and viewer need --ward,\n"
+                   "a ward name or id), owner (needs --owner, a camera-owner id).\n"
+                   "The password is read from standard input (one line, 10+ characters).\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    if (optind < argc) return cli_usage("user add: unexpected argument '%s'", argv[optind]);
+    if (!name) return cli_usage("user add: --name is required");
+    if (!cat_username_valid(name))
+        return cli_usage("user add: the name must be 3 to 32 of a-z 0-9 . _ - (lowercase),"
+                         " starting with a letter or digit");
+    enum cat_role role = cat_role_parse(role_s);
+    if (role == CAT_ROLE_NONE)
+        return cli_usage("user add: --role must be admin, province, officer, viewer or owner");
+    if (cat_role_needs_ward(role) != (ward != NULL))
+        return cli_usage(cat_role_needs_ward(role) ? "user add: role %s needs --ward"
+                                                   : "user add: role %s takes no --ward",
+                         role_s);
+    if (cat_role_needs_owner(role) != (owner != 0))
+        return cli_usage(owner ? "user add: role %s takes no --owner" : "user add: role %s needs --owner",
+                         role_s);
+    if (!pw_stdin) return cli_usage("user add: give the password on standard input with --password-stdin");
+    char *pw;
+    if (read_password(&pw)) return 2;
+    const char *weak = http_password_weak(pw);
+    if (weak) { free_password(pw); return cli_usage("user add: %s", weak); }
+
+    catalog_t *cat;
+    int rc = cli_open(ctx, &cat);
+    if (rc) { free_password(pw); return rc; }
+    struct cat_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
+                         .owner_id = owner};
+    if (ward && find_ward(cat, ward, &u.ward_id)) {
+        cli_err("user add: unknown ward '%s'", ward);
+        rc = 2;
+        goto out;
+    }
+    if (owner) {
+        struct cat_owner ow;
+        if (catalog_owner_get(cat, owner, &ow)) {
+            cli_err("user add: no camera owner with id %lld", (long long)owner);
+            rc = 2;
+            goto out;
+        }
+        cat_owner_clear(&ow);
+    }
+    char *hash;
+    if (http_password_hash(pw, &hash)) { cli_err("user add: cannot hash the password"); rc = 1; goto out; }
+    u.pw_hash = hash;
+    if ((rc = catalog_begin(cat)) == 0) {
+        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
+            (rc = catalog_commit(cat)))
+            catalog_rollback(cat);
+    }
+    free(hash);
+    if (rc == WW_ECONFLICT) { cli_err("user add: the name '%s' is taken", name); rc = 1; goto out; }
+    if (rc) { cli_err("user add: failed: %s", ww_strerror(rc)); rc = 1; goto out; }
+    printf("%lld\n", (long long)u.id);
+out:
+    free_password(pw);
+    catalog_close(cat);
+    return rc;
+}
+
+static int user_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    bool json = false;
+    int o;
+    cli_getopt_reset();
+    while ((o = cli_getopt(argc, argv, ":h", opts, "user list")) != -1) {
+        if (o == 'j') json = true;
+        else if (o == 'h') { printf("usage: wardwatch user list [--json]\n"); return 0; }
+        else return 2;
+    }
+    if (optind < argc) return cli_usage("user list: unexpected argument '%s'", argv[optind]);
+    catalog_t *cat;
+    int rc = cli_open(ctx, &cat);
+    if (rc) return rc;
+    struct cat_user *v;
+    size_t n;
+    if (catalog_user_list(cat, &v, &n)) { catalog_close(cat); cli_err("user list failed"); return 1; }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *j = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v[i].id, "username",
+                                  v[i].username, "role", cat_role_name(v[i].role), "disabled",
+                                  v[i].disabled);
+            if (v[i].display_name) json_object_set_new(j, "display_name", json_string(v[i].display_name));
+            if (v[i].ward_id) json_object_set_new(j, "ward_id", json_integer(v[i].ward_id));
+            if (v[i].owner_id) json_object_set_new(j, "owner_id", json_integer(v[i].owner_id));
+            json_array_append_new(arr, j);
+        }
+        char *s = json_dumps(arr, JSON_INDENT(2));
+        puts(s);
+        free(s);
+        json_decref(arr);
+    } else {
+        printf("%-4s %-20s %-9s %-6s %-6s %-8s %s\n", "ID", "USERNAME", "ROLE", "WARD", "OWNER",
+               "STATE", "NAME");
+        for (size_t i = 0; i < n; i++)
+            printf("%-4lld %-20s %-9s %-6lld %-6lld %-8s %s\n", (long long)v[i].id, v[i].username,
+                   cat_role_name(v[i].role), (long long)v[i].ward_id, (long long)v[i].owner_id,
+                   v[i].disabled ? "disabled" : "enabled", v[i].display_name ? v[i].display_name : "");
+    }
+    cat_user_list_free(v, n);
+    catalog_close(cat);
+    return 0;
+}
+
+/* passwd, disable, enable: one NAME argument. */
+static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb)
+{
+    static const struct option opts[] = {
+        {"password-stdin", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    bool pw_stdin = false;
+    bool passwd = !strcmp(verb, "passwd");
+    int o;
+    char vname[32];
+    snprintf(vname, sizeof vname, "user %s", verb);
+    cli_getopt_reset();
+    while ((o = cli_getopt(argc, argv, ":h", opts, vname)) != -1) {
+        if (o == 'p' && passwd) pw_stdin = true;
+        else if (o == 'h') {
+            printf(passwd ? "usage: wardwatch user passwd NAME --password-stdin\n\n"
+                            "Sets NAME's password (read from standard input) and ends all of\n"
+                            "NAME's console sessions.\n"
+                          : "usage: wardwatch user %s NAME\n", verb);
+            return 0;
+        } else if (o == 'p') {
+            return cli_usage("%s: unknown option '--password-stdin'", vname);
+        } else return 2;
+    }
+    if (optind != argc - 1) return cli_usage("%s: give one user name", vname);
+    const char *name = argv[optind];
+    if (passwd && !pw_stdin)
+        return cli_usage("%s: give the password on standard input with --password-stdin", vname);
+    char *pw = NULL;
+    if (passwd) {
+        if (read_password(&pw)) return 2;
+        const char *weak = http_password_weak(pw);
+        if (weak) { free_password(pw); return cli_usage("%s: %s", vname, weak); }
+    }
+    catalog_t *cat;
+    int rc = cli_open(ctx, &cat);
+    if (rc) { free_password(pw); return rc; }
+    struct cat_user u;
+    if (catalog_user_find(cat, name, &u)) {
+        cli_err("%s: no user '%s'", vname, name);
+        free_password(pw);
+        catalog_close(cat);
+        return 1;
+    }
+    char *hash = NULL;
+    if (passwd && http_password_hash(pw, &hash)) rc = WW_EINVAL;
+    if (!rc && !passwd && !strcmp(verb, "disable") && u.role == CAT_ROLE_ADMIN && !u.disabled) {
+        int64_t admins = 0;
+        if (catalog_user_count_admins(cat, &admins) == 0 && admins <= 1) {
+            cli_err("%s: '%s' is the last enabled admin", vname, name);
+            rc = WW_ECONFLICT;
+        }
+    }
+    if (!rc && (rc = catalog_begin(cat)) == 0) {
+        if (passwd) rc = catalog_user_set_password(cat, u.id, hash);
+        else {
+            u.disabled = !strcmp(verb, "disable");
+            rc = catalog_user_update(cat, &u);
+        }
+        if (!rc && (passwd || u.disabled)) rc = catalog_session_delete_user(cat, u.id, NULL);
+        if (!rc) rc = audit_change(cat, verb, &u);
+        if (!rc) rc = catalog_commit(cat);
+        if (rc) catalog_rollback(cat);
+    }
+    free(hash);
+    free_password(pw);
+    if (rc && rc != WW_ECONFLICT) cli_err("%s: failed: %s", vname, ww_strerror(rc));
+    else if (!rc) printf("%s: done for '%s'\n", vname, name);
+    cat_user_clear(&u);
+    catalog_close(cat);
+    return rc ? 1 : 0;
+}
+
+int cli_user(struct cli_ctx *c, int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f, "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "add")) return user_add(c, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "list")) return user_list(c, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "passwd") || !strcmp(argv[1], "disable") || !strcmp(argv[1], "enable"))
+        return user_one(c, argc - 1, argv + 1, argv[1]);
+    return cli_usage("user: unknown action '%s' (add, list, passwd, disable, enable)", argv[1]);
 }
