@@ -441,6 +441,8 @@ static char *safe_name(const char *s)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
               *p == '-' || *p == '_'))
             *p = '_';
+    for (char *p = o; *p; p++)  /* no ".." anywhere, even without slashes */
+        if (p[0] == '.' && p[1] == '.') p[0] = '_';
     if (o[0] == '.' || !o[0]) {
         char *q = ww_asprintf("f%s", o);
         free(o);

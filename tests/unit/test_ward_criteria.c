@@ -1,0 +1,321 @@
+/*
+ * test_ward_criteria.c — the criteria programme keeps history:
+ *  - a ward assessed in 2023 under the 22-criteria set and in 2024 under a
+ *    20-criteria set keeps both histories (matrix, progress, assessments);
+ *  - editing a set that is in use makes a new version and leaves the old
+ *    one (and what points at it) untouched; a set nobody uses is edited in
+ *    place;
+ *  - self-assessment and province review are kept apart; the matrix shows
+ *    the review where there is one;
+ *  - the shipped template loads on first use and says it is a template.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ward/ward.h"
+
+#define OFF 420
+
+struct fx { char dir[64]; catalog_t *cat; int64_t a, b; };
+
+static char *src_path(const char *rel)
+{
+    char *src = ww_strdup(__FILE__);
+    char *p = ww_asprintf("%s/%s", dirname(src), rel);
+    free(src);
+    return p;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/ww-test-crit-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    char *db = ww_asprintf("%s/wardwatch.db", f->dir);
+    int rc = catalog_open(db, CATALOG_CREATE, &f->cat);
+    free(db);
+    if (rc) return -1;
+    struct cat_ward wa = {.name = "Trường Thi"}, wb = {.name = "Nghi Hòa"};
+    if (catalog_ward_add(f->cat, &wa) || catalog_ward_add(f->cat, &wb)) return -1;
+    f->a = wa.id;
+    f->b = wb.id;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    catalog_close(f->cat);
+    char *cmd = ww_asprintf("rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
+    free(cmd);
+    free(f);
+    return 0;
+}
+
+static int64_t load(struct fx *f, const char *rel)
+{
+    char *p = src_path(rel), *why = NULL;
+    int64_t id = 0;
+    int rc = ward_criteria_import_file(f->cat, p, "admin", &id, &why);
+    if (rc) fail_msg("import %s: expected 0, got %s (%s)", p, ww_strerror(rc), why ? why : "");
+    free(p);
+    return id;
+}
+
+static void assess(struct fx *f, int64_t ward, int year, int num, int side, int result, const char *date)
+{
+    struct ward_assess_in in = {.ward_id = ward, .year = year, .criterion_num = num, .side = side,
+                                .result = result, .notes = "ghi chú", .assessor = "tester", .assessed_on = date};
+    char *why = NULL;
+    int rc = ward_assess(f->cat, &in, OFF, NULL, &why);
+    if (rc) fail_msg("assess ward %lld %d #%d: expected 0, got %s (%s)", (long long)ward, year, num, ww_strerror(rc), why ? why : "");
+}
+
+static void test_two_sets_keep_both_histories(void **state)
+{
+    struct fx *f = *state;
+    int64_t s22 = load(f, "../../data/criteria/default-22.json");
+    int64_t s20 = load(f, "../fixtures/ward/criteria-20.json");
+    char *why = NULL;
+    assert_int_equal(ward_programme_register(f->cat, f->a, 2023, s22, "admin", &why), 0);
+    assert_int_equal(ward_programme_register(f->cat, f->a, 2024, s20, "admin", &why), 0);
+    /* twice → conflict; a year outside the set's range → refused */
+    assert_int_equal(ward_programme_register(f->cat, f->a, 2024, s20, "admin", &why), WW_ECONFLICT);
+    free(why); why = NULL;
+    assert_int_equal(ward_programme_register(f->cat, f->b, 2024, s22, "admin", &why), WW_EINVAL);
+    free(why); why = NULL;
+
+    /* 2023: all 22 self-assessed met except #4 (station building) */
+    for (int k = 1; k <= 22; k++)
+        assess(f, f->a, 2023, k, CAT_SIDE_SELF, k == 4 ? CAT_RES_NOT_MET : CAT_RES_MET, "2023-06-01");
+    /* later in 2023 the station is finished: #4 met */
+    assess(f, f->a, 2023, 4, CAT_SIDE_SELF, CAT_RES_MET, "2023-11-15");
+    /* 2024: criterion 21 does not exist in the 20-set */
+    struct ward_assess_in bad = {.ward_id = f->a, .year = 2024, .criterion_num = 21, .side = CAT_SIDE_SELF,
+                                 .result = CAT_RES_MET, .assessor = "tester"};
+    assert_int_equal(ward_assess(f->cat, &bad, OFF, NULL, &why), WW_EINVAL);
+    assert_non_null(strstr(why, "criterion 21"));
+    free(why); why = NULL;
+    /* a ward not registered for the year */
+    bad.ward_id = f->b;
+    bad.criterion_num = 1;
+    assert_int_equal(ward_assess(f->cat, &bad, OFF, NULL, &why), WW_EINVAL);
+    free(why); why = NULL;
+    for (int k = 1; k <= 20; k++)
+        assess(f, f->a, 2024, k, CAT_SIDE_SELF, k <= 15 ? CAT_RES_MET : CAT_RES_IN_PROGRESS, "2024-05-10");
+
+    struct ward_matrix m;
+    assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
+    assert_int_equal(m.set.n_criteria, 22);
+    assert_int_equal(m.n_wards, 1);
+    assert_int_equal(m.wards[0].met, 22);
+    assert_int_equal(m.wards_all_met, 1);
+    json_t *j = ward_matrix_json(&m);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "summary"), "text")),
+                        "1/1 phường đạt 22/22 tiêu chí");
+    json_decref(j);
+    ward_matrix_clear(&m);
+    assert_int_equal(ward_matrix_build(f->cat, 2024, 0, &m), 0);
+    assert_int_equal(m.set.n_criteria, 20);
+    assert_int_equal(m.wards[0].met, 15);
+    assert_int_equal(m.wards[0].pending, 5);
+    ward_matrix_clear(&m);
+
+    /* progress: both years, each with its own set and timeline */
+    j = ward_progress_json(f->cat, f->a);
+    json_t *years = json_object_get(j, "years");
+    assert_int_equal(json_array_size(years), 2);
+    json_t *y23 = json_array_get(years, 0), *y24 = json_array_get(years, 1);
+    assert_int_equal(json_integer_value(json_object_get(y23, "n_criteria")), 22);
+    assert_int_equal(json_integer_value(json_object_get(y23, "met")), 22);
+    json_t *tl = json_object_get(y23, "timeline");
+    assert_int_equal(json_array_size(tl), 2);  /* 2023-06-01: 21 met; 2023-11-15: 22 */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 0), "met")), 21);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 1), "met")), 22);
+    assert_int_equal(json_integer_value(json_object_get(y24, "n_criteria")), 20);
+    assert_int_equal(json_integer_value(json_object_get(y24, "met")), 15);
+    json_decref(j);
+
+    /* 2023's full history is still there, including the superseded answer */
+    j = ward_assessments_json(f->cat, f->a, 2023);
+    assert_int_equal(json_array_size(json_object_get(j, "history")), 23);
+    assert_int_equal(json_array_size(json_object_get(j, "criteria")), 22);
+    json_decref(j);
+}
+
+static void test_edit_in_use_makes_new_version(void **state)
+{
+    struct fx *f = *state;
+    int64_t s22 = load(f, "../../data/criteria/default-22.json");
+    struct cat_criteria_set before;
+    assert_int_equal(catalog_criteria_set_get(f->cat, s22, &before), 0);
+    char *old_title = ww_strdup(before.criteria[0].title);
+    json_t *edited = ward_criteria_to_json(&before);
+    cat_criteria_set_clear(&before);
+    json_t *c1 = json_array_get(json_object_get(json_array_get(json_object_get(edited, "groups"), 0), "criteria"), 0);
+    json_object_set_new(c1, "title", json_string("Tiêu chí 1 đã sửa"));
+
+    /* not in use yet: edited in place, same id and version */
+    int64_t nid = 0;
+    bool newv = true;
+    char *why = NULL;
+    assert_int_equal(ward_criteria_edit(f->cat, s22, edited, "admin", &nid, &newv, &why), 0);
+    assert_false(newv);
+    assert_int_equal(nid, s22);
+    struct cat_criteria_set s;
+    assert_int_equal(catalog_criteria_set_get(f->cat, s22, &s), 0);
+    assert_string_equal(s.criteria[0].title, "Tiêu chí 1 đã sửa");
+    assert_int_equal(s.version, 1);
+    int64_t crit1 = s.criteria[0].id;
+    cat_criteria_set_clear(&s);
+
+    /* now in use: a ward registered and assessed against it */
+    assert_int_equal(ward_programme_register(f->cat, f->a, 2023, s22, "admin", &why), 0);
+    assess(f, f->a, 2023, 1, CAT_SIDE_SELF, CAT_RES_MET, "2023-05-05");
+    json_object_set_new(c1, "title", json_string("Tiêu chí 1 — bản 2"));
+    assert_int_equal(ward_criteria_edit(f->cat, s22, edited, "admin", &nid, &newv, &why), 0);
+    assert_true(newv);
+    assert_true(nid != s22);
+    assert_int_equal(catalog_criteria_set_get(f->cat, nid, &s), 0);
+    assert_int_equal(s.version, 2);
+    assert_int_equal(s.replaces_id, s22);
+    assert_string_equal(s.family, "model-ward");
+    assert_string_equal(s.criteria[0].title, "Tiêu chí 1 — bản 2");
+    cat_criteria_set_clear(&s);
+    /* the old version is untouched, and the assessment still points at it */
+    assert_int_equal(catalog_criteria_set_get(f->cat, s22, &s), 0);
+    assert_string_equal(s.criteria[0].title, "Tiêu chí 1 đã sửa");
+    assert_int_equal(s.criteria[0].id, crit1);
+    cat_criteria_set_clear(&s);
+    struct ward_matrix m;
+    assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
+    assert_int_equal(m.set_id, s22);
+    assert_int_equal(m.wards[0].met, 1);
+    ward_matrix_clear(&m);
+    /* a malformed edit changes nothing */
+    json_t *broken = json_pack("{s:s,s:i,s:i,s:[]}", "name", "x", "year_from", 2021, "year_to", 2023, "groups");
+    assert_int_equal(ward_criteria_edit(f->cat, s22, broken, "admin", &nid, &newv, &why), WW_EINVAL);
+    free(why);
+    json_decref(broken);
+    json_decref(edited);
+    free(old_title);
+}
+
+static void test_self_and_review_apart(void **state)
+{
+    struct fx *f = *state;
+    int64_t s22 = load(f, "../../data/criteria/default-22.json");
+    char *why = NULL;
+    assert_int_equal(ward_programme_register(f->cat, f->a, 2023, s22, "admin", &why), 0);
+    assert_int_equal(ward_programme_register(f->cat, f->b, 2023, 0, "admin", &why), 0);  /* set for the year */
+    assess(f, f->a, 2023, 4, CAT_SIDE_SELF, CAT_RES_MET, "2023-06-01");
+    assess(f, f->a, 2023, 5, CAT_SIDE_SELF, CAT_RES_MET, "2023-06-01");
+    assess(f, f->a, 2023, 4, CAT_SIDE_REVIEW, CAT_RES_NOT_MET, "2023-09-01");
+    assess(f, f->b, 2023, 4, CAT_SIDE_SELF, CAT_RES_NOT_MET, "2023-06-02");
+    struct ward_matrix m;
+    assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
+    assert_int_equal(m.n_wards, 2);
+    const struct ward_matrix_ward *a = m.wards[0].ward_id == f->a ? &m.wards[0] : &m.wards[1];
+    assert_int_equal(a->self[3], CAT_RES_MET);
+    assert_int_equal(a->review[3], CAT_RES_NOT_MET);
+    assert_int_equal(a->cell[3], WARD_CELL_NOT_MET);  /* the review wins */
+    assert_int_equal(a->cell[4], WARD_CELL_MET);      /* self only */
+    assert_int_equal(a->cell[0], WARD_CELL_PENDING);
+    assert_int_equal(m.unmet_count[3], 2);            /* #4 unmet in both wards */
+    json_t *j = ward_matrix_json(&m);
+    json_t *worst = json_array_get(json_object_get(j, "most_unmet"), 0);
+    assert_int_equal(json_integer_value(json_object_get(worst, "num")), 4);
+    assert_int_equal(json_integer_value(json_object_get(worst, "wards_not_met")), 2);
+    json_decref(j);
+    struct ww_buf b = {0};
+    ward_matrix_csv(&m, &b);
+    ww_buf_append(&b, "", 1);
+    assert_non_null(strstr((const char *)b.data, "ward,TC1,TC2"));
+    assert_non_null(strstr((const char *)b.data, "chưa đạt"));
+    ww_buf_free(&b);
+    ward_matrix_clear(&m);
+    /* recognition: once per ward and year */
+    assert_int_equal(ward_recognise(f->cat, f->a, 2023, "123/QĐ-BCA", "20/12/2023", NULL, "admin", &why), 0);
+    assert_int_equal(ward_recognise(f->cat, f->a, 2023, "124/QĐ-BCA", "21/12/2023", NULL, "admin", &why), WW_ECONFLICT);
+    free(why); why = NULL;
+    assert_int_equal(ward_recognise(f->cat, f->a, 2023, "125", "31/02/2023", NULL, "admin", &why), WW_EINVAL);
+    free(why); why = NULL;
+    /* evidence file: stored under the data folder with its hash */
+    struct cat_assessment *cur;
+    size_t n;
+    assert_int_equal(catalog_assessment_current(f->cat, 2023, f->a, &cur, &n), 0);
+    int64_t fid = 0;
+    assert_int_equal(ward_assessment_attach(f->cat, f->dir, cur[0].id, "biên bản ../x.pdf", "%PDF-1.4 x", 10,
+                                            "officer", &fid, &why), 0);
+    cat_assessment_list_free(cur, n);
+    struct cat_assessment_file file;
+    assert_int_equal(catalog_assessment_file_get(f->cat, fid, &file), 0);
+    assert_null(strstr(file.stored_path, ".."));
+    assert_string_equal(file.file_name, "biên bản ../x.pdf");
+    char *p = ww_asprintf("%s/%s", f->dir, file.stored_path);
+    char *text = NULL;
+    size_t len;
+    assert_int_equal(ww_read_file(p, 100, &text, &len), 0);
+    assert_int_equal(len, 10);
+    free(text);
+    free(p);
+    free(file.file_name); free(file.stored_path); free(file.sha256); free(file.added_by);
+}
+
+static void test_default_template_first_use(void **state)
+{
+    struct fx *f = *state;
+    char *dir = src_path("../../data/criteria");
+    setenv("WARDWATCH_CRITERIA_DIR", dir, 1);
+    free(dir);
+    assert_int_equal(ward_criteria_ensure_default(f->cat), 0);
+    assert_int_equal(ward_criteria_ensure_default(f->cat), 0);  /* second call loads nothing */
+    struct cat_criteria_set *v;
+    size_t n;
+    assert_int_equal(catalog_criteria_set_list(f->cat, &v, &n), 0);
+    assert_int_equal(n, 2);
+    bool found22 = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(strstr(v[i].note, "không phải văn bản chính thức"));
+        if (v[i].n_criteria == 22) {
+            found22 = true;
+            assert_int_equal(v[i].year_from, 2021);
+            assert_int_equal(v[i].year_to, 2023);
+        }
+    }
+    assert_true(found22);
+    cat_criteria_set_list_free(v, n);
+    struct cat_criteria_set s;
+    int64_t id;
+    assert_int_equal(catalog_criteria_set_for_year(f->cat, 2022, &id), 0);
+    assert_int_equal(catalog_criteria_set_get(f->cat, id, &s), 0);
+    assert_int_equal(s.n_criteria, 22);
+    assert_int_equal(s.n_groups, 8);
+    for (size_t i = 0; i < s.n_criteria; i++) {
+        assert_int_equal(s.criteria[i].num, (int)i + 1);
+        assert_non_null(s.criteria[i].evidence);
+    }
+    cat_criteria_set_clear(&s);
+    unsetenv("WARDWATCH_CRITERIA_DIR");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_two_sets_keep_both_histories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_in_use_makes_new_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_self_and_review_apart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_template_first_use, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
