@@ -19,7 +19,8 @@
  *
  * Rate limiting: see ratelimit.c.  Per username: 5 failures → locked;
  * per client address: 10.  A locked attempt answers 429 with Retry-After
- * and is not even checked.  Malformed requests do not count.
+ * and is not even checked.  Malformed requests do not count.  A success
+ * clears its username's count, not its address's.
  *
  * Routes registered here (every server has them):
  *   POST   /api/v1/session           sign in   (public)
@@ -320,8 +321,10 @@ static int h_login(struct http_req *req, void *ud)
         cat_user_clear(&u);
         return http_error(req, 401, "unauthorized", "wrong username or password");
     }
+    /* Success clears the username's count only: clearing the address's
+     * would let someone with one valid account reset it between guesses at
+     * other accounts.  Address counts fade after the window (an hour). */
     http_rl_clear(rl, ku);
-    http_rl_clear(rl, ka);
     if (password_needs_rehash(u.pw_hash)) {
         char *nh;
         if (http_password_hash(pw, &nh) == 0) {

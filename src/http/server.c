@@ -508,13 +508,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     errno = 0;
     srv->d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, srv,
+                              MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                               MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                               MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv,
                               MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-                              MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
                               MHD_OPTION_END);
     if (!srv->d) {
         int e = errno ? -errno : -EADDRINUSE;

@@ -214,8 +214,10 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_tail()}")
 
-    def stop(self, expect_clean=True):
-        """SIGTERM, bounded wait, then SIGKILL.  Checks a clean exit."""
+    def stop(self, expect_clean=True, keep_data=False):
+        """SIGTERM, bounded wait, then SIGKILL.  Checks a clean exit.  The
+        data folder is removed (if we made it) unless keep_data or a check
+        failed (then it is left for inspection)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -236,7 +238,7 @@ class Server:
             self.logf = None
         if self in _servers:
             _servers.remove(self)
-        if self.own_dir and _results["failed"] == 0:
+        if self.own_dir and not keep_data and _results["failed"] == 0:
             shutil.rmtree(self.data, ignore_errors=True)
 
     def log_tail(self, n=40):
