@@ -37,7 +37,7 @@ CREATE TABLE motion_settings (
   camera_id      INTEGER PRIMARY KEY REFERENCES cameras(id) ON DELETE CASCADE,
   enabled        INTEGER NOT NULL DEFAULT 1,
   sensitivity    INTEGER NOT NULL DEFAULT 50 CHECK (sensitivity BETWEEN 1 AND 100),
-  min_area       REAL NOT NULL DEFAULT 0.5 CHECK (min_area > 0 AND min_area <= 100),
+  min_area       REAL NOT NULL DEFAULT 0.3 CHECK (min_area > 0 AND min_area <= 100),
   rate           REAL NOT NULL DEFAULT 5 CHECK (rate >= 0.2 AND rate <= 30),
   keyframes_only INTEGER NOT NULL DEFAULT 0,
   zones          TEXT,               -- {"zones":[…]} as motion_zones_parse reads it
