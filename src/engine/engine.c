@@ -131,7 +131,6 @@ static void run_session(struct stream *s, ingest_session_t *in)
         atomic_fetch_add(&s->bytes, p.pkt->size);
         atomic_store(&s->last_packet_us, p.wall_us);
         hub_publish(s->hub, p.pkt, p.wall_us, p.key);
-        av_packet_free(&p.pkt);
     }
     pthread_mutex_lock(&s->e->mu);
     s->rebases += ingest_rebases(in);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libavcodec/bsf.h>
 #include <libavformat/avformat.h>
@@ -34,6 +35,7 @@ struct ingest_session {
     AVFormatContext *fmt;
     int vidx;                   /* the video stream's index */
     AVCodecParameters *par;     /* our completed copy */
+    AVPacket *pkt;              /* reused for every read: no per-packet alloc */
     AVRational tb;
     bool started;               /* first keyframe seen */
     /* wall-clock anchoring */
@@ -48,11 +50,21 @@ struct ingest_session {
     const char *ctx;
 };
 
+/* Called by libavformat around every socket read (several times per RTP
+ * packet): the coarse clock is a vDSO read with no hardware clock access,
+ * and millisecond resolution is plenty for second-long deadlines. */
+static int64_t coarse_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static int interrupt_cb(void *opaque)
 {
     struct ingest_session *s = opaque;
     if (s->stop && atomic_load(s->stop)) return 1;
-    if (s->deadline && ww_mono_us() > s->deadline) {
+    if (s->deadline && coarse_mono_us() > s->deadline) {
         s->timed_out = true;
         return 1;
     }
@@ -102,6 +114,7 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     s->read_timeout_us = o->read_timeout_us > 0 ? o->read_timeout_us : 5000000;
     s->vidx = -1;
     s->last_wall = INT64_MIN;
+    s->pkt = av_packet_alloc();
 
     s->fmt = avformat_alloc_context();
     s->fmt->interrupt_callback.callback = interrupt_cb;
@@ -114,7 +127,7 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     av_dict_set(&opts, "timeout", tmo, 0);
     av_dict_set(&opts, "max_delay", "200000", 0); /* UDP reorder buffer */
     char *url = url_with_credentials(o);
-    s->deadline = ww_mono_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
+    s->deadline = coarse_mono_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
     int rc = avformat_open_input(&s->fmt, url, NULL, &opts);
     explicit_bzero(url, strlen(url));
     free(url);
@@ -224,13 +237,13 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
 
 int ingest_read(ingest_session_t *s, struct ingest_packet *out)
 {
-    AVPacket *pkt = av_packet_alloc();
+    AVPacket *pkt = s->pkt;
+    av_packet_unref(pkt);
     for (;;) {
         s->timed_out = false;
-        s->deadline = ww_mono_us() + s->read_timeout_us;
+        s->deadline = coarse_mono_us() + s->read_timeout_us;
         int rc = av_read_frame(s->fmt, pkt);
         if (rc < 0) {
-            av_packet_free(&pkt);
             if (s->stop && atomic_load(s->stop)) return WW_EOF;
             if (s->timed_out || rc == AVERROR(ETIMEDOUT)) return -ETIMEDOUT;
             if (rc == AVERROR_EOF) return WW_EOF;
@@ -263,6 +276,7 @@ void ingest_close(ingest_session_t *s)
     if (!s) return;
     if (s->fmt) avformat_close_input(&s->fmt);
     avcodec_parameters_free(&s->par);
+    av_packet_free(&s->pkt);
     free(s);
 }
 

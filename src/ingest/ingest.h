@@ -19,7 +19,9 @@
  * pins its thread.  ingest_stats_* fields are plain values copied out by
  * the owner; they are not shared.
  *
- * Memory: packets returned by ingest_read are the caller's (av_packet_free).
+ * Memory: the packet returned by ingest_read belongs to the session and is
+ * valid until the next ingest_read or ingest_close; take a reference
+ * (av_packet_ref) to keep its payload longer.
  * ingest_close(NULL) is a no-op.
  */
 #ifndef WW_INGEST_H
