@@ -55,7 +55,7 @@ static int incident_import(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     if ((rc = cli_open(ctx, &cat))) { free(text); return rc; }
     struct ward_csv_result res;
-    rc = ward_csv_import(cat, text, len, cli_user_name(user), ww_station_offset_min(), 200, &res);
+    rc = ward_csv_import(cat, text, len, cli_user_name(user), ww_station_offset_min(), 200, 0, &res);
     free(text);
     catalog_close(cat);
     if (rc == WW_EINVAL) {

@@ -161,9 +161,11 @@ void ward_csv_result_clear(struct ward_csv_result *r);
 /* Imports an entire CSV text: every row is checked first; if any row is
  * wrong nothing is written (WW_EINVAL, errors listed, at most max_errors);
  * otherwise all rows land in one transaction with a history row each.
- * demo marks the rows as demo data. */
+ * only_ward_id ≠ 0: a row for any other ward is an error (an officer's
+ * import). */
 int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *user,
-                    int offset_min, size_t max_errors, struct ward_csv_result *res);
+                    int offset_min, size_t max_errors, int64_t only_ward_id,
+                    struct ward_csv_result *res);
 /* Writes the incidents selected by f (oldest first) as CSV, header included. */
 int ward_csv_export(catalog_t *cat, const struct cat_incident_filter *f, int offset_min,
                     struct ww_buf *out);

@@ -165,7 +165,8 @@ static char *trim_dup(const char *s)
 }
 
 int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *user,
-                    int offset_min, size_t max_errors, struct ward_csv_result *res)
+                    int offset_min, size_t max_errors, int64_t only_ward_id,
+                    struct ward_csv_result *res)
 {
     memset(res, 0, sizeof *res);
     if (!max_errors) max_errors = 100;
@@ -256,6 +257,10 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
         why = NULL;
         int r = ward_incident_apply_json(cat, &inc, o, offset_min, &why);
         if (!r) r = ward_incident_validate(cat, &inc, &why);
+        if (!r && only_ward_id && inc.ward_id != only_ward_id) {
+            why = ww_strdup("this row is for another ward than yours");
+            r = WW_EINVAL;
+        }
         json_decref(o);
         if (r == WW_EINVAL) {
             add_error(res, max_errors, rec.line, why ? why : ww_strdup("invalid row"));

@@ -79,7 +79,7 @@ static void expect_bad(struct fx *f, const char *name, const int *lines, size_t 
     char *text = fixture(name);
     int64_t before = count(f->cat);
     struct ward_csv_result r;
-    int rc = ward_csv_import(f->cat, text, strlen(text), "test", OFF, 50, &r);
+    int rc = ward_csv_import(f->cat, text, strlen(text), "test", OFF, 50, 0, &r);
     free(text);
     if (rc != WW_EINVAL) fail_msg("%s: expected WW_EINVAL, got %s", name, ww_strerror(rc));
     for (size_t i = 0; i < r.n_errors; i++) fprintf(stderr, "  %s:%d: %s\n", name, r.errors[i].line, r.errors[i].msg);
@@ -105,14 +105,14 @@ static void test_bad_inputs(void **state)
     /* a missing required column, a duplicate one */
     struct ward_csv_result r;
     const char *t = "occurred_at,ward,summary,ward\n05/03/2024 10:00,Phường A,x,Phường A\n";
-    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, &r), WW_EINVAL);
+    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, 0, &r), WW_EINVAL);
     assert_int_equal(r.n_errors, 2);
     assert_non_null(strstr(r.errors[0].msg, "appears twice"));
     assert_non_null(strstr(r.errors[1].msg, "'category' is missing"));
     ward_csv_result_clear(&r);
     /* not UTF-8 (Windows-1258 byte) on line 2 */
     t = "occurred_at,ward,category,summary\n05/03/2024 10:00,Ph\xf0\x28\x8c\x28,criminal,x\n";
-    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, &r), WW_EINVAL);
+    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, 0, &r), WW_EINVAL);
     assert_int_equal(r.n_errors, 1);
     assert_int_equal(r.errors[0].line, 2);
     ward_csv_result_clear(&r);
@@ -122,7 +122,7 @@ static void test_bad_inputs(void **state)
         "05/03/2024 10:00,Phường A,traffic,x,3\n"
         "05/03/2099 10:00,Phường A,criminal,x,\n"
         "05/03/2024 10:00,Phường A,criminal,,\n";
-    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, &r), WW_EINVAL);
+    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, 0, &r), WW_EINVAL);
     assert_int_equal(r.n_errors, 4);
     assert_non_null(strstr(r.errors[0].msg, "unknown ward"));
     assert_non_null(strstr(r.errors[1].msg, "drug_grams does not apply"));
@@ -130,10 +130,10 @@ static void test_bad_inputs(void **state)
     assert_non_null(strstr(r.errors[3].msg, "summary"));
     ward_csv_result_clear(&r);
     /* an empty file, an unclosed quote */
-    assert_int_equal(ward_csv_import(f->cat, "", 0, "test", OFF, 50, &r), WW_EINVAL);
+    assert_int_equal(ward_csv_import(f->cat, "", 0, "test", OFF, 50, 0, &r), WW_EINVAL);
     ward_csv_result_clear(&r);
     t = "occurred_at,ward,category,summary\n05/03/2024 10:00,Phường A,criminal,\"open\n";
-    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, &r), WW_EINVAL);
+    assert_int_equal(ward_csv_import(f->cat, t, strlen(t), "test", OFF, 50, 0, &r), WW_EINVAL);
     assert_int_equal(r.errors[0].line, 2);
     ward_csv_result_clear(&r);
     assert_int_equal(count(f->cat), 0);
@@ -144,7 +144,7 @@ static void test_good_import_and_round_trip(void **state)
     struct fx *f = *state;
     char *text = fixture("good.csv");
     struct ward_csv_result r;
-    int rc = ward_csv_import(f->cat, text, strlen(text), "importer", OFF, 50, &r);
+    int rc = ward_csv_import(f->cat, text, strlen(text), "importer", OFF, 50, 0, &r);
     for (size_t i = 0; i < r.n_errors; i++) fprintf(stderr, "  good.csv:%d: %s\n", r.errors[i].line, r.errors[i].msg);
     free(text);
     assert_int_equal(rc, 0);
@@ -179,7 +179,7 @@ static void test_good_import_and_round_trip(void **state)
     struct ww_buf b = {0};
     struct cat_incident_filter all = {.status = -1};
     assert_int_equal(ward_csv_export(f->cat, &all, OFF, &b), 0);
-    assert_int_equal(ward_csv_import(f->cat, (const char *)b.data, b.len, "again", OFF, 50, &r), 0);
+    assert_int_equal(ward_csv_import(f->cat, (const char *)b.data, b.len, "again", OFF, 50, 0, &r), 0);
     assert_int_equal(r.imported, 3);
     ward_csv_result_clear(&r);
     ww_buf_free(&b);

@@ -1,0 +1,374 @@
+/*
+ * incidents.c — /api/v1/incidents and /api/v1/incident-categories: the
+ * ward's incident register ("vụ việc") over HTTP.
+ *
+ *   GET    /api/v1/incident-categories          staff
+ *   POST   /api/v1/incident-categories          admin
+ *   PATCH  /api/v1/incident-categories/{id}     admin
+ *   GET    /api/v1/incidents                    READ (own ward for officers)
+ *          ?ward_id=&category=&status=&from=&to=&q=&limit=&offset=
+ *   GET    /api/v1/incidents.csv                same filter, UTF-8 CSV
+ *   POST   /api/v1/incidents                    WRITE on the incident's ward
+ *   POST   /api/v1/incidents/import             WRITE; body = CSV (text/csv)
+ *   GET    /api/v1/incidents/{id}               READ, with its history
+ *   PATCH  /api/v1/incidents/{id}               WRITE (on the old and the new ward)
+ *   DELETE /api/v1/incidents/{id}               admin
+ *
+ * Permissions are http/authz.c's ward rights: admin everything; province
+ * reads every ward (and reviews, which here means nothing more); officer
+ * reads and writes its own ward; viewer and owner have no access (403 by
+ * route gate).  An incident of another ward answers 404, as for cameras.
+ * Officers may move a status forward only; admins may correct anything
+ * ("force").  Deleting is for admins: officers close or correct a record.
+ *
+ * Every change lands in incident_history (ward/) and in the audit trail
+ * ("incident_change", after the change committed).
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ward/ward.h"
+
+#define STAFF HTTP_ROLES_STAFF
+
+static const char *uname(struct http_req *req)
+{
+    const struct http_user *u = http_req_user(req);
+    return u && u->username ? u->username : "?";
+}
+
+static void audit(struct http_req *req, const char *change, int64_t id, json_t *extra)
+{
+    json_t *d = json_pack("{s:s,s:I}", "change", change, "incident_id", (json_int_t)id);
+    if (extra) json_object_update(d, extra);
+    json_decref(extra);
+    http_audit(req, "incident_change", 0, 0, 0, d);  /* failure is logged by http */
+}
+
+/* Maps a ward-layer failure to the answer: WW_EINVAL/WW_ECONFLICT carry
+ * their reason. */
+static int fail_why(struct http_req *req, int rc, char *why)
+{
+    if (why) {
+        rc = http_fail(req, rc, "%s", why);
+        free(why);
+    }
+    return rc;
+}
+
+/* ---- categories ------------------------------------------------------- */
+
+static int h_cat_list(struct http_req *req, void *ud)
+{
+    (void)ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident_category *v;
+    size_t n;
+    int rc = catalog_incident_category_list(cat, &v, &n);
+    if (rc) return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_category_json(&v[i]));
+    cat_incident_category_list_free(v, n);
+    return http_respond_json(req, 200, json_pack("{s:o}", "categories", a));
+}
+
+static int h_cat_add(struct http_req *req, void *ud)
+{
+    (void)ud;
+    json_t *body;
+    int rc = http_req_json(req, NULL, &body);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident_category c = {.solvable = false, .active = true, .sort_order = 500};
+    char *why = NULL;
+    if ((rc = ward_category_apply_json(&c, body, &why))) { cat_incident_category_clear(&c); return fail_why(req, rc, why); }
+    rc = catalog_incident_category_add(cat, &c);
+    if (rc == WW_ECONFLICT) { cat_incident_category_clear(&c); return http_fail(req, rc, "the code is taken"); }
+    if (!rc) {
+        http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:s}", "change", "category_add", "code", c.code));
+        rc = http_respond_json(req, 201, ward_category_json(&c));
+    }
+    cat_incident_category_clear(&c);
+    return rc;
+}
+
+static int h_cat_patch(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    json_t *body;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident_category c;
+    if ((rc = catalog_incident_category_get(cat, id, &c))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such category") : rc;
+    char *why = NULL;
+    if ((rc = ward_category_apply_json(&c, body, &why))) { cat_incident_category_clear(&c); return fail_why(req, rc, why); }
+    rc = catalog_incident_category_update(cat, &c);
+    if (rc == WW_ECONFLICT) rc = http_fail(req, rc, "the code is taken");
+    if (!rc) {
+        http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:I}", "change", "category_edit", "category_id", (json_int_t)id));
+        rc = http_respond_json(req, 200, ward_category_json(&c));
+    }
+    cat_incident_category_clear(&c);
+    return rc;
+}
+
+/* ---- filters --------------------------------------------------------------- */
+
+/* Reads the list filter and narrows it to the caller's scope.  *empty: the
+ * caller may read nothing (answer an empty list). */
+static int read_filter(struct http_req *req, catalog_t *cat, struct cat_incident_filter *f, bool *empty)
+{
+    memset(f, 0, sizeof *f);
+    f->status = -1;
+    *empty = false;
+    int64_t v;
+    int rc;
+    if ((rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &f->ward_id))) return rc;
+    const char *c = http_req_query(req, "category");
+    if (c && *c) {
+        if (ww_parse_i64(c, 1, INT64_MAX, &f->category_id) && ward_category_find(cat, c, &f->category_id))
+            return http_fail(req, WW_EINVAL, "unknown category '%s'", c);
+    }
+    const char *s = http_req_query(req, "status");
+    if (s && *s && (f->status = cat_inc_status_parse(s)) < 0)
+        return http_fail(req, WW_EINVAL, "status must be received, verifying, solved or closed");
+    int off = ww_station_offset_min();
+    const char *from = http_req_query(req, "from"), *to = http_req_query(req, "to");
+    if (from && *from && ward_time_parse(from, off, &f->from_us))
+        return http_fail(req, WW_EINVAL, "from: a date or time (YYYY-MM-DD, DD/MM/YYYY, ISO 8601)");
+    if (to && *to && ward_time_parse(to, off, &f->to_us))
+        return http_fail(req, WW_EINVAL, "to: a date or time (YYYY-MM-DD, DD/MM/YYYY, ISO 8601)");
+    const char *q = http_req_query(req, "q");
+    if (q && strlen(q) > 200) return http_fail(req, WW_EINVAL, "q is longer than 200 bytes");
+    f->text = q && *q ? q : NULL;
+    if ((rc = http_req_query_i64(req, "limit", 1, 1000, 100, &v))) return rc;
+    f->limit = (size_t)v;
+    if ((rc = http_req_query_i64(req, "offset", 0, 100000000, 0, &v))) return rc;
+    f->offset = (size_t)v;
+
+    if (f->ward_id) return http_authz_ward(req, f->ward_id, AUTHZ_WARD_READ);
+    bool all;
+    const int64_t *ids;
+    size_t n;
+    if ((rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n))) return rc;
+    if (all) return 0;
+    if (n == 0) { *empty = true; return 0; }
+    f->ward_id = ids[0];  /* scoped roles have one ward */
+    return 0;
+}
+
+static int h_list(struct http_req *req, void *ud)
+{
+    (void)ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident_filter f;
+    bool empty;
+    int rc = read_filter(req, cat, &f, &empty);
+    if (rc) return rc;
+    json_t *a = json_array();
+    int64_t total = 0;
+    if (!empty) {
+        struct cat_incident *v;
+        size_t n;
+        if ((rc = catalog_incident_search(cat, &f, &v, &n, &total))) { json_decref(a); return rc; }
+        for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_incident_json(&v[i], ww_station_offset_min()));
+        cat_incident_list_free(v, n);
+    }
+    return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
+                                                 "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
+}
+
+static int h_csv(struct http_req *req, void *ud)
+{
+    (void)ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident_filter f;
+    bool empty;
+    int rc = read_filter(req, cat, &f, &empty);
+    if (rc) return rc;
+    f.limit = 0;   /* an export is the whole selection */
+    f.offset = 0;
+    struct ww_buf b = {0};
+    if (empty) {
+        struct cat_incident_filter none = {.status = -1, .ward_id = -1};
+        rc = ward_csv_export(cat, &none, ww_station_offset_min(), &b);
+    } else {
+        rc = ward_csv_export(cat, &f, ww_station_offset_min(), &b);
+    }
+    if (!rc) {
+        http_resp_header(req, "Content-Disposition", "attachment; filename=\"vu-viec.csv\"");
+        rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
+    }
+    ww_buf_free(&b);
+    return rc;
+}
+
+/* ---- one incident ------------------------------------------------------------ */
+
+static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct cat_incident *inc)
+{
+    int rc = catalog_incident_get(cat, id, inc);
+    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
+    if (rc) return rc;
+    if ((rc = http_authz_ward(req, inc->ward_id, actions))) {
+        cat_incident_clear(inc);
+        /* out of scope: the incident's existence is not revealed */
+        if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
+        return rc;
+    }
+    return 0;
+}
+
+static json_t *full_json(catalog_t *cat, const struct cat_incident *inc)
+{
+    json_t *o = ward_incident_json(inc, ww_station_offset_min());
+    json_t *h = ward_incident_history_json(cat, inc->id, ww_station_offset_min());
+    json_object_set_new(o, "history", h ? h : json_array());
+    return o;
+}
+
+static int h_get(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident inc;
+    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_READ, &inc))) return rc;
+    json_t *o = full_json(cat, &inc);
+    cat_incident_clear(&inc);
+    return http_respond_json(req, 200, o);
+}
+
+static int h_add(struct http_req *req, void *ud)
+{
+    (void)ud;
+    json_t *body;
+    int rc = http_req_json(req, NULL, &body);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    const struct http_user *u = http_req_user(req);
+    struct cat_incident inc = {.status = CAT_INC_RECEIVED};
+    if (u->role == CAT_ROLE_OFFICER) inc.ward_id = u->ward_id;  /* default: own ward */
+    char *why = NULL;
+    if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
+    if (!inc.ward_id) { rc = http_fail(req, WW_EINVAL, "ward_id is required"); goto out; }
+    if ((rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) goto out;
+    if (!inc.category_id) { rc = http_fail(req, WW_EINVAL, "category is required"); goto out; }
+    if ((rc = ward_incident_create(cat, &inc, uname(req), &why))) goto out;
+    audit(req, "add", inc.id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
+    struct cat_incident fresh;
+    if ((rc = catalog_incident_get(cat, inc.id, &fresh))) goto out;
+    rc = http_respond_json(req, 201, full_json(cat, &fresh));
+    cat_incident_clear(&fresh);
+out:
+    cat_incident_clear(&inc);
+    return fail_why(req, rc, why);
+}
+
+static int h_patch(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    json_t *body;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident inc;
+    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_WRITE, &inc))) return rc;
+    int64_t old_ward = inc.ward_id;
+    char *why = NULL;
+    if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
+    inc.id = id;
+    /* moving it to another ward needs the right to write there too */
+    if (inc.ward_id != old_ward && (rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) goto out;
+    bool force = http_req_user(req)->role == CAT_ROLE_ADMIN;
+    if ((rc = ward_incident_update(cat, &inc, uname(req), force, &why))) goto out;
+    audit(req, "edit", id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
+    struct cat_incident fresh;
+    if ((rc = catalog_incident_get(cat, id, &fresh))) goto out;
+    rc = http_respond_json(req, 200, full_json(cat, &fresh));
+    cat_incident_clear(&fresh);
+out:
+    cat_incident_clear(&inc);
+    return fail_why(req, rc, why);
+}
+
+static int h_delete(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    int rc;
+    if ((rc = http_req_param_id(req, "id", &id))) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    struct cat_incident inc;
+    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_ADMIN, &inc))) return rc;
+    int64_t ward = inc.ward_id;
+    cat_incident_clear(&inc);
+    if ((rc = ward_incident_delete(cat, id, uname(req)))) return rc;
+    audit(req, "delete", id, json_pack("{s:I}", "ward_id", (json_int_t)ward));
+    return http_respond_json(req, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
+static int h_import(struct http_req *req, void *ud)
+{
+    (void)ud;
+    size_t len;
+    const char *body = http_req_body(req, &len);
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    const struct http_user *u = http_req_user(req);
+    int64_t only = 0;
+    if (u->role != CAT_ROLE_ADMIN) {
+        /* officers import into their own ward only */
+        int rc = http_authz_ward(req, u->ward_id, AUTHZ_WARD_WRITE);
+        if (rc) return rc;
+        only = u->ward_id;
+    }
+    struct ward_csv_result res;
+    int rc = ward_csv_import(cat, body, len, uname(req), ww_station_offset_min(), 200, only, &res);
+    if (rc == WW_EINVAL) {
+        json_t *errs = json_array();
+        for (size_t i = 0; i < res.n_errors; i++)
+            json_array_append_new(errs, json_pack("{s:i,s:s}", "line", res.errors[i].line, "message", res.errors[i].msg));
+        ward_csv_result_clear(&res);
+        return http_respond_json(req, 400, json_pack("{s:{s:s,s:s},s:o,s:i}", "error", "code", "bad_request", "message",
+                                                     "the file has errors; nothing was imported", "errors", errs,
+                                                     "imported", 0));
+    }
+    if (rc) { ward_csv_result_clear(&res); return rc; }
+    audit(req, "import", 0, json_pack("{s:I}", "rows", (json_int_t)res.imported));
+    json_t *o = json_pack("{s:I}", "imported", (json_int_t)res.imported);
+    ward_csv_result_clear(&res);
+    return http_respond_json(req, 200, o);
+}
+
+int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    void *ud = (void *)ctx;
+    int rc = http_route(srv, "GET", "/api/v1/incident-categories", h_cat_list, ud, STAFF);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/incident-categories", h_cat_add, ud, HTTP_ROLE_ADMIN);
+    rc = rc ? rc : http_route(srv, "PATCH", "/api/v1/incident-categories/{id}", h_cat_patch, ud, HTTP_ROLE_ADMIN);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/incidents", h_list, ud, STAFF);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/incidents.csv", h_csv, ud, STAFF);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/incidents", h_add, ud, HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/incidents/import", h_import, ud, HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/incidents/{id}", h_get, ud, STAFF);
+    rc = rc ? rc : http_route(srv, "PATCH", "/api/v1/incidents/{id}", h_patch, ud, HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "DELETE", "/api/v1/incidents/{id}", h_delete, ud, HTTP_ROLE_ADMIN);
+    return rc;
+}
