@@ -20,6 +20,9 @@ static const struct {
     {"cameras", api_cameras_register},
     {"users", api_users_register},
     {"audit", api_audit_register},
+    {"incidents", api_incidents_register},
+    {"stats", api_stats_register},
+    {"criteria", api_criteria_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},
      * {"playback", api_playback_register},
