@@ -1,0 +1,193 @@
+// Shared helpers for browser tests (tests/browser/*.test.mjs), run by node
+// with playwright-core driving Debian's chromium.
+//
+//   import { startServer, launch, signIn, shot, check, finish } from './lib.mjs';
+//   const srv = await startServer();            // fresh data folder, serve --no-record
+//   const browser = await launch();
+//   const page = await browser.newPage();
+//   await signIn(page, srv, 'admin', srv.adminPassword);
+//   await check(await page.isVisible('.sidebar'), 'sidebar shows');
+//   await shot(page, 'cameras');                // docs/screens/cameras.png
+//   await finish(browser, srv);                 // "N passed, M failed", exit code
+//
+// ctest passes WARDWATCH_BIN, WW_SOURCE_DIR and WW_BUILD_DIR.  Every server
+// listens on 127.0.0.1 on a free port with its own temporary data folder and
+// is stopped at the end; every wait is bounded.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SRC = process.env.WW_SOURCE_DIR || path.resolve(here, '../..');
+export const WW = process.env.WARDWATCH_BIN || path.join(SRC, 'build', 'wardwatch');
+export const SCREENS = path.join(SRC, 'docs', 'screens');
+
+const require = createRequire(path.join(SRC, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const results = { passed: 0, failed: 0 };
+const servers = [];
+
+export function log(msg) {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+// Records one check; prints expected vs seen on failure.
+export function check(cond, what, expected, seen) {
+  if (cond) { results.passed++; log(`ok   ${what}`); } else {
+    results.failed++;
+    log(`FAIL ${what}: expected ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+  }
+  return !!cond;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+function cli(dataDir, args, input) {
+  return spawnSync(WW, ['--data', dataDir, ...args], { input, encoding: 'utf8', timeout: 60000 });
+}
+
+// Starts `wardwatch serve --no-record` on a fresh data folder.  Returns
+// { url, port, dataDir, adminPassword, cli(args, input), api(...), stop() }.
+export async function startServer({ timeoutMs = 30000 } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-browser-'));
+  fs.rmdirSync(dataDir);
+  const init = cli(dataDir, ['init']);
+  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const m = /admin password: (\S+)/.exec(init.stdout);
+  if (!m) throw new Error(`no admin password in: ${init.stdout}`);
+  const port = await freePort();
+  const logPath = path.join(dataDir, 'serve.log');
+  const logFd = fs.openSync(logPath, 'a');
+  const proc = spawn(WW, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--no-record'], {
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, WARDWATCH_WEB_DIR: process.env.WARDWATCH_WEB_DIR || path.join(SRC, 'web') },
+  });
+  fs.closeSync(logFd);
+  let exited = null;
+  proc.on('exit', (code, sig) => { exited = { code, sig }; });
+  const url = `http://127.0.0.1:${port}`;
+  const srv = {
+    url, port, dataDir, adminPassword: m[1], proc, logPath,
+    cli: (args, input) => cli(dataDir, args, input),
+    logTail: (n = 40) => { try { return fs.readFileSync(logPath, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; } },
+    async stop() {
+      if (exited === null) {
+        proc.kill('SIGTERM');
+        const t0 = Date.now();
+        while (exited === null && Date.now() - t0 < 20000) await sleep(100);
+        if (exited === null) { proc.kill('SIGKILL'); check(false, 'server stops within 20 s', 'exit', 'running'); }
+      }
+      const clean = exited && exited.code === 0;
+      check(clean, 'server exited cleanly (no leaks, no errors)', 0, exited);
+      if (!clean) console.log(srv.logTail(80));
+      const i = servers.indexOf(srv);
+      if (i >= 0) servers.splice(i, 1);
+      if (results.failed === 0) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  servers.push(srv);
+  const t0 = Date.now();
+  for (;;) {
+    if (exited) throw new Error(`serve exited (${JSON.stringify(exited)}):\n${srv.logTail()}`);
+    try {
+      const r = await fetch(`${url}/api/v1/session`);
+      if (r.status === 401) break;
+    } catch { /* not up yet */ }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`server did not answer in ${timeoutMs} ms:\n${srv.logTail()}`);
+    await sleep(100);
+  }
+  log(`server up at ${url} (data ${dataDir})`);
+  return srv;
+}
+
+export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+// A small API client for fixtures (its own cookie).
+export async function apiSession(srv, username, password) {
+  let cookie = '';
+  const call = async (method, p, body) => {
+    const headers = { 'X-Requested-With': 'tests' };
+    if (cookie) headers.Cookie = cookie;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const sc = r.headers.get('set-cookie');
+    if (sc) { const mm = /ww_session=([^;]*)/.exec(sc); if (mm) cookie = `ww_session=${mm[1]}`; }
+    const text = await r.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: r.status, json, text };
+  };
+  const r = await call('POST', '/api/v1/session', { username, password });
+  if (r.status !== 200) throw new Error(`sign-in of ${username} failed: ${r.status} ${r.text}`);
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b ?? {}), del: (p) => call('DELETE', p) };
+}
+
+// Debian's chromium, headless, no network chatter.
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    timeout: 60000,
+  });
+}
+
+// A fresh context (own cookies) and page, sized like a duty-desk screen.
+export async function newPage(browser, { width = 1440, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  return page;
+}
+
+// Signs in through the login form and waits for the shell.
+export async function signIn(page, srv, username, password) {
+  await page.goto(srv.url + '/', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#login-username');
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+  await page.waitForSelector('.sidebar');
+}
+
+// Saves docs/screens/<name>.png.
+export async function shot(page, name) {
+  fs.mkdirSync(SCREENS, { recursive: true });
+  const file = path.join(SCREENS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  log(`screenshot ${path.relative(SRC, file)}`);
+  return file;
+}
+
+// Prints the summary line, stops servers, exits non-zero on failure.
+export async function finish(browser) {
+  try { if (browser) await browser.close(); } catch (e) { log(`browser close: ${e.message}`); }
+  for (const s of [...servers]) await s.stop();
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed || !results.passed ? 1 : 0);
+}
+
+// Runs main(), turning an exception into a failure with the summary line.
+export async function run(main) {
+  let browser = null;
+  try {
+    browser = await main((b) => { browser = b; });
+  } catch (e) {
+    check(false, 'test ran to the end', 'no exception', String(e && e.stack || e));
+  }
+  await finish(browser);
+}

@@ -1,0 +1,210 @@
+// The console shell: sign-in, the sidebar, the top bar, hash routing and the
+// page context.  Pages are plain ES modules registered in pages.js; see
+// web/README.md for the contract.  No build step: what is here is what runs.
+import { api, qs, setUnauthorizedHandler } from './lib/api.js';
+import { t, loadLang, getLang, addStrings, fmtDate, fmtDateTime, fmtTime, LANGS } from './lib/i18n.js';
+import { h, clear, toast, showError, formModal, table, badge, pageHeader } from './lib/ui.js';
+import { pages, HOME, loadPage } from './pages.js';
+import { icon } from './icons.js';
+
+const root = document.getElementById('app');
+let user = null;
+let cleanup = null;
+let routeSeq = 0;
+let wardCache = null;
+
+const SECTIONS = ['watch', 'ward', 'admin'];
+
+function allowed(page) { return !!user && page.roles.includes(user.role); }
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [pathPart, query = ''] = raw.split('?');
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] || '', rest: parts.slice(1), params: new URLSearchParams(query) };
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+// ---- sign-in -------------------------------------------------------------
+
+function showLogin() {
+  runCleanup();
+  const err = h('div', { class: 'form-error', role: 'alert', id: 'login-error' });
+  const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
+  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'login-submit' }, t('login.submit'));
+  const form = h('form', { class: 'login-card', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    submit.disabled = true;
+    try {
+      const r = await api.post('/api/v1/session', { username: username.value.trim(), password: password.value }, { quiet401: true });
+      user = r.user;
+      password.value = '';
+      if (!location.hash || location.hash === '#/') location.hash = '';
+      showShell();
+    } catch (ex) {
+      if (ex.status === 401) err.textContent = t('login.wrong');
+      else if (ex.status === 429) err.textContent = t('login.locked', { s: (ex.headers && ex.headers.get('Retry-After')) || '30' });
+      else err.textContent = ex.message;
+      password.select();
+    } finally {
+      submit.disabled = false;
+    }
+  } },
+  h('div', { class: 'login-brand', html: icon('shield', 'brand-mark') }),
+  h('h1', {}, t('app.name')),
+  h('p', { class: 'muted' }, t('app.tagline')),
+  h('h2', {}, t('login.title')),
+  err,
+  h('label', { class: 'field', for: 'login-username' }, h('span', { class: 'field-label' }, t('login.username')), username),
+  h('label', { class: 'field', for: 'login-password' }, h('span', { class: 'field-label' }, t('login.password')), password),
+  submit,
+  h('p', { class: 'login-notice' }, t('login.notice')),
+  langSwitch(() => showLogin()));
+  clear(root).append(h('div', { class: 'login-page' }, form));
+  document.title = `${t('login.title')} · ${t('app.name')}`;
+  username.focus();
+}
+
+function langSwitch(rerender) {
+  return h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('top.language') },
+    LANGS.map((l) => h('button', { type: 'button', class: `lang ${l === getLang() ? 'active' : ''}`, 'data-lang': l,
+      onclick: async () => { await loadLang(l); rerender(); } }, l.toUpperCase())));
+}
+
+// ---- shell ---------------------------------------------------------------
+
+function showShell() {
+  const nav = h('nav', { class: 'nav', 'aria-label': 'main' });
+  for (const s of SECTIONS) {
+    const items = pages.filter((p) => p.section === s && allowed(p));
+    if (!items.length) continue;
+    nav.append(h('div', { class: 'nav-section' }, t(`nav.section.${s}`)));
+    for (const p of items) {
+      nav.append(h('a', { href: `#/${p.name}`, class: 'nav-item', 'data-page': p.name },
+        h('span', { html: icon(p.icon) }), h('span', {}, t(`nav.${p.name}`))));
+    }
+  }
+  const sidebar = h('aside', { class: 'sidebar' },
+    h('div', { class: 'brand' }, h('span', { html: icon('shield', 'brand-mark') }),
+      h('div', {}, h('strong', {}, t('app.name')), h('small', {}, t('app.tagline')))),
+    nav);
+  const title = h('div', { class: 'top-title', id: 'top-title' });
+  const top = h('header', { class: 'topbar' }, title,
+    h('div', { class: 'top-right' },
+      langSwitch(() => showShell()),
+      h('div', { class: 'user-chip', id: 'user-chip' },
+        h('span', { class: 'avatar' }, (user.display_name || user.username).slice(0, 1).toUpperCase()),
+        h('div', {}, h('strong', {}, user.display_name || user.username), h('small', {}, t(`role.${user.role}`)))),
+      h('button', { class: 'btn btn-ghost', id: 'signout', title: t('top.signout'), onclick: signOut },
+        h('span', { html: icon('logout') }), h('span', {}, t('top.signout')))));
+  const content = h('main', { class: 'content', id: 'page' });
+  clear(root).append(h('div', { class: 'shell' }, sidebar, h('div', { class: 'main' }, top, content)));
+  route();
+}
+
+async function signOut() {
+  try { await api.del('/api/v1/session', { quiet401: true }); } catch { /* signed out anyway */ }
+  user = null;
+  wardCache = null;
+  location.hash = '';
+  showLogin();
+}
+
+function runCleanup() {
+  if (typeof cleanup === 'function') {
+    try { cleanup(); } catch (e) { console.error(e); }
+  }
+  cleanup = null;
+}
+
+function message(el, text, kind) {
+  clear(el).append(h('div', { class: `page-message ${kind || ''}` }, text));
+}
+
+async function route() {
+  if (!user) return;
+  const seq = ++routeSeq;
+  const { name, rest, params } = parseHash();
+  if (!name) {
+    const home = HOME.map((n) => pages.find((p) => p.name === n)).find((p) => p && allowed(p))
+      || pages.find(allowed);
+    location.replace(`#/${home ? home.name : 'cameras'}`);
+    return;
+  }
+  const el = document.getElementById('page');
+  if (!el) return;
+  runCleanup();
+  for (const a of document.querySelectorAll('.nav-item')) a.classList.toggle('active', a.dataset.page === name);
+  const entry = pages.find((p) => p.name === name);
+  const title = document.getElementById('top-title');
+  if (!entry) { title.textContent = ''; message(el, t('page.notfound')); return; }
+  title.textContent = t(`nav.${name}`);
+  document.title = `${t(`nav.${name}`)} · ${t('app.name')}`;
+  if (!allowed(entry)) { message(el, t('page.forbidden'), 'forbidden'); return; }
+  message(el, t('common.loading'), 'loading');
+  let mod;
+  try {
+    mod = await loadPage(name);
+  } catch (e) {
+    if (seq === routeSeq) message(el, t('page.missing'), 'missing');
+    return;
+  }
+  if (seq !== routeSeq) return;
+  const page = mod.default || {};
+  addStrings(page.strings);
+  if (page.title) {
+    title.textContent = t(page.title);
+    document.title = `${t(page.title)} · ${t('app.name')}`;
+  }
+  clear(el);
+  el.dataset.page = name;
+  try {
+    const r = await page.render(el, makeContext(rest, params));
+    if (seq === routeSeq) cleanup = r;
+    else if (typeof r === 'function') r();
+  } catch (e) {
+    if (seq !== routeSeq) return;
+    if (e && e.status === 403) message(el, t('page.forbidden'), 'forbidden');
+    else if (e && e.status !== 401) message(el, `${t('common.error')}: ${e.message || e}`, 'error');
+  }
+}
+
+// What a page gets (see web/README.md).
+function makeContext(path, params) {
+  return {
+    api, qs, t, user, lang: getLang(), path, params,
+    fmtDate, fmtDateTime, fmtTime,
+    h, ui: { clear, toast, showError, formModal, table, badge, pageHeader },
+    navigate,
+    is: (...roles) => roles.includes(user.role),
+    // Wards in the caller's scope, cached for the session.
+    wards: async () => (wardCache ||= (await api.get('/api/v1/wards')).wards),
+    refreshWards: () => { wardCache = null; },
+  };
+}
+
+async function boot() {
+  await loadLang(getLang());
+  setUnauthorizedHandler(() => {
+    if (!user) return;
+    user = null;
+    toast(t('login.title'), 'info');
+    showLogin();
+  });
+  try {
+    user = (await api.get('/api/v1/session', { quiet401: true })).user;
+  } catch (e) {
+    user = null;
+  }
+  window.addEventListener('hashchange', () => { if (user) route(); });
+  if (user) showShell();
+  else showLogin();
+}
+
+boot();

@@ -1,0 +1,56 @@
+// api: the fetch wrapper every page uses.
+//   const cams = await api.get('/api/v1/cameras');
+//   await api.post('/api/v1/cameras', { name, main_url });
+// JSON in and out; state-changing calls carry Content-Type: application/json
+// or X-Requested-With (the server's CSRF rule).  A 401 anywhere means the
+// session ended: the shell shows the sign-in page.  Other errors throw
+// ApiError with the server's { code, message } and the HTTP status.
+export class ApiError extends Error {
+  constructor(status, code, message, headers) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+async function request(method, path, body, opts = {}) {
+  const headers = { 'X-Requested-With': 'wardwatch', ...(opts.headers || {}) };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, init);
+  if (r.status === 204) return null;
+  const text = await r.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!r.ok) {
+    const err = data && data.error ? data.error : {};
+    const e = new ApiError(r.status, err.code, err.message, r.headers);
+    if (r.status === 401 && !opts.quiet401) onUnauthorized(e);
+    throw e;
+  }
+  return data;
+}
+
+// Builds "?a=1&b=x" from an object, skipping empty values.
+export function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  get: (path, opts) => request('GET', path, undefined, opts),
+  post: (path, body, opts) => request('POST', path, body ?? {}, opts),
+  patch: (path, body, opts) => request('PATCH', path, body ?? {}, opts),
+  put: (path, body, opts) => request('PUT', path, body ?? {}, opts),
+  del: (path, opts) => request('DELETE', path, undefined, opts),
+  request,
+};

@@ -1,0 +1,130 @@
+// Cameras: the list of cameras the user may see, and (admin, officer) add /
+// edit, (admin) delete.  Credentials are write-only: the form never shows a
+// stored password, an empty password field keeps it.
+export default {
+  title: 'cameras.title',
+  async render(el, ctx) {
+    const { api, t, h, ui, user } = ctx;
+    const canManage = ctx.is('admin', 'officer');
+    const canDelete = ctx.is('admin');
+    const [camsR, wards, owners] = await Promise.all([
+      api.get('/api/v1/cameras'),
+      ctx.wards(),
+      ctx.is('admin', 'province', 'officer', 'owner')
+        ? api.get('/api/v1/owners').then((r) => r.owners).catch(() => []) : Promise.resolve([]),
+    ]);
+    let cams = camsR.cameras;
+    const wardName = (id) => (wards.find((w) => w.id === id) || {}).name || t('common.none');
+    const ownerName = (id) => (owners.find((o) => o.id === id) || {}).name || t('common.none');
+    let filterWard = ctx.params.get('ward') || '';
+    let search = '';
+
+    const list = h('div', { id: 'camera-list' });
+    const summary = h('div', { class: 'summary' });
+
+    function visible() {
+      const q = search.trim().toLowerCase();
+      return cams.filter((c) => (!filterWard || String(c.ward_id) === filterWard) &&
+        (!q || `${c.name} ${c.address || ''}`.toLowerCase().includes(q)));
+    }
+
+    function draw() {
+      const rows = visible();
+      summary.textContent = t('cameras.count', { n: rows.length });
+      const cols = [
+        { label: 'ID', value: (c) => c.id, class: 'num' },
+        { label: t('cameras.name'), value: (c) => h('div', {}, h('strong', {}, c.name),
+          c.address ? h('div', { class: 'muted' }, c.address) : null) },
+        { label: t('cameras.ward'), value: (c) => wardName(c.ward_id) },
+      ];
+      if (owners.length || ctx.is('admin', 'officer')) cols.push({ label: t('cameras.owner'), value: (c) => (c.owner_id ? ownerName(c.owner_id) : t('common.none')) });
+      cols.push(
+        { label: t('cameras.state'), value: (c) => (c.enabled ? ui.badge(t('cameras.enabled'), 'ok') : ui.badge(t('cameras.disabled'))) },
+        { label: t('cameras.retention'), value: (c) => c.retention_days, class: 'num' },
+        { label: t('cameras.credentials'), value: (c) => (c.has_credentials ? ui.badge(t('common.yes'), 'info') : t('common.no')) },
+      );
+      if (canManage) {
+        cols.push({ label: '', class: 'actions', value: (c) => h('span', {},
+          h('button', { class: 'btn btn-small', 'data-edit': c.id, onclick: (e) => { e.stopPropagation(); edit(c); } }, t('common.edit')),
+          canDelete ? h('button', { class: 'btn btn-small btn-danger', onclick: (e) => { e.stopPropagation(); remove(c); } }, t('common.delete')) : null) });
+      }
+      ui.clear(list).append(ui.table(cols, rows, { empty: t('cameras.empty') }));
+    }
+
+    async function reload() {
+      cams = (await api.get('/api/v1/cameras')).cameras;
+      draw();
+    }
+
+    function fields(c) {
+      const myWard = user.role === 'officer';
+      const wardOpts = (myWard ? wards.filter((w) => w.id === user.ward_id) : [[null], ...wards])
+        .map((w) => (Array.isArray(w) ? ['', t('common.none')] : [w.id, w.name]));
+      const ownerOpts = [['', t('common.none')], ...owners.map((o) => [o.id, o.name])];
+      return [
+        { name: 'name', label: t('cameras.name'), value: c.name, required: true },
+        { name: 'address', label: t('cameras.address'), value: c.address },
+        { name: 'ward_id', label: t('cameras.ward'), type: 'select', options: wardOpts, value: c.ward_id ?? (myWard ? user.ward_id : '') },
+        { name: 'owner_id', label: t('cameras.owner'), type: 'select', options: ownerOpts, value: c.owner_id ?? '' },
+        { name: 'main_url', label: t('cameras.main_url'), value: c.main_url, required: true, placeholder: 'rtsp://192.168.1.10:554/stream1' },
+        { name: 'sub_url', label: t('cameras.sub_url'), value: c.sub_url, placeholder: 'rtsp://192.168.1.10:554/stream2' },
+        { name: 'username', label: t('cameras.username'), value: '', placeholder: c.has_credentials ? '••••' : '' },
+        { name: 'password', label: t('cameras.password'), type: 'password', value: '', placeholder: c.id ? t('cameras.password_keep') : '', autocomplete: 'new-password' },
+        { name: 'latitude', label: t('cameras.latitude'), type: 'number', step: 'any', value: c.latitude },
+        { name: 'longitude', label: t('cameras.longitude'), type: 'number', step: 'any', value: c.longitude },
+        { name: 'direction_deg', label: t('cameras.direction'), type: 'number', step: 'any', value: c.direction_deg },
+        { name: 'retention_days', label: t('cameras.retention'), type: 'number', value: c.retention_days ?? 30 },
+        { name: 'transport', label: t('cameras.transport'), type: 'select', options: [['tcp', 'TCP'], ['udp', 'UDP']], value: c.transport || 'tcp' },
+        { name: 'enabled', label: t('cameras.enabled'), type: 'checkbox', value: c.enabled ?? true },
+      ];
+    }
+
+    function body(v, isNew) {
+      const b = {
+        name: v.name.trim(), address: v.address.trim() || null, main_url: v.main_url.trim(),
+        sub_url: v.sub_url.trim() || null, transport: v.transport, enabled: v.enabled,
+        retention_days: v.retention_days ?? 30,
+        ward_id: v.ward_id ? Number(v.ward_id) : null, owner_id: v.owner_id ? Number(v.owner_id) : null,
+        direction_deg: v.direction_deg,
+      };
+      if (v.latitude !== null || v.longitude !== null) { b.latitude = v.latitude; b.longitude = v.longitude; }
+      else if (!isNew) { b.latitude = null; b.longitude = null; }
+      if (v.username.trim()) b.username = v.username.trim();
+      if (v.password) b.password = v.password;
+      if (isNew) for (const k of Object.keys(b)) if (b[k] === null) delete b[k];
+      return b;
+    }
+
+    async function edit(c) {
+      const full = c.id ? await api.get(`/api/v1/cameras/${c.id}`) : c;
+      const ok = await ui.formModal({
+        title: c.id ? t('cameras.edit') : t('cameras.add'),
+        fields: fields(full),
+        onSubmit: (v) => (c.id ? api.patch(`/api/v1/cameras/${c.id}`, body(v, false))
+          : api.post('/api/v1/cameras', body(v, true))),
+      });
+      if (ok) { ui.toast(t('common.saved')); await reload(); }
+    }
+
+    async function remove(c) {
+      if (!confirm(t('common.confirm_delete', { name: c.name }))) return;
+      try {
+        await api.del(`/api/v1/cameras/${c.id}`);
+        ui.toast(t('cameras.deleted'));
+        await reload();
+      } catch (e) { ui.showError(e); }
+    }
+
+    const wardFilter = wards.length > 1 ? h('label', {}, t('cameras.ward'),
+      h('select', { id: 'ward-filter', onchange: (e) => { filterWard = e.target.value; draw(); } },
+        h('option', { value: '' }, '—'), wards.map((w) => h('option', { value: w.id, selected: String(w.id) === filterWard }, w.name)))) : null;
+    el.append(
+      ui.pageHeader(t('cameras.title'),
+        canManage ? h('button', { class: 'btn btn-primary', id: 'camera-add', onclick: () => edit({}) }, `+ ${t('cameras.add')}`) : null),
+      h('div', { class: 'filters' },
+        h('label', {}, t('common.search'), h('input', { type: 'search', id: 'camera-search', oninput: (e) => { search = e.target.value; draw(); } })),
+        wardFilter),
+      summary, list);
+    draw();
+  },
+};
