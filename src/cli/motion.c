@@ -35,16 +35,23 @@
 /* ---- scan --------------------------------------------------------------- */
 
 struct scan_out {
-    json_t *events; /* array */
+    json_t *events;       /* array */
+    const char *thumbs;   /* folder for event-N.jpg, or NULL */
+    int thumb_errors;
 };
 
 static void scan_cb(void *opaque, int what, const struct motion_event *ev, const uint8_t *jpeg,
                     size_t jpeg_len)
 {
-    (void)jpeg;
-    (void)jpeg_len;
     struct scan_out *so = opaque;
     if (what != MOTION_CB_CLOSED) return;
+    if (so->thumbs) {
+        char *p = ww_asprintf("%s/event-%zu.jpg", so->thumbs, json_array_size(so->events) + 1);
+        FILE *f = jpeg ? fopen(p, "wb") : NULL;
+        if (!f || fwrite(jpeg, 1, jpeg_len, f) != jpeg_len) so->thumb_errors++;
+        if (f && fclose(f) != 0) so->thumb_errors++;
+        free(p);
+    }
     json_array_append_new(so->events,
                           json_pack("{s:f, s:f, s:f, s:f, s:s}", "start",
                                     ev->motion_start_us / 1e6, "end", ev->motion_end_us / 1e6,
@@ -55,7 +62,8 @@ static void scan_cb(void *opaque, int what, const struct motion_event *ev, const
 static void scan_help(void)
 {
     printf("usage: wardwatch motion scan FILE [--zones ZONES.json] [--sensitivity N]\n"
-           "         [--min-area PCT] [--rate FPS] [--keyframes-only] [--json]\n\n"
+           "         [--min-area PCT] [--rate FPS] [--keyframes-only] [--thumbnails DIR]\n"
+           "         [--json]\n\n"
            "Runs the live motion detector over a video file and prints its events:\n"
            "start and end of the motion and the time of its peak, in seconds from\n"
            "the start of the file, and the zone where it peaked.\n\n"
@@ -72,6 +80,7 @@ static void scan_help(void)
         printf("  %-18s %s (default %g, %g..%g)\n", flag, o->help, o->def, o->min, o->max);
     }
     printf("  --keyframes-only   decode keyframes only (fast; times coarse to one GOP)\n"
+           "  --thumbnails DIR   write each event's peak frame as DIR/event-N.jpg\n"
            "  --json             {\"events\":[{\"start\":S,\"end\":S,\"peak\":S,\"zone\":\"...\"}]}\n");
 }
 
@@ -98,12 +107,14 @@ static int motion_scan(struct cli_ctx *c, int argc, char **argv)
         {"zones", required_argument, 0, 'z'},      {"sensitivity", required_argument, 0, 's'},
         {"min-area", required_argument, 0, 'a'},   {"rate", required_argument, 0, 'r'},
         {"keyframes-only", no_argument, 0, 'k'},   {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
+        {"thumbnails", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     struct motion_config cfg;
     motion_config_default(&cfg);
     struct motion_zones zones = {0};
     bool json = false, have_zones = false;
+    const char *thumbs = NULL;
     cli_getopt_reset();
     int o;
     while ((o = cli_getopt(argc, argv, ":h", opts, "motion scan")) != -1) {
@@ -121,6 +132,7 @@ static int motion_scan(struct cli_ctx *c, int argc, char **argv)
         case 'r': name = "rate"; break;
         case 'k': cfg.keyframes_only = true; break;
         case 'j': json = true; break;
+        case 't': thumbs = optarg; break;
         default: return 2;
         }
         if (name && motion_config_set(&cfg, name, optarg))
@@ -143,13 +155,26 @@ static int motion_scan(struct cli_ctx *c, int argc, char **argv)
      * decoder complains about; those lines are noise for a user. */
     av_log_set_level(AV_LOG_QUIET);
 
-    struct scan_out so = {.events = json_array()};
+    if (thumbs) {
+        int mrc = ww_mkdirs(thumbs, 0750);
+        if (mrc) {
+            cli_err("motion scan: cannot create %s: %s", thumbs, ww_strerror(mrc));
+            return 1;
+        }
+    }
+    struct scan_out so = {.events = json_array(), .thumbs = thumbs};
     struct motion_scan_stats stats;
     char *err = NULL;
-    int rc = motion_scan_file(path, &cfg, have_zones ? &zones : NULL, scan_cb, &so, &stats, &err);
+    int rc = motion_scan_file(path, &cfg, have_zones ? &zones : NULL, thumbs != NULL, scan_cb, &so,
+                              &stats, &err);
     if (rc) {
         cli_err("motion scan: %s", err ? err : ww_strerror(rc));
         free(err);
+        json_decref(so.events);
+        return 1;
+    }
+    if (so.thumb_errors) {
+        cli_err("motion scan: %d thumbnail(s) could not be written to %s", so.thumb_errors, thumbs);
         json_decref(so.events);
         return 1;
     }

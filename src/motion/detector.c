@@ -409,9 +409,12 @@ static int step_events(struct motion_detector *d, bool active, double score, int
     if (active) {
         if (!d->in_event) {
             if (d->run == 0 || score > d->run_peak) {
+                /* Flag the candidate peak now: once the event opens, this
+                 * frame is gone, and the caller needs it for the thumbnail. */
                 d->run_peak = score;
                 d->run_peak_t = t;
                 d->run_peak_zone = zone;
+                ret |= MOTION_PEAK;
             }
             if (d->run == 0) d->run_start = t;
             d->run++;
@@ -427,7 +430,7 @@ static int step_events(struct motion_detector *d, bool active, double score, int
                 memcpy(d->ev.zone, d->zname[d->run_peak_zone], MOTION_ZONE_NAME_MAX);
                 d->last_active = t;
                 *ev_out = d->ev;
-                ret |= MOTION_OPENED | (d->run_peak_t == t ? MOTION_PEAK : 0);
+                ret |= MOTION_OPENED;
             }
         } else {
             d->last_active = t;

@@ -111,7 +111,8 @@ struct motion_event {
 enum {
     MOTION_FED    = 1 << 0, /* the frame was analysed (not skipped by rate/disabled) */
     MOTION_OPENED = 1 << 1, /* an event began (ev_out: start, zone, peak so far) */
-    MOTION_PEAK   = 1 << 2, /* this frame is the open event's new peak: keep it for a thumbnail */
+    MOTION_PEAK   = 1 << 2, /* this frame is the (possibly opening) event's new peak: keep it
+                             * for the thumbnail, replacing any frame kept before */
     MOTION_CLOSED = 1 << 3, /* an event ended; ev_out holds it */
 };
 
@@ -205,13 +206,14 @@ int motion_snapshot_planes(const uint8_t *const planes[3], const int strides[3],
 
 /* ---- file scan ----------------------------------------------------------
  * Runs decoder + detector over a video file, calling on_event for each event
- * (times in µs from the file's first frame).  For a file that cannot be
+ * (times in µs from the file's first frame; with thumbnails, closed events
+ * carry a JPEG of their peak frame).  For a file that cannot be
  * opened or has no video: -errno / WW_EAV / WW_EINVAL, not logged (the
  * caller decides); *err (may be NULL) gets a heap string saying why, which
  * the caller frees.  stats may be NULL. */
 struct motion_scan_stats { int64_t duration_us, frames_analysed; int width, height; };
 int motion_scan_file(const char *path, const struct motion_config *cfg,
-                     const struct motion_zones *zones, motion_event_cb on_event, void *opaque,
-                     struct motion_scan_stats *stats, char **err);
+                     const struct motion_zones *zones, bool thumbnails, motion_event_cb on_event,
+                     void *opaque, struct motion_scan_stats *stats, char **err);
 
 #endif

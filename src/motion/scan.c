@@ -16,8 +16,8 @@
 #include "base/base.h"
 
 int motion_scan_file(const char *path, const struct motion_config *cfg,
-                     const struct motion_zones *zones, motion_event_cb on_event, void *opaque,
-                     struct motion_scan_stats *stats, char **err)
+                     const struct motion_zones *zones, bool thumbnails, motion_event_cb on_event,
+                     void *opaque, struct motion_scan_stats *stats, char **err)
 {
     if (err) *err = NULL;
     AVFormatContext *fmt = NULL;
@@ -56,6 +56,7 @@ int motion_scan_file(const char *path, const struct motion_config *cfg,
     struct motion_decoder_opts o = {
         .time_base_num = vs->time_base.num,
         .time_base_den = vs->time_base.den,
+        .thumbnails = thumbnails,
         .on_event = on_event,
         .opaque = opaque,
         .log_ctx = "motion scan",

@@ -16,8 +16,11 @@ Prints precision/recall per clip and overall, then 'N passed, N failed'.
 """
 import json
 import os
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 
 SRC = os.environ.get("WW_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.environ.get("WW_BUILD_DIR", os.path.join(SRC, "build"))
@@ -63,6 +66,24 @@ def match(events, truth):
                 found.add(ti)
                 break
     return used_ev, found
+
+
+def jpeg_size(path):
+    """(width, height) from a JPEG's SOF marker, or None if it is not a JPEG."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data[:2] != b"\xff\xd8":
+        return None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return (w, h)
+        i += 2 + length
+    return None
 
 
 def fmt_events(evs):
@@ -133,6 +154,18 @@ def main():
     evs = scan("d_flicker_masked")
     check(len(evs) >= 1, "d_flicker_masked without --zones: the flicker is seen",
           "expected >= 1 event, saw none")
+
+    # Thumbnails: one JPEG of each event's peak frame, at the clip's size.
+    tdir = tempfile.mkdtemp(prefix="ww-motion-thumbs-")
+    try:
+        evs = scan("a_moving", extra=["--thumbnails", tdir])
+        files = sorted(os.listdir(tdir))
+        sizes = [jpeg_size(os.path.join(tdir, f)) for f in files]
+        check(len(files) == len(evs) == 3 and all(sz == (640, 360) for sz in sizes),
+              "scan --thumbnails: one 640x360 JPEG per event",
+              "events %d, files %s, sizes %s" % (len(evs), files, sizes))
+    finally:
+        shutil.rmtree(tdir, ignore_errors=True)
 
     # Bad input to scan: usage errors exit 2, an unreadable file exits 1,
     # each with one line on stderr.
