@@ -23,6 +23,10 @@ static const struct {
     {"incidents", api_incidents_register},
     {"stats", api_stats_register},
     {"criteria", api_criteria_register},
+    {"live", api_live_register},
+    {"playback", api_playback_register},
+    {"export", api_export_register},
+    {"health", api_health_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},
      * {"playback", api_playback_register},

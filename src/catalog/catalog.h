@@ -131,4 +131,17 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
                       struct cat_gap **out, size_t *n);
 void cat_gap_list_free(struct cat_gap *v, size_t n);
 
+/* ---- exports ------------------------------------------------------------- */
+struct cat_export {
+    int64_t id, camera_id, from_us, to_us, first_us, last_us, bytes, frames, user_id, created_us;
+    char *stream, *path, *sha256, *manifest, *username;
+};
+void cat_export_clear(struct cat_export *e);
+void cat_export_list_free(struct cat_export *v, size_t n);
+int catalog_export_add(catalog_t *cat, struct cat_export *e);       /* sets e->id */
+int catalog_export_get(catalog_t *cat, int64_t id, struct cat_export *out);
+/* Newest first; camera_id 0 = all. */
+int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct cat_export **out,
+                        size_t *n);
+
 #endif

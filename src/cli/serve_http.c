@@ -27,6 +27,7 @@ int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, st
         return rc;
     }
     s->actx.data_dir = data_dir;
+    s->actx.db_path = s->db;
     s->actx.engine = (struct rec_engine *)eng;
     api_register_all(s->srv, &s->actx);
     ww_info("http", "console on http://%s", listen);

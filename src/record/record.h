@@ -138,6 +138,26 @@ int rec_check(const char *data_dir, catalog_t *cat, bool deep,
               void (*report)(void *opaque, const struct cat_segment *s, const char *problem),
               void *opaque);
 
+/* ---- reading recordings (playback, export) -------------------------------
+ * Packets of a stream's recordings from the keyframe at or before from_us
+ * to to_us (0 = all), across segments; pts/dts in 1/90000 of wall-clock
+ * time (µs since the epoch × 0.09).  The reader opens nothing but files:
+ * the catalog is used only inside rec_reader_open.  Not thread-safe; one
+ * user at a time.  Packets filled by rec_reader_next are the caller's
+ * (av_packet_unref).  WW_ENOTFOUND from open when nothing is recorded. */
+typedef struct rec_reader rec_reader_t;
+struct AVPacket;
+struct AVCodecParameters;
+int rec_reader_open(const char *data_dir, catalog_t *cat, int64_t stream_id, int64_t from_us,
+                    int64_t to_us, rec_reader_t **out);
+/* 0 with a packet, or WW_EOF. */
+int rec_reader_next(rec_reader_t *r, struct AVPacket *pkt, int64_t *wall_us, bool *key);
+/* Parameters of the segment the last packet came from. */
+const struct AVCodecParameters *rec_reader_params(const rec_reader_t *r);
+double rec_reader_progress(const rec_reader_t *r);  /* 0..1 by bytes */
+int64_t rec_reader_first_start(const rec_reader_t *r);
+void rec_reader_close(rec_reader_t *r);
+
 /* One retention pass (used by the syncer and by tests). */
 int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
                       rec_syncer_t *holds, int64_t *deleted, int64_t *bytes);

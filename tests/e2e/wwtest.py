@@ -127,16 +127,20 @@ class Station:
         return r
 
     def init(self):
-        self.ww("init")
+        r = self.ww("init")
+        m = re.search(r"admin password: (\S+)", r.stdout)
+        self.admin_password = m.group(1) if m else None
         return self
 
     def add_camera(self, name, main, sub=None, extra=()):
         args = ["camera", "add", "--name", name, "--main", main] + (["--sub", sub] if sub else []) + list(extra)
         return int(self.ww(*args).stdout.strip().splitlines()[-1])
 
-    def serve(self, *extra, env=None):
+    def serve(self, *extra, env=None, http_port=None):
         self.logf = open(self.log_path, "a")
-        args = [WW, "--data", self.data, "serve", "--no-http"] + list(extra)
+        web = ["--listen", f"127.0.0.1:{http_port}"] if http_port else ["--no-http"]
+        self.http_port = http_port
+        args = [WW, "--data", self.data, "serve"] + web + list(extra)
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT, env=env or self.env)
         _procs.append(self.proc)
         self.started_at = time.time()

@@ -1,0 +1,188 @@
+/*
+ * export.c — evidence exports over HTTP.
+ *
+ *   POST /api/v1/cameras/{id}/exports  {"from":T,"to":T,"stream":"main"}
+ *        → 201 {"export":{…}} once the file is written (remuxing an hour
+ *          takes seconds, so the request simply waits)
+ *   GET  /api/v1/exports[?camera=ID]          the register (what the caller may export)
+ *   GET  /api/v1/exports/{id}                 one entry
+ *   GET  /api/v1/exports/{id}/file            the MP4 (attachment)
+ *   GET  /api/v1/exports/{id}/manifest        the manifest JSON
+ * EXPORT permission on the camera for all of them; creating one is audited
+ * with its range and hash.  Files live in <data>/exports/.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog/cat_audit.h"
+#include "export/export.h"
+
+static const char *const export_fields[] = {"from", "to", "stream", NULL};
+
+static json_t *export_json(const struct cat_export *e)
+{
+    return json_pack("{s:I,s:I,s:s,s:o,s:o,s:o,s:o,s:I,s:I,s:s,s:s,s:o,s:s,s:s}",
+        "id", (json_int_t)e->id, "camera_id", (json_int_t)e->camera_id, "stream", e->stream,
+        "from", api_time(e->from_us), "to", api_time(e->to_us),
+        "first_frame", api_time(e->first_us), "last_frame", api_time(e->last_us),
+        "bytes", (json_int_t)e->bytes, "frames", (json_int_t)e->frames, "sha256", e->sha256,
+        "username", e->username, "created", api_time(e->created_us),
+        "file_url", "", "manifest_url", "");
+}
+
+static json_t *export_json_urls(struct http_req *req, const struct cat_export *e)
+{
+    json_t *j = export_json(e);
+    json_object_set_new(j, "file_url", json_string(http_req_printf(req, "/api/v1/exports/%lld/file", (long long)e->id)));
+    json_object_set_new(j, "manifest_url", json_string(http_req_printf(req, "/api/v1/exports/%lld/manifest", (long long)e->id)));
+    return j;
+}
+
+static int parse_time_field(struct http_req *req, json_t *body, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(body, key);
+    if (json_is_string(v) && ww_parse_time(json_string_value(v), ww_station_offset_min(), out) == 0) return 0;
+    if (json_is_number(v) && json_number_value(v) > 0 && json_number_value(v) < 4102444800.0) {
+        *out = (int64_t)(json_number_value(v) * 1e6);
+        return 0;
+    }
+    return http_fail(req, WW_EINVAL, "%s must be a time (ISO 8601 or seconds since 1970)", key);
+}
+
+static int h_create(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    int64_t id, from, to;
+    int rc = http_req_param_id(req, "id", &id);
+    if (rc) return rc;
+    if ((rc = http_authz_camera(req, id, AUTHZ_EXPORT))) return rc;
+    json_t *body;
+    if ((rc = http_req_json(req, export_fields, &body))) return rc;
+    if ((rc = parse_time_field(req, body, "from", &from)) || (rc = parse_time_field(req, body, "to", &to))) return rc;
+    const char *stream = "main";
+    if ((rc = http_json_str(req, body, "stream", false, 3, 4, &stream)) < 0) return rc;
+    if (strcmp(stream, "main") && strcmp(stream, "sub")) return http_fail(req, WW_EINVAL, "stream must be main or sub");
+    if (to <= from) return http_fail(req, WW_EINVAL, "to must be after from");
+    if (to - from > 24LL * 3600 * 1000000) return http_fail(req, WW_EINVAL, "an export covers at most 24 hours");
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    const struct http_user *u = http_req_user(req);
+    char *dir = ww_asprintf("%s/exports", ctx->data_dir);
+    ww_mkdirs(dir, 0750);
+    char day[48];
+    ww_fmt_time(from, ww_station_offset_min(), day, sizeof day);
+    for (char *p = day; *p; p++) if (*p == ':' || *p == '+' || *p == '.') *p = '-';
+    char *path = ww_asprintf("%s/cam%lld-%s-%lld.mp4", dir, (long long)id, day, (long long)ww_wall_us());
+    free(dir);
+    rc = http_audit(req, CAT_AUDIT_EXPORT, id, from, to, json_pack("{s:s}", "stream", stream));
+    if (rc) { free(path); return http_fail(req, rc, "cannot write the audit record; refusing to export"); }
+    struct export_req q = {
+        .data_dir = ctx->data_dir, .cat = cat, .camera_id = id, .stream = stream, .from_us = from,
+        .to_us = to, .out_path = path, .user_id = u->id, .username = u->username,
+        .client_addr = http_req_client_addr(req),
+    };
+    struct export_result r;
+    rc = export_clip(&q, &r);
+    free(path);
+    if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
+    if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }
+    struct cat_export e;
+    rc = catalog_export_get(cat, r.export_id, &e);
+    export_result_clear(&r);
+    if (rc) return rc;
+    json_t *j = export_json_urls(req, &e);
+    cat_export_clear(&e);
+    return http_respond_json(req, 201, json_pack("{s:o}", "export", j));
+}
+
+/* Loads an export the caller may see (EXPORT on its camera). */
+static int load(struct http_req *req, struct cat_export *e)
+{
+    int64_t id;
+    int rc = http_req_param_id(req, "id", &id);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    if (catalog_export_get(cat, id, e)) return http_fail(req, WW_ENOTFOUND, "no such export");
+    if ((rc = http_authz_camera(req, e->camera_id, AUTHZ_EXPORT))) {
+        cat_export_clear(e);
+        return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such export");
+    }
+    return 0;
+}
+
+static int h_get(struct http_req *req, void *ud)
+{
+    (void)ud;
+    struct cat_export e;
+    int rc = load(req, &e);
+    if (rc) return rc;
+    json_t *j = export_json_urls(req, &e);
+    cat_export_clear(&e);
+    return http_respond_json(req, 200, json_pack("{s:o}", "export", j));
+}
+
+static int h_file(struct http_req *req, void *ud)
+{
+    (void)ud;
+    struct cat_export e;
+    int rc = load(req, &e);
+    if (rc) return rc;
+    const char *slash = strrchr(e.path, '/');
+    http_resp_header(req, "Content-Disposition",
+                     http_req_printf(req, "attachment; filename=\"%s\"", slash ? slash + 1 : e.path));
+    http_resp_header(req, "X-Content-SHA256", e.sha256);
+    rc = http_respond_file(req, e.path, "video/mp4");
+    cat_export_clear(&e);
+    return rc == WW_ENOTFOUND ? http_fail(req, rc, "the export file is gone") : rc;
+}
+
+static int h_manifest(struct http_req *req, void *ud)
+{
+    (void)ud;
+    struct cat_export e;
+    int rc = load(req, &e);
+    if (rc) return rc;
+    rc = http_respond_data(req, 200, "application/json", e.manifest, strlen(e.manifest));
+    cat_export_clear(&e);
+    return rc;
+}
+
+static int h_list(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t cam;
+    int rc = http_req_query_i64(req, "camera", 1, INT64_MAX, 0, &cam);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    if (cam && (rc = http_authz_camera(req, cam, AUTHZ_EXPORT))) return rc;
+    bool all;
+    const int64_t *ids;
+    size_t nids;
+    if ((rc = http_authz_camera_ids(req, AUTHZ_EXPORT, &all, &ids, &nids))) return rc;
+    struct cat_export *v;
+    size_t n;
+    if (catalog_export_list(cat, cam, 500, &v, &n)) return WW_EDB;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool ok = all;
+        for (size_t k = 0; k < nids && !ok; k++) ok = ids[k] == v[i].camera_id;
+        if (ok) json_array_append_new(arr, export_json_urls(req, &v[i]));
+    }
+    cat_export_list_free(v, n);
+    return http_respond_json(req, 200, json_pack("{s:o}", "exports", arr));
+}
+
+int api_export_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    int rc = http_route(srv, "POST", "/api/v1/cameras/{id}/exports", h_create, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports", h_list, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}", h_get, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/file", h_file, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/manifest", h_manifest, (void *)ctx, 0);
+    return rc;
+}

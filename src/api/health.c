@@ -1,0 +1,96 @@
+/*
+ * health.c — GET /api/v1/health: each camera the caller may see, with its
+ * state (online / offline / error with the reason / disabled), last picture
+ * time, fps, bitrate, reconnects, storage used and oldest recording;
+ * offline and error cameras first — the ones an officer must call about.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+static int rank(const char *state)
+{
+    if (!strcmp(state, "error")) return 0;
+    if (!strcmp(state, "offline")) return 1;
+    if (!strcmp(state, "connecting")) return 2;
+    if (!strcmp(state, "online")) return 3;
+    return 4; /* disabled, stopped */
+}
+
+static int cmp_cam(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int d = rank(json_string_value(json_object_get(x, "state"))) - rank(json_string_value(json_object_get(y, "state")));
+    if (d) return d;
+    return strcmp(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+}
+
+static json_t *camera_health(catalog_t *cat, engine_t *e, const struct cat_camera *c)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s?,s:o}", "id", (json_int_t)c->id, "name", c->name, "address", c->address,
+                          "ward_id", api_id(c->ward_id));
+    int64_t bytes = 0, oldest = 0;
+    catalog_segment_total_bytes(cat, c->id, &bytes);
+    catalog_segment_oldest_start(cat, c->id, &oldest);
+    json_object_set_new(o, "storage_bytes", json_integer(bytes));
+    json_object_set_new(o, "oldest_recording", api_time(oldest));
+    json_t *s = e ? engine_camera_stats_json(e, c->id) : NULL;
+    json_t *m = s ? json_object_get(json_object_get(s, "streams"), "main") : NULL;
+    const char *state = !c->enabled ? "disabled" : m ? json_string_value(json_object_get(m, "state")) : "offline";
+    const char *reason = !c->enabled ? "disabled in the catalog"
+                       : m ? json_string_value(json_object_get(m, "reason"))
+                           : e ? "not running" : "this server does not run the cameras";
+    if (!strcmp(state, "stopped")) state = "offline";
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "reason", json_string(reason ? reason : ""));
+    int64_t last = m ? json_integer_value(json_object_get(m, "last_packet_us")) : 0;
+    json_object_set_new(o, "last_frame_us", last ? json_integer(last) : json_null());
+    json_object_set_new(o, "last_frame", api_time(last));
+    json_object_set_new(o, "fps", json_real(m ? json_number_value(json_object_get(m, "fps")) : 0));
+    json_object_set_new(o, "bitrate_kbps", json_real(m ? json_number_value(json_object_get(m, "bitrate_kbps")) : 0));
+    json_object_set_new(o, "reconnects", json_integer(m ? json_integer_value(json_object_get(m, "reconnects")) : 0));
+    json_object_set_new(o, "codec", json_string(m ? json_string_value(json_object_get(m, "codec")) : ""));
+    json_object_set_new(o, "width", json_integer(m ? json_integer_value(json_object_get(m, "width")) : 0));
+    json_object_set_new(o, "height", json_integer(m ? json_integer_value(json_object_get(m, "height")) : 0));
+    json_t *rec = m ? json_object_get(m, "record") : NULL;
+    json_object_set_new(o, "record_state", json_string(rec ? json_string_value(json_object_get(rec, "state")) : "idle"));
+    json_object_set_new(o, "record_error", json_string(rec ? json_string_value(json_object_get(rec, "error")) : ""));
+    json_decref(s);
+    return o;
+}
+
+static int h_health(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    bool all;
+    const int64_t *ids;
+    size_t nids;
+    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
+    if (rc) return rc;
+    struct cat_camera *v;
+    size_t n;
+    if (catalog_camera_list(cat, &v, &n)) return WW_EDB;
+    json_t **rows = ww_calloc(n + 1, sizeof *rows);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool ok = all;
+        for (size_t j = 0; j < nids && !ok; j++) ok = ids[j] == v[i].id;
+        if (ok) rows[k++] = camera_health(cat, (engine_t *)ctx->engine, &v[i]);
+    }
+    cat_camera_list_free(v, n);
+    qsort(rows, k, sizeof *rows, cmp_cam);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < k; i++) json_array_append_new(arr, rows[i]);
+    free(rows);
+    return http_respond_json(req, 200, json_pack("{s:o,s:o}", "cameras", arr, "time", api_time(ww_wall_us())));
+}
+
+int api_health_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    return http_route(srv, "GET", "/api/v1/health", h_health, (void *)ctx, 0);
+}

@@ -1,0 +1,233 @@
+/*
+ * export.c — writes an evidence clip and its manifest.
+ *
+ * The clip starts at the keyframe at or before `from` (so its first frame
+ * decodes; the manifest gives both the asked range and the actual first
+ * and last frame times) and ends before `to`.  Written to "<out>.part",
+ * then moved into place: a crash never leaves a half file under the final
+ * name.  The SHA-256 is computed from the finished file, not the stream, so
+ * it is exactly what a court receives.
+ */
+#include "export/export.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavformat/avformat.h>
+
+#include "base/base.h"
+#include "catalog/cat_users.h"
+#include "record/record.h"
+
+void export_result_clear(struct export_result *r)
+{
+    if (!r) return;
+    free(r->manifest_path);
+    free(r->manifest_json);
+    memset(r, 0, sizeof *r);
+}
+
+int export_sha256_file(const char *path, char out[65])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    uint8_t buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) crypto_hash_sha256_update(&st, buf, (size_t)n);
+    int err = n < 0 ? -errno : 0;
+    close(fd);
+    if (err) return err;
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+    return 0;
+}
+
+/* Remuxes the reader's packets into a faststart MP4 at path. */
+static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *path,
+                     struct export_result *res)
+{
+    AVFormatContext *oc = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int64_t wall, first = 0;
+    bool key;
+    int rc = rec_reader_next(rd, pkt, &wall, &key);
+    if (rc) { av_packet_free(&pkt); return rc == WW_EOF ? WW_ENOTFOUND : rc; }
+    rc = WW_EAV;
+    if (avformat_alloc_output_context2(&oc, NULL, "mp4", path) < 0) goto out;
+    AVStream *st = avformat_new_stream(oc, NULL);
+    const AVCodecParameters *par = rec_reader_params(rd);
+    avcodec_parameters_copy(st->codecpar, par);
+    st->codecpar->codec_tag = par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+    st->time_base = (AVRational){1, 90000};
+    int err = avio_open(&oc->pb, path, AVIO_FLAG_WRITE);
+    if (err < 0) { rc = err == AVERROR(ENOSPC) ? -ENOSPC : -EIO; goto out; }
+    AVDictionary *o = NULL;
+    av_dict_set(&o, "movflags", "+faststart", 0);
+    /* the creation time is the recording's, not the export's */
+    char ts[48];
+    av_dict_set(&oc->metadata, "creation_time", ww_fmt_time(wall, 0, ts, sizeof ts), 0);
+    av_dict_set(&oc->metadata, "comment", "wardwatch evidence export", 0);
+    if (avformat_write_header(oc, &o) < 0) { av_dict_free(&o); goto out; }
+    av_dict_free(&o);
+    first = wall;
+    int64_t base = pkt->dts, last_end = wall, prev_wall = 0;
+    int64_t last_dur = 3600; /* 40 ms in 1/90000 */
+    AVPacket *prev = av_packet_alloc();
+    bool have_prev = false;
+    double last_p = -1;
+    do {
+        /* write the previous packet now that its duration is known */
+        if (have_prev) {
+            prev->duration = pkt->dts - prev->dts > 0 && pkt->dts - prev->dts < 900000 ? pkt->dts - prev->dts : last_dur;
+            last_dur = prev->duration;
+            prev->stream_index = 0;
+            av_packet_rescale_ts(prev, (AVRational){1, 90000}, st->time_base);
+            if (av_write_frame(oc, prev) < 0) { av_packet_free(&prev); goto out; }
+            res->frames++;
+            av_packet_unref(prev);
+        }
+        pkt->dts -= base;
+        pkt->pts -= base;
+        av_packet_move_ref(prev, pkt);
+        have_prev = true;
+        prev_wall = wall;
+        if (key) prev->flags |= AV_PKT_FLAG_KEY;
+        if (q->progress) {
+            double p = rec_reader_progress(rd);
+            if (p - last_p >= 0.01) { q->progress(q->opaque, p); last_p = p; }
+        }
+    } while (rec_reader_next(rd, pkt, &wall, &key) == 0);
+    if (have_prev) {
+        prev->duration = last_dur;
+        prev->stream_index = 0;
+        av_packet_rescale_ts(prev, (AVRational){1, 90000}, st->time_base);
+        if (av_write_frame(oc, prev) < 0) { av_packet_free(&prev); goto out; }
+        res->frames++;
+        last_end = prev_wall;
+    }
+    av_packet_free(&prev);
+    if (av_write_trailer(oc) < 0) goto out;
+    res->first_us = first;
+    res->last_us = last_end;
+    rc = 0;
+out:
+    if (oc && oc->pb) avio_closep(&oc->pb);
+    avformat_free_context(oc);
+    av_packet_free(&pkt);
+    if (q->progress && rc == 0) q->progress(q->opaque, 1.0);
+    return rc;
+}
+
+static json_t *manifest(const struct export_req *q, const struct cat_camera *cam, catalog_t *cat,
+                        const struct export_result *res, const char *file_name)
+{
+    char a[48], b[48], c[48], d[48], e[48], f[48], now[48];
+    int off = ww_station_offset_min();
+    json_t *camera = json_pack("{s:I,s:s,s:s?}", "id", (json_int_t)cam->id, "name", cam->name,
+                               "address", cam->address);
+    if (cam->has_pos) {
+        json_object_set_new(camera, "latitude", json_real(cam->latitude));
+        json_object_set_new(camera, "longitude", json_real(cam->longitude));
+    }
+    if (cam->ward_id) {
+        struct cat_ward *w;
+        size_t nw;
+        if (catalog_ward_list(cat, &w, &nw) == 0) {
+            for (size_t i = 0; i < nw; i++)
+                if (w[i].id == cam->ward_id)
+                    json_object_set_new(camera, "ward", json_pack("{s:s,s:s?,s:s?}", "name", w[i].name,
+                                                                   "district", w[i].district, "province", w[i].province));
+            cat_ward_list_free(w, nw);
+        }
+    }
+    json_t *owner = json_null();
+    int64_t owner_id = 0;
+    if (catalog_camera_owner_get(cat, cam->id, &owner_id) == 0 && owner_id) {
+        struct cat_owner o;
+        if (catalog_owner_get(cat, owner_id, &o) == 0) {
+            owner = json_pack("{s:I,s:s,s:s?,s:s?,s:s?}", "id", (json_int_t)o.id, "kind", o.kind,
+                              "name", o.name, "phone", o.phone, "address", o.address);
+            cat_owner_clear(&o);
+        }
+    }
+    return json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
+                     "s:{s:s,s:I,s:s,s:s,s:I},s:{s:s,s:I,s:s?},s:s,s:s}",
+        "kind", "wardwatch evidence export",
+        "camera", camera, "owner", owner, "stream", q->stream ? q->stream : "main",
+        "requested", "from_local", ww_fmt_time(q->from_us, off, a, sizeof a),
+                     "to_local", ww_fmt_time(q->to_us, off, b, sizeof b),
+                     "from_utc", ww_fmt_time(q->from_us, 0, c, sizeof c),
+                     "to_utc", ww_fmt_time(q->to_us, 0, d, sizeof d),
+        "actual", "first_frame_local", ww_fmt_time(res->first_us, off, e, sizeof e),
+                  "last_frame_local", ww_fmt_time(res->last_us, off, f, sizeof f),
+                  "first_frame_utc", ww_fmt_time(res->first_us, 0, a, sizeof a),
+                  "last_frame_utc", ww_fmt_time(res->last_us, 0, b, sizeof b),
+        "file", "name", file_name, "bytes", (json_int_t)res->bytes, "sha256", res->sha256,
+                "container", "mp4 (remuxed from the recordings, no transcoding, faststart)",
+                "frames", (json_int_t)res->frames,
+        "exported_by", "username", q->username ? q->username : "unknown",
+                       "user_id", q->user_id ? (json_int_t)q->user_id : (json_int_t)0,
+                       "client_addr", q->client_addr,
+        "exported_at", ww_fmt_time(ww_wall_us(), off, now, sizeof now),
+        "timezone", "Asia/Ho_Chi_Minh");
+}
+
+int export_clip(const struct export_req *q, struct export_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (q->to_us <= q->from_us) return WW_EINVAL;
+    if (q->to_us - q->from_us > 24LL * 3600 * 1000000) return WW_EINVAL; /* one day at most */
+    struct cat_camera cam;
+    int rc = catalog_camera_get(q->cat, q->camera_id, &cam);
+    if (rc) return rc;
+    int64_t sid;
+    const char *kind = q->stream ? q->stream : "main";
+    rc = catalog_stream_find(q->cat, q->camera_id, kind, &sid);
+    rec_reader_t *rd = NULL;
+    if (!rc) rc = rec_reader_open(q->data_dir, q->cat, sid, q->from_us, q->to_us, &rd);
+    char *part = ww_asprintf("%s.part", q->out_path);
+    if (!rc) rc = write_mp4(q, rd, part, res);
+    rec_reader_close(rd);
+    if (!rc) {
+        int fd = open(part, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) { fdatasync(fd); close(fd); }
+        if (rename(part, q->out_path) != 0) rc = -errno;
+    }
+    if (rc) { unlink(part); free(part); cat_camera_clear(&cam); return rc; }
+    free(part);
+    ww_fsync_dir_of(q->out_path);
+    if ((rc = export_sha256_file(q->out_path, res->sha256))) { cat_camera_clear(&cam); return rc; }
+    FILE *f = fopen(q->out_path, "rb");
+    if (f) { fseek(f, 0, SEEK_END); res->bytes = ftell(f); fclose(f); }
+    const char *slash = strrchr(q->out_path, '/');
+    json_t *m = manifest(q, &cam, q->cat, res, slash ? slash + 1 : q->out_path);
+    res->manifest_json = json_dumps(m, JSON_INDENT(2));
+    res->manifest_path = ww_asprintf("%s.manifest.json", q->out_path);
+    json_decref(m);
+    FILE *mf = fopen(res->manifest_path, "w");
+    if (!mf || fputs(res->manifest_json, mf) < 0 || fputc('\n', mf) < 0) rc = -EIO;
+    if (mf && fclose(mf) != 0) rc = -EIO;
+    if (!rc) {
+        struct cat_export e = {
+            .camera_id = q->camera_id, .stream = (char *)kind, .from_us = q->from_us, .to_us = q->to_us,
+            .first_us = res->first_us, .last_us = res->last_us, .path = (char *)q->out_path,
+            .bytes = res->bytes, .frames = res->frames, .sha256 = res->sha256,
+            .manifest = res->manifest_json, .user_id = q->user_id,
+            .username = (char *)(q->username ? q->username : "unknown"),
+        };
+        rc = catalog_export_add(q->cat, &e);
+        res->export_id = e.id;
+    }
+    cat_camera_clear(&cam);
+    return rc;
+}
