@@ -67,23 +67,24 @@ await run(async (keep) => {
   await page.click('#camera-add');
   await page.waitForSelector('.modal');
   await page.fill('#f-name', 'Camera mới — Ngõ 5');
-  await page.fill('#f-main_url', 'rtsp://user:pw@10.0.0.9/stream');
+  await page.fill('#f-main_url', 'rtsp://user:pw@127.0.0.1:9/stream');
   await page.click('.modal button[type=submit]');
   await page.waitForFunction(() => document.querySelector('.modal .form-error')?.textContent.length > 0);
   const formErr = await page.textContent('.modal .form-error');
   check(formErr.includes('credentials'), 'a URL with credentials is refused with the server message', 'credentials', formErr);
-  await page.fill('#f-main_url', 'rtsp://10.0.0.9/stream');
+  await page.fill('#f-main_url', 'rtsp://127.0.0.1:9/stream');
   await page.fill('#f-username', 'admin');
   await page.fill('#f-password', 'camera-pass');
   await page.selectOption('#f-ward_id', String(w.id));
+  await page.uncheck('#f-enabled');   // nothing to record: keep the recorder off it
   await page.click('.modal button[type=submit]');
   await page.waitForSelector('.modal', { state: 'detached' });
   await page.waitForFunction(() => document.querySelectorAll('#camera-list tbody tr').length === 5);
   check(true, 'camera added through the form');
   const list = await admin.get('/api/v1/cameras');
   const added = list.json.cameras.find((c) => c.name === 'Camera mới — Ngõ 5');
-  check(added && added.has_credentials && added.ward_id === w.id, 'the new camera is stored with credentials and ward',
-    { has_credentials: true, ward_id: w.id }, added);
+  check(added && added.has_credentials && added.ward_id === w.id && added.enabled === false,
+    'the new camera is stored with credentials, ward and state', { has_credentials: true, ward_id: w.id, enabled: false }, added);
 
   await page.click('a[data-page="users"]');
   await page.waitForSelector('#user-list table');
@@ -126,7 +127,7 @@ await run(async (keep) => {
   const status = await vpage.evaluate(async () => (await fetch('/api/v1/users')).status);
   check(status === 403, 'the users API answers 403 to the viewer', 403, status);
   const st2 = await vpage.evaluate(async () => (await fetch('/api/v1/cameras', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', main_url: 'rtsp://h/x' }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', main_url: 'rtsp://127.0.0.1:9/x' }),
   })).status);
   check(st2 === 403, 'adding a camera answers 403 to the viewer', 403, st2);
   await vpage.click('a[data-page="cameras"]');
