@@ -147,7 +147,7 @@ static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c
 
 /* Checks ward and owner ids against the catalog and the caller's scope. */
 static int check_links(struct http_req *req, catalog_t *cat, const struct cat_camera *c,
-                       int64_t owner_id)
+                       int64_t owner_id, bool owner_changed)
 {
     const struct http_user *u = http_req_user(req);
     if (c->ward_id) {
@@ -158,7 +158,7 @@ static int check_links(struct http_req *req, catalog_t *cat, const struct cat_ca
     }
     if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
         return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
-    if (owner_id) {
+    if (owner_id && owner_changed) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);
         if (rc && rc != WW_ENOTFOUND) return rc;
@@ -240,7 +240,7 @@ static int h_add(struct http_req *req, void *ud)
     if (!cat) { rc = WW_EDB; goto out; }
     if ((rc = apply_fields(req, body, &c, true, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
-    if ((rc = check_links(req, cat, &c, owner))) goto out;
+    if ((rc = check_links(req, cat, &c, owner, true))) goto out;
     if (!c.transport) c.transport = ww_strdup("tcp");
     if ((rc = catalog_begin(cat))) goto out;
     if ((rc = catalog_camera_add(cat, &c)) ||
@@ -275,8 +275,9 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = catalog_camera_scope(cat, id, &w, &owner))) goto out;
     if ((rc = apply_fields(req, body, &c, false, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
-    if (rc) json_array_append_new(changed, json_string("owner_id"));
-    if ((rc = check_links(req, cat, &c, owner))) goto out;
+    bool owner_changed = rc == 1;
+    if (owner_changed) json_array_append_new(changed, json_string("owner_id"));
+    if ((rc = check_links(req, cat, &c, owner, owner_changed))) goto out;
     if (!json_array_size(changed)) {
         rc = http_respond_json(req, 200, api_camera_json(&c, owner, true));
         goto out;

@@ -300,6 +300,21 @@ def main():
     stale.cookie = token
     status_is(stale.get("/api/v1/session"), 401, "the old token no longer works")
 
+    # -- static files and vendored libraries -------------------------------------------------------
+    r = anon.get("/")
+    check(r.status == 200 and "text/html" in (r.header("Content-Type") or "") and
+          "Content-Security-Policy" in dict(r.headers), "console page served with a CSP", 200, r.status)
+    r = anon.get("/vendor/chart.js/dist/chart.umd.js")
+    check(r.status == 200 and "javascript" in (r.header("Content-Type") or ""),
+          "chart.js served from node_modules under /vendor/", 200, (r.status, r.header("Content-Type")))
+    r = anon.get("/vendor/leaflet/dist/leaflet.css")
+    check(r.status == 200 and "text/css" in (r.header("Content-Type") or ""), "leaflet CSS served", 200,
+          (r.status, r.header("Content-Type")))
+    for p in ("/vendor/playwright-core/package.json", "/../package.json", "/%2e%2e/package.json",
+              "/vendor/chart.js/../../package.json", "/.git/config", "/i18n/..%2F..%2Fpackage.json"):
+        r = anon.get(p)
+        check(r.status in (400, 404) and "playwright" not in r.text, f"{p} is not served", "400/404", r.status)
+
     # -- CLI user verbs ----------------------------------------------------------------------------
     r = srv.cli("user", "add", "--name", "cliuser", "--role", "viewer", "--ward", "Trường Thi",
                 "--password-stdin", stdin="cli-password-1\n")
