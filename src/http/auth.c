@@ -11,7 +11,10 @@
  * exist.
  *
  * Sessions: the cookie carries 256 random bits (base64url); the catalog
- * stores only SHA-256(token), looked up by index.  A session lasts 12 h
+ * stores only SHA-256(token), looked up by index — so no comparison ever
+ * runs on the secret itself, and a lookup's timing can only tell an
+ * attacker about hashes of tokens they chose.  Password checks are
+ * libsodium's (constant-time).  A session lasts 12 h
  * after its last use (sliding; refreshed at most once a minute so reads do
  * not turn into writes), ends at sign-out, and every session of a user ends
  * when the user is disabled or changes password.  Cookie: HttpOnly,
