@@ -114,9 +114,9 @@ int rec_check(const char *data_dir, catalog_t *cat, bool deep,
     char *rec = ww_asprintf("%s/rec", data_dir);
     nftw(rec, orphan_cb, 16, FTW_PHYS);
     free(rec);
-    qsort(paths, n, sizeof *paths, cmpstr);
+    if (n) qsort(paths, n, sizeof *paths, cmpstr);
     for (size_t i = 0; i < orphans.n; i++) {
-        if (!bsearch(&orphans.v[i], paths, n, sizeof *paths, cmpstr)) {
+        if (!n || !bsearch(&orphans.v[i], paths, n, sizeof *paths, cmpstr)) {
             struct cat_segment fake = {.path = orphans.v[i]};
             problems++;
             if (report) report(opaque, &fake, "file has no catalog row");

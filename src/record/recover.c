@@ -129,9 +129,9 @@ int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report 
     walk_prefix = strlen(data_dir) + 1;
     nftw(rec, walk_cb, 16, FTW_PHYS);
     free(rec);
-    qsort(known.v, known.n, sizeof *known.v, cmpstr);
+    if (known.n) qsort(known.v, known.n, sizeof *known.v, cmpstr);
     for (size_t i = 0; i < files.n && !rc; i++) {
-        if (bsearch(&files.v[i], known.v, known.n, sizeof *known.v, cmpstr)) continue;
+        if (known.n && bsearch(&files.v[i], known.v, known.n, sizeof *known.v, cmpstr)) continue;
         char *abs = ww_asprintf("%s/%s", data_dir, files.v[i]);
         struct rec_scan sc;
         int64_t sid;
