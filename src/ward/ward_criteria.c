@@ -270,7 +270,7 @@ int ward_criteria_ensure_default(catalog_t *cat)
         }
     }
     if (d) closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn) qsort(names, nn, sizeof *names, cmp_str);
     if ((rc = catalog_begin(cat))) goto out;
     if ((rc = catalog_criteria_set_count(cat, &count)) || count) {  /* someone else loaded them */
         catalog_rollback(cat);
