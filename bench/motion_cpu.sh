@@ -7,13 +7,18 @@
 # Each side runs N streams for S seconds, paced in real time like cameras,
 # and reports CPU time / wall time / N as "% of one core per stream".
 #
-# Streams: RTSP URLs in $MOTION_BENCH_URLS (space-separated; the ffmpeg side
-# then reads the same URLs over TCP), otherwise a 640x360 10 fps H.264 file
-# looped: the simulated cameras' sub clip ($WW_MEDIA_DIR/sub.h264, from
-# scripts/gen-media) when present, else one made from the motion test clips.
+# Streams, first that applies:
+#   - RTSP URLs in $MOTION_BENCH_URLS (space-separated);
+#   - the simulated cameras' sub streams (rtsp://…/camK/sub, 640x360 10 fps)
+#     when the camsim binary is built and scripts/gen-media can make its
+#     media; camsim is started here and stopped at the end;
+#   - else a 640x360 10 fps H.264 file looped in real time (ffmpeg -re), made
+#     from the motion test clips (MOTION_BENCH_SOURCE=file forces this).
+# Both sides read the same streams (RTSP over TCP).
 #
 # Environment: WARDWATCH_BIN (default build/wardwatch), WW_BUILD_DIR (default
-# build), MOTION_BENCH_STREAMS (default 4), MOTION_BENCH_SECONDS (default 20).
+# build), CAMSIM_BIN, WW_MEDIA_DIR, MOTION_BENCH_STREAMS (default 4),
+# MOTION_BENCH_SECONDS (default 20), MOTION_BENCH_SOURCE (auto|camsim|file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${WW_BUILD_DIR:-build}
@@ -27,24 +32,43 @@ die() { echo "motion_cpu: $*" >&2; exit 1; }
 [[ -x $BIN ]] || die "no wardwatch binary at $BIN (build first)"
 command -v ffmpeg >/dev/null || die "ffmpeg not found"
 
+SOURCE=${MOTION_BENCH_SOURCE:-auto}
+CAMSIM=${CAMSIM_BIN:-$BUILD/tools/camsim/camsim}
+MEDIA=${WW_MEDIA_DIR:-$BUILD/media}
+CAMSIM_PID=
+cleanup() { [[ -n $CAMSIM_PID ]] && kill "$CAMSIM_PID" 2>/dev/null && wait "$CAMSIM_PID" 2>/dev/null; true; }
+trap cleanup EXIT
+
 if [[ -n ${MOTION_BENCH_URLS:-} ]]; then
     read -r -a SRCS <<<"$MOTION_BENCH_URLS"
     N=${#SRCS[@]}
     FF_IN=(-rtsp_transport tcp)
     what="$N RTSP streams"
+elif [[ $SOURCE != file && -x $CAMSIM ]] && scripts/gen-media "$MEDIA" >/dev/null; then
+    log=$WORK/camsim.log
+    "$CAMSIM" --media "$MEDIA" --port 0 --cameras "$N" >"$log" 2>&1 &
+    CAMSIM_PID=$!
+    base=
+    for _ in $(seq 100); do
+        base=$(grep -o 'rtsp://[0-9.]*:[0-9]*' "$log" | head -1 || true)
+        [[ -n $base ]] && break
+        kill -0 "$CAMSIM_PID" 2>/dev/null || die "camsim exited: $(cat "$log")"
+        sleep 0.1
+    done
+    [[ -n $base ]] || die "camsim did not start: $(cat "$log")"
+    SRCS=()
+    for ((i = 1; i <= N; i++)); do SRCS+=("$base/cam$i/sub"); done
+    FF_IN=(-rtsp_transport tcp)
+    what="$N camsim sub streams (640x360 10 fps H.264 over RTSP/TCP)"
 else
+    [[ $SOURCE == camsim ]] && die "camsim not available at $CAMSIM"
     clip=$WORK/sub-640x360-10fps.mp4
     if [[ ! -s $clip ]]; then
-        if [[ -s ${WW_MEDIA_DIR:-$BUILD/media}/sub.h264 ]]; then
-            ffmpeg -nostdin -loglevel error -y -r 10 -i "${WW_MEDIA_DIR:-$BUILD/media}/sub.h264" \
-                -c copy "$clip.tmp.mp4"
-        else
-            tests/motion/make-clips "$BUILD/motion-clips"
-            # Like a camera: sensor noise, no B-frames, IDR every 2 s, ~512 kb/s.
-            ffmpeg -nostdin -loglevel error -y -i "$BUILD/motion-clips/b_moving_noise.mp4" \
-                -c:v libx264 -preset veryfast -bf 0 -g 20 -keyint_min 20 -sc_threshold 0 \
-                -b:v 512k -maxrate 640k -bufsize 1M -pix_fmt yuv420p "$clip.tmp.mp4"
-        fi
+        tests/motion/make-clips "$BUILD/motion-clips"
+        # Like a camera: sensor noise, no B-frames, IDR every 2 s, ~512 kb/s.
+        ffmpeg -nostdin -loglevel error -y -i "$BUILD/motion-clips/b_moving_noise.mp4" \
+            -c:v libx264 -preset veryfast -bf 0 -g 20 -keyint_min 20 -sc_threshold 0 \
+            -b:v 512k -maxrate 640k -bufsize 1M -pix_fmt yuv420p "$clip.tmp.mp4"
         mv "$clip.tmp.mp4" "$clip"
     fi
     SRCS=()

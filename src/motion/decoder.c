@@ -217,7 +217,12 @@ int motion_decoder_push(struct motion_decoder *d, const AVPacket *pkt, int64_t w
         d->st.packets_skipped++;
         return 0;
     }
-    if (cfg.keyframes_only != d->keyframes_only) apply_mode(d, cfg.keyframes_only);
+    if (cfg.keyframes_only != d->keyframes_only) {
+        /* Leaving keyframes-only: the P-frames' references were never
+         * decoded, so start again at the next keyframe. */
+        if (d->keyframes_only) d->waiting_key = true;
+        apply_mode(d, cfg.keyframes_only);
+    }
     bool key = pkt->flags & AV_PKT_FLAG_KEY;
     /* A stream that never flags a keyframe would wait forever: after 300
      * packets, decode anyway and let the decoder conceal what it must. */
