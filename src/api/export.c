@@ -88,6 +88,10 @@ static int h_create(struct http_req *req, void *ud)
     rc = export_clip(&q, &r);
     free(path);
     if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
+    if (rc == WW_EPERM) {
+        export_result_clear(&r);
+        return http_error(req, 403, "no_consent", "the camera's owner has not agreed to exports (chủ camera chưa đồng ý cho trích xuất)");
+    }
     if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }
     struct cat_export e;
     rc = catalog_export_get(cat, r.export_id, &e);

@@ -71,6 +71,12 @@ static int h_live(struct http_req *req, void *ud)
     if (!kind) kind = "main";
     if (strcmp(kind, "main") && strcmp(kind, "sub"))
         return http_fail(req, WW_EINVAL, "stream must be main or sub");
+    struct cat_consent_now cn;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) return WW_EDB;
+    if (!cn.live)
+        return http_error(req, 403, "no_consent",
+                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
     engine_t *e = (engine_t *)ctx->engine;
     if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
     hub_t *h = engine_hub_acquire(e, id, kind);

@@ -131,6 +131,12 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
                       struct cat_gap **out, size_t *n);
 void cat_gap_list_free(struct cat_gap *v, size_t n);
 
+/* ---- consent (read side; the register is catalog/cat_community.h) ------------
+ * What a camera may be used for at time t.  has_rows = false: a station
+ * camera with no consent register → everything allowed. */
+struct cat_consent_now { bool has_rows, live, record, export_; int64_t until_us; /* 0 = open */ };
+int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
+
 /* ---- exports ------------------------------------------------------------- */
 struct cat_export {
     int64_t id, camera_id, from_us, to_us, first_us, last_us, bytes, frames, user_id, created_us;

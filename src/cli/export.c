@@ -84,6 +84,7 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
     free(who);
     if (rc) {
         if (rc == WW_ENOTFOUND) cli_err("export: camera %lld has no recordings between those times (or no such camera)", (long long)cam);
+        else if (rc == WW_EPERM) cli_err("export: the owner's consent for camera %lld does not cover exports", (long long)cam);
         else cli_err("export: failed: %s", ww_strerror(rc));
         export_result_clear(&r);
         return 1;

@@ -56,6 +56,7 @@ struct cam {
     char *name, *sig;      /* sig: the config a restart depends on */
     struct stream *main, *sub;
     bool seen;
+    bool consent_paused;   /* recording paused: outside the owner's consent */
 };
 
 struct engine {
@@ -268,6 +269,25 @@ static struct cam *cam_start(struct engine *e, const struct cat_camera *cc)
     return c;
 }
 
+/* Pauses or resumes each camera's recorder with its owner's consent window.
+ * Runs on the supervisor thread (the only user of e->cat). */
+static void apply_consent(struct engine *e)
+{
+    int64_t now = ww_wall_us();
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams; i++) {
+        struct cam *c = e->cams[i];
+        struct cat_consent_now cn;
+        if (!c->main || !c->main->writer || catalog_consent_at(e->cat, c->id, now, &cn)) continue;
+        bool pause = !cn.record;
+        if (pause != c->consent_paused) {
+            rec_writer_pause(c->main->writer, pause, "no recording consent from the owner");
+            c->consent_paused = pause;
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
 /* Brings the running cameras in line with the catalog. */
 static void reconcile(struct engine *e)
 {
@@ -308,6 +328,7 @@ static void reconcile(struct engine *e)
         pthread_mutex_unlock(&e->mu);
     }
     cat_camera_list_free(v, n);
+    apply_consent(e);
     for (;;) {
         struct cam *gone = NULL;
         pthread_mutex_lock(&e->mu);

@@ -190,6 +190,11 @@ int export_clip(const struct export_req *q, struct export_result *res)
     struct cat_camera cam;
     int rc = catalog_camera_get(q->cat, q->camera_id, &cam);
     if (rc) return rc;
+    struct cat_consent_now cn;
+    if ((rc = catalog_consent_at(q->cat, q->camera_id, ww_wall_us(), &cn)) || !cn.export_) {
+        cat_camera_clear(&cam);
+        return rc ? rc : WW_EPERM;
+    }
     int64_t sid;
     const char *kind = q->stream ? q->stream : "main";
     rc = catalog_stream_find(q->cat, q->camera_id, kind, &sid);

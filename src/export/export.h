@@ -39,6 +39,7 @@ struct export_result {
 };
 
 /* 0, WW_ENOTFOUND (no such camera, or nothing recorded in the range),
+ * WW_EPERM (the owner's consent does not cover export),
  * WW_EINVAL (bad range), -errno (cannot write the output). */
 int export_clip(const struct export_req *req, struct export_result *res);
 void export_result_clear(struct export_result *r);
