@@ -383,7 +383,9 @@ static void apply_staged(struct motion_detector *d)
     d->zones = d->staged_zones;
     atomic_store_explicit(&d->dirty, false, memory_order_relaxed);
     pthread_mutex_unlock(&d->lock);
-    if (zones_changed) d->geom_ok = false; /* rebuilt at the next analysed frame */
+    /* New zones: geometry is rebuilt at the next analysed frame, and the
+     * model re-seeded, since cells that were masked have not been learnt. */
+    if (zones_changed) d->geom_ok = d->seeded = false;
     if (old_rate != d->cfg.rate_fps) d->next_due = d->last_t; /* new pace from now */
 }
 
