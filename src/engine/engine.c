@@ -19,8 +19,12 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "catalog/cat_events.h"
 #include "catalog/catalog.h"
 #include "ingest/ingest.h"
+#include "motion/motion.h"
+
+#include <curl/curl.h>
 
 #include <libavutil/log.h>
 
@@ -49,6 +53,13 @@ struct stream {
     int64_t prev_frames, prev_bytes, prev_mono;
     char codec[8];
     int width, height;
+    /* motion (sub stream only): decoded inline on this stream's ingest
+     * thread — the sub stream feeds nothing that could be stalled by it */
+    struct motion_detector *det;
+    struct motion_decoder *dec;
+    int motion_sub;
+    int64_t motion_settings_us;   /* updated_us of the settings applied; -1 = defaults */
+    atomic_llong motion_events;
 };
 
 struct cam {
@@ -70,7 +81,21 @@ struct engine {
     rec_syncer_t *syncer;
     catalog_t *cat;           /* supervisor thread only */
     pthread_t sup;
+    /* motion events from ingest threads, drained by the supervisor */
+    pthread_mutex_t evmu;
+    struct pending_event *events;
+    int nevents, capevents;
+    int64_t events_dropped;
 };
+
+struct pending_event {
+    int64_t camera_id, stream_id;
+    struct motion_event ev;
+    uint8_t *jpeg;
+    size_t jpeg_len;
+};
+
+#define MAX_PENDING_EVENTS 1000
 
 static void stream_unref(struct stream *s)
 {
@@ -179,6 +204,64 @@ static void *stream_main(void *arg)
     return NULL;
 }
 
+/* Motion event from the decoder (ingest thread): queue it for the
+ * supervisor, which owns the catalog connection and the webhook. */
+static void on_motion_event(void *opaque, int what, const struct motion_event *ev,
+                            const uint8_t *jpeg, size_t jpeg_len)
+{
+    struct stream *s = opaque;
+    if (what != MOTION_CB_CLOSED) return;
+    struct engine *e = s->e;
+    pthread_mutex_lock(&e->evmu);
+    if (e->nevents >= MAX_PENDING_EVENTS) {
+        e->events_dropped++;
+    } else {
+        if (e->nevents == e->capevents) {
+            e->capevents = e->capevents ? e->capevents * 2 : 16;
+            e->events = ww_realloc(e->events, (size_t)e->capevents * sizeof *e->events);
+        }
+        struct pending_event *p = &e->events[e->nevents++];
+        p->camera_id = s->camera_id;
+        p->stream_id = s->stream_id;
+        p->ev = *ev;
+        p->jpeg = NULL;
+        p->jpeg_len = 0;
+        if (jpeg && jpeg_len) {
+            p->jpeg = ww_malloc(jpeg_len);
+            memcpy(p->jpeg, jpeg, jpeg_len);
+            p->jpeg_len = jpeg_len;
+        }
+    }
+    pthread_mutex_unlock(&e->evmu);
+    atomic_fetch_add(&s->motion_events, 1);
+}
+
+static void on_motion_hub(void *opaque, const struct hub_msg *m)
+{
+    struct stream *s = opaque;
+    switch (m->ev) {
+    case HUB_START: {
+        motion_decoder_free(s->dec);
+        s->dec = NULL;
+        struct motion_decoder_opts o = {
+            .time_base_num = m->tb.num, .time_base_den = m->tb.den, .thumbnails = true,
+            .on_event = on_motion_event, .opaque = s, .log_ctx = s->ctx,
+        };
+        if (motion_decoder_new(m->par, s->det, &o, &s->dec))
+            ww_warn(s->ctx, "motion: cannot open a decoder for this stream; no motion detection");
+        break;
+    }
+    case HUB_PACKET:
+        if (s->dec) motion_decoder_push(s->dec, m->pkt, m->wall_us);
+        break;
+    case HUB_STOP:
+        if (s->dec) motion_decoder_finish(s->dec);
+        motion_decoder_free(s->dec);
+        s->dec = NULL;
+        break;
+    }
+}
+
 static struct stream *stream_new(struct engine *e, const struct cat_camera *c, const char *kind,
                                  const char *url)
 {
@@ -211,6 +294,13 @@ static int stream_start(struct engine *e, struct stream *s, bool record)
         rec_writer_new(&wc, e->syncer, &s->writer);
         s->writer_sub = hub_subscribe(s->hub, rec_writer_on_hub, s->writer, false);
     }
+    if (!strcmp(s->kind, "sub")) {
+        struct motion_config mc;
+        motion_config_default(&mc);
+        s->motion_settings_us = -1;
+        if (motion_detector_new(&mc, &s->det) == 0)
+            s->motion_sub = hub_subscribe(s->hub, on_motion_hub, s, false);
+    }
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setstacksize(&at, 512 * 1024);
@@ -230,6 +320,14 @@ static void stream_stop(struct stream *s)
         hub_unsubscribe(s->hub, s->writer_sub);
         rec_writer_free(s->writer);
         s->writer = NULL;
+    }
+    if (s->det) {
+        hub_unsubscribe(s->hub, s->motion_sub);
+        if (s->dec) motion_decoder_finish(s->dec);
+        motion_decoder_free(s->dec);
+        s->dec = NULL;
+        motion_detector_free(s->det);
+        s->det = NULL;
     }
     stream_unref(s);
 }
@@ -288,6 +386,102 @@ static void apply_consent(struct engine *e)
     pthread_mutex_unlock(&e->mu);
 }
 
+/* Applies changed motion settings to the running detectors (they are safe
+ * to reconfigure from this thread while the ingest thread feeds). */
+static void apply_motion_settings(struct engine *e)
+{
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams; i++) {
+        struct stream *s = e->cams[i]->sub;
+        if (!s || !s->det) continue;
+        struct cat_motion_settings ms;
+        int rc = catalog_motion_settings_get(e->cat, e->cams[i]->id, &ms);
+        if (rc) continue; /* no row: defaults stay */
+        if (ms.updated_us != s->motion_settings_us) {
+            struct motion_config mc;
+            motion_config_default(&mc);
+            mc.enabled = ms.enabled;
+            mc.sensitivity = ms.sensitivity;
+            mc.min_area_pct = ms.min_area_pct;
+            mc.rate_fps = ms.rate_fps;
+            mc.keyframes_only = ms.keyframes_only;
+            struct motion_zones z = {0};
+            char *err = NULL;
+            if (motion_detector_set_config(s->det, &mc) != 0)
+                ww_warn(s->ctx, "motion: settings out of range; keeping the previous ones");
+            if (ms.zones_json && motion_zones_parse(ms.zones_json, &z, &err) != 0)
+                ww_warn(s->ctx, "motion: bad zones (%s); keeping the previous ones", err ? err : "?");
+            else
+                motion_detector_set_zones(s->det, &z);
+            free(err);
+            s->motion_settings_us = ms.updated_us;
+            ww_info(s->ctx, "motion settings applied (enabled %d, sensitivity %d, rate %.1f fps)",
+                    mc.enabled, mc.sensitivity, mc.rate_fps);
+        }
+        cat_motion_settings_clear(&ms);
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* POSTs one event to the configured webhook (setting motion.webhook_url);
+ * bounded: 3 s, one try — the catalog row is the record, the webhook a
+ * notification. */
+static void post_webhook(const char *url, const char *json)
+{
+    CURL *c = curl_easy_init();
+    if (!c) return;
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) ww_warn("motion", "webhook %s: %s", url, curl_easy_strerror(rc));
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+/* Stores queued motion events and notifies the webhook. */
+static void drain_events(struct engine *e)
+{
+    pthread_mutex_lock(&e->evmu);
+    struct pending_event *v = e->events;
+    int n = e->nevents;
+    e->events = NULL;
+    e->nevents = e->capevents = 0;
+    pthread_mutex_unlock(&e->evmu);
+    if (!n) return;
+    char *hook = NULL;
+    catalog_setting_get(e->cat, "motion.webhook_url", &hook);
+    for (int i = 0; i < n; i++) {
+        struct cat_event ce = {
+            .camera_id = v[i].camera_id, .stream_id = v[i].stream_id, .start_us = v[i].ev.start_us,
+            .end_us = v[i].ev.end_us, .peak_us = v[i].ev.peak_us, .peak_score = v[i].ev.peak_score,
+            .zone = v[i].ev.zone,
+        };
+        if (catalog_event_add(e->cat, &ce, v[i].jpeg, v[i].jpeg_len) != 0)
+            ww_error("motion", "cannot store an event of camera %lld", (long long)v[i].camera_id);
+        else if (hook && *hook) {
+            char a[48], b[48], c[48];
+            int off = ww_station_offset_min();
+            json_t *jo = json_pack("{s:I,s:I,s:s,s:s,s:s,s:f,s:s,s:s}", "event_id", (json_int_t)ce.id,
+                "camera_id", (json_int_t)ce.camera_id, "start", ww_fmt_time(ce.start_us, off, a, sizeof a),
+                "end", ww_fmt_time(ce.end_us, off, b, sizeof b), "peak", ww_fmt_time(ce.peak_us, off, c, sizeof c),
+                "peak_score", ce.peak_score, "zone", ce.zone,
+                "thumbnail", "/api/v1/events/{id}/thumbnail");
+            char *j = json_dumps(jo, JSON_COMPACT);
+            json_decref(jo);
+            post_webhook(hook, j);
+            free(j);
+        }
+        free(v[i].jpeg);
+    }
+    free(hook);
+    free(v);
+}
+
 /* Brings the running cameras in line with the catalog. */
 static void reconcile(struct engine *e)
 {
@@ -329,6 +523,7 @@ static void reconcile(struct engine *e)
     }
     cat_camera_list_free(v, n);
     apply_consent(e);
+    apply_motion_settings(e);
     for (;;) {
         struct cam *gone = NULL;
         pthread_mutex_lock(&e->mu);
@@ -369,6 +564,13 @@ static json_t *stream_json(struct stream *s)
                           "codec", s->codec, "width", s->width, "height", s->height);
     json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
+    if (s->det) {
+        struct motion_state ms;
+        motion_detector_get_state(s->det, &ms);
+        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I}", "score", ms.score,
+            "in_event", ms.in_event, "frames_analysed", (json_int_t)ms.frames,
+            "events", (json_int_t)atomic_load(&s->motion_events)));
+    }
     if (s->writer) {
         struct rec_writer_stats ws;
         rec_writer_stats(s->writer, &ws);
@@ -450,6 +652,7 @@ static void *supervisor_main(void *arg)
         }
         pthread_mutex_unlock(&e->mu);
         write_stats(e);
+        drain_events(e);
         pthread_mutex_lock(&e->mu);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -476,12 +679,14 @@ static void av_log_to_ww(void *avcl, int level, const char *fmt, va_list ap)
 int engine_start(const struct engine_cfg *cfg, engine_t **out)
 {
     av_log_set_callback(av_log_to_ww);
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread exists */
     struct engine *e = ww_calloc(1, sizeof *e);
     e->cfg = *cfg;
     e->data_dir = ww_strdup(cfg->data_dir);
     e->stats_path = ww_strdup(cfg->stats_path);
     if (e->cfg.reconcile_us <= 0) e->cfg.reconcile_us = 2000000;
     pthread_mutex_init(&e->mu, NULL);
+    pthread_mutex_init(&e->evmu, NULL);
     pthread_cond_init(&e->cv, NULL);
     srandom((unsigned)ww_mono_us());
     char *db = ww_asprintf("%s/wardwatch.db", cfg->data_dir);
@@ -515,10 +720,12 @@ void engine_stop(engine_t *e)
     free(e->cams);
     e->cams = NULL;
     e->ncams = 0;
+    if (e->cat) drain_events(e); /* events closed by the streams' finish */
     write_stats(e);
     rec_syncer_stop(e->syncer);
     catalog_close(e->cat);
     pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->evmu);
     pthread_mutex_destroy(&e->mu);
     free(e->data_dir);
     free(e->stats_path);
