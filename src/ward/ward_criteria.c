@@ -742,6 +742,15 @@ void ward_matrix_csv(const struct ward_matrix *m, struct ww_buf *out)
     }
 }
 
+/* Assessment rows in the order they took effect: by the date assessed,
+ * then the order entered. */
+static int by_date(const void *a, const void *b)
+{
+    const struct cat_assessment *x = a, *y = b;
+    int c = strcmp(x->assessed_on, y->assessed_on);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
 json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
 {
     struct cat_programme_ward *reg;
@@ -754,6 +763,7 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
         struct cat_assessment *h;
         size_t nh;
         if (!s || catalog_assessment_history(cat, reg[i].year, ward_id, &h, &nh)) continue;
+        if (nh) qsort(h, nh, sizeof *h, by_date);
         size_t nc = s->n_criteria ? s->n_criteria : 1;
         int *self = ww_malloc(nc * sizeof *self), *rev = ww_malloc(nc * sizeof *rev);
         for (size_t k = 0; k < nc; k++) self[k] = rev[k] = -1;
