@@ -14,6 +14,13 @@
 
 struct serve_http { struct http_server *srv; struct api_ctx actx; char *db; };
 
+/* A camera changed through the API: let the recorder follow at once. */
+static void camera_changed(void *arg, int64_t camera_id, bool removed)
+{
+    (void)camera_id; (void)removed;
+    if (arg) engine_kick(arg);
+}
+
 int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, struct serve_http **out)
 {
     struct serve_http *s = ww_calloc(1, sizeof *s);
@@ -29,6 +36,8 @@ int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, st
     s->actx.data_dir = data_dir;
     s->actx.db_path = s->db;
     s->actx.engine = (struct rec_engine *)eng;
+    s->actx.camera_changed = camera_changed;
+    s->actx.camera_changed_arg = eng;
     api_register_all(s->srv, &s->actx);
     ww_info("http", "console on http://%s", listen);
     *out = s;

@@ -81,6 +81,7 @@ struct engine {
     rec_syncer_t *syncer;
     catalog_t *cat;           /* supervisor thread only */
     pthread_t sup;
+    bool kicked;              /* reconcile at once (engine_kick) */
     /* motion events from ingest threads, drained by the supervisor */
     pthread_mutex_t evmu;
     struct pending_event *events;
@@ -641,7 +642,11 @@ static void *supervisor_main(void *arg)
     while (!e->stopping) {
         pthread_mutex_unlock(&e->mu);
         int64_t now = ww_mono_us();
-        if (now >= next_reconcile) {
+        pthread_mutex_lock(&e->mu);
+        bool kicked = e->kicked;
+        e->kicked = false;
+        pthread_mutex_unlock(&e->mu);
+        if (kicked || now >= next_reconcile) {
             reconcile(e);
             next_reconcile = now + e->cfg.reconcile_us;
         }
@@ -657,7 +662,7 @@ static void *supervisor_main(void *arg)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
-        if (!e->stopping) pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+        if (!e->stopping && !e->kicked) pthread_cond_timedwait(&e->cv, &e->mu, &ts);
     }
     pthread_mutex_unlock(&e->mu);
     return NULL;
@@ -756,3 +761,11 @@ void engine_hub_release(engine_t *e, hub_t *h)
 }
 
 rec_syncer_t *engine_syncer(engine_t *e) { return e->syncer; }
+
+void engine_kick(engine_t *e)
+{
+    pthread_mutex_lock(&e->mu);
+    e->kicked = true;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}

@@ -55,5 +55,8 @@ json_t *engine_stats_json(engine_t *e);
 /* Stats of one camera ({"id":…,"streams":…}) or NULL if not running. */
 json_t *engine_camera_stats_json(engine_t *e, int64_t camera_id);
 rec_syncer_t *engine_syncer(engine_t *e);
+/* Asks the supervisor to re-read the catalog now (a camera was added,
+ * changed or removed through the API).  Any thread. */
+void engine_kick(engine_t *e);
 
 #endif

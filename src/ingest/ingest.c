@@ -97,8 +97,11 @@ static int map_open_error(struct ingest_session *s, int averr, const char **why)
     case AVERROR(ETIMEDOUT): *why = "timed out connecting to the camera"; return -ETIMEDOUT;
     default: break;
     }
-    av_strerror(averr, s->errbuf, sizeof s->errbuf);
-    *why = s->errbuf;
+    /* The session is freed on this path: the text must outlive it.  One
+     * buffer per thread (each stream has its own ingest thread). */
+    static _Thread_local char open_err[256];
+    av_strerror(averr, open_err, sizeof open_err);
+    *why = open_err;
     return WW_EAV;
 }
 
