@@ -1,0 +1,120 @@
+/* Unit tests for base/: time formatting and parsing (station offset, leap
+ * days, bad input), URL masking, number parsing, buffers, fault hooks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+static void test_fmt_time(void **st)
+{
+    (void)st;
+    char b[48];
+    /* 2024-02-29 23:30:00.250 UTC → 2024-03-01 06:30 in Hà Nội */
+    int64_t t = 1709249400LL * 1000000 + 250000;
+    assert_string_equal(ww_fmt_time(t, 0, b, sizeof b), "2024-02-29T23:30:00.250Z");
+    assert_string_equal(ww_fmt_time(t, 420, b, sizeof b), "2024-03-01T06:30:00.250+07:00");
+    assert_string_equal(ww_fmt_time(0, -90, b, sizeof b), "1969-12-31T22:30:00.000-01:30");
+}
+
+static void test_parse_time(void **st)
+{
+    (void)st;
+    int64_t t;
+    assert_int_equal(ww_parse_time("2024-02-29T23:30:00.25Z", 420, &t), 0);
+    assert_int_equal(t, 1709249400LL * 1000000 + 250000);
+    assert_int_equal(ww_parse_time("2024-03-01T06:30:00.25+07:00", 0, &t), 0);
+    assert_int_equal(t, 1709249400LL * 1000000 + 250000);
+    /* no offset: the station's */
+    assert_int_equal(ww_parse_time("2024-03-01 06:30:00.25", 420, &t), 0);
+    assert_int_equal(t, 1709249400LL * 1000000 + 250000);
+    assert_int_equal(ww_parse_time("1709249400.25", 420, &t), 0);
+    assert_int_equal(t, 1709249400LL * 1000000 + 250000);
+    /* a date alone is midnight, station time */
+    assert_int_equal(ww_parse_time("2026-01-01", 420, &t), 0);
+    char b[48];
+    assert_string_equal(ww_fmt_time(t, 420, b, sizeof b), "2026-01-01T00:00:00.000+07:00");
+    /* round trip through the formatter */
+    for (int64_t v = 1600000000LL * 1000000; v < 1600000000LL * 1000000 + 400LL * 86400 * 1000000;
+         v += 86399LL * 1000000 + 123000) {
+        int64_t back;
+        ww_fmt_time(v, 420, b, sizeof b);
+        assert_int_equal(ww_parse_time(b, 0, &back), 0);
+        assert_int_equal(back, v);
+    }
+    const char *bad[] = {"", "yesterday", "2023-02-29", "2024-13-01", "2024-01-01T25:00",
+                         "2024-01-01T10:00+7", "2024-01-01T10:00:00Zjunk", "-5", "1e99", NULL};
+    for (int i = 0; bad[i]; i++) assert_int_equal(ww_parse_time(bad[i], 420, &t), WW_EINVAL);
+}
+
+static void test_url_mask(void **st)
+{
+    (void)st;
+    char *m = ww_url_mask("rtsp://admin:p@ss:w0rd@10.1.2.3:554/stream1");
+    assert_string_equal(m, "rtsp://admin:***@10.1.2.3:554/stream1");
+    free(m);
+    m = ww_url_mask("rtsp://host/path@x");
+    assert_string_equal(m, "rtsp://host/path@x");
+    free(m);
+    m = ww_url_mask("rtsp://user@host/x");
+    assert_string_equal(m, "rtsp://user@host/x");
+    free(m);
+    assert_null(ww_url_mask(NULL));
+}
+
+static void test_parse_numbers(void **st)
+{
+    (void)st;
+    int64_t v;
+    double d;
+    assert_int_equal(ww_parse_i64("42", 0, 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(ww_parse_i64("101", 0, 100, &v), WW_EINVAL);
+    assert_int_equal(ww_parse_i64("4x", 0, 100, &v), WW_EINVAL);
+    assert_int_equal(ww_parse_i64("", 0, 100, &v), WW_EINVAL);
+    assert_int_equal(ww_parse_i64("99999999999999999999", 0, INT64_MAX, &v), WW_EINVAL);
+    assert_int_equal(ww_parse_double("18.67", -90, 90, &d), 0);
+    assert_int_equal(ww_parse_double("nan", -90, 90, &d), WW_EINVAL);
+    assert_int_equal(ww_parse_double("91", -90, 90, &d), WW_EINVAL);
+}
+
+static void test_buf(void **st)
+{
+    (void)st;
+    struct ww_buf b = {0};
+    for (int i = 0; i < 1000; i++) ww_buf_printf(&b, "%d,", i);
+    assert_int_equal(b.data[b.len], 0);
+    assert_true(ww_str_starts((char *)b.data, "0,1,2,"));
+    ww_buf_free(&b);
+    assert_null(b.data);
+}
+
+static void test_fault_enospc(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/ww-fault-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ww_fsops_fault("enospc-after=10"), 0);
+    assert_int_equal(ww_fsops()->write(fd, "0123456789", 10), 10);
+    assert_int_equal(ww_fsops()->write(fd, "x", 1), -ENOSPC);
+    assert_int_equal(ww_fsops_fault("bogus"), WW_EINVAL);
+    ww_fsops()->close(fd);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fmt_time),     cmocka_unit_test(test_parse_time),
+        cmocka_unit_test(test_url_mask),     cmocka_unit_test(test_parse_numbers),
+        cmocka_unit_test(test_buf),          cmocka_unit_test(test_fault_enospc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
