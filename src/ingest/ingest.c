@@ -1,12 +1,20 @@
 /*
- * ingest.c — an RTSP stream read with libavformat, without decoding.
+ * ingest.c — one camera stream as a session: picks the source, holds back
+ * packets until the first keyframe, completes the codec parameters and
+ * gives every packet a wall-clock time.
  *
- * Why no avformat_find_stream_info(): it decodes frames to learn what the
- * SDP and the first keyframe already tell us, and that probing costs more
- * CPU than recording itself.  We take the codec from the SDP, then complete
- * the parameters from the first keyframe: width/height from the codec
- * parser (it reads the SPS, it does not decode), and extradata from the
- * extract_extradata filter when the SDP carried no sprop-parameter-sets.
+ * Sources (internal.h): the lean RTSP/TCP client (rtsp.c) for rtsp:// over
+ * TCP, the default because libavformat's receive path costs ~6 syscalls
+ * per RTP packet; libavformat's client (src_libav.c) for RTP over UDP,
+ * rtsps://, and when WARDWATCH_INGEST=libav, so both can be compared on
+ * the same cameras.  Both deliver one AVPacket per access unit in Annex B
+ * form with the SDP's parameter sets (if any) as extradata, so hub, record,
+ * live and motion cannot tell them apart.
+ *
+ * Parameters: we take the codec from the SDP, then complete the rest from
+ * the first keyframe: width/height from the codec parser (it reads the
+ * SPS, it does not decode), and extradata from the extract_extradata
+ * filter when the SDP carried no parameter sets.
  *
  * Wall clock: the first packet's dts is anchored to the receive clock;
  * later packets advance by the camera's own timestamps, so frame spacing is
@@ -20,89 +28,52 @@
 #include "ingest/ingest.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <strings.h>
 
 #include <libavcodec/bsf.h>
-#include <libavformat/avformat.h>
 
 #include "base/base.h"
+#include "ingest/internal.h"
 
 #define REBASE_US 3000000 /* derived vs receive clock difference that re-anchors */
 
 struct ingest_session {
-    AVFormatContext *fmt;
-    int vidx;                   /* the video stream's index */
+    struct rtsp_client *lean;   /* exactly one of lean and lav is set */
+    struct lav_src *lav;
     AVCodecParameters *par;     /* our completed copy */
     AVPacket *pkt;              /* reused for every read: no per-packet alloc */
     AVRational tb;
     bool started;               /* first keyframe seen */
     /* wall-clock anchoring */
-    int64_t anchor_wall, anchor_ts, last_wall, last_dts;
+    int64_t anchor_wall, anchor_ts, last_wall;
     int64_t rebases, skipped;
-    /* interrupt */
-    atomic_bool *stop;
-    int64_t deadline;           /* monotonic µs; 0 = none */
-    bool timed_out;
     int64_t read_timeout_us;
-    char errbuf[256];
+    atomic_bool *stop;
     const char *ctx;
 };
 
-/* Called by libavformat around every socket read (several times per RTP
- * packet): the coarse clock is a vDSO read with no hardware clock access,
- * and millisecond resolution is plenty for second-long deadlines. */
-static int64_t coarse_mono_us(void)
+const char *ingest_errtext(const char *fmt, ...)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    static _Thread_local char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
 }
 
-static int interrupt_cb(void *opaque)
+/* NULL if the lean client serves these options, else why not. */
+static const char *why_libav(const struct ingest_opts *o)
 {
-    struct ingest_session *s = opaque;
-    if (s->stop && atomic_load(s->stop)) return 1;
-    if (s->deadline && coarse_mono_us() > s->deadline) {
-        s->timed_out = true;
-        return 1;
-    }
-    return 0;
-}
-
-static char *url_with_credentials(const struct ingest_opts *o)
-{
-    if (!o->username || !*o->username) return ww_strdup(o->url);
-    const char *p = strstr(o->url, "://");
-    if (!p) return ww_strdup(o->url);
-    p += 3;
-    return ww_asprintf("%.*s%s%s%s@%s", (int)(p - o->url), o->url, o->username,
-                       o->password ? ":" : "", o->password ? o->password : "", p);
-}
-
-static int map_open_error(struct ingest_session *s, int averr, const char **why)
-{
-    if (s->stop && atomic_load(s->stop)) { *why = "stopped"; return WW_EOF; }
-    if (s->timed_out) { *why = "timed out connecting to the camera"; return -ETIMEDOUT; }
-    switch (averr) {
-    case AVERROR_HTTP_UNAUTHORIZED:
-        *why = "camera refused the credentials (401 Unauthorized): check username and password";
-        return WW_EAUTH;
-    case AVERROR_HTTP_FORBIDDEN: *why = "camera refused access (403 Forbidden)"; return WW_EAUTH;
-    case AVERROR_HTTP_NOT_FOUND: *why = "camera has no such stream (404 Not Found): check the URL path"; return -ENOENT;
-    case AVERROR(ECONNREFUSED): *why = "connection refused: camera offline or wrong port"; return -ECONNREFUSED;
-    case AVERROR(EHOSTUNREACH): *why = "host unreachable"; return -EHOSTUNREACH;
-    case AVERROR(ENETUNREACH): *why = "network unreachable"; return -ENETUNREACH;
-    case AVERROR(ETIMEDOUT): *why = "timed out connecting to the camera"; return -ETIMEDOUT;
-    default: break;
-    }
-    /* The session is freed on this path: the text must outlive it.  One
-     * buffer per thread (each stream has its own ingest thread). */
-    static _Thread_local char open_err[256];
-    av_strerror(averr, open_err, sizeof open_err);
-    *why = open_err;
-    return WW_EAV;
+    const char *env = getenv("WARDWATCH_INGEST");
+    if (env && !strcmp(env, "libav")) return "WARDWATCH_INGEST=libav";
+    if (o->udp) return "RTP over UDP";
+    if (strncasecmp(o->url, "rtsp://", 7)) return "not an rtsp:// URL";
+    return NULL;
 }
 
 int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
@@ -115,49 +86,35 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     s->stop = stop;
     s->ctx = o->log_ctx ? o->log_ctx : "ingest";
     s->read_timeout_us = o->read_timeout_us > 0 ? o->read_timeout_us : 5000000;
-    s->vidx = -1;
     s->last_wall = INT64_MIN;
     s->pkt = av_packet_alloc();
 
-    s->fmt = avformat_alloc_context();
-    s->fmt->interrupt_callback.callback = interrupt_cb;
-    s->fmt->interrupt_callback.opaque = s;
-    AVDictionary *opts = NULL;
-    av_dict_set(&opts, "rtsp_transport", o->udp ? "udp" : "tcp", 0);
-    av_dict_set(&opts, "allowed_media_types", "video", 0);
-    char tmo[32];
-    snprintf(tmo, sizeof tmo, "%lld", (long long)s->read_timeout_us);
-    av_dict_set(&opts, "timeout", tmo, 0);
-    av_dict_set(&opts, "max_delay", "200000", 0); /* UDP reorder buffer */
-    char *url = url_with_credentials(o);
-    s->deadline = coarse_mono_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
-    int rc = avformat_open_input(&s->fmt, url, NULL, &opts);
-    explicit_bzero(url, strlen(url));
-    free(url);
-    av_dict_free(&opts);
-    if (rc < 0) {
-        /* avformat_open_input frees the context on failure */
-        int err = map_open_error(s, rc, err_text);
-        s->fmt = NULL;
+    const char *alt = why_libav(o);
+    int rc;
+    if (alt) {
+        ww_debug(s->ctx, "ingest: libavformat RTSP client (%s)", alt);
+        rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
+    } else {
+        ww_debug(s->ctx, "ingest: lean RTSP client (TCP interleaved)");
+        rc = rtsp_client_open(o, stop, &s->lean, err_text);
+        if (!rc) {
+            s->par = avcodec_parameters_alloc();
+            s->par->codec_type = AVMEDIA_TYPE_VIDEO;
+            s->par->codec_id = rtsp_client_codec(s->lean);
+            int n = 0;
+            const uint8_t *ed = rtsp_client_extradata(s->lean, &n);
+            if (ed && n > 0) {
+                s->par->extradata = av_mallocz((size_t)n + AV_INPUT_BUFFER_PADDING_SIZE);
+                memcpy(s->par->extradata, ed, (size_t)n);
+                s->par->extradata_size = n;
+            }
+            s->tb = rtsp_client_time_base(s->lean);
+        }
+    }
+    if (rc) {
         ingest_close(s);
-        return err;
+        return rc;
     }
-    for (unsigned i = 0; i < s->fmt->nb_streams; i++) {
-        AVStream *st = s->fmt->streams[i];
-        if (s->vidx < 0 && st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-            (st->codecpar->codec_id == AV_CODEC_ID_H264 || st->codecpar->codec_id == AV_CODEC_ID_HEVC))
-            s->vidx = (int)i;
-        else
-            st->discard = AVDISCARD_ALL;
-    }
-    if (s->vidx < 0) {
-        *err_text = "camera offers no H.264 or H.265 video stream";
-        ingest_close(s);
-        return WW_EINVAL;
-    }
-    s->tb = s->fmt->streams[s->vidx]->time_base;
-    s->par = avcodec_parameters_alloc();
-    avcodec_parameters_copy(s->par, s->fmt->streams[s->vidx]->codecpar);
     *out = s;
     return 0;
 }
@@ -243,18 +200,9 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
     AVPacket *pkt = s->pkt;
     av_packet_unref(pkt);
     for (;;) {
-        s->timed_out = false;
-        s->deadline = coarse_mono_us() + s->read_timeout_us;
-        int rc = av_read_frame(s->fmt, pkt);
-        if (rc < 0) {
-            if (s->stop && atomic_load(s->stop)) return WW_EOF;
-            if (s->timed_out || rc == AVERROR(ETIMEDOUT)) return -ETIMEDOUT;
-            if (rc == AVERROR_EOF) return WW_EOF;
-            av_strerror(rc, s->errbuf, sizeof s->errbuf);
-            ww_debug(s->ctx, "read: %s", s->errbuf);
-            return WW_EAV;
-        }
-        if (pkt->stream_index != s->vidx || pkt->size <= 0) { av_packet_unref(pkt); continue; }
+        int rc = s->lean ? rtsp_client_read(s->lean, pkt, s->read_timeout_us)
+                         : lav_src_read(s->lav, pkt);
+        if (rc) return rc;
         bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         if (!s->started) {
             if (!key) { s->skipped++; av_packet_unref(pkt); continue; }
@@ -277,7 +225,8 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
 void ingest_close(ingest_session_t *s)
 {
     if (!s) return;
-    if (s->fmt) avformat_close_input(&s->fmt);
+    rtsp_client_close(s->lean);
+    lav_src_close(s->lav);
     avcodec_parameters_free(&s->par);
     av_packet_free(&s->pkt);
     free(s);
@@ -287,3 +236,11 @@ const AVCodecParameters *ingest_params(const ingest_session_t *s) { return s->pa
 AVRational ingest_time_base(const ingest_session_t *s) { return s->tb; }
 int64_t ingest_rebases(const ingest_session_t *s) { return s->rebases; }
 int64_t ingest_skipped(const ingest_session_t *s) { return s->skipped; }
+
+int64_t ingest_dropped(const ingest_session_t *s)
+{
+    if (!s->lean) return 0;
+    struct rtsp_client_stats st;
+    rtsp_client_stats(s->lean, &st);
+    return st.rtp.dropped_aus;
+}

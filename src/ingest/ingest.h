@@ -1,9 +1,12 @@
 /*
- * ingest: one camera stream pulled over RTSP with libavformat.
+ * ingest: one camera stream pulled over RTSP.
  *
  * The interface is deliberately narrow — open, read packet, close, stats —
- * so that a leaner non-blocking RTSP client can replace libavformat's later
- * without touching hub, record, live or motion.
+ * so that the RTSP client behind it can change without touching hub,
+ * record, live or motion.  Behind it: a lean RTSP/TCP client of our own
+ * for rtsp:// over TCP (the default), and libavformat's client for RTP over
+ * UDP, rtsps://, and when the environment has WARDWATCH_INGEST=libav.  Both
+ * deliver one packet per access unit in Annex B form.
  *
  * What a session guarantees to its reader:
  *   - the first packet returned is a keyframe, and by then ingest_params()
@@ -14,9 +17,8 @@
  *   - wall times strictly increase within a session.
  *
  * Threads: a session is used by one thread (its ingest thread).  Blocking
- * calls end by deadline (open and read timeouts) or when *stop becomes true
- * (checked by libavformat's interrupt callback), so a stuck camera never
- * pins its thread.  ingest_stats_* fields are plain values copied out by
+ * calls end by deadline (open and read timeouts) or within ~100 ms of *stop
+ * becoming true, so a stuck camera never pins its thread.  ingest_stats_* fields are plain values copied out by
  * the owner; they are not shared.
  *
  * Memory: the packet returned by ingest_read belongs to the session and is
@@ -56,8 +58,8 @@ struct ingest_packet {
 /* Connects and prepares the stream.  Returns 0, WW_EAUTH (401), -ETIMEDOUT,
  * -ECONNREFUSED, WW_EINVAL (no usable video stream), WW_EAV (other), or
  * WW_EOF if *stop became true.  On failure *err_text describes the reason
- * for people (static or thread-local storage, valid until this thread's
- * next ingest_open); on success the session is returned. */
+ * for people (static storage or a string the session frees — it is valid
+ * until the next call); on success the session is returned. */
 int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text);
 /* Next packet (keyframe first).  0, WW_EOF (stream ended or stop), -ETIMEDOUT
@@ -73,5 +75,8 @@ AVRational ingest_time_base(const ingest_session_t *s);
 int64_t ingest_rebases(const ingest_session_t *s);
 /* Packets dropped before the first keyframe. */
 int64_t ingest_skipped(const ingest_session_t *s);
+/* Access units dropped because RTP packets of them were lost or malformed
+ * (lean client only; 0 with libavformat, which passes them on damaged). */
+int64_t ingest_dropped(const ingest_session_t *s);
 
 #endif

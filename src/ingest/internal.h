@@ -1,0 +1,230 @@
+/*
+ * ingest/internal.h — the pieces of ingest shared by its .c files and its
+ * unit tests.  Not part of ingest's public surface (ingest.h is).
+ *
+ * Inside ingest, lowest first:
+ *   rtsp_wire.c  splits a received byte stream into interleaved frames
+ *                ('$' channel len16 payload) and RTSP messages; header lookup
+ *   rtsp_auth.c  WWW-Authenticate challenges; Basic and Digest answers
+ *   sdp.c        the video track of an SDP (codec, payload type, clock,
+ *                control, parameter sets as Annex B extradata); URL joins
+ *   rtp.c        RTP packets → access units (H.264 / H.265 depacketizer)
+ *   rtsp.c       the lean RTSP/TCP client: socket, requests, read loop
+ *   src_libav.c  libavformat's RTSP client, the other source
+ *   ingest.c     picks a source; first keyframe, params, wall clock
+ *
+ * Threads: every object here is used by one thread at a time (the
+ * session's ingest thread).  Memory: each struct owns what it points to
+ * and has a free function; pointers into a caller's buffer are marked.
+ */
+#ifndef WW_INGEST_INTERNAL_H
+#define WW_INGEST_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libavcodec/avcodec.h>
+
+#include "ingest/ingest.h"
+
+/* Monotonic µs from the coarse clock: a vDSO read with no hardware clock
+ * access.  Millisecond resolution is plenty for deadlines and keep-alives
+ * counted in seconds; it is read on every socket wake-up. */
+static inline int64_t ingest_coarse_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Error text for people that outlives the session that produced it (the
+ * session is freed when open fails): per thread, valid until the thread's
+ * next call that sets it. */
+const char *ingest_errtext(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- rtsp_wire.c --------------------------------------------------------
+ * Caps on what a camera may send us in one RTSP message. */
+#define RTSP_MAX_HEAD (16 * 1024)
+#define RTSP_MAX_BODY (64 * 1024)
+
+enum rtsp_item_kind { RTSP_ITEM_FRAME = 1, RTSP_ITEM_MSG, RTSP_ITEM_JUNK };
+
+/* One item at the front of a receive buffer.  All pointers point into that
+ * buffer and are valid until it is consumed or moved. */
+struct rtsp_item {
+    enum rtsp_item_kind kind;
+    int channel;               /* FRAME: the interleaved channel */
+    const uint8_t *data;       /* FRAME: payload; JUNK: the skipped bytes */
+    size_t len;
+    int status;                /* MSG: response status (100..999), 0 for a
+                                  request from the server, -1 if the status
+                                  line does not parse */
+    const char *head;          /* MSG: start line and headers, no blank line */
+    size_t head_len;
+    const char *body;          /* MSG: Content-Length bytes */
+    size_t body_len;
+};
+
+/* Takes the next item off the front of p[0..n).  Returns the number of
+ * bytes the item spans (> 0), 0 if more bytes are needed to tell, or
+ * WW_EINVAL if a message breaks RTSP_MAX_HEAD / RTSP_MAX_BODY.  A '$'
+ * followed by a channel above max_channel is not a frame (it is junk), so a
+ * stray '$' cannot make us wait for up to 64 KB of garbage. */
+ptrdiff_t rtsp_wire_next(const uint8_t *p, size_t n, int max_channel, struct rtsp_item *it);
+
+/* Finds the next header called name (case-insensitive) in a message head,
+ * starting at *pos (0 = from the top; the start line is skipped).  On a hit
+ * sets *val and *vlen to the trimmed value, advances *pos past that line and
+ * returns true. */
+bool rtsp_hdr_next(const char *head, size_t len, const char *name, size_t *pos,
+                   const char **val, size_t *vlen);
+
+/* ---- rtsp_auth.c --------------------------------------------------------- */
+enum rtsp_auth_scheme { RTSP_AUTH_NONE, RTSP_AUTH_BASIC, RTSP_AUTH_DIGEST };
+
+struct rtsp_auth {
+    enum rtsp_auth_scheme scheme;
+    char *realm, *nonce, *opaque;
+    bool qop_auth;             /* the server offered qop=auth */
+    bool md5_sess;             /* algorithm=MD5-sess */
+    bool stale;
+    unsigned nc;               /* nonce count, per nonce */
+    char cnonce[17];           /* hex; set per challenge, tests may overwrite */
+};
+
+/* Reads one WWW-Authenticate value and keeps it if it is usable and at
+ * least as strong as what is kept (Digest over Basic).  Returns 0 if kept,
+ * WW_EINVAL if not usable (unknown scheme or algorithm, malformed). */
+int rtsp_auth_challenge(struct rtsp_auth *a, const char *val, size_t len);
+/* The Authorization header value for one request (heap; the caller frees
+ * and should explicit_bzero a Basic one).  NULL if no scheme is kept. */
+char *rtsp_auth_header(struct rtsp_auth *a, const char *user, const char *pass,
+                       const char *method, const char *uri);
+/* The RFC 2617 request-digest as 32 lowercase hex digits.  qop NULL means
+ * the RFC 2069 form (no nc, cnonce). */
+void rtsp_digest(const char *user, const char *realm, const char *pass, const char *method,
+                 const char *uri, const char *nonce, const char *nc, const char *cnonce,
+                 const char *qop, bool md5_sess, char out[33]);
+void rtsp_auth_free(struct rtsp_auth *a);
+
+/* ---- sdp.c ------------------------------------------------------------- */
+enum rtp_codec { RTP_H264, RTP_H265 };
+
+struct sdp_video {
+    enum rtp_codec codec;
+    int pt;                    /* RTP payload type */
+    int clock;                 /* RTP clock rate, Hz */
+    char *control;             /* media-level a=control, NULL if none */
+    char *session_control;     /* session-level a=control, NULL if none */
+    uint8_t *extradata;        /* Annex B parameter sets (av_malloc, padded), or NULL */
+    int extradata_size;
+    int max_don_diff;          /* H.265 sprop-max-don-diff: > 0 means DONL fields */
+    int packetization_mode;    /* H.264 */
+};
+#define SDP_MAX_EXTRADATA (64 * 1024)
+
+/* Picks the first m=video section with an H264/90000 or H265/90000 rtpmap.
+ * sdp need not be NUL-terminated.  0, or WW_EINVAL if there is none. */
+int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out);
+void sdp_video_free(struct sdp_video *v);
+/* An a=control value resolved against a base URL (Content-Base or the
+ * request URL): "*" or empty → base; absolute → itself; otherwise appended
+ * after a '/', as cameras expect.  Heap string. */
+char *rtsp_resolve_url(const char *base, const char *control);
+
+/* ---- rtp.c ----------------------------------------------------------------
+ * Depacketizer: RTP packets in, access units out, each in Annex B form
+ * (00 00 00 01 before every NAL unit) in its own refcounted buffer that the
+ * NAL data is assembled straight into (one copy: receive buffer → AU). */
+struct rtp_au {
+    AVBufferRef *buf;
+    int size;
+    int64_t ts;                /* RTP timestamp, unwrapped */
+    bool key;
+};
+
+struct rtp_stats {
+    int64_t packets;           /* RTP packets seen */
+    int64_t bad;               /* dropped: header does not parse */
+    int64_t other_pt;          /* ignored: another payload type */
+    int64_t late;              /* dropped: sequence number behind */
+    int64_t gaps, lost;        /* sequence gaps and packets missing in them */
+    int64_t aus;               /* access units delivered */
+    int64_t dropped_aus;       /* access units dropped: gap, broken FU, too big */
+    int64_t unsupported;       /* packets of a packetization we do not do */
+};
+
+#define RTP_DONE_MAX 4
+
+struct rtp_depack {
+    enum rtp_codec codec;
+    int pt;                    /* accepted payload type; -1 = any */
+    bool donl;                 /* H.265 DONL/DOND fields present */
+    size_t max_au;             /* an AU larger than this is dropped */
+    bool have_seq;
+    uint16_t next_seq;
+    bool have_ts;
+    uint32_t last_ts32;
+    int64_t last_ts64;
+    /* the access unit being assembled */
+    AVBufferRef *buf;          /* reallocatable; capacity buf->size */
+    size_t len;
+    int64_t au_ts;
+    bool au_open, damaged, key, vcl, in_fu;
+    size_t est_key, est_other; /* first allocation sizes, from recent AUs */
+    /* completed access units, oldest first */
+    struct rtp_au done[RTP_DONE_MAX];
+    int ndone;
+    struct rtp_stats st;
+};
+
+void rtp_depack_init(struct rtp_depack *d, enum rtp_codec codec, int pt, bool donl);
+/* Feeds one RTP packet (p is not kept).  Returns the number of completed
+ * access units waiting to be popped. */
+int rtp_depack_push(struct rtp_depack *d, const uint8_t *p, size_t n);
+/* Moves the oldest completed access unit into pkt, which must hold no data:
+ * pkt->buf is the AU's buffer (pkt owns it), pts = dts = its timestamp,
+ * AV_PKT_FLAG_KEY if it holds an IDR/IRAP picture.  false if none waits. */
+bool rtp_depack_pop(struct rtp_depack *d, AVPacket *pkt);
+/* Ends the AU being assembled as if its last packet had the marker bit. */
+void rtp_depack_flush(struct rtp_depack *d);
+void rtp_depack_free(struct rtp_depack *d);
+
+/* ---- rtsp.c: the lean client --------------------------------------------- */
+struct rtsp_client;
+
+struct rtsp_client_stats {
+    int64_t recv_calls, bytes, frames, rtcp, junk_bytes, messages, keepalives;
+    struct rtp_stats rtp;
+};
+
+/* Connects, DESCRIBE, SETUP (video track, interleaved TCP), PLAY.  Returns
+ * and maps errors like ingest_open. */
+int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
+                     const char **why);
+/* Next access unit into pkt (unreferenced by the caller first).  0, WW_EOF,
+ * -ETIMEDOUT (nothing for timeout_us), WW_EAV. */
+int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us);
+/* Sends TEARDOWN (best effort, bounded) and frees.  NULL is a no-op. */
+void rtsp_client_close(struct rtsp_client *c);
+enum AVCodecID rtsp_client_codec(const struct rtsp_client *c);
+/* The SDP's parameter sets (Annex B) or NULL; owned by the client. */
+const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size);
+AVRational rtsp_client_time_base(const struct rtsp_client *c);
+void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
+
+/* ---- src_libav.c --------------------------------------------------------- */
+struct lav_src;
+
+/* Opens the stream with libavformat.  On success *par is a new copy of the
+ * video stream's parameters (the caller frees it) and *tb its time base. */
+int lav_src_open(const struct ingest_opts *o, atomic_bool *stop, struct lav_src **out,
+                 AVCodecParameters **par, AVRational *tb, const char **why);
+/* Next video packet.  0, WW_EOF, -ETIMEDOUT, WW_EAV. */
+int lav_src_read(struct lav_src *l, AVPacket *pkt);
+void lav_src_close(struct lav_src *l);
+
+#endif

@@ -1,0 +1,796 @@
+/*
+ * rtsp.c — the lean RTSP 1.0 client: one camera stream over one TCP
+ * connection with interleaved RTP (RFC 2326 §10.12), blocking, on the
+ * session's own thread.
+ *
+ * Why not libavformat's client: for every RTP packet it does three blocking
+ * reads ('$', the 3-byte header, the payload), each a poll() and a recv(),
+ * about six syscalls per ~1400-byte packet; at 32 cameras that receive path
+ * cost more CPU than recording.  Here one recv() fills a large buffer with
+ * whatever the kernel holds (tens of packets), frames are cut out of it in
+ * place (rtsp_wire.c) and their payload copied once, into the access unit
+ * (rtp.c).  SO_RCVLOWAT makes the kernel wake us only when a batch worth
+ * ~25 ms of the stream's observed bitrate is there (1–16 KB), and
+ * SO_RCVTIMEO (100 ms) bounds both that wait — a slow sub stream's latency —
+ * and how late we notice the stop flag, a deadline or a keep-alive due.
+ *
+ * Sequence: OPTIONS (learns whether GET_PARAMETER works for keep-alives),
+ * DESCRIBE, SETUP of the video track only, PLAY.  A 401 is answered once
+ * (Basic or Digest, rtsp_auth.c); later requests carry the answer.  While
+ * reading, a keep-alive goes out every session-timeout/2 (30 s by default)
+ * and its reply is skipped when it comes by.  Close sends TEARDOWN without
+ * waiting for the reply, bounded to 200 ms.
+ *
+ * Invariants:
+ *   - every wait is a loop of ≤ 100 ms socket timeouts that checks *stop and
+ *     a deadline, so open and read end within ~100 ms of either;
+ *   - buf[rd, wr) holds received bytes not yet consumed; after compaction
+ *     at least BUF_MIN_FREE bytes are free, more than the largest item
+ *     (a 64 KB frame, or a message within the RTSP_MAX_* caps), so an item
+ *     always fits;
+ *   - responses are copied out of buf before anything else consumes it.
+ */
+#include "ingest/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+#define BUF_SIZE (256 * 1024)
+#define BUF_MIN_FREE (96 * 1024)
+#define SOCK_TIMEO_US 100000         /* SO_RCVTIMEO / SO_SNDTIMEO / connect slice */
+#define LOWAT_WINDOW_US 2000000      /* re-estimate the bitrate this often */
+#define LOWAT_TARGET_US 25000        /* wake up for this much of the stream */
+#define LOWAT_MIN 1024
+#define LOWAT_MAX (16 * 1024)
+#define TEARDOWN_US 200000
+#define KEEPALIVE_SEND_US 2000000
+#define DEFAULT_SESSION_TIMEOUT_S 60 /* RFC 2326 §12.37 */
+#define MAX_URL 4096
+#define MAX_SESSION_ID 256
+
+struct response {
+    int status;
+    char *head;   /* NUL-terminated copies */
+    size_t head_len;
+    char *body;
+    size_t body_len;
+};
+
+struct rtsp_client {
+    int fd;
+    atomic_bool *stop;
+    const char *ctx;
+    char *url;                 /* request URL, without credentials */
+    char *user, *pass;
+    struct rtsp_auth auth;
+    unsigned cseq;
+    char *session;
+    int64_t ka_interval_us, next_ka_us;
+    bool ka_get_parameter;
+    char *play_url;
+    int rtp_ch, rtcp_ch, max_ch;
+    struct sdp_video sdp;
+    struct rtp_depack dp;
+    bool playing;
+    /* receive buffer */
+    uint8_t *buf;
+    size_t rd, wr;
+    int lowat;
+    int64_t rate_t0, rate_bytes;
+    struct response resp;
+    struct rtsp_client_stats st;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static char *dup_n(const char *p, size_t n)
+{
+    char *s = ww_malloc(n + 1);
+    memcpy(s, p, n);
+    s[n] = 0;
+    return s;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* %XX-decoded copy of p[0..n) (URL userinfo). */
+static char *pct_decode(const char *p, size_t n)
+{
+    char *s = ww_malloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+            s[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+            i += 2;
+        } else {
+            s[o++] = p[i];
+        }
+    }
+    s[o] = 0;
+    return s;
+}
+
+struct url_parts {
+    char *host;
+    int port;
+    char *request_url;         /* the URL without userinfo */
+    char *user, *pass;         /* from userinfo, or NULL */
+};
+
+static void url_parts_free(struct url_parts *u)
+{
+    free(u->host);
+    free(u->request_url);
+    free(u->user);
+    if (u->pass) { explicit_bzero(u->pass, strlen(u->pass)); free(u->pass); }
+    memset(u, 0, sizeof *u);
+}
+
+/* rtsp://[user[:pass]@]host[:port][/path][?query] */
+static int parse_url(const char *url, struct url_parts *u)
+{
+    memset(u, 0, sizeof *u);
+    size_t len = strlen(url);
+    if (len > MAX_URL || strncasecmp(url, "rtsp://", 7)) return WW_EINVAL;
+    const char *a = url + 7;
+    const char *ae = a + strcspn(a, "/?#");
+    const char *at = NULL;
+    for (const char *p = a; p < ae; p++)
+        if (*p == '@') at = p;
+    const char *h = a;
+    if (at) {
+        const char *colon = memchr(a, ':', (size_t)(at - a));
+        if (colon) {
+            u->user = pct_decode(a, (size_t)(colon - a));
+            u->pass = pct_decode(colon + 1, (size_t)(at - colon - 1));
+        } else {
+            u->user = pct_decode(a, (size_t)(at - a));
+        }
+        h = at + 1;
+    }
+    const char *he, *pp = NULL;
+    if (*h == '[') {
+        const char *rb = memchr(h, ']', (size_t)(ae - h));
+        if (!rb) goto bad;
+        u->host = dup_n(h + 1, (size_t)(rb - h - 1));
+        he = rb + 1;
+        if (he < ae && *he == ':') pp = he + 1;
+        else if (he != ae) goto bad;
+    } else {
+        const char *colon = memchr(h, ':', (size_t)(ae - h));
+        he = colon ? colon : ae;
+        u->host = dup_n(h, (size_t)(he - h));
+        if (colon) pp = colon + 1;
+    }
+    if (!*u->host) goto bad;
+    u->port = 554;
+    if (pp) {
+        long port = 0;
+        if (pp == ae) goto bad;
+        for (const char *p = pp; p < ae; p++) {
+            if (*p < '0' || *p > '9') goto bad;
+            port = port * 10 + (*p - '0');
+            if (port > 65535) goto bad;
+        }
+        if (port == 0) goto bad;
+        u->port = (int)port;
+    }
+    u->request_url = ww_asprintf("rtsp://%.*s%s", (int)(ae - h), h, ae);
+    return 0;
+bad:
+    url_parts_free(u);
+    return WW_EINVAL;
+}
+
+/* ---- socket ---------------------------------------------------------------- */
+
+/* 0 to go on waiting, WW_EOF if stopped, -ETIMEDOUT past the deadline. */
+static int wait_check(struct rtsp_client *c, int64_t deadline, bool honor_stop)
+{
+    if (honor_stop && c->stop && atomic_load(c->stop)) return WW_EOF;
+    if (ingest_coarse_us() >= deadline) return -ETIMEDOUT;
+    return 0;
+}
+
+static void set_timeouts(int fd)
+{
+    struct timeval tv = {.tv_sec = 0, .tv_usec = SOCK_TIMEO_US};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* requests are small */
+}
+
+static int connect_one(struct rtsp_client *c, const struct addrinfo *ai, int64_t deadline)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (fd < 0) return -errno;
+    int rc = 0;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+        if (errno != EINPROGRESS) { rc = -errno; goto fail; }
+        for (;;) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int n = poll(&pfd, 1, SOCK_TIMEO_US / 1000);
+            if (n > 0) break;
+            if (n < 0 && errno != EINTR) { rc = -errno; goto fail; }
+            if ((rc = wait_check(c, deadline, true))) goto fail;
+        }
+        int err = 0;
+        socklen_t el = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0) err = errno;
+        if (err) { rc = -err; goto fail; }
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) { rc = -errno; goto fail; }
+    set_timeouts(fd);
+    c->fd = fd;
+    return 0;
+fail:
+    close(fd);
+    return rc;
+}
+
+static int tcp_connect(struct rtsp_client *c, const struct url_parts *u, int64_t deadline,
+                       const char **why)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char port[8];
+    snprintf(port, sizeof port, "%d", u->port);
+    /* getaddrinfo cannot be interrupted; for a name (not an address) it may
+     * take the resolver's own timeout. */
+    int g = getaddrinfo(u->host, port, &hints, &res);
+    if (g) {
+        *why = ingest_errtext("cannot resolve the camera's host name %s: %s", u->host,
+                              gai_strerror(g));
+        return WW_EAV;
+    }
+    int rc = -ECONNREFUSED;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        rc = connect_one(c, ai, deadline);
+        if (!rc || rc == WW_EOF || rc == -ETIMEDOUT) break;
+    }
+    freeaddrinfo(res);
+    switch (rc) {
+    case 0: break;
+    case WW_EOF: *why = "stopped"; break;
+    case -ETIMEDOUT: *why = "timed out connecting to the camera"; break;
+    case -ECONNREFUSED: *why = "connection refused: camera offline or wrong port"; break;
+    case -EHOSTUNREACH: *why = "host unreachable"; break;
+    case -ENETUNREACH: *why = "network unreachable"; break;
+    default: *why = ingest_errtext("cannot connect to the camera: %s", strerror(-rc)); break;
+    }
+    return rc;
+}
+
+static int send_all(struct rtsp_client *c, const char *p, size_t n, int64_t deadline,
+                    bool honor_stop)
+{
+    while (n) {
+        ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
+        if (k > 0) {
+            p += k;
+            n -= (size_t)k;
+            continue;
+        }
+        if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return -errno;
+        int rc = wait_check(c, deadline, honor_stop);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Re-estimates the stream's byte rate and sets SO_RCVLOWAT to ~25 ms of it. */
+static void adapt_lowat(struct rtsp_client *c, int64_t now)
+{
+    int64_t dt = now - c->rate_t0;
+    if (dt < LOWAT_WINDOW_US) return;
+    int64_t want = c->rate_bytes * LOWAT_TARGET_US / dt;
+    if (want < LOWAT_MIN) want = LOWAT_MIN;
+    if (want > LOWAT_MAX) want = LOWAT_MAX;
+    c->rate_t0 = now;
+    c->rate_bytes = 0;
+    /* a setsockopt only when it moves by more than a quarter */
+    if (want * 4 > c->lowat * 5 || want * 5 < c->lowat * 4) {
+        int v = (int)want;
+        if (!setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v)) c->lowat = v;
+    }
+}
+
+/* One recv() into the buffer.  >0 bytes, 0 nothing yet (timeout), WW_EOF
+ * when the camera closed, -errno. */
+static int fill(struct rtsp_client *c)
+{
+    if (c->rd == c->wr) {
+        c->rd = c->wr = 0;
+    } else if (BUF_SIZE - c->wr < BUF_MIN_FREE) {
+        memmove(c->buf, c->buf + c->rd, c->wr - c->rd);
+        c->wr -= c->rd;
+        c->rd = 0;
+    }
+    ssize_t k = recv(c->fd, c->buf + c->wr, BUF_SIZE - c->wr, 0);
+    c->st.recv_calls++;
+    if (k > 0) {
+        c->wr += (size_t)k;
+        c->st.bytes += k;
+        c->rate_bytes += k;
+        return (int)k;
+    }
+    if (k == 0) return WW_EOF;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return -errno;
+}
+
+/* ---- requests ---------------------------------------------------------------- */
+
+static void resp_clear(struct response *r)
+{
+    free(r->head);
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+/* Sends one request; extra is "Name: value\r\n" lines or NULL. */
+static int send_request(struct rtsp_client *c, const char *method, const char *url,
+                        const char *extra, int64_t deadline, bool honor_stop)
+{
+    struct ww_buf b = {0};
+    c->cseq++;
+    ww_buf_printf(&b, "%s %s RTSP/1.0\r\nCSeq: %u\r\nUser-Agent: wardwatch\r\n", method, url,
+                  c->cseq);
+    if (c->session) ww_buf_printf(&b, "Session: %s\r\n", c->session);
+    char *auth = rtsp_auth_header(&c->auth, c->user, c->pass, method, url);
+    if (auth) {
+        ww_buf_printf(&b, "Authorization: %s\r\n", auth);
+        explicit_bzero(auth, strlen(auth));
+        free(auth);
+    }
+    if (extra) ww_buf_printf(&b, "%s", extra);
+    ww_buf_append(&b, "\r\n", 2);
+    int rc = send_all(c, (const char *)b.data, b.len, deadline, honor_stop);
+    explicit_bzero(b.data, b.len);
+    ww_buf_free(&b);
+    return rc;
+}
+
+static bool cseq_is(const struct rtsp_item *it, unsigned cseq)
+{
+    size_t pos = 0, vl;
+    const char *v;
+    if (!rtsp_hdr_next(it->head, it->head_len, "CSeq", &pos, &v, &vl))
+        return true; /* some cameras leave it out: the reply is to what we just sent */
+    unsigned n = 0;
+    for (size_t i = 0; i < vl && v[i] >= '0' && v[i] <= '9' && n < 100000000; i++)
+        n = n * 10 + (unsigned)(v[i] - '0');
+    return n == cseq;
+}
+
+static void reply_to_server(struct rtsp_client *c, const struct rtsp_item *it);
+
+/* Waits for the reply to CSeq c->cseq and copies it into c->resp.  Frames
+ * that arrive first (a camera that starts sending before its PLAY reply)
+ * are dropped: the stream has not started for us yet. */
+static int wait_response(struct rtsp_client *c, int64_t deadline)
+{
+    resp_clear(&c->resp);
+    for (;;) {
+        struct rtsp_item it;
+        ptrdiff_t k;
+        while ((k = rtsp_wire_next(c->buf + c->rd, c->wr - c->rd, c->max_ch, &it)) > 0) {
+            c->rd += (size_t)k;
+            if (it.kind != RTSP_ITEM_MSG) continue;
+            if (it.status == 0) { reply_to_server(c, &it); continue; }
+            if (it.status < 0) return WW_EINVAL;
+            if (!cseq_is(&it, c->cseq)) continue; /* a late reply to an earlier request */
+            c->resp.status = it.status;
+            c->resp.head = dup_n(it.head, it.head_len);
+            c->resp.head_len = it.head_len;
+            c->resp.body = dup_n(it.body, it.body_len);
+            c->resp.body_len = it.body_len;
+            return 0;
+        }
+        if (k < 0) return WW_EINVAL;
+        int rc = wait_check(c, deadline, true);
+        if (rc) return rc;
+        rc = fill(c);
+        if (rc < 0) return rc;
+    }
+}
+
+/* Sends a request and waits for its reply; answers one 401 with the
+ * credentials and sends it again. */
+static int request(struct rtsp_client *c, const char *method, const char *url, const char *extra,
+                   int64_t deadline)
+{
+    for (int attempt = 0;; attempt++) {
+        int rc = send_request(c, method, url, extra, deadline, true);
+        if (!rc) rc = wait_response(c, deadline);
+        if (rc) return rc;
+        if (c->resp.status != 401 || attempt > 0 || !c->user) return 0;
+        size_t pos = 0, vl;
+        const char *v;
+        bool usable = false;
+        while (rtsp_hdr_next(c->resp.head, c->resp.head_len, "WWW-Authenticate", &pos, &v, &vl))
+            if (!rtsp_auth_challenge(&c->auth, v, vl)) usable = true;
+        if (!usable) return 0;
+    }
+}
+
+/* An error code and text for a reply that is not 200. */
+static int status_error(int status, const char *method, const char **why)
+{
+    switch (status) {
+    case 401:
+        *why = "camera refused the credentials (401 Unauthorized): check username and password";
+        return WW_EAUTH;
+    case 403: *why = "camera refused access (403 Forbidden)"; return WW_EAUTH;
+    case 404: *why = "camera has no such stream (404 Not Found): check the URL path"; return -ENOENT;
+    case 461:
+        *why = "camera does not offer RTP over TCP (461 Unsupported Transport)";
+        return WW_EAV;
+    default:
+        *why = ingest_errtext("camera answered %s with status %d", method, status);
+        return WW_EAV;
+    }
+}
+
+static int io_error(struct rtsp_client *c, int rc, const char *method, const char **why)
+{
+    switch (rc) {
+    case WW_EOF:
+        if (c->stop && atomic_load(c->stop)) { *why = "stopped"; return WW_EOF; }
+        *why = ingest_errtext("camera closed the connection during %s", method);
+        return WW_EAV;
+    case -ETIMEDOUT: *why = "timed out connecting to the camera"; return -ETIMEDOUT;
+    case WW_EINVAL:
+        *why = ingest_errtext("camera sent a malformed or oversized reply to %s", method);
+        return WW_EAV;
+    default:
+        *why = ingest_errtext("connection to the camera failed during %s: %s", method,
+                              strerror(-rc));
+        return WW_EAV;
+    }
+}
+
+static const char *hdr(struct rtsp_client *c, const char *name, size_t *vl)
+{
+    size_t pos = 0;
+    const char *v = NULL;
+    return rtsp_hdr_next(c->resp.head, c->resp.head_len, name, &pos, &v, vl) ? v : NULL;
+}
+
+/* Session: <id>[;timeout=<s>] */
+static void take_session(struct rtsp_client *c)
+{
+    size_t vl;
+    const char *v = hdr(c, "Session", &vl);
+    if (!v) return;
+    size_t idl = 0;
+    while (idl < vl && v[idl] != ';' && v[idl] != ' ') idl++;
+    if (!idl || idl > MAX_SESSION_ID) return;
+    free(c->session);
+    c->session = dup_n(v, idl);
+    int64_t timeout = DEFAULT_SESSION_TIMEOUT_S;
+    for (size_t i = idl; i + 8 <= vl; i++) {
+        if (strncasecmp(v + i, "timeout", 7)) continue;
+        size_t k = i + 7;
+        while (k < vl && v[k] == ' ') k++;
+        if (k >= vl || v[k] != '=') continue;
+        k++;
+        while (k < vl && v[k] == ' ') k++;
+        int64_t t = 0;
+        bool any = false;
+        while (k < vl && v[k] >= '0' && v[k] <= '9' && t < 100000) t = t * 10 + (v[k++] - '0'), any = true;
+        if (any && t >= 2) timeout = t; /* a keep-alive every t/2 s, at least every second */
+        break;
+    }
+    c->ka_interval_us = timeout * 1000000 / 2;
+}
+
+/* Transport: ...;interleaved=a-b */
+static void take_channels(struct rtsp_client *c)
+{
+    size_t vl;
+    const char *v = hdr(c, "Transport", &vl);
+    c->rtp_ch = 0;
+    c->rtcp_ch = 1;
+    if (!v) return;
+    for (size_t i = 0; i + 12 <= vl; i++) {
+        if (strncasecmp(v + i, "interleaved=", 12)) continue;
+        size_t k = i + 12;
+        int a = 0, b = -1;
+        bool any = false;
+        while (k < vl && v[k] >= '0' && v[k] <= '9' && a < 1000) a = a * 10 + (v[k++] - '0'), any = true;
+        if (k < vl && v[k] == '-') {
+            k++;
+            b = 0;
+            while (k < vl && v[k] >= '0' && v[k] <= '9' && b < 1000) b = b * 10 + (v[k++] - '0');
+        }
+        if (any && a <= 255) {
+            c->rtp_ch = a;
+            c->rtcp_ch = b >= 0 && b <= 255 ? b : (a < 255 ? a + 1 : a);
+        }
+        break;
+    }
+}
+
+static bool head_starts(const struct rtsp_item *it, const char *s)
+{
+    size_t n = strlen(s);
+    return it->head_len >= n && !memcmp(it->head, s, n);
+}
+
+/* A request from the camera (some send OPTIONS or GET_PARAMETER as their
+ * own keep-alive): a short answer so it does not drop us. */
+static void reply_to_server(struct rtsp_client *c, const struct rtsp_item *it)
+{
+    size_t pos = 0, vl;
+    const char *v;
+    c->st.messages++;
+    if (!rtsp_hdr_next(it->head, it->head_len, "CSeq", &pos, &v, &vl) || vl > 16) return;
+    bool known = head_starts(it, "OPTIONS ") || head_starts(it, "GET_PARAMETER ") ||
+                 head_starts(it, "SET_PARAMETER ");
+    char out[96];
+    int n = snprintf(out, sizeof out, "RTSP/1.0 %s\r\nCSeq: %.*s\r\n\r\n",
+                     known ? "200 OK" : "501 Not Implemented", (int)vl, v);
+    if (n > 0 && (size_t)n < sizeof out)
+        send_all(c, out, (size_t)n, ingest_coarse_us() + TEARDOWN_US, false);
+}
+
+/* ---- open ------------------------------------------------------------------ */
+
+int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
+                     const char **why)
+{
+    *out = NULL;
+    struct url_parts u;
+    if (parse_url(o->url, &u)) {
+        *why = "camera URL does not parse (rtsp://host[:port]/path)";
+        return WW_EINVAL;
+    }
+    struct rtsp_client *c = ww_calloc(1, sizeof *c);
+    c->fd = -1;
+    c->stop = stop;
+    c->ctx = o->log_ctx ? o->log_ctx : "ingest";
+    c->url = u.request_url;
+    u.request_url = NULL;
+    if (o->username && *o->username) {
+        c->user = ww_strdup(o->username);
+        c->pass = ww_strdup(o->password ? o->password : "");
+    } else if (u.user) {
+        c->user = ww_strdup(u.user);
+        c->pass = ww_strdup(u.pass ? u.pass : "");
+    }
+    c->max_ch = 255;
+    c->ka_interval_us = DEFAULT_SESSION_TIMEOUT_S * 1000000 / 2;
+    c->buf = ww_malloc(BUF_SIZE);
+    c->lowat = 1;
+    int64_t deadline = ingest_coarse_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
+    const char *method = "OPTIONS";
+    char *base = NULL, *track = NULL;
+
+    int rc = tcp_connect(c, &u, deadline, why);
+    if (rc) goto fail;
+
+    /* OPTIONS: only to learn whether GET_PARAMETER is there for keep-alives;
+     * a camera that does not like it still gets DESCRIBE, but not a 401. */
+    if ((rc = request(c, method, c->url, NULL, deadline))) goto io_fail;
+    if (c->resp.status == 401 || c->resp.status == 403) {
+        rc = status_error(c->resp.status, method, why);
+        goto fail;
+    }
+    size_t vl;
+    const char *pub = hdr(c, "Public", &vl);
+    if (pub) {
+        char *p = dup_n(pub, vl);
+        c->ka_get_parameter = strstr(p, "GET_PARAMETER") != NULL;
+        free(p);
+    }
+
+    method = "DESCRIBE";
+    if ((rc = request(c, method, c->url, "Accept: application/sdp\r\n", deadline))) goto io_fail;
+    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    if (sdp_parse_video(c->resp.body, c->resp.body_len, &c->sdp)) {
+        *why = "camera offers no H.264 or H.265 video stream";
+        rc = WW_EINVAL;
+        goto fail;
+    }
+    const char *cb = hdr(c, "Content-Base", &vl);
+    if (!cb) cb = hdr(c, "Content-Location", &vl);
+    base = cb && vl && vl <= MAX_URL ? dup_n(cb, vl) : ww_strdup(c->url);
+    track = rtsp_resolve_url(base, c->sdp.control);
+    c->play_url = c->sdp.session_control ? rtsp_resolve_url(base, c->sdp.session_control)
+                                         : ww_strdup(base);
+
+    method = "SETUP";
+    if ((rc = request(c, method, track, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
+                      deadline)))
+        goto io_fail;
+    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    take_session(c);
+    take_channels(c);
+    if (!c->session) {
+        *why = "camera gave no Session in its SETUP reply";
+        rc = WW_EAV;
+        goto fail;
+    }
+    c->max_ch = c->rtp_ch > c->rtcp_ch ? c->rtp_ch : c->rtcp_ch;
+    rtp_depack_init(&c->dp, c->sdp.codec, c->sdp.pt, c->sdp.max_don_diff > 0);
+
+    method = "PLAY";
+    if ((rc = request(c, method, c->play_url, "Range: npt=0.000-\r\n", deadline))) goto io_fail;
+    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    c->playing = true;
+    resp_clear(&c->resp);
+
+    int64_t now = ingest_coarse_us();
+    c->next_ka_us = now + c->ka_interval_us;
+    c->rate_t0 = now;
+    ww_debug(c->ctx, "lean RTSP: %s pt %d, track %s, channels %d-%d, keep-alive %s every %lld s",
+             c->sdp.codec == RTP_H264 ? "H.264" : "H.265", c->sdp.pt, track, c->rtp_ch,
+             c->rtcp_ch, c->ka_get_parameter ? "GET_PARAMETER" : "OPTIONS",
+             (long long)(c->ka_interval_us / 1000000));
+    free(base);
+    free(track);
+    url_parts_free(&u);
+    *out = c;
+    return 0;
+
+io_fail:
+    rc = io_error(c, rc, method, why);
+fail:
+    free(base);
+    free(track);
+    url_parts_free(&u);
+    rtsp_client_close(c);
+    return rc;
+}
+
+/* ---- read --------------------------------------------------------------------- */
+
+static int keepalive(struct rtsp_client *c, int64_t now)
+{
+    c->next_ka_us = now + c->ka_interval_us;
+    c->st.keepalives++;
+    /* 200 bytes into a send buffer we otherwise leave empty: if the camera
+     * has not taken them in KEEPALIVE_SEND_US it is not reading, and a
+     * request cut short would garble everything after it. */
+    return send_request(c, c->ka_get_parameter ? "GET_PARAMETER" : "OPTIONS", c->play_url, NULL,
+                        now + KEEPALIVE_SEND_US, true);
+}
+
+static void on_message(struct rtsp_client *c, const struct rtsp_item *it)
+{
+    c->st.messages++;
+    if (it->status == 0) { reply_to_server(c, it); return; }
+    if (it->status == 200) return;
+    ww_debug(c->ctx, "camera answered a keep-alive with status %d", it->status);
+    if (it->status == 401) { /* a new nonce: answer it with the next keep-alive */
+        size_t pos = 0, vl;
+        const char *v;
+        while (rtsp_hdr_next(it->head, it->head_len, "WWW-Authenticate", &pos, &v, &vl))
+            rtsp_auth_challenge(&c->auth, v, vl);
+    }
+}
+
+int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
+{
+    int64_t deadline = ingest_coarse_us() + timeout_us;
+    for (;;) {
+        if (c->stop && atomic_load(c->stop)) return WW_EOF;
+        if (rtp_depack_pop(&c->dp, pkt)) return 0;
+        struct rtsp_item it;
+        ptrdiff_t k = 0;
+        bool ready = false;
+        while (!ready && (k = rtsp_wire_next(c->buf + c->rd, c->wr - c->rd, c->max_ch, &it)) > 0) {
+            c->rd += (size_t)k;
+            switch (it.kind) {
+            case RTSP_ITEM_FRAME:
+                if (it.channel == c->rtp_ch) {
+                    c->st.frames++;
+                    ready = rtp_depack_push(&c->dp, it.data, it.len) > 0;
+                } else {
+                    c->st.rtcp++;
+                }
+                break;
+            case RTSP_ITEM_MSG: on_message(c, &it); break;
+            case RTSP_ITEM_JUNK: c->st.junk_bytes += (int64_t)it.len; break;
+            }
+        }
+        if (ready) continue;
+        if (k < 0) {
+            ww_debug(c->ctx, "camera sent an oversized RTSP message while streaming");
+            return WW_EAV;
+        }
+        int64_t now = ingest_coarse_us();
+        if (now >= c->next_ka_us) {
+            int rc = keepalive(c, now);
+            if (rc == WW_EOF) return WW_EOF;
+            if (rc) {
+                ww_debug(c->ctx, "keep-alive could not be sent: %s", ww_strerror(rc));
+                return rc == -EPIPE || rc == -ECONNRESET ? WW_EOF : WW_EAV;
+            }
+        }
+        if (now >= deadline) return -ETIMEDOUT;
+        int rc = fill(c);
+        if (rc == WW_EOF) return WW_EOF;
+        if (rc < 0) {
+            ww_debug(c->ctx, "read: %s", strerror(-rc));
+            return rc == -ECONNRESET || rc == -EPIPE ? WW_EOF : WW_EAV;
+        }
+        adapt_lowat(c, ingest_coarse_us());
+    }
+}
+
+/* ---- close and accessors ----------------------------------------------------- */
+
+void rtsp_client_close(struct rtsp_client *c)
+{
+    if (!c) return;
+    if (c->fd >= 0 && c->session && c->playing) {
+        /* best effort: the camera frees the session now instead of at its
+         * timeout; we do not wait for the reply */
+        send_request(c, "TEARDOWN", c->play_url, NULL, ingest_coarse_us() + TEARDOWN_US, false);
+    }
+    if (c->playing)
+        ww_debug(c->ctx,
+                 "lean RTSP: %lld recv calls, %lld bytes, %lld RTP packets, %lld access units, "
+                 "%lld dropped (%lld gaps, %lld packets lost), %lld bad, %lld keep-alives",
+                 (long long)c->st.recv_calls, (long long)c->st.bytes, (long long)c->st.frames,
+                 (long long)c->dp.st.aus, (long long)c->dp.st.dropped_aus,
+                 (long long)c->dp.st.gaps, (long long)c->dp.st.lost, (long long)c->dp.st.bad,
+                 (long long)c->st.keepalives);
+    if (c->fd >= 0) close(c->fd);
+    rtp_depack_free(&c->dp);
+    sdp_video_free(&c->sdp);
+    rtsp_auth_free(&c->auth);
+    resp_clear(&c->resp);
+    free(c->buf);
+    free(c->url);
+    free(c->user);
+    if (c->pass) { explicit_bzero(c->pass, strlen(c->pass)); free(c->pass); }
+    free(c->session);
+    free(c->play_url);
+    free(c);
+}
+
+enum AVCodecID rtsp_client_codec(const struct rtsp_client *c)
+{
+    return c->sdp.codec == RTP_H264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC;
+}
+
+const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size)
+{
+    *size = c->sdp.extradata_size;
+    return c->sdp.extradata;
+}
+
+AVRational rtsp_client_time_base(const struct rtsp_client *c)
+{
+    return (AVRational){1, c->sdp.clock > 0 ? c->sdp.clock : 90000};
+}
+
+void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st)
+{
+    *st = c->st;
+    st->rtp = c->dp.st;
+}

@@ -1,0 +1,257 @@
+/*
+ * sdp.c — the one thing we need from a camera's SDP (RFC 4566): its
+ * H.264 or H.265 video track.
+ *
+ * What: the first m=video section with an rtpmap of H264/<clock> or
+ * H265/<clock> for one of its formats; that payload type, clock rate,
+ * the section's a=control and the session's a=control, and the parameter
+ * sets from a=fmtp (sprop-parameter-sets for H.264, RFC 6184; sprop-vps,
+ * sprop-sps, sprop-pps for H.265, RFC 7798) as extradata in Annex B form
+ * (00 00 00 01 before each set; VPS, SPS, PPS order) — the form
+ * libavformat produces, which the MP4 muxer turns into avcC/hvcC.
+ *
+ * Bounds: the text is read within its length (it need not be
+ * NUL-terminated); each base64 set decodes into at most SDP_MAX_EXTRADATA
+ * bytes in total; a set that does not decode is skipped, as libavformat
+ * does, and the first keyframe supplies what is missing.
+ */
+#include "ingest/internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libavutil/base64.h>
+#include <libavutil/mem.h>
+
+#include "base/base.h"
+
+struct line { const char *p; size_t n; };
+
+/* The line starting at *i (without its CR LF); false at the end. */
+static bool next_line(const char *s, size_t len, size_t *i, struct line *l)
+{
+    if (*i >= len) return false;
+    const char *e = memchr(s + *i, '\n', len - *i);
+    size_t n = e ? (size_t)(e - (s + *i)) : len - *i;
+    l->p = s + *i;
+    l->n = n;
+    while (l->n && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' ')) l->n--;
+    *i += n + (e ? 1 : 0);
+    return true;
+}
+
+static bool line_starts(const struct line *l, const char *pre)
+{
+    size_t k = strlen(pre);
+    return l->n >= k && !strncasecmp(l->p, pre, k);
+}
+
+/* Parses a decimal number at *p within end; -1 if none. */
+static long num_at(const char **p, const char *end)
+{
+    long v = -1;
+    while (*p < end && isdigit((unsigned char)**p)) {
+        v = (v < 0 ? 0 : v) * 10 + (**p - '0');
+        if (v > 1000000000) return -1;
+        (*p)++;
+    }
+    return v;
+}
+
+static char *dup_n(const char *p, size_t n)
+{
+    char *s = ww_malloc(n + 1);
+    memcpy(s, p, n);
+    s[n] = 0;
+    return s;
+}
+
+/* Appends 00 00 00 01 + each comma-separated base64 set in v[0..n). */
+static void add_sets(struct ww_buf *ed, const char *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && v[j] != ',') j++;
+        size_t ts = i, te = j;
+        while (ts < te && v[ts] == ' ') ts++;
+        while (te > ts && v[te - 1] == ' ') te--;
+        size_t tl = te - ts;
+        if (tl && tl <= 4 * (SDP_MAX_EXTRADATA / 3)) {
+            char *tok = dup_n(v + ts, tl);
+            size_t cap = AV_BASE64_DECODE_SIZE(tl);
+            uint8_t *out = ww_malloc(cap + 1);
+            int got = av_base64_decode(out, tok, (int)cap);
+            if (got > 0 && ed->len + 4 + (size_t)got <= SDP_MAX_EXTRADATA) {
+                ww_buf_append(ed, "\0\0\0\1", 4);
+                ww_buf_append(ed, out, (size_t)got);
+            }
+            free(out);
+            free(tok);
+        }
+        i = j + 1;
+    }
+}
+
+/* Finds key=value in "a=1; b=2" (fmtp parameters); false if absent. */
+static bool fmtp_get(const char *f, size_t n, const char *key, const char **v, size_t *vn)
+{
+    size_t kl = strlen(key), i = 0;
+    while (i < n) {
+        while (i < n && (f[i] == ' ' || f[i] == ';')) i++;
+        size_t s = i;
+        while (i < n && f[i] != ';') i++;
+        size_t e = i;
+        while (e > s && f[e - 1] == ' ') e--;
+        if (e - s > kl && !strncasecmp(f + s, key, kl) && f[s + kl] == '=') {
+            *v = f + s + kl + 1;
+            *vn = e - s - kl - 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+static long fmtp_num(const char *f, size_t n, const char *key)
+{
+    const char *v;
+    size_t vn;
+    if (!fmtp_get(f, n, key, &v, &vn)) return -1;
+    return num_at(&v, v + vn);
+}
+
+/* Is pt one of the formats listed on the m= line "m=video 0 RTP/AVP 96 97"? */
+static bool media_lists(const struct line *m, long pt)
+{
+    const char *p = m->p, *end = m->p + m->n;
+    for (int field = 0; p < end; field++) {
+        while (p < end && *p == ' ') p++;
+        const char *s = p;
+        while (p < end && *p != ' ') p++;
+        if (field >= 3) { /* "m=video", port, proto, then formats */
+            const char *q = s;
+            if (num_at(&q, p) == pt && q == p) return true;
+        }
+    }
+    return false;
+}
+
+/* Looks for the H.264/H.265 rtpmap in the media section [s, e). */
+static bool pick_format(const char *sdp, size_t s, size_t e, const struct line *m,
+                        struct sdp_video *out)
+{
+    size_t i = s;
+    struct line l;
+    while (i < e && next_line(sdp, e, &i, &l)) {
+        if (!line_starts(&l, "a=rtpmap:")) continue;
+        const char *p = l.p + 9, *end = l.p + l.n;
+        long pt = num_at(&p, end);
+        if (pt < 0 || pt > 127 || !media_lists(m, pt)) continue;
+        while (p < end && *p == ' ') p++;
+        enum rtp_codec codec;
+        if (end - p >= 5 && !strncasecmp(p, "H264/", 5)) codec = RTP_H264;
+        else if (end - p >= 5 && !strncasecmp(p, "H265/", 5)) codec = RTP_H265;
+        else continue;
+        p += 5;
+        long clock = num_at(&p, end);
+        if (clock <= 0) continue;
+        out->codec = codec;
+        out->pt = (int)pt;
+        out->clock = (int)clock;
+        return true;
+    }
+    return false;
+}
+
+static void read_fmtp(const char *f, size_t n, struct sdp_video *out)
+{
+    struct ww_buf ed = {0};
+    const char *v;
+    size_t vn;
+    if (out->codec == RTP_H264) {
+        if (fmtp_get(f, n, "sprop-parameter-sets", &v, &vn)) add_sets(&ed, v, vn);
+        long pm = fmtp_num(f, n, "packetization-mode");
+        out->packetization_mode = pm < 0 ? 0 : (int)pm;
+    } else {
+        static const char *keys[] = {"sprop-vps", "sprop-sps", "sprop-pps"};
+        for (int k = 0; k < 3; k++)
+            if (fmtp_get(f, n, keys[k], &v, &vn)) add_sets(&ed, v, vn);
+        long dd = fmtp_num(f, n, "sprop-max-don-diff");
+        out->max_don_diff = dd < 0 ? 0 : (int)dd;
+    }
+    if (ed.len) {
+        av_free(out->extradata);
+        out->extradata = av_mallocz(ed.len + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (out->extradata) {
+            memcpy(out->extradata, ed.data, ed.len);
+            out->extradata_size = (int)ed.len;
+        }
+    }
+    ww_buf_free(&ed);
+}
+
+int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0, sec_start = 0;
+    struct line l, m = {0};
+    bool in_media = false, found = false;
+    /* Walk sections: the session part, then one per m= line. */
+    while (!found) {
+        size_t at = i;
+        bool more = next_line(sdp, len, &i, &l);
+        if (!more || line_starts(&l, "m=")) {
+            if (in_media && line_starts(&m, "m=video ") && pick_format(sdp, sec_start, at, &m, out)) {
+                found = true;
+                /* second pass over the section: fmtp for our pt, control */
+                size_t k = sec_start;
+                struct line a;
+                char pre[24];
+                snprintf(pre, sizeof pre, "a=fmtp:%d ", out->pt);
+                while (k < at && next_line(sdp, at, &k, &a)) {
+                    if (line_starts(&a, pre)) read_fmtp(a.p + strlen(pre), a.n - strlen(pre), out);
+                    else if (line_starts(&a, "a=control:") && !out->control)
+                        out->control = dup_n(a.p + 10, a.n - 10);
+                }
+                break;
+            }
+            if (!more) break;
+            in_media = true;
+            m = l;
+            sec_start = i;
+            continue;
+        }
+        if (!in_media && line_starts(&l, "a=control:") && !out->session_control)
+            out->session_control = dup_n(l.p + 10, l.n - 10);
+    }
+    if (!found) {
+        sdp_video_free(out);
+        return WW_EINVAL;
+    }
+    return 0;
+}
+
+void sdp_video_free(struct sdp_video *v)
+{
+    free(v->control);
+    free(v->session_control);
+    av_freep(&v->extradata);
+    memset(v, 0, sizeof *v);
+}
+
+char *rtsp_resolve_url(const char *base, const char *control)
+{
+    if (!control || !*control || !strcmp(control, "*")) return ww_strdup(base);
+    if (!strncasecmp(control, "rtsp://", 7) || !strncasecmp(control, "rtsps://", 8))
+        return ww_strdup(control);
+    if (control[0] == '/') { /* absolute path: keep scheme://authority of base */
+        const char *a = strstr(base, "://");
+        const char *path = a ? strchr(a + 3, '/') : NULL;
+        size_t keep = path ? (size_t)(path - base) : strlen(base);
+        return ww_asprintf("%.*s%s", (int)keep, base, control);
+    }
+    size_t bl = strlen(base);
+    return ww_asprintf("%s%s%s", base, bl && base[bl - 1] == '/' ? "" : "/", control);
+}
