@@ -35,7 +35,8 @@ const struct motion_option motion_options[] = {
         "motion again within this many seconds continues the event"),
     OPT("min_duration", MOTION_OPT_DURATION, min_duration_us, 0.5, 0, 60,
         "shorter bursts of motion are not events"),
-    OPT("max_duration", MOTION_OPT_DURATION, max_duration_us, 600, 10, 3600,
+    OPT("max_duration", MOTION_OPT_DURATION, max_duration_us, 600, 10, 3000,
+        /* ≤ 3000 s: with both rolls an event stays within the catalog's hour */
         "longer events are cut in pieces of this many seconds"),
     {0},
 };
