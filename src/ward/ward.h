@@ -97,7 +97,8 @@ char *ward_period_text(const struct ward_period *p);
  * ====================================================================== */
 /* Checks an incident against the rules: ward and category exist, summary
  * not empty, coordinates in range and given together, figures only where the
- * category says they apply, not in the future (more than a day ahead).
+ * category says they apply, not in the future (more than a day ahead),
+ * linked cameras exist.
  * WW_EINVAL with *why. */
 int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char **why);
 /* Whether a status may move from → to.  Forward only: received → verifying

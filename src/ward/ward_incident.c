@@ -10,7 +10,8 @@
  *
  * Invariants enforced here (not by SQL): figures only where the category
  * says they apply; latitude and longitude given together; not in the
- * future; status moves forward unless an admin forces it.
+ * future; linked cameras exist; status moves forward unless an admin
+ * forces it.
  */
 #include "ward/ward.h"
 
@@ -112,6 +113,16 @@ int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char 
         return WW_EINVAL;
     }
     cat_incident_category_clear(&c);
+    for (size_t i = 0; i < inc->n_cameras; i++) {
+        struct cat_camera cam;
+        rc = catalog_camera_get(cat, inc->camera_ids[i], &cam);
+        if (rc == WW_ENOTFOUND) {
+            *why = ww_asprintf("no camera %lld", (long long)inc->camera_ids[i]);
+            return WW_EINVAL;
+        }
+        if (rc) return rc;
+        cat_camera_clear(&cam);
+    }
     return 0;
 }
 

@@ -84,6 +84,7 @@ async function dashboard(el, ctx) {
 
   const cellTitle = (w, c, k) => `${w.ward} — ${t('cr.criterion')} ${c.num}: ${c.title}\n`
     + `${t('cr.side.self')}: ${k.self ? t(`cr.result.${k.self}`) : '—'} · ${t('cr.side.review')}: ${k.review ? t(`cr.result.${k.review}`) : '—'}`;
+  const progressBox = h('div', { id: 'cr-progress-years' });
   const canAssess = (w) => ctx.is('admin', 'province') || (ctx.is('officer') && ctx.user.ward_id === w.ward_id);
   const matrix = m.set ? h('div', { class: 'table-wrap' }, h('table', { class: 'grid matrix', id: 'cr-matrix' },
     h('thead', {}, h('tr', {}, h('th', {}, t('inc.ward')),
@@ -129,8 +130,22 @@ async function dashboard(el, ctx) {
       { label: t('cr.title'), value: (r) => r.title },
       { label: t('cr.wards_not_met'), value: (r) => r.wards_not_met, class: 'num' },
     ], m.most_unmet) : null,
+    progressBox,
     m.set && m.set.note ? h('p', { class: 'muted note-template' }, m.set.note) : null);
   el.dataset.ready = '1';
+  // Each ward's progress over the years (one small request per ward).
+  if (m.wards.length) {
+    const progs = await Promise.all(m.wards.map((w) => api.get(`/api/v1/criteria/progress${qs({ ward_id: w.ward_id })}`).catch(() => null)));
+    const years = [...new Set(progs.flatMap((p) => (p ? p.years.map((y) => y.year) : [])))].sort();
+    ui.clear(progressBox).append(h('h2', { class: 'section-title' }, t('cr.progress_years')),
+      ui.table([
+        { label: t('inc.ward'), value: (r) => r.ward },
+        ...years.map((yy) => ({ label: String(yy), class: 'num', value: (r) => {
+          const p = r.prog && r.prog.years.find((x) => x.year === yy);
+          return p ? `${p.met}/${p.n_criteria}` : '—';
+        } })),
+      ], m.wards.map((w, i) => ({ ward: w.ward, prog: progs[i] }))));
+  }
 }
 
 async function registerWard(ctx, year) {
