@@ -1,0 +1,480 @@
+/*
+ * monitor.c — the camera-dark monitor of `serve`: alerts, their webhooks,
+ * and availability intervals.
+ *
+ * Why a separate thread fed by engine_stats_json: the engine already knows
+ * each stream's state, reason and last packet time and hands them out as a
+ * snapshot from any thread; the monitor only needs a look every few seconds
+ * and must never slow a stream.  It keeps its own catalog connection (the
+ * catalog's one-connection-per-thread rule) and writes one transaction per
+ * tick.
+ *
+ * Invariants:
+ *   - at most one open alert per camera (the monitor is its only writer;
+ *     on start it adopts the open alerts it finds, so a restart neither
+ *     duplicates nor loses one);
+ *   - "dark since" is the last packet the engine saw, or — for a camera
+ *     that has not delivered anything since serve started — the first tick
+ *     that saw it dark; the threshold is the ward's (catalog_alert_threshold);
+ *   - a camera switched off or removed is no longer watched: its open alert
+ *     is cleared with that reason ('disabled' / 'removed');
+ *   - availability intervals: one open interval per watched camera, ended at
+ *     every state change, extended at least every 30 s and at stop — so a
+ *     crash loses at most 30 s of it, never its consistency;
+ *   - webhooks are delivered by another thread from a bounded queue (256):
+ *     a dead receiver costs the monitor nothing; when the queue is full the
+ *     oldest notification is dropped and logged (the alert row stays — the
+ *     catalog is the record, the webhook a courtesy).
+ */
+#include "community/community.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "catalog/cat_community.h"
+#include "catalog/cat_users.h"
+
+#define QCAP 256
+#define EXTEND_EVERY_US (30LL * 1000000)
+#define PRUNE_EVERY_US (3600LL * 1000000)
+#define KEEP_UPTIME_US (400LL * 86400 * 1000000)
+#define WEBHOOK_TIMEOUT_MS 5000
+#define WEBHOOK_TRIES 3
+
+struct track {
+    int64_t camera_id;
+    int state;                 /* 0 none yet, 1 online, 2 dark */
+    int64_t interval_id, last_extend_us;
+    int64_t dark_seen_us;      /* first tick that saw it dark (0 = not dark) */
+    bool live;                 /* seen this tick */
+};
+
+struct note {
+    int64_t alert_id, ward_id;
+    char *event;               /* "raised" | "cleared" */
+    char *json;
+};
+
+struct community_monitor {
+    char *db_path;
+    engine_t *eng;
+    int64_t tick_us;
+    pthread_t thr, wthr;
+    bool thr_started, wthr_started;
+    atomic_bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv, wcv;
+    struct note q[QCAP];
+    size_t qhead, qlen;
+    int64_t dropped;
+    struct track *t;
+    size_t nt, capt;
+    int64_t last_prune_us;
+};
+
+static const char *LC = "alerts";
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static struct track *track_of(struct community_monitor *m, int64_t id)
+{
+    for (size_t i = 0; i < m->nt; i++)
+        if (m->t[i].camera_id == id) return &m->t[i];
+    if (m->nt == m->capt) {
+        m->capt = m->capt ? m->capt * 2 : 32;
+        m->t = ww_realloc(m->t, m->capt * sizeof *m->t);
+    }
+    struct track *t = &m->t[m->nt++];
+    memset(t, 0, sizeof *t);
+    t->camera_id = id;
+    return t;
+}
+
+static void cond_init_mono(pthread_cond_t *cv)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+static void deadline_in(struct timespec *ts, int64_t us)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += us / 1000000;
+    ts->tv_nsec += (us % 1000000) * 1000;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static json_t *iso(int64_t us)
+{
+    if (!us) return json_null();
+    char b[48];
+    return json_string(ww_fmt_time(us, ww_station_offset_min(), b, sizeof b));
+}
+
+/* The JSON a webhook receives. */
+static char *payload(catalog_t *cat, const struct cat_alert *a, const char *event)
+{
+    struct cat_camera c;
+    bool have = catalog_camera_get(cat, a->camera_id, &c) == 0;
+    json_t *cam = json_pack("{s:I,s:s,s:o}", "id", (json_int_t)a->camera_id, "name",
+                            a->camera_name ? a->camera_name : "", "ward_id",
+                            a->ward_id ? json_integer(a->ward_id) : json_null());
+    if (have) {
+        json_object_set_new(cam, "address", c.address ? json_string(c.address) : json_null());
+        json_object_set_new(cam, "latitude", c.has_pos ? json_real(c.latitude) : json_null());
+        json_object_set_new(cam, "longitude", c.has_pos ? json_real(c.longitude) : json_null());
+        cat_camera_clear(&c);
+    }
+    if (a->ward_id) {
+        struct cat_ward *w;
+        size_t nw;
+        if (catalog_ward_list(cat, &w, &nw) == 0) {
+            for (size_t i = 0; i < nw; i++)
+                if (w[i].id == a->ward_id) json_object_set_new(cam, "ward", json_string(w[i].name));
+            cat_ward_list_free(w, nw);
+        }
+    }
+    json_t *owner = json_null();
+    if (a->owner_name || a->owner_phone)
+        owner = json_pack("{s:o,s:s?,s:s?,s:s?}", "id", a->owner_id ? json_integer(a->owner_id) : json_null(),
+                          "name", a->owner_name, "phone", a->owner_phone, "kind", a->owner_kind);
+    int64_t end = a->cleared_us ? a->cleared_us : ww_wall_us();
+    json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:o,s:I,s:o,s:o,s:I,s:s?,s:s?,s:o}",
+                          "kind", "wardwatch camera alert",
+                          "event", !strcmp(event, "raised") ? "camera_dark" : "camera_back",
+                          "alert_id", (json_int_t)a->id, "camera", cam,
+                          "since", iso(a->since_us), "since_us", (json_int_t)a->since_us,
+                          "raised", iso(a->raised_us), "cleared", iso(a->cleared_us),
+                          "dark_for_s", (json_int_t)((end - a->since_us) / 1000000),
+                          "reason", a->reason, "cleared_why", a->cleared_why, "owner", owner);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static void enqueue(struct community_monitor *m, catalog_t *cat, const struct cat_alert *a,
+                    const char *event)
+{
+    char *json = payload(cat, a, event);
+    if (!json) return;
+    pthread_mutex_lock(&m->mu);
+    if (m->qlen == QCAP) { /* drop the oldest */
+        struct note *old = &m->q[m->qhead];
+        ww_warn(LC, "webhook queue full: dropping the %s notification of alert %lld", old->event,
+                (long long)old->alert_id);
+        free(old->event);
+        free(old->json);
+        m->qhead = (m->qhead + 1) % QCAP;
+        m->qlen--;
+        m->dropped++;
+    }
+    struct note *n = &m->q[(m->qhead + m->qlen) % QCAP];
+    n->alert_id = a->id;
+    n->ward_id = a->ward_id;
+    n->event = ww_strdup(event);
+    n->json = json;
+    m->qlen++;
+    pthread_cond_signal(&m->wcv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* ---- one tick ------------------------------------------------------------------ */
+
+struct seen { const char *state, *reason; int64_t last_packet_us; };
+
+static bool stats_of(json_t *stats, int64_t id, struct seen *s)
+{
+    json_t *cams = json_object_get(stats, "cameras");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cams, i, c) {
+        if (json_integer_value(json_object_get(c, "id")) != id) continue;
+        json_t *mn = json_object_get(json_object_get(c, "streams"), "main");
+        if (!mn) return false;
+        s->state = json_string_value(json_object_get(mn, "state"));
+        s->reason = json_string_value(json_object_get(mn, "reason"));
+        s->last_packet_us = json_integer_value(json_object_get(mn, "last_packet_us"));
+        if (!s->state) s->state = "offline";
+        return true;
+    }
+    return false;
+}
+
+static void uptime_step(catalog_t *cat, struct track *t, int state, int64_t now)
+{
+    if (t->state != state) {
+        if (t->interval_id) catalog_uptime_extend(cat, t->interval_id, now);
+        t->interval_id = 0;
+        if (catalog_uptime_open(cat, t->camera_id, state == 1 ? "online" : "dark", now, now,
+                                &t->interval_id) == 0)
+            t->last_extend_us = now;
+        t->state = state;
+    } else if (t->interval_id && now - t->last_extend_us >= EXTEND_EVERY_US) {
+        if (catalog_uptime_extend(cat, t->interval_id, now) == 0) t->last_extend_us = now;
+    }
+}
+
+static void raise_alert(struct community_monitor *m, catalog_t *cat, const struct cat_camera *c,
+                        int64_t since, const char *reason, int64_t now)
+{
+    struct cat_alert a = {
+        .camera_id = c->id, .ward_id = c->ward_id, .camera_name = c->name, .since_us = since,
+        .raised_us = now, .reason = (char *)(reason && *reason ? reason : NULL),
+    };
+    struct cat_owner o = {0};
+    int64_t owner_id = 0;
+    bool have_owner = catalog_camera_owner_get(cat, c->id, &owner_id) == 0 && owner_id &&
+                      catalog_owner_get(cat, owner_id, &o) == 0;
+    if (have_owner) {
+        a.owner_id = o.id;
+        a.owner_name = o.name;
+        a.owner_phone = o.phone;
+        a.owner_kind = o.kind;
+    }
+    if (catalog_alert_raise(cat, &a) == 0) {
+        ww_warn(LC, "camera %lld \"%s\" dark for %lld s: alert %lld raised%s%s%s", (long long)c->id,
+                c->name, (long long)((now - since) / 1000000), (long long)a.id,
+                have_owner ? " (owner " : "", have_owner ? o.name : "", have_owner ? ")" : "");
+        enqueue(m, cat, &a, "raised");
+    }
+    if (have_owner) cat_owner_clear(&o);
+}
+
+static void clear_alert(struct community_monitor *m, catalog_t *cat, int64_t alert_id, const char *why,
+                        int64_t now)
+{
+    if (catalog_alert_clear_open(cat, alert_id, now, why)) return;
+    struct cat_alert a;
+    if (catalog_alert_get(cat, alert_id, &a) == 0) {
+        ww_info(LC, "camera %lld \"%s\": alert %lld cleared (%s)", (long long)a.camera_id,
+                a.camera_name, (long long)a.id, why);
+        enqueue(m, cat, &a, "cleared");
+        cat_alert_clear(&a);
+    }
+}
+
+static void tick(struct community_monitor *m, catalog_t *cat)
+{
+    int64_t now = ww_wall_us();
+    json_t *stats = engine_stats_json(m->eng);
+    struct cat_camera *cams = NULL;
+    size_t nc = 0;
+    struct cat_alert *open = NULL;
+    size_t no = 0;
+    struct cat_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
+    if (catalog_camera_list(cat, &cams, &nc) || catalog_alert_list(cat, &f, &open, &no)) {
+        json_decref(stats);
+        cat_camera_list_free(cams, nc);
+        return;
+    }
+    if (catalog_begin(cat)) goto out;
+    for (size_t i = 0; i < m->nt; i++) m->t[i].live = false;
+    for (size_t i = 0; i < nc; i++) {
+        const struct cat_camera *c = &cams[i];
+        int64_t alert_id = 0;
+        for (size_t k = 0; k < no; k++)
+            if (open[k].camera_id == c->id) alert_id = open[k].id;
+        struct seen s;
+        if (!c->enabled) {
+            if (alert_id) clear_alert(m, cat, alert_id, "disabled", now);
+            continue;   /* its track, if any, is closed below */
+        }
+        if (!stats || !stats_of(stats, c->id, &s)) continue; /* just switched on: not running yet */
+        struct track *t = track_of(m, c->id);
+        t->live = true;
+        bool online = !strcmp(s.state, "online");
+        uptime_step(cat, t, online ? 1 : 2, now);
+        if (online) {
+            t->dark_seen_us = 0;
+            if (alert_id) clear_alert(m, cat, alert_id, "online", now);
+            continue;
+        }
+        if (!t->dark_seen_us) t->dark_seen_us = now;
+        if (alert_id) continue;
+        int64_t since = s.last_packet_us > 0 ? s.last_packet_us : t->dark_seen_us;
+        int64_t after_s = 900;
+        catalog_alert_threshold(cat, c->ward_id, &after_s);
+        if (now - since >= after_s * 1000000) raise_alert(m, cat, c, since, s.reason, now);
+    }
+    /* alerts of cameras that no longer exist */
+    for (size_t k = 0; k < no; k++) {
+        bool exists = false;
+        for (size_t i = 0; i < nc && !exists; i++) exists = cams[i].id == open[k].camera_id;
+        if (!exists) clear_alert(m, cat, open[k].id, "removed", now);
+    }
+    /* tracks of cameras no longer watched: end their interval, forget them */
+    for (size_t i = 0; i < m->nt;) {
+        if (m->t[i].live) { i++; continue; }
+        if (m->t[i].interval_id) {
+            bool exists = false;
+            for (size_t k = 0; k < nc && !exists; k++) exists = cams[k].id == m->t[i].camera_id;
+            if (exists) catalog_uptime_extend(cat, m->t[i].interval_id, now);
+        }
+        m->t[i] = m->t[--m->nt];
+    }
+    if (now - m->last_prune_us >= PRUNE_EVERY_US) {
+        catalog_uptime_prune(cat, now - KEEP_UPTIME_US);
+        m->last_prune_us = now;
+    }
+    if (catalog_commit(cat)) {
+        catalog_rollback(cat);
+        ww_warn(LC, "cannot write this tick's alerts and availability; trying again next tick");
+    }
+out:
+    json_decref(stats);
+    cat_camera_list_free(cams, nc);
+    cat_alert_list_free(open, no);
+}
+
+/* Ends every open interval at stop. */
+static void flush_intervals(struct community_monitor *m, catalog_t *cat)
+{
+    int64_t now = ww_wall_us();
+    if (catalog_begin(cat)) return;
+    for (size_t i = 0; i < m->nt; i++)
+        if (m->t[i].interval_id) catalog_uptime_extend(cat, m->t[i].interval_id, now);
+    if (catalog_commit(cat)) catalog_rollback(cat);
+}
+
+static void *monitor_main(void *arg)
+{
+    struct community_monitor *m = arg;
+    catalog_t *cat = NULL;
+    if (catalog_open(m->db_path, 0, &cat)) {
+        ww_error(LC, "cannot open the catalog; camera-dark alerts are off");
+        return NULL;
+    }
+    pthread_mutex_lock(&m->mu);
+    while (!atomic_load(&m->stop)) {
+        struct timespec ts;
+        deadline_in(&ts, m->tick_us);
+        while (!atomic_load(&m->stop) && pthread_cond_timedwait(&m->cv, &m->mu, &ts) != ETIMEDOUT) {}
+        if (atomic_load(&m->stop)) break;
+        pthread_mutex_unlock(&m->mu);
+        tick(m, cat);
+        pthread_mutex_lock(&m->mu);
+    }
+    pthread_mutex_unlock(&m->mu);
+    flush_intervals(m, cat);
+    catalog_close(cat);
+    return NULL;
+}
+
+/* ---- webhook delivery ------------------------------------------------------------- */
+
+static void deliver(struct community_monitor *m, catalog_t *cat, struct note *n)
+{
+    struct cat_webhook *hooks = NULL;
+    size_t nh = 0;
+    if (catalog_webhook_list(cat, n->ward_id > 0 ? n->ward_id : 0, &hooks, &nh)) return;
+    for (size_t i = 0; i < nh && !atomic_load(&m->stop); i++) {
+        int status = 0, attempts = 0;
+        char err[256];
+        int rc = community_webhook_post(hooks[i].url, n->json, WEBHOOK_TIMEOUT_MS, WEBHOOK_TRIES,
+                                        &m->stop, &status, &attempts, err, sizeof err);
+        if (rc) ww_warn(LC, "webhook %lld: alert %lld %s not delivered after %d attempts: %s",
+                        (long long)hooks[i].id, (long long)n->alert_id, n->event, attempts, err);
+        struct cat_delivery d = {
+            .alert_id = n->alert_id, .webhook_id = hooks[i].id, .event = n->event, .ok = rc == 0,
+            .http_status = status, .attempts = attempts, .error = rc ? err : NULL,
+        };
+        catalog_delivery_add(cat, &d);
+    }
+    cat_webhook_list_free(hooks, nh);
+}
+
+static void *webhook_main(void *arg)
+{
+    struct community_monitor *m = arg;
+    catalog_t *cat = NULL;
+    if (catalog_open(m->db_path, 0, &cat)) {
+        ww_error(LC, "cannot open the catalog; alert webhooks are off");
+        return NULL;
+    }
+    pthread_mutex_lock(&m->mu);
+    for (;;) {
+        while (!atomic_load(&m->stop) && m->qlen == 0) pthread_cond_wait(&m->wcv, &m->mu);
+        if (atomic_load(&m->stop)) break;
+        struct note n = m->q[m->qhead];
+        m->qhead = (m->qhead + 1) % QCAP;
+        m->qlen--;
+        pthread_mutex_unlock(&m->mu);
+        deliver(m, cat, &n);
+        free(n.event);
+        free(n.json);
+        pthread_mutex_lock(&m->mu);
+    }
+    if (m->qlen) ww_warn(LC, "stopping with %zu webhook notifications not sent", m->qlen);
+    pthread_mutex_unlock(&m->mu);
+    catalog_close(cat);
+    return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------------- */
+
+int community_monitor_start(const char *data_dir, engine_t *eng, struct community_monitor **out)
+{
+    *out = NULL;
+    if (!data_dir || !eng) return WW_EINVAL;
+    struct community_monitor *m = ww_calloc(1, sizeof *m);
+    m->db_path = ww_asprintf("%s/wardwatch.db", data_dir);
+    m->eng = eng;
+    m->tick_us = 5000000;
+    const char *env = getenv("WARDWATCH_MONITOR_TICK_MS");
+    int64_t v;
+    if (env && ww_parse_i64(env, 100, 600000, &v) == 0) m->tick_us = v * 1000;
+    atomic_init(&m->stop, false);
+    pthread_mutex_init(&m->mu, NULL);
+    cond_init_mono(&m->cv);
+    pthread_cond_init(&m->wcv, NULL);
+    curl_global_init(CURL_GLOBAL_DEFAULT);   /* refcounted; the engine did it first */
+    int rc = pthread_create(&m->wthr, NULL, webhook_main, m);
+    if (!rc) m->wthr_started = true;
+    if (!rc && (rc = pthread_create(&m->thr, NULL, monitor_main, m)) == 0) m->thr_started = true;
+    if (rc) {
+        ww_error(LC, "cannot start the monitor thread: %s", strerror(rc));
+        community_monitor_stop(m);
+        return -rc;
+    }
+    ww_info(LC, "camera-dark monitor on (every %lld ms)", (long long)(m->tick_us / 1000));
+    *out = m;
+    return 0;
+}
+
+void community_monitor_stop(struct community_monitor *m)
+{
+    if (!m) return;
+    pthread_mutex_lock(&m->mu);
+    atomic_store(&m->stop, true);
+    pthread_cond_broadcast(&m->cv);
+    pthread_cond_broadcast(&m->wcv);
+    pthread_mutex_unlock(&m->mu);
+    if (m->thr_started) pthread_join(m->thr, NULL);
+    if (m->wthr_started) pthread_join(m->wthr, NULL);
+    while (m->qlen) {
+        struct note *n = &m->q[m->qhead];
+        free(n->event);
+        free(n->json);
+        m->qhead = (m->qhead + 1) % QCAP;
+        m->qlen--;
+    }
+    pthread_cond_destroy(&m->cv);
+    pthread_cond_destroy(&m->wcv);
+    pthread_mutex_destroy(&m->mu);
+    curl_global_cleanup();
+    free(m->t);
+    free(m->db_path);
+    free(m);
+}
