@@ -1,0 +1,99 @@
+/*
+ * community.c — the community-camera network's resources, registered as
+ * one ("community") in api.c's table:
+ *   community_consent.c  consent register, connection probe, activation
+ *   community_alerts.c   camera-dark alerts, thresholds, webhooks, availability
+ *   community_search.c   the map's camera list and tile setting, "what was
+ *                        seen here at that time", evidence bundles
+ * and the JSON helpers they share (below).  Routes and rules: docs/api.md,
+ * section "Community cameras".
+ */
+#include "api/community_shared.h"
+
+#include <string.h>
+
+int api_community_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    int rc = api_community_consent_register(srv, ctx);
+    rc = rc ? rc : api_community_alerts_register(srv, ctx);
+    rc = rc ? rc : api_community_search_register(srv, ctx);
+    return rc;
+}
+
+int community_json_time(struct http_req *req, json_t *body, const char *key, bool required,
+                        int64_t *out)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v || json_is_null(v)) {
+        if (required) return http_fail(req, WW_EINVAL, "field '%s' is required (a time)", key);
+        return 0;
+    }
+    if (json_is_string(v) && ww_parse_time(json_string_value(v), ww_station_offset_min(), out) == 0)
+        return 1;
+    if (json_is_number(v) && json_number_value(v) > 0 && json_number_value(v) < 4102444800.0) {
+        *out = (int64_t)(json_number_value(v) * 1e6);
+        return 1;
+    }
+    return http_fail(req, WW_EINVAL, "field '%s' must be a time (ISO 8601 or seconds since 1970)", key);
+}
+
+json_t *community_consent_json(const struct cat_consent *c, int64_t now_us)
+{
+    bool voided = c->withdrawn_us && c->until_us && c->until_us <= c->from_us + 1;
+    const char *status = voided ? "void"
+                       : c->from_us > now_us ? "future"
+                       : c->until_us && c->until_us <= now_us ? (c->withdrawn_us ? "withdrawn" : "ended")
+                       : "in_force";
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "camera_id", json_integer(c->camera_id));
+    json_object_set_new(o, "live", json_boolean(c->live));
+    json_object_set_new(o, "record", json_boolean(c->record));
+    json_object_set_new(o, "export", json_boolean(c->export_));
+    json_object_set_new(o, "from", api_time(c->from_us));
+    json_object_set_new(o, "until", api_time(c->until_us));
+    json_object_set_new(o, "from_us", json_integer(c->from_us));
+    json_object_set_new(o, "until_us", c->until_us ? json_integer(c->until_us) : json_null());
+    json_object_set_new(o, "status", json_string(status));
+    json_object_set_new(o, "recorded_by", json_string(c->recorded_by ? c->recorded_by : ""));
+    json_object_set_new(o, "recorded_at", api_time(c->recorded_us));
+    json_object_set_new(o, "note", c->note ? json_string(c->note) : json_null());
+    json_object_set_new(o, "withdrawn_at", api_time(c->withdrawn_us));
+    json_object_set_new(o, "withdrawn_by", c->withdrawn_by ? json_string(c->withdrawn_by) : json_null());
+    json_object_set_new(o, "withdraw_note", c->withdraw_note ? json_string(c->withdraw_note) : json_null());
+    return o;
+}
+
+json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t now_us)
+{
+    struct cat_consent_now cn;
+    if (catalog_consent_at(cat, camera_id, now_us, &cn)) return json_null();
+    return json_pack("{s:b,s:b,s:b,s:b,s:o}", "register", cn.has_rows, "live", cn.live, "record",
+                     cn.record, "export", cn.export_, "until", api_time(cn.has_rows ? cn.until_us : 0));
+}
+
+json_t *community_probe_json(catalog_t *cat, int64_t camera_id)
+{
+    struct cat_probe p;
+    if (catalog_probe_last(cat, camera_id, false, &p)) return json_null();
+    json_t *o = json_pack("{s:I,s:b,s:o,s:s?,s:s?,s:s?,s:I,s:s?}", "id", (json_int_t)p.id, "ok", p.ok,
+                          "at", api_time(p.at_us), "error_code", p.error_code, "message", p.message,
+                          "codec", p.codec, "elapsed_ms", (json_int_t)p.elapsed_ms, "probed_by",
+                          p.probed_by);
+    json_object_set_new(o, "width", p.width > 0 ? json_integer(p.width) : json_null());
+    json_object_set_new(o, "height", p.height > 0 ? json_integer(p.height) : json_null());
+    cat_probe_clear(&p);
+    return o;
+}
+
+bool community_may_see_owner(struct http_req *req, int64_t ward_id, int64_t owner_id)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u) return false;
+    switch (u->role) {
+    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
+    case CAT_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
+    case CAT_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
+    default: return false;
+    }
+}
