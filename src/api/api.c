@@ -27,6 +27,7 @@ static const struct {
     {"playback", api_playback_register},
     {"export", api_export_register},
     {"health", api_health_register},
+    {"community", api_community_register},
     {"events", api_events_register},
     {"motion", api_motion_register},
     /* One line per resource as it lands, e.g.:

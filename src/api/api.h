@@ -63,6 +63,9 @@ int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);
+/* Community cameras: consent, probe, alerts, availability, map, place search,
+ * bundles (community.c and community_*.c). */
+int api_community_register(struct http_server *srv, const struct api_ctx *ctx);
 
 /* ---- shared JSON helpers ------------------------------------------------------ */
 /* µs since the epoch → "2026-11-25T21:03:01.123+07:00" (station offset);

@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "record/record.h"
 #include "cli/serve_http.h"
+#include "community/community.h"
 
 static void help(void)
 {
@@ -152,12 +153,15 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         close(lock);
         return 1;
     }
+    struct community_monitor *mon = NULL;   /* camera-dark alerts + availability (community/) */
+    community_monitor_start(c->data_dir, eng, &mon);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
     int sig = 0;
     sigwait(&set, &sig);
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
+    community_monitor_stop(mon);
     engine_stop(eng);
     ww_info("serve", "stopped cleanly");
     free(stats_default);
