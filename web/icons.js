@@ -3,6 +3,7 @@ const P = {
   live: '<circle cx="12" cy="12" r="3"/><path d="M5.6 5.6a9 9 0 0 0 0 12.8M18.4 5.6a9 9 0 0 1 0 12.8M8.5 8.5a5 5 0 0 0 0 7M15.5 8.5a5 5 0 0 1 0 7"/>',
   playback: '<path d="M3 12a9 9 0 1 0 3-6.7"/><path d="M3 4v5h5"/><path d="M10 9l5 3-5 3z"/>',
   events: '<path d="M13 2 4 14h7l-1 8 9-12h-7z"/>',
+  zones: '<path d="M4.5 6.5 13 3.5l6.5 7.5-4.5 8.5-10-3z" stroke-dasharray="3 2"/><circle cx="4.5" cy="6.5" r="1.7"/><circle cx="13" cy="3.5" r="1.7"/><circle cx="19.5" cy="11" r="1.7"/><circle cx="15" cy="19.5" r="1.7"/><circle cx="5" cy="16.5" r="1.7"/>',
   camera: '<path d="M3 7h11l3 3v4l-3 3H3z"/><path d="M17 10l4-2v8l-4-2"/>',
   health: '<path d="M3 12h4l2-5 4 10 2-5h6"/>',
   map: '<path d="M9 4 3 6v14l6-2 6 2 6-2V4l-6 2z"/><path d="M9 4v14M15 6v14"/>',

@@ -13,6 +13,7 @@ export const pages = [
   { name: 'live', section: 'watch', icon: 'live', roles: WATCH },
   { name: 'playback', section: 'watch', icon: 'playback', roles: WATCH },
   { name: 'events', section: 'watch', icon: 'events', roles: WATCH },
+  { name: 'motion', section: 'watch', icon: 'zones', roles: WATCH },
   { name: 'cameras', section: 'watch', icon: 'camera', roles: ALL },
   { name: 'health', section: 'watch', icon: 'health', roles: ['admin', 'province', 'officer', 'owner'] },
   { name: 'map', section: 'watch', icon: 'map', roles: WATCH },

@@ -26,7 +26,9 @@ static const char *const vendor_pkgs[][2] = {
     {"@kurkle", "color"},   /* chart.js's one dependency */
 };
 
-#define CSP "default-src 'self'; img-src 'self' data: blob: http: https:; " \
+/* script-src: our own files, plus the one inline import map of index.html by
+ * its hash (change both together: scripts/csp-hash prints it). */
+#define CSP "default-src 'self'; script-src 'self' 'sha256-WmhTUKOnz8jMa1ZXU1Hm8HeycsoguhFS8mLEKsNdsRE='; img-src 'self' data: blob: http: https:; " \
             "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; " \
             "connect-src 'self'; object-src 'none'; base-uri 'none'; " \
             "frame-ancestors 'none'; form-action 'self'"
