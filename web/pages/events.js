@@ -1,0 +1,427 @@
+// Motion events (#/events[?camera=ID&ward=ID&zone=Z&from=S&to=S]): every
+// event the detector recorded on the cameras the user may play back, newest
+// first, one card each with the peak frame, the camera, the time, how long
+// it lasted, the zone and how strong it was.  Officers use this page to
+// find the minute that matters, so: the filters live in the URL (a search
+// can be sent to a colleague), cards are grouped by day, the list loads
+// more as you scroll (keyset cursor: page 40 is as quick as page 1), new
+// events appear at the top while you watch, and a click opens the timeline
+// at the event's pre-roll (#/timeline?camera=ID&date=YYYY-MM-DD&at=S).
+// Times typed in the filters are dd/mm/yyyy HH:mm in station time (UTC+7).
+
+const TZ_OFF_MS = 7 * 3600e3;       // Asia/Ho_Chi_Minh: UTC+7 all year
+const PAGE = 48;
+const POLL_MS = 15000;
+
+const strings = {
+  vi: {
+    'ev.title': 'Sự kiện chuyển động',
+    'ev.camera': 'Camera',
+    'ev.all_cameras': 'Tất cả camera',
+    'ev.ward': 'Phường',
+    'ev.all_wards': 'Tất cả các phường',
+    'ev.zone': 'Vùng',
+    'ev.any_zone': 'Mọi vùng',
+    'ev.from': 'Từ',
+    'ev.to': 'Đến',
+    'ev.time_ph': 'dd/mm/yyyy HH:mm',
+    'ev.bad_time': 'Thời gian phải có dạng dd/mm/yyyy HH:mm',
+    'ev.bad_range': '"Đến" phải sau "Từ"',
+    'ev.apply': 'Lọc',
+    'ev.reset': 'Xóa lọc',
+    'ev.quick': 'Nhanh',
+    'ev.q.1h': '1 giờ qua',
+    'ev.q.today': 'Hôm nay',
+    'ev.q.24h': '24 giờ qua',
+    'ev.q.7d': '7 ngày qua',
+    'ev.q.all': 'Tất cả',
+    'ev.more': 'Xem thêm',
+    'ev.loading': 'Đang tải…',
+    'ev.end': 'Đã hiện hết {n} sự kiện.',
+    'ev.shown': 'Đang hiện {n} sự kiện',
+    'ev.shown_more': 'Đang hiện {n} sự kiện mới nhất — cuộn xuống để xem thêm',
+    'ev.empty': 'Không có sự kiện nào khớp bộ lọc.',
+    'ev.empty_hint': 'Sự kiện được ghi khi luồng phụ của camera có chuyển động trong vùng theo dõi.',
+    'ev.no_thumb': 'Không có ảnh',
+    'ev.peak': 'đỉnh {t}',
+    'ev.score': 'Mức thay đổi {p}',
+    'ev.zone_all': 'toàn khung hình',
+    'ev.day_today': 'Hôm nay',
+    'ev.day_yesterday': 'Hôm qua',
+    'ev.day_count': '{n} sự kiện',
+    'ev.open': 'Mở dòng thời gian tại {t}',
+    'ev.new': '{n} sự kiện mới',
+    'ev.new_badge': 'Mới',
+    'ev.zones_btn': 'Vùng phát hiện',
+    'ev.dur.s': '{s} giây',
+    'ev.dur.ms': '{m} phút {s} giây',
+    'ev.live_note': 'Tự cập nhật mỗi 15 giây',
+  },
+  en: {
+    'ev.title': 'Motion events',
+    'ev.camera': 'Camera',
+    'ev.all_cameras': 'All cameras',
+    'ev.ward': 'Ward',
+    'ev.all_wards': 'All wards',
+    'ev.zone': 'Zone',
+    'ev.any_zone': 'Any zone',
+    'ev.from': 'From',
+    'ev.to': 'To',
+    'ev.time_ph': 'dd/mm/yyyy HH:mm',
+    'ev.bad_time': 'Times are dd/mm/yyyy HH:mm',
+    'ev.bad_range': '"To" must be after "From"',
+    'ev.apply': 'Filter',
+    'ev.reset': 'Clear',
+    'ev.quick': 'Quick',
+    'ev.q.1h': 'Last hour',
+    'ev.q.today': 'Today',
+    'ev.q.24h': 'Last 24 h',
+    'ev.q.7d': 'Last 7 days',
+    'ev.q.all': 'All',
+    'ev.more': 'Show more',
+    'ev.loading': 'Loading…',
+    'ev.end': 'All {n} events shown.',
+    'ev.shown': '{n} events shown',
+    'ev.shown_more': 'The newest {n} events — scroll down for more',
+    'ev.empty': 'No events match the filters.',
+    'ev.empty_hint': 'An event is recorded when a camera\'s sub stream shows motion in a watched zone.',
+    'ev.no_thumb': 'No picture',
+    'ev.peak': 'peak {t}',
+    'ev.score': 'Change {p}',
+    'ev.zone_all': 'whole frame',
+    'ev.day_today': 'Today',
+    'ev.day_yesterday': 'Yesterday',
+    'ev.day_count': '{n} events',
+    'ev.open': 'Open the timeline at {t}',
+    'ev.new': '{n} new events',
+    'ev.new_badge': 'New',
+    'ev.zones_btn': 'Motion zones',
+    'ev.dur.s': '{s} s',
+    'ev.dur.ms': '{m} min {s} s',
+    'ev.live_note': 'Updates every 15 s',
+  },
+};
+
+const CSS = `
+.ev-filters { align-items: end; }
+.ev-filters input.ev-time { width: 148px; font-variant-numeric: tabular-nums; }
+.ev-filters input.bad { border-color: var(--bad); outline-color: #fecaca; }
+.ev-filters select { min-width: 150px; max-width: 230px; }
+.ev-root a.btn { text-decoration: none; }
+.ev-quick { display: flex; gap: 4px; flex-wrap: wrap; }
+.ev-quick .btn.active { background: var(--side-bg); border-color: var(--side-bg); color: #fff; }
+.ev-filter-error { color: var(--bad); font-size: 12px; width: 100%; }
+.ev-filter-error:empty { display: none; }
+.ev-status { display: flex; align-items: center; gap: 10px; color: var(--muted); margin: 2px 2px 10px; font-size: 12.5px; }
+.ev-status .ev-live { display: inline-flex; align-items: center; gap: 5px; }
+.ev-status .ev-live::before { content: ''; width: 7px; height: 7px; border-radius: 50%; background: var(--ok); box-shadow: 0 0 0 3px #dcfce7; }
+.ev-root [hidden] { display: none !important; }
+.ev-newbar { display: block; width: 100%; margin: 0 0 10px; padding: 7px; border: 1px solid #fcd34d; background: #fffbeb; color: #92400e; border-radius: var(--radius); font: 600 13px var(--font); cursor: pointer; }
+.ev-day { display: flex; align-items: baseline; gap: 10px; margin: 16px 2px 8px; }
+.ev-day:first-child { margin-top: 0; }
+.ev-day h2 { margin: 0; font-size: 14px; }
+.ev-day span { color: var(--muted); font-size: 12px; }
+.ev-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
+.ev-card { display: flex; flex-direction: column; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; color: var(--fg); text-decoration: none; transition: box-shadow .12s, border-color .12s, transform .12s; }
+.ev-card:hover, .ev-card:focus-visible { border-color: #f59e0b; box-shadow: 0 6px 18px rgba(15, 23, 42, .12); transform: translateY(-1px); outline: none; }
+.ev-thumb { position: relative; aspect-ratio: 16 / 9; background: #05080f; overflow: hidden; }
+.ev-thumb img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.ev-thumb .ev-nothumb { position: absolute; inset: 0; display: grid; place-items: center; color: #64748b; font-size: 12px; }
+.ev-thumb .ev-play { position: absolute; inset: 0; display: grid; place-items: center; opacity: 0; transition: opacity .12s; background: rgba(5, 8, 15, .28); }
+.ev-thumb .ev-play svg { width: 44px; height: 44px; color: #fff; filter: drop-shadow(0 2px 6px rgba(0,0,0,.5)); }
+.ev-card:hover .ev-play, .ev-card:focus-visible .ev-play { opacity: 1; }
+.ev-chip { position: absolute; padding: 1px 7px; border-radius: 4px; font-size: 11.5px; font-weight: 600; background: rgba(5, 8, 15, .72); color: #fff; font-variant-numeric: tabular-nums; }
+.ev-chip.dur { right: 6px; bottom: 6px; }
+.ev-chip.zone { left: 6px; top: 6px; background: rgba(245, 158, 11, .92); color: #1f1300; max-width: 70%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ev-chip.new { right: 6px; top: 6px; background: var(--primary); }
+.ev-body { padding: 8px 10px 9px; display: flex; flex-direction: column; gap: 3px; }
+.ev-when { display: flex; align-items: baseline; gap: 8px; }
+.ev-when strong { font-size: 15px; font-variant-numeric: tabular-nums; letter-spacing: .2px; }
+.ev-when span { color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+.ev-cam { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ev-meta { display: flex; align-items: center; gap: 8px; color: var(--muted); font-size: 12px; }
+.ev-meter { flex: 1; height: 5px; background: #f1f5f9; border-radius: 3px; overflow: hidden; }
+.ev-meter i { display: block; height: 100%; background: linear-gradient(90deg, #fbbf24, #f97316 60%, #dc2626); border-radius: 3px; }
+.ev-foot { display: flex; flex-direction: column; align-items: center; gap: 6px; margin: 16px 0 4px; color: var(--muted); }
+`;
+
+function injectCss() {
+  if (document.getElementById('ww-events-css')) return;
+  const s = document.createElement('style');
+  s.id = 'ww-events-css';
+  s.textContent = CSS;
+  document.head.append(s);
+}
+
+// ---- station time ---------------------------------------------------------
+const pad = (n) => String(n).padStart(2, '0');
+// epoch ms → parts in station time
+function parts(ms) {
+  const d = new Date(ms + TZ_OFF_MS);
+  return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() };
+}
+const fmtInput = (ms) => { const p = parts(ms); return `${pad(p.d)}/${pad(p.mo)}/${p.y} ${pad(p.h)}:${pad(p.mi)}`; };
+const dayKey = (ms) => { const p = parts(ms); return `${p.y}-${pad(p.mo)}-${pad(p.d)}`; };
+const dayStartMs = (ms) => { const p = parts(ms); return Date.UTC(p.y, p.mo - 1, p.d) - TZ_OFF_MS; };
+// "dd/mm/yyyy[ HH:mm]" (station time) → epoch ms; '' → null; bad → NaN
+function parseInput(v) {
+  const s = (v || '').trim();
+  if (!s) return null;
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T,]+(\d{1,2})[:h](\d{2}))?$/.exec(s);
+  if (!m) return NaN;
+  const [d, mo, y, hh = 0, mi = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59) return NaN;
+  const ms = Date.UTC(y, mo - 1, d, hh, mi) - TZ_OFF_MS;
+  const p = parts(ms);
+  if (p.d !== d || p.mo !== mo) return NaN;     // 31/02 and friends
+  return ms;
+}
+
+const PLAY_SVG = '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="rgba(0,0,0,.35)"/><path d="M10 8l6 4-6 4z"/></svg>';
+
+export default {
+  title: 'ev.title',
+  strings,
+  async render(el, ctx) {
+    const { api, t, h, ui } = ctx;
+    injectCss();
+    const nf = new Intl.NumberFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 0 });
+    const [camsR, wards] = await Promise.all([api.get('/api/v1/cameras'), ctx.wards().catch(() => [])]);
+    const cams = camsR.cameras;
+    const camById = new Map(cams.map((c) => [c.id, c]));
+
+    // ---- filter state (mirrors the URL) ----
+    const P = ctx.params;
+    const num = (k) => { const v = Number(P.get(k)); return Number.isFinite(v) && v > 0 ? v : null; };
+    const f = {
+      camera: P.get('camera') || '',
+      ward: P.get('ward') || '',
+      zone: P.get('zone') || '',
+      from: num('from') ? num('from') * 1000 : null,   // epoch ms
+      to: num('to') ? num('to') * 1000 : null,
+    };
+
+    let rows = [];          // events shown, newest first
+    const seen = new Set();
+    let next = null;
+    let loading = false;
+    let seq = 0;
+    let closed = false;
+    let pendingNew = [];
+
+    // ---- filters ----
+    const camSel = h('select', { id: 'ev-camera' },
+      h('option', { value: '' }, t('ev.all_cameras')),
+      cams.map((c) => h('option', { value: c.id, selected: String(c.id) === f.camera }, c.name)));
+    const showWard = wards.length > 1;
+    const wardSel = h('select', { id: 'ev-ward' },
+      h('option', { value: '' }, t('ev.all_wards')),
+      wards.map((w) => h('option', { value: w.id, selected: String(w.id) === f.ward }, w.name)));
+    const zoneList = h('datalist', { id: 'ev-zone-list' });
+    const zoneIn = h('input', { id: 'ev-zone', list: 'ev-zone-list', value: f.zone, placeholder: t('ev.any_zone'), autocomplete: 'off', size: 14 });
+    const fromIn = h('input', { id: 'ev-from', class: 'ev-time', value: f.from ? fmtInput(f.from) : '', placeholder: t('ev.time_ph'), inputmode: 'numeric', autocomplete: 'off' });
+    const toIn = h('input', { id: 'ev-to', class: 'ev-time', value: f.to ? fmtInput(f.to) : '', placeholder: t('ev.time_ph'), inputmode: 'numeric', autocomplete: 'off' });
+    const ferr = h('div', { class: 'ev-filter-error', role: 'alert', id: 'ev-filter-error' });
+    const QUICK = [['1h', 3600e3], ['today', 'today'], ['24h', 86400e3], ['7d', 7 * 86400e3], ['all', null]];
+    const quickBtns = QUICK.map(([k, span]) => h('button', { type: 'button', class: 'btn btn-small', 'data-quick': k, onclick: () => {
+      const now = Date.now();
+      fromIn.value = span === null ? '' : fmtInput(span === 'today' ? dayStartMs(now) : now - span);
+      toIn.value = '';
+      apply();
+    } }, t(`ev.q.${k}`)));
+    const enter = (e) => { if (e.key === 'Enter') { e.preventDefault(); apply(); } };
+    for (const i of [zoneIn, fromIn, toIn]) i.addEventListener('keydown', enter);
+    camSel.addEventListener('change', () => { loadZones(); apply(); });
+    wardSel.addEventListener('change', () => apply());
+
+    const form = h('form', { class: 'filters ev-filters', id: 'ev-filters', onsubmit: (e) => { e.preventDefault(); apply(); } },
+      h('label', {}, t('ev.camera'), camSel),
+      showWard ? h('label', {}, t('ev.ward'), wardSel) : null,
+      h('label', {}, t('ev.zone'), zoneIn, zoneList),
+      h('label', {}, t('ev.from'), fromIn),
+      h('label', {}, t('ev.to'), toIn),
+      h('label', {}, t('ev.quick'), h('div', { class: 'ev-quick' }, quickBtns)),
+      h('button', { type: 'submit', class: 'btn btn-primary', id: 'ev-apply' }, t('ev.apply')),
+      h('button', { type: 'button', class: 'btn btn-ghost', id: 'ev-reset', onclick: () => {
+        camSel.value = ''; wardSel.value = ''; zoneIn.value = ''; fromIn.value = ''; toIn.value = ''; apply();
+      } }, t('ev.reset')),
+      ferr);
+
+    const status = h('div', { class: 'ev-status', id: 'ev-status' });
+    const newBar = h('button', { type: 'button', class: 'ev-newbar', id: 'ev-newbar', hidden: true, onclick: () => showNew() });
+    const list = h('div', { id: 'ev-list' });
+    const moreBtn = h('button', { type: 'button', class: 'btn', id: 'ev-more', onclick: () => loadMore() }, t('ev.more'));
+    const footText = h('div', { id: 'ev-foot-text' });
+    const foot = h('div', { class: 'ev-foot' }, moreBtn, footText);
+
+    const zonesBtn = h('a', { class: 'btn', id: 'ev-zones', href: '#/motion' }, t('ev.zones_btn'));
+    el.append(h('div', { class: 'ev-root' }, ui.pageHeader(t('ev.title'), zonesBtn), form, status, newBar, list, foot));
+
+    // ---- helpers ----
+    const fmtDur = (s) => {
+      const r = Math.max(1, Math.round(s));
+      return r < 60 ? t('ev.dur.s', { s: r }) : t('ev.dur.ms', { m: Math.floor(r / 60), s: r % 60 });
+    };
+    const pct = (x) => `${nf.format(Math.round(x * 100))}%`;
+    function dayLabel(key, ms) {
+      const today = dayKey(Date.now());
+      const yest = dayKey(Date.now() - 86400e3);
+      const d = ctx.fmtDate(ms);
+      if (key === today) return `${t('ev.day_today')} · ${d}`;
+      if (key === yest) return `${t('ev.day_yesterday')} · ${d}`;
+      const wd = new Intl.DateTimeFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(ms));
+      return `${wd.charAt(0).toUpperCase()}${wd.slice(1)} · ${d}`;
+    }
+
+    function card(e, isNew) {
+      const ms = e.start_us / 1000;
+      const cam = camById.get(e.camera_id);
+      const name = e.camera_name || (cam && cam.name) || `#${e.camera_id}`;
+      const when = ctx.fmtTime(ms);
+      const thumb = h('div', { class: 'ev-thumb' },
+        e.thumbnail_url
+          ? h('img', { src: e.thumbnail_url, alt: `${name} ${when}`, loading: 'lazy', decoding: 'async', width: 320, height: 180 })
+          : h('div', { class: 'ev-nothumb' }, t('ev.no_thumb')),
+        h('div', { class: 'ev-play', html: PLAY_SVG }),
+        h('span', { class: 'ev-chip zone', title: t('ev.zone') }, e.zone && e.zone !== 'all' ? e.zone : t('ev.zone_all')),
+        isNew ? h('span', { class: 'ev-chip new' }, t('ev.new_badge')) : null,
+        h('span', { class: 'ev-chip dur' }, fmtDur(e.duration_s)));
+      return h('a', { class: 'ev-card', href: e.play_url, 'data-id': e.id, 'data-camera': e.camera_id, 'data-start-us': e.start_us,
+        title: t('ev.open', { t: ctx.fmtDateTime(ms) }) },
+        thumb,
+        h('div', { class: 'ev-body' },
+          h('div', { class: 'ev-when' }, h('strong', {}, when), h('span', {}, t('ev.peak', { t: ctx.fmtTime(e.peak_us / 1000) }))),
+          h('div', { class: 'ev-cam' }, name),
+          h('div', { class: 'ev-meta', title: t('ev.score', { p: pct(e.peak_score) }) },
+            h('div', { class: 'ev-meter' }, h('i', { style: `width:${Math.max(3, Math.min(100, Math.sqrt(e.peak_score) * 100)).toFixed(0)}%` })),
+            h('span', {}, t('ev.score', { p: pct(e.peak_score) })))));
+    }
+
+    // Renders rows grouped by station day.  Cheap enough to redo on every
+    // page (a few hundred cards); images are lazy and cached.
+    let newIds = new Set();
+    function draw() {
+      const groups = [];
+      for (const e of rows) {
+        const ms = e.start_us / 1000;
+        const k = dayKey(ms);
+        if (!groups.length || groups[groups.length - 1].key !== k) groups.push({ key: k, ms, items: [] });
+        groups[groups.length - 1].items.push(e);
+      }
+      list.replaceChildren(...groups.flatMap((g) => [
+        h('div', { class: 'ev-day', 'data-day': g.key }, h('h2', {}, dayLabel(g.key, g.ms)), h('span', {}, t('ev.day_count', { n: g.items.length }))),
+        h('div', { class: 'ev-grid' }, g.items.map((e) => card(e, newIds.has(e.id)))),
+      ]));
+      if (!rows.length && !loading) list.replaceChildren(h('div', { class: 'empty', id: 'ev-empty' }, h('div', {}, t('ev.empty')), h('small', {}, t('ev.empty_hint'))));
+      moreBtn.hidden = !next;
+      moreBtn.disabled = loading;
+      moreBtn.textContent = loading ? t('ev.loading') : t('ev.more');
+      footText.textContent = rows.length && !next ? t('ev.end', { n: nf.format(rows.length) }) : '';
+      status.replaceChildren(
+        h('span', {}, next ? t('ev.shown_more', { n: nf.format(rows.length) }) : t('ev.shown', { n: nf.format(rows.length) })),
+        !f.to ? h('span', { class: 'ev-live' }, t('ev.live_note')) : null);
+    }
+
+    function query(extra) {
+      return ctx.qs({ camera: f.camera, ward: f.ward, zone: f.zone, from: f.from ? Math.floor(f.from / 1000) : '', to: f.to ? Math.floor(f.to / 1000) : '', ...extra });
+    }
+
+    async function loadMore(reset = false) {
+      if (loading && !reset) return;
+      const my = ++seq;
+      loading = true;
+      draw();
+      try {
+        const r = await api.get(`/api/v1/events${query({ limit: PAGE, before: reset ? '' : next })}`);
+        if (my !== seq || closed) return;
+        if (reset) { rows = []; seen.clear(); newIds = new Set(); }
+        for (const e of r.events) if (!seen.has(e.id)) { seen.add(e.id); rows.push(e); }
+        next = r.next;
+        for (const e of r.events) if (e.zone) addZoneOption(e.zone);
+      } catch (e) {
+        if (my !== seq || closed) return;
+        if (reset) { rows = []; next = null; }
+        ferr.textContent = e.message;
+      } finally {
+        if (my === seq) loading = false;
+      }
+      if (!closed) draw();
+    }
+
+    // New events at the top while the user watches (only when the range is
+    // open-ended: a search that ends in the past has nothing new to show).
+    async function poll() {
+      if (closed || f.to || loading || document.hidden) return;
+      try {
+        const r = await api.get(`/api/v1/events${query({ limit: PAGE })}`);
+        if (closed) return;
+        const top = rows.length ? rows[0].start_us : 0;
+        const fresh = r.events.filter((e) => !seen.has(e.id) && e.start_us >= top && !pendingNew.some((p) => p.id === e.id));
+        pendingNew = [...fresh, ...pendingNew];
+        if (!pendingNew.length) return;
+        if (el.closest('.content') && el.closest('.content').scrollTop < 40) showNew();
+        else { newBar.hidden = false; newBar.textContent = t('ev.new', { n: pendingNew.length }); }
+      } catch { /* the next poll will tell */ }
+    }
+    function showNew() {
+      newBar.hidden = true;
+      pendingNew.sort((a, b) => b.start_us - a.start_us || b.id - a.id);
+      for (const e of pendingNew) { seen.add(e.id); newIds.add(e.id); }
+      rows = [...pendingNew, ...rows];
+      pendingNew = [];
+      draw();
+    }
+
+    const zoneOpts = new Set();
+    function addZoneOption(z) {
+      if (zoneOpts.has(z)) return;
+      zoneOpts.add(z);
+      zoneList.append(h('option', { value: z }));
+    }
+    // Zone names come from the cameras' settings, so a zone with no event
+    // yet can be chosen too.
+    async function loadZones() {
+      const ids = camSel.value ? [Number(camSel.value)] : cams.slice(0, 20).map((c) => c.id);
+      await Promise.all(ids.map(async (id) => {
+        try {
+          const s = await api.get(`/api/v1/cameras/${id}/motion`);
+          for (const z of s.zones || []) if (z.kind === 'include') addZoneOption(z.name);
+        } catch { /* not this camera */ }
+      }));
+    }
+
+    function apply() {
+      ferr.textContent = '';
+      fromIn.classList.remove('bad');
+      toIn.classList.remove('bad');
+      const a = parseInput(fromIn.value), b = parseInput(toIn.value);
+      if (Number.isNaN(a)) fromIn.classList.add('bad');
+      if (Number.isNaN(b)) toIn.classList.add('bad');
+      if (Number.isNaN(a) || Number.isNaN(b)) { ferr.textContent = t('ev.bad_time'); return; }
+      if (a && b && b <= a) { toIn.classList.add('bad'); ferr.textContent = t('ev.bad_range'); return; }
+      f.camera = camSel.value;
+      f.ward = showWard ? wardSel.value : '';
+      f.zone = zoneIn.value.trim();
+      f.from = a;
+      f.to = b;
+      zonesBtn.href = `#/motion${ctx.qs({ camera: f.camera })}`;
+      const q = ctx.qs({ camera: f.camera, ward: f.ward, zone: f.zone, from: a ? Math.floor(a / 1000) : '', to: b ? Math.floor(b / 1000) : '' });
+      history.replaceState(null, '', `#/events${q}`);
+      pendingNew = [];
+      newBar.hidden = true;
+      loadMore(true);
+    }
+
+    // Infinite scroll: the "more" button doubles as the sentinel.
+    const io = new IntersectionObserver((ents) => {
+      if (ents.some((x) => x.isIntersecting) && next && !loading) loadMore();
+    }, { rootMargin: '400px' });
+    io.observe(moreBtn);
+    const timer = setInterval(poll, POLL_MS);
+
+    zonesBtn.href = `#/motion${ctx.qs({ camera: f.camera })}`;
+    loadZones();
+    await loadMore(true);
+    return () => { closed = true; io.disconnect(); clearInterval(timer); };
+  },
+};
