@@ -203,8 +203,8 @@ static int h_list(struct http_req *req, void *ud)
         filtered = true;
     }
     if (ward) {
-        int64_t *wc;
-        size_t nw;
+        int64_t *wc = NULL;
+        size_t nw = 0;
         if ((rc = ward_cameras(req, ward, &wc, &nw))) return rc;
         if (camq && *camq) {          /* both: the named cameras that are in the ward */
             size_t k = 0;
