@@ -1000,14 +1000,15 @@ int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
     }
     for (size_t i = 0; !rc && i < b->n_items; i++) {
         const struct cat_bundle_item *it = &b->items[i];
-        if ((rc = cat_prepare(cat, "INSERT INTO evidence_bundle_items(bundle_id,camera_id,export_id,status,"
-                                   "reason) VALUES (?,?,?,?,?)", &st)))
+        if ((rc = cat_prepare(cat, "INSERT INTO evidence_bundle_items(bundle_id,seq,camera_id,export_id,"
+                                   "status,reason) VALUES (?,?,?,?,?,?)", &st)))
             break;
         sqlite3_bind_int64(st, 1, b->id);
-        sqlite3_bind_int64(st, 2, it->camera_id);
-        bind_id_or_null(st, 3, it->export_id);
-        cat_bind_str(st, 4, it->status);
-        cat_bind_str(st, 5, it->reason);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(st, 3, it->camera_id);
+        bind_id_or_null(st, 4, it->export_id);
+        cat_bind_str(st, 5, it->status);
+        cat_bind_str(st, 6, it->reason);
         rc = step_done(cat, st, "bundle item add");
     }
     return own_txn_end(cat, own, rc);
@@ -1017,7 +1018,7 @@ static int bundle_items(catalog_t *cat, struct cat_bundle *b)
 {
     sqlite3_stmt *st;
     if (cat_prepare(cat, "SELECT camera_id, export_id, status, reason FROM evidence_bundle_items"
-                         " WHERE bundle_id=? ORDER BY rowid", &st))
+                         " WHERE bundle_id=? ORDER BY seq", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, b->id);
     size_t cap = 0;

@@ -150,9 +150,11 @@ CREATE TABLE evidence_bundles (
 );
 CREATE TABLE evidence_bundle_items (
   bundle_id  INTEGER NOT NULL REFERENCES evidence_bundles(id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL,            -- order in the bundle (nearest first)
   camera_id  INTEGER NOT NULL,
   export_id  INTEGER,                     -- NULL when skipped
   status     TEXT NOT NULL CHECK (status IN ('exported','skipped')),
   reason     TEXT,
-  PRIMARY KEY (bundle_id, camera_id)
+  PRIMARY KEY (bundle_id, seq),
+  UNIQUE (bundle_id, camera_id)
 ) WITHOUT ROWID;
