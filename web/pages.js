@@ -11,7 +11,7 @@ const STAFF = ['admin', 'province', 'officer'];
 
 export const pages = [
   { name: 'live', section: 'watch', icon: 'live', roles: WATCH },
-  { name: 'playback', section: 'watch', icon: 'playback', roles: WATCH },
+  { name: 'timeline', section: 'watch', icon: 'playback', roles: WATCH },
   { name: 'events', section: 'watch', icon: 'events', roles: WATCH },
   { name: 'motion', section: 'watch', icon: 'zones', roles: WATCH },
   { name: 'cameras', section: 'watch', icon: 'camera', roles: ALL },
