@@ -545,7 +545,6 @@ static void reply_to_server(struct rtsp_client *c, const struct rtsp_item *it)
 {
     size_t pos = 0, vl;
     const char *v;
-    c->st.messages++;
     if (!rtsp_hdr_next(it->head, it->head_len, "CSeq", &pos, &v, &vl) || vl > 16) return;
     bool known = head_starts(it, "OPTIONS ") || head_starts(it, "GET_PARAMETER ") ||
                  head_starts(it, "SET_PARAMETER ");
@@ -754,11 +753,13 @@ void rtsp_client_close(struct rtsp_client *c)
     if (c->playing)
         ww_debug(c->ctx,
                  "lean RTSP: %lld recv calls, %lld bytes, %lld RTP packets, %lld access units, "
-                 "%lld dropped (%lld gaps, %lld packets lost), %lld bad, %lld keep-alives",
+                 "%lld dropped (%lld gaps, %lld packets lost), %lld bad, %lld keep-alives, "
+                 "%lld messages, %lld junk bytes",
                  (long long)c->st.recv_calls, (long long)c->st.bytes, (long long)c->st.frames,
                  (long long)c->dp.st.aus, (long long)c->dp.st.dropped_aus,
                  (long long)c->dp.st.gaps, (long long)c->dp.st.lost, (long long)c->dp.st.bad,
-                 (long long)c->st.keepalives);
+                 (long long)c->st.keepalives, (long long)c->st.messages,
+                 (long long)c->st.junk_bytes);
     if (c->fd >= 0) close(c->fd);
     rtp_depack_free(&c->dp);
     sdp_video_free(&c->sdp);
