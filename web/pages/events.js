@@ -106,13 +106,15 @@ const CSS = `
 .ev-filters { align-items: end; }
 .ev-filters input.ev-time { width: 148px; font-variant-numeric: tabular-nums; }
 .ev-filters input.bad { border-color: var(--bad); outline-color: #fecaca; }
-.ev-filters select { min-width: 150px; max-width: 230px; }
+.ev-filters select { min-width: 180px; max-width: 260px; }
+.ev-filters #ev-zone { width: 160px; }
 .ev-root a.btn { text-decoration: none; }
 .ev-quick { display: flex; gap: 4px; flex-wrap: wrap; }
 .ev-quick .btn.active { background: var(--side-bg); border-color: var(--side-bg); color: #fff; }
 .ev-filter-error { color: var(--bad); font-size: 12px; width: 100%; }
 .ev-filter-error:empty { display: none; }
-.ev-status { display: flex; align-items: center; gap: 10px; color: var(--muted); margin: 2px 2px 10px; font-size: 12.5px; }
+.ev-status { display: flex; align-items: center; justify-content: space-between; gap: 10px; flex-wrap: wrap; color: var(--muted); margin: 0 2px 10px; font-size: 12.5px; }
+.ev-status-text { display: flex; align-items: center; gap: 12px; }
 .ev-status .ev-live { display: inline-flex; align-items: center; gap: 5px; }
 .ev-status .ev-live::before { content: ''; width: 7px; height: 7px; border-radius: 50%; background: var(--ok); box-shadow: 0 0 0 3px #dcfce7; }
 .ev-root [hidden] { display: none !important; }
@@ -240,14 +242,14 @@ export default {
       h('label', {}, t('ev.zone'), zoneIn, zoneList),
       h('label', {}, t('ev.from'), fromIn),
       h('label', {}, t('ev.to'), toIn),
-      h('label', {}, t('ev.quick'), h('div', { class: 'ev-quick' }, quickBtns)),
       h('button', { type: 'submit', class: 'btn btn-primary', id: 'ev-apply' }, t('ev.apply')),
       h('button', { type: 'button', class: 'btn btn-ghost', id: 'ev-reset', onclick: () => {
         camSel.value = ''; wardSel.value = ''; zoneIn.value = ''; fromIn.value = ''; toIn.value = ''; apply();
       } }, t('ev.reset')),
       ferr);
 
-    const status = h('div', { class: 'ev-status', id: 'ev-status' });
+    const status = h('div', { class: 'ev-status-text', id: 'ev-status' });
+    const statusRow = h('div', { class: 'ev-status' }, status, h('div', { class: 'ev-quick', role: 'group', 'aria-label': t('ev.quick') }, quickBtns));
     const newBar = h('button', { type: 'button', class: 'ev-newbar', id: 'ev-newbar', hidden: true, onclick: () => showNew() });
     const list = h('div', { id: 'ev-list' });
     const moreBtn = h('button', { type: 'button', class: 'btn', id: 'ev-more', onclick: () => loadMore() }, t('ev.more'));
@@ -255,7 +257,7 @@ export default {
     const foot = h('div', { class: 'ev-foot' }, moreBtn, footText);
 
     const zonesBtn = h('a', { class: 'btn', id: 'ev-zones', href: '#/motion' }, t('ev.zones_btn'));
-    el.append(h('div', { class: 'ev-root' }, ui.pageHeader(t('ev.title'), zonesBtn), form, status, newBar, list, foot));
+    el.append(h('div', { class: 'ev-root' }, ui.pageHeader(t('ev.title'), zonesBtn), form, statusRow, newBar, list, foot));
 
     // ---- helpers ----
     const fmtDur = (s) => {

@@ -429,6 +429,8 @@ export default {
     function startDraw(kind) {
       if (!canEdit) return;
       if (zones.length >= maxZones) { ui.toast(t('mo.too_many', { n: maxZones }), 'error'); return; }
+      // Keys (Enter, Esc, Backspace) go to the drawing, not to a name field.
+      if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
       draft = [];
       draftKind = kind;
       sel = -1;
@@ -476,9 +478,16 @@ export default {
       drag = { zone: i, point: -1, start: toNorm(e), orig: zones[i].points.map((p) => [...p]) };
       svg.setPointerCapture(e.pointerId);
     }
+    // A double click closes the zone being drawn.  Detected here rather
+    // than with 'dblclick': every click redraws the overlay, so the two
+    // clicks land on different elements and the browser sends no dblclick.
+    let lastDown = { t: 0, x: 0, y: 0 };
     svg.addEventListener('pointerdown', (e) => {
       if (!draft) { if (sel !== -1) { sel = -1; drawStage(); markSel(); } return; }
       e.preventDefault();
+      const dbl = e.timeStamp - lastDown.t < 400 && Math.hypot(e.clientX - lastDown.x, e.clientY - lastDown.y) < 6;
+      lastDown = { t: e.timeStamp, x: e.clientX, y: e.clientY };
+      if (dbl && draft.length >= 3) { finishDraw(); return; }
       const p = toNorm(e);
       if (draft.length >= 3) {
         const u = unit();
@@ -490,7 +499,6 @@ export default {
       draft.push(p);
       drawStage();
     });
-    svg.addEventListener('dblclick', (e) => { if (draft) { e.preventDefault(); if (draft.length > 3) draft.pop(); finishDraw(); } });
     svg.addEventListener('pointermove', (e) => {
       if (draft) { hover = toNorm(e); drawStage(); return; }
       if (!drag) return;
