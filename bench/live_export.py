@@ -67,7 +67,7 @@ def live_phase(st, port, cookie, cam, n, secs):
         v.stop = True
     for v in vs:
         v.join(5)
-    return 100 * (c1 - c0) / (t1 - t0), (b1 - b0) * 8 / 1e6 / (t1 - t0) / n
+    return 100 * (c1 - c0) / (t1 - t0), (b1 - b0) * 8 / 1e6 / (t1 - t0) / max(n, 1)
 
 
 def main():

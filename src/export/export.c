@@ -14,7 +14,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pwd.h>
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,21 +34,32 @@ void export_result_clear(struct export_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* OpenSSL's SHA-256, not libsodium's: it uses the CPU's SHA extensions
+ * (~1.5 GB/s here against ~0.1 GB/s), and an hour of video is 2 GB. */
 int export_sha256_file(const char *path, char out[65])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    uint8_t buf[1 << 16];
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(ctx);
+        close(fd);
+        return -ENOMEM;
+    }
+    size_t cap = 1 << 20;
+    uint8_t *buf = ww_malloc(cap);
     ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) crypto_hash_sha256_update(&st, buf, (size_t)n);
+    while ((n = read(fd, buf, cap)) > 0) EVP_DigestUpdate(ctx, buf, (size_t)n);
     int err = n < 0 ? -errno : 0;
+    free(buf);
     close(fd);
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned hl = 0;
+    EVP_DigestFinal_ex(ctx, h, &hl);
+    EVP_MD_CTX_free(ctx);
     if (err) return err;
-    uint8_t h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, h);
-    sodium_bin2hex(out, 65, h, sizeof h);
+    for (unsigned i = 0; i < hl && i < 32; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
     return 0;
 }
 
@@ -72,7 +83,11 @@ static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *p
     int err = avio_open(&oc->pb, path, AVIO_FLAG_WRITE);
     if (err < 0) { rc = err == AVERROR(ENOSPC) ? -ENOSPC : -EIO; goto out; }
     AVDictionary *o = NULL;
-    av_dict_set(&o, "movflags", "+faststart", 0);
+    /* "faststart" the cheap way: reserve room for the moov at the front
+     * (an upper bound from the frame count: stsz, stts, ctts, stss and
+     * chunk offsets take at most ~20 bytes a sample) instead of movflags
+     * +faststart, which rewrites the whole file in a second pass. */
+    av_dict_set_int(&o, "moov_size", 65536 + rec_reader_total_frames(rd) * 24, 0);
     /* the creation time is the recording's, not the export's */
     char ts[48];
     av_dict_set(&oc->metadata, "creation_time", ww_fmt_time(wall, 0, ts, sizeof ts), 0);

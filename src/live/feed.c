@@ -18,6 +18,7 @@
 #include "base/base.h"
 
 #define RING 256
+#define LIVE_FRAG_US 150000
 
 struct live_feed {
     /* registry */
@@ -82,6 +83,9 @@ static void on_hub(void *opaque, const struct hub_msg *m)
             if (!m->key) goto out; /* a session starts at a keyframe */
             f->want_open = false;
             if (fmp4_mux_open(f->par, m->wall_us, &f->mux, &f->init)) goto out;
+            /* ~150 ms fragments: each viewer wakes and writes a few times a
+             * second instead of per frame, for 150 ms of latency */
+            fmp4_mux_set_fragment(f->mux, LIVE_FRAG_US);
             f->t0_us = m->wall_us;
             f->running = true;
             pthread_cond_broadcast(&f->cv);

@@ -1,5 +1,6 @@
 /*
- * fmp4.c — fragmented MP4 into memory, one fragment per frame, for MSE.
+ * fmp4.c — fragmented MP4 into memory for MSE: fragments of one frame or of
+ * up to a set duration, always closed before a keyframe.
  *
  * The mp4 muxer writes through a custom AVIOContext into a growing buffer;
  * after each explicit fragment flush the buffer's bytes become one
@@ -22,6 +23,10 @@ struct fmp4_mux {
     AVPacket *pend;
     int64_t pend_wall, last_dur;
     bool pend_key, have_pend;
+    int64_t max_frag_us;       /* 0 = one frame per fragment */
+    int64_t frag_start;        /* wall time of the open fragment's first frame */
+    int frag_frames;
+    bool frag_key;             /* the open fragment starts with a keyframe */
 };
 
 static int mem_write(void *opaque, uint8_t *buf, int size)
@@ -87,7 +92,10 @@ fail:
     return WW_EAV;
 }
 
-static int emit(struct fmp4_mux *m, int64_t dur_us, AVBufferRef **frag, bool *frag_key)
+/* Writes the held-back frame; closes the fragment when the next frame is a
+ * keyframe, when it reached max_frag_us, or at the end (force). */
+static int emit(struct fmp4_mux *m, int64_t dur_us, bool next_key, bool force, AVBufferRef **frag,
+                bool *frag_key)
 {
     *frag = NULL;
     if (!m->have_pend) return 0;
@@ -100,21 +108,31 @@ static int emit(struct fmp4_mux *m, int64_t dur_us, AVBufferRef **frag, bool *fr
     p->pts = p->dts + av_rescale_q(cts, (AVRational){1, 90000}, m->out_tb);
     p->duration = av_rescale_q(dur_us, (AVRational){1, 1000000}, m->out_tb);
     if (m->pend_key) p->flags |= AV_PKT_FLAG_KEY;
+    if (!m->frag_frames) {
+        m->frag_start = m->pend_wall;
+        m->frag_key = m->pend_key;
+    }
     int rc = av_write_frame(m->oc, p);
     av_packet_unref(p);
     m->have_pend = false;
-    if (rc < 0 || av_write_frame(m->oc, NULL) < 0) return WW_EAV;
+    if (rc < 0) return WW_EAV;
+    m->frag_frames++;
+    if (!force && !next_key && m->pend_wall + dur_us - m->frag_start < m->max_frag_us) return 0;
+    if (av_write_frame(m->oc, NULL) < 0) return WW_EAV;
+    m->frag_frames = 0;
     *frag = take_out(m);
-    *frag_key = m->pend_key;
+    *frag_key = m->frag_key;
     return 0;
 }
+
+void fmp4_mux_set_fragment(struct fmp4_mux *m, int64_t max_frag_us) { m->max_frag_us = max_frag_us; }
 
 int fmp4_mux_packet(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us, bool key,
                     AVBufferRef **frag, bool *frag_key)
 {
     if (wall_us < m->t0_us) wall_us = m->t0_us;
     if (m->have_pend && wall_us <= m->pend_wall) wall_us = m->pend_wall + 1000;
-    int rc = emit(m, m->have_pend ? wall_us - m->pend_wall : 0, frag, frag_key);
+    int rc = emit(m, m->have_pend ? wall_us - m->pend_wall : 0, key, false, frag, frag_key);
     if (rc) return rc;
     if (av_packet_ref(m->pend, pkt) < 0) return -ENOMEM;
     m->pend_wall = wall_us;
@@ -125,7 +143,7 @@ int fmp4_mux_packet(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us, bo
 
 int fmp4_mux_flush(struct fmp4_mux *m, AVBufferRef **frag, bool *frag_key)
 {
-    return emit(m, m->last_dur, frag, frag_key);
+    return emit(m, m->last_dur, false, true, frag, frag_key);
 }
 
 /* Finds the first NAL of a type in Annex B or length-prefixed extradata. */

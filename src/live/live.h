@@ -5,7 +5,7 @@
  *
  * Live design: a live_feed subscribes to a stream's hub when its first
  * viewer arrives and unsubscribes when its last one leaves.  It muxes each
- * frame once into a moof+mdat fragment and keeps the fragments in a ring;
+ * frame once into moof+mdat fragments of ~150 ms and keeps them in a ring;
  * viewers only copy bytes out.  A new viewer starts with the init segment
  * and the fragments since the last keyframe (the hub replays its GOP cache
  * into a new feed, so even the first viewer starts at once).  Drop policy:
@@ -38,9 +38,12 @@ struct fmp4_mux;
  * (ftyp+moov).  t0_us is the wall time of media time 0. */
 int fmp4_mux_open(const AVCodecParameters *par, int64_t t0_us, struct fmp4_mux **out,
                   AVBufferRef **init);
-/* Adds a frame.  The previous frame (held back to learn its duration) comes
- * out as one fragment in *frag (NULL if none yet); *frag_key tells if it
- * starts with a keyframe. */
+/* Fragments hold up to max_frag_us of frames (0, the default: one frame
+ * each), and always end before a keyframe. */
+void fmp4_mux_set_fragment(struct fmp4_mux *m, int64_t max_frag_us);
+/* Adds a frame.  Frames are held back one at a time to learn their
+ * duration; when a fragment completes it comes out in *frag (NULL if none
+ * yet); *frag_key tells if it starts with a keyframe. */
 int fmp4_mux_packet(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us, bool key,
                     AVBufferRef **frag, bool *frag_key);
 /* Emits the held-back frame. */

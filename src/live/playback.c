@@ -66,6 +66,7 @@ int live_playback_open(const char *data_dir, const char *db_path, int64_t stream
     rc = fmp4_mux_open(p->par, wall, &p->mux, &init);
     if (rc) { live_playback_free(p); return rc; }
     append_buf(p, init);
+    fmp4_mux_set_fragment(p->mux, 500000); /* playback: 0.5 s fragments */
     fmp4_mux_packet(p->mux, p->pkt, wall, key, &frag, &fk);
     av_packet_unref(p->pkt);
     append_buf(p, frag);

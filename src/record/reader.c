@@ -125,3 +125,10 @@ double rec_reader_progress(const rec_reader_t *r)
 }
 
 int64_t rec_reader_first_start(const rec_reader_t *r) { return r->nsegs ? r->segs[0].start_us : 0; }
+
+int64_t rec_reader_total_frames(const rec_reader_t *r)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < r->nsegs; i++) n += r->segs[i].frames;
+    return n;
+}

@@ -156,6 +156,9 @@ int rec_reader_next(rec_reader_t *r, struct AVPacket *pkt, int64_t *wall_us, boo
 const struct AVCodecParameters *rec_reader_params(const rec_reader_t *r);
 double rec_reader_progress(const rec_reader_t *r);  /* 0..1 by bytes */
 int64_t rec_reader_first_start(const rec_reader_t *r);
+/* Frames in all the segments the reader covers (an upper bound of what it
+ * will return). */
+int64_t rec_reader_total_frames(const rec_reader_t *r);
 void rec_reader_close(rec_reader_t *r);
 
 /* One retention pass (used by the syncer and by tests). */
