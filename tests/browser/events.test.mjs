@@ -304,6 +304,14 @@ await run(async () => {
     check(th.startsWith('#/timeline') && params.get('camera') === String(first.cam) && params.get('at') === String(Math.floor(first.start / 1e6)) &&
       (params.get('date') === wantDate || !params.get('date')),
       'a click opens the timeline at the event\'s pre-roll', `#/timeline?camera=${first.cam}&date=${wantDate}&at=${Math.floor(first.start / 1e6)}`, th);
+    // The timeline page (its own author's) takes it from there: its play
+    // head lands at the event's start (within a GOP and a few seconds of play).
+    const head = await until(async () => {
+      const us = Number(await page.$eval('#tl-clock', (c) => c.dataset.us).catch(() => 0));
+      return us > 0 ? us : null;
+    }, 15000);
+    check(head && head >= first.start - 3e6 && head <= first.start + 8e6, 'the timeline plays from the event\'s pre-roll',
+      `within [-3 s, +8 s] of ${first.start}`, head ? `${((head - first.start) / 1e6).toFixed(2)} s off` : head);
     log('done');
   } finally {
     if (browser) { try { await browser.close(); } catch (e) { log(`browser close: ${e.message}`); } }
