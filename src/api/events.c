@@ -35,7 +35,7 @@
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX 500
-#define MAX_FILTER_CAMERAS 100   /* ids named in ?camera= */
+#define MAX_FILTER_CAMERAS 100 /* ids named in ?camera= */
 
 /* "YYYY-MM-DD" of us in station time (the timeline page's day). */
 static void station_date(int64_t us, char out[32])
@@ -70,14 +70,17 @@ static json_t *event_json(struct http_req *req, const struct cat_event *e, const
     json_object_set_new(o, "duration_s", json_real((double)(e->end_us - e->start_us) / 1e6));
     json_object_set_new(o, "zone", json_string(e->zone ? e->zone : ""));
     json_object_set_new(o, "peak_score", json_real(e->peak_score));
-    json_object_set_new(o, "thumbnail_url",
-                        e->has_thumbnail
-                            ? json_string(http_req_printf(req, "/api/v1/events/%lld/thumbnail", (long long)e->id))
-                            : json_null());
+    json_object_set_new(
+        o, "thumbnail_url",
+        e->has_thumbnail
+            ? json_string(http_req_printf(req, "/api/v1/events/%lld/thumbnail", (long long)e->id))
+            : json_null());
     json_object_set_new(o, "play_url",
-                        json_string(http_req_printf(req, "#/timeline?camera=%lld&date=%s&at=%lld", cam, date, at_s)));
-    json_object_set_new(o, "playback_url",
-                        json_string(http_req_printf(req, "/api/v1/cameras/%lld/playback?at=%lld", cam, at_s)));
+                        json_string(http_req_printf(req, "#/timeline?camera=%lld&date=%s&at=%lld",
+                                                    cam, date, at_s)));
+    json_object_set_new(
+        o, "playback_url",
+        json_string(http_req_printf(req, "/api/v1/cameras/%lld/playback?at=%lld", cam, at_s)));
     return o;
 }
 
@@ -90,7 +93,8 @@ static int parse_camera_list(struct http_req *req, const char *s, int64_t **ids,
     *ids = NULL;
     *n = 0;
     size_t cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ',';
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
     if (cap > MAX_FILTER_CAMERAS)
         return http_fail(req, WW_EINVAL, "camera: at most %d camera ids", MAX_FILTER_CAMERAS);
     int64_t *v = http_req_alloc(req, cap * sizeof *v);
@@ -100,8 +104,9 @@ static int parse_camera_list(struct http_req *req, const char *s, int64_t **ids,
         char *one = http_req_alloc(req, len + 1);
         memcpy(one, p, len);
         if (ww_parse_i64(one, 1, INT64_MAX, &v[*n]))
-            return http_fail(req, WW_EINVAL,
-                             "camera must be a camera id or a comma-separated list of ids (got '%.40s')", s);
+            return http_fail(
+                req, WW_EINVAL,
+                "camera must be a camera id or a comma-separated list of ids (got '%.40s')", s);
         (*n)++;
         if (!p[len]) break;
         p += len + 1;
@@ -118,10 +123,12 @@ static int parse_cursor(struct http_req *req, const char *s, int64_t *start_us, 
         char head[24];
         memcpy(head, s, (size_t)(colon - s));
         head[colon - s] = 0;
-        if (!ww_parse_i64(head, 1, INT64_MAX, start_us) && !ww_parse_i64(colon + 1, 1, INT64_MAX, id))
+        if (!ww_parse_i64(head, 1, INT64_MAX, start_us) &&
+            !ww_parse_i64(colon + 1, 1, INT64_MAX, id))
             return 0;
     }
-    return http_fail(req, WW_EINVAL, "before must be the `next` value of a previous page (START_US:ID)");
+    return http_fail(req, WW_EINVAL,
+                     "before must be the `next` value of a previous page (START_US:ID)");
 }
 
 static bool contains(const int64_t *v, size_t n, int64_t x)
@@ -142,8 +149,9 @@ static int ward_cameras(struct http_req *req, int64_t ward, int64_t **ids, size_
     bool exists = false;
     int rc = api_ward_exists(cat, ward, &exists);
     if (rc) return rc;
-    bool in_scope = u && (u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ||
-                          ((u->role == CAT_ROLE_OFFICER || u->role == CAT_ROLE_VIEWER) && u->ward_id == ward));
+    bool in_scope =
+        u && (u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ||
+              ((u->role == CAT_ROLE_OFFICER || u->role == CAT_ROLE_VIEWER) && u->ward_id == ward));
     if (!exists || !in_scope) return http_fail(req, WW_ENOTFOUND, "no such ward");
     int64_t *v = NULL;
     size_t k = 0;
@@ -176,16 +184,19 @@ static int h_list(struct http_req *req, void *ud)
     int rc;
     int64_t limit, from, to, ward;
     if ((rc = http_req_query_i64(req, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT, &limit)) ||
-        (rc = http_req_query_time(req, "from", 0, &from)) || (rc = http_req_query_time(req, "to", 0, &to)) ||
+        (rc = http_req_query_time(req, "from", 0, &from)) ||
+        (rc = http_req_query_time(req, "to", 0, &to)) ||
         (rc = http_req_query_i64(req, "ward", 1, INT64_MAX, 0, &ward)))
         return rc;
     if (from && to && to <= from) return http_fail(req, WW_EINVAL, "to must be after from");
     const char *zone = http_req_query(req, "zone");
     if (zone && !*zone) zone = NULL;
     if (zone && strlen(zone) >= 64) return http_fail(req, WW_EINVAL, "zone: at most 63 bytes");
-    struct cat_event_filter f = {.zone = zone, .from_us = from, .to_us = to, .limit = (size_t)limit + 1};
+    struct cat_event_filter f = {
+        .zone = zone, .from_us = from, .to_us = to, .limit = (size_t)limit + 1};
     const char *before = http_req_query(req, "before");
-    if (before && *before && (rc = parse_cursor(req, before, &f.before_start_us, &f.before_id))) return rc;
+    if (before && *before && (rc = parse_cursor(req, before, &f.before_start_us, &f.before_id)))
+        return rc;
 
     /* Which cameras: the caller's PLAYBACK scope, narrowed by the filters. */
     bool all;
@@ -194,7 +205,7 @@ static int h_list(struct http_req *req, void *ud)
     if ((rc = http_authz_camera_ids(req, AUTHZ_PLAYBACK, &all, &allowed, &nallowed))) return rc;
     int64_t *sel = NULL;
     size_t nsel = 0;
-    bool filtered = !all;          /* false: every camera, no IN (…) */
+    bool filtered = !all; /* false: every camera, no IN (…) */
     const char *camq = http_req_query(req, "camera");
     if (camq && *camq) {
         if ((rc = parse_camera_list(req, camq, &sel, &nsel))) return rc;
@@ -206,12 +217,12 @@ static int h_list(struct http_req *req, void *ud)
         int64_t *wc = NULL;
         size_t nw = 0;
         if ((rc = ward_cameras(req, ward, &wc, &nw))) return rc;
-        if (camq && *camq) {          /* both: the named cameras that are in the ward */
+        if (camq && *camq) { /* both: the named cameras that are in the ward */
             size_t k = 0;
             for (size_t i = 0; i < nsel; i++)
                 if (contains(wc, nw, sel[i])) sel[k++] = sel[i];
             nsel = k;
-        } else {                      /* the ward's cameras the caller may play back */
+        } else { /* the ward's cameras the caller may play back */
             sel = wc;
             nsel = 0;
             for (size_t i = 0; i < nw; i++)
@@ -223,7 +234,8 @@ static int h_list(struct http_req *req, void *ud)
         nsel = nallowed;
     }
     if (filtered && nsel > CAT_EVENT_MAX_FILTER_CAMERAS)
-        return http_fail(req, WW_EINVAL, "too many cameras in scope (%zu); filter by ward or camera", nsel);
+        return http_fail(req, WW_EINVAL,
+                         "too many cameras in scope (%zu); filter by ward or camera", nsel);
 
     json_t *rows = json_array();
     json_t *next = json_null();
@@ -231,11 +243,15 @@ static int h_list(struct http_req *req, void *ud)
         f.camera_ids = filtered ? sel : NULL;
         f.n_cameras = filtered ? nsel : 0;
         catalog_t *cat = http_req_catalog(req);
-        if (!cat) { json_decref(rows); return WW_EDB; }
+        if (!cat) {
+            json_decref(rows);
+            return WW_EDB;
+        }
         struct cat_event *ev = NULL;
         size_t n = 0;
         struct cam_names names = {0};
-        if ((rc = catalog_event_query(cat, &f, &ev, &n)) || (rc = catalog_camera_list(cat, &names.v, &names.n))) {
+        if ((rc = catalog_event_query(cat, &f, &ev, &n)) ||
+            (rc = catalog_camera_list(cat, &names.v, &names.n))) {
             cat_event_list_free(ev, n);
             json_decref(rows);
             return rc;
@@ -243,7 +259,8 @@ static int h_list(struct http_req *req, void *ud)
         size_t shown = n > (size_t)limit ? (size_t)limit : n;
         for (size_t i = 0; i < shown; i++) {
             const struct cat_camera *c = cam_find(&names, ev[i].camera_id);
-            json_array_append_new(rows, event_json(req, &ev[i], c ? c->name : NULL, c ? c->ward_id : 0));
+            json_array_append_new(rows,
+                                  event_json(req, &ev[i], c ? c->name : NULL, c ? c->ward_id : 0));
         }
         if (n > (size_t)limit) {
             json_decref(next);
@@ -253,8 +270,9 @@ static int h_list(struct http_req *req, void *ud)
         cat_event_list_free(ev, n);
         cat_camera_list_free(names.v, names.n);
     }
-    return http_respond_json(req, 200, json_pack("{s:o,s:o,s:I}", "events", rows, "next", next, "limit",
-                                                 (json_int_t)limit));
+    return http_respond_json(
+        req, 200,
+        json_pack("{s:o,s:o,s:I}", "events", rows, "next", next, "limit", (json_int_t)limit));
 }
 
 /* Loads event {id} and checks PLAYBACK on its camera.  An event of a
@@ -314,6 +332,7 @@ int api_events_register(struct http_server *srv, const struct api_ctx *ctx)
 {
     int rc = http_route(srv, "GET", "/api/v1/events", h_list, (void *)ctx, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/events/{id}", h_one, (void *)ctx, 0);
-    if (!rc) rc = http_route(srv, "GET", "/api/v1/events/{id}/thumbnail", h_thumbnail, (void *)ctx, 0);
+    if (!rc)
+        rc = http_route(srv, "GET", "/api/v1/events/{id}/thumbnail", h_thumbnail, (void *)ctx, 0);
     return rc;
 }

@@ -51,8 +51,8 @@
 
 /* The fields of PUT, in the order of motion_options[]; each maps to one
  * option by name (the API and the CLI share the names). */
-static const char *const motion_fields[] = {"enabled", "sensitivity", "min_area", "rate",
-                                            "keyframes_only", "zones", NULL};
+static const char *const motion_fields[] = {"enabled",        "sensitivity", "min_area", "rate",
+                                            "keyframes_only", "zones",       NULL};
 
 static const struct motion_option *opt_named(const char *name)
 {
@@ -95,16 +95,19 @@ static json_t *settings_json(const struct cat_motion_settings *s, bool stored, b
     for (const char *const *f = motion_fields; *f; f++) {
         const struct motion_option *o = opt_named(*f);
         if (o && o->type != MOTION_OPT_BOOL)
-            json_object_set_new(limits, *f, json_pack("{s:f,s:f,s:f,s:s}", "min", o->min, "max", o->max,
-                                                      "default", o->def, "help", o->help));
+            json_object_set_new(limits, *f,
+                                json_pack("{s:f,s:f,s:f,s:s}", "min", o->min, "max", o->max,
+                                          "default", o->def, "help", o->help));
     }
-    json_object_set_new(limits, "zones", json_pack("{s:i,s:i}", "max_zones", MOTION_MAX_ZONES,
-                                                   "max_points", MOTION_MAX_POINTS));
-    return json_pack("{s:I,s:b,s:i,s:f,s:f,s:b,s:o,s:o,s:b,s:b,s:o}", "camera_id", (json_int_t)s->camera_id,
-                     "enabled", s->enabled, "sensitivity", s->sensitivity, "min_area", s->min_area_pct,
-                     "rate", s->rate_fps, "keyframes_only", s->keyframes_only, "zones", zones_json(s->zones_json),
-                     "updated", api_time(stored ? s->updated_us : 0), "default", !stored,
-                     "has_sub_stream", has_sub, "limits", limits);
+    json_object_set_new(
+        limits, "zones",
+        json_pack("{s:i,s:i}", "max_zones", MOTION_MAX_ZONES, "max_points", MOTION_MAX_POINTS));
+    return json_pack("{s:I,s:b,s:i,s:f,s:f,s:b,s:o,s:o,s:b,s:b,s:o}", "camera_id",
+                     (json_int_t)s->camera_id, "enabled", s->enabled, "sensitivity", s->sensitivity,
+                     "min_area", s->min_area_pct, "rate", s->rate_fps, "keyframes_only",
+                     s->keyframes_only, "zones", zones_json(s->zones_json), "updated",
+                     api_time(stored ? s->updated_us : 0), "default", !stored, "has_sub_stream",
+                     has_sub, "limits", limits);
 }
 
 static int camera_has_sub(catalog_t *cat, int64_t cam, bool *has)
@@ -127,7 +130,8 @@ static int h_get(struct http_req *req, void *ud)
     if (!cat) return WW_EDB;
     struct cat_motion_settings s;
     bool stored, has_sub = false;
-    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored))) return rc;
+    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored)))
+        return rc;
     json_t *o = settings_json(&s, stored, has_sub);
     cat_motion_settings_clear(&s);
     return http_respond_json(req, 200, o);
@@ -159,28 +163,45 @@ static int h_put(struct http_req *req, void *ud)
     if (!cat) return WW_EDB;
     struct cat_motion_settings s;
     bool stored, has_sub = false;
-    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored))) return rc;
+    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored)))
+        return rc;
 
     json_t *changed = json_array();
     double v;
     bool b;
     if ((rc = http_json_bool(req, body, "enabled", false, &b)) < 0) goto out;
-    if (rc == 1 && b != s.enabled) { s.enabled = b; json_array_append_new(changed, json_string("enabled")); }
+    if (rc == 1 && b != s.enabled) {
+        s.enabled = b;
+        json_array_append_new(changed, json_string("enabled"));
+    }
     if ((rc = num_field(req, body, "sensitivity", &v)) < 0) goto out;
-    if (rc == 1 && (int)v != s.sensitivity) { s.sensitivity = (int)v; json_array_append_new(changed, json_string("sensitivity")); }
+    if (rc == 1 && (int)v != s.sensitivity) {
+        s.sensitivity = (int)v;
+        json_array_append_new(changed, json_string("sensitivity"));
+    }
     if ((rc = num_field(req, body, "min_area", &v)) < 0) goto out;
-    if (rc == 1 && v != s.min_area_pct) { s.min_area_pct = v; json_array_append_new(changed, json_string("min_area")); }
+    if (rc == 1 && v != s.min_area_pct) {
+        s.min_area_pct = v;
+        json_array_append_new(changed, json_string("min_area"));
+    }
     if ((rc = num_field(req, body, "rate", &v)) < 0) goto out;
-    if (rc == 1 && v != s.rate_fps) { s.rate_fps = v; json_array_append_new(changed, json_string("rate")); }
+    if (rc == 1 && v != s.rate_fps) {
+        s.rate_fps = v;
+        json_array_append_new(changed, json_string("rate"));
+    }
     if ((rc = http_json_bool(req, body, "keyframes_only", false, &b)) < 0) goto out;
-    if (rc == 1 && b != s.keyframes_only) { s.keyframes_only = b; json_array_append_new(changed, json_string("keyframes_only")); }
+    if (rc == 1 && b != s.keyframes_only) {
+        s.keyframes_only = b;
+        json_array_append_new(changed, json_string("keyframes_only"));
+    }
 
     json_t *jz = json_object_get(body, "zones");
     if (jz) {
         char *canon = NULL;
         if (!json_is_null(jz)) {
             if (!json_is_array(jz) && !json_is_object(jz)) {
-                rc = http_fail(req, WW_EINVAL, "field 'zones' must be a list of zones, {\"zones\":[…]} or null");
+                rc = http_fail(req, WW_EINVAL,
+                               "field 'zones' must be a list of zones, {\"zones\":[…]} or null");
                 goto out;
             }
             char *text = json_dumps(jz, JSON_COMPACT);
@@ -196,7 +217,8 @@ static int h_put(struct http_req *req, void *ud)
             /* No zone at all is the same as none: the whole frame. */
             if (z->n) canon = motion_zones_to_json(z);
         }
-        bool same = (!canon && !s.zones_json) || (canon && s.zones_json && !strcmp(canon, s.zones_json));
+        bool same =
+            (!canon && !s.zones_json) || (canon && s.zones_json && !strcmp(canon, s.zones_json));
         if (!same) json_array_append_new(changed, json_string("zones"));
         free(s.zones_json);
         s.zones_json = canon;
@@ -210,7 +232,10 @@ static int h_put(struct http_req *req, void *ud)
     mc.min_area_pct = s.min_area_pct;
     mc.rate_fps = s.rate_fps;
     mc.keyframes_only = s.keyframes_only;
-    if (motion_config_check(&mc)) { rc = http_fail(req, WW_EINVAL, "settings out of range"); goto out; }
+    if (motion_config_check(&mc)) {
+        rc = http_fail(req, WW_EINVAL, "settings out of range");
+        goto out;
+    }
 
     if (json_array_size(changed) || !stored) {
         if ((rc = catalog_motion_settings_set(cat, &s))) goto out;
@@ -242,11 +267,15 @@ static int h_state(struct http_req *req, void *ud)
     json_t *sub = json_object_get(json_object_get(cam, "streams"), "sub");
     json_t *m = json_object_get(sub, "motion");
     json_t *o = json_pack("{s:I,s:b}", "camera_id", (json_int_t)id, "running", m != NULL);
-    json_object_set_new(o, "state", json_string(sub ? json_string_value(json_object_get(sub, "state")) : "stopped"));
+    json_object_set_new(
+        o, "state",
+        json_string(sub ? json_string_value(json_object_get(sub, "state")) : "stopped"));
     json_t *why = json_object_get(sub, "reason");
     json_object_set(o, "reason", why ? why : json_null());
-    if (m) json_object_set(o, "motion", m);
-    else json_object_set_new(o, "motion", json_null());
+    if (m)
+        json_object_set(o, "motion", m);
+    else
+        json_object_set_new(o, "motion", json_null());
     json_decref(cam);
     return http_respond_json(req, 200, o);
 }
@@ -256,8 +285,8 @@ static int h_state(struct http_req *req, void *ud)
 struct snap {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    AVCodecParameters *par;   /* of the session the keyframe belongs to */
-    AVPacket *key;            /* our reference to the first keyframe seen */
+    AVCodecParameters *par; /* of the session the keyframe belongs to */
+    AVPacket *key;          /* our reference to the first keyframe seen */
 };
 
 /* Hub callback: under the hub's lock, possibly on the ingest thread — only
@@ -279,7 +308,8 @@ static void snap_cb(void *opaque, const struct hub_msg *m)
 }
 
 /* Decodes one keyframe; *out: a JPEG (free()). */
-static int snap_decode(const AVCodecParameters *par, const AVPacket *key, uint8_t **out, size_t *len)
+static int snap_decode(const AVCodecParameters *par, const AVPacket *key, uint8_t **out,
+                       size_t *len)
 {
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
     if (!codec) return WW_EAV;
@@ -310,9 +340,12 @@ static int h_snapshot(struct http_req *req, void *ud)
     if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) return WW_EDB;
     if (!cn.live)
         return http_error(req, 403, "no_consent",
-                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
+                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng "
+                          "ý cho xem trực tiếp)");
     engine_t *e = (engine_t *)ctx->engine;
-    if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
+    if (!e)
+        return http_error(req, 503, "offline",
+                          "this server does not run the cameras (--no-record)");
     const char *kind = "sub";
     hub_t *h = engine_hub_acquire(e, id, kind);
     AVRational tb;
@@ -320,10 +353,15 @@ static int h_snapshot(struct http_req *req, void *ud)
     if (!h || hub_get_params(h, probe, &tb)) {
         engine_hub_release(e, h);
         h = engine_hub_acquire(e, id, kind = "main");
-        if (h && hub_get_params(h, probe, &tb)) { engine_hub_release(e, h); h = NULL; }
+        if (h && hub_get_params(h, probe, &tb)) {
+            engine_hub_release(e, h);
+            h = NULL;
+        }
     }
     avcodec_parameters_free(&probe);
-    if (!h) return http_error(req, 503, "offline", "the camera has no picture right now (offline or not running)");
+    if (!h)
+        return http_error(req, 503, "offline",
+                          "the camera has no picture right now (offline or not running)");
 
     struct snap s = {.par = NULL, .key = NULL};
     pthread_mutex_init(&s.mu, NULL);
@@ -352,14 +390,16 @@ static int h_snapshot(struct http_req *req, void *ud)
     avcodec_parameters_free(&s.par);
     pthread_cond_destroy(&s.cv);
     pthread_mutex_destroy(&s.mu);
-    if (rc == -ETIMEDOUT) return http_error(req, 503, "offline", "no picture from the camera within 3 s");
+    if (rc == -ETIMEDOUT)
+        return http_error(req, 503, "offline", "no picture from the camera within 3 s");
     if (rc) {
-        ww_warn("api", "snapshot of camera %lld (%s stream): cannot decode its keyframe: %s", (long long)id,
-                kind, ww_strerror(rc));
+        ww_warn("api", "snapshot of camera %lld (%s stream): cannot decode its keyframe: %s",
+                (long long)id, kind, ww_strerror(rc));
         return http_error(req, 503, "offline", "the camera's picture could not be decoded");
     }
     int64_t now = ww_wall_us();
-    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, now, now, json_pack("{s:s,s:b}", "stream", kind, "snapshot", 1));
+    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, now, now,
+                    json_pack("{s:s,s:b}", "stream", kind, "snapshot", 1));
     if (rc) {
         free(jpeg);
         return http_fail(req, rc, "cannot write the audit record; refusing to show the picture");
@@ -376,11 +416,15 @@ static int h_snapshot(struct http_req *req, void *ud)
 static const char *webhook_problem(const char *url)
 {
     const char *p;
-    if (!strncasecmp(url, "http://", 7)) p = url + 7;
-    else if (!strncasecmp(url, "https://", 8)) p = url + 8;
-    else return "must start with http:// or https://";
+    if (!strncasecmp(url, "http://", 7))
+        p = url + 7;
+    else if (!strncasecmp(url, "https://", 8))
+        p = url + 8;
+    else
+        return "must start with http:// or https://";
     for (const char *q = url; *q; q++)
-        if ((unsigned char)*q <= ' ' || *q == 0x7f) return "must not contain spaces or control characters";
+        if ((unsigned char)*q <= ' ' || *q == 0x7f)
+            return "must not contain spaces or control characters";
     size_t hostlen = strcspn(p, "/?#");
     const char *at = memchr(p, '@', hostlen);
     const char *host = at ? at + 1 : p;
@@ -421,7 +465,8 @@ static int h_webhook_put(struct http_req *req, void *ud)
     const char *url = NULL;
     int rc = http_req_json(req, fields, &body);
     if (rc) return rc;
-    if (!json_object_get(body, "url")) return http_fail(req, WW_EINVAL, "field 'url' is required (null clears it)");
+    if (!json_object_get(body, "url"))
+        return http_fail(req, WW_EINVAL, "field 'url' is required (null clears it)");
     if ((rc = http_json_str_or_null(req, body, "url", WEBHOOK_MAX, &url)) < 0) return rc;
     if (url && !*url) url = NULL;
     const char *why = url ? webhook_problem(url) : NULL;
@@ -431,9 +476,11 @@ static int h_webhook_put(struct http_req *req, void *ud)
     /* "" is "none" to the engine (it posts only to a non-empty URL). */
     if ((rc = catalog_setting_set(cat, WEBHOOK_KEY, url ? url : ""))) return rc;
     /* The URL itself stays out of the audit row: it may carry a token. */
-    rc = http_audit(req, "settings_change", 0, 0, 0, json_pack("{s:s,s:b}", "setting", WEBHOOK_KEY, "set", url != NULL));
+    rc = http_audit(req, "settings_change", 0, 0, 0,
+                    json_pack("{s:s,s:b}", "setting", WEBHOOK_KEY, "set", url != NULL));
     if (rc) return rc;
-    return http_respond_json(req, 200, json_pack("{s:o}", "url", url ? json_string(url) : json_null()));
+    return http_respond_json(req, 200,
+                             json_pack("{s:o}", "url", url ? json_string(url) : json_null()));
 }
 
 int api_motion_register(struct http_server *srv, const struct api_ctx *ctx)
@@ -443,7 +490,11 @@ int api_motion_register(struct http_server *srv, const struct api_ctx *ctx)
     if (!rc) rc = http_route(srv, "PUT", "/api/v1/cameras/{id}/motion", h_put, c, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/cameras/{id}/motion/state", h_state, c, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/cameras/{id}/snapshot", h_snapshot, c, 0);
-    if (!rc) rc = http_route(srv, "GET", "/api/v1/settings/motion-webhook", h_webhook_get, c, HTTP_ROLE_ADMIN);
-    if (!rc) rc = http_route(srv, "PUT", "/api/v1/settings/motion-webhook", h_webhook_put, c, HTTP_ROLE_ADMIN);
+    if (!rc)
+        rc = http_route(srv, "GET", "/api/v1/settings/motion-webhook", h_webhook_get, c,
+                        HTTP_ROLE_ADMIN);
+    if (!rc)
+        rc = http_route(srv, "PUT", "/api/v1/settings/motion-webhook", h_webhook_put, c,
+                        HTTP_ROLE_ADMIN);
     return rc;
 }
