@@ -10,9 +10,13 @@
  * whatever the kernel holds (tens of packets), frames are cut out of it in
  * place (rtsp_wire.c) and their payload copied once, into the access unit
  * (rtp.c).  SO_RCVLOWAT makes the kernel wake us only when a batch worth
- * ~25 ms of the stream's observed bitrate is there (1–16 KB), and
- * SO_RCVTIMEO (100 ms) bounds both that wait — a slow sub stream's latency —
- * and how late we notice the stop flag, a deadline or a keep-alive due.
+ * ~25 ms of the stream's observed bitrate is there (1–8 KB: ~8 KB for a
+ * 4 Mbit/s main stream, ~1 KB for a 400 kbit/s sub stream), and SO_RCVTIMEO
+ * (100 ms) bounds both that wait and how late we notice the stop flag, a
+ * deadline or a keep-alive due.  The cost is latency: the tail of a frame
+ * smaller than the low-water mark waits for the next frame's first bytes
+ * or the timeout, so ≤ 1 frame interval on a main stream and ≤ 100 ms on a
+ * sub stream; recording does not care and live view hardly notices.
  *
  * Sequence: OPTIONS (learns whether GET_PARAMETER works for keep-alives),
  * DESCRIBE, SETUP of the video track only, PLAY.  A 401 is answered once
@@ -54,7 +58,8 @@
 #define LOWAT_WINDOW_US 2000000      /* re-estimate the bitrate this often */
 #define LOWAT_TARGET_US 25000        /* wake up for this much of the stream */
 #define LOWAT_MIN 1024
-#define LOWAT_MAX (16 * 1024)
+#define LOWAT_MAX (8 * 1024)
+#define DROP_LOG_US 60000000         /* at most one warning a minute about drops */
 #define TEARDOWN_US 200000
 #define KEEPALIVE_SEND_US 2000000
 #define DEFAULT_SESSION_TIMEOUT_S 60 /* RFC 2326 §12.37 */
@@ -90,6 +95,7 @@ struct rtsp_client {
     size_t rd, wr;
     int lowat;
     int64_t rate_t0, rate_bytes;
+    int64_t drops_logged, next_drop_log_us;
     struct response resp;
     struct rtsp_client_stats st;
 };
@@ -691,11 +697,24 @@ static void on_message(struct rtsp_client *c, const struct rtsp_item *it)
     }
 }
 
+/* Dropped access units are counted in the stats; people hear of them at
+ * most once a minute, with the count since the last word. */
+static void log_drops(struct rtsp_client *c)
+{
+    int64_t now = ingest_coarse_us();
+    if (now < c->next_drop_log_us) return;
+    ww_warn(c->ctx, "dropped %lld access units with lost or broken RTP packets (%lld in all)",
+            (long long)(c->dp.st.dropped_aus - c->drops_logged), (long long)c->dp.st.dropped_aus);
+    c->drops_logged = c->dp.st.dropped_aus;
+    c->next_drop_log_us = now + DROP_LOG_US;
+}
+
 int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
 {
     int64_t deadline = ingest_coarse_us() + timeout_us;
     for (;;) {
         if (c->stop && atomic_load(c->stop)) return WW_EOF;
+        if (c->dp.st.dropped_aus != c->drops_logged) log_drops(c);
         if (rtp_depack_pop(&c->dp, pkt)) return 0;
         struct rtsp_item it;
         ptrdiff_t k = 0;
