@@ -53,8 +53,8 @@ class Viewer(threading.Thread):
         conn.close()
 
 
-def live_phase(st, port, cookie, cam, n, secs):
-    vs = [Viewer(port, cookie, f"/api/v1/cameras/{cam}/live?stream=main") for _ in range(n)]
+def live_phase(st, port, cookie, cam, n, secs, stream="main"):
+    vs = [Viewer(port, cookie, f"/api/v1/cameras/{cam}/live?stream={stream}") for _ in range(n)]
     for v in vs:
         v.start()
     time.sleep(3)
@@ -74,24 +74,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--viewers", type=int, default=20)
     ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--no-export", action="store_true")
     a = ap.parse_args()
     cams = Camsim(cameras=1).start()
     st = Station("bench-live").init()
     port = free_port()
     try:
-        cam = st.add_camera("Cam", cams.url(1))
+        cam = st.add_camera("Cam", cams.url(1), cams.url(1, "sub"))
         st.serve("--segment-seconds", "30", http_port=port)
         st.wait_for(lambda: st.stream_stats(cam).get("record", {}).get("frames", 0) > 0, 20)
         admin = Client(port)
         admin.login("admin", st.admin_password)
         time.sleep(2)
         cpu0, _ = live_phase(st, port, admin.cookie, cam, 0, a.seconds)
-        cpu1, mb1 = live_phase(st, port, admin.cookie, cam, 1, a.seconds)
-        cpuN, mbN = live_phase(st, port, admin.cookie, cam, a.viewers, a.seconds)
-        print(f"live fan-out: 1 camera (1080p 25 fps), {a.seconds} s per phase")
-        print(f"  wardwatch CPU %: no viewer {cpu0:.2f}  1 viewer {cpu1:.2f}  {a.viewers} viewers {cpuN:.2f}"
-              f"  -> {cpuN / cpu1:.2f}x from 1 to {a.viewers} (target < 2x)")
-        print(f"  per-viewer throughput: {mb1:.2f} Mbit/s (1), {mbN:.2f} Mbit/s ({a.viewers})")
+        print(f"live fan-out: 1 camera recording main (1080p 25 fps ~4 Mbit/s) + sub (360p 10 fps), "
+              f"{a.seconds} s per phase; no viewer: {cpu0:.2f} % of a core")
+        for stream in ("sub", "main"):
+            cpu1, mb1 = live_phase(st, port, admin.cookie, cam, 1, a.seconds, stream)
+            cpuN, mbN = live_phase(st, port, admin.cookie, cam, a.viewers, a.seconds, stream)
+            print(f"  {stream:4}: 1 viewer {cpu1:.2f} %, {a.viewers} viewers {cpuN:.2f} % -> {cpuN / cpu1:.2f}x "
+                  f"(target < 2x); per viewer {mb1:.2f} / {mbN:.2f} Mbit/s")
         # wait for at least one closed segment, then stop the recorder
         time.sleep(30)
         st.stop()
@@ -99,6 +101,9 @@ def main():
         st.stop()
         cams.stop()
 
+    if a.no_export:
+        st.remove()
+        return
     # --- export one hour: repeat the recorded segments in the catalog
     db = sqlite3.connect(os.path.join(st.data, "wardwatch.db"))
     rows = db.execute("SELECT stream_id, camera_id, start_us, end_us, path, bytes, frames, codec, frag_index "
