@@ -104,16 +104,28 @@ export class MsePlayer {
         this.targetUs = wallUs;
         v.dataset.targetUs = String(Math.round(wallUs));
         delete v.dataset.firstFrameUs;
-        // The first picture after the seek: the next frame presented once
-        // the seek is done (or, paused, the seeked position itself).
+        // As for a new request: hold the clock while the decoder gets to
+        // the frame, play once the seek is done; the first picture is the
+        // first frame presented at or after the target (or, paused, the
+        // seeked position itself).
         const done = (mt) => {
           if (this.targetUs !== wallUs || this.stopped || v.dataset.firstFrameUs) return;
           v.dataset.firstFrameUs = String(this.startUs + Math.round(mt * 1e6));
         };
-        v.addEventListener('seeked', () => {
-          if (v.requestVideoFrameCallback && !v.paused) v.requestVideoFrameCallback((now, meta) => done(meta.mediaTime));
-          setTimeout(() => done(v.currentTime), v.paused ? 0 : 400);
-        }, { once: true });
+        const cb = (now, meta) => {
+          if (this.targetUs !== wallUs || this.stopped) return;
+          if (meta.mediaTime < t - 0.1) { v.requestVideoFrameCallback(cb); return; }
+          done(meta.mediaTime);
+        };
+        v.pause();
+        const onSeeked = () => {
+          if (this.targetUs !== wallUs || this.stopped) return;
+          if (v.seeking) { v.addEventListener('seeked', onSeeked, { once: true }); return; }   // an earlier seek's event
+          if (this.userPaused || !v.requestVideoFrameCallback) { done(v.currentTime); return; }
+          v.requestVideoFrameCallback(cb);
+          v.play().catch(() => {});
+        };
+        v.addEventListener('seeked', onSeeked, { once: true });
         this.seekSince = performance.now();
         v.currentTime = t;
         return true;
@@ -336,8 +348,9 @@ export class MsePlayer {
     // asked for and the clock does not run while the decoder catches up.
     const go = () => {
       this.mark('seeked');
-      if (v.requestVideoFrameCallback) v.requestVideoFrameCallback(first);
-      else setTimeout(first, 50);
+      // (A paused element does not call requestVideoFrameCallback.)
+      if (v.requestVideoFrameCallback && !this.userPaused) v.requestVideoFrameCallback(first);
+      else setTimeout(() => first(), 50);
       if (!this.userPaused && !this.stopped) v.play().catch(() => {});
     };
     if (Math.abs(v.currentTime - at) > 0.0005) {
@@ -372,14 +385,14 @@ export class MsePlayer {
   followEdge() {
     const v = this.video;
     const b = this.sb.buffered;
-    if (!b.length || !this.firstFrame || v.seeking) return;
+    if (!b.length || !this.firstFrame || v.seeking || this.userPaused) return;
     const end = b.end(b.length - 1);
     const lag = end - v.currentTime;
     if (lag > LIVE_JUMP_S) {
       v.currentTime = Math.max(b.start(b.length - 1), end - LIVE_EDGE_S);
       v.playbackRate = 1;
     } else if (lag > LIVE_CATCHUP_S) {
-      if (v.playbackRate === 1) v.playbackRate = 1.15;
+      if (v.playbackRate === 1) v.playbackRate = 1.25;
     } else if (lag < 0.5 && v.playbackRate !== 1) {
       v.playbackRate = 1;
     }

@@ -287,6 +287,14 @@ class CameraView {
     this.clock.textContent = us ? this.ctx.fmtTime(us / 1000) : '';
   }
 
+  // Pauses the picture (no decoding) but keeps the stream for now.
+  hold() {
+    this.suspended = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.countdown);
+    if (this.player) this.player.pause();
+  }
+
   // Stops the player but keeps the tile (while the enlarged view covers
   // the wall: a station PC decodes one picture instead of seventeen).
   suspend() {
@@ -380,12 +388,27 @@ export default {
 
     function enlarge(cam) {
       closeZoom(false);
-      for (const w of views) w.suspend();
+      // The enlarged view covers the wall: the clicked tile's stream stops
+      // at once (its connection goes to the main stream); the others pause
+      // now and stop once the enlarged picture shows, so that tearing down
+      // their decoders does not compete with the first picture.
+      const clicked = views.find((w) => w.cam.id === cam.id);
+      if (clicked) clicked.suspend();
+      for (const w of views) if (w !== clicked) w.hold();
+      if (slots.held.size >= slots.cap) { const w = views.find((x) => slots.held.has(x)); if (w) w.suspend(); }
+      let released = false;
+      const releaseWall = () => {
+        if (released) return;
+        released = true;
+        for (const w of views) if (w.suspended) w.suspend();
+      };
+      const releaseTimer = setTimeout(releaseWall, 2000);
       let fellBack = false;
       const note = h('div', { class: 'zoom-note', hidden: true });
       const info = h('span', { class: 'zoom-info' });
       const v = new CameraView(ctx, cam, { stream: 'main', slots, large: true });
       v.onAnyState = (s, i) => {
+        if (s !== 'connecting') { clearTimeout(releaseTimer); releaseWall(); }
         if (s === 'playing') {
           const vid = v.video;
           const res = vid.videoWidth ? ` · ${vid.videoWidth}×${vid.videoHeight}` : '';

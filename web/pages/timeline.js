@@ -385,15 +385,19 @@ export default {
       spin.hidden = true;
     }
 
-    function seek(us, { quiet = false } = {}) {
+    function seek(us, { quiet = false, resume = true } = {}) {
       us = Math.max(dayStart, Math.min(dayStart + DAY_US - 1e6, us));
       headUs = us;
       ensureVisible(us);
       updateClock();
       redraw();
-      if (player && player.state !== 'ended' && player.seekWithin(us)) {
-        if (!paused) player.play();
-        return;
+      // A seek plays from there (the officer clicked to watch that moment);
+      // stepping with ← → or the ±10 s buttons keeps a paused picture paused.
+      if (resume) paused = false;
+      drawPlay();
+      if (player && player.state !== 'ended') {
+        player.userPaused = paused;          // the player resumes after the seek unless paused
+        if (player.seekWithin(us)) return;
       }
       startPlayer(us, quiet);
     }
@@ -405,7 +409,7 @@ export default {
       const url = `/api/v1/cameras/${cam.id}/playback?at=${(us / 1e6).toFixed(3)}&stream=${stream}`;
       const p = new MsePlayer(video, { url, live: false, targetUs: us, rate, onState: (s, info) => onState(p, s, info, us, quiet) });
       player = p;
-      paused = false;
+      p.userPaused = paused;
       drawPlay();
       p.start();
     }
@@ -467,7 +471,11 @@ export default {
     function hideMsg() { vmsg.hidden = true; video.classList.remove('cv-hidden'); delete screen.dataset.kind; }
 
     function togglePlay() {
-      if (!player || player.state === 'ended') { if (headUs !== null) startPlayer(headUs, true); return; }
+      if (!player || player.state === 'ended') {
+        paused = false;
+        if (headUs !== null) startPlayer(headUs, true);
+        return;
+      }
       paused = !paused;
       if (paused) player.pause(); else player.play();
       drawPlay();
@@ -477,7 +485,7 @@ export default {
       playBtn.title = t(paused ? 'tl.play' : 'tl.pause');
       playBtn.setAttribute('aria-label', playBtn.title);
     }
-    function nudge(d) { if (headUs !== null) seek(headUs + d, { quiet: true }); }
+    function nudge(d) { if (headUs !== null) seek(headUs + d, { quiet: true, resume: false }); }
     function setRate(r) {
       rate = r;
       if (player) player.setRate(r);
