@@ -294,6 +294,32 @@ await run(async () => {
     const shown = await page.$$eval('.ev-card', (cs) => cs.length);
     check(shown >= Math.min(total, 48) && shown <= 48 + 3, 'events page: after "clear" the first page is back (up to 48 events)', Math.min(total, 48), shown);
 
+    // paging in the page: 4 a page, "Xem thêm" and scrolling fetch the next
+    // pages with the cursor; the cards are the API's rows, in order, once each
+    const apiIds = (await admin.get('/api/v1/events?limit=500')).json.events.map((e) => e.id);
+    await page.goto(`${srv.url}/#/events?limit=4`);
+    await page.waitForFunction(() => document.querySelectorAll('.ev-card').length === 4, null, { timeout: 10000 }).catch(() => null);
+    const p1 = await page.$$eval('.ev-card', (cs) => cs.length);
+    await page.click('#ev-more');
+    await page.waitForFunction(() => document.querySelectorAll('.ev-card').length >= 8, null, { timeout: 10000 }).catch(() => null);
+    const p2 = await page.$$eval('.ev-card', (cs) => cs.length);
+    check(p1 === 4 && p2 >= 8, 'events page: "Xem thêm" loads the next page', [4, '>= 8'], [p1, p2]);
+    const scrolled = await until(async () => {
+      await page.$eval('#ev-more', (b) => b.scrollIntoView());
+      const cards = await page.$$eval('.ev-card', (cs) => cs.map((c) => [Number(c.dataset.startUs), Number(c.dataset.id)]));
+      const more = await page.isVisible('#ev-more');
+      return !more ? cards : null;
+    }, 30000, 300);
+    const end = await page.textContent('#ev-foot-text');
+    // Events keep coming while the test pages: every event that existed
+    // before is there, once, in order, and nothing the API does not have.
+    const apiNow = new Set((await admin.get('/api/v1/events?limit=500')).json.events.map((e) => e.id));
+    const ids = (scrolled || []).map((x) => x[1]);
+    const ordered = (scrolled || []).every((x, i, a) => !i || x[0] < a[i - 1][0] || (x[0] === a[i - 1][0] && x[1] < a[i - 1][1]));
+    check(scrolled && ordered && new Set(ids).size === ids.length && apiIds.every((id) => ids.includes(id)) && ids.every((id) => apiNow.has(id)),
+      'events page: scrolling down pages through every event, newest first, once each', apiIds, ids);
+    check(/Đã hiện hết/.test(end), 'events page: the end of the list says so', 'Đã hiện hết … sự kiện.', end);
+
     // click → timeline at the pre-roll
     const first = await page.$eval('.ev-card', (c) => ({ id: Number(c.dataset.id), cam: Number(c.dataset.camera), start: Number(c.dataset.startUs) }));
     await page.click('.ev-card');

@@ -203,6 +203,9 @@ export default {
       to: num('to') ? num('to') * 1000 : null,
     };
 
+    // Page size: 48 (a screenful or two of cards); ?limit= in the URL for
+    // a bigger or smaller page.
+    const pageSize = Math.min(200, Math.max(4, Number(P.get('limit')) || PAGE));
     let rows = [];          // events shown, newest first
     const seen = new Set();
     let next = null;
@@ -334,7 +337,7 @@ export default {
       loading = true;
       draw();
       try {
-        const r = await api.get(`/api/v1/events${query({ limit: PAGE, before: reset ? '' : next })}`);
+        const r = await api.get(`/api/v1/events${query({ limit: pageSize, before: reset ? '' : next })}`);
         if (my !== seq || closed) return;
         if (reset) { rows = []; seen.clear(); newIds = new Set(); }
         for (const e of r.events) if (!seen.has(e.id)) { seen.add(e.id); rows.push(e); }
@@ -355,7 +358,7 @@ export default {
     async function poll() {
       if (closed || f.to || loading || document.hidden) return;
       try {
-        const r = await api.get(`/api/v1/events${query({ limit: PAGE })}`);
+        const r = await api.get(`/api/v1/events${query({ limit: pageSize })}`);
         if (closed) return;
         const top = rows.length ? rows[0].start_us : 0;
         const fresh = r.events.filter((e) => !seen.has(e.id) && e.start_us >= top && !pendingNew.some((p) => p.id === e.id));
@@ -407,7 +410,7 @@ export default {
       f.from = a;
       f.to = b;
       zonesBtn.href = `#/motion${ctx.qs({ camera: f.camera })}`;
-      const q = ctx.qs({ camera: f.camera, ward: f.ward, zone: f.zone, from: a ? Math.floor(a / 1000) : '', to: b ? Math.floor(b / 1000) : '' });
+      const q = ctx.qs({ camera: f.camera, ward: f.ward, zone: f.zone, from: a ? Math.floor(a / 1000) : '', to: b ? Math.floor(b / 1000) : '', limit: pageSize === PAGE ? '' : pageSize });
       history.replaceState(null, '', `#/events${q}`);
       pendingNew = [];
       newBar.hidden = true;
