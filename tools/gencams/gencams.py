@@ -15,6 +15,8 @@ recording many streams.  For tests and demos of the community features
         epoch second T: the file is hard-linked (else copied) under DIR/rec/<cam>/main/<day>/
         and a CLOSED segment row written — exactly what the recorder would
         have left, so playback, search and export read it as any recording.
+    gencams.py event --data DIR --camera ID --start T --end T [--score S] [--jpeg F]
+        one motion event (with a thumbnail).
 
 Writes the catalog directly with sqlite3 (this is a fixture generator, like
 the tamper step of test_api_audit.py; the product itself keeps every SQL
@@ -224,6 +226,13 @@ def main():
     s.add_argument("--camera", type=int, required=True)
     s.add_argument("--start", type=float, required=True)
     s.add_argument("--count", type=int, default=1)
+    e = sub.add_parser("event")
+    e.add_argument("--data", required=True)
+    e.add_argument("--camera", type=int, required=True)
+    e.add_argument("--start", type=float, required=True)
+    e.add_argument("--end", type=float, required=True)
+    e.add_argument("--score", type=float, default=0.5)
+    e.add_argument("--jpeg", help="thumbnail file")
     a = ap.parse_args()
     if a.cmd == "template":
         print(json.dumps(record_template(a.out)))
@@ -235,6 +244,9 @@ def main():
     elif a.cmd == "segments":
         spans = add_segments(a.data, load_template(a.template), a.camera, a.start, a.count)
         print(json.dumps(spans))
+    elif a.cmd == "event":
+        jpeg = open(a.jpeg, "rb").read() if a.jpeg else None
+        print(add_event(a.data, a.camera, a.start, a.end, a.score, jpeg))
 
 
 if __name__ == "__main__":
