@@ -338,6 +338,18 @@ await run(async () => {
     }, 15000);
     check(head && head >= first.start - 3e6 && head <= first.start + 8e6, 'the timeline plays from the event\'s pre-roll',
       `within [-3 s, +8 s] of ${first.start}`, head ? `${((head - first.start) / 1e6).toFixed(2)} s off` : head);
+
+    // A viewer of the ward sees the zones read-only.
+    const vr = await admin.post('/api/v1/users', { username: 'viewer1', password: 'viewer-pass-123', role: 'viewer', ward_id: ward.id });
+    check(vr.status === 201, 'fixture: a viewer of the ward', 201, vr.status);
+    const vpage = await newPage(browser);
+    await signIn(vpage, srv, 'viewer1', 'viewer-pass-123');
+    await vpage.goto(`${srv.url}/#/motion?camera=${c2}`);
+    await vpage.waitForSelector('#mo-canvas');
+    const ro = { note: await vpage.isVisible('#mo-readonly'), save: await vpage.isVisible('#mo-save'), draw: await vpage.isVisible('#mo-new-zone'),
+      zones: await vpage.$$eval('[data-zone-row]', (r) => r.length), disabled: await vpage.$eval('#mo-sensitivity', (e) => e.disabled) };
+    check(ro.note && !ro.save && !ro.draw && ro.zones === 3 && ro.disabled, 'zone editor: a viewer sees the zones read-only',
+      { note: true, save: false, draw: false, zones: 3, disabled: true }, ro);
     log('done');
   } finally {
     if (browser) { try { await browser.close(); } catch (e) { log(`browser close: ${e.message}`); } }

@@ -144,6 +144,7 @@ const strings = {
 
 const CSS = `
 .mo-root [hidden] { display: none !important; }
+.mo-note { background: #eff6ff; border-color: #bfdbfe; color: #1e3a8a; }
 .mo-top { display: flex; gap: 10px; align-items: end; }
 .mo-top select { min-width: 240px; }
 .mo-layout { display: grid; grid-template-columns: minmax(0, 1fr) 340px; gap: 14px; align-items: start; }
@@ -282,8 +283,8 @@ export default {
     const areaIn = h('input', { type: 'number', id: 'mo-min-area', min: rng('min_area', 'min') ?? 0.01, max: rng('min_area', 'max') ?? 100, step: 0.01, value: saved.min_area, disabled: !canEdit });
     const rateIn = h('input', { type: 'number', id: 'mo-rate', min: rng('rate', 'min') ?? 0.2, max: rng('rate', 'max') ?? 30, step: 0.1, value: saved.rate, disabled: !canEdit });
     const kfIn = h('input', { type: 'checkbox', id: 'mo-keyframes', checked: saved.keyframes_only, disabled: !canEdit });
-    const saveBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'mo-save', disabled: true, onclick: () => save() }, t('mo.save'));
-    const revertBtn = h('button', { type: 'button', class: 'btn', id: 'mo-revert', disabled: true, onclick: () => revert() }, t('mo.revert'));
+    const saveBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'mo-save', disabled: true, hidden: !canEdit, onclick: () => save() }, t('mo.save'));
+    const revertBtn = h('button', { type: 'button', class: 'btn', id: 'mo-revert', disabled: true, hidden: !canEdit, onclick: () => revert() }, t('mo.revert'));
     const saveState = h('span', { class: 'grow', id: 'mo-save-state' });
     const formErr = h('div', { class: 'form-error', role: 'alert', id: 'mo-error' });
     for (const i of [enabledIn, kfIn, areaIn, rateIn]) i.addEventListener('input', () => changed());
@@ -301,7 +302,7 @@ export default {
     el.append(h('div', { class: 'mo-root' },
       ui.pageHeader(t('mo.title'), h('label', { class: 'mo-top' }, h('span', { class: 'muted' }, t('mo.camera')), camSel)),
       !cam.has_sub_stream ? h('div', { class: 'callout bad', id: 'mo-no-sub' }, t('mo.no_sub')) : null,
-      !canEdit ? h('div', { class: 'callout', id: 'mo-readonly' }, t('mo.readonly')) : null,
+      !canEdit ? h('div', { class: 'callout mo-note', id: 'mo-readonly' }, t('mo.readonly')) : null,
       h('div', { class: 'mo-layout' },
         h('div', {},
           h('div', { class: 'mo-box' },
@@ -390,7 +391,7 @@ export default {
       svg.replaceChildren(...kids);
       stage.classList.toggle('drawing', !!draft);
       help.textContent = canEdit ? t(draft ? 'mo.help.draw' : 'mo.help.idle') : '';
-      newZoneBtn.hidden = newMaskBtn.hidden = !!draft;
+      newZoneBtn.hidden = newMaskBtn.hidden = !!draft || !canEdit;
       finishBtn.hidden = cancelBtn.hidden = !draft;
       finishBtn.disabled = !draft || draft.length < 3;
     }
@@ -408,7 +409,7 @@ export default {
         } },
           h('option', { value: 'include', selected: z.kind === 'include' }, t('mo.kind.include')),
           h('option', { value: 'mask', selected: z.kind === 'mask' }, t('mo.kind.mask')));
-        const del = h('button', { type: 'button', class: 'btn btn-danger', title: t('mo.delete_zone'), 'aria-label': t('mo.delete_zone'), disabled: !canEdit, 'data-zone-delete': i,
+        const del = h('button', { type: 'button', class: 'btn btn-danger', title: t('mo.delete_zone'), 'aria-label': t('mo.delete_zone'), hidden: !canEdit, 'data-zone-delete': i,
           onclick: (e) => { e.stopPropagation(); deleteZone(i); } }, '✕');
         return h('div', { class: `mo-zone${i === sel ? ' sel' : ''}`, 'data-zone-row': i, onclick: (e) => { if (e.target.tagName !== 'INPUT' && e.target.tagName !== 'SELECT') { sel = i; drawStage(); markSel(); } } },
           h('span', { class: 'sw', style: `background:${z.color}` }), name, kind, del,
