@@ -143,6 +143,8 @@ static bool contains(const int64_t *v, size_t n, int64_t x)
  * have no ward scope).  *ids gets the ward's cameras (arena). */
 static int ward_cameras(struct http_req *req, int64_t ward, int64_t **ids, size_t *n)
 {
+    *ids = NULL;
+    *n = 0;
     const struct http_user *u = http_req_user(req);
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
