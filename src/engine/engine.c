@@ -467,11 +467,13 @@ static void drain_events(struct engine *e)
         else if (hook && *hook) {
             char a[48], b[48], c[48];
             int off = ww_station_offset_min();
-            json_t *jo = json_pack("{s:I,s:I,s:s,s:s,s:s,s:f,s:s,s:s}", "event_id", (json_int_t)ce.id,
+            json_t *jo = json_pack("{s:I,s:I,s:s,s:s,s:s,s:f,s:s}", "event_id", (json_int_t)ce.id,
                 "camera_id", (json_int_t)ce.camera_id, "start", ww_fmt_time(ce.start_us, off, a, sizeof a),
                 "end", ww_fmt_time(ce.end_us, off, b, sizeof b), "peak", ww_fmt_time(ce.peak_us, off, c, sizeof c),
-                "peak_score", ce.peak_score, "zone", ce.zone,
-                "thumbnail", "/api/v1/events/{id}/thumbnail");
+                "peak_score", ce.peak_score, "zone", ce.zone);
+            char *thumb = ww_asprintf("/api/v1/events/%lld/thumbnail", (long long)ce.id);
+            json_object_set_new(jo, "thumbnail", json_string(thumb));
+            free(thumb);
             char *j = json_dumps(jo, JSON_COMPACT);
             json_decref(jo);
             post_webhook(hook, j);
