@@ -27,8 +27,10 @@
 // forbidden (403), notfound (404), unsupported (codec cannot play here),
 // ended (the stream finished: camera session restarted, end of recordings),
 // stalled (a seek did not complete: start a new request), error, stopped.  info: { message, code, codec, status }.
-// The video element carries data-state, data-codec, data-start-us (and, for
-// playback, data-target-us) so that tests and tools can read them.
+// The video element carries data-state, data-codec, data-start-us, and for
+// playback data-target-us (the wall time asked for), data-play-wall-us (where
+// playing started: X-Start-Us + currentTime) and data-first-frame-us (the
+// first picture presented), so that tests and tools can read them.
 
 export function codecSupported(codec) {
   return !!(codec && window.MediaSource && MediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`));
@@ -123,6 +125,7 @@ export class MsePlayer {
           if (v.seeking) { v.addEventListener('seeked', onSeeked, { once: true }); return; }   // an earlier seek's event
           if (this.userPaused || !v.requestVideoFrameCallback) { done(v.currentTime); return; }
           v.requestVideoFrameCallback(cb);
+          this.notePlayStart(wallUs);
           v.play().catch(() => {});
         };
         v.addEventListener('seeked', onSeeked, { once: true });
@@ -351,7 +354,7 @@ export class MsePlayer {
       // (A paused element does not call requestVideoFrameCallback.)
       if (v.requestVideoFrameCallback && !this.userPaused) v.requestVideoFrameCallback(first);
       else setTimeout(() => first(), 50);
-      if (!this.userPaused && !this.stopped) v.play().catch(() => {});
+      if (!this.userPaused && !this.stopped) { this.notePlayStart(this.targetUs); v.play().catch(() => {}); }
     };
     if (Math.abs(v.currentTime - at) > 0.0005) {
       v.addEventListener('seeked', go, { once: true });
@@ -359,6 +362,18 @@ export class MsePlayer {
     } else {
       go();
     }
+  }
+
+  // Records where playback starts after a seek: data-play-wall-us =
+  // X-Start-Us + currentTime when the element starts playing.
+  notePlayStart(targetUs) {
+    const v = this.video;
+    delete v.dataset.playWallUs;
+    const on = () => {
+      if (this.stopped || this.targetUs !== targetUs) return;
+      v.dataset.playWallUs = String(this.startUs + Math.round(v.currentTime * 1e6));
+    };
+    v.addEventListener('playing', on, { once: true });
   }
 
   // Timing marks (ms since start()) for tools and tests: data-marks.
