@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog/cat_audit.h"
 #include "engine/engine.h"
@@ -109,7 +110,179 @@ static int h_live(struct http_req *req, void *ud)
     return http_respond_stream(req, 200, "video/mp4", -1, live_read, c, live_free);
 }
 
+/* ---- the wall: many cameras in one response ----------------------------------
+ * Browsers open at most six HTTP/1.1 connections to one server, so a 9 or 16
+ * camera wall cannot use one request per tile.  GET /api/v1/live/wall?
+ * cameras=1,2,3&stream=sub carries every tile's stream in one chunked
+ * response, as frames:
+ *     "WW" u8 type, u8 0, u32 camera id, u32 length (big-endian), payload
+ * type 1: a JSON header {"camera","codec","start_us"} or {"camera","error":
+ * {"code","message"}}; type 2: the camera's fMP4 bytes (continuing its own
+ * stream: the first are its init segment); type 3: that camera's stream
+ * ended.  Each camera is checked and audited as a single live view is. */
+#define WALL_MAX 16
+#define FRAME_HDR 12
+
+struct wall_cam {
+    int64_t id;
+    hub_t *hub;
+    live_feed_t *feed;
+    live_viewer_t *viewer;
+    bool ended;
+};
+
+struct wall_ctx {
+    engine_t *eng;
+    struct http_server *srv;
+    struct wall_cam cam[WALL_MAX];
+    int n, next;
+    struct ww_buf pending;   /* header frames not yet sent */
+    size_t off;
+};
+
+static void put_frame_hdr(uint8_t *p, int type, int64_t cam, uint32_t len)
+{
+    p[0] = 'W'; p[1] = 'W'; p[2] = (uint8_t)type; p[3] = 0;
+    uint32_t c = (uint32_t)cam;
+    for (int i = 0; i < 4; i++) p[4 + i] = (uint8_t)(c >> (24 - 8 * i));
+    for (int i = 0; i < 4; i++) p[8 + i] = (uint8_t)(len >> (24 - 8 * i));
+}
+
+static void wall_json_frame(struct wall_ctx *w, int64_t cam, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    uint8_t h[FRAME_HDR];
+    put_frame_hdr(h, 1, cam, (uint32_t)strlen(s));
+    ww_buf_append(&w->pending, h, sizeof h);
+    ww_buf_append(&w->pending, s, strlen(s));
+    free(s);
+}
+
+static ssize_t wall_read(void *opaque, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct wall_ctx *w = opaque;
+    if (http_stream_stopping(w->srv)) return HTTP_STREAM_END;
+    if (w->off < w->pending.len) {
+        size_t n = w->pending.len - w->off;
+        if (n > max) n = max;
+        memcpy(buf, w->pending.data + w->off, n);
+        w->off += n;
+        if (w->off == w->pending.len) w->pending.len = w->off = 0;
+        return (ssize_t)n;
+    }
+    if (max <= FRAME_HDR + 1024) return 0;
+    /* Round robin over the cameras: the first with bytes ready fills one
+     * frame.  Non-blocking reads; if none has anything, wait a little. */
+    int live = 0;
+    for (int k = 0; k < w->n; k++) {
+        struct wall_cam *c = &w->cam[(w->next + k) % w->n];
+        if (c->ended || !c->viewer) continue;
+        live++;
+        ssize_t got = live_viewer_read(c->viewer, (uint8_t *)buf + FRAME_HDR, max - FRAME_HDR, 0);
+        if (got == WW_EOF) {
+            c->ended = true;
+            put_frame_hdr((uint8_t *)buf, 3, c->id, 0);
+            return FRAME_HDR;
+        }
+        if (got > 0) {
+            put_frame_hdr((uint8_t *)buf, 2, c->id, (uint32_t)got);
+            w->next = (int)((w->next + k + 1) % w->n);
+            return FRAME_HDR + got;
+        }
+    }
+    if (!live) return HTTP_STREAM_END;
+    struct timespec ts = {0, 20 * 1000000};
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+static void wall_free(void *opaque)
+{
+    struct wall_ctx *w = opaque;
+    for (int i = 0; i < w->n; i++) {
+        live_viewer_free(w->cam[i].viewer);
+        live_feed_release(w->cam[i].feed);
+        engine_hub_release(w->eng, w->cam[i].hub);
+    }
+    ww_buf_free(&w->pending);
+    free(w);
+}
+
+/* Opens one tile; on failure queues an error header for it instead. */
+static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, const char *kind)
+{
+    struct wall_cam *c = &w->cam[w->n++];
+    c->id = id;
+    c->ended = true;
+    int rc = http_authz_camera(req, id, AUTHZ_LIVE);
+    const char *code = NULL, *msg = NULL;
+    struct cat_consent_now cn;
+    catalog_t *cat = http_req_catalog(req);
+    const char *k = kind;
+    if (rc == WW_EAUTH || rc == WW_ENOTFOUND) { code = "not_found"; msg = "no such camera"; }
+    else if (rc) { code = "forbidden"; msg = "live view is not allowed for you on this camera"; }
+    else if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) { code = "internal"; msg = "catalog error"; }
+    else if (!cn.live) { code = "no_consent"; msg = "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)"; }
+    else {
+        c->hub = engine_hub_acquire(w->eng, id, k);
+        if (!c->hub && !strcmp(k, "sub")) c->hub = engine_hub_acquire(w->eng, id, k = "main");
+        if (!c->hub) { code = "offline"; msg = offline_reason(req, w->eng, id, k); }
+    }
+    if (!code) {
+        c->feed = live_feed_acquire(c->hub);
+        char codec[48];
+        int64_t t0;
+        if (live_feed_wait_ready(c->feed, 1000000, codec, sizeof codec, &t0)) {
+            code = "offline";
+            msg = offline_reason(req, w->eng, id, k);
+        } else if (http_audit(req, CAT_AUDIT_LIVE_VIEW, id, ww_wall_us(), 0, json_pack("{s:s,s:b}", "stream", k, "wall", 1))) {
+            code = "internal";
+            msg = "cannot write the audit record; refusing to show video";
+        } else {
+            c->viewer = live_viewer_new(c->feed);
+            c->ended = false;
+            wall_json_frame(w, id, json_pack("{s:I,s:s,s:I,s:s}", "camera", (json_int_t)id, "codec", codec,
+                                             "start_us", (json_int_t)t0, "stream", k));
+            return;
+        }
+    }
+    wall_json_frame(w, id, json_pack("{s:I,s:{s:s,s:s}}", "camera", (json_int_t)id, "error", "code", code,
+                                     "message", msg));
+}
+
+static int h_wall(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    const char *list = http_req_query(req, "cameras");
+    const char *kind = http_req_query(req, "stream");
+    if (!kind) kind = "sub";
+    if (strcmp(kind, "main") && strcmp(kind, "sub")) return http_fail(req, WW_EINVAL, "stream must be main or sub");
+    if (!list || !*list) return http_fail(req, WW_EINVAL, "cameras=ID,ID,… is required");
+    engine_t *e = (engine_t *)ctx->engine;
+    if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
+    int64_t ids[WALL_MAX];
+    int n = 0;
+    char *copy = http_req_strdup(req, list), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == WALL_MAX) return http_fail(req, WW_EINVAL, "at most %d cameras on one wall", WALL_MAX);
+        if (ww_parse_i64(t, 1, INT64_MAX, &ids[n])) return http_fail(req, WW_EINVAL, "cameras: '%s' is not a camera id", t);
+        for (int k = 0; k < n; k++)
+            if (ids[k] == ids[n]) return http_fail(req, WW_EINVAL, "cameras: %lld is listed twice", (long long)ids[n]);
+        n++;
+    }
+    struct wall_ctx *w = ww_calloc(1, sizeof *w);
+    w->eng = e;
+    w->srv = http_req_server(req);
+    for (int i = 0; i < n; i++) wall_open(req, w, ids[i], kind);
+    http_resp_header(req, "Cache-Control", "no-store");
+    return http_respond_stream(req, 200, "application/x-wardwatch-wall", -1, wall_read, w, wall_free);
+}
+
 int api_live_register(struct http_server *srv, const struct api_ctx *ctx)
 {
-    return http_route(srv, "GET", "/api/v1/cameras/{id}/live", h_live, (void *)ctx, 0);
+    int rc = http_route(srv, "GET", "/api/v1/cameras/{id}/live", h_live, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/live/wall", h_wall, (void *)ctx, 0);
+    return rc;
 }

@@ -75,6 +75,29 @@ try:
     p = probe(data)
     check(status == 200 and p.get("width") == 640, "live sub stream is 640x360", 640, p)
 
+    # --- the wall: several cameras in one response (browsers allow 6 connections per server)
+    status, hdr, data, t_first = stream_for(port, admin.cookie, f"/api/v1/live/wall?cameras={c1},{c2}&stream=sub", 3)
+    heads, media, ok_frames, i = {}, {c1: b"", c2: b""}, True, 0
+    while i + 12 <= len(data):
+        if data[i:i + 2] != b"WW":
+            ok_frames = False
+            break
+        typ, cam, n = data[i + 2], int.from_bytes(data[i + 4:i + 8], "big"), int.from_bytes(data[i + 8:i + 12], "big")
+        if i + 12 + n > len(data):
+            break
+        body = data[i + 12:i + 12 + n]
+        if typ == 1:
+            heads[cam] = json.loads(body)
+        elif typ == 2:
+            media[cam] = media.get(cam, b"") + body
+        i += 12 + n
+    check(status == 200 and ok_frames and set(heads) == {c1, c2} and all("codec" in h for h in heads.values()),
+          "wall: one response carries a header per camera", "codec headers for both", (status, heads))
+    for cam in (c1, c2):
+        p = probe(media[cam])
+        check(p.get("width") == 640 and int(p.get("nb_read_frames", 0)) >= 20, f"wall: camera {cam}'s sub stream decodes",
+              "640 wide, >= 20 frames", p)
+
     # --- timeline and playback
     time.sleep(8)
     now = time.time()
@@ -146,6 +169,16 @@ try:
     check(r.status == 404, "another ward's camera is not found for a viewer", 404, r.status)
     status, hdr, data, _ = stream_for(port, v.cookie, f"/api/v1/cameras/{c2}/live", 1)
     check(status == 404, "another ward's live stream is not found", 404, status)
+    status, hdr, data, _ = stream_for(port, v.cookie, f"/api/v1/live/wall?cameras={c1},{c2}", 2)
+    heads = {}
+    i = 0
+    while i + 12 <= len(data):
+        typ, cam, n = data[i + 2], int.from_bytes(data[i + 4:i + 8], "big"), int.from_bytes(data[i + 8:i + 12], "big")
+        if typ == 1 and i + 12 + n <= len(data):
+            heads[cam] = json.loads(data[i + 12:i + 12 + n])
+        i += 12 + n
+    check(heads.get(c2, {}).get("error", {}).get("code") == "not_found" and "codec" in heads.get(c1, {}),
+          "wall: another ward's camera is refused inside the stream, own camera plays", "c2 not_found, c1 codec", heads)
     r = v.get("/api/v1/health")
     ids = [c["id"] for c in r.json["cameras"]] if r.status == 200 else None
     check(ids == [c1], "health lists only the viewer's ward's cameras", [c1], ids)
