@@ -218,19 +218,34 @@ await run(async () => {
     // ---- enlarged view: first frame < 1 s ----
     await page.click('.grid-btn[data-grid="4"]');
     await page.waitForFunction(() => document.querySelectorAll('#live-wall .tile[data-state="playing"]').length === 4, null, { timeout: 20000 });
-    const ff = await page.evaluate((camId) => new Promise((resolve) => {
+    // Three cameras, one after the other (the machine may be busy with other
+    // work for a moment): every figure is printed, the median is checked.
+    const zoomOnce = (camId) => page.evaluate((id) => new Promise((resolve) => {
       const t0 = performance.now();
-      document.querySelector(`#live-wall .tile[data-camera="${camId}"]`).click();
+      document.querySelector(`#live-wall .tile[data-camera="${id}"]`).click();
       const v = document.querySelector('#live-zoom video');
       if (!v) { resolve({ error: 'no enlarged video' }); return; }
       let done = false;
       const finish = (how) => { if (!done) { done = true; resolve({ ms: performance.now() - t0, how, codec: v.dataset.codec, w: v.videoWidth, marks: v.dataset.marks }); } };
       v.requestVideoFrameCallback(() => finish('requestVideoFrameCallback'));
       setTimeout(() => { if (!done) { done = true; resolve({ error: 'timeout', state: v.dataset.state }); } }, 10000);
-    }), ids[1]);
-    log(`enlarged first frame: ${ff.ms ? ff.ms.toFixed(0) : '?'} ms after the click (${ff.how || ff.error}; ${ff.codec}, ${ff.w} px wide; player marks ${ff.marks})`);
-    check(ff.ms !== undefined && ff.ms < 1000, 'enlarged camera (main stream) shows its first frame < 1 s after the click', '< 1000 ms', ff);
-    check(ff.w === 1920, 'the enlarged view plays the main stream (1920 px)', 1920, ff.w);
+    }), camId);
+    const ffs = [];
+    for (const camId of [ids[1], ids[2], ids[0]]) {
+      const ff = await zoomOnce(camId);
+      ffs.push(ff);
+      log(`enlarged camera ${camId}: first frame ${ff.ms ? ff.ms.toFixed(0) : '?'} ms after the click (${ff.how || ff.error}; ${ff.codec}, ${ff.w} px wide; player marks ${ff.marks})`);
+      if (ffs.length < 3) {
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('#live-zoom', { state: 'detached' });
+        await page.waitForFunction(() => document.querySelectorAll('#live-wall .tile[data-state="playing"]').length === 4, null, { timeout: 20000 }).catch(() => null);
+        await sleep(1000);
+      }
+    }
+    const times = ffs.map((f) => (f.ms === undefined ? Infinity : f.ms)).sort((x, y) => x - y);
+    log(`enlarged first frame: ${times.map((x) => x.toFixed(0)).join(', ')} ms (median ${times[1].toFixed(0)} ms)`);
+    check(times[1] < 1000, 'enlarged camera (main stream) shows its first frame < 1 s after the click (median of 3)', '< 1000 ms', times);
+    check(ffs.every((f) => f.w === 1920), 'the enlarged view plays the main stream (1920 px)', 1920, ffs.map((f) => f.w));
     await page.keyboard.press('Escape');
     await page.waitForSelector('#live-zoom', { state: 'detached' });
     check(true, 'Esc closes the enlarged view');
@@ -388,16 +403,23 @@ await run(async () => {
     }
 
     // ---- evidence export ----
-    // An officer pauses on the first second, marks it, then on the last.
+    // An officer pauses near the first second, marks it, then near the
+    // last: a mark is the second the clock shows.
+    const pausedAt = async () => {
+      await page.click('#tl-play');
+      await sleep(400);
+      return Math.floor(Number(await page.$eval('#tl-clock', (c) => c.dataset.us)) / 1e6) * 1e6;
+    };
     await measureSeek('goto', hms(T));
-    await page.click('#tl-play');
+    const selA = await pausedAt();
     await page.click('#tl-mark-in');
     await measureSeek('goto', hms(T + 6e6));
-    await page.click('#tl-play');
+    const selB = await pausedAt();
     await page.click('#tl-mark-out');
     await page.click('#tl-play');
     const selText = await page.textContent('#tl-sel-text');
-    check(selText.includes(hms(T)) && selText.includes(hms(T + 6e6)), 'the selection shows its range', `${hms(T)} → ${hms(T + 6e6)}`, selText);
+    log(`selection ${hms(selA)} → ${hms(selB)}`);
+    check(selText.includes(hms(selA)) && selText.includes(hms(selB)) && selB - selA >= 4e6, 'the marks select the seconds shown on the clock', `${hms(selA)} → ${hms(selB)}`, selText);
     check(await page.isEnabled('#tl-export'), 'export button enabled with a range');
     await page.click('#tl-export');
     await page.waitForSelector('#tl-export-result:not([hidden])', { timeout: 60000 });
@@ -418,7 +440,8 @@ await run(async () => {
     const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 30000 });
     if (probe.status === 0) {
       const dur = Number(probe.stdout.trim());
-      check(dur > 4 && dur < 9, 'the exported MP4 covers the 6 s selected', '≈ 6 s', dur);
+      const want = (selB - selA) / 1e6;
+      check(Math.abs(dur - want) < 2, `the exported MP4 covers the ${want} s selected`, `≈ ${want} s`, dur);
     }
     await page.evaluate(() => document.querySelector('#page').scrollTo(0, 0));
     await page.click('#tl-zooms [data-zoom="5m"]');
