@@ -24,7 +24,7 @@
  * camera_uptime); "sampled" is the time the monitor watched, "online" the
  * part of it the main stream was up; time when serve was not running or
  * the camera was switched off is neither.  The newest interval's end lags
- * by up to 30 s (it is extended every 30 s).
+ * by up to one monitor tick (5 s).
  */
 #include "api/community_shared.h"
 
