@@ -490,8 +490,9 @@ static void take_session(struct rtsp_client *c)
     size_t vl;
     const char *v = hdr(c, "Session", &vl);
     if (!v) return;
+    /* the id goes back in every request: visible characters only */
     size_t idl = 0;
-    while (idl < vl && v[idl] != ';' && v[idl] != ' ') idl++;
+    while (idl < vl && v[idl] != ';' && v[idl] > 0x20 && v[idl] < 0x7f) idl++;
     if (!idl || idl > MAX_SESSION_ID) return;
     free(c->session);
     c->session = dup_n(v, idl);
