@@ -178,19 +178,38 @@ void fmp4_codec_string(const AVCodecParameters *par, char *buf, size_t n)
         return;
     }
     /* HEVC: profile_tier_level follows the 2-byte NAL header and 1 byte of
-     * sps_video_parameter_set_id / max_sub_layers / temporal_id_nesting. */
+     * sps_video_parameter_set_id / max_sub_layers / temporal_id_nesting.
+     * Emulation-prevention bytes (00 00 03) are removed first: the
+     * constraint flags are mostly zeros and often carry one. */
     size_t len;
     const uint8_t *sps = find_nal(ed, en, 33, true, &len);
     if (sps && len >= 15) {
-        const uint8_t *ptl = sps + 3;
-        int space = ptl[0] >> 6, tier = (ptl[0] >> 5) & 1, profile = ptl[0] & 0x1f;
-        uint32_t compat = (uint32_t)ptl[1] << 24 | ptl[2] << 16 | ptl[3] << 8 | ptl[4];
-        uint32_t rev = 0; /* compatibility flags are written bit-reversed */
-        for (int i = 0; i < 32; i++) if (compat & (1u << i)) rev |= 1u << (31 - i);
-        int level = ptl[11];
-        snprintf(buf, n, "hvc1.%s%d.%X.%c%d.%02X", space ? (space == 1 ? "A" : space == 2 ? "B" : "C") : "",
-                 profile, rev, tier ? 'H' : 'L', level, ptl[5]);
-        return;
+        uint8_t raw[32];
+        size_t k = 0, zeros = 0;
+        for (size_t i = 0; i < len && k < sizeof raw; i++) {
+            if (zeros >= 2 && sps[i] == 3) { zeros = 0; continue; }
+            zeros = sps[i] == 0 ? zeros + 1 : 0;
+            raw[k++] = sps[i];
+        }
+        if (k >= 15) {
+            const uint8_t *ptl = raw + 3;
+            int space = ptl[0] >> 6, tier = (ptl[0] >> 5) & 1, profile = ptl[0] & 0x1f;
+            uint32_t compat = (uint32_t)ptl[1] << 24 | ptl[2] << 16 | ptl[3] << 8 | ptl[4];
+            uint32_t rev = 0; /* written in reverse bit order (ISO/IEC 14496-15 E.3) */
+            for (int i = 0; i < 32; i++) if (compat & (1u << i)) rev |= 1u << (31 - i);
+            int level = ptl[11];
+            /* constraint bytes: trailing zero bytes are omitted */
+            char cons[32] = "";
+            int last = 5;
+            for (int i = 5; i <= 10; i++) if (ptl[i]) last = i;
+            for (int i = 5; i <= last; i++) {
+                size_t l = strlen(cons);
+                snprintf(cons + l, sizeof cons - l, ".%02X", ptl[i]);
+            }
+            snprintf(buf, n, "hvc1.%s%d.%X.%c%d%s", space ? (space == 1 ? "A" : space == 2 ? "B" : "C") : "",
+                     profile, rev, tier ? 'H' : 'L', level, cons);
+            return;
+        }
     }
     snprintf(buf, n, "hvc1.1.6.L120.B0");
 }
