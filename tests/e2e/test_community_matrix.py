@@ -144,6 +144,7 @@ def main():
         # video
         ("GET", f"/api/v1/cameras/{a1}/live", None, PLAY(503)),
         ("GET", f"/api/v1/cameras/{a1}/snapshot", None, PLAY(503)),
+        ("GET", f"/api/v1/live/wall?cameras={a1},{b1}", None, ALL(200)),
         ("GET", f"/api/v1/cameras/{a1}/timeline?from={T0 - 10}&to={T0 + 20}", None, PLAY(200)),
         ("GET", f"/api/v1/cameras/{a1}/playback?at={T0 + 1}&to={T0 + 2}", None, PLAY(200)),
         ("POST", f"/api/v1/cameras/{a1}/exports", {"from": T0, "to": T0 + 3}, EXPORT(201)),
@@ -273,6 +274,23 @@ def main():
     for role in ("officer_b", "owner_y"):
         r = answers[("GET", f"/api/v1/cameras/{a1}/live", role)]
         check(r.status == 404 and b"ftyp" not in r.body, f"live stream: {role} gets no bytes of ward A's camera", 404, r.status)
+    def wall_codes(r):
+        """camera id -> error code (or 'ok') from the wall's framed body."""
+        out, b = {}, r.body
+        while len(b) >= 12 and b[:2] == b"WW":
+            typ, cam, n = b[2], int.from_bytes(b[4:8], "big"), int.from_bytes(b[8:12], "big")
+            payload, b = b[12:12 + n], b[12 + n:]
+            if typ == 1:
+                j = json.loads(payload)
+                out[cam] = j.get("error", {}).get("code", "ok")
+        return out
+    want_wall = {"admin": {a1: "offline", b1: "offline"}, "province": {a1: "offline", b1: "offline"},
+                 "officer_a": {a1: "offline", b1: "not_found"}, "officer_b": {a1: "not_found", b1: "offline"},
+                 "owner_x": {a1: "forbidden", b1: "not_found"}, "owner_y": {a1: "not_found", b1: "forbidden"},
+                 "viewer_a": {a1: "offline", b1: "not_found"}}
+    got_wall = {role: wall_codes(answers[("GET", f"/api/v1/live/wall?cameras={a1},{b1}", role)]) for role in want_wall}
+    check(got_wall == want_wall, "live wall: another ward's or owner's camera answers not_found, like a missing one",
+          want_wall, got_wall)
     r = answers[("GET", f"/api/v1/cameras/{a1}", "owner_x")]
     check(r.status == 200 and "main_url" not in r.json, "camera: an owner never sees the stream URL", "no main_url", r.json)
     r = srv.cli("audit", "verify")
