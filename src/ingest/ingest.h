@@ -58,8 +58,8 @@ struct ingest_packet {
 /* Connects and prepares the stream.  Returns 0, WW_EAUTH (401), -ETIMEDOUT,
  * -ECONNREFUSED, WW_EINVAL (no usable video stream), WW_EAV (other), or
  * WW_EOF if *stop became true.  On failure *err_text describes the reason
- * for people (static storage or a string the session frees — it is valid
- * until the next call); on success the session is returned. */
+ * for people (static or thread-local storage, valid until this thread's
+ * next ingest_open); on success the session is returned. */
 int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text);
 /* Next packet (keyframe first).  0, WW_EOF (stream ended or stop), -ETIMEDOUT
