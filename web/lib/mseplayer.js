@@ -56,9 +56,10 @@ const MAX_QUEUE = 4 << 20;    // bytes waiting for appendBuffer before we stop r
 const MAX_APPEND = 256 << 10; // bytes per appendBuffer
 
 export class MsePlayer {
-  constructor(video, { url, live = true, targetUs = null, rate = 1, onState = () => {} } = {}) {
+  constructor(video, { url, live = true, targetUs = null, rate = 1, onState = () => {}, fetcher = null } = {}) {
     this.video = video;
     this.url = url;
+    this.fetcher = fetcher;            // (signal) => Promise<Response-like>; default fetch(url)
     this.live = live;
     this.targetUs = targetUs;          // playback: wall µs to show first
     this.rate = rate;
@@ -160,7 +161,7 @@ export class MsePlayer {
     const v = this.video;
     let r;
     try {
-      r = await fetch(this.url, {
+      r = this.fetcher ? await this.fetcher(this.ac.signal) : await fetch(this.url, {
         signal: this.ac.signal, credentials: 'same-origin', cache: 'no-store',
         headers: { 'X-Requested-With': 'wardwatch' },
       });
@@ -477,5 +478,116 @@ export class MsePlayer {
     this.queue = [];
     this.sb = null;
     this.ms = null;
+  }
+}
+
+// The wall's cameras over ONE request (GET /api/v1/live/wall): browsers open
+// at most six HTTP/1.1 connections to a server, so a 9 or 16 tile wall
+// cannot hold one request per tile.  The server frames each camera's fMP4
+// ("WW", type, 0, camera u32, length u32, payload); open(id) hands a player
+// a Response-like object for its camera, so MsePlayer plays it unchanged.
+// Each camera can be opened once; a tile that retries later uses its own
+// request.  The request ends when every opened camera has been stopped.
+export class WallMux {
+  constructor(ids, stream) {
+    this.ac = new AbortController();
+    this.cams = new Map(ids.map((id) => [id, { header: null, chunks: [], wake: null, done: false, claimed: false, stopped: false }]));
+    this.waiters = new Map();
+    this.closed = false;
+    this.run(`/api/v1/live/wall?cameras=${ids.join(',')}&stream=${stream}`);
+  }
+
+  has(id) { const c = this.cams.get(id); return !!c && !c.claimed && !this.closed; }
+
+  async run(url) {
+    let buf = new Uint8Array(0);
+    try {
+      const r = await fetch(url, { signal: this.ac.signal, credentials: 'same-origin', cache: 'no-store',
+        headers: { 'X-Requested-With': 'wardwatch' } });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const reader = r.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const nb = new Uint8Array(buf.length + value.length);
+        nb.set(buf); nb.set(value, buf.length); buf = nb;
+        let o = 0;
+        while (buf.length - o >= 12) {
+          const dv = new DataView(buf.buffer, buf.byteOffset + o, 12);
+          if (buf[o] !== 87 || buf[o + 1] !== 87) throw new Error('bad wall frame');
+          const type = buf[o + 2], cam = dv.getUint32(4), len = dv.getUint32(8);
+          if (buf.length - o - 12 < len) break;
+          this.frame(type, cam, buf.slice(o + 12, o + 12 + len));
+          o += 12 + len;
+        }
+        buf = buf.slice(o);
+      }
+    } catch (e) { /* aborted or failed: every camera ends below */ }
+    this.closed = true;
+    for (const [id, c] of this.cams) {
+      c.done = true;
+      if (!c.header) this.resolve(id, { error: { code: 'ended', message: 'stream ended' } });
+      if (c.wake) c.wake();
+    }
+  }
+
+  frame(type, id, body) {
+    const c = this.cams.get(id);
+    if (!c) return;
+    if (type === 1) {
+      c.header = JSON.parse(new TextDecoder().decode(body));
+      this.resolve(id, c.header);
+    } else if (type === 2 && !c.stopped) {
+      c.chunks.push(body);
+      if (c.wake) c.wake();
+    } else if (type === 3) {
+      c.done = true;
+      if (c.wake) c.wake();
+    }
+  }
+
+  resolve(id, header) {
+    const w = this.waiters.get(id);
+    if (w) { this.waiters.delete(id); w(header); }
+  }
+
+  // A Response-like object for one camera (status, headers, json, body).
+  async open(id, signal) {
+    const c = this.cams.get(id);
+    c.claimed = true;
+    const header = c.header || await new Promise((res) => this.waiters.set(id, res));
+    const stop = () => { c.stopped = true; c.done = true; c.chunks = []; if (c.wake) c.wake(); this.maybeEnd(); };
+    if (signal) signal.addEventListener('abort', stop, { once: true });
+    if (header.error) {
+      stop();
+      const status = { offline: 503, forbidden: 403, no_consent: 403, not_found: 404 }[header.error.code] || 500;
+      return { ok: false, status, headers: new Map(), json: async () => ({ error: header.error }) };
+    }
+    const hdrs = new Map([['X-Codec', header.codec], ['X-Start-Us', String(header.start_us)]]);
+    return {
+      ok: true, status: 200, headers: { get: (k) => hdrs.get(k) ?? null },
+      body: { getReader: () => ({
+        read: async () => {
+          for (;;) {
+            if (c.chunks.length) return { done: false, value: c.chunks.shift() };
+            if (c.done) return { done: true, value: undefined };
+            await new Promise((res) => { c.wake = res; });
+            c.wake = null;
+          }
+        },
+        cancel: async () => stop(),
+      }) },
+    };
+  }
+
+  maybeEnd() {
+    for (const c of this.cams.values()) if (!c.stopped && !(c.done && !c.chunks.length)) return;
+    this.close();
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.ac.abort();
   }
 }

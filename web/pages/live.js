@@ -3,7 +3,7 @@
 // name, state and the time of the picture.  Click a tile to enlarge it on
 // the main stream.  Tiles that leave the page (grid or page change, leaving
 // #/live) stop their players: fetch aborted, blob URL revoked.
-import { MsePlayer, codecName } from '../lib/mseplayer.js';
+import { WallMux, MsePlayer, codecName } from '../lib/mseplayer.js';
 
 const GRIDS = [1, 4, 9, 16];
 const RETRY_OFFLINE_S = 10;
@@ -168,10 +168,11 @@ class Slots {
 // One camera's player with its overlay, retrying on its own.  Used by the
 // wall tiles and the enlarged view.
 class CameraView {
-  constructor(ctx, cam, { stream, slots, large = false }) {
+  constructor(ctx, cam, { stream, slots, large = false, mux = null }) {
     const { h, t } = ctx;
     this.ctx = ctx;
     this.slots = slots;
+    this.mux = mux;             // the wall's shared request, used for the first start
     this.cam = cam;
     this.stream = stream;
     this.retryIn = 0;
@@ -201,6 +202,13 @@ class CameraView {
     clearInterval(this.countdown);
     this.stopPlayer();
     if (!this.cam.enabled) { this.show('disabled'); return; }
+    if (this.mux && this.mux.has(this.cam.id)) {   // no connection of its own
+      const id = this.cam.id;
+      this.player = new MsePlayer(this.video, { url: this.url(), live: true, onState: (s, info) => this.onState(s, info),
+        fetcher: (signal) => this.mux.open(id, signal) });
+      this.player.start();
+      return;
+    }
     if (!this.slots.take(this)) {                  // started again when a slot frees
       if (this.state === 'offline') {
         const r = this.msg.querySelector('.cv-retry');
@@ -325,6 +333,7 @@ export default {
     let views = [];
     let zoom = null;
     let rotateTimer = null;
+    let mux = null;
     const slots = new Slots();
 
     const wall = h('div', { class: 'wall', id: 'live-wall' });
@@ -358,6 +367,7 @@ export default {
     function draw() {
       for (const v of views) v.close();
       views = [];
+      if (mux) { mux.close(); mux = null; }
       for (const b of gridBtns) b.classList.toggle('active', Number(b.dataset.grid) === n);
       if (page >= pages()) page = pages() - 1;
       pageLabel.textContent = t('live.page', { p: page + 1, n: pages() });
@@ -370,8 +380,12 @@ export default {
         return;
       }
       const shown = cams.slice(page * n, page * n + n);
+      // All tiles of the page share one request (GET /api/v1/live/wall);
+      // only a tile that retries later opens its own (within the slots).
+      const ids = shown.filter((c) => c.enabled).map((c) => c.id);
+      if (ids.length > 1) mux = new WallMux(ids, 'sub');
       for (const cam of shown) {
-        const v = new CameraView(ctx, cam, { stream: cam.has_sub_stream === false ? 'main' : 'sub', slots });
+        const v = new CameraView(ctx, cam, { stream: cam.has_sub_stream === false ? 'main' : 'sub', slots, mux });
         v.onAnyState = () => countPlaying();
         v.el.classList.add('tile');
         v.el.tabIndex = 0;
@@ -449,7 +463,8 @@ export default {
       zoom.v.close();
       zoom.back.remove();
       zoom = null;
-      if (resume) for (const w of views) { w.suspended = false; w.start(); }
+      if (resume && mux) draw();   // a fresh shared request for the whole page
+      else if (resume) for (const w of views) { w.suspended = false; w.start(); }
     }
 
     const onKey = (e) => {
@@ -478,6 +493,7 @@ export default {
       closeZoom(false);
       for (const v of views) v.close();
       views = [];
+      if (mux) { mux.close(); mux = null; }
       if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     };
   },
