@@ -243,9 +243,25 @@ def main():
     check(r.status == 400 and "limit" in r.error_message(), "absurd query value → 400", 400, r)
     r = admin.get("/api/v1/audit?from=yesterday-ish")
     check(r.status == 400 and "'from'" in r.error_message(), "bad time → 400", 400, r)
-    r = admin.request("POST", "/api/v1/users", raw=b'{"username":"a"}' + b" " * (1 << 20),
-                      headers={"Content-Type": "application/json"})
-    status_is(r, 413, "a body over 1 MiB → 413")
+    # The server refuses from the Content-Length alone and closes; sending the
+    # megabyte too would race that close (a broken pipe on our side), so only
+    # the headers go out and the answer must come without the body.
+    import socket
+    sk = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    sk.sendall(b"POST /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               + f"Cookie: ww_session={admin.cookie}\r\nContent-Length: {(1 << 20) + 17}\r\n\r\n".encode())
+    answer = b""
+    try:
+        while b"\r\n" not in answer:
+            chunk = sk.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    sk.close()
+    first = answer.split(b"\r\n", 1)[0].decode(errors="replace")
+    check(" 413 " in first + " ", "a body over 1 MiB → 413", "HTTP/1.1 413", first)
 
     # -- CSRF ------------------------------------------------------------------------------------
     r = admin.request("POST", "/api/v1/wards", raw=b'{"name":"CSRF"}',
