@@ -15,10 +15,10 @@
  * so the trail keeps what a later withdrawal voids), camera_probe,
  * camera_change ("activate"), probe_still (a look at the picture).
  *
- * Why the probe answers JSON with a still_url rather than the JPEG itself:
- * a probe has a result (codec, size, time taken, or why it failed) even when
- * the picture may not be shown (no live consent, or a caller who may manage
- * but not watch), and the failure answers must be JSON anyway.  A failed
+ * Why the probe answers JSON with a still_url by default: a probe has a
+ * result (codec, size, time taken, or why it failed) even when the picture
+ * may not be shown (no live consent), and the failure answers must be JSON
+ * anyway.  A client sending `Accept: image/jpeg` gets the JPEG itself.  A failed
  * probe is 502 (the camera, not our server or the caller, is at fault) with
  * code camera_unauthorized | camera_refused | camera_timeout |
  * camera_no_video | camera_decode | camera_error — never 401, which the
@@ -208,6 +208,25 @@ static int h_probe(struct http_req *req, void *ud)
         snprintf(msg, sizeof msg, "%s", r.message);
         community_probe_result_clear(&r);
         return http_error(req, 502, code, "%s", msg);
+    }
+    /* A client that asks for the picture itself (Accept: image/jpeg, no
+     * JSON) gets it directly — under the same rules as …/probe/still: the
+     * LIVE right, the owner's live consent, and an audit row. */
+    const char *acc = http_req_header(req, "Accept");
+    if (acc && strstr(acc, "image/jpeg") && !strstr(acc, "json") && r.jpeg) {
+        struct cat_consent_now cn;
+        if ((rc = http_authz_camera(req, id, AUTHZ_LIVE)) == 0 &&
+            (rc = catalog_consent_at(cat, id, ww_wall_us(), &cn)) == 0 && !cn.live)
+            rc = http_error(req, 403, "no_consent",
+                            "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
+        else if (!rc && (rc = http_audit(req, ACTION_STILL, id, p.at_us, p.at_us, json_pack("{s:I}", "probe_id", (json_int_t)p.id))) == 0) {
+            http_resp_header(req, "X-Probe-Codec", r.codec);
+            http_resp_header(req, "X-Probe-Size", http_req_printf(req, "%dx%d", r.width, r.height));
+            http_resp_header(req, "Cache-Control", "no-store");
+            rc = http_respond_data(req, 200, "image/jpeg", r.jpeg, r.jpeg_len);
+        }
+        community_probe_result_clear(&r);
+        return rc;
     }
     community_probe_result_clear(&r);
     json_t *o = json_pack("{s:o,s:s}", "probe", community_probe_json(cat, id), "still_url",

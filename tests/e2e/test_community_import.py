@@ -153,6 +153,10 @@ try:
         s = admin.get(r.json["still_url"])
         check(s.status == 200 and s.header("Content-Type") == "image/jpeg" and s.body[:3] == b"\xff\xd8\xff"
               and len(s.body) > 2000, "the probe's still is a JPEG", "image/jpeg", (s.status, s.header("Content-Type"), len(s.body)))
+    r = admin.post(f"/api/v1/cameras/{good_id}/probe", {"timeout_s": 5}, headers={"Accept": "image/jpeg"})
+    check(r.status == 200 and r.header("Content-Type") == "image/jpeg" and r.body[:3] == b"\xff\xd8\xff"
+          and r.header("X-Probe-Size") == "1920x1080", "a probe asked for image/jpeg answers with the JPEG itself",
+          "200 image/jpeg 1920x1080", (r.status, r.header("Content-Type"), r.header("X-Probe-Size")))
     r = admin.post(f"/api/v1/cameras/{wrong_id}/probe", {"timeout_s": 5})
     check(r.status == 502 and r.error_code() == "camera_unauthorized" and "401" in r.error_message(),
           "wrong password: 502 camera_unauthorized (RTSP 401)", "502 camera_unauthorized", r)
@@ -189,7 +193,8 @@ try:
     r = va.get(f"/api/v1/cameras/{good_id}/probe/still")
     check(r.status == 403 and r.error_code() == "no_consent", "no live consent: the still is refused too", 403, r)
     r = admin.get(f"/api/v1/audit?camera={good_id}&action=probe_still")
-    check(r.status == 200 and len(r.json["rows"]) == 2, "each look at the still is audited", 2, len(r.json.get("rows", [])))
+    check(r.status == 200 and len(r.json["rows"]) == 3, "each look at the still is audited (2 stills + 1 JPEG probe)", 3,
+          len(r.json.get("rows", [])))
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)
 finally:
