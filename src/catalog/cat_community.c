@@ -394,6 +394,21 @@ int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
 
+int catalog_camera_activation_blocked(catalog_t *cat, int64_t camera_id, bool *blocked)
+{
+    *blocked = false;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT EXISTS (SELECT 1 FROM camera_registrations WHERE camera_id=?1 AND probe_required=1)"
+                         " AND COALESCE((SELECT ok FROM camera_probes WHERE camera_id=?1 ORDER BY id DESC LIMIT 1), 0) = 0",
+                    &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *blocked = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "activation gate");
+}
+
 /* Digits of a phone number (into a heap string). */
 static char *phone_digits(const char *p)
 {

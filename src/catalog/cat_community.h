@@ -85,6 +85,11 @@ int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct
  * WW_ENOTFOUND for no such camera. */
 int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled);
 
+/* Whether switching the camera on would be refused by the activation gate
+ * (registered with probe_required and the newest probe did not succeed) —
+ * for callers that want to say why an UPDATE of `enabled` failed. */
+int catalog_camera_activation_blocked(catalog_t *cat, int64_t camera_id, bool *blocked);
+
 /* An owner with exactly this name and phone (phone compared on its digits
  * only; both NULL/empty phones match).  WW_ENOTFOUND if none. */
 int catalog_owner_find_contact(catalog_t *cat, const char *name, const char *phone, int64_t *id);
