@@ -191,7 +191,7 @@ static void test_recover_growing_tail(void **state)
     v[0].frames = 25;
     v[0].end_us = v[0].start_us + 1000000;
     assert_int_equal(catalog_segment_upsert(f->cat, &v[0]), 0);
-    assert_true(problems(f) == 0 || true);
+    assert_int_equal(problems(f), 0); /* a row behind its file claims only what is there */
     struct rec_recover_report rep;
     assert_int_equal(rec_recover(f->dir, f->cat, &rep), 0);
     assert_int_equal(rep.rows_extended, 1);
