@@ -111,7 +111,10 @@ int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us)
     char *end;
     double secs = strtod(s, &end);
     if (*end == '\0' && end != s && strchr(s, '-') == NULL) {
-        if (secs < 0 || secs > 4102444800.0) return WW_EINVAL; /* before 2100 */
+        /* Written so that NaN fails too ("nan" is a number to strtod): NaN
+         * compares false both ways, and converting it to int64 is undefined
+         * (found by fuzz_time). */
+        if (!(secs >= 0 && secs <= 4102444800.0)) return WW_EINVAL; /* before 2100 */
         *out_us = (int64_t)(secs * 1e6);
         return 0;
     }
