@@ -2,7 +2,7 @@
  * fuzz_time.c — ww_parse_time() (base/clock.c), which reads every time a
  * user, a URL query or a CSV file gives us, and the number parsers beside
  * it.  A time that parses is formatted with ww_fmt_time() and parsed again:
- * it must come back the same to the millisecond (what the format keeps).
+ * (UTC) it must come back the same to the millisecond (what the format keeps).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int64_t t;
         if (ww_parse_time(s, offsets[i], &t)) continue;
         char buf[64];
-        ww_fmt_time(t, offsets[i], buf, sizeof buf);
+        ww_fmt_time(t, 0, buf, sizeof buf);
+        /* The parser bounds the year as written (1970..2100), so a time
+         * written near a bound with an offset may be outside it in UTC. */
+        int year = atoi(buf);
+        if (buf[0] == '-' || year < 1970 || year > 2100) continue;
         int64_t back;
         if (ww_parse_time(buf, 0, &back) || floor_ms(back) != floor_ms(t)) abort();
     }
