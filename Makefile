@@ -4,8 +4,13 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# Seconds per libFuzzer harness: TEST_FUZZ_SECONDS in `make test`,
+# FUZZ_SECONDS in `make fuzz` (two harnesses run at a time).
+TEST_FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-asan test demo bench clean format
+.PHONY: all deps build build-asan build-fuzz test fuzz demo bench clean format
 
 all: build
 
@@ -20,11 +25,23 @@ build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWW_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# The parsers and their libFuzzer harnesses only, with clang (tests/fuzz/).
+build-fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DWW_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
 # The suite runs against the ASan+UBSan build; the release build must still
-# compile cleanly with -Werror (it is what demo and bench use).
-test: build build-asan
+# compile cleanly with -Werror (it is what demo and bench use).  Then every
+# fuzzer runs for TEST_FUZZ_SECONDS; a finding fails the target and prints
+# the crash input's path.
+test: build build-asan build-fuzz
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j 2 $(CTEST_ARGS)
+	@scripts/run-fuzzers --build $(FUZZ_BUILD) --seconds $(TEST_FUZZ_SECONDS)
+
+# The fuzzers for longer (FUZZ_SECONDS each; FUZZ_NAMES="rtp sdp" for some).
+fuzz: build-fuzz
+	@scripts/run-fuzzers --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 demo: build
 	@scripts/demo
@@ -36,4 +53,4 @@ format:
 	@clang-format -i src/*.c src/*/*.c src/*/*.h tools/camsim/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
