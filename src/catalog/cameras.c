@@ -190,6 +190,16 @@ int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "stream find");
 }
 
+int catalog_stream_exists(catalog_t *cat, int64_t stream_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT 1 FROM streams WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, stream_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cat_fail(cat, "stream exists");
+}
+
 int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
     if (catalog_stream_find(cat, camera_id, kind, id) == 0) return 0;

@@ -63,6 +63,23 @@ void catalog_rollback(catalog_t *cat)
     if (!sqlite3_get_autocommit(cat->db)) sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Savepoints let one group commit keep the rows that can be written when
+ * one of them cannot (a camera removed mid-segment): the caller wraps each
+ * row in a savepoint and rolls back to it alone on failure. */
+int catalog_savepoint(catalog_t *cat) { return cat_exec(cat, "SAVEPOINT row"); }
+int catalog_savepoint_release(catalog_t *cat) { return cat_exec(cat, "RELEASE row"); }
+void catalog_savepoint_rollback(catalog_t *cat)
+{
+    if (sqlite3_get_autocommit(cat->db)) return;
+    sqlite3_exec(cat->db, "ROLLBACK TO row", NULL, NULL, NULL);
+    sqlite3_exec(cat->db, "RELEASE row", NULL, NULL, NULL);
+}
+
+const char *catalog_last_error(catalog_t *cat)
+{
+    return cat && cat->db ? sqlite3_errmsg(cat->db) : "no db";
+}
+
 static int applied_version(catalog_t *cat, int version)
 {
     sqlite3_stmt *st;

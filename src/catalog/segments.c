@@ -88,6 +88,7 @@ int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) s->id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment upsert");
 }
 
@@ -190,6 +191,7 @@ int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t
     cat_bind_str(st, 4, reason);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
     return rc == SQLITE_DONE ? 0 : cat_fail(cat, "gap add");
 }
 
