@@ -90,6 +90,64 @@ static int applied_version(catalog_t *cat, int version)
     return rc;
 }
 
+/* A migration that rebuilds tables says so on its first line; it runs with
+ * foreign keys off (PRAGMA foreign_keys cannot change inside a transaction,
+ * and a DROP TABLE would otherwise cascade into the children) and the
+ * legacy rename (other tables' references keep naming the table), and
+ * must leave no foreign-key violation behind. */
+#define MIGRATION_FK_OFF "-- ww:foreign-keys-off"
+
+static int fk_violations(catalog_t *cat)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "PRAGMA foreign_key_check", &st)) return -1;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) n++;
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
+{
+    bool fk_off = !strncmp(m->sql, MIGRATION_FK_OFF, strlen(MIGRATION_FK_OFF));
+    if (fk_off && (cat_exec(cat, "PRAGMA foreign_keys=OFF") || cat_exec(cat, "PRAGMA legacy_alter_table=ON")))
+        return WW_EDB;
+    int rc = catalog_begin(cat);
+    if (rc) goto out;
+    /* Checked again inside the write lock: another connection may have
+     * applied it while this one waited. */
+    int done = applied_version(cat, m->version);
+    if (done) { catalog_rollback(cat); rc = done < 0 ? WW_EDB : 0; goto out; }
+    if (cat_exec(cat, m->sql)) {
+        ww_error("catalog", "migration %s failed", m->name);
+        rc = WW_EDB;
+        goto fail;
+    }
+    if (fk_off && fk_violations(cat) != 0) {
+        ww_error("catalog", "migration %s left foreign-key violations", m->name);
+        rc = WW_EDB;
+        goto fail;
+    }
+    sqlite3_stmt *st;
+    if ((rc = cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st))) goto fail;
+    sqlite3_bind_int(st, 1, m->version);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ww_wall_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE || catalog_commit(cat)) { rc = cat_fail(cat, "record migration"); goto fail; }
+    ww_debug("catalog", "applied migration %s", m->name);
+    goto out;
+fail:
+    catalog_rollback(cat);
+out:
+    if (fk_off) {
+        cat_exec(cat, "PRAGMA legacy_alter_table=OFF");
+        cat_exec(cat, "PRAGMA foreign_keys=ON");
+    }
+    return rc;
+}
+
 static int migrate(catalog_t *cat)
 {
     if (cat_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -100,27 +158,8 @@ static int migrate(catalog_t *cat)
         int done = applied_version(cat, m->version);
         if (done < 0) return WW_EDB;
         if (done) continue;
-        if (catalog_begin(cat)) return WW_EDB;
-        if (cat_exec(cat, m->sql)) {
-            ww_error("catalog", "migration %s failed", m->name);
-            catalog_rollback(cat);
-            return WW_EDB;
-        }
-        sqlite3_stmt *st;
-        if (cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st)) {
-            catalog_rollback(cat);
-            return WW_EDB;
-        }
-        sqlite3_bind_int(st, 1, m->version);
-        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, ww_wall_us());
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE || catalog_commit(cat)) {
-            catalog_rollback(cat);
-            return cat_fail(cat, "record migration");
-        }
-        ww_debug("catalog", "applied migration %s", m->name);
+        int rc = apply_migration(cat, m);
+        if (rc) return rc;
     }
     return 0;
 }
