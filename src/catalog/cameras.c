@@ -1,10 +1,14 @@
 /*
- * cameras.c — wards, cameras and streams.
+ * cameras.c — wards, cameras and streams: every statement on the cameras
+ * table lives here (the surface is split over catalog.h, cat_users.h for the
+ * console's edits and scope, cat_community.h for enabling and the map box).
  *
  * Camera passwords are stored here and handed only to ingest; list output
  * in the CLI and API never includes them (see cli/camera.c, api/cameras.c).
  */
 #include "catalog/internal.h"
+#include "catalog/cat_community.h"
+#include "catalog/cat_users.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -226,3 +230,156 @@ int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct c
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
 }
+
+/* ---- cameras: console edits --------------------------------------------- */
+
+int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_id)
+{
+    int64_t ward;
+    return catalog_camera_scope(cat, camera_id, &ward, owner_id);
+}
+
+int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET owner_id=? WHERE id=?", &st)) return WW_EDB;
+    cat_bind_id(st, 1, owner_id);
+    sqlite3_bind_int64(st, 2, camera_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera owner", CAT_REFUSED_BY_KIND);
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
+                         "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
+                         "retention_days=?,direction_deg=? WHERE id=?", &st))
+        return WW_EDB;
+    cat_bind_str(st, 1, c->name);
+    cat_bind_str(st, 2, c->address);
+    if (c->has_pos) {
+        sqlite3_bind_double(st, 3, c->latitude);
+        sqlite3_bind_double(st, 4, c->longitude);
+    }
+    cat_bind_id(st, 5, c->ward_id);
+    cat_bind_str(st, 6, c->main_url);
+    cat_bind_str(st, 7, c->sub_url);
+    cat_bind_str(st, 8, c->username);
+    cat_bind_str(st, 9, c->password);
+    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
+    sqlite3_bind_int(st, 11, c->enabled);
+    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
+    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
+    sqlite3_bind_int64(st, 14, c->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera update", CAT_REFUSED_BY_KIND);
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *ward_id = sqlite3_column_int64(st, 0);
+        *owner_id = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera scope");
+}
+
+int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id, int64_t **out,
+                              size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if ((ward_id > 0) == (owner_id > 0)) return WW_EINVAL;
+    if (cat_prepare(cat, ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
+                                     : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : owner_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { free(*out); *out = NULL; *n = 0; return cat_fail(cat, "camera ids"); }
+    return 0;
+}
+
+/* ---- cameras: enabling and the map ------------------------------------- */
+
+int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET enabled=? WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int(st, 1, enabled);
+    sqlite3_bind_int64(st, 2, camera_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT; /* the activation gate (040 trigger) */
+    if (rc != SQLITE_DONE) return cat_fail(cat, "camera enable");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+
+void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].address);
+    }
+    free(v);
+}
+
+
+int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
+                          double lon_hi, struct cat_camera_pos **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
+                         " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
+                         " AND longitude BETWEEN ?3 AND ?4 ORDER BY id", &st))
+        return WW_EDB;
+    sqlite3_bind_double(st, 1, lat_lo);
+    sqlite3_bind_double(st, 2, lat_hi);
+    sqlite3_bind_double(st, 3, lon_lo);
+    sqlite3_bind_double(st, 4, lon_hi);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = ww_realloc(*out, cap * sizeof **out);
+        }
+        struct cat_camera_pos *c = &(*out)[(*n)++];
+        c->id = sqlite3_column_int64(st, 0);
+        c->ward_id = sqlite3_column_int64(st, 1);
+        c->owner_id = sqlite3_column_int64(st, 2);
+        c->latitude = sqlite3_column_double(st, 3);
+        c->longitude = sqlite3_column_double(st, 4);
+        c->direction_deg = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
+        c->name = cat_col_str(st, 6);
+        c->address = cat_col_str(st, 7);
+        c->enabled = sqlite3_column_int(st, 8);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cat_camera_pos_list_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return cat_fail(cat, "cameras in box");
+    }
+    return 0;
+}
+

@@ -22,40 +22,6 @@
 
 #include "catalog/internal.h"
 
-/* Runs in the caller's transaction if one is open, else in its own. */
-static bool own_txn_begin(catalog_t *cat, int *rc)
-{
-    bool own = sqlite3_get_autocommit(cat->db);
-    *rc = own ? catalog_begin(cat) : 0;
-    return own;
-}
-
-static int own_txn_end(catalog_t *cat, bool own, int rc)
-{
-    if (!own) return rc;
-    if (rc) { catalog_rollback(cat); return rc; }
-    if (catalog_commit(cat)) { catalog_rollback(cat); return WW_EDB; }
-    return 0;
-}
-
-static void bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
-{
-    if (id > 0) sqlite3_bind_int64(st, idx, id);
-    else sqlite3_bind_null(st, idx);
-}
-
-static int step_done(catalog_t *cat, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return 0;
-    if (rc == SQLITE_CONSTRAINT) {
-        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
-        return WW_EINVAL;
-    }
-    return cat_fail(cat, what);
-}
-
 /* ======================================================================
  * consent register
  * ==================================================================== */
@@ -160,7 +126,7 @@ static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_
         cat_bind_str(st, 4, note);
     }
     if (!voids) sqlite3_bind_int64(st, 5, at_us);
-    return step_done(cat, st, "consent end");
+    return cat_step_done(cat, st, "consent end", WW_EINVAL);
 }
 
 int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended_id,
@@ -171,7 +137,7 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     if (c->camera_id <= 0 || c->from_us <= 0 || (c->until_us && c->until_us <= c->from_us))
         return WW_EINVAL;
     int rc;
-    bool own = own_txn_begin(cat, &rc);
+    bool own = cat_own_txn_begin(cat, &rc);
     if (rc) return rc;
     sqlite3_stmt *st = NULL;
     int64_t now = ww_wall_us();
@@ -236,17 +202,17 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     if (c->until_us) sqlite3_bind_int64(st, 6, c->until_us);
     else sqlite3_bind_null(st, 6);
     cat_bind_str(st, 7, c->recorded_by ? c->recorded_by : "unknown");
-    bind_id_or_null(st, 8, c->recorded_by_id);
+    cat_bind_id(st, 8, c->recorded_by_id);
     sqlite3_bind_int64(st, 9, now);
     cat_bind_str(st, 10, c->note);
-    if ((rc = step_done(cat, st, "consent insert")) == 0) {
+    if ((rc = cat_step_done(cat, st, "consent insert", WW_EINVAL)) == 0) {
         c->id = sqlite3_last_insert_rowid(cat->db);
         c->recorded_us = now;
     }
     st = NULL;
 out:
     sqlite3_finalize(st);
-    return own_txn_end(cat, own, rc);
+    return cat_own_txn_end(cat, own, rc);
 }
 
 int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const char *by,
@@ -281,7 +247,7 @@ int catalog_registration_set(catalog_t *cat, int64_t camera_id, const char *sour
     sqlite3_bind_int(st, 3, probe_required);
     sqlite3_bind_int64(st, 4, ww_wall_us());
     cat_bind_str(st, 5, by);
-    return step_done(cat, st, "registration set");
+    return cat_step_done(cat, st, "registration set", WW_EINVAL);
 }
 
 int catalog_registration_get(catalog_t *cat, int64_t camera_id, char **source, bool *probe_required,
@@ -316,13 +282,13 @@ void cat_probe_clear(struct cat_probe *p)
 int catalog_probe_add(catalog_t *cat, struct cat_probe *p)
 {
     int rc;
-    bool own = own_txn_begin(cat, &rc);
+    bool own = cat_own_txn_begin(cat, &rc);
     if (rc) return rc;
     sqlite3_stmt *st;
     if ((rc = cat_prepare(cat, "UPDATE camera_probes SET jpeg=NULL WHERE camera_id=? AND jpeg IS NOT NULL",
                           &st)) == 0) {
         sqlite3_bind_int64(st, 1, p->camera_id);
-        rc = step_done(cat, st, "probe still prune");
+        rc = cat_step_done(cat, st, "probe still prune", WW_EINVAL);
     }
     if (!rc && (rc = cat_prepare(cat, "INSERT INTO camera_probes(camera_id,at_us,ok,error_code,message,"
                                       "codec,width,height,elapsed_ms,probed_by,jpeg)"
@@ -339,9 +305,9 @@ int catalog_probe_add(catalog_t *cat, struct cat_probe *p)
         sqlite3_bind_int64(st, 9, p->elapsed_ms);
         cat_bind_str(st, 10, p->probed_by);
         if (p->jpeg && p->jpeg_len) sqlite3_bind_blob(st, 11, p->jpeg, (int)p->jpeg_len, SQLITE_STATIC);
-        if ((rc = step_done(cat, st, "probe add")) == 0) p->id = sqlite3_last_insert_rowid(cat->db);
+        if ((rc = cat_step_done(cat, st, "probe add", WW_EINVAL)) == 0) p->id = sqlite3_last_insert_rowid(cat->db);
     }
-    return own_txn_end(cat, own, rc);
+    return cat_own_txn_end(cat, own, rc);
 }
 
 int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct cat_probe *out)
@@ -379,19 +345,6 @@ int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "probe last");
-}
-
-int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET enabled=? WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int(st, 1, enabled);
-    sqlite3_bind_int64(st, 2, camera_id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT; /* the activation gate (040 trigger) */
-    if (rc != SQLITE_DONE) return cat_fail(cat, "camera enable");
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
 
 int catalog_camera_activation_blocked(catalog_t *cat, int64_t camera_id, bool *blocked)
@@ -493,16 +446,16 @@ int catalog_alert_raise(catalog_t *cat, struct cat_alert *a)
                     &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, a->camera_id);
-    bind_id_or_null(st, 2, a->ward_id);
+    cat_bind_id(st, 2, a->ward_id);
     cat_bind_str(st, 3, a->camera_name ? a->camera_name : "");
     sqlite3_bind_int64(st, 4, a->since_us);
     sqlite3_bind_int64(st, 5, a->raised_us);
     cat_bind_str(st, 6, a->reason);
-    bind_id_or_null(st, 7, a->owner_id);
+    cat_bind_id(st, 7, a->owner_id);
     cat_bind_str(st, 8, a->owner_name);
     cat_bind_str(st, 9, a->owner_phone);
     cat_bind_str(st, 10, a->owner_kind);
-    int rc = step_done(cat, st, "alert raise");
+    int rc = cat_step_done(cat, st, "alert raise", WW_EINVAL);
     if (!rc) a->id = sqlite3_last_insert_rowid(cat->db);
     return rc;
 }
@@ -516,7 +469,7 @@ int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const ch
     sqlite3_bind_int64(st, 1, at_us);
     cat_bind_str(st, 2, why);
     sqlite3_bind_int64(st, 3, id);
-    int rc = step_done(cat, st, "alert clear");
+    int rc = cat_step_done(cat, st, "alert clear", WW_EINVAL);
     if (rc) return rc;
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
@@ -647,7 +600,7 @@ int catalog_alert_setting_set(catalog_t *cat, int64_t ward_id, int64_t seconds, 
     sqlite3_bind_int64(st, 2, seconds);
     sqlite3_bind_int64(st, 3, ww_wall_us());
     cat_bind_str(st, 4, by);
-    return step_done(cat, st, "alert setting set");
+    return cat_step_done(cat, st, "alert setting set", WW_EINVAL);
 }
 
 int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
@@ -656,7 +609,7 @@ int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "DELETE FROM alert_settings WHERE ward_id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, ward_id);
-    return step_done(cat, st, "alert setting reset");
+    return cat_step_done(cat, st, "alert setting reset", WW_EINVAL);
 }
 
 void cat_webhook_list_free(struct cat_webhook *v, size_t n)
@@ -712,12 +665,12 @@ int catalog_webhook_add(catalog_t *cat, struct cat_webhook *w)
                          " VALUES (?,?,?,?,?)", &st))
         return WW_EDB;
     cat_bind_str(st, 1, w->url);
-    bind_id_or_null(st, 2, w->ward_id);
+    cat_bind_id(st, 2, w->ward_id);
     sqlite3_bind_int(st, 3, w->enabled);
     w->created_us = ww_wall_us();
     sqlite3_bind_int64(st, 4, w->created_us);
     cat_bind_str(st, 5, w->created_by);
-    int rc = step_done(cat, st, "webhook add");
+    int rc = cat_step_done(cat, st, "webhook add", WW_EINVAL);
     if (!rc) w->id = sqlite3_last_insert_rowid(cat->db);
     return rc;
 }
@@ -727,7 +680,7 @@ int catalog_webhook_delete(catalog_t *cat, int64_t id)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "DELETE FROM alert_webhooks WHERE id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, id);
-    int rc = step_done(cat, st, "webhook delete");
+    int rc = cat_step_done(cat, st, "webhook delete", WW_EINVAL);
     if (rc) return rc;
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
@@ -756,7 +709,7 @@ int catalog_delivery_add(catalog_t *cat, struct cat_delivery *d)
     if (d->http_status) sqlite3_bind_int(st, 6, d->http_status);
     sqlite3_bind_int(st, 7, d->attempts);
     cat_bind_str(st, 8, d->error);
-    int rc = step_done(cat, st, "delivery add");
+    int rc = cat_step_done(cat, st, "delivery add", WW_EINVAL);
     if (!rc) d->id = sqlite3_last_insert_rowid(cat->db);
     return rc;
 }
@@ -820,7 +773,7 @@ int catalog_uptime_open(catalog_t *cat, int64_t camera_id, const char *state, in
     cat_bind_str(st, 2, state);
     sqlite3_bind_int64(st, 3, start_us);
     sqlite3_bind_int64(st, 4, end_us < start_us ? start_us : end_us);
-    int rc = step_done(cat, st, "uptime open");
+    int rc = cat_step_done(cat, st, "uptime open", WW_EINVAL);
     if (!rc) *id = sqlite3_last_insert_rowid(cat->db);
     return rc;
 }
@@ -832,7 +785,7 @@ int catalog_uptime_extend(catalog_t *cat, int64_t id, int64_t end_us)
         return WW_EDB;
     sqlite3_bind_int64(st, 1, end_us);
     sqlite3_bind_int64(st, 2, id);
-    return step_done(cat, st, "uptime extend");
+    return cat_step_done(cat, st, "uptime extend", WW_EINVAL);
 }
 
 int catalog_uptime_range(catalog_t *cat, int64_t from_us, int64_t to_us, struct cat_uptime **out,
@@ -878,63 +831,13 @@ int catalog_uptime_prune(catalog_t *cat, int64_t before_us)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "DELETE FROM camera_uptime WHERE end_us < ?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, before_us);
-    return step_done(cat, st, "uptime prune");
+    return cat_step_done(cat, st, "uptime prune", WW_EINVAL);
 }
 
 /* ======================================================================
- * place search
+ * place search (the cameras-in-a-box query is in cameras.c, with the
+ * cameras table's other SQL)
  * ==================================================================== */
-
-void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].name);
-        free(v[i].address);
-    }
-    free(v);
-}
-
-int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
-                          double lon_hi, struct cat_camera_pos **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
-                         " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
-                         " AND longitude BETWEEN ?3 AND ?4 ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_double(st, 1, lat_lo);
-    sqlite3_bind_double(st, 2, lat_hi);
-    sqlite3_bind_double(st, 3, lon_lo);
-    sqlite3_bind_double(st, 4, lon_hi);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        struct cat_camera_pos *c = &(*out)[(*n)++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->ward_id = sqlite3_column_int64(st, 1);
-        c->owner_id = sqlite3_column_int64(st, 2);
-        c->latitude = sqlite3_column_double(st, 3);
-        c->longitude = sqlite3_column_double(st, 4);
-        c->direction_deg = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
-        c->name = cat_col_str(st, 6);
-        c->address = cat_col_str(st, 7);
-        c->enabled = sqlite3_column_int(st, 8);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_camera_pos_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "cameras in box");
-    }
-    return 0;
-}
 
 /* Segments are cut at most every 600 s (serve --segment-seconds), but a
  * recovered or imported file may be longer; an hour bounds the index range
@@ -993,7 +896,7 @@ void cat_bundle_list_free(struct cat_bundle *v, size_t n)
 int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
 {
     int rc;
-    bool own = own_txn_begin(cat, &rc);
+    bool own = cat_own_txn_begin(cat, &rc);
     if (rc) return rc;
     sqlite3_stmt *st;
     if ((rc = cat_prepare(cat, "INSERT INTO evidence_bundles(created_us,user_id,username,latitude,longitude,"
@@ -1001,7 +904,7 @@ int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
                                " VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) == 0) {
         if (!b->created_us) b->created_us = ww_wall_us();
         sqlite3_bind_int64(st, 1, b->created_us);
-        bind_id_or_null(st, 2, b->user_id);
+        cat_bind_id(st, 2, b->user_id);
         cat_bind_str(st, 3, b->username ? b->username : "unknown");
         sqlite3_bind_double(st, 4, b->latitude);
         sqlite3_bind_double(st, 5, b->longitude);
@@ -1011,7 +914,7 @@ int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
         cat_bind_str(st, 9, b->dir);
         cat_bind_str(st, 10, b->manifest);
         cat_bind_str(st, 11, b->manifest_sha256);
-        if ((rc = step_done(cat, st, "bundle add")) == 0) b->id = sqlite3_last_insert_rowid(cat->db);
+        if ((rc = cat_step_done(cat, st, "bundle add", WW_EINVAL)) == 0) b->id = sqlite3_last_insert_rowid(cat->db);
     }
     for (size_t i = 0; !rc && i < b->n_items; i++) {
         const struct cat_bundle_item *it = &b->items[i];
@@ -1021,12 +924,12 @@ int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
         sqlite3_bind_int64(st, 1, b->id);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
         sqlite3_bind_int64(st, 3, it->camera_id);
-        bind_id_or_null(st, 4, it->export_id);
+        cat_bind_id(st, 4, it->export_id);
         cat_bind_str(st, 5, it->status);
         cat_bind_str(st, 6, it->reason);
-        rc = step_done(cat, st, "bundle item add");
+        rc = cat_step_done(cat, st, "bundle item add", WW_EINVAL);
     }
-    return own_txn_end(cat, own, rc);
+    return cat_own_txn_end(cat, own, rc);
 }
 
 static int bundle_items(catalog_t *cat, struct cat_bundle *b)

@@ -32,18 +32,6 @@
         }                                                                   \
     } while (0)
 
-static int step_done(catalog_t *cat, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return 0;
-    if (rc == SQLITE_CONSTRAINT) {
-        ww_debug("catalog", "%s: constraint: %s", what, sqlite3_errmsg(cat->db));
-        return WW_ECONFLICT;
-    }
-    return cat_fail(cat, what);
-}
-
 static void bind_opt_i64(sqlite3_stmt *st, int idx, bool has, int64_t v)
 {
     if (has) sqlite3_bind_int64(st, idx, v);
@@ -177,7 +165,7 @@ int catalog_incident_category_add(catalog_t *cat, struct cat_incident_category *
     sqlite3_bind_int(st, 5, c->solvable);
     sqlite3_bind_int(st, 6, c->sort_order);
     sqlite3_bind_int(st, 7, c->active);
-    int rc = step_done(cat, st, "category add");
+    int rc = cat_step_done(cat, st, "category add", WW_ECONFLICT);
     free(figs);
     if (rc == 0) c->id = sqlite3_last_insert_rowid(cat->db);
     return rc;
@@ -198,7 +186,7 @@ int catalog_incident_category_update(catalog_t *cat, const struct cat_incident_c
     sqlite3_bind_int(st, 6, c->sort_order);
     sqlite3_bind_int(st, 7, c->active);
     sqlite3_bind_int64(st, 8, c->id);
-    int rc = step_done(cat, st, "category update");
+    int rc = cat_step_done(cat, st, "category update", WW_ECONFLICT);
     free(figs);
     if (rc == 0 && sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
     return rc;
@@ -313,22 +301,22 @@ static int write_links(catalog_t *cat, const struct cat_incident *c)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "DELETE FROM incident_cameras WHERE incident_id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, c->id);
-    int rc = step_done(cat, st, "incident links");
+    int rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT);
     if (rc) return rc;
     if (cat_prepare(cat, "DELETE FROM incident_exports WHERE incident_id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, c->id);
-    if ((rc = step_done(cat, st, "incident links"))) return rc;
+    if ((rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT))) return rc;
     for (size_t i = 0; i < c->n_cameras; i++) {
         if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", &st)) return WW_EDB;
         sqlite3_bind_int64(st, 1, c->id);
         sqlite3_bind_int64(st, 2, c->camera_ids[i]);
-        if ((rc = step_done(cat, st, "incident camera link"))) return rc;
+        if ((rc = cat_step_done(cat, st, "incident camera link", WW_ECONFLICT))) return rc;
     }
     for (size_t i = 0; i < c->n_exports; i++) {
         if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", &st)) return WW_EDB;
         sqlite3_bind_int64(st, 1, c->id);
         sqlite3_bind_int64(st, 2, c->export_ids[i]);
-        if ((rc = step_done(cat, st, "incident export link"))) return rc;
+        if ((rc = cat_step_done(cat, st, "incident export link", WW_ECONFLICT))) return rc;
     }
     return 0;
 }
@@ -338,7 +326,7 @@ int catalog_incident_add(catalog_t *cat, struct cat_incident *c)
     sqlite3_stmt *st;
     if (cat_prepare(cat, INC_INSERT, &st)) return WW_EDB;
     bind_incident(st, c);
-    int rc = step_done(cat, st, "incident add");
+    int rc = cat_step_done(cat, st, "incident add", WW_ECONFLICT);
     if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
     c->id = sqlite3_last_insert_rowid(cat->db);
     return write_links(cat, c);
@@ -354,7 +342,7 @@ int catalog_incident_update(catalog_t *cat, const struct cat_incident *c)
         return WW_EDB;
     bind_incident(st, c);
     sqlite3_bind_int64(st, 19, c->id);
-    int rc = step_done(cat, st, "incident update");
+    int rc = cat_step_done(cat, st, "incident update", WW_ECONFLICT);
     if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
     if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
     return write_links(cat, c);
@@ -365,7 +353,7 @@ int catalog_incident_delete(catalog_t *cat, int64_t id)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "DELETE FROM incidents WHERE id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, id);
-    int rc = step_done(cat, st, "incident delete");
+    int rc = cat_step_done(cat, st, "incident delete", WW_ECONFLICT);
     if (rc) return rc;
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
@@ -586,7 +574,7 @@ int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at
     cat_bind_str(st, 3, user);
     cat_bind_str(st, 4, action);
     cat_bind_str(st, 5, diff_json ? diff_json : "{}");
-    return step_done(cat, st, "incident history add");
+    return cat_step_done(cat, st, "incident history add", WW_ECONFLICT);
 }
 
 int catalog_incident_history(catalog_t *cat, int64_t incident_id,
@@ -716,7 +704,7 @@ static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
         sqlite3_bind_int64(st, 1, s->id);
         sqlite3_bind_int(st, 2, s->groups[i].num);
         cat_bind_str(st, 3, s->groups[i].name);
-        if ((rc = step_done(cat, st, "criteria group add"))) return rc;
+        if ((rc = cat_step_done(cat, st, "criteria group add", WW_ECONFLICT))) return rc;
     }
     for (size_t i = 0; i < s->n_criteria; i++) {
         struct cat_criterion *c = &s->criteria[i];
@@ -729,7 +717,7 @@ static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
         cat_bind_str(st, 4, c->title);
         cat_bind_str(st, 5, c->description);
         cat_bind_str(st, 6, c->evidence);
-        if ((rc = step_done(cat, st, "criterion add"))) return rc;
+        if ((rc = cat_step_done(cat, st, "criterion add", WW_ECONFLICT))) return rc;
         c->id = sqlite3_last_insert_rowid(cat->db);
     }
     return 0;
@@ -751,7 +739,7 @@ int catalog_criteria_set_add(catalog_t *cat, struct cat_criteria_set *s)
     sqlite3_bind_int64(st, 7, s->created_us);
     cat_bind_str(st, 8, s->created_by ? s->created_by : "?");
     bind_opt_i64(st, 9, s->replaces_id != 0, s->replaces_id);
-    int rc = step_done(cat, st, "criteria set add");
+    int rc = cat_step_done(cat, st, "criteria set add", WW_ECONFLICT);
     if (rc) return rc;
     s->id = sqlite3_last_insert_rowid(cat->db);
     return insert_set_content(cat, s);
@@ -767,15 +755,15 @@ int catalog_criteria_set_rewrite(catalog_t *cat, struct cat_criteria_set *s)
     sqlite3_bind_int(st, 3, s->year_to);
     cat_bind_str(st, 4, s->note);
     sqlite3_bind_int64(st, 5, s->id);
-    int rc = step_done(cat, st, "criteria set rewrite");
+    int rc = cat_step_done(cat, st, "criteria set rewrite", WW_ECONFLICT);
     if (rc) return rc;
     if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
     if (cat_prepare(cat, "DELETE FROM criteria WHERE set_id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = step_done(cat, st, "criteria rewrite"))) return rc;
+    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
     if (cat_prepare(cat, "DELETE FROM criteria_groups WHERE set_id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = step_done(cat, st, "criteria rewrite"))) return rc;
+    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
     return insert_set_content(cat, s);
 }
 
@@ -931,7 +919,7 @@ int catalog_programme_register(catalog_t *cat, const struct cat_programme_ward *
     sqlite3_bind_int64(st, 3, p->set_id);
     sqlite3_bind_int64(st, 4, p->registered_us ? p->registered_us : ww_wall_us());
     cat_bind_str(st, 5, p->registered_by ? p->registered_by : "?");
-    return step_done(cat, st, "programme register");
+    return cat_step_done(cat, st, "programme register", WW_ECONFLICT);
 }
 
 int catalog_programme_list(catalog_t *cat, int year, int64_t ward_id,
@@ -1010,7 +998,7 @@ int catalog_assessment_add(catalog_t *cat, struct cat_assessment *a)
     cat_bind_str(st, 7, a->assessor);
     cat_bind_str(st, 8, a->assessed_on);
     sqlite3_bind_int64(st, 9, a->at_us);
-    int rc = step_done(cat, st, "assessment add");
+    int rc = cat_step_done(cat, st, "assessment add", WW_ECONFLICT);
     if (rc == 0) a->id = sqlite3_last_insert_rowid(cat->db);
     return rc == WW_ECONFLICT ? WW_EINVAL : rc;
 }
@@ -1115,7 +1103,7 @@ int catalog_assessment_file_add(catalog_t *cat, struct cat_assessment_file *f)
     cat_bind_str(st, 5, f->sha256);
     cat_bind_str(st, 6, f->added_by);
     sqlite3_bind_int64(st, 7, f->added_us);
-    int rc = step_done(cat, st, "assessment file add");
+    int rc = cat_step_done(cat, st, "assessment file add", WW_ECONFLICT);
     if (rc == 0) f->id = sqlite3_last_insert_rowid(cat->db);
     return rc;
 }
@@ -1191,7 +1179,7 @@ int catalog_recognition_add(catalog_t *cat, const struct cat_recognition *r)
     cat_bind_str(st, 5, r->note);
     cat_bind_str(st, 6, r->recorded_by ? r->recorded_by : "?");
     sqlite3_bind_int64(st, 7, r->recorded_us ? r->recorded_us : ww_wall_us());
-    return step_done(cat, st, "recognition add");
+    return cat_step_done(cat, st, "recognition add", WW_ECONFLICT);
 }
 
 int catalog_recognition_list(catalog_t *cat, int year, struct cat_recognition **out, size_t *n)

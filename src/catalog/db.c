@@ -56,6 +56,50 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s)
     else sqlite3_bind_null(st, idx);
 }
 
+void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+    if (id > 0) sqlite3_bind_int64(st, idx, id);
+    else sqlite3_bind_null(st, idx);
+}
+
+int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused)
+{
+    if (rc == SQLITE_DONE) return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && refused != WW_EDB) {
+        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
+        if (refused != CAT_REFUSED_BY_KIND) return refused;
+        int ext = sqlite3_extended_errcode(cat->db);
+        return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? WW_ECONFLICT
+                                                                                     : WW_EINVAL;
+    }
+    return cat_fail(cat, what);
+}
+
+int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused)
+{
+    int rc = sqlite3_step(st);
+    /* the extended code is read in cat_write_fail before anything else runs
+     * on this connection; finalize keeps the connection's error state */
+    int out = rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, what, refused);
+    sqlite3_finalize(st);
+    return out;
+}
+
+bool cat_own_txn_begin(catalog_t *cat, int *rc)
+{
+    bool own = sqlite3_get_autocommit(cat->db);
+    *rc = own ? catalog_begin(cat) : 0;
+    return own;
+}
+
+int cat_own_txn_end(catalog_t *cat, bool own, int rc)
+{
+    if (!own) return rc;
+    if (rc) { catalog_rollback(cat); return rc; }
+    if (catalog_commit(cat)) { catalog_rollback(cat); return WW_EDB; }
+    return 0;
+}
+
 int catalog_begin(catalog_t *cat) { return cat_exec(cat, "BEGIN IMMEDIATE"); }
 int catalog_commit(catalog_t *cat) { return cat_exec(cat, "COMMIT"); }
 void catalog_rollback(catalog_t *cat)

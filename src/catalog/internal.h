@@ -26,5 +26,24 @@ int cat_exec(catalog_t *cat, const char *sql);
 char *cat_col_str(sqlite3_stmt *st, int col);
 /* Binds a C string or NULL. */
 void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
+/* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
+void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
+
+/* Steps a write statement once and finalizes it.  SQLITE_DONE → 0.  A
+ * constraint refusal → `refused` (logged at debug: the caller answers it),
+ * or with CAT_REFUSED_BY_KIND: UNIQUE/PRIMARY KEY → WW_ECONFLICT, any other
+ * → WW_EINVAL.  Anything else is logged with `what` and → WW_EDB.  The one
+ * copy of what each area file used to write for itself. */
+#define CAT_REFUSED_BY_KIND 1
+int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused);
+/* The same mapping for a step result the caller already has (rc from
+ * sqlite3_step on a statement it finalizes itself). */
+int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused);
+
+/* Work that must land together runs in the caller's transaction if one is
+ * open, else in its own: begin returns whether it opened one (and sets *rc),
+ * end commits or rolls back only that one and returns rc. */
+bool cat_own_txn_begin(catalog_t *cat, int *rc);
+int cat_own_txn_end(catalog_t *cat, bool own, int rc);
 
 #endif
