@@ -29,6 +29,22 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
 /* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
 void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
+/* Grows arr (element count n, capacity cap) so one more element fits. */
+#define CAT_GROW(arr, n, cap)                                               \
+    do {                                                                    \
+        if ((n) == (cap)) {                                                 \
+            (cap) = (cap) ? (cap) * 2 : 16;                                 \
+            (arr) = ww_realloc((arr), (cap) * sizeof *(arr));               \
+        }                                                                   \
+    } while (0)
+
+/* Binds v when has, else NULL. */
+static inline void cat_bind_opt_i64(sqlite3_stmt *st, int idx, bool has, int64_t v)
+{
+    if (has) sqlite3_bind_int64(st, idx, v);
+    else sqlite3_bind_null(st, idx);
+}
+
 /* Steps a write statement once and finalizes it.  SQLITE_DONE → 0.  A
  * constraint refusal → `refused` (logged at debug: the caller answers it),
  * or with CAT_REFUSED_BY_KIND: UNIQUE/PRIMARY KEY → WW_ECONFLICT, any other

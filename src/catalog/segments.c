@@ -6,6 +6,7 @@
  * group commit is one transaction for all streams.
  */
 #include "catalog/internal.h"
+#include "catalog/cat_community.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,35 @@ void cat_gap_list_free(struct cat_gap *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) free(v[i].reason);
     free(v);
+}
+
+/* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
+
+/* Segments are cut at most every 600 s (serve --segment-seconds), but a
+ * recovered or imported file may be longer; an hour bounds the index range
+ * on start_us generously. */
+#define SEGMENT_MAX_US (3600LL * 1000000)
+
+int catalog_coverage(catalog_t *cat, int64_t camera_id, int64_t from_us, int64_t to_us,
+                     int64_t *covered_us, int64_t *segments)
+{
+    *covered_us = 0;
+    *segments = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT COALESCE(SUM(MIN(s.end_us, ?3) - MAX(s.start_us, ?2)), 0), COUNT(*)"
+                         " FROM segments s JOIN streams t ON t.id = s.stream_id AND t.kind = 'main'"
+                         " WHERE s.camera_id = ?1 AND s.start_us < ?3 AND s.start_us >= ?4"
+                         " AND s.end_us > ?2 AND s.state <> 2", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, from_us);
+    sqlite3_bind_int64(st, 3, to_us);
+    sqlite3_bind_int64(st, 4, from_us - SEGMENT_MAX_US);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *covered_us = sqlite3_column_int64(st, 0);
+        *segments = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "coverage");
 }
