@@ -9,6 +9,7 @@
 #include "catalog/internal.h"
 #include "catalog/cat_community.h"
 #include "catalog/cat_users.h"
+#include "catalog/cat_ward_work.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,18 @@ int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id)
     if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward find");
+}
+
+int catalog_ward_name(catalog_t *cat, int64_t id, char **name)
+{
+    sqlite3_stmt *st;
+    *name = NULL;
+    if (cat_prepare(cat, "SELECT name FROM wards WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *name = cat_col_str(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward name");
 }
 
 int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
@@ -206,29 +219,6 @@ int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, i
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return cat_fail(cat, "stream add");
     return catalog_stream_find(cat, camera_id, kind, id);
-}
-
-int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
-{
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
-                         " MAX(allow_live), MAX(allow_record), MAX(allow_export), MAX(COALESCE(valid_to_us,0))"
-                         " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
-                         " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, t_us);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->has_rows = sqlite3_column_int64(st, 0) > 0;
-        out->live = !out->has_rows || sqlite3_column_int(st, 1);
-        out->record = !out->has_rows || sqlite3_column_int(st, 2);
-        out->export_ = !out->has_rows || sqlite3_column_int(st, 3);
-        out->until_us = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
 }
 
 /* ---- cameras: console edits --------------------------------------------- */

@@ -219,3 +219,28 @@ int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const ch
     if (ended) return WW_ECONFLICT;
     return consent_end(cat, id, from, at_us, ww_wall_us(), by, note, true);
 }
+
+/* The read side (surface in catalog.h): what a camera may be used for at t. */
+int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
+                         " MAX(allow_live), MAX(allow_record), MAX(allow_export), MAX(COALESCE(valid_to_us,0))"
+                         " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
+                         " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, t_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->has_rows = sqlite3_column_int64(st, 0) > 0;
+        out->live = !out->has_rows || sqlite3_column_int(st, 1);
+        out->record = !out->has_rows || sqlite3_column_int(st, 2);
+        out->export_ = !out->has_rows || sqlite3_column_int(st, 3);
+        out->until_us = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
+}
+

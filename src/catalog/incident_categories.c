@@ -1,5 +1,5 @@
 /*
- * incident_categories.c — incident figures, categories (incident_categories), ward names.
+ * incident_categories.c — incident figures, categories (incident_categories).
  * Part of the ward's work (surface: cat_ward_work.h; owner: ward/; tables in
  * schema/030_incidents.sql, 031_criteria.sql).  Validation beyond the SQL
  * constraints is ward/'s; multi-row writes assume the caller's transaction.
@@ -46,18 +46,6 @@ char *cat_figures_format(unsigned mask)
         if (mask & (1u << i)) ww_buf_printf(&b, "%s%s", b.len ? "," : "", figure_names[i]);
     ww_buf_append(&b, "", 1);
     return (char *)b.data;
-}
-
-int catalog_ward_name(catalog_t *cat, int64_t id, char **name)
-{
-    sqlite3_stmt *st;
-    *name = NULL;
-    if (cat_prepare(cat, "SELECT name FROM wards WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *name = cat_col_str(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward name");
 }
 
 
