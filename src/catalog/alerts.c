@@ -32,8 +32,9 @@ void cat_alert_list_free(struct cat_alert *v, size_t n)
     "id,camera_id,ward_id,camera_name,since_us,raised_us,cleared_us,cleared_why,"   \
     "reason,owner_id,owner_name,owner_phone,owner_kind"
 
-static void alert_row(sqlite3_stmt *st, struct cat_alert *a)
+static void alert_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_alert *a = row;
     a->id = sqlite3_column_int64(st, 0);
     a->camera_id = sqlite3_column_int64(st, 1);
     a->ward_id = sqlite3_column_int64(st, 2);
@@ -48,6 +49,9 @@ static void alert_row(sqlite3_stmt *st, struct cat_alert *a)
     a->owner_phone = cat_col_str(st, 11);
     a->owner_kind = cat_col_str(st, 12);
 }
+
+/* cat_alert_clear for cat_rows, which knows rows only as void *. */
+static void alert_row_clear(void *row) { cat_alert_clear(row); }
 
 int catalog_alert_raise(catalog_t *cat, struct cat_alert *a)
 {
@@ -129,23 +133,7 @@ int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct 
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
     for (size_t i = 0; !f->all && i < f->n_cameras; i++)
         sqlite3_bind_int64(st, (int)(i + 4), f->camera_ids[i]);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        memset(&(*out)[*n], 0, sizeof **out);
-        alert_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_alert_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "alert list");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, alert_row, alert_row_clear, "alert list");
 }
 
 void cat_alert_setting_list_free(struct cat_alert_setting *v, size_t n)

@@ -63,8 +63,9 @@ int catalog_assessment_add(catalog_t *cat, struct cat_assessment *a)
 #define ASM_COLS "a.id,a.ward_id,a.year,a.criterion_id,a.side,a.result,a.notes,a.assessor," \
                  "a.assessed_on,a.at_us,c.num"
 
-static void assessment_from_row(sqlite3_stmt *st, struct cat_assessment *a)
+static void assessment_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_assessment *a = row;
     memset(a, 0, sizeof *a);
     a->id = sqlite3_column_int64(st, 0);
     a->ward_id = sqlite3_column_int64(st, 1);
@@ -79,6 +80,9 @@ static void assessment_from_row(sqlite3_stmt *st, struct cat_assessment *a)
     a->criterion_num = sqlite3_column_int(st, 10);
 }
 
+/* cat_assessment_clear for cat_rows, which knows rows only as void *. */
+static void assessment_row_clear(void *row) { cat_assessment_clear(row); }
+
 static int assessment_query(catalog_t *cat, const char *sql, int year, int64_t ward_id,
                             struct cat_assessment **out, size_t *n)
 {
@@ -87,19 +91,7 @@ static int assessment_query(catalog_t *cat, const char *sql, int year, int64_t w
     if (cat_prepare(cat, sql, &st)) return WW_EDB;
     sqlite3_bind_int(st, 1, year);
     sqlite3_bind_int64(st, 2, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        assessment_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_assessment_list_free(*out, *n);
-        *out = NULL; *n = 0;
-        return cat_fail(cat, "assessments");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, assessment_from_row, assessment_row_clear, "assessments");
 }
 
 int catalog_assessment_get(catalog_t *cat, int64_t id, struct cat_assessment *out)
@@ -165,8 +157,9 @@ int catalog_assessment_file_add(catalog_t *cat, struct cat_assessment_file *f)
     return rc;
 }
 
-static void file_from_row(sqlite3_stmt *st, struct cat_assessment_file *f)
+static void file_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_assessment_file *f = row;
     memset(f, 0, sizeof *f);
     f->id = sqlite3_column_int64(st, 0);
     f->assessment_id = sqlite3_column_int64(st, 1);
@@ -190,14 +183,7 @@ int catalog_assessment_files(catalog_t *cat, int64_t ward_id, int year,
         return WW_EDB;
     sqlite3_bind_int64(st, 1, ward_id);
     sqlite3_bind_int(st, 2, year);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        file_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "assessment files");
+    return CAT_ROWS(cat, st, out, n, file_from_row, NULL, "assessment files");
 }
 
 int catalog_assessment_file_get(catalog_t *cat, int64_t id, struct cat_assessment_file *out)

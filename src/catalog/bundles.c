@@ -98,8 +98,9 @@ static int bundle_items(catalog_t *cat, struct cat_bundle *b)
     "id,created_us,user_id,username,latitude,longitude,radius_m,from_us,to_us,dir,manifest," \
     "manifest_sha256"
 
-static void bundle_row(sqlite3_stmt *st, struct cat_bundle *b)
+static void bundle_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_bundle *b = row;
     b->id = sqlite3_column_int64(st, 0);
     b->created_us = sqlite3_column_int64(st, 1);
     b->user_id = sqlite3_column_int64(st, 2);
@@ -113,6 +114,9 @@ static void bundle_row(sqlite3_stmt *st, struct cat_bundle *b)
     b->manifest = cat_col_str(st, 10);
     b->manifest_sha256 = cat_col_str(st, 11);
 }
+
+/* cat_bundle_clear for cat_rows, which knows rows only as void *. */
+static void bundle_row_clear(void *row) { cat_bundle_clear(row); }
 
 int catalog_bundle_get(catalog_t *cat, int64_t id, struct cat_bundle *out)
 {
@@ -137,23 +141,8 @@ int catalog_bundle_list(catalog_t *cat, size_t limit, struct cat_bundle **out, s
     if (cat_prepare(cat, "SELECT " BUNDLE_COLS " FROM evidence_bundles ORDER BY id DESC LIMIT ?", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, limit ? (sqlite3_int64)limit : 100);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        memset(&(*out)[*n], 0, sizeof **out);
-        bundle_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_bundle_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "bundle list");
-    }
+    int rc = CAT_ROWS(cat, st, out, n, bundle_row, bundle_row_clear, "bundle list");
+    if (rc) return rc;
     for (size_t i = 0; i < *n; i++)
         if ((rc = bundle_items(cat, &(*out)[i]))) {
             cat_bundle_list_free(*out, *n);

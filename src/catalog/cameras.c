@@ -105,8 +105,9 @@ void cat_camera_list_free(struct cat_camera *v, size_t n)
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
                  "password,transport,enabled,retention_days,direction_deg,created_us"
 
-static void camera_from_row(sqlite3_stmt *st, struct cat_camera *c)
+static void camera_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_camera *c = row;
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
     c->name = cat_col_str(st, 1);
@@ -125,6 +126,9 @@ static void camera_from_row(sqlite3_stmt *st, struct cat_camera *c)
     c->direction_deg = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 13);
     c->created_us = sqlite3_column_int64(st, 14);
 }
+
+/* cat_camera_clear for cat_rows, which knows rows only as void *. */
+static void camera_row_clear(void *row) { cat_camera_clear(row); }
 
 int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
 {
@@ -174,14 +178,7 @@ int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        camera_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "camera list");
+    return CAT_ROWS(cat, st, out, n, camera_from_row, camera_row_clear, "camera list");
 }
 
 int catalog_camera_remove(catalog_t *cat, int64_t id)

@@ -330,8 +330,9 @@ void cat_owner_list_free(struct cat_owner *v, size_t n)
 
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
-static void owner_from_row(sqlite3_stmt *st, struct cat_owner *o)
+static void owner_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_owner *o = row;
     memset(o, 0, sizeof *o);
     o->id = sqlite3_column_int64(st, 0);
     o->kind = cat_col_str(st, 1);
@@ -341,6 +342,9 @@ static void owner_from_row(sqlite3_stmt *st, struct cat_owner *o)
     o->ward_id = sqlite3_column_int64(st, 5);
     o->created_us = sqlite3_column_int64(st, 6);
 }
+
+/* cat_owner_clear for cat_rows, which knows rows only as void *. */
+static void owner_row_clear(void *row) { cat_owner_clear(row); }
 
 int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
 {
@@ -383,14 +387,7 @@ int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, 
         return WW_EDB;
     sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
     sqlite3_bind_int64(st, 2, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        owner_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "owner list");
+    return CAT_ROWS(cat, st, out, n, owner_from_row, owner_row_clear, "owner list");
 }
 
 int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)

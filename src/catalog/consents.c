@@ -38,8 +38,9 @@ void cat_consent_list_free(struct cat_consent *v, size_t n)
     "id,camera_id,allow_live,allow_record,allow_export,valid_from_us,valid_to_us,"    \
     "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note"
 
-static void consent_row(sqlite3_stmt *st, struct cat_consent *c)
+static void consent_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_consent *c = row;
     c->id = sqlite3_column_int64(st, 0);
     c->camera_id = sqlite3_column_int64(st, 1);
     c->live = sqlite3_column_int(st, 2);
@@ -56,6 +57,9 @@ static void consent_row(sqlite3_stmt *st, struct cat_consent *c)
     c->withdraw_note = cat_col_str(st, 13);
 }
 
+/* cat_consent_clear for cat_rows, which knows rows only as void *. */
+static void consent_row_clear(void *row) { cat_consent_clear(row); }
+
 int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent **out, size_t *n)
 {
     *out = NULL;
@@ -65,24 +69,7 @@ int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent *
                          " ORDER BY valid_from_us, id", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        memset(&(*out)[*n], 0, sizeof **out);
-        consent_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_consent_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "consent list");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, consent_row, consent_row_clear, "consent list");
 }
 
 int catalog_consent_get(catalog_t *cat, int64_t id, struct cat_consent *out)

@@ -105,8 +105,9 @@ int catalog_criteria_set_rewrite(catalog_t *cat, struct cat_criteria_set *s)
 #define SET_COLS "s.id,s.family,s.version,s.name,s.year_from,s.year_to,s.note,s.created_us," \
                  "s.created_by,s.replaces_id,(SELECT COUNT(*) FROM criteria c WHERE c.set_id=s.id)"
 
-static void set_from_row(sqlite3_stmt *st, struct cat_criteria_set *s)
+static void set_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_criteria_set *s = row;
     memset(s, 0, sizeof *s);
     s->id = sqlite3_column_int64(st, 0);
     s->family = cat_col_str(st, 1);
@@ -121,20 +122,16 @@ static void set_from_row(sqlite3_stmt *st, struct cat_criteria_set *s)
     s->n_criteria = (size_t)sqlite3_column_int64(st, 10);
 }
 
+/* cat_criteria_set_clear for cat_rows, which knows rows only as void *. */
+static void set_row_clear(void *row) { cat_criteria_set_clear(row); }
+
 int catalog_criteria_set_list(catalog_t *cat, struct cat_criteria_set **out, size_t *n)
 {
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " SET_COLS " FROM criteria_sets s ORDER BY s.family,s.version", &st))
         return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        set_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "criteria set list");
+    return CAT_ROWS(cat, st, out, n, set_from_row, set_row_clear, "criteria set list");
 }
 
 int catalog_criteria_set_get(catalog_t *cat, int64_t id, struct cat_criteria_set *out)

@@ -64,8 +64,9 @@ void cat_incident_category_list_free(struct cat_incident_category *v, size_t n)
 
 #define CATG_COLS "id,code,name_vi,name_en,figures,solvable,sort_order,active"
 
-static void category_from_row(sqlite3_stmt *st, struct cat_incident_category *c)
+static void category_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_incident_category *c = row;
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
     c->code = cat_col_str(st, 1);
@@ -78,20 +79,16 @@ static void category_from_row(sqlite3_stmt *st, struct cat_incident_category *c)
     c->active = sqlite3_column_int(st, 7) != 0;
 }
 
+/* cat_incident_category_clear for cat_rows, which knows rows only as void *. */
+static void category_row_clear(void *row) { cat_incident_category_clear(row); }
+
 int catalog_incident_category_list(catalog_t *cat, struct cat_incident_category **out, size_t *n)
 {
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id", &st))
         return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        category_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "category list");
+    return CAT_ROWS(cat, st, out, n, category_from_row, category_row_clear, "category list");
 }
 
 int catalog_incident_category_get(catalog_t *cat, int64_t id, struct cat_incident_category *out)

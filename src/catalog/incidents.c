@@ -44,8 +44,9 @@ void cat_incident_list_free(struct cat_incident *v, size_t n)
 #define INC_FROM " FROM incidents i JOIN wards w ON w.id=i.ward_id" \
                  " JOIN incident_categories c ON c.id=i.category_id"
 
-static void incident_from_row(sqlite3_stmt *st, struct cat_incident *c)
+static void incident_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_incident *c = row;
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
     c->ward_id = sqlite3_column_int64(st, 1);
@@ -75,6 +76,9 @@ static void incident_from_row(sqlite3_stmt *st, struct cat_incident *c)
     c->ward_name = cat_col_str(st, 19);
     c->category_code = cat_col_str(st, 20);
 }
+
+/* cat_incident_clear for cat_rows, which knows rows only as void *. */
+static void incident_row_clear(void *row) { cat_incident_clear(row); }
 
 /* Binds the 18 writable columns starting at index 1, in INSERT order. */
 static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
@@ -305,18 +309,7 @@ int catalog_incident_search(catalog_t *cat, const struct cat_incident_filter *f,
     int i = bind_filter(st, f);
     sqlite3_bind_int64(st, i++, f->limit ? (int64_t)f->limit : -1);
     sqlite3_bind_int64(st, i, (int64_t)f->offset);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        incident_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_incident_list_free(*out, *n);
-        *out = NULL; *n = 0;
-        return cat_fail(cat, "incident search");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, incident_from_row, incident_row_clear, "incident search");
 }
 
 int catalog_incident_each(catalog_t *cat, const struct cat_incident_filter *f,

@@ -29,6 +29,20 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
 /* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
 void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
+/* The one list helper: steps st to its end (and finalizes it), appending a
+ * zeroed element of `elem` bytes per row, filled by map(st, row).  On
+ * success *out (a pointer to the caller's array pointer) and *n hold the
+ * rows (NULL, 0 for none); on failure every mapped row is cleared with
+ * clear (when not NULL), the array is freed, *out = NULL, *n = 0, and the
+ * failure is logged with `what` → WW_EDB.  Use through CAT_ROWS, which
+ * takes the element size from the array's type. */
+typedef void (*cat_map_fn)(sqlite3_stmt *st, void *row);
+typedef void (*cat_clear_fn)(void *row);
+int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
+             const char *what, void *out, size_t *n);
+#define CAT_ROWS(cat, st, out, n, map, clear, what) \
+    cat_rows((cat), (st), sizeof **(out), (map), (clear), (what), (out), (n))
+
 /* Grows arr (element count n, capacity cap) so one more element fits. */
 #define CAT_GROW(arr, n, cap)                                               \
     do {                                                                    \

@@ -26,8 +26,9 @@ void cat_segment_list_free(struct cat_segment *v, size_t n)
 
 #define SEG_COLS "id,stream_id,camera_id,start_us,end_us,path,bytes,frames,codec,frag_index,state"
 
-static void segment_from_row(sqlite3_stmt *st, struct cat_segment *s)
+static void segment_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_segment *s = row;
     memset(s, 0, sizeof *s);
     s->id = sqlite3_column_int64(st, 0);
     s->stream_id = sqlite3_column_int64(st, 1);
@@ -47,22 +48,13 @@ static void segment_from_row(sqlite3_stmt *st, struct cat_segment *s)
     s->state = sqlite3_column_int(st, 10);
 }
 
+/* cat_segment_clear for cat_rows, which knows rows only as void *. */
+static void segment_row_clear(void *row) { cat_segment_clear(row); }
+
 static int segment_query(catalog_t *cat, sqlite3_stmt *st, struct cat_segment **out, size_t *n)
 {
     *out = NULL; *n = 0;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 64; *out = ww_realloc(*out, cap * sizeof **out); }
-        segment_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_segment_list_free(*out, *n);
-        *out = NULL; *n = 0;
-        return cat_fail(cat, "segment query");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, segment_from_row, segment_row_clear, "segment query");
 }
 
 int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
