@@ -13,6 +13,7 @@
  */
 #include "catalog/internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,81 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s)
 {
     if (s) sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, idx);
+}
+
+void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+    if (id > 0) sqlite3_bind_int64(st, idx, id);
+    else sqlite3_bind_null(st, idx);
+}
+
+int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused)
+{
+    if (rc == SQLITE_DONE) return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && refused != WW_EDB) {
+        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
+        if (refused != CAT_REFUSED_BY_KIND) return refused;
+        int ext = sqlite3_extended_errcode(cat->db);
+        return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? WW_ECONFLICT
+                                                                                     : WW_EINVAL;
+    }
+    return cat_fail(cat, what);
+}
+
+int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused)
+{
+    int rc = sqlite3_step(st);
+    /* the extended code is read in cat_write_fail before anything else runs
+     * on this connection; finalize keeps the connection's error state */
+    int out = rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, what, refused);
+    sqlite3_finalize(st);
+    return out;
+}
+
+int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
+             const char *what, void *out, size_t *n)
+{
+    assert(elem > 0 && map);
+    char *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = ww_realloc(v, cap * elem);
+        }
+        memset(v + k * elem, 0, elem);
+        map(st, v + k * elem);
+        k++;
+    }
+    sqlite3_finalize(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE) {
+        for (size_t i = 0; clear && i < k; i++) clear(v + i * elem);
+        free(v);
+        v = NULL;
+        k = 0;
+        ret = cat_fail(cat, what);
+    }
+    /* memcpy, not a store through void **: the caller's pointer has its own type */
+    memcpy(out, &v, sizeof v);
+    *n = k;
+    return ret;
+}
+
+bool cat_own_txn_begin(catalog_t *cat, int *rc)
+{
+    bool own = sqlite3_get_autocommit(cat->db);
+    *rc = own ? catalog_begin(cat) : 0;
+    return own;
+}
+
+int cat_own_txn_end(catalog_t *cat, bool own, int rc)
+{
+    if (!own) return rc;
+    if (rc) { catalog_rollback(cat); return rc; }
+    if (catalog_commit(cat)) { catalog_rollback(cat); return WW_EDB; }
+    return 0;
 }
 
 int catalog_begin(catalog_t *cat) { return cat_exec(cat, "BEGIN IMMEDIATE"); }
