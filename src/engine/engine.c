@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "base/base.h"
 #include "catalog/cat_events.h"
@@ -44,6 +47,7 @@ struct stream {
     pthread_t thread;
     bool thread_started;
     atomic_bool stop;
+    bool addr_down;    /* ingest thread: the probe saw the address refuse */
     /* stats: counters by the ingest thread, the rest under e->mu */
     atomic_llong frames, bytes, last_packet_us;
     enum stream_state state;
@@ -126,11 +130,80 @@ static void set_state(struct stream *s, enum stream_state st, const char *reason
     else if (st == ST_OFFLINE) ww_warn(s->ctx, "offline: %s", s->reason);
 }
 
-/* Sleeps up to us, waking early when the stream is stopped. */
-static void nap(struct stream *s, int64_t us)
+/* Does the camera's address accept a TCP connection (within 200 ms)?  A
+ * cheap probe: no RTSP, nothing sent; used while a long backoff waits. */
+static bool address_answers(const char *url)
 {
-    int64_t end = ww_mono_us() + us;
-    while (!atomic_load(&s->stop) && ww_mono_us() < end) usleep(50000);
+    const char *h = strstr(url, "://");
+    if (!h) return false;
+    h += 3;
+    const char *end = h + strcspn(h, "/?");
+    const char *at = memchr(h, '@', (size_t)(end - h));
+    if (at) h = at + 1;
+    char host[256], port[8] = "554";
+    size_t hl;
+    const char *colon = NULL;
+    if (*h == '[') {                       /* [v6]:port */
+        const char *rb = memchr(h, ']', (size_t)(end - h));
+        if (!rb) return false;
+        hl = (size_t)(rb - h - 1);
+        if (hl >= sizeof host) return false;
+        memcpy(host, h + 1, hl);
+        colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        hl = (size_t)((colon ? colon : end) - h);
+        if (hl >= sizeof host) return false;
+        memcpy(host, h, hl);
+    }
+    host[hl] = 0;
+    if (colon && (size_t)(end - colon - 1) < sizeof port && end > colon + 1) {
+        memcpy(port, colon + 1, (size_t)(end - colon - 1));
+        port[end - colon - 1] = 0;
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *ai = NULL;
+    if (getaddrinfo(host, port, &hints, &ai) || !ai) return false;
+    bool ok = false;
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (rc == 0) ok = true;
+        else if (errno == EINPROGRESS) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (poll(&pfd, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0)
+                ok = err == 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return ok;
+}
+
+#define PROBE_EVERY_US 500000
+
+/* Sleeps up to us, waking early when the stream is stopped — or, during a
+ * long backoff, as soon as the camera's address, having refused, accepts a
+ * TCP connection again (probed every 0.5 s), so a camera that returns is retried within
+ * about 0.7 s while one that stays down costs one refused connect per
+ * probe, not an RTSP session. */
+static bool nap(struct stream *s, int64_t us)
+{
+    int64_t now = ww_mono_us(), end = now + us, next_probe = now + PROBE_EVERY_US;
+    bool probe = us > 2 * PROBE_EVERY_US;
+    while (!atomic_load(&s->stop) && (now = ww_mono_us()) < end) {
+        if (probe && now >= next_probe) {
+            /* Only the change down → answering ends the wait: a camera that
+             * accepts TCP but refuses RTSP keeps its full backoff. */
+            bool up = address_answers(s->url);
+            if (up && s->addr_down) { s->addr_down = false; return true; }
+            if (!up) s->addr_down = true;
+            next_probe = ww_mono_us() + PROBE_EVERY_US;
+        }
+        usleep(50000);
+    }
+    return false;
 }
 
 static int64_t next_backoff(int64_t cur)
@@ -190,7 +263,9 @@ static void *stream_main(void *arg)
             bool fatal = rc == WW_EAUTH || rc == -ENOENT || rc == WW_EINVAL;
             set_state(s, fatal ? ST_ERROR : ST_OFFLINE, why);
             backoff = next_backoff(backoff);
-            nap(s, backoff);
+            /* The address came back: start the backoff again from its
+             * shortest step (it still grows if the camera keeps failing). */
+            if (nap(s, backoff)) backoff = 0;
             continue;
         }
         pthread_mutex_lock(&s->e->mu);
@@ -202,7 +277,7 @@ static void *stream_main(void *arg)
         if (atomic_load(&s->frames) > before) backoff = 0; /* it worked: retry fast */
         if (!atomic_load(&s->stop)) {
             backoff = next_backoff(backoff);
-            nap(s, backoff);
+            if (nap(s, backoff)) backoff = 0;
         }
     }
     set_state(s, ST_STOPPED, "");

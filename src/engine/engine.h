@@ -7,7 +7,11 @@
  *
  * Reconnect policy: after a failure a stream retries with exponential
  * backoff from 0.25 s, ×1.5 per failure, capped at 30 s, ±10 % jitter; a
- * session that delivered packets resets it.  A camera that stays down is
+ * session that delivered packets resets it.  While a backoff longer than
+ * 1 s waits, a TCP connect probe every 0.5 s watches the address; when it
+ * goes from refusing to answering the wait ends and the backoff restarts
+ * from 0.25 s (a camera that answers TCP but fails RTSP keeps its backoff,
+ * so there is no retry storm).  A camera that stays down is
  * logged when its state or reason changes, not per retry.
  *
  * Threads: engine_start/engine_stop from the main thread.  engine_hub_acquire,
