@@ -86,7 +86,8 @@ struct motion_zones {
 };
 
 /* Parses {"zones":[{"name":"gate","kind":"include"|"mask",
- * "points":[[x,y],…]},…]} (also accepts the bare array).  Bounds are checked:
+ * "points":[[x,y],…]},…]} (also accepts the bare array, and "polygon" as a
+ * synonym for "points").  Bounds are checked:
  * ≤ MOTION_MAX_ZONES zones, 3..MOTION_MAX_POINTS points in 0..1, names
  * < MOTION_ZONE_NAME_MAX bytes.  On WW_EINVAL, err (if given) receives a heap
  * string saying what is wrong; the caller frees it. */
