@@ -34,7 +34,7 @@
  *  7. Events: two active frames in a row open an event (one if frames are
  *     ≥ 0.5 s apart, as in keyframe-only mode); quiet for merge_gap closes
  *     it; shorter than min_duration is dropped; longer than max_duration is
- *     cut.  The event carries the zone and time of its peak frame.
+ *     cut into consecutive events (the next one opens at the cut).  The event carries the zone and time of its peak frame.
  *
  * Threads: everything under "feeding thread only" belongs to the thread
  * calling feed/flush.  set_config/set_zones stage a copy under `lock` and set
@@ -449,8 +449,22 @@ static int step_events(struct motion_detector *d, bool active, double score, int
                 ret |= MOTION_PEAK;
             }
             if (t - d->ev.motion_start_us >= d->cfg.max_duration_us) {
-                ret = close_event(d, ev_out);
-                d->run = 0;
+                /* Split: this piece ends here (no post-roll) and the next
+                 * begins at once (no pre-roll), so constant motion becomes
+                 * consecutive events that tile the time, each stored and
+                 * listed as it closes.  The frame is the new piece's first
+                 * peak: PEAK after CLOSED makes the decoder keep it. */
+                int64_t post = d->cfg.post_roll_us;
+                d->cfg.post_roll_us = 0;
+                ret = close_event(d, ev_out) | MOTION_PEAK;
+                d->cfg.post_roll_us = post;
+                d->in_event = true;
+                memset(&d->ev, 0, sizeof d->ev);
+                d->ev.start_us = d->ev.motion_start_us = d->ev.motion_end_us = t;
+                d->ev.peak_score = score;
+                d->ev.peak_us = t;
+                memcpy(d->ev.zone, d->zname[zone], MOTION_ZONE_NAME_MAX);
+                d->run = 1;
             }
         }
     } else {

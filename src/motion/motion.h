@@ -114,7 +114,9 @@ enum {
     MOTION_OPENED = 1 << 1, /* an event began (ev_out: start, zone, peak so far) */
     MOTION_PEAK   = 1 << 2, /* this frame is the (possibly opening) event's new peak: keep it
                              * for the thumbnail, replacing any frame kept before */
-    MOTION_CLOSED = 1 << 3, /* an event ended; ev_out holds it */
+    MOTION_CLOSED = 1 << 3, /* an event ended; ev_out holds it.  At max_duration the
+                             * event is cut and the next piece is open at once
+                             * (CLOSED | PEAK, no OPENED): consecutive events */
 };
 
 /* Live view of a detector, e.g. for a level meter in the console. */
