@@ -87,6 +87,10 @@ struct engine {
     struct pending_event *events;
     int nevents, capevents;
     int64_t events_dropped;
+    /* cameras being deleted (engine_camera_retire): reconcile must not
+     * restart them while their rows still exist; under mu */
+    int64_t *retired;
+    int nretired, capretired;
 };
 
 struct pending_event {
@@ -444,6 +448,13 @@ static void post_webhook(const char *url, const char *json)
     curl_easy_cleanup(c);
 }
 
+static bool is_retired_locked(struct engine *e, int64_t id)
+{
+    for (int i = 0; i < e->nretired; i++)
+        if (e->retired[i] == id) return true;
+    return false;
+}
+
 /* Stores queued motion events and notifies the webhook. */
 static void drain_events(struct engine *e)
 {
@@ -457,6 +468,18 @@ static void drain_events(struct engine *e)
     char *hook = NULL;
     catalog_setting_get(e->cat, "motion.webhook_url", &hook);
     for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&e->mu);
+        bool retired = is_retired_locked(e, v[i].camera_id);
+        pthread_mutex_unlock(&e->mu);
+        struct cat_camera cc;
+        if (retired || catalog_camera_get(e->cat, v[i].camera_id, &cc) != 0) {
+            /* The camera was deleted between the event and now: its events
+             * go with it. */
+            ww_debug("motion", "event of removed camera %lld dropped", (long long)v[i].camera_id);
+            free(v[i].jpeg);
+            continue;
+        }
+        cat_camera_clear(&cc);
         struct cat_event ce = {
             .camera_id = v[i].camera_id, .stream_id = v[i].stream_id, .start_us = v[i].ev.start_us,
             .end_us = v[i].ev.end_us, .peak_us = v[i].ev.peak_us, .peak_score = v[i].ev.peak_score,
@@ -496,6 +519,10 @@ static void reconcile(struct engine *e)
     pthread_mutex_unlock(&e->mu);
     for (size_t k = 0; k < n; k++) {
         if (!v[k].enabled) continue;
+        pthread_mutex_lock(&e->mu);
+        bool retired = is_retired_locked(e, v[k].id);
+        pthread_mutex_unlock(&e->mu);
+        if (retired) continue; /* being deleted: engine_camera_retire stops it */
         char *sig = camera_sig(&v[k]);
         struct cam *found = NULL, *stale = NULL;
         pthread_mutex_lock(&e->mu);
@@ -727,6 +754,7 @@ void engine_stop(engine_t *e)
     free(e->cams);
     e->cams = NULL;
     e->ncams = 0;
+    free(e->retired);
     if (e->cat) drain_events(e); /* events closed by the streams' finish */
     write_stats(e);
     rec_syncer_stop(e->syncer);
@@ -763,6 +791,41 @@ void engine_hub_release(engine_t *e, hub_t *h)
 }
 
 rec_syncer_t *engine_syncer(engine_t *e) { return e->syncer; }
+
+int engine_camera_retire(engine_t *e, int64_t camera_id)
+{
+    struct cam *c = NULL;
+    pthread_mutex_lock(&e->mu);
+    if (!is_retired_locked(e, camera_id)) {
+        if (e->nretired == e->capretired) {
+            e->capretired = e->capretired ? e->capretired * 2 : 8;
+            e->retired = ww_realloc(e->retired, (size_t)e->capretired * sizeof *e->retired);
+        }
+        e->retired[e->nretired++] = camera_id;
+    }
+    for (int i = 0; i < e->ncams && !c; i++)
+        if (e->cams[i]->id == camera_id) { c = e->cams[i]; e->cams[i] = e->cams[--e->ncams]; }
+    pthread_mutex_unlock(&e->mu);
+    if (c) {
+        ww_info("engine", "camera %lld being deleted; stopping", (long long)camera_id);
+        cam_stop(c); /* joins its threads and frees its writers: segments closed */
+    }
+    /* The writers handed their last segments to the syncer: wait until
+     * their final rows are committed (or set aside). */
+    int rc = rec_syncer_flush_camera(e->syncer, camera_id, 10000000);
+    if (rc) ww_warn("engine", "camera %lld: the syncer did not finish its segments in 10 s",
+                    (long long)camera_id);
+    return rc;
+}
+
+void engine_camera_unretire(engine_t *e, int64_t camera_id)
+{
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->nretired; i++)
+        if (e->retired[i] == camera_id) { e->retired[i] = e->retired[--e->nretired]; break; }
+    pthread_mutex_unlock(&e->mu);
+    engine_kick(e);
+}
 
 void engine_kick(engine_t *e)
 {

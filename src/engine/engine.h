@@ -58,5 +58,13 @@ rec_syncer_t *engine_syncer(engine_t *e);
 /* Asks the supervisor to re-read the catalog now (a camera was added,
  * changed or removed through the API).  Any thread. */
 void engine_kick(engine_t *e);
+/* Deleting a camera, step 1 (HTTP thread): stops the camera's streams and
+ * keeps it stopped while its rows still exist, then waits until the
+ * syncer has committed (or set aside) its last segments.  After it the
+ * caller removes files and rows.  0 or -ETIMEDOUT (10 s).  An id stays
+ * retired for the process's life (ids are never reused); if the delete
+ * fails, engine_camera_unretire lets the camera run again. */
+int engine_camera_retire(engine_t *e, int64_t camera_id);
+void engine_camera_unretire(engine_t *e, int64_t camera_id);
 
 #endif
