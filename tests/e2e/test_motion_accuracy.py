@@ -166,6 +166,21 @@ def main():
     check(len(evs) >= 1, "d_flicker_masked without --zones: the flicker is seen",
           "expected >= 1 event, saw none")
 
+    # "polygon" is a synonym for "points" in --zones: the same mask, so the
+    # same silence as zones_d.json.
+    zd = json.load(open(os.path.join(MOTION_DIR, "zones_d.json")))
+    for z in zd["zones"]:
+        z["polygon"] = z.pop("points")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(zd, fh)
+        zpath = fh.name
+    try:
+        evs = scan("d_flicker_masked", zones=zpath)
+        check(not evs, "--zones with \"polygon\" instead of \"points\": the mask holds",
+              "expected none, saw %s" % fmt_events(evs))
+    finally:
+        os.unlink(zpath)
+
     # Thumbnails: one JPEG of each event's peak frame, at the clip's size.
     tdir = tempfile.mkdtemp(prefix="ww-motion-thumbs-")
     try:
