@@ -224,12 +224,40 @@ out:
     return rc;
 }
 
+/* Catalogs made before the schema numbers were emitted in decimal recorded
+ * "040_community" as 32 (the C literal 040 is octal).  Names are unique, so
+ * each row is put right by its name; the legacy numbers (1 2 3 8 9 16 24 25
+ * 32 33) never equal another migration's decimal number. */
+static int fix_octal_versions(catalog_t *cat)
+{
+    if (catalog_begin(cat)) return WW_EDB;
+    for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
+        sqlite3_stmt *st;
+        if (cat_prepare(cat, "UPDATE schema_migrations SET version=? WHERE name=? AND version<>?",
+                        &st)) {
+            catalog_rollback(cat);
+            return WW_EDB;
+        }
+        sqlite3_bind_int(st, 1, m->version);
+        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, m->version);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            catalog_rollback(cat);
+            return cat_fail(cat, "fix migration numbers");
+        }
+    }
+    return catalog_commit(cat) ? WW_EDB : 0;
+}
+
 static int migrate(catalog_t *cat)
 {
     if (cat_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                       " applied_us INTEGER NOT NULL)"))
         return WW_EDB;
+    if (fix_octal_versions(cat)) return WW_EDB;
     for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
         int done = applied_version(cat, m->version);
         if (done < 0) return WW_EDB;
