@@ -35,7 +35,7 @@ int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, st
     }
     s->actx.data_dir = data_dir;
     s->actx.db_path = s->db;
-    s->actx.engine = (struct rec_engine *)eng;
+    s->actx.engine = eng;
     s->actx.camera_changed = camera_changed;
     s->actx.camera_changed_arg = eng;
     api_register_all(s->srv, &s->actx);
