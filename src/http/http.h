@@ -226,6 +226,8 @@ int http_sessions_revoke(struct http_req *req, int64_t user_id);
  * instead of exhausting memory.  Thread-safe.  hash: heap string (free()). */
 int http_password_hash(const char *password, char **hash);
 bool http_password_verify(const char *hash, const char *password);
+/* Password verifications run since start (dummy ones included).  Any thread. */
+long long http_password_checks(void);
 /* Password policy: 10..256 bytes, not all one character.  NULL if
  * acceptable, else a static English reason. */
 const char *http_password_weak(const char *password);
