@@ -283,7 +283,7 @@ static int query_double(struct http_req *req, const char *key, double lo, double
 static int check_place(struct http_req *req, const struct place *p, int64_t max_window)
 {
     if (p->to <= p->from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (p->to - p->from > max_window)
+    if (ww_span_over(p->from, p->to, max_window))
         return http_fail(req, WW_EINVAL, "the window may be at most %lld hours",
                          (long long)(max_window / 3600000000LL));
     return 0;
