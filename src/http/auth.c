@@ -169,6 +169,11 @@ static struct http_user *user_copy(struct http_req *req, const struct cat_user *
     return hu;
 }
 
+static int64_t session_max(const struct http_server *srv)
+{
+    return srv->cfg.session_max_us > 0 ? srv->cfg.session_max_us : HTTP_SESSION_MAX_DEFAULT_US;
+}
+
 void http_auth_load(struct http_req *req)
 {
     if (req->user_loaded) return;
@@ -183,11 +188,20 @@ void http_auth_load(struct http_req *req)
     struct cat_user u;
     int64_t now = ww_wall_us();
     if (catalog_session_find(cat, req->token_hash, now, &s, &u)) return;
+    /* The sliding expiry never passes the absolute lifetime from sign-in:
+     * a stolen cookie that is kept busy still dies (issue 11 item 12). */
+    int64_t hard_end = s.created_us + session_max(req->srv);
+    if (now >= hard_end) {
+        catalog_session_delete(cat, req->token_hash);
+        cat_user_clear(&u);
+        return;
+    }
     req->user = user_copy(req, &u);
     cat_user_clear(&u);
     if (now - s.last_seen_us >= HTTP_SESSION_TOUCH_US) {
-        if (catalog_session_extend(cat, req->token_hash, now, now + HTTP_SESSION_TTL_US) == 0)
-            set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+        int64_t until = now + HTTP_SESSION_TTL_US < hard_end ? now + HTTP_SESSION_TTL_US : hard_end;
+        if (catalog_session_extend(cat, req->token_hash, now, until) == 0)
+            set_cookie(req, token, (until - now) / 1000000);
     }
 }
 
@@ -210,9 +224,10 @@ int http_session_create(struct http_req *req, const struct cat_user *u)
     if (!cat) return WW_EDB;
     int64_t now = ww_wall_us();
     catalog_session_prune(cat, now, HTTP_SESSIONS_PER_USER - 1);
-    int rc = catalog_session_add(cat, h, u->id, now + HTTP_SESSION_TTL_US, req->client_addr);
+    int64_t ttl = HTTP_SESSION_TTL_US < session_max(req->srv) ? HTTP_SESSION_TTL_US : session_max(req->srv);
+    int rc = catalog_session_add(cat, h, u->id, now + ttl, req->client_addr);
     if (rc) { sodium_memzero(token, sizeof token); return rc; }
-    set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+    set_cookie(req, token, ttl / 1000000);
     sodium_memzero(token, sizeof token);
     memcpy(req->token_hash, h, 32);
     req->have_token = true;
