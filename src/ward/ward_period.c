@@ -105,9 +105,11 @@ static int parse_date_at(const char **pp, struct ward_date *out)
             digits(&p, 2, &d.d))
             return WW_EINVAL;
     } else {
-        int n = isdigit((unsigned char)p[1]) ? 2 : 1;
+        /* p[1] is looked at only when p[0] is a digit: p[0] may be the
+         * string's NUL ("31/" read past its end; found by fuzz_ward_csv). */
+        int n = isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) ? 2 : 1;
         if (digits(&p, n, &d.d) || *p++ != '/') return WW_EINVAL;
-        n = isdigit((unsigned char)p[1]) ? 2 : 1;
+        n = isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) ? 2 : 1;
         if (digits(&p, n, &d.m) || *p++ != '/' || digits(&p, 4, &d.y)) return WW_EINVAL;
     }
     if (!ward_date_valid(d)) return WW_EINVAL;
@@ -155,7 +157,8 @@ int ward_time_parse(const char *s, int offset_min, int64_t *us)
         int h = 0, mi = 0, se = 0;
         if (*p == ' ' || *p == 'T') {
             while (*p == ' ' || *p == 'T') p++;
-            int hn = isdigit((unsigned char)p[1]) ? 2 : 1;
+            /* as in parse_date_at: p[0] may be the NUL after trailing spaces */
+            int hn = isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) ? 2 : 1;
             if (digits(&p, hn, &h) || *p++ != ':' || digits(&p, 2, &mi)) return WW_EINVAL;
             if (*p == ':' && (p++, digits(&p, 2, &se))) return WW_EINVAL;
         }
