@@ -10,7 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 TEST_FUZZ_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-asan build-fuzz test fuzz demo bench clean format
+.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format
 
 all: build
 
@@ -48,6 +48,14 @@ demo: build
 
 bench: build
 	@scripts/bench
+
+# Long soak (issue 18): churn for DURATION, growth per event printed.
+DURATION ?= 20m
+soak: build
+	@cmake --build $(BUILD) --target camsim >/dev/null
+	@scripts/gen-media $(BUILD)/media
+	@WARDWATCH_BIN=$(BUILD)/wardwatch CAMSIM_BIN=$(BUILD)/tools/camsim/camsim \
+	  WW_MEDIA_DIR=$(BUILD)/media WW_SOURCE_DIR=$(CURDIR) bench/soak.py --duration $(DURATION)
 
 format:
 	@clang-format -i src/*.c src/*/*.c src/*/*.h tools/camsim/*.c

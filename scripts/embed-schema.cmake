@@ -9,6 +9,8 @@ set(n 0)
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)
   string(REGEX MATCH "^[0-9]+" ver ${name})
+  # "041" would be an octal literal in C (33): emit the number in decimal.
+  string(REGEX REPLACE "^0+([0-9])" "\\1" ver "${ver}")
   file(READ ${f} hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND body "static const char mig_${n}[] = {${bytes}0x00};\n")

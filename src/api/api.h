@@ -28,12 +28,12 @@
 #include "catalog/catalog.h"
 #include "http/http.h"
 
-struct rec_engine; /* the recorder (engine/); NULL when serving without recording */
+#include "engine/engine.h"
 
 struct api_ctx {
     const char *data_dir;          /* the data folder; recordings under <data_dir>/rec */
     const char *db_path;           /* its catalog, <data_dir>/wardwatch.db */
-    struct rec_engine *engine;     /* may be NULL (`serve --no-record`, tests) */
+    engine_t *engine;              /* the recorder; NULL with `serve --no-record`, tests */
     /* Told after the API added, changed or removed a camera, so the
      * recorder can start/stop/reconfigure it.  May be NULL.  Runs on an HTTP
      * thread after the change is committed; must not block for long. */

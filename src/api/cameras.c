@@ -14,6 +14,7 @@
  * never their secret values.
  */
 #include "api/api.h"
+#include "engine/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -328,17 +329,24 @@ static int h_delete(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    /* Files first, then rows (as `camera remove` does): a crash in between
-     * leaves rows without files, which recovery drops — never files that
-     * nothing points at. */
+    /* An ordered operation: (1) stop the camera's streams and let the
+     * syncer commit its last segments, (2) unlink files, (3) remove rows —
+     * so no segment of it is open when its rows go, and a crash between
+     * (2) and (3) leaves rows without files, which recovery drops.  The
+     * answer comes when all of it is done. */
+    engine_t *eng = (engine_t *)ctx->engine;
+    if (eng) engine_camera_retire(eng, id);
+    /* Hook for evidence holds (later issue): a camera whose recordings are
+     * held keeps its files and segment rows; decide here, before step 2. */
     size_t files = ctx->data_dir ? remove_files(cat, ctx->data_dir, id) : 0;
-    if ((rc = catalog_begin(cat))) return rc;
+    if ((rc = catalog_begin(cat))) { if (eng) engine_camera_unretire(eng, id); return rc; }
     if ((rc = catalog_camera_remove(cat, id)) ||
         (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
                          json_pack("{s:s,s:I}", "change", "remove", "files_removed",
                                    (json_int_t)files))) ||
         (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
+        if (eng) engine_camera_unretire(eng, id);
         return rc;
     }
     notify(ctx, id, true);

@@ -346,7 +346,7 @@ static int h_availability(struct http_req *req, void *ud)
         (rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &ward)))
         return rc;
     if (to <= from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (to - from > 93 * DAY_US) return http_fail(req, WW_EINVAL, "availability covers at most 93 days at once");
+    if (ww_span_over(from, to, 93 * DAY_US)) return http_fail(req, WW_EINVAL, "availability covers at most 93 days at once");
     bool all;
     const int64_t *ids;
     size_t nids;

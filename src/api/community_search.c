@@ -66,19 +66,17 @@ static bool in_ids(const int64_t *ids, size_t n, int64_t id)
 /* ---- the map's camera list ------------------------------------------------------ */
 
 static void state_of(const struct api_ctx *ctx, const struct cat_camera *c, const char **state,
-                     const char **reason, int64_t *last, json_t **hold)
+                     const char **reason, int64_t *last, struct engine_camera_status *cs)
 {
-    *hold = NULL;
     *last = 0;
     if (!c->enabled) { *state = "disabled"; *reason = "switched off"; return; }
-    engine_t *e = (engine_t *)ctx->engine;
-    json_t *s = e ? engine_camera_stats_json(e, c->id) : NULL;
-    json_t *m = s ? json_object_get(json_object_get(s, "streams"), "main") : NULL;
-    *state = m ? json_string_value(json_object_get(m, "state")) : "offline";
-    *reason = m ? json_string_value(json_object_get(m, "reason")) : e ? "not running" : "this server does not run the cameras";
-    *last = m ? json_integer_value(json_object_get(m, "last_packet_us")) : 0;
-    if (!*state || !strcmp(*state, "stopped")) *state = "offline";
-    *hold = s;
+    engine_t *e = ctx->engine;
+    const struct engine_stream_status *m = e && engine_camera_status(e, c->id, cs) == 0 && cs->main.present
+                                         ? &cs->main : NULL;
+    *state = m ? engine_state_name(m->state) : "offline";
+    *reason = m ? m->reason : e ? "not running" : "this server does not run the cameras";
+    *last = m ? m->last_packet_us : 0;
+    if (!strcmp(*state, "stopped")) *state = "offline";
 }
 
 static int h_cameras(struct http_req *req, void *ud)
@@ -106,8 +104,8 @@ static int h_cameras(struct http_req *req, void *ud)
         catalog_camera_scope(cat, c->id, &w, &owner);
         const char *state, *reason;
         int64_t last;
-        json_t *hold;
-        state_of(ctx, c, &state, &reason, &last, &hold);
+        struct engine_camera_status cs; /* holds the reason text */
+        state_of(ctx, c, &state, &reason, &last, &cs);
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(c->id));
         json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
@@ -121,7 +119,6 @@ static int h_cameras(struct http_req *req, void *ud)
         json_object_set_new(o, "state", json_string(state));
         json_object_set_new(o, "reason", json_string(reason ? reason : ""));
         json_object_set_new(o, "last_frame", api_time(last));
-        json_decref(hold);
         json_object_set_new(o, "consent", community_consent_now_json(cat, c->id, now));
         json_object_set_new(o, "probe", community_probe_json(cat, c->id));
         json_t *al = json_null();
@@ -286,7 +283,7 @@ static int query_double(struct http_req *req, const char *key, double lo, double
 static int check_place(struct http_req *req, const struct place *p, int64_t max_window)
 {
     if (p->to <= p->from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (p->to - p->from > max_window)
+    if (ww_span_over(p->from, p->to, max_window))
         return http_fail(req, WW_EINVAL, "the window may be at most %lld hours",
                          (long long)(max_window / 3600000000LL));
     return 0;

@@ -66,7 +66,7 @@ static int h_create(struct http_req *req, void *ud)
     if ((rc = http_json_str(req, body, "stream", false, 3, 4, &stream)) < 0) return rc;
     if (strcmp(stream, "main") && strcmp(stream, "sub")) return http_fail(req, WW_EINVAL, "stream must be main or sub");
     if (to <= from) return http_fail(req, WW_EINVAL, "to must be after from");
-    if (to - from > 24LL * 3600 * 1000000) return http_fail(req, WW_EINVAL, "an export covers at most 24 hours");
+    if (ww_span_over(from, to, 24LL * 3600 * 1000000)) return http_fail(req, WW_EINVAL, "an export covers at most 24 hours");
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);

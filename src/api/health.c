@@ -37,28 +37,28 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct cat_camer
     catalog_segment_oldest_start(cat, c->id, &oldest);
     json_object_set_new(o, "storage_bytes", json_integer(bytes));
     json_object_set_new(o, "oldest_recording", api_time(oldest));
-    json_t *s = e ? engine_camera_stats_json(e, c->id) : NULL;
-    json_t *m = s ? json_object_get(json_object_get(s, "streams"), "main") : NULL;
-    const char *state = !c->enabled ? "disabled" : m ? json_string_value(json_object_get(m, "state")) : "offline";
+    struct engine_camera_status cs;
+    const struct engine_stream_status *m = e && engine_camera_status(e, c->id, &cs) == 0 && cs.main.present
+                                         ? &cs.main : NULL;
+    const char *state = !c->enabled ? "disabled" : m ? engine_state_name(m->state) : "offline";
     const char *reason = !c->enabled ? "disabled in the catalog"
-                       : m ? json_string_value(json_object_get(m, "reason"))
+                       : m ? m->reason
                            : e ? "not running" : "this server does not run the cameras";
     if (!strcmp(state, "stopped")) state = "offline";
     json_object_set_new(o, "state", json_string(state));
-    json_object_set_new(o, "reason", json_string(reason ? reason : ""));
-    int64_t last = m ? json_integer_value(json_object_get(m, "last_packet_us")) : 0;
+    json_object_set_new(o, "reason", json_string(reason));
+    int64_t last = m ? m->last_packet_us : 0;
     json_object_set_new(o, "last_frame_us", last ? json_integer(last) : json_null());
     json_object_set_new(o, "last_frame", api_time(last));
-    json_object_set_new(o, "fps", json_real(m ? json_number_value(json_object_get(m, "fps")) : 0));
-    json_object_set_new(o, "bitrate_kbps", json_real(m ? json_number_value(json_object_get(m, "bitrate_kbps")) : 0));
-    json_object_set_new(o, "reconnects", json_integer(m ? json_integer_value(json_object_get(m, "reconnects")) : 0));
-    json_object_set_new(o, "codec", json_string(m ? json_string_value(json_object_get(m, "codec")) : ""));
-    json_object_set_new(o, "width", json_integer(m ? json_integer_value(json_object_get(m, "width")) : 0));
-    json_object_set_new(o, "height", json_integer(m ? json_integer_value(json_object_get(m, "height")) : 0));
-    json_t *rec = m ? json_object_get(m, "record") : NULL;
-    json_object_set_new(o, "record_state", json_string(rec ? json_string_value(json_object_get(rec, "state")) : "idle"));
-    json_object_set_new(o, "record_error", json_string(rec ? json_string_value(json_object_get(rec, "error")) : ""));
-    json_decref(s);
+    json_object_set_new(o, "fps", json_real(m ? m->fps : 0));
+    json_object_set_new(o, "bitrate_kbps", json_real(m ? m->bitrate_kbps : 0));
+    json_object_set_new(o, "reconnects", json_integer(m ? m->reconnects : 0));
+    json_object_set_new(o, "codec", json_string(m ? m->codec : ""));
+    json_object_set_new(o, "width", json_integer(m ? m->width : 0));
+    json_object_set_new(o, "height", json_integer(m ? m->height : 0));
+    bool rec = m && m->has_record;
+    json_object_set_new(o, "record_state", json_string(rec ? rec_state_name(m->record.state) : "idle"));
+    json_object_set_new(o, "record_error", json_string(rec ? m->record.error_text : ""));
     return o;
 }
 
@@ -80,7 +80,7 @@ static int h_health(struct http_req *req, void *ud)
     for (size_t i = 0; i < n; i++) {
         bool ok = all;
         for (size_t j = 0; j < nids && !ok; j++) ok = ids[j] == v[i].id;
-        if (ok) rows[k++] = camera_health(cat, (engine_t *)ctx->engine, &v[i]);
+        if (ok) rows[k++] = camera_health(cat, ctx->engine, &v[i]);
     }
     cat_camera_list_free(v, n);
     qsort(rows, k, sizeof *rows, cmp_cam);

@@ -49,14 +49,13 @@ static void live_free(void *opaque)
 /* Why the camera has no picture, from the engine's stats. */
 static const char *offline_reason(struct http_req *req, engine_t *e, int64_t id, const char *kind)
 {
-    json_t *s = engine_camera_stats_json(e, id);
+    struct engine_camera_status cs;
     const char *why = "the camera is not being recorded (disabled, or outside its consent)";
-    if (s) {
-        json_t *st = json_object_get(json_object_get(s, "streams"), kind);
-        const char *r = json_string_value(json_object_get(st, "reason"));
-        const char *state = json_string_value(json_object_get(st, "state"));
-        why = http_req_printf(req, "camera %s%s%s", state ? state : "offline", r && *r ? ": " : "", r ? r : "");
-        json_decref(s);
+    if (engine_camera_status(e, id, &cs) == 0) {
+        const struct engine_stream_status *st = !strcmp(kind, "sub") ? &cs.sub : &cs.main;
+        const char *state = st->present ? engine_state_name(st->state) : "offline";
+        const char *r = st->present ? st->reason : "";
+        why = http_req_printf(req, "camera %s%s%s", state, *r ? ": " : "", r);
     }
     return why;
 }
@@ -78,7 +77,7 @@ static int h_live(struct http_req *req, void *ud)
     if (!cn.live)
         return http_error(req, 403, "no_consent",
                           "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
-    engine_t *e = (engine_t *)ctx->engine;
+    engine_t *e = ctx->engine;
     if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
     hub_t *h = engine_hub_acquire(e, id, kind);
     if (!h && !strcmp(kind, "sub")) h = engine_hub_acquire(e, id, kind = "main"); /* no sub stream: main */
@@ -260,7 +259,7 @@ static int h_wall(struct http_req *req, void *ud)
     if (!kind) kind = "sub";
     if (strcmp(kind, "main") && strcmp(kind, "sub")) return http_fail(req, WW_EINVAL, "stream must be main or sub");
     if (!list || !*list) return http_fail(req, WW_EINVAL, "cameras=ID,ID,… is required");
-    engine_t *e = (engine_t *)ctx->engine;
+    engine_t *e = ctx->engine;
     if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
     int64_t ids[WALL_MAX];
     int n = 0;

@@ -262,21 +262,20 @@ static int h_state(struct http_req *req, void *ud)
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
-    engine_t *e = (engine_t *)ctx->engine;
-    json_t *cam = e ? engine_camera_stats_json(e, id) : NULL;
-    json_t *sub = json_object_get(json_object_get(cam, "streams"), "sub");
-    json_t *m = json_object_get(sub, "motion");
-    json_t *o = json_pack("{s:I,s:b}", "camera_id", (json_int_t)id, "running", m != NULL);
-    json_object_set_new(
-        o, "state",
-        json_string(sub ? json_string_value(json_object_get(sub, "state")) : "stopped"));
-    json_t *why = json_object_get(sub, "reason");
-    json_object_set(o, "reason", why ? why : json_null());
-    if (m)
-        json_object_set(o, "motion", m);
+    engine_t *e = ctx->engine;
+    struct engine_camera_status cs;
+    const struct engine_stream_status *sub = e && engine_camera_status(e, id, &cs) == 0 && cs.sub.present
+                                           ? &cs.sub : NULL;
+    bool running = sub && sub->has_motion;
+    json_t *o = json_pack("{s:I,s:b}", "camera_id", (json_int_t)id, "running", running);
+    json_object_set_new(o, "state", json_string(sub ? engine_state_name(sub->state) : "stopped"));
+    json_object_set_new(o, "reason", sub ? json_string(sub->reason) : json_null());
+    if (running)
+        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I}", "score", sub->motion.score,
+            "in_event", sub->motion.in_event, "frames_analysed", (json_int_t)sub->motion.frames_analysed,
+            "events", (json_int_t)sub->motion.events));
     else
         json_object_set_new(o, "motion", json_null());
-    json_decref(cam);
     return http_respond_json(req, 200, o);
 }
 
@@ -342,7 +341,7 @@ static int h_snapshot(struct http_req *req, void *ud)
         return http_error(req, 403, "no_consent",
                           "the camera's owner has not agreed to live viewing (chủ camera chưa đồng "
                           "ý cho xem trực tiếp)");
-    engine_t *e = (engine_t *)ctx->engine;
+    engine_t *e = ctx->engine;
     if (!e)
         return http_error(req, 503, "offline",
                           "this server does not run the cameras (--no-record)");

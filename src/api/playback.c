@@ -45,7 +45,7 @@ static int h_timeline(struct http_req *req, void *ud)
         (rc = http_req_query_time(req, "to", now, &to)))
         return rc;
     if (to <= from) return http_fail(req, WW_EINVAL, "to must be after from");
-    if (to - from > MAX_RANGE_US) return http_fail(req, WW_EINVAL, "a timeline covers at most 7 days");
+    if (ww_span_over(from, to, MAX_RANGE_US)) return http_fail(req, WW_EINVAL, "a timeline covers at most 7 days");
     if ((rc = stream_of(req, id, &kind, &sid))) return rc;
     catalog_t *cat = http_req_catalog(req);
     json_t *segs = json_array(), *gaps = json_array(), *events = json_array();

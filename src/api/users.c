@@ -166,6 +166,8 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = catalog_user_get(cat, id, &u))) return http_fail(req, rc, "no such user %lld", (long long)id);
     const struct http_user *me = http_req_user(req);
     bool was_admin = u.role == CAT_ROLE_ADMIN && !u.disabled;
+    const enum cat_role old_role = u.role;
+    const int64_t old_ward = u.ward_id, old_owner = u.owner_id;
     const char *pw = NULL, *display = NULL;
     char *hash = NULL;
     json_t *changed = json_array();
@@ -212,7 +214,11 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = catalog_begin(cat))) goto out;
     if ((rc = catalog_user_update(cat, &u)) ||
         (hash && (rc = catalog_user_set_password(cat, id, hash))) ||
-        ((u.disabled || hash) && (rc = http_sessions_revoke(req, id))) ||
+        /* Disabled, new password, or other rights: every session ends, so
+         * no open console keeps what the user no longer has. */
+        ((u.disabled || hash || u.role != old_role || u.ward_id != old_ward ||
+          u.owner_id != old_owner) &&
+         (rc = http_sessions_revoke(req, id))) ||
         (rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
                          json_pack("{s:s,s:I,s:s,s:O}", "change", "edit", "user_id", (json_int_t)id,
                                    "username", u.username, "fields", changed))) ||

@@ -63,6 +63,10 @@ char *ww_fmt_time(int64_t us, int offset_min, char *buf, size_t n);
  * fractions allowed; no offset = the local offset given) or a plain number
  * of seconds since the epoch.  Returns 0 or WW_EINVAL. */
 int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us);
+/* Overflow-safe "to − from > max": true when the span is longer than max_us
+ * (also when the subtraction would overflow upwards).  A reversed span
+ * (to < from) is not "over"; callers check the order themselves. */
+bool ww_span_over(int64_t from_us, int64_t to_us, int64_t max_us);
 /* The station's UTC offset in minutes (Asia/Ho_Chi_Minh: +420), from
  * WARDWATCH_UTC_OFFSET_MIN if set. */
 int ww_station_offset_min(void);

@@ -9,6 +9,8 @@
 #include "base/base.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,17 +106,36 @@ static int take_int(const char **p, int digits, int *out)
     return 0;
 }
 
+static bool is_plain_number(const char *s)
+{
+    int digits = 0, points = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p)) digits++;
+        else if (*p == '.' && !points++) continue;
+        else return false;
+    }
+    return digits > 0 && digits <= 20;
+}
+
+bool ww_span_over(int64_t from_us, int64_t to_us, int64_t max_us)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(to_us, from_us, &d)) return to_us > from_us;
+    return d > max_us;
+}
+
 int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us)
 {
     if (!s || !*s) return WW_EINVAL;
-    /* A bare number: seconds since the epoch (fraction allowed). */
-    char *end;
-    double secs = strtod(s, &end);
-    if (*end == '\0' && end != s && strchr(s, '-') == NULL) {
-        /* Written so that NaN fails too ("nan" is a number to strtod): NaN
-         * compares false both ways, and converting it to int64 is undefined
-         * (found by fuzz_time). */
-        if (!(secs >= 0 && secs <= 4102444800.0)) return WW_EINVAL; /* before 2100 */
+    /* A bare number: seconds since the epoch (fraction allowed).  Only
+     * digits and one point: strtod alone would take "nan", "inf", "1e99",
+     * hex and leading blanks, and a NaN passes every range comparison
+     * (then the cast to int64 is undefined). */
+    if (is_plain_number(s)) {
+        char *end;
+        double secs = strtod(s, &end);
+        if (*end != '\0' || !isfinite(secs) || secs < 0 || secs > 4102444800.0)
+            return WW_EINVAL; /* before 2100 */
         *out_us = (int64_t)(secs * 1e6);
         return 0;
     }
@@ -150,6 +171,7 @@ int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us)
         if (take_int(&p, 2, &oh)) return WW_EINVAL;
         if (*p == ':') p++;
         if (*p && take_int(&p, 2, &om)) return WW_EINVAL;
+        if (oh > 14 || om > 59) return WW_EINVAL; /* real offsets: −12:00 … +14:00 */
         off = sign * (oh * 60 + om);
     }
     if (*p) return WW_EINVAL;

@@ -1,10 +1,15 @@
 /*
- * cameras.c — wards, cameras and streams.
+ * cameras.c — wards, cameras and streams: every statement on the cameras
+ * table lives here (the surface is split over catalog.h, cat_users.h for the
+ * console's edits and scope, cat_community.h for enabling and the map box).
  *
  * Camera passwords are stored here and handed only to ingest; list output
  * in the CLI and API never includes them (see cli/camera.c, api/cameras.c).
  */
 #include "catalog/internal.h"
+#include "catalog/cat_community.h"
+#include "catalog/cat_users.h"
+#include "catalog/cat_ward_work.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +54,18 @@ int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id)
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward find");
 }
 
+int catalog_ward_name(catalog_t *cat, int64_t id, char **name)
+{
+    sqlite3_stmt *st;
+    *name = NULL;
+    if (cat_prepare(cat, "SELECT name FROM wards WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *name = cat_col_str(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward name");
+}
+
 int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
 {
     sqlite3_stmt *st;
@@ -88,8 +105,9 @@ void cat_camera_list_free(struct cat_camera *v, size_t n)
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
                  "password,transport,enabled,retention_days,direction_deg,created_us"
 
-static void camera_from_row(sqlite3_stmt *st, struct cat_camera *c)
+static void camera_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_camera *c = row;
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
     c->name = cat_col_str(st, 1);
@@ -108,6 +126,9 @@ static void camera_from_row(sqlite3_stmt *st, struct cat_camera *c)
     c->direction_deg = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 13);
     c->created_us = sqlite3_column_int64(st, 14);
 }
+
+/* cat_camera_clear for cat_rows, which knows rows only as void *. */
+static void camera_row_clear(void *row) { cat_camera_clear(row); }
 
 int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
 {
@@ -157,14 +178,7 @@ int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        camera_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "camera list");
+    return CAT_ROWS(cat, st, out, n, camera_from_row, camera_row_clear, "camera list");
 }
 
 int catalog_camera_remove(catalog_t *cat, int64_t id)
@@ -190,6 +204,16 @@ int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "stream find");
 }
 
+int catalog_stream_exists(catalog_t *cat, int64_t stream_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT 1 FROM streams WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, stream_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cat_fail(cat, "stream exists");
+}
+
 int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
     if (catalog_stream_find(cat, camera_id, kind, id) == 0) return 0;
@@ -204,25 +228,155 @@ int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, i
     return catalog_stream_find(cat, camera_id, kind, id);
 }
 
-int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
+/* ---- cameras: console edits --------------------------------------------- */
+
+int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_id)
 {
-    memset(out, 0, sizeof *out);
+    int64_t ward;
+    return catalog_camera_scope(cat, camera_id, &ward, owner_id);
+}
+
+int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
+{
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
-                         " MAX(allow_live), MAX(allow_record), MAX(allow_export), MAX(COALESCE(valid_to_us,0))"
-                         " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
-                         " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
+    if (cat_prepare(cat, "UPDATE cameras SET owner_id=? WHERE id=?", &st)) return WW_EDB;
+    cat_bind_id(st, 1, owner_id);
+    sqlite3_bind_int64(st, 2, camera_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera owner", CAT_REFUSED_BY_KIND);
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
+                         "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
+                         "retention_days=?,direction_deg=? WHERE id=?", &st))
         return WW_EDB;
+    cat_bind_str(st, 1, c->name);
+    cat_bind_str(st, 2, c->address);
+    if (c->has_pos) {
+        sqlite3_bind_double(st, 3, c->latitude);
+        sqlite3_bind_double(st, 4, c->longitude);
+    }
+    cat_bind_id(st, 5, c->ward_id);
+    cat_bind_str(st, 6, c->main_url);
+    cat_bind_str(st, 7, c->sub_url);
+    cat_bind_str(st, 8, c->username);
+    cat_bind_str(st, 9, c->password);
+    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
+    sqlite3_bind_int(st, 11, c->enabled);
+    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
+    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
+    sqlite3_bind_int64(st, 14, c->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera update", CAT_REFUSED_BY_KIND);
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, t_us);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->has_rows = sqlite3_column_int64(st, 0) > 0;
-        out->live = !out->has_rows || sqlite3_column_int(st, 1);
-        out->record = !out->has_rows || sqlite3_column_int(st, 2);
-        out->export_ = !out->has_rows || sqlite3_column_int(st, 3);
-        out->until_us = sqlite3_column_int64(st, 4);
+        *ward_id = sqlite3_column_int64(st, 0);
+        *owner_id = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera scope");
 }
+
+int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id, int64_t **out,
+                              size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if ((ward_id > 0) == (owner_id > 0)) return WW_EINVAL;
+    if (cat_prepare(cat, ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
+                                     : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : owner_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { free(*out); *out = NULL; *n = 0; return cat_fail(cat, "camera ids"); }
+    return 0;
+}
+
+/* ---- cameras: enabling and the map ------------------------------------- */
+
+int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE cameras SET enabled=? WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int(st, 1, enabled);
+    sqlite3_bind_int64(st, 2, camera_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT; /* the activation gate (040 trigger) */
+    if (rc != SQLITE_DONE) return cat_fail(cat, "camera enable");
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+
+void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].address);
+    }
+    free(v);
+}
+
+
+int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
+                          double lon_hi, struct cat_camera_pos **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
+                         " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
+                         " AND longitude BETWEEN ?3 AND ?4 ORDER BY id", &st))
+        return WW_EDB;
+    sqlite3_bind_double(st, 1, lat_lo);
+    sqlite3_bind_double(st, 2, lat_hi);
+    sqlite3_bind_double(st, 3, lon_lo);
+    sqlite3_bind_double(st, 4, lon_hi);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = ww_realloc(*out, cap * sizeof **out);
+        }
+        struct cat_camera_pos *c = &(*out)[(*n)++];
+        c->id = sqlite3_column_int64(st, 0);
+        c->ward_id = sqlite3_column_int64(st, 1);
+        c->owner_id = sqlite3_column_int64(st, 2);
+        c->latitude = sqlite3_column_double(st, 3);
+        c->longitude = sqlite3_column_double(st, 4);
+        c->direction_deg = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
+        c->name = cat_col_str(st, 6);
+        c->address = cat_col_str(st, 7);
+        c->enabled = sqlite3_column_int(st, 8);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cat_camera_pos_list_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return cat_fail(cat, "cameras in box");
+    }
+    return 0;
+}
+

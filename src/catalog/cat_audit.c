@@ -160,8 +160,9 @@ fail:
 #define AUDIT_COLS "id,at_us,user_id,username,action,camera_id,range_from_us,range_to_us," \
                    "client_addr,detail,prev_hash,hash"
 
-static void audit_from_row(sqlite3_stmt *st, struct cat_audit *a)
+static void audit_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_audit *a = row;
     memset(a, 0, sizeof *a);
     a->id = sqlite3_column_int64(st, 0);
     a->at_us = sqlite3_column_int64(st, 1);
@@ -178,6 +179,9 @@ static void audit_from_row(sqlite3_stmt *st, struct cat_audit *a)
     snprintf(a->prev_hash, sizeof a->prev_hash, "%s", p ? p : "");
     snprintf(a->hash, sizeof a->hash, "%s", h ? h : "");
 }
+
+/* cat_audit_clear for cat_rows, which knows rows only as void *. */
+static void audit_row_clear(void *row) { cat_audit_clear(row); }
 
 int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
                         size_t *n)
@@ -201,19 +205,7 @@ int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct
     sqlite3_bind_int64(st, 6, f->to_us);
     sqlite3_bind_int64(st, 7, f->before_id);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)limit);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
-        audit_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_audit_list_free(*out, *n);
-        *out = NULL; *n = 0;
-        return cat_fail(cat, "audit query");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, audit_from_row, audit_row_clear, "audit query");
 }
 
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)

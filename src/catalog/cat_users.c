@@ -1,5 +1,6 @@
 /*
- * cat_users.c — users, sessions, owners and the console's camera edits.
+ * cat_users.c — users, sessions and owners (the console's camera edits
+ * are in cameras.c with the cameras table's other SQL).
  *
  * Invariants kept here and by the schema's CHECKs: officer/viewer rows have
  * a ward, owner rows an owner; usernames are unique and already validated
@@ -85,25 +86,6 @@ static void user_from_row(sqlite3_stmt *st, int first, struct cat_user *u)
     u->last_login_us = sqlite3_column_int64(st, first + 9);
 }
 
-static void bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
-{
-    if (id > 0) sqlite3_bind_int64(st, idx, id);
-    else sqlite3_bind_null(st, idx);
-}
-
-/* Maps a failed INSERT/UPDATE step to our codes. */
-static int write_fail(catalog_t *cat, int rc, const char *what)
-{
-    if (rc == SQLITE_CONSTRAINT) {
-        int ext = sqlite3_extended_errcode(cat->db);
-        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return WW_ECONFLICT;
-        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
-        return WW_EINVAL;
-    }
-    return cat_fail(cat, what);
-}
-
 int catalog_user_add(catalog_t *cat, struct cat_user *u)
 {
     if (!cat_username_valid(u->username) || !u->pw_hash || u->role == CAT_ROLE_NONE)
@@ -116,15 +98,15 @@ int catalog_user_add(catalog_t *cat, struct cat_user *u)
     cat_bind_str(st, 1, u->username);
     cat_bind_str(st, 2, u->display_name);
     cat_bind_str(st, 3, cat_role_name(u->role));
-    bind_id_or_null(st, 4, u->ward_id);
-    bind_id_or_null(st, 5, u->owner_id);
+    cat_bind_id(st, 4, u->ward_id);
+    cat_bind_id(st, 5, u->owner_id);
     cat_bind_str(st, 6, u->pw_hash);
     sqlite3_bind_int(st, 7, u->disabled);
     sqlite3_bind_int64(st, 8, now);
     sqlite3_bind_int64(st, 9, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user add");
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user add", CAT_REFUSED_BY_KIND);
     u->id = sqlite3_last_insert_rowid(cat->db);
     u->created_us = u->updated_us = now;
     return 0;
@@ -182,14 +164,14 @@ int catalog_user_update(catalog_t *cat, const struct cat_user *u)
         return WW_EDB;
     cat_bind_str(st, 1, u->display_name);
     cat_bind_str(st, 2, cat_role_name(u->role));
-    bind_id_or_null(st, 3, u->ward_id);
-    bind_id_or_null(st, 4, u->owner_id);
+    cat_bind_id(st, 3, u->ward_id);
+    cat_bind_id(st, 4, u->owner_id);
     sqlite3_bind_int(st, 5, u->disabled);
     sqlite3_bind_int64(st, 6, ww_wall_us());
     sqlite3_bind_int64(st, 7, u->id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user update");
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user update", CAT_REFUSED_BY_KIND);
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
 
@@ -202,7 +184,7 @@ int catalog_user_set_password(catalog_t *cat, int64_t id, const char *pw_hash)
     sqlite3_bind_int64(st, 3, id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "user password");
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user password", CAT_REFUSED_BY_KIND);
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
 }
 
@@ -246,7 +228,7 @@ int catalog_session_add(catalog_t *cat, const uint8_t token_hash[32], int64_t us
     cat_bind_str(st, 6, client_addr);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : write_fail(cat, rc, "session add");
+    return rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, "session add", CAT_REFUSED_BY_KIND);
 }
 
 int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
@@ -348,8 +330,9 @@ void cat_owner_list_free(struct cat_owner *v, size_t n)
 
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
-static void owner_from_row(sqlite3_stmt *st, struct cat_owner *o)
+static void owner_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_owner *o = row;
     memset(o, 0, sizeof *o);
     o->id = sqlite3_column_int64(st, 0);
     o->kind = cat_col_str(st, 1);
@@ -359,6 +342,9 @@ static void owner_from_row(sqlite3_stmt *st, struct cat_owner *o)
     o->ward_id = sqlite3_column_int64(st, 5);
     o->created_us = sqlite3_column_int64(st, 6);
 }
+
+/* cat_owner_clear for cat_rows, which knows rows only as void *. */
+static void owner_row_clear(void *row) { cat_owner_clear(row); }
 
 int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
 {
@@ -372,11 +358,11 @@ int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
     cat_bind_str(st, 2, o->name);
     cat_bind_str(st, 3, o->phone);
     cat_bind_str(st, 4, o->address);
-    bind_id_or_null(st, 5, o->ward_id);
+    cat_bind_id(st, 5, o->ward_id);
     sqlite3_bind_int64(st, 6, o->created_us);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "owner add");
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "owner add", CAT_REFUSED_BY_KIND);
     o->id = sqlite3_last_insert_rowid(cat->db);
     return 0;
 }
@@ -401,14 +387,7 @@ int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, 
         return WW_EDB;
     sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
     sqlite3_bind_int64(st, 2, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        owner_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "owner list");
+    return CAT_ROWS(cat, st, out, n, owner_from_row, owner_row_clear, "owner list");
 }
 
 int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
@@ -422,94 +401,10 @@ int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
     cat_bind_str(st, 2, o->name);
     cat_bind_str(st, 3, o->phone);
     cat_bind_str(st, 4, o->address);
-    bind_id_or_null(st, 5, o->ward_id);
+    cat_bind_id(st, 5, o->ward_id);
     sqlite3_bind_int64(st, 6, o->id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "owner update");
+    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "owner update", CAT_REFUSED_BY_KIND);
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
-}
-
-/* ---- cameras: console edits --------------------------------------------- */
-
-int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_id)
-{
-    int64_t ward;
-    return catalog_camera_scope(cat, camera_id, &ward, owner_id);
-}
-
-int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET owner_id=? WHERE id=?", &st)) return WW_EDB;
-    bind_id_or_null(st, 1, owner_id);
-    sqlite3_bind_int64(st, 2, camera_id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "camera owner");
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
-}
-
-int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
-                         "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
-                         "retention_days=?,direction_deg=? WHERE id=?", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, c->name);
-    cat_bind_str(st, 2, c->address);
-    if (c->has_pos) {
-        sqlite3_bind_double(st, 3, c->latitude);
-        sqlite3_bind_double(st, 4, c->longitude);
-    }
-    bind_id_or_null(st, 5, c->ward_id);
-    cat_bind_str(st, 6, c->main_url);
-    cat_bind_str(st, 7, c->sub_url);
-    cat_bind_str(st, 8, c->username);
-    cat_bind_str(st, 9, c->password);
-    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
-    sqlite3_bind_int(st, 11, c->enabled);
-    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
-    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
-    sqlite3_bind_int64(st, 14, c->id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return write_fail(cat, rc, "camera update");
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
-}
-
-int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *ward_id = sqlite3_column_int64(st, 0);
-        *owner_id = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera scope");
-}
-
-int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id, int64_t **out,
-                              size_t *n)
-{
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if ((ward_id > 0) == (owner_id > 0)) return WW_EINVAL;
-    if (cat_prepare(cat, ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
-                                     : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : owner_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { free(*out); *out = NULL; *n = 0; return cat_fail(cat, "camera ids"); }
-    return 0;
 }

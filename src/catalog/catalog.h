@@ -44,6 +44,14 @@ int  catalog_schema_version(catalog_t *cat);
 int catalog_begin(catalog_t *cat);   /* BEGIN IMMEDIATE */
 int catalog_commit(catalog_t *cat);
 void catalog_rollback(catalog_t *cat);
+/* A savepoint inside the open transaction (not nested): release keeps what
+ * was done since, rollback undoes only that and ends the savepoint. */
+int catalog_savepoint(catalog_t *cat);
+int catalog_savepoint_release(catalog_t *cat);
+void catalog_savepoint_rollback(catalog_t *cat);
+/* SQLite's message for the last failure on this connection (valid until
+ * the next call on it). */
+const char *catalog_last_error(catalog_t *cat);
 
 /* Key/value settings (e.g. the secret-box key id, first-run flags). */
 int catalog_setting_get(catalog_t *cat, const char *key, char **out); /* WW_ENOTFOUND */
@@ -83,6 +91,8 @@ int catalog_camera_remove(catalog_t *cat, int64_t id);             /* rows only 
  * kind is "main" or "sub". */
 int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id);
 int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id);
+/* 1 if the stream row exists, 0 if not (its camera was removed), or <0. */
+int catalog_stream_exists(catalog_t *cat, int64_t stream_id);
 
 /* ---- segments ---------------------------------------------------------- *
  * A segment row describes one fMP4 file.  Its life: the syncer upserts the
@@ -103,7 +113,9 @@ struct cat_segment {
 };
 void cat_segment_clear(struct cat_segment *s);
 void cat_segment_list_free(struct cat_segment *v, size_t n);
-/* Insert or update by path; sets s->id. */
+/* Insert or update by path; sets s->id.  A row the schema refuses (its
+ * stream is gone, a bad span) → WW_ECONFLICT, not logged here: the caller
+ * logs it once with its camera (see catalog_last_error). */
 int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s);
 int catalog_segment_set_state(catalog_t *cat, int64_t id, int state);
 int catalog_segment_delete(catalog_t *cat, int64_t id);
@@ -125,6 +137,7 @@ int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *sta
  * (camera offline, disk full, no consent…).  Spans between segments with
  * no gap row are reported by `recordings` as gaps of unknown reason. */
 struct cat_gap { int64_t stream_id, start_us, end_us; char *reason; };
+/* WW_ECONFLICT (not logged) when the stream is gone. */
 int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
                     const char *reason);
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,

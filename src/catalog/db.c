@@ -13,6 +13,7 @@
  */
 #include "catalog/internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,103 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s)
     else sqlite3_bind_null(st, idx);
 }
 
+void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+    if (id > 0) sqlite3_bind_int64(st, idx, id);
+    else sqlite3_bind_null(st, idx);
+}
+
+int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused)
+{
+    if (rc == SQLITE_DONE) return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && refused != WW_EDB) {
+        ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
+        if (refused != CAT_REFUSED_BY_KIND) return refused;
+        int ext = sqlite3_extended_errcode(cat->db);
+        return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? WW_ECONFLICT
+                                                                                     : WW_EINVAL;
+    }
+    return cat_fail(cat, what);
+}
+
+int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused)
+{
+    int rc = sqlite3_step(st);
+    /* the extended code is read in cat_write_fail before anything else runs
+     * on this connection; finalize keeps the connection's error state */
+    int out = rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, what, refused);
+    sqlite3_finalize(st);
+    return out;
+}
+
+int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
+             const char *what, void *out, size_t *n)
+{
+    assert(elem > 0 && map);
+    char *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = ww_realloc(v, cap * elem);
+        }
+        memset(v + k * elem, 0, elem);
+        map(st, v + k * elem);
+        k++;
+    }
+    sqlite3_finalize(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE) {
+        for (size_t i = 0; clear && i < k; i++) clear(v + i * elem);
+        free(v);
+        v = NULL;
+        k = 0;
+        ret = cat_fail(cat, what);
+    }
+    /* memcpy, not a store through void **: the caller's pointer has its own type */
+    memcpy(out, &v, sizeof v);
+    *n = k;
+    return ret;
+}
+
+bool cat_own_txn_begin(catalog_t *cat, int *rc)
+{
+    bool own = sqlite3_get_autocommit(cat->db);
+    *rc = own ? catalog_begin(cat) : 0;
+    return own;
+}
+
+int cat_own_txn_end(catalog_t *cat, bool own, int rc)
+{
+    if (!own) return rc;
+    if (rc) { catalog_rollback(cat); return rc; }
+    if (catalog_commit(cat)) { catalog_rollback(cat); return WW_EDB; }
+    return 0;
+}
+
 int catalog_begin(catalog_t *cat) { return cat_exec(cat, "BEGIN IMMEDIATE"); }
 int catalog_commit(catalog_t *cat) { return cat_exec(cat, "COMMIT"); }
 void catalog_rollback(catalog_t *cat)
 {
     if (!sqlite3_get_autocommit(cat->db)) sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Savepoints let one group commit keep the rows that can be written when
+ * one of them cannot (a camera removed mid-segment): the caller wraps each
+ * row in a savepoint and rolls back to it alone on failure. */
+int catalog_savepoint(catalog_t *cat) { return cat_exec(cat, "SAVEPOINT row"); }
+int catalog_savepoint_release(catalog_t *cat) { return cat_exec(cat, "RELEASE row"); }
+void catalog_savepoint_rollback(catalog_t *cat)
+{
+    if (sqlite3_get_autocommit(cat->db)) return;
+    sqlite3_exec(cat->db, "ROLLBACK TO row", NULL, NULL, NULL);
+    sqlite3_exec(cat->db, "RELEASE row", NULL, NULL, NULL);
+}
+
+const char *catalog_last_error(catalog_t *cat)
+{
+    return cat && cat->db ? sqlite3_errmsg(cat->db) : "no db";
 }
 
 static int applied_version(catalog_t *cat, int version)
@@ -73,37 +166,104 @@ static int applied_version(catalog_t *cat, int version)
     return rc;
 }
 
+/* A migration that rebuilds tables says so on its first line; it runs with
+ * foreign keys off (PRAGMA foreign_keys cannot change inside a transaction,
+ * and a DROP TABLE would otherwise cascade into the children) and the
+ * legacy rename (other tables' references keep naming the table), and
+ * must leave no foreign-key violation behind. */
+#define MIGRATION_FK_OFF "-- ww:foreign-keys-off"
+
+static int fk_violations(catalog_t *cat)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "PRAGMA foreign_key_check", &st)) return -1;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) n++;
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
+{
+    bool fk_off = !strncmp(m->sql, MIGRATION_FK_OFF, strlen(MIGRATION_FK_OFF));
+    if (fk_off && (cat_exec(cat, "PRAGMA foreign_keys=OFF") || cat_exec(cat, "PRAGMA legacy_alter_table=ON")))
+        return WW_EDB;
+    int rc = catalog_begin(cat);
+    if (rc) goto out;
+    /* Checked again inside the write lock: another connection may have
+     * applied it while this one waited. */
+    int done = applied_version(cat, m->version);
+    if (done) { catalog_rollback(cat); rc = done < 0 ? WW_EDB : 0; goto out; }
+    if (cat_exec(cat, m->sql)) {
+        ww_error("catalog", "migration %s failed", m->name);
+        rc = WW_EDB;
+        goto fail;
+    }
+    if (fk_off && fk_violations(cat) != 0) {
+        ww_error("catalog", "migration %s left foreign-key violations", m->name);
+        rc = WW_EDB;
+        goto fail;
+    }
+    sqlite3_stmt *st;
+    if ((rc = cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st))) goto fail;
+    sqlite3_bind_int(st, 1, m->version);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ww_wall_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE || catalog_commit(cat)) { rc = cat_fail(cat, "record migration"); goto fail; }
+    ww_debug("catalog", "applied migration %s", m->name);
+    goto out;
+fail:
+    catalog_rollback(cat);
+out:
+    if (fk_off) {
+        cat_exec(cat, "PRAGMA legacy_alter_table=OFF");
+        cat_exec(cat, "PRAGMA foreign_keys=ON");
+    }
+    return rc;
+}
+
+/* Catalogs made before the schema numbers were emitted in decimal recorded
+ * "040_community" as 32 (the C literal 040 is octal).  Names are unique, so
+ * each row is put right by its name; the legacy numbers (1 2 3 8 9 16 24 25
+ * 32 33) never equal another migration's decimal number. */
+static int fix_octal_versions(catalog_t *cat)
+{
+    if (catalog_begin(cat)) return WW_EDB;
+    for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
+        sqlite3_stmt *st;
+        if (cat_prepare(cat, "UPDATE schema_migrations SET version=? WHERE name=? AND version<>?",
+                        &st)) {
+            catalog_rollback(cat);
+            return WW_EDB;
+        }
+        sqlite3_bind_int(st, 1, m->version);
+        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, m->version);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            catalog_rollback(cat);
+            return cat_fail(cat, "fix migration numbers");
+        }
+    }
+    return catalog_commit(cat) ? WW_EDB : 0;
+}
+
 static int migrate(catalog_t *cat)
 {
     if (cat_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                       " applied_us INTEGER NOT NULL)"))
         return WW_EDB;
+    if (fix_octal_versions(cat)) return WW_EDB;
     for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
         int done = applied_version(cat, m->version);
         if (done < 0) return WW_EDB;
         if (done) continue;
-        if (catalog_begin(cat)) return WW_EDB;
-        if (cat_exec(cat, m->sql)) {
-            ww_error("catalog", "migration %s failed", m->name);
-            catalog_rollback(cat);
-            return WW_EDB;
-        }
-        sqlite3_stmt *st;
-        if (cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st)) {
-            catalog_rollback(cat);
-            return WW_EDB;
-        }
-        sqlite3_bind_int(st, 1, m->version);
-        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, ww_wall_us());
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE || catalog_commit(cat)) {
-            catalog_rollback(cat);
-            return cat_fail(cat, "record migration");
-        }
-        ww_debug("catalog", "applied migration %s", m->name);
+        int rc = apply_migration(cat, m);
+        if (rc) return rc;
     }
     return 0;
 }

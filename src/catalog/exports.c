@@ -20,8 +20,9 @@ void cat_export_list_free(struct cat_export *v, size_t n)
 #define EXP_COLS "id,camera_id,stream,from_us,to_us,first_us,last_us,path,bytes,frames,sha256," \
                  "manifest,user_id,username,created_us"
 
-static void export_from_row(sqlite3_stmt *st, struct cat_export *e)
+static void export_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_export *e = row;
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(st, 0);
     e->camera_id = sqlite3_column_int64(st, 1);
@@ -39,6 +40,9 @@ static void export_from_row(sqlite3_stmt *st, struct cat_export *e)
     e->username = cat_col_str(st, 13);
     e->created_us = sqlite3_column_int64(st, 14);
 }
+
+/* cat_export_clear for cat_rows, which knows rows only as void *. */
+static void export_row_clear(void *row) { cat_export_clear(row); }
 
 int catalog_export_add(catalog_t *cat, struct cat_export *e)
 {
@@ -89,12 +93,5 @@ int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct 
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, (int64_t)limit);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        export_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "export list");
+    return CAT_ROWS(cat, st, out, n, export_from_row, export_row_clear, "export list");
 }

@@ -6,6 +6,7 @@
  * group commit is one transaction for all streams.
  */
 #include "catalog/internal.h"
+#include "catalog/cat_community.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,9 @@ void cat_segment_list_free(struct cat_segment *v, size_t n)
 
 #define SEG_COLS "id,stream_id,camera_id,start_us,end_us,path,bytes,frames,codec,frag_index,state"
 
-static void segment_from_row(sqlite3_stmt *st, struct cat_segment *s)
+static void segment_from_row(sqlite3_stmt *st, void *row)
 {
+    struct cat_segment *s = row;
     memset(s, 0, sizeof *s);
     s->id = sqlite3_column_int64(st, 0);
     s->stream_id = sqlite3_column_int64(st, 1);
@@ -46,22 +48,13 @@ static void segment_from_row(sqlite3_stmt *st, struct cat_segment *s)
     s->state = sqlite3_column_int(st, 10);
 }
 
+/* cat_segment_clear for cat_rows, which knows rows only as void *. */
+static void segment_row_clear(void *row) { cat_segment_clear(row); }
+
 static int segment_query(catalog_t *cat, sqlite3_stmt *st, struct cat_segment **out, size_t *n)
 {
     *out = NULL; *n = 0;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 64; *out = ww_realloc(*out, cap * sizeof **out); }
-        segment_from_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_segment_list_free(*out, *n);
-        *out = NULL; *n = 0;
-        return cat_fail(cat, "segment query");
-    }
-    return 0;
+    return CAT_ROWS(cat, st, out, n, segment_from_row, segment_row_clear, "segment query");
 }
 
 int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
@@ -88,6 +81,7 @@ int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) s->id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment upsert");
 }
 
@@ -190,6 +184,7 @@ int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t
     cat_bind_str(st, 4, reason);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
     return rc == SQLITE_DONE ? 0 : cat_fail(cat, "gap add");
 }
 
@@ -222,4 +217,35 @@ void cat_gap_list_free(struct cat_gap *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) free(v[i].reason);
     free(v);
+}
+
+/* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
+
+/* Segments are cut at most every 600 s (serve --segment-seconds), but a
+ * recovered or imported file may be longer; an hour bounds the index range
+ * on start_us generously. */
+#define SEGMENT_MAX_US (3600LL * 1000000)
+
+int catalog_coverage(catalog_t *cat, int64_t camera_id, int64_t from_us, int64_t to_us,
+                     int64_t *covered_us, int64_t *segments)
+{
+    *covered_us = 0;
+    *segments = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT COALESCE(SUM(MIN(s.end_us, ?3) - MAX(s.start_us, ?2)), 0), COUNT(*)"
+                         " FROM segments s JOIN streams t ON t.id = s.stream_id AND t.kind = 'main'"
+                         " WHERE s.camera_id = ?1 AND s.start_us < ?3 AND s.start_us >= ?4"
+                         " AND s.end_us > ?2 AND s.state <> 2", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, from_us);
+    sqlite3_bind_int64(st, 3, to_us);
+    sqlite3_bind_int64(st, 4, from_us - SEGMENT_MAX_US);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *covered_us = sqlite3_column_int64(st, 0);
+        *segments = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "coverage");
 }

@@ -67,7 +67,7 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
     if (optind < argc) return cli_usage("export: unexpected argument '%s'", argv[optind]);
     if (!cam || from < 0 || to < 0 || !out) return cli_usage("export: --camera, --from, --to and -o are required");
     if (to <= from) return cli_usage("export: --to must be after --from");
-    if (to - from > 24LL * 3600 * 1000000) return cli_usage("export: a range of at most 24 hours");
+    if (ww_span_over(from, to, 24LL * 3600 * 1000000)) return cli_usage("export: a range of at most 24 hours");
     catalog_t *cat;
     int rc = cli_open(c, &cat);
     if (rc) return rc;

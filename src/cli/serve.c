@@ -37,7 +37,10 @@ static void help(void)
            "  --min-free-mb N        keep N MB free on the recordings disk\n"
            "  --retention-seconds N  how often retention runs (default 10)\n"
            "  --read-timeout-ms N    a stream with no data this long is lost (default 5000)\n"
-           "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n");
+           "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n"
+           "  --session-hours N      a console session ends N hours after sign-in, busy or\n"
+           "                         not (default 12, 1..168)\n"
+           "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n");
 }
 
 static int take_lock(const char *dir)
@@ -59,10 +62,12 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {"quota-mb", required_argument, 0, 'q'}, {"min-free-mb", required_argument, 0, 'm'},
         {"retention-seconds", required_argument, 0, 'r'},
         {"read-timeout-ms", required_argument, 0, 't'}, {"stats", required_argument, 0, 'S'},
+        {"session-hours", required_argument, 0, 'E'}, {"secure-cookie", no_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *listen = "127.0.0.1:8080", *stats = NULL;
     bool http = true;
+    struct serve_http_opts web_opts = {0};
     struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true};
     int64_t v;
     int o;
@@ -101,6 +106,11 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             if (ww_parse_i64(optarg, 500, 120000, &v)) return cli_usage("serve: --read-timeout-ms must be 500..120000");
             cfg.read_timeout_us = v * 1000;
             break;
+        case 'E':
+            if (ww_parse_i64(optarg, 1, 168, &v)) return cli_usage("serve: --session-hours must be 1..168");
+            web_opts.session_max_us = v * 3600 * 1000000;
+            break;
+        case 'C': web_opts.secure_cookie = true; break;
         case 'h': help(); return 0;
         default: return 2;
         }
@@ -146,7 +156,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         return 1;
     }
     struct serve_http *web = NULL;
-    if (http && serve_http_start(c->data_dir, listen, eng, &web)) {
+    if (http && serve_http_start(c->data_dir, listen, &web_opts, eng, &web)) {
         cli_err("serve: cannot listen on %s", listen);
         engine_stop(eng);
         free(stats_default);

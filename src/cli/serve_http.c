@@ -21,11 +21,14 @@ static void camera_changed(void *arg, int64_t camera_id, bool removed)
     if (arg) engine_kick(arg);
 }
 
-int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, struct serve_http **out)
+int serve_http_start(const char *data_dir, const char *listen, const struct serve_http_opts *opts,
+                     engine_t *eng, struct serve_http **out)
 {
     struct serve_http *s = ww_calloc(1, sizeof *s);
     s->db = ww_asprintf("%s/wardwatch.db", data_dir);
-    struct http_config hc = {.listen = listen, .db_path = s->db};
+    struct http_config hc = {.listen = listen, .db_path = s->db,
+                             .session_max_us = opts ? opts->session_max_us : 0,
+                             .secure_cookie = opts && opts->secure_cookie};
     int rc = http_server_start(&hc, &s->srv);
     if (rc) {
         ww_error("http", "cannot listen on %s: %s", listen, ww_strerror(rc));
@@ -35,7 +38,7 @@ int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, st
     }
     s->actx.data_dir = data_dir;
     s->actx.db_path = s->db;
-    s->actx.engine = (struct rec_engine *)eng;
+    s->actx.engine = eng;
     s->actx.camera_changed = camera_changed;
     s->actx.camera_changed_arg = eng;
     api_register_all(s->srv, &s->actx);

@@ -10,7 +10,13 @@
 
 struct serve_http;
 /* listen is "ADDR:PORT".  0 or a negative code (logged). */
-int serve_http_start(const char *data_dir, const char *listen, engine_t *eng, struct serve_http **out);
+/* Console options from serve's command line (zero = defaults). */
+struct serve_http_opts {
+    int64_t session_max_us;   /* absolute session lifetime; 0 → 12 h */
+    bool secure_cookie;       /* Secure on the session cookie */
+};
+int serve_http_start(const char *data_dir, const char *listen, const struct serve_http_opts *opts,
+                     engine_t *eng, struct serve_http **out);
 void serve_http_stop(struct serve_http *s);   /* NULL-safe */
 
 #endif

@@ -10,7 +10,7 @@
  * Threads:
  *   - community_monitor_start/stop are called from the thread running
  *     `serve`.  The monitor owns one thread that wakes every tick (5 s,
- *     WARDWATCH_MONITOR_TICK_MS for tests), reads engine_stats_json and its
+ *     WARDWATCH_MONITOR_TICK_MS for tests), reads engine_status_list and its
  *     own catalog connection, and one webhook thread fed by a bounded queue:
  *     a slow or dead webhook receiver never holds up the monitor (the queue
  *     drops the oldest notification and logs it when full).

@@ -2,7 +2,7 @@
  * monitor.c — the camera-dark monitor of `serve`: alerts, their webhooks,
  * and availability intervals.
  *
- * Why a separate thread fed by engine_stats_json: the engine already knows
+ * Why a separate thread fed by engine_status_list: the engine already knows
  * each stream's state, reason and last packet time and hands them out as a
  * snapshot from any thread; the monitor only needs a look every few seconds
  * and must never slow a stream.  It keeps its own catalog connection (the
@@ -193,24 +193,14 @@ static void enqueue(struct community_monitor *m, catalog_t *cat, const struct ca
 
 /* ---- one tick ------------------------------------------------------------------ */
 
-struct seen { const char *state, *reason; int64_t last_packet_us; };
-
-static bool stats_of(json_t *stats, int64_t id, struct seen *s)
+/* The main stream's status of camera id in the snapshot, or NULL when the
+ * camera is not running (or has no main stream yet). */
+static const struct engine_stream_status *status_of(const struct engine_camera_status *v, size_t n,
+                                                    int64_t id)
 {
-    json_t *cams = json_object_get(stats, "cameras");
-    size_t i;
-    json_t *c;
-    json_array_foreach(cams, i, c) {
-        if (json_integer_value(json_object_get(c, "id")) != id) continue;
-        json_t *mn = json_object_get(json_object_get(c, "streams"), "main");
-        if (!mn) return false;
-        s->state = json_string_value(json_object_get(mn, "state"));
-        s->reason = json_string_value(json_object_get(mn, "reason"));
-        s->last_packet_us = json_integer_value(json_object_get(mn, "last_packet_us"));
-        if (!s->state) s->state = "offline";
-        return true;
-    }
-    return false;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].id == id) return v[i].main.present ? &v[i].main : NULL;
+    return NULL;
 }
 
 static void uptime_step(catalog_t *cat, struct track *t, int state, int64_t now)
@@ -267,14 +257,16 @@ static void clear_alert(struct community_monitor *m, catalog_t *cat, int64_t ale
 static void tick(struct community_monitor *m, catalog_t *cat)
 {
     int64_t now = ww_wall_us();
-    json_t *stats = engine_stats_json(m->eng);
+    struct engine_camera_status *st = NULL;
+    size_t nst = 0;
+    if (m->eng) engine_status_list(m->eng, &st, &nst);
     struct cat_camera *cams = NULL;
     size_t nc = 0;
     struct cat_alert *open = NULL;
     size_t no = 0;
     struct cat_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
     if (catalog_camera_list(cat, &cams, &nc) || catalog_alert_list(cat, &f, &open, &no)) {
-        json_decref(stats);
+        free(st);
         cat_camera_list_free(cams, nc);
         return;
     }
@@ -285,15 +277,15 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         int64_t alert_id = 0;
         for (size_t k = 0; k < no; k++)
             if (open[k].camera_id == c->id) alert_id = open[k].id;
-        struct seen s;
         if (!c->enabled) {
             if (alert_id) clear_alert(m, cat, alert_id, "disabled", now);
             continue;   /* its track, if any, is closed below */
         }
-        if (!stats || !stats_of(stats, c->id, &s)) continue; /* just switched on: not running yet */
+        const struct engine_stream_status *s = status_of(st, nst, c->id);
+        if (!s) continue; /* just switched on: not running yet */
         struct track *t = track_of(m, c->id);
         t->live = true;
-        bool online = !strcmp(s.state, "online");
+        bool online = s->state == ENGINE_ONLINE;
         uptime_step(cat, t, online ? 1 : 2, now);
         if (online) {
             t->dark_seen_us = 0;
@@ -302,10 +294,10 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         }
         if (!t->dark_seen_us) t->dark_seen_us = now;
         if (alert_id) continue;
-        int64_t since = s.last_packet_us > 0 ? s.last_packet_us : t->dark_seen_us;
+        int64_t since = s->last_packet_us > 0 ? s->last_packet_us : t->dark_seen_us;
         int64_t after_s = 900;
         catalog_alert_threshold(cat, c->ward_id, &after_s);
-        if (now - since >= after_s * 1000000) raise_alert(m, cat, c, since, s.reason, now);
+        if (now - since >= after_s * 1000000) raise_alert(m, cat, c, since, s->reason, now);
     }
     /* alerts of cameras that no longer exist */
     for (size_t k = 0; k < no; k++) {
@@ -332,7 +324,7 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         ww_warn(LC, "cannot write this tick's alerts and availability; trying again next tick");
     }
 out:
-    json_decref(stats);
+    free(st);
     cat_camera_list_free(cams, nc);
     cat_alert_list_free(open, no);
 }

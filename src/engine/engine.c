@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "base/base.h"
 #include "catalog/cat_events.h"
@@ -25,11 +28,16 @@
 #include "motion/motion.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include <libavutil/log.h>
 
-enum stream_state { ST_CONNECTING, ST_ONLINE, ST_OFFLINE, ST_ERROR, ST_STOPPED };
-static const char *state_names[] = {"connecting", "online", "offline", "error", "stopped"};
+static const char *const state_names[] = {"connecting", "online", "offline", "error", "stopped"};
+
+const char *engine_state_name(enum engine_state s)
+{
+    return (unsigned)s < sizeof state_names / sizeof *state_names ? state_names[s] : "?";
+}
 
 struct stream {
     atomic_int refs;
@@ -44,9 +52,10 @@ struct stream {
     pthread_t thread;
     bool thread_started;
     atomic_bool stop;
+    bool addr_down;    /* ingest thread: the probe saw the address refuse */
     /* stats: counters by the ingest thread, the rest under e->mu */
     atomic_llong frames, bytes, last_packet_us;
-    enum stream_state state;
+    enum engine_state state;
     char reason[160];
     int64_t reconnects, sessions, online_since_us, rebases;
     double fps, kbps;
@@ -87,6 +96,10 @@ struct engine {
     struct pending_event *events;
     int nevents, capevents;
     int64_t events_dropped;
+    /* cameras being deleted (engine_camera_retire): reconcile must not
+     * restart them while their rows still exist; under mu */
+    int64_t *retired;
+    int nretired, capretired;
 };
 
 struct pending_event {
@@ -108,25 +121,94 @@ static void stream_unref(struct stream *s)
     free(s);
 }
 
-static void set_state(struct stream *s, enum stream_state st, const char *reason)
+static void set_state(struct stream *s, enum engine_state st, const char *reason)
 {
     pthread_mutex_lock(&s->e->mu);
     bool changed = s->state != st || strcmp(s->reason, reason ? reason : "");
     s->state = st;
     snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
-    if (st == ST_ONLINE) s->online_since_us = ww_wall_us();
+    if (st == ENGINE_ONLINE) s->online_since_us = ww_wall_us();
     pthread_mutex_unlock(&s->e->mu);
     if (!changed) return;
-    if (st == ST_ONLINE) ww_info(s->ctx, "online");
-    else if (st == ST_ERROR) ww_error(s->ctx, "error: %s", s->reason);
-    else if (st == ST_OFFLINE) ww_warn(s->ctx, "offline: %s", s->reason);
+    if (st == ENGINE_ONLINE) ww_info(s->ctx, "online");
+    else if (st == ENGINE_ERROR) ww_error(s->ctx, "error: %s", s->reason);
+    else if (st == ENGINE_OFFLINE) ww_warn(s->ctx, "offline: %s", s->reason);
 }
 
-/* Sleeps up to us, waking early when the stream is stopped. */
-static void nap(struct stream *s, int64_t us)
+/* Does the camera's address accept a TCP connection (within 200 ms)?  A
+ * cheap probe: no RTSP, nothing sent; used while a long backoff waits. */
+static bool address_answers(const char *url)
 {
-    int64_t end = ww_mono_us() + us;
-    while (!atomic_load(&s->stop) && ww_mono_us() < end) usleep(50000);
+    const char *h = strstr(url, "://");
+    if (!h) return false;
+    h += 3;
+    const char *end = h + strcspn(h, "/?");
+    const char *at = memchr(h, '@', (size_t)(end - h));
+    if (at) h = at + 1;
+    char host[256], port[8] = "554";
+    size_t hl;
+    const char *colon = NULL;
+    if (*h == '[') {                       /* [v6]:port */
+        const char *rb = memchr(h, ']', (size_t)(end - h));
+        if (!rb) return false;
+        hl = (size_t)(rb - h - 1);
+        if (hl >= sizeof host) return false;
+        memcpy(host, h + 1, hl);
+        colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        hl = (size_t)((colon ? colon : end) - h);
+        if (hl >= sizeof host) return false;
+        memcpy(host, h, hl);
+    }
+    host[hl] = 0;
+    if (colon && (size_t)(end - colon - 1) < sizeof port && end > colon + 1) {
+        memcpy(port, colon + 1, (size_t)(end - colon - 1));
+        port[end - colon - 1] = 0;
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *ai = NULL;
+    if (getaddrinfo(host, port, &hints, &ai) || !ai) return false;
+    bool ok = false;
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (rc == 0) ok = true;
+        else if (errno == EINPROGRESS) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (poll(&pfd, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0)
+                ok = err == 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return ok;
+}
+
+#define PROBE_EVERY_US 500000
+
+/* Sleeps up to us, waking early when the stream is stopped — or, during a
+ * long backoff, as soon as the camera's address, having refused, accepts a
+ * TCP connection again (probed every 0.5 s), so a camera that returns is retried within
+ * about 0.7 s while one that stays down costs one refused connect per
+ * probe, not an RTSP session. */
+static bool nap(struct stream *s, int64_t us)
+{
+    int64_t now = ww_mono_us(), end = now + us, next_probe = now + PROBE_EVERY_US;
+    bool probe = us > 2 * PROBE_EVERY_US;
+    while (!atomic_load(&s->stop) && (now = ww_mono_us()) < end) {
+        if (probe && now >= next_probe) {
+            /* Only the change down → answering ends the wait: a camera that
+             * accepts TCP but refuses RTSP keeps its full backoff. */
+            bool up = address_answers(s->url);
+            if (up && s->addr_down) { s->addr_down = false; return true; }
+            if (!up) s->addr_down = true;
+            next_probe = ww_mono_us() + PROBE_EVERY_US;
+        }
+        usleep(50000);
+    }
+    return false;
 }
 
 static int64_t next_backoff(int64_t cur)
@@ -151,7 +233,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
             s->height = par->height;
             pthread_mutex_unlock(&s->e->mu);
             hub_start(s->hub, par, ingest_time_base(in));
-            set_state(s, ST_ONLINE, "");
+            set_state(s, ENGINE_ONLINE, "");
             started = true;
         }
         atomic_fetch_add(&s->frames, 1);
@@ -166,7 +248,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
                     : rc == WW_EOF     ? "the camera closed the stream"
                                        : "stream read error";
     if (started) hub_stop(s->hub, atomic_load(&s->stop) ? "recorder stopping" : why);
-    if (!atomic_load(&s->stop)) set_state(s, ST_OFFLINE, why);
+    if (!atomic_load(&s->stop)) set_state(s, ENGINE_OFFLINE, why);
 }
 
 static void *stream_main(void *arg)
@@ -184,9 +266,11 @@ static void *stream_main(void *arg)
         if (rc == WW_EOF) break;
         if (rc) {
             bool fatal = rc == WW_EAUTH || rc == -ENOENT || rc == WW_EINVAL;
-            set_state(s, fatal ? ST_ERROR : ST_OFFLINE, why);
+            set_state(s, fatal ? ENGINE_ERROR : ENGINE_OFFLINE, why);
             backoff = next_backoff(backoff);
-            nap(s, backoff);
+            /* The address came back: start the backoff again from its
+             * shortest step (it still grows if the camera keeps failing). */
+            if (nap(s, backoff)) backoff = 0;
             continue;
         }
         pthread_mutex_lock(&s->e->mu);
@@ -198,10 +282,10 @@ static void *stream_main(void *arg)
         if (atomic_load(&s->frames) > before) backoff = 0; /* it worked: retry fast */
         if (!atomic_load(&s->stop)) {
             backoff = next_backoff(backoff);
-            nap(s, backoff);
+            if (nap(s, backoff)) backoff = 0;
         }
     }
-    set_state(s, ST_STOPPED, "");
+    set_state(s, ENGINE_STOPPED, "");
     return NULL;
 }
 
@@ -278,7 +362,7 @@ static struct stream *stream_new(struct engine *e, const struct cat_camera *c, c
     s->udp = c->transport && !strcmp(c->transport, "udp");
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
-    s->state = ST_CONNECTING;
+    s->state = ENGINE_CONNECTING;
     s->prev_mono = ww_mono_us();
     return s;
 }
@@ -444,6 +528,13 @@ static void post_webhook(const char *url, const char *json)
     curl_easy_cleanup(c);
 }
 
+static bool is_retired_locked(struct engine *e, int64_t id)
+{
+    for (int i = 0; i < e->nretired; i++)
+        if (e->retired[i] == id) return true;
+    return false;
+}
+
 /* Stores queued motion events and notifies the webhook. */
 static void drain_events(struct engine *e)
 {
@@ -457,6 +548,18 @@ static void drain_events(struct engine *e)
     char *hook = NULL;
     catalog_setting_get(e->cat, "motion.webhook_url", &hook);
     for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&e->mu);
+        bool retired = is_retired_locked(e, v[i].camera_id);
+        pthread_mutex_unlock(&e->mu);
+        struct cat_camera cc;
+        if (retired || catalog_camera_get(e->cat, v[i].camera_id, &cc) != 0) {
+            /* The camera was deleted between the event and now: its events
+             * go with it. */
+            ww_debug("motion", "event of removed camera %lld dropped", (long long)v[i].camera_id);
+            free(v[i].jpeg);
+            continue;
+        }
+        cat_camera_clear(&cc);
         struct cat_event ce = {
             .camera_id = v[i].camera_id, .stream_id = v[i].stream_id, .start_us = v[i].ev.start_us,
             .end_us = v[i].ev.end_us, .peak_us = v[i].ev.peak_us, .peak_score = v[i].ev.peak_score,
@@ -496,6 +599,10 @@ static void reconcile(struct engine *e)
     pthread_mutex_unlock(&e->mu);
     for (size_t k = 0; k < n; k++) {
         if (!v[k].enabled) continue;
+        pthread_mutex_lock(&e->mu);
+        bool retired = is_retired_locked(e, v[k].id);
+        pthread_mutex_unlock(&e->mu);
+        if (retired) continue; /* being deleted: engine_camera_retire stops it */
         char *sig = camera_sig(&v[k]);
         struct cam *found = NULL, *stale = NULL;
         pthread_mutex_lock(&e->mu);
@@ -553,63 +660,126 @@ static void update_rates(struct stream *s, int64_t now_mono)
     s->prev_mono = now_mono;
 }
 
-static json_t *stream_json(struct stream *s)
+/* Copies one stream's status; e->mu held (the rates and state live under it). */
+static void stream_status(struct stream *s, struct engine_stream_status *o)
 {
-    int64_t last = atomic_load(&s->last_packet_us);
-    char ts[48];
-    json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:s,s:i,s:i}",
-                          "state", state_names[s->state], "reason", s->reason,
-                          "fps", s->fps, "bitrate_kbps", s->kbps,
-                          "frames", (json_int_t)atomic_load(&s->frames),
-                          "bytes", (json_int_t)atomic_load(&s->bytes),
-                          "reconnects", (json_int_t)s->reconnects,
-                          "timestamp_rebases", (json_int_t)s->rebases,
-                          "codec", s->codec, "width", s->width, "height", s->height);
-    json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
-    json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
+    memset(o, 0, sizeof *o);
+    if (!s) return;
+    o->present = true;
+    o->state = s->state;
+    snprintf(o->reason, sizeof o->reason, "%s", s->reason);
+    o->fps = s->fps;
+    o->bitrate_kbps = s->kbps;
+    o->frames = atomic_load(&s->frames);
+    o->bytes = atomic_load(&s->bytes);
+    o->reconnects = s->reconnects;
+    o->timestamp_rebases = s->rebases;
+    o->last_packet_us = atomic_load(&s->last_packet_us);
+    snprintf(o->codec, sizeof o->codec, "%s", s->codec);
+    o->width = s->width;
+    o->height = s->height;
     if (s->det) {
         struct motion_state ms;
         motion_detector_get_state(s->det, &ms);
-        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I}", "score", ms.score,
-            "in_event", ms.in_event, "frames_analysed", (json_int_t)ms.frames,
-            "events", (json_int_t)atomic_load(&s->motion_events)));
+        o->has_motion = true;
+        o->motion.score = ms.score;
+        o->motion.in_event = ms.in_event;
+        o->motion.frames_analysed = ms.frames;
+        o->motion.events = atomic_load(&s->motion_events);
     }
     if (s->writer) {
-        struct rec_writer_stats ws;
-        rec_writer_stats(s->writer, &ws);
+        o->has_record = true;
+        rec_writer_stats(s->writer, &o->record);
+    }
+}
+
+static void cam_status(struct cam *c, struct engine_camera_status *o)
+{
+    o->id = c->id;
+    stream_status(c->main, &o->main);
+    stream_status(c->sub, &o->sub);
+}
+
+int engine_camera_status(engine_t *e, int64_t camera_id, struct engine_camera_status *out)
+{
+    int rc = WW_ENOTFOUND;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ncams && rc; i++)
+        if (e->cams[i]->id == camera_id) { cam_status(e->cams[i], out); rc = 0; }
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+/* The snapshot behind engine_status_list; names (for the stats file) are
+ * copied too when names is not NULL (each the caller's). */
+static void status_list(struct engine *e, struct engine_camera_status **out, char ***names, size_t *n)
+{
+    pthread_mutex_lock(&e->mu);
+    size_t k = (size_t)e->ncams;
+    *out = k ? ww_calloc(k, sizeof **out) : NULL;
+    if (names) *names = k ? ww_calloc(k, sizeof **names) : NULL;
+    for (size_t i = 0; i < k; i++) {
+        cam_status(e->cams[i], &(*out)[i]);
+        if (names) (*names)[i] = ww_strdup(e->cams[i]->name);
+    }
+    pthread_mutex_unlock(&e->mu);
+    *n = k;
+}
+
+void engine_status_list(engine_t *e, struct engine_camera_status **out, size_t *n)
+{
+    status_list(e, out, NULL, n);
+}
+
+/* ---- the stats file (the one JSON view the engine writes itself: it is
+ * the engine's own artefact, read by tests, bench and operators) ------------ */
+
+static json_t *stream_file_json(const struct engine_stream_status *s)
+{
+    char ts[48];
+    json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:s,s:i,s:i}",
+                          "state", engine_state_name(s->state), "reason", s->reason,
+                          "fps", s->fps, "bitrate_kbps", s->bitrate_kbps,
+                          "frames", (json_int_t)s->frames, "bytes", (json_int_t)s->bytes,
+                          "reconnects", (json_int_t)s->reconnects,
+                          "timestamp_rebases", (json_int_t)s->timestamp_rebases,
+                          "codec", s->codec, "width", s->width, "height", s->height);
+    int64_t last = s->last_packet_us;
+    json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
+    json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
+    if (s->has_motion)
+        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I}", "score", s->motion.score,
+            "in_event", s->motion.in_event, "frames_analysed", (json_int_t)s->motion.frames_analysed,
+            "events", (json_int_t)s->motion.events));
+    if (s->has_record) {
+        const struct rec_writer_stats *ws = &s->record;
         json_object_set_new(o, "record", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:s}",
-            "state", rec_state_name(ws.state), "segments", (json_int_t)ws.segments,
-            "frames", (json_int_t)ws.frames, "bytes", (json_int_t)ws.bytes,
-            "dropped_frames", (json_int_t)ws.dropped_frames, "gaps", (json_int_t)ws.gaps,
-            "error", ws.error_text));
+            "state", rec_state_name(ws->state), "segments", (json_int_t)ws->segments,
+            "frames", (json_int_t)ws->frames, "bytes", (json_int_t)ws->bytes,
+            "dropped_frames", (json_int_t)ws->dropped_frames, "gaps", (json_int_t)ws->gaps,
+            "error", ws->error_text));
     }
     return o;
 }
 
-static json_t *cam_json(struct cam *c)
+static json_t *stats_file_json(struct engine *e)
 {
-    json_t *streams = json_object();
-    if (c->main) json_object_set_new(streams, "main", stream_json(c->main));
-    if (c->sub) json_object_set_new(streams, "sub", stream_json(c->sub));
-    return json_pack("{s:I,s:s,s:o}", "id", (json_int_t)c->id, "name", c->name, "streams", streams);
-}
-
-json_t *engine_camera_stats_json(engine_t *e, int64_t camera_id)
-{
-    json_t *out = NULL;
-    pthread_mutex_lock(&e->mu);
-    for (int i = 0; i < e->ncams && !out; i++)
-        if (e->cams[i]->id == camera_id) out = cam_json(e->cams[i]);
-    pthread_mutex_unlock(&e->mu);
-    return out;
-}
-
-json_t *engine_stats_json(engine_t *e)
-{
+    struct engine_camera_status *v;
+    char **names;
+    size_t n;
+    status_list(e, &v, &names, &n);
     json_t *cams = json_array();
-    pthread_mutex_lock(&e->mu);
-    for (int i = 0; i < e->ncams; i++) json_array_append_new(cams, cam_json(e->cams[i]));
-    pthread_mutex_unlock(&e->mu);
+    for (size_t i = 0; i < n; i++) {
+        json_t *streams = json_object();
+        if (v[i].main.present) json_object_set_new(streams, "main", stream_file_json(&v[i].main));
+        if (v[i].sub.present) json_object_set_new(streams, "sub", stream_file_json(&v[i].sub));
+        json_array_append_new(cams, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)v[i].id,
+                                              "name", names[i], "streams", streams));
+        free(names[i]);
+    }
+    free(names);
+    free(v);
     json_t *root = json_pack("{s:o,s:I}", "cameras", cams, "time_us", (json_int_t)ww_wall_us());
     if (e->syncer) {
         struct rec_syncer_stats ss;
@@ -629,7 +799,7 @@ json_t *engine_stats_json(engine_t *e)
 static void write_stats(struct engine *e)
 {
     if (!e->stats_path) return;
-    json_t *j = engine_stats_json(e);
+    json_t *j = stats_file_json(e);
     char *tmp = ww_asprintf("%s.tmp", e->stats_path);
     if (json_dump_file(j, tmp, JSON_INDENT(1)) == 0) rename(tmp, e->stats_path);
     free(tmp);
@@ -727,6 +897,7 @@ void engine_stop(engine_t *e)
     free(e->cams);
     e->cams = NULL;
     e->ncams = 0;
+    free(e->retired);
     if (e->cat) drain_events(e); /* events closed by the streams' finish */
     write_stats(e);
     rec_syncer_stop(e->syncer);
@@ -763,6 +934,41 @@ void engine_hub_release(engine_t *e, hub_t *h)
 }
 
 rec_syncer_t *engine_syncer(engine_t *e) { return e->syncer; }
+
+int engine_camera_retire(engine_t *e, int64_t camera_id)
+{
+    struct cam *c = NULL;
+    pthread_mutex_lock(&e->mu);
+    if (!is_retired_locked(e, camera_id)) {
+        if (e->nretired == e->capretired) {
+            e->capretired = e->capretired ? e->capretired * 2 : 8;
+            e->retired = ww_realloc(e->retired, (size_t)e->capretired * sizeof *e->retired);
+        }
+        e->retired[e->nretired++] = camera_id;
+    }
+    for (int i = 0; i < e->ncams && !c; i++)
+        if (e->cams[i]->id == camera_id) { c = e->cams[i]; e->cams[i] = e->cams[--e->ncams]; }
+    pthread_mutex_unlock(&e->mu);
+    if (c) {
+        ww_info("engine", "camera %lld being deleted; stopping", (long long)camera_id);
+        cam_stop(c); /* joins its threads and frees its writers: segments closed */
+    }
+    /* The writers handed their last segments to the syncer: wait until
+     * their final rows are committed (or set aside). */
+    int rc = rec_syncer_flush_camera(e->syncer, camera_id, 10000000);
+    if (rc) ww_warn("engine", "camera %lld: the syncer did not finish its segments in 10 s",
+                    (long long)camera_id);
+    return rc;
+}
+
+void engine_camera_unretire(engine_t *e, int64_t camera_id)
+{
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->nretired; i++)
+        if (e->retired[i] == camera_id) { e->retired[i] = e->retired[--e->nretired]; break; }
+    pthread_mutex_unlock(&e->mu);
+    engine_kick(e);
+}
 
 void engine_kick(engine_t *e)
 {

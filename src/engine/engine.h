@@ -7,22 +7,34 @@
  *
  * Reconnect policy: after a failure a stream retries with exponential
  * backoff from 0.25 s, ×1.5 per failure, capped at 30 s, ±10 % jitter; a
- * session that delivered packets resets it.  A camera that stays down is
+ * session that delivered packets resets it.  While a backoff longer than
+ * 1 s waits, a TCP connect probe every 0.5 s watches the address; when it
+ * goes from refusing to answering the wait ends and the backoff restarts
+ * from 0.25 s (a camera that answers TCP but fails RTSP keeps its backoff,
+ * so there is no retry storm).  A camera that stays down is
  * logged when its state or reason changes, not per retry.
  *
- * Threads: engine_start/engine_stop from the main thread.  engine_hub_acquire,
- * engine_hub_release, engine_stats_json and engine_syncer are safe from any
- * thread (HTTP handlers use them).
+ * Status: engine_camera_status / engine_status_list hand out a typed copy
+ * of each stream's state, taken under the engine's lock; callers read plain
+ * fields, never JSON.  The JSON views are built by api/ (and, for the stats
+ * file, by the supervisor from the same snapshot).
  *
- * Memory: engine_stats_json returns a new JSON value the caller decrefs.
- * A hub returned by engine_hub_acquire stays valid until released, even if
- * the camera is removed meanwhile (it then simply receives no packets).
+ * Threads: engine_start/engine_stop from the main thread.  engine_hub_acquire,
+ * engine_hub_release, engine_camera_status, engine_status_list, engine_kick
+ * and engine_syncer are safe from any thread (HTTP handlers use them).  The
+ * catalog is read by the supervisor thread only, never under the engine's
+ * lock (a slow SQLite read must not stall a status call or an ingest thread).
+ *
+ * Memory: engine_status_list's array is the caller's (free()); the status
+ * structs own no pointers.  A hub returned by engine_hub_acquire stays valid
+ * until released, even if the camera is removed meanwhile (it then simply
+ * receives no packets).
  */
 #ifndef WW_ENGINE_H
 #define WW_ENGINE_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hub/hub.h"
@@ -49,14 +61,53 @@ void engine_stop(engine_t *e);
 hub_t *engine_hub_acquire(engine_t *e, int64_t camera_id, const char *kind);
 void engine_hub_release(engine_t *e, hub_t *h);
 
-/* {"cameras":[{id,name,streams:{main:{state,reason,fps,bitrate_kbps,...}}}],
- *  "syncer":{...}, "disk":{...}} */
-json_t *engine_stats_json(engine_t *e);
-/* Stats of one camera ({"id":…,"streams":…}) or NULL if not running. */
-json_t *engine_camera_stats_json(engine_t *e, int64_t camera_id);
+/* ---- typed status ------------------------------------------------------------ */
+enum engine_state {
+    ENGINE_CONNECTING, ENGINE_ONLINE, ENGINE_OFFLINE, ENGINE_ERROR, ENGINE_STOPPED,
+};
+/* "connecting", "online", "offline", "error", "stopped". */
+const char *engine_state_name(enum engine_state s);
+
+struct engine_stream_status {
+    bool present;                  /* false: the camera has no such stream */
+    enum engine_state state;
+    char reason[160];              /* why offline/error; "" otherwise */
+    double fps, bitrate_kbps;      /* over the last second or so */
+    int64_t frames, bytes;         /* received since the stream started */
+    int64_t reconnects, timestamp_rebases;
+    int64_t last_packet_us;        /* wall clock of the last packet; 0 = none yet */
+    char codec[8];                 /* "h264" / "hevc"; "" before the first session */
+    int width, height;
+    bool has_motion;               /* sub stream with a detector */
+    struct {
+        double score;
+        bool in_event;
+        int64_t frames_analysed, events;
+    } motion;
+    bool has_record;               /* a recorder is subscribed (main stream, recording on) */
+    struct rec_writer_stats record;
+};
+
+struct engine_camera_status {
+    int64_t id;
+    struct engine_stream_status main, sub;
+};
+
+/* Status of one running camera: 0, or WW_ENOENT if it is not running. */
+int engine_camera_status(engine_t *e, int64_t camera_id, struct engine_camera_status *out);
+/* Every running camera (*out: caller frees, NULL when *n is 0). */
+void engine_status_list(engine_t *e, struct engine_camera_status **out, size_t *n);
 rec_syncer_t *engine_syncer(engine_t *e);
 /* Asks the supervisor to re-read the catalog now (a camera was added,
  * changed or removed through the API).  Any thread. */
 void engine_kick(engine_t *e);
+/* Deleting a camera, step 1 (HTTP thread): stops the camera's streams and
+ * keeps it stopped while its rows still exist, then waits until the
+ * syncer has committed (or set aside) its last segments.  After it the
+ * caller removes files and rows.  0 or -ETIMEDOUT (10 s).  An id stays
+ * retired for the process's life (ids are never reused); if the delete
+ * fails, engine_camera_unretire lets the camera run again. */
+int engine_camera_retire(engine_t *e, int64_t camera_id);
+void engine_camera_unretire(engine_t *e, int64_t camera_id);
 
 #endif

@@ -201,7 +201,7 @@ int export_clip(const struct export_req *q, struct export_result *res)
 {
     memset(res, 0, sizeof *res);
     if (q->to_us <= q->from_us) return WW_EINVAL;
-    if (q->to_us - q->from_us > 24LL * 3600 * 1000000) return WW_EINVAL; /* one day at most */
+    if (ww_span_over(q->from_us, q->to_us, 24LL * 3600 * 1000000)) return WW_EINVAL; /* one day at most */
     struct cat_camera cam;
     int rc = catalog_camera_get(q->cat, q->camera_id, &cam);
     if (rc) return rc;

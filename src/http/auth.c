@@ -30,6 +30,7 @@
  *   GET    /api/v1/session           who am I
  *   DELETE /api/v1/session           sign out  (public: always clears the cookie)
  *   POST   /api/v1/session/password  change my own password
+ *   GET    /api/v1/debug/auth        password checks run so far (admin)
  */
 #include "http/internal.h"
 
@@ -52,6 +53,9 @@
 /* ---- passwords -------------------------------------------------------------- */
 
 static sem_t hash_sem;
+/* Every password verification that ran (real or dummy): the measure the
+ * rate limiter is tested against (GET /api/v1/debug/auth). */
+static _Atomic long long hash_checks;
 static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
 static char *dummy_hash;
 
@@ -88,6 +92,7 @@ int http_password_hash(const char *password, char **hash)
 bool http_password_verify(const char *hash, const char *password)
 {
     if (!hash || !password) return false;
+    hash_checks++;
     slot_take();
     bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     slot_give();
@@ -164,6 +169,11 @@ static struct http_user *user_copy(struct http_req *req, const struct cat_user *
     return hu;
 }
 
+static int64_t session_max(const struct http_server *srv)
+{
+    return srv->cfg.session_max_us > 0 ? srv->cfg.session_max_us : HTTP_SESSION_MAX_DEFAULT_US;
+}
+
 void http_auth_load(struct http_req *req)
 {
     if (req->user_loaded) return;
@@ -178,11 +188,20 @@ void http_auth_load(struct http_req *req)
     struct cat_user u;
     int64_t now = ww_wall_us();
     if (catalog_session_find(cat, req->token_hash, now, &s, &u)) return;
+    /* The sliding expiry never passes the absolute lifetime from sign-in:
+     * a stolen cookie that is kept busy still dies (issue 11 item 12). */
+    int64_t hard_end = s.created_us + session_max(req->srv);
+    if (now >= hard_end) {
+        catalog_session_delete(cat, req->token_hash);
+        cat_user_clear(&u);
+        return;
+    }
     req->user = user_copy(req, &u);
     cat_user_clear(&u);
     if (now - s.last_seen_us >= HTTP_SESSION_TOUCH_US) {
-        if (catalog_session_extend(cat, req->token_hash, now, now + HTTP_SESSION_TTL_US) == 0)
-            set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+        int64_t until = now + HTTP_SESSION_TTL_US < hard_end ? now + HTTP_SESSION_TTL_US : hard_end;
+        if (catalog_session_extend(cat, req->token_hash, now, until) == 0)
+            set_cookie(req, token, (until - now) / 1000000);
     }
 }
 
@@ -205,9 +224,10 @@ int http_session_create(struct http_req *req, const struct cat_user *u)
     if (!cat) return WW_EDB;
     int64_t now = ww_wall_us();
     catalog_session_prune(cat, now, HTTP_SESSIONS_PER_USER - 1);
-    int rc = catalog_session_add(cat, h, u->id, now + HTTP_SESSION_TTL_US, req->client_addr);
+    int64_t ttl = HTTP_SESSION_TTL_US < session_max(req->srv) ? HTTP_SESSION_TTL_US : session_max(req->srv);
+    int rc = catalog_session_add(cat, h, u->id, now + ttl, req->client_addr);
     if (rc) { sodium_memzero(token, sizeof token); return rc; }
-    set_cookie(req, token, HTTP_SESSION_TTL_US / 1000000);
+    set_cookie(req, token, ttl / 1000000);
     sodium_memzero(token, sizeof token);
     memcpy(req->token_hash, h, 32);
     req->have_token = true;
@@ -291,13 +311,15 @@ static int h_login(struct http_req *req, void *ud)
     lower_ascii(name);
     char *ku = http_req_printf(req, "u:%s", name), *ka = http_req_printf(req, "a:%s", req->client_addr);
     struct http_ratelimit *rl = &req->srv->rl;
-    int64_t now = ww_mono_us();
-    int wait = http_rl_check(rl, ku, now), wa = http_rl_check(rl, ka, now);
-    if (wa > wait) wait = wa;
+    /* Counted before the password is looked at (see ratelimit.c). */
+    const char *keys[2] = {ku, ka};
+    static const int limits[2] = {USER_FAIL_LIMIT, ADDR_FAIL_LIMIT};
+    static const bool clear[2] = {true, false};
+    int wait = http_rl_begin(rl, keys, limits, 2, ww_mono_us());
     if (wait) return too_many(req, wait);
 
     catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    if (!cat) { http_rl_end(rl, keys, limits, clear, 2, true, ww_mono_us()); return WW_EDB; }
     struct cat_user u;
     const char *why = NULL;
     if (catalog_user_find(cat, name, &u) != 0) {
@@ -310,10 +332,8 @@ static int h_login(struct http_req *req, void *ud)
     } else if (!http_password_verify(u.pw_hash, pw)) {
         why = "bad_password";
     }
+    http_rl_end(rl, keys, limits, clear, 2, why == NULL, ww_mono_us());
     if (why) {
-        now = ww_mono_us();
-        http_rl_fail(rl, ku, USER_FAIL_LIMIT, now);
-        http_rl_fail(rl, ka, ADDR_FAIL_LIMIT, now);
         struct cat_audit a = {.user_id = u.id, .username = name, .action = CAT_AUDIT_LOGIN_FAILED,
                               .client_addr = req->client_addr};
         char detail[64];
@@ -326,8 +346,8 @@ static int h_login(struct http_req *req, void *ud)
     }
     /* Success clears the username's count only: clearing the address's
      * would let someone with one valid account reset it between guesses at
-     * other accounts.  Address counts fade after the window (an hour). */
-    http_rl_clear(rl, ku);
+     * other accounts.  Address counts fade after the window (an hour).
+     * (http_rl_end above did the clearing.) */
     if (password_needs_rehash(u.pw_hash)) {
         char *nh;
         if (http_password_hash(pw, &nh) == 0) {
@@ -387,19 +407,19 @@ static int h_password(struct http_req *req, void *ud)
     const char *weak = http_password_weak(newp);
     if (weak) return http_fail(req, WW_EINVAL, "%s", weak);
     const struct http_user *me = http_req_user(req);
-    char *ku = http_req_printf(req, "u:%s", me->username);
-    int wait = http_rl_check(&req->srv->rl, ku, ww_mono_us());
+    const char *keys[1] = {http_req_printf(req, "u:%s", me->username)};
+    static const int limits[1] = {USER_FAIL_LIMIT};
+    static const bool keep[1] = {false};
+    int wait = http_rl_begin(&req->srv->rl, keys, limits, 1, ww_mono_us());
     if (wait) return too_many(req, wait);
     catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     struct cat_user u;
-    if ((rc = catalog_user_get(cat, me->id, &u))) return rc;
-    bool ok = http_password_verify(u.pw_hash, oldp);
-    cat_user_clear(&u);
-    if (!ok) {
-        http_rl_fail(&req->srv->rl, ku, USER_FAIL_LIMIT, ww_mono_us());
-        return http_fail(req, WW_EPERM, "the current password is wrong");
-    }
+    rc = cat ? catalog_user_get(cat, me->id, &u) : WW_EDB;
+    bool ok = rc == 0 && http_password_verify(u.pw_hash, oldp);
+    if (rc == 0) cat_user_clear(&u);
+    http_rl_end(&req->srv->rl, keys, limits, keep, 1, ok || rc != 0, ww_mono_us());
+    if (rc) return rc;
+    if (!ok) return http_fail(req, WW_EPERM, "the current password is wrong");
     char *h;
     if ((rc = http_password_hash(newp, &h))) return rc;
     rc = catalog_user_set_password(cat, me->id, h);
@@ -413,8 +433,18 @@ static int h_password(struct http_req *req, void *ud)
     return http_respond_data(req, 204, NULL, NULL, 0);
 }
 
+long long http_password_checks(void) { return hash_checks; }
+
+static int h_debug_auth(struct http_req *req, void *ud)
+{
+    (void)ud;
+    return http_respond_json(req, 200, json_pack("{s:I}", "password_checks",
+                                                 (json_int_t)http_password_checks()));
+}
+
 void http_auth_register(struct http_server *srv)
 {
+    http_route(srv, "GET", "/api/v1/debug/auth", h_debug_auth, NULL, HTTP_ROLE_ADMIN);
     http_route(srv, "POST", "/api/v1/session", h_login, NULL, HTTP_PUBLIC);
     http_route(srv, "GET", "/api/v1/session", h_whoami, NULL, 0);
     http_route(srv, "DELETE", "/api/v1/session", h_logout, NULL, HTTP_PUBLIC);

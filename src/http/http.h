@@ -56,7 +56,10 @@ struct http_config {
     unsigned max_connections;  /* 0 → 256 */
     size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
     bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
+    int64_t session_max_us;    /* absolute session lifetime from sign-in, sliding
+                                  or not; 0 → 12 h (HTTP_SESSION_MAX_DEFAULT_US) */
 };
+#define HTTP_SESSION_MAX_DEFAULT_US (12LL * 3600 * 1000000)
 /* Starts listening.  Routes may be added before or after start (the router
  * is read-locked per request), but register them before telling anyone the
  * port: api_register_all(srv, …) right after start.  *out is freed by
@@ -226,6 +229,8 @@ int http_sessions_revoke(struct http_req *req, int64_t user_id);
  * instead of exhausting memory.  Thread-safe.  hash: heap string (free()). */
 int http_password_hash(const char *password, char **hash);
 bool http_password_verify(const char *hash, const char *password);
+/* Password verifications run since start (dummy ones included).  Any thread. */
+long long http_password_checks(void);
 /* Password policy: 10..256 bytes, not all one character.  NULL if
  * acceptable, else a static English reason. */
 const char *http_password_weak(const char *password);

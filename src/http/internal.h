@@ -88,9 +88,10 @@ int http_router_match(const struct http_router *r, const char *method, const cha
  * within the window the key is locked for base_s·2^(failures−threshold)
  * seconds (capped at max_s); while locked every attempt is refused without
  * checking the password.  Success clears the key.  Bounded: at most
- * HTTP_RL_MAX_KEYS keys, the stalest evicted.  Thread-safe. */
+ * HTTP_RL_MAX_KEYS keys, the stalest unlocked one evicted (a locked entry
+ * never is).  Thread-safe. */
 #define HTTP_RL_MAX_KEYS 4096
-struct http_rl_entry { char *key; int failures; int64_t last_us, locked_until_us; };
+struct http_rl_entry { char *key; int failures, inflight; int64_t last_us, locked_until_us; };
 struct http_ratelimit {
     pthread_mutex_t mu;
     struct http_rl_entry *v;
@@ -104,6 +105,18 @@ int http_rl_check(struct http_ratelimit *rl, const char *key, int64_t now_us);
 /* Records a failure; returns the seconds it is now locked for (0 = not). */
 int http_rl_fail(struct http_ratelimit *rl, const char *key, int threshold, int64_t now_us);
 void http_rl_clear(struct http_ratelimit *rl, const char *key);
+/* Admits one attempt for every key at once (n ≤ 4), atomically, before
+ * the caller checks anything: returns the seconds to wait (> 0: refused,
+ * nothing counted) or 0, having marked the attempt in flight on each key.
+ * A key is refused while locked or while failures + in-flight attempts
+ * reach its threshold, so at most `threshold` attempts are ever checked.
+ * Every admitted attempt must be closed by http_rl_end with the same keys:
+ * success=false counts a failure; success=true forgets the keys with
+ * clear[i]. */
+int http_rl_begin(struct http_ratelimit *rl, const char *const *keys, const int *thresholds,
+                  size_t n, int64_t now_us);
+void http_rl_end(struct http_ratelimit *rl, const char *const *keys, const int *thresholds,
+                 const bool *clear, size_t n, bool success, int64_t now_us);
 
 /* ---- server and request ------------------------------------------------------------------- */
 struct http_cat_pool {

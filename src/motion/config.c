@@ -24,7 +24,10 @@ const struct motion_option motion_options[] = {
     OPT("enabled", MOTION_OPT_BOOL, enabled, 1, 0, 1, "analyse this camera's sub stream"),
     OPT("sensitivity", MOTION_OPT_INT, sensitivity, 50, 1, 100,
         "1 = only large, contrasted motion; 100 = the smallest change"),
-    OPT("min_area", MOTION_OPT_DOUBLE, min_area_pct, 0.3, 0.01, 100,
+    OPT("min_area", MOTION_OPT_DOUBLE, min_area_pct, 0.12, 0.01, 100,
+        /* 0.12 % of a 640×360 frame = 276 px²: a 16×40 walker (640 px²)
+         * half hidden behind a post still counts; raising it trades recall
+         * on far-away people for fewer events on small things (cats, leaves) */
         "percent of a zone that must change to count as motion"),
     OPT("rate", MOTION_OPT_DOUBLE, rate_fps, 5, 0.2, 30, "frames analysed per second"),
     OPT("keyframes_only", MOTION_OPT_BOOL, keyframes_only, 0, 0, 1,

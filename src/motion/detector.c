@@ -3,10 +3,12 @@
  *
  * What happens to one analysed frame:
  *
- *  1. Reduce: the plane becomes a grid of cells (about 40 across, e.g. 16×16
- *     pixels at 640×360) holding the mean luma.  Averaging 256 pixels divides
- *     sensor noise by 16 and compression noise nearly as much, and the rest
- *     of the work is on ~900 numbers instead of 230,000.
+ *  1. Reduce: the plane becomes a grid of cells (about 80 across, e.g. 8×8
+ *     pixels at 640×360) holding the mean luma.  Averaging 64 pixels divides
+ *     sensor noise by 8, and the rest of the work is on ~3,600 numbers
+ *     instead of 230,000.  8 px (not 16) because a person 20–30 m away is
+ *     16×40 px: with 16-px cells they half-cover a few cells and drown in
+ *     the average; with 8-px cells they fill ~10 cells (issue 14).
  *  2. Explain the light: cameras change exposure, clouds pass, street lights
  *     switch on.  Those change every cell at once, roughly as m = g·bg + o.
  *     We fit g and o over all unmasked cells (robustly: a median start,
@@ -32,7 +34,7 @@
  *  7. Events: two active frames in a row open an event (one if frames are
  *     ≥ 0.5 s apart, as in keyframe-only mode); quiet for merge_gap closes
  *     it; shorter than min_duration is dropped; longer than max_duration is
- *     cut.  The event carries the zone and time of its peak frame.
+ *     cut into consecutive events (the next one opens at the cut).  The event carries the zone and time of its peak frame.
  *
  * Threads: everything under "feeding thread only" belongs to the thread
  * calling feed/flush.  set_config/set_zones stage a copy under `lock` and set
@@ -138,10 +140,11 @@ static double alpha_for(int64_t dt_us, double tau_s)
 }
 
 /* Sensitivity 1..100 → absolute floor (luma levels of a cell mean) and the
- * multiple of the cell's own noise.  50 → 12 levels / 5σ: a person in dark
- * clothes on a grey street moves cells by 20–60 levels, H.264 noise on a
- * static scene by 1–4. */
-static float thr_floor(int s) { return 3.0f + 0.18f * (float)(100 - s); }
+ * multiple of the cell's own noise.  50 → 8 levels / 5σ: a person in dark
+ * clothes on a grey street moves 8-px cells by 20–60 levels, a dim walker
+ * at night by 10–20; H.264 noise on a static scene moves them by 1–4 and
+ * the 5σ term keeps noisy (night, 150 kbit/s) cells above their noise. */
+static float thr_floor(int s) { return 2.0f + 0.12f * (float)(100 - s); }
 static float thr_k(int s) { return 2.5f + 0.05f * (float)(100 - s); }
 
 /* ---- geometry ----------------------------------------------------------- */
@@ -168,10 +171,12 @@ static void alloc_grid(struct motion_detector *d, int w, int h)
     free_grid(d);
     d->w = w;
     d->h = h;
-    /* About 40 cells across whatever the sub stream's size: 16 px at 640,
-     * 8 px at 320 or 352; multiples of 4 keep rows aligned for the sums. */
-    d->cell = (w / 40) & ~3;
-    if (d->cell < 4) d->cell = 4;
+    /* About 80 cells across whatever the sub stream's size (8 px at 640),
+     * never under 8 px: 64 samples keep a cell's noise at 1/8 of a pixel's,
+     * which the thresholds assume (4-px cells at 320 wide saw noise as
+     * motion).  Multiples of 4 keep rows aligned for the sums. */
+    d->cell = (w / 80) & ~3;
+    if (d->cell < 8) d->cell = w >= 64 ? 8 : 4;
     d->gw = (w + d->cell - 1) / d->cell;
     d->gh = (h + d->cell - 1) / d->cell;
     d->ncells = d->gw * d->gh;
@@ -444,8 +449,22 @@ static int step_events(struct motion_detector *d, bool active, double score, int
                 ret |= MOTION_PEAK;
             }
             if (t - d->ev.motion_start_us >= d->cfg.max_duration_us) {
-                ret = close_event(d, ev_out);
-                d->run = 0;
+                /* Split: this piece ends here (no post-roll) and the next
+                 * begins at once (no pre-roll), so constant motion becomes
+                 * consecutive events that tile the time, each stored and
+                 * listed as it closes.  The frame is the new piece's first
+                 * peak: PEAK after CLOSED makes the decoder keep it. */
+                int64_t post = d->cfg.post_roll_us;
+                d->cfg.post_roll_us = 0;
+                ret = close_event(d, ev_out) | MOTION_PEAK;
+                d->cfg.post_roll_us = post;
+                d->in_event = true;
+                memset(&d->ev, 0, sizeof d->ev);
+                d->ev.start_us = d->ev.motion_start_us = d->ev.motion_end_us = t;
+                d->ev.peak_score = score;
+                d->ev.peak_us = t;
+                memcpy(d->ev.zone, d->zname[zone], MOTION_ZONE_NAME_MAX);
+                d->run = 1;
             }
         }
     } else {

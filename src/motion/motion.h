@@ -86,7 +86,8 @@ struct motion_zones {
 };
 
 /* Parses {"zones":[{"name":"gate","kind":"include"|"mask",
- * "points":[[x,y],…]},…]} (also accepts the bare array).  Bounds are checked:
+ * "points":[[x,y],…]},…]} (also accepts the bare array, and "polygon" as a
+ * synonym for "points").  Bounds are checked:
  * ≤ MOTION_MAX_ZONES zones, 3..MOTION_MAX_POINTS points in 0..1, names
  * < MOTION_ZONE_NAME_MAX bytes.  On WW_EINVAL, err (if given) receives a heap
  * string saying what is wrong; the caller frees it. */
@@ -113,7 +114,9 @@ enum {
     MOTION_OPENED = 1 << 1, /* an event began (ev_out: start, zone, peak so far) */
     MOTION_PEAK   = 1 << 2, /* this frame is the (possibly opening) event's new peak: keep it
                              * for the thumbnail, replacing any frame kept before */
-    MOTION_CLOSED = 1 << 3, /* an event ended; ev_out holds it */
+    MOTION_CLOSED = 1 << 3, /* an event ended; ev_out holds it.  At max_duration the
+                             * event is cut and the next piece is open at once
+                             * (CLOSED | PEAK, no OPENED): consecutive events */
 };
 
 /* Live view of a detector, e.g. for a level meter in the console. */

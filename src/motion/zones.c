@@ -48,6 +48,9 @@ static int parse_zone(json_t *jz, int idx, struct motion_zone *z, char **err)
     if (!json_is_object(jz)) return fail(err, "zone %d: not an object", idx + 1);
     json_t *jn = json_object_get(jz, "name"), *jk = json_object_get(jz, "kind"),
            *jp = json_object_get(jz, "points");
+    /* "polygon" is accepted as a synonym (other VMS exports use it);
+     * "points" wins when both are given. */
+    if (!jp) jp = json_object_get(jz, "polygon");
     const char *name = json_is_string(jn) ? json_string_value(jn) : NULL;
     if (jn && !name) return fail(err, "zone %d: name is not a string", idx + 1);
     if (!name || !*name) {

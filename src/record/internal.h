@@ -29,6 +29,7 @@ struct rec_seg {
     int64_t synced_bytes, committed_bytes;
     bool dir_synced;
     int64_t row_id;
+    bool rejected;     /* the catalog refused its row; logged once, retried */
 };
 
 void rec_seg_unref(struct rec_seg *seg);

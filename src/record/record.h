@@ -69,8 +69,14 @@ struct rec_syncer_stats {
     int64_t commits, last_commit_us, last_commit_dur_us, files_synced;
     int64_t retention_deleted, retention_bytes;
     int64_t last_error;        /* 0 or the last negative code */
+    int64_t rows_set_aside;    /* finished segments whose row the catalog refused */
 };
 void rec_syncer_stats(rec_syncer_t *s, struct rec_syncer_stats *out);
+/* Waits until a round that started after the call has finished and no
+ * segment of the camera is left with the syncer (call it after the
+ * camera's writers were freed: their final rows are then committed).
+ * 0, or -ETIMEDOUT.  Any thread but the syncer's; NULL syncer → 0. */
+int rec_syncer_flush_camera(rec_syncer_t *s, int64_t camera_id, int64_t timeout_us);
 
 /* Retention holds: a segment being played back or exported is never
  * deleted while held.  Thread-safe. */

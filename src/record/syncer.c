@@ -10,6 +10,13 @@
  * one interval of rows — never the catalog's consistency — and recovery
  * re-indexes the tail from the files themselves.
  *
+ * Failures stay with their camera: each row is written in its own
+ * savepoint, so a row the catalog refuses (typically: the camera was
+ * removed while its segment was open, FOREIGN KEY) is rolled back alone,
+ * logged once with its camera and reason, and set aside — retried while the
+ * file is open, and when it is closed the file is closed, removed with its
+ * camera's recordings if the stream is gone, else left for recovery.
+ *
  * Retention runs on this same thread between commits, so deletes never race
  * a commit and the catalog has one recording writer.
  */
@@ -26,7 +33,9 @@ struct rec_syncer {
     pthread_t thread;
     pthread_mutex_t mu;          /* segs, gaps, holds, flags, stats */
     pthread_cond_t cv;
-    bool stopping, kick;
+    pthread_cond_t done_cv;      /* broadcast after every round */
+    bool stopping, kick, flush;
+    int64_t rounds;              /* rounds finished */
     char *data_dir;
     catalog_t *cat;              /* used by the syncer thread only */
     int64_t interval_us;
@@ -135,6 +144,7 @@ struct snap {
     int64_t bytes, end_us, frames;
     struct ww_buf index;
     bool closed, failed, synced;
+    bool rejected;               /* the catalog refused the row this round */
 };
 
 /* fsync the file (and its directory chain once): after this, the bytes the
@@ -165,31 +175,84 @@ static int sync_file(struct snap *sn)
     return 0;
 }
 
+/* One row, in its own savepoint: a row the catalog refuses (its camera was
+ * removed while the segment was open) is undone alone and set aside, and
+ * every other stream's rows still commit in this round. */
+static int commit_segment(rec_syncer_t *s, struct snap *sn)
+{
+    struct rec_seg *seg = sn->seg;
+    struct cat_segment row = {
+        .stream_id = seg->stream_id, .camera_id = seg->camera_id,
+        .start_us = seg->start_us, .end_us = sn->end_us, .path = seg->relpath,
+        .bytes = sn->bytes, .frames = sn->frames, .codec = seg->codec,
+        .frag_index = sn->index.data, .frag_index_len = sn->index.len,
+        .state = sn->closed ? CAT_SEG_CLOSED : CAT_SEG_GROWING,
+    };
+    if (catalog_savepoint(s->cat)) return WW_EDB;
+    int rc = catalog_segment_upsert(s->cat, &row);
+    if (rc == WW_ECONFLICT) {
+        if (!seg->rejected)
+            ww_error("syncer", "cam=%lld: segment %s cannot be catalogued (%s); set aside, the"
+                     " other cameras' rows commit", (long long)seg->camera_id, seg->relpath,
+                     catalog_last_error(s->cat));
+        catalog_savepoint_rollback(s->cat);
+        seg->rejected = true;
+        sn->rejected = true;
+        return 0;
+    }
+    if (rc) { catalog_savepoint_rollback(s->cat); return rc; }
+    if (seg->rejected)
+        ww_info("syncer", "cam=%lld: segment %s catalogued again", (long long)seg->camera_id,
+                seg->relpath);
+    seg->rejected = false;
+    return catalog_savepoint_release(s->cat);
+}
+
 static int commit_round(rec_syncer_t *s, struct snap *sn, int n, struct pending_gap *gaps, int ngaps)
 {
     if (catalog_begin(s->cat)) return WW_EDB;
     for (int i = 0; i < n; i++) {
         if (!sn[i].synced || sn[i].frames == 0) continue;
         if (sn[i].bytes == sn[i].seg->committed_bytes && !sn[i].closed) continue;
-        struct cat_segment row = {
-            .stream_id = sn[i].seg->stream_id, .camera_id = sn[i].seg->camera_id,
-            .start_us = sn[i].seg->start_us, .end_us = sn[i].end_us, .path = sn[i].seg->relpath,
-            .bytes = sn[i].bytes, .frames = sn[i].frames, .codec = sn[i].seg->codec,
-            .frag_index = sn[i].index.data, .frag_index_len = sn[i].index.len,
-            .state = sn[i].closed ? CAT_SEG_CLOSED : CAT_SEG_GROWING,
-        };
-        if (catalog_segment_upsert(s->cat, &row)) goto fail;
+        if (commit_segment(s, &sn[i])) goto fail;
     }
-    for (int i = 0; i < ngaps; i++)
-        if (catalog_gap_add(s->cat, gaps[i].stream_id, gaps[i].start_us, gaps[i].end_us, gaps[i].reason))
-            goto fail;
+    for (int i = 0; i < ngaps; i++) {
+        if (catalog_savepoint(s->cat)) goto fail;
+        int rc = catalog_gap_add(s->cat, gaps[i].stream_id, gaps[i].start_us, gaps[i].end_us,
+                                 gaps[i].reason);
+        if (rc == WW_ECONFLICT) {
+            /* The stream is gone: so is every gap row it had. */
+            ww_debug("syncer", "gap of removed stream %lld dropped", (long long)gaps[i].stream_id);
+            catalog_savepoint_rollback(s->cat);
+            continue;
+        }
+        if (rc || catalog_savepoint_release(s->cat)) { catalog_savepoint_rollback(s->cat); goto fail; }
+    }
     if (catalog_commit(s->cat)) goto fail;
     for (int i = 0; i < n; i++)
-        if (sn[i].synced) sn[i].seg->committed_bytes = sn[i].bytes;
+        if (sn[i].synced && !sn[i].rejected) sn[i].seg->committed_bytes = sn[i].bytes;
     return 0;
 fail:
     catalog_rollback(s->cat);
+    for (int i = 0; i < n; i++) sn[i].rejected = false;
     return WW_EDB;
+}
+
+/* A finished segment whose row the catalog refused leaves the syncer's list
+ * (its file is closed when the writer's ref goes too).  If its stream is
+ * gone the camera was removed and the file goes with the camera's other
+ * recordings; otherwise it is left for recovery to index at the next start. */
+static void set_aside(rec_syncer_t *s, struct rec_seg *seg)
+{
+    int exists = catalog_stream_exists(s->cat, seg->stream_id);
+    if (exists == 0) {
+        ww_info("syncer", "cam=%lld: camera removed; its unfinished segment %s is removed too",
+                (long long)seg->camera_id, seg->relpath);
+        ww_fsops()->unlink(seg->abspath);
+    } else {
+        ww_warn("syncer", "cam=%lld: segment %s closed without a row; recovery will index it",
+                (long long)seg->camera_id, seg->relpath);
+    }
 }
 
 static void sync_round(rec_syncer_t *s)
@@ -221,8 +284,11 @@ static void sync_round(rec_syncer_t *s)
         else synced++;
     }
     int rc = (n || ngaps) ? commit_round(s, sn, n, gaps, ngaps) : 0;
+    for (int i = 0; !rc && i < n; i++)
+        if (sn[i].closed && sn[i].rejected) set_aside(s, sn[i].seg);
 
     pthread_mutex_lock(&s->mu);
+    s->rounds++;
     if (rc) {
         s->st.last_error = rc;
         /* keep the gaps for the next round */
@@ -237,19 +303,55 @@ static void sync_round(rec_syncer_t *s)
         s->st.last_commit_dur_us = ww_mono_us() - t0;
         s->st.files_synced += synced;
         s->st.last_error = 0;
-        /* Closed segments whose final row is committed leave the list. */
+        /* Closed segments whose final row is committed (or set aside) leave
+         * the list. */
         for (int i = 0; i < n; i++) {
             if (!sn[i].closed || !sn[i].synced) continue;
+            if (sn[i].rejected) s->st.rows_set_aside++;
             for (int j = 0; j < s->nsegs; j++)
                 if (s->segs[j] == sn[i].seg) { s->segs[j] = s->segs[--s->nsegs]; break; }
             if (sn[i].frames == 0) ww_fsops()->unlink(sn[i].seg->abspath); /* nothing playable */
             rec_seg_unref(sn[i].seg);
         }
     }
+    pthread_cond_broadcast(&s->done_cv);
     pthread_mutex_unlock(&s->mu);
     for (int i = 0; i < n; i++) ww_buf_free(&sn[i].index);
     free(sn);
     free(gaps);
+}
+
+static bool has_camera_segs(rec_syncer_t *s, int64_t camera_id)
+{
+    for (int i = 0; i < s->nsegs; i++)
+        if (s->segs[i]->camera_id == camera_id) return true;
+    return false;
+}
+
+int rec_syncer_flush_camera(rec_syncer_t *s, int64_t camera_id, int64_t timeout_us)
+{
+    if (!s) return 0;
+    int64_t deadline = ww_mono_us() + timeout_us;
+    pthread_mutex_lock(&s->mu);
+    /* A round that starts after this call sees every segment the camera's
+     * (already freed) writers closed, and every gap they queued. */
+    int64_t want = s->rounds + 2;
+    s->flush = true;
+    pthread_cond_signal(&s->cv);
+    int rc = 0;
+    while ((s->rounds < want || has_camera_segs(s, camera_id)) && !s->stopping) {
+        int64_t left = deadline - ww_mono_us();
+        if (left <= 0) { rc = -ETIMEDOUT; break; }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (left < 100000 ? left : 100000) * 1000;
+        ts.tv_sec += ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        if (s->rounds < want) { s->flush = true; pthread_cond_signal(&s->cv); }
+        pthread_cond_timedwait(&s->done_cv, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 static void retention_round(rec_syncer_t *s)
@@ -274,10 +376,11 @@ static void *syncer_main(void *arg)
         int64_t ns = ts.tv_nsec + (s->interval_us % 1000000) * 1000;
         ts.tv_sec += s->interval_us / 1000000 + ns / 1000000000;
         ts.tv_nsec = ns % 1000000000;
-        if (!s->kick) pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        if (!s->kick && !s->flush) pthread_cond_timedwait(&s->cv, &s->mu, &ts);
         bool stopping = s->stopping;
         bool kick = s->kick;
         s->kick = false;
+        s->flush = false;
         pthread_mutex_unlock(&s->mu);
         if (!stopping) {
             sync_round(s);
@@ -298,6 +401,7 @@ int rec_syncer_start(const char *data_dir, int64_t interval_us, const struct rec
     rec_syncer_t *s = ww_calloc(1, sizeof *s);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    pthread_cond_init(&s->done_cv, NULL);
     s->data_dir = ww_strdup(data_dir);
     s->interval_us = interval_us > 0 && interval_us <= 2000000 ? interval_us : 1000000;
     if (ret) s->ret = *ret;
@@ -323,6 +427,7 @@ void rec_syncer_stop(rec_syncer_t *s)
     pthread_mutex_lock(&s->mu);
     s->stopping = true;
     pthread_cond_signal(&s->cv);
+    pthread_cond_broadcast(&s->done_cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
     /* Writers were freed before us, so every segment is closed: one last
@@ -337,6 +442,7 @@ void rec_syncer_stop(rec_syncer_t *s)
     free(s->holds);
     catalog_close(s->cat);
     pthread_cond_destroy(&s->cv);
+    pthread_cond_destroy(&s->done_cv);
     pthread_mutex_destroy(&s->mu);
     free(s->data_dir);
     free(s);

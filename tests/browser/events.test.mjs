@@ -3,7 +3,8 @@
 //   - zone editor (#/motion): the camera's snapshot is the background; a
 //     zone is drawn by clicking points, renamed, a mask drawn and closed
 //     with Enter, a point dragged; Save → the settings API returns exactly
-//     what was drawn (normalised coordinates); the live score shows;
+//     what was drawn (normalised coordinates); the smallest reportable
+//     object is outlined and follows the minimum area; the live score shows;
 //   - events page (#/events): cards with loaded thumbnails, grouped by day;
 //     the camera filter narrows the cards and lands in the URL; "more"
 //     pages with the cursor; a click opens the timeline at the event's
@@ -216,6 +217,20 @@ await run(async () => {
     check(z[2] && z[2].name === 'Đồng hồ' && z[2].kind === 'mask' && near([z[2].points[0]], [[0, 0]]),
       'zone editor: the dragged point moved to the corner (clamped to the picture)', [0, 0], z[2] && z[2].points[0]);
     check(saved.json && saved.json.sensitivity === 60, 'zone editor: sensitivity saved', 60, saved.json && saved.json.sensitivity);
+    // The smallest object the settings let through is outlined at the zone's
+    // scale, and follows the minimum-area setting.
+    const minObj = async () => page.$eval('#mo-min-object', (g) => {
+      const r = g.querySelector('rect');
+      return { area: Number(g.dataset.areaPx), w: Number(r.getAttribute('width')), h: Number(r.getAttribute('height')) };
+    }).catch(() => null);
+    const mo1 = await minObj();
+    check(mo1 && mo1.area > 0 && mo1.w > 0 && mo1.h > mo1.w, 'zone editor: the smallest reportable object is outlined (a standing figure)', 'area > 0, taller than wide', mo1);
+    await page.fill('#mo-min-area', String(Number(saved.json.min_area) * 4));
+    const mo2 = await minObj();
+    check(mo1 && mo2 && Math.abs(mo2.area / mo1.area - 4) < 0.2 && mo2.w > mo1.w, 'zone editor: the outline grows with the minimum area (4x area)', 4, mo1 && mo2 && mo2.area / mo1.area);
+    await page.click('#mo-revert');
+    const mo3 = await minObj();
+    check(mo1 && mo3 && Math.abs(mo3.area - mo1.area) <= 1, 'zone editor: revert brings the outline back', mo1 && mo1.area, mo3 && mo3.area);
     // The detector runs with them at once: the live meter has a score.
     const score = await until(async () => {
       const s = await page.textContent('#mo-score');

@@ -53,6 +53,37 @@ static void test_parse_time(void **st)
     for (int i = 0; bad[i]; i++) assert_int_equal(ww_parse_time(bad[i], 420, &t), WW_EINVAL);
 }
 
+/* Issue 11 item 5: hostile times are refused (under UBSan a NaN reaching the
+ * int64 cast aborts the test), and window checks never overflow. */
+static void test_parse_time_hostile(void **st)
+{
+    (void)st;
+    int64_t t = 12345;
+    const char *bad[] = {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "0x1p40", " 5", "5 ",
+                         "1.2.3", ".", "1e3", "99999999999999999999999", "4102444801",
+                         "1.7e308", "2024-01-01T10:00+99:00", "2024-01-01T10:00+14:60",
+                         "9999-01-01", "2024-01-01T10:00:00.", "\xff\xfe", NULL};
+    for (int i = 0; bad[i]; i++) {
+        int rc = ww_parse_time(bad[i], 420, &t);
+        if (rc != WW_EINVAL) fail_msg("ww_parse_time(\"%s\"): expected WW_EINVAL, saw %d (t=%lld)",
+                                      bad[i], rc, (long long)t);
+    }
+    assert_int_equal(ww_parse_time("4102444800", 420, &t), 0);
+    assert_int_equal(t, 4102444800LL * 1000000);
+    assert_int_equal(ww_parse_time("0.5", 420, &t), 0);
+    assert_int_equal(t, 500000);
+    assert_int_equal(ww_parse_time("2024-01-01T10:00-12:00", 420, &t), 0);
+
+    const int64_t day = 86400LL * 1000000;
+    assert_false(ww_span_over(0, day, day));
+    assert_true(ww_span_over(0, day + 1, day));
+    assert_false(ww_span_over(day, 0, day));                 /* reversed: not "over" */
+    assert_true(ww_span_over(INT64_MIN, INT64_MAX, day));    /* would overflow */
+    assert_true(ww_span_over(-1, INT64_MAX, day));
+    assert_false(ww_span_over(INT64_MAX, INT64_MIN, day));   /* overflows downwards */
+    assert_false(ww_span_over(INT64_MAX - 5, INT64_MAX, day));
+}
+
 static void test_url_mask(void **st)
 {
     (void)st;
@@ -113,6 +144,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fmt_time),     cmocka_unit_test(test_parse_time),
+        cmocka_unit_test(test_parse_time_hostile),
         cmocka_unit_test(test_url_mask),     cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_buf),          cmocka_unit_test(test_fault_enospc),
     };

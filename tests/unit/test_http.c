@@ -232,6 +232,38 @@ static void test_ratelimit(void **state)
     }
     assert_true(rl.n <= HTTP_RL_MAX_KEYS);
     http_rl_free(&rl);
+
+    /* A table full of locks evicts none of them: new keys are refused. */
+    http_rl_init(&rl);
+    int64_t t2 = 1000000000;
+    for (int i = 0; i < HTTP_RL_MAX_KEYS; i++) {
+        snprintf(key, sizeof key, "u:flood%d", i);
+        assert_true(http_rl_fail(&rl, key, 1, t2 + i) > 0);
+    }
+    assert_true(http_rl_fail(&rl, "u:newcomer", 5, t2 + 5000) > 0);
+    const char *nk[1] = {"u:newcomer2"};
+    static const int lim1[1] = {5};
+    assert_true(http_rl_begin(&rl, nk, lim1, 1, t2 + 5000) > 0);
+    assert_true(http_rl_check(&rl, "u:flood0", t2 + 5000) > 0);  /* still locked */
+    http_rl_free(&rl);
+
+    /* Parallel attempts: at most `limit` admitted before any of them ends. */
+    http_rl_init(&rl);
+    const char *pk[2] = {"u:eve", "a:10.9.9.9"};
+    static const int lim2[2] = {5, 10};
+    static const bool clr[2] = {true, false};
+    int admitted = 0;
+    for (int i = 0; i < 40; i++) admitted += http_rl_begin(&rl, pk, lim2, 2, t2) == 0;
+    assert_int_equal(admitted, 5);
+    for (int i = 0; i < admitted; i++) http_rl_end(&rl, pk, lim2, clr, 2, false, t2);
+    assert_true(http_rl_check(&rl, "u:eve", t2) > 0);               /* 5 failures: locked */
+    /* after the lock, one attempt at a time */
+    int64_t t3 = t2 + 31000000;
+    assert_int_equal(http_rl_begin(&rl, pk, lim2, 2, t3), 0);
+    assert_true(http_rl_begin(&rl, pk, lim2, 2, t3) > 0);
+    http_rl_end(&rl, pk, lim2, clr, 2, true, t3);                    /* success clears eve */
+    assert_int_equal(http_rl_check(&rl, "u:eve", t3), 0);
+    http_rl_free(&rl);
 }
 
 static void test_mime(void **state)

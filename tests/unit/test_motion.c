@@ -123,6 +123,44 @@ static void test_moving_block(void **state)
     motion_detector_free(d);
 }
 
+/* Constant motion for 25 s with max_duration 10 s: consecutive events, the
+ * next starting where the previous one was cut (issue 17 item 14). */
+static void test_long_motion_split(void **state)
+{
+    (void)state;
+    struct motion_config cfg;
+    motion_config_default(&cfg);
+    cfg.max_duration_us = 10 * US;
+    struct motion_detector *d;
+    assert_int_equal(motion_detector_new(&cfg, &d), 0);
+    uint8_t *buf = malloc(W * H);
+    struct run_result r = {0};
+    for (int i = 0; i < 30 * FPS; i++) {
+        double t = (double)i / FPS;
+        struct scene s = {0};
+        if (t >= 2 && t < 27) { /* a block pacing back and forth */
+            int ph = i % 80;
+            s.bx = 40 + (ph < 40 ? ph : 80 - ph) * 5;
+            s.by = 70;
+            s.bw = 24;
+            s.bh = 40;
+            s.bluma = 20;
+        }
+        render(buf, &s);
+        feed_one(d, buf, (int64_t)(t * US), &r);
+    }
+    finish(d, &r);
+    assert_int_equal(r.n, 3);
+    assert_true(r.ev[0].motion_start_us >= 2 * US && r.ev[0].motion_start_us <= 2 * US + 300000);
+    for (int k = 0; k < 2; k++) {
+        assert_true(r.ev[k].motion_end_us - r.ev[k].motion_start_us <= 10 * US);
+        assert_int_equal(r.ev[k].end_us, r.ev[k + 1].start_us); /* consecutive */
+    }
+    assert_true(r.ev[2].motion_end_us >= 26 * US);
+    free(buf);
+    motion_detector_free(d);
+}
+
 static void test_two_events_and_merge(void **state)
 {
     (void)state;
@@ -525,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_moving_block),
         cmocka_unit_test(test_two_events_and_merge),
+        cmocka_unit_test(test_long_motion_split),
         cmocka_unit_test(test_noise_gives_nothing),
         cmocka_unit_test(test_global_light_gives_nothing),
         cmocka_unit_test(test_flicker_under_mask),

@@ -14,7 +14,9 @@
 //     (include — motion counts only inside) or "mask" (always ignored:
 //     a tree, a flickering sign, a neighbour's window).
 // Beside it: enabled, sensitivity, minimum area, analysis rate,
-// keyframes-only, a live meter of the detector's score (…/motion/state,
+// keyframes-only, an outline on the picture of the smallest object the
+// minimum area lets through (at the zone's scale), a live meter of the
+// detector's score (…/motion/state,
 // once a second) and the camera's latest events, to see at once what the
 // settings catch.  Save → PUT …/motion; the recorder applies it live.
 // Users who may not manage the camera see it read-only.
@@ -56,6 +58,7 @@ const strings = {
     'mo.sensitivity_help': '1: chỉ chuyển động lớn, rõ · 100: mọi thay đổi nhỏ',
     'mo.min_area': 'Diện tích tối thiểu (% của vùng)',
     'mo.min_area_help': 'Phần vùng phải thay đổi để tính là chuyển động',
+    'mo.min_object': 'Vật nhỏ nhất: {w}×{h} px',
     'mo.rate': 'Tần suất phân tích (khung/giây)',
     'mo.keyframes_only': 'Chỉ giải mã khung chính (nhẹ nhất, thời điểm kém chính xác hơn)',
     'mo.save': 'Lưu',
@@ -113,6 +116,7 @@ const strings = {
     'mo.sensitivity_help': '1: only large, contrasted motion · 100: the smallest change',
     'mo.min_area': 'Minimum area (% of the zone)',
     'mo.min_area_help': 'Share of a zone that must change to count as motion',
+    'mo.min_object': 'Smallest object: {w}×{h} px',
     'mo.rate': 'Analysis rate (frames/s)',
     'mo.keyframes_only': 'Decode keyframes only (cheapest, coarser times)',
     'mo.save': 'Save',
@@ -388,12 +392,44 @@ export default {
         if (pts.length >= 2) kids.push(s('polyline', { points: pts.map(px).join(' '), fill: color, 'fill-opacity': 0.15, stroke: color, 'stroke-width': 2 * u, 'stroke-dasharray': `${5 * u} ${4 * u}` }));
         draft.forEach((p, k) => kids.push(s('circle', { class: k === 0 ? 'first' : null, cx: p[0] * W, cy: p[1] * H, r: k === 0 ? r * 1.3 : r * 0.8, fill: k === 0 ? color : '#fff', stroke: k === 0 ? '#fff' : color, 'stroke-width': 2 * u })));
       }
+      if (!draft) drawMinObject(kids, u);
       svg.replaceChildren(...kids);
       stage.classList.toggle('drawing', !!draft);
       help.textContent = canEdit ? t(draft ? 'mo.help.draw' : 'mo.help.idle') : '';
       newZoneBtn.hidden = newMaskBtn.hidden = !!draft || !canEdit;
       finishBtn.hidden = cancelBtn.hidden = !draft;
       finishBtn.disabled = !draft || draft.length < 3;
+    }
+
+    // The smallest object the detector would report, drawn at the zone's
+    // scale: min_area % of the zone's area (the selected watch zone, else
+    // the largest, else the whole picture), as a standing person (2:5).
+    function polyArea(pts) {
+      let a = 0;
+      for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) a += (pts[j][0] + pts[i][0]) * (pts[j][1] - pts[i][1]);
+      return Math.abs(a) / 2;
+    }
+    function minObject() {
+      const inc = zones.filter((z) => z.kind === 'include' && z.points.length >= 3);
+      let z = sel >= 0 && zones[sel] && zones[sel].kind === 'include' ? zones[sel] : null;
+      if (!z && inc.length) z = inc.reduce((a, b) => (polyArea(b.points) > polyArea(a.points) ? b : a));
+      const frac = z ? polyArea(z.points) : 1;
+      const area = (Number(areaIn.value) / 100) * frac * W * H;
+      const w = Math.max(1, Math.sqrt(area * 0.4)), hh = w * 2.5;
+      const c = z ? centroid(z.points) : [0.5, 0.6];
+      return { x: c[0] * W - w / 2, y: c[1] * H - hh / 2, w, h: hh, area };
+    }
+    function drawMinObject(kids, u) {
+      if (!(Number(areaIn.value) > 0)) return;
+      const m = minObject();
+      const label = t('mo.min_object', { w: Math.round(m.w), h: Math.round(m.h) });
+      const g = s('g', { id: 'mo-min-object', 'data-area-px': Math.round(m.area), 'pointer-events': 'none' },
+        s('rect', { x: m.x, y: m.y, width: m.w, height: m.h, fill: 'rgba(250,204,21,.25)', stroke: '#facc15', 'stroke-width': 2 * u, 'stroke-dasharray': `${4 * u} ${3 * u}` }));
+      const tx = s('text', { x: m.x + m.w / 2, y: m.y - 6 * u, 'text-anchor': 'middle', 'font-size': 12 * u, 'stroke-width': 3 * u });
+      tx.textContent = label;
+      g.append(tx);
+      g.append(s('title', {}, label));
+      kids.push(g);
     }
 
     function drawZoneList() {
@@ -638,6 +674,7 @@ export default {
       const th = Number(areaIn.value) / 100;
       meterMark.style.left = `${scale(th)}%`;
       thresholdText.textContent = t('mo.threshold', { p: pctf(th) });
+      drawStage();   // the smallest-object outline follows the setting
     }
     async function pollState() {
       if (closed || document.hidden) return;

@@ -1,0 +1,233 @@
+/*
+ * consents.c — the consent register (consents).
+ * Part of the community-camera network (surface: cat_community.h; owner:
+ * community/; tables in schema/003_consent.sql, 040_community.sql).
+ *
+ * Invariants kept here:
+ *   - at most one consent row is in force at any moment per camera (record
+ *     ends the row in force at the new start, refuses overlapping a later
+ *     one); rows are never deleted, so the register is its own history;
+ *   - a voided row (withdrawn before it started) grants nothing: its flags
+ *     are cleared and it lasts 1 µs (the 003 CHECK wants to > from); what it
+ *     had said is in the audit row of the change.
+ */
+#include "catalog/cat_community.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/internal.h"
+
+void cat_consent_clear(struct cat_consent *c)
+{
+    if (!c) return;
+    free(c->recorded_by);
+    free(c->note);
+    free(c->withdrawn_by);
+    free(c->withdraw_note);
+    memset(c, 0, sizeof *c);
+}
+
+void cat_consent_list_free(struct cat_consent *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_consent_clear(&v[i]);
+    free(v);
+}
+
+#define CONSENT_COLS                                                                  \
+    "id,camera_id,allow_live,allow_record,allow_export,valid_from_us,valid_to_us,"    \
+    "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note"
+
+static void consent_row(sqlite3_stmt *st, void *row)
+{
+    struct cat_consent *c = row;
+    c->id = sqlite3_column_int64(st, 0);
+    c->camera_id = sqlite3_column_int64(st, 1);
+    c->live = sqlite3_column_int(st, 2);
+    c->record = sqlite3_column_int(st, 3);
+    c->export_ = sqlite3_column_int(st, 4);
+    c->from_us = sqlite3_column_int64(st, 5);
+    c->until_us = sqlite3_column_int64(st, 6);
+    c->recorded_by = cat_col_str(st, 7);
+    c->recorded_by_id = sqlite3_column_int64(st, 8);
+    c->recorded_us = sqlite3_column_int64(st, 9);
+    c->note = cat_col_str(st, 10);
+    c->withdrawn_us = sqlite3_column_int64(st, 11);
+    c->withdrawn_by = cat_col_str(st, 12);
+    c->withdraw_note = cat_col_str(st, 13);
+}
+
+/* cat_consent_clear for cat_rows, which knows rows only as void *. */
+static void consent_row_clear(void *row) { cat_consent_clear(row); }
+
+int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
+                         " ORDER BY valid_from_us, id", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    return CAT_ROWS(cat, st, out, n, consent_row, consent_row_clear, "consent list");
+}
+
+int catalog_consent_get(catalog_t *cat, int64_t id, struct cat_consent *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) consent_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "consent get");
+}
+
+/* Ends row id at at_us, or voids it when at_us is not after its start. */
+static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_us, int64_t now,
+                       const char *by, const char *note, bool mark_withdrawn)
+{
+    sqlite3_stmt *st;
+    bool voids = at_us <= row_from;
+    const char *sql = voids
+        ? "UPDATE consents SET valid_to_us=valid_from_us+1, allow_live=0, allow_record=0,"
+          " allow_export=0, withdrawn_us=?2, withdrawn_by=?3, withdraw_note=?4 WHERE id=?1"
+        : mark_withdrawn
+            ? "UPDATE consents SET valid_to_us=?5, withdrawn_us=?2, withdrawn_by=?3,"
+              " withdraw_note=?4 WHERE id=?1"
+            : "UPDATE consents SET valid_to_us=?5 WHERE id=?1";
+    if (cat_prepare(cat, sql, &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    if (voids || mark_withdrawn) {
+        sqlite3_bind_int64(st, 2, now);
+        cat_bind_str(st, 3, by);
+        cat_bind_str(st, 4, note);
+    }
+    if (!voids) sqlite3_bind_int64(st, 5, at_us);
+    return cat_step_done(cat, st, "consent end", WW_EINVAL);
+}
+
+int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended_id,
+                           int64_t *conflict_id)
+{
+    *ended_id = 0;
+    *conflict_id = 0;
+    if (c->camera_id <= 0 || c->from_us <= 0 || (c->until_us && c->until_us <= c->from_us))
+        return WW_EINVAL;
+    int rc;
+    bool own = cat_own_txn_begin(cat, &rc);
+    if (rc) return rc;
+    sqlite3_stmt *st = NULL;
+    int64_t now = ww_wall_us();
+
+    /* a later agreement that the new one would overlap: refuse */
+    if ((rc = cat_prepare(cat, "SELECT id FROM consents WHERE camera_id=?1 AND valid_from_us > ?2"
+                               " AND (?3 = 0 OR valid_from_us < ?3)"
+                               " AND NOT (withdrawn_us IS NOT NULL AND valid_to_us <= valid_from_us + 1)"
+                               " ORDER BY valid_from_us LIMIT 1", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, c->camera_id);
+    sqlite3_bind_int64(st, 2, c->from_us);
+    sqlite3_bind_int64(st, 3, c->until_us);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *conflict_id = sqlite3_column_int64(st, 0);
+        rc = WW_ECONFLICT;
+    } else if (s != SQLITE_DONE) {
+        rc = cat_fail(cat, "consent overlap");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc) goto out;
+
+    /* the row in force at the new start ends there */
+    if ((rc = cat_prepare(cat, "SELECT id, valid_from_us FROM consents WHERE camera_id=?1"
+                               " AND valid_from_us <= ?2 AND (valid_to_us IS NULL OR valid_to_us > ?2)"
+                               " ORDER BY valid_from_us DESC, id DESC", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, c->camera_id);
+    sqlite3_bind_int64(st, 2, c->from_us);
+    /* normally one row; older catalogs may hold several overlapping: end
+     * them all (collected first: no UPDATE while the SELECT walks the table) */
+    int64_t (*ends)[2] = NULL;
+    size_t nends = 0;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        ends = ww_realloc(ends, (nends + 1) * sizeof *ends);
+        ends[nends][0] = sqlite3_column_int64(st, 0);
+        ends[nends][1] = sqlite3_column_int64(st, 1);
+        nends++;
+    }
+    if (s != SQLITE_DONE) rc = cat_fail(cat, "consent in force");
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; !rc && i < nends; i++) {
+        if (!*ended_id) *ended_id = ends[i][0];
+        rc = consent_end(cat, ends[i][0], ends[i][1], c->from_us, now, c->recorded_by,
+                         "replaced by a new agreement from the same moment", false);
+    }
+    free(ends);
+    if (rc) goto out;
+
+    if ((rc = cat_prepare(cat, "INSERT INTO consents(camera_id,allow_live,allow_record,allow_export,"
+                               "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?)", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, c->camera_id);
+    sqlite3_bind_int(st, 2, c->live);
+    sqlite3_bind_int(st, 3, c->record);
+    sqlite3_bind_int(st, 4, c->export_);
+    sqlite3_bind_int64(st, 5, c->from_us);
+    if (c->until_us) sqlite3_bind_int64(st, 6, c->until_us);
+    else sqlite3_bind_null(st, 6);
+    cat_bind_str(st, 7, c->recorded_by ? c->recorded_by : "unknown");
+    cat_bind_id(st, 8, c->recorded_by_id);
+    sqlite3_bind_int64(st, 9, now);
+    cat_bind_str(st, 10, c->note);
+    if ((rc = cat_step_done(cat, st, "consent insert", WW_EINVAL)) == 0) {
+        c->id = sqlite3_last_insert_rowid(cat->db);
+        c->recorded_us = now;
+    }
+    st = NULL;
+out:
+    sqlite3_finalize(st);
+    return cat_own_txn_end(cat, own, rc);
+}
+
+int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const char *by,
+                             const char *note)
+{
+    struct cat_consent c;
+    int rc = catalog_consent_get(cat, id, &c);
+    if (rc) return rc;
+    bool ended = c.withdrawn_us || (c.until_us && c.until_us <= at_us);
+    int64_t from = c.from_us;
+    cat_consent_clear(&c);
+    if (ended) return WW_ECONFLICT;
+    return consent_end(cat, id, from, at_us, ww_wall_us(), by, note, true);
+}
+
+/* The read side (surface in catalog.h): what a camera may be used for at t. */
+int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
+                         " MAX(allow_live), MAX(allow_record), MAX(allow_export), MAX(COALESCE(valid_to_us,0))"
+                         " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
+                         " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, t_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->has_rows = sqlite3_column_int64(st, 0) > 0;
+        out->live = !out->has_rows || sqlite3_column_int(st, 1);
+        out->record = !out->has_rows || sqlite3_column_int(st, 2);
+        out->export_ = !out->has_rows || sqlite3_column_int(st, 3);
+        out->until_us = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
+}
+

@@ -1,0 +1,360 @@
+/*
+ * incidents.c — the incident register (incidents, incident_cameras, incident_exports).
+ * Part of the ward's work (surface: cat_ward_work.h; owner: ward/; tables in
+ * schema/030_incidents.sql, 031_criteria.sql).  Validation beyond the SQL
+ * constraints is ward/'s; multi-row writes assume the caller's transaction.
+ */
+#include "catalog/cat_ward_work.h"
+#include "catalog/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[] = {"received", "verifying", "solved", "closed"};
+
+const char *cat_inc_status_name(int s)
+{
+    return s >= 0 && s < 4 ? status_names[s] : NULL;
+}
+
+int cat_inc_status_parse(const char *s)
+{
+    for (int i = 0; s && i < 4; i++)
+        if (!strcmp(s, status_names[i])) return i;
+    return -1;
+}
+
+void cat_incident_clear(struct cat_incident *c)
+{
+    if (!c) return;
+    free(c->address); free(c->summary); free(c->created_by); free(c->updated_by);
+    free(c->camera_ids); free(c->export_ids); free(c->ward_name); free(c->category_code);
+    memset(c, 0, sizeof *c);
+}
+
+void cat_incident_list_free(struct cat_incident *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) cat_incident_clear(&v[i]);
+    free(v);
+}
+
+#define INC_COLS "i.id,i.ward_id,i.category_id,i.occurred_at,i.address,i.latitude,i.longitude," \
+                 "i.summary,i.status,i.suspects,i.drug_grams,i.deaths,i.injuries,i.damage_vnd," \
+                 "i.demo,i.created_by,i.created_us,i.updated_by,i.updated_us,w.name,c.code"
+#define INC_FROM " FROM incidents i JOIN wards w ON w.id=i.ward_id" \
+                 " JOIN incident_categories c ON c.id=i.category_id"
+
+static void incident_from_row(sqlite3_stmt *st, void *row)
+{
+    struct cat_incident *c = row;
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    c->ward_id = sqlite3_column_int64(st, 1);
+    c->category_id = sqlite3_column_int64(st, 2);
+    c->occurred_at = sqlite3_column_int64(st, 3);
+    c->address = cat_col_str(st, 4);
+    c->has_pos = sqlite3_column_type(st, 5) != SQLITE_NULL && sqlite3_column_type(st, 6) != SQLITE_NULL;
+    c->latitude = sqlite3_column_double(st, 5);
+    c->longitude = sqlite3_column_double(st, 6);
+    c->summary = cat_col_str(st, 7);
+    c->status = cat_inc_status_parse((const char *)sqlite3_column_text(st, 8));
+    if (c->status < 0) c->status = CAT_INC_RECEIVED;
+    static const unsigned bits[] = {CAT_FIG_SUSPECTS, CAT_FIG_DRUG_GRAMS, CAT_FIG_DEATHS,
+                                    CAT_FIG_INJURIES, CAT_FIG_DAMAGE};
+    for (int i = 0; i < 5; i++)
+        if (sqlite3_column_type(st, 9 + i) != SQLITE_NULL) c->has |= bits[i];
+    c->suspects = sqlite3_column_int64(st, 9);
+    c->drug_grams = sqlite3_column_double(st, 10);
+    c->deaths = sqlite3_column_int64(st, 11);
+    c->injuries = sqlite3_column_int64(st, 12);
+    c->damage_vnd = sqlite3_column_int64(st, 13);
+    c->demo = sqlite3_column_int(st, 14) != 0;
+    c->created_by = cat_col_str(st, 15);
+    c->created_us = sqlite3_column_int64(st, 16);
+    c->updated_by = cat_col_str(st, 17);
+    c->updated_us = sqlite3_column_int64(st, 18);
+    c->ward_name = cat_col_str(st, 19);
+    c->category_code = cat_col_str(st, 20);
+}
+
+/* cat_incident_clear for cat_rows, which knows rows only as void *. */
+static void incident_row_clear(void *row) { cat_incident_clear(row); }
+
+/* Binds the 18 writable columns starting at index 1, in INSERT order. */
+static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
+{
+    sqlite3_bind_int64(st, 1, c->ward_id);
+    sqlite3_bind_int64(st, 2, c->category_id);
+    sqlite3_bind_int64(st, 3, c->occurred_at);
+    cat_bind_str(st, 4, c->address);
+    if (c->has_pos) {
+        sqlite3_bind_double(st, 5, c->latitude);
+        sqlite3_bind_double(st, 6, c->longitude);
+    } else {
+        sqlite3_bind_null(st, 5);
+        sqlite3_bind_null(st, 6);
+    }
+    cat_bind_str(st, 7, c->summary);
+    sqlite3_bind_text(st, 8, cat_inc_status_name(c->status) ? cat_inc_status_name(c->status)
+                                                            : "received", -1, SQLITE_STATIC);
+    cat_bind_opt_i64(st, 9, c->has & CAT_FIG_SUSPECTS, c->suspects);
+    if (c->has & CAT_FIG_DRUG_GRAMS) sqlite3_bind_double(st, 10, c->drug_grams);
+    else sqlite3_bind_null(st, 10);
+    cat_bind_opt_i64(st, 11, c->has & CAT_FIG_DEATHS, c->deaths);
+    cat_bind_opt_i64(st, 12, c->has & CAT_FIG_INJURIES, c->injuries);
+    cat_bind_opt_i64(st, 13, c->has & CAT_FIG_DAMAGE, c->damage_vnd);
+    sqlite3_bind_int(st, 14, c->demo);
+    cat_bind_str(st, 15, c->created_by ? c->created_by : "?");
+    sqlite3_bind_int64(st, 16, c->created_us ? c->created_us : ww_wall_us());
+    cat_bind_str(st, 17, c->updated_by);
+    cat_bind_opt_i64(st, 18, c->updated_us != 0, c->updated_us);
+}
+
+#define INC_INSERT "INSERT INTO incidents(ward_id,category_id,occurred_at,address,latitude," \
+                   "longitude,summary,status,suspects,drug_grams,deaths,injuries,damage_vnd," \
+                   "demo,created_by,created_us,updated_by,updated_us)" \
+                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+static int write_links(catalog_t *cat, const struct cat_incident *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM incident_cameras WHERE incident_id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, c->id);
+    int rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT);
+    if (rc) return rc;
+    if (cat_prepare(cat, "DELETE FROM incident_exports WHERE incident_id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, c->id);
+    if ((rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT))) return rc;
+    for (size_t i = 0; i < c->n_cameras; i++) {
+        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", &st)) return WW_EDB;
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 2, c->camera_ids[i]);
+        if ((rc = cat_step_done(cat, st, "incident camera link", WW_ECONFLICT))) return rc;
+    }
+    for (size_t i = 0; i < c->n_exports; i++) {
+        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", &st)) return WW_EDB;
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 2, c->export_ids[i]);
+        if ((rc = cat_step_done(cat, st, "incident export link", WW_ECONFLICT))) return rc;
+    }
+    return 0;
+}
+
+int catalog_incident_add(catalog_t *cat, struct cat_incident *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, INC_INSERT, &st)) return WW_EDB;
+    bind_incident(st, c);
+    int rc = cat_step_done(cat, st, "incident add", WW_ECONFLICT);
+    if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
+    c->id = sqlite3_last_insert_rowid(cat->db);
+    return write_links(cat, c);
+}
+
+int catalog_incident_update(catalog_t *cat, const struct cat_incident *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "UPDATE incidents SET ward_id=?,category_id=?,occurred_at=?,address=?,"
+                         "latitude=?,longitude=?,summary=?,status=?,suspects=?,drug_grams=?,"
+                         "deaths=?,injuries=?,damage_vnd=?,demo=?,created_by=?,created_us=?,"
+                         "updated_by=?,updated_us=? WHERE id=?", &st))
+        return WW_EDB;
+    bind_incident(st, c);
+    sqlite3_bind_int64(st, 19, c->id);
+    int rc = cat_step_done(cat, st, "incident update", WW_ECONFLICT);
+    if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
+    if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
+    return write_links(cat, c);
+}
+
+int catalog_incident_delete(catalog_t *cat, int64_t id)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "DELETE FROM incidents WHERE id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = cat_step_done(cat, st, "incident delete", WW_ECONFLICT);
+    if (rc) return rc;
+    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+}
+
+static int load_ids(catalog_t *cat, const char *sql, int64_t id, int64_t **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL; *n = 0;
+    if (cat_prepare(cat, sql, &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        CAT_GROW(*out, *n, cap);
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "incident links");
+}
+
+int catalog_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    if (cat_prepare(cat, "SELECT " INC_COLS INC_FROM " WHERE i.id=?", &st)) return WW_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) incident_from_row(st, out);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return WW_ENOTFOUND;
+    if (rc != SQLITE_ROW) return cat_fail(cat, "incident get");
+    if ((rc = load_ids(cat, "SELECT camera_id FROM incident_cameras WHERE incident_id=? ORDER BY 1",
+                       id, &out->camera_ids, &out->n_cameras)) ||
+        (rc = load_ids(cat, "SELECT export_id FROM incident_exports WHERE incident_id=? ORDER BY 1",
+                       id, &out->export_ids, &out->n_exports))) {
+        cat_incident_clear(out);
+        return rc;
+    }
+    return 0;
+}
+
+struct cat_incident_inserter { catalog_t *cat; sqlite3_stmt *st; };
+
+int catalog_incident_inserter_open(catalog_t *cat, struct cat_incident_inserter **out)
+{
+    struct cat_incident_inserter *ins = ww_calloc(1, sizeof *ins);
+    ins->cat = cat;
+    if (cat_prepare(cat, INC_INSERT, &ins->st)) { free(ins); *out = NULL; return WW_EDB; }
+    *out = ins;
+    return 0;
+}
+
+int catalog_incident_inserter_add(struct cat_incident_inserter *ins, const struct cat_incident *c)
+{
+    sqlite3_reset(ins->st);
+    sqlite3_clear_bindings(ins->st);
+    bind_incident(ins->st, c);
+    int rc = sqlite3_step(ins->st);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc == SQLITE_CONSTRAINT) return WW_EINVAL;
+    return cat_fail(ins->cat, "incident insert");
+}
+
+void catalog_incident_inserter_close(struct cat_incident_inserter *ins)
+{
+    if (!ins) return;
+    sqlite3_finalize(ins->st);
+    free(ins);
+}
+
+/* WHERE clause for a filter; binds in the same order via bind_filter. */
+static void filter_sql(struct ww_buf *b, const struct cat_incident_filter *f)
+{
+    ww_buf_printf(b, " WHERE 1");
+    if (f->ward_id) ww_buf_printf(b, " AND i.ward_id=?");
+    if (f->category_id) ww_buf_printf(b, " AND i.category_id=?");
+    if (f->status >= 0) ww_buf_printf(b, " AND i.status=?");
+    if (f->from_us) ww_buf_printf(b, " AND i.occurred_at>=?");
+    if (f->to_us) ww_buf_printf(b, " AND i.occurred_at<?");
+    if (f->text && *f->text)
+        ww_buf_printf(b, " AND (i.summary LIKE ? ESCAPE '\\' OR i.address LIKE ? ESCAPE '\\')");
+}
+
+static int bind_filter(sqlite3_stmt *st, const struct cat_incident_filter *f)
+{
+    int i = 1;
+    if (f->ward_id) sqlite3_bind_int64(st, i++, f->ward_id);
+    if (f->category_id) sqlite3_bind_int64(st, i++, f->category_id);
+    if (f->status >= 0) sqlite3_bind_text(st, i++, cat_inc_status_name(f->status), -1, SQLITE_STATIC);
+    if (f->from_us) sqlite3_bind_int64(st, i++, f->from_us);
+    if (f->to_us) sqlite3_bind_int64(st, i++, f->to_us);
+    if (f->text && *f->text) {
+        struct ww_buf p = {0};
+        ww_buf_append(&p, "%", 1);
+        for (const char *s = f->text; *s; s++) {
+            if (*s == '%' || *s == '_' || *s == '\\') ww_buf_append(&p, "\\", 1);
+            ww_buf_append(&p, s, 1);
+        }
+        ww_buf_append(&p, "%", 2);
+        sqlite3_bind_text(st, i++, (const char *)p.data, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i++, (const char *)p.data, -1, SQLITE_TRANSIENT);
+        ww_buf_free(&p);
+    }
+    return i;
+}
+
+int catalog_incident_search(catalog_t *cat, const struct cat_incident_filter *f,
+                            struct cat_incident **out, size_t *n, int64_t *total)
+{
+    *out = NULL; *n = 0;
+    struct ww_buf q = {0};
+    sqlite3_stmt *st;
+    int rc;
+    if (total) {
+        ww_buf_printf(&q, "SELECT COUNT(*) FROM incidents i");
+        filter_sql(&q, f);
+        ww_buf_append(&q, "", 1);
+        rc = cat_prepare(cat, (const char *)q.data, &st);
+        ww_buf_free(&q);
+        if (rc) return WW_EDB;
+        bind_filter(st, f);
+        rc = sqlite3_step(st);
+        *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW) return cat_fail(cat, "incident count");
+    }
+    ww_buf_printf(&q, "SELECT " INC_COLS INC_FROM);
+    filter_sql(&q, f);
+    ww_buf_printf(&q, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ? OFFSET ?");
+    ww_buf_append(&q, "", 1);
+    rc = cat_prepare(cat, (const char *)q.data, &st);
+    ww_buf_free(&q);
+    if (rc) return WW_EDB;
+    int i = bind_filter(st, f);
+    sqlite3_bind_int64(st, i++, f->limit ? (int64_t)f->limit : -1);
+    sqlite3_bind_int64(st, i, (int64_t)f->offset);
+    return CAT_ROWS(cat, st, out, n, incident_from_row, incident_row_clear, "incident search");
+}
+
+int catalog_incident_each(catalog_t *cat, const struct cat_incident_filter *f,
+                          int (*cb)(const struct cat_incident *row, void *arg), void *arg)
+{
+    struct ww_buf q = {0};
+    sqlite3_stmt *st;
+    ww_buf_printf(&q, "SELECT " INC_COLS INC_FROM);
+    filter_sql(&q, f);
+    ww_buf_printf(&q, " ORDER BY i.occurred_at, i.id");
+    ww_buf_append(&q, "", 1);
+    int rc = cat_prepare(cat, (const char *)q.data, &st);
+    ww_buf_free(&q);
+    if (rc) return WW_EDB;
+    bind_filter(st, f);
+    int stop = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cat_incident row;
+        incident_from_row(st, &row);
+        stop = cb(&row, arg);
+        cat_incident_clear(&row);
+        if (stop) break;
+    }
+    sqlite3_finalize(st);
+    if (stop) return stop;
+    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "incident walk");
+}
+
+int catalog_incident_first_time(catalog_t *cat, int64_t *us)
+{
+    sqlite3_stmt *st;
+    *us = 0;
+    if (cat_prepare(cat, "SELECT MIN(occurred_at) FROM incidents", &st)) return WW_EDB;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *us = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "incident first");
+}
+
+int catalog_incident_delete_demo(catalog_t *cat, int64_t *removed)
+{
+    int rc = cat_exec(cat, "DELETE FROM incident_history WHERE incident_id IN"
+                           " (SELECT id FROM incidents WHERE demo=1)");
+    if (rc) return rc;
+    if ((rc = cat_exec(cat, "DELETE FROM incidents WHERE demo=1"))) return rc;
+    if (removed) *removed = sqlite3_changes(cat->db);
+    return 0;
+}
