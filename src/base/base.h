@@ -3,7 +3,7 @@
  * clocks, small string/memory helpers and the file-operations table.
  *
  * Nothing here includes any other wardwatch module or any third-party
- * library header.
+ * library header (sha256.c links OpenSSL's libcrypto behind ww_sha256_*).
  *
  * Threads: every function here is safe to call from any thread.
  * Memory: functions that return heap memory say so; the caller frees it
@@ -93,6 +93,25 @@ void ww_buf_free(struct ww_buf *b);
 /* Masks the password in a URL ("rtsp://u:secret@h/x" → "rtsp://u:***@h/x").
  * Returns a new string the caller frees. */
 char *ww_url_mask(const char *url);
+
+/* ---- SHA-256 -------------------------------------------------------------
+ * The one SHA-256 of the program (sha256.c says which library and why).
+ * A state is owned by its caller, used by one thread at a time, and lives
+ * from init to final / final_hex, which release it: every init needs its
+ * final.  Hex output is lower case and NUL-terminated. */
+enum { WW_SHA256_BYTES = 32, WW_SHA256_HEX = 65 /* 64 hex digits + NUL */ };
+struct ww_sha256 { void *impl; };
+void ww_sha256_init(struct ww_sha256 *h);
+void ww_sha256_update(struct ww_sha256 *h, const void *p, size_t n);
+void ww_sha256_final(struct ww_sha256 *h, uint8_t out[WW_SHA256_BYTES]);
+void ww_sha256_final_hex(struct ww_sha256 *h, char out[WW_SHA256_HEX]);
+/* One-shot digests of a buffer. */
+void ww_sha256(const void *p, size_t n, uint8_t out[WW_SHA256_BYTES]);
+void ww_sha256_hex(const void *p, size_t n, char out[WW_SHA256_HEX]);
+/* Digest of a whole file; 0 or -errno (out is then unspecified). */
+int ww_sha256_file(const char *path, char out[WW_SHA256_HEX]);
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void ww_hex(const uint8_t *bin, size_t n, char *out);
 
 /* ---- files ---------------------------------------------------------------
  * mkdir -p; 0 or -errno. */

@@ -40,23 +40,23 @@ void cat_audit_list_free(struct cat_audit *v, size_t n)
     free(v);
 }
 
-static void h_none(crypto_hash_sha256_state *h)
+static void h_none(struct ww_sha256 *h)
 {
-    crypto_hash_sha256_update(h, (const unsigned char *)"-,", 2);
+    ww_sha256_update(h, "-,", 2);
 }
 
-static void h_str(crypto_hash_sha256_state *h, const char *s)
+static void h_str(struct ww_sha256 *h, const char *s)
 {
     if (!s) { h_none(h); return; }
     char len[24];
     size_t n = strlen(s);
     int k = snprintf(len, sizeof len, "%zu:", n);
-    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)k);
-    crypto_hash_sha256_update(h, (const unsigned char *)s, n);
-    crypto_hash_sha256_update(h, (const unsigned char *)",", 1);
+    ww_sha256_update(h, len, (size_t)k);
+    ww_sha256_update(h, s, n);
+    ww_sha256_update(h, ",", 1);
 }
 
-static void h_int(crypto_hash_sha256_state *h, int64_t v, bool present)
+static void h_int(struct ww_sha256 *h, int64_t v, bool present)
 {
     if (!present) { h_none(h); return; }
     char num[24];
@@ -66,10 +66,10 @@ static void h_int(crypto_hash_sha256_state *h, int64_t v, bool present)
 
 void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CAT_AUDIT_HASH_HEX])
 {
-    crypto_hash_sha256_state h;
-    unsigned char md[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const unsigned char *)prev_hex, strlen(prev_hex));
+    _Static_assert(CAT_AUDIT_HASH_HEX == WW_SHA256_HEX, "an audit hash is one SHA-256 in hex");
+    struct ww_sha256 h;
+    ww_sha256_init(&h);
+    ww_sha256_update(&h, prev_hex, strlen(prev_hex));
     h_int(&h, a->id, true);
     h_int(&h, a->at_us, true);
     h_int(&h, a->user_id, a->user_id != 0);
@@ -80,8 +80,7 @@ void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CA
     h_int(&h, a->range_to_us, a->range_to_us != 0);
     h_str(&h, a->client_addr);
     h_str(&h, a->detail);
-    crypto_hash_sha256_final(&h, md);
-    sodium_bin2hex(out, CAT_AUDIT_HASH_HEX, md, sizeof md);
+    ww_sha256_final_hex(&h, out);
 }
 
 static bool action_valid(const char *s)

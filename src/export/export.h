@@ -44,7 +44,8 @@ struct export_result {
 int export_clip(const struct export_req *req, struct export_result *res);
 void export_result_clear(struct export_result *r);
 
-/* SHA-256 of a file as lowercase hex (65 bytes with NUL). */
+/* SHA-256 of a file as lowercase hex (65 bytes with NUL): ww_sha256_file,
+ * the program's one SHA-256; kept under this name for its callers. */
 int export_sha256_file(const char *path, char out[65]);
 
 #endif

@@ -138,7 +138,7 @@ const char *http_password_weak(const char *password)
 
 static void token_hash(const char *token, uint8_t out[32])
 {
-    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+    ww_sha256(token, strlen(token), out);
 }
 
 static bool token_well_formed(const char *t)

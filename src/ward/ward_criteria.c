@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,11 +462,8 @@ int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessm
         *why = ww_strdup("a file name (≤ 255 bytes) is needed");
         return WW_EINVAL;
     }
-    if (sodium_init() < 0) { cat_assessment_clear(&a); return WW_EINVAL; }
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, data, len);
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    char hex[WW_SHA256_HEX];
+    ww_sha256_hex(data, len, hex);
     char *safe = safe_name(file_name);
     char *rel = ww_asprintf("evidence/criteria/%lld/%d/%lld-%.12s-%s", (long long)a.ward_id, a.year,
                             (long long)assessment_id, hex, safe);
