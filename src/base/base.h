@@ -122,6 +122,13 @@ int ww_fsync_dir_of(const char *path);
 int ww_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Free bytes available to us on the filesystem holding path, or -errno. */
 int64_t ww_fs_free_bytes(const char *path);
+/* The folder holding the running executable (from /proc/self/exe), or NULL
+ * if it cannot be read; the caller frees it. */
+char *ww_exe_dir(void);
+/* realpath() of rel taken from the executable's folder ("../web",
+ * "../share/wardwatch/data/criteria"), or NULL when that does not exist or
+ * cannot be resolved; the caller frees it. */
+char *ww_exe_relative(const char *rel);
 
 /* ---- file operations table ----------------------------------------------
  * record/ does all its file I/O through this table so that tests can swap in

@@ -443,24 +443,14 @@ char *http_find_web_dir(void)
 {
     const char *env = getenv("WARDWATCH_WEB_DIR");
     if (env && *env) return ww_strdup(env);
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = 0;
-        static const char *const rel[] = {"/../web", "/../share/wardwatch/web", "/../../web"};
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            char *cand = ww_asprintf("%s%s/index.html", exe, rel[i]);
-            bool ok = access(cand, R_OK) == 0;
-            free(cand);
-            if (ok) {
-                char *dir = ww_asprintf("%s%s", exe, rel[i]);
-                char *real = realpath(dir, NULL);
-                free(dir);
-                if (real) return real;
-            }
-        }
+    static const char *const rel[] = {"../web", "../share/wardwatch/web", "../../web"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char *dir = ww_exe_relative(rel[i]);
+        char *index = dir ? ww_asprintf("%s/index.html", dir) : NULL;
+        bool ok = index && access(index, R_OK) == 0;
+        free(index);
+        if (ok) return dir;
+        free(dir);
     }
     char *real = realpath("web", NULL);
     return real ? real : ww_strdup("web");

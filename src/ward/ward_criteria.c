@@ -26,7 +26,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,23 +222,12 @@ char *ward_criteria_dir(void)
         if (is_dir(p)) return p;
         free(p);
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return NULL;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash) return NULL;
-    *slash = 0;
     /* <exe dir>/../data, ../../data, ../../../data; installed: ../share/wardwatch/data */
-    static const char *const rel[] = {"/../data/criteria", "/../../data/criteria", "/../../../data/criteria",
-                                      "/../share/wardwatch/data/criteria", "/data/criteria"};
+    static const char *const rel[] = {"../data/criteria", "../../data/criteria", "../../../data/criteria",
+                                      "../share/wardwatch/data/criteria", "data/criteria"};
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        char *p = ww_asprintf("%s%s", exe, rel[i]);
-        char real[PATH_MAX];
-        if (is_dir(p) && realpath(p, real)) {
-            free(p);
-            return ww_strdup(real);
-        }
+        char *p = ww_exe_relative(rel[i]);
+        if (p && is_dir(p)) return p;
         free(p);
     }
     return NULL;
