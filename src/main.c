@@ -48,10 +48,10 @@ static int take(int argc, char **argv, int i, int count)
 int main(int argc, char **argv)
 {
     struct cli_ctx ctx = {.prog = "wardwatch"};
-    ctx.data_dir = getenv("WARDWATCH_DATA");
-    const char *fault = getenv("WARDWATCH_FAULT");
+    ctx.data_dir = ww_env_str("WARDWATCH_DATA");
+    const char *fault = ww_env_str("WARDWATCH_FAULT");
     if (fault && ww_fsops_fault(fault)) return cli_usage("bad WARDWATCH_FAULT '%s'", fault);
-    ww_log_set_level(ww_log_level_from_str(getenv("WARDWATCH_LOG_LEVEL")));
+    ww_log_set_level(ww_log_level_from_str(ww_env_str("WARDWATCH_LOG_LEVEL")));
 
     /* Global options may stand anywhere before "--": pull them out so each
      * verb sees only its own. */
@@ -69,6 +69,7 @@ int main(int argc, char **argv)
             i++;
         }
     }
+    ww_env_check();   /* after the log level is known: says which setting was ignored */
     if (!ctx.data_dir || !*ctx.data_dir) ctx.data_dir = "./wardwatch-data";
 
     if (argc < 2) { usage(stderr); return 2; }

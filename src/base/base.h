@@ -71,6 +71,30 @@ bool ww_span_over(int64_t from_us, int64_t to_us, int64_t max_us);
  * WARDWATCH_UTC_OFFSET_MIN if set. */
 int ww_station_offset_min(void);
 
+/* ---- environment ---------------------------------------------------------
+ * Every environment setting the program reads is a row of one table
+ * (env.c: name, type, default, range, one line of doc), listed in README's
+ * "Environment" table.  Reading a name the table lacks, or with the other
+ * type, asserts.  Values are read at each call; thread-safe as long as
+ * nobody calls setenv (only tests do, before starting threads). */
+enum ww_env_type { WW_ENV_STR, WW_ENV_INT };
+struct ww_env_var {
+    const char *name;
+    enum ww_env_type type;
+    const char *dflt;      /* returned when unset (STR: may be NULL) */
+    int64_t lo, hi;        /* INT: the accepted range */
+    const char *doc;
+};
+/* The whole table (static storage); *n gets its length. */
+const struct ww_env_var *ww_env_table(size_t *n);
+/* The value if set (even empty), else the default; static storage. */
+const char *ww_env_str(const char *name);
+/* The value if set to a whole number in range, else the default. */
+int64_t ww_env_int(const char *name);
+/* Logs one warning per integer setting that is set but invalid (its
+ * default is used); returns how many.  main calls it once at start. */
+int ww_env_check(void);
+
 /* ---- memory and strings ------------------------------------------------ */
 /* Abort on allocation failure: at our sizes a failed malloc means the box is
  * out of memory and nothing sensible can be done per request. */

@@ -21,8 +21,7 @@ static int64_t clock_offset_us(void)
     static _Atomic int64_t cached = INT64_MIN;
     int64_t v = cached;
     if (v == INT64_MIN) {
-        const char *e = getenv("WARDWATCH_CLOCK_OFFSET_S");
-        v = e ? (int64_t)strtoll(e, NULL, 10) * 1000000 : 0;
+        v = ww_env_int("WARDWATCH_CLOCK_OFFSET_S") * 1000000;
         cached = v;
     }
     return v;
@@ -44,12 +43,7 @@ int64_t ww_mono_us(void)
 
 int ww_station_offset_min(void)
 {
-    const char *e = getenv("WARDWATCH_UTC_OFFSET_MIN");
-    if (e) {
-        int64_t v;
-        if (ww_parse_i64(e, -14 * 60, 14 * 60, &v) == 0) return (int)v;
-    }
-    return 7 * 60; /* Asia/Ho_Chi_Minh, no DST */
+    return (int)ww_env_int("WARDWATCH_UTC_OFFSET_MIN"); /* default Asia/Ho_Chi_Minh, no DST */
 }
 
 /* Howard Hinnant's days-from-civil algorithm (public-domain description). */

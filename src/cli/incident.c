@@ -21,7 +21,7 @@
 static const char *cli_user_name(const char *given)
 {
     if (given && *given) return given;
-    const char *u = getenv("USER");
+    const char *u = ww_env_str("USER");
     return u && *u ? u : "cli";
 }
 

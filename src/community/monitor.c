@@ -422,10 +422,7 @@ int community_monitor_start(const char *data_dir, engine_t *eng, struct communit
     struct community_monitor *m = ww_calloc(1, sizeof *m);
     m->db_path = ww_asprintf("%s/wardwatch.db", data_dir);
     m->eng = eng;
-    m->tick_us = 5000000;
-    const char *env = getenv("WARDWATCH_MONITOR_TICK_MS");
-    int64_t v;
-    if (env && ww_parse_i64(env, 100, 600000, &v) == 0) m->tick_us = v * 1000;
+    m->tick_us = ww_env_int("WARDWATCH_MONITOR_TICK_MS") * 1000;
     atomic_init(&m->stop, false);
     pthread_mutex_init(&m->mu, NULL);
     cond_init_mono(&m->cv);

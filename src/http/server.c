@@ -441,7 +441,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 char *http_find_web_dir(void)
 {
-    const char *env = getenv("WARDWATCH_WEB_DIR");
+    const char *env = ww_env_str("WARDWATCH_WEB_DIR");
     if (env && *env) return ww_strdup(env);
     static const char *const rel[] = {"../web", "../share/wardwatch/web", "../../web"};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {

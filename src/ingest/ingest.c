@@ -69,7 +69,7 @@ const char *ingest_errtext(const char *fmt, ...)
 /* NULL if the lean client serves these options, else why not. */
 static const char *why_libav(const struct ingest_opts *o)
 {
-    const char *env = getenv("WARDWATCH_INGEST");
+    const char *env = ww_env_str("WARDWATCH_INGEST");
     if (env && !strcmp(env, "libav")) return "WARDWATCH_INGEST=libav";
     if (o->udp) return "RTP over UDP";
     if (strncasecmp(o->url, "rtsp://", 7)) return "not an rtsp:// URL";

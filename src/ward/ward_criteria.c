@@ -214,9 +214,9 @@ static bool is_dir(const char *p)
 
 char *ward_criteria_dir(void)
 {
-    const char *env = getenv("WARDWATCH_CRITERIA_DIR");
+    const char *env = ww_env_str("WARDWATCH_CRITERIA_DIR");
     if (env && *env) return is_dir(env) ? ww_strdup(env) : NULL;
-    env = getenv("WARDWATCH_SHARE");
+    env = ww_env_str("WARDWATCH_SHARE");
     if (env && *env) {
         char *p = ww_asprintf("%s/data/criteria", env);
         if (is_dir(p)) return p;
