@@ -33,6 +33,7 @@
 
 #include "catalog/cat_users.h"
 #include "community/community.h"
+#include "notify/notify.h"
 
 #define ACTION_SETTINGS "alert_settings_change"
 #define DAY_US (86400LL * 1000000)
@@ -307,7 +308,7 @@ static int h_hook_test(struct http_req *req, void *ud)
                              ww_fmt_time(ww_wall_us(), ww_station_offset_min(), now, sizeof now));
     int status = 0, attempts = 0;
     char err[256];
-    rc = community_webhook_post(url, json, 5000, 1, NULL, &status, &attempts, err, sizeof err);
+    rc = notify_http_post(url, json, 5000, 1, 0, NULL, &status, &attempts, err, sizeof err);
     free(url);
     free(json);
     struct cat_delivery d = {.alert_id = 0, .webhook_id = id, .event = "test", .ok = rc == 0,

@@ -11,10 +11,10 @@
  *   - community_monitor_start/stop are called from the thread running
  *     `serve`.  The monitor owns one thread that wakes every tick (5 s,
  *     WARDWATCH_MONITOR_TICK_MS for tests), reads engine_status_list and its
- *     own catalog connection, and one webhook thread fed by a bounded queue:
- *     a slow or dead webhook receiver never holds up the monitor (the queue
- *     drops the oldest notification and logs it when full).
- *   - community_probe, community_webhook_post, the CSV reader and the tar
+ *     own catalog connection, and a notifier (notify/) with its own thread
+ *     and bounded queue: a slow or dead webhook receiver never holds up the
+ *     monitor (the queue drops the oldest notification and logs it when full).
+ *   - community_probe, the CSV reader and the tar
  *     reader run on the caller's thread and block it for bounded times.
  *
  * Memory: functions that hand out heap memory say who frees it.
@@ -54,14 +54,8 @@ int community_monitor_start(const char *data_dir, engine_t *eng, struct communit
 void community_monitor_stop(struct community_monitor *m);   /* NULL-safe; joins both threads */
 
 /* ---- webhooks ----------------------------------------------------------------
- * POSTs json (Content-Type: application/json) to url with a bounded total
- * time; up to `tries` attempts (1 s, 2 s, 4 s… apart) until a 2xx answer.
- * *http_status gets the last status (0 = no answer), err (may be NULL, n
- * bytes) a reason.  Returns 0 on a 2xx, else WW_EAV-like -EIO.  stop (may
- * be NULL) ends the retries and aborts a transfer early. */
-int community_webhook_post(const char *url, const char *json, int timeout_ms, int tries,
-                           atomic_bool *stop, int *http_status, int *attempts, char *err,
-                           size_t n);
+ * Alerts are POSTed by the monitor's notifier (notify/notify.h); a one-off
+ * POST (the console's "send a test") is notify_http_post. */
 /* Whether url is an acceptable webhook target (http:// or https://, a
  * host, no spaces, ≤ 1024 bytes).  NULL if fine, else a static reason. */
 const char *community_webhook_url_problem(const char *url);

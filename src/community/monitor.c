@@ -23,24 +23,27 @@
  *     tick's one transaction: 200 cameras cost 40 small updates a second)
  *     and at stop — so the figures are current to a tick and a crash loses
  *     at most one tick of them, never their consistency;
- *   - webhooks are delivered by another thread from a bounded queue (256):
- *     a dead receiver costs the monitor nothing; when the queue is full the
- *     oldest notification is dropped and logged (the alert row stays — the
- *     catalog is the record, the webhook a courtesy).
+ *   - webhooks are delivered by the monitor's notifier (notify/: its own
+ *     thread, a bounded queue of 256 POSTs, 3 attempts): a dead receiver
+ *     costs the monitor nothing; when the queue is full the oldest POST is
+ *     dropped and logged (the alert row stays — the catalog is the record,
+ *     the webhook a courtesy).  The notifier's thread writes the delivery
+ *     rows on a catalog connection of its own (dcat).
  */
 #include "community/community.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "catalog/cat_community.h"
 #include "catalog/cat_users.h"
+#include "notify/notify.h"
 
 #define QCAP 256
 #define PRUNE_EVERY_US (3600LL * 1000000)
@@ -56,24 +59,17 @@ struct track {
     bool live;                 /* seen this tick */
 };
 
-struct note {
-    int64_t alert_id, ward_id;
-    char *event;               /* "raised" | "cleared" */
-    char *json;
-};
-
 struct community_monitor {
     char *db_path;
     engine_t *eng;
     int64_t tick_us;
-    pthread_t thr, wthr;
-    bool thr_started, wthr_started;
+    pthread_t thr;
+    bool thr_started;
     atomic_bool stop;
     pthread_mutex_t mu;
-    pthread_cond_t cv, wcv;
-    struct note q[QCAP];
-    size_t qhead, qlen;
-    int64_t dropped;
+    pthread_cond_t cv;
+    notify_t *hooks;           /* webhook POSTs: its own thread and bounded queue */
+    catalog_t *dcat;           /* the notifier thread's, for delivery rows */
     struct track *t;
     size_t nt, capt;
     int64_t last_prune_us;
@@ -168,27 +164,21 @@ static char *payload(catalog_t *cat, const struct cat_alert *a, const char *even
 static void enqueue(struct community_monitor *m, catalog_t *cat, const struct cat_alert *a,
                     const char *event)
 {
-    char *json = payload(cat, a, event);
-    if (!json) return;
-    pthread_mutex_lock(&m->mu);
-    if (m->qlen == QCAP) { /* drop the oldest */
-        struct note *old = &m->q[m->qhead];
-        ww_warn(LC, "webhook queue full: dropping the %s notification of alert %lld", old->event,
-                (long long)old->alert_id);
-        free(old->event);
-        free(old->json);
-        m->qhead = (m->qhead + 1) % QCAP;
-        m->qlen--;
-        m->dropped++;
+    struct cat_webhook *hooks = NULL;
+    size_t nh = 0;
+    if (catalog_webhook_list(cat, a->ward_id > 0 ? a->ward_id : 0, &hooks, &nh) || !nh) {
+        cat_webhook_list_free(hooks, nh);
+        return;
     }
-    struct note *n = &m->q[(m->qhead + m->qlen) % QCAP];
-    n->alert_id = a->id;
-    n->ward_id = a->ward_id;
-    n->event = ww_strdup(event);
-    n->json = json;
-    m->qlen++;
-    pthread_cond_signal(&m->wcv);
-    pthread_mutex_unlock(&m->mu);
+    char *json = payload(cat, a, event);
+    struct notify_tag tag = {.id = a->id};
+    snprintf(tag.what, sizeof tag.what, "%s", event);
+    for (size_t i = 0; json && i < nh; i++) {
+        tag.target = hooks[i].id;
+        notify_post(m->hooks, hooks[i].url, json, &tag);
+    }
+    free(json);
+    cat_webhook_list_free(hooks, nh);
 }
 
 /* ---- one tick ------------------------------------------------------------------ */
@@ -365,52 +355,21 @@ static void *monitor_main(void *arg)
 
 /* ---- webhook delivery ------------------------------------------------------------- */
 
-static void deliver(struct community_monitor *m, catalog_t *cat, struct note *n)
+/* The notifier's done callback (its thread only): one delivery row per
+ * attempted POST, on a catalog connection that only that thread uses. */
+static void record_delivery(void *ud, const struct notify_tag *tag, const struct notify_result *r)
 {
-    struct cat_webhook *hooks = NULL;
-    size_t nh = 0;
-    if (catalog_webhook_list(cat, n->ward_id > 0 ? n->ward_id : 0, &hooks, &nh)) return;
-    for (size_t i = 0; i < nh && !atomic_load(&m->stop); i++) {
-        int status = 0, attempts = 0;
-        char err[256];
-        int rc = community_webhook_post(hooks[i].url, n->json, WEBHOOK_TIMEOUT_MS, WEBHOOK_TRIES,
-                                        &m->stop, &status, &attempts, err, sizeof err);
-        if (rc) ww_warn(LC, "webhook %lld: alert %lld %s not delivered after %d attempts: %s",
-                        (long long)hooks[i].id, (long long)n->alert_id, n->event, attempts, err);
-        struct cat_delivery d = {
-            .alert_id = n->alert_id, .webhook_id = hooks[i].id, .event = n->event, .ok = rc == 0,
-            .http_status = status, .attempts = attempts, .error = rc ? err : NULL,
-        };
-        catalog_delivery_add(cat, &d);
+    struct community_monitor *m = ud;
+    if (!m->dcat && catalog_open(m->db_path, 0, &m->dcat)) {
+        ww_error(LC, "cannot open the catalog; webhook deliveries are not recorded");
+        m->dcat = NULL;
+        return;
     }
-    cat_webhook_list_free(hooks, nh);
-}
-
-static void *webhook_main(void *arg)
-{
-    struct community_monitor *m = arg;
-    catalog_t *cat = NULL;
-    if (catalog_open(m->db_path, 0, &cat)) {
-        ww_error(LC, "cannot open the catalog; alert webhooks are off");
-        return NULL;
-    }
-    pthread_mutex_lock(&m->mu);
-    for (;;) {
-        while (!atomic_load(&m->stop) && m->qlen == 0) pthread_cond_wait(&m->wcv, &m->mu);
-        if (atomic_load(&m->stop)) break;
-        struct note n = m->q[m->qhead];
-        m->qhead = (m->qhead + 1) % QCAP;
-        m->qlen--;
-        pthread_mutex_unlock(&m->mu);
-        deliver(m, cat, &n);
-        free(n.event);
-        free(n.json);
-        pthread_mutex_lock(&m->mu);
-    }
-    if (m->qlen) ww_warn(LC, "stopping with %zu webhook notifications not sent", m->qlen);
-    pthread_mutex_unlock(&m->mu);
-    catalog_close(cat);
-    return NULL;
+    struct cat_delivery d = {
+        .alert_id = tag->id, .webhook_id = tag->target, .event = (char *)tag->what, .ok = r->ok,
+        .http_status = r->http_status, .attempts = r->attempts, .error = r->ok ? NULL : (char *)r->error,
+    };
+    catalog_delivery_add(m->dcat, &d);
 }
 
 /* ---- life cycle ------------------------------------------------------------------- */
@@ -426,13 +385,13 @@ int community_monitor_start(const char *data_dir, engine_t *eng, struct communit
     atomic_init(&m->stop, false);
     pthread_mutex_init(&m->mu, NULL);
     cond_init_mono(&m->cv);
-    pthread_cond_init(&m->wcv, NULL);
-    curl_global_init(CURL_GLOBAL_DEFAULT);   /* refcounted; the engine did it first */
-    int rc = pthread_create(&m->wthr, NULL, webhook_main, m);
-    if (!rc) m->wthr_started = true;
+    struct notify_cfg nc = {.name = LC, .capacity = QCAP, .timeout_ms = WEBHOOK_TIMEOUT_MS,
+                            .tries = WEBHOOK_TRIES, .done = record_delivery, .done_ud = m};
+    int rc = notify_start(&nc, &m->hooks);
+    if (rc) rc = -rc;
     if (!rc && (rc = pthread_create(&m->thr, NULL, monitor_main, m)) == 0) m->thr_started = true;
     if (rc) {
-        ww_error(LC, "cannot start the monitor thread: %s", strerror(rc));
+        ww_error(LC, "cannot start the monitor threads: %s", strerror(rc));
         community_monitor_stop(m);
         return -rc;
     }
@@ -447,21 +406,12 @@ void community_monitor_stop(struct community_monitor *m)
     pthread_mutex_lock(&m->mu);
     atomic_store(&m->stop, true);
     pthread_cond_broadcast(&m->cv);
-    pthread_cond_broadcast(&m->wcv);
     pthread_mutex_unlock(&m->mu);
     if (m->thr_started) pthread_join(m->thr, NULL);
-    if (m->wthr_started) pthread_join(m->wthr, NULL);
-    while (m->qlen) {
-        struct note *n = &m->q[m->qhead];
-        free(n->event);
-        free(n->json);
-        m->qhead = (m->qhead + 1) % QCAP;
-        m->qlen--;
-    }
+    notify_stop(m->hooks);          /* after the monitor: it is the producer */
+    catalog_close(m->dcat);      /* the notifier thread has ended */
     pthread_cond_destroy(&m->cv);
-    pthread_cond_destroy(&m->wcv);
     pthread_mutex_destroy(&m->mu);
-    curl_global_cleanup();
     free(m->t);
     free(m->db_path);
     free(m);

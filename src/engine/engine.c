@@ -26,8 +26,8 @@
 #include "catalog/catalog.h"
 #include "ingest/ingest.h"
 #include "motion/motion.h"
+#include "notify/notify.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include <libavutil/log.h>
@@ -89,6 +89,7 @@ struct engine {
     int ncams, capcams;
     rec_syncer_t *syncer;
     catalog_t *cat;           /* supervisor thread only */
+    notify_t *hooks;          /* motion webhooks: its own thread, never the supervisor's */
     pthread_t sup;
     bool kicked;              /* reconcile at once (engine_kick) */
     /* motion events from ingest threads, drained by the supervisor */
@@ -290,7 +291,7 @@ static void *stream_main(void *arg)
 }
 
 /* Motion event from the decoder (ingest thread): queue it for the
- * supervisor, which owns the catalog connection and the webhook. */
+ * supervisor, which owns the catalog connection and the webhook notifier. */
 static void on_motion_event(void *opaque, int what, const struct motion_event *ev,
                             const uint8_t *jpeg, size_t jpeg_len)
 {
@@ -508,26 +509,6 @@ static void apply_motion_settings(struct engine *e)
     pthread_mutex_unlock(&e->mu);
 }
 
-/* POSTs one event to the configured webhook (setting motion.webhook_url);
- * bounded: 3 s, one try — the catalog row is the record, the webhook a
- * notification. */
-static void post_webhook(const char *url, const char *json)
-{
-    CURL *c = curl_easy_init();
-    if (!c) return;
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) ww_warn("motion", "webhook %s: %s", url, curl_easy_strerror(rc));
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-}
-
 static bool is_retired_locked(struct engine *e, int64_t id)
 {
     for (int i = 0; i < e->nretired; i++)
@@ -535,7 +516,10 @@ static bool is_retired_locked(struct engine *e, int64_t id)
     return false;
 }
 
-/* Stores queued motion events and notifies the webhook. */
+/* Stores queued motion events and hands each to the webhook notifier
+ * (setting motion.webhook_url): the catalog row is the record, the webhook
+ * a notification, and the supervisor never waits on the network — a dead
+ * receiver must not stall reconcile or stats.json. */
 static void drain_events(struct engine *e)
 {
     pthread_mutex_lock(&e->evmu);
@@ -579,7 +563,8 @@ static void drain_events(struct engine *e)
             free(thumb);
             char *j = json_dumps(jo, JSON_COMPACT);
             json_decref(jo);
-            post_webhook(hook, j);
+            struct notify_tag tag = {.id = ce.id, .target = ce.camera_id, .what = "motion"};
+            if (e->hooks) notify_post(e->hooks, hook, j, &tag);
             free(j);
         }
         free(v[i].jpeg);
@@ -856,7 +841,6 @@ static void av_log_to_ww(void *avcl, int level, const char *fmt, va_list ap)
 int engine_start(const struct engine_cfg *cfg, engine_t **out)
 {
     av_log_set_callback(av_log_to_ww);
-    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread exists */
     struct engine *e = ww_calloc(1, sizeof *e);
     e->cfg = *cfg;
     e->data_dir = ww_strdup(cfg->data_dir);
@@ -869,6 +853,9 @@ int engine_start(const struct engine_cfg *cfg, engine_t **out)
     char *db = ww_asprintf("%s/wardwatch.db", cfg->data_dir);
     int rc = catalog_open(db, 0, &e->cat);
     free(db);
+    /* 3 s a try as before, now with retries on the notifier's thread. */
+    struct notify_cfg nc = {.name = "motion", .capacity = 256, .timeout_ms = 3000, .tries = 3};
+    if (!rc) rc = notify_start(&nc, &e->hooks);
     if (!rc && cfg->record) rc = rec_syncer_start(cfg->data_dir, cfg->sync_interval_us, &cfg->retention, &e->syncer);
     if (!rc) reconcile(e); /* start cameras now, not a tick later */
     if (!rc && pthread_create(&e->sup, NULL, supervisor_main, e)) rc = -EAGAIN;
@@ -899,6 +886,7 @@ void engine_stop(engine_t *e)
     e->ncams = 0;
     free(e->retired);
     if (e->cat) drain_events(e); /* events closed by the streams' finish */
+    notify_stop(e->hooks);       /* interrupts a hanging receiver; what is queued is logged */
     write_stats(e);
     rec_syncer_stop(e->syncer);
     catalog_close(e->cat);
