@@ -112,4 +112,21 @@ char *export_sign_detached(const struct export_key *k, const void *msg, size_t n
  * WW_EAUTH (the signature does not match msg). */
 int export_sig_check(const char *sig_json, const void *msg, size_t n, struct export_key *signer);
 
+/* ---- verifying (verify.c) ---------------------------------------------------
+ * Checks an export (FILE.mp4 or its manifest), a bundle folder, a bundle
+ * .tar, or a folder of exports: signatures against `trusted` (NULL: no key
+ * is trusted, every signature is "unknown key") and every SHA-256.  Each
+ * check is reported to line (may be NULL) as one sentence for people, ok or
+ * not; res gets the count and the first failure.  0 when everything holds,
+ * WW_ECORRUPT otherwise.  Any thread; blocks for the hashing. */
+typedef void (*export_verify_line_fn)(void *ud, bool ok, const char *line);
+struct export_verify_result {
+    int failures, clips;
+    char first_failure[600];
+    char signer_fingerprint[65];
+    char station[128];
+};
+int export_verify(const char *path, const struct export_key *trusted, export_verify_line_fn line, void *ud,
+                  struct export_verify_result *res);
+
 #endif

@@ -117,6 +117,14 @@ try:
     rc, out = verify(st.data, cut)
     check(rc == 1 and "missing" in out, "a clip dropped from the bundle: exit 1 naming it missing", "exit 1", (rc, out[-400:]))
 
+    # the console's check of a stored export (the same rules, this station's key)
+    exports = admin.get("/api/v1/exports").json.get("exports", [])
+    eid = exports[0]["id"] if exports else 0
+    r = admin.get(f"/api/v1/exports/{eid}/verify")
+    check(r.status == 200 and r.json["ok"] is True and len(r.json["checks"]) >= 3,
+          "GET /api/v1/exports/{id}/verify: ok, with its checks", "ok true", r)
+    a = admin.get(f"/api/v1/audit?action=export_verify").json.get("rows", [])
+    check(len(a) == 1, "the verification is audited", 1, len(a))
     r = admin.get("/station.key")
     check(r.status == 404 and b"secret" not in r.body, "the key file is not served", 404, r.status)
     rc = st.stop()
