@@ -48,9 +48,8 @@ void export_key_from_public(const uint8_t pk[32], struct export_key *k)
 {
     if (k->pk != pk) memcpy(k->pk, pk, 32);
     b64(k->pk, 32, k->public_b64, sizeof k->public_b64);
-    uint8_t h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, k->pk, 32);
-    sodium_bin2hex(k->fingerprint, sizeof k->fingerprint, h, sizeof h);
+    _Static_assert(sizeof k->fingerprint >= WW_SHA256_HEX, "a fingerprint is one SHA-256 in hex");
+    ww_sha256_hex(k->pk, 32, k->fingerprint);
     snprintf(k->short_fpr, sizeof k->short_fpr, "%.4s-%.4s-%.4s-%.4s", k->fingerprint, k->fingerprint + 4,
              k->fingerprint + 8, k->fingerprint + 12);
 }
