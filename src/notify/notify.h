@@ -8,8 +8,9 @@
  * Each notifier has a bounded queue and its own thread, which POSTs each
  * message with a timeout per attempt, a fixed number of attempts and a
  * doubling pause between them; a stop flag interrupts both a transfer and a
- * pause, so notify_stop returns within a fraction of a second even while a
- * receiver hangs.  When the queue is full the oldest message is dropped and
+ * pause, so notify_stop returns within about a second (libcurl reads the
+ * flag from its progress callback, called about once a second while a
+ * transfer waits) even while a receiver hangs.  When the queue is full the oldest message is dropped and
  * a line logged (the producer's own record — an alert row, an event row —
  * is the record; a notification is a courtesy).
  *
