@@ -48,7 +48,7 @@ try:
     low = 40 * MB
     gaps_full = 0
     t0 = time.time()
-    while time.time() - t0 < 75:   # ~1 MB/s for both cameras: the 40 MB disk would fill in ~40 s
+    while time.time() - t0 < 55:   # ~1 MB/s for both cameras: the 40 MB disk would fill in ~40 s
         time.sleep(1)
         sv = os.statvfs(mnt)
         low = min(low, sv.f_bavail * sv.f_frsize)
