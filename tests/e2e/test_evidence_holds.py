@@ -66,6 +66,19 @@ try:
     check(len(lst) == 1 and lst[0]["state"] == "in_force" and lst[0]["held_bytes"] > 0,
           "hold list shows it in force with its held bytes", "in_force, bytes > 0", lst)
 
+    # the retention plan says what will go and what is held
+    plan = json.loads(st.ww("retention", "plan", "--quota-mb", "2", "--json").stdout)
+    pc = [c for c in plan["cameras"] if c["camera_id"] == cam]
+    check(pc and pc[0]["holds"] == 1 and pc[0]["held_bytes"] > 0 and pc[0]["bytes_per_day"] > 0
+          and pc[0]["deleted_by_days_at_us"] == pc[0]["oldest_us"] + 30 * 86400 * 10**6
+          and plan["disk"]["days_until_quota"] <= 0.01 and plan["disk"]["floor_bytes"] > 0,
+          "retention plan --json: the hold, the write rate, the day the oldest goes, quota reached, the floor",
+          "1 hold, rate > 0, oldest + 30 days", plan)
+    text = st.ww("retention", "plan").stdout
+    log(text.strip())
+    check("reaches its floor in" in text and "MB/DAY" in text, "retention plan prints a table and the disk's outlook",
+          "table + outlook", text[-300:])
+
     # a camera with footage under a hold in force is not deleted
     port = free_port()
     st.serve("--no-record", http_port=port)
