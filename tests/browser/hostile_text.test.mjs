@@ -79,6 +79,12 @@ await run(async (keep) => {
   // tiles from this station (nothing answers there: no tiles, but the attribution shows)
   const put = await admin.put('/api/v1/map/settings', { tile_url: '/tiles/{z}/{x}/{y}.png', attribution: `© ${IMG} ${BOLD}` });
   check(put.status === 200, 'fixture: tile URL on this station with a markup attribution', 200, put.text);
+  // an open alert naming the owner to call
+  const nowUs = Date.now() * 1000;
+  py(['-c', 'import sqlite3,sys,json; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2], json.loads(sys.argv[3])); c.commit()',
+    path.join(srv.dataDir, 'wardwatch.db'),
+    'INSERT INTO camera_alerts(camera_id, ward_id, camera_name, since_us, raised_us, reason, owner_id, owner_name, owner_phone, owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)',
+    JSON.stringify([camId, ward.json.id, camName, nowUs - 1800e6, nowUs - 900e6, `refused ${BOLD}`, owner.json.id, ownerName, '0912 345 678', 'household'])]);
   const pw = 'officer-pass-123';
   r = await admin.post('/api/v1/users', { username: 'canbo', password: pw, role: 'officer', ward_id: ward.json.id, display_name: `Cán ${BOLD}` });
   check(r.status === 201, 'fixture: an officer with markup in the display name', 201, r.text);
@@ -152,6 +158,24 @@ await run(async (keep) => {
   const txt = spawnSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8', timeout: 30000 });
   const flat = (txt.stdout || '').replace(/\s+/g, ' ');
   check(txt.status === 0 && flat.includes(wardName), 'PDF: the ward name is printed literally', wardName, flat.slice(0, 400));
+  // ---- the other pages that show these names: no markup anywhere ----------------------------
+  for (const name of ['live', 'timeline', 'events', 'health', 'alerts', 'stats', 'criteria']) {
+    await page.goto(`${srv.url}/#/${name}`);
+    await page.waitForFunction(() => document.querySelector('.page-head, .empty, .form-error'), null, { timeout: 15000 }).catch(() => {});
+    await page.waitForTimeout(500);
+    await textOnly(page, `#/${name}`, []);
+  }
+  await page.goto(`${srv.url}/#/alerts`);
+  await page.waitForFunction((o) => document.body.innerText.includes(o), ownerName, { timeout: 15000 });
+  await textOnly(page, 'alerts (the owner to call)', [camName, ownerName]);
+  const adminPage = await newPage(browser);
+  await signIn(adminPage, srv, 'admin', srv.adminPassword);
+  for (const [name, literals] of [['users', [`Cán ${BOLD}`]], ['audit', []]]) {
+    await adminPage.goto(`${srv.url}/#/${name}`);
+    await adminPage.waitForSelector('.page-head');
+    await adminPage.waitForTimeout(500);
+    await textOnly(adminPage, `#/${name} (admin)`, literals);
+  }
   log(`pages checked; tooltips seen: ${JSON.stringify(tips)}`);
   fs.rmSync(tplDir, { recursive: true, force: true });
   return browser;
