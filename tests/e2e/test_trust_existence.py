@@ -191,6 +191,7 @@ def main():
         ("alert settings of a ward", lambda x: ("PUT", "/api/v1/alerts/settings", {"ward_id": x, "dark_after_s": 600}), wb),
         ("availability of a ward", lambda x: ("GET", f"/api/v1/availability?ward_id={x}", None), wb, LIST),
         ("audit of a camera", lambda x: ("GET", f"/api/v1/audit?camera={x}", None), b1),
+        ("audit of a user", lambda x: ("GET", f"/api/v1/audit?user={x}", None), ub, LIST),
         # owners, wards, users
         ("owner", lambda x: ("GET", f"/api/v1/owners/{x}", None), ob),
         ("owner patch", lambda x: ("PATCH", f"/api/v1/owners/{x}", {"phone": "0900 000 000"}), ob),
@@ -233,6 +234,8 @@ def main():
         ("evidence added to assessment", lambda x: ("POST", f"/api/v1/criteria/assessments/{x}/files?name=a.pdf",
                                                     b"%PDF-1.4 x"), asm_b),
         ("evidence file", lambda x: ("GET", f"/api/v1/criteria/files/{x}", None), file_b),
+        ("criteria matrix of a ward", lambda x: ("GET", f"/api/v1/criteria/matrix?year={year}&ward_id={x}", None), wb, LIST),
+        ("criteria csv of a ward", lambda x: ("GET", f"/api/v1/criteria/matrix.csv?year={year}&ward_id={x}", None), wb, LIST),
         ("progress of a ward", lambda x: ("GET", f"/api/v1/criteria/progress?ward_id={x}", None), wb),
         ("programme of a ward", lambda x: ("POST", "/api/v1/criteria/programme", {"ward_id": x, "year": year}), wb),
         ("recognition of a ward", lambda x: ("POST", "/api/v1/criteria/recognitions",
