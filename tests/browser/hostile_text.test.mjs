@@ -85,6 +85,14 @@ await run(async (keep) => {
     path.join(srv.dataDir, 'wardwatch.db'),
     'INSERT INTO camera_alerts(camera_id, ward_id, camera_name, since_us, raised_us, reason, owner_id, owner_name, owner_phone, owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)',
     JSON.stringify([camId, ward.json.id, camName, nowUs - 1800e6, nowUs - 900e6, `refused ${BOLD}`, owner.json.id, ownerName, '0912 345 678', 'household'])]);
+  // a motion zone with markup in its name, and an event in it
+  const zoneName = `<b>bold</b>`;
+  r = await admin.put(`/api/v1/cameras/${camId}/motion`, { zones: [{ name: zoneName, kind: 'include', points: [[0.1, 0.1], [0.6, 0.1], [0.6, 0.6]] }] });
+  check(r.status === 200, 'fixture: a motion zone named with markup', 200, r.text);
+  py(['-c', 'import sqlite3,sys,json; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2], json.loads(sys.argv[3])); c.commit()',
+    path.join(srv.dataDir, 'wardwatch.db'),
+    'INSERT INTO motion_events(camera_id, start_us, end_us, peak_us, peak_score, zone) VALUES (?,?,?,?,?,?)',
+    JSON.stringify([camId, (T0 + 6) * 1e6, (T0 + 9) * 1e6, (T0 + 7) * 1e6, 0.7, zoneName])]);
   const pw = 'officer-pass-123';
   r = await admin.post('/api/v1/users', { username: 'canbo', password: pw, role: 'officer', ward_id: ward.json.id, display_name: `Cán ${BOLD}` });
   check(r.status === 201, 'fixture: an officer with markup in the display name', 201, r.text);
@@ -165,6 +173,14 @@ await run(async (keep) => {
     await page.waitForTimeout(500);
     await textOnly(page, `#/${name}`, []);
   }
+  await page.goto(`${srv.url}/#/events?camera=${camId}&from=${T0 - 60}&to=${T0 + 600}`);
+  await page.waitForFunction((z) => document.body.innerText.includes(z), zoneName, { timeout: 15000 });
+  await textOnly(page, 'events (zone name)', [zoneName]);
+  await page.goto(`${srv.url}/#/motion?camera=${camId}`);
+  await page.waitForFunction((z) => [...document.querySelectorAll('input')].some((i) => i.value === z), zoneName, { timeout: 15000 });
+  await textOnly(page, 'motion zones', []);
+  const zoneLabels = await page.$$eval('svg text', (x) => x.map((e) => e.textContent));
+  check(zoneLabels.includes(zoneName), 'motion zones: the zone label on the picture is the literal name', zoneName, zoneLabels);
   await page.goto(`${srv.url}/#/alerts`);
   await page.waitForFunction((o) => document.body.innerText.includes(o), ownerName, { timeout: 15000 });
   await textOnly(page, 'alerts (the owner to call)', [camName, ownerName]);
