@@ -5,8 +5,10 @@
 // — and the test visits the map (marker tooltip, ward label, the camera's
 // popup card, the attribution), "what was seen here" (results and the hit
 // tooltips), the cameras list, the incident list and an incident, the
-// printable statistics and criteria reports and the PDF report.  On every
-// page: window.__pwned is undefined, no <img src=x> and no <b>bold</b>
+// printable statistics and criteria reports and the PDF report, then the
+// other pages (live, playback, events and the zone editor with a zone named
+// with markup, health, alerts with the owner to call, statistics, criteria;
+// users and audit as admin).  On every page: window.__pwned is undefined, no <img src=x> and no <b>bold</b>
 // element exists, and the literal text is visible.
 // (The CSP alone would stop the onerror handler; the element check is the
 // one that proves the text stayed text.)
