@@ -169,7 +169,7 @@ def main():
         ("camera probe still", lambda x: ("GET", f"/api/v1/cameras/{x}/probe/still", None), b1),
         ("cameras of a ward", lambda x: ("GET", f"/api/v1/cameras?ward_id={x}", None), wb, LIST),
         ("wall tile", lambda x: ("GET", f"/api/v1/live/wall?cameras={x}", None), b1, LIST),
-        ("new camera in ward", lambda x: ("POST", "/api/v1/cameras", dict(camera_new, ward_id=x)), wb),
+        ("new camera in ward", lambda x: ("POST", "/api/v1/cameras", dict(camera_new, ward_id=x, owner_id=oa)), wb),
         ("new camera with owner", lambda x: ("POST", "/api/v1/cameras", dict(camera_new, ward_id=wa, owner_id=x)), ob),
         ("camera moved to ward", lambda x: ("PATCH", f"/api/v1/cameras/{a2}", {"ward_id": x}), wb),
         ("camera given owner", lambda x: ("PATCH", f"/api/v1/cameras/{a2}", {"owner_id": x}), ob),
