@@ -164,14 +164,16 @@ static int check_links(struct http_req *req, catalog_t *cat, const struct cat_ca
                        int64_t owner_id, bool owner_changed)
 {
     const struct http_user *u = http_req_user(req);
+    /* The own-ward rule first: another ward's id and a missing one get the
+     * same answer, so an officer cannot learn which wards exist. */
+    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
+        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (c->ward_id) {
         bool ok;
         int rc = api_ward_exists(cat, c->ward_id, &ok);
         if (rc) return rc;
         if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)c->ward_id);
     }
-    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
-        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (owner_id && owner_changed) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);

@@ -161,7 +161,7 @@ static int h_map_get(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
-    char *url = setting(cat, "map.tile_url"), *attr = setting(cat, "map.attribution");
+    char *url = setting(cat, HTTP_SETTING_TILE_URL), *attr = setting(cat, "map.attribution");
     json_t *o = json_pack("{s:s?,s:s?}", "tile_url", url, "attribution", attr);
     free(url);
     free(attr);
@@ -177,6 +177,11 @@ static const char *tile_url_problem(const char *u)
             return "must not contain spaces, quotes or angle brackets";
     if (!strstr(u, "{z}") || !strstr(u, "{x}") || !strstr(u, "{y}"))
         return "must contain {z}, {x} and {y}";
+    /* the console's CSP lets images come only from this host (http.h) */
+    char *src = NULL;
+    int bad = http_csp_tile_source(u, &src);
+    free(src);
+    if (bad) return "must name a plain host (host[:port], or {s}. before it), no user info";
     return NULL;
 }
 
@@ -198,7 +203,7 @@ static int h_map_put(struct http_req *req, void *ud)
     }
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (has_url) rc = catalog_setting_set(cat, "map.tile_url", url ? url : "");
+    if (has_url) rc = catalog_setting_set(cat, HTTP_SETTING_TILE_URL, url ? url : "");
     if (!rc && has_attr) rc = catalog_setting_set(cat, "map.attribution", attr ? attr : "");
     if (!rc) rc = http_audit(req, "settings_change", 0, 0, 0,
                              json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr));

@@ -300,6 +300,8 @@ static int h_file(struct http_req *req, void *ud)
     if (!rc) {
         rc = http_authz_ward(req, a.ward_id, AUTHZ_WARD_READ);
         cat_assessment_clear(&a);
+        /* out of scope: the file's existence (and its ward) is not revealed */
+        if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");
     }
     if (!rc) {
         char *path = ww_asprintf("%s/%s", ctx->data_dir, f.stored_path);

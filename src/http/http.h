@@ -343,6 +343,22 @@ int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, con
 int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
                         size_t *n);
 
+/* ---- the console's Content-Security-Policy ----------------------------------------
+ * Every HTML page of the console gets one CSP (static.c).  Its img-src is
+ * exactly "'self' data: blob:" plus the host of the configured map tile URL
+ * (setting HTTP_SETTING_TILE_URL, written by PUT /api/v1/map/settings):
+ * nothing else may be loaded as an image, so markup that slipped into a
+ * page could not beacon out through an <img>. */
+#define HTTP_SETTING_TILE_URL "map.tile_url"
+/* The CSP source of a tile URL's host: "https://tiles.example.org:8443",
+ * "https:" + "//" + "*.tile.example.org" for a leading "{s}." (Leaflet's
+ * subdomains a, b, c),
+ * "host" for a scheme-relative "//host/…".  0 with *source NULL when none is
+ * needed (empty, or a path on this box: 'self').  WW_EINVAL when the host
+ * cannot be written as a CSP source (a placeholder elsewhere in the host,
+ * user info, odd characters).  *source: malloc'd, caller frees. */
+int http_csp_tile_source(const char *tile_url, char **source);
+
 /* ---- audit -------------------------------------------------------------------------
  * Appends an audit row for this request: user and client address from the
  * request, action (CAT_AUDIT_* in catalog/cat_audit.h), camera (0 = none),
