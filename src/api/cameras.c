@@ -159,6 +159,18 @@ static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c
     return 0;
 }
 
+/* A camera without an owner is the station's own and needs no owner's
+ * consent (catalog_consent_at); so only an admin may make one — an officer
+ * registering a resident's camera names its owner, whose consent then
+ * governs it (issue 11 item 2: deny by default). */
+static int station_own_gate(struct http_req *req, int64_t owner_id)
+{
+    const struct http_user *u = http_req_user(req);
+    if (owner_id > 0 || u->role == CAT_ROLE_ADMIN) return 0;
+    return http_fail(req, WW_EPERM, "only an admin may register a camera as the station's own (without an "
+                                    "owner); give owner_id");
+}
+
 /* Checks ward and owner ids against the catalog and the caller's scope. */
 static int check_links(struct http_req *req, catalog_t *cat, const struct cat_camera *c,
                        int64_t owner_id, bool owner_changed)
@@ -308,6 +320,7 @@ static int h_add(struct http_req *req, void *ud)
     if (!cat) { rc = WW_EDB; goto out; }
     if ((rc = apply_fields(req, body, &c, true, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
+    if ((rc = station_own_gate(req, owner))) goto out;
     if ((rc = check_links(req, cat, &c, owner, true))) goto out;
     if (c.auth_basic_allowed && !may_credentials(req, &c, owner)) {
         rc = http_fail(req, WW_EPERM, "only a role that manages credentials (admin) may allow"
@@ -406,6 +419,7 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = apply_fields(req, body, &c, false, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
     bool owner_changed = rc == 1;
+    if (owner_changed && (rc = station_own_gate(req, owner))) goto out;
     if (owner_changed) json_array_append_new(changed, json_string("owner_id"));
     if ((rc = check_links(req, cat, &c, owner, owner_changed))) goto out;
     if ((rc = guard_credentials(req, body, &old, old_owner, &c, changed, &detail))) goto out;

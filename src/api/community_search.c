@@ -306,8 +306,7 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct hit *
     json_object_set_new(o, "segments", json_integer(h->segments));
     const struct http_user *u = http_req_user(req);
     struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
-    struct cat_consent_now cn;
-    bool consent = catalog_consent_at(cat, c->id, ww_wall_us(), &cn) == 0 && cn.export_;
+    bool consent = http_consent_now(req, c->id, AUTHZ_EXPORT, NULL) == 0;
     json_object_set_new(o, "may_export", json_boolean(http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0));
     json_object_set_new(o, "export_consent", json_boolean(consent));
     struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from, .to_us = p->to,
@@ -440,10 +439,9 @@ static int h_bundle(struct http_req *req, void *ud)
         json_array_foreach(want, i, jv) asked = asked || json_integer_value(jv) == c->id;
         if (!asked) continue;
         struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
-        struct cat_consent_now cn;
         const char *why = NULL;
         if (http_authz_decide_camera(u, &f, AUTHZ_EXPORT)) why = "your role may not export this camera";
-        else if (catalog_consent_at(cat, c->id, now, &cn) || !cn.export_) why = "no_consent";
+        else if (http_consent_now(req, c->id, AUTHZ_EXPORT, NULL)) why = "no_consent";
         if (why) {
             json_array_append_new(skipped, json_pack("{s:I,s:s,s:s}", "camera_id", (json_int_t)c->id, "name",
                                                      c->name ? c->name : "", "reason", why));

@@ -58,7 +58,7 @@ static int h_create(struct http_req *req, void *ud)
     int64_t id, from, to;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_EXPORT))) return rc;
+    if ((rc = http_authz_use(req, id, AUTHZ_EXPORT, NULL))) return rc;
     json_t *body;
     if ((rc = http_req_json(req, export_fields, &body))) return rc;
     if ((rc = parse_time_field(req, body, "from", &from)) || (rc = parse_time_field(req, body, "to", &to))) return rc;
@@ -90,7 +90,7 @@ static int h_create(struct http_req *req, void *ud)
     if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
     if (rc == WW_EPERM) {
         export_result_clear(&r);
-        return http_error(req, 403, "no_consent", "the camera's owner has not agreed to exports (chủ camera chưa đồng ý cho trích xuất)");
+        return http_error(req, 403, "no_consent", "%s", http_consent_reason(AUTHZ_EXPORT));
     }
     if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }
     struct cat_export e;

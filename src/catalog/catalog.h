@@ -154,9 +154,22 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
 void cat_gap_list_free(struct cat_gap *v, size_t n);
 
 /* ---- consent (read side; the register is catalog/cat_community.h) ------------
- * What a camera may be used for at time t.  has_rows = false: a station
- * camera with no consent register → everything allowed. */
-struct cat_consent_now { bool has_rows, live, record, export_; int64_t until_us; /* 0 = open */ };
+ * What a camera may be used for at time t — the one consent rule, deny by
+ * default:
+ *   - a camera with an owner (owned) may be used only as the agreement in
+ *     force at t says; no agreement in force → nothing;
+ *   - a camera without an owner and without any agreement on file is the
+ *     station's own (station_own): everything;
+ *   - a camera without an owner that has agreements on file follows them
+ *     (an owner who was removed: ON DELETE SET NULL must not free it);
+ *   - an unknown camera: nothing.
+ * until_us is the end of the agreement in force (0 = open or none); a
+ * stream opened under it must end there. */
+struct cat_consent_now {
+    bool owned, has_rows, in_force, station_own;
+    bool live, record, export_, playback;
+    int64_t until_us;
+};
 int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
 
 /* ---- exports ------------------------------------------------------------- */

@@ -292,6 +292,41 @@ int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward
  * message.  Return as is from the handler on non-zero. */
 int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions);
 int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions);
+/* Using a camera's pictures: the role check above and then the owner's
+ * consent now (catalog_consent_at, the one consent rule).  action is one of
+ * AUTHZ_LIVE (live, wall, snapshot, probe still), AUTHZ_PLAYBACK (recorded
+ * video) or AUTHZ_EXPORT (export, bundle).  Refusal for want of consent:
+ * 403 with error code "no_consent" and the reason in both languages (the
+ * answer is set; the return is WW_EPERM so the handler returns it as is).
+ * *until_us (may be NULL) gets the end of the agreement in force (0 =
+ * open): a stream opened now must end there. */
+int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
+/* The consent half alone, answering nothing (for the wall, whose tiles
+ * fail one by one): 0, WW_EPERM (no consent) or WW_EDB. */
+int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
+/* Whether the owner's consent still allows `action` on the camera at this
+ * moment — for a stream already open, asked about once a second from its
+ * reader (borrows a catalog connection from the pool).  0 = still allowed,
+ * WW_EPERM = no longer, WW_EDB = the catalog could not say (the caller
+ * ends the stream: deny when unsure).  Any thread. */
+int http_consent_holds(struct http_server *srv, int64_t camera_id, unsigned action);
+/* An open stream's consent watch: the stream's reader calls
+ * http_consent_watch_holds before each read; at most once a second it asks
+ * http_consent_holds, and at the agreement's end it answers false at once.
+ * So a withdrawal or the end of the window ends every open live view, wall
+ * tile and playback within about a second (the issue asks ≤ 5 s).  The
+ * struct is the stream's own (one reader thread); no locking. */
+struct http_consent_watch {
+    struct http_server *srv;
+    int64_t camera_id, until_us, next_mono_us;
+    unsigned action;
+    bool ended;
+};
+void http_consent_watch_init(struct http_consent_watch *w, struct http_req *req, int64_t camera_id,
+                             unsigned action, int64_t until_us);
+bool http_consent_watch_holds(struct http_consent_watch *w);
+/* The console's reason for a refusal of `action` for want of consent. */
+const char *http_consent_reason(unsigned action);
 /* Which cameras the caller may act on with `actions`: *all = true means
  * every camera (no filter needed; ids/n untouched); otherwise ids (in the
  * request arena, possibly empty) lists them.  For list endpoints. */

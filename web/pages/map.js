@@ -45,6 +45,7 @@ export const mapStrings = {
     'map.consent.live': 'Xem trực tiếp',
     'map.consent.record': 'Ghi hình',
     'map.consent.export': 'Trích xuất',
+    'map.consent.playback': 'Xem lại',
     'map.consent.nothing': 'Không có sự đồng ý đang hiệu lực',
     'map.consent.until': 'đến {t}',
     'map.dark_for': 'Mất tín hiệu {d}',
@@ -106,6 +107,7 @@ export const mapStrings = {
     'map.consent.live': 'Live',
     'map.consent.record': 'Recording',
     'map.consent.export': 'Export',
+    'map.consent.playback': 'Playback',
     'map.consent.nothing': 'No agreement in force',
     'map.consent.until': 'until {t}',
     'map.dark_for': 'Dark for {d}',
@@ -232,8 +234,9 @@ export function durationText(s, lang) {
 export function consentBadges(ctx, consent) {
   const { t, ui, h } = ctx;
   if (!consent) return '';
-  if (!consent.register) return ui.badge(t('map.consent.none'), 'info');
-  const parts = ['live', 'record', 'export'].filter((k) => consent[k]);
+  // deny by default: only the station's own camera is free without an agreement
+  if (consent.station_own) return ui.badge(t('map.consent.none'), 'info');
+  const parts = ['live', 'record', 'playback', 'export'].filter((k) => consent[k]);
   if (!parts.length) return ui.badge(t('map.consent.nothing'), 'bad');
   return h('span', { class: 'consent-badges' }, parts.map((k) => ui.badge(t(`map.consent.${k}`), 'ok')),
     consent.until ? h('small', { class: 'muted' }, ' ', t('map.consent.until', { t: ctx.fmtDateTime(consent.until, false) })) : null);
@@ -257,6 +260,7 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
       { label: t('map.col.state'), value: (c) => ui.badge(t(`map.consent.status.${c.status}`), c.status === 'in_force' ? 'ok' : c.status === 'future' ? 'info' : 'muted') },
       { label: t('map.consent.live'), value: (c) => (c.live ? '✓' : '–') },
       { label: t('map.consent.record'), value: (c) => (c.record ? '✓' : '–') },
+      { label: t('map.consent.playback'), value: (c) => (c.playback ? '✓' : '–') },
       { label: t('map.consent.export'), value: (c) => (c.export ? '✓' : '–') },
       { label: t('map.consent.col_from'), value: (c) => ctx.fmtDateTime(c.from, false) },
       { label: t('map.consent.col_until'), value: (c) => (c.until ? ctx.fmtDateTime(c.until, false) : '—') },
@@ -284,13 +288,14 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
       fields: [
         { name: 'live', label: t('map.consent.live'), type: 'checkbox', value: true },
         { name: 'record', label: t('map.consent.record'), type: 'checkbox', value: true },
+        { name: 'playback', label: t('map.consent.playback'), type: 'checkbox', value: true },
         { name: 'export', label: t('map.consent.export'), type: 'checkbox', value: true },
         { name: 'from', label: t('map.consent.from'), type: 'datetime-local' },
         { name: 'until', label: t('map.consent.until_f'), type: 'datetime-local' },
         { name: 'note', label: t('map.consent.note'), type: 'textarea' },
       ],
       onSubmit: async (v) => {
-        const body = { live: v.live, record: v.record, export: v.export, note: v.note || null };
+        const body = { live: v.live, record: v.record, playback: v.playback, export: v.export, note: v.note || null };
         if (v.from) body.from = v.from;
         if (v.until) body.until = v.until;
         await api.post(`/api/v1/cameras/${cam.id}/consents`, body);
