@@ -59,9 +59,12 @@ for what, body in variants:
     b = {"name": "Twin", "ward_id": w1, "enabled": False}
     b.update(body)
     expect_twin(admin.post("/api/v1/cameras", b), f"admin: second camera with {what} → 409")
+# officers register owned cameras only (issue 11 item 2, second half): each gives an owner of its ward
+own1, own2 = srv.create_owner(admin, w1), srv.create_owner(admin, w2)
 b = {"name": "Twin", "main_url": "rtsp://CAM-ONE.example:554/dev/alpha", "enabled": False}
-expect_twin(off1.post("/api/v1/cameras", b), "officer of the same ward → 409 naming the camera")
-expect_twin(off2.post("/api/v1/cameras", b),
+expect_twin(off1.post("/api/v1/cameras", dict(b, owner_id=own1)),
+            "officer of the same ward → 409 naming the camera")
+expect_twin(off2.post("/api/v1/cameras", dict(b, owner_id=own2)),
             "officer of another ward (may not see it) → 409 without its id", named=False)
 n = len(admin.get("/api/v1/cameras").json["cameras"])
 check(n == count0, "no second row was added", count0, n)
