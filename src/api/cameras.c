@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "catalog/cat_audit.h"
+#include "catalog/cat_evidence.h"
 #include "catalog/cat_users.h"
 
 static const char *const camera_fields[] = {
@@ -482,6 +483,17 @@ static int h_delete(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
     catalog_t *cat = http_req_catalog(req);
+    /* Footage under a hold in force is evidence: the camera (and with it
+     * its recordings) stays until every hold is released or expired. */
+    struct cat_hold *holds;
+    size_t nholds;
+    if ((rc = catalog_hold_list(cat, id, true, &holds, &nholds))) return rc;
+    int64_t first_hold = nholds ? holds[0].id : 0;
+    cat_hold_list_free(holds, nholds);
+    if (first_hold)
+        return http_fail(req, WW_ECONFLICT, "camera %lld has footage under hold %lld%s; release the hold%s first",
+                         (long long)id, (long long)first_hold, nholds > 1 ? " and others" : "",
+                         nholds > 1 ? "s" : "");
     /* An ordered operation: (1) stop the camera's streams and let the
      * syncer commit its last segments, (2) unlink files, (3) remove rows —
      * so no segment of it is open when its rows go, and a crash between
@@ -489,8 +501,6 @@ static int h_delete(struct http_req *req, void *ud)
      * answer comes when all of it is done. */
     engine_t *eng = (engine_t *)ctx->engine;
     if (eng) engine_camera_retire(eng, id);
-    /* Hook for evidence holds (later issue): a camera whose recordings are
-     * held keeps its files and segment rows; decide here, before step 2. */
     size_t files = ctx->data_dir ? remove_files(cat, ctx->data_dir, id) : 0;
     if ((rc = catalog_begin(cat))) { if (eng) engine_camera_unretire(eng, id); return rc; }
     if ((rc = catalog_camera_remove(cat, id)) ||

@@ -515,10 +515,15 @@ static int h_bundle(struct http_req *req, void *ud)
             continue;
         }
         char *man = ww_asprintf("%s.manifest.json", mp4);
-        char msha[65] = "";
+        char *msig = ww_asprintf("%s.sig", man);
+        char *msig_path = ww_asprintf("%s.sig", r.manifest_path);
+        char msha[65] = "", ssha[65] = "";
         export_sha256_file(r.manifest_path, msha);
+        export_sha256_file(msig_path, ssha);
+        free(msig_path);
         json_array_append_new(names, json_string(mp4));
         json_array_append_new(names, json_string(man));
+        json_array_append_new(names, json_string(msig));
         json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s,s:f,s:I,s:o,s:o,s:s,s:s}", "name", mp4,
                                                "sha256", r.sha256, "bytes", (json_int_t)r.bytes, "camera_id",
                                                (json_int_t)c->id, "camera_name", c->name ? c->name : "",
@@ -526,7 +531,8 @@ static int h_bundle(struct http_req *req, void *ud)
                                                (json_int_t)r.export_id, "first_frame", api_time(r.first_us),
                                                "last_frame", api_time(r.last_us), "manifest", man,
                                                "manifest_sha256", msha));
-        ww_buf_printf(&sums, "%s  %s\n%s  %s\n", r.sha256, mp4, msha, man);
+        ww_buf_printf(&sums, "%s  %s\n%s  %s\n%s  %s\n", r.sha256, mp4, msha, man, ssha, msig);
+        free(msig);
         bitems[nb++] = (struct cat_bundle_item){c->id, r.export_id, "exported", NULL};
         export_result_clear(&r);
         free(man);
@@ -553,16 +559,26 @@ static int h_bundle(struct http_req *req, void *ud)
             "timezone", "Asia/Ho_Chi_Minh",
             "checksums", "SHA256SUMS lists every file of this folder but itself; check with `sha256sum -c SHA256SUMS`",
             "note", note);
-        char *mjson = json_dumps(m, JSON_INDENT(2));
-        json_decref(m);
+        /* signed like a clip's manifest (export/sign.c): it lists every
+         * file's SHA-256, so the signature covers the whole bundle */
+        char *mjson = NULL;
         char *mpath = ww_asprintf("%s/bundle.json", dir);
-        rc = write_text(mpath, mjson);
-        char bsha[65] = "";
+        struct export_key key;
+        bool created;
+        if ((rc = export_key_ensure(ctx->data_dir, &key, &created)) == 0)
+            rc = export_manifest_write_signed(&key, m, mpath, &mjson);
+        export_key_wipe(&key);
+        json_decref(m);
+        char bsha[65] = "", bssha[65] = "";
         if (!rc) rc = export_sha256_file(mpath, bsha);
+        char *bsig = ww_asprintf("%s.sig", mpath);
+        if (!rc) rc = export_sha256_file(bsig, bssha);
+        free(bsig);
         free(mpath);
         json_array_append_new(names, json_string("bundle.json"));
+        json_array_append_new(names, json_string("bundle.json.sig"));
         if (!rc) {
-            ww_buf_printf(&sums, "%s  bundle.json\n", bsha);
+            ww_buf_printf(&sums, "%s  bundle.json\n%s  bundle.json.sig\n", bsha, bssha);
             ww_buf_append(&sums, "", 1);
             char *spath = ww_asprintf("%s/SHA256SUMS", dir);
             rc = write_text(spath, (const char *)sums.data);
@@ -701,14 +717,23 @@ static json_t *member_names(const struct cat_bundle *b)
 {
     json_t *names = json_array();
     json_t *m = json_loads(b->manifest, 0, NULL);
+    /* bundles made before signed evidence have no .sig files */
+    bool signed_ = json_is_string(json_object_get(m, "signature"));
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(m, "files"), i, f) {
         json_array_append(names, json_object_get(f, "name"));
         json_array_append(names, json_object_get(f, "manifest"));
+        const char *man = json_string_value(json_object_get(f, "manifest"));
+        if (signed_ && man) {
+            char *sig = ww_asprintf("%s.sig", man);
+            json_array_append_new(names, json_string(sig));
+            free(sig);
+        }
     }
     json_decref(m);
     json_array_append_new(names, json_string("bundle.json"));
+    if (signed_) json_array_append_new(names, json_string("bundle.json.sig"));
     json_array_append_new(names, json_string("SHA256SUMS"));
     return names;
 }

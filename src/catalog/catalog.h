@@ -134,7 +134,9 @@ int catalog_segment_range(catalog_t *cat, int64_t stream_id, int64_t from_us, in
 /* Every segment (for check/recover), or those in a given state (-1 = all). */
 int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, size_t *n);
 /* Oldest segments overall (retention by quota), or of one camera older than
- * a cut-off (retention by days).  Excludes GROWING segments. */
+ * a cut-off (retention by days).  Excludes GROWING segments and every
+ * segment under a hold in force (cat_evidence.h): retention deletes only
+ * what this returns. */
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
                            struct cat_segment **out, size_t *n);
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);

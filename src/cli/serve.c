@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "export/export.h"
 #include "record/record.h"
 #include "cli/serve_http.h"
 #include "community/community.h"
@@ -136,6 +137,12 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     else
         ww_error("recover", "recovery failed; continuing with the catalog as it is");
     catalog_close(cat);
+    /* A data folder from before signed exports gets its key now (logged). */
+    struct export_key key;
+    bool key_created;
+    if (export_key_ensure(c->data_dir, &key, &key_created) == 0 && !key_created)
+        ww_info("sign", "station %s, signing key fingerprint %s", key.station_id, key.short_fpr);
+    export_key_wipe(&key);
 
     char *stats_default = ww_asprintf("%s/stats.json", c->data_dir);
     cfg.stats_path = stats ? stats : stats_default;

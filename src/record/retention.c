@@ -4,8 +4,10 @@
  *
  * Order (so a crash never leaves a row without a file or a file nobody can
  * find): mark the batch DELETING and commit; unlink the files; delete the
- * rows and commit.  Recovery finishes any DELETING rows it finds.  Held
- * segments (being played back or exported) and growing ones are skipped.
+ * rows and commit.  Recovery finishes any DELETING rows it finds.  Segments
+ * being played back or exported (the syncer's in-memory holds), growing
+ * ones, and those under an evidence hold (catalog holds: never returned by
+ * catalog_segment_oldest) are skipped.
  */
 #include "record/internal.h"
 
@@ -91,7 +93,9 @@ static void by_space(const char *data_dir, catalog_t *cat, const struct rec_rete
         int rc = n ? delete_batch(data_dir, cat, v, n, holds, deleted, bytes) : 0;
         cat_segment_list_free(v, n);
         if (rc <= 0) {
-            if (n == 0) ww_warn("retention", "over quota or free-space floor, but nothing closed is left to delete");
+            if (n == 0)
+                ww_warn("retention", "over quota or free-space floor, but nothing closed and unheld is left to"
+                                     " delete (footage under a hold is kept)");
             break;
         }
     }
