@@ -35,7 +35,8 @@ static void help(void)
            "  --fragment-ms N        longest fragment (default 1000, 100..1000)\n"
            "  --sync-ms N            group-commit interval (default 1000, 100..2000)\n"
            "  --quota-mb N           keep recordings under N MB (oldest deleted first)\n"
-           "  --min-free-mb N        keep N MB free on the recordings disk\n"
+           "  --min-free-mb N        keep N MB free on the recordings disk (default: 10 %% of\n"
+           "                         the disk, at most 10 GiB; 0 = no floor)\n"
            "  --retention-seconds N  how often retention runs (default 10)\n"
            "  --read-timeout-ms N    a stream with no data this long is lost (default 5000)\n"
            "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n"
@@ -69,7 +70,8 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     const char *listen = "127.0.0.1:8080", *stats = NULL;
     bool http = true;
     struct serve_http_opts web_opts = {0};
-    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true};
+    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
+                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}};
     int64_t v;
     int o;
     cli_getopt_reset();
@@ -96,7 +98,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             cfg.retention.quota_bytes = v << 20;
             break;
         case 'm':
-            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be a positive number");
+            if (ww_parse_i64(optarg, 0, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be 0 (off) or more");
             cfg.retention.min_free_bytes = v << 20;
             break;
         case 'r':
