@@ -182,7 +182,7 @@ static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !
 
 /* Does row id still hold these URLs?  An edit that leaves them alone is not
  * refused for a twin that was there before the rule (catalogs from before
- * migration 044 may hold some). */
+ * migration 045 may hold some). */
 static bool urls_unchanged(catalog_t *cat, const struct cat_camera *c)
 {
     sqlite3_stmt *st;

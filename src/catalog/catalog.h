@@ -140,6 +140,9 @@ int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, siz
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
                            struct cat_segment **out, size_t *n);
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);
+/* Bytes of a camera's (0 = all) recordings that start at or after since_us:
+ * the write rate, for the retention plan. */
+int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes);
 /* Oldest start time of a camera's recordings, 0 if none. */
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us);
 

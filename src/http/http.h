@@ -54,12 +54,23 @@ struct http_config {
                                   http_find_web_dir) */
     const char *vendor_dir;    /* node_modules for /vendor/…; NULL → <web_dir>/../node_modules */
     unsigned max_connections;  /* 0 → 256 */
+    int max_conn_per_ip;       /* connections one client address may hold at once;
+                                  0 → 32 (HTTP_CONN_PER_IP_DEFAULT), < 0 → no
+                                  per-address limit (e.g. behind a reverse proxy,
+                                  where every client has the proxy's address) */
+    int64_t header_timeout_us; /* a request's headers must be in within this long of
+                                  the connection opening or the previous request
+                                  ending, however slowly they trickle; 0 → 10 s */
+    int64_t body_timeout_us;   /* its body within this long of the headers; 0 → 30 s */
     size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
     bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
     int64_t session_max_us;    /* absolute session lifetime from sign-in, sliding
                                   or not; 0 → 12 h (HTTP_SESSION_MAX_DEFAULT_US) */
 };
 #define HTTP_SESSION_MAX_DEFAULT_US (12LL * 3600 * 1000000)
+#define HTTP_CONN_PER_IP_DEFAULT 32
+#define HTTP_HEADER_TIMEOUT_DEFAULT_US (10LL * 1000000)
+#define HTTP_BODY_TIMEOUT_DEFAULT_US (30LL * 1000000)
 /* Starts listening.  Routes may be added before or after start (the router
  * is read-locked per request), but register them before telling anyone the
  * port: api_register_all(srv, …) right after start.  *out is freed by
