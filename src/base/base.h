@@ -94,6 +94,17 @@ void ww_buf_free(struct ww_buf *b);
  * Returns a new string the caller frees. */
 char *ww_url_mask(const char *url);
 
+/* RTSP URLs read one way (url.c).  Both return 0 and a heap string the
+ * caller frees, or WW_EINVAL for what is not rtsp[s]://host[:port][/path].
+ * The authority is "host:port": host case-folded, credentials dropped, the
+ * default port (554 rtsp, 322 rtsps) written out.  The device key is the
+ * authority followed by the path and query ("/" if none), fragment dropped:
+ * two URLs with one device key reach the same camera. */
+int ww_rtsp_authority(const char *url, char **out);
+int ww_rtsp_device_key(const char *url, char **out);
+/* Both URLs parse and have the same authority. */
+bool ww_rtsp_same_authority(const char *a, const char *b);
+
 /* ---- files ---------------------------------------------------------------
  * mkdir -p; 0 or -errno. */
 int ww_mkdirs(const char *path, mode_t mode);

@@ -100,14 +100,19 @@ int community_probe(const struct cat_camera *cam, int64_t timeout_us, struct com
         .udp = cam->transport && !strcmp(cam->transport, "udp"),
         .open_timeout_us = timeout_us, .read_timeout_us = timeout_us,
         .deadline_us = t0 + timeout_us, .log_ctx = ctx,
+        .cred_url = cam->main_url, .basic_allowed = cam->auth_basic_allowed,
     };
     atomic_bool stop = false;
     ingest_session_t *s = NULL;
     const char *why = NULL;
     int rc = ingest_open(&o, &stop, &s, &why);
     if (rc) {
-        if (rc == WW_EAUTH)
+        if (rc == WW_EAUTH && why && !strcmp(why, INGEST_BASIC_REFUSED))
+            fail(r, "camera_basic_refused", INGEST_BASIC_REFUSED, "no password was sent");
+        else if (rc == WW_EAUTH && why && strstr(why, "401 Unauthorized"))
             fail(r, "camera_unauthorized", "the camera refused the username or password (RTSP 401)", NULL);
+        else if (rc == WW_EAUTH)
+            fail(r, "camera_unauthorized", "the camera refused access", why);
         else if (rc == -ECONNREFUSED)
             fail(r, "camera_refused", "the camera refused the connection (nothing listens on that address and port)", why);
         else if (rc == -ETIMEDOUT)

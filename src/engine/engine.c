@@ -46,6 +46,7 @@ struct stream {
     char kind[8], ctx[48];
     char *url, *username, *password;
     bool udp;
+    bool basic_allowed;        /* the camera's auth_basic_allowed */
     hub_t *hub;
     rec_writer_t *writer;
     int writer_sub;
@@ -258,6 +259,7 @@ static void *stream_main(void *arg)
     struct ingest_opts o = {
         .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
         .read_timeout_us = s->e->cfg.read_timeout_us, .log_ctx = s->ctx,
+        .cred_url = s->url, .basic_allowed = s->basic_allowed,
     };
     while (!atomic_load(&s->stop)) {
         ingest_session_t *in = NULL;
@@ -360,6 +362,7 @@ static struct stream *stream_new(struct engine *e, const struct cat_camera *c, c
     s->username = ww_strdup(c->username);
     s->password = ww_strdup(c->password);
     s->udp = c->transport && !strcmp(c->transport, "udp");
+    s->basic_allowed = c->auth_basic_allowed;
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
     s->state = ENGINE_CONNECTING;
@@ -419,9 +422,9 @@ static void stream_stop(struct stream *s)
 
 static char *camera_sig(const struct cat_camera *c)
 {
-    return ww_asprintf("%s|%s|%s|%s|%s", c->main_url, c->sub_url ? c->sub_url : "",
+    return ww_asprintf("%s|%s|%s|%s|%s|%d", c->main_url, c->sub_url ? c->sub_url : "",
                        c->username ? c->username : "", c->password ? c->password : "",
-                       c->transport ? c->transport : "");
+                       c->transport ? c->transport : "", c->auth_basic_allowed);
 }
 
 static void cam_stop(struct cam *c)

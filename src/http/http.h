@@ -255,13 +255,16 @@ const char *http_password_weak(const char *password);
  *                                              leak that it exists)
  *   in scope but the role may not do it     → WW_EPERM    (403)
  * Matrix (camera actions):
- *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT   scope
- *   admin      ✓    ✓     ✓       ✓      ✓      ✓     all cameras
- *   province   ✓    ✓     ✓       ✓      –      –     all cameras
- *   officer    ✓    ✓     ✓       ✓      ✓      –     cameras of own ward
- *   viewer     ✓    ✓     ✓       –      –      –     cameras of own ward
- *   owner      ✓    –     –       –      –      ✓     own cameras
- * (MANAGE = edit a camera; deleting one is admin only, by route gate.)
+ *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT CREDENTIALS  scope
+ *   admin      ✓    ✓     ✓       ✓      ✓      ✓       ✓         all cameras
+ *   province   ✓    ✓     ✓       ✓      –      –       –         all cameras
+ *   officer    ✓    ✓     ✓       ✓      ✓      –       –         cameras of own ward
+ *   viewer     ✓    ✓     ✓       –      –      –       –         cameras of own ward
+ *   owner      ✓    –     –       –      –      ✓       –         own cameras
+ * (MANAGE = edit a camera; deleting one is admin only, by route gate.
+ * CREDENTIALS = decide where a camera's stored password may go: change the
+ * URL of a camera that has stored credentials, allow Basic auth.  Anyone
+ * with MANAGE may still give a camera new credentials, which are write-only.)
  * Ward actions:
  *             READ WRITE REVIEW ADMIN   scope
  *   admin      ✓    ✓     ✓      ✓     all wards
@@ -277,6 +280,7 @@ enum {
     AUTHZ_EXPORT   = 1 << 3,
     AUTHZ_MANAGE   = 1 << 4,  /* edit the camera */
     AUTHZ_AUDIT    = 1 << 5,  /* read the camera's audit rows */
+    AUTHZ_CREDENTIALS = 1 << 6, /* move or expose stored credentials (issue 11 item 1) */
 
     AUTHZ_WARD_READ   = 1 << 8,  /* incidents, statistics, criteria of the ward */
     AUTHZ_WARD_WRITE  = 1 << 9,  /* record incidents, self-assess criteria */

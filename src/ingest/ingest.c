@@ -77,12 +77,44 @@ static const char *why_libav(const struct ingest_opts *o)
     return NULL;
 }
 
-int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
+/* Credentials go only to the host:port they were stored with (issue 11
+ * item 1).  A URL at another one is opened without them; if that camera
+ * asks for them, the open fails saying why. */
+static bool creds_for_elsewhere(const struct ingest_opts *o)
+{
+    if (!o->username || !*o->username || !o->cred_url) return false;
+    return !ww_rtsp_same_authority(o->url, o->cred_url);
+}
+
+/* libavformat's client answers Basic challenges and follows redirects with
+ * the credentials, and has no option against either; so before it gets
+ * credentials over plain rtsp://, the lean client asks the same questions
+ * (OPTIONS, DESCRIBE) under our rules.  It is a check of the camera as it
+ * answers now, not a guarantee about its next answer: a server that
+ * answers the two connections differently can still get libavformat's
+ * Basic answer (rtsps:// is not checked: TLS carries that one). */
+static int check_for_libav(const struct ingest_opts *o, atomic_bool *stop, const char **why)
+{
+    if (!o->username || !*o->username || strncasecmp(o->url, "rtsp://", 7)) return 0;
+    return rtsp_client_check_auth(o, stop, why);
+}
+
+int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text)
 {
     static const char *dummy;
     if (!err_text) err_text = &dummy;
     *out = NULL;
+    struct ingest_opts stripped;
+    const struct ingest_opts *o = o_in;
+    bool withheld = creds_for_elsewhere(o_in);
+    if (withheld) {
+        stripped = *o_in;
+        stripped.username = stripped.password = NULL;
+        o = &stripped;
+        ww_warn(o->log_ctx ? o->log_ctx : "ingest",
+                "the stored credentials belong to another host:port than the URL's: not sent");
+    }
     struct ingest_session *s = ww_calloc(1, sizeof *s);
     s->stop = stop;
     s->ctx = o->log_ctx ? o->log_ctx : "ingest";
@@ -95,7 +127,8 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     int rc;
     if (alt) {
         ww_debug(s->ctx, "ingest: libavformat RTSP client (%s)", alt);
-        rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
+        rc = check_for_libav(o, stop, err_text);
+        if (!rc) rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
     } else {
         ww_debug(s->ctx, "ingest: lean RTSP client (TCP interleaved)");
         rc = rtsp_client_open(o, stop, &s->lean, err_text);
@@ -114,6 +147,9 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
         }
     }
     if (rc) {
+        if (withheld && rc == WW_EAUTH)
+            *err_text = "camera asks for credentials, but the stored ones belong to another"
+                        " host:port: not sent";
         ingest_close(s);
         return rc;
     }

@@ -49,7 +49,18 @@ struct ingest_opts {
                                  trickle): one budget for a whole session, as a
                                  connection probe needs */
     const char *log_ctx;      /* e.g. "cam=3/main" for messages */
+    /* Where the credentials may go (issue 11 item 1).  They belong to the
+     * host:port of cred_url (the camera's stored URL; NULL = url itself) and
+     * are never sent anywhere else: not to url if its host:port differs, not
+     * after a redirect (neither client follows one with credentials).  Basic
+     * (the password in clear) answers a challenge only if basic_allowed;
+     * otherwise a camera that offers only Basic fails with
+     * INGEST_BASIC_REFUSED and gets no password. */
+    const char *cred_url;
+    bool basic_allowed;
 };
+
+#define INGEST_BASIC_REFUSED "camera asks for Basic auth, which this camera's record does not allow"
 
 typedef struct ingest_session ingest_session_t;
 
