@@ -68,6 +68,7 @@ struct stream {
     struct motion_decoder *dec;
     int motion_sub;
     int64_t motion_settings_us;   /* updated_us of the settings applied; -1 = defaults */
+    bool motion_consent_known;    /* apply_consent has decided once (under e->mu) */
     atomic_llong motion_events;
 };
 
@@ -456,13 +457,15 @@ static struct cam *cam_start(struct engine *e, const struct cat_camera *cc)
     return c;
 }
 
-/* The ids of the running cameras (*ids: caller frees). */
-static size_t cam_ids(struct engine *e, int64_t **ids)
+/* The ids of the running cameras (*ids: caller frees); with_motion: only
+ * those whose sub stream has a detector. */
+static size_t cam_ids(struct engine *e, bool with_motion, int64_t **ids)
 {
     pthread_mutex_lock(&e->mu);
-    size_t n = (size_t)e->ncams;
-    *ids = n ? ww_calloc(n, sizeof **ids) : NULL;
-    for (size_t i = 0; i < n; i++) (*ids)[i] = e->cams[i]->id;
+    size_t n = 0;
+    *ids = e->ncams ? ww_calloc((size_t)e->ncams, sizeof **ids) : NULL;
+    for (int i = 0; i < e->ncams; i++)
+        if (!with_motion || (e->cams[i]->sub && e->cams[i]->sub->det)) (*ids)[n++] = e->cams[i]->id;
     pthread_mutex_unlock(&e->mu);
     return n;
 }
@@ -487,10 +490,13 @@ static void cam_apply_consent_locked(struct cam *c, bool pause)
         c->consent_paused = pause;
     }
     struct stream *s = c->sub;
-    if (s && s->det && motion_detector_paused(s->det) != pause) {
+    if (s && s->det && (motion_detector_paused(s->det) != pause || !s->motion_consent_known)) {
         motion_detector_set_paused(s->det, pause);
+        /* Logged on change; a camera that starts with consent is the normal
+         * case and says nothing. */
         if (pause) ww_info(s->ctx, "motion analysis paused: %s", NO_CONSENT);
-        else ww_info(s->ctx, "motion analysis resumed: the owner's recording consent is in force");
+        else if (s->motion_consent_known) ww_info(s->ctx, "motion analysis resumed: the owner's recording consent is in force");
+        s->motion_consent_known = true;
     }
 }
 
@@ -505,7 +511,7 @@ static void apply_consent(struct engine *e)
 {
     int64_t now = ww_wall_us();
     int64_t *ids;
-    size_t n = cam_ids(e, &ids);
+    size_t n = cam_ids(e, false, &ids);
     signed char *pause = n ? ww_calloc(n, 1) : NULL;  /* -1 unknown, 0 run, 1 pause */
     for (size_t i = 0; i < n; i++) {
         struct cat_consent_now cn;
@@ -552,7 +558,7 @@ static void motion_settings_apply(struct stream *s, const struct cat_motion_sett
 static void apply_motion_settings(struct engine *e)
 {
     int64_t *ids;
-    size_t n = cam_ids(e, &ids);
+    size_t n = cam_ids(e, true, &ids);
     struct cat_motion_settings *ms = n ? ww_calloc(n, sizeof *ms) : NULL;
     bool *have = n ? ww_calloc(n, sizeof *have) : NULL;
     for (size_t i = 0; i < n; i++)
