@@ -30,6 +30,7 @@ static const struct {
     {"community", api_community_register},
     {"events", api_events_register},
     {"motion", api_motion_register},
+    {"holds", api_holds_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},
      * {"playback", api_playback_register},
@@ -75,6 +76,9 @@ json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_
                         c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
     json_object_set_new(o, "owner_id", api_id(owner_id));
+    /* no owner: the station's own camera, free of any owner's consent —
+     * every list shows it so (issue 11 item 2) */
+    json_object_set_new(o, "station_own", json_boolean(owner_id <= 0));
     json_object_set_new(o, "enabled", json_boolean(c->enabled));
     json_object_set_new(o, "retention_days", json_integer(c->retention_days));
     json_object_set_new(o, "has_sub_stream", json_boolean(c->sub_url != NULL));

@@ -60,6 +60,7 @@ int api_events_register(struct http_server *srv, const struct api_ctx *ctx);
 /* Per-camera motion settings, zone-editor snapshot, live motion state, webhook URL
  * (motion_settings.c). */
 int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);

@@ -27,6 +27,8 @@ static json_t *row_json(const struct cat_audit *a)
     json_object_set_new(o, "camera_id", api_id(a->camera_id));
     json_object_set_new(o, "from", api_time(a->range_from_us));
     json_object_set_new(o, "to", api_time(a->range_to_us));
+    json_object_set_new(o, "from_us", a->range_from_us ? json_integer(a->range_from_us) : json_null());
+    json_object_set_new(o, "to_us", a->range_to_us ? json_integer(a->range_to_us) : json_null());
     json_object_set_new(o, "client_addr", a->client_addr ? json_string(a->client_addr) : json_null());
     json_t *d = a->detail ? json_loads(a->detail, 0, NULL) : NULL;
     if (!d && a->detail) d = json_string(a->detail);

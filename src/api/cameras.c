@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "catalog/cat_audit.h"
+#include "catalog/cat_evidence.h"
 #include "catalog/cat_users.h"
 
 static const char *const camera_fields[] = {
@@ -146,19 +147,33 @@ static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c
     return 0;
 }
 
+/* A camera without an owner is the station's own and needs no owner's
+ * consent (catalog_consent_at); so only an admin may make one — an officer
+ * registering a resident's camera names its owner, whose consent then
+ * governs it (issue 11 item 2: deny by default). */
+static int station_own_gate(struct http_req *req, int64_t owner_id)
+{
+    const struct http_user *u = http_req_user(req);
+    if (owner_id > 0 || u->role == CAT_ROLE_ADMIN) return 0;
+    return http_fail(req, WW_EPERM, "only an admin may register a camera as the station's own (without an "
+                                    "owner); give owner_id");
+}
+
 /* Checks ward and owner ids against the catalog and the caller's scope. */
 static int check_links(struct http_req *req, catalog_t *cat, const struct cat_camera *c,
                        int64_t owner_id, bool owner_changed)
 {
     const struct http_user *u = http_req_user(req);
+    /* The own-ward rule first: another ward's id and a missing one get the
+     * same answer, so an officer cannot learn which wards exist. */
+    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
+        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (c->ward_id) {
         bool ok;
         int rc = api_ward_exists(cat, c->ward_id, &ok);
         if (rc) return rc;
         if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)c->ward_id);
     }
-    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
-        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (owner_id && owner_changed) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);
@@ -241,6 +256,7 @@ static int h_add(struct http_req *req, void *ud)
     if (!cat) { rc = WW_EDB; goto out; }
     if ((rc = apply_fields(req, body, &c, true, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
+    if ((rc = station_own_gate(req, owner))) goto out;
     if ((rc = check_links(req, cat, &c, owner, true))) goto out;
     if (!c.transport) c.transport = ww_strdup("tcp");
     if ((rc = catalog_begin(cat))) goto out;
@@ -277,6 +293,7 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = apply_fields(req, body, &c, false, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
     bool owner_changed = rc == 1;
+    if (owner_changed && (rc = station_own_gate(req, owner))) goto out;
     if (owner_changed) json_array_append_new(changed, json_string("owner_id"));
     if ((rc = check_links(req, cat, &c, owner, owner_changed))) goto out;
     if (!json_array_size(changed)) {
@@ -329,6 +346,17 @@ static int h_delete(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
     catalog_t *cat = http_req_catalog(req);
+    /* Footage under a hold in force is evidence: the camera (and with it
+     * its recordings) stays until every hold is released or expired. */
+    struct cat_hold *holds;
+    size_t nholds;
+    if ((rc = catalog_hold_list(cat, id, true, &holds, &nholds))) return rc;
+    int64_t first_hold = nholds ? holds[0].id : 0;
+    cat_hold_list_free(holds, nholds);
+    if (first_hold)
+        return http_fail(req, WW_ECONFLICT, "camera %lld has footage under hold %lld%s; release the hold%s first",
+                         (long long)id, (long long)first_hold, nholds > 1 ? " and others" : "",
+                         nholds > 1 ? "s" : "");
     /* An ordered operation: (1) stop the camera's streams and let the
      * syncer commit its last segments, (2) unlink files, (3) remove rows —
      * so no segment of it is open when its rows go, and a crash between
@@ -336,8 +364,6 @@ static int h_delete(struct http_req *req, void *ud)
      * answer comes when all of it is done. */
     engine_t *eng = (engine_t *)ctx->engine;
     if (eng) engine_camera_retire(eng, id);
-    /* Hook for evidence holds (later issue): a camera whose recordings are
-     * held keeps its files and segment rows; decide here, before step 2. */
     size_t files = ctx->data_dir ? remove_files(cat, ctx->data_dir, id) : 0;
     if ((rc = catalog_begin(cat))) { if (eng) engine_camera_unretire(eng, id); return rc; }
     if ((rc = catalog_camera_remove(cat, id)) ||

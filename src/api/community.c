@@ -50,6 +50,7 @@ json_t *community_consent_json(const struct cat_consent *c, int64_t now_us)
     json_object_set_new(o, "live", json_boolean(c->live));
     json_object_set_new(o, "record", json_boolean(c->record));
     json_object_set_new(o, "export", json_boolean(c->export_));
+    json_object_set_new(o, "playback", json_boolean(c->playback));
     json_object_set_new(o, "from", api_time(c->from_us));
     json_object_set_new(o, "until", api_time(c->until_us));
     json_object_set_new(o, "from_us", json_integer(c->from_us));
@@ -68,8 +69,10 @@ json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t no
 {
     struct cat_consent_now cn;
     if (catalog_consent_at(cat, camera_id, now_us, &cn)) return json_null();
-    return json_pack("{s:b,s:b,s:b,s:b,s:o}", "register", cn.has_rows, "live", cn.live, "record",
-                     cn.record, "export", cn.export_, "until", api_time(cn.has_rows ? cn.until_us : 0));
+    return json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:o}", "register", cn.has_rows, "station_own",
+                     cn.station_own, "in_force", cn.in_force, "live", cn.live, "record", cn.record,
+                     "export", cn.export_, "playback", cn.playback, "until",
+                     api_time(cn.has_rows ? cn.until_us : 0));
 }
 
 json_t *community_probe_json(catalog_t *cat, int64_t camera_id)

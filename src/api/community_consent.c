@@ -55,7 +55,7 @@ static int h_consent_list(struct http_req *req, void *ud)
                                                  community_consent_now_json(cat, id, now), "consents", arr));
 }
 
-static const char *const consent_fields[] = {"live", "record", "export", "from", "until", "note", NULL};
+static const char *const consent_fields[] = {"live", "record", "export", "playback", "from", "until", "note", NULL};
 
 /* The recorder and the motion detector follow consent at their next
  * reconcile; tell them now, so a change takes effect at once. */
@@ -83,6 +83,10 @@ static int h_consent_add(struct http_req *req, void *ud)
     c.record = rc == 1 && b;
     if ((rc = http_json_bool(req, body, "export", false, &b)) < 0) return rc;
     c.export_ = rc == 1 && b;
+    /* Watching recordings: said outright, or (for tools written before it
+     * was its own right) read from live + record, as migration 042 did. */
+    if ((rc = http_json_bool(req, body, "playback", false, &b)) < 0) return rc;
+    c.playback = rc == 1 ? b : c.live && c.record;
     if ((rc = community_json_time(req, body, "from", false, &c.from_us)) < 0) return rc;
     if ((rc = community_json_time(req, body, "until", false, &c.until_us)) < 0) return rc;
     const char *note = NULL;
@@ -102,8 +106,9 @@ static int h_consent_add(struct http_req *req, void *ud)
                          (long long)conflict);
     }
     if (!rc) {
-        json_t *d = json_pack("{s:s,s:I,s:b,s:b,s:b,s:o,s:o,s:s?}", "change", "record", "consent_id",
+        json_t *d = json_pack("{s:s,s:I,s:b,s:b,s:b,s:b,s:o,s:o,s:s?}", "change", "record", "consent_id",
                               (json_int_t)c.id, "live", c.live, "record", c.record, "export", c.export_,
+                              "playback", c.playback,
                               "from", api_time(c.from_us), "until", api_time(c.until_us), "note", note);
         if (ended) json_object_set_new(d, "ended_consent_id", json_integer(ended));
         rc = http_audit(req, ACTION_CONSENT, id, 0, 0, d);
@@ -223,12 +228,8 @@ static int h_probe(struct http_req *req, void *ud)
      * LIVE right, the owner's live consent, and an audit row. */
     const char *acc = http_req_header(req, "Accept");
     if (acc && strstr(acc, "image/jpeg") && !strstr(acc, "json") && r.jpeg) {
-        struct cat_consent_now cn;
-        if ((rc = http_authz_camera(req, id, AUTHZ_LIVE)) == 0 &&
-            (rc = catalog_consent_at(cat, id, ww_wall_us(), &cn)) == 0 && !cn.live)
-            rc = http_error(req, 403, "no_consent",
-                            "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
-        else if (!rc && (rc = http_audit(req, ACTION_STILL, id, p.at_us, p.at_us, json_pack("{s:I}", "probe_id", (json_int_t)p.id))) == 0) {
+        if ((rc = http_authz_use(req, id, AUTHZ_LIVE, NULL)) == 0 &&
+            (rc = http_audit(req, ACTION_STILL, id, p.at_us, p.at_us, json_pack("{s:I}", "probe_id", (json_int_t)p.id))) == 0) {
             http_resp_header(req, "X-Probe-Codec", r.codec);
             http_resp_header(req, "X-Probe-Size", http_req_printf(req, "%dx%d", r.width, r.height));
             http_resp_header(req, "Cache-Control", "no-store");
@@ -268,13 +269,8 @@ static int h_probe_still(struct http_req *req, void *ud)
     (void)ud;
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_LIVE))) return rc;
+    if (rc || (rc = http_authz_use(req, id, AUTHZ_LIVE, NULL))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_consent_now cn;
-    if ((rc = catalog_consent_at(cat, id, ww_wall_us(), &cn))) return rc;
-    if (!cn.live)
-        return http_error(req, 403, "no_consent",
-                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
     struct cat_probe p;
     if ((rc = catalog_probe_last(cat, id, true, &p)) == WW_ENOTFOUND || (!rc && !p.jpeg)) {
         if (!rc) cat_probe_clear(&p);

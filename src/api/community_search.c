@@ -161,7 +161,7 @@ static int h_map_get(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
-    char *url = setting(cat, "map.tile_url"), *attr = setting(cat, "map.attribution");
+    char *url = setting(cat, HTTP_SETTING_TILE_URL), *attr = setting(cat, "map.attribution");
     json_t *o = json_pack("{s:s?,s:s?}", "tile_url", url, "attribution", attr);
     free(url);
     free(attr);
@@ -177,6 +177,11 @@ static const char *tile_url_problem(const char *u)
             return "must not contain spaces, quotes or angle brackets";
     if (!strstr(u, "{z}") || !strstr(u, "{x}") || !strstr(u, "{y}"))
         return "must contain {z}, {x} and {y}";
+    /* the console's CSP lets images come only from this host (http.h) */
+    char *src = NULL;
+    int bad = http_csp_tile_source(u, &src);
+    free(src);
+    if (bad) return "must name a plain host (host[:port], or {s}. before it), no user info";
     return NULL;
 }
 
@@ -198,7 +203,7 @@ static int h_map_put(struct http_req *req, void *ud)
     }
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (has_url) rc = catalog_setting_set(cat, "map.tile_url", url ? url : "");
+    if (has_url) rc = catalog_setting_set(cat, HTTP_SETTING_TILE_URL, url ? url : "");
     if (!rc && has_attr) rc = catalog_setting_set(cat, "map.attribution", attr ? attr : "");
     if (!rc) rc = http_audit(req, "settings_change", 0, 0, 0,
                              json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr));
@@ -306,8 +311,7 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct hit *
     json_object_set_new(o, "segments", json_integer(h->segments));
     const struct http_user *u = http_req_user(req);
     struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
-    struct cat_consent_now cn;
-    bool consent = catalog_consent_at(cat, c->id, ww_wall_us(), &cn) == 0 && cn.export_;
+    bool consent = http_consent_now(req, c->id, AUTHZ_EXPORT, NULL) == 0;
     json_object_set_new(o, "may_export", json_boolean(http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0));
     json_object_set_new(o, "export_consent", json_boolean(consent));
     struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from, .to_us = p->to,
@@ -440,10 +444,9 @@ static int h_bundle(struct http_req *req, void *ud)
         json_array_foreach(want, i, jv) asked = asked || json_integer_value(jv) == c->id;
         if (!asked) continue;
         struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
-        struct cat_consent_now cn;
         const char *why = NULL;
         if (http_authz_decide_camera(u, &f, AUTHZ_EXPORT)) why = "your role may not export this camera";
-        else if (catalog_consent_at(cat, c->id, now, &cn) || !cn.export_) why = "no_consent";
+        else if (http_consent_now(req, c->id, AUTHZ_EXPORT, NULL)) why = "no_consent";
         if (why) {
             json_array_append_new(skipped, json_pack("{s:I,s:s,s:s}", "camera_id", (json_int_t)c->id, "name",
                                                      c->name ? c->name : "", "reason", why));
@@ -517,10 +520,15 @@ static int h_bundle(struct http_req *req, void *ud)
             continue;
         }
         char *man = ww_asprintf("%s.manifest.json", mp4);
-        char msha[65] = "";
+        char *msig = ww_asprintf("%s.sig", man);
+        char *msig_path = ww_asprintf("%s.sig", r.manifest_path);
+        char msha[65] = "", ssha[65] = "";
         export_sha256_file(r.manifest_path, msha);
+        export_sha256_file(msig_path, ssha);
+        free(msig_path);
         json_array_append_new(names, json_string(mp4));
         json_array_append_new(names, json_string(man));
+        json_array_append_new(names, json_string(msig));
         json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s,s:f,s:I,s:o,s:o,s:s,s:s}", "name", mp4,
                                                "sha256", r.sha256, "bytes", (json_int_t)r.bytes, "camera_id",
                                                (json_int_t)c->id, "camera_name", c->name ? c->name : "",
@@ -528,7 +536,8 @@ static int h_bundle(struct http_req *req, void *ud)
                                                (json_int_t)r.export_id, "first_frame", api_time(r.first_us),
                                                "last_frame", api_time(r.last_us), "manifest", man,
                                                "manifest_sha256", msha));
-        ww_buf_printf(&sums, "%s  %s\n%s  %s\n", r.sha256, mp4, msha, man);
+        ww_buf_printf(&sums, "%s  %s\n%s  %s\n%s  %s\n", r.sha256, mp4, msha, man, ssha, msig);
+        free(msig);
         bitems[nb++] = (struct cat_bundle_item){c->id, r.export_id, "exported", NULL};
         export_result_clear(&r);
         free(man);
@@ -555,16 +564,26 @@ static int h_bundle(struct http_req *req, void *ud)
             "timezone", "Asia/Ho_Chi_Minh",
             "checksums", "SHA256SUMS lists every file of this folder but itself; check with `sha256sum -c SHA256SUMS`",
             "note", note);
-        char *mjson = json_dumps(m, JSON_INDENT(2));
-        json_decref(m);
+        /* signed like a clip's manifest (export/sign.c): it lists every
+         * file's SHA-256, so the signature covers the whole bundle */
+        char *mjson = NULL;
         char *mpath = ww_asprintf("%s/bundle.json", dir);
-        rc = write_text(mpath, mjson);
-        char bsha[65] = "";
+        struct export_key key;
+        bool created;
+        if ((rc = export_key_ensure(ctx->data_dir, &key, &created)) == 0)
+            rc = export_manifest_write_signed(&key, m, mpath, &mjson);
+        export_key_wipe(&key);
+        json_decref(m);
+        char bsha[65] = "", bssha[65] = "";
         if (!rc) rc = export_sha256_file(mpath, bsha);
+        char *bsig = ww_asprintf("%s.sig", mpath);
+        if (!rc) rc = export_sha256_file(bsig, bssha);
+        free(bsig);
         free(mpath);
         json_array_append_new(names, json_string("bundle.json"));
+        json_array_append_new(names, json_string("bundle.json.sig"));
         if (!rc) {
-            ww_buf_printf(&sums, "%s  bundle.json\n", bsha);
+            ww_buf_printf(&sums, "%s  bundle.json\n%s  bundle.json.sig\n", bsha, bssha);
             ww_buf_append(&sums, "", 1);
             char *spath = ww_asprintf("%s/SHA256SUMS", dir);
             rc = write_text(spath, (const char *)sums.data);
@@ -703,14 +722,23 @@ static json_t *member_names(const struct cat_bundle *b)
 {
     json_t *names = json_array();
     json_t *m = json_loads(b->manifest, 0, NULL);
+    /* bundles made before signed evidence have no .sig files */
+    bool signed_ = json_is_string(json_object_get(m, "signature"));
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(m, "files"), i, f) {
         json_array_append(names, json_object_get(f, "name"));
         json_array_append(names, json_object_get(f, "manifest"));
+        const char *man = json_string_value(json_object_get(f, "manifest"));
+        if (signed_ && man) {
+            char *sig = ww_asprintf("%s.sig", man);
+            json_array_append_new(names, json_string(sig));
+            free(sig);
+        }
     }
     json_decref(m);
     json_array_append_new(names, json_string("bundle.json"));
+    if (signed_) json_array_append_new(names, json_string("bundle.json.sig"));
     json_array_append_new(names, json_string("SHA256SUMS"));
     return names;
 }

@@ -61,7 +61,7 @@ static int h_create(struct http_req *req, void *ud)
     int64_t id, from, to;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_EXPORT))) return rc;
+    if ((rc = http_authz_use(req, id, AUTHZ_EXPORT, NULL))) return rc;
     json_t *body;
     if ((rc = http_req_json(req, export_fields, &body))) return rc;
     if ((rc = parse_time_field(req, body, "from", &from)) || (rc = parse_time_field(req, body, "to", &to))) return rc;
@@ -93,7 +93,7 @@ static int h_create(struct http_req *req, void *ud)
     if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
     if (rc == WW_EPERM) {
         export_result_clear(&r);
-        return http_error(req, 403, "no_consent", "the camera's owner has not agreed to exports (chủ camera chưa đồng ý cho trích xuất)");
+        return http_error(req, 403, "no_consent", "%s", http_consent_reason(AUTHZ_EXPORT));
     }
     if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }
     struct cat_export e;
@@ -165,6 +165,40 @@ static int h_manifest(struct http_req *req, void *ud)
     return rc;
 }
 
+/* Collects export_verify's sentences as a JSON array. */
+static void verify_line(void *ud, bool ok, const char *line)
+{
+    json_array_append_new(ud, json_pack("{s:b,s:s}", "ok", ok, "text", line));
+}
+
+/* GET /api/v1/exports/{id}/verify: the same checks as `wardwatch verify`,
+ * on the files as stored, against this station's key; audited. */
+static int h_verify(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    struct cat_export e;
+    int rc = load(req, &e);
+    if (rc) return rc;
+    struct export_key key;
+    bool created;
+    if ((rc = export_key_ensure(ctx->data_dir, &key, &created))) {
+        cat_export_clear(&e);
+        return http_fail(req, rc, "the station has no signing key");
+    }
+    json_t *lines = json_array();
+    struct export_verify_result res;
+    int vr = export_verify(e.path, &key, verify_line, lines, &res);
+    export_key_wipe(&key);
+    rc = http_audit(req, "export_verify", e.camera_id, e.from_us, e.to_us,
+                    json_pack("{s:I,s:b,s:s}", "export_id", (json_int_t)e.id, "ok", vr == 0, "first_failure",
+                              res.first_failure));
+    cat_export_clear(&e);
+    if (rc) { json_decref(lines); return rc; }
+    return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
+                                                 vr ? res.first_failure : NULL, "key_fingerprint",
+                                                 res.signer_fingerprint, "checks", lines));
+}
+
 static int h_list(struct http_req *req, void *ud)
 {
     (void)ud;
@@ -198,5 +232,6 @@ int api_export_register(struct http_server *srv, const struct api_ctx *ctx)
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}", h_get, (void *)ctx, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/file", h_file, (void *)ctx, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/manifest", h_manifest, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/verify", h_verify, (void *)ctx, 0);
     return rc;
 }

@@ -25,13 +25,14 @@ struct live_ctx {
     live_feed_t *feed;
     live_viewer_t *viewer;
     struct http_server *srv;
+    struct http_consent_watch consent;
 };
 
 static ssize_t live_read(void *opaque, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct live_ctx *c = opaque;
-    if (http_stream_stopping(c->srv)) return HTTP_STREAM_END;
+    if (http_stream_stopping(c->srv) || !http_consent_watch_holds(&c->consent)) return HTTP_STREAM_END;
     ssize_t n = live_viewer_read(c->viewer, (uint8_t *)buf, max, 400000);
     if (n == WW_EOF) return HTTP_STREAM_END;
     return n;
@@ -66,17 +67,12 @@ static int h_live(struct http_req *req, void *ud)
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_LIVE))) return rc;
+    int64_t until;
+    if ((rc = http_authz_use(req, id, AUTHZ_LIVE, &until))) return rc;
     const char *kind = http_req_query(req, "stream");
     if (!kind) kind = "main";
     if (strcmp(kind, "main") && strcmp(kind, "sub"))
         return http_fail(req, WW_EINVAL, "stream must be main or sub");
-    struct cat_consent_now cn;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) return WW_EDB;
-    if (!cn.live)
-        return http_error(req, 403, "no_consent",
-                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)");
     engine_t *e = ctx->engine;
     if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
     hub_t *h = engine_hub_acquire(e, id, kind);
@@ -102,6 +98,7 @@ static int h_live(struct http_req *req, void *ud)
     c->feed = f;
     c->viewer = live_viewer_new(f);
     c->srv = http_req_server(req);
+    http_consent_watch_init(&c->consent, req, id, AUTHZ_LIVE, until);
     http_resp_header(req, "X-Codec", codec);
     http_resp_header(req, "X-Start-Us", http_req_printf(req, "%lld", (long long)t0));
     http_resp_header(req, "X-Stream", kind);
@@ -127,6 +124,7 @@ struct wall_cam {
     hub_t *hub;
     live_feed_t *feed;
     live_viewer_t *viewer;
+    struct http_consent_watch consent;
     bool ended;
 };
 
@@ -178,6 +176,18 @@ static ssize_t wall_read(void *opaque, uint64_t pos, char *buf, size_t max)
     for (int k = 0; k < w->n; k++) {
         struct wall_cam *c = &w->cam[(w->next + k) % w->n];
         if (c->ended || !c->viewer) continue;
+        if (!http_consent_watch_holds(&c->consent)) {
+            /* the owner withdrew (or the window ended): this tile stops,
+             * saying why, and the others go on */
+            c->ended = true;
+            wall_json_frame(w, c->id, json_pack("{s:I,s:{s:s,s:s}}", "camera", (json_int_t)c->id, "error",
+                                                "code", "no_consent", "message",
+                                                http_consent_reason(AUTHZ_LIVE)));
+            uint8_t h[FRAME_HDR];
+            put_frame_hdr(h, 3, c->id, 0);
+            ww_buf_append(&w->pending, h, sizeof h);
+            return 0;
+        }
         live++;
         ssize_t got = live_viewer_read(c->viewer, (uint8_t *)buf + FRAME_HDR, max - FRAME_HDR, 0);
         if (got == WW_EOF) {
@@ -217,13 +227,14 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
     c->ended = true;
     int rc = http_authz_camera(req, id, AUTHZ_LIVE);
     const char *code = NULL, *msg = NULL;
-    struct cat_consent_now cn;
-    catalog_t *cat = http_req_catalog(req);
     const char *k = kind;
+    int64_t until = 0;
     if (rc == WW_EAUTH || rc == WW_ENOTFOUND) { code = "not_found"; msg = "no such camera"; }
     else if (rc) { code = "forbidden"; msg = "live view is not allowed for you on this camera"; }
-    else if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) { code = "internal"; msg = "catalog error"; }
-    else if (!cn.live) { code = "no_consent"; msg = "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)"; }
+    else if ((rc = http_consent_now(req, id, AUTHZ_LIVE, &until)) == WW_EPERM) {
+        code = "no_consent";
+        msg = http_consent_reason(AUTHZ_LIVE);
+    } else if (rc) { code = "internal"; msg = "catalog error"; }
     else {
         c->hub = engine_hub_acquire(w->eng, id, k);
         if (!c->hub && !strcmp(k, "sub")) c->hub = engine_hub_acquire(w->eng, id, k = "main");
@@ -241,6 +252,7 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
             msg = "cannot write the audit record; refusing to show video";
         } else {
             c->viewer = live_viewer_new(c->feed);
+            http_consent_watch_init(&c->consent, req, id, AUTHZ_LIVE, until);
             c->ended = false;
             wall_json_frame(w, id, json_pack("{s:I,s:s,s:I,s:s}", "camera", (json_int_t)id, "codec", codec,
                                              "start_us", (json_int_t)t0, "stream", k));

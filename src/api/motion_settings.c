@@ -337,14 +337,7 @@ static int h_snapshot(struct http_req *req, void *ud)
     const struct api_ctx *ctx = ud;
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_LIVE))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    struct cat_consent_now cn;
-    if (!cat || catalog_consent_at(cat, id, ww_wall_us(), &cn)) return WW_EDB;
-    if (!cn.live)
-        return http_error(req, 403, "no_consent",
-                          "the camera's owner has not agreed to live viewing (chủ camera chưa đồng "
-                          "ý cho xem trực tiếp)");
+    if (rc || (rc = http_authz_use(req, id, AUTHZ_LIVE, NULL))) return rc;
     engine_t *e = ctx->engine;
     if (!e)
         return http_error(req, 503, "offline",

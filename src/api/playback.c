@@ -7,7 +7,14 @@
  *       chunked fMP4 remuxed from the recordings, starting at the keyframe
  *       at or before `at`, continuous across segments; X-Start-Us is the
  *       wall time of media time 0, X-Codec the MSE codecs string.
- * Both need PLAYBACK on the camera; playback is audited with its range.
+ * Both need PLAYBACK on the camera.  Playback also needs the owner's
+ * consent to viewing recordings at the moment of viewing (http_authz_use),
+ * and an open playback ends within about a second of its withdrawal.  Each
+ * request is bounded: without `to` it plays PLAYBACK_DEFAULT_US (10 min)
+ * from `at`; a `to` more than PLAYBACK_MAX_US (1 h) after `at` is refused —
+ * a longer look is an export, with its own consent and evidence trail.  The
+ * audit row (written before the first byte) holds the range sent: from the
+ * keyframe the stream starts at to the bounded end.
  */
 #include "api/api.h"
 
@@ -20,6 +27,8 @@
 
 #define MAX_RANGE_US (7LL * 86400 * 1000000)
 #define GAP_MIN_US 500000
+#define PLAYBACK_DEFAULT_US (10LL * 60 * 1000000)
+#define PLAYBACK_MAX_US (60LL * 60 * 1000000)
 
 static int stream_of(struct http_req *req, int64_t cam, const char **kind, int64_t *sid)
 {
@@ -84,13 +93,17 @@ static int h_timeline(struct http_req *req, void *ud)
         "events", events));
 }
 
-struct pb_ctx { live_playback_t *p; struct http_server *srv; };
+struct pb_ctx {
+    live_playback_t *p;
+    struct http_server *srv;
+    struct http_consent_watch consent;
+};
 
 static ssize_t pb_read(void *opaque, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct pb_ctx *c = opaque;
-    if (http_stream_stopping(c->srv)) return HTTP_STREAM_END;
+    if (http_stream_stopping(c->srv) || !http_consent_watch_holds(&c->consent)) return HTTP_STREAM_END;
     ssize_t n = live_playback_read(c->p, (uint8_t *)buf, max);
     return n == WW_EOF ? HTTP_STREAM_END : n;
 }
@@ -109,10 +122,14 @@ static int h_playback(struct http_req *req, void *ud)
     const char *kind;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
+    int64_t until;
+    if ((rc = http_authz_use(req, id, AUTHZ_PLAYBACK, &until))) return rc;
     if (!http_req_query(req, "at")) return http_fail(req, WW_EINVAL, "at (the time to play from) is required");
     if ((rc = http_req_query_time(req, "at", 0, &at)) || (rc = http_req_query_time(req, "to", 0, &to))) return rc;
     if (to && to <= at) return http_fail(req, WW_EINVAL, "to must be after at");
+    if (to && ww_span_over(at, to, PLAYBACK_MAX_US))
+        return http_fail(req, WW_EINVAL, "one playback covers at most 1 hour; export a longer span");
+    if (!to) to = at + PLAYBACK_DEFAULT_US; /* at came from ww_parse_time: years, not near INT64_MAX */
     if ((rc = stream_of(req, id, &kind, &sid))) return rc;
     if (!sid) return http_fail(req, WW_ENOTFOUND, "this camera has no %s recordings", kind);
     live_playback_t *p;
@@ -121,7 +138,8 @@ static int h_playback(struct http_req *req, void *ud)
     rc = live_playback_open(ctx->data_dir, ctx->db_path, sid, at, to, &p, &t0, codec, sizeof codec);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "nothing recorded at or after that time");
     if (rc) return rc;
-    rc = http_audit(req, CAT_AUDIT_PLAYBACK, id, at, to ? to : ww_wall_us(), json_pack("{s:s}", "stream", kind));
+    rc = http_audit(req, CAT_AUDIT_PLAYBACK, id, t0 < at ? t0 : at, to,
+                    json_pack("{s:s,s:I}", "stream", kind, "requested_at_us", (json_int_t)at));
     if (rc) {
         live_playback_free(p);
         return http_fail(req, rc, "cannot write the audit record; refusing to show video");
@@ -129,7 +147,9 @@ static int h_playback(struct http_req *req, void *ud)
     struct pb_ctx *c = ww_calloc(1, sizeof *c);
     c->p = p;
     c->srv = http_req_server(req);
+    http_consent_watch_init(&c->consent, req, id, AUTHZ_PLAYBACK, until);
     http_resp_header(req, "X-Codec", codec);
+    http_resp_header(req, "X-End-Us", http_req_printf(req, "%lld", (long long)to));
     http_resp_header(req, "X-Start-Us", http_req_printf(req, "%lld", (long long)t0));
     http_resp_header(req, "Cache-Control", "no-store");
     return http_respond_stream(req, 200, "video/mp4", -1, pb_read, c, pb_free);

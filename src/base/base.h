@@ -103,6 +103,8 @@ int ww_fsync_dir_of(const char *path);
 int ww_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Free bytes available to us on the filesystem holding path, or -errno. */
 int64_t ww_fs_free_bytes(const char *path);
+/* Size of the filesystem holding path, bytes; -errno on failure. */
+int64_t ww_fs_total_bytes(const char *path);
 
 /* ---- file operations table ----------------------------------------------
  * record/ does all its file I/O through this table so that tests can swap in

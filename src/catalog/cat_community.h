@@ -7,9 +7,10 @@
  * the community module; used by community/, api/community_*.c and
  * `camera import`.
  *
- * Consent semantics (fixed by 003, read by catalog_consent_at): a camera
- * with no consent rows is the station's own — everything allowed.  Once it
- * has rows, only the row in force at a moment grants anything.  This layer
+ * Consent semantics (read by catalog_consent_at, catalog.h): deny by
+ * default — a camera with an owner has no rights without a row in force; a
+ * camera without owner and without rows is the station's own.  Once a
+ * camera has rows, only the row in force at a moment grants anything.  This layer
  * keeps at most one row in force at any moment: recording an agreement ends
  * the row in force at its start, and refuses one that would overlap a later
  * row.  Rows are never deleted (withdrawal ends a row and says who and why).
@@ -32,7 +33,7 @@
 /* ---- consent register ----------------------------------------------------- */
 struct cat_consent {
     int64_t id, camera_id;
-    bool live, record, export_;
+    bool live, record, export_, playback;   /* playback: watching recordings */
     int64_t from_us, until_us;     /* until 0 = until withdrawn */
     char *recorded_by;             /* username of who recorded the agreement */
     int64_t recorded_by_id;        /* users.id, 0 = CLI/unknown */

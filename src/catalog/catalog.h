@@ -125,10 +125,15 @@ int catalog_segment_range(catalog_t *cat, int64_t stream_id, int64_t from_us, in
 /* Every segment (for check/recover), or those in a given state (-1 = all). */
 int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, size_t *n);
 /* Oldest segments overall (retention by quota), or of one camera older than
- * a cut-off (retention by days).  Excludes GROWING segments. */
+ * a cut-off (retention by days).  Excludes GROWING segments and every
+ * segment under a hold in force (cat_evidence.h): retention deletes only
+ * what this returns. */
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
                            struct cat_segment **out, size_t *n);
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);
+/* Bytes of a camera's (0 = all) recordings that start at or after since_us:
+ * the write rate, for the retention plan. */
+int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes);
 /* Oldest start time of a camera's recordings, 0 if none. */
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us);
 
@@ -145,9 +150,22 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
 void cat_gap_list_free(struct cat_gap *v, size_t n);
 
 /* ---- consent (read side; the register is catalog/cat_community.h) ------------
- * What a camera may be used for at time t.  has_rows = false: a station
- * camera with no consent register → everything allowed. */
-struct cat_consent_now { bool has_rows, live, record, export_; int64_t until_us; /* 0 = open */ };
+ * What a camera may be used for at time t — the one consent rule, deny by
+ * default:
+ *   - a camera with an owner (owned) may be used only as the agreement in
+ *     force at t says; no agreement in force → nothing;
+ *   - a camera without an owner and without any agreement on file is the
+ *     station's own (station_own): everything;
+ *   - a camera without an owner that has agreements on file follows them
+ *     (an owner who was removed: ON DELETE SET NULL must not free it);
+ *   - an unknown camera: nothing.
+ * until_us is the end of the agreement in force (0 = open or none); a
+ * stream opened under it must end there. */
+struct cat_consent_now {
+    bool owned, has_rows, in_force, station_own;
+    bool live, record, export_, playback;
+    int64_t until_us;
+};
 int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
 
 /* ---- exports ------------------------------------------------------------- */

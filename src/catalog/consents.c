@@ -36,7 +36,8 @@ void cat_consent_list_free(struct cat_consent *v, size_t n)
 
 #define CONSENT_COLS                                                                  \
     "id,camera_id,allow_live,allow_record,allow_export,valid_from_us,valid_to_us,"    \
-    "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note"
+    "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note," \
+    "allow_playback"
 
 static void consent_row(sqlite3_stmt *st, void *row)
 {
@@ -55,6 +56,7 @@ static void consent_row(sqlite3_stmt *st, void *row)
     c->withdrawn_us = sqlite3_column_int64(st, 11);
     c->withdrawn_by = cat_col_str(st, 12);
     c->withdraw_note = cat_col_str(st, 13);
+    c->playback = sqlite3_column_int(st, 14);
 }
 
 /* cat_consent_clear for cat_rows, which knows rows only as void *. */
@@ -92,7 +94,7 @@ static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_
     bool voids = at_us <= row_from;
     const char *sql = voids
         ? "UPDATE consents SET valid_to_us=valid_from_us+1, allow_live=0, allow_record=0,"
-          " allow_export=0, withdrawn_us=?2, withdrawn_by=?3, withdraw_note=?4 WHERE id=?1"
+          " allow_export=0, allow_playback=0, withdrawn_us=?2, withdrawn_by=?3, withdraw_note=?4 WHERE id=?1"
         : mark_withdrawn
             ? "UPDATE consents SET valid_to_us=?5, withdrawn_us=?2, withdrawn_by=?3,"
               " withdraw_note=?4 WHERE id=?1"
@@ -170,8 +172,8 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     if (rc) goto out;
 
     if ((rc = cat_prepare(cat, "INSERT INTO consents(camera_id,allow_live,allow_record,allow_export,"
-                               "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note)"
-                               " VALUES (?,?,?,?,?,?,?,?,?,?)", &st)))
+                               "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note,"
+                               "allow_playback) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)))
         goto out;
     sqlite3_bind_int64(st, 1, c->camera_id);
     sqlite3_bind_int(st, 2, c->live);
@@ -184,6 +186,7 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     cat_bind_id(st, 8, c->recorded_by_id);
     sqlite3_bind_int64(st, 9, now);
     cat_bind_str(st, 10, c->note);
+    sqlite3_bind_int(st, 11, c->playback);
     if ((rc = cat_step_done(cat, st, "consent insert", WW_EINVAL)) == 0) {
         c->id = sqlite3_last_insert_rowid(cat->db);
         c->recorded_us = now;
@@ -207,27 +210,40 @@ int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const ch
     return consent_end(cat, id, from, at_us, ww_wall_us(), by, note, true);
 }
 
-/* The read side (surface in catalog.h): what a camera may be used for at t. */
+/* The read side (surface in catalog.h): what a camera may be used for at t.
+ * This is the one consent rule; every path that reaches a camera's
+ * pictures (live, wall, snapshot, playback, export, bundle, recording and
+ * motion analysis) asks it, directly or through http_authz_use / the
+ * engine.  Deny by default: a camera with an owner gets nothing without an
+ * agreement in force; only a camera without an owner (the station's own)
+ * and without any agreement on file is free. */
 int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
-                         " MAX(allow_live), MAX(allow_record), MAX(allow_export), MAX(COALESCE(valid_to_us,0))"
+    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM cameras WHERE id=?1),"
+                         " (SELECT owner_id FROM cameras WHERE id=?1),"
+                         " (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
+                         " COUNT(*), MAX(allow_live), MAX(allow_record), MAX(allow_export),"
+                         " MAX(allow_playback), MAX(COALESCE(valid_to_us,0))"
                          " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
                          " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, t_us);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->has_rows = sqlite3_column_int64(st, 0) > 0;
-        out->live = !out->has_rows || sqlite3_column_int(st, 1);
-        out->record = !out->has_rows || sqlite3_column_int(st, 2);
-        out->export_ = !out->has_rows || sqlite3_column_int(st, 3);
-        out->until_us = sqlite3_column_int64(st, 4);
+    if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        out->owned = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        out->has_rows = sqlite3_column_int64(st, 2) > 0;
+        out->in_force = sqlite3_column_int64(st, 3) > 0;
+        bool free_ = !out->owned && !out->has_rows; /* the station's own camera */
+        out->station_own = free_;
+        out->live = free_ || sqlite3_column_int(st, 4);
+        out->record = free_ || sqlite3_column_int(st, 5);
+        out->export_ = free_ || sqlite3_column_int(st, 6);
+        out->playback = free_ || sqlite3_column_int(st, 7);
+        out->until_us = sqlite3_column_int64(st, 8);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
 }
-

@@ -70,6 +70,14 @@ int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refuse
  * sqlite3_step on a statement it finalizes itself). */
 int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused);
 
+/* The one statement of "this segment is held" (holds.c, 043_holds.sql):
+ * a hold in force on its camera overlaps it.  seg = the segments table's
+ * alias, now = the SQL parameter holding the current time. */
+#define CAT_HELD_SQL(seg, now)                                                              \
+    "EXISTS (SELECT 1 FROM holds hh WHERE hh.camera_id = " seg ".camera_id"               \
+    " AND hh.released_us IS NULL AND hh.until_us > " now " AND hh.from_us < " seg ".end_us" \
+    " AND hh.to_us > " seg ".start_us)"
+
 /* Work that must land together runs in the caller's transaction if one is
  * open, else in its own: begin returns whether it opened one (and sets *rc),
  * end commits or rolls back only that one and returns rc. */

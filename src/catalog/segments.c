@@ -136,13 +136,15 @@ int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us,
                            struct cat_segment **out, size_t *n)
 {
     sqlite3_stmt *st;
+    /* never a held segment: this is the query retention deletes from */
     if (cat_prepare(cat, "SELECT " SEG_COLS " FROM segments WHERE state=1"
                          " AND (?1 = 0 OR camera_id=?1) AND start_us < ?2"
-                         " ORDER BY start_us LIMIT ?3", &st))
+                         " AND NOT " CAT_HELD_SQL("segments", "?4") " ORDER BY start_us LIMIT ?3", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, before_us);
     sqlite3_bind_int64(st, 3, (int64_t)limit);
+    sqlite3_bind_int64(st, 4, ww_wall_us());
     return segment_query(cat, st, out, n);
 }
 
@@ -157,6 +159,21 @@ int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *byte
     if (rc == SQLITE_ROW) *bytes = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes");
+}
+
+int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes)
+{
+    *bytes = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT COALESCE(SUM(bytes),0) FROM segments WHERE (?1=0 OR camera_id=?1)"
+                         " AND start_us >= ?2", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, since_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *bytes = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes since");
 }
 
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us)

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export/export.h"
+
 static const struct option init_opts[] = {
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -24,7 +26,8 @@ int cli_init(struct cli_ctx *c, int argc, char **argv)
         if (o == 'h') {
             printf("usage: wardwatch [--data DIR] init\n\n"
                    "Creates DIR (default ./wardwatch-data) with the catalog DIR/wardwatch.db\n"
-                   "and the recordings folder DIR/rec/, and prints the first admin's\n"
+                   "and the recordings folder DIR/rec/, creates the station's signing key\n"
+                   "DIR/station.key (mode 0600), and prints the first admin's\n"
                    "password once.  An existing data folder is left as it is.\n");
             return 0;
         }
@@ -68,6 +71,18 @@ int cli_init(struct cli_ctx *c, int argc, char **argv)
         return 1;
     }
     printf("initialised %s (catalog %s, schema version %d)\n", c->data_dir, db, version);
+    /* The station's signing key: every export manifest is signed with it,
+     * so it exists from the first day (serve makes one for older folders). */
+    struct export_key k;
+    mode_t old_mask = umask(077);
+    rc = export_key_create(c->data_dir, NULL, &k);
+    umask(old_mask);
+    if (rc == 0)
+        printf("station signing key: %s/%s (station %s, fingerprint %s)\n", c->data_dir, EXPORT_KEY_FILE,
+               k.station_id, k.short_fpr);
+    else
+        cli_err("cannot create the station signing key: %s (serve will try again)", ww_strerror(rc));
+    export_key_wipe(&k);
     if (pw) {
         printf("admin user: admin\nadmin password: %s\n"
                "(shown once: write it down, then change it in the console)\n", pw);

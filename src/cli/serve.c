@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "export/export.h"
 #include "record/record.h"
 #include "cli/serve_http.h"
 #include "community/community.h"
@@ -34,13 +35,22 @@ static void help(void)
            "  --fragment-ms N        longest fragment (default 1000, 100..1000)\n"
            "  --sync-ms N            group-commit interval (default 1000, 100..2000)\n"
            "  --quota-mb N           keep recordings under N MB (oldest deleted first)\n"
-           "  --min-free-mb N        keep N MB free on the recordings disk\n"
+           "  --min-free-mb N        keep N MB free on the recordings disk (default: 10 %% of\n"
+           "                         the disk, at most 10 GiB; 0 = no floor)\n"
            "  --retention-seconds N  how often retention runs (default 10)\n"
            "  --read-timeout-ms N    a stream with no data this long is lost (default 5000)\n"
            "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n"
            "  --session-hours N      a console session ends N hours after sign-in, busy or\n"
            "                         not (default 12, 1..168)\n"
-           "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n");
+           "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n"
+           "  --max-conn-per-ip N    console connections one client address may hold\n"
+           "                         (default 32, 1..1024; 0 = no per-address limit,\n"
+           "                         e.g. behind a reverse proxy)\n"
+           "  --header-timeout-s N   close a connection whose request headers are not in\n"
+           "                         N s after it opened or its last request ended\n"
+           "                         (default 10, 1..300)\n"
+           "  --body-timeout-s N     ... or whose request body is not in N s after its\n"
+           "                         headers (default 30, 1..3600)\n");
 }
 
 static int take_lock(const char *dir)
@@ -63,12 +73,16 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {"retention-seconds", required_argument, 0, 'r'},
         {"read-timeout-ms", required_argument, 0, 't'}, {"stats", required_argument, 0, 'S'},
         {"session-hours", required_argument, 0, 'E'}, {"secure-cookie", no_argument, 0, 'C'},
+        {"max-conn-per-ip", required_argument, 0, 'P'},
+        {"header-timeout-s", required_argument, 0, 'T'},
+        {"body-timeout-s", required_argument, 0, 'B'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *listen = "127.0.0.1:8080", *stats = NULL;
     bool http = true;
     struct serve_http_opts web_opts = {0};
-    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true};
+    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
+                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}};
     int64_t v;
     int o;
     cli_getopt_reset();
@@ -95,7 +109,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             cfg.retention.quota_bytes = v << 20;
             break;
         case 'm':
-            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be a positive number");
+            if (ww_parse_i64(optarg, 0, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be 0 (off) or more");
             cfg.retention.min_free_bytes = v << 20;
             break;
         case 'r':
@@ -111,6 +125,18 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             web_opts.session_max_us = v * 3600 * 1000000;
             break;
         case 'C': web_opts.secure_cookie = true; break;
+        case 'P':
+            if (ww_parse_i64(optarg, 0, 1024, &v)) return cli_usage("serve: --max-conn-per-ip must be 0..1024");
+            web_opts.max_conn_per_ip = v ? (int)v : -1;
+            break;
+        case 'T':
+            if (ww_parse_i64(optarg, 1, 300, &v)) return cli_usage("serve: --header-timeout-s must be 1..300");
+            web_opts.header_timeout_us = v * 1000000;
+            break;
+        case 'B':
+            if (ww_parse_i64(optarg, 1, 3600, &v)) return cli_usage("serve: --body-timeout-s must be 1..3600");
+            web_opts.body_timeout_us = v * 1000000;
+            break;
         case 'h': help(); return 0;
         default: return 2;
         }
@@ -136,6 +162,12 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     else
         ww_error("recover", "recovery failed; continuing with the catalog as it is");
     catalog_close(cat);
+    /* A data folder from before signed exports gets its key now (logged). */
+    struct export_key key;
+    bool key_created;
+    if (export_key_ensure(c->data_dir, &key, &key_created) == 0 && !key_created)
+        ww_info("sign", "station %s, signing key fingerprint %s", key.station_id, key.short_fpr);
+    export_key_wipe(&key);
 
     char *stats_default = ww_asprintf("%s/stats.json", c->data_dir);
     cfg.stats_path = stats ? stats : stats_default;

@@ -231,12 +231,19 @@ int export_clip(const struct export_req *q, struct export_result *res)
     if (f) { fseek(f, 0, SEEK_END); res->bytes = ftell(f); fclose(f); }
     const char *slash = strrchr(q->out_path, '/');
     json_t *m = manifest(q, &cam, q->cat, res, slash ? slash + 1 : q->out_path);
-    res->manifest_json = json_dumps(m, JSON_INDENT(2));
     res->manifest_path = ww_asprintf("%s.manifest.json", q->out_path);
+    /* Signed by the station (sign.c): the manifest holds the clip's SHA-256,
+     * so the signature covers the clip too.  No key, no export: evidence
+     * that cannot prove where it came from is not handed out. */
+    struct export_key key;
+    bool created;
+    if ((rc = export_key_ensure(q->data_dir, &key, &created)) == 0)
+        rc = export_manifest_write_signed(&key, m, res->manifest_path, &res->manifest_json);
+    else
+        ww_error("export", "no station signing key in %s: %s", q->data_dir, ww_strerror(rc));
+    export_key_wipe(&key);
     json_decref(m);
-    FILE *mf = fopen(res->manifest_path, "w");
-    if (!mf || fputs(res->manifest_json, mf) < 0 || fputc('\n', mf) < 0) rc = -EIO;
-    if (mf && fclose(mf) != 0) rc = -EIO;
+    if (rc) unlink(q->out_path);
     if (!rc) {
         struct cat_export e = {
             .camera_id = q->camera_id, .stream = (char *)kind, .from_us = q->from_us, .to_us = q->to_us,

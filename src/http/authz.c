@@ -20,6 +20,7 @@
  */
 #include "http/internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 #include "catalog/cat_users.h"
@@ -115,6 +116,98 @@ int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions)
         return http_fail(req, rc, "your role (%s) may not %s this camera", cat_role_name(u->role),
                          action_words(actions));
     return rc;
+}
+
+/* ---- consent: what the owner allows now ----------------------------------------
+ * The rule itself is catalog_consent_at (deny by default for owned
+ * cameras); this maps an action onto it, for requests and open streams. */
+static bool consent_allows(const struct cat_consent_now *cn, unsigned action)
+{
+    switch (action) {
+    case AUTHZ_LIVE: return cn->live;
+    case AUTHZ_PLAYBACK: return cn->playback;
+    case AUTHZ_EXPORT: return cn->export_;
+    default: return false;   /* not a use of pictures: a caller's mistake */
+    }
+}
+
+const char *http_consent_reason(unsigned action)
+{
+    switch (action) {
+    case AUTHZ_LIVE:
+        return "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)";
+    case AUTHZ_PLAYBACK:
+        return "the camera's owner has not agreed to viewing recordings (chủ camera chưa đồng ý cho xem lại)";
+    case AUTHZ_EXPORT:
+        return "the camera's owner has not agreed to exports (chủ camera chưa đồng ý cho trích xuất)";
+    default: return "the camera's owner has not agreed to this use";
+    }
+}
+
+static int consent_decide(catalog_t *cat, int64_t camera_id, unsigned action, int64_t *until_us)
+{
+    struct cat_consent_now cn;
+    if (until_us) *until_us = 0;
+    if (!cat || catalog_consent_at(cat, camera_id, ww_wall_us(), &cn)) return WW_EDB;
+    if (!consent_allows(&cn, action)) return WW_EPERM;
+    if (until_us) *until_us = cn.until_us;
+    return 0;
+}
+
+int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us)
+{
+    assert(action == AUTHZ_LIVE || action == AUTHZ_PLAYBACK || action == AUTHZ_EXPORT);
+    return consent_decide(http_req_catalog(req), camera_id, action, until_us);
+}
+
+int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us)
+{
+    int rc = http_authz_camera(req, camera_id, action);
+    if (rc) return rc;
+    rc = http_consent_now(req, camera_id, action, until_us);
+    if (rc == WW_EPERM) {
+        http_error(req, 403, "no_consent", "%s", http_consent_reason(action));
+        return WW_EPERM; /* answered; non-zero so the caller stops */
+    }
+    return rc;
+}
+
+static int holds_until(struct http_server *srv, int64_t camera_id, unsigned action, int64_t *until)
+{
+    catalog_t *cat = http_pool_get(&srv->pool);
+    if (!cat) return WW_EDB;
+    int rc = consent_decide(cat, camera_id, action, until);
+    http_pool_put(&srv->pool, cat);
+    return rc;
+}
+
+int http_consent_holds(struct http_server *srv, int64_t camera_id, unsigned action)
+{
+    return holds_until(srv, camera_id, action, NULL);
+}
+
+void http_consent_watch_init(struct http_consent_watch *w, struct http_req *req, int64_t camera_id,
+                             unsigned action, int64_t until_us)
+{
+    *w = (struct http_consent_watch){.srv = http_req_server(req), .camera_id = camera_id,
+                                     .until_us = until_us, .action = action,
+                                     .next_mono_us = ww_mono_us() + 1000000};
+}
+
+bool http_consent_watch_holds(struct http_consent_watch *w)
+{
+    if (w->ended) return false;
+    int64_t now = ww_mono_us();
+    bool window_over = w->until_us && ww_wall_us() >= w->until_us;
+    if (!window_over && now < w->next_mono_us) return true;
+    /* Asked again at the window's end too: a renewal that starts there
+     * carries the stream on. */
+    w->next_mono_us = now + 1000000;
+    if (holds_until(w->srv, w->camera_id, w->action, &w->until_us)) w->ended = true;
+    if (w->ended)
+        ww_info("http", "camera %lld: the owner's consent no longer allows this stream; ending it",
+                (long long)w->camera_id);
+    return !w->ended;
 }
 
 static int ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)

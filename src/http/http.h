@@ -54,12 +54,23 @@ struct http_config {
                                   http_find_web_dir) */
     const char *vendor_dir;    /* node_modules for /vendor/…; NULL → <web_dir>/../node_modules */
     unsigned max_connections;  /* 0 → 256 */
+    int max_conn_per_ip;       /* connections one client address may hold at once;
+                                  0 → 32 (HTTP_CONN_PER_IP_DEFAULT), < 0 → no
+                                  per-address limit (e.g. behind a reverse proxy,
+                                  where every client has the proxy's address) */
+    int64_t header_timeout_us; /* a request's headers must be in within this long of
+                                  the connection opening or the previous request
+                                  ending, however slowly they trickle; 0 → 10 s */
+    int64_t body_timeout_us;   /* its body within this long of the headers; 0 → 30 s */
     size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
     bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
     int64_t session_max_us;    /* absolute session lifetime from sign-in, sliding
                                   or not; 0 → 12 h (HTTP_SESSION_MAX_DEFAULT_US) */
 };
 #define HTTP_SESSION_MAX_DEFAULT_US (12LL * 3600 * 1000000)
+#define HTTP_CONN_PER_IP_DEFAULT 32
+#define HTTP_HEADER_TIMEOUT_DEFAULT_US (10LL * 1000000)
+#define HTTP_BODY_TIMEOUT_DEFAULT_US (30LL * 1000000)
 /* Starts listening.  Routes may be added before or after start (the router
  * is read-locked per request), but register them before telling anyone the
  * port: api_register_all(srv, …) right after start.  *out is freed by
@@ -315,6 +326,41 @@ int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward
  * message.  Return as is from the handler on non-zero. */
 int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions);
 int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions);
+/* Using a camera's pictures: the role check above and then the owner's
+ * consent now (catalog_consent_at, the one consent rule).  action is one of
+ * AUTHZ_LIVE (live, wall, snapshot, probe still), AUTHZ_PLAYBACK (recorded
+ * video) or AUTHZ_EXPORT (export, bundle).  Refusal for want of consent:
+ * 403 with error code "no_consent" and the reason in both languages (the
+ * answer is set; the return is WW_EPERM so the handler returns it as is).
+ * *until_us (may be NULL) gets the end of the agreement in force (0 =
+ * open): a stream opened now must end there. */
+int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
+/* The consent half alone, answering nothing (for the wall, whose tiles
+ * fail one by one): 0, WW_EPERM (no consent) or WW_EDB. */
+int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
+/* Whether the owner's consent still allows `action` on the camera at this
+ * moment — for a stream already open, asked about once a second from its
+ * reader (borrows a catalog connection from the pool).  0 = still allowed,
+ * WW_EPERM = no longer, WW_EDB = the catalog could not say (the caller
+ * ends the stream: deny when unsure).  Any thread. */
+int http_consent_holds(struct http_server *srv, int64_t camera_id, unsigned action);
+/* An open stream's consent watch: the stream's reader calls
+ * http_consent_watch_holds before each read; at most once a second it asks
+ * http_consent_holds, and at the agreement's end it answers false at once.
+ * So a withdrawal or the end of the window ends every open live view, wall
+ * tile and playback within about a second (the issue asks ≤ 5 s).  The
+ * struct is the stream's own (one reader thread); no locking. */
+struct http_consent_watch {
+    struct http_server *srv;
+    int64_t camera_id, until_us, next_mono_us;
+    unsigned action;
+    bool ended;
+};
+void http_consent_watch_init(struct http_consent_watch *w, struct http_req *req, int64_t camera_id,
+                             unsigned action, int64_t until_us);
+bool http_consent_watch_holds(struct http_consent_watch *w);
+/* The console's reason for a refusal of `action` for want of consent. */
+const char *http_consent_reason(unsigned action);
 /* Which cameras the caller may act on with `actions`: *all = true means
  * every camera (no filter needed; ids/n untouched); otherwise ids (in the
  * request arena, possibly empty) lists them.  For list endpoints. */
@@ -323,6 +369,22 @@ int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, con
 /* Same for wards (ward actions). */
 int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
                         size_t *n);
+
+/* ---- the console's Content-Security-Policy ----------------------------------------
+ * Every HTML page of the console gets one CSP (static.c).  Its img-src is
+ * exactly "'self' data: blob:" plus the host of the configured map tile URL
+ * (setting HTTP_SETTING_TILE_URL, written by PUT /api/v1/map/settings):
+ * nothing else may be loaded as an image, so markup that slipped into a
+ * page could not beacon out through an <img>. */
+#define HTTP_SETTING_TILE_URL "map.tile_url"
+/* The CSP source of a tile URL's host: "https://tiles.example.org:8443",
+ * "https:" + "//" + "*.tile.example.org" for a leading "{s}." (Leaflet's
+ * subdomains a, b, c),
+ * "host" for a scheme-relative "//host/…".  0 with *source NULL when none is
+ * needed (empty, or a path on this box: 'self').  WW_EINVAL when the host
+ * cannot be written as a CSP source (a placeholder elsewhere in the host,
+ * user info, odd characters).  *source: malloc'd, caller frees. */
+int http_csp_tile_source(const char *tile_url, char **source);
 
 /* ---- audit -------------------------------------------------------------------------
  * Appends an audit row for this request: user and client address from the

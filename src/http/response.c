@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,8 @@ int http_queue(struct http_req *req)
 
 /* ---- streams ------------------------------------------------------------- */
 
+#define STREAM_SNDBUF (128 * 1024)
+
 struct stream {
     struct http_server *srv;
     int fd;                        /* the client's socket, to notice hang-ups */
@@ -326,6 +329,16 @@ static int respond_stream(struct http_req *req, unsigned status, const char *con
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     s->fd = ci ? ci->connect_fd : -1;
+    /* A fixed, small send buffer (the kernel doubles it): without it TCP
+     * autotuning lets a client that reads slowly (an MSE player pausing
+     * while it is 20 s ahead) sit behind megabytes already queued, so a
+     * stream ended by the server — consent withdrawn — would keep playing
+     * for many seconds, and live latency grows.  128 KiB (256 in effect) is ~0.5 s of
+     * 1080p at 4 Mbit/s. */
+    if (s->fd >= 0) {
+        int sz = STREAM_SNDBUF;
+        (void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+    }
     struct MHD_Response *r = MHD_create_response_from_callback(
         size < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)size, 64 * 1024, stream_read, s, stream_free);
     if (!r) {

@@ -52,6 +52,7 @@ struct ingest_session {
     int64_t anchor_wall, anchor_ts, last_wall;
     int64_t rebases, skipped;
     int64_t read_timeout_us;
+    int64_t deadline_us;        /* absolute monotonic µs; 0 = none */
     atomic_bool *stop;
     const char *ctx;
 };
@@ -86,6 +87,7 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     s->stop = stop;
     s->ctx = o->log_ctx ? o->log_ctx : "ingest";
     s->read_timeout_us = o->read_timeout_us > 0 ? o->read_timeout_us : 5000000;
+    s->deadline_us = o->deadline_us > 0 ? o->deadline_us : 0;
     s->last_wall = INT64_MIN;
     s->pkt = av_packet_alloc();
 
@@ -195,12 +197,27 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
     return wall;
 }
 
+/* How long the next source read may wait: the read timeout, cut to what is
+ * left of the session's deadline.  0 when the deadline has passed. */
+static int64_t read_budget(const struct ingest_session *s)
+{
+    if (!s->deadline_us) return s->read_timeout_us;
+    int64_t left = s->deadline_us - ingest_coarse_us();
+    if (left <= 0) return 0;
+    return left < s->read_timeout_us ? left : s->read_timeout_us;
+}
+
 int ingest_read(ingest_session_t *s, struct ingest_packet *out)
 {
     AVPacket *pkt = s->pkt;
     av_packet_unref(pkt);
     for (;;) {
-        int rc = s->lean ? rtsp_client_read(s->lean, pkt, s->read_timeout_us)
+        /* Checked per packet, not per wait: a camera that streams only
+         * non-keyframes never lets a read time out, so the loop that skips
+         * them must watch the deadline itself. */
+        int64_t budget = read_budget(s);
+        if (budget <= 0) return -ETIMEDOUT;
+        int rc = s->lean ? rtsp_client_read(s->lean, pkt, budget)
                          : lav_src_read(s->lav, pkt);
         if (rc) return rc;
         bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;

@@ -591,6 +591,7 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
     c->buf = ww_malloc(BUF_SIZE);
     c->lowat = 1;
     int64_t deadline = ingest_coarse_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
+    if (o->deadline_us > 0 && o->deadline_us < deadline) deadline = o->deadline_us;
     const char *method = "OPTIONS";
     char *base = NULL, *track = NULL;
 

@@ -111,6 +111,13 @@ await run(async (keep) => {
   // consent: camera 3 (Chợ Vinh) agreed to live and recording, not exports
   let r = await admin.post(`/api/v1/cameras/${ids[2]}/consents`, { live: true, record: true, export: false, note: 'không trích xuất' });
   check(r.status === 201, 'fixture consent without export', 201, r.status);
+  // deny by default: the other owners agreed to everything (camera 1's
+  // agreement is recorded through the form below)
+  for (const i of ids.keys()) {
+    if (i === 0 || i === 2 || !cams[i][5]) continue;
+    r = await admin.post(`/api/v1/cameras/${ids[i]}/consents`, { live: true, record: true, export: true });
+    check(r.status === 201, `fixture consent of camera ${ids[i]}`, 201, r.status);
+  }
   const pw = 'officer-pass-123';
   await admin.post('/api/v1/users', { username: 'canbo_a', password: pw, role: 'officer', ward_id: wa.id, display_name: 'Lê Văn Cán' });
   await admin.post('/api/v1/users', { username: 'ba_lan', password: 'owner-pass-123', role: 'owner', owner_id: lan.id, display_name: 'Trần Thị Lan' });
@@ -203,8 +210,9 @@ await run(async (keep) => {
   const sums = (members[names.find((n) => n.endsWith('/SHA256SUMS'))] || Buffer.from('')).toString().trim().split('\n');
   const folder = names[0].split('/')[0];
   const bad = sums.filter((l) => { const [h, n] = l.split('  '); return !members[`${folder}/${n}`] || sha(members[`${folder}/${n}`]) !== h; });
-  check(tarResp.status() === 200 && sums.length === 2 * picks + 1 && bad.length === 0,
-    "the downloaded bundle's files all match SHA256SUMS", `${2 * picks + 1} lines, none bad`, { status: tarResp.status(), lines: sums.length, bad });
+  // per camera: clip, manifest, manifest signature; then bundle.json and its signature
+  check(tarResp.status() === 200 && sums.length === 3 * picks + 2 && bad.length === 0,
+    "the downloaded bundle's files all match SHA256SUMS", `${3 * picks + 2} lines, none bad`, { status: tarResp.status(), lines: sums.length, bad });
 
   // ---- the owner portal ----------------------------------------------------------------------
   const opage = await newPage(browser);

@@ -135,8 +135,16 @@ def main():
     r = viewer.get(f"/api/v1/cameras/{c1}")
     check("main_url" not in r.json, "viewer does not see stream URLs", "no main_url", list(r.json))
 
-    r = officer.post("/api/v1/cameras", {"name": "Officer's new", "main_url": "rtsp://127.0.0.1:9/x", "enabled": False})
-    status_is(r, 201, "officer adds a camera (defaults to own ward)")
+    r = officer.post("/api/v1/cameras", {"name": "Officer's ownerless", "main_url": "rtsp://127.0.0.1:9/x0",
+                                         "enabled": False})
+    check(r.status == 403 and "station's own" in r.error_message(),
+          "officer may not register a camera without an owner (only an admin makes a station's own camera)",
+          "403 naming the station's own", r)
+    r = officer.post("/api/v1/cameras", {"name": "Officer's new", "main_url": "rtsp://127.0.0.1:9/x",
+                                         "enabled": False, "owner_id": o1})
+    status_is(r, 201, "officer adds a resident's camera (defaults to own ward)")
+    check(r.json and r.json.get("station_own") is False, "a camera with an owner is not the station's own", False,
+          r.json)
     check(r.json and r.json["ward_id"] == w1, "officer's camera lands in own ward", w1, r.json)
     new_cam = r.json["id"] if r.json else 0
     r = officer.post("/api/v1/cameras", {"name": "Elsewhere", "main_url": "rtsp://127.0.0.1:9/x", "enabled": False,

@@ -84,8 +84,9 @@ try:
     check(r.status == 201 and r.json["status"] == "future", "agreement for a future window recorded", "201 future", r)
     first_id = r.json["id"] if r.status == 201 else None
     r = admin.get(f"/api/v1/cameras/{cam}/consents")
-    check(r.status == 200 and r.json["now"] == {"register": True, "live": False, "record": False, "export": False,
-                                                 "until": None},
+    check(r.status == 200 and r.json["now"] == {"register": True, "station_own": False, "in_force": False,
+                                                 "live": False, "record": False, "export": False,
+                                                 "playback": False, "until": None},
           "before the window nothing is allowed (rows exist, none in force)", "all false", r.json.get("now"))
     status, code, msg = live_status(port, admin.cookie, cam)
     check(status == 403 and code == "no_consent" and ("live viewing" in msg and "đồng ý" in msg),

@@ -144,6 +144,14 @@ try:
           "switching it on through PATCH is refused by the catalog as well", "400/409, still off", r)
 
     # ---- probes ----------------------------------------------------------------------------------------------
+    # An imported camera has an owner, so it may be seen only under the
+    # owner's agreement (deny by default): the picture of a probe is refused
+    # until one is on file; the probe's verdict itself is not a picture.
+    r = admin.post(f"/api/v1/cameras/{good_id}/probe", {"timeout_s": 5}, headers={"Accept": "image/jpeg"})
+    check(r.status == 403 and r.error_code() == "no_consent",
+          "no agreement on file yet: the probe's picture is refused (deny by default)", "403 no_consent", r)
+    r = admin.post(f"/api/v1/cameras/{good_id}/consents", {"live": True, "record": True, "export": True})
+    check(r.status == 201, "the owner's agreement is recorded", 201, r)
     t0 = time.time()
     r = admin.post(f"/api/v1/cameras/{good_id}/probe", {"timeout_s": 5})
     check(r.status == 200 and r.json["probe"]["ok"] and r.json["probe"]["width"] == 1920 and r.json["probe"]["codec"] == "h264",
@@ -193,7 +201,7 @@ try:
     r = va.get(f"/api/v1/cameras/{good_id}/probe/still")
     check(r.status == 403 and r.error_code() == "no_consent", "no live consent: the still is refused too", 403, r)
     r = admin.get(f"/api/v1/audit?camera={good_id}&action=probe_still")
-    check(r.status == 200 and len(r.json["rows"]) == 3, "each look at the still is audited (2 stills + 1 JPEG probe)", 3,
+    check(r.status == 200 and len(r.json["rows"]) == 3, "each look at the still is audited (2 stills + 1 JPEG probe; the refused one is not a look)", 3,
           len(r.json.get("rows", [])))
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)

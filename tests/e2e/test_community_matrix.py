@@ -114,8 +114,9 @@ def main():
     db.commit()
     alert_a = db.execute("SELECT id FROM camera_alerts WHERE camera_id=?", (a1,)).fetchone()[0]
     db.close()
-    r = admin.post(f"/api/v1/cameras/{a1}/consents", {"live": True, "record": True, "export": True})
-    check(r.status == 201, "fixture: a1's owner agreed to everything", 201, r)
+    for c in (a1, b1):   # owned cameras: nothing without their owners' agreement (deny by default)
+        r = admin.post(f"/api/v1/cameras/{c}/consents", {"live": True, "record": True, "export": True})
+        check(r.status == 201, f"fixture: camera {c}'s owner agreed to everything", 201, r)
     exp = {}
     for c in (a1, a2, b1):
         r = admin.post(f"/api/v1/cameras/{c}/exports", {"from": T0, "to": T0 + 5})
@@ -139,8 +140,9 @@ def main():
         ("GET", f"/api/v1/cameras/{a1}", None, VIEW(200)),
         ("GET", f"/api/v1/cameras/{n1}", None, E(200, 200, 404, 404, 404, 404, 404, 401)),
         ("PATCH", f"/api/v1/cameras/{a1}", {"retention_days": 30}, MANAGE(200)),
+        # without an owner a camera is the station's own: only an admin registers one
         ("POST", "/api/v1/cameras", {"name": "new", "main_url": "rtsp://127.0.0.1:9/x", "ward_id": wa, "enabled": False},
-         E(201, 403, 201, 403, 403, 403, 403, 401)),
+         E(201, 403, 403, 403, 403, 403, 403, 401)),
         # video
         ("GET", f"/api/v1/cameras/{a1}/live", None, PLAY(503)),
         ("GET", f"/api/v1/cameras/{a1}/snapshot", None, PLAY(503)),

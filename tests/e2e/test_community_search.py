@@ -113,6 +113,12 @@ def main():
     ev_in = gencams.add_event(srv.data, ev_cam, W0 + 10, W0 + 14, 0.7, jpeg=jpeg)
     gencams.add_event(srv.data, ev_cam, W1 + 600, W1 + 604, 0.4)
 
+    # Imported cameras have owners: nothing may be exported without their
+    # agreement (deny by default), so every hit's owner agrees here.
+    agreed = [admin.post(f"/api/v1/cameras/{cid}/consents", {"live": True, "record": True, "export": True}).status
+              for cid in exp_all]
+    check(agreed == [201] * len(exp_all), "fixture: every hit's owner agreed", [201] * len(exp_all), agreed)
+
     # ---- users -----------------------------------------------------------------------
     _, pa = srv.create_user(admin, "officer_a", "officer", ward_id=wa)
     _, pb = srv.create_user(admin, "officer_b", "officer", ward_id=wb)

@@ -37,7 +37,7 @@ export default {
           c.address ? h('div', { class: 'muted' }, c.address) : null) },
         { label: t('cameras.ward'), value: (c) => wardName(c.ward_id) },
       ];
-      if (owners.length || ctx.is('admin', 'officer')) cols.push({ label: t('cameras.owner'), value: (c) => (c.owner_id ? ownerName(c.owner_id) : t('common.none')) });
+      if (owners.length || ctx.is('admin', 'officer')) cols.push({ label: t('cameras.owner'), value: (c) => (c.owner_id ? ownerName(c.owner_id) : ui.badge(t('cameras.station_own'), 'info')) });
       cols.push(
         { label: t('cameras.state'), value: (c) => (c.enabled ? ui.badge(t('cameras.enabled'), 'ok') : ui.badge(t('cameras.disabled'))) },
         { label: t('cameras.retention'), value: (c) => c.retention_days, class: 'num' },

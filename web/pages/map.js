@@ -45,6 +45,7 @@ export const mapStrings = {
     'map.consent.live': 'Xem trực tiếp',
     'map.consent.record': 'Ghi hình',
     'map.consent.export': 'Trích xuất',
+    'map.consent.playback': 'Xem lại',
     'map.consent.nothing': 'Không có sự đồng ý đang hiệu lực',
     'map.consent.until': 'đến {t}',
     'map.dark_for': 'Mất tín hiệu {d}',
@@ -106,6 +107,7 @@ export const mapStrings = {
     'map.consent.live': 'Live',
     'map.consent.record': 'Recording',
     'map.consent.export': 'Export',
+    'map.consent.playback': 'Playback',
     'map.consent.nothing': 'No agreement in force',
     'map.consent.until': 'until {t}',
     'map.dark_for': 'Dark for {d}',
@@ -142,6 +144,22 @@ export const mapStrings = {
 
 // ---- shared with search.js -------------------------------------------------
 
+// Leaflet puts a string given to bindTooltip/bindPopup/setContent (and the
+// attribution) into innerHTML.  Names, addresses and the like come from
+// users, so they are handed over as a node built fresh on every update —
+// never as a string.
+export function asText(s) {
+  return () => { const span = document.createElement('span'); span.textContent = s == null ? '' : String(s); return span; };
+}
+
+// For the one Leaflet API that takes only HTML (the attribution): the
+// text, escaped.
+export function escapeHtml(s) {
+  const d = document.createElement('div');
+  d.textContent = s == null ? '' : String(s);
+  return d.innerHTML;
+}
+
 export function ensureLeafletCss() {
   if (document.querySelector('link[data-leaflet]')) return;
   const l = document.createElement('link');
@@ -160,7 +178,7 @@ export async function makeMap(el, api) {
   el.style.zIndex = '0';          // Leaflet's panes (z 400-1000) stay under the console's modals
   const map = L.map(el, { zoomControl: true, attributionControl: !!settings.tile_url, preferCanvas: false });
   if (settings.tile_url) {
-    L.tileLayer(settings.tile_url, { maxZoom: 20, attribution: settings.attribution || '' }).addTo(map);
+    L.tileLayer(settings.tile_url, { maxZoom: 20, attribution: escapeHtml(settings.attribution || '') }).addTo(map);
     el.dataset.tiles = 'yes';
   } else {
     el.dataset.tiles = 'none';
@@ -212,7 +230,7 @@ export function wardOutlines(map, cams, wards) {
     // the label above the northernmost camera: never on top of a marker
     const top = hp.reduce((a, q) => (q[0] > a[0] ? q : a), hp[0]);
     L.tooltip({ permanent: true, direction: 'top', offset: [0, -14], className: 'ward-label', interactive: false })
-      .setContent(w.name).setLatLng(top).addTo(layer);
+      .setContent(asText(w.name)).setLatLng(top).addTo(layer);
   }
   return layer;
 }
@@ -232,8 +250,9 @@ export function durationText(s, lang) {
 export function consentBadges(ctx, consent) {
   const { t, ui, h } = ctx;
   if (!consent) return '';
-  if (!consent.register) return ui.badge(t('map.consent.none'), 'info');
-  const parts = ['live', 'record', 'export'].filter((k) => consent[k]);
+  // deny by default: only the station's own camera is free without an agreement
+  if (consent.station_own) return ui.badge(t('map.consent.none'), 'info');
+  const parts = ['live', 'record', 'playback', 'export'].filter((k) => consent[k]);
   if (!parts.length) return ui.badge(t('map.consent.nothing'), 'bad');
   return h('span', { class: 'consent-badges' }, parts.map((k) => ui.badge(t(`map.consent.${k}`), 'ok')),
     consent.until ? h('small', { class: 'muted' }, ' ', t('map.consent.until', { t: ctx.fmtDateTime(consent.until, false) })) : null);
@@ -257,6 +276,7 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
       { label: t('map.col.state'), value: (c) => ui.badge(t(`map.consent.status.${c.status}`), c.status === 'in_force' ? 'ok' : c.status === 'future' ? 'info' : 'muted') },
       { label: t('map.consent.live'), value: (c) => (c.live ? '✓' : '–') },
       { label: t('map.consent.record'), value: (c) => (c.record ? '✓' : '–') },
+      { label: t('map.consent.playback'), value: (c) => (c.playback ? '✓' : '–') },
       { label: t('map.consent.export'), value: (c) => (c.export ? '✓' : '–') },
       { label: t('map.consent.col_from'), value: (c) => ctx.fmtDateTime(c.from, false) },
       { label: t('map.consent.col_until'), value: (c) => (c.until ? ctx.fmtDateTime(c.until, false) : '—') },
@@ -284,13 +304,14 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
       fields: [
         { name: 'live', label: t('map.consent.live'), type: 'checkbox', value: true },
         { name: 'record', label: t('map.consent.record'), type: 'checkbox', value: true },
+        { name: 'playback', label: t('map.consent.playback'), type: 'checkbox', value: true },
         { name: 'export', label: t('map.consent.export'), type: 'checkbox', value: true },
         { name: 'from', label: t('map.consent.from'), type: 'datetime-local' },
         { name: 'until', label: t('map.consent.until_f'), type: 'datetime-local' },
         { name: 'note', label: t('map.consent.note'), type: 'textarea' },
       ],
       onSubmit: async (v) => {
-        const body = { live: v.live, record: v.record, export: v.export, note: v.note || null };
+        const body = { live: v.live, record: v.record, playback: v.playback, export: v.export, note: v.note || null };
         if (v.from) body.from = v.from;
         if (v.until) body.until = v.until;
         await api.post(`/api/v1/cameras/${cam.id}/consents`, body);
@@ -394,7 +415,7 @@ export default {
         const colour = STATE_COLOURS[stateOf(c)] || STATE_COLOURS.offline;
         if (c.direction_deg != null) wedge(c.latitude, c.longitude, c.direction_deg, 45, colour).addTo(layer);
         const m = L.circleMarker([c.latitude, c.longitude], { radius: 7, color: '#0f172a', weight: 1, fillColor: colour, fillOpacity: 0.95 })
-          .bindTooltip(c.name).bindPopup(() => card(cams.find((x) => x.id === c.id) || c), { minWidth: 260 }).addTo(layer);
+          .bindTooltip(asText(c.name)).bindPopup(() => card(cams.find((x) => x.id === c.id) || c), { minWidth: 260 }).addTo(layer);
         markers.set(c.id, m);
       }
       if (outlines) outlines.remove();

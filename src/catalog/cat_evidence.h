@@ -1,0 +1,45 @@
+/*
+ * catalog/cat_evidence.h — holds (schema/043_holds.sql): footage that
+ * retention must keep.  Owned by the evidence work (cli/hold.c and the
+ * retention in record/); retention reads it only through
+ * catalog_segment_oldest, which never returns a held segment.
+ *
+ * A hold is in force from its creation while released_us is NULL and
+ * until_us is ahead.  It keeps every segment of its camera that overlaps
+ * [from_us, to_us).  Rows are never deleted.
+ *
+ * Threads and memory: as catalog.h (one thread per catalog_t; structs
+ * filled here own their strings: cat_hold_clear / cat_hold_list_free).
+ */
+#ifndef WW_CAT_EVIDENCE_H
+#define WW_CAT_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+
+#define CAT_HOLD_DEFAULT_DAYS 90
+
+struct cat_hold {
+    int64_t id, camera_id, from_us, to_us, incident_id /* 0 = none */, until_us;
+    char *reason, *created_by, *released_by, *release_reason;
+    int64_t created_us, created_by_id, released_us /* 0 = not released */;
+    int64_t held_bytes, held_segments;   /* filled by list/get: what it keeps now */
+};
+void cat_hold_clear(struct cat_hold *h);
+void cat_hold_list_free(struct cat_hold *v, size_t n);
+/* Places a hold (sets h->id, h->created_us; until_us 0 → 90 days from
+ * now).  WW_EINVAL for a bad range or reason, WW_ENOTFOUND for no camera. */
+int catalog_hold_add(catalog_t *cat, struct cat_hold *h);
+/* camera_id 0 = every camera; in_force_only skips released/expired. */
+int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct cat_hold **out,
+                      size_t *n);
+int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out);
+/* WW_ECONFLICT when already released or expired. */
+int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason);
+/* Bytes and segments under holds in force (camera 0 = all). */
+int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_t *segments);
+
+#endif
