@@ -219,6 +219,33 @@ int http_respond_fd(struct http_req *req, int fd, const char *content_type);
 /* MIME type from a file name's extension ("application/octet-stream"). */
 const char *http_mime_type(const char *path);
 
+/* Counted bodies — downloads the audit follows to their end.
+ * http_resp_count(req, done, arg) makes the next body response this handler
+ * builds (http_respond_data, _fd, _file or _stream) count the bytes it
+ * hands to the connection.  done(arg, cat, sent) is then called exactly
+ * once, when that response is finished — sent, cut short by the client or
+ * the server's stop, or replaced before it started — or, if the handler
+ * ends up answering with something else (an error), when the request
+ * completes, with bytes 0 and that status.  It runs on the connection's
+ * thread (or the thread stopping the server) after the request's arena and
+ * catalog may be gone: arg must own what done needs, and done frees it.
+ * cat is a connection from the server's pool for done's own writes (NULL
+ * if none could be opened), valid only during the call.
+ * What "bytes" means: the body bytes written to the client's socket, plus
+ * the block being written (MHD asks a body for its next 64 KiB block only
+ * after the previous one went into the socket).  A finished transfer: all
+ * of them.  One the client cut short: an upper bound — what the kernel's
+ * socket buffers still held (up to a few MiB) never reached the client.
+ * A counted file is read with pread (no sendfile). */
+struct http_sent {
+    unsigned status;          /* the response's status (200, 206, 404, …) */
+    uint64_t offset, length;  /* the part of the file served (Range); else 0, body size */
+    uint64_t bytes;           /* body bytes handed to the connection */
+    bool complete;            /* the whole body was handed over */
+};
+typedef void (*http_sent_fn)(void *arg, catalog_t *cat, const struct http_sent *sent);
+void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
+
 /* ---- users, sessions ------------------------------------------------------------ */
 struct http_user {
     int64_t id;

@@ -190,6 +190,8 @@ struct http_server {
 
 struct http_hdr { const char *name, *value; struct http_hdr *next; };
 struct http_done { void (*fn)(void *); void *arg; struct http_done *next; };
+/* http_resp_count's hook (in the request's arena) until a body takes it. */
+struct http_count { struct http_server *srv; http_sent_fn fn; void *arg; struct http_req *req; bool taken; };
 
 struct http_req {
     struct http_server *srv;
@@ -227,6 +229,7 @@ struct http_req {
     struct http_hdr *hdrs;
     const char *err_msg;          /* from http_fail */
     struct http_done *done;
+    struct http_count *count;     /* http_resp_count, not yet taken by a body */
 };
 
 /* response.c */
