@@ -43,6 +43,8 @@ static void help(void)
            "  --session-hours N      a console session ends N hours after sign-in, busy or\n"
            "                         not (default 12, 1..168)\n"
            "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n"
+           "  --trusted-proxy A[,B]  reverse proxies at these addresses may say the browser\n"
+           "                         came over HTTPS (X-Forwarded-Proto: https → Secure)\n"
            "  --max-conn-per-ip N    console connections one client address may hold\n"
            "                         (default 32, 1..1024; 0 = no per-address limit,\n"
            "                         e.g. behind a reverse proxy)\n"
@@ -73,6 +75,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {"retention-seconds", required_argument, 0, 'r'},
         {"read-timeout-ms", required_argument, 0, 't'}, {"stats", required_argument, 0, 'S'},
         {"session-hours", required_argument, 0, 'E'}, {"secure-cookie", no_argument, 0, 'C'},
+        {"trusted-proxy", required_argument, 0, 'X'},
         {"max-conn-per-ip", required_argument, 0, 'P'},
         {"header-timeout-s", required_argument, 0, 'T'},
         {"body-timeout-s", required_argument, 0, 'B'},
@@ -125,6 +128,11 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             web_opts.session_max_us = v * 3600 * 1000000;
             break;
         case 'C': web_opts.secure_cookie = true; break;
+        case 'X':
+            if (!*optarg || strlen(optarg) > 1000 || strchr(optarg, ' '))
+                return cli_usage("serve: --trusted-proxy wants ADDR[,ADDR…] (the proxy's address as the station sees it)");
+            web_opts.trusted_proxy = optarg;
+            break;
         case 'P':
             if (ww_parse_i64(optarg, 0, 1024, &v)) return cli_usage("serve: --max-conn-per-ip must be 0..1024");
             web_opts.max_conn_per_ip = v ? (int)v : -1;

@@ -64,6 +64,9 @@ struct http_config {
     int64_t body_timeout_us;   /* its body within this long of the headers; 0 → 30 s */
     size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
     bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
+    const char *trusted_proxy; /* comma-separated client addresses of reverse proxies
+                                  whose X-Forwarded-Proto is believed: "https" from
+                                  one of them → Secure cookie; NULL = none */
     int64_t session_max_us;    /* absolute session lifetime from sign-in, sliding
                                   or not; 0 → 12 h (HTTP_SESSION_MAX_DEFAULT_US) */
 };

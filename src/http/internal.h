@@ -178,7 +178,7 @@ void http_pool_put(struct http_cat_pool *p, catalog_t *cat);
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;      /* strings below are owned copies */
-    char *listen, *db_path, *web_dir, *vendor_dir;
+    char *listen, *db_path, *web_dir, *vendor_dir, *trusted_proxy;
     unsigned port;
     pthread_rwlock_t routes_lock;
     struct http_router router;

@@ -532,6 +532,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     srv->cfg.db_path = srv->db_path;
     srv->cfg.web_dir = srv->web_dir;
     srv->cfg.vendor_dir = srv->vendor_dir;
+    srv->trusted_proxy = cfg->trusted_proxy ? ww_strdup(cfg->trusted_proxy) : NULL;
+    srv->cfg.trusted_proxy = srv->trusted_proxy;
     if (!srv->cfg.max_connections) srv->cfg.max_connections = 256;
     if (!srv->cfg.max_body) srv->cfg.max_body = 1 << 20;
     if (!srv->cfg.max_conn_per_ip) srv->cfg.max_conn_per_ip = HTTP_CONN_PER_IP_DEFAULT;
@@ -623,5 +625,6 @@ void http_server_stop(struct http_server *srv)
     free(srv->db_path);
     free(srv->web_dir);
     free(srv->vendor_dir);
+    free(srv->trusted_proxy);
     free(srv);
 }
