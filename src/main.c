@@ -21,6 +21,7 @@ static const struct verb {
     {"check", cli_check, "verify every segment row against its file"},
     {"export", cli_export, "export a time range of a camera as one MP4 + signed manifest"},
     {"verify", cli_verify, "verify an export, bundle (.tar) or folder offline: signature and hashes"},
+    {"retention", cli_retention, "retention plan: what retention will delete, and when"},
     {"hold", cli_hold, "add | list | release holds: footage retention must keep"},
     {"key", cli_key, "key show: the station's public signing key and fingerprint"},
     {"motion", cli_motion, "motion scan FILE: find motion in a video file"},

@@ -30,6 +30,7 @@ static const struct {
     {"community", api_community_register},
     {"events", api_events_register},
     {"motion", api_motion_register},
+    {"holds", api_holds_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},
      * {"playback", api_playback_register},
@@ -82,6 +83,7 @@ json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_
     json_object_set_new(o, "retention_days", json_integer(c->retention_days));
     json_object_set_new(o, "has_sub_stream", json_boolean(c->sub_url != NULL));
     json_object_set_new(o, "has_credentials", json_boolean(c->username || c->password));
+    json_object_set_new(o, "auth_basic_allowed", json_boolean(c->auth_basic_allowed));
     json_object_set_new(o, "created_at", api_time(c->created_us));
     if (with_urls) {
         json_object_set_new(o, "main_url", json_string(c->main_url ? c->main_url : ""));

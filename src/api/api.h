@@ -60,6 +60,7 @@ int api_events_register(struct http_server *srv, const struct api_ctx *ctx);
 /* Per-camera motion settings, zone-editor snapshot, live motion state, webhook URL
  * (motion_settings.c). */
 int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);
@@ -79,5 +80,16 @@ json_t *api_id(int64_t id);
 json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls);
 /* Whether a ward id exists (0 = no ward = false). */
 int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
+
+/* ---- audited downloads (downloads.c) ----------------------------------------
+ * Call before answering with the file/manifest/bundle/member: writes one
+ * start row (action: "export_download" or "bundle_download") per camera in
+ * cams, with detail (a JSON object naming the export or bundle and file;
+ * reference STOLEN; the Range header is added), and arranges for one
+ * "download_done" row per camera, with the bytes handed to the client, when
+ * the response is finished (or refused).  0, or the audit's failure with the
+ * message set: the handler must then refuse the download (return it). */
+int api_download_begin(struct http_req *req, const char *action, const int64_t *cams, size_t ncams,
+                       int64_t from_us, int64_t to_us, json_t *detail);
 
 #endif

@@ -12,6 +12,17 @@
  * an officer within their ward); remove = admin (route gate).
  * Every change is an audit row (camera_change) naming the changed fields,
  * never their secret values.
+ *
+ * Stored credentials belong to the host:port of the URLs they were stored
+ * with (issue 11 item 1): an edit that points main_url or sub_url at
+ * another host:port drops them, unless new ones come in the same request;
+ * the URL of a camera with stored credentials, and whether Basic auth may
+ * be used, are changed only with AUTHZ_CREDENTIALS (admin); the audit row
+ * of a URL change names the old and new host:port.  One camera device is
+ * one row (item 2): a URL naming another camera's device (base/url.c's
+ * device key) is a 409 camera_exists, naming that camera if the caller may
+ * see it.  The catalog refuses such a row too (catalog_camera_add/update),
+ * so no other writer can add one.
  */
 #include "api/api.h"
 #include "engine/engine.h"
@@ -27,7 +38,7 @@
 static const char *const camera_fields[] = {
     "name", "address", "latitude", "longitude", "direction_deg", "ward_id", "owner_id",
     "main_url", "sub_url", "username", "password", "transport", "enabled", "retention_days",
-    NULL,
+    "auth_basic_allowed", NULL,
 };
 
 /* Why url is not acceptable, or NULL. */
@@ -143,6 +154,8 @@ static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c
     if (rc) { c->enabled = b; CHANGED("enabled"); }
     if ((rc = http_json_i64(req, body, "retention_days", false, 1, 3650, &i)) < 0) return rc;
     if (rc) { c->retention_days = (int)i; CHANGED("retention_days"); }
+    if ((rc = http_json_bool(req, body, "auth_basic_allowed", false, &b)) < 0) return rc;
+    if (rc) { c->auth_basic_allowed = b; CHANGED("auth_basic_allowed"); }
 #undef CHANGED
     return 0;
 }
@@ -164,14 +177,16 @@ static int check_links(struct http_req *req, catalog_t *cat, const struct cat_ca
                        int64_t owner_id, bool owner_changed)
 {
     const struct http_user *u = http_req_user(req);
+    /* The own-ward rule first: another ward's id and a missing one get the
+     * same answer, so an officer cannot learn which wards exist. */
+    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
+        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (c->ward_id) {
         bool ok;
         int rc = api_ward_exists(cat, c->ward_id, &ok);
         if (rc) return rc;
         if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)c->ward_id);
     }
-    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
-        return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     if (owner_id && owner_changed) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);
@@ -187,6 +202,60 @@ static bool may_manage(struct http_req *req, const struct cat_camera *c, int64_t
 {
     struct authz_camera_facts f = {true, c->ward_id, owner_id};
     return http_authz_decide_camera(http_req_user(req), &f, AUTHZ_MANAGE) == 0;
+}
+
+static bool may_credentials(struct http_req *req, const struct cat_camera *c, int64_t owner_id)
+{
+    struct authz_camera_facts f = {true, c->ward_id, owner_id};
+    return http_authz_decide_camera(http_req_user(req), &f, AUTHZ_CREDENTIALS) == 0;
+}
+
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+static bool has_credentials(const struct cat_camera *c) { return c->username || c->password; }
+
+/* Is url's host:port one of old's (main or sub)?  The credentials of old
+ * were given for those. */
+static bool authority_known(const struct cat_camera *old, const char *url)
+{
+    if (!url) return true;
+    return ww_rtsp_same_authority(url, old->main_url) ||
+           (old->sub_url && ww_rtsp_same_authority(url, old->sub_url));
+}
+
+/* One "url_change" entry of the audit row: host:port only, never a path
+ * (it may carry a token) and never credentials. */
+static json_t *host_change(const char *kind, const char *was, const char *now)
+{
+    char *a = NULL, *b = NULL;
+    if (was) ww_rtsp_authority(was, &a);
+    if (now) ww_rtsp_authority(now, &b);
+    json_t *o = json_pack("{s:s,s:s?,s:s?}", "stream", kind, "old_host", a, "new_host", b);
+    free(a);
+    free(b);
+    return o;
+}
+
+/* Answers 409 camera_exists if url or sub names another camera's device.
+ * 1 if it answered, 0 if the address is free, or <0. */
+static int refuse_twin(struct http_req *req, catalog_t *cat, const struct cat_camera *c)
+{
+    int64_t other, w = 0, owner = 0;
+    int rc = catalog_camera_device_owner(cat, c->main_url, c->sub_url, c->id, &other);
+    if (rc) return rc;
+    if (!other) return 0;
+    if ((rc = catalog_camera_scope(cat, other, &w, &owner))) return rc;
+    struct authz_camera_facts f = {true, w, owner};
+    bool visible = http_authz_decide_camera(http_req_user(req), &f, AUTHZ_VIEW) == 0;
+    json_t *e = json_pack("{s:s}", "code", "camera_exists");
+    char *m = visible ? ww_asprintf("camera %lld already has this address (host:port/path): one"
+                                    " camera device is one camera", (long long)other)
+                      : ww_strdup("a camera with this address (host:port/path) already exists");
+    json_object_set_new(e, "message", json_string(m));
+    free(m);
+    if (visible) json_object_set_new(e, "camera_id", json_integer(other));
+    rc = http_respond_json(req, 409, json_pack("{s:o}", "error", e));
+    return rc ? rc : 1;
 }
 
 static void notify(const struct api_ctx *ctx, int64_t id, bool removed)
@@ -256,8 +325,18 @@ static int h_add(struct http_req *req, void *ud)
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
     if ((rc = station_own_gate(req, owner))) goto out;
     if ((rc = check_links(req, cat, &c, owner, true))) goto out;
+    if (c.auth_basic_allowed && !may_credentials(req, &c, owner)) {
+        rc = http_fail(req, WW_EPERM, "only a role that manages credentials (admin) may allow"
+                                      " Basic auth, which sends the password in clear");
+        goto out;
+    }
     if (!c.transport) c.transport = ww_strdup("tcp");
     if ((rc = catalog_begin(cat))) goto out;
+    if ((rc = refuse_twin(req, cat, &c))) {
+        catalog_rollback(cat);
+        if (rc == 1) rc = 0;
+        goto out;
+    }
     if ((rc = catalog_camera_add(cat, &c)) ||
         (owner && (rc = catalog_camera_owner_set(cat, c.id, owner)))) {
         catalog_rollback(cat);
@@ -274,6 +353,56 @@ out:
     return rc;
 }
 
+/* The credential rules of an edit from old to c (issue 11 item 1):
+ *   - moving the URL of a camera with stored credentials, or changing
+ *     auth_basic_allowed, needs AUTHZ_CREDENTIALS → 403 otherwise;
+ *   - a URL at a host:port the credentials were not given for drops them:
+ *     of username/password only what this request gives is kept;
+ *   - *detail (new object) gets the audit's url_change entries (old and new
+ *     host:port of each changed URL) and credentials_dropped. */
+static int guard_credentials(struct http_req *req, json_t *body, const struct cat_camera *old,
+                             int64_t old_owner, struct cat_camera *c, json_t *changed,
+                             json_t **detail)
+{
+    *detail = json_object();
+    bool main_changed = !str_eq(old->main_url, c->main_url);
+    bool sub_changed = !str_eq(old->sub_url, c->sub_url);
+    bool stored = has_credentials(old);
+    if ((main_changed || sub_changed) && stored && !may_credentials(req, old, old_owner))
+        return http_fail(req, WW_EPERM, "this camera has stored credentials: only a role that"
+                                        " manages credentials (admin) may change its URL");
+    if (old->auth_basic_allowed != c->auth_basic_allowed && !may_credentials(req, old, old_owner))
+        return http_fail(req, WW_EPERM, "only a role that manages credentials (admin) may change"
+                                        " whether Basic auth (the password in clear) is allowed");
+    if (!main_changed && !sub_changed) return 0;
+    json_t *moves = json_array();
+    if (main_changed) json_array_append_new(moves, host_change("main", old->main_url, c->main_url));
+    if (sub_changed) json_array_append_new(moves, host_change("sub", old->sub_url, c->sub_url));
+    json_object_set_new(*detail, "url_change", moves);
+    bool moved = !authority_known(old, c->main_url) || !authority_known(old, c->sub_url);
+    if (!moved || !stored) return 0;
+    bool drop = false;
+    if (!json_object_get(body, "username") && c->username) {
+        free(c->username);
+        c->username = NULL;
+        drop = true;
+    }
+    if (!json_object_get(body, "password") && c->password) {
+        explicit_bzero(c->password, strlen(c->password));
+        free(c->password);
+        c->password = NULL;
+        drop = true;
+    }
+    if (c->password && !c->username)
+        return http_fail(req, WW_EINVAL, "the URL moves to another host:port, so the stored"
+                                         " username goes: send 'username' with the 'password'");
+    if (drop) {
+        json_object_set_new(*detail, "credentials_dropped", json_true());
+        json_array_append_new(changed, json_string("credentials_dropped"));
+    }
+    return 0;
+}
+
 static int h_patch(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
@@ -284,24 +413,34 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
     if ((rc = http_req_json(req, camera_fields, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera c;
+    struct cat_camera c, old = {0};
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;
-    json_t *changed = json_array();
+    json_t *changed = json_array(), *detail = NULL;
+    if ((rc = catalog_camera_get(cat, id, &old))) goto out;
     if ((rc = catalog_camera_scope(cat, id, &w, &owner))) goto out;
+    int64_t old_owner = owner;
     if ((rc = apply_fields(req, body, &c, false, changed))) goto out;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &owner)) < 0) goto out;
     bool owner_changed = rc == 1;
     if (owner_changed && (rc = station_own_gate(req, owner))) goto out;
     if (owner_changed) json_array_append_new(changed, json_string("owner_id"));
     if ((rc = check_links(req, cat, &c, owner, owner_changed))) goto out;
+    if ((rc = guard_credentials(req, body, &old, old_owner, &c, changed, &detail))) goto out;
     if (!json_array_size(changed)) {
         rc = http_respond_json(req, 200, api_camera_json(&c, owner, true));
         goto out;
     }
     if ((rc = catalog_begin(cat))) goto out;
+    bool url_changed = !str_eq(old.main_url, c.main_url) || !str_eq(old.sub_url, c.sub_url);
+    if (url_changed && (rc = refuse_twin(req, cat, &c))) {
+        catalog_rollback(cat);
+        if (rc == 1) rc = 0;
+        goto out;
+    }
+    json_object_set_new(detail, "change", json_string("edit"));
+    json_object_set(detail, "fields", changed);
     if ((rc = catalog_camera_update(cat, &c)) || (rc = catalog_camera_owner_set(cat, id, owner)) ||
-        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
-                         json_pack("{s:s,s:O}", "change", "edit", "fields", changed))) ||
+        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0, json_incref(detail))) ||
         (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
         goto out;
@@ -310,7 +449,9 @@ static int h_patch(struct http_req *req, void *ud)
     rc = http_respond_json(req, 200, api_camera_json(&c, owner, true));
 out:
     json_decref(changed);
+    json_decref(detail);
     cat_camera_clear(&c);
+    cat_camera_clear(&old);
     return rc;
 }
 

@@ -57,9 +57,16 @@ static int h_consent_list(struct http_req *req, void *ud)
 
 static const char *const consent_fields[] = {"live", "record", "export", "playback", "from", "until", "note", NULL};
 
+/* The recorder and the motion detector follow consent at their next
+ * reconcile; tell them now, so a change takes effect at once. */
+static void consent_changed(const struct api_ctx *ctx, int64_t camera_id)
+{
+    if (ctx && ctx->camera_changed) ctx->camera_changed(ctx->camera_changed_arg, camera_id, false);
+}
+
 static int h_consent_add(struct http_req *req, void *ud)
 {
-    (void)ud;
+    const struct api_ctx *ctx = ud;
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
@@ -110,6 +117,7 @@ static int h_consent_add(struct http_req *req, void *ud)
         catalog_rollback(cat);
         return rc;
     }
+    consent_changed(ctx, id);
     struct cat_consent back;
     if ((rc = catalog_consent_get(cat, c.id, &back))) return rc;
     json_t *o = community_consent_json(&back, ww_wall_us());
@@ -122,7 +130,7 @@ static const char *const withdraw_fields[] = {"note", NULL};
 
 static int h_consent_withdraw(struct http_req *req, void *ud)
 {
-    (void)ud;
+    const struct api_ctx *ctx = ud;
     int64_t id, cid;
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
@@ -159,6 +167,7 @@ static int h_consent_withdraw(struct http_req *req, void *ud)
         catalog_rollback(cat);
         return rc;
     }
+    consent_changed(ctx, id);
     if ((rc = catalog_consent_get(cat, cid, &c))) return rc;
     json_t *o = community_consent_json(&c, ww_wall_us());
     cat_consent_clear(&c);

@@ -161,7 +161,7 @@ static int h_map_get(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
-    char *url = setting(cat, "map.tile_url"), *attr = setting(cat, "map.attribution");
+    char *url = setting(cat, HTTP_SETTING_TILE_URL), *attr = setting(cat, "map.attribution");
     json_t *o = json_pack("{s:s?,s:s?}", "tile_url", url, "attribution", attr);
     free(url);
     free(attr);
@@ -177,6 +177,11 @@ static const char *tile_url_problem(const char *u)
             return "must not contain spaces, quotes or angle brackets";
     if (!strstr(u, "{z}") || !strstr(u, "{x}") || !strstr(u, "{y}"))
         return "must contain {z}, {x} and {y}";
+    /* the console's CSP lets images come only from this host (http.h) */
+    char *src = NULL;
+    int bad = http_csp_tile_source(u, &src);
+    free(src);
+    if (bad) return "must name a plain host (host[:port], or {s}. before it), no user info";
     return NULL;
 }
 
@@ -198,7 +203,7 @@ static int h_map_put(struct http_req *req, void *ud)
     }
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (has_url) rc = catalog_setting_set(cat, "map.tile_url", url ? url : "");
+    if (has_url) rc = catalog_setting_set(cat, HTTP_SETTING_TILE_URL, url ? url : "");
     if (!rc && has_attr) rc = catalog_setting_set(cat, "map.attribution", attr ? attr : "");
     if (!rc) rc = http_audit(req, "settings_change", 0, 0, 0,
                              json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr));
@@ -738,15 +743,19 @@ static json_t *member_names(const struct cat_bundle *b)
     return names;
 }
 
+/* A start row per camera exported into the bundle, and their end rows with
+ * the bytes sent (api_download_begin): an owner reading their camera's
+ * audit sees every copy that left, member by member. */
 static int audit_download(struct http_req *req, const struct cat_bundle *b, const char *what)
 {
-    for (size_t i = 0; i < b->n_items; i++) {
-        if (!b->items[i].export_id) continue;
-        int rc = http_audit(req, "bundle_download", b->items[i].camera_id, b->from_us, b->to_us,
-                            json_pack("{s:I,s:s}", "bundle_id", (json_int_t)b->id, "file", what));
-        if (rc) return http_fail(req, rc, "cannot write the audit record; refusing the download");
-    }
-    return 0;
+    int64_t *cams = ww_calloc(b->n_items ? b->n_items : 1, sizeof *cams);
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_items; i++)
+        if (b->items[i].export_id) cams[n++] = b->items[i].camera_id;
+    int rc = api_download_begin(req, "bundle_download", cams, n, b->from_us, b->to_us,
+                                json_pack("{s:I,s:s}", "bundle_id", (json_int_t)b->id, "file", what));
+    free(cams);
+    return rc;
 }
 
 struct tar_ctx { struct community_tar *t; struct http_server *srv; };
@@ -821,8 +830,8 @@ static int h_bundle_file(struct http_req *req, void *ud)
         cat_bundle_clear(&b);
         return http_fail(req, WW_ENOTFOUND, "the bundle has no file of that name");
     }
-    if (ww_str_starts(want, "cam") && strstr(want, ".mp4") && !strstr(want, ".manifest") &&
-        (rc = audit_download(req, &b, want))) {
+    /* Every member: the clips, and the manifests that name the owners. */
+    if ((rc = audit_download(req, &b, want))) {
         cat_bundle_clear(&b);
         return rc;
     }

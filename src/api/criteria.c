@@ -167,7 +167,7 @@ static int read_scope(struct http_req *req, int64_t *only)
 static int h_programme(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t year, only;
+    int64_t year = 0, only = 0; /* set by the calls below; zeroed for -O2 -Wmaybe-uninitialized */
     int rc;
     if ((rc = http_req_query_i64(req, "year", 0, 2100, 0, &year)) || (rc = read_scope(req, &only))) return rc;
     catalog_t *cat = cat_ready(req);
@@ -300,6 +300,8 @@ static int h_file(struct http_req *req, void *ud)
     if (!rc) {
         rc = http_authz_ward(req, a.ward_id, AUTHZ_WARD_READ);
         cat_assessment_clear(&a);
+        /* out of scope: the file's existence (and its ward) is not revealed */
+        if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");
     }
     if (!rc) {
         char *path = ww_asprintf("%s/%s", ctx->data_dir, f.stored_path);
@@ -345,7 +347,7 @@ static int h_recognise(struct http_req *req, void *ud)
 
 static int matrix_common(struct http_req *req, struct ward_matrix *m)
 {
-    int64_t year, only;
+    int64_t year = 0, only = 0; /* set by the calls below; zeroed for -O2 -Wmaybe-uninitialized */
     int rc;
     struct ward_date today = ward_date_of_us(ww_wall_us(), ww_station_offset_min());
     if ((rc = http_req_query_i64(req, "year", 2000, 2100, today.y, &year)) || (rc = read_scope(req, &only))) return rc;

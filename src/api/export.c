@@ -9,7 +9,10 @@
  *   GET  /api/v1/exports/{id}/file            the MP4 (attachment)
  *   GET  /api/v1/exports/{id}/manifest        the manifest JSON
  * EXPORT permission on the camera for all of them; creating one is audited
- * with its range and hash.  Files live in <data>/exports/.
+ * with its range and hash, and so is every download of the file (Range
+ * requests too) or the manifest: a start row before the first byte and a
+ * download_done row with the bytes sent (api_download_begin, downloads.c).
+ * Files live in <data>/exports/.
  */
 #include "api/api.h"
 
@@ -139,6 +142,9 @@ static int h_file(struct http_req *req, void *ud)
     http_resp_header(req, "Content-Disposition",
                      http_req_printf(req, "attachment; filename=\"%s\"", slash ? slash + 1 : e.path));
     http_resp_header(req, "X-Content-SHA256", e.sha256);
+    rc = api_download_begin(req, "export_download", &e.camera_id, 1, e.from_us, e.to_us,
+                            json_pack("{s:I,s:s}", "export_id", (json_int_t)e.id, "file", "file"));
+    if (rc) { cat_export_clear(&e); return rc; }
     rc = http_respond_file(req, e.path, "video/mp4");
     cat_export_clear(&e);
     return rc == WW_ENOTFOUND ? http_fail(req, rc, "the export file is gone") : rc;
@@ -150,6 +156,10 @@ static int h_manifest(struct http_req *req, void *ud)
     struct cat_export e;
     int rc = load(req, &e);
     if (rc) return rc;
+    /* The manifest names the owner and their phone number: audited too. */
+    rc = api_download_begin(req, "export_download", &e.camera_id, 1, e.from_us, e.to_us,
+                            json_pack("{s:I,s:s}", "export_id", (json_int_t)e.id, "file", "manifest"));
+    if (rc) { cat_export_clear(&e); return rc; }
     rc = http_respond_data(req, 200, "application/json", e.manifest, strlen(e.manifest));
     cat_export_clear(&e);
     return rc;

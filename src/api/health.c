@@ -56,6 +56,12 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct cat_camer
     json_object_set_new(o, "codec", json_string(m ? m->codec : ""));
     json_object_set_new(o, "width", json_integer(m ? m->width : 0));
     json_object_set_new(o, "height", json_integer(m ? m->height : 0));
+    /* Motion analysis of the sub stream stops outside the owner's
+     * recording consent; the events page names such cameras. */
+    const struct engine_stream_status *sub = m && cs.sub.present && cs.sub.has_motion ? &cs.sub : NULL;
+    bool paused = sub && sub->motion.paused;
+    json_object_set_new(o, "motion_paused", json_boolean(paused));
+    json_object_set_new(o, "motion_paused_reason", paused ? json_string("no_recording_consent") : json_null());
     bool rec = m && m->has_record;
     json_object_set_new(o, "record_state", json_string(rec ? rec_state_name(m->record.state) : "idle"));
     json_object_set_new(o, "record_error", json_string(rec ? m->record.error_text : ""));

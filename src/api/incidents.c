@@ -228,6 +228,26 @@ static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigne
     return 0;
 }
 
+/* The ward whose cameras and exports the caller may link: 0 for those who
+ * see every ward, else their own (http/authz.c's camera scope for staff). */
+static int64_t link_scope(struct http_req *req)
+{
+    const struct http_user *u = http_req_user(req);
+    return u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ? 0 : (u->ward_id > 0 ? u->ward_id : -1);
+}
+
+/* A ward given by name ("ward") that the caller may not see gets the
+ * answer of a name that matches no ward (ward_incident_apply_json's), so
+ * the name cannot be used to learn which wards exist.  A ward given by id
+ * is answered by http_authz_ward ("no such ward N" for both). */
+static int ward_name_in_scope(struct http_req *req, json_t *body, int64_t ward_id)
+{
+    json_t *w = json_object_get(body, "ward"), *wid = json_object_get(body, "ward_id");
+    if (!json_is_string(w) || (wid && !json_is_null(wid))) return 0;
+    if (http_authz_decide_ward(http_req_user(req), ward_id, true, AUTHZ_WARD_READ) != WW_ENOTFOUND) return 0;
+    return http_fail(req, WW_EINVAL, "unknown ward '%s'", json_string_value(w));
+}
+
 static json_t *full_json(catalog_t *cat, const struct cat_incident *inc)
 {
     json_t *o = ward_incident_json(inc, ww_station_offset_min());
@@ -265,8 +285,10 @@ static int h_add(struct http_req *req, void *ud)
     char *why = NULL;
     if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
     if (!inc.ward_id) { rc = http_fail(req, WW_EINVAL, "ward_id is required"); goto out; }
+    if ((rc = ward_name_in_scope(req, body, inc.ward_id))) goto out;
     if ((rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) goto out;
     if (!inc.category_id) { rc = http_fail(req, WW_EINVAL, "category is required"); goto out; }
+    if ((rc = ward_incident_check_links(cat, &inc, NULL, link_scope(req), &why))) goto out;
     if ((rc = ward_incident_create(cat, &inc, uname(req), &why))) goto out;
     audit(req, "add", inc.id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
     struct cat_incident fresh;
@@ -291,10 +313,15 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_WRITE, &inc))) return rc;
     int64_t old_ward = inc.ward_id;
     char *why = NULL;
+    struct cat_incident before = {0};   /* the links it had: only added ones are checked */
+    if ((rc = catalog_incident_get(cat, id, &before))) goto out;
     if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
     inc.id = id;
     /* moving it to another ward needs the right to write there too */
-    if (inc.ward_id != old_ward && (rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) goto out;
+    if (inc.ward_id != old_ward &&
+        ((rc = ward_name_in_scope(req, body, inc.ward_id)) || (rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))))
+        goto out;
+    if ((rc = ward_incident_check_links(cat, &inc, &before, link_scope(req), &why))) goto out;
     bool force = http_req_user(req)->role == CAT_ROLE_ADMIN;
     if ((rc = ward_incident_update(cat, &inc, uname(req), force, &why))) goto out;
     audit(req, "edit", id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
@@ -303,6 +330,7 @@ static int h_patch(struct http_req *req, void *ud)
     rc = http_respond_json(req, 200, full_json(cat, &fresh));
     cat_incident_clear(&fresh);
 out:
+    cat_incident_clear(&before);
     cat_incident_clear(&inc);
     return fail_why(req, rc, why);
 }

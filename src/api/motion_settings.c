@@ -276,6 +276,10 @@ static int h_state(struct http_req *req, void *ud)
             "events", (json_int_t)sub->motion.events));
     else
         json_object_set_new(o, "motion", json_null());
+    /* Outside the owner's recording consent the detector analyses nothing. */
+    bool paused = running && sub->motion.paused;
+    json_object_set_new(o, "paused", json_boolean(paused));
+    json_object_set_new(o, "paused_reason", paused ? json_string("no_recording_consent") : json_null());
     return http_respond_json(req, 200, o);
 }
 

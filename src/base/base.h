@@ -137,6 +137,17 @@ int ww_sha256_file(const char *path, char out[WW_SHA256_HEX]);
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void ww_hex(const uint8_t *bin, size_t n, char *out);
 
+/* RTSP URLs read one way (url.c).  Both return 0 and a heap string the
+ * caller frees, or WW_EINVAL for what is not rtsp[s]://host[:port][/path].
+ * The authority is "host:port": host case-folded, credentials dropped, the
+ * default port (554 rtsp, 322 rtsps) written out.  The device key is the
+ * authority followed by the path and query ("/" if none), fragment dropped:
+ * two URLs with one device key reach the same camera. */
+int ww_rtsp_authority(const char *url, char **out);
+int ww_rtsp_device_key(const char *url, char **out);
+/* Both URLs parse and have the same authority. */
+bool ww_rtsp_same_authority(const char *a, const char *b);
+
 /* ---- files ---------------------------------------------------------------
  * mkdir -p; 0 or -errno. */
 int ww_mkdirs(const char *path, mode_t mode);
@@ -153,6 +164,8 @@ char *ww_exe_dir(void);
  * "../share/wardwatch/data/criteria"), or NULL when that does not exist or
  * cannot be resolved; the caller frees it. */
 char *ww_exe_relative(const char *rel);
+/* Size of the filesystem holding path, bytes; -errno on failure. */
+int64_t ww_fs_total_bytes(const char *path);
 
 /* ---- file operations table ----------------------------------------------
  * record/ does all its file I/O through this table so that tests can swap in

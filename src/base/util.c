@@ -209,6 +209,13 @@ int ww_read_file(const char *path, size_t max, char **out, size_t *len)
     return 0;
 }
 
+int64_t ww_fs_total_bytes(const char *path)
+{
+    struct statvfs st;
+    if (statvfs(path, &st) != 0) return -errno;
+    return (int64_t)st.f_blocks * (int64_t)st.f_frsize;
+}
+
 int64_t ww_fs_free_bytes(const char *path)
 {
     struct statvfs st;

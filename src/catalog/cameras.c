@@ -103,7 +103,7 @@ void cat_camera_list_free(struct cat_camera *v, size_t n)
 }
 
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
-                 "password,transport,enabled,retention_days,direction_deg,created_us"
+                 "password,transport,enabled,retention_days,direction_deg,created_us,auth_basic_allowed"
 
 static void camera_from_row(sqlite3_stmt *st, void *row)
 {
@@ -125,17 +125,95 @@ static void camera_from_row(sqlite3_stmt *st, void *row)
     c->retention_days = sqlite3_column_int(st, 12);
     c->direction_deg = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 13);
     c->created_us = sqlite3_column_int64(st, 14);
+    c->auth_basic_allowed = sqlite3_column_int(st, 15) != 0;
 }
 
 /* cat_camera_clear for cat_rows, which knows rows only as void *. */
 static void camera_row_clear(void *row) { cat_camera_clear(row); }
 
+/* ---- one device, one row ------------------------------------------------
+ * Consent and audit belong to the camera device, so a second row for the
+ * same host:port/path would be a camera without its owner's rules.  The
+ * key (base/url.c) cannot be computed in SQL, so the rows' URLs are read
+ * and compared here: a station has hundreds of cameras, not millions. */
+
+/* Is k (may be NULL) the key of url (may be NULL)? */
+static bool key_matches(const char *k, const char *url)
+{
+    if (!k || !url) return false;
+    char *uk;
+    if (ww_rtsp_device_key(url, &uk)) return false;
+    bool same = !strcmp(k, uk);
+    free(uk);
+    return same;
+}
+
+int catalog_camera_device_owner(catalog_t *cat, const char *main_url, const char *sub_url,
+                                int64_t except_id, int64_t *other_id)
+{
+    *other_id = 0;
+    char *mk = NULL, *sk = NULL;
+    if (main_url) ww_rtsp_device_key(main_url, &mk);
+    if (sub_url) ww_rtsp_device_key(sub_url, &sk);
+    if (!mk && !sk) return 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT id,main_url,sub_url FROM cameras WHERE id<>? ORDER BY id", &st)) {
+        free(mk); free(sk);
+        return WW_EDB;
+    }
+    sqlite3_bind_int64(st, 1, except_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 1);
+        const char *s = (const char *)sqlite3_column_text(st, 2);
+        if (key_matches(mk, m) || key_matches(mk, s) || key_matches(sk, m) || key_matches(sk, s)) {
+            *other_id = sqlite3_column_int64(st, 0);
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    free(mk);
+    free(sk);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return cat_fail(cat, "camera device");
+    return 0;
+}
+
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+/* Does row id still hold these URLs?  An edit that leaves them alone is not
+ * refused for a twin that was there before the rule (catalogs from before
+ * migration 045 may hold some). */
+static bool urls_unchanged(catalog_t *cat, const struct cat_camera *c)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT main_url,sub_url FROM cameras WHERE id=?", &st)) return false;
+    sqlite3_bind_int64(st, 1, c->id);
+    bool same = sqlite3_step(st) == SQLITE_ROW &&
+                str_eq((const char *)sqlite3_column_text(st, 0), c->main_url) &&
+                str_eq((const char *)sqlite3_column_text(st, 1), c->sub_url);
+    sqlite3_finalize(st);
+    return same;
+}
+
+/* The rule itself, for every writer of the cameras table. */
+static int device_free(catalog_t *cat, const struct cat_camera *c, int64_t self)
+{
+    if (self && urls_unchanged(cat, c)) return 0;
+    int64_t other;
+    int rc = catalog_camera_device_owner(cat, c->main_url, c->sub_url, self, &other);
+    if (rc) return rc;
+    return other ? WW_ECONFLICT : 0;
+}
+
 int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
 {
+    int rc = device_free(cat, c, 0);
+    if (rc) return rc;
     sqlite3_stmt *st;
     if (cat_prepare(cat, "INSERT INTO cameras(name,address,latitude,longitude,ward_id,main_url,"
                          "sub_url,username,password,transport,enabled,retention_days,"
-                         "direction_deg,created_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
+                         "direction_deg,created_us,auth_basic_allowed)"
+                         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
     cat_bind_str(st, 1, c->name);
     cat_bind_str(st, 2, c->address);
@@ -154,7 +232,8 @@ int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
     if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
     c->created_us = c->created_us ? c->created_us : ww_wall_us();
     sqlite3_bind_int64(st, 14, c->created_us);
-    int rc = sqlite3_step(st);
+    sqlite3_bind_int(st, 15, c->auth_basic_allowed);
+    rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc == SQLITE_CONSTRAINT) return WW_EINVAL;
     if (rc != SQLITE_DONE) return cat_fail(cat, "camera add");
@@ -250,10 +329,12 @@ int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id
 
 int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
 {
+    int rc = device_free(cat, c, c->id);
+    if (rc) return rc;
     sqlite3_stmt *st;
     if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
                          "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
-                         "retention_days=?,direction_deg=? WHERE id=?", &st))
+                         "retention_days=?,direction_deg=?,auth_basic_allowed=? WHERE id=?", &st))
         return WW_EDB;
     cat_bind_str(st, 1, c->name);
     cat_bind_str(st, 2, c->address);
@@ -270,8 +351,9 @@ int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
     sqlite3_bind_int(st, 11, c->enabled);
     sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
     if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
-    sqlite3_bind_int64(st, 14, c->id);
-    int rc = sqlite3_step(st);
+    sqlite3_bind_int(st, 14, c->auth_basic_allowed);
+    sqlite3_bind_int64(st, 15, c->id);
+    rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera update", CAT_REFUSED_BY_KIND);
     return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;

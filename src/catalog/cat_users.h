@@ -118,7 +118,7 @@ int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_i
 int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id); /* 0 = none */
 /* Rewrites every editable column of row c->id (all of struct cat_camera but
  * id and created_us).  Credentials are written as given: pass the old ones
- * to keep them. */
+ * to keep them.  WW_ECONFLICT if a URL names another camera's device. */
 int catalog_camera_update(catalog_t *cat, const struct cat_camera *c);
 /* Ward and owner of a camera, for permission checks.  WW_ENOTFOUND if none. */
 int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id);

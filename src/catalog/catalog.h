@@ -78,13 +78,22 @@ struct cat_camera {
     int retention_days;
     double direction_deg;         /* viewing direction, <0 = unknown */
     int64_t created_us;
+    bool auth_basic_allowed;      /* the password may go out in clear (RTSP Basic) */
 };
 void cat_camera_clear(struct cat_camera *c);
-int catalog_camera_add(catalog_t *cat, struct cat_camera *c);      /* sets c->id */
+/* Sets c->id.  WW_ECONFLICT (not logged) if c's main or sub URL names the
+ * device of another camera (catalog_camera_device_owner). */
+int catalog_camera_add(catalog_t *cat, struct cat_camera *c);
 int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out);
 int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n);
 void cat_camera_list_free(struct cat_camera *v, size_t n);
 int catalog_camera_remove(catalog_t *cat, int64_t id);             /* rows only */
+/* One camera device = one row (issue 11 item 2): the id of a camera other
+ * than except_id whose main or sub URL has the device key
+ * (ww_rtsp_device_key) of main_url or sub_url (either may be NULL), in
+ * *other_id; 0 if there is none.  Run it in the transaction that writes. */
+int catalog_camera_device_owner(catalog_t *cat, const char *main_url, const char *sub_url,
+                                int64_t except_id, int64_t *other_id);
 
 /* ---- streams ----------------------------------------------------------- */
 /* Returns the id of the (camera, kind) stream, creating it if needed.
@@ -131,6 +140,9 @@ int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, siz
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
                            struct cat_segment **out, size_t *n);
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);
+/* Bytes of a camera's (0 = all) recordings that start at or after since_us:
+ * the write rate, for the retention plan. */
+int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes);
 /* Oldest start time of a camera's recordings, 0 if none. */
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us);
 

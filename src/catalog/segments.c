@@ -161,6 +161,21 @@ int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *byte
     return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes");
 }
 
+int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes)
+{
+    *bytes = 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, "SELECT COALESCE(SUM(bytes),0) FROM segments WHERE (?1=0 OR camera_id=?1)"
+                         " AND start_us >= ?2", &st))
+        return WW_EDB;
+    sqlite3_bind_int64(st, 1, camera_id);
+    sqlite3_bind_int64(st, 2, since_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *bytes = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes since");
+}
+
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us)
 {
     sqlite3_stmt *st;

@@ -68,9 +68,12 @@ static void add_help(void)
     printf("usage: wardwatch camera add --name NAME --main URL [--sub URL]\n"
            "         [--username U --password-file F] [--retention-days N]\n"
            "         [--address TEXT] [--lat DEG --lon DEG] [--ward NAME] [--direction DEG]\n"
-           "         [--transport tcp|udp] [--disabled]\n\n"
+           "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n\n"
            "Registers a camera and prints its id.  URLs are rtsp:// or rtsps://;\n"
-           "credentials inside a URL are moved out and stored as secrets.\n");
+           "credentials inside a URL are moved out and stored as secrets, and are\n"
+           "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
+           "One camera device is one camera: a URL whose host:port/path is another\n"
+           "camera's main or sub URL is refused.\n");
 }
 
 static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
@@ -83,7 +86,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         {"lat", required_argument, 0, 'y'}, {"lon", required_argument, 0, 'x'},
         {"ward", required_argument, 0, 'w'}, {"direction", required_argument, 0, 'd'},
         {"transport", required_argument, 0, 't'}, {"disabled", no_argument, 0, 'D'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"auth-basic-allowed", no_argument, 0, 'B'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *name = NULL, *main_url = NULL, *sub_url = NULL, *user = NULL, *pwfile = NULL;
     const char *ward = NULL, *transport = "tcp";
@@ -103,6 +106,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         case 'w': ward = optarg; break;
         case 't': transport = optarg; break;
         case 'D': cam.enabled = false; break;
+        case 'B': cam.auth_basic_allowed = true; break;
         case 'r':
             if (ww_parse_i64(optarg, 1, 3650, &v))
                 return cli_usage("camera add: --retention-days must be 1..3650, not '%s'", optarg);
@@ -159,6 +163,13 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
     cam.username = (char *)(user ? user : mus ? mus : sus);
     cam.password = pw ? pw : mpw ? mpw : spw;
     cam.transport = (char *)transport;
+    int64_t twin = 0;
+    if (catalog_camera_device_owner(cat, cam.main_url, cam.sub_url, 0, &twin) == 0 && twin) {
+        cli_err("camera add: camera %lld already has this address (host:port/path): one camera"
+                " device is one camera", (long long)twin);
+        rc = 1;
+        goto out;
+    }
     if (catalog_camera_add(cat, &cam)) { cli_err("camera add: cannot store the camera"); rc = 1; goto out; }
     printf("%lld\n", (long long)cam.id);
     rc = 0;

@@ -19,6 +19,9 @@
  * the camera's ward.  Credentials given inside a URL are moved out into the
  * secret columns as `camera add` does; they are never printed.  Each camera
  * added is an audit row (camera_change, "import") under the OS user's name.
+ * One camera device is one camera: a row whose main or sub URL has the
+ * host:port/path of a registered camera or of an earlier row is a problem
+ * of that line.
  */
 #include "cli/common.h"
 
@@ -203,6 +206,47 @@ static int check_row(char **f, size_t nf, const int *map, long line, struct cat_
     return bad;
 }
 
+/* Is any URL of a (main, sub) the same device (host:port/path) as any of b? */
+static bool same_device(const struct cat_camera *a, const struct cat_camera *b)
+{
+    const char *ua[2] = {a->main_url, a->sub_url}, *ub[2] = {b->main_url, b->sub_url};
+    bool same = false;
+    for (int i = 0; i < 2 && !same; i++) {
+        char *ka;
+        if (!ua[i] || ww_rtsp_device_key(ua[i], &ka)) continue;
+        for (int k = 0; k < 2 && !same; k++) {
+            char *kb;
+            if (!ub[k] || ww_rtsp_device_key(ub[k], &kb)) continue;
+            same = !strcmp(ka, kb);
+            free(kb);
+        }
+        free(ka);
+    }
+    return same;
+}
+
+/* One camera device is one camera (issue 11 item 2): r's address must be
+ * neither a registered camera's nor an earlier row's.  Prints each problem;
+ * returns how many. */
+static int twin_problems(catalog_t *cat, const struct row *rows, size_t n, const struct row *r)
+{
+    int64_t twin = 0;
+    int bad = 0;
+    if (catalog_camera_device_owner(cat, r->cam.main_url, r->cam.sub_url, 0, &twin) == 0 && twin) {
+        fprintf(stderr, "line %ld: camera %lld already has this address (host:port/path): one camera"
+                        " device is one camera\n", r->line, (long long)twin);
+        bad++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (same_device(&rows[i].cam, &r->cam)) {
+            fprintf(stderr, "line %ld: the same address (host:port/path) as line %ld: one camera"
+                            " device is one camera\n", r->line, rows[i].line);
+            bad++;
+            break;
+        }
+    return bad;
+}
+
 static char *os_user(void)
 {
     struct passwd *pw = getpwuid(getuid());
@@ -333,6 +377,7 @@ int cli_camera_import(struct cli_ctx *c, int argc, char **argv)
             rows = ww_realloc(rows, caprows * sizeof *rows);
         }
         int bad = check_row(fld, nf, map, line, wards, nw, cat, &rows[nrows]);
+        if (!bad) bad = twin_problems(cat, rows, nrows, &rows[nrows]);
         if (bad) { problems += bad; row_free(&rows[nrows]); }
         else nrows++;
     }

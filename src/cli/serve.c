@@ -35,13 +35,24 @@ static void help(void)
            "  --fragment-ms N        longest fragment (default 1000, 100..1000)\n"
            "  --sync-ms N            group-commit interval (default 1000, 100..2000)\n"
            "  --quota-mb N           keep recordings under N MB (oldest deleted first)\n"
-           "  --min-free-mb N        keep N MB free on the recordings disk\n"
+           "  --min-free-mb N        keep N MB free on the recordings disk (default: 10 %% of\n"
+           "                         the disk, at most 10 GiB; 0 = no floor)\n"
            "  --retention-seconds N  how often retention runs (default 10)\n"
            "  --read-timeout-ms N    a stream with no data this long is lost (default 5000)\n"
            "  --stats FILE           stats JSON rewritten every second (default DIR/stats.json)\n"
            "  --session-hours N      a console session ends N hours after sign-in, busy or\n"
            "                         not (default 12, 1..168)\n"
-           "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n");
+           "  --secure-cookie        mark the session cookie Secure (console behind HTTPS)\n"
+           "  --trusted-proxy A[,B]  reverse proxies at these addresses may say the browser\n"
+           "                         came over HTTPS (X-Forwarded-Proto: https → Secure)\n"
+           "  --max-conn-per-ip N    console connections one client address may hold\n"
+           "                         (default 32, 1..1024; 0 = no per-address limit,\n"
+           "                         e.g. behind a reverse proxy)\n"
+           "  --header-timeout-s N   close a connection whose request headers are not in\n"
+           "                         N s after it opened or its last request ended\n"
+           "                         (default 10, 1..300)\n"
+           "  --body-timeout-s N     ... or whose request body is not in N s after its\n"
+           "                         headers (default 30, 1..3600)\n");
 }
 
 static int take_lock(const char *dir)
@@ -64,12 +75,17 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {"retention-seconds", required_argument, 0, 'r'},
         {"read-timeout-ms", required_argument, 0, 't'}, {"stats", required_argument, 0, 'S'},
         {"session-hours", required_argument, 0, 'E'}, {"secure-cookie", no_argument, 0, 'C'},
+        {"trusted-proxy", required_argument, 0, 'X'},
+        {"max-conn-per-ip", required_argument, 0, 'P'},
+        {"header-timeout-s", required_argument, 0, 'T'},
+        {"body-timeout-s", required_argument, 0, 'B'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *listen = "127.0.0.1:8080", *stats = NULL;
     bool http = true;
     struct serve_http_opts web_opts = {0};
-    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true};
+    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
+                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}};
     int64_t v;
     int o;
     cli_getopt_reset();
@@ -96,7 +112,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             cfg.retention.quota_bytes = v << 20;
             break;
         case 'm':
-            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be a positive number");
+            if (ww_parse_i64(optarg, 0, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be 0 (off) or more");
             cfg.retention.min_free_bytes = v << 20;
             break;
         case 'r':
@@ -112,6 +128,23 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
             web_opts.session_max_us = v * 3600 * 1000000;
             break;
         case 'C': web_opts.secure_cookie = true; break;
+        case 'X':
+            if (!*optarg || strlen(optarg) > 1000 || strchr(optarg, ' '))
+                return cli_usage("serve: --trusted-proxy wants ADDR[,ADDR…] (the proxy's address as the station sees it)");
+            web_opts.trusted_proxy = optarg;
+            break;
+        case 'P':
+            if (ww_parse_i64(optarg, 0, 1024, &v)) return cli_usage("serve: --max-conn-per-ip must be 0..1024");
+            web_opts.max_conn_per_ip = v ? (int)v : -1;
+            break;
+        case 'T':
+            if (ww_parse_i64(optarg, 1, 300, &v)) return cli_usage("serve: --header-timeout-s must be 1..300");
+            web_opts.header_timeout_us = v * 1000000;
+            break;
+        case 'B':
+            if (ww_parse_i64(optarg, 1, 3600, &v)) return cli_usage("serve: --body-timeout-s must be 1..3600");
+            web_opts.body_timeout_us = v * 1000000;
+            break;
         case 'h': help(); return 0;
         default: return 2;
         }

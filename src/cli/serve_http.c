@@ -28,7 +28,11 @@ int serve_http_start(const char *data_dir, const char *listen, const struct serv
     s->db = ww_asprintf("%s/wardwatch.db", data_dir);
     struct http_config hc = {.listen = listen, .db_path = s->db,
                              .session_max_us = opts ? opts->session_max_us : 0,
-                             .secure_cookie = opts && opts->secure_cookie};
+                             .secure_cookie = opts && opts->secure_cookie,
+                             .trusted_proxy = opts ? opts->trusted_proxy : NULL,
+                             .max_conn_per_ip = opts ? opts->max_conn_per_ip : 0,
+                             .header_timeout_us = opts ? opts->header_timeout_us : 0,
+                             .body_timeout_us = opts ? opts->body_timeout_us : 0};
     int rc = http_server_start(&hc, &s->srv);
     if (rc) {
         ww_error("http", "cannot listen on %s: %s", listen, ww_strerror(rc));

@@ -14,6 +14,10 @@ struct serve_http;
 struct serve_http_opts {
     int64_t session_max_us;   /* absolute session lifetime; 0 → 12 h */
     bool secure_cookie;       /* Secure on the session cookie */
+    const char *trusted_proxy; /* reverse proxies whose X-Forwarded-Proto counts */
+    int max_conn_per_ip;      /* 0 → 32; < 0 → no per-address limit */
+    int64_t header_timeout_us; /* 0 → 10 s */
+    int64_t body_timeout_us;   /* 0 → 30 s */
 };
 int serve_http_start(const char *data_dir, const char *listen, const struct serve_http_opts *opts,
                      engine_t *eng, struct serve_http **out);

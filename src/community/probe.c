@@ -6,8 +6,12 @@
  * connect too.  Reads until the first keyframe (ingest guarantees the first
  * packet is one), decodes just that frame with libavcodec and turns it into
  * a JPEG with the motion module's snapshot helper (libturbojpeg, no
- * swscale).  Every wait is bounded by the timeout given: ingest's open and
- * read deadlines.  Error codes are chosen so the console can tell an
+ * swscale).  The timeout given is one budget for the whole probe: it is
+ * handed to ingest as an absolute deadline (ingest_opts.deadline_us) that
+ * open and every read honour, so neither a handshake that never finishes,
+ * a trickle of bytes, nor a stream of non-keyframes (each of which used to
+ * restart a per-read timeout) can stretch it; only the decode of the one
+ * keyframe and the bounded TEARDOWN come after it.  Error codes are chosen so the console can tell an
  * officer what to do: wrong password, camera refusing, nothing answering.
  *
  * Credentials: ingest receives them separately from the URL; messages
@@ -88,20 +92,27 @@ int community_probe(const struct cat_camera *cam, int64_t timeout_us, struct com
     if (!cam || !cam->main_url) return WW_EINVAL;
     if (timeout_us <= 0) timeout_us = 5000000;
     int64_t t0 = ww_mono_us();
+    if (timeout_us > INT64_MAX - t0) timeout_us = INT64_MAX - t0;
     char ctx[48];
     snprintf(ctx, sizeof ctx, "probe cam=%lld", (long long)cam->id);
     struct ingest_opts o = {
         .url = cam->main_url, .username = cam->username, .password = cam->password,
         .udp = cam->transport && !strcmp(cam->transport, "udp"),
-        .open_timeout_us = timeout_us, .read_timeout_us = timeout_us, .log_ctx = ctx,
+        .open_timeout_us = timeout_us, .read_timeout_us = timeout_us,
+        .deadline_us = t0 + timeout_us, .log_ctx = ctx,
+        .cred_url = cam->main_url, .basic_allowed = cam->auth_basic_allowed,
     };
     atomic_bool stop = false;
     ingest_session_t *s = NULL;
     const char *why = NULL;
     int rc = ingest_open(&o, &stop, &s, &why);
     if (rc) {
-        if (rc == WW_EAUTH)
+        if (rc == WW_EAUTH && why && !strcmp(why, INGEST_BASIC_REFUSED))
+            fail(r, "camera_basic_refused", INGEST_BASIC_REFUSED, "no password was sent");
+        else if (rc == WW_EAUTH && why && strstr(why, "401 Unauthorized"))
             fail(r, "camera_unauthorized", "the camera refused the username or password (RTSP 401)", NULL);
+        else if (rc == WW_EAUTH)
+            fail(r, "camera_unauthorized", "the camera refused access", why);
         else if (rc == -ECONNREFUSED)
             fail(r, "camera_refused", "the camera refused the connection (nothing listens on that address and port)", why);
         else if (rc == -ETIMEDOUT)
@@ -115,7 +126,12 @@ int community_probe(const struct cat_camera *cam, int64_t timeout_us, struct com
     }
     struct ingest_packet p;
     rc = ingest_read(s, &p);
-    if (rc == -ETIMEDOUT || rc == WW_EOF)
+    char skipped[48];
+    snprintf(skipped, sizeof skipped, "%lld frames without one", (long long)ingest_skipped(s));
+    if ((rc == -ETIMEDOUT || rc == WW_EOF) && ingest_skipped(s) > 0)
+        fail(r, "camera_timeout", "the camera sent video but no keyframe in time (check its "
+             "keyframe / I-frame interval)", skipped);
+    else if (rc == -ETIMEDOUT || rc == WW_EOF)
         fail(r, "camera_timeout", "the camera sent no picture in time", NULL);
     else if (rc)
         fail(r, "camera_error", "reading the camera's stream failed", ww_strerror(rc));

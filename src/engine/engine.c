@@ -46,6 +46,7 @@ struct stream {
     char kind[8], ctx[48];
     char *url, *username, *password;
     bool udp;
+    bool basic_allowed;        /* the camera's auth_basic_allowed */
     hub_t *hub;
     rec_writer_t *writer;
     int writer_sub;
@@ -68,6 +69,7 @@ struct stream {
     struct motion_decoder *dec;
     int motion_sub;
     int64_t motion_settings_us;   /* updated_us of the settings applied; -1 = defaults */
+    bool motion_consent_known;    /* apply_consent has decided once (under e->mu) */
     atomic_llong motion_events;
 };
 
@@ -259,6 +261,7 @@ static void *stream_main(void *arg)
     struct ingest_opts o = {
         .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
         .read_timeout_us = s->e->cfg.read_timeout_us, .log_ctx = s->ctx,
+        .cred_url = s->url, .basic_allowed = s->basic_allowed,
     };
     while (!atomic_load(&s->stop)) {
         ingest_session_t *in = NULL;
@@ -361,6 +364,7 @@ static struct stream *stream_new(struct engine *e, const struct cat_camera *c, c
     s->username = ww_strdup(c->username);
     s->password = ww_strdup(c->password);
     s->udp = c->transport && !strcmp(c->transport, "udp");
+    s->basic_allowed = c->auth_basic_allowed;
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
     s->state = ENGINE_CONNECTING;
@@ -384,8 +388,12 @@ static int stream_start(struct engine *e, struct stream *s, bool record)
         struct motion_config mc;
         motion_config_default(&mc);
         s->motion_settings_us = -1;
-        if (motion_detector_new(&mc, &s->det) == 0)
+        if (motion_detector_new(&mc, &s->det) == 0) {
+            /* Nothing is analysed before the supervisor has read the
+             * owner's consent (apply_consent, right after the start). */
+            motion_detector_set_paused(s->det, true);
             s->motion_sub = hub_subscribe(s->hub, on_motion_hub, s, false);
+        }
     }
     pthread_attr_t at;
     pthread_attr_init(&at);
@@ -420,9 +428,9 @@ static void stream_stop(struct stream *s)
 
 static char *camera_sig(const struct cat_camera *c)
 {
-    return ww_asprintf("%s|%s|%s|%s|%s", c->main_url, c->sub_url ? c->sub_url : "",
+    return ww_asprintf("%s|%s|%s|%s|%s|%d", c->main_url, c->sub_url ? c->sub_url : "",
                        c->username ? c->username : "", c->password ? c->password : "",
-                       c->transport ? c->transport : "");
+                       c->transport ? c->transport : "", c->auth_basic_allowed);
 }
 
 static void cam_stop(struct cam *c)
@@ -453,60 +461,124 @@ static struct cam *cam_start(struct engine *e, const struct cat_camera *cc)
     return c;
 }
 
-/* Pauses or resumes each camera's recorder with its owner's consent window.
- * Runs on the supervisor thread (the only user of e->cat). */
+/* The ids of the running cameras (*ids: caller frees); with_motion: only
+ * those whose sub stream has a detector. */
+static size_t cam_ids(struct engine *e, bool with_motion, int64_t **ids)
+{
+    pthread_mutex_lock(&e->mu);
+    size_t n = 0;
+    *ids = e->ncams ? ww_calloc((size_t)e->ncams, sizeof **ids) : NULL;
+    for (int i = 0; i < e->ncams; i++)
+        if (!with_motion || (e->cams[i]->sub && e->cams[i]->sub->det)) (*ids)[n++] = e->cams[i]->id;
+    pthread_mutex_unlock(&e->mu);
+    return n;
+}
+
+/* The running camera with this id, or NULL; e->mu held. */
+static struct cam *cam_find_locked(struct engine *e, int64_t id)
+{
+    for (int i = 0; i < e->ncams; i++)
+        if (e->cams[i]->id == id) return e->cams[i];
+    return NULL;
+}
+
+#define NO_CONSENT "no recording consent from the owner"
+
+/* One consent decision for a camera, applied to everything that records or
+ * analyses its pictures: the recorder (main stream) and the motion
+ * detector (sub stream).  e->mu held. */
+static void cam_apply_consent_locked(struct cam *c, bool pause)
+{
+    if (c->main && c->main->writer && pause != c->consent_paused) {
+        rec_writer_pause(c->main->writer, pause, NO_CONSENT);
+        c->consent_paused = pause;
+    }
+    struct stream *s = c->sub;
+    if (s && s->det && (motion_detector_paused(s->det) != pause || !s->motion_consent_known)) {
+        motion_detector_set_paused(s->det, pause);
+        /* Logged on change; a camera that starts with consent is the normal
+         * case and says nothing. */
+        if (pause) ww_info(s->ctx, "motion analysis paused: %s", NO_CONSENT);
+        else if (s->motion_consent_known) ww_info(s->ctx, "motion analysis resumed: the owner's recording consent is in force");
+        s->motion_consent_known = true;
+    }
+}
+
+/* Pauses or resumes each camera's recorder and motion detector with its
+ * owner's recording consent.  Runs on the supervisor thread (the only user
+ * of e->cat).  The consent is read with the engine's lock released (a slow
+ * SQLite read must not stall status calls or ingest threads) and applied
+ * under it, by id: a camera retired meanwhile is simply not found.  A
+ * camera whose consent cannot be read keeps its previous state (a new
+ * camera's detector starts paused). */
 static void apply_consent(struct engine *e)
 {
     int64_t now = ww_wall_us();
-    pthread_mutex_lock(&e->mu);
-    for (int i = 0; i < e->ncams; i++) {
-        struct cam *c = e->cams[i];
+    int64_t *ids;
+    size_t n = cam_ids(e, false, &ids);
+    signed char *pause = n ? ww_calloc(n, 1) : NULL;  /* -1 unknown, 0 run, 1 pause */
+    for (size_t i = 0; i < n; i++) {
         struct cat_consent_now cn;
-        if (!c->main || !c->main->writer || catalog_consent_at(e->cat, c->id, now, &cn)) continue;
-        bool pause = !cn.record;
-        if (pause != c->consent_paused) {
-            rec_writer_pause(c->main->writer, pause, "no recording consent from the owner");
-            c->consent_paused = pause;
-        }
+        pause[i] = catalog_consent_at(e->cat, ids[i], now, &cn) ? -1 : !cn.record;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < n; i++) {
+        struct cam *c = pause[i] >= 0 ? cam_find_locked(e, ids[i]) : NULL;
+        if (c) cam_apply_consent_locked(c, pause[i] == 1);
     }
     pthread_mutex_unlock(&e->mu);
+    free(pause);
+    free(ids);
+}
+
+/* Stages a settings row in the stream's detector (bad values or zones
+ * are logged and the previous ones stay).  e->mu held. */
+static void motion_settings_apply(struct stream *s, const struct cat_motion_settings *ms)
+{
+    struct motion_config mc;
+    motion_config_default(&mc);
+    mc.enabled = ms->enabled;
+    mc.sensitivity = ms->sensitivity;
+    mc.min_area_pct = ms->min_area_pct;
+    mc.rate_fps = ms->rate_fps;
+    mc.keyframes_only = ms->keyframes_only;
+    struct motion_zones z = {0};
+    char *err = NULL;
+    if (motion_detector_set_config(s->det, &mc) != 0)
+        ww_warn(s->ctx, "motion: settings out of range; keeping the previous ones");
+    if (ms->zones_json && motion_zones_parse(ms->zones_json, &z, &err) != 0)
+        ww_warn(s->ctx, "motion: bad zones (%s); keeping the previous ones", err ? err : "?");
+    else
+        motion_detector_set_zones(s->det, &z);
+    free(err);
+    s->motion_settings_us = ms->updated_us;
+    ww_info(s->ctx, "motion settings applied (enabled %d, sensitivity %d, rate %.1f fps)",
+            mc.enabled, mc.sensitivity, mc.rate_fps);
 }
 
 /* Applies changed motion settings to the running detectors (they are safe
- * to reconfigure from this thread while the ingest thread feeds). */
+ * to reconfigure from this thread while the ingest thread feeds).  As in
+ * apply_consent: rows read without the lock, applied under it by id. */
 static void apply_motion_settings(struct engine *e)
 {
+    int64_t *ids;
+    size_t n = cam_ids(e, true, &ids);
+    struct cat_motion_settings *ms = n ? ww_calloc(n, sizeof *ms) : NULL;
+    bool *have = n ? ww_calloc(n, sizeof *have) : NULL;
+    for (size_t i = 0; i < n; i++)
+        have[i] = catalog_motion_settings_get(e->cat, ids[i], &ms[i]) == 0; /* no row: defaults stay */
     pthread_mutex_lock(&e->mu);
-    for (int i = 0; i < e->ncams; i++) {
-        struct stream *s = e->cams[i]->sub;
-        if (!s || !s->det) continue;
-        struct cat_motion_settings ms;
-        int rc = catalog_motion_settings_get(e->cat, e->cams[i]->id, &ms);
-        if (rc) continue; /* no row: defaults stay */
-        if (ms.updated_us != s->motion_settings_us) {
-            struct motion_config mc;
-            motion_config_default(&mc);
-            mc.enabled = ms.enabled;
-            mc.sensitivity = ms.sensitivity;
-            mc.min_area_pct = ms.min_area_pct;
-            mc.rate_fps = ms.rate_fps;
-            mc.keyframes_only = ms.keyframes_only;
-            struct motion_zones z = {0};
-            char *err = NULL;
-            if (motion_detector_set_config(s->det, &mc) != 0)
-                ww_warn(s->ctx, "motion: settings out of range; keeping the previous ones");
-            if (ms.zones_json && motion_zones_parse(ms.zones_json, &z, &err) != 0)
-                ww_warn(s->ctx, "motion: bad zones (%s); keeping the previous ones", err ? err : "?");
-            else
-                motion_detector_set_zones(s->det, &z);
-            free(err);
-            s->motion_settings_us = ms.updated_us;
-            ww_info(s->ctx, "motion settings applied (enabled %d, sensitivity %d, rate %.1f fps)",
-                    mc.enabled, mc.sensitivity, mc.rate_fps);
-        }
-        cat_motion_settings_clear(&ms);
+    for (size_t i = 0; i < n; i++) {
+        struct cam *c = have[i] ? cam_find_locked(e, ids[i]) : NULL;
+        struct stream *s = c ? c->sub : NULL;
+        if (s && s->det && ms[i].updated_us != s->motion_settings_us) motion_settings_apply(s, &ms[i]);
     }
     pthread_mutex_unlock(&e->mu);
+    for (size_t i = 0; i < n; i++)
+        if (have[i]) cat_motion_settings_clear(&ms[i]);
+    free(have);
+    free(ms);
+    free(ids);
 }
 
 static bool is_retired_locked(struct engine *e, int64_t id)
@@ -544,6 +616,16 @@ static void drain_events(struct engine *e)
             continue;
         }
         cat_camera_clear(&cc);
+        /* The event's picture (its peak) must lie inside the owner's
+         * recording consent: this also covers the moments between a
+         * withdrawal and the supervisor's next apply_consent. */
+        struct cat_consent_now cn;
+        if (catalog_consent_at(e->cat, v[i].camera_id, v[i].ev.peak_us, &cn) != 0 || !cn.record) {
+            ww_info("motion", "event of camera %lld dropped: its moment is outside the owner's recording consent",
+                    (long long)v[i].camera_id);
+            free(v[i].jpeg);
+            continue;
+        }
         struct cat_event ce = {
             .camera_id = v[i].camera_id, .stream_id = v[i].stream_id, .start_us = v[i].ev.start_us,
             .end_us = v[i].ev.end_us, .peak_us = v[i].ev.peak_us, .peak_score = v[i].ev.peak_score,
@@ -671,6 +753,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
         o->motion.in_event = ms.in_event;
         o->motion.frames_analysed = ms.frames;
         o->motion.events = atomic_load(&s->motion_events);
+        o->motion.paused = ms.paused;
     }
     if (s->writer) {
         o->has_record = true;
@@ -734,9 +817,9 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
     json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)
-        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I}", "score", s->motion.score,
+        json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I,s:b}", "score", s->motion.score,
             "in_event", s->motion.in_event, "frames_analysed", (json_int_t)s->motion.frames_analysed,
-            "events", (json_int_t)s->motion.events));
+            "events", (json_int_t)s->motion.events, "paused", s->motion.paused));
     if (s->has_record) {
         const struct rec_writer_stats *ws = &s->record;
         json_object_set_new(o, "record", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:s}",

@@ -14,6 +14,15 @@
  * so there is no retry storm).  A camera that stays down is
  * logged when its state or reason changes, not per retry.
  *
+ * Consent: the supervisor reads each camera's consent (catalog_consent_at)
+ * every reconcile (2 s, or at once after engine_kick).  Outside the owner's
+ * recording consent the recorder is paused AND the sub stream's motion
+ * detector is paused — no frame is decoded or analysed, no event or
+ * thumbnail is made — until the consent is in force again.  A detector
+ * starts paused until the first decision; an event whose peak falls
+ * outside the consent (the moments before the supervisor notices a
+ * withdrawal) is dropped before it is stored.
+ *
  * Status: engine_camera_status / engine_status_list hand out a typed copy
  * of each stream's state, taken under the engine's lock; callers read plain
  * fields, never JSON.  The JSON views are built by api/ (and, for the stats
@@ -83,6 +92,7 @@ struct engine_stream_status {
         double score;
         bool in_event;
         int64_t frames_analysed, events;
+        bool paused;               /* outside the owner's recording consent: nothing analysed */
     } motion;
     bool has_record;               /* a recorder is subscribed (main stream, recording on) */
     struct rec_writer_stats record;

@@ -18,7 +18,9 @@
  * after its last use (sliding; refreshed at most once a minute so reads do
  * not turn into writes), ends at sign-out, and every session of a user ends
  * when the user is disabled or changes password.  Cookie: HttpOnly,
- * SameSite=Strict, Path=/, Max-Age; Secure when configured (behind TLS).
+ * SameSite=Strict, Path=/, Max-Age; Secure when configured (behind TLS) or
+ * when a trusted reverse proxy (serve --trusted-proxy) says X-Forwarded-Proto:
+ * https.
  *
  * Rate limiting: see ratelimit.c.  Per username: 5 failures → locked;
  * per client address: 10.  A locked attempt answers 429 with Retry-After
@@ -149,11 +151,30 @@ static bool token_well_formed(const char *t)
     return true;
 }
 
+/* Whether the request reached us from a configured reverse proxy that says
+ * the browser spoke HTTPS to it.  Only the proxy's word counts: a header a
+ * client sent straight to us is ignored. */
+static bool https_via_trusted_proxy(struct http_req *req)
+{
+    const char *list = req->srv->cfg.trusted_proxy, *addr = http_req_client_addr(req);
+    const char *proto = http_req_header(req, "X-Forwarded-Proto");
+    if (!list || !addr || !proto || strcasecmp(proto, "https")) return false;
+    size_t n = strlen(addr);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, addr, n)) return true;
+        if (!end) break;
+        p = end + 1;
+    }
+    return false;
+}
+
 static void set_cookie(struct http_req *req, const char *token, int64_t max_age_s)
 {
+    bool secure = req->srv->cfg.secure_cookie || https_via_trusted_proxy(req);
     char *c = http_req_printf(req, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s",
-                              HTTP_COOKIE_NAME, token, (long long)max_age_s,
-                              req->srv->cfg.secure_cookie ? "; Secure" : "");
+                              HTTP_COOKIE_NAME, token, (long long)max_age_s, secure ? "; Secure" : "");
     http_resp_header(req, "Set-Cookie", c);
 }
 

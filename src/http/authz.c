@@ -25,7 +25,8 @@
 
 #include "catalog/cat_users.h"
 
-#define CAM_ALL (AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE | AUTHZ_AUDIT)
+#define CAM_ALL (AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE | AUTHZ_AUDIT | \
+                 AUTHZ_CREDENTIALS)
 #define WARD_ALL (AUTHZ_WARD_READ | AUTHZ_WARD_WRITE | AUTHZ_WARD_REVIEW | AUTHZ_WARD_ADMIN)
 
 /* What each role may do to an object in its scope. */
@@ -88,6 +89,7 @@ int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward
 
 static const char *action_words(unsigned a)
 {
+    if (a & AUTHZ_CREDENTIALS) return "move the stored credentials of";
     if (a & AUTHZ_EXPORT) return "export footage of";
     if (a & AUTHZ_MANAGE) return "change";
     if (a & AUTHZ_LIVE) return "watch";

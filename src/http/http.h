@@ -54,12 +54,26 @@ struct http_config {
                                   http_find_web_dir) */
     const char *vendor_dir;    /* node_modules for /vendor/…; NULL → <web_dir>/../node_modules */
     unsigned max_connections;  /* 0 → 256 */
+    int max_conn_per_ip;       /* connections one client address may hold at once;
+                                  0 → 32 (HTTP_CONN_PER_IP_DEFAULT), < 0 → no
+                                  per-address limit (e.g. behind a reverse proxy,
+                                  where every client has the proxy's address) */
+    int64_t header_timeout_us; /* a request's headers must be in within this long of
+                                  the connection opening or the previous request
+                                  ending, however slowly they trickle; 0 → 10 s */
+    int64_t body_timeout_us;   /* its body within this long of the headers; 0 → 30 s */
     size_t max_body;           /* request body cap in bytes; 0 → 1 MiB (→ 413) */
     bool secure_cookie;        /* add "Secure" to the session cookie (behind TLS) */
+    const char *trusted_proxy; /* comma-separated client addresses of reverse proxies
+                                  whose X-Forwarded-Proto is believed: "https" from
+                                  one of them → Secure cookie; NULL = none */
     int64_t session_max_us;    /* absolute session lifetime from sign-in, sliding
                                   or not; 0 → 12 h (HTTP_SESSION_MAX_DEFAULT_US) */
 };
 #define HTTP_SESSION_MAX_DEFAULT_US (12LL * 3600 * 1000000)
+#define HTTP_CONN_PER_IP_DEFAULT 32
+#define HTTP_HEADER_TIMEOUT_DEFAULT_US (10LL * 1000000)
+#define HTTP_BODY_TIMEOUT_DEFAULT_US (30LL * 1000000)
 /* Starts listening.  Routes may be added before or after start (the router
  * is read-locked per request), but register them before telling anyone the
  * port: api_register_all(srv, …) right after start.  *out is freed by
@@ -208,6 +222,33 @@ int http_respond_fd(struct http_req *req, int fd, const char *content_type);
 /* MIME type from a file name's extension ("application/octet-stream"). */
 const char *http_mime_type(const char *path);
 
+/* Counted bodies — downloads the audit follows to their end.
+ * http_resp_count(req, done, arg) makes the next body response this handler
+ * builds (http_respond_data, _fd, _file or _stream) count the bytes it
+ * hands to the connection.  done(arg, cat, sent) is then called exactly
+ * once, when that response is finished — sent, cut short by the client or
+ * the server's stop, or replaced before it started — or, if the handler
+ * ends up answering with something else (an error), when the request
+ * completes, with bytes 0 and that status.  It runs on the connection's
+ * thread (or the thread stopping the server) after the request's arena and
+ * catalog may be gone: arg must own what done needs, and done frees it.
+ * cat is a connection from the server's pool for done's own writes (NULL
+ * if none could be opened), valid only during the call.
+ * What "bytes" means: the body bytes written to the client's socket, plus
+ * the block being written (MHD asks a body for its next 64 KiB block only
+ * after the previous one went into the socket).  A finished transfer: all
+ * of them.  One the client cut short: an upper bound — what the kernel's
+ * socket buffers still held (up to a few MiB) never reached the client.
+ * A counted file is read with pread (no sendfile). */
+struct http_sent {
+    unsigned status;          /* the response's status (200, 206, 404, …) */
+    uint64_t offset, length;  /* the part of the file served (Range); else 0, body size */
+    uint64_t bytes;           /* body bytes handed to the connection */
+    bool complete;            /* the whole body was handed over */
+};
+typedef void (*http_sent_fn)(void *arg, catalog_t *cat, const struct http_sent *sent);
+void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
+
 /* ---- users, sessions ------------------------------------------------------------ */
 struct http_user {
     int64_t id;
@@ -244,13 +285,16 @@ const char *http_password_weak(const char *password);
  *                                              leak that it exists)
  *   in scope but the role may not do it     → WW_EPERM    (403)
  * Matrix (camera actions):
- *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT   scope
- *   admin      ✓    ✓     ✓       ✓      ✓      ✓     all cameras
- *   province   ✓    ✓     ✓       ✓      –      –     all cameras
- *   officer    ✓    ✓     ✓       ✓      ✓      –     cameras of own ward
- *   viewer     ✓    ✓     ✓       –      –      –     cameras of own ward
- *   owner      ✓    –     –       –      –      ✓     own cameras
- * (MANAGE = edit a camera; deleting one is admin only, by route gate.)
+ *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT CREDENTIALS  scope
+ *   admin      ✓    ✓     ✓       ✓      ✓      ✓       ✓         all cameras
+ *   province   ✓    ✓     ✓       ✓      –      –       –         all cameras
+ *   officer    ✓    ✓     ✓       ✓      ✓      –       –         cameras of own ward
+ *   viewer     ✓    ✓     ✓       –      –      –       –         cameras of own ward
+ *   owner      ✓    –     –       –      –      ✓       –         own cameras
+ * (MANAGE = edit a camera; deleting one is admin only, by route gate.
+ * CREDENTIALS = decide where a camera's stored password may go: change the
+ * URL of a camera that has stored credentials, allow Basic auth.  Anyone
+ * with MANAGE may still give a camera new credentials, which are write-only.)
  * Ward actions:
  *             READ WRITE REVIEW ADMIN   scope
  *   admin      ✓    ✓     ✓      ✓     all wards
@@ -266,6 +310,7 @@ enum {
     AUTHZ_EXPORT   = 1 << 3,
     AUTHZ_MANAGE   = 1 << 4,  /* edit the camera */
     AUTHZ_AUDIT    = 1 << 5,  /* read the camera's audit rows */
+    AUTHZ_CREDENTIALS = 1 << 6, /* move or expose stored credentials (issue 11 item 1) */
 
     AUTHZ_WARD_READ   = 1 << 8,  /* incidents, statistics, criteria of the ward */
     AUTHZ_WARD_WRITE  = 1 << 9,  /* record incidents, self-assess criteria */
@@ -331,6 +376,22 @@ int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, con
 /* Same for wards (ward actions). */
 int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
                         size_t *n);
+
+/* ---- the console's Content-Security-Policy ----------------------------------------
+ * Every HTML page of the console gets one CSP (static.c).  Its img-src is
+ * exactly "'self' data: blob:" plus the host of the configured map tile URL
+ * (setting HTTP_SETTING_TILE_URL, written by PUT /api/v1/map/settings):
+ * nothing else may be loaded as an image, so markup that slipped into a
+ * page could not beacon out through an <img>. */
+#define HTTP_SETTING_TILE_URL "map.tile_url"
+/* The CSP source of a tile URL's host: "https://tiles.example.org:8443",
+ * "https:" + "//" + "*.tile.example.org" for a leading "{s}." (Leaflet's
+ * subdomains a, b, c),
+ * "host" for a scheme-relative "//host/…".  0 with *source NULL when none is
+ * needed (empty, or a path on this box: 'self').  WW_EINVAL when the host
+ * cannot be written as a CSP source (a placeholder elsewhere in the host,
+ * user info, odd characters).  *source: malloc'd, caller frees. */
+int http_csp_tile_source(const char *tile_url, char **source);
 
 /* ---- audit -------------------------------------------------------------------------
  * Appends an audit row for this request: user and client address from the

@@ -118,6 +118,53 @@ int http_rl_begin(struct http_ratelimit *rl, const char *const *keys, const int 
 void http_rl_end(struct http_ratelimit *rl, const char *const *keys, const int *thresholds,
                  const bool *clear, size_t n, bool success, int64_t now_us);
 
+/* ---- connection guard (guard.c) ----------------------------------------------------------
+ * Header and body deadlines that hold however slowly a client sends (MHD's
+ * own timeout restarts on every byte).  A slot per open connection, in one
+ * of three phases; a thread shuts down (never closes) the socket of a slot
+ * past its phase's deadline, and the connection's thread then ends it the
+ * normal way.  Thread-safe; slots are owned by the guard between add and
+ * remove, and the fd must stay open until remove returns. */
+enum http_guard_phase {
+    HTTP_GUARD_HEAD,       /* waiting for request headers: header deadline */
+    HTTP_GUARD_BODY,       /* headers in, body arriving: body deadline */
+    HTTP_GUARD_RESPONSE,   /* being answered (streams included): none */
+};
+struct http_guard_slot;
+struct http_guard {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    bool running, stop;
+    int64_t header_us, body_us;   /* ≤ 0: that phase has no deadline */
+    int per_ip;                   /* MHD's limits, for the log only */
+    unsigned max_conn;
+    struct http_guard_slot *head;
+    int open;
+    int64_t closed_head, closed_body, refused;  /* since start */
+    int64_t unlogged_head, unlogged_body, unlogged_refused, next_log_us;
+    char last_addr[2][48];        /* latest closed: [0] headers, [1] body */
+};
+struct http_guard_stats { int open; int64_t closed_head, closed_body, refused; };
+/* Starts the guard's thread.  per_ip and max_conn are the daemon's limits,
+ * named in the log.  0 or -errno. */
+int http_guard_init(struct http_guard *g, int64_t header_us, int64_t body_us, int per_ip,
+                    unsigned max_conn);
+/* MHD refused a connection over its limits: counted and logged with the
+ * guard's next line. */
+void http_guard_refused(struct http_guard *g);
+/* Stops the thread; every slot must have been removed.  Safe on a guard
+ * whose init failed or never ran (zeroed). */
+void http_guard_free(struct http_guard *g);
+/* A new connection on fd, from addr (for the log), in phase HEAD. */
+struct http_guard_slot *http_guard_add(struct http_guard *g, int fd, const char *addr);
+/* The connection is gone (before its fd is closed).  NULL is a no-op. */
+void http_guard_remove(struct http_guard *g, struct http_guard_slot *s);
+/* Moves a slot to phase p; its clock restarts if the phase changed.  NULL
+ * is a no-op. */
+void http_guard_phase(struct http_guard *g, struct http_guard_slot *s, enum http_guard_phase p);
+void http_guard_get_stats(struct http_guard *g, struct http_guard_stats *st);
+
 /* ---- server and request ------------------------------------------------------------------- */
 struct http_cat_pool {
     pthread_mutex_t mu;
@@ -131,17 +178,20 @@ void http_pool_put(struct http_cat_pool *p, catalog_t *cat);
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;      /* strings below are owned copies */
-    char *listen, *db_path, *web_dir, *vendor_dir;
+    char *listen, *db_path, *web_dir, *vendor_dir, *trusted_proxy;
     unsigned port;
     pthread_rwlock_t routes_lock;
     struct http_router router;
     struct http_cat_pool pool;
     struct http_ratelimit rl;
+    struct http_guard guard;
     _Atomic bool stopping;
 };
 
 struct http_hdr { const char *name, *value; struct http_hdr *next; };
 struct http_done { void (*fn)(void *); void *arg; struct http_done *next; };
+/* http_resp_count's hook (in the request's arena) until a body takes it. */
+struct http_count { struct http_server *srv; http_sent_fn fn; void *arg; struct http_req *req; bool taken; };
 
 struct http_req {
     struct http_server *srv;
@@ -157,6 +207,7 @@ struct http_req {
     int parse_err;                /* the target did not parse → 400 */
     struct http_match match;
     char client_addr[64];
+    struct http_guard_slot *slot; /* the connection's deadline slot, or NULL */
 
     /* body */
     struct ww_buf body;
@@ -178,6 +229,7 @@ struct http_req {
     struct http_hdr *hdrs;
     const char *err_msg;          /* from http_fail */
     struct http_done *done;
+    struct http_count *count;     /* http_resp_count, not yet taken by a body */
 };
 
 /* response.c */

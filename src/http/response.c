@@ -7,12 +7,20 @@
  * request and attached when the server queues the response, after the
  * handler returns — so a handler may add them in any order.
  *
+ * Counted bodies (http_resp_count, for the download audit): the body is
+ * served through the stream reader, which notes the furthest byte handed
+ * to MHD; the stream's free callback — MHD calls it exactly once, when the
+ * response is destroyed, whether it was sent, cut short or never queued —
+ * reports it.  A request that never builds a counted body reports from its
+ * on-done hook instead, so the hook runs exactly once either way.
+ *
  * Every response gets X-Content-Type-Options: nosniff and Referrer-Policy:
  * no-referrer; JSON gets Cache-Control: no-store (it holds personal data)
  * unless the handler set its own.
  */
 #include "http/internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,9 +60,35 @@ static void set_resp(struct http_req *req, struct MHD_Response *resp, unsigned s
     req->status = status;
 }
 
+/* A counted copy of a buffer (http_resp_count). */
+struct membody { char *data; size_t len; };
+
+static ssize_t mem_read(void *ctx, uint64_t pos, char *buf, size_t max)
+{
+    struct membody *m = ctx;
+    if (pos >= m->len) return HTTP_STREAM_END;
+    size_t n = m->len - (size_t)pos < max ? m->len - (size_t)pos : max;
+    memcpy(buf, m->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void mem_free(void *ctx)
+{
+    struct membody *m = ctx;
+    free(m->data);
+    free(m);
+}
+
 int http_respond_data(struct http_req *req, unsigned status, const char *content_type,
                       const void *data, size_t len)
 {
+    if (req->count) {
+        struct membody *m = ww_calloc(1, sizeof *m);
+        m->data = ww_malloc(len ? len : 1);
+        if (len) memcpy(m->data, data, len);
+        m->len = len;
+        return http_respond_stream(req, status, content_type, (int64_t)len, mem_read, m, mem_free);
+    }
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)(len ? data : ""), MHD_RESPMEM_MUST_COPY);
     if (!r) return -ENOMEM;
@@ -184,6 +218,11 @@ struct stream {
     http_stream_read_fn read;
     void *ctx;
     void (*free_ctx)(void *);
+    /* http_resp_count: told once, from stream_free, what was handed over */
+    http_sent_fn sent_fn;
+    void *sent_arg;
+    struct http_sent sent;         /* bytes: the furthest end of a block read */
+    bool ended;                    /* the reader said HTTP_STREAM_END */
 };
 
 static bool client_gone(int fd)
@@ -200,8 +239,17 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         if (s->srv->stopping) return MHD_CONTENT_READER_END_WITH_ERROR;
         int64_t t0 = ww_mono_us();
         ssize_t r = s->read(s->ctx, pos, buf, max);
-        if (r > 0) return (size_t)r <= max ? r : MHD_CONTENT_READER_END_WITH_ERROR;
-        if (r == HTTP_STREAM_END) return MHD_CONTENT_READER_END_OF_STREAM;
+        if (r > 0 && (size_t)r > max) return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (r > 0) {
+            /* MHD asks for pos only once the bytes before it were written
+             * to the socket; this block is handed over as of now. */
+            if (pos + (uint64_t)r > s->sent.bytes) s->sent.bytes = pos + (uint64_t)r;
+            return r;
+        }
+        if (r == HTTP_STREAM_END) {
+            s->ended = true;
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
         if (r < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
         /* Nothing yet.  MHD would busy-loop on a 0 in thread-per-connection
          * mode, so we wait here; if the reader did not wait itself, we do. */
@@ -213,21 +261,71 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     }
 }
 
+/* Calls a counted response's hook with a pooled catalog. */
+static void sent_notify(struct http_server *srv, http_sent_fn fn, void *arg, const struct http_sent *sent)
+{
+    catalog_t *cat = http_pool_get(&srv->pool);
+    fn(arg, cat, sent);
+    if (cat) http_pool_put(&srv->pool, cat);
+}
+
 static void stream_free(void *cls)
 {
     struct stream *s = cls;
     if (s->free_ctx) s->free_ctx(s->ctx);
+    if (s->sent_fn) {
+        s->sent.complete = s->ended || s->sent.bytes == s->sent.length;
+        sent_notify(s->srv, s->sent_fn, s->sent_arg, &s->sent);
+    }
     free(s);
 }
 
-int http_respond_stream(struct http_req *req, unsigned status, const char *content_type,
-                        int64_t size, http_stream_read_fn read, void *ctx, void (*free_ctx)(void *))
+/* The request's http_resp_count hook, if any, moves to stream s (which
+ * then reports exactly once, from stream_free). */
+static void take_count(struct http_req *req, struct stream *s, unsigned status, uint64_t offset,
+                       uint64_t length)
+{
+    struct http_count *c = req->count;
+    if (!c || c->taken) return;
+    c->taken = true;
+    req->count = NULL;
+    s->sent_fn = c->fn;
+    s->sent_arg = c->arg;
+    s->sent = (struct http_sent){.status = status, .offset = offset, .length = length};
+}
+
+/* The request completed without a counted body (an error answer, or a
+ * client gone before the handler built one): report nothing sent. */
+static void count_fallback(void *arg)
+{
+    struct http_count *c = arg;
+    if (c->taken) return;
+    c->taken = true;
+    struct http_sent sent = {.status = c->req->status};
+    sent_notify(c->srv, c->fn, c->arg, &sent);
+}
+
+void http_resp_count(struct http_req *req, http_sent_fn done, void *arg)
+{
+    assert(done);
+    if (req->count) count_fallback(req->count); /* a second call: the first reports now */
+    struct http_count *c = http_req_alloc(req, sizeof *c);
+    *c = (struct http_count){.srv = req->srv, .fn = done, .arg = arg, .req = req};
+    req->count = c;
+    http_req_on_done(req, count_fallback, c);
+}
+
+/* count_offset: where the body starts in the file it is part of (for
+ * http_sent.offset of a counted Range answer). */
+static int respond_stream(struct http_req *req, unsigned status, const char *content_type, int64_t size,
+                          http_stream_read_fn read, void *ctx, void (*free_ctx)(void *), uint64_t count_offset)
 {
     struct stream *s = ww_calloc(1, sizeof *s);
     s->srv = req->srv;
     s->read = read;
     s->ctx = ctx;
     s->free_ctx = free_ctx;
+    take_count(req, s, status, count_offset, size < 0 ? 0 : (uint64_t)size);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     s->fd = ci ? ci->connect_fd : -1;
@@ -253,7 +351,45 @@ int http_respond_stream(struct http_req *req, unsigned status, const char *conte
     return 0;
 }
 
+int http_respond_stream(struct http_req *req, unsigned status, const char *content_type,
+                        int64_t size, http_stream_read_fn read, void *ctx, void (*free_ctx)(void *))
+{
+    return respond_stream(req, status, content_type, size, read, ctx, free_ctx, 0);
+}
+
 /* ---- files --------------------------------------------------------------- */
+
+/* A counted file part (http_resp_count): read with pread through a stream,
+ * since MHD's own fd responses use sendfile and say nothing of progress. */
+struct fdbody { int fd; uint64_t off, len; };
+
+static ssize_t fd_read(void *ctx, uint64_t pos, char *buf, size_t max)
+{
+    struct fdbody *f = ctx;
+    if (pos >= f->len) return HTTP_STREAM_END;
+    size_t n = f->len - pos < max ? (size_t)(f->len - pos) : max;
+    ssize_t r;
+    do r = pread(f->fd, buf, n, (off_t)(f->off + pos));
+    while (r < 0 && errno == EINTR);
+    return r > 0 ? r : HTTP_STREAM_ERROR; /* 0: the file shrank under us */
+}
+
+static void fd_free(void *ctx)
+{
+    struct fdbody *f = ctx;
+    close(f->fd);
+    free(f);
+}
+
+static int respond_fd_counted(struct http_req *req, int fd, uint64_t off, uint64_t len, unsigned status,
+                              const char *content_type)
+{
+    struct fdbody *f = ww_calloc(1, sizeof *f);
+    *f = (struct fdbody){.fd = fd, .off = off, .len = len};
+    int rc = respond_stream(req, status, content_type, (int64_t)len, fd_read, f, fd_free, off);
+    if (!rc) MHD_add_response_header(req->resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    return rc;
+}
 
 int http_respond_fd(struct http_req *req, int fd, const char *content_type)
 {
@@ -287,6 +423,7 @@ int http_respond_fd(struct http_req *req, int fd, const char *content_type)
         off = 0;
         len = size;
     }
+    if (req->count) return respond_fd_counted(req, fd, off, len, status, content_type);
     struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(len, fd, off);
     if (!r) {
         close(fd);

@@ -30,6 +30,16 @@
  * <form> can send neither without a CORS preflight, which we never approve.
  * A present Origin header must name this host.  Session cookies are also
  * SameSite=Strict.
+ *
+ * One address cannot deny the others: MHD holds at most max_conn_per_ip
+ * connections per client address (refusing more at accept), and the guard
+ * (guard.c) closes a connection whose request headers are not in within
+ * header_timeout (counted from the connection's start or the end of its
+ * previous request) or whose body is not in within body_timeout of the
+ * headers, however slowly it trickles.  Responses have no deadline: a live
+ * view is one long response.  The console's video already fits a browser's
+ * six connections per server (the wall is one multiplexed stream), so 32 per
+ * address leaves room for several tabs and users behind one NAT.
  */
 #include "http/internal.h"
 
@@ -220,6 +230,8 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
     req->conn = conn;
     req->raw_uri = http_arena_strndup(&req->arena, uri ? uri : "", uri ? strlen(uri) : 0);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *sc = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    req->slot = sc ? sc->socket_context : NULL;
     snprintf(req->client_addr, sizeof req->client_addr, "?");
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
@@ -248,6 +260,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_req *req = *con_cls;
     if (!req) return;
     *con_cls = NULL;
+    /* Kept alive, the connection now waits for its next request's headers. */
+    http_guard_phase(&req->srv->guard, req->slot, HTTP_GUARD_HEAD);
     for (struct http_done *d = req->done; d; d = d->next) d->fn(d->arg);
     if (req->resp) MHD_destroy_response(req->resp);
     release_catalog(req);
@@ -387,6 +401,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     }
     if (!req->started) {
         req->started = true;
+        http_guard_phase(&srv->guard, req->slot, HTTP_GUARD_BODY);
         req->method = http_req_strdup(req, method);
         parse_target(req);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -395,6 +410,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         if (cl && ww_parse_i64(cl, 0, INT64_MAX, &len) == 0 && (uint64_t)len > srv->cfg.max_body) {
             /* Refuse before reading the body: MHD sends this and closes. */
             req->body_too_big = true;
+            http_guard_phase(&srv->guard, req->slot, HTTP_GUARD_RESPONSE);
             dispatch(req);
             return http_queue(req) ? MHD_NO : MHD_YES;
         }
@@ -413,6 +429,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return MHD_YES;
     }
     if (!req->queued) {
+        http_guard_phase(&srv->guard, req->slot, HTTP_GUARD_RESPONSE);
         if (req->body.len) { /* NUL-terminate for parsers */
             ww_buf_append(&req->body, "", 1);
             req->body.len--;
@@ -424,13 +441,46 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     return MHD_YES;
 }
 
+/* MHD_OPTION_NOTIFY_CONNECTION: a connection's deadline slot lives from
+ * its start to its close (MHD calls this before it closes the socket). */
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fi = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char addr[48] = "?";
+        if (ai && ai->client_addr && ai->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ai->client_addr)->sin_addr, addr, sizeof addr);
+        else if (ai && ai->client_addr && ai->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ai->client_addr)->sin6_addr, addr, sizeof addr);
+        *socket_context = fi ? http_guard_add(&srv->guard, fi->connect_fd, addr) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_guard_remove(&srv->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http_server *srv = cls;
     char buf[512];
     vsnprintf(buf, sizeof buf, fmt, ap);
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    /* A refusal over the limits is MHD's line per connection: a flood from
+     * one address would be a flood of lines, so the guard counts them. */
+    if (strstr(buf, "reached connection limit")) {
+        http_guard_refused(&srv->guard);
+        return;
+    }
+    /* A client that left mid-request, or one the guard cut off (it says
+     * so itself): routine. */
+    if (strstr(buf, "closed when reading request")) {
+        ww_debug("http", "microhttpd: %s", buf);
+        return;
+    }
     /* Our stream callbacks end a stream "with error" when the viewer left
      * or the server stops: routine, not worth a warning per viewer. */
     if (strstr(buf, "application error generating response")) ww_debug("http", "microhttpd: %s", buf);
@@ -472,8 +522,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     srv->cfg.db_path = srv->db_path;
     srv->cfg.web_dir = srv->web_dir;
     srv->cfg.vendor_dir = srv->vendor_dir;
+    srv->trusted_proxy = cfg->trusted_proxy ? ww_strdup(cfg->trusted_proxy) : NULL;
+    srv->cfg.trusted_proxy = srv->trusted_proxy;
     if (!srv->cfg.max_connections) srv->cfg.max_connections = 256;
     if (!srv->cfg.max_body) srv->cfg.max_body = 1 << 20;
+    if (!srv->cfg.max_conn_per_ip) srv->cfg.max_conn_per_ip = HTTP_CONN_PER_IP_DEFAULT;
+    if (srv->cfg.header_timeout_us <= 0) srv->cfg.header_timeout_us = HTTP_HEADER_TIMEOUT_DEFAULT_US;
+    if (srv->cfg.body_timeout_us <= 0) srv->cfg.body_timeout_us = HTTP_BODY_TIMEOUT_DEFAULT_US;
     pthread_rwlock_init(&srv->routes_lock, NULL);
     http_router_init(&srv->router);
     pthread_mutex_init(&srv->pool.mu, NULL);
@@ -493,6 +548,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     if (!cat) { http_server_stop(srv); return WW_EDB; }
     http_pool_put(&srv->pool, cat);
     http_auth_register(srv);
+    int grc = http_guard_init(&srv->guard, srv->cfg.header_timeout_us, srv->cfg.body_timeout_us,
+                              srv->cfg.max_conn_per_ip, srv->cfg.max_connections);
+    if (grc) {
+        ww_error("http", "cannot start the connection guard: %s", ww_strerror(grc));
+        http_server_stop(srv);
+        return grc;
+    }
 
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
@@ -501,6 +563,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
                               MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                              (unsigned)(srv->cfg.max_conn_per_ip > 0 ? srv->cfg.max_conn_per_ip : 0),
+                              MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                               MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                               MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv,
@@ -515,6 +580,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : 0;
     ww_info("http", "listening on %s (port %u), web %s", srv->listen, srv->port, srv->web_dir);
+    ww_debug("http", "limits: %u connections, %d per address, headers within %.0f s, body within %.0f s",
+             srv->cfg.max_connections, srv->cfg.max_conn_per_ip,
+             (double)srv->cfg.header_timeout_us / 1e6, (double)srv->cfg.body_timeout_us / 1e6);
     *out = srv;
     return 0;
 }
@@ -536,6 +604,7 @@ void http_server_stop(struct http_server *srv)
     if (!srv) return;
     srv->stopping = true;
     if (srv->d) MHD_stop_daemon(srv->d);
+    http_guard_free(&srv->guard); /* after the daemon: its connections are gone */
     http_router_free(&srv->router);
     pthread_rwlock_destroy(&srv->routes_lock);
     for (size_t i = 0; i < srv->pool.n; i++) catalog_close(srv->pool.idle[i]);
@@ -546,5 +615,6 @@ void http_server_stop(struct http_server *srv)
     free(srv->db_path);
     free(srv->web_dir);
     free(srv->vendor_dir);
+    free(srv->trusted_proxy);
     free(srv);
 }

@@ -52,6 +52,7 @@ struct ingest_session {
     int64_t anchor_wall, anchor_ts, last_wall;
     int64_t rebases, skipped;
     int64_t read_timeout_us;
+    int64_t deadline_us;        /* absolute monotonic µs; 0 = none */
     atomic_bool *stop;
     const char *ctx;
 };
@@ -76,16 +77,49 @@ static const char *why_libav(const struct ingest_opts *o)
     return NULL;
 }
 
-int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
+/* Credentials go only to the host:port they were stored with (issue 11
+ * item 1).  A URL at another one is opened without them; if that camera
+ * asks for them, the open fails saying why. */
+static bool creds_for_elsewhere(const struct ingest_opts *o)
+{
+    if (!o->username || !*o->username || !o->cred_url) return false;
+    return !ww_rtsp_same_authority(o->url, o->cred_url);
+}
+
+/* libavformat's client answers Basic challenges and follows redirects with
+ * the credentials, and has no option against either; so before it gets
+ * credentials over plain rtsp://, the lean client asks the same questions
+ * (OPTIONS, DESCRIBE) under our rules.  It is a check of the camera as it
+ * answers now, not a guarantee about its next answer: a server that
+ * answers the two connections differently can still get libavformat's
+ * Basic answer (rtsps:// is not checked: TLS carries that one). */
+static int check_for_libav(const struct ingest_opts *o, atomic_bool *stop, const char **why)
+{
+    if (!o->username || !*o->username || strncasecmp(o->url, "rtsp://", 7)) return 0;
+    return rtsp_client_check_auth(o, stop, why);
+}
+
+int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text)
 {
     static const char *dummy;
     if (!err_text) err_text = &dummy;
     *out = NULL;
+    struct ingest_opts stripped;
+    const struct ingest_opts *o = o_in;
+    bool withheld = creds_for_elsewhere(o_in);
+    if (withheld) {
+        stripped = *o_in;
+        stripped.username = stripped.password = NULL;
+        o = &stripped;
+        ww_warn(o->log_ctx ? o->log_ctx : "ingest",
+                "the stored credentials belong to another host:port than the URL's: not sent");
+    }
     struct ingest_session *s = ww_calloc(1, sizeof *s);
     s->stop = stop;
     s->ctx = o->log_ctx ? o->log_ctx : "ingest";
     s->read_timeout_us = o->read_timeout_us > 0 ? o->read_timeout_us : 5000000;
+    s->deadline_us = o->deadline_us > 0 ? o->deadline_us : 0;
     s->last_wall = INT64_MIN;
     s->pkt = av_packet_alloc();
 
@@ -93,7 +127,8 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
     int rc;
     if (alt) {
         ww_debug(s->ctx, "ingest: libavformat RTSP client (%s)", alt);
-        rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
+        rc = check_for_libav(o, stop, err_text);
+        if (!rc) rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
     } else {
         ww_debug(s->ctx, "ingest: lean RTSP client (TCP interleaved)");
         rc = rtsp_client_open(o, stop, &s->lean, err_text);
@@ -112,6 +147,9 @@ int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t
         }
     }
     if (rc) {
+        if (withheld && rc == WW_EAUTH)
+            *err_text = "camera asks for credentials, but the stored ones belong to another"
+                        " host:port: not sent";
         ingest_close(s);
         return rc;
     }
@@ -195,12 +233,27 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
     return wall;
 }
 
+/* How long the next source read may wait: the read timeout, cut to what is
+ * left of the session's deadline.  0 when the deadline has passed. */
+static int64_t read_budget(const struct ingest_session *s)
+{
+    if (!s->deadline_us) return s->read_timeout_us;
+    int64_t left = s->deadline_us - ingest_coarse_us();
+    if (left <= 0) return 0;
+    return left < s->read_timeout_us ? left : s->read_timeout_us;
+}
+
 int ingest_read(ingest_session_t *s, struct ingest_packet *out)
 {
     AVPacket *pkt = s->pkt;
     av_packet_unref(pkt);
     for (;;) {
-        int rc = s->lean ? rtsp_client_read(s->lean, pkt, s->read_timeout_us)
+        /* Checked per packet, not per wait: a camera that streams only
+         * non-keyframes never lets a read time out, so the loop that skips
+         * them must watch the deadline itself. */
+        int64_t budget = read_budget(s);
+        if (budget <= 0) return -ETIMEDOUT;
+        int rc = s->lean ? rtsp_client_read(s->lean, pkt, budget)
                          : lav_src_read(s->lav, pkt);
         if (rc) return rc;
         bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;

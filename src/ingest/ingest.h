@@ -17,8 +17,8 @@
  *   - wall times strictly increase within a session.
  *
  * Threads: a session is used by one thread (its ingest thread).  Blocking
- * calls end by deadline (open and read timeouts) or within ~100 ms of *stop
- * becoming true, so a stuck camera never pins its thread.  ingest_stats_* fields are plain values copied out by
+ * calls end by deadline (open and read timeouts, and the session's absolute
+ * deadline_us if one is set) or within ~100 ms of *stop becoming true, so a stuck camera never pins its thread.  ingest_stats_* fields are plain values copied out by
  * the owner; they are not shared.
  *
  * Memory: the packet returned by ingest_read belongs to the session and is
@@ -42,8 +42,25 @@ struct ingest_opts {
     bool udp;                 /* RTP over UDP instead of interleaved TCP */
     int64_t open_timeout_us;  /* 0 → 10 s */
     int64_t read_timeout_us;  /* 0 → 5 s: no packet for this long = lost */
+    int64_t deadline_us;      /* 0 = none; else an absolute CLOCK_MONOTONIC time
+                                 (ww_mono_us) by which ingest_open and every
+                                 ingest_read end, -ETIMEDOUT past it, whatever the
+                                 camera sends (a stream of non-keyframes, a
+                                 trickle): one budget for a whole session, as a
+                                 connection probe needs */
     const char *log_ctx;      /* e.g. "cam=3/main" for messages */
+    /* Where the credentials may go (issue 11 item 1).  They belong to the
+     * host:port of cred_url (the camera's stored URL; NULL = url itself) and
+     * are never sent anywhere else: not to url if its host:port differs, not
+     * after a redirect (neither client follows one with credentials).  Basic
+     * (the password in clear) answers a challenge only if basic_allowed;
+     * otherwise a camera that offers only Basic fails with
+     * INGEST_BASIC_REFUSED and gets no password. */
+    const char *cred_url;
+    bool basic_allowed;
 };
+
+#define INGEST_BASIC_REFUSED "camera asks for Basic auth, which this camera's record does not allow"
 
 typedef struct ingest_session ingest_session_t;
 
@@ -63,7 +80,8 @@ struct ingest_packet {
 int ingest_open(const struct ingest_opts *o, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text);
 /* Next packet (keyframe first).  0, WW_EOF (stream ended or stop), -ETIMEDOUT
- * (no data within read timeout) or WW_EAV. */
+ * (no data within read timeout, or the session's deadline_us passed — also
+ * while packets keep coming but no keyframe) or WW_EAV. */
 int ingest_read(ingest_session_t *s, struct ingest_packet *out);
 void ingest_close(ingest_session_t *s);
 

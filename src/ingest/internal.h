@@ -205,6 +205,10 @@ struct rtsp_client_stats {
  * and maps errors like ingest_open. */
 int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
                      const char **why);
+/* OPTIONS and DESCRIBE only, then TEARDOWN-free close: what libavformat's
+ * client would meet, checked by rules it cannot keep (no Basic unless
+ * allowed, no redirect).  0 if DESCRIBE succeeded; errors as open. */
+int rtsp_client_check_auth(const struct ingest_opts *o, atomic_bool *stop, const char **why);
 /* Next access unit into pkt (unreferenced by the caller first).  0, WW_EOF,
  * -ETIMEDOUT (nothing for timeout_us), WW_EAV. */
 int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us);

@@ -20,7 +20,12 @@
  *
  * Sequence: OPTIONS (learns whether GET_PARAMETER works for keep-alives),
  * DESCRIBE, SETUP of the video track only, PLAY.  A 401 is answered once
- * (Basic or Digest, rtsp_auth.c); later requests carry the answer.  While
+ * (Basic or Digest, rtsp_auth.c); later requests carry the answer.  Basic
+ * sends the password in clear, so it answers only when the camera's record
+ * allows it (o->basic_allowed); a camera that asks for nothing else is told
+ * nothing and the open fails with INGEST_BASIC_REFUSED (issue 11 item 1).
+ * Redirects (3xx) are never followed: the credentials stay with the one
+ * host:port they were given for.  While
  * reading, a keep-alive goes out every session-timeout/2 (30 s by default)
  * and its reply is skipped when it comes by.  Close sends TEARDOWN without
  * waiting for the reply, bounded to 200 ms.
@@ -81,6 +86,8 @@ struct rtsp_client {
     char *url;                 /* request URL, without credentials */
     char *user, *pass;
     struct rtsp_auth auth;
+    bool basic_allowed;
+    const char *auth_refused;  /* static text: why a challenge went unanswered */
     unsigned cseq;
     char *session;
     int64_t ka_interval_us, next_ka_us;
@@ -422,6 +429,25 @@ static int wait_response(struct rtsp_client *c, int64_t deadline)
     }
 }
 
+/* Takes the WWW-Authenticate challenges of a 401 head.  A Basic one is not
+ * kept unless the record allows Basic: the password would go in clear.
+ * true if an answerable challenge is kept. */
+static bool take_challenges(struct rtsp_client *c, const char *head, size_t len)
+{
+    size_t pos = 0, vl;
+    const char *v;
+    bool usable = false;
+    while (rtsp_hdr_next(head, len, "WWW-Authenticate", &pos, &v, &vl))
+        if (!rtsp_auth_challenge(&c->auth, v, vl)) usable = true;
+    if (c->auth.scheme == RTSP_AUTH_BASIC && !c->basic_allowed) {
+        ww_warn(c->ctx, "%s: no credentials sent", INGEST_BASIC_REFUSED);
+        c->auth_refused = INGEST_BASIC_REFUSED;
+        rtsp_auth_free(&c->auth);
+        return false;
+    }
+    return usable;
+}
+
 /* Sends a request and waits for its reply; answers one 401 with the
  * credentials and sends it again. */
 static int request(struct rtsp_client *c, const char *method, const char *url, const char *extra,
@@ -432,12 +458,7 @@ static int request(struct rtsp_client *c, const char *method, const char *url, c
         if (!rc) rc = wait_response(c, deadline);
         if (rc) return rc;
         if (c->resp.status != 401 || attempt > 0 || !c->user) return 0;
-        size_t pos = 0, vl;
-        const char *v;
-        bool usable = false;
-        while (rtsp_hdr_next(c->resp.head, c->resp.head_len, "WWW-Authenticate", &pos, &v, &vl))
-            if (!rtsp_auth_challenge(&c->auth, v, vl)) usable = true;
-        if (!usable) return 0;
+        if (!take_challenges(c, c->resp.head, c->resp.head_len)) return 0;
     }
 }
 
@@ -457,6 +478,21 @@ static int status_error(int status, const char *method, const char **why)
         *why = ingest_errtext("camera answered %s with status %d", method, status);
         return WW_EAV;
     }
+}
+
+/* status_error with what this client knows more: a 401 it chose not to
+ * answer, a redirect it does not follow. */
+static int reply_error(struct rtsp_client *c, const char *method, const char **why)
+{
+    int status = c->resp.status;
+    if (status == 401 && c->auth_refused) { *why = c->auth_refused; return WW_EAUTH; }
+    if (status >= 300 && status < 400) {
+        *why = ingest_errtext("camera answered %s with a redirect (%d), which is not followed:"
+                              " credentials go only to the stored host:port; put the target"
+                              " in the camera's URL", method, status);
+        return WW_EAUTH;
+    }
+    return status_error(status, method, why);
 }
 
 static int io_error(struct rtsp_client *c, int rc, const char *method, const char **why)
@@ -564,8 +600,10 @@ static void reply_to_server(struct rtsp_client *c, const struct rtsp_item *it)
 
 /* ---- open ------------------------------------------------------------------ */
 
-int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
-                     const char **why)
+/* The open sequence; with describe_only it ends after a successful
+ * DESCRIBE (rtsp_client_check_auth) and *out stays NULL. */
+static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
+                       const char **why, bool describe_only)
 {
     *out = NULL;
     struct url_parts u;
@@ -586,11 +624,13 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
         c->user = ww_strdup(u.user);
         c->pass = ww_strdup(u.pass ? u.pass : "");
     }
+    c->basic_allowed = o->basic_allowed;
     c->max_ch = 255;
     c->ka_interval_us = DEFAULT_SESSION_TIMEOUT_S * 1000000 / 2;
     c->buf = ww_malloc(BUF_SIZE);
     c->lowat = 1;
     int64_t deadline = ingest_coarse_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
+    if (o->deadline_us > 0 && o->deadline_us < deadline) deadline = o->deadline_us;
     const char *method = "OPTIONS";
     char *base = NULL, *track = NULL;
 
@@ -600,8 +640,9 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
     /* OPTIONS: only to learn whether GET_PARAMETER is there for keep-alives;
      * a camera that does not like it still gets DESCRIBE, but not a 401. */
     if ((rc = request(c, method, c->url, NULL, deadline))) goto io_fail;
-    if (c->resp.status == 401 || c->resp.status == 403) {
-        rc = status_error(c->resp.status, method, why);
+    if (c->resp.status == 401 || c->resp.status == 403 ||
+        (c->resp.status >= 300 && c->resp.status < 400)) {
+        rc = reply_error(c, method, why);
         goto fail;
     }
     size_t vl;
@@ -614,12 +655,13 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
 
     method = "DESCRIBE";
     if ((rc = request(c, method, c->url, "Accept: application/sdp\r\n", deadline))) goto io_fail;
-    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    if (c->resp.status != 200) { rc = reply_error(c, method, why); goto fail; }
     if (sdp_parse_video(c->resp.body, c->resp.body_len, &c->sdp)) {
         *why = "camera offers no H.264 or H.265 video stream";
         rc = WW_EINVAL;
         goto fail;
     }
+    if (describe_only) { rc = 0; goto fail; }
     const char *cb = hdr(c, "Content-Base", &vl);
     if (!cb) cb = hdr(c, "Content-Location", &vl);
     base = cb && vl && vl <= MAX_URL ? dup_n(cb, vl) : ww_strdup(c->url);
@@ -631,7 +673,7 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
     if ((rc = request(c, method, track, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
                       deadline)))
         goto io_fail;
-    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    if (c->resp.status != 200) { rc = reply_error(c, method, why); goto fail; }
     take_session(c);
     take_channels(c);
     if (!c->session) {
@@ -644,7 +686,7 @@ int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp
 
     method = "PLAY";
     if ((rc = request(c, method, c->play_url, "Range: npt=0.000-\r\n", deadline))) goto io_fail;
-    if (c->resp.status != 200) { rc = status_error(c->resp.status, method, why); goto fail; }
+    if (c->resp.status != 200) { rc = reply_error(c, method, why); goto fail; }
     c->playing = true;
     resp_clear(&c->resp);
 
@@ -671,6 +713,18 @@ fail:
     return rc;
 }
 
+int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
+                     const char **why)
+{
+    return client_open(o, stop, out, why, false);
+}
+
+int rtsp_client_check_auth(const struct ingest_opts *o, atomic_bool *stop, const char **why)
+{
+    struct rtsp_client *none;
+    return client_open(o, stop, &none, why, true);
+}
+
 /* ---- read --------------------------------------------------------------------- */
 
 static int keepalive(struct rtsp_client *c, int64_t now)
@@ -690,12 +744,8 @@ static void on_message(struct rtsp_client *c, const struct rtsp_item *it)
     if (it->status == 0) { reply_to_server(c, it); return; }
     if (it->status == 200) return;
     ww_debug(c->ctx, "camera answered a keep-alive with status %d", it->status);
-    if (it->status == 401) { /* a new nonce: answer it with the next keep-alive */
-        size_t pos = 0, vl;
-        const char *v;
-        while (rtsp_hdr_next(it->head, it->head_len, "WWW-Authenticate", &pos, &v, &vl))
-            rtsp_auth_challenge(&c->auth, v, vl);
-    }
+    if (it->status == 401 && c->user) /* a new nonce: answer it with the next keep-alive */
+        take_challenges(c, it->head, it->head_len);
 }
 
 /* Dropped access units are counted in the stats; people hear of them at

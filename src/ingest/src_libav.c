@@ -10,7 +10,8 @@
  *
  * Blocking reads end through the interrupt callback, which libavformat
  * calls around every socket read: it checks *stop and a deadline that is
- * reset per open / per read.
+ * reset per open / per read, and never later than the session's absolute
+ * deadline (ingest_opts.deadline_us) when it has one.
  */
 #include "ingest/internal.h"
 
@@ -27,6 +28,7 @@ struct lav_src {
     int vidx;                  /* the video stream's index */
     atomic_bool *stop;
     int64_t deadline;          /* monotonic µs; 0 = none */
+    int64_t session_deadline;  /* ingest_opts.deadline_us: caps every deadline; 0 = none */
     bool timed_out;
     int64_t read_timeout_us;
     const char *ctx;
@@ -41,6 +43,13 @@ static int interrupt_cb(void *opaque)
         return 1;
     }
     return 0;
+}
+
+/* now + us, cut to the session's deadline. */
+static int64_t deadline_in(const struct lav_src *l, int64_t us)
+{
+    int64_t d = ingest_coarse_us() + us;
+    return l->session_deadline && l->session_deadline < d ? l->session_deadline : d;
 }
 
 static char *url_with_credentials(const struct ingest_opts *o)
@@ -84,6 +93,7 @@ int lav_src_open(const struct ingest_opts *o, atomic_bool *stop, struct lav_src 
     l->stop = stop;
     l->ctx = o->log_ctx ? o->log_ctx : "ingest";
     l->read_timeout_us = o->read_timeout_us > 0 ? o->read_timeout_us : 5000000;
+    l->session_deadline = o->deadline_us > 0 ? o->deadline_us : 0;
     l->vidx = -1;
     l->fmt = avformat_alloc_context();
     l->fmt->interrupt_callback.callback = interrupt_cb;
@@ -96,7 +106,7 @@ int lav_src_open(const struct ingest_opts *o, atomic_bool *stop, struct lav_src 
     av_dict_set(&opts, "timeout", tmo, 0);
     av_dict_set(&opts, "max_delay", "200000", 0); /* UDP reorder buffer */
     char *url = url_with_credentials(o);
-    l->deadline = ingest_coarse_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
+    l->deadline = deadline_in(l, o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
     int rc = avformat_open_input(&l->fmt, url, NULL, &opts);
     explicit_bzero(url, strlen(url));
     free(url);
@@ -132,7 +142,8 @@ int lav_src_read(struct lav_src *l, AVPacket *pkt)
 {
     for (;;) {
         l->timed_out = false;
-        l->deadline = ingest_coarse_us() + l->read_timeout_us;
+        l->deadline = deadline_in(l, l->read_timeout_us);
+        if (l->session_deadline && ingest_coarse_us() >= l->session_deadline) return -ETIMEDOUT;
         int rc = av_read_frame(l->fmt, pkt);
         if (rc < 0) {
             if (l->stop && atomic_load(l->stop)) return WW_EOF;

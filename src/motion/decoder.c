@@ -43,6 +43,7 @@ struct motion_decoder {
     char *log_ctx;
     bool keyframes_only;
     bool waiting_key;       /* after open or a pause: skip until a keyframe */
+    bool idle;              /* disabled or paused: the codec's buffers were dropped */
     int64_t waited;         /* packets skipped while waiting_key */
     int64_t anchor_pts, anchor_wall; /* last packet with a pts, for the final drain */
     bool bad_format_logged;
@@ -208,15 +209,23 @@ int motion_decoder_push(struct motion_decoder *d, const AVPacket *pkt, int64_t w
      * detector cannot reach into the codec context. */
     struct motion_config cfg;
     motion_detector_get_config(d->det, &cfg);
-    if (!cfg.enabled) {
-        /* Nothing to analyse: do not decode at all; close any open event. */
+    if (!cfg.enabled || motion_detector_paused(d->det)) {
+        /* Nothing to analyse: do not decode at all; close any open event.
+         * Frames still inside the codec (reordering delay) are dropped, so
+         * nothing from before the pause comes out after it. */
         struct motion_event ev;
         int r = motion_detector_flush(d->det, &ev);
         if (r & MOTION_CLOSED) emit(d, MOTION_CB_CLOSED, &ev);
+        if (!d->idle) {
+            avcodec_flush_buffers(d->ctx);
+            av_frame_unref(d->peak);
+            d->idle = true;
+        }
         d->waiting_key = true;
         d->st.packets_skipped++;
         return 0;
     }
+    d->idle = false;
     if (cfg.keyframes_only != d->keyframes_only) {
         /* Leaving keyframes-only: the P-frames' references were never
          * decoded, so start again at the next keyframe. */

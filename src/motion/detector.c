@@ -77,6 +77,7 @@ struct motion_detector {
     struct motion_zones staged_zones;
     struct motion_state pub;
     atomic_bool dirty;
+    atomic_bool paused;                       /* motion_detector_set_paused */
 
     /* feeding thread only */
     struct motion_config cfg;
@@ -329,6 +330,7 @@ int motion_detector_new(const struct motion_config *cfg, struct motion_detector 
     pthread_mutex_init(&d->lock, NULL);
     d->cfg = d->staged_cfg = *cfg;
     atomic_init(&d->dirty, false);
+    atomic_init(&d->paused, false);
     *out = d;
     return 0;
 }
@@ -376,6 +378,17 @@ void motion_detector_get_state(struct motion_detector *d, struct motion_state *s
     pthread_mutex_lock(&d->lock);
     *st = d->pub;
     pthread_mutex_unlock(&d->lock);
+    st->paused = atomic_load(&d->paused);
+}
+
+void motion_detector_set_paused(struct motion_detector *d, bool paused)
+{
+    atomic_store(&d->paused, paused);
+}
+
+bool motion_detector_paused(struct motion_detector *d)
+{
+    return atomic_load(&d->paused);
 }
 
 static void apply_staged(struct motion_detector *d)
@@ -522,7 +535,9 @@ int motion_detector_feed(struct motion_detector *d, const uint8_t *luma, int w, 
     if (!luma || w < 8 || h < 8 || w > MAX_DIM || h > MAX_DIM || stride < w) return WW_EINVAL;
     apply_staged(d);
     int ret = 0;
-    if (!d->cfg.enabled) {
+    /* Disabled, or paused for want of the owner's consent: no analysis at
+     * all.  The open event closes now (every frame of it came before). */
+    if (!d->cfg.enabled || atomic_load(&d->paused)) {
         d->have_t = false;
         d->seeded = false; /* the scene may be different when re-enabled */
         return motion_detector_flush(d, ev_out);

@@ -125,6 +125,7 @@ struct motion_state {
     bool in_event;
     int64_t frames;        /* analysed so far */
     int64_t illumination_resets; /* global lighting changes absorbed */
+    bool paused;           /* motion_detector_set_paused: nothing is analysed */
 };
 
 int  motion_detector_new(const struct motion_config *cfg, struct motion_detector **out);
@@ -136,6 +137,15 @@ int  motion_detector_set_zones(struct motion_detector *det, const struct motion_
 /* Copies the config in force (or staged) — safe from any thread. */
 void motion_detector_get_config(struct motion_detector *det, struct motion_config *cfg);
 void motion_detector_get_state(struct motion_detector *det, struct motion_state *st);
+/* Pause (the engine: the owner's recording consent is not in force).  Safe
+ * from any thread; takes effect at the next fed frame or pushed packet.
+ * While paused nothing is analysed: feed closes an open event (its frames
+ * were all seen before the pause) and then returns 0 for every frame, and a
+ * decoder on this detector does not even decode.  Resuming re-seeds the
+ * background model (the scene may have changed meanwhile) and the decoder
+ * starts again at the next keyframe.  A new detector is not paused. */
+void motion_detector_set_paused(struct motion_detector *det, bool paused);
+bool motion_detector_paused(struct motion_detector *det);
 
 /* Feeds one 8-bit luma plane taken at t_us (any monotonic µs clock: wall
  * clock for live streams, file time for scans).  Frames closer together

@@ -51,9 +51,17 @@ void rec_frag_put(struct ww_buf *b, const struct rec_frag *f);
 /* ---- syncer -------------------------------------------------------------- */
 struct rec_retention_cfg {
     int64_t quota_bytes;       /* 0 = no quota */
-    int64_t min_free_bytes;    /* free-space floor on the recordings fs; 0 = none */
+    int64_t min_free_bytes;    /* free-space floor on the recordings fs; 0 = none,
+                                * REC_FLOOR_AUTO = rec_free_floor() of the disk */
     int64_t interval_us;       /* how often retention runs (default 10 s) */
 };
+
+/* The default free-space floor: 10 % of the recordings filesystem, at most
+ * 10 GiB — so retention frees unheld old video before the disk fills,
+ * whatever its size.  The syncer checks free space every round (about a
+ * second) and runs retention at once when it is under the floor. */
+#define REC_FLOOR_AUTO (-1)
+int64_t rec_free_floor(const char *rec_dir);
 
 /* Starts the syncer thread.  It opens its own catalog connection. */
 int rec_syncer_start(const char *data_dir, int64_t interval_us,
@@ -168,6 +176,9 @@ int64_t rec_reader_total_frames(const rec_reader_t *r);
 void rec_reader_close(rec_reader_t *r);
 
 /* One retention pass (used by the syncer and by tests). */
+/* Whether the recordings disk is under its free-space floor now (cheap: one
+ * statvfs).  The syncer asks every round. */
+bool rec_retention_under_floor(const char *data_dir, const struct rec_retention_cfg *cfg);
 int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
                       rec_syncer_t *holds, int64_t *deleted, int64_t *bytes);
 

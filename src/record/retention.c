@@ -75,17 +75,38 @@ static int by_days(const char *data_dir, catalog_t *cat, rec_syncer_t *holds, in
     return 0;
 }
 
+int64_t rec_free_floor(const char *rec_dir)
+{
+    int64_t total = ww_fs_total_bytes(rec_dir);
+    if (total <= 0) return 0;
+    int64_t floor = total / 10, cap = 10LL << 30;
+    return floor < cap ? floor : cap;
+}
+
+static int64_t floor_of(const struct rec_retention_cfg *cfg, const char *rec)
+{
+    return cfg->min_free_bytes == REC_FLOOR_AUTO ? rec_free_floor(rec) : cfg->min_free_bytes;
+}
+
+bool rec_retention_under_floor(const char *data_dir, const struct rec_retention_cfg *cfg)
+{
+    char *rec = ww_asprintf("%s/rec", data_dir);
+    int64_t floor = floor_of(cfg, rec), free_b = floor > 0 ? ww_fs_free_bytes(rec) : INT64_MAX;
+    free(rec);
+    return floor > 0 && free_b >= 0 && free_b < floor;
+}
+
 /* Deletes oldest-first while over(…) says so. */
 static void by_space(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
                      rec_syncer_t *holds, int64_t *deleted, int64_t *bytes)
 {
     char *rec = ww_asprintf("%s/rec", data_dir);
     for (int round = 0; round < 10000; round++) {
-        int64_t total = 0, free_b = INT64_MAX;
+        int64_t total = 0, free_b = INT64_MAX, floor = floor_of(cfg, rec);
         if (cfg->quota_bytes > 0 && catalog_segment_total_bytes(cat, 0, &total)) break;
-        if (cfg->min_free_bytes > 0) free_b = ww_fs_free_bytes(rec);
+        if (floor > 0) free_b = ww_fs_free_bytes(rec);
         bool over = (cfg->quota_bytes > 0 && total > cfg->quota_bytes) ||
-                    (cfg->min_free_bytes > 0 && free_b >= 0 && free_b < cfg->min_free_bytes);
+                    (floor > 0 && free_b >= 0 && free_b < floor);
         if (!over) break;
         struct cat_segment *v;
         size_t n;
@@ -93,7 +114,8 @@ static void by_space(const char *data_dir, catalog_t *cat, const struct rec_rete
         int rc = n ? delete_batch(data_dir, cat, v, n, holds, deleted, bytes) : 0;
         cat_segment_list_free(v, n);
         if (rc <= 0) {
-            if (n == 0)
+            static int64_t last_warn; /* the syncer's thread only */
+            if (n == 0 && ww_mono_us() - last_warn > 60000000 && (last_warn = ww_mono_us()))
                 ww_warn("retention", "over quota or free-space floor, but nothing closed and unheld is left to"
                                      " delete (footage under a hold is kept)");
             break;

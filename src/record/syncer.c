@@ -384,7 +384,8 @@ static void *syncer_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         if (!stopping) {
             sync_round(s);
-            if (kick || ww_mono_us() >= s->next_retention) {
+            if (kick || ww_mono_us() >= s->next_retention ||
+                rec_retention_under_floor(s->data_dir, &s->ret)) {
                 retention_round(s);
                 s->next_retention = ww_mono_us() + s->ret.interval_us;
             }

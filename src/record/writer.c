@@ -96,10 +96,22 @@ static int io_write(void *opaque, uint8_t *buf, int size)
 {
     rec_writer_t *w = opaque;
     if (w->io_err) return AVERROR(-w->io_err);
-    ssize_t rc = ww_fsops()->write(w->seg->fd, buf, (size_t)size);
-    if (rc < 0 || rc != size) {
-        w->io_err = rc < 0 ? (int)rc : -EIO;
-        return AVERROR(-w->io_err);
+    /* A disk filling up answers a short write first and ENOSPC only on the
+     * next call: write the rest, so a full disk is reported as one (not as
+     * a vague I/O error), and a short write for any other reason too. */
+    size_t done = 0;
+    for (int tries = 0; done < (size_t)size && tries < 64; tries++) {
+        ssize_t rc = ww_fsops()->write(w->seg->fd, buf + done, (size_t)size - done);
+        if (rc < 0) {
+            w->io_err = (int)rc;
+            return AVERROR(-w->io_err);
+        }
+        if (rc == 0) break;
+        done += (size_t)rc;
+    }
+    if (done != (size_t)size) {
+        w->io_err = -EIO;
+        return AVERROR(EIO);
     }
     w->written += size;
     return size;

@@ -101,6 +101,14 @@ char *ward_period_text(const struct ward_period *p);
  * linked cameras exist.
  * WW_EINVAL with *why. */
 int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char **why);
+/* The links an incident adds (camera_ids, export_ids not already in old;
+ * old NULL = a new incident) must be in scope: each camera, and each
+ * export's camera, must exist and — when scope_ward_id is not 0 (an
+ * officer) — belong to that ward.  Out of scope and absent get the same
+ * answer, WW_EINVAL with *why "no camera N" / "no export N", so linking
+ * cannot tell an officer whether another ward's camera exists. */
+int ward_incident_check_links(catalog_t *cat, const struct cat_incident *inc, const struct cat_incident *old,
+                              int64_t scope_ward_id, char **why);
 /* Whether a status may move from → to.  Forward only: received → verifying
  * → solved | closed (received may go straight to solved or closed); the
  * same status is always allowed.  Admin corrections pass force. */

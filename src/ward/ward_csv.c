@@ -256,9 +256,17 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
         struct cat_incident inc = {.status = CAT_INC_RECEIVED};
         why = NULL;
         int r = ward_incident_apply_json(cat, &inc, o, offset_min, &why);
+        /* An officer's import must not tell which other wards and cameras
+         * exist: a row for another ward gets the answer an absent ward gets
+         * (whatever else is wrong with it), and its links are checked in
+         * scope before validate's plain existence check. */
+        bool foreign = !r && only_ward_id && inc.ward_id != only_ward_id;
+        if (!r && only_ward_id && !foreign) r = ward_incident_check_links(cat, &inc, NULL, only_ward_id, &why);
         if (!r) r = ward_incident_validate(cat, &inc, &why);
-        if (!r && only_ward_id && inc.ward_id != only_ward_id) {
-            why = ww_strdup("this row is for another ward than yours");
+        if (foreign && (!r || r == WW_EINVAL)) {
+            free(why);
+            json_t *w = json_object_get(o, "ward");
+            why = ww_asprintf("unknown ward '%s'", json_is_string(w) ? json_string_value(w) : "");
             r = WW_EINVAL;
         }
         json_decref(o);

@@ -126,6 +126,56 @@ int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char 
     return 0;
 }
 
+static bool has_id(const int64_t *v, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id) return true;
+    return false;
+}
+
+/* 0 when camera id exists and is in scope; WW_ENOTFOUND for absent and
+ * out of scope alike. */
+static int camera_in_scope(catalog_t *cat, int64_t id, int64_t scope_ward_id)
+{
+    struct cat_camera cam;
+    int rc = catalog_camera_get(cat, id, &cam);
+    if (rc) return rc;
+    bool in = !scope_ward_id || cam.ward_id == scope_ward_id;
+    cat_camera_clear(&cam);
+    return in ? 0 : WW_ENOTFOUND;
+}
+
+int ward_incident_check_links(catalog_t *cat, const struct cat_incident *inc, const struct cat_incident *old,
+                              int64_t scope_ward_id, char **why)
+{
+    for (size_t i = 0; i < inc->n_cameras; i++) {
+        int64_t id = inc->camera_ids[i];
+        if (old && has_id(old->camera_ids, old->n_cameras, id)) continue;   /* kept, not added */
+        int rc = camera_in_scope(cat, id, scope_ward_id);
+        if (rc == WW_ENOTFOUND) {
+            *why = ww_asprintf("no camera %lld", (long long)id);   /* the text validate gives */
+            return WW_EINVAL;
+        }
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < inc->n_exports; i++) {
+        int64_t id = inc->export_ids[i];
+        if (old && has_id(old->export_ids, old->n_exports, id)) continue;
+        struct cat_export e;
+        int rc = catalog_export_get(cat, id, &e);
+        if (!rc) {
+            rc = camera_in_scope(cat, e.camera_id, scope_ward_id);
+            cat_export_clear(&e);
+        }
+        if (rc == WW_ENOTFOUND) {
+            *why = ww_asprintf("no export %lld", (long long)id);
+            return WW_EINVAL;
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 /* ---- JSON -------------------------------------------------------------- */
 
 static json_t *ids_json(const int64_t *v, size_t n)

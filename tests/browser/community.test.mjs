@@ -73,7 +73,7 @@ await run(async (keep) => {
   for (const [name, n, e, dir, ward, owner] of cams) {
     const lat = C[0] + n / 111320;
     const lon = C[1] + e / (111320 * Math.cos((C[0] * Math.PI) / 180));
-    const body = { name, main_url: 'rtsp://127.0.0.1:9/none', ward_id: ward, enabled: false, latitude: lat, longitude: lon,
+    const body = { name, main_url: `rtsp://127.0.0.1:9/none-${ids.length}`, ward_id: ward, enabled: false, latitude: lat, longitude: lon,
       address: `${name}, Vinh` };
     if (dir !== null) body.direction_deg = dir;
     if (owner) body.owner_id = owner;

@@ -9,6 +9,7 @@
 //     the camera filter narrows the cards and lands in the URL; "more"
 //     pages with the cursor; a click opens the timeline at the event's
 //     pre-roll (#/timeline?camera=ID&date=YYYY-MM-DD&at=S);
+//   - a camera whose owner withdrew recording consent is named as paused;
 //   - every ev.*/mo.* string the pages use has vi and en text;
 //   - screenshots docs/screens/events.png and docs/screens/zones.png.
 // Starts camsim (2 cameras) and `wardwatch serve` (recording) on free ports
@@ -353,6 +354,19 @@ await run(async () => {
     }, 15000);
     check(head && head >= first.start - 3e6 && head <= first.start + 8e6, 'the timeline plays from the event\'s pre-roll',
       `within [-3 s, +8 s] of ${first.start}`, head ? `${((head - first.start) / 1e6).toFixed(2)} s off` : head);
+
+    // Issue 11 item 7: a camera outside its owner's recording consent is
+    // named on the events page as paused (from /api/v1/health).
+    const cr = await admin.post(`/api/v1/cameras/${c3}/consents`, { live: true, record: true, export: true });
+    const wr = await admin.post(`/api/v1/cameras/${c3}/consents/${cr.json && cr.json.id}/withdraw`, { note: 'rút lại' });
+    check(cr.status === 201 && wr.status === 200, 'fixture: camera 3\'s consent recorded and withdrawn', [201, 200], [cr.status, wr.status]);
+    await page.goto(`${srv.url}/#/events`);
+    const pausedLine = await page.waitForSelector(`#ev-paused .ev-paused-cam[data-camera="${c3}"]`, { timeout: 20000 })
+      .then((e) => e.textContent()).catch(() => null);
+    const others = await page.$$eval('#ev-paused .ev-paused-cam', (es) => es.map((e) => e.dataset.camera));
+    check(pausedLine && /tạm dừng phát hiện chuyển động/.test(pausedLine) && /chưa đồng ý ghi hình/.test(pausedLine) && others.length === 1,
+      'events page: the camera without recording consent is shown as paused (and only it)', 'one line: … tạm dừng phát hiện chuyển động — chủ camera chưa đồng ý ghi hình',
+      [pausedLine, others]);
 
     // A viewer of the ward sees the zones read-only.
     const vr = await admin.post('/api/v1/users', { username: 'viewer1', password: 'viewer-pass-123', role: 'viewer', ward_id: ward.id });

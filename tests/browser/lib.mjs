@@ -131,7 +131,7 @@ export async function apiSession(srv, username, password) {
   };
   const r = await call('POST', '/api/v1/session', { username, password });
   if (r.status !== 200) throw new Error(`sign-in of ${username} failed: ${r.status} ${r.text}`);
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b ?? {}), del: (p) => call('DELETE', p) };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b ?? {}), put: (p, b) => call('PUT', p, b ?? {}), del: (p) => call('DELETE', p) };
 }
 
 // Debian's chromium, headless, no network chatter.

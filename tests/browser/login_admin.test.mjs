@@ -18,8 +18,8 @@ await run(async (keep) => {
     ['Trường THCS Trường Thi', '35 Trường Thi', w.id, null],
     ['Ngã tư Hà Huy Tập', 'Hà Huy Tập', w2.id, null],
   ];
-  for (const [name, address, ward, owner] of cams) {
-    const body = { name, address, main_url: 'rtsp://127.0.0.1:9/none', ward_id: ward, enabled: false,
+  for (const [i, [name, address, ward, owner]] of cams.entries()) {
+    const body = { name, address, main_url: `rtsp://127.0.0.1:9/none-${i}`, ward_id: ward, enabled: false,
       latitude: 18.67, longitude: 105.68, username: 'cam', password: 'cam-secret' };
     if (owner) body.owner_id = owner;
     const r = await admin.post('/api/v1/cameras', body);

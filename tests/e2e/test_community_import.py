@@ -47,7 +47,7 @@ held = []
 threading.Thread(target=lambda: [held.append(silent.accept()) for _ in range(8)], daemon=True).start()
 closed_port = free_port()
 
-cams = Camsim(cameras=1, extra=["--auth", "digest", "--user", "cam", "--password", "s3cret-cam"]).start()
+cams = Camsim(cameras=2, extra=["--auth", "digest", "--user", "cam", "--password", "s3cret-cam"]).start()
 st = Station("community-import").init()
 port = free_port()
 try:
@@ -108,7 +108,7 @@ try:
     good = HEADER + (
         f'"Cổng chợ, số 1",rtsp://cam:s3cret-cam@127.0.0.1:{cams.port}/cam1/main,18.6701,105.6801,'
         f'rtsp://127.0.0.1:{cams.port}/cam1/sub,"1 Chợ Vinh",Trường Thi,Tạp hóa Minh Châu,0912 345 678,shop,45\n'
-        f"Ngõ sai mật khẩu,rtsp://cam:wrong@127.0.0.1:{cams.port}/cam1/main,18.6702,105.6802,,,Trường Thi,Hộ ông Tư,0987 654 321,,\n"
+        f"Ngõ sai mật khẩu,rtsp://cam:wrong@127.0.0.1:{cams.port}/cam2/main,18.6702,105.6802,,,Trường Thi,Hộ ông Tư,0987 654 321,,\n"
         f"Cổng đóng,rtsp://127.0.0.1:{closed_port}/x,18.6703,105.6803,,,Hà Huy Tập,Hộ ông Tư,0987654321,household,\n"
         f"Im lặng,rtsp://127.0.0.1:{silent.getsockname()[1]}/x,18.6704,105.6804,,,,,,,\n")
     r = st.ww("camera", "import", write(st, "good.csv", good), check=False)

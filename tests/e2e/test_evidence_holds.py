@@ -66,6 +66,19 @@ try:
     check(len(lst) == 1 and lst[0]["state"] == "in_force" and lst[0]["held_bytes"] > 0,
           "hold list shows it in force with its held bytes", "in_force, bytes > 0", lst)
 
+    # the retention plan says what will go and what is held
+    plan = json.loads(st.ww("retention", "plan", "--quota-mb", "2", "--json").stdout)
+    pc = [c for c in plan["cameras"] if c["camera_id"] == cam]
+    check(pc and pc[0]["holds"] == 1 and pc[0]["held_bytes"] > 0 and pc[0]["bytes_per_day"] > 0
+          and pc[0]["deleted_by_days_at_us"] == pc[0]["oldest_us"] + 30 * 86400 * 10**6
+          and plan["disk"]["days_until_quota"] <= 0.01 and plan["disk"]["floor_bytes"] > 0,
+          "retention plan --json: the hold, the write rate, the day the oldest goes, quota reached, the floor",
+          "1 hold, rate > 0, oldest + 30 days", plan)
+    text = st.ww("retention", "plan").stdout
+    log(text.strip())
+    check("reaches its floor in" in text and "MB/DAY" in text, "retention plan prints a table and the disk's outlook",
+          "table + outlook", text[-300:])
+
     # a camera with footage under a hold in force is not deleted
     port = free_port()
     st.serve("--no-record", http_port=port)
@@ -74,6 +87,37 @@ try:
     r = admin.delete(f"/api/v1/cameras/{cam}")
     check(r.status == 409 and f"hold {hold_id}" in r.error_message(), "DELETE of a camera under a hold: 409 naming it",
           "409", r)
+    # the API: who may place and release, and out of scope = absent
+    wa = admin.post("/api/v1/wards", {"name": "Trường Thi", "district": "Vinh", "province": "Nghệ An"}).json["id"]
+    wb = admin.post("/api/v1/wards", {"name": "Hà Huy Tập", "district": "Vinh", "province": "Nghệ An"}).json["id"]
+    check(admin.patch(f"/api/v1/cameras/{cam}", {"ward_id": wa}).status == 200, "the camera is ward A's", 200, "")
+    users = {}
+    for name, role, ward in (("officer_a", "officer", wa), ("officer_b", "officer", wb), ("viewer_a", "viewer", wa)):
+        pw = f"{name}-pass-holds-1"
+        admin.post("/api/v1/users", {"username": name, "password": pw, "role": role, "ward_id": ward})
+        users[name] = Client(port)
+        users[name].login(name, pw)
+    body = {"from": h0, "to": h1, "reason": "vụ việc 13/2026"}
+    r = users["officer_b"].post(f"/api/v1/cameras/{cam}/holds", body)
+    check(r.status == 404, "an officer of another ward: 404 (as for a missing camera)", 404, r)
+    r = users["viewer_a"].post(f"/api/v1/cameras/{cam}/holds", body)
+    check(r.status == 403, "a viewer may not place a hold", 403, r)
+    r = users["officer_a"].post(f"/api/v1/cameras/{cam}/holds", {"from": h0, "to": h1})
+    check(r.status == 400 and "reason" in r.error_message(), "a hold without a reason: 400", 400, r)
+    r = users["officer_a"].post(f"/api/v1/cameras/{cam}/holds", body)
+    check(r.status == 201 and r.json["hold"]["state"] == "in_force" and r.json["hold"]["held_bytes"] > 0,
+          "the ward's officer places a hold (201, in force, with held bytes)", 201, r)
+    api_hold = r.json["hold"]["id"] if r.status == 201 else 0
+    r = users["officer_b"].post(f"/api/v1/holds/{api_hold}/release", {"reason": "x"})
+    check(r.status == 404, "another ward's officer cannot release it: 404", 404, r)
+    lst = users["officer_b"].get("/api/v1/holds").json["holds"]
+    check(lst == [], "another ward's officer lists none of them", [], lst)
+    lst = users["viewer_a"].get(f"/api/v1/holds?camera={cam}").json["holds"]
+    check(len(lst) == 2, "the ward's viewer sees both holds", 2, len(lst))
+    r = users["officer_a"].post(f"/api/v1/holds/{api_hold}/release", {"reason": "nhầm khoảng"})
+    check(r.status == 200 and r.json["hold"]["state"] == "released", "the ward's officer releases it with a reason", 200, r)
+    r = users["officer_a"].post(f"/api/v1/holds/{api_hold}/release", {"reason": "again"})
+    check(r.status == 409, "a second release: 409", 409, r)
     st.stop()
 
     r = st.ww("hold", "release", str(hold_id), check=False)

@@ -181,7 +181,8 @@ try:
     with open(pwfile, "w") as f:
         f.write("p:w@1\n")
     c1 = st.add_camera("Through proxy", px.url("/cam1/main"))
-    c2 = st.add_camera("Basic auth", bcams.url(1), extra=["--username", "viewer", "--password-file", pwfile])
+    c2 = st.add_camera("Basic auth", bcams.url(1), extra=["--username", "viewer", "--password-file", pwfile,
+                                                     "--auth-basic-allowed"])  # Basic is opt-in (issue 11)
     c3 = st.add_camera("Never answers", f"rtsp://127.0.0.1:{mute.getsockname()[1]}/cam1/main")
     st.serve("--segment-seconds", "60", env=env)
     ok = st.wait_for(lambda: st.stream_stats(c1).get("state") == "online" and

@@ -11,12 +11,12 @@ import time
 from wwtest import Camsim, Station, check, coverage, finish, free_port, log
 
 cams = Camsim(cameras=2).start()
-auth = Camsim(cameras=1, extra=["--auth", "digest", "--user", "admin", "--password", "right-pass"]).start()
+auth = Camsim(cameras=2, extra=["--auth", "digest", "--user", "admin", "--password", "right-pass"]).start()
 st = Station("rec-faults").init()
 try:
     c1 = st.add_camera("Flaky", cams.url(1))
     c2 = st.add_camera("Steady", auth.url(1, cred="admin:right-pass@"))
-    c3 = st.add_camera("Wrong password", auth.url(1, cred="admin:wrong@"))
+    c3 = st.add_camera("Wrong password", auth.url(2, cred="admin:wrong@"))  # its own device
     c4 = st.add_camera("Unreachable", f"rtsp://127.0.0.1:{free_port()}/cam1/main")
     t0 = time.time()
     st.serve("--segment-seconds", "10")

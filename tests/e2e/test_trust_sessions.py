@@ -7,7 +7,9 @@
    data folder (sessions live in the catalog).
 2. A demoted officer keeps an open console: an admin changes the officer's
    role (and, separately, their ward) → the officer's session ends at once.
-3. --secure-cookie marks the session cookie Secure; without it, not.
+3. --secure-cookie marks the session cookie Secure; without it, not; with
+   --trusted-proxy, a proxy at that address saying X-Forwarded-Proto: https
+   does too, and the same header from anyone else is ignored.
 """
 import os
 
@@ -60,4 +62,22 @@ for extra, want in [([], False), (["--secure-cookie"], True)]:
     check(("; Secure" in cookie) == want, f"serve {' '.join(extra) or '(default)'}: Secure flag",
           "Secure" if want else "no Secure", cookie)
     srv.stop()
+
+# -- 3b. a trusted reverse proxy's word: X-Forwarded-Proto: https → Secure, from it only
+srv = Server(extra_args=["--trusted-proxy", "10.0.0.9,127.0.0.1"]).start()
+for hdr, want, what in [({"X-Forwarded-Proto": "https"}, True, "https via the trusted proxy"),
+                        ({"X-Forwarded-Proto": "http"}, False, "http via the trusted proxy"),
+                        ({}, False, "no header")]:
+    c = wwapi.Client(srv.port)
+    r = c.request("POST", "/api/v1/session", {"username": "admin", "password": srv.admin_password}, headers=hdr)
+    cookie = r.header("Set-Cookie") or ""
+    check(r.status == 200 and ("; Secure" in cookie) == want, f"--trusted-proxy: {what} → Secure {want}", want, cookie)
+srv.stop()
+srv = Server(extra_args=["--trusted-proxy", "10.0.0.9"]).start()
+c = wwapi.Client(srv.port)
+r = c.request("POST", "/api/v1/session", {"username": "admin", "password": srv.admin_password},
+              headers={"X-Forwarded-Proto": "https"})
+check(r.status == 200 and "; Secure" not in (r.header("Set-Cookie") or ""),
+      "the header from a client that is not a trusted proxy is ignored", "no Secure", r.header("Set-Cookie"))
+srv.stop()
 finish()

@@ -288,7 +288,9 @@ class Server:
         return r.json["id"]
 
     def create_camera(self, admin, ward_id, owner_id=None, name=None, **extra):
-        body = {"name": name or self.unique("Camera "), "main_url": "rtsp://127.0.0.1:9/none",
+        # one camera device = one row: each default camera gets its own path
+        body = {"name": name or self.unique("Camera "),
+                "main_url": f"rtsp://127.0.0.1:9/{self.unique('none-')}",
                 "ward_id": ward_id, "enabled": False}
         if owner_id:
             body["owner_id"] = owner_id

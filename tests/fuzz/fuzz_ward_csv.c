@@ -5,7 +5,7 @@
  * against a real catalog with two wards.
  *
  * Rows are checked "for" a ward id that does not exist, so even a file that
- * is entirely valid ends in "this row is for another ward than yours" after
+ * is entirely valid ends in "unknown ward '…'" (another ward's row) after
  * full validation: nothing is written and the catalog stays the same size
  * however long the fuzzer runs.
  */

@@ -19,8 +19,9 @@
 enum { OK = 0, E403 = WW_EPERM, E404 = WW_ENOTFOUND };
 
 static const unsigned actions[] = {AUTHZ_VIEW, AUTHZ_LIVE, AUTHZ_PLAYBACK, AUTHZ_EXPORT,
-                                   AUTHZ_MANAGE, AUTHZ_AUDIT};
-static const char *const action_names[] = {"VIEW", "LIVE", "PLAYBACK", "EXPORT", "MANAGE", "AUDIT"};
+                                   AUTHZ_MANAGE, AUTHZ_AUDIT, AUTHZ_CREDENTIALS};
+static const char *const action_names[] = {"VIEW", "LIVE", "PLAYBACK", "EXPORT", "MANAGE", "AUDIT",
+                                           "CREDENTIALS"};
 
 /* Users: ward 1, owner 10. */
 static const struct http_user users[] = {
@@ -43,22 +44,19 @@ static const char *const cam_names[] = {"A(ward1,own10)", "B(ward1)", "C(ward2,o
                                         "E(missing)"};
 
 /* expected[user][camera][action] */
-static const int expected[5][5][6] = {
-    /*            VIEW  LIVE  PLAY  EXPORT MANAGE AUDIT */
-    /* admin */ {{OK, OK, OK, OK, OK, OK}, {OK, OK, OK, OK, OK, OK}, {OK, OK, OK, OK, OK, OK},
-                 {OK, OK, OK, OK, OK, OK}, {E404, E404, E404, E404, E404, E404}},
-    /* province */ {{OK, OK, OK, OK, E403, E403}, {OK, OK, OK, OK, E403, E403},
-                    {OK, OK, OK, OK, E403, E403}, {OK, OK, OK, OK, E403, E403},
-                    {E404, E404, E404, E404, E404, E404}},
-    /* officer */ {{OK, OK, OK, OK, OK, E403}, {OK, OK, OK, OK, OK, E403},
-                   {E404, E404, E404, E404, E404, E404}, {E404, E404, E404, E404, E404, E404},
-                   {E404, E404, E404, E404, E404, E404}},
-    /* viewer */ {{OK, OK, OK, E403, E403, E403}, {OK, OK, OK, E403, E403, E403},
-                  {E404, E404, E404, E404, E404, E404}, {E404, E404, E404, E404, E404, E404},
-                  {E404, E404, E404, E404, E404, E404}},
-    /* owner */ {{OK, E403, E403, E403, E403, OK}, {E404, E404, E404, E404, E404, E404},
-                 {E404, E404, E404, E404, E404, E404}, {E404, E404, E404, E404, E404, E404},
-                 {E404, E404, E404, E404, E404, E404}},
+#define N404 E404, E404, E404, E404, E404, E404, E404
+static const int expected[5][5][7] = {
+    /*            VIEW  LIVE  PLAY  EXPORT MANAGE AUDIT CREDENTIALS */
+    /* admin */ {{OK, OK, OK, OK, OK, OK, OK}, {OK, OK, OK, OK, OK, OK, OK},
+                 {OK, OK, OK, OK, OK, OK, OK}, {OK, OK, OK, OK, OK, OK, OK}, {N404}},
+    /* province */ {{OK, OK, OK, OK, E403, E403, E403}, {OK, OK, OK, OK, E403, E403, E403},
+                    {OK, OK, OK, OK, E403, E403, E403}, {OK, OK, OK, OK, E403, E403, E403},
+                    {N404}},
+    /* officer */ {{OK, OK, OK, OK, OK, E403, E403}, {OK, OK, OK, OK, OK, E403, E403},
+                   {N404}, {N404}, {N404}},
+    /* viewer */ {{OK, OK, OK, E403, E403, E403, E403}, {OK, OK, OK, E403, E403, E403, E403},
+                  {N404}, {N404}, {N404}},
+    /* owner */ {{OK, E403, E403, E403, E403, OK, E403}, {N404}, {N404}, {N404}, {N404}},
 };
 
 static void test_camera_matrix(void **state)
@@ -67,7 +65,7 @@ static void test_camera_matrix(void **state)
     int bad = 0;
     for (size_t u = 0; u < 5; u++)
         for (size_t c = 0; c < 5; c++)
-            for (size_t a = 0; a < 6; a++) {
+            for (size_t a = 0; a < 7; a++) {
                 int got = http_authz_decide_camera(&users[u], &cams[c], actions[a]);
                 if (got != expected[u][c][a]) {
                     printf("%s on camera %s, %s: expected %s, got %s\n", users[u].username,

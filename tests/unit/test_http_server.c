@@ -3,7 +3,8 @@
  * raw HTTP/1.1 over sockets: routing and the error format, body caps
  * (413), CSRF, the streaming API (chunked body from a callback that waits,
  * a known-length stream, a client that leaves, shutdown during a stream),
- * file ranges (206/416), static files with traversal attempts, and the
+ * file ranges (206/416), counted bodies (http_resp_count: bytes handed
+ * over, once per request), static files with traversal attempts, and the
  * session gate (401).  Every socket has a 5 s timeout.
  */
 #include <setjmp.h>
@@ -206,6 +207,40 @@ static int h_file(struct http_req *req, void *ud)
     return rc;
 }
 
+/* Counted bodies (http_resp_count): the hook's last report. */
+static pthread_mutex_t sent_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct http_sent last_sent;
+static int sent_calls;
+static bool sent_had_cat;
+
+static void on_sent(void *arg, catalog_t *cat, const struct http_sent *s)
+{
+    pthread_mutex_lock(&sent_mu);
+    last_sent = *s;
+    sent_calls++;
+    sent_had_cat = cat != NULL;
+    pthread_mutex_unlock(&sent_mu);
+    free(arg);
+}
+
+static int h_cfile(struct http_req *req, void *ud)
+{
+    (void)ud;
+    http_resp_count(req, on_sent, ww_strdup("owned by the hook"));
+    const char *name = http_req_query(req, "name");
+    char *p = ww_asprintf("%s/%s", dir, name ? name : "seg.bin");
+    int rc = http_respond_file(req, p, "video/mp4");
+    free(p);
+    return rc;
+}
+
+static int h_cdata(struct http_req *req, void *ud)
+{
+    (void)ud;
+    http_resp_count(req, on_sent, NULL);
+    return http_respond_data(req, 200, "application/json", "{\"a\":12345}", 11);
+}
+
 static int h_echo(struct http_req *req, void *ud)
 {
     (void)ud;
@@ -279,6 +314,8 @@ static int setup(void **state)
     assert_int_equal(http_route(srv, "GET", "/api/v1/t/fixed", h_fixed, NULL, HTTP_PUBLIC), 0);
     assert_int_equal(http_route(srv, "GET", "/api/v1/t/slow", h_slow, NULL, HTTP_PUBLIC), 0);
     assert_int_equal(http_route(srv, "GET", "/api/v1/t/file", h_file, NULL, HTTP_PUBLIC), 0);
+    assert_int_equal(http_route(srv, "GET", "/api/v1/t/cfile", h_cfile, NULL, HTTP_PUBLIC), 0);
+    assert_int_equal(http_route(srv, "GET", "/api/v1/t/cdata", h_cdata, NULL, HTTP_PUBLIC), 0);
     assert_int_equal(http_route(srv, "POST", "/api/v1/t/echo/{id}", h_echo, NULL, HTTP_PUBLIC), 0);
     assert_int_equal(http_route(srv, "GET", "/api/v1/t/fail", h_fail, NULL, HTTP_PUBLIC), 0);
     assert_int_equal(http_route(srv, "GET", "/api/v1/t/private", h_fail, NULL, 0), 0);
@@ -463,6 +500,101 @@ static void test_file_ranges(void **state)
     resp_free(&r);
 }
 
+/* Waits (bounded) for the hook's n-th report and returns it. */
+static struct http_sent sent_wait(int n)
+{
+    for (int i = 0; i < 250; i++) {
+        pthread_mutex_lock(&sent_mu);
+        int k = sent_calls;
+        pthread_mutex_unlock(&sent_mu);
+        if (k >= n) break;
+        usleep(20000);
+    }
+    pthread_mutex_lock(&sent_mu);
+    if (sent_calls != n) printf("expected %d reports of a counted body, saw %d\n", n, sent_calls);
+    assert_int_equal(sent_calls, n);
+    assert_true(sent_had_cat);
+    struct http_sent s = last_sent;
+    pthread_mutex_unlock(&sent_mu);
+    return s;
+}
+
+/* http_resp_count (the download audit's hook): exactly one report per
+ * request with what was handed over — the whole file, a range (206, its
+ * offset and length), a counted buffer, a refused request (404, 0 bytes),
+ * and a client that hangs up (fewer bytes than the file, not complete). */
+static void test_counted(void **state)
+{
+    (void)state;
+    int n = sent_calls;
+    struct resp r = get("/api/v1/t/cfile", NULL);
+    EXPECT_STATUS(r, 200);
+    assert_int_equal(r.body_len, 1000);
+    assert_memory_equal(r.body, "abcdefghij", 10);
+    assert_non_null(strcasestr(r.head, "Accept-Ranges: bytes"));
+    resp_free(&r);
+    struct http_sent s = sent_wait(++n);
+    assert_int_equal(s.status, 200);
+    assert_int_equal(s.offset, 0);
+    assert_int_equal(s.length, 1000);
+    assert_int_equal(s.bytes, 1000);
+    assert_true(s.complete);
+
+    r = get("/api/v1/t/cfile", "Range: bytes=26-51\r\n");
+    EXPECT_STATUS(r, 206);
+    assert_int_equal(r.body_len, 26);
+    assert_memory_equal(r.body, "abcdefghijklmnopqrstuvwxyz", 26);
+    assert_non_null(strcasestr(r.head, "Content-Range: bytes 26-51/1000"));
+    resp_free(&r);
+    s = sent_wait(++n);
+    assert_int_equal(s.status, 206);
+    assert_int_equal(s.offset, 26);
+    assert_int_equal(s.length, 26);
+    assert_int_equal(s.bytes, 26);
+    assert_true(s.complete);
+
+    r = get("/api/v1/t/cdata", NULL);
+    EXPECT_STATUS(r, 200);
+    assert_string_equal(r.body, "{\"a\":12345}");
+    resp_free(&r);
+    s = sent_wait(++n);
+    assert_int_equal(s.bytes, 11);
+    assert_true(s.complete);
+
+    r = get("/api/v1/t/cfile?name=gone.bin", NULL);
+    EXPECT_STATUS(r, 404);
+    resp_free(&r);
+    s = sent_wait(++n);
+    assert_int_equal(s.status, 404);
+    assert_int_equal(s.bytes, 0);
+    assert_false(s.complete);
+
+    /* 32 MiB: far more than the socket buffers; the client reads a little
+     * and hangs up. */
+    char *big = ww_asprintf("%s/big.bin", dir);
+    int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 32 << 20), 0);
+    close(fd);
+    free(big);
+    fd = dial();
+    int small = 16384;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    char *raw = ww_asprintf("GET /api/v1/t/cfile?name=big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+    free(raw);
+    char buf[8192];
+    size_t got = 0;
+    ssize_t k;
+    while (got < 100000 && (k = read(fd, buf, sizeof buf)) > 0) got += (size_t)k;
+    close(fd);
+    s = sent_wait(++n);
+    assert_int_equal(s.status, 200);
+    assert_int_equal(s.length, 32 << 20);
+    assert_true(s.bytes >= got - 200 && s.bytes < (uint64_t)(32 << 20));
+    assert_false(s.complete);
+}
+
 static void test_static(void **state)
 {
     (void)state;
@@ -525,6 +657,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_bodies),
         cmocka_unit_test(test_streams),     cmocka_unit_test(test_file_ranges),
+        cmocka_unit_test(test_counted),
         cmocka_unit_test(test_static),      cmocka_unit_test(test_stop_during_stream),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -507,6 +507,74 @@ static void test_disable_closes_open_event(void **state)
     motion_detector_free(d);
 }
 
+/* Issue 11 item 7: a paused detector (no recording consent) analyses
+ * nothing — motion while paused makes no event and no analysed frame — the
+ * event open at the pause is closed then, and resuming re-seeds the model:
+ * what changed while nobody looked (a parked block) is not an event, new
+ * motion after the resume is. */
+static void test_consent_pause(void **state)
+{
+    (void)state;
+    struct motion_detector *d;
+    assert_int_equal(motion_detector_new(NULL, &d), 0);
+    assert_false(motion_detector_paused(d));
+    uint8_t *buf = malloc(W * H);
+    struct run_result r = {0};
+    struct scene s;
+    int i = 0;
+    for (; i < 6 * FPS; i++) {           /* motion from 2 s: an event opens */
+        scene_at(&s, (double)i / FPS, 2, 30);
+        render(buf, &s);
+        feed_one(d, buf, (int64_t)i * US / FPS, &r);
+    }
+    assert_int_equal(r.opened, 1);
+    assert_int_equal(r.n, 0);
+    motion_detector_set_paused(d, true);
+    assert_true(motion_detector_paused(d));
+    struct motion_state st0, st1;
+    feed_one(d, buf, (int64_t)i++ * US / FPS, &r);   /* the pause closes the open event */
+    assert_int_equal(r.n, 1);
+    assert_true(r.ev[0].peak_us < (int64_t)i * US / FPS);
+    motion_detector_get_state(d, &st0);
+    assert_true(st0.paused);
+    assert_false(st0.in_event);
+    for (; i < 20 * FPS; i++) {          /* 14 s of motion while paused */
+        scene_at(&s, (double)i / FPS, 2, 30);
+        render(buf, &s);
+        struct motion_event ev;
+        assert_int_equal(motion_detector_feed(d, buf, W, H, W, (int64_t)i * US / FPS, &ev), 0);
+    }
+    motion_detector_get_state(d, &st1);
+    assert_int_equal(st1.frames, st0.frames);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.opened, 1);
+    motion_detector_set_paused(d, false);
+    /* The block now stands still where the pause left it: a changed scene,
+     * not motion. */
+    memset(&s, 0, sizeof s);
+    s.bx = 200, s.by = 70, s.bw = 24, s.bh = 40, s.bluma = 20;
+    for (; i < 26 * FPS; i++) {
+        render(buf, &s);
+        feed_one(d, buf, (int64_t)i * US / FPS, &r);
+    }
+    motion_detector_get_state(d, &st1);
+    assert_false(st1.paused);
+    assert_true(st1.frames > st0.frames + 20);
+    assert_int_equal(r.opened, 1);
+    for (; i < 32 * FPS; i++) {          /* real motion after the resume: the parked
+                                          * block leaves at 26 s, another moves from 27 s */
+        scene_at(&s, (double)i / FPS, 27, 30);
+        render(buf, &s);
+        feed_one(d, buf, (int64_t)i * US / FPS, &r);
+    }
+    finish(d, &r);
+    assert_int_equal(r.opened, 2);
+    assert_int_equal(r.n, 2);
+    assert_true(r.ev[1].motion_start_us >= 26 * US);
+    free(buf);
+    motion_detector_free(d);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -573,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_runtime_settings),
         cmocka_unit_test(test_disable_closes_open_event),
+        cmocka_unit_test(test_consent_pause),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_snapshot),
     };

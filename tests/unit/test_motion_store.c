@@ -36,9 +36,10 @@ static int setup(void **state)
     f->path = ww_asprintf("%s/wardwatch.db", f->dir);
     if (catalog_open(f->path, CATALOG_CREATE, &f->cat)) return -1;
     for (int i = 0; i < 3; i++) {
-        char name[16];
+        char name[16], url[32];
         snprintf(name, sizeof name, "cam%d", i + 1);
-        struct cat_camera c = {.name = name, .main_url = "rtsp://127.0.0.1/x", .transport = "tcp",
+        snprintf(url, sizeof url, "rtsp://127.0.0.1/x%d", i + 1); /* one device = one camera */
+        struct cat_camera c = {.name = name, .main_url = url, .transport = "tcp",
                                .enabled = true, .retention_days = 30, .direction_deg = -1};
         if (catalog_camera_add(f->cat, &c)) return -1;
         f->cam[i] = c.id;

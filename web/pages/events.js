@@ -56,6 +56,7 @@ const strings = {
     'ev.dur.s': '{s} giây',
     'ev.dur.ms': '{m} phút {s} giây',
     'ev.live_note': 'Tự cập nhật mỗi 15 giây',
+    'ev.paused': '{name}: tạm dừng phát hiện chuyển động — chủ camera chưa đồng ý ghi hình',
   },
   en: {
     'ev.title': 'Motion events',
@@ -99,6 +100,7 @@ const strings = {
     'ev.dur.s': '{s} s',
     'ev.dur.ms': '{m} min {s} s',
     'ev.live_note': 'Updates every 15 s',
+    'ev.paused': '{name}: motion detection paused — no recording consent from the owner',
   },
 };
 
@@ -144,6 +146,9 @@ const CSS = `
 .ev-meta { display: flex; align-items: center; gap: 8px; color: var(--muted); font-size: 12px; }
 .ev-meter { flex: 1; height: 5px; background: #f1f5f9; border-radius: 3px; overflow: hidden; }
 .ev-meter i { display: block; height: 100%; background: linear-gradient(90deg, #fbbf24, #f97316 60%, #dc2626); border-radius: 3px; }
+.ev-paused { margin: 0 2px 10px; display: flex; flex-direction: column; gap: 4px; }
+.ev-paused:empty { display: none; }
+.ev-paused div { padding: 6px 10px; border: 1px solid #fcd34d; background: #fffbeb; color: #92400e; border-radius: var(--radius); font-size: 12.5px; }
 .ev-foot { display: flex; flex-direction: column; align-items: center; gap: 6px; margin: 16px 0 4px; color: var(--muted); }
 `;
 
@@ -254,13 +259,16 @@ export default {
     const status = h('div', { class: 'ev-status-text', id: 'ev-status' });
     const statusRow = h('div', { class: 'ev-status' }, status, h('div', { class: 'ev-quick', role: 'group', 'aria-label': t('ev.quick') }, quickBtns));
     const newBar = h('button', { type: 'button', class: 'ev-newbar', id: 'ev-newbar', hidden: true, onclick: () => showNew() });
+    // Cameras whose motion detection is paused (outside the owner's
+    // recording consent: nothing is analysed, so no event can appear).
+    const pausedBox = h('div', { class: 'ev-paused', id: 'ev-paused', role: 'status' });
     const list = h('div', { id: 'ev-list' });
     const moreBtn = h('button', { type: 'button', class: 'btn', id: 'ev-more', onclick: () => loadMore() }, t('ev.more'));
     const footText = h('div', { id: 'ev-foot-text' });
     const foot = h('div', { class: 'ev-foot' }, moreBtn, footText);
 
     const zonesBtn = h('a', { class: 'btn', id: 'ev-zones', href: '#/motion' }, t('ev.zones_btn'));
-    el.append(h('div', { class: 'ev-root' }, ui.pageHeader(t('ev.title'), zonesBtn), form, statusRow, newBar, list, foot));
+    el.append(h('div', { class: 'ev-root' }, ui.pageHeader(t('ev.title'), zonesBtn), form, statusRow, pausedBox, newBar, list, foot));
 
     // ---- helpers ----
     const fmtDur = (s) => {
@@ -377,6 +385,19 @@ export default {
       draw();
     }
 
+    // From the camera status (GET /api/v1/health: motion_paused per camera),
+    // for the cameras this page lists (or the one filtered on).
+    async function loadPaused() {
+      try {
+        const r = await api.get('/api/v1/health');
+        if (closed) return;
+        const rows = (r.cameras || []).filter((c) => c.motion_paused && camById.has(c.id)
+          && (!f.camera || String(c.id) === f.camera));
+        pausedBox.replaceChildren(...rows.map((c) => h('div', { 'data-camera': c.id, class: 'ev-paused-cam' },
+          t('ev.paused', { name: camById.get(c.id).name || `#${c.id}` }))));
+      } catch { /* the next poll will tell */ }
+    }
+
     const zoneOpts = new Set();
     function addZoneOption(z) {
       if (zoneOpts.has(z)) return;
@@ -414,6 +435,7 @@ export default {
       history.replaceState(null, '', `#/events${q}`);
       pendingNew = [];
       newBar.hidden = true;
+      loadPaused();
       loadMore(true);
     }
 
@@ -422,10 +444,11 @@ export default {
       if (ents.some((x) => x.isIntersecting) && next && !loading) loadMore();
     }, { rootMargin: '400px' });
     io.observe(moreBtn);
-    const timer = setInterval(poll, POLL_MS);
+    const timer = setInterval(() => { poll(); if (!document.hidden) loadPaused(); }, POLL_MS);
 
     zonesBtn.href = `#/motion${ctx.qs({ camera: f.camera })}`;
     loadZones();
+    loadPaused();
     await loadMore(true);
     return () => { closed = true; io.disconnect(); clearInterval(timer); };
   },

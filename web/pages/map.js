@@ -144,6 +144,22 @@ export const mapStrings = {
 
 // ---- shared with search.js -------------------------------------------------
 
+// Leaflet puts a string given to bindTooltip/bindPopup/setContent (and the
+// attribution) into innerHTML.  Names, addresses and the like come from
+// users, so they are handed over as a node built fresh on every update —
+// never as a string.
+export function asText(s) {
+  return () => { const span = document.createElement('span'); span.textContent = s == null ? '' : String(s); return span; };
+}
+
+// For the one Leaflet API that takes only HTML (the attribution): the
+// text, escaped.
+export function escapeHtml(s) {
+  const d = document.createElement('div');
+  d.textContent = s == null ? '' : String(s);
+  return d.innerHTML;
+}
+
 export function ensureLeafletCss() {
   if (document.querySelector('link[data-leaflet]')) return;
   const l = document.createElement('link');
@@ -162,7 +178,7 @@ export async function makeMap(el, api) {
   el.style.zIndex = '0';          // Leaflet's panes (z 400-1000) stay under the console's modals
   const map = L.map(el, { zoomControl: true, attributionControl: !!settings.tile_url, preferCanvas: false });
   if (settings.tile_url) {
-    L.tileLayer(settings.tile_url, { maxZoom: 20, attribution: settings.attribution || '' }).addTo(map);
+    L.tileLayer(settings.tile_url, { maxZoom: 20, attribution: escapeHtml(settings.attribution || '') }).addTo(map);
     el.dataset.tiles = 'yes';
   } else {
     el.dataset.tiles = 'none';
@@ -214,7 +230,7 @@ export function wardOutlines(map, cams, wards) {
     // the label above the northernmost camera: never on top of a marker
     const top = hp.reduce((a, q) => (q[0] > a[0] ? q : a), hp[0]);
     L.tooltip({ permanent: true, direction: 'top', offset: [0, -14], className: 'ward-label', interactive: false })
-      .setContent(w.name).setLatLng(top).addTo(layer);
+      .setContent(asText(w.name)).setLatLng(top).addTo(layer);
   }
   return layer;
 }
@@ -399,7 +415,7 @@ export default {
         const colour = STATE_COLOURS[stateOf(c)] || STATE_COLOURS.offline;
         if (c.direction_deg != null) wedge(c.latitude, c.longitude, c.direction_deg, 45, colour).addTo(layer);
         const m = L.circleMarker([c.latitude, c.longitude], { radius: 7, color: '#0f172a', weight: 1, fillColor: colour, fillOpacity: 0.95 })
-          .bindTooltip(c.name).bindPopup(() => card(cams.find((x) => x.id === c.id) || c), { minWidth: 260 }).addTo(layer);
+          .bindTooltip(asText(c.name)).bindPopup(() => card(cams.find((x) => x.id === c.id) || c), { minWidth: 260 }).addTo(layer);
         markers.set(c.id, m);
       }
       if (outlines) outlines.remove();

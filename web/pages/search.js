@@ -6,7 +6,7 @@
 // become one evidence bundle: an MP4 per camera with its manifest, a bundle
 // manifest and SHA256SUMS, downloaded as one .tar (every export audited).
 import * as L from 'leaflet';
-import { makeMap, STATE_COLOURS, stateOf, mapStrings } from './map.js';
+import { makeMap, STATE_COLOURS, stateOf, mapStrings, asText } from './map.js';
 
 const own = {
   vi: {
@@ -111,7 +111,7 @@ export default {
     for (const c of cams) {
       if (c.latitude == null) continue;
       L.circleMarker([c.latitude, c.longitude], { radius: 4, weight: 1, color: '#475569', fillColor: STATE_COLOURS[stateOf(c)], fillOpacity: 0.7 })
-        .bindTooltip(c.name).addTo(ctxLayer);
+        .bindTooltip(asText(c.name)).addTo(ctxLayer);
     }
     const placed = cams.filter((c) => c.latitude != null);
     if (lat.value && lon.value) map.setView([+lat.value, +lon.value], 17);
@@ -161,7 +161,7 @@ export default {
       const span = (new Date(r.to) - new Date(r.from)) / 1000;
       for (const c of r.cameras) {
         L.circleMarker([c.latitude, c.longitude], { radius: 8, weight: 2, color: '#1d4ed8', fillColor: '#facc15', fillOpacity: 0.9 })
-          .bindTooltip(`${c.name} — ${Math.round(c.distance_m)} m`).addTo(hitLayer);
+          .bindTooltip(asText(`${c.name} — ${Math.round(c.distance_m)} m`)).addTo(hitLayer);
       }
       const table = ui.table([
         { label: '#', value: (c) => r.cameras.indexOf(c) + 1, class: 'num' },
