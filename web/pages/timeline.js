@@ -55,6 +55,7 @@ const strings = {
     'tl.ended': 'Hết bản ghi.',
     'tl.loading': 'Đang tải…',
     'tl.forbidden': 'Bạn không được xem lại camera này.',
+    'tl.no_consent': 'Chủ camera chưa đồng ý (hoặc đã rút lại sự đồng ý) cho xem lại camera này.',
     'tl.unsupported': 'Trình duyệt này không phát được video {codec} của luồng này.',
     'tl.unsupported_help': 'Hãy chọn luồng phụ (H.264) nếu có, hoặc dùng trình duyệt có hỗ trợ HEVC (Edge, Safari, Chrome có tăng tốc phần cứng). Xuất bằng chứng vẫn dùng được.',
     'tl.try_sub': 'Xem luồng phụ',
@@ -125,6 +126,7 @@ const strings = {
     'tl.ended': 'End of recordings.',
     'tl.loading': 'Loading…',
     'tl.forbidden': 'You may not play back this camera.',
+    'tl.no_consent': "The camera's owner has not agreed (or no longer agrees) to viewing its recordings.",
     'tl.unsupported': 'This browser cannot play this stream\'s {codec} video.',
     'tl.unsupported_help': 'Choose the sub stream (H.264) if there is one, or use a browser with HEVC support (Edge, Safari, Chrome with hardware decoding). Evidence export still works.',
     'tl.try_sub': 'Watch the sub stream',
@@ -425,7 +427,9 @@ export default {
       } else if (s === 'notfound') {
         showMsg('noat', { t: hms(askedUs) });
       } else if (s === 'forbidden') {
-        showMsg('forbidden');
+        // a playback refused, or cut off and refused on resuming, for want
+        // of the owner's consent says so (issue 11 item 3)
+        showMsg(info.code === 'no_consent' ? 'no_consent' : 'forbidden');
       } else if (s === 'unsupported') {
         showMsg('unsupported', info);
       } else if (s === 'stalled') {
@@ -456,6 +460,7 @@ export default {
       if (kind === 'noday') body = [h('strong', {}, t('tl.no_rec_day', { d: ctx.fmtDate(dayStart / 1000) }))];
       else if (kind === 'noat') body = [h('strong', {}, t('tl.no_rec_at', { t: info.t }))];
       else if (kind === 'forbidden') body = [h('strong', {}, t('tl.forbidden'))];
+      else if (kind === 'no_consent') body = [h('strong', {}, t('tl.no_consent'))];
       else if (kind === 'unsupported') {
         body = [h('div', { class: 'cv-icon', html: I.warn }),
           h('strong', {}, t('tl.unsupported', { codec: codecName(info.codec) || info.codec || '?' })),
