@@ -284,11 +284,15 @@ static void close_segment(rec_writer_t *w, bool clean)
     w->seg = NULL;
 }
 
-/* Handles a failed write: abandon the segment, note the gap, retry later. */
-static void on_io_error(rec_writer_t *w, int err)
+/* Handles a failed write: abandon the segment, note the gap, retry later.
+ * at_us is the wall time of the frame that could not be written: the gap
+ * starts there when nothing of this life was written yet (a disk already
+ * full at start), else where the written video ends. */
+static void on_io_error(rec_writer_t *w, int err, int64_t at_us)
 {
     int64_t from = w->seg ? w->seg->pub_end_us : w->last_end_us;
     if (from <= 0) from = w->pend_wall;
+    if (from <= 0) from = at_us > 0 ? at_us : ww_wall_us();
     close_segment(w, false);
     av_packet_unref(w->pend);
     w->pend_wall = 0;
@@ -366,7 +370,7 @@ static void finish_segment(rec_writer_t *w)
 {
     if (!w->seg) return;
     int rc = write_pending(w, w->last_dur_us);
-    if (rc) { on_io_error(w, rc); return; }
+    if (rc) { on_io_error(w, rc, w->pend_wall); return; }
     close_segment(w, true);
 }
 
@@ -385,7 +389,7 @@ static void on_packet(rec_writer_t *w, const struct hub_msg *m)
         }
         if (!w->have_params) return;
         int rc = open_segment(w, m->wall_us);
-        if (rc) { on_io_error(w, rc); w->st.dropped_frames++; return; }
+        if (rc) { on_io_error(w, rc, m->wall_us); w->st.dropped_frames++; return; }
         if (w->st.state == REC_DISK_FULL || w->st.state == REC_ERROR)
             ww_info(w->ctx, "recording resumed (%s cleared)", rec_state_name(w->st.state));
         w->st.state = REC_RECORDING;
@@ -400,15 +404,15 @@ static void on_packet(rec_writer_t *w, const struct hub_msg *m)
         /* Cut here if waiting for the next keyframe would pass the limit. */
         if (m->wall_us - w->seg->start_us + w->gop_us > w->max_seg_us) {
             int rc = write_pending(w, m->wall_us - w->pend_wall);
-            if (rc) { on_io_error(w, rc); return; }
+            if (rc) { on_io_error(w, rc, m->wall_us); return; }
             close_segment(w, true);
             rc = open_segment(w, m->wall_us);
-            if (rc) { on_io_error(w, rc); return; }
+            if (rc) { on_io_error(w, rc, m->wall_us); return; }
         }
     }
     if (w->pend_wall) {
         int rc = write_pending(w, m->wall_us - w->pend_wall);
-        if (rc) { on_io_error(w, rc); return; }
+        if (rc) { on_io_error(w, rc, m->wall_us); return; }
     }
     av_packet_ref(w->pend, m->pkt);
     w->pend_wall = m->wall_us;

@@ -60,42 +60,67 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A writer and syncer fed with synthetic 25 fps video (GOP 50). */
+struct rig {
+    rec_syncer_t *sy;
+    rec_writer_t *w;
+    AVCodecParameters *par;
+    AVPacket *p;
+    int64_t t0;
+};
+
+static void rig_start(struct fixture *f, struct rig *r, int seg_s, int64_t t0)
+{
+    struct rec_retention_cfg rc = {0};
+    assert_int_equal(rec_syncer_start(f->dir, 200000, &rc, &r->sy), 0);
+    struct rec_writer_cfg wc = {.data_dir = f->dir, .camera_id = f->cam, .stream_id = f->stream,
+                                .kind = "main", .max_segment_us = seg_s * 1000000LL};
+    assert_int_equal(rec_writer_new(&wc, r->sy, &r->w), 0);
+    r->par = avcodec_parameters_alloc();
+    r->par->codec_type = AVMEDIA_TYPE_VIDEO;
+    r->par->codec_id = AV_CODEC_ID_H264;
+    r->par->width = 1920;
+    r->par->height = 1080;
+    r->par->extradata = av_mallocz(sizeof sps_pps + AV_INPUT_BUFFER_PADDING_SIZE);
+    memcpy(r->par->extradata, sps_pps, sizeof sps_pps);
+    r->par->extradata_size = sizeof sps_pps;
+    rec_writer_on_hub(r->w, &(struct hub_msg){.ev = HUB_START, .par = r->par, .tb = {1, 90000}});
+    r->p = av_packet_alloc();
+    r->t0 = t0;
+}
+
+/* Feeds frames [from, to) of the synthetic stream. */
+static void rig_feed(struct rig *r, int64_t from, int64_t to)
+{
+    for (int64_t i = from; i < to; i++) {
+        bool key = i % 50 == 0;
+        av_new_packet(r->p, 4000);
+        memset(r->p->data, 0x5a, 4000);
+        memcpy(r->p->data, (uint8_t[]){0, 0, 0, 1, key ? 0x65 : 0x41}, 5);
+        r->p->pts = r->p->dts = i * 3600;
+        rec_writer_on_hub(r->w, &(struct hub_msg){.ev = HUB_PACKET, .pkt = r->p, .wall_us = r->t0 + i * 40000,
+                                                  .key = key});
+        av_packet_unref(r->p);
+    }
+}
+
+static void rig_stop(struct rig *r)
+{
+    av_packet_free(&r->p);
+    rec_writer_free(r->w);
+    rec_syncer_stop(r->sy);
+    avcodec_parameters_free(&r->par);
+}
+
 /* Records `seconds` of 25 fps synthetic video (GOP 50) with segments of
  * seg_s seconds; returns the wall time of the first frame. */
 static int64_t record(struct fixture *f, double seconds, int seg_s)
 {
-    rec_syncer_t *sy;
-    struct rec_retention_cfg rc = {0};
-    assert_int_equal(rec_syncer_start(f->dir, 200000, &rc, &sy), 0);
-    struct rec_writer_cfg wc = {.data_dir = f->dir, .camera_id = f->cam, .stream_id = f->stream,
-                                .kind = "main", .max_segment_us = seg_s * 1000000LL};
-    rec_writer_t *w;
-    assert_int_equal(rec_writer_new(&wc, sy, &w), 0);
-    AVCodecParameters *par = avcodec_parameters_alloc();
-    par->codec_type = AVMEDIA_TYPE_VIDEO;
-    par->codec_id = AV_CODEC_ID_H264;
-    par->width = 1920;
-    par->height = 1080;
-    par->extradata = av_mallocz(sizeof sps_pps + AV_INPUT_BUFFER_PADDING_SIZE);
-    memcpy(par->extradata, sps_pps, sizeof sps_pps);
-    par->extradata_size = sizeof sps_pps;
-    rec_writer_on_hub(w, &(struct hub_msg){.ev = HUB_START, .par = par, .tb = {1, 90000}});
-    int64_t t0 = ww_wall_us() - (int64_t)(seconds * 1e6) - 10000000, n = (int64_t)(seconds * 25);
-    AVPacket *p = av_packet_alloc();
-    for (int64_t i = 0; i < n; i++) {
-        bool key = i % 50 == 0;
-        av_new_packet(p, 4000);
-        memset(p->data, 0x5a, 4000);
-        memcpy(p->data, (uint8_t[]){0, 0, 0, 1, key ? 0x65 : 0x41}, 5);
-        p->pts = p->dts = i * 3600;
-        rec_writer_on_hub(w, &(struct hub_msg){.ev = HUB_PACKET, .pkt = p, .wall_us = t0 + i * 40000, .key = key});
-        av_packet_unref(p);
-    }
-    av_packet_free(&p);
-    rec_writer_free(w);
-    rec_syncer_stop(sy);
-    avcodec_parameters_free(&par);
-    return t0;
+    struct rig r;
+    rig_start(f, &r, seg_s, ww_wall_us() - (int64_t)(seconds * 1e6) - 10000000);
+    rig_feed(&r, 0, (int64_t)(seconds * 25));
+    rig_stop(&r);
+    return r.t0;
 }
 
 static int problems(struct fixture *f) { return rec_check(f->dir, f->cat, false, NULL, NULL); }
@@ -256,6 +281,37 @@ static void test_disk_full(void **state)
     assert_int_equal(problems(f), 0);
 }
 
+/* The disk is already full when the first segment of a life is opened:
+ * nothing was written yet, and still the hole is a gap saying "disk full"
+ * once space returns (it used to start at time 0, i.e. no gap at all). */
+static void test_disk_full_from_start(void **state)
+{
+    struct fixture *f = *state;
+    struct rig r;
+    rig_start(f, &r, 60, ww_wall_us() - 20000000);
+    assert_int_equal(ww_fsops_fault("enospc-after=0"), 0);
+    rig_feed(&r, 0, 100);                 /* 4 s that cannot be written */
+    ww_fsops_fault("enospc-after=-1");
+    usleep(2100000);                      /* the writer retries every 2 s */
+    rig_feed(&r, 100, 250);               /* the next keyframe opens a segment */
+    rig_stop(&r);
+    struct cat_gap *g;
+    size_t ng;
+    assert_int_equal(catalog_gap_range(f->cat, f->stream, 0, INT64_MAX / 2, &g, &ng), 0);
+    assert_int_equal(ng, 1);
+    assert_string_equal(g[0].reason, "disk full");
+    assert_true(g[0].start_us > 0 && g[0].start_us <= r.t0 + 100000);
+    assert_int_equal(g[0].end_us, r.t0 + 100 * 40000);
+    cat_gap_list_free(g, ng);
+    struct cat_segment *v;
+    size_t n;
+    catalog_segment_all(f->cat, -1, &v, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].start_us, r.t0 + 100 * 40000);
+    cat_segment_list_free(v, n);
+    assert_int_equal(problems(f), 0);
+}
+
 int main(void)
 {
     ww_log_set_level(WW_LOG_ERROR);
@@ -265,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recover_growing_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_orphans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_from_start, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
