@@ -12,6 +12,8 @@
 #ifndef WW_BASE_H
 #define WW_BASE_H
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -166,6 +168,33 @@ char *ww_exe_dir(void);
 char *ww_exe_relative(const char *rel);
 /* Size of the filesystem holding path, bytes; -errno on failure. */
 int64_t ww_fs_total_bytes(const char *path);
+
+/* ---- thread roles (the thread rules, as asserts) -------------------------
+ * Each long-lived thread names its role once at its start (base/thread.c);
+ * WW_ASSERT_ROLE / WW_ASSERT_NOT_ROLE then state a header's thread rule
+ * where it matters (assert(): active in the Debug/ASan build the tests run,
+ * compiled out with NDEBUG).  Threads that never set one (main, unit tests)
+ * are WW_THREAD_OTHER.  Thread-local: no locks. */
+enum ww_thread_role {
+    WW_THREAD_OTHER,      /* main, CLI verbs, tests */
+    WW_THREAD_INGEST,     /* one per camera stream (engine) */
+    WW_THREAD_SYNCER,     /* record's syncer: fsync + catalog commit */
+    WW_THREAD_SUPERVISOR, /* engine's reconcile / stats loop */
+    WW_THREAD_MONITOR,    /* community's camera-dark monitor */
+    WW_THREAD_NOTIFY,     /* a notifier's delivery thread */
+    WW_THREAD_HTTP,       /* a libmicrohttpd connection thread */
+    WW_THREAD_WORKER,     /* a module's own background job thread */
+};
+void ww_thread_set_role(enum ww_thread_role r);
+enum ww_thread_role ww_thread_role(void);
+const char *ww_thread_role_name(enum ww_thread_role r);
+#define WW_ASSERT_ROLE(r) assert(ww_thread_role() == (r))
+#define WW_ASSERT_NOT_ROLE(r) assert(ww_thread_role() != (r))
+/* Whether mu is locked (by anyone: a plain mutex cannot say by whom) —
+ * for assert(ww_mutex_is_locked(&x->mu)) in functions whose header says
+ * "call with the lock held".  Never assert the opposite: another thread may
+ * rightly hold it. */
+bool ww_mutex_is_locked(pthread_mutex_t *mu);
 
 /* ---- file operations table ----------------------------------------------
  * record/ does all its file I/O through this table so that tests can swap in

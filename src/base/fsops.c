@@ -54,7 +54,15 @@ static ssize_t real_write(int fd, const void *buf, size_t n)
     return (ssize_t)done;
 }
 
-static int real_fsync(int fd) { return fdatasync(fd) ? -errno : 0; }
+/* Only record's syncer (and the CLI's recovery) fsyncs recordings: an
+ * ingest thread that waited on the disk would drop the camera's packets, an
+ * HTTP thread would stall its viewer (docs/architecture.md, threads). */
+static int real_fsync(int fd)
+{
+    WW_ASSERT_NOT_ROLE(WW_THREAD_INGEST);
+    WW_ASSERT_NOT_ROLE(WW_THREAD_HTTP);
+    return fdatasync(fd) ? -errno : 0;
+}
 static int real_close(int fd) { return close(fd) ? -errno : 0; }
 static int real_unlink(const char *p) { return unlink(p) ? -errno : 0; }
 static int real_ftruncate(int fd, off_t len) { return ftruncate(fd, len) ? -errno : 0; }

@@ -332,6 +332,7 @@ static void flush_intervals(struct community_monitor *m, catalog_t *cat)
 static void *monitor_main(void *arg)
 {
     struct community_monitor *m = arg;
+    ww_thread_set_role(WW_THREAD_MONITOR);
     catalog_t *cat = NULL;
     if (catalog_open(m->db_path, 0, &cat)) {
         ww_error(LC, "cannot open the catalog; camera-dark alerts are off");

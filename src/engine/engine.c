@@ -257,6 +257,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
 static void *stream_main(void *arg)
 {
     struct stream *s = arg;
+    ww_thread_set_role(WW_THREAD_INGEST);
     int64_t backoff = 0;
     struct ingest_opts o = {
         .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
@@ -877,6 +878,7 @@ static void write_stats(struct engine *e)
 static void *supervisor_main(void *arg)
 {
     struct engine *e = arg;
+    ww_thread_set_role(WW_THREAD_SUPERVISOR);
     int64_t next_reconcile = 0;
     pthread_mutex_lock(&e->mu);
     while (!e->stopping) {

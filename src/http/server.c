@@ -393,6 +393,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                                       void **con_cls)
 {
     (void)url; (void)version;
+    ww_thread_set_role(WW_THREAD_HTTP); /* thread per connection: handlers and stream readers run here */
     struct http_server *srv = cls;
     struct http_req *req = *con_cls;
     if (!req) { /* no URI log call (should not happen): make one now */

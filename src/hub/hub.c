@@ -34,6 +34,7 @@ struct hub {
     int ngop;
     size_t gop_bytes;
     void *owner;
+    pthread_t producer; /* the thread of the last hub_start: publish/stop come from it */
 };
 
 void hub_set_owner(hub_t *h, void *owner) { h->owner = owner; }
@@ -129,6 +130,7 @@ static void deliver(hub_t *h, const struct hub_msg *m)
 void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb)
 {
     pthread_mutex_lock(&h->mu);
+    h->producer = pthread_self();
     avcodec_parameters_copy(h->par, par);
     h->tb = tb;
     h->running = true;
@@ -140,6 +142,7 @@ void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb)
 void hub_publish(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key)
 {
     pthread_mutex_lock(&h->mu);
+    assert(h->running && pthread_equal(h->producer, pthread_self())); /* hub.h: the ingest thread only */
     if (key) gop_clear(h);
     if (h->ngop < GOP_MAX_PACKETS && h->gop_bytes + (size_t)pkt->size <= GOP_MAX_BYTES) {
         AVPacket *ref = av_packet_clone(pkt); /* a new reference, not a copy */
@@ -155,6 +158,7 @@ void hub_publish(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key)
 void hub_stop(hub_t *h, const char *reason)
 {
     pthread_mutex_lock(&h->mu);
+    assert(!h->running || pthread_equal(h->producer, pthread_self()));
     if (h->running) {
         h->running = false;
         gop_clear(h);

@@ -52,6 +52,9 @@ static void msg_free(struct msg *m)
 
 static void deliver(struct notify *n, struct msg *m)
 {
+    /* notify.h: POSTs and the done callback run on the notifier's thread
+     * only — never on a producer's (a dead receiver must not stall it). */
+    WW_ASSERT_ROLE(WW_THREAD_NOTIFY);
     int status = 0, attempts = 0;
     char err[256];
     int rc = notify_http_post(m->url, m->body, n->cfg.timeout_ms, n->cfg.tries, n->cfg.backoff_ms, &n->stop,
@@ -75,6 +78,7 @@ static void deliver(struct notify *n, struct msg *m)
 static void *notify_main(void *arg)
 {
     struct notify *n = arg;
+    ww_thread_set_role(WW_THREAD_NOTIFY);
     pthread_mutex_lock(&n->mu);
     for (;;) {
         while (!atomic_load(&n->stop) && n->len == 0) pthread_cond_wait(&n->cv, &n->mu);

@@ -369,6 +369,7 @@ static void retention_round(rec_syncer_t *s)
 static void *syncer_main(void *arg)
 {
     rec_syncer_t *s = arg;
+    ww_thread_set_role(WW_THREAD_SYNCER);
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
         struct timespec ts;

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -140,6 +144,62 @@ static void test_fault_enospc(void **st)
     unlink(path);
 }
 
+/* Thread roles are per thread; the lock probe tells locked from free. */
+static void *role_thread(void *arg)
+{
+    *(enum ww_thread_role *)arg = ww_thread_role(); /* a new thread starts as "other" */
+    ww_thread_set_role(WW_THREAD_INGEST);
+    return NULL;
+}
+
+static void test_thread_roles(void **state)
+{
+    (void)state;
+    ww_thread_set_role(WW_THREAD_SYNCER);
+    enum ww_thread_role seen = WW_THREAD_HTTP;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, role_thread, &seen), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(seen, WW_THREAD_OTHER);
+    assert_int_equal(ww_thread_role(), WW_THREAD_SYNCER); /* the other thread's role stayed there */
+    assert_string_equal(ww_thread_role_name(WW_THREAD_HTTP), "http");
+    ww_thread_set_role(WW_THREAD_OTHER);
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    assert_false(ww_mutex_is_locked(&mu));
+    pthread_mutex_lock(&mu);
+    assert_true(ww_mutex_is_locked(&mu));
+    pthread_mutex_unlock(&mu);
+    assert_false(ww_mutex_is_locked(&mu)); /* the probe left it free */
+}
+
+/* The rule is live in this (Debug) build: an HTTP thread that fsyncs a
+ * recording through the file-ops table aborts. */
+static void test_thread_rule_fires(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    skip();
+#else
+    char path[] = "/tmp/ww-role-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ww_fsops()->fsync(fd), 0); /* "other" may */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGABRT, SIG_DFL);
+        ww_thread_set_role(WW_THREAD_HTTP);
+        ww_fsops()->fsync(fd);
+        _exit(0); /* reached only if the assert did not fire */
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    close(fd);
+    unlink(path);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_parse_time_hostile),
         cmocka_unit_test(test_url_mask),     cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_buf),          cmocka_unit_test(test_fault_enospc),
+        cmocka_unit_test(test_thread_roles), cmocka_unit_test(test_thread_rule_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
