@@ -23,6 +23,7 @@ static const struct verb {
     {"verify", cli_verify, "verify an export, bundle (.tar) or folder offline: signature and hashes"},
     {"retention", cli_retention, "retention plan: what retention will delete, and when"},
     {"hold", cli_hold, "add | list | release holds: footage retention must keep"},
+    {"map", cli_map, "map tiles | streets | show: the console's offline map and street list"},
     {"key", cli_key, "key show: the station's public signing key and fingerprint"},
     {"motion", cli_motion, "motion scan FILE: find motion in a video file"},
     {"user", cli_user, "add | list | passwd console users"},

@@ -61,6 +61,7 @@ int api_events_register(struct http_server *srv, const struct api_ctx *ctx);
  * (motion_settings.c). */
 int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_map_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);

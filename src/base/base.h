@@ -120,6 +120,11 @@ void ww_buf_free(struct ww_buf *b);
  * Returns a new string the caller frees. */
 char *ww_url_mask(const char *url);
 
+/* Vietnamese text folded for search (base/fold.c): marks dropped, đ → d,
+ * lowercase, white space collapsed — "Lê  Lợi" → "le loi".  Never NULL
+ * (NULL folds as ""); the caller frees. */
+char *ww_fold_vi(const char *s);
+
 /* ---- SHA-256 -------------------------------------------------------------
  * The one SHA-256 of the program (sha256.c says which library and why).
  * A state is owned by its caller, used by one thread at a time, and lives

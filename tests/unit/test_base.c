@@ -144,6 +144,27 @@ static void test_fault_enospc(void **st)
     unlink(path);
 }
 
+/* Vietnamese folding for search: every mark, both cases, decomposed input. */
+static void test_fold_vi(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"Lê Lợi", "le loi"}, {"  LÊ   LỢI ", "le loi"}, {"Đường Nguyễn Huệ", "duong nguyen hue"},
+        {"Ấp Bắc, Phường Đông Hòa", "ap bac, phuong dong hoa"}, {"Trần Hưng Đạo", "tran hung dao"},
+        {"Le\xcc\x82 Lo\xcc\x9b\xcc\xa3i", "le loi"},       /* NFD: e + U+0302, o + U+031B + U+0323 */
+        {"ỳỵỷỹ ựữ ộờ", "yyyy uu oo"}, {"Ă ă Ĩ ĩ Ũ ũ Ơ ơ Ư ư", "a a i i u u o o u u"},
+        {"北京 x", "北京 x"}, {"\xff\xfe", "\xff\xfe"}, {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *f = ww_fold_vi(cases[i][0]);
+        assert_string_equal(f, cases[i][1]);
+        free(f);
+    }
+    char *n = ww_fold_vi(NULL);
+    assert_string_equal(n, "");
+    free(n);
+}
+
 /* Thread roles are per thread; the lock probe tells locked from free. */
 static void *role_thread(void *arg)
 {
@@ -207,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_parse_time_hostile),
         cmocka_unit_test(test_url_mask),     cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_buf),          cmocka_unit_test(test_fault_enospc),
+        cmocka_unit_test(test_fold_vi),
         cmocka_unit_test(test_thread_roles), cmocka_unit_test(test_thread_rule_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
