@@ -11,6 +11,7 @@
 // withdraw).  Clicking elsewhere offers "what was seen here" (#/search).
 // The table under the map lists the same cameras with their consent.
 import * as L from 'leaflet';
+import { placeSearch, placeStrings } from '../lib/places.js';
 
 const REFRESH_MS = 10000;
 export const STATE_COLOURS = { online: '#16a34a', connecting: '#d97706', offline: '#dc2626', error: '#dc2626', disabled: '#94a3b8' };
@@ -176,8 +177,22 @@ export async function makeMap(el, api) {
   try { settings = await api.get('/api/v1/map/settings'); } catch { /* no tiles */ }
   el.style.position = 'relative';
   el.style.zIndex = '0';          // Leaflet's panes (z 400-1000) stay under the console's modals
+  // No tile server configured: the station's own MBTiles file, if it was given one.
+  if (!settings.tile_url) {
+    try {
+      const off = await api.get('/api/v1/map/offline');
+      if (off.available) {
+        settings = { ...settings, tile_url: off.tile_url, attribution: off.attribution, offline: off };
+      }
+    } catch { /* no offline map */ }
+  }
   const map = L.map(el, { zoomControl: true, attributionControl: !!settings.tile_url, preferCanvas: false });
-  if (settings.tile_url) {
+  if (settings.offline) {
+    // Past the file's deepest zoom Leaflet enlarges its tiles instead of asking for missing ones.
+    L.tileLayer(settings.tile_url, { minZoom: settings.offline.minzoom, maxNativeZoom: settings.offline.maxzoom, maxZoom: 20,
+      attribution: escapeHtml(settings.attribution || '') }).addTo(map);
+    el.dataset.tiles = 'offline';
+  } else if (settings.tile_url) {
     L.tileLayer(settings.tile_url, { maxZoom: 20, attribution: escapeHtml(settings.attribution || '') }).addTo(map);
     el.dataset.tiles = 'yes';
   } else {
@@ -327,7 +342,7 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
 
 export default {
   title: 'map.title',
-  strings: mapStrings,
+  strings: { vi: { ...mapStrings.vi, ...placeStrings.vi }, en: { ...mapStrings.en, ...placeStrings.en } },
   async render(el, ctx) {
     const { api, t, h, ui } = ctx;
     const wards = await ctx.wards();
@@ -346,9 +361,11 @@ export default {
       h('option', { value: '' }, t('map.all_wards')), wards.map((w) => h('option', { value: w.id, selected: String(w.id) === wardFilter }, w.name)));
     const actions = [h('label', { class: 'field-inline' }, `${t('map.ward')} `, wardSel)];
     if (ctx.is('admin')) actions.push(h('button', { class: 'btn', id: 'map-tiles', onclick: tiles }, t('map.tiles')));
-    el.append(ui.pageHeader(t('map.title'), ...actions), legend, mapEl, info, list);
+    const searchSlot = h('div', { id: 'map-search' });
+    el.append(ui.pageHeader(t('map.title'), ...actions), searchSlot, legend, mapEl, info, list);
 
     const { map, settings } = await makeMap(mapEl, api);
+    searchSlot.append(placeSearch(ctx, map));
     if (!settings.tile_url) info.append(h('div', { id: 'map-no-tiles' }, t('map.no_tiles')));
     const layer = L.layerGroup().addTo(map);
     let outlines = null;
@@ -409,6 +426,7 @@ export default {
       const placed = vis.filter((c) => c.latitude != null && c.longitude != null);
       if (fit) {   // the view first: overlays added to a map with no view yet are misplaced
         if (placed.length) map.fitBounds(L.latLngBounds(placed.map((c) => [c.latitude, c.longitude])).pad(0.15), { maxZoom: 18 });
+        else if (settings.offline && settings.offline.center) map.setView([settings.offline.center[1], settings.offline.center[0]], settings.offline.center[2] || 14);
         else map.setView([18.6733, 105.6924], 14);
       }
       for (const c of placed) {
