@@ -3,7 +3,12 @@
  * and availability.
  *
  *   GET    /api/v1/alerts[?open=1&camera=ID&from&to&limit]   alerts of cameras you may VIEW
- *   GET    /api/v1/alerts/{id}                               one (+ webhook deliveries for admins)
+ *   GET    /api/v1/alerts/{id}                               one, with what was done about it
+ *                                                             (+ webhook deliveries for admins)
+ *   GET    /api/v1/alerts/count                              {"open","unacknowledged"}: the sidebar's
+ *   POST   /api/v1/alerts/{id}/acknowledge  {"text"?}        MANAGE on the camera; once per alert
+ *   POST   /api/v1/alerts/{id}/actions  {"text","called_at"?,"repair_by"?}
+ *                                                             a call to the owner or a note → 201
  *   GET    /api/v1/alerts/settings                           thresholds (staff)
  *   PUT    /api/v1/alerts/settings  {"ward_id","dark_after_s"} admin any ward / the default;
  *                                                             officer their own ward
@@ -45,7 +50,16 @@ static bool in_ids(const int64_t *ids, size_t n, int64_t id)
     return false;
 }
 
-static json_t *alert_json(struct http_req *req, const struct cat_alert *a, int64_t now)
+static json_t *action_json(const struct cat_alert_action *x)
+{
+    return json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o}", "id", (json_int_t)x->id, "kind", x->kind, "at",
+                     api_time(x->at_us), "by", x->user_name, "text", x->text ? x->text : "", "called_at",
+                     api_time(x->called_us), "repair_by", api_time(x->repair_by_us));
+}
+
+/* ack: the alert's acknowledgement (id 0 = none yet). */
+static json_t *alert_json(struct http_req *req, const struct cat_alert *a, const struct cat_alert_action *ack,
+                          int64_t now)
 {
     int64_t end = a->cleared_us ? a->cleared_us : now;
     json_t *o = json_object();
@@ -60,6 +74,9 @@ static json_t *alert_json(struct http_req *req, const struct cat_alert *a, int64
     json_object_set_new(o, "open", json_boolean(!a->cleared_us));
     json_object_set_new(o, "dark_for_s", json_integer((end - a->since_us) / 1000000));
     json_object_set_new(o, "reason", a->reason ? json_string(a->reason) : json_null());
+    json_object_set_new(o, "acknowledged", ack && ack->id ? json_pack("{s:s,s:o}", "by", ack->user_name, "at",
+                                                                       api_time(ack->at_us))
+                                                          : json_null());
     if (community_may_see_owner(req, a->ward_id, a->owner_id) && (a->owner_name || a->owner_phone))
         json_object_set_new(o, "owner", json_pack("{s:o,s:s?,s:s?,s:s?}", "id", api_id(a->owner_id),
                                                   "name", a->owner_name, "phone", a->owner_phone,
@@ -95,10 +112,16 @@ static int h_alerts(struct http_req *req, void *ud)
     int64_t now = ww_wall_us();
     json_t *arr = json_array();
     size_t nopen = 0;
+    int64_t *aid = ww_calloc(n + 1, sizeof *aid);
+    struct cat_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
+    for (size_t i = 0; i < n; i++) aid[i] = v[i].id;
+    catalog_alert_acks(cat, aid, n, acks);
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(arr, alert_json(req, &v[i], now));
+        json_array_append_new(arr, alert_json(req, &v[i], &acks[i], now));
         nopen += !v[i].cleared_us;
     }
+    cat_alert_action_list_free(acks, n);
+    free(aid);
     cat_alert_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o,s:I}", "alerts", arr, "open", (json_int_t)nopen));
 }
@@ -122,7 +145,18 @@ static int h_alert_get(struct http_req *req, void *ud)
         cat_alert_clear(&a);
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
     }
-    json_t *j = alert_json(req, &a, ww_wall_us());
+    struct cat_alert_action *acts = NULL, none = {0};
+    size_t nacts = 0;
+    catalog_alert_actions(cat, id, &acts, &nacts);
+    const struct cat_alert_action *ack = &none;
+    json_t *list = json_array();
+    for (size_t i = 0; i < nacts; i++) {
+        if (!strcmp(acts[i].kind, "acknowledge")) ack = &acts[i];
+        json_array_append_new(list, action_json(&acts[i]));
+    }
+    json_t *j = alert_json(req, &a, ack, ww_wall_us());
+    json_object_set_new(j, "actions", list);
+    cat_alert_action_list_free(acts, nacts);
     cat_alert_clear(&a);
     if (u->role == CAT_ROLE_ADMIN) {
         struct cat_delivery *d;
@@ -140,6 +174,125 @@ static int h_alert_get(struct http_req *req, void *ud)
         json_object_set_new(j, "deliveries", arr);
     }
     return http_respond_json(req, 200, j);
+}
+
+/* ---- what the duty officer did -------------------------------------------------- */
+
+/* The alert behind {id} if the caller may act on it (MANAGE on its camera:
+ * an officer of its ward, an admin); out of scope answers like a missing
+ * alert. */
+static int actionable(struct http_req *req, int64_t *id, struct cat_alert *a)
+{
+    int rc = http_req_param_id(req, "id", id);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    if ((rc = catalog_alert_get(cat, *id, a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
+    if (rc) return rc;
+    if ((rc = http_authz_camera(req, a->camera_id, AUTHZ_VIEW)) ||
+        (rc = http_authz_camera(req, a->camera_id, AUTHZ_MANAGE))) {
+        cat_alert_clear(a);
+        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
+    }
+    return 0;
+}
+
+/* Adds x in one transaction with its audit row, then answers the alert. */
+static int record_action(struct http_req *req, struct cat_alert *a, struct cat_alert_action *x, unsigned status)
+{
+    catalog_t *cat = http_req_catalog(req);
+    const struct http_user *u = http_req_user(req);
+    x->alert_id = a->id;
+    x->user_id = u->id;
+    x->user_name = (char *)(u->display_name && *u->display_name ? u->display_name : u->username);
+    int rc = catalog_begin(cat);
+    if (!rc && !(rc = catalog_alert_action_add(cat, x)))
+        rc = http_audit(req, !strcmp(x->kind, "acknowledge") ? "alert_acknowledge" : "alert_action", a->camera_id, 0, 0,
+                        json_pack("{s:I,s:s,s:s,s:I,s:I}", "alert_id", (json_int_t)a->id, "kind", x->kind, "text",
+                                  x->text ? x->text : "", "called_us", (json_int_t)x->called_us, "repair_by_us",
+                                  (json_int_t)x->repair_by_us));
+    if (rc || (rc = catalog_commit(cat))) {
+        catalog_rollback(cat);
+        cat_alert_clear(a);
+        return rc == WW_ECONFLICT ? http_fail(req, rc, "this alert is already acknowledged") : rc;
+    }
+    json_t *j = action_json(x);
+    cat_alert_clear(a);
+    return http_respond_json(req, status, json_pack("{s:o}", "action", j));
+}
+
+static const char *const ack_fields[] = {"text", NULL};
+
+static int h_acknowledge(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    struct cat_alert a;
+    int rc = actionable(req, &id, &a);
+    if (rc) return rc;
+    json_t *body = NULL;
+    const char *text = "";
+    size_t len;
+    http_req_body(req, &len);
+    if (len && ((rc = http_req_json(req, ack_fields, &body)) || (rc = http_json_str(req, body, "text", false, 0, 1000, &text)) < 0)) {
+        cat_alert_clear(&a);
+        return rc;
+    }
+    struct cat_alert_action x = {.kind = "acknowledge", .text = (char *)text};
+    return record_action(req, &a, &x, 200);
+}
+
+static const char *const action_fields[] = {"text", "called_at", "repair_by", NULL};
+
+static int h_action(struct http_req *req, void *ud)
+{
+    (void)ud;
+    int64_t id;
+    struct cat_alert a;
+    int rc = actionable(req, &id, &a);
+    if (rc) return rc;
+    json_t *body;
+    const char *text;
+    struct cat_alert_action x = {.kind = "note"};
+    if ((rc = http_req_json(req, action_fields, &body)) || (rc = http_json_str(req, body, "text", true, 1, 1000, &text)) < 0 ||
+        (rc = community_json_time(req, body, "called_at", false, &x.called_us)) < 0 ||
+        (rc = community_json_time(req, body, "repair_by", false, &x.repair_by_us)) < 0) {
+        cat_alert_clear(&a);
+        return rc;
+    }
+    x.text = (char *)text;
+    if (x.called_us) x.kind = "call";
+    if (x.called_us > ww_wall_us() + 60000000LL) {
+        cat_alert_clear(&a);
+        return http_fail(req, WW_EINVAL, "field 'called_at' is in the future");
+    }
+    return record_action(req, &a, &x, 201);
+}
+
+/* The sidebar's badge: open alerts of cameras the caller may VIEW, and how
+ * many of them nobody has acknowledged yet. */
+static int h_count(struct http_req *req, void *ud)
+{
+    (void)ud;
+    bool all;
+    const int64_t *ids;
+    size_t nids;
+    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
+    if (rc) return rc;
+    struct cat_alert_filter f = {.all = all, .camera_ids = ids, .n_cameras = nids, .open_only = true, .limit = 2000};
+    catalog_t *cat = http_req_catalog(req);
+    struct cat_alert *v;
+    size_t n;
+    if ((rc = catalog_alert_list(cat, &f, &v, &n))) return rc;
+    int64_t *aid = ww_calloc(n + 1, sizeof *aid);
+    struct cat_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
+    for (size_t i = 0; i < n; i++) aid[i] = v[i].id;
+    catalog_alert_acks(cat, aid, n, acks);
+    size_t unack = 0;
+    for (size_t i = 0; i < n; i++) unack += acks[i].id == 0;
+    cat_alert_action_list_free(acks, n);
+    free(aid);
+    cat_alert_list_free(v, n);
+    return http_respond_json(req, 200, json_pack("{s:I,s:I}", "open", (json_int_t)n, "unacknowledged", (json_int_t)unack));
 }
 
 /* ---- thresholds -------------------------------------------------------------- */
@@ -444,7 +597,12 @@ int api_community_alerts_register(struct http_server *srv, const struct api_ctx 
     rc = rc ? rc : http_route(srv, "POST", "/api/v1/alerts/webhooks", h_hook_add, ud, HTTP_ROLE_ADMIN);
     rc = rc ? rc : http_route(srv, "DELETE", "/api/v1/alerts/webhooks/{id}", h_hook_delete, ud, HTTP_ROLE_ADMIN);
     rc = rc ? rc : http_route(srv, "POST", "/api/v1/alerts/webhooks/{id}/test", h_hook_test, ud, HTTP_ROLE_ADMIN);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/alerts/count", h_count, ud, 0);
     rc = rc ? rc : http_route(srv, "GET", "/api/v1/alerts/{id}", h_alert_get, ud, 0);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/alerts/{id}/acknowledge", h_acknowledge, ud,
+                              HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/alerts/{id}/actions", h_action, ud,
+                              HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
     rc = rc ? rc : http_route(srv, "GET", "/api/v1/availability", h_availability, ud, 0);
     return rc;
 }

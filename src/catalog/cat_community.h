@@ -110,6 +110,26 @@ void cat_alert_list_free(struct cat_alert *v, size_t n);
 int catalog_alert_raise(catalog_t *cat, struct cat_alert *a);
 int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const char *why);
 int catalog_alert_get(catalog_t *cat, int64_t id, struct cat_alert *out);
+/* What was done about an alert (schema/047_alert_actions.sql): kind
+ * "acknowledge" (at most one per alert), "call" (called_us set) or "note";
+ * repair_by_us = the repair date promised, 0 = none.  Rows are never
+ * changed or deleted. */
+struct cat_alert_action {
+    int64_t id, alert_id, at_us, user_id;
+    char *user_name, *kind, *text;
+    int64_t called_us, repair_by_us;
+};
+void cat_alert_action_clear(struct cat_alert_action *a);
+void cat_alert_action_list_free(struct cat_alert_action *v, size_t n);
+/* Adds one (sets a->id).  A second acknowledgement → WW_ECONFLICT; no such
+ * alert or a bad kind → WW_EINVAL. */
+int catalog_alert_action_add(catalog_t *cat, struct cat_alert_action *a);
+/* An alert's actions, oldest first. */
+int catalog_alert_actions(catalog_t *cat, int64_t alert_id, struct cat_alert_action **out, size_t *n);
+/* The acknowledgement of each of ids[0..n) (at_us 0 and user NULL where
+ * none): out[i] matches ids[i].  For lists. */
+int catalog_alert_acks(catalog_t *cat, const int64_t *ids, size_t n, struct cat_alert_action *out);
+
 struct cat_alert_filter {
     const int64_t *camera_ids;   /* with all = false: only these (n may be 0 → none) */
     size_t n_cameras;
