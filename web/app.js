@@ -105,10 +105,35 @@ function showShell() {
         h('span', { html: icon('logout') }), h('span', {}, t('top.signout')))));
   const content = h('main', { class: 'content', id: 'page' });
   clear(root).append(h('div', { class: 'shell' }, sidebar, h('div', { class: 'main' }, top, content)));
+  startAlertCount();
   route();
 }
 
+// The sidebar's live count of open camera-dark alerts nobody has taken yet
+// (issue 17 item 13), refreshed every 20 s while signed in.
+let alertTimer = 0;
+function startAlertCount() {
+  clearInterval(alertTimer);
+  const item = document.querySelector('.nav-item[data-page="alerts"]');
+  if (!item) return;
+  const badge = h('span', { class: 'nav-count', id: 'nav-alert-count', hidden: true });
+  item.append(badge);
+  const update = async () => {
+    if (!user || !document.body.contains(badge)) { clearInterval(alertTimer); return; }
+    try {
+      const c = await api.get('/api/v1/alerts/count', { quiet401: true });
+      badge.hidden = !c.open;
+      badge.textContent = c.unacknowledged ? String(c.unacknowledged) : String(c.open);
+      badge.classList.toggle('nav-count-taken', !c.unacknowledged);
+      badge.title = t('nav.alert_count', { open: c.open, unack: c.unacknowledged });
+    } catch { /* the next tick tries again */ }
+  };
+  update();
+  alertTimer = setInterval(update, 20000);
+}
+
 async function signOut() {
+  clearInterval(alertTimer);
   try { await api.del('/api/v1/session', { quiet401: true }); } catch { /* signed out anyway */ }
   user = null;
   wardCache = null;

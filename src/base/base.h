@@ -62,8 +62,9 @@ int64_t ww_mono_us(void);
  * e.g. "2026-11-25T21:03:01.123+07:00". buf must hold 40 bytes. */
 char *ww_fmt_time(int64_t us, int offset_min, char *buf, size_t n);
 /* Parses ISO 8601 ("2026-11-25T21:03:01+07:00", "…Z", "2026-11-25 21:03",
- * fractions allowed; no offset = the local offset given) or a plain number
- * of seconds since the epoch.  Returns 0 or WW_EINVAL. */
+ * fractions allowed; no offset = the local offset given), the console's
+ * dd/mm/yyyy in place of the ISO date ("25/11/2026 21:03", "25/11/2026"),
+ * or a plain number of seconds since the epoch.  Returns 0 or WW_EINVAL. */
 int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us);
 /* Overflow-safe "to − from > max": true when the span is longer than max_us
  * (also when the subtraction would overflow upwards).  A reversed span

@@ -135,8 +135,13 @@ int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us)
     }
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, se = 0;
-    if (take_int(&p, 4, &y) || *p++ != '-' || take_int(&p, 2, &mo) || *p++ != '-' ||
-        take_int(&p, 2, &d))
+    /* The console's own way of writing a date, dd/mm/yyyy (Vietnamese
+     * order), is taken as well as ISO's yyyy-mm-dd. */
+    if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '/') {
+        if (take_int(&p, 2, &d) || *p++ != '/' || take_int(&p, 2, &mo) || *p++ != '/' || take_int(&p, 4, &y))
+            return WW_EINVAL;
+    } else if (take_int(&p, 4, &y) || *p++ != '-' || take_int(&p, 2, &mo) || *p++ != '-' ||
+               take_int(&p, 2, &d))
         return WW_EINVAL;
     int64_t frac_us = 0;
     if (*p == 'T' || *p == ' ') {

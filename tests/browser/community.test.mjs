@@ -245,6 +245,36 @@ await run(async (keep) => {
     cams[1][0], alertText.slice(0, 300));
   await page.waitForSelector('#alerts-availability table');
   await shot(page, 'community-alerts');
+
+  // ---- acting on the alert (issue 17 item 13) ---------------------------------------------------
+  await page.waitForSelector('#nav-alert-count:not([hidden])');
+  const count = (await page.textContent('#nav-alert-count')).trim();
+  check(count === '1', 'the sidebar counts the alert nobody has taken', '1', count);
+  await page.click('#alerts-open .alert-open');
+  await page.waitForSelector('#alert-dialog #alert-ack');
+  const focusedAck = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  check(focusedAck === 'alert-ack', 'the dialog opens with "acknowledge" focused (Enter takes it)', 'alert-ack', focusedAck);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#alert-dialog .alert-action[data-kind="acknowledge"]');
+  await page.click('#alert-note');
+  await page.fill('form.modal #f-text', 'Đã gọi chủ camera, hẹn sửa nguồn điện');
+  const due = new Date(Date.now() + 2 * 86400e3 + 7 * 3600e3).toISOString().slice(0, 10).split('-').reverse().join('/');
+  await page.fill('form.modal #f-repair_by', due);
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('#alert-dialog .alert-action[data-kind="call"]');
+  const dlg = await page.textContent('#alert-dialog');
+  check(dlg.includes('Gọi chủ camera') && dlg.includes(`hẹn sửa trước ${due}`) && dlg.includes('Lê Văn Cán'),
+    'the dialog lists the acknowledgement and the call with the promised date, by name', `hẹn sửa trước ${due}`, dlg.slice(0, 400));
+  await shot(page, 'alerts-dialog');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('#alert-dialog'));
+  await page.waitForFunction(() => /Đã nhận/.test(document.querySelector('#alerts-open').textContent));
+  check(true, 'the open alert now reads "Đã nhận: …"', 'Đã nhận', 'shown');
+  await opage.reload();
+  await opage.waitForSelector('.owner-alert-actions div');
+  const promised = await opage.textContent('#owner-cameras');
+  check(promised.includes(`Hẹn sửa xong trước ${due}`) && promised.includes('Trạm đã gọi bạn'),
+    'the owner reads that the station called and the repair date promised', `Hẹn sửa xong trước ${due}`, promised.slice(0, 400));
   fs.rmSync(tplDir, { recursive: true, force: true });
   return browser;
 });

@@ -52,8 +52,14 @@ static void test_parse_time(void **st)
         assert_int_equal(ww_parse_time(b, 0, &back), 0);
         assert_int_equal(back, v);
     }
+    /* the console's dd/mm/yyyy, with or without a time */
+    assert_int_equal(ww_parse_time("01/03/2024 06:30:00", 420, &t), 0);
+    assert_int_equal(t, 1709249400LL * 1000000);
+    assert_int_equal(ww_parse_time("01/01/2026", 420, &t), 0);
+    assert_string_equal(ww_fmt_time(t, 420, b, sizeof b), "2026-01-01T00:00:00.000+07:00");
     const char *bad[] = {"", "yesterday", "2023-02-29", "2024-13-01", "2024-01-01T25:00",
-                         "2024-01-01T10:00+7", "2024-01-01T10:00:00Zjunk", "-5", "1e99", NULL};
+                         "2024-01-01T10:00+7", "2024-01-01T10:00:00Zjunk", "-5", "1e99",
+                         "29/02/2023", "01/13/2024", "1/3/2024", "01/03/24", "01/03/2024x", NULL};
     for (int i = 0; bad[i]; i++) assert_int_equal(ww_parse_time(bad[i], 420, &t), WW_EINVAL);
 }
 

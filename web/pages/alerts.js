@@ -3,6 +3,9 @@
 // owners' contacts), the recent history, each camera's and each ward's
 // availability over the last 7 days, and — for staff — the thresholds and
 // (admin) the webhooks the alerts are POSTed to.  Refreshes every 10 s.
+// An open alert opens (button or row) into what the duty officer does about
+// it: acknowledge it, note the call to the owner and the repair date they
+// promised — kept with the alert and shown to the owner too.
 import { durationText, mapStrings } from './map.js';
 
 const REFRESH_MS = 10000;
@@ -44,6 +47,26 @@ const own = {
     'alerts.webhook_test_bad': 'Gửi thử thất bại: {e}',
     'alerts.no_webhooks': 'Chưa có webhook.',
     'alerts.all_wards': 'Mọi phường',
+    'alerts.col.handling': 'Xử lý',
+    'alerts.unacked': 'Chưa ai nhận',
+    'alerts.acked': 'Đã nhận: {by}, {at}',
+    'alerts.open_one': 'Mở',
+    'alerts.detail': 'Cảnh báo: {camera}',
+    'alerts.ack': 'Xác nhận đã nhận',
+    'alerts.ack_done': 'Đã xác nhận cảnh báo.',
+    'alerts.note': 'Ghi cuộc gọi / ghi chú',
+    'alerts.note_text': 'Nội dung (ví dụ: đã gọi chủ camera, hẹn sửa nguồn điện)',
+    'alerts.called_at': 'Đã gọi chủ camera lúc (dd/mm/yyyy HH:mm, để trống nếu chỉ ghi chú)',
+    'alerts.repair_by': 'Chủ camera hẹn sửa xong trước (dd/mm/yyyy, để trống nếu chưa hẹn)',
+    'alerts.note_done': 'Đã ghi lại.',
+    'alerts.actions': 'Đã làm',
+    'alerts.no_actions': 'Chưa có ai xử lý cảnh báo này.',
+    'alerts.kind.acknowledge': 'Nhận cảnh báo',
+    'alerts.kind.call': 'Gọi chủ camera',
+    'alerts.kind.note': 'Ghi chú',
+    'alerts.called': 'gọi lúc {at}',
+    'alerts.promised': 'hẹn sửa trước {at}',
+    'alerts.close': 'Đóng',
   },
   en: {
     'alerts.title': 'Camera-dark alerts',
@@ -81,6 +104,26 @@ const own = {
     'alerts.webhook_test_bad': 'Test failed: {e}',
     'alerts.no_webhooks': 'No webhook yet.',
     'alerts.all_wards': 'Every ward',
+    'alerts.col.handling': 'Handling',
+    'alerts.unacked': 'Not yet taken',
+    'alerts.acked': 'Taken: {by}, {at}',
+    'alerts.open_one': 'Open',
+    'alerts.detail': 'Alert: {camera}',
+    'alerts.ack': 'Acknowledge',
+    'alerts.ack_done': 'Alert acknowledged.',
+    'alerts.note': 'Note a call / a note',
+    'alerts.note_text': 'What was said (e.g. called the owner, power to be fixed)',
+    'alerts.called_at': 'Called the owner at (dd/mm/yyyy HH:mm, empty for a plain note)',
+    'alerts.repair_by': 'The owner promised the repair by (dd/mm/yyyy, empty if no date)',
+    'alerts.note_done': 'Noted.',
+    'alerts.actions': 'Done so far',
+    'alerts.no_actions': 'Nobody has acted on this alert yet.',
+    'alerts.kind.acknowledge': 'Acknowledged',
+    'alerts.kind.call': 'Called the owner',
+    'alerts.kind.note': 'Note',
+    'alerts.called': 'called at {at}',
+    'alerts.promised': 'repair promised by {at}',
+    'alerts.close': 'Close',
   },
 };
 // map.js's strings too: the consent badges and states are shared.
@@ -116,6 +159,61 @@ export default {
     const ownerCell = (a) => (a.owner ? h('span', {}, a.owner.name, a.owner.phone
       ? h('a', { href: `tel:${a.owner.phone.replace(/[^0-9+]/g, '')}`, style: 'margin-left: 6px', class: 'owner-phone' }, a.owner.phone) : null) : '—');
 
+    // Staff who may act: an admin, or an officer (the API checks the ward).
+    const canAct = ctx.is('admin', 'officer');
+    const handling = (a) => h('span', { class: 'alert-handling' },
+      a.acknowledged ? ui.badge(t('alerts.acked', { by: a.acknowledged.by, at: ctx.fmtDateTime(a.acknowledged.at) }), 'ok')
+        : ui.badge(t('alerts.unacked'), 'warn'), ' ',
+      h('button', { class: 'btn btn-small alert-open', 'data-alert': a.id, onclick: (e) => { e.stopPropagation(); openAlert(a.id); } }, t('alerts.open_one')));
+
+    // "HH:mm dd/mm/yyyy" of now, as the call field's default.
+    const nowText = () => ctx.fmtDateTime(new Date().toISOString());
+
+    async function openAlert(id) {
+      let a;
+      try { a = await api.get(`/api/v1/alerts/${id}`); } catch (ex) { ui.showError(ex); return; }
+      const body = h('div', { class: 'alert-detail' });
+      const close = () => { back.remove(); document.removeEventListener('keydown', onKey); load().catch(() => {}); };
+      const onKey = (e) => { if (e.key === 'Escape') close(); };
+      const actions = (a.actions || []).map((x) => h('li', { class: 'alert-action', 'data-kind': x.kind },
+        h('strong', {}, t(`alerts.kind.${x.kind}`)), ` — ${x.by}, ${ctx.fmtDateTime(x.at)}`,
+        x.text ? h('div', {}, x.text) : null,
+        x.called_at ? h('div', { class: 'muted' }, t('alerts.called', { at: ctx.fmtDateTime(x.called_at) })) : null,
+        x.repair_by ? h('div', { class: 'alert-promised' }, t('alerts.promised', { at: ctx.fmtDate(x.repair_by) })) : null));
+      body.append(
+        h('p', {}, h('strong', {}, t('alerts.col.since')), ` ${ctx.fmtDateTime(a.since)} · `, ui.badge(durationText(a.dark_for_s, ctx.lang), a.open ? 'bad' : 'muted')),
+        a.reason ? h('p', { class: 'muted' }, a.reason) : null,
+        a.owner ? h('p', {}, h('strong', {}, t('alerts.col.owner')), ' ', ownerCell(a)) : null,
+        h('h3', {}, t('alerts.actions')),
+        actions.length ? h('ul', { id: 'alert-actions' }, actions) : h('p', { class: 'muted', id: 'alert-actions' }, t('alerts.no_actions')));
+      const buttons = [h('button', { type: 'button', class: 'btn', onclick: close }, t('alerts.close'))];
+      if (canAct && a.open) {
+        buttons.push(h('button', { type: 'button', class: 'btn', id: 'alert-note', onclick: async () => {
+          const ok = await ui.formModal({
+            title: t('alerts.note'),
+            fields: [
+              { name: 'text', label: t('alerts.note_text'), type: 'textarea', required: true },
+              { name: 'called_at', label: t('alerts.called_at'), value: nowText() },
+              { name: 'repair_by', label: t('alerts.repair_by') },
+            ],
+            onSubmit: (v) => api.post(`/api/v1/alerts/${id}/actions`, { text: v.text, called_at: v.called_at || undefined, repair_by: v.repair_by || undefined }),
+          });
+          if (ok) { ui.toast(t('alerts.note_done'), 'ok'); close(); openAlert(id); }
+        } }, t('alerts.note')));
+        if (!a.acknowledged) {
+          buttons.push(h('button', { type: 'button', class: 'btn btn-primary', id: 'alert-ack', onclick: async () => {
+            try { await api.post(`/api/v1/alerts/${id}/acknowledge`, {}); ui.toast(t('alerts.ack_done'), 'ok'); close(); openAlert(id); } catch (ex) { ui.showError(ex); }
+          } }, t('alerts.ack')));
+        }
+      }
+      const box = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('alerts.detail', { camera: a.camera_name }) },
+        h('h2', {}, t('alerts.detail', { camera: a.camera_name })), body, h('div', { class: 'modal-actions' }, buttons));
+      const back = h('div', { class: 'modal-back', id: 'alert-dialog', onclick: (e) => { if (e.target === back) close(); } }, box);
+      document.body.append(back);
+      document.addEventListener('keydown', onKey);
+      (box.querySelector('#alert-ack') || box.querySelector('button')).focus();
+    }
+
     async function load() {
       const weekAgo = new Date(Date.now() - 7 * 86400e3).toISOString();
       const [open, hist, avail] = await Promise.all([
@@ -130,7 +228,8 @@ export default {
         { label: t('alerts.col.for'), value: (a) => ui.badge(durationText(a.dark_for_s, ctx.lang), 'bad') },
         { label: t('alerts.col.reason'), value: (a) => h('small', {}, a.reason || '') },
         { label: t('alerts.col.owner'), value: ownerCell },
-      ], open.alerts, { empty: t('alerts.none_open') }));
+        { label: t('alerts.col.handling'), value: handling },
+      ], open.alerts, { empty: t('alerts.none_open'), onRowClick: (a) => openAlert(a.id) }));
       const closed = hist.alerts.filter((a) => !a.open);
       ui.clear(histBox).append(ui.table([
         { label: t('alerts.col.camera'), value: (a) => a.camera_name },

@@ -16,6 +16,10 @@ const own = {
     'owner.consent': 'Bạn đã đồng ý',
     'owner.register': 'Sổ đồng ý',
     'owner.dark': 'Mất tín hiệu {d} — trạm đã được báo',
+    'owner.alert_taken': 'Trạm đã nhận cảnh báo lúc {at}.',
+    'owner.alert_called': 'Trạm đã gọi bạn lúc {at}: {text}',
+    'owner.alert_note': 'Trạm ghi: {text}',
+    'owner.alert_repair': 'Hẹn sửa xong trước {at}.',
     'owner.audit': 'Ai đã xem camera của tôi',
     'owner.camera': 'Camera',
     'owner.all_cameras': 'Tất cả camera',
@@ -52,6 +56,10 @@ const own = {
     'owner.consent': 'You agreed to',
     'owner.register': 'Consent register',
     'owner.dark': 'Dark for {d} — the station has been alerted',
+    'owner.alert_taken': 'The station took the alert at {at}.',
+    'owner.alert_called': 'The station called you at {at}: {text}',
+    'owner.alert_note': 'The station noted: {text}',
+    'owner.alert_repair': 'Repair promised by {at}.',
     'owner.audit': 'Who looked at my cameras',
     'owner.camera': 'Camera',
     'owner.all_cameras': 'All cameras',
@@ -111,10 +119,24 @@ export default {
         h('strong', {}, c.name), c.address ? h('div', { class: 'muted' }, c.address) : null,
         h('div', { style: 'margin: 8px 0' }, ui.badge(t(`owner.state.${st}`), st === 'online' ? 'ok' : st === 'disabled' ? 'muted' : 'bad'),
           c.last_frame ? h('small', { class: 'muted' }, ` ${t('owner.last')}: ${ctx.fmtDateTime(c.last_frame)}`) : null),
-        c.alert ? h('div', { class: 'callout bad', style: 'padding: 4px 8px' }, t('owner.dark', { d: durationText(c.alert.dark_for_s, ctx.lang) })) : null,
+        c.alert ? h('div', { class: 'callout bad', style: 'padding: 4px 8px' }, t('owner.dark', { d: durationText(c.alert.dark_for_s, ctx.lang) }),
+          h('div', { class: 'owner-alert-actions', 'data-alert': c.alert.id })) : null,
         h('div', { class: 'muted', style: 'font-size: 12px; margin-top: 4px' }, t('owner.consent')),
         h('div', {}, consentBadges(ctx, c.consent)),
         h('button', { class: 'btn btn-small', style: 'margin-top: 8px', onclick: () => consentDialog(ctx, c, false) }, t('owner.register'))));
+    }
+
+    // What the station did about each open alert: taken, the call, the
+    // repair date promised (issue 17 item 13) — the owner sees it too.
+    for (const box of cardsBox.querySelectorAll('.owner-alert-actions')) {
+      api.get(`/api/v1/alerts/${box.dataset.alert}`).then((a) => {
+        for (const x of a.actions || []) {
+          const line = x.kind === 'acknowledge' ? t('owner.alert_taken', { at: ctx.fmtDateTime(x.at) })
+            : x.kind === 'call' ? t('owner.alert_called', { at: ctx.fmtDateTime(x.called_at), text: x.text }) : t('owner.alert_note', { text: x.text });
+          box.append(h('div', { style: 'font-size: 13px; margin-top: 4px' }, line,
+            x.repair_by ? h('strong', {}, ` ${t('owner.alert_repair', { at: ctx.fmtDate(x.repair_by) })}`) : null));
+        }
+      }).catch(() => {});
     }
 
     let before = null;
