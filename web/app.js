@@ -157,7 +157,9 @@ async function route() {
   const seq = ++routeSeq;
   const { name, rest, params } = parseHash();
   if (!name) {
-    const home = HOME.map((n) => pages.find((p) => p.name === n)).find((p) => p && allowed(p))
+    // An owner's home is their own cameras ("Camera của tôi"), not the station's table.
+    const order = user.role === 'owner' ? ['owner', ...HOME] : HOME;
+    const home = order.map((n) => pages.find((p) => p.name === n)).find((p) => p && allowed(p))
       || pages.find(allowed);
     location.replace(`#/${home ? home.name : 'cameras'}`);
     return;

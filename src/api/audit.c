@@ -14,6 +14,31 @@
 
 #include "catalog/cat_audit.h"
 #include "catalog/cat_users.h"
+#include "catalog/cat_ward_work.h"
+
+/* Who a row's user is, as an owner reading "who looked at my camera" needs
+ * it: their name, their unit (ward) and role,
+ * not a login name.  Looked up once per user per page. */
+struct who { int64_t id; char *name, *unit; const char *role; };
+
+static void who_of(catalog_t *cat, int64_t user_id, struct who *cache, size_t *n, const struct who **out)
+{
+    *out = NULL;
+    if (user_id <= 0) return;
+    for (size_t i = 0; i < *n; i++)
+        if (cache[i].id == user_id) { *out = &cache[i]; return; }
+    if (*n == 64) return; /* a page names few users; past that, usernames alone */
+    struct cat_user u;
+    if (catalog_user_get(cat, user_id, &u)) return;
+    struct who *w = &cache[(*n)++];
+    w->id = user_id;
+    w->name = u.display_name && *u.display_name ? ww_strdup(u.display_name) : NULL;
+    w->unit = NULL;
+    if (u.ward_id) catalog_ward_name(cat, u.ward_id, &w->unit);
+    w->role = cat_role_name(u.role);
+    cat_user_clear(&u);
+    *out = w;
+}
 
 static json_t *row_json(const struct cat_audit *a)
 {
@@ -67,7 +92,18 @@ static int h_list(struct http_req *req, void *ud)
     size_t n;
     if ((rc = catalog_audit_query(cat, &f, &v, &n))) return rc;
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(arr, row_json(&v[i]));
+    struct who cache[64];
+    size_t ncache = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = row_json(&v[i]);
+        const struct who *w;
+        who_of(cat, v[i].user_id, cache, &ncache, &w);
+        json_object_set_new(o, "user_name", w && w->name ? json_string(w->name) : json_null());
+        json_object_set_new(o, "user_unit", w && w->unit ? json_string(w->unit) : json_null());
+        json_object_set_new(o, "user_role", w && w->role ? json_string(w->role) : json_null());
+        json_array_append_new(arr, o);
+    }
+    for (size_t i = 0; i < ncache; i++) { free(cache[i].name); free(cache[i].unit); }
     int64_t next = n == f.limit && n ? v[n - 1].id : 0;
     cat_audit_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o,s:o}", "rows", arr, "next_before", api_id(next)));

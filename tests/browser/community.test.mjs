@@ -220,14 +220,15 @@ await run(async (keep) => {
   const onav = await opage.textContent('.nav');
   check(onav.includes('Camera của tôi') && !onav.includes('Bản đồ') && !onav.includes('Đã thấy gì'), "the owner's navigation: their portal, no map or search",
     'Camera của tôi', onav);
-  await opage.click('a[data-page="owner"]');
   await opage.waitForSelector('#owner-cameras .owner-card');
+  check(/#\/owner/.test(opage.url()), 'the owner lands on "Camera của tôi"', '#/owner', opage.url());
   await opage.waitForSelector('#owner-audit table');
   const cardNames = await opage.$$eval('#owner-cameras .owner-card strong', (x) => x.map((e) => e.textContent));
   check(cardNames.length === 2 && cardNames.includes(cams[0][0]) && cardNames.includes(cams[1][0]),
     'the owner sees exactly their two cameras', [cams[0][0], cams[1][0]], cardNames);
   const auditRows = await opage.$$eval('#owner-audit tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-  const exportsByOfficer = auditRows.filter((r2) => r2[1] === 'canbo_a' && r2[2] === 'Trích xuất');
+  // who looked: the officer's name and ward (issue 17 item 10), not the login name
+  const exportsByOfficer = auditRows.filter((r2) => r2[1] === 'Lê Văn CánTrường Thi' && r2[2] === 'Trích xuất');
   check(exportsByOfficer.length === 2, "the owner's audit shows the officer's export of each of their cameras", 2, auditRows.slice(0, 6));
   check(auditRows.every((r2) => cardNames.includes(r2[3])), 'every audit row is about one of their cameras', cardNames, auditRows.map((r2) => r2[3]));
   const darkNote = await opage.textContent('#owner-cameras');

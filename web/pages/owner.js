@@ -150,7 +150,9 @@ export default {
       more.style.display = before ? '' : 'none';
       ui.clear(auditBox).append(ui.table([
         { label: t('owner.col.when'), value: (a) => ctx.fmtDateTime(a.at) },
-        { label: t('owner.col.who'), value: (a) => h('strong', {}, a.username || '—') },
+        // who: the person's name and unit (ward, else their role), the login name only as a fallback
+        { label: t('owner.col.who'), value: (a) => h('span', { class: 'owner-who' }, h('strong', {}, a.user_name || a.username || '—'),
+          a.user_unit || a.user_role ? h('div', { class: 'muted', style: 'font-size: 12px' }, a.user_unit || t(`role.${a.user_role}`)) : null) },
         { label: t('owner.col.what'), value: (a) => ui.badge(t(`owner.act.${a.action}`) === `owner.act.${a.action}` ? a.action : t(`owner.act.${a.action}`),
           LOOKS.includes(a.action) ? 'info' : 'muted') },
         { label: t('owner.camera'), value: (a) => name(a.camera_id) },
