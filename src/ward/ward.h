@@ -85,6 +85,29 @@ int ward_period_parse(const char *s, struct ward_period *p);
 void ward_period_year_before(const struct ward_period *p, struct ward_period *prev);
 void ward_period_bounds_us(const struct ward_period *p, int offset_min, int64_t *from_us,
                            int64_t *to_us);
+/* The station's local date now. */
+struct ward_date ward_today(int offset_min);
+
+/* What of a period is counted on local date `today` (decision 007, "a
+ * period that has not ended"):
+ *  - over (today ≥ to): the whole period against ward_period_year_before;
+ *  - running (from ≤ today < to): day for day — [from, today] against the
+ *    same days a year before, [shift(from), shift(today)], where shift keeps
+ *    day and month and maps 29/02 to 28/02 (as a start, and as the last day
+ *    counted: the year before's February is then counted whole);
+ *  - not begun (today < from): nothing on either side.
+ * Bounds are half-open local dates, like ward_period. */
+struct ward_cut {
+    bool partial;                    /* running: the period has not ended */
+    bool not_begun;
+    struct ward_date through;        /* partial: the last day counted (today) */
+    struct ward_date prev_through;   /* partial: its twin a year before */
+    struct ward_date from, to;       /* counted [from, to); to == from when not begun */
+    struct ward_date prev_from, prev_to;
+};
+void ward_period_cut(const struct ward_period *p, struct ward_date today, struct ward_cut *c);
+/* "đến ngày 02/12/2026" / "to 02/12/2026"; caller frees. */
+char *ward_through_label(struct ward_date through, const char *lang);
 /* "Tháng 5/2024", "Quý II/2024", "Năm 2024", "Từ 01/01/2024 đến 15/03/2024"
  * (vi; the "to" shown is the last day included) or English with lang "en".
  * Caller frees. */
@@ -194,6 +217,8 @@ void ward_csv_field(struct ww_buf *out, const char *s);
  *    percentage is "—" when the year-before value is 0; both are "—" when
  *    the period has no counterpart, i.e. its year-before period ends before
  *    the register's first incident (ward_period_year_before for dates).
+ *  - A period that has not ended is counted up to today and set beside the
+ *    same days a year before (ward_period_cut), and says so ("đến ngày …").
  * ====================================================================== */
 struct ward_figures {
     int64_t cases, solved, solvable_cases, solvable_solved;
@@ -208,15 +233,26 @@ struct ward_stats {
     int64_t ward_id;                    /* 0 = whole province */
     char *scope_name;                   /* ward name or "Toàn tỉnh …" */
     char *province;                     /* the wards' province, NULL if mixed/unknown */
-    struct ward_period period, prev_period;
+    struct ward_period period, prev_period;  /* as named ("Quý IV/2026", "Quý IV/2025") */
+    struct ward_date today;             /* the local date the figures were counted on */
+    struct ward_cut cut;                /* what of them is counted (ward_period_cut) */
     bool has_prev;                      /* the counterpart exists */
-    int64_t from_us, to_us, prev_from_us, prev_to_us;
+    int64_t from_us, to_us, prev_from_us, prev_to_us;  /* the counted bounds */
     struct ward_stats_row *rows;        /* every category, category order */
     size_t n_rows;
     struct ward_figures cur, prev;      /* totals */
 };
+/* Counts as of today (ward_today).  ward_stats_compute_on takes the local
+ * date that is "today", so a test can stand at a month's, quarter's or
+ * year's end. */
 int ward_stats_compute(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
                        int offset_min, struct ward_stats *out);
+int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
+                          int offset_min, struct ward_date today, struct ward_stats *out);
+/* The period as counted: "Quý IV/2026, đến ngày 02/12/2026" while it runs,
+ * "Quý I/2027, chưa bắt đầu" before it begins, else its name; prev: the
+ * counterpart's ("Quý IV/2025, đến ngày 02/12/2025").  Caller frees. */
+char *ward_stats_period_label(const struct ward_stats *s, bool prev, const char *lang);
 void ward_stats_clear(struct ward_stats *s);
 
 /* Change of one figure against the year before. */
@@ -239,22 +275,30 @@ char *ward_fmt_share(int64_t part, int64_t whole, const char *lang);
 json_t *ward_stats_json(const struct ward_stats *s, const char *lang);
 
 /* Month-by-month cases and solved cases for `months` months ending with the
- * period's last month, each with the same month a year before. */
+ * period's last month, each with the same month a year before.  A month
+ * that holds today or lies after it is partial: it counts days 1..days
+ * (days = today's day, 0 for a month not begun) and its year before counts
+ * the same days (29/02 → 28/02, as ward_period_cut). */
 struct ward_trend_point {
     int y, m;
+    bool partial;
+    int days, month_days;        /* days counted of the month's days */
     int64_t cases, solved, prev_cases, prev_solved;
 };
 int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *p, int months,
-                     int offset_min, struct ward_trend_point **out, size_t *n);  /* free(*out) */
+                     int offset_min, struct ward_date today, struct ward_trend_point **out,
+                     size_t *n);  /* free(*out) */
 
-/* Every ward's figures for the period and its counterpart. */
+/* Every ward's figures for the period and its counterpart, counted as
+ * ward_period_cut says for `today`. */
 struct ward_compare_row {
     int64_t ward_id;
     char *ward_name;
     struct ward_figures cur, prev;
 };
 int ward_stats_by_ward(catalog_t *cat, const struct ward_period *p, int offset_min,
-                       struct ward_compare_row **out, size_t *n, bool *has_prev);
+                       struct ward_date today, struct ward_compare_row **out, size_t *n,
+                       bool *has_prev);
 void ward_compare_list_free(struct ward_compare_row *v, size_t n);
 
 /* ======================================================================
