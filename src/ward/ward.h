@@ -172,6 +172,20 @@ int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char 
 /* History of an incident as a JSON array [{at, user, action, diff}]. */
 json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min);
 
+/* Reads and category changes for api/ (which calls no catalog function).
+ * JSON out parameters are new references, set on 0 only. */
+int ward_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out);  /* WW_ENOTFOUND */
+/* The incidents f selects as a JSON array of ward_incident_json; *total =
+ * all that match (ignoring limit/offset), when total is not NULL. */
+int ward_incident_list_json(catalog_t *cat, const struct cat_incident_filter *f, int offset_min, json_t **out,
+                            int64_t *total);
+int ward_categories_json(catalog_t *cat, json_t **out);   /* array of ward_category_json */
+/* Adds / edits a category from {code, name_vi, …} (ward_category_apply_json);
+ * *out is the stored category.  WW_EINVAL, WW_ECONFLICT ("the code is
+ * taken"), WW_ENOTFOUND ("no such category") with *why. */
+int ward_category_create(catalog_t *cat, json_t *obj, json_t **out, char **why);
+int ward_category_edit(catalog_t *cat, int64_t id, json_t *obj, json_t **out, char **why);
+
 /* ======================================================================
  * CSV (ward_csv.c)
  *
@@ -340,6 +354,23 @@ char *ward_criteria_dir(void);
 int ward_criteria_edit(catalog_t *cat, int64_t id, json_t *obj, const char *user,
                        int64_t *new_id, bool *new_version, char **why);
 
+/* Set id as ward_criteria_to_json, with "in_use" when with_use.
+ * WW_ENOTFOUND. */
+int ward_criteria_set_json(catalog_t *cat, int64_t id, bool with_use, json_t **out);
+/* Every set's header (no groups) with "in_use", as a JSON array. */
+int ward_criteria_sets_json(catalog_t *cat, json_t **out);
+/* Registrations of a year (0: all) and ward (0: all) as a JSON array of
+ * {ward_id, ward, year, set_id, registered_by}. */
+int ward_programme_json(catalog_t *cat, int year, int64_t ward_id, json_t **out);
+/* The ward and side of assessment id, for the caller's permission check.
+ * WW_ENOTFOUND. */
+int ward_assessment_scope(catalog_t *cat, int64_t id, int64_t *ward_id, int *side);
+/* An evidence file: its name, where it is stored (relative to the data
+ * folder) and its assessment's ward.  WW_ENOTFOUND. */
+struct ward_evidence { int64_t ward_id; char *file_name, *stored_path; };
+int ward_evidence_get(catalog_t *cat, int64_t file_id, struct ward_evidence *e);
+void ward_evidence_clear(struct ward_evidence *e);
+
 /* Registers a ward in a programme year under set_id (0 = the newest set whose
  * years hold the year).  WW_ECONFLICT if already registered. */
 int ward_programme_register(catalog_t *cat, int64_t ward_id, int year, int64_t set_id,
@@ -365,14 +396,21 @@ int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessm
 int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decision_no,
                    const char *decision_date, const char *note, const char *user, char **why);
 
-/* Dashboard: wards × criteria for a year. */
-enum ward_cell { WARD_CELL_PENDING, WARD_CELL_MET, WARD_CELL_NOT_MET };
+/* Dashboard: wards × criteria for a year.  The province's review decides:
+ * met / not met only by a review; a criterion with a self-assessment and
+ * no review is WARD_CELL_SELF (shown apart, counted apart, never met); an
+ * "in progress" review or nothing is pending. */
+enum ward_cell { WARD_CELL_PENDING, WARD_CELL_MET, WARD_CELL_NOT_MET, WARD_CELL_SELF };
+/* self, review: enum cat_result or -1 (none). */
+int ward_cell_of(int self, int review);
+const char *ward_cell_name(int cell);   /* "pending" "met" "not_met" "self" */
 struct ward_matrix_ward {
     int64_t ward_id; char *ward_name;
     int64_t set_id; int n_criteria;
     int *self, *review;          /* per criterion index: enum cat_result, or -1 none */
-    int *cell;                   /* effective: the review if any, else self */
-    int met, not_met, pending;   /* effective counts */
+    int *cell;                   /* ward_cell_of(self, review) */
+    int met, not_met, pending;   /* reviewed met, reviewed not met, neither (and not self-only) */
+    int self_only, self_only_met;  /* self-assessed, not reviewed; of them the ward says met */
     char *decision_no, *decision_date;  /* recognition, if any */
 };
 struct ward_matrix {
@@ -380,7 +418,8 @@ struct ward_matrix {
     int64_t set_id;              /* set of most wards (columns); 0 if none */
     struct cat_criteria_set set; /* its criteria (columns) */
     struct ward_matrix_ward *wards; size_t n_wards;
-    int wards_all_met;           /* wards meeting every criterion */
+    int wards_all_met;           /* wards meeting every criterion (reviewed) */
+    int self_only, cells;        /* cells self-assessed only; all cells */
     int *unmet_count;            /* per criterion of `set`: wards not met */
 };
 int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id /* 0 = all */,
@@ -388,9 +427,10 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id /* 0 = all */,
 void ward_matrix_clear(struct ward_matrix *m);
 json_t *ward_matrix_json(const struct ward_matrix *m);
 void ward_matrix_csv(const struct ward_matrix *m, struct ww_buf *out);
-/* A ward's progress: per registered year the set, criteria count and met
- * count (self, review, effective), with the effective met count after each
- * assessment date of that year. */
+/* A ward's progress: per registered year the set, criteria count, met
+ * (reviewed met: the province decides), met_self, met_review and
+ * self_assessed (not reviewed), with the met count after each assessment
+ * date of that year. */
 json_t *ward_progress_json(catalog_t *cat, int64_t ward_id);
 /* A ward's assessments of a year (current and history, files). */
 json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year);

@@ -216,8 +216,31 @@ def main():
     rows = {w["ward_id"]: w for w in m.get("wards", [])}
     check(r.status == 200 and len(m.get("criteria", [])) == 22 and len(rows) == 2, "matrix: 22 criteria × 2 wards",
           "22 × 2", (len(m.get("criteria", [])), len(rows)))
-    check(rows.get(wa, {}).get("cells", [{}] * 4)[3].get("cell") == "met", "ward A criterion 4 is green", "met",
-          rows.get(wa, {}).get("cells", [{}] * 4)[3])
+    a4 = rows.get(wa, {}).get("cells", [{}] * 4)[3]
+    check(a4.get("cell") == "self" and a4.get("self") == "met" and a4.get("review") is None,
+          "ward A criterion 4, self-assessed met but not reviewed, is not counted as met (cell 'self')",
+          "self / met / no review", a4)
+    check(rows.get(wa, {}).get("met") == 0 and rows.get(wa, {}).get("self_assessed") == 1,
+          "ward A: met counts reviews only; the self-assessment is counted apart", "met 0, self_assessed 1",
+          {k: rows.get(wa, {}).get(k) for k in ("met", "self_assessed", "text", "self_text")})
+    check(m.get("summary", {}).get("self_assessed") == 1, "the summary counts self-assessed cells apart", 1,
+          m.get("summary"))
+    # the review form has no default: saving without a result is refused
+    for body, what in [({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review"}, "no result"),
+                       ({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review", "result": ""}, "an empty result"),
+                       ({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review", "result": None}, "a null result")]:
+        r = prov.post("/api/v1/criteria/assessments", body)
+        check(r.status == 400 and "choose met, not_met or in_progress" in r.error_message(),
+              f"a review with {what} is refused with a clear message", "400 choose met, not_met or in_progress",
+              f"{r.status} {r.error_message()}")
+    status_is(prov.post("/api/v1/criteria/assessments", {"ward_id": wa, "year": 2023, "criterion": 4,
+                                                         "side": "review", "result": "met"}),
+              201, "province reviews ward A's criterion 4 met")
+    r = prov.get("/api/v1/criteria/matrix?year=2023")
+    rows = {w["ward_id"]: w for w in (r.json or {}).get("wards", [])}
+    check(rows.get(wa, {}).get("cells", [{}] * 4)[3].get("cell") == "met" and rows.get(wa, {}).get("met") == 1,
+          "after the province's review ward A criterion 4 is met and counted", "met, 1",
+          (rows.get(wa, {}).get("cells", [{}] * 4)[3], rows.get(wa, {}).get("met")))
     check(rows.get(wb, {}).get("cells", [{}] * 4)[3].get("cell") == "not_met", "ward B criterion 4 is red", "not_met",
           rows.get(wb, {}).get("cells", [{}] * 4)[3])
     r = off_a.get("/api/v1/criteria/matrix?year=2023")
