@@ -48,7 +48,9 @@ export default {
     const ch = tot.change;
     const pctClass = (c) => (c && c.diff > 0 ? 'up' : c && c.diff < 0 ? 'down' : '');
 
-    el.append(
+    // el.append would write a null as the text "null": optional parts are
+    // dropped first.
+    el.append(...[
       ui.pageHeader(t('nav.stats'),
         h('a', { class: 'btn', id: 'st-print', target: '_blank', href: `/report/stats.html${qs(query)}` }, t('st.print')),
         h('a', { class: 'btn', id: 'st-pdf', target: '_blank', href: `/api/v1/stats/report.pdf${qs(query)}` }, 'PDF'),
@@ -91,7 +93,7 @@ export default {
         { label: t('st.diff'), value: (r) => r.diff_text, class: 'num' },
         { label: t('st.pct'), value: (r) => r.pct_text, class: 'num' },
         { label: t('st.solved'), value: (r) => r.share_text, class: 'num' },
-      ], data.wards)) : null);
+      ], data.wards)) : null].filter((x) => x != null));
 
     // Charts: drawn after the canvases are in the document.
     try {
