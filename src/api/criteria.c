@@ -23,6 +23,11 @@
  *   GET  /api/v1/criteria/matrix.csv?year=
  *   GET  /api/v1/criteria/progress?ward_id=    READ: per year met counts + timeline
  *
+ * The province's review decides: the matrix, its totals and the progress
+ * count reviewed results; a self-assessment alone is the cell "self",
+ * counted apart (ward_cell_of).  An assessment names its result — there is
+ * no default, and a missing one is refused with a message saying so.
+ *
  * So: an officer self-assesses its own ward; province staff review every
  * ward, register wards and record recognitions; admin does everything;
  * viewer and owner have no access (route gate).  The shipped templates are
