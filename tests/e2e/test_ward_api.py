@@ -257,6 +257,42 @@ def main():
                                                           "decision_date": "20/12/2023"}),
               201, "province records a recognition")
 
+    # -- the routes whose catalog calls moved into ward/ answer as before -------
+    r = off_a.get("/api/v1/incident-categories")
+    check(r.status == 200 and any(c["code"] == "criminal" for c in r.json.get("categories", [])),
+          "categories are listed", "criminal among them", r.text[:200])
+    status_is(off_a.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Tiếng ồn", "name_en": "Noise"}),
+              403, "an officer may not add a category (403)")
+    r = admin.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Tiếng ồn", "name_en": "Noise"})
+    check(r.status == 201 and r.json.get("code") == "noise" and r.json.get("id"), "admin adds a category", "201 noise",
+          r.text[:200])
+    cid = r.json.get("id") if r.status == 201 else 0
+    r = admin.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Ồn", "name_en": "Noise 2"})
+    check(r.status == 409 and "the code is taken" in r.error_message(), "a taken code is refused", "409 the code is taken",
+          f"{r.status} {r.error_message()}")
+    r = admin.patch(f"/api/v1/incident-categories/{cid}", {"name_en": "Noise nuisance"})
+    check(r.status == 200 and r.json.get("name_en") == "Noise nuisance" and r.json.get("code") == "noise",
+          "admin edits a category", "200 Noise nuisance", r.text[:200])
+    r = admin.patch("/api/v1/incident-categories/999999", {"name_en": "x"})
+    check(r.status == 404 and "no such category" in r.error_message(), "editing no category → 404", "404 no such category",
+          f"{r.status} {r.error_message()}")
+    r = prov.get("/api/v1/criteria/programme?year=2023")
+    check(r.status == 200 and sorted(x["ward_id"] for x in r.json.get("registrations", [])) == sorted([wa, wb]),
+          "province lists the 2023 registrations", sorted([wa, wb]), r.text[:200])
+    r = off_a.get("/api/v1/criteria/programme?year=2023")
+    check(r.status == 200 and [x["ward_id"] for x in r.json.get("registrations", [])] == [wa],
+          "an officer lists its own ward's registration only", [wa], r.text[:200])
+    r = prov.get("/api/v1/criteria/sets/999999")
+    check(r.status == 404 and "no such set" in r.error_message(), "no such set → 404", "404 no such set",
+          f"{r.status} {r.error_message()}")
+    r = prov.get("/api/v1/criteria/files/999999")
+    check(r.status == 404 and "no such file" in r.error_message(), "no such evidence file → 404", "404 no such file",
+          f"{r.status} {r.error_message()}")
+    r = off_a.request("POST", "/api/v1/criteria/assessments/999999/files?name=x.pdf", raw=b"x",
+                      headers={"Content-Type": "application/pdf", "X-Requested-With": "wardwatch-tests"})
+    check(r.status == 404 and "no such assessment" in r.error_message(), "evidence for no assessment → 404",
+          "404 no such assessment", f"{r.status} {r.error_message()}")
+
     # editing a set in use → new version
     r = admin.get(f"/api/v1/criteria/sets/{s22}")
     body = r.json
