@@ -108,7 +108,7 @@ async function dashboard(el, ctx) {
       h('td', { class: 'ward-name' }, h('a', { href: `#/criteria/ward/${w.ward_id}?year=${year}` }, w.ward)),
       w.cells.map((k, i) => {
         const c = m.criteria[i] || { num: i + 1, title: '' };
-        return h('td', { class: `cell ${k.cell}`, title: cellTitle(w, c, k),
+        return h('td', { class: `cell ${k.cell}${k.cell === 'self' ? ` self-${k.self}` : ''}`, title: cellTitle(w, c, k),
           'data-criterion': c.num, 'data-cell': k.cell, 'data-self': k.self || '', 'data-review': k.review || '',
           onclick: canAssess(w) ? async () => {
             const sets = await api.get(`/api/v1/criteria/assessments${qs({ ward_id: w.ward_id, year })}`);

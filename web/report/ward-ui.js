@@ -33,6 +33,8 @@ ul.diff, ul.errors { margin: 0; padding-left: 18px; }
 .matrix td.cell.not_met { background: var(--bad); }
 .matrix td.cell.pending { background: #cbd5e1; color: #475569; }
 .matrix td.cell.self { background: #fffbeb; color: #92400e; box-shadow: inset 0 0 0 1.5px #d97706; font-size: 8.5px; font-weight: 700; }
+.matrix td.cell.self.self-not_met { color: #b91c1c; }
+.matrix td.cell.self.self-in_progress { color: #64748b; }
 .legend i.legend-self { background: #fffbeb; box-shadow: inset 0 0 0 1.5px #d97706; }
 .matrix td.ward-name { white-space: nowrap; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin: 6px 0 10px; flex-wrap: wrap; }
