@@ -23,6 +23,11 @@
  *   GET  /api/v1/criteria/matrix.csv?year=
  *   GET  /api/v1/criteria/progress?ward_id=    READ: per year met counts + timeline
  *
+ * The province's review decides: the matrix, its totals and the progress
+ * count reviewed results; a self-assessment alone is the cell "self",
+ * counted apart (ward_cell_of).  An assessment names its result — there is
+ * no default, and a missing one is refused with a message saying so.
+ *
  * So: an officer self-assesses its own ward; province staff review every
  * ward, register wards and record recognitions; admin does everything;
  * viewer and owner have no access (route gate).  The shipped templates are
@@ -71,20 +76,9 @@ static int h_sets(struct http_req *req, void *ud)
     (void)ud;
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
-    struct cat_criteria_set *v;
-    size_t n;
-    int rc = catalog_criteria_set_list(cat, &v, &n);
+    json_t *a;
+    int rc = ward_criteria_sets_json(cat, &a);
     if (rc) return rc;
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        bool used = false;
-        catalog_criteria_set_in_use(cat, v[i].id, &used);
-        json_t *o = ward_criteria_to_json(&v[i]);
-        json_object_del(o, "groups");
-        json_object_set_new(o, "in_use", json_boolean(used));
-        json_array_append_new(a, o);
-    }
-    cat_criteria_set_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "sets", a));
 }
 
@@ -96,13 +90,8 @@ static int h_set_get(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
-    struct cat_criteria_set s;
-    if ((rc = catalog_criteria_set_get(cat, id, &s))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such set") : rc;
-    bool used = false;
-    catalog_criteria_set_in_use(cat, id, &used);
-    json_t *o = ward_criteria_to_json(&s);
-    json_object_set_new(o, "in_use", json_boolean(used));
-    cat_criteria_set_clear(&s);
+    json_t *o;
+    if ((rc = ward_criteria_set_json(cat, id, true, &o))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such set") : rc;
     return http_respond_json(req, 200, o);
 }
 
@@ -118,10 +107,8 @@ static int h_set_add(struct http_req *req, void *ud)
     char *why = NULL;
     if ((rc = ward_criteria_import(cat, body, uname(req), &id, &why))) return fail_why(req, rc, why);
     audit(req, json_pack("{s:s,s:I}", "change", "set_add", "set_id", (json_int_t)id));
-    struct cat_criteria_set s;
-    if ((rc = catalog_criteria_set_get(cat, id, &s))) return rc;
-    json_t *o = ward_criteria_to_json(&s);
-    cat_criteria_set_clear(&s);
+    json_t *o;
+    if ((rc = ward_criteria_set_json(cat, id, false, &o))) return rc;
     return http_respond_json(req, 201, o);
 }
 
@@ -139,11 +126,9 @@ static int h_set_edit(struct http_req *req, void *ud)
     if ((rc = ward_criteria_edit(cat, id, body, uname(req), &nid, &newv, &why))) return fail_why(req, rc, why);
     audit(req, json_pack("{s:s,s:I,s:I,s:b}", "change", "set_edit", "set_id", (json_int_t)id, "result_id",
                          (json_int_t)nid, "new_version", newv));
-    struct cat_criteria_set s;
-    if ((rc = catalog_criteria_set_get(cat, nid, &s))) return rc;
-    json_t *o = ward_criteria_to_json(&s);
+    json_t *o;
+    if ((rc = ward_criteria_set_json(cat, nid, false, &o))) return rc;
     json_object_set_new(o, "new_version", json_boolean(newv));
-    cat_criteria_set_clear(&s);
     return http_respond_json(req, 200, o);
 }
 
@@ -172,15 +157,8 @@ static int h_programme(struct http_req *req, void *ud)
     if ((rc = http_req_query_i64(req, "year", 0, 2100, 0, &year)) || (rc = read_scope(req, &only))) return rc;
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
-    struct cat_programme_ward *v;
-    size_t n;
-    if ((rc = catalog_programme_list(cat, (int)year, only, &v, &n))) return rc;
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:I,s:s,s:i,s:I,s:s}", "ward_id", (json_int_t)v[i].ward_id, "ward",
-                                           v[i].ward_name, "year", v[i].year, "set_id", (json_int_t)v[i].set_id,
-                                           "registered_by", v[i].registered_by));
-    cat_programme_ward_list_free(v, n);
+    json_t *a;
+    if ((rc = ward_programme_json(cat, (int)year, only, &a))) return rc;
     return http_respond_json(req, 200, json_pack("{s:o}", "registrations", a));
 }
 
@@ -232,6 +210,12 @@ static int h_assess(struct http_req *req, void *ud)
     const char *side_s, *result_s, *notes = NULL, *on = NULL;
     int rc;
     if ((rc = http_req_json(req, fields, &body))) return rc;
+    /* No default result: an assessment states one, or is refused (issue 17
+     * item 2 — a form that defaulted to "met" passed criteria unread). */
+    json_t *res = json_object_get(body, "result");
+    if (!res || json_is_null(res) || (json_is_string(res) && !*json_string_value(res)))
+        return http_fail(req, WW_EINVAL, "result is required: choose met, not_met or in_progress "
+                                         "(an assessment has no default result)");
     if ((rc = http_json_i64(req, body, "ward_id", true, 1, INT64_MAX, &ward)) < 0 ||
         (rc = http_json_i64(req, body, "year", true, 2000, 2100, &year)) < 0 ||
         (rc = http_json_i64(req, body, "criterion", true, 1, 500, &crit)) < 0 ||
@@ -266,11 +250,10 @@ static int h_attach(struct http_req *req, void *ud)
     if (!name || !*name) return http_fail(req, WW_EINVAL, "name (the file name) is required");
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
-    struct cat_assessment a;
-    if ((rc = catalog_assessment_get(cat, id, &a))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
-    int64_t ward = a.ward_id;
-    int side = a.side;
-    cat_assessment_clear(&a);
+    int64_t ward;
+    int side;
+    if ((rc = ward_assessment_scope(cat, id, &ward, &side)))
+        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
     if ((rc = http_authz_ward(req, ward, side == CAT_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW)))
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
     size_t len;
@@ -293,16 +276,11 @@ static int h_file(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
-    struct cat_assessment_file f;
-    if ((rc = catalog_assessment_file_get(cat, id, &f))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such file") : rc;
-    struct cat_assessment a;
-    rc = catalog_assessment_get(cat, f.assessment_id, &a);
-    if (!rc) {
-        rc = http_authz_ward(req, a.ward_id, AUTHZ_WARD_READ);
-        cat_assessment_clear(&a);
-        /* out of scope: the file's existence (and its ward) is not revealed */
-        if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");
-    }
+    struct ward_evidence f;
+    if ((rc = ward_evidence_get(cat, id, &f))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such file") : rc;
+    rc = http_authz_ward(req, f.ward_id, AUTHZ_WARD_READ);
+    /* out of scope: the file's existence (and its ward) is not revealed */
+    if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");
     if (!rc) {
         char *path = ww_asprintf("%s/%s", ctx->data_dir, f.stored_path);
         const char *ext = strrchr(f.file_name, '.');
@@ -313,7 +291,7 @@ static int h_file(struct http_req *req, void *ud)
         free(cd);
         free(path);
     }
-    free(f.file_name); free(f.stored_path); free(f.sha256); free(f.added_by);
+    ward_evidence_clear(&f);
     return rc;
 }
 

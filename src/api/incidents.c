@@ -65,13 +65,9 @@ static int h_cat_list(struct http_req *req, void *ud)
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident_category *v;
-    size_t n;
-    int rc = catalog_incident_category_list(cat, &v, &n);
+    json_t *a;
+    int rc = ward_categories_json(cat, &a);
     if (rc) return rc;
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_category_json(&v[i]));
-    cat_incident_category_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "categories", a));
 }
 
@@ -83,17 +79,12 @@ static int h_cat_add(struct http_req *req, void *ud)
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident_category c = {.solvable = false, .active = true, .sort_order = 500};
+    json_t *c;
     char *why = NULL;
-    if ((rc = ward_category_apply_json(&c, body, &why))) { cat_incident_category_clear(&c); return fail_why(req, rc, why); }
-    rc = catalog_incident_category_add(cat, &c);
-    if (rc == WW_ECONFLICT) { cat_incident_category_clear(&c); return http_fail(req, rc, "the code is taken"); }
-    if (!rc) {
-        http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:s}", "change", "category_add", "code", c.code));
-        rc = http_respond_json(req, 201, ward_category_json(&c));
-    }
-    cat_incident_category_clear(&c);
-    return rc;
+    if ((rc = ward_category_create(cat, body, &c, &why))) return fail_why(req, rc, why);
+    http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:s}", "change", "category_add", "code",
+                                                          json_string_value(json_object_get(c, "code"))));
+    return http_respond_json(req, 201, c);
 }
 
 static int h_cat_patch(struct http_req *req, void *ud)
@@ -105,18 +96,11 @@ static int h_cat_patch(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident_category c;
-    if ((rc = catalog_incident_category_get(cat, id, &c))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such category") : rc;
+    json_t *c;
     char *why = NULL;
-    if ((rc = ward_category_apply_json(&c, body, &why))) { cat_incident_category_clear(&c); return fail_why(req, rc, why); }
-    rc = catalog_incident_category_update(cat, &c);
-    if (rc == WW_ECONFLICT) rc = http_fail(req, rc, "the code is taken");
-    if (!rc) {
-        http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:I}", "change", "category_edit", "category_id", (json_int_t)id));
-        rc = http_respond_json(req, 200, ward_category_json(&c));
-    }
-    cat_incident_category_clear(&c);
-    return rc;
+    if ((rc = ward_category_edit(cat, id, body, &c, &why))) return fail_why(req, rc, why);
+    http_audit(req, "incident_change", 0, 0, 0, json_pack("{s:s,s:I}", "change", "category_edit", "category_id", (json_int_t)id));
+    return http_respond_json(req, 200, c);
 }
 
 /* ---- filters --------------------------------------------------------------- */
@@ -173,15 +157,10 @@ static int h_list(struct http_req *req, void *ud)
     bool empty;
     int rc = read_filter(req, cat, &f, &empty);
     if (rc) return rc;
-    json_t *a = json_array();
+    json_t *a = NULL;
     int64_t total = 0;
-    if (!empty) {
-        struct cat_incident *v;
-        size_t n;
-        if ((rc = catalog_incident_search(cat, &f, &v, &n, &total))) { json_decref(a); return rc; }
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_incident_json(&v[i], ww_station_offset_min()));
-        cat_incident_list_free(v, n);
-    }
+    if (!empty && (rc = ward_incident_list_json(cat, &f, ww_station_offset_min(), &a, &total))) return rc;
+    if (!a) a = json_array();
     return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
                                                  "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
 }
@@ -216,7 +195,7 @@ static int h_csv(struct http_req *req, void *ud)
 
 static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct cat_incident *inc)
 {
-    int rc = catalog_incident_get(cat, id, inc);
+    int rc = ward_incident_get(cat, id, inc);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
     if (rc) return rc;
     if ((rc = http_authz_ward(req, inc->ward_id, actions))) {
@@ -292,7 +271,7 @@ static int h_add(struct http_req *req, void *ud)
     if ((rc = ward_incident_create(cat, &inc, uname(req), &why))) goto out;
     audit(req, "add", inc.id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
     struct cat_incident fresh;
-    if ((rc = catalog_incident_get(cat, inc.id, &fresh))) goto out;
+    if ((rc = ward_incident_get(cat, inc.id, &fresh))) goto out;
     rc = http_respond_json(req, 201, full_json(cat, &fresh));
     cat_incident_clear(&fresh);
 out:
@@ -314,7 +293,7 @@ static int h_patch(struct http_req *req, void *ud)
     int64_t old_ward = inc.ward_id;
     char *why = NULL;
     struct cat_incident before = {0};   /* the links it had: only added ones are checked */
-    if ((rc = catalog_incident_get(cat, id, &before))) goto out;
+    if ((rc = ward_incident_get(cat, id, &before))) goto out;
     if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
     inc.id = id;
     /* moving it to another ward needs the right to write there too */
@@ -326,7 +305,7 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = ward_incident_update(cat, &inc, uname(req), force, &why))) goto out;
     audit(req, "edit", id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
     struct cat_incident fresh;
-    if ((rc = catalog_incident_get(cat, id, &fresh))) goto out;
+    if ((rc = ward_incident_get(cat, id, &fresh))) goto out;
     rc = http_respond_json(req, 200, full_json(cat, &fresh));
     cat_incident_clear(&fresh);
 out:

@@ -11,6 +11,10 @@
  * | 2024 | 2024-01-01..2024-03-15, or from=YYYY-MM-DD&to=YYYY-MM-DD (to
  * exclusive), default the current quarter; months (trend length, default
  * 12); lang=vi|en (texts).  Periods are in the station's local time.
+ * A period that has not ended is counted to today, day for day against the
+ * same days a year before, and labelled so (decision 007; ward_period_cut):
+ * stats.period.partial / through / through_label / full_label, and each
+ * trend month's partial / days.
  *
  * Permissions: READ on the ward (admin, province, the ward's officer);
  * viewer and owner are refused by the route gate.  Only read.
@@ -58,9 +62,11 @@ static json_t *trend_json(const struct ward_trend_point *t, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:i,s:i,s:I,s:I,s:I,s:I}", "year", t[i].y, "month", t[i].m, "cases",
-                                           (json_int_t)t[i].cases, "solved", (json_int_t)t[i].solved, "prev_cases",
-                                           (json_int_t)t[i].prev_cases, "prev_solved", (json_int_t)t[i].prev_solved));
+        json_array_append_new(a, json_pack("{s:i,s:i,s:I,s:I,s:I,s:I,s:b,s:i,s:i}", "year", t[i].y, "month", t[i].m,
+                                           "cases", (json_int_t)t[i].cases, "solved", (json_int_t)t[i].solved,
+                                           "prev_cases", (json_int_t)t[i].prev_cases, "prev_solved",
+                                           (json_int_t)t[i].prev_solved, "partial", t[i].partial, "days", t[i].days,
+                                           "month_days", t[i].month_days));
     return a;
 }
 
@@ -109,7 +115,7 @@ static int h_stats(struct http_req *req, void *ud)
     json_t *o = json_pack("{s:o}", "stats", ward_stats_json(&s, lang));
     struct ward_trend_point *t;
     size_t nt;
-    if ((rc = ward_stats_trend(cat, ward_id, &p, (int)months, off, &t, &nt)) == 0) {
+    if ((rc = ward_stats_trend(cat, ward_id, &p, (int)months, off, s.today, &t, &nt)) == 0) {
         json_object_set_new(o, "trend", trend_json(t, nt));
         free(t);
     }
@@ -117,7 +123,7 @@ static int h_stats(struct http_req *req, void *ud)
         struct ward_compare_row *v;
         size_t n;
         bool has_prev;
-        if ((rc = ward_stats_by_ward(cat, &p, off, &v, &n, &has_prev)) == 0) {
+        if ((rc = ward_stats_by_ward(cat, &p, off, s.today, &v, &n, &has_prev)) == 0) {
             json_object_set_new(o, "wards", wards_json(v, n, has_prev, lang));
             ward_compare_list_free(v, n);
         }

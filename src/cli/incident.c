@@ -278,7 +278,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
         fwrite(b.data, 1, b.len, stdout);
         ww_buf_free(&b);
     } else if (!timeit || pdf) {
-        char *label = ward_period_label(&s.period, "vi");
+        char *label = ward_stats_period_label(&s, false, "vi");
         char *share = ward_fmt_share(s.cur.solvable_solved, s.cur.solvable_cases, "vi");
         printf("%s — %s: %lld vụ; %s\n", s.scope_name, label, (long long)s.cur.cases, share);
         for (size_t i = 0; i < s.n_rows; i++) {

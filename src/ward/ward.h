@@ -85,6 +85,29 @@ int ward_period_parse(const char *s, struct ward_period *p);
 void ward_period_year_before(const struct ward_period *p, struct ward_period *prev);
 void ward_period_bounds_us(const struct ward_period *p, int offset_min, int64_t *from_us,
                            int64_t *to_us);
+/* The station's local date now. */
+struct ward_date ward_today(int offset_min);
+
+/* What of a period is counted on local date `today` (decision 007, "a
+ * period that has not ended"):
+ *  - over (today ≥ to): the whole period against ward_period_year_before;
+ *  - running (from ≤ today < to): day for day — [from, today] against the
+ *    same days a year before, [shift(from), shift(today)], where shift keeps
+ *    day and month and maps 29/02 to 28/02 (as a start, and as the last day
+ *    counted: the year before's February is then counted whole);
+ *  - not begun (today < from): nothing on either side.
+ * Bounds are half-open local dates, like ward_period. */
+struct ward_cut {
+    bool partial;                    /* running: the period has not ended */
+    bool not_begun;
+    struct ward_date through;        /* partial: the last day counted (today) */
+    struct ward_date prev_through;   /* partial: its twin a year before */
+    struct ward_date from, to;       /* counted [from, to); to == from when not begun */
+    struct ward_date prev_from, prev_to;
+};
+void ward_period_cut(const struct ward_period *p, struct ward_date today, struct ward_cut *c);
+/* "đến ngày 02/12/2026" / "to 02/12/2026"; caller frees. */
+char *ward_through_label(struct ward_date through, const char *lang);
 /* "Tháng 5/2024", "Quý II/2024", "Năm 2024", "Từ 01/01/2024 đến 15/03/2024"
  * (vi; the "to" shown is the last day included) or English with lang "en".
  * Caller frees. */
@@ -149,6 +172,20 @@ int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char 
 /* History of an incident as a JSON array [{at, user, action, diff}]. */
 json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min);
 
+/* Reads and category changes for api/ (which calls no catalog function).
+ * JSON out parameters are new references, set on 0 only. */
+int ward_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out);  /* WW_ENOTFOUND */
+/* The incidents f selects as a JSON array of ward_incident_json; *total =
+ * all that match (ignoring limit/offset), when total is not NULL. */
+int ward_incident_list_json(catalog_t *cat, const struct cat_incident_filter *f, int offset_min, json_t **out,
+                            int64_t *total);
+int ward_categories_json(catalog_t *cat, json_t **out);   /* array of ward_category_json */
+/* Adds / edits a category from {code, name_vi, …} (ward_category_apply_json);
+ * *out is the stored category.  WW_EINVAL, WW_ECONFLICT ("the code is
+ * taken"), WW_ENOTFOUND ("no such category") with *why. */
+int ward_category_create(catalog_t *cat, json_t *obj, json_t **out, char **why);
+int ward_category_edit(catalog_t *cat, int64_t id, json_t *obj, json_t **out, char **why);
+
 /* ======================================================================
  * CSV (ward_csv.c)
  *
@@ -194,6 +231,8 @@ void ward_csv_field(struct ww_buf *out, const char *s);
  *    percentage is "—" when the year-before value is 0; both are "—" when
  *    the period has no counterpart, i.e. its year-before period ends before
  *    the register's first incident (ward_period_year_before for dates).
+ *  - A period that has not ended is counted up to today and set beside the
+ *    same days a year before (ward_period_cut), and says so ("đến ngày …").
  * ====================================================================== */
 struct ward_figures {
     int64_t cases, solved, solvable_cases, solvable_solved;
@@ -208,15 +247,26 @@ struct ward_stats {
     int64_t ward_id;                    /* 0 = whole province */
     char *scope_name;                   /* ward name or "Toàn tỉnh …" */
     char *province;                     /* the wards' province, NULL if mixed/unknown */
-    struct ward_period period, prev_period;
+    struct ward_period period, prev_period;  /* as named ("Quý IV/2026", "Quý IV/2025") */
+    struct ward_date today;             /* the local date the figures were counted on */
+    struct ward_cut cut;                /* what of them is counted (ward_period_cut) */
     bool has_prev;                      /* the counterpart exists */
-    int64_t from_us, to_us, prev_from_us, prev_to_us;
+    int64_t from_us, to_us, prev_from_us, prev_to_us;  /* the counted bounds */
     struct ward_stats_row *rows;        /* every category, category order */
     size_t n_rows;
     struct ward_figures cur, prev;      /* totals */
 };
+/* Counts as of today (ward_today).  ward_stats_compute_on takes the local
+ * date that is "today", so a test can stand at a month's, quarter's or
+ * year's end. */
 int ward_stats_compute(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
                        int offset_min, struct ward_stats *out);
+int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
+                          int offset_min, struct ward_date today, struct ward_stats *out);
+/* The period as counted: "Quý IV/2026, đến ngày 02/12/2026" while it runs,
+ * "Quý I/2027, chưa bắt đầu" before it begins, else its name; prev: the
+ * counterpart's ("Quý IV/2025, đến ngày 02/12/2025").  Caller frees. */
+char *ward_stats_period_label(const struct ward_stats *s, bool prev, const char *lang);
 void ward_stats_clear(struct ward_stats *s);
 
 /* Change of one figure against the year before. */
@@ -239,22 +289,30 @@ char *ward_fmt_share(int64_t part, int64_t whole, const char *lang);
 json_t *ward_stats_json(const struct ward_stats *s, const char *lang);
 
 /* Month-by-month cases and solved cases for `months` months ending with the
- * period's last month, each with the same month a year before. */
+ * period's last month, each with the same month a year before.  A month
+ * that holds today or lies after it is partial: it counts days 1..days
+ * (days = today's day, 0 for a month not begun) and its year before counts
+ * the same days (29/02 → 28/02, as ward_period_cut). */
 struct ward_trend_point {
     int y, m;
+    bool partial;
+    int days, month_days;        /* days counted of the month's days */
     int64_t cases, solved, prev_cases, prev_solved;
 };
 int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *p, int months,
-                     int offset_min, struct ward_trend_point **out, size_t *n);  /* free(*out) */
+                     int offset_min, struct ward_date today, struct ward_trend_point **out,
+                     size_t *n);  /* free(*out) */
 
-/* Every ward's figures for the period and its counterpart. */
+/* Every ward's figures for the period and its counterpart, counted as
+ * ward_period_cut says for `today`. */
 struct ward_compare_row {
     int64_t ward_id;
     char *ward_name;
     struct ward_figures cur, prev;
 };
 int ward_stats_by_ward(catalog_t *cat, const struct ward_period *p, int offset_min,
-                       struct ward_compare_row **out, size_t *n, bool *has_prev);
+                       struct ward_date today, struct ward_compare_row **out, size_t *n,
+                       bool *has_prev);
 void ward_compare_list_free(struct ward_compare_row *v, size_t n);
 
 /* ======================================================================
@@ -296,6 +354,23 @@ char *ward_criteria_dir(void);
 int ward_criteria_edit(catalog_t *cat, int64_t id, json_t *obj, const char *user,
                        int64_t *new_id, bool *new_version, char **why);
 
+/* Set id as ward_criteria_to_json, with "in_use" when with_use.
+ * WW_ENOTFOUND. */
+int ward_criteria_set_json(catalog_t *cat, int64_t id, bool with_use, json_t **out);
+/* Every set's header (no groups) with "in_use", as a JSON array. */
+int ward_criteria_sets_json(catalog_t *cat, json_t **out);
+/* Registrations of a year (0: all) and ward (0: all) as a JSON array of
+ * {ward_id, ward, year, set_id, registered_by}. */
+int ward_programme_json(catalog_t *cat, int year, int64_t ward_id, json_t **out);
+/* The ward and side of assessment id, for the caller's permission check.
+ * WW_ENOTFOUND. */
+int ward_assessment_scope(catalog_t *cat, int64_t id, int64_t *ward_id, int *side);
+/* An evidence file: its name, where it is stored (relative to the data
+ * folder) and its assessment's ward.  WW_ENOTFOUND. */
+struct ward_evidence { int64_t ward_id; char *file_name, *stored_path; };
+int ward_evidence_get(catalog_t *cat, int64_t file_id, struct ward_evidence *e);
+void ward_evidence_clear(struct ward_evidence *e);
+
 /* Registers a ward in a programme year under set_id (0 = the newest set whose
  * years hold the year).  WW_ECONFLICT if already registered. */
 int ward_programme_register(catalog_t *cat, int64_t ward_id, int year, int64_t set_id,
@@ -321,14 +396,21 @@ int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessm
 int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decision_no,
                    const char *decision_date, const char *note, const char *user, char **why);
 
-/* Dashboard: wards × criteria for a year. */
-enum ward_cell { WARD_CELL_PENDING, WARD_CELL_MET, WARD_CELL_NOT_MET };
+/* Dashboard: wards × criteria for a year.  The province's review decides:
+ * met / not met only by a review; a criterion with a self-assessment and
+ * no review is WARD_CELL_SELF (shown apart, counted apart, never met); an
+ * "in progress" review or nothing is pending. */
+enum ward_cell { WARD_CELL_PENDING, WARD_CELL_MET, WARD_CELL_NOT_MET, WARD_CELL_SELF };
+/* self, review: enum cat_result or -1 (none). */
+int ward_cell_of(int self, int review);
+const char *ward_cell_name(int cell);   /* "pending" "met" "not_met" "self" */
 struct ward_matrix_ward {
     int64_t ward_id; char *ward_name;
     int64_t set_id; int n_criteria;
     int *self, *review;          /* per criterion index: enum cat_result, or -1 none */
-    int *cell;                   /* effective: the review if any, else self */
-    int met, not_met, pending;   /* effective counts */
+    int *cell;                   /* ward_cell_of(self, review) */
+    int met, not_met, pending;   /* reviewed met, reviewed not met, neither (and not self-only) */
+    int self_only, self_only_met;  /* self-assessed, not reviewed; of them the ward says met */
     char *decision_no, *decision_date;  /* recognition, if any */
 };
 struct ward_matrix {
@@ -336,7 +418,8 @@ struct ward_matrix {
     int64_t set_id;              /* set of most wards (columns); 0 if none */
     struct cat_criteria_set set; /* its criteria (columns) */
     struct ward_matrix_ward *wards; size_t n_wards;
-    int wards_all_met;           /* wards meeting every criterion */
+    int wards_all_met;           /* wards meeting every criterion (reviewed) */
+    int self_only, cells;        /* cells self-assessed only; all cells */
     int *unmet_count;            /* per criterion of `set`: wards not met */
 };
 int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id /* 0 = all */,
@@ -344,9 +427,10 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id /* 0 = all */,
 void ward_matrix_clear(struct ward_matrix *m);
 json_t *ward_matrix_json(const struct ward_matrix *m);
 void ward_matrix_csv(const struct ward_matrix *m, struct ww_buf *out);
-/* A ward's progress: per registered year the set, criteria count and met
- * count (self, review, effective), with the effective met count after each
- * assessment date of that year. */
+/* A ward's progress: per registered year the set, criteria count, met
+ * (reviewed met: the province decides), met_self, met_review and
+ * self_assessed (not reviewed), with the met count after each assessment
+ * date of that year. */
 json_t *ward_progress_json(catalog_t *cat, int64_t ward_id);
 /* A ward's assessments of a year (current and history, files). */
 json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year);

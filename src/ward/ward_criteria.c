@@ -14,8 +14,10 @@
  * Assessments are appended, never updated: the current answer for a
  * (ward, year, criterion, side) is the newest row, and the rows before it
  * are its history.  The ward's self-assessment (side "self") and the
- * province's review ("review") are separate rows; the dashboard shows the
- * review where there is one and the self-assessment otherwise.
+ * province's review ("review") are separate rows.  The review decides: a
+ * criterion counts as met (in the matrix, every total, the progress) only
+ * when the province reviewed it met; a self-assessment alone is shown and
+ * counted apart ("tự đánh giá"), never as met (ward_cell_of).
  *
  * Concurrency: first-use loading of the templates runs inside BEGIN
  * IMMEDIATE after re-checking that no set exists, so two threads cannot both
@@ -517,14 +519,26 @@ int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decisi
 
 /* ---- dashboard ------------------------------------------------------------ */
 
-static int cell_of(int result)
+/* The province's review decides (decision 007, issue 17 item 2): a
+ * criterion is met or not met only by a review; a self-assessment alone is
+ * WARD_CELL_SELF whatever it says, and an "in progress" review or none at
+ * all is pending. */
+int ward_cell_of(int self, int review)
 {
-    return result == CAT_RES_MET ? WARD_CELL_MET : result == CAT_RES_NOT_MET ? WARD_CELL_NOT_MET : WARD_CELL_PENDING;
+    if (review == CAT_RES_MET) return WARD_CELL_MET;
+    if (review == CAT_RES_NOT_MET) return WARD_CELL_NOT_MET;
+    if (review < 0 && self >= 0) return WARD_CELL_SELF;
+    return WARD_CELL_PENDING;
 }
 
-static const char *cell_name(int c)
+const char *ward_cell_name(int c)
 {
-    return c == WARD_CELL_MET ? "met" : c == WARD_CELL_NOT_MET ? "not_met" : "pending";
+    switch (c) {
+    case WARD_CELL_MET: return "met";
+    case WARD_CELL_NOT_MET: return "not_met";
+    case WARD_CELL_SELF: return "self";
+    default: return "pending";
+    }
 }
 
 /* A small cache of sets by id. */
@@ -612,14 +626,18 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
             (cur[k].side == CAT_SIDE_REVIEW ? w->review : w->self)[idx] = cur[k].result;
         }
         for (int k = 0; k < w->n_criteria; k++) {
-            int eff = w->review[k] >= 0 ? w->review[k] : w->self[k];
-            w->cell[k] = cell_of(eff);
+            w->cell[k] = ward_cell_of(w->self[k], w->review[k]);
             if (w->cell[k] == WARD_CELL_MET) w->met++;
             else if (w->cell[k] == WARD_CELL_NOT_MET) {
                 w->not_met++;
                 if (w->set_id == m->set_id) m->unmet_count[k]++;
+            } else if (w->cell[k] == WARD_CELL_SELF) {
+                w->self_only++;
+                w->self_only_met += w->self[k] == CAT_RES_MET;
             } else w->pending++;
         }
+        m->self_only += w->self_only;
+        m->cells += w->n_criteria;
         if (w->n_criteria && w->met == w->n_criteria) m->wards_all_met++;
         for (size_t k = 0; k < nrec; k++)
             if (rec[k].ward_id == w->ward_id) {
@@ -658,17 +676,21 @@ json_t *ward_matrix_json(const struct ward_matrix *m)
         const struct ward_matrix_ward *w = &m->wards[i];
         json_t *cells = json_array();
         for (int k = 0; k < w->n_criteria; k++) {
-            json_t *c = json_pack("{s:s,s:o,s:o}", "cell", cell_name(w->cell[k]), "self",
+            json_t *c = json_pack("{s:s,s:o,s:o}", "cell", ward_cell_name(w->cell[k]), "self",
                                   w->self[k] >= 0 ? json_string(cat_result_name(w->self[k])) : json_null(), "review",
                                   w->review[k] >= 0 ? json_string(cat_result_name(w->review[k])) : json_null());
             json_array_append_new(cells, c);
         }
         if (w->set_id == m->set_id && w->met <= ncrit) dist[w->met]++;
-        json_t *r = json_pack("{s:I,s:s,s:I,s:i,s:i,s:i,s:i,s:o}", "ward_id", (json_int_t)w->ward_id, "ward",
+        json_t *r = json_pack("{s:I,s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "ward_id", (json_int_t)w->ward_id, "ward",
                               w->ward_name, "set_id", (json_int_t)w->set_id, "n_criteria", w->n_criteria, "met",
-                              w->met, "not_met", w->not_met, "pending", w->pending, "cells", cells);
+                              w->met, "not_met", w->not_met, "pending", w->pending, "self_assessed", w->self_only,
+                              "self_met", w->self_only_met, "cells", cells);
         char *t = ww_asprintf("đạt %d/%d", w->met, w->n_criteria);
         json_object_set_new(r, "text", json_string(t));
+        free(t);
+        t = ww_asprintf("tự đánh giá %d", w->self_only);
+        json_object_set_new(r, "self_text", json_string(t));
         free(t);
         if (w->decision_no)
             json_object_set_new(r, "recognition", json_pack("{s:s,s:s}", "decision_no", w->decision_no,
@@ -684,6 +706,16 @@ json_t *ward_matrix_json(const struct ward_matrix *m)
     char *text_en = ww_asprintf("%d of %zu wards meet %d/%d criteria", m->wards_all_met, m->n_wards, ncrit, ncrit);
     json_object_set_new(o, "summary", json_pack("{s:I,s:i,s:s,s:s,s:o}", "wards", (json_int_t)m->n_wards, "all_met",
                                                 m->wards_all_met, "text", text, "text_en", text_en, "spread", spread));
+    free(text);
+    free(text_en);
+    /* the cells the province has not reviewed, counted apart */
+    text = ww_asprintf("%d/%d ô mới tự đánh giá (tỉnh chưa thẩm định, không tính là đạt)", m->self_only, m->cells);
+    text_en = ww_asprintf("%d of %d cells self-assessed only (not reviewed, not counted as met)", m->self_only, m->cells);
+    json_t *sum = json_object_get(o, "summary");
+    json_object_set_new(sum, "self_assessed", json_integer(m->self_only));
+    json_object_set_new(sum, "cells", json_integer(m->cells));
+    json_object_set_new(sum, "self_text", json_string(text));
+    json_object_set_new(sum, "self_text_en", json_string(text_en));
     free(text);
     free(text_en);
     free(dist);
@@ -711,14 +743,14 @@ void ward_matrix_csv(const struct ward_matrix *m, struct ww_buf *out)
     ww_buf_append(out, "\xEF\xBB\xBF", 3);
     ww_buf_printf(out, "ward");
     for (size_t i = 0; i < m->set.n_criteria; i++) ww_buf_printf(out, ",TC%d", m->set.criteria[i].num);
-    ww_buf_printf(out, ",met,not_met,pending,decision_no,decision_date\r\n");
-    static const char *const word[] = {"chờ", "đạt", "chưa đạt"};
+    ww_buf_printf(out, ",met,not_met,pending,self_assessed,decision_no,decision_date\r\n");
+    static const char *const word[] = {"chờ", "đạt", "chưa đạt", "tự đánh giá"};
     for (size_t i = 0; i < m->n_wards; i++) {
         const struct ward_matrix_ward *w = &m->wards[i];
         ward_csv_field(out, w->ward_name);
         for (size_t k = 0; k < m->set.n_criteria; k++)
             ww_buf_printf(out, ",%s", w->set_id == m->set_id && (int)k < w->n_criteria ? word[w->cell[k]] : "");
-        ww_buf_printf(out, ",%d,%d,%d,", w->met, w->not_met, w->pending);
+        ww_buf_printf(out, ",%d,%d,%d,%d,", w->met, w->not_met, w->pending, w->self_only);
         ward_csv_field(out, w->decision_no);
         ww_buf_append(out, ",", 1);
         ward_csv_field(out, w->decision_date);
@@ -756,8 +788,8 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
             int idx = crit_index(s, h[k].criterion_id);
             if (idx < 0) continue;
             (h[k].side == CAT_SIDE_REVIEW ? rev : self)[idx] = h[k].result;
-            int met = 0;
-            for (size_t c = 0; c < s->n_criteria; c++) met += (rev[c] >= 0 ? rev[c] : self[c]) == CAT_RES_MET;
+            int met = 0;   /* met = reviewed met: the province decides */
+            for (size_t c = 0; c < s->n_criteria; c++) met += ward_cell_of(self[c], rev[c]) == WARD_CELL_MET;
             /* one point per date: the last state of that date */
             size_t tn = json_array_size(timeline);
             json_t *last = tn ? json_array_get(timeline, tn - 1) : NULL;
@@ -766,16 +798,16 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
             else
                 json_array_append_new(timeline, json_pack("{s:s,s:i}", "date", h[k].assessed_on, "met", met));
         }
-        int ms = 0, mr = 0, me = 0;
+        int ms = 0, mr = 0, so = 0;
         for (size_t c = 0; c < s->n_criteria; c++) {
             ms += self[c] == CAT_RES_MET;
             mr += rev[c] == CAT_RES_MET;
-            me += (rev[c] >= 0 ? rev[c] : self[c]) == CAT_RES_MET;
+            so += ward_cell_of(self[c], rev[c]) == WARD_CELL_SELF;
         }
-        json_array_append_new(years, json_pack("{s:i,s:I,s:s,s:i,s:I,s:i,s:i,s:i,s:o}", "year", reg[i].year, "set_id",
-                                               (json_int_t)s->id, "set_name", s->name, "set_version", s->version,
-                                               "n_criteria", (json_int_t)s->n_criteria, "met_self", ms, "met_review",
-                                               mr, "met", me, "timeline", timeline));
+        json_array_append_new(years, json_pack("{s:i,s:I,s:s,s:i,s:I,s:i,s:i,s:i,s:i,s:o}", "year", reg[i].year,
+                                               "set_id", (json_int_t)s->id, "set_name", s->name, "set_version",
+                                               s->version, "n_criteria", (json_int_t)s->n_criteria, "met_self", ms,
+                                               "met_review", mr, "met", mr, "self_assessed", so, "timeline", timeline));
         free(self);
         free(rev);
         cat_assessment_list_free(h, nh);
@@ -815,13 +847,13 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
     for (size_t i = 0; i < s.n_criteria; i++) {
         const struct cat_criterion *c = &s.criteria[i];
         json_t *self = json_null(), *review = json_null();
-        int eff = -1, rs = -1, rr = -1;
+        int eff, rs = -1, rr = -1;
         for (size_t k = 0; k < ncur; k++) {
             if (cur[k].criterion_id != c->id) continue;
             if (cur[k].side == CAT_SIDE_REVIEW) { json_decref(review); review = assessment_json(&cur[k]); rr = cur[k].result; }
             else { json_decref(self); self = assessment_json(&cur[k]); rs = cur[k].result; }
         }
-        eff = rr >= 0 ? rr : rs;
+        eff = ward_cell_of(rs, rr);
         json_t *fl = json_array();
         for (size_t f = 0; f < nf; f++)
             for (size_t k = 0; k < nhist; k++)
@@ -833,7 +865,7 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
         json_array_append_new(crits, json_pack("{s:I,s:i,s:i,s:s,s:s?,s:s?,s:o,s:o,s:s,s:o}", "id", (json_int_t)c->id,
                                                "num", c->num, "group", c->group_num, "title", c->title, "description",
                                                c->description, "evidence", c->evidence, "self", self, "review", review,
-                                               "cell", cell_name(cell_of(eff)), "files", fl));
+                                               "cell", ward_cell_name(eff), "files", fl));
     }
     json_t *history = json_array();
     for (size_t k = 0; k < nhist; k++) json_array_append_new(history, assessment_json(&hist[k]));
@@ -857,4 +889,99 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
     cat_assessment_file_list_free(files, nf);
     cat_recognition_list_free(rec, nrec);
     return o;
+}
+
+/* ---- reads for api/ -----------------------------------------------------------
+ * The catalog calls the criteria routes need, so that api/ only parses,
+ * calls and answers (issue 10 item 2). */
+
+int ward_criteria_set_json(catalog_t *cat, int64_t id, bool with_use, json_t **out)
+{
+    struct cat_criteria_set s;
+    *out = NULL;
+    int rc = catalog_criteria_set_get(cat, id, &s);
+    if (rc) return rc;
+    json_t *o = ward_criteria_to_json(&s);
+    cat_criteria_set_clear(&s);
+    if (with_use) {
+        bool used = false;
+        catalog_criteria_set_in_use(cat, id, &used);
+        json_object_set_new(o, "in_use", json_boolean(used));
+    }
+    *out = o;
+    return 0;
+}
+
+int ward_criteria_sets_json(catalog_t *cat, json_t **out)
+{
+    struct cat_criteria_set *v;
+    size_t n;
+    *out = NULL;
+    int rc = catalog_criteria_set_list(cat, &v, &n);
+    if (rc) return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool used = false;
+        catalog_criteria_set_in_use(cat, v[i].id, &used);
+        json_t *o = ward_criteria_to_json(&v[i]);
+        json_object_del(o, "groups");
+        json_object_set_new(o, "in_use", json_boolean(used));
+        json_array_append_new(a, o);
+    }
+    cat_criteria_set_list_free(v, n);
+    *out = a;
+    return 0;
+}
+
+int ward_programme_json(catalog_t *cat, int year, int64_t ward_id, json_t **out)
+{
+    struct cat_programme_ward *v;
+    size_t n;
+    *out = NULL;
+    int rc = catalog_programme_list(cat, year, ward_id, &v, &n);
+    if (rc) return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:I,s:s,s:i,s:I,s:s}", "ward_id", (json_int_t)v[i].ward_id, "ward",
+                                           v[i].ward_name, "year", v[i].year, "set_id", (json_int_t)v[i].set_id,
+                                           "registered_by", v[i].registered_by));
+    cat_programme_ward_list_free(v, n);
+    *out = a;
+    return 0;
+}
+
+int ward_assessment_scope(catalog_t *cat, int64_t id, int64_t *ward_id, int *side)
+{
+    struct cat_assessment a;
+    int rc = catalog_assessment_get(cat, id, &a);
+    if (rc) return rc;
+    *ward_id = a.ward_id;
+    *side = a.side;
+    cat_assessment_clear(&a);
+    return 0;
+}
+
+void ward_evidence_clear(struct ward_evidence *e)
+{
+    if (!e) return;
+    free(e->file_name);
+    free(e->stored_path);
+    memset(e, 0, sizeof *e);
+}
+
+int ward_evidence_get(catalog_t *cat, int64_t file_id, struct ward_evidence *e)
+{
+    struct cat_assessment_file f;
+    memset(e, 0, sizeof *e);
+    int rc = catalog_assessment_file_get(cat, file_id, &f);
+    if (rc) return rc;
+    int side;
+    rc = ward_assessment_scope(cat, f.assessment_id, &e->ward_id, &side);
+    if (!rc) {
+        e->file_name = f.file_name;
+        e->stored_path = f.stored_path;
+        f.file_name = f.stored_path = NULL;
+    }
+    free(f.file_name); free(f.stored_path); free(f.sha256); free(f.added_by);
+    return rc;
 }

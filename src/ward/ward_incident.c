@@ -636,3 +636,69 @@ int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char 
     if (!c->code || !c->name_vi || !c->name_en) { *why = ww_strdup("code, name_vi and name_en are required"); return WW_EINVAL; }
     return 0;
 }
+
+/* ---- reads and category changes for api/ ----------------------------------
+ * api/ parses, calls and answers; the catalog calls it needs live here
+ * (issue 10 item 2), so the ward module stays the only user of
+ * catalog/cat_ward_work.h's functions. */
+
+int ward_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out)
+{
+    return catalog_incident_get(cat, id, out);
+}
+
+int ward_incident_list_json(catalog_t *cat, const struct cat_incident_filter *f, int offset_min, json_t **out,
+                            int64_t *total)
+{
+    struct cat_incident *v;
+    size_t n;
+    *out = NULL;
+    int rc = catalog_incident_search(cat, f, &v, &n, total);
+    if (rc) return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_incident_json(&v[i], offset_min));
+    cat_incident_list_free(v, n);
+    *out = a;
+    return 0;
+}
+
+int ward_categories_json(catalog_t *cat, json_t **out)
+{
+    struct cat_incident_category *v;
+    size_t n;
+    *out = NULL;
+    int rc = catalog_incident_category_list(cat, &v, &n);
+    if (rc) return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_category_json(&v[i]));
+    cat_incident_category_list_free(v, n);
+    *out = a;
+    return 0;
+}
+
+int ward_category_create(catalog_t *cat, json_t *obj, json_t **out, char **why)
+{
+    struct cat_incident_category c = {.solvable = false, .active = true, .sort_order = 500};
+    *out = NULL;
+    int rc = ward_category_apply_json(&c, obj, why);
+    if (!rc) rc = catalog_incident_category_add(cat, &c);
+    if (rc == WW_ECONFLICT) *why = ww_strdup("the code is taken");
+    if (!rc) *out = ward_category_json(&c);
+    cat_incident_category_clear(&c);
+    return rc;
+}
+
+int ward_category_edit(catalog_t *cat, int64_t id, json_t *obj, json_t **out, char **why)
+{
+    struct cat_incident_category c;
+    *out = NULL;
+    int rc = catalog_incident_category_get(cat, id, &c);
+    if (rc == WW_ENOTFOUND) *why = ww_strdup("no such category");
+    if (rc) return rc;
+    rc = ward_category_apply_json(&c, obj, why);
+    if (!rc) rc = catalog_incident_category_update(cat, &c);
+    if (rc == WW_ECONFLICT) *why = ww_strdup("the code is taken");
+    if (!rc) *out = ward_category_json(&c);
+    cat_incident_category_clear(&c);
+    return rc;
+}

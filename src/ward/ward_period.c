@@ -295,6 +295,56 @@ void ward_period_year_before(const struct ward_period *p, struct ward_period *pr
     prev->to = shift_back(p->to, true);
 }
 
+/* The same day a year before, for a last day counted (inclusive): 29/02 has
+ * no twin in a common year and becomes 28/02 — the last day of that
+ * February, so the counterpart holds the whole of it. */
+static struct ward_date shift_day(struct ward_date d)
+{
+    struct ward_date r = {d.y - 1, d.m, d.d};
+    if (d.m == 2 && d.d == 29) r.d = 28;
+    return r;
+}
+
+static struct ward_date next_day(struct ward_date d) { return ward_date_from_days(ward_date_days(d) + 1); }
+
+struct ward_date ward_today(int offset_min) { return ward_date_of_us(ww_wall_us(), offset_min); }
+
+void ward_period_cut(const struct ward_period *p, struct ward_date today, struct ward_cut *c)
+{
+    memset(c, 0, sizeof *c);
+    c->from = p->from;
+    if (ward_date_cmp(today, p->from) < 0) {
+        /* not begun: nothing has happened yet on either side */
+        c->not_begun = true;
+        c->to = p->from;
+        c->prev_from = c->prev_to = shift_back(p->from, false);
+        return;
+    }
+    if (ward_date_cmp(today, p->to) >= 0) {
+        /* over: the whole period against the whole period a year before */
+        struct ward_period prev;
+        ward_period_year_before(p, &prev);
+        c->to = p->to;
+        c->prev_from = prev.from;
+        c->prev_to = prev.to;
+        return;
+    }
+    /* running: day for day, up to and including today */
+    c->partial = true;
+    c->through = today;
+    c->to = next_day(today);
+    c->prev_from = shift_back(p->from, false);
+    c->prev_through = shift_day(today);
+    c->prev_to = next_day(c->prev_through);
+}
+
+char *ward_through_label(struct ward_date through, const char *lang)
+{
+    char b[16];
+    ward_date_vi(through, b, sizeof b);
+    return lang && !strcmp(lang, "en") ? ww_asprintf("to %s", b) : ww_asprintf("đến ngày %s", b);
+}
+
 void ward_period_bounds_us(const struct ward_period *p, int offset_min, int64_t *from_us,
                            int64_t *to_us)
 {

@@ -69,7 +69,7 @@ void ward_stats_csv(const struct ward_stats *s, const char *lang, struct ww_buf 
 {
     bool en = lang && !strcmp(lang, "en");
     ww_buf_append(out, "\xEF\xBB\xBF", 3);
-    char *label = ward_period_label(&s->period, lang), *plabel = ward_period_label(&s->prev_period, lang);
+    char *label = ward_stats_period_label(s, false, lang), *plabel = ward_stats_period_label(s, true, lang);
     ww_buf_append(out, "# ", 2);
     ward_csv_field(out, s->scope_name);
     ww_buf_append(out, " — ", 5);
@@ -77,6 +77,15 @@ void ward_stats_csv(const struct ward_stats *s, const char *lang, struct ww_buf 
     ww_buf_printf(out, " — %s ", en ? "compared with" : "so với cùng kỳ");
     ward_csv_field(out, plabel);
     ww_buf_append(out, "\r\n", 2);
+    if (s->cut.partial) {
+        /* a second comment line, so a reader of the file alone knows */
+        char a[16], b[16];
+        ward_date_vi(s->cut.through, a, sizeof a);
+        ward_date_vi(s->cut.prev_through, b, sizeof b);
+        ww_buf_printf(out, en ? "# the period has not ended: figures to %s, compared day for day with the same days to %s\r\n"
+                              : "# kỳ chưa kết thúc: số liệu đến ngày %s, so sánh cùng số ngày với cùng kỳ đến ngày %s\r\n",
+                      a, b);
+    }
     free(label);
     free(plabel);
     ww_buf_printf(out, "code,category,cases,cases_prev,cases_diff,cases_pct,solved,solved_of,solved_pct,"
@@ -364,18 +373,36 @@ static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t 
         text_at(p, MARGIN, gy - 5, 22, "Noto Sans 6", lab, false, PANGO_ALIGN_RIGHT, false);
     }
     double slot = w / (double)n;
+    bool any_partial = false;
     for (size_t i = 0; i < n; i++) {
         double bw = slot * 0.34;
         double hp = h * (double)t[i].prev_cases / (double)max, hc = h * (double)t[i].cases / (double)max;
+        double xp = x0 + slot * (double)i + slot * 0.14, xc = xp + bw;
         cairo_set_source_rgb(p->cr, 0.72, 0.76, 0.82);
-        cairo_rectangle(p->cr, x0 + slot * (double)i + slot * 0.14, base - hp, bw, hp);
+        cairo_rectangle(p->cr, xp, base - hp, bw, hp);
         cairo_fill(p->cr);
-        cairo_set_source_rgb(p->cr, 0.10, 0.32, 0.62);
-        cairo_rectangle(p->cr, x0 + slot * (double)i + slot * 0.14 + bw, base - hc, bw, hc);
-        cairo_fill(p->cr);
+        if (t[i].partial) {
+            /* a month not over: its bar is hollow (outlined, dashed), so it
+             * does not read as a whole month's count */
+            any_partial = true;
+            cairo_set_source_rgb(p->cr, 0.80, 0.86, 0.95);
+            cairo_rectangle(p->cr, xc, base - hc, bw, hc);
+            cairo_fill(p->cr);
+            double dash[] = {2, 1.5};
+            cairo_set_dash(p->cr, dash, 2, 0);
+            cairo_set_line_width(p->cr, 0.8);
+            cairo_set_source_rgb(p->cr, 0.10, 0.32, 0.62);
+            cairo_rectangle(p->cr, xc, base - hc, bw, hc);
+            cairo_stroke(p->cr);
+            cairo_set_dash(p->cr, NULL, 0, 0);
+        } else {
+            cairo_set_source_rgb(p->cr, 0.10, 0.32, 0.62);
+            cairo_rectangle(p->cr, xc, base - hc, bw, hc);
+            cairo_fill(p->cr);
+        }
         cairo_set_source_rgb(p->cr, 0, 0, 0);
         char lab[16];
-        snprintf(lab, sizeof lab, "%d/%d", t[i].m, t[i].y % 100);
+        snprintf(lab, sizeof lab, "%d/%d%s", t[i].m, t[i].y % 100, t[i].partial ? "*" : "");
         text_at(p, x0 + slot * (double)i, base + 3, slot, "Noto Sans 6.5", lab, false, PANGO_ALIGN_CENTER, false);
     }
     p->y = base + label_h - 8;
@@ -389,6 +416,20 @@ static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t 
     text_at(p, MARGIN + 12, p->y, 95, "Noto Sans 7.5", "Cùng kỳ năm trước", false, PANGO_ALIGN_LEFT, false);
     text_at(p, MARGIN + 122, p->y, 120, "Noto Sans 7.5", "Kỳ này", false, PANGO_ALIGN_LEFT, false);
     p->y += 18;
+    if (any_partial) {
+        /* name each partial month and the days it holds */
+        struct ww_buf b = {0};
+        ww_buf_printf(&b, "* Tháng chưa hết (cột viền đứt), so sánh cùng số ngày với cùng kỳ năm trước:");
+        for (size_t i = 0; i < n; i++) {
+            if (!t[i].partial) continue;
+            if (t[i].days) ww_buf_printf(&b, " %02d/%d đến ngày %02d/%02d;", t[i].m, t[i].y, t[i].days, t[i].m);
+            else ww_buf_printf(&b, " %02d/%d chưa bắt đầu;", t[i].m, t[i].y);
+        }
+        ww_buf_append(&b, "", 1);  /* NUL */
+        p->y += text_at(p, MARGIN, p->y, CONTENT_W, "Noto Sans Italic 7", (const char *)b.data, false,
+                        PANGO_ALIGN_LEFT, false) + 4;
+        ww_buf_free(&b);
+    }
 }
 
 int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
@@ -400,8 +441,9 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
     struct ward_trend_point *trend = NULL;
     size_t nt = 0;
     int rc = 0;
-    if (!s->ward_id && (rc = ward_stats_by_ward(cat, &s->period, offset_min, &wards, &nw, &wprev))) return rc;
-    if ((rc = ward_stats_trend(cat, s->ward_id, &s->period, 12, offset_min, &trend, &nt))) {
+    if (!s->ward_id && (rc = ward_stats_by_ward(cat, &s->period, offset_min, s->today, &wards, &nw, &wprev)))
+        return rc;
+    if ((rc = ward_stats_trend(cat, s->ward_id, &s->period, 12, offset_min, s->today, &trend, &nt))) {
         ward_compare_list_free(wards, nw);
         return rc;
     }
@@ -421,7 +463,7 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
     pango_cairo_update_context(p.cr, p.pctx);
     p.page = 1;
     p.y = MARGIN;
-    char *label = ward_period_label(&s->period, "vi"), *plabel = ward_period_label(&s->prev_period, "vi");
+    char *label = ward_stats_period_label(s, false, "vi"), *plabel = ward_stats_period_label(s, true, "vi");
     char gen[24];
     ward_time_vi(generated_at_us, offset_min, gen, sizeof gen);
     char *head = ww_asprintf("%s — %s", s->scope_name, label);
@@ -451,8 +493,19 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
                    PANGO_ALIGN_CENTER, false) + 4;
     char *sub = ww_asprintf("%s — %s\n(so với cùng kỳ: %s)", s->scope_name, label,
                             s->has_prev ? plabel : "không có số liệu cùng kỳ");
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Italic 10.5", sub, false, PANGO_ALIGN_CENTER, false) + 14;
+    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Italic 10.5", sub, false, PANGO_ALIGN_CENTER, false) + 6;
     free(sub);
+    if (s->cut.partial) {
+        char a[16], b[16], c[16];
+        ward_date_vi(s->cut.through, a, sizeof a);
+        ward_date_vi(s->cut.prev_from, b, sizeof b);
+        ward_date_vi(s->cut.prev_through, c, sizeof c);
+        char *note = ww_asprintf("Kỳ báo cáo chưa kết thúc: số liệu tính đến ngày %s, so sánh cùng số ngày "
+                                 "với cùng kỳ năm trước (từ %s đến ngày %s).", a, b, c);
+        p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Bold 9.5", note, false, PANGO_ALIGN_CENTER, false);
+        free(note);
+    }
+    p.y += 8;
 
     /* Headline */
     struct ward_change ch = ward_change_of((double)s->cur.cases, (double)s->prev.cases, s->has_prev);

@@ -156,17 +156,41 @@ void ward_stats_clear(struct ward_stats *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The counted bounds of p on `today`, in UTC µs, and whether the
+ * counterpart exists (a period not begun has none: nothing to compare). */
+static int counted_bounds(catalog_t *cat, const struct ward_period *p, struct ward_date today, int offset_min,
+                          struct ward_cut *c, int64_t b[4], bool *has_prev)
+{
+    ward_period_cut(p, today, c);
+    b[0] = ward_date_start_us(c->from, offset_min);
+    b[1] = ward_date_start_us(c->to, offset_min);
+    b[2] = ward_date_start_us(c->prev_from, offset_min);
+    b[3] = ward_date_start_us(c->prev_to, offset_min);
+    *has_prev = false;
+    return c->not_begun ? 0 : counterpart_exists(cat, b[3], has_prev);
+}
+
 int ward_stats_compute(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
                        int offset_min, struct ward_stats *out)
+{
+    return ward_stats_compute_on(cat, ward_id, p, offset_min, ward_today(offset_min), out);
+}
+
+int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_period *p,
+                          int offset_min, struct ward_date today, struct ward_stats *out)
 {
     memset(out, 0, sizeof *out);
     out->ward_id = ward_id;
     out->period = *p;
+    out->today = today;
     ward_period_year_before(p, &out->prev_period);
-    ward_period_bounds_us(p, offset_min, &out->from_us, &out->to_us);
-    ward_period_bounds_us(&out->prev_period, offset_min, &out->prev_from_us, &out->prev_to_us);
-    int rc = counterpart_exists(cat, out->prev_to_us, &out->has_prev);
+    int64_t b[4];
+    int rc = counted_bounds(cat, p, today, offset_min, &out->cut, b, &out->has_prev);
     if (rc) return rc;
+    out->from_us = b[0];
+    out->to_us = b[1];
+    out->prev_from_us = b[2];
+    out->prev_to_us = b[3];
 
     struct cat_incident_category *cats = NULL;
     size_t ncats = 0;
@@ -201,6 +225,24 @@ out:
     free(prev);
     if (rc) ward_stats_clear(out);
     return rc;
+}
+
+char *ward_stats_period_label(const struct ward_stats *s, bool prev, const char *lang)
+{
+    bool en = lang && !strcmp(lang, "en");
+    char *name = ward_period_label(prev ? &s->prev_period : &s->period, lang);
+    char *r;
+    if (s->cut.partial) {
+        char *t = ward_through_label(prev ? s->cut.prev_through : s->cut.through, lang);
+        r = ww_asprintf("%s, %s", name, t);
+        free(t);
+    } else if (s->cut.not_begun) {
+        r = ww_asprintf("%s, %s", name, en ? "not begun yet" : "chưa bắt đầu");
+    } else {
+        return name;
+    }
+    free(name);
+    return r;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -252,17 +294,30 @@ static json_t *share_json(int64_t part, int64_t whole, const char *lang)
     return o;
 }
 
-static json_t *period_json(const struct ward_period *p, const char *lang)
+/* The period as named (kind, text, label, from, to, last_day) and as
+ * counted: partial, not_begun, through (the last day counted, ISO, or
+ * null), through_label ("đến ngày 02/12/2026" or null) and full_label (the
+ * label to show: ward_stats_period_label). */
+static json_t *period_json(const struct ward_stats *s, bool prev, const char *lang)
 {
     static const char *const kinds[] = {"month", "quarter", "year", "custom"};
-    char a[16], b[16], c[16];
+    const struct ward_period *p = prev ? &s->prev_period : &s->period;
+    char a[16], b[16], c[16], d[16];
     struct ward_date last = ward_date_from_days(ward_date_days(p->to) - 1);
     char *label = ward_period_label(p, lang), *text = ward_period_text(p);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", kinds[p->kind], "text", text, "label", label,
-                          "from", ward_date_iso(p->from, a, sizeof a), "to", ward_date_iso(p->to, b, sizeof b),
-                          "last_day", ward_date_iso(last, c, sizeof c));
+    char *full = ward_stats_period_label(s, prev, lang);
+    struct ward_date through = prev ? s->cut.prev_through : s->cut.through;
+    char *tl = s->cut.partial ? ward_through_label(through, lang) : NULL;
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:s}", "kind", kinds[p->kind], "text", text,
+                          "label", label, "from", ward_date_iso(p->from, a, sizeof a), "to",
+                          ward_date_iso(p->to, b, sizeof b), "last_day", ward_date_iso(last, c, sizeof c),
+                          "partial", s->cut.partial, "not_begun", s->cut.not_begun, "through",
+                          s->cut.partial ? json_string(ward_date_iso(through, d, sizeof d)) : json_null(),
+                          "through_label", tl ? json_string(tl) : json_null(), "full_label", full);
     free(label);
     free(text);
+    free(full);
+    free(tl);
     return o;
 }
 
@@ -271,8 +326,10 @@ json_t *ward_stats_json(const struct ward_stats *s, const char *lang)
     json_t *o = json_object();
     json_object_set_new(o, "scope", json_pack("{s:o,s:s}", "ward_id", s->ward_id ? json_integer(s->ward_id) : json_null(),
                                               "name", s->scope_name ? s->scope_name : ""));
-    json_object_set_new(o, "period", period_json(&s->period, lang));
-    json_object_set_new(o, "prev_period", period_json(&s->prev_period, lang));
+    json_object_set_new(o, "period", period_json(s, false, lang));
+    json_object_set_new(o, "prev_period", period_json(s, true, lang));
+    char t[16];
+    json_object_set_new(o, "today", json_string(ward_date_iso(s->today, t, sizeof t)));
     json_object_set_new(o, "has_prev", json_boolean(s->has_prev));
     json_object_set_new(o, "totals", json_pack("{s:o,s:o,s:o,s:o,s:o}", "cur", figs_json(&s->cur), "prev",
                                                s->has_prev ? figs_json(&s->prev) : json_null(), "change",
@@ -295,8 +352,17 @@ json_t *ward_stats_json(const struct ward_stats *s, const char *lang)
 
 /* ---- trend --------------------------------------------------------------- */
 
+/* How many days of month (y, m) have happened on `today`: all of them
+ * before today's month, today's day in it, 0 after it. */
+static int days_counted(int y, int m, struct ward_date today, int month_days)
+{
+    if (y < today.y || (y == today.y && m < today.m)) return month_days;
+    if (y == today.y && m == today.m) return today.d;
+    return 0;
+}
+
 int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *p, int months,
-                     int offset_min, struct ward_trend_point **out, size_t *n)
+                     int offset_min, struct ward_date today, struct ward_trend_point **out, size_t *n)
 {
     *out = NULL; *n = 0;
     if (months < 1 || months > 120) return WW_EINVAL;
@@ -309,6 +375,10 @@ int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *
         while (m > 12) { m -= 12; y++; }
         v[i].y = y;
         v[i].m = m;
+        struct ward_date next = m == 12 ? (struct ward_date){y + 1, 1, 1} : (struct ward_date){y, m + 1, 1};
+        v[i].month_days = (int)(ward_date_days(next) - ward_date_days((struct ward_date){y, m, 1}));
+        v[i].days = days_counted(y, m, today, v[i].month_days);
+        v[i].partial = v[i].days < v[i].month_days || (y == today.y && m == today.m);
     }
     struct ward_date first = {y0, m0, 1};
     struct ward_date end = last.m == 12 ? (struct ward_date){last.y + 1, 1, 1} : (struct ward_date){last.y, last.m + 1, 1};
@@ -325,6 +395,12 @@ int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *
             struct ward_date d = ward_date_from_days(ag[k].key);
             int idx = (d.y - (pass ? a.y : first.y)) * 12 + d.m - m0;
             if (idx < 0 || idx >= months) continue;
+            /* day for day: a partial month counts its first `days` days and
+             * its year before the same days — so 28/02 as the last day
+             * leaves out a leap year's 29/02, and 29/02 takes the year
+             * before's whole February (ward_period_cut's rule) */
+            int limit = v[idx].partial ? v[idx].days : 31;
+            if (d.d > limit) continue;
             if (pass) { v[idx].prev_cases += ag[k].cases; v[idx].prev_solved += ag[k].solved; }
             else { v[idx].cases += ag[k].cases; v[idx].solved += ag[k].solved; }
         }
@@ -344,16 +420,15 @@ void ward_compare_list_free(struct ward_compare_row *v, size_t n)
 }
 
 int ward_stats_by_ward(catalog_t *cat, const struct ward_period *p, int offset_min,
-                       struct ward_compare_row **out, size_t *n, bool *has_prev)
+                       struct ward_date today, struct ward_compare_row **out, size_t *n,
+                       bool *has_prev)
 {
     *out = NULL; *n = 0;
-    struct ward_period prevp;
-    int64_t f, t, pf, pt;
-    ward_period_year_before(p, &prevp);
-    ward_period_bounds_us(p, offset_min, &f, &t);
-    ward_period_bounds_us(&prevp, offset_min, &pf, &pt);
-    int rc = counterpart_exists(cat, pt, has_prev);
+    struct ward_cut cut;
+    int64_t b[4];
+    int rc = counted_bounds(cat, p, today, offset_min, &cut, b, has_prev);
     if (rc) return rc;
+    int64_t f = b[0], t = b[1], pf = b[2], pt = b[3];
     struct cat_ward *wards = NULL;
     size_t nw = 0;
     struct cat_incident_agg *cur = NULL, *prev = NULL;

@@ -1,8 +1,11 @@
 // The ward's work in a real browser (chromium via playwright-core):
 //   - an officer records an incident through the form and sees it counted in
 //     the statistics of the current quarter;
-//   - an officer marks a criterion met in the matrix and sees the cell and
-//     the ward's count change;
+//   - an officer self-assesses a criterion: the form has no default result
+//     (saving without one is refused), the cell becomes a "TĐ" self cell and
+//     the ward's met count does not move until the province reviews it;
+//   - the running quarter is labelled "đến ngày <today>" and this month's
+//     trend bar is marked partial;
 //   - the province's statistics page, the printable report and the criteria
 //     dashboard render (screenshots in docs/screens/ward-*.png);
 //   - the PDF report opens: pdftoppm renders its first page to
@@ -18,7 +21,7 @@ import { startServer, launch, newPage, signIn, shot, check, run, apiSession, log
 function localToday() {
   const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' })
     .formatToParts(new Date()).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month) };
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day) };
 }
 
 async function text(page, sel) { return (await page.textContent(sel)) || ''; }
@@ -75,27 +78,50 @@ await run(async (keep) => {
   const crimRow = await page.$$eval('#st-table tbody tr', (trs) => trs.map((tr) => tr.textContent).find((x) => x.startsWith('Phạm pháp hình sự')) || '');
   check(crimRow.length > 0, 'the category table has the criminal row', 'a row', crimRow);
 
-  // -- officer: mark a criterion met in the matrix -----------------------------
+  // -- officer: self-assess a criterion; it is not "met" until the province reviews it
   await page.goto(`${srv.url}/#/criteria?year=${y}`);
   await page.waitForSelector('#page[data-ready="1"] #cr-matrix');
   const rowSel = `#cr-matrix tr[data-ward="${wardA.id}"]`;
-  const cells = await page.$$eval(`${rowSel} td.cell`, (tds) => tds.map((td) => ({ c: td.dataset.criterion, cell: td.dataset.cell })));
-  const target = cells.find((c) => c.cell !== 'met') || cells[0];
-  const metBefore = Number(((await text(page, `${rowSel} td[data-met]`)).match(/\d+/) || ['0'])[0]);
-  log(`criterion ${target.c} is ${target.cell}; ward meets ${metBefore}`);
-  await page.click(`${rowSel} td.cell[data-criterion="${target.c}"]`);
+  const cells = await page.$$eval(`${rowSel} td.cell`, (tds) => tds.map((td) => ({ c: td.dataset.criterion, cell: td.dataset.cell, review: td.dataset.review, self: td.dataset.self })));
+  const target = cells.find((c) => !c.review && c.self !== 'met') || cells.find((c) => !c.review) || cells[0];
+  const counts = async (pg) => ({
+    met: Number(await pg.getAttribute(`${rowSel} td[data-met]`, 'data-met')),
+    self: Number(await pg.getAttribute(`${rowSel} td[data-met]`, 'data-self')),
+  });
+  const before0 = await counts(page);
+  log(`criterion ${target.c} is ${target.cell} (review ${target.review || '—'}); ward meets ${before0.met}, self-assessed ${before0.self}`);
+  const cellSel = `${rowSel} td.cell[data-criterion="${target.c}"]`;
+  await page.click(cellSel);
   await page.waitForSelector('#assess-form');
   const sides = await page.$$eval('#as-side option', (o) => o.map((x) => x.value));
   check(sides.length === 1 && sides[0] === 'self', 'an officer may only self-assess', ['self'], sides);
+  const def = await page.inputValue('#as-result');
+  check(def === '', 'the assessment form has no default result', '""', def);
+  await page.click('#assess-save');
+  await page.waitForTimeout(200);
+  const err = await text(page, '#assess-form .form-error');
+  check(err.includes('Hãy chọn kết quả') && (await page.$('#assess-form')) !== null,
+    'saving without choosing a result is refused in the form', 'Hãy chọn kết quả…', err);
   await page.selectOption('#as-result', 'met');
   await page.fill('#as-notes', 'Đã hoàn thành, có biên bản kiểm tra (kiểm thử)');
   await page.click('#assess-save');
   await page.waitForSelector('#assess-form', { state: 'detached' });
-  await page.waitForSelector(`${rowSel} td.cell[data-criterion="${target.c}"][data-cell="met"]`);
-  const cellNow = await page.getAttribute(`${rowSel} td.cell[data-criterion="${target.c}"]`, 'data-cell');
-  check(cellNow === 'met', `criterion ${target.c} is green in the matrix`, 'met', cellNow);
-  const metAfter = Number(((await text(page, `${rowSel} td[data-met]`)).match(/\d+/) || ['0'])[0]);
-  check(metAfter === (target.cell === 'met' ? metBefore : metBefore + 1), "the ward's count follows", metBefore + 1, metAfter);
+  await page.waitForSelector(`${cellSel}[data-self="met"]`);
+  const selfCell = { cell: await page.getAttribute(cellSel, 'data-cell'), text: (await text(page, cellSel)).trim() };
+  check(selfCell.cell === 'self' && selfCell.text === 'TĐ', `criterion ${target.c}, self-assessed met, is a "TĐ" cell, not a green ✓`,
+    { cell: 'self', text: 'TĐ' }, selfCell);
+  const after0 = await counts(page);
+  check(after0.met === before0.met, "the ward's met count does not move on a self-assessment", before0.met, after0.met);
+  check(after0.self === before0.self + (target.cell === 'self' ? 0 : 1), 'the self-assessed count follows',
+    before0.self + (target.cell === 'self' ? 0 : 1), after0.self);
+  await page.goto(`${srv.url}/#/criteria/ward/${wardA.id}?year=${y}`);
+  await page.waitForSelector('#page[data-ready="1"] #cr-ward-list');
+  const item = `#cr-ward-list .crit-item[data-criterion="${target.c}"]`;
+  const verdict = await text(page, `${item} .acts .badge`);
+  const reviewLine = await text(page, `${item} .side-review`);
+  check(!/^\s*Đạt\s*$/.test(verdict) && verdict.includes('chưa thẩm định') && reviewLine.includes('—'),
+    'the ward page does not say "Đạt" while the province has not reviewed', 'Tự đánh giá: Đạt · chưa thẩm định / Tỉnh thẩm định: —',
+    `${verdict} / ${reviewLine}`);
 
   // -- province: dashboards and reports ------------------------------------------
   const prov = await newPage(browser);
@@ -106,6 +132,34 @@ await run(async (keep) => {
   await shot(prov, 'ward-stats');
   const wardRows = await prov.$$eval('#st-wards tbody tr', (trs) => trs.length);
   check(wardRows === wards.length, 'province statistics compare every ward', wards.length, wardRows);
+  const stTitle = await text(prov, '#st-title');
+  const td = localToday();
+  const dmy = `${String(td.d).padStart(2, '0')}/${String(td.m).padStart(2, '0')}/${td.y}`;
+  check(stTitle.includes(`đến ngày ${dmy}`) && (await prov.$('#st-partial')) !== null,
+    'the running quarter is labelled "đến ngày <today>" with a note', `… đến ngày ${dmy}`, stTitle);
+  const partialMonths = await prov.getAttribute('#st-trend-note', 'data-partial');
+  const ym = `${td.y}-${String(td.m).padStart(2, '0')}`;
+  check((partialMonths || '').split(',').includes(ym), "the trend marks this month's bar as partial", ym, partialMonths);
+
+  // -- province: review the officer's criterion; only now is it met -----------------
+  await prov.goto(`${srv.url}/#/criteria?year=${y}`);
+  await prov.waitForSelector('#page[data-ready="1"] #cr-matrix');
+  const before1 = await counts(prov);
+  await prov.click(cellSel);
+  await prov.waitForSelector('#assess-form');
+  const psides = await prov.$$eval('#as-side option', (o) => o.map((x) => x.value));
+  check(psides.length === 1 && psides[0] === 'review', 'province staff review', ['review'], psides);
+  const pdef = await prov.inputValue('#as-result');
+  check(pdef === '', 'the review form has no default result', '""', pdef);
+  await prov.selectOption('#as-result', 'met');
+  await prov.click('#assess-save');
+  await prov.waitForSelector('#assess-form', { state: 'detached' });
+  await prov.waitForSelector(`${cellSel}[data-cell="met"]`);
+  const after1 = await counts(prov);
+  check(after1.met === before1.met + 1 && after1.self === before1.self - 1, 'the review makes it met: met +1, self-assessed −1',
+    { met: before1.met + 1, self: before1.self - 1 }, after1);
+  await shot(prov, 'ward-criteria-current');
+
   await prov.goto(`${srv.url}/#/criteria?year=${y - 1}`);
   await prov.waitForSelector('#page[data-ready="1"] #cr-matrix');
   const summary = await text(prov, '#cr-summary');

@@ -216,8 +216,31 @@ def main():
     rows = {w["ward_id"]: w for w in m.get("wards", [])}
     check(r.status == 200 and len(m.get("criteria", [])) == 22 and len(rows) == 2, "matrix: 22 criteria × 2 wards",
           "22 × 2", (len(m.get("criteria", [])), len(rows)))
-    check(rows.get(wa, {}).get("cells", [{}] * 4)[3].get("cell") == "met", "ward A criterion 4 is green", "met",
-          rows.get(wa, {}).get("cells", [{}] * 4)[3])
+    a4 = rows.get(wa, {}).get("cells", [{}] * 4)[3]
+    check(a4.get("cell") == "self" and a4.get("self") == "met" and a4.get("review") is None,
+          "ward A criterion 4, self-assessed met but not reviewed, is not counted as met (cell 'self')",
+          "self / met / no review", a4)
+    check(rows.get(wa, {}).get("met") == 0 and rows.get(wa, {}).get("self_assessed") == 1,
+          "ward A: met counts reviews only; the self-assessment is counted apart", "met 0, self_assessed 1",
+          {k: rows.get(wa, {}).get(k) for k in ("met", "self_assessed", "text", "self_text")})
+    check(m.get("summary", {}).get("self_assessed") == 1, "the summary counts self-assessed cells apart", 1,
+          m.get("summary"))
+    # the review form has no default: saving without a result is refused
+    for body, what in [({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review"}, "no result"),
+                       ({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review", "result": ""}, "an empty result"),
+                       ({"ward_id": wa, "year": 2023, "criterion": 4, "side": "review", "result": None}, "a null result")]:
+        r = prov.post("/api/v1/criteria/assessments", body)
+        check(r.status == 400 and "choose met, not_met or in_progress" in r.error_message(),
+              f"a review with {what} is refused with a clear message", "400 choose met, not_met or in_progress",
+              f"{r.status} {r.error_message()}")
+    status_is(prov.post("/api/v1/criteria/assessments", {"ward_id": wa, "year": 2023, "criterion": 4,
+                                                         "side": "review", "result": "met"}),
+              201, "province reviews ward A's criterion 4 met")
+    r = prov.get("/api/v1/criteria/matrix?year=2023")
+    rows = {w["ward_id"]: w for w in (r.json or {}).get("wards", [])}
+    check(rows.get(wa, {}).get("cells", [{}] * 4)[3].get("cell") == "met" and rows.get(wa, {}).get("met") == 1,
+          "after the province's review ward A criterion 4 is met and counted", "met, 1",
+          (rows.get(wa, {}).get("cells", [{}] * 4)[3], rows.get(wa, {}).get("met")))
     check(rows.get(wb, {}).get("cells", [{}] * 4)[3].get("cell") == "not_met", "ward B criterion 4 is red", "not_met",
           rows.get(wb, {}).get("cells", [{}] * 4)[3])
     r = off_a.get("/api/v1/criteria/matrix?year=2023")
@@ -233,6 +256,42 @@ def main():
     status_is(prov.post("/api/v1/criteria/recognitions", {"ward_id": wa, "year": 2023, "decision_no": "1234/QĐ-BCA",
                                                           "decision_date": "20/12/2023"}),
               201, "province records a recognition")
+
+    # -- the routes whose catalog calls moved into ward/ answer as before -------
+    r = off_a.get("/api/v1/incident-categories")
+    check(r.status == 200 and any(c["code"] == "criminal" for c in r.json.get("categories", [])),
+          "categories are listed", "criminal among them", r.text[:200])
+    status_is(off_a.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Tiếng ồn", "name_en": "Noise"}),
+              403, "an officer may not add a category (403)")
+    r = admin.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Tiếng ồn", "name_en": "Noise"})
+    check(r.status == 201 and r.json.get("code") == "noise" and r.json.get("id"), "admin adds a category", "201 noise",
+          r.text[:200])
+    cid = r.json.get("id") if r.status == 201 else 0
+    r = admin.post("/api/v1/incident-categories", {"code": "noise", "name_vi": "Ồn", "name_en": "Noise 2"})
+    check(r.status == 409 and "the code is taken" in r.error_message(), "a taken code is refused", "409 the code is taken",
+          f"{r.status} {r.error_message()}")
+    r = admin.patch(f"/api/v1/incident-categories/{cid}", {"name_en": "Noise nuisance"})
+    check(r.status == 200 and r.json.get("name_en") == "Noise nuisance" and r.json.get("code") == "noise",
+          "admin edits a category", "200 Noise nuisance", r.text[:200])
+    r = admin.patch("/api/v1/incident-categories/999999", {"name_en": "x"})
+    check(r.status == 404 and "no such category" in r.error_message(), "editing no category → 404", "404 no such category",
+          f"{r.status} {r.error_message()}")
+    r = prov.get("/api/v1/criteria/programme?year=2023")
+    check(r.status == 200 and sorted(x["ward_id"] for x in r.json.get("registrations", [])) == sorted([wa, wb]),
+          "province lists the 2023 registrations", sorted([wa, wb]), r.text[:200])
+    r = off_a.get("/api/v1/criteria/programme?year=2023")
+    check(r.status == 200 and [x["ward_id"] for x in r.json.get("registrations", [])] == [wa],
+          "an officer lists its own ward's registration only", [wa], r.text[:200])
+    r = prov.get("/api/v1/criteria/sets/999999")
+    check(r.status == 404 and "no such set" in r.error_message(), "no such set → 404", "404 no such set",
+          f"{r.status} {r.error_message()}")
+    r = prov.get("/api/v1/criteria/files/999999")
+    check(r.status == 404 and "no such file" in r.error_message(), "no such evidence file → 404", "404 no such file",
+          f"{r.status} {r.error_message()}")
+    r = off_a.request("POST", "/api/v1/criteria/assessments/999999/files?name=x.pdf", raw=b"x",
+                      headers={"Content-Type": "application/pdf", "X-Requested-With": "wardwatch-tests"})
+    check(r.status == 404 and "no such assessment" in r.error_message(), "evidence for no assessment → 404",
+          "404 no such assessment", f"{r.status} {r.error_message()}")
 
     # editing a set in use → new version
     r = admin.get(f"/api/v1/criteria/sets/{s22}")

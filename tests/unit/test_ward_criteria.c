@@ -62,6 +62,12 @@ static int teardown(void **state)
     return 0;
 }
 
+#define EXPECT_I(what, expected, seen)                                                         \
+    do {                                                                                       \
+        long long e_ = (expected), s_ = (seen);                                                \
+        if (e_ != s_) fail_msg("%s: expected %lld, seen %lld", what, e_, s_);                  \
+    } while (0)
+
 static int64_t load(struct fx *f, const char *rel)
 {
     char *p = src_path(rel), *why = NULL;
@@ -114,21 +120,47 @@ static void test_two_sets_keep_both_histories(void **state)
     for (int k = 1; k <= 20; k++)
         assess(f, f->a, 2024, k, CAT_SIDE_SELF, k <= 15 ? CAT_RES_MET : CAT_RES_IN_PROGRESS, "2024-05-10");
 
+    /* Self-assessed only: nothing is met until the province reviews. */
     struct ward_matrix m;
     assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
     assert_int_equal(m.set.n_criteria, 22);
     assert_int_equal(m.n_wards, 1);
-    assert_int_equal(m.wards[0].met, 22);
-    assert_int_equal(m.wards_all_met, 1);
+    EXPECT_I("2023 met before the review", 0, m.wards[0].met);
+    EXPECT_I("2023 self-assessed only", 22, m.wards[0].self_only);
+    EXPECT_I("2023 of which the ward says met", 22, m.wards[0].self_only_met);
+    EXPECT_I("wards all met before the review", 0, m.wards_all_met);
     json_t *j = ward_matrix_json(&m);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "summary"), "text")),
+                        "0/1 phường đạt 22/22 tiêu chí");
+    EXPECT_I("summary self_assessed", 22, json_integer_value(json_object_get(json_object_get(j, "summary"), "self_assessed")));
+    json_t *c0 = json_array_get(json_object_get(json_array_get(json_object_get(j, "wards"), 0), "cells"), 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "cell")), "self");
+    assert_string_equal(json_string_value(json_object_get(c0, "self")), "met");
+    assert_true(json_is_null(json_object_get(c0, "review")));
+    json_decref(j);
+    ward_matrix_clear(&m);
+    /* the province reviews every 2023 criterion met */
+    for (int k = 1; k <= 22; k++) assess(f, f->a, 2023, k, CAT_SIDE_REVIEW, CAT_RES_MET, "2023-12-01");
+    assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
+    EXPECT_I("2023 met after the review", 22, m.wards[0].met);
+    EXPECT_I("2023 self-only after the review", 0, m.wards[0].self_only);
+    EXPECT_I("wards all met after the review", 1, m.wards_all_met);
+    j = ward_matrix_json(&m);
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "summary"), "text")),
                         "1/1 phường đạt 22/22 tiêu chí");
     json_decref(j);
     ward_matrix_clear(&m);
+    /* 2024: 15 self met, 5 self in progress; the province reviews 1–10 met
+     * and 11 not met → met 10, not met 1, self-assessed only 9. */
+    for (int k = 1; k <= 11; k++)
+        assess(f, f->a, 2024, k, CAT_SIDE_REVIEW, k <= 10 ? CAT_RES_MET : CAT_RES_NOT_MET, "2024-06-10");
     assert_int_equal(ward_matrix_build(f->cat, 2024, 0, &m), 0);
     assert_int_equal(m.set.n_criteria, 20);
-    assert_int_equal(m.wards[0].met, 15);
-    assert_int_equal(m.wards[0].pending, 5);
+    EXPECT_I("2024 met (reviewed)", 10, m.wards[0].met);
+    EXPECT_I("2024 not met (reviewed)", 1, m.wards[0].not_met);
+    EXPECT_I("2024 self-assessed only", 9, m.wards[0].self_only);
+    EXPECT_I("2024 of which the ward says met", 4, m.wards[0].self_only_met);
+    EXPECT_I("2024 pending", 0, m.wards[0].pending);
     ward_matrix_clear(&m);
 
     /* progress: both years, each with its own set and timeline */
@@ -138,17 +170,30 @@ static void test_two_sets_keep_both_histories(void **state)
     json_t *y23 = json_array_get(years, 0), *y24 = json_array_get(years, 1);
     assert_int_equal(json_integer_value(json_object_get(y23, "n_criteria")), 22);
     assert_int_equal(json_integer_value(json_object_get(y23, "met")), 22);
+    assert_int_equal(json_integer_value(json_object_get(y23, "met_self")), 22);
     json_t *tl = json_object_get(y23, "timeline");
-    assert_int_equal(json_array_size(tl), 2);  /* 2023-06-01: 21 met; 2023-11-15: 22 */
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 0), "met")), 21);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 1), "met")), 22);
+    /* 2023-06-01 and 2023-11-15: self-assessments only → 0 met; 2023-12-01:
+     * the review → 22 */
+    assert_int_equal(json_array_size(tl), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 0), "met")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 1), "met")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 2), "met")), 22);
     assert_int_equal(json_integer_value(json_object_get(y24, "n_criteria")), 20);
-    assert_int_equal(json_integer_value(json_object_get(y24, "met")), 15);
+    EXPECT_I("progress 2024 met (reviewed)", 10, json_integer_value(json_object_get(y24, "met")));
+    EXPECT_I("progress 2024 self-assessed only", 9, json_integer_value(json_object_get(y24, "self_assessed")));
+    json_decref(j);
+
+    /* the ward page: a self-assessed criterion is never "met" */
+    j = ward_assessments_json(f->cat, f->a, 2024);
+    json_t *c12 = json_array_get(json_object_get(j, "criteria"), 11);
+    assert_string_equal(json_string_value(json_object_get(c12, "cell")), "self");
+    assert_true(json_is_null(json_object_get(c12, "review")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "criteria"), 0), "cell")), "met");
     json_decref(j);
 
     /* 2023's full history is still there, including the superseded answer */
     j = ward_assessments_json(f->cat, f->a, 2023);
-    assert_int_equal(json_array_size(json_object_get(j, "history")), 23);
+    assert_int_equal(json_array_size(json_object_get(j, "history")), 45);
     assert_int_equal(json_array_size(json_object_get(j, "criteria")), 22);
     json_decref(j);
 }
@@ -200,7 +245,8 @@ static void test_edit_in_use_makes_new_version(void **state)
     struct ward_matrix m;
     assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
     assert_int_equal(m.set_id, s22);
-    assert_int_equal(m.wards[0].met, 1);
+    assert_int_equal(m.wards[0].self_only, 1);   /* self-assessed, against the old version */
+    assert_int_equal(m.wards[0].met, 0);
     ward_matrix_clear(&m);
     /* a malformed edit changes nothing */
     json_t *broken = json_pack("{s:s,s:i,s:i,s:[]}", "name", "x", "year_from", 2021, "year_to", 2023, "groups");
@@ -229,13 +275,21 @@ static void test_self_and_review_apart(void **state)
     assert_int_equal(a->self[3], CAT_RES_MET);
     assert_int_equal(a->review[3], CAT_RES_NOT_MET);
     assert_int_equal(a->cell[3], WARD_CELL_NOT_MET);  /* the review wins */
-    assert_int_equal(a->cell[4], WARD_CELL_MET);      /* self only */
+    assert_int_equal(a->cell[4], WARD_CELL_SELF);     /* self only: not met, shown apart */
     assert_int_equal(a->cell[0], WARD_CELL_PENDING);
-    assert_int_equal(m.unmet_count[3], 2);            /* #4 unmet in both wards */
+    EXPECT_I("ward A met", 0, a->met);
+    EXPECT_I("ward A self-assessed only", 1, a->self_only);
+    /* #4 is unmet only where the province said so (ward A); ward B's own
+     * "not met" is a self-assessment */
+    EXPECT_I("wards where #4 is reviewed not met", 1, m.unmet_count[3]);
+    const struct ward_matrix_ward *b4 = a == &m.wards[0] ? &m.wards[1] : &m.wards[0];
+    assert_int_equal(b4->cell[3], WARD_CELL_SELF);
+    EXPECT_I("ward B not met (reviewed)", 0, b4->not_met);
     json_t *j = ward_matrix_json(&m);
     json_t *worst = json_array_get(json_object_get(j, "most_unmet"), 0);
     assert_int_equal(json_integer_value(json_object_get(worst, "num")), 4);
-    assert_int_equal(json_integer_value(json_object_get(worst, "wards_not_met")), 2);
+    assert_int_equal(json_integer_value(json_object_get(worst, "wards_not_met")), 1);
+    EXPECT_I("summary: self-assessed cells", 2, json_integer_value(json_object_get(json_object_get(j, "summary"), "self_assessed")));
     json_decref(j);
     struct ww_buf b = {0};
     ward_matrix_csv(&m, &b);

@@ -38,6 +38,8 @@
 #include "ward/ward.h"
 
 #define OFF 420
+/* "Today" for the tests of whole past periods: after every fixture date. */
+static const struct ward_date TODAY = {2026, 6, 15};
 
 struct fx { char dir[64]; catalog_t *cat; int64_t a, b; };
 
@@ -116,8 +118,17 @@ static void compute(struct fx *f, int64_t ward, const char *period, struct ward_
 {
     struct ward_period p;
     if (ward_period_parse(period, &p)) fail_msg("period '%s' does not parse", period);
-    int rc = ward_stats_compute(f->cat, ward, &p, OFF, s);
+    int rc = ward_stats_compute_on(f->cat, ward, &p, OFF, TODAY, s);
     if (rc) fail_msg("stats %s: expected 0, got %s", period, ww_strerror(rc));
+}
+
+/* The statistics of a period as they stand on local date `today`. */
+static void compute_on(struct fx *f, int64_t ward, const char *period, struct ward_date today, struct ward_stats *s)
+{
+    struct ward_period p;
+    if (ward_period_parse(period, &p)) fail_msg("period '%s' does not parse", period);
+    int rc = ward_stats_compute_on(f->cat, ward, &p, OFF, today, s);
+    if (rc) fail_msg("stats %s on %d-%02d-%02d: expected 0, got %s", period, today.y, today.m, today.d, ww_strerror(rc));
 }
 
 #define EXPECT_I(what, expected, seen)                                                         \
@@ -289,7 +300,7 @@ static void test_empty_periods(void **state)
     struct ward_trend_point *t;
     size_t n;
     assert_int_equal(ward_period_year(2020, &p), 0);
-    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 12, OFF, &t, &n), 0);
+    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 12, OFF, TODAY, &t, &n), 0);
     assert_int_equal(n, 12);
     for (size_t i = 0; i < n; i++) assert_int_equal(t[i].cases + t[i].prev_cases, 0);
     free(t);
@@ -363,7 +374,7 @@ static void test_by_ward_and_trend(void **state)
     size_t n;
     bool has_prev;
     assert_int_equal(ward_period_year(2024, &p), 0);
-    assert_int_equal(ward_stats_by_ward(f->cat, &p, OFF, &v, &n, &has_prev), 0);
+    assert_int_equal(ward_stats_by_ward(f->cat, &p, OFF, TODAY, &v, &n, &has_prev), 0);
     assert_int_equal(n, 2);
     assert_true(has_prev);
     EXPECT_I("A 2024", 6, v[0].cur.cases);
@@ -374,7 +385,7 @@ static void test_by_ward_and_trend(void **state)
     /* Monthly trend of 2024 for A: Jan 2, Feb 1, Mar 2, Dec 1; a year before
      * Jan 1, Feb 1, Mar 1 (31/03 23:30), Apr 1 (01/04 00:30). */
     struct ward_trend_point *t;
-    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 12, OFF, &t, &n), 0);
+    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 12, OFF, TODAY, &t, &n), 0);
     assert_int_equal(n, 12);
     static const int cur[12] = {2, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1}, prev[12] = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
     for (int i = 0; i < 12; i++) {
@@ -450,6 +461,169 @@ static void test_reports(void **state)
     ward_stats_clear(&s);
 }
 
+
+/* ---- a period that has not ended (decision 007) ---------------------------- */
+
+#define EXPECT_LABEL(what, expected, s, prev) EXPECT_S(what, expected, ward_stats_period_label((s), (prev), "vi"))
+
+static void test_running_quarter_day_for_day(void **state)
+{
+    struct fx *f = *state;
+    struct ward_stats s;
+    /* On 14/03/2024 Q1 2024 has run 01/01–14/03: ward A 05/01, 20/01,
+     * 29/02, 01/03 → 4 (15/03 not yet).  The same days of 2023: 10/01,
+     * 15/02 → 2 (31/03/2023 is not among them; the whole Q1 2023 had 3). */
+    compute_on(f, f->a, "2024-Q1", (struct ward_date){2024, 3, 14}, &s);
+    assert_true(s.cut.partial);
+    EXPECT_I("Q1 2024 to 14/03", 4, s.cur.cases);
+    EXPECT_I("Q1 2023 to 14/03", 2, s.prev.cases);
+    EXPECT_LABEL("label", "Quý I/2024, đến ngày 14/03/2024", &s, false);
+    EXPECT_LABEL("prev label", "Quý I/2023, đến ngày 14/03/2023", &s, true);
+    EXPECT_S("en label", "Q1 2024, to 14/03/2024", ward_stats_period_label(&s, false, "en"));
+    /* CSV and JSON say it */
+    struct ww_buf b = {0};
+    ward_stats_csv(&s, "vi", &b);
+    ww_buf_append(&b, "", 1);
+    if (!strstr((const char *)b.data, "Quý I/2024, đến ngày 14/03/2024") ||
+        !strstr((const char *)b.data, "so với cùng kỳ \"Quý I/2023, đến ngày 14/03/2023\"") ||
+        !strstr((const char *)b.data, "kỳ chưa kết thúc"))
+        fail_msg("CSV: expected the period \"đến ngày 14/03/2024\" against \"đến ngày 14/03/2023\", seen:\n%s",
+                 (const char *)b.data);
+    ww_buf_free(&b);
+    json_t *j = ward_stats_json(&s, "vi");
+    json_t *per = json_object_get(j, "period");
+    assert_true(json_is_true(json_object_get(per, "partial")));
+    assert_string_equal(json_string_value(json_object_get(per, "through")), "2024-03-14");
+    assert_string_equal(json_string_value(json_object_get(per, "through_label")), "đến ngày 14/03/2024");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "prev_period"), "through")), "2023-03-14");
+    json_decref(j);
+    ward_stats_clear(&s);
+}
+
+static void test_quarter_end(void **state)
+{
+    struct fx *f = *state;
+    struct ward_stats s;
+    /* The quarter's last day is still running: every day counted, against
+     * every day of Q1 2023, including 31/03/2023 23:30 → 5 vs 3. */
+    compute_on(f, f->a, "2024-Q1", (struct ward_date){2024, 3, 31}, &s);
+    assert_true(s.cut.partial);
+    EXPECT_I("Q1 2024 on 31/03", 5, s.cur.cases);
+    EXPECT_I("Q1 2023 to 31/03", 3, s.prev.cases);
+    EXPECT_LABEL("label on the last day", "Quý I/2024, đến ngày 31/03/2024", &s, false);
+    ward_stats_clear(&s);
+    /* The day after, the quarter is over: its name alone, the same figures. */
+    compute_on(f, f->a, "2024-Q1", (struct ward_date){2024, 4, 1}, &s);
+    assert_false(s.cut.partial);
+    EXPECT_I("Q1 2024 over", 5, s.cur.cases);
+    EXPECT_I("Q1 2023 whole", 3, s.prev.cases);
+    EXPECT_LABEL("label when over", "Quý I/2024", &s, false);
+    ward_stats_clear(&s);
+}
+
+static void test_year_end(void **state)
+{
+    struct fx *f = *state;
+    struct ward_stats s;
+    /* 30/12/2024: ward A's 2024 without the fire of 31/12 23:59 → 5;
+     * 2023 to 30/12 → 4. */
+    compute_on(f, f->a, "2024", (struct ward_date){2024, 12, 30}, &s);
+    EXPECT_I("2024 to 30/12", 5, s.cur.cases);
+    EXPECT_I("2023 to 30/12", 4, s.prev.cases);
+    EXPECT_LABEL("year label", "Năm 2024, đến ngày 30/12/2024", &s, false);
+    ward_stats_clear(&s);
+    compute_on(f, f->a, "2024", (struct ward_date){2024, 12, 31}, &s);
+    EXPECT_I("2024 on 31/12", 6, s.cur.cases);
+    ward_stats_clear(&s);
+    /* per ward, the same cut */
+    struct ward_period p;
+    struct ward_compare_row *v;
+    size_t n;
+    bool has_prev;
+    assert_int_equal(ward_period_year(2024, &p), 0);
+    assert_int_equal(ward_stats_by_ward(f->cat, &p, OFF, (struct ward_date){2024, 12, 30}, &v, &n, &has_prev), 0);
+    EXPECT_I("by ward: A 2024 to 30/12", 5, v[0].cur.cases);
+    EXPECT_I("by ward: A 2023 to 30/12", 4, v[0].prev.cases);
+    ward_compare_list_free(v, n);
+}
+
+static void test_month_end_and_leap_day(void **state)
+{
+    struct fx *f = *state;
+    struct ward_stats s;
+    /* Leap February on 28/02/2024: 1–28 Feb 2024 (0: the case is on the
+     * 29th) against 1–28 Feb 2023 (15/02 → 1). */
+    compute_on(f, f->a, "2024-02", (struct ward_date){2024, 2, 28}, &s);
+    EXPECT_I("Feb 2024 to 28/02", 0, s.cur.cases);
+    EXPECT_I("Feb 2023 to 28/02", 1, s.prev.cases);
+    ward_stats_clear(&s);
+    /* On 29/02/2024 (its month end): the year before has no 29/02, so its
+     * 28/02 is the twin — the whole of February 2023. */
+    compute_on(f, f->a, "2024-02", (struct ward_date){2024, 2, 29}, &s);
+    EXPECT_I("Feb 2024 to 29/02", 1, s.cur.cases);
+    EXPECT_I("Feb 2023 whole", 1, s.prev.cases);
+    EXPECT_LABEL("prev label of 29/02", "Tháng 2/2023, đến ngày 28/02/2023", &s, true);
+    ward_stats_clear(&s);
+    /* February 2025 on 28/02/2025, its month end, still running: day for
+     * day against 1–28 Feb 2024, leaving out 29/02/2024 → 0 ... */
+    compute_on(f, f->a, "2025-02", (struct ward_date){2025, 2, 28}, &s);
+    EXPECT_I("Feb 2024 to 28/02 (29/02 left out)", 0, s.prev.cases);
+    EXPECT_LABEL("prev label", "Tháng 2/2024, đến ngày 28/02/2024", &s, true);
+    ward_stats_clear(&s);
+    /* ... and once it is over, the whole month against the whole month
+     * (29 days): 29/02/2024 counts → 1. */
+    compute_on(f, f->a, "2025-02", (struct ward_date){2025, 3, 1}, &s);
+    EXPECT_I("Feb 2024 whole", 1, s.prev.cases);
+    ward_stats_clear(&s);
+}
+
+static void test_not_begun(void **state)
+{
+    struct fx *f = *state;
+    struct ward_stats s;
+    compute_on(f, f->a, "2024-Q2", (struct ward_date){2024, 3, 14}, &s);
+    assert_true(s.cut.not_begun);
+    assert_false(s.has_prev);
+    EXPECT_I("Q2 not begun", 0, s.cur.cases);
+    EXPECT_I("its year before is not counted", 0, s.prev.cases);
+    EXPECT_LABEL("not begun", "Quý II/2024, chưa bắt đầu", &s, false);
+    ward_stats_clear(&s);
+}
+
+static void test_trend_partial_months(void **state)
+{
+    struct fx *f = *state;
+    struct ward_period p;
+    struct ward_trend_point *t;
+    size_t n;
+    /* 2024 on 14/03/2024, ward A: Jan, Feb whole; March partial, 14 days:
+     * 01/03 → 1 (15/03 is later) against 1–14 Mar 2023 (0; 31/03 is later);
+     * April–December not begun: 0 against 0 (April 2023's case is not
+     * counted: none of April 2024 has happened). */
+    assert_int_equal(ward_period_year(2024, &p), 0);
+    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 12, OFF, (struct ward_date){2024, 3, 14}, &t, &n), 0);
+    assert_int_equal(n, 12);
+    assert_false(t[1].partial);
+    EXPECT_I("Feb days", 29, t[1].days);
+    EXPECT_I("Feb 2024", 1, t[1].cases);
+    EXPECT_I("Feb 2023", 1, t[1].prev_cases);
+    assert_true(t[2].partial);
+    EXPECT_I("March days counted", 14, t[2].days);
+    EXPECT_I("March month days", 31, t[2].month_days);
+    EXPECT_I("1–14 Mar 2024", 1, t[2].cases);
+    EXPECT_I("1–14 Mar 2023", 0, t[2].prev_cases);
+    assert_true(t[3].partial);
+    EXPECT_I("April days", 0, t[3].days);
+    EXPECT_I("April 2023 not counted", 0, t[3].prev_cases);
+    free(t);
+    /* on 31/03/2023 the month's last day is still partial but whole in count */
+    assert_int_equal(ward_period_quarter(2023, 1, &p), 0);
+    assert_int_equal(ward_stats_trend(f->cat, f->a, &p, 3, OFF, (struct ward_date){2023, 3, 31}, &t, &n), 0);
+    assert_true(t[2].partial);
+    EXPECT_I("March 2023 on 31/03", 1, t[2].cases);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +636,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_by_ward_and_trend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_and_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_running_quarter_day_for_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quarter_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_year_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_month_end_and_leap_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_begun, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trend_partial_months, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

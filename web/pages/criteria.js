@@ -1,8 +1,10 @@
 // Criteria programme ("Công an phường điển hình, kiểu mẫu"):
 //   #/criteria?year=2025            the province dashboard: wards × criteria
-//                                   (green met, red not met, grey pending),
-//                                   "x/y phường đạt n/n", criteria most often
-//                                   unmet; click a cell to assess it
+//                                   (green met, red not met — the province's
+//                                   review decides —, grey pending, hollow
+//                                   amber "TĐ" self-assessed only, counted
+//                                   apart), "x/y phường đạt n/n", criteria
+//                                   most often unmet; click a cell to assess
 //   #/criteria/ward/<id>?year=2025  one ward: every criterion with the ward's
 //                                   self-assessment and the province review
 //                                   kept apart, evidence files, history,
@@ -29,13 +31,19 @@ function assessForm(ctx, { wardId, year, crit, current }) {
     const err = h('div', { class: 'form-error', role: 'alert' });
     const side = h('select', { name: 'side', id: 'as-side' }, sides.map((s) => h('option', { value: s }, t(`cr.side.${s}`))));
     const cur = () => (current && current[side.value]) || null;
-    const result = h('select', { name: 'result', id: 'as-result' }, RESULTS.map((r) => h('option', { value: r }, t(`cr.result.${r}`))));
+    // No default result (issue 17): the first choice is "choose", and the
+    // answer already given is shown beside it, not preselected.
+    const result = h('select', { name: 'result', id: 'as-result', required: true },
+      h('option', { value: '', selected: true }, t('cr.result.choose')),
+      RESULTS.map((r) => h('option', { value: r }, t(`cr.result.${r}`))));
+    const currentNote = h('div', { class: 'muted', id: 'as-current' });
     const notes = h('textarea', { name: 'notes', id: 'as-notes', rows: 3 });
     const date = h('input', { type: 'date', name: 'assessed_on', id: 'as-date' });
     const file = h('input', { type: 'file', name: 'file', id: 'as-file' });
     const fill = () => {
       const c = cur();
-      result.value = c ? c.result : 'met';
+      result.value = '';
+      currentNote.textContent = c ? t('cr.current', { r: `${t(`cr.result.${c.result}`)} (${viDate(c.assessed_on)})` }) : '';
       notes.value = c && c.notes ? c.notes : '';
       const d = today();
       date.value = `${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
@@ -44,9 +52,10 @@ function assessForm(ctx, { wardId, year, crit, current }) {
     fill();
     const field = (label, input) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input);
     const close = (r) => { back.remove(); resolve(r); };
-    const form = h('form', { class: 'modal', id: 'assess-form', onsubmit: async (e) => {
+    const form = h('form', { class: 'modal', id: 'assess-form', novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       err.textContent = '';
+      if (!result.value) { err.textContent = t('cr.choose_result'); result.focus(); return; }
       try {
         const r = await api.post('/api/v1/criteria/assessments', { ward_id: wardId, year, criterion: crit.num,
           side: side.value, result: result.value, notes: notes.value.trim() || null, assessed_on: date.value || null });
@@ -64,6 +73,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
     crit.evidence ? h('p', { class: 'muted' }, `${t('cr.evidence_asked')}: ${crit.evidence}`) : null,
     err,
     h('div', { class: 'form-grid' }, field(t('cr.side'), side), field(t('cr.result'), result)),
+    currentNote,
     field(t('cr.notes'), notes),
     h('div', { class: 'form-grid' }, field(t('cr.date'), date), field(t('cr.file'), file)),
     h('div', { class: 'modal-actions' },
@@ -83,7 +93,11 @@ async function dashboard(el, ctx) {
     Array.from({ length: 8 }, (_, i) => today().y + 1 - i).map((y) => h('option', { value: y, selected: y === year }, y)));
 
   const cellTitle = (w, c, k) => `${w.ward} — ${t('cr.criterion')} ${c.num}: ${c.title}\n`
-    + `${t('cr.side.self')}: ${k.self ? t(`cr.result.${k.self}`) : '—'} · ${t('cr.side.review')}: ${k.review ? t(`cr.result.${k.review}`) : '—'}`;
+    + `${t('cr.side.self')}: ${k.self ? t(`cr.result.${k.self}`) : '—'} · ${t('cr.side.review')}: ${k.review ? t(`cr.result.${k.review}`) : '—'}`
+    + (k.cell === 'self' ? `\n${t('cr.self_cell')}` : '');
+  // Only a review is met (✓) or not met (✗); a self-assessment alone is
+  // "TĐ" on a hollow amber cell, whatever the ward said.
+  const mark = (k) => (k.cell === 'met' ? '✓' : k.cell === 'not_met' ? '✗' : k.cell === 'self' ? 'TĐ' : '');
   const progressBox = h('div', { id: 'cr-progress-years' });
   const canAssess = (w) => ctx.is('admin', 'province') || (ctx.is('officer') && ctx.user.ward_id === w.ward_id);
   const matrix = m.set ? h('div', { class: 'table-wrap' }, h('table', { class: 'grid matrix', id: 'cr-matrix' },
@@ -94,20 +108,22 @@ async function dashboard(el, ctx) {
       h('td', { class: 'ward-name' }, h('a', { href: `#/criteria/ward/${w.ward_id}?year=${year}` }, w.ward)),
       w.cells.map((k, i) => {
         const c = m.criteria[i] || { num: i + 1, title: '' };
-        return h('td', { class: `cell ${k.cell}${k.review ? '' : ' self-only'}`, title: cellTitle(w, c, k),
-          'data-criterion': c.num, 'data-cell': k.cell,
+        return h('td', { class: `cell ${k.cell}${k.cell === 'self' ? ` self-${k.self}` : ''}`, title: cellTitle(w, c, k),
+          'data-criterion': c.num, 'data-cell': k.cell, 'data-self': k.self || '', 'data-review': k.review || '',
           onclick: canAssess(w) ? async () => {
             const sets = await api.get(`/api/v1/criteria/assessments${qs({ ward_id: w.ward_id, year })}`);
             const crit = sets.criteria.find((x) => x.num === c.num) || c;
             const r = await assessForm(ctx, { wardId: w.ward_id, year, crit, current: { self: crit.self, review: crit.review } });
             if (r) { ui.toast(t('common.saved')); ctx.navigate(`#/criteria?year=${year}&v=${Date.now()}`); }
-          } : null }, k.cell === 'met' ? '✓' : k.cell === 'not_met' ? '✗' : '');
+          } : null }, mark(k));
       }),
-      h('td', { class: 'num', 'data-met': w.met }, w.text),
+      h('td', { class: 'num nowrap', 'data-met': w.met, 'data-self': w.self_assessed }, w.text,
+        w.self_assessed ? h('span', { class: 'muted self-count' }, ` · ${t('cr.self_count', { n: w.self_assessed })}`) : null),
       h('td', {}, w.recognition ? `${w.recognition.decision_no} (${viDate(w.recognition.decision_date)})` : ''))))))
     : h('div', { class: 'empty', id: 'cr-empty' }, t('cr.none_registered', { y: year }));
 
-  el.append(
+  // el.append writes a null as "null": optional parts are dropped first
+  el.append(...[
     ui.pageHeader(t('nav.criteria'),
       h('a', { class: 'btn', href: '#/criteria/sets', id: 'cr-sets' }, t('cr.sets')),
       h('a', { class: 'btn', target: '_blank', id: 'cr-print', href: `/report/criteria.html?year=${year}` }, t('st.print')),
@@ -117,12 +133,13 @@ async function dashboard(el, ctx) {
     m.set ? h('div', { class: 'callout info', id: 'cr-summary' },
       h('strong', {}, ctx.lang === 'en' ? m.summary.text_en : m.summary.text), ' · ',
       m.summary.spread.map((s) => t('cr.spread', { n: s.wards, k: s.met, of: m.criteria.length })).join(' · '),
+      m.summary.self_assessed ? h('div', { id: 'cr-self-summary' }, ctx.lang === 'en' ? m.summary.self_text_en : m.summary.self_text) : null,
       h('div', { class: 'muted' }, `${m.set.name} (v${m.set.version})`)) : null,
     m.set ? h('div', { class: 'legend' },
-      h('span', {}, h('i', { style: 'background:var(--ok)' }), t('cr.result.met')),
+      h('span', {}, h('i', { style: 'background:var(--ok)' }), t('cr.met_reviewed')),
       h('span', {}, h('i', { style: 'background:var(--bad)' }), t('cr.result.not_met')),
       h('span', {}, h('i', { style: 'background:#cbd5e1' }), t('cr.pending')),
-      h('span', {}, h('i', { style: 'background:var(--ok);opacity:.62' }), t('cr.self_only'))) : null,
+      h('span', {}, h('i', { class: 'legend-self' }), t('cr.self_cell'))) : null,
     matrix,
     m.most_unmet && m.most_unmet.length ? h('h2', { class: 'section-title' }, t('cr.most_unmet')) : null,
     m.most_unmet && m.most_unmet.length ? ui.table([
@@ -131,7 +148,7 @@ async function dashboard(el, ctx) {
       { label: t('cr.wards_not_met'), value: (r) => r.wards_not_met, class: 'num' },
     ], m.most_unmet) : null,
     progressBox,
-    m.set && m.set.note ? h('p', { class: 'muted note-template' }, m.set.note) : null);
+    m.set && m.set.note ? h('p', { class: 'muted note-template' }, m.set.note) : null].filter((x) => x != null));
   el.dataset.ready = '1';
   // Each ward's progress over the years (one small request per ward).
   if (m.wards.length) {
@@ -191,9 +208,12 @@ async function wardPage(el, ctx, wardId) {
   const progressNote = h('span', { class: 'muted' });
   const canSelf = ctx.is('admin') || (ctx.is('officer') && ctx.user.ward_id === wardId);
   const canReview = ctx.is('admin', 'province');
-  const met = a.criteria.filter((c) => c.cell === 'met').length;
-  const sideText = (s, label) => h('div', { class: 'side' }, `${label}: `,
-    s ? ui.badge(t(`cr.result.${s.result}`), RESULT_KIND[s.result]) : h('span', { class: 'muted' }, '—'),
+  const met = a.criteria.filter((c) => c.cell === 'met').length;   // reviewed met only
+  const selfOnly = a.criteria.filter((c) => c.cell === 'self').length;
+  // The ward's own answer is never drawn as the verdict: only the review
+  // gets the green/red badge.
+  const sideText = (s, label, self) => h('div', { class: `side ${self ? 'side-self' : 'side-review'}` }, `${label}: `,
+    s ? ui.badge(t(`cr.result.${s.result}`), self ? 'muted' : RESULT_KIND[s.result]) : h('span', { class: 'muted' }, '—'),
     s ? h('span', { class: 'muted' }, ` ${viDate(s.assessed_on)} · ${s.assessor}${s.notes ? ` · ${s.notes}` : ''}`) : null);
   const list = h('div', { class: 'crit-list', id: 'cr-ward-list' });
   for (const g of a.groups) {
@@ -204,21 +224,24 @@ async function wardPage(el, ctx, wardId) {
           h('div', { class: 'title' }, `${t('cr.criterion')} ${c.num}. ${c.title}`),
           c.description ? h('div', { class: 'desc' }, c.description) : null,
           c.evidence ? h('div', { class: 'desc' }, `${t('cr.evidence_asked')}: ${c.evidence}`) : null,
-          sideText(c.self, t('cr.side.self')), sideText(c.review, t('cr.side.review')),
+          sideText(c.self, t('cr.side.self'), true), sideText(c.review, t('cr.side.review'), false),
           c.files.length ? h('div', { class: 'side' }, `${t('cr.files')}: `,
             c.files.map((f) => h('a', { class: 'chip', href: `/api/v1/criteria/files/${f.id}` }, f.name))) : null),
-        h('div', { class: 'acts' },
-          ui.badge(c.cell === 'met' ? t('cr.result.met') : c.cell === 'not_met' ? t('cr.result.not_met') : t('cr.pending'),
-            c.cell === 'met' ? 'ok' : c.cell === 'not_met' ? 'bad' : 'muted'),
+        h('div', { class: 'acts', 'data-verdict': c.cell },
+          // "Đạt" only when the province reviewed it so
+          c.cell === 'self' ? ui.badge(t('cr.self_badge', { r: t(`cr.result.${c.self.result}`) }), 'warn')
+            : ui.badge(c.cell === 'met' ? t('cr.result.met') : c.cell === 'not_met' ? t('cr.result.not_met') : t('cr.pending'),
+              c.cell === 'met' ? 'ok' : c.cell === 'not_met' ? 'bad' : 'muted'),
           canSelf || canReview ? h('button', { class: 'btn btn-small', onclick: async () => {
             const r = await assessForm(ctx, { wardId, year, crit: c, current: { self: c.self, review: c.review } });
             if (r) ctx.navigate(`#/criteria/ward/${wardId}?year=${year}&v=${Date.now()}`);
           } }, t('cr.assess')) : null)));
     }
   }
-  el.append(
+  el.append(...[
     h('div', { class: 'callout info', id: 'cr-ward-summary' }, `${a.set.name} (v${a.set.version}) — `,
       h('strong', {}, t('cr.ward_met', { k: met, n: a.set.n_criteria })),
+      selfOnly ? h('span', { id: 'cr-ward-self' }, ` · ${t('cr.self_count', { n: selfOnly })} (${t('cr.self_cell')})`) : '',
       a.recognition ? ` · ${t('cr.recognised', { no: a.recognition.decision_no, d: viDate(a.recognition.decision_date) })}` : ''),
     h('div', { class: 'chart-box' }, h('h3', {}, t('cr.progress'), ' ', progressNote), h('canvas', { id: 'cr-progress-chart' })),
     list,
@@ -227,11 +250,11 @@ async function wardPage(el, ctx, wardId) {
       { label: t('cr.date'), value: (r) => viDate(r.assessed_on), class: 'mono' },
       { label: t('cr.criterion'), value: (r) => r.criterion, class: 'num' },
       { label: t('cr.side'), value: (r) => t(`cr.side.${r.side}`) },
-      { label: t('cr.result'), value: (r) => ui.badge(t(`cr.result.${r.result}`), RESULT_KIND[r.result]) },
+      { label: t('cr.result'), value: (r) => ui.badge(t(`cr.result.${r.result}`), r.side === 'review' ? RESULT_KIND[r.result] : 'muted') },
       { label: t('cr.assessor'), value: (r) => r.assessor },
       { label: t('cr.notes'), value: (r) => r.notes || '' },
     ], a.history.slice().reverse()),
-    a.set.note ? h('p', { class: 'muted note-template' }, a.set.note) : null);
+    a.set.note ? h('p', { class: 'muted note-template' }, a.set.note) : null].filter((x) => x != null));
   try {
     const Chart = await loadChart();
     const cur = prog.years.find((p) => p.year === year);

@@ -6,7 +6,7 @@
 // printable report (/report/stats.html), the PDF and the CSV take the same
 // query.  All numbers come from the server (ward/ward_stats.c): the page
 // computes nothing but layout.
-import { ensureStyles, parsePeriod, periodText, fmtNum, today, loadChart } from '../report/ward-ui.js';
+import { ensureStyles, parsePeriod, periodText, fmtNum, today, viDate, loadChart } from '../report/ward-ui.js';
 
 export default {
   title: 'nav.stats',
@@ -48,15 +48,20 @@ export default {
     const ch = tot.change;
     const pctClass = (c) => (c && c.diff > 0 ? 'up' : c && c.diff < 0 ? 'down' : '');
 
-    el.append(
+    // el.append would write a null as the text "null": optional parts are
+    // dropped first.
+    el.append(...[
       ui.pageHeader(t('nav.stats'),
         h('a', { class: 'btn', id: 'st-print', target: '_blank', href: `/report/stats.html${qs(query)}` }, t('st.print')),
         h('a', { class: 'btn', id: 'st-pdf', target: '_blank', href: `/api/v1/stats/report.pdf${qs(query)}` }, 'PDF'),
         h('a', { class: 'btn', id: 'st-csv', href: `/api/v1/stats.csv${qs(query)}`, download: '' }, 'CSV')),
       h('div', { class: 'filters' }, h('label', {}, t('st.scope'), scopeSel), h('label', {}, t('st.period'), kindSel), periodInputs),
-      h('div', { class: 'summary', id: 'st-title' },
-        h('strong', {}, `${s.scope.name} — ${s.period.label}`), ' · ',
-        s.has_prev ? t('st.compared', { p: s.prev_period.label }) : t('st.no_prev')),
+      h('div', { class: 'summary', id: 'st-title', 'data-partial': s.period.partial ? '1' : '0' },
+        h('strong', {}, `${s.scope.name} — ${s.period.full_label}`), ' · ',
+        s.has_prev ? t('st.compared', { p: s.prev_period.full_label }) : t('st.no_prev')),
+      s.period.partial ? h('div', { class: 'callout warn', id: 'st-partial' }, t('st.partial_note', {
+        through: s.period.through_label, pfrom: viDate(s.prev_period.from), pthrough: s.prev_period.through_label })) : null,
+      s.period.not_begun ? h('div', { class: 'callout warn', id: 'st-partial' }, t('st.not_begun_note')) : null,
       h('div', { class: 'cards' },
         card(h, t('st.cases'), fmtNum(tot.cur.cases, lang), `${t('st.vs_prev')}: ${ch.cases.diff_text} (${ch.cases.pct_text})`, pctClass(ch.cases), 'st-cases'),
         card(h, t('st.solved'), tot.share.pct == null ? '—' : `${tot.share.pct} %`, tot.share.text, '', 'st-share'),
@@ -64,7 +69,7 @@ export default {
           `${t('st.vs_prev')}: ${ch.deaths.diff_text} / ${ch.injuries.diff_text}`, pctClass(ch.deaths), 'st-deaths'),
         card(h, t('st.drugs'), `${fmtNum(tot.cur.drug_grams, lang, 1)} g`, `${t('st.suspects')}: ${fmtNum(tot.cur.suspects, lang)}`, '', 'st-drugs')),
       h('div', { class: 'charts' },
-        h('div', { class: 'chart-box' }, h('h3', {}, t('st.trend')), h('canvas', { id: 'st-trend-chart' })),
+        h('div', { class: 'chart-box' }, h('h3', {}, t('st.trend')), h('canvas', { id: 'st-trend-chart' }), trendNote(h, t, data.trend)),
         h('div', { class: 'chart-box' }, h('h3', {}, t('st.by_category')), h('canvas', { id: 'st-cat-chart' }))),
       h('h2', { class: 'section-title' }, t('st.table')),
       h('div', { id: 'st-table' }, ui.table([
@@ -88,17 +93,36 @@ export default {
         { label: t('st.diff'), value: (r) => r.diff_text, class: 'num' },
         { label: t('st.pct'), value: (r) => r.pct_text, class: 'num' },
         { label: t('st.solved'), value: (r) => r.share_text, class: 'num' },
-      ], data.wards)) : null);
+      ], data.wards)) : null].filter((x) => x != null));
 
     // Charts: drawn after the canvases are in the document.
     try {
       const C = await loadChart();
-      const months = data.trend.map((p) => `${p.month}/${String(p.year).slice(2)}`);
+      // A month not over gets a "*" and a hollow bar (light fill, dashed
+      // outline drawn by the plugin below): its count is of fewer days.
+      const months = data.trend.map((p) => `${p.month}/${String(p.year).slice(2)}${p.partial ? '*' : ''}`);
+      const partialOutline = {
+        id: 'partialOutline',
+        afterDatasetsDraw(chart) {
+          const c = chart.ctx;
+          c.save();
+          c.setLineDash([4, 3]);
+          c.lineWidth = 1.5;
+          chart.data.datasets.forEach((ds, di) => chart.getDatasetMeta(di).data.forEach((bar, i) => {
+            if (!data.trend[i].partial) return;
+            const { x, y, base, width } = bar.getProps(['x', 'y', 'base', 'width'], true);
+            c.strokeStyle = di === 1 ? '#1d4ed8' : '#64748b';
+            c.strokeRect(x - width / 2, Math.min(y, base), width, Math.abs(base - y) || 1);
+          }));
+          c.restore();
+        },
+      };
       charts.push(new C(document.getElementById('st-trend-chart'), {
         type: 'bar',
+        plugins: [partialOutline],
         data: { labels: months, datasets: [
-          { label: t('st.prev_year'), data: data.trend.map((p) => p.prev_cases), backgroundColor: '#cbd5e1' },
-          { label: t('st.this_period'), data: data.trend.map((p) => p.cases), backgroundColor: '#2563eb' },
+          { label: t('st.prev_year'), data: data.trend.map((p) => p.prev_cases), backgroundColor: data.trend.map((p) => (p.partial ? '#eef2f7' : '#cbd5e1')) },
+          { label: t('st.this_period'), data: data.trend.map((p) => p.cases), backgroundColor: data.trend.map((p) => (p.partial ? '#bfdbfe' : '#2563eb')) },
         ] },
         options: { animation: false, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } } },
       }));
@@ -117,6 +141,18 @@ export default {
     return () => charts.forEach((c) => c.destroy());
   },
 };
+
+// The line under the trend chart naming each partial month (data-partial
+// lists them as YYYY-MM for tests and tools).
+function trendNote(h, t, trend) {
+  const part = trend.filter((p) => p.partial);
+  if (!part.length) return null;
+  const mm = (p) => `${String(p.month).padStart(2, '0')}/${p.year}`;
+  const list = part.map((p) => (p.days ? t('st.partial_month', { m: mm(p), d: `${String(p.days).padStart(2, '0')}/${String(p.month).padStart(2, '0')}` })
+    : t('st.month_not_begun', { m: mm(p) }))).join('; ');
+  return h('div', { class: 'muted trend-note', id: 'st-trend-note',
+    'data-partial': part.map((p) => `${p.year}-${String(p.month).padStart(2, '0')}`).join(',') }, t('st.partial_months', { list }));
+}
 
 function card(h, label, value, sub, cls, id) {
   return h('div', { class: 'card', id }, h('div', { class: 'label' }, label),

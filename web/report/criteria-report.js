@@ -21,7 +21,7 @@ async function main() {
   if (!r.ok) { const e = await r.json().catch(() => ({})); $('msg').textContent = (e.error && e.error.message) || `Lỗi ${r.status}`; return; }
   const m = await r.json();
   const sheet = $('sheet');
-  const mark = { met: 'Đ', not_met: 'X', pending: '' };
+  const mark = { met: 'Đ', not_met: 'X', pending: '', self: 'TĐ' };
   sheet.append(
     el('div', { class: 'letterhead' },
       el('div', { class: 'body' }, el('b', {}, 'Công an tỉnh'), el('div', { class: 'rule' })),
@@ -41,10 +41,12 @@ async function main() {
       m.most_unmet.map((c) => `tiêu chí ${c.num} (${c.title}): ${c.wards_not_met} phường`).join('; '), '.') : null,
     el('h2', {}, 'II. Kết quả từng phường'),
     el('table', { class: 'matrix', id: 'report-matrix' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Phường'), m.criteria.map((c) => el('th', { class: 'c' }, c.num)), el('th', {}, 'Đạt'))),
+      el('thead', {}, el('tr', {}, el('th', {}, 'Phường'), m.criteria.map((c) => el('th', { class: 'c' }, c.num)), el('th', {}, 'Đạt'), el('th', {}, 'Tự đánh giá'))),
       el('tbody', {}, m.wards.map((w) => el('tr', {}, el('td', {}, w.ward),
-        w.cells.map((c) => el('td', { class: `c ${c.cell}` }, mark[c.cell])), el('td', { class: 'num' }, `${w.met}/${w.n_criteria}`))))),
-    el('div', { class: 'note' }, 'Đ: đạt; X: chưa đạt; ô trống: chưa đánh giá. Kết quả lấy theo thẩm định của Công an tỉnh, nếu chưa thẩm định thì theo kết quả phường tự đánh giá.'),
+        w.cells.map((c) => el('td', { class: `c ${c.cell}` }, mark[c.cell])), el('td', { class: 'num' }, `${w.met}/${w.n_criteria}`),
+        el('td', { class: 'num' }, String(w.self_assessed)))))),
+    el('div', { class: 'note' }, 'Đ: đạt; X: chưa đạt (theo thẩm định của Công an tỉnh); TĐ: phường mới tự đánh giá, tỉnh chưa thẩm định — không tính là đạt; ô trống: chưa đánh giá. '
+      + (m.summary.self_assessed ? `${m.summary.self_text}.` : '')),
     el('h2', {}, 'III. Quyết định công nhận'),
     el('table', {},
       el('thead', {}, el('tr', {}, ['Phường', 'Số quyết định', 'Ngày'].map((x) => el('th', {}, x)))),

@@ -39,10 +39,14 @@ async function main() {
       el('div', { class: 'motto' }, el('b', {}, 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM'), el('b', {}, 'Độc lập – Tự do – Hạnh phúc'), el('div', { class: 'rule' }))),
     el('div', { class: 'place-date' }, `ngày ${now.day} tháng ${now.month} năm ${now.year}`),
     el('h1', {}, 'Báo cáo', el('br'), 'tình hình an ninh, trật tự'),
-    el('div', { class: 'sub' }, `${s.scope.name} — ${s.period.label} (${viDate(s.period.from)} – ${viDate(s.period.last_day)})`),
+    el('div', { class: 'sub', id: 'report-period' }, s.period.partial
+      ? `${s.scope.name} — ${s.period.full_label} (${viDate(s.period.from)} – ${viDate(s.period.through)}; kỳ chưa kết thúc)`
+      : `${s.scope.name} — ${s.period.full_label} (${viDate(s.period.from)} – ${viDate(s.period.last_day)})`),
+    s.period.partial ? el('p', { class: 'partial', id: 'report-partial' }, `Kỳ báo cáo chưa kết thúc: số liệu ${s.period.through_label}, `
+      + `so sánh cùng số ngày với cùng kỳ năm trước (từ ${viDate(s.prev_period.from)} ${s.prev_period.through_label}).`) : null,
     el('h2', {}, 'I. Tình hình chung'),
     el('p', {}, `Trong kỳ, trên địa bàn xảy ra ${fmtNum(tot.cur.cases, 'vi')} vụ việc`,
-      s.has_prev ? `; so với cùng kỳ (${s.prev_period.label}: ${fmtNum(tot.prev.cases, 'vi')} vụ) ${tot.change.cases.diff_text} vụ (${tot.change.cases.pct_text}).`
+      s.has_prev ? `; so với cùng kỳ (${s.prev_period.full_label}: ${fmtNum(tot.prev.cases, 'vi')} vụ) ${tot.change.cases.diff_text} vụ (${tot.change.cases.pct_text}).`
         : '; không có số liệu cùng kỳ để so sánh.'),
     el('p', {}, `Các loại phải khám phá: ${tot.share.text}.`),
     el('p', {}, `Làm chết ${fmtNum(tot.cur.deaths, 'vi')} người, bị thương ${fmtNum(tot.cur.injuries, 'vi')} người; `
@@ -74,17 +78,22 @@ async function main() {
           [w.prev_cases == null ? '—' : fmtNum(w.prev_cases, 'vi'), 'num'], [w.diff_text, 'num'], [w.pct_text, 'num'],
           [`${w.solvable_solved}/${w.solvable_cases}${w.share_pct == null ? '' : ` (${w.share_pct} %)`}`, 'num']])))));
   }
+  const partial = data.trend.filter((p) => p.partial);
+  const mm = (p) => `${String(p.month).padStart(2, '0')}/${p.year}`;
   sheet.append(
     el('h2', {}, `${data.wards ? 'IV' : 'III'}. Diễn biến theo tháng`),
-    el('table', {},
-      el('thead', {}, el('tr', {}, el('th', {}, 'Tháng'), data.trend.map((p) => el('th', {}, `${p.month}/${String(p.year).slice(2)}`)))),
+    el('table', { id: 'report-trend' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Tháng'), data.trend.map((p) => el('th', { class: p.partial ? 'partial' : null },
+        `${p.month}/${String(p.year).slice(2)}${p.partial ? '*' : ''}`)))),
       el('tbody', {},
         el('tr', {}, el('td', {}, 'Kỳ này'), data.trend.map((p) => el('td', { class: 'num' }, fmtNum(p.cases, 'vi')))),
         el('tr', {}, el('td', {}, 'Cùng kỳ'), data.trend.map((p) => el('td', { class: 'num' }, fmtNum(p.prev_cases, 'vi')))))),
+    partial.length ? el('div', { class: 'note', id: 'report-trend-note' }, '* Tháng chưa hết, so sánh cùng số ngày với cùng kỳ năm trước: '
+      + partial.map((p) => (p.days ? `${mm(p)} đến ngày ${String(p.days).padStart(2, '0')}/${String(p.month).padStart(2, '0')}` : `${mm(p)} chưa bắt đầu`)).join('; ') + '.') : null,
     el('div', { class: 'signature' }, el('div', {}), el('div', {}, el('div', { class: 'who' }, 'Người lập báo cáo'), el('div', { class: 'space' }))),
     el('div', { class: 'footer' }, 'Lập bằng wardwatch từ sổ vụ việc của đơn vị. Số liệu thống kê nội bộ, không phải văn bản chính thức.'));
-  document.title = `Báo cáo ANTT — ${s.scope.name} — ${s.period.label}`;
-  $('msg').textContent = `${s.scope.name} — ${s.period.label}`;
+  document.title = `Báo cáo ANTT — ${s.scope.name} — ${s.period.full_label}`;
+  $('msg').textContent = `${s.scope.name} — ${s.period.full_label}`;
   sheet.dataset.ready = '1';
 }
 

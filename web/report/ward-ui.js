@@ -23,15 +23,19 @@ ul.diff, ul.errors { margin: 0; padding-left: 18px; }
 .card .sub { font-size: 12px; color: var(--muted); }
 .up { color: var(--bad); } .down { color: var(--ok); }
 .charts { display: grid; grid-template-columns: 3fr 2fr; gap: 10px; margin-bottom: 12px; }
-.chart-box { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 10px; height: 280px; position: relative; }
+.chart-box { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 10px 10px 22px; height: 300px; position: relative; }
 .chart-box h3 { font-size: 12.5px; margin: 0 0 6px; }
 .chart-box canvas { max-height: 240px; }
+.chart-box .trend-note { position: absolute; left: 10px; right: 10px; bottom: 4px; font-size: 11px; }
 .matrix td.cell { width: 24px; min-width: 24px; height: 24px; padding: 0; text-align: center; cursor: pointer; border: 1px solid #fff; font-size: 10px; color: #fff; }
 .matrix th.crit { padding: 4px 2px; text-align: center; font-size: 10.5px; min-width: 24px; }
 .matrix td.cell.met { background: var(--ok); }
 .matrix td.cell.not_met { background: var(--bad); }
 .matrix td.cell.pending { background: #cbd5e1; color: #475569; }
-.matrix td.cell.self-only { opacity: .62; }
+.matrix td.cell.self { background: #fffbeb; color: #92400e; box-shadow: inset 0 0 0 1.5px #d97706; font-size: 8.5px; font-weight: 700; }
+.matrix td.cell.self.self-not_met { color: #b91c1c; }
+.matrix td.cell.self.self-in_progress { color: #64748b; }
+.legend i.legend-self { background: #fffbeb; box-shadow: inset 0 0 0 1.5px #d97706; }
 .matrix td.ward-name { white-space: nowrap; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin: 6px 0 10px; flex-wrap: wrap; }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px; vertical-align: -2px; }
