@@ -93,12 +93,9 @@ json_t *community_probe_json(catalog_t *cat, int64_t camera_id)
 
 bool community_may_see_owner(struct http_req *req, int64_t ward_id, int64_t owner_id)
 {
+    struct community_user cu;
     const struct http_user *u = http_req_user(req);
     if (!u) return false;
-    switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
-    case CAT_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
-    case CAT_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
-    default: return false;
-    }
+    cu = (struct community_user){.id = u->id, .role = u->role, .ward_id = u->ward_id, .owner_id = u->owner_id};
+    return community_sees_owner(&cu, ward_id, owner_id);
 }

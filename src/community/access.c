@@ -58,6 +58,17 @@ int community_decide_camera(const struct community_user *u, const struct communi
     return (community_role_rights(u->role) & rights) == rights ? 0 : WW_EPERM;
 }
 
+bool community_sees_owner(const struct community_user *u, int64_t ward_id, int64_t owner_id)
+{
+    if (!u || u->station) return false;
+    switch (u->role) {
+    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
+    case CAT_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
+    case CAT_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
+    default: return false;
+    }
+}
+
 /* ---- uses: the right each needs and the consent flag that covers it ---------- */
 
 const char *community_use_name(enum community_use use)

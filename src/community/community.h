@@ -149,9 +149,85 @@ int community_may(catalog_t *cat, const struct community_user *u, int64_t camera
 /* The reason text of a refusal (static). */
 const char *community_why_text(enum community_why why, enum community_use use);
 
+/* Whether u may see the contact data (name, phone) of a camera's owner:
+ * admin, province, an officer of the camera's ward, the owner themself —
+ * not a viewer (it watches, it does not call residents). */
+bool community_sees_owner(const struct community_user *u, int64_t ward_id, int64_t owner_id);
+
 /* The consent register at t as the console shows it (the camera list, the
  * consent page): catalog_consent_at's facts, read in this one place. */
 int community_consent_state(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
+
+/* ---- "what was seen here at that time" and evidence bundles (bundle.c) ---------- */
+struct community_place {
+    double lat, lon, radius_m;
+    int64_t from_us, to_us;
+};
+struct community_hit {
+    const struct cat_camera_pos *c;   /* points into the found list's pos */
+    double distance_m;
+    int64_t covered_us, segments;
+};
+struct community_found {
+    struct cat_camera_pos *pos;       /* backing list */
+    size_t npos;
+    struct community_hit *hits;       /* nearest first */
+    size_t n;
+};
+/* Cameras within the radius that u may PLAYBACK (scope and role — the
+ * owner's consent is asked per use, later) and that recorded in the window,
+ * nearest first.  A camera outside u's scope is never looked at (no leak).
+ * 0 or WW_EDB; *out is freed with community_found_free (also on error). */
+int community_place_find(catalog_t *cat, const struct community_user *u, const struct community_place *p,
+                         struct community_found *out);
+void community_found_free(struct community_found *f);   /* NULL-safe, idempotent */
+
+#define COMMUNITY_BUNDLE_MAX_CAMERAS 50
+/* A bundle: one MP4 per camera of the place search that u may EXPORT and
+ * whose owner agrees now (community_may, COMMUNITY_USE_BUNDLE; at most
+ * COMMUNITY_BUNDLE_MAX_CAMERAS, nearest first), each with its own signed
+ * manifest (export_clip), plus bundle.json (signed with the station key)
+ * and SHA256SUMS, in DATA/bundles/<UTC time>-<random>/, registered in the
+ * catalog.  Nothing is left behind when it fails. */
+struct community_bundle_req {
+    catalog_t *cat;            /* the caller's connection (see Threads below) */
+    const char *data_dir;
+    const struct community_user *user;
+    const char *username, *client_addr;
+    struct community_place place;
+    const int64_t *camera_ids; /* only these (of the cameras found); NULL = all found */
+    size_t n_camera_ids;
+    const char *note;          /* may be NULL */
+    /* Called on the caller's thread once per camera about to be exported,
+     * before any byte of it is written (the audit row); folder = the
+     * bundle's folder relative to data_dir.  Non-zero stops the bundle and
+     * is returned (with why "cannot write the audit record…"). */
+    int (*before_export)(void *ud, int64_t camera_id, const char *folder);
+    void *ud;
+};
+struct community_bundle {
+    int64_t id;                /* the catalog row */
+    char *folder;              /* "bundles/…", relative to data_dir */
+    char manifest_sha256[65];  /* of bundle.json */
+    /* bundle.json's "files" and "skipped" arrays (references owned by the
+     * result): files {name, sha256, bytes, camera_id, camera_name,
+     * distance_m, export_id, first_frame, last_frame, manifest,
+     * manifest_sha256}; skipped {camera_id, name, reason} */
+    json_t *files, *skipped;
+    char why[200];             /* on failure: for people */
+};
+/* 0, or: WW_ENOTFOUND (no camera recorded there / nothing could be
+ * exported), WW_EPERM (cameras recorded there but none may be exported by
+ * u: role or the owners' consent), the before_export's code, WW_EDB or
+ * -errno; out->why says which.
+ * Threads: blocks the caller until the bundle is made.  The choice of
+ * cameras and before_export run on the caller's thread; the writing —
+ * exports, manifests, signature, SHA256SUMS, every fsync — and the catalog
+ * rows run on a worker thread this call starts and joins, using req->cat
+ * while the caller waits (one thread at a time), so an HTTP thread that
+ * calls it never fsyncs. */
+int community_bundle_create(const struct community_bundle_req *req, struct community_bundle *out);
+void community_bundle_clear(struct community_bundle *b);   /* NULL-safe */
 
 /* ---- the monitor (serve) ---------------------------------------------------
  * Every tick, for each camera the engine runs: an "online" main stream

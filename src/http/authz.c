@@ -59,6 +59,14 @@ static struct community_user as_community(const struct http_user *u)
     return (struct community_user){.id = u->id, .role = u->role, .ward_id = u->ward_id, .owner_id = u->owner_id};
 }
 
+int http_req_community_user(struct http_req *req, struct community_user *out)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    *out = as_community(u);
+    return 0;
+}
+
 int http_authz_decide_camera(const struct http_user *u, const struct authz_camera_facts *cam,
                              unsigned actions)
 {

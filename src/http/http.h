@@ -348,6 +348,11 @@ int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int
  * WW_EDB.  For callers that report refusals their own way (wall tiles). */
 struct community_answer;
 int http_authz_may(struct http_req *req, int64_t camera_id, unsigned action, struct community_answer *ans);
+/* The signed-in user as community's rules take it (plain data), for
+ * community calls that answer for a user (place search, bundles): 0, or
+ * WW_EAUTH with the message set when nobody is signed in. */
+struct community_user;
+int http_req_community_user(struct http_req *req, struct community_user *out);
 /* The consent half alone (community_may asked by the station), answering
  * nothing: 0, WW_EPERM (no consent, or no such camera) or WW_EDB. */
 int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);

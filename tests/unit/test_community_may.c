@@ -5,7 +5,8 @@
  * own, another ward with an export-only agreement, an owned camera with no
  * agreement, a missing one) × use, written out by hand below; then the
  * answers over time (before, inside and after an agreement, a withdrawal,
- * a later agreement) with the time each answer holds until, and the texts.
+ * a later agreement) with the time each answer holds until, the texts, and
+ * who may see an owner's contact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -254,6 +255,24 @@ static void test_texts(void **state)
     assert_false(community_why_is_consent(COMMUNITY_NOT_IN_SCOPE));
 }
 
+/* Who may see an owner's name and phone: not a viewer, not another ward. */
+static void test_sees_owner(void **state)
+{
+    (void)state;
+    const struct community_user admin = {1, CAT_ROLE_ADMIN, 0, 0, false}, prov = {2, CAT_ROLE_PROVINCE, 0, 0, false},
+                                off = {3, CAT_ROLE_OFFICER, 1, 0, false}, view = {4, CAT_ROLE_VIEWER, 1, 0, false},
+                                own = {5, CAT_ROLE_OWNER, 0, 10, false};
+    assert_true(community_sees_owner(&admin, 2, 11));
+    assert_true(community_sees_owner(&prov, 2, 11));
+    assert_true(community_sees_owner(&off, 1, 10));
+    assert_false(community_sees_owner(&off, 2, 11));
+    assert_false(community_sees_owner(&view, 1, 10));
+    assert_true(community_sees_owner(&own, 1, 10));
+    assert_false(community_sees_owner(&own, 1, 11));
+    assert_false(community_sees_owner(&community_station, 1, 10));
+    assert_false(community_sees_owner(NULL, 1, 10));
+}
+
 int main(void)
 {
     ww_log_set_level(WW_LOG_ERROR);
@@ -262,6 +281,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_time, setup, teardown),
         cmocka_unit_test(test_texts),
+        cmocka_unit_test(test_sees_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
