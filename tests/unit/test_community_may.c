@@ -6,7 +6,9 @@
  * agreement, a missing one) × use, written out by hand below; then the
  * answers over time (before, inside and after an agreement, a withdrawal,
  * a later agreement) with the time each answer holds until, the texts, and
- * who may see an owner's contact.
+ * who may see an owner's contact; the place search (scope, radius, order)
+ * and a bundle's all-or-nothing (refused: nothing written or audited; its
+ * export failing: the folder removed, no bundle row).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +276,107 @@ static void test_sees_owner(void **state)
     assert_false(community_sees_owner(NULL, 1, 10));
 }
 
+/* ---- the place search and the bundle ---------------------------------------------- */
+
+static int64_t add_placed(struct fx *f, const char *name, int64_t ward, int64_t owner, double lat, double lon,
+                          int64_t seg_start)
+{
+    char url[48];
+    snprintf(url, sizeof url, "rtsp://127.0.0.1/%s", name);
+    struct cat_camera c = {.name = (char *)name, .main_url = url, .transport = "tcp", .enabled = true,
+                           .retention_days = 30, .direction_deg = -1, .ward_id = ward, .has_pos = true,
+                           .latitude = lat, .longitude = lon};
+    assert_int_equal(catalog_camera_add(f->cat, &c), 0);
+    assert_int_equal(catalog_camera_owner_set(f->cat, c.id, owner), 0);
+    int64_t sid;
+    assert_int_equal(catalog_stream_ensure(f->cat, c.id, "main", &sid), 0);
+    /* a row whose file is not there: found by the search, fails to export */
+    char path[64];
+    snprintf(path, sizeof path, "rec/%lld/main/missing.mp4", (long long)c.id);
+    struct cat_segment sg = {.stream_id = sid, .camera_id = c.id, .start_us = seg_start,
+                             .end_us = seg_start + 60 * S, .path = path, .bytes = 1000, .frames = 25,
+                             .codec = "h264", .state = CAT_SEG_CLOSED};
+    assert_int_equal(catalog_segment_upsert(f->cat, &sg), 0);
+    return c.id;
+}
+
+struct audit_log { int64_t cams[8]; int n; char folder[64]; pthread_t thread; };
+
+static int note_export(void *ud, int64_t camera_id, const char *folder)
+{
+    struct audit_log *a = ud;
+    a->cams[a->n++] = camera_id;
+    snprintf(a->folder, sizeof a->folder, "%s", folder);
+    a->thread = pthread_self();
+    return 0;
+}
+
+static void test_bundle_all_or_nothing(void **state)
+{
+    struct fx *f = *state;
+    int64_t now = ww_wall_us(), t = now - 30 * 60 * S;
+    int64_t owner2 = add_owner(f, "Lê Văn C", "0901000003", f->ward2);
+    int64_t p = add_placed(f, "P", f->ward1, f->owner1, 18.6700, 105.6800, t);      /* at the centre */
+    int64_t q = add_placed(f, "Q", f->ward1, f->owner1, 18.6705, 105.6800, t);      /* ~56 m north */
+    int64_t r = add_placed(f, "R", f->ward2, owner2, 18.6701, 105.6800, t);         /* another ward */
+    add_placed(f, "far", f->ward1, f->owner1, 18.7000, 105.6800, t);                /* ~3.3 km */
+    agree(f, p, false, false, false, true, now - H, 0);
+    agree(f, r, false, false, false, true, now - H, 0);
+    const struct community_user officer = {3, CAT_ROLE_OFFICER, f->ward1, 0, false};
+    struct community_place place = {18.6700, 105.6800, 200, t - 60 * S, t + 120 * S};
+
+    /* the search: in scope only, within the radius, nearest first */
+    struct community_found fd;
+    assert_int_equal(community_place_find(f->cat, &officer, &place, &fd), 0);
+    if (fd.n != 2 || fd.hits[0].c->id != p || fd.hits[1].c->id != q)
+        fail_msg("search: expected cameras %lld, %lld (not %lld of ward 2, not the far one), got %zu hits",
+                 (long long)p, (long long)q, (long long)r, fd.n);
+    community_found_free(&fd);
+
+    char *bundles = ww_asprintf("%s/bundles", f->dir);
+    struct community_bundle_req req = {.cat = f->cat, .data_dir = f->dir, .user = &officer, .username = "officer",
+                                       .client_addr = "127.0.0.1", .place = place, .before_export = note_export};
+    /* only Q asked for, and its owner never agreed: 403, nothing written, nothing audited */
+    struct audit_log log1 = {0};
+    req.ud = &log1;
+    req.camera_ids = &q;
+    req.n_camera_ids = 1;
+    struct community_bundle b;
+    assert_int_equal(community_bundle_create(&req, &b), WW_EPERM);
+    const char *reason = json_string_value(json_object_get(json_array_get(b.skipped, 0), "reason"));
+    if (json_array_size(b.skipped) != 1 || !reason || strcmp(reason, "no_consent") || log1.n)
+        fail_msg("Q alone: expected one skip 'no_consent' and no audit call, got %zu skips (%s), %d calls",
+                 json_array_size(b.skipped), reason ? reason : "-", log1.n);
+    community_bundle_clear(&b);
+    assert_int_equal(access(bundles, F_OK), -1);
+
+    /* all of them: P is taken (audited first, on this thread), its export
+     * fails (no file): 404, and the folder is gone again — no bundle row */
+    struct audit_log log2 = {0};
+    req.ud = &log2;
+    req.camera_ids = NULL;
+    req.n_camera_ids = 0;
+    int rc = community_bundle_create(&req, &b);
+    if (rc != WW_ENOTFOUND || log2.n != 1 || log2.cams[0] != p || strncmp(log2.folder, "bundles/", 8) ||
+        !pthread_equal(log2.thread, pthread_self()) || json_array_size(b.files) != 0 ||
+        json_array_size(b.skipped) != 2)
+        fail_msg("all: expected 404, one audit call for %lld in bundles/…, 2 skipped; got rc=%d, %d calls "
+                 "(first %lld, folder '%s'), %zu files, %zu skipped (%s)",
+                 (long long)p, rc, log2.n, (long long)log2.cams[0], log2.folder, json_array_size(b.files),
+                 json_array_size(b.skipped), b.why);
+    community_bundle_clear(&b);
+    char *folder = ww_asprintf("%s/%s", f->dir, log2.folder);
+    assert_int_equal(access(folder, F_OK), -1);
+    struct cat_bundle *v;
+    size_t n;
+    assert_int_equal(catalog_bundle_list(f->cat, 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    cat_bundle_list_free(v, n);
+    rmdir(bundles);
+    free(folder);
+    free(bundles);
+}
+
 int main(void)
 {
     ww_log_set_level(WW_LOG_ERROR);
@@ -282,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_over_time, setup, teardown),
         cmocka_unit_test(test_texts),
         cmocka_unit_test(test_sees_owner),
+        cmocka_unit_test_setup_teardown(test_bundle_all_or_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
