@@ -217,14 +217,6 @@ static int h_map_put(struct http_req *req, void *ud)
 
 /* ---- the place search ------------------------------------------------------------ */
 
-/* The place and window of a search, as community takes them. */
-struct place { double lat, lon, radius; int64_t from, to; };
-
-static struct community_place as_place(const struct place *p)
-{
-    return (struct community_place){p->lat, p->lon, p->radius, p->from, p->to};
-}
-
 static int query_double(struct http_req *req, const char *key, double lo, double hi, bool required, double def,
                         double *out)
 {
@@ -239,17 +231,17 @@ static int query_double(struct http_req *req, const char *key, double lo, double
     return 0;
 }
 
-static int check_place(struct http_req *req, const struct place *p, int64_t max_window)
+static int check_place(struct http_req *req, const struct community_place *p, int64_t max_window)
 {
-    if (p->to <= p->from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (ww_span_over(p->from, p->to, max_window))
+    if (p->to_us <= p->from_us) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
+    if (ww_span_over(p->from_us, p->to_us, max_window))
         return http_fail(req, WW_EINVAL, "the window may be at most %lld hours",
                          (long long)(max_window / 3600000000LL));
     return 0;
 }
 
 static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct community_hit *h,
-                        const struct place *p)
+                        const struct community_place *p)
 {
     const struct cat_camera_pos *c = h->c;
     json_t *o = json_object();
@@ -262,14 +254,14 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct commu
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
     json_object_set_new(o, "distance_m", json_real(round(h->distance_m * 10) / 10));
     json_object_set_new(o, "covered_s", json_real((double)h->covered_us / 1e6));
-    json_object_set_new(o, "coverage", json_real((double)h->covered_us / (double)(p->to - p->from)));
+    json_object_set_new(o, "coverage", json_real((double)h->covered_us / (double)(p->to_us - p->from_us)));
     json_object_set_new(o, "segments", json_integer(h->segments));
     const struct http_user *u = http_req_user(req);
     struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
     bool consent = http_consent_now(req, c->id, AUTHZ_EXPORT, NULL) == 0;
     json_object_set_new(o, "may_export", json_boolean(http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0));
     json_object_set_new(o, "export_consent", json_boolean(consent));
-    struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from, .to_us = p->to,
+    struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from_us, .to_us = p->to_us,
                                   .limit = MAX_EVENTS_LISTED};
     struct cat_event *ev = NULL;
     size_t ne = 0;
@@ -291,33 +283,32 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct commu
     json_object_set_new(o, "events_count", json_integer(count));
     json_object_set_new(o, "events", events);
     json_object_set_new(o, "play_url", json_string(http_req_printf(req, "#/timeline?camera=%lld&at=%lld",
-                                                                   (long long)c->id, (long long)(p->from / 1000000))));
+                                                                   (long long)c->id, (long long)(p->from_us / 1000000))));
     return o;
 }
 
 static int h_search(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct place p;
+    struct community_place p;
     int rc;
     if ((rc = query_double(req, "lat", -90, 90, true, 0, &p.lat)) ||
         (rc = query_double(req, "lon", -180, 180, true, 0, &p.lon)) ||
-        (rc = query_double(req, "radius_m", 1, MAX_RADIUS_M, false, 200, &p.radius)))
+        (rc = query_double(req, "radius_m", 1, MAX_RADIUS_M, false, 200, &p.radius_m)))
         return rc;
     if (!http_req_query(req, "from") || !http_req_query(req, "to"))
         return http_fail(req, WW_EINVAL, "query parameters 'from' and 'to' are required");
-    if ((rc = http_req_query_time(req, "from", 0, &p.from)) || (rc = http_req_query_time(req, "to", 0, &p.to)))
+    if ((rc = http_req_query_time(req, "from", 0, &p.from_us)) || (rc = http_req_query_time(req, "to", 0, &p.to_us)))
         return rc;
     if ((rc = check_place(req, &p, MAX_WINDOW_US))) return rc;
     struct community_user cu;
     if ((rc = http_req_community_user(req, &cu))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct community_place cp = as_place(&p);
     struct community_found fd;
-    if ((rc = community_place_find(cat, &cu, &cp, &fd))) return rc;
-    rc = http_audit(req, "place_search", 0, p.from, p.to,
-                    json_pack("{s:f,s:f,s:f,s:I}", "lat", p.lat, "lon", p.lon, "radius_m", p.radius,
+    if ((rc = community_place_find(cat, &cu, &p, &fd))) return rc;
+    rc = http_audit(req, "place_search", 0, p.from_us, p.to_us,
+                    json_pack("{s:f,s:f,s:f,s:I}", "lat", p.lat, "lon", p.lon, "radius_m", p.radius_m,
                               "cameras", (json_int_t)fd.n));
     if (rc) {
         community_found_free(&fd);
@@ -327,8 +318,8 @@ static int h_search(struct http_req *req, void *ud)
     for (size_t i = 0; i < fd.n; i++) json_array_append_new(arr, hit_json(req, cat, &fd.hits[i], &p));
     community_found_free(&fd);
     return http_respond_json(req, 200, json_pack("{s:{s:f,s:f,s:f},s:o,s:o,s:o}", "place", "lat", p.lat, "lon",
-                                                 p.lon, "radius_m", p.radius, "from", api_time(p.from), "to",
-                                                 api_time(p.to), "cameras", arr));
+                                                 p.lon, "radius_m", p.radius_m, "from", api_time(p.from_us), "to",
+                                                 api_time(p.to_us), "cameras", arr));
 }
 
 /* ---- evidence bundles ------------------------------------------------------------------ */
@@ -352,12 +343,12 @@ static int h_bundle(struct http_req *req, void *ud)
     json_t *body;
     int rc = http_req_json(req, bundle_fields, &body);
     if (rc) return rc;
-    struct place p = {.radius = 200};
+    struct community_place p = {.radius_m = 200};
     if ((rc = http_json_double(req, body, "lat", true, -90, 90, &p.lat)) < 0 ||
         (rc = http_json_double(req, body, "lon", true, -180, 180, &p.lon)) < 0 ||
-        (rc = http_json_double(req, body, "radius_m", false, 1, MAX_RADIUS_M, &p.radius)) < 0 ||
-        (rc = community_json_time(req, body, "from", true, &p.from)) < 0 ||
-        (rc = community_json_time(req, body, "to", true, &p.to)) < 0)
+        (rc = http_json_double(req, body, "radius_m", false, 1, MAX_RADIUS_M, &p.radius_m)) < 0 ||
+        (rc = community_json_time(req, body, "from", true, &p.from_us)) < 0 ||
+        (rc = community_json_time(req, body, "to", true, &p.to_us)) < 0)
         return rc;
     if ((rc = check_place(req, &p, MAX_BUNDLE_WINDOW_US))) return rc;
     const char *note = NULL;
@@ -379,10 +370,10 @@ static int h_bundle(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
-    struct bundle_audit audit = {req, p.from, p.to};
+    struct bundle_audit audit = {req, p.from_us, p.to_us};
     struct community_bundle_req q = {
         .cat = cat, .data_dir = ctx->data_dir, .user = &cu, .username = u->username,
-        .client_addr = http_req_client_addr(req), .place = as_place(&p), .camera_ids = ids,
+        .client_addr = http_req_client_addr(req), .place = p, .camera_ids = ids,
         .n_camera_ids = n_want, .note = note, .before_export = audit_bundle_export, .ud = &audit,
     };
     struct community_bundle b;
