@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "community/community.h"
+
 int api_community_register(struct http_server *srv, const struct api_ctx *ctx)
 {
     int rc = api_community_consent_register(srv, ctx);
@@ -68,7 +70,7 @@ json_t *community_consent_json(const struct cat_consent *c, int64_t now_us)
 json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t now_us)
 {
     struct cat_consent_now cn;
-    if (catalog_consent_at(cat, camera_id, now_us, &cn)) return json_null();
+    if (community_consent_state(cat, camera_id, now_us, &cn)) return json_null();
     return json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:o}", "register", cn.has_rows, "station_own",
                      cn.station_own, "in_force", cn.in_force, "live", cn.live, "record", cn.record,
                      "export", cn.export_, "playback", cn.playback, "until",
@@ -91,12 +93,9 @@ json_t *community_probe_json(catalog_t *cat, int64_t camera_id)
 
 bool community_may_see_owner(struct http_req *req, int64_t ward_id, int64_t owner_id)
 {
+    struct community_user cu;
     const struct http_user *u = http_req_user(req);
     if (!u) return false;
-    switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
-    case CAT_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
-    case CAT_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
-    default: return false;
-    }
+    cu = (struct community_user){.id = u->id, .role = u->role, .ward_id = u->ward_id, .owner_id = u->owner_id};
+    return community_sees_owner(&cu, ward_id, owner_id);
 }

@@ -28,6 +28,11 @@
  * each download of a bundle a `bundle_download` row per camera — so an
  * owner reading the audit of their camera sees every copy that left.
  *
+ * The rules are community's: the search is community_place_find, a
+ * bundle is community_bundle_create (which asks community_may for every
+ * camera and writes and fsyncs on its own worker thread); this file parses,
+ * calls and answers.
+ *
  * Why a tar (and per-file links as well): see community/tar.c — one file
  * to hand over that keeps names and manifests together and checks with
  * `sha256sum -c SHA256SUMS`; streamed by position, nothing copied.
@@ -36,12 +41,9 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "catalog/cat_audit.h"
 #include "catalog/cat_events.h"
@@ -53,7 +55,6 @@
 #define MAX_RADIUS_M 5000
 #define MAX_WINDOW_US (7LL * 86400 * 1000000)
 #define MAX_BUNDLE_WINDOW_US (24LL * 3600 * 1000000)
-#define MAX_BUNDLE_CAMERAS 50
 #define MAX_EVENTS_LISTED 50
 
 static bool in_ids(const int64_t *ids, size_t n, int64_t id)
@@ -216,61 +217,6 @@ static int h_map_put(struct http_req *req, void *ud)
 
 /* ---- the place search ------------------------------------------------------------ */
 
-struct hit {
-    struct cat_camera_pos *c;
-    double distance;
-    int64_t covered_us, segments;
-};
-
-static int cmp_hit(const void *a, const void *b)
-{
-    const struct hit *x = a, *y = b;
-    if (x->distance != y->distance) return x->distance < y->distance ? -1 : 1;
-    return x->c->id < y->c->id ? -1 : x->c->id > y->c->id;
-}
-
-struct place { double lat, lon, radius; int64_t from, to; };
-
-/* Cameras within the radius, in the caller's `actions` scope, that recorded
- * in the window, nearest first.  *pos is the backing list (free with
- * cat_camera_pos_list_free), *hits points into it (free()). */
-static int find(struct http_req *req, const struct place *p, unsigned actions, struct cat_camera_pos **pos,
-                size_t *npos, struct hit **hits, size_t *nhits)
-{
-    *pos = NULL;
-    *hits = NULL;
-    *npos = *nhits = 0;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, actions, &all, &ids, &nids);
-    if (rc) return rc;
-    if (!all && !nids) return 0;
-    catalog_t *cat = http_req_catalog(req);
-    double a, b, c, d;
-    community_bbox(p->lat, p->lon, p->radius, &a, &b, &c, &d);
-    if ((rc = catalog_camera_in_box(cat, a, b, c, d, pos, npos))) return rc;
-    *hits = ww_calloc(*npos + 1, sizeof **hits);
-    for (size_t i = 0; i < *npos; i++) {
-        struct cat_camera_pos *cp = &(*pos)[i];
-        if (!all && !in_ids(ids, nids, cp->id)) continue;       /* scope first: no leak */
-        double dist = community_distance_m(p->lat, p->lon, cp->latitude, cp->longitude);
-        if (dist > p->radius) continue;
-        int64_t cov, segs;
-        if ((rc = catalog_coverage(cat, cp->id, p->from, p->to, &cov, &segs))) break;
-        if (cov <= 0) continue;
-        (*hits)[(*nhits)++] = (struct hit){cp, dist, cov, segs};
-    }
-    if (rc) {
-        free(*hits);
-        *hits = NULL;
-        *nhits = 0;
-        return rc;
-    }
-    qsort(*hits, *nhits, sizeof **hits, cmp_hit);
-    return 0;
-}
-
 static int query_double(struct http_req *req, const char *key, double lo, double hi, bool required, double def,
                         double *out)
 {
@@ -285,16 +231,17 @@ static int query_double(struct http_req *req, const char *key, double lo, double
     return 0;
 }
 
-static int check_place(struct http_req *req, const struct place *p, int64_t max_window)
+static int check_place(struct http_req *req, const struct community_place *p, int64_t max_window)
 {
-    if (p->to <= p->from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (ww_span_over(p->from, p->to, max_window))
+    if (p->to_us <= p->from_us) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
+    if (ww_span_over(p->from_us, p->to_us, max_window))
         return http_fail(req, WW_EINVAL, "the window may be at most %lld hours",
                          (long long)(max_window / 3600000000LL));
     return 0;
 }
 
-static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct hit *h, const struct place *p)
+static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct community_hit *h,
+                        const struct community_place *p)
 {
     const struct cat_camera_pos *c = h->c;
     json_t *o = json_object();
@@ -305,16 +252,16 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct hit *
     json_object_set_new(o, "longitude", json_real(c->longitude));
     json_object_set_new(o, "direction_deg", c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
-    json_object_set_new(o, "distance_m", json_real(round(h->distance * 10) / 10));
+    json_object_set_new(o, "distance_m", json_real(round(h->distance_m * 10) / 10));
     json_object_set_new(o, "covered_s", json_real((double)h->covered_us / 1e6));
-    json_object_set_new(o, "coverage", json_real((double)h->covered_us / (double)(p->to - p->from)));
+    json_object_set_new(o, "coverage", json_real((double)h->covered_us / (double)(p->to_us - p->from_us)));
     json_object_set_new(o, "segments", json_integer(h->segments));
     const struct http_user *u = http_req_user(req);
     struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
     bool consent = http_consent_now(req, c->id, AUTHZ_EXPORT, NULL) == 0;
     json_object_set_new(o, "may_export", json_boolean(http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0));
     json_object_set_new(o, "export_consent", json_boolean(consent));
-    struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from, .to_us = p->to,
+    struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from_us, .to_us = p->to_us,
                                   .limit = MAX_EVENTS_LISTED};
     struct cat_event *ev = NULL;
     size_t ne = 0;
@@ -336,70 +283,58 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct hit *
     json_object_set_new(o, "events_count", json_integer(count));
     json_object_set_new(o, "events", events);
     json_object_set_new(o, "play_url", json_string(http_req_printf(req, "#/timeline?camera=%lld&at=%lld",
-                                                                   (long long)c->id, (long long)(p->from / 1000000))));
+                                                                   (long long)c->id, (long long)(p->from_us / 1000000))));
     return o;
 }
 
 static int h_search(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct place p;
+    struct community_place p;
     int rc;
     if ((rc = query_double(req, "lat", -90, 90, true, 0, &p.lat)) ||
         (rc = query_double(req, "lon", -180, 180, true, 0, &p.lon)) ||
-        (rc = query_double(req, "radius_m", 1, MAX_RADIUS_M, false, 200, &p.radius)))
+        (rc = query_double(req, "radius_m", 1, MAX_RADIUS_M, false, 200, &p.radius_m)))
         return rc;
     if (!http_req_query(req, "from") || !http_req_query(req, "to"))
         return http_fail(req, WW_EINVAL, "query parameters 'from' and 'to' are required");
-    if ((rc = http_req_query_time(req, "from", 0, &p.from)) || (rc = http_req_query_time(req, "to", 0, &p.to)))
+    if ((rc = http_req_query_time(req, "from", 0, &p.from_us)) || (rc = http_req_query_time(req, "to", 0, &p.to_us)))
         return rc;
     if ((rc = check_place(req, &p, MAX_WINDOW_US))) return rc;
-    struct cat_camera_pos *pos;
-    struct hit *hits;
-    size_t npos, nh;
-    if ((rc = find(req, &p, AUTHZ_PLAYBACK, &pos, &npos, &hits, &nh))) return rc;
+    struct community_user cu;
+    if ((rc = http_req_community_user(req, &cu))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    rc = http_audit(req, "place_search", 0, p.from, p.to,
-                    json_pack("{s:f,s:f,s:f,s:I}", "lat", p.lat, "lon", p.lon, "radius_m", p.radius,
-                              "cameras", (json_int_t)nh));
+    if (!cat) return WW_EDB;
+    struct community_found fd;
+    if ((rc = community_place_find(cat, &cu, &p, &fd))) return rc;
+    rc = http_audit(req, "place_search", 0, p.from_us, p.to_us,
+                    json_pack("{s:f,s:f,s:f,s:I}", "lat", p.lat, "lon", p.lon, "radius_m", p.radius_m,
+                              "cameras", (json_int_t)fd.n));
     if (rc) {
-        free(hits);
-        cat_camera_pos_list_free(pos, npos);
+        community_found_free(&fd);
         return http_fail(req, rc, "cannot write the audit record; refusing to search");
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < nh; i++) json_array_append_new(arr, hit_json(req, cat, &hits[i], &p));
-    free(hits);
-    cat_camera_pos_list_free(pos, npos);
+    for (size_t i = 0; i < fd.n; i++) json_array_append_new(arr, hit_json(req, cat, &fd.hits[i], &p));
+    community_found_free(&fd);
     return http_respond_json(req, 200, json_pack("{s:{s:f,s:f,s:f},s:o,s:o,s:o}", "place", "lat", p.lat, "lon",
-                                                 p.lon, "radius_m", p.radius, "from", api_time(p.from), "to",
-                                                 api_time(p.to), "cameras", arr));
+                                                 p.lon, "radius_m", p.radius_m, "from", api_time(p.from_us), "to",
+                                                 api_time(p.to_us), "cameras", arr));
 }
 
 /* ---- evidence bundles ------------------------------------------------------------------ */
 
 static const char *const bundle_fields[] = {"lat", "lon", "radius_m", "from", "to", "camera_ids", "note", NULL};
 
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) return -errno;
-    int rc = fputs(text, f) < 0 ? -EIO : 0;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) rc = -EIO;
-    if (fclose(f) != 0) rc = -EIO;
-    return rc;
-}
+/* The audit row of each camera put in the bundle, before any byte of it is
+ * written (community_bundle_create calls it on this request's thread). */
+struct bundle_audit { struct http_req *req; int64_t from, to; };
 
-static void remove_tree(const char *dir, json_t *names)
+static int audit_bundle_export(void *ud, int64_t camera_id, const char *folder)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(names, i, v) {
-        char *p = ww_asprintf("%s/%s", dir, json_string_value(v));
-        unlink(p);
-        free(p);
-    }
-    rmdir(dir);
+    const struct bundle_audit *a = ud;
+    return http_audit(a->req, CAT_AUDIT_EXPORT, camera_id, a->from, a->to,
+                      json_pack("{s:s,s:s,s:s}", "stream", "main", "bundle", folder, "via", "place_search"));
 }
 
 static int h_bundle(struct http_req *req, void *ud)
@@ -408,12 +343,12 @@ static int h_bundle(struct http_req *req, void *ud)
     json_t *body;
     int rc = http_req_json(req, bundle_fields, &body);
     if (rc) return rc;
-    struct place p = {.radius = 200};
+    struct community_place p = {.radius_m = 200};
     if ((rc = http_json_double(req, body, "lat", true, -90, 90, &p.lat)) < 0 ||
         (rc = http_json_double(req, body, "lon", true, -180, 180, &p.lon)) < 0 ||
-        (rc = http_json_double(req, body, "radius_m", false, 1, MAX_RADIUS_M, &p.radius)) < 0 ||
-        (rc = community_json_time(req, body, "from", true, &p.from)) < 0 ||
-        (rc = community_json_time(req, body, "to", true, &p.to)) < 0)
+        (rc = http_json_double(req, body, "radius_m", false, 1, MAX_RADIUS_M, &p.radius_m)) < 0 ||
+        (rc = community_json_time(req, body, "from", true, &p.from_us)) < 0 ||
+        (rc = community_json_time(req, body, "to", true, &p.to_us)) < 0)
         return rc;
     if ((rc = check_place(req, &p, MAX_BUNDLE_WINDOW_US))) return rc;
     const char *note = NULL;
@@ -421,220 +356,40 @@ static int h_bundle(struct http_req *req, void *ud)
     json_t *want = json_object_get(body, "camera_ids");
     if (want && !json_is_null(want) && !json_is_array(want))
         return http_fail(req, WW_EINVAL, "field 'camera_ids' must be a list of camera ids");
+    size_t n_want = json_is_array(want) ? json_array_size(want) : 0;
+    int64_t *ids = json_is_array(want) ? http_req_alloc(req, (n_want + 1) * sizeof *ids) : NULL;
     size_t i;
     json_t *jv;
-    json_array_foreach(want, i, jv)
+    json_array_foreach(want, i, jv) {
         if (!json_is_integer(jv) || json_integer_value(jv) <= 0)
             return http_fail(req, WW_EINVAL, "field 'camera_ids' must be a list of camera ids");
-
-    /* what the caller may see in the search, then keep what they may export */
-    struct cat_camera_pos *pos;
-    struct hit *hits;
-    size_t npos, nh;
-    if ((rc = find(req, &p, AUTHZ_PLAYBACK, &pos, &npos, &hits, &nh))) return rc;
-    const struct http_user *u = http_req_user(req);
+        ids[i] = json_integer_value(jv);
+    }
+    struct community_user cu;
+    if ((rc = http_req_community_user(req, &cu))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct hit **take = ww_calloc(nh + 1, sizeof *take);
-    size_t ntake = 0;
-    json_t *skipped = json_array();
-    int64_t now = ww_wall_us();
-    for (size_t k = 0; k < nh; k++) {
-        struct cat_camera_pos *c = hits[k].c;
-        bool asked = !want || json_is_null(want);
-        json_array_foreach(want, i, jv) asked = asked || json_integer_value(jv) == c->id;
-        if (!asked) continue;
-        struct authz_camera_facts f = {true, c->ward_id, c->owner_id};
-        const char *why = NULL;
-        if (http_authz_decide_camera(u, &f, AUTHZ_EXPORT)) why = "your role may not export this camera";
-        else if (http_consent_now(req, c->id, AUTHZ_EXPORT, NULL)) why = "no_consent";
-        if (why) {
-            json_array_append_new(skipped, json_pack("{s:I,s:s,s:s}", "camera_id", (json_int_t)c->id, "name",
-                                                     c->name ? c->name : "", "reason", why));
-            continue;
-        }
-        if (ntake < MAX_BUNDLE_CAMERAS) take[ntake++] = &hits[k];
-        else json_array_append_new(skipped, json_pack("{s:I,s:s,s:s}", "camera_id", (json_int_t)c->id, "name",
-                                                      c->name ? c->name : "", "reason", "more than 50 cameras"));
+    if (!cat) return WW_EDB;
+    const struct http_user *u = http_req_user(req);
+    struct bundle_audit audit = {req, p.from_us, p.to_us};
+    struct community_bundle_req q = {
+        .cat = cat, .data_dir = ctx->data_dir, .user = &cu, .username = u->username,
+        .client_addr = http_req_client_addr(req), .place = p, .camera_ids = ids,
+        .n_camera_ids = n_want, .note = note, .before_export = audit_bundle_export, .ud = &audit,
+    };
+    struct community_bundle b;
+    rc = community_bundle_create(&q, &b);
+    if (rc) {
+        rc = http_fail(req, rc, "%s", b.why);
+        community_bundle_clear(&b);
+        return rc;
     }
-    if (!ntake) {
-        bool any_perm = json_array_size(skipped) > 0;
-        free(take);
-        free(hits);
-        cat_camera_pos_list_free(pos, npos);
-        json_decref(skipped);
-        return any_perm ? http_fail(req, WW_EPERM, "none of the cameras that recorded there may be exported by you "
-                                                   "(role or the owners' consent)")
-                        : http_fail(req, WW_ENOTFOUND, "no camera within %.0f m recorded in that window", p.radius);
-    }
-
-    /* the folder: bundles/<UTC time>-<random> */
-    char stamp[48], rnd[9];
-    ww_fmt_time(now, 0, stamp, sizeof stamp);
-    char compact[32];
-    size_t k2 = 0;
-    for (const char *s = stamp; *s && k2 < 15; s++)
-        if ((*s >= '0' && *s <= '9') || *s == 'T') compact[k2++] = *s;
-    compact[k2] = 0;
-    uint8_t rb[4];
-    randombytes_buf(rb, sizeof rb);
-    sodium_bin2hex(rnd, sizeof rnd, rb, sizeof rb);
-    char *rel = ww_asprintf("bundles/%s-%s", compact, rnd);
-    char *dir = ww_asprintf("%s/%s", ctx->data_dir, rel);
-    json_t *files = json_array(), *names = json_array();
-    struct ww_buf sums = {0};
-    struct cat_bundle_item *bitems = ww_calloc(ntake + json_array_size(skipped) + 1, sizeof *bitems);
-    size_t nb = 0;
-    if ((rc = ww_mkdirs(dir, 0750))) {
-        rc = http_fail(req, rc, "cannot create the bundle folder");
-        goto out;
-    }
-    for (size_t k = 0; k < ntake; k++) {
-        struct cat_camera_pos *c = take[k]->c;
-        char *mp4 = ww_asprintf("cam%lld.mp4", (long long)c->id);
-        char *out_path = ww_asprintf("%s/%s", dir, mp4);
-        rc = http_audit(req, CAT_AUDIT_EXPORT, c->id, p.from, p.to,
-                        json_pack("{s:s,s:s,s:s}", "stream", "main", "bundle", rel, "via", "place_search"));
-        if (rc) {
-            free(mp4);
-            free(out_path);
-            rc = http_fail(req, rc, "cannot write the audit record; refusing to export");
-            goto out;
-        }
-        struct export_req q = {
-            .data_dir = ctx->data_dir, .cat = cat, .camera_id = c->id, .stream = "main", .from_us = p.from,
-            .to_us = p.to, .out_path = out_path, .user_id = u->id, .username = u->username,
-            .client_addr = http_req_client_addr(req),
-        };
-        struct export_result r;
-        int erc = export_clip(&q, &r);
-        if (erc) {
-            json_array_append_new(skipped, json_pack("{s:I,s:s,s:s}", "camera_id", (json_int_t)c->id, "name",
-                                                     c->name ? c->name : "", "reason",
-                                                     erc == WW_ENOTFOUND ? "nothing recorded" :
-                                                     erc == WW_EPERM ? "no_consent" : ww_strerror(erc)));
-            bitems[nb++] = (struct cat_bundle_item){c->id, 0, "skipped",
-                                                    erc == WW_ENOTFOUND ? "nothing recorded" : "export failed"};
-            export_result_clear(&r);
-            free(mp4);
-            free(out_path);
-            continue;
-        }
-        char *man = ww_asprintf("%s.manifest.json", mp4);
-        char *msig = ww_asprintf("%s.sig", man);
-        char *msig_path = ww_asprintf("%s.sig", r.manifest_path);
-        char msha[65] = "", ssha[65] = "";
-        export_sha256_file(r.manifest_path, msha);
-        export_sha256_file(msig_path, ssha);
-        free(msig_path);
-        json_array_append_new(names, json_string(mp4));
-        json_array_append_new(names, json_string(man));
-        json_array_append_new(names, json_string(msig));
-        json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:s,s:f,s:I,s:o,s:o,s:s,s:s}", "name", mp4,
-                                               "sha256", r.sha256, "bytes", (json_int_t)r.bytes, "camera_id",
-                                               (json_int_t)c->id, "camera_name", c->name ? c->name : "",
-                                               "distance_m", round(take[k]->distance * 10) / 10, "export_id",
-                                               (json_int_t)r.export_id, "first_frame", api_time(r.first_us),
-                                               "last_frame", api_time(r.last_us), "manifest", man,
-                                               "manifest_sha256", msha));
-        ww_buf_printf(&sums, "%s  %s\n%s  %s\n%s  %s\n", r.sha256, mp4, msha, man, ssha, msig);
-        free(msig);
-        bitems[nb++] = (struct cat_bundle_item){c->id, r.export_id, "exported", NULL};
-        export_result_clear(&r);
-        free(man);
-        free(mp4);
-        free(out_path);
-    }
-    if (!json_array_size(files)) {
-        rc = http_fail(req, WW_ENOTFOUND, "nothing could be exported from the cameras found");
-        goto out;
-    }
-    {
-        char a[48], b[48], c[48], d[48], e[48];
-        int off = ww_station_offset_min();
-        json_t *m = json_pack("{s:s,s:{s:f,s:f,s:f},s:{s:s,s:s,s:s,s:s},s:o,s:o,s:{s:s,s:I,s:s?},s:s,s:s,s:s?}",
-            "kind", "wardwatch evidence bundle",
-            "place", "latitude", p.lat, "longitude", p.lon, "radius_m", p.radius,
-            "requested", "from_local", ww_fmt_time(p.from, off, a, sizeof a), "to_local",
-                         ww_fmt_time(p.to, off, b, sizeof b), "from_utc", ww_fmt_time(p.from, 0, c, sizeof c),
-                         "to_utc", ww_fmt_time(p.to, 0, d, sizeof d),
-            "files", json_incref(files), "skipped", json_incref(skipped),
-            "exported_by", "username", u->username, "user_id", (json_int_t)u->id, "client_addr",
-                           http_req_client_addr(req),
-            "exported_at", ww_fmt_time(ww_wall_us(), off, e, sizeof e),
-            "timezone", "Asia/Ho_Chi_Minh",
-            "checksums", "SHA256SUMS lists every file of this folder but itself; check with `sha256sum -c SHA256SUMS`",
-            "note", note);
-        /* signed like a clip's manifest (export/sign.c): it lists every
-         * file's SHA-256, so the signature covers the whole bundle */
-        char *mjson = NULL;
-        char *mpath = ww_asprintf("%s/bundle.json", dir);
-        struct export_key key;
-        bool created;
-        if ((rc = export_key_ensure(ctx->data_dir, &key, &created)) == 0)
-            rc = export_manifest_write_signed(&key, m, mpath, &mjson);
-        export_key_wipe(&key);
-        json_decref(m);
-        char bsha[65] = "", bssha[65] = "";
-        if (!rc) rc = export_sha256_file(mpath, bsha);
-        char *bsig = ww_asprintf("%s.sig", mpath);
-        if (!rc) rc = export_sha256_file(bsig, bssha);
-        free(bsig);
-        free(mpath);
-        json_array_append_new(names, json_string("bundle.json"));
-        json_array_append_new(names, json_string("bundle.json.sig"));
-        if (!rc) {
-            ww_buf_printf(&sums, "%s  bundle.json\n%s  bundle.json.sig\n", bsha, bssha);
-            ww_buf_append(&sums, "", 1);
-            char *spath = ww_asprintf("%s/SHA256SUMS", dir);
-            rc = write_text(spath, (const char *)sums.data);
-            free(spath);
-            json_array_append_new(names, json_string("SHA256SUMS"));
-        }
-        if (!rc) {
-            char *any = ww_asprintf("%s/bundle.json", dir);
-            ww_fsync_dir_of(any);
-            free(any);
-        }
-        size_t ns = json_array_size(skipped);
-        for (size_t s = 0; !rc && s < ns; s++) {
-            json_t *sk = json_array_get(skipped, s);
-            int64_t cid = json_integer_value(json_object_get(sk, "camera_id"));
-            bool have = false;
-            for (size_t t = 0; t < nb; t++) have = have || bitems[t].camera_id == cid;
-            if (!have) bitems[nb++] = (struct cat_bundle_item){cid, 0, "skipped",
-                                                               (char *)json_string_value(json_object_get(sk, "reason"))};
-        }
-        struct cat_bundle bd = {
-            .user_id = u->id, .username = (char *)u->username, .latitude = p.lat, .longitude = p.lon,
-            .radius_m = p.radius, .from_us = p.from, .to_us = p.to, .dir = rel, .manifest = mjson,
-            .manifest_sha256 = bsha, .items = bitems, .n_items = nb,
-        };
-        if (!rc) rc = catalog_bundle_add(cat, &bd);
-        free(mjson);
-        if (rc) {
-            rc = http_fail(req, rc, "cannot register the bundle");
-            goto out;
-        }
-        json_t *res = json_pack("{s:I,s:s,s:s,s:O,s:O,s:s,s:s}", "id", (json_int_t)bd.id, "folder", rel,
-                                "manifest_sha256", bsha, "files", files, "skipped", skipped, "tar_url",
-                                http_req_printf(req, "/api/v1/bundles/%lld/bundle.tar", (long long)bd.id),
-                                "manifest_url",
-                                http_req_printf(req, "/api/v1/bundles/%lld/files/bundle.json", (long long)bd.id));
-        rc = http_respond_json(req, 201, json_pack("{s:o}", "bundle", res));
-    }
-out:
-    if (rc && dir) remove_tree(dir, names);
-    json_decref(files);
-    json_decref(names);
-    json_decref(skipped);
-    ww_buf_free(&sums);
-    free(bitems);
-    free(rel);
-    free(dir);
-    free(take);
-    free(hits);
-    cat_camera_pos_list_free(pos, npos);
-    return rc;
+    json_t *res = json_pack("{s:I,s:s,s:s,s:O,s:O,s:s,s:s}", "id", (json_int_t)b.id, "folder", b.folder,
+                            "manifest_sha256", b.manifest_sha256, "files", b.files, "skipped", b.skipped,
+                            "tar_url", http_req_printf(req, "/api/v1/bundles/%lld/bundle.tar", (long long)b.id),
+                            "manifest_url",
+                            http_req_printf(req, "/api/v1/bundles/%lld/files/bundle.json", (long long)b.id));
+    community_bundle_clear(&b);
+    return http_respond_json(req, 201, json_pack("{s:o}", "bundle", res));
 }
 
 /* Loads a bundle the caller may open: EXPORT on every camera exported into it. */

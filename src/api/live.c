@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "catalog/cat_audit.h"
+#include "community/community.h"
 #include "engine/engine.h"
 #include "live/live.h"
 
@@ -225,16 +226,15 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
     struct wall_cam *c = &w->cam[w->n++];
     c->id = id;
     c->ended = true;
-    int rc = http_authz_camera(req, id, AUTHZ_LIVE);
+    struct community_answer may;
+    int rc = http_authz_may(req, id, AUTHZ_LIVE, &may);
     const char *code = NULL, *msg = NULL;
     const char *k = kind;
-    int64_t until = 0;
-    if (rc == WW_EAUTH || rc == WW_ENOTFOUND) { code = "not_found"; msg = "no such camera"; }
-    else if (rc) { code = "forbidden"; msg = "live view is not allowed for you on this camera"; }
-    else if ((rc = http_consent_now(req, id, AUTHZ_LIVE, &until)) == WW_EPERM) {
-        code = "no_consent";
-        msg = http_consent_reason(AUTHZ_LIVE);
-    } else if (rc) { code = "internal"; msg = "catalog error"; }
+    int64_t until = may.until_us;
+    if (rc) { code = "internal"; msg = "catalog error"; }
+    else if (may.why == COMMUNITY_NO_USER || may.why == COMMUNITY_NOT_IN_SCOPE) { code = "not_found"; msg = "no such camera"; }
+    else if (may.why == COMMUNITY_NOT_ROLE) { code = "forbidden"; msg = "live view is not allowed for you on this camera"; }
+    else if (may.why != COMMUNITY_OK) { code = "no_consent"; msg = may.reason; }
     else {
         c->hub = engine_hub_acquire(w->eng, id, k);
         if (!c->hub && !strcmp(k, "sub")) c->hub = engine_hub_acquire(w->eng, id, k = "main");

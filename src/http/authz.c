@@ -1,12 +1,15 @@
 /*
- * authz.c — the permission model, in one place.
+ * authz.c — the permission model as the HTTP side asks it.
  *
- * Every decision is made by the two pure functions below from three facts:
- * who (role, ward, owner), what object (camera: ward + owner; or a ward),
- * and which actions.  Handlers never compare roles themselves; they call
- * http_authz_camera / http_authz_ward (or the *_ids variants for lists) and
- * return the code as is.  The matrix is written out in http.h and
- * docs/api.md; the unit test test_http_authz walks every cell.
+ * Camera decisions are community's (community/access.c: the role matrix,
+ * the scope rule and the owner's consent — community_decide_camera and
+ * community_may); this file turns the signed-in user into community's
+ * plain-data user, asks, and turns the answer into the HTTP answer.  The
+ * ward matrix is decided here.  Handlers never compare roles themselves;
+ * they call http_authz_camera / http_authz_ward / http_authz_use (or the
+ * *_ids variants for lists) and return the code as is.  The matrix is
+ * written out in http.h and docs/api.md; the unit test test_http_authz
+ * walks every cell, test_community_may the consent half.
  *
  * The answer rule, and why:
  *   no user                          → WW_EAUTH (401)
@@ -24,24 +27,19 @@
 #include <stdlib.h>
 
 #include "catalog/cat_users.h"
+#include "community/community.h"
 
-#define CAM_ALL (AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE | AUTHZ_AUDIT | \
-                 AUTHZ_CREDENTIALS)
+/* The camera bits of http.h are community's rights (one matrix, in
+ * community/access.c); only the ward matrix lives here. */
+#define SAME_BIT(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME_BIT(AUTHZ_VIEW, COMMUNITY_RIGHT_VIEW) && SAME_BIT(AUTHZ_LIVE, COMMUNITY_RIGHT_LIVE) &&
+                   SAME_BIT(AUTHZ_PLAYBACK, COMMUNITY_RIGHT_PLAYBACK) &&
+                   SAME_BIT(AUTHZ_EXPORT, COMMUNITY_RIGHT_EXPORT) && SAME_BIT(AUTHZ_MANAGE, COMMUNITY_RIGHT_MANAGE) &&
+                   SAME_BIT(AUTHZ_AUDIT, COMMUNITY_RIGHT_AUDIT) &&
+                   SAME_BIT(AUTHZ_CREDENTIALS, COMMUNITY_RIGHT_CREDENTIALS),
+               "http.h's AUTHZ_* camera bits must be community.h's COMMUNITY_RIGHT_*");
+
 #define WARD_ALL (AUTHZ_WARD_READ | AUTHZ_WARD_WRITE | AUTHZ_WARD_REVIEW | AUTHZ_WARD_ADMIN)
-
-/* What each role may do to an object in its scope. */
-static unsigned camera_rights(enum cat_role r)
-{
-    switch (r) {
-    case CAT_ROLE_ADMIN: return CAM_ALL;
-    case CAT_ROLE_PROVINCE: return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT;
-    case CAT_ROLE_OFFICER:
-        return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK | AUTHZ_EXPORT | AUTHZ_MANAGE;
-    case CAT_ROLE_VIEWER: return AUTHZ_VIEW | AUTHZ_LIVE | AUTHZ_PLAYBACK;
-    case CAT_ROLE_OWNER: return AUTHZ_VIEW | AUTHZ_AUDIT;
-    default: return 0;
-    }
-}
 
 static unsigned ward_rights(enum cat_role r)
 {
@@ -55,23 +53,28 @@ static unsigned ward_rights(enum cat_role r)
 
 static bool sees_everything(enum cat_role r) { return r == CAT_ROLE_ADMIN || r == CAT_ROLE_PROVINCE; }
 
+/* The signed-in user as community's rules take it (plain data). */
+static struct community_user as_community(const struct http_user *u)
+{
+    return (struct community_user){.id = u->id, .role = u->role, .ward_id = u->ward_id, .owner_id = u->owner_id};
+}
+
+int http_req_community_user(struct http_req *req, struct community_user *out)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u) return http_fail(req, WW_EAUTH, "sign in first");
+    *out = as_community(u);
+    return 0;
+}
+
 int http_authz_decide_camera(const struct http_user *u, const struct authz_camera_facts *cam,
                              unsigned actions)
 {
     if (!u) return WW_EAUTH;
-    if (!cam || !cam->exists) return WW_ENOTFOUND;
-    bool in_scope;
-    switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: in_scope = true; break;
-    case CAT_ROLE_OFFICER: case CAT_ROLE_VIEWER:
-        in_scope = u->ward_id > 0 && cam->ward_id == u->ward_id;
-        break;
-    case CAT_ROLE_OWNER: in_scope = u->owner_id > 0 && cam->owner_id == u->owner_id; break;
-    default: in_scope = false; break;
-    }
-    if (!in_scope) return WW_ENOTFOUND;
-    if (!actions || (actions & ~CAM_ALL)) return WW_EPERM; /* nothing, or not a camera action */
-    return (camera_rights(u->role) & actions) == actions ? 0 : WW_EPERM;
+    struct community_user cu = as_community(u);
+    struct community_camera_facts f = {0};
+    if (cam) f = (struct community_camera_facts){cam->exists, cam->ward_id, cam->owner_id};
+    return community_decide_camera(&cu, cam ? &f : NULL, actions);
 }
 
 int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward_exists,
@@ -120,39 +123,41 @@ int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions)
     return rc;
 }
 
-/* ---- consent: what the owner allows now ----------------------------------------
- * The rule itself is catalog_consent_at (deny by default for owned
- * cameras); this maps an action onto it, for requests and open streams. */
-static bool consent_allows(const struct cat_consent_now *cn, unsigned action)
+/* ---- using pictures: community_may -------------------------------------------
+ * The rule is community_may (community/access.c); these map a request and
+ * its AUTHZ_* action onto it and its answer onto HTTP. */
+static enum community_use use_of(unsigned action)
 {
     switch (action) {
-    case AUTHZ_LIVE: return cn->live;
-    case AUTHZ_PLAYBACK: return cn->playback;
-    case AUTHZ_EXPORT: return cn->export_;
-    default: return false;   /* not a use of pictures: a caller's mistake */
+    case AUTHZ_LIVE: return COMMUNITY_USE_LIVE;
+    case AUTHZ_PLAYBACK: return COMMUNITY_USE_PLAYBACK;
+    case AUTHZ_EXPORT: return COMMUNITY_USE_EXPORT;
+    default: assert(!"not a use of pictures"); return COMMUNITY_USE_LIVE;
     }
 }
 
 const char *http_consent_reason(unsigned action)
 {
-    switch (action) {
-    case AUTHZ_LIVE:
-        return "the camera's owner has not agreed to live viewing (chủ camera chưa đồng ý cho xem trực tiếp)";
-    case AUTHZ_PLAYBACK:
-        return "the camera's owner has not agreed to viewing recordings (chủ camera chưa đồng ý cho xem lại)";
-    case AUTHZ_EXPORT:
-        return "the camera's owner has not agreed to exports (chủ camera chưa đồng ý cho trích xuất)";
-    default: return "the camera's owner has not agreed to this use";
-    }
+    return community_why_text(COMMUNITY_NO_CONSENT, use_of(action));
 }
 
+int http_authz_may(struct http_req *req, int64_t camera_id, unsigned action, struct community_answer *ans)
+{
+    const struct http_user *u = http_req_user(req);
+    struct community_user cu;
+    if (u) cu = as_community(u);
+    return community_may(http_req_catalog(req), u ? &cu : NULL, camera_id, use_of(action), ww_wall_us(), ans);
+}
+
+/* The station's question (consent only) on a given catalog connection. */
 static int consent_decide(catalog_t *cat, int64_t camera_id, unsigned action, int64_t *until_us)
 {
-    struct cat_consent_now cn;
+    struct community_answer ans;
     if (until_us) *until_us = 0;
-    if (!cat || catalog_consent_at(cat, camera_id, ww_wall_us(), &cn)) return WW_EDB;
-    if (!consent_allows(&cn, action)) return WW_EPERM;
-    if (until_us) *until_us = cn.until_us;
+    int rc = community_may(cat, &community_station, camera_id, use_of(action), ww_wall_us(), &ans);
+    if (rc) return rc;
+    if (ans.why != COMMUNITY_OK) return WW_EPERM; /* no consent, or the camera is gone */
+    if (until_us) *until_us = ans.until_us;
     return 0;
 }
 
@@ -164,14 +169,24 @@ int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, i
 
 int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us)
 {
-    int rc = http_authz_camera(req, camera_id, action);
+    struct community_answer ans;
+    if (until_us) *until_us = 0;
+    int rc = http_authz_may(req, camera_id, action, &ans);
     if (rc) return rc;
-    rc = http_consent_now(req, camera_id, action, until_us);
-    if (rc == WW_EPERM) {
-        http_error(req, 403, "no_consent", "%s", http_consent_reason(action));
+    const struct http_user *u = http_req_user(req);
+    switch (ans.why) {
+    case COMMUNITY_OK:
+        if (until_us) *until_us = ans.until_us;
+        return 0;
+    case COMMUNITY_NO_USER: return http_fail(req, WW_EAUTH, "sign in first");
+    case COMMUNITY_NOT_IN_SCOPE: return http_fail(req, WW_ENOTFOUND, "no such camera %lld", (long long)camera_id);
+    case COMMUNITY_NOT_ROLE:
+        return http_fail(req, WW_EPERM, "your role (%s) may not %s this camera", cat_role_name(u->role),
+                         action_words(action));
+    default:
+        http_error(req, 403, "no_consent", "%s", ans.reason);
         return WW_EPERM; /* answered; non-zero so the caller stops */
     }
-    return rc;
 }
 
 static int holds_until(struct http_server *srv, int64_t camera_id, unsigned action, int64_t *until)
@@ -249,7 +264,7 @@ int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, con
     *n = 0;
     const struct http_user *u = http_req_user(req);
     if (!u) return http_fail(req, WW_EAUTH, "sign in first");
-    if (!actions || (camera_rights(u->role) & actions) != actions) return 0; /* none */
+    if (!actions || (community_role_rights(u->role) & actions) != actions) return 0; /* none */
     if (sees_everything(u->role)) { *all = true; return 0; }
     int64_t ward = 0, owner = 0;
     if (u->role == CAT_ROLE_OWNER) owner = u->owner_id;

@@ -284,7 +284,8 @@ const char *http_password_weak(const char *password);
  *   no such object                          → WW_ENOTFOUND (404, do not
  *                                              leak that it exists)
  *   in scope but the role may not do it     → WW_EPERM    (403)
- * Matrix (camera actions):
+ * Matrix (camera actions; decided by community_decide_camera, these bits are
+ * community.h's COMMUNITY_RIGHT_*):
  *             VIEW LIVE PLAYBACK EXPORT MANAGE AUDIT CREDENTIALS  scope
  *   admin      ✓    ✓     ✓       ✓      ✓      ✓       ✓         all cameras
  *   province   ✓    ✓     ✓       ✓      –      –       –         all cameras
@@ -333,8 +334,8 @@ int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward
  * message.  Return as is from the handler on non-zero. */
 int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions);
 int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions);
-/* Using a camera's pictures: the role check above and then the owner's
- * consent now (catalog_consent_at, the one consent rule).  action is one of
+/* Using a camera's pictures: community_may (the one rule: scope, role,
+ * then the owner's consent now — community/access.c).  action is one of
  * AUTHZ_LIVE (live, wall, snapshot, probe still), AUTHZ_PLAYBACK (recorded
  * video) or AUTHZ_EXPORT (export, bundle).  Refusal for want of consent:
  * 403 with error code "no_consent" and the reason in both languages (the
@@ -342,8 +343,18 @@ int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions);
  * *until_us (may be NULL) gets the end of the agreement in force (0 =
  * open): a stream opened now must end there. */
 int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
-/* The consent half alone, answering nothing (for the wall, whose tiles
- * fail one by one): 0, WW_EPERM (no consent) or WW_EDB. */
+/* The same question answered without answering the request: community_may
+ * (community/community.h) for the signed-in user, now.  0 with *ans set, or
+ * WW_EDB.  For callers that report refusals their own way (wall tiles). */
+struct community_answer;
+int http_authz_may(struct http_req *req, int64_t camera_id, unsigned action, struct community_answer *ans);
+/* The signed-in user as community's rules take it (plain data), for
+ * community calls that answer for a user (place search, bundles): 0, or
+ * WW_EAUTH with the message set when nobody is signed in. */
+struct community_user;
+int http_req_community_user(struct http_req *req, struct community_user *out);
+/* The consent half alone (community_may asked by the station), answering
+ * nothing: 0, WW_EPERM (no consent, or no such camera) or WW_EDB. */
 int http_consent_now(struct http_req *req, int64_t camera_id, unsigned action, int64_t *until_us);
 /* Whether the owner's consent still allows `action` on the camera at this
  * moment — for a stream already open, asked about once a second from its
