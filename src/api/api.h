@@ -93,4 +93,14 @@ int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
 int api_download_begin(struct http_req *req, const char *action, const int64_t *cams, size_t ncams,
                        int64_t from_us, int64_t to_us, json_t *detail);
 
+/* ---- the end of a live view in the audit trail (view_end.c) ----------------
+ * new → add one (camera, start) per live_view row written → arm just before
+ * the stream response: when the response finishes, a live_view_end row per
+ * camera records [start, end].  arm takes ownership (with nothing added it
+ * just frees).  Handler thread only. */
+struct api_view_end;
+struct api_view_end *api_view_end_new(struct http_req *req, const char *stream, bool wall);
+void api_view_end_add(struct api_view_end *v, int64_t camera_id, int64_t start_us);
+void api_view_end_arm(struct http_req *req, struct api_view_end *v);
+
 #endif

@@ -40,6 +40,20 @@ static void who_of(catalog_t *cat, int64_t user_id, struct who *cache, size_t *n
     *out = w;
 }
 
+/* A live view's end, from its live_view_end row: "view_end" (null while
+ * none) and "view_open" — true only for a view with no end row that could
+ * still be running (a server killed with -9 writes none: a view older than
+ * any session can last is not "open", its end is just unknown). */
+#define VIEW_MAX_US (24LL * 3600 * 1000000)
+
+static void add_view_end(catalog_t *cat, const struct cat_audit *a, json_t *o)
+{
+    int64_t end = 0;
+    if (catalog_audit_view_end(cat, a->camera_id, a->user_id, a->range_from_us, &end)) return;
+    json_object_set_new(o, "view_end", api_time(end));
+    json_object_set_new(o, "view_open", json_boolean(!end && ww_wall_us() - a->range_from_us < VIEW_MAX_US));
+}
+
 static json_t *row_json(const struct cat_audit *a)
 {
     json_t *o = json_object();
@@ -101,6 +115,7 @@ static int h_list(struct http_req *req, void *ud)
         json_object_set_new(o, "user_name", w && w->name ? json_string(w->name) : json_null());
         json_object_set_new(o, "user_unit", w && w->unit ? json_string(w->unit) : json_null());
         json_object_set_new(o, "user_role", w && w->role ? json_string(w->role) : json_null());
+        if (v[i].action && !strcmp(v[i].action, CAT_AUDIT_LIVE_VIEW)) add_view_end(cat, &v[i], o);
         json_array_append_new(arr, o);
     }
     for (size_t i = 0; i < ncache; i++) { free(cache[i].name); free(cache[i].unit); }

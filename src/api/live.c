@@ -87,7 +87,8 @@ static int h_live(struct http_req *req, void *ud)
         engine_hub_release(e, h);
         return http_error(req, 503, "offline", "%s", offline_reason(req, e, id, kind));
     }
-    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, ww_wall_us(), 0, json_pack("{s:s}", "stream", kind));
+    int64_t start = ww_wall_us();
+    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, start, 0, json_pack("{s:s}", "stream", kind));
     if (rc) {
         live_feed_release(f);
         engine_hub_release(e, h);
@@ -104,6 +105,9 @@ static int h_live(struct http_req *req, void *ud)
     http_resp_header(req, "X-Start-Us", http_req_printf(req, "%lld", (long long)t0));
     http_resp_header(req, "X-Stream", kind);
     http_resp_header(req, "Cache-Control", "no-store");
+    struct api_view_end *ve = api_view_end_new(req, kind, false);
+    api_view_end_add(ve, id, start);
+    api_view_end_arm(req, ve);
     return http_respond_stream(req, 200, "video/mp4", -1, live_read, c, live_free);
 }
 
@@ -221,8 +225,10 @@ static void wall_free(void *opaque)
 }
 
 /* Opens one tile; on failure queues an error header for it instead. */
-static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, const char *kind)
+static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, const char *kind,
+                      struct api_view_end *ve)
 {
+    int64_t start = 0;
     struct wall_cam *c = &w->cam[w->n++];
     c->id = id;
     c->ended = true;
@@ -247,13 +253,15 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
         if (live_feed_wait_ready(c->feed, 1000000, codec, sizeof codec, &t0)) {
             code = "offline";
             msg = offline_reason(req, w->eng, id, k);
-        } else if (http_audit(req, CAT_AUDIT_LIVE_VIEW, id, ww_wall_us(), 0, json_pack("{s:s,s:b}", "stream", k, "wall", 1))) {
+        } else if (http_audit(req, CAT_AUDIT_LIVE_VIEW, id, start = ww_wall_us(), 0,
+                              json_pack("{s:s,s:b}", "stream", k, "wall", 1))) {
             code = "internal";
             msg = "cannot write the audit record; refusing to show video";
         } else {
             c->viewer = live_viewer_new(c->feed);
             http_consent_watch_init(&c->consent, req, id, AUTHZ_LIVE, until);
             c->ended = false;
+            api_view_end_add(ve, id, start);
             wall_json_frame(w, id, json_pack("{s:I,s:s,s:I,s:s}", "camera", (json_int_t)id, "codec", codec,
                                              "start_us", (json_int_t)t0, "stream", k));
             return;
@@ -286,8 +294,10 @@ static int h_wall(struct http_req *req, void *ud)
     struct wall_ctx *w = ww_calloc(1, sizeof *w);
     w->eng = e;
     w->srv = http_req_server(req);
-    for (int i = 0; i < n; i++) wall_open(req, w, ids[i], kind);
+    struct api_view_end *ve = api_view_end_new(req, kind, true);
+    for (int i = 0; i < n; i++) wall_open(req, w, ids[i], kind, ve);
     http_resp_header(req, "Cache-Control", "no-store");
+    api_view_end_arm(req, ve);
     return http_respond_stream(req, 200, "application/x-wardwatch-wall", -1, wall_read, w, wall_free);
 }
 

@@ -41,6 +41,10 @@
 #define CAT_AUDIT_CAMERA_CHANGE "camera_change"
 #define CAT_AUDIT_OWNER_CHANGE  "owner_change"
 #define CAT_AUDIT_WARD_CHANGE   "ward_change"
+/* The end of a live view (api/view_end.c): same user and camera as its
+ * live_view row, range [the view's start, its end]; range_from_us equals
+ * the live_view row's range_from_us, which is how the two are paired. */
+#define CAT_AUDIT_LIVE_VIEW_END "live_view_end"
 
 struct cat_audit {
     int64_t id, at_us;                 /* set by append (at_us kept if given) */
@@ -85,5 +89,10 @@ int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const c
  * username, action, camera_id, range_from_us, range_to_us, client_addr,
  * detail: "-," for none, else "<len>:<bytes>," (integers in decimal). */
 void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CAT_AUDIT_HASH_HEX]);
+
+/* When the live view of camera_id by user_id that started at start_us
+ * ended: *end_us = the range end of its live_view_end row, or 0 while none
+ * was written (still open, or the server stopped without writing it). */
+int catalog_audit_view_end(catalog_t *cat, int64_t camera_id, int64_t user_id, int64_t start_us, int64_t *end_us);
 
 #endif

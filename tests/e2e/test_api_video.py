@@ -147,6 +147,14 @@ try:
     acts = [a["action"] for a in r.json.get("audit", r.json.get("rows", []))] if r.status == 200 else []
     check({"live_view", "playback", "export"} <= set(acts), "every live view, playback and export is audited",
           "live_view, playback, export", acts)
+    # issue 17 item 10: each live view (single and wall tile) has its end, paired by its start
+    rows = r.json.get("rows", []) if r.status == 200 else []
+    views = [a for a in rows if a["action"] == "live_view"]
+    ends = {a["from_us"]: a for a in rows if a["action"] == "live_view_end"}
+    check(len(views) == 3 and all(v["from_us"] in ends and ends[v["from_us"]]["to_us"] > v["from_us"] and
+                                  v.get("view_end") and v.get("view_open") is False for v in views),
+          "each of camera 1's 3 live views (main, sub, wall) has an end row and reads as ended", "3 ended views",
+          [(v["from_us"], v.get("view_end"), v.get("view_open")) for v in views])
 
     # --- permissions
     anon = Client(port)

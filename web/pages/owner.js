@@ -145,7 +145,8 @@ export default {
       if (reset) { before = null; rows = []; }
       const q = ctx.qs({ camera: camSel.value, action: actSel.value, limit: 100, before });
       const r = await api.get(`/api/v1/audit${q}`);
-      rows = rows.concat(r.rows.filter((a) => a.camera_id));
+      // end rows are shown folded into their start row
+      rows = rows.concat(r.rows.filter((a) => a.camera_id && a.action !== 'live_view_end'));
       before = r.next_before;
       more.style.display = before ? '' : 'none';
       ui.clear(auditBox).append(ui.table([
@@ -156,7 +157,15 @@ export default {
         { label: t('owner.col.what'), value: (a) => ui.badge(t(`owner.act.${a.action}`) === `owner.act.${a.action}` ? a.action : t(`owner.act.${a.action}`),
           LOOKS.includes(a.action) ? 'info' : 'muted') },
         { label: t('owner.camera'), value: (a) => name(a.camera_id) },
-        { label: t('owner.col.range'), value: (a) => (a.from ? `${ctx.fmtDateTime(a.from)} → ${a.to ? ctx.fmtTime(a.to) : t('owner.live_now')}` : '') },
+        // a live view: start → its end, "đang xem" only while it is really open
+        { label: t('owner.col.range'), value: (a) => {
+          if (!a.from) return '';
+          if (a.action === 'live_view') {
+            const end = a.view_end ? ctx.fmtTime(a.view_end) : a.view_open ? h('strong', { class: 'live-now' }, t('owner.live_now')) : '?';
+            return h('span', {}, `${ctx.fmtDateTime(a.from)} → `, end);
+          }
+          return `${ctx.fmtDateTime(a.from)} → ${a.to ? ctx.fmtTime(a.to) : ''}`;
+        } },
         { label: t('owner.col.from'), value: (a) => h('small', { class: 'muted' }, a.client_addr || '') },
       ], rows, { empty: t('owner.empty') }));
     }
