@@ -17,7 +17,8 @@
  * cameras the caller may PLAYBACK (http_authz_camera_ids).  A camera named
  * in the filter that the caller may not see answers 404 exactly like a
  * camera that does not exist; a ward outside the caller's scope likewise.
- * One event, or its thumbnail, answers by its camera's PLAYBACK right.
+ * One event answers by its camera's PLAYBACK right; its thumbnail (a
+ * picture from the camera) also needs the owner's consent to playback now.
  *
  * Not audited per request, like the timeline that also lists events: the
  * list and its thumbnails are an index into the footage.  Opening the
@@ -315,8 +316,12 @@ static int h_thumbnail(struct http_req *req, void *ud)
     struct cat_event e;
     int rc = load_event(req, &e);
     if (rc) return rc;
-    int64_t id = e.id;
+    int64_t id = e.id, cam = e.camera_id;
     cat_event_clear(&e);
+    /* A thumbnail is a picture from the camera: like playback, it needs the
+     * owner's consent to viewing recordings now (community_may), not only
+     * the role — a withdrawal stops the stills as it stops the footage. */
+    if ((rc = http_authz_use(req, cam, AUTHZ_PLAYBACK, NULL))) return rc;
     uint8_t *jpeg = NULL;
     size_t len = 0;
     rc = catalog_event_thumbnail(http_req_catalog(req), id, &jpeg, &len);
