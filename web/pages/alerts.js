@@ -3,6 +3,7 @@
 // owners' contacts), the recent history, each camera's and each ward's
 // availability over the last 7 days, and — for staff — the thresholds and
 // (admin) the webhooks the alerts are POSTed to.  Refreshes every 10 s.
+import { fmtPct } from '../lib/i18n.js';
 import { durationText, mapStrings } from './map.js';
 
 const REFRESH_MS = 10000;
@@ -92,7 +93,7 @@ function pctBar(h, v) {
   return h('span', { style: 'display:inline-flex; align-items:center; gap:6px' },
     h('span', { style: 'display:inline-block; width:90px; height:8px; background:#e2e8f0; border-radius:4px; overflow:hidden' },
       h('span', { style: `display:block; height:100%; width:${Math.max(0, Math.min(100, v)).toFixed(1)}%; background:${colour}` })),
-    `${v.toFixed(1)} %`);
+    fmtPct(v, 1));
 }
 
 export default {
