@@ -4,7 +4,17 @@
 // drag scrubs, shift-drag (or the [ ] marks) selects a range, and the
 // selection is exported as evidence (MP4 + manifest with its SHA-256).
 // Playback is an MSE player on /playback?at=… (lib/mseplayer.js); a seek
-// inside what is buffered is instant, otherwise it is a new request.
+// inside what is buffered is instant, otherwise it is a new request.  What
+// the owner's consent does not allow now (playback, export) is disabled with
+// the reason shown (lib/consent.js, re-read every 15 s).
+//
+// Where things are: timeline/strings.js (texts, icons), timeline/time.js
+// (station-time helpers), timeline/bar.js (painting the bar),
+// timeline/parts.js (event/gap tables, the export card).  In render() below:
+// the state, then buildToolbar / buildPlayer / buildExportBox / buildLists
+// (the DOM), then load (data), the consent, playing (seek, startPlayer,
+// onState), the selection and export (mark, drawSel, doExport), the bar's
+// view (zoomTo, paint), wireBarInput and wireKeys.
 import { MsePlayer, codecName } from '../lib/mseplayer.js';
 import { dateTimeInput, msOfDay } from '../lib/datetime.js';
 import { consentOf, allows, reason } from '../lib/consent.js';
@@ -45,84 +55,84 @@ export default {
     let closed = false;
     let loadSeq = 0;
     const timers = [];
-
     let consent = null;              // the owner's consent now (lib/consent.js); null = unknown
 
-    // ---- toolbar ----
-    const camSel = h('select', { id: 'tl-camera', onchange: () => { cam = cams.find((c) => String(c.id) === camSel.value); if (!cam.has_sub_stream) stream = 'main'; drawStreamSel(); load(true); } },
-      cams.map((c) => h('option', { value: c.id, selected: c.id === cam.id }, c.name)));
-    // The day: a button showing dd/mm/yyyy that opens the console's own
-    // date input (lib/datetime.js) in its place; Enter or leaving it goes there.
-    const dateInput = dateTimeInput({ id: 'tl-date-input', cls: 'tl-date-typed' });
-    dateInput.hidden = true;
-    const closeDateInput = () => { dateInput.hidden = true; dateBtn.hidden = false; };
-    const takeDate = () => {
-      const ms = dateInput.ms;
-      if (ms == null || Number.isNaN(ms)) { dateInput.reportValidity(); return; }
-      closeDateInput();
-      const d = dateInput.day;
-      if (d !== date) setDate(d);
-    };
-    dateInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') { e.preventDefault(); takeDate(); } else if (e.key === 'Escape') { e.preventDefault(); dateInput.ms = msOfDay(date); closeDateInput(); dateBtn.focus(); }
-    });
-    dateInput.addEventListener('change', takeDate);
-    const dateBtn = h('button', { class: 'btn tl-date', id: 'tl-date', title: t('tl.day'),
-      onclick: () => { dateInput.ms = msOfDay(date); dateBtn.hidden = true; dateInput.hidden = false; dateInput.focus(); dateInput.select(); } });
-    const prevDay = h('button', { class: 'btn', id: 'tl-prev-day', title: t('tl.prev_day'), 'aria-label': t('tl.prev_day'), onclick: () => setDate(shiftDay(date, -1)) }, '‹');
-    const nextDay = h('button', { class: 'btn', id: 'tl-next-day', title: t('tl.next_day'), 'aria-label': t('tl.next_day'), onclick: () => setDate(shiftDay(date, 1)) }, '›');
-    const todayBtn = h('button', { class: 'btn', id: 'tl-today', onclick: () => setDate(today()) }, t('tl.today'));
-    const streamSel = h('select', { id: 'tl-stream', onchange: () => { stream = streamSel.value; stopPlayer(); load(false, headUs); } });
-    const streamWrap = h('label', {}, t('tl.stream'), streamSel);
-    function drawStreamSel() {
-      streamSel.replaceChildren(h('option', { value: 'main', selected: stream === 'main' }, t('tl.stream.main')),
-        cam.has_sub_stream ? h('option', { value: 'sub', selected: stream === 'sub' }, t('tl.stream.sub')) : null);
-      streamWrap.hidden = !cam.has_sub_stream;
-    }
-    const gotoInput = h('input', { id: 'tl-goto', class: 'tl-goto', placeholder: t('tl.goto_ph'), inputmode: 'numeric', autocomplete: 'off',
-      onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); gotoTime(); } } });
-    const gotoBtn = h('button', { class: 'btn', id: 'tl-goto-btn', onclick: () => gotoTime() }, t('tl.go'));
-
-    // ---- player ----
-    const video = h('video', { id: 'tl-video', muted: true, playsinline: true, disablepictureinpicture: true });
-    const vmsg = h('div', { class: 'cv-msg', id: 'tl-msg', hidden: true });
-    const spin = h('div', { class: 'cv-spin', hidden: true });
-    const vname = h('span', { class: 'cv-name' });
-    const vinfo = h('span', { class: 'cv-badge tl-vinfo' });
-    const vnote = h('div', { class: 'tl-note', hidden: true });
-    const screen = h('div', { class: 'cv tl-screen' }, video, spin, vmsg,
-      h('div', { class: 'cv-top' }, vname, vinfo), vnote);
-    const clock = h('div', { class: 'tl-clock', id: 'tl-clock', 'aria-live': 'off' }, '—');
-    const playBtn = h('button', { class: 'btn tl-play', id: 'tl-play', onclick: () => togglePlay() });
-    const speedBtns = SPEEDS.map((s) => h('button', { class: 'btn btn-small', 'data-speed': s, onclick: () => setRate(s) }, `${s}×`));
-    const zoomBtns = ZOOMS.map(([span, k]) => h('button', { class: 'btn btn-small', 'data-zoom': k, onclick: () => zoomTo(span, headUs) }, t(`tl.zoom.${k}`)));
-    const markIn = h('button', { class: 'btn btn-small', id: 'tl-mark-in', title: t('tl.mark_help'), onclick: () => mark('a') }, t('tl.mark_in'));
-    const markOut = h('button', { class: 'btn btn-small', id: 'tl-mark-out', title: t('tl.mark_help'), onclick: () => mark('b') }, t('tl.mark_out'));
-    const canvas = h('canvas', { class: 'tl-bar', id: 'tl-bar', tabindex: 0, 'aria-label': t('tl.bar_help') });
-    const tip = h('div', { class: 'tl-tip', hidden: true });
-
-    // ---- export + lists ----
-    const selText = h('div', { class: 'tl-sel-text', id: 'tl-sel-text' });
-    const exportBtn = h('button', { class: 'btn btn-primary', id: 'tl-export', onclick: () => doExport(), html: `${I.export}<span>${t('tl.export')}</span>` });
-    const clearSel = h('button', { class: 'btn', id: 'tl-sel-clear', onclick: () => { sel = null; drawSel(); redraw(); } }, t('tl.sel_clear'));
-    const exportResult = h('div', { class: 'tl-export-result', id: 'tl-export-result', hidden: true });
-    const evList = h('div', { class: 'tl-list', id: 'tl-events' });
-    const gapList = h('div', { class: 'tl-list', id: 'tl-gaps' });
-    const recSummary = h('span', { class: 'muted', id: 'tl-recorded' });
+    // ---- the parts of the page (each built by a function below) ----
+    const { node: toolbarNode, camSel, dateInput, dateBtn, nextDay, todayBtn, streamSel, drawStreamSel, gotoInput, recSummary } = buildToolbar();
+    const { node: playerNode, video, vmsg, spin, vname, vinfo, vnote, screen, clock, playBtn, speedBtns, zoomBtns, markIn, markOut, canvas, tip } = buildPlayer();
+    const { node: exportNode, selText, exportBtn, clearSel, exportResult } = buildExportBox();
+    const { node: listsNode, evList, gapList } = buildLists();
     // what the owner's consent does not allow now, said before it is tried
     const consentNote = h('div', { class: 'callout warn tl-consent', id: 'tl-consent', role: 'status', hidden: true });
+    // el.append() would show a null as "null": the export box is left out, not null
+    el.append(...[toolbarNode, consentNote, playerNode, exportNode, listsNode].filter(Boolean));
 
-    el.append(
-      h('div', { class: 'filters tl-toolbar' },
+    // ---- toolbar: camera, day, stream, go to a time ----
+    function buildToolbar() {
+      const camSel = h('select', { id: 'tl-camera', onchange: () => { cam = cams.find((c) => String(c.id) === camSel.value); if (!cam.has_sub_stream) stream = 'main'; drawStreamSel(); load(true); } },
+        cams.map((c) => h('option', { value: c.id, selected: c.id === cam.id }, c.name)));
+      // The day: a button showing dd/mm/yyyy that opens the console's own
+      // date input (lib/datetime.js) in its place; Enter or leaving it goes there.
+      const dateInput = dateTimeInput({ id: 'tl-date-input', cls: 'tl-date-typed' });
+      dateInput.hidden = true;
+      const closeDateInput = () => { dateInput.hidden = true; dateBtn.hidden = false; };
+      const takeDate = () => {
+        const ms = dateInput.ms;
+        if (ms == null || Number.isNaN(ms)) { dateInput.reportValidity(); return; }
+        closeDateInput();
+        const d = dateInput.day;
+        if (d !== date) setDate(d);
+      };
+      dateInput.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') { e.preventDefault(); takeDate(); } else if (e.key === 'Escape') { e.preventDefault(); dateInput.ms = msOfDay(date); closeDateInput(); dateBtn.focus(); }
+      });
+      dateInput.addEventListener('change', takeDate);
+      const dateBtn = h('button', { class: 'btn tl-date', id: 'tl-date', title: t('tl.day'),
+        onclick: () => { dateInput.ms = msOfDay(date); dateBtn.hidden = true; dateInput.hidden = false; dateInput.focus(); dateInput.select(); } });
+      const prevDay = h('button', { class: 'btn', id: 'tl-prev-day', title: t('tl.prev_day'), 'aria-label': t('tl.prev_day'), onclick: () => setDate(shiftDay(date, -1)) }, '‹');
+      const nextDay = h('button', { class: 'btn', id: 'tl-next-day', title: t('tl.next_day'), 'aria-label': t('tl.next_day'), onclick: () => setDate(shiftDay(date, 1)) }, '›');
+      const todayBtn = h('button', { class: 'btn', id: 'tl-today', onclick: () => setDate(today()) }, t('tl.today'));
+      const streamSel = h('select', { id: 'tl-stream', onchange: () => { stream = streamSel.value; stopPlayer(); load(false, headUs); } });
+      const streamWrap = h('label', {}, t('tl.stream'), streamSel);
+      function drawStreamSel() {
+        streamSel.replaceChildren(h('option', { value: 'main', selected: stream === 'main' }, t('tl.stream.main')),
+          cam.has_sub_stream ? h('option', { value: 'sub', selected: stream === 'sub' }, t('tl.stream.sub')) : null);
+        streamWrap.hidden = !cam.has_sub_stream;
+      }
+      const gotoInput = h('input', { id: 'tl-goto', class: 'tl-goto', placeholder: t('tl.goto_ph'), inputmode: 'numeric', autocomplete: 'off',
+        onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); gotoTime(); } } });
+      const gotoBtn = h('button', { class: 'btn', id: 'tl-goto-btn', onclick: () => gotoTime() }, t('tl.go'));
+      const recSummary = h('span', { class: 'muted', id: 'tl-recorded' });
+      const node = h('div', { class: 'filters tl-toolbar' },
         h('label', {}, t('tl.camera'), camSel),
         h('div', { class: 'tl-field' }, h('span', { class: 'tl-field-label' }, t('tl.day')),
           h('div', { class: 'tl-daypick' }, prevDay, h('span', { class: 'tl-date-wrap' }, dateBtn, dateInput), nextDay, todayBtn)),
         streamWrap,
         h('div', { class: 'tl-field' }, h('span', { class: 'tl-field-label' }, t('tl.goto')),
           h('div', { class: 'tl-daypick' }, gotoInput, gotoBtn)),
-        h('div', { class: 'tl-spacer' }), recSummary),
-      consentNote,
-      h('div', { class: 'tl-player' },
+        h('div', { class: 'tl-spacer' }), recSummary);
+      return { node, camSel, dateInput, dateBtn, nextDay, todayBtn, streamSel, drawStreamSel, gotoInput, recSummary };
+    }
+
+    // ---- player: the picture, its controls and the time bar ----
+    function buildPlayer() {
+      const video = h('video', { id: 'tl-video', muted: true, playsinline: true, disablepictureinpicture: true });
+      const vmsg = h('div', { class: 'cv-msg', id: 'tl-msg', hidden: true });
+      const spin = h('div', { class: 'cv-spin', hidden: true });
+      const vname = h('span', { class: 'cv-name' });
+      const vinfo = h('span', { class: 'cv-badge tl-vinfo' });
+      const vnote = h('div', { class: 'tl-note', hidden: true });
+      const screen = h('div', { class: 'cv tl-screen' }, video, spin, vmsg,
+        h('div', { class: 'cv-top' }, vname, vinfo), vnote);
+      const clock = h('div', { class: 'tl-clock', id: 'tl-clock', 'aria-live': 'off' }, '—');
+      const playBtn = h('button', { class: 'btn tl-play', id: 'tl-play', onclick: () => togglePlay() });
+      const speedBtns = SPEEDS.map((s) => h('button', { class: 'btn btn-small', 'data-speed': s, onclick: () => setRate(s) }, `${s}×`));
+      const zoomBtns = ZOOMS.map(([span, k]) => h('button', { class: 'btn btn-small', 'data-zoom': k, onclick: () => zoomTo(span, headUs) }, t(`tl.zoom.${k}`)));
+      const markIn = h('button', { class: 'btn btn-small', id: 'tl-mark-in', title: t('tl.mark_help'), onclick: () => mark('a') }, t('tl.mark_in'));
+      const markOut = h('button', { class: 'btn btn-small', id: 'tl-mark-out', title: t('tl.mark_help'), onclick: () => mark('b') }, t('tl.mark_out'));
+      const canvas = h('canvas', { class: 'tl-bar', id: 'tl-bar', tabindex: 0, 'aria-label': t('tl.bar_help') });
+      const tip = h('div', { class: 'tl-tip', hidden: true });
+      const node = h('div', { class: 'tl-player' },
         screen,
         h('div', { class: 'tl-controls' },
           h('div', { class: 'tl-ctl-group' },
@@ -140,13 +150,31 @@ export default {
           h('span', { class: 'lg lg-gap' }, t('tl.legend.gap')),
           h('span', { class: 'lg lg-event' }, t('tl.legend.event')),
           canExport ? h('span', { class: 'lg lg-sel' }, t('tl.legend.sel')) : null,
-          h('span', { class: 'tl-help' }, t('tl.bar_help')))),
-      canExport ? h('div', { class: 'tl-export card-box' },
+          h('span', { class: 'tl-help' }, t('tl.bar_help'))));
+      return { node, video, vmsg, spin, vname, vinfo, vnote, screen, clock, playBtn, speedBtns, zoomBtns, markIn, markOut, canvas, tip };
+    }
+
+    // ---- export: the selection, the button and what the export answered ----
+    function buildExportBox() {
+      const selText = h('div', { class: 'tl-sel-text', id: 'tl-sel-text' });
+      const exportBtn = h('button', { class: 'btn btn-primary', id: 'tl-export', onclick: () => doExport(), html: `${I.export}<span>${t('tl.export')}</span>` });
+      const clearSel = h('button', { class: 'btn', id: 'tl-sel-clear', onclick: () => { sel = null; drawSel(); redraw(); } }, t('tl.sel_clear'));
+      const exportResult = h('div', { class: 'tl-export-result', id: 'tl-export-result', hidden: true });
+      const node = canExport ? h('div', { class: 'tl-export card-box' },
         h('div', { class: 'tl-export-row' }, h('strong', {}, t('tl.sel')), selText, h('div', { class: 'tl-spacer' }), clearSel, exportBtn),
-        exportResult) : '',   // el.append() would show a null as "null"
-      h('div', { class: 'tl-lists' },
+        exportResult) : null;
+      return { node, selText, exportBtn, clearSel, exportResult };
+    }
+
+    // ---- the day's motion events and missing recordings ----
+    function buildLists() {
+      const evList = h('div', { class: 'tl-list', id: 'tl-events' });
+      const gapList = h('div', { class: 'tl-list', id: 'tl-gaps' });
+      const node = h('div', { class: 'tl-lists' },
         h('div', { class: 'card-box' }, h('h2', {}, t('tl.events')), evList),
-        h('div', { class: 'card-box' }, h('h2', {}, t('tl.gaps')), gapList)));
+        h('div', { class: 'card-box' }, h('h2', {}, t('tl.gaps')), gapList));
+      return { node, evList, gapList };
+    }
 
     // ---- data ----
     async function load(fresh, at = null) {
@@ -483,95 +511,105 @@ export default {
       tip.style.left = `${Math.max(30, Math.min(w - 30, x))}px`;
     }
 
-    canvas.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      const w = canvas.clientWidth;
-      const x = e.offsetX;
-      const us = usOf(x, w);
-      canvas.setPointerCapture(e.pointerId);
-      if (canExport && sel && allows(consent, 'export')) {
-        for (const k of ['a', 'b']) {
-          if (sel[k] !== null && Math.abs(xOf(sel[k], w) - x) <= 7) { drag = { kind: k, x0: x }; return; }
+    // ---- the bar's pointer and wheel: click plays, drag scrubs, shift-drag selects ----
+    function wireBarInput() {
+      canvas.addEventListener('pointerdown', (e) => {
+        if (e.button !== 0) return;
+        const w = canvas.clientWidth;
+        const x = e.offsetX;
+        const us = usOf(x, w);
+        canvas.setPointerCapture(e.pointerId);
+        if (canExport && sel && allows(consent, 'export')) {
+          for (const k of ['a', 'b']) {
+            if (sel[k] !== null && Math.abs(xOf(sel[k], w) - x) <= 7) { drag = { kind: k, x0: x }; return; }
+          }
         }
-      }
-      if (e.shiftKey && canExport && allows(consent, 'export')) {
-        sel = { a: us, b: us };
-        drag = { kind: 'b', x0: x, fresh: true };
-        drawSel();
-        redraw();
-        return;
-      }
-      drag = { kind: 'head', x0: x, moved: false };
-      headUs = us;
-      updateClock();
-      showTip(x, us);
-      redraw();
-    });
-    canvas.addEventListener('pointermove', (e) => {
-      const w = canvas.clientWidth;
-      const x = Math.max(0, Math.min(w, e.offsetX));
-      const us = usOf(x, w);
-      if (!drag) { hoverX = x; showTip(x, us); redraw(); return; }
-      if (Math.abs(x - drag.x0) > 3) drag.moved = true;
-      if (drag.kind === 'head') {
+        if (e.shiftKey && canExport && allows(consent, 'export')) {
+          sel = { a: us, b: us };
+          drag = { kind: 'b', x0: x, fresh: true };
+          drawSel();
+          redraw();
+          return;
+        }
+        drag = { kind: 'head', x0: x, moved: false };
         headUs = us;
         updateClock();
         showTip(x, us);
-        // Scrubbing inside the buffer is instant; elsewhere wait for the release.
-        if (player && player.state !== 'ended') player.seekWithin(us);
-      } else {
-        sel[drag.kind] = Math.round(us / 1e6) * 1e6;
-        showTip(x, sel[drag.kind]);
-        drawSel();
-      }
-      redraw();
-    });
-    const endDrag = (e) => {
-      if (!drag) return;
-      const d = drag;
-      drag = null;
-      if (d.kind === 'head') {
-        seek(headUs);
-      } else {
-        if (sel.a !== null && sel.b !== null && sel.a > sel.b) sel = { a: sel.b, b: sel.a };
-        if (d.fresh && !d.moved && sel.a === sel.b) sel = null;
-        if (sel) { sel.a = Math.round(sel.a / 1e6) * 1e6; sel.b = Math.round(sel.b / 1e6) * 1e6; }
-        drawSel();
         redraw();
-      }
-      if (e.type === 'pointercancel') tip.hidden = true;
-    };
-    canvas.addEventListener('pointerup', endDrag);
-    canvas.addEventListener('pointercancel', endDrag);
-    canvas.addEventListener('pointerleave', () => { hoverX = null; if (!drag) tip.hidden = true; redraw(); });
-    canvas.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const w = canvas.clientWidth;
-      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-        view.start += ((e.shiftKey ? e.deltaY : e.deltaX) / w) * view.span;
-        clampView();
-      } else {
-        const at = usOf(e.offsetX, w);
-        const f = e.deltaY > 0 ? 1.25 : 0.8;
-        const span = Math.max(MIN_SPAN, Math.min(DAY_US, view.span * f));
-        view.start = at - ((at - view.start) / view.span) * span;
-        view.span = span;
-        clampView();
-        for (const b of zoomBtns) b.classList.toggle('active', ZOOMS.find(([, k]) => k === b.dataset.zoom)[0] === view.span);
-      }
-      redraw();
-    }, { passive: false });
+      });
+      canvas.addEventListener('pointermove', (e) => {
+        const w = canvas.clientWidth;
+        const x = Math.max(0, Math.min(w, e.offsetX));
+        const us = usOf(x, w);
+        if (!drag) { hoverX = x; showTip(x, us); redraw(); return; }
+        if (Math.abs(x - drag.x0) > 3) drag.moved = true;
+        if (drag.kind === 'head') {
+          headUs = us;
+          updateClock();
+          showTip(x, us);
+          // Scrubbing inside the buffer is instant; elsewhere wait for the release.
+          if (player && player.state !== 'ended') player.seekWithin(us);
+        } else {
+          sel[drag.kind] = Math.round(us / 1e6) * 1e6;
+          showTip(x, sel[drag.kind]);
+          drawSel();
+        }
+        redraw();
+      });
+      const endDrag = (e) => {
+        if (!drag) return;
+        const d = drag;
+        drag = null;
+        if (d.kind === 'head') {
+          seek(headUs);
+        } else {
+          if (sel.a !== null && sel.b !== null && sel.a > sel.b) sel = { a: sel.b, b: sel.a };
+          if (d.fresh && !d.moved && sel.a === sel.b) sel = null;
+          if (sel) { sel.a = Math.round(sel.a / 1e6) * 1e6; sel.b = Math.round(sel.b / 1e6) * 1e6; }
+          drawSel();
+          redraw();
+        }
+        if (e.type === 'pointercancel') tip.hidden = true;
+      };
+      canvas.addEventListener('pointerup', endDrag);
+      canvas.addEventListener('pointercancel', endDrag);
+      canvas.addEventListener('pointerleave', () => { hoverX = null; if (!drag) tip.hidden = true; redraw(); });
+      canvas.addEventListener('wheel', (e) => {
+        e.preventDefault();
+        const w = canvas.clientWidth;
+        if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+          view.start += ((e.shiftKey ? e.deltaY : e.deltaX) / w) * view.span;
+          clampView();
+        } else {
+          const at = usOf(e.offsetX, w);
+          const f = e.deltaY > 0 ? 1.25 : 0.8;
+          const span = Math.max(MIN_SPAN, Math.min(DAY_US, view.span * f));
+          view.start = at - ((at - view.start) / view.span) * span;
+          view.span = span;
+          clampView();
+          for (const b of zoomBtns) b.classList.toggle('active', ZOOMS.find(([, k]) => k === b.dataset.zoom)[0] === view.span);
+        }
+        redraw();
+      }, { passive: false });
+    }
 
-    const onKey = (e) => {
-      if (/INPUT|SELECT|TEXTAREA/.test((e.target && e.target.tagName) || '') || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (document.querySelector('.modal-back')) return;
-      if (e.key === ' ') { e.preventDefault(); togglePlay(); }
-      else if (e.key === 'ArrowLeft') { e.preventDefault(); nudge(e.shiftKey ? -60e6 : -5e6); }
-      else if (e.key === 'ArrowRight') { e.preventDefault(); nudge(e.shiftKey ? 60e6 : 5e6); }
-      else if (e.key === '[' && canExport) mark('a');
-      else if (e.key === ']' && canExport) mark('b');
-    };
-    document.addEventListener('keydown', onKey);
+    // ---- keys: space plays/pauses, ← → step, [ ] mark the range ----
+    function wireKeys() {
+      const onKey = (e) => {
+        if (/INPUT|SELECT|TEXTAREA/.test((e.target && e.target.tagName) || '') || e.ctrlKey || e.metaKey || e.altKey) return;
+        if (document.querySelector('.modal-back')) return;
+        if (e.key === ' ') { e.preventDefault(); togglePlay(); }
+        else if (e.key === 'ArrowLeft') { e.preventDefault(); nudge(e.shiftKey ? -60e6 : -5e6); }
+        else if (e.key === 'ArrowRight') { e.preventDefault(); nudge(e.shiftKey ? 60e6 : 5e6); }
+        else if (e.key === '[' && canExport) mark('a');
+        else if (e.key === ']' && canExport) mark('b');
+      };
+      document.addEventListener('keydown', onKey);
+      return () => document.removeEventListener('keydown', onKey);
+    }
+
+    wireBarInput();
+    const unwireKeys = wireKeys();
     const ro = new ResizeObserver(() => redraw());
     ro.observe(canvas);
 
@@ -586,7 +624,7 @@ export default {
       closed = true;
       for (const x of timers) clearInterval(x);
       clearTimeout(note.timer);
-      document.removeEventListener('keydown', onKey);
+      unwireKeys();
       ro.disconnect();
       if (raf) cancelAnimationFrame(raf);
       stopPlayer();
