@@ -1,5 +1,5 @@
 // Every page as its people see it, in Vietnamese (issue 17 items 11, 12):
-//   - an admin and a viewer walk every page of their sidebar (and an
+//   - an admin, a viewer and a camera owner walk every page of their sidebar (and an
 //     incident's details, the timeline of a recorded camera); no visible
 //     text (document.body.innerText) holds "null", "undefined", "NaN" or
 //     "[object" — a failure names the page and the text around it;
@@ -8,6 +8,7 @@
 //     input, and the one on the incidents filter takes 05/11/2026 and puts
 //     the station day into the address;
 //   - the sidebar gives every page its own icon;
+//   - numbers follow the language: vi "81,2 %", en "81.2 %" (lib/i18n.js);
 //   - a camera that is switched on but has no picture is never a green
 //     "Đang ghi" on the camera list;
 //   - the station's UTC offset is the server's (the session answer says
@@ -90,6 +91,13 @@ await run(async (keep) => {
   const inc = (await admin.get('/api/v1/incidents?limit=1')).json;
   const incId = inc.incidents && inc.incidents[0] && inc.incidents[0].id;
   check(!!incId, 'fixture: demo-data made incidents', 'an id', inc);
+  const own = (await admin.post('/api/v1/owners', { kind: 'household', name: 'Hộ bà Lê Thị Hoa', phone: '0912 222 333', ward_id: ward.id })).json;
+  r = await admin.post('/api/v1/cameras', { name: 'Cổng nhà bà Hoa', main_url: 'rtsp://127.0.0.1:9/hoa', ward_id: ward.id, enabled: false, owner_id: own.id });
+  check(r.status === 201, "fixture: an owner's camera", 201, r.status);
+  r = await admin.post(`/api/v1/cameras/${r.json.id}/consents`, { live: true, record: true, export: false });
+  check(r.status === 201, "fixture: the owner's consent", 201, r.status);
+  r = await admin.post('/api/v1/users', { username: 'chu1', password: 'owner-pass-123', role: 'owner', owner_id: own.id, display_name: 'Lê Thị Hoa' });
+  check(r.status === 201, 'fixture owner user', 201, r.status);
   const pw = 'viewer-pass-123';
   r = await admin.post('/api/v1/users', { username: 'xem1', password: pw, role: 'viewer', ward_id: ward.id, display_name: 'Người xem' });
   check(r.status === 201, 'fixture viewer', 201, r.status);
@@ -133,6 +141,17 @@ await run(async (keep) => {
   const invalid = await page.$eval('#f-from', (x) => !x.checkValidity() && x.validationMessage);
   check(invalid && invalid.includes('dd/mm/yyyy'), 'an impossible day is marked, with the format', 'dd/mm/yyyy', invalid);
 
+  // numbers per language, through the one helper the pages use
+  const fmt = () => page.evaluate(async () => { const m = await import('/lib/i18n.js'); return [m.fmtPct(81.23), m.fmtNum(1234567.5, 1), m.fmtShare(0.009, 1)]; });
+  const vi = await fmt();
+  check(JSON.stringify(vi) === JSON.stringify(['81,2 %', '1.234.567,5', '0,9 %']), 'numbers in Vietnamese: 81,2 % · 1.234.567,5 · 0,9 %', ['81,2 %', '1.234.567,5', '0,9 %'], vi);
+  await page.click('.topbar .lang[data-lang="en"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  const en = await fmt();
+  check(JSON.stringify(en) === JSON.stringify(['81.2 %', '1,234,567.5', '0.9 %']), 'numbers in English: 81.2 % · 1,234,567.5 · 0.9 %', ['81.2 %', '1,234,567.5', '0.9 %'], en);
+  await page.click('.topbar .lang[data-lang="vi"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'vi');
+
   await page.close();
 
   // ---- viewer, in a browser set to another zone ----
@@ -151,4 +170,11 @@ await run(async (keep) => {
   const pad = (n) => String(n).padStart(2, '0');
   const expect = `${pad(want.getUTCDate())}/${pad(want.getUTCMonth() + 1)}/${want.getUTCFullYear()} ${pad(want.getUTCHours())}:${pad(want.getUTCMinutes())}`;
   check(us > 0 && clock.startsWith(expect), "the timeline's clock is station time (UTC+7), not the browser's New York time", expect, clock);
+  await vctx.close();
+
+  // ---- a camera owner ----
+  const opage = await newPage(browser);
+  await signIn(opage, srv, 'chu1', 'owner-pass-123');
+  const onames = await walk(opage, srv, 'owner', []);
+  check(onames.includes('owner'), 'the owner walks its own pages (Camera của tôi among them)', 'owner', onames);
 });
