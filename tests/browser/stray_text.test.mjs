@@ -170,6 +170,18 @@ await run(async (keep) => {
   const pad = (n) => String(n).padStart(2, '0');
   const expect = `${pad(want.getUTCDate())}/${pad(want.getUTCMonth() + 1)}/${want.getUTCFullYear()} ${pad(want.getUTCHours())}:${pad(want.getUTCMinutes())}`;
   check(us > 0 && clock.startsWith(expect), "the timeline's clock is station time (UTC+7), not the browser's New York time", expect, clock);
+  // the day is typed dd/mm/yyyy in the console's own input (the button
+  // gives way to it), Enter goes there
+  await vpage.click('#tl-date');
+  check(await vpage.isVisible('#tl-date-input') && !(await vpage.isVisible('#tl-date')), 'timeline: the day button opens the typed day input in its place',
+    'input shown, button hidden', { input: await vpage.isVisible('#tl-date-input'), button: await vpage.isVisible('#tl-date') });
+  await vpage.fill('#tl-date-input', '01/11/2026');
+  await vpage.press('#tl-date-input', 'Enter');
+  await vpage.waitForFunction(() => location.hash.includes('date=2026-11-01'), null, { timeout: 5000 }).catch(() => {});
+  const th = await vpage.evaluate(() => location.hash);
+  const tb = await vpage.textContent('#tl-date');
+  check(th.includes('date=2026-11-01') && tb.includes('01/11/2026') && await vpage.isVisible('#tl-date'), 'timeline: a typed 01/11/2026 opens that day',
+    ['date=2026-11-01', '01/11/2026'], [th, tb]);
   await vctx.close();
 
   // ---- a camera owner ----
