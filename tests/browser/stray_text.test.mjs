@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startServer, launch, newPage, signIn, check, run, apiSession, log, SRC } from './lib.mjs';
+import { startServer, launch, newPage, signIn, shot, check, run, apiSession, log, SRC } from './lib.mjs';
 
 const GENCAMS = path.join(SRC, 'tools', 'gencams', 'gencams.py');
 const STRAY = /\bnull\b|\bundefined\b|\bNaN\b|\[object/;
@@ -140,6 +140,22 @@ await run(async (keep) => {
   await page.fill('#f-from', '31/02/2026');
   const invalid = await page.$eval('#f-from', (x) => !x.checkValidity() && x.validationMessage);
   check(invalid && invalid.includes('dd/mm/yyyy'), 'an impossible day is marked, with the format', 'dd/mm/yyyy', invalid);
+
+  // … or picked in its month calendar (a click on the input opens it)
+  await page.click('#f-to');
+  await page.waitForSelector('.dt-pop .dt-day[data-day$="-15"]');
+  const pickDay = await page.getAttribute('.dt-pop .dt-day[data-day$="-15"]', 'data-day');
+  await page.click('.dt-pop .dt-day[data-day$="-15"]');
+  await page.waitForFunction((d) => location.hash.includes(`to=${d}`), pickDay, { timeout: 5000 }).catch(() => {});
+  const hash2 = await page.evaluate(() => location.hash);
+  const [py_, pm, pd] = pickDay.split('-');
+  check(hash2.includes(`to=${pickDay}`) && await page.inputValue('#f-to') === `${pd}/${pm}/${py_}`, 'a day picked in the calendar fills dd/mm/yyyy and filters',
+    [`to=${pickDay}`, `${pd}/${pm}/${py_}`], [hash2, await page.inputValue('#f-to')]);
+  await page.click('#f-from');
+  await page.waitForSelector('.dt-pop');
+  await shot(page, 'date-input-calendar');
+  await page.keyboard.press('Escape');
+  check(await page.$('.dt-pop') === null, 'Escape closes the calendar', 'closed', 'open');
 
   // numbers per language, through the one helper the pages use
   const fmt = () => page.evaluate(async () => { const m = await import('/lib/i18n.js'); return [m.fmtPct(81.23), m.fmtNum(1234567.5, 1), m.fmtShare(0.009, 1)]; });

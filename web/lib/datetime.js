@@ -10,7 +10,8 @@
 //
 // It is a plain <input>: 'change' and 'keydown' work as usual; a bad value
 // is marked (:invalid, with the reason as its validation message) so a
-// form's submit refuses it.
+// form's submit refuses it.  A click on it (or Alt+↓) opens a month
+// calendar (Monday first) to pick the day with the mouse; typing closes it.
 import { t } from './i18n.js';
 import { stationParts, fromStation } from './station.js';
 
@@ -76,5 +77,99 @@ export function dateTimeInput({ id, name, time = false, ms = null, required = fa
   });
   Object.defineProperty(input, 'day', { get: () => { const v = validate(); return v == null || Number.isNaN(v) ? '' : dayOf(v); } });
   input.ms = ms;
+  attachCalendar(input, time);
   return input;
+}
+
+// ---- the month calendar under an input ------------------------------------
+// One at a time, on document.body.  mousedown inside it is kept from taking
+// the focus, so the input neither blurs nor fires 'change' before a day is
+// picked; picking sets the value (keeping a typed time) and fires 'input'
+// and 'change' like typing would.
+let open = null;            // { input, pop, close }
+
+function attachCalendar(input, time) {
+  input.addEventListener('click', () => { if (!open || open.input !== input) showCalendar(input, time); });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' && e.altKey) { e.preventDefault(); showCalendar(input, time); } else if (e.key === 'Escape' && open && open.input === input) { e.stopPropagation(); open.close(); }
+  });
+  input.addEventListener('input', () => { if (open && open.input === input) open.close(); });
+  input.addEventListener('blur', () => { if (open && open.input === input) open.close(); });
+}
+
+function showCalendar(input, time) {
+  if (open) open.close();
+  const cur = parseInputValue(input.value, time);
+  const base = cur == null || Number.isNaN(cur) ? Date.now() : cur;
+  const bp = stationParts(base);
+  let y = bp.y, mo = bp.mo;
+  const pop = document.createElement('div');
+  pop.className = 'dt-pop';
+  pop.setAttribute('role', 'dialog');
+  pop.addEventListener('mousedown', (e) => e.preventDefault());
+  const r = input.getBoundingClientRect();
+  pop.style.left = `${Math.round(r.left + window.scrollX)}px`;
+  pop.style.top = `${Math.round(r.bottom + window.scrollY + 4)}px`;
+  const pick = (d) => {
+    const keep = cur == null || Number.isNaN(cur) ? { h: 0, mi: 0 } : stationParts(cur);
+    input.value = fmtInputValue(fromStation(y, mo, d, time ? keep.h : 0, time ? keep.mi : 0), time);
+    close();
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  const draw = () => {
+    const first = new Date(Date.UTC(y, mo - 1, 1));
+    const lead = (first.getUTCDay() + 6) % 7;                 // Monday first
+    const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    const tp = stationParts(Date.now());
+    const head = document.createElement('div');
+    head.className = 'dt-head';
+    const nav = (label, k) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn btn-small';
+      b.textContent = label;
+      b.setAttribute('aria-label', t(k < 0 ? 'dt.prev_month' : 'dt.next_month'));
+      b.addEventListener('click', () => { mo += k; if (mo < 1) { mo = 12; y--; } else if (mo > 12) { mo = 1; y++; } draw(); });
+      return b;
+    };
+    const title = document.createElement('strong');
+    title.textContent = t('dt.month', { m: pad(mo), y });
+    head.append(nav('‹', -1), title, nav('›', 1));
+    const grid = document.createElement('div');
+    grid.className = 'dt-grid';
+    for (const w of t('dt.weekdays').split(',')) {
+      const c = document.createElement('span');
+      c.className = 'dt-wd';
+      c.textContent = w;
+      grid.append(c);
+    }
+    for (let i = 0; i < lead; i++) grid.append(document.createElement('span'));
+    for (let d = 1; d <= days; d++) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'dt-day';
+      b.textContent = String(d);
+      b.dataset.day = `${y}-${pad(mo)}-${pad(d)}`;
+      if (y === tp.y && mo === tp.mo && d === tp.d) b.classList.add('dt-today');
+      if (cur != null && !Number.isNaN(cur) && y === bp.y && mo === bp.mo && d === bp.d) b.classList.add('dt-sel');
+      b.addEventListener('click', () => pick(d));
+      grid.append(b);
+    }
+    pop.replaceChildren(head, grid);
+  };
+  const outside = (e) => { if (!pop.contains(e.target) && e.target !== input) close(); };
+  // a scroll (of the page or of the content pane) would leave it floating elsewhere
+  const onScroll = (e) => { if (!pop.contains(e.target)) close(); };
+  function close() {
+    pop.remove();
+    document.removeEventListener('mousedown', outside, true);
+    document.removeEventListener('scroll', onScroll, true);
+    if (open && open.pop === pop) open = null;
+  }
+  draw();
+  document.body.append(pop);
+  document.addEventListener('mousedown', outside, true);
+  document.addEventListener('scroll', onScroll, true);
+  open = { input, pop, close };
 }

@@ -88,7 +88,7 @@ export default {
       });
       dateInput.addEventListener('change', takeDate);
       const dateBtn = h('button', { class: 'btn tl-date', id: 'tl-date', title: t('tl.day'),
-        onclick: () => { dateInput.ms = msOfDay(date); dateBtn.hidden = true; dateInput.hidden = false; dateInput.focus(); dateInput.select(); } });
+        onclick: () => { dateInput.ms = msOfDay(date); dateBtn.hidden = true; dateInput.hidden = false; dateInput.focus(); dateInput.select(); dateInput.click(); } });
       const prevDay = h('button', { class: 'btn', id: 'tl-prev-day', title: t('tl.prev_day'), 'aria-label': t('tl.prev_day'), onclick: () => setDate(shiftDay(date, -1)) }, '‹');
       const nextDay = h('button', { class: 'btn', id: 'tl-next-day', title: t('tl.next_day'), 'aria-label': t('tl.next_day'), onclick: () => setDate(shiftDay(date, 1)) }, '›');
       const todayBtn = h('button', { class: 'btn', id: 'tl-today', onclick: () => setDate(today()) }, t('tl.today'));
