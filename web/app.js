@@ -2,7 +2,9 @@
 // page context.  Pages are plain ES modules registered in pages.js; see
 // web/README.md for the contract.  No build step: what is here is what runs.
 import { api, qs, setUnauthorizedHandler } from './lib/api.js';
-import { t, loadLang, getLang, addStrings, fmtDate, fmtDateTime, fmtTime, LANGS } from './lib/i18n.js';
+import { t, loadLang, getLang, addStrings, fmtDate, fmtDateTime, fmtTime, fmtNum, fmtPct, fmtShare, LANGS } from './lib/i18n.js';
+import { setStationOffset } from './lib/station.js';
+import { dateTimeInput } from './lib/datetime.js';
 import { h, clear, toast, showError, formModal, table, badge, pageHeader } from './lib/ui.js';
 import { pages, HOME, loadPage } from './pages.js';
 import { icon } from './icons.js';
@@ -44,6 +46,7 @@ function showLogin() {
     try {
       const r = await api.post('/api/v1/session', { username: username.value.trim(), password: password.value }, { quiet401: true });
       user = r.user;
+      setStationOffset(r.station && r.station.utc_offset_min);
       password.value = '';
       if (!location.hash || location.hash === '#/') location.hash = '';
       showShell();
@@ -206,7 +209,7 @@ async function route() {
 function makeContext(path, params) {
   return {
     api, qs, t, user, lang: getLang(), path, params,
-    fmtDate, fmtDateTime, fmtTime,
+    fmtDate, fmtDateTime, fmtTime, fmtNum, fmtPct, fmtShare, dateTimeInput,
     h, ui: { clear, toast, showError, formModal, table, badge, pageHeader },
     navigate,
     is: (...roles) => roles.includes(user.role),
@@ -225,7 +228,9 @@ async function boot() {
     showLogin();
   });
   try {
-    user = (await api.get('/api/v1/session', { quiet401: true })).user;
+    const r = await api.get('/api/v1/session', { quiet401: true });
+    user = r.user;
+    setStationOffset(r.station && r.station.utc_offset_min);
   } catch (e) {
     user = null;
   }

@@ -7,6 +7,12 @@ const P = {
   camera: '<path d="M3 7h11l3 3v4l-3 3H3z"/><path d="M17 10l4-2v8l-4-2"/>',
   health: '<path d="M3 12h4l2-5 4 10 2-5h6"/>',
   map: '<path d="M9 4 3 6v14l6-2 6 2 6-2V4l-6 2z"/><path d="M9 4v14M15 6v14"/>',
+  // "Đã thấy gì ở đây?": a magnifier over a place pin (the map keeps the folded map)
+  search: '<path d="M9 2.5a5 5 0 0 0-5 5c0 3.6 5 8.5 5 8.5s5-4.9 5-8.5a5 5 0 0 0-5-5z"/><circle cx="9" cy="7.5" r="1.6"/><circle cx="17" cy="17" r="3.5"/><path d="m19.5 19.5 2.5 2.5"/>',
+  // alerts: a bell (incidents keep the warning triangle)
+  alerts: '<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/><path d="M10 20.5a2 2 0 0 0 4 0"/>',
+  // the owner's own cameras: a house (the camera list keeps the camera)
+  owner: '<path d="M3 11.5 12 4l9 7.5"/><path d="M5.5 9.5V20h13V9.5"/><path d="M9.5 20v-5.5h5V20"/>',
   incidents: '<path d="M12 3 2 20h20z"/><path d="M12 10v4M12 17v.5"/>',
   stats: '<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>',
   criteria: '<path d="M9 11l2 2 4-4"/><rect x="4" y="3" width="16" height="18" rx="2"/>',

@@ -318,6 +318,13 @@ static int too_many(struct http_req *req, int secs)
                       "too many failed sign-in attempts; try again in %d seconds", secs);
 }
 
+/* The console shows and types every time in station time; it learns the
+ * offset here, with who is signed in, so no page hard-codes it. */
+static json_t *station_json(void)
+{
+    return json_pack("{s:i}", "utc_offset_min", ww_station_offset_min());
+}
+
 static int h_login(struct http_req *req, void *ud)
 {
     (void)ud;
@@ -382,15 +389,17 @@ static int h_login(struct http_req *req, void *ud)
     cat_user_clear(&u);
     if ((rc = http_audit(req, CAT_AUDIT_LOGIN, 0, 0, 0, NULL))) return rc;
     ww_info("auth", "'%s' signed in from %s", req->user->username, req->client_addr);
-    return http_respond_json(req, 200, json_pack("{s:o,s:I}", "user", user_json(req->user),
+    return http_respond_json(req, 200, json_pack("{s:o,s:I,s:o}", "user", user_json(req->user),
                                                  "expires_in_s",
-                                                 (json_int_t)(HTTP_SESSION_TTL_US / 1000000)));
+                                                 (json_int_t)(HTTP_SESSION_TTL_US / 1000000),
+                                                 "station", station_json()));
 }
 
 static int h_whoami(struct http_req *req, void *ud)
 {
     (void)ud;
-    return http_respond_json(req, 200, json_pack("{s:o}", "user", user_json(http_req_user(req))));
+    return http_respond_json(req, 200, json_pack("{s:o,s:o}", "user", user_json(http_req_user(req)),
+                                                 "station", station_json()));
 }
 
 static int h_logout(struct http_req *req, void *ud)

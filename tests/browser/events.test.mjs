@@ -277,8 +277,8 @@ await run(async () => {
     const day = await page.textContent('.ev-day h2');
     check(/^Hôm nay · \d{2}\/\d{2}\/\d{4}$/.test(day), 'events page: cards grouped by day (dd/mm/yyyy)', 'Hôm nay · dd/mm/yyyy', day);
     const cardText = await page.textContent('.ev-card');
-    check(/\d{2}:\d{2}:\d{2}/.test(cardText) && /giây/.test(cardText) && /Lòng đường (trái|phải)|Cổng chợ|Lối vào bãi xe|toàn khung hình/.test(cardText) && /Mức thay đổi \d+%/.test(cardText),
-      'events page: a card shows time, duration, zone and score', 'HH:MM:SS, … giây, a zone, Mức thay đổi N%', cardText);
+    check(/\d{2}:\d{2}:\d{2}/.test(cardText) && /giây/.test(cardText) && /Lòng đường (trái|phải)|Cổng chợ|Lối vào bãi xe|toàn khung hình/.test(cardText) && /Mức thay đổi \d+ %/.test(cardText),
+      'events page: a card shows time, duration, zone and score (a Vietnamese percentage: "41 %")', 'HH:MM:SS, … giây, a zone, Mức thay đổi N %', cardText);
     await page.mouse.move(10, 10);
     await sleep(500);
     await shot(page, 'events');

@@ -1,6 +1,8 @@
 // ui: small DOM helpers shared by the pages.  No framework: h() builds
 // elements, the rest are a toast, a modal form and a data table.
 import { t } from './i18n.js';
+import { dateTimeInput } from './datetime.js';
+import { isoStation } from './station.js';
 
 // h('button', { class: 'btn', onclick: fn }, 'Save') — children may be
 // strings, nodes, arrays, null/false (skipped).
@@ -41,7 +43,7 @@ export function showError(e) {
 }
 
 // A modal with a form.  fields: [{ name, label, type: 'text'|'password'|
-// 'number'|'select'|'checkbox'|'textarea', value, options: [[value, label]],
+// 'number'|'select'|'checkbox'|'textarea'|'date'|'datetime', value, options: [[value, label]],
 // required, placeholder, help, step }].  onSubmit(values) may throw (the
 // error is shown in the form and the modal stays).  Resolves when closed.
 export function formModal({ title, fields, submitLabel, onSubmit }) {
@@ -56,6 +58,9 @@ export function formModal({ title, fields, submitLabel, onSubmit }) {
           (f.options || []).map(([v, l]) => h('option', { value: v, selected: String(v) === String(f.value ?? '') }, l)));
       } else if (f.type === 'checkbox') {
         input = h('input', { id, name: f.name, type: 'checkbox', checked: !!f.value });
+      } else if (f.type === 'date' || f.type === 'datetime') {
+        // the console's own input (lib/datetime.js); value in epoch ms
+        input = dateTimeInput({ id, name: f.name, time: f.type === 'datetime', ms: f.value ?? null, required: !!f.required });
       } else if (f.type === 'textarea') {
         input = h('textarea', { id, name: f.name, rows: 3 }, f.value ?? '');
       } else {
@@ -74,6 +79,8 @@ export function formModal({ title, fields, submitLabel, onSubmit }) {
       for (const [name, { input, f }] of Object.entries(inputs)) {
         if (f.type === 'checkbox') values[name] = input.checked;
         else if (f.type === 'number') values[name] = input.value === '' ? null : Number(input.value);
+        // ISO 8601 with the station's offset, as the API takes it; '' when empty
+        else if (f.type === 'date' || f.type === 'datetime') values[name] = input.ms == null ? '' : isoStation(input.ms);
         else values[name] = input.value;
       }
       err.textContent = '';

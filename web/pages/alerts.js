@@ -6,6 +6,7 @@
 // An open alert opens (button or row) into what the duty officer does about
 // it: acknowledge it, note the call to the owner and the repair date they
 // promised — kept with the alert and shown to the owner too.
+import { fmtPct } from '../lib/i18n.js';
 import { durationText, mapStrings } from './map.js';
 
 const REFRESH_MS = 10000;
@@ -135,7 +136,7 @@ function pctBar(h, v) {
   return h('span', { style: 'display:inline-flex; align-items:center; gap:6px' },
     h('span', { style: 'display:inline-block; width:90px; height:8px; background:#e2e8f0; border-radius:4px; overflow:hidden' },
       h('span', { style: `display:block; height:100%; width:${Math.max(0, Math.min(100, v)).toFixed(1)}%; background:${colour}` })),
-    `${v.toFixed(1)} %`);
+    fmtPct(v, 1));
 }
 
 export default {

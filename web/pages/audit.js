@@ -1,6 +1,9 @@
 // Audit trail: who looked at which camera, when, and what changed.  Admins
 // see everything and can check the hash chain; camera owners see the rows
 // about their own cameras.  Filters live in the hash (#/audit?camera=3).
+import { dateTimeInput, msOfDay } from '../lib/datetime.js';
+import { isoStation } from '../lib/station.js';
+
 const ACTIONS = ['live_view', 'playback', 'export', 'login', 'login_failed', 'logout',
   'user_change', 'camera_change', 'owner_change', 'ward_change'];
 
@@ -23,7 +26,10 @@ export default {
     const detailText = (d) => {
       if (!d) return '';
       if (typeof d !== 'object') return String(d);
-      return Object.entries(d).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join(' · ');
+      // a missing value is "—", a nested one its JSON: never "null" or "[object Object]"
+      const val = (v) => (v == null || v === '' ? '—' : Array.isArray(v) ? v.map(val).join(', ')
+        : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      return Object.entries(d).map(([k, v]) => `${k}: ${val(v)}`).join(' · ');
     };
 
     function draw() {
@@ -44,8 +50,9 @@ export default {
 
     async function load(append) {
       const q = { limit: 100, camera: f.camera, action: f.action, before: append ? next : '' };
-      if (f.from) q.from = `${f.from}T00:00:00+07:00`;
-      if (f.to) q.to = `${f.to}T23:59:59+07:00`;
+      // from/to are station days: from the first to the last second of them
+      if (f.from) q.from = isoStation(msOfDay(f.from));
+      if (f.to) q.to = isoStation(msOfDay(f.to) + 86399e3);
       const r = await api.get(`/api/v1/audit${qs(q)}`);
       rows = append ? rows.concat(r.rows) : r.rows;
       next = r.next_before;
@@ -64,7 +71,11 @@ export default {
     const apply = () => {
       ctx.navigate(`#/audit${qs(f)}`);
     };
-    const input = (key, attrs) => h('input', { ...attrs, value: f[key], onchange: (e) => { f[key] = e.target.value; apply(); } });
+    const dayInput = (key) => {
+      const i = dateTimeInput({ id: `audit-${key}`, ms: msOfDay(f[key]) });
+      i.addEventListener('change', () => { if (Number.isNaN(i.ms)) { i.reportValidity(); return; } f[key] = i.day; apply(); });
+      return i;
+    };
     el.append(
       ui.pageHeader(t('audit.title'),
         ctx.is('admin') ? h('button', { class: 'btn', id: 'audit-verify', onclick: verify }, t('audit.verify')) : null),
@@ -75,8 +86,8 @@ export default {
         h('label', {}, t('audit.action'), h('select', { onchange: (e) => { f.action = e.target.value; apply(); } },
           h('option', { value: '' }, t('audit.all_actions')),
           ACTIONS.map((a) => h('option', { value: a, selected: a === f.action }, t(`audit.action.${a}`))))),
-        h('label', {}, t('audit.from'), input('from', { type: 'date' })),
-        h('label', {}, t('audit.to'), input('to', { type: 'date' }))),
+        h('label', {}, t('audit.from'), dayInput('from')),
+        h('label', {}, t('audit.to'), dayInput('to'))),
       list, more);
     await load(false);
   },

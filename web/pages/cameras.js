@@ -14,6 +14,25 @@ export default {
         ? api.get('/api/v1/owners').then((r) => r.owners).catch(() => []) : Promise.resolve([]),
     ]);
     let cams = camsR.cameras;
+    // What each camera is doing now (GET /api/v1/health): "Đang ghi" only
+    // for a camera that is online and recording — never for one that is
+    // enabled but offline (issue 17 item 12).
+    let health = new Map();
+    const loadHealth = async () => {
+      try { health = new Map(((await api.get('/api/v1/health')).cameras || []).map((c) => [c.id, c])); } catch { health = new Map(); }
+    };
+    await loadHealth();
+    const stateBadge = (c) => {
+      if (!c.enabled) return ui.badge(t('cameras.disabled'));
+      const s = health.get(c.id);
+      if (!s) return ui.badge(t('cameras.st.unknown'));
+      const withReason = (b) => { if (s.reason) b.title = s.reason; b.dataset.state = s.state; return b; };
+      if (s.state === 'offline' || s.state === 'error') return withReason(ui.badge(t(`cameras.st.${s.state}`), 'bad'));
+      if (s.state !== 'online') return withReason(ui.badge(t('cameras.st.connecting'), 'warn'));
+      if (s.record_state === 'recording') return withReason(ui.badge(t('cameras.enabled'), 'ok'));
+      if (s.record_state === 'paused') return withReason(ui.badge(t('cameras.st.paused'), 'warn'));
+      return withReason(ui.badge(t('cameras.st.online'), 'info'));
+    };
     const wardName = (id) => (wards.find((w) => w.id === id) || {}).name || t('common.none');
     const ownerName = (id) => (owners.find((o) => o.id === id) || {}).name || t('common.none');
     let filterWard = ctx.params.get('ward') || '';
@@ -39,7 +58,7 @@ export default {
       ];
       if (owners.length || ctx.is('admin', 'officer')) cols.push({ label: t('cameras.owner'), value: (c) => (c.owner_id ? ownerName(c.owner_id) : ui.badge(t('cameras.station_own'), 'info')) });
       cols.push(
-        { label: t('cameras.state'), value: (c) => (c.enabled ? ui.badge(t('cameras.enabled'), 'ok') : ui.badge(t('cameras.disabled'))) },
+        { label: t('cameras.state'), value: (c) => stateBadge(c) },
         { label: t('cameras.retention'), value: (c) => c.retention_days, class: 'num' },
         { label: t('cameras.credentials'), value: (c) => (c.has_credentials ? ui.badge(t('common.yes'), 'info') : t('common.no')) },
       );
@@ -52,7 +71,7 @@ export default {
     }
 
     async function reload() {
-      cams = (await api.get('/api/v1/cameras')).cameras;
+      [cams] = await Promise.all([api.get('/api/v1/cameras').then((r) => r.cameras), loadHealth()]);
       draw();
     }
 

@@ -7,9 +7,10 @@
 // more as you scroll (keyset cursor: page 40 is as quick as page 1), new
 // events appear at the top while you watch, and a click opens the timeline
 // at the event's pre-roll (#/timeline?camera=ID&date=YYYY-MM-DD&at=S).
-// Times typed in the filters are dd/mm/yyyy HH:mm in station time (UTC+7).
+// Times typed in the filters are dd/mm/yyyy HH:mm in station time
+// (lib/datetime.js; the offset is the server's, lib/station.js).
+import { stationDayKey, stationDayStart, stationOffsetMs } from '../lib/station.js';
 
-const TZ_OFF_MS = 7 * 3600e3;       // Asia/Ho_Chi_Minh: UTC+7 all year
 const PAGE = 48;
 const POLL_MS = 15000;
 
@@ -160,29 +161,9 @@ function injectCss() {
   document.head.append(s);
 }
 
-// ---- station time ---------------------------------------------------------
-const pad = (n) => String(n).padStart(2, '0');
-// epoch ms → parts in station time
-function parts(ms) {
-  const d = new Date(ms + TZ_OFF_MS);
-  return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() };
-}
-const fmtInput = (ms) => { const p = parts(ms); return `${pad(p.d)}/${pad(p.mo)}/${p.y} ${pad(p.h)}:${pad(p.mi)}`; };
-const dayKey = (ms) => { const p = parts(ms); return `${p.y}-${pad(p.mo)}-${pad(p.d)}`; };
-const dayStartMs = (ms) => { const p = parts(ms); return Date.UTC(p.y, p.mo - 1, p.d) - TZ_OFF_MS; };
-// "dd/mm/yyyy[ HH:mm]" (station time) → epoch ms; '' → null; bad → NaN
-function parseInput(v) {
-  const s = (v || '').trim();
-  if (!s) return null;
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T,]+(\d{1,2})[:h](\d{2}))?$/.exec(s);
-  if (!m) return NaN;
-  const [d, mo, y, hh = 0, mi = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59) return NaN;
-  const ms = Date.UTC(y, mo - 1, d, hh, mi) - TZ_OFF_MS;
-  const p = parts(ms);
-  if (p.d !== d || p.mo !== mo) return NaN;     // 31/02 and friends
-  return ms;
-}
+// ---- station time (lib/station.js; typed dd/mm/yyyy HH:mm via lib/datetime.js) ----
+const dayKey = (ms) => stationDayKey(ms);
+const dayStartMs = (ms) => stationDayStart(ms);
 
 const PLAY_SVG = '<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="rgba(0,0,0,.35)"/><path d="M10 8l6 4-6 4z"/></svg>';
 
@@ -192,7 +173,7 @@ export default {
   async render(el, ctx) {
     const { api, t, h, ui } = ctx;
     injectCss();
-    const nf = new Intl.NumberFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 0 });
+    const nf = { format: (v) => ctx.fmtNum(v) };   // figures per language (lib/i18n.js)
     const [camsR, wards] = await Promise.all([api.get('/api/v1/cameras'), ctx.wards().catch(() => [])]);
     const cams = camsR.cameras;
     const camById = new Map(cams.map((c) => [c.id, c]));
@@ -229,14 +210,14 @@ export default {
       wards.map((w) => h('option', { value: w.id, selected: String(w.id) === f.ward }, w.name)));
     const zoneList = h('datalist', { id: 'ev-zone-list' });
     const zoneIn = h('input', { id: 'ev-zone', list: 'ev-zone-list', value: f.zone, placeholder: t('ev.any_zone'), autocomplete: 'off', size: 14 });
-    const fromIn = h('input', { id: 'ev-from', class: 'ev-time', value: f.from ? fmtInput(f.from) : '', placeholder: t('ev.time_ph'), inputmode: 'numeric', autocomplete: 'off' });
-    const toIn = h('input', { id: 'ev-to', class: 'ev-time', value: f.to ? fmtInput(f.to) : '', placeholder: t('ev.time_ph'), inputmode: 'numeric', autocomplete: 'off' });
+    const fromIn = ctx.dateTimeInput({ id: 'ev-from', cls: 'ev-time', time: true, ms: f.from });
+    const toIn = ctx.dateTimeInput({ id: 'ev-to', cls: 'ev-time', time: true, ms: f.to });
     const ferr = h('div', { class: 'ev-filter-error', role: 'alert', id: 'ev-filter-error' });
     const QUICK = [['1h', 3600e3], ['today', 'today'], ['24h', 86400e3], ['7d', 7 * 86400e3], ['all', null]];
     const quickBtns = QUICK.map(([k, span]) => h('button', { type: 'button', class: 'btn btn-small', 'data-quick': k, onclick: () => {
       const now = Date.now();
-      fromIn.value = span === null ? '' : fmtInput(span === 'today' ? dayStartMs(now) : now - span);
-      toIn.value = '';
+      fromIn.ms = span === null ? null : (span === 'today' ? dayStartMs(now) : now - span);
+      toIn.ms = null;
       apply();
     } }, t(`ev.q.${k}`)));
     const enter = (e) => { if (e.key === 'Enter') { e.preventDefault(); apply(); } };
@@ -244,7 +225,8 @@ export default {
     camSel.addEventListener('change', () => { loadZones(); apply(); });
     wardSel.addEventListener('change', () => apply());
 
-    const form = h('form', { class: 'filters ev-filters', id: 'ev-filters', onsubmit: (e) => { e.preventDefault(); apply(); } },
+    // novalidate: a bad time is said in ferr below, with the format
+    const form = h('form', { class: 'filters ev-filters', id: 'ev-filters', novalidate: true, onsubmit: (e) => { e.preventDefault(); apply(); } },
       h('label', {}, t('ev.camera'), camSel),
       showWard ? h('label', {}, t('ev.ward'), wardSel) : null,
       h('label', {}, t('ev.zone'), zoneIn, zoneList),
@@ -252,7 +234,7 @@ export default {
       h('label', {}, t('ev.to'), toIn),
       h('button', { type: 'submit', class: 'btn btn-primary', id: 'ev-apply' }, t('ev.apply')),
       h('button', { type: 'button', class: 'btn btn-ghost', id: 'ev-reset', onclick: () => {
-        camSel.value = ''; wardSel.value = ''; zoneIn.value = ''; fromIn.value = ''; toIn.value = ''; apply();
+        camSel.value = ''; wardSel.value = ''; zoneIn.value = ''; fromIn.ms = null; toIn.ms = null; apply();
       } }, t('ev.reset')),
       ferr);
 
@@ -275,14 +257,14 @@ export default {
       const r = Math.max(1, Math.round(s));
       return r < 60 ? t('ev.dur.s', { s: r }) : t('ev.dur.ms', { m: Math.floor(r / 60), s: r % 60 });
     };
-    const pct = (x) => `${nf.format(Math.round(x * 100))}%`;
+    const pct = (x) => ctx.fmtShare(x, 0);
     function dayLabel(key, ms) {
       const today = dayKey(Date.now());
       const yest = dayKey(Date.now() - 86400e3);
       const d = ctx.fmtDate(ms);
       if (key === today) return `${t('ev.day_today')} · ${d}`;
       if (key === yest) return `${t('ev.day_yesterday')} · ${d}`;
-      const wd = new Intl.DateTimeFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(ms));
+      const wd = new Intl.DateTimeFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', timeZone: 'UTC' }).format(new Date(ms + stationOffsetMs()));
       return `${wd.charAt(0).toUpperCase()}${wd.slice(1)} · ${d}`;
     }
 
@@ -402,7 +384,8 @@ export default {
     function addZoneOption(z) {
       if (zoneOpts.has(z)) return;
       zoneOpts.add(z);
-      zoneList.append(h('option', { value: z }));
+      // 'all' (the whole picture) is the detector's name: say what it means
+      zoneList.append(h('option', { value: z, label: z === 'all' ? t('ev.zone_all') : null }));
     }
     // Zone names come from the cameras' settings, so a zone with no event
     // yet can be chosen too.
@@ -420,7 +403,7 @@ export default {
       ferr.textContent = '';
       fromIn.classList.remove('bad');
       toIn.classList.remove('bad');
-      const a = parseInput(fromIn.value), b = parseInput(toIn.value);
+      const a = fromIn.ms, b = toIn.ms;
       if (Number.isNaN(a)) fromIn.classList.add('bad');
       if (Number.isNaN(b)) toIn.classList.add('bad');
       if (Number.isNaN(a) || Number.isNaN(b)) { ferr.textContent = t('ev.bad_time'); return; }

@@ -107,8 +107,9 @@ export default {
   strings,
   async render(el, ctx) {
     const { api, t, h, ui } = ctx;
-    const nf1 = new Intl.NumberFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    const nf0 = new Intl.NumberFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 0 });
+    // figures per language through the one helper (lib/i18n.js)
+    const nf1 = { format: (v) => ctx.fmtNum(v, 1, { fixed: true }) };
+    const nf0 = { format: (v) => ctx.fmtNum(v, 0) };
     const canPlayback = ctx.is('admin', 'province', 'officer', 'viewer');
     let rows = [];
     let fetchedAt = null;
@@ -170,8 +171,11 @@ export default {
       { key: 'record_state', label: t('health.col.record'), sort: (c) => c.record_state || '',
         cell: (c) => {
           if (!c.record_state) return '—';
-          const k = `health.record.${c.record_state}`;
-          return h('div', { class: 'hl-state' }, ui.badge(t(k) === k ? c.record_state : t(k), REC_KIND[c.record_state] || 'muted'),
+          // a camera without a picture records nothing, whatever the
+          // recorder last said: never "Đang ghi" beside "Mất tín hiệu"
+          const rs = c.record_state === 'recording' && c.state !== 'online' ? 'idle' : c.record_state;
+          const k = `health.record.${rs}`;
+          return h('div', { class: 'hl-state' }, ui.badge(t(k) === k ? rs : t(k), REC_KIND[rs] || 'muted'),
             c.record_error ? h('div', { class: 'hl-reason' }, c.record_error) : null);
         } },
     ];

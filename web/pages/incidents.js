@@ -5,6 +5,8 @@
 // ward; admins also delete and correct statuses.  The server decides
 // (docs/api.md); the buttons only follow what it allows.
 import { ensureStyles } from '../report/ward-ui.js';
+import { dateTimeInput, msOfDay, dayOf } from '../lib/datetime.js';
+import { fmtNum } from '../lib/i18n.js';
 
 const STATUSES = ['received', 'verifying', 'solved', 'closed'];
 const STATUS_KIND = { received: 'info', verifying: 'warn', solved: 'ok', closed: 'muted' };
@@ -12,19 +14,13 @@ const FIGURES = ['suspects', 'drug_grams', 'deaths', 'injuries', 'damage_vnd'];
 
 function catName(c, lang) { return c ? (lang === 'en' ? c.name_en : c.name_vi) : '—'; }
 
-// "2025-03-10T14:30:00+07:00" → "2025-03-10T14:30" (already station time).
-function localInput(iso) { return iso ? iso.slice(0, 16) : ''; }
 
-function nowLocal() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-  }).formatToParts(new Date()).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour === '24' ? '00' : p.hour}:${p.minute}`;
-}
-
-function fmtNumber(v, lang) {
-  if (v == null) return '';
-  return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'vi-VN').format(v);
+// One value of the change history as text: nothing → "—", never "null".
+function histValue(v) {
+  if (v == null || v === '') return '—';
+  if (Array.isArray(v)) return v.length ? v.map(histValue).join(', ') : '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
 }
 
 // The add/edit form.  Figure fields follow the chosen category.
@@ -38,8 +34,8 @@ function incidentForm(ctx, { cats, wards, inc }) {
     const catSel = h('select', { name: 'category_id', id: 'inc-category', required: true },
       cats.filter((c) => c.active || c.id === v.category_id)
         .map((c) => h('option', { value: c.id, selected: c.id === v.category_id }, catName(c, lang))));
-    const when = h('input', { type: 'datetime-local', name: 'occurred_at', id: 'inc-when', required: true,
-      value: v.occurred_at ? localInput(v.occurred_at) : nowLocal() });
+    const when = dateTimeInput({ name: 'occurred_at', id: 'inc-when', time: true, required: true,
+      ms: v.occurred_at_us ? v.occurred_at_us / 1000 : (v.occurred_at ? Date.parse(v.occurred_at) : Date.now()) });
     const status = h('select', { name: 'status', id: 'inc-status' },
       STATUSES.map((s) => h('option', { value: s, selected: s === (v.status || 'received') }, t(`inc.status.${s}`))));
     const summary = h('textarea', { name: 'summary', id: 'inc-summary', rows: 3, required: true }, v.summary || '');
@@ -70,7 +66,7 @@ function incidentForm(ctx, { cats, wards, inc }) {
       err.textContent = '';
       const c = cats.find((x) => String(x.id) === catSel.value);
       const body = {
-        ward_id: Number(wardSel.value), category_id: Number(catSel.value), occurred_at: when.value,
+        ward_id: Number(wardSel.value), category_id: Number(catSel.value), occurred_at_us: Math.round(when.ms) * 1000,
         status: status.value, summary: summary.value.trim(), address: address.value.trim() || null,
         latitude: lat.value === '' ? null : Number(lat.value), longitude: lon.value === '' ? null : Number(lon.value),
         camera_ids: cams.value.trim(),
@@ -105,9 +101,9 @@ function incidentForm(ctx, { cats, wards, inc }) {
 }
 
 function figuresText(ctx, r) {
-  const { t, lang } = ctx;
+  const { t } = ctx;
   return FIGURES.filter((f) => r[f] != null && r[f] !== 0)
-    .map((f) => `${t(`inc.fig.${f}`)}: ${fmtNumber(r[f], lang)}`).join(' · ');
+    .map((f) => `${t(`inc.fig.${f}`)}: ${fmtNum(r[f], 2)}`).join(' · ');
 }
 
 async function renderDetail(el, ctx, id, cats, wards) {
@@ -117,7 +113,7 @@ async function renderDetail(el, ctx, id, cats, wards) {
   const canWrite = ctx.is('admin') || (ctx.is('officer') && ctx.user.ward_id === inc.ward_id);
   const row = (label, value) => h('tr', {}, h('th', {}, label), h('td', {}, value));
   const diffText = (d) => Object.entries(d || {}).map(([k, v]) => (Array.isArray(v) && v.length === 2
-    ? `${t(`inc.field.${k}`)}: ${v[0] ?? '—'} → ${v[1] ?? '—'}` : `${k}: ${JSON.stringify(v)}`));
+    ? `${t(`inc.field.${k}`)}: ${histValue(v[0])} → ${histValue(v[1])}` : `${t(`inc.field.${k}`)}: ${histValue(v)}`));
   el.append(
     ui.pageHeader(`${t('inc.one')} #${inc.id}`,
       h('a', { class: 'btn', href: '#/incidents' }, t('inc.back')),
@@ -132,17 +128,17 @@ async function renderDetail(el, ctx, id, cats, wards) {
     inc.demo ? h('div', { class: 'callout warn' }, t('inc.demo_note')) : null,
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid kv', id: 'incident-detail' }, h('tbody', {},
       row(t('inc.when'), ctx.fmtDateTime(inc.occurred_at, false)),
-      row(t('inc.ward'), inc.ward || ''),
+      row(t('inc.ward'), inc.ward || '—'),
       row(t('inc.category'), catName(cat, lang)),
       row(t('inc.status'), ui.badge(t(`inc.status.${inc.status}`), STATUS_KIND[inc.status])),
       row(t('inc.summary'), h('span', { class: 'pre' }, inc.summary)),
       row(t('inc.address'), inc.address || '—'),
-      row(t('inc.position'), inc.latitude != null ? `${inc.latitude.toFixed(5)}, ${inc.longitude.toFixed(5)}` : '—'),
+      row(t('inc.position'), inc.latitude != null ? `${fmtNum(inc.latitude, 5, { fixed: true })}; ${fmtNum(inc.longitude, 5, { fixed: true })}` : '—'),
       row(t('inc.figures'), figuresText(ctx, inc) || '—'),
-      row(t('inc.cameras'), inc.camera_ids.length ? inc.camera_ids.map((c) => h('a', { href: `#/playback?camera=${c}`, class: 'chip' }, `#${c}`)) : '—'),
+      row(t('inc.cameras'), inc.camera_ids.length ? inc.camera_ids.map((c) => h('a', { href: `#/timeline?camera=${c}&date=${dayOf(Date.parse(inc.occurred_at))}`, class: 'chip' }, `#${c}`)) : '—'),
       row(t('inc.exports'), inc.export_ids.length ? inc.export_ids.map((x) => `#${x}`).join(', ') : '—'),
       row(t('inc.entered'), `${inc.created_by || '—'} · ${ctx.fmtDateTime(inc.created_at, false)}`),
-      inc.updated_at ? row(t('inc.updated'), `${inc.updated_by} · ${ctx.fmtDateTime(inc.updated_at, false)}`) : null))),
+      inc.updated_at ? row(t('inc.updated'), `${inc.updated_by || '—'} · ${ctx.fmtDateTime(inc.updated_at, false)}`) : null))),
     h('h2', { class: 'section-title' }, t('inc.history')),
     ui.table([
       { label: t('inc.hist.at'), value: (r) => ctx.fmtDateTime(r.at), class: 'mono' },
@@ -168,13 +164,22 @@ export default {
     const apply = () => ctx.navigate(`#/incidents${qs(f)}`);
     const sel = (key, options, id) => h('select', { id, onchange: (e) => { f[key] = e.target.value; f.offset = ''; apply(); } },
       options.map(([v, l]) => h('option', { value: v, selected: String(v) === String(f[key]) }, l)));
+    // from/to are station days (YYYY-MM-DD in the hash), typed dd/mm/yyyy
+    const dayFilter = (key, id) => {
+      const input = dateTimeInput({ id, ms: msOfDay(f[key]) });
+      input.addEventListener('change', () => {
+        if (Number.isNaN(input.ms)) { input.reportValidity(); return; }
+        f[key] = input.day; f.offset = ''; apply();
+      });
+      return input;
+    };
     const filters = h('div', { class: 'filters' },
       ctx.is('admin', 'province') ? h('label', {}, t('inc.ward'),
         sel('ward_id', [['', t('inc.all_wards')], ...wards.map((w) => [w.id, w.name])], 'f-ward')) : null,
       h('label', {}, t('inc.category'), sel('category', [['', t('inc.all')], ...cats.map((c) => [c.code, catName(c, lang)])], 'f-category')),
       h('label', {}, t('inc.status'), sel('status', [['', t('inc.all')], ...STATUSES.map((s) => [s, t(`inc.status.${s}`)])], 'f-status')),
-      h('label', {}, t('inc.from'), h('input', { type: 'date', id: 'f-from', value: f.from, onchange: (e) => { f.from = e.target.value; apply(); } })),
-      h('label', {}, t('inc.to'), h('input', { type: 'date', id: 'f-to', value: f.to, onchange: (e) => { f.to = e.target.value; apply(); } })),
+      h('label', {}, t('inc.from'), dayFilter('from', 'f-from')),
+      h('label', {}, t('inc.to'), dayFilter('to', 'f-to')),
       h('form', { class: 'inline-search', onsubmit: (e) => { e.preventDefault(); f.q = e.target.q.value.trim(); f.offset = ''; apply(); } },
         h('label', {}, t('common.search'), h('input', { name: 'q', id: 'f-q', value: f.q, placeholder: t('inc.search_hint') }))));
 

@@ -3,11 +3,13 @@
 // name, state and the time of the picture.  Click a tile to enlarge it on
 // the main stream.  Tiles that leave the page (grid or page change, leaving
 // #/live) stop their players: fetch aborted, blob URL revoked.
+import { consentMap, allows, reason } from '../lib/consent.js';
 import { WallMux, MsePlayer, codecName } from '../lib/mseplayer.js';
 
 const GRIDS = [1, 4, 9, 16];
 const RETRY_OFFLINE_S = 10;
 const ROTATE_S = 30;
+const CONSENT_REFRESH_MS = 15000;   // how often the owners' consent is re-read
 
 const strings = {
   vi: {
@@ -192,6 +194,17 @@ class CameraView {
         h('span', { class: 'cv-addr' }, cam.address || ''),
         this.clock));
     this.clockTimer = setInterval(() => this.drawClock(), 500);
+    this.consent = null;        // the owner's consent now (lib/consent.js); null = unknown
+  }
+
+  // A newer answer about the owner's consent: stop at once when live is no
+  // longer allowed, start again when it is allowed again.
+  setConsent(now) {
+    const before = allows(this.consent, 'live');
+    this.consent = now;
+    const after = allows(now, 'live');
+    if (before && !after) { this.stopPlayer(); this.show('forbidden', { code: 'no_consent' }); }
+    else if (!before && after && !this.suspended) this.start();
   }
 
   url() { return `/api/v1/cameras/${this.cam.id}/live?stream=${this.stream}`; }
@@ -201,6 +214,9 @@ class CameraView {
     clearTimeout(this.retryTimer);
     clearInterval(this.countdown);
     this.stopPlayer();
+    // the owner's consent now does not cover live viewing: say so, ask
+    // nothing (first: switching the camera on would not change it)
+    if (!allows(this.consent, 'live')) { this.show('forbidden', { code: 'no_consent' }); return; }
     if (!this.cam.enabled) { this.show('disabled'); return; }
     if (this.mux && this.mux.has(this.cam.id)) {   // no connection of its own
       const id = this.cam.id;
@@ -335,6 +351,8 @@ export default {
     let rotateTimer = null;
     let mux = null;
     const slots = new Slots();
+    // each camera's consent now; re-asked every CONSENT_REFRESH_MS
+    let consents = await consentMap(api);
 
     const wall = h('div', { class: 'wall', id: 'live-wall' });
     const pageLabel = h('span', { class: 'wall-page' });
@@ -382,10 +400,11 @@ export default {
       const shown = cams.slice(page * n, page * n + n);
       // All tiles of the page share one request (GET /api/v1/live/wall);
       // only a tile that retries later opens its own (within the slots).
-      const ids = shown.filter((c) => c.enabled).map((c) => c.id);
+      const ids = shown.filter((c) => c.enabled && allows(consents.get(c.id), 'live')).map((c) => c.id);
       if (ids.length > 1) mux = new WallMux(ids, 'sub');
       for (const cam of shown) {
         const v = new CameraView(ctx, cam, { stream: cam.has_sub_stream === false ? 'main' : 'sub', slots, mux });
+        v.consent = consents.get(cam.id) || null;
         v.onAnyState = () => countPlaying();
         v.el.classList.add('tile');
         v.el.tabIndex = 0;
@@ -421,6 +440,8 @@ export default {
       const note = h('div', { class: 'zoom-note', hidden: true });
       const info = h('span', { class: 'zoom-info' });
       const v = new CameraView(ctx, cam, { stream: 'main', slots, large: true });
+      v.consent = consents.get(cam.id) || null;
+      const mayPlay = allows(v.consent, 'playback');
       v.onAnyState = (s, i) => {
         if (s !== 'connecting') { clearTimeout(releaseTimer); releaseWall(); }
         if (s === 'playing') {
@@ -447,7 +468,9 @@ export default {
           h('div', { class: 'zoom-title' }, h('strong', {}, cam.name), cam.address ? h('span', { class: 'zoom-addr' }, cam.address) : null),
           info,
           h('div', { class: 'zoom-actions' },
-            canPlayback ? h('button', { class: 'btn btn-small zoom-btn', onclick: () => { closeZoom(false); ctx.navigate(`#/timeline?camera=${cam.id}`); }, html: SVG.back + `<span>${t('live.playback')}</span>` }) : null,
+            canPlayback ? h('button', { class: 'btn btn-small zoom-btn', id: 'live-zoom-playback', disabled: !mayPlay, title: mayPlay ? null : reason('playback'),
+              onclick: () => { closeZoom(false); ctx.navigate(`#/timeline?camera=${cam.id}`); }, html: SVG.back + `<span>${t('live.playback')}</span>` }) : null,
+            canPlayback && !mayPlay ? h('small', { class: 'zoom-reason', id: 'live-zoom-reason' }, reason('playback')) : null,
             close)),
         note,
         h('div', { class: 'zoom-body' }, v.el));
@@ -486,8 +509,14 @@ export default {
       h('div', { class: 'wall-frame' }, wall),
       h('p', { class: 'muted wall-hint' }, t('live.hint')));
     draw();
+    const consentTimer = setInterval(async () => {
+      consents = await consentMap(api);
+      for (const v of views) v.setConsent(consents.get(v.cam.id) || null);
+      if (zoom) zoom.v.setConsent(consents.get(zoom.v.cam.id) || null);
+    }, CONSENT_REFRESH_MS);
 
     return () => {
+      clearInterval(consentTimer);
       document.removeEventListener('keydown', onKey);
       clearInterval(rotateTimer);
       closeZoom(false);

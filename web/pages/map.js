@@ -321,8 +321,8 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
         { name: 'record', label: t('map.consent.record'), type: 'checkbox', value: true },
         { name: 'playback', label: t('map.consent.playback'), type: 'checkbox', value: true },
         { name: 'export', label: t('map.consent.export'), type: 'checkbox', value: true },
-        { name: 'from', label: t('map.consent.from'), type: 'datetime-local' },
-        { name: 'until', label: t('map.consent.until_f'), type: 'datetime-local' },
+        { name: 'from', label: t('map.consent.from'), type: 'datetime' },
+        { name: 'until', label: t('map.consent.until_f'), type: 'datetime' },
         { name: 'note', label: t('map.consent.note'), type: 'textarea' },
       ],
       onSubmit: async (v) => {
@@ -374,7 +374,7 @@ export default {
     map.on('click', (e) => {
       const { lat, lng } = e.latlng;
       L.popup().setLatLng(e.latlng).setContent(() => h('div', {},
-        h('div', { class: 'muted' }, `${lat.toFixed(5)}, ${lng.toFixed(5)}`),
+        h('div', { class: 'muted' }, `${ctx.fmtNum(lat, 5, { fixed: true })}; ${ctx.fmtNum(lng, 5, { fixed: true })}`),
         ctx.is('admin', 'province', 'officer', 'viewer')
           ? h('a', { href: `#/search?lat=${lat.toFixed(6)}&lon=${lng.toFixed(6)}`, id: 'map-search-here' }, t('map.click_here')) : null)).openOn(map);
     });

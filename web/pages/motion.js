@@ -666,7 +666,7 @@ export default {
     }
 
     // ---- live state ----
-    const pctf = (x) => `${new Intl.NumberFormat(ctx.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: x < 0.1 ? 1 : 0 }).format(x * 100)}%`;
+    const pctf = (x) => ctx.fmtShare(x, x < 0.1 ? 1 : 0);
     // The bar is on a square-root scale: the threshold (often 0.3 %) and a
     // car filling half the zone both have to be visible.
     const scale = (x) => Math.min(100, Math.sqrt(Math.max(0, x)) * 100);
@@ -701,7 +701,7 @@ export default {
         const r = await api.get(`/api/v1/events?camera=${cam.id}&limit=6`);
         if (closed) return;
         if (!r.events.length) { recent.replaceChildren(h('div', { class: 'mo-empty' }, t('mo.recent_none'))); return; }
-        recent.replaceChildren(...r.events.map((e) => h('a', { href: e.play_url, title: `${ctx.fmtDateTime(e.start_us / 1000)} · ${e.zone}` },
+        recent.replaceChildren(...r.events.map((e) => h('a', { href: e.play_url, title: `${ctx.fmtDateTime(e.start_us / 1000)} · ${!e.zone || e.zone === 'all' ? t('zone.all') : e.zone}` },
           e.thumbnail_url ? h('img', { src: e.thumbnail_url, alt: '', loading: 'lazy' }) : null,
           h('span', {}, ctx.fmtTime(e.start_us / 1000, false)))));
       } catch { /* playback right missing: leave empty */ }

@@ -6,7 +6,11 @@
 // become one evidence bundle: an MP4 per camera with its manifest, a bundle
 // manifest and SHA256SUMS, downloaded as one .tar (every export audited).
 import * as L from 'leaflet';
-import { makeMap, STATE_COLOURS, stateOf, mapStrings, asText } from './map.js';
+import { makeMap, STATE_COLOURS, stateOf, mapStrings, asText, consentBadges } from './map.js';
+import { dateTimeInput } from '../lib/datetime.js';
+import { isoStation, parseStationIso } from '../lib/station.js';
+import { allows, reason } from '../lib/consent.js';
+import { fmtNum } from '../lib/i18n.js';
 
 const own = {
   vi: {
@@ -39,7 +43,8 @@ const own = {
     'search.sha': 'SHA-256',
     'search.file': 'Tệp',
     'search.checksums': 'Kiểm tra sau khi giải nén: sha256sum -c SHA256SUMS',
-    'search.seconds': '{s} giây ({p}%)',
+    'search.seconds': '{s} giây ({p})',
+    'search.col.consent': 'Đồng ý của chủ camera',
   },
   en: {
     'search.title': 'What was seen here?',
@@ -71,15 +76,18 @@ const own = {
     'search.sha': 'SHA-256',
     'search.file': 'File',
     'search.checksums': 'After extracting, check with: sha256sum -c SHA256SUMS',
-    'search.seconds': '{s} s ({p}%)',
+    'search.seconds': '{s} s ({p})',
+    'search.col.consent': "Owner's consent",
   },
 };
 // map.js's strings too: the consent badges and states are shared.
 const strings = { vi: { ...mapStrings.vi, ...own.vi }, en: { ...mapStrings.en, ...own.en } };
 
-// "YYYY-MM-DDTHH:MM" in station time (UTC+7) for a datetime-local input.
-function localInput(ms) {
-  return new Date(ms + 7 * 3600e3).toISOString().slice(0, 16);
+// The window in the address: ISO text (station time when it has no zone,
+// as older links wrote "2026-11-25T08:00") → epoch ms, or a default.
+function windowMs(v, dflt) {
+  const ms = parseStationIso(v);
+  return ms == null ? dflt : ms;
 }
 
 export default {
@@ -92,8 +100,11 @@ export default {
     const lat = h('input', { id: 'search-lat', type: 'number', step: 'any', value: p.get('lat') || '', style: 'width: 120px' });
     const lon = h('input', { id: 'search-lon', type: 'number', step: 'any', value: p.get('lon') || '', style: 'width: 120px' });
     const radius = h('input', { id: 'search-radius', type: 'number', min: 1, max: 5000, value: p.get('radius') || '200', style: 'width: 90px' });
-    const from = h('input', { id: 'search-from', type: 'datetime-local', value: p.get('from') || localInput(now - 3600e3) });
-    const to = h('input', { id: 'search-to', type: 'datetime-local', value: p.get('to') || localInput(now) });
+    const from = dateTimeInput({ id: 'search-from', time: true, required: true, ms: windowMs(p.get('from'), now - 3600e3) });
+    const to = dateTimeInput({ id: 'search-to', time: true, required: true, ms: windowMs(p.get('to'), now) });
+    // what the API and the address take: ISO 8601 with the station's offset
+    const winFrom = () => isoStation(from.ms);
+    const winTo = () => isoStation(to.ms);
     const go = h('button', { class: 'btn btn-primary', id: 'search-go', type: 'submit' }, t('search.go'));
     const form = h('form', { class: 'filters', id: 'search-form', onsubmit: (e) => { e.preventDefault(); search(); } },
       h('label', {}, t('search.lat'), lat), h('label', {}, t('search.lon'), lon), h('label', {}, t('search.radius'), radius),
@@ -107,6 +118,9 @@ export default {
     const { map } = await makeMap(mapEl, api);
     let cams = [];
     try { cams = (await api.get('/api/v1/community/cameras')).cameras; } catch { /* context only */ }
+    // each camera's consent now (the same list): shown in the results, and
+    // what it does not allow is disabled there with the reason
+    const consents = new Map(cams.filter((c) => c.consent).map((c) => [c.id, c.consent]));
     const ctxLayer = L.layerGroup().addTo(map);
     for (const c of cams) {
       if (c.latitude == null) continue;
@@ -139,13 +153,14 @@ export default {
     let last = null;
     async function search() {
       if (!lat.value || !lon.value) { ui.clear(summary).append(h('span', { class: 'form-error' }, t('search.need_place'))); return; }
+      if (!from.ms || !to.ms) { (from.ms ? to : from).reportValidity(); return; }
       showPlace();
       go.disabled = true;
       ui.clear(bundleBox);
       try {
-        const q = ctx.qs({ lat: lat.value, lon: lon.value, radius_m: radius.value, from: from.value, to: to.value });
+        const q = ctx.qs({ lat: lat.value, lon: lon.value, radius_m: radius.value, from: winFrom(), to: winTo() });
         last = await api.get(`/api/v1/search/place${q}`);
-        history.replaceState(null, '', `#/search${ctx.qs({ lat: lat.value, lon: lon.value, radius: radius.value, from: from.value, to: to.value })}`);
+        history.replaceState(null, '', `#/search${ctx.qs({ lat: lat.value, lon: lon.value, radius: radius.value, from: winFrom(), to: winTo() })}`);
         draw();
       } catch (e) {
         ui.clear(summary).append(h('span', { class: 'form-error' }, e.message));
@@ -166,15 +181,19 @@ export default {
       const table = ui.table([
         { label: '#', value: (c) => r.cameras.indexOf(c) + 1, class: 'num' },
         { label: t('search.col.camera'), value: (c) => h('div', {}, h('strong', {}, c.name), c.address ? h('div', { class: 'muted' }, c.address) : null) },
-        { label: t('search.col.distance'), value: (c) => `${Math.round(c.distance_m)} m`, class: 'num' },
-        { label: t('search.col.coverage'), value: (c) => t('search.seconds', { s: Math.round(c.covered_s), p: Math.round((c.covered_s / span) * 100) }) },
+        { label: t('search.col.distance'), value: (c) => `${fmtNum(c.distance_m)} m`, class: 'num' },
+        { label: t('search.col.coverage'), value: (c) => t('search.seconds', { s: fmtNum(c.covered_s), p: ctx.fmtPct(span > 0 ? (c.covered_s / span) * 100 : null, 0) }) },
+        { label: t('search.col.consent'), value: (c) => consentBadges(ctx, consents.get(c.id)) || '—' },
         { label: t('search.col.events'), value: (c) => h('div', { style: 'display:flex; gap:4px; align-items:center; flex-wrap:wrap' },
           h('span', {}, String(c.events_count)),
           c.events.slice(0, 4).map((e) => (e.thumbnail_url ? h('img', { src: e.thumbnail_url, alt: ctx.fmtTime(e.start), title: ctx.fmtDateTime(e.start), style: 'height: 36px; border-radius: 3px' }) : null))) },
-        { label: '', value: (c) => h('a', { class: 'btn btn-small', href: `#/timeline?camera=${c.id}&at=${Math.floor(new Date(r.from).getTime() / 1000)}` }, t('search.play')) },
+        { label: '', value: (c) => (allows(consents.get(c.id), 'playback')
+          ? h('a', { class: 'btn btn-small', 'data-play': c.id, href: `#/timeline?camera=${c.id}&at=${Math.floor(new Date(r.from).getTime() / 1000)}` }, t('search.play'))
+          : h('span', {}, h('button', { class: 'btn btn-small', 'data-play': c.id, disabled: true, title: reason('playback') }, t('search.play')),
+            h('small', { class: 'muted consent-reason', style: 'display:block' }, reason('playback')))) },
         { label: t('search.col.pick'), value: (c) => {
           if (!c.may_export) return h('small', { class: 'muted' }, t('search.no_right'));
-          if (!c.export_consent) return h('small', { class: 'muted' }, t('search.no_consent'));
+          if (!c.export_consent || !allows(consents.get(c.id), 'export')) return h('small', { class: 'muted consent-reason', 'data-no-export': c.id }, reason('export'));
           const cb = h('input', { type: 'checkbox', checked: true, 'data-pick': c.id });
           picks.set(c.id, cb);
           return cb;
@@ -196,7 +215,7 @@ export default {
       bundleBox.append(status);
       try {
         const r = await api.post('/api/v1/search/place/bundle', {
-          lat: +lat.value, lon: +lon.value, radius_m: +radius.value, from: from.value, to: to.value,
+          lat: +lat.value, lon: +lon.value, radius_m: +radius.value, from: winFrom(), to: winTo(),
           camera_ids: ids, note: note.value || null,
         });
         const b = r.bundle;
@@ -207,11 +226,11 @@ export default {
           h('div', { class: 'muted' }, t('search.checksums'))),
         ui.table([
           { label: t('search.file'), value: (f) => h('span', {}, f.name, h('div', { class: 'muted' }, f.camera_name)) },
-          { label: t('search.col.distance'), value: (f) => `${Math.round(f.distance_m)} m`, class: 'num' },
+          { label: t('search.col.distance'), value: (f) => `${fmtNum(f.distance_m)} m`, class: 'num' },
           { label: t('search.sha'), value: (f) => h('code', { style: 'font-size: 11px; word-break: break-all' }, f.sha256) },
         ], b.files),
         b.skipped.length ? h('div', { style: 'margin-top: 8px' }, h('strong', {}, t('search.skipped')),
-          h('ul', {}, b.skipped.map((s) => h('li', {}, `${s.name}: ${s.reason === 'no_consent' ? t('search.no_consent') : s.reason}`)))) : null);
+          h('ul', {}, b.skipped.map((s) => h('li', {}, `${s.name}: ${s.reason === 'no_consent' ? reason('export') : s.reason}`)))) : null);
       } catch (e) {
         status.textContent = e.message;
         status.classList.add('form-error');
