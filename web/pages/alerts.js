@@ -57,8 +57,8 @@ const own = {
     'alerts.ack_done': 'Đã xác nhận cảnh báo.',
     'alerts.note': 'Ghi cuộc gọi / ghi chú',
     'alerts.note_text': 'Nội dung (ví dụ: đã gọi chủ camera, hẹn sửa nguồn điện)',
-    'alerts.called_at': 'Đã gọi chủ camera lúc (dd/mm/yyyy HH:mm, để trống nếu chỉ ghi chú)',
-    'alerts.repair_by': 'Chủ camera hẹn sửa xong trước (dd/mm/yyyy, để trống nếu chưa hẹn)',
+    'alerts.called_at': 'Đã gọi chủ camera lúc (để trống nếu chỉ ghi chú)',
+    'alerts.repair_by': 'Chủ camera hẹn sửa xong trước (để trống nếu chưa hẹn)',
     'alerts.note_done': 'Đã ghi lại.',
     'alerts.actions': 'Đã làm',
     'alerts.no_actions': 'Chưa có ai xử lý cảnh báo này.',
@@ -114,8 +114,8 @@ const own = {
     'alerts.ack_done': 'Alert acknowledged.',
     'alerts.note': 'Note a call / a note',
     'alerts.note_text': 'What was said (e.g. called the owner, power to be fixed)',
-    'alerts.called_at': 'Called the owner at (dd/mm/yyyy HH:mm, empty for a plain note)',
-    'alerts.repair_by': 'The owner promised the repair by (dd/mm/yyyy, empty if no date)',
+    'alerts.called_at': 'Called the owner at (empty for a plain note)',
+    'alerts.repair_by': 'The owner promised the repair by (empty if no date)',
     'alerts.note_done': 'Noted.',
     'alerts.actions': 'Done so far',
     'alerts.no_actions': 'Nobody has acted on this alert yet.',
@@ -167,9 +167,6 @@ export default {
         : ui.badge(t('alerts.unacked'), 'warn'), ' ',
       h('button', { class: 'btn btn-small alert-open', 'data-alert': a.id, onclick: (e) => { e.stopPropagation(); openAlert(a.id); } }, t('alerts.open_one')));
 
-    // "HH:mm dd/mm/yyyy" of now, as the call field's default.
-    const nowText = () => ctx.fmtDateTime(new Date().toISOString());
-
     async function openAlert(id) {
       let a;
       try { a = await api.get(`/api/v1/alerts/${id}`); } catch (ex) { ui.showError(ex); return; }
@@ -194,8 +191,8 @@ export default {
             title: t('alerts.note'),
             fields: [
               { name: 'text', label: t('alerts.note_text'), type: 'textarea', required: true },
-              { name: 'called_at', label: t('alerts.called_at'), value: nowText() },
-              { name: 'repair_by', label: t('alerts.repair_by') },
+              { name: 'called_at', label: t('alerts.called_at'), type: 'datetime', value: Date.now() },
+              { name: 'repair_by', label: t('alerts.repair_by'), type: 'date' },
             ],
             onSubmit: (v) => api.post(`/api/v1/alerts/${id}/actions`, { text: v.text, called_at: v.called_at || undefined, repair_by: v.repair_by || undefined }),
           });
