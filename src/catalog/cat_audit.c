@@ -27,19 +27,6 @@
 static const char zero_hash[CAT_AUDIT_HASH_HEX] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-void cat_audit_clear(struct cat_audit *a)
-{
-    if (!a) return;
-    free(a->username); free(a->action); free(a->client_addr); free(a->detail);
-    memset(a, 0, sizeof *a);
-}
-
-void cat_audit_list_free(struct cat_audit *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_audit_clear(&v[i]);
-    free(v);
-}
-
 static void h_none(struct ww_sha256 *h)
 {
     ww_sha256_update(h, "-,", 2);
@@ -143,9 +130,7 @@ int catalog_audit_append(catalog_t *cat, struct cat_audit *a)
     cat_bind_str(st, 10, a->detail);
     cat_bind_str(st, 11, a->prev_hash);
     cat_bind_str(st, 12, a->hash);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE) { rc = cat_fail(cat, "audit append"); goto fail; }
+    if ((rc = cat_step_done(cat, st, "audit append", WW_EDB))) goto fail;
     char head[96];
     snprintf(head, sizeof head, "%" PRId64 ":%s", a->id, a->hash);
     if ((rc = catalog_setting_set(cat, HEAD_KEY, head))) goto fail;
@@ -159,28 +144,29 @@ fail:
 #define AUDIT_COLS "id,at_us,user_id,username,action,camera_id,range_from_us,range_to_us," \
                    "client_addr,detail,prev_hash,hash"
 
-static void audit_from_row(sqlite3_stmt *st, void *row)
+/* The hashes are fixed-size text fields of the row, not heap strings. */
+static void audit_fill(sqlite3_stmt *st, void *row)
 {
     struct cat_audit *a = row;
-    memset(a, 0, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
-    a->at_us = sqlite3_column_int64(st, 1);
-    a->user_id = sqlite3_column_int64(st, 2);
-    a->username = cat_col_str(st, 3);
-    a->action = cat_col_str(st, 4);
-    a->camera_id = sqlite3_column_int64(st, 5);
-    a->range_from_us = sqlite3_column_int64(st, 6);
-    a->range_to_us = sqlite3_column_int64(st, 7);
-    a->client_addr = cat_col_str(st, 8);
-    a->detail = cat_col_str(st, 9);
     const char *p = (const char *)sqlite3_column_text(st, 10);
     const char *h = (const char *)sqlite3_column_text(st, 11);
     snprintf(a->prev_hash, sizeof a->prev_hash, "%s", p ? p : "");
     snprintf(a->hash, sizeof a->hash, "%s", h ? h : "");
 }
 
-/* cat_audit_clear for cat_rows, which knows rows only as void *. */
-static void audit_row_clear(void *row) { cat_audit_clear(row); }
+#define A struct cat_audit
+static const struct cat_col audit_cols[] = {
+    CAT_COL(A, id), CAT_COL(A, at_us), CAT_COL(A, user_id), CAT_COL(A, username), CAT_COL(A, action),
+    CAT_COL(A, camera_id), CAT_COL(A, range_from_us), CAT_COL(A, range_to_us), CAT_COL(A, client_addr),
+    CAT_COL(A, detail), CAT_COL_BY_FILL, CAT_COL_BY_FILL,
+};
+#undef A
+static const struct cat_row_map audit_map = {sizeof(struct cat_audit), audit_cols,
+                                             sizeof audit_cols / sizeof *audit_cols, audit_fill, NULL};
+
+void cat_audit_clear(struct cat_audit *a) { cat_row_clear(&audit_map, a); }
+
+void cat_audit_list_free(struct cat_audit *v, size_t n) { cat_rows_free(&audit_map, v, n); }
 
 int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
                         size_t *n)
@@ -204,7 +190,7 @@ int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct
     sqlite3_bind_int64(st, 6, f->to_us);
     sqlite3_bind_int64(st, 7, f->before_id);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)limit);
-    return CAT_ROWS(cat, st, out, n, audit_from_row, audit_row_clear, "audit query");
+    return cat_rows(cat, st, &audit_map, "audit query", out, n);
 }
 
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)
@@ -222,8 +208,8 @@ int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const c
     int64_t last_id = 0;
     int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cat_audit a;
-        audit_from_row(st, &a);
+        struct cat_audit a = {0};
+        cat_row_map(&audit_map, st, &a);
         cat_audit_hash(&a, a.prev_hash, want);
         if (strcmp(a.prev_hash, prev) != 0) {
             *why = last_id ? "broken link: prev_hash is not the hash of the row before it (a row"

@@ -18,72 +18,37 @@
 
 #include "catalog/internal.h"
 
-void cat_consent_clear(struct cat_consent *c)
-{
-    if (!c) return;
-    free(c->recorded_by);
-    free(c->note);
-    free(c->withdrawn_by);
-    free(c->withdraw_note);
-    memset(c, 0, sizeof *c);
-}
-
-void cat_consent_list_free(struct cat_consent *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_consent_clear(&v[i]);
-    free(v);
-}
-
 #define CONSENT_COLS                                                                  \
     "id,camera_id,allow_live,allow_record,allow_export,valid_from_us,valid_to_us,"    \
     "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note," \
     "allow_playback"
 
-static void consent_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_consent *c = row;
-    c->id = sqlite3_column_int64(st, 0);
-    c->camera_id = sqlite3_column_int64(st, 1);
-    c->live = sqlite3_column_int(st, 2);
-    c->record = sqlite3_column_int(st, 3);
-    c->export_ = sqlite3_column_int(st, 4);
-    c->from_us = sqlite3_column_int64(st, 5);
-    c->until_us = sqlite3_column_int64(st, 6);
-    c->recorded_by = cat_col_str(st, 7);
-    c->recorded_by_id = sqlite3_column_int64(st, 8);
-    c->recorded_us = sqlite3_column_int64(st, 9);
-    c->note = cat_col_str(st, 10);
-    c->withdrawn_us = sqlite3_column_int64(st, 11);
-    c->withdrawn_by = cat_col_str(st, 12);
-    c->withdraw_note = cat_col_str(st, 13);
-    c->playback = sqlite3_column_int(st, 14);
-}
+#define C struct cat_consent
+static const struct cat_col consent_cols[] = {
+    CAT_COL(C, id), CAT_COL(C, camera_id), CAT_COL(C, live), CAT_COL(C, record),
+    CAT_COL(C, export_), CAT_COL(C, from_us), CAT_COL(C, until_us), CAT_COL(C, recorded_by),
+    CAT_COL(C, recorded_by_id), CAT_COL(C, recorded_us), CAT_COL(C, note),
+    CAT_COL(C, withdrawn_us), CAT_COL(C, withdrawn_by), CAT_COL(C, withdraw_note),
+    CAT_COL(C, playback),
+};
+#undef C
+static const struct cat_row_map consent_map = CAT_ROW_MAP(struct cat_consent, consent_cols);
 
-/* cat_consent_clear for cat_rows, which knows rows only as void *. */
-static void consent_row_clear(void *row) { cat_consent_clear(row); }
+void cat_consent_clear(struct cat_consent *c) { cat_row_clear(&consent_map, c); }
+
+void cat_consent_list_free(struct cat_consent *v, size_t n) { cat_rows_free(&consent_map, v, n); }
 
 int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
-                         " ORDER BY valid_from_us, id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    return CAT_ROWS(cat, st, out, n, consent_row, consent_row_clear, "consent list");
+    return cat_rows_by_id(cat, "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
+                               " ORDER BY valid_from_us, id", camera_id, &consent_map,
+                          "consent list", out, n);
 }
 
 int catalog_consent_get(catalog_t *cat, int64_t id, struct cat_consent *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) consent_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "consent get");
+    return cat_row_by_id(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", id, &consent_map,
+                         out, "consent get");
 }
 
 /* Ends row id at at_us, or voids it when at_us is not after its start. */
@@ -187,10 +152,7 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     sqlite3_bind_int64(st, 9, now);
     cat_bind_str(st, 10, c->note);
     sqlite3_bind_int(st, 11, c->playback);
-    if ((rc = cat_step_done(cat, st, "consent insert", WW_EINVAL)) == 0) {
-        c->id = sqlite3_last_insert_rowid(cat->db);
-        c->recorded_us = now;
-    }
+    if ((rc = cat_insert_done(cat, st, "consent insert", WW_EINVAL, &c->id)) == 0) c->recorded_us = now;
     st = NULL;
 out:
     sqlite3_finalize(st);

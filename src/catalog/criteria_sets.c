@@ -10,24 +10,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_criteria_set_clear(struct cat_criteria_set *s)
+#define G struct cat_criteria_group
+static const struct cat_col group_cols[] = {CAT_COL(G, num), CAT_COL(G, name)};
+#undef G
+static const struct cat_row_map group_map = CAT_ROW_MAP(struct cat_criteria_group, group_cols);
+
+#define C struct cat_criterion
+static const struct cat_col criterion_cols[] = {
+    CAT_COL(C, id), CAT_COL(C, group_num), CAT_COL(C, num), CAT_COL(C, title),
+    CAT_COL(C, description), CAT_COL(C, evidence),
+};
+#undef C
+static const struct cat_row_map criterion_map = CAT_ROW_MAP(struct cat_criterion, criterion_cols);
+
+/* A listed set carries only its criteria count (criteria stays NULL). */
+static void set_release(void *row)
 {
-    if (!s) return;
-    free(s->family); free(s->name); free(s->note); free(s->created_by);
-    for (size_t i = 0; i < s->n_groups; i++) free(s->groups[i].name);
-    free(s->groups);
-    for (size_t i = 0; s->criteria && i < s->n_criteria; i++) {
-        free(s->criteria[i].title); free(s->criteria[i].description); free(s->criteria[i].evidence);
-    }
-    free(s->criteria);
-    memset(s, 0, sizeof *s);
+    struct cat_criteria_set *s = row;
+    cat_rows_free(&group_map, s->groups, s->n_groups);
+    cat_rows_free(&criterion_map, s->criteria, s->criteria ? s->n_criteria : 0);
 }
 
-void cat_criteria_set_list_free(struct cat_criteria_set *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_criteria_set_clear(&v[i]);
-    free(v);
-}
+#define SET_COLS "s.id,s.family,s.version,s.name,s.year_from,s.year_to,s.note,s.created_us," \
+                 "s.created_by,s.replaces_id,(SELECT COUNT(*) FROM criteria c WHERE c.set_id=s.id)"
+
+#define S struct cat_criteria_set
+static const struct cat_col set_cols[] = {
+    CAT_COL(S, id), CAT_COL(S, family), CAT_COL(S, version), CAT_COL(S, name), CAT_COL(S, year_from),
+    CAT_COL(S, year_to), CAT_COL(S, note), CAT_COL(S, created_us), CAT_COL(S, created_by),
+    CAT_COL(S, replaces_id), CAT_COL(S, n_criteria),
+};
+#undef S
+static const struct cat_row_map set_map = {sizeof(struct cat_criteria_set), set_cols,
+                                           sizeof set_cols / sizeof *set_cols, NULL, set_release};
+
+void cat_criteria_set_clear(struct cat_criteria_set *s) { cat_row_clear(&set_map, s); }
+
+void cat_criteria_set_list_free(struct cat_criteria_set *v, size_t n) { cat_rows_free(&set_map, v, n); }
 
 static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
 {
@@ -52,8 +71,7 @@ static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
         cat_bind_str(st, 4, c->title);
         cat_bind_str(st, 5, c->description);
         cat_bind_str(st, 6, c->evidence);
-        if ((rc = cat_step_done(cat, st, "criterion add", WW_ECONFLICT))) return rc;
-        c->id = sqlite3_last_insert_rowid(cat->db);
+        if ((rc = cat_insert_done(cat, st, "criterion add", WW_ECONFLICT, &c->id))) return rc;
     }
     return 0;
 }
@@ -74,9 +92,8 @@ int catalog_criteria_set_add(catalog_t *cat, struct cat_criteria_set *s)
     sqlite3_bind_int64(st, 7, s->created_us);
     cat_bind_str(st, 8, s->created_by ? s->created_by : "?");
     cat_bind_opt_i64(st, 9, s->replaces_id != 0, s->replaces_id);
-    int rc = cat_step_done(cat, st, "criteria set add", WW_ECONFLICT);
+    int rc = cat_insert_done(cat, st, "criteria set add", WW_ECONFLICT, &s->id);
     if (rc) return rc;
-    s->id = sqlite3_last_insert_rowid(cat->db);
     return insert_set_content(cat, s);
 }
 
@@ -92,38 +109,14 @@ int catalog_criteria_set_rewrite(catalog_t *cat, struct cat_criteria_set *s)
     sqlite3_bind_int64(st, 5, s->id);
     int rc = cat_step_done(cat, st, "criteria set rewrite", WW_ECONFLICT);
     if (rc) return rc;
-    if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
-    if (cat_prepare(cat, "DELETE FROM criteria WHERE set_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
-    if (cat_prepare(cat, "DELETE FROM criteria_groups WHERE set_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
+    if ((rc = cat_changed(cat)) ||
+        (rc = cat_write_by_id(cat, "DELETE FROM criteria WHERE set_id=?", s->id, "criteria rewrite",
+                              WW_ECONFLICT)) ||
+        (rc = cat_write_by_id(cat, "DELETE FROM criteria_groups WHERE set_id=?", s->id,
+                              "criteria rewrite", WW_ECONFLICT)))
+        return rc;
     return insert_set_content(cat, s);
 }
-
-#define SET_COLS "s.id,s.family,s.version,s.name,s.year_from,s.year_to,s.note,s.created_us," \
-                 "s.created_by,s.replaces_id,(SELECT COUNT(*) FROM criteria c WHERE c.set_id=s.id)"
-
-static void set_from_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_criteria_set *s = row;
-    memset(s, 0, sizeof *s);
-    s->id = sqlite3_column_int64(st, 0);
-    s->family = cat_col_str(st, 1);
-    s->version = sqlite3_column_int(st, 2);
-    s->name = cat_col_str(st, 3);
-    s->year_from = sqlite3_column_int(st, 4);
-    s->year_to = sqlite3_column_int(st, 5);
-    s->note = cat_col_str(st, 6);
-    s->created_us = sqlite3_column_int64(st, 7);
-    s->created_by = cat_col_str(st, 8);
-    s->replaces_id = sqlite3_column_int64(st, 9);
-    s->n_criteria = (size_t)sqlite3_column_int64(st, 10);
-}
-
-/* cat_criteria_set_clear for cat_rows, which knows rows only as void *. */
-static void set_row_clear(void *row) { cat_criteria_set_clear(row); }
 
 int catalog_criteria_set_list(catalog_t *cat, struct cat_criteria_set **out, size_t *n)
 {
@@ -131,55 +124,22 @@ int catalog_criteria_set_list(catalog_t *cat, struct cat_criteria_set **out, siz
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " SET_COLS " FROM criteria_sets s ORDER BY s.family,s.version", &st))
         return WW_EDB;
-    return CAT_ROWS(cat, st, out, n, set_from_row, set_row_clear, "criteria set list");
+    return cat_rows(cat, st, &set_map, "criteria set list", out, n);
 }
 
 int catalog_criteria_set_get(catalog_t *cat, int64_t id, struct cat_criteria_set *out)
 {
-    sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
-    if (cat_prepare(cat, "SELECT " SET_COLS " FROM criteria_sets s WHERE s.id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) set_from_row(st, out);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return WW_ENOTFOUND;
-    if (rc != SQLITE_ROW) return cat_fail(cat, "criteria set get");
+    int rc = cat_row_by_id(cat, "SELECT " SET_COLS " FROM criteria_sets s WHERE s.id=?", id, &set_map,
+                           out, "criteria set get");
+    if (rc) return rc;
     out->n_criteria = 0;
-
-    size_t cap = 0;
-    if (cat_prepare(cat, "SELECT num,name FROM criteria_groups WHERE set_id=? ORDER BY num", &st))
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(out->groups, out->n_groups, cap);
-        struct cat_criteria_group *g = &out->groups[out->n_groups++];
-        g->num = sqlite3_column_int(st, 0);
-        g->name = cat_col_str(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
-    cap = 0;
-    if (cat_prepare(cat, "SELECT id,group_num,num,title,description,evidence FROM criteria"
-                         " WHERE set_id=? ORDER BY num", &st))
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(out->criteria, out->n_criteria, cap);
-        struct cat_criterion *c = &out->criteria[out->n_criteria++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->group_num = sqlite3_column_int(st, 1);
-        c->num = sqlite3_column_int(st, 2);
-        c->title = cat_col_str(st, 3);
-        c->description = cat_col_str(st, 4);
-        c->evidence = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
-    return 0;
-fail:
-    cat_criteria_set_clear(out);
-    return cat_fail(cat, "criteria set get");
+    if ((rc = cat_rows_by_id(cat, "SELECT num,name FROM criteria_groups WHERE set_id=? ORDER BY num", id,
+                             &group_map, "criteria set get", &out->groups, &out->n_groups)) ||
+        (rc = cat_rows_by_id(cat, "SELECT id,group_num,num,title,description,evidence FROM criteria"
+                                  " WHERE set_id=? ORDER BY num", id, &criterion_map,
+                             "criteria set get", &out->criteria, &out->n_criteria)))
+        cat_criteria_set_clear(out);
+    return rc;
 }
 
 int catalog_criteria_set_in_use(catalog_t *cat, int64_t id, bool *in_use)
@@ -190,10 +150,7 @@ int catalog_criteria_set_in_use(catalog_t *cat, int64_t id, bool *in_use)
                          " ON c.id=a.criterion_id WHERE c.set_id=?1)", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *in_use = sqlite3_column_int(st, 0) != 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set in use");
+    return cat_row_one(cat, st, &cat_bool_map, in_use, "criteria set in use");
 }
 
 int catalog_criteria_set_max_version(catalog_t *cat, const char *family, int *version)
@@ -202,10 +159,7 @@ int catalog_criteria_set_max_version(catalog_t *cat, const char *family, int *ve
     if (cat_prepare(cat, "SELECT COALESCE(MAX(version),0) FROM criteria_sets WHERE family=?", &st))
         return WW_EDB;
     cat_bind_str(st, 1, family);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set version");
+    return cat_row_one(cat, st, &cat_int_map, version, "criteria set version");
 }
 
 int catalog_criteria_set_for_year(catalog_t *cat, int year, int64_t *id)
@@ -215,18 +169,12 @@ int catalog_criteria_set_for_year(catalog_t *cat, int year, int64_t *id)
                          " ORDER BY id DESC LIMIT 1", &st))
         return WW_EDB;
     sqlite3_bind_int(st, 1, year);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "criteria set for year");
+    return cat_row_one(cat, st, &cat_i64_map, id, "criteria set for year");
 }
 
 int catalog_criteria_set_count(catalog_t *cat, int64_t *n)
 {
     sqlite3_stmt *st;
     if (cat_prepare(cat, "SELECT COUNT(*) FROM criteria_sets", &st)) return WW_EDB;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set count");
+    return cat_row_one(cat, st, &cat_i64_map, n, "criteria set count");
 }

@@ -86,37 +86,6 @@ int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refuse
     return out;
 }
 
-int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
-             const char *what, void *out, size_t *n)
-{
-    assert(elem > 0 && map);
-    char *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = ww_realloc(v, cap * elem);
-        }
-        memset(v + k * elem, 0, elem);
-        map(st, v + k * elem);
-        k++;
-    }
-    sqlite3_finalize(st);
-    int ret = 0;
-    if (rc != SQLITE_DONE) {
-        for (size_t i = 0; clear && i < k; i++) clear(v + i * elem);
-        free(v);
-        v = NULL;
-        k = 0;
-        ret = cat_fail(cat, what);
-    }
-    /* memcpy, not a store through void **: the caller's pointer has its own type */
-    memcpy(out, &v, sizeof v);
-    *n = k;
-    return ret;
-}
-
 bool cat_own_txn_begin(catalog_t *cat, int *rc)
 {
     bool own = sqlite3_get_autocommit(cat->db);

@@ -13,22 +13,6 @@
 
 #include "catalog/internal.h"
 
-void cat_hold_clear(struct cat_hold *h)
-{
-    if (!h) return;
-    free(h->reason);
-    free(h->created_by);
-    free(h->released_by);
-    free(h->release_reason);
-    memset(h, 0, sizeof *h);
-}
-
-void cat_hold_list_free(struct cat_hold *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_hold_clear(&v[i]);
-    free(v);
-}
-
 /* The held bytes are what the hold keeps right now: closed segments of its
  * camera overlapping its range (counted whether or not other holds also
  * keep them). */
@@ -40,27 +24,20 @@ void cat_hold_list_free(struct cat_hold *v, size_t n)
     "(SELECT COUNT(*) FROM segments s WHERE s.camera_id=h.camera_id"                                  \
     "  AND s.start_us < h.to_us AND s.end_us > h.from_us)"
 
-static void hold_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_hold *h = row;
-    h->id = sqlite3_column_int64(st, 0);
-    h->camera_id = sqlite3_column_int64(st, 1);
-    h->from_us = sqlite3_column_int64(st, 2);
-    h->to_us = sqlite3_column_int64(st, 3);
-    h->incident_id = sqlite3_column_int64(st, 4);
-    h->until_us = sqlite3_column_int64(st, 5);
-    h->reason = cat_col_str(st, 6);
-    h->created_by = cat_col_str(st, 7);
-    h->released_by = cat_col_str(st, 8);
-    h->release_reason = cat_col_str(st, 9);
-    h->created_us = sqlite3_column_int64(st, 10);
-    h->created_by_id = sqlite3_column_int64(st, 11);
-    h->released_us = sqlite3_column_int64(st, 12);
-    h->held_bytes = sqlite3_column_int64(st, 13);
-    h->held_segments = sqlite3_column_int64(st, 14);
-}
+#define H struct cat_hold
+static const struct cat_col hold_cols[] = {
+    CAT_COL(H, id), CAT_COL(H, camera_id), CAT_COL(H, from_us), CAT_COL(H, to_us),
+    CAT_COL(H, incident_id), CAT_COL(H, until_us), CAT_COL(H, reason), CAT_COL(H, created_by),
+    CAT_COL(H, released_by), CAT_COL(H, release_reason), CAT_COL(H, created_us),
+    CAT_COL(H, created_by_id), CAT_COL(H, released_us), CAT_COL(H, held_bytes),
+    CAT_COL(H, held_segments),
+};
+#undef H
+static const struct cat_row_map hold_map = CAT_ROW_MAP(struct cat_hold, hold_cols);
 
-static void hold_row_clear(void *row) { cat_hold_clear(row); }
+void cat_hold_clear(struct cat_hold *h) { cat_row_clear(&hold_map, h); }
+
+void cat_hold_list_free(struct cat_hold *v, size_t n) { cat_rows_free(&hold_map, v, n); }
 
 int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
 {
@@ -86,8 +63,7 @@ int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
     sqlite3_bind_int64(st, 7, now);
     cat_bind_str(st, 8, h->created_by ? h->created_by : "unknown");
     cat_bind_id(st, 9, h->created_by_id);
-    if ((rc = cat_step_done(cat, st, "hold add", WW_EINVAL))) return rc;
-    h->id = sqlite3_last_insert_rowid(cat->db);
+    if ((rc = cat_insert_done(cat, st, "hold add", WW_EINVAL, &h->id))) return rc;
     h->created_us = now;
     return 0;
 }
@@ -105,19 +81,13 @@ int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, str
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int(st, 2, in_force_only);
     sqlite3_bind_int64(st, 3, ww_wall_us());
-    return CAT_ROWS(cat, st, out, n, hold_row, hold_row_clear, "hold list");
+    return cat_rows(cat, st, &hold_map, "hold list", out, n);
 }
 
 int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) hold_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "hold get");
+    return cat_row_by_id(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", id, &hold_map, out,
+                         "hold get");
 }
 
 int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason)

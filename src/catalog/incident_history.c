@@ -10,12 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define C struct cat_incident_change
+static const struct cat_col change_cols[] = {
+    CAT_COL(C, id), CAT_COL(C, incident_id), CAT_COL(C, at_us), CAT_COL(C, user_name),
+    CAT_COL(C, action), CAT_COL(C, diff),
+};
+#undef C
+static const struct cat_row_map change_map = CAT_ROW_MAP(struct cat_incident_change, change_cols);
+
 void cat_incident_change_list_free(struct cat_incident_change *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].user_name); free(v[i].action); free(v[i].diff);
-    }
-    free(v);
+    cat_rows_free(&change_map, v, n);
 }
 
 int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at_us,
@@ -36,24 +41,7 @@ int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at
 int catalog_incident_history(catalog_t *cat, int64_t incident_id,
                              struct cat_incident_change **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
-                         " WHERE incident_id=? ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, incident_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        struct cat_incident_change *c = &(*out)[(*n)++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->incident_id = sqlite3_column_int64(st, 1);
-        c->at_us = sqlite3_column_int64(st, 2);
-        c->user_name = cat_col_str(st, 3);
-        c->action = cat_col_str(st, 4);
-        c->diff = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "incident history");
+    return cat_rows_by_id(cat, "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
+                               " WHERE incident_id=? ORDER BY id", incident_id, &change_map,
+                          "incident history", out, n);
 }

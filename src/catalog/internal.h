@@ -6,6 +6,7 @@
 #define WW_CATALOG_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "base/base.h"
 #include "catalog/catalog.h"
@@ -29,19 +30,90 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
 /* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
 void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
-/* The one list helper: steps st to its end (and finalizes it), appending a
- * zeroed element of `elem` bytes per row, filled by map(st, row).  On
- * success *out (a pointer to the caller's array pointer) and *n hold the
- * rows (NULL, 0 for none); on failure every mapped row is cleared with
- * clear (when not NULL), the array is freed, *out = NULL, *n = 0, and the
- * failure is logged with `what` → WW_EDB.  Use through CAT_ROWS, which
- * takes the element size from the array's type. */
+/* ---- rows described by a table (rows.c) ---------------------------------
+ * A row struct is read from a statement by a static table: one entry per
+ * result column, in SELECT order, naming the field it lands in.  CAT_COL
+ * takes the column's kind from the field's C type, so a map cannot read an
+ * int64 into a bool or a string into a number.  SQL NULL maps as
+ * sqlite3_column_* reads it: 0, 0.0, or a NULL string. */
+enum cat_col_kind {
+    CAT_COL_I64,
+    CAT_COL_INT,
+    CAT_COL_BOOL,   /* column != 0 */
+    CAT_COL_DBL,
+    CAT_COL_SIZE,
+    CAT_COL_STR,    /* heap copy (cat_col_str), freed by cat_row_clear */
+    CAT_COL_DIR,    /* double, -1 for SQL NULL: "direction unknown" */
+    CAT_COL_IS_SET, /* bool: the next column is not NULL; reads no column itself */
+    CAT_COL_SKIP,   /* a column the map's fill reads (e.g. a name parsed to an enum) */
+};
+struct cat_col {
+    enum cat_col_kind kind;
+    size_t off;
+};
+#define CAT_COL(T, f)                                                                       \
+    { _Generic(((T *)0)->f, int64_t: CAT_COL_I64, int: CAT_COL_INT, bool: CAT_COL_BOOL,     \
+               double: CAT_COL_DBL, size_t: CAT_COL_SIZE, char *: CAT_COL_STR),             \
+      offsetof(T, f) }
+#define CAT_COL_DIR(T, f) { _Generic(((T *)0)->f, double: CAT_COL_DIR), offsetof(T, f) }
+#define CAT_COL_IS_SET(T, f) { _Generic(((T *)0)->f, bool: CAT_COL_IS_SET), offsetof(T, f) }
+#define CAT_COL_BY_FILL { CAT_COL_SKIP, 0 }
+
 typedef void (*cat_map_fn)(sqlite3_stmt *st, void *row);
 typedef void (*cat_clear_fn)(void *row);
-int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
-             const char *what, void *out, size_t *n);
-#define CAT_ROWS(cat, st, out, n, map, clear, what) \
-    cat_rows((cat), (st), sizeof **(out), (map), (clear), (what), (out), (n))
+struct cat_row_map {
+    size_t size; /* sizeof the row struct */
+    const struct cat_col *col;
+    size_t n;
+    /* Optional, for what a table cannot say: fill runs after the table on
+     * each row (it may read columns past the table's); release frees what
+     * the row owns besides its string columns, before they are freed. */
+    cat_map_fn fill;
+    cat_clear_fn release;
+};
+#define CAT_ROW_MAP(T, cols) { sizeof(T), (cols), sizeof(cols) / sizeof *(cols), NULL, NULL }
+
+/* One-column maps for a single value in column 0 of the row. */
+extern const struct cat_row_map cat_i64_map, cat_int_map, cat_bool_map, cat_str_map;
+
+/* Fills row from st's current row (asserts st has the table's columns,
+ * exactly unless m->fill reads more). */
+void cat_row_map(const struct cat_row_map *m, sqlite3_stmt *st, void *row);
+/* Frees what row owns (m->release, then every string column) and zeroes
+ * it; row may be NULL. */
+void cat_row_clear(const struct cat_row_map *m, void *row);
+/* cat_row_clear for each of n rows of v, then frees v. */
+void cat_rows_free(const struct cat_row_map *m, void *v, size_t n);
+/* Steps st once and finalizes it: a row is mapped into row → 0; no row →
+ * WW_ENOTFOUND (row untouched, so a caller's default stays); a failure is
+ * logged with `what` → WW_EDB. */
+int cat_row_one(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, void *row,
+                const char *what);
+/* The "get by id" of every table: zeroes row, prepares sql, binds id to ?1
+ * and reads one row as cat_row_one does. */
+int cat_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_row_map *m,
+                  void *row, const char *what);
+
+/* The one list helper: steps st to its end (and finalizes it), appending a
+ * zeroed row per result row, mapped by m.  On success *out (a pointer to
+ * the caller's array pointer) and *n hold the rows (NULL, 0 for none); on
+ * failure every mapped row is cleared, the array is freed, *out = NULL,
+ * *n = 0, and the failure is logged with `what` → WW_EDB. */
+int cat_rows(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, const char *what,
+             void *out, size_t *n);
+/* cat_rows for a list keyed by one id: prepares sql, binds id to ?1. */
+int cat_rows_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_row_map *m,
+                   const char *what, void *out, size_t *n);
+
+/* ---- writes ------------------------------------------------------------- */
+/* Prepares sql, binds id to ?1 and steps it as cat_step_done does. */
+int cat_write_by_id(catalog_t *cat, const char *sql, int64_t id, const char *what, int refused);
+/* For a write of one row by its key, after it succeeded: WW_ENOTFOUND when
+ * it touched no row. */
+int cat_changed(catalog_t *cat);
+/* cat_step_done for an INSERT; on success *id (when not NULL) = the new
+ * row's id. */
+int cat_insert_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused, int64_t *id);
 
 /* Grows arr (element count n, capacity cap) so one more element fits. */
 #define CAT_GROW(arr, n, cap)                                               \

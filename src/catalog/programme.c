@@ -10,10 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define P struct cat_programme_ward
+static const struct cat_col programme_cols[] = {
+    CAT_COL(P, ward_id), CAT_COL(P, year), CAT_COL(P, set_id), CAT_COL(P, registered_us),
+    CAT_COL(P, registered_by), CAT_COL(P, ward_name),
+};
+#undef P
+static const struct cat_row_map programme_map = CAT_ROW_MAP(struct cat_programme_ward, programme_cols);
+
 void cat_programme_ward_list_free(struct cat_programme_ward *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) { free(v[i].registered_by); free(v[i].ward_name); }
-    free(v);
+    cat_rows_free(&programme_map, v, n);
 }
 
 int catalog_programme_register(catalog_t *cat, const struct cat_programme_ward *p)
@@ -42,18 +49,5 @@ int catalog_programme_list(catalog_t *cat, int year, int64_t ward_id,
         return WW_EDB;
     sqlite3_bind_int(st, 1, year);
     sqlite3_bind_int64(st, 2, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        struct cat_programme_ward *p = &(*out)[(*n)++];
-        p->ward_id = sqlite3_column_int64(st, 0);
-        p->year = sqlite3_column_int(st, 1);
-        p->set_id = sqlite3_column_int64(st, 2);
-        p->registered_us = sqlite3_column_int64(st, 3);
-        p->registered_by = cat_col_str(st, 4);
-        p->ward_name = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "programme list");
+    return cat_rows(cat, st, &programme_map, "programme list", out, n);
 }

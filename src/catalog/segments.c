@@ -11,34 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_segment_clear(struct cat_segment *s)
-{
-    if (!s) return;
-    free(s->path); free(s->codec); free(s->frag_index);
-    memset(s, 0, sizeof *s);
-}
-
-void cat_segment_list_free(struct cat_segment *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_segment_clear(&v[i]);
-    free(v);
-}
-
 #define SEG_COLS "id,stream_id,camera_id,start_us,end_us,path,bytes,frames,codec,frag_index,state"
 
-static void segment_from_row(sqlite3_stmt *st, void *row)
+/* The fragment index is a blob, not text: copied by its length. */
+static void segment_fill(sqlite3_stmt *st, void *row)
 {
     struct cat_segment *s = row;
-    memset(s, 0, sizeof *s);
-    s->id = sqlite3_column_int64(st, 0);
-    s->stream_id = sqlite3_column_int64(st, 1);
-    s->camera_id = sqlite3_column_int64(st, 2);
-    s->start_us = sqlite3_column_int64(st, 3);
-    s->end_us = sqlite3_column_int64(st, 4);
-    s->path = cat_col_str(st, 5);
-    s->bytes = sqlite3_column_int64(st, 6);
-    s->frames = sqlite3_column_int64(st, 7);
-    s->codec = cat_col_str(st, 8);
     int n = sqlite3_column_bytes(st, 9);
     if (n > 0) {
         s->frag_index = ww_malloc((size_t)n);
@@ -48,13 +26,25 @@ static void segment_from_row(sqlite3_stmt *st, void *row)
     s->state = sqlite3_column_int(st, 10);
 }
 
-/* cat_segment_clear for cat_rows, which knows rows only as void *. */
-static void segment_row_clear(void *row) { cat_segment_clear(row); }
+static void segment_release(void *row) { free(((struct cat_segment *)row)->frag_index); }
+
+#define S struct cat_segment
+static const struct cat_col segment_cols[] = {
+    CAT_COL(S, id), CAT_COL(S, stream_id), CAT_COL(S, camera_id), CAT_COL(S, start_us),
+    CAT_COL(S, end_us), CAT_COL(S, path), CAT_COL(S, bytes), CAT_COL(S, frames), CAT_COL(S, codec),
+};
+#undef S
+static const struct cat_row_map segment_map = {sizeof(struct cat_segment), segment_cols,
+                                               sizeof segment_cols / sizeof *segment_cols,
+                                               segment_fill, segment_release};
+
+void cat_segment_clear(struct cat_segment *s) { cat_row_clear(&segment_map, s); }
+
+void cat_segment_list_free(struct cat_segment *v, size_t n) { cat_rows_free(&segment_map, v, n); }
 
 static int segment_query(catalog_t *cat, sqlite3_stmt *st, struct cat_segment **out, size_t *n)
 {
-    *out = NULL; *n = 0;
-    return CAT_ROWS(cat, st, out, n, segment_from_row, segment_row_clear, "segment query");
+    return cat_rows(cat, st, &segment_map, "segment query", out, n);
 }
 
 int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
@@ -91,9 +81,7 @@ static int exec_id(catalog_t *cat, const char *sql, int64_t a, int64_t b, bool t
     if (cat_prepare(cat, sql, &st)) return WW_EDB;
     sqlite3_bind_int64(st, 1, a);
     if (two) sqlite3_bind_int64(st, 2, b);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, sql);
+    return cat_step_done(cat, st, sql, WW_EDB);
 }
 
 int catalog_segment_set_state(catalog_t *cat, int64_t id, int state)
@@ -155,10 +143,7 @@ int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *byte
                     &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *bytes = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes");
+    return cat_row_one(cat, st, &cat_i64_map, bytes, "segment bytes");
 }
 
 int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes)
@@ -170,10 +155,7 @@ int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, since_us);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *bytes = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment bytes since");
+    return cat_row_one(cat, st, &cat_i64_map, bytes, "segment bytes since");
 }
 
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us)
@@ -183,10 +165,7 @@ int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *sta
                          " AND state<2", &st))
         return WW_EDB;
     sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *start_us = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment oldest");
+    return cat_row_one(cat, st, &cat_i64_map, start_us, "segment oldest");
 }
 
 int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
@@ -199,11 +178,15 @@ int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t
     sqlite3_bind_int64(st, 2, start_us);
     sqlite3_bind_int64(st, 3, end_us);
     cat_bind_str(st, 4, reason);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "gap add");
+    return cat_step_done(cat, st, "gap add", WW_ECONFLICT);
 }
+
+#define G struct cat_gap
+static const struct cat_col gap_cols[] = {
+    CAT_COL(G, stream_id), CAT_COL(G, start_us), CAT_COL(G, end_us), CAT_COL(G, reason),
+};
+#undef G
+static const struct cat_row_map gap_map = CAT_ROW_MAP(struct cat_gap, gap_cols);
 
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
                       struct cat_gap **out, size_t *n)
@@ -216,25 +199,10 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
     sqlite3_bind_int64(st, 1, stream_id);
     sqlite3_bind_int64(st, 2, from_us);
     sqlite3_bind_int64(st, 3, to_us);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        struct cat_gap *g = &(*out)[(*n)++];
-        g->stream_id = sqlite3_column_int64(st, 0);
-        g->start_us = sqlite3_column_int64(st, 1);
-        g->end_us = sqlite3_column_int64(st, 2);
-        g->reason = cat_col_str(st, 3);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "gap range");
+    return cat_rows(cat, st, &gap_map, "gap range", out, n);
 }
 
-void cat_gap_list_free(struct cat_gap *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) free(v[i].reason);
-    free(v);
-}
+void cat_gap_list_free(struct cat_gap *v, size_t n) { cat_rows_free(&gap_map, v, n); }
 
 /* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
 
