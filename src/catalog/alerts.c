@@ -15,14 +15,12 @@
     "reason,owner_id,owner_name,owner_phone,owner_kind"
 
 #define A struct cat_alert
-static const struct cat_col alert_cols[] = {
-    CAT_COL(A, id), CAT_COL(A, camera_id), CAT_COL(A, ward_id), CAT_COL(A, camera_name),
-    CAT_COL(A, since_us), CAT_COL(A, raised_us), CAT_COL(A, cleared_us), CAT_COL(A, cleared_why),
-    CAT_COL(A, reason), CAT_COL(A, owner_id), CAT_COL(A, owner_name), CAT_COL(A, owner_phone),
-    CAT_COL(A, owner_kind),
-};
+static const struct cat_row_map alert_map = CAT_ROW_MAP(
+    A, NULL, NULL, CAT_COL(A, id), CAT_COL(A, camera_id), CAT_COL(A, ward_id),
+    CAT_COL(A, camera_name), CAT_COL(A, since_us), CAT_COL(A, raised_us), CAT_COL(A, cleared_us),
+    CAT_COL(A, cleared_why), CAT_COL(A, reason), CAT_COL(A, owner_id), CAT_COL(A, owner_name),
+    CAT_COL(A, owner_phone), CAT_COL(A, owner_kind));
 #undef A
-static const struct cat_row_map alert_map = CAT_ROW_MAP(struct cat_alert, alert_cols);
 
 void cat_alert_clear(struct cat_alert *a) { cat_row_clear(&alert_map, a); }
 
@@ -30,34 +28,22 @@ void cat_alert_list_free(struct cat_alert *v, size_t n) { cat_rows_free(&alert_m
 
 int catalog_alert_raise(catalog_t *cat, struct cat_alert *a)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO camera_alerts(camera_id,ward_id,camera_name,since_us,raised_us,"
-                         "reason,owner_id,owner_name,owner_phone,owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, a->camera_id);
-    cat_bind_id(st, 2, a->ward_id);
-    cat_bind_str(st, 3, a->camera_name ? a->camera_name : "");
-    sqlite3_bind_int64(st, 4, a->since_us);
-    sqlite3_bind_int64(st, 5, a->raised_us);
-    cat_bind_str(st, 6, a->reason);
-    cat_bind_id(st, 7, a->owner_id);
-    cat_bind_str(st, 8, a->owner_name);
-    cat_bind_str(st, 9, a->owner_phone);
-    cat_bind_str(st, 10, a->owner_kind);
-    return cat_insert_done(cat, st, "alert raise", WW_EINVAL, &a->id);
+    return CAT_INSERT(
+        cat, "alert raise", WW_EINVAL, &a->id,
+        "INSERT INTO camera_alerts(camera_id,ward_id,camera_name,since_us,raised_us,"
+        "reason,owner_id,owner_name,owner_phone,owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        CAT_ARG(a->camera_id), CAT_ID(a->ward_id),
+        cat_arg_str(a->camera_name ? a->camera_name : ""), CAT_ARG(a->since_us),
+        CAT_ARG(a->raised_us), cat_arg_str(a->reason), CAT_ID(a->owner_id),
+        cat_arg_str(a->owner_name), cat_arg_str(a->owner_phone), cat_arg_str(a->owner_kind));
 }
 
 int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const char *why)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE camera_alerts SET cleared_us=?, cleared_why=? WHERE id=? AND cleared_us IS NULL",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, at_us);
-    cat_bind_str(st, 2, why);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = cat_step_done(cat, st, "alert clear", WW_EINVAL);
+    int rc = CAT_RUN(cat, "alert clear", WW_EINVAL,
+                     "UPDATE camera_alerts SET cleared_us=?, cleared_why=? WHERE id=? AND "
+                     "cleared_us IS NULL",
+                     CAT_ARG(at_us), cat_arg_str(why), CAT_ARG(id));
     return rc ? rc : cat_changed(cat);
 }
 
@@ -103,11 +89,10 @@ int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct 
 }
 
 #define S struct cat_alert_setting
-static const struct cat_col setting_cols[] = {
-    CAT_COL(S, ward_id), CAT_COL(S, dark_after_s), CAT_COL(S, updated_us), CAT_COL(S, updated_by),
-};
+static const struct cat_row_map setting_map =
+    CAT_ROW_MAP(S, NULL, NULL, CAT_COL(S, ward_id), CAT_COL(S, dark_after_s),
+                CAT_COL(S, updated_us), CAT_COL(S, updated_by));
 #undef S
-static const struct cat_row_map setting_map = CAT_ROW_MAP(struct cat_alert_setting, setting_cols);
 
 void cat_alert_setting_list_free(struct cat_alert_setting *v, size_t n)
 {
@@ -129,43 +114,38 @@ int catalog_alert_threshold(catalog_t *cat, int64_t ward_id, int64_t *seconds)
 {
     *seconds = 900;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT dark_after_s FROM alert_settings WHERE ward_id IN (?,0)"
-                         " ORDER BY ward_id DESC LIMIT 1", &st))
+    if (CAT_PREPARE(cat,
+                    "SELECT dark_after_s FROM alert_settings WHERE ward_id IN (?,0)"
+                    " ORDER BY ward_id DESC LIMIT 1",
+                    &st, CAT_ARG(ward_id > 0 ? ward_id : 0)))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
     int rc = cat_row_one(cat, st, &cat_i64_map, seconds, "alert threshold");
     return rc == WW_ENOTFOUND ? 0 : rc;
 }
 
 int catalog_alert_setting_set(catalog_t *cat, int64_t ward_id, int64_t seconds, const char *by)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO alert_settings(ward_id,dark_after_s,updated_us,updated_by)"
-                         " VALUES (?,?,?,?) ON CONFLICT(ward_id) DO UPDATE SET"
-                         " dark_after_s=excluded.dark_after_s, updated_us=excluded.updated_us,"
-                         " updated_by=excluded.updated_by", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
-    sqlite3_bind_int64(st, 2, seconds);
-    sqlite3_bind_int64(st, 3, ww_wall_us());
-    cat_bind_str(st, 4, by);
-    return cat_step_done(cat, st, "alert setting set", WW_EINVAL);
+    return CAT_RUN(cat, "alert setting set", WW_EINVAL,
+                   "INSERT INTO alert_settings(ward_id,dark_after_s,updated_us,updated_by)"
+                   " VALUES (?,?,?,?) ON CONFLICT(ward_id) DO UPDATE SET"
+                   " dark_after_s=excluded.dark_after_s, updated_us=excluded.updated_us,"
+                   " updated_by=excluded.updated_by",
+                   CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(seconds), CAT_ARG(ww_wall_us()),
+                   cat_arg_str(by));
 }
 
 int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
 {
     if (ward_id <= 0) return WW_EINVAL;
-    return cat_write_by_id(cat, "DELETE FROM alert_settings WHERE ward_id=?", ward_id,
-                           "alert setting reset", WW_EINVAL);
+    return CAT_RUN(cat, "alert setting reset", WW_EINVAL,
+                   "DELETE FROM alert_settings WHERE ward_id=?", CAT_ARG(ward_id));
 }
 
 #define W struct cat_webhook
-static const struct cat_col webhook_cols[] = {
-    CAT_COL(W, id), CAT_COL(W, url), CAT_COL(W, ward_id), CAT_COL(W, enabled),
-    CAT_COL(W, created_us), CAT_COL(W, created_by),
-};
+static const struct cat_row_map webhook_map =
+    CAT_ROW_MAP(W, NULL, NULL, CAT_COL(W, id), CAT_COL(W, url), CAT_COL(W, ward_id),
+                CAT_COL(W, enabled), CAT_COL(W, created_us), CAT_COL(W, created_by));
 #undef W
-static const struct cat_row_map webhook_map = CAT_ROW_MAP(struct cat_webhook, webhook_cols);
 
 void cat_webhook_list_free(struct cat_webhook *v, size_t n) { cat_rows_free(&webhook_map, v, n); }
 
@@ -186,34 +166,27 @@ int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct cat_webhook **o
 
 int catalog_webhook_add(catalog_t *cat, struct cat_webhook *w)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO alert_webhooks(url,ward_id,enabled,created_us,created_by)"
-                         " VALUES (?,?,?,?,?)", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, w->url);
-    cat_bind_id(st, 2, w->ward_id);
-    sqlite3_bind_int(st, 3, w->enabled);
     w->created_us = ww_wall_us();
-    sqlite3_bind_int64(st, 4, w->created_us);
-    cat_bind_str(st, 5, w->created_by);
-    return cat_insert_done(cat, st, "webhook add", WW_EINVAL, &w->id);
+    return CAT_INSERT(cat, "webhook add", WW_EINVAL, &w->id,
+                      "INSERT INTO alert_webhooks(url,ward_id,enabled,created_us,created_by)"
+                      " VALUES (?,?,?,?,?)",
+                      cat_arg_str(w->url), CAT_ID(w->ward_id), CAT_ARG(w->enabled),
+                      CAT_ARG(w->created_us), cat_arg_str(w->created_by));
 }
 
 int catalog_webhook_delete(catalog_t *cat, int64_t id)
 {
-    int rc = cat_write_by_id(cat, "DELETE FROM alert_webhooks WHERE id=?", id, "webhook delete",
-                             WW_EINVAL);
+    int rc = CAT_RUN(cat, "webhook delete", WW_EINVAL, "DELETE FROM alert_webhooks WHERE id=?",
+                     CAT_ARG(id));
     return rc ? rc : cat_changed(cat);
 }
 
 #define D struct cat_delivery
-static const struct cat_col delivery_cols[] = {
-    CAT_COL(D, id), CAT_COL(D, alert_id), CAT_COL(D, webhook_id), CAT_COL(D, event),
-    CAT_COL(D, at_us), CAT_COL(D, ok), CAT_COL(D, http_status), CAT_COL(D, attempts),
-    CAT_COL(D, error),
-};
+static const struct cat_row_map delivery_map =
+    CAT_ROW_MAP(D, NULL, NULL, CAT_COL(D, id), CAT_COL(D, alert_id), CAT_COL(D, webhook_id),
+                CAT_COL(D, event), CAT_COL(D, at_us), CAT_COL(D, ok), CAT_COL(D, http_status),
+                CAT_COL(D, attempts), CAT_COL(D, error));
 #undef D
-static const struct cat_row_map delivery_map = CAT_ROW_MAP(struct cat_delivery, delivery_cols);
 
 void cat_delivery_list_free(struct cat_delivery *v, size_t n) { cat_rows_free(&delivery_map, v, n); }
 

@@ -38,15 +38,11 @@ static void assessment_fill(sqlite3_stmt *st, void *row)
 }
 
 #define A struct cat_assessment
-static const struct cat_col assessment_cols[] = {
-    CAT_COL(A, id), CAT_COL(A, ward_id), CAT_COL(A, year), CAT_COL(A, criterion_id),
-    CAT_COL_BY_FILL, CAT_COL_BY_FILL, CAT_COL(A, notes), CAT_COL(A, assessor),
-    CAT_COL(A, assessed_on), CAT_COL(A, at_us), CAT_COL(A, criterion_num),
-};
+static const struct cat_row_map assessment_map = CAT_ROW_MAP(
+    A, assessment_fill, NULL, CAT_COL(A, id), CAT_COL(A, ward_id), CAT_COL(A, year),
+    CAT_COL(A, criterion_id), CAT_COL_BY_FILL, CAT_COL_BY_FILL, CAT_COL(A, notes),
+    CAT_COL(A, assessor), CAT_COL(A, assessed_on), CAT_COL(A, at_us), CAT_COL(A, criterion_num));
 #undef A
-static const struct cat_row_map assessment_map = {sizeof(struct cat_assessment), assessment_cols,
-                                                  sizeof assessment_cols / sizeof *assessment_cols,
-                                                  assessment_fill, NULL};
 
 void cat_assessment_clear(struct cat_assessment *a) { cat_row_clear(&assessment_map, a); }
 
@@ -57,33 +53,22 @@ void cat_assessment_list_free(struct cat_assessment *v, size_t n)
 
 int catalog_assessment_add(catalog_t *cat, struct cat_assessment *a)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO assessments(ward_id,year,criterion_id,side,result,notes,"
-                         "assessor,assessed_on,at_us) VALUES(?,?,?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
     if (!a->at_us) a->at_us = ww_wall_us();
-    sqlite3_bind_int64(st, 1, a->ward_id);
-    sqlite3_bind_int(st, 2, a->year);
-    sqlite3_bind_int64(st, 3, a->criterion_id);
-    cat_bind_str(st, 4, cat_side_name(a->side));
-    cat_bind_str(st, 5, cat_result_name(a->result));
-    cat_bind_str(st, 6, a->notes);
-    cat_bind_str(st, 7, a->assessor);
-    cat_bind_str(st, 8, a->assessed_on);
-    sqlite3_bind_int64(st, 9, a->at_us);
-    int rc = cat_insert_done(cat, st, "assessment add", WW_ECONFLICT, &a->id);
+    int rc = CAT_INSERT(cat, "assessment add", WW_ECONFLICT, &a->id,
+                        "INSERT INTO assessments(ward_id,year,criterion_id,side,result,notes,"
+                        "assessor,assessed_on,at_us) VALUES(?,?,?,?,?,?,?,?,?)",
+                        CAT_ARG(a->ward_id), CAT_ARG(a->year), CAT_ARG(a->criterion_id),
+                        cat_arg_str(cat_side_name(a->side)),
+                        cat_arg_str(cat_result_name(a->result)), cat_arg_str(a->notes),
+                        cat_arg_str(a->assessor), cat_arg_str(a->assessed_on), CAT_ARG(a->at_us));
     return rc == WW_ECONFLICT ? WW_EINVAL : rc;
 }
 
 static int assessment_query(catalog_t *cat, const char *sql, int year, int64_t ward_id,
                             struct cat_assessment **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int(st, 1, year);
-    sqlite3_bind_int64(st, 2, ward_id);
-    return cat_rows(cat, st, &assessment_map, "assessments", out, n);
+    return CAT_LIST(cat, "assessments", &assessment_map, out, n, sql, CAT_ARG(year),
+                    CAT_ARG(ward_id));
 }
 
 int catalog_assessment_get(catalog_t *cat, int64_t id, struct cat_assessment *out)
@@ -117,12 +102,11 @@ int catalog_assessment_history(catalog_t *cat, int year, int64_t ward_id,
 }
 
 #define F struct cat_assessment_file
-static const struct cat_col file_cols[] = {
-    CAT_COL(F, id), CAT_COL(F, assessment_id), CAT_COL(F, file_name), CAT_COL(F, stored_path),
-    CAT_COL(F, bytes), CAT_COL(F, sha256), CAT_COL(F, added_by), CAT_COL(F, added_us),
-};
+static const struct cat_row_map file_map =
+    CAT_ROW_MAP(F, NULL, NULL, CAT_COL(F, id), CAT_COL(F, assessment_id), CAT_COL(F, file_name),
+                CAT_COL(F, stored_path), CAT_COL(F, bytes), CAT_COL(F, sha256),
+                CAT_COL(F, added_by), CAT_COL(F, added_us));
 #undef F
-static const struct cat_row_map file_map = CAT_ROW_MAP(struct cat_assessment_file, file_cols);
 
 void cat_assessment_file_list_free(struct cat_assessment_file *v, size_t n)
 {
@@ -131,19 +115,13 @@ void cat_assessment_file_list_free(struct cat_assessment_file *v, size_t n)
 
 int catalog_assessment_file_add(catalog_t *cat, struct cat_assessment_file *f)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO assessment_files(assessment_id,file_name,stored_path,bytes,"
-                         "sha256,added_by,added_us) VALUES(?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
     if (!f->added_us) f->added_us = ww_wall_us();
-    sqlite3_bind_int64(st, 1, f->assessment_id);
-    cat_bind_str(st, 2, f->file_name);
-    cat_bind_str(st, 3, f->stored_path);
-    sqlite3_bind_int64(st, 4, f->bytes);
-    cat_bind_str(st, 5, f->sha256);
-    cat_bind_str(st, 6, f->added_by);
-    sqlite3_bind_int64(st, 7, f->added_us);
-    return cat_insert_done(cat, st, "assessment file add", WW_ECONFLICT, &f->id);
+    return CAT_INSERT(cat, "assessment file add", WW_ECONFLICT, &f->id,
+                      "INSERT INTO assessment_files(assessment_id,file_name,stored_path,bytes,"
+                      "sha256,added_by,added_us) VALUES(?,?,?,?,?,?,?)",
+                      CAT_ARG(f->assessment_id), cat_arg_str(f->file_name),
+                      cat_arg_str(f->stored_path), CAT_ARG(f->bytes), cat_arg_str(f->sha256),
+                      cat_arg_str(f->added_by), CAT_ARG(f->added_us));
 }
 
 #define FILE_COLS "f.id,f.assessment_id,f.file_name,f.stored_path,f.bytes,f.sha256,f.added_by,f.added_us"
@@ -151,14 +129,10 @@ int catalog_assessment_file_add(catalog_t *cat, struct cat_assessment_file *f)
 int catalog_assessment_files(catalog_t *cat, int64_t ward_id, int year,
                              struct cat_assessment_file **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " FILE_COLS " FROM assessment_files f JOIN assessments a"
-                         " ON a.id=f.assessment_id WHERE a.ward_id=? AND a.year=? ORDER BY f.id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id);
-    sqlite3_bind_int(st, 2, year);
-    return cat_rows(cat, st, &file_map, "assessment files", out, n);
+    return CAT_LIST(cat, "assessment files", &file_map, out, n,
+                    "SELECT " FILE_COLS " FROM assessment_files f JOIN assessments a"
+                    " ON a.id=f.assessment_id WHERE a.ward_id=? AND a.year=? ORDER BY f.id",
+                    CAT_ARG(ward_id), CAT_ARG(year));
 }
 
 int catalog_assessment_file_get(catalog_t *cat, int64_t id, struct cat_assessment_file *out)

@@ -153,39 +153,27 @@ int catalog_user_list(catalog_t *cat, struct cat_user **out, size_t *n)
 
 int catalog_user_update(catalog_t *cat, const struct cat_user *u)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
-                         "updated_us=? WHERE id=?", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, u->display_name);
-    cat_bind_str(st, 2, cat_role_name(u->role));
-    cat_bind_id(st, 3, u->ward_id);
-    cat_bind_id(st, 4, u->owner_id);
-    sqlite3_bind_int(st, 5, u->disabled);
-    sqlite3_bind_int64(st, 6, ww_wall_us());
-    sqlite3_bind_int64(st, 7, u->id);
-    int rc = cat_step_done(cat, st, "user update", CAT_REFUSED_BY_KIND);
+    int rc = CAT_RUN(cat, "user update", CAT_REFUSED_BY_KIND,
+                     "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
+                     "updated_us=? WHERE id=?",
+                     cat_arg_str(u->display_name), cat_arg_str(cat_role_name(u->role)),
+                     CAT_ID(u->ward_id), CAT_ID(u->owner_id), CAT_ARG(u->disabled),
+                     CAT_ARG(ww_wall_us()), CAT_ARG(u->id));
     return rc ? rc : cat_changed(cat);
 }
 
 int catalog_user_set_password(catalog_t *cat, int64_t id, const char *pw_hash)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", &st)) return WW_EDB;
-    cat_bind_str(st, 1, pw_hash);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
-    sqlite3_bind_int64(st, 3, id);
-    int rc = cat_step_done(cat, st, "user password", CAT_REFUSED_BY_KIND);
+    int rc = CAT_RUN(cat, "user password", CAT_REFUSED_BY_KIND,
+                     "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", cat_arg_str(pw_hash),
+                     CAT_ARG(ww_wall_us()), CAT_ARG(id));
     return rc ? rc : cat_changed(cat);
 }
 
 int catalog_user_touch_login(catalog_t *cat, int64_t id, int64_t at_us)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET last_login_us=? WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, at_us);
-    sqlite3_bind_int64(st, 2, id);
-    return cat_step_done(cat, st, "user touch", WW_EDB);
+    return CAT_RUN(cat, "user touch", WW_EDB, "UPDATE users SET last_login_us=? WHERE id=?",
+                   CAT_ARG(at_us), CAT_ARG(id));
 }
 
 int catalog_user_count_admins(catalog_t *cat, int64_t *n)
@@ -202,18 +190,12 @@ int catalog_user_count_admins(catalog_t *cat, int64_t *n)
 int catalog_session_add(catalog_t *cat, const uint8_t token_hash[32], int64_t user_id,
                         int64_t expires_us, const char *client_addr)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
-                         "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)", &st))
-        return WW_EDB;
     int64_t now = ww_wall_us();
-    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, expires_us);
-    sqlite3_bind_int64(st, 5, now);
-    cat_bind_str(st, 6, client_addr);
-    return cat_step_done(cat, st, "session add", CAT_REFUSED_BY_KIND);
+    return CAT_RUN(cat, "session add", CAT_REFUSED_BY_KIND,
+                   "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
+                   "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)",
+                   cat_arg_blob(token_hash, 32), CAT_ARG(user_id), CAT_ARG(now),
+                   CAT_ARG(expires_us), CAT_ARG(now), cat_arg_str(client_addr));
 }
 
 int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
@@ -241,45 +223,32 @@ int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t n
 int catalog_session_extend(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
                            int64_t expires_us)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, now_us);
-    sqlite3_bind_int64(st, 2, expires_us);
-    sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_TRANSIENT);
-    return cat_step_done(cat, st, "session extend", WW_EDB);
+    return CAT_RUN(cat, "session extend", WW_EDB,
+                   "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?",
+                   CAT_ARG(now_us), CAT_ARG(expires_us), cat_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete(catalog_t *cat, const uint8_t token_hash[32])
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE token_hash=?", &st)) return WW_EDB;
-    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
-    return cat_step_done(cat, st, "session delete", WW_EDB);
+    return CAT_RUN(cat, "session delete", WW_EDB, "DELETE FROM sessions WHERE token_hash=?",
+                   cat_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete_user(catalog_t *cat, int64_t user_id, const uint8_t *keep)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    if (keep) sqlite3_bind_blob(st, 2, keep, 32, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(st, 2);
-    return cat_step_done(cat, st, "session delete user", WW_EDB);
+    return CAT_RUN(cat, "session delete user", WW_EDB,
+                   "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", CAT_ARG(user_id),
+                   cat_arg_blob(keep, 32));
 }
 
 int catalog_session_prune(catalog_t *cat, int64_t now_us, int max_per_user)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
-                         " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
-                         "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
-                         " WHERE rn>?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, now_us);
-    sqlite3_bind_int(st, 2, max_per_user);
-    return cat_step_done(cat, st, "session prune", WW_EDB);
+    return CAT_RUN(cat, "session prune", WW_EDB,
+                   "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
+                   " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
+                   "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
+                   " WHERE rn>?)",
+                   CAT_ARG(now_us), CAT_ARG(max_per_user));
 }
 
 /* ---- owners ------------------------------------------------------------ */
@@ -295,12 +264,10 @@ bool cat_owner_kind_valid(const char *kind)
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
 #define O struct cat_owner
-static const struct cat_col owner_cols[] = {
-    CAT_COL(O, id), CAT_COL(O, kind), CAT_COL(O, name), CAT_COL(O, phone), CAT_COL(O, address),
-    CAT_COL(O, ward_id), CAT_COL(O, created_us),
-};
+static const struct cat_row_map owner_map = CAT_ROW_MAP(
+    O, NULL, NULL, CAT_COL(O, id), CAT_COL(O, kind), CAT_COL(O, name), CAT_COL(O, phone),
+    CAT_COL(O, address), CAT_COL(O, ward_id), CAT_COL(O, created_us));
 #undef O
-static const struct cat_row_map owner_map = CAT_ROW_MAP(struct cat_owner, owner_cols);
 
 void cat_owner_clear(struct cat_owner *o) { cat_row_clear(&owner_map, o); }
 
@@ -331,29 +298,17 @@ int catalog_owner_get(catalog_t *cat, int64_t id, struct cat_owner *out)
 
 int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
-    sqlite3_bind_int64(st, 2, ward_id);
-    return cat_rows(cat, st, &owner_map, "owner list", out, n);
+    return CAT_LIST(cat, "owner list", &owner_map, out, n,
+                    "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
+                    CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(ward_id));
 }
 
 int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
 {
     if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
-                    &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, o->kind);
-    cat_bind_str(st, 2, o->name);
-    cat_bind_str(st, 3, o->phone);
-    cat_bind_str(st, 4, o->address);
-    cat_bind_id(st, 5, o->ward_id);
-    sqlite3_bind_int64(st, 6, o->id);
-    int rc = cat_step_done(cat, st, "owner update", CAT_REFUSED_BY_KIND);
+    int rc = CAT_RUN(cat, "owner update", CAT_REFUSED_BY_KIND,
+                     "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
+                     cat_arg_str(o->kind), cat_arg_str(o->name), cat_arg_str(o->phone),
+                     cat_arg_str(o->address), CAT_ID(o->ward_id), CAT_ARG(o->id));
     return rc ? rc : cat_changed(cat);
 }

@@ -25,15 +25,13 @@
     "  AND s.start_us < h.to_us AND s.end_us > h.from_us)"
 
 #define H struct cat_hold
-static const struct cat_col hold_cols[] = {
-    CAT_COL(H, id), CAT_COL(H, camera_id), CAT_COL(H, from_us), CAT_COL(H, to_us),
-    CAT_COL(H, incident_id), CAT_COL(H, until_us), CAT_COL(H, reason), CAT_COL(H, created_by),
-    CAT_COL(H, released_by), CAT_COL(H, release_reason), CAT_COL(H, created_us),
-    CAT_COL(H, created_by_id), CAT_COL(H, released_us), CAT_COL(H, held_bytes),
-    CAT_COL(H, held_segments),
-};
+static const struct cat_row_map hold_map =
+    CAT_ROW_MAP(H, NULL, NULL, CAT_COL(H, id), CAT_COL(H, camera_id), CAT_COL(H, from_us),
+                CAT_COL(H, to_us), CAT_COL(H, incident_id), CAT_COL(H, until_us),
+                CAT_COL(H, reason), CAT_COL(H, created_by), CAT_COL(H, released_by),
+                CAT_COL(H, release_reason), CAT_COL(H, created_us), CAT_COL(H, created_by_id),
+                CAT_COL(H, released_us), CAT_COL(H, held_bytes), CAT_COL(H, held_segments));
 #undef H
-static const struct cat_row_map hold_map = CAT_ROW_MAP(struct cat_hold, hold_cols);
 
 void cat_hold_clear(struct cat_hold *h) { cat_row_clear(&hold_map, h); }
 
@@ -50,20 +48,14 @@ int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
     int64_t now = ww_wall_us();
     if (!h->until_us) h->until_us = now + (int64_t)CAT_HOLD_DEFAULT_DAYS * 86400 * 1000000;
     if (h->until_us <= now) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO holds(camera_id,from_us,to_us,reason,incident_id,until_us,created_us,"
-                         "created_by,created_by_id) VALUES (?,?,?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, h->camera_id);
-    sqlite3_bind_int64(st, 2, h->from_us);
-    sqlite3_bind_int64(st, 3, h->to_us);
-    cat_bind_str(st, 4, h->reason);
-    cat_bind_id(st, 5, h->incident_id);
-    sqlite3_bind_int64(st, 6, h->until_us);
-    sqlite3_bind_int64(st, 7, now);
-    cat_bind_str(st, 8, h->created_by ? h->created_by : "unknown");
-    cat_bind_id(st, 9, h->created_by_id);
-    if ((rc = cat_insert_done(cat, st, "hold add", WW_EINVAL, &h->id))) return rc;
+    if ((rc = CAT_INSERT(
+             cat, "hold add", WW_EINVAL, &h->id,
+             "INSERT INTO holds(camera_id,from_us,to_us,reason,incident_id,until_us,created_us,"
+             "created_by,created_by_id) VALUES (?,?,?,?,?,?,?,?,?)",
+             CAT_ARG(h->camera_id), CAT_ARG(h->from_us), CAT_ARG(h->to_us), cat_arg_str(h->reason),
+             CAT_ID(h->incident_id), CAT_ARG(h->until_us), CAT_ARG(now),
+             cat_arg_str(h->created_by ? h->created_by : "unknown"), CAT_ID(h->created_by_id))))
+        return rc;
     h->created_us = now;
     return 0;
 }
@@ -71,17 +63,11 @@ int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
 int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct cat_hold **out,
                       size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " HOLD_COLS " FROM holds h WHERE (?1 = 0 OR h.camera_id = ?1)"
-                         " AND (?2 = 0 OR (h.released_us IS NULL AND h.until_us > ?3))"
-                         " ORDER BY h.id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int(st, 2, in_force_only);
-    sqlite3_bind_int64(st, 3, ww_wall_us());
-    return cat_rows(cat, st, &hold_map, "hold list", out, n);
+    return CAT_LIST(cat, "hold list", &hold_map, out, n,
+                    "SELECT " HOLD_COLS " FROM holds h WHERE (?1 = 0 OR h.camera_id = ?1)"
+                    " AND (?2 = 0 OR (h.released_us IS NULL AND h.until_us > ?3))"
+                    " ORDER BY h.id",
+                    CAT_ARG(camera_id), CAT_ARG(in_force_only), CAT_ARG(ww_wall_us()));
 }
 
 int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out)
@@ -93,15 +79,11 @@ int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out)
 int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason)
 {
     if (!reason || !*reason) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE holds SET released_us=?2, released_by=?3, release_reason=?4"
-                         " WHERE id=?1 AND released_us IS NULL AND until_us > ?2", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
-    cat_bind_str(st, 3, by ? by : "unknown");
-    cat_bind_str(st, 4, reason);
-    int rc = cat_step_done(cat, st, "hold release", WW_EINVAL);
+    int rc = CAT_RUN(cat, "hold release", WW_EINVAL,
+                     "UPDATE holds SET released_us=?2, released_by=?3, release_reason=?4"
+                     " WHERE id=?1 AND released_us IS NULL AND until_us > ?2",
+                     CAT_ARG(id), CAT_ARG(ww_wall_us()), cat_arg_str(by ? by : "unknown"),
+                     cat_arg_str(reason));
     if (rc) return rc;
     if (sqlite3_changes(cat->db) == 1) return 0;
     struct cat_hold h;
@@ -114,11 +96,11 @@ int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_
 {
     *bytes = *segments = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT COALESCE(SUM(s.bytes),0), COUNT(*) FROM segments s"
-                         " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CAT_HELD_SQL("s", "?2"), &st))
+    if (CAT_PREPARE(cat,
+                    "SELECT COALESCE(SUM(s.bytes),0), COUNT(*) FROM segments s"
+                    " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CAT_HELD_SQL("s", "?2"),
+                    &st, CAT_ARG(camera_id), CAT_ARG(ww_wall_us())))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *bytes = sqlite3_column_int64(st, 0);

@@ -60,14 +60,11 @@ static void category_fill(sqlite3_stmt *st, void *row)
 }
 
 #define C struct cat_incident_category
-static const struct cat_col category_cols[] = {
-    CAT_COL(C, id), CAT_COL(C, code), CAT_COL(C, name_vi), CAT_COL(C, name_en), CAT_COL_BY_FILL,
-    CAT_COL(C, solvable), CAT_COL(C, sort_order), CAT_COL(C, active),
-};
+static const struct cat_row_map category_map =
+    CAT_ROW_MAP(C, category_fill, NULL, CAT_COL(C, id), CAT_COL(C, code), CAT_COL(C, name_vi),
+                CAT_COL(C, name_en), CAT_COL_BY_FILL, CAT_COL(C, solvable), CAT_COL(C, sort_order),
+                CAT_COL(C, active));
 #undef C
-static const struct cat_row_map category_map = {sizeof(struct cat_incident_category), category_cols,
-                                                sizeof category_cols / sizeof *category_cols,
-                                                category_fill, NULL};
 
 void cat_incident_category_clear(struct cat_incident_category *c) { cat_row_clear(&category_map, c); }
 
@@ -76,25 +73,27 @@ void cat_incident_category_list_free(struct cat_incident_category *v, size_t n)
     cat_rows_free(&category_map, v, n);
 }
 
-/* Parameters 1..7 of the add and the edit: every column but the id. */
-static void bind_category(sqlite3_stmt *st, const struct cat_incident_category *c, const char *figs)
+/* The add and the edit: every column but the id is ?1..?7, the edit's id
+ * ?8; new_id (the add's) gets the new row's id. */
+static int category_write(catalog_t *cat, const char *sql, const struct cat_incident_category *c,
+                          const char *what, int64_t *new_id)
 {
-    cat_bind_str(st, 1, c->code);
-    cat_bind_str(st, 2, c->name_vi);
-    cat_bind_str(st, 3, c->name_en);
-    cat_bind_str(st, 4, figs);
-    sqlite3_bind_int(st, 5, c->solvable);
-    sqlite3_bind_int(st, 6, c->sort_order);
-    sqlite3_bind_int(st, 7, c->active);
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, sql, &st)) return WW_EDB;
+    char *figs = cat_figures_format(c->figures);
+    CAT_BIND(st, 1, cat_arg_str(c->code), cat_arg_str(c->name_vi), cat_arg_str(c->name_en),
+             cat_arg_str(figs), CAT_ARG(c->solvable), CAT_ARG(c->sort_order), CAT_ARG(c->active));
+    if (!new_id) CAT_BIND(st, 8, CAT_ARG(c->id));
+    int rc = cat_insert_done(cat, st, what, WW_ECONFLICT, new_id);
+    free(figs);
+    return rc;
 }
 
 int catalog_incident_category_list(catalog_t *cat, struct cat_incident_category **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id", &st))
-        return WW_EDB;
-    return cat_rows(cat, st, &category_map, "category list", out, n);
+    return cat_rows_args(cat, "category list", &category_map, out, n,
+                         "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id",
+                         NULL, 0);
 }
 
 int catalog_incident_category_get(catalog_t *cat, int64_t id, struct cat_incident_category *out)
@@ -105,27 +104,17 @@ int catalog_incident_category_get(catalog_t *cat, int64_t id, struct cat_inciden
 
 int catalog_incident_category_add(catalog_t *cat, struct cat_incident_category *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO incident_categories(code,name_vi,name_en,figures,solvable,"
-                         "sort_order,active) VALUES(?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    char *figs = cat_figures_format(c->figures);
-    bind_category(st, c, figs);
-    int rc = cat_insert_done(cat, st, "category add", WW_ECONFLICT, &c->id);
-    free(figs);
-    return rc;
+    return category_write(cat,
+                          "INSERT INTO incident_categories(code,name_vi,name_en,figures,solvable,"
+                          "sort_order,active) VALUES(?,?,?,?,?,?,?)",
+                          c, "category add", &c->id);
 }
 
 int catalog_incident_category_update(catalog_t *cat, const struct cat_incident_category *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE incident_categories SET code=?,name_vi=?,name_en=?,figures=?,"
-                         "solvable=?,sort_order=?,active=? WHERE id=?", &st))
-        return WW_EDB;
-    char *figs = cat_figures_format(c->figures);
-    bind_category(st, c, figs);
-    sqlite3_bind_int64(st, 8, c->id);
-    int rc = cat_step_done(cat, st, "category update", WW_ECONFLICT);
-    free(figs);
+    int rc = category_write(cat,
+                            "UPDATE incident_categories SET code=?,name_vi=?,name_en=?,figures=?,"
+                            "solvable=?,sort_order=?,active=? WHERE id=?",
+                            c, "category update", NULL);
     return rc ? rc : cat_changed(cat);
 }

@@ -11,12 +11,10 @@
 #include <string.h>
 
 #define C struct cat_incident_change
-static const struct cat_col change_cols[] = {
-    CAT_COL(C, id), CAT_COL(C, incident_id), CAT_COL(C, at_us), CAT_COL(C, user_name),
-    CAT_COL(C, action), CAT_COL(C, diff),
-};
+static const struct cat_row_map change_map =
+    CAT_ROW_MAP(C, NULL, NULL, CAT_COL(C, id), CAT_COL(C, incident_id), CAT_COL(C, at_us),
+                CAT_COL(C, user_name), CAT_COL(C, action), CAT_COL(C, diff));
 #undef C
-static const struct cat_row_map change_map = CAT_ROW_MAP(struct cat_incident_change, change_cols);
 
 void cat_incident_change_list_free(struct cat_incident_change *v, size_t n)
 {
@@ -27,21 +25,20 @@ int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at
                                  const char *user, const char *action, const char *diff_json)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO incident_history(incident_id,at_us,user_name,action,diff)"
-                         " VALUES(?,?,?,?,?)", &st))
+    if (CAT_PREPARE(cat,
+                    "INSERT INTO incident_history(incident_id,at_us,user_name,action,diff)"
+                    " VALUES(?,?,?,?,?)",
+                    &st, CAT_ARG(incident_id), CAT_ARG(at_us), cat_arg_str(user),
+                    cat_arg_str(action), cat_arg_str(diff_json ? diff_json : "{}")))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, incident_id);
-    sqlite3_bind_int64(st, 2, at_us);
-    cat_bind_str(st, 3, user);
-    cat_bind_str(st, 4, action);
-    cat_bind_str(st, 5, diff_json ? diff_json : "{}");
     return cat_step_done(cat, st, "incident history add", WW_ECONFLICT);
 }
 
 int catalog_incident_history(catalog_t *cat, int64_t incident_id,
                              struct cat_incident_change **out, size_t *n)
 {
-    return cat_rows_by_id(cat, "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
-                               " WHERE incident_id=? ORDER BY id", incident_id, &change_map,
-                          "incident history", out, n);
+    return CAT_LIST(cat, "incident history", &change_map, out, n,
+                    "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
+                    " WHERE incident_id=? ORDER BY id",
+                    CAT_ARG(incident_id));
 }

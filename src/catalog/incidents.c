@@ -53,18 +53,14 @@ static void incident_release(void *row)
 }
 
 #define I struct cat_incident
-static const struct cat_col incident_cols[] = {
-    CAT_COL(I, id), CAT_COL(I, ward_id), CAT_COL(I, category_id), CAT_COL(I, occurred_at),
-    CAT_COL(I, address), CAT_COL(I, latitude), CAT_COL(I, longitude), CAT_COL(I, summary),
-    CAT_COL_BY_FILL, CAT_COL(I, suspects), CAT_COL(I, drug_grams), CAT_COL(I, deaths),
-    CAT_COL(I, injuries), CAT_COL(I, damage_vnd), CAT_COL(I, demo), CAT_COL(I, created_by),
-    CAT_COL(I, created_us), CAT_COL(I, updated_by), CAT_COL(I, updated_us), CAT_COL(I, ward_name),
-    CAT_COL(I, category_code),
-};
+static const struct cat_row_map incident_map = CAT_ROW_MAP(
+    I, incident_fill, incident_release, CAT_COL(I, id), CAT_COL(I, ward_id),
+    CAT_COL(I, category_id), CAT_COL(I, occurred_at), CAT_COL(I, address), CAT_COL(I, latitude),
+    CAT_COL(I, longitude), CAT_COL(I, summary), CAT_COL_BY_FILL, CAT_COL(I, suspects),
+    CAT_COL(I, drug_grams), CAT_COL(I, deaths), CAT_COL(I, injuries), CAT_COL(I, damage_vnd),
+    CAT_COL(I, demo), CAT_COL(I, created_by), CAT_COL(I, created_us), CAT_COL(I, updated_by),
+    CAT_COL(I, updated_us), CAT_COL(I, ward_name), CAT_COL(I, category_code));
 #undef I
-static const struct cat_row_map incident_map = {sizeof(struct cat_incident), incident_cols,
-                                                sizeof incident_cols / sizeof *incident_cols,
-                                                incident_fill, incident_release};
 
 void cat_incident_clear(struct cat_incident *c) { cat_row_clear(&incident_map, c); }
 
@@ -73,31 +69,19 @@ void cat_incident_list_free(struct cat_incident *v, size_t n) { cat_rows_free(&i
 /* Binds the 18 writable columns starting at index 1, in INSERT order. */
 static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
 {
-    sqlite3_bind_int64(st, 1, c->ward_id);
-    sqlite3_bind_int64(st, 2, c->category_id);
-    sqlite3_bind_int64(st, 3, c->occurred_at);
-    cat_bind_str(st, 4, c->address);
-    if (c->has_pos) {
-        sqlite3_bind_double(st, 5, c->latitude);
-        sqlite3_bind_double(st, 6, c->longitude);
-    } else {
-        sqlite3_bind_null(st, 5);
-        sqlite3_bind_null(st, 6);
-    }
-    cat_bind_str(st, 7, c->summary);
-    sqlite3_bind_text(st, 8, cat_inc_status_name(c->status) ? cat_inc_status_name(c->status)
-                                                            : "received", -1, SQLITE_STATIC);
-    cat_bind_opt_i64(st, 9, c->has & CAT_FIG_SUSPECTS, c->suspects);
-    if (c->has & CAT_FIG_DRUG_GRAMS) sqlite3_bind_double(st, 10, c->drug_grams);
-    else sqlite3_bind_null(st, 10);
-    cat_bind_opt_i64(st, 11, c->has & CAT_FIG_DEATHS, c->deaths);
-    cat_bind_opt_i64(st, 12, c->has & CAT_FIG_INJURIES, c->injuries);
-    cat_bind_opt_i64(st, 13, c->has & CAT_FIG_DAMAGE, c->damage_vnd);
-    sqlite3_bind_int(st, 14, c->demo);
-    cat_bind_str(st, 15, c->created_by ? c->created_by : "?");
-    sqlite3_bind_int64(st, 16, c->created_us ? c->created_us : ww_wall_us());
-    cat_bind_str(st, 17, c->updated_by);
-    cat_bind_opt_i64(st, 18, c->updated_us != 0, c->updated_us);
+    const char *status = cat_inc_status_name(c->status);
+    CAT_BIND(st, 1, CAT_ARG(c->ward_id), CAT_ARG(c->category_id), CAT_ARG(c->occurred_at),
+             cat_arg_str(c->address), cat_arg_opt_dbl(c->has_pos, c->latitude),
+             cat_arg_opt_dbl(c->has_pos, c->longitude), cat_arg_str(c->summary),
+             cat_arg_str(status ? status : "received"),
+             cat_arg_opt(c->has & CAT_FIG_SUSPECTS, c->suspects),
+             cat_arg_opt_dbl(c->has & CAT_FIG_DRUG_GRAMS, c->drug_grams),
+             cat_arg_opt(c->has & CAT_FIG_DEATHS, c->deaths),
+             cat_arg_opt(c->has & CAT_FIG_INJURIES, c->injuries),
+             cat_arg_opt(c->has & CAT_FIG_DAMAGE, c->damage_vnd), CAT_ARG(c->demo),
+             cat_arg_str(c->created_by ? c->created_by : "?"),
+             CAT_ARG(c->created_us ? c->created_us : ww_wall_us()), cat_arg_str(c->updated_by),
+             cat_arg_opt(c->updated_us != 0, c->updated_us));
 }
 
 #define INC_INSERT "INSERT INTO incidents(ward_id,category_id,occurred_at,address,latitude," \
@@ -107,27 +91,21 @@ static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
 
 static int write_links(catalog_t *cat, const struct cat_incident *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM incident_cameras WHERE incident_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, c->id);
-    int rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT);
-    if (rc) return rc;
-    if (cat_prepare(cat, "DELETE FROM incident_exports WHERE incident_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, c->id);
-    if ((rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT))) return rc;
-    for (size_t i = 0; i < c->n_cameras; i++) {
-        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", &st)) return WW_EDB;
-        sqlite3_bind_int64(st, 1, c->id);
-        sqlite3_bind_int64(st, 2, c->camera_ids[i]);
-        if ((rc = cat_step_done(cat, st, "incident camera link", WW_ECONFLICT))) return rc;
-    }
-    for (size_t i = 0; i < c->n_exports; i++) {
-        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", &st)) return WW_EDB;
-        sqlite3_bind_int64(st, 1, c->id);
-        sqlite3_bind_int64(st, 2, c->export_ids[i]);
-        if ((rc = cat_step_done(cat, st, "incident export link", WW_ECONFLICT))) return rc;
-    }
-    return 0;
+    int rc;
+    if ((rc = CAT_RUN(cat, "incident links", WW_ECONFLICT,
+                      "DELETE FROM incident_cameras WHERE incident_id=?", CAT_ARG(c->id))) ||
+        (rc = CAT_RUN(cat, "incident links", WW_ECONFLICT,
+                      "DELETE FROM incident_exports WHERE incident_id=?", CAT_ARG(c->id))))
+        return rc;
+    for (size_t i = 0; !rc && i < c->n_cameras; i++)
+        rc = CAT_RUN(cat, "incident camera link", WW_ECONFLICT,
+                     "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", CAT_ARG(c->id),
+                     CAT_ARG(c->camera_ids[i]));
+    for (size_t i = 0; !rc && i < c->n_exports; i++)
+        rc = CAT_RUN(cat, "incident export link", WW_ECONFLICT,
+                     "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", CAT_ARG(c->id),
+                     CAT_ARG(c->export_ids[i]));
+    return rc;
 }
 
 int catalog_incident_add(catalog_t *cat, struct cat_incident *c)
@@ -158,8 +136,8 @@ int catalog_incident_update(catalog_t *cat, const struct cat_incident *c)
 
 int catalog_incident_delete(catalog_t *cat, int64_t id)
 {
-    int rc = cat_write_by_id(cat, "DELETE FROM incidents WHERE id=?", id, "incident delete",
-                             WW_ECONFLICT);
+    int rc = CAT_RUN(cat, "incident delete", WW_ECONFLICT, "DELETE FROM incidents WHERE id=?",
+                     CAT_ARG(id));
     return rc ? rc : cat_changed(cat);
 }
 
@@ -168,10 +146,12 @@ int catalog_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out)
     int rc = cat_row_by_id(cat, "SELECT " INC_COLS INC_FROM " WHERE i.id=?", id, &incident_map, out,
                            "incident get");
     if (rc) return rc;
-    if ((rc = cat_rows_by_id(cat, "SELECT camera_id FROM incident_cameras WHERE incident_id=? ORDER BY 1",
-                             id, &cat_i64_map, "incident links", &out->camera_ids, &out->n_cameras)) ||
-        (rc = cat_rows_by_id(cat, "SELECT export_id FROM incident_exports WHERE incident_id=? ORDER BY 1",
-                             id, &cat_i64_map, "incident links", &out->export_ids, &out->n_exports))) {
+    if ((rc = CAT_LIST(cat, "incident links", &cat_i64_map, &out->camera_ids, &out->n_cameras,
+                       "SELECT camera_id FROM incident_cameras WHERE incident_id=? ORDER BY 1",
+                       CAT_ARG(id))) ||
+        (rc = CAT_LIST(cat, "incident links", &cat_i64_map, &out->export_ids, &out->n_exports,
+                       "SELECT export_id FROM incident_exports WHERE incident_id=? ORDER BY 1",
+                       CAT_ARG(id)))) {
         cat_incident_clear(out);
         return rc;
     }

@@ -1,10 +1,15 @@
 /*
- * rows.c — the catalog's one way to read rows into structs and to write a
- * row by its key: prepare, bind, step, map, grow (declared in internal.h).
+ * rows.c — the catalog's one way to run a statement: prepare, bind, step,
+ * map, grow (declared in internal.h).
  *
  * Each area file describes its row struct once, as a table of columns
- * (struct cat_row_map); reading one row, a list, and clearing a row are the
- * same code for every table, so a new column is one line in one table.
+ * (struct cat_row_map), and passes a statement's parameters as one list
+ * (struct cat_arg, built by CAT_ARG & co.); reading one row, a list,
+ * clearing a row, and writing are then the same code for every table, so a
+ * new column is one line in one table.  Rows handed out belong to the
+ * caller (cat_row_clear / cat_rows_free, or the area's *_clear / *_free);
+ * like the rest of the catalog, a connection is used by one thread at a
+ * time.
  */
 #include "catalog/internal.h"
 
@@ -87,10 +92,7 @@ int cat_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_
                   void *row, const char *what)
 {
     memset(row, 0, m->size);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    return cat_row_one(cat, st, m, row, what);
+    return CAT_ONE(cat, what, m, row, sql, CAT_ARG(id));
 }
 
 int cat_rows(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, const char *what,
@@ -122,24 +124,73 @@ int cat_rows(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, cons
     return ret;
 }
 
-int cat_rows_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_row_map *m,
-                   const char *what, void *out, size_t *n)
+void cat_bind_args(sqlite3_stmt *st, int first, const struct cat_arg *a, size_t n)
+{
+    /* more values than the statement has parameters is a caller's slip */
+    assert(first >= 1 && first - 1 + (int)n <= sqlite3_bind_parameter_count(st));
+    for (size_t i = 0; i < n; i++) {
+        int at = first + (int)i;
+        switch (a[i].kind) {
+        case CAT_ARG_I64:
+            sqlite3_bind_int64(st, at, a[i].i);
+            break;
+        case CAT_ARG_DBL:
+            sqlite3_bind_double(st, at, a[i].d);
+            break;
+        case CAT_ARG_STR:
+            sqlite3_bind_text(st, at, a[i].s, -1, SQLITE_TRANSIENT);
+            break;
+        case CAT_ARG_BLOB:
+            sqlite3_bind_blob(st, at, a[i].s, (int)a[i].i, SQLITE_TRANSIENT);
+            break;
+        case CAT_ARG_NULL:
+            sqlite3_bind_null(st, at);
+            break;
+        }
+    }
+}
+
+int cat_prepare_args(catalog_t *cat, const char *sql, sqlite3_stmt **st, const struct cat_arg *a,
+                     size_t n)
+{
+    if (cat_prepare(cat, sql, st)) return WW_EDB;
+    cat_bind_args(*st, 1, a, n);
+    return 0;
+}
+
+int cat_run_args(catalog_t *cat, const char *what, int refused, const char *sql,
+                 const struct cat_arg *a, size_t n)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare_args(cat, sql, &st, a, n)) return WW_EDB;
+    return cat_step_done(cat, st, what, refused);
+}
+
+int cat_insert_args(catalog_t *cat, const char *what, int refused, int64_t *id, const char *sql,
+                    const struct cat_arg *a, size_t n)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare_args(cat, sql, &st, a, n)) return WW_EDB;
+    return cat_insert_done(cat, st, what, refused, id);
+}
+
+int cat_row_one_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *row,
+                     const char *sql, const struct cat_arg *a, size_t n)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare_args(cat, sql, &st, a, n)) return WW_EDB;
+    return cat_row_one(cat, st, m, row, what);
+}
+
+int cat_rows_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *out,
+                  size_t *n, const char *sql, const struct cat_arg *a, size_t na)
 {
     sqlite3_stmt *st;
     void *none = NULL;
     memcpy(out, &none, sizeof none);
     *n = 0;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    if (cat_prepare_args(cat, sql, &st, a, na)) return WW_EDB;
     return cat_rows(cat, st, m, what, out, n);
-}
-
-int cat_write_by_id(catalog_t *cat, const char *sql, int64_t id, const char *what, int refused)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    return cat_step_done(cat, st, what, refused);
 }
 
 int cat_changed(catalog_t *cat) { return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND; }
