@@ -62,13 +62,10 @@ static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_
             ? "UPDATE consents SET valid_to_us=?5, withdrawn_us=?2, withdrawn_by=?3,"
               " withdraw_note=?4 WHERE id=?1"
             : "UPDATE consents SET valid_to_us=?5 WHERE id=?1";
-    if (CAT_PREPARE(cat, sql, &st, CAT_ARG(id))) return WW_EDB;
-    if (voids || mark_withdrawn) {
-        sqlite3_bind_int64(st, 2, now);
-        cat_bind_str(st, 3, by);
-        cat_bind_str(st, 4, note);
-    }
-    if (!voids) sqlite3_bind_int64(st, 5, at_us);
+    /* ?2..?4 go unused by the plain end; ?5 is not in the voiding statement */
+    if (CAT_PREPARE(cat, sql, &st, CAT_ARG(id), CAT_ARG(now), cat_arg_str(by), cat_arg_str(note)))
+        return WW_EDB;
+    if (!voids) CAT_BIND(st, 5, CAT_ARG(at_us));
     return cat_step_done(cat, st, "consent end", WW_EINVAL);
 }
 
