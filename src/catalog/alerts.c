@@ -10,95 +10,47 @@
 
 #include "catalog/internal.h"
 
-void cat_alert_clear(struct cat_alert *a)
-{
-    if (!a) return;
-    free(a->camera_name);
-    free(a->cleared_why);
-    free(a->reason);
-    free(a->owner_name);
-    free(a->owner_phone);
-    free(a->owner_kind);
-    memset(a, 0, sizeof *a);
-}
-
-void cat_alert_list_free(struct cat_alert *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_alert_clear(&v[i]);
-    free(v);
-}
-
 #define ALERT_COLS                                                                  \
     "id,camera_id,ward_id,camera_name,since_us,raised_us,cleared_us,cleared_why,"   \
     "reason,owner_id,owner_name,owner_phone,owner_kind"
 
-static void alert_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_alert *a = row;
-    a->id = sqlite3_column_int64(st, 0);
-    a->camera_id = sqlite3_column_int64(st, 1);
-    a->ward_id = sqlite3_column_int64(st, 2);
-    a->camera_name = cat_col_str(st, 3);
-    a->since_us = sqlite3_column_int64(st, 4);
-    a->raised_us = sqlite3_column_int64(st, 5);
-    a->cleared_us = sqlite3_column_int64(st, 6);
-    a->cleared_why = cat_col_str(st, 7);
-    a->reason = cat_col_str(st, 8);
-    a->owner_id = sqlite3_column_int64(st, 9);
-    a->owner_name = cat_col_str(st, 10);
-    a->owner_phone = cat_col_str(st, 11);
-    a->owner_kind = cat_col_str(st, 12);
-}
+#define A struct cat_alert
+static const struct cat_row_map alert_map = CAT_ROW_MAP(
+    A, NULL, NULL, CAT_COL(A, id), CAT_COL(A, camera_id), CAT_COL(A, ward_id),
+    CAT_COL(A, camera_name), CAT_COL(A, since_us), CAT_COL(A, raised_us), CAT_COL(A, cleared_us),
+    CAT_COL(A, cleared_why), CAT_COL(A, reason), CAT_COL(A, owner_id), CAT_COL(A, owner_name),
+    CAT_COL(A, owner_phone), CAT_COL(A, owner_kind));
+#undef A
 
-/* cat_alert_clear for cat_rows, which knows rows only as void *. */
-static void alert_row_clear(void *row) { cat_alert_clear(row); }
+void cat_alert_clear(struct cat_alert *a) { cat_row_clear(&alert_map, a); }
+
+void cat_alert_list_free(struct cat_alert *v, size_t n) { cat_rows_free(&alert_map, v, n); }
 
 int catalog_alert_raise(catalog_t *cat, struct cat_alert *a)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO camera_alerts(camera_id,ward_id,camera_name,since_us,raised_us,"
-                         "reason,owner_id,owner_name,owner_phone,owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, a->camera_id);
-    cat_bind_id(st, 2, a->ward_id);
-    cat_bind_str(st, 3, a->camera_name ? a->camera_name : "");
-    sqlite3_bind_int64(st, 4, a->since_us);
-    sqlite3_bind_int64(st, 5, a->raised_us);
-    cat_bind_str(st, 6, a->reason);
-    cat_bind_id(st, 7, a->owner_id);
-    cat_bind_str(st, 8, a->owner_name);
-    cat_bind_str(st, 9, a->owner_phone);
-    cat_bind_str(st, 10, a->owner_kind);
-    int rc = cat_step_done(cat, st, "alert raise", WW_EINVAL);
-    if (!rc) a->id = sqlite3_last_insert_rowid(cat->db);
-    return rc;
+    return CAT_INSERT(
+        cat, "alert raise", WW_EINVAL, &a->id,
+        "INSERT INTO camera_alerts(camera_id,ward_id,camera_name,since_us,raised_us,"
+        "reason,owner_id,owner_name,owner_phone,owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        CAT_ARG(a->camera_id), CAT_ID(a->ward_id),
+        cat_arg_str(a->camera_name ? a->camera_name : ""), CAT_ARG(a->since_us),
+        CAT_ARG(a->raised_us), cat_arg_str(a->reason), CAT_ID(a->owner_id),
+        cat_arg_str(a->owner_name), cat_arg_str(a->owner_phone), cat_arg_str(a->owner_kind));
 }
 
 int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const char *why)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE camera_alerts SET cleared_us=?, cleared_why=? WHERE id=? AND cleared_us IS NULL",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, at_us);
-    cat_bind_str(st, 2, why);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = cat_step_done(cat, st, "alert clear", WW_EINVAL);
-    if (rc) return rc;
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "alert clear", WW_EINVAL,
+                     "UPDATE camera_alerts SET cleared_us=?, cleared_why=? WHERE id=? AND "
+                     "cleared_us IS NULL",
+                     CAT_ARG(at_us), cat_arg_str(why), CAT_ARG(id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_alert_get(catalog_t *cat, int64_t id, struct cat_alert *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " ALERT_COLS " FROM camera_alerts WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) alert_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "alert get");
+    return cat_row_by_id(cat, "SELECT " ALERT_COLS " FROM camera_alerts WHERE id=?", id, &alert_map,
+                         out, "alert get");
 }
 
 #define MAX_FILTER_IDS 5000
@@ -133,13 +85,18 @@ int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct 
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
     for (size_t i = 0; !f->all && i < f->n_cameras; i++)
         sqlite3_bind_int64(st, (int)(i + 4), f->camera_ids[i]);
-    return CAT_ROWS(cat, st, out, n, alert_row, alert_row_clear, "alert list");
+    return cat_rows(cat, st, &alert_map, "alert list", out, n);
 }
+
+#define S struct cat_alert_setting
+static const struct cat_row_map setting_map =
+    CAT_ROW_MAP(S, NULL, NULL, CAT_COL(S, ward_id), CAT_COL(S, dark_after_s),
+                CAT_COL(S, updated_us), CAT_COL(S, updated_by));
+#undef S
 
 void cat_alert_setting_list_free(struct cat_alert_setting *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) free(v[i].updated_by);
-    free(v);
+    cat_rows_free(&setting_map, v, n);
 }
 
 int catalog_alert_settings_list(catalog_t *cat, struct cat_alert_setting **out, size_t *n)
@@ -150,75 +107,47 @@ int catalog_alert_settings_list(catalog_t *cat, struct cat_alert_setting **out, 
     if (cat_prepare(cat, "SELECT ward_id,dark_after_s,updated_us,updated_by FROM alert_settings"
                          " ORDER BY ward_id", &st))
         return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        struct cat_alert_setting *s = &(*out)[(*n)++];
-        s->ward_id = sqlite3_column_int64(st, 0);
-        s->dark_after_s = sqlite3_column_int64(st, 1);
-        s->updated_us = sqlite3_column_int64(st, 2);
-        s->updated_by = cat_col_str(st, 3);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_alert_setting_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "alert settings");
-    }
-    return 0;
+    return cat_rows(cat, st, &setting_map, "alert settings", out, n);
 }
 
 int catalog_alert_threshold(catalog_t *cat, int64_t ward_id, int64_t *seconds)
 {
     *seconds = 900;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT dark_after_s FROM alert_settings WHERE ward_id IN (?,0)"
-                         " ORDER BY ward_id DESC LIMIT 1", &st))
+    if (CAT_PREPARE(cat,
+                    "SELECT dark_after_s FROM alert_settings WHERE ward_id IN (?,0)"
+                    " ORDER BY ward_id DESC LIMIT 1",
+                    &st, CAT_ARG(ward_id > 0 ? ward_id : 0)))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *seconds = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cat_fail(cat, "alert threshold");
+    int rc = cat_row_one(cat, st, &cat_i64_map, seconds, "alert threshold");
+    return rc == WW_ENOTFOUND ? 0 : rc;
 }
 
 int catalog_alert_setting_set(catalog_t *cat, int64_t ward_id, int64_t seconds, const char *by)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO alert_settings(ward_id,dark_after_s,updated_us,updated_by)"
-                         " VALUES (?,?,?,?) ON CONFLICT(ward_id) DO UPDATE SET"
-                         " dark_after_s=excluded.dark_after_s, updated_us=excluded.updated_us,"
-                         " updated_by=excluded.updated_by", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
-    sqlite3_bind_int64(st, 2, seconds);
-    sqlite3_bind_int64(st, 3, ww_wall_us());
-    cat_bind_str(st, 4, by);
-    return cat_step_done(cat, st, "alert setting set", WW_EINVAL);
+    return CAT_RUN(cat, "alert setting set", WW_EINVAL,
+                   "INSERT INTO alert_settings(ward_id,dark_after_s,updated_us,updated_by)"
+                   " VALUES (?,?,?,?) ON CONFLICT(ward_id) DO UPDATE SET"
+                   " dark_after_s=excluded.dark_after_s, updated_us=excluded.updated_us,"
+                   " updated_by=excluded.updated_by",
+                   CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(seconds), CAT_ARG(ww_wall_us()),
+                   cat_arg_str(by));
 }
 
 int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
 {
     if (ward_id <= 0) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM alert_settings WHERE ward_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id);
-    return cat_step_done(cat, st, "alert setting reset", WW_EINVAL);
+    return CAT_RUN(cat, "alert setting reset", WW_EINVAL,
+                   "DELETE FROM alert_settings WHERE ward_id=?", CAT_ARG(ward_id));
 }
 
-void cat_webhook_list_free(struct cat_webhook *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].url);
-        free(v[i].created_by);
-    }
-    free(v);
-}
+#define W struct cat_webhook
+static const struct cat_row_map webhook_map =
+    CAT_ROW_MAP(W, NULL, NULL, CAT_COL(W, id), CAT_COL(W, url), CAT_COL(W, ward_id),
+                CAT_COL(W, enabled), CAT_COL(W, created_us), CAT_COL(W, created_by));
+#undef W
+
+void cat_webhook_list_free(struct cat_webhook *v, size_t n) { cat_rows_free(&webhook_map, v, n); }
 
 int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct cat_webhook **out, size_t *n)
 {
@@ -232,66 +161,34 @@ int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct cat_webhook **o
                     &st))
         return WW_EDB;
     if (ward_id >= 0) sqlite3_bind_int64(st, 1, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        struct cat_webhook *w = &(*out)[(*n)++];
-        w->id = sqlite3_column_int64(st, 0);
-        w->url = cat_col_str(st, 1);
-        w->ward_id = sqlite3_column_int64(st, 2);
-        w->enabled = sqlite3_column_int(st, 3);
-        w->created_us = sqlite3_column_int64(st, 4);
-        w->created_by = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_webhook_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "webhook list");
-    }
-    return 0;
+    return cat_rows(cat, st, &webhook_map, "webhook list", out, n);
 }
 
 int catalog_webhook_add(catalog_t *cat, struct cat_webhook *w)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO alert_webhooks(url,ward_id,enabled,created_us,created_by)"
-                         " VALUES (?,?,?,?,?)", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, w->url);
-    cat_bind_id(st, 2, w->ward_id);
-    sqlite3_bind_int(st, 3, w->enabled);
     w->created_us = ww_wall_us();
-    sqlite3_bind_int64(st, 4, w->created_us);
-    cat_bind_str(st, 5, w->created_by);
-    int rc = cat_step_done(cat, st, "webhook add", WW_EINVAL);
-    if (!rc) w->id = sqlite3_last_insert_rowid(cat->db);
-    return rc;
+    return CAT_INSERT(cat, "webhook add", WW_EINVAL, &w->id,
+                      "INSERT INTO alert_webhooks(url,ward_id,enabled,created_us,created_by)"
+                      " VALUES (?,?,?,?,?)",
+                      cat_arg_str(w->url), CAT_ID(w->ward_id), CAT_ARG(w->enabled),
+                      CAT_ARG(w->created_us), cat_arg_str(w->created_by));
 }
 
 int catalog_webhook_delete(catalog_t *cat, int64_t id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM alert_webhooks WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = cat_step_done(cat, st, "webhook delete", WW_EINVAL);
-    if (rc) return rc;
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "webhook delete", WW_EINVAL, "DELETE FROM alert_webhooks WHERE id=?",
+                     CAT_ARG(id));
+    return rc ? rc : cat_changed(cat);
 }
 
-void cat_delivery_list_free(struct cat_delivery *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].event);
-        free(v[i].error);
-    }
-    free(v);
-}
+#define D struct cat_delivery
+static const struct cat_row_map delivery_map =
+    CAT_ROW_MAP(D, NULL, NULL, CAT_COL(D, id), CAT_COL(D, alert_id), CAT_COL(D, webhook_id),
+                CAT_COL(D, event), CAT_COL(D, at_us), CAT_COL(D, ok), CAT_COL(D, http_status),
+                CAT_COL(D, attempts), CAT_COL(D, error));
+#undef D
+
+void cat_delivery_list_free(struct cat_delivery *v, size_t n) { cat_rows_free(&delivery_map, v, n); }
 
 int catalog_delivery_add(catalog_t *cat, struct cat_delivery *d)
 {
@@ -308,9 +205,7 @@ int catalog_delivery_add(catalog_t *cat, struct cat_delivery *d)
     if (d->http_status) sqlite3_bind_int(st, 6, d->http_status);
     sqlite3_bind_int(st, 7, d->attempts);
     cat_bind_str(st, 8, d->error);
-    int rc = cat_step_done(cat, st, "delivery add", WW_EINVAL);
-    if (!rc) d->id = sqlite3_last_insert_rowid(cat->db);
-    return rc;
+    return cat_insert_done(cat, st, "delivery add", WW_EINVAL, &d->id);
 }
 
 int catalog_delivery_list(catalog_t *cat, int64_t alert_id, size_t limit, struct cat_delivery **out,
@@ -328,31 +223,5 @@ int catalog_delivery_list(catalog_t *cat, int64_t alert_id, size_t limit, struct
         return WW_EDB;
     if (alert_id > 0) sqlite3_bind_int64(st, 1, alert_id);
     sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : 100);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        struct cat_delivery *d = &(*out)[(*n)++];
-        memset(d, 0, sizeof *d);
-        d->id = sqlite3_column_int64(st, 0);
-        d->alert_id = sqlite3_column_int64(st, 1);
-        d->webhook_id = sqlite3_column_int64(st, 2);
-        d->event = cat_col_str(st, 3);
-        d->at_us = sqlite3_column_int64(st, 4);
-        d->ok = sqlite3_column_int(st, 5);
-        d->http_status = sqlite3_column_int(st, 6);
-        d->attempts = sqlite3_column_int(st, 7);
-        d->error = cat_col_str(st, 8);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_delivery_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "delivery list");
-    }
-    return 0;
+    return cat_rows(cat, st, &delivery_map, "delivery list", out, n);
 }

@@ -10,125 +10,73 @@
 
 #include "catalog/internal.h"
 
-void cat_bundle_clear(struct cat_bundle *b)
-{
-    if (!b) return;
-    free(b->username);
-    free(b->dir);
-    free(b->manifest);
-    free(b->manifest_sha256);
-    for (size_t i = 0; i < b->n_items; i++) {
-        free(b->items[i].status);
-        free(b->items[i].reason);
-    }
-    free(b->items);
-    memset(b, 0, sizeof *b);
-}
+#define I struct cat_bundle_item
+static const struct cat_row_map item_map =
+    CAT_ROW_MAP(I, NULL, NULL, CAT_COL(I, camera_id), CAT_COL(I, export_id), CAT_COL(I, status),
+                CAT_COL(I, reason));
+#undef I
 
-void cat_bundle_list_free(struct cat_bundle *v, size_t n)
+static void bundle_release(void *row)
 {
-    for (size_t i = 0; v && i < n; i++) cat_bundle_clear(&v[i]);
-    free(v);
-}
-
-int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
-{
-    int rc;
-    bool own = cat_own_txn_begin(cat, &rc);
-    if (rc) return rc;
-    sqlite3_stmt *st;
-    if ((rc = cat_prepare(cat, "INSERT INTO evidence_bundles(created_us,user_id,username,latitude,longitude,"
-                               "radius_m,from_us,to_us,dir,manifest,manifest_sha256)"
-                               " VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) == 0) {
-        if (!b->created_us) b->created_us = ww_wall_us();
-        sqlite3_bind_int64(st, 1, b->created_us);
-        cat_bind_id(st, 2, b->user_id);
-        cat_bind_str(st, 3, b->username ? b->username : "unknown");
-        sqlite3_bind_double(st, 4, b->latitude);
-        sqlite3_bind_double(st, 5, b->longitude);
-        sqlite3_bind_double(st, 6, b->radius_m);
-        sqlite3_bind_int64(st, 7, b->from_us);
-        sqlite3_bind_int64(st, 8, b->to_us);
-        cat_bind_str(st, 9, b->dir);
-        cat_bind_str(st, 10, b->manifest);
-        cat_bind_str(st, 11, b->manifest_sha256);
-        if ((rc = cat_step_done(cat, st, "bundle add", WW_EINVAL)) == 0) b->id = sqlite3_last_insert_rowid(cat->db);
-    }
-    for (size_t i = 0; !rc && i < b->n_items; i++) {
-        const struct cat_bundle_item *it = &b->items[i];
-        if ((rc = cat_prepare(cat, "INSERT INTO evidence_bundle_items(bundle_id,seq,camera_id,export_id,"
-                                   "status,reason) VALUES (?,?,?,?,?,?)", &st)))
-            break;
-        sqlite3_bind_int64(st, 1, b->id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-        sqlite3_bind_int64(st, 3, it->camera_id);
-        cat_bind_id(st, 4, it->export_id);
-        cat_bind_str(st, 5, it->status);
-        cat_bind_str(st, 6, it->reason);
-        rc = cat_step_done(cat, st, "bundle item add", WW_EINVAL);
-    }
-    return cat_own_txn_end(cat, own, rc);
-}
-
-static int bundle_items(catalog_t *cat, struct cat_bundle *b)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT camera_id, export_id, status, reason FROM evidence_bundle_items"
-                         " WHERE bundle_id=? ORDER BY seq", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, b->id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (b->n_items == cap) {
-            cap = cap ? cap * 2 : 8;
-            b->items = ww_realloc(b->items, cap * sizeof *b->items);
-        }
-        struct cat_bundle_item *it = &b->items[b->n_items++];
-        it->camera_id = sqlite3_column_int64(st, 0);
-        it->export_id = sqlite3_column_int64(st, 1);
-        it->status = cat_col_str(st, 2);
-        it->reason = cat_col_str(st, 3);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "bundle items");
+    struct cat_bundle *b = row;
+    cat_rows_free(&item_map, b->items, b->n_items);
 }
 
 #define BUNDLE_COLS                                                                       \
     "id,created_us,user_id,username,latitude,longitude,radius_m,from_us,to_us,dir,manifest," \
     "manifest_sha256"
 
-static void bundle_row(sqlite3_stmt *st, void *row)
+#define B struct cat_bundle
+static const struct cat_row_map bundle_map =
+    CAT_ROW_MAP(B, NULL, bundle_release, CAT_COL(B, id), CAT_COL(B, created_us),
+                CAT_COL(B, user_id), CAT_COL(B, username), CAT_COL(B, latitude),
+                CAT_COL(B, longitude), CAT_COL(B, radius_m), CAT_COL(B, from_us), CAT_COL(B, to_us),
+                CAT_COL(B, dir), CAT_COL(B, manifest), CAT_COL(B, manifest_sha256));
+#undef B
+
+void cat_bundle_clear(struct cat_bundle *b) { cat_row_clear(&bundle_map, b); }
+
+void cat_bundle_list_free(struct cat_bundle *v, size_t n) { cat_rows_free(&bundle_map, v, n); }
+
+int catalog_bundle_add(catalog_t *cat, struct cat_bundle *b)
 {
-    struct cat_bundle *b = row;
-    b->id = sqlite3_column_int64(st, 0);
-    b->created_us = sqlite3_column_int64(st, 1);
-    b->user_id = sqlite3_column_int64(st, 2);
-    b->username = cat_col_str(st, 3);
-    b->latitude = sqlite3_column_double(st, 4);
-    b->longitude = sqlite3_column_double(st, 5);
-    b->radius_m = sqlite3_column_double(st, 6);
-    b->from_us = sqlite3_column_int64(st, 7);
-    b->to_us = sqlite3_column_int64(st, 8);
-    b->dir = cat_col_str(st, 9);
-    b->manifest = cat_col_str(st, 10);
-    b->manifest_sha256 = cat_col_str(st, 11);
+    int rc;
+    bool own = cat_own_txn_begin(cat, &rc);
+    if (rc) return rc;
+    if (!b->created_us) b->created_us = ww_wall_us();
+    rc = CAT_INSERT(cat, "bundle add", WW_EINVAL, &b->id,
+                    "INSERT INTO evidence_bundles(created_us,user_id,username,latitude,longitude,"
+                    "radius_m,from_us,to_us,dir,manifest,manifest_sha256)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    CAT_ARG(b->created_us), CAT_ID(b->user_id),
+                    cat_arg_str(b->username ? b->username : "unknown"), cat_arg_dbl(b->latitude),
+                    cat_arg_dbl(b->longitude), cat_arg_dbl(b->radius_m), CAT_ARG(b->from_us),
+                    CAT_ARG(b->to_us), cat_arg_str(b->dir), cat_arg_str(b->manifest),
+                    cat_arg_str(b->manifest_sha256));
+    for (size_t i = 0; !rc && i < b->n_items; i++) {
+        const struct cat_bundle_item *it = &b->items[i];
+        rc = CAT_RUN(cat, "bundle item add", WW_EINVAL,
+                     "INSERT INTO evidence_bundle_items(bundle_id,seq,camera_id,export_id,"
+                     "status,reason) VALUES (?,?,?,?,?,?)",
+                     CAT_ARG(b->id), CAT_ARG(i), CAT_ARG(it->camera_id), CAT_ID(it->export_id),
+                     cat_arg_str(it->status), cat_arg_str(it->reason));
+    }
+    return cat_own_txn_end(cat, own, rc);
 }
 
-/* cat_bundle_clear for cat_rows, which knows rows only as void *. */
-static void bundle_row_clear(void *row) { cat_bundle_clear(row); }
+static int bundle_items(catalog_t *cat, struct cat_bundle *b)
+{
+    return CAT_LIST(cat, "bundle items", &item_map, &b->items, &b->n_items,
+                    "SELECT camera_id, export_id, status, reason FROM evidence_bundle_items"
+                    " WHERE bundle_id=? ORDER BY seq",
+                    CAT_ARG(b->id));
+}
 
 int catalog_bundle_get(catalog_t *cat, int64_t id, struct cat_bundle *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " BUNDLE_COLS " FROM evidence_bundles WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) bundle_row(st, out);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return WW_ENOTFOUND;
-    if (rc != SQLITE_ROW) return cat_fail(cat, "bundle get");
+    int rc = cat_row_by_id(cat, "SELECT " BUNDLE_COLS " FROM evidence_bundles WHERE id=?", id,
+                           &bundle_map, out, "bundle get");
+    if (rc) return rc;
     if ((rc = bundle_items(cat, out))) cat_bundle_clear(out);
     return rc;
 }
@@ -138,10 +86,10 @@ int catalog_bundle_list(catalog_t *cat, size_t limit, struct cat_bundle **out, s
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " BUNDLE_COLS " FROM evidence_bundles ORDER BY id DESC LIMIT ?", &st))
+    if (CAT_PREPARE(cat, "SELECT " BUNDLE_COLS " FROM evidence_bundles ORDER BY id DESC LIMIT ?",
+                    &st, CAT_ARG(limit ? (sqlite3_int64)limit : 100)))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, limit ? (sqlite3_int64)limit : 100);
-    int rc = CAT_ROWS(cat, st, out, n, bundle_row, bundle_row_clear, "bundle list");
+    int rc = cat_rows(cat, st, &bundle_map, "bundle list", out, n);
     if (rc) return rc;
     for (size_t i = 0; i < *n; i++)
         if ((rc = bundle_items(cat, &(*out)[i]))) {

@@ -14,56 +14,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_ward_clear(struct cat_ward *w)
-{
-    if (!w) return;
-    free(w->name); free(w->district); free(w->province);
-    memset(w, 0, sizeof *w);
-}
+#define W struct cat_ward
+static const struct cat_row_map ward_map = CAT_ROW_MAP(
+    W, NULL, NULL, CAT_COL(W, id), CAT_COL(W, name), CAT_COL(W, district), CAT_COL(W, province));
+#undef W
 
-void cat_ward_list_free(struct cat_ward *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_ward_clear(&v[i]);
-    free(v);
-}
+void cat_ward_clear(struct cat_ward *w) { cat_row_clear(&ward_map, w); }
+
+void cat_ward_list_free(struct cat_ward *v, size_t n) { cat_rows_free(&ward_map, v, n); }
 
 int catalog_ward_add(catalog_t *cat, struct cat_ward *w)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO wards(name,district,province) VALUES(?,?,?)", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, w->name);
-    cat_bind_str(st, 2, w->district);
-    cat_bind_str(st, 3, w->province);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
-    if (rc != SQLITE_DONE) return cat_fail(cat, "ward add");
-    w->id = sqlite3_last_insert_rowid(cat->db);
-    return 0;
+    return CAT_INSERT(cat, "ward add", WW_ECONFLICT, &w->id,
+                      "INSERT INTO wards(name,district,province) VALUES(?,?,?)",
+                      cat_arg_str(w->name), cat_arg_str(w->district), cat_arg_str(w->province));
 }
 
 int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id FROM wards WHERE name=?", &st)) return WW_EDB;
-    cat_bind_str(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward find");
+    return CAT_ONE(cat, "ward find", &cat_i64_map, id, "SELECT id FROM wards WHERE name=?",
+                   cat_arg_str(name));
 }
 
 int catalog_ward_name(catalog_t *cat, int64_t id, char **name)
 {
-    sqlite3_stmt *st;
     *name = NULL;
-    if (cat_prepare(cat, "SELECT name FROM wards WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *name = cat_col_str(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "ward name");
+    return cat_row_by_id(cat, "SELECT name FROM wards WHERE id=?", id, &cat_str_map, name, "ward name");
 }
 
 int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
@@ -72,64 +48,31 @@ int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT id,name,district,province FROM wards ORDER BY id", &st))
         return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        struct cat_ward *w = &(*out)[(*n)++];
-        w->id = sqlite3_column_int64(st, 0);
-        w->name = cat_col_str(st, 1);
-        w->district = cat_col_str(st, 2);
-        w->province = cat_col_str(st, 3);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "ward list");
-}
-
-void cat_camera_clear(struct cat_camera *c)
-{
-    if (!c) return;
-    free(c->name); free(c->address); free(c->main_url); free(c->sub_url);
-    free(c->username);
-    if (c->password) { explicit_bzero(c->password, strlen(c->password)); free(c->password); }
-    free(c->transport);
-    memset(c, 0, sizeof *c);
-}
-
-void cat_camera_list_free(struct cat_camera *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_camera_clear(&v[i]);
-    free(v);
+    return cat_rows(cat, st, &ward_map, "ward list", out, n);
 }
 
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
                  "password,transport,enabled,retention_days,direction_deg,created_us,auth_basic_allowed"
 
-static void camera_from_row(sqlite3_stmt *st, void *row)
+/* The password is wiped before it is freed: it must not linger in the heap. */
+static void camera_release(void *row)
 {
     struct cat_camera *c = row;
-    memset(c, 0, sizeof *c);
-    c->id = sqlite3_column_int64(st, 0);
-    c->name = cat_col_str(st, 1);
-    c->address = cat_col_str(st, 2);
-    c->has_pos = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    c->latitude = sqlite3_column_double(st, 3);
-    c->longitude = sqlite3_column_double(st, 4);
-    c->ward_id = sqlite3_column_int64(st, 5);
-    c->main_url = cat_col_str(st, 6);
-    c->sub_url = cat_col_str(st, 7);
-    c->username = cat_col_str(st, 8);
-    c->password = cat_col_str(st, 9);
-    c->transport = cat_col_str(st, 10);
-    c->enabled = sqlite3_column_int(st, 11) != 0;
-    c->retention_days = sqlite3_column_int(st, 12);
-    c->direction_deg = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 13);
-    c->created_us = sqlite3_column_int64(st, 14);
-    c->auth_basic_allowed = sqlite3_column_int(st, 15) != 0;
+    if (c->password) explicit_bzero(c->password, strlen(c->password));
 }
 
-/* cat_camera_clear for cat_rows, which knows rows only as void *. */
-static void camera_row_clear(void *row) { cat_camera_clear(row); }
+#define C struct cat_camera
+static const struct cat_row_map camera_map = CAT_ROW_MAP(
+    C, NULL, camera_release, CAT_COL(C, id), CAT_COL(C, name), CAT_COL(C, address),
+    CAT_COL_IS_SET(C, has_pos), CAT_COL(C, latitude), CAT_COL(C, longitude), CAT_COL(C, ward_id),
+    CAT_COL(C, main_url), CAT_COL(C, sub_url), CAT_COL(C, username), CAT_COL(C, password),
+    CAT_COL(C, transport), CAT_COL(C, enabled), CAT_COL(C, retention_days),
+    CAT_COL_DIR(C, direction_deg), CAT_COL(C, created_us), CAT_COL(C, auth_basic_allowed));
+#undef C
+
+void cat_camera_clear(struct cat_camera *c) { cat_row_clear(&camera_map, c); }
+
+void cat_camera_list_free(struct cat_camera *v, size_t n) { cat_rows_free(&camera_map, v, n); }
 
 /* ---- one device, one row ------------------------------------------------
  * Consent and audit belong to the camera device, so a second row for the
@@ -195,6 +138,19 @@ static bool urls_unchanged(catalog_t *cat, const struct cat_camera *c)
     return same;
 }
 
+/* Parameters 1..13 of both writers of a camera row: the columns an add and
+ * an edit set alike, with the same defaults. */
+static void bind_camera(sqlite3_stmt *st, const struct cat_camera *c)
+{
+    CAT_BIND(st, 1, cat_arg_str(c->name), cat_arg_str(c->address),
+             cat_arg_opt_dbl(c->has_pos, c->latitude), cat_arg_opt_dbl(c->has_pos, c->longitude),
+             CAT_ID(c->ward_id), cat_arg_str(c->main_url), cat_arg_str(c->sub_url),
+             cat_arg_str(c->username), cat_arg_str(c->password),
+             cat_arg_str(c->transport ? c->transport : "tcp"), CAT_ARG(c->enabled),
+             CAT_ARG(c->retention_days > 0 ? c->retention_days : 30),
+             cat_arg_opt_dbl(c->direction_deg >= 0, c->direction_deg));
+}
+
 /* The rule itself, for every writer of the cameras table. */
 static int device_free(catalog_t *cat, const struct cat_camera *c, int64_t self)
 {
@@ -215,41 +171,16 @@ int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
                          "direction_deg,created_us,auth_basic_allowed)"
                          " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
-    cat_bind_str(st, 1, c->name);
-    cat_bind_str(st, 2, c->address);
-    if (c->has_pos) {
-        sqlite3_bind_double(st, 3, c->latitude);
-        sqlite3_bind_double(st, 4, c->longitude);
-    }
-    if (c->ward_id > 0) sqlite3_bind_int64(st, 5, c->ward_id);
-    cat_bind_str(st, 6, c->main_url);
-    cat_bind_str(st, 7, c->sub_url);
-    cat_bind_str(st, 8, c->username);
-    cat_bind_str(st, 9, c->password);
-    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
-    sqlite3_bind_int(st, 11, c->enabled);
-    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
-    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
+    bind_camera(st, c);
     c->created_us = c->created_us ? c->created_us : ww_wall_us();
-    sqlite3_bind_int64(st, 14, c->created_us);
-    sqlite3_bind_int(st, 15, c->auth_basic_allowed);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) return WW_EINVAL;
-    if (rc != SQLITE_DONE) return cat_fail(cat, "camera add");
-    c->id = sqlite3_last_insert_rowid(cat->db);
-    return 0;
+    CAT_BIND(st, 14, CAT_ARG(c->created_us), CAT_ARG(c->auth_basic_allowed));
+    return cat_insert_done(cat, st, "camera add", WW_EINVAL, &c->id);
 }
 
 int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) camera_from_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera get");
+    return cat_row_by_id(cat, "SELECT " CAM_COLS " FROM cameras WHERE id=?", id, &camera_map, out,
+                         "camera get");
 }
 
 int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
@@ -257,37 +188,27 @@ int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
-    return CAT_ROWS(cat, st, out, n, camera_from_row, camera_row_clear, "camera list");
+    return cat_rows(cat, st, &camera_map, "camera list", out, n);
 }
 
 int catalog_camera_remove(catalog_t *cat, int64_t id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM cameras WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_fail(cat, "camera remove");
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "camera remove", WW_EDB, "DELETE FROM cameras WHERE id=?", CAT_ARG(id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id FROM streams WHERE camera_id=? AND kind=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    cat_bind_str(st, 2, kind);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "stream find");
+    return CAT_ONE(cat, "stream find", &cat_i64_map, id,
+                   "SELECT id FROM streams WHERE camera_id=? AND kind=?", CAT_ARG(camera_id),
+                   cat_arg_str(kind));
 }
 
 int catalog_stream_exists(catalog_t *cat, int64_t stream_id)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT 1 FROM streams WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, stream_id);
+    if (CAT_PREPARE(cat, "SELECT 1 FROM streams WHERE id=?", &st, CAT_ARG(stream_id)))
+        return WW_EDB;
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cat_fail(cat, "stream exists");
@@ -296,14 +217,10 @@ int catalog_stream_exists(catalog_t *cat, int64_t stream_id)
 int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
     if (catalog_stream_find(cat, camera_id, kind, id) == 0) return 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT OR IGNORE INTO streams(camera_id,kind) VALUES(?,?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    cat_bind_str(st, 2, kind);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_fail(cat, "stream add");
+    int rc = CAT_RUN(cat, "stream add", WW_EDB,
+                     "INSERT OR IGNORE INTO streams(camera_id,kind) VALUES(?,?)",
+                     CAT_ARG(camera_id), cat_arg_str(kind));
+    if (rc) return rc;
     return catalog_stream_find(cat, camera_id, kind, id);
 }
 
@@ -317,14 +234,10 @@ int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_i
 
 int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET owner_id=? WHERE id=?", &st)) return WW_EDB;
-    cat_bind_id(st, 1, owner_id);
-    sqlite3_bind_int64(st, 2, camera_id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera owner", CAT_REFUSED_BY_KIND);
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc =
+        CAT_RUN(cat, "camera owner", CAT_REFUSED_BY_KIND,
+                "UPDATE cameras SET owner_id=? WHERE id=?", CAT_ID(owner_id), CAT_ARG(camera_id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
@@ -336,129 +249,70 @@ int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
                          "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
                          "retention_days=?,direction_deg=?,auth_basic_allowed=? WHERE id=?", &st))
         return WW_EDB;
-    cat_bind_str(st, 1, c->name);
-    cat_bind_str(st, 2, c->address);
-    if (c->has_pos) {
-        sqlite3_bind_double(st, 3, c->latitude);
-        sqlite3_bind_double(st, 4, c->longitude);
-    }
-    cat_bind_id(st, 5, c->ward_id);
-    cat_bind_str(st, 6, c->main_url);
-    cat_bind_str(st, 7, c->sub_url);
-    cat_bind_str(st, 8, c->username);
-    cat_bind_str(st, 9, c->password);
-    cat_bind_str(st, 10, c->transport ? c->transport : "tcp");
-    sqlite3_bind_int(st, 11, c->enabled);
-    sqlite3_bind_int(st, 12, c->retention_days > 0 ? c->retention_days : 30);
-    if (c->direction_deg >= 0) sqlite3_bind_double(st, 13, c->direction_deg);
-    sqlite3_bind_int(st, 14, c->auth_basic_allowed);
-    sqlite3_bind_int64(st, 15, c->id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "camera update", CAT_REFUSED_BY_KIND);
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    bind_camera(st, c);
+    CAT_BIND(st, 14, CAT_ARG(c->auth_basic_allowed), CAT_ARG(c->id));
+    rc = cat_step_done(cat, st, "camera update", CAT_REFUSED_BY_KIND);
+    return rc ? rc : cat_changed(cat);
 }
+
+/* The two keys of a camera's scope, as one row. */
+struct scope_row { int64_t ward_id, owner_id; };
+static const struct cat_row_map scope_map =
+    CAT_ROW_MAP(struct scope_row, NULL, NULL, CAT_COL(struct scope_row, ward_id),
+                CAT_COL(struct scope_row, owner_id));
 
 int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *ward_id = sqlite3_column_int64(st, 0);
-        *owner_id = sqlite3_column_int64(st, 1);
+    struct scope_row r;
+    int rc = cat_row_by_id(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", camera_id, &scope_map,
+                           &r, "camera scope");
+    if (!rc) {
+        *ward_id = r.ward_id;
+        *owner_id = r.owner_id;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "camera scope");
+    return rc;
 }
 
 int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id, int64_t **out,
                               size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if ((ward_id > 0) == (owner_id > 0)) return WW_EINVAL;
-    if (cat_prepare(cat, ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
-                                     : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : owner_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 32; *out = ww_realloc(*out, cap * sizeof **out); }
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    if ((ward_id > 0) == (owner_id > 0)) {
+        *out = NULL;
+        *n = 0;
+        return WW_EINVAL;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { free(*out); *out = NULL; *n = 0; return cat_fail(cat, "camera ids"); }
-    return 0;
+    return CAT_LIST(cat, "camera ids", &cat_i64_map, out, n,
+                    ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
+                                : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id",
+                    CAT_ARG(ward_id > 0 ? ward_id : owner_id));
 }
 
 /* ---- cameras: enabling and the map ------------------------------------- */
 
 int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET enabled=? WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int(st, 1, enabled);
-    sqlite3_bind_int64(st, 2, camera_id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT; /* the activation gate (040 trigger) */
-    if (rc != SQLITE_DONE) return cat_fail(cat, "camera enable");
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    /* a refusal is the activation gate (040 trigger) */
+    int rc = CAT_RUN(cat, "camera enable", WW_ECONFLICT, "UPDATE cameras SET enabled=? WHERE id=?",
+                     CAT_ARG(enabled), CAT_ARG(camera_id));
+    return rc ? rc : cat_changed(cat);
 }
 
+#define P struct cat_camera_pos
+static const struct cat_row_map pos_map =
+    CAT_ROW_MAP(P, NULL, NULL, CAT_COL(P, id), CAT_COL(P, ward_id), CAT_COL(P, owner_id),
+                CAT_COL(P, latitude), CAT_COL(P, longitude), CAT_COL_DIR(P, direction_deg),
+                CAT_COL(P, name), CAT_COL(P, address), CAT_COL(P, enabled));
+#undef P
 
-void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].name);
-        free(v[i].address);
-    }
-    free(v);
-}
-
+void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n) { cat_rows_free(&pos_map, v, n); }
 
 int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
                           double lon_hi, struct cat_camera_pos **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
-                         " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
-                         " AND longitude BETWEEN ?3 AND ?4 ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_double(st, 1, lat_lo);
-    sqlite3_bind_double(st, 2, lat_hi);
-    sqlite3_bind_double(st, 3, lon_lo);
-    sqlite3_bind_double(st, 4, lon_hi);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = ww_realloc(*out, cap * sizeof **out);
-        }
-        struct cat_camera_pos *c = &(*out)[(*n)++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->ward_id = sqlite3_column_int64(st, 1);
-        c->owner_id = sqlite3_column_int64(st, 2);
-        c->latitude = sqlite3_column_double(st, 3);
-        c->longitude = sqlite3_column_double(st, 4);
-        c->direction_deg = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
-        c->name = cat_col_str(st, 6);
-        c->address = cat_col_str(st, 7);
-        c->enabled = sqlite3_column_int(st, 8);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cat_camera_pos_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return cat_fail(cat, "cameras in box");
-    }
-    return 0;
+    return CAT_LIST(
+        cat, "cameras in box", &pos_map, out, n,
+        "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
+        " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
+        " AND longitude BETWEEN ?3 AND ?4 ORDER BY id",
+        cat_arg_dbl(lat_lo), cat_arg_dbl(lat_hi), cat_arg_dbl(lon_lo), cat_arg_dbl(lon_hi));
 }
-

@@ -27,19 +27,6 @@
 static const char zero_hash[CAT_AUDIT_HASH_HEX] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-void cat_audit_clear(struct cat_audit *a)
-{
-    if (!a) return;
-    free(a->username); free(a->action); free(a->client_addr); free(a->detail);
-    memset(a, 0, sizeof *a);
-}
-
-void cat_audit_list_free(struct cat_audit *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_audit_clear(&v[i]);
-    free(v);
-}
-
 static void h_none(struct ww_sha256 *h)
 {
     ww_sha256_update(h, "-,", 2);
@@ -91,12 +78,6 @@ static bool action_valid(const char *s)
     return true;
 }
 
-static void bind_opt_i64(sqlite3_stmt *st, int idx, int64_t v)
-{
-    if (v) sqlite3_bind_int64(st, idx, v);
-    else sqlite3_bind_null(st, idx);
-}
-
 /* The last row's id and hash, or 0 and zeros. */
 static int chain_tail(catalog_t *cat, int64_t *id, char hash[CAT_AUDIT_HASH_HEX])
 {
@@ -126,26 +107,18 @@ int catalog_audit_append(catalog_t *cat, struct cat_audit *a)
     if (!a->at_us) a->at_us = ww_wall_us();
     cat_audit_hash(a, a->prev_hash, a->hash);
 
-    sqlite3_stmt *st;
-    if ((rc = cat_prepare(cat, "INSERT INTO audit(id,at_us,user_id,username,action,camera_id,"
-                               "range_from_us,range_to_us,client_addr,detail,prev_hash,hash)"
-                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st)))
+    /* 0 in an optional field is stored as NULL */
+    if ((rc = CAT_RUN(cat, "audit append", WW_EDB,
+                      "INSERT INTO audit(id,at_us,user_id,username,action,camera_id,"
+                      "range_from_us,range_to_us,client_addr,detail,prev_hash,hash)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                      CAT_ARG(a->id), CAT_ARG(a->at_us), cat_arg_opt(a->user_id != 0, a->user_id),
+                      cat_arg_str(a->username), cat_arg_str(a->action),
+                      cat_arg_opt(a->camera_id != 0, a->camera_id),
+                      cat_arg_opt(a->range_from_us != 0, a->range_from_us),
+                      cat_arg_opt(a->range_to_us != 0, a->range_to_us), cat_arg_str(a->client_addr),
+                      cat_arg_str(a->detail), cat_arg_str(a->prev_hash), cat_arg_str(a->hash))))
         goto fail;
-    sqlite3_bind_int64(st, 1, a->id);
-    sqlite3_bind_int64(st, 2, a->at_us);
-    bind_opt_i64(st, 3, a->user_id);
-    cat_bind_str(st, 4, a->username);
-    cat_bind_str(st, 5, a->action);
-    bind_opt_i64(st, 6, a->camera_id);
-    bind_opt_i64(st, 7, a->range_from_us);
-    bind_opt_i64(st, 8, a->range_to_us);
-    cat_bind_str(st, 9, a->client_addr);
-    cat_bind_str(st, 10, a->detail);
-    cat_bind_str(st, 11, a->prev_hash);
-    cat_bind_str(st, 12, a->hash);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE) { rc = cat_fail(cat, "audit append"); goto fail; }
     char head[96];
     snprintf(head, sizeof head, "%" PRId64 ":%s", a->id, a->hash);
     if ((rc = catalog_setting_set(cat, HEAD_KEY, head))) goto fail;
@@ -159,52 +132,43 @@ fail:
 #define AUDIT_COLS "id,at_us,user_id,username,action,camera_id,range_from_us,range_to_us," \
                    "client_addr,detail,prev_hash,hash"
 
-static void audit_from_row(sqlite3_stmt *st, void *row)
+/* The hashes are fixed-size text fields of the row, not heap strings. */
+static void audit_fill(sqlite3_stmt *st, void *row)
 {
     struct cat_audit *a = row;
-    memset(a, 0, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
-    a->at_us = sqlite3_column_int64(st, 1);
-    a->user_id = sqlite3_column_int64(st, 2);
-    a->username = cat_col_str(st, 3);
-    a->action = cat_col_str(st, 4);
-    a->camera_id = sqlite3_column_int64(st, 5);
-    a->range_from_us = sqlite3_column_int64(st, 6);
-    a->range_to_us = sqlite3_column_int64(st, 7);
-    a->client_addr = cat_col_str(st, 8);
-    a->detail = cat_col_str(st, 9);
     const char *p = (const char *)sqlite3_column_text(st, 10);
     const char *h = (const char *)sqlite3_column_text(st, 11);
     snprintf(a->prev_hash, sizeof a->prev_hash, "%s", p ? p : "");
     snprintf(a->hash, sizeof a->hash, "%s", h ? h : "");
 }
 
-/* cat_audit_clear for cat_rows, which knows rows only as void *. */
-static void audit_row_clear(void *row) { cat_audit_clear(row); }
+#define A struct cat_audit
+static const struct cat_row_map audit_map =
+    CAT_ROW_MAP(A, audit_fill, NULL, CAT_COL(A, id), CAT_COL(A, at_us), CAT_COL(A, user_id),
+                CAT_COL(A, username), CAT_COL(A, action), CAT_COL(A, camera_id),
+                CAT_COL(A, range_from_us), CAT_COL(A, range_to_us), CAT_COL(A, client_addr),
+                CAT_COL(A, detail), CAT_COL_BY_FILL, CAT_COL_BY_FILL);
+#undef A
+
+void cat_audit_clear(struct cat_audit *a) { cat_row_clear(&audit_map, a); }
+
+void cat_audit_list_free(struct cat_audit *v, size_t n) { cat_rows_free(&audit_map, v, n); }
 
 int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
                         size_t *n)
 {
-    *out = NULL; *n = 0;
     size_t limit = f->limit ? f->limit : 100;
     if (limit > 1000) limit = 1000;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " AUDIT_COLS " FROM audit WHERE"
-                         " (?1=0 OR camera_id=?1) AND (?2=0 OR user_id=?2)"
-                         " AND (?3=0 OR camera_id IN (SELECT id FROM cameras WHERE owner_id=?3))"
-                         " AND (?4 IS NULL OR action=?4) AND (?5=0 OR at_us>=?5)"
-                         " AND (?6=0 OR at_us<?6) AND (?7=0 OR id<?7)"
-                         " ORDER BY id DESC LIMIT ?8", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, f->camera_id);
-    sqlite3_bind_int64(st, 2, f->user_id);
-    sqlite3_bind_int64(st, 3, f->owner_id);
-    cat_bind_str(st, 4, f->action);
-    sqlite3_bind_int64(st, 5, f->from_us);
-    sqlite3_bind_int64(st, 6, f->to_us);
-    sqlite3_bind_int64(st, 7, f->before_id);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)limit);
-    return CAT_ROWS(cat, st, out, n, audit_from_row, audit_row_clear, "audit query");
+    return CAT_LIST(cat, "audit query", &audit_map, out, n,
+                    "SELECT " AUDIT_COLS " FROM audit WHERE"
+                    " (?1=0 OR camera_id=?1) AND (?2=0 OR user_id=?2)"
+                    " AND (?3=0 OR camera_id IN (SELECT id FROM cameras WHERE owner_id=?3))"
+                    " AND (?4 IS NULL OR action=?4) AND (?5=0 OR at_us>=?5)"
+                    " AND (?6=0 OR at_us<?6) AND (?7=0 OR id<?7)"
+                    " ORDER BY id DESC LIMIT ?8",
+                    CAT_ARG(f->camera_id), CAT_ARG(f->user_id), CAT_ARG(f->owner_id),
+                    cat_arg_str(f->action), CAT_ARG(f->from_us), CAT_ARG(f->to_us),
+                    CAT_ARG(f->before_id), CAT_ARG((sqlite3_int64)limit));
 }
 
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)
@@ -222,8 +186,8 @@ int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const c
     int64_t last_id = 0;
     int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cat_audit a;
-        audit_from_row(st, &a);
+        struct cat_audit a = {0};
+        cat_row_map(&audit_map, st, &a);
         cat_audit_hash(&a, a.prev_hash, want);
         if (strcmp(a.prev_hash, prev) != 0) {
             *why = last_id ? "broken link: prev_hash is not the hash of the row before it (a row"

@@ -21,24 +21,42 @@
 
 #include "catalog/internal.h"
 
+/* A zone is never NULL in a row handed out ("" = the whole frame). */
+static void event_fill(sqlite3_stmt *st, void *row)
+{
+    (void)st;
+    struct cat_event *e = row;
+    if (!e->zone) e->zone = ww_strdup("");
+}
+
+/* stream_id: NULL reads as 0 */
+#define E struct cat_event
+static const struct cat_row_map event_map =
+    CAT_ROW_MAP(E, event_fill, NULL, CAT_COL(E, id), CAT_COL(E, camera_id), CAT_COL(E, stream_id),
+                CAT_COL(E, start_us), CAT_COL(E, end_us), CAT_COL(E, peak_us),
+                CAT_COL(E, peak_score), CAT_COL(E, zone), CAT_COL(E, has_thumbnail));
+#undef E
+
 void cat_event_clear(struct cat_event *e)
 {
-    if (!e) return;
-    free(e->zone);
-    memset(e, 0, sizeof *e);
+    cat_row_clear(&event_map, e);
 }
 
 void cat_event_list_free(struct cat_event *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) cat_event_clear(&v[i]);
-    free(v);
+    cat_rows_free(&event_map, v, n);
 }
+
+#define M struct cat_motion_settings
+static const struct cat_row_map settings_map =
+    CAT_ROW_MAP(M, NULL, NULL, CAT_COL(M, enabled), CAT_COL(M, sensitivity),
+                CAT_COL(M, min_area_pct), CAT_COL(M, rate_fps), CAT_COL(M, keyframes_only),
+                CAT_COL(M, zones_json), CAT_COL(M, updated_us));
+#undef M
 
 void cat_motion_settings_clear(struct cat_motion_settings *s)
 {
-    if (!s) return;
-    free(s->zones_json);
-    memset(s, 0, sizeof *s);
+    cat_row_clear(&settings_map, s);
 }
 
 static bool event_ok(const struct cat_event *ev)
@@ -171,20 +189,6 @@ static int check_filter(const struct cat_event_filter *f)
     return 0;
 }
 
-static void read_row(sqlite3_stmt *st, struct cat_event *e)
-{
-    e->id = sqlite3_column_int64(st, 0);
-    e->camera_id = sqlite3_column_int64(st, 1);
-    e->stream_id = sqlite3_column_int64(st, 2); /* NULL reads as 0 */
-    e->start_us = sqlite3_column_int64(st, 3);
-    e->end_us = sqlite3_column_int64(st, 4);
-    e->peak_us = sqlite3_column_int64(st, 5);
-    e->peak_score = sqlite3_column_double(st, 6);
-    e->zone = cat_col_str(st, 7);
-    if (!e->zone) e->zone = ww_strdup("");
-    e->has_thumbnail = sqlite3_column_int(st, 8) != 0;
-}
-
 #define EVENT_COLS                                                                         \
     "e.id, e.camera_id, e.stream_id, e.start_us, e.end_us, e.peak_us, e.peak_score, e.zone," \
     " EXISTS(SELECT 1 FROM motion_thumbnails t WHERE t.event_id = e.id)"
@@ -211,7 +215,8 @@ int catalog_event_query(catalog_t *cat, const struct cat_event_filter *f,
     struct cat_event *v = ww_calloc(limit, sizeof *v);
     size_t cnt = 0;
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW && cnt < limit) read_row(st, &v[cnt++]);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && cnt < limit)
+        cat_row_map(&event_map, st, &v[cnt++]);
     if (s != SQLITE_DONE && s != SQLITE_ROW) {
         rc = cat_fail(cat, "query motion events");
         cat_event_list_free(v, cnt);
@@ -237,24 +242,13 @@ int catalog_event_count(catalog_t *cat, const struct cat_event_filter *f, int64_
     ww_buf_free(&sql);
     if (rc) return rc;
     bind_filter(st, f, false);
-    if (sqlite3_step(st) == SQLITE_ROW) *count = sqlite3_column_int64(st, 0);
-    else rc = cat_fail(cat, "count motion events");
-    sqlite3_finalize(st);
-    return rc;
+    return cat_row_one(cat, st, &cat_i64_map, count, "count motion events");
 }
 
 int catalog_event_get(catalog_t *cat, int64_t id, struct cat_event *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    int rc = cat_prepare(cat, "SELECT " EVENT_COLS " FROM motion_events e WHERE e.id = ?", &st);
-    if (rc) return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) read_row(st, out);
-    else rc = s == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "get motion event");
-    sqlite3_finalize(st);
-    return rc;
+    return cat_row_by_id(cat, "SELECT " EVENT_COLS " FROM motion_events e WHERE e.id = ?", id,
+                         &event_map, out, "get motion event");
 }
 
 int catalog_event_thumbnail(catalog_t *cat, int64_t id, uint8_t **jpeg, size_t *len)
@@ -291,36 +285,18 @@ int catalog_event_prune(catalog_t *cat, int64_t camera_id, int64_t before_us, in
     if (rc) return rc;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, before_us);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_fail(cat, "prune motion events");
-    else if (deleted) *deleted = sqlite3_changes(cat->db);
-    sqlite3_finalize(st);
+    rc = cat_step_done(cat, st, "prune motion events", WW_EDB);
+    if (!rc && deleted) *deleted = sqlite3_changes(cat->db);
     return rc;
 }
 
 int catalog_motion_settings_get(catalog_t *cat, int64_t camera_id, struct cat_motion_settings *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    int rc = cat_prepare(cat,
-                         "SELECT enabled, sensitivity, min_area, rate, keyframes_only, zones,"
-                         " updated_us FROM motion_settings WHERE camera_id = ?",
-                         &st);
-    if (rc) return rc;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        out->camera_id = camera_id;
-        out->enabled = sqlite3_column_int(st, 0) != 0;
-        out->sensitivity = sqlite3_column_int(st, 1);
-        out->min_area_pct = sqlite3_column_double(st, 2);
-        out->rate_fps = sqlite3_column_double(st, 3);
-        out->keyframes_only = sqlite3_column_int(st, 4) != 0;
-        out->zones_json = cat_col_str(st, 5);
-        out->updated_us = sqlite3_column_int64(st, 6);
-    } else {
-        rc = s == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "get motion settings");
-    }
-    sqlite3_finalize(st);
+    int rc = cat_row_by_id(cat,
+                           "SELECT enabled, sensitivity, min_area, rate, keyframes_only, zones,"
+                           " updated_us FROM motion_settings WHERE camera_id = ?",
+                           camera_id, &settings_map, out, "get motion settings");
+    if (!rc) out->camera_id = camera_id;
     return rc;
 }
 
@@ -330,25 +306,13 @@ int catalog_motion_settings_set(catalog_t *cat, struct cat_motion_settings *s)
         !(s->min_area_pct > 0 && s->min_area_pct <= 100) ||
         !(s->rate_fps >= 0.2 && s->rate_fps <= 30))
         return WW_EINVAL;
-    sqlite3_stmt *st;
-    int rc = cat_prepare(cat,
-                         "INSERT OR REPLACE INTO motion_settings(camera_id, enabled, sensitivity,"
-                         " min_area, rate, keyframes_only, zones, updated_us)"
-                         " VALUES (?,?,?,?,?,?,?,?)",
-                         &st);
-    if (rc) return rc;
     s->updated_us = ww_wall_us();
-    sqlite3_bind_int64(st, 1, s->camera_id);
-    sqlite3_bind_int(st, 2, s->enabled);
-    sqlite3_bind_int(st, 3, s->sensitivity);
-    sqlite3_bind_double(st, 4, s->min_area_pct);
-    sqlite3_bind_double(st, 5, s->rate_fps);
-    sqlite3_bind_int(st, 6, s->keyframes_only);
-    cat_bind_str(st, 7, s->zones_json);
-    sqlite3_bind_int64(st, 8, s->updated_us);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) rc = WW_EINVAL; /* unknown camera */
-    else if (step != SQLITE_DONE) rc = cat_fail(cat, "set motion settings");
-    sqlite3_finalize(st);
-    return rc;
+    /* a refusal is an unknown camera */
+    return CAT_RUN(cat, "set motion settings", WW_EINVAL,
+                   "INSERT OR REPLACE INTO motion_settings(camera_id, enabled, sensitivity,"
+                   " min_area, rate, keyframes_only, zones, updated_us)"
+                   " VALUES (?,?,?,?,?,?,?,?)",
+                   CAT_ARG(s->camera_id), CAT_ARG(s->enabled), CAT_ARG(s->sensitivity),
+                   cat_arg_dbl(s->min_area_pct), cat_arg_dbl(s->rate_fps),
+                   CAT_ARG(s->keyframes_only), cat_arg_str(s->zones_json), CAT_ARG(s->updated_us));
 }

@@ -52,21 +52,6 @@ bool cat_username_valid(const char *s)
 
 /* ---- users ------------------------------------------------------------- */
 
-void cat_user_clear(struct cat_user *u)
-{
-    if (!u) return;
-    free(u->username);
-    free(u->display_name);
-    if (u->pw_hash) { explicit_bzero(u->pw_hash, strlen(u->pw_hash)); free(u->pw_hash); }
-    memset(u, 0, sizeof *u);
-}
-
-void cat_user_list_free(struct cat_user *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_user_clear(&v[i]);
-    free(v);
-}
-
 #define USER_COLS "u.id,u.username,u.display_name,u.role,u.ward_id,u.owner_id,u.disabled," \
                   "u.created_us,u.updated_us,u.last_login_us"
 
@@ -86,6 +71,25 @@ static void user_from_row(sqlite3_stmt *st, int first, struct cat_user *u)
     u->last_login_us = sqlite3_column_int64(st, first + 9);
 }
 
+/* A user row starts at column 0 except in a session's join, so the user
+ * reader above is the map's fill rather than a column table. */
+static void user_fill(sqlite3_stmt *st, void *row) { user_from_row(st, 0, row); }
+
+/* The hash is wiped before it is freed: it must not linger in the heap. */
+static void user_release(void *row)
+{
+    struct cat_user *u = row;
+    free(u->username);
+    free(u->display_name);
+    if (u->pw_hash) { explicit_bzero(u->pw_hash, strlen(u->pw_hash)); free(u->pw_hash); }
+}
+
+static const struct cat_row_map user_map = {sizeof(struct cat_user), NULL, 0, user_fill, user_release};
+
+void cat_user_clear(struct cat_user *u) { cat_row_clear(&user_map, u); }
+
+void cat_user_list_free(struct cat_user *v, size_t n) { cat_rows_free(&user_map, v, n); }
+
 int catalog_user_add(catalog_t *cat, struct cat_user *u)
 {
     if (!cat_username_valid(u->username) || !u->pw_hash || u->role == CAT_ROLE_NONE)
@@ -104,10 +108,8 @@ int catalog_user_add(catalog_t *cat, struct cat_user *u)
     sqlite3_bind_int(st, 7, u->disabled);
     sqlite3_bind_int64(st, 8, now);
     sqlite3_bind_int64(st, 9, now);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user add", CAT_REFUSED_BY_KIND);
-    u->id = sqlite3_last_insert_rowid(cat->db);
+    int rc = cat_insert_done(cat, st, "user add", CAT_REFUSED_BY_KIND, &u->id);
+    if (rc) return rc;
     u->created_us = u->updated_us = now;
     return 0;
 }
@@ -146,57 +148,32 @@ int catalog_user_list(catalog_t *cat, struct cat_user **out, size_t *n)
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
     if (cat_prepare(cat, "SELECT " USER_COLS " FROM users u ORDER BY u.id", &st)) return WW_EDB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) { cap = cap ? cap * 2 : 16; *out = ww_realloc(*out, cap * sizeof **out); }
-        user_from_row(st, 0, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "user list");
+    return cat_rows(cat, st, &user_map, "user list", out, n);
 }
 
 int catalog_user_update(catalog_t *cat, const struct cat_user *u)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
-                         "updated_us=? WHERE id=?", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, u->display_name);
-    cat_bind_str(st, 2, cat_role_name(u->role));
-    cat_bind_id(st, 3, u->ward_id);
-    cat_bind_id(st, 4, u->owner_id);
-    sqlite3_bind_int(st, 5, u->disabled);
-    sqlite3_bind_int64(st, 6, ww_wall_us());
-    sqlite3_bind_int64(st, 7, u->id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user update", CAT_REFUSED_BY_KIND);
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "user update", CAT_REFUSED_BY_KIND,
+                     "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
+                     "updated_us=? WHERE id=?",
+                     cat_arg_str(u->display_name), cat_arg_str(cat_role_name(u->role)),
+                     CAT_ID(u->ward_id), CAT_ID(u->owner_id), CAT_ARG(u->disabled),
+                     CAT_ARG(ww_wall_us()), CAT_ARG(u->id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_user_set_password(catalog_t *cat, int64_t id, const char *pw_hash)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", &st)) return WW_EDB;
-    cat_bind_str(st, 1, pw_hash);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
-    sqlite3_bind_int64(st, 3, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "user password", CAT_REFUSED_BY_KIND);
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "user password", CAT_REFUSED_BY_KIND,
+                     "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", cat_arg_str(pw_hash),
+                     CAT_ARG(ww_wall_us()), CAT_ARG(id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_user_touch_login(catalog_t *cat, int64_t id, int64_t at_us)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE users SET last_login_us=? WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, at_us);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "user touch");
+    return CAT_RUN(cat, "user touch", WW_EDB, "UPDATE users SET last_login_us=? WHERE id=?",
+                   CAT_ARG(at_us), CAT_ARG(id));
 }
 
 int catalog_user_count_admins(catalog_t *cat, int64_t *n)
@@ -204,10 +181,8 @@ int catalog_user_count_admins(catalog_t *cat, int64_t *n)
     sqlite3_stmt *st;
     if (cat_prepare(cat, "SELECT count(*) FROM users WHERE role='admin' AND disabled=0", &st))
         return WW_EDB;
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "count admins");
+    *n = 0;
+    return cat_row_one(cat, st, &cat_i64_map, n, "count admins");
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -215,20 +190,12 @@ int catalog_user_count_admins(catalog_t *cat, int64_t *n)
 int catalog_session_add(catalog_t *cat, const uint8_t token_hash[32], int64_t user_id,
                         int64_t expires_us, const char *client_addr)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
-                         "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)", &st))
-        return WW_EDB;
     int64_t now = ww_wall_us();
-    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, expires_us);
-    sqlite3_bind_int64(st, 5, now);
-    cat_bind_str(st, 6, client_addr);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, "session add", CAT_REFUSED_BY_KIND);
+    return CAT_RUN(cat, "session add", CAT_REFUSED_BY_KIND,
+                   "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
+                   "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)",
+                   cat_arg_blob(token_hash, 32), CAT_ARG(user_id), CAT_ARG(now),
+                   CAT_ARG(expires_us), CAT_ARG(now), cat_arg_str(client_addr));
 }
 
 int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
@@ -256,53 +223,32 @@ int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t n
 int catalog_session_extend(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
                            int64_t expires_us)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, now_us);
-    sqlite3_bind_int64(st, 2, expires_us);
-    sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session extend");
+    return CAT_RUN(cat, "session extend", WW_EDB,
+                   "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?",
+                   CAT_ARG(now_us), CAT_ARG(expires_us), cat_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete(catalog_t *cat, const uint8_t token_hash[32])
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE token_hash=?", &st)) return WW_EDB;
-    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session delete");
+    return CAT_RUN(cat, "session delete", WW_EDB, "DELETE FROM sessions WHERE token_hash=?",
+                   cat_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete_user(catalog_t *cat, int64_t user_id, const uint8_t *keep)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    if (keep) sqlite3_bind_blob(st, 2, keep, 32, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(st, 2);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session delete user");
+    return CAT_RUN(cat, "session delete user", WW_EDB,
+                   "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", CAT_ARG(user_id),
+                   cat_arg_blob(keep, 32));
 }
 
 int catalog_session_prune(catalog_t *cat, int64_t now_us, int max_per_user)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
-                         " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
-                         "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
-                         " WHERE rn>?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, now_us);
-    sqlite3_bind_int(st, 2, max_per_user);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "session prune");
+    return CAT_RUN(cat, "session prune", WW_EDB,
+                   "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
+                   " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
+                   "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
+                   " WHERE rn>?)",
+                   CAT_ARG(now_us), CAT_ARG(max_per_user));
 }
 
 /* ---- owners ------------------------------------------------------------ */
@@ -315,36 +261,17 @@ bool cat_owner_kind_valid(const char *kind)
     return false;
 }
 
-void cat_owner_clear(struct cat_owner *o)
-{
-    if (!o) return;
-    free(o->kind); free(o->name); free(o->phone); free(o->address);
-    memset(o, 0, sizeof *o);
-}
-
-void cat_owner_list_free(struct cat_owner *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_owner_clear(&v[i]);
-    free(v);
-}
-
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
-static void owner_from_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_owner *o = row;
-    memset(o, 0, sizeof *o);
-    o->id = sqlite3_column_int64(st, 0);
-    o->kind = cat_col_str(st, 1);
-    o->name = cat_col_str(st, 2);
-    o->phone = cat_col_str(st, 3);
-    o->address = cat_col_str(st, 4);
-    o->ward_id = sqlite3_column_int64(st, 5);
-    o->created_us = sqlite3_column_int64(st, 6);
-}
+#define O struct cat_owner
+static const struct cat_row_map owner_map = CAT_ROW_MAP(
+    O, NULL, NULL, CAT_COL(O, id), CAT_COL(O, kind), CAT_COL(O, name), CAT_COL(O, phone),
+    CAT_COL(O, address), CAT_COL(O, ward_id), CAT_COL(O, created_us));
+#undef O
 
-/* cat_owner_clear for cat_rows, which knows rows only as void *. */
-static void owner_row_clear(void *row) { cat_owner_clear(row); }
+void cat_owner_clear(struct cat_owner *o) { cat_row_clear(&owner_map, o); }
+
+void cat_owner_list_free(struct cat_owner *v, size_t n) { cat_rows_free(&owner_map, v, n); }
 
 int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
 {
@@ -360,51 +287,28 @@ int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
     cat_bind_str(st, 4, o->address);
     cat_bind_id(st, 5, o->ward_id);
     sqlite3_bind_int64(st, 6, o->created_us);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "owner add", CAT_REFUSED_BY_KIND);
-    o->id = sqlite3_last_insert_rowid(cat->db);
-    return 0;
+    return cat_insert_done(cat, st, "owner add", CAT_REFUSED_BY_KIND, &o->id);
 }
 
 int catalog_owner_get(catalog_t *cat, int64_t id, struct cat_owner *out)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " OWNER_COLS " FROM owners WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) owner_from_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "owner get");
+    return cat_row_by_id(cat, "SELECT " OWNER_COLS " FROM owners WHERE id=?", id, &owner_map, out,
+                         "owner get");
 }
 
 int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, ward_id > 0 ? ward_id : 0);
-    sqlite3_bind_int64(st, 2, ward_id);
-    return CAT_ROWS(cat, st, out, n, owner_from_row, owner_row_clear, "owner list");
+    return CAT_LIST(cat, "owner list", &owner_map, out, n,
+                    "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
+                    CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(ward_id));
 }
 
 int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
 {
     if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
-                    &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, o->kind);
-    cat_bind_str(st, 2, o->name);
-    cat_bind_str(st, 3, o->phone);
-    cat_bind_str(st, 4, o->address);
-    cat_bind_id(st, 5, o->ward_id);
-    sqlite3_bind_int64(st, 6, o->id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_write_fail(cat, rc, "owner update", CAT_REFUSED_BY_KIND);
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
+    int rc = CAT_RUN(cat, "owner update", CAT_REFUSED_BY_KIND,
+                     "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
+                     cat_arg_str(o->kind), cat_arg_str(o->name), cat_arg_str(o->phone),
+                     cat_arg_str(o->address), CAT_ID(o->ward_id), CAT_ARG(o->id));
+    return rc ? rc : cat_changed(cat);
 }

@@ -18,72 +18,35 @@
 
 #include "catalog/internal.h"
 
-void cat_consent_clear(struct cat_consent *c)
-{
-    if (!c) return;
-    free(c->recorded_by);
-    free(c->note);
-    free(c->withdrawn_by);
-    free(c->withdraw_note);
-    memset(c, 0, sizeof *c);
-}
-
-void cat_consent_list_free(struct cat_consent *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_consent_clear(&v[i]);
-    free(v);
-}
-
 #define CONSENT_COLS                                                                  \
     "id,camera_id,allow_live,allow_record,allow_export,valid_from_us,valid_to_us,"    \
     "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note," \
     "allow_playback"
 
-static void consent_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_consent *c = row;
-    c->id = sqlite3_column_int64(st, 0);
-    c->camera_id = sqlite3_column_int64(st, 1);
-    c->live = sqlite3_column_int(st, 2);
-    c->record = sqlite3_column_int(st, 3);
-    c->export_ = sqlite3_column_int(st, 4);
-    c->from_us = sqlite3_column_int64(st, 5);
-    c->until_us = sqlite3_column_int64(st, 6);
-    c->recorded_by = cat_col_str(st, 7);
-    c->recorded_by_id = sqlite3_column_int64(st, 8);
-    c->recorded_us = sqlite3_column_int64(st, 9);
-    c->note = cat_col_str(st, 10);
-    c->withdrawn_us = sqlite3_column_int64(st, 11);
-    c->withdrawn_by = cat_col_str(st, 12);
-    c->withdraw_note = cat_col_str(st, 13);
-    c->playback = sqlite3_column_int(st, 14);
-}
+#define C struct cat_consent
+static const struct cat_row_map consent_map = CAT_ROW_MAP(
+    C, NULL, NULL, CAT_COL(C, id), CAT_COL(C, camera_id), CAT_COL(C, live), CAT_COL(C, record),
+    CAT_COL(C, export_), CAT_COL(C, from_us), CAT_COL(C, until_us), CAT_COL(C, recorded_by),
+    CAT_COL(C, recorded_by_id), CAT_COL(C, recorded_us), CAT_COL(C, note), CAT_COL(C, withdrawn_us),
+    CAT_COL(C, withdrawn_by), CAT_COL(C, withdraw_note), CAT_COL(C, playback));
+#undef C
 
-/* cat_consent_clear for cat_rows, which knows rows only as void *. */
-static void consent_row_clear(void *row) { cat_consent_clear(row); }
+void cat_consent_clear(struct cat_consent *c) { cat_row_clear(&consent_map, c); }
+
+void cat_consent_list_free(struct cat_consent *v, size_t n) { cat_rows_free(&consent_map, v, n); }
 
 int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
-                         " ORDER BY valid_from_us, id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    return CAT_ROWS(cat, st, out, n, consent_row, consent_row_clear, "consent list");
+    return CAT_LIST(cat, "consent list", &consent_map, out, n,
+                    "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
+                    " ORDER BY valid_from_us, id",
+                    CAT_ARG(camera_id));
 }
 
 int catalog_consent_get(catalog_t *cat, int64_t id, struct cat_consent *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) consent_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "consent get");
+    return cat_row_by_id(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", id, &consent_map,
+                         out, "consent get");
 }
 
 /* Ends row id at at_us, or voids it when at_us is not after its start. */
@@ -99,14 +62,10 @@ static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_
             ? "UPDATE consents SET valid_to_us=?5, withdrawn_us=?2, withdrawn_by=?3,"
               " withdraw_note=?4 WHERE id=?1"
             : "UPDATE consents SET valid_to_us=?5 WHERE id=?1";
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    if (voids || mark_withdrawn) {
-        sqlite3_bind_int64(st, 2, now);
-        cat_bind_str(st, 3, by);
-        cat_bind_str(st, 4, note);
-    }
-    if (!voids) sqlite3_bind_int64(st, 5, at_us);
+    /* ?2..?4 go unused by the plain end; ?5 is not in the voiding statement */
+    if (CAT_PREPARE(cat, sql, &st, CAT_ARG(id), CAT_ARG(now), cat_arg_str(by), cat_arg_str(note)))
+        return WW_EDB;
+    if (!voids) CAT_BIND(st, 5, CAT_ARG(at_us));
     return cat_step_done(cat, st, "consent end", WW_EINVAL);
 }
 
@@ -124,14 +83,13 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     int64_t now = ww_wall_us();
 
     /* a later agreement that the new one would overlap: refuse */
-    if ((rc = cat_prepare(cat, "SELECT id FROM consents WHERE camera_id=?1 AND valid_from_us > ?2"
-                               " AND (?3 = 0 OR valid_from_us < ?3)"
-                               " AND NOT (withdrawn_us IS NOT NULL AND valid_to_us <= valid_from_us + 1)"
-                               " ORDER BY valid_from_us LIMIT 1", &st)))
+    if ((rc = CAT_PREPARE(cat,
+                          "SELECT id FROM consents WHERE camera_id=?1 AND valid_from_us > ?2"
+                          " AND (?3 = 0 OR valid_from_us < ?3)"
+                          " AND NOT (withdrawn_us IS NOT NULL AND valid_to_us <= valid_from_us + 1)"
+                          " ORDER BY valid_from_us LIMIT 1",
+                          &st, CAT_ARG(c->camera_id), CAT_ARG(c->from_us), CAT_ARG(c->until_us))))
         goto out;
-    sqlite3_bind_int64(st, 1, c->camera_id);
-    sqlite3_bind_int64(st, 2, c->from_us);
-    sqlite3_bind_int64(st, 3, c->until_us);
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         *conflict_id = sqlite3_column_int64(st, 0);
@@ -144,12 +102,12 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     if (rc) goto out;
 
     /* the row in force at the new start ends there */
-    if ((rc = cat_prepare(cat, "SELECT id, valid_from_us FROM consents WHERE camera_id=?1"
-                               " AND valid_from_us <= ?2 AND (valid_to_us IS NULL OR valid_to_us > ?2)"
-                               " ORDER BY valid_from_us DESC, id DESC", &st)))
+    if ((rc = CAT_PREPARE(cat,
+                          "SELECT id, valid_from_us FROM consents WHERE camera_id=?1"
+                          " AND valid_from_us <= ?2 AND (valid_to_us IS NULL OR valid_to_us > ?2)"
+                          " ORDER BY valid_from_us DESC, id DESC",
+                          &st, CAT_ARG(c->camera_id), CAT_ARG(c->from_us))))
         goto out;
-    sqlite3_bind_int64(st, 1, c->camera_id);
-    sqlite3_bind_int64(st, 2, c->from_us);
     /* normally one row; older catalogs may hold several overlapping: end
      * them all (collected first: no UPDATE while the SELECT walks the table) */
     int64_t (*ends)[2] = NULL;
@@ -171,26 +129,17 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     free(ends);
     if (rc) goto out;
 
-    if ((rc = cat_prepare(cat, "INSERT INTO consents(camera_id,allow_live,allow_record,allow_export,"
-                               "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note,"
-                               "allow_playback) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)))
+    if ((rc = CAT_PREPARE(
+             cat,
+             "INSERT INTO consents(camera_id,allow_live,allow_record,allow_export,"
+             "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note,"
+             "allow_playback) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+             &st, CAT_ARG(c->camera_id), CAT_ARG(c->live), CAT_ARG(c->record), CAT_ARG(c->export_),
+             CAT_ARG(c->from_us), cat_arg_opt(c->until_us != 0, c->until_us),
+             cat_arg_str(c->recorded_by ? c->recorded_by : "unknown"), CAT_ID(c->recorded_by_id),
+             CAT_ARG(now), cat_arg_str(c->note), CAT_ARG(c->playback))))
         goto out;
-    sqlite3_bind_int64(st, 1, c->camera_id);
-    sqlite3_bind_int(st, 2, c->live);
-    sqlite3_bind_int(st, 3, c->record);
-    sqlite3_bind_int(st, 4, c->export_);
-    sqlite3_bind_int64(st, 5, c->from_us);
-    if (c->until_us) sqlite3_bind_int64(st, 6, c->until_us);
-    else sqlite3_bind_null(st, 6);
-    cat_bind_str(st, 7, c->recorded_by ? c->recorded_by : "unknown");
-    cat_bind_id(st, 8, c->recorded_by_id);
-    sqlite3_bind_int64(st, 9, now);
-    cat_bind_str(st, 10, c->note);
-    sqlite3_bind_int(st, 11, c->playback);
-    if ((rc = cat_step_done(cat, st, "consent insert", WW_EINVAL)) == 0) {
-        c->id = sqlite3_last_insert_rowid(cat->db);
-        c->recorded_us = now;
-    }
+    if ((rc = cat_insert_done(cat, st, "consent insert", WW_EINVAL, &c->id)) == 0) c->recorded_us = now;
     st = NULL;
 out:
     sqlite3_finalize(st);
@@ -221,16 +170,16 @@ int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct c
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT (SELECT COUNT(*) FROM cameras WHERE id=?1),"
-                         " (SELECT owner_id FROM cameras WHERE id=?1),"
-                         " (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
-                         " COUNT(*), MAX(allow_live), MAX(allow_record), MAX(allow_export),"
-                         " MAX(allow_playback), MAX(COALESCE(valid_to_us,0))"
-                         " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
-                         " AND (valid_to_us IS NULL OR valid_to_us > ?2)", &st))
+    if (CAT_PREPARE(cat,
+                    "SELECT (SELECT COUNT(*) FROM cameras WHERE id=?1),"
+                    " (SELECT owner_id FROM cameras WHERE id=?1),"
+                    " (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
+                    " COUNT(*), MAX(allow_live), MAX(allow_record), MAX(allow_export),"
+                    " MAX(allow_playback), MAX(COALESCE(valid_to_us,0))"
+                    " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
+                    " AND (valid_to_us IS NULL OR valid_to_us > ?2)",
+                    &st, CAT_ARG(camera_id), CAT_ARG(t_us)))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, t_us);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
         out->owned = sqlite3_column_type(st, 1) != SQLITE_NULL;

@@ -10,223 +10,139 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_criteria_set_clear(struct cat_criteria_set *s)
-{
-    if (!s) return;
-    free(s->family); free(s->name); free(s->note); free(s->created_by);
-    for (size_t i = 0; i < s->n_groups; i++) free(s->groups[i].name);
-    free(s->groups);
-    for (size_t i = 0; s->criteria && i < s->n_criteria; i++) {
-        free(s->criteria[i].title); free(s->criteria[i].description); free(s->criteria[i].evidence);
-    }
-    free(s->criteria);
-    memset(s, 0, sizeof *s);
-}
+#define G struct cat_criteria_group
+static const struct cat_row_map group_map =
+    CAT_ROW_MAP(G, NULL, NULL, CAT_COL(G, num), CAT_COL(G, name));
+#undef G
 
-void cat_criteria_set_list_free(struct cat_criteria_set *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_criteria_set_clear(&v[i]);
-    free(v);
-}
+#define C struct cat_criterion
+static const struct cat_row_map criterion_map =
+    CAT_ROW_MAP(C, NULL, NULL, CAT_COL(C, id), CAT_COL(C, group_num), CAT_COL(C, num),
+                CAT_COL(C, title), CAT_COL(C, description), CAT_COL(C, evidence));
+#undef C
 
-static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
+/* A listed set carries only its criteria count (criteria stays NULL). */
+static void set_release(void *row)
 {
-    sqlite3_stmt *st;
-    int rc;
-    for (size_t i = 0; i < s->n_groups; i++) {
-        if (cat_prepare(cat, "INSERT INTO criteria_groups(set_id,num,name) VALUES(?,?,?)", &st))
-            return WW_EDB;
-        sqlite3_bind_int64(st, 1, s->id);
-        sqlite3_bind_int(st, 2, s->groups[i].num);
-        cat_bind_str(st, 3, s->groups[i].name);
-        if ((rc = cat_step_done(cat, st, "criteria group add", WW_ECONFLICT))) return rc;
-    }
-    for (size_t i = 0; i < s->n_criteria; i++) {
-        struct cat_criterion *c = &s->criteria[i];
-        if (cat_prepare(cat, "INSERT INTO criteria(set_id,group_num,num,title,description,evidence)"
-                             " VALUES(?,?,?,?,?,?)", &st))
-            return WW_EDB;
-        sqlite3_bind_int64(st, 1, s->id);
-        sqlite3_bind_int(st, 2, c->group_num);
-        sqlite3_bind_int(st, 3, c->num);
-        cat_bind_str(st, 4, c->title);
-        cat_bind_str(st, 5, c->description);
-        cat_bind_str(st, 6, c->evidence);
-        if ((rc = cat_step_done(cat, st, "criterion add", WW_ECONFLICT))) return rc;
-        c->id = sqlite3_last_insert_rowid(cat->db);
-    }
-    return 0;
-}
-
-int catalog_criteria_set_add(catalog_t *cat, struct cat_criteria_set *s)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO criteria_sets(family,version,name,year_from,year_to,note,"
-                         "created_us,created_by,replaces_id) VALUES(?,?,?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    if (!s->created_us) s->created_us = ww_wall_us();
-    cat_bind_str(st, 1, s->family);
-    sqlite3_bind_int(st, 2, s->version);
-    cat_bind_str(st, 3, s->name);
-    sqlite3_bind_int(st, 4, s->year_from);
-    sqlite3_bind_int(st, 5, s->year_to);
-    cat_bind_str(st, 6, s->note);
-    sqlite3_bind_int64(st, 7, s->created_us);
-    cat_bind_str(st, 8, s->created_by ? s->created_by : "?");
-    cat_bind_opt_i64(st, 9, s->replaces_id != 0, s->replaces_id);
-    int rc = cat_step_done(cat, st, "criteria set add", WW_ECONFLICT);
-    if (rc) return rc;
-    s->id = sqlite3_last_insert_rowid(cat->db);
-    return insert_set_content(cat, s);
-}
-
-int catalog_criteria_set_rewrite(catalog_t *cat, struct cat_criteria_set *s)
-{
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE criteria_sets SET name=?,year_from=?,year_to=?,note=? WHERE id=?", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, s->name);
-    sqlite3_bind_int(st, 2, s->year_from);
-    sqlite3_bind_int(st, 3, s->year_to);
-    cat_bind_str(st, 4, s->note);
-    sqlite3_bind_int64(st, 5, s->id);
-    int rc = cat_step_done(cat, st, "criteria set rewrite", WW_ECONFLICT);
-    if (rc) return rc;
-    if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
-    if (cat_prepare(cat, "DELETE FROM criteria WHERE set_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
-    if (cat_prepare(cat, "DELETE FROM criteria_groups WHERE set_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, s->id);
-    if ((rc = cat_step_done(cat, st, "criteria rewrite", WW_ECONFLICT))) return rc;
-    return insert_set_content(cat, s);
+    struct cat_criteria_set *s = row;
+    cat_rows_free(&group_map, s->groups, s->n_groups);
+    cat_rows_free(&criterion_map, s->criteria, s->criteria ? s->n_criteria : 0);
 }
 
 #define SET_COLS "s.id,s.family,s.version,s.name,s.year_from,s.year_to,s.note,s.created_us," \
                  "s.created_by,s.replaces_id,(SELECT COUNT(*) FROM criteria c WHERE c.set_id=s.id)"
 
-static void set_from_row(sqlite3_stmt *st, void *row)
+#define S struct cat_criteria_set
+static const struct cat_row_map set_map = CAT_ROW_MAP(
+    S, NULL, set_release, CAT_COL(S, id), CAT_COL(S, family), CAT_COL(S, version), CAT_COL(S, name),
+    CAT_COL(S, year_from), CAT_COL(S, year_to), CAT_COL(S, note), CAT_COL(S, created_us),
+    CAT_COL(S, created_by), CAT_COL(S, replaces_id), CAT_COL(S, n_criteria));
+#undef S
+
+void cat_criteria_set_clear(struct cat_criteria_set *s) { cat_row_clear(&set_map, s); }
+
+void cat_criteria_set_list_free(struct cat_criteria_set *v, size_t n) { cat_rows_free(&set_map, v, n); }
+
+static int insert_set_content(catalog_t *cat, struct cat_criteria_set *s)
 {
-    struct cat_criteria_set *s = row;
-    memset(s, 0, sizeof *s);
-    s->id = sqlite3_column_int64(st, 0);
-    s->family = cat_col_str(st, 1);
-    s->version = sqlite3_column_int(st, 2);
-    s->name = cat_col_str(st, 3);
-    s->year_from = sqlite3_column_int(st, 4);
-    s->year_to = sqlite3_column_int(st, 5);
-    s->note = cat_col_str(st, 6);
-    s->created_us = sqlite3_column_int64(st, 7);
-    s->created_by = cat_col_str(st, 8);
-    s->replaces_id = sqlite3_column_int64(st, 9);
-    s->n_criteria = (size_t)sqlite3_column_int64(st, 10);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < s->n_groups; i++)
+        rc = CAT_RUN(cat, "criteria group add", WW_ECONFLICT,
+                     "INSERT INTO criteria_groups(set_id,num,name) VALUES(?,?,?)", CAT_ARG(s->id),
+                     CAT_ARG(s->groups[i].num), cat_arg_str(s->groups[i].name));
+    for (size_t i = 0; !rc && i < s->n_criteria; i++) {
+        struct cat_criterion *c = &s->criteria[i];
+        rc = CAT_INSERT(cat, "criterion add", WW_ECONFLICT, &c->id,
+                        "INSERT INTO criteria(set_id,group_num,num,title,description,evidence)"
+                        " VALUES(?,?,?,?,?,?)",
+                        CAT_ARG(s->id), CAT_ARG(c->group_num), CAT_ARG(c->num),
+                        cat_arg_str(c->title), cat_arg_str(c->description),
+                        cat_arg_str(c->evidence));
+    }
+    return rc;
 }
 
-/* cat_criteria_set_clear for cat_rows, which knows rows only as void *. */
-static void set_row_clear(void *row) { cat_criteria_set_clear(row); }
+int catalog_criteria_set_add(catalog_t *cat, struct cat_criteria_set *s)
+{
+    if (!s->created_us) s->created_us = ww_wall_us();
+    int rc = CAT_INSERT(cat, "criteria set add", WW_ECONFLICT, &s->id,
+                        "INSERT INTO criteria_sets(family,version,name,year_from,year_to,note,"
+                        "created_us,created_by,replaces_id) VALUES(?,?,?,?,?,?,?,?,?)",
+                        cat_arg_str(s->family), CAT_ARG(s->version), cat_arg_str(s->name),
+                        CAT_ARG(s->year_from), CAT_ARG(s->year_to), cat_arg_str(s->note),
+                        CAT_ARG(s->created_us), cat_arg_str(s->created_by ? s->created_by : "?"),
+                        cat_arg_opt(s->replaces_id != 0, s->replaces_id));
+    if (rc) return rc;
+    return insert_set_content(cat, s);
+}
+
+int catalog_criteria_set_rewrite(catalog_t *cat, struct cat_criteria_set *s)
+{
+    int rc = CAT_RUN(cat, "criteria set rewrite", WW_ECONFLICT,
+                     "UPDATE criteria_sets SET name=?,year_from=?,year_to=?,note=? WHERE id=?",
+                     cat_arg_str(s->name), CAT_ARG(s->year_from), CAT_ARG(s->year_to),
+                     cat_arg_str(s->note), CAT_ARG(s->id));
+    if (rc) return rc;
+    if ((rc = cat_changed(cat)) ||
+        (rc = CAT_RUN(cat, "criteria rewrite", WW_ECONFLICT, "DELETE FROM criteria WHERE set_id=?",
+                      CAT_ARG(s->id))) ||
+        (rc = CAT_RUN(cat, "criteria rewrite", WW_ECONFLICT,
+                      "DELETE FROM criteria_groups WHERE set_id=?", CAT_ARG(s->id))))
+        return rc;
+    return insert_set_content(cat, s);
+}
 
 int catalog_criteria_set_list(catalog_t *cat, struct cat_criteria_set **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " SET_COLS " FROM criteria_sets s ORDER BY s.family,s.version", &st))
-        return WW_EDB;
-    return CAT_ROWS(cat, st, out, n, set_from_row, set_row_clear, "criteria set list");
+    return cat_rows_args(cat, "criteria set list", &set_map, out, n,
+                         "SELECT " SET_COLS " FROM criteria_sets s ORDER BY s.family,s.version",
+                         NULL, 0);
 }
 
 int catalog_criteria_set_get(catalog_t *cat, int64_t id, struct cat_criteria_set *out)
 {
-    sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
-    if (cat_prepare(cat, "SELECT " SET_COLS " FROM criteria_sets s WHERE s.id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) set_from_row(st, out);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return WW_ENOTFOUND;
-    if (rc != SQLITE_ROW) return cat_fail(cat, "criteria set get");
+    int rc = cat_row_by_id(cat, "SELECT " SET_COLS " FROM criteria_sets s WHERE s.id=?", id, &set_map,
+                           out, "criteria set get");
+    if (rc) return rc;
     out->n_criteria = 0;
-
-    size_t cap = 0;
-    if (cat_prepare(cat, "SELECT num,name FROM criteria_groups WHERE set_id=? ORDER BY num", &st))
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(out->groups, out->n_groups, cap);
-        struct cat_criteria_group *g = &out->groups[out->n_groups++];
-        g->num = sqlite3_column_int(st, 0);
-        g->name = cat_col_str(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
-    cap = 0;
-    if (cat_prepare(cat, "SELECT id,group_num,num,title,description,evidence FROM criteria"
-                         " WHERE set_id=? ORDER BY num", &st))
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(out->criteria, out->n_criteria, cap);
-        struct cat_criterion *c = &out->criteria[out->n_criteria++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->group_num = sqlite3_column_int(st, 1);
-        c->num = sqlite3_column_int(st, 2);
-        c->title = cat_col_str(st, 3);
-        c->description = cat_col_str(st, 4);
-        c->evidence = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
-    return 0;
-fail:
-    cat_criteria_set_clear(out);
-    return cat_fail(cat, "criteria set get");
+    if ((rc = CAT_LIST(cat, "criteria set get", &group_map, &out->groups, &out->n_groups,
+                       "SELECT num,name FROM criteria_groups WHERE set_id=? ORDER BY num",
+                       CAT_ARG(id))) ||
+        (rc = CAT_LIST(cat, "criteria set get", &criterion_map, &out->criteria, &out->n_criteria,
+                       "SELECT id,group_num,num,title,description,evidence FROM criteria"
+                       " WHERE set_id=? ORDER BY num",
+                       CAT_ARG(id))))
+        cat_criteria_set_clear(out);
+    return rc;
 }
 
 int catalog_criteria_set_in_use(catalog_t *cat, int64_t id, bool *in_use)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT EXISTS(SELECT 1 FROM programme_wards WHERE set_id=?1)"
-                         " OR EXISTS(SELECT 1 FROM assessments a JOIN criteria c"
-                         " ON c.id=a.criterion_id WHERE c.set_id=?1)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *in_use = sqlite3_column_int(st, 0) != 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set in use");
+    return CAT_ONE(cat, "criteria set in use", &cat_bool_map, in_use,
+                   "SELECT EXISTS(SELECT 1 FROM programme_wards WHERE set_id=?1)"
+                   " OR EXISTS(SELECT 1 FROM assessments a JOIN criteria c"
+                   " ON c.id=a.criterion_id WHERE c.set_id=?1)",
+                   CAT_ARG(id));
 }
 
 int catalog_criteria_set_max_version(catalog_t *cat, const char *family, int *version)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT COALESCE(MAX(version),0) FROM criteria_sets WHERE family=?", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, family);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set version");
+    return CAT_ONE(cat, "criteria set version", &cat_int_map, version,
+                   "SELECT COALESCE(MAX(version),0) FROM criteria_sets WHERE family=?",
+                   cat_arg_str(family));
 }
 
 int catalog_criteria_set_for_year(catalog_t *cat, int year, int64_t *id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id FROM criteria_sets WHERE ?1 BETWEEN year_from AND year_to"
-                         " ORDER BY id DESC LIMIT 1", &st))
-        return WW_EDB;
-    sqlite3_bind_int(st, 1, year);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "criteria set for year");
+    return CAT_ONE(cat, "criteria set for year", &cat_i64_map, id,
+                   "SELECT id FROM criteria_sets WHERE ?1 BETWEEN year_from AND year_to"
+                   " ORDER BY id DESC LIMIT 1",
+                   CAT_ARG(year));
 }
 
 int catalog_criteria_set_count(catalog_t *cat, int64_t *n)
 {
     sqlite3_stmt *st;
     if (cat_prepare(cat, "SELECT COUNT(*) FROM criteria_sets", &st)) return WW_EDB;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "criteria set count");
+    return cat_row_one(cat, st, &cat_i64_map, n, "criteria set count");
 }

@@ -86,37 +86,6 @@ int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refuse
     return out;
 }
 
-int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
-             const char *what, void *out, size_t *n)
-{
-    assert(elem > 0 && map);
-    char *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = ww_realloc(v, cap * elem);
-        }
-        memset(v + k * elem, 0, elem);
-        map(st, v + k * elem);
-        k++;
-    }
-    sqlite3_finalize(st);
-    int ret = 0;
-    if (rc != SQLITE_DONE) {
-        for (size_t i = 0; clear && i < k; i++) clear(v + i * elem);
-        free(v);
-        v = NULL;
-        k = 0;
-        ret = cat_fail(cat, what);
-    }
-    /* memcpy, not a store through void **: the caller's pointer has its own type */
-    memcpy(out, &v, sizeof v);
-    *n = k;
-    return ret;
-}
-
 bool cat_own_txn_begin(catalog_t *cat, int *rc)
 {
     bool own = sqlite3_get_autocommit(cat->db);
@@ -205,10 +174,9 @@ static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
         goto fail;
     }
     sqlite3_stmt *st;
-    if ((rc = cat_prepare(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st))) goto fail;
-    sqlite3_bind_int(st, 1, m->version);
-    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, ww_wall_us());
+    if ((rc = CAT_PREPARE(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st,
+                          CAT_ARG(m->version), cat_arg_str(m->name), CAT_ARG(ww_wall_us()))))
+        goto fail;
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     if (step != SQLITE_DONE || catalog_commit(cat)) { rc = cat_fail(cat, "record migration"); goto fail; }
@@ -315,24 +283,14 @@ int catalog_schema_version(catalog_t *cat)
 
 int catalog_setting_get(catalog_t *cat, const char *key, char **out)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT value FROM settings WHERE key=?", &st)) return WW_EDB;
-    cat_bind_str(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *out = cat_col_str(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "setting get");
+    return CAT_ONE(cat, "setting get", &cat_str_map, out, "SELECT value FROM settings WHERE key=?",
+                   cat_arg_str(key));
 }
 
 int catalog_setting_set(catalog_t *cat, const char *key, const char *value)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO settings(key,value) VALUES(?,?)"
-                         " ON CONFLICT(key) DO UPDATE SET value=excluded.value", &st))
-        return WW_EDB;
-    cat_bind_str(st, 1, key);
-    cat_bind_str(st, 2, value);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "setting set");
+    return CAT_RUN(cat, "setting set", WW_EDB,
+                   "INSERT INTO settings(key,value) VALUES(?,?)"
+                   " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                   cat_arg_str(key), cat_arg_str(value));
 }

@@ -4,94 +4,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_export_clear(struct cat_export *e)
-{
-    if (!e) return;
-    free(e->stream); free(e->path); free(e->sha256); free(e->manifest); free(e->username);
-    memset(e, 0, sizeof *e);
-}
-
-void cat_export_list_free(struct cat_export *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_export_clear(&v[i]);
-    free(v);
-}
-
 #define EXP_COLS "id,camera_id,stream,from_us,to_us,first_us,last_us,path,bytes,frames,sha256," \
                  "manifest,user_id,username,created_us"
 
-static void export_from_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_export *e = row;
-    memset(e, 0, sizeof *e);
-    e->id = sqlite3_column_int64(st, 0);
-    e->camera_id = sqlite3_column_int64(st, 1);
-    e->stream = cat_col_str(st, 2);
-    e->from_us = sqlite3_column_int64(st, 3);
-    e->to_us = sqlite3_column_int64(st, 4);
-    e->first_us = sqlite3_column_int64(st, 5);
-    e->last_us = sqlite3_column_int64(st, 6);
-    e->path = cat_col_str(st, 7);
-    e->bytes = sqlite3_column_int64(st, 8);
-    e->frames = sqlite3_column_int64(st, 9);
-    e->sha256 = cat_col_str(st, 10);
-    e->manifest = cat_col_str(st, 11);
-    e->user_id = sqlite3_column_int64(st, 12);
-    e->username = cat_col_str(st, 13);
-    e->created_us = sqlite3_column_int64(st, 14);
-}
+#define E struct cat_export
+static const struct cat_row_map export_map = CAT_ROW_MAP(
+    E, NULL, NULL, CAT_COL(E, id), CAT_COL(E, camera_id), CAT_COL(E, stream), CAT_COL(E, from_us),
+    CAT_COL(E, to_us), CAT_COL(E, first_us), CAT_COL(E, last_us), CAT_COL(E, path),
+    CAT_COL(E, bytes), CAT_COL(E, frames), CAT_COL(E, sha256), CAT_COL(E, manifest),
+    CAT_COL(E, user_id), CAT_COL(E, username), CAT_COL(E, created_us));
+#undef E
 
-/* cat_export_clear for cat_rows, which knows rows only as void *. */
-static void export_row_clear(void *row) { cat_export_clear(row); }
+void cat_export_clear(struct cat_export *e) { cat_row_clear(&export_map, e); }
+
+void cat_export_list_free(struct cat_export *v, size_t n) { cat_rows_free(&export_map, v, n); }
 
 int catalog_export_add(catalog_t *cat, struct cat_export *e)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO exports(camera_id,stream,from_us,to_us,first_us,last_us,path,"
-                         "bytes,frames,sha256,manifest,user_id,username,created_us)"
-                         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, e->camera_id);
-    cat_bind_str(st, 2, e->stream);
-    sqlite3_bind_int64(st, 3, e->from_us);
-    sqlite3_bind_int64(st, 4, e->to_us);
-    sqlite3_bind_int64(st, 5, e->first_us);
-    sqlite3_bind_int64(st, 6, e->last_us);
-    cat_bind_str(st, 7, e->path);
-    sqlite3_bind_int64(st, 8, e->bytes);
-    sqlite3_bind_int64(st, 9, e->frames);
-    cat_bind_str(st, 10, e->sha256);
-    cat_bind_str(st, 11, e->manifest);
-    if (e->user_id) sqlite3_bind_int64(st, 12, e->user_id);
-    cat_bind_str(st, 13, e->username);
-    sqlite3_bind_int64(st, 14, e->created_us ? e->created_us : ww_wall_us());
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return cat_fail(cat, "export add");
-    e->id = sqlite3_last_insert_rowid(cat->db);
-    return 0;
+    return CAT_INSERT(
+        cat, "export add", WW_EDB, &e->id,
+        "INSERT INTO exports(camera_id,stream,from_us,to_us,first_us,last_us,path,"
+        "bytes,frames,sha256,manifest,user_id,username,created_us)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        CAT_ARG(e->camera_id), cat_arg_str(e->stream), CAT_ARG(e->from_us), CAT_ARG(e->to_us),
+        CAT_ARG(e->first_us), CAT_ARG(e->last_us), cat_arg_str(e->path), CAT_ARG(e->bytes),
+        CAT_ARG(e->frames), cat_arg_str(e->sha256), cat_arg_str(e->manifest), CAT_ID(e->user_id),
+        cat_arg_str(e->username), CAT_ARG(e->created_us ? e->created_us : ww_wall_us()));
 }
 
 int catalog_export_get(catalog_t *cat, int64_t id, struct cat_export *out)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " EXP_COLS " FROM exports WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) export_from_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "export get");
+    return cat_row_by_id(cat, "SELECT " EXP_COLS " FROM exports WHERE id=?", id, &export_map, out,
+                         "export get");
 }
 
 int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct cat_export **out,
                         size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " EXP_COLS " FROM exports WHERE ?1=0 OR camera_id=?1"
-                         " ORDER BY created_us DESC LIMIT ?2", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
-    return CAT_ROWS(cat, st, out, n, export_from_row, export_row_clear, "export list");
+    return CAT_LIST(cat, "export list", &export_map, out, n,
+                    "SELECT " EXP_COLS " FROM exports WHERE ?1=0 OR camera_id=?1"
+                    " ORDER BY created_us DESC LIMIT ?2",
+                    CAT_ARG(camera_id), CAT_ARG((int64_t)limit));
 }

@@ -13,22 +13,6 @@
 
 #include "catalog/internal.h"
 
-void cat_hold_clear(struct cat_hold *h)
-{
-    if (!h) return;
-    free(h->reason);
-    free(h->created_by);
-    free(h->released_by);
-    free(h->release_reason);
-    memset(h, 0, sizeof *h);
-}
-
-void cat_hold_list_free(struct cat_hold *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_hold_clear(&v[i]);
-    free(v);
-}
-
 /* The held bytes are what the hold keeps right now: closed segments of its
  * camera overlapping its range (counted whether or not other holds also
  * keep them). */
@@ -40,27 +24,18 @@ void cat_hold_list_free(struct cat_hold *v, size_t n)
     "(SELECT COUNT(*) FROM segments s WHERE s.camera_id=h.camera_id"                                  \
     "  AND s.start_us < h.to_us AND s.end_us > h.from_us)"
 
-static void hold_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_hold *h = row;
-    h->id = sqlite3_column_int64(st, 0);
-    h->camera_id = sqlite3_column_int64(st, 1);
-    h->from_us = sqlite3_column_int64(st, 2);
-    h->to_us = sqlite3_column_int64(st, 3);
-    h->incident_id = sqlite3_column_int64(st, 4);
-    h->until_us = sqlite3_column_int64(st, 5);
-    h->reason = cat_col_str(st, 6);
-    h->created_by = cat_col_str(st, 7);
-    h->released_by = cat_col_str(st, 8);
-    h->release_reason = cat_col_str(st, 9);
-    h->created_us = sqlite3_column_int64(st, 10);
-    h->created_by_id = sqlite3_column_int64(st, 11);
-    h->released_us = sqlite3_column_int64(st, 12);
-    h->held_bytes = sqlite3_column_int64(st, 13);
-    h->held_segments = sqlite3_column_int64(st, 14);
-}
+#define H struct cat_hold
+static const struct cat_row_map hold_map =
+    CAT_ROW_MAP(H, NULL, NULL, CAT_COL(H, id), CAT_COL(H, camera_id), CAT_COL(H, from_us),
+                CAT_COL(H, to_us), CAT_COL(H, incident_id), CAT_COL(H, until_us),
+                CAT_COL(H, reason), CAT_COL(H, created_by), CAT_COL(H, released_by),
+                CAT_COL(H, release_reason), CAT_COL(H, created_us), CAT_COL(H, created_by_id),
+                CAT_COL(H, released_us), CAT_COL(H, held_bytes), CAT_COL(H, held_segments));
+#undef H
 
-static void hold_row_clear(void *row) { cat_hold_clear(row); }
+void cat_hold_clear(struct cat_hold *h) { cat_row_clear(&hold_map, h); }
+
+void cat_hold_list_free(struct cat_hold *v, size_t n) { cat_rows_free(&hold_map, v, n); }
 
 int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
 {
@@ -73,21 +48,14 @@ int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
     int64_t now = ww_wall_us();
     if (!h->until_us) h->until_us = now + (int64_t)CAT_HOLD_DEFAULT_DAYS * 86400 * 1000000;
     if (h->until_us <= now) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO holds(camera_id,from_us,to_us,reason,incident_id,until_us,created_us,"
-                         "created_by,created_by_id) VALUES (?,?,?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, h->camera_id);
-    sqlite3_bind_int64(st, 2, h->from_us);
-    sqlite3_bind_int64(st, 3, h->to_us);
-    cat_bind_str(st, 4, h->reason);
-    cat_bind_id(st, 5, h->incident_id);
-    sqlite3_bind_int64(st, 6, h->until_us);
-    sqlite3_bind_int64(st, 7, now);
-    cat_bind_str(st, 8, h->created_by ? h->created_by : "unknown");
-    cat_bind_id(st, 9, h->created_by_id);
-    if ((rc = cat_step_done(cat, st, "hold add", WW_EINVAL))) return rc;
-    h->id = sqlite3_last_insert_rowid(cat->db);
+    if ((rc = CAT_INSERT(
+             cat, "hold add", WW_EINVAL, &h->id,
+             "INSERT INTO holds(camera_id,from_us,to_us,reason,incident_id,until_us,created_us,"
+             "created_by,created_by_id) VALUES (?,?,?,?,?,?,?,?,?)",
+             CAT_ARG(h->camera_id), CAT_ARG(h->from_us), CAT_ARG(h->to_us), cat_arg_str(h->reason),
+             CAT_ID(h->incident_id), CAT_ARG(h->until_us), CAT_ARG(now),
+             cat_arg_str(h->created_by ? h->created_by : "unknown"), CAT_ID(h->created_by_id))))
+        return rc;
     h->created_us = now;
     return 0;
 }
@@ -95,43 +63,27 @@ int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
 int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct cat_hold **out,
                       size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " HOLD_COLS " FROM holds h WHERE (?1 = 0 OR h.camera_id = ?1)"
-                         " AND (?2 = 0 OR (h.released_us IS NULL AND h.until_us > ?3))"
-                         " ORDER BY h.id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int(st, 2, in_force_only);
-    sqlite3_bind_int64(st, 3, ww_wall_us());
-    return CAT_ROWS(cat, st, out, n, hold_row, hold_row_clear, "hold list");
+    return CAT_LIST(cat, "hold list", &hold_map, out, n,
+                    "SELECT " HOLD_COLS " FROM holds h WHERE (?1 = 0 OR h.camera_id = ?1)"
+                    " AND (?2 = 0 OR (h.released_us IS NULL AND h.until_us > ?3))"
+                    " ORDER BY h.id",
+                    CAT_ARG(camera_id), CAT_ARG(in_force_only), CAT_ARG(ww_wall_us()));
 }
 
 int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) hold_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "hold get");
+    return cat_row_by_id(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", id, &hold_map, out,
+                         "hold get");
 }
 
 int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason)
 {
     if (!reason || !*reason) return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE holds SET released_us=?2, released_by=?3, release_reason=?4"
-                         " WHERE id=?1 AND released_us IS NULL AND until_us > ?2", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
-    cat_bind_str(st, 3, by ? by : "unknown");
-    cat_bind_str(st, 4, reason);
-    int rc = cat_step_done(cat, st, "hold release", WW_EINVAL);
+    int rc = CAT_RUN(cat, "hold release", WW_EINVAL,
+                     "UPDATE holds SET released_us=?2, released_by=?3, release_reason=?4"
+                     " WHERE id=?1 AND released_us IS NULL AND until_us > ?2",
+                     CAT_ARG(id), CAT_ARG(ww_wall_us()), cat_arg_str(by ? by : "unknown"),
+                     cat_arg_str(reason));
     if (rc) return rc;
     if (sqlite3_changes(cat->db) == 1) return 0;
     struct cat_hold h;
@@ -144,11 +96,11 @@ int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_
 {
     *bytes = *segments = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT COALESCE(SUM(s.bytes),0), COUNT(*) FROM segments s"
-                         " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CAT_HELD_SQL("s", "?2"), &st))
+    if (CAT_PREPARE(cat,
+                    "SELECT COALESCE(SUM(s.bytes),0), COUNT(*) FROM segments s"
+                    " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CAT_HELD_SQL("s", "?2"),
+                    &st, CAT_ARG(camera_id), CAT_ARG(ww_wall_us())))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    sqlite3_bind_int64(st, 2, ww_wall_us());
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *bytes = sqlite3_column_int64(st, 0);

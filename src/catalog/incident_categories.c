@@ -49,97 +49,72 @@ char *cat_figures_format(unsigned mask)
 }
 
 
-void cat_incident_category_clear(struct cat_incident_category *c)
+#define CATG_COLS "id,code,name_vi,name_en,figures,solvable,sort_order,active"
+
+/* figures are stored as a list of names */
+static void category_fill(sqlite3_stmt *st, void *row)
 {
-    if (!c) return;
-    free(c->code); free(c->name_vi); free(c->name_en);
-    memset(c, 0, sizeof *c);
+    struct cat_incident_category *c = row;
+    const char *f = (const char *)sqlite3_column_text(st, 4);
+    if (cat_figures_parse(f, &c->figures)) c->figures = 0;
 }
+
+#define C struct cat_incident_category
+static const struct cat_row_map category_map =
+    CAT_ROW_MAP(C, category_fill, NULL, CAT_COL(C, id), CAT_COL(C, code), CAT_COL(C, name_vi),
+                CAT_COL(C, name_en), CAT_COL_BY_FILL, CAT_COL(C, solvable), CAT_COL(C, sort_order),
+                CAT_COL(C, active));
+#undef C
+
+void cat_incident_category_clear(struct cat_incident_category *c) { cat_row_clear(&category_map, c); }
 
 void cat_incident_category_list_free(struct cat_incident_category *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) cat_incident_category_clear(&v[i]);
-    free(v);
+    cat_rows_free(&category_map, v, n);
 }
 
-#define CATG_COLS "id,code,name_vi,name_en,figures,solvable,sort_order,active"
-
-static void category_from_row(sqlite3_stmt *st, void *row)
+/* The add and the edit: every column but the id is ?1..?7, the edit's id
+ * ?8; new_id (the add's) gets the new row's id. */
+static int category_write(catalog_t *cat, const char *sql, const struct cat_incident_category *c,
+                          const char *what, int64_t *new_id)
 {
-    struct cat_incident_category *c = row;
-    memset(c, 0, sizeof *c);
-    c->id = sqlite3_column_int64(st, 0);
-    c->code = cat_col_str(st, 1);
-    c->name_vi = cat_col_str(st, 2);
-    c->name_en = cat_col_str(st, 3);
-    const char *f = (const char *)sqlite3_column_text(st, 4);
-    if (cat_figures_parse(f, &c->figures)) c->figures = 0;
-    c->solvable = sqlite3_column_int(st, 5) != 0;
-    c->sort_order = sqlite3_column_int(st, 6);
-    c->active = sqlite3_column_int(st, 7) != 0;
+    sqlite3_stmt *st;
+    if (cat_prepare(cat, sql, &st)) return WW_EDB;
+    char *figs = cat_figures_format(c->figures);
+    CAT_BIND(st, 1, cat_arg_str(c->code), cat_arg_str(c->name_vi), cat_arg_str(c->name_en),
+             cat_arg_str(figs), CAT_ARG(c->solvable), CAT_ARG(c->sort_order), CAT_ARG(c->active));
+    if (!new_id) CAT_BIND(st, 8, CAT_ARG(c->id));
+    int rc = cat_insert_done(cat, st, what, WW_ECONFLICT, new_id);
+    free(figs);
+    return rc;
 }
-
-/* cat_incident_category_clear for cat_rows, which knows rows only as void *. */
-static void category_row_clear(void *row) { cat_incident_category_clear(row); }
 
 int catalog_incident_category_list(catalog_t *cat, struct cat_incident_category **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id", &st))
-        return WW_EDB;
-    return CAT_ROWS(cat, st, out, n, category_from_row, category_row_clear, "category list");
+    return cat_rows_args(cat, "category list", &category_map, out, n,
+                         "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id",
+                         NULL, 0);
 }
 
 int catalog_incident_category_get(catalog_t *cat, int64_t id, struct cat_incident_category *out)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " CATG_COLS " FROM incident_categories WHERE id=?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) category_from_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "category get");
+    return cat_row_by_id(cat, "SELECT " CATG_COLS " FROM incident_categories WHERE id=?", id,
+                         &category_map, out, "category get");
 }
 
 int catalog_incident_category_add(catalog_t *cat, struct cat_incident_category *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO incident_categories(code,name_vi,name_en,figures,solvable,"
-                         "sort_order,active) VALUES(?,?,?,?,?,?,?)", &st))
-        return WW_EDB;
-    char *figs = cat_figures_format(c->figures);
-    cat_bind_str(st, 1, c->code);
-    cat_bind_str(st, 2, c->name_vi);
-    cat_bind_str(st, 3, c->name_en);
-    cat_bind_str(st, 4, figs);
-    sqlite3_bind_int(st, 5, c->solvable);
-    sqlite3_bind_int(st, 6, c->sort_order);
-    sqlite3_bind_int(st, 7, c->active);
-    int rc = cat_step_done(cat, st, "category add", WW_ECONFLICT);
-    free(figs);
-    if (rc == 0) c->id = sqlite3_last_insert_rowid(cat->db);
-    return rc;
+    return category_write(cat,
+                          "INSERT INTO incident_categories(code,name_vi,name_en,figures,solvable,"
+                          "sort_order,active) VALUES(?,?,?,?,?,?,?)",
+                          c, "category add", &c->id);
 }
 
 int catalog_incident_category_update(catalog_t *cat, const struct cat_incident_category *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE incident_categories SET code=?,name_vi=?,name_en=?,figures=?,"
-                         "solvable=?,sort_order=?,active=? WHERE id=?", &st))
-        return WW_EDB;
-    char *figs = cat_figures_format(c->figures);
-    cat_bind_str(st, 1, c->code);
-    cat_bind_str(st, 2, c->name_vi);
-    cat_bind_str(st, 3, c->name_en);
-    cat_bind_str(st, 4, figs);
-    sqlite3_bind_int(st, 5, c->solvable);
-    sqlite3_bind_int(st, 6, c->sort_order);
-    sqlite3_bind_int(st, 7, c->active);
-    sqlite3_bind_int64(st, 8, c->id);
-    int rc = cat_step_done(cat, st, "category update", WW_ECONFLICT);
-    free(figs);
-    if (rc == 0 && sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
-    return rc;
+    int rc = category_write(cat,
+                            "UPDATE incident_categories SET code=?,name_vi=?,name_en=?,figures=?,"
+                            "solvable=?,sort_order=?,active=? WHERE id=?",
+                            c, "category update", NULL);
+    return rc ? rc : cat_changed(cat);
 }

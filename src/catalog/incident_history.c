@@ -10,50 +10,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define C struct cat_incident_change
+static const struct cat_row_map change_map =
+    CAT_ROW_MAP(C, NULL, NULL, CAT_COL(C, id), CAT_COL(C, incident_id), CAT_COL(C, at_us),
+                CAT_COL(C, user_name), CAT_COL(C, action), CAT_COL(C, diff));
+#undef C
+
 void cat_incident_change_list_free(struct cat_incident_change *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].user_name); free(v[i].action); free(v[i].diff);
-    }
-    free(v);
+    cat_rows_free(&change_map, v, n);
 }
 
 int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at_us,
                                  const char *user, const char *action, const char *diff_json)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO incident_history(incident_id,at_us,user_name,action,diff)"
-                         " VALUES(?,?,?,?,?)", &st))
+    if (CAT_PREPARE(cat,
+                    "INSERT INTO incident_history(incident_id,at_us,user_name,action,diff)"
+                    " VALUES(?,?,?,?,?)",
+                    &st, CAT_ARG(incident_id), CAT_ARG(at_us), cat_arg_str(user),
+                    cat_arg_str(action), cat_arg_str(diff_json ? diff_json : "{}")))
         return WW_EDB;
-    sqlite3_bind_int64(st, 1, incident_id);
-    sqlite3_bind_int64(st, 2, at_us);
-    cat_bind_str(st, 3, user);
-    cat_bind_str(st, 4, action);
-    cat_bind_str(st, 5, diff_json ? diff_json : "{}");
     return cat_step_done(cat, st, "incident history add", WW_ECONFLICT);
 }
 
 int catalog_incident_history(catalog_t *cat, int64_t incident_id,
                              struct cat_incident_change **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
-                         " WHERE incident_id=? ORDER BY id", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, incident_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        struct cat_incident_change *c = &(*out)[(*n)++];
-        c->id = sqlite3_column_int64(st, 0);
-        c->incident_id = sqlite3_column_int64(st, 1);
-        c->at_us = sqlite3_column_int64(st, 2);
-        c->user_name = cat_col_str(st, 3);
-        c->action = cat_col_str(st, 4);
-        c->diff = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "incident history");
+    return CAT_LIST(cat, "incident history", &change_map, out, n,
+                    "SELECT id,incident_id,at_us,user_name,action,diff FROM incident_history"
+                    " WHERE incident_id=? ORDER BY id",
+                    CAT_ARG(incident_id));
 }

@@ -24,90 +24,64 @@ int cat_inc_status_parse(const char *s)
     return -1;
 }
 
-void cat_incident_clear(struct cat_incident *c)
-{
-    if (!c) return;
-    free(c->address); free(c->summary); free(c->created_by); free(c->updated_by);
-    free(c->camera_ids); free(c->export_ids); free(c->ward_name); free(c->category_code);
-    memset(c, 0, sizeof *c);
-}
-
-void cat_incident_list_free(struct cat_incident *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_incident_clear(&v[i]);
-    free(v);
-}
-
 #define INC_COLS "i.id,i.ward_id,i.category_id,i.occurred_at,i.address,i.latitude,i.longitude," \
                  "i.summary,i.status,i.suspects,i.drug_grams,i.deaths,i.injuries,i.damage_vnd," \
                  "i.demo,i.created_by,i.created_us,i.updated_by,i.updated_us,w.name,c.code"
 #define INC_FROM " FROM incidents i JOIN wards w ON w.id=i.ward_id" \
                  " JOIN incident_categories c ON c.id=i.category_id"
 
-static void incident_from_row(sqlite3_stmt *st, void *row)
+/* What the column table cannot say: a position needs both coordinates, the
+ * status is stored by name, and each figure is "given" only when not NULL. */
+static void incident_fill(sqlite3_stmt *st, void *row)
 {
     struct cat_incident *c = row;
-    memset(c, 0, sizeof *c);
-    c->id = sqlite3_column_int64(st, 0);
-    c->ward_id = sqlite3_column_int64(st, 1);
-    c->category_id = sqlite3_column_int64(st, 2);
-    c->occurred_at = sqlite3_column_int64(st, 3);
-    c->address = cat_col_str(st, 4);
     c->has_pos = sqlite3_column_type(st, 5) != SQLITE_NULL && sqlite3_column_type(st, 6) != SQLITE_NULL;
-    c->latitude = sqlite3_column_double(st, 5);
-    c->longitude = sqlite3_column_double(st, 6);
-    c->summary = cat_col_str(st, 7);
     c->status = cat_inc_status_parse((const char *)sqlite3_column_text(st, 8));
     if (c->status < 0) c->status = CAT_INC_RECEIVED;
     static const unsigned bits[] = {CAT_FIG_SUSPECTS, CAT_FIG_DRUG_GRAMS, CAT_FIG_DEATHS,
                                     CAT_FIG_INJURIES, CAT_FIG_DAMAGE};
     for (int i = 0; i < 5; i++)
         if (sqlite3_column_type(st, 9 + i) != SQLITE_NULL) c->has |= bits[i];
-    c->suspects = sqlite3_column_int64(st, 9);
-    c->drug_grams = sqlite3_column_double(st, 10);
-    c->deaths = sqlite3_column_int64(st, 11);
-    c->injuries = sqlite3_column_int64(st, 12);
-    c->damage_vnd = sqlite3_column_int64(st, 13);
-    c->demo = sqlite3_column_int(st, 14) != 0;
-    c->created_by = cat_col_str(st, 15);
-    c->created_us = sqlite3_column_int64(st, 16);
-    c->updated_by = cat_col_str(st, 17);
-    c->updated_us = sqlite3_column_int64(st, 18);
-    c->ward_name = cat_col_str(st, 19);
-    c->category_code = cat_col_str(st, 20);
 }
 
-/* cat_incident_clear for cat_rows, which knows rows only as void *. */
-static void incident_row_clear(void *row) { cat_incident_clear(row); }
+/* the id lists are filled by get, not by the row */
+static void incident_release(void *row)
+{
+    struct cat_incident *c = row;
+    free(c->camera_ids);
+    free(c->export_ids);
+}
+
+#define I struct cat_incident
+static const struct cat_row_map incident_map = CAT_ROW_MAP(
+    I, incident_fill, incident_release, CAT_COL(I, id), CAT_COL(I, ward_id),
+    CAT_COL(I, category_id), CAT_COL(I, occurred_at), CAT_COL(I, address), CAT_COL(I, latitude),
+    CAT_COL(I, longitude), CAT_COL(I, summary), CAT_COL_BY_FILL, CAT_COL(I, suspects),
+    CAT_COL(I, drug_grams), CAT_COL(I, deaths), CAT_COL(I, injuries), CAT_COL(I, damage_vnd),
+    CAT_COL(I, demo), CAT_COL(I, created_by), CAT_COL(I, created_us), CAT_COL(I, updated_by),
+    CAT_COL(I, updated_us), CAT_COL(I, ward_name), CAT_COL(I, category_code));
+#undef I
+
+void cat_incident_clear(struct cat_incident *c) { cat_row_clear(&incident_map, c); }
+
+void cat_incident_list_free(struct cat_incident *v, size_t n) { cat_rows_free(&incident_map, v, n); }
 
 /* Binds the 18 writable columns starting at index 1, in INSERT order. */
 static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
 {
-    sqlite3_bind_int64(st, 1, c->ward_id);
-    sqlite3_bind_int64(st, 2, c->category_id);
-    sqlite3_bind_int64(st, 3, c->occurred_at);
-    cat_bind_str(st, 4, c->address);
-    if (c->has_pos) {
-        sqlite3_bind_double(st, 5, c->latitude);
-        sqlite3_bind_double(st, 6, c->longitude);
-    } else {
-        sqlite3_bind_null(st, 5);
-        sqlite3_bind_null(st, 6);
-    }
-    cat_bind_str(st, 7, c->summary);
-    sqlite3_bind_text(st, 8, cat_inc_status_name(c->status) ? cat_inc_status_name(c->status)
-                                                            : "received", -1, SQLITE_STATIC);
-    cat_bind_opt_i64(st, 9, c->has & CAT_FIG_SUSPECTS, c->suspects);
-    if (c->has & CAT_FIG_DRUG_GRAMS) sqlite3_bind_double(st, 10, c->drug_grams);
-    else sqlite3_bind_null(st, 10);
-    cat_bind_opt_i64(st, 11, c->has & CAT_FIG_DEATHS, c->deaths);
-    cat_bind_opt_i64(st, 12, c->has & CAT_FIG_INJURIES, c->injuries);
-    cat_bind_opt_i64(st, 13, c->has & CAT_FIG_DAMAGE, c->damage_vnd);
-    sqlite3_bind_int(st, 14, c->demo);
-    cat_bind_str(st, 15, c->created_by ? c->created_by : "?");
-    sqlite3_bind_int64(st, 16, c->created_us ? c->created_us : ww_wall_us());
-    cat_bind_str(st, 17, c->updated_by);
-    cat_bind_opt_i64(st, 18, c->updated_us != 0, c->updated_us);
+    const char *status = cat_inc_status_name(c->status);
+    CAT_BIND(st, 1, CAT_ARG(c->ward_id), CAT_ARG(c->category_id), CAT_ARG(c->occurred_at),
+             cat_arg_str(c->address), cat_arg_opt_dbl(c->has_pos, c->latitude),
+             cat_arg_opt_dbl(c->has_pos, c->longitude), cat_arg_str(c->summary),
+             cat_arg_str(status ? status : "received"),
+             cat_arg_opt(c->has & CAT_FIG_SUSPECTS, c->suspects),
+             cat_arg_opt_dbl(c->has & CAT_FIG_DRUG_GRAMS, c->drug_grams),
+             cat_arg_opt(c->has & CAT_FIG_DEATHS, c->deaths),
+             cat_arg_opt(c->has & CAT_FIG_INJURIES, c->injuries),
+             cat_arg_opt(c->has & CAT_FIG_DAMAGE, c->damage_vnd), CAT_ARG(c->demo),
+             cat_arg_str(c->created_by ? c->created_by : "?"),
+             CAT_ARG(c->created_us ? c->created_us : ww_wall_us()), cat_arg_str(c->updated_by),
+             cat_arg_opt(c->updated_us != 0, c->updated_us));
 }
 
 #define INC_INSERT "INSERT INTO incidents(ward_id,category_id,occurred_at,address,latitude," \
@@ -117,27 +91,21 @@ static void bind_incident(sqlite3_stmt *st, const struct cat_incident *c)
 
 static int write_links(catalog_t *cat, const struct cat_incident *c)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM incident_cameras WHERE incident_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, c->id);
-    int rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT);
-    if (rc) return rc;
-    if (cat_prepare(cat, "DELETE FROM incident_exports WHERE incident_id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, c->id);
-    if ((rc = cat_step_done(cat, st, "incident links", WW_ECONFLICT))) return rc;
-    for (size_t i = 0; i < c->n_cameras; i++) {
-        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", &st)) return WW_EDB;
-        sqlite3_bind_int64(st, 1, c->id);
-        sqlite3_bind_int64(st, 2, c->camera_ids[i]);
-        if ((rc = cat_step_done(cat, st, "incident camera link", WW_ECONFLICT))) return rc;
-    }
-    for (size_t i = 0; i < c->n_exports; i++) {
-        if (cat_prepare(cat, "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", &st)) return WW_EDB;
-        sqlite3_bind_int64(st, 1, c->id);
-        sqlite3_bind_int64(st, 2, c->export_ids[i]);
-        if ((rc = cat_step_done(cat, st, "incident export link", WW_ECONFLICT))) return rc;
-    }
-    return 0;
+    int rc;
+    if ((rc = CAT_RUN(cat, "incident links", WW_ECONFLICT,
+                      "DELETE FROM incident_cameras WHERE incident_id=?", CAT_ARG(c->id))) ||
+        (rc = CAT_RUN(cat, "incident links", WW_ECONFLICT,
+                      "DELETE FROM incident_exports WHERE incident_id=?", CAT_ARG(c->id))))
+        return rc;
+    for (size_t i = 0; !rc && i < c->n_cameras; i++)
+        rc = CAT_RUN(cat, "incident camera link", WW_ECONFLICT,
+                     "INSERT OR IGNORE INTO incident_cameras VALUES(?,?)", CAT_ARG(c->id),
+                     CAT_ARG(c->camera_ids[i]));
+    for (size_t i = 0; !rc && i < c->n_exports; i++)
+        rc = CAT_RUN(cat, "incident export link", WW_ECONFLICT,
+                     "INSERT OR IGNORE INTO incident_exports VALUES(?,?)", CAT_ARG(c->id),
+                     CAT_ARG(c->export_ids[i]));
+    return rc;
 }
 
 int catalog_incident_add(catalog_t *cat, struct cat_incident *c)
@@ -145,9 +113,8 @@ int catalog_incident_add(catalog_t *cat, struct cat_incident *c)
     sqlite3_stmt *st;
     if (cat_prepare(cat, INC_INSERT, &st)) return WW_EDB;
     bind_incident(st, c);
-    int rc = cat_step_done(cat, st, "incident add", WW_ECONFLICT);
+    int rc = cat_insert_done(cat, st, "incident add", WW_ECONFLICT, &c->id);
     if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
-    c->id = sqlite3_last_insert_rowid(cat->db);
     return write_links(cat, c);
 }
 
@@ -163,51 +130,28 @@ int catalog_incident_update(catalog_t *cat, const struct cat_incident *c)
     sqlite3_bind_int64(st, 19, c->id);
     int rc = cat_step_done(cat, st, "incident update", WW_ECONFLICT);
     if (rc) return rc == WW_ECONFLICT ? WW_EINVAL : rc;
-    if (sqlite3_changes(cat->db) == 0) return WW_ENOTFOUND;
+    if ((rc = cat_changed(cat))) return rc;
     return write_links(cat, c);
 }
 
 int catalog_incident_delete(catalog_t *cat, int64_t id)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM incidents WHERE id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = cat_step_done(cat, st, "incident delete", WW_ECONFLICT);
-    if (rc) return rc;
-    return sqlite3_changes(cat->db) ? 0 : WW_ENOTFOUND;
-}
-
-static int load_ids(catalog_t *cat, const char *sql, int64_t id, int64_t **out, size_t *n)
-{
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "incident links");
+    int rc = CAT_RUN(cat, "incident delete", WW_ECONFLICT, "DELETE FROM incidents WHERE id=?",
+                     CAT_ARG(id));
+    return rc ? rc : cat_changed(cat);
 }
 
 int catalog_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out)
 {
-    sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
-    if (cat_prepare(cat, "SELECT " INC_COLS INC_FROM " WHERE i.id=?", &st)) return WW_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) incident_from_row(st, out);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return WW_ENOTFOUND;
-    if (rc != SQLITE_ROW) return cat_fail(cat, "incident get");
-    if ((rc = load_ids(cat, "SELECT camera_id FROM incident_cameras WHERE incident_id=? ORDER BY 1",
-                       id, &out->camera_ids, &out->n_cameras)) ||
-        (rc = load_ids(cat, "SELECT export_id FROM incident_exports WHERE incident_id=? ORDER BY 1",
-                       id, &out->export_ids, &out->n_exports))) {
+    int rc = cat_row_by_id(cat, "SELECT " INC_COLS INC_FROM " WHERE i.id=?", id, &incident_map, out,
+                           "incident get");
+    if (rc) return rc;
+    if ((rc = CAT_LIST(cat, "incident links", &cat_i64_map, &out->camera_ids, &out->n_cameras,
+                       "SELECT camera_id FROM incident_cameras WHERE incident_id=? ORDER BY 1",
+                       CAT_ARG(id))) ||
+        (rc = CAT_LIST(cat, "incident links", &cat_i64_map, &out->export_ids, &out->n_exports,
+                       "SELECT export_id FROM incident_exports WHERE incident_id=? ORDER BY 1",
+                       CAT_ARG(id)))) {
         cat_incident_clear(out);
         return rc;
     }
@@ -309,7 +253,7 @@ int catalog_incident_search(catalog_t *cat, const struct cat_incident_filter *f,
     int i = bind_filter(st, f);
     sqlite3_bind_int64(st, i++, f->limit ? (int64_t)f->limit : -1);
     sqlite3_bind_int64(st, i, (int64_t)f->offset);
-    return CAT_ROWS(cat, st, out, n, incident_from_row, incident_row_clear, "incident search");
+    return cat_rows(cat, st, &incident_map, "incident search", out, n);
 }
 
 int catalog_incident_each(catalog_t *cat, const struct cat_incident_filter *f,
@@ -327,8 +271,8 @@ int catalog_incident_each(catalog_t *cat, const struct cat_incident_filter *f,
     bind_filter(st, f);
     int stop = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cat_incident row;
-        incident_from_row(st, &row);
+        struct cat_incident row = {0};
+        cat_row_map(&incident_map, st, &row);
         stop = cb(&row, arg);
         cat_incident_clear(&row);
         if (stop) break;

@@ -6,6 +6,7 @@
 #define WW_CATALOG_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "base/base.h"
 #include "catalog/catalog.h"
@@ -29,19 +30,170 @@ void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
 /* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
 void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
-/* The one list helper: steps st to its end (and finalizes it), appending a
- * zeroed element of `elem` bytes per row, filled by map(st, row).  On
- * success *out (a pointer to the caller's array pointer) and *n hold the
- * rows (NULL, 0 for none); on failure every mapped row is cleared with
- * clear (when not NULL), the array is freed, *out = NULL, *n = 0, and the
- * failure is logged with `what` → WW_EDB.  Use through CAT_ROWS, which
- * takes the element size from the array's type. */
+/* ---- rows described by a table (rows.c) ---------------------------------
+ * A row struct is read from a statement by a static table: one entry per
+ * result column, in SELECT order, naming the field it lands in.  CAT_COL
+ * takes the column's kind from the field's C type, so a map cannot read an
+ * int64 into a bool or a string into a number.  SQL NULL maps as
+ * sqlite3_column_* reads it: 0, 0.0, or a NULL string. */
+enum cat_col_kind {
+    CAT_COL_I64,
+    CAT_COL_INT,
+    CAT_COL_BOOL,   /* column != 0 */
+    CAT_COL_DBL,
+    CAT_COL_SIZE,
+    CAT_COL_STR,    /* heap copy (cat_col_str), freed by cat_row_clear */
+    CAT_COL_DIR,    /* double, -1 for SQL NULL: "direction unknown" */
+    CAT_COL_IS_SET, /* bool: the next column is not NULL; reads no column itself */
+    CAT_COL_SKIP,   /* a column the map's fill reads (e.g. a name parsed to an enum) */
+};
+struct cat_col {
+    enum cat_col_kind kind;
+    size_t off;
+};
+#define CAT_COL(T, f)                                                                       \
+    { _Generic(((T *)0)->f, int64_t: CAT_COL_I64, int: CAT_COL_INT, bool: CAT_COL_BOOL,     \
+               double: CAT_COL_DBL, size_t: CAT_COL_SIZE, char *: CAT_COL_STR),             \
+      offsetof(T, f) }
+#define CAT_COL_DIR(T, f) { _Generic(((T *)0)->f, double: CAT_COL_DIR), offsetof(T, f) }
+#define CAT_COL_IS_SET(T, f) { _Generic(((T *)0)->f, bool: CAT_COL_IS_SET), offsetof(T, f) }
+#define CAT_COL_BY_FILL { CAT_COL_SKIP, 0 }
+
 typedef void (*cat_map_fn)(sqlite3_stmt *st, void *row);
 typedef void (*cat_clear_fn)(void *row);
-int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_clear_fn clear,
-             const char *what, void *out, size_t *n);
-#define CAT_ROWS(cat, st, out, n, map, clear, what) \
-    cat_rows((cat), (st), sizeof **(out), (map), (clear), (what), (out), (n))
+struct cat_row_map {
+    size_t size; /* sizeof the row struct */
+    const struct cat_col *col;
+    size_t n;
+    /* Optional, for what a table cannot say: fill runs after the table on
+     * each row (it may read columns past the table's); release frees what
+     * the row owns besides its string columns, before they are freed. */
+    cat_map_fn fill;
+    cat_clear_fn release;
+};
+/* The map of row struct T: its columns (CAT_COL ..., in SELECT order), with
+ * fill and release (either may be NULL). */
+#define CAT_ROW_MAP(T, fill, release, ...)                                                         \
+    {                                                                                              \
+        sizeof(T), (const struct cat_col[]){__VA_ARGS__},                                          \
+            sizeof((const struct cat_col[]){__VA_ARGS__}) / sizeof(struct cat_col), (fill),        \
+            (release)                                                                              \
+    }
+
+/* One-column maps for a single value in column 0 of the row. */
+extern const struct cat_row_map cat_i64_map, cat_int_map, cat_bool_map, cat_str_map;
+
+/* Fills row from st's current row (asserts st has the table's columns,
+ * exactly unless m->fill reads more). */
+void cat_row_map(const struct cat_row_map *m, sqlite3_stmt *st, void *row);
+/* Frees what row owns (m->release, then every string column) and zeroes
+ * it; row may be NULL. */
+void cat_row_clear(const struct cat_row_map *m, void *row);
+/* cat_row_clear for each of n rows of v, then frees v. */
+void cat_rows_free(const struct cat_row_map *m, void *v, size_t n);
+/* Steps st once and finalizes it: a row is mapped into row → 0; no row →
+ * WW_ENOTFOUND (row untouched, so a caller's default stays); a failure is
+ * logged with `what` → WW_EDB. */
+int cat_row_one(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, void *row,
+                const char *what);
+/* The "get by id" of every table: zeroes row, prepares sql, binds id to ?1
+ * and reads one row as cat_row_one does. */
+int cat_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_row_map *m,
+                  void *row, const char *what);
+
+/* The one list helper: steps st to its end (and finalizes it), appending a
+ * zeroed row per result row, mapped by m.  On success *out (a pointer to
+ * the caller's array pointer) and *n hold the rows (NULL, 0 for none); on
+ * failure every mapped row is cleared, the array is freed, *out = NULL,
+ * *n = 0, and the failure is logged with `what` → WW_EDB. */
+int cat_rows(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, const char *what,
+             void *out, size_t *n);
+
+/* ---- statements with their parameters ----------------------------------
+ * CAT_PREPARE(cat, sql, &st, CAT_ARG(a), CAT_ARG(b), ...) prepares sql and
+ * binds the values to ?1, ?2, ... in order; CAT_RUN does the same and steps
+ * it as cat_step_done does.  CAT_ARG takes the kind from the C type: any
+ * integer (bool included) binds as int64, double as a real, a string as
+ * text or, when NULL, SQL NULL; CAT_ID(v) binds NULL for v <= 0 (optional
+ * foreign keys), cat_arg_blob(p, n) a blob.  Any other type does not compile. */
+struct cat_arg {
+    enum { CAT_ARG_I64, CAT_ARG_DBL, CAT_ARG_STR, CAT_ARG_BLOB, CAT_ARG_NULL } kind;
+    int64_t i;
+    double d;
+    const char *s;
+};
+static inline struct cat_arg cat_arg_i64(int64_t v)
+{
+    return (struct cat_arg){.kind = CAT_ARG_I64, .i = v};
+}
+static inline struct cat_arg cat_arg_dbl(double v)
+{
+    return (struct cat_arg){.kind = CAT_ARG_DBL, .d = v};
+}
+static inline struct cat_arg cat_arg_str(const char *v)
+{
+    return (struct cat_arg){.kind = v ? CAT_ARG_STR : CAT_ARG_NULL, .s = v};
+}
+/* n bytes at p as a blob; NULL p (or n 0) binds SQL NULL */
+static inline struct cat_arg cat_arg_blob(const void *p, size_t n)
+{
+    return (struct cat_arg){.kind = p && n ? CAT_ARG_BLOB : CAT_ARG_NULL, .s = p, .i = (int64_t)n};
+}
+/* v when has, else SQL NULL */
+static inline struct cat_arg cat_arg_opt(bool has, int64_t v)
+{
+    return (struct cat_arg){.kind = has ? CAT_ARG_I64 : CAT_ARG_NULL, .i = v};
+}
+static inline struct cat_arg cat_arg_opt_dbl(bool has, double v)
+{
+    return (struct cat_arg){.kind = has ? CAT_ARG_DBL : CAT_ARG_NULL, .d = v};
+}
+static inline struct cat_arg cat_arg_id(int64_t v)
+{
+    return (struct cat_arg){.kind = v > 0 ? CAT_ARG_I64 : CAT_ARG_NULL, .i = v};
+}
+#define CAT_ARG(x)                                                                                 \
+    _Generic((x), double: cat_arg_dbl, char *: cat_arg_str, const char *: cat_arg_str,          \
+             bool: cat_arg_i64, int: cat_arg_i64, unsigned: cat_arg_i64, long: cat_arg_i64,     \
+             unsigned long: cat_arg_i64, long long: cat_arg_i64)(x)
+#define CAT_ID(x) cat_arg_id(x)
+#define CAT_ARGV(...)                                                                              \
+    (const struct cat_arg[]){__VA_ARGS__},                                                         \
+        sizeof((const struct cat_arg[]){__VA_ARGS__}) / sizeof(struct cat_arg)
+/* Binds a[0..n) to ?first, ?first+1, ... of a statement already prepared
+ * (one reused for many rows, or parameters shared by two writers). */
+void cat_bind_args(sqlite3_stmt *st, int first, const struct cat_arg *a, size_t n);
+#define CAT_BIND(st, first, ...) cat_bind_args((st), (first), CAT_ARGV(__VA_ARGS__))
+int cat_prepare_args(catalog_t *cat, const char *sql, sqlite3_stmt **st, const struct cat_arg *a,
+                     size_t n);
+int cat_run_args(catalog_t *cat, const char *what, int refused, const char *sql,
+                 const struct cat_arg *a, size_t n);
+#define CAT_PREPARE(cat, sql, st, ...) cat_prepare_args((cat), (sql), (st), CAT_ARGV(__VA_ARGS__))
+#define CAT_RUN(cat, what, refused, sql, ...)                                                      \
+    cat_run_args((cat), (what), (refused), (sql), CAT_ARGV(__VA_ARGS__))
+/* The same statement read as cat_row_one (CAT_ONE) or as cat_rows (CAT_LIST;
+ * *out = NULL, *n = 0 also when the prepare fails). */
+int cat_row_one_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *row,
+                     const char *sql, const struct cat_arg *a, size_t n);
+int cat_rows_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *out,
+                  size_t *n, const char *sql, const struct cat_arg *a, size_t na);
+/* CAT_RUN for an INSERT: on success *id (when not NULL) = the new row's id. */
+int cat_insert_args(catalog_t *cat, const char *what, int refused, int64_t *id, const char *sql,
+                    const struct cat_arg *a, size_t n);
+#define CAT_INSERT(cat, what, refused, id, sql, ...)                                               \
+    cat_insert_args((cat), (what), (refused), (id), (sql), CAT_ARGV(__VA_ARGS__))
+#define CAT_ONE(cat, what, m, row, sql, ...)                                                       \
+    cat_row_one_args((cat), (what), (m), (row), (sql), CAT_ARGV(__VA_ARGS__))
+#define CAT_LIST(cat, what, m, out, n, sql, ...)                                                   \
+    cat_rows_args((cat), (what), (m), (out), (n), (sql), CAT_ARGV(__VA_ARGS__))
+
+/* ---- writes ------------------------------------------------------------- */
+/* For a write of one row by its key, after it succeeded: WW_ENOTFOUND when
+ * it touched no row. */
+int cat_changed(catalog_t *cat);
+/* cat_step_done for an INSERT; on success *id (when not NULL) = the new
+ * row's id. */
+int cat_insert_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused, int64_t *id);
 
 /* Grows arr (element count n, capacity cap) so one more element fits. */
 #define CAT_GROW(arr, n, cap)                                               \
@@ -51,13 +203,6 @@ int cat_rows(catalog_t *cat, sqlite3_stmt *st, size_t elem, cat_map_fn map, cat_
             (arr) = ww_realloc((arr), (cap) * sizeof *(arr));               \
         }                                                                   \
     } while (0)
-
-/* Binds v when has, else NULL. */
-static inline void cat_bind_opt_i64(sqlite3_stmt *st, int idx, bool has, int64_t v)
-{
-    if (has) sqlite3_bind_int64(st, idx, v);
-    else sqlite3_bind_null(st, idx);
-}
 
 /* Steps a write statement once and finalizes it.  SQLITE_DONE → 0.  A
  * constraint refusal → `refused` (logged at debug: the caller answers it),

@@ -10,50 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define P struct cat_programme_ward
+static const struct cat_row_map programme_map =
+    CAT_ROW_MAP(P, NULL, NULL, CAT_COL(P, ward_id), CAT_COL(P, year), CAT_COL(P, set_id),
+                CAT_COL(P, registered_us), CAT_COL(P, registered_by), CAT_COL(P, ward_name));
+#undef P
+
 void cat_programme_ward_list_free(struct cat_programme_ward *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) { free(v[i].registered_by); free(v[i].ward_name); }
-    free(v);
+    cat_rows_free(&programme_map, v, n);
 }
 
 int catalog_programme_register(catalog_t *cat, const struct cat_programme_ward *p)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO programme_wards(ward_id,year,set_id,registered_us,registered_by)"
-                         " VALUES(?,?,?,?,?)", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, p->ward_id);
-    sqlite3_bind_int(st, 2, p->year);
-    sqlite3_bind_int64(st, 3, p->set_id);
-    sqlite3_bind_int64(st, 4, p->registered_us ? p->registered_us : ww_wall_us());
-    cat_bind_str(st, 5, p->registered_by ? p->registered_by : "?");
-    return cat_step_done(cat, st, "programme register", WW_ECONFLICT);
+    return CAT_RUN(cat, "programme register", WW_ECONFLICT,
+                   "INSERT INTO programme_wards(ward_id,year,set_id,registered_us,registered_by)"
+                   " VALUES(?,?,?,?,?)",
+                   CAT_ARG(p->ward_id), CAT_ARG(p->year), CAT_ARG(p->set_id),
+                   CAT_ARG(p->registered_us ? p->registered_us : ww_wall_us()),
+                   cat_arg_str(p->registered_by ? p->registered_by : "?"));
 }
 
 int catalog_programme_list(catalog_t *cat, int year, int64_t ward_id,
                            struct cat_programme_ward **out, size_t *n)
 {
-    sqlite3_stmt *st;
-    *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT p.ward_id,p.year,p.set_id,p.registered_us,p.registered_by,w.name"
-                         " FROM programme_wards p JOIN wards w ON w.id=p.ward_id"
-                         " WHERE (?1=0 OR p.year=?1) AND (?2=0 OR p.ward_id=?2)"
-                         " ORDER BY p.year,w.id", &st))
-        return WW_EDB;
-    sqlite3_bind_int(st, 1, year);
-    sqlite3_bind_int64(st, 2, ward_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        CAT_GROW(*out, *n, cap);
-        struct cat_programme_ward *p = &(*out)[(*n)++];
-        p->ward_id = sqlite3_column_int64(st, 0);
-        p->year = sqlite3_column_int(st, 1);
-        p->set_id = sqlite3_column_int64(st, 2);
-        p->registered_us = sqlite3_column_int64(st, 3);
-        p->registered_by = cat_col_str(st, 4);
-        p->ward_name = cat_col_str(st, 5);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cat_fail(cat, "programme list");
+    return CAT_LIST(cat, "programme list", &programme_map, out, n,
+                    "SELECT p.ward_id,p.year,p.set_id,p.registered_us,p.registered_by,w.name"
+                    " FROM programme_wards p JOIN wards w ON w.id=p.ward_id"
+                    " WHERE (?1=0 OR p.year=?1) AND (?2=0 OR p.ward_id=?2)"
+                    " ORDER BY p.year,w.id",
+                    CAT_ARG(year), CAT_ARG(ward_id));
 }

@@ -19,48 +19,72 @@
 int catalog_registration_set(catalog_t *cat, int64_t camera_id, const char *source,
                              bool probe_required, const char *by)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO camera_registrations(camera_id,source,probe_required,"
-                         "registered_us,registered_by) VALUES (?,?,?,?,?)"
-                         " ON CONFLICT(camera_id) DO UPDATE SET source=excluded.source,"
-                         " probe_required=excluded.probe_required, registered_by=excluded.registered_by",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    cat_bind_str(st, 2, source);
-    sqlite3_bind_int(st, 3, probe_required);
-    sqlite3_bind_int64(st, 4, ww_wall_us());
-    cat_bind_str(st, 5, by);
-    return cat_step_done(cat, st, "registration set", WW_EINVAL);
+    return CAT_RUN(cat, "registration set", WW_EINVAL,
+                   "INSERT INTO camera_registrations(camera_id,source,probe_required,"
+                   "registered_us,registered_by) VALUES (?,?,?,?,?)"
+                   " ON CONFLICT(camera_id) DO UPDATE SET source=excluded.source,"
+                   " probe_required=excluded.probe_required, registered_by=excluded.registered_by",
+                   CAT_ARG(camera_id), cat_arg_str(source), CAT_ARG(probe_required),
+                   CAT_ARG(ww_wall_us()), cat_arg_str(by));
 }
+
+/* A registration row; each part is optional to the caller. */
+struct registration_row {
+    char *source;
+    bool probe_required;
+    int64_t registered_us;
+};
+#define R struct registration_row
+static const struct cat_row_map registration_map = CAT_ROW_MAP(
+    R, NULL, NULL, CAT_COL(R, source), CAT_COL(R, probe_required), CAT_COL(R, registered_us));
+#undef R
 
 int catalog_registration_get(catalog_t *cat, int64_t camera_id, char **source, bool *probe_required,
                              int64_t *registered_us)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT source, probe_required, registered_us FROM camera_registrations"
-                         " WHERE camera_id=?", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (source) *source = cat_col_str(st, 0);
-        if (probe_required) *probe_required = sqlite3_column_int(st, 1);
-        if (registered_us) *registered_us = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "registration get");
+    struct registration_row r;
+    int rc = cat_row_by_id(cat,
+                           "SELECT source, probe_required, registered_us FROM camera_registrations"
+                           " WHERE camera_id=?",
+                           camera_id, &registration_map, &r, "registration get");
+    if (rc) return rc;
+    if (probe_required) *probe_required = r.probe_required;
+    if (registered_us) *registered_us = r.registered_us;
+    if (source)
+        *source = r.source;
+    else
+        free(r.source);
+    return 0;
 }
+
+/* The still is a blob (or NULL when the caller did not ask for it). */
+static void probe_fill(sqlite3_stmt *st, void *row)
+{
+    struct cat_probe *p = row;
+    int len = sqlite3_column_bytes(st, 11);
+    const void *b = sqlite3_column_blob(st, 11);
+    if (b && len > 0) {
+        p->jpeg = ww_malloc((size_t)len);
+        memcpy(p->jpeg, b, (size_t)len);
+        p->jpeg_len = (size_t)len;
+    }
+}
+
+static void probe_release(void *row)
+{
+    free(((struct cat_probe *)row)->jpeg);
+}
+
+#define P struct cat_probe
+static const struct cat_row_map probe_map = CAT_ROW_MAP(
+    P, probe_fill, probe_release, CAT_COL(P, id), CAT_COL(P, camera_id), CAT_COL(P, at_us),
+    CAT_COL(P, ok), CAT_COL(P, error_code), CAT_COL(P, message), CAT_COL(P, codec),
+    CAT_COL(P, width), CAT_COL(P, height), CAT_COL(P, elapsed_ms), CAT_COL(P, probed_by));
+#undef P
 
 void cat_probe_clear(struct cat_probe *p)
 {
-    if (!p) return;
-    free(p->error_code);
-    free(p->message);
-    free(p->codec);
-    free(p->probed_by);
-    free(p->jpeg);
-    memset(p, 0, sizeof *p);
+    cat_row_clear(&probe_map, p);
 }
 
 int catalog_probe_add(catalog_t *cat, struct cat_probe *p)
@@ -68,82 +92,43 @@ int catalog_probe_add(catalog_t *cat, struct cat_probe *p)
     int rc;
     bool own = cat_own_txn_begin(cat, &rc);
     if (rc) return rc;
-    sqlite3_stmt *st;
-    if ((rc = cat_prepare(cat, "UPDATE camera_probes SET jpeg=NULL WHERE camera_id=? AND jpeg IS NOT NULL",
-                          &st)) == 0) {
-        sqlite3_bind_int64(st, 1, p->camera_id);
-        rc = cat_step_done(cat, st, "probe still prune", WW_EINVAL);
-    }
-    if (!rc && (rc = cat_prepare(cat, "INSERT INTO camera_probes(camera_id,at_us,ok,error_code,message,"
-                                      "codec,width,height,elapsed_ms,probed_by,jpeg)"
-                                      " VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) == 0) {
+    /* one still per camera: the newest probe's */
+    if (!(rc = CAT_RUN(cat, "probe still prune", WW_EINVAL,
+                       "UPDATE camera_probes SET jpeg=NULL WHERE camera_id=? AND jpeg IS NOT NULL",
+                       CAT_ARG(p->camera_id)))) {
         if (!p->at_us) p->at_us = ww_wall_us();
-        sqlite3_bind_int64(st, 1, p->camera_id);
-        sqlite3_bind_int64(st, 2, p->at_us);
-        sqlite3_bind_int(st, 3, p->ok);
-        cat_bind_str(st, 4, p->error_code);
-        cat_bind_str(st, 5, p->message);
-        cat_bind_str(st, 6, p->codec);
-        if (p->width > 0) sqlite3_bind_int(st, 7, p->width);
-        if (p->height > 0) sqlite3_bind_int(st, 8, p->height);
-        sqlite3_bind_int64(st, 9, p->elapsed_ms);
-        cat_bind_str(st, 10, p->probed_by);
-        if (p->jpeg && p->jpeg_len) sqlite3_bind_blob(st, 11, p->jpeg, (int)p->jpeg_len, SQLITE_STATIC);
-        if ((rc = cat_step_done(cat, st, "probe add", WW_EINVAL)) == 0) p->id = sqlite3_last_insert_rowid(cat->db);
+        rc = CAT_INSERT(cat, "probe add", WW_EINVAL, &p->id,
+                        "INSERT INTO camera_probes(camera_id,at_us,ok,error_code,message,"
+                        "codec,width,height,elapsed_ms,probed_by,jpeg)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        CAT_ARG(p->camera_id), CAT_ARG(p->at_us), CAT_ARG(p->ok),
+                        cat_arg_str(p->error_code), cat_arg_str(p->message), cat_arg_str(p->codec),
+                        cat_arg_opt(p->width > 0, p->width), cat_arg_opt(p->height > 0, p->height),
+                        CAT_ARG(p->elapsed_ms), cat_arg_str(p->probed_by),
+                        cat_arg_blob(p->jpeg, p->jpeg_len));
     }
     return cat_own_txn_end(cat, own, rc);
 }
 
 int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct cat_probe *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, with_jpeg
-                        ? "SELECT id,camera_id,at_us,ok,error_code,message,codec,width,height,elapsed_ms,"
-                          "probed_by,jpeg FROM camera_probes WHERE camera_id=? ORDER BY id DESC LIMIT 1"
-                        : "SELECT id,camera_id,at_us,ok,error_code,message,codec,width,height,elapsed_ms,"
-                          "probed_by,NULL FROM camera_probes WHERE camera_id=? ORDER BY id DESC LIMIT 1",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->camera_id = sqlite3_column_int64(st, 1);
-        out->at_us = sqlite3_column_int64(st, 2);
-        out->ok = sqlite3_column_int(st, 3);
-        out->error_code = cat_col_str(st, 4);
-        out->message = cat_col_str(st, 5);
-        out->codec = cat_col_str(st, 6);
-        out->width = sqlite3_column_int(st, 7);
-        out->height = sqlite3_column_int(st, 8);
-        out->elapsed_ms = sqlite3_column_int64(st, 9);
-        out->probed_by = cat_col_str(st, 10);
-        int len = sqlite3_column_bytes(st, 11);
-        const void *b = sqlite3_column_blob(st, 11);
-        if (b && len > 0) {
-            out->jpeg = ww_malloc((size_t)len);
-            memcpy(out->jpeg, b, (size_t)len);
-            out->jpeg_len = (size_t)len;
-        }
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "probe last");
+    return cat_row_by_id(
+        cat,
+        with_jpeg ? "SELECT id,camera_id,at_us,ok,error_code,message,codec,width,height,elapsed_ms,"
+                    "probed_by,jpeg FROM camera_probes WHERE camera_id=? ORDER BY id DESC LIMIT 1"
+                  : "SELECT id,camera_id,at_us,ok,error_code,message,codec,width,height,elapsed_ms,"
+                    "probed_by,NULL FROM camera_probes WHERE camera_id=? ORDER BY id DESC LIMIT 1",
+        camera_id, &probe_map, out, "probe last");
 }
 
 int catalog_camera_activation_blocked(catalog_t *cat, int64_t camera_id, bool *blocked)
 {
     *blocked = false;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT EXISTS (SELECT 1 FROM camera_registrations WHERE camera_id=?1 AND probe_required=1)"
-                         " AND COALESCE((SELECT ok FROM camera_probes WHERE camera_id=?1 ORDER BY id DESC LIMIT 1), 0) = 0",
-                    &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *blocked = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "activation gate");
+    return cat_row_by_id(cat,
+                         "SELECT EXISTS (SELECT 1 FROM camera_registrations WHERE camera_id=?1"
+                         " AND probe_required=1) AND COALESCE((SELECT ok FROM camera_probes"
+                         " WHERE camera_id=?1 ORDER BY id DESC LIMIT 1), 0) = 0",
+                         camera_id, &cat_bool_map, blocked, "activation gate");
 }
 
 /* Digits of a phone number (into a heap string). */
@@ -160,8 +145,9 @@ static char *phone_digits(const char *p)
 int catalog_owner_find_contact(catalog_t *cat, const char *name, const char *phone, int64_t *id)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id, phone FROM owners WHERE name=? ORDER BY id", &st)) return WW_EDB;
-    cat_bind_str(st, 1, name);
+    if (CAT_PREPARE(cat, "SELECT id, phone FROM owners WHERE name=? ORDER BY id", &st,
+                    cat_arg_str(name)))
+        return WW_EDB;
     char *want = phone_digits(phone);
     int rc;
     bool found = false;
