@@ -11,15 +11,9 @@
 int catalog_audit_view_end(catalog_t *cat, int64_t camera_id, int64_t user_id, int64_t start_us, int64_t *end_us)
 {
     *end_us = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT range_to_us FROM audit WHERE camera_id=? AND action='" CAT_AUDIT_LIVE_VIEW_END "'"
-                         " AND user_id IS ? AND range_from_us=? ORDER BY id LIMIT 1", &st))
-        return WW_EDB;
-    sqlite3_bind_int64(st, 1, camera_id);
-    cat_bind_id(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, start_us);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *end_us = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cat_fail(cat, "audit view end");
+    int rc = CAT_ONE(cat, "audit view end", &cat_i64_map, end_us,
+                     "SELECT range_to_us FROM audit WHERE camera_id=? AND action='" CAT_AUDIT_LIVE_VIEW_END "'"
+                     " AND user_id IS ? AND range_from_us=? ORDER BY id LIMIT 1",
+                     CAT_ARG(camera_id), CAT_ID(user_id), CAT_ARG(start_us));
+    return rc == WW_ENOTFOUND ? 0 : rc;
 }

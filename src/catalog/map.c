@@ -21,18 +21,14 @@
 
 /* ---- streets ----------------------------------------------------------- */
 
-void cat_street_clear(struct cat_street *s)
-{
-    if (!s) return;
-    free(s->name);
-    memset(s, 0, sizeof *s);
-}
+#define S struct cat_street
+static const struct cat_row_map street_map =
+    CAT_ROW_MAP(S, NULL, NULL, CAT_COL(S, id), CAT_COL(S, name), CAT_COL(S, ward_id), CAT_COL(S, latitude),
+                CAT_COL(S, longitude));
+#undef S
 
-void cat_street_list_free(struct cat_street *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) cat_street_clear(&v[i]);
-    free(v);
-}
+void cat_street_clear(struct cat_street *s) { cat_row_clear(&street_map, s); }
+void cat_street_list_free(struct cat_street *v, size_t n) { cat_rows_free(&street_map, v, n); }
 
 int catalog_street_add(catalog_t *cat, const struct cat_street *s)
 {
@@ -40,51 +36,26 @@ int catalog_street_add(catalog_t *cat, const struct cat_street *s)
     if (!s->name || !*s->name || strlen(s->name) > 200 || !isfinite(s->latitude) || !isfinite(s->longitude) ||
         fabs(s->latitude) > 90 || fabs(s->longitude) > 180)
         return WW_EINVAL;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO streets(name,name_fold,ward_id,latitude,longitude) VALUES(?,?,?,?,?)", &st))
-        return WW_EDB;
     char *fold = ww_fold_vi(s->name);
-    cat_bind_str(st, 1, s->name);
-    cat_bind_str(st, 2, fold);
-    cat_bind_id(st, 3, s->ward_id);
-    sqlite3_bind_double(st, 4, s->latitude);
-    sqlite3_bind_double(st, 5, s->longitude);
-    int rc = cat_step_done(cat, st, "street add", CAT_REFUSED_BY_KIND);
+    int rc = CAT_RUN(cat, "street add", CAT_REFUSED_BY_KIND,
+                     "INSERT INTO streets(name,name_fold,ward_id,latitude,longitude) VALUES(?,?,?,?,?)",
+                     CAT_ARG(s->name), CAT_ARG(fold), CAT_ID(s->ward_id), CAT_ARG(s->latitude), CAT_ARG(s->longitude));
     free(fold);
     return rc;
 }
 
 int catalog_street_clear_all(catalog_t *cat, int64_t *removed)
 {
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "DELETE FROM streets", &st)) return WW_EDB;
-    int rc = cat_step_done(cat, st, "street clear", 0);
+    int rc = cat_run_args(cat, "street clear", 0, "DELETE FROM streets", NULL, 0);
     if (removed) *removed = rc ? 0 : sqlite3_changes(cat->db);
     return rc;
 }
 
 int catalog_street_count(catalog_t *cat, int64_t *n)
 {
-    sqlite3_stmt *st;
     *n = 0;
-    if (cat_prepare(cat, "SELECT COUNT(*) FROM streets", &st)) return WW_EDB;
-    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : cat_fail(cat, "street count");
-    if (!rc) *n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc;
+    return cat_row_one_args(cat, "street count", &cat_i64_map, n, "SELECT COUNT(*) FROM streets", NULL, 0);
 }
-
-static void street_row(sqlite3_stmt *st, void *row)
-{
-    struct cat_street *s = row;
-    s->id = sqlite3_column_int64(st, 0);
-    s->name = cat_col_str(st, 1);
-    s->ward_id = sqlite3_column_int64(st, 2);
-    s->latitude = sqlite3_column_double(st, 3);
-    s->longitude = sqlite3_column_double(st, 4);
-}
-
-static void street_clear_row(void *row) { cat_street_clear(row); }
 
 /* The folded query with LIKE's own characters escaped. */
 static char *like_pattern(const char *query)
@@ -106,17 +77,13 @@ static char *like_pattern(const char *query)
 int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struct cat_street **out,
                           size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id,name,COALESCE(ward_id,0),latitude,longitude FROM streets"
-                         " WHERE name_fold LIKE ?1 ESCAPE '\\' ORDER BY length(name), name LIMIT ?2", &st))
-        return WW_EDB;
     char *pat = like_pattern(query);
-    sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : 50);
+    int rc = CAT_LIST(cat, "street search", &street_map, out, n,
+                      "SELECT id,name,COALESCE(ward_id,0),latitude,longitude FROM streets"
+                      " WHERE name_fold LIKE ?1 ESCAPE '\\' ORDER BY length(name), name LIMIT ?2",
+                      CAT_ARG(pat), CAT_ARG((int64_t)(limit ? limit : 50)));
     free(pat);
-    return CAT_ROWS(cat, st, out, n, street_row, street_clear_row, "street search");
+    return rc;
 }
 
 /* ---- MBTiles ----------------------------------------------------------- */
