@@ -26,8 +26,9 @@ const struct cat_row_map cat_int_map = {sizeof(int), int_col, 1, NULL, NULL};
 const struct cat_row_map cat_bool_map = {sizeof(bool), bool_col, 1, NULL, NULL};
 const struct cat_row_map cat_str_map = {sizeof(char *), str_col, 1, NULL, NULL};
 
-/* Columns the table reads (CAT_COL_IS_SET only looks at the next one). */
-static int table_columns(const struct cat_row_map *m)
+/* Columns the table reads (CAT_COL_IS_SET only looks at the next one).
+ * Used by an assert only, so unused where NDEBUG compiles asserts out. */
+static __attribute__((unused)) int table_columns(const struct cat_row_map *m)
 {
     int n = 0;
     for (size_t i = 0; i < m->n; i++) n += m->col[i].kind != CAT_COL_IS_SET;
