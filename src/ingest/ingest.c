@@ -22,8 +22,15 @@
  * REBASE_US from the receive clock (pts jump, wrap, camera reboot, or slow
  * drift of the camera clock), the anchor is reset to "now".
  *
- * Invariants: packets returned start at a keyframe; wall_us strictly
- * increases; params are complete before the first packet leaves.
+ * Decode order: both sources stamp a unit with its RTP timestamp, the
+ * presentation time; with B-frames it is not monotonic.  reorder.c gives
+ * every packet a dts (decode time) with the depth the SPS declares, and
+ * wall_us follows the dts, so wall_us is in decode order and pts - dts is
+ * the composition offset every muxer downstream writes.
+ *
+ * Invariants: packets returned start at a keyframe; wall_us and dts
+ * strictly increase, pts >= dts; params are complete before the first
+ * packet leaves.
  */
 #include "ingest/ingest.h"
 
@@ -48,6 +55,7 @@ struct ingest_session {
     AVPacket *pkt;              /* reused for every read: no per-packet alloc */
     AVRational tb;
     bool started;               /* first keyframe seen */
+    struct reorder ro;          /* dts from the sources' presentation times */
     /* wall-clock anchoring */
     int64_t anchor_wall, anchor_ts, last_wall;
     int64_t rebases, skipped;
@@ -233,6 +241,21 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
     return wall;
 }
 
+/* The reorder depth and frame duration, from the first keyframe. */
+static void start_reorder(struct ingest_session *s, const AVPacket *key)
+{
+    AVRational fr;
+    int depth = reorder_probe_depth(s->par, key, &fr);
+    int64_t dur = fr.num > 0 && fr.den > 0 ? av_rescale_q(1, av_inv_q(fr), s->tb)
+                                           : av_rescale_q(40000, (AVRational){1, 1000000}, s->tb);
+    reorder_init(&s->ro, depth > 0 ? depth : 0, dur, s->ctx);
+    if (depth > 0) {
+        s->par->video_delay = depth;
+        ww_info(s->ctx, "stream has B-frames: frames are shown up to %d after they are decoded",
+                depth);
+    }
+}
+
 /* How long the next source read may wait: the read timeout, cut to what is
  * left of the session's deadline.  0 when the deadline has passed. */
 static int64_t read_budget(const struct ingest_session *s)
@@ -266,8 +289,11 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
                 av_packet_unref(pkt);
                 continue; /* try the next keyframe */
             }
+            start_reorder(s, pkt);
             s->started = true;
         }
+        pkt->time_base = s->tb;
+        reorder_apply(&s->ro, pkt);
         out->pkt = pkt;
         out->key = key;
         out->wall_us = wall_for(s, pkt, ww_wall_us());
@@ -289,6 +315,7 @@ const AVCodecParameters *ingest_params(const ingest_session_t *s) { return s->pa
 AVRational ingest_time_base(const ingest_session_t *s) { return s->tb; }
 int64_t ingest_rebases(const ingest_session_t *s) { return s->rebases; }
 int64_t ingest_skipped(const ingest_session_t *s) { return s->skipped; }
+int64_t ingest_ts_corrections(const ingest_session_t *s) { return s->ro.corrections + s->ro.jumps; }
 
 int64_t ingest_dropped(const ingest_session_t *s)
 {

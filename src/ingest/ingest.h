@@ -65,7 +65,9 @@ struct ingest_opts {
 typedef struct ingest_session ingest_session_t;
 
 /* A packet with its wall-clock time.  pkt->pts/dts stay in the stream's
- * time base (ingest_time_base). */
+ * time base (ingest_time_base); dts strictly increases and pts >= dts
+ * (pts - dts > 0 for frames shown after later-decoded ones: B-frames);
+ * wall_us is the wall time of the dts. */
 struct ingest_packet {
     AVPacket *pkt;
     int64_t wall_us;
@@ -91,6 +93,9 @@ AVRational ingest_time_base(const ingest_session_t *s);
 /* Number of times the wall-clock anchor was reset because camera
  * timestamps jumped. */
 int64_t ingest_rebases(const ingest_session_t *s);
+/* Packets whose camera timestamps went backwards (or repeated) and were
+ * corrected rather than dropped (reorder.c). */
+int64_t ingest_ts_corrections(const ingest_session_t *s);
 /* Packets dropped before the first keyframe. */
 int64_t ingest_skipped(const ingest_session_t *s);
 /* Access units dropped because RTP packets of them were lost or malformed
