@@ -231,7 +231,8 @@ struct reorder {
     int nrecent, irecent;
     int64_t shift;                    /* added to every pts since a backward jump */
     int64_t last_dts, max_pts, dur;   /* dur: one frame, in the stream's time base */
-    bool started;
+    bool started, last_popped;
+    int64_t last_step;
     int64_t corrections, jumps;       /* counted and logged */
     const char *ctx;
 };

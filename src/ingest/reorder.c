@@ -103,13 +103,18 @@ void reorder_apply(struct reorder *r, AVPacket *pkt)
     if (pts == AV_NOPTS_VALUE) pts = r->started ? r->max_pts + r->dur - r->shift : 0;
     pts += r->shift;
     if (r->started && pts < r->max_pts - SPAN_FRAMES * r->dur) {
-        int64_t back = r->max_pts - pts;
-        r->shift += back + r->dur;
-        pts += back + r->dur;
+        /* The unit after the jump may be shown up to depth + 1 frames after
+         * the next free slot (a P-frame ahead of its B-frames): put it
+         * there, so the units around it keep their order. */
+        int64_t back = r->max_pts - pts, lead = (int64_t)(r->depth + 2) * r->dur;
+        r->shift += back + lead;
+        pts += back + lead;
         r->jumps++;
         ww_warn(r->ctx, "camera timestamps went back by %.3f s; recording continues with the times "
                         "shifted to follow on (%lld such jumps)",
-                (double)back * pkt->time_base.num / (pkt->time_base.den ? pkt->time_base.den : 90000),
+                pkt->time_base.num > 0 && pkt->time_base.den > 0
+                    ? (double)back * pkt->time_base.num / pkt->time_base.den
+                    : (double)back / 90000,
                 (long long)r->jumps);
     }
     int later = count_after(r, pts);
@@ -118,16 +123,19 @@ void reorder_apply(struct reorder *r, AVPacket *pkt)
                 later, r->depth);
         r->depth = later;
     }
+    remember(r, pts); /* as sent (shift aside): how far the camera reorders */
     /* Every pending time stays above the last dts, with room for one more
      * dts below it (the warm-up branch). */
     if (r->started && pts < r->last_dts + 2) {
         correction(r, "a frame shown before one already decoded", r->last_dts + 2 - pts);
         pts = r->last_dts + 2;
     }
-    remember(r, pts);
     insert_pending(r, &pts);
     int64_t dts;
-    if (r->npend > r->depth) {
+    /* Pop when depth units wait; also when the smallest leaves no room for a
+     * dts between it and the last one (after the depth grew twice). */
+    bool popped = r->npend > r->depth || (r->started && r->pend[0] - r->last_dts < 2);
+    if (popped) {
         dts = r->pend[0];
         r->npend--;
         for (int i = 0; i < r->npend; i++) r->pend[i] = r->pend[i + 1];
@@ -135,9 +143,14 @@ void reorder_apply(struct reorder *r, AVPacket *pkt)
         dts = r->pend[0] - (int64_t)(r->depth - r->npend + 1) * r->dur;
         if (r->started && dts <= r->last_dts) dts = r->last_dts + 1;
     }
-    if (r->started && dts - r->last_dts > 0 && dts - r->last_dts < SPAN_FRAMES * r->dur &&
-        r->npend >= r->depth)
-        r->dur = r->dur > dts - r->last_dts ? dts - r->last_dts : r->dur;
+    /* The frame duration follows the stream only when two steps between
+     * consecutive presentation times agree: corrected times do not. */
+    int64_t step = dts - r->last_dts;
+    if (popped && r->last_popped && step > 0) {
+        if (step == r->last_step && step != r->dur) r->dur = step;
+        r->last_step = step;
+    }
+    r->last_popped = popped;
     if (!r->started || pts > r->max_pts) r->max_pts = pts;
     r->started = true;
     r->last_dts = dts;
