@@ -64,6 +64,7 @@ try:
     t0 = time.time()
     first = st.wait_for(lambda: st.stream_stats(cam).get("record", {}).get("frames", 0) > 0, 15)
     took = time.time() - t0
+    log(f"first frame recorded {took:.1f} s after serve started")
     check(first and took <= 5, "the camera records within 5 s of start (TCP refused, UDP by itself)",
           "<= 5 s", f"{took:.1f} s" if first else "nothing in 15 s")
     time.sleep(12)
