@@ -420,7 +420,6 @@ const AVCodecParameters *ingest_params(const ingest_session_t *s) { return s->pa
 AVRational ingest_time_base(const ingest_session_t *s) { return s->tb; }
 int64_t ingest_rebases(const ingest_session_t *s) { return s->rebases; }
 int64_t ingest_skipped(const ingest_session_t *s) { return s->skipped; }
-int64_t ingest_ts_corrections(const ingest_session_t *s) { return s->ro.corrections + s->ro.jumps; }
 
 int64_t ingest_dropped(const ingest_session_t *s)
 {

@@ -95,9 +95,6 @@ AVRational ingest_time_base(const ingest_session_t *s);
 /* Number of times the wall-clock anchor was reset because camera
  * timestamps jumped. */
 int64_t ingest_rebases(const ingest_session_t *s);
-/* Packets whose camera timestamps went backwards (or repeated) and were
- * corrected rather than dropped (reorder.c). */
-int64_t ingest_ts_corrections(const ingest_session_t *s);
 /* Packets dropped before the first keyframe. */
 int64_t ingest_skipped(const ingest_session_t *s);
 /* Access units dropped because RTP packets of them were lost or malformed
