@@ -45,6 +45,11 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct cat_camer
                        : m ? m->reason
                            : e ? "not running" : "this server does not run the cameras";
     if (!strcmp(state, "stopped")) state = "offline";
+    /* Streaming but nothing written (issue 12 item 2): not healthy. */
+    if (m && m->has_record && m->record.state == REC_ERROR && !strcmp(state, "online")) {
+        state = "error";
+        reason = m->record.error_text;
+    }
     json_object_set_new(o, "state", json_string(state));
     json_object_set_new(o, "reason", json_string(reason));
     int64_t last = m ? m->last_packet_us : 0;

@@ -16,6 +16,9 @@
  *   - "dark since" is the last packet the engine saw, or — for a camera
  *     that has not delivered anything since serve started — the first tick
  *     that saw it dark; the threshold is the ward's (catalog_alert_threshold);
+ *   - a camera whose recorder is in `error` (it streams, but nothing can be
+ *     written: a muxer refusal, an unsupported codec) is dark too, since its
+ *     last written frame, and the alert's reason is the recorder's;
  *   - a camera switched off or removed is no longer watched: its open alert
  *     is cleared with that reason ('disabled' / 'removed');
  *   - availability intervals: one open interval per watched camera, ended at
@@ -275,7 +278,10 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         if (!s) continue; /* just switched on: not running yet */
         struct track *t = track_of(m, c->id);
         t->live = true;
-        bool online = s->state == ENGINE_ONLINE;
+        /* A camera that streams but whose video cannot be written is as
+         * dark as one that sends nothing: nobody can watch it afterwards. */
+        bool not_written = s->has_record && s->record.state == REC_ERROR;
+        bool online = s->state == ENGINE_ONLINE && !not_written;
         uptime_step(cat, t, online ? 1 : 2, now);
         if (online) {
             t->dark_seen_us = 0;
@@ -284,10 +290,12 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         }
         if (!t->dark_seen_us) t->dark_seen_us = now;
         if (alert_id) continue;
-        int64_t since = s->last_packet_us > 0 ? s->last_packet_us : t->dark_seen_us;
+        int64_t last = not_written ? s->record.last_frame_wall_us : s->last_packet_us;
+        int64_t since = last > 0 ? last : t->dark_seen_us;
         int64_t after_s = 900;
         catalog_alert_threshold(cat, c->ward_id, &after_s);
-        if (now - since >= after_s * 1000000) raise_alert(m, cat, c, since, s->reason, now);
+        if (now - since >= after_s * 1000000)
+            raise_alert(m, cat, c, since, not_written ? s->record.error_text : s->reason, now);
     }
     /* alerts of cameras that no longer exist */
     for (size_t k = 0; k < no; k++) {

@@ -22,12 +22,27 @@
  * REBASE_US from the receive clock (pts jump, wrap, camera reboot, or slow
  * drift of the camera clock), the anchor is reset to "now".
  *
- * Invariants: packets returned start at a keyframe; wall_us strictly
- * increases; params are complete before the first packet leaves.
+ * Transport: interleaved TCP first (one connection, no firewall trouble),
+ * unless the camera's setting says UDP.  A camera that answers SETUP with
+ * 461 Unsupported Transport, or sends no packet within 3 s of PLAY over
+ * TCP, is opened again over UDP (libavformat's client) at once, and the
+ * URL is remembered (in memory, for the process's life) as a UDP camera,
+ * so its reconnects go straight to UDP.
+ *
+ * Decode order: both sources stamp a unit with its RTP timestamp, the
+ * presentation time; with B-frames it is not monotonic.  reorder.c gives
+ * every packet a dts (decode time) with the depth the SPS declares, and
+ * wall_us follows the dts, so wall_us is in decode order and pts - dts is
+ * the composition offset every muxer downstream writes.
+ *
+ * Invariants: packets returned start at a keyframe; wall_us and dts
+ * strictly increase, pts >= dts; params are complete before the first
+ * packet leaves.
  */
 #include "ingest/ingest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +55,8 @@
 #include "ingest/internal.h"
 
 #define REBASE_US 3000000 /* derived vs receive clock difference that re-anchors */
+#define TCP_SILENCE_US 3000000 /* no packet this long after PLAY over TCP: try UDP */
+#define MEMO_MAX 1024          /* URLs remembered as UDP cameras */
 
 struct ingest_session {
     struct rtsp_client *lean;   /* exactly one of lean and lav is set */
@@ -48,6 +65,7 @@ struct ingest_session {
     AVPacket *pkt;              /* reused for every read: no per-packet alloc */
     AVRational tb;
     bool started;               /* first keyframe seen */
+    struct reorder ro;          /* dts from the sources' presentation times */
     /* wall-clock anchoring */
     int64_t anchor_wall, anchor_ts, last_wall;
     int64_t rebases, skipped;
@@ -55,7 +73,36 @@ struct ingest_session {
     int64_t deadline_us;        /* absolute monotonic µs; 0 = none */
     atomic_bool *stop;
     const char *ctx;
+    /* TCP→UDP fallback while no packet came yet: what to open UDP with */
+    struct ingest_opts udp_opts;   /* strings below, owned */
+    char *o_url, *o_user, *o_pass, *o_cred, *o_ctx;
+    bool fallback;                 /* a TCP session that may still fall back */
+    bool udp_works_unproven;       /* fell back; remembered once a packet comes */
+    int64_t opened_mono;
 };
+
+/* URLs that worked only over UDP.  Strings are kept for the process's life
+ * (one per camera that needed it, at most MEMO_MAX). */
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *memo[MEMO_MAX];
+static int nmemo;
+
+static bool memo_udp(const char *url)
+{
+    bool found = false;
+    pthread_mutex_lock(&memo_mu);
+    for (int i = 0; i < nmemo && !found; i++) found = !strcmp(memo[i], url);
+    pthread_mutex_unlock(&memo_mu);
+    return found;
+}
+
+static void memo_add(const char *url)
+{
+    if (memo_udp(url)) return;
+    pthread_mutex_lock(&memo_mu);
+    if (nmemo < MEMO_MAX) memo[nmemo++] = ww_strdup(url);
+    pthread_mutex_unlock(&memo_mu);
+}
 
 const char *ingest_errtext(const char *fmt, ...)
 {
@@ -99,6 +146,37 @@ static int check_for_libav(const struct ingest_opts *o, atomic_bool *stop, const
     return rtsp_client_check_auth(o, stop, why);
 }
 
+static char *dup_or_null(const char *v) { return v ? ww_strdup(v) : NULL; }
+
+/* Copies what a UDP reopen needs (the caller's strings may be a stack copy
+ * that ingest_open's return ends). */
+static void keep_opts(struct ingest_session *s, const struct ingest_opts *o)
+{
+    s->udp_opts = *o;
+    s->udp_opts.udp = true;
+    s->udp_opts.url = s->o_url = dup_or_null(o->url);
+    s->udp_opts.username = s->o_user = dup_or_null(o->username);
+    s->udp_opts.password = s->o_pass = dup_or_null(o->password);
+    s->udp_opts.cred_url = s->o_cred = dup_or_null(o->cred_url);
+    s->udp_opts.log_ctx = s->o_ctx = dup_or_null(o->log_ctx);
+    s->ctx = s->o_ctx ? s->o_ctx : "ingest";
+}
+
+/* Opens the UDP session in place of a TCP one that failed. */
+static int open_udp(struct ingest_session *s, const char **err_text)
+{
+    rtsp_client_close(s->lean);
+    s->lean = NULL;
+    lav_src_close(s->lav);
+    s->lav = NULL;
+    avcodec_parameters_free(&s->par);
+    const struct ingest_opts *o = &s->udp_opts;
+    int rc = check_for_libav(o, s->stop, err_text);
+    if (!rc) rc = lav_src_open(o, s->stop, &s->lav, &s->par, &s->tb, err_text);
+    s->fallback = false;
+    return rc;
+}
+
 int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_session_t **out,
                 const char **err_text)
 {
@@ -122,7 +200,13 @@ int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_sessio
     s->deadline_us = o->deadline_us > 0 ? o->deadline_us : 0;
     s->last_wall = INT64_MIN;
     s->pkt = av_packet_alloc();
+    keep_opts(s, o);
 
+    bool remembered = !o->udp && memo_udp(o->url);
+    if (remembered) {
+        o = &s->udp_opts;
+        ww_debug(s->ctx, "ingest: this camera worked only over UDP before: UDP");
+    }
     const char *alt = why_libav(o);
     int rc;
     if (alt) {
@@ -145,6 +229,14 @@ int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_sessio
             }
             s->tb = rtsp_client_time_base(s->lean);
         }
+    }
+    if (rc == -EPROTONOSUPPORT && !o->udp) {
+        ww_warn(s->ctx, "%s: falling back to RTP over UDP", *err_text);
+        rc = open_udp(s, err_text);
+        if (!rc) memo_add(s->o_url);
+    } else if (!rc && !o->udp) {
+        s->fallback = true;
+        s->opened_mono = ww_mono_us();
     }
     if (rc) {
         if (withheld && rc == WW_EAUTH)
@@ -233,6 +325,21 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
     return wall;
 }
 
+/* The reorder depth and frame duration, from the first keyframe. */
+static void start_reorder(struct ingest_session *s, const AVPacket *key)
+{
+    AVRational fr;
+    int depth = reorder_probe_depth(s->par, key, &fr);
+    int64_t dur = fr.num > 0 && fr.den > 0 ? av_rescale_q(1, av_inv_q(fr), s->tb)
+                                           : av_rescale_q(40000, (AVRational){1, 1000000}, s->tb);
+    reorder_init(&s->ro, depth > 0 ? depth : 0, dur, s->ctx);
+    if (depth > 0) {
+        s->par->video_delay = depth;
+        ww_info(s->ctx, "stream has B-frames: frames are shown up to %d after they are decoded",
+                depth);
+    }
+}
+
 /* How long the next source read may wait: the read timeout, cut to what is
  * left of the session's deadline.  0 when the deadline has passed. */
 static int64_t read_budget(const struct ingest_session *s)
@@ -253,9 +360,24 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
          * them must watch the deadline itself. */
         int64_t budget = read_budget(s);
         if (budget <= 0) return -ETIMEDOUT;
-        int rc = s->lean ? rtsp_client_read(s->lean, pkt, budget)
-                         : lav_src_read(s->lav, pkt);
+        if (s->fallback) { /* the first packet over TCP is due within 3 s */
+            int64_t left = s->opened_mono + TCP_SILENCE_US - ww_mono_us();
+            budget = left < budget ? (left > 0 ? left : 0) : budget;
+        }
+        int rc = budget <= 0 ? -ETIMEDOUT
+               : s->lean ? rtsp_client_read(s->lean, pkt, budget) : lav_src_read(s->lav, pkt);
+        if (rc == -ETIMEDOUT && s->fallback && ww_mono_us() >= s->opened_mono + TCP_SILENCE_US) {
+            ww_warn(s->ctx, "no packet over TCP within %d s: falling back to RTP over UDP",
+                    TCP_SILENCE_US / 1000000);
+            const char *why = NULL;
+            rc = open_udp(s, &why);
+            if (rc) { ww_warn(s->ctx, "UDP: %s", why ? why : ww_strerror(rc)); return rc; }
+            s->udp_works_unproven = true;
+            continue;
+        }
         if (rc) return rc;
+        if (s->fallback) s->fallback = false; /* TCP delivers: it stays */
+        if (s->udp_works_unproven) { memo_add(s->o_url); s->udp_works_unproven = false; }
         bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         if (!s->started) {
             if (!key) { s->skipped++; av_packet_unref(pkt); continue; }
@@ -266,8 +388,11 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
                 av_packet_unref(pkt);
                 continue; /* try the next keyframe */
             }
+            start_reorder(s, pkt);
             s->started = true;
         }
+        pkt->time_base = s->tb;
+        reorder_apply(&s->ro, pkt);
         out->pkt = pkt;
         out->key = key;
         out->wall_us = wall_for(s, pkt, ww_wall_us());
@@ -282,6 +407,12 @@ void ingest_close(ingest_session_t *s)
     lav_src_close(s->lav);
     avcodec_parameters_free(&s->par);
     av_packet_free(&s->pkt);
+    free(s->o_url);
+    free(s->o_user);
+    if (s->o_pass) explicit_bzero(s->o_pass, strlen(s->o_pass));
+    free(s->o_pass);
+    free(s->o_cred);
+    free(s->o_ctx);
     free(s);
 }
 

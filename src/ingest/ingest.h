@@ -39,7 +39,9 @@ struct ingest_opts {
     const char *url;          /* rtsp://host/path, without credentials */
     const char *username;     /* NULL = none */
     const char *password;
-    bool udp;                 /* RTP over UDP instead of interleaved TCP */
+    bool udp;                 /* RTP over UDP only (the camera's override); else
+                                 interleaved TCP first, and UDP by itself on 461
+                                 or 3 s without a packet (remembered per URL) */
     int64_t open_timeout_us;  /* 0 → 10 s */
     int64_t read_timeout_us;  /* 0 → 5 s: no packet for this long = lost */
     int64_t deadline_us;      /* 0 = none; else an absolute CLOCK_MONOTONIC time
@@ -65,7 +67,9 @@ struct ingest_opts {
 typedef struct ingest_session ingest_session_t;
 
 /* A packet with its wall-clock time.  pkt->pts/dts stay in the stream's
- * time base (ingest_time_base). */
+ * time base (ingest_time_base); dts strictly increases and pts >= dts
+ * (pts - dts > 0 for frames shown after later-decoded ones: B-frames);
+ * wall_us is the wall time of the dts. */
 struct ingest_packet {
     AVPacket *pkt;
     int64_t wall_us;

@@ -220,6 +220,34 @@ const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size);
 AVRational rtsp_client_time_base(const struct rtsp_client *c);
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
 
+/* ---- reorder.c: decode timestamps from presentation times ---------------- */
+#define REORDER_MAX 16                /* H.264/H.265 allow at most 16 */
+
+struct reorder {
+    int depth;                        /* frames shown after later-decoded ones */
+    int64_t pend[REORDER_MAX + 2];    /* pts seen, not yet used as a dts; ascending */
+    int npend;
+    int64_t recent[REORDER_MAX + 1];  /* the last pts, a ring: how far units reorder */
+    int nrecent, irecent;
+    int64_t shift;                    /* added to every pts since a backward jump */
+    int64_t last_dts, max_pts, dur;   /* dur: one frame, in the stream's time base */
+    bool started, last_popped;
+    int64_t last_step;
+    int64_t corrections, jumps;       /* counted and logged */
+    const char *ctx;
+};
+
+/* depth: from reorder_probe_depth (0 if unknown); frame_dur in the stream's
+ * time base (a guess is fine: it is refined from the stream). */
+void reorder_init(struct reorder *r, int depth, int64_t frame_dur, const char *ctx);
+/* The SPS's reorder depth (and frame rate, {0,1} if unknown) as a decoder
+ * sees it after the first keyframe; -1 if the decoder cannot tell. */
+int reorder_probe_depth(const AVCodecParameters *par, const AVPacket *key, AVRational *framerate);
+/* Sets pkt->dts (strictly increasing, <= pts) from pkt->pts, correcting
+ * pkt->pts where the camera's times go backwards.  pkt->time_base, if set,
+ * is used only for log messages. */
+void reorder_apply(struct reorder *r, AVPacket *pkt);
+
 /* ---- src_libav.c --------------------------------------------------------- */
 struct lav_src;
 

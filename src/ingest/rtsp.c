@@ -473,7 +473,7 @@ static int status_error(int status, const char *method, const char **why)
     case 404: *why = "camera has no such stream (404 Not Found): check the URL path"; return -ENOENT;
     case 461:
         *why = "camera does not offer RTP over TCP (461 Unsupported Transport)";
-        return WW_EAV;
+        return -EPROTONOSUPPORT; /* ingest.c falls back to UDP on this */
     default:
         *why = ingest_errtext("camera answered %s with status %d", method, status);
         return WW_EAV;

@@ -154,6 +154,13 @@ int lav_src_read(struct lav_src *l, AVPacket *pkt)
             ww_debug(l->ctx, "read: %s", buf);
             return WW_EAV;
         }
+        /* Once the read was interrupted (stop, deadline), libavformat
+         * flushes its parser: what comes out is the access unit it was
+         * still assembling, cut short.  It is not a frame to record. */
+        if (l->timed_out || (l->stop && atomic_load(l->stop))) {
+            av_packet_unref(pkt);
+            return l->timed_out ? -ETIMEDOUT : WW_EOF;
+        }
         if (pkt->stream_index != l->vidx || pkt->size <= 0) {
             av_packet_unref(pkt);
             continue;

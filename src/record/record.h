@@ -107,8 +107,9 @@ struct rec_writer_stats {
     int64_t dropped_frames;              /* not recorded (disk full, errors) */
     int64_t gaps;                        /* gaps recorded */
     int64_t last_frame_wall_us;
+    int64_t ts_corrections;              /* dts moved on / negative offsets cleared */
     int last_error;
-    char error_text[128];
+    char error_text[256];
 };
 const char *rec_state_name(enum rec_state s);
 

@@ -16,6 +16,20 @@
  * we know each fragment's offset and start time for the seek index.  Only
  * complete fragments are "published" to the syncer.
  *
+ * Timestamps: dts comes from the packet's wall time (decode order, from
+ * ingest), pts = dts + the packet's composition offset (pts - dts, > 0 for
+ * B-frames), so the fragments' trun carries composition offsets.  A dts
+ * that would not advance in the file's time base (two packets within one
+ * tick) is moved one tick on and counted: the muxer refuses a dts that
+ * does not increase, and a refusal would lose the stream.
+ *
+ * Failures: whatever stops the stream from being written (a disk error,
+ * the muxer refusing the header or a frame, a codec we cannot store) puts
+ * the writer in REC_DISK_FULL or REC_ERROR with a text that names what was
+ * refused and why (av_err2str), logs it once per change, and records the
+ * time as a gap with that reason: when recording resumes, at least once
+ * per max_segment_us while it does not, and when the writer stops.
+ *
  * Invariants: a segment starts with a keyframe; segments of one stream do
  * not overlap; a failed write abandons the segment (the syncer truncates it
  * to its last complete fragment) and the writer retries after a pause.
@@ -24,6 +38,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +71,8 @@ struct rec_writer {
     AVPacket *pend;
     int64_t pend_wall, last_dur_us, last_end_us;
     bool pend_key;
+    int64_t last_dts;            /* out_tb; INT64_MIN before a segment's first frame */
+    char why[160];               /* what the media library refused, for WW_EAV/WW_EINVAL */
 
     int64_t gap_from_us;
     char gap_reason[128];
@@ -127,6 +144,29 @@ static void set_error(rec_writer_t *w, enum rec_state st, int err, const char *t
     if (changed) ww_error(w->ctx, "%s", text);
 }
 
+/* Notes what libavformat refused and why; returns WW_EAV. */
+static int refused(rec_writer_t *w, int averr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refused(rec_writer_t *w, int averr, const char *fmt, ...)
+{
+    char what[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    char err[AV_ERROR_MAX_STRING_SIZE] = "";
+    av_strerror(averr, err, sizeof err);
+    /* A message cut short is still a message: the sizes are for people. */
+    if (snprintf(w->why, sizeof w->why, "the MP4 muxer refused %s: %s", what, err) < 0) w->why[0] = 0;
+    return WW_EAV;
+}
+
+static const char *codec_label(enum AVCodecID id)
+{
+    const char *n = avcodec_get_name(id);
+    return n ? n : "unknown";
+}
+
 /* Our header box: 'free' so every MP4 reader skips it; recovery reads it. */
 static void write_header_box(rec_writer_t *w, AVIOContext *pb)
 {
@@ -180,6 +220,11 @@ static void free_muxer(rec_writer_t *w)
 
 static int open_segment(rec_writer_t *w, int64_t start_us)
 {
+    if (w->par->codec_id != AV_CODEC_ID_H264 && w->par->codec_id != AV_CODEC_ID_HEVC) {
+        snprintf(w->why, sizeof w->why, "the stream's codec (%s) cannot be recorded: only H.264 "
+                 "and H.265 are", codec_label(w->par->codec_id));
+        return WW_EINVAL;
+    }
     char *rel = NULL;
     int fd = make_path(w, start_us, &rel);
     if (fd < 0) return fd;
@@ -199,7 +244,7 @@ static int open_segment(rec_writer_t *w, int64_t start_us)
 
     int rc = avformat_alloc_output_context2(&w->oc, NULL, "mp4", NULL);
     AVStream *st = rc >= 0 ? avformat_new_stream(w->oc, NULL) : NULL;
-    if (!st) goto fail;
+    if (!st) { rc = refused(w, rc < 0 ? rc : AVERROR(ENOMEM), "to set up a segment"); goto fail; }
     avcodec_parameters_copy(st->codecpar, w->par);
     st->codecpar->codec_tag = w->par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
     st->time_base = (AVRational){1, 90000};
@@ -210,13 +255,19 @@ static int open_segment(rec_writer_t *w, int64_t start_us)
     av_dict_set(&opts, "movflags", "frag_custom+empty_moov+default_base_moof", 0);
     rc = avformat_write_header(w->oc, &opts);
     av_dict_free(&opts);
-    if (rc < 0) goto fail;
+    if (rc < 0) {
+        rc = refused(w, rc, "the stream's header (%s %dx%d, %d bytes of parameter sets)",
+                     codec_label(w->par->codec_id), w->par->width, w->par->height,
+                     w->par->extradata_size);
+        goto fail;
+    }
     w->out_tb = st->time_base;
     write_header_box(w, w->oc->pb);
     avio_flush(w->oc->pb);
     if (w->io_err || w->oc->pb->error) goto fail;
     w->frag_frames = 0;
     w->seg_frames = 0;
+    w->last_dts = INT64_MIN;
     w->st.segments++;
     /* The file exists only once the syncer knows it: register now so a
      * crash before the first commit still finds it by its header box. */
@@ -224,7 +275,8 @@ static int open_segment(rec_writer_t *w, int64_t start_us)
     ww_debug(w->ctx, "segment %s opened", rel);
     return 0;
 fail:
-    rc = w->io_err ? w->io_err : rc < 0 ? WW_EAV : WW_EAV;
+    if (w->io_err) rc = w->io_err;
+    else if (rc >= 0) rc = refused(w, AVERROR(EIO), "the segment's first bytes");
     free_muxer(w);
     ww_fsops()->close(seg->fd);
     ww_fsops()->unlink(seg->abspath);
@@ -255,7 +307,9 @@ static int flush_fragment(rec_writer_t *w)
     if (!w->frag_frames) return 0;
     int rc = av_write_frame(w->oc, NULL);
     avio_flush(w->oc->pb);
-    if (rc < 0 || w->io_err || w->oc->pb->error) return w->io_err ? w->io_err : WW_EAV;
+    if (w->io_err) return w->io_err;
+    if (rc < 0 || w->oc->pb->error)
+        return refused(w, rc < 0 ? rc : w->oc->pb->error, "to end a fragment");
     publish_fragment(w);
     return 0;
 }
@@ -296,17 +350,22 @@ static void on_io_error(rec_writer_t *w, int err, int64_t at_us)
     close_segment(w, false);
     av_packet_unref(w->pend);
     w->pend_wall = 0;
+    bool media = err == WW_EAV || err == WW_EINVAL;
     if (!w->gap_from_us) {
         w->gap_from_us = from;
-        snprintf(w->gap_reason, sizeof w->gap_reason, "%s",
-                 err == -ENOSPC ? "disk full" : "write error");
+        if (!media)
+            snprintf(w->gap_reason, sizeof w->gap_reason, "%s",
+                     err == -ENOSPC ? "disk full" : "write error");
+        else if (snprintf(w->gap_reason, sizeof w->gap_reason, "not recordable: %s", w->why) < 0)
+            w->gap_reason[0] = 0;
     }
     if (err == -ENOSPC)
         set_error(w, REC_DISK_FULL, err, "recordings folder is full (ENOSPC): recording paused, "
                                          "retention asked to free space; retrying every 2 s");
     else {
-        char text[128];
-        snprintf(text, sizeof text, "cannot write the segment: %s; retrying every 2 s", ww_strerror(err));
+        char text[sizeof w->st.error_text];
+        snprintf(text, sizeof text, "cannot write the segment: %s; retrying every 2 s",
+                 media ? w->why : ww_strerror(err));
         set_error(w, REC_ERROR, err, text);
     }
     w->retry_at = ww_mono_us() + RETRY_US;
@@ -330,14 +389,25 @@ static int write_pending(rec_writer_t *w, int64_t dur_us)
     AVPacket *p = w->pend;
     int64_t cts = (p->pts != AV_NOPTS_VALUE && p->dts != AV_NOPTS_VALUE) ? p->pts - p->dts : 0;
     p->stream_index = 0;
+    if (cts < 0) { cts = 0; w->st.ts_corrections++; } /* ingest gives pts >= dts; belt and braces */
     p->dts = av_rescale_q(w->pend_wall - w->seg->start_us, (AVRational){1, 1000000}, w->out_tb);
+    if (w->last_dts != INT64_MIN && p->dts <= w->last_dts) {
+        p->dts = w->last_dts + 1;
+        w->st.ts_corrections++;
+    }
     p->pts = p->dts + av_rescale_q(cts, w->in_tb, w->out_tb);
     p->duration = av_rescale_q(dur_us, (AVRational){1, 1000000}, w->out_tb);
     if (w->pend_key) p->flags |= AV_PKT_FLAG_KEY;
     size_t size = (size_t)p->size;
+    int64_t dts = p->dts, pts = p->pts;
     int rc = av_write_frame(w->oc, p);
     av_packet_unref(p);
-    if (rc < 0 || w->io_err) return w->io_err ? w->io_err : WW_EAV;
+    if (w->io_err) return w->io_err;
+    if (rc < 0)
+        return refused(w, rc, "frame %lld of the segment (%s, dts %lld, pts %lld)",
+                       (long long)w->seg_frames, w->pend_key ? "keyframe" : "not a keyframe",
+                       (long long)dts, (long long)pts);
+    w->last_dts = dts;
     w->frag_frames++;
     w->seg_frames++;
     w->last_end_us = w->pend_wall + dur_us;
@@ -365,6 +435,17 @@ static void open_gap(rec_writer_t *w, int64_t from_us, const char *reason)
     snprintf(w->gap_reason, sizeof w->gap_reason, "%s", reason);
 }
 
+/* A failure that lasts: commit the gap so far, so the catalog shows it
+ * while it goes on, and go on with it from now. */
+static void extend_gap(rec_writer_t *w, int64_t now_us)
+{
+    if (!w->gap_from_us || now_us - w->gap_from_us < w->max_seg_us) return;
+    char reason[sizeof w->gap_reason];
+    memcpy(reason, w->gap_reason, sizeof reason);
+    close_gap(w, now_us);
+    open_gap(w, now_us, reason);
+}
+
 /* Ends the current segment cleanly (pending packet included). */
 static void finish_segment(rec_writer_t *w)
 {
@@ -381,6 +462,7 @@ static void on_packet(rec_writer_t *w, const struct hub_msg *m)
         return;
     }
     if (!w->seg) {
+        if (w->st.state == REC_ERROR || w->st.state == REC_DISK_FULL) extend_gap(w, m->wall_us);
         if (w->retry_at && ww_mono_us() < w->retry_at) { w->st.dropped_frames++; return; }
         if (!m->key) {
             if (w->st.state != REC_DISK_FULL && w->st.state != REC_ERROR) w->st.state = REC_WAIT_KEY;
@@ -470,6 +552,9 @@ void rec_writer_free(rec_writer_t *w)
     if (!w) return;
     pthread_mutex_lock(&w->mu);
     finish_segment(w);
+    /* A failure still going on is a gap up to now; an offline camera's gap
+     * is closed by its next recording, as before. */
+    if (w->st.state == REC_ERROR || w->st.state == REC_DISK_FULL) close_gap(w, ww_wall_us());
     pthread_mutex_unlock(&w->mu);
     av_packet_free(&w->pend);
     avcodec_parameters_free(&w->par);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 
 #include "base/base.h"
 #include "catalog/catalog.h"
@@ -100,6 +101,35 @@ static void rig_feed(struct rig *r, int64_t from, int64_t to)
         r->p->pts = r->p->dts = i * 3600;
         rec_writer_on_hub(r->w, &(struct hub_msg){.ev = HUB_PACKET, .pkt = r->p, .wall_us = r->t0 + i * 40000,
                                                   .key = key});
+        av_packet_unref(r->p);
+    }
+}
+
+/* Presentation index of decode-order frame i of a GOP-50 stream with two
+ * B-frames between references, as x264 -bf 2 sends it: I0 P3 B1 B2 P6 B4
+ * B5 ... and the GOP's last frames P49 after B47 B48 (closed GOP). */
+static int64_t bf_pts(int64_t i)
+{
+    int64_t g = i / 50 * 50, k = i % 50;
+    if (k == 0) return g;
+    int64_t slot = (k - 1) % 3, ref = (k - 1) / 3 * 3 + 3;
+    if (ref > 49) ref = 49;
+    return g + (slot == 0 ? ref : ref - 3 + slot);
+}
+
+/* Frames [from, to) in decode order with pts != dts, timed as ingest times
+ * them: dts one frame behind (reorder depth 1), wall time = dts. */
+static void rig_feed_bframes(struct rig *r, int64_t from, int64_t to)
+{
+    for (int64_t i = from; i < to; i++) {
+        bool key = i % 50 == 0;
+        av_new_packet(r->p, 3000);
+        memset(r->p->data, 0x5a, 3000);
+        memcpy(r->p->data, (uint8_t[]){0, 0, 0, 1, key ? 0x65 : bf_pts(i) % 3 ? 0x01 : 0x41}, 5);
+        r->p->dts = (i - 1) * 3600;
+        r->p->pts = bf_pts(i) * 3600;
+        rec_writer_on_hub(r->w, &(struct hub_msg){.ev = HUB_PACKET, .pkt = r->p,
+                                                  .wall_us = r->t0 + (i - 1) * 40000, .key = key});
         av_packet_unref(r->p);
     }
 }
@@ -312,6 +342,87 @@ static void test_disk_full_from_start(void **state)
     assert_int_equal(problems(f), 0);
 }
 
+/* B-frames (pts != dts) are written with their composition offsets: every
+ * packet read back has dts strictly increasing and pts >= dts, the pts of
+ * a segment are its frames' presentation times (no two alike, spaced one
+ * frame apart once sorted), and nothing is lost.  (The writer used to lose
+ * the whole stream: "media library error".) */
+static void test_writer_bframes(void **state)
+{
+    struct fixture *f = *state;
+    struct rig r;
+    rig_start(f, &r, 4, ww_wall_us() - 30000000);
+    rig_feed_bframes(&r, 0, 250);
+    struct rec_writer_stats ws;
+    rec_writer_stats(r.w, &ws);
+    assert_int_not_equal(ws.state, REC_ERROR);
+    rig_stop(&r);
+    struct cat_segment *v;
+    size_t n;
+    assert_int_equal(catalog_segment_range(f->cat, f->stream, 0, INT64_MAX / 2, &v, &n), 0);
+    assert_int_equal(n, 3);
+    int64_t frames = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *path = ww_asprintf("%s/%s", f->dir, v[i].path);
+        AVFormatContext *fc = NULL;
+        assert_int_equal(avformat_open_input(&fc, path, NULL, NULL), 0);
+        AVPacket *p = av_packet_alloc();
+        int64_t last_dts = INT64_MIN, pts0 = 0, np = 0;
+        while (av_read_frame(fc, p) >= 0) {
+            assert_true(p->dts > last_dts);
+            assert_true(p->pts >= p->dts);
+            last_dts = p->dts;
+            /* each frame shown at its own presentation time, in frames
+             * from the segment's first */
+            int64_t t = av_rescale_q(p->pts, fc->streams[0]->time_base, (AVRational){1, 25});
+            if (!np) pts0 = t;
+            assert_int_equal(t - pts0, bf_pts(frames + np) - bf_pts(frames));
+            np++;
+            av_packet_unref(p);
+        }
+        assert_int_equal(np, v[i].frames);
+        frames += np;
+        av_packet_free(&p);
+        avformat_close_input(&fc);
+        free(path);
+    }
+    assert_int_equal(frames, 250);
+    cat_segment_list_free(v, n);
+    assert_int_equal(problems(f), 0);
+}
+
+/* A stream the writer cannot store (here: a codec MP4 segments do not
+ * take from us) is not silent: the recorder is in `error` with a reason
+ * that names what was refused, and the time is a gap with that reason. */
+static void test_writer_refusal_is_a_gap(void **state)
+{
+    struct fixture *f = *state;
+    struct rig r;
+    rig_start(f, &r, 60, ww_wall_us() - 20000000);
+    r.par->codec_id = AV_CODEC_ID_MPEG4;
+    rec_writer_on_hub(r.w, &(struct hub_msg){.ev = HUB_START, .par = r.par, .tb = {1, 90000}});
+    rig_feed(&r, 0, 100);
+    struct rec_writer_stats ws;
+    rec_writer_stats(r.w, &ws);
+    assert_int_equal(ws.state, REC_ERROR);
+    assert_non_null(strstr(ws.error_text, "codec (mpeg4) cannot be recorded"));
+    assert_null(strstr(ws.error_text, "media library error"));
+    rig_stop(&r);
+    struct cat_gap *g;
+    size_t ng;
+    assert_int_equal(catalog_gap_range(f->cat, f->stream, 0, INT64_MAX / 2, &g, &ng), 0);
+    assert_int_equal(ng, 1);
+    assert_non_null(strstr(g[0].reason, "not recordable: the stream's codec (mpeg4)"));
+    assert_true(g[0].start_us == r.t0);
+    assert_true(g[0].end_us > r.t0 + 99 * 40000);
+    cat_gap_list_free(g, ng);
+    struct cat_segment *v;
+    size_t n;
+    catalog_segment_all(f->cat, -1, &v, &n);
+    assert_int_equal(n, 0);
+    cat_segment_list_free(v, n);
+}
+
 int main(void)
 {
     ww_log_set_level(WW_LOG_ERROR);
@@ -322,6 +433,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recover_orphans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_from_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_bframes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_refusal_is_a_gap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

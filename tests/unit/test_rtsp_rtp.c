@@ -5,7 +5,9 @@
  * gap drops the damaged access unit and only it; the timestamp unwraps past
  * 2^32; a new timestamp ends a unit without a marker; parameter sets sent
  * with their own timestamp lead the next unit; malformed headers are
- * counted and ignored; a recovery-point SEI marks a keyframe.
+ * counted and ignored; a recovery-point SEI marks a keyframe.  And the
+ * decode times reorder.c derives from RTP's presentation times (B-frames),
+ * with corrections for cameras whose times go backwards.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -415,10 +417,80 @@ static void test_growth(void **state)
     rtp_depack_free(&d);
 }
 
+/* ---- reorder.c ----------------------------------------------------------- */
+
+/* x264 -bf 2 in decode order: I0 P3 B1 B2 P6 B4 B5 ... (depth 1). */
+static int64_t bf_pts(int64_t i)
+{
+    static const int64_t cycle[3] = {3, 1, 2};
+    return i == 0 ? 0 : (i - 1) / 3 * 3 + cycle[(i - 1) % 3];
+}
+
+/* Runs n frames through r; checks dts strictly increases and pts >= dts;
+ * returns how many frames kept their camera pts. */
+static int run_reorder(struct reorder *r, int n, int64_t (*pts_of)(int64_t))
+{
+    AVPacket *p = av_packet_alloc();
+    int64_t last = INT64_MIN;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        p->pts = pts_of(i) * 3600;
+        p->dts = AV_NOPTS_VALUE;
+        reorder_apply(r, p);
+        assert_true(p->dts > last);
+        assert_true(p->pts >= p->dts);
+        last = p->dts;
+        kept += p->pts == pts_of(i) * 3600;
+    }
+    av_packet_free(&p);
+    return kept;
+}
+
+static void test_reorder_depth_from_sps(void **state)
+{
+    (void)state;
+    struct reorder r;
+    reorder_init(&r, 1, 3600, "t");
+    assert_int_equal(run_reorder(&r, 300, bf_pts), 300); /* every pts as sent */
+    assert_int_equal(r.corrections, 0);
+    assert_int_equal(r.depth, 1);
+}
+
+/* No depth in the SPS: the first reordered frame shows it; at most a couple
+ * of frames get a corrected pts, none is dropped, the rest are as sent. */
+static void test_reorder_depth_learnt(void **state)
+{
+    (void)state;
+    struct reorder r;
+    reorder_init(&r, 0, 3600, "t");
+    int kept = run_reorder(&r, 300, bf_pts);
+    assert_int_equal(r.depth, 1);
+    assert_true(r.corrections >= 1 && r.corrections <= 3);
+    assert_int_equal(kept, 300 - r.corrections);
+}
+
+/* A camera whose clock goes back 10 s (a reboot): the stream continues one
+ * frame after its latest time, counted as a jump. */
+static int64_t jump_pts(int64_t i) { return i < 100 ? bf_pts(i) : bf_pts(i) - 250; }
+
+static void test_reorder_backward_jump(void **state)
+{
+    (void)state;
+    struct reorder r;
+    reorder_init(&r, 1, 3600, "t");
+    run_reorder(&r, 300, jump_pts);
+    assert_int_equal(r.jumps, 1);
+    assert_int_equal(r.depth, 1);
+    assert_true(r.corrections <= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h264_single_nal),
+        cmocka_unit_test(test_reorder_depth_from_sps),
+        cmocka_unit_test(test_reorder_depth_learnt),
+        cmocka_unit_test(test_reorder_backward_jump),
         cmocka_unit_test(test_h264_stap_a_and_fu_a),
         cmocka_unit_test(test_h264_fu_a_non_key),
         cmocka_unit_test(test_h265_ap_and_fu),

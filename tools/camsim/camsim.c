@@ -67,6 +67,7 @@ typedef struct {
     int first;
     const char *media_dir;
     bool h265_all;
+    bool bframes;   /* main streams: the 720p High-profile B-frame clip */
     bool *h265_cam; /* indexed by camera number - first; NULL: none */
     const char *h265_list;
     enum auth_mode auth;
@@ -76,7 +77,7 @@ typedef struct {
 /* The one option table: getopt_long and --help are both built from it. */
 enum { OPT_PORT = 'p', OPT_BIND = 'b', OPT_CAMERAS = 'n', OPT_MEDIA = 'm',
        OPT_H265 = 256, OPT_H265_CAMS, OPT_AUTH, OPT_USER, OPT_PASSWORD,
-       OPT_FIRST, OPT_HELP = 'h' };
+       OPT_FIRST, OPT_BFRAMES, OPT_HELP = 'h' };
 static const struct {
     const char *name, *arg;
     int id;
@@ -91,6 +92,9 @@ static const struct {
     {"h265", NULL, OPT_H265, "every main stream is H.265"},
     {"h265-cams", "LIST", OPT_H265_CAMS,
      "comma-separated camera numbers whose main stream is H.265"},
+    {"bframes", NULL, OPT_BFRAMES,
+     "every H.264 main stream is 1280x720 High profile with 2 B-frames "
+     "(pts != dts)"},
     {"auth", "MODE", OPT_AUTH, "none, basic or digest (default none)"},
     {"user", "U", OPT_USER, "user name for --auth"},
     {"password", "P", OPT_PASSWORD, "password for --auth"},
@@ -217,6 +221,7 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case OPT_MEDIA: o->media_dir = optarg; break;
         case OPT_H265: o->h265_all = true; break;
+        case OPT_BFRAMES: o->bframes = true; break;
         case OPT_H265_CAMS: o->h265_list = optarg; break;
         case OPT_AUTH:
             if (!strcmp(optarg, "none")) o->auth = AUTH_NONE;
@@ -291,7 +296,11 @@ static void feed_need_data(GstAppSrc *src, guint length, gpointer user)
                                       c->bytes + au->off + skip,
                                       au->len - skip, 0, au->len - skip,
                                       NULL, NULL);
-    GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = f->n * c->frame_ns;
+    GST_BUFFER_DTS(buf) = f->n * c->frame_ns;
+    /* B-frames: the payloader stamps RTP with the presentation time, which
+     * runs ahead of decode time by up to the clip's reorder depth. */
+    GST_BUFFER_PTS(buf) = c->pts ? (f->n - f->pos + c->pts[f->pos] + c->delay) * c->frame_ns
+                                 : f->n * c->frame_ns;
     GST_BUFFER_DURATION(buf) = c->frame_ns;
     if (!au->key)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
@@ -428,6 +437,19 @@ static int load_clip(clip *c, const char *dir, const char *name,
     return rc;
 }
 
+static int load_pts(clip *c, const char *dir, const char *name)
+{
+    gchar *path = g_build_filename(dir, name, NULL);
+    char err[512];
+    int rc = clip_load_pts(c, path, err, sizeof(err));
+
+    if (rc != 0)
+        fprintf(stderr, "camsim: %s (make it with scripts/gen-media %s)\n",
+                err, dir);
+    g_free(path);
+    return rc;
+}
+
 static gboolean on_stop_signal(gpointer loop)
 {
     g_main_loop_quit(loop);
@@ -522,7 +544,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     gst_init(NULL, NULL);
 
-    if (load_clip(&main264, o.media_dir, "main.h264", CLIP_H264, 25) ||
+    if (load_clip(&main264, o.media_dir, o.bframes ? "main-bf.h264" : "main.h264",
+                  CLIP_H264, 25) ||
+        (o.bframes && load_pts(&main264, o.media_dir, "main-bf.pts")) ||
         load_clip(&sub264, o.media_dir, "sub.h264", CLIP_H264, 10) ||
         (any_h265(&o) &&
          load_clip(&main265, o.media_dir, "main.h265", CLIP_H265, 25)))

@@ -264,10 +264,76 @@ fail:
     return rc;
 }
 
+/* Every GOP holds exactly its own presentation indices (closed GOPs): then
+ * unit n of the looped stream is shown at loop * n_aus + pts[n], and the
+ * loop point shows neither a jump nor a repeat. */
+static int check_pts(const clip *c, const uint32_t *pts, const char *path,
+                     char *err, size_t errlen)
+{
+    bool *seen = calloc(c->n_aus, sizeof(*seen));
+    int rc = 0;
+
+    if (!seen)
+        return -ENOMEM;
+    for (size_t i = 0; i < c->n_aus && rc == 0; i++) {
+        size_t g0 = i / c->gop * c->gop;
+
+        if (pts[i] < g0 || pts[i] >= g0 + c->gop || seen[pts[i]]) {
+            snprintf(err, errlen, "%s: unit %zu has presentation index %u, "
+                     "not one of its GOP's (%zu..%zu) left", path, i, pts[i],
+                     g0, g0 + c->gop - 1);
+            rc = -EINVAL;
+        } else {
+            seen[pts[i]] = true;
+        }
+    }
+    free(seen);
+    return rc;
+}
+
+int clip_load_pts(clip *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    uint32_t *pts;
+    size_t n = 0, delay = 0;
+    unsigned long v;
+    int rc;
+
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    pts = calloc(c->n_aus, sizeof(*pts));
+    if (!pts) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    while (n < c->n_aus && fscanf(f, "%lu", &v) == 1 && v < c->n_aus)
+        pts[n++] = (uint32_t)v;
+    rc = n == c->n_aus && fscanf(f, "%lu", &v) == EOF ? 0 : -EINVAL;
+    fclose(f);
+    if (rc)
+        snprintf(err, errlen, "%s: expected %zu presentation indices below "
+                 "%zu, one a line", path, c->n_aus, c->n_aus);
+    else
+        rc = check_pts(c, pts, path, err, errlen);
+    if (rc) {
+        free(pts);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (i > pts[i] && i - pts[i] > delay)
+            delay = i - pts[i];
+    c->pts = pts;
+    c->delay = delay;
+    return 0;
+}
+
 void clip_free(clip *c)
 {
     if (!c)
         return;
+    free(c->pts);
     free(c->aus);
     free(c->bytes);
     memset(c, 0, sizeof(*c));

@@ -37,6 +37,13 @@ typedef struct {
     clip_au *aus;
     size_t n_aus;
     size_t gop; /* pictures per GOP */
+    /* B-frame clips: pts[i] is unit i's presentation index (units are in
+     * decode order); NULL when presentation order is decode order.  delay is
+     * the largest i - pts[i], the decoder's reorder depth in frames, so
+     * pts[i] + delay >= i and a presentation time never precedes its
+     * decode time. */
+    uint32_t *pts;
+    size_t delay;
 } clip;
 
 /* Reads and splits PATH.  Returns 0, or a negative errno with a one-line
@@ -44,6 +51,12 @@ typedef struct {
  * over the size cap).  On failure *C holds nothing to free. */
 int clip_load(clip *c, const char *path, clip_codec codec, unsigned fps,
               char *err, size_t errlen);
+
+/* Reads PATH (gen-media's main-bf.pts: one presentation index per line, in
+ * decode order) into C->pts and sets C->delay.  Each GOP must hold exactly
+ * its own presentation indices, so looping stays seamless.  0, or a negative
+ * errno with a reason in ERR; on failure C is unchanged. */
+int clip_load_pts(clip *c, const char *path, char *err, size_t errlen);
 
 /* Frees what clip_load() allocated; NULL and a zeroed clip are no-ops. */
 void clip_free(clip *c);
