@@ -103,6 +103,7 @@ void *ww_calloc(size_t n, size_t m);
 void *ww_realloc(void *p, size_t n);
 char *ww_strdup(const char *s);                       /* NULL → NULL */
 char *ww_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ww_vasprintf(const char *fmt, va_list ap);  /* the same with a va_list; caller frees */
 bool  ww_str_starts(const char *s, const char *prefix);
 /* Parses a whole decimal integer within [lo, hi]; 0 or WW_EINVAL. */
 int ww_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);

@@ -38,8 +38,8 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
     while ((o = cli_getopt(argc, argv, ":h", opts, "hold add")) != -1) {
         switch (o) {
         case 'c': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.camera_id)) return cli_usage("hold add: --camera wants a camera id"); break;
-        case 'f': if (ww_parse_time(optarg, off, &h.from_us)) return cli_usage("hold add: --from '%s' is not a time", optarg); break;
-        case 't': if (ww_parse_time(optarg, off, &h.to_us)) return cli_usage("hold add: --to '%s' is not a time", optarg); break;
+        case 'f': if (cli_opt_time("hold add", "--from", optarg, off, "", &h.from_us)) return 2; break;
+        case 't': if (cli_opt_time("hold add", "--to", optarg, off, "", &h.to_us)) return 2; break;
         case 'r': h.reason = optarg; break;
         case 'i': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.incident_id)) return cli_usage("hold add: --incident wants an incident id"); break;
         case 'u': if (ww_parse_time(optarg, off, &h.until_us)) return cli_usage("hold add: --until '%s' is not a date", optarg); break;
@@ -117,10 +117,7 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) json_array_append_new(a, hold_json(&v[i], now));
         json_t *root = json_pack("{s:o}", "holds", a);
-        char *s = json_dumps(root, JSON_INDENT(2));
-        json_decref(root);
-        puts(s);
-        free(s);
+        cli_print_json(root, JSON_INDENT(2));
     } else {
         printf("%-5s %-7s %-9s %-29s %-29s %10s  %s\n", "ID", "CAMERA", "STATE", "FROM", "TO", "HELD MB", "REASON");
         for (size_t i = 0; i < n; i++) {
@@ -174,13 +171,8 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_hold(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch hold add|list|release [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "add")) return hold_add(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return hold_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "release")) return hold_release(c, argc - 1, argv + 1);
-    return cli_usage("hold: unknown action '%s' (add, list, release)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"add", hold_add}, {"list", hold_list}, {"release", hold_release}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "hold",
+                        "usage: wardwatch hold add|list|release [options]  (--help on each)", acts);
 }

@@ -268,10 +268,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     if (timeit) printf("stats_ms %.2f\n", (double)best / 1000.0);
     if (json) {
         json_t *j = ward_stats_json(&s, "vi");
-        char *t = json_dumps(j, JSON_INDENT(2));
-        puts(t);
-        free(t);
-        json_decref(j);
+        cli_print_json(j, JSON_INDENT(2));
     } else if (csv) {
         struct ww_buf b = {0};
         ward_stats_csv(&s, "vi", &b);
@@ -306,14 +303,9 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_incident(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch incident import|export|list|stats [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "import")) return incident_import(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "export")) return incident_export(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return incident_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "stats")) return incident_stats(c, argc - 1, argv + 1);
-    return cli_usage("incident: unknown action '%s' (import, export, list, stats)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"import", incident_import}, {"export", incident_export}, {"list", incident_list},
+        {"stats", incident_stats}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "incident",
+                        "usage: wardwatch incident import|export|list|stats [options]  (--help on each)", acts);
 }

@@ -221,20 +221,11 @@ out:
 
 static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool json = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "user list")) != -1) {
-        if (o == 'j') json = true;
-        else if (o == 'h') { printf("usage: wardwatch user list [--json]\n"); return 0; }
-        else return 2;
-    }
-    if (optind < argc) return cli_usage("user list: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "user list", "json", &json, "usage: wardwatch user list [--json]\n");
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct cat_user *v;
     size_t n;
     if (catalog_user_list(cat, &v, &n)) { catalog_close(cat); cli_err("user list failed"); return 1; }
@@ -249,10 +240,7 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
             if (v[i].owner_id) json_object_set_new(j, "owner_id", json_integer(v[i].owner_id));
             json_array_append_new(arr, j);
         }
-        char *s = json_dumps(arr, JSON_INDENT(2));
-        puts(s);
-        free(s);
-        json_decref(arr);
+        cli_print_json(arr, JSON_INDENT(2));
     } else {
         printf("%-4s %-20s %-9s %-6s %-6s %-8s %s\n", "ID", "USERNAME", "ROLE", "WARD", "OWNER",
                "STATE", "NAME");
@@ -267,8 +255,10 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* passwd, disable, enable: one NAME argument. */
-static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb)
+/* passwd, disable and enable: argv[0] is which. */
+static int user_one(struct cli_ctx *ctx, int argc, char **argv)
 {
+    const char *verb = argv[0];
     static const struct option opts[] = {
         {"password-stdin", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool pw_stdin = false;
@@ -340,14 +330,9 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb
 
 int cli_user(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "add")) return user_add(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return user_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "passwd") || !strcmp(argv[1], "disable") || !strcmp(argv[1], "enable"))
-        return user_one(c, argc - 1, argv + 1, argv[1]);
-    return cli_usage("user: unknown action '%s' (add, list, passwd, disable, enable)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"add", user_add}, {"list", user_list}, {"passwd", user_one}, {"disable", user_one},
+        {"enable", user_one}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "user",
+                        "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)", acts);
 }
