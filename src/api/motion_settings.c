@@ -124,8 +124,8 @@ static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
+    int rc = api_param_camera(req, AUTHZ_PLAYBACK, &id);
+    if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     struct cat_motion_settings s;
@@ -155,8 +155,8 @@ static int h_put(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     json_t *body;
     if ((rc = http_req_json(req, motion_fields, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
@@ -260,8 +260,8 @@ static int h_state(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
+    int rc = api_param_camera(req, AUTHZ_PLAYBACK, &id);
+    if (rc) return rc;
     engine_t *e = ctx->engine;
     struct engine_camera_status cs;
     const struct engine_stream_status *sub = e && engine_camera_status(e, id, &cs) == 0 && cs.sub.present

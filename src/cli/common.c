@@ -147,3 +147,14 @@ void cli_print_json(json_t *j, size_t flags)
     puts(s);
     free(s);
 }
+
+int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail)
+{
+    char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(detail);
+    a->detail = d;
+    int rc = catalog_audit_append(cat, a);
+    a->detail = NULL;
+    free(d);
+    return rc;
+}

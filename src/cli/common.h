@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "base/base.h"
+#include "catalog/cat_audit.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 
@@ -60,6 +61,10 @@ int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catal
  * not a time<hint>" (hint may be ""). */
 int cli_opt_time(const char *verb, const char *opt, const char *arg, int off, const char *hint,
                  int64_t *out);
+
+/* Appends audit row a with detail (a JSON object, reference taken) as its
+ * compact, key-sorted text.  0 or the catalog's error. */
+int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail);
 
 /* Prints j as JSON (json_dumps flags) and a newline on stdout; takes j's
  * reference. */

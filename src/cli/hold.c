@@ -16,13 +16,9 @@
 
 static int audit(catalog_t *cat, const char *action, int64_t camera, int64_t from, int64_t to, json_t *detail)
 {
-    char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(detail);
     struct cat_audit a = {.username = "cli", .action = (char *)action, .camera_id = camera,
-                          .range_from_us = from, .range_to_us = to, .detail = d};
-    int rc = catalog_audit_append(cat, &a);
-    free(d);
-    return rc;
+                          .range_from_us = from, .range_to_us = to};
+    return cli_audit_append(cat, &a, detail);
 }
 
 static int hold_add(struct cli_ctx *ctx, int argc, char **argv)

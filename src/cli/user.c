@@ -71,11 +71,17 @@ static int audit_change(catalog_t *cat, const char *change, const struct cat_use
 {
     json_t *d = json_pack("{s:s,s:I,s:s,s:s,s:s}", "change", change, "user_id", (json_int_t)u->id,
                           "username", u->username, "role", cat_role_name(u->role), "via", "cli");
-    char *s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(d);
-    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE, .detail = s};
-    int rc = catalog_audit_append(cat, &a);
-    free(s);
+    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE};
+    return cli_audit_append(cat, &a, d);
+}
+
+/* Adds u (its id set) and the audit row of its creation in one transaction. */
+static int store_new_user(catalog_t *cat, struct cat_user *u)
+{
+    int rc = catalog_begin(cat);
+    if (rc) return rc;
+    if ((rc = catalog_user_add(cat, u)) || (rc = audit_change(cat, "add", u)) || (rc = catalog_commit(cat)))
+        catalog_rollback(cat);
     return rc;
 }
 
@@ -100,11 +106,7 @@ int cli_init_first_admin(catalog_t *cat, char **password)
     if (rc) { free_password(pw); return rc; }
     struct cat_user u = {.username = "admin", .display_name = "Quản trị", .role = CAT_ROLE_ADMIN,
                          .pw_hash = hash};
-    if ((rc = catalog_begin(cat)) == 0) {
-        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
-            (rc = catalog_commit(cat)))
-            catalog_rollback(cat);
-    }
+    rc = store_new_user(cat, &u);
     free(hash);
     if (rc) { free_password(pw); return rc; }
     *password = pw;
@@ -204,11 +206,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     char *hash;
     if (http_password_hash(pw, &hash)) { cli_err("user add: cannot hash the password"); rc = 1; goto out; }
     u.pw_hash = hash;
-    if ((rc = catalog_begin(cat)) == 0) {
-        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
-            (rc = catalog_commit(cat)))
-            catalog_rollback(cat);
-    }
+    rc = store_new_user(cat, &u);
     free(hash);
     if (rc == WW_ECONFLICT) { cli_err("user add: the name '%s' is taken", name); rc = 1; goto out; }
     if (rc) { cli_err("user add: failed: %s", ww_strerror(rc)); rc = 1; goto out; }
