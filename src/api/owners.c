@@ -63,9 +63,12 @@ static int h_list(struct http_req *req, void *ud)
     return http_respond_json(req, 200, json_pack("{s:o}", "owners", arr));
 }
 
-/* Loads owner {id} if the caller may see it; 404 otherwise. */
-static int load(struct http_req *req, catalog_t *cat, struct cat_owner *o)
+/* Loads owner {id} if the caller may see it; 404 otherwise.  *cat: the
+ * request's catalog handle. */
+static int load(struct http_req *req, catalog_t **cat_out, struct cat_owner *o)
 {
+    catalog_t *cat = *cat_out = http_req_catalog(req);
+    if (!cat) return WW_EDB;
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
@@ -81,10 +84,9 @@ static int load(struct http_req *req, catalog_t *cat, struct cat_owner *o)
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct cat_owner o;
-    int rc = load(req, cat, &o);
+    int rc = load(req, &cat, &o);
     if (rc) return rc;
     json_t *j = owner_json(cat, &o);
     cat_owner_clear(&o);
@@ -163,11 +165,10 @@ static int h_add(struct http_req *req, void *ud)
 static int h_patch(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct cat_owner o;
     json_t *body;
-    int rc = load(req, cat, &o);
+    int rc = load(req, &cat, &o);
     if (rc) return rc;
     if ((rc = http_req_json(req, owner_fields, &body))) goto out;
     if (!(rc = apply(req, cat, body, &o, false))) rc = store(req, cat, &o, false);
