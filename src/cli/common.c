@@ -158,3 +158,10 @@ int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail)
     free(d);
     return rc;
 }
+
+int cli_end_txn(catalog_t *cat, int rc)
+{
+    if (!rc) rc = catalog_commit(cat);
+    if (rc) catalog_rollback(cat);
+    return rc;
+}

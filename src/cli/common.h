@@ -62,6 +62,11 @@ int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catal
 int cli_opt_time(const char *verb, const char *opt, const char *arg, int off, const char *hint,
                  int64_t *out);
 
+/* Ends the transaction a verb began: commits when rc is 0, rolls back when
+ * it is not or the commit fails.  Returns the outcome (rc, or the commit's
+ * error). */
+int cli_end_txn(catalog_t *cat, int rc);
+
 /* Appends audit row a with detail (a JSON object, reference taken) as its
  * compact, key-sorted text.  0 or the catalog's error. */
 int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail);

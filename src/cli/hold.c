@@ -60,8 +60,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
         rc = audit(cat, "hold_add", h.camera_id, h.from_us, h.to_us,
                    json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason, "until_us",
                              (json_int_t)h.until_us, "incident_id", (json_int_t)h.incident_id));
-    if (!rc) rc = catalog_commit(cat);
-    if (rc) catalog_rollback(cat);
+    rc = cli_end_txn(cat, rc);
     catalog_close(cat);
     if (rc) {
         cli_err("hold add: %s", rc == WW_ENOTFOUND ? "no such camera" : rc == WW_EINVAL ? "refused (range, reason, incident or --until in the past)" : ww_strerror(rc));
@@ -154,8 +153,7 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
                        json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason));
         cat_hold_clear(&h);
     }
-    if (!rc) rc = catalog_commit(cat);
-    if (rc) catalog_rollback(cat);
+    rc = cli_end_txn(cat, rc);
     catalog_close(cat);
     if (rc) {
         cli_err("hold release: %s", rc == WW_ENOTFOUND ? "no such hold" : rc == WW_ECONFLICT ? "already released or expired" : ww_strerror(rc));

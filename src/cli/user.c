@@ -80,9 +80,8 @@ static int store_new_user(catalog_t *cat, struct cat_user *u)
 {
     int rc = catalog_begin(cat);
     if (rc) return rc;
-    if ((rc = catalog_user_add(cat, u)) || (rc = audit_change(cat, "add", u)) || (rc = catalog_commit(cat)))
-        catalog_rollback(cat);
-    return rc;
+    if (!(rc = catalog_user_add(cat, u))) rc = audit_change(cat, "add", u);
+    return cli_end_txn(cat, rc);
 }
 
 /* Random password of 18 characters from an alphabet without look-alikes
@@ -314,8 +313,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (!rc && (passwd || u.disabled)) rc = catalog_session_delete_user(cat, u.id, NULL);
         if (!rc) rc = audit_change(cat, verb, &u);
-        if (!rc) rc = catalog_commit(cat);
-        if (rc) catalog_rollback(cat);
+        rc = cli_end_txn(cat, rc);
     }
     free(hash);
     free_password(pw);
