@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "catalog/cat_ward_work.h"
+
 static void cli_verr(const char *fmt, va_list ap)
 {
     fputs("wardwatch: ", stderr);
@@ -164,4 +166,15 @@ int cli_end_txn(catalog_t *cat, int rc)
     if (!rc) rc = catalog_commit(cat);
     if (rc) catalog_rollback(cat);
     return rc;
+}
+
+int cli_find_ward(catalog_t *cat, const char *s, int64_t *id)
+{
+    if (catalog_ward_find(cat, s, id) == 0) return 0;
+    int64_t v;
+    char *name = NULL;
+    if (ww_parse_i64(s, 1, INT64_MAX, &v) || catalog_ward_name(cat, v, &name)) return WW_ENOTFOUND;
+    free(name);
+    *id = v;
+    return 0;
 }

@@ -56,6 +56,9 @@ int cli_dispatch(struct cli_ctx *c, int argc, char **argv, const char *verb, con
 int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catalog_t **cat,
                     struct cat_camera *cam);
 
+/* A --ward value: a ward's name, or its id.  0 with *id, or WW_ENOTFOUND. */
+int cli_find_ward(catalog_t *cat, const char *s, int64_t *id);
+
 /* Parses a --from/--to style option value as a time (ww_parse_time, off =
  * the station's UTC offset in minutes).  0, or 2 after "VERB: OPT 'ARG' is
  * not a time<hint>" (hint may be ""). */

@@ -75,20 +75,6 @@ static int incident_import(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* --ward NAME|ID */
-static int resolve_ward(catalog_t *cat, const char *s, int64_t *id)
-{
-    if (catalog_ward_find(cat, s, id) == 0) return 0;
-    int64_t v;
-    char *n = NULL;
-    if (ww_parse_i64(s, 1, INT64_MAX, &v) == 0 && catalog_ward_name(cat, v, &n) == 0) {
-        free(n);
-        *id = v;
-        return 0;
-    }
-    return WW_ENOTFOUND;
-}
-
 static int write_out(const char *path, const void *data, size_t len)
 {
     if (!strcmp(path, "-")) return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
@@ -140,7 +126,7 @@ static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    if (ward && resolve_ward(cat, ward, &f.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident export: unknown ward '%s'", ward);
         return 2;
@@ -178,7 +164,7 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
     struct cat_incident_filter f = {.status = -1, .limit = (size_t)limit};
-    if (ward && resolve_ward(cat, ward, &f.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident list: unknown ward '%s'", ward);
         return 2;
@@ -245,7 +231,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
     int64_t ward_id = 0;
-    if (ward && resolve_ward(cat, ward, &ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &ward_id)) {
         catalog_close(cat);
         cli_err("incident stats: unknown ward '%s'", ward);
         return 2;

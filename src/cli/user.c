@@ -112,22 +112,6 @@ int cli_init_first_admin(catalog_t *cat, char **password)
     return 0;
 }
 
-/* --ward takes a ward's name, or its id. */
-static int find_ward(catalog_t *cat, const char *s, int64_t *id)
-{
-    if (catalog_ward_find(cat, s, id) == 0) return 0;
-    int64_t v;
-    struct cat_ward *w;
-    size_t n;
-    if (ww_parse_i64(s, 1, INT64_MAX, &v) || catalog_ward_list(cat, &w, &n)) return WW_ENOTFOUND;
-    bool found = false;
-    for (size_t i = 0; i < n; i++) found = found || w[i].id == v;
-    cat_ward_list_free(w, n);
-    if (!found) return WW_ENOTFOUND;
-    *id = v;
-    return 0;
-}
-
 static int user_add(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -188,7 +172,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     if (rc) { free_password(pw); return rc; }
     struct cat_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
                          .owner_id = owner};
-    if (ward && find_ward(cat, ward, &u.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &u.ward_id)) {
         cli_err("user add: unknown ward '%s'", ward);
         rc = 2;
         goto out;
