@@ -368,11 +368,7 @@ static int h_snapshot(struct http_req *req, void *ud)
 
     struct snap s = {.par = NULL, .key = NULL};
     pthread_mutex_init(&s.mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s.cv, &ca);
-    pthread_condattr_destroy(&ca);
+    ww_cond_init_monotonic(&s.cv);
     /* Not holding s.mu here: with replay the callback runs on this thread,
      * inside hub_subscribe. */
     int sub = hub_subscribe(h, snap_cb, &s, true);

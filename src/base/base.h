@@ -12,6 +12,7 @@
 #ifndef WW_BASE_H
 #define WW_BASE_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,9 @@ void ww_vlog(enum ww_log_level lvl, const char *ctx, const char *fmt, va_list ap
  * ww_wall_us can be offset for tests with WARDWATCH_CLOCK_OFFSET_S. */
 int64_t ww_wall_us(void);
 int64_t ww_mono_us(void);
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC (deadlines
+ * from ww_mono_us-style clocks, untouched by a wall-clock step). */
+void ww_cond_init_monotonic(pthread_cond_t *cv);
 /* Formats µs-since-epoch as ISO 8601 with the given UTC offset in minutes,
  * e.g. "2026-11-25T21:03:01.123+07:00". buf must hold 40 bytes. */
 char *ww_fmt_time(int64_t us, int offset_min, char *buf, size_t n);
