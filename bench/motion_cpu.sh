@@ -16,20 +16,22 @@
 #     from the motion test clips (MOTION_BENCH_SOURCE=file forces this).
 # Both sides read the same streams (RTSP over TCP).
 #
-# Environment: WARDWATCH_BIN (default build/wardwatch), WW_BUILD_DIR (default
-# build), CAMSIM_BIN, WW_MEDIA_DIR, MOTION_BENCH_STREAMS (default 4),
+# Our side is bench/motion_scan.c (ww-bench-motion, built with the program).
+#
+# Environment: MOTION_BENCH_BIN (default build/bench/ww-bench-motion),
+# WW_BUILD_DIR (default build), CAMSIM_BIN, WW_MEDIA_DIR, MOTION_BENCH_STREAMS (default 4),
 # MOTION_BENCH_SECONDS (default 20), MOTION_BENCH_SOURCE (auto|camsim|file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${WW_BUILD_DIR:-build}
-BIN=${WARDWATCH_BIN:-$BUILD/wardwatch}
+BIN=${MOTION_BENCH_BIN:-$BUILD/bench/ww-bench-motion}
 N=${MOTION_BENCH_STREAMS:-4}
 S=${MOTION_BENCH_SECONDS:-20}
 WORK=$BUILD/motion-bench
 mkdir -p "$WORK"
 
 die() { echo "motion_cpu: $*" >&2; exit 1; }
-[[ -x $BIN ]] || die "no wardwatch binary at $BIN (build first)"
+[[ -x $BIN ]] || die "no ww-bench-motion binary at $BIN (build first)"
 command -v ffmpeg >/dev/null || die "ffmpeg not found"
 
 SOURCE=${MOTION_BENCH_SOURCE:-auto}
@@ -81,8 +83,8 @@ echo "motion CPU bench: $what, $S s each, $(nproc) cores"
 
 ours() { # extra args…
     local out
-    out=$("$BIN" motion bench-scan "${SRCS[@]}" --seconds "$S" --realtime "$@") ||
-        die "bench-scan failed"
+    out=$("$BIN" "${SRCS[@]}" --seconds "$S" --realtime "$@") ||
+        die "ww-bench-motion failed"
     python3 -c 'import json,sys; print("%.2f" % json.loads(sys.argv[1])["cpu_pct_per_stream"])' "$out"
 }
 

@@ -106,3 +106,18 @@ int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
     cat_ward_list_free(v, n);
     return 0;
 }
+
+int api_param_camera(struct http_req *req, unsigned actions, int64_t *id)
+{
+    int rc = http_req_param_id(req, "id", id);
+    return rc ? rc : http_authz_camera(req, *id, actions);
+}
+
+int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id)
+{
+    if (!ward_id) return 0;
+    bool ok;
+    int rc = api_ward_exists(cat, ward_id, &ok);
+    if (rc) return rc;
+    return ok ? 0 : http_fail(req, WW_EINVAL, "no ward %lld", (long long)ward_id);
+}

@@ -81,6 +81,13 @@ json_t *api_id(int64_t id);
 json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls);
 /* Whether a ward id exists (0 = no ward = false). */
 int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
+/* The camera of the path's {id} for a caller who may do actions on it
+ * (http_authz_camera): 0 with *id set, or the failure answered (a malformed
+ * id, or a camera out of the caller's scope, which reads as missing). */
+int api_param_camera(struct http_req *req, unsigned actions, int64_t *id);
+/* A ward id given in a request body: 0 when it is 0 (none) or names a ward,
+ * else the failure answered (400 "no ward N") or the catalog's error. */
+int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id);
 
 /* ---- audited downloads (downloads.c) ----------------------------------------
  * Call before answering with the file/manifest/bundle/member: writes one

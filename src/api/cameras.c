@@ -181,12 +181,8 @@ static int check_links(struct http_req *req, catalog_t *cat, const struct cat_ca
      * same answer, so an officer cannot learn which wards exist. */
     if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
         return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
-    if (c->ward_id) {
-        bool ok;
-        int rc = api_ward_exists(cat, c->ward_id, &ok);
-        if (rc) return rc;
-        if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)c->ward_id);
-    }
+    int wrc = api_ward_check(req, cat, c->ward_id);
+    if (wrc) return wrc;
     if (owner_id && owner_changed) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);
@@ -297,8 +293,7 @@ static int h_get(struct http_req *req, void *ud)
     (void)ud;
     int64_t id, w, owner;
     int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_VIEW))) return rc;
+    if ((rc = api_param_camera(req, AUTHZ_VIEW, &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
     struct cat_camera c;
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;
@@ -409,8 +404,7 @@ static int h_patch(struct http_req *req, void *ud)
     json_t *body;
     int64_t id, w, owner;
     int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    if ((rc = api_param_camera(req, AUTHZ_MANAGE, &id))) return rc;
     if ((rc = http_req_json(req, camera_fields, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
     struct cat_camera c, old = {0};
@@ -482,8 +476,7 @@ static int h_delete(struct http_req *req, void *ud)
     const struct api_ctx *ctx = ud;
     int64_t id;
     int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    if ((rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    if ((rc = api_param_camera(req, AUTHZ_MANAGE, &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
     /* Footage under a hold in force is evidence: the camera (and with it
      * its recordings) stays until every hold is released or expired. */

@@ -404,11 +404,7 @@ static int h_hook_add(struct http_req *req, void *ud)
     if (why) return http_fail(req, WW_EINVAL, "field 'url' %s", why);
     if ((rc = http_json_id_or_null(req, body, "ward_id", &ward)) < 0) return rc;
     catalog_t *cat = http_req_catalog(req);
-    if (ward) {
-        bool ok;
-        if ((rc = api_ward_exists(cat, ward, &ok))) return rc;
-        if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)ward);
-    }
+    if ((rc = api_ward_check(req, cat, ward))) return rc;
     const struct http_user *u = http_req_user(req);
     struct cat_webhook w = {.url = (char *)url, .ward_id = ward, .enabled = true, .created_by = (char *)u->username};
     if ((rc = catalog_begin(cat))) return rc;

@@ -120,18 +120,27 @@ static int camera_has_sub(catalog_t *cat, int64_t cam, bool *has)
     return 0;
 }
 
+/* What both handlers start from: the request's catalog handle, camera id's
+ * settings (stored or the defaults) and whether it has a sub stream. */
+static int load_camera(struct http_req *req, int64_t id, catalog_t **cat, struct cat_motion_settings *s,
+                       bool *stored, bool *has_sub)
+{
+    *has_sub = false;
+    if (!(*cat = http_req_catalog(req))) return WW_EDB;
+    int rc = camera_has_sub(*cat, id, has_sub);
+    return rc ? rc : settings_load(*cat, id, s, stored);
+}
+
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    int rc = api_param_camera(req, AUTHZ_PLAYBACK, &id);
+    if (rc) return rc;
+    catalog_t *cat;
     struct cat_motion_settings s;
-    bool stored, has_sub = false;
-    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored)))
-        return rc;
+    bool stored, has_sub;
+    if ((rc = load_camera(req, id, &cat, &s, &stored, &has_sub))) return rc;
     json_t *o = settings_json(&s, stored, has_sub);
     cat_motion_settings_clear(&s);
     return http_respond_json(req, 200, o);
@@ -155,16 +164,14 @@ static int h_put(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     json_t *body;
     if ((rc = http_req_json(req, motion_fields, &body))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct cat_motion_settings s;
-    bool stored, has_sub = false;
-    if ((rc = camera_has_sub(cat, id, &has_sub)) || (rc = settings_load(cat, id, &s, &stored)))
-        return rc;
+    bool stored, has_sub;
+    if ((rc = load_camera(req, id, &cat, &s, &stored, &has_sub))) return rc;
 
     json_t *changed = json_array();
     double v;
@@ -260,8 +267,8 @@ static int h_state(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_PLAYBACK))) return rc;
+    int rc = api_param_camera(req, AUTHZ_PLAYBACK, &id);
+    if (rc) return rc;
     engine_t *e = ctx->engine;
     struct engine_camera_status cs;
     const struct engine_stream_status *sub = e && engine_camera_status(e, id, &cs) == 0 && cs.sub.present
@@ -361,11 +368,7 @@ static int h_snapshot(struct http_req *req, void *ud)
 
     struct snap s = {.par = NULL, .key = NULL};
     pthread_mutex_init(&s.mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s.cv, &ca);
-    pthread_condattr_destroy(&ca);
+    ww_cond_init_monotonic(&s.cv);
     /* Not holding s.mu here: with replay the callback runs on this thread,
      * inside hub_subscribe. */
     int sub = hub_subscribe(h, snap_cb, &s, true);

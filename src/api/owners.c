@@ -63,9 +63,12 @@ static int h_list(struct http_req *req, void *ud)
     return http_respond_json(req, 200, json_pack("{s:o}", "owners", arr));
 }
 
-/* Loads owner {id} if the caller may see it; 404 otherwise. */
-static int load(struct http_req *req, catalog_t *cat, struct cat_owner *o)
+/* Loads owner {id} if the caller may see it; 404 otherwise.  *cat: the
+ * request's catalog handle. */
+static int load(struct http_req *req, catalog_t **cat_out, struct cat_owner *o)
 {
+    catalog_t *cat = *cat_out = http_req_catalog(req);
+    if (!cat) return WW_EDB;
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
@@ -81,10 +84,9 @@ static int load(struct http_req *req, catalog_t *cat, struct cat_owner *o)
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct cat_owner o;
-    int rc = load(req, cat, &o);
+    int rc = load(req, &cat, &o);
     if (rc) return rc;
     json_t *j = owner_json(cat, &o);
     cat_owner_clear(&o);
@@ -125,12 +127,23 @@ static int apply(struct http_req *req, catalog_t *cat, json_t *body, struct cat_
     const struct http_user *u = http_req_user(req);
     if (u->role == CAT_ROLE_OFFICER && o->ward_id != u->ward_id)
         return http_fail(req, WW_EPERM, "officers manage the owners of their own ward only");
-    if (o->ward_id) {
-        bool ok;
-        if ((rc = api_ward_exists(cat, o->ward_id, &ok))) return rc;
-        if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)o->ward_id);
+    return api_ward_check(req, cat, o->ward_id);
+}
+
+/* Adds (or updates) the owner and its audit row in one transaction, then
+ * answers with the owner (201 for a new one, 200). */
+static int store(struct http_req *req, catalog_t *cat, struct cat_owner *o, bool add)
+{
+    int rc;
+    if ((rc = catalog_begin(cat))) return rc;
+    if ((rc = add ? catalog_owner_add(cat, o) : catalog_owner_update(cat, o)) ||
+        (rc = http_audit(req, CAT_AUDIT_OWNER_CHANGE, 0, 0, 0,
+                         json_pack("{s:s,s:I}", "change", add ? "add" : "edit", "owner_id", (json_int_t)o->id))) ||
+        (rc = catalog_commit(cat))) {
+        catalog_rollback(cat);
+        return rc;
     }
-    return 0;
+    return http_respond_json(req, add ? 201 : 200, owner_json(cat, o));
 }
 
 static int h_add(struct http_req *req, void *ud)
@@ -144,17 +157,7 @@ static int h_add(struct http_req *req, void *ud)
     const struct http_user *u = http_req_user(req);
     struct cat_owner o = {0};
     if (u->role == CAT_ROLE_OFFICER) o.ward_id = u->ward_id;
-    if ((rc = apply(req, cat, body, &o, true))) goto out;
-    if ((rc = catalog_begin(cat))) goto out;
-    if ((rc = catalog_owner_add(cat, &o)) ||
-        (rc = http_audit(req, CAT_AUDIT_OWNER_CHANGE, 0, 0, 0,
-                         json_pack("{s:s,s:I}", "change", "add", "owner_id", (json_int_t)o.id))) ||
-        (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
-        goto out;
-    }
-    rc = http_respond_json(req, 201, owner_json(cat, &o));
-out:
+    if (!(rc = apply(req, cat, body, &o, true))) rc = store(req, cat, &o, true);
     cat_owner_clear(&o);
     return rc;
 }
@@ -162,23 +165,13 @@ out:
 static int h_patch(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct cat_owner o;
     json_t *body;
-    int rc = load(req, cat, &o);
+    int rc = load(req, &cat, &o);
     if (rc) return rc;
     if ((rc = http_req_json(req, owner_fields, &body))) goto out;
-    if ((rc = apply(req, cat, body, &o, false))) goto out;
-    if ((rc = catalog_begin(cat))) goto out;
-    if ((rc = catalog_owner_update(cat, &o)) ||
-        (rc = http_audit(req, CAT_AUDIT_OWNER_CHANGE, 0, 0, 0,
-                         json_pack("{s:s,s:I}", "change", "edit", "owner_id", (json_int_t)o.id))) ||
-        (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
-        goto out;
-    }
-    rc = http_respond_json(req, 200, owner_json(cat, &o));
+    if (!(rc = apply(req, cat, body, &o, false))) rc = store(req, cat, &o, false);
 out:
     cat_owner_clear(&o);
     return rc;

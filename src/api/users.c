@@ -43,12 +43,8 @@ static int check_scope(struct http_req *req, catalog_t *cat, const struct cat_us
         return http_fail(req, WW_EINVAL, "a user with role 'owner' needs an 'owner_id'");
     if (!cat_role_needs_owner(u->role) && u->owner_id)
         return http_fail(req, WW_EINVAL, "only users with role 'owner' have an 'owner_id'");
-    if (u->ward_id) {
-        bool ok;
-        int rc = api_ward_exists(cat, u->ward_id, &ok);
-        if (rc) return rc;
-        if (!ok) return http_fail(req, WW_EINVAL, "no ward %lld", (long long)u->ward_id);
-    }
+    int wrc = api_ward_check(req, cat, u->ward_id);
+    if (wrc) return wrc;
     if (u->owner_id) {
         struct cat_owner o;
         int rc = catalog_owner_get(cat, u->owner_id, &o);

@@ -58,6 +58,9 @@ void ww_vlog(enum ww_log_level lvl, const char *ctx, const char *fmt, va_list ap
  * ww_wall_us can be offset for tests with WARDWATCH_CLOCK_OFFSET_S. */
 int64_t ww_wall_us(void);
 int64_t ww_mono_us(void);
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC (deadlines
+ * from ww_mono_us-style clocks, untouched by a wall-clock step). */
+void ww_cond_init_monotonic(pthread_cond_t *cv);
 /* Formats µs-since-epoch as ISO 8601 with the given UTC offset in minutes,
  * e.g. "2026-11-25T21:03:01.123+07:00". buf must hold 40 bytes. */
 char *ww_fmt_time(int64_t us, int offset_min, char *buf, size_t n);
@@ -106,6 +109,7 @@ void *ww_calloc(size_t n, size_t m);
 void *ww_realloc(void *p, size_t n);
 char *ww_strdup(const char *s);                       /* NULL → NULL */
 char *ww_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ww_vasprintf(const char *fmt, va_list ap);  /* the same with a va_list; caller frees */
 bool  ww_str_starts(const char *s, const char *prefix);
 /* Parses a whole decimal integer within [lo, hi]; 0 or WW_EINVAL. */
 int ww_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 static int64_t clock_offset_us(void)
@@ -184,4 +185,13 @@ int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us)
     int64_t t = ((days * 86400 + h * 3600 + mi * 60 + se) - (int64_t)off * 60) * 1000000 + frac_us;
     *out_us = t;
     return 0;
+}
+
+void ww_cond_init_monotonic(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
 }

@@ -70,14 +70,19 @@ char *ww_strdup(const char *s)
     return d;
 }
 
+char *ww_vasprintf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) oom();
+    return s;
+}
+
 char *ww_asprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = ww_vasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0) oom();
     return s;
 }
 
@@ -125,11 +130,9 @@ void ww_buf_printf(struct ww_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = ww_vasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0) oom();
-    ww_buf_append(b, s, (size_t)n);
+    ww_buf_append(b, s, strlen(s));
     free(s);
 }
 

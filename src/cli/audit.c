@@ -18,21 +18,12 @@
 
 static int audit_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "audit verify")) != -1) {
-        if (o == 'h') {
-            printf("usage: wardwatch audit verify\n\nChecks the audit trail's hash chain; exits 1"
-                   " naming the first bad row.\n");
-            return 0;
-        }
-        return 2;
-    }
-    if (optind < argc) return cli_usage("audit verify: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "audit verify", NULL, NULL,
+                           "usage: wardwatch audit verify\n\nChecks the audit trail's hash chain; exits 1"
+                           " naming the first bad row.\n");
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     int64_t rows, bad;
     const char *why;
     rc = catalog_audit_verify(cat, &rows, &bad, &why);
@@ -127,10 +118,7 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
         }
     }
     if (json) {
-        char *s = json_dumps(arr, JSON_INDENT(2));
-        puts(s);
-        free(s);
-        json_decref(arr);
+        cli_print_json(arr, JSON_INDENT(2));
     }
     cat_audit_list_free(rows, n);
     catalog_close(cat);
@@ -139,12 +127,8 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_audit(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch audit verify|list [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "verify")) return audit_verify(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return audit_list(c, argc - 1, argv + 1);
-    return cli_usage("audit: unknown action '%s' (verify, list)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"verify", audit_verify}, {"list", audit_list}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "audit",
+                        "usage: wardwatch audit verify|list [options]  (--help on each)", acts);
 }

@@ -184,22 +184,12 @@ out:
 
 static int camera_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool json = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "camera list")) != -1) {
-        if (o == 'j') json = true;
-        else if (o == 'h') {
-            printf("usage: wardwatch camera list [--json]\n\nLists cameras; passwords are never shown.\n");
-            return 0;
-        } else return 2;
-    }
-    if (optind < argc) return cli_usage("camera list: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "camera list", "json", &json,
+                           "usage: wardwatch camera list [--json]\n\nLists cameras; passwords are never shown.\n");
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct cat_camera *v;
     size_t n;
     if (catalog_camera_list(cat, &v, &n)) { catalog_close(cat); cli_err("camera list failed"); return 1; }
@@ -219,10 +209,7 @@ static int camera_list(struct cli_ctx *ctx, int argc, char **argv)
             if (v[i].ward_id) json_object_set_new(o2, "ward_id", json_integer(v[i].ward_id));
             json_array_append_new(arr, o2);
         }
-        char *s = json_dumps(arr, JSON_INDENT(2));
-        puts(s);
-        free(s);
-        json_decref(arr);
+        cli_print_json(arr, JSON_INDENT(2));
     } else {
         printf("%-4s %-24s %-8s %-4s %s\n", "ID", "NAME", "STATE", "DAYS", "MAIN URL");
         for (size_t i = 0; i < n; i++) {
@@ -254,14 +241,9 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     if (optind != argc - 1 || ww_parse_i64(argv[optind], 1, INT64_MAX, &id))
         return cli_usage("camera remove: give one camera id");
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
     struct cat_camera cam;
-    if (catalog_camera_get(cat, id, &cam)) {
-        catalog_close(cat);
-        cli_err("camera remove: no camera %lld", (long long)id);
-        return 1;
-    }
+    int rc = cli_open_camera(ctx, "camera remove", id, &cat, &cam);
+    if (rc) return rc;
     cat_camera_clear(&cam);
     /* Files first, then rows: a crash in between leaves rows whose files are
      * gone, which recover drops; never a file nobody can find. */
@@ -285,14 +267,9 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_camera(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch camera add|list|remove|import [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "add")) return camera_add(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return camera_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "remove")) return camera_remove(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "import")) return cli_camera_import(c, argc - 1, argv + 1);
-    return cli_usage("camera: unknown action '%s' (add, list, remove, import)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove},
+        {"import", cli_camera_import}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "camera",
+                        "usage: wardwatch camera add|list|remove|import [options]  (--help on each)", acts);
 }

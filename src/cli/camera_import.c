@@ -288,12 +288,7 @@ static int write_all(catalog_t *cat, struct row *rows, size_t n, const char *who
         rc = catalog_audit_append(cat, &a);
         free(detail);
     }
-    if (rc) {
-        catalog_rollback(cat);
-        return rc;
-    }
-    if ((rc = catalog_commit(cat))) catalog_rollback(cat);
-    return rc;
+    return cli_end_txn(cat, rc);
 }
 
 int cli_camera_import(struct cli_ctx *c, int argc, char **argv)

@@ -6,8 +6,11 @@
 #define WW_CLI_COMMON_H
 
 #include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
 
 #include "base/base.h"
+#include "catalog/cat_audit.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 
@@ -25,6 +28,55 @@ int cli_open(const struct cli_ctx *c, catalog_t **cat);
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *verb);
 void cli_getopt_reset(void);
+
+/* The options of a verb that takes no arguments and has at most one flag
+ * besides --help (`camera list [--json]`, `check [--quick]`): flag is its
+ * long name without the dashes (NULL for none) and sets *on; help is the
+ * whole --help text.  Returns -1 when the verb should go on, else its exit
+ * code (0 after the help, 2 after a usage line). */
+int cli_flag_only(int argc, char **argv, const char *verb, const char *flag, bool *on,
+                  const char *help);
+
+/* One action of a verb with actions (`hold add`): run gets argv with the
+ * action's name in argv[0]. */
+struct cli_action {
+    const char *name;
+    int (*run)(struct cli_ctx *c, int argc, char **argv);
+};
+/* Runs the action argv[1] names from acts (ended by a NULL name).  usage is
+ * the verb's one usage line (no newline): printed to stderr with exit 2 when
+ * no action is given, to stdout with exit 0 for --help/-h.  An unknown
+ * action is a usage error naming them all: "VERB: unknown action 'X' (a, b)". */
+int cli_dispatch(struct cli_ctx *c, int argc, char **argv, const char *verb, const char *usage,
+                 const struct cli_action *acts);
+
+/* Opens the catalog and loads camera id for verb: 0 with both for the caller
+ * to close and clear, else the exit code after one line ("VERB: no camera N"
+ * is 1) with nothing left open. */
+int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catalog_t **cat,
+                    struct cat_camera *cam);
+
+/* A --ward value: a ward's name, or its id.  0 with *id, or WW_ENOTFOUND. */
+int cli_find_ward(catalog_t *cat, const char *s, int64_t *id);
+
+/* Parses a --from/--to style option value as a time (ww_parse_time, off =
+ * the station's UTC offset in minutes).  0, or 2 after "VERB: OPT 'ARG' is
+ * not a time<hint>" (hint may be ""). */
+int cli_opt_time(const char *verb, const char *opt, const char *arg, int off, const char *hint,
+                 int64_t *out);
+
+/* Ends the transaction a verb began: commits when rc is 0, rolls back when
+ * it is not or the commit fails.  Returns the outcome (rc, or the commit's
+ * error). */
+int cli_end_txn(catalog_t *cat, int rc);
+
+/* Appends audit row a with detail (a JSON object, reference taken) as its
+ * compact, key-sorted text.  0 or the catalog's error. */
+int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail);
+
+/* Prints j as JSON (json_dumps flags) and a newline on stdout; takes j's
+ * reference. */
+void cli_print_json(json_t *j, size_t flags);
 
 /* Creates the first admin with a random password (returned, caller frees)
  * on a new catalog.  Implemented with the users module (cli/user.c). */

@@ -43,10 +43,10 @@ int cli_export(struct cli_ctx *c, int argc, char **argv)
             if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("export: --camera wants a camera id");
             break;
         case 'f':
-            if (ww_parse_time(optarg, off, &from)) return cli_usage("export: --from '%s' is not a time", optarg);
+            if (cli_opt_time("export", "--from", optarg, off, "", &from)) return 2;
             break;
         case 't':
-            if (ww_parse_time(optarg, off, &to)) return cli_usage("export: --to '%s' is not a time", optarg);
+            if (cli_opt_time("export", "--to", optarg, off, "", &to)) return 2;
             break;
         case 'o': out = optarg; break;
         case 's':

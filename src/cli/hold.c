@@ -16,13 +16,9 @@
 
 static int audit(catalog_t *cat, const char *action, int64_t camera, int64_t from, int64_t to, json_t *detail)
 {
-    char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(detail);
     struct cat_audit a = {.username = "cli", .action = (char *)action, .camera_id = camera,
-                          .range_from_us = from, .range_to_us = to, .detail = d};
-    int rc = catalog_audit_append(cat, &a);
-    free(d);
-    return rc;
+                          .range_from_us = from, .range_to_us = to};
+    return cli_audit_append(cat, &a, detail);
 }
 
 static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
@@ -38,8 +34,8 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
     while ((o = cli_getopt(argc, argv, ":h", opts, "hold add")) != -1) {
         switch (o) {
         case 'c': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.camera_id)) return cli_usage("hold add: --camera wants a camera id"); break;
-        case 'f': if (ww_parse_time(optarg, off, &h.from_us)) return cli_usage("hold add: --from '%s' is not a time", optarg); break;
-        case 't': if (ww_parse_time(optarg, off, &h.to_us)) return cli_usage("hold add: --to '%s' is not a time", optarg); break;
+        case 'f': if (cli_opt_time("hold add", "--from", optarg, off, "", &h.from_us)) return 2; break;
+        case 't': if (cli_opt_time("hold add", "--to", optarg, off, "", &h.to_us)) return 2; break;
         case 'r': h.reason = optarg; break;
         case 'i': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.incident_id)) return cli_usage("hold add: --incident wants an incident id"); break;
         case 'u': if (ww_parse_time(optarg, off, &h.until_us)) return cli_usage("hold add: --until '%s' is not a date", optarg); break;
@@ -64,8 +60,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
         rc = audit(cat, "hold_add", h.camera_id, h.from_us, h.to_us,
                    json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason, "until_us",
                              (json_int_t)h.until_us, "incident_id", (json_int_t)h.incident_id));
-    if (!rc) rc = catalog_commit(cat);
-    if (rc) catalog_rollback(cat);
+    rc = cli_end_txn(cat, rc);
     catalog_close(cat);
     if (rc) {
         cli_err("hold add: %s", rc == WW_ENOTFOUND ? "no such camera" : rc == WW_EINVAL ? "refused (range, reason, incident or --until in the past)" : ww_strerror(rc));
@@ -117,10 +112,7 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) json_array_append_new(a, hold_json(&v[i], now));
         json_t *root = json_pack("{s:o}", "holds", a);
-        char *s = json_dumps(root, JSON_INDENT(2));
-        json_decref(root);
-        puts(s);
-        free(s);
+        cli_print_json(root, JSON_INDENT(2));
     } else {
         printf("%-5s %-7s %-9s %-29s %-29s %10s  %s\n", "ID", "CAMERA", "STATE", "FROM", "TO", "HELD MB", "REASON");
         for (size_t i = 0; i < n; i++) {
@@ -161,8 +153,7 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
                        json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason));
         cat_hold_clear(&h);
     }
-    if (!rc) rc = catalog_commit(cat);
-    if (rc) catalog_rollback(cat);
+    rc = cli_end_txn(cat, rc);
     catalog_close(cat);
     if (rc) {
         cli_err("hold release: %s", rc == WW_ENOTFOUND ? "no such hold" : rc == WW_ECONFLICT ? "already released or expired" : ww_strerror(rc));
@@ -174,13 +165,8 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_hold(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch hold add|list|release [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "add")) return hold_add(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return hold_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "release")) return hold_release(c, argc - 1, argv + 1);
-    return cli_usage("hold: unknown action '%s' (add, list, release)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"add", hold_add}, {"list", hold_list}, {"release", hold_release}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "hold",
+                        "usage: wardwatch hold add|list|release [options]  (--help on each)", acts);
 }

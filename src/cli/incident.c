@@ -75,20 +75,6 @@ static int incident_import(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* --ward NAME|ID */
-static int resolve_ward(catalog_t *cat, const char *s, int64_t *id)
-{
-    if (catalog_ward_find(cat, s, id) == 0) return 0;
-    int64_t v;
-    char *n = NULL;
-    if (ww_parse_i64(s, 1, INT64_MAX, &v) == 0 && catalog_ward_name(cat, v, &n) == 0) {
-        free(n);
-        *id = v;
-        return 0;
-    }
-    return WW_ENOTFOUND;
-}
-
 static int write_out(const char *path, const void *data, size_t len)
 {
     if (!strcmp(path, "-")) return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
@@ -140,7 +126,7 @@ static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    if (ward && resolve_ward(cat, ward, &f.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident export: unknown ward '%s'", ward);
         return 2;
@@ -178,7 +164,7 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
     struct cat_incident_filter f = {.status = -1, .limit = (size_t)limit};
-    if (ward && resolve_ward(cat, ward, &f.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident list: unknown ward '%s'", ward);
         return 2;
@@ -245,7 +231,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
     int64_t ward_id = 0;
-    if (ward && resolve_ward(cat, ward, &ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &ward_id)) {
         catalog_close(cat);
         cli_err("incident stats: unknown ward '%s'", ward);
         return 2;
@@ -268,10 +254,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     if (timeit) printf("stats_ms %.2f\n", (double)best / 1000.0);
     if (json) {
         json_t *j = ward_stats_json(&s, "vi");
-        char *t = json_dumps(j, JSON_INDENT(2));
-        puts(t);
-        free(t);
-        json_decref(j);
+        cli_print_json(j, JSON_INDENT(2));
     } else if (csv) {
         struct ww_buf b = {0};
         ward_stats_csv(&s, "vi", &b);
@@ -306,14 +289,9 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_incident(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch incident import|export|list|stats [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "import")) return incident_import(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "export")) return incident_export(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return incident_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "stats")) return incident_stats(c, argc - 1, argv + 1);
-    return cli_usage("incident: unknown action '%s' (import, export, list, stats)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"import", incident_import}, {"export", incident_export}, {"list", incident_list},
+        {"stats", incident_stats}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "incident",
+                        "usage: wardwatch incident import|export|list|stats [options]  (--help on each)", acts);
 }

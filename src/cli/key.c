@@ -14,23 +14,14 @@
 
 static int key_show(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool json = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "key show")) != -1) {
-        if (o == 'j') { json = true; continue; }
-        if (o == 'h') {
-            printf("usage: wardwatch key show [--json]\n\nPrints the station's public signing key (Ed25519) and its\n"
-                   "fingerprint.  Give it to whoever must check this station's exports:\n"
-                   "`wardwatch verify FILE --key KEY` accepts the base64, the hex or this JSON.\n");
-            return 0;
-        }
-        return 2;
-    }
-    if (optind < argc) return cli_usage("key show: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "key show", "json", &json,
+                           "usage: wardwatch key show [--json]\n\nPrints the station's public signing key (Ed25519) and its\n"
+                           "fingerprint.  Give it to whoever must check this station's exports:\n"
+                           "`wardwatch verify FILE --key KEY` accepts the base64, the hex or this JSON.\n");
+    if (rc >= 0) return rc;
     struct export_key k;
-    int rc = export_key_load(ctx->data_dir, &k);
+    rc = export_key_load(ctx->data_dir, &k);
     if (rc) {
         cli_err("key show: %s", rc == WW_ENOTFOUND ? "this data folder has no signing key yet (run init or serve)"
                                                    : ww_strerror(rc));
@@ -40,10 +31,7 @@ static int key_show(struct cli_ctx *ctx, int argc, char **argv)
         json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "wardwatch station public key", "algorithm",
                               "Ed25519", "station_id", k.station_id, "station_name", k.station_name, "public_key",
                               k.public_b64, "key_fingerprint", k.fingerprint);
-        char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        puts(s);
-        free(s);
-        json_decref(j);
+        cli_print_json(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     } else {
         printf("station:      %s (%s)\n", k.station_name, k.station_id);
         printf("algorithm:    Ed25519\n");
@@ -57,11 +45,7 @@ static int key_show(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_key(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch key show [--json]\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "show")) return key_show(c, argc - 1, argv + 1);
-    return cli_usage("key: unknown action '%s' (show)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"show", key_show}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "key", "usage: wardwatch key show [--json]", acts);
 }

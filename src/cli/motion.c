@@ -1,14 +1,14 @@
 /*
- * motion.c — `wardwatch motion scan | events` and two hidden sub-verbs used
- * by tests and benchmarks:
+ * motion.c — `wardwatch motion scan | events` and one hidden sub-verb used
+ * by the tests:
  *
  *   scan FILE        the live detector run over a video file; prints events
  *   events           stored events from the catalog, newest first, paged
  *   gen-events       (hidden) fills the catalog with synthetic events so the
  *                    query speed test has a realistic volume to work on
- *   bench-scan       (hidden) N streams (RTSP URLs or files paced in real
- *                    time) through decoder + detector, one thread each;
- *                    prints the CPU used, for bench/motion_cpu.sh
+ *
+ * The CPU benchmark of decoder + detector is its own program,
+ * bench/motion_scan.c (ww-bench-motion), not a verb.
  *
  * Exit codes as cli.h says: 0 ok, 1 the operation failed, 2 bad usage.
  * FFmpeg's own log is silenced here unless --log-level debug: a scan of a
@@ -19,12 +19,9 @@
 #include <jansson.h>
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,10 +181,7 @@ static int motion_scan(struct cli_ctx *c, int argc, char **argv)
         json_t *e;
         json_array_foreach(so.events, i, e) json_object_del(e, "score");
         json_t *root = json_pack("{s:O}", "events", so.events);
-        char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
-        puts(s);
-        free(s);
-        json_decref(root);
+        cli_print_json(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
     } else {
         printf("%s: %dx%d, %.1f s, %lld frames analysed, %zu event%s\n", path, stats.width,
                stats.height, stats.duration_us / 1e6, (long long)stats.frames_analysed,
@@ -345,10 +339,7 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
         } else {
             json_object_set_new(root, "next", json_null());
         }
-        char *s = json_dumps(root, JSON_COMPACT);
-        puts(s);
-        free(s);
-        json_decref(root);
+        cli_print_json(root, JSON_COMPACT);
     } else {
         printf("%8s %6s  %-25s %8s %6s  %s\n", "id", "camera", "start", "length", "score", "zone");
         for (size_t i = 0; i < n; i++) {
@@ -496,182 +487,6 @@ static int motion_gen_events(struct cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
-/* ---- bench-scan (hidden) ------------------------------------------------ */
-
-struct bench_stream {
-    pthread_t th;
-    const char *url;
-    struct motion_config cfg;
-    int64_t seconds;
-    bool realtime;
-    atomic_bool *stop;
-    int rc;
-    char *err;
-    struct motion_decoder_stats st;
-};
-
-static int bench_interrupt(void *opaque) { return atomic_load((atomic_bool *)opaque); }
-
-static void *bench_run(void *arg)
-{
-    struct bench_stream *b = arg;
-    AVFormatContext *fmt = avformat_alloc_context();
-    AVDictionary *o = NULL;
-    bool rtsp = ww_str_starts(b->url, "rtsp://");
-    if (rtsp) {
-        av_dict_set(&o, "rtsp_transport", "tcp", 0);
-        av_dict_set(&o, "timeout", "5000000", 0);
-    }
-    fmt->interrupt_callback = (AVIOInterruptCB){bench_interrupt, b->stop};
-    struct motion_detector *det = NULL;
-    struct motion_decoder *dec = NULL;
-    AVPacket *pkt = av_packet_alloc();
-    int rc = avformat_open_input(&fmt, b->url, NULL, &o);
-    av_dict_free(&o);
-    if (rc < 0) {
-        b->err = ww_asprintf("cannot open %s: %s", b->url, av_err2str(rc));
-        b->rc = WW_EAV;
-        goto out;
-    }
-    /* RTSP: the SDP gave codec id and parameter sets; go without probing
-     * (avformat_find_stream_info would decode frames on its own). */
-    if (!rtsp) avformat_find_stream_info(fmt, NULL);
-    int vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (vi < 0) {
-        b->err = ww_asprintf("%s: no video stream", b->url);
-        b->rc = WW_EINVAL;
-        goto out;
-    }
-    AVStream *vs = fmt->streams[vi];
-    motion_detector_new(&b->cfg, &det);
-    struct motion_decoder_opts dopts = {.time_base_num = vs->time_base.num,
-                                        .time_base_den = vs->time_base.den,
-                                        .thumbnails = true,
-                                        .log_ctx = "motion bench"};
-    if (motion_decoder_new(vs->codecpar, det, &dopts, &dec)) {
-        b->err = ww_asprintf("%s: cannot open the decoder", b->url);
-        b->rc = WW_EAV;
-        goto out;
-    }
-    int64_t t_start = ww_mono_us(), base_us = 0, first = AV_NOPTS_VALUE, last_rel = 0;
-    while (!atomic_load(b->stop) && ww_mono_us() - t_start < b->seconds * 1000000) {
-        rc = av_read_frame(fmt, pkt);
-        if (rc == AVERROR_EOF && !rtsp) {
-            /* Loop the file, continuing its clock. */
-            base_us += last_rel + 100000;
-            first = AV_NOPTS_VALUE;
-            av_seek_frame(fmt, vi, 0, AVSEEK_FLAG_BACKWARD);
-            continue;
-        }
-        if (rc < 0) {
-            b->err = ww_asprintf("%s: read error: %s", b->url, av_err2str(rc));
-            break;
-        }
-        if (pkt->stream_index == vi) {
-            int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-            int64_t rel = 0;
-            if (ts != AV_NOPTS_VALUE) {
-                if (first == AV_NOPTS_VALUE) first = ts;
-                rel = av_rescale_q(ts - first, vs->time_base, AV_TIME_BASE_Q);
-                last_rel = rel;
-            }
-            int64_t t = rtsp ? ww_wall_us() : base_us + rel;
-            if (b->realtime && !rtsp) {
-                int64_t wait = (t_start + t) - ww_mono_us();
-                if (wait > 0) {
-                    struct timespec ts2 = {wait / 1000000, (wait % 1000000) * 1000};
-                    nanosleep(&ts2, NULL);
-                }
-            }
-            motion_decoder_push(dec, pkt, t);
-        }
-        av_packet_unref(pkt);
-    }
-    motion_decoder_finish(dec);
-    motion_decoder_get_stats(dec, &b->st);
-out:
-    av_packet_free(&pkt);
-    motion_decoder_free(dec);
-    motion_detector_free(det);
-    avformat_close_input(&fmt);
-    return NULL;
-}
-
-static int motion_bench_scan(struct cli_ctx *c, int argc, char **argv)
-{
-    (void)c;
-    static const struct option opts[] = {
-        {"seconds", required_argument, 0, 's'}, {"keyframes-only", no_argument, 0, 'k'},
-        {"rate", required_argument, 0, 'r'},    {"realtime", no_argument, 0, 'R'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
-    };
-    struct motion_config cfg;
-    motion_config_default(&cfg);
-    int64_t seconds = 10;
-    bool realtime = false;
-    cli_getopt_reset();
-    int o;
-    while ((o = cli_getopt(argc, argv, ":h", opts, "motion bench-scan")) != -1) {
-        switch (o) {
-        case 'h':
-            printf("usage: wardwatch motion bench-scan URL|FILE... [--seconds S] [--rate FPS]\n"
-                   "         [--keyframes-only] [--realtime]\n\n"
-                   "Benchmark: one thread per stream runs decoder + detector for S seconds\n"
-                   "(files loop; --realtime paces them like a camera); prints CPU use.\n");
-            return 0;
-        case 's':
-            if (ww_parse_i64(optarg, 1, 3600, &seconds)) return cli_usage("motion bench-scan: bad --seconds '%s'", optarg);
-            break;
-        case 'r':
-            if (motion_config_set(&cfg, "rate", optarg)) return cli_usage("motion bench-scan: bad --rate '%s'", optarg);
-            break;
-        case 'k': cfg.keyframes_only = true; break;
-        case 'R': realtime = true; break;
-        default: return 2;
-        }
-    }
-    int n = argc - optind;
-    if (n < 1) return cli_usage("motion bench-scan: no URL given");
-    if (n > 256) return cli_usage("motion bench-scan: at most 256 streams");
-    av_log_set_level(AV_LOG_QUIET);
-    avformat_network_init();
-    atomic_bool stop = false;
-    struct bench_stream *bs = ww_calloc((size_t)n, sizeof *bs);
-    struct rusage r0, r1;
-    getrusage(RUSAGE_SELF, &r0);
-    int64_t w0 = ww_mono_us();
-    for (int i = 0; i < n; i++) {
-        bs[i] = (struct bench_stream){.url = argv[optind + i], .cfg = cfg, .seconds = seconds,
-                                      .realtime = realtime, .stop = &stop};
-        pthread_create(&bs[i].th, NULL, bench_run, &bs[i]);
-    }
-    for (int i = 0; i < n; i++) pthread_join(bs[i].th, NULL);
-    int64_t w1 = ww_mono_us();
-    getrusage(RUSAGE_SELF, &r1);
-    double cpu = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) + (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
-                 ((r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec)) / 1e6;
-    int64_t decoded = 0, analysed = 0, packets = 0, failed = 0;
-    for (int i = 0; i < n; i++) {
-        if (bs[i].err) {
-            cli_err("motion bench-scan: %s", bs[i].err);
-            failed++;
-        }
-        free(bs[i].err);
-        decoded += bs[i].st.frames_decoded;
-        analysed += bs[i].st.frames_analysed;
-        packets += bs[i].st.packets;
-    }
-    free(bs);
-    avformat_network_deinit();
-    double wall = (w1 - w0) / 1e6;
-    printf("{\"streams\":%d,\"failed\":%lld,\"wall_s\":%.2f,\"cpu_s\":%.3f,"
-           "\"cpu_pct_per_stream\":%.2f,\"packets\":%lld,\"frames_decoded\":%lld,"
-           "\"frames_analysed\":%lld}\n",
-           n, (long long)failed, wall, cpu, wall > 0 ? 100.0 * cpu / wall / n : 0,
-           (long long)packets, (long long)decoded, (long long)analysed);
-    return failed ? 1 : 0;
-}
-
 /* ---- dispatch ----------------------------------------------------------- */
 
 static void motion_help(FILE *f)
@@ -695,6 +510,5 @@ int cli_motion(struct cli_ctx *c, int argc, char **argv)
     if (!strcmp(sub, "scan")) return motion_scan(c, argc - 1, argv + 1);
     if (!strcmp(sub, "events")) return motion_events(c, argc - 1, argv + 1);
     if (!strcmp(sub, "gen-events")) return motion_gen_events(c, argc - 1, argv + 1);
-    if (!strcmp(sub, "bench-scan")) return motion_bench_scan(c, argc - 1, argv + 1);
     return cli_usage("motion: unknown sub-verb '%s' (see 'wardwatch motion --help')", sub);
 }

@@ -41,10 +41,12 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
             if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("recordings: --camera wants a camera id, not '%s'", optarg);
             break;
         case 'f':
-            if (ww_parse_time(optarg, off, &from)) return cli_usage("recordings: --from '%s' is not a time (ISO 8601, e.g. 2026-11-25T08:00:00+07:00)", optarg);
+            if (cli_opt_time("recordings", "--from", optarg, off, " (ISO 8601, e.g. 2026-11-25T08:00:00+07:00)", &from))
+                return 2;
             break;
         case 't':
-            if (ww_parse_time(optarg, off, &to)) return cli_usage("recordings: --to '%s' is not a time (ISO 8601, e.g. 2026-11-25T09:00:00+07:00)", optarg);
+            if (cli_opt_time("recordings", "--to", optarg, off, " (ISO 8601, e.g. 2026-11-25T09:00:00+07:00)", &to))
+                return 2;
             break;
         case 's':
             if (strcmp(optarg, "main") && strcmp(optarg, "sub")) return cli_usage("recordings: --stream is main or sub");
@@ -64,14 +66,9 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
     if (to <= from) return cli_usage("recordings: --to must be after --from");
 
     catalog_t *cat;
-    int rc = cli_open(c, &cat);
-    if (rc) return rc;
     struct cat_camera cc;
-    if (catalog_camera_get(cat, cam, &cc)) {
-        catalog_close(cat);
-        cli_err("recordings: no camera %lld", (long long)cam);
-        return 1;
-    }
+    int rc = cli_open_camera(c, "recordings", cam, &cat, &cc);
+    if (rc) return rc;
     cat_camera_clear(&cc);
     int64_t sid = 0;
     struct cat_segment *v = NULL;
@@ -103,10 +100,7 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
     if (json) {
         json_t *root = json_pack("{s:I,s:s,s:o,s:o,s:f}", "camera", (json_int_t)cam, "stream", kind,
                                  "segments", segs, "gaps", gaps, "recorded_seconds", (double)covered / 1e6);
-        char *s = json_dumps(root, JSON_INDENT(2));
-        puts(s);
-        free(s);
-        json_decref(root);
+        cli_print_json(root, JSON_INDENT(2));
     } else {
         printf("%-29s  %-29s  %7s  %10s  %s\n", "START", "END", "FRAMES", "BYTES", "PATH");
         for (size_t i = 0; i < json_array_size(segs); i++) {

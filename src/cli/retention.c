@@ -87,10 +87,7 @@ static int plan(struct cli_ctx *ctx, int64_t quota, int64_t floor_opt, bool json
                                  (json_int_t)free_b, "floor_bytes", (json_int_t)floor, "quota_bytes", (json_int_t)quota,
                                  "recorded_bytes", (json_int_t)total, "bytes_per_day", (json_int_t)per_day,
                                  "days_until_floor", days_floor, "days_until_quota", days_quota);
-        char *s = json_dumps(root, JSON_INDENT(2));
-        json_decref(root);
-        puts(s);
-        free(s);
+        cli_print_json(root, JSON_INDENT(2));
     } else {
         printf("%-7s %-28s %5s  %-19s  %-19s  %9s  %9s  %s\n", "CAMERA", "NAME", "DAYS", "OLDEST", "GOES (BY DAYS)", "MB",
                "MB/DAY", "HELD");

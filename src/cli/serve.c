@@ -65,6 +65,21 @@ static int take_lock(const char *dir)
     return fd;
 }
 
+/* One of serve's numeric options (the getopt value opt). */
+struct num_opt {
+    int opt;
+    int64_t min, max, scale;
+    int64_t *to;
+    const char *bad; /* the usage line for a value out of range */
+};
+
+static const struct num_opt *num_opt_of(const struct num_opt *v, size_t n, int opt)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].opt == opt) return &v[i];
+    return NULL;
+}
+
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -86,47 +101,36 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     struct serve_http_opts web_opts = {0};
     struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
                              .retention = {.min_free_bytes = REC_FLOOR_AUTO}};
+    /* The numeric options: a value in min..max, stored times scale. */
+    const struct num_opt nums[] = {
+        {'s', 2, 600, 1000000, &cfg.segment_us, "serve: --segment-seconds must be 2..600"},
+        {'f', 100, 1000, 1000, &cfg.fragment_us, "serve: --fragment-ms must be 100..1000"},
+        {'y', 100, 2000, 1000, &cfg.sync_interval_us, "serve: --sync-ms must be 100..2000"},
+        {'q', 1, INT64_MAX / (1 << 20), 1 << 20,
+         &cfg.retention.quota_bytes, "serve: --quota-mb must be a positive number"},
+        {'m', 0, INT64_MAX / (1 << 20), 1 << 20,
+         &cfg.retention.min_free_bytes, "serve: --min-free-mb must be 0 (off) or more"},
+        {'r', 1, 86400, 1000000, &cfg.retention.interval_us, "serve: --retention-seconds must be 1..86400"},
+        {'t', 500, 120000, 1000, &cfg.read_timeout_us, "serve: --read-timeout-ms must be 500..120000"},
+        {'E', 1, 168, 3600LL * 1000000, &web_opts.session_max_us, "serve: --session-hours must be 1..168"},
+        {'T', 1, 300, 1000000, &web_opts.header_timeout_us, "serve: --header-timeout-s must be 1..300"},
+        {'B', 1, 3600, 1000000, &web_opts.body_timeout_us, "serve: --body-timeout-s must be 1..3600"},
+    };
     int64_t v;
     int o;
     cli_getopt_reset();
     while ((o = cli_getopt(argc, argv, ":h", opts, "serve")) != -1) {
+        const struct num_opt *n = num_opt_of(nums, sizeof nums / sizeof *nums, o);
+        if (n) {
+            if (ww_parse_i64(optarg, n->min, n->max, &v)) return cli_usage("%s", n->bad);
+            *n->to = v * n->scale;
+            continue;
+        }
         switch (o) {
         case 'l': listen = optarg; break;
         case 'H': http = false; break;
         case 'R': cfg.record = false; break;
         case 'S': stats = optarg; break;
-        case 's':
-            if (ww_parse_i64(optarg, 2, 600, &v)) return cli_usage("serve: --segment-seconds must be 2..600");
-            cfg.segment_us = v * 1000000;
-            break;
-        case 'f':
-            if (ww_parse_i64(optarg, 100, 1000, &v)) return cli_usage("serve: --fragment-ms must be 100..1000");
-            cfg.fragment_us = v * 1000;
-            break;
-        case 'y':
-            if (ww_parse_i64(optarg, 100, 2000, &v)) return cli_usage("serve: --sync-ms must be 100..2000");
-            cfg.sync_interval_us = v * 1000;
-            break;
-        case 'q':
-            if (ww_parse_i64(optarg, 1, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --quota-mb must be a positive number");
-            cfg.retention.quota_bytes = v << 20;
-            break;
-        case 'm':
-            if (ww_parse_i64(optarg, 0, INT64_MAX / (1 << 20), &v)) return cli_usage("serve: --min-free-mb must be 0 (off) or more");
-            cfg.retention.min_free_bytes = v << 20;
-            break;
-        case 'r':
-            if (ww_parse_i64(optarg, 1, 86400, &v)) return cli_usage("serve: --retention-seconds must be 1..86400");
-            cfg.retention.interval_us = v * 1000000;
-            break;
-        case 't':
-            if (ww_parse_i64(optarg, 500, 120000, &v)) return cli_usage("serve: --read-timeout-ms must be 500..120000");
-            cfg.read_timeout_us = v * 1000;
-            break;
-        case 'E':
-            if (ww_parse_i64(optarg, 1, 168, &v)) return cli_usage("serve: --session-hours must be 1..168");
-            web_opts.session_max_us = v * 3600 * 1000000;
-            break;
         case 'C': web_opts.secure_cookie = true; break;
         case 'X':
             if (!*optarg || strlen(optarg) > 1000 || strchr(optarg, ' '))
@@ -136,14 +140,6 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         case 'P':
             if (ww_parse_i64(optarg, 0, 1024, &v)) return cli_usage("serve: --max-conn-per-ip must be 0..1024");
             web_opts.max_conn_per_ip = v ? (int)v : -1;
-            break;
-        case 'T':
-            if (ww_parse_i64(optarg, 1, 300, &v)) return cli_usage("serve: --header-timeout-s must be 1..300");
-            web_opts.header_timeout_us = v * 1000000;
-            break;
-        case 'B':
-            if (ww_parse_i64(optarg, 1, 3600, &v)) return cli_usage("serve: --body-timeout-s must be 1..3600");
-            web_opts.body_timeout_us = v * 1000000;
             break;
         case 'h': help(); return 0;
         default: return 2;

@@ -71,12 +71,17 @@ static int audit_change(catalog_t *cat, const char *change, const struct cat_use
 {
     json_t *d = json_pack("{s:s,s:I,s:s,s:s,s:s}", "change", change, "user_id", (json_int_t)u->id,
                           "username", u->username, "role", cat_role_name(u->role), "via", "cli");
-    char *s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(d);
-    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE, .detail = s};
-    int rc = catalog_audit_append(cat, &a);
-    free(s);
-    return rc;
+    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE};
+    return cli_audit_append(cat, &a, d);
+}
+
+/* Adds u (its id set) and the audit row of its creation in one transaction. */
+static int store_new_user(catalog_t *cat, struct cat_user *u)
+{
+    int rc = catalog_begin(cat);
+    if (rc) return rc;
+    if (!(rc = catalog_user_add(cat, u))) rc = audit_change(cat, "add", u);
+    return cli_end_txn(cat, rc);
 }
 
 /* Random password of 18 characters from an alphabet without look-alikes
@@ -100,30 +105,10 @@ int cli_init_first_admin(catalog_t *cat, char **password)
     if (rc) { free_password(pw); return rc; }
     struct cat_user u = {.username = "admin", .display_name = "Quản trị", .role = CAT_ROLE_ADMIN,
                          .pw_hash = hash};
-    if ((rc = catalog_begin(cat)) == 0) {
-        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
-            (rc = catalog_commit(cat)))
-            catalog_rollback(cat);
-    }
+    rc = store_new_user(cat, &u);
     free(hash);
     if (rc) { free_password(pw); return rc; }
     *password = pw;
-    return 0;
-}
-
-/* --ward takes a ward's name, or its id. */
-static int find_ward(catalog_t *cat, const char *s, int64_t *id)
-{
-    if (catalog_ward_find(cat, s, id) == 0) return 0;
-    int64_t v;
-    struct cat_ward *w;
-    size_t n;
-    if (ww_parse_i64(s, 1, INT64_MAX, &v) || catalog_ward_list(cat, &w, &n)) return WW_ENOTFOUND;
-    bool found = false;
-    for (size_t i = 0; i < n; i++) found = found || w[i].id == v;
-    cat_ward_list_free(w, n);
-    if (!found) return WW_ENOTFOUND;
-    *id = v;
     return 0;
 }
 
@@ -187,7 +172,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     if (rc) { free_password(pw); return rc; }
     struct cat_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
                          .owner_id = owner};
-    if (ward && find_ward(cat, ward, &u.ward_id)) {
+    if (ward && cli_find_ward(cat, ward, &u.ward_id)) {
         cli_err("user add: unknown ward '%s'", ward);
         rc = 2;
         goto out;
@@ -204,11 +189,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     char *hash;
     if (http_password_hash(pw, &hash)) { cli_err("user add: cannot hash the password"); rc = 1; goto out; }
     u.pw_hash = hash;
-    if ((rc = catalog_begin(cat)) == 0) {
-        if ((rc = catalog_user_add(cat, &u)) || (rc = audit_change(cat, "add", &u)) ||
-            (rc = catalog_commit(cat)))
-            catalog_rollback(cat);
-    }
+    rc = store_new_user(cat, &u);
     free(hash);
     if (rc == WW_ECONFLICT) { cli_err("user add: the name '%s' is taken", name); rc = 1; goto out; }
     if (rc) { cli_err("user add: failed: %s", ww_strerror(rc)); rc = 1; goto out; }
@@ -221,20 +202,11 @@ out:
 
 static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool json = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "user list")) != -1) {
-        if (o == 'j') json = true;
-        else if (o == 'h') { printf("usage: wardwatch user list [--json]\n"); return 0; }
-        else return 2;
-    }
-    if (optind < argc) return cli_usage("user list: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "user list", "json", &json, "usage: wardwatch user list [--json]\n");
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct cat_user *v;
     size_t n;
     if (catalog_user_list(cat, &v, &n)) { catalog_close(cat); cli_err("user list failed"); return 1; }
@@ -249,10 +221,7 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
             if (v[i].owner_id) json_object_set_new(j, "owner_id", json_integer(v[i].owner_id));
             json_array_append_new(arr, j);
         }
-        char *s = json_dumps(arr, JSON_INDENT(2));
-        puts(s);
-        free(s);
-        json_decref(arr);
+        cli_print_json(arr, JSON_INDENT(2));
     } else {
         printf("%-4s %-20s %-9s %-6s %-6s %-8s %s\n", "ID", "USERNAME", "ROLE", "WARD", "OWNER",
                "STATE", "NAME");
@@ -267,8 +236,10 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* passwd, disable, enable: one NAME argument. */
-static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb)
+/* passwd, disable and enable: argv[0] is which. */
+static int user_one(struct cli_ctx *ctx, int argc, char **argv)
 {
+    const char *verb = argv[0];
     static const struct option opts[] = {
         {"password-stdin", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool pw_stdin = false;
@@ -326,8 +297,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb
         }
         if (!rc && (passwd || u.disabled)) rc = catalog_session_delete_user(cat, u.id, NULL);
         if (!rc) rc = audit_change(cat, verb, &u);
-        if (!rc) rc = catalog_commit(cat);
-        if (rc) catalog_rollback(cat);
+        rc = cli_end_txn(cat, rc);
     }
     free(hash);
     free_password(pw);
@@ -340,14 +310,9 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv, const char *verb
 
 int cli_user(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "add")) return user_add(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list")) return user_list(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "passwd") || !strcmp(argv[1], "disable") || !strcmp(argv[1], "enable"))
-        return user_one(c, argc - 1, argv + 1, argv[1]);
-    return cli_usage("user: unknown action '%s' (add, list, passwd, disable, enable)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"add", user_add}, {"list", user_list}, {"passwd", user_one}, {"disable", user_one},
+        {"enable", user_one}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "user",
+                        "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)", acts);
 }

@@ -115,6 +115,14 @@ out:
     return rc ? -1 : 0;
 }
 
+/* check_signed of a path made for the purpose (freed here). */
+static int check_signed_at(struct verify *v, char *path, json_t **m)
+{
+    int rc = check_signed(v, path, m);
+    free(path);
+    return rc;
+}
+
 /* A file against the SHA-256 (and size, if >= 0) a manifest gives. */
 static int check_file(struct verify *v, const char *path, const char *want_sha, long long want_bytes)
 {
@@ -153,10 +161,8 @@ static void print_clip(struct verify *v, json_t *m)
 /* A clip given by its MP4 path. */
 static int verify_clip(struct verify *v, const char *mp4)
 {
-    char *man = ww_asprintf("%s.manifest.json", mp4);
     json_t *m;
-    int rc = check_signed(v, man, &m);
-    free(man);
+    int rc = check_signed_at(v, ww_asprintf("%s.manifest.json", mp4), &m);
     if (rc) return rc;
     json_t *f = json_object_get(m, "file");
     rc = check_file(v, mp4, json_string_value(json_object_get(f, "sha256")),
@@ -168,10 +174,8 @@ static int verify_clip(struct verify *v, const char *mp4)
 
 static int verify_bundle(struct verify *v, const char *dir)
 {
-    char *bj = ww_asprintf("%s/bundle.json", dir);
     json_t *m;
-    int rc = check_signed(v, bj, &m);
-    free(bj);
+    int rc = check_signed_at(v, ww_asprintf("%s/bundle.json", dir), &m);
     if (rc) return rc;
     json_t *place = json_object_get(m, "place");
     okay(v, "bundle: %.5f, %.5f within %.0f m, %s – %s, by %s at %s",

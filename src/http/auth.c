@@ -325,16 +325,27 @@ static json_t *station_json(void)
     return json_pack("{s:i}", "utc_offset_min", ww_station_offset_min());
 }
 
+/* The body of sign-in and of a password change: these two string fields and
+ * no others, both required; the first of 1..max0 bytes, the second (a
+ * password) of 1..1024.  0 or the error answered (400). */
+static int two_fields(struct http_req *req, const char *const fields[3], size_t max0, const char **a,
+                      const char **b)
+{
+    json_t *body;
+    int rc;
+    if ((rc = http_req_json(req, fields, &body))) return rc;
+    if ((rc = http_json_str(req, body, fields[0], true, 1, max0, a)) < 0) return rc;
+    if ((rc = http_json_str(req, body, fields[1], true, 1, 1024, b)) < 0) return rc;
+    return 0;
+}
+
 static int h_login(struct http_req *req, void *ud)
 {
     (void)ud;
     static const char *const fields[] = {"username", "password", NULL};
-    json_t *body;
     const char *uname, *pw;
     int rc;
-    if ((rc = http_req_json(req, fields, &body))) return rc;
-    if ((rc = http_json_str(req, body, "username", true, 1, 64, &uname)) < 0) return rc;
-    if ((rc = http_json_str(req, body, "password", true, 1, 1024, &pw)) < 0) return rc;
+    if ((rc = two_fields(req, fields, 64, &uname, &pw))) return rc;
     char *name = http_req_strdup(req, uname);
     lower_ascii(name);
     char *ku = http_req_printf(req, "u:%s", name), *ka = http_req_printf(req, "a:%s", req->client_addr);
@@ -428,12 +439,9 @@ static int h_password(struct http_req *req, void *ud)
 {
     (void)ud;
     static const char *const fields[] = {"old_password", "new_password", NULL};
-    json_t *body;
     const char *oldp, *newp;
     int rc;
-    if ((rc = http_req_json(req, fields, &body))) return rc;
-    if ((rc = http_json_str(req, body, "old_password", true, 1, 1024, &oldp)) < 0) return rc;
-    if ((rc = http_json_str(req, body, "new_password", true, 1, 1024, &newp)) < 0) return rc;
+    if ((rc = two_fields(req, fields, 1024, &oldp, &newp))) return rc;
     const char *weak = http_password_weak(newp);
     if (weak) return http_fail(req, WW_EINVAL, "%s", weak);
     const struct http_user *me = http_req_user(req);

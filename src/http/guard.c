@@ -69,11 +69,7 @@ int http_guard_init(struct http_guard *g, int64_t header_us, int64_t body_us, in
     g->per_ip = per_ip;
     g->max_conn = max_conn;
     pthread_mutex_init(&g->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    ww_cond_init_monotonic(&g->cv);
     int rc = pthread_create(&g->thread, NULL, guard_main, g);
     if (rc) {
         pthread_cond_destroy(&g->cv);

@@ -53,11 +53,18 @@ static bool has_header(const struct http_req *req, const char *name)
     return false;
 }
 
-static void set_resp(struct http_req *req, struct MHD_Response *resp, unsigned status)
+/* The end of every http_respond_*: Content-Type (when given), then one more
+ * header (when given), then the response becomes the request's (replacing
+ * one made before).  Returns 0. */
+static int answer(struct http_req *req, struct MHD_Response *resp, unsigned status,
+                  const char *content_type, const char *header, const char *value)
 {
+    if (content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (header) MHD_add_response_header(resp, header, value);
     if (req->resp) MHD_destroy_response(req->resp);
     req->resp = resp;
     req->status = status;
+    return 0;
 }
 
 /* A counted copy of a buffer (http_resp_count). */
@@ -92,9 +99,7 @@ int http_respond_data(struct http_req *req, unsigned status, const char *content
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)(len ? data : ""), MHD_RESPMEM_MUST_COPY);
     if (!r) return -ENOMEM;
-    if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    set_resp(req, r, status);
-    return 0;
+    return answer(req, r, status, content_type, NULL, NULL);
 }
 
 int http_respond_json(struct http_req *req, unsigned status, json_t *body)
@@ -106,9 +111,7 @@ int http_respond_json(struct http_req *req, unsigned status, json_t *body)
     size_t n = strlen(s);
     struct MHD_Response *r = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
     if (!r) { free(s); return -ENOMEM; }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    set_resp(req, r, status);
-    return 0;
+    return answer(req, r, status, "application/json; charset=utf-8", NULL, NULL);
 }
 
 static const char *default_message(unsigned status)
@@ -345,10 +348,7 @@ static int respond_stream(struct http_req *req, unsigned status, const char *con
         stream_free(s);
         return -ENOMEM;
     }
-    if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    set_resp(req, r, status);
-    return 0;
+    return answer(req, r, status, content_type, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
 int http_respond_stream(struct http_req *req, unsigned status, const char *content_type,
@@ -429,10 +429,7 @@ int http_respond_fd(struct http_req *req, int fd, const char *content_type)
         close(fd);
         return -ENOMEM;
     }
-    if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    set_resp(req, r, status);
-    return 0;
+    return answer(req, r, status, content_type, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 }
 
 int http_respond_file(struct http_req *req, const char *path, const char *content_type)

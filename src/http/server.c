@@ -104,11 +104,9 @@ char *http_req_printf(struct http_req *req, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *tmp = NULL;
-    int n = vasprintf(&tmp, fmt, ap);
+    char *tmp = ww_vasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0) abort();
-    char *s = http_arena_strndup(&req->arena, tmp, (size_t)n);
+    char *s = http_arena_strndup(&req->arena, tmp, strlen(tmp));
     free(tmp);
     return s;
 }
