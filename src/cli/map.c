@@ -132,8 +132,7 @@ static const char *street_of(catalog_t *cat, char **f, size_t n, const struct st
         return "longitude is not a number from -180 to 180";
     const char *w = field(f, n, k->ward);
     s->ward_id = 0;
-    if (*w && ww_parse_i64(w, 1, INT64_MAX, &s->ward_id) && catalog_ward_find(cat, w, &s->ward_id))
-        return "ward is neither a ward's id nor its name";
+    if (*w && cli_find_ward(cat, w, &s->ward_id)) return "ward is neither a ward's id nor its name";
     return NULL;
 }
 
@@ -230,10 +229,7 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
             json_object_set_new(o, "minzoom", json_integer(info.minzoom));
             json_object_set_new(o, "maxzoom", json_integer(info.maxzoom));
         }
-        char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-        puts(s);
-        free(s);
-        json_decref(o);
+        cli_print_json(o, JSON_INDENT(2) | JSON_SORT_KEYS);
     } else {
         if (have) { printf("offline map: %s\n", path); print_info(&info); }
         else printf("offline map: none (install one with `wardwatch map tiles FILE.mbtiles`)\n");
@@ -246,13 +242,8 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
 
 int cli_map(struct cli_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "tiles")) return map_tiles(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "streets")) return map_streets(c, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "show")) return map_show(c, argc - 1, argv + 1);
-    return cli_usage("map: unknown action '%s' (tiles, streets, show)", argv[1]);
+    static const struct cli_action acts[] = {
+        {"tiles", map_tiles}, {"streets", map_streets}, {"show", map_show}, {NULL, NULL}};
+    return cli_dispatch(c, argc, argv, "map",
+                        "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]", acts);
 }
