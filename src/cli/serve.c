@@ -80,6 +80,19 @@ static const struct num_opt *num_opt_of(const struct num_opt *v, size_t n, int o
     return NULL;
 }
 
+/* The engine's consent question (engine_cfg.may), answered by the one rule
+ * (community_may) as the station: recording and motion analysis need the
+ * owner's recording consent in force at that moment. */
+static int station_may(void *arg, catalog_t *cat, int64_t camera_id, bool analysis, int64_t when_us)
+{
+    (void)arg;
+    struct community_answer ans;
+    if (community_may(cat, &community_station, camera_id, analysis ? COMMUNITY_USE_ANALYSIS : COMMUNITY_USE_RECORD,
+                      when_us, &ans))
+        return -1;
+    return ans.why == COMMUNITY_OK;
+}
+
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -100,7 +113,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     bool http = true;
     struct serve_http_opts web_opts = {0};
     struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
-                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}};
+                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}, .may = station_may};
     /* The numeric options: a value in min..max, stored times scale. */
     const struct num_opt nums[] = {
         {'s', 2, 600, 1000000, &cfg.segment_us, "serve: --segment-seconds must be 2..600"},

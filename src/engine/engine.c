@@ -519,8 +519,8 @@ static void apply_consent(struct engine *e)
     size_t n = cam_ids(e, false, &ids);
     signed char *pause = n ? ww_calloc(n, 1) : NULL;  /* -1 unknown, 0 run, 1 pause */
     for (size_t i = 0; i < n; i++) {
-        struct cat_consent_now cn;
-        pause[i] = catalog_consent_at(e->cat, ids[i], now, &cn) ? -1 : !cn.record;
+        int may = e->cfg.may(e->cfg.may_arg, e->cat, ids[i], false, now);
+        pause[i] = may < 0 ? -1 : !may;
     }
     pthread_mutex_lock(&e->mu);
     for (size_t i = 0; i < n; i++) {
@@ -620,8 +620,7 @@ static void drain_events(struct engine *e)
         /* The event's picture (its peak) must lie inside the owner's
          * recording consent: this also covers the moments between a
          * withdrawal and the supervisor's next apply_consent. */
-        struct cat_consent_now cn;
-        if (catalog_consent_at(e->cat, v[i].camera_id, v[i].ev.peak_us, &cn) != 0 || !cn.record) {
+        if (e->cfg.may(e->cfg.may_arg, e->cat, v[i].camera_id, true, v[i].ev.peak_us) != 1) {
             ww_info("motion", "event of camera %lld dropped: its moment is outside the owner's recording consent",
                     (long long)v[i].camera_id);
             free(v[i].jpeg);
@@ -925,6 +924,7 @@ static void av_log_to_ww(void *avcl, int level, const char *fmt, va_list ap)
 
 int engine_start(const struct engine_cfg *cfg, engine_t **out)
 {
+    assert(cfg->may); /* engine.h: the consent rule is not the engine's to guess */
     av_log_set_callback(av_log_to_ww);
     struct engine *e = ww_calloc(1, sizeof *e);
     e->cfg = *cfg;

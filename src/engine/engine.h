@@ -61,6 +61,16 @@ struct engine_cfg {
     int64_t reconcile_us;          /* how often the catalog is re-read (default 2 s) */
     int64_t read_timeout_us;       /* no packet for this long = stream lost (default 5 s) */
     const char *stats_path;        /* JSON stats file rewritten every second; NULL = none */
+    /* The owner's consent, asked of the module that owns the rule
+     * (community_may, answered as the station): the engine sits below
+     * community and cannot call it, so serve hands it over.  Required.
+     * may(arg, cat, camera_id, analysis, when_us) → 1 allowed, 0 refused,
+     * < 0 the catalog could not say (the camera keeps its state).  analysis
+     * false = recording, true = motion analysis.  Called on the supervisor
+     * thread with its own catalog connection, never under the engine's
+     * lock. */
+    int (*may)(void *arg, catalog_t *cat, int64_t camera_id, bool analysis, int64_t when_us);
+    void *may_arg;
 };
 
 int engine_start(const struct engine_cfg *cfg, engine_t **out);
