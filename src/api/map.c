@@ -50,7 +50,7 @@ static int h_offline(struct http_req *req, void *ud)
     cat_mbtiles_t *t = NULL;
     int rc = catalog_mbtiles_open(path, &t);
     free(path);
-    struct cat_mbtiles_info info;
+    struct cat_mbtiles_meta info;
     if (rc || catalog_mbtiles_info(t, &info)) {
         catalog_mbtiles_close(t);
         return http_respond_json(req, 200, json_pack("{s:b}", "available", 0));
@@ -65,7 +65,7 @@ static int h_offline(struct http_req *req, void *ud)
     json_object_set_new(o, "bounds", info.has_bounds ? doubles(info.bounds, 4) : json_null());
     json_object_set_new(o, "center", info.has_center ? doubles(info.center, 3) : json_null());
     if (!raster) json_object_set_new(o, "problem", json_string("vector tiles (pbf) are not shown: give raster tiles"));
-    cat_mbtiles_info_clear(&info);
+    cat_mbtiles_meta_clear(&info);
     return http_respond_json(req, 200, o);
 }
 
@@ -93,7 +93,7 @@ static int h_tile(struct http_req *req, void *ud)
     int rc = catalog_mbtiles_open(path, &t);
     free(path);
     if (rc) return http_fail(req, WW_ENOTFOUND, "this station has no offline map");
-    struct cat_mbtiles_info info;
+    struct cat_mbtiles_meta info;
     uint8_t *data = NULL;
     size_t len = 0;
     rc = catalog_mbtiles_info(t, &info);
@@ -101,13 +101,13 @@ static int h_tile(struct http_req *req, void *ud)
     catalog_mbtiles_close(t);
     if (rc) {
         if (!info.format) return http_fail(req, WW_EDB, "the offline map cannot be read");
-        cat_mbtiles_info_clear(&info);
+        cat_mbtiles_meta_clear(&info);
         return http_fail(req, WW_ENOTFOUND, "no tile %lld/%lld/%lld", (long long)z, (long long)x, (long long)y);
     }
     http_resp_header(req, "Cache-Control", "private, max-age=3600");
     rc = http_respond_data(req, 200, tile_mime(info.format), data, len);
     free(data);
-    cat_mbtiles_info_clear(&info);
+    cat_mbtiles_meta_clear(&info);
     return rc;
 }
 

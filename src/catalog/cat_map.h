@@ -42,21 +42,21 @@ int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struc
 
 /* ---- MBTiles ----------------------------------------------------------- */
 typedef struct cat_mbtiles cat_mbtiles_t;
-struct cat_mbtiles_info {
+struct cat_mbtiles_meta {
     char *name, *format, *attribution; /* format: png | jpg | webp | pbf */
     int minzoom, maxzoom;
     bool has_bounds; double bounds[4]; /* west, south, east, north */
     bool has_center; double center[3]; /* lon, lat, zoom */
     int64_t tiles;
 };
-void cat_mbtiles_info_clear(struct cat_mbtiles_info *i);
+void cat_mbtiles_meta_clear(struct cat_mbtiles_meta *i);
 /* Opens path read-only and checks it is an MBTiles file (the two tables);
  * -ENOENT when there is no file, WW_EINVAL (logged) when it is not one. */
 int catalog_mbtiles_open(const char *path, cat_mbtiles_t **out);
 void catalog_mbtiles_close(cat_mbtiles_t *t);
 /* The metadata and the tile count (zooms from the tiles when metadata
  * lacks them). */
-int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_info *out);
+int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_meta *out);
 /* Tile z/x/y in the XYZ scheme the web map asks for (y from the north; the
  * file's TMS row is flipped here).  No such tile → -ENOENT. */
 int catalog_mbtiles_tile(cat_mbtiles_t *t, int z, int x, int y, uint8_t **data, size_t *len);

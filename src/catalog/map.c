@@ -92,7 +92,7 @@ struct cat_mbtiles {
     sqlite3 *db;
 };
 
-void cat_mbtiles_info_clear(struct cat_mbtiles_info *i)
+void cat_mbtiles_meta_clear(struct cat_mbtiles_meta *i)
 {
     if (!i) return;
     free(i->name);
@@ -157,7 +157,7 @@ static int parse_doubles(const char *s, double *v, int max)
     return k;
 }
 
-static void info_meta(struct cat_mbtiles_info *i, const char *name, const char *value)
+static void info_meta(struct cat_mbtiles_meta *i, const char *name, const char *value)
 {
     if (!strcmp(name, "name")) { free(i->name); i->name = ww_strdup(value); }
     else if (!strcmp(name, "format")) { free(i->format); i->format = ww_strdup(value); }
@@ -168,7 +168,7 @@ static void info_meta(struct cat_mbtiles_info *i, const char *name, const char *
     else if (!strcmp(name, "center")) i->has_center = parse_doubles(value, i->center, 3) >= 2;
 }
 
-int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_info *out)
+int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_meta *out)
 {
     memset(out, 0, sizeof *out);
     out->minzoom = out->maxzoom = -1;

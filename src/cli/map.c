@@ -51,7 +51,7 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-static void print_info(const struct cat_mbtiles_info *i)
+static void print_info(const struct cat_mbtiles_meta *i)
 {
     printf("name:     %s\nformat:   %s\nzoom:     %d–%d\ntiles:    %lld\n", i->name ? i->name : "(none)", i->format,
            i->minzoom, i->maxzoom, (long long)i->tiles);
@@ -74,14 +74,14 @@ static int map_tiles(struct cli_ctx *c, int argc, char **argv)
                                                                 : ww_strerror(rc));
         return 1;
     }
-    struct cat_mbtiles_info info;
+    struct cat_mbtiles_meta info;
     rc = catalog_mbtiles_info(t, &info);
     catalog_mbtiles_close(t);
     if (rc) { cli_err("map tiles: %s: cannot read its metadata", argv[1]); return 1; }
     if (!strcmp(info.format, "pbf") || info.tiles == 0) {
         cli_err("map tiles: %s: %s", argv[1], info.tiles == 0 ? "holds no tiles"
                                                                : "holds vector tiles (pbf); the console shows raster tiles");
-        cat_mbtiles_info_clear(&info);
+        cat_mbtiles_meta_clear(&info);
         return 1;
     }
     char *dst = ww_asprintf("%s/map.mbtiles", c->data_dir), *tmp = ww_asprintf("%s.new", dst);
@@ -97,7 +97,7 @@ static int map_tiles(struct cli_ctx *c, int argc, char **argv)
     }
     free(tmp);
     free(dst);
-    cat_mbtiles_info_clear(&info);
+    cat_mbtiles_meta_clear(&info);
     return rc ? 1 : 0;
 }
 
@@ -217,7 +217,7 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
     catalog_close(cat);
     char *path = ww_asprintf("%s/map.mbtiles", c->data_dir);
     cat_mbtiles_t *t = NULL;
-    struct cat_mbtiles_info info = {0};
+    struct cat_mbtiles_meta info = {0};
     bool have = catalog_mbtiles_open(path, &t) == 0 && catalog_mbtiles_info(t, &info) == 0;
     catalog_mbtiles_close(t);
     if (json) {
@@ -235,7 +235,7 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
         else printf("offline map: none (install one with `wardwatch map tiles FILE.mbtiles`)\n");
         printf("streets:  %lld\n", (long long)streets);
     }
-    cat_mbtiles_info_clear(&info);
+    cat_mbtiles_meta_clear(&info);
     free(path);
     return 0;
 }
