@@ -201,6 +201,13 @@ await run(async (keep) => {
   check(picks === rows.length - 1, 'every camera may go into the bundle but the one whose owner refused exports', rows.length - 1, picks);
   await page.fill('#bundle-note', 'Vụ việc số 12/2026');
   await page.click('#bundle-make');
+  // issue 17 item 8: the bundle asks first, naming the cameras, with the labelled note
+  await page.waitForSelector('form.modal #f-note');
+  const ask = await page.textContent('form.modal');
+  const noteKept = await page.inputValue('form.modal #f-note');
+  check(/Tạo gói chứng cứ từ \d+ camera\?/.test(ask) && ask.includes('Ghi chú cho gói chứng cứ') && noteKept === 'Vụ việc số 12/2026',
+    'the bundle asks for confirmation, naming the cameras, with the note labelled', 'Tạo gói chứng cứ từ N camera?', ask.slice(0, 300));
+  await page.click('form.modal button[type=submit]');
   await page.waitForSelector('#bundle-result', { timeout: 120000 });
   await shot(page, 'community-search');
   const href = await page.getAttribute('#bundle-download', 'href');

@@ -36,6 +36,10 @@ const own = {
     'search.bundle': 'Tạo gói chứng cứ',
     'search.bundle_note': 'Ghi chú (số vụ việc…)',
     'search.bundling': 'Đang trích xuất {n} camera…',
+    'search.bundle_note_label': 'Ghi chú cho gói chứng cứ',
+    'search.bundle_confirm_title': 'Tạo gói chứng cứ từ {n} camera?',
+    'search.bundle_confirm_help': 'Camera: {names}. Mỗi camera được ghi vào nhật ký như một lần trích xuất, chủ camera sẽ thấy.',
+    'search.bundle_confirm': 'Tạo gói',
     'search.bundle_done': 'Gói chứng cứ số {id}: {n} tệp video',
     'search.download': 'Tải gói (.tar)',
     'search.manifest': 'Bản kê (bundle.json)',
@@ -69,6 +73,10 @@ const own = {
     'search.bundle': 'Make an evidence bundle',
     'search.bundle_note': 'Note (case number…)',
     'search.bundling': 'Exporting {n} cameras…',
+    'search.bundle_note_label': 'Note for the evidence bundle',
+    'search.bundle_confirm_title': 'Make an evidence bundle of {n} cameras?',
+    'search.bundle_confirm_help': 'Cameras: {names}. Each camera is recorded in the audit trail as an export, which its owner sees.',
+    'search.bundle_confirm': 'Make the bundle',
     'search.bundle_done': 'Evidence bundle {id}: {n} video files',
     'search.download': 'Download the bundle (.tar)',
     'search.manifest': 'Manifest (bundle.json)',
@@ -202,9 +210,24 @@ export default {
       ui.clear(results).append(table);
       if (picks.size && ctx.is('admin', 'province', 'officer')) {
         const note = h('input', { id: 'bundle-note', placeholder: t('search.bundle_note'), style: 'min-width: 260px' });
-        const btn = h('button', { class: 'btn btn-primary', id: 'bundle-make', onclick: () => makeBundle(picks, note, btn) }, t('search.bundle'));
-        ui.clear(bundleBox).append(h('div', { class: 'filters' }, note, btn));
+        const btn = h('button', { class: 'btn btn-primary', id: 'bundle-make', onclick: () => confirmBundle(picks, note, btn, r.cameras) }, t('search.bundle'));
+        ui.clear(bundleBox).append(h('div', { class: 'filters' }, h('label', { for: 'bundle-note' }, t('search.bundle_note_label'), ' ', note), btn));
       }
+    }
+
+    // A bundle copies footage of several residents' cameras: say which, and
+    // that each is an export the owner sees, before making it.
+    async function confirmBundle(picks, note, btn, cams) {
+      const ids = [...picks].filter(([, cb]) => cb.checked).map(([id]) => id);
+      if (!ids.length) return;
+      const names = cams.filter((c) => ids.includes(c.id)).map((c) => c.name).join(', ');
+      const ok = await ui.formModal({
+        title: t('search.bundle_confirm_title', { n: ids.length }),
+        fields: [{ name: 'note', label: t('search.bundle_note_label'), value: note.value, help: t('search.bundle_confirm_help', { names }) }],
+        submitLabel: t('search.bundle_confirm'),
+        onSubmit: (v) => { note.value = v.note; return true; },
+      });
+      if (ok) makeBundle(picks, note, btn);
     }
 
     async function makeBundle(picks, note, btn) {
