@@ -219,14 +219,57 @@ function makeContext(path, params) {
   };
 }
 
+// The session ended while the console is open (expired, or signed out
+// elsewhere): a sign-in dialog over everything, the page and any form left
+// as they are; every request that met the 401 waits for it and is sent again.
+// The same person signing in carries on; someone else gets a fresh console
+// (their rights differ).  "Sign out" gives up and shows the sign-in page.
+let reauthWait = null;
+function reauth() {
+  if (!user) return Promise.resolve(false);
+  if (reauthWait) return reauthWait;
+  const before = user;
+  reauthWait = new Promise((resolve) => {
+    const err = h('div', { class: 'form-error', role: 'alert', id: 'reauth-error' });
+    const username = h('input', { id: 'reauth-username', autocomplete: 'username', value: before.username, required: true });
+    const password = h('input', { id: 'reauth-password', type: 'password', autocomplete: 'current-password', required: true });
+    const done = (ok) => { back.remove(); reauthWait = null; resolve(ok); };
+    const form = h('form', { class: 'modal', id: 'reauth', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'reauth-title', onsubmit: async (e) => {
+      e.preventDefault();
+      err.textContent = '';
+      try {
+        const r = await api.post('/api/v1/session', { username: username.value.trim(), password: password.value }, { quiet401: true });
+        user = r.user;
+        setStationOffset(r.station && r.station.utc_offset_min);
+        done(true);
+        if (r.user.id !== before.id) showShell();
+      } catch (ex) {
+        if (ex.status === 401) err.textContent = t('login.wrong');
+        else if (ex.status === 429) err.textContent = t('login.locked', { s: (ex.headers && ex.headers.get('Retry-After')) || '30' });
+        else err.textContent = ex.message;
+        password.select();
+      }
+    } },
+    h('h2', { id: 'reauth-title' }, t('reauth.title')),
+    h('p', { class: 'muted' }, t('reauth.why')),
+    err,
+    h('label', { class: 'field', for: 'reauth-username' }, h('span', { class: 'field-label' }, t('login.username')), username),
+    h('label', { class: 'field', for: 'reauth-password' }, h('span', { class: 'field-label' }, t('login.password')), password),
+    h('div', { class: 'modal-actions' },
+      h('button', { type: 'button', class: 'btn', id: 'reauth-signout', onclick: () => { user = null; done(false); showLogin(); } }, t('top.signout')),
+      h('button', { type: 'submit', class: 'btn btn-primary', id: 'reauth-submit' }, t('login.submit'))));
+    // Escape must not reach the form underneath (it would close it, text and all)
+    form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); e.preventDefault(); } });
+    const back = h('div', { class: 'modal-back reauth-back' }, form);
+    document.body.append(back);
+    password.focus();
+  });
+  return reauthWait;
+}
+
 async function boot() {
   await loadLang(getLang());
-  setUnauthorizedHandler(() => {
-    if (!user) return;
-    user = null;
-    toast(t('login.title'), 'info');
-    showLogin();
-  });
+  setUnauthorizedHandler(reauth);
   try {
     const r = await api.get('/api/v1/session', { quiet401: true });
     user = r.user;

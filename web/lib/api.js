@@ -3,8 +3,11 @@
 //   await api.post('/api/v1/cameras', { name, main_url });
 // JSON in and out; state-changing calls carry Content-Type: application/json
 // or X-Requested-With (the server's CSRF rule).  A 401 anywhere means the
-// session ended: the shell shows the sign-in page.  Other errors throw
-// ApiError with the server's { code, message } and the HTTP status.
+// session ended: the shell asks for the password again in a dialog over
+// whatever is open (issue 17 item 3) and, once signed in, the request is
+// sent again — a form being saved simply finishes, nothing typed is lost.
+// Other errors throw ApiError with the server's { code, message } and the
+// HTTP status.
 export class ApiError extends Error {
   constructor(status, code, message, headers) {
     super(message || code || `HTTP ${status}`);
@@ -14,7 +17,8 @@ export class ApiError extends Error {
   }
 }
 
-let onUnauthorized = () => {};
+// fn(error) → Promise<boolean>: true once the user is signed in again.
+let onUnauthorized = async () => false;
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 async function request(method, path, body, opts = {}) {
@@ -32,7 +36,9 @@ async function request(method, path, body, opts = {}) {
   if (!r.ok) {
     const err = data && data.error ? data.error : {};
     const e = new ApiError(r.status, err.code, err.message, r.headers);
-    if (r.status === 401 && !opts.quiet401) onUnauthorized(e);
+    if (r.status === 401 && !opts.quiet401 && !opts.retried && await onUnauthorized(e)) {
+      return request(method, path, body, { ...opts, retried: true });
+    }
     throw e;
   }
   return data;
