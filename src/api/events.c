@@ -71,6 +71,7 @@ static json_t *event_json(struct http_req *req, const struct cat_event *e, const
     json_object_set_new(o, "duration_s", json_real((double)(e->end_us - e->start_us) / 1e6));
     json_object_set_new(o, "zone", json_string(e->zone ? e->zone : ""));
     json_object_set_new(o, "peak_score", json_real(e->peak_score));
+    json_object_set_new(o, "in_progress", json_false());
     json_object_set_new(
         o, "thumbnail_url",
         e->has_thumbnail
@@ -181,9 +182,47 @@ static const struct cat_camera *cam_find(const struct cam_names *c, int64_t id)
     return NULL;
 }
 
+/* Events still in progress (issue 17 item 14): the engine holds them until
+ * they close (and are stored, under the owner's consent); listed first,
+ * newest of all, with "in_progress": true, no id and no end yet.  Only on
+ * the first page, for a window that reaches now, for the cameras and zone
+ * the filters allow. */
+static void add_in_progress(struct http_req *req, const struct api_ctx *ctx, json_t *rows,
+                            const struct cam_names *names, bool filtered, const int64_t *sel, size_t nsel,
+                            const char *zone, int64_t from, int64_t to)
+{
+    int64_t now = ww_wall_us();
+    if (!ctx->engine || (to && to < now)) return;
+    struct engine_camera_status *v = NULL;
+    size_t n = 0;
+    engine_status_list(ctx->engine, &v, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (filtered && !contains(sel, nsel, v[i].id)) continue;
+        const struct engine_stream_status *ss[2] = {&v[i].sub, &v[i].main};
+        for (int k = 0; k < 2; k++) {
+            const struct engine_stream_status *s = ss[k];
+            if (!s->present || !s->has_motion || !s->motion.open_start_us) continue;
+            if (zone && strcmp(zone, s->motion.open_zone)) continue;
+            if (from && now < from) continue;
+            const struct cat_camera *c = cam_find(names, v[i].id);
+            struct cat_event e = {.camera_id = v[i].id, .start_us = s->motion.open_start_us,
+                                  .end_us = now, .peak_us = s->motion.open_peak_us,
+                                  .peak_score = s->motion.open_peak_score, .zone = (char *)s->motion.open_zone};
+            json_t *o = event_json(req, &e, c ? c->name : NULL, c ? c->ward_id : 0);
+            json_object_set_new(o, "id", json_null());
+            json_object_set_new(o, "end", json_null());
+            json_object_set_new(o, "end_us", json_null());
+            json_object_set_new(o, "in_progress", json_true());
+            json_array_insert_new(rows, 0, o);
+            break; /* one detector per camera */
+        }
+    }
+    free(v);
+}
+
 static int h_list(struct http_req *req, void *ud)
 {
-    (void)ud;
+    const struct api_ctx *ctx = ud;
     int rc;
     int64_t limit, from, to, ward;
     if ((rc = http_req_query_i64(req, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT, &limit)) ||
@@ -259,6 +298,7 @@ static int h_list(struct http_req *req, void *ud)
             json_decref(rows);
             return rc;
         }
+        if (!(before && *before)) add_in_progress(req, ctx, rows, &names, filtered, sel, nsel, zone, from, to);
         size_t shown = n > (size_t)limit ? (size_t)limit : n;
         for (size_t i = 0; i < shown; i++) {
             const struct cat_camera *c = cam_find(&names, ev[i].camera_id);

@@ -71,6 +71,10 @@ struct stream {
     int64_t motion_settings_us;   /* updated_us of the settings applied; -1 = defaults */
     bool motion_consent_known;    /* apply_consent has decided once (under e->mu) */
     atomic_llong motion_events;
+    /* the event in progress (under e->evmu): open_start_us 0 = none */
+    int64_t open_start_us, open_peak_us;
+    double open_peak_score;
+    char open_zone[64];
 };
 
 struct cam {
@@ -300,9 +304,30 @@ static void on_motion_event(void *opaque, int what, const struct motion_event *e
                             const uint8_t *jpeg, size_t jpeg_len)
 {
     struct stream *s = opaque;
-    if (what != MOTION_CB_CLOSED) return;
     struct engine *e = s->e;
+    if (what == MOTION_CB_OPENED) {
+        pthread_mutex_lock(&e->evmu);
+        s->open_start_us = ev->start_us;
+        s->open_peak_us = ev->peak_us;
+        s->open_peak_score = ev->peak_score;
+        snprintf(s->open_zone, sizeof s->open_zone, "%s", ev->zone);
+        pthread_mutex_unlock(&e->evmu);
+        return;
+    }
+    if (what != MOTION_CB_CLOSED) return;
     pthread_mutex_lock(&e->evmu);
+    /* At the detector's maximum length the event is cut and the next piece
+     * is already open (no OPENED for it): it starts where this one ends. */
+    struct motion_state ms;
+    motion_detector_get_state(s->det, &ms);
+    if (ms.in_event) {
+        s->open_start_us = ev->end_us;
+        s->open_peak_us = ev->end_us;
+        s->open_peak_score = 0;
+        snprintf(s->open_zone, sizeof s->open_zone, "%s", ev->zone);
+    } else {
+        s->open_start_us = 0;
+    }
     if (e->nevents >= MAX_PENDING_EVENTS) {
         e->events_dropped++;
     } else {
@@ -754,6 +779,13 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
         o->motion.frames_analysed = ms.frames;
         o->motion.events = atomic_load(&s->motion_events);
         o->motion.paused = ms.paused;
+        pthread_mutex_lock(&s->e->evmu);
+        bool open = ms.in_event && s->open_start_us;
+        o->motion.open_start_us = open ? s->open_start_us : 0;
+        o->motion.open_peak_us = open ? s->open_peak_us : 0;
+        o->motion.open_peak_score = open ? s->open_peak_score : 0;
+        snprintf(o->motion.open_zone, sizeof o->motion.open_zone, "%s", open ? s->open_zone : "");
+        pthread_mutex_unlock(&s->e->evmu);
     }
     if (s->writer) {
         o->has_record = true;

@@ -103,6 +103,13 @@ struct engine_stream_status {
         bool in_event;
         int64_t frames_analysed, events;
         bool paused;               /* outside the owner's recording consent: nothing analysed */
+        /* The event in progress (issue 17 item 14), not yet in the catalog:
+         * open_start_us 0 = none.  Start with pre-roll, the zone and score
+         * of its peak so far.  A long motion is cut at the detector's
+         * maximum length into consecutive events: this is the current piece. */
+        int64_t open_start_us, open_peak_us;
+        double open_peak_score;
+        char open_zone[64];
     } motion;
     bool has_record;               /* a recorder is subscribed (main stream, recording on) */
     struct rec_writer_stats record;

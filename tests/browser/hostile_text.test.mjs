@@ -128,8 +128,11 @@ await run(async (keep) => {
   await page.keyboard.press('Escape');
 
   // ---- what was seen here: results table and hit tooltips --------------------------------
-  const from = new Date((T0 + 7 * 3600) * 1000).toISOString().slice(0, 16);
-  const to = new Date((T0 + 60 + 7 * 3600) * 1000).toISOString().slice(0, 16);
+  // minute precision in the URL: a window from a minute before to two after, so that the
+  // footage (from T0 + 5 s) is inside it whatever second T0 falls on (T0 at :55 left
+  // [T0 - 55, T0 + 5) — no camera, no table)
+  const from = new Date((T0 - 60 + 7 * 3600) * 1000).toISOString().slice(0, 16);
+  const to = new Date((T0 + 120 + 7 * 3600) * 1000).toISOString().slice(0, 16);
   await page.goto(`${srv.url}/#/search?lat=${C[0]}&lon=${C[1]}&radius=100&from=${from}&to=${to}`);
   await page.waitForSelector('#search-results table');
   const tips = await page.evaluate(() => {
