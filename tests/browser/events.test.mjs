@@ -270,26 +270,37 @@ await run(async () => {
     // ---- events page ----
     await page.goto(`${srv.url}/#/events`);
     await page.waitForSelector('.ev-card');
-    const loaded = await until(() => page.$$eval('.ev-card img', (is) => is.filter((i) => i.complete && i.naturalWidth > 0).length >= 8 ? is.length : 0), 15000);
+    const loaded = await until(() => page.$$eval('.ev-card:not(.ev-live) img', (is) => is.filter((i) => i.complete && i.naturalWidth > 0).length >= 8 ? is.length : 0), 15000);
     check(loaded, 'events page: cards show their thumbnails', '>= 8 loaded', loaded);
-    const order = await page.$$eval('.ev-card', (cs) => cs.map((c) => Number(c.dataset.startUs)));
+    const order = await page.$$eval('.ev-card:not(.ev-live)', (cs) => cs.map((c) => Number(c.dataset.startUs)));
     check(order.length >= 9 && order.every((v, i) => !i || v <= order[i - 1]), 'events page: newest first', 'descending start', order.slice(0, 6));
-    const day = await page.textContent('.ev-day h2');
+    const day = await page.textContent('.ev-day[data-day] h2');
     check(/^Hôm nay · \d{2}\/\d{2}\/\d{4}$/.test(day), 'events page: cards grouped by day (dd/mm/yyyy)', 'Hôm nay · dd/mm/yyyy', day);
-    const cardText = await page.textContent('.ev-card');
+    const cardText = await page.textContent('.ev-card:not(.ev-live)');
     check(/\d{2}:\d{2}:\d{2}/.test(cardText) && /giây/.test(cardText) && /Lòng đường (trái|phải)|Cổng chợ|Lối vào bãi xe|toàn khung hình/.test(cardText) && /Mức thay đổi \d+ %/.test(cardText),
       'events page: a card shows time, duration, zone and score (a Vietnamese percentage: "41 %")', 'HH:MM:SS, … giây, a zone, Mức thay đổi N %', cardText);
     await page.mouse.move(10, 10);
     await sleep(500);
     await shot(page, 'events');
 
+    // ---- an event in progress is listed before it closes (issue 17 item 14) ----
+    const live = await until(async () => {
+      await page.goto(`${srv.url}/#/events?r=${Date.now()}`);
+      await page.waitForSelector('.ev-card', { timeout: 10000 }).catch(() => null);
+      const el = await page.$('#ev-live');
+      return el ? page.textContent('#ev-live + .ev-grid') : null;
+    }, 45000, 1000);
+    check(live && /Đang diễn ra/.test(live), 'events page: motion in progress is listed under "Đang có chuyển động", marked "Đang diễn ra"',
+      'Đang diễn ra', live);
+    if (live) await shot(page, 'events-in-progress');
+
     // filters: camera → URL and cards
     await page.selectOption('#ev-camera', String(c2));
     await page.waitForFunction((id) => {
-      const cs = [...document.querySelectorAll('.ev-card')];
+      const cs = [...document.querySelectorAll('.ev-card:not(.ev-live)')];
       return cs.length > 0 && cs.every((c) => c.dataset.camera === String(id));
     }, c2, { timeout: 10000 }).catch(() => null);
-    const cams = await page.$$eval('.ev-card', (cs) => [...new Set(cs.map((c) => c.dataset.camera))]);
+    const cams = await page.$$eval('.ev-card:not(.ev-live)', (cs) => [...new Set(cs.map((c) => c.dataset.camera))]);
     const hash = await page.evaluate(() => location.hash);
     check(cams.length === 1 && cams[0] === String(c2) && hash.includes(`camera=${c2}`), 'events page: the camera filter narrows the cards and lands in the URL',
       [String(c2), `camera=${c2}`], [cams, hash]);
@@ -304,32 +315,32 @@ await run(async () => {
     await page.click('#ev-apply');
     const empty = await page.waitForSelector('#ev-empty', { timeout: 10000 }).then((e) => e.textContent()).catch(() => null);
     check(empty && empty.includes('Không có sự kiện'), 'events page: an empty range says so', 'Không có sự kiện…', empty);
-    const total = (await admin.get('/api/v1/events?limit=500')).json.events.length;
+    const total = (await admin.get('/api/v1/events?limit=500')).json.events.filter((e) => !e.in_progress).length;
     await page.click('#ev-reset');
     await page.waitForSelector('.ev-card');
-    const shown = await page.$$eval('.ev-card', (cs) => cs.length);
+    const shown = await page.$$eval('.ev-card:not(.ev-live)', (cs) => cs.length);
     check(shown >= Math.min(total, 48) && shown <= 48 + 3, 'events page: after "clear" the first page is back (up to 48 events)', Math.min(total, 48), shown);
 
     // paging in the page: 4 a page, "Xem thêm" and scrolling fetch the next
     // pages with the cursor; the cards are the API's rows, in order, once each
-    const apiIds = (await admin.get('/api/v1/events?limit=500')).json.events.map((e) => e.id);
+    const apiIds = (await admin.get('/api/v1/events?limit=500')).json.events.filter((e) => !e.in_progress).map((e) => e.id);
     await page.goto(`${srv.url}/#/events?limit=4`);
-    await page.waitForFunction(() => document.querySelectorAll('.ev-card').length === 4, null, { timeout: 10000 }).catch(() => null);
-    const p1 = await page.$$eval('.ev-card', (cs) => cs.length);
+    await page.waitForFunction(() => document.querySelectorAll('.ev-card:not(.ev-live)').length === 4, null, { timeout: 10000 }).catch(() => null);
+    const p1 = await page.$$eval('.ev-card:not(.ev-live)', (cs) => cs.length);
     await page.click('#ev-more');
-    await page.waitForFunction(() => document.querySelectorAll('.ev-card').length >= 8, null, { timeout: 10000 }).catch(() => null);
-    const p2 = await page.$$eval('.ev-card', (cs) => cs.length);
+    await page.waitForFunction(() => document.querySelectorAll('.ev-card:not(.ev-live)').length >= 8, null, { timeout: 10000 }).catch(() => null);
+    const p2 = await page.$$eval('.ev-card:not(.ev-live)', (cs) => cs.length);
     check(p1 === 4 && p2 >= 8, 'events page: "Xem thêm" loads the next page', [4, '>= 8'], [p1, p2]);
     const scrolled = await until(async () => {
       await page.$eval('#ev-more', (b) => b.scrollIntoView());
-      const cards = await page.$$eval('.ev-card', (cs) => cs.map((c) => [Number(c.dataset.startUs), Number(c.dataset.id)]));
+      const cards = await page.$$eval('.ev-card:not(.ev-live)', (cs) => cs.map((c) => [Number(c.dataset.startUs), Number(c.dataset.id)]));
       const more = await page.isVisible('#ev-more');
       return !more ? cards : null;
     }, 30000, 300);
     const end = await page.textContent('#ev-foot-text');
     // Events keep coming while the test pages: every event that existed
     // before is there, once, in order, and nothing the API does not have.
-    const apiNow = new Set((await admin.get('/api/v1/events?limit=500')).json.events.map((e) => e.id));
+    const apiNow = new Set((await admin.get('/api/v1/events?limit=500')).json.events.filter((e) => !e.in_progress).map((e) => e.id));
     const ids = (scrolled || []).map((x) => x[1]);
     const ordered = (scrolled || []).every((x, i, a) => !i || x[0] < a[i - 1][0] || (x[0] === a[i - 1][0] && x[1] < a[i - 1][1]));
     check(scrolled && ordered && new Set(ids).size === ids.length && apiIds.every((id) => ids.includes(id)) && ids.every((id) => apiNow.has(id)),
@@ -337,8 +348,8 @@ await run(async () => {
     check(/Đã hiện hết/.test(end), 'events page: the end of the list says so', 'Đã hiện hết … sự kiện.', end);
 
     // click → timeline at the pre-roll
-    const first = await page.$eval('.ev-card', (c) => ({ id: Number(c.dataset.id), cam: Number(c.dataset.camera), start: Number(c.dataset.startUs) }));
-    await page.click('.ev-card');
+    const first = await page.$eval('.ev-card:not(.ev-live)', (c) => ({ id: Number(c.dataset.id), cam: Number(c.dataset.camera), start: Number(c.dataset.startUs) }));
+    await page.click('.ev-card:not(.ev-live)');
     await page.waitForFunction(() => location.hash.startsWith('#/timeline'), null, { timeout: 5000 }).catch(() => null);
     const th = await page.evaluate(() => location.hash);
     const params = new URLSearchParams(th.split('?')[1] || '');

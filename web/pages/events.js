@@ -53,6 +53,8 @@ const strings = {
     'ev.open': 'Mở dòng thời gian tại {t}',
     'ev.new': '{n} sự kiện mới',
     'ev.new_badge': 'Mới',
+    'ev.live_badge': 'Đang diễn ra',
+    'ev.live_title': 'Đang có chuyển động',
     'ev.zones_btn': 'Vùng phát hiện',
     'ev.dur.s': '{s} giây',
     'ev.dur.ms': '{m} phút {s} giây',
@@ -97,6 +99,8 @@ const strings = {
     'ev.open': 'Open the timeline at {t}',
     'ev.new': '{n} new events',
     'ev.new_badge': 'New',
+    'ev.live_badge': 'In progress',
+    'ev.live_title': 'Motion now',
     'ev.zones_btn': 'Motion zones',
     'ev.dur.s': '{s} s',
     'ev.dur.ms': '{m} min {s} s',
@@ -139,6 +143,8 @@ const CSS = `
 .ev-chip.dur { right: 6px; bottom: 6px; }
 .ev-chip.zone { left: 6px; top: 6px; background: rgba(245, 158, 11, .92); color: #1f1300; max-width: 70%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .ev-chip.new { right: 6px; top: 6px; background: var(--primary); }
+.ev-chip.live { right: 6px; top: 6px; background: #dc2626; }
+.ev-card.ev-live { outline: 2px solid #dc2626; outline-offset: -2px; }
 .ev-body { padding: 8px 10px 9px; display: flex; flex-direction: column; gap: 3px; }
 .ev-when { display: flex; align-items: baseline; gap: 8px; }
 .ev-when strong { font-size: 15px; font-variant-numeric: tabular-nums; letter-spacing: .2px; }
@@ -280,8 +286,9 @@ export default {
         h('div', { class: 'ev-play', html: PLAY_SVG }),
         h('span', { class: 'ev-chip zone', title: t('ev.zone') }, e.zone && e.zone !== 'all' ? e.zone : t('ev.zone_all')),
         isNew ? h('span', { class: 'ev-chip new' }, t('ev.new_badge')) : null,
+        e.in_progress ? h('span', { class: 'ev-chip live' }, t('ev.live_badge')) : null,
         h('span', { class: 'ev-chip dur' }, fmtDur(e.duration_s)));
-      return h('a', { class: 'ev-card', href: e.play_url, 'data-id': e.id, 'data-camera': e.camera_id, 'data-start-us': e.start_us,
+      return h('a', { class: `ev-card${e.in_progress ? ' ev-live' : ''}`, href: e.play_url, 'data-id': e.id ?? '', 'data-in-progress': e.in_progress ? '1' : null, 'data-camera': e.camera_id, 'data-start-us': e.start_us,
         title: t('ev.open', { t: ctx.fmtDateTime(ms) }) },
         thumb,
         h('div', { class: 'ev-body' },
@@ -295,6 +302,7 @@ export default {
     // Renders rows grouped by station day.  Cheap enough to redo on every
     // page (a few hundred cards); images are lazy and cached.
     let newIds = new Set();
+    let liveRows = [];      // in progress, from the newest first page
     function draw() {
       const groups = [];
       for (const e of rows) {
@@ -303,11 +311,16 @@ export default {
         if (!groups.length || groups[groups.length - 1].key !== k) groups.push({ key: k, ms, items: [] });
         groups[groups.length - 1].items.push(e);
       }
-      list.replaceChildren(...groups.flatMap((g) => [
+      // events still in progress (not stored yet: no id) stand above the days
+      const liveBox = liveRows.length ? [
+        h('div', { class: 'ev-day', id: 'ev-live' }, h('h2', {}, t('ev.live_title')), h('span', {}, t('ev.day_count', { n: liveRows.length }))),
+        h('div', { class: 'ev-grid' }, liveRows.map((e) => card(e, false))),
+      ] : [];
+      list.replaceChildren(...liveBox, ...groups.flatMap((g) => [
         h('div', { class: 'ev-day', 'data-day': g.key }, h('h2', {}, dayLabel(g.key, g.ms)), h('span', {}, t('ev.day_count', { n: g.items.length }))),
         h('div', { class: 'ev-grid' }, g.items.map((e) => card(e, newIds.has(e.id)))),
       ]));
-      if (!rows.length && !loading) list.replaceChildren(h('div', { class: 'empty', id: 'ev-empty' }, h('div', {}, t('ev.empty')), h('small', {}, t('ev.empty_hint'))));
+      if (!rows.length && !liveRows.length && !loading) list.replaceChildren(h('div', { class: 'empty', id: 'ev-empty' }, h('div', {}, t('ev.empty')), h('small', {}, t('ev.empty_hint'))));
       moreBtn.hidden = !next;
       moreBtn.disabled = loading;
       moreBtn.textContent = loading ? t('ev.loading') : t('ev.more');
@@ -330,7 +343,8 @@ export default {
         const r = await api.get(`/api/v1/events${query({ limit: pageSize, before: reset ? '' : next })}`);
         if (my !== seq || closed) return;
         if (reset) { rows = []; seen.clear(); newIds = new Set(); }
-        for (const e of r.events) if (!seen.has(e.id)) { seen.add(e.id); rows.push(e); }
+        if (reset || !rows.length) liveRows = r.events.filter((e) => e.in_progress);
+        for (const e of r.events) if (!e.in_progress && !seen.has(e.id)) { seen.add(e.id); rows.push(e); }
         next = r.next;
         for (const e of r.events) if (e.zone) addZoneOption(e.zone);
       } catch (e) {
@@ -350,8 +364,12 @@ export default {
       try {
         const r = await api.get(`/api/v1/events${query({ limit: pageSize })}`);
         if (closed) return;
+        const live = r.events.filter((e) => e.in_progress);
+        const liveChanged = live.map((e) => `${e.camera_id}:${e.start_us}`).join() !== liveRows.map((e) => `${e.camera_id}:${e.start_us}`).join();
+        liveRows = live;
+        if (liveChanged) draw();
         const top = rows.length ? rows[0].start_us : 0;
-        const fresh = r.events.filter((e) => !seen.has(e.id) && e.start_us >= top && !pendingNew.some((p) => p.id === e.id));
+        const fresh = r.events.filter((e) => !e.in_progress && !seen.has(e.id) && e.start_us >= top && !pendingNew.some((p) => p.id === e.id));
         pendingNew = [...fresh, ...pendingNew];
         if (!pendingNew.length) return;
         if (el.closest('.content') && el.closest('.content').scrollTop < 40) showNew();
