@@ -94,8 +94,11 @@ static int ensure_ward(catalog_t *cat, int i, int64_t *id, bool *added)
 
 /* Registers the wards for every programme year from 2023 to now_us's year
  * under the set in force, self-assesses every criterion (more met each
- * year), has the province review all but the current year, and records a
- * recognition where the review found every criterion met. */
+ * year), has the province review the earlier years (all wards but every
+ * fifth) and, in the current year, half the criteria of every fourth ward —
+ * so the matrix shows reviewed, self-assessed-only and pending cells side by
+ * side — and records a recognition where the review found every criterion
+ * met. */
 static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct rng *r, int offset_min,
                             int64_t now_us, struct ward_demo_report *rep)
 {
@@ -113,7 +116,7 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
             free(why);
             if (rc) continue;  /* already registered: keep what is there */
             size_t reviewed_met = 0;
-            bool reviewed = !current && w % 5 != 4;
+            bool reviewed = current ? w % 4 == 0 : w % 5 != 4;
             for (size_t c = 0; c < s.n_criteria; c++) {
                 int num = s.criteria[c].num;
                 /* The station building is the criterion most often unmet. */
@@ -132,7 +135,7 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
                 why = NULL;
                 if (ward_assess(cat, &in, offset_min, NULL, &why) == 0) rep->assessments++;
                 free(why);
-                if (!reviewed) continue;
+                if (!reviewed || (current && c >= s.n_criteria / 2)) continue;
                 /* The province reviews, sometimes disagreeing. */
                 int rres = res == CAT_RES_MET && unif(r) < 0.04 ? CAT_RES_NOT_MET : res;
                 snprintf(date, sizeof date, "%d-%02d-%02d", year, irange(r, 8, 10), irange(r, 1, 28));
@@ -144,7 +147,7 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
                 free(why);
                 reviewed_met += rres == CAT_RES_MET;
             }
-            if (reviewed && reviewed_met == s.n_criteria) {
+            if (reviewed && !current && reviewed_met == s.n_criteria) {
                 char *no = ww_asprintf("%d/QĐ-BCA (demo)", 9000 + 100 * (year - 2023) + w);
                 char *date = ww_asprintf("%d-12-%02d", year, irange(r, 10, 28));
                 why = NULL;
