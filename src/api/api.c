@@ -65,7 +65,7 @@ json_t *api_time(int64_t us)
 
 json_t *api_id(int64_t id) { return id > 0 ? json_integer(id) : json_null(); }
 
-json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls)
+json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
@@ -98,12 +98,12 @@ int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
 {
     *exists = false;
     if (ward_id <= 0) return 0;
-    struct cat_ward *v;
+    struct catalog_ward *v;
     size_t n;
     int rc = catalog_ward_list(cat, &v, &n);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
-    cat_ward_list_free(v, n);
+    catalog_ward_list_free(v, n);
     return 0;
 }
 

@@ -78,7 +78,7 @@ json_t *api_id(int64_t id);
 /* A camera as the API shows it.  Credentials never appear: only
  * has_credentials.  with_urls: include main_url/sub_url/transport (the
  * caller may MANAGE the camera).  owner_id comes from the 010 column. */
-json_t *api_camera_json(const struct cat_camera *c, int64_t owner_id, bool with_urls);
+json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls);
 /* Whether a ward id exists (0 = no ward = false). */
 int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
 /* The camera of the path's {id} for a caller who may do actions on it

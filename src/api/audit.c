@@ -28,15 +28,15 @@ static void who_of(catalog_t *cat, int64_t user_id, struct who *cache, size_t *n
     for (size_t i = 0; i < *n; i++)
         if (cache[i].id == user_id) { *out = &cache[i]; return; }
     if (*n == 64) return; /* a page names few users; past that, usernames alone */
-    struct cat_user u;
+    struct catalog_user u;
     if (catalog_user_get(cat, user_id, &u)) return;
     struct who *w = &cache[(*n)++];
     w->id = user_id;
     w->name = u.display_name && *u.display_name ? ww_strdup(u.display_name) : NULL;
     w->unit = NULL;
     if (u.ward_id) catalog_ward_name(cat, u.ward_id, &w->unit);
-    w->role = cat_role_name(u.role);
-    cat_user_clear(&u);
+    w->role = catalog_role_name(u.role);
+    catalog_user_clear(&u);
     *out = w;
 }
 
@@ -46,7 +46,7 @@ static void who_of(catalog_t *cat, int64_t user_id, struct who *cache, size_t *n
  * any session can last is not "open", its end is just unknown). */
 #define VIEW_MAX_US (24LL * 3600 * 1000000)
 
-static void add_view_end(catalog_t *cat, const struct cat_audit *a, json_t *o)
+static void add_view_end(catalog_t *cat, const struct catalog_audit *a, json_t *o)
 {
     int64_t end = 0;
     if (catalog_audit_view_end(cat, a->camera_id, a->user_id, a->range_from_us, &end)) return;
@@ -54,7 +54,7 @@ static void add_view_end(catalog_t *cat, const struct cat_audit *a, json_t *o)
     json_object_set_new(o, "view_open", json_boolean(!end && ww_wall_us() - a->range_from_us < VIEW_MAX_US));
 }
 
-static json_t *row_json(const struct cat_audit *a)
+static json_t *row_json(const struct catalog_audit *a)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(a->id));
@@ -80,7 +80,7 @@ static int h_list(struct http_req *req, void *ud)
 {
     (void)ud;
     const struct http_user *u = http_req_user(req);
-    struct cat_audit_filter f = {0};
+    struct catalog_audit_filter f = {0};
     int64_t limit;
     int rc;
     if ((rc = http_req_query_i64(req, "camera", 1, INT64_MAX, 0, &f.camera_id)) ||
@@ -96,13 +96,13 @@ static int h_list(struct http_req *req, void *ud)
         return http_fail(req, WW_EINVAL, "query parameter 'action' must be an action name");
     if (f.from_us && f.to_us && f.to_us <= f.from_us)
         return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    if (u->role == CAT_ROLE_OWNER) {
+    if (u->role == CATALOG_ROLE_OWNER) {
         f.owner_id = u->owner_id;
         if (f.camera_id && (rc = http_authz_camera(req, f.camera_id, AUTHZ_AUDIT))) return rc;
     }
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_audit *v;
+    struct catalog_audit *v;
     size_t n;
     if ((rc = catalog_audit_query(cat, &f, &v, &n))) return rc;
     json_t *arr = json_array();
@@ -115,12 +115,12 @@ static int h_list(struct http_req *req, void *ud)
         json_object_set_new(o, "user_name", w && w->name ? json_string(w->name) : json_null());
         json_object_set_new(o, "user_unit", w && w->unit ? json_string(w->unit) : json_null());
         json_object_set_new(o, "user_role", w && w->role ? json_string(w->role) : json_null());
-        if (v[i].action && !strcmp(v[i].action, CAT_AUDIT_LIVE_VIEW)) add_view_end(cat, &v[i], o);
+        if (v[i].action && !strcmp(v[i].action, CATALOG_AUDIT_LIVE_VIEW)) add_view_end(cat, &v[i], o);
         json_array_append_new(arr, o);
     }
     for (size_t i = 0; i < ncache; i++) { free(cache[i].name); free(cache[i].unit); }
     int64_t next = n == f.limit && n ? v[n - 1].id : 0;
-    cat_audit_list_free(v, n);
+    catalog_audit_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o,s:o}", "rows", arr, "next_before", api_id(next)));
 }
 

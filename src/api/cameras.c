@@ -75,7 +75,7 @@ static void set_str(char **dst, const char *v)
 /* Applies the body's fields to c (heap strings, as catalog_camera_get
  * fills them).  Lists the changed field names in changed.  0 or WW_EINVAL
  * (message set). */
-static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c, bool create,
+static int apply_fields(struct http_req *req, json_t *body, struct catalog_camera *c, bool create,
                         json_t *changed)
 {
     const char *s;
@@ -167,40 +167,40 @@ static int apply_fields(struct http_req *req, json_t *body, struct cat_camera *c
 static int station_own_gate(struct http_req *req, int64_t owner_id)
 {
     const struct http_user *u = http_req_user(req);
-    if (owner_id > 0 || u->role == CAT_ROLE_ADMIN) return 0;
+    if (owner_id > 0 || u->role == CATALOG_ROLE_ADMIN) return 0;
     return http_fail(req, WW_EPERM, "only an admin may register a camera as the station's own (without an "
                                     "owner); give owner_id");
 }
 
 /* Checks ward and owner ids against the catalog and the caller's scope. */
-static int check_links(struct http_req *req, catalog_t *cat, const struct cat_camera *c,
+static int check_links(struct http_req *req, catalog_t *cat, const struct catalog_camera *c,
                        int64_t owner_id, bool owner_changed)
 {
     const struct http_user *u = http_req_user(req);
     /* The own-ward rule first: another ward's id and a missing one get the
      * same answer, so an officer cannot learn which wards exist. */
-    if (u->role == CAT_ROLE_OFFICER && c->ward_id != u->ward_id)
+    if (u->role == CATALOG_ROLE_OFFICER && c->ward_id != u->ward_id)
         return http_fail(req, WW_EPERM, "officers manage the cameras of their own ward only");
     int wrc = api_ward_check(req, cat, c->ward_id);
     if (wrc) return wrc;
     if (owner_id && owner_changed) {
-        struct cat_owner o;
+        struct catalog_owner o;
         int rc = catalog_owner_get(cat, owner_id, &o);
         if (rc && rc != WW_ENOTFOUND) return rc;
-        bool visible = rc == 0 && (u->role == CAT_ROLE_ADMIN || o.ward_id == u->ward_id);
-        if (rc == 0) cat_owner_clear(&o);
+        bool visible = rc == 0 && (u->role == CATALOG_ROLE_ADMIN || o.ward_id == u->ward_id);
+        if (rc == 0) catalog_owner_clear(&o);
         if (!visible) return http_fail(req, WW_EINVAL, "no owner %lld", (long long)owner_id);
     }
     return 0;
 }
 
-static bool may_manage(struct http_req *req, const struct cat_camera *c, int64_t owner_id)
+static bool may_manage(struct http_req *req, const struct catalog_camera *c, int64_t owner_id)
 {
     struct authz_camera_facts f = {true, c->ward_id, owner_id};
     return http_authz_decide_camera(http_req_user(req), &f, AUTHZ_MANAGE) == 0;
 }
 
-static bool may_credentials(struct http_req *req, const struct cat_camera *c, int64_t owner_id)
+static bool may_credentials(struct http_req *req, const struct catalog_camera *c, int64_t owner_id)
 {
     struct authz_camera_facts f = {true, c->ward_id, owner_id};
     return http_authz_decide_camera(http_req_user(req), &f, AUTHZ_CREDENTIALS) == 0;
@@ -208,11 +208,11 @@ static bool may_credentials(struct http_req *req, const struct cat_camera *c, in
 
 static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
-static bool has_credentials(const struct cat_camera *c) { return c->username || c->password; }
+static bool has_credentials(const struct catalog_camera *c) { return c->username || c->password; }
 
 /* Is url's host:port one of old's (main or sub)?  The credentials of old
  * were given for those. */
-static bool authority_known(const struct cat_camera *old, const char *url)
+static bool authority_known(const struct catalog_camera *old, const char *url)
 {
     if (!url) return true;
     return ww_rtsp_same_authority(url, old->main_url) ||
@@ -234,7 +234,7 @@ static json_t *host_change(const char *kind, const char *was, const char *now)
 
 /* Answers 409 camera_exists if url or sub names another camera's device.
  * 1 if it answered, 0 if the address is free, or <0. */
-static int refuse_twin(struct http_req *req, catalog_t *cat, const struct cat_camera *c)
+static int refuse_twin(struct http_req *req, catalog_t *cat, const struct catalog_camera *c)
 {
     int64_t other, w = 0, owner = 0;
     int rc = catalog_camera_device_owner(cat, c->main_url, c->sub_url, c->id, &other);
@@ -271,7 +271,7 @@ static int h_list(struct http_req *req, void *ud)
     if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
     json_t *arr = json_array();
@@ -283,7 +283,7 @@ static int h_list(struct http_req *req, void *ud)
         if ((rc = catalog_camera_scope(cat, v[i].id, &w, &owner))) break;
         json_array_append_new(arr, api_camera_json(&v[i], owner, may_manage(req, &v[i], owner)));
     }
-    cat_camera_list_free(v, n);
+    catalog_camera_list_free(v, n);
     if (rc) { json_decref(arr); return rc; }
     return http_respond_json(req, 200, json_pack("{s:o}", "cameras", arr));
 }
@@ -295,11 +295,11 @@ static int h_get(struct http_req *req, void *ud)
     int rc;
     if ((rc = api_param_camera(req, AUTHZ_VIEW, &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera c;
+    struct catalog_camera c;
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;
-    if ((rc = catalog_camera_scope(cat, id, &w, &owner))) { cat_camera_clear(&c); return rc; }
+    if ((rc = catalog_camera_scope(cat, id, &w, &owner))) { catalog_camera_clear(&c); return rc; }
     json_t *o = api_camera_json(&c, owner, may_manage(req, &c, owner));
-    cat_camera_clear(&c);
+    catalog_camera_clear(&c);
     return http_respond_json(req, 200, o);
 }
 
@@ -310,8 +310,8 @@ static int h_add(struct http_req *req, void *ud)
     int rc;
     if ((rc = http_req_json(req, camera_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
-    struct cat_camera c = {.enabled = true, .retention_days = 30, .direction_deg = -1};
-    if (u->role == CAT_ROLE_OFFICER) c.ward_id = u->ward_id;
+    struct catalog_camera c = {.enabled = true, .retention_days = 30, .direction_deg = -1};
+    if (u->role == CATALOG_ROLE_OFFICER) c.ward_id = u->ward_id;
     int64_t owner = 0;
     json_t *changed = json_array();
     catalog_t *cat = http_req_catalog(req);
@@ -337,14 +337,14 @@ static int h_add(struct http_req *req, void *ud)
         catalog_rollback(cat);
         goto out;
     }
-    rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, c.id, 0, 0,
+    rc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, c.id, 0, 0,
                     json_pack("{s:s,s:O}", "change", "add", "fields", changed));
     if (rc || (rc = catalog_commit(cat))) { catalog_rollback(cat); goto out; }
     notify(ctx, c.id, false);
     rc = http_respond_json(req, 201, api_camera_json(&c, owner, true));
 out:
     json_decref(changed);
-    cat_camera_clear(&c);
+    catalog_camera_clear(&c);
     return rc;
 }
 
@@ -355,8 +355,8 @@ out:
  *     of username/password only what this request gives is kept;
  *   - *detail (new object) gets the audit's url_change entries (old and new
  *     host:port of each changed URL) and credentials_dropped. */
-static int guard_credentials(struct http_req *req, json_t *body, const struct cat_camera *old,
-                             int64_t old_owner, struct cat_camera *c, json_t *changed,
+static int guard_credentials(struct http_req *req, json_t *body, const struct catalog_camera *old,
+                             int64_t old_owner, struct catalog_camera *c, json_t *changed,
                              json_t **detail)
 {
     *detail = json_object();
@@ -407,7 +407,7 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = api_param_camera(req, AUTHZ_MANAGE, &id))) return rc;
     if ((rc = http_req_json(req, camera_fields, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera c, old = {0};
+    struct catalog_camera c, old = {0};
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;
     json_t *changed = json_array(), *detail = NULL;
     if ((rc = catalog_camera_get(cat, id, &old))) goto out;
@@ -434,7 +434,7 @@ static int h_patch(struct http_req *req, void *ud)
     json_object_set_new(detail, "change", json_string("edit"));
     json_object_set(detail, "fields", changed);
     if ((rc = catalog_camera_update(cat, &c)) || (rc = catalog_camera_owner_set(cat, id, owner)) ||
-        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0, json_incref(detail))) ||
+        (rc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, id, 0, 0, json_incref(detail))) ||
         (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
         goto out;
@@ -444,8 +444,8 @@ static int h_patch(struct http_req *req, void *ud)
 out:
     json_decref(changed);
     json_decref(detail);
-    cat_camera_clear(&c);
-    cat_camera_clear(&old);
+    catalog_camera_clear(&c);
+    catalog_camera_clear(&old);
     return rc;
 }
 
@@ -457,7 +457,7 @@ static size_t remove_files(catalog_t *cat, const char *data_dir, int64_t id)
     size_t removed = 0;
     for (size_t k = 0; k < 2; k++) {
         int64_t stream;
-        struct cat_segment *segs;
+        struct catalog_segment *segs;
         size_t n;
         if (catalog_stream_find(cat, id, kinds[k], &stream)) continue;
         if (catalog_segment_range(cat, stream, -(1LL << 60), INT64_MAX, &segs, &n)) continue;
@@ -466,7 +466,7 @@ static size_t remove_files(catalog_t *cat, const char *data_dir, int64_t id)
             if (unlink(p) == 0) removed++;
             free(p);
         }
-        cat_segment_list_free(segs, n);
+        catalog_segment_list_free(segs, n);
     }
     return removed;
 }
@@ -480,11 +480,11 @@ static int h_delete(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     /* Footage under a hold in force is evidence: the camera (and with it
      * its recordings) stays until every hold is released or expired. */
-    struct cat_hold *holds;
+    struct catalog_hold *holds;
     size_t nholds;
     if ((rc = catalog_hold_list(cat, id, true, &holds, &nholds))) return rc;
     int64_t first_hold = nholds ? holds[0].id : 0;
-    cat_hold_list_free(holds, nholds);
+    catalog_hold_list_free(holds, nholds);
     if (first_hold)
         return http_fail(req, WW_ECONFLICT, "camera %lld has footage under hold %lld%s; release the hold%s first",
                          (long long)id, (long long)first_hold, nholds > 1 ? " and others" : "",
@@ -499,7 +499,7 @@ static int h_delete(struct http_req *req, void *ud)
     size_t files = ctx->data_dir ? remove_files(cat, ctx->data_dir, id) : 0;
     if ((rc = catalog_begin(cat))) { if (eng) engine_camera_unretire(eng, id); return rc; }
     if ((rc = catalog_camera_remove(cat, id)) ||
-        (rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
+        (rc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, id, 0, 0,
                          json_pack("{s:s,s:I}", "change", "remove", "files_removed",
                                    (json_int_t)files))) ||
         (rc = catalog_commit(cat))) {

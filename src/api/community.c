@@ -39,7 +39,7 @@ int community_json_time(struct http_req *req, json_t *body, const char *key, boo
     return http_fail(req, WW_EINVAL, "field '%s' must be a time (ISO 8601 or seconds since 1970)", key);
 }
 
-json_t *community_consent_json(const struct cat_consent *c, int64_t now_us)
+json_t *community_consent_json(const struct catalog_consent *c, int64_t now_us)
 {
     bool voided = c->withdrawn_us && c->until_us && c->until_us <= c->from_us + 1;
     const char *status = voided ? "void"
@@ -69,7 +69,7 @@ json_t *community_consent_json(const struct cat_consent *c, int64_t now_us)
 
 json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t now_us)
 {
-    struct cat_consent_now cn;
+    struct catalog_consent_now cn;
     if (community_consent_state(cat, camera_id, now_us, &cn)) return json_null();
     return json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:o}", "register", cn.has_rows, "station_own",
                      cn.station_own, "in_force", cn.in_force, "live", cn.live, "record", cn.record,
@@ -79,7 +79,7 @@ json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t no
 
 json_t *community_probe_json(catalog_t *cat, int64_t camera_id)
 {
-    struct cat_probe p;
+    struct catalog_probe p;
     if (catalog_probe_last(cat, camera_id, false, &p)) return json_null();
     json_t *o = json_pack("{s:I,s:b,s:o,s:s?,s:s?,s:s?,s:I,s:s?}", "id", (json_int_t)p.id, "ok", p.ok,
                           "at", api_time(p.at_us), "error_code", p.error_code, "message", p.message,
@@ -87,7 +87,7 @@ json_t *community_probe_json(catalog_t *cat, int64_t camera_id)
                           p.probed_by);
     json_object_set_new(o, "width", p.width > 0 ? json_integer(p.width) : json_null());
     json_object_set_new(o, "height", p.height > 0 ? json_integer(p.height) : json_null());
-    cat_probe_clear(&p);
+    catalog_probe_clear(&p);
     return o;
 }
 

@@ -50,7 +50,7 @@ static bool in_ids(const int64_t *ids, size_t n, int64_t id)
     return false;
 }
 
-static json_t *action_json(const struct cat_alert_action *x)
+static json_t *action_json(const struct catalog_alert_action *x)
 {
     return json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o}", "id", (json_int_t)x->id, "kind", x->kind, "at",
                      api_time(x->at_us), "by", x->user_name, "text", x->text ? x->text : "", "called_at",
@@ -58,7 +58,7 @@ static json_t *action_json(const struct cat_alert_action *x)
 }
 
 /* ack: the alert's acknowledgement (id 0 = none yet). */
-static json_t *alert_json(struct http_req *req, const struct cat_alert *a, const struct cat_alert_action *ack,
+static json_t *alert_json(struct http_req *req, const struct catalog_alert *a, const struct catalog_alert_action *ack,
                           int64_t now)
 {
     int64_t end = a->cleared_us ? a->cleared_us : now;
@@ -102,27 +102,27 @@ static int h_alerts(struct http_req *req, void *ud)
     size_t nids;
     if (cam && (rc = http_authz_camera(req, cam, AUTHZ_VIEW))) return rc;
     if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
-    struct cat_alert_filter f = {.all = all && !cam, .camera_ids = cam ? &cam : ids,
+    struct catalog_alert_filter f = {.all = all && !cam, .camera_ids = cam ? &cam : ids,
                                  .n_cameras = cam ? 1 : nids, .open_only = open == 1,
                                  .from_us = from, .to_us = to, .limit = (size_t)limit};
     catalog_t *cat = http_req_catalog(req);
-    struct cat_alert *v;
+    struct catalog_alert *v;
     size_t n;
     if ((rc = catalog_alert_list(cat, &f, &v, &n))) return rc;
     int64_t now = ww_wall_us();
     json_t *arr = json_array();
     size_t nopen = 0;
     int64_t *aid = ww_calloc(n + 1, sizeof *aid);
-    struct cat_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
+    struct catalog_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
     for (size_t i = 0; i < n; i++) aid[i] = v[i].id;
     catalog_alert_acks(cat, aid, n, acks);
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, alert_json(req, &v[i], &acks[i], now));
         nopen += !v[i].cleared_us;
     }
-    cat_alert_action_list_free(acks, n);
+    catalog_alert_action_list_free(acks, n);
     free(aid);
-    cat_alert_list_free(v, n);
+    catalog_alert_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o,s:I}", "alerts", arr, "open", (json_int_t)nopen));
 }
 
@@ -133,22 +133,22 @@ static int h_alert_get(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_alert a;
+    struct catalog_alert a;
     if ((rc = catalog_alert_get(cat, id, &a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
     if (rc) return rc;
     const struct http_user *u = http_req_user(req);
     int64_t w, o;
     bool gone = catalog_camera_scope(cat, a.camera_id, &w, &o) == WW_ENOTFOUND;
-    rc = gone ? (u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ? 0 : WW_ENOTFOUND)
+    rc = gone ? (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE ? 0 : WW_ENOTFOUND)
               : http_authz_camera(req, a.camera_id, AUTHZ_VIEW);
     if (rc) {
-        cat_alert_clear(&a);
+        catalog_alert_clear(&a);
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
     }
-    struct cat_alert_action *acts = NULL, none = {0};
+    struct catalog_alert_action *acts = NULL, none = {0};
     size_t nacts = 0;
     catalog_alert_actions(cat, id, &acts, &nacts);
-    const struct cat_alert_action *ack = &none;
+    const struct catalog_alert_action *ack = &none;
     json_t *list = json_array();
     for (size_t i = 0; i < nacts; i++) {
         if (!strcmp(acts[i].kind, "acknowledge")) ack = &acts[i];
@@ -156,10 +156,10 @@ static int h_alert_get(struct http_req *req, void *ud)
     }
     json_t *j = alert_json(req, &a, ack, ww_wall_us());
     json_object_set_new(j, "actions", list);
-    cat_alert_action_list_free(acts, nacts);
-    cat_alert_clear(&a);
-    if (u->role == CAT_ROLE_ADMIN) {
-        struct cat_delivery *d;
+    catalog_alert_action_list_free(acts, nacts);
+    catalog_alert_clear(&a);
+    if (u->role == CATALOG_ROLE_ADMIN) {
+        struct catalog_delivery *d;
         size_t nd;
         json_t *arr = json_array();
         if (catalog_delivery_list(cat, id, 100, &d, &nd) == 0) {
@@ -169,7 +169,7 @@ static int h_alert_get(struct http_req *req, void *ud)
                                                      "at", api_time(d[i].at_us), "ok", d[i].ok, "http_status",
                                                      d[i].http_status ? json_integer(d[i].http_status) : json_null(),
                                                      "attempts", d[i].attempts, "error", d[i].error));
-            cat_delivery_list_free(d, nd);
+            catalog_delivery_list_free(d, nd);
         }
         json_object_set_new(j, "deliveries", arr);
     }
@@ -181,7 +181,7 @@ static int h_alert_get(struct http_req *req, void *ud)
 /* The alert behind {id} if the caller may act on it (MANAGE on its camera:
  * an officer of its ward, an admin); out of scope answers like a missing
  * alert. */
-static int actionable(struct http_req *req, int64_t *id, struct cat_alert *a)
+static int actionable(struct http_req *req, int64_t *id, struct catalog_alert *a)
 {
     int rc = http_req_param_id(req, "id", id);
     if (rc) return rc;
@@ -190,14 +190,14 @@ static int actionable(struct http_req *req, int64_t *id, struct cat_alert *a)
     if (rc) return rc;
     if ((rc = http_authz_camera(req, a->camera_id, AUTHZ_VIEW)) ||
         (rc = http_authz_camera(req, a->camera_id, AUTHZ_MANAGE))) {
-        cat_alert_clear(a);
+        catalog_alert_clear(a);
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
     }
     return 0;
 }
 
 /* Adds x in one transaction with its audit row, then answers the alert. */
-static int record_action(struct http_req *req, struct cat_alert *a, struct cat_alert_action *x, unsigned status)
+static int record_action(struct http_req *req, struct catalog_alert *a, struct catalog_alert_action *x, unsigned status)
 {
     catalog_t *cat = http_req_catalog(req);
     const struct http_user *u = http_req_user(req);
@@ -212,11 +212,11 @@ static int record_action(struct http_req *req, struct cat_alert *a, struct cat_a
                                   (json_int_t)x->repair_by_us));
     if (rc || (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
-        cat_alert_clear(a);
+        catalog_alert_clear(a);
         return rc == WW_ECONFLICT ? http_fail(req, rc, "this alert is already acknowledged") : rc;
     }
     json_t *j = action_json(x);
-    cat_alert_clear(a);
+    catalog_alert_clear(a);
     return http_respond_json(req, status, json_pack("{s:o}", "action", j));
 }
 
@@ -226,7 +226,7 @@ static int h_acknowledge(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    struct cat_alert a;
+    struct catalog_alert a;
     int rc = actionable(req, &id, &a);
     if (rc) return rc;
     json_t *body = NULL;
@@ -234,10 +234,10 @@ static int h_acknowledge(struct http_req *req, void *ud)
     size_t len;
     http_req_body(req, &len);
     if (len && ((rc = http_req_json(req, ack_fields, &body)) || (rc = http_json_str(req, body, "text", false, 0, 1000, &text)) < 0)) {
-        cat_alert_clear(&a);
+        catalog_alert_clear(&a);
         return rc;
     }
-    struct cat_alert_action x = {.kind = "acknowledge", .text = (char *)text};
+    struct catalog_alert_action x = {.kind = "acknowledge", .text = (char *)text};
     return record_action(req, &a, &x, 200);
 }
 
@@ -247,22 +247,22 @@ static int h_action(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    struct cat_alert a;
+    struct catalog_alert a;
     int rc = actionable(req, &id, &a);
     if (rc) return rc;
     json_t *body;
     const char *text;
-    struct cat_alert_action x = {.kind = "note"};
+    struct catalog_alert_action x = {.kind = "note"};
     if ((rc = http_req_json(req, action_fields, &body)) || (rc = http_json_str(req, body, "text", true, 1, 1000, &text)) < 0 ||
         (rc = community_json_time(req, body, "called_at", false, &x.called_us)) < 0 ||
         (rc = community_json_time(req, body, "repair_by", false, &x.repair_by_us)) < 0) {
-        cat_alert_clear(&a);
+        catalog_alert_clear(&a);
         return rc;
     }
     x.text = (char *)text;
     if (x.called_us) x.kind = "call";
     if (x.called_us > ww_wall_us() + 60000000LL) {
-        cat_alert_clear(&a);
+        catalog_alert_clear(&a);
         return http_fail(req, WW_EINVAL, "field 'called_at' is in the future");
     }
     return record_action(req, &a, &x, 201);
@@ -278,20 +278,20 @@ static int h_count(struct http_req *req, void *ud)
     size_t nids;
     int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
     if (rc) return rc;
-    struct cat_alert_filter f = {.all = all, .camera_ids = ids, .n_cameras = nids, .open_only = true, .limit = 2000};
+    struct catalog_alert_filter f = {.all = all, .camera_ids = ids, .n_cameras = nids, .open_only = true, .limit = 2000};
     catalog_t *cat = http_req_catalog(req);
-    struct cat_alert *v;
+    struct catalog_alert *v;
     size_t n;
     if ((rc = catalog_alert_list(cat, &f, &v, &n))) return rc;
     int64_t *aid = ww_calloc(n + 1, sizeof *aid);
-    struct cat_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
+    struct catalog_alert_action *acks = ww_calloc(n + 1, sizeof *acks);
     for (size_t i = 0; i < n; i++) aid[i] = v[i].id;
     catalog_alert_acks(cat, aid, n, acks);
     size_t unack = 0;
     for (size_t i = 0; i < n; i++) unack += acks[i].id == 0;
-    cat_alert_action_list_free(acks, n);
+    catalog_alert_action_list_free(acks, n);
     free(aid);
-    cat_alert_list_free(v, n);
+    catalog_alert_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:I,s:I}", "open", (json_int_t)n, "unacknowledged", (json_int_t)unack));
 }
 
@@ -302,19 +302,19 @@ static int h_settings_get(struct http_req *req, void *ud)
     (void)ud;
     const struct http_user *u = http_req_user(req);
     catalog_t *cat = http_req_catalog(req);
-    struct cat_alert_setting *v;
+    struct catalog_alert_setting *v;
     size_t n;
     int rc = catalog_alert_settings_list(cat, &v, &n);
     if (rc) return rc;
-    struct cat_ward *wards;
+    struct catalog_ward *wards;
     size_t nw;
-    if ((rc = catalog_ward_list(cat, &wards, &nw))) { cat_alert_setting_list_free(v, n); return rc; }
+    if ((rc = catalog_ward_list(cat, &wards, &nw))) { catalog_alert_setting_list_free(v, n); return rc; }
     int64_t def = 900;
     for (size_t i = 0; i < n; i++)
         if (v[i].ward_id == 0) def = v[i].dark_after_s;
     json_t *arr = json_array();
     for (size_t k = 0; k < nw; k++) {
-        if (u->role == CAT_ROLE_OFFICER && wards[k].id != u->ward_id) continue;
+        if (u->role == CATALOG_ROLE_OFFICER && wards[k].id != u->ward_id) continue;
         json_t *row = json_pack("{s:I,s:s,s:I,s:b}", "ward_id", (json_int_t)wards[k].id, "name", wards[k].name,
                                 "dark_after_s", (json_int_t)def, "own", 0);
         for (size_t i = 0; i < n; i++)
@@ -326,8 +326,8 @@ static int h_settings_get(struct http_req *req, void *ud)
             }
         json_array_append_new(arr, row);
     }
-    cat_ward_list_free(wards, nw);
-    cat_alert_setting_list_free(v, n);
+    catalog_ward_list_free(wards, nw);
+    catalog_alert_setting_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:I,s:o}", "default_dark_after_s", (json_int_t)def, "wards", arr));
 }
 
@@ -347,7 +347,7 @@ static int h_settings_put(struct http_req *req, void *ud)
     const struct http_user *u = http_req_user(req);
     if (ward) {
         if ((rc = http_authz_ward(req, ward, AUTHZ_WARD_WRITE))) return rc;
-    } else if (u->role != CAT_ROLE_ADMIN) {
+    } else if (u->role != CATALOG_ROLE_ADMIN) {
         return http_fail(req, WW_EPERM, "only an admin sets the default for every ward");
     }
     if (reset && !ward) return http_fail(req, WW_EINVAL, "the default needs 'dark_after_s' (1 to 604800 seconds)");
@@ -369,7 +369,7 @@ static int h_settings_put(struct http_req *req, void *ud)
 
 /* ---- webhooks (admin) ----------------------------------------------------------- */
 
-static json_t *hook_json(const struct cat_webhook *w)
+static json_t *hook_json(const struct catalog_webhook *w)
 {
     return json_pack("{s:I,s:s,s:o,s:b,s:o,s:s?}", "id", (json_int_t)w->id, "url", w->url, "ward_id",
                      api_id(w->ward_id), "enabled", w->enabled, "created", api_time(w->created_us),
@@ -379,13 +379,13 @@ static json_t *hook_json(const struct cat_webhook *w)
 static int h_hooks(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_webhook *v;
+    struct catalog_webhook *v;
     size_t n;
     int rc = catalog_webhook_list(http_req_catalog(req), -1, &v, &n);
     if (rc) return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(arr, hook_json(&v[i]));
-    cat_webhook_list_free(v, n);
+    catalog_webhook_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "webhooks", arr));
 }
 
@@ -406,7 +406,7 @@ static int h_hook_add(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if ((rc = api_ward_check(req, cat, ward))) return rc;
     const struct http_user *u = http_req_user(req);
-    struct cat_webhook w = {.url = (char *)url, .ward_id = ward, .enabled = true, .created_by = (char *)u->username};
+    struct catalog_webhook w = {.url = (char *)url, .ward_id = ward, .enabled = true, .created_by = (char *)u->username};
     if ((rc = catalog_begin(cat))) return rc;
     rc = catalog_webhook_add(cat, &w);
     if (!rc) rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
@@ -444,13 +444,13 @@ static int h_hook_test(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_webhook *v;
+    struct catalog_webhook *v;
     size_t n;
     if ((rc = catalog_webhook_list(cat, -1, &v, &n))) return rc;
     char *url = NULL;
     for (size_t i = 0; i < n; i++)
         if (v[i].id == id) url = ww_strdup(v[i].url);
-    cat_webhook_list_free(v, n);
+    catalog_webhook_list_free(v, n);
     if (!url) return http_fail(req, WW_ENOTFOUND, "no such webhook");
     char now[48];
     char *json = ww_asprintf("{\"kind\":\"wardwatch camera alert\",\"event\":\"test\",\"sent\":\"%s\"}",
@@ -460,7 +460,7 @@ static int h_hook_test(struct http_req *req, void *ud)
     rc = notify_http_post(url, json, 5000, 1, 0, NULL, &status, &attempts, err, sizeof err);
     free(url);
     free(json);
-    struct cat_delivery d = {.alert_id = 0, .webhook_id = id, .event = "test", .ok = rc == 0,
+    struct catalog_delivery d = {.alert_id = 0, .webhook_id = id, .event = "test", .ok = rc == 0,
                              .http_status = status, .attempts = attempts, .error = rc ? err : NULL};
     catalog_delivery_add(cat, &d);
     return http_respond_json(req, 200, json_pack("{s:b,s:o,s:i,s:s?}", "ok", rc == 0, "http_status",
@@ -502,12 +502,12 @@ static int h_availability(struct http_req *req, void *ud)
     size_t nids;
     if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera *cams;
+    struct catalog_camera *cams;
     size_t nc;
     if ((rc = catalog_camera_list(cat, &cams, &nc))) return rc;
-    struct cat_uptime *u;
+    struct catalog_uptime *u;
     size_t nu;
-    if ((rc = catalog_uptime_range(cat, from, to, &u, &nu))) { cat_camera_list_free(cams, nc); return rc; }
+    if ((rc = catalog_uptime_range(cat, from, to, &u, &nu))) { catalog_camera_list_free(cams, nc); return rc; }
     size_t ndays = (size_t)((day_start(to - 1) - day_start(from)) / DAY_US + 1);
     struct avail *per = ww_calloc(nc * ndays + 1, sizeof *per);
     int64_t d0 = day_start(from);
@@ -527,9 +527,9 @@ static int h_availability(struct http_req *req, void *ud)
         }
     }
     free(u);
-    struct cat_ward *wards;
+    struct catalog_ward *wards;
     size_t nw;
-    if ((rc = catalog_ward_list(cat, &wards, &nw))) { free(per); cat_camera_list_free(cams, nc); return rc; }
+    if ((rc = catalog_ward_list(cat, &wards, &nw))) { free(per); catalog_camera_list_free(cams, nc); return rc; }
     struct avail *wsum = ww_calloc(nw + 1, sizeof *wsum);
     size_t *wcount = ww_calloc(nw + 1, sizeof *wcount);
     json_t *jc = json_array();
@@ -576,8 +576,8 @@ static int h_availability(struct http_req *req, void *ud)
     free(wsum);
     free(wcount);
     free(per);
-    cat_ward_list_free(wards, nw);
-    cat_camera_list_free(cams, nc);
+    catalog_ward_list_free(wards, nw);
+    catalog_camera_list_free(cams, nc);
     return http_respond_json(req, 200, json_pack("{s:o,s:o,s:o,s:o}", "from", api_time(from), "to",
                                                  api_time(to), "cameras", jc, "wards", jw));
 }

@@ -44,13 +44,13 @@ static int h_consent_list(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_camera(req, id, AUTHZ_VIEW))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_consent *v;
+    struct catalog_consent *v;
     size_t n;
     if ((rc = catalog_consent_list(cat, id, &v, &n))) return rc;
     int64_t now = ww_wall_us();
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(arr, community_consent_json(&v[i], now));
-    cat_consent_list_free(v, n);
+    catalog_consent_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:I,s:o,s:o}", "camera_id", (json_int_t)id, "now",
                                                  community_consent_now_json(cat, id, now), "consents", arr));
 }
@@ -74,7 +74,7 @@ static int h_consent_add(struct http_req *req, void *ud)
     if ((rc = http_req_json(req, consent_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
     int64_t now = ww_wall_us();
-    struct cat_consent c = {.camera_id = id, .from_us = now, .recorded_by = (char *)u->username,
+    struct catalog_consent c = {.camera_id = id, .from_us = now, .recorded_by = (char *)u->username,
                             .recorded_by_id = u->id};
     bool b;
     if ((rc = http_json_bool(req, body, "live", false, &b)) < 0) return rc;
@@ -118,10 +118,10 @@ static int h_consent_add(struct http_req *req, void *ud)
         return rc;
     }
     consent_changed(ctx, id);
-    struct cat_consent back;
+    struct catalog_consent back;
     if ((rc = catalog_consent_get(cat, c.id, &back))) return rc;
     json_t *o = community_consent_json(&back, ww_wall_us());
-    cat_consent_clear(&back);
+    catalog_consent_clear(&back);
     if (ended) json_object_set_new(o, "ended_consent_id", json_integer(ended));
     return http_respond_json(req, 201, o);
 }
@@ -142,19 +142,19 @@ static int h_consent_withdraw(struct http_req *req, void *ud)
     const char *note = NULL;
     if (body && (rc = http_json_str_or_null(req, body, "note", 500, &note)) < 0) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_consent c;
+    struct catalog_consent c;
     if ((rc = catalog_consent_get(cat, cid, &c)) == WW_ENOTFOUND || (!rc && c.camera_id != id)) {
-        if (!rc) cat_consent_clear(&c);
+        if (!rc) catalog_consent_clear(&c);
         return http_fail(req, WW_ENOTFOUND, "camera %lld has no agreement %lld", (long long)id, (long long)cid);
     }
     if (rc) return rc;
     const struct http_user *u = http_req_user(req);
     int64_t now = ww_wall_us();
-    if ((rc = catalog_begin(cat))) { cat_consent_clear(&c); return rc; }
+    if ((rc = catalog_begin(cat))) { catalog_consent_clear(&c); return rc; }
     rc = catalog_consent_withdraw(cat, cid, now, u->username, note);
     if (rc == WW_ECONFLICT) {
         catalog_rollback(cat);
-        cat_consent_clear(&c);
+        catalog_consent_clear(&c);
         return http_fail(req, rc, "agreement %lld has already ended or been withdrawn", (long long)cid);
     }
     if (!rc)
@@ -162,7 +162,7 @@ static int h_consent_withdraw(struct http_req *req, void *ud)
                         json_pack("{s:s,s:I,s:b,s:b,s:b,s:o,s:o,s:s?}", "change", "withdraw", "consent_id",
                                   (json_int_t)cid, "live", c.live, "record", c.record, "export", c.export_,
                                   "from", api_time(c.from_us), "until", api_time(c.until_us), "note", note));
-    cat_consent_clear(&c);
+    catalog_consent_clear(&c);
     if (rc || (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
         return rc;
@@ -170,7 +170,7 @@ static int h_consent_withdraw(struct http_req *req, void *ud)
     consent_changed(ctx, id);
     if ((rc = catalog_consent_get(cat, cid, &c))) return rc;
     json_t *o = community_consent_json(&c, ww_wall_us());
-    cat_consent_clear(&c);
+    catalog_consent_clear(&c);
     return http_respond_json(req, 200, o);
 }
 
@@ -192,14 +192,14 @@ static int h_probe(struct http_req *req, void *ud)
         if ((rc = http_json_i64(req, body, "timeout_s", false, 1, 20, &timeout_s)) < 0) return rc;
     }
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera cam;
+    struct catalog_camera cam;
     if ((rc = catalog_camera_get(cat, id, &cam))) return rc;
     struct community_probe_result r;
     rc = community_probe(&cam, timeout_s * 1000000, &r);
-    cat_camera_clear(&cam);
+    catalog_camera_clear(&cam);
     if (rc) return rc;
     const struct http_user *u = http_req_user(req);
-    struct cat_probe p = {
+    struct catalog_probe p = {
         .camera_id = id, .ok = r.ok, .error_code = (char *)r.error_code,
         .message = r.ok ? NULL : r.message, .codec = r.codec[0] ? r.codec : NULL, .width = r.width,
         .height = r.height, .elapsed_ms = r.elapsed_ms, .probed_by = (char *)u->username,
@@ -271,19 +271,19 @@ static int h_probe_still(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_use(req, id, AUTHZ_LIVE, NULL))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_probe p;
+    struct catalog_probe p;
     if ((rc = catalog_probe_last(cat, id, true, &p)) == WW_ENOTFOUND || (!rc && !p.jpeg)) {
-        if (!rc) cat_probe_clear(&p);
+        if (!rc) catalog_probe_clear(&p);
         return http_fail(req, WW_ENOTFOUND, "no picture from a probe of this camera");
     }
     if (rc) return rc;
     if ((rc = http_audit(req, ACTION_STILL, id, p.at_us, p.at_us, json_pack("{s:I}", "probe_id", (json_int_t)p.id)))) {
-        cat_probe_clear(&p);
+        catalog_probe_clear(&p);
         return http_fail(req, rc, "cannot write the audit record; refusing to show the picture");
     }
     http_resp_header(req, "Cache-Control", "no-store");
     rc = http_respond_data(req, 200, "image/jpeg", p.jpeg, p.jpeg_len);
-    cat_probe_clear(&p);
+    catalog_probe_clear(&p);
     return rc;
 }
 
@@ -294,35 +294,35 @@ static int h_activate(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera c;
+    struct catalog_camera c;
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;
     bool was = c.enabled;
     if (!was) {
         if ((rc = catalog_begin(cat)) == 0) {
             rc = catalog_camera_set_enabled(cat, id, true);
-            if (!rc) rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
+            if (!rc) rc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, id, 0, 0,
                                      json_pack("{s:s,s:[s]}", "change", "activate", "fields", "enabled"));
             if (rc || (rc = catalog_commit(cat))) catalog_rollback(cat);
         }
         if (rc == WW_ECONFLICT) {
-            cat_camera_clear(&c);
-            struct cat_probe p;
+            catalog_camera_clear(&c);
+            struct catalog_probe p;
             bool have = catalog_probe_last(cat, id, false, &p) == 0;
             rc = http_fail(req, WW_ECONFLICT,
                            "the camera needs a successful connection probe before it is switched on%s%s%s",
                            have ? " (the last probe failed: " : " (it has not been probed yet)",
                            have && p.message ? p.message : "", have ? ")" : "");
-            if (have) cat_probe_clear(&p);
+            if (have) catalog_probe_clear(&p);
             return rc;
         }
-        if (rc) { cat_camera_clear(&c); return rc; }
+        if (rc) { catalog_camera_clear(&c); return rc; }
         c.enabled = true;
         if (ctx->camera_changed) ctx->camera_changed(ctx->camera_changed_arg, id, false);
     }
     int64_t w, owner = 0;
     catalog_camera_scope(cat, id, &w, &owner);
     json_t *o = api_camera_json(&c, owner, true);
-    cat_camera_clear(&c);
+    catalog_camera_clear(&c);
     json_object_set_new(o, "was_enabled", json_boolean(was));
     return http_respond_json(req, 200, o);
 }

@@ -66,7 +66,7 @@ static bool in_ids(const int64_t *ids, size_t n, int64_t id)
 
 /* ---- the map's camera list ------------------------------------------------------ */
 
-static void state_of(const struct api_ctx *ctx, const struct cat_camera *c, const char **state,
+static void state_of(const struct api_ctx *ctx, const struct catalog_camera *c, const char **state,
                      const char **reason, int64_t *last, struct engine_camera_status *cs)
 {
     *last = 0;
@@ -89,17 +89,17 @@ static int h_cameras(struct http_req *req, void *ud)
     int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
-    struct cat_alert *open = NULL;
+    struct catalog_alert *open = NULL;
     size_t nopen = 0;
-    struct cat_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
+    struct catalog_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
     catalog_alert_list(cat, &f, &open, &nopen);
     int64_t now = ww_wall_us();
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        const struct cat_camera *c = &v[i];
+        const struct catalog_camera *c = &v[i];
         if (!all && !in_ids(ids, nids, c->id)) continue;
         int64_t w = 0, owner = 0;
         catalog_camera_scope(cat, c->id, &w, &owner);
@@ -129,11 +129,11 @@ static int h_cameras(struct http_req *req, void *ud)
                                "dark_for_s", (json_int_t)((now - open[k].since_us) / 1000000));
         json_object_set_new(o, "alert", al);
         if (owner && community_may_see_owner(req, c->ward_id, owner)) {
-            struct cat_owner ow;
+            struct catalog_owner ow;
             if (catalog_owner_get(cat, owner, &ow) == 0) {
                 json_object_set_new(o, "owner", json_pack("{s:I,s:s,s:s?,s:s}", "id", (json_int_t)ow.id,
                                                           "name", ow.name, "phone", ow.phone, "kind", ow.kind));
-                cat_owner_clear(&ow);
+                catalog_owner_clear(&ow);
             }
         }
         json_object_set_new(o, "may_manage", json_boolean(
@@ -141,8 +141,8 @@ static int h_cameras(struct http_req *req, void *ud)
                                      AUTHZ_MANAGE) == 0));
         json_array_append_new(arr, o);
     }
-    cat_alert_list_free(open, nopen);
-    cat_camera_list_free(v, n);
+    catalog_alert_list_free(open, nopen);
+    catalog_camera_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "cameras", arr));
 }
 
@@ -243,7 +243,7 @@ static int check_place(struct http_req *req, const struct community_place *p, in
 static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct community_hit *h,
                         const struct community_place *p)
 {
-    const struct cat_camera_pos *c = h->c;
+    const struct catalog_camera_pos *c = h->c;
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
     json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
@@ -261,9 +261,9 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct commu
     bool consent = http_consent_now(req, c->id, AUTHZ_EXPORT, NULL) == 0;
     json_object_set_new(o, "may_export", json_boolean(http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0));
     json_object_set_new(o, "export_consent", json_boolean(consent));
-    struct cat_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from_us, .to_us = p->to_us,
+    struct catalog_event_filter ef = {.camera_ids = &c->id, .n_cameras = 1, .from_us = p->from_us, .to_us = p->to_us,
                                   .limit = MAX_EVENTS_LISTED};
-    struct cat_event *ev = NULL;
+    struct catalog_event *ev = NULL;
     size_t ne = 0;
     int64_t count = 0;
     json_t *events = json_array();
@@ -278,7 +278,7 @@ static json_t *hit_json(struct http_req *req, catalog_t *cat, const struct commu
                 : json_null());
             json_array_append_new(events, e);
         }
-        cat_event_list_free(ev, ne);
+        catalog_event_list_free(ev, ne);
     }
     json_object_set_new(o, "events_count", json_integer(count));
     json_object_set_new(o, "events", events);
@@ -333,7 +333,7 @@ struct bundle_audit { struct http_req *req; int64_t from, to; };
 static int audit_bundle_export(void *ud, int64_t camera_id, const char *folder)
 {
     const struct bundle_audit *a = ud;
-    return http_audit(a->req, CAT_AUDIT_EXPORT, camera_id, a->from, a->to,
+    return http_audit(a->req, CATALOG_AUDIT_EXPORT, camera_id, a->from, a->to,
                       json_pack("{s:s,s:s,s:s}", "stream", "main", "bundle", folder, "via", "place_search"));
 }
 
@@ -393,7 +393,7 @@ static int h_bundle(struct http_req *req, void *ud)
 }
 
 /* Loads a bundle the caller may open: EXPORT on every camera exported into it. */
-static int load_bundle(struct http_req *req, struct cat_bundle *b)
+static int load_bundle(struct http_req *req, struct catalog_bundle *b)
 {
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
@@ -407,16 +407,16 @@ static int load_bundle(struct http_req *req, struct cat_bundle *b)
         int64_t w, o;
         int s = catalog_camera_scope(cat, b->items[i].camera_id, &w, &o);
         struct authz_camera_facts f = {s == 0, w, o};
-        bool ok = u->role == CAT_ROLE_ADMIN || (s == 0 && http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0);
+        bool ok = u->role == CATALOG_ROLE_ADMIN || (s == 0 && http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0);
         if (!ok) {
-            cat_bundle_clear(b);
+            catalog_bundle_clear(b);
             return http_fail(req, WW_ENOTFOUND, "no such bundle");
         }
     }
     return 0;
 }
 
-static json_t *bundle_json(struct http_req *req, const struct cat_bundle *b, bool with_manifest)
+static json_t *bundle_json(struct http_req *req, const struct catalog_bundle *b, bool with_manifest)
 {
     json_t *items = json_array();
     for (size_t i = 0; i < b->n_items; i++)
@@ -440,7 +440,7 @@ static int h_bundle_list(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_bundle *v;
+    struct catalog_bundle *v;
     size_t n;
     int rc = catalog_bundle_list(cat, 200, &v, &n);
     if (rc) return rc;
@@ -453,27 +453,27 @@ static int h_bundle_list(struct http_req *req, void *ud)
             int64_t w, o;
             int s = catalog_camera_scope(cat, v[i].items[k].camera_id, &w, &o);
             struct authz_camera_facts f = {s == 0, w, o};
-            ok = u->role == CAT_ROLE_ADMIN || (s == 0 && http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0);
+            ok = u->role == CATALOG_ROLE_ADMIN || (s == 0 && http_authz_decide_camera(u, &f, AUTHZ_EXPORT) == 0);
         }
         if (ok) json_array_append_new(arr, bundle_json(req, &v[i], false));
     }
-    cat_bundle_list_free(v, n);
+    catalog_bundle_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "bundles", arr));
 }
 
 static int h_bundle_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_bundle b;
+    struct catalog_bundle b;
     int rc = load_bundle(req, &b);
     if (rc) return rc;
     json_t *o = bundle_json(req, &b, true);
-    cat_bundle_clear(&b);
+    catalog_bundle_clear(&b);
     return http_respond_json(req, 200, o);
 }
 
 /* The member names of a bundle, from its manifest (never from the request). */
-static json_t *member_names(const struct cat_bundle *b)
+static json_t *member_names(const struct catalog_bundle *b)
 {
     json_t *names = json_array();
     json_t *m = json_loads(b->manifest, 0, NULL);
@@ -501,7 +501,7 @@ static json_t *member_names(const struct cat_bundle *b)
 /* A start row per camera exported into the bundle, and their end rows with
  * the bytes sent (api_download_begin): an owner reading their camera's
  * audit sees every copy that left, member by member. */
-static int audit_download(struct http_req *req, const struct cat_bundle *b, const char *what)
+static int audit_download(struct http_req *req, const struct catalog_bundle *b, const char *what)
 {
     int64_t *cams = ww_calloc(b->n_items ? b->n_items : 1, sizeof *cams);
     size_t n = 0;
@@ -534,7 +534,7 @@ static void tar_free(void *opaque)
 static int h_bundle_tar(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
-    struct cat_bundle b;
+    struct catalog_bundle b;
     int rc = load_bundle(req, &b);
     if (rc) return rc;
     const char *folder = strrchr(b.dir, '/') ? strrchr(b.dir, '/') + 1 : b.dir;
@@ -556,12 +556,12 @@ static int h_bundle_tar(struct http_req *req, void *ud)
     if (!rc) rc = audit_download(req, &b, "bundle.tar");
     if (rc) {
         community_tar_free(t);
-        cat_bundle_clear(&b);
+        catalog_bundle_clear(&b);
         return rc == -ENOENT ? http_fail(req, WW_ENOTFOUND, "a file of the bundle is gone") : rc;
     }
     http_resp_header(req, "Content-Disposition", http_req_printf(req, "attachment; filename=\"%s.tar\"", folder));
     http_resp_header(req, "X-Bundle-Manifest-SHA256", b.manifest_sha256);
-    cat_bundle_clear(&b);
+    catalog_bundle_clear(&b);
     struct tar_ctx *c = ww_calloc(1, sizeof *c);
     c->t = t;
     c->srv = http_req_server(req);
@@ -571,7 +571,7 @@ static int h_bundle_tar(struct http_req *req, void *ud)
 static int h_bundle_file(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
-    struct cat_bundle b;
+    struct catalog_bundle b;
     int rc = load_bundle(req, &b);
     if (rc) return rc;
     const char *want = http_req_param(req, "name");
@@ -582,16 +582,16 @@ static int h_bundle_file(struct http_req *req, void *ud)
     json_array_foreach(names, i, nm) known = known || (want && !strcmp(json_string_value(nm), want));
     json_decref(names);
     if (!known) {
-        cat_bundle_clear(&b);
+        catalog_bundle_clear(&b);
         return http_fail(req, WW_ENOTFOUND, "the bundle has no file of that name");
     }
     /* Every member: the clips, and the manifests that name the owners. */
     if ((rc = audit_download(req, &b, want))) {
-        cat_bundle_clear(&b);
+        catalog_bundle_clear(&b);
         return rc;
     }
     char *path = ww_asprintf("%s/%s/%s", ctx->data_dir, b.dir, want);
-    cat_bundle_clear(&b);
+    catalog_bundle_clear(&b);
     http_resp_header(req, "Content-Disposition", http_req_printf(req, "attachment; filename=\"%s\"", want));
     rc = http_respond_file(req, path, strstr(want, ".json") ? "application/json"
                                       : strstr(want, ".mp4") ? "video/mp4" : "text/plain; charset=utf-8");

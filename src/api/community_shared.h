@@ -19,7 +19,7 @@ int api_community_search_register(struct http_server *srv, const struct api_ctx 
 int community_json_time(struct http_req *req, json_t *body, const char *key, bool required,
                         int64_t *out);
 /* The consent row as the API shows it. */
-json_t *community_consent_json(const struct cat_consent *c, int64_t now_us);
+json_t *community_consent_json(const struct catalog_consent *c, int64_t now_us);
 /* What the camera may be used for now: {"register","live","record","export","until"}. */
 json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t now_us);
 /* The newest probe (without its still) or null. */

@@ -224,10 +224,10 @@ static int h_assess(struct http_req *req, void *ud)
         (rc = http_json_str_or_null(req, body, "notes", 8000, &notes)) < 0 ||
         (rc = http_json_str_or_null(req, body, "assessed_on", 20, &on)) < 0)
         return rc;
-    int side = cat_side_parse(side_s), result = cat_result_parse(result_s);
+    int side = catalog_side_parse(side_s), result = catalog_result_parse(result_s);
     if (side < 0) return http_fail(req, WW_EINVAL, "side must be self or review");
     if (result < 0) return http_fail(req, WW_EINVAL, "result must be met, not_met or in_progress");
-    if ((rc = http_authz_ward(req, ward, side == CAT_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW))) return rc;
+    if ((rc = http_authz_ward(req, ward, side == CATALOG_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW))) return rc;
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
     struct ward_assess_in in = {.ward_id = ward, .year = (int)year, .criterion_num = (int)crit, .side = side,
@@ -254,7 +254,7 @@ static int h_attach(struct http_req *req, void *ud)
     int side;
     if ((rc = ward_assessment_scope(cat, id, &ward, &side)))
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
-    if ((rc = http_authz_ward(req, ward, side == CAT_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW)))
+    if ((rc = http_authz_ward(req, ward, side == CATALOG_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW)))
         return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
     size_t len;
     const char *body = http_req_body(req, &len);

@@ -7,7 +7,7 @@
  * much of it.
  *
  * Two rows per camera, not one row updated: the audit is a hash chain
- * (catalog/cat_audit.h) and rows are never changed.
+ * (catalog/catalog_audit.h) and rows are never changed.
  *   start  (action export_download / bundle_download) — written by the
  *          handler before the response is queued, so it exists before the
  *          first byte leaves; if it cannot be written the download is
@@ -58,7 +58,7 @@ static int append(catalog_t *cat, const struct dl *d, const char *action, int64_
                   int64_t *id)
 {
     char *text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-    struct cat_audit a = {
+    struct catalog_audit a = {
         .user_id = d->user_id, .username = d->username, .action = (char *)action,
         .camera_id = camera_id, .range_from_us = d->from_us, .range_to_us = d->to_us,
         .client_addr = d->client_addr, .detail = text,

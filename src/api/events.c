@@ -48,7 +48,7 @@ static void station_date(int64_t us, char out[32])
 }
 
 /* An event as the API shows it.  name: the camera's name (may be NULL). */
-static json_t *event_json(struct http_req *req, const struct cat_event *e, const char *name,
+static json_t *event_json(struct http_req *req, const struct catalog_event *e, const char *name,
                           int64_t ward_id)
 {
     char date[32];
@@ -154,8 +154,8 @@ static int ward_cameras(struct http_req *req, int64_t ward, int64_t **ids, size_
     int rc = api_ward_exists(cat, ward, &exists);
     if (rc) return rc;
     bool in_scope =
-        u && (u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ||
-              ((u->role == CAT_ROLE_OFFICER || u->role == CAT_ROLE_VIEWER) && u->ward_id == ward));
+        u && (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE ||
+              ((u->role == CATALOG_ROLE_OFFICER || u->role == CATALOG_ROLE_VIEWER) && u->ward_id == ward));
     if (!exists || !in_scope) return http_fail(req, WW_ENOTFOUND, "no such ward");
     int64_t *v = NULL;
     size_t k = 0;
@@ -171,11 +171,11 @@ static int ward_cameras(struct http_req *req, int64_t ward, int64_t **ids, size_
 
 /* Names and wards of the cameras, for the rows of one answer. */
 struct cam_names {
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
 };
 
-static const struct cat_camera *cam_find(const struct cam_names *c, int64_t id)
+static const struct catalog_camera *cam_find(const struct cam_names *c, int64_t id)
 {
     for (size_t i = 0; i < c->n; i++)
         if (c->v[i].id == id) return &c->v[i];
@@ -204,8 +204,8 @@ static void add_in_progress(struct http_req *req, const struct api_ctx *ctx, jso
             if (!s->present || !s->has_motion || !s->motion.open_start_us) continue;
             if (zone && strcmp(zone, s->motion.open_zone)) continue;
             if (from && now < from) continue;
-            const struct cat_camera *c = cam_find(names, v[i].id);
-            struct cat_event e = {.camera_id = v[i].id, .start_us = s->motion.open_start_us,
+            const struct catalog_camera *c = cam_find(names, v[i].id);
+            struct catalog_event e = {.camera_id = v[i].id, .start_us = s->motion.open_start_us,
                                   .end_us = now, .peak_us = s->motion.open_peak_us,
                                   .peak_score = s->motion.open_peak_score, .zone = (char *)s->motion.open_zone};
             json_t *o = event_json(req, &e, c ? c->name : NULL, c ? c->ward_id : 0);
@@ -234,7 +234,7 @@ static int h_list(struct http_req *req, void *ud)
     const char *zone = http_req_query(req, "zone");
     if (zone && !*zone) zone = NULL;
     if (zone && strlen(zone) >= 64) return http_fail(req, WW_EINVAL, "zone: at most 63 bytes");
-    struct cat_event_filter f = {
+    struct catalog_event_filter f = {
         .zone = zone, .from_us = from, .to_us = to, .limit = (size_t)limit + 1};
     const char *before = http_req_query(req, "before");
     if (before && *before && (rc = parse_cursor(req, before, &f.before_start_us, &f.before_id)))
@@ -275,7 +275,7 @@ static int h_list(struct http_req *req, void *ud)
         sel = (int64_t *)allowed;
         nsel = nallowed;
     }
-    if (filtered && nsel > CAT_EVENT_MAX_FILTER_CAMERAS)
+    if (filtered && nsel > CATALOG_EVENT_MAX_FILTER_CAMERAS)
         return http_fail(req, WW_EINVAL,
                          "too many cameras in scope (%zu); filter by ward or camera", nsel);
 
@@ -289,19 +289,19 @@ static int h_list(struct http_req *req, void *ud)
             json_decref(rows);
             return WW_EDB;
         }
-        struct cat_event *ev = NULL;
+        struct catalog_event *ev = NULL;
         size_t n = 0;
         struct cam_names names = {0};
         if ((rc = catalog_event_query(cat, &f, &ev, &n)) ||
             (rc = catalog_camera_list(cat, &names.v, &names.n))) {
-            cat_event_list_free(ev, n);
+            catalog_event_list_free(ev, n);
             json_decref(rows);
             return rc;
         }
         if (!(before && *before)) add_in_progress(req, ctx, rows, &names, filtered, sel, nsel, zone, from, to);
         size_t shown = n > (size_t)limit ? (size_t)limit : n;
         for (size_t i = 0; i < shown; i++) {
-            const struct cat_camera *c = cam_find(&names, ev[i].camera_id);
+            const struct catalog_camera *c = cam_find(&names, ev[i].camera_id);
             json_array_append_new(rows,
                                   event_json(req, &ev[i], c ? c->name : NULL, c ? c->ward_id : 0));
         }
@@ -310,8 +310,8 @@ static int h_list(struct http_req *req, void *ud)
             next = json_string(http_req_printf(req, "%lld:%lld", (long long)ev[shown - 1].start_us,
                                                (long long)ev[shown - 1].id));
         }
-        cat_event_list_free(ev, n);
-        cat_camera_list_free(names.v, names.n);
+        catalog_event_list_free(ev, n);
+        catalog_camera_list_free(names.v, names.n);
     }
     return http_respond_json(
         req, 200,
@@ -320,7 +320,7 @@ static int h_list(struct http_req *req, void *ud)
 
 /* Loads event {id} and checks PLAYBACK on its camera.  An event of a
  * camera outside the caller's scope is "not found", like a missing one. */
-static int load_event(struct http_req *req, struct cat_event *e)
+static int load_event(struct http_req *req, struct catalog_event *e)
 {
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
@@ -332,32 +332,32 @@ static int load_event(struct http_req *req, struct cat_event *e)
     if (rc) return rc;
     rc = http_authz_camera(req, e->camera_id, AUTHZ_PLAYBACK);
     if (rc == WW_ENOTFOUND) http_fail(req, rc, "no such event");
-    if (rc) cat_event_clear(e);
+    if (rc) catalog_event_clear(e);
     return rc;
 }
 
 static int h_one(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_event e;
+    struct catalog_event e;
     int rc = load_event(req, &e);
     if (rc) return rc;
-    struct cat_camera c;
+    struct catalog_camera c;
     bool have = catalog_camera_get(http_req_catalog(req), e.camera_id, &c) == 0;
     json_t *o = event_json(req, &e, have ? c.name : NULL, have ? c.ward_id : 0);
-    if (have) cat_camera_clear(&c);
-    cat_event_clear(&e);
+    if (have) catalog_camera_clear(&c);
+    catalog_event_clear(&e);
     return http_respond_json(req, 200, json_pack("{s:o}", "event", o));
 }
 
 static int h_thumbnail(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_event e;
+    struct catalog_event e;
     int rc = load_event(req, &e);
     if (rc) return rc;
     int64_t id = e.id, cam = e.camera_id;
-    cat_event_clear(&e);
+    catalog_event_clear(&e);
     /* A thumbnail is a picture from the camera: like playback, it needs the
      * owner's consent to viewing recordings now (community_may), not only
      * the role — a withdrawal stops the stills as it stops the footage. */

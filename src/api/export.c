@@ -25,7 +25,7 @@
 
 static const char *const export_fields[] = {"from", "to", "stream", NULL};
 
-static json_t *export_json(const struct cat_export *e)
+static json_t *export_json(const struct catalog_export *e)
 {
     return json_pack("{s:I,s:I,s:s,s:o,s:o,s:o,s:o,s:I,s:I,s:s,s:s,s:o,s:s,s:s}",
         "id", (json_int_t)e->id, "camera_id", (json_int_t)e->camera_id, "stream", e->stream,
@@ -36,7 +36,7 @@ static json_t *export_json(const struct cat_export *e)
         "file_url", "", "manifest_url", "");
 }
 
-static json_t *export_json_urls(struct http_req *req, const struct cat_export *e)
+static json_t *export_json_urls(struct http_req *req, const struct catalog_export *e)
 {
     json_t *j = export_json(e);
     json_object_set_new(j, "file_url", json_string(http_req_printf(req, "/api/v1/exports/%lld/file", (long long)e->id)));
@@ -80,7 +80,7 @@ static int h_create(struct http_req *req, void *ud)
     for (char *p = day; *p; p++) if (*p == ':' || *p == '+' || *p == '.') *p = '-';
     char *path = ww_asprintf("%s/cam%lld-%s-%lld.mp4", dir, (long long)id, day, (long long)ww_wall_us());
     free(dir);
-    rc = http_audit(req, CAT_AUDIT_EXPORT, id, from, to, json_pack("{s:s}", "stream", stream));
+    rc = http_audit(req, CATALOG_AUDIT_EXPORT, id, from, to, json_pack("{s:s}", "stream", stream));
     if (rc) { free(path); return http_fail(req, rc, "cannot write the audit record; refusing to export"); }
     struct export_req q = {
         .data_dir = ctx->data_dir, .cat = cat, .camera_id = id, .stream = stream, .from_us = from,
@@ -96,17 +96,17 @@ static int h_create(struct http_req *req, void *ud)
         return http_error(req, 403, "no_consent", "%s", http_consent_reason(AUTHZ_EXPORT));
     }
     if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }
-    struct cat_export e;
+    struct catalog_export e;
     rc = catalog_export_get(cat, r.export_id, &e);
     export_result_clear(&r);
     if (rc) return rc;
     json_t *j = export_json_urls(req, &e);
-    cat_export_clear(&e);
+    catalog_export_clear(&e);
     return http_respond_json(req, 201, json_pack("{s:o}", "export", j));
 }
 
 /* Loads an export the caller may see (EXPORT on its camera). */
-static int load(struct http_req *req, struct cat_export *e)
+static int load(struct http_req *req, struct catalog_export *e)
 {
     int64_t id;
     int rc = http_req_param_id(req, "id", &id);
@@ -115,7 +115,7 @@ static int load(struct http_req *req, struct cat_export *e)
     if (!cat) return WW_EDB;
     if (catalog_export_get(cat, id, e)) return http_fail(req, WW_ENOTFOUND, "no such export");
     if ((rc = http_authz_camera(req, e->camera_id, AUTHZ_EXPORT))) {
-        cat_export_clear(e);
+        catalog_export_clear(e);
         return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such export");
     }
     return 0;
@@ -124,18 +124,18 @@ static int load(struct http_req *req, struct cat_export *e)
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_export e;
+    struct catalog_export e;
     int rc = load(req, &e);
     if (rc) return rc;
     json_t *j = export_json_urls(req, &e);
-    cat_export_clear(&e);
+    catalog_export_clear(&e);
     return http_respond_json(req, 200, json_pack("{s:o}", "export", j));
 }
 
 static int h_file(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_export e;
+    struct catalog_export e;
     int rc = load(req, &e);
     if (rc) return rc;
     const char *slash = strrchr(e.path, '/');
@@ -144,24 +144,24 @@ static int h_file(struct http_req *req, void *ud)
     http_resp_header(req, "X-Content-SHA256", e.sha256);
     rc = api_download_begin(req, "export_download", &e.camera_id, 1, e.from_us, e.to_us,
                             json_pack("{s:I,s:s}", "export_id", (json_int_t)e.id, "file", "file"));
-    if (rc) { cat_export_clear(&e); return rc; }
+    if (rc) { catalog_export_clear(&e); return rc; }
     rc = http_respond_file(req, e.path, "video/mp4");
-    cat_export_clear(&e);
+    catalog_export_clear(&e);
     return rc == WW_ENOTFOUND ? http_fail(req, rc, "the export file is gone") : rc;
 }
 
 static int h_manifest(struct http_req *req, void *ud)
 {
     (void)ud;
-    struct cat_export e;
+    struct catalog_export e;
     int rc = load(req, &e);
     if (rc) return rc;
     /* The manifest names the owner and their phone number: audited too. */
     rc = api_download_begin(req, "export_download", &e.camera_id, 1, e.from_us, e.to_us,
                             json_pack("{s:I,s:s}", "export_id", (json_int_t)e.id, "file", "manifest"));
-    if (rc) { cat_export_clear(&e); return rc; }
+    if (rc) { catalog_export_clear(&e); return rc; }
     rc = http_respond_data(req, 200, "application/json", e.manifest, strlen(e.manifest));
-    cat_export_clear(&e);
+    catalog_export_clear(&e);
     return rc;
 }
 
@@ -176,13 +176,13 @@ static void verify_line(void *ud, bool ok, const char *line)
 static int h_verify(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
-    struct cat_export e;
+    struct catalog_export e;
     int rc = load(req, &e);
     if (rc) return rc;
     struct export_key key;
     bool created;
     if ((rc = export_key_ensure(ctx->data_dir, &key, &created))) {
-        cat_export_clear(&e);
+        catalog_export_clear(&e);
         return http_fail(req, rc, "the station has no signing key");
     }
     json_t *lines = json_array();
@@ -192,7 +192,7 @@ static int h_verify(struct http_req *req, void *ud)
     rc = http_audit(req, "export_verify", e.camera_id, e.from_us, e.to_us,
                     json_pack("{s:I,s:b,s:s}", "export_id", (json_int_t)e.id, "ok", vr == 0, "first_failure",
                               res.first_failure));
-    cat_export_clear(&e);
+    catalog_export_clear(&e);
     if (rc) { json_decref(lines); return rc; }
     return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
                                                  vr ? res.first_failure : NULL, "key_fingerprint",
@@ -212,7 +212,7 @@ static int h_list(struct http_req *req, void *ud)
     const int64_t *ids;
     size_t nids;
     if ((rc = http_authz_camera_ids(req, AUTHZ_EXPORT, &all, &ids, &nids))) return rc;
-    struct cat_export *v;
+    struct catalog_export *v;
     size_t n;
     if (catalog_export_list(cat, cam, 500, &v, &n)) return WW_EDB;
     json_t *arr = json_array();
@@ -221,7 +221,7 @@ static int h_list(struct http_req *req, void *ud)
         for (size_t k = 0; k < nids && !ok; k++) ok = ids[k] == v[i].camera_id;
         if (ok) json_array_append_new(arr, export_json_urls(req, &v[i]));
     }
-    cat_export_list_free(v, n);
+    catalog_export_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "exports", arr));
 }
 

@@ -28,7 +28,7 @@ static int cmp_cam(const void *a, const void *b)
     return strcmp(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
 }
 
-static json_t *camera_health(catalog_t *cat, engine_t *e, const struct cat_camera *c)
+static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_camera *c)
 {
     json_t *o = json_pack("{s:I,s:s,s:s?,s:o}", "id", (json_int_t)c->id, "name", c->name, "address", c->address,
                           "ward_id", api_id(c->ward_id));
@@ -83,7 +83,7 @@ static int h_health(struct http_req *req, void *ud)
     size_t nids;
     int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
     if (rc) return rc;
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if (catalog_camera_list(cat, &v, &n)) return WW_EDB;
     json_t **rows = ww_calloc(n + 1, sizeof *rows);
@@ -93,7 +93,7 @@ static int h_health(struct http_req *req, void *ud)
         for (size_t j = 0; j < nids && !ok; j++) ok = ids[j] == v[i].id;
         if (ok) rows[k++] = camera_health(cat, ctx->engine, &v[i]);
     }
-    cat_camera_list_free(v, n);
+    catalog_camera_list_free(v, n);
     qsort(rows, k, sizeof *rows, cmp_cam);
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++) json_array_append_new(arr, rows[i]);

@@ -18,7 +18,7 @@
 #include "api/community_shared.h"
 #include "catalog/cat_evidence.h"
 
-static json_t *hold_json(const struct cat_hold *h, int64_t now)
+static json_t *hold_json(const struct catalog_hold *h, int64_t now)
 {
     const char *state = h->released_us ? "released" : h->until_us <= now ? "expired" : "in_force";
     json_t *o = json_pack("{s:I,s:I,s:o,s:o,s:I,s:I,s:s,s:o,s:s,s:I,s:I,s:s,s:o}", "id", (json_int_t)h->id,
@@ -47,7 +47,7 @@ static int h_list(struct http_req *req, void *ud)
     const int64_t *ids;
     size_t nids;
     if ((rc = http_authz_camera_ids(req, AUTHZ_PLAYBACK, &all, &ids, &nids))) return rc;
-    struct cat_hold *v;
+    struct catalog_hold *v;
     size_t n;
     if ((rc = catalog_hold_list(http_req_catalog(req), cam, in_force, &v, &n))) return rc;
     json_t *arr = json_array();
@@ -57,7 +57,7 @@ static int h_list(struct http_req *req, void *ud)
         for (size_t k = 0; k < nids && !mine; k++) mine = ids[k] == v[i].camera_id;
         if (mine) json_array_append_new(arr, hold_json(&v[i], now));
     }
-    cat_hold_list_free(v, n);
+    catalog_hold_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "holds", arr));
 }
 
@@ -72,7 +72,7 @@ static int h_add(struct http_req *req, void *ud)
     json_t *body;
     if ((rc = http_req_json(req, add_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
-    struct cat_hold h = {.camera_id = cam, .created_by = (char *)u->username, .created_by_id = u->id};
+    struct catalog_hold h = {.camera_id = cam, .created_by = (char *)u->username, .created_by_id = u->id};
     const char *reason;
     if ((rc = community_json_time(req, body, "from", true, &h.from_us)) < 0 ||
         (rc = community_json_time(req, body, "to", true, &h.to_us)) < 0 ||
@@ -93,10 +93,10 @@ static int h_add(struct http_req *req, void *ud)
         catalog_rollback(cat);
         return rc == WW_EINVAL ? http_fail(req, rc, "the hold was refused (is the incident id right?)") : rc;
     }
-    struct cat_hold back;
+    struct catalog_hold back;
     if ((rc = catalog_hold_get(cat, h.id, &back))) return rc;
     json_t *o = hold_json(&back, ww_wall_us());
-    cat_hold_clear(&back);
+    catalog_hold_clear(&back);
     return http_respond_json(req, 201, json_pack("{s:o}", "hold", o));
 }
 
@@ -109,10 +109,10 @@ static int h_release(struct http_req *req, void *ud)
     int rc = http_req_param_id(req, "id", &id);
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_hold h;
+    struct catalog_hold h;
     if (catalog_hold_get(cat, id, &h)) return http_fail(req, WW_ENOTFOUND, "no such hold");
     int64_t cam = h.camera_id, from = h.from_us, to = h.to_us;
-    cat_hold_clear(&h);
+    catalog_hold_clear(&h);
     if ((rc = http_authz_camera(req, cam, AUTHZ_MANAGE)))
         return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such hold");
     json_t *body;
@@ -131,7 +131,7 @@ static int h_release(struct http_req *req, void *ud)
     }
     if ((rc = catalog_hold_get(cat, id, &h))) return rc;
     json_t *o = hold_json(&h, ww_wall_us());
-    cat_hold_clear(&h);
+    catalog_hold_clear(&h);
     return http_respond_json(req, 200, json_pack("{s:o}", "hold", o));
 }
 

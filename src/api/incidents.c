@@ -107,7 +107,7 @@ static int h_cat_patch(struct http_req *req, void *ud)
 
 /* Reads the list filter and narrows it to the caller's scope.  *empty: the
  * caller may read nothing (answer an empty list). */
-static int read_filter(struct http_req *req, catalog_t *cat, struct cat_incident_filter *f, bool *empty)
+static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_incident_filter *f, bool *empty)
 {
     memset(f, 0, sizeof *f);
     f->status = -1;
@@ -121,7 +121,7 @@ static int read_filter(struct http_req *req, catalog_t *cat, struct cat_incident
             return http_fail(req, WW_EINVAL, "unknown category '%s'", c);
     }
     const char *s = http_req_query(req, "status");
-    if (s && *s && (f->status = cat_inc_status_parse(s)) < 0)
+    if (s && *s && (f->status = catalog_inc_status_parse(s)) < 0)
         return http_fail(req, WW_EINVAL, "status must be received, verifying, solved or closed");
     int off = ww_station_offset_min();
     const char *from = http_req_query(req, "from"), *to = http_req_query(req, "to");
@@ -153,7 +153,7 @@ static int h_list(struct http_req *req, void *ud)
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident_filter f;
+    struct catalog_incident_filter f;
     bool empty;
     int rc = read_filter(req, cat, &f, &empty);
     if (rc) return rc;
@@ -170,7 +170,7 @@ static int h_csv(struct http_req *req, void *ud)
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident_filter f;
+    struct catalog_incident_filter f;
     bool empty;
     int rc = read_filter(req, cat, &f, &empty);
     if (rc) return rc;
@@ -178,7 +178,7 @@ static int h_csv(struct http_req *req, void *ud)
     f.offset = 0;
     struct ww_buf b = {0};
     if (empty) {
-        struct cat_incident_filter none = {.status = -1, .ward_id = -1};
+        struct catalog_incident_filter none = {.status = -1, .ward_id = -1};
         rc = ward_csv_export(cat, &none, ww_station_offset_min(), &b);
     } else {
         rc = ward_csv_export(cat, &f, ww_station_offset_min(), &b);
@@ -193,13 +193,13 @@ static int h_csv(struct http_req *req, void *ud)
 
 /* ---- one incident ------------------------------------------------------------ */
 
-static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct cat_incident *inc)
+static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct catalog_incident *inc)
 {
     int rc = ward_incident_get(cat, id, inc);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
     if (rc) return rc;
     if ((rc = http_authz_ward(req, inc->ward_id, actions))) {
-        cat_incident_clear(inc);
+        catalog_incident_clear(inc);
         /* out of scope: the incident's existence is not revealed */
         if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
         return rc;
@@ -212,7 +212,7 @@ static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigne
 static int64_t link_scope(struct http_req *req)
 {
     const struct http_user *u = http_req_user(req);
-    return u->role == CAT_ROLE_ADMIN || u->role == CAT_ROLE_PROVINCE ? 0 : (u->ward_id > 0 ? u->ward_id : -1);
+    return u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE ? 0 : (u->ward_id > 0 ? u->ward_id : -1);
 }
 
 /* A ward given by name ("ward") that the caller may not see gets the
@@ -227,7 +227,7 @@ static int ward_name_in_scope(struct http_req *req, json_t *body, int64_t ward_i
     return http_fail(req, WW_EINVAL, "unknown ward '%s'", json_string_value(w));
 }
 
-static json_t *full_json(catalog_t *cat, const struct cat_incident *inc)
+static json_t *full_json(catalog_t *cat, const struct catalog_incident *inc)
 {
     json_t *o = ward_incident_json(inc, ww_station_offset_min());
     json_t *h = ward_incident_history_json(cat, inc->id, ww_station_offset_min());
@@ -243,10 +243,10 @@ static int h_get(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident inc;
+    struct catalog_incident inc;
     if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_READ, &inc))) return rc;
     json_t *o = full_json(cat, &inc);
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
     return http_respond_json(req, 200, o);
 }
 
@@ -259,8 +259,8 @@ static int h_add(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
-    struct cat_incident inc = {.status = CAT_INC_RECEIVED};
-    if (u->role == CAT_ROLE_OFFICER) inc.ward_id = u->ward_id;  /* default: own ward */
+    struct catalog_incident inc = {.status = CATALOG_INC_RECEIVED};
+    if (u->role == CATALOG_ROLE_OFFICER) inc.ward_id = u->ward_id;  /* default: own ward */
     char *why = NULL;
     if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
     if (!inc.ward_id) { rc = http_fail(req, WW_EINVAL, "ward_id is required"); goto out; }
@@ -270,12 +270,12 @@ static int h_add(struct http_req *req, void *ud)
     if ((rc = ward_incident_check_links(cat, &inc, NULL, link_scope(req), &why))) goto out;
     if ((rc = ward_incident_create(cat, &inc, uname(req), &why))) goto out;
     audit(req, "add", inc.id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
-    struct cat_incident fresh;
+    struct catalog_incident fresh;
     if ((rc = ward_incident_get(cat, inc.id, &fresh))) goto out;
     rc = http_respond_json(req, 201, full_json(cat, &fresh));
-    cat_incident_clear(&fresh);
+    catalog_incident_clear(&fresh);
 out:
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
     return fail_why(req, rc, why);
 }
 
@@ -288,11 +288,11 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident inc;
+    struct catalog_incident inc;
     if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_WRITE, &inc))) return rc;
     int64_t old_ward = inc.ward_id;
     char *why = NULL;
-    struct cat_incident before = {0};   /* the links it had: only added ones are checked */
+    struct catalog_incident before = {0};   /* the links it had: only added ones are checked */
     if ((rc = ward_incident_get(cat, id, &before))) goto out;
     if ((rc = ward_incident_apply_json(cat, &inc, body, ww_station_offset_min(), &why))) goto out;
     inc.id = id;
@@ -301,16 +301,16 @@ static int h_patch(struct http_req *req, void *ud)
         ((rc = ward_name_in_scope(req, body, inc.ward_id)) || (rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))))
         goto out;
     if ((rc = ward_incident_check_links(cat, &inc, &before, link_scope(req), &why))) goto out;
-    bool force = http_req_user(req)->role == CAT_ROLE_ADMIN;
+    bool force = http_req_user(req)->role == CATALOG_ROLE_ADMIN;
     if ((rc = ward_incident_update(cat, &inc, uname(req), force, &why))) goto out;
     audit(req, "edit", id, json_pack("{s:I}", "ward_id", (json_int_t)inc.ward_id));
-    struct cat_incident fresh;
+    struct catalog_incident fresh;
     if ((rc = ward_incident_get(cat, id, &fresh))) goto out;
     rc = http_respond_json(req, 200, full_json(cat, &fresh));
-    cat_incident_clear(&fresh);
+    catalog_incident_clear(&fresh);
 out:
-    cat_incident_clear(&before);
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&before);
+    catalog_incident_clear(&inc);
     return fail_why(req, rc, why);
 }
 
@@ -322,10 +322,10 @@ static int h_delete(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_incident inc;
+    struct catalog_incident inc;
     if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_ADMIN, &inc))) return rc;
     int64_t ward = inc.ward_id;
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
     if ((rc = ward_incident_delete(cat, id, uname(req)))) return rc;
     audit(req, "delete", id, json_pack("{s:I}", "ward_id", (json_int_t)ward));
     return http_respond_json(req, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
@@ -340,7 +340,7 @@ static int h_import(struct http_req *req, void *ud)
     if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
     int64_t only = 0;
-    if (u->role != CAT_ROLE_ADMIN) {
+    if (u->role != CATALOG_ROLE_ADMIN) {
         /* officers import into their own ward only */
         int rc = http_authz_ward(req, u->ward_id, AUTHZ_WARD_WRITE);
         if (rc) return rc;

@@ -88,7 +88,7 @@ static int h_live(struct http_req *req, void *ud)
         return http_error(req, 503, "offline", "%s", offline_reason(req, e, id, kind));
     }
     int64_t start = ww_wall_us();
-    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, start, 0, json_pack("{s:s}", "stream", kind));
+    rc = http_audit(req, CATALOG_AUDIT_LIVE_VIEW, id, start, 0, json_pack("{s:s}", "stream", kind));
     if (rc) {
         live_feed_release(f);
         engine_hub_release(e, h);
@@ -253,7 +253,7 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
         if (live_feed_wait_ready(c->feed, 1000000, codec, sizeof codec, &t0)) {
             code = "offline";
             msg = offline_reason(req, w->eng, id, k);
-        } else if (http_audit(req, CAT_AUDIT_LIVE_VIEW, id, start = ww_wall_us(), 0,
+        } else if (http_audit(req, CATALOG_AUDIT_LIVE_VIEW, id, start = ww_wall_us(), 0,
                               json_pack("{s:s,s:b}", "stream", k, "wall", 1))) {
             code = "internal";
             msg = "cannot write the audit record; refusing to show video";

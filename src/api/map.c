@@ -47,10 +47,10 @@ static int h_offline(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     char *path = mbtiles_path(ctx);
-    cat_mbtiles_t *t = NULL;
+    catalog_mbtiles_t *t = NULL;
     int rc = catalog_mbtiles_open(path, &t);
     free(path);
-    struct cat_mbtiles_meta info;
+    struct catalog_mbtiles_meta info;
     if (rc || catalog_mbtiles_info(t, &info)) {
         catalog_mbtiles_close(t);
         return http_respond_json(req, 200, json_pack("{s:b}", "available", 0));
@@ -65,7 +65,7 @@ static int h_offline(struct http_req *req, void *ud)
     json_object_set_new(o, "bounds", info.has_bounds ? doubles(info.bounds, 4) : json_null());
     json_object_set_new(o, "center", info.has_center ? doubles(info.center, 3) : json_null());
     if (!raster) json_object_set_new(o, "problem", json_string("vector tiles (pbf) are not shown: give raster tiles"));
-    cat_mbtiles_meta_clear(&info);
+    catalog_mbtiles_meta_clear(&info);
     return http_respond_json(req, 200, o);
 }
 
@@ -89,11 +89,11 @@ static int h_tile(struct http_req *req, void *ud)
         ww_parse_i64(yy, 0, INT32_MAX, &y))
         return http_fail(req, WW_ENOTFOUND, "no such tile");
     char *path = mbtiles_path(ctx);
-    cat_mbtiles_t *t = NULL;
+    catalog_mbtiles_t *t = NULL;
     int rc = catalog_mbtiles_open(path, &t);
     free(path);
     if (rc) return http_fail(req, WW_ENOTFOUND, "this station has no offline map");
-    struct cat_mbtiles_meta info;
+    struct catalog_mbtiles_meta info;
     uint8_t *data = NULL;
     size_t len = 0;
     rc = catalog_mbtiles_info(t, &info);
@@ -101,13 +101,13 @@ static int h_tile(struct http_req *req, void *ud)
     catalog_mbtiles_close(t);
     if (rc) {
         if (!info.format) return http_fail(req, WW_EDB, "the offline map cannot be read");
-        cat_mbtiles_meta_clear(&info);
+        catalog_mbtiles_meta_clear(&info);
         return http_fail(req, WW_ENOTFOUND, "no tile %lld/%lld/%lld", (long long)z, (long long)x, (long long)y);
     }
     http_resp_header(req, "Cache-Control", "private, max-age=3600");
     rc = http_respond_data(req, 200, tile_mime(info.format), data, len);
     free(data);
-    cat_mbtiles_meta_clear(&info);
+    catalog_mbtiles_meta_clear(&info);
     return rc;
 }
 
@@ -142,13 +142,13 @@ static bool in_list(const int64_t *ids, size_t n, int64_t id)
 
 static void add_streets(catalog_t *cat, const char *q, size_t limit, json_t *out)
 {
-    struct cat_street *v;
+    struct catalog_street *v;
     size_t n;
     if (catalog_street_search(cat, q, limit, &v, &n)) return;
     for (size_t i = 0; i < n; i++)
         json_array_append_new(out, place("street", v[i].id, v[i].name, NULL, true, v[i].latitude, v[i].longitude,
                                          v[i].ward_id));
-    cat_street_list_free(v, n);
+    catalog_street_list_free(v, n);
 }
 
 /* Cameras in VIEW scope by name or address; their owners by name or
@@ -161,11 +161,11 @@ static int add_cameras(struct http_req *req, const char *fq, size_t limit, json_
     int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
     if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
     for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
-        const struct cat_camera *c = &v[i];
+        const struct catalog_camera *c = &v[i];
         if (!all && !in_list(ids, nids, c->id)) continue;
         if (matches(fq, c->name) || matches(fq, c->address)) {
             json_array_append_new(out, place("camera", c->id, c->name, c->address, c->has_pos, c->latitude,
@@ -175,7 +175,7 @@ static int add_cameras(struct http_req *req, const char *fq, size_t limit, json_
         int64_t ward = 0, owner = 0;
         if (catalog_camera_scope(cat, c->id, &ward, &owner) || !owner || !community_may_see_owner(req, ward, owner))
             continue;
-        struct cat_owner o;
+        struct catalog_owner o;
         if (catalog_owner_get(cat, owner, &o)) continue;
         if (matches(fq, o.name) || matches(fq, o.address)) {
             char *label = ww_asprintf("%s — %s", o.name ? o.name : "", c->name ? c->name : "");
@@ -183,24 +183,24 @@ static int add_cameras(struct http_req *req, const char *fq, size_t limit, json_
                                              c->ward_id));
             free(label);
         }
-        cat_owner_clear(&o);
+        catalog_owner_clear(&o);
     }
-    cat_camera_list_free(v, n);
+    catalog_camera_list_free(v, n);
     return 0;
 }
 
 static int add_incidents(struct http_req *req, const char *fq, size_t limit, json_t *out)
 {
     const struct http_user *u = http_req_user(req);
-    if (u->role == CAT_ROLE_OWNER || u->role == CAT_ROLE_VIEWER) return 0; /* the register is staff's */
+    if (u->role == CATALOG_ROLE_OWNER || u->role == CATALOG_ROLE_VIEWER) return 0; /* the register is staff's */
     bool all;
     const int64_t *ids;
     size_t nids;
     int rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &nids);
     if (rc) return rc;
-    struct cat_incident *v;
+    struct catalog_incident *v;
     size_t n;
-    struct cat_incident_filter f = {.status = -1, .limit = 2000};
+    struct catalog_incident_filter f = {.status = -1, .limit = 2000};
     if ((rc = catalog_incident_search(http_req_catalog(req), &f, &v, &n, NULL))) return rc;
     for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
         if (!all && !in_list(ids, nids, v[i].ward_id)) continue;
@@ -208,7 +208,7 @@ static int add_incidents(struct http_req *req, const char *fq, size_t limit, jso
         json_array_append_new(out, place("incident", v[i].id, v[i].address, v[i].summary, true, v[i].latitude,
                                          v[i].longitude, v[i].ward_id));
     }
-    cat_incident_list_free(v, n);
+    catalog_incident_list_free(v, n);
     return 0;
 }
 

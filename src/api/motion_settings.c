@@ -62,7 +62,7 @@ static const struct motion_option *opt_named(const char *name)
 }
 
 /* The stored settings, or the defaults when the camera has none yet. */
-static int settings_load(catalog_t *cat, int64_t cam, struct cat_motion_settings *s, bool *stored)
+static int settings_load(catalog_t *cat, int64_t cam, struct catalog_motion_settings *s, bool *stored)
 {
     int rc = catalog_motion_settings_get(cat, cam, s);
     *stored = rc == 0;
@@ -89,7 +89,7 @@ static json_t *zones_json(const char *stored)
     return json_is_array(arr) ? arr : (json_decref(arr), json_array());
 }
 
-static json_t *settings_json(const struct cat_motion_settings *s, bool stored, bool has_sub)
+static json_t *settings_json(const struct catalog_motion_settings *s, bool stored, bool has_sub)
 {
     json_t *limits = json_object();
     for (const char *const *f = motion_fields; *f; f++) {
@@ -112,17 +112,17 @@ static json_t *settings_json(const struct cat_motion_settings *s, bool stored, b
 
 static int camera_has_sub(catalog_t *cat, int64_t cam, bool *has)
 {
-    struct cat_camera c;
+    struct catalog_camera c;
     int rc = catalog_camera_get(cat, cam, &c);
     if (rc) return rc;
     *has = c.sub_url && *c.sub_url;
-    cat_camera_clear(&c);
+    catalog_camera_clear(&c);
     return 0;
 }
 
 /* What both handlers start from: the request's catalog handle, camera id's
  * settings (stored or the defaults) and whether it has a sub stream. */
-static int load_camera(struct http_req *req, int64_t id, catalog_t **cat, struct cat_motion_settings *s,
+static int load_camera(struct http_req *req, int64_t id, catalog_t **cat, struct catalog_motion_settings *s,
                        bool *stored, bool *has_sub)
 {
     *has_sub = false;
@@ -138,11 +138,11 @@ static int h_get(struct http_req *req, void *ud)
     int rc = api_param_camera(req, AUTHZ_PLAYBACK, &id);
     if (rc) return rc;
     catalog_t *cat;
-    struct cat_motion_settings s;
+    struct catalog_motion_settings s;
     bool stored, has_sub;
     if ((rc = load_camera(req, id, &cat, &s, &stored, &has_sub))) return rc;
     json_t *o = settings_json(&s, stored, has_sub);
-    cat_motion_settings_clear(&s);
+    catalog_motion_settings_clear(&s);
     return http_respond_json(req, 200, o);
 }
 
@@ -169,7 +169,7 @@ static int h_put(struct http_req *req, void *ud)
     json_t *body;
     if ((rc = http_req_json(req, motion_fields, &body))) return rc;
     catalog_t *cat;
-    struct cat_motion_settings s;
+    struct catalog_motion_settings s;
     bool stored, has_sub;
     if ((rc = load_camera(req, id, &cat, &s, &stored, &has_sub))) return rc;
 
@@ -247,7 +247,7 @@ static int h_put(struct http_req *req, void *ud)
     if (json_array_size(changed) || !stored) {
         if ((rc = catalog_motion_settings_set(cat, &s))) goto out;
         stored = true;
-        rc = http_audit(req, CAT_AUDIT_CAMERA_CHANGE, id, 0, 0,
+        rc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, id, 0, 0,
                         json_pack("{s:s,s:O}", "what", "motion", "fields", changed));
         if (rc) goto out;
         if (ctx->camera_changed) ctx->camera_changed(ctx->camera_changed_arg, id, false);
@@ -257,7 +257,7 @@ static int h_put(struct http_req *req, void *ud)
     rc = http_respond_json(req, 200, o);
 out:
     json_decref(changed);
-    cat_motion_settings_clear(&s);
+    catalog_motion_settings_clear(&s);
     return rc;
 }
 
@@ -397,7 +397,7 @@ static int h_snapshot(struct http_req *req, void *ud)
         return http_error(req, 503, "offline", "the camera's picture could not be decoded");
     }
     int64_t now = ww_wall_us();
-    rc = http_audit(req, CAT_AUDIT_LIVE_VIEW, id, now, now,
+    rc = http_audit(req, CATALOG_AUDIT_LIVE_VIEW, id, now, now,
                     json_pack("{s:s,s:b}", "stream", kind, "snapshot", 1));
     if (rc) {
         free(jpeg);

@@ -18,7 +18,7 @@
 
 static const char *const owner_fields[] = {"kind", "name", "phone", "address", "ward_id", NULL};
 
-static json_t *owner_json(catalog_t *cat, const struct cat_owner *o)
+static json_t *owner_json(catalog_t *cat, const struct catalog_owner *o)
 {
     json_t *j = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)o->id, "kind", o->kind, "name", o->name);
     json_object_set_new(j, "phone", o->phone ? json_string(o->phone) : json_null());
@@ -36,12 +36,12 @@ static json_t *owner_json(catalog_t *cat, const struct cat_owner *o)
     return j;
 }
 
-static bool in_scope(const struct http_user *u, const struct cat_owner *o)
+static bool in_scope(const struct http_user *u, const struct catalog_owner *o)
 {
     switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
-    case CAT_ROLE_OFFICER: return u->ward_id > 0 && o->ward_id == u->ward_id;
-    case CAT_ROLE_OWNER: return u->owner_id == o->id;
+    case CATALOG_ROLE_ADMIN: case CATALOG_ROLE_PROVINCE: return true;
+    case CATALOG_ROLE_OFFICER: return u->ward_id > 0 && o->ward_id == u->ward_id;
+    case CATALOG_ROLE_OWNER: return u->owner_id == o->id;
     default: return false;
     }
 }
@@ -52,20 +52,20 @@ static int h_list(struct http_req *req, void *ud)
     const struct http_user *u = http_req_user(req);
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_owner *v;
+    struct catalog_owner *v;
     size_t n;
-    int rc = catalog_owner_list(cat, u->role == CAT_ROLE_OFFICER ? u->ward_id : 0, &v, &n);
+    int rc = catalog_owner_list(cat, u->role == CATALOG_ROLE_OFFICER ? u->ward_id : 0, &v, &n);
     if (rc) return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (in_scope(u, &v[i])) json_array_append_new(arr, owner_json(cat, &v[i]));
-    cat_owner_list_free(v, n);
+    catalog_owner_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "owners", arr));
 }
 
 /* Loads owner {id} if the caller may see it; 404 otherwise.  *cat: the
  * request's catalog handle. */
-static int load(struct http_req *req, catalog_t **cat_out, struct cat_owner *o)
+static int load(struct http_req *req, catalog_t **cat_out, struct catalog_owner *o)
 {
     catalog_t *cat = *cat_out = http_req_catalog(req);
     if (!cat) return WW_EDB;
@@ -74,7 +74,7 @@ static int load(struct http_req *req, catalog_t **cat_out, struct cat_owner *o)
     if (rc) return rc;
     rc = catalog_owner_get(cat, id, o);
     if (rc == 0 && !in_scope(http_req_user(req), o)) {
-        cat_owner_clear(o);
+        catalog_owner_clear(o);
         rc = WW_ENOTFOUND;
     }
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such owner %lld", (long long)id);
@@ -85,11 +85,11 @@ static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat;
-    struct cat_owner o;
+    struct catalog_owner o;
     int rc = load(req, &cat, &o);
     if (rc) return rc;
     json_t *j = owner_json(cat, &o);
-    cat_owner_clear(&o);
+    catalog_owner_clear(&o);
     return http_respond_json(req, 200, j);
 }
 
@@ -99,14 +99,14 @@ static void set_str(char **dst, const char *v)
     *dst = v ? ww_strdup(v) : NULL;
 }
 
-static int apply(struct http_req *req, catalog_t *cat, json_t *body, struct cat_owner *o,
+static int apply(struct http_req *req, catalog_t *cat, json_t *body, struct catalog_owner *o,
                  bool create)
 {
     const char *s;
     int rc;
     if ((rc = http_json_str(req, body, "kind", create, 1, 16, &s)) < 0) return rc;
     if (rc) {
-        if (!cat_owner_kind_valid(s))
+        if (!catalog_owner_kind_valid(s))
             return http_fail(req, WW_EINVAL, "field 'kind' must be one of household, shop,"
                                              " school, agency");
         set_str(&o->kind, s);
@@ -125,19 +125,19 @@ static int apply(struct http_req *req, catalog_t *cat, json_t *body, struct cat_
     if (rc) set_str(&o->address, s);
     if ((rc = http_json_id_or_null(req, body, "ward_id", &o->ward_id)) < 0) return rc;
     const struct http_user *u = http_req_user(req);
-    if (u->role == CAT_ROLE_OFFICER && o->ward_id != u->ward_id)
+    if (u->role == CATALOG_ROLE_OFFICER && o->ward_id != u->ward_id)
         return http_fail(req, WW_EPERM, "officers manage the owners of their own ward only");
     return api_ward_check(req, cat, o->ward_id);
 }
 
 /* Adds (or updates) the owner and its audit row in one transaction, then
  * answers with the owner (201 for a new one, 200). */
-static int store(struct http_req *req, catalog_t *cat, struct cat_owner *o, bool add)
+static int store(struct http_req *req, catalog_t *cat, struct catalog_owner *o, bool add)
 {
     int rc;
     if ((rc = catalog_begin(cat))) return rc;
     if ((rc = add ? catalog_owner_add(cat, o) : catalog_owner_update(cat, o)) ||
-        (rc = http_audit(req, CAT_AUDIT_OWNER_CHANGE, 0, 0, 0,
+        (rc = http_audit(req, CATALOG_AUDIT_OWNER_CHANGE, 0, 0, 0,
                          json_pack("{s:s,s:I}", "change", add ? "add" : "edit", "owner_id", (json_int_t)o->id))) ||
         (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
@@ -155,10 +155,10 @@ static int h_add(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
-    struct cat_owner o = {0};
-    if (u->role == CAT_ROLE_OFFICER) o.ward_id = u->ward_id;
+    struct catalog_owner o = {0};
+    if (u->role == CATALOG_ROLE_OFFICER) o.ward_id = u->ward_id;
     if (!(rc = apply(req, cat, body, &o, true))) rc = store(req, cat, &o, true);
-    cat_owner_clear(&o);
+    catalog_owner_clear(&o);
     return rc;
 }
 
@@ -166,14 +166,14 @@ static int h_patch(struct http_req *req, void *ud)
 {
     (void)ud;
     catalog_t *cat;
-    struct cat_owner o;
+    struct catalog_owner o;
     json_t *body;
     int rc = load(req, &cat, &o);
     if (rc) return rc;
     if ((rc = http_req_json(req, owner_fields, &body))) goto out;
     if (!(rc = apply(req, cat, body, &o, false))) rc = store(req, cat, &o, false);
 out:
-    cat_owner_clear(&o);
+    catalog_owner_clear(&o);
     return rc;
 }
 

@@ -58,8 +58,8 @@ static int h_timeline(struct http_req *req, void *ud)
     if ((rc = stream_of(req, id, &kind, &sid))) return rc;
     catalog_t *cat = http_req_catalog(req);
     json_t *segs = json_array(), *gaps = json_array(), *events = json_array();
-    struct cat_segment *v = NULL;
-    struct cat_gap *g = NULL;
+    struct catalog_segment *v = NULL;
+    struct catalog_gap *g = NULL;
     size_t n = 0, ng = 0;
     if (sid) {
         catalog_segment_range(cat, sid, from, to, &v, &n);
@@ -76,17 +76,17 @@ static int h_timeline(struct http_req *req, void *ud)
                                                   "end_us", (json_int_t)v[i + 1].start_us, "reason", reason));
         }
     }
-    cat_segment_list_free(v, n);
-    cat_gap_list_free(g, ng);
-    struct cat_event_filter q = {.camera_ids = &id, .n_cameras = 1, .from_us = from, .to_us = to, .limit = 1000};
-    struct cat_event *ev = NULL;
+    catalog_segment_list_free(v, n);
+    catalog_gap_list_free(g, ng);
+    struct catalog_event_filter q = {.camera_ids = &id, .n_cameras = 1, .from_us = from, .to_us = to, .limit = 1000};
+    struct catalog_event *ev = NULL;
     size_t ne = 0;
     if (catalog_event_query(cat, &q, &ev, &ne) == 0) {
         for (size_t i = 0; i < ne; i++)
             json_array_append_new(events, json_pack("{s:I,s:I,s:I,s:I,s:s?,s:f}", "id", (json_int_t)ev[i].id,
                 "start_us", (json_int_t)ev[i].start_us, "end_us", (json_int_t)ev[i].end_us,
                 "peak_us", (json_int_t)ev[i].peak_us, "zone", ev[i].zone, "peak_score", ev[i].peak_score));
-        cat_event_list_free(ev, ne);
+        catalog_event_list_free(ev, ne);
     }
     return http_respond_json(req, 200, json_pack("{s:I,s:s,s:I,s:I,s:o,s:o,s:o}", "camera_id", (json_int_t)id,
         "stream", kind, "from_us", (json_int_t)from, "to_us", (json_int_t)to, "segments", segs, "gaps", gaps,
@@ -138,7 +138,7 @@ static int h_playback(struct http_req *req, void *ud)
     rc = live_playback_open(ctx->data_dir, ctx->db_path, sid, at, to, &p, &t0, codec, sizeof codec);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "nothing recorded at or after that time");
     if (rc) return rc;
-    rc = http_audit(req, CAT_AUDIT_PLAYBACK, id, t0 < at ? t0 : at, to,
+    rc = http_audit(req, CATALOG_AUDIT_PLAYBACK, id, t0 < at ? t0 : at, to,
                     json_pack("{s:s,s:I}", "stream", kind, "requested_at_us", (json_int_t)at));
     if (rc) {
         live_playback_free(p);

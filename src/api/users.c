@@ -18,10 +18,10 @@
 #include "catalog/cat_audit.h"
 #include "catalog/cat_users.h"
 
-static json_t *user_json(const struct cat_user *u)
+static json_t *user_json(const struct catalog_user *u)
 {
     json_t *o = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)u->id, "username", u->username,
-                          "role", cat_role_name(u->role), "disabled", u->disabled);
+                          "role", catalog_role_name(u->role), "disabled", u->disabled);
     json_object_set_new(o, "display_name", u->display_name ? json_string(u->display_name) : json_null());
     json_object_set_new(o, "ward_id", api_id(u->ward_id));
     json_object_set_new(o, "owner_id", api_id(u->owner_id));
@@ -32,36 +32,36 @@ static json_t *user_json(const struct cat_user *u)
 }
 
 /* Validates role ↔ ward/owner and that the referenced rows exist. */
-static int check_scope(struct http_req *req, catalog_t *cat, const struct cat_user *u)
+static int check_scope(struct http_req *req, catalog_t *cat, const struct catalog_user *u)
 {
-    const char *role = cat_role_name(u->role);
-    if (cat_role_needs_ward(u->role) && !u->ward_id)
+    const char *role = catalog_role_name(u->role);
+    if (catalog_role_needs_ward(u->role) && !u->ward_id)
         return http_fail(req, WW_EINVAL, "a user with role '%s' needs a 'ward_id'", role);
-    if (!cat_role_needs_ward(u->role) && u->ward_id)
+    if (!catalog_role_needs_ward(u->role) && u->ward_id)
         return http_fail(req, WW_EINVAL, "a user with role '%s' does not belong to a ward", role);
-    if (cat_role_needs_owner(u->role) && !u->owner_id)
+    if (catalog_role_needs_owner(u->role) && !u->owner_id)
         return http_fail(req, WW_EINVAL, "a user with role 'owner' needs an 'owner_id'");
-    if (!cat_role_needs_owner(u->role) && u->owner_id)
+    if (!catalog_role_needs_owner(u->role) && u->owner_id)
         return http_fail(req, WW_EINVAL, "only users with role 'owner' have an 'owner_id'");
     int wrc = api_ward_check(req, cat, u->ward_id);
     if (wrc) return wrc;
     if (u->owner_id) {
-        struct cat_owner o;
+        struct catalog_owner o;
         int rc = catalog_owner_get(cat, u->owner_id, &o);
         if (rc == WW_ENOTFOUND) return http_fail(req, WW_EINVAL, "no owner %lld", (long long)u->owner_id);
         if (rc) return rc;
-        cat_owner_clear(&o);
+        catalog_owner_clear(&o);
     }
     return 0;
 }
 
-static int parse_role(struct http_req *req, json_t *body, bool required, enum cat_role *out)
+static int parse_role(struct http_req *req, json_t *body, bool required, enum catalog_role *out)
 {
     const char *s;
     int rc = http_json_str(req, body, "role", required, 1, 16, &s);
     if (rc <= 0) return rc;
-    *out = cat_role_parse(s);
-    if (*out == CAT_ROLE_NONE)
+    *out = catalog_role_parse(s);
+    if (*out == CATALOG_ROLE_NONE)
         return http_fail(req, WW_EINVAL, "field 'role' must be one of admin, province, officer,"
                                          " viewer, owner");
     return 1;
@@ -72,13 +72,13 @@ static int h_list(struct http_req *req, void *ud)
     (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_user *v;
+    struct catalog_user *v;
     size_t n;
     int rc = catalog_user_list(cat, &v, &n);
     if (rc) return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(arr, user_json(&v[i]));
-    cat_user_list_free(v, n);
+    catalog_user_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "users", arr));
 }
 
@@ -90,10 +90,10 @@ static int h_get(struct http_req *req, void *ud)
     if ((rc = http_req_param_id(req, "id", &id))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_user u;
+    struct catalog_user u;
     if ((rc = catalog_user_get(cat, id, &u))) return http_fail(req, rc, "no such user %lld", (long long)id);
     json_t *o = user_json(&u);
-    cat_user_clear(&u);
+    catalog_user_clear(&u);
     return http_respond_json(req, 200, o);
 }
 
@@ -104,11 +104,11 @@ static int h_add(struct http_req *req, void *ud)
                                          "display_name", "disabled", NULL};
     json_t *body;
     const char *name, *pw, *display = NULL;
-    struct cat_user u = {0};
+    struct catalog_user u = {0};
     int rc;
     if ((rc = http_req_json(req, fields, &body))) return rc;
     if ((rc = http_json_str(req, body, "username", true, 3, 32, &name)) < 0) return rc;
-    if (!cat_username_valid(name))
+    if (!catalog_username_valid(name))
         return http_fail(req, WW_EINVAL, "field 'username' must be 3 to 32 of a-z, 0-9, '.', '_'"
                                          " and '-', starting with a letter or digit");
     if ((rc = http_json_str(req, body, "password", true, 1, 256, &pw)) < 0) return rc;
@@ -135,10 +135,10 @@ static int h_add(struct http_req *req, void *ud)
         catalog_rollback(cat);
         return http_fail(req, rc, "the username '%s' is taken", name);
     }
-    if (rc || (rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
+    if (rc || (rc = http_audit(req, CATALOG_AUDIT_USER_CHANGE, 0, 0, 0,
                                json_pack("{s:s,s:I,s:s,s:s}", "change", "add", "user_id",
                                          (json_int_t)u.id, "username", name, "role",
-                                         cat_role_name(u.role)))) ||
+                                         catalog_role_name(u.role)))) ||
         (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
         return rc;
@@ -158,11 +158,11 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = http_req_json(req, fields, &body))) return rc;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    struct cat_user u;
+    struct catalog_user u;
     if ((rc = catalog_user_get(cat, id, &u))) return http_fail(req, rc, "no such user %lld", (long long)id);
     const struct http_user *me = http_req_user(req);
-    bool was_admin = u.role == CAT_ROLE_ADMIN && !u.disabled;
-    const enum cat_role old_role = u.role;
+    bool was_admin = u.role == CATALOG_ROLE_ADMIN && !u.disabled;
+    const enum catalog_role old_role = u.role;
     const int64_t old_ward = u.ward_id, old_owner = u.owner_id;
     const char *pw = NULL, *display = NULL;
     char *hash = NULL;
@@ -190,10 +190,10 @@ static int h_patch(struct http_req *req, void *ud)
     if (r) json_array_append_new(changed, json_string("disabled"));
     /* A role change drops a scope the new role does not have, unless the
      * request set it explicitly (then check_scope refuses the mix). */
-    if (!has_ward && !cat_role_needs_ward(u.role)) u.ward_id = 0;
-    if (!has_owner && !cat_role_needs_owner(u.role)) u.owner_id = 0;
+    if (!has_ward && !catalog_role_needs_ward(u.role)) u.ward_id = 0;
+    if (!has_owner && !catalog_role_needs_owner(u.role)) u.owner_id = 0;
     if ((rc = check_scope(req, cat, &u))) goto out;
-    bool is_admin = u.role == CAT_ROLE_ADMIN && !u.disabled;
+    bool is_admin = u.role == CATALOG_ROLE_ADMIN && !u.disabled;
     if (id == me->id && !is_admin) {
         rc = http_fail(req, WW_ECONFLICT, "you cannot disable or demote your own account");
         goto out;
@@ -215,7 +215,7 @@ static int h_patch(struct http_req *req, void *ud)
         ((u.disabled || hash || u.role != old_role || u.ward_id != old_ward ||
           u.owner_id != old_owner) &&
          (rc = http_sessions_revoke(req, id))) ||
-        (rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
+        (rc = http_audit(req, CATALOG_AUDIT_USER_CHANGE, 0, 0, 0,
                          json_pack("{s:s,s:I,s:s,s:O}", "change", "edit", "user_id", (json_int_t)id,
                                    "username", u.username, "fields", changed))) ||
         (rc = catalog_commit(cat))) {
@@ -226,7 +226,7 @@ static int h_patch(struct http_req *req, void *ud)
 out:
     free(hash);
     json_decref(changed);
-    cat_user_clear(&u);
+    catalog_user_clear(&u);
     return rc;
 }
 

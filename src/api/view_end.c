@@ -68,7 +68,7 @@ static void view_done(void *arg, catalog_t *cat, const struct http_sent *s)
         json_t *d = json_pack("{s:s,s:b,s:I}", "stream", v->stream, "wall", v->wall, "bytes", (json_int_t)s->bytes);
         char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(d);
-        struct cat_audit a = {.user_id = v->user_id, .username = v->username, .action = CAT_AUDIT_LIVE_VIEW_END,
+        struct catalog_audit a = {.user_id = v->user_id, .username = v->username, .action = CATALOG_AUDIT_LIVE_VIEW_END,
                               .camera_id = v->cams[i], .range_from_us = v->starts[i],
                               .range_to_us = end > v->starts[i] ? end : v->starts[i] + 1,
                               .client_addr = v->client_addr, .detail = text};

@@ -12,48 +12,48 @@
 
 #include "catalog/internal.h"
 
-#define A struct cat_alert_action
-static const struct cat_row_map action_map =
-    CAT_ROW_MAP(A, NULL, NULL, CAT_COL(A, id), CAT_COL(A, alert_id), CAT_COL(A, at_us), CAT_COL(A, user_id),
-                CAT_COL(A, user_name), CAT_COL(A, kind), CAT_COL(A, text), CAT_COL(A, called_us),
-                CAT_COL(A, repair_by_us));
+#define A struct catalog_alert_action
+static const struct catalog_row_map action_map =
+    CATALOG_ROW_MAP(A, NULL, NULL, CATALOG_COL(A, id), CATALOG_COL(A, alert_id), CATALOG_COL(A, at_us), CATALOG_COL(A, user_id),
+                CATALOG_COL(A, user_name), CATALOG_COL(A, kind), CATALOG_COL(A, text), CATALOG_COL(A, called_us),
+                CATALOG_COL(A, repair_by_us));
 #undef A
 #define ACTION_COLS "id,alert_id,at_us,COALESCE(user_id,0),user_name,kind,text,COALESCE(called_us,0),COALESCE(repair_by_us,0)"
 
-void cat_alert_action_clear(struct cat_alert_action *a) { cat_row_clear(&action_map, a); }
-void cat_alert_action_list_free(struct cat_alert_action *v, size_t n) { cat_rows_free(&action_map, v, n); }
+void catalog_alert_action_clear(struct catalog_alert_action *a) { catalog_row_clear(&action_map, a); }
+void catalog_alert_action_list_free(struct catalog_alert_action *v, size_t n) { catalog_rows_free(&action_map, v, n); }
 
-int catalog_alert_action_add(catalog_t *cat, struct cat_alert_action *a)
+int catalog_alert_action_add(catalog_t *cat, struct catalog_alert_action *a)
 {
     assert(cat && a && a->user_name && a->kind);
     if (!a->at_us) a->at_us = ww_wall_us();
-    return CAT_INSERT(cat, "alert action add", CAT_REFUSED_BY_KIND, &a->id,
+    return CATALOG_INSERT(cat, "alert action add", CATALOG_REFUSED_BY_KIND, &a->id,
                       "INSERT INTO alert_actions(alert_id,at_us,user_id,user_name,kind,text,called_us,repair_by_us)"
                       " VALUES(?,?,?,?,?,?,?,?)",
-                      CAT_ARG(a->alert_id), CAT_ARG(a->at_us), CAT_ID(a->user_id), CAT_ARG(a->user_name),
-                      CAT_ARG(a->kind), CAT_ARG(a->text ? a->text : ""), cat_arg_opt(a->called_us > 0, a->called_us),
-                      cat_arg_opt(a->repair_by_us > 0, a->repair_by_us));
+                      CATALOG_ARG(a->alert_id), CATALOG_ARG(a->at_us), CATALOG_ID(a->user_id), CATALOG_ARG(a->user_name),
+                      CATALOG_ARG(a->kind), CATALOG_ARG(a->text ? a->text : ""), catalog_arg_opt(a->called_us > 0, a->called_us),
+                      catalog_arg_opt(a->repair_by_us > 0, a->repair_by_us));
 }
 
-int catalog_alert_actions(catalog_t *cat, int64_t alert_id, struct cat_alert_action **out, size_t *n)
+int catalog_alert_actions(catalog_t *cat, int64_t alert_id, struct catalog_alert_action **out, size_t *n)
 {
-    return CAT_LIST(cat, "alert actions", &action_map, out, n,
-                    "SELECT " ACTION_COLS " FROM alert_actions WHERE alert_id=? ORDER BY at_us, id", CAT_ARG(alert_id));
+    return CATALOG_LIST(cat, "alert actions", &action_map, out, n,
+                    "SELECT " ACTION_COLS " FROM alert_actions WHERE alert_id=? ORDER BY at_us, id", CATALOG_ARG(alert_id));
 }
 
-int catalog_alert_acks(catalog_t *cat, const int64_t *ids, size_t n, struct cat_alert_action *out)
+int catalog_alert_acks(catalog_t *cat, const int64_t *ids, size_t n, struct catalog_alert_action *out)
 {
     memset(out, 0, n * sizeof *out);
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT " ACTION_COLS " FROM alert_actions WHERE alert_id=? AND kind='acknowledge'", &st))
+    if (catalog_prepare(cat, "SELECT " ACTION_COLS " FROM alert_actions WHERE alert_id=? AND kind='acknowledge'", &st))
         return WW_EDB;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, ids[i]);
         int s = sqlite3_step(st);
-        if (s == SQLITE_ROW) cat_row_map(&action_map, st, &out[i]);
-        else if (s != SQLITE_DONE) rc = cat_fail(cat, "alert acks");
+        if (s == SQLITE_ROW) catalog_row_map(&action_map, st, &out[i]);
+        else if (s != SQLITE_DONE) rc = catalog_fail(cat, "alert acks");
     }
     sqlite3_finalize(st);
     return rc;

@@ -14,48 +14,48 @@
     "id,camera_id,ward_id,camera_name,since_us,raised_us,cleared_us,cleared_why,"   \
     "reason,owner_id,owner_name,owner_phone,owner_kind"
 
-#define A struct cat_alert
-static const struct cat_row_map alert_map = CAT_ROW_MAP(
-    A, NULL, NULL, CAT_COL(A, id), CAT_COL(A, camera_id), CAT_COL(A, ward_id),
-    CAT_COL(A, camera_name), CAT_COL(A, since_us), CAT_COL(A, raised_us), CAT_COL(A, cleared_us),
-    CAT_COL(A, cleared_why), CAT_COL(A, reason), CAT_COL(A, owner_id), CAT_COL(A, owner_name),
-    CAT_COL(A, owner_phone), CAT_COL(A, owner_kind));
+#define A struct catalog_alert
+static const struct catalog_row_map alert_map = CATALOG_ROW_MAP(
+    A, NULL, NULL, CATALOG_COL(A, id), CATALOG_COL(A, camera_id), CATALOG_COL(A, ward_id),
+    CATALOG_COL(A, camera_name), CATALOG_COL(A, since_us), CATALOG_COL(A, raised_us), CATALOG_COL(A, cleared_us),
+    CATALOG_COL(A, cleared_why), CATALOG_COL(A, reason), CATALOG_COL(A, owner_id), CATALOG_COL(A, owner_name),
+    CATALOG_COL(A, owner_phone), CATALOG_COL(A, owner_kind));
 #undef A
 
-void cat_alert_clear(struct cat_alert *a) { cat_row_clear(&alert_map, a); }
+void catalog_alert_clear(struct catalog_alert *a) { catalog_row_clear(&alert_map, a); }
 
-void cat_alert_list_free(struct cat_alert *v, size_t n) { cat_rows_free(&alert_map, v, n); }
+void catalog_alert_list_free(struct catalog_alert *v, size_t n) { catalog_rows_free(&alert_map, v, n); }
 
-int catalog_alert_raise(catalog_t *cat, struct cat_alert *a)
+int catalog_alert_raise(catalog_t *cat, struct catalog_alert *a)
 {
-    return CAT_INSERT(
+    return CATALOG_INSERT(
         cat, "alert raise", WW_EINVAL, &a->id,
         "INSERT INTO camera_alerts(camera_id,ward_id,camera_name,since_us,raised_us,"
         "reason,owner_id,owner_name,owner_phone,owner_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        CAT_ARG(a->camera_id), CAT_ID(a->ward_id),
-        cat_arg_str(a->camera_name ? a->camera_name : ""), CAT_ARG(a->since_us),
-        CAT_ARG(a->raised_us), cat_arg_str(a->reason), CAT_ID(a->owner_id),
-        cat_arg_str(a->owner_name), cat_arg_str(a->owner_phone), cat_arg_str(a->owner_kind));
+        CATALOG_ARG(a->camera_id), CATALOG_ID(a->ward_id),
+        catalog_arg_str(a->camera_name ? a->camera_name : ""), CATALOG_ARG(a->since_us),
+        CATALOG_ARG(a->raised_us), catalog_arg_str(a->reason), CATALOG_ID(a->owner_id),
+        catalog_arg_str(a->owner_name), catalog_arg_str(a->owner_phone), catalog_arg_str(a->owner_kind));
 }
 
 int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const char *why)
 {
-    int rc = CAT_RUN(cat, "alert clear", WW_EINVAL,
+    int rc = CATALOG_RUN(cat, "alert clear", WW_EINVAL,
                      "UPDATE camera_alerts SET cleared_us=?, cleared_why=? WHERE id=? AND "
                      "cleared_us IS NULL",
-                     CAT_ARG(at_us), cat_arg_str(why), CAT_ARG(id));
-    return rc ? rc : cat_changed(cat);
+                     CATALOG_ARG(at_us), catalog_arg_str(why), CATALOG_ARG(id));
+    return rc ? rc : catalog_changed(cat);
 }
 
-int catalog_alert_get(catalog_t *cat, int64_t id, struct cat_alert *out)
+int catalog_alert_get(catalog_t *cat, int64_t id, struct catalog_alert *out)
 {
-    return cat_row_by_id(cat, "SELECT " ALERT_COLS " FROM camera_alerts WHERE id=?", id, &alert_map,
+    return catalog_row_by_id(cat, "SELECT " ALERT_COLS " FROM camera_alerts WHERE id=?", id, &alert_map,
                          out, "alert get");
 }
 
 #define MAX_FILTER_IDS 5000
 
-int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct cat_alert **out,
+int catalog_alert_list(catalog_t *cat, const struct catalog_alert_filter *f, struct catalog_alert **out,
                        size_t *n)
 {
     *out = NULL;
@@ -77,7 +77,7 @@ int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct 
     ww_buf_printf(&q, " ORDER BY raised_us DESC, id DESC LIMIT ?3");
     ww_buf_append(&q, "", 1);
     sqlite3_stmt *st;
-    int rc = cat_prepare(cat, (const char *)q.data, &st);
+    int rc = catalog_prepare(cat, (const char *)q.data, &st);
     ww_buf_free(&q);
     if (rc) return WW_EDB;
     if (f->to_us) sqlite3_bind_int64(st, 1, f->to_us);
@@ -85,136 +85,136 @@ int catalog_alert_list(catalog_t *cat, const struct cat_alert_filter *f, struct 
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
     for (size_t i = 0; !f->all && i < f->n_cameras; i++)
         sqlite3_bind_int64(st, (int)(i + 4), f->camera_ids[i]);
-    return cat_rows(cat, st, &alert_map, "alert list", out, n);
+    return catalog_rows(cat, st, &alert_map, "alert list", out, n);
 }
 
-#define S struct cat_alert_setting
-static const struct cat_row_map setting_map =
-    CAT_ROW_MAP(S, NULL, NULL, CAT_COL(S, ward_id), CAT_COL(S, dark_after_s),
-                CAT_COL(S, updated_us), CAT_COL(S, updated_by));
+#define S struct catalog_alert_setting
+static const struct catalog_row_map setting_map =
+    CATALOG_ROW_MAP(S, NULL, NULL, CATALOG_COL(S, ward_id), CATALOG_COL(S, dark_after_s),
+                CATALOG_COL(S, updated_us), CATALOG_COL(S, updated_by));
 #undef S
 
-void cat_alert_setting_list_free(struct cat_alert_setting *v, size_t n)
+void catalog_alert_setting_list_free(struct catalog_alert_setting *v, size_t n)
 {
-    cat_rows_free(&setting_map, v, n);
+    catalog_rows_free(&setting_map, v, n);
 }
 
-int catalog_alert_settings_list(catalog_t *cat, struct cat_alert_setting **out, size_t *n)
+int catalog_alert_settings_list(catalog_t *cat, struct catalog_alert_setting **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT ward_id,dark_after_s,updated_us,updated_by FROM alert_settings"
+    if (catalog_prepare(cat, "SELECT ward_id,dark_after_s,updated_us,updated_by FROM alert_settings"
                          " ORDER BY ward_id", &st))
         return WW_EDB;
-    return cat_rows(cat, st, &setting_map, "alert settings", out, n);
+    return catalog_rows(cat, st, &setting_map, "alert settings", out, n);
 }
 
 int catalog_alert_threshold(catalog_t *cat, int64_t ward_id, int64_t *seconds)
 {
     *seconds = 900;
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat,
+    if (CATALOG_PREPARE(cat,
                     "SELECT dark_after_s FROM alert_settings WHERE ward_id IN (?,0)"
                     " ORDER BY ward_id DESC LIMIT 1",
-                    &st, CAT_ARG(ward_id > 0 ? ward_id : 0)))
+                    &st, CATALOG_ARG(ward_id > 0 ? ward_id : 0)))
         return WW_EDB;
-    int rc = cat_row_one(cat, st, &cat_i64_map, seconds, "alert threshold");
+    int rc = catalog_row_one(cat, st, &catalog_i64_map, seconds, "alert threshold");
     return rc == WW_ENOTFOUND ? 0 : rc;
 }
 
 int catalog_alert_setting_set(catalog_t *cat, int64_t ward_id, int64_t seconds, const char *by)
 {
-    return CAT_RUN(cat, "alert setting set", WW_EINVAL,
+    return CATALOG_RUN(cat, "alert setting set", WW_EINVAL,
                    "INSERT INTO alert_settings(ward_id,dark_after_s,updated_us,updated_by)"
                    " VALUES (?,?,?,?) ON CONFLICT(ward_id) DO UPDATE SET"
                    " dark_after_s=excluded.dark_after_s, updated_us=excluded.updated_us,"
                    " updated_by=excluded.updated_by",
-                   CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(seconds), CAT_ARG(ww_wall_us()),
-                   cat_arg_str(by));
+                   CATALOG_ARG(ward_id > 0 ? ward_id : 0), CATALOG_ARG(seconds), CATALOG_ARG(ww_wall_us()),
+                   catalog_arg_str(by));
 }
 
 int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
 {
     if (ward_id <= 0) return WW_EINVAL;
-    return CAT_RUN(cat, "alert setting reset", WW_EINVAL,
-                   "DELETE FROM alert_settings WHERE ward_id=?", CAT_ARG(ward_id));
+    return CATALOG_RUN(cat, "alert setting reset", WW_EINVAL,
+                   "DELETE FROM alert_settings WHERE ward_id=?", CATALOG_ARG(ward_id));
 }
 
-#define W struct cat_webhook
-static const struct cat_row_map webhook_map =
-    CAT_ROW_MAP(W, NULL, NULL, CAT_COL(W, id), CAT_COL(W, url), CAT_COL(W, ward_id),
-                CAT_COL(W, enabled), CAT_COL(W, created_us), CAT_COL(W, created_by));
+#define W struct catalog_webhook
+static const struct catalog_row_map webhook_map =
+    CATALOG_ROW_MAP(W, NULL, NULL, CATALOG_COL(W, id), CATALOG_COL(W, url), CATALOG_COL(W, ward_id),
+                CATALOG_COL(W, enabled), CATALOG_COL(W, created_us), CATALOG_COL(W, created_by));
 #undef W
 
-void cat_webhook_list_free(struct cat_webhook *v, size_t n) { cat_rows_free(&webhook_map, v, n); }
+void catalog_webhook_list_free(struct catalog_webhook *v, size_t n) { catalog_rows_free(&webhook_map, v, n); }
 
-int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct cat_webhook **out, size_t *n)
+int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct catalog_webhook **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, ward_id < 0
+    if (catalog_prepare(cat, ward_id < 0
                         ? "SELECT id,url,ward_id,enabled,created_us,created_by FROM alert_webhooks ORDER BY id"
                         : "SELECT id,url,ward_id,enabled,created_us,created_by FROM alert_webhooks"
                           " WHERE enabled=1 AND (ward_id IS NULL OR ward_id=?) ORDER BY id",
                     &st))
         return WW_EDB;
     if (ward_id >= 0) sqlite3_bind_int64(st, 1, ward_id);
-    return cat_rows(cat, st, &webhook_map, "webhook list", out, n);
+    return catalog_rows(cat, st, &webhook_map, "webhook list", out, n);
 }
 
-int catalog_webhook_add(catalog_t *cat, struct cat_webhook *w)
+int catalog_webhook_add(catalog_t *cat, struct catalog_webhook *w)
 {
     w->created_us = ww_wall_us();
-    return CAT_INSERT(cat, "webhook add", WW_EINVAL, &w->id,
+    return CATALOG_INSERT(cat, "webhook add", WW_EINVAL, &w->id,
                       "INSERT INTO alert_webhooks(url,ward_id,enabled,created_us,created_by)"
                       " VALUES (?,?,?,?,?)",
-                      cat_arg_str(w->url), CAT_ID(w->ward_id), CAT_ARG(w->enabled),
-                      CAT_ARG(w->created_us), cat_arg_str(w->created_by));
+                      catalog_arg_str(w->url), CATALOG_ID(w->ward_id), CATALOG_ARG(w->enabled),
+                      CATALOG_ARG(w->created_us), catalog_arg_str(w->created_by));
 }
 
 int catalog_webhook_delete(catalog_t *cat, int64_t id)
 {
-    int rc = CAT_RUN(cat, "webhook delete", WW_EINVAL, "DELETE FROM alert_webhooks WHERE id=?",
-                     CAT_ARG(id));
-    return rc ? rc : cat_changed(cat);
+    int rc = CATALOG_RUN(cat, "webhook delete", WW_EINVAL, "DELETE FROM alert_webhooks WHERE id=?",
+                     CATALOG_ARG(id));
+    return rc ? rc : catalog_changed(cat);
 }
 
-#define D struct cat_delivery
-static const struct cat_row_map delivery_map =
-    CAT_ROW_MAP(D, NULL, NULL, CAT_COL(D, id), CAT_COL(D, alert_id), CAT_COL(D, webhook_id),
-                CAT_COL(D, event), CAT_COL(D, at_us), CAT_COL(D, ok), CAT_COL(D, http_status),
-                CAT_COL(D, attempts), CAT_COL(D, error));
+#define D struct catalog_delivery
+static const struct catalog_row_map delivery_map =
+    CATALOG_ROW_MAP(D, NULL, NULL, CATALOG_COL(D, id), CATALOG_COL(D, alert_id), CATALOG_COL(D, webhook_id),
+                CATALOG_COL(D, event), CATALOG_COL(D, at_us), CATALOG_COL(D, ok), CATALOG_COL(D, http_status),
+                CATALOG_COL(D, attempts), CATALOG_COL(D, error));
 #undef D
 
-void cat_delivery_list_free(struct cat_delivery *v, size_t n) { cat_rows_free(&delivery_map, v, n); }
+void catalog_delivery_list_free(struct catalog_delivery *v, size_t n) { catalog_rows_free(&delivery_map, v, n); }
 
-int catalog_delivery_add(catalog_t *cat, struct cat_delivery *d)
+int catalog_delivery_add(catalog_t *cat, struct catalog_delivery *d)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO alert_deliveries(alert_id,webhook_id,event,at_us,ok,http_status,"
+    if (catalog_prepare(cat, "INSERT INTO alert_deliveries(alert_id,webhook_id,event,at_us,ok,http_status,"
                          "attempts,error) VALUES (?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
     if (!d->at_us) d->at_us = ww_wall_us();
     sqlite3_bind_int64(st, 1, d->alert_id);
     sqlite3_bind_int64(st, 2, d->webhook_id);
-    cat_bind_str(st, 3, d->event);
+    catalog_bind_str(st, 3, d->event);
     sqlite3_bind_int64(st, 4, d->at_us);
     sqlite3_bind_int(st, 5, d->ok);
     if (d->http_status) sqlite3_bind_int(st, 6, d->http_status);
     sqlite3_bind_int(st, 7, d->attempts);
-    cat_bind_str(st, 8, d->error);
-    return cat_insert_done(cat, st, "delivery add", WW_EINVAL, &d->id);
+    catalog_bind_str(st, 8, d->error);
+    return catalog_insert_done(cat, st, "delivery add", WW_EINVAL, &d->id);
 }
 
-int catalog_delivery_list(catalog_t *cat, int64_t alert_id, size_t limit, struct cat_delivery **out,
+int catalog_delivery_list(catalog_t *cat, int64_t alert_id, size_t limit, struct catalog_delivery **out,
                           size_t *n)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, alert_id > 0
+    if (catalog_prepare(cat, alert_id > 0
                         ? "SELECT id,alert_id,webhook_id,event,at_us,ok,http_status,attempts,error"
                           " FROM alert_deliveries WHERE alert_id=?1 ORDER BY id LIMIT ?2"
                         : "SELECT id,alert_id,webhook_id,event,at_us,ok,http_status,attempts,error"
@@ -223,5 +223,5 @@ int catalog_delivery_list(catalog_t *cat, int64_t alert_id, size_t limit, struct
         return WW_EDB;
     if (alert_id > 0) sqlite3_bind_int64(st, 1, alert_id);
     sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : 100);
-    return cat_rows(cat, st, &delivery_map, "delivery list", out, n);
+    return catalog_rows(cat, st, &delivery_map, "delivery list", out, n);
 }

@@ -13,14 +13,14 @@
 static const char *const side_names[] = {"self", "review"};
 static const char *const result_names[] = {"met", "not_met", "in_progress"};
 
-const char *cat_side_name(int s) { return s >= 0 && s < 2 ? side_names[s] : NULL; }
-const char *cat_result_name(int r) { return r >= 0 && r < 3 ? result_names[r] : NULL; }
-int cat_side_parse(const char *s)
+const char *catalog_side_name(int s) { return s >= 0 && s < 2 ? side_names[s] : NULL; }
+const char *catalog_result_name(int r) { return r >= 0 && r < 3 ? result_names[r] : NULL; }
+int catalog_side_parse(const char *s)
 {
     for (int i = 0; s && i < 2; i++) if (!strcmp(s, side_names[i])) return i;
     return -1;
 }
-int cat_result_parse(const char *s)
+int catalog_result_parse(const char *s)
 {
     for (int i = 0; s && i < 3; i++) if (!strcmp(s, result_names[i])) return i;
     return -1;
@@ -32,54 +32,54 @@ int cat_result_parse(const char *s)
 /* side and result are stored by name */
 static void assessment_fill(sqlite3_stmt *st, void *row)
 {
-    struct cat_assessment *a = row;
-    a->side = cat_side_parse((const char *)sqlite3_column_text(st, 4));
-    a->result = cat_result_parse((const char *)sqlite3_column_text(st, 5));
+    struct catalog_assessment *a = row;
+    a->side = catalog_side_parse((const char *)sqlite3_column_text(st, 4));
+    a->result = catalog_result_parse((const char *)sqlite3_column_text(st, 5));
 }
 
-#define A struct cat_assessment
-static const struct cat_row_map assessment_map = CAT_ROW_MAP(
-    A, assessment_fill, NULL, CAT_COL(A, id), CAT_COL(A, ward_id), CAT_COL(A, year),
-    CAT_COL(A, criterion_id), CAT_COL_BY_FILL, CAT_COL_BY_FILL, CAT_COL(A, notes),
-    CAT_COL(A, assessor), CAT_COL(A, assessed_on), CAT_COL(A, at_us), CAT_COL(A, criterion_num));
+#define A struct catalog_assessment
+static const struct catalog_row_map assessment_map = CATALOG_ROW_MAP(
+    A, assessment_fill, NULL, CATALOG_COL(A, id), CATALOG_COL(A, ward_id), CATALOG_COL(A, year),
+    CATALOG_COL(A, criterion_id), CATALOG_COL_BY_FILL, CATALOG_COL_BY_FILL, CATALOG_COL(A, notes),
+    CATALOG_COL(A, assessor), CATALOG_COL(A, assessed_on), CATALOG_COL(A, at_us), CATALOG_COL(A, criterion_num));
 #undef A
 
-void cat_assessment_clear(struct cat_assessment *a) { cat_row_clear(&assessment_map, a); }
+void catalog_assessment_clear(struct catalog_assessment *a) { catalog_row_clear(&assessment_map, a); }
 
-void cat_assessment_list_free(struct cat_assessment *v, size_t n)
+void catalog_assessment_list_free(struct catalog_assessment *v, size_t n)
 {
-    cat_rows_free(&assessment_map, v, n);
+    catalog_rows_free(&assessment_map, v, n);
 }
 
-int catalog_assessment_add(catalog_t *cat, struct cat_assessment *a)
+int catalog_assessment_add(catalog_t *cat, struct catalog_assessment *a)
 {
     if (!a->at_us) a->at_us = ww_wall_us();
-    int rc = CAT_INSERT(cat, "assessment add", WW_ECONFLICT, &a->id,
+    int rc = CATALOG_INSERT(cat, "assessment add", WW_ECONFLICT, &a->id,
                         "INSERT INTO assessments(ward_id,year,criterion_id,side,result,notes,"
                         "assessor,assessed_on,at_us) VALUES(?,?,?,?,?,?,?,?,?)",
-                        CAT_ARG(a->ward_id), CAT_ARG(a->year), CAT_ARG(a->criterion_id),
-                        cat_arg_str(cat_side_name(a->side)),
-                        cat_arg_str(cat_result_name(a->result)), cat_arg_str(a->notes),
-                        cat_arg_str(a->assessor), cat_arg_str(a->assessed_on), CAT_ARG(a->at_us));
+                        CATALOG_ARG(a->ward_id), CATALOG_ARG(a->year), CATALOG_ARG(a->criterion_id),
+                        catalog_arg_str(catalog_side_name(a->side)),
+                        catalog_arg_str(catalog_result_name(a->result)), catalog_arg_str(a->notes),
+                        catalog_arg_str(a->assessor), catalog_arg_str(a->assessed_on), CATALOG_ARG(a->at_us));
     return rc == WW_ECONFLICT ? WW_EINVAL : rc;
 }
 
 static int assessment_query(catalog_t *cat, const char *sql, int year, int64_t ward_id,
-                            struct cat_assessment **out, size_t *n)
+                            struct catalog_assessment **out, size_t *n)
 {
-    return CAT_LIST(cat, "assessments", &assessment_map, out, n, sql, CAT_ARG(year),
-                    CAT_ARG(ward_id));
+    return CATALOG_LIST(cat, "assessments", &assessment_map, out, n, sql, CATALOG_ARG(year),
+                    CATALOG_ARG(ward_id));
 }
 
-int catalog_assessment_get(catalog_t *cat, int64_t id, struct cat_assessment *out)
+int catalog_assessment_get(catalog_t *cat, int64_t id, struct catalog_assessment *out)
 {
-    return cat_row_by_id(cat, "SELECT " ASM_COLS " FROM assessments a JOIN criteria c"
+    return catalog_row_by_id(cat, "SELECT " ASM_COLS " FROM assessments a JOIN criteria c"
                               " ON c.id=a.criterion_id WHERE a.id=?", id, &assessment_map, out,
                          "assessment get");
 }
 
 int catalog_assessment_current(catalog_t *cat, int year, int64_t ward_id,
-                               struct cat_assessment **out, size_t *n)
+                               struct catalog_assessment **out, size_t *n)
 {
     return assessment_query(
         cat,
@@ -92,7 +92,7 @@ int catalog_assessment_current(catalog_t *cat, int year, int64_t ward_id,
 }
 
 int catalog_assessment_history(catalog_t *cat, int year, int64_t ward_id,
-                               struct cat_assessment **out, size_t *n)
+                               struct catalog_assessment **out, size_t *n)
 {
     return assessment_query(
         cat,
@@ -101,42 +101,42 @@ int catalog_assessment_history(catalog_t *cat, int year, int64_t ward_id,
         year, ward_id, out, n);
 }
 
-#define F struct cat_assessment_file
-static const struct cat_row_map file_map =
-    CAT_ROW_MAP(F, NULL, NULL, CAT_COL(F, id), CAT_COL(F, assessment_id), CAT_COL(F, file_name),
-                CAT_COL(F, stored_path), CAT_COL(F, bytes), CAT_COL(F, sha256),
-                CAT_COL(F, added_by), CAT_COL(F, added_us));
+#define F struct catalog_assessment_file
+static const struct catalog_row_map file_map =
+    CATALOG_ROW_MAP(F, NULL, NULL, CATALOG_COL(F, id), CATALOG_COL(F, assessment_id), CATALOG_COL(F, file_name),
+                CATALOG_COL(F, stored_path), CATALOG_COL(F, bytes), CATALOG_COL(F, sha256),
+                CATALOG_COL(F, added_by), CATALOG_COL(F, added_us));
 #undef F
 
-void cat_assessment_file_list_free(struct cat_assessment_file *v, size_t n)
+void catalog_assessment_file_list_free(struct catalog_assessment_file *v, size_t n)
 {
-    cat_rows_free(&file_map, v, n);
+    catalog_rows_free(&file_map, v, n);
 }
 
-int catalog_assessment_file_add(catalog_t *cat, struct cat_assessment_file *f)
+int catalog_assessment_file_add(catalog_t *cat, struct catalog_assessment_file *f)
 {
     if (!f->added_us) f->added_us = ww_wall_us();
-    return CAT_INSERT(cat, "assessment file add", WW_ECONFLICT, &f->id,
+    return CATALOG_INSERT(cat, "assessment file add", WW_ECONFLICT, &f->id,
                       "INSERT INTO assessment_files(assessment_id,file_name,stored_path,bytes,"
                       "sha256,added_by,added_us) VALUES(?,?,?,?,?,?,?)",
-                      CAT_ARG(f->assessment_id), cat_arg_str(f->file_name),
-                      cat_arg_str(f->stored_path), CAT_ARG(f->bytes), cat_arg_str(f->sha256),
-                      cat_arg_str(f->added_by), CAT_ARG(f->added_us));
+                      CATALOG_ARG(f->assessment_id), catalog_arg_str(f->file_name),
+                      catalog_arg_str(f->stored_path), CATALOG_ARG(f->bytes), catalog_arg_str(f->sha256),
+                      catalog_arg_str(f->added_by), CATALOG_ARG(f->added_us));
 }
 
 #define FILE_COLS "f.id,f.assessment_id,f.file_name,f.stored_path,f.bytes,f.sha256,f.added_by,f.added_us"
 
 int catalog_assessment_files(catalog_t *cat, int64_t ward_id, int year,
-                             struct cat_assessment_file **out, size_t *n)
+                             struct catalog_assessment_file **out, size_t *n)
 {
-    return CAT_LIST(cat, "assessment files", &file_map, out, n,
+    return CATALOG_LIST(cat, "assessment files", &file_map, out, n,
                     "SELECT " FILE_COLS " FROM assessment_files f JOIN assessments a"
                     " ON a.id=f.assessment_id WHERE a.ward_id=? AND a.year=? ORDER BY f.id",
-                    CAT_ARG(ward_id), CAT_ARG(year));
+                    CATALOG_ARG(ward_id), CATALOG_ARG(year));
 }
 
-int catalog_assessment_file_get(catalog_t *cat, int64_t id, struct cat_assessment_file *out)
+int catalog_assessment_file_get(catalog_t *cat, int64_t id, struct catalog_assessment_file *out)
 {
-    return cat_row_by_id(cat, "SELECT " FILE_COLS " FROM assessment_files f WHERE f.id=?", id,
+    return catalog_row_by_id(cat, "SELECT " FILE_COLS " FROM assessment_files f WHERE f.id=?", id,
                          &file_map, out, "assessment file get");
 }

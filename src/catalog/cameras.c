@@ -14,41 +14,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define W struct cat_ward
-static const struct cat_row_map ward_map = CAT_ROW_MAP(
-    W, NULL, NULL, CAT_COL(W, id), CAT_COL(W, name), CAT_COL(W, district), CAT_COL(W, province));
+#define W struct catalog_ward
+static const struct catalog_row_map ward_map = CATALOG_ROW_MAP(
+    W, NULL, NULL, CATALOG_COL(W, id), CATALOG_COL(W, name), CATALOG_COL(W, district), CATALOG_COL(W, province));
 #undef W
 
-void cat_ward_clear(struct cat_ward *w) { cat_row_clear(&ward_map, w); }
+void catalog_ward_clear(struct catalog_ward *w) { catalog_row_clear(&ward_map, w); }
 
-void cat_ward_list_free(struct cat_ward *v, size_t n) { cat_rows_free(&ward_map, v, n); }
+void catalog_ward_list_free(struct catalog_ward *v, size_t n) { catalog_rows_free(&ward_map, v, n); }
 
-int catalog_ward_add(catalog_t *cat, struct cat_ward *w)
+int catalog_ward_add(catalog_t *cat, struct catalog_ward *w)
 {
-    return CAT_INSERT(cat, "ward add", WW_ECONFLICT, &w->id,
+    return CATALOG_INSERT(cat, "ward add", WW_ECONFLICT, &w->id,
                       "INSERT INTO wards(name,district,province) VALUES(?,?,?)",
-                      cat_arg_str(w->name), cat_arg_str(w->district), cat_arg_str(w->province));
+                      catalog_arg_str(w->name), catalog_arg_str(w->district), catalog_arg_str(w->province));
 }
 
 int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id)
 {
-    return CAT_ONE(cat, "ward find", &cat_i64_map, id, "SELECT id FROM wards WHERE name=?",
-                   cat_arg_str(name));
+    return CATALOG_ONE(cat, "ward find", &catalog_i64_map, id, "SELECT id FROM wards WHERE name=?",
+                   catalog_arg_str(name));
 }
 
 int catalog_ward_name(catalog_t *cat, int64_t id, char **name)
 {
     *name = NULL;
-    return cat_row_by_id(cat, "SELECT name FROM wards WHERE id=?", id, &cat_str_map, name, "ward name");
+    return catalog_row_by_id(cat, "SELECT name FROM wards WHERE id=?", id, &catalog_str_map, name, "ward name");
 }
 
-int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
+int catalog_ward_list(catalog_t *cat, struct catalog_ward **out, size_t *n)
 {
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT id,name,district,province FROM wards ORDER BY id", &st))
+    if (catalog_prepare(cat, "SELECT id,name,district,province FROM wards ORDER BY id", &st))
         return WW_EDB;
-    return cat_rows(cat, st, &ward_map, "ward list", out, n);
+    return catalog_rows(cat, st, &ward_map, "ward list", out, n);
 }
 
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
@@ -57,22 +57,22 @@ int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n)
 /* The password is wiped before it is freed: it must not linger in the heap. */
 static void camera_release(void *row)
 {
-    struct cat_camera *c = row;
+    struct catalog_camera *c = row;
     if (c->password) explicit_bzero(c->password, strlen(c->password));
 }
 
-#define C struct cat_camera
-static const struct cat_row_map camera_map = CAT_ROW_MAP(
-    C, NULL, camera_release, CAT_COL(C, id), CAT_COL(C, name), CAT_COL(C, address),
-    CAT_COL_IS_SET(C, has_pos), CAT_COL(C, latitude), CAT_COL(C, longitude), CAT_COL(C, ward_id),
-    CAT_COL(C, main_url), CAT_COL(C, sub_url), CAT_COL(C, username), CAT_COL(C, password),
-    CAT_COL(C, transport), CAT_COL(C, enabled), CAT_COL(C, retention_days),
-    CAT_COL_DIR(C, direction_deg), CAT_COL(C, created_us), CAT_COL(C, auth_basic_allowed));
+#define C struct catalog_camera
+static const struct catalog_row_map camera_map = CATALOG_ROW_MAP(
+    C, NULL, camera_release, CATALOG_COL(C, id), CATALOG_COL(C, name), CATALOG_COL(C, address),
+    CATALOG_COL_IS_SET(C, has_pos), CATALOG_COL(C, latitude), CATALOG_COL(C, longitude), CATALOG_COL(C, ward_id),
+    CATALOG_COL(C, main_url), CATALOG_COL(C, sub_url), CATALOG_COL(C, username), CATALOG_COL(C, password),
+    CATALOG_COL(C, transport), CATALOG_COL(C, enabled), CATALOG_COL(C, retention_days),
+    CATALOG_COL_DIR(C, direction_deg), CATALOG_COL(C, created_us), CATALOG_COL(C, auth_basic_allowed));
 #undef C
 
-void cat_camera_clear(struct cat_camera *c) { cat_row_clear(&camera_map, c); }
+void catalog_camera_clear(struct catalog_camera *c) { catalog_row_clear(&camera_map, c); }
 
-void cat_camera_list_free(struct cat_camera *v, size_t n) { cat_rows_free(&camera_map, v, n); }
+void catalog_camera_list_free(struct catalog_camera *v, size_t n) { catalog_rows_free(&camera_map, v, n); }
 
 /* ---- one device, one row ------------------------------------------------
  * Consent and audit belong to the camera device, so a second row for the
@@ -100,7 +100,7 @@ int catalog_camera_device_owner(catalog_t *cat, const char *main_url, const char
     if (sub_url) ww_rtsp_device_key(sub_url, &sk);
     if (!mk && !sk) return 0;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id,main_url,sub_url FROM cameras WHERE id<>? ORDER BY id", &st)) {
+    if (catalog_prepare(cat, "SELECT id,main_url,sub_url FROM cameras WHERE id<>? ORDER BY id", &st)) {
         free(mk); free(sk);
         return WW_EDB;
     }
@@ -117,7 +117,7 @@ int catalog_camera_device_owner(catalog_t *cat, const char *main_url, const char
     sqlite3_finalize(st);
     free(mk);
     free(sk);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return cat_fail(cat, "camera device");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return catalog_fail(cat, "camera device");
     return 0;
 }
 
@@ -126,10 +126,10 @@ static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !
 /* Does row id still hold these URLs?  An edit that leaves them alone is not
  * refused for a twin that was there before the rule (catalogs from before
  * migration 045 may hold some). */
-static bool urls_unchanged(catalog_t *cat, const struct cat_camera *c)
+static bool urls_unchanged(catalog_t *cat, const struct catalog_camera *c)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT main_url,sub_url FROM cameras WHERE id=?", &st)) return false;
+    if (catalog_prepare(cat, "SELECT main_url,sub_url FROM cameras WHERE id=?", &st)) return false;
     sqlite3_bind_int64(st, 1, c->id);
     bool same = sqlite3_step(st) == SQLITE_ROW &&
                 str_eq((const char *)sqlite3_column_text(st, 0), c->main_url) &&
@@ -140,19 +140,19 @@ static bool urls_unchanged(catalog_t *cat, const struct cat_camera *c)
 
 /* Parameters 1..13 of both writers of a camera row: the columns an add and
  * an edit set alike, with the same defaults. */
-static void bind_camera(sqlite3_stmt *st, const struct cat_camera *c)
+static void bind_camera(sqlite3_stmt *st, const struct catalog_camera *c)
 {
-    CAT_BIND(st, 1, cat_arg_str(c->name), cat_arg_str(c->address),
-             cat_arg_opt_dbl(c->has_pos, c->latitude), cat_arg_opt_dbl(c->has_pos, c->longitude),
-             CAT_ID(c->ward_id), cat_arg_str(c->main_url), cat_arg_str(c->sub_url),
-             cat_arg_str(c->username), cat_arg_str(c->password),
-             cat_arg_str(c->transport ? c->transport : "tcp"), CAT_ARG(c->enabled),
-             CAT_ARG(c->retention_days > 0 ? c->retention_days : 30),
-             cat_arg_opt_dbl(c->direction_deg >= 0, c->direction_deg));
+    CATALOG_BIND(st, 1, catalog_arg_str(c->name), catalog_arg_str(c->address),
+             catalog_arg_opt_dbl(c->has_pos, c->latitude), catalog_arg_opt_dbl(c->has_pos, c->longitude),
+             CATALOG_ID(c->ward_id), catalog_arg_str(c->main_url), catalog_arg_str(c->sub_url),
+             catalog_arg_str(c->username), catalog_arg_str(c->password),
+             catalog_arg_str(c->transport ? c->transport : "tcp"), CATALOG_ARG(c->enabled),
+             CATALOG_ARG(c->retention_days > 0 ? c->retention_days : 30),
+             catalog_arg_opt_dbl(c->direction_deg >= 0, c->direction_deg));
 }
 
 /* The rule itself, for every writer of the cameras table. */
-static int device_free(catalog_t *cat, const struct cat_camera *c, int64_t self)
+static int device_free(catalog_t *cat, const struct catalog_camera *c, int64_t self)
 {
     if (self && urls_unchanged(cat, c)) return 0;
     int64_t other;
@@ -161,65 +161,65 @@ static int device_free(catalog_t *cat, const struct cat_camera *c, int64_t self)
     return other ? WW_ECONFLICT : 0;
 }
 
-int catalog_camera_add(catalog_t *cat, struct cat_camera *c)
+int catalog_camera_add(catalog_t *cat, struct catalog_camera *c)
 {
     int rc = device_free(cat, c, 0);
     if (rc) return rc;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO cameras(name,address,latitude,longitude,ward_id,main_url,"
+    if (catalog_prepare(cat, "INSERT INTO cameras(name,address,latitude,longitude,ward_id,main_url,"
                          "sub_url,username,password,transport,enabled,retention_days,"
                          "direction_deg,created_us,auth_basic_allowed)"
                          " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
     bind_camera(st, c);
     c->created_us = c->created_us ? c->created_us : ww_wall_us();
-    CAT_BIND(st, 14, CAT_ARG(c->created_us), CAT_ARG(c->auth_basic_allowed));
-    return cat_insert_done(cat, st, "camera add", WW_EINVAL, &c->id);
+    CATALOG_BIND(st, 14, CATALOG_ARG(c->created_us), CATALOG_ARG(c->auth_basic_allowed));
+    return catalog_insert_done(cat, st, "camera add", WW_EINVAL, &c->id);
 }
 
-int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out)
+int catalog_camera_get(catalog_t *cat, int64_t id, struct catalog_camera *out)
 {
-    return cat_row_by_id(cat, "SELECT " CAM_COLS " FROM cameras WHERE id=?", id, &camera_map, out,
+    return catalog_row_by_id(cat, "SELECT " CAM_COLS " FROM cameras WHERE id=?", id, &camera_map, out,
                          "camera get");
 }
 
-int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n)
+int catalog_camera_list(catalog_t *cat, struct catalog_camera **out, size_t *n)
 {
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
-    return cat_rows(cat, st, &camera_map, "camera list", out, n);
+    if (catalog_prepare(cat, "SELECT " CAM_COLS " FROM cameras ORDER BY id", &st)) return WW_EDB;
+    return catalog_rows(cat, st, &camera_map, "camera list", out, n);
 }
 
 int catalog_camera_remove(catalog_t *cat, int64_t id)
 {
-    int rc = CAT_RUN(cat, "camera remove", WW_EDB, "DELETE FROM cameras WHERE id=?", CAT_ARG(id));
-    return rc ? rc : cat_changed(cat);
+    int rc = CATALOG_RUN(cat, "camera remove", WW_EDB, "DELETE FROM cameras WHERE id=?", CATALOG_ARG(id));
+    return rc ? rc : catalog_changed(cat);
 }
 
 int catalog_stream_find(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
-    return CAT_ONE(cat, "stream find", &cat_i64_map, id,
-                   "SELECT id FROM streams WHERE camera_id=? AND kind=?", CAT_ARG(camera_id),
-                   cat_arg_str(kind));
+    return CATALOG_ONE(cat, "stream find", &catalog_i64_map, id,
+                   "SELECT id FROM streams WHERE camera_id=? AND kind=?", CATALOG_ARG(camera_id),
+                   catalog_arg_str(kind));
 }
 
 int catalog_stream_exists(catalog_t *cat, int64_t stream_id)
 {
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat, "SELECT 1 FROM streams WHERE id=?", &st, CAT_ARG(stream_id)))
+    if (CATALOG_PREPARE(cat, "SELECT 1 FROM streams WHERE id=?", &st, CATALOG_ARG(stream_id)))
         return WW_EDB;
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cat_fail(cat, "stream exists");
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : catalog_fail(cat, "stream exists");
 }
 
 int catalog_stream_ensure(catalog_t *cat, int64_t camera_id, const char *kind, int64_t *id)
 {
     if (catalog_stream_find(cat, camera_id, kind, id) == 0) return 0;
-    int rc = CAT_RUN(cat, "stream add", WW_EDB,
+    int rc = CATALOG_RUN(cat, "stream add", WW_EDB,
                      "INSERT OR IGNORE INTO streams(camera_id,kind) VALUES(?,?)",
-                     CAT_ARG(camera_id), cat_arg_str(kind));
+                     CATALOG_ARG(camera_id), catalog_arg_str(kind));
     if (rc) return rc;
     return catalog_stream_find(cat, camera_id, kind, id);
 }
@@ -235,36 +235,36 @@ int catalog_camera_owner_get(catalog_t *cat, int64_t camera_id, int64_t *owner_i
 int catalog_camera_owner_set(catalog_t *cat, int64_t camera_id, int64_t owner_id)
 {
     int rc =
-        CAT_RUN(cat, "camera owner", CAT_REFUSED_BY_KIND,
-                "UPDATE cameras SET owner_id=? WHERE id=?", CAT_ID(owner_id), CAT_ARG(camera_id));
-    return rc ? rc : cat_changed(cat);
+        CATALOG_RUN(cat, "camera owner", CATALOG_REFUSED_BY_KIND,
+                "UPDATE cameras SET owner_id=? WHERE id=?", CATALOG_ID(owner_id), CATALOG_ARG(camera_id));
+    return rc ? rc : catalog_changed(cat);
 }
 
-int catalog_camera_update(catalog_t *cat, const struct cat_camera *c)
+int catalog_camera_update(catalog_t *cat, const struct catalog_camera *c)
 {
     int rc = device_free(cat, c, c->id);
     if (rc) return rc;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
+    if (catalog_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
                          "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
                          "retention_days=?,direction_deg=?,auth_basic_allowed=? WHERE id=?", &st))
         return WW_EDB;
     bind_camera(st, c);
-    CAT_BIND(st, 14, CAT_ARG(c->auth_basic_allowed), CAT_ARG(c->id));
-    rc = cat_step_done(cat, st, "camera update", CAT_REFUSED_BY_KIND);
-    return rc ? rc : cat_changed(cat);
+    CATALOG_BIND(st, 14, CATALOG_ARG(c->auth_basic_allowed), CATALOG_ARG(c->id));
+    rc = catalog_step_done(cat, st, "camera update", CATALOG_REFUSED_BY_KIND);
+    return rc ? rc : catalog_changed(cat);
 }
 
 /* The two keys of a camera's scope, as one row. */
 struct scope_row { int64_t ward_id, owner_id; };
-static const struct cat_row_map scope_map =
-    CAT_ROW_MAP(struct scope_row, NULL, NULL, CAT_COL(struct scope_row, ward_id),
-                CAT_COL(struct scope_row, owner_id));
+static const struct catalog_row_map scope_map =
+    CATALOG_ROW_MAP(struct scope_row, NULL, NULL, CATALOG_COL(struct scope_row, ward_id),
+                CATALOG_COL(struct scope_row, owner_id));
 
 int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
 {
     struct scope_row r;
-    int rc = cat_row_by_id(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", camera_id, &scope_map,
+    int rc = catalog_row_by_id(cat, "SELECT ward_id,owner_id FROM cameras WHERE id=?", camera_id, &scope_map,
                            &r, "camera scope");
     if (!rc) {
         *ward_id = r.ward_id;
@@ -281,10 +281,10 @@ int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id,
         *n = 0;
         return WW_EINVAL;
     }
-    return CAT_LIST(cat, "camera ids", &cat_i64_map, out, n,
+    return CATALOG_LIST(cat, "camera ids", &catalog_i64_map, out, n,
                     ward_id > 0 ? "SELECT id FROM cameras WHERE ward_id=? ORDER BY id"
                                 : "SELECT id FROM cameras WHERE owner_id=? ORDER BY id",
-                    CAT_ARG(ward_id > 0 ? ward_id : owner_id));
+                    CATALOG_ARG(ward_id > 0 ? ward_id : owner_id));
 }
 
 /* ---- cameras: enabling and the map ------------------------------------- */
@@ -292,27 +292,27 @@ int catalog_camera_ids_scoped(catalog_t *cat, int64_t ward_id, int64_t owner_id,
 int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
 {
     /* a refusal is the activation gate (040 trigger) */
-    int rc = CAT_RUN(cat, "camera enable", WW_ECONFLICT, "UPDATE cameras SET enabled=? WHERE id=?",
-                     CAT_ARG(enabled), CAT_ARG(camera_id));
-    return rc ? rc : cat_changed(cat);
+    int rc = CATALOG_RUN(cat, "camera enable", WW_ECONFLICT, "UPDATE cameras SET enabled=? WHERE id=?",
+                     CATALOG_ARG(enabled), CATALOG_ARG(camera_id));
+    return rc ? rc : catalog_changed(cat);
 }
 
-#define P struct cat_camera_pos
-static const struct cat_row_map pos_map =
-    CAT_ROW_MAP(P, NULL, NULL, CAT_COL(P, id), CAT_COL(P, ward_id), CAT_COL(P, owner_id),
-                CAT_COL(P, latitude), CAT_COL(P, longitude), CAT_COL_DIR(P, direction_deg),
-                CAT_COL(P, name), CAT_COL(P, address), CAT_COL(P, enabled));
+#define P struct catalog_camera_pos
+static const struct catalog_row_map pos_map =
+    CATALOG_ROW_MAP(P, NULL, NULL, CATALOG_COL(P, id), CATALOG_COL(P, ward_id), CATALOG_COL(P, owner_id),
+                CATALOG_COL(P, latitude), CATALOG_COL(P, longitude), CATALOG_COL_DIR(P, direction_deg),
+                CATALOG_COL(P, name), CATALOG_COL(P, address), CATALOG_COL(P, enabled));
 #undef P
 
-void cat_camera_pos_list_free(struct cat_camera_pos *v, size_t n) { cat_rows_free(&pos_map, v, n); }
+void catalog_camera_pos_list_free(struct catalog_camera_pos *v, size_t n) { catalog_rows_free(&pos_map, v, n); }
 
 int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
-                          double lon_hi, struct cat_camera_pos **out, size_t *n)
+                          double lon_hi, struct catalog_camera_pos **out, size_t *n)
 {
-    return CAT_LIST(
+    return CATALOG_LIST(
         cat, "cameras in box", &pos_map, out, n,
         "SELECT id, ward_id, owner_id, latitude, longitude, direction_deg, name, address,"
         " enabled FROM cameras WHERE latitude BETWEEN ?1 AND ?2"
         " AND longitude BETWEEN ?3 AND ?4 ORDER BY id",
-        cat_arg_dbl(lat_lo), cat_arg_dbl(lat_hi), cat_arg_dbl(lon_lo), cat_arg_dbl(lon_hi));
+        catalog_arg_dbl(lat_lo), catalog_arg_dbl(lat_hi), catalog_arg_dbl(lon_lo), catalog_arg_dbl(lon_hi));
 }

@@ -1,5 +1,5 @@
 /*
- * cat_audit.c — append, query and verify the audit hash chain.
+ * catalog_audit.c — append, query and verify the audit hash chain.
  *
  * Why a chain and not just an append-only table: the catalog is a file an
  * administrator with shell access can edit.  The chain cannot stop that, but
@@ -10,7 +10,7 @@
  *
  * Invariants: ids are assigned here (max+1) inside the write transaction, so
  * the chain order is the id order; a row's fields are hashed exactly as
- * stored (NULL ↔ 0/NULL in struct cat_audit), and detail is hashed as the
+ * stored (NULL ↔ 0/NULL in struct catalog_audit), and detail is hashed as the
  * stored text, never re-serialised.
  */
 #include "catalog/cat_audit.h"
@@ -24,7 +24,7 @@
 #include "catalog/internal.h"
 
 #define HEAD_KEY "audit.head"
-static const char zero_hash[CAT_AUDIT_HASH_HEX] =
+static const char zero_hash[CATALOG_AUDIT_HASH_HEX] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 static void h_none(struct ww_sha256 *h)
@@ -51,9 +51,9 @@ static void h_int(struct ww_sha256 *h, int64_t v, bool present)
     h_str(h, num);
 }
 
-void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CAT_AUDIT_HASH_HEX])
+void catalog_audit_hash(const struct catalog_audit *a, const char *prev_hex, char out[CATALOG_AUDIT_HASH_HEX])
 {
-    _Static_assert(CAT_AUDIT_HASH_HEX == WW_SHA256_HEX, "an audit hash is one SHA-256 in hex");
+    _Static_assert(CATALOG_AUDIT_HASH_HEX == WW_SHA256_HEX, "an audit hash is one SHA-256 in hex");
     struct ww_sha256 h;
     ww_sha256_init(&h);
     ww_sha256_update(&h, prev_hex, strlen(prev_hex));
@@ -79,23 +79,23 @@ static bool action_valid(const char *s)
 }
 
 /* The last row's id and hash, or 0 and zeros. */
-static int chain_tail(catalog_t *cat, int64_t *id, char hash[CAT_AUDIT_HASH_HEX])
+static int chain_tail(catalog_t *cat, int64_t *id, char hash[CATALOG_AUDIT_HASH_HEX])
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1", &st)) return WW_EDB;
+    if (catalog_prepare(cat, "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1", &st)) return WW_EDB;
     int rc = sqlite3_step(st);
     *id = 0;
-    memcpy(hash, zero_hash, CAT_AUDIT_HASH_HEX);
+    memcpy(hash, zero_hash, CATALOG_AUDIT_HASH_HEX);
     if (rc == SQLITE_ROW) {
         const char *h = (const char *)sqlite3_column_text(st, 1);
         *id = sqlite3_column_int64(st, 0);
-        if (h && strlen(h) == CAT_AUDIT_HASH_HEX - 1) memcpy(hash, h, CAT_AUDIT_HASH_HEX);
+        if (h && strlen(h) == CATALOG_AUDIT_HASH_HEX - 1) memcpy(hash, h, CATALOG_AUDIT_HASH_HEX);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cat_fail(cat, "audit tail");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : catalog_fail(cat, "audit tail");
 }
 
-int catalog_audit_append(catalog_t *cat, struct cat_audit *a)
+int catalog_audit_append(catalog_t *cat, struct catalog_audit *a)
 {
     if (!action_valid(a->action)) return WW_EINVAL;
     bool own_txn = sqlite3_get_autocommit(cat->db) != 0;
@@ -105,19 +105,19 @@ int catalog_audit_append(catalog_t *cat, struct cat_audit *a)
     if (rc) goto fail;
     a->id = last + 1;
     if (!a->at_us) a->at_us = ww_wall_us();
-    cat_audit_hash(a, a->prev_hash, a->hash);
+    catalog_audit_hash(a, a->prev_hash, a->hash);
 
     /* 0 in an optional field is stored as NULL */
-    if ((rc = CAT_RUN(cat, "audit append", WW_EDB,
+    if ((rc = CATALOG_RUN(cat, "audit append", WW_EDB,
                       "INSERT INTO audit(id,at_us,user_id,username,action,camera_id,"
                       "range_from_us,range_to_us,client_addr,detail,prev_hash,hash)"
                       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                      CAT_ARG(a->id), CAT_ARG(a->at_us), cat_arg_opt(a->user_id != 0, a->user_id),
-                      cat_arg_str(a->username), cat_arg_str(a->action),
-                      cat_arg_opt(a->camera_id != 0, a->camera_id),
-                      cat_arg_opt(a->range_from_us != 0, a->range_from_us),
-                      cat_arg_opt(a->range_to_us != 0, a->range_to_us), cat_arg_str(a->client_addr),
-                      cat_arg_str(a->detail), cat_arg_str(a->prev_hash), cat_arg_str(a->hash))))
+                      CATALOG_ARG(a->id), CATALOG_ARG(a->at_us), catalog_arg_opt(a->user_id != 0, a->user_id),
+                      catalog_arg_str(a->username), catalog_arg_str(a->action),
+                      catalog_arg_opt(a->camera_id != 0, a->camera_id),
+                      catalog_arg_opt(a->range_from_us != 0, a->range_from_us),
+                      catalog_arg_opt(a->range_to_us != 0, a->range_to_us), catalog_arg_str(a->client_addr),
+                      catalog_arg_str(a->detail), catalog_arg_str(a->prev_hash), catalog_arg_str(a->hash))))
         goto fail;
     char head[96];
     snprintf(head, sizeof head, "%" PRId64 ":%s", a->id, a->hash);
@@ -135,40 +135,40 @@ fail:
 /* The hashes are fixed-size text fields of the row, not heap strings. */
 static void audit_fill(sqlite3_stmt *st, void *row)
 {
-    struct cat_audit *a = row;
+    struct catalog_audit *a = row;
     const char *p = (const char *)sqlite3_column_text(st, 10);
     const char *h = (const char *)sqlite3_column_text(st, 11);
     snprintf(a->prev_hash, sizeof a->prev_hash, "%s", p ? p : "");
     snprintf(a->hash, sizeof a->hash, "%s", h ? h : "");
 }
 
-#define A struct cat_audit
-static const struct cat_row_map audit_map =
-    CAT_ROW_MAP(A, audit_fill, NULL, CAT_COL(A, id), CAT_COL(A, at_us), CAT_COL(A, user_id),
-                CAT_COL(A, username), CAT_COL(A, action), CAT_COL(A, camera_id),
-                CAT_COL(A, range_from_us), CAT_COL(A, range_to_us), CAT_COL(A, client_addr),
-                CAT_COL(A, detail), CAT_COL_BY_FILL, CAT_COL_BY_FILL);
+#define A struct catalog_audit
+static const struct catalog_row_map audit_map =
+    CATALOG_ROW_MAP(A, audit_fill, NULL, CATALOG_COL(A, id), CATALOG_COL(A, at_us), CATALOG_COL(A, user_id),
+                CATALOG_COL(A, username), CATALOG_COL(A, action), CATALOG_COL(A, camera_id),
+                CATALOG_COL(A, range_from_us), CATALOG_COL(A, range_to_us), CATALOG_COL(A, client_addr),
+                CATALOG_COL(A, detail), CATALOG_COL_BY_FILL, CATALOG_COL_BY_FILL);
 #undef A
 
-void cat_audit_clear(struct cat_audit *a) { cat_row_clear(&audit_map, a); }
+void catalog_audit_clear(struct catalog_audit *a) { catalog_row_clear(&audit_map, a); }
 
-void cat_audit_list_free(struct cat_audit *v, size_t n) { cat_rows_free(&audit_map, v, n); }
+void catalog_audit_list_free(struct catalog_audit *v, size_t n) { catalog_rows_free(&audit_map, v, n); }
 
-int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
+int catalog_audit_query(catalog_t *cat, const struct catalog_audit_filter *f, struct catalog_audit **out,
                         size_t *n)
 {
     size_t limit = f->limit ? f->limit : 100;
     if (limit > 1000) limit = 1000;
-    return CAT_LIST(cat, "audit query", &audit_map, out, n,
+    return CATALOG_LIST(cat, "audit query", &audit_map, out, n,
                     "SELECT " AUDIT_COLS " FROM audit WHERE"
                     " (?1=0 OR camera_id=?1) AND (?2=0 OR user_id=?2)"
                     " AND (?3=0 OR camera_id IN (SELECT id FROM cameras WHERE owner_id=?3))"
                     " AND (?4 IS NULL OR action=?4) AND (?5=0 OR at_us>=?5)"
                     " AND (?6=0 OR at_us<?6) AND (?7=0 OR id<?7)"
                     " ORDER BY id DESC LIMIT ?8",
-                    CAT_ARG(f->camera_id), CAT_ARG(f->user_id), CAT_ARG(f->owner_id),
-                    cat_arg_str(f->action), CAT_ARG(f->from_us), CAT_ARG(f->to_us),
-                    CAT_ARG(f->before_id), CAT_ARG((sqlite3_int64)limit));
+                    CATALOG_ARG(f->camera_id), CATALOG_ARG(f->user_id), CATALOG_ARG(f->owner_id),
+                    catalog_arg_str(f->action), CATALOG_ARG(f->from_us), CATALOG_ARG(f->to_us),
+                    CATALOG_ARG(f->before_id), CATALOG_ARG((sqlite3_int64)limit));
 }
 
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)
@@ -176,38 +176,38 @@ int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const c
     *rows = 0; *bad_id = 0; *why = NULL;
     sqlite3_stmt *st;
     /* One read transaction so the walk and the head read see one snapshot. */
-    if (cat_exec(cat, "BEGIN")) return WW_EDB;
-    if (cat_prepare(cat, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", &st)) {
+    if (catalog_exec(cat, "BEGIN")) return WW_EDB;
+    if (catalog_prepare(cat, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", &st)) {
         catalog_rollback(cat);
         return WW_EDB;
     }
-    char prev[CAT_AUDIT_HASH_HEX], want[CAT_AUDIT_HASH_HEX];
+    char prev[CATALOG_AUDIT_HASH_HEX], want[CATALOG_AUDIT_HASH_HEX];
     memcpy(prev, zero_hash, sizeof prev);
     int64_t last_id = 0;
     int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cat_audit a = {0};
-        cat_row_map(&audit_map, st, &a);
-        cat_audit_hash(&a, a.prev_hash, want);
+        struct catalog_audit a = {0};
+        catalog_row_map(&audit_map, st, &a);
+        catalog_audit_hash(&a, a.prev_hash, want);
         if (strcmp(a.prev_hash, prev) != 0) {
             *why = last_id ? "broken link: prev_hash is not the hash of the row before it (a row"
                              " was removed, changed or inserted)"
                            : "broken link: the first row does not start the chain";
             rc = WW_ECORRUPT;
-        } else if (sodium_memcmp(want, a.hash, CAT_AUDIT_HASH_HEX - 1) != 0 ||
-                   strlen(a.hash) != CAT_AUDIT_HASH_HEX - 1) {
+        } else if (sodium_memcmp(want, a.hash, CATALOG_AUDIT_HASH_HEX - 1) != 0 ||
+                   strlen(a.hash) != CATALOG_AUDIT_HASH_HEX - 1) {
             *why = "hash mismatch (the row was changed)";
             rc = WW_ECORRUPT;
         }
         if (rc) *bad_id = a.id;
         memcpy(prev, a.hash, sizeof prev);
         last_id = a.id;
-        cat_audit_clear(&a);
+        catalog_audit_clear(&a);
         if (rc) break;
         (*rows)++;
     }
     sqlite3_finalize(st);
-    if (!rc && s != SQLITE_DONE) rc = cat_fail(cat, "audit verify");
+    if (!rc && s != SQLITE_DONE) rc = catalog_fail(cat, "audit verify");
     if (!rc) {
         char *head = NULL;
         int h = catalog_setting_get(cat, HEAD_KEY, &head);

@@ -1,5 +1,5 @@
 /*
- * catalog/cat_audit.h — the tamper-evident audit trail (schema/011_audit.sql).
+ * catalog/catalog_audit.h — the tamper-evident audit trail (schema/011_audit.sql).
  *
  * Every look at a resident's camera (live view, playback, export), every
  * sign-in and every change of users or cameras is one row.  Rows form a hash
@@ -28,25 +28,25 @@
 
 #include "catalog/catalog.h"
 
-#define CAT_AUDIT_HASH_HEX 65   /* 64 hex digits + NUL */
+#define CATALOG_AUDIT_HASH_HEX 65   /* 64 hex digits + NUL */
 
 /* Well-known actions (any short [a-z_] word is accepted). */
-#define CAT_AUDIT_LIVE_VIEW     "live_view"
-#define CAT_AUDIT_PLAYBACK      "playback"
-#define CAT_AUDIT_EXPORT        "export"
-#define CAT_AUDIT_LOGIN         "login"
-#define CAT_AUDIT_LOGIN_FAILED  "login_failed"
-#define CAT_AUDIT_LOGOUT        "logout"
-#define CAT_AUDIT_USER_CHANGE   "user_change"
-#define CAT_AUDIT_CAMERA_CHANGE "camera_change"
-#define CAT_AUDIT_OWNER_CHANGE  "owner_change"
-#define CAT_AUDIT_WARD_CHANGE   "ward_change"
+#define CATALOG_AUDIT_LIVE_VIEW     "live_view"
+#define CATALOG_AUDIT_PLAYBACK      "playback"
+#define CATALOG_AUDIT_EXPORT        "export"
+#define CATALOG_AUDIT_LOGIN         "login"
+#define CATALOG_AUDIT_LOGIN_FAILED  "login_failed"
+#define CATALOG_AUDIT_LOGOUT        "logout"
+#define CATALOG_AUDIT_USER_CHANGE   "user_change"
+#define CATALOG_AUDIT_CAMERA_CHANGE "camera_change"
+#define CATALOG_AUDIT_OWNER_CHANGE  "owner_change"
+#define CATALOG_AUDIT_WARD_CHANGE   "ward_change"
 /* The end of a live view (api/view_end.c): same user and camera as its
  * live_view row, range [the view's start, its end]; range_from_us equals
  * the live_view row's range_from_us, which is how the two are paired. */
-#define CAT_AUDIT_LIVE_VIEW_END "live_view_end"
+#define CATALOG_AUDIT_LIVE_VIEW_END "live_view_end"
 
-struct cat_audit {
+struct catalog_audit {
     int64_t id, at_us;                 /* set by append (at_us kept if given) */
     int64_t user_id;                   /* 0 = none (system, failed sign-in) */
     char *username;                    /* NULL = none */
@@ -55,19 +55,19 @@ struct cat_audit {
     int64_t range_from_us, range_to_us;/* footage range looked at; 0 = none */
     char *client_addr;                 /* NULL = local (CLI) */
     char *detail;                      /* JSON text or NULL, stored verbatim */
-    char prev_hash[CAT_AUDIT_HASH_HEX], hash[CAT_AUDIT_HASH_HEX];
+    char prev_hash[CATALOG_AUDIT_HASH_HEX], hash[CATALOG_AUDIT_HASH_HEX];
 };
-void cat_audit_clear(struct cat_audit *a);
-void cat_audit_list_free(struct cat_audit *v, size_t n);
+void catalog_audit_clear(struct catalog_audit *a);
+void catalog_audit_list_free(struct catalog_audit *v, size_t n);
 
 /* Appends a row: sets a->id, a->at_us (now, unless given), prev_hash and
  * hash.  Uses its own IMMEDIATE transaction, or the caller's if one is open
  * (it must then be a write transaction, i.e. catalog_begin's).  The string
  * fields are only read.  WW_EINVAL for a missing/odd action. */
-int catalog_audit_append(catalog_t *cat, struct cat_audit *a);
+int catalog_audit_append(catalog_t *cat, struct catalog_audit *a);
 
 /* Filters for catalog_audit_query; zero = no filter.  Newest first. */
-struct cat_audit_filter {
+struct catalog_audit_filter {
     int64_t camera_id, user_id;
     int64_t owner_id;          /* rows about cameras this owner has now */
     const char *action;
@@ -75,7 +75,7 @@ struct cat_audit_filter {
     int64_t before_id;         /* paging cursor: rows with id < before_id */
     size_t limit;              /* 0 → 100; at most 1000 */
 };
-int catalog_audit_query(catalog_t *cat, const struct cat_audit_filter *f, struct cat_audit **out,
+int catalog_audit_query(catalog_t *cat, const struct catalog_audit_filter *f, struct catalog_audit **out,
                         size_t *n);
 
 /* Walks the whole chain.  Returns 0 with *rows = number verified, or
@@ -88,7 +88,7 @@ int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const c
  * Byte layout: prev_hex, then per field in order id, at_us, user_id,
  * username, action, camera_id, range_from_us, range_to_us, client_addr,
  * detail: "-," for none, else "<len>:<bytes>," (integers in decimal). */
-void cat_audit_hash(const struct cat_audit *a, const char *prev_hex, char out[CAT_AUDIT_HASH_HEX]);
+void catalog_audit_hash(const struct catalog_audit *a, const char *prev_hex, char out[CATALOG_AUDIT_HASH_HEX]);
 
 /* When the live view of camera_id by user_id that started at start_us
  * ended: *end_us = the range end of its live_view_end row, or 0 while none

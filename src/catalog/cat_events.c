@@ -6,12 +6,12 @@
  * filter with placeholders only (never values), and is arranged so SQLite
  * can walk an index backwards and stop at LIMIT:
  *   - overlap with [from, to) is written start_us < to AND
- *     start_us >= from − CAT_EVENT_MAX_US AND end_us > from, a bounded range
+ *     start_us >= from − CATALOG_EVENT_MAX_US AND end_us > from, a bounded range
  *     on the start_us index (events are at most an hour, by CHECK);
  *   - the cursor is the row value (start_us, id) < (?, ?), matching the
  *     backward index order exactly.
  * The camera list is bound as one placeholder per id (bounded by
- * CAT_EVENT_MAX_FILTER_CAMERAS), so one statement serves one camera or the
+ * CATALOG_EVENT_MAX_FILTER_CAMERAS), so one statement serves one camera or the
  * ward's forty.
  */
 #include "catalog/cat_events.h"
@@ -25,44 +25,44 @@
 static void event_fill(sqlite3_stmt *st, void *row)
 {
     (void)st;
-    struct cat_event *e = row;
+    struct catalog_event *e = row;
     if (!e->zone) e->zone = ww_strdup("");
 }
 
 /* stream_id: NULL reads as 0 */
-#define E struct cat_event
-static const struct cat_row_map event_map =
-    CAT_ROW_MAP(E, event_fill, NULL, CAT_COL(E, id), CAT_COL(E, camera_id), CAT_COL(E, stream_id),
-                CAT_COL(E, start_us), CAT_COL(E, end_us), CAT_COL(E, peak_us),
-                CAT_COL(E, peak_score), CAT_COL(E, zone), CAT_COL(E, has_thumbnail));
+#define E struct catalog_event
+static const struct catalog_row_map event_map =
+    CATALOG_ROW_MAP(E, event_fill, NULL, CATALOG_COL(E, id), CATALOG_COL(E, camera_id), CATALOG_COL(E, stream_id),
+                CATALOG_COL(E, start_us), CATALOG_COL(E, end_us), CATALOG_COL(E, peak_us),
+                CATALOG_COL(E, peak_score), CATALOG_COL(E, zone), CATALOG_COL(E, has_thumbnail));
 #undef E
 
-void cat_event_clear(struct cat_event *e)
+void catalog_event_clear(struct catalog_event *e)
 {
-    cat_row_clear(&event_map, e);
+    catalog_row_clear(&event_map, e);
 }
 
-void cat_event_list_free(struct cat_event *v, size_t n)
+void catalog_event_list_free(struct catalog_event *v, size_t n)
 {
-    cat_rows_free(&event_map, v, n);
+    catalog_rows_free(&event_map, v, n);
 }
 
-#define M struct cat_motion_settings
-static const struct cat_row_map settings_map =
-    CAT_ROW_MAP(M, NULL, NULL, CAT_COL(M, enabled), CAT_COL(M, sensitivity),
-                CAT_COL(M, min_area_pct), CAT_COL(M, rate_fps), CAT_COL(M, keyframes_only),
-                CAT_COL(M, zones_json), CAT_COL(M, updated_us));
+#define M struct catalog_motion_settings
+static const struct catalog_row_map settings_map =
+    CATALOG_ROW_MAP(M, NULL, NULL, CATALOG_COL(M, enabled), CATALOG_COL(M, sensitivity),
+                CATALOG_COL(M, min_area_pct), CATALOG_COL(M, rate_fps), CATALOG_COL(M, keyframes_only),
+                CATALOG_COL(M, zones_json), CATALOG_COL(M, updated_us));
 #undef M
 
-void cat_motion_settings_clear(struct cat_motion_settings *s)
+void catalog_motion_settings_clear(struct catalog_motion_settings *s)
 {
-    cat_row_clear(&settings_map, s);
+    catalog_row_clear(&settings_map, s);
 }
 
-static bool event_ok(const struct cat_event *ev)
+static bool event_ok(const struct catalog_event *ev)
 {
     return ev->camera_id > 0 && ev->end_us >= ev->start_us &&
-           ev->end_us - ev->start_us <= CAT_EVENT_MAX_US && ev->peak_us >= ev->start_us &&
+           ev->end_us - ev->start_us <= CATALOG_EVENT_MAX_US && ev->peak_us >= ev->start_us &&
            ev->peak_us <= ev->end_us && ev->peak_score >= 0 && ev->peak_score <= 1;
 }
 
@@ -71,7 +71,7 @@ static bool event_ok(const struct cat_event *ev)
     " peak_us, peak_score, zone) VALUES (?,?,?,?,?,?,?)"
 
 /* Binds and steps one event on a prepared INSERT_EVENT; sets ev->id. */
-static int insert_one(catalog_t *cat, sqlite3_stmt *st, struct cat_event *ev)
+static int insert_one(catalog_t *cat, sqlite3_stmt *st, struct catalog_event *ev)
 {
     sqlite3_bind_int64(st, 1, ev->camera_id);
     if (ev->stream_id > 0) sqlite3_bind_int64(st, 2, ev->stream_id);
@@ -80,23 +80,23 @@ static int insert_one(catalog_t *cat, sqlite3_stmt *st, struct cat_event *ev)
     sqlite3_bind_int64(st, 4, ev->end_us);
     sqlite3_bind_int64(st, 5, ev->peak_us);
     sqlite3_bind_double(st, 6, ev->peak_score);
-    cat_bind_str(st, 7, ev->zone ? ev->zone : "");
+    catalog_bind_str(st, 7, ev->zone ? ev->zone : "");
     int s = sqlite3_step(st);
     sqlite3_reset(st);
     if (s == SQLITE_CONSTRAINT) return WW_EINVAL; /* unknown camera or stream */
-    if (s != SQLITE_DONE) return cat_fail(cat, "insert motion event");
+    if (s != SQLITE_DONE) return catalog_fail(cat, "insert motion event");
     ev->id = sqlite3_last_insert_rowid(cat->db);
     return 0;
 }
 
-int catalog_event_add_batch(catalog_t *cat, struct cat_event *v, size_t n)
+int catalog_event_add_batch(catalog_t *cat, struct catalog_event *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!event_ok(&v[i])) return WW_EINVAL;
     bool own_txn = sqlite3_get_autocommit(cat->db);
     if (own_txn && catalog_begin(cat)) return WW_EDB;
     sqlite3_stmt *st = NULL;
-    int rc = cat_prepare(cat, INSERT_EVENT, &st);
+    int rc = catalog_prepare(cat, INSERT_EVENT, &st);
     for (size_t i = 0; !rc && i < n; i++) rc = insert_one(cat, st, &v[i]);
     sqlite3_finalize(st);
     if (!rc && own_txn && catalog_commit(cat)) rc = WW_EDB;
@@ -104,25 +104,25 @@ int catalog_event_add_batch(catalog_t *cat, struct cat_event *v, size_t n)
     return rc;
 }
 
-int catalog_event_add(catalog_t *cat, struct cat_event *ev, const uint8_t *jpeg, size_t jpeg_len)
+int catalog_event_add(catalog_t *cat, struct catalog_event *ev, const uint8_t *jpeg, size_t jpeg_len)
 {
     if (!event_ok(ev) || jpeg_len > 16 * 1024 * 1024) return WW_EINVAL;
     bool own_txn = sqlite3_get_autocommit(cat->db);
     if (own_txn && catalog_begin(cat)) return WW_EDB;
     sqlite3_stmt *st = NULL;
-    int rc = cat_prepare(cat, INSERT_EVENT, &st);
+    int rc = catalog_prepare(cat, INSERT_EVENT, &st);
     if (!rc) rc = insert_one(cat, st, ev);
     if (rc) goto fail;
     sqlite3_finalize(st);
     st = NULL;
     ev->has_thumbnail = false;
     if (jpeg && jpeg_len) {
-        rc = cat_prepare(cat, "INSERT INTO motion_thumbnails(event_id, jpeg) VALUES (?,?)", &st);
+        rc = catalog_prepare(cat, "INSERT INTO motion_thumbnails(event_id, jpeg) VALUES (?,?)", &st);
         if (rc) goto fail;
         sqlite3_bind_int64(st, 1, ev->id);
         sqlite3_bind_blob(st, 2, jpeg, (int)jpeg_len, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = cat_fail(cat, "insert motion thumbnail");
+            rc = catalog_fail(cat, "insert motion thumbnail");
             goto fail;
         }
         sqlite3_finalize(st);
@@ -143,7 +143,7 @@ fail:
 
 /* Appends the WHERE clause for f to b; binds come in the same order from
  * bind_filter(). */
-static void build_where(struct ww_buf *b, const struct cat_event_filter *f, bool cursor)
+static void build_where(struct ww_buf *b, const struct catalog_event_filter *f, bool cursor)
 {
     ww_buf_printf(b, " WHERE 1");
     if (f->n_cameras) {
@@ -161,14 +161,14 @@ static void build_where(struct ww_buf *b, const struct cat_event_filter *f, bool
         ww_buf_printf(b, " AND e.start_us <= ? AND (e.start_us, e.id) < (?, ?)");
 }
 
-static int bind_filter(sqlite3_stmt *st, const struct cat_event_filter *f, bool cursor)
+static int bind_filter(sqlite3_stmt *st, const struct catalog_event_filter *f, bool cursor)
 {
     int i = 1;
     for (size_t c = 0; c < f->n_cameras; c++) sqlite3_bind_int64(st, i++, f->camera_ids[c]);
     if (f->zone) sqlite3_bind_text(st, i++, f->zone, -1, SQLITE_TRANSIENT);
     if (f->to_us) sqlite3_bind_int64(st, i++, f->to_us);
     if (f->from_us) {
-        sqlite3_bind_int64(st, i++, f->from_us - CAT_EVENT_MAX_US);
+        sqlite3_bind_int64(st, i++, f->from_us - CATALOG_EVENT_MAX_US);
         sqlite3_bind_int64(st, i++, f->from_us);
     }
     if (f->min_score > 0) sqlite3_bind_double(st, i++, f->min_score);
@@ -180,9 +180,9 @@ static int bind_filter(sqlite3_stmt *st, const struct cat_event_filter *f, bool 
     return i;
 }
 
-static int check_filter(const struct cat_event_filter *f)
+static int check_filter(const struct catalog_event_filter *f)
 {
-    if (f->n_cameras > CAT_EVENT_MAX_FILTER_CAMERAS || (f->n_cameras && !f->camera_ids) ||
+    if (f->n_cameras > CATALOG_EVENT_MAX_FILTER_CAMERAS || (f->n_cameras && !f->camera_ids) ||
         f->limit > 1000 || f->offset > 100000000 ||
         (f->from_us && f->to_us && f->to_us < f->from_us))
         return WW_EINVAL;
@@ -193,8 +193,8 @@ static int check_filter(const struct cat_event_filter *f)
     "e.id, e.camera_id, e.stream_id, e.start_us, e.end_us, e.peak_us, e.peak_score, e.zone," \
     " EXISTS(SELECT 1 FROM motion_thumbnails t WHERE t.event_id = e.id)"
 
-int catalog_event_query(catalog_t *cat, const struct cat_event_filter *f,
-                        struct cat_event **out, size_t *n)
+int catalog_event_query(catalog_t *cat, const struct catalog_event_filter *f,
+                        struct catalog_event **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -205,21 +205,21 @@ int catalog_event_query(catalog_t *cat, const struct cat_event_filter *f,
     ww_buf_printf(&sql, " ORDER BY e.start_us DESC, e.id DESC LIMIT ? OFFSET ?");
     ww_buf_append(&sql, "", 1);
     sqlite3_stmt *st;
-    int rc = cat_prepare(cat, (const char *)sql.data, &st);
+    int rc = catalog_prepare(cat, (const char *)sql.data, &st);
     ww_buf_free(&sql);
     if (rc) return rc;
     int i = bind_filter(st, f, true);
     size_t limit = f->limit ? f->limit : 100;
     sqlite3_bind_int64(st, i++, (int64_t)limit);
     sqlite3_bind_int64(st, i++, (int64_t)f->offset);
-    struct cat_event *v = ww_calloc(limit, sizeof *v);
+    struct catalog_event *v = ww_calloc(limit, sizeof *v);
     size_t cnt = 0;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW && cnt < limit)
-        cat_row_map(&event_map, st, &v[cnt++]);
+        catalog_row_map(&event_map, st, &v[cnt++]);
     if (s != SQLITE_DONE && s != SQLITE_ROW) {
-        rc = cat_fail(cat, "query motion events");
-        cat_event_list_free(v, cnt);
+        rc = catalog_fail(cat, "query motion events");
+        catalog_event_list_free(v, cnt);
         sqlite3_finalize(st);
         return rc;
     }
@@ -229,7 +229,7 @@ int catalog_event_query(catalog_t *cat, const struct cat_event_filter *f,
     return 0;
 }
 
-int catalog_event_count(catalog_t *cat, const struct cat_event_filter *f, int64_t *count)
+int catalog_event_count(catalog_t *cat, const struct catalog_event_filter *f, int64_t *count)
 {
     *count = 0;
     if (check_filter(f)) return WW_EINVAL;
@@ -238,16 +238,16 @@ int catalog_event_count(catalog_t *cat, const struct cat_event_filter *f, int64_
     build_where(&sql, f, false);
     ww_buf_append(&sql, "", 1);
     sqlite3_stmt *st;
-    int rc = cat_prepare(cat, (const char *)sql.data, &st);
+    int rc = catalog_prepare(cat, (const char *)sql.data, &st);
     ww_buf_free(&sql);
     if (rc) return rc;
     bind_filter(st, f, false);
-    return cat_row_one(cat, st, &cat_i64_map, count, "count motion events");
+    return catalog_row_one(cat, st, &catalog_i64_map, count, "count motion events");
 }
 
-int catalog_event_get(catalog_t *cat, int64_t id, struct cat_event *out)
+int catalog_event_get(catalog_t *cat, int64_t id, struct catalog_event *out)
 {
-    return cat_row_by_id(cat, "SELECT " EVENT_COLS " FROM motion_events e WHERE e.id = ?", id,
+    return catalog_row_by_id(cat, "SELECT " EVENT_COLS " FROM motion_events e WHERE e.id = ?", id,
                          &event_map, out, "get motion event");
 }
 
@@ -256,7 +256,7 @@ int catalog_event_thumbnail(catalog_t *cat, int64_t id, uint8_t **jpeg, size_t *
     *jpeg = NULL;
     *len = 0;
     sqlite3_stmt *st;
-    int rc = cat_prepare(cat, "SELECT jpeg FROM motion_thumbnails WHERE event_id = ?", &st);
+    int rc = catalog_prepare(cat, "SELECT jpeg FROM motion_thumbnails WHERE event_id = ?", &st);
     if (rc) return rc;
     sqlite3_bind_int64(st, 1, id);
     int s = sqlite3_step(st);
@@ -267,7 +267,7 @@ int catalog_event_thumbnail(catalog_t *cat, int64_t id, uint8_t **jpeg, size_t *
         if (n) memcpy(*jpeg, p, (size_t)n);
         *len = (size_t)n;
     } else {
-        rc = s == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "get motion thumbnail");
+        rc = s == SQLITE_DONE ? WW_ENOTFOUND : catalog_fail(cat, "get motion thumbnail");
     }
     sqlite3_finalize(st);
     return rc;
@@ -278,21 +278,21 @@ int catalog_event_prune(catalog_t *cat, int64_t camera_id, int64_t before_us, in
     if (deleted) *deleted = 0;
     sqlite3_stmt *st;
     /* Thumbnails go by ON DELETE CASCADE (the catalog runs foreign_keys=ON). */
-    int rc = cat_prepare(cat,
+    int rc = catalog_prepare(cat,
                          camera_id ? "DELETE FROM motion_events WHERE camera_id = ? AND start_us < ?"
                                    : "DELETE FROM motion_events WHERE ?1 = 0 AND start_us < ?2",
                          &st);
     if (rc) return rc;
     sqlite3_bind_int64(st, 1, camera_id);
     sqlite3_bind_int64(st, 2, before_us);
-    rc = cat_step_done(cat, st, "prune motion events", WW_EDB);
+    rc = catalog_step_done(cat, st, "prune motion events", WW_EDB);
     if (!rc && deleted) *deleted = sqlite3_changes(cat->db);
     return rc;
 }
 
-int catalog_motion_settings_get(catalog_t *cat, int64_t camera_id, struct cat_motion_settings *out)
+int catalog_motion_settings_get(catalog_t *cat, int64_t camera_id, struct catalog_motion_settings *out)
 {
-    int rc = cat_row_by_id(cat,
+    int rc = catalog_row_by_id(cat,
                            "SELECT enabled, sensitivity, min_area, rate, keyframes_only, zones,"
                            " updated_us FROM motion_settings WHERE camera_id = ?",
                            camera_id, &settings_map, out, "get motion settings");
@@ -300,7 +300,7 @@ int catalog_motion_settings_get(catalog_t *cat, int64_t camera_id, struct cat_mo
     return rc;
 }
 
-int catalog_motion_settings_set(catalog_t *cat, struct cat_motion_settings *s)
+int catalog_motion_settings_set(catalog_t *cat, struct catalog_motion_settings *s)
 {
     if (s->camera_id <= 0 || s->sensitivity < 1 || s->sensitivity > 100 ||
         !(s->min_area_pct > 0 && s->min_area_pct <= 100) ||
@@ -308,11 +308,11 @@ int catalog_motion_settings_set(catalog_t *cat, struct cat_motion_settings *s)
         return WW_EINVAL;
     s->updated_us = ww_wall_us();
     /* a refusal is an unknown camera */
-    return CAT_RUN(cat, "set motion settings", WW_EINVAL,
+    return CATALOG_RUN(cat, "set motion settings", WW_EINVAL,
                    "INSERT OR REPLACE INTO motion_settings(camera_id, enabled, sensitivity,"
                    " min_area, rate, keyframes_only, zones, updated_us)"
                    " VALUES (?,?,?,?,?,?,?,?)",
-                   CAT_ARG(s->camera_id), CAT_ARG(s->enabled), CAT_ARG(s->sensitivity),
-                   cat_arg_dbl(s->min_area_pct), cat_arg_dbl(s->rate_fps),
-                   CAT_ARG(s->keyframes_only), cat_arg_str(s->zones_json), CAT_ARG(s->updated_us));
+                   CATALOG_ARG(s->camera_id), CATALOG_ARG(s->enabled), CATALOG_ARG(s->sensitivity),
+                   catalog_arg_dbl(s->min_area_pct), catalog_arg_dbl(s->rate_fps),
+                   CATALOG_ARG(s->keyframes_only), catalog_arg_str(s->zones_json), CATALOG_ARG(s->updated_us));
 }

@@ -9,7 +9,7 @@
  * [from_us, to_us).  Rows are never deleted.
  *
  * Threads and memory: as catalog.h (one thread per catalog_t; structs
- * filled here own their strings: cat_hold_clear / cat_hold_list_free).
+ * filled here own their strings: catalog_hold_clear / catalog_hold_list_free).
  */
 #ifndef WW_CAT_EVIDENCE_H
 #define WW_CAT_EVIDENCE_H
@@ -20,23 +20,23 @@
 
 #include "catalog/catalog.h"
 
-#define CAT_HOLD_DEFAULT_DAYS 90
+#define CATALOG_HOLD_DEFAULT_DAYS 90
 
-struct cat_hold {
+struct catalog_hold {
     int64_t id, camera_id, from_us, to_us, incident_id /* 0 = none */, until_us;
     char *reason, *created_by, *released_by, *release_reason;
     int64_t created_us, created_by_id, released_us /* 0 = not released */;
     int64_t held_bytes, held_segments;   /* filled by list/get: what it keeps now */
 };
-void cat_hold_clear(struct cat_hold *h);
-void cat_hold_list_free(struct cat_hold *v, size_t n);
+void catalog_hold_clear(struct catalog_hold *h);
+void catalog_hold_list_free(struct catalog_hold *v, size_t n);
 /* Places a hold (sets h->id, h->created_us; until_us 0 → 90 days from
  * now).  WW_EINVAL for a bad range or reason, WW_ENOTFOUND for no camera. */
-int catalog_hold_add(catalog_t *cat, struct cat_hold *h);
+int catalog_hold_add(catalog_t *cat, struct catalog_hold *h);
 /* camera_id 0 = every camera; in_force_only skips released/expired. */
-int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct cat_hold **out,
+int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct catalog_hold **out,
                       size_t *n);
-int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out);
+int catalog_hold_get(catalog_t *cat, int64_t id, struct catalog_hold *out);
 /* WW_ECONFLICT when already released or expired. */
 int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason);
 /* Bytes and segments under holds in force (camera 0 = all). */

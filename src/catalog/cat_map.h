@@ -22,43 +22,43 @@
 #include "catalog/catalog.h"
 
 /* ---- streets ----------------------------------------------------------- */
-struct cat_street {
+struct catalog_street {
     int64_t id, ward_id; /* ward_id 0 = none */
     char *name;
     double latitude, longitude;
 };
-void cat_street_clear(struct cat_street *s);
-void cat_street_list_free(struct cat_street *v, size_t n);
+void catalog_street_clear(struct catalog_street *s);
+void catalog_street_list_free(struct catalog_street *v, size_t n);
 /* Adds one (name_fold is computed here).  The same name at the same
  * position again → WW_ECONFLICT; bad values → WW_EINVAL. */
-int catalog_street_add(catalog_t *cat, const struct cat_street *s);
+int catalog_street_add(catalog_t *cat, const struct catalog_street *s);
 /* Removes every street (before an import that replaces the list). */
 int catalog_street_clear_all(catalog_t *cat, int64_t *removed);
 int catalog_street_count(catalog_t *cat, int64_t *n);
 /* Streets whose folded name contains the folded query, shortest name first
  * (the closest match), at most limit. */
-int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struct cat_street **out,
+int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struct catalog_street **out,
                           size_t *n);
 
 /* ---- MBTiles ----------------------------------------------------------- */
-typedef struct cat_mbtiles cat_mbtiles_t;
-struct cat_mbtiles_meta {
+typedef struct catalog_mbtiles catalog_mbtiles_t;
+struct catalog_mbtiles_meta {
     char *name, *format, *attribution; /* format: png | jpg | webp | pbf */
     int minzoom, maxzoom;
     bool has_bounds; double bounds[4]; /* west, south, east, north */
     bool has_center; double center[3]; /* lon, lat, zoom */
     int64_t tiles;
 };
-void cat_mbtiles_meta_clear(struct cat_mbtiles_meta *i);
+void catalog_mbtiles_meta_clear(struct catalog_mbtiles_meta *i);
 /* Opens path read-only and checks it is an MBTiles file (the two tables);
  * -ENOENT when there is no file, WW_EINVAL (logged) when it is not one. */
-int catalog_mbtiles_open(const char *path, cat_mbtiles_t **out);
-void catalog_mbtiles_close(cat_mbtiles_t *t);
+int catalog_mbtiles_open(const char *path, catalog_mbtiles_t **out);
+void catalog_mbtiles_close(catalog_mbtiles_t *t);
 /* The metadata and the tile count (zooms from the tiles when metadata
  * lacks them). */
-int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_meta *out);
+int catalog_mbtiles_info(catalog_mbtiles_t *t, struct catalog_mbtiles_meta *out);
 /* Tile z/x/y in the XYZ scheme the web map asks for (y from the north; the
  * file's TMS row is flipped here).  No such tile → -ENOENT. */
-int catalog_mbtiles_tile(cat_mbtiles_t *t, int z, int x, int y, uint8_t **data, size_t *len);
+int catalog_mbtiles_tile(catalog_mbtiles_t *t, int z, int x, int y, uint8_t **data, size_t *len);
 
 #endif

@@ -21,22 +21,22 @@
 
 static const char *const role_names[] = {"", "admin", "province", "officer", "viewer", "owner"};
 
-const char *cat_role_name(enum cat_role r)
+const char *catalog_role_name(enum catalog_role r)
 {
-    return (r > CAT_ROLE_NONE && r <= CAT_ROLE_OWNER) ? role_names[r] : "";
+    return (r > CATALOG_ROLE_NONE && r <= CATALOG_ROLE_OWNER) ? role_names[r] : "";
 }
 
-enum cat_role cat_role_parse(const char *s)
+enum catalog_role catalog_role_parse(const char *s)
 {
-    for (int r = CAT_ROLE_ADMIN; s && r <= CAT_ROLE_OWNER; r++)
-        if (!strcmp(s, role_names[r])) return (enum cat_role)r;
-    return CAT_ROLE_NONE;
+    for (int r = CATALOG_ROLE_ADMIN; s && r <= CATALOG_ROLE_OWNER; r++)
+        if (!strcmp(s, role_names[r])) return (enum catalog_role)r;
+    return CATALOG_ROLE_NONE;
 }
 
-bool cat_role_needs_ward(enum cat_role r) { return r == CAT_ROLE_OFFICER || r == CAT_ROLE_VIEWER; }
-bool cat_role_needs_owner(enum cat_role r) { return r == CAT_ROLE_OWNER; }
+bool catalog_role_needs_ward(enum catalog_role r) { return r == CATALOG_ROLE_OFFICER || r == CATALOG_ROLE_VIEWER; }
+bool catalog_role_needs_owner(enum catalog_role r) { return r == CATALOG_ROLE_OWNER; }
 
-bool cat_username_valid(const char *s)
+bool catalog_username_valid(const char *s)
 {
     if (!s) return false;
     size_t n = strlen(s);
@@ -56,13 +56,13 @@ bool cat_username_valid(const char *s)
                   "u.created_us,u.updated_us,u.last_login_us"
 
 /* Reads USER_COLS starting at column `first`. */
-static void user_from_row(sqlite3_stmt *st, int first, struct cat_user *u)
+static void user_from_row(sqlite3_stmt *st, int first, struct catalog_user *u)
 {
     memset(u, 0, sizeof *u);
     u->id = sqlite3_column_int64(st, first + 0);
-    u->username = cat_col_str(st, first + 1);
-    u->display_name = cat_col_str(st, first + 2);
-    u->role = cat_role_parse((const char *)sqlite3_column_text(st, first + 3));
+    u->username = catalog_col_str(st, first + 1);
+    u->display_name = catalog_col_str(st, first + 2);
+    u->role = catalog_role_parse((const char *)sqlite3_column_text(st, first + 3));
     u->ward_id = sqlite3_column_int64(st, first + 4);
     u->owner_id = sqlite3_column_int64(st, first + 5);
     u->disabled = sqlite3_column_int(st, first + 6) != 0;
@@ -78,111 +78,111 @@ static void user_fill(sqlite3_stmt *st, void *row) { user_from_row(st, 0, row); 
 /* The hash is wiped before it is freed: it must not linger in the heap. */
 static void user_release(void *row)
 {
-    struct cat_user *u = row;
+    struct catalog_user *u = row;
     free(u->username);
     free(u->display_name);
     if (u->pw_hash) { explicit_bzero(u->pw_hash, strlen(u->pw_hash)); free(u->pw_hash); }
 }
 
-static const struct cat_row_map user_map = {sizeof(struct cat_user), NULL, 0, user_fill, user_release};
+static const struct catalog_row_map user_map = {sizeof(struct catalog_user), NULL, 0, user_fill, user_release};
 
-void cat_user_clear(struct cat_user *u) { cat_row_clear(&user_map, u); }
+void catalog_user_clear(struct catalog_user *u) { catalog_row_clear(&user_map, u); }
 
-void cat_user_list_free(struct cat_user *v, size_t n) { cat_rows_free(&user_map, v, n); }
+void catalog_user_list_free(struct catalog_user *v, size_t n) { catalog_rows_free(&user_map, v, n); }
 
-int catalog_user_add(catalog_t *cat, struct cat_user *u)
+int catalog_user_add(catalog_t *cat, struct catalog_user *u)
 {
-    if (!cat_username_valid(u->username) || !u->pw_hash || u->role == CAT_ROLE_NONE)
+    if (!catalog_username_valid(u->username) || !u->pw_hash || u->role == CATALOG_ROLE_NONE)
         return WW_EINVAL;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO users(username,display_name,role,ward_id,owner_id,pw_hash,"
+    if (catalog_prepare(cat, "INSERT INTO users(username,display_name,role,ward_id,owner_id,pw_hash,"
                          "disabled,created_us,updated_us) VALUES(?,?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
     int64_t now = ww_wall_us();
-    cat_bind_str(st, 1, u->username);
-    cat_bind_str(st, 2, u->display_name);
-    cat_bind_str(st, 3, cat_role_name(u->role));
-    cat_bind_id(st, 4, u->ward_id);
-    cat_bind_id(st, 5, u->owner_id);
-    cat_bind_str(st, 6, u->pw_hash);
+    catalog_bind_str(st, 1, u->username);
+    catalog_bind_str(st, 2, u->display_name);
+    catalog_bind_str(st, 3, catalog_role_name(u->role));
+    catalog_bind_id(st, 4, u->ward_id);
+    catalog_bind_id(st, 5, u->owner_id);
+    catalog_bind_str(st, 6, u->pw_hash);
     sqlite3_bind_int(st, 7, u->disabled);
     sqlite3_bind_int64(st, 8, now);
     sqlite3_bind_int64(st, 9, now);
-    int rc = cat_insert_done(cat, st, "user add", CAT_REFUSED_BY_KIND, &u->id);
+    int rc = catalog_insert_done(cat, st, "user add", CATALOG_REFUSED_BY_KIND, &u->id);
     if (rc) return rc;
     u->created_us = u->updated_us = now;
     return 0;
 }
 
 static int user_one(catalog_t *cat, const char *where, int64_t id, const char *name,
-                    struct cat_user *out)
+                    struct catalog_user *out)
 {
     sqlite3_stmt *st;
     char *sql = ww_asprintf("SELECT " USER_COLS ",u.pw_hash FROM users u WHERE %s", where);
-    int rc = cat_prepare(cat, sql, &st);
+    int rc = catalog_prepare(cat, sql, &st);
     free(sql);
     if (rc) return WW_EDB;
-    if (name) cat_bind_str(st, 1, name);
+    if (name) catalog_bind_str(st, 1, name);
     else sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         user_from_row(st, 0, out);
-        out->pw_hash = cat_col_str(st, 10);
+        out->pw_hash = catalog_col_str(st, 10);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "user get");
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : catalog_fail(cat, "user get");
 }
 
-int catalog_user_get(catalog_t *cat, int64_t id, struct cat_user *out)
+int catalog_user_get(catalog_t *cat, int64_t id, struct catalog_user *out)
 {
     return user_one(cat, "u.id=?", id, NULL, out);
 }
 
-int catalog_user_find(catalog_t *cat, const char *username, struct cat_user *out)
+int catalog_user_find(catalog_t *cat, const char *username, struct catalog_user *out)
 {
     return user_one(cat, "u.username=?", 0, username ? username : "", out);
 }
 
-int catalog_user_list(catalog_t *cat, struct cat_user **out, size_t *n)
+int catalog_user_list(catalog_t *cat, struct catalog_user **out, size_t *n)
 {
     sqlite3_stmt *st;
     *out = NULL; *n = 0;
-    if (cat_prepare(cat, "SELECT " USER_COLS " FROM users u ORDER BY u.id", &st)) return WW_EDB;
-    return cat_rows(cat, st, &user_map, "user list", out, n);
+    if (catalog_prepare(cat, "SELECT " USER_COLS " FROM users u ORDER BY u.id", &st)) return WW_EDB;
+    return catalog_rows(cat, st, &user_map, "user list", out, n);
 }
 
-int catalog_user_update(catalog_t *cat, const struct cat_user *u)
+int catalog_user_update(catalog_t *cat, const struct catalog_user *u)
 {
-    int rc = CAT_RUN(cat, "user update", CAT_REFUSED_BY_KIND,
+    int rc = CATALOG_RUN(cat, "user update", CATALOG_REFUSED_BY_KIND,
                      "UPDATE users SET display_name=?,role=?,ward_id=?,owner_id=?,disabled=?,"
                      "updated_us=? WHERE id=?",
-                     cat_arg_str(u->display_name), cat_arg_str(cat_role_name(u->role)),
-                     CAT_ID(u->ward_id), CAT_ID(u->owner_id), CAT_ARG(u->disabled),
-                     CAT_ARG(ww_wall_us()), CAT_ARG(u->id));
-    return rc ? rc : cat_changed(cat);
+                     catalog_arg_str(u->display_name), catalog_arg_str(catalog_role_name(u->role)),
+                     CATALOG_ID(u->ward_id), CATALOG_ID(u->owner_id), CATALOG_ARG(u->disabled),
+                     CATALOG_ARG(ww_wall_us()), CATALOG_ARG(u->id));
+    return rc ? rc : catalog_changed(cat);
 }
 
 int catalog_user_set_password(catalog_t *cat, int64_t id, const char *pw_hash)
 {
-    int rc = CAT_RUN(cat, "user password", CAT_REFUSED_BY_KIND,
-                     "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", cat_arg_str(pw_hash),
-                     CAT_ARG(ww_wall_us()), CAT_ARG(id));
-    return rc ? rc : cat_changed(cat);
+    int rc = CATALOG_RUN(cat, "user password", CATALOG_REFUSED_BY_KIND,
+                     "UPDATE users SET pw_hash=?,updated_us=? WHERE id=?", catalog_arg_str(pw_hash),
+                     CATALOG_ARG(ww_wall_us()), CATALOG_ARG(id));
+    return rc ? rc : catalog_changed(cat);
 }
 
 int catalog_user_touch_login(catalog_t *cat, int64_t id, int64_t at_us)
 {
-    return CAT_RUN(cat, "user touch", WW_EDB, "UPDATE users SET last_login_us=? WHERE id=?",
-                   CAT_ARG(at_us), CAT_ARG(id));
+    return CATALOG_RUN(cat, "user touch", WW_EDB, "UPDATE users SET last_login_us=? WHERE id=?",
+                   CATALOG_ARG(at_us), CATALOG_ARG(id));
 }
 
 int catalog_user_count_admins(catalog_t *cat, int64_t *n)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT count(*) FROM users WHERE role='admin' AND disabled=0", &st))
+    if (catalog_prepare(cat, "SELECT count(*) FROM users WHERE role='admin' AND disabled=0", &st))
         return WW_EDB;
     *n = 0;
-    return cat_row_one(cat, st, &cat_i64_map, n, "count admins");
+    return catalog_row_one(cat, st, &catalog_i64_map, n, "count admins");
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -191,18 +191,18 @@ int catalog_session_add(catalog_t *cat, const uint8_t token_hash[32], int64_t us
                         int64_t expires_us, const char *client_addr)
 {
     int64_t now = ww_wall_us();
-    return CAT_RUN(cat, "session add", CAT_REFUSED_BY_KIND,
+    return CATALOG_RUN(cat, "session add", CATALOG_REFUSED_BY_KIND,
                    "INSERT INTO sessions(token_hash,user_id,created_us,expires_us,"
                    "last_seen_us,client_addr) VALUES(?,?,?,?,?,?)",
-                   cat_arg_blob(token_hash, 32), CAT_ARG(user_id), CAT_ARG(now),
-                   CAT_ARG(expires_us), CAT_ARG(now), cat_arg_str(client_addr));
+                   catalog_arg_blob(token_hash, 32), CATALOG_ARG(user_id), CATALOG_ARG(now),
+                   CATALOG_ARG(expires_us), CATALOG_ARG(now), catalog_arg_str(client_addr));
 }
 
 int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
-                         struct cat_session *s, struct cat_user *u)
+                         struct catalog_session *s, struct catalog_user *u)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT s.user_id,s.created_us,s.expires_us,s.last_seen_us," USER_COLS
+    if (catalog_prepare(cat, "SELECT s.user_id,s.created_us,s.expires_us,s.last_seen_us," USER_COLS
                          " FROM sessions s JOIN users u ON u.id=s.user_id"
                          " WHERE s.token_hash=? AND s.expires_us>? AND u.disabled=0", &st))
         return WW_EDB;
@@ -217,43 +217,43 @@ int catalog_session_find(catalog_t *cat, const uint8_t token_hash[32], int64_t n
         user_from_row(st, 4, u);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "session find");
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WW_ENOTFOUND : catalog_fail(cat, "session find");
 }
 
 int catalog_session_extend(catalog_t *cat, const uint8_t token_hash[32], int64_t now_us,
                            int64_t expires_us)
 {
-    return CAT_RUN(cat, "session extend", WW_EDB,
+    return CATALOG_RUN(cat, "session extend", WW_EDB,
                    "UPDATE sessions SET last_seen_us=?,expires_us=? WHERE token_hash=?",
-                   CAT_ARG(now_us), CAT_ARG(expires_us), cat_arg_blob(token_hash, 32));
+                   CATALOG_ARG(now_us), CATALOG_ARG(expires_us), catalog_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete(catalog_t *cat, const uint8_t token_hash[32])
 {
-    return CAT_RUN(cat, "session delete", WW_EDB, "DELETE FROM sessions WHERE token_hash=?",
-                   cat_arg_blob(token_hash, 32));
+    return CATALOG_RUN(cat, "session delete", WW_EDB, "DELETE FROM sessions WHERE token_hash=?",
+                   catalog_arg_blob(token_hash, 32));
 }
 
 int catalog_session_delete_user(catalog_t *cat, int64_t user_id, const uint8_t *keep)
 {
-    return CAT_RUN(cat, "session delete user", WW_EDB,
-                   "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", CAT_ARG(user_id),
-                   cat_arg_blob(keep, 32));
+    return CATALOG_RUN(cat, "session delete user", WW_EDB,
+                   "DELETE FROM sessions WHERE user_id=? AND token_hash IS NOT ?", CATALOG_ARG(user_id),
+                   catalog_arg_blob(keep, 32));
 }
 
 int catalog_session_prune(catalog_t *cat, int64_t now_us, int max_per_user)
 {
-    return CAT_RUN(cat, "session prune", WW_EDB,
+    return CATALOG_RUN(cat, "session prune", WW_EDB,
                    "DELETE FROM sessions WHERE expires_us<=? OR token_hash IN ("
                    " SELECT token_hash FROM (SELECT token_hash, row_number() OVER ("
                    "  PARTITION BY user_id ORDER BY created_us DESC) AS rn FROM sessions)"
                    " WHERE rn>?)",
-                   CAT_ARG(now_us), CAT_ARG(max_per_user));
+                   CATALOG_ARG(now_us), CATALOG_ARG(max_per_user));
 }
 
 /* ---- owners ------------------------------------------------------------ */
 
-bool cat_owner_kind_valid(const char *kind)
+bool catalog_owner_kind_valid(const char *kind)
 {
     static const char *const kinds[] = {"household", "shop", "school", "agency"};
     for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
@@ -263,52 +263,52 @@ bool cat_owner_kind_valid(const char *kind)
 
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
-#define O struct cat_owner
-static const struct cat_row_map owner_map = CAT_ROW_MAP(
-    O, NULL, NULL, CAT_COL(O, id), CAT_COL(O, kind), CAT_COL(O, name), CAT_COL(O, phone),
-    CAT_COL(O, address), CAT_COL(O, ward_id), CAT_COL(O, created_us));
+#define O struct catalog_owner
+static const struct catalog_row_map owner_map = CATALOG_ROW_MAP(
+    O, NULL, NULL, CATALOG_COL(O, id), CATALOG_COL(O, kind), CATALOG_COL(O, name), CATALOG_COL(O, phone),
+    CATALOG_COL(O, address), CATALOG_COL(O, ward_id), CATALOG_COL(O, created_us));
 #undef O
 
-void cat_owner_clear(struct cat_owner *o) { cat_row_clear(&owner_map, o); }
+void catalog_owner_clear(struct catalog_owner *o) { catalog_row_clear(&owner_map, o); }
 
-void cat_owner_list_free(struct cat_owner *v, size_t n) { cat_rows_free(&owner_map, v, n); }
+void catalog_owner_list_free(struct catalog_owner *v, size_t n) { catalog_rows_free(&owner_map, v, n); }
 
-int catalog_owner_add(catalog_t *cat, struct cat_owner *o)
+int catalog_owner_add(catalog_t *cat, struct catalog_owner *o)
 {
-    if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
+    if (!catalog_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "INSERT INTO owners(kind,name,phone,address,ward_id,created_us)"
+    if (catalog_prepare(cat, "INSERT INTO owners(kind,name,phone,address,ward_id,created_us)"
                          " VALUES(?,?,?,?,?,?)", &st))
         return WW_EDB;
     o->created_us = ww_wall_us();
-    cat_bind_str(st, 1, o->kind);
-    cat_bind_str(st, 2, o->name);
-    cat_bind_str(st, 3, o->phone);
-    cat_bind_str(st, 4, o->address);
-    cat_bind_id(st, 5, o->ward_id);
+    catalog_bind_str(st, 1, o->kind);
+    catalog_bind_str(st, 2, o->name);
+    catalog_bind_str(st, 3, o->phone);
+    catalog_bind_str(st, 4, o->address);
+    catalog_bind_id(st, 5, o->ward_id);
     sqlite3_bind_int64(st, 6, o->created_us);
-    return cat_insert_done(cat, st, "owner add", CAT_REFUSED_BY_KIND, &o->id);
+    return catalog_insert_done(cat, st, "owner add", CATALOG_REFUSED_BY_KIND, &o->id);
 }
 
-int catalog_owner_get(catalog_t *cat, int64_t id, struct cat_owner *out)
+int catalog_owner_get(catalog_t *cat, int64_t id, struct catalog_owner *out)
 {
-    return cat_row_by_id(cat, "SELECT " OWNER_COLS " FROM owners WHERE id=?", id, &owner_map, out,
+    return catalog_row_by_id(cat, "SELECT " OWNER_COLS " FROM owners WHERE id=?", id, &owner_map, out,
                          "owner get");
 }
 
-int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct cat_owner **out, size_t *n)
+int catalog_owner_list(catalog_t *cat, int64_t ward_id, struct catalog_owner **out, size_t *n)
 {
-    return CAT_LIST(cat, "owner list", &owner_map, out, n,
+    return CATALOG_LIST(cat, "owner list", &owner_map, out, n,
                     "SELECT " OWNER_COLS " FROM owners WHERE ?=0 OR ward_id=? ORDER BY id",
-                    CAT_ARG(ward_id > 0 ? ward_id : 0), CAT_ARG(ward_id));
+                    CATALOG_ARG(ward_id > 0 ? ward_id : 0), CATALOG_ARG(ward_id));
 }
 
-int catalog_owner_update(catalog_t *cat, const struct cat_owner *o)
+int catalog_owner_update(catalog_t *cat, const struct catalog_owner *o)
 {
-    if (!cat_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
-    int rc = CAT_RUN(cat, "owner update", CAT_REFUSED_BY_KIND,
+    if (!catalog_owner_kind_valid(o->kind) || !o->name || !*o->name) return WW_EINVAL;
+    int rc = CATALOG_RUN(cat, "owner update", CATALOG_REFUSED_BY_KIND,
                      "UPDATE owners SET kind=?,name=?,phone=?,address=?,ward_id=? WHERE id=?",
-                     cat_arg_str(o->kind), cat_arg_str(o->name), cat_arg_str(o->phone),
-                     cat_arg_str(o->address), CAT_ID(o->ward_id), CAT_ARG(o->id));
-    return rc ? rc : cat_changed(cat);
+                     catalog_arg_str(o->kind), catalog_arg_str(o->name), catalog_arg_str(o->phone),
+                     catalog_arg_str(o->address), CATALOG_ID(o->ward_id), CATALOG_ARG(o->id));
+    return rc ? rc : catalog_changed(cat);
 }

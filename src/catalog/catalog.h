@@ -58,15 +58,15 @@ int catalog_setting_get(catalog_t *cat, const char *key, char **out); /* WW_ENOT
 int catalog_setting_set(catalog_t *cat, const char *key, const char *value);
 
 /* ---- wards ------------------------------------------------------------- */
-struct cat_ward { int64_t id; char *name, *district, *province; };
-void cat_ward_clear(struct cat_ward *w);
-int catalog_ward_add(catalog_t *cat, struct cat_ward *w);          /* sets w->id */
+struct catalog_ward { int64_t id; char *name, *district, *province; };
+void catalog_ward_clear(struct catalog_ward *w);
+int catalog_ward_add(catalog_t *cat, struct catalog_ward *w);          /* sets w->id */
 int catalog_ward_find(catalog_t *cat, const char *name, int64_t *id);
-int catalog_ward_list(catalog_t *cat, struct cat_ward **out, size_t *n);
-void cat_ward_list_free(struct cat_ward *v, size_t n);
+int catalog_ward_list(catalog_t *cat, struct catalog_ward **out, size_t *n);
+void catalog_ward_list_free(struct catalog_ward *v, size_t n);
 
 /* ---- cameras ----------------------------------------------------------- */
-struct cat_camera {
+struct catalog_camera {
     int64_t id;
     char *name, *address;
     bool has_pos; double latitude, longitude;
@@ -80,13 +80,13 @@ struct cat_camera {
     int64_t created_us;
     bool auth_basic_allowed;      /* the password may go out in clear (RTSP Basic) */
 };
-void cat_camera_clear(struct cat_camera *c);
+void catalog_camera_clear(struct catalog_camera *c);
 /* Sets c->id.  WW_ECONFLICT (not logged) if c's main or sub URL names the
  * device of another camera (catalog_camera_device_owner). */
-int catalog_camera_add(catalog_t *cat, struct cat_camera *c);
-int catalog_camera_get(catalog_t *cat, int64_t id, struct cat_camera *out);
-int catalog_camera_list(catalog_t *cat, struct cat_camera **out, size_t *n);
-void cat_camera_list_free(struct cat_camera *v, size_t n);
+int catalog_camera_add(catalog_t *cat, struct catalog_camera *c);
+int catalog_camera_get(catalog_t *cat, int64_t id, struct catalog_camera *out);
+int catalog_camera_list(catalog_t *cat, struct catalog_camera **out, size_t *n);
+void catalog_camera_list_free(struct catalog_camera *v, size_t n);
 int catalog_camera_remove(catalog_t *cat, int64_t id);             /* rows only */
 /* One camera device = one row (issue 11 item 2): the id of a camera other
  * than except_id whose main or sub URL has the device key
@@ -109,8 +109,8 @@ int catalog_stream_exists(catalog_t *cat, int64_t stream_id);
  * group commit, and marks it CLOSED when the writer closes the file.
  * Retention marks DELETING in one transaction, unlinks, then deletes the row;
  * recovery finishes any DELETING row it finds. */
-enum cat_seg_state { CAT_SEG_GROWING = 0, CAT_SEG_CLOSED = 1, CAT_SEG_DELETING = 2 };
-struct cat_segment {
+enum catalog_seg_state { CATALOG_SEG_GROWING = 0, CATALOG_SEG_CLOSED = 1, CATALOG_SEG_DELETING = 2 };
+struct catalog_segment {
     int64_t id, stream_id, camera_id;
     int64_t start_us, end_us;      /* wall clock, UTC */
     char *path;                    /* relative to the data folder */
@@ -120,25 +120,25 @@ struct cat_segment {
     size_t frag_index_len;
     int state;
 };
-void cat_segment_clear(struct cat_segment *s);
-void cat_segment_list_free(struct cat_segment *v, size_t n);
+void catalog_segment_clear(struct catalog_segment *s);
+void catalog_segment_list_free(struct catalog_segment *v, size_t n);
 /* Insert or update by path; sets s->id.  A row the schema refuses (its
  * stream is gone, a bad span) → WW_ECONFLICT, not logged here: the caller
  * logs it once with its camera (see catalog_last_error). */
-int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s);
+int catalog_segment_upsert(catalog_t *cat, struct catalog_segment *s);
 int catalog_segment_set_state(catalog_t *cat, int64_t id, int state);
 int catalog_segment_delete(catalog_t *cat, int64_t id);
 /* Segments of a stream overlapping [from, to), oldest first. */
 int catalog_segment_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
-                          struct cat_segment **out, size_t *n);
+                          struct catalog_segment **out, size_t *n);
 /* Every segment (for check/recover), or those in a given state (-1 = all). */
-int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, size_t *n);
+int catalog_segment_all(catalog_t *cat, int state, struct catalog_segment **out, size_t *n);
 /* Oldest segments overall (retention by quota), or of one camera older than
  * a cut-off (retention by days).  Excludes GROWING segments and every
  * segment under a hold in force (cat_evidence.h): retention deletes only
  * what this returns. */
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
-                           struct cat_segment **out, size_t *n);
+                           struct catalog_segment **out, size_t *n);
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes);
 /* Bytes of a camera's (0 = all) recordings that start at or after since_us:
  * the write rate, for the retention plan. */
@@ -150,13 +150,13 @@ int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *sta
  * A gap is a span the recorder knows it did not record, with the reason
  * (camera offline, disk full, no consent…).  Spans between segments with
  * no gap row are reported by `recordings` as gaps of unknown reason. */
-struct cat_gap { int64_t stream_id, start_us, end_us; char *reason; };
+struct catalog_gap { int64_t stream_id, start_us, end_us; char *reason; };
 /* WW_ECONFLICT (not logged) when the stream is gone. */
 int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
                     const char *reason);
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
-                      struct cat_gap **out, size_t *n);
-void cat_gap_list_free(struct cat_gap *v, size_t n);
+                      struct catalog_gap **out, size_t *n);
+void catalog_gap_list_free(struct catalog_gap *v, size_t n);
 
 /* ---- consent (read side; the register is catalog/cat_community.h) ------------
  * What a camera may be used for at time t — the one consent rule, deny by
@@ -170,24 +170,24 @@ void cat_gap_list_free(struct cat_gap *v, size_t n);
  *   - an unknown camera: nothing.
  * until_us is the end of the agreement in force (0 = open or none); a
  * stream opened under it must end there. */
-struct cat_consent_now {
+struct catalog_consent_now {
     bool owned, has_rows, in_force, station_own;
     bool live, record, export_, playback;
     int64_t until_us;
 };
-int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
+int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct catalog_consent_now *out);
 
 /* ---- exports ------------------------------------------------------------- */
-struct cat_export {
+struct catalog_export {
     int64_t id, camera_id, from_us, to_us, first_us, last_us, bytes, frames, user_id, created_us;
     char *stream, *path, *sha256, *manifest, *username;
 };
-void cat_export_clear(struct cat_export *e);
-void cat_export_list_free(struct cat_export *v, size_t n);
-int catalog_export_add(catalog_t *cat, struct cat_export *e);       /* sets e->id */
-int catalog_export_get(catalog_t *cat, int64_t id, struct cat_export *out);
+void catalog_export_clear(struct catalog_export *e);
+void catalog_export_list_free(struct catalog_export *v, size_t n);
+int catalog_export_add(catalog_t *cat, struct catalog_export *e);       /* sets e->id */
+int catalog_export_get(catalog_t *cat, int64_t id, struct catalog_export *out);
 /* Newest first; camera_id 0 = all. */
-int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct cat_export **out,
+int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct catalog_export **out,
                         size_t *n);
 
 #endif

@@ -23,29 +23,29 @@
     "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note," \
     "allow_playback"
 
-#define C struct cat_consent
-static const struct cat_row_map consent_map = CAT_ROW_MAP(
-    C, NULL, NULL, CAT_COL(C, id), CAT_COL(C, camera_id), CAT_COL(C, live), CAT_COL(C, record),
-    CAT_COL(C, export_), CAT_COL(C, from_us), CAT_COL(C, until_us), CAT_COL(C, recorded_by),
-    CAT_COL(C, recorded_by_id), CAT_COL(C, recorded_us), CAT_COL(C, note), CAT_COL(C, withdrawn_us),
-    CAT_COL(C, withdrawn_by), CAT_COL(C, withdraw_note), CAT_COL(C, playback));
+#define C struct catalog_consent
+static const struct catalog_row_map consent_map = CATALOG_ROW_MAP(
+    C, NULL, NULL, CATALOG_COL(C, id), CATALOG_COL(C, camera_id), CATALOG_COL(C, live), CATALOG_COL(C, record),
+    CATALOG_COL(C, export_), CATALOG_COL(C, from_us), CATALOG_COL(C, until_us), CATALOG_COL(C, recorded_by),
+    CATALOG_COL(C, recorded_by_id), CATALOG_COL(C, recorded_us), CATALOG_COL(C, note), CATALOG_COL(C, withdrawn_us),
+    CATALOG_COL(C, withdrawn_by), CATALOG_COL(C, withdraw_note), CATALOG_COL(C, playback));
 #undef C
 
-void cat_consent_clear(struct cat_consent *c) { cat_row_clear(&consent_map, c); }
+void catalog_consent_clear(struct catalog_consent *c) { catalog_row_clear(&consent_map, c); }
 
-void cat_consent_list_free(struct cat_consent *v, size_t n) { cat_rows_free(&consent_map, v, n); }
+void catalog_consent_list_free(struct catalog_consent *v, size_t n) { catalog_rows_free(&consent_map, v, n); }
 
-int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct cat_consent **out, size_t *n)
+int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct catalog_consent **out, size_t *n)
 {
-    return CAT_LIST(cat, "consent list", &consent_map, out, n,
+    return CATALOG_LIST(cat, "consent list", &consent_map, out, n,
                     "SELECT " CONSENT_COLS " FROM consents WHERE camera_id=?"
                     " ORDER BY valid_from_us, id",
-                    CAT_ARG(camera_id));
+                    CATALOG_ARG(camera_id));
 }
 
-int catalog_consent_get(catalog_t *cat, int64_t id, struct cat_consent *out)
+int catalog_consent_get(catalog_t *cat, int64_t id, struct catalog_consent *out)
 {
-    return cat_row_by_id(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", id, &consent_map,
+    return catalog_row_by_id(cat, "SELECT " CONSENT_COLS " FROM consents WHERE id=?", id, &consent_map,
                          out, "consent get");
 }
 
@@ -63,13 +63,13 @@ static int consent_end(catalog_t *cat, int64_t id, int64_t row_from, int64_t at_
               " withdraw_note=?4 WHERE id=?1"
             : "UPDATE consents SET valid_to_us=?5 WHERE id=?1";
     /* ?2..?4 go unused by the plain end; ?5 is not in the voiding statement */
-    if (CAT_PREPARE(cat, sql, &st, CAT_ARG(id), CAT_ARG(now), cat_arg_str(by), cat_arg_str(note)))
+    if (CATALOG_PREPARE(cat, sql, &st, CATALOG_ARG(id), CATALOG_ARG(now), catalog_arg_str(by), catalog_arg_str(note)))
         return WW_EDB;
-    if (!voids) CAT_BIND(st, 5, CAT_ARG(at_us));
-    return cat_step_done(cat, st, "consent end", WW_EINVAL);
+    if (!voids) CATALOG_BIND(st, 5, CATALOG_ARG(at_us));
+    return catalog_step_done(cat, st, "consent end", WW_EINVAL);
 }
 
-int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended_id,
+int catalog_consent_record(catalog_t *cat, struct catalog_consent *c, int64_t *ended_id,
                            int64_t *conflict_id)
 {
     *ended_id = 0;
@@ -77,36 +77,36 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     if (c->camera_id <= 0 || c->from_us <= 0 || (c->until_us && c->until_us <= c->from_us))
         return WW_EINVAL;
     int rc;
-    bool own = cat_own_txn_begin(cat, &rc);
+    bool own = catalog_own_txn_begin(cat, &rc);
     if (rc) return rc;
     sqlite3_stmt *st = NULL;
     int64_t now = ww_wall_us();
 
     /* a later agreement that the new one would overlap: refuse */
-    if ((rc = CAT_PREPARE(cat,
+    if ((rc = CATALOG_PREPARE(cat,
                           "SELECT id FROM consents WHERE camera_id=?1 AND valid_from_us > ?2"
                           " AND (?3 = 0 OR valid_from_us < ?3)"
                           " AND NOT (withdrawn_us IS NOT NULL AND valid_to_us <= valid_from_us + 1)"
                           " ORDER BY valid_from_us LIMIT 1",
-                          &st, CAT_ARG(c->camera_id), CAT_ARG(c->from_us), CAT_ARG(c->until_us))))
+                          &st, CATALOG_ARG(c->camera_id), CATALOG_ARG(c->from_us), CATALOG_ARG(c->until_us))))
         goto out;
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         *conflict_id = sqlite3_column_int64(st, 0);
         rc = WW_ECONFLICT;
     } else if (s != SQLITE_DONE) {
-        rc = cat_fail(cat, "consent overlap");
+        rc = catalog_fail(cat, "consent overlap");
     }
     sqlite3_finalize(st);
     st = NULL;
     if (rc) goto out;
 
     /* the row in force at the new start ends there */
-    if ((rc = CAT_PREPARE(cat,
+    if ((rc = CATALOG_PREPARE(cat,
                           "SELECT id, valid_from_us FROM consents WHERE camera_id=?1"
                           " AND valid_from_us <= ?2 AND (valid_to_us IS NULL OR valid_to_us > ?2)"
                           " ORDER BY valid_from_us DESC, id DESC",
-                          &st, CAT_ARG(c->camera_id), CAT_ARG(c->from_us))))
+                          &st, CATALOG_ARG(c->camera_id), CATALOG_ARG(c->from_us))))
         goto out;
     /* normally one row; older catalogs may hold several overlapping: end
      * them all (collected first: no UPDATE while the SELECT walks the table) */
@@ -118,7 +118,7 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
         ends[nends][1] = sqlite3_column_int64(st, 1);
         nends++;
     }
-    if (s != SQLITE_DONE) rc = cat_fail(cat, "consent in force");
+    if (s != SQLITE_DONE) rc = catalog_fail(cat, "consent in force");
     sqlite3_finalize(st);
     st = NULL;
     for (size_t i = 0; !rc && i < nends; i++) {
@@ -129,32 +129,32 @@ int catalog_consent_record(catalog_t *cat, struct cat_consent *c, int64_t *ended
     free(ends);
     if (rc) goto out;
 
-    if ((rc = CAT_PREPARE(
+    if ((rc = CATALOG_PREPARE(
              cat,
              "INSERT INTO consents(camera_id,allow_live,allow_record,allow_export,"
              "valid_from_us,valid_to_us,recorded_by,recorded_by_id,recorded_us,note,"
              "allow_playback) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-             &st, CAT_ARG(c->camera_id), CAT_ARG(c->live), CAT_ARG(c->record), CAT_ARG(c->export_),
-             CAT_ARG(c->from_us), cat_arg_opt(c->until_us != 0, c->until_us),
-             cat_arg_str(c->recorded_by ? c->recorded_by : "unknown"), CAT_ID(c->recorded_by_id),
-             CAT_ARG(now), cat_arg_str(c->note), CAT_ARG(c->playback))))
+             &st, CATALOG_ARG(c->camera_id), CATALOG_ARG(c->live), CATALOG_ARG(c->record), CATALOG_ARG(c->export_),
+             CATALOG_ARG(c->from_us), catalog_arg_opt(c->until_us != 0, c->until_us),
+             catalog_arg_str(c->recorded_by ? c->recorded_by : "unknown"), CATALOG_ID(c->recorded_by_id),
+             CATALOG_ARG(now), catalog_arg_str(c->note), CATALOG_ARG(c->playback))))
         goto out;
-    if ((rc = cat_insert_done(cat, st, "consent insert", WW_EINVAL, &c->id)) == 0) c->recorded_us = now;
+    if ((rc = catalog_insert_done(cat, st, "consent insert", WW_EINVAL, &c->id)) == 0) c->recorded_us = now;
     st = NULL;
 out:
     sqlite3_finalize(st);
-    return cat_own_txn_end(cat, own, rc);
+    return catalog_own_txn_end(cat, own, rc);
 }
 
 int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const char *by,
                              const char *note)
 {
-    struct cat_consent c;
+    struct catalog_consent c;
     int rc = catalog_consent_get(cat, id, &c);
     if (rc) return rc;
     bool ended = c.withdrawn_us || (c.until_us && c.until_us <= at_us);
     int64_t from = c.from_us;
-    cat_consent_clear(&c);
+    catalog_consent_clear(&c);
     if (ended) return WW_ECONFLICT;
     return consent_end(cat, id, from, at_us, ww_wall_us(), by, note, true);
 }
@@ -166,11 +166,11 @@ int catalog_consent_withdraw(catalog_t *cat, int64_t id, int64_t at_us, const ch
  * engine.  Deny by default: a camera with an owner gets nothing without an
  * agreement in force; only a camera without an owner (the station's own)
  * and without any agreement on file is free. */
-int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
+int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct catalog_consent_now *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat,
+    if (CATALOG_PREPARE(cat,
                     "SELECT (SELECT COUNT(*) FROM cameras WHERE id=?1),"
                     " (SELECT owner_id FROM cameras WHERE id=?1),"
                     " (SELECT COUNT(*) FROM consents WHERE camera_id=?1),"
@@ -178,7 +178,7 @@ int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct c
                     " MAX(allow_playback), MAX(COALESCE(valid_to_us,0))"
                     " FROM consents WHERE camera_id=?1 AND valid_from_us <= ?2"
                     " AND (valid_to_us IS NULL OR valid_to_us > ?2)",
-                    &st, CAT_ARG(camera_id), CAT_ARG(t_us)))
+                    &st, CATALOG_ARG(camera_id), CATALOG_ARG(t_us)))
         return WW_EDB;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
@@ -194,5 +194,5 @@ int catalog_consent_at(catalog_t *cat, int64_t camera_id, int64_t t_us, struct c
         out->until_us = sqlite3_column_int64(st, 8);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "consent at");
+    return rc == SQLITE_ROW ? 0 : catalog_fail(cat, "consent at");
 }

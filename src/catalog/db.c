@@ -19,22 +19,22 @@
 #include <string.h>
 #include <unistd.h>
 
-int cat_fail(catalog_t *cat, const char *what)
+int catalog_fail(catalog_t *cat, const char *what)
 {
     ww_error("catalog", "%s: %s", what, cat && cat->db ? sqlite3_errmsg(cat->db) : "no db");
     return WW_EDB;
 }
 
-int cat_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st)
+int catalog_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st)
 {
     if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK) {
         *st = NULL;
-        return cat_fail(cat, "prepare");
+        return catalog_fail(cat, "prepare");
     }
     return 0;
 }
 
-int cat_exec(catalog_t *cat, const char *sql)
+int catalog_exec(catalog_t *cat, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(cat->db, sql, NULL, NULL, &err) != SQLITE_OK) {
@@ -45,55 +45,55 @@ int cat_exec(catalog_t *cat, const char *sql)
     return 0;
 }
 
-char *cat_col_str(sqlite3_stmt *st, int col)
+char *catalog_col_str(sqlite3_stmt *st, int col)
 {
     const unsigned char *s = sqlite3_column_text(st, col);
     return s ? ww_strdup((const char *)s) : NULL;
 }
 
-void cat_bind_str(sqlite3_stmt *st, int idx, const char *s)
+void catalog_bind_str(sqlite3_stmt *st, int idx, const char *s)
 {
     if (s) sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, idx);
 }
 
-void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+void catalog_bind_id(sqlite3_stmt *st, int idx, int64_t id)
 {
     if (id > 0) sqlite3_bind_int64(st, idx, id);
     else sqlite3_bind_null(st, idx);
 }
 
-int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused)
+int catalog_write_fail(catalog_t *cat, int rc, const char *what, int refused)
 {
     if (rc == SQLITE_DONE) return 0;
     if ((rc & 0xff) == SQLITE_CONSTRAINT && refused != WW_EDB) {
         ww_debug("catalog", "%s refused: %s", what, sqlite3_errmsg(cat->db));
-        if (refused != CAT_REFUSED_BY_KIND) return refused;
+        if (refused != CATALOG_REFUSED_BY_KIND) return refused;
         int ext = sqlite3_extended_errcode(cat->db);
         return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? WW_ECONFLICT
                                                                                      : WW_EINVAL;
     }
-    return cat_fail(cat, what);
+    return catalog_fail(cat, what);
 }
 
-int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused)
+int catalog_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused)
 {
     int rc = sqlite3_step(st);
-    /* the extended code is read in cat_write_fail before anything else runs
+    /* the extended code is read in catalog_write_fail before anything else runs
      * on this connection; finalize keeps the connection's error state */
-    int out = rc == SQLITE_DONE ? 0 : cat_write_fail(cat, rc, what, refused);
+    int out = rc == SQLITE_DONE ? 0 : catalog_write_fail(cat, rc, what, refused);
     sqlite3_finalize(st);
     return out;
 }
 
-bool cat_own_txn_begin(catalog_t *cat, int *rc)
+bool catalog_own_txn_begin(catalog_t *cat, int *rc)
 {
     bool own = sqlite3_get_autocommit(cat->db);
     *rc = own ? catalog_begin(cat) : 0;
     return own;
 }
 
-int cat_own_txn_end(catalog_t *cat, bool own, int rc)
+int catalog_own_txn_end(catalog_t *cat, bool own, int rc)
 {
     if (!own) return rc;
     if (rc) { catalog_rollback(cat); return rc; }
@@ -101,8 +101,8 @@ int cat_own_txn_end(catalog_t *cat, bool own, int rc)
     return 0;
 }
 
-int catalog_begin(catalog_t *cat) { return cat_exec(cat, "BEGIN IMMEDIATE"); }
-int catalog_commit(catalog_t *cat) { return cat_exec(cat, "COMMIT"); }
+int catalog_begin(catalog_t *cat) { return catalog_exec(cat, "BEGIN IMMEDIATE"); }
+int catalog_commit(catalog_t *cat) { return catalog_exec(cat, "COMMIT"); }
 void catalog_rollback(catalog_t *cat)
 {
     if (!sqlite3_get_autocommit(cat->db)) sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
@@ -111,8 +111,8 @@ void catalog_rollback(catalog_t *cat)
 /* Savepoints let one group commit keep the rows that can be written when
  * one of them cannot (a camera removed mid-segment): the caller wraps each
  * row in a savepoint and rolls back to it alone on failure. */
-int catalog_savepoint(catalog_t *cat) { return cat_exec(cat, "SAVEPOINT row"); }
-int catalog_savepoint_release(catalog_t *cat) { return cat_exec(cat, "RELEASE row"); }
+int catalog_savepoint(catalog_t *cat) { return catalog_exec(cat, "SAVEPOINT row"); }
+int catalog_savepoint_release(catalog_t *cat) { return catalog_exec(cat, "RELEASE row"); }
 void catalog_savepoint_rollback(catalog_t *cat)
 {
     if (sqlite3_get_autocommit(cat->db)) return;
@@ -128,7 +128,7 @@ const char *catalog_last_error(catalog_t *cat)
 static int applied_version(catalog_t *cat, int version)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT 1 FROM schema_migrations WHERE version=?", &st)) return -1;
+    if (catalog_prepare(cat, "SELECT 1 FROM schema_migrations WHERE version=?", &st)) return -1;
     sqlite3_bind_int(st, 1, version);
     int rc = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -145,7 +145,7 @@ static int applied_version(catalog_t *cat, int version)
 static int fk_violations(catalog_t *cat)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "PRAGMA foreign_key_check", &st)) return -1;
+    if (catalog_prepare(cat, "PRAGMA foreign_key_check", &st)) return -1;
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) n++;
     sqlite3_finalize(st);
@@ -155,7 +155,7 @@ static int fk_violations(catalog_t *cat)
 static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
 {
     bool fk_off = !strncmp(m->sql, MIGRATION_FK_OFF, strlen(MIGRATION_FK_OFF));
-    if (fk_off && (cat_exec(cat, "PRAGMA foreign_keys=OFF") || cat_exec(cat, "PRAGMA legacy_alter_table=ON")))
+    if (fk_off && (catalog_exec(cat, "PRAGMA foreign_keys=OFF") || catalog_exec(cat, "PRAGMA legacy_alter_table=ON")))
         return WW_EDB;
     int rc = catalog_begin(cat);
     if (rc) goto out;
@@ -163,7 +163,7 @@ static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
      * applied it while this one waited. */
     int done = applied_version(cat, m->version);
     if (done) { catalog_rollback(cat); rc = done < 0 ? WW_EDB : 0; goto out; }
-    if (cat_exec(cat, m->sql)) {
+    if (catalog_exec(cat, m->sql)) {
         ww_error("catalog", "migration %s failed", m->name);
         rc = WW_EDB;
         goto fail;
@@ -174,20 +174,20 @@ static int apply_migration(catalog_t *cat, const struct catalog_migration *m)
         goto fail;
     }
     sqlite3_stmt *st;
-    if ((rc = CAT_PREPARE(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st,
-                          CAT_ARG(m->version), cat_arg_str(m->name), CAT_ARG(ww_wall_us()))))
+    if ((rc = CATALOG_PREPARE(cat, "INSERT INTO schema_migrations VALUES (?,?,?)", &st,
+                          CATALOG_ARG(m->version), catalog_arg_str(m->name), CATALOG_ARG(ww_wall_us()))))
         goto fail;
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (step != SQLITE_DONE || catalog_commit(cat)) { rc = cat_fail(cat, "record migration"); goto fail; }
+    if (step != SQLITE_DONE || catalog_commit(cat)) { rc = catalog_fail(cat, "record migration"); goto fail; }
     ww_debug("catalog", "applied migration %s", m->name);
     goto out;
 fail:
     catalog_rollback(cat);
 out:
     if (fk_off) {
-        cat_exec(cat, "PRAGMA legacy_alter_table=OFF");
-        cat_exec(cat, "PRAGMA foreign_keys=ON");
+        catalog_exec(cat, "PRAGMA legacy_alter_table=OFF");
+        catalog_exec(cat, "PRAGMA foreign_keys=ON");
     }
     return rc;
 }
@@ -201,7 +201,7 @@ static int fix_octal_versions(catalog_t *cat)
     if (catalog_begin(cat)) return WW_EDB;
     for (const struct catalog_migration *m = catalog_migrations; m->sql; m++) {
         sqlite3_stmt *st;
-        if (cat_prepare(cat, "UPDATE schema_migrations SET version=? WHERE name=? AND version<>?",
+        if (catalog_prepare(cat, "UPDATE schema_migrations SET version=? WHERE name=? AND version<>?",
                         &st)) {
             catalog_rollback(cat);
             return WW_EDB;
@@ -213,7 +213,7 @@ static int fix_octal_versions(catalog_t *cat)
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE) {
             catalog_rollback(cat);
-            return cat_fail(cat, "fix migration numbers");
+            return catalog_fail(cat, "fix migration numbers");
         }
     }
     return catalog_commit(cat) ? WW_EDB : 0;
@@ -221,7 +221,7 @@ static int fix_octal_versions(catalog_t *cat)
 
 static int migrate(catalog_t *cat)
 {
-    if (cat_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    if (catalog_exec(cat, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                       " applied_us INTEGER NOT NULL)"))
         return WW_EDB;
@@ -252,9 +252,9 @@ int catalog_open(const char *path, int flags, catalog_t **out)
         return WW_EDB;
     }
     sqlite3_busy_timeout(cat->db, 10000);
-    if (cat_exec(cat, "PRAGMA foreign_keys=ON") ||
+    if (catalog_exec(cat, "PRAGMA foreign_keys=ON") ||
         (!(flags & CATALOG_READONLY) &&
-         (cat_exec(cat, "PRAGMA journal_mode=WAL") || cat_exec(cat, "PRAGMA synchronous=NORMAL") ||
+         (catalog_exec(cat, "PRAGMA journal_mode=WAL") || catalog_exec(cat, "PRAGMA synchronous=NORMAL") ||
           migrate(cat)))) {
         catalog_close(cat);
         return WW_EDB;
@@ -274,7 +274,7 @@ void catalog_close(catalog_t *cat)
 int catalog_schema_version(catalog_t *cat)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", &st))
+    if (catalog_prepare(cat, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", &st))
         return WW_EDB;
     int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
@@ -283,14 +283,14 @@ int catalog_schema_version(catalog_t *cat)
 
 int catalog_setting_get(catalog_t *cat, const char *key, char **out)
 {
-    return CAT_ONE(cat, "setting get", &cat_str_map, out, "SELECT value FROM settings WHERE key=?",
-                   cat_arg_str(key));
+    return CATALOG_ONE(cat, "setting get", &catalog_str_map, out, "SELECT value FROM settings WHERE key=?",
+                   catalog_arg_str(key));
 }
 
 int catalog_setting_set(catalog_t *cat, const char *key, const char *value)
 {
-    return CAT_RUN(cat, "setting set", WW_EDB,
+    return CATALOG_RUN(cat, "setting set", WW_EDB,
                    "INSERT INTO settings(key,value) VALUES(?,?)"
                    " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                   cat_arg_str(key), cat_arg_str(value));
+                   catalog_arg_str(key), catalog_arg_str(value));
 }

@@ -24,71 +24,71 @@
     "(SELECT COUNT(*) FROM segments s WHERE s.camera_id=h.camera_id"                                  \
     "  AND s.start_us < h.to_us AND s.end_us > h.from_us)"
 
-#define H struct cat_hold
-static const struct cat_row_map hold_map =
-    CAT_ROW_MAP(H, NULL, NULL, CAT_COL(H, id), CAT_COL(H, camera_id), CAT_COL(H, from_us),
-                CAT_COL(H, to_us), CAT_COL(H, incident_id), CAT_COL(H, until_us),
-                CAT_COL(H, reason), CAT_COL(H, created_by), CAT_COL(H, released_by),
-                CAT_COL(H, release_reason), CAT_COL(H, created_us), CAT_COL(H, created_by_id),
-                CAT_COL(H, released_us), CAT_COL(H, held_bytes), CAT_COL(H, held_segments));
+#define H struct catalog_hold
+static const struct catalog_row_map hold_map =
+    CATALOG_ROW_MAP(H, NULL, NULL, CATALOG_COL(H, id), CATALOG_COL(H, camera_id), CATALOG_COL(H, from_us),
+                CATALOG_COL(H, to_us), CATALOG_COL(H, incident_id), CATALOG_COL(H, until_us),
+                CATALOG_COL(H, reason), CATALOG_COL(H, created_by), CATALOG_COL(H, released_by),
+                CATALOG_COL(H, release_reason), CATALOG_COL(H, created_us), CATALOG_COL(H, created_by_id),
+                CATALOG_COL(H, released_us), CATALOG_COL(H, held_bytes), CATALOG_COL(H, held_segments));
 #undef H
 
-void cat_hold_clear(struct cat_hold *h) { cat_row_clear(&hold_map, h); }
+void catalog_hold_clear(struct catalog_hold *h) { catalog_row_clear(&hold_map, h); }
 
-void cat_hold_list_free(struct cat_hold *v, size_t n) { cat_rows_free(&hold_map, v, n); }
+void catalog_hold_list_free(struct catalog_hold *v, size_t n) { catalog_rows_free(&hold_map, v, n); }
 
-int catalog_hold_add(catalog_t *cat, struct cat_hold *h)
+int catalog_hold_add(catalog_t *cat, struct catalog_hold *h)
 {
     if (h->camera_id <= 0 || h->to_us <= h->from_us || !h->reason || !*h->reason || strlen(h->reason) > 500)
         return WW_EINVAL;
-    struct cat_camera c;
+    struct catalog_camera c;
     int rc = catalog_camera_get(cat, h->camera_id, &c);
     if (rc) return rc;
-    cat_camera_clear(&c);
+    catalog_camera_clear(&c);
     int64_t now = ww_wall_us();
-    if (!h->until_us) h->until_us = now + (int64_t)CAT_HOLD_DEFAULT_DAYS * 86400 * 1000000;
+    if (!h->until_us) h->until_us = now + (int64_t)CATALOG_HOLD_DEFAULT_DAYS * 86400 * 1000000;
     if (h->until_us <= now) return WW_EINVAL;
-    if ((rc = CAT_INSERT(
+    if ((rc = CATALOG_INSERT(
              cat, "hold add", WW_EINVAL, &h->id,
              "INSERT INTO holds(camera_id,from_us,to_us,reason,incident_id,until_us,created_us,"
              "created_by,created_by_id) VALUES (?,?,?,?,?,?,?,?,?)",
-             CAT_ARG(h->camera_id), CAT_ARG(h->from_us), CAT_ARG(h->to_us), cat_arg_str(h->reason),
-             CAT_ID(h->incident_id), CAT_ARG(h->until_us), CAT_ARG(now),
-             cat_arg_str(h->created_by ? h->created_by : "unknown"), CAT_ID(h->created_by_id))))
+             CATALOG_ARG(h->camera_id), CATALOG_ARG(h->from_us), CATALOG_ARG(h->to_us), catalog_arg_str(h->reason),
+             CATALOG_ID(h->incident_id), CATALOG_ARG(h->until_us), CATALOG_ARG(now),
+             catalog_arg_str(h->created_by ? h->created_by : "unknown"), CATALOG_ID(h->created_by_id))))
         return rc;
     h->created_us = now;
     return 0;
 }
 
-int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct cat_hold **out,
+int catalog_hold_list(catalog_t *cat, int64_t camera_id, bool in_force_only, struct catalog_hold **out,
                       size_t *n)
 {
-    return CAT_LIST(cat, "hold list", &hold_map, out, n,
+    return CATALOG_LIST(cat, "hold list", &hold_map, out, n,
                     "SELECT " HOLD_COLS " FROM holds h WHERE (?1 = 0 OR h.camera_id = ?1)"
                     " AND (?2 = 0 OR (h.released_us IS NULL AND h.until_us > ?3))"
                     " ORDER BY h.id",
-                    CAT_ARG(camera_id), CAT_ARG(in_force_only), CAT_ARG(ww_wall_us()));
+                    CATALOG_ARG(camera_id), CATALOG_ARG(in_force_only), CATALOG_ARG(ww_wall_us()));
 }
 
-int catalog_hold_get(catalog_t *cat, int64_t id, struct cat_hold *out)
+int catalog_hold_get(catalog_t *cat, int64_t id, struct catalog_hold *out)
 {
-    return cat_row_by_id(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", id, &hold_map, out,
+    return catalog_row_by_id(cat, "SELECT " HOLD_COLS " FROM holds h WHERE h.id = ?", id, &hold_map, out,
                          "hold get");
 }
 
 int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char *reason)
 {
     if (!reason || !*reason) return WW_EINVAL;
-    int rc = CAT_RUN(cat, "hold release", WW_EINVAL,
+    int rc = CATALOG_RUN(cat, "hold release", WW_EINVAL,
                      "UPDATE holds SET released_us=?2, released_by=?3, release_reason=?4"
                      " WHERE id=?1 AND released_us IS NULL AND until_us > ?2",
-                     CAT_ARG(id), CAT_ARG(ww_wall_us()), cat_arg_str(by ? by : "unknown"),
-                     cat_arg_str(reason));
+                     CATALOG_ARG(id), CATALOG_ARG(ww_wall_us()), catalog_arg_str(by ? by : "unknown"),
+                     catalog_arg_str(reason));
     if (rc) return rc;
     if (sqlite3_changes(cat->db) == 1) return 0;
-    struct cat_hold h;
+    struct catalog_hold h;
     rc = catalog_hold_get(cat, id, &h);
-    cat_hold_clear(&h);
+    catalog_hold_clear(&h);
     return rc ? rc : WW_ECONFLICT;
 }
 
@@ -96,10 +96,10 @@ int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_
 {
     *bytes = *segments = 0;
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat,
+    if (CATALOG_PREPARE(cat,
                     "SELECT COALESCE(SUM(s.bytes),0), COUNT(*) FROM segments s"
-                    " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CAT_HELD_SQL("s", "?2"),
-                    &st, CAT_ARG(camera_id), CAT_ARG(ww_wall_us())))
+                    " WHERE (?1 = 0 OR s.camera_id = ?1) AND " CATALOG_HELD_SQL("s", "?2"),
+                    &st, CATALOG_ARG(camera_id), CATALOG_ARG(ww_wall_us())))
         return WW_EDB;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -107,5 +107,5 @@ int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_
         *segments = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "held bytes");
+    return rc == SQLITE_ROW ? 0 : catalog_fail(cat, "held bytes");
 }

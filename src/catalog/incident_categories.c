@@ -13,14 +13,14 @@
 static const char *const figure_names[] = {"suspects", "drug_grams", "deaths", "injuries",
                                            "damage_vnd"};
 
-const char *cat_figure_name(unsigned bit)
+const char *catalog_figure_name(unsigned bit)
 {
     for (unsigned i = 0; i < 5; i++)
         if (bit == (1u << i)) return figure_names[i];
     return NULL;
 }
 
-int cat_figures_parse(const char *s, unsigned *mask)
+int catalog_figures_parse(const char *s, unsigned *mask)
 {
     *mask = 0;
     if (!s) return 0;
@@ -39,7 +39,7 @@ int cat_figures_parse(const char *s, unsigned *mask)
     return 0;
 }
 
-char *cat_figures_format(unsigned mask)
+char *catalog_figures_format(unsigned mask)
 {
     struct ww_buf b = {0};
     for (unsigned i = 0; i < 5; i++)
@@ -54,55 +54,55 @@ char *cat_figures_format(unsigned mask)
 /* figures are stored as a list of names */
 static void category_fill(sqlite3_stmt *st, void *row)
 {
-    struct cat_incident_category *c = row;
+    struct catalog_incident_category *c = row;
     const char *f = (const char *)sqlite3_column_text(st, 4);
-    if (cat_figures_parse(f, &c->figures)) c->figures = 0;
+    if (catalog_figures_parse(f, &c->figures)) c->figures = 0;
 }
 
-#define C struct cat_incident_category
-static const struct cat_row_map category_map =
-    CAT_ROW_MAP(C, category_fill, NULL, CAT_COL(C, id), CAT_COL(C, code), CAT_COL(C, name_vi),
-                CAT_COL(C, name_en), CAT_COL_BY_FILL, CAT_COL(C, solvable), CAT_COL(C, sort_order),
-                CAT_COL(C, active));
+#define C struct catalog_incident_category
+static const struct catalog_row_map category_map =
+    CATALOG_ROW_MAP(C, category_fill, NULL, CATALOG_COL(C, id), CATALOG_COL(C, code), CATALOG_COL(C, name_vi),
+                CATALOG_COL(C, name_en), CATALOG_COL_BY_FILL, CATALOG_COL(C, solvable), CATALOG_COL(C, sort_order),
+                CATALOG_COL(C, active));
 #undef C
 
-void cat_incident_category_clear(struct cat_incident_category *c) { cat_row_clear(&category_map, c); }
+void catalog_incident_category_clear(struct catalog_incident_category *c) { catalog_row_clear(&category_map, c); }
 
-void cat_incident_category_list_free(struct cat_incident_category *v, size_t n)
+void catalog_incident_category_list_free(struct catalog_incident_category *v, size_t n)
 {
-    cat_rows_free(&category_map, v, n);
+    catalog_rows_free(&category_map, v, n);
 }
 
 /* The add and the edit: every column but the id is ?1..?7, the edit's id
  * ?8; new_id (the add's) gets the new row's id. */
-static int category_write(catalog_t *cat, const char *sql, const struct cat_incident_category *c,
+static int category_write(catalog_t *cat, const char *sql, const struct catalog_incident_category *c,
                           const char *what, int64_t *new_id)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(cat, sql, &st)) return WW_EDB;
-    char *figs = cat_figures_format(c->figures);
-    CAT_BIND(st, 1, cat_arg_str(c->code), cat_arg_str(c->name_vi), cat_arg_str(c->name_en),
-             cat_arg_str(figs), CAT_ARG(c->solvable), CAT_ARG(c->sort_order), CAT_ARG(c->active));
-    if (!new_id) CAT_BIND(st, 8, CAT_ARG(c->id));
-    int rc = cat_insert_done(cat, st, what, WW_ECONFLICT, new_id);
+    if (catalog_prepare(cat, sql, &st)) return WW_EDB;
+    char *figs = catalog_figures_format(c->figures);
+    CATALOG_BIND(st, 1, catalog_arg_str(c->code), catalog_arg_str(c->name_vi), catalog_arg_str(c->name_en),
+             catalog_arg_str(figs), CATALOG_ARG(c->solvable), CATALOG_ARG(c->sort_order), CATALOG_ARG(c->active));
+    if (!new_id) CATALOG_BIND(st, 8, CATALOG_ARG(c->id));
+    int rc = catalog_insert_done(cat, st, what, WW_ECONFLICT, new_id);
     free(figs);
     return rc;
 }
 
-int catalog_incident_category_list(catalog_t *cat, struct cat_incident_category **out, size_t *n)
+int catalog_incident_category_list(catalog_t *cat, struct catalog_incident_category **out, size_t *n)
 {
-    return cat_rows_args(cat, "category list", &category_map, out, n,
+    return catalog_rows_args(cat, "category list", &category_map, out, n,
                          "SELECT " CATG_COLS " FROM incident_categories ORDER BY sort_order,id",
                          NULL, 0);
 }
 
-int catalog_incident_category_get(catalog_t *cat, int64_t id, struct cat_incident_category *out)
+int catalog_incident_category_get(catalog_t *cat, int64_t id, struct catalog_incident_category *out)
 {
-    return cat_row_by_id(cat, "SELECT " CATG_COLS " FROM incident_categories WHERE id=?", id,
+    return catalog_row_by_id(cat, "SELECT " CATG_COLS " FROM incident_categories WHERE id=?", id,
                          &category_map, out, "category get");
 }
 
-int catalog_incident_category_add(catalog_t *cat, struct cat_incident_category *c)
+int catalog_incident_category_add(catalog_t *cat, struct catalog_incident_category *c)
 {
     return category_write(cat,
                           "INSERT INTO incident_categories(code,name_vi,name_en,figures,solvable,"
@@ -110,11 +110,11 @@ int catalog_incident_category_add(catalog_t *cat, struct cat_incident_category *
                           c, "category add", &c->id);
 }
 
-int catalog_incident_category_update(catalog_t *cat, const struct cat_incident_category *c)
+int catalog_incident_category_update(catalog_t *cat, const struct catalog_incident_category *c)
 {
     int rc = category_write(cat,
                             "UPDATE incident_categories SET code=?,name_vi=?,name_en=?,figures=?,"
                             "solvable=?,sort_order=?,active=? WHERE id=?",
                             c, "category update", NULL);
-    return rc ? rc : cat_changed(cat);
+    return rc ? rc : catalog_changed(cat);
 }

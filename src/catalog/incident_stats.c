@@ -19,21 +19,21 @@
 #include <string.h>
 
 int catalog_incident_aggregate(catalog_t *cat, int64_t ward_id, int64_t from_us, int64_t to_us,
-                               enum cat_agg_by by, int offset_min,
-                               struct cat_incident_agg **out, size_t *n)
+                               enum catalog_agg_by by, int offset_min,
+                               struct catalog_incident_agg **out, size_t *n)
 {
     *out = NULL; *n = 0;
     const char *key;
     switch (by) {
-    case CAT_AGG_TOTAL: key = "0"; break;
-    case CAT_AGG_CATEGORY: key = "category_id"; break;
-    case CAT_AGG_WARD: key = "ward_id"; break;
-    case CAT_AGG_LOCAL_DAY: key = "((occurred_at+?4)/86400000000)"; break;
+    case CATALOG_AGG_TOTAL: key = "0"; break;
+    case CATALOG_AGG_CATEGORY: key = "category_id"; break;
+    case CATALOG_AGG_WARD: key = "ward_id"; break;
+    case CATALOG_AGG_LOCAL_DAY: key = "((occurred_at+?4)/86400000000)"; break;
     default: return WW_EINVAL;
     }
     /* Which categories count as solvable: folded in here, per (key,
      * category) group, rather than with a per-row subquery in SQL. */
-    struct cat_incident_category *cats;
+    struct catalog_incident_category *cats;
     size_t ncats;
     int rc = catalog_incident_category_list(cat, &cats, &ncats);
     if (rc) return rc;
@@ -47,22 +47,22 @@ int catalog_incident_aggregate(catalog_t *cat, int64_t ward_id, int64_t from_us,
         key, ward_id ? "INDEXED BY incidents_ward_time" : "INDEXED BY incidents_time",
         ward_id ? "ward_id=?1 AND" : "");
     sqlite3_stmt *st;
-    rc = cat_prepare(cat, sql, &st);
+    rc = catalog_prepare(cat, sql, &st);
     free(sql);
-    if (rc) { cat_incident_category_list_free(cats, ncats); return WW_EDB; }
+    if (rc) { catalog_incident_category_list_free(cats, ncats); return WW_EDB; }
     if (ward_id) sqlite3_bind_int64(st, 1, ward_id);
     sqlite3_bind_int64(st, 2, from_us);
     sqlite3_bind_int64(st, 3, to_us);
-    if (by == CAT_AGG_LOCAL_DAY) sqlite3_bind_int64(st, 4, (int64_t)offset_min * 60000000);
+    if (by == CATALOG_AGG_LOCAL_DAY) sqlite3_bind_int64(st, 4, (int64_t)offset_min * 60000000);
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t k = sqlite3_column_int64(st, 0), cid = sqlite3_column_int64(st, 1);
         if (*n == 0 || (*out)[*n - 1].key != k) {
-            CAT_GROW(*out, *n, cap);
+            CATALOG_GROW(*out, *n, cap);
             memset(&(*out)[*n], 0, sizeof **out);
             (*out)[(*n)++].key = k;
         }
-        struct cat_incident_agg *a = &(*out)[*n - 1];
+        struct catalog_incident_agg *a = &(*out)[*n - 1];
         bool solvable = false;
         for (size_t i = 0; i < ncats; i++) if (cats[i].id == cid) solvable = cats[i].solvable;
         int64_t cases = sqlite3_column_int64(st, 2), solved = sqlite3_column_int64(st, 3);
@@ -76,11 +76,11 @@ int catalog_incident_aggregate(catalog_t *cat, int64_t ward_id, int64_t from_us,
         a->drug_grams += sqlite3_column_double(st, 8);
     }
     sqlite3_finalize(st);
-    cat_incident_category_list_free(cats, ncats);
+    catalog_incident_category_list_free(cats, ncats);
     if (rc != SQLITE_DONE) {
         free(*out);
         *out = NULL; *n = 0;
-        return cat_fail(cat, "incident aggregate");
+        return catalog_fail(cat, "incident aggregate");
     }
     return 0;
 }

@@ -18,87 +18,87 @@ struct catalog {
 
 /* Prepares sql (cached per connection by SQLite's own prepare_v3 with
  * SQLITE_PREPARE_PERSISTENT is not needed at our rates).  Logs on failure. */
-int cat_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st);
+int catalog_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st);
 /* Logs SQLite's message for a failed step and returns WW_EDB. */
-int cat_fail(catalog_t *cat, const char *what);
+int catalog_fail(catalog_t *cat, const char *what);
 /* Runs SQL without results. */
-int cat_exec(catalog_t *cat, const char *sql);
+int catalog_exec(catalog_t *cat, const char *sql);
 /* Column as a heap string (NULL for SQL NULL). */
-char *cat_col_str(sqlite3_stmt *st, int col);
+char *catalog_col_str(sqlite3_stmt *st, int col);
 /* Binds a C string or NULL. */
-void cat_bind_str(sqlite3_stmt *st, int idx, const char *s);
+void catalog_bind_str(sqlite3_stmt *st, int idx, const char *s);
 /* Binds a row id, or NULL when id <= 0 (optional foreign keys). */
-void cat_bind_id(sqlite3_stmt *st, int idx, int64_t id);
+void catalog_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
 /* ---- rows described by a table (rows.c) ---------------------------------
  * A row struct is read from a statement by a static table: one entry per
- * result column, in SELECT order, naming the field it lands in.  CAT_COL
+ * result column, in SELECT order, naming the field it lands in.  CATALOG_COL
  * takes the column's kind from the field's C type, so a map cannot read an
  * int64 into a bool or a string into a number.  SQL NULL maps as
  * sqlite3_column_* reads it: 0, 0.0, or a NULL string. */
-enum cat_col_kind {
-    CAT_COL_I64,
-    CAT_COL_INT,
-    CAT_COL_BOOL,   /* column != 0 */
-    CAT_COL_DBL,
-    CAT_COL_SIZE,
-    CAT_COL_STR,    /* heap copy (cat_col_str), freed by cat_row_clear */
-    CAT_COL_DIR,    /* double, -1 for SQL NULL: "direction unknown" */
-    CAT_COL_IS_SET, /* bool: the next column is not NULL; reads no column itself */
-    CAT_COL_SKIP,   /* a column the map's fill reads (e.g. a name parsed to an enum) */
+enum catalog_col_kind {
+    CATALOG_COL_I64,
+    CATALOG_COL_INT,
+    CATALOG_COL_BOOL,   /* column != 0 */
+    CATALOG_COL_DBL,
+    CATALOG_COL_SIZE,
+    CATALOG_COL_STR,    /* heap copy (catalog_col_str), freed by catalog_row_clear */
+    CATALOG_COL_DIR,    /* double, -1 for SQL NULL: "direction unknown" */
+    CATALOG_COL_IS_SET, /* bool: the next column is not NULL; reads no column itself */
+    CATALOG_COL_SKIP,   /* a column the map's fill reads (e.g. a name parsed to an enum) */
 };
-struct cat_col {
-    enum cat_col_kind kind;
+struct catalog_col {
+    enum catalog_col_kind kind;
     size_t off;
 };
-#define CAT_COL(T, f)                                                                       \
-    { _Generic(((T *)0)->f, int64_t: CAT_COL_I64, int: CAT_COL_INT, bool: CAT_COL_BOOL,     \
-               double: CAT_COL_DBL, size_t: CAT_COL_SIZE, char *: CAT_COL_STR),             \
+#define CATALOG_COL(T, f)                                                                       \
+    { _Generic(((T *)0)->f, int64_t: CATALOG_COL_I64, int: CATALOG_COL_INT, bool: CATALOG_COL_BOOL,     \
+               double: CATALOG_COL_DBL, size_t: CATALOG_COL_SIZE, char *: CATALOG_COL_STR),             \
       offsetof(T, f) }
-#define CAT_COL_DIR(T, f) { _Generic(((T *)0)->f, double: CAT_COL_DIR), offsetof(T, f) }
-#define CAT_COL_IS_SET(T, f) { _Generic(((T *)0)->f, bool: CAT_COL_IS_SET), offsetof(T, f) }
-#define CAT_COL_BY_FILL { CAT_COL_SKIP, 0 }
+#define CATALOG_COL_DIR(T, f) { _Generic(((T *)0)->f, double: CATALOG_COL_DIR), offsetof(T, f) }
+#define CATALOG_COL_IS_SET(T, f) { _Generic(((T *)0)->f, bool: CATALOG_COL_IS_SET), offsetof(T, f) }
+#define CATALOG_COL_BY_FILL { CATALOG_COL_SKIP, 0 }
 
-typedef void (*cat_map_fn)(sqlite3_stmt *st, void *row);
-typedef void (*cat_clear_fn)(void *row);
-struct cat_row_map {
+typedef void (*catalog_map_fn)(sqlite3_stmt *st, void *row);
+typedef void (*catalog_clear_fn)(void *row);
+struct catalog_row_map {
     size_t size; /* sizeof the row struct */
-    const struct cat_col *col;
+    const struct catalog_col *col;
     size_t n;
     /* Optional, for what a table cannot say: fill runs after the table on
      * each row (it may read columns past the table's); release frees what
      * the row owns besides its string columns, before they are freed. */
-    cat_map_fn fill;
-    cat_clear_fn release;
+    catalog_map_fn fill;
+    catalog_clear_fn release;
 };
-/* The map of row struct T: its columns (CAT_COL ..., in SELECT order), with
+/* The map of row struct T: its columns (CATALOG_COL ..., in SELECT order), with
  * fill and release (either may be NULL). */
-#define CAT_ROW_MAP(T, fill, release, ...)                                                         \
+#define CATALOG_ROW_MAP(T, fill, release, ...)                                                         \
     {                                                                                              \
-        sizeof(T), (const struct cat_col[]){__VA_ARGS__},                                          \
-            sizeof((const struct cat_col[]){__VA_ARGS__}) / sizeof(struct cat_col), (fill),        \
+        sizeof(T), (const struct catalog_col[]){__VA_ARGS__},                                          \
+            sizeof((const struct catalog_col[]){__VA_ARGS__}) / sizeof(struct catalog_col), (fill),        \
             (release)                                                                              \
     }
 
 /* One-column maps for a single value in column 0 of the row. */
-extern const struct cat_row_map cat_i64_map, cat_int_map, cat_bool_map, cat_str_map;
+extern const struct catalog_row_map catalog_i64_map, catalog_int_map, catalog_bool_map, catalog_str_map;
 
 /* Fills row from st's current row (asserts st has the table's columns,
  * exactly unless m->fill reads more). */
-void cat_row_map(const struct cat_row_map *m, sqlite3_stmt *st, void *row);
+void catalog_row_map(const struct catalog_row_map *m, sqlite3_stmt *st, void *row);
 /* Frees what row owns (m->release, then every string column) and zeroes
  * it; row may be NULL. */
-void cat_row_clear(const struct cat_row_map *m, void *row);
-/* cat_row_clear for each of n rows of v, then frees v. */
-void cat_rows_free(const struct cat_row_map *m, void *v, size_t n);
+void catalog_row_clear(const struct catalog_row_map *m, void *row);
+/* catalog_row_clear for each of n rows of v, then frees v. */
+void catalog_rows_free(const struct catalog_row_map *m, void *v, size_t n);
 /* Steps st once and finalizes it: a row is mapped into row → 0; no row →
  * WW_ENOTFOUND (row untouched, so a caller's default stays); a failure is
  * logged with `what` → WW_EDB. */
-int cat_row_one(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, void *row,
+int catalog_row_one(catalog_t *cat, sqlite3_stmt *st, const struct catalog_row_map *m, void *row,
                 const char *what);
 /* The "get by id" of every table: zeroes row, prepares sql, binds id to ?1
- * and reads one row as cat_row_one does. */
-int cat_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_row_map *m,
+ * and reads one row as catalog_row_one does. */
+int catalog_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct catalog_row_map *m,
                   void *row, const char *what);
 
 /* The one list helper: steps st to its end (and finalizes it), appending a
@@ -106,97 +106,97 @@ int cat_row_by_id(catalog_t *cat, const char *sql, int64_t id, const struct cat_
  * the caller's array pointer) and *n hold the rows (NULL, 0 for none); on
  * failure every mapped row is cleared, the array is freed, *out = NULL,
  * *n = 0, and the failure is logged with `what` → WW_EDB. */
-int cat_rows(catalog_t *cat, sqlite3_stmt *st, const struct cat_row_map *m, const char *what,
+int catalog_rows(catalog_t *cat, sqlite3_stmt *st, const struct catalog_row_map *m, const char *what,
              void *out, size_t *n);
 
 /* ---- statements with their parameters ----------------------------------
- * CAT_PREPARE(cat, sql, &st, CAT_ARG(a), CAT_ARG(b), ...) prepares sql and
- * binds the values to ?1, ?2, ... in order; CAT_RUN does the same and steps
- * it as cat_step_done does.  CAT_ARG takes the kind from the C type: any
+ * CATALOG_PREPARE(cat, sql, &st, CATALOG_ARG(a), CATALOG_ARG(b), ...) prepares sql and
+ * binds the values to ?1, ?2, ... in order; CATALOG_RUN does the same and steps
+ * it as catalog_step_done does.  CATALOG_ARG takes the kind from the C type: any
  * integer (bool included) binds as int64, double as a real, a string as
- * text or, when NULL, SQL NULL; CAT_ID(v) binds NULL for v <= 0 (optional
- * foreign keys), cat_arg_blob(p, n) a blob.  Any other type does not compile. */
-struct cat_arg {
-    enum { CAT_ARG_I64, CAT_ARG_DBL, CAT_ARG_STR, CAT_ARG_BLOB, CAT_ARG_NULL } kind;
+ * text or, when NULL, SQL NULL; CATALOG_ID(v) binds NULL for v <= 0 (optional
+ * foreign keys), catalog_arg_blob(p, n) a blob.  Any other type does not compile. */
+struct catalog_arg {
+    enum { CATALOG_ARG_I64, CATALOG_ARG_DBL, CATALOG_ARG_STR, CATALOG_ARG_BLOB, CATALOG_ARG_NULL } kind;
     int64_t i;
     double d;
     const char *s;
 };
-static inline struct cat_arg cat_arg_i64(int64_t v)
+static inline struct catalog_arg catalog_arg_i64(int64_t v)
 {
-    return (struct cat_arg){.kind = CAT_ARG_I64, .i = v};
+    return (struct catalog_arg){.kind = CATALOG_ARG_I64, .i = v};
 }
-static inline struct cat_arg cat_arg_dbl(double v)
+static inline struct catalog_arg catalog_arg_dbl(double v)
 {
-    return (struct cat_arg){.kind = CAT_ARG_DBL, .d = v};
+    return (struct catalog_arg){.kind = CATALOG_ARG_DBL, .d = v};
 }
-static inline struct cat_arg cat_arg_str(const char *v)
+static inline struct catalog_arg catalog_arg_str(const char *v)
 {
-    return (struct cat_arg){.kind = v ? CAT_ARG_STR : CAT_ARG_NULL, .s = v};
+    return (struct catalog_arg){.kind = v ? CATALOG_ARG_STR : CATALOG_ARG_NULL, .s = v};
 }
 /* n bytes at p as a blob; NULL p (or n 0) binds SQL NULL */
-static inline struct cat_arg cat_arg_blob(const void *p, size_t n)
+static inline struct catalog_arg catalog_arg_blob(const void *p, size_t n)
 {
-    return (struct cat_arg){.kind = p && n ? CAT_ARG_BLOB : CAT_ARG_NULL, .s = p, .i = (int64_t)n};
+    return (struct catalog_arg){.kind = p && n ? CATALOG_ARG_BLOB : CATALOG_ARG_NULL, .s = p, .i = (int64_t)n};
 }
 /* v when has, else SQL NULL */
-static inline struct cat_arg cat_arg_opt(bool has, int64_t v)
+static inline struct catalog_arg catalog_arg_opt(bool has, int64_t v)
 {
-    return (struct cat_arg){.kind = has ? CAT_ARG_I64 : CAT_ARG_NULL, .i = v};
+    return (struct catalog_arg){.kind = has ? CATALOG_ARG_I64 : CATALOG_ARG_NULL, .i = v};
 }
-static inline struct cat_arg cat_arg_opt_dbl(bool has, double v)
+static inline struct catalog_arg catalog_arg_opt_dbl(bool has, double v)
 {
-    return (struct cat_arg){.kind = has ? CAT_ARG_DBL : CAT_ARG_NULL, .d = v};
+    return (struct catalog_arg){.kind = has ? CATALOG_ARG_DBL : CATALOG_ARG_NULL, .d = v};
 }
-static inline struct cat_arg cat_arg_id(int64_t v)
+static inline struct catalog_arg catalog_arg_id(int64_t v)
 {
-    return (struct cat_arg){.kind = v > 0 ? CAT_ARG_I64 : CAT_ARG_NULL, .i = v};
+    return (struct catalog_arg){.kind = v > 0 ? CATALOG_ARG_I64 : CATALOG_ARG_NULL, .i = v};
 }
-#define CAT_ARG(x)                                                                                 \
-    _Generic((x), double: cat_arg_dbl, char *: cat_arg_str, const char *: cat_arg_str,          \
-             bool: cat_arg_i64, int: cat_arg_i64, unsigned: cat_arg_i64, long: cat_arg_i64,     \
-             unsigned long: cat_arg_i64, long long: cat_arg_i64)(x)
-#define CAT_ID(x) cat_arg_id(x)
-#define CAT_ARGV(...)                                                                              \
-    (const struct cat_arg[]){__VA_ARGS__},                                                         \
-        sizeof((const struct cat_arg[]){__VA_ARGS__}) / sizeof(struct cat_arg)
+#define CATALOG_ARG(x)                                                                                 \
+    _Generic((x), double: catalog_arg_dbl, char *: catalog_arg_str, const char *: catalog_arg_str,          \
+             bool: catalog_arg_i64, int: catalog_arg_i64, unsigned: catalog_arg_i64, long: catalog_arg_i64,     \
+             unsigned long: catalog_arg_i64, long long: catalog_arg_i64)(x)
+#define CATALOG_ID(x) catalog_arg_id(x)
+#define CATALOG_ARGV(...)                                                                              \
+    (const struct catalog_arg[]){__VA_ARGS__},                                                         \
+        sizeof((const struct catalog_arg[]){__VA_ARGS__}) / sizeof(struct catalog_arg)
 /* Binds a[0..n) to ?first, ?first+1, ... of a statement already prepared
  * (one reused for many rows, or parameters shared by two writers). */
-void cat_bind_args(sqlite3_stmt *st, int first, const struct cat_arg *a, size_t n);
-#define CAT_BIND(st, first, ...) cat_bind_args((st), (first), CAT_ARGV(__VA_ARGS__))
-int cat_prepare_args(catalog_t *cat, const char *sql, sqlite3_stmt **st, const struct cat_arg *a,
+void catalog_bind_args(sqlite3_stmt *st, int first, const struct catalog_arg *a, size_t n);
+#define CATALOG_BIND(st, first, ...) catalog_bind_args((st), (first), CATALOG_ARGV(__VA_ARGS__))
+int catalog_prepare_args(catalog_t *cat, const char *sql, sqlite3_stmt **st, const struct catalog_arg *a,
                      size_t n);
-int cat_run_args(catalog_t *cat, const char *what, int refused, const char *sql,
-                 const struct cat_arg *a, size_t n);
-#define CAT_PREPARE(cat, sql, st, ...) cat_prepare_args((cat), (sql), (st), CAT_ARGV(__VA_ARGS__))
-#define CAT_RUN(cat, what, refused, sql, ...)                                                      \
-    cat_run_args((cat), (what), (refused), (sql), CAT_ARGV(__VA_ARGS__))
-/* The same statement read as cat_row_one (CAT_ONE) or as cat_rows (CAT_LIST;
+int catalog_run_args(catalog_t *cat, const char *what, int refused, const char *sql,
+                 const struct catalog_arg *a, size_t n);
+#define CATALOG_PREPARE(cat, sql, st, ...) catalog_prepare_args((cat), (sql), (st), CATALOG_ARGV(__VA_ARGS__))
+#define CATALOG_RUN(cat, what, refused, sql, ...)                                                      \
+    catalog_run_args((cat), (what), (refused), (sql), CATALOG_ARGV(__VA_ARGS__))
+/* The same statement read as catalog_row_one (CATALOG_ONE) or as catalog_rows (CATALOG_LIST;
  * *out = NULL, *n = 0 also when the prepare fails). */
-int cat_row_one_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *row,
-                     const char *sql, const struct cat_arg *a, size_t n);
-int cat_rows_args(catalog_t *cat, const char *what, const struct cat_row_map *m, void *out,
-                  size_t *n, const char *sql, const struct cat_arg *a, size_t na);
-/* CAT_RUN for an INSERT: on success *id (when not NULL) = the new row's id. */
-int cat_insert_args(catalog_t *cat, const char *what, int refused, int64_t *id, const char *sql,
-                    const struct cat_arg *a, size_t n);
-#define CAT_INSERT(cat, what, refused, id, sql, ...)                                               \
-    cat_insert_args((cat), (what), (refused), (id), (sql), CAT_ARGV(__VA_ARGS__))
-#define CAT_ONE(cat, what, m, row, sql, ...)                                                       \
-    cat_row_one_args((cat), (what), (m), (row), (sql), CAT_ARGV(__VA_ARGS__))
-#define CAT_LIST(cat, what, m, out, n, sql, ...)                                                   \
-    cat_rows_args((cat), (what), (m), (out), (n), (sql), CAT_ARGV(__VA_ARGS__))
+int catalog_row_one_args(catalog_t *cat, const char *what, const struct catalog_row_map *m, void *row,
+                     const char *sql, const struct catalog_arg *a, size_t n);
+int catalog_rows_args(catalog_t *cat, const char *what, const struct catalog_row_map *m, void *out,
+                  size_t *n, const char *sql, const struct catalog_arg *a, size_t na);
+/* CATALOG_RUN for an INSERT: on success *id (when not NULL) = the new row's id. */
+int catalog_insert_args(catalog_t *cat, const char *what, int refused, int64_t *id, const char *sql,
+                    const struct catalog_arg *a, size_t n);
+#define CATALOG_INSERT(cat, what, refused, id, sql, ...)                                               \
+    catalog_insert_args((cat), (what), (refused), (id), (sql), CATALOG_ARGV(__VA_ARGS__))
+#define CATALOG_ONE(cat, what, m, row, sql, ...)                                                       \
+    catalog_row_one_args((cat), (what), (m), (row), (sql), CATALOG_ARGV(__VA_ARGS__))
+#define CATALOG_LIST(cat, what, m, out, n, sql, ...)                                                   \
+    catalog_rows_args((cat), (what), (m), (out), (n), (sql), CATALOG_ARGV(__VA_ARGS__))
 
 /* ---- writes ------------------------------------------------------------- */
 /* For a write of one row by its key, after it succeeded: WW_ENOTFOUND when
  * it touched no row. */
-int cat_changed(catalog_t *cat);
-/* cat_step_done for an INSERT; on success *id (when not NULL) = the new
+int catalog_changed(catalog_t *cat);
+/* catalog_step_done for an INSERT; on success *id (when not NULL) = the new
  * row's id. */
-int cat_insert_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused, int64_t *id);
+int catalog_insert_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused, int64_t *id);
 
 /* Grows arr (element count n, capacity cap) so one more element fits. */
-#define CAT_GROW(arr, n, cap)                                               \
+#define CATALOG_GROW(arr, n, cap)                                               \
     do {                                                                    \
         if ((n) == (cap)) {                                                 \
             (cap) = (cap) ? (cap) * 2 : 16;                                 \
@@ -206,19 +206,19 @@ int cat_insert_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refu
 
 /* Steps a write statement once and finalizes it.  SQLITE_DONE → 0.  A
  * constraint refusal → `refused` (logged at debug: the caller answers it),
- * or with CAT_REFUSED_BY_KIND: UNIQUE/PRIMARY KEY → WW_ECONFLICT, any other
+ * or with CATALOG_REFUSED_BY_KIND: UNIQUE/PRIMARY KEY → WW_ECONFLICT, any other
  * → WW_EINVAL.  Anything else is logged with `what` and → WW_EDB.  The one
  * copy of what each area file used to write for itself. */
-#define CAT_REFUSED_BY_KIND 1
-int cat_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused);
+#define CATALOG_REFUSED_BY_KIND 1
+int catalog_step_done(catalog_t *cat, sqlite3_stmt *st, const char *what, int refused);
 /* The same mapping for a step result the caller already has (rc from
  * sqlite3_step on a statement it finalizes itself). */
-int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused);
+int catalog_write_fail(catalog_t *cat, int rc, const char *what, int refused);
 
 /* The one statement of "this segment is held" (holds.c, 043_holds.sql):
  * a hold in force on its camera overlaps it.  seg = the segments table's
  * alias, now = the SQL parameter holding the current time. */
-#define CAT_HELD_SQL(seg, now)                                                              \
+#define CATALOG_HELD_SQL(seg, now)                                                              \
     "EXISTS (SELECT 1 FROM holds hh WHERE hh.camera_id = " seg ".camera_id"               \
     " AND hh.released_us IS NULL AND hh.until_us > " now " AND hh.from_us < " seg ".end_us" \
     " AND hh.to_us > " seg ".start_us)"
@@ -226,7 +226,7 @@ int cat_write_fail(catalog_t *cat, int rc, const char *what, int refused);
 /* Work that must land together runs in the caller's transaction if one is
  * open, else in its own: begin returns whether it opened one (and sets *rc),
  * end commits or rolls back only that one and returns rc. */
-bool cat_own_txn_begin(catalog_t *cat, int *rc);
-int cat_own_txn_end(catalog_t *cat, bool own, int rc);
+bool catalog_own_txn_begin(catalog_t *cat, int *rc);
+int catalog_own_txn_end(catalog_t *cat, bool own, int rc);
 
 #endif

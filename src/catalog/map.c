@@ -21,32 +21,32 @@
 
 /* ---- streets ----------------------------------------------------------- */
 
-#define S struct cat_street
-static const struct cat_row_map street_map =
-    CAT_ROW_MAP(S, NULL, NULL, CAT_COL(S, id), CAT_COL(S, name), CAT_COL(S, ward_id), CAT_COL(S, latitude),
-                CAT_COL(S, longitude));
+#define S struct catalog_street
+static const struct catalog_row_map street_map =
+    CATALOG_ROW_MAP(S, NULL, NULL, CATALOG_COL(S, id), CATALOG_COL(S, name), CATALOG_COL(S, ward_id), CATALOG_COL(S, latitude),
+                CATALOG_COL(S, longitude));
 #undef S
 
-void cat_street_clear(struct cat_street *s) { cat_row_clear(&street_map, s); }
-void cat_street_list_free(struct cat_street *v, size_t n) { cat_rows_free(&street_map, v, n); }
+void catalog_street_clear(struct catalog_street *s) { catalog_row_clear(&street_map, s); }
+void catalog_street_list_free(struct catalog_street *v, size_t n) { catalog_rows_free(&street_map, v, n); }
 
-int catalog_street_add(catalog_t *cat, const struct cat_street *s)
+int catalog_street_add(catalog_t *cat, const struct catalog_street *s)
 {
     assert(cat && s);
     if (!s->name || !*s->name || strlen(s->name) > 200 || !isfinite(s->latitude) || !isfinite(s->longitude) ||
         fabs(s->latitude) > 90 || fabs(s->longitude) > 180)
         return WW_EINVAL;
     char *fold = ww_fold_vi(s->name);
-    int rc = CAT_RUN(cat, "street add", CAT_REFUSED_BY_KIND,
+    int rc = CATALOG_RUN(cat, "street add", CATALOG_REFUSED_BY_KIND,
                      "INSERT INTO streets(name,name_fold,ward_id,latitude,longitude) VALUES(?,?,?,?,?)",
-                     CAT_ARG(s->name), CAT_ARG(fold), CAT_ID(s->ward_id), CAT_ARG(s->latitude), CAT_ARG(s->longitude));
+                     CATALOG_ARG(s->name), CATALOG_ARG(fold), CATALOG_ID(s->ward_id), CATALOG_ARG(s->latitude), CATALOG_ARG(s->longitude));
     free(fold);
     return rc;
 }
 
 int catalog_street_clear_all(catalog_t *cat, int64_t *removed)
 {
-    int rc = cat_run_args(cat, "street clear", 0, "DELETE FROM streets", NULL, 0);
+    int rc = catalog_run_args(cat, "street clear", 0, "DELETE FROM streets", NULL, 0);
     if (removed) *removed = rc ? 0 : sqlite3_changes(cat->db);
     return rc;
 }
@@ -54,7 +54,7 @@ int catalog_street_clear_all(catalog_t *cat, int64_t *removed)
 int catalog_street_count(catalog_t *cat, int64_t *n)
 {
     *n = 0;
-    return cat_row_one_args(cat, "street count", &cat_i64_map, n, "SELECT COUNT(*) FROM streets", NULL, 0);
+    return catalog_row_one_args(cat, "street count", &catalog_i64_map, n, "SELECT COUNT(*) FROM streets", NULL, 0);
 }
 
 /* The folded query with LIKE's own characters escaped. */
@@ -74,25 +74,25 @@ static char *like_pattern(const char *query)
     return p;
 }
 
-int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struct cat_street **out,
+int catalog_street_search(catalog_t *cat, const char *query, size_t limit, struct catalog_street **out,
                           size_t *n)
 {
     char *pat = like_pattern(query);
-    int rc = CAT_LIST(cat, "street search", &street_map, out, n,
+    int rc = CATALOG_LIST(cat, "street search", &street_map, out, n,
                       "SELECT id,name,COALESCE(ward_id,0),latitude,longitude FROM streets"
                       " WHERE name_fold LIKE ?1 ESCAPE '\\' ORDER BY length(name), name LIMIT ?2",
-                      CAT_ARG(pat), CAT_ARG((int64_t)(limit ? limit : 50)));
+                      CATALOG_ARG(pat), CATALOG_ARG((int64_t)(limit ? limit : 50)));
     free(pat);
     return rc;
 }
 
 /* ---- MBTiles ----------------------------------------------------------- */
 
-struct cat_mbtiles {
+struct catalog_mbtiles {
     sqlite3 *db;
 };
 
-void cat_mbtiles_meta_clear(struct cat_mbtiles_meta *i)
+void catalog_mbtiles_meta_clear(struct catalog_mbtiles_meta *i)
 {
     if (!i) return;
     free(i->name);
@@ -113,7 +113,7 @@ static bool has_table(sqlite3 *db, const char *name)
     return yes;
 }
 
-int catalog_mbtiles_open(const char *path, cat_mbtiles_t **out)
+int catalog_mbtiles_open(const char *path, catalog_mbtiles_t **out)
 {
     *out = NULL;
     struct stat sb;
@@ -127,13 +127,13 @@ int catalog_mbtiles_open(const char *path, cat_mbtiles_t **out)
         return WW_EINVAL;
     }
     sqlite3_busy_timeout(db, 2000);
-    cat_mbtiles_t *t = ww_calloc(1, sizeof *t);
+    catalog_mbtiles_t *t = ww_calloc(1, sizeof *t);
     t->db = db;
     *out = t;
     return 0;
 }
 
-void catalog_mbtiles_close(cat_mbtiles_t *t)
+void catalog_mbtiles_close(catalog_mbtiles_t *t)
 {
     if (!t) return;
     sqlite3_close(t->db);
@@ -157,7 +157,7 @@ static int parse_doubles(const char *s, double *v, int max)
     return k;
 }
 
-static void info_meta(struct cat_mbtiles_meta *i, const char *name, const char *value)
+static void info_meta(struct catalog_mbtiles_meta *i, const char *name, const char *value)
 {
     if (!strcmp(name, "name")) { free(i->name); i->name = ww_strdup(value); }
     else if (!strcmp(name, "format")) { free(i->format); i->format = ww_strdup(value); }
@@ -168,7 +168,7 @@ static void info_meta(struct cat_mbtiles_meta *i, const char *name, const char *
     else if (!strcmp(name, "center")) i->has_center = parse_doubles(value, i->center, 3) >= 2;
 }
 
-int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_meta *out)
+int catalog_mbtiles_info(catalog_mbtiles_t *t, struct catalog_mbtiles_meta *out)
 {
     memset(out, 0, sizeof *out);
     out->minzoom = out->maxzoom = -1;
@@ -192,7 +192,7 @@ int catalog_mbtiles_info(cat_mbtiles_t *t, struct cat_mbtiles_meta *out)
     return 0;
 }
 
-int catalog_mbtiles_tile(cat_mbtiles_t *t, int z, int x, int y, uint8_t **data, size_t *len)
+int catalog_mbtiles_tile(catalog_mbtiles_t *t, int z, int x, int y, uint8_t **data, size_t *len)
 {
     *data = NULL;
     *len = 0;

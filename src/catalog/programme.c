@@ -10,34 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define P struct cat_programme_ward
-static const struct cat_row_map programme_map =
-    CAT_ROW_MAP(P, NULL, NULL, CAT_COL(P, ward_id), CAT_COL(P, year), CAT_COL(P, set_id),
-                CAT_COL(P, registered_us), CAT_COL(P, registered_by), CAT_COL(P, ward_name));
+#define P struct catalog_programme_ward
+static const struct catalog_row_map programme_map =
+    CATALOG_ROW_MAP(P, NULL, NULL, CATALOG_COL(P, ward_id), CATALOG_COL(P, year), CATALOG_COL(P, set_id),
+                CATALOG_COL(P, registered_us), CATALOG_COL(P, registered_by), CATALOG_COL(P, ward_name));
 #undef P
 
-void cat_programme_ward_list_free(struct cat_programme_ward *v, size_t n)
+void catalog_programme_ward_list_free(struct catalog_programme_ward *v, size_t n)
 {
-    cat_rows_free(&programme_map, v, n);
+    catalog_rows_free(&programme_map, v, n);
 }
 
-int catalog_programme_register(catalog_t *cat, const struct cat_programme_ward *p)
+int catalog_programme_register(catalog_t *cat, const struct catalog_programme_ward *p)
 {
-    return CAT_RUN(cat, "programme register", WW_ECONFLICT,
+    return CATALOG_RUN(cat, "programme register", WW_ECONFLICT,
                    "INSERT INTO programme_wards(ward_id,year,set_id,registered_us,registered_by)"
                    " VALUES(?,?,?,?,?)",
-                   CAT_ARG(p->ward_id), CAT_ARG(p->year), CAT_ARG(p->set_id),
-                   CAT_ARG(p->registered_us ? p->registered_us : ww_wall_us()),
-                   cat_arg_str(p->registered_by ? p->registered_by : "?"));
+                   CATALOG_ARG(p->ward_id), CATALOG_ARG(p->year), CATALOG_ARG(p->set_id),
+                   CATALOG_ARG(p->registered_us ? p->registered_us : ww_wall_us()),
+                   catalog_arg_str(p->registered_by ? p->registered_by : "?"));
 }
 
 int catalog_programme_list(catalog_t *cat, int year, int64_t ward_id,
-                           struct cat_programme_ward **out, size_t *n)
+                           struct catalog_programme_ward **out, size_t *n)
 {
-    return CAT_LIST(cat, "programme list", &programme_map, out, n,
+    return CATALOG_LIST(cat, "programme list", &programme_map, out, n,
                     "SELECT p.ward_id,p.year,p.set_id,p.registered_us,p.registered_by,w.name"
                     " FROM programme_wards p JOIN wards w ON w.id=p.ward_id"
                     " WHERE (?1=0 OR p.year=?1) AND (?2=0 OR p.ward_id=?2)"
                     " ORDER BY p.year,w.id",
-                    CAT_ARG(year), CAT_ARG(ward_id));
+                    CATALOG_ARG(year), CATALOG_ARG(ward_id));
 }

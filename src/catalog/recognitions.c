@@ -10,32 +10,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define R struct cat_recognition
-static const struct cat_row_map recognition_map = CAT_ROW_MAP(
-    R, NULL, NULL, CAT_COL(R, ward_id), CAT_COL(R, year), CAT_COL(R, decision_no),
-    CAT_COL(R, decision_date), CAT_COL(R, note), CAT_COL(R, recorded_by), CAT_COL(R, recorded_us));
+#define R struct catalog_recognition
+static const struct catalog_row_map recognition_map = CATALOG_ROW_MAP(
+    R, NULL, NULL, CATALOG_COL(R, ward_id), CATALOG_COL(R, year), CATALOG_COL(R, decision_no),
+    CATALOG_COL(R, decision_date), CATALOG_COL(R, note), CATALOG_COL(R, recorded_by), CATALOG_COL(R, recorded_us));
 #undef R
 
-void cat_recognition_list_free(struct cat_recognition *v, size_t n)
+void catalog_recognition_list_free(struct catalog_recognition *v, size_t n)
 {
-    cat_rows_free(&recognition_map, v, n);
+    catalog_rows_free(&recognition_map, v, n);
 }
 
-int catalog_recognition_add(catalog_t *cat, const struct cat_recognition *r)
+int catalog_recognition_add(catalog_t *cat, const struct catalog_recognition *r)
 {
-    return CAT_RUN(cat, "recognition add", WW_ECONFLICT,
+    return CATALOG_RUN(cat, "recognition add", WW_ECONFLICT,
                    "INSERT INTO recognitions(ward_id,year,decision_no,decision_date,note,"
                    "recorded_by,recorded_us) VALUES(?,?,?,?,?,?,?)",
-                   CAT_ARG(r->ward_id), CAT_ARG(r->year), cat_arg_str(r->decision_no),
-                   cat_arg_str(r->decision_date), cat_arg_str(r->note),
-                   cat_arg_str(r->recorded_by ? r->recorded_by : "?"),
-                   CAT_ARG(r->recorded_us ? r->recorded_us : ww_wall_us()));
+                   CATALOG_ARG(r->ward_id), CATALOG_ARG(r->year), catalog_arg_str(r->decision_no),
+                   catalog_arg_str(r->decision_date), catalog_arg_str(r->note),
+                   catalog_arg_str(r->recorded_by ? r->recorded_by : "?"),
+                   CATALOG_ARG(r->recorded_us ? r->recorded_us : ww_wall_us()));
 }
 
-int catalog_recognition_list(catalog_t *cat, int year, struct cat_recognition **out, size_t *n)
+int catalog_recognition_list(catalog_t *cat, int year, struct catalog_recognition **out, size_t *n)
 {
-    return CAT_LIST(cat, "recognition list", &recognition_map, out, n,
+    return CATALOG_LIST(cat, "recognition list", &recognition_map, out, n,
                     "SELECT ward_id,year,decision_no,decision_date,note,recorded_by,recorded_us"
                     " FROM recognitions WHERE (?1=0 OR year=?1) ORDER BY year,ward_id",
-                    CAT_ARG(year));
+                    CATALOG_ARG(year));
 }

@@ -19,13 +19,13 @@
 int catalog_registration_set(catalog_t *cat, int64_t camera_id, const char *source,
                              bool probe_required, const char *by)
 {
-    return CAT_RUN(cat, "registration set", WW_EINVAL,
+    return CATALOG_RUN(cat, "registration set", WW_EINVAL,
                    "INSERT INTO camera_registrations(camera_id,source,probe_required,"
                    "registered_us,registered_by) VALUES (?,?,?,?,?)"
                    " ON CONFLICT(camera_id) DO UPDATE SET source=excluded.source,"
                    " probe_required=excluded.probe_required, registered_by=excluded.registered_by",
-                   CAT_ARG(camera_id), cat_arg_str(source), CAT_ARG(probe_required),
-                   CAT_ARG(ww_wall_us()), cat_arg_str(by));
+                   CATALOG_ARG(camera_id), catalog_arg_str(source), CATALOG_ARG(probe_required),
+                   CATALOG_ARG(ww_wall_us()), catalog_arg_str(by));
 }
 
 /* A registration row; each part is optional to the caller. */
@@ -35,15 +35,15 @@ struct registration_row {
     int64_t registered_us;
 };
 #define R struct registration_row
-static const struct cat_row_map registration_map = CAT_ROW_MAP(
-    R, NULL, NULL, CAT_COL(R, source), CAT_COL(R, probe_required), CAT_COL(R, registered_us));
+static const struct catalog_row_map registration_map = CATALOG_ROW_MAP(
+    R, NULL, NULL, CATALOG_COL(R, source), CATALOG_COL(R, probe_required), CATALOG_COL(R, registered_us));
 #undef R
 
 int catalog_registration_get(catalog_t *cat, int64_t camera_id, char **source, bool *probe_required,
                              int64_t *registered_us)
 {
     struct registration_row r;
-    int rc = cat_row_by_id(cat,
+    int rc = catalog_row_by_id(cat,
                            "SELECT source, probe_required, registered_us FROM camera_registrations"
                            " WHERE camera_id=?",
                            camera_id, &registration_map, &r, "registration get");
@@ -60,7 +60,7 @@ int catalog_registration_get(catalog_t *cat, int64_t camera_id, char **source, b
 /* The still is a blob (or NULL when the caller did not ask for it). */
 static void probe_fill(sqlite3_stmt *st, void *row)
 {
-    struct cat_probe *p = row;
+    struct catalog_probe *p = row;
     int len = sqlite3_column_bytes(st, 11);
     const void *b = sqlite3_column_blob(st, 11);
     if (b && len > 0) {
@@ -72,47 +72,47 @@ static void probe_fill(sqlite3_stmt *st, void *row)
 
 static void probe_release(void *row)
 {
-    free(((struct cat_probe *)row)->jpeg);
+    free(((struct catalog_probe *)row)->jpeg);
 }
 
-#define P struct cat_probe
-static const struct cat_row_map probe_map = CAT_ROW_MAP(
-    P, probe_fill, probe_release, CAT_COL(P, id), CAT_COL(P, camera_id), CAT_COL(P, at_us),
-    CAT_COL(P, ok), CAT_COL(P, error_code), CAT_COL(P, message), CAT_COL(P, codec),
-    CAT_COL(P, width), CAT_COL(P, height), CAT_COL(P, elapsed_ms), CAT_COL(P, probed_by));
+#define P struct catalog_probe
+static const struct catalog_row_map probe_map = CATALOG_ROW_MAP(
+    P, probe_fill, probe_release, CATALOG_COL(P, id), CATALOG_COL(P, camera_id), CATALOG_COL(P, at_us),
+    CATALOG_COL(P, ok), CATALOG_COL(P, error_code), CATALOG_COL(P, message), CATALOG_COL(P, codec),
+    CATALOG_COL(P, width), CATALOG_COL(P, height), CATALOG_COL(P, elapsed_ms), CATALOG_COL(P, probed_by));
 #undef P
 
-void cat_probe_clear(struct cat_probe *p)
+void catalog_probe_clear(struct catalog_probe *p)
 {
-    cat_row_clear(&probe_map, p);
+    catalog_row_clear(&probe_map, p);
 }
 
-int catalog_probe_add(catalog_t *cat, struct cat_probe *p)
+int catalog_probe_add(catalog_t *cat, struct catalog_probe *p)
 {
     int rc;
-    bool own = cat_own_txn_begin(cat, &rc);
+    bool own = catalog_own_txn_begin(cat, &rc);
     if (rc) return rc;
     /* one still per camera: the newest probe's */
-    if (!(rc = CAT_RUN(cat, "probe still prune", WW_EINVAL,
+    if (!(rc = CATALOG_RUN(cat, "probe still prune", WW_EINVAL,
                        "UPDATE camera_probes SET jpeg=NULL WHERE camera_id=? AND jpeg IS NOT NULL",
-                       CAT_ARG(p->camera_id)))) {
+                       CATALOG_ARG(p->camera_id)))) {
         if (!p->at_us) p->at_us = ww_wall_us();
-        rc = CAT_INSERT(cat, "probe add", WW_EINVAL, &p->id,
+        rc = CATALOG_INSERT(cat, "probe add", WW_EINVAL, &p->id,
                         "INSERT INTO camera_probes(camera_id,at_us,ok,error_code,message,"
                         "codec,width,height,elapsed_ms,probed_by,jpeg)"
                         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        CAT_ARG(p->camera_id), CAT_ARG(p->at_us), CAT_ARG(p->ok),
-                        cat_arg_str(p->error_code), cat_arg_str(p->message), cat_arg_str(p->codec),
-                        cat_arg_opt(p->width > 0, p->width), cat_arg_opt(p->height > 0, p->height),
-                        CAT_ARG(p->elapsed_ms), cat_arg_str(p->probed_by),
-                        cat_arg_blob(p->jpeg, p->jpeg_len));
+                        CATALOG_ARG(p->camera_id), CATALOG_ARG(p->at_us), CATALOG_ARG(p->ok),
+                        catalog_arg_str(p->error_code), catalog_arg_str(p->message), catalog_arg_str(p->codec),
+                        catalog_arg_opt(p->width > 0, p->width), catalog_arg_opt(p->height > 0, p->height),
+                        CATALOG_ARG(p->elapsed_ms), catalog_arg_str(p->probed_by),
+                        catalog_arg_blob(p->jpeg, p->jpeg_len));
     }
-    return cat_own_txn_end(cat, own, rc);
+    return catalog_own_txn_end(cat, own, rc);
 }
 
-int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct cat_probe *out)
+int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct catalog_probe *out)
 {
-    return cat_row_by_id(
+    return catalog_row_by_id(
         cat,
         with_jpeg ? "SELECT id,camera_id,at_us,ok,error_code,message,codec,width,height,elapsed_ms,"
                     "probed_by,jpeg FROM camera_probes WHERE camera_id=? ORDER BY id DESC LIMIT 1"
@@ -124,11 +124,11 @@ int catalog_probe_last(catalog_t *cat, int64_t camera_id, bool with_jpeg, struct
 int catalog_camera_activation_blocked(catalog_t *cat, int64_t camera_id, bool *blocked)
 {
     *blocked = false;
-    return cat_row_by_id(cat,
+    return catalog_row_by_id(cat,
                          "SELECT EXISTS (SELECT 1 FROM camera_registrations WHERE camera_id=?1"
                          " AND probe_required=1) AND COALESCE((SELECT ok FROM camera_probes"
                          " WHERE camera_id=?1 ORDER BY id DESC LIMIT 1), 0) = 0",
-                         camera_id, &cat_bool_map, blocked, "activation gate");
+                         camera_id, &catalog_bool_map, blocked, "activation gate");
 }
 
 /* Digits of a phone number (into a heap string). */
@@ -145,8 +145,8 @@ static char *phone_digits(const char *p)
 int catalog_owner_find_contact(catalog_t *cat, const char *name, const char *phone, int64_t *id)
 {
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat, "SELECT id, phone FROM owners WHERE name=? ORDER BY id", &st,
-                    cat_arg_str(name)))
+    if (CATALOG_PREPARE(cat, "SELECT id, phone FROM owners WHERE name=? ORDER BY id", &st,
+                    catalog_arg_str(name)))
         return WW_EDB;
     char *want = phone_digits(phone);
     int rc;
@@ -162,5 +162,5 @@ int catalog_owner_find_contact(catalog_t *cat, const char *name, const char *pho
     free(want);
     sqlite3_finalize(st);
     if (found) return 0;
-    return rc == SQLITE_DONE ? WW_ENOTFOUND : cat_fail(cat, "owner find");
+    return rc == SQLITE_DONE ? WW_ENOTFOUND : catalog_fail(cat, "owner find");
 }

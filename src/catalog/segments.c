@@ -16,7 +16,7 @@
 /* The fragment index is a blob, not text: copied by its length. */
 static void segment_fill(sqlite3_stmt *st, void *row)
 {
-    struct cat_segment *s = row;
+    struct catalog_segment *s = row;
     int n = sqlite3_column_bytes(st, 9);
     if (n > 0) {
         s->frag_index = ww_malloc((size_t)n);
@@ -26,47 +26,47 @@ static void segment_fill(sqlite3_stmt *st, void *row)
     s->state = sqlite3_column_int(st, 10);
 }
 
-static void segment_release(void *row) { free(((struct cat_segment *)row)->frag_index); }
+static void segment_release(void *row) { free(((struct catalog_segment *)row)->frag_index); }
 
-#define S struct cat_segment
-static const struct cat_row_map segment_map =
-    CAT_ROW_MAP(S, segment_fill, segment_release, CAT_COL(S, id), CAT_COL(S, stream_id),
-                CAT_COL(S, camera_id), CAT_COL(S, start_us), CAT_COL(S, end_us), CAT_COL(S, path),
-                CAT_COL(S, bytes), CAT_COL(S, frames), CAT_COL(S, codec));
+#define S struct catalog_segment
+static const struct catalog_row_map segment_map =
+    CATALOG_ROW_MAP(S, segment_fill, segment_release, CATALOG_COL(S, id), CATALOG_COL(S, stream_id),
+                CATALOG_COL(S, camera_id), CATALOG_COL(S, start_us), CATALOG_COL(S, end_us), CATALOG_COL(S, path),
+                CATALOG_COL(S, bytes), CATALOG_COL(S, frames), CATALOG_COL(S, codec));
 #undef S
 
-void cat_segment_clear(struct cat_segment *s) { cat_row_clear(&segment_map, s); }
+void catalog_segment_clear(struct catalog_segment *s) { catalog_row_clear(&segment_map, s); }
 
-void cat_segment_list_free(struct cat_segment *v, size_t n) { cat_rows_free(&segment_map, v, n); }
+void catalog_segment_list_free(struct catalog_segment *v, size_t n) { catalog_rows_free(&segment_map, v, n); }
 
-int catalog_segment_upsert(catalog_t *cat, struct cat_segment *s)
+int catalog_segment_upsert(catalog_t *cat, struct catalog_segment *s)
 {
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat,
+    if (CATALOG_PREPARE(cat,
                     "INSERT INTO segments(stream_id,camera_id,start_us,end_us,path,bytes,"
                     "frames,codec,frag_index,state) VALUES(?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(path) DO UPDATE SET end_us=excluded.end_us,"
                     " bytes=excluded.bytes, frames=excluded.frames,"
                     " frag_index=excluded.frag_index, state=excluded.state"
                     " RETURNING id",
-                    &st, CAT_ARG(s->stream_id), CAT_ARG(s->camera_id), CAT_ARG(s->start_us),
-                    CAT_ARG(s->end_us), cat_arg_str(s->path), CAT_ARG(s->bytes), CAT_ARG(s->frames),
-                    cat_arg_str(s->codec), cat_arg_blob(s->frag_index, s->frag_index_len),
-                    CAT_ARG(s->state)))
+                    &st, CATALOG_ARG(s->stream_id), CATALOG_ARG(s->camera_id), CATALOG_ARG(s->start_us),
+                    CATALOG_ARG(s->end_us), catalog_arg_str(s->path), CATALOG_ARG(s->bytes), CATALOG_ARG(s->frames),
+                    catalog_arg_str(s->codec), catalog_arg_blob(s->frag_index, s->frag_index_len),
+                    CATALOG_ARG(s->state)))
         return WW_EDB;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) s->id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     if (rc == SQLITE_CONSTRAINT) return WW_ECONFLICT;
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "segment upsert");
+    return rc == SQLITE_ROW ? 0 : catalog_fail(cat, "segment upsert");
 }
 
 static int exec_id(catalog_t *cat, const char *sql, int64_t a, int64_t b, bool two)
 {
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat, sql, &st, CAT_ARG(a))) return WW_EDB;
+    if (CATALOG_PREPARE(cat, sql, &st, CATALOG_ARG(a))) return WW_EDB;
     if (two) sqlite3_bind_int64(st, 2, b);
-    return cat_step_done(cat, st, sql, WW_EDB);
+    return catalog_step_done(cat, st, sql, WW_EDB);
 }
 
 int catalog_segment_set_state(catalog_t *cat, int64_t id, int state)
@@ -80,85 +80,85 @@ int catalog_segment_delete(catalog_t *cat, int64_t id)
 }
 
 int catalog_segment_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
-                          struct cat_segment **out, size_t *n)
+                          struct catalog_segment **out, size_t *n)
 {
     /* start_us < to AND end_us > from; the start bound lets the index cut the
      * scan: no segment is longer than an hour. */
-    return CAT_LIST(cat, "segment query", &segment_map, out, n,
+    return CATALOG_LIST(cat, "segment query", &segment_map, out, n,
                     "SELECT " SEG_COLS " FROM segments WHERE stream_id=?1 AND state<2"
                     " AND start_us < ?3 AND start_us > ?2 - 3600000000 AND end_us > ?2"
                     " ORDER BY start_us",
-                    CAT_ARG(stream_id), CAT_ARG(from_us), CAT_ARG(to_us));
+                    CATALOG_ARG(stream_id), CATALOG_ARG(from_us), CATALOG_ARG(to_us));
 }
 
-int catalog_segment_all(catalog_t *cat, int state, struct cat_segment **out, size_t *n)
+int catalog_segment_all(catalog_t *cat, int state, struct catalog_segment **out, size_t *n)
 {
-    return CAT_LIST(cat, "segment query", &segment_map, out, n,
+    return CATALOG_LIST(cat, "segment query", &segment_map, out, n,
                     "SELECT " SEG_COLS " FROM segments WHERE ?1 < 0 OR state=?1"
                     " ORDER BY stream_id, start_us",
-                    CAT_ARG(state));
+                    CATALOG_ARG(state));
 }
 
 int catalog_segment_oldest(catalog_t *cat, int64_t camera_id, int64_t before_us, size_t limit,
-                           struct cat_segment **out, size_t *n)
+                           struct catalog_segment **out, size_t *n)
 {
     /* never a held segment: this is the query retention deletes from */
-    return CAT_LIST(cat, "segment query", &segment_map, out, n,
+    return CATALOG_LIST(cat, "segment query", &segment_map, out, n,
                     "SELECT " SEG_COLS " FROM segments WHERE state=1"
                     " AND (?1 = 0 OR camera_id=?1) AND start_us < ?2"
-                    " AND NOT " CAT_HELD_SQL("segments", "?4") " ORDER BY start_us LIMIT ?3",
-                    CAT_ARG(camera_id), CAT_ARG(before_us), CAT_ARG((int64_t)limit),
-                    CAT_ARG(ww_wall_us()));
+                    " AND NOT " CATALOG_HELD_SQL("segments", "?4") " ORDER BY start_us LIMIT ?3",
+                    CATALOG_ARG(camera_id), CATALOG_ARG(before_us), CATALOG_ARG((int64_t)limit),
+                    CATALOG_ARG(ww_wall_us()));
 }
 
 int catalog_segment_total_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes)
 {
-    return CAT_ONE(cat, "segment bytes", &cat_i64_map, bytes,
+    return CATALOG_ONE(cat, "segment bytes", &catalog_i64_map, bytes,
                    "SELECT COALESCE(SUM(bytes),0) FROM segments WHERE ?1=0 OR camera_id=?1",
-                   CAT_ARG(camera_id));
+                   CATALOG_ARG(camera_id));
 }
 
 int catalog_segment_bytes_since(catalog_t *cat, int64_t camera_id, int64_t since_us, int64_t *bytes)
 {
     *bytes = 0;
-    return CAT_ONE(cat, "segment bytes since", &cat_i64_map, bytes,
+    return CATALOG_ONE(cat, "segment bytes since", &catalog_i64_map, bytes,
                    "SELECT COALESCE(SUM(bytes),0) FROM segments WHERE (?1=0 OR camera_id=?1)"
                    " AND start_us >= ?2",
-                   CAT_ARG(camera_id), CAT_ARG(since_us));
+                   CATALOG_ARG(camera_id), CATALOG_ARG(since_us));
 }
 
 int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *start_us)
 {
-    return CAT_ONE(cat, "segment oldest", &cat_i64_map, start_us,
+    return CATALOG_ONE(cat, "segment oldest", &catalog_i64_map, start_us,
                    "SELECT COALESCE(MIN(start_us),0) FROM segments WHERE camera_id=?1"
                    " AND state<2",
-                   CAT_ARG(camera_id));
+                   CATALOG_ARG(camera_id));
 }
 
 int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
                     const char *reason)
 {
-    return CAT_RUN(cat, "gap add", WW_ECONFLICT,
+    return CATALOG_RUN(cat, "gap add", WW_ECONFLICT,
                    "INSERT INTO gaps(stream_id,start_us,end_us,reason) VALUES(?,?,?,?)",
-                   CAT_ARG(stream_id), CAT_ARG(start_us), CAT_ARG(end_us), cat_arg_str(reason));
+                   CATALOG_ARG(stream_id), CATALOG_ARG(start_us), CATALOG_ARG(end_us), catalog_arg_str(reason));
 }
 
-#define G struct cat_gap
-static const struct cat_row_map gap_map =
-    CAT_ROW_MAP(G, NULL, NULL, CAT_COL(G, stream_id), CAT_COL(G, start_us), CAT_COL(G, end_us),
-                CAT_COL(G, reason));
+#define G struct catalog_gap
+static const struct catalog_row_map gap_map =
+    CATALOG_ROW_MAP(G, NULL, NULL, CATALOG_COL(G, stream_id), CATALOG_COL(G, start_us), CATALOG_COL(G, end_us),
+                CATALOG_COL(G, reason));
 #undef G
 
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
-                      struct cat_gap **out, size_t *n)
+                      struct catalog_gap **out, size_t *n)
 {
-    return CAT_LIST(cat, "gap range", &gap_map, out, n,
+    return CATALOG_LIST(cat, "gap range", &gap_map, out, n,
                     "SELECT stream_id,start_us,end_us,reason FROM gaps WHERE stream_id=?1"
                     " AND start_us < ?3 AND end_us > ?2 ORDER BY start_us",
-                    CAT_ARG(stream_id), CAT_ARG(from_us), CAT_ARG(to_us));
+                    CATALOG_ARG(stream_id), CATALOG_ARG(from_us), CATALOG_ARG(to_us));
 }
 
-void cat_gap_list_free(struct cat_gap *v, size_t n) { cat_rows_free(&gap_map, v, n); }
+void catalog_gap_list_free(struct catalog_gap *v, size_t n) { catalog_rows_free(&gap_map, v, n); }
 
 /* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
 
@@ -173,13 +173,13 @@ int catalog_coverage(catalog_t *cat, int64_t camera_id, int64_t from_us, int64_t
     *covered_us = 0;
     *segments = 0;
     sqlite3_stmt *st;
-    if (CAT_PREPARE(cat,
+    if (CATALOG_PREPARE(cat,
                     "SELECT COALESCE(SUM(MIN(s.end_us, ?3) - MAX(s.start_us, ?2)), 0), COUNT(*)"
                     " FROM segments s JOIN streams t ON t.id = s.stream_id AND t.kind = 'main'"
                     " WHERE s.camera_id = ?1 AND s.start_us < ?3 AND s.start_us >= ?4"
                     " AND s.end_us > ?2 AND s.state <> 2",
-                    &st, CAT_ARG(camera_id), CAT_ARG(from_us), CAT_ARG(to_us),
-                    CAT_ARG(from_us - SEGMENT_MAX_US)))
+                    &st, CATALOG_ARG(camera_id), CATALOG_ARG(from_us), CATALOG_ARG(to_us),
+                    CATALOG_ARG(from_us - SEGMENT_MAX_US)))
         return WW_EDB;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -187,5 +187,5 @@ int catalog_coverage(catalog_t *cat, int64_t camera_id, int64_t from_us, int64_t
         *segments = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : cat_fail(cat, "coverage");
+    return rc == SQLITE_ROW ? 0 : catalog_fail(cat, "coverage");
 }

@@ -1,7 +1,7 @@
 /*
  * audit.c — `wardwatch audit verify | list`.
  *
- * verify walks the whole hash chain (catalog/cat_audit.c) and exits 1
+ * verify walks the whole hash chain (catalog/catalog_audit.c) and exits 1
  * naming the first row that does not fit ("audit row 17: hash mismatch …"),
  * or 0 with "N rows verified".  It also prints the head (last id and hash):
  * copied somewhere else (a notebook, a report), it lets a later check show
@@ -39,12 +39,12 @@ static int audit_verify(struct cli_ctx *ctx, int argc, char **argv)
         return 1;
     }
     printf("%lld rows verified\n", (long long)rows);
-    struct cat_audit *last;
+    struct catalog_audit *last;
     size_t n;
-    struct cat_audit_filter f = {.limit = 1};
+    struct catalog_audit_filter f = {.limit = 1};
     if (rows && catalog_audit_query(cat, &f, &last, &n) == 0) {
         if (n) printf("head: row %lld %s\n", (long long)last[0].id, last[0].hash);
-        cat_audit_list_free(last, n);
+        catalog_audit_list_free(last, n);
     }
     catalog_close(cat);
     return 0;
@@ -56,7 +56,7 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
         {"camera", required_argument, 0, 'c'}, {"user", required_argument, 0, 'u'},
         {"action", required_argument, 0, 'a'}, {"limit", required_argument, 0, 'n'},
         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    struct cat_audit_filter f = {.limit = 50};
+    struct catalog_audit_filter f = {.limit = 50};
     bool json = false;
     int64_t v;
     int o;
@@ -88,7 +88,7 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    struct cat_audit *rows;
+    struct catalog_audit *rows;
     size_t n;
     if (catalog_audit_query(cat, &f, &rows, &n)) {
         catalog_close(cat);
@@ -120,7 +120,7 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
     if (json) {
         cli_print_json(arr, JSON_INDENT(2));
     }
-    cat_audit_list_free(rows, n);
+    catalog_audit_list_free(rows, n);
     catalog_close(cat);
     return 0;
 }

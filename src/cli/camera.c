@@ -90,7 +90,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
     };
     const char *name = NULL, *main_url = NULL, *sub_url = NULL, *user = NULL, *pwfile = NULL;
     const char *ward = NULL, *transport = "tcp";
-    struct cat_camera cam = {.enabled = true, .retention_days = 30, .direction_deg = -1};
+    struct catalog_camera cam = {.enabled = true, .retention_days = 30, .direction_deg = -1};
     bool have_lat = false, have_lon = false;
     int64_t v;
     int o;
@@ -190,7 +190,7 @@ static int camera_list(struct cli_ctx *ctx, int argc, char **argv)
     if (rc >= 0) return rc;
     catalog_t *cat;
     if ((rc = cli_open(ctx, &cat))) return rc;
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if (catalog_camera_list(cat, &v, &n)) { catalog_close(cat); cli_err("camera list failed"); return 1; }
     if (json) {
@@ -220,7 +220,7 @@ static int camera_list(struct cli_ctx *ctx, int argc, char **argv)
             free(m);
         }
     }
-    cat_camera_list_free(v, n);
+    catalog_camera_list_free(v, n);
     catalog_close(cat);
     return 0;
 }
@@ -241,13 +241,13 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     if (optind != argc - 1 || ww_parse_i64(argv[optind], 1, INT64_MAX, &id))
         return cli_usage("camera remove: give one camera id");
     catalog_t *cat;
-    struct cat_camera cam;
+    struct catalog_camera cam;
     int rc = cli_open_camera(ctx, "camera remove", id, &cat, &cam);
     if (rc) return rc;
-    cat_camera_clear(&cam);
+    catalog_camera_clear(&cam);
     /* Files first, then rows: a crash in between leaves rows whose files are
      * gone, which recover drops; never a file nobody can find. */
-    struct cat_segment *segs;
+    struct catalog_segment *segs;
     size_t n = 0, removed = 0;
     if (catalog_segment_all(cat, -1, &segs, &n) == 0) {
         for (size_t i = 0; i < n; i++) {
@@ -256,7 +256,7 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
             if (unlink(p) == 0) removed++;
             free(p);
         }
-        cat_segment_list_free(segs, n);
+        catalog_segment_list_free(segs, n);
     }
     rc = catalog_camera_remove(cat, id);
     catalog_close(cat);

@@ -50,14 +50,14 @@ static const char *const col_names[C_COUNT] = {
 
 struct row {
     long line;
-    struct cat_camera cam;
+    struct catalog_camera cam;
     char *owner_name, *owner_phone, *owner_kind;
 };
 
 static void row_free(struct row *r)
 {
     if (r->cam.password) explicit_bzero(r->cam.password, strlen(r->cam.password));
-    cat_camera_clear(&r->cam);
+    catalog_camera_clear(&r->cam);
     free(r->owner_name);
     free(r->owner_phone);
     free(r->owner_kind);
@@ -101,7 +101,7 @@ static bool phone_ok(const char *p)
     return true;
 }
 
-static int ward_lookup(catalog_t *cat, struct cat_ward *wards, size_t nw, const char *s, int64_t *id)
+static int ward_lookup(catalog_t *cat, struct catalog_ward *wards, size_t nw, const char *s, int64_t *id)
 {
     (void)cat;
     for (size_t i = 0; i < nw; i++)
@@ -114,7 +114,7 @@ static int ward_lookup(catalog_t *cat, struct cat_ward *wards, size_t nw, const 
 }
 
 /* Checks one record into r; prints each problem; returns the number found. */
-static int check_row(char **f, size_t nf, const int *map, long line, struct cat_ward *wards,
+static int check_row(char **f, size_t nf, const int *map, long line, struct catalog_ward *wards,
                      size_t nw, catalog_t *cat, struct row *r)
 {
     int bad = 0;
@@ -197,7 +197,7 @@ static int check_row(char **f, size_t nf, const int *map, long line, struct cat_
             else r->owner_phone = ww_strdup(op);
         }
         const char *kind = ok && *ok ? ok : "household";
-        if (!cat_owner_kind_valid(kind)) ERR("owner_kind '%s' is not one of household, shop, school, agency", kind);
+        if (!catalog_owner_kind_valid(kind)) ERR("owner_kind '%s' is not one of household, shop, school, agency", kind);
         else r->owner_kind = ww_strdup(kind);
     } else if ((op && *op) || (ok && *ok)) {
         ERR("owner_phone/owner_kind without owner_name");
@@ -207,7 +207,7 @@ static int check_row(char **f, size_t nf, const int *map, long line, struct cat_
 }
 
 /* Is any URL of a (main, sub) the same device (host:port/path) as any of b? */
-static bool same_device(const struct cat_camera *a, const struct cat_camera *b)
+static bool same_device(const struct catalog_camera *a, const struct catalog_camera *b)
 {
     const char *ua[2] = {a->main_url, a->sub_url}, *ub[2] = {b->main_url, b->sub_url};
     bool same = false;
@@ -271,7 +271,7 @@ static int write_all(catalog_t *cat, struct row *rows, size_t n, const char *who
             if (rc == 0) {
                 (*owners_reused)++;
             } else if (rc == WW_ENOTFOUND) {
-                struct cat_owner o = {.kind = r->owner_kind, .name = r->owner_name,
+                struct catalog_owner o = {.kind = r->owner_kind, .name = r->owner_name,
                                       .phone = r->owner_phone, .ward_id = r->cam.ward_id};
                 if ((rc = catalog_owner_add(cat, &o)) == 0) {
                     owner = o.id;
@@ -283,7 +283,7 @@ static int write_all(catalog_t *cat, struct row *rows, size_t n, const char *who
         }
         if ((rc = catalog_registration_set(cat, r->cam.id, "import", true, who))) break;
         char *detail = ww_asprintf("{\"change\":\"import\",\"line\":%ld}", r->line);
-        struct cat_audit a = {.username = (char *)who, .action = CAT_AUDIT_CAMERA_CHANGE,
+        struct catalog_audit a = {.username = (char *)who, .action = CATALOG_AUDIT_CAMERA_CHANGE,
                               .camera_id = r->cam.id, .detail = detail};
         rc = catalog_audit_append(cat, &a);
         free(detail);
@@ -315,7 +315,7 @@ int cli_camera_import(struct cli_ctx *c, int argc, char **argv)
     int rc = cli_open(c, &cat);
     if (rc) { fclose(f); return rc; }
 
-    struct cat_ward *wards = NULL;
+    struct catalog_ward *wards = NULL;
     size_t nw = 0;
     struct community_csv *csv = NULL;
     struct row *rows = NULL;
@@ -407,7 +407,7 @@ out:
     for (size_t i = 0; i < nrows; i++) row_free(&rows[i]);
     free(rows);
     community_csv_close(csv);
-    cat_ward_list_free(wards, nw);
+    catalog_ward_list_free(wards, nw);
     catalog_close(cat);
     fclose(f);
     return exit_code;

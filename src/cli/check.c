@@ -9,7 +9,7 @@
 
 #include "record/record.h"
 
-static void report(void *opaque, const struct cat_segment *s, const char *problem)
+static void report(void *opaque, const struct catalog_segment *s, const char *problem)
 {
     (void)opaque;
     if (s->id) printf("segment %lld %s: %s\n", (long long)s->id, s->path, problem);
@@ -27,10 +27,10 @@ int cli_check(struct cli_ctx *c, int argc, char **argv)
     if (rc >= 0) return rc;
     catalog_t *cat;
     if ((rc = cli_open(c, &cat))) return rc;
-    struct cat_segment *all;
+    struct catalog_segment *all;
     size_t n = 0;
     catalog_segment_all(cat, -1, &all, &n);
-    cat_segment_list_free(all, n);
+    catalog_segment_list_free(all, n);
     int problems = rec_check(c->data_dir, cat, !quick, report, NULL);
     catalog_close(cat);
     if (problems < 0) { cli_err("check: cannot read the catalog"); return 1; }

@@ -122,7 +122,7 @@ int cli_dispatch(struct cli_ctx *c, int argc, char **argv, const char *verb, con
 }
 
 int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catalog_t **cat,
-                    struct cat_camera *cam)
+                    struct catalog_camera *cam)
 {
     int rc = cli_open(c, cat);
     if (rc) return rc;
@@ -150,7 +150,7 @@ void cli_print_json(json_t *j, size_t flags)
     free(s);
 }
 
-int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail)
+int cli_audit_append(catalog_t *cat, struct catalog_audit *a, json_t *detail)
 {
     char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(detail);

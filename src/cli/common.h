@@ -54,7 +54,7 @@ int cli_dispatch(struct cli_ctx *c, int argc, char **argv, const char *verb, con
  * to close and clear, else the exit code after one line ("VERB: no camera N"
  * is 1) with nothing left open. */
 int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catalog_t **cat,
-                    struct cat_camera *cam);
+                    struct catalog_camera *cam);
 
 /* A --ward value: a ward's name, or its id.  0 with *id, or WW_ENOTFOUND. */
 int cli_find_ward(catalog_t *cat, const char *s, int64_t *id);
@@ -72,7 +72,7 @@ int cli_end_txn(catalog_t *cat, int rc);
 
 /* Appends audit row a with detail (a JSON object, reference taken) as its
  * compact, key-sorted text.  0 or the catalog's error. */
-int cli_audit_append(catalog_t *cat, struct cat_audit *a, json_t *detail);
+int cli_audit_append(catalog_t *cat, struct catalog_audit *a, json_t *detail);
 
 /* Prints j as JSON (json_dumps flags) and a newline on stdout; takes j's
  * reference. */

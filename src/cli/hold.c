@@ -16,7 +16,7 @@
 
 static int audit(catalog_t *cat, const char *action, int64_t camera, int64_t from, int64_t to, json_t *detail)
 {
-    struct cat_audit a = {.username = "cli", .action = (char *)action, .camera_id = camera,
+    struct catalog_audit a = {.username = "cli", .action = (char *)action, .camera_id = camera,
                           .range_from_us = from, .range_to_us = to};
     return cli_audit_append(cat, &a, detail);
 }
@@ -28,7 +28,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
         {"to", required_argument, 0, 't'},     {"reason", required_argument, 0, 'r'},
         {"incident", required_argument, 0, 'i'}, {"until", required_argument, 0, 'u'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    struct cat_hold h = {0};
+    struct catalog_hold h = {0};
     int off = ww_station_offset_min(), o;
     cli_getopt_reset();
     while ((o = cli_getopt(argc, argv, ":h", opts, "hold add")) != -1) {
@@ -42,7 +42,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
         case 'h':
             printf("usage: wardwatch hold add --camera ID --from T --to T --reason TEXT [--incident N] [--until DATE]\n\n"
                    "Keeps the camera's recordings overlapping [from, to) whatever retention says, until\n"
-                   "DATE (default %d days from now) or a release.  Audited.\n", CAT_HOLD_DEFAULT_DAYS);
+                   "DATE (default %d days from now) or a release.  Audited.\n", CATALOG_HOLD_DEFAULT_DAYS);
             return 0;
         default: return 2;
         }
@@ -72,7 +72,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-static json_t *hold_json(const struct cat_hold *h, int64_t now)
+static json_t *hold_json(const struct catalog_hold *h, int64_t now)
 {
     const char *state = h->released_us ? "released" : h->until_us <= now ? "expired" : "in_force";
     return json_pack("{s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:s,s:I,s:s,s:I,s:I,s:s?,s:s?}", "id", (json_int_t)h->id,
@@ -101,7 +101,7 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    struct cat_hold *v;
+    struct catalog_hold *v;
     size_t n;
     rc = catalog_hold_list(cat, cam, false, &v, &n);
     catalog_close(cat);
@@ -124,7 +124,7 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
             json_decref(j);
         }
     }
-    cat_hold_list_free(v, n);
+    catalog_hold_list_free(v, n);
     return 0;
 }
 
@@ -146,12 +146,12 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    struct cat_hold h;
+    struct catalog_hold h;
     if (!(rc = catalog_begin(cat)) && !(rc = catalog_hold_get(cat, id, &h))) {
         if (!(rc = catalog_hold_release(cat, id, "cli", reason)))
             rc = audit(cat, "hold_release", h.camera_id, h.from_us, h.to_us,
                        json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason));
-        cat_hold_clear(&h);
+        catalog_hold_clear(&h);
     }
     rc = cli_end_txn(cat, rc);
     catalog_close(cat);

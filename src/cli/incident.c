@@ -96,7 +96,7 @@ static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
         {"to", required_argument, 0, 't'}, {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *ward = NULL, *out = NULL;
-    struct cat_incident_filter f = {.status = -1};
+    struct catalog_incident_filter f = {.status = -1};
     int off = ww_station_offset_min();
     int o;
     cli_getopt_reset();
@@ -163,13 +163,13 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    struct cat_incident_filter f = {.status = -1, .limit = (size_t)limit};
+    struct catalog_incident_filter f = {.status = -1, .limit = (size_t)limit};
     if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident list: unknown ward '%s'", ward);
         return 2;
     }
-    struct cat_incident *v;
+    struct catalog_incident *v;
     size_t n;
     int64_t total;
     rc = catalog_incident_search(cat, &f, &v, &n, &total);
@@ -180,10 +180,10 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
         char t[24];
         printf("%-6lld %-16s %-20s %-14s %-10s %s\n", (long long)v[i].id,
                ward_time_vi(v[i].occurred_at, ww_station_offset_min(), t, sizeof t), v[i].ward_name,
-               v[i].category_code, cat_inc_status_name(v[i].status), v[i].summary);
+               v[i].category_code, catalog_inc_status_name(v[i].status), v[i].summary);
     }
     printf("(%zu of %lld)\n", n, (long long)total);
-    cat_incident_list_free(v, n);
+    catalog_incident_list_free(v, n);
     return 0;
 }
 

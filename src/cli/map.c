@@ -51,7 +51,7 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-static void print_info(const struct cat_mbtiles_meta *i)
+static void print_info(const struct catalog_mbtiles_meta *i)
 {
     printf("name:     %s\nformat:   %s\nzoom:     %d–%d\ntiles:    %lld\n", i->name ? i->name : "(none)", i->format,
            i->minzoom, i->maxzoom, (long long)i->tiles);
@@ -67,21 +67,21 @@ static int map_tiles(struct cli_ctx *c, int argc, char **argv)
                "console's offline map (DATA/map.mbtiles).\n");
         return argc == 2 ? 0 : 2;
     }
-    cat_mbtiles_t *t;
+    catalog_mbtiles_t *t;
     int rc = catalog_mbtiles_open(argv[1], &t);
     if (rc) {
         cli_err("map tiles: %s: %s", argv[1], rc == WW_EINVAL ? "not an MBTiles file (no metadata and tiles tables)"
                                                                 : ww_strerror(rc));
         return 1;
     }
-    struct cat_mbtiles_meta info;
+    struct catalog_mbtiles_meta info;
     rc = catalog_mbtiles_info(t, &info);
     catalog_mbtiles_close(t);
     if (rc) { cli_err("map tiles: %s: cannot read its metadata", argv[1]); return 1; }
     if (!strcmp(info.format, "pbf") || info.tiles == 0) {
         cli_err("map tiles: %s: %s", argv[1], info.tiles == 0 ? "holds no tiles"
                                                                : "holds vector tiles (pbf); the console shows raster tiles");
-        cat_mbtiles_meta_clear(&info);
+        catalog_mbtiles_meta_clear(&info);
         return 1;
     }
     char *dst = ww_asprintf("%s/map.mbtiles", c->data_dir), *tmp = ww_asprintf("%s.new", dst);
@@ -97,7 +97,7 @@ static int map_tiles(struct cli_ctx *c, int argc, char **argv)
     }
     free(tmp);
     free(dst);
-    cat_mbtiles_meta_clear(&info);
+    catalog_mbtiles_meta_clear(&info);
     return rc ? 1 : 0;
 }
 
@@ -119,7 +119,7 @@ static int header_cols(char **f, size_t n, struct street_cols *k)
 static const char *field(char **f, size_t n, int col) { return col >= 0 && (size_t)col < n ? f[col] : ""; }
 
 /* One data line → a street; returns the problem or NULL. */
-static const char *street_of(catalog_t *cat, char **f, size_t n, const struct street_cols *k, struct cat_street *s)
+static const char *street_of(catalog_t *cat, char **f, size_t n, const struct street_cols *k, struct catalog_street *s)
 {
     char *end;
     s->name = (char *)field(f, n, k->name);
@@ -155,7 +155,7 @@ static int import_streets(catalog_t *cat, FILE *f, const char *file, bool replac
     if (replace && catalog_street_clear_all(cat, NULL)) bad++;
     while ((rc = community_csv_next(csv, &fld, &nf, &line, &why)) == 0) {
         if (nf == 1 && !*fld[0]) continue; /* an empty line */
-        struct cat_street s;
+        struct catalog_street s;
         const char *problem = street_of(cat, fld, nf, &k, &s);
         if (!problem) {
             int r = catalog_street_add(cat, &s);
@@ -216,8 +216,8 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
     catalog_street_count(cat, &streets);
     catalog_close(cat);
     char *path = ww_asprintf("%s/map.mbtiles", c->data_dir);
-    cat_mbtiles_t *t = NULL;
-    struct cat_mbtiles_meta info = {0};
+    catalog_mbtiles_t *t = NULL;
+    struct catalog_mbtiles_meta info = {0};
     bool have = catalog_mbtiles_open(path, &t) == 0 && catalog_mbtiles_info(t, &info) == 0;
     catalog_mbtiles_close(t);
     if (json) {
@@ -235,7 +235,7 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
         else printf("offline map: none (install one with `wardwatch map tiles FILE.mbtiles`)\n");
         printf("streets:  %lld\n", (long long)streets);
     }
-    cat_mbtiles_meta_clear(&info);
+    catalog_mbtiles_meta_clear(&info);
     free(path);
     return 0;
 }

@@ -222,7 +222,7 @@ static int parse_ids(const char *s, int64_t **ids, size_t *n)
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int64_t id;
-        if (*n >= CAT_EVENT_MAX_FILTER_CAMERAS || ww_parse_i64(tok, 1, INT64_MAX, &id)) {
+        if (*n >= CATALOG_EVENT_MAX_FILTER_CAMERAS || ww_parse_i64(tok, 1, INT64_MAX, &id)) {
             rc = WW_EINVAL;
             break;
         }
@@ -249,7 +249,7 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
         {"json", no_argument, 0, 'j'},         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    struct cat_event_filter f = {0};
+    struct catalog_event_filter f = {0};
     int64_t *ids = NULL;
     bool json = false;
     int rc = 0;
@@ -311,7 +311,7 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
         free(ids);
         return rc;
     }
-    struct cat_event *v = NULL;
+    struct catalog_event *v = NULL;
     size_t n = 0;
     int64_t t0 = ww_mono_us();
     int qrc = catalog_event_query(cat, &f, &v, &n);
@@ -351,7 +351,7 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
         if (n) printf("(%zu shown; next page: --before %lld:%lld)\n", n,
                       (long long)v[n - 1].start_us, (long long)v[n - 1].id);
     }
-    cat_event_list_free(v, n);
+    catalog_event_list_free(v, n);
     catalog_close(cat);
     free(ids);
     return rc;
@@ -414,20 +414,20 @@ static int motion_gen_events(struct cli_ctx *c, int argc, char **argv)
     free(db);
 
     /* Cameras gen-1..gen-N, reusing those already there. */
-    struct cat_camera *cams = NULL;
+    struct catalog_camera *cams = NULL;
     size_t have = 0;
     int64_t *cam_ids = ww_calloc((size_t)ncam, sizeof *cam_ids);
     int64_t found = 0;
     if (catalog_camera_list(cat, &cams, &have) == 0)
         for (size_t i = 0; i < have && found < ncam; i++)
             if (cams[i].name && ww_str_starts(cams[i].name, "gen-")) cam_ids[found++] = cams[i].id;
-    cat_camera_list_free(cams, have);
+    catalog_camera_list_free(cams, have);
     rc = catalog_begin(cat);
     for (int64_t i = found; !rc && i < ncam; i++) {
         char name[32], url[64];
         snprintf(name, sizeof name, "gen-%lld", (long long)i + 1);
         snprintf(url, sizeof url, "rtsp://127.0.0.1:8554/gen%lld", (long long)i + 1);
-        struct cat_camera cam = {.name = name, .main_url = url, .transport = "tcp",
+        struct catalog_camera cam = {.name = name, .main_url = url, .transport = "tcp",
                                  .enabled = false, .retention_days = 30, .direction_deg = -1};
         rc = catalog_camera_add(cat, &cam);
         cam_ids[i] = cam.id;
@@ -447,13 +447,13 @@ static int motion_gen_events(struct cli_ctx *c, int argc, char **argv)
     uint64_t s = (uint64_t)seed * 0x9E3779B97F4A7C15ULL | 1;
     const int64_t day = 86400LL * 1000000;
     int64_t start = end_us - days * day, total = 0;
-    struct cat_event *batch = ww_calloc((size_t)(per_day ? per_day : 1) * 8, sizeof *batch);
+    struct catalog_event *batch = ww_calloc((size_t)(per_day ? per_day : 1) * 8, sizeof *batch);
     int64_t t0 = ww_mono_us();
     rc = catalog_begin(cat);
     for (int64_t ci = 0; !rc && ci < ncam; ci++) {
         for (int64_t d = 0; !rc && d < days; d++) {
             for (int64_t k = 0; k < per_day; k++) {
-                struct cat_event *e = &batch[k];
+                struct catalog_event *e = &batch[k];
                 memset(e, 0, sizeof *e);
                 e->camera_id = cam_ids[ci];
                 e->start_us = start + d * day + (int64_t)(rng_next(&s) % (uint64_t)day);

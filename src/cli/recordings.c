@@ -15,7 +15,7 @@
 
 #define GAP_MIN_US 500000
 
-static const char *gap_reason(const struct cat_gap *g, size_t ng, int64_t a, int64_t b)
+static const char *gap_reason(const struct catalog_gap *g, size_t ng, int64_t a, int64_t b)
 {
     for (size_t i = 0; i < ng; i++)
         if (g[i].start_us < b && g[i].end_us > a) return g[i].reason;
@@ -66,13 +66,13 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
     if (to <= from) return cli_usage("recordings: --to must be after --from");
 
     catalog_t *cat;
-    struct cat_camera cc;
+    struct catalog_camera cc;
     int rc = cli_open_camera(c, "recordings", cam, &cat, &cc);
     if (rc) return rc;
-    cat_camera_clear(&cc);
+    catalog_camera_clear(&cc);
     int64_t sid = 0;
-    struct cat_segment *v = NULL;
-    struct cat_gap *g = NULL;
+    struct catalog_segment *v = NULL;
+    struct catalog_gap *g = NULL;
     size_t n = 0, ng = 0;
     if (catalog_stream_find(cat, cam, kind, &sid) == 0) {
         catalog_segment_range(cat, sid, from, to, &v, &n);
@@ -122,8 +122,8 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
         json_decref(segs);
         json_decref(gaps);
     }
-    cat_segment_list_free(v, n);
-    cat_gap_list_free(g, ng);
+    catalog_segment_list_free(v, n);
+    catalog_gap_list_free(g, ng);
     catalog_close(cat);
     return 0;
 }

@@ -27,7 +27,7 @@ struct cam_plan {
     int holds;
 };
 
-static int plan_camera(catalog_t *cat, const struct cat_camera *c, int64_t now, struct cam_plan *p)
+static int plan_camera(catalog_t *cat, const struct catalog_camera *c, int64_t now, struct cam_plan *p)
 {
     memset(p, 0, sizeof *p);
     p->id = c->id;
@@ -39,12 +39,12 @@ static int plan_camera(catalog_t *cat, const struct cat_camera *c, int64_t now, 
     int64_t window = p->oldest_us && p->oldest_us > since ? now - p->oldest_us : DAY_US;
     p->per_day = window > 0 ? (int64_t)((double)recent * (double)DAY_US / (double)window) : 0;
     p->delete_at_us = p->oldest_us ? p->oldest_us + (int64_t)c->retention_days * DAY_US : 0;
-    struct cat_hold *h;
+    struct catalog_hold *h;
     size_t nh;
     if ((rc = catalog_hold_list(cat, c->id, true, &h, &nh))) return rc;
     p->holds = (int)nh;
     for (size_t i = 0; i < nh; i++) p->held_bytes += h[i].held_bytes;
-    cat_hold_list_free(h, nh);
+    catalog_hold_list_free(h, nh);
     return 0;
 }
 
@@ -53,7 +53,7 @@ static int plan(struct cli_ctx *ctx, int64_t quota, int64_t floor_opt, bool json
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) return rc;
-    struct cat_camera *cams;
+    struct catalog_camera *cams;
     size_t n;
     if ((rc = catalog_camera_list(cat, &cams, &n))) { catalog_close(cat); cli_err("retention plan: %s", ww_strerror(rc)); return 1; }
     int64_t now = ww_wall_us();
@@ -105,7 +105,7 @@ static int plan(struct cli_ctx *ctx, int64_t quota, int64_t floor_opt, bool json
         if (days_quota >= 0) printf("at today's rate recordings reach the quota in %.1f days\n", days_quota);
         if (per_day == 0) printf("nothing was recorded in the last 24 hours: no rate to project\n");
     }
-    cat_camera_list_free(cams, n);
+    catalog_camera_list_free(cams, n);
     free(p);
     return rc ? 1 : 0;
 }

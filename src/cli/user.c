@@ -67,16 +67,16 @@ static void free_password(char *pw)
     if (pw) { explicit_bzero(pw, strlen(pw)); free(pw); }
 }
 
-static int audit_change(catalog_t *cat, const char *change, const struct cat_user *u)
+static int audit_change(catalog_t *cat, const char *change, const struct catalog_user *u)
 {
     json_t *d = json_pack("{s:s,s:I,s:s,s:s,s:s}", "change", change, "user_id", (json_int_t)u->id,
-                          "username", u->username, "role", cat_role_name(u->role), "via", "cli");
-    struct cat_audit a = {.action = CAT_AUDIT_USER_CHANGE};
+                          "username", u->username, "role", catalog_role_name(u->role), "via", "cli");
+    struct catalog_audit a = {.action = CATALOG_AUDIT_USER_CHANGE};
     return cli_audit_append(cat, &a, d);
 }
 
 /* Adds u (its id set) and the audit row of its creation in one transaction. */
-static int store_new_user(catalog_t *cat, struct cat_user *u)
+static int store_new_user(catalog_t *cat, struct catalog_user *u)
 {
     int rc = catalog_begin(cat);
     if (rc) return rc;
@@ -103,7 +103,7 @@ int cli_init_first_admin(catalog_t *cat, char **password)
     char *hash;
     int rc = http_password_hash(pw, &hash);
     if (rc) { free_password(pw); return rc; }
-    struct cat_user u = {.username = "admin", .display_name = "Quản trị", .role = CAT_ROLE_ADMIN,
+    struct catalog_user u = {.username = "admin", .display_name = "Quản trị", .role = CATALOG_ROLE_ADMIN,
                          .pw_hash = hash};
     rc = store_new_user(cat, &u);
     free(hash);
@@ -148,17 +148,17 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc) return cli_usage("user add: unexpected argument '%s'", argv[optind]);
     if (!name) return cli_usage("user add: --name is required");
-    if (!cat_username_valid(name))
+    if (!catalog_username_valid(name))
         return cli_usage("user add: the name must be 3 to 32 of a-z 0-9 . _ - (lowercase),"
                          " starting with a letter or digit");
-    enum cat_role role = cat_role_parse(role_s);
-    if (role == CAT_ROLE_NONE)
+    enum catalog_role role = catalog_role_parse(role_s);
+    if (role == CATALOG_ROLE_NONE)
         return cli_usage("user add: --role must be admin, province, officer, viewer or owner");
-    if (cat_role_needs_ward(role) != (ward != NULL))
-        return cli_usage(cat_role_needs_ward(role) ? "user add: role %s needs --ward"
+    if (catalog_role_needs_ward(role) != (ward != NULL))
+        return cli_usage(catalog_role_needs_ward(role) ? "user add: role %s needs --ward"
                                                    : "user add: role %s takes no --ward",
                          role_s);
-    if (cat_role_needs_owner(role) != (owner != 0))
+    if (catalog_role_needs_owner(role) != (owner != 0))
         return cli_usage(owner ? "user add: role %s takes no --owner" : "user add: role %s needs --owner",
                          role_s);
     if (!pw_stdin) return cli_usage("user add: give the password on standard input with --password-stdin");
@@ -170,7 +170,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) { free_password(pw); return rc; }
-    struct cat_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
+    struct catalog_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
                          .owner_id = owner};
     if (ward && cli_find_ward(cat, ward, &u.ward_id)) {
         cli_err("user add: unknown ward '%s'", ward);
@@ -178,13 +178,13 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (owner) {
-        struct cat_owner ow;
+        struct catalog_owner ow;
         if (catalog_owner_get(cat, owner, &ow)) {
             cli_err("user add: no camera owner with id %lld", (long long)owner);
             rc = 2;
             goto out;
         }
-        cat_owner_clear(&ow);
+        catalog_owner_clear(&ow);
     }
     char *hash;
     if (http_password_hash(pw, &hash)) { cli_err("user add: cannot hash the password"); rc = 1; goto out; }
@@ -207,14 +207,14 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
     if (rc >= 0) return rc;
     catalog_t *cat;
     if ((rc = cli_open(ctx, &cat))) return rc;
-    struct cat_user *v;
+    struct catalog_user *v;
     size_t n;
     if (catalog_user_list(cat, &v, &n)) { catalog_close(cat); cli_err("user list failed"); return 1; }
     if (json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++) {
             json_t *j = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v[i].id, "username",
-                                  v[i].username, "role", cat_role_name(v[i].role), "disabled",
+                                  v[i].username, "role", catalog_role_name(v[i].role), "disabled",
                                   v[i].disabled);
             if (v[i].display_name) json_object_set_new(j, "display_name", json_string(v[i].display_name));
             if (v[i].ward_id) json_object_set_new(j, "ward_id", json_integer(v[i].ward_id));
@@ -227,10 +227,10 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
                "STATE", "NAME");
         for (size_t i = 0; i < n; i++)
             printf("%-4lld %-20s %-9s %-6lld %-6lld %-8s %s\n", (long long)v[i].id, v[i].username,
-                   cat_role_name(v[i].role), (long long)v[i].ward_id, (long long)v[i].owner_id,
+                   catalog_role_name(v[i].role), (long long)v[i].ward_id, (long long)v[i].owner_id,
                    v[i].disabled ? "disabled" : "enabled", v[i].display_name ? v[i].display_name : "");
     }
-    cat_user_list_free(v, n);
+    catalog_user_list_free(v, n);
     catalog_close(cat);
     return 0;
 }
@@ -273,7 +273,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
     catalog_t *cat;
     int rc = cli_open(ctx, &cat);
     if (rc) { free_password(pw); return rc; }
-    struct cat_user u;
+    struct catalog_user u;
     if (catalog_user_find(cat, name, &u)) {
         cli_err("%s: no user '%s'", vname, name);
         free_password(pw);
@@ -282,7 +282,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
     }
     char *hash = NULL;
     if (passwd && http_password_hash(pw, &hash)) rc = WW_EINVAL;
-    if (!rc && !passwd && !strcmp(verb, "disable") && u.role == CAT_ROLE_ADMIN && !u.disabled) {
+    if (!rc && !passwd && !strcmp(verb, "disable") && u.role == CATALOG_ROLE_ADMIN && !u.disabled) {
         int64_t admins = 0;
         if (catalog_user_count_admins(cat, &admins) == 0 && admins <= 1) {
             cli_err("%s: '%s' is the last enabled admin", vname, name);
@@ -303,7 +303,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
     free_password(pw);
     if (rc && rc != WW_ECONFLICT) cli_err("%s: failed: %s", vname, ww_strerror(rc));
     else if (!rc) printf("%s: done for '%s'\n", vname, name);
-    cat_user_clear(&u);
+    catalog_user_clear(&u);
     catalog_close(cat);
     return rc ? 1 : 0;
 }

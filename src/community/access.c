@@ -22,17 +22,17 @@
 
 const struct community_user community_station = {.station = true};
 
-unsigned community_role_rights(enum cat_role r)
+unsigned community_role_rights(enum catalog_role r)
 {
     switch (r) {
-    case CAT_ROLE_ADMIN: return COMMUNITY_RIGHTS_ALL;
-    case CAT_ROLE_PROVINCE:
+    case CATALOG_ROLE_ADMIN: return COMMUNITY_RIGHTS_ALL;
+    case CATALOG_ROLE_PROVINCE:
         return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_LIVE | COMMUNITY_RIGHT_PLAYBACK | COMMUNITY_RIGHT_EXPORT;
-    case CAT_ROLE_OFFICER:
+    case CATALOG_ROLE_OFFICER:
         return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_LIVE | COMMUNITY_RIGHT_PLAYBACK | COMMUNITY_RIGHT_EXPORT |
                COMMUNITY_RIGHT_MANAGE;
-    case CAT_ROLE_VIEWER: return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_LIVE | COMMUNITY_RIGHT_PLAYBACK;
-    case CAT_ROLE_OWNER: return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_AUDIT;
+    case CATALOG_ROLE_VIEWER: return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_LIVE | COMMUNITY_RIGHT_PLAYBACK;
+    case CATALOG_ROLE_OWNER: return COMMUNITY_RIGHT_VIEW | COMMUNITY_RIGHT_AUDIT;
     default: return 0;
     }
 }
@@ -40,9 +40,9 @@ unsigned community_role_rights(enum cat_role r)
 static bool in_scope(const struct community_user *u, const struct community_camera_facts *cam)
 {
     switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
-    case CAT_ROLE_OFFICER: case CAT_ROLE_VIEWER: return u->ward_id > 0 && cam->ward_id == u->ward_id;
-    case CAT_ROLE_OWNER: return u->owner_id > 0 && cam->owner_id == u->owner_id;
+    case CATALOG_ROLE_ADMIN: case CATALOG_ROLE_PROVINCE: return true;
+    case CATALOG_ROLE_OFFICER: case CATALOG_ROLE_VIEWER: return u->ward_id > 0 && cam->ward_id == u->ward_id;
+    case CATALOG_ROLE_OWNER: return u->owner_id > 0 && cam->owner_id == u->owner_id;
     default: return false;
     }
 }
@@ -62,9 +62,9 @@ bool community_sees_owner(const struct community_user *u, int64_t ward_id, int64
 {
     if (!u || u->station) return false;
     switch (u->role) {
-    case CAT_ROLE_ADMIN: case CAT_ROLE_PROVINCE: return true;
-    case CAT_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
-    case CAT_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
+    case CATALOG_ROLE_ADMIN: case CATALOG_ROLE_PROVINCE: return true;
+    case CATALOG_ROLE_OFFICER: return ward_id > 0 && ward_id == u->ward_id;
+    case CATALOG_ROLE_OWNER: return owner_id > 0 && owner_id == u->owner_id;
     default: return false;
     }
 }
@@ -97,7 +97,7 @@ static unsigned right_of(enum community_use use)
     return 0;
 }
 
-static bool consent_covers(const struct cat_consent_now *cn, enum community_use use)
+static bool consent_covers(const struct catalog_consent_now *cn, enum community_use use)
 {
     switch (use) {
     case COMMUNITY_USE_LIVE: return cn->live;
@@ -149,14 +149,14 @@ const char *community_why_text(enum community_why why, enum community_use use)
     return "not allowed";
 }
 
-int community_consent_state(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out)
+int community_consent_state(catalog_t *cat, int64_t camera_id, int64_t t_us, struct catalog_consent_now *out)
 {
     if (!cat) return WW_EDB;
     return catalog_consent_at(cat, camera_id, t_us, out) ? WW_EDB : 0;
 }
 
 /* A row voided by a withdrawal before it started granted nothing, ever. */
-static bool voided(const struct cat_consent *c)
+static bool voided(const struct catalog_consent *c)
 {
     return c->withdrawn_us && c->until_us && c->until_us <= c->from_us + 1;
 }
@@ -167,7 +167,7 @@ static bool voided(const struct cat_consent *c)
 static int why_none_in_force(catalog_t *cat, int64_t camera_id, int64_t t, enum community_why *why,
                              int64_t *next)
 {
-    struct cat_consent *v;
+    struct catalog_consent *v;
     size_t n;
     *next = 0;
     if (catalog_consent_list(cat, camera_id, &v, &n)) return WW_EDB;
@@ -180,7 +180,7 @@ static int why_none_in_force(catalog_t *cat, int64_t camera_id, int64_t t, enum 
             if (!*next || v[i].from_us < *next) *next = v[i].from_us;
         }
     }
-    cat_consent_list_free(v, n);
+    catalog_consent_list_free(v, n);
     *why = began ? COMMUNITY_CONSENT_ENDED : ahead ? COMMUNITY_CONSENT_NOT_YET : COMMUNITY_NO_CONSENT;
     return 0;
 }
@@ -195,7 +195,7 @@ static int next_start(catalog_t *cat, int64_t camera_id, int64_t t, int64_t *nex
 static int consent_answer(catalog_t *cat, int64_t camera_id, enum community_use use, int64_t t,
                           struct community_answer *ans)
 {
-    struct cat_consent_now cn;
+    struct catalog_consent_now cn;
     if (community_consent_state(cat, camera_id, t, &cn)) return WW_EDB;
     if (consent_covers(&cn, use)) {
         ans->why = COMMUNITY_OK;

@@ -50,7 +50,7 @@ void community_found_free(struct community_found *f)
 {
     if (!f) return;
     free(f->hits);
-    cat_camera_pos_list_free(f->pos, f->npos);
+    catalog_camera_pos_list_free(f->pos, f->npos);
     memset(f, 0, sizeof *f);
 }
 
@@ -65,7 +65,7 @@ int community_place_find(catalog_t *cat, const struct community_user *u, const s
     if (rc) return rc;
     out->hits = ww_calloc(out->npos + 1, sizeof *out->hits);
     for (size_t i = 0; i < out->npos; i++) {
-        const struct cat_camera_pos *cp = &out->pos[i];
+        const struct catalog_camera_pos *cp = &out->pos[i];
         struct community_camera_facts f = {true, cp->ward_id, cp->owner_id};
         if (community_decide_camera(u, &f, COMMUNITY_RIGHT_PLAYBACK)) continue; /* scope first: no leak */
         double dist = community_distance_m(p->lat, p->lon, cp->latitude, cp->longitude);
@@ -92,7 +92,7 @@ struct job {
     char *dir;                           /* absolute folder */
     struct community_bundle *out;
     json_t *names;                       /* members written, for the clean-up */
-    struct cat_bundle_item *items;
+    struct catalog_bundle_item *items;
     size_t nitems;
     int rc;
 };
@@ -136,7 +136,7 @@ static void remove_tree(const char *dir, json_t *names)
 static void export_one(struct job *j, const struct community_hit *h, struct ww_buf *sums)
 {
     const struct community_bundle_req *r = j->req;
-    const struct cat_camera_pos *c = h->c;
+    const struct catalog_camera_pos *c = h->c;
     char *mp4 = ww_asprintf("cam%lld.mp4", (long long)c->id);
     char *out_path = ww_asprintf("%s/%s", j->dir, mp4);
     struct export_req q = {
@@ -151,7 +151,7 @@ static void export_one(struct job *j, const struct community_hit *h, struct ww_b
                                                           erc == WW_ENOTFOUND ? "nothing recorded"
                                                           : erc == WW_EPERM   ? "no_consent"
                                                                               : ww_strerror(erc)));
-        j->items[j->nitems++] = (struct cat_bundle_item){
+        j->items[j->nitems++] = (struct catalog_bundle_item){
             c->id, 0, "skipped", erc == WW_ENOTFOUND ? "nothing recorded" : "export failed"};
         export_result_clear(&res);
         free(mp4);
@@ -175,7 +175,7 @@ static void export_one(struct job *j, const struct community_hit *h, struct ww_b
                           time_json(res.last_us), "manifest", man, "manifest_sha256", msha);
     json_array_append_new(j->out->files, f);
     ww_buf_printf(sums, "%s  %s\n%s  %s\n%s  %s\n", res.sha256, mp4, msha, man, ssha, msig);
-    j->items[j->nitems++] = (struct cat_bundle_item){c->id, res.export_id, "exported", NULL};
+    j->items[j->nitems++] = (struct catalog_bundle_item){c->id, res.export_id, "exported", NULL};
     export_result_clear(&res);
     free(msig);
     free(man);
@@ -279,10 +279,10 @@ static void *make_bundle(void *arg)
         bool have = false;
         for (size_t t = 0; t < j->nitems; t++) have = have || j->items[t].camera_id == cid;
         if (!have)
-            j->items[j->nitems++] = (struct cat_bundle_item){
+            j->items[j->nitems++] = (struct catalog_bundle_item){
                 cid, 0, "skipped", (char *)json_string_value(json_object_get(sk, "reason"))};
     }
-    struct cat_bundle bd = {
+    struct catalog_bundle bd = {
         .user_id = r->user->id, .username = (char *)r->username, .latitude = r->place.lat,
         .longitude = r->place.lon, .radius_m = r->place.radius_m, .from_us = r->place.from_us,
         .to_us = r->place.to_us, .dir = out->folder, .manifest = mjson, .manifest_sha256 = bsha,
@@ -331,7 +331,7 @@ static int choose(const struct community_bundle_req *r, const struct community_f
 {
     int64_t now = ww_wall_us();
     for (size_t k = 0; k < fd->n; k++) {
-        const struct cat_camera_pos *c = fd->hits[k].c;
+        const struct catalog_camera_pos *c = fd->hits[k].c;
         if (!asked_for(r, c->id)) continue;
         struct community_answer may;
         if (community_may(r->cat, r->user, c->id, COMMUNITY_USE_BUNDLE, now, &may)) return WW_EDB;

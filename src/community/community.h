@@ -84,7 +84,7 @@ enum {
  * the owner's consent.  Use community_station, never a zeroed struct. */
 struct community_user {
     int64_t id;
-    enum cat_role role;
+    enum catalog_role role;
     int64_t ward_id;   /* officer/viewer; 0 otherwise */
     int64_t owner_id;  /* owner; 0 otherwise */
     bool station;
@@ -138,7 +138,7 @@ struct community_answer {
 int community_decide_camera(const struct community_user *u, const struct community_camera_facts *cam,
                             unsigned rights);
 /* What a role may do to a camera in its scope (COMMUNITY_RIGHT_* bits). */
-unsigned community_role_rights(enum cat_role role);
+unsigned community_role_rights(enum catalog_role role);
 
 /* The one answer: may u do `use` on camera_id at when_us?  Reads the
  * camera's scope and the consent register through cat.  Returns 0 when
@@ -156,7 +156,7 @@ bool community_sees_owner(const struct community_user *u, int64_t ward_id, int64
 
 /* The consent register at t as the console shows it (the camera list, the
  * consent page): catalog_consent_at's facts, read in this one place. */
-int community_consent_state(catalog_t *cat, int64_t camera_id, int64_t t_us, struct cat_consent_now *out);
+int community_consent_state(catalog_t *cat, int64_t camera_id, int64_t t_us, struct catalog_consent_now *out);
 
 /* ---- "what was seen here at that time" and evidence bundles (bundle.c) ---------- */
 struct community_place {
@@ -164,12 +164,12 @@ struct community_place {
     int64_t from_us, to_us;
 };
 struct community_hit {
-    const struct cat_camera_pos *c;   /* points into the found list's pos */
+    const struct catalog_camera_pos *c;   /* points into the found list's pos */
     double distance_m;
     int64_t covered_us, segments;
 };
 struct community_found {
-    struct cat_camera_pos *pos;       /* backing list */
+    struct catalog_camera_pos *pos;       /* backing list */
     size_t npos;
     struct community_hit *hits;       /* nearest first */
     size_t n;
@@ -273,7 +273,7 @@ struct community_probe_result {
     uint8_t *jpeg;               /* heap (free()); NULL if none */
     size_t jpeg_len;
 };
-int community_probe(const struct cat_camera *cam, int64_t timeout_us,
+int community_probe(const struct catalog_camera *cam, int64_t timeout_us,
                     struct community_probe_result *r);
 void community_probe_result_clear(struct community_probe_result *r);
 

@@ -124,9 +124,9 @@ static json_t *iso(int64_t us)
 }
 
 /* The JSON a webhook receives. */
-static char *payload(catalog_t *cat, const struct cat_alert *a, const char *event)
+static char *payload(catalog_t *cat, const struct catalog_alert *a, const char *event)
 {
-    struct cat_camera c;
+    struct catalog_camera c;
     bool have = catalog_camera_get(cat, a->camera_id, &c) == 0;
     json_t *cam = json_pack("{s:I,s:s,s:o}", "id", (json_int_t)a->camera_id, "name",
                             a->camera_name ? a->camera_name : "", "ward_id",
@@ -135,15 +135,15 @@ static char *payload(catalog_t *cat, const struct cat_alert *a, const char *even
         json_object_set_new(cam, "address", c.address ? json_string(c.address) : json_null());
         json_object_set_new(cam, "latitude", c.has_pos ? json_real(c.latitude) : json_null());
         json_object_set_new(cam, "longitude", c.has_pos ? json_real(c.longitude) : json_null());
-        cat_camera_clear(&c);
+        catalog_camera_clear(&c);
     }
     if (a->ward_id) {
-        struct cat_ward *w;
+        struct catalog_ward *w;
         size_t nw;
         if (catalog_ward_list(cat, &w, &nw) == 0) {
             for (size_t i = 0; i < nw; i++)
                 if (w[i].id == a->ward_id) json_object_set_new(cam, "ward", json_string(w[i].name));
-            cat_ward_list_free(w, nw);
+            catalog_ward_list_free(w, nw);
         }
     }
     json_t *owner = json_null();
@@ -164,13 +164,13 @@ static char *payload(catalog_t *cat, const struct cat_alert *a, const char *even
     return s;
 }
 
-static void enqueue(struct community_monitor *m, catalog_t *cat, const struct cat_alert *a,
+static void enqueue(struct community_monitor *m, catalog_t *cat, const struct catalog_alert *a,
                     const char *event)
 {
-    struct cat_webhook *hooks = NULL;
+    struct catalog_webhook *hooks = NULL;
     size_t nh = 0;
     if (catalog_webhook_list(cat, a->ward_id > 0 ? a->ward_id : 0, &hooks, &nh) || !nh) {
-        cat_webhook_list_free(hooks, nh);
+        catalog_webhook_list_free(hooks, nh);
         return;
     }
     char *json = payload(cat, a, event);
@@ -181,7 +181,7 @@ static void enqueue(struct community_monitor *m, catalog_t *cat, const struct ca
         notify_post(m->hooks, hooks[i].url, json, &tag);
     }
     free(json);
-    cat_webhook_list_free(hooks, nh);
+    catalog_webhook_list_free(hooks, nh);
 }
 
 /* ---- one tick ------------------------------------------------------------------ */
@@ -208,14 +208,14 @@ static void uptime_step(catalog_t *cat, struct track *t, int state, int64_t now)
     }
 }
 
-static void raise_alert(struct community_monitor *m, catalog_t *cat, const struct cat_camera *c,
+static void raise_alert(struct community_monitor *m, catalog_t *cat, const struct catalog_camera *c,
                         int64_t since, const char *reason, int64_t now)
 {
-    struct cat_alert a = {
+    struct catalog_alert a = {
         .camera_id = c->id, .ward_id = c->ward_id, .camera_name = c->name, .since_us = since,
         .raised_us = now, .reason = (char *)(reason && *reason ? reason : NULL),
     };
-    struct cat_owner o = {0};
+    struct catalog_owner o = {0};
     int64_t owner_id = 0;
     bool have_owner = catalog_camera_owner_get(cat, c->id, &owner_id) == 0 && owner_id &&
                       catalog_owner_get(cat, owner_id, &o) == 0;
@@ -231,19 +231,19 @@ static void raise_alert(struct community_monitor *m, catalog_t *cat, const struc
                 have_owner ? " (owner " : "", have_owner ? o.name : "", have_owner ? ")" : "");
         enqueue(m, cat, &a, "raised");
     }
-    if (have_owner) cat_owner_clear(&o);
+    if (have_owner) catalog_owner_clear(&o);
 }
 
 static void clear_alert(struct community_monitor *m, catalog_t *cat, int64_t alert_id, const char *why,
                         int64_t now)
 {
     if (catalog_alert_clear_open(cat, alert_id, now, why)) return;
-    struct cat_alert a;
+    struct catalog_alert a;
     if (catalog_alert_get(cat, alert_id, &a) == 0) {
         ww_info(LC, "camera %lld \"%s\": alert %lld cleared (%s)", (long long)a.camera_id,
                 a.camera_name, (long long)a.id, why);
         enqueue(m, cat, &a, "cleared");
-        cat_alert_clear(&a);
+        catalog_alert_clear(&a);
     }
 }
 
@@ -253,20 +253,20 @@ static void tick(struct community_monitor *m, catalog_t *cat)
     struct engine_camera_status *st = NULL;
     size_t nst = 0;
     if (m->eng) engine_status_list(m->eng, &st, &nst);
-    struct cat_camera *cams = NULL;
+    struct catalog_camera *cams = NULL;
     size_t nc = 0;
-    struct cat_alert *open = NULL;
+    struct catalog_alert *open = NULL;
     size_t no = 0;
-    struct cat_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
+    struct catalog_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
     if (catalog_camera_list(cat, &cams, &nc) || catalog_alert_list(cat, &f, &open, &no)) {
         free(st);
-        cat_camera_list_free(cams, nc);
+        catalog_camera_list_free(cams, nc);
         return;
     }
     if (catalog_begin(cat)) goto out;
     for (size_t i = 0; i < m->nt; i++) m->t[i].live = false;
     for (size_t i = 0; i < nc; i++) {
-        const struct cat_camera *c = &cams[i];
+        const struct catalog_camera *c = &cams[i];
         int64_t alert_id = 0;
         for (size_t k = 0; k < no; k++)
             if (open[k].camera_id == c->id) alert_id = open[k].id;
@@ -323,8 +323,8 @@ static void tick(struct community_monitor *m, catalog_t *cat)
     }
 out:
     free(st);
-    cat_camera_list_free(cams, nc);
-    cat_alert_list_free(open, no);
+    catalog_camera_list_free(cams, nc);
+    catalog_alert_list_free(open, no);
 }
 
 /* Ends every open interval at stop. */
@@ -374,7 +374,7 @@ static void record_delivery(void *ud, const struct notify_tag *tag, const struct
         m->dcat = NULL;
         return;
     }
-    struct cat_delivery d = {
+    struct catalog_delivery d = {
         .alert_id = tag->id, .webhook_id = tag->target, .event = (char *)tag->what, .ok = r->ok,
         .http_status = r->http_status, .attempts = r->attempts, .error = r->ok ? NULL : (char *)r->error,
     };

@@ -86,7 +86,7 @@ out:
     return rc;
 }
 
-int community_probe(const struct cat_camera *cam, int64_t timeout_us, struct community_probe_result *r)
+int community_probe(const struct catalog_camera *cam, int64_t timeout_us, struct community_probe_result *r)
 {
     memset(r, 0, sizeof *r);
     if (!cam || !cam->main_url) return WW_EINVAL;

@@ -377,7 +377,7 @@ static void on_motion_hub(void *opaque, const struct hub_msg *m)
     }
 }
 
-static struct stream *stream_new(struct engine *e, const struct cat_camera *c, const char *kind,
+static struct stream *stream_new(struct engine *e, const struct catalog_camera *c, const char *kind,
                                  const char *url)
 {
     struct stream *s = ww_calloc(1, sizeof *s);
@@ -452,7 +452,7 @@ static void stream_stop(struct stream *s)
     stream_unref(s);
 }
 
-static char *camera_sig(const struct cat_camera *c)
+static char *camera_sig(const struct catalog_camera *c)
 {
     return ww_asprintf("%s|%s|%s|%s|%s|%d", c->main_url, c->sub_url ? c->sub_url : "",
                        c->username ? c->username : "", c->password ? c->password : "",
@@ -471,7 +471,7 @@ static void cam_stop(struct cam *c)
     free(c);
 }
 
-static struct cam *cam_start(struct engine *e, const struct cat_camera *cc)
+static struct cam *cam_start(struct engine *e, const struct catalog_camera *cc)
 {
     struct cam *c = ww_calloc(1, sizeof *c);
     c->id = cc->id;
@@ -559,7 +559,7 @@ static void apply_consent(struct engine *e)
 
 /* Stages a settings row in the stream's detector (bad values or zones
  * are logged and the previous ones stay).  e->mu held. */
-static void motion_settings_apply(struct stream *s, const struct cat_motion_settings *ms)
+static void motion_settings_apply(struct stream *s, const struct catalog_motion_settings *ms)
 {
     struct motion_config mc;
     motion_config_default(&mc);
@@ -589,7 +589,7 @@ static void apply_motion_settings(struct engine *e)
 {
     int64_t *ids;
     size_t n = cam_ids(e, true, &ids);
-    struct cat_motion_settings *ms = n ? ww_calloc(n, sizeof *ms) : NULL;
+    struct catalog_motion_settings *ms = n ? ww_calloc(n, sizeof *ms) : NULL;
     bool *have = n ? ww_calloc(n, sizeof *have) : NULL;
     for (size_t i = 0; i < n; i++)
         have[i] = catalog_motion_settings_get(e->cat, ids[i], &ms[i]) == 0; /* no row: defaults stay */
@@ -601,7 +601,7 @@ static void apply_motion_settings(struct engine *e)
     }
     pthread_mutex_unlock(&e->mu);
     for (size_t i = 0; i < n; i++)
-        if (have[i]) cat_motion_settings_clear(&ms[i]);
+        if (have[i]) catalog_motion_settings_clear(&ms[i]);
     free(have);
     free(ms);
     free(ids);
@@ -633,7 +633,7 @@ static void drain_events(struct engine *e)
         pthread_mutex_lock(&e->mu);
         bool retired = is_retired_locked(e, v[i].camera_id);
         pthread_mutex_unlock(&e->mu);
-        struct cat_camera cc;
+        struct catalog_camera cc;
         if (retired || catalog_camera_get(e->cat, v[i].camera_id, &cc) != 0) {
             /* The camera was deleted between the event and now: its events
              * go with it. */
@@ -641,7 +641,7 @@ static void drain_events(struct engine *e)
             free(v[i].jpeg);
             continue;
         }
-        cat_camera_clear(&cc);
+        catalog_camera_clear(&cc);
         /* The event's picture (its peak) must lie inside the owner's
          * recording consent: this also covers the moments between a
          * withdrawal and the supervisor's next apply_consent. */
@@ -651,7 +651,7 @@ static void drain_events(struct engine *e)
             free(v[i].jpeg);
             continue;
         }
-        struct cat_event ce = {
+        struct catalog_event ce = {
             .camera_id = v[i].camera_id, .stream_id = v[i].stream_id, .start_us = v[i].ev.start_us,
             .end_us = v[i].ev.end_us, .peak_us = v[i].ev.peak_us, .peak_score = v[i].ev.peak_score,
             .zone = v[i].ev.zone,
@@ -683,7 +683,7 @@ static void drain_events(struct engine *e)
 /* Brings the running cameras in line with the catalog. */
 static void reconcile(struct engine *e)
 {
-    struct cat_camera *v;
+    struct catalog_camera *v;
     size_t n;
     if (catalog_camera_list(e->cat, &v, &n)) return;
     pthread_mutex_lock(&e->mu);
@@ -723,7 +723,7 @@ static void reconcile(struct engine *e)
         e->cams[e->ncams++] = c;
         pthread_mutex_unlock(&e->mu);
     }
-    cat_camera_list_free(v, n);
+    catalog_camera_list_free(v, n);
     apply_consent(e);
     apply_motion_settings(e);
     for (;;) {

@@ -118,7 +118,7 @@ out:
     return rc;
 }
 
-static json_t *manifest(const struct export_req *q, const struct cat_camera *cam, catalog_t *cat,
+static json_t *manifest(const struct export_req *q, const struct catalog_camera *cam, catalog_t *cat,
                         const struct export_result *res, const char *file_name)
 {
     char a[48], b[48], c[48], d[48], e[48], f[48], now[48];
@@ -130,24 +130,24 @@ static json_t *manifest(const struct export_req *q, const struct cat_camera *cam
         json_object_set_new(camera, "longitude", json_real(cam->longitude));
     }
     if (cam->ward_id) {
-        struct cat_ward *w;
+        struct catalog_ward *w;
         size_t nw;
         if (catalog_ward_list(cat, &w, &nw) == 0) {
             for (size_t i = 0; i < nw; i++)
                 if (w[i].id == cam->ward_id)
                     json_object_set_new(camera, "ward", json_pack("{s:s,s:s?,s:s?}", "name", w[i].name,
                                                                    "district", w[i].district, "province", w[i].province));
-            cat_ward_list_free(w, nw);
+            catalog_ward_list_free(w, nw);
         }
     }
     json_t *owner = json_null();
     int64_t owner_id = 0;
     if (catalog_camera_owner_get(cat, cam->id, &owner_id) == 0 && owner_id) {
-        struct cat_owner o;
+        struct catalog_owner o;
         if (catalog_owner_get(cat, owner_id, &o) == 0) {
             owner = json_pack("{s:I,s:s,s:s?,s:s?,s:s?}", "id", (json_int_t)o.id, "kind", o.kind,
                               "name", o.name, "phone", o.phone, "address", o.address);
-            cat_owner_clear(&o);
+            catalog_owner_clear(&o);
         }
     }
     return json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
@@ -177,12 +177,12 @@ int export_clip(const struct export_req *q, struct export_result *res)
     memset(res, 0, sizeof *res);
     if (q->to_us <= q->from_us) return WW_EINVAL;
     if (ww_span_over(q->from_us, q->to_us, 24LL * 3600 * 1000000)) return WW_EINVAL; /* one day at most */
-    struct cat_camera cam;
+    struct catalog_camera cam;
     int rc = catalog_camera_get(q->cat, q->camera_id, &cam);
     if (rc) return rc;
-    struct cat_consent_now cn;
+    struct catalog_consent_now cn;
     if ((rc = catalog_consent_at(q->cat, q->camera_id, ww_wall_us(), &cn)) || !cn.export_) {
-        cat_camera_clear(&cam);
+        catalog_camera_clear(&cam);
         return rc ? rc : WW_EPERM;
     }
     int64_t sid;
@@ -198,10 +198,10 @@ int export_clip(const struct export_req *q, struct export_result *res)
         if (fd >= 0) { fdatasync(fd); close(fd); }
         if (rename(part, q->out_path) != 0) rc = -errno;
     }
-    if (rc) { unlink(part); free(part); cat_camera_clear(&cam); return rc; }
+    if (rc) { unlink(part); free(part); catalog_camera_clear(&cam); return rc; }
     free(part);
     ww_fsync_dir_of(q->out_path);
-    if ((rc = export_sha256_file(q->out_path, res->sha256))) { cat_camera_clear(&cam); return rc; }
+    if ((rc = export_sha256_file(q->out_path, res->sha256))) { catalog_camera_clear(&cam); return rc; }
     FILE *f = fopen(q->out_path, "rb");
     if (f) { fseek(f, 0, SEEK_END); res->bytes = ftell(f); fclose(f); }
     const char *slash = strrchr(q->out_path, '/');
@@ -220,7 +220,7 @@ int export_clip(const struct export_req *q, struct export_result *res)
     json_decref(m);
     if (rc) unlink(q->out_path);
     if (!rc) {
-        struct cat_export e = {
+        struct catalog_export e = {
             .camera_id = q->camera_id, .stream = (char *)kind, .from_us = q->from_us, .to_us = q->to_us,
             .first_us = res->first_us, .last_us = res->last_us, .path = (char *)q->out_path,
             .bytes = res->bytes, .frames = res->frames, .sha256 = res->sha256,
@@ -230,6 +230,6 @@ int export_clip(const struct export_req *q, struct export_result *res)
         rc = catalog_export_add(q->cat, &e);
         res->export_id = e.id;
     }
-    cat_camera_clear(&cam);
+    catalog_camera_clear(&cam);
     return rc;
 }

@@ -178,7 +178,7 @@ static void set_cookie(struct http_req *req, const char *token, int64_t max_age_
     http_resp_header(req, "Set-Cookie", c);
 }
 
-static struct http_user *user_copy(struct http_req *req, const struct cat_user *u)
+static struct http_user *user_copy(struct http_req *req, const struct catalog_user *u)
 {
     struct http_user *hu = http_req_alloc(req, sizeof *hu);
     hu->id = u->id;
@@ -205,8 +205,8 @@ void http_auth_load(struct http_req *req)
     req->have_token = true;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return;
-    struct cat_session s;
-    struct cat_user u;
+    struct catalog_session s;
+    struct catalog_user u;
     int64_t now = ww_wall_us();
     if (catalog_session_find(cat, req->token_hash, now, &s, &u)) return;
     /* The sliding expiry never passes the absolute lifetime from sign-in:
@@ -214,11 +214,11 @@ void http_auth_load(struct http_req *req)
     int64_t hard_end = s.created_us + session_max(req->srv);
     if (now >= hard_end) {
         catalog_session_delete(cat, req->token_hash);
-        cat_user_clear(&u);
+        catalog_user_clear(&u);
         return;
     }
     req->user = user_copy(req, &u);
-    cat_user_clear(&u);
+    catalog_user_clear(&u);
     if (now - s.last_seen_us >= HTTP_SESSION_TOUCH_US) {
         int64_t until = now + HTTP_SESSION_TTL_US < hard_end ? now + HTTP_SESSION_TTL_US : hard_end;
         if (catalog_session_extend(cat, req->token_hash, now, until) == 0)
@@ -232,7 +232,7 @@ const struct http_user *http_req_user(struct http_req *req)
     return req->user;
 }
 
-int http_session_create(struct http_req *req, const struct cat_user *u)
+int http_session_create(struct http_req *req, const struct catalog_user *u)
 {
     unsigned char raw[TOKEN_BYTES];
     char token[sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -275,7 +275,7 @@ int http_audit(struct http_req *req, const char *action, int64_t camera_id, int6
     json_decref(detail);
     catalog_t *cat = http_req_catalog(req);
     const struct http_user *u = req->user_loaded ? req->user : http_req_user(req);
-    struct cat_audit a = {
+    struct catalog_audit a = {
         .user_id = u ? u->id : 0,
         .username = u ? (char *)u->username : NULL,
         .action = (char *)action,
@@ -297,7 +297,7 @@ int http_audit(struct http_req *req, const char *action, int64_t camera_id, int6
 static json_t *user_json(const struct http_user *u)
 {
     json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
-                          "role", cat_role_name(u->role));
+                          "role", catalog_role_name(u->role));
     json_object_set_new(o, "display_name", u->display_name ? json_string(u->display_name) : json_null());
     json_object_set_new(o, "ward_id", u->ward_id ? json_integer(u->ward_id) : json_null());
     json_object_set_new(o, "owner_id", u->owner_id ? json_integer(u->owner_id) : json_null());
@@ -359,7 +359,7 @@ static int h_login(struct http_req *req, void *ud)
 
     catalog_t *cat = http_req_catalog(req);
     if (!cat) { http_rl_end(rl, keys, limits, clear, 2, true, ww_mono_us()); return WW_EDB; }
-    struct cat_user u;
+    struct catalog_user u;
     const char *why = NULL;
     if (catalog_user_find(cat, name, &u) != 0) {
         memset(&u, 0, sizeof u);
@@ -373,14 +373,14 @@ static int h_login(struct http_req *req, void *ud)
     }
     http_rl_end(rl, keys, limits, clear, 2, why == NULL, ww_mono_us());
     if (why) {
-        struct cat_audit a = {.user_id = u.id, .username = name, .action = CAT_AUDIT_LOGIN_FAILED,
+        struct catalog_audit a = {.user_id = u.id, .username = name, .action = CATALOG_AUDIT_LOGIN_FAILED,
                               .client_addr = req->client_addr};
         char detail[64];
         snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", why);
         a.detail = detail;
         if (catalog_audit_append(cat, &a)) ww_error("audit", "cannot record a failed sign-in");
         ww_info("auth", "failed sign-in for '%s' from %s (%s)", name, req->client_addr, why);
-        cat_user_clear(&u);
+        catalog_user_clear(&u);
         return http_error(req, 401, "unauthorized", "wrong username or password");
     }
     /* Success clears the username's count only: clearing the address's
@@ -395,10 +395,10 @@ static int h_login(struct http_req *req, void *ud)
         }
     }
     rc = http_session_create(req, &u);
-    if (rc) { cat_user_clear(&u); return rc; }
+    if (rc) { catalog_user_clear(&u); return rc; }
     catalog_user_touch_login(cat, u.id, ww_wall_us());
-    cat_user_clear(&u);
-    if ((rc = http_audit(req, CAT_AUDIT_LOGIN, 0, 0, 0, NULL))) return rc;
+    catalog_user_clear(&u);
+    if ((rc = http_audit(req, CATALOG_AUDIT_LOGIN, 0, 0, 0, NULL))) return rc;
     ww_info("auth", "'%s' signed in from %s", req->user->username, req->client_addr);
     return http_respond_json(req, 200, json_pack("{s:o,s:I,s:o}", "user", user_json(req->user),
                                                  "expires_in_s",
@@ -420,7 +420,7 @@ static int h_logout(struct http_req *req, void *ud)
     if (req->have_token) {
         catalog_t *cat = http_req_catalog(req);
         if (!cat) return WW_EDB;
-        if (u) http_audit(req, CAT_AUDIT_LOGOUT, 0, 0, 0, NULL);
+        if (u) http_audit(req, CATALOG_AUDIT_LOGOUT, 0, 0, 0, NULL);
         int rc = catalog_session_delete(cat, req->token_hash);
         if (rc) return rc;
     }
@@ -451,10 +451,10 @@ static int h_password(struct http_req *req, void *ud)
     int wait = http_rl_begin(&req->srv->rl, keys, limits, 1, ww_mono_us());
     if (wait) return too_many(req, wait);
     catalog_t *cat = http_req_catalog(req);
-    struct cat_user u;
+    struct catalog_user u;
     rc = cat ? catalog_user_get(cat, me->id, &u) : WW_EDB;
     bool ok = rc == 0 && http_password_verify(u.pw_hash, oldp);
-    if (rc == 0) cat_user_clear(&u);
+    if (rc == 0) catalog_user_clear(&u);
     http_rl_end(&req->srv->rl, keys, limits, keep, 1, ok || rc != 0, ww_mono_us());
     if (rc) return rc;
     if (!ok) return http_fail(req, WW_EPERM, "the current password is wrong");
@@ -464,7 +464,7 @@ static int h_password(struct http_req *req, void *ud)
     free(h);
     if (rc) return rc;
     http_sessions_revoke(req, me->id);
-    if ((rc = http_audit(req, CAT_AUDIT_USER_CHANGE, 0, 0, 0,
+    if ((rc = http_audit(req, CATALOG_AUDIT_USER_CHANGE, 0, 0, 0,
                          json_pack("{s:s,s:I}", "change", "password", "user_id",
                                    (json_int_t)me->id))))
         return rc;

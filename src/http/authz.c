@@ -41,17 +41,17 @@ _Static_assert(SAME_BIT(AUTHZ_VIEW, COMMUNITY_RIGHT_VIEW) && SAME_BIT(AUTHZ_LIVE
 
 #define WARD_ALL (AUTHZ_WARD_READ | AUTHZ_WARD_WRITE | AUTHZ_WARD_REVIEW | AUTHZ_WARD_ADMIN)
 
-static unsigned ward_rights(enum cat_role r)
+static unsigned ward_rights(enum catalog_role r)
 {
     switch (r) {
-    case CAT_ROLE_ADMIN: return WARD_ALL;
-    case CAT_ROLE_PROVINCE: return AUTHZ_WARD_READ | AUTHZ_WARD_REVIEW;
-    case CAT_ROLE_OFFICER: return AUTHZ_WARD_READ | AUTHZ_WARD_WRITE;
+    case CATALOG_ROLE_ADMIN: return WARD_ALL;
+    case CATALOG_ROLE_PROVINCE: return AUTHZ_WARD_READ | AUTHZ_WARD_REVIEW;
+    case CATALOG_ROLE_OFFICER: return AUTHZ_WARD_READ | AUTHZ_WARD_WRITE;
     default: return 0;
     }
 }
 
-static bool sees_everything(enum cat_role r) { return r == CAT_ROLE_ADMIN || r == CAT_ROLE_PROVINCE; }
+static bool sees_everything(enum catalog_role r) { return r == CATALOG_ROLE_ADMIN || r == CATALOG_ROLE_PROVINCE; }
 
 /* The signed-in user as community's rules take it (plain data). */
 static struct community_user as_community(const struct http_user *u)
@@ -83,7 +83,7 @@ int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward
     if (!u) return WW_EAUTH;
     if (!ward_exists || ward_id <= 0) return WW_ENOTFOUND;
     bool in_scope = sees_everything(u->role) ||
-                    ((u->role == CAT_ROLE_OFFICER || u->role == CAT_ROLE_VIEWER) &&
+                    ((u->role == CATALOG_ROLE_OFFICER || u->role == CATALOG_ROLE_VIEWER) &&
                      u->ward_id == ward_id);
     if (!in_scope) return WW_ENOTFOUND;
     if (!actions || (actions & ~WARD_ALL)) return WW_EPERM;
@@ -118,7 +118,7 @@ int http_authz_camera(struct http_req *req, int64_t camera_id, unsigned actions)
     rc = http_authz_decide_camera(u, &f, actions);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such camera %lld", (long long)camera_id);
     if (rc == WW_EPERM)
-        return http_fail(req, rc, "your role (%s) may not %s this camera", cat_role_name(u->role),
+        return http_fail(req, rc, "your role (%s) may not %s this camera", catalog_role_name(u->role),
                          action_words(actions));
     return rc;
 }
@@ -181,7 +181,7 @@ int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int
     case COMMUNITY_NO_USER: return http_fail(req, WW_EAUTH, "sign in first");
     case COMMUNITY_NOT_IN_SCOPE: return http_fail(req, WW_ENOTFOUND, "no such camera %lld", (long long)camera_id);
     case COMMUNITY_NOT_ROLE:
-        return http_fail(req, WW_EPERM, "your role (%s) may not %s this camera", cat_role_name(u->role),
+        return http_fail(req, WW_EPERM, "your role (%s) may not %s this camera", catalog_role_name(u->role),
                          action_words(action));
     default:
         http_error(req, 403, "no_consent", "%s", ans.reason);
@@ -229,13 +229,13 @@ bool http_consent_watch_holds(struct http_consent_watch *w)
 
 static int ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
 {
-    struct cat_ward *v;
+    struct catalog_ward *v;
     size_t n;
     *exists = false;
     int rc = catalog_ward_list(cat, &v, &n);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
-    cat_ward_list_free(v, n);
+    catalog_ward_list_free(v, n);
     return 0;
 }
 
@@ -251,7 +251,7 @@ int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions)
     rc = http_authz_decide_ward(u, ward_id, exists, actions);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such ward %lld", (long long)ward_id);
     if (rc == WW_EPERM)
-        return http_fail(req, rc, "your role (%s) may not %s this ward", cat_role_name(u->role),
+        return http_fail(req, rc, "your role (%s) may not %s this ward", catalog_role_name(u->role),
                          action_words(actions));
     return rc;
 }
@@ -267,7 +267,7 @@ int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, con
     if (!actions || (community_role_rights(u->role) & actions) != actions) return 0; /* none */
     if (sees_everything(u->role)) { *all = true; return 0; }
     int64_t ward = 0, owner = 0;
-    if (u->role == CAT_ROLE_OWNER) owner = u->owner_id;
+    if (u->role == CATALOG_ROLE_OWNER) owner = u->owner_id;
     else ward = u->ward_id;
     if (ward <= 0 && owner <= 0) return 0;
     catalog_t *cat = http_req_catalog(req);

@@ -98,11 +98,11 @@ char *http_find_web_dir(void);
 enum {
     HTTP_PUBLIC       = 1 << 0,  /* no session needed (default: 401 without one) */
     /* Role gates checked before the handler (403 otherwise); 0 = any role. */
-    HTTP_ROLE_ADMIN    = 1 << (8 + CAT_ROLE_ADMIN),
-    HTTP_ROLE_PROVINCE = 1 << (8 + CAT_ROLE_PROVINCE),
-    HTTP_ROLE_OFFICER  = 1 << (8 + CAT_ROLE_OFFICER),
-    HTTP_ROLE_VIEWER   = 1 << (8 + CAT_ROLE_VIEWER),
-    HTTP_ROLE_OWNER    = 1 << (8 + CAT_ROLE_OWNER),
+    HTTP_ROLE_ADMIN    = 1 << (8 + CATALOG_ROLE_ADMIN),
+    HTTP_ROLE_PROVINCE = 1 << (8 + CATALOG_ROLE_PROVINCE),
+    HTTP_ROLE_OFFICER  = 1 << (8 + CATALOG_ROLE_OFFICER),
+    HTTP_ROLE_VIEWER   = 1 << (8 + CATALOG_ROLE_VIEWER),
+    HTTP_ROLE_OWNER    = 1 << (8 + CATALOG_ROLE_OWNER),
     HTTP_ROLES_STAFF   = HTTP_ROLE_ADMIN | HTTP_ROLE_PROVINCE | HTTP_ROLE_OFFICER,
 };
 typedef int (*http_handler_fn)(struct http_req *req, void *ud);
@@ -253,7 +253,7 @@ void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
 struct http_user {
     int64_t id;
     const char *username, *display_name;  /* display_name may be NULL */
-    enum cat_role role;
+    enum catalog_role role;
     int64_t ward_id;   /* officer/viewer; 0 otherwise */
     int64_t owner_id;  /* owner; 0 otherwise */
 };
@@ -406,7 +406,7 @@ int http_csp_tile_source(const char *tile_url, char **source);
 
 /* ---- audit -------------------------------------------------------------------------
  * Appends an audit row for this request: user and client address from the
- * request, action (CAT_AUDIT_* in catalog/cat_audit.h), camera (0 = none),
+ * request, action (CAT_AUDIT_* in catalog/catalog_audit.h), camera (0 = none),
  * footage range (0,0 = none), detail (JSON object or NULL; reference
  * STOLEN).  Call it when access is granted and about to happen (live view
  * started, playback range served, export begun).  Failure is logged and

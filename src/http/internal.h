@@ -240,6 +240,6 @@ int http_serve_static(struct http_req *req);
 /* auth.c */
 void http_auth_load(struct http_req *req);
 void http_auth_register(struct http_server *srv);
-int http_session_create(struct http_req *req, const struct cat_user *u);
+int http_session_create(struct http_req *req, const struct catalog_user *u);
 
 #endif

@@ -296,7 +296,7 @@ static int csrf_check(struct http_req *req)
     return 0;
 }
 
-static bool role_allowed(unsigned flags, enum cat_role role)
+static bool role_allowed(unsigned flags, enum catalog_role role)
 {
     unsigned gates = flags & (HTTP_ROLE_ADMIN | HTTP_ROLE_PROVINCE | HTTP_ROLE_OFFICER |
                               HTTP_ROLE_VIEWER | HTTP_ROLE_OWNER);
@@ -370,7 +370,7 @@ static void dispatch(struct http_req *req)
         }
         if (!role_allowed(flags, u->role)) {
             http_error(req, 403, "forbidden", "your role (%s) may not do this",
-                       cat_role_name(u->role));
+                       catalog_role_name(u->role));
             return;
         }
     }

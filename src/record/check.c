@@ -56,23 +56,23 @@ static int orphan_cb(const char *path, const struct stat *sb, int type, struct F
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rec_check(const char *data_dir, catalog_t *cat, bool deep,
-              void (*report)(void *opaque, const struct cat_segment *s, const char *problem),
+              void (*report)(void *opaque, const struct catalog_segment *s, const char *problem),
               void *opaque)
 {
-    struct cat_segment *rows;
+    struct catalog_segment *rows;
     size_t n;
     if (catalog_segment_all(cat, -1, &rows, &n)) return WW_EDB;
     int problems = 0;
     char msg[256];
     char **paths = ww_calloc(n + 1, sizeof *paths);
     for (size_t i = 0; i < n; i++) {
-        struct cat_segment *r = &rows[i];
+        struct catalog_segment *r = &rows[i];
         paths[i] = r->path;
         char *abs = ww_asprintf("%s/%s", data_dir, r->path);
         struct stat st;
         msg[0] = 0;
         struct rec_scan sc = {0};
-        if (r->state == CAT_SEG_DELETING) {
+        if (r->state == CATALOG_SEG_DELETING) {
             snprintf(msg, sizeof msg, "row is marked deleting (an interrupted delete: run serve to finish it)");
         } else if (stat(abs, &st) != 0) {
             snprintf(msg, sizeof msg, "file is missing");
@@ -117,7 +117,7 @@ int rec_check(const char *data_dir, catalog_t *cat, bool deep,
     if (n) qsort(paths, n, sizeof *paths, cmpstr);
     for (size_t i = 0; i < orphans.n; i++) {
         if (!n || !bsearch(&orphans.v[i], paths, n, sizeof *paths, cmpstr)) {
-            struct cat_segment fake = {.path = orphans.v[i]};
+            struct catalog_segment fake = {.path = orphans.v[i]};
             problems++;
             if (report) report(opaque, &fake, "file has no catalog row");
         }
@@ -127,6 +127,6 @@ int rec_check(const char *data_dir, catalog_t *cat, bool deep,
     orphans.v = NULL;
     orphans.cap = 0;
     free(paths);
-    cat_segment_list_free(rows, n);
+    catalog_segment_list_free(rows, n);
     return problems;
 }

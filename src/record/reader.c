@@ -15,7 +15,7 @@
 
 struct rec_reader {
     char *data_dir;
-    struct cat_segment *segs;
+    struct catalog_segment *segs;
     size_t nsegs, cur;
     int64_t from_us, to_us, total_bytes, done_bytes;
     AVFormatContext *fc;
@@ -46,14 +46,14 @@ void rec_reader_close(rec_reader_t *r)
     if (!r) return;
     if (r->fc) avformat_close_input(&r->fc);
     avcodec_parameters_free(&r->par);
-    cat_segment_list_free(r->segs, r->nsegs);
+    catalog_segment_list_free(r->segs, r->nsegs);
     free(r->data_dir);
     free(r);
 }
 
 static int open_segment(rec_reader_t *r)
 {
-    struct cat_segment *s = &r->segs[r->cur];
+    struct catalog_segment *s = &r->segs[r->cur];
     char *abs = ww_asprintf("%s/%s", r->data_dir, s->path);
     int rc = avformat_open_input(&r->fc, abs, NULL, NULL);
     free(abs);
@@ -84,7 +84,7 @@ int rec_reader_next(rec_reader_t *r, AVPacket *pkt, int64_t *wall_us, bool *key)
             r->cur++;
             continue;
         }
-        struct cat_segment *s = &r->segs[r->cur];
+        struct catalog_segment *s = &r->segs[r->cur];
         AVRational tb = r->fc->streams[0]->time_base;
         int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
         int64_t w = s->start_us + av_rescale_q(ts, tb, (AVRational){1, 1000000});

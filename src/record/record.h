@@ -150,7 +150,7 @@ int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report 
 /* Verifies every row against its file; calls report for each problem and
  * returns the number of problems (or a negative error). */
 int rec_check(const char *data_dir, catalog_t *cat, bool deep,
-              void (*report)(void *opaque, const struct cat_segment *s, const char *problem),
+              void (*report)(void *opaque, const struct catalog_segment *s, const char *problem),
               void *opaque);
 
 /* ---- reading recordings (playback, export) -------------------------------

@@ -54,12 +54,12 @@ static int walk_cb(const char *path, const struct stat *sb, int type, struct FTW
 
 /* Re-indexes a row from its file.  Returns 1 if the row changed, 0 if not,
  * -1 if nothing playable is left (the row should go). */
-static int rescan_row(const char *abs, struct cat_segment *row, bool truncate)
+static int rescan_row(const char *abs, struct catalog_segment *row, bool truncate)
 {
     struct rec_scan sc;
     int rc = rec_scan_file(abs, &sc);
     if (rc || sc.frames == 0) { rec_scan_clear(&sc); return -1; }
-    int changed = sc.good_bytes != row->bytes || sc.frames != row->frames || row->state != CAT_SEG_CLOSED;
+    int changed = sc.good_bytes != row->bytes || sc.frames != row->frames || row->state != CATALOG_SEG_CLOSED;
     row->bytes = sc.good_bytes;
     row->frames = sc.frames;
     row->end_us = row->start_us + sc.duration_us;
@@ -67,7 +67,7 @@ static int rescan_row(const char *abs, struct cat_segment *row, bool truncate)
     row->frag_index = sc.index.data;
     row->frag_index_len = sc.index.len;
     sc.index.data = NULL;
-    row->state = CAT_SEG_CLOSED;
+    row->state = CATALOG_SEG_CLOSED;
     rec_scan_clear(&sc);
     if (truncate) {
         struct stat st;
@@ -85,18 +85,18 @@ static int rescan_row(const char *abs, struct cat_segment *row, bool truncate)
 int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report *rep)
 {
     memset(rep, 0, sizeof *rep);
-    struct cat_segment *rows;
+    struct catalog_segment *rows;
     size_t nrows;
     if (catalog_segment_all(cat, -1, &rows, &nrows)) return WW_EDB;
     struct strset known = {0}, remove = {0}, files = {0};
     int rc = catalog_begin(cat);
     if (rc) goto out;
     for (size_t i = 0; i < nrows && !rc; i++) {
-        struct cat_segment *r = &rows[i];
+        struct catalog_segment *r = &rows[i];
         char *abs = ww_asprintf("%s/%s", data_dir, r->path);
         struct stat st;
         bool exists = stat(abs, &st) == 0;
-        if (r->state == CAT_SEG_DELETING) {
+        if (r->state == CATALOG_SEG_DELETING) {
             if (exists) strset_add(&remove, ww_strdup(abs));
             rc = catalog_segment_delete(cat, r->id);
             rep->deletes_finished++;
@@ -104,7 +104,7 @@ int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report 
             ww_warn("recover", "%s: file is gone; dropping its row", r->path);
             rc = catalog_segment_delete(cat, r->id);
             rep->rows_dropped++;
-        } else if (r->state == CAT_SEG_GROWING || st.st_size < r->bytes) {
+        } else if (r->state == CATALOG_SEG_GROWING || st.st_size < r->bytes) {
             int ch = rescan_row(abs, r, true);
             if (ch < 0) {
                 ww_warn("recover", "%s: nothing playable; removing", r->path);
@@ -138,16 +138,16 @@ int rec_recover(const char *data_dir, catalog_t *cat, struct rec_recover_report 
         bool ok = rec_scan_file(abs, &sc) == 0 && sc.has_header && sc.frames > 0 &&
                   catalog_stream_find(cat, sc.camera_id, sc.kind, &sid) == 0 && sid == sc.stream_id;
         if (ok) {
-            struct cat_segment row = {.stream_id = sc.stream_id, .camera_id = sc.camera_id,
+            struct catalog_segment row = {.stream_id = sc.stream_id, .camera_id = sc.camera_id,
                                       .start_us = sc.start_us, .path = files.v[i],
-                                      .codec = sc.codec, .state = CAT_SEG_CLOSED};
+                                      .codec = sc.codec, .state = CATALOG_SEG_CLOSED};
             row.path = ww_strdup(files.v[i]);
             row.codec = ww_strdup(sc.codec);
             rescan_row(abs, &row, true);
             rc = catalog_segment_upsert(cat, &row);
             ww_info("recover", "%s: indexed a file whose row never committed (%lld frames)",
                     files.v[i], (long long)row.frames);
-            cat_segment_clear(&row);
+            catalog_segment_clear(&row);
             rep->files_indexed++;
         } else {
             ww_warn("recover", "%s: no row and nothing playable; removing", files.v[i]);
@@ -163,6 +163,6 @@ out:
     strset_free(&known);
     strset_free(&remove);
     strset_free(&files);
-    cat_segment_list_free(rows, nrows);
+    catalog_segment_list_free(rows, nrows);
     return rc;
 }

@@ -17,7 +17,7 @@
 
 #define BATCH 64
 
-static int delete_batch(const char *data_dir, catalog_t *cat, struct cat_segment *v, size_t n,
+static int delete_batch(const char *data_dir, catalog_t *cat, struct catalog_segment *v, size_t n,
                         rec_syncer_t *holds, int64_t *deleted, int64_t *bytes)
 {
     bool *take = ww_calloc(n + 1, sizeof *take);
@@ -30,7 +30,7 @@ static int delete_batch(const char *data_dir, catalog_t *cat, struct cat_segment
     if (!count) goto out;
     if ((rc = catalog_begin(cat))) goto out;
     for (size_t i = 0; i < n && !rc; i++)
-        if (take[i]) rc = catalog_segment_set_state(cat, v[i].id, CAT_SEG_DELETING);
+        if (take[i]) rc = catalog_segment_set_state(cat, v[i].id, CATALOG_SEG_DELETING);
     if (rc || (rc = catalog_commit(cat))) { catalog_rollback(cat); goto out; }
     for (size_t i = 0; i < n; i++) {
         if (!take[i]) continue;
@@ -53,25 +53,25 @@ out:
 static int by_days(const char *data_dir, catalog_t *cat, rec_syncer_t *holds, int64_t *deleted,
                    int64_t *bytes)
 {
-    struct cat_camera *cams;
+    struct catalog_camera *cams;
     size_t ncams;
     if (catalog_camera_list(cat, &cams, &ncams)) return WW_EDB;
     int64_t now = ww_wall_us();
     for (size_t c = 0; c < ncams; c++) {
         int64_t cutoff = now - (int64_t)cams[c].retention_days * 86400 * 1000000;
         for (int round = 0; round < 1000; round++) {
-            struct cat_segment *v;
+            struct catalog_segment *v;
             size_t n;
             if (catalog_segment_oldest(cat, cams[c].id, cutoff, BATCH, &v, &n)) break;
             size_t keep = 0; /* only segments wholly past the cut-off */
             for (size_t i = 0; i < n; i++)
                 if (v[i].end_us <= cutoff) keep = i + 1; else break;
             int rc = keep ? delete_batch(data_dir, cat, v, keep, holds, deleted, bytes) : 0;
-            cat_segment_list_free(v, n);
+            catalog_segment_list_free(v, n);
             if (rc <= 0) break;
         }
     }
-    cat_camera_list_free(cams, ncams);
+    catalog_camera_list_free(cams, ncams);
     return 0;
 }
 
@@ -108,11 +108,11 @@ static void by_space(const char *data_dir, catalog_t *cat, const struct rec_rete
         bool over = (cfg->quota_bytes > 0 && total > cfg->quota_bytes) ||
                     (floor > 0 && free_b >= 0 && free_b < floor);
         if (!over) break;
-        struct cat_segment *v;
+        struct catalog_segment *v;
         size_t n;
         if (catalog_segment_oldest(cat, 0, INT64_MAX, 8, &v, &n)) break;
         int rc = n ? delete_batch(data_dir, cat, v, n, holds, deleted, bytes) : 0;
-        cat_segment_list_free(v, n);
+        catalog_segment_list_free(v, n);
         if (rc <= 0) {
             static int64_t last_warn; /* the syncer's thread only */
             if (n == 0 && ww_mono_us() - last_warn > 60000000 && (last_warn = ww_mono_us()))

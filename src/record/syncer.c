@@ -181,12 +181,12 @@ static int sync_file(struct snap *sn)
 static int commit_segment(rec_syncer_t *s, struct snap *sn)
 {
     struct rec_seg *seg = sn->seg;
-    struct cat_segment row = {
+    struct catalog_segment row = {
         .stream_id = seg->stream_id, .camera_id = seg->camera_id,
         .start_us = seg->start_us, .end_us = sn->end_us, .path = seg->relpath,
         .bytes = sn->bytes, .frames = sn->frames, .codec = seg->codec,
         .frag_index = sn->index.data, .frag_index_len = sn->index.len,
-        .state = sn->closed ? CAT_SEG_CLOSED : CAT_SEG_GROWING,
+        .state = sn->closed ? CATALOG_SEG_CLOSED : CATALOG_SEG_GROWING,
     };
     if (catalog_savepoint(s->cat)) return WW_EDB;
     int rc = catalog_segment_upsert(s->cat, &row);

@@ -123,14 +123,14 @@ char *ward_period_text(const struct ward_period *p);
  * category says they apply, not in the future (more than a day ahead),
  * linked cameras exist.
  * WW_EINVAL with *why. */
-int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char **why);
+int ward_incident_validate(catalog_t *cat, const struct catalog_incident *inc, char **why);
 /* The links an incident adds (camera_ids, export_ids not already in old;
  * old NULL = a new incident) must be in scope: each camera, and each
  * export's camera, must exist and — when scope_ward_id is not 0 (an
  * officer) — belong to that ward.  Out of scope and absent get the same
  * answer, WW_EINVAL with *why "no camera N" / "no export N", so linking
  * cannot tell an officer whether another ward's camera exists. */
-int ward_incident_check_links(catalog_t *cat, const struct cat_incident *inc, const struct cat_incident *old,
+int ward_incident_check_links(catalog_t *cat, const struct catalog_incident *inc, const struct catalog_incident *old,
                               int64_t scope_ward_id, char **why);
 /* Whether a status may move from → to.  Forward only: received → verifying
  * → solved | closed (received may go straight to solved or closed); the
@@ -139,12 +139,12 @@ bool ward_status_move_ok(int from, int to, bool force);
 
 /* Creates: validates, inserts, writes a "created" history row — one
  * transaction.  Sets inc->id, created_by/created_us. */
-int ward_incident_create(catalog_t *cat, struct cat_incident *inc, const char *user, char **why);
+int ward_incident_create(catalog_t *cat, struct catalog_incident *inc, const char *user, char **why);
 /* Replaces incident upd->id with upd (typically a copy of the stored one with
  * a patch applied): validates, checks the status move (force for admins),
  * writes an "updated" history row whose diff is {field: [old, new]} of the
  * fields that changed.  Nothing changed → 0 and no history row. */
-int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *user, bool force,
+int ward_incident_update(catalog_t *cat, struct catalog_incident *upd, const char *user, bool force,
                          char **why);
 /* Deletes, keeping a "deleted" history row with the whole old record. */
 int ward_incident_delete(catalog_t *cat, int64_t id, const char *user);
@@ -154,30 +154,30 @@ int ward_incident_delete(catalog_t *cat, int64_t id, const char *user);
  * longitude, summary, status, suspects, drug_grams, deaths, injuries,
  * damage_vnd, camera_ids, export_ids, demo, created_by, created_at,
  * updated_by, updated_at).  New reference. */
-json_t *ward_incident_json(const struct cat_incident *inc, int offset_min);
+json_t *ward_incident_json(const struct catalog_incident *inc, int offset_min);
 /* Applies a JSON object of fields to inc (create or patch).  Accepts ward_id
  * or ward (name), category_id or category (code, Vietnamese or English name),
  * occurred_at (text, see ward_time_parse) or occurred_at_us, status, address,
  * latitude/longitude (number or null), summary, figures (number, numeric
  * text or null), camera_ids, export_ids.  Unknown keys → WW_EINVAL. */
-int ward_incident_apply_json(catalog_t *cat, struct cat_incident *inc, json_t *obj,
+int ward_incident_apply_json(catalog_t *cat, struct catalog_incident *inc, json_t *obj,
                              int offset_min, char **why);
 /* Finds a category by code, Vietnamese or English name (case-sensitive for
  * non-ASCII, trimmed).  WW_ENOTFOUND. */
 int ward_category_find(catalog_t *cat, const char *s, int64_t *id);
-json_t *ward_category_json(const struct cat_incident_category *c);
+json_t *ward_category_json(const struct catalog_incident_category *c);
 /* Applies {code, name_vi, name_en, figures:[...] or "a,b", solvable,
  * sort_order, active} to c; WW_EINVAL with *why. */
-int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char **why);
+int ward_category_apply_json(struct catalog_incident_category *c, json_t *obj, char **why);
 /* History of an incident as a JSON array [{at, user, action, diff}]. */
 json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min);
 
 /* Reads and category changes for api/ (which calls no catalog function).
  * JSON out parameters are new references, set on 0 only. */
-int ward_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out);  /* WW_ENOTFOUND */
+int ward_incident_get(catalog_t *cat, int64_t id, struct catalog_incident *out);  /* WW_ENOTFOUND */
 /* The incidents f selects as a JSON array of ward_incident_json; *total =
  * all that match (ignoring limit/offset), when total is not NULL. */
-int ward_incident_list_json(catalog_t *cat, const struct cat_incident_filter *f, int offset_min, json_t **out,
+int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,
                             int64_t *total);
 int ward_categories_json(catalog_t *cat, json_t **out);   /* array of ward_category_json */
 /* Adds / edits a category from {code, name_vi, …} (ward_category_apply_json);
@@ -213,7 +213,7 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
                     int offset_min, size_t max_errors, int64_t only_ward_id,
                     struct ward_csv_result *res);
 /* Writes the incidents selected by f (oldest first) as CSV, header included. */
-int ward_csv_export(catalog_t *cat, const struct cat_incident_filter *f, int offset_min,
+int ward_csv_export(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min,
                     struct ww_buf *out);
 /* One RFC 4180 field, quoted when needed, appended to out. */
 void ward_csv_field(struct ww_buf *out, const char *s);
@@ -240,7 +240,7 @@ struct ward_figures {
     double drug_grams;
 };
 struct ward_stats_row {
-    struct cat_incident_category cat;   /* owned copy */
+    struct catalog_incident_category cat;   /* owned copy */
     struct ward_figures cur, prev;
 };
 struct ward_stats {
@@ -334,8 +334,8 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
  *   {family, name, year_from, year_to, note,
  *    groups:[{num, name, criteria:[{num, title, description, evidence}]}]}
  * Criterion numbers must be unique across the set.  WW_EINVAL with *why. */
-int ward_criteria_from_json(json_t *obj, struct cat_criteria_set *out, char **why);
-json_t *ward_criteria_to_json(const struct cat_criteria_set *s);
+int ward_criteria_from_json(json_t *obj, struct catalog_criteria_set *out, char **why);
+json_t *ward_criteria_to_json(const struct catalog_criteria_set *s);
 /* Loads a JSON set as a new set (version = next of its family). */
 int ward_criteria_import(catalog_t *cat, json_t *obj, const char *user, int64_t *id, char **why);
 int ward_criteria_import_file(catalog_t *cat, const char *path, const char *user, int64_t *id,
@@ -379,7 +379,7 @@ int ward_programme_register(catalog_t *cat, int64_t ward_id, int year, int64_t s
 struct ward_assess_in {
     int64_t ward_id; int year;
     int criterion_num;          /* number within the ward's set for the year */
-    int side, result;           /* enum cat_side, enum cat_result */
+    int side, result;           /* enum catalog_side, enum catalog_result */
     const char *notes, *assessor;
     const char *assessed_on;    /* local date, "YYYY-MM-DD" or DD/MM/YYYY; NULL = today */
 };
@@ -401,13 +401,13 @@ int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decisi
  * no review is WARD_CELL_SELF (shown apart, counted apart, never met); an
  * "in progress" review or nothing is pending. */
 enum ward_cell { WARD_CELL_PENDING, WARD_CELL_MET, WARD_CELL_NOT_MET, WARD_CELL_SELF };
-/* self, review: enum cat_result or -1 (none). */
+/* self, review: enum catalog_result or -1 (none). */
 int ward_cell_of(int self, int review);
 const char *ward_cell_name(int cell);   /* "pending" "met" "not_met" "self" */
 struct ward_matrix_ward {
     int64_t ward_id; char *ward_name;
     int64_t set_id; int n_criteria;
-    int *self, *review;          /* per criterion index: enum cat_result, or -1 none */
+    int *self, *review;          /* per criterion index: enum catalog_result, or -1 none */
     int *cell;                   /* ward_cell_of(self, review) */
     int met, not_met, pending;   /* reviewed met, reviewed not met, neither (and not self-only) */
     int self_only, self_only_met;  /* self-assessed, not reviewed; of them the ward says met */
@@ -416,7 +416,7 @@ struct ward_matrix_ward {
 struct ward_matrix {
     int year;
     int64_t set_id;              /* set of most wards (columns); 0 if none */
-    struct cat_criteria_set set; /* its criteria (columns) */
+    struct catalog_criteria_set set; /* its criteria (columns) */
     struct ward_matrix_ward *wards; size_t n_wards;
     int wards_all_met;           /* wards meeting every criterion (reviewed) */
     int self_only, cells;        /* cells self-assessed only; all cells */

@@ -46,7 +46,7 @@ static bool family_ok(const char *s)
 
 static const char *opt_str(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
-int ward_criteria_from_json(json_t *obj, struct cat_criteria_set *out, char **why)
+int ward_criteria_from_json(json_t *obj, struct catalog_criteria_set *out, char **why)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(obj)) { *why = ww_strdup("a criteria set must be a JSON object"); return WW_EINVAL; }
@@ -116,7 +116,7 @@ int ward_criteria_from_json(json_t *obj, struct cat_criteria_set *out, char **wh
                     goto bad;
                 }
             out->criteria = ww_realloc(out->criteria, (out->n_criteria + 1) * sizeof *out->criteria);
-            struct cat_criterion *cr = &out->criteria[out->n_criteria++];
+            struct catalog_criterion *cr = &out->criteria[out->n_criteria++];
             memset(cr, 0, sizeof *cr);
             cr->group_num = (int)json_integer_value(gnum);
             cr->num = (int)json_integer_value(cnum);
@@ -128,18 +128,18 @@ int ward_criteria_from_json(json_t *obj, struct cat_criteria_set *out, char **wh
     if (out->n_criteria == 0) { *why = ww_strdup("the set has no criteria"); goto bad; }
     return 0;
 bad:
-    cat_criteria_set_clear(out);
+    catalog_criteria_set_clear(out);
     return WW_EINVAL;
 }
 
-json_t *ward_criteria_to_json(const struct cat_criteria_set *s)
+json_t *ward_criteria_to_json(const struct catalog_criteria_set *s)
 {
     char t[40];
     json_t *groups = json_array();
     for (size_t i = 0; i < s->n_groups; i++) {
         json_t *crits = json_array();
         for (size_t k = 0; k < s->n_criteria; k++) {
-            const struct cat_criterion *c = &s->criteria[k];
+            const struct catalog_criterion *c = &s->criteria[k];
             if (c->group_num != s->groups[i].num) continue;
             json_array_append_new(crits, json_pack("{s:I,s:i,s:s,s:s?,s:s?}", "id", (json_int_t)c->id, "num",
                                                    c->num, "title", c->title, "description", c->description,
@@ -157,7 +157,7 @@ json_t *ward_criteria_to_json(const struct cat_criteria_set *s)
 }
 
 /* Inserts as the next version of its family; caller holds the transaction. */
-static int import_locked(catalog_t *cat, struct cat_criteria_set *s, const char *user, int64_t replaces)
+static int import_locked(catalog_t *cat, struct catalog_criteria_set *s, const char *user, int64_t replaces)
 {
     int v = 0;
     int rc = catalog_criteria_set_max_version(cat, s->family, &v);
@@ -172,7 +172,7 @@ static int import_locked(catalog_t *cat, struct cat_criteria_set *s, const char 
 
 int ward_criteria_import(catalog_t *cat, json_t *obj, const char *user, int64_t *id, char **why)
 {
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     int rc = ward_criteria_from_json(obj, &s, why);
     if (rc) return rc;
     if ((rc = catalog_begin(cat)) == 0) {
@@ -181,7 +181,7 @@ int ward_criteria_import(catalog_t *cat, json_t *obj, const char *user, int64_t 
         if (rc) catalog_rollback(cat);
     }
     if (!rc && id) *id = s.id;
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     return rc;
 }
 
@@ -269,13 +269,13 @@ int ward_criteria_ensure_default(catalog_t *cat)
         char *path = ww_asprintf("%s/%s", dir, names[i]);
         char *why = NULL;
         json_t *j = NULL;
-        struct cat_criteria_set s;
+        struct catalog_criteria_set s;
         rc = load_json_file(path, &j, &why);
         if (!rc) rc = ward_criteria_from_json(j, &s, &why);
         if (!rc) {
             rc = import_locked(cat, &s, "system", 0);
             if (!rc) ww_info("ward", "loaded criteria template %s (%zu criteria)", names[i], s.n_criteria);
-            cat_criteria_set_clear(&s);
+            catalog_criteria_set_clear(&s);
         }
         if (rc && why) ww_error("ward", "criteria template %s: %s", path, why);
         json_decref(j);
@@ -294,7 +294,7 @@ out:
 int ward_criteria_edit(catalog_t *cat, int64_t id, json_t *obj, const char *user, int64_t *new_id,
                        bool *new_version, char **why)
 {
-    struct cat_criteria_set old, s;
+    struct catalog_criteria_set old, s;
     int rc = catalog_criteria_set_get(cat, id, &old);
     if (rc == WW_ENOTFOUND) *why = ww_asprintf("no criteria set %lld", (long long)id);
     if (rc) return rc;
@@ -303,7 +303,7 @@ int ward_criteria_edit(catalog_t *cat, int64_t id, json_t *obj, const char *user
     if (json_is_object(o)) json_object_set_new(o, "family", json_string(old.family));
     rc = ward_criteria_from_json(o, &s, why);
     json_decref(o);
-    if (rc) { cat_criteria_set_clear(&old); return rc; }
+    if (rc) { catalog_criteria_set_clear(&old); return rc; }
     if ((rc = catalog_begin(cat))) goto out;
     bool used = false;
     rc = catalog_criteria_set_in_use(cat, id, &used);
@@ -320,8 +320,8 @@ int ward_criteria_edit(catalog_t *cat, int64_t id, json_t *obj, const char *user
     if (rc) catalog_rollback(cat);
     else *new_id = s.id;
 out:
-    cat_criteria_set_clear(&old);
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&old);
+    catalog_criteria_set_clear(&s);
     return rc;
 }
 
@@ -342,17 +342,17 @@ int ward_programme_register(catalog_t *cat, int64_t ward_id, int year, int64_t s
         if (rc == WW_ENOTFOUND) { *why = ww_asprintf("no criteria set covers %d", year); return WW_EINVAL; }
         if (rc) return rc;
     }
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     rc = catalog_criteria_set_get(cat, set_id, &s);
     if (rc == WW_ENOTFOUND) { *why = ww_asprintf("no criteria set %lld", (long long)set_id); return WW_EINVAL; }
     if (rc) return rc;
     if (year < s.year_from || year > s.year_to) {
         *why = ww_asprintf("set %lld covers %d–%d, not %d", (long long)set_id, s.year_from, s.year_to, year);
-        cat_criteria_set_clear(&s);
+        catalog_criteria_set_clear(&s);
         return WW_EINVAL;
     }
-    cat_criteria_set_clear(&s);
-    struct cat_programme_ward p = {.ward_id = ward_id, .year = year, .set_id = set_id,
+    catalog_criteria_set_clear(&s);
+    struct catalog_programme_ward p = {.ward_id = ward_id, .year = year, .set_id = set_id,
                                    .registered_by = (char *)user};
     rc = catalog_programme_register(cat, &p);
     if (rc == WW_ECONFLICT) *why = ww_asprintf("the ward is already registered for %d", year);
@@ -362,13 +362,13 @@ int ward_programme_register(catalog_t *cat, int64_t ward_id, int year, int64_t s
 /* The set a ward is registered under for a year. */
 static int ward_year_set(catalog_t *cat, int64_t ward_id, int year, int64_t *set_id)
 {
-    struct cat_programme_ward *v;
+    struct catalog_programme_ward *v;
     size_t n;
     int rc = catalog_programme_list(cat, year, ward_id, &v, &n);
     if (rc) return rc;
     rc = n ? 0 : WW_ENOTFOUND;
     if (n) *set_id = v[0].set_id;
-    cat_programme_ward_list_free(v, n);
+    catalog_programme_ward_list_free(v, n);
     return rc;
 }
 
@@ -386,7 +386,7 @@ int ward_assess(catalog_t *cat, const struct ward_assess_in *in, int offset_min,
         return WW_EINVAL;
     }
     if (rc) return rc;
-    if (!cat_side_name(in->side) || !cat_result_name(in->result)) {
+    if (!catalog_side_name(in->side) || !catalog_result_name(in->result)) {
         *why = ww_strdup("side must be self or review; result met, not_met or in_progress");
         return WW_EINVAL;
     }
@@ -402,18 +402,18 @@ int ward_assess(catalog_t *cat, const struct ward_assess_in *in, int offset_min,
     } else {
         today(offset_min, date, sizeof date);
     }
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     if ((rc = catalog_criteria_set_get(cat, set_id, &s))) return rc;
     int64_t crit = 0;
     for (size_t i = 0; i < s.n_criteria; i++)
         if (s.criteria[i].num == in->criterion_num) crit = s.criteria[i].id;
     size_t total = s.n_criteria;
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     if (!crit) {
         *why = ww_asprintf("criterion %d is not in the ward's set for %d (1–%zu)", in->criterion_num, in->year, total);
         return WW_EINVAL;
     }
-    struct cat_assessment a = {.ward_id = in->ward_id, .year = in->year, .criterion_id = crit, .side = in->side,
+    struct catalog_assessment a = {.ward_id = in->ward_id, .year = in->year, .criterion_id = crit, .side = in->side,
                                .result = in->result, .notes = (char *)in->notes,
                                .assessor = (char *)(in->assessor ? in->assessor : "?"), .assessed_on = date};
     rc = catalog_assessment_add(cat, &a);
@@ -443,12 +443,12 @@ static char *safe_name(const char *s)
 int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessment_id, const char *file_name,
                            const void *data, size_t len, const char *user, int64_t *file_id, char **why)
 {
-    struct cat_assessment a;
+    struct catalog_assessment a;
     int rc = catalog_assessment_get(cat, assessment_id, &a);
     if (rc == WW_ENOTFOUND) *why = ww_asprintf("no assessment %lld", (long long)assessment_id);
     if (rc) return rc;
     if (!file_name || !*file_name || strlen(file_name) > 255) {
-        cat_assessment_clear(&a);
+        catalog_assessment_clear(&a);
         *why = ww_strdup("a file name (≤ 255 bytes) is needed");
         return WW_EINVAL;
     }
@@ -460,7 +460,7 @@ int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessm
     char *dir = ww_asprintf("%s/evidence/criteria/%lld/%d", data_dir, (long long)a.ward_id, a.year);
     char *path = ww_asprintf("%s/%s", data_dir, rel);
     free(safe);
-    cat_assessment_clear(&a);
+    catalog_assessment_clear(&a);
     rc = ww_mkdirs(dir, 0750);
     int fd = rc ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (!rc && fd < 0) rc = -errno;
@@ -476,7 +476,7 @@ int ward_assessment_attach(catalog_t *cat, const char *data_dir, int64_t assessm
         ww_error("ward", "cannot store evidence file %s: %s", path, ww_strerror(rc));
         unlink(path);
     } else {
-        struct cat_assessment_file f = {.assessment_id = assessment_id, .file_name = (char *)file_name,
+        struct catalog_assessment_file f = {.assessment_id = assessment_id, .file_name = (char *)file_name,
                                         .stored_path = rel, .sha256 = hex, .added_by = (char *)user,
                                         .bytes = (int64_t)len};
         rc = catalog_assessment_file_add(cat, &f);
@@ -509,7 +509,7 @@ int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decisi
     }
     if (rc) return rc;
     char iso[16];
-    struct cat_recognition r = {.ward_id = ward_id, .year = year, .decision_no = (char *)decision_no,
+    struct catalog_recognition r = {.ward_id = ward_id, .year = year, .decision_no = (char *)decision_no,
                                 .decision_date = ward_date_iso(d, iso, sizeof iso), .note = (char *)note,
                                 .recorded_by = (char *)user};
     rc = catalog_recognition_add(cat, &r);
@@ -525,8 +525,8 @@ int ward_recognise(catalog_t *cat, int64_t ward_id, int year, const char *decisi
  * all is pending. */
 int ward_cell_of(int self, int review)
 {
-    if (review == CAT_RES_MET) return WARD_CELL_MET;
-    if (review == CAT_RES_NOT_MET) return WARD_CELL_NOT_MET;
+    if (review == CATALOG_RES_MET) return WARD_CELL_MET;
+    if (review == CATALOG_RES_NOT_MET) return WARD_CELL_NOT_MET;
     if (review < 0 && self >= 0) return WARD_CELL_SELF;
     return WARD_CELL_PENDING;
 }
@@ -542,12 +542,12 @@ const char *ward_cell_name(int c)
 }
 
 /* A small cache of sets by id. */
-struct set_cache { struct cat_criteria_set *v; size_t n; };
+struct set_cache { struct catalog_criteria_set *v; size_t n; };
 
-static const struct cat_criteria_set *cache_get(catalog_t *cat, struct set_cache *c, int64_t id)
+static const struct catalog_criteria_set *cache_get(catalog_t *cat, struct set_cache *c, int64_t id)
 {
     for (size_t i = 0; i < c->n; i++) if (c->v[i].id == id) return &c->v[i];
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     if (catalog_criteria_set_get(cat, id, &s)) return NULL;
     c->v = ww_realloc(c->v, (c->n + 1) * sizeof *c->v);
     c->v[c->n] = s;
@@ -556,11 +556,11 @@ static const struct cat_criteria_set *cache_get(catalog_t *cat, struct set_cache
 
 static void cache_free(struct set_cache *c)
 {
-    cat_criteria_set_list_free(c->v, c->n);
+    catalog_criteria_set_list_free(c->v, c->n);
     memset(c, 0, sizeof *c);
 }
 
-static int crit_index(const struct cat_criteria_set *s, int64_t criterion_id)
+static int crit_index(const struct catalog_criteria_set *s, int64_t criterion_id)
 {
     for (size_t i = 0; i < s->n_criteria; i++) if (s->criteria[i].id == criterion_id) return (int)i;
     return -1;
@@ -576,7 +576,7 @@ void ward_matrix_clear(struct ward_matrix *m)
     }
     free(m->wards);
     free(m->unmet_count);
-    cat_criteria_set_clear(&m->set);
+    catalog_criteria_set_clear(&m->set);
     memset(m, 0, sizeof *m);
 }
 
@@ -584,11 +584,11 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
 {
     memset(m, 0, sizeof *m);
     m->year = year;
-    struct cat_programme_ward *reg = NULL;
+    struct catalog_programme_ward *reg = NULL;
     size_t nreg = 0;
-    struct cat_assessment *cur = NULL;
+    struct catalog_assessment *cur = NULL;
     size_t ncur = 0;
-    struct cat_recognition *rec = NULL;
+    struct catalog_recognition *rec = NULL;
     size_t nrec = 0;
     struct set_cache cache = {0};
     int rc;
@@ -607,7 +607,7 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
     m->unmet_count = ww_calloc(m->set.n_criteria ? m->set.n_criteria : 1, sizeof *m->unmet_count);
     m->wards = ww_calloc(nreg ? nreg : 1, sizeof *m->wards);
     for (size_t i = 0; i < nreg; i++) {
-        const struct cat_criteria_set *s = cache_get(cat, &cache, reg[i].set_id);
+        const struct catalog_criteria_set *s = cache_get(cat, &cache, reg[i].set_id);
         if (!s) { rc = WW_EDB; goto out; }
         struct ward_matrix_ward *w = &m->wards[m->n_wards++];
         w->ward_id = reg[i].ward_id;
@@ -623,7 +623,7 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
             if (cur[k].ward_id != w->ward_id) continue;
             int idx = crit_index(s, cur[k].criterion_id);
             if (idx < 0) continue;
-            (cur[k].side == CAT_SIDE_REVIEW ? w->review : w->self)[idx] = cur[k].result;
+            (cur[k].side == CATALOG_SIDE_REVIEW ? w->review : w->self)[idx] = cur[k].result;
         }
         for (int k = 0; k < w->n_criteria; k++) {
             w->cell[k] = ward_cell_of(w->self[k], w->review[k]);
@@ -633,7 +633,7 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
                 if (w->set_id == m->set_id) m->unmet_count[k]++;
             } else if (w->cell[k] == WARD_CELL_SELF) {
                 w->self_only++;
-                w->self_only_met += w->self[k] == CAT_RES_MET;
+                w->self_only_met += w->self[k] == CATALOG_RES_MET;
             } else w->pending++;
         }
         m->self_only += w->self_only;
@@ -646,9 +646,9 @@ int ward_matrix_build(catalog_t *cat, int year, int64_t ward_id, struct ward_mat
             }
     }
 out:
-    cat_programme_ward_list_free(reg, nreg);
-    cat_assessment_list_free(cur, ncur);
-    cat_recognition_list_free(rec, nrec);
+    catalog_programme_ward_list_free(reg, nreg);
+    catalog_assessment_list_free(cur, ncur);
+    catalog_recognition_list_free(rec, nrec);
     cache_free(&cache);
     if (rc) ward_matrix_clear(m);
     return rc;
@@ -677,8 +677,8 @@ json_t *ward_matrix_json(const struct ward_matrix *m)
         json_t *cells = json_array();
         for (int k = 0; k < w->n_criteria; k++) {
             json_t *c = json_pack("{s:s,s:o,s:o}", "cell", ward_cell_name(w->cell[k]), "self",
-                                  w->self[k] >= 0 ? json_string(cat_result_name(w->self[k])) : json_null(), "review",
-                                  w->review[k] >= 0 ? json_string(cat_result_name(w->review[k])) : json_null());
+                                  w->self[k] >= 0 ? json_string(catalog_result_name(w->self[k])) : json_null(), "review",
+                                  w->review[k] >= 0 ? json_string(catalog_result_name(w->review[k])) : json_null());
             json_array_append_new(cells, c);
         }
         if (w->set_id == m->set_id && w->met <= ncrit) dist[w->met]++;
@@ -762,21 +762,21 @@ void ward_matrix_csv(const struct ward_matrix *m, struct ww_buf *out)
  * then the order entered. */
 static int by_date(const void *a, const void *b)
 {
-    const struct cat_assessment *x = a, *y = b;
+    const struct catalog_assessment *x = a, *y = b;
     int c = strcmp(x->assessed_on, y->assessed_on);
     return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
 json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
 {
-    struct cat_programme_ward *reg;
+    struct catalog_programme_ward *reg;
     size_t nreg;
     if (catalog_programme_list(cat, 0, ward_id, &reg, &nreg)) return NULL;
     struct set_cache cache = {0};
     json_t *years = json_array();
     for (size_t i = 0; i < nreg; i++) {
-        const struct cat_criteria_set *s = cache_get(cat, &cache, reg[i].set_id);
-        struct cat_assessment *h;
+        const struct catalog_criteria_set *s = cache_get(cat, &cache, reg[i].set_id);
+        struct catalog_assessment *h;
         size_t nh;
         if (!s || catalog_assessment_history(cat, reg[i].year, ward_id, &h, &nh)) continue;
         if (nh) qsort(h, nh, sizeof *h, by_date);
@@ -787,7 +787,7 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
         for (size_t k = 0; k < nh; k++) {
             int idx = crit_index(s, h[k].criterion_id);
             if (idx < 0) continue;
-            (h[k].side == CAT_SIDE_REVIEW ? rev : self)[idx] = h[k].result;
+            (h[k].side == CATALOG_SIDE_REVIEW ? rev : self)[idx] = h[k].result;
             int met = 0;   /* met = reviewed met: the province decides */
             for (size_t c = 0; c < s->n_criteria; c++) met += ward_cell_of(self[c], rev[c]) == WARD_CELL_MET;
             /* one point per date: the last state of that date */
@@ -800,8 +800,8 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
         }
         int ms = 0, mr = 0, so = 0;
         for (size_t c = 0; c < s->n_criteria; c++) {
-            ms += self[c] == CAT_RES_MET;
-            mr += rev[c] == CAT_RES_MET;
+            ms += self[c] == CATALOG_RES_MET;
+            mr += rev[c] == CATALOG_RES_MET;
             so += ward_cell_of(self[c], rev[c]) == WARD_CELL_SELF;
         }
         json_array_append_new(years, json_pack("{s:i,s:I,s:s,s:i,s:I,s:i,s:i,s:i,s:i,s:o}", "year", reg[i].year,
@@ -810,18 +810,18 @@ json_t *ward_progress_json(catalog_t *cat, int64_t ward_id)
                                                "met_review", mr, "met", mr, "self_assessed", so, "timeline", timeline));
         free(self);
         free(rev);
-        cat_assessment_list_free(h, nh);
+        catalog_assessment_list_free(h, nh);
     }
     cache_free(&cache);
-    cat_programme_ward_list_free(reg, nreg);
+    catalog_programme_ward_list_free(reg, nreg);
     return json_pack("{s:I,s:o}", "ward_id", (json_int_t)ward_id, "years", years);
 }
 
-static json_t *assessment_json(const struct cat_assessment *a)
+static json_t *assessment_json(const struct catalog_assessment *a)
 {
     char t[40];
     return json_pack("{s:I,s:i,s:s,s:s,s:s?,s:s,s:s,s:s}", "id", (json_int_t)a->id, "criterion", a->criterion_num,
-                     "side", cat_side_name(a->side), "result", cat_result_name(a->result), "notes", a->notes,
+                     "side", catalog_side_name(a->side), "result", catalog_result_name(a->result), "notes", a->notes,
                      "assessor", a->assessor, "assessed_on", a->assessed_on, "at",
                      ward_time_iso(a->at_us, ww_station_offset_min(), t, sizeof t));
 }
@@ -831,13 +831,13 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
     int64_t set_id;
     if (ward_year_set(cat, ward_id, year, &set_id)) return json_pack("{s:I,s:i,s:b}", "ward_id", (json_int_t)ward_id,
                                                                      "year", year, "registered", 0);
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     if (catalog_criteria_set_get(cat, set_id, &s)) return NULL;
-    struct cat_assessment *cur = NULL, *hist = NULL;
+    struct catalog_assessment *cur = NULL, *hist = NULL;
     size_t ncur = 0, nhist = 0;
-    struct cat_assessment_file *files = NULL;
+    struct catalog_assessment_file *files = NULL;
     size_t nf = 0;
-    struct cat_recognition *rec = NULL;
+    struct catalog_recognition *rec = NULL;
     size_t nrec = 0;
     catalog_assessment_current(cat, year, ward_id, &cur, &ncur);
     catalog_assessment_history(cat, year, ward_id, &hist, &nhist);
@@ -845,12 +845,12 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
     catalog_recognition_list(cat, year, &rec, &nrec);
     json_t *crits = json_array();
     for (size_t i = 0; i < s.n_criteria; i++) {
-        const struct cat_criterion *c = &s.criteria[i];
+        const struct catalog_criterion *c = &s.criteria[i];
         json_t *self = json_null(), *review = json_null();
         int eff, rs = -1, rr = -1;
         for (size_t k = 0; k < ncur; k++) {
             if (cur[k].criterion_id != c->id) continue;
-            if (cur[k].side == CAT_SIDE_REVIEW) { json_decref(review); review = assessment_json(&cur[k]); rr = cur[k].result; }
+            if (cur[k].side == CATALOG_SIDE_REVIEW) { json_decref(review); review = assessment_json(&cur[k]); rr = cur[k].result; }
             else { json_decref(self); self = assessment_json(&cur[k]); rs = cur[k].result; }
         }
         eff = ward_cell_of(rs, rr);
@@ -883,11 +883,11 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
                           "year", year, "registered", 1, "set", "id", (json_int_t)s.id, "name", s.name, "version",
                           s.version, "note", s.note, "n_criteria", (json_int_t)s.n_criteria, "groups", groups,
                           "criteria", crits, "history", history, "recognition", recog);
-    cat_criteria_set_clear(&s);
-    cat_assessment_list_free(cur, ncur);
-    cat_assessment_list_free(hist, nhist);
-    cat_assessment_file_list_free(files, nf);
-    cat_recognition_list_free(rec, nrec);
+    catalog_criteria_set_clear(&s);
+    catalog_assessment_list_free(cur, ncur);
+    catalog_assessment_list_free(hist, nhist);
+    catalog_assessment_file_list_free(files, nf);
+    catalog_recognition_list_free(rec, nrec);
     return o;
 }
 
@@ -897,12 +897,12 @@ json_t *ward_assessments_json(catalog_t *cat, int64_t ward_id, int year)
 
 int ward_criteria_set_json(catalog_t *cat, int64_t id, bool with_use, json_t **out)
 {
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     *out = NULL;
     int rc = catalog_criteria_set_get(cat, id, &s);
     if (rc) return rc;
     json_t *o = ward_criteria_to_json(&s);
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     if (with_use) {
         bool used = false;
         catalog_criteria_set_in_use(cat, id, &used);
@@ -914,7 +914,7 @@ int ward_criteria_set_json(catalog_t *cat, int64_t id, bool with_use, json_t **o
 
 int ward_criteria_sets_json(catalog_t *cat, json_t **out)
 {
-    struct cat_criteria_set *v;
+    struct catalog_criteria_set *v;
     size_t n;
     *out = NULL;
     int rc = catalog_criteria_set_list(cat, &v, &n);
@@ -928,14 +928,14 @@ int ward_criteria_sets_json(catalog_t *cat, json_t **out)
         json_object_set_new(o, "in_use", json_boolean(used));
         json_array_append_new(a, o);
     }
-    cat_criteria_set_list_free(v, n);
+    catalog_criteria_set_list_free(v, n);
     *out = a;
     return 0;
 }
 
 int ward_programme_json(catalog_t *cat, int year, int64_t ward_id, json_t **out)
 {
-    struct cat_programme_ward *v;
+    struct catalog_programme_ward *v;
     size_t n;
     *out = NULL;
     int rc = catalog_programme_list(cat, year, ward_id, &v, &n);
@@ -945,19 +945,19 @@ int ward_programme_json(catalog_t *cat, int year, int64_t ward_id, json_t **out)
         json_array_append_new(a, json_pack("{s:I,s:s,s:i,s:I,s:s}", "ward_id", (json_int_t)v[i].ward_id, "ward",
                                            v[i].ward_name, "year", v[i].year, "set_id", (json_int_t)v[i].set_id,
                                            "registered_by", v[i].registered_by));
-    cat_programme_ward_list_free(v, n);
+    catalog_programme_ward_list_free(v, n);
     *out = a;
     return 0;
 }
 
 int ward_assessment_scope(catalog_t *cat, int64_t id, int64_t *ward_id, int *side)
 {
-    struct cat_assessment a;
+    struct catalog_assessment a;
     int rc = catalog_assessment_get(cat, id, &a);
     if (rc) return rc;
     *ward_id = a.ward_id;
     *side = a.side;
-    cat_assessment_clear(&a);
+    catalog_assessment_clear(&a);
     return 0;
 }
 
@@ -971,7 +971,7 @@ void ward_evidence_clear(struct ward_evidence *e)
 
 int ward_evidence_get(catalog_t *cat, int64_t file_id, struct ward_evidence *e)
 {
-    struct cat_assessment_file f;
+    struct catalog_assessment_file f;
     memset(e, 0, sizeof *e);
     int rc = catalog_assessment_file_get(cat, file_id, &f);
     if (rc) return rc;

@@ -225,7 +225,7 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
     record_free(&hdr);
     if (res->n_errors) return WW_EINVAL;
 
-    struct cat_incident *rows = NULL;
+    struct catalog_incident *rows = NULL;
     size_t nrows = 0;
     for (;;) {
         struct record rec;
@@ -253,7 +253,7 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
             json_object_set_new(o, known_cols[k], json_string(v));
             free(v);
         }
-        struct cat_incident inc = {.status = CAT_INC_RECEIVED};
+        struct catalog_incident inc = {.status = CATALOG_INC_RECEIVED};
         why = NULL;
         int r = ward_incident_apply_json(cat, &inc, o, offset_min, &why);
         /* An officer's import must not tell which other wards and cameras
@@ -272,10 +272,10 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
         json_decref(o);
         if (r == WW_EINVAL) {
             add_error(res, max_errors, rec.line, why ? why : ww_strdup("invalid row"));
-            cat_incident_clear(&inc);
+            catalog_incident_clear(&inc);
         } else if (r) {
             free(why);
-            cat_incident_clear(&inc);
+            catalog_incident_clear(&inc);
             record_free(&rec);
             rc = r;
             goto out;
@@ -300,11 +300,11 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
         rc = catalog_incident_add(cat, &rows[i]);
         if (!rc) {
             char *cc = NULL, *wn = NULL;
-            struct cat_incident_category c;
+            struct catalog_incident_category c;
             if (catalog_incident_category_get(cat, rows[i].category_id, &c) == 0) {
                 cc = c.code;
                 c.code = NULL;
-                cat_incident_category_clear(&c);
+                catalog_incident_category_clear(&c);
             }
             catalog_ward_name(cat, rows[i].ward_id, &wn);
             rows[i].category_code = cc;
@@ -322,7 +322,7 @@ int ward_csv_import(catalog_t *cat, const char *text, size_t len, const char *us
     if (rc) catalog_rollback(cat);
     else res->imported = nrows;
 out:
-    cat_incident_list_free(rows, nrows);
+    catalog_incident_list_free(rows, nrows);
     return rc;
 }
 
@@ -347,7 +347,7 @@ void ward_csv_field(struct ww_buf *out, const char *s)
 
 struct export_ctx { struct ww_buf *out; int offset_min; };
 
-static int export_row(const struct cat_incident *r, void *arg)
+static int export_row(const struct catalog_incident *r, void *arg)
 {
     struct export_ctx *x = arg;
     struct ww_buf *o = x->out;
@@ -356,22 +356,22 @@ static int export_row(const struct cat_incident *r, void *arg)
     ward_csv_field(o, r->ward_name);
     ww_buf_append(o, ",", 1);
     ward_csv_field(o, r->category_code);
-    ww_buf_printf(o, ",%s,", cat_inc_status_name(r->status));
+    ww_buf_printf(o, ",%s,", catalog_inc_status_name(r->status));
     ward_csv_field(o, r->summary);
     ww_buf_append(o, ",", 1);
     ward_csv_field(o, r->address);
     if (r->has_pos) ww_buf_printf(o, ",%.6f,%.6f", r->latitude, r->longitude);
     else ww_buf_append(o, ",,", 2);
-    if (r->has & CAT_FIG_SUSPECTS) ww_buf_printf(o, ",%lld", (long long)r->suspects); else ww_buf_append(o, ",", 1);
-    if (r->has & CAT_FIG_DRUG_GRAMS) ww_buf_printf(o, ",%.10g", r->drug_grams); else ww_buf_append(o, ",", 1);
-    if (r->has & CAT_FIG_DEATHS) ww_buf_printf(o, ",%lld", (long long)r->deaths); else ww_buf_append(o, ",", 1);
-    if (r->has & CAT_FIG_INJURIES) ww_buf_printf(o, ",%lld", (long long)r->injuries); else ww_buf_append(o, ",", 1);
-    if (r->has & CAT_FIG_DAMAGE) ww_buf_printf(o, ",%lld", (long long)r->damage_vnd); else ww_buf_append(o, ",", 1);
+    if (r->has & CATALOG_FIG_SUSPECTS) ww_buf_printf(o, ",%lld", (long long)r->suspects); else ww_buf_append(o, ",", 1);
+    if (r->has & CATALOG_FIG_DRUG_GRAMS) ww_buf_printf(o, ",%.10g", r->drug_grams); else ww_buf_append(o, ",", 1);
+    if (r->has & CATALOG_FIG_DEATHS) ww_buf_printf(o, ",%lld", (long long)r->deaths); else ww_buf_append(o, ",", 1);
+    if (r->has & CATALOG_FIG_INJURIES) ww_buf_printf(o, ",%lld", (long long)r->injuries); else ww_buf_append(o, ",", 1);
+    if (r->has & CATALOG_FIG_DAMAGE) ww_buf_printf(o, ",%lld", (long long)r->damage_vnd); else ww_buf_append(o, ",", 1);
     ww_buf_append(o, "\r\n", 2);
     return 0;
 }
 
-int ward_csv_export(catalog_t *cat, const struct cat_incident_filter *f, int offset_min,
+int ward_csv_export(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min,
                     struct ww_buf *out)
 {
     ww_buf_append(out, "\xEF\xBB\xBF", 3);

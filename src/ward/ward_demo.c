@@ -82,7 +82,7 @@ static int ensure_ward(catalog_t *cat, int i, int64_t *id, bool *added)
     *added = false;
     int rc = catalog_ward_find(cat, name, id);
     if (rc == WW_ENOTFOUND) {
-        struct cat_ward w = {.name = name, .district = district, .province = "Nghệ An"};
+        struct catalog_ward w = {.name = name, .district = district, .province = "Nghệ An"};
         rc = catalog_ward_add(cat, &w);
         *id = w.id;
         *added = rc == 0;
@@ -106,7 +106,7 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
     for (int year = 2023; year <= last_year; year++) {
         int64_t set_id = 0;
         if (catalog_criteria_set_for_year(cat, year, &set_id)) continue;  /* no template for it */
-        struct cat_criteria_set s;
+        struct catalog_criteria_set s;
         if (catalog_criteria_set_get(cat, set_id, &s)) continue;
         bool current = year == last_year;
         double base = 0.80 + 0.05 * (year - 2023);
@@ -123,13 +123,13 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
                 bool station = strstr(s.criteria[c].title, "Trụ sở") != NULL;
                 double p_met = station ? base - 0.45 : base + 0.12;
                 if (current) p_met -= 0.25;
-                int res = unif(r) < p_met ? CAT_RES_MET
-                        : current && unif(r) < 0.6 ? CAT_RES_IN_PROGRESS : CAT_RES_NOT_MET;
+                int res = unif(r) < p_met ? CATALOG_RES_MET
+                        : current && unif(r) < 0.6 ? CATALOG_RES_IN_PROGRESS : CATALOG_RES_NOT_MET;
                 char date[48];
                 snprintf(date, sizeof date, "%d-%02d-%02d", year, irange(r, 3, 6), irange(r, 1, 28));
                 struct ward_assess_in in = {.ward_id = wards[w], .year = year, .criterion_num = num,
-                                            .side = CAT_SIDE_SELF, .result = res,
-                                            .notes = res == CAT_RES_MET ? "Đã có hồ sơ minh chứng (demo)"
+                                            .side = CATALOG_SIDE_SELF, .result = res,
+                                            .notes = res == CATALOG_RES_MET ? "Đã có hồ sơ minh chứng (demo)"
                                                                         : "Đang hoàn thiện (demo)",
                                             .assessor = "demo-data", .assessed_on = date};
                 why = NULL;
@@ -137,15 +137,15 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
                 free(why);
                 if (!reviewed || (current && c >= s.n_criteria / 2)) continue;
                 /* The province reviews, sometimes disagreeing. */
-                int rres = res == CAT_RES_MET && unif(r) < 0.04 ? CAT_RES_NOT_MET : res;
+                int rres = res == CATALOG_RES_MET && unif(r) < 0.04 ? CATALOG_RES_NOT_MET : res;
                 snprintf(date, sizeof date, "%d-%02d-%02d", year, irange(r, 8, 10), irange(r, 1, 28));
-                in.side = CAT_SIDE_REVIEW;
+                in.side = CATALOG_SIDE_REVIEW;
                 in.result = rres;
                 in.notes = "Công an tỉnh thẩm định (demo)";
                 why = NULL;
                 if (ward_assess(cat, &in, offset_min, NULL, &why) == 0) rep->assessments++;
                 free(why);
-                reviewed_met += rres == CAT_RES_MET;
+                reviewed_met += rres == CATALOG_RES_MET;
             }
             if (reviewed && !current && reviewed_met == s.n_criteria) {
                 char *no = ww_asprintf("%d/QĐ-BCA (demo)", 9000 + 100 * (year - 2023) + w);
@@ -157,7 +157,7 @@ static int demo_assessments(catalog_t *cat, const int64_t *wards, int nw, struct
                 free(date);
             }
         }
-        cat_criteria_set_clear(&s);
+        catalog_criteria_set_clear(&s);
     }
     return 0;
 }
@@ -175,17 +175,17 @@ int ward_demo_generate(catalog_t *cat, const struct ward_demo_opts *o, struct wa
     int64_t *wards = ww_calloc((size_t)nw, sizeof *wards);
     int64_t *catid = ww_calloc(N_MIX, sizeof *catid);
     unsigned *catfig = ww_calloc(N_MIX, sizeof *catfig);
-    struct cat_incident_inserter *ins = NULL;
+    struct catalog_incident_inserter *ins = NULL;
     /* Templates first: loading them is a transaction of its own. */
     if (o->assessments) ward_criteria_ensure_default(cat);
     int rc = catalog_begin(cat);
     if (rc) goto out;
     for (size_t k = 0; k < N_MIX; k++) {
-        struct cat_incident_category c;
+        struct catalog_incident_category c;
         if (ward_category_find(cat, mix[k].code, &catid[k]) == 0 &&
             catalog_incident_category_get(cat, catid[k], &c) == 0) {
             catfig[k] = c.figures;
-            cat_incident_category_clear(&c);
+            catalog_incident_category_clear(&c);
         }
     }
     for (int i = 0; i < nw; i++) {
@@ -221,7 +221,7 @@ int ward_demo_generate(catalog_t *cat, const struct ward_demo_opts *o, struct wa
             size_t k = 0;
             while (k + 1 < N_MIX && x >= mix[k].weight) { x -= mix[k].weight; k++; }
             if (!catid[k]) continue;
-            struct cat_incident inc = {.ward_id = wards[w], .category_id = catid[k], .occurred_at = t, .demo = true};
+            struct catalog_incident inc = {.ward_id = wards[w], .category_id = catid[k], .occurred_at = t, .demo = true};
             char *addr = ww_asprintf("Số %d, đường %s (demo)", irange(&r, 1, 250), streets[irange(&r, 0, 9)]);
             char *sum = ww_asprintf("[DEMO] %s", mix[k].what[irange(&r, 0, 2)]);
             inc.address = addr;
@@ -232,21 +232,21 @@ int ward_demo_generate(catalog_t *cat, const struct ward_demo_opts *o, struct wa
             double age_days = (double)(now - t) / (double)day;
             double u = unif(&r);
             if (mix[k].solve_p > 0)
-                inc.status = age_days < 10 ? (u < 0.5 ? CAT_INC_RECEIVED : CAT_INC_VERIFYING)
-                           : u < mix[k].solve_p ? CAT_INC_SOLVED
-                           : age_days < 120 ? CAT_INC_VERIFYING : CAT_INC_CLOSED;
+                inc.status = age_days < 10 ? (u < 0.5 ? CATALOG_INC_RECEIVED : CATALOG_INC_VERIFYING)
+                           : u < mix[k].solve_p ? CATALOG_INC_SOLVED
+                           : age_days < 120 ? CATALOG_INC_VERIFYING : CATALOG_INC_CLOSED;
             else
-                inc.status = age_days < 5 ? CAT_INC_RECEIVED : CAT_INC_CLOSED;
+                inc.status = age_days < 5 ? CATALOG_INC_RECEIVED : CATALOG_INC_CLOSED;
             unsigned f = catfig[k];
-            if (f & CAT_FIG_SUSPECTS && inc.status == CAT_INC_SOLVED) { inc.has |= CAT_FIG_SUSPECTS; inc.suspects = irange(&r, 1, 3); }
-            if (f & CAT_FIG_DRUG_GRAMS) { inc.has |= CAT_FIG_DRUG_GRAMS; inc.drug_grams = round(exp(unif(&r) * 5.5) * 10) / 10; }
-            if (f & CAT_FIG_DEATHS && (!strcmp(mix[k].code, "traffic") || !strcmp(mix[k].code, "fire"))) {
-                inc.has |= CAT_FIG_DEATHS | CAT_FIG_INJURIES;
+            if (f & CATALOG_FIG_SUSPECTS && inc.status == CATALOG_INC_SOLVED) { inc.has |= CATALOG_FIG_SUSPECTS; inc.suspects = irange(&r, 1, 3); }
+            if (f & CATALOG_FIG_DRUG_GRAMS) { inc.has |= CATALOG_FIG_DRUG_GRAMS; inc.drug_grams = round(exp(unif(&r) * 5.5) * 10) / 10; }
+            if (f & CATALOG_FIG_DEATHS && (!strcmp(mix[k].code, "traffic") || !strcmp(mix[k].code, "fire"))) {
+                inc.has |= CATALOG_FIG_DEATHS | CATALOG_FIG_INJURIES;
                 inc.deaths = unif(&r) < 0.12 ? 1 : 0;
                 inc.injuries = irange(&r, 0, 2);
             }
-            if (f & CAT_FIG_DAMAGE && (!strcmp(mix[k].code, "fire") || !strcmp(mix[k].code, "economic"))) {
-                inc.has |= CAT_FIG_DAMAGE;
+            if (f & CATALOG_FIG_DAMAGE && (!strcmp(mix[k].code, "fire") || !strcmp(mix[k].code, "economic"))) {
+                inc.has |= CATALOG_FIG_DAMAGE;
                 inc.damage_vnd = (int64_t)irange(&r, 1, 400) * 1000000;
             }
             inc.created_by = "demo-data";

@@ -26,8 +26,8 @@ bool ward_status_move_ok(int from, int to, bool force)
 {
     if (from == to || force) return true;
     switch (from) {
-    case CAT_INC_RECEIVED: return to == CAT_INC_VERIFYING || to == CAT_INC_SOLVED || to == CAT_INC_CLOSED;
-    case CAT_INC_VERIFYING: return to == CAT_INC_SOLVED || to == CAT_INC_CLOSED;
+    case CATALOG_INC_RECEIVED: return to == CATALOG_INC_VERIFYING || to == CATALOG_INC_SOLVED || to == CATALOG_INC_CLOSED;
+    case CATALOG_INC_VERIFYING: return to == CATALOG_INC_SOLVED || to == CATALOG_INC_CLOSED;
     default: return false;
     }
 }
@@ -38,7 +38,7 @@ static int ward_name_of(catalog_t *cat, int64_t id, char **name)
 }
 
 /* Refreshes the display names (ward, category code) from the ids. */
-static int fill_names(catalog_t *cat, struct cat_incident *inc, char **why)
+static int fill_names(catalog_t *cat, struct catalog_incident *inc, char **why)
 {
     free(inc->ward_name);
     free(inc->category_code);
@@ -49,7 +49,7 @@ static int fill_names(catalog_t *cat, struct cat_incident *inc, char **why)
         return WW_EINVAL;
     }
     if (rc) return rc;
-    struct cat_incident_category c;
+    struct catalog_incident_category c;
     rc = catalog_incident_category_get(cat, inc->category_id, &c);
     if (rc == WW_ENOTFOUND) {
         if (why) *why = ww_asprintf("no category with id %lld", (long long)inc->category_id);
@@ -58,11 +58,11 @@ static int fill_names(catalog_t *cat, struct cat_incident *inc, char **why)
     if (rc) return rc;
     inc->category_code = c.code;
     c.code = NULL;
-    cat_incident_category_clear(&c);
+    catalog_incident_category_clear(&c);
     return 0;
 }
 
-int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char **why)
+int ward_incident_validate(catalog_t *cat, const struct catalog_incident *inc, char **why)
 {
     if (!inc->summary || !inc->summary[strspn(inc->summary, " \t\r\n")]) {
         *why = ww_strdup("summary is empty");
@@ -78,15 +78,15 @@ int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char 
         *why = ww_asprintf("longitude %g is out of range (-180..180)", inc->longitude);
         return WW_EINVAL;
     }
-    if (inc->status < 0 || inc->status > CAT_INC_CLOSED) { *why = ww_strdup("bad status"); return WW_EINVAL; }
+    if (inc->status < 0 || inc->status > CATALOG_INC_CLOSED) { *why = ww_strdup("bad status"); return WW_EINVAL; }
     if (inc->occurred_at <= 0) { *why = ww_strdup("occurred_at is missing"); return WW_EINVAL; }
     if (inc->occurred_at > ww_wall_us() + 86400LL * 1000000) {
         *why = ww_strdup("occurred_at is in the future");
         return WW_EINVAL;
     }
-    if ((inc->has & CAT_FIG_SUSPECTS && inc->suspects < 0) || (inc->has & CAT_FIG_DEATHS && inc->deaths < 0) ||
-        (inc->has & CAT_FIG_INJURIES && inc->injuries < 0) || (inc->has & CAT_FIG_DAMAGE && inc->damage_vnd < 0) ||
-        (inc->has & CAT_FIG_DRUG_GRAMS && (!(inc->drug_grams >= 0) || !isfinite(inc->drug_grams)))) {
+    if ((inc->has & CATALOG_FIG_SUSPECTS && inc->suspects < 0) || (inc->has & CATALOG_FIG_DEATHS && inc->deaths < 0) ||
+        (inc->has & CATALOG_FIG_INJURIES && inc->injuries < 0) || (inc->has & CATALOG_FIG_DAMAGE && inc->damage_vnd < 0) ||
+        (inc->has & CATALOG_FIG_DRUG_GRAMS && (!(inc->drug_grams >= 0) || !isfinite(inc->drug_grams)))) {
         *why = ww_strdup("figures cannot be negative");
         return WW_EINVAL;
     }
@@ -95,7 +95,7 @@ int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char 
     free(wn);
     if (rc == WW_ENOTFOUND) { *why = ww_asprintf("no ward with id %lld", (long long)inc->ward_id); return WW_EINVAL; }
     if (rc) return rc;
-    struct cat_incident_category c;
+    struct catalog_incident_category c;
     rc = catalog_incident_category_get(cat, inc->category_id, &c);
     if (rc == WW_ENOTFOUND) {
         *why = ww_asprintf("no category with id %lld", (long long)inc->category_id);
@@ -104,24 +104,24 @@ int ward_incident_validate(catalog_t *cat, const struct cat_incident *inc, char 
     if (rc) return rc;
     unsigned extra = inc->has & ~c.figures;
     if (extra) {
-        for (unsigned b = 1; b <= CAT_FIG_DAMAGE; b <<= 1)
+        for (unsigned b = 1; b <= CATALOG_FIG_DAMAGE; b <<= 1)
             if (extra & b) {
-                *why = ww_asprintf("figure %s does not apply to category %s", cat_figure_name(b), c.code);
+                *why = ww_asprintf("figure %s does not apply to category %s", catalog_figure_name(b), c.code);
                 break;
             }
-        cat_incident_category_clear(&c);
+        catalog_incident_category_clear(&c);
         return WW_EINVAL;
     }
-    cat_incident_category_clear(&c);
+    catalog_incident_category_clear(&c);
     for (size_t i = 0; i < inc->n_cameras; i++) {
-        struct cat_camera cam;
+        struct catalog_camera cam;
         rc = catalog_camera_get(cat, inc->camera_ids[i], &cam);
         if (rc == WW_ENOTFOUND) {
             *why = ww_asprintf("no camera %lld", (long long)inc->camera_ids[i]);
             return WW_EINVAL;
         }
         if (rc) return rc;
-        cat_camera_clear(&cam);
+        catalog_camera_clear(&cam);
     }
     return 0;
 }
@@ -137,15 +137,15 @@ static bool has_id(const int64_t *v, size_t n, int64_t id)
  * out of scope alike. */
 static int camera_in_scope(catalog_t *cat, int64_t id, int64_t scope_ward_id)
 {
-    struct cat_camera cam;
+    struct catalog_camera cam;
     int rc = catalog_camera_get(cat, id, &cam);
     if (rc) return rc;
     bool in = !scope_ward_id || cam.ward_id == scope_ward_id;
-    cat_camera_clear(&cam);
+    catalog_camera_clear(&cam);
     return in ? 0 : WW_ENOTFOUND;
 }
 
-int ward_incident_check_links(catalog_t *cat, const struct cat_incident *inc, const struct cat_incident *old,
+int ward_incident_check_links(catalog_t *cat, const struct catalog_incident *inc, const struct catalog_incident *old,
                               int64_t scope_ward_id, char **why)
 {
     for (size_t i = 0; i < inc->n_cameras; i++) {
@@ -161,11 +161,11 @@ int ward_incident_check_links(catalog_t *cat, const struct cat_incident *inc, co
     for (size_t i = 0; i < inc->n_exports; i++) {
         int64_t id = inc->export_ids[i];
         if (old && has_id(old->export_ids, old->n_exports, id)) continue;
-        struct cat_export e;
+        struct catalog_export e;
         int rc = catalog_export_get(cat, id, &e);
         if (!rc) {
             rc = camera_in_scope(cat, e.camera_id, scope_ward_id);
-            cat_export_clear(&e);
+            catalog_export_clear(&e);
         }
         if (rc == WW_ENOTFOUND) {
             *why = ww_asprintf("no export %lld", (long long)id);
@@ -185,7 +185,7 @@ static json_t *ids_json(const int64_t *v, size_t n)
     return a;
 }
 
-json_t *ward_incident_json(const struct cat_incident *inc, int offset_min)
+json_t *ward_incident_json(const struct catalog_incident *inc, int offset_min)
 {
     char t[40];
     json_t *o = json_object();
@@ -200,12 +200,12 @@ json_t *ward_incident_json(const struct cat_incident *inc, int offset_min)
     json_object_set_new(o, "latitude", inc->has_pos ? json_real(inc->latitude) : json_null());
     json_object_set_new(o, "longitude", inc->has_pos ? json_real(inc->longitude) : json_null());
     json_object_set_new(o, "summary", json_string(inc->summary ? inc->summary : ""));
-    json_object_set_new(o, "status", json_string(cat_inc_status_name(inc->status)));
-    json_object_set_new(o, "suspects", inc->has & CAT_FIG_SUSPECTS ? json_integer(inc->suspects) : json_null());
-    json_object_set_new(o, "drug_grams", inc->has & CAT_FIG_DRUG_GRAMS ? json_real(inc->drug_grams) : json_null());
-    json_object_set_new(o, "deaths", inc->has & CAT_FIG_DEATHS ? json_integer(inc->deaths) : json_null());
-    json_object_set_new(o, "injuries", inc->has & CAT_FIG_INJURIES ? json_integer(inc->injuries) : json_null());
-    json_object_set_new(o, "damage_vnd", inc->has & CAT_FIG_DAMAGE ? json_integer(inc->damage_vnd) : json_null());
+    json_object_set_new(o, "status", json_string(catalog_inc_status_name(inc->status)));
+    json_object_set_new(o, "suspects", inc->has & CATALOG_FIG_SUSPECTS ? json_integer(inc->suspects) : json_null());
+    json_object_set_new(o, "drug_grams", inc->has & CATALOG_FIG_DRUG_GRAMS ? json_real(inc->drug_grams) : json_null());
+    json_object_set_new(o, "deaths", inc->has & CATALOG_FIG_DEATHS ? json_integer(inc->deaths) : json_null());
+    json_object_set_new(o, "injuries", inc->has & CATALOG_FIG_INJURIES ? json_integer(inc->injuries) : json_null());
+    json_object_set_new(o, "damage_vnd", inc->has & CATALOG_FIG_DAMAGE ? json_integer(inc->damage_vnd) : json_null());
     json_object_set_new(o, "camera_ids", ids_json(inc->camera_ids, inc->n_cameras));
     json_object_set_new(o, "export_ids", ids_json(inc->export_ids, inc->n_exports));
     json_object_set_new(o, "demo", json_boolean(inc->demo));
@@ -222,7 +222,7 @@ static const char *const diff_keys[] = {
     "suspects", "drug_grams", "deaths", "injuries", "damage_vnd", "camera_ids", "export_ids",
 };
 
-static json_t *content_json(const struct cat_incident *inc, int offset_min)
+static json_t *content_json(const struct catalog_incident *inc, int offset_min)
 {
     json_t *full = ward_incident_json(inc, offset_min);
     json_t *o = json_object();
@@ -238,7 +238,7 @@ int ward_category_find(catalog_t *cat, const char *s, int64_t *id)
     while (*s == ' ') s++;
     size_t len = strlen(s);
     while (len && s[len - 1] == ' ') len--;
-    struct cat_incident_category *v;
+    struct catalog_incident_category *v;
     size_t n;
     int rc = catalog_incident_category_list(cat, &v, &n);
     if (rc) return rc;
@@ -252,7 +252,7 @@ int ward_category_find(catalog_t *cat, const char *s, int64_t *id)
                 break;
             }
     }
-    cat_incident_category_list_free(v, n);
+    catalog_incident_category_list_free(v, n);
     return rc;
 }
 
@@ -345,13 +345,13 @@ static int json_ids(json_t *v, int64_t **out, size_t *n)
     return 0;
 }
 
-int ward_incident_apply_json(catalog_t *cat, struct cat_incident *inc, json_t *obj,
+int ward_incident_apply_json(catalog_t *cat, struct catalog_incident *inc, json_t *obj,
                              int offset_min, char **why)
 {
     if (!json_is_object(obj)) { *why = ww_strdup("expected a JSON object"); return WW_EINVAL; }
     static const struct { const char *key; unsigned bit; } figs[] = {
-        {"suspects", CAT_FIG_SUSPECTS}, {"drug_grams", CAT_FIG_DRUG_GRAMS}, {"deaths", CAT_FIG_DEATHS},
-        {"injuries", CAT_FIG_INJURIES}, {"damage_vnd", CAT_FIG_DAMAGE},
+        {"suspects", CATALOG_FIG_SUSPECTS}, {"drug_grams", CATALOG_FIG_DRUG_GRAMS}, {"deaths", CATALOG_FIG_DEATHS},
+        {"injuries", CATALOG_FIG_INJURIES}, {"damage_vnd", CATALOG_FIG_DAMAGE},
     };
     bool have_lat = inc->has_pos, have_lon = inc->has_pos;
     double lat = inc->latitude, lon = inc->longitude;
@@ -395,7 +395,7 @@ int ward_incident_apply_json(catalog_t *cat, struct cat_incident *inc, json_t *o
             if (json_object_get(obj, "occurred_at")) continue;
             if (json_int(v, 1, INT64_MAX, &inc->occurred_at)) rc = WW_EINVAL;
         } else if (!strcmp(key, "status")) {
-            int s = json_is_string(v) ? cat_inc_status_parse(json_string_value(v)) : -1;
+            int s = json_is_string(v) ? catalog_inc_status_parse(json_string_value(v)) : -1;
             if (s < 0) {
                 *why = ww_strdup("status must be received, verifying, solved or closed");
                 return WW_EINVAL;
@@ -431,14 +431,14 @@ int ward_incident_apply_json(catalog_t *cat, struct cat_incident *inc, json_t *o
             for (size_t i = 0; i < 5; i++) if (!strcmp(key, figs[i].key)) bit = figs[i].bit;
             if (!bit) { *why = dupf("unknown field '%s'", key); return WW_EINVAL; }
             if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) { inc->has &= ~bit; continue; }
-            if (bit == CAT_FIG_DRUG_GRAMS) {
+            if (bit == CATALOG_FIG_DRUG_GRAMS) {
                 if (json_num(v, 0, 1e12, &inc->drug_grams)) rc = WW_EINVAL;
             } else {
                 int64_t x;
                 if (json_int(v, 0, INT64_MAX / 4, &x)) rc = WW_EINVAL;
-                else if (bit == CAT_FIG_SUSPECTS) inc->suspects = x;
-                else if (bit == CAT_FIG_DEATHS) inc->deaths = x;
-                else if (bit == CAT_FIG_INJURIES) inc->injuries = x;
+                else if (bit == CATALOG_FIG_SUSPECTS) inc->suspects = x;
+                else if (bit == CATALOG_FIG_DEATHS) inc->deaths = x;
+                else if (bit == CATALOG_FIG_INJURIES) inc->injuries = x;
                 else inc->damage_vnd = x;
             }
             if (!rc) inc->has |= bit;
@@ -466,7 +466,7 @@ static int history_add(catalog_t *cat, int64_t id, int64_t at, const char *user,
     return rc;
 }
 
-int ward_incident_create(catalog_t *cat, struct cat_incident *inc, const char *user, char **why)
+int ward_incident_create(catalog_t *cat, struct catalog_incident *inc, const char *user, char **why)
 {
     int rc = ward_incident_validate(cat, inc, why);
     if (rc) return rc;
@@ -488,21 +488,21 @@ int ward_incident_create(catalog_t *cat, struct cat_incident *inc, const char *u
     return rc;
 }
 
-int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *user, bool force,
+int ward_incident_update(catalog_t *cat, struct catalog_incident *upd, const char *user, bool force,
                          char **why)
 {
-    struct cat_incident old;
+    struct catalog_incident old;
     int rc = catalog_incident_get(cat, upd->id, &old);
     if (rc == WW_ENOTFOUND) *why = ww_asprintf("no incident %lld", (long long)upd->id);
     if (rc) return rc;
     if (!ward_status_move_ok(old.status, upd->status, force)) {
-        *why = ww_asprintf("status cannot move from %s to %s", cat_inc_status_name(old.status),
-                           cat_inc_status_name(upd->status));
-        cat_incident_clear(&old);
+        *why = ww_asprintf("status cannot move from %s to %s", catalog_inc_status_name(old.status),
+                           catalog_inc_status_name(upd->status));
+        catalog_incident_clear(&old);
         return WW_ECONFLICT;
     }
     if ((rc = ward_incident_validate(cat, upd, why)) || (rc = fill_names(cat, upd, why))) {
-        cat_incident_clear(&old);
+        catalog_incident_clear(&old);
         return rc;
     }
     int off = ww_station_offset_min();
@@ -516,7 +516,7 @@ int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *u
     json_decref(b);
     if (json_object_size(diff) == 0) {  /* nothing changed: no history row */
         json_decref(diff);
-        cat_incident_clear(&old);
+        catalog_incident_clear(&old);
         return 0;
     }
     int64_t now = ww_wall_us();
@@ -529,7 +529,7 @@ int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *u
     free(upd->updated_by);
     upd->updated_by = ww_strdup(user);
     upd->updated_us = now;
-    cat_incident_clear(&old);
+    catalog_incident_clear(&old);
     if ((rc = catalog_begin(cat))) { json_decref(diff); return rc; }
     rc = catalog_incident_update(cat, upd);
     if (!rc) rc = history_add(cat, upd->id, now, user, "updated", diff);
@@ -541,11 +541,11 @@ int ward_incident_update(catalog_t *cat, struct cat_incident *upd, const char *u
 
 int ward_incident_delete(catalog_t *cat, int64_t id, const char *user)
 {
-    struct cat_incident old;
+    struct catalog_incident old;
     int rc = catalog_incident_get(cat, id, &old);
     if (rc) return rc;
     json_t *c = content_json(&old, ww_station_offset_min());
-    cat_incident_clear(&old);
+    catalog_incident_clear(&old);
     if ((rc = catalog_begin(cat))) { json_decref(c); return rc; }
     rc = catalog_incident_delete(cat, id);
     if (!rc) rc = history_add(cat, id, ww_wall_us(), user, "deleted", c);
@@ -557,7 +557,7 @@ int ward_incident_delete(catalog_t *cat, int64_t id, const char *user)
 
 json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min)
 {
-    struct cat_incident_change *v;
+    struct catalog_incident_change *v;
     size_t n;
     if (catalog_incident_history(cat, id, &v, &n)) return NULL;
     json_t *a = json_array();
@@ -569,23 +569,23 @@ json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min)
                                            v[i].user_name, "action", v[i].action, "diff",
                                            d ? d : json_object()));
     }
-    cat_incident_change_list_free(v, n);
+    catalog_incident_change_list_free(v, n);
     return a;
 }
 
 /* ---- categories -------------------------------------------------------- */
 
-json_t *ward_category_json(const struct cat_incident_category *c)
+json_t *ward_category_json(const struct catalog_incident_category *c)
 {
     json_t *figs = json_array();
-    for (unsigned b = 1; b <= CAT_FIG_DAMAGE; b <<= 1)
-        if (c->figures & b) json_array_append_new(figs, json_string(cat_figure_name(b)));
+    for (unsigned b = 1; b <= CATALOG_FIG_DAMAGE; b <<= 1)
+        if (c->figures & b) json_array_append_new(figs, json_string(catalog_figure_name(b)));
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:i,s:b}", "id", (json_int_t)c->id, "code", c->code,
                      "name_vi", c->name_vi, "name_en", c->name_en, "figures", figs, "solvable",
                      c->solvable, "sort_order", c->sort_order, "active", c->active);
 }
 
-int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char **why)
+int ward_category_apply_json(struct catalog_incident_category *c, json_t *obj, char **why)
 {
     if (!json_is_object(obj)) { *why = ww_strdup("expected a JSON object"); return WW_EINVAL; }
     const char *key;
@@ -608,13 +608,13 @@ int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char 
         } else if (!strcmp(key, "figures")) {
             unsigned m = 0;
             if (json_is_string(v)) {
-                if (cat_figures_parse(json_string_value(v), &m)) { *why = ww_strdup("unknown figure name"); return WW_EINVAL; }
+                if (catalog_figures_parse(json_string_value(v), &m)) { *why = ww_strdup("unknown figure name"); return WW_EINVAL; }
             } else if (json_is_array(v)) {
                 size_t i;
                 json_t *e;
                 json_array_foreach(v, i, e) {
                     unsigned one;
-                    if (!json_is_string(e) || cat_figures_parse(json_string_value(e), &one)) {
+                    if (!json_is_string(e) || catalog_figures_parse(json_string_value(e), &one)) {
                         *why = ww_strdup("unknown figure name (suspects, drug_grams, deaths, injuries, damage_vnd)");
                         return WW_EINVAL;
                     }
@@ -642,55 +642,55 @@ int ward_category_apply_json(struct cat_incident_category *c, json_t *obj, char 
  * (issue 10 item 2), so the ward module stays the only user of
  * catalog/cat_ward_work.h's functions. */
 
-int ward_incident_get(catalog_t *cat, int64_t id, struct cat_incident *out)
+int ward_incident_get(catalog_t *cat, int64_t id, struct catalog_incident *out)
 {
     return catalog_incident_get(cat, id, out);
 }
 
-int ward_incident_list_json(catalog_t *cat, const struct cat_incident_filter *f, int offset_min, json_t **out,
+int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,
                             int64_t *total)
 {
-    struct cat_incident *v;
+    struct catalog_incident *v;
     size_t n;
     *out = NULL;
     int rc = catalog_incident_search(cat, f, &v, &n, total);
     if (rc) return rc;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_incident_json(&v[i], offset_min));
-    cat_incident_list_free(v, n);
+    catalog_incident_list_free(v, n);
     *out = a;
     return 0;
 }
 
 int ward_categories_json(catalog_t *cat, json_t **out)
 {
-    struct cat_incident_category *v;
+    struct catalog_incident_category *v;
     size_t n;
     *out = NULL;
     int rc = catalog_incident_category_list(cat, &v, &n);
     if (rc) return rc;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_category_json(&v[i]));
-    cat_incident_category_list_free(v, n);
+    catalog_incident_category_list_free(v, n);
     *out = a;
     return 0;
 }
 
 int ward_category_create(catalog_t *cat, json_t *obj, json_t **out, char **why)
 {
-    struct cat_incident_category c = {.solvable = false, .active = true, .sort_order = 500};
+    struct catalog_incident_category c = {.solvable = false, .active = true, .sort_order = 500};
     *out = NULL;
     int rc = ward_category_apply_json(&c, obj, why);
     if (!rc) rc = catalog_incident_category_add(cat, &c);
     if (rc == WW_ECONFLICT) *why = ww_strdup("the code is taken");
     if (!rc) *out = ward_category_json(&c);
-    cat_incident_category_clear(&c);
+    catalog_incident_category_clear(&c);
     return rc;
 }
 
 int ward_category_edit(catalog_t *cat, int64_t id, json_t *obj, json_t **out, char **why)
 {
-    struct cat_incident_category c;
+    struct catalog_incident_category c;
     *out = NULL;
     int rc = catalog_incident_category_get(cat, id, &c);
     if (rc == WW_ENOTFOUND) *why = ww_strdup("no such category");
@@ -699,6 +699,6 @@ int ward_category_edit(catalog_t *cat, int64_t id, json_t *obj, json_t **out, ch
     if (!rc) rc = catalog_incident_category_update(cat, &c);
     if (rc == WW_ECONFLICT) *why = ww_strdup("the code is taken");
     if (!rc) *out = ward_category_json(&c);
-    cat_incident_category_clear(&c);
+    catalog_incident_category_clear(&c);
     return rc;
 }

@@ -317,11 +317,11 @@ static void category_table(struct pdf *p, const struct ward_stats *s)
                  : ward_share_pct(part, whole, &pct)
                        ? ww_asprintf("%lld/%lld (%d %%)", (long long)part, (long long)whole, pct)
                        : ww_asprintf("%lld/%lld (—)", (long long)part, (long long)whole);
-        unsigned f = total ? CAT_FIG_ALL : s->rows[i].cat.figures;
-        cells[6] = f & CAT_FIG_DEATHS ? fmt_int(c->deaths) : ww_strdup("");
-        cells[7] = f & CAT_FIG_INJURIES ? fmt_int(c->injuries) : ww_strdup("");
-        cells[8] = f & CAT_FIG_SUSPECTS ? fmt_int(c->suspects) : ww_strdup("");
-        cells[9] = f & CAT_FIG_DRUG_GRAMS ? fmt_grams(c->drug_grams) : ww_strdup("");
+        unsigned f = total ? CATALOG_FIG_ALL : s->rows[i].cat.figures;
+        cells[6] = f & CATALOG_FIG_DEATHS ? fmt_int(c->deaths) : ww_strdup("");
+        cells[7] = f & CATALOG_FIG_INJURIES ? fmt_int(c->injuries) : ww_strdup("");
+        cells[8] = f & CATALOG_FIG_SUSPECTS ? fmt_int(c->suspects) : ww_strdup("");
+        cells[9] = f & CATALOG_FIG_DRUG_GRAMS ? fmt_grams(c->drug_grams) : ww_strdup("");
         table_row(p, 10, w, cells, false, total, total || i % 2 == 1);
         free_cells(cells, 10);
     }

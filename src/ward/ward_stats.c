@@ -85,7 +85,7 @@ char *ward_fmt_share(int64_t part, int64_t whole, const char *lang)
 
 /* ---- computing ---------------------------------------------------------- */
 
-static void add_figs(struct ward_figures *f, const struct cat_incident_agg *a)
+static void add_figs(struct ward_figures *f, const struct catalog_incident_agg *a)
 {
     f->cases += a->cases;
     f->solved += a->solved;
@@ -125,7 +125,7 @@ static int counterpart_exists(catalog_t *cat, int64_t prev_to_us, bool *has)
 /* Scope name ("Trường Thi" or "Toàn tỉnh Nghệ An") and the province. */
 static void scope_names(catalog_t *cat, int64_t ward_id, char **name, char **province)
 {
-    struct cat_ward *v;
+    struct catalog_ward *v;
     size_t n;
     char *prov = NULL, *wname = NULL;
     bool same = true;
@@ -138,7 +138,7 @@ static void scope_names(catalog_t *cat, int64_t ward_id, char **name, char **pro
             if (!prov) prov = ww_strdup(v[i].province);
             else if (strcmp(prov, v[i].province)) same = false;
         }
-        cat_ward_list_free(v, n);
+        catalog_ward_list_free(v, n);
     }
     if (!same) { free(prov); prov = NULL; }
     if (ward_id) *name = wname ? wname : ww_asprintf("#%lld", (long long)ward_id);
@@ -149,7 +149,7 @@ static void scope_names(catalog_t *cat, int64_t ward_id, char **name, char **pro
 void ward_stats_clear(struct ward_stats *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n_rows; i++) cat_incident_category_clear(&s->rows[i].cat);
+    for (size_t i = 0; i < s->n_rows; i++) catalog_incident_category_clear(&s->rows[i].cat);
     free(s->rows);
     free(s->scope_name);
     free(s->province);
@@ -192,16 +192,16 @@ int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_per
     out->prev_from_us = b[2];
     out->prev_to_us = b[3];
 
-    struct cat_incident_category *cats = NULL;
+    struct catalog_incident_category *cats = NULL;
     size_t ncats = 0;
-    struct cat_incident_agg *cur = NULL, *prev = NULL;
+    struct catalog_incident_agg *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
     if ((rc = catalog_incident_category_list(cat, &cats, &ncats)) ||
-        (rc = catalog_incident_aggregate(cat, ward_id, out->from_us, out->to_us, CAT_AGG_CATEGORY,
+        (rc = catalog_incident_aggregate(cat, ward_id, out->from_us, out->to_us, CATALOG_AGG_CATEGORY,
                                          offset_min, &cur, &ncur)) ||
         (out->has_prev &&
          (rc = catalog_incident_aggregate(cat, ward_id, out->prev_from_us, out->prev_to_us,
-                                          CAT_AGG_CATEGORY, offset_min, &prev, &nprev))))
+                                          CATALOG_AGG_CATEGORY, offset_min, &prev, &nprev))))
         goto out;
     out->rows = ww_calloc(ncats ? ncats : 1, sizeof *out->rows);
     for (size_t i = 0; i < ncats; i++) {
@@ -209,7 +209,7 @@ int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_per
         for (size_t k = 0; k < ncur; k++) if (cur[k].key == cats[i].id) add_figs(&row.cur, &cur[k]);
         for (size_t k = 0; k < nprev; k++) if (prev[k].key == cats[i].id) add_figs(&row.prev, &prev[k]);
         if (!cats[i].active && row.cur.cases == 0 && row.prev.cases == 0) {
-            cat_incident_category_clear(&cats[i]);
+            catalog_incident_category_clear(&cats[i]);
             continue;
         }
         row.cat = cats[i];
@@ -220,7 +220,7 @@ int ward_stats_compute_on(catalog_t *cat, int64_t ward_id, const struct ward_per
     }
     scope_names(cat, ward_id, &out->scope_name, &out->province);
 out:
-    cat_incident_category_list_free(cats, ncats);
+    catalog_incident_category_list_free(cats, ncats);
     free(cur);
     free(prev);
     if (rc) ward_stats_clear(out);
@@ -385,10 +385,10 @@ int ward_stats_trend(catalog_t *cat, int64_t ward_id, const struct ward_period *
     for (int pass = 0; pass < 2; pass++) {
         struct ward_date a = first, b = end;
         if (pass) { a.y--; b.y--; }
-        struct cat_incident_agg *ag;
+        struct catalog_incident_agg *ag;
         size_t na;
         int rc = catalog_incident_aggregate(cat, ward_id, ward_date_start_us(a, offset_min),
-                                            ward_date_start_us(b, offset_min), CAT_AGG_LOCAL_DAY,
+                                            ward_date_start_us(b, offset_min), CATALOG_AGG_LOCAL_DAY,
                                             offset_min, &ag, &na);
         if (rc) { free(v); return rc; }
         for (size_t k = 0; k < na; k++) {
@@ -429,13 +429,13 @@ int ward_stats_by_ward(catalog_t *cat, const struct ward_period *p, int offset_m
     int rc = counted_bounds(cat, p, today, offset_min, &cut, b, has_prev);
     if (rc) return rc;
     int64_t f = b[0], t = b[1], pf = b[2], pt = b[3];
-    struct cat_ward *wards = NULL;
+    struct catalog_ward *wards = NULL;
     size_t nw = 0;
-    struct cat_incident_agg *cur = NULL, *prev = NULL;
+    struct catalog_incident_agg *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
     if ((rc = catalog_ward_list(cat, &wards, &nw)) ||
-        (rc = catalog_incident_aggregate(cat, 0, f, t, CAT_AGG_WARD, offset_min, &cur, &ncur)) ||
-        (*has_prev && (rc = catalog_incident_aggregate(cat, 0, pf, pt, CAT_AGG_WARD, offset_min, &prev, &nprev))))
+        (rc = catalog_incident_aggregate(cat, 0, f, t, CATALOG_AGG_WARD, offset_min, &cur, &ncur)) ||
+        (*has_prev && (rc = catalog_incident_aggregate(cat, 0, pf, pt, CATALOG_AGG_WARD, offset_min, &prev, &nprev))))
         goto out;
     struct ward_compare_row *v = ww_calloc(nw ? nw : 1, sizeof *v);
     for (size_t i = 0; i < nw; i++) {
@@ -448,7 +448,7 @@ int ward_stats_by_ward(catalog_t *cat, const struct ward_period *p, int offset_m
     *out = v;
     *n = nw;
 out:
-    cat_ward_list_free(wards, nw);
+    catalog_ward_list_free(wards, nw);
     free(cur);
     free(prev);
     return rc;

@@ -38,7 +38,7 @@ static void setup(void)
     char *db = ww_asprintf("%s/wardwatch.db", dir);
     if (catalog_open(db, CATALOG_CREATE, &cat)) abort();
     free(db);
-    struct cat_ward wa = {.name = "Phường A"}, wb = {.name = "Phường B"};
+    struct catalog_ward wa = {.name = "Phường A"}, wb = {.name = "Phường B"};
     if (catalog_ward_add(cat, &wa) || catalog_ward_add(cat, &wb)) abort();
     atexit(cleanup);
 }

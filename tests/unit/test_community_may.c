@@ -43,7 +43,7 @@ static int64_t add_camera(struct fx *f, const char *name, int64_t ward, int64_t 
 {
     char url[48];
     snprintf(url, sizeof url, "rtsp://127.0.0.1/%s", name);
-    struct cat_camera c = {.name = (char *)name, .main_url = url, .transport = "tcp", .enabled = true,
+    struct catalog_camera c = {.name = (char *)name, .main_url = url, .transport = "tcp", .enabled = true,
                            .retention_days = 30, .direction_deg = -1, .ward_id = ward};
     assert_int_equal(catalog_camera_add(f->cat, &c), 0);
     if (owner) assert_int_equal(catalog_camera_owner_set(f->cat, c.id, owner), 0);
@@ -52,7 +52,7 @@ static int64_t add_camera(struct fx *f, const char *name, int64_t ward, int64_t 
 
 static int64_t add_owner(struct fx *f, const char *name, const char *phone, int64_t ward)
 {
-    struct cat_owner o = {.kind = "household", .name = (char *)name, .phone = (char *)phone, .ward_id = ward};
+    struct catalog_owner o = {.kind = "household", .name = (char *)name, .phone = (char *)phone, .ward_id = ward};
     assert_int_equal(catalog_owner_add(f->cat, &o), 0);
     return o.id;
 }
@@ -60,7 +60,7 @@ static int64_t add_owner(struct fx *f, const char *name, const char *phone, int6
 static int64_t agree(struct fx *f, int64_t cam, bool live, bool playback, bool record, bool export_,
                      int64_t from, int64_t until)
 {
-    struct cat_consent c = {.camera_id = cam, .live = live, .playback = playback, .record = record,
+    struct catalog_consent c = {.camera_id = cam, .live = live, .playback = playback, .record = record,
                             .export_ = export_, .from_us = from, .until_us = until, .recorded_by = "test"};
     int64_t ended, conflict;
     assert_int_equal(catalog_consent_record(f->cat, &c, &ended, &conflict), 0);
@@ -74,7 +74,7 @@ static int setup(void **state)
     if (!mkdtemp(f->dir)) return -1;
     f->path = ww_asprintf("%s/wardwatch.db", f->dir);
     if (catalog_open(f->path, CATALOG_CREATE, &f->cat)) return -1;
-    struct cat_ward w1 = {.name = "Phường 1"}, w2 = {.name = "Phường 2"};
+    struct catalog_ward w1 = {.name = "Phường 1"}, w2 = {.name = "Phường 2"};
     assert_int_equal(catalog_ward_add(f->cat, &w1), 0);
     assert_int_equal(catalog_ward_add(f->cat, &w2), 0);
     f->ward1 = w1.id;
@@ -147,9 +147,9 @@ static void test_rule_table(void **state)
 {
     struct fx *f = *state;
     const struct community_user users[] = {
-        {1, CAT_ROLE_ADMIN, 0, 0, false},          {2, CAT_ROLE_PROVINCE, 0, 0, false},
-        {3, CAT_ROLE_OFFICER, f->ward1, 0, false}, {4, CAT_ROLE_VIEWER, f->ward1, 0, false},
-        {5, CAT_ROLE_OWNER, 0, f->owner1, false},  community_station,
+        {1, CATALOG_ROLE_ADMIN, 0, 0, false},          {2, CATALOG_ROLE_PROVINCE, 0, 0, false},
+        {3, CATALOG_ROLE_OFFICER, f->ward1, 0, false}, {4, CATALOG_ROLE_VIEWER, f->ward1, 0, false},
+        {5, CATALOG_ROLE_OWNER, 0, f->owner1, false},  community_station,
     };
     const int64_t cams[] = {f->cam[0], f->cam[1], f->cam[2], f->cam[3], 999999};
     int bad = 0;
@@ -184,7 +184,7 @@ static void test_no_user(void **state)
     assert_int_equal(community_may(f->cat, NULL, f->cam[1], COMMUNITY_USE_LIVE, T0, &a), 0);
     assert_int_equal(a.why, COMMUNITY_NO_USER);
     /* a user with no ward sees no ward camera (an officer not yet placed) */
-    const struct community_user lost = {7, CAT_ROLE_OFFICER, 0, 0, false};
+    const struct community_user lost = {7, CATALOG_ROLE_OFFICER, 0, 0, false};
     assert_int_equal(community_may(f->cat, &lost, f->cam[1], COMMUNITY_USE_LIVE, T0, &a), 0);
     assert_int_equal(a.why, COMMUNITY_NOT_IN_SCOPE);
 }
@@ -225,12 +225,12 @@ static void test_over_time(void **state)
 
     /* withdrawn while in force: ended from the withdrawal on */
     int64_t c = f->cam[2];
-    struct cat_consent *v;
+    struct catalog_consent *v;
     size_t n;
     assert_int_equal(catalog_consent_list(f->cat, c, &v, &n), 0);
     assert_int_equal(n, 1);
     int64_t cid = v[0].id;
-    cat_consent_list_free(v, n);
+    catalog_consent_list_free(v, n);
     assert_int_equal(catalog_consent_withdraw(f->cat, cid, T0, "test", NULL), 0);
     expect(f->cat, c, COMMUNITY_USE_EXPORT, T0 - H, COMMUNITY_OK, T0);
     expect(f->cat, c, COMMUNITY_USE_EXPORT, T0, COMMUNITY_CONSENT_ENDED, 0);
@@ -262,9 +262,9 @@ static void test_texts(void **state)
 static void test_sees_owner(void **state)
 {
     (void)state;
-    const struct community_user admin = {1, CAT_ROLE_ADMIN, 0, 0, false}, prov = {2, CAT_ROLE_PROVINCE, 0, 0, false},
-                                off = {3, CAT_ROLE_OFFICER, 1, 0, false}, view = {4, CAT_ROLE_VIEWER, 1, 0, false},
-                                own = {5, CAT_ROLE_OWNER, 0, 10, false};
+    const struct community_user admin = {1, CATALOG_ROLE_ADMIN, 0, 0, false}, prov = {2, CATALOG_ROLE_PROVINCE, 0, 0, false},
+                                off = {3, CATALOG_ROLE_OFFICER, 1, 0, false}, view = {4, CATALOG_ROLE_VIEWER, 1, 0, false},
+                                own = {5, CATALOG_ROLE_OWNER, 0, 10, false};
     assert_true(community_sees_owner(&admin, 2, 11));
     assert_true(community_sees_owner(&prov, 2, 11));
     assert_true(community_sees_owner(&off, 1, 10));
@@ -283,7 +283,7 @@ static int64_t add_placed(struct fx *f, const char *name, int64_t ward, int64_t 
 {
     char url[48];
     snprintf(url, sizeof url, "rtsp://127.0.0.1/%s", name);
-    struct cat_camera c = {.name = (char *)name, .main_url = url, .transport = "tcp", .enabled = true,
+    struct catalog_camera c = {.name = (char *)name, .main_url = url, .transport = "tcp", .enabled = true,
                            .retention_days = 30, .direction_deg = -1, .ward_id = ward, .has_pos = true,
                            .latitude = lat, .longitude = lon};
     assert_int_equal(catalog_camera_add(f->cat, &c), 0);
@@ -293,9 +293,9 @@ static int64_t add_placed(struct fx *f, const char *name, int64_t ward, int64_t 
     /* a row whose file is not there: found by the search, fails to export */
     char path[64];
     snprintf(path, sizeof path, "rec/%lld/main/missing.mp4", (long long)c.id);
-    struct cat_segment sg = {.stream_id = sid, .camera_id = c.id, .start_us = seg_start,
+    struct catalog_segment sg = {.stream_id = sid, .camera_id = c.id, .start_us = seg_start,
                              .end_us = seg_start + 60 * S, .path = path, .bytes = 1000, .frames = 25,
-                             .codec = "h264", .state = CAT_SEG_CLOSED};
+                             .codec = "h264", .state = CATALOG_SEG_CLOSED};
     assert_int_equal(catalog_segment_upsert(f->cat, &sg), 0);
     return c.id;
 }
@@ -322,7 +322,7 @@ static void test_bundle_all_or_nothing(void **state)
     add_placed(f, "far", f->ward1, f->owner1, 18.7000, 105.6800, t);                /* ~3.3 km */
     agree(f, p, false, false, false, true, now - H, 0);
     agree(f, r, false, false, false, true, now - H, 0);
-    const struct community_user officer = {3, CAT_ROLE_OFFICER, f->ward1, 0, false};
+    const struct community_user officer = {3, CATALOG_ROLE_OFFICER, f->ward1, 0, false};
     struct community_place place = {18.6700, 105.6800, 200, t - 60 * S, t + 120 * S};
 
     /* the search: in scope only, within the radius, nearest first */
@@ -367,11 +367,11 @@ static void test_bundle_all_or_nothing(void **state)
     community_bundle_clear(&b);
     char *folder = ww_asprintf("%s/%s", f->dir, log2.folder);
     assert_int_equal(access(folder, F_OK), -1);
-    struct cat_bundle *v;
+    struct catalog_bundle *v;
     size_t n;
     assert_int_equal(catalog_bundle_list(f->cat, 10, &v, &n), 0);
     assert_int_equal(n, 0);
-    cat_bundle_list_free(v, n);
+    catalog_bundle_list_free(v, n);
     rmdir(bundles);
     free(folder);
     free(bundles);

@@ -55,7 +55,7 @@ static void fresh(int rows)
     for (int i = 0; i < rows; i++) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"n\":%d}", i);
-        struct cat_audit a = {.user_id = 1 + i % 3, .username = "officer1", .action = "live_view",
+        struct catalog_audit a = {.user_id = 1 + i % 3, .username = "officer1", .action = "live_view",
                               .camera_id = 1 + i % 5, .range_from_us = 1000 * i,
                               .range_to_us = 1000 * i + 500, .client_addr = "127.0.0.1",
                               .detail = detail};
@@ -96,7 +96,7 @@ static void *writer(void *arg)
     catalog_t *cat;
     if (catalog_open(db, 0, &cat)) return (void *)1;
     for (int i = 0; i < 25; i++) {
-        struct cat_audit a = {.user_id = k, .username = "w", .action = "playback", .camera_id = k};
+        struct catalog_audit a = {.user_id = k, .username = "w", .action = "playback", .camera_id = k};
         if (catalog_audit_append(cat, &a)) { catalog_close(cat); return (void *)1; }
     }
     catalog_close(cat);
@@ -123,21 +123,21 @@ static void test_concurrent_appends(void **state)
 static void test_hash_covers_fields(void **state)
 {
     (void)state;
-    struct cat_audit a = {.id = 7, .at_us = 123, .user_id = 2, .username = "u", .action = "export",
+    struct catalog_audit a = {.id = 7, .at_us = 123, .user_id = 2, .username = "u", .action = "export",
                           .camera_id = 3, .range_from_us = 10, .range_to_us = 20,
                           .client_addr = "10.0.0.1", .detail = "{\"x\":1}"};
     const char *prev = "ab";
-    char h0[CAT_AUDIT_HASH_HEX], h[CAT_AUDIT_HASH_HEX];
-    cat_audit_hash(&a, prev, h0);
+    char h0[CATALOG_AUDIT_HASH_HEX], h[CATALOG_AUDIT_HASH_HEX];
+    catalog_audit_hash(&a, prev, h0);
     assert_int_equal(strlen(h0), 64);
-    cat_audit_hash(&a, prev, h);
+    catalog_audit_hash(&a, prev, h);
     assert_string_equal(h0, h); /* deterministic */
-    struct cat_audit b;
+    struct catalog_audit b;
 #define DIFFERS(mutation)                         \
     do {                                          \
         b = a;                                    \
         mutation;                                 \
-        cat_audit_hash(&b, prev, h);              \
+        catalog_audit_hash(&b, prev, h);              \
         assert_string_not_equal(h0, h);           \
     } while (0)
     DIFFERS(b.id = 8);
@@ -153,7 +153,7 @@ static void test_hash_covers_fields(void **state)
     DIFFERS(b.detail = "{\"x\":2}");
     /* field boundaries are unambiguous: moving a character between fields */
     DIFFERS((b.username = "u1", b.client_addr = "0.0.0.1"));
-    cat_audit_hash(&a, "ac", h);
+    catalog_audit_hash(&a, "ac", h);
     assert_string_not_equal(h0, h); /* the chain link */
 }
 
@@ -183,17 +183,17 @@ static void test_tamper_detected(void **state)
     {
         catalog_t *cat;
         assert_int_equal(catalog_open(db, 0, &cat), 0);
-        struct cat_audit_filter f = {.before_id = 18, .limit = 1};
-        struct cat_audit *v;
+        struct catalog_audit_filter f = {.before_id = 18, .limit = 1};
+        struct catalog_audit *v;
         size_t n;
         assert_int_equal(catalog_audit_query(cat, &f, &v, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(v[0].id, 17);
         free(v[0].username);
         v[0].username = ww_strdup("forged");
-        char h[CAT_AUDIT_HASH_HEX];
-        cat_audit_hash(&v[0], v[0].prev_hash, h);
-        cat_audit_list_free(v, n);
+        char h[CATALOG_AUDIT_HASH_HEX];
+        catalog_audit_hash(&v[0], v[0].prev_hash, h);
+        catalog_audit_list_free(v, n);
         catalog_close(cat);
         char *s = ww_asprintf("UPDATE audit SET username='forged', hash='%s' WHERE id=17", h);
         sql(s);
@@ -230,21 +230,21 @@ static void test_query_filters(void **state)
     fresh(30);
     catalog_t *cat;
     assert_int_equal(catalog_open(db, 0, &cat), 0);
-    struct cat_audit *v;
+    struct catalog_audit *v;
     size_t n;
-    struct cat_audit_filter f = {.camera_id = 2};
+    struct catalog_audit_filter f = {.camera_id = 2};
     assert_int_equal(catalog_audit_query(cat, &f, &v, &n), 0);
     assert_int_equal(n, 6);
     for (size_t i = 0; i < n; i++) assert_int_equal(v[i].camera_id, 2);
     assert_true(v[0].id > v[1].id); /* newest first */
-    cat_audit_list_free(v, n);
-    struct cat_audit_filter page = {.limit = 10, .before_id = 25};
+    catalog_audit_list_free(v, n);
+    struct catalog_audit_filter page = {.limit = 10, .before_id = 25};
     assert_int_equal(catalog_audit_query(cat, &page, &v, &n), 0);
     assert_int_equal(n, 10);
     assert_int_equal(v[0].id, 24);
     assert_int_equal(v[9].id, 15);
-    cat_audit_list_free(v, n);
-    struct cat_audit bad = {.action = "Bad Action"};
+    catalog_audit_list_free(v, n);
+    struct catalog_audit bad = {.action = "Bad Action"};
     assert_int_equal(catalog_audit_append(cat, &bad), WW_EINVAL);
     catalog_close(cat);
 }

@@ -25,11 +25,11 @@ static const char *const action_names[] = {"VIEW", "LIVE", "PLAYBACK", "EXPORT",
 
 /* Users: ward 1, owner 10. */
 static const struct http_user users[] = {
-    {1, "admin", NULL, CAT_ROLE_ADMIN, 0, 0},
-    {2, "prov", NULL, CAT_ROLE_PROVINCE, 0, 0},
-    {3, "officer", NULL, CAT_ROLE_OFFICER, 1, 0},
-    {4, "viewer", NULL, CAT_ROLE_VIEWER, 1, 0},
-    {5, "owner", NULL, CAT_ROLE_OWNER, 0, 10},
+    {1, "admin", NULL, CATALOG_ROLE_ADMIN, 0, 0},
+    {2, "prov", NULL, CATALOG_ROLE_PROVINCE, 0, 0},
+    {3, "officer", NULL, CATALOG_ROLE_OFFICER, 1, 0},
+    {4, "viewer", NULL, CATALOG_ROLE_VIEWER, 1, 0},
+    {5, "owner", NULL, CATALOG_ROLE_OWNER, 0, 10},
 };
 
 /* Cameras: relation to those users. */
@@ -90,10 +90,10 @@ static void test_camera_edges(void **state)
     assert_int_equal(http_authz_decide_camera(&users[0], &cams[0], 0), WW_EPERM);
     assert_int_equal(http_authz_decide_camera(&users[0], &cams[0], AUTHZ_WARD_READ), WW_EPERM);
     /* a scoped role without a ward/owner sees nothing */
-    struct http_user lost = {9, "lost", NULL, CAT_ROLE_OFFICER, 0, 0};
+    struct http_user lost = {9, "lost", NULL, CATALOG_ROLE_OFFICER, 0, 0};
     struct authz_camera_facts noward = {true, 0, 0};
     assert_int_equal(http_authz_decide_camera(&lost, &noward, AUTHZ_VIEW), WW_ENOTFOUND);
-    struct http_user lost_owner = {9, "lo", NULL, CAT_ROLE_OWNER, 0, 0};
+    struct http_user lost_owner = {9, "lo", NULL, CATALOG_ROLE_OWNER, 0, 0};
     assert_int_equal(http_authz_decide_camera(&lost_owner, &noward, AUTHZ_VIEW), WW_ENOTFOUND);
 }
 

@@ -40,7 +40,7 @@ static int setup(void **state)
     char *db = ww_asprintf("%s/wardwatch.db", f->dir);
     assert_int_equal(catalog_open(db, CATALOG_CREATE, &f->cat), 0);
     free(db);
-    struct cat_camera c = {.name = "t", .main_url = "rtsp://127.0.0.1:9/x", .enabled = true,
+    struct catalog_camera c = {.name = "t", .main_url = "rtsp://127.0.0.1:9/x", .enabled = true,
                            .retention_days = 30, .direction_deg = -1};
     assert_int_equal(catalog_camera_add(f->cat, &c), 0);
     f->cam = c.id;
@@ -159,14 +159,14 @@ static void test_writer_segments(void **state)
 {
     struct fixture *f = *state;
     int64_t t0 = record(f, 10, 4);
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     assert_int_equal(catalog_segment_range(f->cat, f->stream, 0, INT64_MAX / 2, &v, &n), 0);
     assert_int_equal(n, 3); /* 0-4 s, 4-8 s, 8-10 s: cut on keyframes */
     assert_int_equal(v[0].start_us, t0);
     int64_t frames = 0;
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(v[i].state, CAT_SEG_CLOSED);
+        assert_int_equal(v[i].state, CATALOG_SEG_CLOSED);
         if (i) assert_int_equal(v[i].start_us, v[i - 1].end_us); /* contiguous */
         assert_true(v[i].end_us - v[i].start_us <= 4000000);
         /* fragments of at most 1 s */
@@ -176,7 +176,7 @@ static void test_writer_segments(void **state)
     }
     assert_int_equal(frames, 250);
     assert_int_equal(v[n - 1].end_us, t0 + 250 * 40000);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     assert_int_equal(problems(f), 0);
 }
 
@@ -186,7 +186,7 @@ static void test_scan_truncated(void **state)
 {
     struct fixture *f = *state;
     record(f, 4, 10);
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     assert_int_equal(catalog_segment_all(f->cat, -1, &v, &n), 0);
     assert_int_equal(n, 1);
@@ -220,7 +220,7 @@ static void test_scan_truncated(void **state)
     free(src);
     unlink(cut);
     free(cut);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
 }
 
 /* A row that lags behind its file (kill -9 between group commits), with a
@@ -230,7 +230,7 @@ static void test_recover_growing_tail(void **state)
 {
     struct fixture *f = *state;
     record(f, 4, 10);
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     catalog_segment_all(f->cat, -1, &v, &n);
     char *abs = ww_asprintf("%s/%s", f->dir, v[0].path);
@@ -241,7 +241,7 @@ static void test_recover_growing_tail(void **state)
     /* the file ends 300 bytes into the 3rd fragment; the row knew 1 fragment */
     assert_int_equal(truncate(abs, (off_t)third.offset + 300), 0);
     struct rec_frag second = rec_frag_get(v[0].frag_index, 1);
-    v[0].state = CAT_SEG_GROWING;
+    v[0].state = CATALOG_SEG_GROWING;
     v[0].bytes = (int64_t)second.offset;
     v[0].frames = 25;
     v[0].end_us = v[0].start_us + 1000000;
@@ -250,16 +250,16 @@ static void test_recover_growing_tail(void **state)
     struct rec_recover_report rep;
     assert_int_equal(rec_recover(f->dir, f->cat, &rep), 0);
     assert_int_equal(rep.rows_extended, 1);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     catalog_segment_all(f->cat, -1, &v, &n);
-    assert_int_equal(v[0].state, CAT_SEG_CLOSED);
+    assert_int_equal(v[0].state, CATALOG_SEG_CLOSED);
     assert_int_equal(v[0].frames, 50);          /* two complete fragments */
     assert_int_equal(v[0].bytes, (int64_t)third.offset);
     struct stat st;
     stat(abs, &st);
     assert_int_equal(st.st_size, (off_t)third.offset); /* partial fragment cut off */
     assert_int_equal(problems(f), 0);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     free(abs);
 }
 
@@ -269,26 +269,26 @@ static void test_recover_orphans(void **state)
 {
     struct fixture *f = *state;
     record(f, 10, 4);
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     catalog_segment_all(f->cat, -1, &v, &n);
     assert_int_equal(n, 3);
     assert_int_equal(catalog_segment_delete(f->cat, v[0].id), 0);           /* orphan file */
     char *gone = ww_asprintf("%s/%s", f->dir, v[1].path);
     unlink(gone);                                                            /* row without file */
-    assert_int_equal(catalog_segment_set_state(f->cat, v[2].id, CAT_SEG_DELETING), 0); /* half-deleted */
+    assert_int_equal(catalog_segment_set_state(f->cat, v[2].id, CATALOG_SEG_DELETING), 0); /* half-deleted */
     assert_true(problems(f) >= 2);
     struct rec_recover_report rep;
     assert_int_equal(rec_recover(f->dir, f->cat, &rep), 0);
     assert_int_equal(rep.files_indexed, 1);
     assert_int_equal(rep.rows_dropped, 1);
     assert_int_equal(rep.deletes_finished, 1);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     catalog_segment_all(f->cat, -1, &v, &n);
     assert_int_equal(n, 1);
     assert_int_equal(v[0].frames, 100);  /* the orphan, re-indexed from its header box */
     assert_int_equal(problems(f), 0);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     free(gone);
 }
 
@@ -300,14 +300,14 @@ static void test_disk_full(void **state)
     assert_int_equal(ww_fsops_fault("enospc-after=500000"), 0);
     record(f, 10, 60);
     ww_fsops_fault("enospc-after=-1");
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     catalog_segment_all(f->cat, -1, &v, &n);
     assert_true(n >= 1);
     int64_t frames = 0;
     for (size_t i = 0; i < n; i++) frames += v[i].frames;
     assert_true(frames > 0 && frames < 250);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     assert_int_equal(problems(f), 0);
 }
 
@@ -325,20 +325,20 @@ static void test_disk_full_from_start(void **state)
     usleep(2100000);                      /* the writer retries every 2 s */
     rig_feed(&r, 100, 250);               /* the next keyframe opens a segment */
     rig_stop(&r);
-    struct cat_gap *g;
+    struct catalog_gap *g;
     size_t ng;
     assert_int_equal(catalog_gap_range(f->cat, f->stream, 0, INT64_MAX / 2, &g, &ng), 0);
     assert_int_equal(ng, 1);
     assert_string_equal(g[0].reason, "disk full");
     assert_true(g[0].start_us > 0 && g[0].start_us <= r.t0 + 100000);
     assert_int_equal(g[0].end_us, r.t0 + 100 * 40000);
-    cat_gap_list_free(g, ng);
-    struct cat_segment *v;
+    catalog_gap_list_free(g, ng);
+    struct catalog_segment *v;
     size_t n;
     catalog_segment_all(f->cat, -1, &v, &n);
     assert_int_equal(n, 1);
     assert_int_equal(v[0].start_us, r.t0 + 100 * 40000);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     assert_int_equal(problems(f), 0);
 }
 
@@ -357,7 +357,7 @@ static void test_writer_bframes(void **state)
     rec_writer_stats(r.w, &ws);
     assert_int_not_equal(ws.state, REC_ERROR);
     rig_stop(&r);
-    struct cat_segment *v;
+    struct catalog_segment *v;
     size_t n;
     assert_int_equal(catalog_segment_range(f->cat, f->stream, 0, INT64_MAX / 2, &v, &n), 0);
     assert_int_equal(n, 3);
@@ -387,7 +387,7 @@ static void test_writer_bframes(void **state)
         free(path);
     }
     assert_int_equal(frames, 250);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
     assert_int_equal(problems(f), 0);
 }
 
@@ -408,19 +408,19 @@ static void test_writer_refusal_is_a_gap(void **state)
     assert_non_null(strstr(ws.error_text, "codec (mpeg4) cannot be recorded"));
     assert_null(strstr(ws.error_text, "media library error"));
     rig_stop(&r);
-    struct cat_gap *g;
+    struct catalog_gap *g;
     size_t ng;
     assert_int_equal(catalog_gap_range(f->cat, f->stream, 0, INT64_MAX / 2, &g, &ng), 0);
     assert_int_equal(ng, 1);
     assert_non_null(strstr(g[0].reason, "not recordable: the stream's codec (mpeg4)"));
     assert_true(g[0].start_us == r.t0);
     assert_true(g[0].end_us > r.t0 + 99 * 40000);
-    cat_gap_list_free(g, ng);
-    struct cat_segment *v;
+    catalog_gap_list_free(g, ng);
+    struct catalog_segment *v;
     size_t n;
     catalog_segment_all(f->cat, -1, &v, &n);
     assert_int_equal(n, 0);
-    cat_segment_list_free(v, n);
+    catalog_segment_list_free(v, n);
 }
 
 int main(void)

@@ -105,11 +105,11 @@ static void test_file_digest(void **st)
 static void test_audit_hash_unchanged(void **st)
 {
     (void)st;
-    struct cat_audit a = {.id = 7, .at_us = 1764680000123456, .user_id = 3, .username = "nguyen.van.a",
+    struct catalog_audit a = {.id = 7, .at_us = 1764680000123456, .user_id = 3, .username = "nguyen.van.a",
                           .action = "live_view", .camera_id = 12,
                           .detail = "{\"stream\":\"main\",\"ghi chú\":\"đường\"}"};
-    char out[CAT_AUDIT_HASH_HEX];
-    cat_audit_hash(&a, "0000000000000000000000000000000000000000000000000000000000000000", out);
+    char out[CATALOG_AUDIT_HASH_HEX];
+    catalog_audit_hash(&a, "0000000000000000000000000000000000000000000000000000000000000000", out);
     assert_string_equal(out, "6d02ee7c2736cf0eefddb6ff9f97d2713251cdf2768835078263d50f9c8a3404");
 }
 

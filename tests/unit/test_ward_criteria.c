@@ -43,7 +43,7 @@ static int setup(void **state)
     int rc = catalog_open(db, CATALOG_CREATE, &f->cat);
     free(db);
     if (rc) return -1;
-    struct cat_ward wa = {.name = "Trường Thi"}, wb = {.name = "Nghi Hòa"};
+    struct catalog_ward wa = {.name = "Trường Thi"}, wb = {.name = "Nghi Hòa"};
     if (catalog_ward_add(f->cat, &wa) || catalog_ward_add(f->cat, &wb)) return -1;
     f->a = wa.id;
     f->b = wb.id;
@@ -103,12 +103,12 @@ static void test_two_sets_keep_both_histories(void **state)
 
     /* 2023: all 22 self-assessed met except #4 (station building) */
     for (int k = 1; k <= 22; k++)
-        assess(f, f->a, 2023, k, CAT_SIDE_SELF, k == 4 ? CAT_RES_NOT_MET : CAT_RES_MET, "2023-06-01");
+        assess(f, f->a, 2023, k, CATALOG_SIDE_SELF, k == 4 ? CATALOG_RES_NOT_MET : CATALOG_RES_MET, "2023-06-01");
     /* later in 2023 the station is finished: #4 met */
-    assess(f, f->a, 2023, 4, CAT_SIDE_SELF, CAT_RES_MET, "2023-11-15");
+    assess(f, f->a, 2023, 4, CATALOG_SIDE_SELF, CATALOG_RES_MET, "2023-11-15");
     /* 2024: criterion 21 does not exist in the 20-set */
-    struct ward_assess_in bad = {.ward_id = f->a, .year = 2024, .criterion_num = 21, .side = CAT_SIDE_SELF,
-                                 .result = CAT_RES_MET, .assessor = "tester"};
+    struct ward_assess_in bad = {.ward_id = f->a, .year = 2024, .criterion_num = 21, .side = CATALOG_SIDE_SELF,
+                                 .result = CATALOG_RES_MET, .assessor = "tester"};
     assert_int_equal(ward_assess(f->cat, &bad, OFF, NULL, &why), WW_EINVAL);
     assert_non_null(strstr(why, "criterion 21"));
     free(why); why = NULL;
@@ -118,7 +118,7 @@ static void test_two_sets_keep_both_histories(void **state)
     assert_int_equal(ward_assess(f->cat, &bad, OFF, NULL, &why), WW_EINVAL);
     free(why); why = NULL;
     for (int k = 1; k <= 20; k++)
-        assess(f, f->a, 2024, k, CAT_SIDE_SELF, k <= 15 ? CAT_RES_MET : CAT_RES_IN_PROGRESS, "2024-05-10");
+        assess(f, f->a, 2024, k, CATALOG_SIDE_SELF, k <= 15 ? CATALOG_RES_MET : CATALOG_RES_IN_PROGRESS, "2024-05-10");
 
     /* Self-assessed only: nothing is met until the province reviews. */
     struct ward_matrix m;
@@ -140,7 +140,7 @@ static void test_two_sets_keep_both_histories(void **state)
     json_decref(j);
     ward_matrix_clear(&m);
     /* the province reviews every 2023 criterion met */
-    for (int k = 1; k <= 22; k++) assess(f, f->a, 2023, k, CAT_SIDE_REVIEW, CAT_RES_MET, "2023-12-01");
+    for (int k = 1; k <= 22; k++) assess(f, f->a, 2023, k, CATALOG_SIDE_REVIEW, CATALOG_RES_MET, "2023-12-01");
     assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
     EXPECT_I("2023 met after the review", 22, m.wards[0].met);
     EXPECT_I("2023 self-only after the review", 0, m.wards[0].self_only);
@@ -153,7 +153,7 @@ static void test_two_sets_keep_both_histories(void **state)
     /* 2024: 15 self met, 5 self in progress; the province reviews 1–10 met
      * and 11 not met → met 10, not met 1, self-assessed only 9. */
     for (int k = 1; k <= 11; k++)
-        assess(f, f->a, 2024, k, CAT_SIDE_REVIEW, k <= 10 ? CAT_RES_MET : CAT_RES_NOT_MET, "2024-06-10");
+        assess(f, f->a, 2024, k, CATALOG_SIDE_REVIEW, k <= 10 ? CATALOG_RES_MET : CATALOG_RES_NOT_MET, "2024-06-10");
     assert_int_equal(ward_matrix_build(f->cat, 2024, 0, &m), 0);
     assert_int_equal(m.set.n_criteria, 20);
     EXPECT_I("2024 met (reviewed)", 10, m.wards[0].met);
@@ -202,11 +202,11 @@ static void test_edit_in_use_makes_new_version(void **state)
 {
     struct fx *f = *state;
     int64_t s22 = load(f, "../../data/criteria/default-22.json");
-    struct cat_criteria_set before;
+    struct catalog_criteria_set before;
     assert_int_equal(catalog_criteria_set_get(f->cat, s22, &before), 0);
     char *old_title = ww_strdup(before.criteria[0].title);
     json_t *edited = ward_criteria_to_json(&before);
-    cat_criteria_set_clear(&before);
+    catalog_criteria_set_clear(&before);
     json_t *c1 = json_array_get(json_object_get(json_array_get(json_object_get(edited, "groups"), 0), "criteria"), 0);
     json_object_set_new(c1, "title", json_string("Tiêu chí 1 đã sửa"));
 
@@ -217,16 +217,16 @@ static void test_edit_in_use_makes_new_version(void **state)
     assert_int_equal(ward_criteria_edit(f->cat, s22, edited, "admin", &nid, &newv, &why), 0);
     assert_false(newv);
     assert_int_equal(nid, s22);
-    struct cat_criteria_set s;
+    struct catalog_criteria_set s;
     assert_int_equal(catalog_criteria_set_get(f->cat, s22, &s), 0);
     assert_string_equal(s.criteria[0].title, "Tiêu chí 1 đã sửa");
     assert_int_equal(s.version, 1);
     int64_t crit1 = s.criteria[0].id;
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
 
     /* now in use: a ward registered and assessed against it */
     assert_int_equal(ward_programme_register(f->cat, f->a, 2023, s22, "admin", &why), 0);
-    assess(f, f->a, 2023, 1, CAT_SIDE_SELF, CAT_RES_MET, "2023-05-05");
+    assess(f, f->a, 2023, 1, CATALOG_SIDE_SELF, CATALOG_RES_MET, "2023-05-05");
     json_object_set_new(c1, "title", json_string("Tiêu chí 1 — bản 2"));
     assert_int_equal(ward_criteria_edit(f->cat, s22, edited, "admin", &nid, &newv, &why), 0);
     assert_true(newv);
@@ -236,12 +236,12 @@ static void test_edit_in_use_makes_new_version(void **state)
     assert_int_equal(s.replaces_id, s22);
     assert_string_equal(s.family, "model-ward");
     assert_string_equal(s.criteria[0].title, "Tiêu chí 1 — bản 2");
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     /* the old version is untouched, and the assessment still points at it */
     assert_int_equal(catalog_criteria_set_get(f->cat, s22, &s), 0);
     assert_string_equal(s.criteria[0].title, "Tiêu chí 1 đã sửa");
     assert_int_equal(s.criteria[0].id, crit1);
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     struct ward_matrix m;
     assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
     assert_int_equal(m.set_id, s22);
@@ -264,16 +264,16 @@ static void test_self_and_review_apart(void **state)
     char *why = NULL;
     assert_int_equal(ward_programme_register(f->cat, f->a, 2023, s22, "admin", &why), 0);
     assert_int_equal(ward_programme_register(f->cat, f->b, 2023, 0, "admin", &why), 0);  /* set for the year */
-    assess(f, f->a, 2023, 4, CAT_SIDE_SELF, CAT_RES_MET, "2023-06-01");
-    assess(f, f->a, 2023, 5, CAT_SIDE_SELF, CAT_RES_MET, "2023-06-01");
-    assess(f, f->a, 2023, 4, CAT_SIDE_REVIEW, CAT_RES_NOT_MET, "2023-09-01");
-    assess(f, f->b, 2023, 4, CAT_SIDE_SELF, CAT_RES_NOT_MET, "2023-06-02");
+    assess(f, f->a, 2023, 4, CATALOG_SIDE_SELF, CATALOG_RES_MET, "2023-06-01");
+    assess(f, f->a, 2023, 5, CATALOG_SIDE_SELF, CATALOG_RES_MET, "2023-06-01");
+    assess(f, f->a, 2023, 4, CATALOG_SIDE_REVIEW, CATALOG_RES_NOT_MET, "2023-09-01");
+    assess(f, f->b, 2023, 4, CATALOG_SIDE_SELF, CATALOG_RES_NOT_MET, "2023-06-02");
     struct ward_matrix m;
     assert_int_equal(ward_matrix_build(f->cat, 2023, 0, &m), 0);
     assert_int_equal(m.n_wards, 2);
     const struct ward_matrix_ward *a = m.wards[0].ward_id == f->a ? &m.wards[0] : &m.wards[1];
-    assert_int_equal(a->self[3], CAT_RES_MET);
-    assert_int_equal(a->review[3], CAT_RES_NOT_MET);
+    assert_int_equal(a->self[3], CATALOG_RES_MET);
+    assert_int_equal(a->review[3], CATALOG_RES_NOT_MET);
     assert_int_equal(a->cell[3], WARD_CELL_NOT_MET);  /* the review wins */
     assert_int_equal(a->cell[4], WARD_CELL_SELF);     /* self only: not met, shown apart */
     assert_int_equal(a->cell[0], WARD_CELL_PENDING);
@@ -305,14 +305,14 @@ static void test_self_and_review_apart(void **state)
     assert_int_equal(ward_recognise(f->cat, f->a, 2023, "125", "31/02/2023", NULL, "admin", &why), WW_EINVAL);
     free(why); why = NULL;
     /* evidence file: stored under the data folder with its hash */
-    struct cat_assessment *cur;
+    struct catalog_assessment *cur;
     size_t n;
     assert_int_equal(catalog_assessment_current(f->cat, 2023, f->a, &cur, &n), 0);
     int64_t fid = 0;
     assert_int_equal(ward_assessment_attach(f->cat, f->dir, cur[0].id, "biên bản ../x.pdf", "%PDF-1.4 x", 10,
                                             "officer", &fid, &why), 0);
-    cat_assessment_list_free(cur, n);
-    struct cat_assessment_file file;
+    catalog_assessment_list_free(cur, n);
+    struct catalog_assessment_file file;
     assert_int_equal(catalog_assessment_file_get(f->cat, fid, &file), 0);
     assert_null(strstr(file.stored_path, ".."));
     assert_string_equal(file.file_name, "biên bản ../x.pdf");
@@ -334,7 +334,7 @@ static void test_default_template_first_use(void **state)
     free(dir);
     assert_int_equal(ward_criteria_ensure_default(f->cat), 0);
     assert_int_equal(ward_criteria_ensure_default(f->cat), 0);  /* second call loads nothing */
-    struct cat_criteria_set *v;
+    struct catalog_criteria_set *v;
     size_t n;
     assert_int_equal(catalog_criteria_set_list(f->cat, &v, &n), 0);
     assert_int_equal(n, 2);
@@ -348,8 +348,8 @@ static void test_default_template_first_use(void **state)
         }
     }
     assert_true(found22);
-    cat_criteria_set_list_free(v, n);
-    struct cat_criteria_set s;
+    catalog_criteria_set_list_free(v, n);
+    struct catalog_criteria_set s;
     int64_t id;
     assert_int_equal(catalog_criteria_set_for_year(f->cat, 2022, &id), 0);
     assert_int_equal(catalog_criteria_set_get(f->cat, id, &s), 0);
@@ -359,7 +359,7 @@ static void test_default_template_first_use(void **state)
         assert_int_equal(s.criteria[i].num, (int)i + 1);
         assert_non_null(s.criteria[i].evidence);
     }
-    cat_criteria_set_clear(&s);
+    catalog_criteria_set_clear(&s);
     unsetenv("WARDWATCH_CRITERIA_DIR");
 }
 

@@ -44,7 +44,7 @@ static int setup(void **state)
     int rc = catalog_open(db, CATALOG_CREATE, &f->cat);
     free(db);
     if (rc) return -1;
-    struct cat_ward wa = {.name = "Phường A"}, wb = {.name = "Phường B"};
+    struct catalog_ward wa = {.name = "Phường A"}, wb = {.name = "Phường B"};
     if (catalog_ward_add(f->cat, &wa) || catalog_ward_add(f->cat, &wb)) return -1;
     *state = f;
     return 0;
@@ -63,12 +63,12 @@ static int teardown(void **state)
 
 static int64_t count(catalog_t *cat)
 {
-    struct cat_incident_filter f = {.status = -1, .limit = 1};
-    struct cat_incident *v;
+    struct catalog_incident_filter f = {.status = -1, .limit = 1};
+    struct catalog_incident *v;
     size_t n;
     int64_t total = -1;
     assert_int_equal(catalog_incident_search(cat, &f, &v, &n, &total), 0);
-    cat_incident_list_free(v, n);
+    catalog_incident_list_free(v, n);
     return total;
 }
 
@@ -152,8 +152,8 @@ static void test_good_import_and_round_trip(void **state)
     ward_csv_result_clear(&r);
     assert_int_equal(count(f->cat), 3);
 
-    struct cat_incident_filter flt = {.status = -1};
-    struct cat_incident *v;
+    struct catalog_incident_filter flt = {.status = -1};
+    struct catalog_incident *v;
     size_t n;
     assert_int_equal(catalog_incident_search(f->cat, &flt, &v, &n, NULL), 0);
     assert_int_equal(n, 3);
@@ -161,7 +161,7 @@ static void test_good_import_and_round_trip(void **state)
     assert_string_equal(v[0].category_code, "traffic");
     assert_string_equal(v[0].summary, "Va chạm xe máy\nnhiều dòng");
     assert_string_equal(v[0].address, "Ngã tư \"Quang Trung\"");
-    assert_true(v[0].has & CAT_FIG_DEATHS);
+    assert_true(v[0].has & CATALOG_FIG_DEATHS);
     assert_int_equal(v[0].injuries, 2);
     assert_string_equal(v[1].category_code, "drugs");
     assert_true(v[1].drug_grams == 1.5);
@@ -173,11 +173,11 @@ static void test_good_import_and_round_trip(void **state)
     json_t *h = ward_incident_history_json(f->cat, v[2].id, OFF);
     assert_int_equal(json_array_size(h), 1);
     json_decref(h);
-    cat_incident_list_free(v, n);
+    catalog_incident_list_free(v, n);
 
     /* export → import gives the same rows again */
     struct ww_buf b = {0};
-    struct cat_incident_filter all = {.status = -1};
+    struct catalog_incident_filter all = {.status = -1};
     assert_int_equal(ward_csv_export(f->cat, &all, OFF, &b), 0);
     assert_int_equal(ward_csv_import(f->cat, (const char *)b.data, b.len, "again", OFF, 50, 0, &r), 0);
     assert_int_equal(r.imported, 3);
@@ -185,7 +185,7 @@ static void test_good_import_and_round_trip(void **state)
     ww_buf_free(&b);
     assert_int_equal(count(f->cat), 6);
     /* the exported window: only the ward and period asked for */
-    struct cat_incident_filter one = {.status = -1, .ward_id = 2};
+    struct catalog_incident_filter one = {.status = -1, .ward_id = 2};
     assert_int_equal(ward_csv_export(f->cat, &one, OFF, &b), 0);
     ww_buf_append(&b, "", 1);
     assert_null(strstr((const char *)b.data, "Phường A"));

@@ -53,7 +53,7 @@ static int64_t cat_id(catalog_t *cat, const char *code)
 static void add(struct fx *f, int64_t ward, const char *code, const char *when, int status, unsigned has,
                 int64_t suspects, double grams, int64_t deaths, int64_t injuries, int64_t damage)
 {
-    struct cat_incident inc = {.ward_id = ward, .category_id = cat_id(f->cat, code), .status = status,
+    struct catalog_incident inc = {.ward_id = ward, .category_id = cat_id(f->cat, code), .status = status,
                                .has = has, .suspects = suspects, .drug_grams = grams, .deaths = deaths,
                                .injuries = injuries, .damage_vnd = damage};
     if (ward_time_parse(when, OFF, &inc.occurred_at)) fail_msg("fixture time '%s' does not parse", when);
@@ -61,7 +61,7 @@ static void add(struct fx *f, int64_t ward, const char *code, const char *when, 
     char *why = NULL;
     int rc = ward_incident_create(f->cat, &inc, "test", &why);
     if (rc) fail_msg("fixture incident %s %s: expected 0, got %s (%s)", code, when, ww_strerror(rc), why ? why : "");
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
 }
 
 static int setup(void **state)
@@ -73,24 +73,24 @@ static int setup(void **state)
     int rc = catalog_open(db, CATALOG_CREATE, &f->cat);
     free(db);
     if (rc) return -1;
-    struct cat_ward wa = {.name = "Phường A", .province = "Nghệ An"}, wb = {.name = "Phường B", .province = "Nghệ An"};
+    struct catalog_ward wa = {.name = "Phường A", .province = "Nghệ An"}, wb = {.name = "Phường B", .province = "Nghệ An"};
     if (catalog_ward_add(f->cat, &wa) || catalog_ward_add(f->cat, &wb)) return -1;
     f->a = wa.id;
     f->b = wb.id;
-    enum { S = CAT_FIG_SUSPECTS, G = CAT_FIG_DRUG_GRAMS, D = CAT_FIG_DEATHS, I = CAT_FIG_INJURIES, M = CAT_FIG_DAMAGE };
-    add(f, f->a, "criminal", "10/01/2023 10:00", CAT_INC_SOLVED, S, 2, 0, 0, 0, 0);
-    add(f, f->a, "criminal", "15/02/2023 09:00", CAT_INC_RECEIVED, 0, 0, 0, 0, 0, 0);
-    add(f, f->a, "drugs", "31/03/2023 23:30", CAT_INC_SOLVED, S | G, 1, 12.5, 0, 0, 0);
-    add(f, f->a, "traffic", "01/04/2023 00:30", CAT_INC_CLOSED, D | I, 0, 0, 1, 2, 0);
-    add(f, f->a, "criminal", "05/01/2024 10:00", CAT_INC_SOLVED, S, 1, 0, 0, 0, 0);
-    add(f, f->a, "criminal", "20/01/2024 15:00", CAT_INC_VERIFYING, 0, 0, 0, 0, 0, 0);
-    add(f, f->a, "criminal", "29/02/2024 09:00", CAT_INC_SOLVED, 0, 0, 0, 0, 0, 0);
-    add(f, f->a, "drugs", "01/03/2024 08:00", CAT_INC_SOLVED, S | G, 1, 3.0, 0, 0, 0);
-    add(f, f->a, "traffic", "15/03/2024 18:00", CAT_INC_CLOSED, D | I, 0, 0, 0, 1, 0);
-    add(f, f->a, "fire", "31/12/2024 23:59", CAT_INC_CLOSED, M, 0, 0, 0, 0, 5000000);
-    add(f, f->a, "fire", "01/01/2025 00:00", CAT_INC_CLOSED, 0, 0, 0, 0, 0, 0);
-    add(f, f->b, "public_order", "28/02/2023 12:00", CAT_INC_SOLVED, 0, 0, 0, 0, 0, 0);
-    add(f, f->b, "criminal", "10/07/2024 12:00", CAT_INC_RECEIVED, 0, 0, 0, 0, 0, 0);
+    enum { S = CATALOG_FIG_SUSPECTS, G = CATALOG_FIG_DRUG_GRAMS, D = CATALOG_FIG_DEATHS, I = CATALOG_FIG_INJURIES, M = CATALOG_FIG_DAMAGE };
+    add(f, f->a, "criminal", "10/01/2023 10:00", CATALOG_INC_SOLVED, S, 2, 0, 0, 0, 0);
+    add(f, f->a, "criminal", "15/02/2023 09:00", CATALOG_INC_RECEIVED, 0, 0, 0, 0, 0, 0);
+    add(f, f->a, "drugs", "31/03/2023 23:30", CATALOG_INC_SOLVED, S | G, 1, 12.5, 0, 0, 0);
+    add(f, f->a, "traffic", "01/04/2023 00:30", CATALOG_INC_CLOSED, D | I, 0, 0, 1, 2, 0);
+    add(f, f->a, "criminal", "05/01/2024 10:00", CATALOG_INC_SOLVED, S, 1, 0, 0, 0, 0);
+    add(f, f->a, "criminal", "20/01/2024 15:00", CATALOG_INC_VERIFYING, 0, 0, 0, 0, 0, 0);
+    add(f, f->a, "criminal", "29/02/2024 09:00", CATALOG_INC_SOLVED, 0, 0, 0, 0, 0, 0);
+    add(f, f->a, "drugs", "01/03/2024 08:00", CATALOG_INC_SOLVED, S | G, 1, 3.0, 0, 0, 0);
+    add(f, f->a, "traffic", "15/03/2024 18:00", CATALOG_INC_CLOSED, D | I, 0, 0, 0, 1, 0);
+    add(f, f->a, "fire", "31/12/2024 23:59", CATALOG_INC_CLOSED, M, 0, 0, 0, 0, 5000000);
+    add(f, f->a, "fire", "01/01/2025 00:00", CATALOG_INC_CLOSED, 0, 0, 0, 0, 0, 0);
+    add(f, f->b, "public_order", "28/02/2023 12:00", CATALOG_INC_SOLVED, 0, 0, 0, 0, 0, 0);
+    add(f, f->b, "criminal", "10/07/2024 12:00", CATALOG_INC_RECEIVED, 0, 0, 0, 0, 0, 0);
     *state = f;
     return 0;
 }
@@ -399,35 +399,35 @@ static void test_by_ward_and_trend(void **state)
 static void test_history_and_update(void **state)
 {
     struct fx *f = *state;
-    struct cat_incident_filter flt = {.ward_id = f->b, .status = -1};
-    struct cat_incident *v;
+    struct catalog_incident_filter flt = {.ward_id = f->b, .status = -1};
+    struct catalog_incident *v;
     size_t n;
     assert_int_equal(catalog_incident_search(f->cat, &flt, &v, &n, NULL), 0);
     assert_int_equal(n, 2);
     int64_t id = v[0].id;  /* newest: the criminal case of 10/07/2024, received */
-    cat_incident_list_free(v, n);
-    struct cat_incident inc;
+    catalog_incident_list_free(v, n);
+    struct catalog_incident inc;
     assert_int_equal(catalog_incident_get(f->cat, id, &inc), 0);
     char *why = NULL;
     json_t *patch = json_pack("{s:s,s:i}", "status", "verifying", "suspects", 2);
     assert_int_equal(ward_incident_apply_json(f->cat, &inc, patch, OFF, &why), 0);
     json_decref(patch);
     assert_int_equal(ward_incident_update(f->cat, &inc, "officer1", false, &why), 0);
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
     /* backwards is refused for a non-admin */
     assert_int_equal(catalog_incident_get(f->cat, id, &inc), 0);
-    inc.status = CAT_INC_RECEIVED;
+    inc.status = CATALOG_INC_RECEIVED;
     assert_int_equal(ward_incident_update(f->cat, &inc, "officer1", false, &why), WW_ECONFLICT);
     free(why);
     why = NULL;
     /* a figure that does not apply is refused: drug grams on a criminal case */
-    inc.status = CAT_INC_VERIFYING;
-    inc.has |= CAT_FIG_DRUG_GRAMS;
+    inc.status = CATALOG_INC_VERIFYING;
+    inc.has |= CATALOG_FIG_DRUG_GRAMS;
     inc.drug_grams = 1;
     assert_int_equal(ward_incident_update(f->cat, &inc, "officer1", false, &why), WW_EINVAL);
     assert_non_null(strstr(why, "drug_grams"));
     free(why);
-    cat_incident_clear(&inc);
+    catalog_incident_clear(&inc);
     json_t *h = ward_incident_history_json(f->cat, id, OFF);
     assert_int_equal(json_array_size(h), 2);
     json_t *upd = json_array_get(h, 1);
