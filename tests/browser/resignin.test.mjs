@@ -47,8 +47,10 @@ await run(async (keep) => {
   check(!!saved && saved.address === 'Ngã tư Lê Lợi – Quang Trung', 'signing in again sends the save: the incident is recorded as typed',
     summary, (list.json.incidents || []).map((x) => x.summary));
   // giving up: "Đăng xuất" shows the sign-in page
+  // A full load, not a same-document hash change: the page may already be
+  // at #/incidents, where goto() to the same URL would do nothing at all.
   await page.context().clearCookies();
-  await page.goto(`${srv.url}/#/incidents`);
+  await page.goto(`${srv.url}/?reload=1#/incidents`);
   await page.waitForSelector('#login-username, #reauth');
   if (await page.$('#reauth')) {
     await page.click('#reauth-signout');
