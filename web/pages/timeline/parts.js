@@ -5,7 +5,7 @@
 import { h } from '../../lib/ui.js';
 import { t, fmtNum, fmtDateTime } from '../../lib/i18n.js';
 import { I } from './strings.js';
-import { hms, parseTimeParam } from './time.js';
+import { DAY_US, MIN_SPAN, hms, parseTimeParam } from './time.js';
 
 // "1 giờ 5 phút" / "12 giây"
 export function fmtDur(us) {
@@ -56,4 +56,23 @@ export function exportCard(cam, x, sel) {
       h('a', { class: 'btn btn-primary', id: 'tl-export-file', href: x.file_url, download: '', html: `${I.export}<span>${t('tl.export_file')}</span>` }),
       h('a', { class: 'btn', id: 'tl-export-manifest', href: x.manifest_url, download: '' }, t('tl.export_manifest'))),
     h('p', { class: 'muted tl-export-note' }, t('tl.export_note'))];
+}
+
+// The day's lists under the player (motion events, missing recordings) and
+// the "recorded: 3 giờ 5 phút" summary.  listsPart(tl) builds them and adds
+// drawLists to the page object (timeline.js explains `tl`): an event plays
+// from two seconds before it; a gap zooms to show it.
+export function listsPart(tl) {
+  const evList = h('div', { class: 'tl-list', id: 'tl-events' });
+  const gapList = h('div', { class: 'tl-list', id: 'tl-gaps' });
+  tl.drawLists = () => {
+    const { data, dayStart } = tl;
+    evList.replaceChildren(eventsTable(data.events, (e) => { tl.seek((e.start_us ?? e.peak_us) - 2e6); tl.zoomTo(Math.min(tl.view.span, 3600e6), tl.headUs); }));
+    gapList.replaceChildren(gapsTable(data.gaps, (g) => tl.zoomTo(Math.max(MIN_SPAN, Math.min(DAY_US, (g.end_us - g.start_us) * 4)), (g.start_us + g.end_us) / 2)));
+    const rec = data.segments.reduce((s, g) => s + Math.max(0, Math.min(g.end_us, dayStart + DAY_US) - Math.max(g.start_us, dayStart)), 0);
+    tl.el.recSummary.textContent = rec ? t('tl.recorded', { d: fmtDur(rec) }) : '';
+  };
+  return h('div', { class: 'tl-lists' },
+    h('div', { class: 'card-box' }, h('h2', {}, t('tl.events')), evList),
+    h('div', { class: 'card-box' }, h('h2', {}, t('tl.gaps')), gapList));
 }
