@@ -854,11 +854,11 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
             "events", (json_int_t)s->motion.events, "paused", s->motion.paused));
     if (s->has_record) {
         const struct rec_writer_stats *ws = &s->record;
-        json_object_set_new(o, "record", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:s}",
+        json_object_set_new(o, "record", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
             "state", rec_state_name(ws->state), "segments", (json_int_t)ws->segments,
             "frames", (json_int_t)ws->frames, "bytes", (json_int_t)ws->bytes,
             "dropped_frames", (json_int_t)ws->dropped_frames, "gaps", (json_int_t)ws->gaps,
-            "error", ws->error_text));
+            "ts_corrections", (json_int_t)ws->ts_corrections, "error", ws->error_text));
     }
     return o;
 }

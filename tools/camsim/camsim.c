@@ -68,6 +68,7 @@ typedef struct {
     const char *media_dir;
     bool h265_all;
     bool bframes;   /* main streams: the 720p High-profile B-frame clip */
+    bool rtp_wrap;  /* RTP timestamps and sequence numbers start just below their wrap */
     bool *h265_cam; /* indexed by camera number - first; NULL: none */
     const char *h265_list;
     enum auth_mode auth;
@@ -77,7 +78,7 @@ typedef struct {
 /* The one option table: getopt_long and --help are both built from it. */
 enum { OPT_PORT = 'p', OPT_BIND = 'b', OPT_CAMERAS = 'n', OPT_MEDIA = 'm',
        OPT_H265 = 256, OPT_H265_CAMS, OPT_AUTH, OPT_USER, OPT_PASSWORD,
-       OPT_FIRST, OPT_BFRAMES, OPT_HELP = 'h' };
+       OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_HELP = 'h' };
 static const struct {
     const char *name, *arg;
     int id;
@@ -95,6 +96,9 @@ static const struct {
     {"bframes", NULL, OPT_BFRAMES,
      "every H.264 main stream is 1280x720 High profile with 2 B-frames "
      "(pts != dts)"},
+    {"rtp-wrap", NULL, OPT_RTP_WRAP,
+     "RTP timestamps start 10 s (at 90 kHz) below 2^32 and sequence numbers "
+     "100 below 2^16, so both wrap soon after a stream starts"},
     {"auth", "MODE", OPT_AUTH, "none, basic or digest (default none)"},
     {"user", "U", OPT_USER, "user name for --auth"},
     {"password", "P", OPT_PASSWORD, "password for --auth"},
@@ -222,6 +226,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_MEDIA: o->media_dir = optarg; break;
         case OPT_H265: o->h265_all = true; break;
         case OPT_BFRAMES: o->bframes = true; break;
+        case OPT_RTP_WRAP: o->rtp_wrap = true; break;
         case OPT_H265_CAMS: o->h265_list = optarg; break;
         case OPT_AUTH:
             if (!strcmp(optarg, "none")) o->auth = AUTH_NONE;
@@ -380,14 +385,23 @@ static GstRTSPAuth *make_auth(const options *o)
     return auth;
 }
 
+/* The wrap offsets: 2^32 - 10 s of a 90 kHz clock, 2^16 - 100 packets.  A
+ * camera that has run for 13.25 h crosses the timestamp wrap; one that was
+ * just switched on may start anywhere (RFC 3550 says random). */
+#define WRAP_TS_OFFSET "4294067296"
+#define WRAP_SEQ_OFFSET "65436"
+
 static GstRTSPMediaFactory *make_factory(const stream_spec *spec,
-                                         GstRTSPAddressPool *pool, bool auth)
+                                         GstRTSPAddressPool *pool, bool auth,
+                                         bool rtp_wrap)
 {
     GstRTSPMediaFactory *f = gst_rtsp_media_factory_new();
     const char *pay = spec->clip->codec == CLIP_H264 ? "rtph264pay"
                                                      : "rtph265pay";
     gchar *launch = g_strdup_printf(
-        "( appsrc name=src ! %s name=pay0 pt=96 config-interval=-1 )", pay);
+        "( appsrc name=src ! %s name=pay0 pt=96 config-interval=-1%s )", pay,
+        rtp_wrap ? " timestamp-offset=" WRAP_TS_OFFSET
+                   " seqnum-offset=" WRAP_SEQ_OFFSET : "");
 
     gst_rtsp_media_factory_set_launch(f, launch);
     g_free(launch);
@@ -510,10 +524,10 @@ static void add_mounts(GstRTSPServer *server, const options *o,
         *s = (stream_spec){sub, cam, epoch};
         snprintf(path, sizeof(path), "/cam%d/main", cam);
         gst_rtsp_mount_points_add_factory(
-            mounts, path, make_factory(m, pool, o->auth != AUTH_NONE));
+            mounts, path, make_factory(m, pool, o->auth != AUTH_NONE, o->rtp_wrap));
         snprintf(path, sizeof(path), "/cam%d/sub", cam);
         gst_rtsp_mount_points_add_factory(
-            mounts, path, make_factory(s, pool, o->auth != AUTH_NONE));
+            mounts, path, make_factory(s, pool, o->auth != AUTH_NONE, o->rtp_wrap));
     }
     if (pool)
         g_object_unref(pool);
