@@ -88,7 +88,7 @@ static int h_create(struct http_req *req, void *ud)
         .client_addr = http_req_client_addr(req),
     };
     struct export_result r;
-    rc = export_clip(&q, &r);
+    rc = export_clip_apart(&q, &r);   /* it fsyncs: not on this HTTP thread */
     free(path);
     if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
     if (rc == WW_EPERM) {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -174,6 +175,8 @@ static json_t *manifest(const struct export_req *q, const struct catalog_camera 
 
 int export_clip(const struct export_req *q, struct export_result *res)
 {
+    WW_ASSERT_NOT_ROLE(WW_THREAD_HTTP);   /* it fsyncs: STYLE §5 */
+    WW_ASSERT_NOT_ROLE(WW_THREAD_INGEST);
     memset(res, 0, sizeof *res);
     if (q->to_us <= q->from_us) return WW_EINVAL;
     if (ww_span_over(q->from_us, q->to_us, 24LL * 3600 * 1000000)) return WW_EINVAL; /* one day at most */
@@ -232,4 +235,33 @@ int export_clip(const struct export_req *q, struct export_result *res)
     }
     catalog_camera_clear(&cam);
     return rc;
+}
+
+/* ---- export_clip_apart ---------------------------------------------------- */
+
+struct clip_job {
+    const struct export_req *q;
+    struct export_result *res;
+    int rc;
+};
+
+static void *clip_thread(void *arg)
+{
+    struct clip_job *j = arg;
+    ww_thread_set_role(WW_THREAD_WORKER);
+    j->rc = export_clip(j->q, j->res);
+    return NULL;
+}
+
+int export_clip_apart(const struct export_req *q, struct export_result *res)
+{
+    struct clip_job j = {.q = q, .res = res};
+    pthread_t t;
+    int rc = -pthread_create(&t, NULL, clip_thread, &j);
+    if (rc) {
+        memset(res, 0, sizeof *res);
+        return rc;
+    }
+    pthread_join(t, NULL);
+    return j.rc;
 }

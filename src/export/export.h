@@ -6,7 +6,9 @@
  * is registered in the catalog.
  *
  * Threads: export_clip runs on the caller's thread and blocks until the
- * file is complete; the catalog handle is the caller's.
+ * file is complete; the catalog handle is the caller's.  It writes and
+ * fsyncs, so it never runs on an HTTP or ingest thread (asserted): the API
+ * calls export_clip_apart, which runs it on a worker thread and joins it.
  * Memory: export_result strings are owned by the result (export_result_clear).
  */
 #ifndef WW_EXPORT_H
@@ -44,6 +46,11 @@ struct export_result {
  * WW_EPERM (the owner's consent does not cover export),
  * WW_EINVAL (bad range), -errno (cannot write the output). */
 int export_clip(const struct export_req *req, struct export_result *res);
+/* export_clip on a thread of its own (role WW_THREAD_WORKER), joined before
+ * it returns: for callers on a thread that must not fsync (HTTP).  The
+ * catalog handle in req is used by the worker while the caller waits.
+ * Same answers, or -errno when the thread cannot start. */
+int export_clip_apart(const struct export_req *req, struct export_result *res);
 void export_result_clear(struct export_result *r);
 
 /* SHA-256 of a file as lowercase hex (65 bytes with NUL): ww_sha256_file,
