@@ -155,6 +155,8 @@ struct rtp_stats {
     int64_t aus;               /* access units delivered */
     int64_t dropped_aus;       /* access units dropped: gap, broken FU, too big */
     int64_t unsupported;       /* packets of a packetization we do not do */
+    int64_t ssrc_changes;      /* a new SSRC: the sender restarted (some cameras, every GOP) */
+    int64_t annexb_split;      /* packets carrying start codes inside, split into NAL units */
 };
 
 #define RTP_DONE_MAX 4
@@ -164,11 +166,13 @@ struct rtp_depack {
     int pt;                    /* accepted payload type; -1 = any */
     bool donl;                 /* H.265 DONL/DOND fields present */
     size_t max_au;             /* an AU larger than this is dropped */
-    bool have_seq;
+    bool have_seq, have_ssrc;
     uint16_t next_seq;
-    bool have_ts;
+    uint32_t ssrc;
+    bool have_ts, restarted;   /* restarted: a new SSRC, timestamps to continue */
     uint32_t last_ts32;
     int64_t last_ts64;
+    int64_t step;              /* the last forward step between units, ticks */
     /* the access unit being assembled */
     AVBufferRef *buf;          /* reallocatable; capacity buf->size */
     size_t len;

@@ -33,6 +33,16 @@
  *     and lead the next unit, the way a parser would group them.
  *   - every read of packet bytes is bounds-checked against the packet
  *     length; the unit never grows beyond max_au.
+ *
+ * Camera quirks taken as the cameras mean them (issue 12 item 4): a marker
+ * on parameter sets or SEI does not end a unit (second invariant); no
+ * marker at all, a new timestamp ends it; a FU-A with both start and end
+ * bits is a whole NAL unit; a FU's type is the start fragment's (later
+ * fragments that say otherwise, and reserved bits, are ignored, as
+ * libavformat does); empty fragments add nothing; start codes inside a
+ * single-NAL packet (Annex B from the camera's encoder passed through) split
+ * it into its NAL units; a new SSRC is a restarted sender, followed without
+ * counting a loss; repeated sequence numbers are dropped as late.
  */
 #include "ingest/internal.h"
 
@@ -192,9 +202,53 @@ static void finish_unit(struct rtp_depack *d)
     reset_unit(d);
 }
 
+/* Where the next start code (00 00 01, or 00 00 00 01) in p[from..n)
+ * begins, or n.  Emulation prevention keeps 00 00 01 out of a NAL unit's
+ * bytes, so one found is a boundary. */
+static size_t next_start_code(const uint8_t *p, size_t n, size_t from, size_t *sc_len)
+{
+    for (size_t i = from; i + 3 <= n; i++) {
+        if (p[i + 2] > 1) { i += 2; continue; }  /* cannot be part of 00 00 01 here */
+        if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1) {
+            bool four = i > from && p[i - 1] == 0;
+            *sc_len = four ? 4 : 3;
+            return four ? i - 1 : i;
+        }
+    }
+    *sc_len = 0;
+    return n;
+}
+
+/* A single-NAL packet that holds start codes (a camera passing its
+ * encoder's Annex B through): each piece between them is one NAL unit. */
+static void add_annexb(struct rtp_depack *d, const uint8_t *p, size_t n)
+{
+    size_t sc, at = next_start_code(p, n, 0, &sc);
+    if (at > 0) add_nal(d, NULL, 0, p, at); /* bytes before the first start code */
+    while (at < n) {
+        size_t from = at + sc, next_sc;
+        size_t next = next_start_code(p, n, from, &next_sc);
+        while (next > from && p[next - 1] == 0) next--; /* trailing zero bytes */
+        if (next > from) add_nal(d, NULL, 0, p + from, next - from);
+        at = next_start_code(p, n, from, &sc);
+    }
+    d->st.annexb_split++;
+}
+
+static bool has_start_code(const uint8_t *p, size_t n)
+{
+    size_t sc;
+    return next_start_code(p, n, 0, &sc) < n;
+}
+
 static void depack_h264(struct rtp_depack *d, const uint8_t *p, size_t n)
 {
     int type = p[0] & 0x1F;
+    if (type >= 0 && type <= 23 && has_start_code(p, n)) {
+        if (d->in_fu) { d->damaged = true; d->in_fu = false; }
+        add_annexb(d, p, n);
+        return;
+    }
     if (type >= 1 && type <= 23) {
         if (d->in_fu) { d->damaged = true; d->in_fu = false; } /* FU never ended */
         add_nal(d, NULL, 0, p, n);
@@ -214,8 +268,8 @@ static void depack_h264(struct rtp_depack *d, const uint8_t *p, size_t n)
         if (i != n) d->damaged = true;
         return;
     }
-    case 28: { /* FU-A: indicator, header(S E R type), fragment */
-        if (n < 3) { d->damaged = true; return; }
+    case 28: { /* FU-A: indicator, header(S E R type), fragment (may be empty) */
+        if (n < 2) { d->damaged = true; return; }
         bool s = p[1] & 0x80, e = p[1] & 0x40;
         if (s) {
             if (d->in_fu) d->damaged = true; /* the previous FU never ended */
@@ -315,6 +369,19 @@ int rtp_depack_push(struct rtp_depack *d, const uint8_t *p, size_t n)
         end -= padn;
     }
 
+    /* A new SSRC is a sender that restarted (some cameras do it at every
+     * GOP): its sequence and timestamps start afresh, and nothing was lost.
+     * The unit in hand ends as if its marker had come. */
+    uint32_t ssrc = be32(p + 8);
+    if (d->have_ssrc && ssrc != d->ssrc) {
+        d->st.ssrc_changes++;
+        finish_unit(d);            /* parameter sets alone stay: they lead the next unit */
+        d->have_seq = false;
+        if (d->have_ts) { d->have_ts = false; d->restarted = true; }
+    }
+    d->ssrc = ssrc;
+    d->have_ssrc = true;
+
     /* Sequence first, whatever the payload type: one SSRC, one counter. */
     bool gap = false;
     if (d->have_seq && seq != d->next_seq) {
@@ -335,11 +402,15 @@ int rtp_depack_push(struct rtp_depack *d, const uint8_t *p, size_t n)
 
     int64_t ts;
     if (!d->have_ts) {
-        ts = ts32;
+        /* the first packet; or a restarted sender's, whose random start
+         * continues one frame step after the old sender's last unit */
+        ts = d->restarted ? d->last_ts64 + (d->step > 0 ? d->step : 3000) : ts32;
         d->have_ts = true;
+        d->restarted = false;
     } else {
         ts = d->last_ts64 + (int32_t)(ts32 - d->last_ts32); /* signed step: wraps and B-frames */
     }
+    if (ts > d->last_ts64 && ts - d->last_ts64 <= 90000) d->step = ts - d->last_ts64;
     d->last_ts32 = ts32;
     d->last_ts64 = ts;
 
