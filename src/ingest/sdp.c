@@ -12,8 +12,12 @@
  *
  * Bounds: the text is read within its length (it need not be
  * NUL-terminated); each base64 set decodes into at most SDP_MAX_EXTRADATA
- * bytes in total; a set that does not decode is skipped, as libavformat
- * does, and the first keyframe supplies what is missing.
+ * bytes in total; a set that does not decode, or does not look whole, is
+ * skipped, and unless every kind (SPS and PPS; VPS, SPS and PPS) is there
+ * none is used: the first keyframe's in-band sets supply them (a camera
+ * with broken sprop-parameter-sets and good in-band ones, issue 12 item 4).
+ * Lines may end in CR LF, LF or a lone CR; spaces after "a=rtpmap:" and
+ * "a=control:" are skipped.
  */
 #include "ingest/internal.h"
 
@@ -29,16 +33,20 @@
 
 struct line { const char *p; size_t n; };
 
-/* The line starting at *i (without its CR LF); false at the end. */
+/* The line starting at *i (without its line end: CR LF, LF, or a lone CR
+ * as some cameras write; trailing spaces trimmed); false at the end. */
 static bool next_line(const char *s, size_t len, size_t *i, struct line *l)
 {
     if (*i >= len) return false;
-    const char *e = memchr(s + *i, '\n', len - *i);
-    size_t n = e ? (size_t)(e - (s + *i)) : len - *i;
+    size_t n = 0;
+    while (*i + n < len && s[*i + n] != '\n' && s[*i + n] != '\r') n++;
     l->p = s + *i;
     l->n = n;
-    while (l->n && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' ')) l->n--;
-    *i += n + (e ? 1 : 0);
+    while (l->n && l->p[l->n - 1] == ' ') l->n--;
+    size_t next = *i + n;
+    if (next < len && s[next] == '\r') next++;
+    if (next < len && s[next] == '\n') next++;
+    *i = next;
     return true;
 }
 
@@ -60,6 +68,9 @@ static long num_at(const char **p, const char *end)
     return v;
 }
 
+/* The value after a "key:" prefix of l, leading spaces skipped, as a heap string. */
+static char *value_after(const struct line *l, size_t prefix);
+
 static char *dup_n(const char *p, size_t n)
 {
     char *s = ww_malloc(n + 1);
@@ -68,8 +79,37 @@ static char *dup_n(const char *p, size_t n)
     return s;
 }
 
-/* Appends 00 00 00 01 + each comma-separated base64 set in v[0..n). */
-static void add_sets(struct ww_buf *ed, const char *v, size_t n)
+static char *value_after(const struct line *l, size_t prefix)
+{
+    size_t k = prefix;
+    while (k < l->n && l->p[k] == ' ') k++;
+    return dup_n(l->p + k, l->n - k);
+}
+
+/* Is a decoded set a whole-looking parameter set of codec?  Sets a bit of
+ * *have for its kind (H.264: 1 SPS, 2 PPS; H.265: 1 VPS, 2 SPS, 4 PPS).
+ * A truncated or mislabelled set would become a broken avcC/hvcC, which no
+ * player opens: better none, and the first keyframe's in-band sets. */
+static bool set_ok(enum rtp_codec codec, const uint8_t *b, int n, unsigned *have)
+{
+    if (n < 2 || (b[0] & 0x80)) return false;     /* forbidden_zero_bit */
+    if (codec == RTP_H264) {
+        int t = b[0] & 0x1F;
+        if (t == 7 && n >= 5) { *have |= 1; return true; }   /* header, profile, flags, level, ids */
+        if (t == 8) { *have |= 2; return true; }
+        return false;
+    }
+    int t = (b[0] >> 1) & 0x3F;
+    if (n < 3) return false;
+    if (t == 32) { *have |= 1; return true; }
+    if (t == 33 && n >= 6) { *have |= 2; return true; }
+    if (t == 34) { *have |= 4; return true; }
+    return false;
+}
+
+/* Appends 00 00 00 01 + each comma-separated base64 set in v[0..n) that
+ * decodes and looks whole (set_ok). */
+static void add_sets(struct ww_buf *ed, enum rtp_codec codec, unsigned *have, const char *v, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -84,7 +124,7 @@ static void add_sets(struct ww_buf *ed, const char *v, size_t n)
             size_t cap = AV_BASE64_DECODE_SIZE(tl);
             uint8_t *out = ww_malloc(cap + 1);
             int got = av_base64_decode(out, tok, (int)cap);
-            if (got > 0 && ed->len + 4 + (size_t)got <= SDP_MAX_EXTRADATA) {
+            if (got > 0 && set_ok(codec, out, got, have) && ed->len + 4 + (size_t)got <= SDP_MAX_EXTRADATA) {
                 ww_buf_append(ed, "\0\0\0\1", 4);
                 ww_buf_append(ed, out, (size_t)got);
             }
@@ -147,6 +187,7 @@ static bool pick_format(const char *sdp, size_t s, size_t e, const struct line *
     while (i < e && next_line(sdp, e, &i, &l)) {
         if (!line_starts(&l, "a=rtpmap:")) continue;
         const char *p = l.p + 9, *end = l.p + l.n;
+        while (p < end && *p == ' ') p++;   /* "a=rtpmap: 96 H264/90000" */
         long pt = num_at(&p, end);
         if (pt < 0 || pt > 127 || !media_lists(m, pt)) continue;
         while (p < end && *p == ' ') p++;
@@ -170,17 +211,21 @@ static void read_fmtp(const char *f, size_t n, struct sdp_video *out)
     struct ww_buf ed = {0};
     const char *v;
     size_t vn;
+    unsigned have = 0;
     if (out->codec == RTP_H264) {
-        if (fmtp_get(f, n, "sprop-parameter-sets", &v, &vn)) add_sets(&ed, v, vn);
+        if (fmtp_get(f, n, "sprop-parameter-sets", &v, &vn)) add_sets(&ed, out->codec, &have, v, vn);
         long pm = fmtp_num(f, n, "packetization-mode");
         out->packetization_mode = pm < 0 ? 0 : (int)pm;
     } else {
         static const char *keys[] = {"sprop-vps", "sprop-sps", "sprop-pps"};
         for (int k = 0; k < 3; k++)
-            if (fmtp_get(f, n, keys[k], &v, &vn)) add_sets(&ed, v, vn);
+            if (fmtp_get(f, n, keys[k], &v, &vn)) add_sets(&ed, out->codec, &have, v, vn);
         long dd = fmtp_num(f, n, "sprop-max-don-diff");
         out->max_don_diff = dd < 0 ? 0 : (int)dd;
     }
+    /* all of a codec's kinds or none: a lone SPS (or a PPS without one)
+     * would be extradata a decoder cannot start from */
+    if (have != (out->codec == RTP_H264 ? 3u : 7u)) ed.len = 0;
     if (ed.len) {
         av_free(out->extradata);
         out->extradata = av_mallocz(ed.len + AV_INPUT_BUFFER_PADDING_SIZE);
@@ -213,7 +258,7 @@ int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out)
                 while (k < at && next_line(sdp, at, &k, &a)) {
                     if (line_starts(&a, pre)) read_fmtp(a.p + strlen(pre), a.n - strlen(pre), out);
                     else if (line_starts(&a, "a=control:") && !out->control)
-                        out->control = dup_n(a.p + 10, a.n - 10);
+                        out->control = value_after(&a, 10);
                 }
                 break;
             }
@@ -224,7 +269,7 @@ int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out)
             continue;
         }
         if (!in_media && line_starts(&l, "a=control:") && !out->session_control)
-            out->session_control = dup_n(l.p + 10, l.n - 10);
+            out->session_control = value_after(&l, 10);
     }
     if (!found) {
         sdp_video_free(out);
