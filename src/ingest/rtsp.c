@@ -744,8 +744,18 @@ static void on_message(struct rtsp_client *c, const struct rtsp_item *it)
     if (it->status == 0) { reply_to_server(c, it); return; }
     if (it->status == 200) return;
     ww_debug(c->ctx, "camera answered a keep-alive with status %d", it->status);
-    if (it->status == 401 && c->user) /* a new nonce: answer it with the next keep-alive */
+    if (it->status == 401 && c->user) { /* a new nonce: answer it with the next keep-alive */
         take_challenges(c, it->head, it->head_len);
+        return;
+    }
+    /* Some cameras list GET_PARAMETER in Public and then refuse it (400,
+     * 451, 454, 501…): a refused keep-alive may not keep the session, so go
+     * on with OPTIONS, which every camera answers.  A reply never ends the
+     * session either way. */
+    if (c->ka_get_parameter) {
+        c->ka_get_parameter = false;
+        ww_info(c->ctx, "camera refused GET_PARAMETER as a keep-alive (status %d): using OPTIONS", it->status);
+    }
 }
 
 /* Dropped access units are counted in the stats; people hear of them at

@@ -8,7 +8,9 @@ The proxy understands the interleaved framing well enough to
   - cut every frame it forwards into two writes, so the client sees frames
     split across reads;
   - go silent after PLAY on demand (the connection stays open), so a read
-    timeout must take the stream offline and a reconnect bring it back.
+    timeout must take the stream offline and a reconnect bring it back;
+  - (a second proxy) refuse GET_PARAMETER with 454, as some cameras that list
+    it in Public do: the client goes on with OPTIONS keep-alives, no reconnect.
 It records the requests the client sends (TEARDOWN at stop).
 
 Also: Basic authentication against camsim; a camera that accepts the TCP
@@ -27,8 +29,9 @@ from wwtest import Camsim, Station, check, finish, log
 
 
 class Proxy:
-    def __init__(self, upstream_port, session_timeout=4, inject_every=0.7):
+    def __init__(self, upstream_port, session_timeout=4, inject_every=0.7, refuse_get_parameter=False):
         self.up = upstream_port
+        self.refuse_get_parameter = refuse_get_parameter
         self.session_timeout = session_timeout
         self.inject_every = inject_every
         self.requests = []          # (time, method) sent by the client
@@ -86,6 +89,11 @@ class Proxy:
                             self.client_replies.append(head.decode(errors="replace"))
                             continue
                         self.requests.append((time.time(), first.split(" ", 1)[0]))
+                    if self.refuse_get_parameter and first.startswith("GET_PARAMETER"):
+                        cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)
+                        c.sendall(b"RTSP/1.0 454 Session Not Found\r\nCSeq: %s\r\n\r\n" %
+                                  (cseq.group(1) if cseq else b"0"))
+                        continue
                     u.sendall(head + b"\r\n\r\n")
         except OSError:
             pass
@@ -174,6 +182,7 @@ env.pop("WARDWATCH_INGEST", None)
 cams = Camsim(cameras=2).start()
 bcams = Camsim(cameras=1, extra=["--auth", "basic", "--user", "viewer", "--password", "p:w@1"]).start()
 px = Proxy(cams.port)
+px454 = Proxy(cams.port, inject_every=0, refuse_get_parameter=True)
 mute = silent_server()
 st = Station("ingest-rtsp").init()
 try:
@@ -184,6 +193,7 @@ try:
     c2 = st.add_camera("Basic auth", bcams.url(1), extra=["--username", "viewer", "--password-file", pwfile,
                                                      "--auth-basic-allowed"])  # Basic is opt-in (issue 11)
     c3 = st.add_camera("Never answers", f"rtsp://127.0.0.1:{mute.getsockname()[1]}/cam1/main")
+    c4 = st.add_camera("Refuses GET_PARAMETER", px454.url("/cam2/main"))
     st.serve("--segment-seconds", "60", env=env)
     ok = st.wait_for(lambda: st.stream_stats(c1).get("state") == "online" and
                      st.stream_stats(c2).get("state") == "online", 15)
@@ -196,6 +206,14 @@ try:
         gaps = [b - a for a, b in zip(ka, ka[1:])]
         check(all(1.5 <= g <= 2.6 for g in gaps), "keep-alive interval ~2 s", "1.5..2.6 s",
               [round(g, 2) for g in gaps])
+    ka454 = [m for t, m in px454.requests if t >= t_play - 1]
+    s4 = st.stream_stats(c4)
+    check(ka454.count("GET_PARAMETER") <= 1 and ka454.count("OPTIONS") >= 3,
+          "a camera refusing GET_PARAMETER (454): keep-alives go on with OPTIONS",
+          "at most 1 GET_PARAMETER, then >= 3 OPTIONS in 10 s", ka454)
+    check(px454.connections == 1 and s4.get("state") == "online" and s4.get("reconnects", 0) == 0 and
+          22 <= s4.get("fps", 0) <= 28, "… and the stream stays up on its first connection at 25 fps",
+          "1 connection, online, 0 reconnects, ~25 fps", (px454.connections, s4))
     replies = [r for r in px.client_replies if "CSeq: 77" in r]
     check(replies and all(r.startswith("RTSP/1.0 200 OK") for r in replies),
           "the client answers the camera's OPTIONS", "RTSP/1.0 200 OK, CSeq 77", px.client_replies[-3:])
