@@ -63,6 +63,30 @@ struct rec_retention_cfg {
 #define REC_FLOOR_AUTO (-1)
 int64_t rec_free_floor(const char *rec_dir);
 
+/* What retention will do (plan.c): `wardwatch retention plan` and GET
+ * /api/v1/storage share it.  Filled on the caller's catalog connection;
+ * the caller owns *out (rec_plan_clear).  days_* are -1 when nothing was
+ * recorded in the last day (no rate to project) or no quota is set. */
+struct rec_plan_camera {
+    int64_t camera_id, ward_id;
+    char *name;
+    int retention_days, holds;              /* holds in force */
+    int64_t oldest_us, delete_at_us;        /* 0 = nothing recorded */
+    int64_t bytes, per_day, held_bytes, held_segments;
+};
+struct rec_plan {
+    struct rec_plan_camera *cams;
+    size_t n;
+    int64_t free_bytes, total_bytes, floor_bytes, quota_bytes;
+    int64_t recorded_bytes, held_bytes, per_day;
+    double days_until_floor, days_until_quota;
+};
+int rec_plan_compute(catalog_t *cat, const char *data_dir, const struct rec_retention_cfg *cfg, struct rec_plan *out);
+void rec_plan_clear(struct rec_plan *p);
+struct json_t;
+struct json_t *rec_plan_camera_json(const struct rec_plan_camera *c);
+struct json_t *rec_plan_disk_json(const struct rec_plan *p);
+
 /* Starts the syncer thread.  It opens its own catalog connection. */
 int rec_syncer_start(const char *data_dir, int64_t interval_us,
                      const struct rec_retention_cfg *ret, rec_syncer_t **out);
