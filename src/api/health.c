@@ -49,8 +49,10 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
                        : m ? m->reason
                            : e ? "not running" : "this server does not run the cameras";
     if (!strcmp(state, "stopped")) state = "offline";
-    /* Streaming but nothing written (issue 12 item 2): not healthy. */
-    if (m && m->has_record && m->record.state == REC_ERROR && !strcmp(state, "online")) {
+    /* Streaming but nothing written (issue 12 item 2; a disk full of held
+     * video, issue 13): not healthy. */
+    if (m && m->has_record && (m->record.state == REC_ERROR || m->record.state == REC_DISK_FULL_HELD) &&
+        !strcmp(state, "online")) {
         state = "error";
         reason = m->record.error_text;
     }

@@ -94,6 +94,10 @@ int rec_syncer_start(const char *data_dir, int64_t interval_us,
 void rec_syncer_stop(rec_syncer_t *s);
 /* Ask for a retention pass as soon as possible (e.g. after ENOSPC). */
 void rec_syncer_kick_retention(rec_syncer_t *s);
+/* What the last retention pass found: footage under holds in force and no
+ * closed unheld segment left to delete.  A writer that meets ENOSPC then
+ * knows freeing space is not coming.  Thread-safe. */
+bool rec_syncer_only_held_left(rec_syncer_t *s);
 /* Queue a gap row; committed with the next group commit. */
 void rec_syncer_gap(rec_syncer_t *s, int64_t stream_id, int64_t start_us, int64_t end_us,
                     const char *reason);
@@ -124,7 +128,12 @@ struct rec_writer_cfg {
     int64_t max_fragment_us;   /* default 1 s */
     const char *log_ctx;
 };
-enum rec_state { REC_IDLE, REC_WAIT_KEY, REC_RECORDING, REC_DISK_FULL, REC_ERROR, REC_PAUSED };
+/* REC_DISK_FULL_HELD: the disk is full and retention has nothing left to
+ * free but held video (rec_syncer_only_held_left): recording pauses, held
+ * video stays, writes are retried until space returns. */
+enum rec_state { REC_IDLE, REC_WAIT_KEY, REC_RECORDING, REC_DISK_FULL, REC_ERROR, REC_PAUSED, REC_DISK_FULL_HELD };
+/* The gap reason of a full disk with only held video left. */
+#define REC_GAP_HELD_FULL "disk full — only held video left"
 struct rec_writer_stats {
     enum rec_state state;
     int64_t segments, frames, bytes;     /* written since start */
@@ -204,6 +213,9 @@ void rec_reader_close(rec_reader_t *r);
 /* Whether the recordings disk is under its free-space floor now (cheap: one
  * statvfs).  The syncer asks every round. */
 bool rec_retention_under_floor(const char *data_dir, const struct rec_retention_cfg *cfg);
+/* Whether only held video is left: something is held and no closed, unheld
+ * segment remains for retention to delete.  The syncer asks after each pass. */
+bool rec_retention_only_held_left(catalog_t *cat);
 int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
                       rec_syncer_t *holds, int64_t *deleted, int64_t *bytes);
 
