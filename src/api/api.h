@@ -64,6 +64,8 @@ int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
 /* GET /api/v1/storage: recorded, held and free bytes and the retention plan (storage.c). */
 int api_storage_register(struct http_server *srv, const struct api_ctx *ctx);
+/* GET /api/v1/incidents/{id}/evidence: the case file (evidence.c). */
+int api_evidence_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_map_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);
