@@ -1,18 +1,22 @@
-"""An incident's case file (issue 13 item 3, the JSON half): GET
+"""An incident's case file (issue 13 item 3): GET
 /api/v1/incidents/{id}/evidence lists the incident's holds, its two
 exports, the bundle holding one of them and the motion events of its
 camera around when it occurred; each hold/export/bundle carries its chain
 of custody — every audit row about it, checked here against GET
 /api/v1/audit (creation, download, verification, hold placing) — and the
-audit chain's verification result.  Scope: another ward's officer and a
+audit chain's verification result.  The chain-of-custody PDF renders
+(pdftoppm) and its text (pdftotext) holds every one of those audit rows,
+each SHA-256 and the chain's result.  Scope: another ward's officer and a
 missing id get the same 404; a viewer is refused."""
 import os
+import re
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 
-from wwapi import Server, check, finish
+from wwapi import Server, check, finish, log
 
 SRC = os.environ.get("WW_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
 sys.path.insert(0, os.path.join(SRC, "tools", "gencams"))
@@ -104,6 +108,34 @@ def main():
     check("export_verify" in acts.get(f"export{exports[1]}", []), "export 2's custody shows its verification",
           "export_verify", acts.get(f"export{exports[1]}"))
     check(acts.get(f"hold{hold}") == ["hold_add"], "the hold's custody: its placing", ["hold_add"], acts.get(f"hold{hold}"))
+
+    # the chain-of-custody report: a PDF that renders and lists every row
+    r = admin.get(f"/api/v1/incidents/{inc}/custody.pdf")
+    check(r.status == 200 and r.body[:5] == b"%PDF-" and (r.header("Content-Type") or "").startswith("application/pdf"),
+          "GET /api/v1/incidents/{id}/custody.pdf answers a PDF", 200, (r.status, r.body[:8]))
+    out = tempfile.mkdtemp(prefix="ww-custody-")
+    pdf = os.path.join(out, "custody.pdf")
+    with open(pdf, "wb") as f:
+        f.write(r.body)
+    pp = subprocess.run(["pdftoppm", "-png", "-r", "60", pdf, os.path.join(out, "page")], capture_output=True, text=True)
+    pngs = sorted(x for x in os.listdir(out) if x.endswith(".png"))
+    check(pp.returncode == 0 and pngs, "pdftoppm renders the report", "PNG pages", (pp.returncode, pp.stderr, pngs))
+    log(f"custody report rendered: {out}/{pngs[0] if pngs else '?'}")
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    check("BÁO CÁO CHUỖI LƯU GIỮ CHỨNG CỨ" in flat and "Trộm xe máy ngõ 3" in flat, "the report's title and incident",
+          "title + summary", flat[:200])
+    check(f"HỢP LỆ — {cf['chain']['rows']} bản ghi" in flat, "the report prints the chain's result",
+          f"HỢP LỆ — {cf['chain']['rows']} bản ghi", flat[:600])
+    every = sorted({x for it in items for x in about(audit, it)})
+    missing = [x for x in every if not re.search(r"#%d(?![0-9])" % x, flat)]
+    check(not missing and every, "the report lists every audit row about the items (ids from GET /api/v1/audit)",
+          every, missing)
+    shas = [it["sha256"] for it in items if it.get("sha256")]
+    check(all(h in flat.replace(" ", "") for h in shas), "the report prints each file's SHA-256", shas, flat[:400])
+    rows = admin.get("/api/v1/audit?limit=5").json["rows"]
+    check(any(x["action"] == "custody_report" and (x.get("detail") or {}).get("incident_id") == inc for x in rows),
+          "the report's download is audited", "custody_report", [x["action"] for x in rows])
 
     _, pw = srv.create_user(admin, "officer_hd", "officer", ward_id=wb)
     other = srv.signed_in("officer_hd", pw)
