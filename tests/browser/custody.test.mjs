@@ -1,0 +1,53 @@
+// The chain-of-custody print view (issue 13 item 3): /report/custody.html
+// draws an incident's case file — here a hold placed for the incident —
+// with its audit rows (the same ids GET /api/v1/audit has for it) and the
+// chain's result; the toolbar's PDF link points at the incident's
+// custody.pdf.  Screenshots: docs/screens/evidence-custody.png (screen) and
+// evidence-custody-print.png (print media).
+import { startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
+
+await run(async (keep) => {
+  const srv = await startServer();
+  const admin = await apiSession(srv, 'admin', srv.adminPassword);
+  let r = await admin.post('/api/v1/wards', { name: 'Bến Thủy', district: 'Vinh', province: 'Nghệ An' });
+  const ward = r.json.id;
+  r = await admin.post('/api/v1/cameras', { name: 'Ngã tư Bến Thủy', main_url: 'rtsp://127.0.0.1:9/x', ward_id: ward, enabled: false });
+  check(r.status === 201, 'fixture camera', 201, r.status);
+  const cam = r.json.id;
+  const cat = (await admin.get('/api/v1/incident-categories')).json.categories[0].id;
+  r = await admin.post('/api/v1/incidents', { ward_id: ward, category_id: cat, occurred_at: '2026-11-20T10:00',
+    summary: 'Trộm xe máy trước cổng chợ', camera_ids: [cam] });
+  check(r.status === 201, 'fixture incident', 201, r.status);
+  const inc = r.json.id;
+  const from = Date.parse('2026-11-20T02:50:00Z') / 1000;
+  r = await admin.post(`/api/v1/cameras/${cam}/holds`, { from, to: from + 1200, reason: 'giữ cho vụ trộm xe', incident_id: inc });
+  check(r.status === 201, 'fixture hold for the incident', 201, r.status);
+  const hold = r.json.hold.id;
+  const audit = (await admin.get('/api/v1/audit?limit=1000')).json.rows
+    .filter((x) => x.detail && x.detail.hold_id === hold).map((x) => x.id).sort((a, b) => a - b);
+
+  const browser = await launch();
+  keep(browser);
+  const page = await newPage(browser, { width: 900, height: 1270 });
+  await signIn(page, srv, 'admin', srv.adminPassword);
+  await page.goto(`${srv.url}/report/custody.html?incident=${inc}`);
+  await page.waitForSelector('#sheet[data-ready="1"]');
+  const h1 = (await page.textContent('h1')) || '';
+  check(h1.toLowerCase().includes('chuỗi lưu giữ chứng cứ'), 'the print view is in Vietnamese', 'chuỗi lưu giữ chứng cứ', h1);
+  const rows = await page.$$eval(`section[data-kind="hold"][data-id="${hold}"] tr[data-audit-id]`,
+    (trs) => trs.map((t) => Number(t.dataset.auditId)).sort((a, b) => a - b));
+  check(audit.length > 0 && JSON.stringify(rows) === JSON.stringify(audit),
+    'the hold lists every audit row about it (as GET /api/v1/audit has them)', audit, rows);
+  const chain = (await page.textContent('#chain')) || '';
+  check(chain.includes('HỢP LỆ') && !chain.includes('KHÔNG'), "the chain's result is printed", 'HỢP LỆ', chain);
+  const pdf = await page.getAttribute('#pdf', 'href');
+  check(pdf === `/api/v1/incidents/${inc}/custody.pdf`, 'the toolbar links the PDF', `/api/v1/incidents/${inc}/custody.pdf`, pdf);
+  await shot(page, 'evidence-custody');
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, 'evidence-custody-print');
+
+  await page.goto(`${srv.url}/report/custody.html?incident=987654`);
+  await page.waitForFunction(() => !/Đang tải/.test(document.getElementById('msg').textContent));
+  const msg = (await page.textContent('#msg')) || '';
+  check(/không|no such/i.test(msg), 'a missing incident: the message says so', 'a message', msg);
+});
