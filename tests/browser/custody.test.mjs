@@ -2,8 +2,9 @@
 // draws an incident's case file — here a hold placed for the incident —
 // with its audit rows (the same ids GET /api/v1/audit has for it) and the
 // chain's result; the toolbar's PDF link points at the incident's
-// custody.pdf.  Screenshots: docs/screens/evidence-custody.png (screen) and
-// evidence-custody-print.png (print media).
+// custody.pdf.  On the incident's page the case-file section lists the
+// hold, and a hold placed from it belongs to the incident.  Screenshots: docs/screens/evidence-custody.png (screen) and
+// evidence-custody-print.png (print media), evidence-case-file.png.
 import { startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
 
 await run(async (keep) => {
@@ -45,6 +46,25 @@ await run(async (keep) => {
   await shot(page, 'evidence-custody');
   await page.emulateMedia({ media: 'print' });
   await shot(page, 'evidence-custody-print');
+
+  // the incident's page: the case file section, and a hold placed from it for the incident
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`${srv.url}/#/incidents/${inc}`);
+  await page.waitForSelector('#case-file[data-ready="1"]');
+  let cells = await page.$$eval('#case-file tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(cells.length === 1 && cells[0].includes(`#${hold}`), 'the incident page lists its hold in the case file', `hold #${hold}`, cells);
+  const chainBadge = (await page.textContent('#case-chain')) || '';
+  check(chainBadge.includes('hợp lệ'), "the case file shows the chain's result", 'hợp lệ', chainBadge);
+  await page.click('#case-hold');
+  await page.fill('#f-reason', 'giữ thêm camera cổng chợ');
+  await page.click('.modal button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('#case-file[data-ready="1"] tbody tr').length === 2);
+  const holds = (await admin.get(`/api/v1/holds?camera=${cam}`)).json.holds;
+  const placed = holds.find((x) => x.id !== hold);
+  check(placed && placed.incident_id === inc && placed.reason === 'giữ thêm camera cổng chợ' && placed.state === 'in_force',
+    'a hold placed from the incident page is the incident\'s, with its reason', { incident_id: inc }, placed);
+  await shot(page, 'evidence-case-file');
 
   await page.goto(`${srv.url}/report/custody.html?incident=987654`);
   await page.waitForFunction(() => !/Đang tải/.test(document.getElementById('msg').textContent));
