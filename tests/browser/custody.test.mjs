@@ -3,8 +3,10 @@
 // with its audit rows (the same ids GET /api/v1/audit has for it) and the
 // chain's result; the toolbar's PDF link points at the incident's
 // custody.pdf.  On the incident's page the case-file section lists the
-// hold, and a hold placed from it belongs to the incident.  Screenshots: docs/screens/evidence-custody.png (screen) and
-// evidence-custody-print.png (print media), evidence-case-file.png.
+// hold, and a hold placed from it belongs to the incident; the storage
+// view lists the camera's holds and the held bytes apart.  Screenshots: docs/screens/evidence-custody.png (screen) and
+// evidence-custody-print.png (print media), evidence-case-file.png,
+// evidence-storage.png.
 import { startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
 
 await run(async (keep) => {
@@ -65,6 +67,16 @@ await run(async (keep) => {
   check(placed && placed.incident_id === inc && placed.reason === 'giữ thêm camera cổng chợ' && placed.state === 'in_force',
     'a hold placed from the incident page is the incident\'s, with its reason', { incident_id: inc }, placed);
   await shot(page, 'evidence-case-file');
+
+  // the storage view: the disk and each camera with its holds in force (GET /api/v1/storage)
+  await page.goto(`${srv.url}/#/storage`);
+  await page.waitForSelector('#page[data-ready="1"] #storage-disk');
+  const camRow = await page.$$eval('#page table.grid:not(.kv) tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const mine = camRow.find((r) => r[0].includes(`#${cam}`));
+  check(mine && mine[3] === '2', 'the storage view lists the camera with its two holds in force', '2 holds', camRow);
+  const heldRow = (await page.textContent('#storage-held')) || '';
+  check(heldRow.includes('Đang giữ'), 'the storage view shows held bytes apart', 'Đang giữ …', heldRow);
+  await shot(page, 'evidence-storage');
 
   await page.goto(`${srv.url}/report/custody.html?incident=987654`);
   await page.waitForFunction(() => !/Đang tải/.test(document.getElementById('msg').textContent));
