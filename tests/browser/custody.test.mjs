@@ -3,11 +3,14 @@
 // with its audit rows (the same ids GET /api/v1/audit has for it) and the
 // chain's result; the toolbar's PDF link points at the incident's
 // custody.pdf.  On the incident's page the case-file section lists the
-// hold, and a hold placed from it belongs to the incident; the storage
+// hold and export, verifying the export marks it "Đã xác minh", and a
+// hold placed from it belongs to the incident; the storage
 // view lists the camera's holds and the held bytes apart.  Screenshots: docs/screens/evidence-custody.png (screen) and
 // evidence-custody-print.png (print media), evidence-case-file.png,
 // evidence-storage.png.
-import { startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
 
 await run(async (keep) => {
   const srv = await startServer();
@@ -17,9 +20,20 @@ await run(async (keep) => {
   r = await admin.post('/api/v1/cameras', { name: 'Ngã tư Bến Thủy', main_url: 'rtsp://127.0.0.1:9/x', ward_id: ward, enabled: false });
   check(r.status === 201, 'fixture camera', 201, r.status);
   const cam = r.json.id;
+  // recorded footage for the camera (tools/gencams), then an export of it for the incident
+  const T0 = Math.floor(Date.now() / 1000) - 3600;
+  const py = spawnSync('python3', ['-c', [
+    'import sys, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
+    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
+    'gencams.add_segments(sys.argv[2], tpl, int(sys.argv[3]), int(sys.argv[4]), 3)',
+  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(cam), String(T0)], { encoding: 'utf8', timeout: 120000 });
+  check(py.status === 0, 'fixture footage (gencams)', 0, `${py.status} ${py.stderr.slice(-300)}`);
+  r = await admin.post(`/api/v1/cameras/${cam}/exports`, { from: T0, to: T0 + 3 });
+  check(r.status === 201, 'fixture export', 201, r.status);
+  const exp = r.json.export.id;
   const cat = (await admin.get('/api/v1/incident-categories')).json.categories[0].id;
   r = await admin.post('/api/v1/incidents', { ward_id: ward, category_id: cat, occurred_at: '2026-11-20T10:00',
-    summary: 'Trộm xe máy trước cổng chợ', camera_ids: [cam] });
+    summary: 'Trộm xe máy trước cổng chợ', camera_ids: [cam], export_ids: [exp] });
   check(r.status === 201, 'fixture incident', 201, r.status);
   const inc = r.json.id;
   const from = Date.parse('2026-11-20T02:50:00Z') / 1000;
@@ -54,14 +68,22 @@ await run(async (keep) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`${srv.url}/#/incidents/${inc}`);
   await page.waitForSelector('#case-file[data-ready="1"]');
-  let cells = await page.$$eval('#case-file tbody tr', (trs) => trs.map((tr) => tr.textContent));
-  check(cells.length === 1 && cells[0].includes(`#${hold}`), 'the incident page lists its hold in the case file', `hold #${hold}`, cells);
+  const cells = await page.$$eval('#case-file tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(cells.length === 2 && cells.some((c) => c.includes(`#${hold}`)) && cells.some((c) => c.includes(`#${exp}`)),
+    'the incident page lists its hold and its export in the case file', [`hold #${hold}`, `export #${exp}`], cells);
+  await page.click(`#case-file .verify[data-export="${exp}"] button`);
+  await page.waitForSelector(`#case-file .verify[data-export="${exp}"][data-result]`);
+  const mark = await page.textContent(`#case-file .verify[data-export="${exp}"]`);
+  const res = await page.getAttribute(`#case-file .verify[data-export="${exp}"]`, 'data-result');
+  check(res === 'ok' && mark.includes('Đã xác minh'), "verifying the export marks it 'Đã xác minh'", 'Đã xác minh', `${res} ${mark}`);
+  const vrow = (await admin.get('/api/v1/audit?limit=5')).json.rows.find((x) => x.action === 'export_verify');
+  check(vrow && vrow.detail.export_id === exp && vrow.detail.ok === true, 'the verification is audited', 'export_verify ok', vrow);
   const chainBadge = (await page.textContent('#case-chain')) || '';
   check(chainBadge.includes('hợp lệ'), "the case file shows the chain's result", 'hợp lệ', chainBadge);
   await page.click('#case-hold');
   await page.fill('#f-reason', 'giữ thêm camera cổng chợ');
   await page.click('.modal button[type="submit"]');
-  await page.waitForFunction(() => document.querySelectorAll('#case-file[data-ready="1"] tbody tr').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('#case-file[data-ready="1"] tbody tr').length === 3);
   const holds = (await admin.get(`/api/v1/holds?camera=${cam}`)).json.holds;
   const placed = holds.find((x) => x.id !== hold);
   check(placed && placed.incident_id === inc && placed.reason === 'giữ thêm camera cổng chợ' && placed.state === 'in_force',

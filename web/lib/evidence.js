@@ -1,6 +1,7 @@
 // The case file ("Hồ sơ chứng cứ") on an incident's page (issue 13 item 3):
 // what GET /api/v1/incidents/{id}/evidence lists — holds, exports, bundles,
-// each with how many audit rows follow it — the audit chain's result, links
+// each with how many audit rows follow it, exports with a check that
+// marks them "đã xác minh" — the audit chain's result, links
 // to the chain-of-custody print view and PDF, and (for those who may) a
 // hold on one of the incident's cameras placed for the incident.  The
 // server decides what belongs and who may see it; this only draws.
@@ -29,6 +30,24 @@ function holdForm(ctx, inc, done) {
   });
 }
 
+// An export's signature and hashes checked on the station (GET
+// /api/v1/exports/{id}/verify, audited): a button that becomes the
+// "đã xác minh" mark, or the first failure.
+function verifyCell(ctx, it) {
+  const cell = h('span', { class: 'verify', 'data-export': String(it.id) });
+  const btn = h('button', { class: 'btn btn-small', onclick: async () => {
+    btn.disabled = true;
+    try {
+      const r = await ctx.api.get(`/api/v1/exports/${it.id}/verify`);
+      cell.replaceChildren(r.ok ? badge(t('evid.verified'), 'ok')
+        : badge(t('evid.verify_failed', { why: r.first_failure || '' }), 'bad'));
+      cell.dataset.result = r.ok ? 'ok' : 'failed';
+    } catch (e) { btn.disabled = false; showError(e); }
+  } }, t('evid.verify'));
+  cell.append(btn);
+  return cell;
+}
+
 // A section for the incident detail page; fills itself when the case file arrives.
 export function caseFileSection(ctx, inc) {
   const body = h('div', { id: 'case-file' }, h('p', { class: 'muted' }, t('common.loading')));
@@ -46,6 +65,7 @@ export function caseFileSection(ctx, inc) {
         { label: t('evid.col.sha'), value: (it) => (it.sha256 ? h('span', { title: it.sha256 }, `${it.sha256.slice(0, 16)}…`) : '—'), class: 'mono' },
         { label: t('evid.col.by'), value: (it) => `${it.created_by || '—'} · ${it.created || '—'}` },
         { label: t('evid.col.custody'), value: (it) => String((it.custody || []).length) },
+        { label: t('evid.col.verify'), value: (it) => (it.kind === 'export' ? verifyCell(ctx, it) : '—') },
       ], cf.items, { empty: t('evid.empty') }),
       h('p', { class: 'muted' }, t('evid.events', { n: cf.events.length })));
     body.dataset.ready = '1';
