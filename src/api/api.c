@@ -31,6 +31,8 @@ static const struct {
     {"events", api_events_register},
     {"motion", api_motion_register},
     {"holds", api_holds_register},
+    {"storage", api_storage_register},
+    {"evidence", api_evidence_register},
     {"map", api_map_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/cat_evidence.h"
 #include "engine/engine.h"
 
 static int rank(const char *state)
@@ -36,6 +37,9 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     catalog_segment_total_bytes(cat, c->id, &bytes);
     catalog_segment_oldest_start(cat, c->id, &oldest);
     json_object_set_new(o, "storage_bytes", json_integer(bytes));
+    int64_t held = 0, held_segs = 0; /* held apart: retention may not free it */
+    catalog_held_bytes(cat, c->id, &held, &held_segs);
+    json_object_set_new(o, "held_bytes", json_integer(held));
     json_object_set_new(o, "oldest_recording", api_time(oldest));
     struct engine_camera_status cs;
     const struct engine_stream_status *m = e && engine_camera_status(e, c->id, &cs) == 0 && cs.main.present
@@ -45,8 +49,10 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
                        : m ? m->reason
                            : e ? "not running" : "this server does not run the cameras";
     if (!strcmp(state, "stopped")) state = "offline";
-    /* Streaming but nothing written (issue 12 item 2): not healthy. */
-    if (m && m->has_record && m->record.state == REC_ERROR && !strcmp(state, "online")) {
+    /* Streaming but nothing written (issue 12 item 2; a disk full of held
+     * video, issue 13): not healthy. */
+    if (m && m->has_record && (m->record.state == REC_ERROR || m->record.state == REC_DISK_FULL_HELD) &&
+        !strcmp(state, "online")) {
         state = "error";
         reason = m->record.error_text;
     }
@@ -71,6 +77,17 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     json_object_set_new(o, "record_state", json_string(rec ? rec_state_name(m->record.state) : "idle"));
     json_object_set_new(o, "record_error", json_string(rec ? m->record.error_text : ""));
     return o;
+}
+
+/* The recordings disk, for the health page: free, floor, recorded and held
+ * bytes (the same numbers as GET /api/v1/storage's "disk"). */
+static json_t *disk_health(const struct api_ctx *ctx, catalog_t *cat)
+{
+    struct rec_plan p;
+    if (rec_plan_compute(cat, ctx->data_dir, &ctx->retention, &p)) return json_null();
+    json_t *d = rec_plan_disk_json(&p);
+    rec_plan_clear(&p);
+    return d;
 }
 
 static int h_health(struct http_req *req, void *ud)
@@ -98,7 +115,8 @@ static int h_health(struct http_req *req, void *ud)
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++) json_array_append_new(arr, rows[i]);
     free(rows);
-    return http_respond_json(req, 200, json_pack("{s:o,s:o}", "cameras", arr, "time", api_time(ww_wall_us())));
+    return http_respond_json(req, 200, json_pack("{s:o,s:o,s:o}", "cameras", arr, "disk", disk_health(ctx, cat),
+                                                 "time", api_time(ww_wall_us())));
 }
 
 int api_health_register(struct http_server *srv, const struct api_ctx *ctx)

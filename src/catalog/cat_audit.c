@@ -171,6 +171,27 @@ int catalog_audit_query(catalog_t *cat, const struct catalog_audit_filter *f, st
                     CATALOG_ARG(f->before_id), CATALOG_ARG((sqlite3_int64)limit));
 }
 
+/* The audit rows name their object in the detail JSON (export_id,
+ * bundle_id, hold_id; a bundle's creation by its folder) or, for an
+ * export's creation, by action, camera and range: the last such row before
+ * the export's row was written (two exports of one range — one alone, one
+ * in a bundle — each get their own).  json_extract only on
+ * valid JSON: detail is stored verbatim. */
+int catalog_audit_about_query(catalog_t *cat, const struct catalog_audit_about *a, struct catalog_audit **out,
+                              size_t *n)
+{
+    return CATALOG_LIST(cat, "audit about", &audit_map, out, n,
+        "SELECT " AUDIT_COLS " FROM audit WHERE"
+        " (?1 IS NOT NULL AND CASE WHEN json_valid(detail) THEN json_extract(detail, '$.' || ?1) END = ?2)"
+        " OR (?3 IS NOT NULL AND CASE WHEN json_valid(detail) THEN json_extract(detail, '$.' || ?3) END = ?4)"
+        " OR id = (SELECT MAX(id) FROM audit WHERE ?5 IS NOT NULL AND action = ?5 AND camera_id = ?6"
+        "          AND range_from_us = ?7 AND range_to_us = ?8 AND at_us <= ?9)"
+        " ORDER BY id LIMIT 1000",
+        catalog_arg_str(a->id_key), CATALOG_ARG(a->id), catalog_arg_str(a->text_key), catalog_arg_str(a->text),
+        catalog_arg_str(a->action), CATALOG_ARG(a->camera_id), CATALOG_ARG(a->from_us), CATALOG_ARG(a->to_us),
+        CATALOG_ARG(a->before_us));
+}
+
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why)
 {
     *rows = 0; *bad_id = 0; *why = NULL;

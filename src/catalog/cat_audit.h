@@ -81,6 +81,17 @@ int catalog_audit_query(catalog_t *cat, const struct catalog_audit_filter *f, st
 /* Walks the whole chain.  Returns 0 with *rows = number verified, or
  * WW_ECORRUPT with *bad_id = the first row that does not fit and *why a
  * static phrase ("hash mismatch", "broken link", …); other errors as usual. */
+/* The rows about one piece of evidence (the case file's chain of custody),
+ * oldest first, at most 1000: detail.<id_key> = id, or detail.<text_key> =
+ * text, or the last row of this action on this camera and exact range at
+ * or before before_us (each part off when its key/action is NULL). */
+struct catalog_audit_about {
+    const char *id_key; int64_t id;
+    const char *text_key; const char *text;
+    const char *action; int64_t camera_id, from_us, to_us, before_us;
+};
+int catalog_audit_about_query(catalog_t *cat, const struct catalog_audit_about *a, struct catalog_audit **out,
+                              size_t *n);
 int catalog_audit_verify(catalog_t *cat, int64_t *rows, int64_t *bad_id, const char **why);
 
 /* The chain's hash of row a given its predecessor's hash (hex), into out

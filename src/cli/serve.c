@@ -204,6 +204,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         close(lock);
         return 1;
     }
+    web_opts.retention = cfg.retention;
     struct serve_http *web = NULL;
     if (http && serve_http_start(c->data_dir, listen, &web_opts, eng, &web)) {
         cli_err("serve: cannot listen on %s", listen);

@@ -43,6 +43,7 @@ int serve_http_start(const char *data_dir, const char *listen, const struct serv
     s->actx.data_dir = data_dir;
     s->actx.db_path = s->db;
     s->actx.engine = eng;
+    s->actx.retention = opts ? opts->retention : (struct rec_retention_cfg){.min_free_bytes = REC_FLOOR_AUTO};
     s->actx.camera_changed = camera_changed;
     s->actx.camera_changed_arg = eng;
     api_register_all(s->srv, &s->actx);

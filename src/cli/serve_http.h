@@ -18,6 +18,7 @@ struct serve_http_opts {
     int max_conn_per_ip;      /* 0 → 32; < 0 → no per-address limit */
     int64_t header_timeout_us; /* 0 → 10 s */
     int64_t body_timeout_us;   /* 0 → 30 s */
+    struct rec_retention_cfg retention; /* serve's quota and floor, for GET /api/v1/storage */
 };
 int serve_http_start(const char *data_dir, const char *listen, const struct serve_http_opts *opts,
                      engine_t *eng, struct serve_http **out);

@@ -19,6 +19,9 @@
  *   - a camera whose recorder is in `error` (it streams, but nothing can be
  *     written: a muxer refusal, an unsupported codec) is dark too, since its
  *     last written frame, and the alert's reason is the recorder's;
+ *   - a camera whose disk is full with only held video left
+ *     (REC_DISK_FULL_HELD) is dark the same way, and its alert is raised
+ *     at once, not after the ward's threshold: no retry will free space;
  *   - a camera switched off or removed is no longer watched: its open alert
  *     is cleared with that reason ('disabled' / 'removed');
  *   - availability intervals: one open interval per watched camera, ended at
@@ -280,7 +283,8 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         t->live = true;
         /* A camera that streams but whose video cannot be written is as
          * dark as one that sends nothing: nobody can watch it afterwards. */
-        bool not_written = s->has_record && s->record.state == REC_ERROR;
+        bool held_full = s->has_record && s->record.state == REC_DISK_FULL_HELD;
+        bool not_written = s->has_record && (s->record.state == REC_ERROR || held_full);
         bool online = s->state == ENGINE_ONLINE && !not_written;
         uptime_step(cat, t, online ? 1 : 2, now);
         if (online) {
@@ -294,7 +298,8 @@ static void tick(struct community_monitor *m, catalog_t *cat)
         int64_t since = last > 0 ? last : t->dark_seen_us;
         int64_t after_s = 900;
         catalog_alert_threshold(cat, c->ward_id, &after_s);
-        if (now - since >= after_s * 1000000)
+        /* a disk full of held video does not mend itself: tell at once */
+        if (held_full || now - since >= after_s * 1000000)
             raise_alert(m, cat, c, since, not_written ? s->record.error_text : s->reason, now);
     }
     /* alerts of cameras that no longer exist */

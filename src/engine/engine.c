@@ -23,6 +23,7 @@
 
 #include "base/base.h"
 #include "catalog/cat_events.h"
+#include "catalog/cat_evidence.h"
 #include "catalog/catalog.h"
 #include "ingest/ingest.h"
 #include "motion/motion.h"
@@ -891,7 +892,13 @@ static json_t *stats_file_json(struct engine *e)
             "retention_bytes", (json_int_t)ss.retention_bytes, "last_error", (json_int_t)ss.last_error));
     }
     char *rec = ww_asprintf("%s/rec", e->data_dir);
-    json_object_set_new(root, "disk", json_pack("{s:I}", "free_bytes", (json_int_t)ww_fs_free_bytes(rec)));
+    /* held bytes apart (issue 13): what retention may not free */
+    int64_t held = 0, held_segs = 0, floor = e->cfg.retention.min_free_bytes;
+    if (catalog_held_bytes(e->cat, 0, &held, &held_segs)) held = held_segs = -1;
+    if (floor == REC_FLOOR_AUTO) floor = rec_free_floor(rec);
+    json_object_set_new(root, "disk", json_pack("{s:I,s:I,s:I,s:I}", "free_bytes", (json_int_t)ww_fs_free_bytes(rec),
+                                                "floor_bytes", (json_int_t)floor, "held_bytes", (json_int_t)held,
+                                                "held_segments", (json_int_t)held_segs));
     free(rec);
     return root;
 }

@@ -63,6 +63,30 @@ struct rec_retention_cfg {
 #define REC_FLOOR_AUTO (-1)
 int64_t rec_free_floor(const char *rec_dir);
 
+/* What retention will do (plan.c): `wardwatch retention plan` and GET
+ * /api/v1/storage share it.  Filled on the caller's catalog connection;
+ * the caller owns *out (rec_plan_clear).  days_* are -1 when nothing was
+ * recorded in the last day (no rate to project) or no quota is set. */
+struct rec_plan_camera {
+    int64_t camera_id, ward_id;
+    char *name;
+    int retention_days, holds;              /* holds in force */
+    int64_t oldest_us, delete_at_us;        /* 0 = nothing recorded */
+    int64_t bytes, per_day, held_bytes, held_segments;
+};
+struct rec_plan {
+    struct rec_plan_camera *cams;
+    size_t n;
+    int64_t free_bytes, total_bytes, floor_bytes, quota_bytes;
+    int64_t recorded_bytes, held_bytes, per_day;
+    double days_until_floor, days_until_quota;
+};
+int rec_plan_compute(catalog_t *cat, const char *data_dir, const struct rec_retention_cfg *cfg, struct rec_plan *out);
+void rec_plan_clear(struct rec_plan *p);
+struct json_t;
+struct json_t *rec_plan_camera_json(const struct rec_plan_camera *c);
+struct json_t *rec_plan_disk_json(const struct rec_plan *p);
+
 /* Starts the syncer thread.  It opens its own catalog connection. */
 int rec_syncer_start(const char *data_dir, int64_t interval_us,
                      const struct rec_retention_cfg *ret, rec_syncer_t **out);
@@ -70,6 +94,10 @@ int rec_syncer_start(const char *data_dir, int64_t interval_us,
 void rec_syncer_stop(rec_syncer_t *s);
 /* Ask for a retention pass as soon as possible (e.g. after ENOSPC). */
 void rec_syncer_kick_retention(rec_syncer_t *s);
+/* What the last retention pass found: footage under holds in force and no
+ * closed unheld segment left to delete.  A writer that meets ENOSPC then
+ * knows freeing space is not coming.  Thread-safe. */
+bool rec_syncer_only_held_left(rec_syncer_t *s);
 /* Queue a gap row; committed with the next group commit. */
 void rec_syncer_gap(rec_syncer_t *s, int64_t stream_id, int64_t start_us, int64_t end_us,
                     const char *reason);
@@ -100,7 +128,12 @@ struct rec_writer_cfg {
     int64_t max_fragment_us;   /* default 1 s */
     const char *log_ctx;
 };
-enum rec_state { REC_IDLE, REC_WAIT_KEY, REC_RECORDING, REC_DISK_FULL, REC_ERROR, REC_PAUSED };
+/* REC_DISK_FULL_HELD: the disk is full and retention has nothing left to
+ * free but held video (rec_syncer_only_held_left): recording pauses, held
+ * video stays, writes are retried until space returns. */
+enum rec_state { REC_IDLE, REC_WAIT_KEY, REC_RECORDING, REC_DISK_FULL, REC_ERROR, REC_PAUSED, REC_DISK_FULL_HELD };
+/* The gap reason of a full disk with only held video left. */
+#define REC_GAP_HELD_FULL "disk full — only held video left"
 struct rec_writer_stats {
     enum rec_state state;
     int64_t segments, frames, bytes;     /* written since start */
@@ -180,6 +213,9 @@ void rec_reader_close(rec_reader_t *r);
 /* Whether the recordings disk is under its free-space floor now (cheap: one
  * statvfs).  The syncer asks every round. */
 bool rec_retention_under_floor(const char *data_dir, const struct rec_retention_cfg *cfg);
+/* Whether only held video is left: something is held and no closed, unheld
+ * segment remains for retention to delete.  The syncer asks after each pass. */
+bool rec_retention_only_held_left(catalog_t *cat);
 int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,
                       rec_syncer_t *holds, int64_t *deleted, int64_t *bytes);
 

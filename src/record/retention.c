@@ -11,6 +11,8 @@
  */
 #include "record/internal.h"
 
+#include "catalog/cat_evidence.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -122,6 +124,17 @@ static void by_space(const char *data_dir, catalog_t *cat, const struct rec_rete
         }
     }
     free(rec);
+}
+
+bool rec_retention_only_held_left(catalog_t *cat)
+{
+    int64_t held = 0, held_segs = 0;
+    if (catalog_held_bytes(cat, 0, &held, &held_segs) || held_segs == 0) return false;
+    struct catalog_segment *v;
+    size_t n;
+    if (catalog_segment_oldest(cat, 0, INT64_MAX, 1, &v, &n)) return false;
+    catalog_segment_list_free(v, n);
+    return n == 0;
 }
 
 int rec_retention_run(const char *data_dir, catalog_t *cat, const struct rec_retention_cfg *cfg,

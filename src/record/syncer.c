@@ -35,6 +35,7 @@ struct rec_syncer {
     pthread_cond_t cv;
     pthread_cond_t done_cv;      /* broadcast after every round */
     bool stopping, kick, flush;
+    bool only_held_left;         /* after the last retention pass */
     int64_t rounds;              /* rounds finished */
     char *data_dir;
     catalog_t *cat;              /* used by the syncer thread only */
@@ -93,6 +94,15 @@ void rec_syncer_gap(rec_syncer_t *s, int64_t stream_id, int64_t start_us, int64_
     g->end_us = end_us;
     snprintf(g->reason, sizeof g->reason, "%s", reason ? reason : "");
     pthread_mutex_unlock(&s->mu);
+}
+
+bool rec_syncer_only_held_left(rec_syncer_t *s)
+{
+    if (!s) return false;
+    pthread_mutex_lock(&s->mu);
+    bool v = s->only_held_left;
+    pthread_mutex_unlock(&s->mu);
+    return v;
 }
 
 void rec_syncer_kick_retention(rec_syncer_t *s)
@@ -358,12 +368,12 @@ static void retention_round(rec_syncer_t *s)
 {
     int64_t deleted = 0, bytes = 0;
     rec_retention_run(s->data_dir, s->cat, &s->ret, s, &deleted, &bytes);
-    if (deleted) {
-        pthread_mutex_lock(&s->mu);
-        s->st.retention_deleted += deleted;
-        s->st.retention_bytes += bytes;
-        pthread_mutex_unlock(&s->mu);
-    }
+    bool held_only = rec_retention_only_held_left(s->cat);
+    pthread_mutex_lock(&s->mu);
+    s->st.retention_deleted += deleted;
+    s->st.retention_bytes += bytes;
+    s->only_held_left = held_only;
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void *syncer_main(void *arg)

@@ -25,7 +25,8 @@
  *
  * Failures: whatever stops the stream from being written (a disk error,
  * the muxer refusing the header or a frame, a codec we cannot store) puts
- * the writer in REC_DISK_FULL or REC_ERROR with a text that names what was
+ * the writer in REC_DISK_FULL (REC_DISK_FULL_HELD when the syncer found
+ * only held video left to free) or REC_ERROR with a text that names what was
  * refused and why (av_err2str), logs it once per change, and records the
  * time as a gap with that reason: when recording resumes, at least once
  * per max_segment_us while it does not, and when the writer stops.
@@ -85,7 +86,8 @@ struct rec_writer {
 
 const char *rec_state_name(enum rec_state s)
 {
-    static const char *n[] = {"idle", "waiting-keyframe", "recording", "disk-full", "error", "paused"};
+    static const char *n[] = {"idle", "waiting-keyframe", "recording", "disk-full", "error", "paused",
+                              "disk-full-held"};
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
 
@@ -132,6 +134,12 @@ static int io_write(void *opaque, uint8_t *buf, int size)
     }
     w->written += size;
     return size;
+}
+
+/* The writer cannot write now (disk full, held-full or an error) and retries. */
+static bool failing(const rec_writer_t *w)
+{
+    return w->st.state == REC_ERROR || w->st.state == REC_DISK_FULL || w->st.state == REC_DISK_FULL_HELD;
 }
 
 static void set_error(rec_writer_t *w, enum rec_state st, int err, const char *text)
@@ -359,7 +367,12 @@ static void on_io_error(rec_writer_t *w, int err, int64_t at_us)
         else if (snprintf(w->gap_reason, sizeof w->gap_reason, "not recordable: %s", w->why) < 0)
             w->gap_reason[0] = 0;
     }
-    if (err == -ENOSPC)
+    if (err == -ENOSPC && rec_syncer_only_held_left(w->syncer)) {
+        /* nothing left to free but held video: say so, the gap too */
+        snprintf(w->gap_reason, sizeof w->gap_reason, "%s", REC_GAP_HELD_FULL);
+        set_error(w, REC_DISK_FULL_HELD, err, "recordings folder is full (ENOSPC) and only held video is left: "
+                                              "recording paused, nothing held is deleted; retrying every 2 s");
+    } else if (err == -ENOSPC)
         set_error(w, REC_DISK_FULL, err, "recordings folder is full (ENOSPC): recording paused, "
                                          "retention asked to free space; retrying every 2 s");
     else {
@@ -462,17 +475,17 @@ static void on_packet(rec_writer_t *w, const struct hub_msg *m)
         return;
     }
     if (!w->seg) {
-        if (w->st.state == REC_ERROR || w->st.state == REC_DISK_FULL) extend_gap(w, m->wall_us);
+        if (failing(w)) extend_gap(w, m->wall_us);
         if (w->retry_at && ww_mono_us() < w->retry_at) { w->st.dropped_frames++; return; }
         if (!m->key) {
-            if (w->st.state != REC_DISK_FULL && w->st.state != REC_ERROR) w->st.state = REC_WAIT_KEY;
+            if (!failing(w)) w->st.state = REC_WAIT_KEY;
             else w->st.dropped_frames++;
             return;
         }
         if (!w->have_params) return;
         int rc = open_segment(w, m->wall_us);
         if (rc) { on_io_error(w, rc, m->wall_us); w->st.dropped_frames++; return; }
-        if (w->st.state == REC_DISK_FULL || w->st.state == REC_ERROR)
+        if (failing(w))
             ww_info(w->ctx, "recording resumed (%s cleared)", rec_state_name(w->st.state));
         w->st.state = REC_RECORDING;
         w->st.last_error = 0;
@@ -554,7 +567,7 @@ void rec_writer_free(rec_writer_t *w)
     finish_segment(w);
     /* A failure still going on is a gap up to now; an offline camera's gap
      * is closed by its next recording, as before. */
-    if (w->st.state == REC_ERROR || w->st.state == REC_DISK_FULL) close_gap(w, ww_wall_us());
+    if (failing(w)) close_gap(w, ww_wall_us());
     pthread_mutex_unlock(&w->mu);
     av_packet_free(&w->pend);
     avcodec_parameters_free(&w->par);

@@ -175,6 +175,16 @@ json_t *ward_incident_history_json(catalog_t *cat, int64_t id, int offset_min);
 /* Reads and category changes for api/ (which calls no catalog function).
  * JSON out parameters are new references, set on 0 only. */
 int ward_incident_get(catalog_t *cat, int64_t id, struct catalog_incident *out);  /* WW_ENOTFOUND */
+/* The incident's case file (ward_evidence.c): its holds, exports and the
+ * bundles holding them, each with its custody (every audit row about it),
+ * motion events of its cameras within an hour of when it occurred, and the
+ * audit chain's verification result.  Times in offset_min local time.
+ * The caller checks scope first; *out is the caller's. */
+int ward_case_file_json(catalog_t *cat, const struct catalog_incident *inc, int offset_min, json_t **out);
+/* The chain-of-custody report of that case file as a PDF (A4, Vietnamese;
+ * ward_custody.c), appended to out.  0, a catalog error or WW_EINVAL. */
+int ward_custody_pdf(catalog_t *cat, const struct catalog_incident *inc, int offset_min, int64_t generated_at_us,
+                     struct ww_buf *out);
 /* The incidents f selects as a JSON array of ward_incident_json; *total =
  * all that match (ignoring limit/offset), when total is not NULL. */
 int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,

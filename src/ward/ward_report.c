@@ -1,17 +1,15 @@
 /*
  * ward_report.c — statistics as CSV and as a printable PDF.
  *
- * The PDF is drawn with cairo and laid out with pango: Vietnamese needs real
- * text shaping (stacked diacritics such as "ệ", "ở" must be composed by the
- * shaper, not drawn glyph by glyph), and pango with the Noto fonts
- * (fonts-noto-core) does that.  Layout is a simple top-to-bottom flow on A4
- * portrait with a page break whenever the next block does not fit; each
- * page repeats a one-line header and numbers itself in the footer.
+ * The PDF is drawn with the ward's PDF helpers (ward_pdf.c: cairo + pango,
+ * A4 flow with page breaks, a running head and numbered footers).
  *
  * Nothing here queries beyond what the statistics need: the per-ward table
  * and the monthly bars are computed with ward_stats_by_ward/trend.
  */
 #include "ward/ward.h"
+
+#include "ward/internal.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -98,166 +96,6 @@ void ward_stats_csv(const struct ward_stats *s, const char *lang, struct ww_buf 
             &s->cur, &s->prev, s->has_prev, true);
 }
 
-/* ---- PDF ----------------------------------------------------------------- */
-
-/* fontconfig reads its configuration once per process and keeps (and, in
- * Debian 12's version, leaks a few hundred bytes of) what it parsed.  Pango
- * 1.50 starts that load on a thread of its own, out of our reach, so in an
- * ASan build we run fontconfig's FcInit ourselves first, on this thread,
- * inside a region the leak checker ignores: the suite then reports our
- * leaks, not the library's.  (Looked up with dlsym because we do not link
- * fontconfig directly; pango has loaded it.)  Release builds skip this. */
-#if defined(__SANITIZE_ADDRESS__)
-#include <dlfcn.h>
-#include <sanitizer/lsan_interface.h>
-#define LSAN_OFF() __lsan_disable()
-#define LSAN_ON() __lsan_enable()
-static void fc_init_now(void)
-{
-    int (*fc_init)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "FcInit");
-    if (fc_init) fc_init();
-}
-#else
-#define LSAN_OFF() ((void)0)
-#define LSAN_ON() ((void)0)
-static void fc_init_now(void) {}
-#endif
-
-static pthread_once_t fonts_once = PTHREAD_ONCE_INIT;
-
-static void fonts_warm_up(void)
-{
-    LSAN_OFF();
-    fc_init_now();  /* before pango's own init thread can start */
-    PangoFontMap *fm = pango_cairo_font_map_new();
-    PangoContext *ctx = pango_font_map_create_context(fm);
-    PangoLayout *l = pango_layout_new(ctx);
-    PangoFontDescription *fd = pango_font_description_from_string("Noto Sans 10");
-    pango_layout_set_font_description(l, fd);
-    pango_layout_set_text(l, "Việt Nam", -1);
-    int w, h;
-    pango_layout_get_size(l, &w, &h);
-    pango_font_description_free(fd);
-    g_object_unref(l);
-    g_object_unref(ctx);
-    g_object_unref(fm);
-    LSAN_ON();
-}
-
-enum { PAGE_W = 595, PAGE_H = 842, MARGIN = 48 };
-#define CONTENT_W (PAGE_W - 2 * MARGIN)
-#define BOTTOM (PAGE_H - MARGIN - 12)
-
-struct pdf {
-    cairo_surface_t *surf;
-    cairo_t *cr;
-    PangoFontMap *fonts;     /* private to this report: see ward_stats_pdf */
-    PangoContext *pctx;
-    double y;
-    int page;
-    const char *running_head;
-    char *footer;
-};
-
-static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
-{
-    ww_buf_append(closure, data, len);
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* Lays out text (pango markup when markup) in a box of width w; draws it at
- * (x, y) unless dry; returns its height in points. */
-static double text_at(struct pdf *p, double x, double y, double w, const char *font, const char *s,
-                      bool markup, PangoAlignment align, bool dry)
-{
-    PangoLayout *l = pango_layout_new(p->pctx);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(l, align);
-    if (markup) pango_layout_set_markup(l, s, -1);
-    else pango_layout_set_text(l, s, -1);
-    int lw, lh;
-    pango_layout_get_size(l, &lw, &lh);
-    if (!dry) {
-        cairo_move_to(p->cr, x, y);
-        pango_cairo_show_layout(p->cr, l);
-    }
-    g_object_unref(l);
-    return (double)lh / PANGO_SCALE;
-}
-
-static void page_footer(struct pdf *p)
-{
-    cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
-    char *f = ww_asprintf("%s — Trang %d", p->footer, p->page);
-    text_at(p, MARGIN, PAGE_H - MARGIN + 2, CONTENT_W, "Noto Sans 7", f, false, PANGO_ALIGN_CENTER, false);
-    free(f);
-    cairo_set_source_rgb(p->cr, 0, 0, 0);
-}
-
-static void new_page(struct pdf *p)
-{
-    page_footer(p);
-    cairo_show_page(p->cr);
-    p->page++;
-    p->y = MARGIN;
-    cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
-    p->y += text_at(p, MARGIN, p->y, CONTENT_W, "Noto Sans 8", p->running_head, false, PANGO_ALIGN_LEFT, false) + 8;
-    cairo_set_source_rgb(p->cr, 0, 0, 0);
-}
-
-static void need(struct pdf *p, double h)
-{
-    if (p->y + h > BOTTOM) new_page(p);
-}
-
-/* g_free() the result. */
-static char *esc(const char *s) { return g_markup_escape_text(s ? s : "", -1); }
-
-/* A table: ncol columns with relative widths; row cells are plain text;
- * header row bold on grey; numbers right-aligned (all but the first col). */
-static void table_row(struct pdf *p, int ncol, const double *wrel, char **cells, bool header, bool bold,
-                      bool shade)
-{
-    double widths[16], total = 0, h = 0;
-    for (int i = 0; i < ncol; i++) total += wrel[i];
-    for (int i = 0; i < ncol; i++) widths[i] = CONTENT_W * wrel[i] / total;
-    const char *font = header ? "Noto Sans Bold 7.5" : bold ? "Noto Sans Bold 8" : "Noto Sans 8";
-    for (int i = 0; i < ncol; i++) {
-        double th = text_at(p, 0, 0, widths[i] - 6, font, cells[i] ? cells[i] : "", false, PANGO_ALIGN_LEFT, true);
-        if (th > h) h = th;
-    }
-    h += 6;
-    need(p, h);
-    if (header || shade) {
-        cairo_set_source_rgb(p->cr, header ? 0.86 : 0.95, header ? 0.88 : 0.95, header ? 0.92 : 0.95);
-        cairo_rectangle(p->cr, MARGIN, p->y, CONTENT_W, h);
-        cairo_fill(p->cr);
-        cairo_set_source_rgb(p->cr, 0, 0, 0);
-    }
-    double x = MARGIN;
-    for (int i = 0; i < ncol; i++) {
-        text_at(p, x + 3, p->y + 3, widths[i] - 6, font, cells[i] ? cells[i] : "", false,
-                i == 0 || header ? (i == 0 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_CENTER) : PANGO_ALIGN_RIGHT, false);
-        x += widths[i];
-    }
-    cairo_set_line_width(p->cr, 0.4);
-    cairo_set_source_rgb(p->cr, 0.55, 0.55, 0.55);
-    x = MARGIN;
-    cairo_rectangle(p->cr, MARGIN, p->y, CONTENT_W, h);
-    for (int i = 0; i < ncol - 1; i++) {
-        x += widths[i];
-        cairo_move_to(p->cr, x, p->y);
-        cairo_line_to(p->cr, x, p->y + h);
-    }
-    cairo_stroke(p->cr);
-    cairo_set_source_rgb(p->cr, 0, 0, 0);
-    p->y += h;
-}
-
 static char *fmt_int(int64_t v)
 {
     /* 1.234.567 — Vietnamese thousands separator */
@@ -286,20 +124,12 @@ static void free_cells(char **c, int n)
     for (int i = 0; i < n; i++) free(c[i]);
 }
 
-/* A section heading kept together with the first `after` points below it. */
-static void heading(struct pdf *p, const char *s, double after)
-{
-    need(p, 40 + after);
-    p->y += 10;
-    p->y += text_at(p, MARGIN, p->y, CONTENT_W, "Noto Serif Bold 11", s, false, PANGO_ALIGN_LEFT, false) + 4;
-}
-
-static void category_table(struct pdf *p, const struct ward_stats *s)
+static void category_table(struct ward_pdf *p, const struct ward_stats *s)
 {
     static const double w[] = {2.7, 0.9, 0.95, 1.0, 1.5, 1.95, 0.85, 1.0, 1.05, 1.15};
     char *hdr[] = {"Loại vụ việc", "Số vụ", "Cùng kỳ", "Tăng/ giảm", "Tăng/ giảm %", "Khám phá", "Chết",
                    "Bị thương", "Đối tượng", "Ma túy (g)"};
-    table_row(p, 10, w, hdr, true, false, false);
+    ward_pdf_table_row(p, 10, w, hdr, true, false, false);
     for (size_t i = 0; i <= s->n_rows; i++) {
         bool total = i == s->n_rows;
         const struct ward_figures *c = total ? &s->cur : &s->rows[i].cur;
@@ -322,16 +152,16 @@ static void category_table(struct pdf *p, const struct ward_stats *s)
         cells[7] = f & CATALOG_FIG_INJURIES ? fmt_int(c->injuries) : ww_strdup("");
         cells[8] = f & CATALOG_FIG_SUSPECTS ? fmt_int(c->suspects) : ww_strdup("");
         cells[9] = f & CATALOG_FIG_DRUG_GRAMS ? fmt_grams(c->drug_grams) : ww_strdup("");
-        table_row(p, 10, w, cells, false, total, total || i % 2 == 1);
+        ward_pdf_table_row(p, 10, w, cells, false, total, total || i % 2 == 1);
         free_cells(cells, 10);
     }
 }
 
-static void ward_table(struct pdf *p, const struct ward_compare_row *v, size_t n, bool has_prev)
+static void ward_table(struct ward_pdf *p, const struct ward_compare_row *v, size_t n, bool has_prev)
 {
     static const double w[] = {3.6, 1.2, 1.2, 1.3, 1.4, 2.4};
     char *hdr[] = {"Phường", "Số vụ", "Cùng kỳ", "Tăng/ giảm", "Tăng/ giảm %", "Khám phá"};
-    table_row(p, 6, w, hdr, true, false, false);
+    ward_pdf_table_row(p, 6, w, hdr, true, false, false);
     for (size_t i = 0; i < n; i++) {
         struct ward_change ch = ward_change_of((double)v[i].cur.cases, (double)v[i].prev.cases, has_prev);
         int pct;
@@ -346,21 +176,21 @@ static void ward_table(struct pdf *p, const struct ward_compare_row *v, size_t n
                                      (long long)v[i].cur.solvable_cases, pct)
                        : ww_asprintf("%lld/%lld (—)", (long long)v[i].cur.solvable_solved,
                                      (long long)v[i].cur.solvable_cases);
-        table_row(p, 6, w, cells, false, false, i % 2 == 1);
+        ward_pdf_table_row(p, 6, w, cells, false, false, i % 2 == 1);
         free_cells(cells, 6);
     }
 }
 
-static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t n)
+static void trend_chart(struct ward_pdf *p, const struct ward_trend_point *t, size_t n)
 {
     const double h = 150, top_pad = 14, label_h = 26;
-    need(p, h + label_h + top_pad + 20);
+    ward_pdf_need(p, h + label_h + top_pad + 20);
     int64_t max = 1;
     for (size_t i = 0; i < n; i++) {
         if (t[i].cases > max) max = t[i].cases;
         if (t[i].prev_cases > max) max = t[i].prev_cases;
     }
-    double x0 = MARGIN + 24, w = CONTENT_W - 24, base = p->y + top_pad + h;
+    double x0 = WARD_PDF_MARGIN + 24, w = WARD_PDF_CONTENT_W - 24, base = p->y + top_pad + h;
     cairo_set_line_width(p->cr, 0.4);
     cairo_set_source_rgb(p->cr, 0.6, 0.6, 0.6);
     for (int g = 0; g <= 4; g++) {
@@ -370,7 +200,7 @@ static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t 
         char lab[24];
         snprintf(lab, sizeof lab, "%lld", (long long)llround((double)max * g / 4));
         cairo_stroke(p->cr);
-        text_at(p, MARGIN, gy - 5, 22, "Noto Sans 6", lab, false, PANGO_ALIGN_RIGHT, false);
+        ward_pdf_text(p, WARD_PDF_MARGIN, gy - 5, 22, "Noto Sans 6", lab, false, PANGO_ALIGN_RIGHT, false);
     }
     double slot = w / (double)n;
     bool any_partial = false;
@@ -403,18 +233,18 @@ static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t 
         cairo_set_source_rgb(p->cr, 0, 0, 0);
         char lab[16];
         snprintf(lab, sizeof lab, "%d/%d%s", t[i].m, t[i].y % 100, t[i].partial ? "*" : "");
-        text_at(p, x0 + slot * (double)i, base + 3, slot, "Noto Sans 6.5", lab, false, PANGO_ALIGN_CENTER, false);
+        ward_pdf_text(p, x0 + slot * (double)i, base + 3, slot, "Noto Sans 6.5", lab, false, PANGO_ALIGN_CENTER, false);
     }
     p->y = base + label_h - 8;
     cairo_set_source_rgb(p->cr, 0.72, 0.76, 0.82);
-    cairo_rectangle(p->cr, MARGIN, p->y + 2, 8, 8);
+    cairo_rectangle(p->cr, WARD_PDF_MARGIN, p->y + 2, 8, 8);
     cairo_fill(p->cr);
     cairo_set_source_rgb(p->cr, 0.10, 0.32, 0.62);
-    cairo_rectangle(p->cr, MARGIN + 110, p->y + 2, 8, 8);
+    cairo_rectangle(p->cr, WARD_PDF_MARGIN + 110, p->y + 2, 8, 8);
     cairo_fill(p->cr);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
-    text_at(p, MARGIN + 12, p->y, 95, "Noto Sans 7.5", "Cùng kỳ năm trước", false, PANGO_ALIGN_LEFT, false);
-    text_at(p, MARGIN + 122, p->y, 120, "Noto Sans 7.5", "Kỳ này", false, PANGO_ALIGN_LEFT, false);
+    ward_pdf_text(p, WARD_PDF_MARGIN + 12, p->y, 95, "Noto Sans 7.5", "Cùng kỳ năm trước", false, PANGO_ALIGN_LEFT, false);
+    ward_pdf_text(p, WARD_PDF_MARGIN + 122, p->y, 120, "Noto Sans 7.5", "Kỳ này", false, PANGO_ALIGN_LEFT, false);
     p->y += 18;
     if (any_partial) {
         /* name each partial month and the days it holds */
@@ -426,7 +256,7 @@ static void trend_chart(struct pdf *p, const struct ward_trend_point *t, size_t 
             else ww_buf_printf(&b, " %02d/%d chưa bắt đầu;", t[i].m, t[i].y);
         }
         ww_buf_append(&b, "", 1);  /* NUL */
-        p->y += text_at(p, MARGIN, p->y, CONTENT_W, "Noto Sans Italic 7", (const char *)b.data, false,
+        p->y += ward_pdf_text(p, WARD_PDF_MARGIN, p->y, WARD_PDF_CONTENT_W, "Noto Sans Italic 7", (const char *)b.data, false,
                         PANGO_ALIGN_LEFT, false) + 4;
         ww_buf_free(&b);
     }
@@ -448,21 +278,8 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
         return rc;
     }
 
-    pthread_once(&fonts_once, fonts_warm_up);
-    struct pdf p = {0};
-    p.surf = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, "Báo cáo tình hình an ninh, trật tự");
-    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "wardwatch");
-    p.cr = cairo_create(p.surf);
-    /* A font map of our own rather than pango's per-thread default: HTTP
-     * threads come and go, the default map would live (and hold fontconfig
-     * patterns) for the life of each thread, and a private map is released
-     * in full below — which also keeps the leak checker quiet. */
-    p.fonts = pango_cairo_font_map_new();
-    p.pctx = pango_font_map_create_context(p.fonts);
-    pango_cairo_update_context(p.cr, p.pctx);
-    p.page = 1;
-    p.y = MARGIN;
+    struct ward_pdf p;
+    ward_pdf_begin(&p, out, "Báo cáo tình hình an ninh, trật tự");
     char *label = ward_stats_period_label(s, false, "vi"), *plabel = ward_stats_period_label(s, true, "vi");
     char gen[24];
     ward_time_vi(generated_at_us, offset_min, gen, sizeof gen);
@@ -474,13 +291,13 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
     /* Letterhead: issuing body on the left, national motto on the right. */
     char *prov_up = s->province ? g_utf8_strup(s->province, -1) : NULL;
     char *body_up = s->ward_id ? g_utf8_strup(s->scope_name, -1) : NULL;
-    char *l1 = prov_up ? esc(prov_up) : NULL, *l2 = body_up ? esc(body_up) : NULL;
+    char *l1 = prov_up ? ward_pdf_esc(prov_up) : NULL, *l2 = body_up ? ward_pdf_esc(body_up) : NULL;
     char *lh = l1 && l2 ? ww_asprintf("CÔNG AN TỈNH %s\n<b>CÔNG AN PHƯỜNG %s</b>", l1, l2)
              : l1 ? ww_asprintf("BỘ CÔNG AN\n<b>CÔNG AN TỈNH %s</b>", l1)
              : l2 ? ww_asprintf("<b>CÔNG AN PHƯỜNG %s</b>", l2)
                   : ww_strdup("<b>CÔNG AN TỈNH</b>");
-    double h1 = text_at(&p, MARGIN, p.y, CONTENT_W * 0.46, "Noto Serif 9.5", lh, true, PANGO_ALIGN_CENTER, false);
-    double h2 = text_at(&p, MARGIN + CONTENT_W * 0.45, p.y, CONTENT_W * 0.55, "Noto Serif 9.5",
+    double h1 = ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W * 0.46, "Noto Serif 9.5", lh, true, PANGO_ALIGN_CENTER, false);
+    double h2 = ward_pdf_text(&p, WARD_PDF_MARGIN + WARD_PDF_CONTENT_W * 0.45, p.y, WARD_PDF_CONTENT_W * 0.55, "Noto Serif 9.5",
                         "<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>\n<b>Độc lập – Tự do – Hạnh phúc</b>", true,
                         PANGO_ALIGN_CENTER, false);
     g_free(prov_up);
@@ -489,11 +306,11 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
     g_free(l2);
     free(lh);
     p.y += (h1 > h2 ? h1 : h2) + 22;
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Bold 14", "BÁO CÁO\nTÌNH HÌNH AN NINH, TRẬT TỰ", false,
+    p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Serif Bold 14", "BÁO CÁO\nTÌNH HÌNH AN NINH, TRẬT TỰ", false,
                    PANGO_ALIGN_CENTER, false) + 4;
     char *sub = ww_asprintf("%s — %s\n(so với cùng kỳ: %s)", s->scope_name, label,
                             s->has_prev ? plabel : "không có số liệu cùng kỳ");
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Italic 10.5", sub, false, PANGO_ALIGN_CENTER, false) + 6;
+    p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Serif Italic 10.5", sub, false, PANGO_ALIGN_CENTER, false) + 6;
     free(sub);
     if (s->cut.partial) {
         char a[16], b[16], c[16];
@@ -502,7 +319,7 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
         ward_date_vi(s->cut.prev_through, c, sizeof c);
         char *note = ww_asprintf("Kỳ báo cáo chưa kết thúc: số liệu tính đến ngày %s, so sánh cùng số ngày "
                                  "với cùng kỳ năm trước (từ %s đến ngày %s).", a, b, c);
-        p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif Bold 9.5", note, false, PANGO_ALIGN_CENTER, false);
+        p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Serif Bold 9.5", note, false, PANGO_ALIGN_CENTER, false);
         free(note);
     }
     p.y += 8;
@@ -516,44 +333,33 @@ int ward_stats_pdf(catalog_t *cat, const struct ward_stats *s, int offset_min,
                       (long long)s->cur.cases, (long long)s->prev.cases, d, pc, share)
         : ww_asprintf("Tổng số xảy ra <b>%lld vụ</b>; so với cùng kỳ: — (không có số liệu). Các loại phải khám phá: %s.",
                       (long long)s->cur.cases, share);
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif 10.5", headline, true, PANGO_ALIGN_LEFT, false) + 4;
+    p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Serif 10.5", headline, true, PANGO_ALIGN_LEFT, false) + 4;
     char *grams = fmt_grams(s->cur.drug_grams);
     char *line2 = ww_asprintf("Làm chết %lld người, bị thương %lld người; thu giữ %s g ma túy; %lld đối tượng.",
                               (long long)s->cur.deaths, (long long)s->cur.injuries, grams,
                               (long long)s->cur.suspects);
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Serif 10.5", line2, false, PANGO_ALIGN_LEFT, false) + 6;
+    p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Serif 10.5", line2, false, PANGO_ALIGN_LEFT, false) + 6;
     free(grams); free(line2); free(d); free(pc); free(share); free(headline);
 
-    heading(&p, "1. Số vụ việc theo loại", 60);
+    ward_pdf_heading(&p, "1. Số vụ việc theo loại", 60);
     category_table(&p, s);
     p.y += 4;
-    need(&p, 24);
-    p.y += text_at(&p, MARGIN, p.y, CONTENT_W, "Noto Sans Italic 7",
+    ward_pdf_need(&p, 24);
+    p.y += ward_pdf_text(&p, WARD_PDF_MARGIN, p.y, WARD_PDF_CONTENT_W, "Noto Sans Italic 7",
                    "\"—\": không có số liệu cùng kỳ hoặc cùng kỳ bằng 0. Khám phá ở dòng tổng chỉ tính các loại "
                    "phải khám phá (hình sự, ma túy, kinh tế, tham nhũng, môi trường, trật tự công cộng).",
                    false, PANGO_ALIGN_LEFT, false);
 
     if (!s->ward_id && nw) {
-        heading(&p, "2. So sánh giữa các phường", 60);
+        ward_pdf_heading(&p, "2. So sánh giữa các phường", 60);
         ward_table(&p, wards, nw, wprev);
     }
-    heading(&p, s->ward_id ? "2. Diễn biến theo tháng (12 tháng)" : "3. Diễn biến theo tháng (12 tháng)", 210);
+    ward_pdf_heading(&p, s->ward_id ? "2. Diễn biến theo tháng (12 tháng)" : "3. Diễn biến theo tháng (12 tháng)", 210);
     trend_chart(&p, trend, nt);
 
-    page_footer(&p);
-    cairo_show_page(p.cr);
-    g_object_unref(p.pctx);
-    g_object_unref(p.fonts);
-    cairo_destroy(p.cr);
-    cairo_surface_finish(p.surf);
-    cairo_status_t st = cairo_surface_status(p.surf);
-    cairo_surface_destroy(p.surf);
+    rc = ward_pdf_end(&p);
     free(label); free(plabel); free(head); free(p.footer);
     ward_compare_list_free(wards, nw);
     free(trend);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        ww_error("ward", "PDF report: %s", cairo_status_to_string(st));
-        return WW_EINVAL;
-    }
-    return 0;
+    return rc;
 }

@@ -1,6 +1,8 @@
 """The permission matrix: every camera-related API endpoint — the community
 ones and the existing cameras, live, timeline, playback, exports, health,
-events, motion, audit, users, wards, owners, session — against every kind of
+events, motion, audit, users, wards, owners, session, and the evidence ones
+(holds, storage, an incident's case file and custody report, export
+verification) — against every kind of
 caller: admin, province, officer of ward A, officer of ward B, owner X (ward
 A's camera), owner Y (ward B's camera), viewer of ward A, and no session.
 Each cell is an expected HTTP status (401 no session / 404 outside scope /
@@ -130,6 +132,21 @@ def main():
     hook = r.json["id"] if r.status == 201 else 0
     cid_a = admin.post(f"/api/v1/cameras/{a1}/consents", {"live": True, "record": True, "export": True}).json["id"]
 
+    # evidence (issue 13): an incident of ward A with a1's export, holds on a1 (one for the incident, one to
+    # release) and on b1
+    cat_id = admin.get("/api/v1/incident-categories").json["categories"][0]["id"]
+    r = admin.post("/api/v1/incidents", {"ward_id": wa, "category_id": cat_id, "occurred_at": "2026-11-20T10:00",
+                                         "summary": "A's case", "camera_ids": [a1], "export_ids": [exp[a1]]})
+    check(r.status == 201, "fixture: an incident of ward A with a1's export", 201, r)
+    inc_a = r.json["id"] if r.status == 201 else 0
+    holds = {}
+    for c, why in ((a1, "case"), (a1, "to release"), (b1, "case")):
+        r = admin.post(f"/api/v1/cameras/{c}/holds", {"from": T0, "to": T0 + 5, "reason": why,
+                                                      "incident_id": inc_a if c == a1 else None})
+        check(r.status == 201, f"fixture: a hold on camera {c}", 201, r)
+        holds[(c, why)] = r.json["hold"]["id"] if r.status == 201 else 0
+    hold_body = {"from": T0, "to": T0 + 5, "reason": "matrix"}
+
     place = f"lat=18.67&lon=105.68&radius_m=200&from={T0}&to={T0 + 10}"
     bundle_body = {"lat": 18.67, "lon": 105.68, "radius_m": 200, "from": T0, "to": T0 + 5, "camera_ids": [a1]}
     rows = [
@@ -202,6 +219,16 @@ def main():
         ("GET", f"/api/v1/bundles/{bundle_a}", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/bundles/{bundle_a}/bundle.tar", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/bundles/{bundle_a}/files/bundle.json", None, STAFF(200, offb=404)),
+        # evidence: holds, storage, the case file and its custody report, export verification
+        ("GET", "/api/v1/holds", None, ALL(200)),
+        ("GET", f"/api/v1/holds?camera={a1}", None, PLAY(200)),
+        ("POST", f"/api/v1/cameras/{a1}/holds", hold_body, E(201, 403, 201, 404, 403, 404, 403, 401)),
+        ("POST", f"/api/v1/holds/{holds[(a1, 'to release')]}/release", {"reason": "matrix"},   # officer_a, then admin
+         E(409, 403, 200, 404, 403, 404, 403, 401)),
+        ("GET", "/api/v1/storage", None, STAFF(200)),
+        ("GET", f"/api/v1/incidents/{inc_a}/evidence", None, STAFF(200, offb=404)),
+        ("GET", f"/api/v1/incidents/{inc_a}/custody.pdf", None, STAFF(200, offb=404)),
+        ("GET", f"/api/v1/exports/{exp[a1]}/verify", None, EXPORT(200)),
         # last: deleting a camera (admin only; admin asks last)
         ("DELETE", f"/api/v1/cameras/{d1}", None, ADMIN(204)),
     ]
@@ -252,6 +279,15 @@ def main():
           (ev_seen.get("officer_a"), ev_seen.get("officer_b")))
     leak_check("exports", ids_of("GET", "/api/v1/exports", "exports", "camera_id"), export_scope)
     leak_check("alerts", ids_of("GET", "/api/v1/alerts", "alerts", "camera_id"), scope)
+    leak_check("holds", ids_of("GET", "/api/v1/holds", "holds", "camera_id"), play_scope)
+    leak_check("storage", ids_of("GET", "/api/v1/storage", "cameras", "camera_id"), scope)
+    got = ids_of("GET", "/api/v1/holds", "holds", "camera_id")
+    check(got.get("officer_a") == {a1} and got.get("officer_b") == {b1}, "holds: each officer lists their ward's",
+          ({a1}, {b1}), (got.get("officer_a"), got.get("officer_b")))
+    r = answers[("GET", f"/api/v1/incidents/{inc_a}/evidence", "officer_a")]
+    check(r.status == 200 and {(i["kind"], i["id"]) for i in r.json["items"]} >= {("export", exp[a1]),
+          ("hold", holds[(a1, "case")])}, "case file: ward A's officer sees the incident's export and hold",
+          "export + hold", r.json if r.status == 200 else r.status)
     leak_check("availability", ids_of("GET", "/api/v1/availability", "cameras"), scope)
     leak_check("place search", ids_of("GET", f"/api/v1/search/place?{place}", "cameras"), play_scope)
     got = ids_of("GET", f"/api/v1/search/place?{place}", "cameras")

@@ -27,6 +27,7 @@ const strings = {
     'health.record.idle': 'Không ghi',
     'health.record.waiting-keyframe': 'Chờ khung hình đầu',
     'health.record.disk-full': 'Đầy ổ đĩa',
+    'health.record.disk-full-held': 'Đầy ổ đĩa — chỉ còn video đang giữ',
     'health.record.error': 'Lỗi ghi',
     'health.record.paused': 'Tạm ngừng (ngoài thời hạn đồng ý)',
     'health.never': 'Chưa có',
@@ -72,6 +73,7 @@ const strings = {
     'health.record.idle': 'Not recording',
     'health.record.waiting-keyframe': 'Waiting for a keyframe',
     'health.record.disk-full': 'Disk full',
+    'health.record.disk-full-held': 'Disk full — only held video left',
     'health.record.error': 'Recording error',
     'health.record.paused': 'Paused (outside consent)',
     'health.never': 'Never',
@@ -100,7 +102,7 @@ const strings = {
 };
 
 const KIND = { online: 'ok', offline: 'bad', error: 'bad', connecting: 'warn', disabled: 'muted' };
-const REC_KIND = { recording: 'info', error: 'bad', 'disk-full': 'bad', 'waiting-keyframe': 'warn', paused: 'warn' };
+const REC_KIND = { recording: 'info', error: 'bad', 'disk-full': 'bad', 'disk-full-held': 'bad', 'waiting-keyframe': 'warn', paused: 'warn' };
 
 export default {
   title: 'health.title',

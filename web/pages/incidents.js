@@ -7,6 +7,7 @@
 import { ensureStyles } from '../report/ward-ui.js';
 import { dateTimeInput, msOfDay, dayOf } from '../lib/datetime.js';
 import { fmtNum } from '../lib/i18n.js';
+import { caseFileSection } from '../lib/evidence.js';
 
 const STATUSES = ['received', 'verifying', 'solved', 'closed'];
 const STATUS_KIND = { received: 'info', verifying: 'warn', solved: 'ok', closed: 'muted' };
@@ -139,6 +140,7 @@ async function renderDetail(el, ctx, id, cats, wards) {
       row(t('inc.exports'), inc.export_ids.length ? inc.export_ids.map((x) => `#${x}`).join(', ') : '—'),
       row(t('inc.entered'), `${inc.created_by || '—'} · ${ctx.fmtDateTime(inc.created_at, false)}`),
       inc.updated_at ? row(t('inc.updated'), `${inc.updated_by || '—'} · ${ctx.fmtDateTime(inc.updated_at, false)}`) : null))),
+    caseFileSection(ctx, inc),
     h('h2', { class: 'section-title' }, t('inc.history')),
     ui.table([
       { label: t('inc.hist.at'), value: (r) => ctx.fmtDateTime(r.at), class: 'mono' },

@@ -48,6 +48,15 @@ ul.diff, ul.errors { margin: 0; padding-left: 18px; }
 .note-template { font-size: 12px; }
 `;
 
+// A DOM element with attributes (null ones left out) and children (nodes,
+// strings, nested arrays; null ones left out).
+export function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v != null) e.setAttribute(k, v);
+  for (const k of kids.flat()) if (k != null) e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return e;
+}
+
 export function ensureStyles() {
   if (document.getElementById('ward-ui-css')) return;
   const s = document.createElement('style');

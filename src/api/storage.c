@@ -1,0 +1,55 @@
+/*
+ * storage.c — GET /api/v1/storage: for each camera the caller may see, its
+ * recorded and held bytes, oldest recording, when it goes by its days and
+ * its write rate; for the recordings disk (shared by every camera, so the
+ * same for every caller) free, total, floor, quota, recorded and held bytes
+ * and the days it holds at today's rate.  The numbers are
+ * rec_plan_compute's, the same as `wardwatch retention plan --json`, under
+ * the quota and floor `serve` was started with.  Staff only; only read.
+ */
+#include "api/api.h"
+
+#include "record/record.h"
+
+static bool in_scope(bool all, const int64_t *ids, size_t nids, int64_t id)
+{
+    for (size_t j = 0; j < nids && !all; j++)
+        if (ids[j] == id) return true;
+    return all;
+}
+
+static int h_storage(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    bool all;
+    const int64_t *ids;
+    size_t nids;
+    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
+    if (rc) return rc;
+    struct rec_plan p;
+    if ((rc = rec_plan_compute(cat, ctx->data_dir, &ctx->retention, &p))) return rc;
+    json_t *arr = json_array();
+    int64_t bytes = 0, held = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        const struct rec_plan_camera *c = &p.cams[i];
+        if (!in_scope(all, ids, nids, c->camera_id)) continue;
+        bytes += c->bytes;
+        held += c->held_bytes;
+        json_t *o = rec_plan_camera_json(c);
+        json_object_set_new(o, "oldest_recording", api_time(c->oldest_us));
+        json_object_set_new(o, "deleted_by_days_at", api_time(c->delete_at_us));
+        json_array_append_new(arr, o);
+    }
+    json_t *body = json_pack("{s:o,s:{s:I,s:I},s:o,s:o}", "cameras", arr, "total", "bytes", (json_int_t)bytes,
+                             "held_bytes", (json_int_t)held, "disk", rec_plan_disk_json(&p), "time",
+                             api_time(ww_wall_us()));
+    rec_plan_clear(&p);
+    return http_respond_json(req, 200, body);
+}
+
+int api_storage_register(struct http_server *srv, const struct api_ctx *ctx)
+{
+    return http_route(srv, "GET", "/api/v1/storage", h_storage, (void *)ctx, HTTP_ROLES_STAFF);
+}

@@ -1,0 +1,107 @@
+// The chain-of-custody print view (issue 13 item 3): /report/custody.html
+// draws an incident's case file — here a hold placed for the incident —
+// with its audit rows (the same ids GET /api/v1/audit has for it) and the
+// chain's result; the toolbar's PDF link points at the incident's
+// custody.pdf.  On the incident's page the case-file section lists the
+// hold and export, verifying the export marks it "Đã xác minh", and a
+// hold placed from it belongs to the incident; the storage
+// view lists the camera's holds and the held bytes apart.  Screenshots: docs/screens/evidence-custody.png (screen) and
+// evidence-custody-print.png (print media), evidence-case-file.png,
+// evidence-storage.png.
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
+
+await run(async (keep) => {
+  const srv = await startServer();
+  const admin = await apiSession(srv, 'admin', srv.adminPassword);
+  let r = await admin.post('/api/v1/wards', { name: 'Bến Thủy', district: 'Vinh', province: 'Nghệ An' });
+  const ward = r.json.id;
+  r = await admin.post('/api/v1/cameras', { name: 'Ngã tư Bến Thủy', main_url: 'rtsp://127.0.0.1:9/x', ward_id: ward, enabled: false });
+  check(r.status === 201, 'fixture camera', 201, r.status);
+  const cam = r.json.id;
+  // recorded footage for the camera (tools/gencams), then an export of it for the incident
+  const T0 = Math.floor(Date.now() / 1000) - 3600;
+  const py = spawnSync('python3', ['-c', [
+    'import sys, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
+    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
+    'gencams.add_segments(sys.argv[2], tpl, int(sys.argv[3]), int(sys.argv[4]), 3)',
+  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(cam), String(T0)], { encoding: 'utf8', timeout: 120000 });
+  check(py.status === 0, 'fixture footage (gencams)', 0, `${py.status} ${py.stderr.slice(-300)}`);
+  r = await admin.post(`/api/v1/cameras/${cam}/exports`, { from: T0, to: T0 + 3 });
+  check(r.status === 201, 'fixture export', 201, r.status);
+  const exp = r.json.export.id;
+  const cat = (await admin.get('/api/v1/incident-categories')).json.categories[0].id;
+  r = await admin.post('/api/v1/incidents', { ward_id: ward, category_id: cat, occurred_at: '2026-11-20T10:00',
+    summary: 'Trộm xe máy trước cổng chợ', camera_ids: [cam], export_ids: [exp] });
+  check(r.status === 201, 'fixture incident', 201, r.status);
+  const inc = r.json.id;
+  const from = Date.parse('2026-11-20T02:50:00Z') / 1000;
+  r = await admin.post(`/api/v1/cameras/${cam}/holds`, { from, to: from + 1200, reason: 'giữ cho vụ trộm xe', incident_id: inc });
+  check(r.status === 201, 'fixture hold for the incident', 201, r.status);
+  const hold = r.json.hold.id;
+  const audit = (await admin.get('/api/v1/audit?limit=1000')).json.rows
+    .filter((x) => x.detail && x.detail.hold_id === hold).map((x) => x.id).sort((a, b) => a - b);
+
+  const browser = await launch();
+  keep(browser);
+  const page = await newPage(browser, { width: 900, height: 1270 });
+  await signIn(page, srv, 'admin', srv.adminPassword);
+  await page.goto(`${srv.url}/report/custody.html?incident=${inc}`);
+  await page.waitForSelector('#sheet[data-ready="1"]');
+  const h1 = (await page.textContent('h1')) || '';
+  check(h1.toLowerCase().includes('chuỗi lưu giữ chứng cứ'), 'the print view is in Vietnamese', 'chuỗi lưu giữ chứng cứ', h1);
+  const rows = await page.$$eval(`section[data-kind="hold"][data-id="${hold}"] tr[data-audit-id]`,
+    (trs) => trs.map((t) => Number(t.dataset.auditId)).sort((a, b) => a - b));
+  check(audit.length > 0 && JSON.stringify(rows) === JSON.stringify(audit),
+    'the hold lists every audit row about it (as GET /api/v1/audit has them)', audit, rows);
+  const chain = (await page.textContent('#chain')) || '';
+  check(chain.includes('HỢP LỆ') && !chain.includes('KHÔNG'), "the chain's result is printed", 'HỢP LỆ', chain);
+  const pdf = await page.getAttribute('#pdf', 'href');
+  check(pdf === `/api/v1/incidents/${inc}/custody.pdf`, 'the toolbar links the PDF', `/api/v1/incidents/${inc}/custody.pdf`, pdf);
+  await shot(page, 'evidence-custody');
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, 'evidence-custody-print');
+
+  // the incident's page: the case file section, and a hold placed from it for the incident
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`${srv.url}/#/incidents/${inc}`);
+  await page.waitForSelector('#case-file[data-ready="1"]');
+  const cells = await page.$$eval('#case-file tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(cells.length === 2 && cells.some((c) => c.includes(`#${hold}`)) && cells.some((c) => c.includes(`#${exp}`)),
+    'the incident page lists its hold and its export in the case file', [`hold #${hold}`, `export #${exp}`], cells);
+  await page.click(`#case-file .verify[data-export="${exp}"] button`);
+  await page.waitForSelector(`#case-file .verify[data-export="${exp}"][data-result]`);
+  const mark = await page.textContent(`#case-file .verify[data-export="${exp}"]`);
+  const res = await page.getAttribute(`#case-file .verify[data-export="${exp}"]`, 'data-result');
+  check(res === 'ok' && mark.includes('Đã xác minh'), "verifying the export marks it 'Đã xác minh'", 'Đã xác minh', `${res} ${mark}`);
+  const vrow = (await admin.get('/api/v1/audit?limit=5')).json.rows.find((x) => x.action === 'export_verify');
+  check(vrow && vrow.detail.export_id === exp && vrow.detail.ok === true, 'the verification is audited', 'export_verify ok', vrow);
+  const chainBadge = (await page.textContent('#case-chain')) || '';
+  check(chainBadge.includes('hợp lệ'), "the case file shows the chain's result", 'hợp lệ', chainBadge);
+  await page.click('#case-hold');
+  await page.fill('#f-reason', 'giữ thêm camera cổng chợ');
+  await page.click('.modal button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('#case-file[data-ready="1"] tbody tr').length === 3);
+  const holds = (await admin.get(`/api/v1/holds?camera=${cam}`)).json.holds;
+  const placed = holds.find((x) => x.id !== hold);
+  check(placed && placed.incident_id === inc && placed.reason === 'giữ thêm camera cổng chợ' && placed.state === 'in_force',
+    'a hold placed from the incident page is the incident\'s, with its reason', { incident_id: inc }, placed);
+  await shot(page, 'evidence-case-file');
+
+  // the storage view: the disk and each camera with its holds in force (GET /api/v1/storage)
+  await page.goto(`${srv.url}/#/storage`);
+  await page.waitForSelector('#page[data-ready="1"] #storage-disk');
+  const camRow = await page.$$eval('#page table.grid:not(.kv) tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const mine = camRow.find((r) => r[0].includes(`#${cam}`));
+  check(mine && mine[3] === '2', 'the storage view lists the camera with its two holds in force', '2 holds', camRow);
+  const heldRow = (await page.textContent('#storage-held')) || '';
+  check(heldRow.includes('Đang giữ'), 'the storage view shows held bytes apart', 'Đang giữ …', heldRow);
+  await shot(page, 'evidence-storage');
+
+  await page.goto(`${srv.url}/report/custody.html?incident=987654`);
+  await page.waitForFunction(() => !/Đang tải/.test(document.getElementById('msg').textContent));
+  const msg = (await page.textContent('#msg')) || '';
+  check(/không|no such/i.test(msg), 'a missing incident: the message says so', 'a message', msg);
+});

@@ -1,0 +1,80 @@
+// The case file ("Hồ sơ chứng cứ") on an incident's page (issue 13 item 3):
+// what GET /api/v1/incidents/{id}/evidence lists — holds, exports, bundles,
+// each with how many audit rows follow it, exports with a check that
+// marks them "đã xác minh" — the audit chain's result, links
+// to the chain-of-custody print view and PDF, and (for those who may) a
+// hold on one of the incident's cameras placed for the incident.  The
+// server decides what belongs and who may see it; this only draws.
+import { t } from './i18n.js';
+import { h, badge, table, formModal, toast, showError } from './ui.js';
+
+const KIND_ICON = { hold: 'info', export: 'ok', bundle: 'warn' };
+
+function holdForm(ctx, inc, done) {
+  const at = Date.parse(inc.occurred_at);
+  return formModal({
+    title: t('evid.hold.title'),
+    submitLabel: t('evid.hold.submit'),
+    fields: [
+      { name: 'camera', label: t('evid.hold.camera'), type: 'select', options: inc.camera_ids.map((c) => [c, `#${c}`]) },
+      { name: 'from', label: t('evid.hold.from'), type: 'datetime', value: at - 15 * 60000, required: true },
+      { name: 'to', label: t('evid.hold.to'), type: 'datetime', value: at + 15 * 60000, required: true },
+      { name: 'reason', label: t('evid.hold.reason'), type: 'textarea', value: '' },
+    ],
+    onSubmit: async (v) => {
+      if (!v.reason.trim()) throw new Error(t('evid.hold.need_reason'));
+      await ctx.api.post(`/api/v1/cameras/${v.camera}/holds`, { from: v.from, to: v.to, reason: v.reason, incident_id: inc.id });
+      toast(t('evid.hold.placed'));
+      done();
+    },
+  });
+}
+
+// An export's signature and hashes checked on the station (GET
+// /api/v1/exports/{id}/verify, audited): a button that becomes the
+// "đã xác minh" mark, or the first failure.
+function verifyCell(ctx, it) {
+  const cell = h('span', { class: 'verify', 'data-export': String(it.id) });
+  const btn = h('button', { class: 'btn btn-small', onclick: async () => {
+    btn.disabled = true;
+    try {
+      const r = await ctx.api.get(`/api/v1/exports/${it.id}/verify`);
+      cell.replaceChildren(r.ok ? badge(t('evid.verified'), 'ok')
+        : badge(t('evid.verify_failed', { why: r.first_failure || '' }), 'bad'));
+      cell.dataset.result = r.ok ? 'ok' : 'failed';
+    } catch (e) { btn.disabled = false; showError(e); }
+  } }, t('evid.verify'));
+  cell.append(btn);
+  return cell;
+}
+
+// A section for the incident detail page; fills itself when the case file arrives.
+export function caseFileSection(ctx, inc) {
+  const body = h('div', { id: 'case-file' }, h('p', { class: 'muted' }, t('common.loading')));
+  const mayHold = inc.camera_ids.length && (ctx.is('admin') || (ctx.is('officer') && ctx.user.ward_id === inc.ward_id));
+  const load = async () => {
+    let cf;
+    try { cf = await ctx.api.get(`/api/v1/incidents/${inc.id}/evidence`); } catch (e) { body.replaceChildren(h('p', { class: 'muted' }, e.message || String(e))); return; }
+    body.replaceChildren(
+      h('p', { id: 'case-chain' }, cf.chain.ok
+        ? badge(t('evid.chain_ok', { n: cf.chain.rows }), 'ok')
+        : badge(t('evid.chain_bad', { id: cf.chain.bad_row, why: cf.chain.why || '' }), 'bad')),
+      table([
+        { label: t('evid.col.item'), value: (it) => badge(`${t(`evid.kind.${it.kind}`)} #${it.id}`, KIND_ICON[it.kind]) },
+        { label: t('evid.col.range'), value: (it) => `${it.from || '—'} → ${it.to || '—'}`, class: 'mono' },
+        { label: t('evid.col.sha'), value: (it) => (it.sha256 ? h('span', { title: it.sha256 }, `${it.sha256.slice(0, 16)}…`) : '—'), class: 'mono' },
+        { label: t('evid.col.by'), value: (it) => `${it.created_by || '—'} · ${it.created || '—'}` },
+        { label: t('evid.col.custody'), value: (it) => String((it.custody || []).length) },
+        { label: t('evid.col.verify'), value: (it) => (it.kind === 'export' ? verifyCell(ctx, it) : '—') },
+      ], cf.items, { empty: t('evid.empty') }),
+      h('p', { class: 'muted' }, t('evid.events', { n: cf.events.length })));
+    body.dataset.ready = '1';
+  };
+  load();
+  return h('div', {},
+    h('h2', { class: 'section-title' }, t('evid.title'),
+      h('a', { class: 'btn', id: 'custody-print', href: `/report/custody.html?incident=${inc.id}`, target: '_blank', rel: 'noopener' }, t('evid.print')),
+      h('a', { class: 'btn', id: 'custody-pdf', href: `/api/v1/incidents/${inc.id}/custody.pdf`, target: '_blank', rel: 'noopener' }, t('evid.pdf')),
+      mayHold ? h('button', { class: 'btn btn-primary', id: 'case-hold', onclick: () => holdForm(ctx, inc, load).catch(showError) }, t('evid.hold.button')) : null),
+    body);
+}
