@@ -126,7 +126,7 @@ async function renderDetail(el, ctx, id, cats, wards) {
         if (!window.confirm(t('common.confirm_delete'))) return;
         try { await api.del(`/api/v1/incidents/${id}`); ui.toast(t('inc.deleted')); ctx.navigate('#/incidents'); } catch (e) { ui.showError(e); }
       } }, t('common.delete')) : null),
-    inc.demo ? h('div', { class: 'callout warn' }, t('inc.demo_note')) : null,
+    ...(inc.demo ? [h('div', { class: 'callout warn' }, t('inc.demo_note'))] : []),  // el.append would print a null
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid kv', id: 'incident-detail' }, h('tbody', {},
       row(t('inc.when'), ctx.fmtDateTime(inc.occurred_at, false)),
       row(t('inc.ward'), inc.ward || '—'),
