@@ -6,6 +6,7 @@ const P = {
   zones: '<path d="M4.5 6.5 13 3.5l6.5 7.5-4.5 8.5-10-3z" stroke-dasharray="3 2"/><circle cx="4.5" cy="6.5" r="1.7"/><circle cx="13" cy="3.5" r="1.7"/><circle cx="19.5" cy="11" r="1.7"/><circle cx="15" cy="19.5" r="1.7"/><circle cx="5" cy="16.5" r="1.7"/>',
   camera: '<path d="M3 7h11l3 3v4l-3 3H3z"/><path d="M17 10l4-2v8l-4-2"/>',
   health: '<path d="M3 12h4l2-5 4 10 2-5h6"/>',
+  storage: '<ellipse cx="12" cy="5" rx="8" ry="3"/><path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5"/><path d="M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3"/>',
   map: '<path d="M9 4 3 6v14l6-2 6 2 6-2V4l-6 2z"/><path d="M9 4v14M15 6v14"/>',
   // "Đã thấy gì ở đây?": a magnifier over a place pin (the map keeps the folded map)
   search: '<path d="M9 2.5a5 5 0 0 0-5 5c0 3.6 5 8.5 5 8.5s5-4.9 5-8.5a5 5 0 0 0-5-5z"/><circle cx="9" cy="7.5" r="1.6"/><circle cx="17" cy="17" r="3.5"/><path d="m19.5 19.5 2.5 2.5"/>',

@@ -16,7 +16,7 @@ export const pages = [
   { name: 'motion', section: 'watch', icon: 'zones', roles: WATCH },
   { name: 'cameras', section: 'watch', icon: 'camera', roles: ALL },
   { name: 'health', section: 'watch', icon: 'health', roles: ['admin', 'province', 'officer', 'owner'] },
-  { name: 'storage', section: 'watch', icon: 'health', roles: STAFF },
+  { name: 'storage', section: 'watch', icon: 'storage', roles: STAFF },
   { name: 'map', section: 'watch', icon: 'map', roles: WATCH },
   { name: 'search', section: 'watch', icon: 'search', roles: WATCH },
   { name: 'alerts', section: 'watch', icon: 'alerts', roles: ALL },

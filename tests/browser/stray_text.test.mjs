@@ -91,6 +91,12 @@ await run(async (keep) => {
   const inc = (await admin.get('/api/v1/incidents?limit=1')).json;
   const incId = inc.incidents && inc.incidents[0] && inc.incidents[0].id;
   check(!!incId, 'fixture: demo-data made incidents', 'an id', inc);
+  // and one typed in by an officer (not demo data: no demo note above it)
+  const cats = (await admin.get('/api/v1/incident-categories')).json.categories;
+  r = await admin.post('/api/v1/incidents', { ward_id: ward.id, category_id: cats[0].id, occurred_at: new Date((T0 + 60) * 1000).toISOString(),
+    summary: 'Mất trộm xe đạp trước cổng chợ', address: 'Cổng chợ Vinh' });
+  check(r.status === 201, 'fixture: an incident typed in', 201, r.status);
+  const typedInc = (r.json.incident || r.json).id;
   const own = (await admin.post('/api/v1/owners', { kind: 'household', name: 'Hộ bà Lê Thị Hoa', phone: '0912 222 333', ward_id: ward.id })).json;
   r = await admin.post('/api/v1/cameras', { name: 'Cổng nhà bà Hoa', main_url: 'rtsp://127.0.0.1:9/hoa', ward_id: ward.id, enabled: false, owner_id: own.id });
   check(r.status === 201, "fixture: an owner's camera", 201, r.status);
@@ -104,7 +110,7 @@ await run(async (keep) => {
 
   const browser = await launch();
   keep(browser);
-  const extra = [['incident details', `#/incidents/${incId}`], ['timeline (recorded)', `#/timeline?camera=${rec}`]];
+  const extra = [['incident details', `#/incidents/${incId}`], ['incident details (typed in)', `#/incidents/${typedInc}`], ['timeline (recorded)', `#/timeline?camera=${rec}`]];
 
   // ---- admin ----
   const page = await newPage(browser);
