@@ -7,6 +7,7 @@ import { allows, reason } from '../../lib/consent.js';
 import { I } from './strings.js';
 import { isoOf, hms } from './time.js';
 import { exportCard, fmtDur, fmtBytes } from './parts.js';
+import { pickIncident, attachExport } from '../../lib/pickers.js';
 
 export function exportPart(tl) {
   const { t, h, api, ui } = tl.ctx;
@@ -52,7 +53,7 @@ export function exportPart(tl) {
     try {
       const r = await api.post(`/api/v1/cameras/${cam.id}/exports`, { from: isoOf(sel.a), to: isoOf(sel.b), stream: tl.stream });
       const x = r.export || r;
-      exportResult.replaceChildren(...exportCard(cam, x, sel));
+      exportResult.replaceChildren(...exportCard(cam, x, sel), attachButton(cam, x));
       exportResult.hidden = false;
       ui.toast(t('tl.export_done', { size: fmtBytes(x.bytes) }));
     } catch (e) {
@@ -61,6 +62,25 @@ export function exportPart(tl) {
       exportBtn.lastChild.textContent = t('tl.export');
       exportBtn.disabled = !selComplete() || !allows(tl.consent, 'export');
     }
+  }
+  // "Gắn vào vụ việc": the export (and its camera) joins an incident of the
+  // camera's ward, chosen from the register; only those who may change that
+  // ward's incidents see the button (the server checks again).
+  function attachButton(cam, x) {
+    const u = tl.ctx.user;
+    const may = tl.ctx.is('admin') || (tl.ctx.is('officer') && u.ward_id && u.ward_id === cam.ward_id);
+    if (!may) return h('span');
+    const note = h('span', { class: 'muted', id: 'tl-export-attached' });
+    const btn = h('button', { type: 'button', class: 'btn', id: 'tl-export-attach', onclick: async () => {
+      const inc = await pickIncident(tl.ctx, { wardId: cam.ward_id, title: t('pick.attach_title') });
+      if (!inc) return;
+      try {
+        await attachExport(tl.ctx, inc.id, x.id, cam.id);
+        note.replaceChildren(t('pick.attached'), ' ', h('a', { href: `#/incidents/${inc.id}` }, `#${inc.id}`));
+        ui.toast(t('pick.attached_toast', { n: inc.id }));
+      } catch (e) { ui.showError(e); }
+    } }, t('pick.attach'));
+    return h('div', { class: 'tl-export-attach' }, btn, note);
   }
   // a new camera or day starts with no range and no export shown
   function resetSel() { tl.sel = null; drawSel(); exportResult.hidden = true; }
