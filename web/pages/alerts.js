@@ -8,6 +8,7 @@
 // promised — kept with the alert and shown to the owner too.
 import { fmtPct } from '../lib/i18n.js';
 import { durationText, mapStrings } from './map.js';
+import { reasonText } from '../lib/errors.js';
 
 const REFRESH_MS = 10000;
 
@@ -180,7 +181,7 @@ export default {
         x.repair_by ? h('div', { class: 'alert-promised' }, t('alerts.promised', { at: ctx.fmtDate(x.repair_by) })) : null));
       body.append(
         h('p', {}, h('strong', {}, t('alerts.col.since')), ` ${ctx.fmtDateTime(a.since)} · `, ui.badge(durationText(a.dark_for_s, ctx.lang), a.open ? 'bad' : 'muted')),
-        a.reason ? h('p', { class: 'muted' }, a.reason) : null,
+        a.reason ? h('p', { class: 'muted', title: a.reason }, reasonText(a.reason_code, a.reason)) : null,
         a.owner ? h('p', {}, h('strong', {}, t('alerts.col.owner')), ' ', ownerCell(a)) : null,
         h('h3', {}, t('alerts.actions')),
         actions.length ? h('ul', { id: 'alert-actions' }, actions) : h('p', { class: 'muted', id: 'alert-actions' }, t('alerts.no_actions')));
@@ -224,7 +225,7 @@ export default {
         { label: t('alerts.col.ward'), value: (a) => wardName(a.ward_id) },
         { label: t('alerts.col.since'), value: (a) => ctx.fmtDateTime(a.since) },
         { label: t('alerts.col.for'), value: (a) => ui.badge(durationText(a.dark_for_s, ctx.lang), 'bad') },
-        { label: t('alerts.col.reason'), value: (a) => h('small', {}, a.reason || '') },
+        { label: t('alerts.col.reason'), value: (a) => h('small', { title: a.reason || '' }, a.reason ? reasonText(a.reason_code, a.reason) : '') },
         { label: t('alerts.col.owner'), value: ownerCell },
         { label: t('alerts.col.handling'), value: handling },
       ], open.alerts, { empty: t('alerts.none_open'), onRowClick: (a) => openAlert(a.id) }));

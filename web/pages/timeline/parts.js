@@ -6,6 +6,7 @@ import { h } from '../../lib/ui.js';
 import { t, fmtNum, fmtDateTime } from '../../lib/i18n.js';
 import { I } from './strings.js';
 import { DAY_US, MIN_SPAN, hms, parseTimeParam } from './time.js';
+import { reasonText } from '../../lib/errors.js';
 
 // "1 giờ 5 phút" / "12 giây"
 export function fmtDur(us) {
@@ -39,7 +40,7 @@ export function gapsTable(gaps, onPick) {
     h('tbody', {}, gaps.map((g) => h('tr', { class: 'clickable', onclick: () => onPick(g) },
       h('td', { class: 'mono' }, `${hms(g.start_us)} – ${hms(g.end_us)}`),
       h('td', { class: 'num' }, fmtDur(g.end_us - g.start_us)),
-      h('td', {}, g.reason || '—')))));
+      h('td', { title: g.reason || '' }, g.reason ? reasonText(g.reason_code, g.reason) : '—')))));
 }
 
 // What an export answered (x = the export row), for the officer to download
