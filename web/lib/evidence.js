@@ -10,24 +10,49 @@ import { h, badge, table, formModal, toast, showError } from './ui.js';
 
 const KIND_ICON = { hold: 'info', export: 'ok', bundle: 'warn' };
 
-function holdForm(ctx, inc, done) {
-  const at = Date.parse(inc.occurred_at);
+// A hold on recorded video (POST /api/v1/cameras/{id}/holds), placed from
+// wherever an officer meets the footage: an incident, the timeline's range,
+// a motion event, the place search's results (issue 13 item 1).  cameras:
+// [[id, name]]; the range in ms; incidentId ties it to an incident.  The
+// server decides who may (officers of the camera's ward and above) and
+// answers 404 outside the caller's scope.  Resolves true once placed.
+export function placeHold(ctx, { cameras, fromMs, toMs, incidentId = null, title }) {
+  // the form's times are whole minutes: round outward, so the hold covers
+  // at least what was marked (keeping a little more is the safe side)
+  const MIN = 60000;
+  fromMs = Math.floor(fromMs / MIN) * MIN;
+  toMs = Math.max(Math.ceil(toMs / MIN) * MIN, fromMs + MIN);
   return formModal({
-    title: t('evid.hold.title'),
+    title: title || t('evid.hold.title_any'),
     submitLabel: t('evid.hold.submit'),
     fields: [
-      { name: 'camera', label: t('evid.hold.camera'), type: 'select', options: inc.camera_ids.map((c) => [c, `#${c}`]) },
-      { name: 'from', label: t('evid.hold.from'), type: 'datetime', value: at - 15 * 60000, required: true },
-      { name: 'to', label: t('evid.hold.to'), type: 'datetime', value: at + 15 * 60000, required: true },
+      { name: 'camera', label: t('evid.hold.camera'), type: 'select', options: cameras },
+      { name: 'from', label: t('evid.hold.from'), type: 'datetime', value: fromMs, required: true },
+      { name: 'to', label: t('evid.hold.to'), type: 'datetime', value: toMs, required: true },
       { name: 'reason', label: t('evid.hold.reason'), type: 'textarea', value: '' },
     ],
     onSubmit: async (v) => {
       if (!v.reason.trim()) throw new Error(t('evid.hold.need_reason'));
-      await ctx.api.post(`/api/v1/cameras/${v.camera}/holds`, { from: v.from, to: v.to, reason: v.reason, incident_id: inc.id });
+      const body = { from: v.from, to: v.to, reason: v.reason.trim() };
+      if (incidentId) body.incident_id = incidentId;
+      await ctx.api.post(`/api/v1/cameras/${v.camera}/holds`, body);
       toast(t('evid.hold.placed'));
-      done();
     },
   });
+}
+
+// Who may place a hold on a camera of that ward (the server checks again).
+export function mayHold(ctx, wardId) {
+  return ctx.is('admin') || ctx.is('province') || (ctx.is('officer') && !!ctx.user.ward_id && ctx.user.ward_id === wardId);
+}
+
+async function holdForm(ctx, inc, done) {
+  const at = Date.parse(inc.occurred_at);
+  const cams = await ctx.api.get('/api/v1/cameras').then((r) => r.cameras).catch(() => []);
+  const name = new Map(cams.map((c) => [c.id, c.name]));
+  const ok = await placeHold(ctx, { cameras: inc.camera_ids.map((c) => [c, name.get(c) || `#${c}`]), fromMs: at - 15 * 60000,
+    toMs: at + 15 * 60000, incidentId: inc.id, title: t('evid.hold.title') });
+  if (ok) done();
 }
 
 // An export's signature and hashes checked on the station (GET
