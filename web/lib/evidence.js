@@ -73,6 +73,28 @@ function verifyCell(ctx, it) {
   return cell;
 }
 
+// The case file's notes (append-only: a correction is a new note), and for
+// those who record the ward's incidents a box to add one (POST
+// /api/v1/incidents/{id}/notes, audited).
+function notesPart(ctx, inc, notes, reload) {
+  const mayWrite = ctx.is('admin') || (ctx.is('officer') && ctx.user.ward_id === inc.ward_id);
+  const list = h('ol', { class: 'case-notes', id: 'case-notes' }, notes.map((n) => h('li', { 'data-note': String(n.id) },
+    h('div', { class: 'muted' }, `${n.created_by || '—'} · ${n.created || '—'}`), h('div', { class: 'pre' }, n.text))));
+  const box = h('textarea', { id: 'case-note-text', rows: 2, maxlength: 4000, 'aria-label': t('evid.note.label'), placeholder: t('evid.note.placeholder') });
+  const add = h('button', { type: 'button', class: 'btn', id: 'case-note-add', onclick: async () => {
+    if (!box.value.trim()) { box.focus(); return; }
+    add.disabled = true;
+    try {
+      await ctx.api.post(`/api/v1/incidents/${inc.id}/notes`, { text: box.value.trim() });
+      toast(t('evid.note.added'));
+      reload();
+    } catch (e) { add.disabled = false; showError(e); }
+  } }, t('evid.note.add'));
+  return h('div', { class: 'case-notes-box' }, h('h3', {}, t('evid.note.title')),
+    notes.length ? list : h('p', { class: 'muted', id: 'case-notes' }, t('evid.note.none')),
+    mayWrite ? h('div', { class: 'case-note-form' }, box, add) : null);
+}
+
 // A section for the incident detail page; fills itself when the case file arrives.
 export function caseFileSection(ctx, inc) {
   const body = h('div', { id: 'case-file' }, h('p', { class: 'muted' }, t('common.loading')));
@@ -91,8 +113,9 @@ export function caseFileSection(ctx, inc) {
         { label: t('evid.col.by'), value: (it) => `${it.created_by || '—'} · ${it.created || '—'}` },
         { label: t('evid.col.custody'), value: (it) => String((it.custody || []).length) },
         { label: t('evid.col.verify'), value: (it) => (it.kind === 'export' ? verifyCell(ctx, it) : '—') },
-      ], cf.items, { empty: t('evid.empty') }),
-      h('p', { class: 'muted' }, t('evid.events', { n: cf.events.length })));
+      ], cf.items.filter((it) => it.kind !== 'note'), { empty: t('evid.empty') }),
+      h('p', { class: 'muted' }, t('evid.events', { n: cf.events.length })),
+      notesPart(ctx, inc, cf.items.filter((it) => it.kind === 'note'), load));
     body.dataset.ready = '1';
   };
   load();
