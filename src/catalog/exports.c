@@ -46,3 +46,10 @@ int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct 
                     " ORDER BY created_us DESC LIMIT ?2",
                     CATALOG_ARG(camera_id), CATALOG_ARG((int64_t)limit));
 }
+
+int catalog_export_by_sha256(catalog_t *cat, const char *sha256, struct catalog_export **out, size_t *n)
+{
+    return CATALOG_LIST(cat, "export by sha256", &export_map, out, n,
+                        "SELECT " EXP_COLS " FROM exports WHERE sha256 = lower(?1) ORDER BY id",
+                        catalog_arg_str(sha256));
+}

@@ -7,6 +7,7 @@
 // server decides what belongs and who may see it; this only draws.
 import { t } from './i18n.js';
 import { h, badge, table, formModal, toast, showError } from './ui.js';
+import { sha256File } from './sha256.js';
 
 const KIND_ICON = { hold: 'info', export: 'ok', bundle: 'warn' };
 
@@ -95,6 +96,45 @@ function notesPart(ctx, inc, notes, reload) {
     mayWrite ? h('div', { class: 'case-note-form' }, box, add) : null);
 }
 
+// "Kiểm tra một tệp": a file the officer holds (a clip handed back months
+// later) is hashed here in the browser — it never travels — and the station
+// says whether it exported a file with that SHA-256 and whether its signed
+// manifest still checks (GET /api/v1/verify/sha256/{hex}, audited).
+export function verifyFileDialog(ctx) {
+  const input = h('input', { type: 'file', id: 'verify-file-input', accept: '.mp4,.json,video/mp4,application/json', 'aria-label': t('evid.check.pick') });
+  const out = h('div', { id: 'verify-file-result', role: 'status' });
+  const close = () => { back.remove(); document.removeEventListener('keydown', onKey); };
+  const onKey = (e) => { if (e.key === 'Escape') close(); };
+  input.addEventListener('change', async () => {
+    const f = input.files[0];
+    if (!f) return;
+    out.dataset.result = '';
+    out.replaceChildren(h('p', { class: 'muted' }, t('evid.check.hashing', { name: f.name })));
+    try {
+      const hex = await sha256File(f, (d, n) => { out.firstChild.textContent = t('evid.check.hashing_pct', { name: f.name, p: Math.floor((d / n) * 100) }); });
+      const r = await ctx.api.get(`/api/v1/verify/sha256/${hex}`);
+      const rows = r.matches.map((m) => (m.kind === 'export'
+        ? h('li', { 'data-export': String(m.id) }, t('evid.check.is_export', { id: m.id, cam: m.camera || `#${m.camera_id}`,
+          from: ctx.fmtDateTime(m.from), to: ctx.fmtDateTime(m.to), by: m.created_by || '—', at: ctx.fmtDateTime(m.created) }), ' ',
+        m.station_check_ok ? badge(t('evid.check.station_ok'), 'ok') : h('span', { title: m.first_failure || '' }, badge(t('evid.check.station_bad'), 'bad')))
+        : h('li', { 'data-bundle': String(m.id) }, t('evid.check.is_bundle', { id: m.id, by: m.created_by || '—', at: ctx.fmtDateTime(m.created) }))));
+      const ok = r.known && r.matches.every((m) => m.kind !== 'export' || m.station_check_ok);
+      out.dataset.result = r.known ? (ok ? 'ok' : 'failed') : 'unknown';
+      out.replaceChildren(
+        h('p', {}, r.known ? badge(ok ? t('evid.check.known') : t('evid.check.known_bad'), ok ? 'ok' : 'bad') : badge(t('evid.check.unknown'), 'bad')),
+        h('p', { class: 'mono muted' }, `SHA-256: ${hex}`),
+        r.known ? h('ul', {}, rows) : h('p', {}, t('evid.check.unknown_help')));
+    } catch (e) { out.dataset.result = 'error'; out.replaceChildren(h('p', { class: 'form-error' }, e.message)); }
+  });
+  const dlg = h('div', { class: 'modal', id: 'verify-file', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('evid.check.title') },
+    h('h2', {}, t('evid.check.title')), h('p', { class: 'muted' }, t('evid.check.help')), input, out,
+    h('div', { class: 'modal-actions' }, h('button', { type: 'button', class: 'btn', onclick: close }, t('common.close'))));
+  const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(); } }, dlg);
+  document.body.append(back);
+  document.addEventListener('keydown', onKey);
+  input.focus();
+}
+
 // A section for the incident detail page; fills itself when the case file arrives.
 export function caseFileSection(ctx, inc) {
   const body = h('div', { id: 'case-file' }, h('p', { class: 'muted' }, t('common.loading')));
@@ -123,6 +163,7 @@ export function caseFileSection(ctx, inc) {
     h('h2', { class: 'section-title' }, t('evid.title'),
       h('a', { class: 'btn', id: 'custody-print', href: `/report/custody.html?incident=${inc.id}`, target: '_blank', rel: 'noopener' }, t('evid.print')),
       h('a', { class: 'btn', id: 'custody-pdf', href: `/api/v1/incidents/${inc.id}/custody.pdf`, target: '_blank', rel: 'noopener' }, t('evid.pdf')),
+      h('button', { class: 'btn', id: 'case-verify-file', onclick: () => verifyFileDialog(ctx) }, t('evid.check.button')),
       mayHold ? h('button', { class: 'btn btn-primary', id: 'case-hold', onclick: () => holdForm(ctx, inc, load).catch(showError) }, t('evid.hold.button')) : null),
     body);
 }
