@@ -97,7 +97,7 @@ static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
     case CLI_OPT_SIZE:
         /* a refused value leaves the verb's default where it was */
         if ((ok = ww_parse_i64(arg, o->lo, o->hi, &v) == 0)) {
-            if (o->kind == CLI_OPT_I64) *(int64_t *)o->out = v;
+            if (o->kind == CLI_OPT_I64) *(int64_t *)o->out = o->scale ? v * o->scale : v;
             else if (o->kind == CLI_OPT_INT) *(int *)o->out = (int)v;
             else *(size_t *)o->out = (size_t)v;
         }

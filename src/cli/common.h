@@ -52,6 +52,7 @@ struct cli_opt {
     enum cli_opt_kind kind;
     void *out;
     int64_t lo, hi;
+    int64_t scale; /* CLI_OPT_I64: the value is stored times scale (0: as given) */
     double dlo, dhi;
     /* What a refused value prints after "VERB: " (may hold one %s: the
      * value); for CLI_OPT_TIME the hint after "is not a time" (may be ""). */
@@ -71,6 +72,9 @@ static inline void *cli_dbl_out(double *p) { return p; }
 #define CLI_OFF(n, p) .name = (n), .kind = CLI_OPT_OFF, .out = cli_bool_out(p)
 #define CLI_STR(n, p) .name = (n), .kind = CLI_OPT_STR, .out = cli_str_out(p)
 #define CLI_I64(n, p, l, h, why) .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .bad = (why)
+/* lo..hi in the option's unit, stored times s: --quota-mb N → bytes */
+#define CLI_I64_TIMES(n, p, l, h, s, why)                                                          \
+    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .scale = (s), .bad = (why)
 #define CLI_INT(n, p, l, h, why) .name = (n), .kind = CLI_OPT_INT, .out = cli_int_out(p), .lo = (l), .hi = (h), .bad = (why)
 #define CLI_SIZE(n, p, l, h, why)                                                                  \
     .name = (n), .kind = CLI_OPT_SIZE, .out = cli_size_out(p), .lo = (l), .hi = (h), .bad = (why)
