@@ -104,7 +104,7 @@ static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
         break;
     case CLI_OPT_DBL: ok = ww_parse_double(arg, o->dlo, o->dhi, (double *)o->out) == 0; break;
     case CLI_OPT_TIME:
-        if (ww_parse_time(arg, ww_station_offset_min(), (int64_t *)o->out) == 0) break;
+        if (cli_parse_time(arg, o->out) == 0) break;
         return cli_usage("%s: --%s '%s' is not a time%s", verb, o->name, arg, o->bad);
     case CLI_OPT_CALL: ok = o->parse(arg, o->out) == 0; break;
     }
@@ -159,6 +159,8 @@ int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts
         rc = cli_usage("%s: unexpected argument '%s'", verb, argv[optind + operands]);
     return rc;
 }
+
+int cli_parse_time(const char *arg, void *out) { return ww_parse_time(arg, ww_station_offset_min(), out); }
 
 int cli_parse_stream(const char *arg, void *out)
 {

@@ -83,6 +83,9 @@ static inline void *cli_dbl_out(double *p) { return p; }
 #define CLI_CALL(n, p, fn, why) .name = (n), .kind = CLI_OPT_CALL, .out = (p), .parse = (fn), .bad = (why)
 /* The most operands a verb takes, or CLI_ANY_OPERANDS when it checks them itself. */
 enum { CLI_ANY_OPERANDS = -1 };
+/* CLI_OPT_CALL parser of a time (ww_parse_time at the station's offset)
+ * into an int64_t µs, for a verb with its own refusal line. */
+int cli_parse_time(const char *arg, void *out);
 /* CLI_OPT_CALL parser of --stream: "main" or "sub" into a const char *. */
 int cli_parse_stream(const char *arg, void *out);
 /* Reads argv (argv[0] is the verb's own name) by opts, ended by an entry

@@ -21,9 +21,6 @@ static int audit(catalog_t *cat, const char *action, int64_t camera, int64_t fro
     return cli_audit_append(cat, &a, detail);
 }
 
-/* --until: a date or time at the station's offset (its own refusal line) */
-static int parse_until(const char *arg, void *out) { return ww_parse_time(arg, ww_station_offset_min(), out); }
-
 static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct catalog_hold h = {0};
@@ -35,7 +32,7 @@ static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
         {CLI_TIME("to", &h.to_us, "")},
         {CLI_STR("reason", &reason)},
         {CLI_I64("incident", &h.incident_id, 1, INT64_MAX, "--incident wants an incident id")},
-        {CLI_CALL("until", &h.until_us, parse_until, "--until '%s' is not a date")},
+        {CLI_CALL("until", &h.until_us, cli_parse_time, "--until '%s' is not a date")},
         {.name = NULL}};
     char *help = ww_asprintf(
         "usage: wardwatch hold add --camera ID --from T --to T --reason TEXT [--incident N] [--until DATE]\n\n"
