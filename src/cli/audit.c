@@ -75,8 +75,8 @@ static void audit_row_text(const void *row)
 }
 
 static const struct cli_list audit_rows = {
-    "ID     AT                        USER           ACTION         CAMERA DETAIL\n", audit_row_json, audit_row_text,
-    sizeof(struct catalog_audit)};
+    "ID     AT                        USER           ACTION         CAMERA DETAIL\n", audit_row_json,
+    audit_row_text, sizeof(struct catalog_audit)};
 
 static const char audit_list_help[] =
     "usage: wardwatch audit list [--camera ID] [--user ID] [--action A] [--limit N]"

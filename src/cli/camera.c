@@ -176,8 +176,8 @@ static void camera_row_text(const void *row)
     free(m);
 }
 
-static const struct cli_list camera_rows = {"ID   NAME                     STATE    DAYS MAIN URL\n", camera_row_json,
-                                            camera_row_text, sizeof(struct catalog_camera)};
+static const struct cli_list camera_rows = {"ID   NAME                     STATE    DAYS MAIN URL\n",
+                                            camera_row_json, camera_row_text, sizeof(struct catalog_camera)};
 
 static int camera_fetch(catalog_t *cat, void *rows, size_t *n) { return catalog_camera_list(cat, rows, n); }
 static void camera_release(void *rows, size_t n) { catalog_camera_list_free(rows, n); }

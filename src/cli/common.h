@@ -71,14 +71,18 @@ static inline void *cli_dbl_out(double *p) { return p; }
 #define CLI_FLAG(n, p) .name = (n), .kind = CLI_OPT_FLAG, .out = cli_bool_out(p)
 #define CLI_OFF(n, p) .name = (n), .kind = CLI_OPT_OFF, .out = cli_bool_out(p)
 #define CLI_STR(n, p) .name = (n), .kind = CLI_OPT_STR, .out = cli_str_out(p)
-#define CLI_I64(n, p, l, h, why) .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .bad = (why)
+#define CLI_I64(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .bad = (why)
 /* lo..hi in the option's unit, stored times s: --quota-mb N → bytes */
 #define CLI_I64_TIMES(n, p, l, h, s, why)                                                          \
-    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .scale = (s), .bad = (why)
-#define CLI_INT(n, p, l, h, why) .name = (n), .kind = CLI_OPT_INT, .out = cli_int_out(p), .lo = (l), .hi = (h), .bad = (why)
+    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .scale = (s),     \
+    .bad = (why)
+#define CLI_INT(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_INT, .out = cli_int_out(p), .lo = (l), .hi = (h), .bad = (why)
 #define CLI_SIZE(n, p, l, h, why)                                                                  \
     .name = (n), .kind = CLI_OPT_SIZE, .out = cli_size_out(p), .lo = (l), .hi = (h), .bad = (why)
-#define CLI_DBL(n, p, l, h, why) .name = (n), .kind = CLI_OPT_DBL, .out = cli_dbl_out(p), .dlo = (l), .dhi = (h), .bad = (why)
+#define CLI_DBL(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_DBL, .out = cli_dbl_out(p), .dlo = (l), .dhi = (h), .bad = (why)
 #define CLI_TIME(n, p, hint) .name = (n), .kind = CLI_OPT_TIME, .out = cli_i64_out(p), .bad = (hint)
 #define CLI_CALL(n, p, fn, why) .name = (n), .kind = CLI_OPT_CALL, .out = (p), .parse = (fn), .bad = (why)
 /* The most operands a verb takes, or CLI_ANY_OPERANDS when it checks them itself. */

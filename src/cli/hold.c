@@ -83,7 +83,9 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
     bool json = false;
     int64_t cam = 0;
     const struct cli_opt opts[] = {
-        {CLI_FLAG("json", &json)}, {CLI_I64("camera", &cam, 1, INT64_MAX, "--camera wants an id")}, {.name = NULL}};
+        {CLI_FLAG("json", &json)},
+        {CLI_I64("camera", &cam, 1, INT64_MAX, "--camera wants an id")},
+        {.name = NULL}};
     /* operands were never looked at here; CLI_ANY_OPERANDS keeps it so */
     int rc = cli_opts(argc, argv, "hold list", opts, "usage: wardwatch hold list [--camera ID] [--json]\n",
                       CLI_ANY_OPERANDS);

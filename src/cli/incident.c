@@ -104,7 +104,8 @@ static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
         {CLI_STR("ward", &ward)},
         {CLI_CALL("from", &f.from_us, parse_ward_time,
                   "--from must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)")},
-        {CLI_CALL("to", &f.to_us, parse_ward_time, "--to must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)")},
+        {CLI_CALL("to", &f.to_us, parse_ward_time,
+                  "--to must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)")},
         {CLI_STR("output", &out), .letter = 'o'},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "incident export", opts, incident_export_help, 0);
@@ -138,7 +139,8 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
         {CLI_SIZE("limit", &f.limit, 1, 100000, "--limit must be 1..100000")},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "incident list", opts,
-                      "usage: wardwatch incident list [--ward NAME|ID] [--limit N]\n\nNewest incidents first.\n", 0);
+                      "usage: wardwatch incident list [--ward NAME|ID] [--limit N]\n\nNewest incidents first.\n",
+                      0);
     if (rc >= 0) return rc;
     catalog_t *cat;
     if ((rc = cli_open(ctx, &cat))) return rc;
@@ -253,6 +255,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-CLI_ACTIONS(cli_incident, "incident", "usage: wardwatch incident import|export|list|stats [options]  (--help on each)",
+CLI_ACTIONS(cli_incident, "incident",
+            "usage: wardwatch incident import|export|list|stats [options]  (--help on each)",
             {"import", incident_import}, {"export", incident_export}, {"list", incident_list},
             {"stats", incident_stats})

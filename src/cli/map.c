@@ -240,5 +240,6 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
-CLI_ACTIONS(cli_map, "map", "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]",
+CLI_ACTIONS(cli_map, "map",
+            "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]",
             {"tiles", map_tiles}, {"streets", map_streets}, {"show", map_show})

@@ -279,7 +279,8 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
         {CLI_FLAG("json", &json)},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "motion events", opts, events_help, 0);
-    if (rc < 0 && f.from_us && f.to_us && f.to_us < f.from_us) rc = cli_usage("motion events: --to is before --from");
+    if (rc < 0 && f.from_us && f.to_us && f.to_us < f.from_us)
+        rc = cli_usage("motion events: --to is before --from");
     if (rc >= 0) {
         free(cams.ids);
         return rc;

@@ -36,7 +36,8 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
         {CLI_FLAG("json", &json)},
         {.name = NULL}};
     /* the help names the station's offset */
-    char *help = ww_asprintf("usage: wardwatch recordings --camera ID [--from T] [--to T] [--stream main|sub] [--json]\n\n"
+    char *help = ww_asprintf("usage: wardwatch recordings --camera ID [--from T] [--to T]"
+                             " [--stream main|sub] [--json]\n\n"
                              "Lists a camera's recorded segments and the gaps between them.  Times are\n"
                              "ISO 8601 (no offset = station time, UTC%+d:%02d) or seconds since 1970.\n",
                              off / 60, abs(off) % 60);

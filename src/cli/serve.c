@@ -105,7 +105,8 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {CLI_STR("listen", &listen)},
         {CLI_OFF("no-http", &http)},
         {CLI_OFF("no-record", &cfg.record)},
-        {CLI_I64_TIMES("segment-seconds", &cfg.segment_us, 2, 600, 1000000, "--segment-seconds must be 2..600")},
+        {CLI_I64_TIMES("segment-seconds", &cfg.segment_us, 2, 600, 1000000,
+                       "--segment-seconds must be 2..600")},
         {CLI_I64_TIMES("fragment-ms", &cfg.fragment_us, 100, 1000, 1000, "--fragment-ms must be 100..1000")},
         {CLI_I64_TIMES("sync-ms", &cfg.sync_interval_us, 100, 2000, 1000, "--sync-ms must be 100..2000")},
         {CLI_I64_TIMES("quota-mb", &cfg.retention.quota_bytes, 1, INT64_MAX / (1 << 20), 1 << 20,
@@ -122,10 +123,12 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
         {CLI_FLAG("secure-cookie", &web_opts.secure_cookie)},
         {CLI_CALL("trusted-proxy", &web_opts.trusted_proxy, parse_proxies,
                   "--trusted-proxy wants ADDR[,ADDR…] (the proxy's address as the station sees it)")},
-        {CLI_CALL("max-conn-per-ip", &web_opts.max_conn_per_ip, parse_conn_limit, "--max-conn-per-ip must be 0..1024")},
+        {CLI_CALL("max-conn-per-ip", &web_opts.max_conn_per_ip, parse_conn_limit,
+                  "--max-conn-per-ip must be 0..1024")},
         {CLI_I64_TIMES("header-timeout-s", &web_opts.header_timeout_us, 1, 300, 1000000,
                        "--header-timeout-s must be 1..300")},
-        {CLI_I64_TIMES("body-timeout-s", &web_opts.body_timeout_us, 1, 3600, 1000000, "--body-timeout-s must be 1..3600")},
+        {CLI_I64_TIMES("body-timeout-s", &web_opts.body_timeout_us, 1, 3600, 1000000,
+                       "--body-timeout-s must be 1..3600")},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "serve", opts, serve_help, 0);
     if (rc >= 0) return rc;
