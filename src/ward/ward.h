@@ -190,6 +190,10 @@ int ward_case_note_add(catalog_t *cat, const struct catalog_incident *inc, int64
  * ward_custody.c), appended to out.  0, a catalog error or WW_EINVAL. */
 int ward_custody_pdf(catalog_t *cat, const struct catalog_incident *inc, int offset_min, int64_t generated_at_us,
                      struct ww_buf *out);
+/* The incidents f selects, newest first, for the CLI's table (caller frees
+ * with catalog_incident_list_free); *total as below. */
+int ward_incident_search(catalog_t *cat, const struct catalog_incident_filter *f, struct catalog_incident **out,
+                         size_t *n, int64_t *total);
 /* The incidents f selects as a JSON array of ward_incident_json; *total =
  * all that match (ignoring limit/offset), when total is not NULL. */
 int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,
