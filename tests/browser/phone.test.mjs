@@ -1,7 +1,9 @@
 // The console on a phone (issue 17 item 4), at 390x844 as an officer holds it:
-//   - on live (and its enlarged view), timeline, alerts, incidents and the
-//     owner portal nothing is wider than the screen: the page does not
-//     scroll sideways (document and work area), no element of the work area
+//   - on live (and its enlarged view), timeline, alerts, incidents (its
+//     list, the new-incident form, one incident) and the owner portal, then
+//     on every other page of the admin's sidebar, nothing is wider than the
+//     screen: the page does not scroll sideways (document and work area), no
+//     element of the work area
 //     reaches past its edges, and every button, link and field there is
 //     inside 0..390 and at least 44 px tall (a checkbox counts by the label
 //     around it, which is what a thumb taps).  A failure lists the
@@ -245,9 +247,26 @@ await run(async (keep) => {
   await settle(page);
   await fits(page, 'incidents');
   await shot(page, 'phone-incidents');
+  await page.tap('#incident-add');
+  await page.waitForSelector('.modal-back form.modal');
+  await page.waitForTimeout(300);
+  await fits(page, 'incidents, the new-incident form', '.modal-back');
+  await shot(page, 'phone-incident-form');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.modal-back', { state: 'detached' });
   await page.goto(`${srv.url}/#/incidents/${incId}`);
   await settle(page);
   await fits(page, 'incident details');
+
+  // ---- and the rest of the sidebar, by the same rules ----
+  const named = ['live', 'timeline', 'alerts', 'incidents'];
+  const rest = (await page.$$eval('.nav-item', (as) => as.map((a) => a.dataset.page))).filter((n) => !named.includes(n));
+  check(rest.length >= 8, 'the admin has more pages to walk', '>= 8', rest);
+  for (const n of rest) {
+    await page.goto(`${srv.url}/#/${n}`);
+    await settle(page);
+    await fits(page, n);
+  }
   await page.close();
 
   // ---- the owner portal ----
