@@ -119,16 +119,22 @@ function showShell() {
   route();
 }
 
-// The phone's menu (the folded sidebar): open or closed.
+// The phone's menu (the folded sidebar): open or closed.  Opening moves
+// the focus into it (the current page's item), so a keyboard or a screen
+// reader lands there; Escape gives it back to the menu button.
 function navOpen() { return !!document.querySelector('.shell.nav-open'); }
-function setNav(open) {
+function setNav(open, { refocus = false } = {}) {
   const shell = document.querySelector('.shell');
-  if (!shell) return;
+  if (!shell || shell.classList.contains('nav-open') === open) return;
   shell.classList.toggle('nav-open', open);
   const b = document.getElementById('nav-toggle');
   if (b) b.setAttribute('aria-expanded', String(open));
+  if (open) {
+    const item = shell.querySelector('.nav-item.active') || shell.querySelector('.nav-item');
+    if (item) item.focus({ preventScroll: true });
+  } else if (refocus && b) b.focus();
 }
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && navOpen()) setNav(false); });
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && navOpen()) setNav(false, { refocus: true }); });
 
 // The sidebar's live count of open camera-dark alerts nobody has taken yet
 // (issue 17 item 13), refreshed every 20 s while signed in.

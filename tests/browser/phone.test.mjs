@@ -182,6 +182,9 @@ await run(async (keep) => {
   await fits(page, 'top bar', '.topbar');
   await page.tap('#nav-toggle');
   await page.waitForSelector('.sidebar .nav', { state: 'visible' });
+  check(await page.evaluate(() => document.activeElement.classList.contains('nav-item') && document.getElementById('nav-toggle').getAttribute('aria-expanded')),
+    'the open menu has the focus and says so (aria-expanded)', 'true', await page.evaluate(() => [document.activeElement.className,
+      document.getElementById('nav-toggle').getAttribute('aria-expanded')]));
   // it slides in: measure once it has arrived
   await page.waitForFunction(() => document.querySelector('.sidebar').getBoundingClientRect().left >= 0, null, { timeout: 3000 }).catch(() => {});
   const navOk = await measure(page, '.sidebar');
@@ -192,6 +195,13 @@ await run(async (keep) => {
   await page.waitForFunction(() => location.hash === '#/alerts');
   await page.waitForSelector('.sidebar .nav', { state: 'hidden' }).catch(() => {});
   check(!(await page.isVisible('.sidebar .nav')), 'a tap on a menu item goes there and closes the menu', 'closed', 'open');
+  await page.tap('#nav-toggle');
+  await page.waitForSelector('.sidebar .nav', { state: 'visible' });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.sidebar .nav', { state: 'hidden' }).catch(() => {});
+  const after = await page.evaluate(() => [document.activeElement.id, document.getElementById('nav-toggle').getAttribute('aria-expanded')]);
+  check(!(await page.isVisible('.sidebar .nav')) && after[0] === 'nav-toggle' && after[1] === 'false', 'Escape closes the menu and gives the focus back to its button',
+    ['closed', 'nav-toggle', 'false'], after);
 
   // ---- alerts: the owner's phone, one tap away ----
   await page.goto(`${srv.url}/#/alerts`);
@@ -218,6 +228,9 @@ await run(async (keep) => {
   await fits(page, 'live');
   const cols = await page.$eval('#live-wall', (w) => getComputedStyle(w).gridTemplateColumns.split(' ').length);
   check(cols === 1, 'live: the wall is one column on a phone', 1, cols);
+  const cut = await page.$$eval('#live-wall .cv-name', (xs) => xs.filter((x) => x.scrollWidth > x.clientWidth + 1 || x.scrollHeight > x.clientHeight + 1)
+    .map((x) => x.textContent));
+  check(cut.length === 0, "live: the tiles show their cameras' names whole", [], cut);
   await shot(page, 'phone-live');
   await page.tap('#live-wall .tile.cv');
   await page.waitForSelector('#live-zoom');
