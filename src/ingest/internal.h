@@ -85,29 +85,33 @@ bool rtsp_hdr_next(const char *head, size_t len, const char *name, size_t *pos,
 /* ---- rtsp_auth.c --------------------------------------------------------- */
 enum rtsp_auth_scheme { RTSP_AUTH_NONE, RTSP_AUTH_BASIC, RTSP_AUTH_DIGEST };
 
+/* Digest's algorithm (RFC 7616): MD5 and SHA-256, each with its -sess form. */
+enum rtsp_digest_alg { RTSP_DIGEST_MD5, RTSP_DIGEST_MD5_SESS, RTSP_DIGEST_SHA256, RTSP_DIGEST_SHA256_SESS };
+
 struct rtsp_auth {
     enum rtsp_auth_scheme scheme;
     char *realm, *nonce, *opaque;
     bool qop_auth;             /* the server offered qop=auth */
-    bool md5_sess;             /* algorithm=MD5-sess */
+    enum rtsp_digest_alg alg;  /* Digest only */
     bool stale;
     unsigned nc;               /* nonce count, per nonce */
     char cnonce[17];           /* hex; set per challenge, tests may overwrite */
 };
 
 /* Reads one WWW-Authenticate value and keeps it if it is usable and at
- * least as strong as what is kept (Digest over Basic).  Returns 0 if kept,
+ * least as strong as what is kept (Digest SHA-256 over Digest MD5 over
+ * Basic; a camera offering both Digests gets the SHA-256 answer).  Returns 0 if kept,
  * WW_EINVAL if not usable (unknown scheme or algorithm, malformed). */
 int rtsp_auth_challenge(struct rtsp_auth *a, const char *val, size_t len);
 /* The Authorization header value for one request (heap; the caller frees
  * and should explicit_bzero a Basic one).  NULL if no scheme is kept. */
 char *rtsp_auth_header(struct rtsp_auth *a, const char *user, const char *pass,
                        const char *method, const char *uri);
-/* The RFC 2617 request-digest as 32 lowercase hex digits.  qop NULL means
- * the RFC 2069 form (no nc, cnonce). */
+/* The RFC 2617/7616 request-digest in lowercase hex (32 digits for MD5, 64
+ * for SHA-256).  qop NULL means the RFC 2069 form (no nc, cnonce). */
 void rtsp_digest(const char *user, const char *realm, const char *pass, const char *method,
                  const char *uri, const char *nonce, const char *nc, const char *cnonce,
-                 const char *qop, bool md5_sess, char out[33]);
+                 const char *qop, enum rtsp_digest_alg alg, char out[65]);
 void rtsp_auth_free(struct rtsp_auth *a);
 
 /* ---- sdp.c ------------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * rtsp_auth.c — answering a camera's 401: Basic and Digest (RFC 2617).
  *
  * A camera may offer several WWW-Authenticate challenges; we keep the
- * strongest we can answer (Digest with MD5 or MD5-sess over Basic) and use
+ * strongest we can answer (Digest SHA-256 [RFC 7616] over Digest MD5, each
+ * also in its -sess form, over Basic) and use
  * it for every later request of the session, Digest with a nonce count that
  * increases per request.  qop=auth is used when offered, else the RFC 2069
  * form without nc/cnonce; auth-int is not (it would hash every body).
@@ -10,7 +11,8 @@
  * Bounds: a challenge is parsed within its given length; each parameter
  * value is capped (MAX_PARAM) so a hostile camera cannot make us allocate
  * much.  The password only ever lives in the caller's string and in the
- * MD5 context on the stack, which is wiped.
+ * hash context of the moment; the digests on the stack are wiped.
+ * Not done: userhash=true (the username hashed) — no camera seen asks it.
  */
 #include "ingest/internal.h"
 
@@ -29,54 +31,71 @@
 
 #define MAX_PARAM 1024
 
-static void md5_hex(const uint8_t dig[16], char out[33])
+static void to_hex(const uint8_t *dig, size_t n, char *out)
 {
     static const char hx[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
+    for (size_t i = 0; i < n; i++) {
         out[2 * i] = hx[dig[i] >> 4];
         out[2 * i + 1] = hx[dig[i] & 15];
     }
-    out[32] = 0;
+    out[2 * n] = 0;
 }
 
-/* MD5 of the strings joined by ':' (a NULL ends the list). */
-static void md5_join(char out[33], const char *first, ...)
+static bool is_sha(enum rtsp_digest_alg alg) { return alg == RTSP_DIGEST_SHA256 || alg == RTSP_DIGEST_SHA256_SESS; }
+static bool is_sess(enum rtsp_digest_alg alg) { return alg == RTSP_DIGEST_MD5_SESS || alg == RTSP_DIGEST_SHA256_SESS; }
+
+/* H(the strings joined by ':') in hex, with the algorithm's hash (a NULL
+ * ends the list).  The contexts hold the password for a moment: MD5's is
+ * freed by libavutil, the digest bytes here are wiped. */
+static void hash_join(enum rtsp_digest_alg alg, char out[65], const char *first, ...)
 {
-    struct AVMD5 *m = av_md5_alloc();
-    uint8_t dig[16];
-    if (!m) { memset(out, '0', 32); out[32] = 0; return; }
-    av_md5_init(m);
+    uint8_t dig[WW_SHA256_BYTES];
     va_list ap;
     va_start(ap, first);
-    int k = 0;
-    for (const char *s = first; s; s = va_arg(ap, const char *)) {
-        if (k++) av_md5_update(m, (const uint8_t *)":", 1);
-        av_md5_update(m, (const uint8_t *)s, strlen(s));
+    if (is_sha(alg)) {
+        struct ww_sha256 h;
+        ww_sha256_init(&h);
+        int k = 0;
+        for (const char *s = first; s; s = va_arg(ap, const char *)) {
+            if (k++) ww_sha256_update(&h, ":", 1);
+            ww_sha256_update(&h, s, strlen(s));
+        }
+        ww_sha256_final(&h, dig);
+        to_hex(dig, WW_SHA256_BYTES, out);
+    } else {
+        struct AVMD5 *m = av_md5_alloc();
+        if (!m) { memset(out, '0', 32); out[32] = 0; va_end(ap); return; }   /* a wrong answer, the camera refuses */
+        av_md5_init(m);
+        int k = 0;
+        for (const char *s = first; s; s = va_arg(ap, const char *)) {
+            if (k++) av_md5_update(m, (const uint8_t *)":", 1);
+            av_md5_update(m, (const uint8_t *)s, strlen(s));
+        }
+        av_md5_final(m, dig);
+        av_free(m);
+        to_hex(dig, 16, out);
     }
     va_end(ap);
-    av_md5_final(m, dig);
-    av_free(m);
-    md5_hex(dig, out);
     explicit_bzero(dig, sizeof dig);
 }
 
 void rtsp_digest(const char *user, const char *realm, const char *pass, const char *method,
                  const char *uri, const char *nonce, const char *nc, const char *cnonce,
-                 const char *qop, bool md5_sess, char out[33])
+                 const char *qop, enum rtsp_digest_alg alg, char out[65])
 {
-    char ha1[33], ha2[33];
-    md5_join(ha1, user, realm, pass, NULL);
-    if (md5_sess) {
-        char base[33];
+    char ha1[65], ha2[65];
+    hash_join(alg, ha1, user, realm, pass, NULL);
+    if (is_sess(alg)) {
+        char base[65];
         memcpy(base, ha1, sizeof base);
-        md5_join(ha1, base, nonce, cnonce ? cnonce : "", NULL);
+        hash_join(alg, ha1, base, nonce, cnonce ? cnonce : "", NULL);
         explicit_bzero(base, sizeof base);
     }
-    md5_join(ha2, method, uri, NULL);
+    hash_join(alg, ha2, method, uri, NULL);
     if (qop)
-        md5_join(out, ha1, nonce, nc, cnonce, qop, ha2, NULL);
+        hash_join(alg, out, ha1, nonce, nc, cnonce, qop, ha2, NULL);
     else
-        md5_join(out, ha1, nonce, ha2, NULL);
+        hash_join(alg, out, ha1, nonce, ha2, NULL);
     explicit_bzero(ha1, sizeof ha1);
 }
 
@@ -172,7 +191,8 @@ int rtsp_auth_challenge(struct rtsp_auth *a, const char *v, size_t len)
     if (!name_is(scheme, sl, "Digest")) return WW_EINVAL;
     char *val = ww_malloc(MAX_PARAM);
     char *realm = NULL, *nonce = NULL, *opaque = NULL;
-    bool qop_auth = false, sess = false, stale = false, bad_alg = false;
+    bool qop_auth = false, stale = false, bad_alg = false;
+    enum rtsp_digest_alg alg = RTSP_DIGEST_MD5;
     const char *n;
     size_t nl;
     while (next_param(v, len, &i, &n, &nl, val, MAX_PARAM)) {
@@ -182,12 +202,18 @@ int rtsp_auth_challenge(struct rtsp_auth *a, const char *v, size_t len)
         else if (name_is(n, nl, "qop")) qop_auth = has_token(val, "auth");
         else if (name_is(n, nl, "stale")) stale = !strcasecmp(val, "true");
         else if (name_is(n, nl, "algorithm")) {
-            if (!strcasecmp(val, "MD5-sess")) sess = true;
-            else if (strcasecmp(val, "MD5")) bad_alg = true;
+            if (!strcasecmp(val, "MD5")) alg = RTSP_DIGEST_MD5;
+            else if (!strcasecmp(val, "MD5-sess")) alg = RTSP_DIGEST_MD5_SESS;
+            else if (!strcasecmp(val, "SHA-256")) alg = RTSP_DIGEST_SHA256;
+            else if (!strcasecmp(val, "SHA-256-sess")) alg = RTSP_DIGEST_SHA256_SESS;
+            else bad_alg = true;
         }
     }
     free(val);
-    if (bad_alg || !nonce) {
+    /* a weaker Digest than the one kept is not taken (same strength: the
+     * newer challenge, e.g. a stale nonce, replaces it) */
+    bool weaker = a->scheme == RTSP_AUTH_DIGEST && is_sha(a->alg) && !is_sha(alg);
+    if (bad_alg || !nonce || weaker) {
         free(realm); free(nonce); free(opaque);
         return WW_EINVAL;
     }
@@ -196,7 +222,7 @@ int rtsp_auth_challenge(struct rtsp_auth *a, const char *v, size_t len)
     a->nonce = nonce;
     a->opaque = opaque;
     a->qop_auth = qop_auth;
-    a->md5_sess = sess;
+    a->alg = alg;
     a->stale = stale;
     a->nc = 0;
     a->scheme = RTSP_AUTH_DIGEST;
@@ -234,11 +260,11 @@ char *rtsp_auth_header(struct rtsp_auth *a, const char *user, const char *pass,
         return out;
     }
     if (a->scheme != RTSP_AUTH_DIGEST) return NULL;
-    char resp[33], nc[9];
+    char resp[65], nc[9];
     a->nc++;
     snprintf(nc, sizeof nc, "%08x", a->nc);
     rtsp_digest(user, a->realm, pass, method, uri, a->nonce, nc, a->cnonce,
-                a->qop_auth ? "auth" : NULL, a->md5_sess, resp);
+                a->qop_auth ? "auth" : NULL, a->alg, resp);
     struct ww_buf b = {0};
     ww_buf_printf(&b, "Digest ");
     quoted(&b, "username", user);
@@ -246,7 +272,8 @@ char *rtsp_auth_header(struct rtsp_auth *a, const char *user, const char *pass,
     quoted(&b, ", nonce", a->nonce);
     quoted(&b, ", uri", uri);
     ww_buf_printf(&b, ", response=\"%s\"", resp);
-    if (a->md5_sess) ww_buf_printf(&b, ", algorithm=MD5-sess");
+    static const char *const alg_name[] = {NULL, "MD5-sess", "SHA-256", "SHA-256-sess"};
+    if (alg_name[a->alg]) ww_buf_printf(&b, ", algorithm=%s", alg_name[a->alg]);
     if (a->opaque) quoted(&b, ", opaque", a->opaque);
     if (a->qop_auth) ww_buf_printf(&b, ", qop=auth, nc=%s, cnonce=\"%s\"", nc, a->cnonce);
     ww_buf_append(&b, "", 1);

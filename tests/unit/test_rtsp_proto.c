@@ -154,9 +154,9 @@ static void test_digest_rfc2617(void **state)
 {
     (void)state;
     /* RFC 2617 §3.5 */
-    char out[33];
+    char out[65];
     rtsp_digest("Mufasa", "testrealm@host.com", "Circle Of Life", "GET", "/dir/index.html",
-                "dcd98b7102dd2f0e8b11d0f600bfb0c093", "00000001", "0a4f113b", "auth", false, out);
+                "dcd98b7102dd2f0e8b11d0f600bfb0c093", "00000001", "0a4f113b", "auth", RTSP_DIGEST_MD5, out);
     assert_string_equal(out, "6629fae49393a05397450978507c4ef1");
 
     struct rtsp_auth a = {0};
@@ -193,8 +193,8 @@ static void test_digest_without_qop_and_rejects(void **state)
     const char *ch = "Digest realm=\"cam\", nonce=\"abc\"";
     assert_int_equal(rtsp_auth_challenge(&a, ch, strlen(ch)), 0);
     assert_false(a.qop_auth);
-    char want[33];
-    rtsp_digest("admin", "cam", "pw", "DESCRIBE", "rtsp://h/x", "abc", NULL, NULL, NULL, false, want);
+    char want[65];
+    rtsp_digest("admin", "cam", "pw", "DESCRIBE", "rtsp://h/x", "abc", NULL, NULL, NULL, RTSP_DIGEST_MD5, want);
     char *h = rtsp_auth_header(&a, "admin", "pw", "DESCRIBE", "rtsp://h/x");
     char expect[256];
     snprintf(expect, sizeof expect,
@@ -204,7 +204,7 @@ static void test_digest_without_qop_and_rejects(void **state)
     free(h);
     rtsp_auth_free(&a);
     /* an algorithm we cannot do, a Digest without nonce, an unknown scheme */
-    const char *sha = "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256";
+    const char *sha = "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-512-256";
     assert_int_equal(rtsp_auth_challenge(&a, sha, strlen(sha)), WW_EINVAL);
     const char *nononce = "Digest realm=\"r\"";
     assert_int_equal(rtsp_auth_challenge(&a, nononce, strlen(nononce)), WW_EINVAL);
@@ -216,12 +216,54 @@ static void test_digest_without_qop_and_rejects(void **state)
     const char *esc = "Digest realm=\"a \\\"b\\\"\", nonce=\"n\", algorithm=MD5-sess, qop=auth";
     assert_int_equal(rtsp_auth_challenge(&a, esc, strlen(esc)), 0);
     assert_string_equal(a.realm, "a \"b\"");
-    assert_true(a.md5_sess);
+    assert_int_equal(a.alg, RTSP_DIGEST_MD5_SESS);
     h = rtsp_auth_header(&a, "u", "p", "OPTIONS", "rtsp://h/");
     assert_non_null(strstr(h, "realm=\"a \\\"b\\\"\""));
     assert_non_null(strstr(h, "algorithm=MD5-sess"));
     free(h);
     rtsp_auth_free(&a);
+}
+
+/* RFC 7616 §3.9.1: the same request answered with MD5 and with SHA-256; a
+ * camera offering both gets the SHA-256 answer, whatever the order. */
+static void test_digest_sha256_rfc7616(void **state)
+{
+    (void)state;
+    static const char *nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
+    static const char *cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+    char out[65];
+    rtsp_digest("Mufasa", "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html", nonce,
+                "00000001", cnonce, "auth", RTSP_DIGEST_MD5, out);
+    assert_string_equal(out, "8ca523f5e9506fed4657c9700eebdbec");
+    rtsp_digest("Mufasa", "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html", nonce,
+                "00000001", cnonce, "auth", RTSP_DIGEST_SHA256, out);
+    assert_string_equal(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+
+    const char *md5 = "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=MD5, "
+                      "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
+                      "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"";
+    const char *sha = "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256, "
+                      "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
+                      "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"";
+    for (int order = 0; order < 2; order++) {
+        struct rtsp_auth a = {0};
+        const char *first = order ? md5 : sha, *second = order ? sha : md5;
+        assert_int_equal(rtsp_auth_challenge(&a, first, strlen(first)), 0);
+        /* MD5 after SHA-256 is not taken; SHA-256 after MD5 replaces it */
+        assert_int_equal(rtsp_auth_challenge(&a, second, strlen(second)), order ? 0 : WW_EINVAL);
+        assert_int_equal(a.alg, RTSP_DIGEST_SHA256);
+        strcpy(a.cnonce, "f2/wE4q74E6zIJE");   /* the struct holds 16 characters: not the RFC's */
+        char *h = rtsp_auth_header(&a, "Mufasa", "Circle of Life", "GET", "/dir/index.html");
+        char want[65];
+        rtsp_digest("Mufasa", "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html", nonce,
+                    "00000001", "f2/wE4q74E6zIJE", "auth", RTSP_DIGEST_SHA256, want);
+        assert_non_null(strstr(h, "algorithm=SHA-256"));
+        char resp[90];
+        snprintf(resp, sizeof resp, "response=\"%s\"", want);
+        assert_non_null(strstr(h, resp));
+        free(h);
+        rtsp_auth_free(&a);
+    }
 }
 
 static void test_basic(void **state)
@@ -389,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_resolve_url),
         cmocka_unit_test(test_digest_rfc2617),
         cmocka_unit_test(test_digest_without_qop_and_rejects),
+        cmocka_unit_test(test_digest_sha256_rfc7616),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_wire_split_everywhere),
         cmocka_unit_test(test_wire_caps_and_headers),
