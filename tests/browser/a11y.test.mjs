@@ -12,7 +12,9 @@
 //     step, Enter plays from there;
 //   - a focused control shows a visible outline (:focus-visible).
 // The catalog is filled with `wardwatch demo-data`, plus one camera with
-// footage (tools/gencams) so the timeline has something to show.  Pages only
+// a few minutes of footage (tools/gencams) so the timeline has something to
+// show and step through, and a switched-on camera without a picture (its
+// live tile shows "offline" with a retry button).  Pages only
 // an owner sees (owner) are checked signed in as a camera owner.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,6 +73,31 @@ async function axeScan(page, what) {
   return bad;
 }
 
+// Presses Tab until the focused element matches sel (at most max times);
+// returns whether it got there.
+async function tabTo(page, sel, max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), sel)) return true;
+  }
+  return false;
+}
+
+// How the focused element shows it has focus: its outline (style and width)
+// or, failing that, its box-shadow; null when it shows nothing.
+const focusRing = (page) => page.evaluate(() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const cs = getComputedStyle(e);
+  if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1) return `outline ${cs.outlineWidth} ${cs.outlineStyle} ${cs.outlineColor}`;
+  if (cs.boxShadow && cs.boxShadow !== 'none') return `box-shadow ${cs.boxShadow}`;
+  return null;
+});
+const focusName = (page) => page.evaluate(() => {
+  const e = document.activeElement;
+  return e ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}` : null;
+});
+
 await run(async (keep) => {
   const srv = await startServer();
   const demo = srv.cli(['demo-data']);
@@ -84,11 +111,15 @@ await run(async (keep) => {
   check(r.status === 201, 'fixture: a recorded camera', 201, r.status);
   const rec = r.json.id;
   const T0 = Math.floor(Date.now() / 1000) - 7200;
-  py([GENCAMS, 'segments', '--data', srv.dataDir, '--template', tplDir, '--camera', String(rec), '--start', String(T0), '--count', '3']);
+  py([GENCAMS, 'segments', '--data', srv.dataDir, '--template', tplDir, '--camera', String(rec), '--start', String(T0), '--count', '100']);
   fs.rmSync(tplDir, { recursive: true, force: true });
   const inc = (await admin.get('/api/v1/incidents?limit=1')).json;
   const incId = inc.incidents && inc.incidents[0] && inc.incidents[0].id;
   check(!!incId, 'fixture: demo-data made incidents', 'an id', inc);
+  // switched on, with an address that answers nothing: its tile shows
+  // "offline" with a retry button inside
+  r = await admin.post('/api/v1/cameras', { name: 'Cổng chợ (mất tín hiệu)', main_url: 'rtsp://127.0.0.1:9/dead', ward_id: ward.id, enabled: true });
+  check(r.status === 201, 'fixture: a switched-on camera with no picture', 201, r.status);
   const own = (await admin.post('/api/v1/owners', { kind: 'household', name: 'Hộ bà Lê Thị Hoa', phone: '0912 222 333', ward_id: ward.id })).json;
   r = await admin.post('/api/v1/cameras', { name: 'Cổng nhà bà Hoa', main_url: 'rtsp://127.0.0.1:9/hoa', ward_id: ward.id, enabled: false, owner_id: own.id });
   check(r.status === 201, "fixture: an owner's camera", 201, r.status);
@@ -123,6 +154,108 @@ await run(async (keep) => {
   await page.waitForSelector('.modal-back form');
   await axeScan(page, 'the new-incident form');
   await page.keyboard.press('Escape');
+
+  // the live wall with the enlarged view open
+  await page.goto(`${srv.url}/#/live`);
+  await page.waitForSelector('#live-wall .tile');
+  await page.waitForSelector('.tile[data-state="offline"]', { timeout: 20000 }).catch(() => {});
+  await axeScan(page, 'the live wall with an offline tile');
+  await page.click('#live-wall .tile');
+  await page.waitForSelector('#live-zoom');
+  await axeScan(page, 'the enlarged live view');
+  await page.keyboard.press('Escape');
+
+  // ---- keyboard only ----
+  // live: Tab to a tile, Enter opens the enlarged view, and it stays open
+  await page.goto(`${srv.url}/#/live`);
+  await page.waitForSelector('#live-wall .tile');
+  await page.waitForTimeout(300);
+  let got = await tabTo(page, '#live-wall .tile');
+  check(got, 'live: Tab reaches a tile', 'a .tile focused', await focusName(page));
+  let ring = await focusRing(page);
+  check(ring, 'live: the focused tile shows a focus ring', 'an outline', ring);
+  const tileCam = await page.evaluate(() => document.activeElement.dataset.camera);
+  if (got) await page.keyboard.press('Enter');
+  await page.waitForTimeout(800);
+  const open = await page.isVisible('#live-zoom');
+  check(open, 'live: Enter on a tile opens the enlarged view and it stays open', 'open', open ? 'open' : 'closed');
+  const inZoom = await page.evaluate(() => !!document.activeElement.closest('#live-zoom'));
+  check(inZoom, 'live: the focus is in the enlarged view', 'inside #live-zoom', await focusName(page));
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(300);
+  check(!(await page.isVisible('#live-zoom')), 'live: Esc closes the enlarged view', 'closed', 'open');
+  const back = await page.evaluate(() => document.activeElement && document.activeElement.dataset.camera);
+  check(back === tileCam, 'live: the focus goes back to the tile it came from', tileCam, back);
+  // Space as well (a tile is a button)
+  await page.keyboard.press('Space');
+  await page.waitForTimeout(800);
+  check(await page.isVisible('#live-zoom'), 'live: Space on a tile opens the enlarged view too', 'open', 'closed');
+  await page.keyboard.press('Escape');
+
+  // incidents: Tab to a row, Enter opens its details
+  await page.goto(`${srv.url}/#/incidents`);
+  await page.waitForSelector('#incident-list tbody tr');
+  got = await tabTo(page, '#incident-list tbody tr');
+  check(got, 'incidents: Tab reaches a row', 'a row focused', await focusName(page));
+  ring = await focusRing(page);
+  check(ring, 'incidents: the focused row shows a focus ring', 'an outline', ring);
+  if (got) await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /^#\/incidents\/\d+/.test(location.hash), null, { timeout: 5000 }).catch(() => {});
+  const ih = await page.evaluate(() => location.hash);
+  check(/^#\/incidents\/\d+/.test(ih), 'incidents: Enter on a row opens its details', '#/incidents/<id>', ih);
+
+  // criteria: a cell focused, Enter opens its form
+  await page.goto(`${srv.url}/#/criteria`);
+  await page.waitForSelector('#cr-matrix td.cell');
+  got = await tabTo(page, '#cr-matrix td.cell', 200);
+  check(got, 'criteria: Tab reaches a matrix cell', 'a cell focused', await focusName(page));
+  ring = await focusRing(page);
+  check(ring, 'criteria: the focused cell shows a focus ring', 'an outline', ring);
+  if (got) await page.keyboard.press('Enter');   // (not on whatever else has the focus: sign out)
+  await page.waitForSelector('.modal-back form', { timeout: 5000 }).catch(() => {});
+  const form = await page.isVisible('.modal-back form');
+  check(form, 'criteria: Enter on a cell opens its assessment form', 'a form', form ? 'a form' : 'nothing');
+  if (form) {
+    await axeScan(page, 'the assessment form');
+    const inForm = await page.evaluate(() => !!document.activeElement.closest('.modal-back'));
+    check(inForm, 'criteria: the focus is in the form', 'inside the form', await focusName(page));
+    await page.keyboard.press('Escape');
+  }
+
+  // timeline: the bar focused, → moves the cursor a step, Enter plays from there
+  // (in the middle of the footage: a step off its ends would jump to it)
+  await page.goto(`${srv.url}/#/timeline?camera=${rec}&at=${T0 + 150}`);
+  await page.waitForFunction(() => document.querySelector('#tl-clock')?.dataset.us, null, { timeout: 15000 }).catch(() => {});
+  got = await tabTo(page, '#tl-bar');
+  check(got, 'timeline: Tab reaches the time bar', '#tl-bar focused', await focusName(page));
+  ring = await focusRing(page);
+  check(ring, 'timeline: the focused bar shows a focus ring', 'an outline', ring);
+  const role = await page.getAttribute('#tl-bar', 'role');
+  check(role === 'slider', 'timeline: the bar is a slider to assistive technology', 'slider', role);
+  await page.keyboard.press('Space');   // pause, so the picture does not move the cursor
+  await page.waitForTimeout(400);
+  const us0 = Number(await page.getAttribute('#tl-clock', 'data-us'));
+  await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(400);
+  const us1 = Number(await page.getAttribute('#tl-clock', 'data-us'));
+  check(us0 > 0 && Math.abs(us1 - us0 - 5e6) < 1e6, 'timeline: → on the bar moves the cursor 5 s on', us0 + 5e6, us1);
+  const now = Number(await page.getAttribute('#tl-bar', 'aria-valuenow'));
+  check(Math.abs(now - Math.round(us1 / 1e6)) <= 1, 'timeline: the slider says where the cursor is (aria-valuenow, s)', Math.round(us1 / 1e6), now);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.waitForTimeout(400);
+  const us2 = Number(await page.getAttribute('#tl-clock', 'data-us'));
+  check(Math.abs(us1 - us2 - 60e6) < 1e6, 'timeline: Shift+← moves it a minute back', us1 - 60e6, us2);
+  const before = await page.getAttribute('#tl-play', 'aria-label');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(600);
+  const after = await page.getAttribute('#tl-play', 'aria-label');
+  check(before !== after && /Tạm dừng/.test(after), 'timeline: Enter on the bar plays from the cursor', 'Tạm dừng (phím cách)', [before, after]);
+  // Space on a focused button presses that button, not play/pause
+  await page.focus('#tl-speeds [data-speed="2"]');
+  await page.keyboard.press('Space');
+  await page.waitForTimeout(300);
+  const speed = await page.evaluate(() => document.querySelector('#tl-speeds [data-speed="2"]').classList.contains('active'));
+  check(speed, 'timeline: Space on the 2× button sets 2×', 'active', speed);
 
   const opage = await newPage(browser);
   await signIn(opage, srv, 'chu1', 'owner-pass-123');
