@@ -98,6 +98,23 @@ const focusName = (page) => page.evaluate(() => {
   return e ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}` : null;
 });
 
+// Tabs through the first `max` focus stops of the page (sidebar, top bar,
+// then the page's own controls) and fails naming each that shows no ring.
+async function ringWalk(page, what, max = 45) {
+  await page.evaluate(() => { document.activeElement && document.activeElement.blur && document.activeElement.blur(); window.scrollTo(0, 0); });
+  const bare = new Set();
+  let seen = 0;
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => !!document.querySelector('.modal-back, .zoom-back, .dt-pop'))) break;   // something opened: stop
+    const name = await focusName(page);
+    if (!name || name === 'body') continue;
+    seen++;
+    if (!(await focusRing(page))) bare.add(name);
+  }
+  check(seen > 0 && bare.size === 0, `focus: every control Tab reaches on ${what} shows a ring`, [], [...bare]);
+}
+
 await run(async (keep) => {
   const srv = await startServer();
   const demo = srv.cli(['demo-data']);
@@ -146,6 +163,7 @@ await run(async (keep) => {
     await page.goto(`${srv.url}/${hash}`);
     await settle(page);
     await axeScan(page, `page ${name}`);
+    await ringWalk(page, `page ${name}`);
   }
   // a form dialog (the incident form)
   await page.goto(`${srv.url}/#/incidents`);
@@ -220,6 +238,25 @@ await run(async (keep) => {
     const inForm = await page.evaluate(() => !!document.activeElement.closest('.modal-back'));
     check(inForm, 'criteria: the focus is in the form', 'inside the form', await focusName(page));
     await page.keyboard.press('Escape');
+  }
+
+  // health: a sortable header is a Tab stop, Enter sorts, and the focus
+  // stays on it through the 5 s refresh that rebuilds the table
+  await page.goto(`${srv.url}/#/health`);
+  await page.waitForSelector('#health-table th[data-key]');
+  got = await tabTo(page, '#health-table th[data-key]');
+  check(got, 'health: Tab reaches a sortable column header', 'a th focused', await focusName(page));
+  if (got) {
+    const key = await page.evaluate(() => document.activeElement.dataset.key);
+    const sortBefore = await page.getAttribute(`#health-table th[data-key="${key}"]`, 'aria-sort');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(200);
+    const sortAfter = await page.getAttribute(`#health-table th[data-key="${key}"]`, 'aria-sort');
+    check(sortAfter !== sortBefore && sortAfter !== 'none', 'health: Enter on a header sorts by it', 'ascending/descending', [sortBefore, sortAfter]);
+    await page.evaluate(() => { window.wwOldTh = document.activeElement; });
+    await page.waitForFunction(() => !document.body.contains(window.wwOldTh), null, { timeout: 8000 }).catch(() => {});
+    const still = await page.evaluate(() => [document.activeElement && document.activeElement.dataset.key, !document.body.contains(window.wwOldTh)]);
+    check(still[0] === key && still[1], 'health: the focus stays on the header through a refresh (the table is rebuilt)', [key, true], still);
   }
 
   // timeline: the bar focused, → moves the cursor a step, Enter plays from there
