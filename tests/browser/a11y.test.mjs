@@ -83,6 +83,13 @@ async function tabTo(page, sel, max = 120) {
   return false;
 }
 
+// WW_A11Y_SHOTS=<folder>: a screenshot of each focus the keyboard tasks
+// reach, to look at the rings (not part of docs/screens).
+async function focusShot(page, name) {
+  const dir = process.env.WW_A11Y_SHOTS;
+  if (dir) { fs.mkdirSync(dir, { recursive: true }); await page.screenshot({ path: path.join(dir, `${name}.png`) }); }
+}
+
 // How the focused element shows it has focus: its outline (style and width)
 // or, failing that, its box-shadow; null when it shows nothing.
 const focusRing = (page) => page.evaluate(() => {
@@ -192,6 +199,7 @@ await run(async (keep) => {
   check(got, 'live: Tab reaches a tile', 'a .tile focused', await focusName(page));
   let ring = await focusRing(page);
   check(ring, 'live: the focused tile shows a focus ring', 'an outline', ring);
+  await focusShot(page, 'focus-tile');
   const tileCam = await page.evaluate(() => document.activeElement.dataset.camera);
   if (got) await page.keyboard.press('Enter');
   await page.waitForTimeout(800);
@@ -217,6 +225,7 @@ await run(async (keep) => {
   check(got, 'incidents: Tab reaches a row', 'a row focused', await focusName(page));
   ring = await focusRing(page);
   check(ring, 'incidents: the focused row shows a focus ring', 'an outline', ring);
+  await focusShot(page, 'focus-row');
   if (got) await page.keyboard.press('Enter');
   await page.waitForFunction(() => /^#\/incidents\/\d+/.test(location.hash), null, { timeout: 5000 }).catch(() => {});
   const ih = await page.evaluate(() => location.hash);
@@ -229,6 +238,7 @@ await run(async (keep) => {
   check(got, 'criteria: Tab reaches a matrix cell', 'a cell focused', await focusName(page));
   ring = await focusRing(page);
   check(ring, 'criteria: the focused cell shows a focus ring', 'an outline', ring);
+  await focusShot(page, 'focus-cell');
   if (got) await page.keyboard.press('Enter');   // (not on whatever else has the focus: sign out)
   await page.waitForSelector('.modal-back form', { timeout: 5000 }).catch(() => {});
   const form = await page.isVisible('.modal-back form');
@@ -267,6 +277,7 @@ await run(async (keep) => {
   check(got, 'timeline: Tab reaches the time bar', '#tl-bar focused', await focusName(page));
   ring = await focusRing(page);
   check(ring, 'timeline: the focused bar shows a focus ring', 'an outline', ring);
+  await focusShot(page, 'focus-bar');
   const role = await page.getAttribute('#tl-bar', 'role');
   check(role === 'slider', 'timeline: the bar is a slider to assistive technology', 'slider', role);
   await page.keyboard.press('Space');   // pause, so the picture does not move the cursor
