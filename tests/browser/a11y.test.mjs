@@ -178,7 +178,15 @@ await run(async (keep) => {
   await page.click('#incident-add');
   await page.waitForSelector('.modal-back form');
   await axeScan(page, 'the new-incident form');
+  const formFocus = await page.evaluate(() => !!document.activeElement.closest('#incident-form'));
+  check(formFocus, 'incident form: the focus starts in the form', 'inside #incident-form', await focusName(page));
+  for (let i = 0; i < 30; i++) await page.keyboard.press('Tab');
+  const stays = await page.evaluate(() => !!document.activeElement.closest('#incident-form'));
+  check(stays, 'incident form: Tab goes round the form, not out to the page behind', 'inside #incident-form', await focusName(page));
   await page.keyboard.press('Escape');
+  const gone = await page.$('#incident-form');
+  const backTo = await focusName(page);
+  check(!gone && backTo === 'button#incident-add.btn.btn-primary', 'incident form: Esc closes it and the focus goes back to its button', 'button#incident-add', [!!gone, backTo]);
 
   // the live wall with the enlarged view open
   await page.goto(`${srv.url}/#/live`);

@@ -55,7 +55,9 @@ export function pressable(el, fn, { role = 'button' } = {}) {
 // The keyboard of a modal dialog box (inside its backdrop): Tab and
 // Shift+Tab go round the box's controls, not out to the page it covers;
 // Escape calls onEscape; the focus starts on `first` (or the box's first
-// control).  Returns release(): unhooks, and puts the focus back where it
+// control).  Both only while the focus is in this box (or nowhere): a
+// dialog opened over it (a form from the alert dialog, the re-sign-in) has
+// its own.  Returns release(): unhooks, and puts the focus back where it
 // was before the dialog opened (the row or cell that opened it), when that
 // element is still on the page.
 export function modalKeys(box, onEscape, first = null) {
@@ -63,11 +65,11 @@ export function modalKeys(box, onEscape, first = null) {
   const stops = () => [...box.querySelectorAll('button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex="0"]')]
     .filter((x) => x.offsetParent !== null);
   const onKey = (e) => {
-    if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); return; }
-    if (e.key !== 'Tab') return;
     const a = document.activeElement;
     const inside = box.contains(a);
-    if (!inside && a && a !== document.body) return;   // a dialog above this one (re-sign-in) has it
+    if (!inside && a && a !== document.body) return;   // a dialog above this one has it
+    if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); return; }
+    if (e.key !== 'Tab') return;
     const s = stops();
     if (!s.length) return;
     if (e.shiftKey && (a === s[0] || !inside)) { e.preventDefault(); s[s.length - 1].focus(); }

@@ -12,6 +12,7 @@
 // The table under the map lists the same cameras with their consent.
 import * as L from 'leaflet';
 import { placeSearch, placeStrings } from '../lib/places.js';
+import { modalKeys } from '../lib/ui.js';
 
 const REFRESH_MS = 10000;
 export const STATE_COLOURS = { online: '#16a34a', connecting: '#d97706', offline: '#dc2626', error: '#dc2626', disabled: '#94a3b8' };
@@ -278,12 +279,11 @@ export function consentBadges(ctx, consent) {
 export async function consentDialog(ctx, cam, canManage, onChange) {
   const { api, t, h, ui } = ctx;
   const back = h('div', { class: 'modal-back' });
-  const box = h('div', { class: 'modal', style: 'max-width: 1040px; width: 95vw' });
+  const box = h('div', { class: 'modal', style: 'max-width: 1040px; width: 95vw', role: 'dialog', 'aria-modal': 'true', 'aria-label': cam.name });
   back.append(box);
-  const close = () => { back.remove(); document.removeEventListener('keydown', onKey); };
-  const onKey = (e) => { if (e.key === 'Escape') close(); };
+  let release = null;
+  const close = () => { back.remove(); if (release) release(); };
   back.addEventListener('click', (e) => { if (e.target === back) close(); });
-  document.addEventListener('keydown', onKey);
   document.body.append(back);
   async function draw() {
     const r = await api.get(`/api/v1/cameras/${cam.id}/consents`);
@@ -336,6 +336,9 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
     if (onChange) onChange();
   }
   await draw();
+  // Esc closes, Tab stays in the dialog, the focus starts on its last
+  // button (close) — once it is drawn — and goes back where it was
+  if (document.body.contains(back)) release = modalKeys(box, close, [...box.querySelectorAll('.modal-actions button')].pop());
 }
 
 // ---- the page ------------------------------------------------------------------
