@@ -131,7 +131,8 @@ await run(async (keep) => {
   const ward = wards[0];
   const tplDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-tpl-'));
   py([GENCAMS, 'template', '--out', tplDir]);
-  let r = await admin.post('/api/v1/cameras', { name: 'Ngõ 7 Lê Lợi', main_url: 'rtsp://127.0.0.1:9/rec', ward_id: ward.id, enabled: false });
+  let r = await admin.post('/api/v1/cameras', { name: 'Ngõ 7 Lê Lợi', main_url: 'rtsp://127.0.0.1:9/rec', ward_id: ward.id, enabled: false,
+    latitude: 18.6733, longitude: 105.6924 });   // on the map too
   check(r.status === 201, 'fixture: a recorded camera', 201, r.status);
   const rec = r.json.id;
   const T0 = Math.floor(Date.now() / 1000) - 7200;
@@ -257,6 +258,34 @@ await run(async (keep) => {
     check(inForm, 'criteria: the focus is in the form', 'inside the form', await focusName(page));
     await page.keyboard.press('Escape');
   }
+
+  // map: the markers are not Tab stops; a camera's name in the list is,
+  // Enter opens its card with the focus in it, Esc closes it and goes back
+  await page.goto(`${srv.url}/#/map`);
+  await page.waitForSelector('a[data-camera-link]');
+  await page.waitForSelector('.camera-marker', { timeout: 5000 }).catch(() => {});
+  const placed = await page.evaluate(() => document.querySelectorAll('.camera-marker').length);
+  if (placed) {
+    got = await tabTo(page, 'a[data-camera-link]', 200);
+    check(got, "map: Tab reaches a camera's name in the list", 'a camera link', await focusName(page));
+    if (got) {
+      // the first listed camera may have no position: walk to one with a marker
+      for (let i = 0; i < 40 && !(await page.evaluate(() => !!document.querySelector(`.camera-marker[data-camera="${document.activeElement.dataset.cameraLink}"]`))); i++) {
+        await tabTo(page, 'a[data-camera-link]', 20);
+      }
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.leaflet-popup', { timeout: 5000 }).catch(() => {});
+      const inCard = await page.evaluate(() => !!document.activeElement.closest('.leaflet-popup'));
+      check(inCard, "map: Enter opens the camera's card with the focus in it", 'inside .leaflet-popup', await focusName(page));
+      await page.waitForTimeout(500);   // Leaflet fades the card in: axe would measure it half-transparent
+      await axeScan(page, 'the map with a camera card open');
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(300);
+      const closed = !(await page.$('.leaflet-popup'));
+      const onLink = await page.evaluate(() => !!document.activeElement.dataset.cameraLink);
+      check(closed && onLink, "map: Esc closes the card and the focus goes back to the camera's name", [true, true], [closed, onLink]);
+    }
+  } else check(false, 'map: the fixture camera is on the map', '> 0 markers', placed);
 
   // health: a sortable header is a Tab stop, Enter sorts, and the focus
   // stays on it through the 5 s refresh that rebuilds the table

@@ -452,10 +452,35 @@ export default {
       drawList();
     }
 
+    // A camera's card from the list under the map: centred, open, and the
+    // focus in it so its buttons are the next Tab stops (the markers are
+    // not focusable); when it closes (Esc, the ×) the focus goes back to
+    // the camera's name in the list (the list may have been drawn anew).
+    function openCard(id) {
+      const m = markers.get(id);
+      if (!m) return;
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 17));
+      m.openPopup();
+      const pop = m.getPopup() && m.getPopup().getElement();
+      const first = pop && pop.querySelector('.leaflet-popup-content a[href], .leaflet-popup-content button:not([disabled])');
+      if (!first) return;
+      first.focus({ preventScroll: true });
+      // Leaflet's own Esc only works while the map itself has the focus
+      if (!pop.dataset.escWired) {
+        pop.dataset.escWired = '1';
+        pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); m.closePopup(); } });
+      }
+      m.once('popupclose', () => {
+        if (document.activeElement && document.activeElement !== document.body && !pop.contains(document.activeElement)) return;
+        const link = list.querySelector(`a[data-camera-link="${id}"]`);
+        if (link) link.focus({ preventScroll: true });
+      });
+    }
+
     function drawList() {
       const vis = visible();
       ui.clear(list).append(ui.table([
-        { label: t('map.col.camera'), value: (c) => h('a', { href: '#', onclick: (e) => { e.preventDefault(); const m = markers.get(c.id); if (m) { map.setView(m.getLatLng(), Math.max(map.getZoom(), 17)); m.openPopup(); } } }, c.name) },
+        { label: t('map.col.camera'), value: (c) => h('a', { href: '#', 'data-camera-link': c.id, onclick: (e) => { e.preventDefault(); openCard(c.id); } }, c.name) },
         { label: t('map.col.state'), value: (c) => ui.badge(t(`map.state.${stateOf(c)}`), stateOf(c) === 'online' ? 'ok' : stateOf(c) === 'disabled' ? 'muted' : 'bad') },
         { label: t('map.col.consent'), value: (c) => consentBadges(ctx, c.consent) },
         { label: t('map.col.alert'), value: (c) => (c.alert ? ui.badge(t('map.dark_for', { d: durationText(c.alert.dark_for_s, ctx.lang) }), 'bad') : '') },
