@@ -42,25 +42,28 @@ static const char *const camera_fields[] = {
 };
 
 /* Why url is not acceptable, or NULL. */
-static const char *url_problem(const char *url)
+/* What is wrong with a camera URL (NULL: nothing); *code the same as the
+ * error answer's reason (url_scheme, url_spaces, url_credentials, url_host,
+ * url_port), which the console words. */
+static const char *url_problem(const char *url, const char **code)
 {
     const char *p;
     if (ww_str_starts(url, "rtsp://")) p = url + 7;
     else if (ww_str_starts(url, "rtsps://")) p = url + 8;
-    else return "must start with rtsp:// or rtsps://";
+    else return *code = "url_scheme", "must start with rtsp:// or rtsps://";
     for (const char *q = url; *q; q++)
-        if ((unsigned char)*q <= ' ' || *q == 0x7f) return "must not contain spaces or control characters";
+        if ((unsigned char)*q <= ' ' || *q == 0x7f) return *code = "url_spaces", "must not contain spaces or control characters";
     size_t hostlen = strcspn(p, "/?#");
     if (memchr(p, '@', hostlen))
-        return "must not contain credentials: send them as the username and password fields";
-    if (hostlen == 0 || *p == ':') return "has no host";
+        return *code = "url_credentials", "must not contain credentials: send them as the username and password fields";
+    if (hostlen == 0 || *p == ':') return *code = "url_host", "has no host";
     const char *colon = p[0] == '[' ? NULL : memchr(p, ':', hostlen);
     if (colon) {
         int64_t port;
         char *ps = strndup(colon + 1, hostlen - (size_t)(colon + 1 - p));
         int bad = ww_parse_i64(ps, 1, 65535, &port);
         free(ps);
-        if (bad) return "has a bad port";
+        if (bad) return *code = "url_port", "has a bad port";
     }
     return NULL;
 }
@@ -90,7 +93,7 @@ static int apply_fields(struct http_req *req, json_t *body, struct catalog_camer
     if (rc) { set_str(&c->address, s); CHANGED("address"); }
 
     json_t *lat = json_object_get(body, "latitude"), *lon = json_object_get(body, "longitude");
-    if (!lat != !lon) return http_fail(req, WW_EINVAL, "give both 'latitude' and 'longitude'");
+    if (!lat != !lon) return http_fail_field(req, WW_EINVAL, "both_coordinates", lat ? "longitude" : "latitude", "give both 'latitude' and 'longitude'");
     if (lat && json_is_null(lat) != json_is_null(lon))
         return http_fail(req, WW_EINVAL, "'latitude' and 'longitude' must both be numbers or both"
                                          " null");
@@ -118,15 +121,15 @@ static int apply_fields(struct http_req *req, json_t *body, struct catalog_camer
 
     if ((rc = http_json_str(req, body, "main_url", create, 1, 1024, &s)) < 0) return rc;
     if (rc) {
-        const char *why = url_problem(s);
-        if (why) return http_fail(req, WW_EINVAL, "field 'main_url' %s", why);
+        const char *code = NULL, *why = url_problem(s, &code);
+        if (why) return http_fail_field(req, WW_EINVAL, code, "main_url", "field 'main_url' %s", why);
         set_str(&c->main_url, s);
         CHANGED("main_url");
     }
     if ((rc = http_json_str_or_null(req, body, "sub_url", 1024, &s)) < 0) return rc;
     if (rc) {
-        const char *why = s ? url_problem(s) : NULL;
-        if (why) return http_fail(req, WW_EINVAL, "field 'sub_url' %s", why);
+        const char *code = NULL, *why = s ? url_problem(s, &code) : NULL;
+        if (why) return http_fail_field(req, WW_EINVAL, code, "sub_url", "field 'sub_url' %s", why);
         set_str(&c->sub_url, s && *s ? s : NULL);
         CHANGED("sub_url");
     }

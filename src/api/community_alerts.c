@@ -74,6 +74,7 @@ static json_t *alert_json(struct http_req *req, const struct catalog_alert *a, c
     json_object_set_new(o, "open", json_boolean(!a->cleared_us));
     json_object_set_new(o, "dark_for_s", json_integer((end - a->since_us) / 1000000));
     json_object_set_new(o, "reason", a->reason ? json_string(a->reason) : json_null());
+    json_object_set_new(o, "reason_code", json_string(engine_reason_code_of(a->reason)));
     json_object_set_new(o, "acknowledged", ack && ack->id ? json_pack("{s:s,s:o}", "by", ack->user_name, "at",
                                                                        api_time(ack->at_us))
                                                           : json_null());

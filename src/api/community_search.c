@@ -119,6 +119,7 @@ static int h_cameras(struct http_req *req, void *ud)
         json_object_set_new(o, "enabled", json_boolean(c->enabled));
         json_object_set_new(o, "state", json_string(state));
         json_object_set_new(o, "reason", json_string(reason ? reason : ""));
+        json_object_set_new(o, "reason_code", json_string(engine_reason_code_of(reason)));
         json_object_set_new(o, "last_frame", api_time(last));
         json_object_set_new(o, "consent", community_consent_now_json(cat, c->id, now));
         json_object_set_new(o, "probe", community_probe_json(cat, c->id));

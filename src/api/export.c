@@ -90,9 +90,10 @@ static int h_create(struct http_req *req, void *ud)
     struct export_result r;
     rc = export_clip_apart(&q, &r);   /* it fsyncs: not on this HTTP thread */
     free(path);
-    if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail(req, rc, "nothing recorded between those times"); }
+    if (rc == WW_ENOTFOUND) { export_result_clear(&r); return http_fail_field(req, rc, "nothing_recorded", NULL, "nothing recorded between those times"); }
     if (rc == WW_EPERM) {
         export_result_clear(&r);
+        http_req_set_reason(req, "consent_missing", "export");
         return http_error(req, 403, "no_consent", "%s", http_consent_reason(AUTHZ_EXPORT));
     }
     if (rc) { export_result_clear(&r); return http_fail(req, rc, "the export failed: %s", ww_strerror(rc)); }

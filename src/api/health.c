@@ -48,6 +48,8 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     const char *reason = !c->enabled ? "disabled in the catalog"
                        : m ? m->reason
                            : e ? "not running" : "this server does not run the cameras";
+    /* the same as a code the console translates (engine_reason_code's, and these) */
+    const char *reason_code = !c->enabled ? "disabled" : m ? m->reason_code : e ? "not_running" : "no_engine";
     if (!strcmp(state, "stopped")) state = "offline";
     /* Streaming but nothing written (issue 12 item 2; a disk full of held
      * video, issue 13): not healthy. */
@@ -55,9 +57,11 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
         !strcmp(state, "online")) {
         state = "error";
         reason = m->record.error_text;
+        reason_code = m->record.state == REC_DISK_FULL_HELD ? "disk_full_held" : engine_reason_code_of(reason);
     }
     json_object_set_new(o, "state", json_string(state));
     json_object_set_new(o, "reason", json_string(reason));
+    json_object_set_new(o, "reason_code", json_string(reason_code));
     int64_t last = m ? m->last_packet_us : 0;
     json_object_set_new(o, "last_frame_us", last ? json_integer(last) : json_null());
     json_object_set_new(o, "last_frame", api_time(last));
@@ -76,6 +80,7 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     bool rec = m && m->has_record;
     json_object_set_new(o, "record_state", json_string(rec ? rec_state_name(m->record.state) : "idle"));
     json_object_set_new(o, "record_error", json_string(rec ? m->record.error_text : ""));
+    json_object_set_new(o, "record_error_code", json_string(rec ? engine_reason_code_of(m->record.error_text) : ""));
     return o;
 }
 

@@ -58,6 +58,7 @@ static const char *offline_reason(struct http_req *req, engine_t *e, int64_t id,
         const char *state = st->present ? engine_state_name(st->state) : "offline";
         const char *r = st->present ? st->reason : "";
         why = http_req_printf(req, "camera %s%s%s", state, *r ? ": " : "", r);
+        http_req_set_reason(req, st->present && *st->reason_code ? st->reason_code : "not_running", NULL);
     }
     return why;
 }

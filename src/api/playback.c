@@ -72,8 +72,9 @@ static int h_timeline(struct http_req *req, void *ud)
             const char *reason = "unknown";
             for (size_t k = 0; k < ng; k++)
                 if (g[k].start_us < v[i + 1].start_us && g[k].end_us > v[i].end_us) reason = g[k].reason;
-            json_array_append_new(gaps, json_pack("{s:I,s:I,s:s}", "start_us", (json_int_t)v[i].end_us,
-                                                  "end_us", (json_int_t)v[i + 1].start_us, "reason", reason));
+            json_array_append_new(gaps, json_pack("{s:I,s:I,s:s,s:s}", "start_us", (json_int_t)v[i].end_us,
+                                                  "end_us", (json_int_t)v[i + 1].start_us, "reason", reason,
+                                                  "reason_code", engine_reason_code_of(reason)));
         }
     }
     catalog_segment_list_free(v, n);

@@ -113,7 +113,7 @@ static int h_add(struct http_req *req, void *ud)
                                          " and '-', starting with a letter or digit");
     if ((rc = http_json_str(req, body, "password", true, 1, 256, &pw)) < 0) return rc;
     const char *weak = http_password_weak(pw);
-    if (weak) return http_fail(req, WW_EINVAL, "%s", weak);
+    if (weak) return http_fail_field(req, WW_EINVAL, "weak_password", "password", "%s", weak);
     if ((rc = parse_role(req, body, true, &u.role)) < 0) return rc;
     if ((rc = http_json_id_or_null(req, body, "ward_id", &u.ward_id)) < 0) return rc;
     if ((rc = http_json_id_or_null(req, body, "owner_id", &u.owner_id)) < 0) return rc;
@@ -171,7 +171,7 @@ static int h_patch(struct http_req *req, void *ud)
     if ((rc = http_json_str(req, body, "password", false, 1, 256, &pw)) < 0) goto out;
     if (pw) {
         const char *weak = http_password_weak(pw);
-        if (weak) { rc = http_fail(req, WW_EINVAL, "%s", weak); goto out; }
+        if (weak) { rc = http_fail_field(req, WW_EINVAL, "weak_password", "password", "%s", weak); goto out; }
         json_array_append_new(changed, json_string("password"));
     }
     if ((r = parse_role(req, body, false, &u.role)) < 0) { rc = r; goto out; }

@@ -59,6 +59,7 @@ struct stream {
     atomic_llong frames, bytes, last_packet_us;
     enum engine_state state;
     char reason[160];
+    char reason_code[24];          /* engine_reason_code's */
     int64_t reconnects, sessions, online_since_us, rebases;
     double fps, kbps;
     int64_t prev_frames, prev_bytes, prev_mono;
@@ -129,12 +130,52 @@ static void stream_unref(struct stream *s)
     free(s);
 }
 
-static void set_state(struct stream *s, enum engine_state st, const char *reason)
+const char *engine_reason_code(int rc, bool connecting)
+{
+    switch (rc) {
+    case WW_EAUTH: return "auth";
+    case -ENOENT: return "no_stream";
+    case -ECONNREFUSED: return "refused";
+    case -ETIMEDOUT: return connecting ? "timeout" : "no_data";
+    case -EHOSTUNREACH: case -ENETUNREACH: return "unreachable";
+    case WW_EINVAL: return "bad_camera";
+    case WW_EOF: return connecting ? "connect_failed" : "closed";
+    default: return connecting ? "connect_failed" : "read_error";
+    }
+}
+
+const char *engine_reason_code_of(const char *text)
+{
+    static const struct { const char *prefix, *code; } known[] = {
+        {"camera refused the credentials", "auth"}, {"camera refused access", "auth"},
+        {"camera has no such stream", "no_stream"}, {"connection refused", "refused"},
+        {"timed out connecting", "timeout"}, {"host unreachable", "unreachable"},
+        {"network unreachable", "unreachable"}, {"camera URL does not parse", "bad_camera"},
+        {"camera offers no H.264", "bad_camera"}, {"camera gave no Session", "bad_camera"},
+        {"camera does not offer RTP", "bad_camera"}, {"no data from the camera", "no_data"},
+        {"the camera closed the stream", "closed"}, {"stream read error", "read_error"},
+        {"stream lost", "read_error"}, {"recorder stopping", "recorder_stopped"},
+        {REC_GAP_HELD_FULL, "disk_full_held"}, {"recordings folder is full (ENOSPC) and only held", "disk_full_held"},
+        {"disk full", "disk_full"}, {"recordings folder is full", "disk_full"}, {"write error", "write_error"},
+        {"not recordable", "not_recordable"}, {"cannot write the segment", "write_error"},
+        {"no recording consent", "no_recording_consent"}, {"paused", "paused"},
+        {"disabled", "disabled"}, {"not running", "not_running"},
+    };
+    if (!text || !*text) return "";
+    static const char offline[] = "camera offline: ";
+    if (!strncmp(text, offline, sizeof offline - 1)) text += sizeof offline - 1;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strncmp(text, known[i].prefix, strlen(known[i].prefix))) return known[i].code;
+    return "other";
+}
+
+static void set_state(struct stream *s, enum engine_state st, const char *code, const char *reason)
 {
     pthread_mutex_lock(&s->e->mu);
     bool changed = s->state != st || strcmp(s->reason, reason ? reason : "");
     s->state = st;
     snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+    snprintf(s->reason_code, sizeof s->reason_code, "%s", code ? code : "");
     if (st == ENGINE_ONLINE) s->online_since_us = ww_wall_us();
     pthread_mutex_unlock(&s->e->mu);
     if (!changed) return;
@@ -241,7 +282,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
             s->height = par->height;
             pthread_mutex_unlock(&s->e->mu);
             hub_start(s->hub, par, ingest_time_base(in));
-            set_state(s, ENGINE_ONLINE, "");
+            set_state(s, ENGINE_ONLINE, NULL, "");
             started = true;
         }
         atomic_fetch_add(&s->frames, 1);
@@ -256,7 +297,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
                     : rc == WW_EOF     ? "the camera closed the stream"
                                        : "stream read error";
     if (started) hub_stop(s->hub, atomic_load(&s->stop) ? "recorder stopping" : why);
-    if (!atomic_load(&s->stop)) set_state(s, ENGINE_OFFLINE, why);
+    if (!atomic_load(&s->stop)) set_state(s, ENGINE_OFFLINE, engine_reason_code(rc, false), why);
 }
 
 static void *stream_main(void *arg)
@@ -276,7 +317,7 @@ static void *stream_main(void *arg)
         if (rc == WW_EOF) break;
         if (rc) {
             bool fatal = rc == WW_EAUTH || rc == -ENOENT || rc == WW_EINVAL;
-            set_state(s, fatal ? ENGINE_ERROR : ENGINE_OFFLINE, why);
+            set_state(s, fatal ? ENGINE_ERROR : ENGINE_OFFLINE, engine_reason_code(rc, true), why);
             backoff = next_backoff(backoff);
             /* The address came back: start the backoff again from its
              * shortest step (it still grows if the camera keeps failing). */
@@ -295,7 +336,7 @@ static void *stream_main(void *arg)
             if (nap(s, backoff)) backoff = 0;
         }
     }
-    set_state(s, ENGINE_STOPPED, "");
+    set_state(s, ENGINE_STOPPED, NULL, "");
     return NULL;
 }
 
@@ -761,6 +802,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->present = true;
     o->state = s->state;
     snprintf(o->reason, sizeof o->reason, "%s", s->reason);
+    snprintf(o->reason_code, sizeof o->reason_code, "%s", s->reason_code);
     o->fps = s->fps;
     o->bitrate_kbps = s->kbps;
     o->frames = atomic_load(&s->frames);
@@ -839,8 +881,9 @@ void engine_status_list(engine_t *e, struct engine_camera_status **out, size_t *
 static json_t *stream_file_json(const struct engine_stream_status *s)
 {
     char ts[48];
-    json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:s,s:i,s:i}",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:s,s:i,s:i}",
                           "state", engine_state_name(s->state), "reason", s->reason,
+                          "reason_code", s->reason_code,
                           "fps", s->fps, "bitrate_kbps", s->bitrate_kbps,
                           "frames", (json_int_t)s->frames, "bytes", (json_int_t)s->bytes,
                           "reconnects", (json_int_t)s->reconnects,

@@ -87,10 +87,27 @@ enum engine_state {
 /* "connecting", "online", "offline", "error", "stopped". */
 const char *engine_state_name(enum engine_state s);
 
+/* Why a stream is offline or in error, as a stable code the console
+ * translates (issue 17 item 6); the English reason text stays for logs and
+ * tools.  From ingest_open's or ingest_read's result: "auth" (401/403),
+ * "no_stream" (404), "refused", "timeout", "unreachable", "bad_camera"
+ * (URL, codec or SETUP the client cannot use), "connect_failed" (anything
+ * else while connecting), "no_data" (read timeout), "closed" (the camera
+ * ended the stream), "read_error".  Pure; any thread. */
+const char *engine_reason_code(int rc, bool connecting);
+/* The same code for a reason kept as text — a gap's or an alert's, written
+ * by ingest/record/engine with the fixed wordings they use: the codes
+ * above, and "disk_full", "disk_full_held", "write_error",
+ * "not_recordable", "no_recording_consent", "paused", "recorder_stopped",
+ * "disabled", "not_running"; "other" for anything else, "" for "".  A gap's
+ * "camera offline: WHY" is WHY's code.  Pure; any thread. */
+const char *engine_reason_code_of(const char *text);
+
 struct engine_stream_status {
     bool present;                  /* false: the camera has no such stream */
     enum engine_state state;
     char reason[160];              /* why offline/error; "" otherwise */
+    char reason_code[24];          /* the same as a code (engine_reason_code); "" when online */
     double fps, bitrate_kbps;      /* over the last second or so */
     int64_t frames, bytes;         /* received since the stream started */
     int64_t reconnects, timestamp_rebases;

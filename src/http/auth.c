@@ -443,7 +443,7 @@ static int h_password(struct http_req *req, void *ud)
     int rc;
     if ((rc = two_fields(req, fields, 1024, &oldp, &newp))) return rc;
     const char *weak = http_password_weak(newp);
-    if (weak) return http_fail(req, WW_EINVAL, "%s", weak);
+    if (weak) return http_fail_field(req, WW_EINVAL, "weak_password", "password", "%s", weak);
     const struct http_user *me = http_req_user(req);
     const char *keys[1] = {http_req_printf(req, "u:%s", me->username)};
     static const int limits[1] = {USER_FAIL_LIMIT};
@@ -457,7 +457,7 @@ static int h_password(struct http_req *req, void *ud)
     if (rc == 0) catalog_user_clear(&u);
     http_rl_end(&req->srv->rl, keys, limits, keep, 1, ok || rc != 0, ww_mono_us());
     if (rc) return rc;
-    if (!ok) return http_fail(req, WW_EPERM, "the current password is wrong");
+    if (!ok) return http_fail_field(req, WW_EPERM, "wrong_password", "password", "the current password is wrong");
     char *h;
     if ((rc = http_password_hash(newp, &h))) return rc;
     rc = catalog_user_set_password(cat, me->id, h);

@@ -179,11 +179,17 @@ int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int
         if (until_us) *until_us = ans.until_us;
         return 0;
     case COMMUNITY_NO_USER: return http_fail(req, WW_EAUTH, "sign in first");
-    case COMMUNITY_NOT_IN_SCOPE: return http_fail(req, WW_ENOTFOUND, "no such camera %lld", (long long)camera_id);
+    case COMMUNITY_NOT_IN_SCOPE:
+        return http_fail_field(req, WW_ENOTFOUND, "no_camera", NULL, "no such camera %lld", (long long)camera_id);
     case COMMUNITY_NOT_ROLE:
+        http_req_set_reason(req, "role", NULL);
         return http_fail(req, WW_EPERM, "your role (%s) may not %s this camera", catalog_role_name(u->role),
                          action_words(action));
     default:
+        /* the console words it from these codes (issue 17 item 6) */
+        http_req_set_reason(req, ans.why == COMMUNITY_CONSENT_ENDED ? "consent_ended"
+                                 : ans.why == COMMUNITY_CONSENT_NOT_YET ? "consent_not_yet" : "consent_missing",
+                            action == AUTHZ_LIVE ? "live" : action == AUTHZ_PLAYBACK ? "playback" : "export");
         http_error(req, 403, "no_consent", "%s", ans.reason);
         return WW_EPERM; /* answered; non-zero so the caller stops */
     }

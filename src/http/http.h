@@ -184,6 +184,16 @@ int http_error(struct http_req *req, unsigned status, const char *code, const ch
  * err so a handler can write `return http_fail(req, WW_EINVAL, "…");`. */
 int http_fail(struct http_req *req, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The error answer's machine-readable detail (issue 17 item 6): "reason", a
+ * stable code the console translates ("required", "range", "offline"
+ * reasons …), and "field", the request field it is about (NULL: none).
+ * Both must outlive the request (string literals or request memory).  The
+ * next error answer of this request carries them beside code and message. */
+void http_req_set_reason(struct http_req *req, const char *reason, const char *field);
+/* http_fail with a reason and a field: `return http_fail_field(req,
+ * WW_EINVAL, "range", "latitude", "latitude %g is out of range", v);` */
+int http_fail_field(struct http_req *req, int err, const char *reason, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Streaming bodies (live fMP4, exports).
  * read(ctx, pos, buf, max) is called on the connection's thread and returns:

@@ -228,6 +228,7 @@ struct http_req {
     bool queued;
     struct http_hdr *hdrs;
     const char *err_msg;          /* from http_fail */
+    const char *err_reason, *err_field; /* http_req_set_reason's; NULL = none */
     struct http_done *done;
     struct http_count *count;     /* http_resp_count, not yet taken by a body */
 };

@@ -144,6 +144,9 @@ int http_error(struct http_req *req, unsigned status, const char *code, const ch
     json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code ? code : "error", "message",
                           msg ? msg : default_message(status));
     free(msg);
+    json_t *e = json_object_get(o, "error");
+    if (e && req->err_reason) json_object_set_new(e, "reason", json_string(req->err_reason));
+    if (e && req->err_field) json_object_set_new(e, "field", json_string(req->err_field));
     return http_respond_json(req, status, o);
 }
 
@@ -159,6 +162,27 @@ int http_fail(struct http_req *req, int err, const char *fmt, ...)
         }
         va_end(ap);
     }
+    return err;
+}
+
+void http_req_set_reason(struct http_req *req, const char *reason, const char *field)
+{
+    req->err_reason = reason;
+    req->err_field = field;
+}
+
+int http_fail_field(struct http_req *req, int err, const char *reason, const char *field,
+                    const char *fmt, ...)
+{
+    http_req_set_reason(req, reason, field);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) >= 0) {
+        req->err_msg = http_req_strdup(req, msg);
+        free(msg);
+    }
+    va_end(ap);
     return err;
 }
 

@@ -58,9 +58,9 @@ function cli(dataDir, args, input) {
   return spawnSync(WW, ['--data', dataDir, ...args], { input, encoding: 'utf8', timeout: 60000 });
 }
 
-// Starts `wardwatch serve --no-record` on a fresh data folder.  Returns
+// Starts `wardwatch serve --no-record` (record: true → the cameras run) on a fresh data folder.  Returns
 // { url, port, dataDir, adminPassword, cli(args, input), api(...), stop() }.
-export async function startServer({ timeoutMs = 30000 } = {}) {
+export async function startServer({ timeoutMs = 30000, record = false } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-browser-'));
   fs.rmdirSync(dataDir);
   const init = cli(dataDir, ['init']);
@@ -70,7 +70,7 @@ export async function startServer({ timeoutMs = 30000 } = {}) {
   const port = await freePort();
   const logPath = path.join(dataDir, 'serve.log');
   const logFd = fs.openSync(logPath, 'a');
-  const proc = spawn(WW, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--no-record'], {
+  const proc = spawn(WW, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, ...(record ? [] : ['--no-record'])], {
     stdio: ['ignore', logFd, logFd],
     env: { ...process.env, WARDWATCH_WEB_DIR: process.env.WARDWATCH_WEB_DIR || path.join(SRC, 'web') },
   });

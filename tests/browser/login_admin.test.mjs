@@ -71,7 +71,8 @@ await run(async (keep) => {
   await page.click('.modal button[type=submit]');
   await page.waitForFunction(() => document.querySelector('.modal .form-error')?.textContent.length > 0);
   const formErr = await page.textContent('.modal .form-error');
-  check(formErr.includes('credentials'), 'a URL with credentials is refused with the server message', 'credentials', formErr);
+  check(formErr.includes('không được chứa tên đăng nhập và mật khẩu') && !formErr.includes('credentials'),
+    "a URL with credentials is refused in the console's words, not the server's English", 'không được chứa tên đăng nhập và mật khẩu', formErr);
   await page.fill('#f-main_url', 'rtsp://127.0.0.1:9/stream');
   await page.fill('#f-username', 'admin');
   await page.fill('#f-password', 'camera-pass');

@@ -1,8 +1,8 @@
 // Every page as its people see it, in Vietnamese (issue 17 items 11, 12):
 //   - an admin, a viewer and a camera owner walk every page of their sidebar (and an
 //     incident's details, the timeline of a recorded camera); no visible
-//     text (document.body.innerText) holds "null", "undefined", "NaN" or
-//     "[object" — a failure names the page and the text around it;
+//     text (document.body.innerText) holds "null", "undefined", "NaN",
+//     "[object" or the server's English (SERVER_EN) — a failure names the page and the text around it;
 //   - no page has a browser date picker (<input type=date|datetime-local|
 //     time|month|week>): dates are typed dd/mm/yyyy through the console's own
 //     input, and the one on the incidents filter takes 05/11/2026 and puts
@@ -23,7 +23,12 @@ import { spawnSync } from 'node:child_process';
 import { startServer, launch, newPage, signIn, shot, check, run, apiSession, log, SRC } from './lib.mjs';
 
 const GENCAMS = path.join(SRC, 'tools', 'gencams', 'gencams.py');
-const STRAY = /\bnull\b|\bundefined\b|\bNaN\b|\[object/;
+// …and no server English on a Vietnamese page (issue 17 item 6): the
+// wordings of the server's error messages and camera reasons.
+const SERVER_EN = ['sign in first', 'you may not do this', 'no such resource', 'the request is malformed', 'connection refused',
+  'has not agreed', 'camera offline', 'must be a', 'is required', 'out of range', 'not running', 'disabled in the catalog',
+  'does not run the cameras', 'no data from the camera', 'timed out', 'internal error'];
+const STRAY = new RegExp(`\\bnull\\b|\\bundefined\\b|\\bNaN\\b|\\[object|${SERVER_EN.join('|')}`, 'i');
 
 function py(args) {
   const r = spawnSync('python3', args, { encoding: 'utf8', timeout: 180000 });

@@ -8,11 +8,18 @@
 // sent again — a form being saved simply finishes, nothing typed is lost.
 // Other errors throw ApiError with the server's { code, message } and the
 // HTTP status.
+// Its message is the console's own text for the code (lib/errors.js), in the
+// language shown; the server's English stays in serverMessage.
+import { apiErrorText } from './errors.js';
+
 export class ApiError extends Error {
-  constructor(status, code, message, headers) {
-    super(message || code || `HTTP ${status}`);
+  constructor(status, code, message, headers, detail = {}) {
+    super(apiErrorText({ status, code, reason: detail.reason, field: detail.field }));
     this.status = status;
     this.code = code;
+    this.reason = detail.reason;
+    this.field = detail.field;
+    this.serverMessage = message || '';
     this.headers = headers;
   }
 }
@@ -35,7 +42,7 @@ async function request(method, path, body, opts = {}) {
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!r.ok) {
     const err = data && data.error ? data.error : {};
-    const e = new ApiError(r.status, err.code, err.message, r.headers);
+    const e = new ApiError(r.status, err.code, err.message, r.headers, err);
     if (r.status === 401 && !opts.quiet401 && !opts.retried && await onUnauthorized(e)) {
       return request(method, path, body, { ...opts, retried: true });
     }

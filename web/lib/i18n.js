@@ -26,6 +26,9 @@ export function addStrings(strings) {
   for (const l of LANGS) Object.assign(extra[l], (strings && strings[l]) || {});
 }
 
+// Whether a key has a text in the language (or the Vietnamese fallback).
+export function hasKey(key) { return key in extra[lang] || key in dict || key in extra.vi; }
+
 // t('login.locked', { s: 30 }) → "… 30 giây."  Unknown keys show the key.
 export function t(key, vars) {
   let s = extra[lang][key] ?? dict[key] ?? extra.vi[key] ?? key;

@@ -32,6 +32,8 @@
 // playing started: X-Start-Us + currentTime) and data-first-frame-us (the
 // first picture presented), so that tests and tools can read them.
 
+import { apiErrorText } from './errors.js';
+
 export function codecSupported(codec) {
   return !!(codec && window.MediaSource && MediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`));
 }
@@ -166,7 +168,7 @@ export class MsePlayer {
         headers: { 'X-Requested-With': 'wardwatch' },
       });
     } catch (e) {
-      if (!this.stopped) this.setState('error', { message: e.message });
+      if (!this.stopped) this.setState('error', { detail: e.message });
       return;
     }
     if (this.stopped) { this.ac.abort(); return; }
@@ -174,7 +176,7 @@ export class MsePlayer {
       let err = {};
       try { err = (await r.json()).error || {}; } catch { /* not JSON */ }
       const s = { 503: 'offline', 403: 'forbidden', 404: 'notfound', 401: 'unauthorized' }[r.status] || 'error';
-      this.setState(s, { status: r.status, code: err.code, message: err.message || `HTTP ${r.status}` });
+      this.setState(s, { status: r.status, code: err.code, reason: err.reason, message: apiErrorText({ status: r.status, ...err }), serverMessage: err.message });
       return;
     }
     this.mark('headers');
@@ -201,15 +203,15 @@ export class MsePlayer {
       this.sb = this.ms.addSourceBuffer(`video/mp4; codecs="${this.codec}"`);
     } catch (e) {
       this.ac.abort();
-      this.setState('unsupported', { codec: this.codec, message: e.message });
+      this.setState('unsupported', { codec: this.codec, detail: e.message });
       return;
     }
     this.sb.mode = 'segments';
     this.sb.addEventListener('updateend', () => this.onAppended());
-    this.sb.addEventListener('error', () => this.setState('error', { message: 'SourceBuffer error' }));
+    this.sb.addEventListener('error', () => this.setState('error', { detail: 'SourceBuffer error' }));
     v.addEventListener('error', this.onVideoError = () => {
       const e = v.error;
-      if (e && !this.stopped) this.setState('error', { message: e.message || `media error ${e.code}` });
+      if (e && !this.stopped) this.setState('error', { detail: e.message || `media error ${e.code}` });
     });
     // A short stall (a slow decoder, a frame arriving late) is not worth a
     // spinner: say 'waiting' only after half a second of it.
@@ -293,7 +295,7 @@ export class MsePlayer {
         this.queue.splice(0, n, buf);
         this.trim(2);
       } else {
-        this.setState('error', { message: e.message });
+        this.setState('error', { detail: e.message });
       }
     }
   }

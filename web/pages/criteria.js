@@ -13,6 +13,7 @@
 // Officers self-assess their own ward; province staff review, register
 // wards and record recognition; the server enforces it (api/criteria.c).
 import { ensureStyles, today, viDate, loadChart } from '../report/ward-ui.js';
+import { apiErrorText } from '../lib/errors.js';
 import { pressable, modalKeys } from '../lib/ui.js';
 
 const RESULTS = ['met', 'not_met', 'in_progress'];
@@ -66,7 +67,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
           const res = await fetch(`/api/v1/criteria/assessments/${r.id}/files?name=${encodeURIComponent(f.name)}`, {
             method: 'POST', body: f, credentials: 'same-origin',
             headers: { 'Content-Type': f.type || 'application/octet-stream', 'X-Requested-With': 'wardwatch' } });
-          if (!res.ok) throw new Error((await res.json()).error.message);
+          if (!res.ok) { const j = await res.json().catch(() => ({})); throw new Error(apiErrorText({ status: res.status, ...(j.error || {}) })); }
         }
         close(r);
       } catch (ex) { err.textContent = ex.message; }

@@ -4,6 +4,8 @@
 // the most common failure in the field).  Refreshes every 5 s.
 import { pressable } from '../lib/ui.js';
 
+import { reasonText } from '../lib/errors.js';
+
 const REFRESH_MS = 5000;
 const RANK = { offline: 0, error: 1, connecting: 2, online: 3, disabled: 4 };
 
@@ -150,7 +152,7 @@ export default {
         cell: (c) => h('div', {}, h('strong', {}, c.name), h('div', { class: 'muted hl-id' }, [`#${c.id}`, c.codec ? codecLabel(c) : null].filter(Boolean).join(' · '))) },
       { key: 'state', label: t('health.col.state'), sort: (c) => [RANK[c.state] ?? 9, c.name.toLocaleLowerCase()],
         cell: (c) => h('div', { class: 'hl-state' }, ui.badge(t(`health.state.${c.state}`), KIND[c.state] || 'muted'),
-          c.reason ? h('div', { class: `hl-reason ${c.state === 'online' || c.state === 'disabled' ? 'muted' : ''}` }, c.reason) : null) },
+          c.reason ? h('div', { class: `hl-reason ${c.state === 'online' || c.state === 'disabled' ? 'muted' : ''}`, title: c.reason }, reasonText(c.reason_code, c.reason)) : null) },
       { key: 'last_frame', label: t('health.col.last_frame'), sort: (c) => lastUs(c) || 0,
         cell: (c) => {
           const us = lastUs(c);
@@ -179,7 +181,7 @@ export default {
           const rs = c.record_state === 'recording' && c.state !== 'online' ? 'idle' : c.record_state;
           const k = `health.record.${rs}`;
           return h('div', { class: 'hl-state' }, ui.badge(t(k) === k ? rs : t(k), REC_KIND[rs] || 'muted'),
-            c.record_error ? h('div', { class: 'hl-reason' }, c.record_error) : null);
+            c.record_error ? h('div', { class: 'hl-reason', title: c.record_error }, reasonText(c.record_error_code, c.record_error)) : null);
         } },
     ];
     if (canPlayback) {

@@ -8,6 +8,8 @@ import { ensureStyles } from '../report/ward-ui.js';
 import { dateTimeInput, msOfDay, dayOf } from '../lib/datetime.js';
 import { fmtNum } from '../lib/i18n.js';
 import { caseFileSection } from '../lib/evidence.js';
+import { cameraPicker, exportPicker, exportLabel } from '../lib/pickers.js';
+import { cardLabels } from '../lib/cards.js';
 import { modalKeys } from '../lib/ui.js';
 
 const STATUSES = ['received', 'verifying', 'solved', 'closed'];
@@ -26,8 +28,19 @@ function histValue(v) {
 }
 
 // The add/edit form.  Figure fields follow the chosen category.
-function incidentForm(ctx, { cats, wards, inc }) {
+// The cameras and exports an incident may be linked with, as the caller sees
+// them (the server scopes both lists and checks the link again on save).
+async function linkables(ctx) {
+  const [cams, exps] = await Promise.all([
+    ctx.api.get('/api/v1/cameras').then((r) => r.cameras).catch(() => []),
+    ctx.api.get('/api/v1/exports').then((r) => r.exports).catch(() => []),
+  ]);
+  return { cams, exps };
+}
+
+async function incidentForm(ctx, { cats, wards, inc }) {
   const { h, t, api, lang } = ctx;
+  const { cams: allCams, exps } = await linkables(ctx);
   return new Promise((resolve) => {
     const err = h('div', { class: 'form-error', role: 'alert', id: 'incident-form-error' });
     const v = inc || {};
@@ -44,8 +57,8 @@ function incidentForm(ctx, { cats, wards, inc }) {
     const address = h('input', { name: 'address', id: 'inc-address', value: v.address || '' });
     const lat = h('input', { name: 'latitude', id: 'inc-lat', type: 'number', step: 'any', value: v.latitude ?? '' });
     const lon = h('input', { name: 'longitude', id: 'inc-lon', type: 'number', step: 'any', value: v.longitude ?? '' });
-    const cams = h('input', { name: 'camera_ids', id: 'inc-cameras', value: (v.camera_ids || []).join('; '),
-      placeholder: '3; 7' });
+    const cams = cameraPicker(ctx, allCams, v.camera_ids || []);
+    const expPick = exportPicker(ctx, exps, allCams, v.export_ids || []);
     const figs = {};
     const figBox = h('div', { class: 'form-grid' });
     for (const f of FIGURES) {
@@ -71,7 +84,7 @@ function incidentForm(ctx, { cats, wards, inc }) {
         ward_id: Number(wardSel.value), category_id: Number(catSel.value), occurred_at_us: Math.round(when.ms) * 1000,
         status: status.value, summary: summary.value.trim(), address: address.value.trim() || null,
         latitude: lat.value === '' ? null : Number(lat.value), longitude: lon.value === '' ? null : Number(lon.value),
-        camera_ids: cams.value.trim(),
+        camera_ids: cams.value(), export_ids: expPick.value(),
       };
       for (const f of FIGURES) {
         const applies = c && c.figures.includes(f);
@@ -89,8 +102,9 @@ function incidentForm(ctx, { cats, wards, inc }) {
       field(t('inc.ward'), wardSel), field(t('inc.category'), catSel),
       field(t('inc.when'), when), field(t('inc.status'), status)),
     field(t('inc.summary'), summary),
-    h('div', { class: 'form-grid' }, field(t('inc.address'), address), field(t('inc.cameras'), cams),
+    h('div', { class: 'form-grid' }, field(t('inc.address'), address),
       field(t('inc.lat'), lat), field(t('inc.lon'), lon)),
+    h('div', { class: 'form-grid' }, field(t('inc.cameras'), cams.el, 'field-picker'), field(t('inc.exports'), expPick.el, 'field-picker')),
     h('div', { class: 'field-label' }, t('inc.figures')), figBox,
     h('div', { class: 'modal-actions' },
       h('button', { type: 'button', class: 'btn', onclick: () => close(null) }, t('common.cancel')),
@@ -111,6 +125,18 @@ function figuresText(ctx, r) {
 async function renderDetail(el, ctx, id, cats, wards) {
   const { api, t, h, ui, lang } = ctx;
   const inc = await api.get(`/api/v1/incidents/${id}`);
+  const { cams: linkCams, exps: linkExps } = await linkables(ctx);
+  const camName = new Map(linkCams.map((c) => [c.id, c.name]));
+  // a camera opens its timeline at the incident's time; an export at its own range
+  const atOf = (iso) => encodeURIComponent(iso);
+  const camChip = (c) => h('a', { class: 'chip', 'data-camera': c,
+    href: `#/timeline?camera=${c}&date=${dayOf(Date.parse(inc.occurred_at))}&at=${atOf(inc.occurred_at)}` }, camName.get(c) || `#${c}`);
+  const expLink = (xid) => {
+    const x = linkExps.find((e) => e.id === xid);
+    if (!x) return h('span', { class: 'chip muted', 'data-export': xid }, t('pick.export_no', { n: xid }));
+    return h('a', { class: 'chip', 'data-export': xid, href: `#/timeline?camera=${x.camera_id}&at=${atOf(x.from)}` },
+      exportLabel(ctx, x, camName.get(x.camera_id)));
+  };
   const cat = cats.find((c) => c.id === inc.category_id);
   const canWrite = ctx.is('admin') || (ctx.is('officer') && ctx.user.ward_id === inc.ward_id);
   const row = (label, value) => h('tr', {}, h('th', {}, label), h('td', {}, value));
@@ -137,19 +163,19 @@ async function renderDetail(el, ctx, id, cats, wards) {
       row(t('inc.address'), inc.address || '—'),
       row(t('inc.position'), inc.latitude != null ? `${fmtNum(inc.latitude, 5, { fixed: true })}; ${fmtNum(inc.longitude, 5, { fixed: true })}` : '—'),
       row(t('inc.figures'), figuresText(ctx, inc) || '—'),
-      row(t('inc.cameras'), inc.camera_ids.length ? inc.camera_ids.map((c) => h('a', { href: `#/timeline?camera=${c}&date=${dayOf(Date.parse(inc.occurred_at))}`, class: 'chip' }, `#${c}`)) : '—'),
-      row(t('inc.exports'), inc.export_ids.length ? inc.export_ids.map((x) => `#${x}`).join(', ') : '—'),
+      row(t('inc.cameras'), inc.camera_ids.length ? h('span', { class: 'chips', id: 'incident-cameras' }, ...inc.camera_ids.map(camChip)) : '—'),
+      row(t('inc.exports'), inc.export_ids.length ? h('span', { class: 'chips', id: 'incident-exports' }, ...inc.export_ids.map(expLink)) : '—'),
       row(t('inc.entered'), `${inc.created_by || '—'} · ${ctx.fmtDateTime(inc.created_at, false)}`),
       inc.updated_at ? row(t('inc.updated'), `${inc.updated_by || '—'} · ${ctx.fmtDateTime(inc.updated_at, false)}`) : null))),
     caseFileSection(ctx, inc),
     h('h2', { class: 'section-title' }, t('inc.history')),
-    ui.table([
+    cardLabels(ui.table([
       { label: t('inc.hist.at'), value: (r) => ctx.fmtDateTime(r.at), class: 'mono' },
       { label: t('inc.hist.user'), value: (r) => r.user },
       { label: t('inc.hist.action'), value: (r) => ui.badge(t(`inc.hist.${r.action}`), r.action === 'updated' ? 'info' : 'muted') },
       { label: t('inc.hist.changes'), value: (r) => (r.action === 'updated'
         ? h('ul', { class: 'diff' }, diffText(r.diff).map((x) => h('li', {}, x))) : h('span', { class: 'muted' }, t('inc.hist.full'))) },
-    ], inc.history || [], { empty: '—' }));
+    ], inc.history || [], { empty: '—' })));
 }
 
 export default {
@@ -215,14 +241,14 @@ export default {
         } }, t('inc.add')) : null),
       filters,
       h('div', { class: 'summary', id: 'incident-total' }, t('inc.total', { n: r.total })),
-      h('div', { id: 'incident-list' }, ui.table([
+      h('div', { id: 'incident-list' }, cardLabels(ui.table([
         { label: t('inc.when'), value: (x) => ctx.fmtDateTime(x.occurred_at, false), class: 'mono nowrap' },
         ctx.is('admin', 'province') ? { label: t('inc.ward'), value: (x) => x.ward } : null,
         { label: t('inc.category'), value: (x) => catName(cats.find((c) => c.id === x.category_id), lang) },
         { label: t('inc.summary'), value: (x) => h('span', {}, x.demo ? ui.badge('demo', 'warn') : null, ' ', x.summary) },
         { label: t('inc.status'), value: (x) => ui.badge(t(`inc.status.${x.status}`), STATUS_KIND[x.status]) },
         { label: t('inc.figures'), value: (x) => h('small', { class: 'muted' }, figuresText(ctx, x)) },
-      ].filter(Boolean), r.incidents, { empty: t('inc.empty'), onRowClick: (x) => ctx.navigate(`#/incidents/${x.id}`) })),
+      ].filter(Boolean), r.incidents, { empty: t('inc.empty'), onRowClick: (x) => ctx.navigate(`#/incidents/${x.id}`) }))),
       pager(ctx, f, r.total, limit, apply));
     return undefined;
   },

@@ -12,6 +12,7 @@
 // The table under the map lists the same cameras with their consent.
 import * as L from 'leaflet';
 import { placeSearch, placeStrings } from '../lib/places.js';
+import { reasonText, probeText } from '../lib/errors.js';
 import { modalKeys } from '../lib/ui.js';
 
 const REFRESH_MS = 10000;
@@ -388,12 +389,12 @@ export default {
       const st = stateOf(c);
       const probe = h('div', { class: 'probe-result' }, c.probe
         ? (c.probe.ok ? t('map.probe_ok', { codec: c.probe.codec, w: c.probe.width, h: c.probe.height, ms: c.probe.elapsed_ms })
-          : t('map.probe_failed', { m: c.probe.message || c.probe.error_code })) : t('map.probe_never'));
+          : t('map.probe_failed', { m: probeText(c.probe.error_code) })) : t('map.probe_never'));
       const still = h('div', { class: 'probe-still' });
       const el2 = h('div', { class: 'camera-card', 'data-camera': c.id, style: 'min-width: 260px' },
         h('strong', {}, c.name), c.address ? h('div', { class: 'muted' }, c.address) : null,
         h('div', { style: 'margin: 6px 0' }, ui.badge(t(`map.state.${st}`), st === 'online' ? 'ok' : st === 'disabled' ? 'muted' : st === 'connecting' ? 'warn' : 'bad'),
-          c.reason && st !== 'online' && st !== 'disabled' ? h('small', { class: 'muted' }, ` ${c.reason}`) : null),
+          c.reason && st !== 'online' && st !== 'disabled' ? h('small', { class: 'muted', title: c.reason }, ` ${reasonText(c.reason_code, c.reason)}`) : null),
         c.alert ? h('div', { class: 'callout bad', style: 'margin: 6px 0; padding: 4px 8px' }, t('map.dark_for', { d: durationText(c.alert.dark_for_s, ctx.lang) })) : null,
         h('div', {}, consentBadges(ctx, c.consent)),
         c.owner ? h('div', { style: 'margin-top: 6px' }, `${t('map.owner')}: ${c.owner.name}`, c.owner.phone ? h('a', { href: `tel:${c.owner.phone.replace(/[^0-9+]/g, '')}`, style: 'margin-left: 6px' }, c.owner.phone) : null) : null,
@@ -484,7 +485,7 @@ export default {
         { label: t('map.col.state'), value: (c) => ui.badge(t(`map.state.${stateOf(c)}`), stateOf(c) === 'online' ? 'ok' : stateOf(c) === 'disabled' ? 'muted' : 'bad') },
         { label: t('map.col.consent'), value: (c) => consentBadges(ctx, c.consent) },
         { label: t('map.col.alert'), value: (c) => (c.alert ? ui.badge(t('map.dark_for', { d: durationText(c.alert.dark_for_s, ctx.lang) }), 'bad') : '') },
-        { label: t('map.col.probe'), value: (c) => (c.probe ? (c.probe.ok ? ui.badge('OK', 'ok') : ui.badge(c.probe.error_code || '!', 'bad')) : t('map.probe_never')) },
+        { label: t('map.col.probe'), value: (c) => (c.probe ? (c.probe.ok ? ui.badge('OK', 'ok') : ui.badge(probeText(c.probe.error_code), 'bad')) : t('map.probe_never')) },
       ], vis, { empty: t('map.count', { n: 0 }) }));
     }
 

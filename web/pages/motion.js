@@ -21,6 +21,8 @@
 // settings catch.  Save → PUT …/motion; the recorder applies it live.
 // Users who may not manage the camera see it read-only.
 
+import { apiErrorText } from '../lib/errors.js';
+
 const STATE_MS = 1000;
 const EVENTS_MS = 10000;
 const HANDLE_PX = 7;
@@ -637,7 +639,7 @@ export default {
         const r = await fetch(`/api/v1/cameras/${cam.id}/snapshot`, { credentials: 'same-origin', cache: 'no-store' });
         if (!r.ok) {
           let m = `HTTP ${r.status}`;
-          try { const j = await r.json(); if (j && j.error) m = j.error.message; } catch { /* not JSON */ }
+          try { const j = await r.json(); m = apiErrorText({ status: r.status, ...((j && j.error) || {}) }); } catch { m = apiErrorText({ status: r.status }); }
           throw new Error(m);
         }
         const blob = await r.blob();

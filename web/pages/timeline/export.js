@@ -7,6 +7,8 @@ import { allows, reason } from '../../lib/consent.js';
 import { I } from './strings.js';
 import { isoOf, hms } from './time.js';
 import { exportCard, fmtDur, fmtBytes } from './parts.js';
+import { pickIncident, attachExport } from '../../lib/pickers.js';
+import { placeHold, mayHold } from '../../lib/evidence.js';
 
 export function exportPart(tl) {
   const { t, h, api, ui } = tl.ctx;
@@ -14,6 +16,13 @@ export function exportPart(tl) {
   const exportBtn = h('button', { class: 'btn btn-primary', id: 'tl-export', onclick: () => doExport(), html: `${I.export}<span>${t('tl.export')}</span>` });
   const clearSel = h('button', { class: 'btn', id: 'tl-sel-clear', onclick: () => { tl.sel = null; drawSel(); tl.redraw(); } }, t('tl.sel_clear'));
   const exportResult = h('div', { class: 'tl-export-result', id: 'tl-export-result', hidden: true });
+  // a hold on the marked range (or an event's, from the events list): kept
+  // from retention while it is in force (issue 13 item 1)
+  const holdBtn = h('button', { class: 'btn', id: 'tl-hold', disabled: true, onclick: () => tl.holdRange(tl.sel.a, tl.sel.b) }, t('tl.hold_range'));
+  tl.holdRange = mayHold(tl.ctx, tl.cam.ward_id) ? async (fromUs, toUs) => {
+    const ok = await placeHold(tl.ctx, { cameras: [[tl.cam.id, tl.cam.name]], fromMs: Math.floor(fromUs / 1000), toMs: Math.ceil(toUs / 1000) });
+    if (ok) tl.redraw();
+  } : null;
 
   // [ or ]: the play head's second becomes the range's start or end
   function mark(which) {
@@ -40,6 +49,8 @@ export function exportPart(tl) {
     }
     const noExport = !allows(tl.consent, 'export');
     exportBtn.disabled = !selComplete() || noExport;
+    holdBtn.disabled = !selComplete();
+    holdBtn.hidden = !tl.holdRange;
     exportBtn.title = noExport ? reason('export') : '';
     clearSel.hidden = !sel;
   }
@@ -52,7 +63,7 @@ export function exportPart(tl) {
     try {
       const r = await api.post(`/api/v1/cameras/${cam.id}/exports`, { from: isoOf(sel.a), to: isoOf(sel.b), stream: tl.stream });
       const x = r.export || r;
-      exportResult.replaceChildren(...exportCard(cam, x, sel));
+      exportResult.replaceChildren(...exportCard(cam, x, sel), attachButton(cam, x));
       exportResult.hidden = false;
       ui.toast(t('tl.export_done', { size: fmtBytes(x.bytes) }));
     } catch (e) {
@@ -62,11 +73,30 @@ export function exportPart(tl) {
       exportBtn.disabled = !selComplete() || !allows(tl.consent, 'export');
     }
   }
+  // "Gắn vào vụ việc": the export (and its camera) joins an incident of the
+  // camera's ward, chosen from the register; only those who may change that
+  // ward's incidents see the button (the server checks again).
+  function attachButton(cam, x) {
+    const u = tl.ctx.user;
+    const may = tl.ctx.is('admin') || (tl.ctx.is('officer') && u.ward_id && u.ward_id === cam.ward_id);
+    if (!may) return h('span');
+    const note = h('span', { class: 'muted', id: 'tl-export-attached' });
+    const btn = h('button', { type: 'button', class: 'btn', id: 'tl-export-attach', onclick: async () => {
+      const inc = await pickIncident(tl.ctx, { wardId: cam.ward_id, title: t('pick.attach_title') });
+      if (!inc) return;
+      try {
+        await attachExport(tl.ctx, inc.id, x.id, cam.id);
+        note.replaceChildren(t('pick.attached'), ' ', h('a', { href: `#/incidents/${inc.id}` }, `#${inc.id}`));
+        ui.toast(t('pick.attached_toast', { n: inc.id }));
+      } catch (e) { ui.showError(e); }
+    } }, t('pick.attach'));
+    return h('div', { class: 'tl-export-attach' }, btn, note);
+  }
   // a new camera or day starts with no range and no export shown
   function resetSel() { tl.sel = null; drawSel(); exportResult.hidden = true; }
 
   Object.assign(tl, { mark, selComplete, drawSel, doExport, resetSel });
   return tl.canExport ? h('div', { class: 'tl-export card-box' },
-    h('div', { class: 'tl-export-row' }, h('strong', {}, t('tl.sel')), selText, h('div', { class: 'tl-spacer' }), clearSel, exportBtn),
+    h('div', { class: 'tl-export-row' }, h('strong', {}, t('tl.sel')), selText, h('div', { class: 'tl-spacer' }), clearSel, holdBtn, exportBtn),
     exportResult) : null;
 }

@@ -127,7 +127,7 @@ export function playerPart(tl) {
         h('small', {}, t('tl.unsupported_help')),
         tl.cam.has_sub_stream && tl.stream === 'main' ? h('button', { class: 'btn btn-small cv-retry-btn', id: 'tl-try-sub',
           onclick: () => { tl.stream = 'sub'; tl.drawStreamSel(); stopPlayer(); tl.load(false, tl.headUs); } }, t('tl.try_sub')) : null];
-    } else body = [h('div', { class: 'cv-icon', html: I.warn }), h('strong', {}, t('tl.error', { m: info.message || '' }))];
+    } else body = [h('div', { class: 'cv-icon', html: I.warn }), h('strong', {}, t('tl.error', { m: info.message || t('err.media') }))];
     vmsg.replaceChildren(...body.filter(Boolean));
     vmsg.hidden = false;
     vmsg.dataset.kind = kind;
