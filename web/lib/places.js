@@ -33,7 +33,7 @@ export const placeStrings = {
 // type, arrow down into the list, Enter chooses.
 export function placeSearch(ctx, map) {
   const { api, t, h, ui } = ctx;
-  const results = h('div', { id: 'place-results', class: 'place-results', role: 'listbox' });
+  const results = h('div', { id: 'place-results', class: 'place-results', role: 'listbox', 'aria-label': t('places.label') });
   const input = h('input', {
     id: 'place-q', type: 'search', autocomplete: 'off', placeholder: t('places.placeholder'),
     'aria-label': t('places.label'), 'aria-controls': 'place-results',

@@ -1,5 +1,6 @@
 // ui: small DOM helpers shared by the pages.  No framework: h() builds
-// elements, the rest are a toast, a modal form and a data table.
+// elements, pressable() gives one the keyboard of a button, the rest are a
+// toast, a modal form and a data table.
 import { t } from './i18n.js';
 import { dateTimeInput } from './datetime.js';
 import { isoStation } from './station.js';
@@ -24,6 +25,63 @@ export function h(tag, attrs, ...children) {
   };
   children.forEach(add);
   return el;
+}
+
+// Makes an element that is not a button (a live tile, a table row, a
+// criteria cell) do from the keyboard what a click does (issue 17 item 9):
+// a Tab stop, and Enter or Space runs fn(event).  role: 'button' for a
+// free-standing element; null keeps the element's own (a <tr> or <td> must
+// stay a row or a cell, or the table around it stops being one).
+// Enter acts on keydown and cancels it: when fn moves the focus (a dialog
+// focusing its close button), the browser would otherwise hand the same
+// Enter on to the newly focused button as a click — the enlarged live view
+// opened and closed at once.  Space acts on keyup, as a button does, and its
+// keydown is cancelled so the page does not scroll.  Keys pressed in a
+// control inside the element (an input, a button) are theirs.
+export function pressable(el, fn, { role = 'button' } = {}) {
+  el.tabIndex = 0;
+  if (role) el.setAttribute('role', role);
+  el.addEventListener('keydown', (e) => {
+    if (e.target !== el || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'Enter') { e.preventDefault(); if (!e.repeat) fn(e); }
+    else if (e.key === ' ') e.preventDefault();
+  });
+  el.addEventListener('keyup', (e) => {
+    if (e.target === el && e.key === ' ' && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); fn(e); }
+  });
+  return el;
+}
+
+// The keyboard of a modal dialog box (inside its backdrop): Tab and
+// Shift+Tab go round the box's controls, not out to the page it covers;
+// Escape calls onEscape; the focus starts on `first` (or the box's first
+// control).  Both only while the focus is in this box (or nowhere): a
+// dialog opened over it (a form from the alert dialog, the re-sign-in) has
+// its own.  Returns release(): unhooks, and puts the focus back where it
+// was before the dialog opened (the row or cell that opened it), when that
+// element is still on the page.
+export function modalKeys(box, onEscape, first = null) {
+  const before = document.activeElement;
+  const stops = () => [...box.querySelectorAll('button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex="0"]')]
+    .filter((x) => x.offsetParent !== null);
+  const onKey = (e) => {
+    const a = document.activeElement;
+    const inside = box.contains(a);
+    if (!inside && a && a !== document.body) return;   // a dialog above this one has it
+    if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); return; }
+    if (e.key !== 'Tab') return;
+    const s = stops();
+    if (!s.length) return;
+    if (e.shiftKey && (a === s[0] || !inside)) { e.preventDefault(); s[s.length - 1].focus(); }
+    else if (!e.shiftKey && (a === s[s.length - 1] || !inside)) { e.preventDefault(); s[0].focus(); }
+  };
+  document.addEventListener('keydown', onKey);
+  const f = first || stops()[0];
+  if (f) f.focus();
+  return () => {
+    document.removeEventListener('keydown', onKey);
+    if (before && before !== document.body && document.body.contains(before) && typeof before.focus === 'function') before.focus();
+  };
 }
 
 export function clear(el) { while (el.firstChild) el.firstChild.remove(); return el; }
@@ -71,9 +129,10 @@ export function formModal({ title, fields, submitLabel, onSubmit }) {
       return h('label', { class: `field ${f.type === 'checkbox' ? 'field-check' : ''}`, for: id },
         h('span', { class: 'field-label' }, f.label), input, f.help ? h('small', {}, f.help) : null);
     });
-    const close = (v) => { back.remove(); document.removeEventListener('keydown', onKey); resolve(v); };
-    const onKey = (e) => { if (e.key === 'Escape') close(null); };
-    const form = h('form', { class: 'modal', onsubmit: async (e) => {
+    let release = null;
+    const close = (v) => { back.remove(); if (release) release(); resolve(v); };
+    const titleId = `modal-title-${++modalSeq}`;
+    const form = h('form', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, onsubmit: async (e) => {
       e.preventDefault();
       const values = {};
       for (const [name, { input, f }] of Object.entries(inputs)) {
@@ -91,25 +150,29 @@ export function formModal({ title, fields, submitLabel, onSubmit }) {
         err.textContent = ex && ex.message ? ex.message : String(ex);
       }
     } },
-    h('h2', {}, title), err, h('div', { class: 'form-grid' }, rows),
+    h('h2', { id: titleId }, title), err, h('div', { class: 'form-grid' }, rows),
     h('div', { class: 'modal-actions' },
       h('button', { type: 'button', class: 'btn', onclick: () => close(null) }, t('common.cancel')),
       h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel || t('common.save'))));
     const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(null); } }, form);
     document.body.append(back);
-    document.addEventListener('keydown', onKey);
-    const first = form.querySelector('input,select,textarea');
-    if (first) first.focus();
+    release = modalKeys(form, () => close(null), form.querySelector('input,select,textarea'));
   });
 }
+let modalSeq = 0;
 
 // A dense table.  columns: [{ label, value: (row) => node|string, class }].
+// With onRowClick a row opens by click, or focused by Tab and Enter/Space.
 export function table(columns, rows, { empty, onRowClick } = {}) {
   if (!rows.length) return h('div', { class: 'empty' }, empty || t('audit.empty'));
+  const row = (r) => {
+    const tr = h('tr', { class: onRowClick ? 'clickable' : null, onclick: onRowClick ? () => onRowClick(r) : null },
+      columns.map((c) => h('td', { class: c.class }, c.value(r))));
+    return onRowClick ? pressable(tr, () => onRowClick(r), { role: null }) : tr;
+  };
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' },
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.class }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', { class: onRowClick ? 'clickable' : null, onclick: onRowClick ? () => onRowClick(r) : null },
-      columns.map((c) => h('td', { class: c.class }, c.value(r))))))));
+    h('tbody', {}, rows.map(row))));
 }
 
 export function badge(text, kind = 'muted') { return h('span', { class: `badge badge-${kind}` }, text); }

@@ -10,6 +10,7 @@ import { fmtPct } from '../lib/i18n.js';
 import { durationText, mapStrings } from './map.js';
 import { reasonText } from '../lib/errors.js';
 import { cardLabels } from '../lib/cards.js';
+import { modalKeys } from '../lib/ui.js';
 
 const REFRESH_MS = 10000;
 
@@ -173,8 +174,8 @@ export default {
       let a;
       try { a = await api.get(`/api/v1/alerts/${id}`); } catch (ex) { ui.showError(ex); return; }
       const body = h('div', { class: 'alert-detail' });
-      const close = () => { back.remove(); document.removeEventListener('keydown', onKey); load().catch(() => {}); };
-      const onKey = (e) => { if (e.key === 'Escape') close(); };
+      let release = null;
+      const close = () => { back.remove(); if (release) release(); load().catch(() => {}); };
       const actions = (a.actions || []).map((x) => h('li', { class: 'alert-action', 'data-kind': x.kind },
         h('strong', {}, t(`alerts.kind.${x.kind}`)), ` — ${x.by}, ${ctx.fmtDateTime(x.at)}`,
         x.text ? h('div', {}, x.text) : null,
@@ -210,8 +211,8 @@ export default {
         h('h2', {}, t('alerts.detail', { camera: a.camera_name })), body, h('div', { class: 'modal-actions' }, buttons));
       const back = h('div', { class: 'modal-back', id: 'alert-dialog', onclick: (e) => { if (e.target === back) close(); } }, box);
       document.body.append(back);
-      document.addEventListener('keydown', onKey);
-      (box.querySelector('#alert-ack') || box.querySelector('button')).focus();
+      // Esc closes, Tab stays in the dialog (a note form opened from it has its own)
+      release = modalKeys(box, close, box.querySelector('#alert-ack') || box.querySelector('button'));
     }
 
     async function load() {

@@ -14,6 +14,7 @@
 // wards and record recognition; the server enforces it (api/criteria.c).
 import { ensureStyles, today, viDate, loadChart } from '../report/ward-ui.js';
 import { apiErrorText } from '../lib/errors.js';
+import { pressable, modalKeys } from '../lib/ui.js';
 
 const RESULTS = ['met', 'not_met', 'in_progress'];
 const RESULT_KIND = { met: 'ok', not_met: 'bad', in_progress: 'warn' };
@@ -52,8 +53,9 @@ function assessForm(ctx, { wardId, year, crit, current }) {
     side.addEventListener('change', fill);
     fill();
     const field = (label, input) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input);
-    const close = (r) => { back.remove(); resolve(r); };
-    const form = h('form', { class: 'modal', id: 'assess-form', novalidate: true, onsubmit: async (e) => {
+    let release = null;
+    const close = (r) => { back.remove(); if (release) release(); resolve(r); };
+    const form = h('form', { class: 'modal', id: 'assess-form', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'assess-title', novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       err.textContent = '';
       if (!result.value) { err.textContent = t('cr.choose_result'); result.focus(); return; }
@@ -70,7 +72,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
         close(r);
       } catch (ex) { err.textContent = ex.message; }
     } },
-    h('h2', {}, `${t('cr.criterion')} ${crit.num}: ${crit.title}`),
+    h('h2', { id: 'assess-title' }, `${t('cr.criterion')} ${crit.num}: ${crit.title}`),
     crit.evidence ? h('p', { class: 'muted' }, `${t('cr.evidence_asked')}: ${crit.evidence}`) : null,
     err,
     h('div', { class: 'form-grid' }, field(t('cr.side'), side), field(t('cr.result'), result)),
@@ -82,6 +84,9 @@ function assessForm(ctx, { wardId, year, crit, current }) {
       h('button', { type: 'submit', class: 'btn btn-primary', id: 'assess-save' }, t('common.save'))));
     const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(null); } }, form);
     document.body.append(back);
+    // Esc cancels, Tab stays in the form, the focus starts on the side and
+    // goes back to the cell that opened it
+    release = modalKeys(form, () => close(null), side);
   });
 }
 
@@ -109,14 +114,22 @@ async function dashboard(el, ctx) {
       h('td', { class: 'ward-name' }, h('a', { href: `#/criteria/ward/${w.ward_id}?year=${year}` }, w.ward)),
       w.cells.map((k, i) => {
         const c = m.criteria[i] || { num: i + 1, title: '' };
-        return h('td', { class: `cell ${k.cell}${k.cell === 'self' ? ` self-${k.self}` : ''}`, title: cellTitle(w, c, k),
+        const open = async () => {
+          const sets = await api.get(`/api/v1/criteria/assessments${qs({ ward_id: w.ward_id, year })}`);
+          const crit = sets.criteria.find((x) => x.num === c.num) || c;
+          const r = await assessForm(ctx, { wardId: w.ward_id, year, crit, current: { self: crit.self, review: crit.review } });
+          if (r) { ui.toast(t('common.saved')); ctx.navigate(`#/criteria?year=${year}&v=${Date.now()}`); }
+        };
+        const td = h('td', { class: `cell ${k.cell}${k.cell === 'self' ? ` self-${k.self}` : ''}`, title: cellTitle(w, c, k),
           'data-criterion': c.num, 'data-cell': k.cell, 'data-self': k.self || '', 'data-review': k.review || '',
-          onclick: canAssess(w) ? async () => {
-            const sets = await api.get(`/api/v1/criteria/assessments${qs({ ward_id: w.ward_id, year })}`);
-            const crit = sets.criteria.find((x) => x.num === c.num) || c;
-            const r = await assessForm(ctx, { wardId: w.ward_id, year, crit, current: { self: crit.self, review: crit.review } });
-            if (r) { ui.toast(t('common.saved')); ctx.navigate(`#/criteria?year=${year}&v=${Date.now()}`); }
-          } : null }, mark(k));
+          onclick: canAssess(w) ? open : null }, mark(k));
+        // a cell that opens its form is a Tab stop too (Enter/Space), named
+        // by its title (a mark like ✓ alone says nothing); it stays a cell
+        if (canAssess(w)) {
+          pressable(td, open, { role: null });
+          td.setAttribute('aria-label', cellTitle(w, c, k).replace(/\n/g, ' · '));
+        }
+        return td;
       }),
       h('td', { class: 'num nowrap', 'data-met': w.met, 'data-self': w.self_assessed }, w.text,
         w.self_assessed ? h('span', { class: 'muted self-count' }, ` · ${t('cr.self_count', { n: w.self_assessed })}`) : null),

@@ -132,7 +132,8 @@ const CSS = `
 .ev-day span { color: var(--muted); font-size: 12px; }
 .ev-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
 .ev-card { display: flex; flex-direction: column; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; color: var(--fg); text-decoration: none; transition: box-shadow .12s, border-color .12s, transform .12s; }
-.ev-card:hover, .ev-card:focus-visible { border-color: #f59e0b; box-shadow: 0 6px 18px rgba(15, 23, 42, .12); transform: translateY(-1px); outline: none; }
+.ev-card:hover, .ev-card:focus-visible { border-color: #f59e0b; box-shadow: 0 6px 18px rgba(15, 23, 42, .12); transform: translateY(-1px); }
+.ev-card:focus-visible { outline: 2px solid var(--focus, #2563eb); outline-offset: 2px; }   /* the amber border alone was too faint a focus mark */
 .ev-thumb { position: relative; aspect-ratio: 16 / 9; background: #05080f; overflow: hidden; }
 .ev-thumb img { width: 100%; height: 100%; object-fit: cover; display: block; }
 .ev-thumb .ev-nothumb { position: absolute; inset: 0; display: grid; place-items: center; color: #64748b; font-size: 12px; }

@@ -2,6 +2,7 @@
 // picture, frame rate, bitrate, reconnects, storage and oldest recording.
 // Sortable; problems first by default (a camera that silently went dark is
 // the most common failure in the field).  Refreshes every 5 s.
+import { pressable } from '../lib/ui.js';
 
 import { reasonText } from '../lib/errors.js';
 
@@ -216,19 +217,27 @@ export default {
       const list = sorted();
       if (!rows.length) { tableBox.replaceChildren(h('div', { class: 'empty' }, t('health.empty'))); return; }
       const scroll = tableBox.querySelector('.table-wrap')?.scrollTop || 0;
+      // the table is built anew (every refresh): a keyboard user's focus on a
+      // header or a row's link goes to the same one in the new table
+      const f = tableBox.contains(document.activeElement) ? document.activeElement : null;
+      const refocus = f && (f.dataset.key ? `th[data-key="${f.dataset.key}"]`
+        : f.closest('tr[data-camera]') ? `tr[data-camera="${f.closest('tr[data-camera]').dataset.camera}"] a` : null);
       const head = h('tr', {}, cols.map((c) => {
         if (!c.key) return h('th', { class: c.class });
         const active = sort.key === c.key;
-        return h('th', { class: `${c.class || ''} hl-sortable ${active ? 'hl-sorted' : ''}`, 'data-key': c.key, title: t('health.sort'),
+        const resort = () => { sort = { key: c.key, dir: active ? -sort.dir : 1 }; draw(); };
+        // a sortable header is a Tab stop too: Enter/Space sorts as a click does
+        return pressable(h('th', { class: `${c.class || ''} hl-sortable ${active ? 'hl-sorted' : ''}`, 'data-key': c.key, title: t('health.sort'),
           'aria-sort': active ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none',
-          onclick: () => { sort = { key: c.key, dir: active ? -sort.dir : 1 }; draw(); } },
-        c.label, h('span', { class: 'hl-arrow' }, active ? (sort.dir > 0 ? '▲' : '▼') : '↕'));
+          onclick: resort },
+        c.label, h('span', { class: 'hl-arrow', 'aria-hidden': 'true' }, active ? (sort.dir > 0 ? '▲' : '▼') : '↕')), resort, { role: null });
       }));
       const body = list.length ? list.map((c) => h('tr', { class: `hl-row hl-${c.state}`, 'data-camera': c.id, 'data-state': c.state },
         cols.map((col) => h('td', { class: col.class }, col.cell(c)))))
         : [h('tr', {}, h('td', { colspan: cols.length, class: 'muted hl-nomatch' }, t('health.none_match')))];
       tableBox.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'grid hl-table' }, h('thead', {}, head), h('tbody', {}, body))));
       tableBox.querySelector('.table-wrap').scrollTop = scroll;
+      if (refocus) { const n = tableBox.querySelector(refocus); if (n) n.focus({ preventScroll: true }); }
     }
 
     async function refresh() {

@@ -10,6 +10,7 @@ import { fmtNum } from '../lib/i18n.js';
 import { caseFileSection } from '../lib/evidence.js';
 import { cameraPicker, exportPicker, exportLabel } from '../lib/pickers.js';
 import { cardLabels } from '../lib/cards.js';
+import { modalKeys } from '../lib/ui.js';
 
 const STATUSES = ['received', 'verifying', 'solved', 'closed'];
 const STATUS_KIND = { received: 'info', verifying: 'warn', solved: 'ok', closed: 'muted' };
@@ -73,9 +74,9 @@ async function incidentForm(ctx, { cats, wards, inc }) {
     };
     catSel.addEventListener('change', drawFigures);
     drawFigures();
-    const close = (r) => { back.remove(); document.removeEventListener('keydown', onKey); resolve(r); };
-    const onKey = (e) => { if (e.key === 'Escape') close(null); };
-    const form = h('form', { class: 'modal modal-wide', id: 'incident-form', onsubmit: async (e) => {
+    let release = null;
+    const close = (r) => { back.remove(); if (release) release(); resolve(r); };
+    const form = h('form', { class: 'modal modal-wide', id: 'incident-form', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'incident-form-title', onsubmit: async (e) => {
       e.preventDefault();
       err.textContent = '';
       const c = cats.find((x) => String(x.id) === catSel.value);
@@ -96,7 +97,7 @@ async function incidentForm(ctx, { cats, wards, inc }) {
         err.textContent = ex.message;
       }
     } },
-    h('h2', {}, inc ? t('inc.edit') : t('inc.add')), err,
+    h('h2', { id: 'incident-form-title' }, inc ? t('inc.edit') : t('inc.add')), err,
     h('div', { class: 'form-grid' },
       field(t('inc.ward'), wardSel), field(t('inc.category'), catSel),
       field(t('inc.when'), when), field(t('inc.status'), status)),
@@ -110,8 +111,8 @@ async function incidentForm(ctx, { cats, wards, inc }) {
       h('button', { type: 'submit', class: 'btn btn-primary', id: 'incident-save' }, t('common.save'))));
     const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(null); } }, form);
     document.body.append(back);
-    document.addEventListener('keydown', onKey);
-    summary.focus();
+    // Esc cancels, Tab stays in the form, the focus goes back where it was
+    release = modalKeys(form, () => close(null), summary);
   });
 }
 
@@ -272,11 +273,14 @@ function pager(ctx, f, total, limit, apply) {
 function showImportErrors(ctx, data) {
   const { h, t } = ctx;
   const errs = (data && data.errors) || [];
-  const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) back.remove(); } },
-    h('div', { class: 'modal modal-wide', id: 'import-errors' },
-      h('h2', {}, t('inc.import_failed')),
+  let release = null;
+  const close = () => { back.remove(); if (release) release(); };
+  const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(); } },
+    h('div', { class: 'modal modal-wide', id: 'import-errors', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'import-errors-title' },
+      h('h2', { id: 'import-errors-title' }, t('inc.import_failed')),
       h('p', {}, (data && data.error && data.error.message) || ''),
       h('ul', { class: 'errors' }, errs.map((e) => h('li', {}, t('inc.line', { n: e.line }), ': ', e.message))),
-      h('div', { class: 'modal-actions' }, h('button', { class: 'btn btn-primary', onclick: () => back.remove() }, t('common.close')))));
+      h('div', { class: 'modal-actions' }, h('button', { class: 'btn btn-primary', onclick: close }, t('common.close')))));
   document.body.append(back);
+  release = modalKeys(back.firstChild, close);
 }

@@ -1,10 +1,12 @@
 // Live wall (#/live): the cameras the user may see in a 1/4/9/16 grid, each
 // tile an MSE player on the camera's sub stream (main if it has none), with
 // name, state and the time of the picture.  Click a tile to enlarge it on
-// the main stream.  Tiles that leave the page (grid or page change, leaving
+// the main stream (or Tab to it, Enter or Space; Esc closes and the focus
+// goes back to the tile).  Tiles that leave the page (grid or page change, leaving
 // #/live) stop their players: fetch aborted, blob URL revoked.
 import { consentMap, allows, reason } from '../lib/consent.js';
 import { WallMux, MsePlayer, codecName } from '../lib/mseplayer.js';
+import { pressable, modalKeys } from '../lib/ui.js';
 
 const GRIDS = [1, 4, 9, 16];
 const RETRY_OFFLINE_S = 10;
@@ -24,7 +26,7 @@ const strings = {
     'live.fullscreen': 'Toàn màn hình',
     'live.empty': 'Chưa có camera nào bạn được xem.',
     'live.count': '{n} camera · {on} đang phát',
-    'live.hint': 'Bấm vào một ô để phóng to (luồng chính).',
+    'live.hint': 'Bấm vào một ô (hoặc Tab tới ô đó rồi Enter) để phóng to (luồng chính); Esc để đóng.',
     'live.state.idle': '…',
     'live.state.connecting': 'Đang kết nối…',
     'live.state.playing': 'Trực tiếp',
@@ -72,7 +74,7 @@ const strings = {
     'live.fullscreen': 'Full screen',
     'live.empty': 'There are no cameras you may watch.',
     'live.count': '{n} cameras · {on} playing',
-    'live.hint': 'Click a tile to enlarge it (main stream).',
+    'live.hint': 'Click a tile (or Tab to it and press Enter) to enlarge it (main stream); Esc closes.',
     'live.state.idle': '…',
     'live.state.connecting': 'Connecting…',
     'live.state.playing': 'Live',
@@ -407,10 +409,15 @@ export default {
         v.consent = consents.get(cam.id) || null;
         v.onAnyState = () => countPlaying();
         v.el.classList.add('tile');
-        v.el.tabIndex = 0;
-        v.el.setAttribute('role', 'button');
         v.el.addEventListener('click', () => enlarge(cam));
-        v.el.addEventListener('keydown', (e) => { if (e.key === 'Enter') enlarge(cam); });
+        // Enter/Space open it once: pressable() cancels the Enter, which
+        // would otherwise also press the close button enlarge() focuses.
+        // A group named after the camera, not a button: an offline tile
+        // holds its own retry button, and a button may not hold another.
+        // The hint under the wall says what Enter does.
+        pressable(v.el, () => enlarge(cam), { role: 'group' });
+        v.el.setAttribute('aria-label', cam.name);
+        v.el.setAttribute('aria-describedby', 'live-hint');
         views.push(v);
         wall.append(v.el);
         v.start();
@@ -476,18 +483,27 @@ export default {
         h('div', { class: 'zoom-body' }, v.el));
       const back = h('div', { class: 'zoom-back', onclick: (e) => { if (e.target === back) closeZoom(); } }, box);
       document.body.append(back);
-      zoom = { v, back };
-      close.focus();
+      // Tab stays in the dialog (aria-modal: the wall behind it is covered);
+      // Esc is the page's own key below (it closes and resumes the wall)
+      zoom = { v, back, camId: cam.id, release: modalKeys(box, null, close) };
       v.start();
     }
 
     function closeZoom(resume = true) {
       if (!zoom) return;
+      const { camId, release } = zoom;
+      const hadFocus = zoom.back.contains(document.activeElement);
       zoom.v.close();
       zoom.back.remove();
       zoom = null;
+      release();
       if (resume && mux) draw();   // a fresh shared request for the whole page
       else if (resume) for (const w of views) { w.suspended = false; w.start(); }
+      // back to the tile it was opened from (draw() may have made it anew)
+      if (resume && hadFocus) {
+        const tile = wall.querySelector(`.tile[data-camera="${camId}"]`);
+        if (tile) tile.focus();
+      }
     }
 
     const onKey = (e) => {
@@ -507,7 +523,7 @@ export default {
           h('label', { class: 'wall-rotate', title: t('live.rotate_help', { s: ROTATE_S }) }, rotate, t('live.rotate')),
           full)),
       h('div', { class: 'wall-frame' }, wall),
-      h('p', { class: 'muted wall-hint' }, t('live.hint')));
+      h('p', { class: 'muted wall-hint', id: 'live-hint' }, t('live.hint')));
     draw();
     const consentTimer = setInterval(async () => {
       consents = await consentMap(api);

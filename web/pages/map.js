@@ -13,6 +13,7 @@
 import * as L from 'leaflet';
 import { placeSearch, placeStrings } from '../lib/places.js';
 import { reasonText, probeText } from '../lib/errors.js';
+import { modalKeys } from '../lib/ui.js';
 
 const REFRESH_MS = 10000;
 export const STATE_COLOURS = { online: '#16a34a', connecting: '#d97706', offline: '#dc2626', error: '#dc2626', disabled: '#94a3b8' };
@@ -279,12 +280,11 @@ export function consentBadges(ctx, consent) {
 export async function consentDialog(ctx, cam, canManage, onChange) {
   const { api, t, h, ui } = ctx;
   const back = h('div', { class: 'modal-back' });
-  const box = h('div', { class: 'modal', style: 'max-width: 1040px; width: 95vw' });
+  const box = h('div', { class: 'modal', style: 'max-width: 1040px; width: 95vw', role: 'dialog', 'aria-modal': 'true', 'aria-label': cam.name });
   back.append(box);
-  const close = () => { back.remove(); document.removeEventListener('keydown', onKey); };
-  const onKey = (e) => { if (e.key === 'Escape') close(); };
+  let release = null;
+  const close = () => { back.remove(); if (release) release(); };
   back.addEventListener('click', (e) => { if (e.target === back) close(); });
-  document.addEventListener('keydown', onKey);
   document.body.append(back);
   async function draw() {
     const r = await api.get(`/api/v1/cameras/${cam.id}/consents`);
@@ -337,6 +337,9 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
     if (onChange) onChange();
   }
   await draw();
+  // Esc closes, Tab stays in the dialog, the focus starts on its last
+  // button (close) — once it is drawn — and goes back where it was
+  if (document.body.contains(back)) release = modalKeys(box, close, [...box.querySelectorAll('.modal-actions button')].pop());
 }
 
 // ---- the page ------------------------------------------------------------------
@@ -450,10 +453,35 @@ export default {
       drawList();
     }
 
+    // A camera's card from the list under the map: centred, open, and the
+    // focus in it so its buttons are the next Tab stops (the markers are
+    // not focusable); when it closes (Esc, the ×) the focus goes back to
+    // the camera's name in the list (the list may have been drawn anew).
+    function openCard(id) {
+      const m = markers.get(id);
+      if (!m) return;
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 17));
+      m.openPopup();
+      const pop = m.getPopup() && m.getPopup().getElement();
+      const first = pop && pop.querySelector('.leaflet-popup-content a[href], .leaflet-popup-content button:not([disabled])');
+      if (!first) return;
+      first.focus({ preventScroll: true });
+      // Leaflet's own Esc only works while the map itself has the focus
+      if (!pop.dataset.escWired) {
+        pop.dataset.escWired = '1';
+        pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); m.closePopup(); } });
+      }
+      m.once('popupclose', () => {
+        if (document.activeElement && document.activeElement !== document.body && !pop.contains(document.activeElement)) return;
+        const link = list.querySelector(`a[data-camera-link="${id}"]`);
+        if (link) link.focus({ preventScroll: true });
+      });
+    }
+
     function drawList() {
       const vis = visible();
       ui.clear(list).append(ui.table([
-        { label: t('map.col.camera'), value: (c) => h('a', { href: '#', onclick: (e) => { e.preventDefault(); const m = markers.get(c.id); if (m) { map.setView(m.getLatLng(), Math.max(map.getZoom(), 17)); m.openPopup(); } } }, c.name) },
+        { label: t('map.col.camera'), value: (c) => h('a', { href: '#', 'data-camera-link': c.id, onclick: (e) => { e.preventDefault(); openCard(c.id); } }, c.name) },
         { label: t('map.col.state'), value: (c) => ui.badge(t(`map.state.${stateOf(c)}`), stateOf(c) === 'online' ? 'ok' : stateOf(c) === 'disabled' ? 'muted' : 'bad') },
         { label: t('map.col.consent'), value: (c) => consentBadges(ctx, c.consent) },
         { label: t('map.col.alert'), value: (c) => (c.alert ? ui.badge(t('map.dark_for', { d: durationText(c.alert.dark_for_s, ctx.lang) }), 'bad') : '') },

@@ -21,7 +21,7 @@ ul.diff, ul.errors { margin: 0; padding-left: 18px; }
 .card .label { font-size: 11.5px; color: var(--muted); text-transform: uppercase; letter-spacing: .4px; }
 .card .value { font-size: 24px; font-weight: 700; margin: 2px 0; font-variant-numeric: tabular-nums; }
 .card .sub { font-size: 12px; color: var(--muted); }
-.up { color: var(--bad); } .down { color: var(--ok); }
+.up { color: var(--bad); } .down { color: var(--ok-text, #15803d); }
 .charts { display: grid; grid-template-columns: 3fr 2fr; gap: 10px; margin-bottom: 12px; }
 .chart-box { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 10px 10px 22px; height: 300px; position: relative; }
 .chart-box h3 { font-size: 12.5px; margin: 0 0 6px; }

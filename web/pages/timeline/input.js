@@ -3,8 +3,11 @@
 // which part of the day the bar shows, 5 minutes to 24 hours), painting
 // (redraw coalesces to one animation frame; timeline/bar.js draws), and
 // wires the input: a click plays from that second, a drag scrubs,
-// shift-drag (or dragging a mark) selects, the wheel zooms or pans; keys:
-// space plays/pauses, ← → step (shift: a minute), [ ] mark the range.
+// shift-drag (or dragging a mark) selects, the wheel zooms or pans; keys
+// (anywhere on the page but in a control that has its own use for them):
+// space plays/pauses, ← → step (shift: a minute), [ ] mark the range; with
+// the bar focused also Enter (plays from the cursor, as a click there does)
+// and Home/End (the start/end of the part shown).
 // It returns the function that unwires the document-level keys.
 import { allows } from '../../lib/consent.js';
 import { paintBar } from './bar.js';
@@ -137,14 +140,30 @@ export function barPart(tl) {
     }
     redraw();
   }
+  // ← → with no cursor yet (a day with nothing recorded) put it at the
+  // start of the part shown first, so the keys always move something.
+  function step(d) {
+    if (tl.headUs === null) { tl.seek(tl.view.start, { quiet: true, resume: false }); return; }
+    tl.nudge(d);
+  }
   function onKey(e) {
-    if (/INPUT|SELECT|TEXTAREA/.test((e.target && e.target.tagName) || '') || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tg = e.target || document.body;
+    if (e.defaultPrevented || /INPUT|SELECT|TEXTAREA/.test(tg.tagName || '') || tg.isContentEditable || e.ctrlKey || e.metaKey || e.altKey) return;
     if (document.querySelector('.modal-back')) return;
-    if (e.key === ' ') { e.preventDefault(); tl.togglePlay(); }
-    else if (e.key === 'ArrowLeft') { e.preventDefault(); tl.nudge(e.shiftKey ? -60e6 : -5e6); }
-    else if (e.key === 'ArrowRight') { e.preventDefault(); tl.nudge(e.shiftKey ? 60e6 : 5e6); }
+    // Space on a focused button, link or row presses that, not play/pause
+    const onControl = tg !== canvas && tg !== document.body && !!tg.closest && !!tg.closest('button, a[href], [tabindex], summary');
+    if (e.key === ' ' && !onControl) { e.preventDefault(); tl.togglePlay(); }
+    else if (e.key === 'ArrowLeft') { e.preventDefault(); step(e.shiftKey ? -60e6 : -5e6); }
+    else if (e.key === 'ArrowRight') { e.preventDefault(); step(e.shiftKey ? 60e6 : 5e6); }
     else if (e.key === '[' && tl.canExport) tl.mark('a');
     else if (e.key === ']' && tl.canExport) tl.mark('b');
+  }
+  // the bar's own keys: what a click on it does, from the keyboard
+  function onBarKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'Enter') { e.preventDefault(); tl.seek(tl.headUs ?? tl.view.start); }
+    else if (e.key === 'Home') { e.preventDefault(); tl.seek(tl.view.start, { quiet: true, resume: false }); }
+    else if (e.key === 'End') { e.preventDefault(); tl.seek(tl.view.start + tl.view.span - 1e6, { quiet: true, resume: false }); }
   }
 
   canvas.addEventListener('pointerdown', onDown);
@@ -153,6 +172,7 @@ export function barPart(tl) {
   canvas.addEventListener('pointercancel', onEnd);
   canvas.addEventListener('pointerleave', () => { tl.hoverX = null; if (!tl.drag) tip.hidden = true; redraw(); });
   canvas.addEventListener('wheel', onWheel, { passive: false });
+  canvas.addEventListener('keydown', onBarKey);
   document.addEventListener('keydown', onKey);
   const ro = new ResizeObserver(() => redraw());
   ro.observe(canvas);

@@ -2,7 +2,7 @@
 // gap tables under the player, the export result card, and the length and
 // size texts.  They take what they show and callbacks; the page keeps the
 // state (timeline.js).
-import { h } from '../../lib/ui.js';
+import { h, pressable } from '../../lib/ui.js';
 import { t, fmtNum, fmtDateTime } from '../../lib/i18n.js';
 import { I } from './strings.js';
 import { DAY_US, MIN_SPAN, hms, parseTimeParam } from './time.js';
@@ -28,12 +28,12 @@ export function eventsTable(events, onPick, onHold = null) {
   return h('table', { class: 'grid tl-table' },
     h('thead', {}, h('tr', {}, h('th', {}, t('tl.col.time')), h('th', { class: 'num' }, t('tl.col.dur')), h('th', {}, t('tl.col.zone')),
       onHold ? h('th', {}, h('span', { class: 'sr-only' }, t('tl.hold'))) : null)),
-    h('tbody', {}, events.map((e) => h('tr', { class: 'clickable', onclick: () => onPick(e) },
+    h('tbody', {}, events.map((e) => pressable(h('tr', { class: 'clickable', onclick: () => onPick(e) },
       h('td', { class: 'mono' }, hms(e.peak_us ?? e.start_us)),
       h('td', { class: 'num' }, fmtDur((e.end_us ?? e.start_us) - e.start_us)),
       h('td', {}, zoneName(e.zone)),
       onHold ? h('td', {}, h('button', { type: 'button', class: 'btn btn-small tl-event-hold', 'data-event': e.id ?? '',
-        onclick: (ev) => { ev.stopPropagation(); onHold(e); } }, t('tl.hold'))) : null))));
+        onclick: (ev) => { ev.stopPropagation(); onHold(e); } }, t('tl.hold'))) : null), () => onPick(e), { role: null }))));
 }
 
 // The day's missing recordings with their reason; a click zooms to the gap.
@@ -41,10 +41,10 @@ export function gapsTable(gaps, onPick) {
   if (!gaps.length) return h('div', { class: 'muted tl-none' }, t('tl.gaps_none'));
   return h('table', { class: 'grid tl-table' },
     h('thead', {}, h('tr', {}, h('th', {}, t('tl.col.time')), h('th', { class: 'num' }, t('tl.col.dur')), h('th', {}, t('tl.col.reason')))),
-    h('tbody', {}, gaps.map((g) => h('tr', { class: 'clickable', onclick: () => onPick(g) },
+    h('tbody', {}, gaps.map((g) => pressable(h('tr', { class: 'clickable', onclick: () => onPick(g) },
       h('td', { class: 'mono' }, `${hms(g.start_us)} – ${hms(g.end_us)}`),
       h('td', { class: 'num' }, fmtDur(g.end_us - g.start_us)),
-      h('td', { title: g.reason || '' }, g.reason ? reasonText(g.reason_code, g.reason) : '—')))));
+      h('td', { title: g.reason || '' }, g.reason ? reasonText(g.reason_code, g.reason) : '—')), () => onPick(g), { role: null }))));
 }
 
 // What an export answered (x = the export row), for the officer to download

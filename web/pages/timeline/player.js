@@ -29,7 +29,11 @@ export function playerPart(tl) {
   const zoomBtns = ZOOMS.map(([span, k]) => h('button', { class: 'btn btn-small', 'data-zoom': k, onclick: () => tl.zoomTo(span, tl.headUs) }, t(`tl.zoom.${k}`)));
   const markIn = h('button', { class: 'btn btn-small', id: 'tl-mark-in', title: t('tl.mark_help'), onclick: () => tl.mark('a') }, t('tl.mark_in'));
   const markOut = h('button', { class: 'btn btn-small', id: 'tl-mark-out', title: t('tl.mark_help'), onclick: () => tl.mark('b') }, t('tl.mark_out'));
-  const canvas = h('canvas', { class: 'tl-bar', id: 'tl-bar', tabindex: 0, 'aria-label': t('tl.bar_help') });
+  // To assistive technology the bar is a slider over the day, in seconds
+  // (updateClock keeps its value); the keys are in timeline/input.js and
+  // said in the legend under it.
+  const canvas = h('canvas', { class: 'tl-bar', id: 'tl-bar', tabindex: 0, role: 'slider', 'aria-label': t('tl.bar_label'),
+    'aria-describedby': 'tl-bar-keys', 'aria-valuemin': 0, 'aria-valuemax': 0, 'aria-valuenow': 0 });
   const tip = h('div', { class: 'tl-tip', hidden: true });
   let noteTimer = 0;
 
@@ -158,6 +162,12 @@ export function playerPart(tl) {
   function updateClock() {
     clock.textContent = tl.headUs === null ? '—' : tl.ctx.fmtDateTime(tl.headUs / 1000);
     clock.dataset.us = tl.headUs === null ? '' : String(Math.round(tl.headUs));
+    // the slider's range is the day shown, its value the cursor (epoch s)
+    const s0 = Math.round(tl.dayStart / 1e6);
+    canvas.setAttribute('aria-valuemin', String(s0));
+    canvas.setAttribute('aria-valuemax', String(s0 + DAY_US / 1e6 - 1));
+    canvas.setAttribute('aria-valuenow', String(tl.headUs === null ? s0 : Math.round(tl.headUs / 1e6)));
+    canvas.setAttribute('aria-valuetext', tl.headUs === null ? '—' : clock.textContent);
   }
   // Called every 200 ms: the play head follows the picture (not while the
   // officer drags it).
@@ -196,5 +206,5 @@ export function playerPart(tl) {
       h('span', { class: 'lg lg-gap' }, t('tl.legend.gap')),
       h('span', { class: 'lg lg-event' }, t('tl.legend.event')),
       canExport ? h('span', { class: 'lg lg-sel' }, t('tl.legend.sel')) : null,
-      h('span', { class: 'tl-help' }, t('tl.bar_help'))));
+      h('span', { class: 'tl-help' }, t('tl.bar_help'), h('br'), h('span', { id: 'tl-bar-keys' }, t('tl.bar_keys')))));
 }
