@@ -11,6 +11,9 @@
 
 #include <stdlib.h>
 
+#include "community/community.h"
+#include "ward/ward.h"
+
 static const struct {
     const char *name;
     int (*reg)(struct http_server *, const struct api_ctx *);
@@ -96,19 +99,6 @@ json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool w
     return o;
 }
 
-int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
-{
-    *exists = false;
-    if (ward_id <= 0) return 0;
-    struct catalog_ward *v;
-    size_t n;
-    int rc = catalog_ward_list(cat, &v, &n);
-    if (rc) return rc;
-    for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
-    catalog_ward_list_free(v, n);
-    return 0;
-}
-
 int api_param_camera(struct http_req *req, unsigned actions, int64_t *id)
 {
     int rc = http_req_param_id(req, "id", id);
@@ -119,7 +109,50 @@ int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id)
 {
     if (!ward_id) return 0;
     bool ok;
-    int rc = api_ward_exists(cat, ward_id, &ok);
+    int rc = http_ward_exists(cat, ward_id, &ok);
     if (rc) return rc;
     return ok ? 0 : http_fail(req, WW_EINVAL, "no ward %lld", (long long)ward_id);
+}
+
+int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    struct community_user u;
+    int rc = http_req_community_user(req, &u);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    return cat ? community_cameras(cat, &u, actions, v, n) : WW_EDB;
+}
+
+int api_read_ward(struct http_req *req, int64_t *ward_id)
+{
+    *ward_id = 0;
+    struct http_scope sc;
+    int rc = http_authz_ward_scope(req, AUTHZ_WARD_READ, &sc);
+    if (rc || sc.all) return rc;
+    if (!sc.n) return 1;
+    *ward_id = sc.ids[0]; /* scoped roles have one ward */
+    return 0;
+}
+
+int api_param_id(struct http_req *req, int64_t *id, catalog_t **cat)
+{
+    *cat = NULL;
+    int rc = http_req_param_id(req, "id", id);
+    if (rc) return rc;
+    *cat = http_req_catalog(req);
+    return *cat ? 0 : WW_EDB;
+}
+
+int api_param_incident(struct http_req *req, unsigned actions, catalog_t **cat, struct catalog_incident *inc)
+{
+    int64_t id;
+    int rc = api_param_id(req, &id, cat);
+    if (rc) return rc;
+    if (!(rc = ward_incident_get(*cat, id, inc)) && (rc = http_authz_ward(req, inc->ward_id, actions)))
+        catalog_incident_clear(inc);
+    /* out of scope: the incident's existence is not revealed */
+    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
+    return rc;
 }

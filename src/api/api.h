@@ -84,8 +84,27 @@ json_t *api_id(int64_t id);
  * has_credentials.  with_urls: include main_url/sub_url/transport (the
  * caller may MANAGE the camera).  owner_id comes from the 010 column. */
 json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls);
-/* Whether a ward id exists (0 = no ward = false). */
-int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
+/* The cameras the caller may act on with `actions` (AUTHZ_* camera bits),
+ * by scope and role: community_cameras for the signed-in user, the list
+ * every camera list starts from.  Free with catalog_camera_list_free. */
+int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **v, size_t *n);
+
+/* The ward a reader of the ward registers (incidents, statistics, criteria)
+ * is held to, from http_authz_ward_scope(AUTHZ_WARD_READ): 0 with *ward_id
+ * = 0 for every ward or the one ward of a scoped role; 1 (nothing answered)
+ * when the caller may read no ward; or the failure. */
+int api_read_ward(struct http_req *req, int64_t *ward_id);
+
+/* The path's {id} and the request's catalog: 0, or the failure (a
+ * malformed id answered, or WW_EDB). */
+int api_param_id(struct http_req *req, int64_t *id, catalog_t **cat);
+struct catalog_incident;
+/* The incident of the path's {id} for a caller who may do actions
+ * (AUTHZ_WARD_*) on its ward, and the request's catalog: 0 with *inc
+ * filled (catalog_incident_clear it), or the failure answered (one out of
+ * the caller's scope reads as missing). */
+int api_param_incident(struct http_req *req, unsigned actions, catalog_t **cat, struct catalog_incident *inc);
+
 /* The camera of the path's {id} for a caller who may do actions on it
  * (http_authz_camera): 0 with *id set, or the failure answered (a malformed
  * id, or a camera out of the caller's scope, which reads as missing). */

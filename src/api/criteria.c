@@ -138,15 +138,8 @@ static int h_set_edit(struct http_req *req, void *ud)
  * ward; WW_EPERM when none. */
 static int read_scope(struct http_req *req, int64_t *only)
 {
-    bool all;
-    const int64_t *ids;
-    size_t n;
-    int rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n);
-    if (rc) return rc;
-    if (all) { *only = 0; return 0; }
-    if (!n) return http_fail(req, WW_EPERM, "your role may not read the programme");
-    *only = ids[0];
-    return 0;
+    int rc = api_read_ward(req, only);
+    return rc == 1 ? http_fail(req, WW_EPERM, "your role may not read the programme") : rc;
 }
 
 static int h_programme(struct http_req *req, void *ud)
@@ -284,11 +277,9 @@ static int h_file(struct http_req *req, void *ud)
     if (!rc) {
         char *path = ww_asprintf("%s/%s", ctx->data_dir, f.stored_path);
         const char *ext = strrchr(f.file_name, '.');
-        char *cd = ww_asprintf("attachment; filename=\"evidence-%lld%s\"", (long long)id,
-                               ext && strlen(ext) < 8 && !strpbrk(ext, "\"\\/") ? ext : "");
-        http_resp_header(req, "Content-Disposition", cd);
+        http_resp_filename(req, true, "evidence-%lld%s", (long long)id,
+                           ext && strlen(ext) < 8 && !strpbrk(ext, "\"\\/") ? ext : "");
         rc = http_respond_file(req, path, "application/octet-stream");
-        free(cd);
         free(path);
     }
     ward_evidence_clear(&f);
@@ -353,10 +344,8 @@ static int h_matrix_csv(struct http_req *req, void *ud)
     if (rc) return rc;
     struct ww_buf b = {0};
     ward_matrix_csv(&m, &b);
-    char *cd = ww_asprintf("attachment; filename=\"tieu-chi-%d.csv\"", m.year);
-    http_resp_header(req, "Content-Disposition", cd);
+    http_resp_filename(req, true, "tieu-chi-%d.csv", m.year);
     rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
-    free(cd);
     ww_buf_free(&b);
     ward_matrix_clear(&m);
     return rc;

@@ -43,20 +43,15 @@ static int h_list(struct http_req *req, void *ud)
         (rc = http_req_query_i64(req, "in_force", 0, 1, 0, &in_force)))
         return rc;
     if (cam && (rc = http_authz_camera(req, cam, AUTHZ_PLAYBACK))) return rc;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_PLAYBACK, &all, &ids, &nids))) return rc;
+    struct http_scope sc;
+    if ((rc = http_authz_camera_scope(req, AUTHZ_PLAYBACK, &sc))) return rc;
     struct catalog_hold *v;
     size_t n;
     if ((rc = catalog_hold_list(http_req_catalog(req), cam, in_force, &v, &n))) return rc;
     json_t *arr = json_array();
     int64_t now = ww_wall_us();
-    for (size_t i = 0; i < n; i++) {
-        bool mine = all;
-        for (size_t k = 0; k < nids && !mine; k++) mine = ids[k] == v[i].camera_id;
-        if (mine) json_array_append_new(arr, hold_json(&v[i], now));
-    }
+    for (size_t i = 0; i < n; i++)
+        if (http_scope_has(&sc, v[i].camera_id)) json_array_append_new(arr, hold_json(&v[i], now));
     catalog_hold_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "holds", arr));
 }
@@ -67,8 +62,8 @@ static int h_add(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t cam;
-    int rc = http_req_param_id(req, "id", &cam);
-    if (rc || (rc = http_authz_camera(req, cam, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &cam);
+    if (rc) return rc;
     json_t *body;
     if ((rc = http_req_json(req, add_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
@@ -106,9 +101,9 @@ static int h_release(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_hold h;
     if (catalog_hold_get(cat, id, &h)) return http_fail(req, WW_ENOTFOUND, "no such hold");
     int64_t cam = h.camera_id, from = h.from_us, to = h.to_us;

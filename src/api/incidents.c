@@ -138,14 +138,9 @@ static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_inci
     f->offset = (size_t)v;
 
     if (f->ward_id) return http_authz_ward(req, f->ward_id, AUTHZ_WARD_READ);
-    bool all;
-    const int64_t *ids;
-    size_t n;
-    if ((rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n))) return rc;
-    if (all) return 0;
-    if (n == 0) { *empty = true; return 0; }
-    f->ward_id = ids[0];  /* scoped roles have one ward */
-    return 0;
+    rc = api_read_ward(req, &f->ward_id);
+    if (rc == 1) *empty = true;
+    return rc == 1 ? 0 : rc;
 }
 
 static int h_list(struct http_req *req, void *ud)
@@ -184,7 +179,7 @@ static int h_csv(struct http_req *req, void *ud)
         rc = ward_csv_export(cat, &f, ww_station_offset_min(), &b);
     }
     if (!rc) {
-        http_resp_header(req, "Content-Disposition", "attachment; filename=\"vu-viec.csv\"");
+        http_resp_filename(req, true, "vu-viec.csv");
         rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
     }
     ww_buf_free(&b);
@@ -192,20 +187,6 @@ static int h_csv(struct http_req *req, void *ud)
 }
 
 /* ---- one incident ------------------------------------------------------------ */
-
-static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct catalog_incident *inc)
-{
-    int rc = ward_incident_get(cat, id, inc);
-    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
-    if (rc) return rc;
-    if ((rc = http_authz_ward(req, inc->ward_id, actions))) {
-        catalog_incident_clear(inc);
-        /* out of scope: the incident's existence is not revealed */
-        if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
-        return rc;
-    }
-    return 0;
-}
 
 /* The ward whose cameras and exports the caller may link: 0 for those who
  * see every ward, else their own (http/authz.c's camera scope for staff). */
@@ -238,13 +219,10 @@ static json_t *full_json(catalog_t *cat, const struct catalog_incident *inc)
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_READ, &inc))) return rc;
+    int rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc);
+    if (rc) return rc;
     json_t *o = full_json(cat, &inc);
     catalog_incident_clear(&inc);
     return http_respond_json(req, 200, o);
@@ -282,15 +260,13 @@ out:
 static int h_patch(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
     json_t *body;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_WRITE, &inc))) return rc;
-    int64_t old_ward = inc.ward_id;
+    int rc;
+    if ((rc = http_req_json(req, NULL, &body)) || (rc = api_param_incident(req, AUTHZ_WARD_WRITE, &cat, &inc)))
+        return rc;
+    int64_t id = inc.id, old_ward = inc.ward_id;
     char *why = NULL;
     struct catalog_incident before = {0};   /* the links it had: only added ones are checked */
     if ((rc = ward_incident_get(cat, id, &before))) goto out;
@@ -317,14 +293,11 @@ out:
 static int h_delete(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_ADMIN, &inc))) return rc;
-    int64_t ward = inc.ward_id;
+    int rc = api_param_incident(req, AUTHZ_WARD_ADMIN, &cat, &inc);
+    if (rc) return rc;
+    int64_t id = inc.id, ward = inc.ward_id;
     catalog_incident_clear(&inc);
     if ((rc = ward_incident_delete(cat, id, uname(req)))) return rc;
     audit(req, "delete", id, json_pack("{s:I}", "ward_id", (json_int_t)ward));
