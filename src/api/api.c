@@ -70,7 +70,7 @@ json_t *api_time(int64_t us)
 
 json_t *api_id(int64_t id) { return id > 0 ? json_integer(id) : json_null(); }
 
-json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls)
+json_t *api_camera_place_json(const struct catalog_camera *c, int64_t owner_id)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
@@ -82,6 +82,12 @@ json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool w
                         c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
     json_object_set_new(o, "owner_id", api_id(owner_id));
+    return o;
+}
+
+json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls)
+{
+    json_t *o = api_camera_place_json(c, owner_id);
     /* no owner: the station's own camera, free of any owner's consent —
      * every list shows it so (issue 11 item 2) */
     json_object_set_new(o, "station_own", json_boolean(owner_id <= 0));
@@ -155,4 +161,13 @@ int api_param_incident(struct http_req *req, unsigned actions, catalog_t **cat, 
     /* out of scope: the incident's existence is not revealed */
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
     return rc;
+}
+
+int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog_t *cat, json_t **out),
+                       const char *key)
+{
+    if (!cat) return WW_EDB;
+    json_t *a;
+    int rc = list(cat, &a);
+    return rc ? rc : http_respond_json(req, 200, json_pack("{s:o}", key, a));
 }

@@ -84,10 +84,18 @@ json_t *api_id(int64_t id);
  * has_credentials.  with_urls: include main_url/sub_url/transport (the
  * caller may MANAGE the camera).  owner_id comes from the 010 column. */
 json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls);
+/* Its first part, who and where: id, name, address, latitude, longitude,
+ * direction_deg, ward_id, owner_id (the community map's list starts so). */
+json_t *api_camera_place_json(const struct catalog_camera *c, int64_t owner_id);
 /* The cameras the caller may act on with `actions` (AUTHZ_* camera bits),
  * by scope and role: community_cameras for the signed-in user, the list
  * every camera list starts from.  Free with catalog_camera_list_free. */
 int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **v, size_t *n);
+
+/* Answers {key: list}, the list from list(cat, &a) (the ward module's
+ * *_json listings); cat NULL → WW_EDB. */
+int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog_t *cat, json_t **out),
+                       const char *key);
 
 /* The ward a reader of the ward registers (incidents, statistics, criteria)
  * is held to, from http_authz_ward_scope(AUTHZ_WARD_READ): 0 with *ward_id

@@ -95,15 +95,7 @@ static int h_cameras(struct http_req *req, void *ud)
         int64_t last;
         struct engine_camera_status cs; /* holds the reason text */
         state_of(ctx, c, &state, &reason, &last, &cs);
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(c->id));
-        json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
-        json_object_set_new(o, "address", c->address ? json_string(c->address) : json_null());
-        json_object_set_new(o, "latitude", c->has_pos ? json_real(c->latitude) : json_null());
-        json_object_set_new(o, "longitude", c->has_pos ? json_real(c->longitude) : json_null());
-        json_object_set_new(o, "direction_deg", c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
-        json_object_set_new(o, "ward_id", api_id(c->ward_id));
-        json_object_set_new(o, "owner_id", api_id(owner));
+        json_t *o = api_camera_place_json(c, owner);
         json_object_set_new(o, "enabled", json_boolean(c->enabled));
         json_object_set_new(o, "state", json_string(state));
         json_object_set_new(o, "reason", json_string(reason ? reason : ""));

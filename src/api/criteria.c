@@ -74,12 +74,7 @@ static void audit(struct http_req *req, json_t *detail)
 static int h_sets(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = cat_ready(req);
-    if (!cat) return WW_EDB;
-    json_t *a;
-    int rc = ward_criteria_sets_json(cat, &a);
-    if (rc) return rc;
-    return http_respond_json(req, 200, json_pack("{s:o}", "sets", a));
+    return api_respond_listed(req, cat_ready(req), ward_criteria_sets_json, "sets");
 }
 
 static int h_set_get(struct http_req *req, void *ud)

@@ -63,12 +63,7 @@ static int fail_why(struct http_req *req, int rc, char *why)
 static int h_cat_list(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    json_t *a;
-    int rc = ward_categories_json(cat, &a);
-    if (rc) return rc;
-    return http_respond_json(req, 200, json_pack("{s:o}", "categories", a));
+    return api_respond_listed(req, http_req_catalog(req), ward_categories_json, "categories");
 }
 
 static int h_cat_add(struct http_req *req, void *ud)

@@ -154,33 +154,27 @@ static int respond_file(struct http_req *req, const struct ward_stats *s, bool a
     return http_respond_data(req, 200, type, b->data, b->len);
 }
 
-static int h_csv(struct http_req *req, void *ud)
+/* GET stats.csv and stats/report.pdf: the same figures as a file to save
+ * (the table) or to show (the printable report). */
+static int respond_stats_file(struct http_req *req, bool pdf)
 {
-    (void)ud;
     struct counted c;
     int rc = count(req, &c);
     if (rc) return rc;
     struct ww_buf b = {0};
-    ward_stats_csv(&c.s, c.lang, &b);
-    rc = respond_file(req, &c.s, true, "csv", "text/csv; charset=utf-8", &b);
+    if (pdf) rc = ward_stats_pdf(c.cat, &c.s, c.off, ww_wall_us(), &b);
+    else ward_stats_csv(&c.s, c.lang, &b);
+    if (!rc)
+        rc = respond_file(req, &c.s, !pdf, pdf ? "pdf" : "csv", pdf ? "application/pdf" : "text/csv; charset=utf-8",
+                          &b);
     ww_buf_free(&b);
     ward_stats_clear(&c.s);
     return rc;
 }
 
-static int h_pdf(struct http_req *req, void *ud)
-{
-    (void)ud;
-    struct counted c;
-    int rc = count(req, &c);
-    if (rc) return rc;
-    struct ww_buf b = {0};
-    rc = ward_stats_pdf(c.cat, &c.s, c.off, ww_wall_us(), &b);
-    if (!rc) rc = respond_file(req, &c.s, false, "pdf", "application/pdf", &b);
-    ww_buf_free(&b);
-    ward_stats_clear(&c.s);
-    return rc;
-}
+static int h_csv(struct http_req *req, void *ud) { (void)ud; return respond_stats_file(req, false); }
+
+static int h_pdf(struct http_req *req, void *ud) { (void)ud; return respond_stats_file(req, true); }
 
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx)
 {
