@@ -171,3 +171,22 @@ int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog
     int rc = list(cat, &a);
     return rc ? rc : http_respond_json(req, 200, json_pack("{s:o}", key, a));
 }
+
+int api_found(struct http_req *req, int rc, const char *what)
+{
+    return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such %s", what) : rc;
+}
+
+int api_row_camera(struct http_req *req, int64_t camera_id, unsigned actions, const char *what)
+{
+    return api_found(req, http_authz_camera(req, camera_id, actions), what);
+}
+
+int api_json_body(struct http_req *req, const char *const *allowed, json_t **body, catalog_t **cat)
+{
+    *cat = NULL;
+    int rc = http_req_json(req, allowed, body);
+    if (rc) return rc;
+    *cat = http_req_catalog(req);
+    return *cat ? 0 : WW_EDB;
+}

@@ -97,6 +97,15 @@ int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **
 int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog_t *cat, json_t **out),
                        const char *key);
 
+/* A row lookup's result rc: WW_ENOTFOUND answered 404 "no such <what>",
+ * any other code returned as it is.  For `return api_found(req, rc, "x")`. */
+int api_found(struct http_req *req, int rc, const char *what);
+/* The check of a row that belongs to a camera (an export, a hold, an
+ * alert): http_authz_camera(actions), a camera out of the caller's scope
+ * answered as a missing row ("no such <what>": its existence is not
+ * revealed).  0 or the failure answered. */
+int api_row_camera(struct http_req *req, int64_t camera_id, unsigned actions, const char *what);
+
 /* The ward a reader of the ward registers (incidents, statistics, criteria)
  * is held to, from http_authz_ward_scope(AUTHZ_WARD_READ): 0 with *ward_id
  * = 0 for every ward or the one ward of a scoped role; 1 (nothing answered)
@@ -106,6 +115,9 @@ int api_read_ward(struct http_req *req, int64_t *ward_id);
 /* The path's {id} and the request's catalog: 0, or the failure (a
  * malformed id answered, or WW_EDB). */
 int api_param_id(struct http_req *req, int64_t *id, catalog_t **cat);
+/* The request's JSON body (keys in allowed; NULL = any) and its catalog:
+ * 0, or the failure (answered, or WW_EDB). */
+int api_json_body(struct http_req *req, const char *const *allowed, json_t **body, catalog_t **cat);
 struct catalog_incident;
 /* The incident of the path's {id} for a caller who may do actions
  * (AUTHZ_WARD_*) on its ward, and the request's catalog: 0 with *inc

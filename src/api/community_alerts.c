@@ -126,8 +126,7 @@ static int h_alert_get(struct http_req *req, void *ud)
     int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
     struct catalog_alert a;
-    if ((rc = catalog_alert_get(cat, id, &a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
-    if (rc) return rc;
+    if ((rc = api_found(req, catalog_alert_get(cat, id, &a), "alert"))) return rc;
     const struct http_user *u = http_req_user(req);
     int64_t w, o;
     bool gone = catalog_camera_scope(cat, a.camera_id, &w, &o) == WW_ENOTFOUND;
@@ -135,7 +134,7 @@ static int h_alert_get(struct http_req *req, void *ud)
               : http_authz_camera(req, a.camera_id, AUTHZ_VIEW);
     if (rc) {
         catalog_alert_clear(&a);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
+        return api_found(req, rc, "alert");
     }
     struct catalog_alert_action *acts = NULL, none = {0};
     size_t nacts = 0;
@@ -178,14 +177,11 @@ static int actionable(struct http_req *req, int64_t *id, struct catalog_alert *a
     catalog_t *cat;
     int rc = api_param_id(req, id, &cat);
     if (rc) return rc;
-    if ((rc = catalog_alert_get(cat, *id, a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
-    if (rc) return rc;
-    if ((rc = http_authz_camera(req, a->camera_id, AUTHZ_VIEW)) ||
-        (rc = http_authz_camera(req, a->camera_id, AUTHZ_MANAGE))) {
+    if ((rc = api_found(req, catalog_alert_get(cat, *id, a), "alert"))) return rc;
+    if ((rc = api_row_camera(req, a->camera_id, AUTHZ_VIEW, "alert")) ||
+        (rc = api_row_camera(req, a->camera_id, AUTHZ_MANAGE, "alert")))
         catalog_alert_clear(a);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
-    }
-    return 0;
+    return rc;
 }
 
 /* Adds x in one transaction with its audit row, then answers the alert. */
@@ -422,7 +418,7 @@ static int h_hook_delete(struct http_req *req, void *ud)
                              json_pack("{s:s,s:I}", "change", "webhook_delete", "webhook_id", (json_int_t)id));
     if (rc || (rc = catalog_commit(cat))) {
         catalog_rollback(cat);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such webhook") : rc;
+        return api_found(req, rc, "webhook");
     }
     return http_respond_data(req, 204, NULL, NULL, 0);
 }

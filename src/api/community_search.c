@@ -380,8 +380,7 @@ static int load_bundle(struct http_req *req, struct catalog_bundle *b)
     catalog_t *cat;
     int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    if ((rc = catalog_bundle_get(cat, id, b)) == WW_ENOTFOUND) return http_fail(req, rc, "no such bundle");
-    if (rc) return rc;
+    if ((rc = api_found(req, catalog_bundle_get(cat, id, b), "bundle"))) return rc;
     const struct http_user *u = http_req_user(req);
     for (size_t i = 0; i < b->n_items; i++) {
         if (!b->items[i].export_id) continue;

@@ -86,7 +86,7 @@ static int h_set_get(struct http_req *req, void *ud)
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
     json_t *o;
-    if ((rc = ward_criteria_set_json(cat, id, true, &o))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such set") : rc;
+    if ((rc = ward_criteria_set_json(cat, id, true, &o))) return api_found(req, rc, "set");
     return http_respond_json(req, 200, o);
 }
 
@@ -241,9 +241,9 @@ static int h_attach(struct http_req *req, void *ud)
     int64_t ward;
     int side;
     if ((rc = ward_assessment_scope(cat, id, &ward, &side)))
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
+        return api_found(req, rc, "assessment");
     if ((rc = http_authz_ward(req, ward, side == CATALOG_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW)))
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
+        return api_found(req, rc, "assessment");
     size_t len;
     const char *body = http_req_body(req, &len);
     if (!len) return http_fail(req, WW_EINVAL, "the file is empty");
@@ -265,7 +265,7 @@ static int h_file(struct http_req *req, void *ud)
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
     struct ward_evidence f;
-    if ((rc = ward_evidence_get(cat, id, &f))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such file") : rc;
+    if ((rc = ward_evidence_get(cat, id, &f))) return api_found(req, rc, "file");
     rc = http_authz_ward(req, f.ward_id, AUTHZ_WARD_READ);
     /* out of scope: the file's existence (and its ward) is not revealed */
     if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");

@@ -324,12 +324,8 @@ static int load_event(struct http_req *req, struct catalog_event *e)
     catalog_t *cat;
     int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    rc = catalog_event_get(cat, id, e);
-    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such event");
-    if (rc) return rc;
-    rc = http_authz_camera(req, e->camera_id, AUTHZ_PLAYBACK);
-    if (rc == WW_ENOTFOUND) http_fail(req, rc, "no such event");
-    if (rc) catalog_event_clear(e);
+    if ((rc = api_found(req, catalog_event_get(cat, id, e), "event"))) return rc;
+    if ((rc = api_row_camera(req, e->camera_id, AUTHZ_PLAYBACK, "event"))) catalog_event_clear(e);
     return rc;
 }
 

@@ -114,11 +114,8 @@ static int load(struct http_req *req, struct catalog_export *e)
     int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
     if (catalog_export_get(cat, id, e)) return http_fail(req, WW_ENOTFOUND, "no such export");
-    if ((rc = http_authz_camera(req, e->camera_id, AUTHZ_EXPORT))) {
-        catalog_export_clear(e);
-        return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such export");
-    }
-    return 0;
+    if ((rc = api_row_camera(req, e->camera_id, AUTHZ_EXPORT, "export"))) catalog_export_clear(e);
+    return rc;
 }
 
 static int h_get(struct http_req *req, void *ud)

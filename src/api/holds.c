@@ -108,8 +108,7 @@ static int h_release(struct http_req *req, void *ud)
     if (catalog_hold_get(cat, id, &h)) return http_fail(req, WW_ENOTFOUND, "no such hold");
     int64_t cam = h.camera_id, from = h.from_us, to = h.to_us;
     catalog_hold_clear(&h);
-    if ((rc = http_authz_camera(req, cam, AUTHZ_MANAGE)))
-        return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such hold");
+    if ((rc = api_row_camera(req, cam, AUTHZ_MANAGE, "hold"))) return rc;
     json_t *body;
     const char *reason;
     if ((rc = http_req_json(req, release_fields, &body)) ||

@@ -70,10 +70,9 @@ static int h_cat_add(struct http_req *req, void *ud)
 {
     (void)ud;
     json_t *body;
-    int rc = http_req_json(req, NULL, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, NULL, &body, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     json_t *c;
     char *why = NULL;
     if ((rc = ward_category_create(cat, body, &c, &why))) return fail_why(req, rc, why);
@@ -100,13 +99,12 @@ static int h_cat_patch(struct http_req *req, void *ud)
 
 /* ---- filters --------------------------------------------------------------- */
 
-/* Reads the list filter and narrows it to the caller's scope.  *empty: the
- * caller may read nothing (answer an empty list). */
-static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_incident_filter *f, bool *empty)
+/* Reads the list filter and narrows it to the caller's scope; a caller who
+ * may read no ward gets ward_id -1, which selects nothing. */
+static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_incident_filter *f)
 {
     memset(f, 0, sizeof *f);
     f->status = -1;
-    *empty = false;
     int64_t v;
     int rc;
     if ((rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &f->ward_id))) return rc;
@@ -134,52 +132,41 @@ static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_inci
 
     if (f->ward_id) return http_authz_ward(req, f->ward_id, AUTHZ_WARD_READ);
     rc = api_read_ward(req, &f->ward_id);
-    if (rc == 1) *empty = true;
+    if (rc == 1) f->ward_id = -1;
     return rc == 1 ? 0 : rc;
 }
 
-static int h_list(struct http_req *req, void *ud)
+/* GET /incidents (a page of the selection as JSON) and /incidents.csv (all
+ * of it as a file): one filter, two forms. */
+static int respond_selection(struct http_req *req, bool csv)
 {
-    (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     struct catalog_incident_filter f;
-    bool empty;
-    int rc = read_filter(req, cat, &f, &empty);
+    int rc = read_filter(req, cat, &f);
     if (rc) return rc;
-    json_t *a = NULL;
-    int64_t total = 0;
-    if (!empty && (rc = ward_incident_list_json(cat, &f, ww_station_offset_min(), &a, &total))) return rc;
-    if (!a) a = json_array();
-    return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
-                                                 "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
-}
-
-static int h_csv(struct http_req *req, void *ud)
-{
-    (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    struct catalog_incident_filter f;
-    bool empty;
-    int rc = read_filter(req, cat, &f, &empty);
-    if (rc) return rc;
-    f.limit = 0;   /* an export is the whole selection */
+    int off = ww_station_offset_min();
+    if (!csv) {
+        json_t *a;
+        int64_t total = 0;
+        if ((rc = ward_incident_list_json(cat, &f, off, &a, &total))) return rc;
+        return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
+                                                     "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
+    }
+    f.limit = 0; /* an export is the whole selection */
     f.offset = 0;
     struct ww_buf b = {0};
-    if (empty) {
-        struct catalog_incident_filter none = {.status = -1, .ward_id = -1};
-        rc = ward_csv_export(cat, &none, ww_station_offset_min(), &b);
-    } else {
-        rc = ward_csv_export(cat, &f, ww_station_offset_min(), &b);
-    }
-    if (!rc) {
+    if (!(rc = ward_csv_export(cat, &f, off, &b))) {
         http_resp_filename(req, true, "vu-viec.csv");
         rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
     }
     ww_buf_free(&b);
     return rc;
 }
+
+static int h_list(struct http_req *req, void *ud) { (void)ud; return respond_selection(req, false); }
+
+static int h_csv(struct http_req *req, void *ud) { (void)ud; return respond_selection(req, true); }
 
 /* ---- one incident ------------------------------------------------------------ */
 
@@ -227,10 +214,9 @@ static int h_add(struct http_req *req, void *ud)
 {
     (void)ud;
     json_t *body;
-    int rc = http_req_json(req, NULL, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, NULL, &body, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
     struct catalog_incident inc = {.status = CATALOG_INC_RECEIVED};
     if (u->role == CATALOG_ROLE_OFFICER) inc.ward_id = u->ward_id;  /* default: own ward */
