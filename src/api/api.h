@@ -133,6 +133,21 @@ int api_param_camera(struct http_req *req, unsigned actions, int64_t *id);
  * else the failure answered (400 "no ward N") or the catalog's error. */
 int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id);
 
+/* Who an audit row written after the request names (the download and
+ * live-view end rows, from http_resp_count's hook on the connection's
+ * thread): copies, since the request and its arena are gone by then. */
+struct api_who {
+    int64_t user_id;
+    char *username, *client_addr;   /* NULL: none */
+};
+void api_who_init(struct api_who *w, struct http_req *req);
+void api_who_clear(struct api_who *w);
+/* One audit row by w on cat (NULL → WW_EDB), detail as compact sorted
+ * JSON (not consumed); *id (may be NULL) gets its id.  A failure is
+ * logged here and returned. */
+int api_who_audit(catalog_t *cat, const struct api_who *w, const char *action, int64_t camera_id, int64_t from_us,
+                  int64_t to_us, json_t *detail, int64_t *id);
+
 /* ---- audited downloads (downloads.c) ----------------------------------------
  * Call before answering with the file/manifest/bundle/member: writes one
  * start row (action: "export_download" or "bundle_download") per camera in
