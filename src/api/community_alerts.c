@@ -193,13 +193,17 @@ static int record_action(struct http_req *req, struct catalog_alert *a, struct c
     x->user_id = u->id;
     x->user_name = (char *)(u->display_name && *u->display_name ? u->display_name : u->username);
     int rc = catalog_begin(cat);
-    if (!rc && !(rc = catalog_alert_action_add(cat, x)))
-        rc = http_audit(req, !strcmp(x->kind, "acknowledge") ? "alert_acknowledge" : "alert_action", a->camera_id, 0, 0,
-                        json_pack("{s:I,s:s,s:s,s:I,s:I}", "alert_id", (json_int_t)a->id, "kind", x->kind, "text",
-                                  x->text ? x->text : "", "called_us", (json_int_t)x->called_us, "repair_by_us",
-                                  (json_int_t)x->repair_by_us));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if (rc) {
+        catalog_alert_clear(a);
+        return rc;
+    }
+    rc = catalog_alert_action_add(cat, x);
+    rc = http_audit_commit(req, rc, !strcmp(x->kind, "acknowledge") ? "alert_acknowledge" : "alert_action",
+                           a->camera_id, 0, 0,
+                           json_pack("{s:I,s:s,s:s,s:I,s:I}", "alert_id", (json_int_t)a->id, "kind", x->kind, "text",
+                                     x->text ? x->text : "", "called_us", (json_int_t)x->called_us, "repair_by_us",
+                                     (json_int_t)x->repair_by_us));
+    if (rc) {
         catalog_alert_clear(a);
         return rc == WW_ECONFLICT ? http_fail(req, rc, "this alert is already acknowledged") : rc;
     }
@@ -340,14 +344,10 @@ static int h_settings_put(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
     rc = reset ? catalog_alert_setting_reset(cat, ward) : catalog_alert_setting_set(cat, ward, secs, u->username);
-    if (!rc)
-        rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                        json_pack("{s:s,s:o,s:o}", "change", "threshold", "ward_id", api_id(ward),
-                                  "dark_after_s", reset ? json_null() : json_integer(secs)));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:o,s:o}", "change", "threshold", "ward_id", api_id(ward),
+                                          "dark_after_s", reset ? json_null() : json_integer(secs)))))
         return rc;
-    }
     int64_t now_s = 0;
     catalog_alert_threshold(cat, ward, &now_s);
     return http_respond_json(req, 200, json_pack("{s:o,s:I}", "ward_id", api_id(ward), "dark_after_s", (json_int_t)now_s));
@@ -395,13 +395,10 @@ static int h_hook_add(struct http_req *req, void *ud)
     struct catalog_webhook w = {.url = (char *)url, .ward_id = ward, .enabled = true, .created_by = (char *)u->username};
     if ((rc = catalog_begin(cat))) return rc;
     rc = catalog_webhook_add(cat, &w);
-    if (!rc) rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                             json_pack("{s:s,s:I,s:s,s:o}", "change", "webhook_add", "webhook_id",
-                                       (json_int_t)w.id, "url", url, "ward_id", api_id(ward)));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:I,s:s,s:o}", "change", "webhook_add", "webhook_id",
+                                          (json_int_t)w.id, "url", url, "ward_id", api_id(ward)))))
         return rc;
-    }
     return http_respond_json(req, 201, hook_json(&w));
 }
 
@@ -414,12 +411,9 @@ static int h_hook_delete(struct http_req *req, void *ud)
     if (rc) return rc;
     if ((rc = catalog_begin(cat))) return rc;
     rc = catalog_webhook_delete(cat, id);
-    if (!rc) rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                             json_pack("{s:s,s:I}", "change", "webhook_delete", "webhook_id", (json_int_t)id));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:I}", "change", "webhook_delete", "webhook_id", (json_int_t)id))))
         return api_found(req, rc, "webhook");
-    }
     return http_respond_data(req, 204, NULL, NULL, 0);
 }
 

@@ -187,12 +187,9 @@ static int h_map_put(struct http_req *req, void *ud)
     if ((rc = catalog_begin(cat))) return rc;
     if (has_url) rc = catalog_setting_set(cat, HTTP_SETTING_TILE_URL, url ? url : "");
     if (!rc && has_attr) rc = catalog_setting_set(cat, "map.attribution", attr ? attr : "");
-    if (!rc) rc = http_audit(req, "settings_change", 0, 0, 0,
-                             json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, "settings_change", 0, 0, 0,
+                                json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr))))
         return rc;
-    }
     return h_map_get(req, ud);
 }
 

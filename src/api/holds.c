@@ -80,14 +80,12 @@ static int h_add(struct http_req *req, void *ud)
     if (h.until_us && h.until_us <= ww_wall_us()) return http_fail(req, WW_EINVAL, "'until' must be in the future");
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (!(rc = catalog_hold_add(cat, &h)))
-        rc = http_audit(req, "hold_add", cam, h.from_us, h.to_us,
-                        json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason, "until_us",
-                                  (json_int_t)h.until_us, "incident_id", (json_int_t)h.incident_id));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    rc = catalog_hold_add(cat, &h);
+    if ((rc = http_audit_commit(req, rc, "hold_add", cam, h.from_us, h.to_us,
+                                json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason,
+                                          "until_us", (json_int_t)h.until_us, "incident_id",
+                                          (json_int_t)h.incident_id))))
         return rc == WW_EINVAL ? http_fail(req, rc, "the hold was refused (is the incident id right?)") : rc;
-    }
     struct catalog_hold back;
     if ((rc = catalog_hold_get(cat, h.id, &back))) return rc;
     json_t *o = hold_json(&back, ww_wall_us());
@@ -116,13 +114,10 @@ static int h_release(struct http_req *req, void *ud)
         return rc;
     const struct http_user *u = http_req_user(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (!(rc = catalog_hold_release(cat, id, u->username, reason)))
-        rc = http_audit(req, "hold_release", cam, from, to,
-                        json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    rc = catalog_hold_release(cat, id, u->username, reason);
+    if ((rc = http_audit_commit(req, rc, "hold_release", cam, from, to,
+                                json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason))))
         return rc == WW_ECONFLICT ? http_fail(req, rc, "hold %lld was already released or has expired", (long long)id) : rc;
-    }
     if ((rc = catalog_hold_get(cat, id, &h))) return rc;
     json_t *o = hold_json(&h, ww_wall_us());
     catalog_hold_clear(&h);

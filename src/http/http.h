@@ -436,5 +436,12 @@ int http_csp_tile_source(const char *tile_url, char **source);
  * cannot be written.  Uses the request's catalog (handler thread only). */
 int http_audit(struct http_req *req, const char *action, int64_t camera_id, int64_t from_us,
                int64_t to_us, json_t *detail);
+/* Ends a change made in a catalog_begin transaction on the request's
+ * catalog, rc being the change's result: when 0, its audit row
+ * (http_audit) in the same transaction, then the commit; when anything
+ * failed, the rollback.  detail is STOLEN either way.  0 or the first
+ * failure. */
+int http_audit_commit(struct http_req *req, int rc, const char *action, int64_t camera_id, int64_t from_us,
+                      int64_t to_us, json_t *detail);
 
 #endif
