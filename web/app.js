@@ -93,12 +93,18 @@ function showShell() {
         h('span', { html: icon(p.icon) }), h('span', {}, t(`nav.${p.name}`))));
     }
   }
-  const sidebar = h('aside', { class: 'sidebar' },
+  nav.addEventListener('click', (e) => { if (e.target.closest('.nav-item')) setNav(false); });
+  const sidebar = h('aside', { class: 'sidebar', id: 'sidebar' },
     h('div', { class: 'brand' }, h('span', { html: icon('shield', 'brand-mark') }),
       h('div', {}, h('strong', {}, t('app.name')), h('small', {}, t('app.tagline')))),
     nav);
   const title = h('div', { class: 'top-title', id: 'top-title' });
-  const top = h('header', { class: 'topbar' }, title,
+  // On a phone the sidebar folds away behind this button (app.css, max-width
+  // 600px); it opens over the page and closes on a choice, a tap beside it
+  // or Escape.  On a wider screen the button is not shown.
+  const toggle = h('button', { class: 'btn btn-ghost nav-toggle', id: 'nav-toggle', type: 'button', 'aria-controls': 'sidebar',
+    'aria-expanded': 'false', 'aria-label': t('top.menu'), title: t('top.menu'), html: icon('menu'), onclick: () => setNav(!navOpen()) });
+  const top = h('header', { class: 'topbar' }, h('div', { class: 'top-left' }, toggle, title),
     h('div', { class: 'top-right' },
       langSwitch(() => showShell()),
       h('div', { class: 'user-chip', id: 'user-chip' },
@@ -107,10 +113,28 @@ function showShell() {
       h('button', { class: 'btn btn-ghost', id: 'signout', title: t('top.signout'), onclick: signOut },
         h('span', { html: icon('logout') }), h('span', {}, t('top.signout')))));
   const content = h('main', { class: 'content', id: 'page' });
-  clear(root).append(h('div', { class: 'shell' }, sidebar, h('div', { class: 'main' }, top, content)));
+  const scrim = h('div', { class: 'nav-scrim', onclick: () => setNav(false) });
+  clear(root).append(h('div', { class: 'shell' }, sidebar, scrim, h('div', { class: 'main' }, top, content)));
   startAlertCount();
   route();
 }
+
+// The phone's menu (the folded sidebar): open or closed.  Opening moves
+// the focus into it (the current page's item), so a keyboard or a screen
+// reader lands there; Escape gives it back to the menu button.
+function navOpen() { return !!document.querySelector('.shell.nav-open'); }
+function setNav(open, { refocus = false } = {}) {
+  const shell = document.querySelector('.shell');
+  if (!shell || shell.classList.contains('nav-open') === open) return;
+  shell.classList.toggle('nav-open', open);
+  const b = document.getElementById('nav-toggle');
+  if (b) b.setAttribute('aria-expanded', String(open));
+  if (open) {
+    const item = shell.querySelector('.nav-item.active') || shell.querySelector('.nav-item');
+    if (item) item.focus({ preventScroll: true });
+  } else if (refocus && b) b.focus();
+}
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && navOpen()) setNav(false, { refocus: true }); });
 
 // The sidebar's live count of open camera-dark alerts nobody has taken yet
 // (issue 17 item 13), refreshed every 20 s while signed in.
@@ -170,6 +194,7 @@ async function route() {
   const el = document.getElementById('page');
   if (!el) return;
   runCleanup();
+  setNav(false);
   for (const a of document.querySelectorAll('.nav-item')) a.classList.toggle('active', a.dataset.page === name);
   const entry = pages.find((p) => p.name === name);
   const title = document.getElementById('top-title');

@@ -36,6 +36,7 @@ static const struct {
     {"holds", api_holds_register},
     {"storage", api_storage_register},
     {"evidence", api_evidence_register},
+    {"verify", api_verify_register},
     {"map", api_map_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},

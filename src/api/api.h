@@ -66,6 +66,7 @@ int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_storage_register(struct http_server *srv, const struct api_ctx *ctx);
 /* GET /api/v1/incidents/{id}/evidence: the case file (evidence.c). */
 int api_evidence_register(struct http_server *srv, const struct api_ctx *ctx);
+int api_verify_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_map_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_incidents_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx);

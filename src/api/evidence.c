@@ -2,9 +2,11 @@
  * evidence.c — GET /api/v1/incidents/{id}/evidence: the incident's case
  * file (ward_case_file_json: holds, exports, bundles with their chain of
  * custody, motion events, the audit chain's result), and
- * GET /api/v1/incidents/{id}/custody.pdf: its chain-of-custody report.  Scope as the
- * incident's: staff of its ward and above; another ward's incident is a
- * 404, as for GET /api/v1/incidents/{id}.  Only read.
+ * GET /api/v1/incidents/{id}/custody.pdf: its chain-of-custody report, and
+ * POST /api/v1/incidents/{id}/notes: a note in it (those who record the
+ * ward's incidents; audited).  Scope as the incident's: staff of its ward
+ * and above read; another ward's incident is a 404, as for
+ * GET /api/v1/incidents/{id}.
  */
 #include "api/api.h"
 
@@ -47,9 +49,41 @@ static int h_custody_pdf(struct http_req *req, void *ud)
     return rc;
 }
 
+/* POST /api/v1/incidents/{id}/notes {text}: a note in the case file, by
+ * those who may record the ward's incidents; audited (incident_note). */
+static int h_note_add(struct http_req *req, void *ud)
+{
+    (void)ud;
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return WW_EDB;
+    static const char *const fields[] = {"text", NULL};
+    json_t *body;
+    int rc = http_req_json(req, fields, &body);
+    if (rc) return rc;
+    const char *text = NULL;
+    if ((rc = http_json_str(req, body, "text", true, 1, 4000, &text)) < 0) return rc;
+    struct catalog_incident inc;
+    if ((rc = load(req, cat, &inc))) return rc;
+    if ((rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) { catalog_incident_clear(&inc); return rc; }
+    const struct http_user *u = http_req_user(req);
+    int64_t note = 0;
+    rc = ward_case_note_add(cat, &inc, u->id, u->display_name && *u->display_name ? u->display_name : u->username,
+                            text, &note);
+    int64_t inc_id = inc.id;
+    catalog_incident_clear(&inc);
+    if (rc == WW_EINVAL) return http_fail_field(req, rc, "required", "text", "the note is empty");
+    if (rc) return rc;
+    if ((rc = http_audit(req, "incident_note", 0, 0, 0,
+                         json_pack("{s:I,s:I}", "note_id", (json_int_t)note, "incident_id", (json_int_t)inc_id))))
+        return rc;
+    return http_respond_json(req, 201, json_pack("{s:I,s:I}", "id", (json_int_t)note, "incident_id", (json_int_t)inc_id));
+}
+
 int api_evidence_register(struct http_server *srv, const struct api_ctx *ctx)
 {
     int rc = http_route(srv, "GET", "/api/v1/incidents/{id}/evidence", h_evidence, (void *)ctx, HTTP_ROLES_STAFF);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/incidents/{id}/notes", h_note_add, (void *)ctx,
+                              HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
     return rc ? rc : http_route(srv, "GET", "/api/v1/incidents/{id}/custody.pdf", h_custody_pdf, (void *)ctx,
                                 HTTP_ROLES_STAFF);
 }

@@ -12,16 +12,13 @@
 
 #include "catalog/internal.h"
 
-#define A struct catalog_alert_action
 static const struct catalog_row_map action_map =
-    CATALOG_ROW_MAP(A, NULL, NULL, CATALOG_COL(A, id), CATALOG_COL(A, alert_id), CATALOG_COL(A, at_us), CATALOG_COL(A, user_id),
-                CATALOG_COL(A, user_name), CATALOG_COL(A, kind), CATALOG_COL(A, text), CATALOG_COL(A, called_us),
-                CATALOG_COL(A, repair_by_us));
-#undef A
+    CATALOG_MAP(struct catalog_alert_action, NULL, NULL, id, alert_id, at_us, user_id, user_name,
+                kind, text, called_us, repair_by_us);
 #define ACTION_COLS "id,alert_id,at_us,COALESCE(user_id,0),user_name,kind,text,COALESCE(called_us,0),COALESCE(repair_by_us,0)"
 
-void catalog_alert_action_clear(struct catalog_alert_action *a) { catalog_row_clear(&action_map, a); }
-void catalog_alert_action_list_free(struct catalog_alert_action *v, size_t n) { catalog_rows_free(&action_map, v, n); }
+CATALOG_ROW_CLEAR_FN(action_map, struct catalog_alert_action, catalog_alert_action_clear)
+CATALOG_LIST_FREE_FN(action_map, struct catalog_alert_action, catalog_alert_action_list_free)
 
 int catalog_alert_action_add(catalog_t *cat, struct catalog_alert_action *a)
 {

@@ -14,17 +14,12 @@
     "id,camera_id,ward_id,camera_name,since_us,raised_us,cleared_us,cleared_why,"   \
     "reason,owner_id,owner_name,owner_phone,owner_kind"
 
-#define A struct catalog_alert
-static const struct catalog_row_map alert_map = CATALOG_ROW_MAP(
-    A, NULL, NULL, CATALOG_COL(A, id), CATALOG_COL(A, camera_id), CATALOG_COL(A, ward_id),
-    CATALOG_COL(A, camera_name), CATALOG_COL(A, since_us), CATALOG_COL(A, raised_us), CATALOG_COL(A, cleared_us),
-    CATALOG_COL(A, cleared_why), CATALOG_COL(A, reason), CATALOG_COL(A, owner_id), CATALOG_COL(A, owner_name),
-    CATALOG_COL(A, owner_phone), CATALOG_COL(A, owner_kind));
-#undef A
+static const struct catalog_row_map alert_map = CATALOG_MAP(
+    struct catalog_alert, NULL, NULL, id, camera_id, ward_id, camera_name, since_us, raised_us,
+    cleared_us, cleared_why, reason, owner_id, owner_name, owner_phone, owner_kind);
 
-void catalog_alert_clear(struct catalog_alert *a) { catalog_row_clear(&alert_map, a); }
-
-void catalog_alert_list_free(struct catalog_alert *v, size_t n) { catalog_rows_free(&alert_map, v, n); }
+CATALOG_ROW_CLEAR_FN(alert_map, struct catalog_alert, catalog_alert_clear)
+CATALOG_LIST_FREE_FN(alert_map, struct catalog_alert, catalog_alert_list_free)
 
 int catalog_alert_raise(catalog_t *cat, struct catalog_alert *a)
 {
@@ -75,11 +70,8 @@ int catalog_alert_list(catalog_t *cat, const struct catalog_alert_filter *f, str
         ww_buf_printf(&q, ")");
     }
     ww_buf_printf(&q, " ORDER BY raised_us DESC, id DESC LIMIT ?3");
-    ww_buf_append(&q, "", 1);
     sqlite3_stmt *st;
-    int rc = catalog_prepare(cat, (const char *)q.data, &st);
-    ww_buf_free(&q);
-    if (rc) return WW_EDB;
+    if (catalog_prepare_buf(cat, &q, &st)) return WW_EDB;
     if (f->to_us) sqlite3_bind_int64(st, 1, f->to_us);
     if (f->from_us) sqlite3_bind_int64(st, 2, f->from_us);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
@@ -88,16 +80,10 @@ int catalog_alert_list(catalog_t *cat, const struct catalog_alert_filter *f, str
     return catalog_rows(cat, st, &alert_map, "alert list", out, n);
 }
 
-#define S struct catalog_alert_setting
-static const struct catalog_row_map setting_map =
-    CATALOG_ROW_MAP(S, NULL, NULL, CATALOG_COL(S, ward_id), CATALOG_COL(S, dark_after_s),
-                CATALOG_COL(S, updated_us), CATALOG_COL(S, updated_by));
-#undef S
+static const struct catalog_row_map setting_map = CATALOG_MAP(
+    struct catalog_alert_setting, NULL, NULL, ward_id, dark_after_s, updated_us, updated_by);
 
-void catalog_alert_setting_list_free(struct catalog_alert_setting *v, size_t n)
-{
-    catalog_rows_free(&setting_map, v, n);
-}
+CATALOG_LIST_FREE_FN(setting_map, struct catalog_alert_setting, catalog_alert_setting_list_free)
 
 int catalog_alert_settings_list(catalog_t *cat, struct catalog_alert_setting **out, size_t *n)
 {
@@ -141,13 +127,10 @@ int catalog_alert_setting_reset(catalog_t *cat, int64_t ward_id)
                    "DELETE FROM alert_settings WHERE ward_id=?", CATALOG_ARG(ward_id));
 }
 
-#define W struct catalog_webhook
-static const struct catalog_row_map webhook_map =
-    CATALOG_ROW_MAP(W, NULL, NULL, CATALOG_COL(W, id), CATALOG_COL(W, url), CATALOG_COL(W, ward_id),
-                CATALOG_COL(W, enabled), CATALOG_COL(W, created_us), CATALOG_COL(W, created_by));
-#undef W
+static const struct catalog_row_map webhook_map = CATALOG_MAP(
+    struct catalog_webhook, NULL, NULL, id, url, ward_id, enabled, created_us, created_by);
 
-void catalog_webhook_list_free(struct catalog_webhook *v, size_t n) { catalog_rows_free(&webhook_map, v, n); }
+CATALOG_LIST_FREE_FN(webhook_map, struct catalog_webhook, catalog_webhook_list_free)
 
 int catalog_webhook_list(catalog_t *cat, int64_t ward_id, struct catalog_webhook **out, size_t *n)
 {
@@ -181,14 +164,11 @@ int catalog_webhook_delete(catalog_t *cat, int64_t id)
     return rc ? rc : catalog_changed(cat);
 }
 
-#define D struct catalog_delivery
 static const struct catalog_row_map delivery_map =
-    CATALOG_ROW_MAP(D, NULL, NULL, CATALOG_COL(D, id), CATALOG_COL(D, alert_id), CATALOG_COL(D, webhook_id),
-                CATALOG_COL(D, event), CATALOG_COL(D, at_us), CATALOG_COL(D, ok), CATALOG_COL(D, http_status),
-                CATALOG_COL(D, attempts), CATALOG_COL(D, error));
-#undef D
+    CATALOG_MAP(struct catalog_delivery, NULL, NULL, id, alert_id, webhook_id, event, at_us, ok,
+                http_status, attempts, error);
 
-void catalog_delivery_list_free(struct catalog_delivery *v, size_t n) { catalog_rows_free(&delivery_map, v, n); }
+CATALOG_LIST_FREE_FN(delivery_map, struct catalog_delivery, catalog_delivery_list_free)
 
 int catalog_delivery_add(catalog_t *cat, struct catalog_delivery *d)
 {

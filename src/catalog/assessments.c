@@ -39,17 +39,12 @@ static void assessment_fill(sqlite3_stmt *st, void *row)
 
 #define A struct catalog_assessment
 static const struct catalog_row_map assessment_map = CATALOG_ROW_MAP(
-    A, assessment_fill, NULL, CATALOG_COL(A, id), CATALOG_COL(A, ward_id), CATALOG_COL(A, year),
-    CATALOG_COL(A, criterion_id), CATALOG_COL_BY_FILL, CATALOG_COL_BY_FILL, CATALOG_COL(A, notes),
-    CATALOG_COL(A, assessor), CATALOG_COL(A, assessed_on), CATALOG_COL(A, at_us), CATALOG_COL(A, criterion_num));
+    A, assessment_fill, NULL, CATALOG_COLS(A, id, ward_id, year, criterion_id), CATALOG_COL_BY_FILL,
+    CATALOG_COL_BY_FILL, CATALOG_COLS(A, notes, assessor, assessed_on, at_us, criterion_num));
 #undef A
 
-void catalog_assessment_clear(struct catalog_assessment *a) { catalog_row_clear(&assessment_map, a); }
-
-void catalog_assessment_list_free(struct catalog_assessment *v, size_t n)
-{
-    catalog_rows_free(&assessment_map, v, n);
-}
+CATALOG_ROW_CLEAR_FN(assessment_map, struct catalog_assessment, catalog_assessment_clear)
+CATALOG_LIST_FREE_FN(assessment_map, struct catalog_assessment, catalog_assessment_list_free)
 
 int catalog_assessment_add(catalog_t *cat, struct catalog_assessment *a)
 {
@@ -101,17 +96,11 @@ int catalog_assessment_history(catalog_t *cat, int year, int64_t ward_id,
         year, ward_id, out, n);
 }
 
-#define F struct catalog_assessment_file
 static const struct catalog_row_map file_map =
-    CATALOG_ROW_MAP(F, NULL, NULL, CATALOG_COL(F, id), CATALOG_COL(F, assessment_id), CATALOG_COL(F, file_name),
-                CATALOG_COL(F, stored_path), CATALOG_COL(F, bytes), CATALOG_COL(F, sha256),
-                CATALOG_COL(F, added_by), CATALOG_COL(F, added_us));
-#undef F
+    CATALOG_MAP(struct catalog_assessment_file, NULL, NULL, id, assessment_id, file_name,
+                stored_path, bytes, sha256, added_by, added_us);
 
-void catalog_assessment_file_list_free(struct catalog_assessment_file *v, size_t n)
-{
-    catalog_rows_free(&file_map, v, n);
-}
+CATALOG_LIST_FREE_FN(file_map, struct catalog_assessment_file, catalog_assessment_file_list_free)
 
 int catalog_assessment_file_add(catalog_t *cat, struct catalog_assessment_file *f)
 {

@@ -10,11 +10,8 @@
 
 #include "catalog/internal.h"
 
-#define I struct catalog_bundle_item
 static const struct catalog_row_map item_map =
-    CATALOG_ROW_MAP(I, NULL, NULL, CATALOG_COL(I, camera_id), CATALOG_COL(I, export_id), CATALOG_COL(I, status),
-                CATALOG_COL(I, reason));
-#undef I
+    CATALOG_MAP(struct catalog_bundle_item, NULL, NULL, camera_id, export_id, status, reason);
 
 static void bundle_release(void *row)
 {
@@ -26,17 +23,12 @@ static void bundle_release(void *row)
     "id,created_us,user_id,username,latitude,longitude,radius_m,from_us,to_us,dir,manifest," \
     "manifest_sha256"
 
-#define B struct catalog_bundle
 static const struct catalog_row_map bundle_map =
-    CATALOG_ROW_MAP(B, NULL, bundle_release, CATALOG_COL(B, id), CATALOG_COL(B, created_us),
-                CATALOG_COL(B, user_id), CATALOG_COL(B, username), CATALOG_COL(B, latitude),
-                CATALOG_COL(B, longitude), CATALOG_COL(B, radius_m), CATALOG_COL(B, from_us), CATALOG_COL(B, to_us),
-                CATALOG_COL(B, dir), CATALOG_COL(B, manifest), CATALOG_COL(B, manifest_sha256));
-#undef B
+    CATALOG_MAP(struct catalog_bundle, NULL, bundle_release, id, created_us, user_id, username,
+                latitude, longitude, radius_m, from_us, to_us, dir, manifest, manifest_sha256);
 
-void catalog_bundle_clear(struct catalog_bundle *b) { catalog_row_clear(&bundle_map, b); }
-
-void catalog_bundle_list_free(struct catalog_bundle *v, size_t n) { catalog_rows_free(&bundle_map, v, n); }
+CATALOG_ROW_CLEAR_FN(bundle_map, struct catalog_bundle, catalog_bundle_clear)
+CATALOG_LIST_FREE_FN(bundle_map, struct catalog_bundle, catalog_bundle_list_free)
 
 int catalog_bundle_add(catalog_t *cat, struct catalog_bundle *b)
 {

@@ -14,14 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define W struct catalog_ward
-static const struct catalog_row_map ward_map = CATALOG_ROW_MAP(
-    W, NULL, NULL, CATALOG_COL(W, id), CATALOG_COL(W, name), CATALOG_COL(W, district), CATALOG_COL(W, province));
-#undef W
+static const struct catalog_row_map ward_map =
+    CATALOG_MAP(struct catalog_ward, NULL, NULL, id, name, district, province);
 
-void catalog_ward_clear(struct catalog_ward *w) { catalog_row_clear(&ward_map, w); }
-
-void catalog_ward_list_free(struct catalog_ward *v, size_t n) { catalog_rows_free(&ward_map, v, n); }
+CATALOG_ROW_CLEAR_FN(ward_map, struct catalog_ward, catalog_ward_clear)
+CATALOG_LIST_FREE_FN(ward_map, struct catalog_ward, catalog_ward_list_free)
 
 int catalog_ward_add(catalog_t *cat, struct catalog_ward *w)
 {
@@ -63,16 +60,14 @@ static void camera_release(void *row)
 
 #define C struct catalog_camera
 static const struct catalog_row_map camera_map = CATALOG_ROW_MAP(
-    C, NULL, camera_release, CATALOG_COL(C, id), CATALOG_COL(C, name), CATALOG_COL(C, address),
-    CATALOG_COL_IS_SET(C, has_pos), CATALOG_COL(C, latitude), CATALOG_COL(C, longitude), CATALOG_COL(C, ward_id),
-    CATALOG_COL(C, main_url), CATALOG_COL(C, sub_url), CATALOG_COL(C, username), CATALOG_COL(C, password),
-    CATALOG_COL(C, transport), CATALOG_COL(C, enabled), CATALOG_COL(C, retention_days),
-    CATALOG_COL_DIR(C, direction_deg), CATALOG_COL(C, created_us), CATALOG_COL(C, auth_basic_allowed));
+    C, NULL, camera_release, CATALOG_COLS(C, id, name, address), CATALOG_COL_IS_SET(C, has_pos),
+    CATALOG_COLS(C, latitude, longitude, ward_id, main_url, sub_url, username, password, transport,
+                 enabled, retention_days),
+    CATALOG_COL_DIR(C, direction_deg), CATALOG_COLS(C, created_us, auth_basic_allowed));
 #undef C
 
-void catalog_camera_clear(struct catalog_camera *c) { catalog_row_clear(&camera_map, c); }
-
-void catalog_camera_list_free(struct catalog_camera *v, size_t n) { catalog_rows_free(&camera_map, v, n); }
+CATALOG_ROW_CLEAR_FN(camera_map, struct catalog_camera, catalog_camera_clear)
+CATALOG_LIST_FREE_FN(camera_map, struct catalog_camera, catalog_camera_list_free)
 
 /* ---- one device, one row ------------------------------------------------
  * Consent and audit belong to the camera device, so a second row for the
@@ -258,8 +253,7 @@ int catalog_camera_update(catalog_t *cat, const struct catalog_camera *c)
 /* The two keys of a camera's scope, as one row. */
 struct scope_row { int64_t ward_id, owner_id; };
 static const struct catalog_row_map scope_map =
-    CATALOG_ROW_MAP(struct scope_row, NULL, NULL, CATALOG_COL(struct scope_row, ward_id),
-                CATALOG_COL(struct scope_row, owner_id));
+    CATALOG_MAP(struct scope_row, NULL, NULL, ward_id, owner_id);
 
 int catalog_camera_scope(catalog_t *cat, int64_t camera_id, int64_t *ward_id, int64_t *owner_id)
 {
@@ -299,12 +293,11 @@ int catalog_camera_set_enabled(catalog_t *cat, int64_t camera_id, bool enabled)
 
 #define P struct catalog_camera_pos
 static const struct catalog_row_map pos_map =
-    CATALOG_ROW_MAP(P, NULL, NULL, CATALOG_COL(P, id), CATALOG_COL(P, ward_id), CATALOG_COL(P, owner_id),
-                CATALOG_COL(P, latitude), CATALOG_COL(P, longitude), CATALOG_COL_DIR(P, direction_deg),
-                CATALOG_COL(P, name), CATALOG_COL(P, address), CATALOG_COL(P, enabled));
+    CATALOG_ROW_MAP(P, NULL, NULL, CATALOG_COLS(P, id, ward_id, owner_id, latitude, longitude),
+                    CATALOG_COL_DIR(P, direction_deg), CATALOG_COLS(P, name, address, enabled));
 #undef P
 
-void catalog_camera_pos_list_free(struct catalog_camera_pos *v, size_t n) { catalog_rows_free(&pos_map, v, n); }
+CATALOG_LIST_FREE_FN(pos_map, struct catalog_camera_pos, catalog_camera_pos_list_free)
 
 int catalog_camera_in_box(catalog_t *cat, double lat_lo, double lat_hi, double lon_lo,
                           double lon_hi, struct catalog_camera_pos **out, size_t *n)

@@ -144,15 +144,14 @@ static void audit_fill(sqlite3_stmt *st, void *row)
 
 #define A struct catalog_audit
 static const struct catalog_row_map audit_map =
-    CATALOG_ROW_MAP(A, audit_fill, NULL, CATALOG_COL(A, id), CATALOG_COL(A, at_us), CATALOG_COL(A, user_id),
-                CATALOG_COL(A, username), CATALOG_COL(A, action), CATALOG_COL(A, camera_id),
-                CATALOG_COL(A, range_from_us), CATALOG_COL(A, range_to_us), CATALOG_COL(A, client_addr),
-                CATALOG_COL(A, detail), CATALOG_COL_BY_FILL, CATALOG_COL_BY_FILL);
+    CATALOG_ROW_MAP(A, audit_fill, NULL,
+                    CATALOG_COLS(A, id, at_us, user_id, username, action, camera_id, range_from_us,
+                                 range_to_us, client_addr, detail),
+                    CATALOG_COL_BY_FILL, CATALOG_COL_BY_FILL);
 #undef A
 
-void catalog_audit_clear(struct catalog_audit *a) { catalog_row_clear(&audit_map, a); }
-
-void catalog_audit_list_free(struct catalog_audit *v, size_t n) { catalog_rows_free(&audit_map, v, n); }
+CATALOG_ROW_CLEAR_FN(audit_map, struct catalog_audit, catalog_audit_clear)
+CATALOG_LIST_FREE_FN(audit_map, struct catalog_audit, catalog_audit_list_free)
 
 int catalog_audit_query(catalog_t *cat, const struct catalog_audit_filter *f, struct catalog_audit **out,
                         size_t *n)

@@ -30,34 +30,18 @@ static void event_fill(sqlite3_stmt *st, void *row)
 }
 
 /* stream_id: NULL reads as 0 */
-#define E struct catalog_event
 static const struct catalog_row_map event_map =
-    CATALOG_ROW_MAP(E, event_fill, NULL, CATALOG_COL(E, id), CATALOG_COL(E, camera_id), CATALOG_COL(E, stream_id),
-                CATALOG_COL(E, start_us), CATALOG_COL(E, end_us), CATALOG_COL(E, peak_us),
-                CATALOG_COL(E, peak_score), CATALOG_COL(E, zone), CATALOG_COL(E, has_thumbnail));
-#undef E
+    CATALOG_MAP(struct catalog_event, event_fill, NULL, id, camera_id, stream_id, start_us, end_us,
+                peak_us, peak_score, zone, has_thumbnail);
 
-void catalog_event_clear(struct catalog_event *e)
-{
-    catalog_row_clear(&event_map, e);
-}
+CATALOG_ROW_CLEAR_FN(event_map, struct catalog_event, catalog_event_clear)
+CATALOG_LIST_FREE_FN(event_map, struct catalog_event, catalog_event_list_free)
 
-void catalog_event_list_free(struct catalog_event *v, size_t n)
-{
-    catalog_rows_free(&event_map, v, n);
-}
-
-#define M struct catalog_motion_settings
 static const struct catalog_row_map settings_map =
-    CATALOG_ROW_MAP(M, NULL, NULL, CATALOG_COL(M, enabled), CATALOG_COL(M, sensitivity),
-                CATALOG_COL(M, min_area_pct), CATALOG_COL(M, rate_fps), CATALOG_COL(M, keyframes_only),
-                CATALOG_COL(M, zones_json), CATALOG_COL(M, updated_us));
-#undef M
+    CATALOG_MAP(struct catalog_motion_settings, NULL, NULL, enabled, sensitivity, min_area_pct,
+                rate_fps, keyframes_only, zones_json, updated_us);
 
-void catalog_motion_settings_clear(struct catalog_motion_settings *s)
-{
-    catalog_row_clear(&settings_map, s);
-}
+CATALOG_ROW_CLEAR_FN(settings_map, struct catalog_motion_settings, catalog_motion_settings_clear)
 
 static bool event_ok(const struct catalog_event *ev)
 {
@@ -203,30 +187,15 @@ int catalog_event_query(catalog_t *cat, const struct catalog_event_filter *f,
     ww_buf_printf(&sql, "SELECT " EVENT_COLS " FROM motion_events e");
     build_where(&sql, f, true);
     ww_buf_printf(&sql, " ORDER BY e.start_us DESC, e.id DESC LIMIT ? OFFSET ?");
-    ww_buf_append(&sql, "", 1);
     sqlite3_stmt *st;
-    int rc = catalog_prepare(cat, (const char *)sql.data, &st);
-    ww_buf_free(&sql);
+    int rc = catalog_prepare_buf(cat, &sql, &st);
     if (rc) return rc;
     int i = bind_filter(st, f, true);
     size_t limit = f->limit ? f->limit : 100;
     sqlite3_bind_int64(st, i++, (int64_t)limit);
     sqlite3_bind_int64(st, i++, (int64_t)f->offset);
-    struct catalog_event *v = ww_calloc(limit, sizeof *v);
-    size_t cnt = 0;
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW && cnt < limit)
-        catalog_row_map(&event_map, st, &v[cnt++]);
-    if (s != SQLITE_DONE && s != SQLITE_ROW) {
-        rc = catalog_fail(cat, "query motion events");
-        catalog_event_list_free(v, cnt);
-        sqlite3_finalize(st);
-        return rc;
-    }
-    sqlite3_finalize(st);
-    *out = v;
-    *n = cnt;
-    return 0;
+    /* the LIMIT above is what keeps the list at most `limit` rows */
+    return catalog_rows(cat, st, &event_map, "query motion events", out, n);
 }
 
 int catalog_event_count(catalog_t *cat, const struct catalog_event_filter *f, int64_t *count)
@@ -236,10 +205,8 @@ int catalog_event_count(catalog_t *cat, const struct catalog_event_filter *f, in
     struct ww_buf sql = {0};
     ww_buf_printf(&sql, "SELECT count(*) FROM motion_events e");
     build_where(&sql, f, false);
-    ww_buf_append(&sql, "", 1);
     sqlite3_stmt *st;
-    int rc = catalog_prepare(cat, (const char *)sql.data, &st);
-    ww_buf_free(&sql);
+    int rc = catalog_prepare_buf(cat, &sql, &st);
     if (rc) return rc;
     bind_filter(st, f, false);
     return catalog_row_one(cat, st, &catalog_i64_map, count, "count motion events");

@@ -42,4 +42,17 @@ int catalog_hold_release(catalog_t *cat, int64_t id, const char *by, const char 
 /* Bytes and segments under holds in force (camera 0 = all). */
 int catalog_held_bytes(catalog_t *cat, int64_t camera_id, int64_t *bytes, int64_t *segments);
 
+/* ---- notes in an incident's case file (schema/048_incident_notes.sql) ----
+ * Append-only: a note is never changed or deleted. */
+struct catalog_incident_note {
+    int64_t id, incident_id, at_us, user_id /* 0 = unknown */;
+    char *user_name, *text;
+};
+void catalog_incident_note_list_free(struct catalog_incident_note *v, size_t n);
+/* Sets n->id and n->at_us.  WW_EINVAL for an empty or too long text (1..4000
+ * bytes), WW_ENOTFOUND for no such incident. */
+int catalog_incident_note_add(catalog_t *cat, struct catalog_incident_note *n);
+/* The incident's notes, oldest first. */
+int catalog_incident_note_list(catalog_t *cat, int64_t incident_id, struct catalog_incident_note **out, size_t *n);
+
 #endif

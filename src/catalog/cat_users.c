@@ -86,9 +86,8 @@ static void user_release(void *row)
 
 static const struct catalog_row_map user_map = {sizeof(struct catalog_user), NULL, 0, user_fill, user_release};
 
-void catalog_user_clear(struct catalog_user *u) { catalog_row_clear(&user_map, u); }
-
-void catalog_user_list_free(struct catalog_user *v, size_t n) { catalog_rows_free(&user_map, v, n); }
+CATALOG_ROW_CLEAR_FN(user_map, struct catalog_user, catalog_user_clear)
+CATALOG_LIST_FREE_FN(user_map, struct catalog_user, catalog_user_list_free)
 
 int catalog_user_add(catalog_t *cat, struct catalog_user *u)
 {
@@ -263,15 +262,11 @@ bool catalog_owner_kind_valid(const char *kind)
 
 #define OWNER_COLS "id,kind,name,phone,address,ward_id,created_us"
 
-#define O struct catalog_owner
-static const struct catalog_row_map owner_map = CATALOG_ROW_MAP(
-    O, NULL, NULL, CATALOG_COL(O, id), CATALOG_COL(O, kind), CATALOG_COL(O, name), CATALOG_COL(O, phone),
-    CATALOG_COL(O, address), CATALOG_COL(O, ward_id), CATALOG_COL(O, created_us));
-#undef O
+static const struct catalog_row_map owner_map = CATALOG_MAP(
+    struct catalog_owner, NULL, NULL, id, kind, name, phone, address, ward_id, created_us);
 
-void catalog_owner_clear(struct catalog_owner *o) { catalog_row_clear(&owner_map, o); }
-
-void catalog_owner_list_free(struct catalog_owner *v, size_t n) { catalog_rows_free(&owner_map, v, n); }
+CATALOG_ROW_CLEAR_FN(owner_map, struct catalog_owner, catalog_owner_clear)
+CATALOG_LIST_FREE_FN(owner_map, struct catalog_owner, catalog_owner_list_free)
 
 int catalog_owner_add(catalog_t *cat, struct catalog_owner *o)
 {

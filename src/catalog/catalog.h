@@ -189,5 +189,7 @@ int catalog_export_get(catalog_t *cat, int64_t id, struct catalog_export *out);
 /* Newest first; camera_id 0 = all. */
 int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct catalog_export **out,
                         size_t *n);
+/* The exports whose file has this SHA-256 (hex, any case), oldest first. */
+int catalog_export_by_sha256(catalog_t *cat, const char *sha256, struct catalog_export **out, size_t *n);
 
 #endif

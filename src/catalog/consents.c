@@ -23,17 +23,13 @@
     "recorded_by,recorded_by_id,recorded_us,note,withdrawn_us,withdrawn_by,withdraw_note," \
     "allow_playback"
 
-#define C struct catalog_consent
-static const struct catalog_row_map consent_map = CATALOG_ROW_MAP(
-    C, NULL, NULL, CATALOG_COL(C, id), CATALOG_COL(C, camera_id), CATALOG_COL(C, live), CATALOG_COL(C, record),
-    CATALOG_COL(C, export_), CATALOG_COL(C, from_us), CATALOG_COL(C, until_us), CATALOG_COL(C, recorded_by),
-    CATALOG_COL(C, recorded_by_id), CATALOG_COL(C, recorded_us), CATALOG_COL(C, note), CATALOG_COL(C, withdrawn_us),
-    CATALOG_COL(C, withdrawn_by), CATALOG_COL(C, withdraw_note), CATALOG_COL(C, playback));
-#undef C
+static const struct catalog_row_map consent_map =
+    CATALOG_MAP(struct catalog_consent, NULL, NULL, id, camera_id, live, record, export_, from_us,
+                until_us, recorded_by, recorded_by_id, recorded_us, note, withdrawn_us,
+                withdrawn_by, withdraw_note, playback);
 
-void catalog_consent_clear(struct catalog_consent *c) { catalog_row_clear(&consent_map, c); }
-
-void catalog_consent_list_free(struct catalog_consent *v, size_t n) { catalog_rows_free(&consent_map, v, n); }
+CATALOG_ROW_CLEAR_FN(consent_map, struct catalog_consent, catalog_consent_clear)
+CATALOG_LIST_FREE_FN(consent_map, struct catalog_consent, catalog_consent_list_free)
 
 int catalog_consent_list(catalog_t *cat, int64_t camera_id, struct catalog_consent **out, size_t *n)
 {

@@ -10,16 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define G struct catalog_criteria_group
 static const struct catalog_row_map group_map =
-    CATALOG_ROW_MAP(G, NULL, NULL, CATALOG_COL(G, num), CATALOG_COL(G, name));
-#undef G
+    CATALOG_MAP(struct catalog_criteria_group, NULL, NULL, num, name);
 
-#define C struct catalog_criterion
-static const struct catalog_row_map criterion_map =
-    CATALOG_ROW_MAP(C, NULL, NULL, CATALOG_COL(C, id), CATALOG_COL(C, group_num), CATALOG_COL(C, num),
-                CATALOG_COL(C, title), CATALOG_COL(C, description), CATALOG_COL(C, evidence));
-#undef C
+static const struct catalog_row_map criterion_map = CATALOG_MAP(
+    struct catalog_criterion, NULL, NULL, id, group_num, num, title, description, evidence);
 
 /* A listed set carries only its criteria count (criteria stays NULL). */
 static void set_release(void *row)
@@ -32,16 +27,12 @@ static void set_release(void *row)
 #define SET_COLS "s.id,s.family,s.version,s.name,s.year_from,s.year_to,s.note,s.created_us," \
                  "s.created_by,s.replaces_id,(SELECT COUNT(*) FROM criteria c WHERE c.set_id=s.id)"
 
-#define S struct catalog_criteria_set
-static const struct catalog_row_map set_map = CATALOG_ROW_MAP(
-    S, NULL, set_release, CATALOG_COL(S, id), CATALOG_COL(S, family), CATALOG_COL(S, version), CATALOG_COL(S, name),
-    CATALOG_COL(S, year_from), CATALOG_COL(S, year_to), CATALOG_COL(S, note), CATALOG_COL(S, created_us),
-    CATALOG_COL(S, created_by), CATALOG_COL(S, replaces_id), CATALOG_COL(S, n_criteria));
-#undef S
+static const struct catalog_row_map set_map =
+    CATALOG_MAP(struct catalog_criteria_set, NULL, set_release, id, family, version, name,
+                year_from, year_to, note, created_us, created_by, replaces_id, n_criteria);
 
-void catalog_criteria_set_clear(struct catalog_criteria_set *s) { catalog_row_clear(&set_map, s); }
-
-void catalog_criteria_set_list_free(struct catalog_criteria_set *v, size_t n) { catalog_rows_free(&set_map, v, n); }
+CATALOG_ROW_CLEAR_FN(set_map, struct catalog_criteria_set, catalog_criteria_set_clear)
+CATALOG_LIST_FREE_FN(set_map, struct catalog_criteria_set, catalog_criteria_set_list_free)
 
 static int insert_set_content(catalog_t *cat, struct catalog_criteria_set *s)
 {

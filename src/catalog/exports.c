@@ -7,17 +7,12 @@
 #define EXP_COLS "id,camera_id,stream,from_us,to_us,first_us,last_us,path,bytes,frames,sha256," \
                  "manifest,user_id,username,created_us"
 
-#define E struct catalog_export
-static const struct catalog_row_map export_map = CATALOG_ROW_MAP(
-    E, NULL, NULL, CATALOG_COL(E, id), CATALOG_COL(E, camera_id), CATALOG_COL(E, stream), CATALOG_COL(E, from_us),
-    CATALOG_COL(E, to_us), CATALOG_COL(E, first_us), CATALOG_COL(E, last_us), CATALOG_COL(E, path),
-    CATALOG_COL(E, bytes), CATALOG_COL(E, frames), CATALOG_COL(E, sha256), CATALOG_COL(E, manifest),
-    CATALOG_COL(E, user_id), CATALOG_COL(E, username), CATALOG_COL(E, created_us));
-#undef E
+static const struct catalog_row_map export_map =
+    CATALOG_MAP(struct catalog_export, NULL, NULL, id, camera_id, stream, from_us, to_us, first_us,
+                last_us, path, bytes, frames, sha256, manifest, user_id, username, created_us);
 
-void catalog_export_clear(struct catalog_export *e) { catalog_row_clear(&export_map, e); }
-
-void catalog_export_list_free(struct catalog_export *v, size_t n) { catalog_rows_free(&export_map, v, n); }
+CATALOG_ROW_CLEAR_FN(export_map, struct catalog_export, catalog_export_clear)
+CATALOG_LIST_FREE_FN(export_map, struct catalog_export, catalog_export_list_free)
 
 int catalog_export_add(catalog_t *cat, struct catalog_export *e)
 {
@@ -45,4 +40,11 @@ int catalog_export_list(catalog_t *cat, int64_t camera_id, size_t limit, struct 
                     "SELECT " EXP_COLS " FROM exports WHERE ?1=0 OR camera_id=?1"
                     " ORDER BY created_us DESC LIMIT ?2",
                     CATALOG_ARG(camera_id), CATALOG_ARG((int64_t)limit));
+}
+
+int catalog_export_by_sha256(catalog_t *cat, const char *sha256, struct catalog_export **out, size_t *n)
+{
+    return CATALOG_LIST(cat, "export by sha256", &export_map, out, n,
+                        "SELECT " EXP_COLS " FROM exports WHERE sha256 = lower(?1) ORDER BY id",
+                        catalog_arg_str(sha256));
 }

@@ -24,18 +24,13 @@
     "(SELECT COUNT(*) FROM segments s WHERE s.camera_id=h.camera_id"                                  \
     "  AND s.start_us < h.to_us AND s.end_us > h.from_us)"
 
-#define H struct catalog_hold
 static const struct catalog_row_map hold_map =
-    CATALOG_ROW_MAP(H, NULL, NULL, CATALOG_COL(H, id), CATALOG_COL(H, camera_id), CATALOG_COL(H, from_us),
-                CATALOG_COL(H, to_us), CATALOG_COL(H, incident_id), CATALOG_COL(H, until_us),
-                CATALOG_COL(H, reason), CATALOG_COL(H, created_by), CATALOG_COL(H, released_by),
-                CATALOG_COL(H, release_reason), CATALOG_COL(H, created_us), CATALOG_COL(H, created_by_id),
-                CATALOG_COL(H, released_us), CATALOG_COL(H, held_bytes), CATALOG_COL(H, held_segments));
-#undef H
+    CATALOG_MAP(struct catalog_hold, NULL, NULL, id, camera_id, from_us, to_us, incident_id,
+                until_us, reason, created_by, released_by, release_reason, created_us,
+                created_by_id, released_us, held_bytes, held_segments);
 
-void catalog_hold_clear(struct catalog_hold *h) { catalog_row_clear(&hold_map, h); }
-
-void catalog_hold_list_free(struct catalog_hold *v, size_t n) { catalog_rows_free(&hold_map, v, n); }
+CATALOG_ROW_CLEAR_FN(hold_map, struct catalog_hold, catalog_hold_clear)
+CATALOG_LIST_FREE_FN(hold_map, struct catalog_hold, catalog_hold_list_free)
 
 int catalog_hold_add(catalog_t *cat, struct catalog_hold *h)
 {

@@ -61,17 +61,12 @@ static void category_fill(sqlite3_stmt *st, void *row)
 
 #define C struct catalog_incident_category
 static const struct catalog_row_map category_map =
-    CATALOG_ROW_MAP(C, category_fill, NULL, CATALOG_COL(C, id), CATALOG_COL(C, code), CATALOG_COL(C, name_vi),
-                CATALOG_COL(C, name_en), CATALOG_COL_BY_FILL, CATALOG_COL(C, solvable), CATALOG_COL(C, sort_order),
-                CATALOG_COL(C, active));
+    CATALOG_ROW_MAP(C, category_fill, NULL, CATALOG_COLS(C, id, code, name_vi, name_en),
+                    CATALOG_COL_BY_FILL, CATALOG_COLS(C, solvable, sort_order, active));
 #undef C
 
-void catalog_incident_category_clear(struct catalog_incident_category *c) { catalog_row_clear(&category_map, c); }
-
-void catalog_incident_category_list_free(struct catalog_incident_category *v, size_t n)
-{
-    catalog_rows_free(&category_map, v, n);
-}
+CATALOG_ROW_CLEAR_FN(category_map, struct catalog_incident_category, catalog_incident_category_clear)
+CATALOG_LIST_FREE_FN(category_map, struct catalog_incident_category, catalog_incident_category_list_free)
 
 /* The add and the edit: every column but the id is ?1..?7, the edit's id
  * ?8; new_id (the add's) gets the new row's id. */

@@ -10,16 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define C struct catalog_incident_change
-static const struct catalog_row_map change_map =
-    CATALOG_ROW_MAP(C, NULL, NULL, CATALOG_COL(C, id), CATALOG_COL(C, incident_id), CATALOG_COL(C, at_us),
-                CATALOG_COL(C, user_name), CATALOG_COL(C, action), CATALOG_COL(C, diff));
-#undef C
+static const struct catalog_row_map change_map = CATALOG_MAP(
+    struct catalog_incident_change, NULL, NULL, id, incident_id, at_us, user_name, action, diff);
 
-void catalog_incident_change_list_free(struct catalog_incident_change *v, size_t n)
-{
-    catalog_rows_free(&change_map, v, n);
-}
+CATALOG_LIST_FREE_FN(change_map, struct catalog_incident_change, catalog_incident_change_list_free)
 
 int catalog_incident_history_add(catalog_t *cat, int64_t incident_id, int64_t at_us,
                                  const char *user, const char *action, const char *diff_json)

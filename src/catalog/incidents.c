@@ -54,17 +54,15 @@ static void incident_release(void *row)
 
 #define I struct catalog_incident
 static const struct catalog_row_map incident_map = CATALOG_ROW_MAP(
-    I, incident_fill, incident_release, CATALOG_COL(I, id), CATALOG_COL(I, ward_id),
-    CATALOG_COL(I, category_id), CATALOG_COL(I, occurred_at), CATALOG_COL(I, address), CATALOG_COL(I, latitude),
-    CATALOG_COL(I, longitude), CATALOG_COL(I, summary), CATALOG_COL_BY_FILL, CATALOG_COL(I, suspects),
-    CATALOG_COL(I, drug_grams), CATALOG_COL(I, deaths), CATALOG_COL(I, injuries), CATALOG_COL(I, damage_vnd),
-    CATALOG_COL(I, demo), CATALOG_COL(I, created_by), CATALOG_COL(I, created_us), CATALOG_COL(I, updated_by),
-    CATALOG_COL(I, updated_us), CATALOG_COL(I, ward_name), CATALOG_COL(I, category_code));
+    I, incident_fill, incident_release,
+    CATALOG_COLS(I, id, ward_id, category_id, occurred_at, address, latitude, longitude, summary),
+    CATALOG_COL_BY_FILL,
+    CATALOG_COLS(I, suspects, drug_grams, deaths, injuries, damage_vnd, demo, created_by,
+                 created_us, updated_by, updated_us, ward_name, category_code));
 #undef I
 
-void catalog_incident_clear(struct catalog_incident *c) { catalog_row_clear(&incident_map, c); }
-
-void catalog_incident_list_free(struct catalog_incident *v, size_t n) { catalog_rows_free(&incident_map, v, n); }
+CATALOG_ROW_CLEAR_FN(incident_map, struct catalog_incident, catalog_incident_clear)
+CATALOG_LIST_FREE_FN(incident_map, struct catalog_incident, catalog_incident_list_free)
 
 /* Binds the 18 writable columns starting at index 1, in INSERT order. */
 static void bind_incident(sqlite3_stmt *st, const struct catalog_incident *c)
@@ -88,6 +86,12 @@ static void bind_incident(sqlite3_stmt *st, const struct catalog_incident *c)
                    "longitude,summary,status,suspects,drug_grams,deaths,injuries,damage_vnd," \
                    "demo,created_by,created_us,updated_by,updated_us)" \
                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+/* The same 18 columns in the same order (bind_incident fills ?1..?18 of
+ * both), the row's id in ?19. */
+#define INC_UPDATE "UPDATE incidents SET ward_id=?,category_id=?,occurred_at=?,address=?," \
+                   "latitude=?,longitude=?,summary=?,status=?,suspects=?,drug_grams=?," \
+                   "deaths=?,injuries=?,damage_vnd=?,demo=?,created_by=?,created_us=?," \
+                   "updated_by=?,updated_us=? WHERE id=?"
 
 static int write_links(catalog_t *cat, const struct catalog_incident *c)
 {
@@ -121,11 +125,7 @@ int catalog_incident_add(catalog_t *cat, struct catalog_incident *c)
 int catalog_incident_update(catalog_t *cat, const struct catalog_incident *c)
 {
     sqlite3_stmt *st;
-    if (catalog_prepare(cat, "UPDATE incidents SET ward_id=?,category_id=?,occurred_at=?,address=?,"
-                         "latitude=?,longitude=?,summary=?,status=?,suspects=?,drug_grams=?,"
-                         "deaths=?,injuries=?,damage_vnd=?,demo=?,created_by=?,created_us=?,"
-                         "updated_by=?,updated_us=? WHERE id=?", &st))
-        return WW_EDB;
+    if (catalog_prepare(cat, INC_UPDATE, &st)) return WW_EDB;
     bind_incident(st, c);
     sqlite3_bind_int64(st, 19, c->id);
     int rc = catalog_step_done(cat, st, "incident update", WW_ECONFLICT);
@@ -233,10 +233,7 @@ int catalog_incident_search(catalog_t *cat, const struct catalog_incident_filter
     if (total) {
         ww_buf_printf(&q, "SELECT COUNT(*) FROM incidents i");
         filter_sql(&q, f);
-        ww_buf_append(&q, "", 1);
-        rc = catalog_prepare(cat, (const char *)q.data, &st);
-        ww_buf_free(&q);
-        if (rc) return WW_EDB;
+        if (catalog_prepare_buf(cat, &q, &st)) return WW_EDB;
         bind_filter(st, f);
         rc = sqlite3_step(st);
         *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -246,10 +243,7 @@ int catalog_incident_search(catalog_t *cat, const struct catalog_incident_filter
     ww_buf_printf(&q, "SELECT " INC_COLS INC_FROM);
     filter_sql(&q, f);
     ww_buf_printf(&q, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ? OFFSET ?");
-    ww_buf_append(&q, "", 1);
-    rc = catalog_prepare(cat, (const char *)q.data, &st);
-    ww_buf_free(&q);
-    if (rc) return WW_EDB;
+    if (catalog_prepare_buf(cat, &q, &st)) return WW_EDB;
     int i = bind_filter(st, f);
     sqlite3_bind_int64(st, i++, f->limit ? (int64_t)f->limit : -1);
     sqlite3_bind_int64(st, i, (int64_t)f->offset);
@@ -264,10 +258,8 @@ int catalog_incident_each(catalog_t *cat, const struct catalog_incident_filter *
     ww_buf_printf(&q, "SELECT " INC_COLS INC_FROM);
     filter_sql(&q, f);
     ww_buf_printf(&q, " ORDER BY i.occurred_at, i.id");
-    ww_buf_append(&q, "", 1);
-    int rc = catalog_prepare(cat, (const char *)q.data, &st);
-    ww_buf_free(&q);
-    if (rc) return WW_EDB;
+    if (catalog_prepare_buf(cat, &q, &st)) return WW_EDB;
+    int rc;
     bind_filter(st, f);
     int stop = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -21,6 +21,9 @@ struct catalog {
 int catalog_prepare(catalog_t *cat, const char *sql, sqlite3_stmt **st);
 /* Logs SQLite's message for a failed step and returns WW_EDB. */
 int catalog_fail(catalog_t *cat, const char *what);
+/* Prepares the statement built in sql (NUL-terminates it, then frees the
+ * buffer either way): the WHERE clauses a filter assembles.  0 or WW_EDB. */
+int catalog_prepare_buf(catalog_t *cat, struct ww_buf *sql, sqlite3_stmt **st);
 /* Runs SQL without results. */
 int catalog_exec(catalog_t *cat, const char *sql);
 /* Column as a heap string (NULL for SQL NULL). */
@@ -79,6 +82,33 @@ struct catalog_row_map {
             sizeof((const struct catalog_col[]){__VA_ARGS__}) / sizeof(struct catalog_col), (fill),        \
             (release)                                                                              \
     }
+
+/* CATALOG_COLS(T, a, b, c) is CATALOG_COL(T, a), CATALOG_COL(T, b), CATALOG_COL(T, c):
+ * the plain columns of a map without the type and macro name again on each,
+ * so a map reads as the SELECT list it follows.  The preprocessor does not
+ * recurse: each step leaves its successor's name without parentheses
+ * (CATALOG_COLS_NEXT_ CATALOG_PARENS_) and CATALOG_RESCAN_ scans the result again
+ * and again: enough for 54 columns (twice the widest table); a longer list
+ * would leave a CATALOG_COLS_NEXT_ behind, which does not compile. */
+#define CATALOG_COLS(T, ...) __VA_OPT__(CATALOG_RESCAN_(CATALOG_COLS_STEP_(T, __VA_ARGS__)))
+#define CATALOG_COLS_STEP_(T, f, ...)                                                              \
+    CATALOG_COL(T, f) __VA_OPT__(, CATALOG_COLS_NEXT_ CATALOG_PARENS_(T, __VA_ARGS__))
+#define CATALOG_COLS_NEXT_() CATALOG_COLS_STEP_
+#define CATALOG_PARENS_ ()
+#define CATALOG_RESCAN_(...) CATALOG_RESCAN9_(CATALOG_RESCAN9_(CATALOG_RESCAN9_(CATALOG_RESCAN9_(__VA_ARGS__))))
+#define CATALOG_RESCAN9_(...) CATALOG_RESCAN3_(CATALOG_RESCAN3_(CATALOG_RESCAN3_(__VA_ARGS__)))
+#define CATALOG_RESCAN3_(...) CATALOG_RESCAN1_(CATALOG_RESCAN1_(CATALOG_RESCAN1_(__VA_ARGS__)))
+#define CATALOG_RESCAN1_(...) __VA_ARGS__
+/* The map of a row struct whose columns are all plain fields, named in
+ * SELECT order: CATALOG_MAP(struct catalog_x, fill, release, id, name, ...). */
+#define CATALOG_MAP(T, fill, release, ...) CATALOG_ROW_MAP(T, fill, release, CATALOG_COLS(T, __VA_ARGS__))
+
+/* The public clear and list-free of a row struct T over its map m, one line
+ * each as every area header promises (clear zeroes the row; NULL is fine). */
+#define CATALOG_ROW_CLEAR_FN(m, T, name)                                                           \
+    void name(T *row) { catalog_row_clear(&(m), row); }
+#define CATALOG_LIST_FREE_FN(m, T, name)                                                           \
+    void name(T *v, size_t n) { catalog_rows_free(&(m), v, n); }
 
 /* One-column maps for a single value in column 0 of the row. */
 extern const struct catalog_row_map catalog_i64_map, catalog_int_map, catalog_bool_map, catalog_str_map;

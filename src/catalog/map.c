@@ -21,14 +21,11 @@
 
 /* ---- streets ----------------------------------------------------------- */
 
-#define S struct catalog_street
 static const struct catalog_row_map street_map =
-    CATALOG_ROW_MAP(S, NULL, NULL, CATALOG_COL(S, id), CATALOG_COL(S, name), CATALOG_COL(S, ward_id), CATALOG_COL(S, latitude),
-                CATALOG_COL(S, longitude));
-#undef S
+    CATALOG_MAP(struct catalog_street, NULL, NULL, id, name, ward_id, latitude, longitude);
 
-void catalog_street_clear(struct catalog_street *s) { catalog_row_clear(&street_map, s); }
-void catalog_street_list_free(struct catalog_street *v, size_t n) { catalog_rows_free(&street_map, v, n); }
+CATALOG_ROW_CLEAR_FN(street_map, struct catalog_street, catalog_street_clear)
+CATALOG_LIST_FREE_FN(street_map, struct catalog_street, catalog_street_list_free)
 
 int catalog_street_add(catalog_t *cat, const struct catalog_street *s)
 {

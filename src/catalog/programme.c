@@ -10,16 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define P struct catalog_programme_ward
 static const struct catalog_row_map programme_map =
-    CATALOG_ROW_MAP(P, NULL, NULL, CATALOG_COL(P, ward_id), CATALOG_COL(P, year), CATALOG_COL(P, set_id),
-                CATALOG_COL(P, registered_us), CATALOG_COL(P, registered_by), CATALOG_COL(P, ward_name));
-#undef P
+    CATALOG_MAP(struct catalog_programme_ward, NULL, NULL, ward_id, year, set_id, registered_us,
+                registered_by, ward_name);
 
-void catalog_programme_ward_list_free(struct catalog_programme_ward *v, size_t n)
-{
-    catalog_rows_free(&programme_map, v, n);
-}
+CATALOG_LIST_FREE_FN(programme_map, struct catalog_programme_ward, catalog_programme_ward_list_free)
 
 int catalog_programme_register(catalog_t *cat, const struct catalog_programme_ward *p)
 {

@@ -10,16 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define R struct catalog_recognition
-static const struct catalog_row_map recognition_map = CATALOG_ROW_MAP(
-    R, NULL, NULL, CATALOG_COL(R, ward_id), CATALOG_COL(R, year), CATALOG_COL(R, decision_no),
-    CATALOG_COL(R, decision_date), CATALOG_COL(R, note), CATALOG_COL(R, recorded_by), CATALOG_COL(R, recorded_us));
-#undef R
+static const struct catalog_row_map recognition_map =
+    CATALOG_MAP(struct catalog_recognition, NULL, NULL, ward_id, year, decision_no, decision_date,
+                note, recorded_by, recorded_us);
 
-void catalog_recognition_list_free(struct catalog_recognition *v, size_t n)
-{
-    catalog_rows_free(&recognition_map, v, n);
-}
+CATALOG_LIST_FREE_FN(recognition_map, struct catalog_recognition, catalog_recognition_list_free)
 
 int catalog_recognition_add(catalog_t *cat, const struct catalog_recognition *r)
 {

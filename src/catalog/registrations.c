@@ -34,10 +34,8 @@ struct registration_row {
     bool probe_required;
     int64_t registered_us;
 };
-#define R struct registration_row
-static const struct catalog_row_map registration_map = CATALOG_ROW_MAP(
-    R, NULL, NULL, CATALOG_COL(R, source), CATALOG_COL(R, probe_required), CATALOG_COL(R, registered_us));
-#undef R
+static const struct catalog_row_map registration_map =
+    CATALOG_MAP(struct registration_row, NULL, NULL, source, probe_required, registered_us);
 
 int catalog_registration_get(catalog_t *cat, int64_t camera_id, char **source, bool *probe_required,
                              int64_t *registered_us)
@@ -75,17 +73,11 @@ static void probe_release(void *row)
     free(((struct catalog_probe *)row)->jpeg);
 }
 
-#define P struct catalog_probe
-static const struct catalog_row_map probe_map = CATALOG_ROW_MAP(
-    P, probe_fill, probe_release, CATALOG_COL(P, id), CATALOG_COL(P, camera_id), CATALOG_COL(P, at_us),
-    CATALOG_COL(P, ok), CATALOG_COL(P, error_code), CATALOG_COL(P, message), CATALOG_COL(P, codec),
-    CATALOG_COL(P, width), CATALOG_COL(P, height), CATALOG_COL(P, elapsed_ms), CATALOG_COL(P, probed_by));
-#undef P
+static const struct catalog_row_map probe_map =
+    CATALOG_MAP(struct catalog_probe, probe_fill, probe_release, id, camera_id, at_us, ok,
+                error_code, message, codec, width, height, elapsed_ms, probed_by);
 
-void catalog_probe_clear(struct catalog_probe *p)
-{
-    catalog_row_clear(&probe_map, p);
-}
+CATALOG_ROW_CLEAR_FN(probe_map, struct catalog_probe, catalog_probe_clear)
 
 int catalog_probe_add(catalog_t *cat, struct catalog_probe *p)
 {

@@ -125,6 +125,14 @@ int catalog_rows(catalog_t *cat, sqlite3_stmt *st, const struct catalog_row_map 
     return ret;
 }
 
+int catalog_prepare_buf(catalog_t *cat, struct ww_buf *sql, sqlite3_stmt **st)
+{
+    ww_buf_append(sql, "", 1);
+    int rc = catalog_prepare(cat, (const char *)sql->data, st);
+    ww_buf_free(sql);
+    return rc ? WW_EDB : 0;
+}
+
 void catalog_bind_args(sqlite3_stmt *st, int first, const struct catalog_arg *a, size_t n)
 {
     /* more values than the statement has parameters is a caller's slip */

@@ -28,16 +28,12 @@ static void segment_fill(sqlite3_stmt *st, void *row)
 
 static void segment_release(void *row) { free(((struct catalog_segment *)row)->frag_index); }
 
-#define S struct catalog_segment
 static const struct catalog_row_map segment_map =
-    CATALOG_ROW_MAP(S, segment_fill, segment_release, CATALOG_COL(S, id), CATALOG_COL(S, stream_id),
-                CATALOG_COL(S, camera_id), CATALOG_COL(S, start_us), CATALOG_COL(S, end_us), CATALOG_COL(S, path),
-                CATALOG_COL(S, bytes), CATALOG_COL(S, frames), CATALOG_COL(S, codec));
-#undef S
+    CATALOG_MAP(struct catalog_segment, segment_fill, segment_release, id, stream_id, camera_id,
+                start_us, end_us, path, bytes, frames, codec);
 
-void catalog_segment_clear(struct catalog_segment *s) { catalog_row_clear(&segment_map, s); }
-
-void catalog_segment_list_free(struct catalog_segment *v, size_t n) { catalog_rows_free(&segment_map, v, n); }
+CATALOG_ROW_CLEAR_FN(segment_map, struct catalog_segment, catalog_segment_clear)
+CATALOG_LIST_FREE_FN(segment_map, struct catalog_segment, catalog_segment_list_free)
 
 int catalog_segment_upsert(catalog_t *cat, struct catalog_segment *s)
 {
@@ -143,11 +139,8 @@ int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t
                    CATALOG_ARG(stream_id), CATALOG_ARG(start_us), CATALOG_ARG(end_us), catalog_arg_str(reason));
 }
 
-#define G struct catalog_gap
 static const struct catalog_row_map gap_map =
-    CATALOG_ROW_MAP(G, NULL, NULL, CATALOG_COL(G, stream_id), CATALOG_COL(G, start_us), CATALOG_COL(G, end_us),
-                CATALOG_COL(G, reason));
-#undef G
+    CATALOG_MAP(struct catalog_gap, NULL, NULL, stream_id, start_us, end_us, reason);
 
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
                       struct catalog_gap **out, size_t *n)
@@ -158,7 +151,7 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
                     CATALOG_ARG(stream_id), CATALOG_ARG(from_us), CATALOG_ARG(to_us));
 }
 
-void catalog_gap_list_free(struct catalog_gap *v, size_t n) { catalog_rows_free(&gap_map, v, n); }
+CATALOG_LIST_FREE_FN(gap_map, struct catalog_gap, catalog_gap_list_free)
 
 /* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
 

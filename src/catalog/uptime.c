@@ -35,8 +35,8 @@ static void uptime_fill(sqlite3_stmt *st, void *row)
 
 #define U struct catalog_uptime
 static const struct catalog_row_map uptime_map =
-    CATALOG_ROW_MAP(U, uptime_fill, NULL, CATALOG_COL(U, camera_id), CATALOG_COL_BY_FILL, CATALOG_COL(U, start_us),
-                CATALOG_COL(U, end_us));
+    CATALOG_ROW_MAP(U, uptime_fill, NULL, CATALOG_COLS(U, camera_id), CATALOG_COL_BY_FILL,
+                    CATALOG_COLS(U, start_us, end_us));
 #undef U
 
 int catalog_uptime_range(catalog_t *cat, int64_t from_us, int64_t to_us, struct catalog_uptime **out,

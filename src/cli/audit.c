@@ -50,44 +50,53 @@ static int audit_verify(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static json_t *audit_row_json(const void *row)
+{
+    const struct catalog_audit *r = row;
+    char at[48];
+    ww_fmt_time(r->at_us, ww_station_offset_min(), at, sizeof at);
+    json_t *j = json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)r->id, "at", at, "at_us", (json_int_t)r->at_us,
+                          "action", r->action);
+    if (r->username) json_object_set_new(j, "username", json_string(r->username));
+    if (r->camera_id) json_object_set_new(j, "camera_id", json_integer(r->camera_id));
+    if (r->detail) json_object_set_new(j, "detail", json_string(r->detail));
+    json_object_set_new(j, "hash", json_string(r->hash));
+    return j;
+}
+
+static void audit_row_text(const void *row)
+{
+    const struct catalog_audit *r = row;
+    char at[48], cam[24] = "-";
+    ww_fmt_time(r->at_us, ww_station_offset_min(), at, sizeof at);
+    if (r->camera_id) snprintf(cam, sizeof cam, "%lld", (long long)r->camera_id);
+    printf("%-6lld %-25s %-14s %-14s %-6s %s\n", (long long)r->id, at, r->username ? r->username : "-", r->action,
+           cam, r->detail ? r->detail : "");
+}
+
+static const struct cli_list audit_rows = {
+    "ID     AT                        USER           ACTION         CAMERA DETAIL\n", audit_row_json,
+    audit_row_text, sizeof(struct catalog_audit)};
+
+static const char audit_list_help[] =
+    "usage: wardwatch audit list [--camera ID] [--user ID] [--action A] [--limit N]"
+    " [--json]\n\nNewest rows first.\n";
+
 static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"camera", required_argument, 0, 'c'}, {"user", required_argument, 0, 'u'},
-        {"action", required_argument, 0, 'a'}, {"limit", required_argument, 0, 'n'},
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     struct catalog_audit_filter f = {.limit = 50};
     bool json = false;
-    int64_t v;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "audit list")) != -1) {
-        switch (o) {
-        case 'c':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &f.camera_id))
-                return cli_usage("audit list: --camera wants a camera id");
-            break;
-        case 'u':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &f.user_id))
-                return cli_usage("audit list: --user wants a user id");
-            break;
-        case 'a': f.action = optarg; break;
-        case 'n':
-            if (ww_parse_i64(optarg, 1, 1000, &v)) return cli_usage("audit list: --limit must be 1..1000");
-            f.limit = (size_t)v;
-            break;
-        case 'j': json = true; break;
-        case 'h':
-            printf("usage: wardwatch audit list [--camera ID] [--user ID] [--action A] [--limit N]"
-                   " [--json]\n\nNewest rows first.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("audit list: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_I64("camera", &f.camera_id, 1, INT64_MAX, "--camera wants a camera id")},
+        {CLI_I64("user", &f.user_id, 1, INT64_MAX, "--user wants a user id")},
+        {CLI_STR("action", &f.action)},
+        {CLI_SIZE("limit", &f.limit, 1, 1000, "--limit must be 1..1000")},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "audit list", opts, audit_list_help, 0);
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct catalog_audit *rows;
     size_t n;
     if (catalog_audit_query(cat, &f, &rows, &n)) {
@@ -95,40 +104,11 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv)
         cli_err("audit list failed");
         return 1;
     }
-    int off = ww_station_offset_min();
-    json_t *arr = json ? json_array() : NULL;
-    if (!json) printf("%-6s %-25s %-14s %-14s %-6s %s\n", "ID", "AT", "USER", "ACTION", "CAMERA", "DETAIL");
-    for (size_t i = 0; i < n; i++) {
-        char at[48];
-        ww_fmt_time(rows[i].at_us, off, at, sizeof at);
-        if (json) {
-            json_t *j = json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)rows[i].id, "at", at,
-                                  "at_us", (json_int_t)rows[i].at_us, "action", rows[i].action);
-            if (rows[i].username) json_object_set_new(j, "username", json_string(rows[i].username));
-            if (rows[i].camera_id) json_object_set_new(j, "camera_id", json_integer(rows[i].camera_id));
-            if (rows[i].detail) json_object_set_new(j, "detail", json_string(rows[i].detail));
-            json_object_set_new(j, "hash", json_string(rows[i].hash));
-            json_array_append_new(arr, j);
-        } else {
-            char cam[24] = "-";
-            if (rows[i].camera_id) snprintf(cam, sizeof cam, "%lld", (long long)rows[i].camera_id);
-            printf("%-6lld %-25s %-14s %-14s %-6s %s\n", (long long)rows[i].id, at,
-                   rows[i].username ? rows[i].username : "-", rows[i].action, cam,
-                   rows[i].detail ? rows[i].detail : "");
-        }
-    }
-    if (json) {
-        cli_print_json(arr, JSON_INDENT(2));
-    }
+    cli_print_list(&audit_rows, json, rows, n);
     catalog_audit_list_free(rows, n);
     catalog_close(cat);
     return 0;
 }
 
-int cli_audit(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"verify", audit_verify}, {"list", audit_list}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "audit",
-                        "usage: wardwatch audit verify|list [options]  (--help on each)", acts);
-}
+CLI_ACTIONS(cli_audit, "audit", "usage: wardwatch audit verify|list [options]  (--help on each)",
+            {"verify", audit_verify}, {"list", audit_list})

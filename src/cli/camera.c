@@ -63,74 +63,42 @@ static int read_password_file(const char *path, char **out)
     return 0;
 }
 
-static void add_help(void)
-{
-    printf("usage: wardwatch camera add --name NAME --main URL [--sub URL]\n"
-           "         [--username U --password-file F] [--retention-days N]\n"
-           "         [--address TEXT] [--lat DEG --lon DEG] [--ward NAME] [--direction DEG]\n"
-           "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n\n"
-           "Registers a camera and prints its id.  URLs are rtsp:// or rtsps://;\n"
-           "credentials inside a URL are moved out and stored as secrets, and are\n"
-           "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
-           "One camera device is one camera: a URL whose host:port/path is another\n"
-           "camera's main or sub URL is refused.\n");
-}
+static const char add_help[] =
+    "usage: wardwatch camera add --name NAME --main URL [--sub URL]\n"
+    "         [--username U --password-file F] [--retention-days N]\n"
+    "         [--address TEXT] [--lat DEG --lon DEG] [--ward NAME] [--direction DEG]\n"
+    "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n\n"
+    "Registers a camera and prints its id.  URLs are rtsp:// or rtsps://;\n"
+    "credentials inside a URL are moved out and stored as secrets, and are\n"
+    "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
+    "One camera device is one camera: a URL whose host:port/path is another\n"
+    "camera's main or sub URL is refused.\n";
 
 static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, 0, 'n'}, {"main", required_argument, 0, 'm'},
-        {"sub", required_argument, 0, 's'}, {"username", required_argument, 0, 'u'},
-        {"password-file", required_argument, 0, 'p'},
-        {"retention-days", required_argument, 0, 'r'}, {"address", required_argument, 0, 'a'},
-        {"lat", required_argument, 0, 'y'}, {"lon", required_argument, 0, 'x'},
-        {"ward", required_argument, 0, 'w'}, {"direction", required_argument, 0, 'd'},
-        {"transport", required_argument, 0, 't'}, {"disabled", no_argument, 0, 'D'},
-        {"auth-basic-allowed", no_argument, 0, 'B'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     const char *name = NULL, *main_url = NULL, *sub_url = NULL, *user = NULL, *pwfile = NULL;
-    const char *ward = NULL, *transport = "tcp";
+    const char *ward = NULL, *transport = "tcp", *address = NULL;
     struct catalog_camera cam = {.enabled = true, .retention_days = 30, .direction_deg = -1};
     bool have_lat = false, have_lon = false;
-    int64_t v;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "camera add")) != -1) {
-        switch (o) {
-        case 'n': name = optarg; break;
-        case 'm': main_url = optarg; break;
-        case 's': sub_url = optarg; break;
-        case 'u': user = optarg; break;
-        case 'p': pwfile = optarg; break;
-        case 'a': cam.address = optarg; break;
-        case 'w': ward = optarg; break;
-        case 't': transport = optarg; break;
-        case 'D': cam.enabled = false; break;
-        case 'B': cam.auth_basic_allowed = true; break;
-        case 'r':
-            if (ww_parse_i64(optarg, 1, 3650, &v))
-                return cli_usage("camera add: --retention-days must be 1..3650, not '%s'", optarg);
-            cam.retention_days = (int)v;
-            break;
-        case 'y':
-            if (ww_parse_double(optarg, -90, 90, &cam.latitude))
-                return cli_usage("camera add: --lat must be -90..90, not '%s'", optarg);
-            have_lat = true;
-            break;
-        case 'x':
-            if (ww_parse_double(optarg, -180, 180, &cam.longitude))
-                return cli_usage("camera add: --lon must be -180..180, not '%s'", optarg);
-            have_lon = true;
-            break;
-        case 'd':
-            if (ww_parse_double(optarg, 0, 360, &cam.direction_deg))
-                return cli_usage("camera add: --direction must be 0..360, not '%s'", optarg);
-            break;
-        case 'h': add_help(); return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("camera add: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_STR("name", &name)},
+        {CLI_STR("main", &main_url)},
+        {CLI_STR("sub", &sub_url)},
+        {CLI_STR("username", &user)},
+        {CLI_STR("password-file", &pwfile)},
+        {CLI_INT("retention-days", &cam.retention_days, 1, 3650, "--retention-days must be 1..3650, not '%s'")},
+        {CLI_STR("address", &address)},
+        {CLI_DBL("lat", &cam.latitude, -90, 90, "--lat must be -90..90, not '%s'"), .seen = &have_lat},
+        {CLI_DBL("lon", &cam.longitude, -180, 180, "--lon must be -180..180, not '%s'"), .seen = &have_lon},
+        {CLI_STR("ward", &ward)},
+        {CLI_DBL("direction", &cam.direction_deg, 0, 360, "--direction must be 0..360, not '%s'")},
+        {CLI_STR("transport", &transport)},
+        {CLI_OFF("disabled", &cam.enabled)},
+        {CLI_FLAG("auth-basic-allowed", &cam.auth_basic_allowed)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera add", opts, add_help, 0);
+    if (rc >= 0) return rc;
+    cam.address = (char *)address;
     if (!name || !*name) return cli_usage("camera add: --name is required");
     if (!main_url) return cli_usage("camera add: --main URL is required");
     if (have_lat != have_lon) return cli_usage("camera add: give both --lat and --lon");
@@ -147,7 +115,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         free(mu); free(mus); free(mpw);
         return cli_usage("camera add: --sub URL %s", why);
     }
-    int rc = 2;
+    rc = 2;
     catalog_t *cat = NULL;
     char *pw = NULL;
     if (pwfile && read_password_file(pwfile, &pw)) { rc = 1; goto out; }
@@ -182,67 +150,59 @@ out:
     return rc;
 }
 
+static json_t *camera_row_json(const void *row)
+{
+    const struct catalog_camera *c = row;
+    json_t *o = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:b,s:i,s:s,s:b}", "id", (json_int_t)c->id, "name", c->name,
+                          "main_url", c->main_url, "sub_url", c->sub_url, "username", c->username, "enabled",
+                          c->enabled, "retention_days", c->retention_days, "transport", c->transport,
+                          "has_password", c->password != NULL);
+    if (c->address) json_object_set_new(o, "address", json_string(c->address));
+    if (c->has_pos) {
+        json_object_set_new(o, "latitude", json_real(c->latitude));
+        json_object_set_new(o, "longitude", json_real(c->longitude));
+    }
+    if (c->ward_id) json_object_set_new(o, "ward_id", json_integer(c->ward_id));
+    return o;
+}
+
+/* never the password; the URL masked and only said to carry credentials */
+static void camera_row_text(const void *row)
+{
+    const struct catalog_camera *c = row;
+    char *m = ww_url_mask(c->main_url);
+    printf("%-4lld %-24s %-8s %-4d %s%s\n", (long long)c->id, c->name, c->enabled ? "enabled" : "disabled",
+           c->retention_days, m, c->username ? " (with credentials)" : "");
+    free(m);
+}
+
+static const struct cli_list camera_rows = {"ID   NAME                     STATE    DAYS MAIN URL\n",
+                                            camera_row_json, camera_row_text, sizeof(struct catalog_camera)};
+
+static int camera_fetch(catalog_t *cat, void *rows, size_t *n) { return catalog_camera_list(cat, rows, n); }
+static void camera_release(void *rows, size_t n) { catalog_camera_list_free(rows, n); }
+
 static int camera_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    bool json = false;
-    int rc = cli_flag_only(argc, argv, "camera list", "json", &json,
-                           "usage: wardwatch camera list [--json]\n\nLists cameras; passwords are never shown.\n");
-    if (rc >= 0) return rc;
-    catalog_t *cat;
-    if ((rc = cli_open(ctx, &cat))) return rc;
-    struct catalog_camera *v;
-    size_t n;
-    if (catalog_camera_list(cat, &v, &n)) { catalog_close(cat); cli_err("camera list failed"); return 1; }
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *o2 = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:b,s:i,s:s,s:b}", "id", (json_int_t)v[i].id,
-                                   "name", v[i].name, "main_url", v[i].main_url, "sub_url", v[i].sub_url,
-                                   "username", v[i].username, "enabled", v[i].enabled,
-                                   "retention_days", v[i].retention_days, "transport", v[i].transport,
-                                   "has_password", v[i].password != NULL);
-            if (v[i].address) json_object_set_new(o2, "address", json_string(v[i].address));
-            if (v[i].has_pos) {
-                json_object_set_new(o2, "latitude", json_real(v[i].latitude));
-                json_object_set_new(o2, "longitude", json_real(v[i].longitude));
-            }
-            if (v[i].ward_id) json_object_set_new(o2, "ward_id", json_integer(v[i].ward_id));
-            json_array_append_new(arr, o2);
-        }
-        cli_print_json(arr, JSON_INDENT(2));
-    } else {
-        printf("%-4s %-24s %-8s %-4s %s\n", "ID", "NAME", "STATE", "DAYS", "MAIN URL");
-        for (size_t i = 0; i < n; i++) {
-            char *m = ww_url_mask(v[i].main_url);
-            printf("%-4lld %-24s %-8s %-4d %s%s\n", (long long)v[i].id, v[i].name,
-                   v[i].enabled ? "enabled" : "disabled", v[i].retention_days, m,
-                   v[i].username ? " (with credentials)" : "");
-            free(m);
-        }
-    }
-    catalog_camera_list_free(v, n);
-    catalog_close(cat);
-    return 0;
+    static const struct cli_list_verb list = {
+        "camera list", "usage: wardwatch camera list [--json]\n\nLists cameras; passwords are never shown.\n",
+        &camera_rows, camera_fetch, camera_release};
+    return cli_list_all(ctx, argc, argv, &list);
 }
 
 static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "camera remove")) != -1) {
-        if (o == 'h') {
-            printf("usage: wardwatch camera remove ID\n\nRemoves the camera and deletes its recordings.\n");
-            return 0;
-        }
-        return 2;
-    }
+    const struct cli_opt opts[] = {{.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera remove", opts,
+                      "usage: wardwatch camera remove ID\n\nRemoves the camera and deletes its recordings.\n",
+                      CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
     int64_t id;
     if (optind != argc - 1 || ww_parse_i64(argv[optind], 1, INT64_MAX, &id))
         return cli_usage("camera remove: give one camera id");
     catalog_t *cat;
     struct catalog_camera cam;
-    int rc = cli_open_camera(ctx, "camera remove", id, &cat, &cam);
+    rc = cli_open_camera(ctx, "camera remove", id, &cat, &cam);
     if (rc) return rc;
     catalog_camera_clear(&cam);
     /* Files first, then rows: a crash in between leaves rows whose files are
@@ -265,11 +225,5 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-int cli_camera(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove},
-        {"import", cli_camera_import}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "camera",
-                        "usage: wardwatch camera add|list|remove|import [options]  (--help on each)", acts);
-}
+CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import [options]  (--help on each)",
+            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import})

@@ -63,20 +63,18 @@ static void row_free(struct row *r)
     free(r->owner_kind);
 }
 
-static void help(void)
-{
-    printf("usage: wardwatch camera import [--dry-run] FILE.csv\n\n"
-           "Registers the cameras listed in a UTF-8 CSV file with a header row.\n"
-           "  required columns: name, main_url, latitude, longitude\n"
-           "  optional columns: sub_url, address, ward (name or id), owner_name, owner_phone,\n"
-           "                    owner_kind (household|shop|school|agency), direction_deg (0..360),\n"
-           "                    retention_days (1..3650)\n\n"
-           "Every row is checked first; any problem is reported with its line number and\n"
-           "nothing is imported.  Cameras come in switched off: each is activated after a\n"
-           "successful connection probe (console, or POST /api/v1/cameras/ID/probe).\n"
-           "Owners are reused by name and phone, else created.\n\n"
-           "  --dry-run   check the file and report, write nothing\n");
-}
+static const char import_help[] =
+    "usage: wardwatch camera import [--dry-run] FILE.csv\n\n"
+    "Registers the cameras listed in a UTF-8 CSV file with a header row.\n"
+    "  required columns: name, main_url, latitude, longitude\n"
+    "  optional columns: sub_url, address, ward (name or id), owner_name, owner_phone,\n"
+    "                    owner_kind (household|shop|school|agency), direction_deg (0..360),\n"
+    "                    retention_days (1..3650)\n\n"
+    "Every row is checked first; any problem is reported with its line number and\n"
+    "nothing is imported.  Cameras come in switched off: each is activated after a\n"
+    "successful connection probe (console, or POST /api/v1/cameras/ID/probe).\n"
+    "Owners are reused by name and phone, else created.\n\n"
+    "  --dry-run   check the file and report, write nothing\n";
 
 static bool has_ctl(const char *s)
 {
@@ -293,26 +291,16 @@ static int write_all(catalog_t *cat, struct row *rows, size_t n, const char *who
 
 int cli_camera_import(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"dry-run", no_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     bool dry = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "camera import")) != -1) {
-        switch (o) {
-        case 'n': dry = true; break;
-        case 'h': help(); return 0;
-        default: return 2;
-        }
-    }
+    const struct cli_opt opts[] = {{CLI_FLAG("dry-run", &dry)}, {.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera import", opts, import_help, 1);
+    if (rc >= 0) return rc;
     if (optind >= argc) return cli_usage("camera import: give the CSV file");
-    if (optind + 1 < argc) return cli_usage("camera import: unexpected argument '%s'", argv[optind + 1]);
     const char *path = argv[optind];
     FILE *f = fopen(path, "rb");
     if (!f) { cli_err("camera import: cannot open %s", path); return 1; }
     catalog_t *cat;
-    int rc = cli_open(c, &cat);
+    rc = cli_open(c, &cat);
     if (rc) { fclose(f); return rc; }
 
     struct catalog_ward *wards = NULL;

@@ -83,25 +83,97 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 
 void cli_getopt_reset(void) { optind = 0; }
 
+/* Stores arg as option o says; 0, or 2 after the option's usage line. */
+static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
+{
+    int64_t v = 0;
+    bool ok = true;
+    switch (o->kind) {
+    case CLI_OPT_FLAG: *(bool *)o->out = true; break;
+    case CLI_OPT_OFF: *(bool *)o->out = false; break;
+    case CLI_OPT_STR: *(const char **)o->out = arg; break;
+    case CLI_OPT_I64:
+    case CLI_OPT_INT:
+    case CLI_OPT_SIZE:
+        /* a refused value leaves the verb's default where it was */
+        if ((ok = ww_parse_i64(arg, o->lo, o->hi, &v) == 0)) {
+            if (o->kind == CLI_OPT_I64) *(int64_t *)o->out = o->scale ? v * o->scale : v;
+            else if (o->kind == CLI_OPT_INT) *(int *)o->out = (int)v;
+            else *(size_t *)o->out = (size_t)v;
+        }
+        break;
+    case CLI_OPT_DBL: ok = ww_parse_double(arg, o->dlo, o->dhi, (double *)o->out) == 0; break;
+    case CLI_OPT_TIME:
+        if (cli_parse_time(arg, o->out) == 0) break;
+        return cli_usage("%s: --%s '%s' is not a time%s", verb, o->name, arg, o->bad);
+    case CLI_OPT_CALL: ok = o->parse(arg, o->out) == 0; break;
+    }
+    if (!ok) {
+        fprintf(stderr, "wardwatch: %s: ", verb);
+        /* bad is the verb's own text from its table, with at most one %s */
+        fprintf(stderr, o->bad, arg);
+        fputc('\n', stderr);
+        return 2;
+    }
+    if (o->seen) *o->seen = true;
+    return 0;
+}
+
+int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
+             int operands)
+{
+    size_t n = 0;
+    while (opts[n].name) n++;
+    /* getopt_long's tables: a long option answers 256 + its index, a short
+     * one its letter; -h and --help are every verb's */
+    struct option *lo = ww_calloc(n + 2, sizeof *lo);
+    char *so = ww_malloc(3 + 2 * n);
+    size_t k = 0;
+    so[k++] = ':';
+    so[k++] = 'h';
+    for (size_t i = 0; i < n; i++) {
+        bool arg = opts[i].kind != CLI_OPT_FLAG && opts[i].kind != CLI_OPT_OFF;
+        lo[i] = (struct option){opts[i].name, arg ? required_argument : no_argument, 0, 256 + (int)i};
+        if (opts[i].letter) {
+            so[k++] = opts[i].letter;
+            if (arg) so[k++] = ':';
+        }
+    }
+    so[k] = 0;
+    lo[n] = (struct option){"help", no_argument, 0, 'h'};
+    int rc = -1, o;
+    cli_getopt_reset();
+    while (rc < 0 && (o = cli_getopt(argc, argv, so, lo, verb)) != -1) {
+        const struct cli_opt *hit = o >= 256 ? &opts[o - 256] : NULL;
+        for (size_t i = 0; !hit && i < n; i++)
+            if (opts[i].letter && opts[i].letter == o) hit = &opts[i];
+        if (hit) rc = opt_take(verb, hit, optarg) ? 2 : -1;
+        else if (o == 'h') {
+            fputs(help, stdout);
+            rc = 0;
+        } else rc = 2;
+    }
+    free(lo);
+    free(so);
+    if (rc < 0 && operands >= 0 && argc - optind > operands)
+        rc = cli_usage("%s: unexpected argument '%s'", verb, argv[optind + operands]);
+    return rc;
+}
+
+int cli_parse_time(const char *arg, void *out) { return ww_parse_time(arg, ww_station_offset_min(), out); }
+
+int cli_parse_stream(const char *arg, void *out)
+{
+    if (strcmp(arg, "main") && strcmp(arg, "sub")) return WW_EINVAL;
+    *(const char **)out = arg;
+    return 0;
+}
+
 int cli_flag_only(int argc, char **argv, const char *verb, const char *flag, bool *on,
                   const char *help)
 {
-    struct option opts[3] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}, {0, 0, 0, 0}};
-    if (flag) opts[1] = (struct option){flag, no_argument, 0, 'f'};
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, verb)) != -1) {
-        if (o == 'f') {
-            *on = true;
-        } else if (o == 'h') {
-            fputs(help, stdout);
-            return 0;
-        } else {
-            return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("%s: unexpected argument '%s'", verb, argv[optind]);
-    return -1;
+    const struct cli_opt opts[] = {{CLI_FLAG(flag, on)}, {.name = NULL}};
+    return cli_opts(argc, argv, verb, flag ? opts : opts + 1, help, 0);
 }
 
 int cli_dispatch(struct cli_ctx *c, int argc, char **argv, const char *verb, const char *usage,
@@ -135,19 +207,45 @@ int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catal
     return 0;
 }
 
-int cli_opt_time(const char *verb, const char *opt, const char *arg, int off, const char *hint,
-                 int64_t *out)
-{
-    if (ww_parse_time(arg, off, out) == 0) return 0;
-    return cli_usage("%s: %s '%s' is not a time%s", verb, opt, arg, hint);
-}
-
 void cli_print_json(json_t *j, size_t flags)
 {
     char *s = json_dumps(j, flags);
     json_decref(j);
     puts(s);
     free(s);
+}
+
+void cli_print_list(const struct cli_list *l, bool json, const void *rows, size_t n)
+{
+    const char *r = rows;
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) json_array_append_new(arr, l->row_json(r + i * l->size));
+        cli_print_json(arr, JSON_INDENT(2));
+        return;
+    }
+    fputs(l->head, stdout);
+    for (size_t i = 0; i < n; i++) l->row_text(r + i * l->size);
+}
+
+int cli_list_all(const struct cli_ctx *c, int argc, char **argv, const struct cli_list_verb *l)
+{
+    bool json = false;
+    int rc = cli_flag_only(argc, argv, l->verb, "json", &json, l->help);
+    if (rc >= 0) return rc;
+    catalog_t *cat;
+    if ((rc = cli_open(c, &cat))) return rc;
+    void *rows = NULL;
+    size_t n = 0;
+    if (l->fetch(cat, &rows, &n)) {
+        catalog_close(cat);
+        cli_err("%s failed", l->verb);
+        return 1;
+    }
+    cli_print_list(l->print, json, rows, n);
+    l->release(rows, n);
+    catalog_close(cat);
+    return 0;
 }
 
 int cli_audit_append(catalog_t *cat, struct catalog_audit *a, json_t *detail)

@@ -29,6 +29,86 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
                const char *verb);
 void cli_getopt_reset(void);
 
+/* ---- a verb's options, as one table ------------------------------------
+ * Each verb lists its options once (STYLE §2: name, kind, where the value
+ * lands, its range and the line that refuses a bad value) and cli_opts
+ * reads argv by that table, so every verb parses, answers --help and
+ * refuses the same way.  Entries are written {CLI_STR("name", &name)},
+ * with .letter = 'o' for a short form and .seen = &flag where the verb must
+ * know that an option was given. */
+enum cli_opt_kind {
+    CLI_OPT_FLAG, /* bool: set true */
+    CLI_OPT_OFF,  /* bool: set false (--disabled, --no-...) */
+    CLI_OPT_STR,  /* const char *: the argument itself */
+    CLI_OPT_I64,  /* int64_t in lo..hi */
+    CLI_OPT_INT,  /* int in lo..hi */
+    CLI_OPT_SIZE, /* size_t in lo..hi */
+    CLI_OPT_DBL,  /* double in dlo..dhi */
+    CLI_OPT_TIME, /* int64_t µs: ww_parse_time at the station's offset */
+    CLI_OPT_CALL, /* parse(arg, out) == 0 takes it */
+};
+struct cli_opt {
+    const char *name; /* the long name without dashes; NULL ends the table */
+    enum cli_opt_kind kind;
+    void *out;
+    int64_t lo, hi;
+    int64_t scale; /* CLI_OPT_I64: the value is stored times scale (0: as given) */
+    double dlo, dhi;
+    /* What a refused value prints after "VERB: " (may hold one %s: the
+     * value); for CLI_OPT_TIME the hint after "is not a time" (may be ""). */
+    const char *bad;
+    int (*parse)(const char *arg, void *out);
+    bool *seen;  /* set true when the option is given (may be NULL) */
+    char letter; /* the short form, 0 for none */
+};
+/* Typed so that a table cannot point an int64_t option at an int. */
+static inline void *cli_bool_out(bool *p) { return p; }
+static inline void *cli_str_out(const char **p) { return p; }
+static inline void *cli_i64_out(int64_t *p) { return p; }
+static inline void *cli_int_out(int *p) { return p; }
+static inline void *cli_size_out(size_t *p) { return p; }
+static inline void *cli_dbl_out(double *p) { return p; }
+#define CLI_FLAG(n, p) .name = (n), .kind = CLI_OPT_FLAG, .out = cli_bool_out(p)
+#define CLI_OFF(n, p) .name = (n), .kind = CLI_OPT_OFF, .out = cli_bool_out(p)
+#define CLI_STR(n, p) .name = (n), .kind = CLI_OPT_STR, .out = cli_str_out(p)
+#define CLI_I64(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .bad = (why)
+/* lo..hi in the option's unit, stored times s: --quota-mb N → bytes */
+#define CLI_I64_TIMES(n, p, l, h, s, why)                                                          \
+    .name = (n), .kind = CLI_OPT_I64, .out = cli_i64_out(p), .lo = (l), .hi = (h), .scale = (s),     \
+    .bad = (why)
+#define CLI_INT(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_INT, .out = cli_int_out(p), .lo = (l), .hi = (h), .bad = (why)
+#define CLI_SIZE(n, p, l, h, why)                                                                  \
+    .name = (n), .kind = CLI_OPT_SIZE, .out = cli_size_out(p), .lo = (l), .hi = (h), .bad = (why)
+#define CLI_DBL(n, p, l, h, why)                                                                   \
+    .name = (n), .kind = CLI_OPT_DBL, .out = cli_dbl_out(p), .dlo = (l), .dhi = (h), .bad = (why)
+#define CLI_TIME(n, p, hint) .name = (n), .kind = CLI_OPT_TIME, .out = cli_i64_out(p), .bad = (hint)
+#define CLI_CALL(n, p, fn, why) .name = (n), .kind = CLI_OPT_CALL, .out = (p), .parse = (fn), .bad = (why)
+/* The most operands a verb takes, or CLI_ANY_OPERANDS when it checks them itself. */
+enum { CLI_ANY_OPERANDS = -1 };
+/* CLI_OPT_CALL parser of a time (ww_parse_time at the station's offset)
+ * into an int64_t µs, for a verb with its own refusal line. */
+int cli_parse_time(const char *arg, void *out);
+/* CLI_OPT_CALL parser of --stream: "main" or "sub" into a const char *. */
+int cli_parse_stream(const char *arg, void *out);
+/* Reads argv (argv[0] is the verb's own name) by opts, ended by an entry
+ * with a NULL name; --help and -h print help (the whole text) and end.
+ * More than `operands` operands is "VERB: unexpected argument 'X'".
+ * Returns -1 when the verb should go on, with optind at its first operand;
+ * else the exit code: 0 after the help, 2 after one usage line. */
+int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
+             int operands);
+
+/* Defines the verb fn that runs one of its actions ({"add", hold_add}, ...)
+ * through cli_dispatch; usage as there. */
+#define CLI_ACTIONS(fn, verb, usage, ...)                                                          \
+    int fn(struct cli_ctx *c, int argc, char **argv)                                               \
+    {                                                                                              \
+        static const struct cli_action acts[] = {__VA_ARGS__, {NULL, NULL}};                       \
+        return cli_dispatch(c, argc, argv, (verb), (usage), acts);                                 \
+    }
+
 /* The options of a verb that takes no arguments and has at most one flag
  * besides --help (`camera list [--json]`, `check [--quick]`): flag is its
  * long name without the dashes (NULL for none) and sets *on; help is the
@@ -59,12 +139,6 @@ int cli_open_camera(const struct cli_ctx *c, const char *verb, int64_t id, catal
 /* A --ward value: a ward's name, or its id.  0 with *id, or WW_ENOTFOUND. */
 int cli_find_ward(catalog_t *cat, const char *s, int64_t *id);
 
-/* Parses a --from/--to style option value as a time (ww_parse_time, off =
- * the station's UTC offset in minutes).  0, or 2 after "VERB: OPT 'ARG' is
- * not a time<hint>" (hint may be ""). */
-int cli_opt_time(const char *verb, const char *opt, const char *arg, int off, const char *hint,
-                 int64_t *out);
-
 /* Ends the transaction a verb began: commits when rc is 0, rolls back when
  * it is not or the commit fails.  Returns the outcome (rc, or the commit's
  * error). */
@@ -77,6 +151,28 @@ int cli_audit_append(catalog_t *cat, struct catalog_audit *a, json_t *detail);
 /* Prints j as JSON (json_dumps flags) and a newline on stdout; takes j's
  * reference. */
 void cli_print_json(json_t *j, size_t flags);
+
+/* How a list verb prints its rows (`camera list [--json]`): with --json one
+ * pretty JSON array of row_json's objects, else head (the table's header
+ * line, newline included, its widths those row_text prints) and a line of
+ * row_text per row.  size is sizeof one row. */
+struct cli_list {
+    const char *head;
+    json_t *(*row_json)(const void *row); /* a new reference */
+    void (*row_text)(const void *row);
+    size_t size;
+};
+void cli_print_list(const struct cli_list *l, bool json, const void *rows, size_t n);
+/* A verb that lists every row of a table and takes only --json (`camera
+ * list`, `user list`): fetch reads them all into *(T **)rows, release frees
+ * them; a failed fetch is "VERB failed" and exit 1. */
+struct cli_list_verb {
+    const char *verb, *help;
+    const struct cli_list *print;
+    int (*fetch)(catalog_t *cat, void *rows, size_t *n);
+    void (*release)(void *rows, size_t n);
+};
+int cli_list_all(const struct cli_ctx *c, int argc, char **argv, const struct cli_list_verb *l);
 
 /* Creates the first admin with a random password (returned, caller frees)
  * on a new catalog.  Implemented with the users module (cli/user.c). */

@@ -16,52 +16,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char demo_data_help[] =
+    "usage: wardwatch demo-data [--wards N] [--years N] [--per-ward-year N] [--seed S]\n"
+    "         [--no-assessments]\n\n"
+    "Adds demo wards (names end in \"(demo)\"), incidents over the last N years\n"
+    "(marked demo, summaries start with [DEMO]) and, for up to 16 wards, criteria\n"
+    "programme registrations and assessments for 2023 and 2024.  Defaults: 16\n"
+    "wards of Nghệ An, 2 years, about 60 incidents per ward and year, seed 20231225.\n"
+    "Running it again replaces the demo incidents; real records are untouched.\n";
+
 int cli_demo_data(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"wards", required_argument, 0, 'w'}, {"years", required_argument, 0, 'y'},
-        {"per-ward-year", required_argument, 0, 'p'}, {"seed", required_argument, 0, 's'},
-        {"no-assessments", no_argument, 0, 'A'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     struct ward_demo_opts o = {.n_wards = 16, .years = 2, .per_ward_year = 60, .seed = 20231225,
                                .assessments = true};
-    int64_t v;
-    int opt;
-    cli_getopt_reset();
-    while ((opt = cli_getopt(argc, argv, ":h", opts, "demo-data")) != -1) {
-        switch (opt) {
-        case 'w':
-            if (ww_parse_i64(optarg, 1, 2000, &v)) return cli_usage("demo-data: --wards must be 1..2000");
-            o.n_wards = (int)v;
-            break;
-        case 'y':
-            if (ww_parse_i64(optarg, 1, 20, &v)) return cli_usage("demo-data: --years must be 1..20");
-            o.years = (int)v;
-            break;
-        case 'p':
-            if (ww_parse_i64(optarg, 1, 100000, &v)) return cli_usage("demo-data: --per-ward-year must be 1..100000");
-            o.per_ward_year = (int)v;
-            break;
-        case 's':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &v)) return cli_usage("demo-data: --seed must be a positive integer");
-            o.seed = (uint64_t)v;
-            break;
-        case 'A': o.assessments = false; break;
-        case 'h':
-            printf("usage: wardwatch demo-data [--wards N] [--years N] [--per-ward-year N] [--seed S]\n"
-                   "         [--no-assessments]\n\n"
-                   "Adds demo wards (names end in \"(demo)\"), incidents over the last N years\n"
-                   "(marked demo, summaries start with [DEMO]) and, for up to 16 wards, criteria\n"
-                   "programme registrations and assessments for 2023 and 2024.  Defaults: 16\n"
-                   "wards of Nghệ An, 2 years, about 60 incidents per ward and year, seed 20231225.\n"
-                   "Running it again replaces the demo incidents; real records are untouched.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("demo-data: unexpected argument '%s'", argv[optind]);
+    int64_t seed = (int64_t)o.seed;
+    const struct cli_opt opts[] = {
+        {CLI_INT("wards", &o.n_wards, 1, 2000, "--wards must be 1..2000")},
+        {CLI_INT("years", &o.years, 1, 20, "--years must be 1..20")},
+        {CLI_INT("per-ward-year", &o.per_ward_year, 1, 100000, "--per-ward-year must be 1..100000")},
+        {CLI_I64("seed", &seed, 1, INT64_MAX, "--seed must be a positive integer")},
+        {CLI_OFF("no-assessments", &o.assessments)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "demo-data", opts, demo_data_help, 0);
+    if (rc >= 0) return rc;
+    o.seed = (uint64_t)seed;
     catalog_t *cat;
-    int rc = cli_open(c, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(c, &cat))) return rc;
     struct ward_demo_report rep;
     int64_t t0 = ww_mono_us();
     rc = ward_demo_generate(cat, &o, &rep);

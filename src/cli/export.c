@@ -23,54 +23,33 @@ static void bar(void *opaque, double p)
     fflush(stderr);
 }
 
+static const char export_help[] =
+    "usage: wardwatch export --camera ID --from T --to T -o FILE.mp4 [--stream main|sub]\n\n"
+    "Writes one MP4 (remuxed, no transcoding, faststart) starting at the keyframe at\n"
+    "or before T, plus FILE.mp4.manifest.json (camera, owner, place, range in local\n"
+    "time and UTC, SHA-256, who exported it and when).  The export is registered\n"
+    "in the catalog.  Times: ISO 8601 (no offset = station time) or epoch seconds.\n";
+
 int cli_export(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"camera", required_argument, 0, 'c'}, {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'}, {"output", required_argument, 0, 'o'},
-        {"stream", required_argument, 0, 's'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     int64_t cam = 0, from = -1, to = -1;
     const char *out = NULL, *stream = "main";
     bool quiet = false;
-    int off = ww_station_offset_min();
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":ho:", opts, "export")) != -1) {
-        switch (o) {
-        case 'c':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("export: --camera wants a camera id");
-            break;
-        case 'f':
-            if (cli_opt_time("export", "--from", optarg, off, "", &from)) return 2;
-            break;
-        case 't':
-            if (cli_opt_time("export", "--to", optarg, off, "", &to)) return 2;
-            break;
-        case 'o': out = optarg; break;
-        case 's':
-            if (strcmp(optarg, "main") && strcmp(optarg, "sub")) return cli_usage("export: --stream is main or sub");
-            stream = optarg;
-            break;
-        case 'q': quiet = true; break;
-        case 'h':
-            printf("usage: wardwatch export --camera ID --from T --to T -o FILE.mp4 [--stream main|sub]\n\n"
-                   "Writes one MP4 (remuxed, no transcoding, faststart) starting at the keyframe at\n"
-                   "or before T, plus FILE.mp4.manifest.json (camera, owner, place, range in local\n"
-                   "time and UTC, SHA-256, who exported it and when).  The export is registered\n"
-                   "in the catalog.  Times: ISO 8601 (no offset = station time) or epoch seconds.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("export: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_I64("camera", &cam, 1, INT64_MAX, "--camera wants a camera id")},
+        {CLI_TIME("from", &from, "")},
+        {CLI_TIME("to", &to, "")},
+        {CLI_STR("output", &out), .letter = 'o'},
+        {CLI_CALL("stream", &stream, cli_parse_stream, "--stream is main or sub")},
+        {CLI_FLAG("quiet", &quiet)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "export", opts, export_help, 0);
+    if (rc >= 0) return rc;
     if (!cam || from < 0 || to < 0 || !out) return cli_usage("export: --camera, --from, --to and -o are required");
     if (to <= from) return cli_usage("export: --to must be after --from");
     if (ww_span_over(from, to, 24LL * 3600 * 1000000)) return cli_usage("export: a range of at most 24 hours");
     catalog_t *cat;
-    int rc = cli_open(c, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(c, &cat))) return rc;
     struct passwd *pw = getpwuid(getuid());
     char *who = ww_asprintf("cli:%s", pw ? pw->pw_name : "unknown");
     struct export_req q = {

@@ -23,38 +23,32 @@ static int audit(catalog_t *cat, const char *action, int64_t camera, int64_t fro
 
 static int hold_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"camera", required_argument, 0, 'c'}, {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'},     {"reason", required_argument, 0, 'r'},
-        {"incident", required_argument, 0, 'i'}, {"until", required_argument, 0, 'u'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     struct catalog_hold h = {0};
-    int off = ww_station_offset_min(), o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "hold add")) != -1) {
-        switch (o) {
-        case 'c': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.camera_id)) return cli_usage("hold add: --camera wants a camera id"); break;
-        case 'f': if (cli_opt_time("hold add", "--from", optarg, off, "", &h.from_us)) return 2; break;
-        case 't': if (cli_opt_time("hold add", "--to", optarg, off, "", &h.to_us)) return 2; break;
-        case 'r': h.reason = optarg; break;
-        case 'i': if (ww_parse_i64(optarg, 1, INT64_MAX, &h.incident_id)) return cli_usage("hold add: --incident wants an incident id"); break;
-        case 'u': if (ww_parse_time(optarg, off, &h.until_us)) return cli_usage("hold add: --until '%s' is not a date", optarg); break;
-        case 'h':
-            printf("usage: wardwatch hold add --camera ID --from T --to T --reason TEXT [--incident N] [--until DATE]\n\n"
-                   "Keeps the camera's recordings overlapping [from, to) whatever retention says, until\n"
-                   "DATE (default %d days from now) or a release.  Audited.\n", CATALOG_HOLD_DEFAULT_DAYS);
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("hold add: unexpected argument '%s'", argv[optind]);
+    int off = ww_station_offset_min();
+    const char *reason = NULL;
+    const struct cli_opt opts[] = {
+        {CLI_I64("camera", &h.camera_id, 1, INT64_MAX, "--camera wants a camera id")},
+        {CLI_TIME("from", &h.from_us, "")},
+        {CLI_TIME("to", &h.to_us, "")},
+        {CLI_STR("reason", &reason)},
+        {CLI_I64("incident", &h.incident_id, 1, INT64_MAX, "--incident wants an incident id")},
+        {CLI_CALL("until", &h.until_us, cli_parse_time, "--until '%s' is not a date")},
+        {.name = NULL}};
+    char *help = ww_asprintf(
+        "usage: wardwatch hold add --camera ID --from T --to T --reason TEXT [--incident N] [--until DATE]\n\n"
+        "Keeps the camera's recordings overlapping [from, to) whatever retention says, until\n"
+        "DATE (default %d days from now) or a release.  Audited.\n",
+        CATALOG_HOLD_DEFAULT_DAYS);
+    int rc = cli_opts(argc, argv, "hold add", opts, help, 0);
+    free(help);
+    if (rc >= 0) return rc;
+    h.reason = (char *)reason;
     if (!h.camera_id || !h.from_us || !h.to_us || !h.reason || !*h.reason)
         return cli_usage("hold add: --camera, --from, --to and --reason are required");
     if (h.to_us <= h.from_us) return cli_usage("hold add: --to must be after --from");
     if (strlen(h.reason) > 500) return cli_usage("hold add: --reason is at most 500 bytes");
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     h.created_by = "cli";
     if (!(rc = catalog_begin(cat)) && !(rc = catalog_hold_add(cat, &h)))
         rc = audit(cat, "hold_add", h.camera_id, h.from_us, h.to_us,
@@ -86,21 +80,18 @@ static json_t *hold_json(const struct catalog_hold *h, int64_t now)
 
 static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"camera", required_argument, 0, 'c'},
-                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool json = false;
     int64_t cam = 0;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "hold list")) != -1) {
-        if (o == 'j') json = true;
-        else if (o == 'c') { if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("hold list: --camera wants an id"); }
-        else if (o == 'h') { printf("usage: wardwatch hold list [--camera ID] [--json]\n"); return 0; }
-        else return 2;
-    }
+    const struct cli_opt opts[] = {
+        {CLI_FLAG("json", &json)},
+        {CLI_I64("camera", &cam, 1, INT64_MAX, "--camera wants an id")},
+        {.name = NULL}};
+    /* operands were never looked at here; CLI_ANY_OPERANDS keeps it so */
+    int rc = cli_opts(argc, argv, "hold list", opts, "usage: wardwatch hold list [--camera ID] [--json]\n",
+                      CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct catalog_hold *v;
     size_t n;
     rc = catalog_hold_list(cat, cam, false, &v, &n);
@@ -130,22 +121,17 @@ static int hold_list(struct cli_ctx *ctx, int argc, char **argv)
 
 static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *reason = NULL;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "hold release")) != -1) {
-        if (o == 'r') reason = optarg;
-        else if (o == 'h') { printf("usage: wardwatch hold release ID --reason TEXT\n"); return 0; }
-        else return 2;
-    }
+    const struct cli_opt opts[] = {{CLI_STR("reason", &reason)}, {.name = NULL}};
+    int rc = cli_opts(argc, argv, "hold release", opts, "usage: wardwatch hold release ID --reason TEXT\n",
+                      CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
     int64_t id;
     if (optind + 1 != argc || ww_parse_i64(argv[optind], 1, INT64_MAX, &id))
         return cli_usage("hold release: give one hold id");
     if (!reason || !*reason) return cli_usage("hold release: --reason is required (it is kept with the hold)");
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
+    if ((rc = cli_open(ctx, &cat))) return rc;
     struct catalog_hold h;
     if (!(rc = catalog_begin(cat)) && !(rc = catalog_hold_get(cat, id, &h))) {
         if (!(rc = catalog_hold_release(cat, id, "cli", reason)))
@@ -163,10 +149,5 @@ static int hold_release(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-int cli_hold(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"add", hold_add}, {"list", hold_list}, {"release", hold_release}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "hold",
-                        "usage: wardwatch hold add|list|release [options]  (--help on each)", acts);
-}
+CLI_ACTIONS(cli_hold, "hold", "usage: wardwatch hold add|list|release [options]  (--help on each)",
+            {"add", hold_add}, {"list", hold_list}, {"release", hold_release})

@@ -25,32 +25,27 @@ static const char *cli_user_name(const char *given)
     return u && *u ? u : "cli";
 }
 
+static const char incident_import_help[] =
+    "usage: wardwatch incident import FILE.csv [--user NAME]\n\n"
+    "Adds the incidents of a UTF-8 CSV file with a header row.  Columns:\n"
+    "  occurred_at, ward, category, summary (required);\n"
+    "  status, address, latitude, longitude, suspects, drug_grams, deaths,\n"
+    "  injuries, damage_vnd, camera_ids (optional); id (ignored).\n"
+    "occurred_at is DD/MM/YYYY HH:MM (local time) or ISO 8601; category is a\n"
+    "code (criminal, drugs, …) or its Vietnamese/English name.  If any row is\n"
+    "wrong nothing is imported and every error is listed as FILE:LINE: message.\n";
+
 static int incident_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"user", required_argument, 0, 'u'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *user = NULL;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "incident import")) != -1) {
-        if (o == 'u') user = optarg;
-        else if (o == 'h') {
-            printf("usage: wardwatch incident import FILE.csv [--user NAME]\n\n"
-                   "Adds the incidents of a UTF-8 CSV file with a header row.  Columns:\n"
-                   "  occurred_at, ward, category, summary (required);\n"
-                   "  status, address, latitude, longitude, suspects, drug_grams, deaths,\n"
-                   "  injuries, damage_vnd, camera_ids (optional); id (ignored).\n"
-                   "occurred_at is DD/MM/YYYY HH:MM (local time) or ISO 8601; category is a\n"
-                   "code (criminal, drugs, …) or its Vietnamese/English name.  If any row is\n"
-                   "wrong nothing is imported and every error is listed as FILE:LINE: message.\n");
-            return 0;
-        } else return 2;
-    }
+    const struct cli_opt opts[] = {{CLI_STR("user", &user)}, {.name = NULL}};
+    int rc = cli_opts(argc, argv, "incident import", opts, incident_import_help, CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
     if (optind != argc - 1) return cli_usage("incident import: give one CSV file");
     const char *path = argv[optind];
     char *text = NULL;
     size_t len = 0;
-    int rc = ww_read_file(path, 64u << 20, &text, &len);
+    rc = ww_read_file(path, 64u << 20, &text, &len);
     if (rc) { cli_err("incident import: cannot read %s: %s", path, ww_strerror(rc)); return 1; }
     catalog_t *cat;
     if ((rc = cli_open(ctx, &cat))) { free(text); return rc; }
@@ -89,42 +84,36 @@ static int write_out(const char *path, const void *data, size_t len)
     return rc;
 }
 
+/* A --from/--to of the ward's forms (DD/MM/YYYY too) at the station's offset. */
+static int parse_ward_time(const char *arg, void *out)
+{
+    return ward_time_parse(arg, ww_station_offset_min(), out);
+}
+
+static const char incident_export_help[] =
+    "usage: wardwatch incident export [--ward NAME|ID] [--from WHEN] [--to WHEN] -o FILE\n\n"
+    "Writes the incidents (oldest first) as UTF-8 CSV; [from, to) in local time.\n"
+    "-o - writes to standard output.\n";
+
 static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"ward", required_argument, 0, 'w'}, {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'}, {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *ward = NULL, *out = NULL;
     struct catalog_incident_filter f = {.status = -1};
     int off = ww_station_offset_min();
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":ho:", opts, "incident export")) != -1) {
-        switch (o) {
-        case 'w': ward = optarg; break;
-        case 'o': out = optarg; break;
-        case 'f':
-            if (ward_time_parse(optarg, off, &f.from_us))
-                return cli_usage("incident export: --from must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)");
-            break;
-        case 't':
-            if (ward_time_parse(optarg, off, &f.to_us))
-                return cli_usage("incident export: --to must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)");
-            break;
-        case 'h':
-            printf("usage: wardwatch incident export [--ward NAME|ID] [--from WHEN] [--to WHEN] -o FILE\n\n"
-                   "Writes the incidents (oldest first) as UTF-8 CSV; [from, to) in local time.\n"
-                   "-o - writes to standard output.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("incident export: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_STR("ward", &ward)},
+        {CLI_CALL("from", &f.from_us, parse_ward_time,
+                  "--from must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)")},
+        {CLI_CALL("to", &f.to_us, parse_ward_time,
+                  "--to must be a date or time (DD/MM/YYYY, YYYY-MM-DD, ISO 8601)")},
+        {CLI_STR("output", &out), .letter = 'o'},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "incident export", opts, incident_export_help, 0);
+    if (rc >= 0) return rc;
     if (!out) return cli_usage("incident export: -o FILE is required");
     if (f.from_us && f.to_us && f.to_us <= f.from_us) return cli_usage("incident export: --to must be after --from");
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
+    rc = cli_open(ctx, &cat);
     if (rc) return rc;
     if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
@@ -143,27 +132,18 @@ static int incident_export(struct cli_ctx *ctx, int argc, char **argv)
 
 static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"ward", required_argument, 0, 'w'}, {"limit", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *ward = NULL;
-    int64_t limit = 50;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "incident list")) != -1) {
-        if (o == 'w') ward = optarg;
-        else if (o == 'n') {
-            if (ww_parse_i64(optarg, 1, 100000, &limit)) return cli_usage("incident list: --limit must be 1..100000");
-        } else if (o == 'h') {
-            printf("usage: wardwatch incident list [--ward NAME|ID] [--limit N]\n\nNewest incidents first.\n");
-            return 0;
-        } else return 2;
-    }
-    if (optind < argc) return cli_usage("incident list: unexpected argument '%s'", argv[optind]);
+    struct catalog_incident_filter f = {.status = -1, .limit = 50};
+    const struct cli_opt opts[] = {
+        {CLI_STR("ward", &ward)},
+        {CLI_SIZE("limit", &f.limit, 1, 100000, "--limit must be 1..100000")},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "incident list", opts,
+                      "usage: wardwatch incident list [--ward NAME|ID] [--limit N]\n\nNewest incidents first.\n",
+                      0);
+    if (rc >= 0) return rc;
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
-    if (rc) return rc;
-    struct catalog_incident_filter f = {.status = -1, .limit = (size_t)limit};
+    if ((rc = cli_open(ctx, &cat))) return rc;
     if (ward && cli_find_ward(cat, ward, &f.ward_id)) {
         catalog_close(cat);
         cli_err("incident list: unknown ward '%s'", ward);
@@ -172,7 +152,7 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
     struct catalog_incident *v;
     size_t n;
     int64_t total;
-    rc = catalog_incident_search(cat, &f, &v, &n, &total);
+    rc = ward_incident_search(cat, &f, &v, &n, &total);
     catalog_close(cat);
     if (rc) { cli_err("incident list: failed"); return 1; }
     printf("%-6s %-16s %-20s %-14s %-10s %s\n", "ID", "WHEN", "WARD", "CATEGORY", "STATUS", "SUMMARY");
@@ -187,48 +167,36 @@ static int incident_list(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int parse_period(const char *arg, void *out) { return ward_period_parse(arg, out); }
+
+static const char incident_stats_help[] =
+    "usage: wardwatch incident stats --period P [--ward NAME|ID] [--json|--csv|--pdf FILE]\n"
+    "         [--time [--repeat N]]\n\n"
+    "Statistics of a ward (default: the whole province) for a period, beside the\n"
+    "same period a year before.  P: 2024-05, 2024-Q2, 2024, 2024-01-01..2024-03-15\n"
+    "(end exclusive).  --time prints the compute time (best of N runs).\n";
+
 static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"ward", required_argument, 0, 'w'}, {"period", required_argument, 0, 'p'},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'c'},
-        {"pdf", required_argument, 0, 'P'}, {"time", no_argument, 0, 'T'},
-        {"repeat", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *ward = NULL, *pdf = NULL;
     struct ward_period per;
     bool have_period = false, json = false, csv = false, timeit = false;
     int64_t repeat = 1;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "incident stats")) != -1) {
-        switch (o) {
-        case 'w': ward = optarg; break;
-        case 'p':
-            if (ward_period_parse(optarg, &per))
-                return cli_usage("incident stats: --period is YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD");
-            have_period = true;
-            break;
-        case 'j': json = true; break;
-        case 'c': csv = true; break;
-        case 'P': pdf = optarg; break;
-        case 'T': timeit = true; break;
-        case 'r':
-            if (ww_parse_i64(optarg, 1, 1000, &repeat)) return cli_usage("incident stats: --repeat must be 1..1000");
-            break;
-        case 'h':
-            printf("usage: wardwatch incident stats --period P [--ward NAME|ID] [--json|--csv|--pdf FILE]\n"
-                   "         [--time [--repeat N]]\n\n"
-                   "Statistics of a ward (default: the whole province) for a period, beside the\n"
-                   "same period a year before.  P: 2024-05, 2024-Q2, 2024, 2024-01-01..2024-03-15\n"
-                   "(end exclusive).  --time prints the compute time (best of N runs).\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("incident stats: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_STR("ward", &ward)},
+        {CLI_CALL("period", &per, parse_period, "--period is YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD"),
+         .seen = &have_period},
+        {CLI_FLAG("json", &json)},
+        {CLI_FLAG("csv", &csv)},
+        {CLI_STR("pdf", &pdf)},
+        {CLI_FLAG("time", &timeit)},
+        {CLI_I64("repeat", &repeat, 1, 1000, "--repeat must be 1..1000")},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "incident stats", opts, incident_stats_help, 0);
+    if (rc >= 0) return rc;
     if (!have_period) return cli_usage("incident stats: --period is required");
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
+    rc = cli_open(ctx, &cat);
     if (rc) return rc;
     int64_t ward_id = 0;
     if (ward && cli_find_ward(cat, ward, &ward_id)) {
@@ -287,11 +255,7 @@ static int incident_stats(struct cli_ctx *ctx, int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-int cli_incident(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"import", incident_import}, {"export", incident_export}, {"list", incident_list},
-        {"stats", incident_stats}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "incident",
-                        "usage: wardwatch incident import|export|list|stats [options]  (--help on each)", acts);
-}
+CLI_ACTIONS(cli_incident, "incident",
+            "usage: wardwatch incident import|export|list|stats [options]  (--help on each)",
+            {"import", incident_import}, {"export", incident_export}, {"list", incident_list},
+            {"stats", incident_stats})

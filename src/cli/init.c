@@ -13,27 +13,17 @@
 
 #include "export/export.h"
 
-static const struct option init_opts[] = {
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
+static const char init_help[] =
+    "usage: wardwatch [--data DIR] init\n\n"
+    "Creates DIR (default ./wardwatch-data) with the catalog DIR/wardwatch.db\n"
+    "and the recordings folder DIR/rec/, creates the station's signing key\n"
+    "DIR/station.key (mode 0600), and prints the first admin's\n"
+    "password once.  An existing data folder is left as it is.\n";
 
 int cli_init(struct cli_ctx *c, int argc, char **argv)
 {
-    cli_getopt_reset();
-    int o;
-    while ((o = cli_getopt(argc, argv, ":h", init_opts, "init")) != -1) {
-        if (o == 'h') {
-            printf("usage: wardwatch [--data DIR] init\n\n"
-                   "Creates DIR (default ./wardwatch-data) with the catalog DIR/wardwatch.db\n"
-                   "and the recordings folder DIR/rec/, creates the station's signing key\n"
-                   "DIR/station.key (mode 0600), and prints the first admin's\n"
-                   "password once.  An existing data folder is left as it is.\n");
-            return 0;
-        }
-        return 2;
-    }
-    if (optind < argc) return cli_usage("init: unexpected argument '%s'", argv[optind]);
+    int rc = cli_flag_only(argc, argv, "init", NULL, NULL, init_help);
+    if (rc >= 0) return rc;
 
     char *db = cli_db_path(c);
     if (access(db, F_OK) == 0) {
@@ -41,7 +31,7 @@ int cli_init(struct cli_ctx *c, int argc, char **argv)
         free(db);
         return 0;
     }
-    int rc = ww_mkdirs(c->data_dir, 0750);
+    rc = ww_mkdirs(c->data_dir, 0750);
     char *rec = ww_asprintf("%s/rec", c->data_dir);
     if (rc == 0) rc = ww_mkdirs(rec, 0750);
     free(rec);

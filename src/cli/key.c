@@ -43,9 +43,4 @@ static int key_show(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-int cli_key(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"show", key_show}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "key", "usage: wardwatch key show [--json]", acts);
-}
+CLI_ACTIONS(cli_key, "key", "usage: wardwatch key show [--json]", {"show", key_show})

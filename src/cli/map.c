@@ -240,10 +240,6 @@ static int map_show(struct cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
-int cli_map(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"tiles", map_tiles}, {"streets", map_streets}, {"show", map_show}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "map",
-                        "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]", acts);
-}
+CLI_ACTIONS(cli_map, "map",
+            "usage: wardwatch map tiles FILE.mbtiles | streets FILE.csv [--replace] | show [--json]",
+            {"tiles", map_tiles}, {"streets", map_streets}, {"show", map_show})

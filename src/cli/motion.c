@@ -204,15 +204,14 @@ static int motion_scan(struct cli_ctx *c, int argc, char **argv)
 
 /* ---- events ------------------------------------------------------------- */
 
-static void events_help(void)
-{
-    printf("usage: wardwatch motion events [--camera ID[,ID...]] [--zone NAME]\n"
-           "         [--from TIME] [--to TIME] [--min-score S] [--limit N]\n"
-           "         [--offset N | --before START_US:ID] [--json]\n\n"
-           "Lists stored motion events, newest first.  TIME is ISO 8601 (station time\n"
-           "without an offset) or seconds since the epoch.  --before takes the 'next'\n"
-           "cursor printed with the previous page.  --json also reports the query time.\n");
-}
+static const char events_help[] =
+    "usage: wardwatch motion events [--camera ID[,ID...]] [--zone NAME]\n"
+    "         [--from TIME] [--to TIME] [--min-score S] [--limit N]\n"
+    "         [--offset N | --before START_US:ID] [--json]\n\n"
+    "Lists stored motion events, newest first.  TIME is ISO 8601 (station time\n"
+    "without an offset) or seconds since the epoch.  --before takes the 'next'\n"
+    "cursor printed with the previous page.  --json also reports the query time.\n";
+
 
 static int parse_ids(const char *s, int64_t **ids, size_t *n)
 {
@@ -239,76 +238,60 @@ static int parse_ids(const char *s, int64_t **ids, size_t *n)
     return rc;
 }
 
+/* --camera ID[,ID...]; a later --camera replaces an earlier one */
+struct id_list {
+    int64_t *ids;
+    size_t n;
+};
+static int parse_cameras(const char *arg, void *out)
+{
+    struct id_list *l = out;
+    free(l->ids);
+    return parse_ids(arg, &l->ids, &l->n);
+}
+
+/* --before START_US:ID, the cursor a previous page printed */
+static int parse_before(const char *arg, void *out)
+{
+    struct catalog_event_filter *f = out;
+    long long s, id;
+    char tail;
+    if (sscanf(arg, "%lld:%lld%c", &s, &id, &tail) != 2 || id < 0) return WW_EINVAL;
+    f->before_start_us = s;
+    f->before_id = id;
+    return 0;
+}
+
 static int motion_events(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"camera", required_argument, 0, 'c'}, {"zone", required_argument, 0, 'z'},
-        {"from", required_argument, 0, 'f'},   {"to", required_argument, 0, 't'},
-        {"limit", required_argument, 0, 'l'},  {"offset", required_argument, 0, 'o'},
-        {"before", required_argument, 0, 'b'}, {"min-score", required_argument, 0, 'm'},
-        {"json", no_argument, 0, 'j'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     struct catalog_event_filter f = {0};
-    int64_t *ids = NULL;
+    struct id_list cams = {0};
     bool json = false;
-    int rc = 0;
-    int off = ww_station_offset_min();
-    cli_getopt_reset();
-    int o;
-    while (!rc && (o = cli_getopt(argc, argv, ":h", opts, "motion events")) != -1) {
-        int64_t v;
-        switch (o) {
-        case 'h': events_help(); free(ids); return 0;
-        case 'c':
-            free(ids);
-            if (parse_ids(optarg, &ids, &f.n_cameras))
-                rc = cli_usage("motion events: bad --camera '%s'", optarg);
-            f.camera_ids = ids;
-            break;
-        case 'z': f.zone = optarg; break;
-        case 'f':
-            if (ww_parse_time(optarg, off, &f.from_us))
-                rc = cli_usage("motion events: bad --from '%s'", optarg);
-            break;
-        case 't':
-            if (ww_parse_time(optarg, off, &f.to_us))
-                rc = cli_usage("motion events: bad --to '%s'", optarg);
-            break;
-        case 'l':
-            if (ww_parse_i64(optarg, 1, 1000, &v)) rc = cli_usage("motion events: bad --limit '%s' (1..1000)", optarg);
-            else f.limit = (size_t)v;
-            break;
-        case 'o':
-            if (ww_parse_i64(optarg, 0, 100000000, &v)) rc = cli_usage("motion events: bad --offset '%s'", optarg);
-            else f.offset = (size_t)v;
-            break;
-        case 'b': {
-            long long s, id;
-            char tail;
-            if (sscanf(optarg, "%lld:%lld%c", &s, &id, &tail) != 2 || id < 0)
-                rc = cli_usage("motion events: bad --before '%s' (START_US:ID)", optarg);
-            f.before_start_us = s;
-            f.before_id = id;
-            break;
-        }
-        case 'm':
-            if (ww_parse_double(optarg, 0, 1, &f.min_score)) rc = cli_usage("motion events: bad --min-score '%s' (0..1)", optarg);
-            break;
-        case 'j': json = true; break;
-        default: rc = 2;
-        }
-    }
-    if (!rc && optind < argc) rc = cli_usage("motion events: unexpected argument '%s'", argv[optind]);
-    if (!rc && f.from_us && f.to_us && f.to_us < f.from_us) rc = cli_usage("motion events: --to is before --from");
-    if (rc) {
-        free(ids);
+    const struct cli_opt opts[] = {
+        {CLI_CALL("camera", &cams, parse_cameras, "bad --camera '%s'")},
+        {CLI_STR("zone", &f.zone)},
+        {CLI_CALL("from", &f.from_us, cli_parse_time, "bad --from '%s'")},
+        {CLI_CALL("to", &f.to_us, cli_parse_time, "bad --to '%s'")},
+        {CLI_SIZE("limit", &f.limit, 1, 1000, "bad --limit '%s' (1..1000)")},
+        {CLI_SIZE("offset", &f.offset, 0, 100000000, "bad --offset '%s'")},
+        {CLI_CALL("before", &f, parse_before, "bad --before '%s' (START_US:ID)")},
+        {CLI_DBL("min-score", &f.min_score, 0, 1, "bad --min-score '%s' (0..1)")},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "motion events", opts, events_help, 0);
+    if (rc < 0 && f.from_us && f.to_us && f.to_us < f.from_us)
+        rc = cli_usage("motion events: --to is before --from");
+    if (rc >= 0) {
+        free(cams.ids);
         return rc;
     }
+    f.camera_ids = cams.ids;
+    f.n_cameras = cams.n;
+    int off = ww_station_offset_min();
     catalog_t *cat = NULL;
     rc = cli_open(c, &cat);
     if (rc) {
-        free(ids);
+        free(cams.ids);
         return rc;
     }
     struct catalog_event *v = NULL;
@@ -353,7 +336,7 @@ static int motion_events(struct cli_ctx *c, int argc, char **argv)
     }
     catalog_event_list_free(v, n);
     catalog_close(cat);
-    free(ids);
+    free(cams.ids);
     return rc;
 }
 
@@ -368,43 +351,32 @@ static uint64_t rng_next(uint64_t *s)
     return *s * 0x2545F4914F6CDD1DULL;
 }
 
+static const char motion_gen_events_help[] =
+    "usage: wardwatch [--data DIR] motion gen-events [--cameras N] [--days D]\n"
+    "         [--per-day N] [--seed S] [--end TIME]\n\n"
+    "Test data: adds cameras named gen-N as needed and N synthetic motion\n"
+    "events per camera per day over the D days before --end (default now).\n";
+
 static int motion_gen_events(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"cameras", required_argument, 0, 'c'}, {"days", required_argument, 0, 'd'},
-        {"per-day", required_argument, 0, 'p'}, {"seed", required_argument, 0, 's'},
-        {"end", required_argument, 0, 'e'},     {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     int64_t ncam = 10, days = 7, per_day = 20, seed = 1, end_us = 0;
-    cli_getopt_reset();
-    int o;
-    while ((o = cli_getopt(argc, argv, ":h", opts, "motion gen-events")) != -1) {
-        int bad = 0;
-        switch (o) {
-        case 'h':
-            printf("usage: wardwatch [--data DIR] motion gen-events [--cameras N] [--days D]\n"
-                   "         [--per-day N] [--seed S] [--end TIME]\n\n"
-                   "Test data: adds cameras named gen-N as needed and N synthetic motion\n"
-                   "events per camera per day over the D days before --end (default now).\n");
-            return 0;
-        case 'c': bad = ww_parse_i64(optarg, 1, 100000, &ncam); break;
-        case 'd': bad = ww_parse_i64(optarg, 1, 3650, &days); break;
-        case 'p': bad = ww_parse_i64(optarg, 0, 10000, &per_day); break;
-        case 's': bad = ww_parse_i64(optarg, 1, INT64_MAX, &seed); break;
-        case 'e': bad = ww_parse_time(optarg, ww_station_offset_min(), &end_us); break;
-        default: return 2;
-        }
-        if (bad) return cli_usage("motion gen-events: bad value '%s' (see --help)", optarg);
-    }
-    if (optind < argc) return cli_usage("motion gen-events: unexpected argument '%s'", argv[optind]);
+    static const char bad[] = "bad value '%s' (see --help)";
+    const struct cli_opt opts[] = {
+        {CLI_I64("cameras", &ncam, 1, 100000, bad)},
+        {CLI_I64("days", &days, 1, 3650, bad)},
+        {CLI_I64("per-day", &per_day, 0, 10000, bad)},
+        {CLI_I64("seed", &seed, 1, INT64_MAX, bad)},
+        {CLI_CALL("end", &end_us, cli_parse_time, bad)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "motion gen-events", opts, motion_gen_events_help, 0);
+    if (rc >= 0) return rc;
     if (!end_us) end_us = ww_wall_us();
 
     /* A new folder is created as `init` would, minus the admin: test data
      * may go into a throw-away folder. */
     char *db = cli_db_path(c);
     catalog_t *cat = NULL;
-    int rc = ww_mkdirs(c->data_dir, 0750);
+    rc = ww_mkdirs(c->data_dir, 0750);
     if (!rc) rc = catalog_open(db, CATALOG_CREATE, &cat);
     if (rc) {
         cli_err("motion gen-events: cannot open the catalog %s: %s", db, ww_strerror(rc));

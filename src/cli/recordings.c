@@ -24,50 +24,32 @@ static const char *gap_reason(const struct catalog_gap *g, size_t ng, int64_t a,
 
 int cli_recordings(struct cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"camera", required_argument, 0, 'c'}, {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'}, {"stream", required_argument, 0, 's'},
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     int64_t cam = 0, from = 0, to = INT64_MAX / 2;
     const char *kind = "main";
     bool json = false;
     int off = ww_station_offset_min();
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "recordings")) != -1) {
-        switch (o) {
-        case 'c':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &cam)) return cli_usage("recordings: --camera wants a camera id, not '%s'", optarg);
-            break;
-        case 'f':
-            if (cli_opt_time("recordings", "--from", optarg, off, " (ISO 8601, e.g. 2026-11-25T08:00:00+07:00)", &from))
-                return 2;
-            break;
-        case 't':
-            if (cli_opt_time("recordings", "--to", optarg, off, " (ISO 8601, e.g. 2026-11-25T09:00:00+07:00)", &to))
-                return 2;
-            break;
-        case 's':
-            if (strcmp(optarg, "main") && strcmp(optarg, "sub")) return cli_usage("recordings: --stream is main or sub");
-            kind = optarg;
-            break;
-        case 'j': json = true; break;
-        case 'h':
-            printf("usage: wardwatch recordings --camera ID [--from T] [--to T] [--stream main|sub] [--json]\n\n"
-                   "Lists a camera's recorded segments and the gaps between them.  Times are\n"
-                   "ISO 8601 (no offset = station time, UTC%+d:%02d) or seconds since 1970.\n", off / 60, abs(off) % 60);
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("recordings: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_I64("camera", &cam, 1, INT64_MAX, "--camera wants a camera id, not '%s'")},
+        {CLI_TIME("from", &from, " (ISO 8601, e.g. 2026-11-25T08:00:00+07:00)")},
+        {CLI_TIME("to", &to, " (ISO 8601, e.g. 2026-11-25T09:00:00+07:00)")},
+        {CLI_CALL("stream", &kind, cli_parse_stream, "--stream is main or sub")},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    /* the help names the station's offset */
+    char *help = ww_asprintf("usage: wardwatch recordings --camera ID [--from T] [--to T]"
+                             " [--stream main|sub] [--json]\n\n"
+                             "Lists a camera's recorded segments and the gaps between them.  Times are\n"
+                             "ISO 8601 (no offset = station time, UTC%+d:%02d) or seconds since 1970.\n",
+                             off / 60, abs(off) % 60);
+    int rc = cli_opts(argc, argv, "recordings", opts, help, 0);
+    free(help);
+    if (rc >= 0) return rc;
     if (!cam) return cli_usage("recordings: --camera ID is required");
     if (to <= from) return cli_usage("recordings: --to must be after --from");
 
     catalog_t *cat;
     struct catalog_camera cc;
-    int rc = cli_open_camera(c, "recordings", cam, &cat, &cc);
+    rc = cli_open_camera(c, "recordings", cam, &cat, &cc);
     if (rc) return rc;
     catalog_camera_clear(&cc);
     int64_t sid = 0;

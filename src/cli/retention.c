@@ -64,6 +64,12 @@ static int plan(struct cli_ctx *ctx, int64_t quota, int64_t floor_opt, bool json
     return 0;
 }
 
+static const char plan_help[] =
+    "usage: wardwatch retention plan [--quota-mb N] [--min-free-mb N] [--json]\n\n"
+    "What retention will do: per camera the oldest recording, when it goes by the camera's\n"
+    "days, its write rate and held footage; for the disk the free space, the floor and how\n"
+    "many days it holds at today's rate.  Give serve's --quota-mb/--min-free-mb.\n";
+
 int cli_retention(struct cli_ctx *c, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "plan")) {
@@ -73,25 +79,15 @@ int cli_retention(struct cli_ctx *c, int argc, char **argv)
         }
         return cli_usage("retention: give 'plan'");
     }
-    static const struct option opts[] = {{"quota-mb", required_argument, 0, 'q'}, {"min-free-mb", required_argument, 0, 'm'},
-                                         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int64_t quota = 0, floor = REC_FLOOR_AUTO, v;
+    int64_t quota = 0, floor = REC_FLOOR_AUTO;
     bool json = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc - 1, argv + 1, ":h", opts, "retention plan")) != -1) {
-        switch (o) {
-        case 'q': if (ww_parse_i64(optarg, 1, INT64_MAX >> 20, &v)) return cli_usage("retention plan: --quota-mb must be positive"); quota = v << 20; break;
-        case 'm': if (ww_parse_i64(optarg, 0, INT64_MAX >> 20, &v)) return cli_usage("retention plan: --min-free-mb must be 0 or more"); floor = v << 20; break;
-        case 'j': json = true; break;
-        case 'h':
-            printf("usage: wardwatch retention plan [--quota-mb N] [--min-free-mb N] [--json]\n\n"
-                   "What retention will do: per camera the oldest recording, when it goes by the camera's\n"
-                   "days, its write rate and held footage; for the disk the free space, the floor and how\n"
-                   "many days it holds at today's rate.  Give serve's --quota-mb/--min-free-mb.\n");
-            return 0;
-        default: return 2;
-        }
-    }
+    const struct cli_opt opts[] = {
+        {CLI_I64_TIMES("quota-mb", &quota, 1, INT64_MAX >> 20, 1 << 20, "--quota-mb must be positive")},
+        {CLI_I64_TIMES("min-free-mb", &floor, 0, INT64_MAX >> 20, 1 << 20, "--min-free-mb must be 0 or more")},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    /* operands after plan were never looked at; CLI_ANY_OPERANDS keeps it so */
+    int rc = cli_opts(argc - 1, argv + 1, "retention plan", opts, plan_help, CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
     return plan(c, quota, floor, json);
 }

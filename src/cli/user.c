@@ -112,41 +112,28 @@ int cli_init_first_admin(catalog_t *cat, char **password)
     return 0;
 }
 
+static const char user_add_help[] =
+    "usage: wardwatch user add --name NAME --role ROLE [--ward WARD] [--owner ID]\n"
+    "         [--display 'Full Name'] --password-stdin\n\n"
+    "Roles: admin, province, officer, viewer (officer and viewer need --ward,\n"
+    "a ward name or id), owner (needs --owner, a camera-owner id).\n"
+    "The password is read from standard input (one line, 10+ characters).\n";
+
 static int user_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
-        {"ward", required_argument, 0, 'w'}, {"owner", required_argument, 0, 'o'},
-        {"display", required_argument, 0, 'd'}, {"password-stdin", no_argument, 0, 'p'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     const char *name = NULL, *role_s = NULL, *ward = NULL, *display = NULL;
     int64_t owner = 0;
     bool pw_stdin = false;
-    int o;
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, "user add")) != -1) {
-        switch (o) {
-        case 'n': name = optarg; break;
-        case 'r': role_s = optarg; break;
-        case 'w': ward = optarg; break;
-        case 'd': display = optarg; break;
-        case 'p': pw_stdin = true; break;
-        case 'o':
-            if (ww_parse_i64(optarg, 1, INT64_MAX, &owner))
-                return cli_usage("user add: --owner wants an owner id, not '%s'", optarg);
-            break;
-        case 'h':
-            printf("usage: wardwatch user add --name NAME --role ROLE [--ward WARD] [--owner ID]\n"
-                   "         [--display 'Full Name'] --password-stdin\n\n"
-                   "Roles: admin, province, officer, viewer (officer and viewer need --ward,\n"
-                   "a ward name or id), owner (needs --owner, a camera-owner id).\n"
-                   "The password is read from standard input (one line, 10+ characters).\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (optind < argc) return cli_usage("user add: unexpected argument '%s'", argv[optind]);
+    const struct cli_opt opts[] = {
+        {CLI_STR("name", &name)},
+        {CLI_STR("role", &role_s)},
+        {CLI_STR("ward", &ward)},
+        {CLI_I64("owner", &owner, 1, INT64_MAX, "--owner wants an owner id, not '%s'")},
+        {CLI_STR("display", &display)},
+        {CLI_FLAG("password-stdin", &pw_stdin)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "user add", opts, user_add_help, 0);
+    if (rc >= 0) return rc;
     if (!name) return cli_usage("user add: --name is required");
     if (!catalog_username_valid(name))
         return cli_usage("user add: the name must be 3 to 32 of a-z 0-9 . _ - (lowercase),"
@@ -168,7 +155,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
     if (weak) { free_password(pw); return cli_usage("user add: %s", weak); }
 
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
+    rc = cli_open(ctx, &cat);
     if (rc) { free_password(pw); return rc; }
     struct catalog_user u = {.username = (char *)name, .display_name = (char *)display, .role = role,
                          .owner_id = owner};
@@ -200,39 +187,36 @@ out:
     return rc;
 }
 
+static json_t *user_row_json(const void *row)
+{
+    const struct catalog_user *u = row;
+    json_t *j = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)u->id, "username", u->username, "role",
+                          catalog_role_name(u->role), "disabled", u->disabled);
+    if (u->display_name) json_object_set_new(j, "display_name", json_string(u->display_name));
+    if (u->ward_id) json_object_set_new(j, "ward_id", json_integer(u->ward_id));
+    if (u->owner_id) json_object_set_new(j, "owner_id", json_integer(u->owner_id));
+    return j;
+}
+
+static void user_row_text(const void *row)
+{
+    const struct catalog_user *u = row;
+    printf("%-4lld %-20s %-9s %-6lld %-6lld %-8s %s\n", (long long)u->id, u->username, catalog_role_name(u->role),
+           (long long)u->ward_id, (long long)u->owner_id, u->disabled ? "disabled" : "enabled",
+           u->display_name ? u->display_name : "");
+}
+
+static const struct cli_list user_rows = {"ID   USERNAME             ROLE      WARD   OWNER  STATE    NAME\n",
+                                          user_row_json, user_row_text, sizeof(struct catalog_user)};
+
+static int user_fetch(catalog_t *cat, void *rows, size_t *n) { return catalog_user_list(cat, rows, n); }
+static void user_release(void *rows, size_t n) { catalog_user_list_free(rows, n); }
+
 static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-    bool json = false;
-    int rc = cli_flag_only(argc, argv, "user list", "json", &json, "usage: wardwatch user list [--json]\n");
-    if (rc >= 0) return rc;
-    catalog_t *cat;
-    if ((rc = cli_open(ctx, &cat))) return rc;
-    struct catalog_user *v;
-    size_t n;
-    if (catalog_user_list(cat, &v, &n)) { catalog_close(cat); cli_err("user list failed"); return 1; }
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *j = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v[i].id, "username",
-                                  v[i].username, "role", catalog_role_name(v[i].role), "disabled",
-                                  v[i].disabled);
-            if (v[i].display_name) json_object_set_new(j, "display_name", json_string(v[i].display_name));
-            if (v[i].ward_id) json_object_set_new(j, "ward_id", json_integer(v[i].ward_id));
-            if (v[i].owner_id) json_object_set_new(j, "owner_id", json_integer(v[i].owner_id));
-            json_array_append_new(arr, j);
-        }
-        cli_print_json(arr, JSON_INDENT(2));
-    } else {
-        printf("%-4s %-20s %-9s %-6s %-6s %-8s %s\n", "ID", "USERNAME", "ROLE", "WARD", "OWNER",
-               "STATE", "NAME");
-        for (size_t i = 0; i < n; i++)
-            printf("%-4lld %-20s %-9s %-6lld %-6lld %-8s %s\n", (long long)v[i].id, v[i].username,
-                   catalog_role_name(v[i].role), (long long)v[i].ward_id, (long long)v[i].owner_id,
-                   v[i].disabled ? "disabled" : "enabled", v[i].display_name ? v[i].display_name : "");
-    }
-    catalog_user_list_free(v, n);
-    catalog_close(cat);
-    return 0;
+    static const struct cli_list_verb list = {"user list", "usage: wardwatch user list [--json]\n", &user_rows,
+                                              user_fetch, user_release};
+    return cli_list_all(ctx, argc, argv, &list);
 }
 
 /* passwd, disable, enable: one NAME argument. */
@@ -240,26 +224,19 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 static int user_one(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *verb = argv[0];
-    static const struct option opts[] = {
-        {"password-stdin", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool pw_stdin = false;
     bool passwd = !strcmp(verb, "passwd");
-    int o;
     char vname[32];
     snprintf(vname, sizeof vname, "user %s", verb);
-    cli_getopt_reset();
-    while ((o = cli_getopt(argc, argv, ":h", opts, vname)) != -1) {
-        if (o == 'p' && passwd) pw_stdin = true;
-        else if (o == 'h') {
-            printf(passwd ? "usage: wardwatch user passwd NAME --password-stdin\n\n"
-                            "Sets NAME's password (read from standard input) and ends all of\n"
-                            "NAME's console sessions.\n"
-                          : "usage: wardwatch user %s NAME\n", verb);
-            return 0;
-        } else if (o == 'p') {
-            return cli_usage("%s: unknown option '--password-stdin'", vname);
-        } else return 2;
-    }
+    /* only passwd takes --password-stdin: disable and enable refuse it as unknown */
+    const struct cli_opt opts[] = {{CLI_FLAG("password-stdin", &pw_stdin)}, {.name = NULL}};
+    char *help = passwd ? ww_strdup("usage: wardwatch user passwd NAME --password-stdin\n\n"
+                                    "Sets NAME's password (read from standard input) and ends all of\n"
+                                    "NAME's console sessions.\n")
+                        : ww_asprintf("usage: wardwatch user %s NAME\n", verb);
+    int rc = cli_opts(argc, argv, vname, passwd ? opts : opts + 1, help, CLI_ANY_OPERANDS);
+    free(help);
+    if (rc >= 0) return rc;
     if (optind != argc - 1) return cli_usage("%s: give one user name", vname);
     const char *name = argv[optind];
     if (passwd && !pw_stdin)
@@ -271,7 +248,7 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
         if (weak) { free_password(pw); return cli_usage("%s: %s", vname, weak); }
     }
     catalog_t *cat;
-    int rc = cli_open(ctx, &cat);
+    rc = cli_open(ctx, &cat);
     if (rc) { free_password(pw); return rc; }
     struct catalog_user u;
     if (catalog_user_find(cat, name, &u)) {
@@ -308,11 +285,6 @@ static int user_one(struct cli_ctx *ctx, int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-int cli_user(struct cli_ctx *c, int argc, char **argv)
-{
-    static const struct cli_action acts[] = {
-        {"add", user_add}, {"list", user_list}, {"passwd", user_one}, {"disable", user_one},
-        {"enable", user_one}, {NULL, NULL}};
-    return cli_dispatch(c, argc, argv, "user",
-                        "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)", acts);
-}
+CLI_ACTIONS(cli_user, "user", "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)",
+            {"add", user_add}, {"list", user_list}, {"passwd", user_one}, {"disable", user_one},
+            {"enable", user_one})

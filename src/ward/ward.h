@@ -181,10 +181,19 @@ int ward_incident_get(catalog_t *cat, int64_t id, struct catalog_incident *out);
  * audit chain's verification result.  Times in offset_min local time.
  * The caller checks scope first; *out is the caller's. */
 int ward_case_file_json(catalog_t *cat, const struct catalog_incident *inc, int offset_min, json_t **out);
+/* Adds a note to the incident's case file (append-only; 1..4000 bytes of
+ * text, leading/trailing space trimmed): *note_id set.  The caller checks the
+ * incident's scope for writing and audits it (incident_note, note_id). */
+int ward_case_note_add(catalog_t *cat, const struct catalog_incident *inc, int64_t user_id, const char *user_name,
+                       const char *text, int64_t *note_id);
 /* The chain-of-custody report of that case file as a PDF (A4, Vietnamese;
  * ward_custody.c), appended to out.  0, a catalog error or WW_EINVAL. */
 int ward_custody_pdf(catalog_t *cat, const struct catalog_incident *inc, int offset_min, int64_t generated_at_us,
                      struct ww_buf *out);
+/* The incidents f selects, newest first, for the CLI's table (caller frees
+ * with catalog_incident_list_free); *total as below. */
+int ward_incident_search(catalog_t *cat, const struct catalog_incident_filter *f, struct catalog_incident **out,
+                         size_t *n, int64_t *total);
 /* The incidents f selects as a JSON array of ward_incident_json; *total =
  * all that match (ignoring limit/offset), when total is not NULL. */
 int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,

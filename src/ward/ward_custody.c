@@ -16,7 +16,7 @@ static const char *action_vi(const char *a)
     static const char *const map[][2] = {
         {"export", "Tạo bản xuất"}, {"export_download", "Tải xuống"}, {"export_verify", "Xác minh chữ ký"},
         {"hold_add", "Đặt lệnh giữ"}, {"hold_release", "Gỡ lệnh giữ"}, {"bundle_download", "Tải gói chứng cứ"},
-        {"download_done", "Tải xong"},
+        {"download_done", "Tải xong"}, {"incident_note", "Ghi chú"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], a)) return map[i][1];
@@ -41,6 +41,9 @@ static char *item_title(json_t *it, size_t n)
         return ww_asprintf("%zu. Bản xuất video #%lld — camera %lld, %s đến %s", n, id,
                            (long long)json_integer_value(json_object_get(it, "camera_id")), str(it, "from"),
                            str(it, "to"));
+    if (!strcmp(kind, "note"))
+        return ww_asprintf("%zu. Ghi chú #%lld — %s, %s: %s", n, id, str(it, "created_by"), str(it, "created"),
+                           str(it, "text"));
     return ww_asprintf("%zu. Gói chứng cứ #%lld — %s, %s đến %s", n, id, str(it, "folder"), str(it, "from"),
                        str(it, "to"));
 }

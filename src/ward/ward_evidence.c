@@ -8,7 +8,8 @@
  *   - the exports linked to the incident;
  *   - bundles that contain one of those exports;
  *   - motion events of the incident's cameras within CASE_WINDOW_US either
- *     side of when it occurred (at most 200).
+ *     side of when it occurred (at most 200);
+ *   - the notes officers wrote in it (append-only), oldest first.
  * Custody of each hold, export and bundle: every audit row about it, oldest
  * first (catalog_audit_about_query: its creation, views, downloads,
  * verifications, hold changes), and the result of walking the whole
@@ -16,6 +17,7 @@
  */
 #include "ward/ward.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +114,38 @@ static void add_bundles(catalog_t *cat, const struct catalog_incident *inc, int 
     catalog_bundle_list_free(b, n);
 }
 
+static void add_notes(catalog_t *cat, const struct catalog_incident *inc, int off, json_t *items)
+{
+    struct catalog_incident_note *v;
+    size_t n;
+    if (catalog_incident_note_list(cat, inc->id, &v, &n)) return;
+    for (size_t i = 0; i < n; i++) {
+        struct catalog_audit_about q = {.id_key = "note_id", .id = v[i].id};
+        json_array_append_new(items, json_pack("{s:s,s:I,s:s,s:n,s:s,s:o,s:o}", "kind", "note", "id",
+            (json_int_t)v[i].id, "text", v[i].text, "sha256", "created_by", v[i].user_name, "created",
+            time_or_null(v[i].at_us, off), "custody", custody_rows(cat, &q, off)));
+    }
+    catalog_incident_note_list_free(v, n);
+}
+
+int ward_case_note_add(catalog_t *cat, const struct catalog_incident *inc, int64_t user_id, const char *user_name,
+                       const char *text, int64_t *note_id)
+{
+    if (!text) return WW_EINVAL;
+    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r') text++;
+    size_t len = strlen(text);
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    char *t = strndup(text, len);
+    if (!t) return -ENOMEM;
+    struct catalog_incident_note n = {.incident_id = inc->id, .user_id = user_id, .user_name = (char *)user_name,
+                                      .text = t};
+    int rc = catalog_incident_note_add(cat, &n);
+    free(t);
+    if (!rc) *note_id = n.id;
+    return rc;
+}
+
 static json_t *events_of(catalog_t *cat, const struct catalog_incident *inc, int off)
 {
     json_t *arr = json_array();
@@ -136,6 +170,7 @@ int ward_case_file_json(catalog_t *cat, const struct catalog_incident *inc, int 
     add_holds(cat, inc, offset_min, items);
     add_exports(cat, inc, offset_min, items);
     add_bundles(cat, inc, offset_min, items);
+    add_notes(cat, inc, offset_min, items);
     int64_t rows = 0, bad = 0;
     const char *why = NULL;
     int rc = catalog_audit_verify(cat, &rows, &bad, &why);

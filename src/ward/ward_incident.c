@@ -663,13 +663,19 @@ int ward_incident_get(catalog_t *cat, int64_t id, struct catalog_incident *out)
     return catalog_incident_get(cat, id, out);
 }
 
+int ward_incident_search(catalog_t *cat, const struct catalog_incident_filter *f, struct catalog_incident **out,
+                         size_t *n, int64_t *total)
+{
+    return catalog_incident_search(cat, f, out, n, total);
+}
+
 int ward_incident_list_json(catalog_t *cat, const struct catalog_incident_filter *f, int offset_min, json_t **out,
                             int64_t *total)
 {
     struct catalog_incident *v;
     size_t n;
     *out = NULL;
-    int rc = catalog_incident_search(cat, f, &v, &n, total);
+    int rc = ward_incident_search(cat, f, &v, &n, total);
     if (rc) return rc;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(a, ward_incident_json(&v[i], offset_min));

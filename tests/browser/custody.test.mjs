@@ -7,7 +7,11 @@
 // hold placed from it belongs to the incident; the storage
 // view lists the camera's holds and the held bytes apart.  Screenshots: docs/screens/evidence-custody.png (screen) and
 // evidence-custody-print.png (print media), evidence-case-file.png,
-// evidence-storage.png.
+// evidence-storage.png, evidence-check-file.png.  A clip handed back is
+// checked from the incident's page (hashed in the browser): known and
+// unchanged, then with one byte changed, unknown.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
@@ -89,6 +93,36 @@ await run(async (keep) => {
   check(placed && placed.incident_id === inc && placed.reason === 'giữ thêm camera cổng chợ' && placed.state === 'in_force',
     'a hold placed from the incident page is the incident\'s, with its reason', { incident_id: inc }, placed);
   await shot(page, 'evidence-case-file');
+
+  // "Kiểm tra một tệp": the exported clip as handed back (hashed in the
+  // browser, never uploaded) is known and checks; one byte changed, it is not
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+    ? (e.name === 'rec' ? [] : walk(path.join(d, e.name))) : e.name.endsWith('.mp4') ? [path.join(d, e.name)] : []));
+  const clip = walk(srv.dataDir)[0];
+  check(!!clip, 'the export file is on the station', 'an .mp4 outside rec/', clip);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-handed-back-'));
+  const good = path.join(tmp, 'ban-giao-lai.mp4'), bad = path.join(tmp, 'da-sua.mp4');
+  fs.copyFileSync(clip, good);
+  const bytes = fs.readFileSync(clip);
+  bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+  fs.writeFileSync(bad, bytes);
+  await page.click('#case-verify-file');
+  await page.setInputFiles('#verify-file-input', good);
+  await page.waitForSelector('#verify-file-result[data-result="ok"], #verify-file-result[data-result="failed"], #verify-file-result[data-result="unknown"], #verify-file-result[data-result="error"]');
+  const okText = await page.textContent('#verify-file-result');
+  const okRes = await page.getAttribute('#verify-file-result', 'data-result');
+  check(okRes === 'ok' && okText.includes(`Bản xuất #${exp}`) && okText.includes('Chữ ký của trạm hợp lệ'),
+    'the handed-back clip is recognised as the export, unchanged, signature checked', `Bản xuất #${exp} … hợp lệ`, `${okRes}: ${okText}`);
+  await shot(page, 'evidence-check-file');
+  await page.setInputFiles('#verify-file-input', bad);
+  await page.waitForFunction(() => document.querySelector('#verify-file-result').dataset.result === 'unknown', null, { timeout: 15000 }).catch(() => {});
+  const badText = await page.textContent('#verify-file-result');
+  check((await page.getAttribute('#verify-file-result', 'data-result')) === 'unknown' && badText.includes('không xuất tệp nào có mã này'),
+    'one byte changed: the station knows no such file', 'Trạm không xuất tệp nào có mã này', badText);
+  const checks = (await admin.get('/api/v1/audit?limit=20')).json.rows.filter((x) => x.action === 'evidence_check');
+  check(checks.length === 2 && checks.some((x) => x.detail.matches === 1) && checks.some((x) => x.detail.matches === 0),
+    'each check is audited with what matched', '2 rows (1 match, 0 matches)', checks.map((x) => x.detail));
+  await page.keyboard.press('Escape');
 
   // the storage view: the disk and each camera with its holds in force (GET /api/v1/storage)
   await page.goto(`${srv.url}/#/storage`);

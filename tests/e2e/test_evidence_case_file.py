@@ -1,6 +1,6 @@
 """An incident's case file (issue 13 item 3): GET
 /api/v1/incidents/{id}/evidence lists the incident's holds, its two
-exports, the bundle holding one of them and the motion events of its
+exports, the bundle holding one of them, the notes written in it and the motion events of its
 camera around when it occurred; each hold/export/bundle carries its chain
 of custody — every audit row about it, checked here against GET
 /api/v1/audit (creation, download, verification, hold placing) — and the
@@ -37,7 +37,7 @@ def about(rows, item):
         k = item["kind"]
         if (k == "hold" and d.get("hold_id") == item["id"]) or (k == "bundle" and (
                 d.get("bundle_id") == item["id"] or d.get("bundle") == item["folder"])) or (k == "export" and (
-                d.get("export_id") == item["id"])):
+                d.get("export_id") == item["id"])) or (k == "note" and d.get("note_id") == item["id"]):
             out.append(r["id"])
     return sorted(out)
 
@@ -80,6 +80,11 @@ def main():
     r = admin.post(f"/api/v1/cameras/{cam}/holds", {"from": T0, "to": T0 + 5, "reason": "vụ trộm xe", "incident_id": inc})
     check(r.status == 201, "fixture: a hold for the incident", 201, r)
     hold = r.json["hold"]["id"] if r.status == 201 else 0
+    r = admin.post(f"/api/v1/incidents/{inc}/notes", {"text": "  Đã sao chép bản xuất 1 cho cơ quan điều tra.  "})
+    check(r.status == 201, "a note in the case file (admin)", 201, r)
+    note = r.json["id"] if r.status == 201 else 0
+    r = admin.post(f"/api/v1/incidents/{inc}/notes", {"text": "   "})
+    check(r.status == 400 and r.json["error"].get("field") == "text", "an empty note is refused, naming the field", 400, r)
     # later hands on the evidence: a download and a verification
     check(admin.get(f"/api/v1/exports/{exports[0]}/file").status == 200, "fixture: export 1 downloaded", 200, "")
     check(admin.get(f"/api/v1/exports/{exports[1]}/verify").status == 200, "fixture: export 2 verified", 200, "")
@@ -89,8 +94,12 @@ def main():
     cf = r.json if r.status == 200 else {}
     items = cf.get("items", [])
     kinds = sorted((i["kind"], i["id"]) for i in items)
-    want = sorted([("hold", hold), ("bundle", bundle)] + [("export", e) for e in set(exports + [x for x in bexp if x])])
-    check(kinds == want, "the case file lists the hold, every export and the bundle", want, kinds)
+    want = sorted([("hold", hold), ("bundle", bundle), ("note", note)] +
+                  [("export", e) for e in set(exports + [x for x in bexp if x])])
+    check(kinds == want, "the case file lists the hold, every export, the bundle and the note", want, kinds)
+    nt = [i for i in items if i["kind"] == "note"]
+    check(nt and nt[0]["text"] == "Đã sao chép bản xuất 1 cho cơ quan điều tra." and nt[0]["created_by"],
+          "the note is kept as written (trimmed), with who wrote it", "Đã sao chép…", nt)
     check([e["id"] for e in cf.get("events", [])] == [ev], "the camera's motion event in the incident's time",
           [ev], cf.get("events"))
     check(cf.get("chain", {}).get("ok") is True and cf["chain"]["rows"] > 0, "the audit chain's result is given",
@@ -101,13 +110,14 @@ def main():
         got = sorted(x["id"] for x in it.get("custody", []))
         exp = about(audit, it)
         check(got == exp and exp, f"{it['kind']} {it['id']}: custody = every audit row about it", exp, got)
-        check(it.get("sha256") or it["kind"] == "hold", f"{it['kind']} {it['id']}: its SHA-256", "a hash", it.get("sha256"))
+        check(it.get("sha256") or it["kind"] in ("hold", "note"), f"{it['kind']} {it['id']}: its SHA-256", "a hash", it.get("sha256"))
     acts = {it["kind"] + str(it["id"]): [x["action"] for x in it["custody"]] for it in items}
     check("export_download" in acts.get(f"export{exports[0]}", []), "export 1's custody shows its download",
           "export_download", acts.get(f"export{exports[0]}"))
     check("export_verify" in acts.get(f"export{exports[1]}", []), "export 2's custody shows its verification",
           "export_verify", acts.get(f"export{exports[1]}"))
     check(acts.get(f"hold{hold}") == ["hold_add"], "the hold's custody: its placing", ["hold_add"], acts.get(f"hold{hold}"))
+    check(acts.get(f"note{note}") == ["incident_note"], "the note's custody: its writing", ["incident_note"], acts.get(f"note{note}"))
 
     # the chain-of-custody report: a PDF that renders and lists every row
     r = admin.get(f"/api/v1/incidents/{inc}/custody.pdf")
@@ -125,6 +135,7 @@ def main():
     flat = " ".join(text.split())
     check("BÁO CÁO CHUỖI LƯU GIỮ CHỨNG CỨ" in flat and "Trộm xe máy ngõ 3" in flat, "the report's title and incident",
           "title + summary", flat[:200])
+    check("Ghi chú" in flat and "Đã sao chép bản xuất 1" in flat, "the report lists the note", "Ghi chú …", flat[:600])
     check(f"HỢP LỆ — {cf['chain']['rows']} bản ghi" in flat, "the report prints the chain's result",
           f"HỢP LỆ — {cf['chain']['rows']} bản ghi", flat[:600])
     every = sorted({x for it in items for x in about(audit, it)})
@@ -146,9 +157,15 @@ def main():
     own = srv.signed_in("officer_bt", pw)
     r = own.get(f"/api/v1/incidents/{inc}/evidence")
     check(r.status == 200 and len(r.json["items"]) == len(items), "the ward's officer reads the case file", 200, r.status)
+    r = own.post(f"/api/v1/incidents/{inc}/notes", {"text": "Chủ camera xác nhận giờ trên camera chậm 2 phút."})
+    check(r.status == 201, "the ward's officer adds a note", 201, r)
+    r = other.post(f"/api/v1/incidents/{inc}/notes", {"text": "ghi chú lạ"})
+    check(r.status == 404, "another ward's officer: 404 for a note too", 404, r)
     _, pw = srv.create_user(admin, "viewer_bt", "viewer", ward_id=wa)
     r = srv.signed_in("viewer_bt", pw).get(f"/api/v1/incidents/{inc}/evidence")
     check(r.status == 403, "a viewer may not read the case file", 403, r)
+    r = srv.signed_in("viewer_bt", pw).post(f"/api/v1/incidents/{inc}/notes", {"text": "x"})
+    check(r.status == 403, "a viewer may not add a note", 403, r)
     srv.stop()
 
 

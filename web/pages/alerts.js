@@ -9,6 +9,7 @@
 import { fmtPct } from '../lib/i18n.js';
 import { durationText, mapStrings } from './map.js';
 import { reasonText } from '../lib/errors.js';
+import { cardLabels } from '../lib/cards.js';
 
 const REFRESH_MS = 10000;
 
@@ -159,7 +160,7 @@ export default {
     if (ctx.is('admin')) el.append(...section(t('alerts.webhooks'), hookBox));
 
     const ownerCell = (a) => (a.owner ? h('span', {}, a.owner.name, a.owner.phone
-      ? h('a', { href: `tel:${a.owner.phone.replace(/[^0-9+]/g, '')}`, style: 'margin-left: 6px', class: 'owner-phone' }, a.owner.phone) : null) : '—');
+      ? h('a', { href: `tel:${a.owner.phone.replace(/[^0-9+]/g, '')}`, class: 'owner-phone' }, a.owner.phone) : null) : '—');
 
     // Staff who may act: an admin, or an officer (the API checks the ward).
     const canAct = ctx.is('admin', 'officer');
@@ -229,6 +230,7 @@ export default {
         { label: t('alerts.col.owner'), value: ownerCell },
         { label: t('alerts.col.handling'), value: handling },
       ], open.alerts, { empty: t('alerts.none_open'), onRowClick: (a) => openAlert(a.id) }));
+      cardLabels(openBox);
       const closed = hist.alerts.filter((a) => !a.open);
       ui.clear(histBox).append(ui.table([
         { label: t('alerts.col.camera'), value: (a) => a.camera_name },
@@ -238,6 +240,7 @@ export default {
         { label: t('alerts.col.for'), value: (a) => durationText(a.dark_for_s, ctx.lang) },
         { label: t('alerts.col.owner'), value: ownerCell },
       ], closed, { empty: t('alerts.none_history') }));
+      cardLabels(histBox);
       ui.clear(availBox).append(
         ui.table([
           { label: t('alerts.col.ward'), value: (w) => w.name || t('common.none') },
@@ -251,6 +254,7 @@ export default {
           { label: t('alerts.col.availability'), value: (c) => pctBar(h, c.availability) || t('alerts.no_data') },
           { label: t('alerts.col.watched'), value: (c) => (c.sampled_s ? durationText(c.sampled_s, ctx.lang) : '—') },
         ], [...avail.cameras].sort((a, b) => (a.availability ?? 101) - (b.availability ?? 101)), { empty: t('alerts.no_data') }));
+      cardLabels(availBox);
     }
 
     async function loadSettings() {
@@ -269,6 +273,7 @@ export default {
           if (ok) loadSettings();
         } }, t('alerts.set')) : '') },
       ], rows));
+      cardLabels(setBox);
     }
 
     async function loadHooks() {
@@ -299,6 +304,7 @@ export default {
         });
         if (ok) loadHooks();
       } }, t('alerts.webhook_add'))));
+      cardLabels(hookBox);
     }
 
     await load();

@@ -9,6 +9,7 @@ import { dateTimeInput, msOfDay, dayOf } from '../lib/datetime.js';
 import { fmtNum } from '../lib/i18n.js';
 import { caseFileSection } from '../lib/evidence.js';
 import { cameraPicker, exportPicker, exportLabel } from '../lib/pickers.js';
+import { cardLabels } from '../lib/cards.js';
 
 const STATUSES = ['received', 'verifying', 'solved', 'closed'];
 const STATUS_KIND = { received: 'info', verifying: 'warn', solved: 'ok', closed: 'muted' };
@@ -167,13 +168,13 @@ async function renderDetail(el, ctx, id, cats, wards) {
       inc.updated_at ? row(t('inc.updated'), `${inc.updated_by || '—'} · ${ctx.fmtDateTime(inc.updated_at, false)}`) : null))),
     caseFileSection(ctx, inc),
     h('h2', { class: 'section-title' }, t('inc.history')),
-    ui.table([
+    cardLabels(ui.table([
       { label: t('inc.hist.at'), value: (r) => ctx.fmtDateTime(r.at), class: 'mono' },
       { label: t('inc.hist.user'), value: (r) => r.user },
       { label: t('inc.hist.action'), value: (r) => ui.badge(t(`inc.hist.${r.action}`), r.action === 'updated' ? 'info' : 'muted') },
       { label: t('inc.hist.changes'), value: (r) => (r.action === 'updated'
         ? h('ul', { class: 'diff' }, diffText(r.diff).map((x) => h('li', {}, x))) : h('span', { class: 'muted' }, t('inc.hist.full'))) },
-    ], inc.history || [], { empty: '—' }));
+    ], inc.history || [], { empty: '—' })));
 }
 
 export default {
@@ -239,14 +240,14 @@ export default {
         } }, t('inc.add')) : null),
       filters,
       h('div', { class: 'summary', id: 'incident-total' }, t('inc.total', { n: r.total })),
-      h('div', { id: 'incident-list' }, ui.table([
+      h('div', { id: 'incident-list' }, cardLabels(ui.table([
         { label: t('inc.when'), value: (x) => ctx.fmtDateTime(x.occurred_at, false), class: 'mono nowrap' },
         ctx.is('admin', 'province') ? { label: t('inc.ward'), value: (x) => x.ward } : null,
         { label: t('inc.category'), value: (x) => catName(cats.find((c) => c.id === x.category_id), lang) },
         { label: t('inc.summary'), value: (x) => h('span', {}, x.demo ? ui.badge('demo', 'warn') : null, ' ', x.summary) },
         { label: t('inc.status'), value: (x) => ui.badge(t(`inc.status.${x.status}`), STATUS_KIND[x.status]) },
         { label: t('inc.figures'), value: (x) => h('small', { class: 'muted' }, figuresText(ctx, x)) },
-      ].filter(Boolean), r.incidents, { empty: t('inc.empty'), onRowClick: (x) => ctx.navigate(`#/incidents/${x.id}`) })),
+      ].filter(Boolean), r.incidents, { empty: t('inc.empty'), onRowClick: (x) => ctx.navigate(`#/incidents/${x.id}`) }))),
       pager(ctx, f, r.total, limit, apply));
     return undefined;
   },

@@ -5,6 +5,7 @@
 // back, exported or downloaded footage, when, and which stretch of time.
 // This is the point of the trail for people who lend their cameras.
 import { consentBadges, consentDialog, stateOf, durationText, mapStrings } from './map.js';
+import { cardLabels } from '../lib/cards.js';
 
 const own = {
   vi: {
@@ -168,6 +169,7 @@ export default {
         } },
         { label: t('owner.col.from'), value: (a) => h('small', { class: 'muted' }, a.client_addr || '') },
       ], rows, { empty: t('owner.empty') }));
+      cardLabels(auditBox);
     }
     camSel.addEventListener('change', () => loadAudit(true));
     actSel.addEventListener('change', () => loadAudit(true));

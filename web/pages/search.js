@@ -11,6 +11,7 @@ import { dateTimeInput } from '../lib/datetime.js';
 import { isoStation, parseStationIso } from '../lib/station.js';
 import { allows, reason } from '../lib/consent.js';
 import { fmtNum } from '../lib/i18n.js';
+import { placeHold, mayHold } from '../lib/evidence.js';
 
 const own = {
   vi: {
@@ -199,6 +200,10 @@ export default {
           ? h('a', { class: 'btn btn-small', 'data-play': c.id, href: `#/timeline?camera=${c.id}&at=${Math.floor(new Date(r.from).getTime() / 1000)}` }, t('search.play'))
           : h('span', {}, h('button', { class: 'btn btn-small', 'data-play': c.id, disabled: true, title: reason('playback') }, t('search.play')),
             h('small', { class: 'muted consent-reason', style: 'display:block' }, reason('playback')))) },
+        { label: t('search.col.hold'), value: (c) => (mayHold(ctx, c.ward_id)
+          ? h('button', { class: 'btn btn-small', 'data-hold': c.id, onclick: () => placeHold(ctx, { cameras: [[c.id, c.name]],
+            fromMs: new Date(r.from).getTime(), toMs: new Date(r.to).getTime() }).catch(ui.showError) }, t('search.hold'))
+          : '—') },
         { label: t('search.col.pick'), value: (c) => {
           if (!c.may_export) return h('small', { class: 'muted' }, t('search.no_right'));
           if (!c.export_consent || !allows(consents.get(c.id), 'export')) return h('small', { class: 'muted consent-reason', 'data-no-export': c.id }, reason('export'));

@@ -10,13 +10,14 @@ const $ = (id) => document.getElementById(id);
 
 const ACTION_VI = {
   export: 'Tạo bản xuất', export_download: 'Tải xuống', export_verify: 'Xác minh chữ ký', hold_add: 'Đặt lệnh giữ',
-  hold_release: 'Gỡ lệnh giữ', bundle_download: 'Tải gói chứng cứ', download_done: 'Tải xong',
+  hold_release: 'Gỡ lệnh giữ', bundle_download: 'Tải gói chứng cứ', download_done: 'Tải xong', incident_note: 'Ghi chú',
 };
 
 function title(it, n) {
   const span = `${it.from || '—'} đến ${it.to || '—'}`;
   if (it.kind === 'hold') return `${n}. Lệnh giữ video #${it.id} — camera ${it.camera_id}, ${span}`;
   if (it.kind === 'export') return `${n}. Bản xuất video #${it.id} — camera ${it.camera_id}, ${span}`;
+  if (it.kind === 'note') return `${n}. Ghi chú #${it.id} — ${it.created_by || '—'}, ${it.created || '—'}: ${it.text}`;
   return `${n}. Gói chứng cứ #${it.id} — ${it.folder || ''}, ${span}`;
 }
 

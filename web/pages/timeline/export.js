@@ -8,6 +8,7 @@ import { I } from './strings.js';
 import { isoOf, hms } from './time.js';
 import { exportCard, fmtDur, fmtBytes } from './parts.js';
 import { pickIncident, attachExport } from '../../lib/pickers.js';
+import { placeHold, mayHold } from '../../lib/evidence.js';
 
 export function exportPart(tl) {
   const { t, h, api, ui } = tl.ctx;
@@ -15,6 +16,13 @@ export function exportPart(tl) {
   const exportBtn = h('button', { class: 'btn btn-primary', id: 'tl-export', onclick: () => doExport(), html: `${I.export}<span>${t('tl.export')}</span>` });
   const clearSel = h('button', { class: 'btn', id: 'tl-sel-clear', onclick: () => { tl.sel = null; drawSel(); tl.redraw(); } }, t('tl.sel_clear'));
   const exportResult = h('div', { class: 'tl-export-result', id: 'tl-export-result', hidden: true });
+  // a hold on the marked range (or an event's, from the events list): kept
+  // from retention while it is in force (issue 13 item 1)
+  const holdBtn = h('button', { class: 'btn', id: 'tl-hold', disabled: true, onclick: () => tl.holdRange(tl.sel.a, tl.sel.b) }, t('tl.hold_range'));
+  tl.holdRange = mayHold(tl.ctx, tl.cam.ward_id) ? async (fromUs, toUs) => {
+    const ok = await placeHold(tl.ctx, { cameras: [[tl.cam.id, tl.cam.name]], fromMs: Math.floor(fromUs / 1000), toMs: Math.ceil(toUs / 1000) });
+    if (ok) tl.redraw();
+  } : null;
 
   // [ or ]: the play head's second becomes the range's start or end
   function mark(which) {
@@ -41,6 +49,8 @@ export function exportPart(tl) {
     }
     const noExport = !allows(tl.consent, 'export');
     exportBtn.disabled = !selComplete() || noExport;
+    holdBtn.disabled = !selComplete();
+    holdBtn.hidden = !tl.holdRange;
     exportBtn.title = noExport ? reason('export') : '';
     clearSel.hidden = !sel;
   }
@@ -87,6 +97,6 @@ export function exportPart(tl) {
 
   Object.assign(tl, { mark, selComplete, drawSel, doExport, resetSel });
   return tl.canExport ? h('div', { class: 'tl-export card-box' },
-    h('div', { class: 'tl-export-row' }, h('strong', {}, t('tl.sel')), selText, h('div', { class: 'tl-spacer' }), clearSel, exportBtn),
+    h('div', { class: 'tl-export-row' }, h('strong', {}, t('tl.sel')), selText, h('div', { class: 'tl-spacer' }), clearSel, holdBtn, exportBtn),
     exportResult) : null;
 }

@@ -21,15 +21,19 @@ export function fmtBytes(b) {
 // A zone's name as the detector stores it; 'all' is the whole picture.
 export const zoneName = (z) => (!z ? '—' : z === 'all' ? t('zone.all') : z);
 
-// The day's motion events; a click plays the event.
-export function eventsTable(events, onPick) {
+// The day's motion events; a click plays the event.  onHold (null for a
+// role that can't place holds): a "Giữ" button per event.
+export function eventsTable(events, onPick, onHold = null) {
   if (!events.length) return h('div', { class: 'muted tl-none' }, t('tl.events_none'));
   return h('table', { class: 'grid tl-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, t('tl.col.time')), h('th', { class: 'num' }, t('tl.col.dur')), h('th', {}, t('tl.col.zone')))),
+    h('thead', {}, h('tr', {}, h('th', {}, t('tl.col.time')), h('th', { class: 'num' }, t('tl.col.dur')), h('th', {}, t('tl.col.zone')),
+      onHold ? h('th', {}, h('span', { class: 'sr-only' }, t('tl.hold'))) : null)),
     h('tbody', {}, events.map((e) => h('tr', { class: 'clickable', onclick: () => onPick(e) },
       h('td', { class: 'mono' }, hms(e.peak_us ?? e.start_us)),
       h('td', { class: 'num' }, fmtDur((e.end_us ?? e.start_us) - e.start_us)),
-      h('td', {}, zoneName(e.zone))))));
+      h('td', {}, zoneName(e.zone)),
+      onHold ? h('td', {}, h('button', { type: 'button', class: 'btn btn-small tl-event-hold', 'data-event': e.id ?? '',
+        onclick: (ev) => { ev.stopPropagation(); onHold(e); } }, t('tl.hold'))) : null))));
 }
 
 // The day's missing recordings with their reason; a click zooms to the gap.
@@ -68,7 +72,8 @@ export function listsPart(tl) {
   const gapList = h('div', { class: 'tl-list', id: 'tl-gaps' });
   tl.drawLists = () => {
     const { data, dayStart } = tl;
-    evList.replaceChildren(eventsTable(data.events, (e) => { tl.seek((e.start_us ?? e.peak_us) - 2e6); tl.zoomTo(Math.min(tl.view.span, 3600e6), tl.headUs); }));
+    evList.replaceChildren(eventsTable(data.events, (e) => { tl.seek((e.start_us ?? e.peak_us) - 2e6); tl.zoomTo(Math.min(tl.view.span, 3600e6), tl.headUs); },
+      tl.holdRange ? (e) => tl.holdRange((e.start_us ?? e.peak_us) - 10e6, (e.end_us ?? e.start_us) + 10e6) : null));
     gapList.replaceChildren(gapsTable(data.gaps, (g) => tl.zoomTo(Math.max(MIN_SPAN, Math.min(DAY_US, (g.end_us - g.start_us) * 4)), (g.start_us + g.end_us) / 2)));
     const rec = data.segments.reduce((s, g) => s + Math.max(0, Math.min(g.end_us, dayStart + DAY_US) - Math.max(g.start_us, dayStart)), 0);
     tl.el.recSummary.textContent = rec ? t('tl.recorded', { d: fmtDur(rec) }) : '';
