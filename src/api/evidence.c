@@ -54,16 +54,15 @@ static int h_custody_pdf(struct http_req *req, void *ud)
 static int h_note_add(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     static const char *const fields[] = {"text", NULL};
     json_t *body;
-    int rc = http_req_json(req, fields, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, fields, &body, &cat);
     if (rc) return rc;
     const char *text = NULL;
     if ((rc = http_json_str(req, body, "text", true, 1, 4000, &text)) < 0) return rc;
     struct catalog_incident inc;
-    if ((rc = load(req, cat, &inc))) return rc;
+    if ((rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc))) return rc;
     if ((rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) { catalog_incident_clear(&inc); return rc; }
     const struct http_user *u = http_req_user(req);
     int64_t note = 0;
