@@ -11,6 +11,9 @@
 
 #include <stdlib.h>
 
+#include "community/community.h"
+#include "ward/ward.h"
+
 static const struct {
     const char *name;
     int (*reg)(struct http_server *, const struct api_ctx *);
@@ -68,7 +71,7 @@ json_t *api_time(int64_t us)
 
 json_t *api_id(int64_t id) { return id > 0 ? json_integer(id) : json_null(); }
 
-json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls)
+json_t *api_camera_place_json(const struct catalog_camera *c, int64_t owner_id)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
@@ -80,6 +83,12 @@ json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool w
                         c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
     json_object_set_new(o, "owner_id", api_id(owner_id));
+    return o;
+}
+
+json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls)
+{
+    json_t *o = api_camera_place_json(c, owner_id);
     /* no owner: the station's own camera, free of any owner's consent —
      * every list shows it so (issue 11 item 2) */
     json_object_set_new(o, "station_own", json_boolean(owner_id <= 0));
@@ -97,19 +106,6 @@ json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool w
     return o;
 }
 
-int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
-{
-    *exists = false;
-    if (ward_id <= 0) return 0;
-    struct catalog_ward *v;
-    size_t n;
-    int rc = catalog_ward_list(cat, &v, &n);
-    if (rc) return rc;
-    for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
-    catalog_ward_list_free(v, n);
-    return 0;
-}
-
 int api_param_camera(struct http_req *req, unsigned actions, int64_t *id)
 {
     int rc = http_req_param_id(req, "id", id);
@@ -120,7 +116,78 @@ int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id)
 {
     if (!ward_id) return 0;
     bool ok;
-    int rc = api_ward_exists(cat, ward_id, &ok);
+    int rc = http_ward_exists(cat, ward_id, &ok);
     if (rc) return rc;
     return ok ? 0 : http_fail(req, WW_EINVAL, "no ward %lld", (long long)ward_id);
+}
+
+int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    struct community_user u;
+    int rc = http_req_community_user(req, &u);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
+    return cat ? community_cameras(cat, &u, actions, v, n) : WW_EDB;
+}
+
+int api_read_ward(struct http_req *req, int64_t *ward_id)
+{
+    *ward_id = 0;
+    struct http_scope sc;
+    int rc = http_authz_ward_scope(req, AUTHZ_WARD_READ, &sc);
+    if (rc || sc.all) return rc;
+    if (!sc.n) return 1;
+    *ward_id = sc.ids[0]; /* scoped roles have one ward */
+    return 0;
+}
+
+int api_param_id(struct http_req *req, int64_t *id, catalog_t **cat)
+{
+    *cat = NULL;
+    int rc = http_req_param_id(req, "id", id);
+    if (rc) return rc;
+    *cat = http_req_catalog(req);
+    return *cat ? 0 : WW_EDB;
+}
+
+int api_param_incident(struct http_req *req, unsigned actions, catalog_t **cat, struct catalog_incident *inc)
+{
+    int64_t id;
+    int rc = api_param_id(req, &id, cat);
+    if (rc) return rc;
+    if (!(rc = ward_incident_get(*cat, id, inc)) && (rc = http_authz_ward(req, inc->ward_id, actions)))
+        catalog_incident_clear(inc);
+    /* out of scope: the incident's existence is not revealed */
+    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
+    return rc;
+}
+
+int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog_t *cat, json_t **out),
+                       const char *key)
+{
+    if (!cat) return WW_EDB;
+    json_t *a;
+    int rc = list(cat, &a);
+    return rc ? rc : http_respond_json(req, 200, json_pack("{s:o}", key, a));
+}
+
+int api_found(struct http_req *req, int rc, const char *what)
+{
+    return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such %s", what) : rc;
+}
+
+int api_row_camera(struct http_req *req, int64_t camera_id, unsigned actions, const char *what)
+{
+    return api_found(req, http_authz_camera(req, camera_id, actions), what);
+}
+
+int api_json_body(struct http_req *req, const char *const *allowed, json_t **body, catalog_t **cat)
+{
+    *cat = NULL;
+    int rc = http_req_json(req, allowed, body);
+    if (rc) return rc;
+    *cat = http_req_catalog(req);
+    return *cat ? 0 : WW_EDB;
 }

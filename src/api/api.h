@@ -85,8 +85,47 @@ json_t *api_id(int64_t id);
  * has_credentials.  with_urls: include main_url/sub_url/transport (the
  * caller may MANAGE the camera).  owner_id comes from the 010 column. */
 json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool with_urls);
-/* Whether a ward id exists (0 = no ward = false). */
-int api_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
+/* Its first part, who and where: id, name, address, latitude, longitude,
+ * direction_deg, ward_id, owner_id (the community map's list starts so). */
+json_t *api_camera_place_json(const struct catalog_camera *c, int64_t owner_id);
+/* The cameras the caller may act on with `actions` (AUTHZ_* camera bits),
+ * by scope and role: community_cameras for the signed-in user, the list
+ * every camera list starts from.  Free with catalog_camera_list_free. */
+int api_cameras(struct http_req *req, unsigned actions, struct catalog_camera **v, size_t *n);
+
+/* Answers {key: list}, the list from list(cat, &a) (the ward module's
+ * *_json listings); cat NULL → WW_EDB. */
+int api_respond_listed(struct http_req *req, catalog_t *cat, int (*list)(catalog_t *cat, json_t **out),
+                       const char *key);
+
+/* A row lookup's result rc: WW_ENOTFOUND answered 404 "no such <what>",
+ * any other code returned as it is.  For `return api_found(req, rc, "x")`. */
+int api_found(struct http_req *req, int rc, const char *what);
+/* The check of a row that belongs to a camera (an export, a hold, an
+ * alert): http_authz_camera(actions), a camera out of the caller's scope
+ * answered as a missing row ("no such <what>": its existence is not
+ * revealed).  0 or the failure answered. */
+int api_row_camera(struct http_req *req, int64_t camera_id, unsigned actions, const char *what);
+
+/* The ward a reader of the ward registers (incidents, statistics, criteria)
+ * is held to, from http_authz_ward_scope(AUTHZ_WARD_READ): 0 with *ward_id
+ * = 0 for every ward or the one ward of a scoped role; 1 (nothing answered)
+ * when the caller may read no ward; or the failure. */
+int api_read_ward(struct http_req *req, int64_t *ward_id);
+
+/* The path's {id} and the request's catalog: 0, or the failure (a
+ * malformed id answered, or WW_EDB). */
+int api_param_id(struct http_req *req, int64_t *id, catalog_t **cat);
+/* The request's JSON body (keys in allowed; NULL = any) and its catalog:
+ * 0, or the failure (answered, or WW_EDB). */
+int api_json_body(struct http_req *req, const char *const *allowed, json_t **body, catalog_t **cat);
+struct catalog_incident;
+/* The incident of the path's {id} for a caller who may do actions
+ * (AUTHZ_WARD_*) on its ward, and the request's catalog: 0 with *inc
+ * filled (catalog_incident_clear it), or the failure answered (one out of
+ * the caller's scope reads as missing). */
+int api_param_incident(struct http_req *req, unsigned actions, catalog_t **cat, struct catalog_incident *inc);
+
 /* The camera of the path's {id} for a caller who may do actions on it
  * (http_authz_camera): 0 with *id set, or the failure answered (a malformed
  * id, or a camera out of the caller's scope, which reads as missing). */
@@ -94,6 +133,21 @@ int api_param_camera(struct http_req *req, unsigned actions, int64_t *id);
 /* A ward id given in a request body: 0 when it is 0 (none) or names a ward,
  * else the failure answered (400 "no ward N") or the catalog's error. */
 int api_ward_check(struct http_req *req, catalog_t *cat, int64_t ward_id);
+
+/* Who an audit row written after the request names (the download and
+ * live-view end rows, from http_resp_count's hook on the connection's
+ * thread): copies, since the request and its arena are gone by then. */
+struct api_who {
+    int64_t user_id;
+    char *username, *client_addr;   /* NULL: none */
+};
+void api_who_init(struct api_who *w, struct http_req *req);
+void api_who_clear(struct api_who *w);
+/* One audit row by w on cat (NULL → WW_EDB), detail as compact sorted
+ * JSON (not consumed); *id (may be NULL) gets its id.  A failure is
+ * logged here and returned. */
+int api_who_audit(catalog_t *cat, const struct api_who *w, const char *action, int64_t camera_id, int64_t from_us,
+                  int64_t to_us, json_t *detail, int64_t *id);
 
 /* ---- audited downloads (downloads.c) ----------------------------------------
  * Call before answering with the file/manifest/bundle/member: writes one

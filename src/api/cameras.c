@@ -265,23 +265,16 @@ static void notify(const struct api_ctx *ctx, int64_t id, bool removed)
 static int h_list(struct http_req *req, void *ud)
 {
     (void)ud;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc;
     int64_t ward;
-    if ((rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &ward))) return rc;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    int rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &ward);
+    if (rc) return rc;
     struct catalog_camera *v;
     size_t n;
-    if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
+    if ((rc = api_cameras(req, AUTHZ_VIEW, &v, &n))) return rc;
+    catalog_t *cat = http_req_catalog(req);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        bool ok = all;
-        for (size_t k = 0; !ok && k < nids; k++) ok = ids[k] == v[i].id;
-        if (!ok || (ward && v[i].ward_id != ward)) continue;
+        if (ward && v[i].ward_id != ward) continue;
         int64_t w, owner = 0;
         if ((rc = catalog_camera_scope(cat, v[i].id, &w, &owner))) break;
         json_array_append_new(arr, api_camera_json(&v[i], owner, may_manage(req, &v[i], owner)));

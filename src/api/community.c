@@ -46,25 +46,14 @@ json_t *community_consent_json(const struct catalog_consent *c, int64_t now_us)
                        : c->from_us > now_us ? "future"
                        : c->until_us && c->until_us <= now_us ? (c->withdrawn_us ? "withdrawn" : "ended")
                        : "in_force";
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(c->id));
-    json_object_set_new(o, "camera_id", json_integer(c->camera_id));
-    json_object_set_new(o, "live", json_boolean(c->live));
-    json_object_set_new(o, "record", json_boolean(c->record));
-    json_object_set_new(o, "export", json_boolean(c->export_));
-    json_object_set_new(o, "playback", json_boolean(c->playback));
-    json_object_set_new(o, "from", api_time(c->from_us));
-    json_object_set_new(o, "until", api_time(c->until_us));
-    json_object_set_new(o, "from_us", json_integer(c->from_us));
-    json_object_set_new(o, "until_us", c->until_us ? json_integer(c->until_us) : json_null());
-    json_object_set_new(o, "status", json_string(status));
-    json_object_set_new(o, "recorded_by", json_string(c->recorded_by ? c->recorded_by : ""));
-    json_object_set_new(o, "recorded_at", api_time(c->recorded_us));
-    json_object_set_new(o, "note", c->note ? json_string(c->note) : json_null());
-    json_object_set_new(o, "withdrawn_at", api_time(c->withdrawn_us));
-    json_object_set_new(o, "withdrawn_by", c->withdrawn_by ? json_string(c->withdrawn_by) : json_null());
-    json_object_set_new(o, "withdraw_note", c->withdraw_note ? json_string(c->withdraw_note) : json_null());
-    return o;
+    return json_pack("{s:I,s:I,s:b,s:b,s:b,s:b,s:o,s:o,s:I,s:o,s:s,s:s,s:o,s:s?,s:o,s:s?,s:s?}",
+                     "id", (json_int_t)c->id, "camera_id", (json_int_t)c->camera_id, "live", c->live, "record",
+                     c->record, "export", c->export_, "playback", c->playback, "from", api_time(c->from_us), "until",
+                     api_time(c->until_us), "from_us", (json_int_t)c->from_us, "until_us",
+                     c->until_us ? json_integer(c->until_us) : json_null(), "status", status, "recorded_by",
+                     c->recorded_by ? c->recorded_by : "", "recorded_at", api_time(c->recorded_us), "note", c->note,
+                     "withdrawn_at", api_time(c->withdrawn_us), "withdrawn_by", c->withdrawn_by, "withdraw_note",
+                     c->withdraw_note);
 }
 
 json_t *community_consent_now_json(catalog_t *cat, int64_t camera_id, int64_t now_us)

@@ -43,13 +43,6 @@
 #define ACTION_SETTINGS "alert_settings_change"
 #define DAY_US (86400LL * 1000000)
 
-static bool in_ids(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return true;
-    return false;
-}
-
 static json_t *action_json(const struct catalog_alert_action *x)
 {
     return json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o}", "id", (json_int_t)x->id, "kind", x->kind, "at",
@@ -98,13 +91,11 @@ static int h_alerts(struct http_req *req, void *ud)
         (rc = http_req_query_time(req, "from", 0, &from)) || (rc = http_req_query_time(req, "to", 0, &to)))
         return rc;
     if (from && to && to <= from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
-    bool all;
-    const int64_t *ids;
-    size_t nids;
+    struct http_scope sc;
     if (cam && (rc = http_authz_camera(req, cam, AUTHZ_VIEW))) return rc;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
-    struct catalog_alert_filter f = {.all = all && !cam, .camera_ids = cam ? &cam : ids,
-                                 .n_cameras = cam ? 1 : nids, .open_only = open == 1,
+    if ((rc = http_authz_camera_scope(req, AUTHZ_VIEW, &sc))) return rc;
+    struct catalog_alert_filter f = {.all = sc.all && !cam, .camera_ids = cam ? &cam : sc.ids,
+                                 .n_cameras = cam ? 1 : sc.n, .open_only = open == 1,
                                  .from_us = from, .to_us = to, .limit = (size_t)limit};
     catalog_t *cat = http_req_catalog(req);
     struct catalog_alert *v;
@@ -131,12 +122,11 @@ static int h_alert_get(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_alert a;
-    if ((rc = catalog_alert_get(cat, id, &a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
-    if (rc) return rc;
+    if ((rc = api_found(req, catalog_alert_get(cat, id, &a), "alert"))) return rc;
     const struct http_user *u = http_req_user(req);
     int64_t w, o;
     bool gone = catalog_camera_scope(cat, a.camera_id, &w, &o) == WW_ENOTFOUND;
@@ -144,7 +134,7 @@ static int h_alert_get(struct http_req *req, void *ud)
               : http_authz_camera(req, a.camera_id, AUTHZ_VIEW);
     if (rc) {
         catalog_alert_clear(&a);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
+        return api_found(req, rc, "alert");
     }
     struct catalog_alert_action *acts = NULL, none = {0};
     size_t nacts = 0;
@@ -184,17 +174,14 @@ static int h_alert_get(struct http_req *req, void *ud)
  * alert. */
 static int actionable(struct http_req *req, int64_t *id, struct catalog_alert *a)
 {
-    int rc = http_req_param_id(req, "id", id);
+    catalog_t *cat;
+    int rc = api_param_id(req, id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if ((rc = catalog_alert_get(cat, *id, a)) == WW_ENOTFOUND) return http_fail(req, rc, "no such alert");
-    if (rc) return rc;
-    if ((rc = http_authz_camera(req, a->camera_id, AUTHZ_VIEW)) ||
-        (rc = http_authz_camera(req, a->camera_id, AUTHZ_MANAGE))) {
+    if ((rc = api_found(req, catalog_alert_get(cat, *id, a), "alert"))) return rc;
+    if ((rc = api_row_camera(req, a->camera_id, AUTHZ_VIEW, "alert")) ||
+        (rc = api_row_camera(req, a->camera_id, AUTHZ_MANAGE, "alert")))
         catalog_alert_clear(a);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such alert") : rc;
-    }
-    return 0;
+    return rc;
 }
 
 /* Adds x in one transaction with its audit row, then answers the alert. */
@@ -206,13 +193,17 @@ static int record_action(struct http_req *req, struct catalog_alert *a, struct c
     x->user_id = u->id;
     x->user_name = (char *)(u->display_name && *u->display_name ? u->display_name : u->username);
     int rc = catalog_begin(cat);
-    if (!rc && !(rc = catalog_alert_action_add(cat, x)))
-        rc = http_audit(req, !strcmp(x->kind, "acknowledge") ? "alert_acknowledge" : "alert_action", a->camera_id, 0, 0,
-                        json_pack("{s:I,s:s,s:s,s:I,s:I}", "alert_id", (json_int_t)a->id, "kind", x->kind, "text",
-                                  x->text ? x->text : "", "called_us", (json_int_t)x->called_us, "repair_by_us",
-                                  (json_int_t)x->repair_by_us));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if (rc) {
+        catalog_alert_clear(a);
+        return rc;
+    }
+    rc = catalog_alert_action_add(cat, x);
+    rc = http_audit_commit(req, rc, !strcmp(x->kind, "acknowledge") ? "alert_acknowledge" : "alert_action",
+                           a->camera_id, 0, 0,
+                           json_pack("{s:I,s:s,s:s,s:I,s:I}", "alert_id", (json_int_t)a->id, "kind", x->kind, "text",
+                                     x->text ? x->text : "", "called_us", (json_int_t)x->called_us, "repair_by_us",
+                                     (json_int_t)x->repair_by_us));
+    if (rc) {
         catalog_alert_clear(a);
         return rc == WW_ECONFLICT ? http_fail(req, rc, "this alert is already acknowledged") : rc;
     }
@@ -274,12 +265,10 @@ static int h_action(struct http_req *req, void *ud)
 static int h_count(struct http_req *req, void *ud)
 {
     (void)ud;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
+    struct http_scope sc;
+    int rc = http_authz_camera_scope(req, AUTHZ_VIEW, &sc);
     if (rc) return rc;
-    struct catalog_alert_filter f = {.all = all, .camera_ids = ids, .n_cameras = nids, .open_only = true, .limit = 2000};
+    struct catalog_alert_filter f = {.all = sc.all, .camera_ids = sc.ids, .n_cameras = sc.n, .open_only = true, .limit = 2000};
     catalog_t *cat = http_req_catalog(req);
     struct catalog_alert *v;
     size_t n;
@@ -355,14 +344,10 @@ static int h_settings_put(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
     rc = reset ? catalog_alert_setting_reset(cat, ward) : catalog_alert_setting_set(cat, ward, secs, u->username);
-    if (!rc)
-        rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                        json_pack("{s:s,s:o,s:o}", "change", "threshold", "ward_id", api_id(ward),
-                                  "dark_after_s", reset ? json_null() : json_integer(secs)));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:o,s:o}", "change", "threshold", "ward_id", api_id(ward),
+                                          "dark_after_s", reset ? json_null() : json_integer(secs)))))
         return rc;
-    }
     int64_t now_s = 0;
     catalog_alert_threshold(cat, ward, &now_s);
     return http_respond_json(req, 200, json_pack("{s:o,s:I}", "ward_id", api_id(ward), "dark_after_s", (json_int_t)now_s));
@@ -410,13 +395,10 @@ static int h_hook_add(struct http_req *req, void *ud)
     struct catalog_webhook w = {.url = (char *)url, .ward_id = ward, .enabled = true, .created_by = (char *)u->username};
     if ((rc = catalog_begin(cat))) return rc;
     rc = catalog_webhook_add(cat, &w);
-    if (!rc) rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                             json_pack("{s:s,s:I,s:s,s:o}", "change", "webhook_add", "webhook_id",
-                                       (json_int_t)w.id, "url", url, "ward_id", api_id(ward)));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:I,s:s,s:o}", "change", "webhook_add", "webhook_id",
+                                          (json_int_t)w.id, "url", url, "ward_id", api_id(ward)))))
         return rc;
-    }
     return http_respond_json(req, 201, hook_json(&w));
 }
 
@@ -424,17 +406,14 @@ static int h_hook_delete(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
     rc = catalog_webhook_delete(cat, id);
-    if (!rc) rc = http_audit(req, ACTION_SETTINGS, 0, 0, 0,
-                             json_pack("{s:s,s:I}", "change", "webhook_delete", "webhook_id", (json_int_t)id));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such webhook") : rc;
-    }
+    if ((rc = http_audit_commit(req, rc, ACTION_SETTINGS, 0, 0, 0,
+                                json_pack("{s:s,s:I}", "change", "webhook_delete", "webhook_id", (json_int_t)id))))
+        return api_found(req, rc, "webhook");
     return http_respond_data(req, 204, NULL, NULL, 0);
 }
 
@@ -442,9 +421,9 @@ static int h_hook_test(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_webhook *v;
     size_t n;
     if ((rc = catalog_webhook_list(cat, -1, &v, &n))) return rc;
@@ -498,14 +477,10 @@ static int h_availability(struct http_req *req, void *ud)
         return rc;
     if (to <= from) return http_fail(req, WW_EINVAL, "'to' must be after 'from'");
     if (ww_span_over(from, to, 93 * DAY_US)) return http_fail(req, WW_EINVAL, "availability covers at most 93 days at once");
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids))) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_camera *cams;
     size_t nc;
-    if ((rc = catalog_camera_list(cat, &cams, &nc))) return rc;
+    if ((rc = api_cameras(req, AUTHZ_VIEW, &cams, &nc))) return rc;
+    catalog_t *cat = http_req_catalog(req);
     struct catalog_uptime *u;
     size_t nu;
     if ((rc = catalog_uptime_range(cat, from, to, &u, &nu))) { catalog_camera_list_free(cams, nc); return rc; }
@@ -536,7 +511,6 @@ static int h_availability(struct http_req *req, void *ud)
     json_t *jc = json_array();
     char date[48];
     for (size_t i = 0; i < nc; i++) {
-        if (!all && !in_ids(ids, nids, cams[i].id)) continue;
         if (ward && cams[i].ward_id != ward) continue;
         struct avail tot = {0};
         json_t *days = json_array();

@@ -41,8 +41,8 @@ static int h_consent_list(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_VIEW))) return rc;
+    int rc = api_param_camera(req, AUTHZ_VIEW, &id);
+    if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
     struct catalog_consent *v;
     size_t n;
@@ -68,8 +68,8 @@ static int h_consent_add(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     json_t *body;
     if ((rc = http_req_json(req, consent_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
@@ -132,8 +132,8 @@ static int h_consent_withdraw(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id, cid;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     if ((rc = http_req_param_id(req, "cid", &cid))) return rc;
     json_t *body = NULL;
     size_t blen = 0;
@@ -182,8 +182,8 @@ static int h_probe(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id, timeout_s = 5;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     size_t blen = 0;
     http_req_body(req, &blen);
     json_t *body;
@@ -248,8 +248,8 @@ static int h_probe_get(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_VIEW))) return rc;
+    int rc = api_param_camera(req, AUTHZ_VIEW, &id);
+    if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
     char *source = NULL;
     bool required = false;
@@ -291,8 +291,8 @@ static int h_activate(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
-    if (rc || (rc = http_authz_camera(req, id, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &id);
+    if (rc) return rc;
     catalog_t *cat = http_req_catalog(req);
     struct catalog_camera c;
     if ((rc = catalog_camera_get(cat, id, &c))) return rc;

@@ -57,13 +57,6 @@
 #define MAX_BUNDLE_WINDOW_US (24LL * 3600 * 1000000)
 #define MAX_EVENTS_LISTED 50
 
-static bool in_ids(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return true;
-    return false;
-}
-
 /* ---- the map's camera list ------------------------------------------------------ */
 
 static void state_of(const struct api_ctx *ctx, const struct catalog_camera *c, const char **state,
@@ -83,15 +76,11 @@ static void state_of(const struct api_ctx *ctx, const struct catalog_camera *c, 
 static int h_cameras(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
-    if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_camera *v;
     size_t n;
-    if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
+    int rc = api_cameras(req, AUTHZ_VIEW, &v, &n);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
     struct catalog_alert *open = NULL;
     size_t nopen = 0;
     struct catalog_alert_filter f = {.all = true, .open_only = true, .limit = 2000};
@@ -100,22 +89,13 @@ static int h_cameras(struct http_req *req, void *ud)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct catalog_camera *c = &v[i];
-        if (!all && !in_ids(ids, nids, c->id)) continue;
         int64_t w = 0, owner = 0;
         catalog_camera_scope(cat, c->id, &w, &owner);
         const char *state, *reason;
         int64_t last;
         struct engine_camera_status cs; /* holds the reason text */
         state_of(ctx, c, &state, &reason, &last, &cs);
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(c->id));
-        json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
-        json_object_set_new(o, "address", c->address ? json_string(c->address) : json_null());
-        json_object_set_new(o, "latitude", c->has_pos ? json_real(c->latitude) : json_null());
-        json_object_set_new(o, "longitude", c->has_pos ? json_real(c->longitude) : json_null());
-        json_object_set_new(o, "direction_deg", c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
-        json_object_set_new(o, "ward_id", api_id(c->ward_id));
-        json_object_set_new(o, "owner_id", api_id(owner));
+        json_t *o = api_camera_place_json(c, owner);
         json_object_set_new(o, "enabled", json_boolean(c->enabled));
         json_object_set_new(o, "state", json_string(state));
         json_object_set_new(o, "reason", json_string(reason ? reason : ""));
@@ -207,12 +187,9 @@ static int h_map_put(struct http_req *req, void *ud)
     if ((rc = catalog_begin(cat))) return rc;
     if (has_url) rc = catalog_setting_set(cat, HTTP_SETTING_TILE_URL, url ? url : "");
     if (!rc && has_attr) rc = catalog_setting_set(cat, "map.attribution", attr ? attr : "");
-    if (!rc) rc = http_audit(req, "settings_change", 0, 0, 0,
-                             json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    if ((rc = http_audit_commit(req, rc, "settings_change", 0, 0, 0,
+                                json_pack("{s:s,s:s?,s:s?}", "change", "map", "tile_url", url, "attribution", attr))))
         return rc;
-    }
     return h_map_get(req, ud);
 }
 
@@ -397,11 +374,10 @@ static int h_bundle(struct http_req *req, void *ud)
 static int load_bundle(struct http_req *req, struct catalog_bundle *b)
 {
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if ((rc = catalog_bundle_get(cat, id, b)) == WW_ENOTFOUND) return http_fail(req, rc, "no such bundle");
-    if (rc) return rc;
+    if ((rc = api_found(req, catalog_bundle_get(cat, id, b), "bundle"))) return rc;
     const struct http_user *u = http_req_user(req);
     for (size_t i = 0; i < b->n_items; i++) {
         if (!b->items[i].export_id) continue;
@@ -560,7 +536,7 @@ static int h_bundle_tar(struct http_req *req, void *ud)
         catalog_bundle_clear(&b);
         return rc == -ENOENT ? http_fail(req, WW_ENOTFOUND, "a file of the bundle is gone") : rc;
     }
-    http_resp_header(req, "Content-Disposition", http_req_printf(req, "attachment; filename=\"%s.tar\"", folder));
+    http_resp_filename(req, true, "%s.tar", folder);
     http_resp_header(req, "X-Bundle-Manifest-SHA256", b.manifest_sha256);
     catalog_bundle_clear(&b);
     struct tar_ctx *c = ww_calloc(1, sizeof *c);
@@ -593,7 +569,7 @@ static int h_bundle_file(struct http_req *req, void *ud)
     }
     char *path = ww_asprintf("%s/%s/%s", ctx->data_dir, b.dir, want);
     catalog_bundle_clear(&b);
-    http_resp_header(req, "Content-Disposition", http_req_printf(req, "attachment; filename=\"%s\"", want));
+    http_resp_filename(req, true, "%s", want);
     rc = http_respond_file(req, path, strstr(want, ".json") ? "application/json"
                                       : strstr(want, ".mp4") ? "video/mp4" : "text/plain; charset=utf-8");
     free(path);

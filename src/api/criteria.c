@@ -74,12 +74,7 @@ static void audit(struct http_req *req, json_t *detail)
 static int h_sets(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = cat_ready(req);
-    if (!cat) return WW_EDB;
-    json_t *a;
-    int rc = ward_criteria_sets_json(cat, &a);
-    if (rc) return rc;
-    return http_respond_json(req, 200, json_pack("{s:o}", "sets", a));
+    return api_respond_listed(req, cat_ready(req), ward_criteria_sets_json, "sets");
 }
 
 static int h_set_get(struct http_req *req, void *ud)
@@ -91,7 +86,7 @@ static int h_set_get(struct http_req *req, void *ud)
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
     json_t *o;
-    if ((rc = ward_criteria_set_json(cat, id, true, &o))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such set") : rc;
+    if ((rc = ward_criteria_set_json(cat, id, true, &o))) return api_found(req, rc, "set");
     return http_respond_json(req, 200, o);
 }
 
@@ -138,15 +133,8 @@ static int h_set_edit(struct http_req *req, void *ud)
  * ward; WW_EPERM when none. */
 static int read_scope(struct http_req *req, int64_t *only)
 {
-    bool all;
-    const int64_t *ids;
-    size_t n;
-    int rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n);
-    if (rc) return rc;
-    if (all) { *only = 0; return 0; }
-    if (!n) return http_fail(req, WW_EPERM, "your role may not read the programme");
-    *only = ids[0];
-    return 0;
+    int rc = api_read_ward(req, only);
+    return rc == 1 ? http_fail(req, WW_EPERM, "your role may not read the programme") : rc;
 }
 
 static int h_programme(struct http_req *req, void *ud)
@@ -253,9 +241,9 @@ static int h_attach(struct http_req *req, void *ud)
     int64_t ward;
     int side;
     if ((rc = ward_assessment_scope(cat, id, &ward, &side)))
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
+        return api_found(req, rc, "assessment");
     if ((rc = http_authz_ward(req, ward, side == CATALOG_SIDE_SELF ? AUTHZ_WARD_WRITE : AUTHZ_WARD_REVIEW)))
-        return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such assessment") : rc;
+        return api_found(req, rc, "assessment");
     size_t len;
     const char *body = http_req_body(req, &len);
     if (!len) return http_fail(req, WW_EINVAL, "the file is empty");
@@ -277,18 +265,16 @@ static int h_file(struct http_req *req, void *ud)
     catalog_t *cat = cat_ready(req);
     if (!cat) return WW_EDB;
     struct ward_evidence f;
-    if ((rc = ward_evidence_get(cat, id, &f))) return rc == WW_ENOTFOUND ? http_fail(req, rc, "no such file") : rc;
+    if ((rc = ward_evidence_get(cat, id, &f))) return api_found(req, rc, "file");
     rc = http_authz_ward(req, f.ward_id, AUTHZ_WARD_READ);
     /* out of scope: the file's existence (and its ward) is not revealed */
     if (rc == WW_ENOTFOUND) rc = http_fail(req, rc, "no such file");
     if (!rc) {
         char *path = ww_asprintf("%s/%s", ctx->data_dir, f.stored_path);
         const char *ext = strrchr(f.file_name, '.');
-        char *cd = ww_asprintf("attachment; filename=\"evidence-%lld%s\"", (long long)id,
-                               ext && strlen(ext) < 8 && !strpbrk(ext, "\"\\/") ? ext : "");
-        http_resp_header(req, "Content-Disposition", cd);
+        http_resp_filename(req, true, "evidence-%lld%s", (long long)id,
+                           ext && strlen(ext) < 8 && !strpbrk(ext, "\"\\/") ? ext : "");
         rc = http_respond_file(req, path, "application/octet-stream");
-        free(cd);
         free(path);
     }
     ward_evidence_clear(&f);
@@ -353,10 +339,8 @@ static int h_matrix_csv(struct http_req *req, void *ud)
     if (rc) return rc;
     struct ww_buf b = {0};
     ward_matrix_csv(&m, &b);
-    char *cd = ww_asprintf("attachment; filename=\"tieu-chi-%d.csv\"", m.year);
-    http_resp_header(req, "Content-Disposition", cd);
+    http_resp_filename(req, true, "tieu-chi-%d.csv", m.year);
     rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
-    free(cd);
     ww_buf_free(&b);
     ward_matrix_clear(&m);
     return rc;

@@ -36,8 +36,7 @@
 #define DONE_ACTION "download_done"
 
 struct dl {
-    int64_t user_id;
-    char *username, *client_addr;
+    struct api_who who;
     int64_t from_us, to_us;
     size_t n;                 /* start rows written */
     int64_t *cams, *start_ids;
@@ -46,29 +45,49 @@ struct dl {
 
 static void dl_free(struct dl *d)
 {
-    free(d->username);
-    free(d->client_addr);
+    api_who_clear(&d->who);
     free(d->cams);
     free(d->start_ids);
     json_decref(d->detail);
     free(d);
 }
 
-static int append(catalog_t *cat, const struct dl *d, const char *action, int64_t camera_id, json_t *detail,
-                  int64_t *id)
+void api_who_init(struct api_who *w, struct http_req *req)
+{
+    const struct http_user *u = http_req_user(req);
+    w->user_id = u ? u->id : 0;
+    w->username = u ? ww_strdup(u->username) : NULL;
+    w->client_addr = ww_strdup(http_req_client_addr(req));
+}
+
+void api_who_clear(struct api_who *w)
+{
+    free(w->username);
+    free(w->client_addr);
+    *w = (struct api_who){0};
+}
+
+int api_who_audit(catalog_t *cat, const struct api_who *w, const char *action, int64_t camera_id, int64_t from_us,
+                  int64_t to_us, json_t *detail, int64_t *id)
 {
     char *text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
     struct catalog_audit a = {
-        .user_id = d->user_id, .username = d->username, .action = (char *)action,
-        .camera_id = camera_id, .range_from_us = d->from_us, .range_to_us = d->to_us,
-        .client_addr = d->client_addr, .detail = text,
+        .user_id = w->user_id, .username = w->username, .action = (char *)action,
+        .camera_id = camera_id, .range_from_us = from_us, .range_to_us = to_us,
+        .client_addr = w->client_addr, .detail = text,
     };
     int rc = cat ? catalog_audit_append(cat, &a) : WW_EDB;
     if (rc) ww_error("audit", "cannot record %s by %s on camera %lld: %s", action,
-                     d->username ? d->username : "-", (long long)camera_id, ww_strerror(rc));
+                     w->username ? w->username : "-", (long long)camera_id, ww_strerror(rc));
     else if (id) *id = a.id;
     free(text);
     return rc;
+}
+
+static int append(catalog_t *cat, const struct dl *d, const char *action, int64_t camera_id, json_t *detail,
+                  int64_t *id)
+{
+    return api_who_audit(cat, &d->who, action, camera_id, d->from_us, d->to_us, detail, id);
 }
 
 /* http_resp_count hook: one end row per start row. */
@@ -93,11 +112,8 @@ int api_download_begin(struct http_req *req, const char *action, const int64_t *
                        int64_t from_us, int64_t to_us, json_t *detail)
 {
     assert(action && (cams || !ncams) && detail);
-    const struct http_user *u = http_req_user(req);
     struct dl *d = ww_calloc(1, sizeof *d);
-    d->user_id = u ? u->id : 0;
-    d->username = u ? ww_strdup(u->username) : NULL;
-    d->client_addr = ww_strdup(http_req_client_addr(req));
+    api_who_init(&d->who, req);
     d->from_us = from_us;
     d->to_us = to_us;
     d->detail = detail;

@@ -14,7 +14,7 @@
  * page (no empty page at the end).
  *
  * Scope (never leak another ward's events): every query is limited to the
- * cameras the caller may PLAYBACK (http_authz_camera_ids).  A camera named
+ * cameras the caller may PLAYBACK (http_authz_camera_scope).  A camera named
  * in the filter that the caller may not see answers 404 exactly like a
  * camera that does not exist; a ward outside the caller's scope likewise.
  * One event answers by its camera's PLAYBACK right; its thumbnail (a
@@ -151,7 +151,7 @@ static int ward_cameras(struct http_req *req, int64_t ward, int64_t **ids, size_
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     bool exists = false;
-    int rc = api_ward_exists(cat, ward, &exists);
+    int rc = http_ward_exists(cat, ward, &exists);
     if (rc) return rc;
     bool in_scope =
         u && (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE ||
@@ -241,13 +241,11 @@ static int h_list(struct http_req *req, void *ud)
         return rc;
 
     /* Which cameras: the caller's PLAYBACK scope, narrowed by the filters. */
-    bool all;
-    const int64_t *allowed;
-    size_t nallowed;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_PLAYBACK, &all, &allowed, &nallowed))) return rc;
+    struct http_scope allowed;
+    if ((rc = http_authz_camera_scope(req, AUTHZ_PLAYBACK, &allowed))) return rc;
     int64_t *sel = NULL;
     size_t nsel = 0;
-    bool filtered = !all; /* false: every camera, no IN (…) */
+    bool filtered = !allowed.all; /* false: every camera, no IN (…) */
     const char *camq = http_req_query(req, "camera");
     if (camq && *camq) {
         if ((rc = parse_camera_list(req, camq, &sel, &nsel))) return rc;
@@ -268,12 +266,12 @@ static int h_list(struct http_req *req, void *ud)
             sel = wc;
             nsel = 0;
             for (size_t i = 0; i < nw; i++)
-                if (all || contains(allowed, nallowed, wc[i])) sel[nsel++] = wc[i];
+                if (http_scope_has(&allowed, wc[i])) sel[nsel++] = wc[i];
         }
         filtered = true;
-    } else if (!(camq && *camq) && !all) {
-        sel = (int64_t *)allowed;
-        nsel = nallowed;
+    } else if (!(camq && *camq) && !allowed.all) {
+        sel = (int64_t *)allowed.ids;
+        nsel = allowed.n;
     }
     if (filtered && nsel > CATALOG_EVENT_MAX_FILTER_CAMERAS)
         return http_fail(req, WW_EINVAL,
@@ -323,16 +321,11 @@ static int h_list(struct http_req *req, void *ud)
 static int load_event(struct http_req *req, struct catalog_event *e)
 {
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    rc = catalog_event_get(cat, id, e);
-    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such event");
-    if (rc) return rc;
-    rc = http_authz_camera(req, e->camera_id, AUTHZ_PLAYBACK);
-    if (rc == WW_ENOTFOUND) http_fail(req, rc, "no such event");
-    if (rc) catalog_event_clear(e);
+    if ((rc = api_found(req, catalog_event_get(cat, id, e), "event"))) return rc;
+    if ((rc = api_row_camera(req, e->camera_id, AUTHZ_PLAYBACK, "event"))) catalog_event_clear(e);
     return rc;
 }
 

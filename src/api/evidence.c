@@ -14,26 +14,12 @@
 
 #include "ward/ward.h"
 
-/* The incident, if the caller's scope reaches it; out of scope answers the
- * same 404 as a missing one.  0 with *inc filled, or an answer's code. */
-static int load(struct http_req *req, catalog_t *cat, struct catalog_incident *inc)
-{
-    int64_t id;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    rc = ward_incident_get(cat, id, inc);
-    if (!rc && (rc = http_authz_ward(req, inc->ward_id, AUTHZ_WARD_READ))) catalog_incident_clear(inc);
-    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
-    return rc;
-}
-
 static int h_evidence(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    int rc = load(req, cat, &inc);
+    int rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc);
     if (rc) return rc;
     json_t *body;
     rc = ward_case_file_json(cat, &inc, ww_station_offset_min(), &body);
@@ -46,10 +32,9 @@ static int h_evidence(struct http_req *req, void *ud)
 static int h_custody_pdf(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    int rc = load(req, cat, &inc);
+    int rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc);
     if (rc) return rc;
     struct ww_buf b = {0};
     rc = ward_custody_pdf(cat, &inc, ww_station_offset_min(), ww_wall_us(), &b);
@@ -57,10 +42,8 @@ static int h_custody_pdf(struct http_req *req, void *ud)
     catalog_incident_clear(&inc);
     if (!rc) rc = http_audit(req, "custody_report", 0, 0, 0, json_pack("{s:I}", "incident_id", (json_int_t)id));
     if (!rc) {
-        char *cd = ww_asprintf("inline; filename=\"chuoi-luu-giu-vu-%lld.pdf\"", (long long)id);
-        http_resp_header(req, "Content-Disposition", cd);
+        http_resp_filename(req, false, "chuoi-luu-giu-vu-%lld.pdf", (long long)id);
         rc = http_respond_data(req, 200, "application/pdf", b.data, b.len);
-        free(cd);
     }
     ww_buf_free(&b);
     return rc;
@@ -71,16 +54,15 @@ static int h_custody_pdf(struct http_req *req, void *ud)
 static int h_note_add(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     static const char *const fields[] = {"text", NULL};
     json_t *body;
-    int rc = http_req_json(req, fields, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, fields, &body, &cat);
     if (rc) return rc;
     const char *text = NULL;
     if ((rc = http_json_str(req, body, "text", true, 1, 4000, &text)) < 0) return rc;
     struct catalog_incident inc;
-    if ((rc = load(req, cat, &inc))) return rc;
+    if ((rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc))) return rc;
     if ((rc = http_authz_ward(req, inc.ward_id, AUTHZ_WARD_WRITE))) { catalog_incident_clear(&inc); return rc; }
     const struct http_user *u = http_req_user(req);
     int64_t note = 0;

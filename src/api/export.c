@@ -110,16 +110,12 @@ static int h_create(struct http_req *req, void *ud)
 static int load(struct http_req *req, struct catalog_export *e)
 {
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     if (catalog_export_get(cat, id, e)) return http_fail(req, WW_ENOTFOUND, "no such export");
-    if ((rc = http_authz_camera(req, e->camera_id, AUTHZ_EXPORT))) {
-        catalog_export_clear(e);
-        return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such export");
-    }
-    return 0;
+    if ((rc = api_row_camera(req, e->camera_id, AUTHZ_EXPORT, "export"))) catalog_export_clear(e);
+    return rc;
 }
 
 static int h_get(struct http_req *req, void *ud)
@@ -140,8 +136,7 @@ static int h_file(struct http_req *req, void *ud)
     int rc = load(req, &e);
     if (rc) return rc;
     const char *slash = strrchr(e.path, '/');
-    http_resp_header(req, "Content-Disposition",
-                     http_req_printf(req, "attachment; filename=\"%s\"", slash ? slash + 1 : e.path));
+    http_resp_filename(req, true, "%s", slash ? slash + 1 : e.path);
     http_resp_header(req, "X-Content-SHA256", e.sha256);
     rc = api_download_begin(req, "export_download", &e.camera_id, 1, e.from_us, e.to_us,
                             json_pack("{s:I,s:s}", "export_id", (json_int_t)e.id, "file", "file"));
@@ -209,19 +204,14 @@ static int h_list(struct http_req *req, void *ud)
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     if (cam && (rc = http_authz_camera(req, cam, AUTHZ_EXPORT))) return rc;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_EXPORT, &all, &ids, &nids))) return rc;
+    struct http_scope sc;
+    if ((rc = http_authz_camera_scope(req, AUTHZ_EXPORT, &sc))) return rc;
     struct catalog_export *v;
     size_t n;
     if (catalog_export_list(cat, cam, 500, &v, &n)) return WW_EDB;
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        bool ok = all;
-        for (size_t k = 0; k < nids && !ok; k++) ok = ids[k] == v[i].camera_id;
-        if (ok) json_array_append_new(arr, export_json_urls(req, &v[i]));
-    }
+    for (size_t i = 0; i < n; i++)
+        if (http_scope_has(&sc, v[i].camera_id)) json_array_append_new(arr, export_json_urls(req, &v[i]));
     catalog_export_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "exports", arr));
 }

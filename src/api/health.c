@@ -100,21 +100,13 @@ static int h_health(struct http_req *req, void *ud)
     const struct api_ctx *ctx = ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
-    if (rc) return rc;
     struct catalog_camera *v;
     size_t n;
-    if (catalog_camera_list(cat, &v, &n)) return WW_EDB;
+    int rc = api_cameras(req, AUTHZ_VIEW, &v, &n);
+    if (rc) return rc;
     json_t **rows = ww_calloc(n + 1, sizeof *rows);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool ok = all;
-        for (size_t j = 0; j < nids && !ok; j++) ok = ids[j] == v[i].id;
-        if (ok) rows[k++] = camera_health(cat, ctx->engine, &v[i]);
-    }
+    for (size_t i = 0; i < n; i++) rows[k++] = camera_health(cat, ctx->engine, &v[i]);
     catalog_camera_list_free(v, n);
     qsort(rows, k, sizeof *rows, cmp_cam);
     json_t *arr = json_array();

@@ -43,20 +43,15 @@ static int h_list(struct http_req *req, void *ud)
         (rc = http_req_query_i64(req, "in_force", 0, 1, 0, &in_force)))
         return rc;
     if (cam && (rc = http_authz_camera(req, cam, AUTHZ_PLAYBACK))) return rc;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    if ((rc = http_authz_camera_ids(req, AUTHZ_PLAYBACK, &all, &ids, &nids))) return rc;
+    struct http_scope sc;
+    if ((rc = http_authz_camera_scope(req, AUTHZ_PLAYBACK, &sc))) return rc;
     struct catalog_hold *v;
     size_t n;
     if ((rc = catalog_hold_list(http_req_catalog(req), cam, in_force, &v, &n))) return rc;
     json_t *arr = json_array();
     int64_t now = ww_wall_us();
-    for (size_t i = 0; i < n; i++) {
-        bool mine = all;
-        for (size_t k = 0; k < nids && !mine; k++) mine = ids[k] == v[i].camera_id;
-        if (mine) json_array_append_new(arr, hold_json(&v[i], now));
-    }
+    for (size_t i = 0; i < n; i++)
+        if (http_scope_has(&sc, v[i].camera_id)) json_array_append_new(arr, hold_json(&v[i], now));
     catalog_hold_list_free(v, n);
     return http_respond_json(req, 200, json_pack("{s:o}", "holds", arr));
 }
@@ -67,8 +62,8 @@ static int h_add(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t cam;
-    int rc = http_req_param_id(req, "id", &cam);
-    if (rc || (rc = http_authz_camera(req, cam, AUTHZ_MANAGE))) return rc;
+    int rc = api_param_camera(req, AUTHZ_MANAGE, &cam);
+    if (rc) return rc;
     json_t *body;
     if ((rc = http_req_json(req, add_fields, &body))) return rc;
     const struct http_user *u = http_req_user(req);
@@ -85,14 +80,12 @@ static int h_add(struct http_req *req, void *ud)
     if (h.until_us && h.until_us <= ww_wall_us()) return http_fail(req, WW_EINVAL, "'until' must be in the future");
     catalog_t *cat = http_req_catalog(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (!(rc = catalog_hold_add(cat, &h)))
-        rc = http_audit(req, "hold_add", cam, h.from_us, h.to_us,
-                        json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason, "until_us",
-                                  (json_int_t)h.until_us, "incident_id", (json_int_t)h.incident_id));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    rc = catalog_hold_add(cat, &h);
+    if ((rc = http_audit_commit(req, rc, "hold_add", cam, h.from_us, h.to_us,
+                                json_pack("{s:I,s:s,s:I,s:I}", "hold_id", (json_int_t)h.id, "reason", h.reason,
+                                          "until_us", (json_int_t)h.until_us, "incident_id",
+                                          (json_int_t)h.incident_id))))
         return rc == WW_EINVAL ? http_fail(req, rc, "the hold was refused (is the incident id right?)") : rc;
-    }
     struct catalog_hold back;
     if ((rc = catalog_hold_get(cat, h.id, &back))) return rc;
     json_t *o = hold_json(&back, ww_wall_us());
@@ -106,15 +99,14 @@ static int h_release(struct http_req *req, void *ud)
 {
     (void)ud;
     int64_t id;
-    int rc = http_req_param_id(req, "id", &id);
+    catalog_t *cat;
+    int rc = api_param_id(req, &id, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_hold h;
     if (catalog_hold_get(cat, id, &h)) return http_fail(req, WW_ENOTFOUND, "no such hold");
     int64_t cam = h.camera_id, from = h.from_us, to = h.to_us;
     catalog_hold_clear(&h);
-    if ((rc = http_authz_camera(req, cam, AUTHZ_MANAGE)))
-        return rc == WW_EPERM ? rc : http_fail(req, WW_ENOTFOUND, "no such hold");
+    if ((rc = api_row_camera(req, cam, AUTHZ_MANAGE, "hold"))) return rc;
     json_t *body;
     const char *reason;
     if ((rc = http_req_json(req, release_fields, &body)) ||
@@ -122,13 +114,10 @@ static int h_release(struct http_req *req, void *ud)
         return rc;
     const struct http_user *u = http_req_user(req);
     if ((rc = catalog_begin(cat))) return rc;
-    if (!(rc = catalog_hold_release(cat, id, u->username, reason)))
-        rc = http_audit(req, "hold_release", cam, from, to,
-                        json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason));
-    if (rc || (rc = catalog_commit(cat))) {
-        catalog_rollback(cat);
+    rc = catalog_hold_release(cat, id, u->username, reason);
+    if ((rc = http_audit_commit(req, rc, "hold_release", cam, from, to,
+                                json_pack("{s:I,s:s}", "hold_id", (json_int_t)id, "reason", reason))))
         return rc == WW_ECONFLICT ? http_fail(req, rc, "hold %lld was already released or has expired", (long long)id) : rc;
-    }
     if ((rc = catalog_hold_get(cat, id, &h))) return rc;
     json_t *o = hold_json(&h, ww_wall_us());
     catalog_hold_clear(&h);

@@ -63,22 +63,16 @@ static int fail_why(struct http_req *req, int rc, char *why)
 static int h_cat_list(struct http_req *req, void *ud)
 {
     (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    json_t *a;
-    int rc = ward_categories_json(cat, &a);
-    if (rc) return rc;
-    return http_respond_json(req, 200, json_pack("{s:o}", "categories", a));
+    return api_respond_listed(req, http_req_catalog(req), ward_categories_json, "categories");
 }
 
 static int h_cat_add(struct http_req *req, void *ud)
 {
     (void)ud;
     json_t *body;
-    int rc = http_req_json(req, NULL, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, NULL, &body, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     json_t *c;
     char *why = NULL;
     if ((rc = ward_category_create(cat, body, &c, &why))) return fail_why(req, rc, why);
@@ -105,13 +99,12 @@ static int h_cat_patch(struct http_req *req, void *ud)
 
 /* ---- filters --------------------------------------------------------------- */
 
-/* Reads the list filter and narrows it to the caller's scope.  *empty: the
- * caller may read nothing (answer an empty list). */
-static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_incident_filter *f, bool *empty)
+/* Reads the list filter and narrows it to the caller's scope; a caller who
+ * may read no ward gets ward_id -1, which selects nothing. */
+static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_incident_filter *f)
 {
     memset(f, 0, sizeof *f);
     f->status = -1;
-    *empty = false;
     int64_t v;
     int rc;
     if ((rc = http_req_query_i64(req, "ward_id", 1, INT64_MAX, 0, &f->ward_id))) return rc;
@@ -138,74 +131,44 @@ static int read_filter(struct http_req *req, catalog_t *cat, struct catalog_inci
     f->offset = (size_t)v;
 
     if (f->ward_id) return http_authz_ward(req, f->ward_id, AUTHZ_WARD_READ);
-    bool all;
-    const int64_t *ids;
-    size_t n;
-    if ((rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n))) return rc;
-    if (all) return 0;
-    if (n == 0) { *empty = true; return 0; }
-    f->ward_id = ids[0];  /* scoped roles have one ward */
-    return 0;
+    rc = api_read_ward(req, &f->ward_id);
+    if (rc == 1) f->ward_id = -1;
+    return rc == 1 ? 0 : rc;
 }
 
-static int h_list(struct http_req *req, void *ud)
+/* GET /incidents (a page of the selection as JSON) and /incidents.csv (all
+ * of it as a file): one filter, two forms. */
+static int respond_selection(struct http_req *req, bool csv)
 {
-    (void)ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     struct catalog_incident_filter f;
-    bool empty;
-    int rc = read_filter(req, cat, &f, &empty);
+    int rc = read_filter(req, cat, &f);
     if (rc) return rc;
-    json_t *a = NULL;
-    int64_t total = 0;
-    if (!empty && (rc = ward_incident_list_json(cat, &f, ww_station_offset_min(), &a, &total))) return rc;
-    if (!a) a = json_array();
-    return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
-                                                 "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
-}
-
-static int h_csv(struct http_req *req, void *ud)
-{
-    (void)ud;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    struct catalog_incident_filter f;
-    bool empty;
-    int rc = read_filter(req, cat, &f, &empty);
-    if (rc) return rc;
-    f.limit = 0;   /* an export is the whole selection */
+    int off = ww_station_offset_min();
+    if (!csv) {
+        json_t *a;
+        int64_t total = 0;
+        if ((rc = ward_incident_list_json(cat, &f, off, &a, &total))) return rc;
+        return http_respond_json(req, 200, json_pack("{s:o,s:I,s:I,s:I}", "incidents", a, "total", (json_int_t)total,
+                                                     "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
+    }
+    f.limit = 0; /* an export is the whole selection */
     f.offset = 0;
     struct ww_buf b = {0};
-    if (empty) {
-        struct catalog_incident_filter none = {.status = -1, .ward_id = -1};
-        rc = ward_csv_export(cat, &none, ww_station_offset_min(), &b);
-    } else {
-        rc = ward_csv_export(cat, &f, ww_station_offset_min(), &b);
-    }
-    if (!rc) {
-        http_resp_header(req, "Content-Disposition", "attachment; filename=\"vu-viec.csv\"");
+    if (!(rc = ward_csv_export(cat, &f, off, &b))) {
+        http_resp_filename(req, true, "vu-viec.csv");
         rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
     }
     ww_buf_free(&b);
     return rc;
 }
 
-/* ---- one incident ------------------------------------------------------------ */
+static int h_list(struct http_req *req, void *ud) { (void)ud; return respond_selection(req, false); }
 
-static int load_scoped(struct http_req *req, catalog_t *cat, int64_t id, unsigned actions, struct catalog_incident *inc)
-{
-    int rc = ward_incident_get(cat, id, inc);
-    if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
-    if (rc) return rc;
-    if ((rc = http_authz_ward(req, inc->ward_id, actions))) {
-        catalog_incident_clear(inc);
-        /* out of scope: the incident's existence is not revealed */
-        if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such incident %lld", (long long)id);
-        return rc;
-    }
-    return 0;
-}
+static int h_csv(struct http_req *req, void *ud) { (void)ud; return respond_selection(req, true); }
+
+/* ---- one incident ------------------------------------------------------------ */
 
 /* The ward whose cameras and exports the caller may link: 0 for those who
  * see every ward, else their own (http/authz.c's camera scope for staff). */
@@ -238,13 +201,10 @@ static json_t *full_json(catalog_t *cat, const struct catalog_incident *inc)
 static int h_get(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_READ, &inc))) return rc;
+    int rc = api_param_incident(req, AUTHZ_WARD_READ, &cat, &inc);
+    if (rc) return rc;
     json_t *o = full_json(cat, &inc);
     catalog_incident_clear(&inc);
     return http_respond_json(req, 200, o);
@@ -254,10 +214,9 @@ static int h_add(struct http_req *req, void *ud)
 {
     (void)ud;
     json_t *body;
-    int rc = http_req_json(req, NULL, &body);
+    catalog_t *cat;
+    int rc = api_json_body(req, NULL, &body, &cat);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
     const struct http_user *u = http_req_user(req);
     struct catalog_incident inc = {.status = CATALOG_INC_RECEIVED};
     if (u->role == CATALOG_ROLE_OFFICER) inc.ward_id = u->ward_id;  /* default: own ward */
@@ -282,15 +241,13 @@ out:
 static int h_patch(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
     json_t *body;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id)) || (rc = http_req_json(req, NULL, &body))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_WRITE, &inc))) return rc;
-    int64_t old_ward = inc.ward_id;
+    int rc;
+    if ((rc = http_req_json(req, NULL, &body)) || (rc = api_param_incident(req, AUTHZ_WARD_WRITE, &cat, &inc)))
+        return rc;
+    int64_t id = inc.id, old_ward = inc.ward_id;
     char *why = NULL;
     struct catalog_incident before = {0};   /* the links it had: only added ones are checked */
     if ((rc = ward_incident_get(cat, id, &before))) goto out;
@@ -317,14 +274,11 @@ out:
 static int h_delete(struct http_req *req, void *ud)
 {
     (void)ud;
-    int64_t id;
-    int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
     struct catalog_incident inc;
-    if ((rc = load_scoped(req, cat, id, AUTHZ_WARD_ADMIN, &inc))) return rc;
-    int64_t ward = inc.ward_id;
+    int rc = api_param_incident(req, AUTHZ_WARD_ADMIN, &cat, &inc);
+    if (rc) return rc;
+    int64_t id = inc.id, ward = inc.ward_id;
     catalog_incident_clear(&inc);
     if ((rc = ward_incident_delete(cat, id, uname(req)))) return rc;
     audit(req, "delete", id, json_pack("{s:I}", "ward_id", (json_int_t)ward));

@@ -133,13 +133,6 @@ static json_t *place(const char *kind, int64_t id, const char *name, const char 
     return o;
 }
 
-static bool in_list(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return true;
-    return false;
-}
-
 static void add_streets(catalog_t *cat, const char *q, size_t limit, json_t *out)
 {
     struct catalog_street *v;
@@ -155,18 +148,13 @@ static void add_streets(catalog_t *cat, const char *q, size_t limit, json_t *out
  * address for a caller who may see owners' contact data. */
 static int add_cameras(struct http_req *req, const char *fq, size_t limit, json_t *out)
 {
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
-    if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
     struct catalog_camera *v;
     size_t n;
-    if ((rc = catalog_camera_list(cat, &v, &n))) return rc;
+    int rc = api_cameras(req, AUTHZ_VIEW, &v, &n);
+    if (rc) return rc;
+    catalog_t *cat = http_req_catalog(req);
     for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
         const struct catalog_camera *c = &v[i];
-        if (!all && !in_list(ids, nids, c->id)) continue;
         if (matches(fq, c->name) || matches(fq, c->address)) {
             json_array_append_new(out, place("camera", c->id, c->name, c->address, c->has_pos, c->latitude,
                                              c->longitude, c->ward_id));
@@ -193,17 +181,15 @@ static int add_incidents(struct http_req *req, const char *fq, size_t limit, jso
 {
     const struct http_user *u = http_req_user(req);
     if (u->role == CATALOG_ROLE_OWNER || u->role == CATALOG_ROLE_VIEWER) return 0; /* the register is staff's */
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &nids);
+    struct http_scope sc;
+    int rc = http_authz_ward_scope(req, AUTHZ_WARD_READ, &sc);
     if (rc) return rc;
     struct catalog_incident *v;
     size_t n;
     struct catalog_incident_filter f = {.status = -1, .limit = 2000};
     if ((rc = catalog_incident_search(http_req_catalog(req), &f, &v, &n, NULL))) return rc;
     for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
-        if (!all && !in_list(ids, nids, v[i].ward_id)) continue;
+        if (!http_scope_has(&sc, v[i].ward_id)) continue;
         if (!v[i].has_pos || !matches(fq, v[i].address)) continue;
         json_array_append_new(out, place("incident", v[i].id, v[i].address, v[i].summary, true, v[i].latitude,
                                          v[i].longitude, v[i].ward_id));

@@ -48,14 +48,8 @@ static int read_query(struct http_req *req, int64_t *ward_id, struct ward_period
         ward_period_quarter(today.y, (today.m - 1) / 3 + 1, p);
     }
     if (*ward_id) return http_authz_ward(req, *ward_id, AUTHZ_WARD_READ);
-    bool all;
-    const int64_t *ids;
-    size_t n;
-    if ((rc = http_authz_ward_ids(req, AUTHZ_WARD_READ, &all, &ids, &n))) return rc;
-    if (all) return 0;
-    if (n == 0) return http_fail(req, WW_EPERM, "your role may not read statistics");
-    *ward_id = ids[0];
-    return 0;
+    rc = api_read_ward(req, ward_id);
+    return rc == 1 ? http_fail(req, WW_EPERM, "your role may not read statistics") : rc;
 }
 
 static json_t *trend_json(const struct ward_trend_point *t, size_t n)
@@ -97,103 +91,90 @@ static json_t *wards_json(const struct ward_compare_row *v, size_t n, bool has_p
     return a;
 }
 
-static int h_stats(struct http_req *req, void *ud)
-{
-    (void)ud;
+/* The three answers' common start: scope and period from the query, and
+ * the figures counted for them (ward_stats_clear them). */
+struct counted {
+    catalog_t *cat;
     int64_t ward_id;
     struct ward_period p;
     const char *lang;
-    int rc = read_query(req, &ward_id, &p, &lang);
+    int off;
+    struct ward_stats s;
+};
+
+static int count(struct http_req *req, struct counted *c)
+{
+    int rc = read_query(req, &c->ward_id, &c->p, &c->lang);
+    if (rc) return rc;
+    if (!(c->cat = http_req_catalog(req))) return WW_EDB;
+    c->off = ww_station_offset_min();
+    return ward_stats_compute(c->cat, c->ward_id, &c->p, c->off, &c->s);
+}
+
+static int h_stats(struct http_req *req, void *ud)
+{
+    (void)ud;
+    struct counted c;
+    int rc = count(req, &c);
     if (rc) return rc;
     int64_t months;
-    if ((rc = http_req_query_i64(req, "months", 1, 60, 12, &months))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    int off = ww_station_offset_min();
-    struct ward_stats s;
-    if ((rc = ward_stats_compute(cat, ward_id, &p, off, &s))) return rc;
-    json_t *o = json_pack("{s:o}", "stats", ward_stats_json(&s, lang));
+    if ((rc = http_req_query_i64(req, "months", 1, 60, 12, &months))) {
+        ward_stats_clear(&c.s);
+        return rc;
+    }
+    json_t *o = json_pack("{s:o}", "stats", ward_stats_json(&c.s, c.lang));
     struct ward_trend_point *t;
     size_t nt;
-    if ((rc = ward_stats_trend(cat, ward_id, &p, (int)months, off, s.today, &t, &nt)) == 0) {
+    if ((rc = ward_stats_trend(c.cat, c.ward_id, &c.p, (int)months, c.off, c.s.today, &t, &nt)) == 0) {
         json_object_set_new(o, "trend", trend_json(t, nt));
         free(t);
     }
-    if (!rc && !ward_id) {
+    if (!rc && !c.ward_id) {
         struct ward_compare_row *v;
         size_t n;
         bool has_prev;
-        if ((rc = ward_stats_by_ward(cat, &p, off, s.today, &v, &n, &has_prev)) == 0) {
-            json_object_set_new(o, "wards", wards_json(v, n, has_prev, lang));
+        if ((rc = ward_stats_by_ward(c.cat, &c.p, c.off, c.s.today, &v, &n, &has_prev)) == 0) {
+            json_object_set_new(o, "wards", wards_json(v, n, has_prev, c.lang));
             ward_compare_list_free(v, n);
         }
     }
-    ward_stats_clear(&s);
+    ward_stats_clear(&c.s);
     if (rc) { json_decref(o); return rc; }
     return http_respond_json(req, 200, o);
 }
 
-static char *file_name(const struct ward_stats *s, const char *ext)
+/* The CSV or PDF in b, named after the scope and period. */
+static int respond_file(struct http_req *req, const struct ward_stats *s, bool attachment, const char *ext,
+                        const char *type, const struct ww_buf *b)
 {
     char *pt = ward_period_text(&s->period);
-    char *f = s->ward_id ? ww_asprintf("thong-ke-phuong-%lld-%s.%s", (long long)s->ward_id, pt, ext)
-                         : ww_asprintf("thong-ke-toan-tinh-%s.%s", pt, ext);
+    if (s->ward_id) http_resp_filename(req, attachment, "thong-ke-phuong-%lld-%s.%s", (long long)s->ward_id, pt, ext);
+    else http_resp_filename(req, attachment, "thong-ke-toan-tinh-%s.%s", pt, ext);
     free(pt);
-    return f;
+    return http_respond_data(req, 200, type, b->data, b->len);
 }
 
-static int h_csv(struct http_req *req, void *ud)
+/* GET stats.csv and stats/report.pdf: the same figures as a file to save
+ * (the table) or to show (the printable report). */
+static int respond_stats_file(struct http_req *req, bool pdf)
 {
-    (void)ud;
-    int64_t ward_id;
-    struct ward_period p;
-    const char *lang;
-    int rc = read_query(req, &ward_id, &p, &lang);
+    struct counted c;
+    int rc = count(req, &c);
     if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    struct ward_stats s;
-    if ((rc = ward_stats_compute(cat, ward_id, &p, ww_station_offset_min(), &s))) return rc;
     struct ww_buf b = {0};
-    ward_stats_csv(&s, lang, &b);
-    char *fn = file_name(&s, "csv");
-    char *cd = ww_asprintf("attachment; filename=\"%s\"", fn);
-    http_resp_header(req, "Content-Disposition", cd);
-    rc = http_respond_data(req, 200, "text/csv; charset=utf-8", b.data, b.len);
-    free(cd);
-    free(fn);
+    if (pdf) rc = ward_stats_pdf(c.cat, &c.s, c.off, ww_wall_us(), &b);
+    else ward_stats_csv(&c.s, c.lang, &b);
+    if (!rc)
+        rc = respond_file(req, &c.s, !pdf, pdf ? "pdf" : "csv", pdf ? "application/pdf" : "text/csv; charset=utf-8",
+                          &b);
     ww_buf_free(&b);
-    ward_stats_clear(&s);
+    ward_stats_clear(&c.s);
     return rc;
 }
 
-static int h_pdf(struct http_req *req, void *ud)
-{
-    (void)ud;
-    int64_t ward_id;
-    struct ward_period p;
-    const char *lang;
-    int rc = read_query(req, &ward_id, &p, &lang);
-    if (rc) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
-    int off = ww_station_offset_min();
-    struct ward_stats s;
-    if ((rc = ward_stats_compute(cat, ward_id, &p, off, &s))) return rc;
-    struct ww_buf b = {0};
-    rc = ward_stats_pdf(cat, &s, off, ww_wall_us(), &b);
-    if (!rc) {
-        char *fn = file_name(&s, "pdf");
-        char *cd = ww_asprintf("inline; filename=\"%s\"", fn);
-        http_resp_header(req, "Content-Disposition", cd);
-        rc = http_respond_data(req, 200, "application/pdf", b.data, b.len);
-        free(cd);
-        free(fn);
-    }
-    ww_buf_free(&b);
-    ward_stats_clear(&s);
-    return rc;
-}
+static int h_csv(struct http_req *req, void *ud) { (void)ud; return respond_stats_file(req, false); }
+
+static int h_pdf(struct http_req *req, void *ud) { (void)ud; return respond_stats_file(req, true); }
 
 int api_stats_register(struct http_server *srv, const struct api_ctx *ctx)
 {

@@ -11,22 +11,13 @@
 
 #include "record/record.h"
 
-static bool in_scope(bool all, const int64_t *ids, size_t nids, int64_t id)
-{
-    for (size_t j = 0; j < nids && !all; j++)
-        if (ids[j] == id) return true;
-    return all;
-}
-
 static int h_storage(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_VIEW, &all, &ids, &nids);
+    struct http_scope sc;
+    int rc = http_authz_camera_scope(req, AUTHZ_VIEW, &sc);
     if (rc) return rc;
     struct rec_plan p;
     if ((rc = rec_plan_compute(cat, ctx->data_dir, &ctx->retention, &p))) return rc;
@@ -34,7 +25,7 @@ static int h_storage(struct http_req *req, void *ud)
     int64_t bytes = 0, held = 0;
     for (size_t i = 0; i < p.n; i++) {
         const struct rec_plan_camera *c = &p.cams[i];
-        if (!in_scope(all, ids, nids, c->camera_id)) continue;
+        if (!http_scope_has(&sc, c->camera_id)) continue;
         bytes += c->bytes;
         held += c->held_bytes;
         json_t *o = rec_plan_camera_json(c);

@@ -87,9 +87,8 @@ static int h_get(struct http_req *req, void *ud)
     (void)ud;
     int64_t id;
     int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
+    if ((rc = api_param_id(req, &id, &cat))) return rc;
     struct catalog_user u;
     if ((rc = catalog_user_get(cat, id, &u))) return http_fail(req, rc, "no such user %lld", (long long)id);
     json_t *o = user_json(&u);

@@ -47,14 +47,10 @@ static json_t *export_match(struct http_req *req, const struct catalog_export *e
 
 /* A bundle is seen by who may export from every camera in it (as GET
  * /api/v1/bundles lists them). */
-static bool bundle_in_scope(const struct catalog_bundle *b, bool all, const int64_t *ids, size_t nids)
+static bool bundle_in_scope(const struct catalog_bundle *b, const struct http_scope *sc)
 {
-    if (all) return true;
-    for (size_t k = 0; k < b->n_items; k++) {
-        bool ok = false;
-        for (size_t j = 0; j < nids && !ok; j++) ok = ids[j] == b->items[k].camera_id;
-        if (!ok) return false;
-    }
+    for (size_t k = 0; k < b->n_items; k++)
+        if (!http_scope_has(sc, b->items[k].camera_id)) return false;
     return true;
 }
 
@@ -69,10 +65,8 @@ static int h_sha256(struct http_req *req, void *ud)
     low[64] = 0;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
-    bool all;
-    const int64_t *ids;
-    size_t nids;
-    int rc = http_authz_camera_ids(req, AUTHZ_EXPORT, &all, &ids, &nids);
+    struct http_scope sc;
+    int rc = http_authz_camera_scope(req, AUTHZ_EXPORT, &sc);
     if (rc) return rc;
     struct export_key key;
     bool created, have_key = export_key_ensure(ctx->data_dir, &key, &created) == 0;
@@ -81,9 +75,7 @@ static int h_sha256(struct http_req *req, void *ud)
     size_t n = 0;
     if (catalog_export_by_sha256(cat, low, &v, &n)) { if (have_key) export_key_wipe(&key); json_decref(matches); json_decref(seen); return WW_EDB; }
     for (size_t i = 0; i < n; i++) {
-        bool ok = all;
-        for (size_t k = 0; k < nids && !ok; k++) ok = ids[k] == v[i].camera_id;
-        if (!ok) continue;
+        if (!http_scope_has(&sc, v[i].camera_id)) continue;
         json_array_append_new(matches, export_match(req, &v[i], have_key ? &key : NULL));
         json_array_append_new(seen, json_integer(v[i].id));
     }
@@ -94,7 +86,7 @@ static int h_sha256(struct http_req *req, void *ud)
     size_t nb = 0;
     if (catalog_bundle_list(cat, 1000, &b, &nb) == 0) {
         for (size_t i = 0; i < nb; i++)
-            if (b[i].manifest_sha256 && !strcmp(b[i].manifest_sha256, low) && bundle_in_scope(&b[i], all, ids, nids))
+            if (b[i].manifest_sha256 && !strcmp(b[i].manifest_sha256, low) && bundle_in_scope(&b[i], &sc))
                 json_array_append_new(matches, json_pack("{s:s,s:I,s:s?,s:o,s:o,s:s?,s:o}", "kind", "bundle_manifest",
                     "id", (json_int_t)b[i].id, "folder", b[i].dir, "from", api_time(b[i].from_us), "to",
                     api_time(b[i].to_us), "created_by", b[i].username, "created", api_time(b[i].created_us)));

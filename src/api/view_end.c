@@ -19,8 +19,8 @@
 #include "catalog/cat_audit.h"
 
 struct api_view_end {
-    int64_t user_id;
-    char *username, *client_addr, *stream;
+    struct api_who who;
+    char *stream;
     bool wall;
     size_t n, cap;
     int64_t *cams, *starts;
@@ -28,12 +28,8 @@ struct api_view_end {
 
 struct api_view_end *api_view_end_new(struct http_req *req, const char *stream, bool wall)
 {
-    const struct http_user *u = http_req_user(req);
     struct api_view_end *v = ww_calloc(1, sizeof *v);
-    v->user_id = u ? u->id : 0;
-    v->username = ww_strdup(u ? u->username : "");
-    const char *addr = http_req_client_addr(req);
-    v->client_addr = addr ? ww_strdup(addr) : NULL;
+    api_who_init(&v->who, req);
     v->stream = ww_strdup(stream ? stream : "main");
     v->wall = wall;
     return v;
@@ -52,8 +48,7 @@ void api_view_end_add(struct api_view_end *v, int64_t camera_id, int64_t start_u
 
 static void view_free(struct api_view_end *v)
 {
-    free(v->username);
-    free(v->client_addr);
+    api_who_clear(&v->who);
     free(v->stream);
     free(v->cams);
     free(v->starts);
@@ -66,16 +61,9 @@ static void view_done(void *arg, catalog_t *cat, const struct http_sent *s)
     int64_t end = ww_wall_us();
     for (size_t i = 0; i < v->n; i++) {
         json_t *d = json_pack("{s:s,s:b,s:I}", "stream", v->stream, "wall", v->wall, "bytes", (json_int_t)s->bytes);
-        char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+        api_who_audit(cat, &v->who, CATALOG_AUDIT_LIVE_VIEW_END, v->cams[i], v->starts[i],
+                      end > v->starts[i] ? end : v->starts[i] + 1, d, NULL);
         json_decref(d);
-        struct catalog_audit a = {.user_id = v->user_id, .username = v->username, .action = CATALOG_AUDIT_LIVE_VIEW_END,
-                              .camera_id = v->cams[i], .range_from_us = v->starts[i],
-                              .range_to_us = end > v->starts[i] ? end : v->starts[i] + 1,
-                              .client_addr = v->client_addr, .detail = text};
-        int rc = cat ? catalog_audit_append(cat, &a) : WW_EDB;
-        if (rc) ww_error("audit", "cannot record the end of %s's live view of camera %lld: %s", v->username,
-                         (long long)v->cams[i], ww_strerror(rc));
-        free(text);
     }
     view_free(v);
 }

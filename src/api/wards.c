@@ -65,9 +65,8 @@ static int h_get(struct http_req *req, void *ud)
     (void)ud;
     int64_t id, scope;
     int rc;
-    if ((rc = http_req_param_id(req, "id", &id))) return rc;
-    catalog_t *cat = http_req_catalog(req);
-    if (!cat) return WW_EDB;
+    catalog_t *cat;
+    if ((rc = api_param_id(req, &id, &cat))) return rc;
     if ((rc = scope_ward(req, cat, &scope))) return rc;
     struct catalog_ward *v;
     size_t n;

@@ -58,6 +58,49 @@ int community_decide_camera(const struct community_user *u, const struct communi
     return (community_role_rights(u->role) & rights) == rights ? 0 : WW_EPERM;
 }
 
+int community_camera_ids(catalog_t *cat, const struct community_user *u, unsigned rights, bool *all,
+                         int64_t **ids, size_t *n)
+{
+    *all = false;
+    *ids = NULL;
+    *n = 0;
+    if (!u) return WW_EAUTH;
+    if (u->station) { *all = true; return 0; }
+    if (!rights || (community_role_rights(u->role) & rights) != rights) return 0; /* none */
+    if (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE) { *all = true; return 0; }
+    int64_t ward = 0, owner = 0;
+    if (u->role == CATALOG_ROLE_OWNER) owner = u->owner_id;
+    else ward = u->ward_id;
+    if (ward <= 0 && owner <= 0) return 0;
+    return catalog_camera_ids_scoped(cat, ward, owner, ids, n);
+}
+
+int community_cameras(catalog_t *cat, const struct community_user *u, unsigned rights,
+                      struct catalog_camera **v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    bool all;
+    int64_t *ids;
+    size_t nids;
+    int rc = community_camera_ids(cat, u, rights, &all, &ids, &nids);
+    if (rc || (!all && !nids)) return rc;
+    if ((rc = catalog_camera_list(cat, v, n))) {
+        free(ids);
+        return rc;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        bool keep = all;
+        for (size_t j = 0; j < nids && !keep; j++) keep = ids[j] == (*v)[i].id;
+        if (keep) (*v)[k++] = (*v)[i];
+        else catalog_camera_clear(&(*v)[i]);
+    }
+    *n = k;
+    free(ids);
+    return 0;
+}
+
 bool community_sees_owner(const struct community_user *u, int64_t ward_id, int64_t owner_id)
 {
     if (!u || u->station) return false;

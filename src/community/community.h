@@ -149,6 +149,17 @@ int community_may(catalog_t *cat, const struct community_user *u, int64_t camera
 /* The reason text of a refusal (static). */
 const char *community_why_text(enum community_why why, enum community_use use);
 
+/* The cameras u may act on with `rights` by scope and role (the owner's
+ * consent is asked per use, later): the one camera-scope filter of every
+ * list.  *all = true: every camera (*ids NULL); otherwise *ids (malloc'd,
+ * free(); NULL when empty) lists them.  0, WW_EAUTH (u NULL) or WW_EDB. */
+int community_camera_ids(catalog_t *cat, const struct community_user *u, unsigned rights, bool *all,
+                         int64_t **ids, size_t *n);
+/* The rows of those cameras, in the catalog's order; free them with
+ * catalog_camera_list_free(*v, *n) (also fine when *n is 0). */
+int community_cameras(catalog_t *cat, const struct community_user *u, unsigned rights,
+                      struct catalog_camera **v, size_t *n);
+
 /* Whether u may see the contact data (name, phone) of a camera's owner:
  * admin, province, an officer of the camera's ward, the owner themself —
  * not a viewer (it watches, it does not call residents). */

@@ -292,6 +292,16 @@ int http_audit(struct http_req *req, const char *action, int64_t camera_id, int6
     return rc;
 }
 
+int http_audit_commit(struct http_req *req, int rc, const char *action, int64_t camera_id, int64_t from_us,
+                      int64_t to_us, json_t *detail)
+{
+    if (!rc) rc = http_audit(req, action, camera_id, from_us, to_us, detail);
+    else json_decref(detail);
+    catalog_t *cat = http_req_catalog(req);
+    if (rc || (rc = catalog_commit(cat))) catalog_rollback(cat);
+    return rc;
+}
+
 /* ---- handlers ------------------------------------------------------------------------ */
 
 static json_t *user_json(const struct http_user *u)

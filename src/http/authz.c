@@ -233,11 +233,12 @@ bool http_consent_watch_holds(struct http_consent_watch *w)
     return !w->ended;
 }
 
-static int ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
+int http_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists)
 {
     struct catalog_ward *v;
     size_t n;
     *exists = false;
+    if (ward_id <= 0) return 0;
     int rc = catalog_ward_list(cat, &v, &n);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) *exists = *exists || v[i].id == ward_id;
@@ -252,7 +253,7 @@ int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions)
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
     bool exists;
-    int rc = ward_exists(cat, ward_id, &exists);
+    int rc = http_ward_exists(cat, ward_id, &exists);
     if (rc) return rc;
     rc = http_authz_decide_ward(u, ward_id, exists, actions);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such ward %lld", (long long)ward_id);
@@ -262,49 +263,45 @@ int http_authz_ward(struct http_req *req, int64_t ward_id, unsigned actions)
     return rc;
 }
 
-int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
-                          size_t *n)
+int http_authz_camera_scope(struct http_req *req, unsigned actions, struct http_scope *out)
 {
-    *all = false;
-    *ids = NULL;
-    *n = 0;
+    *out = (struct http_scope){0};
     const struct http_user *u = http_req_user(req);
     if (!u) return http_fail(req, WW_EAUTH, "sign in first");
-    if (!actions || (community_role_rights(u->role) & actions) != actions) return 0; /* none */
-    if (sees_everything(u->role)) { *all = true; return 0; }
-    int64_t ward = 0, owner = 0;
-    if (u->role == CATALOG_ROLE_OWNER) owner = u->owner_id;
-    else ward = u->ward_id;
-    if (ward <= 0 && owner <= 0) return 0;
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return WW_EDB;
+    struct community_user cu = as_community(u);
     int64_t *v;
     size_t k;
-    int rc = catalog_camera_ids_scoped(cat, ward, owner, &v, &k);
-    if (rc) return rc;
+    int rc = community_camera_ids(cat, &cu, actions, &out->all, &v, &k);
+    if (rc || out->all) return rc;
     int64_t *copy = http_req_alloc(req, (k ? k : 1) * sizeof *copy);
     for (size_t i = 0; i < k; i++) copy[i] = v[i];
     free(v);
-    *ids = copy;
-    *n = k;
+    out->ids = copy;
+    out->n = k;
     return 0;
 }
 
-int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
-                        size_t *n)
+int http_authz_ward_scope(struct http_req *req, unsigned actions, struct http_scope *out)
 {
-    *all = false;
-    *ids = NULL;
-    *n = 0;
+    *out = (struct http_scope){0};
     const struct http_user *u = http_req_user(req);
     if (!u) return http_fail(req, WW_EAUTH, "sign in first");
     if (!actions || (ward_rights(u->role) & actions) != actions) return 0;
-    if (sees_everything(u->role)) { *all = true; return 0; }
+    if (sees_everything(u->role)) { out->all = true; return 0; }
     if (u->ward_id > 0) {
         int64_t *one = http_req_alloc(req, sizeof *one);
         *one = u->ward_id;
-        *ids = one;
-        *n = 1;
+        out->ids = one;
+        out->n = 1;
     }
     return 0;
+}
+
+bool http_scope_has(const struct http_scope *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n && !s->all; i++)
+        if (s->ids[i] == id) return true;
+    return s->all;
 }

@@ -172,6 +172,10 @@ catalog_t *http_req_catalog(struct http_req *req);
  * (then nothing was queued and the handler should return that code).
  * Extra headers added before or after with http_resp_header are sent too. */
 int http_resp_header(struct http_req *req, const char *name, const char *value);
+/* Content-Disposition: the file name (printf-style) the browser saves an
+ * attachment under, or shows it inline under (attachment = false). */
+int http_resp_filename(struct http_req *req, bool attachment, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* body: a reference is STOLEN (decref'd by us, even on failure). */
 int http_respond_json(struct http_req *req, unsigned status, json_t *body);
 /* Copies data. */
@@ -337,6 +341,8 @@ struct authz_camera_facts {
  * actions may combine several bits: all must be allowed. */
 int http_authz_decide_camera(const struct http_user *u, const struct authz_camera_facts *cam,
                              unsigned actions);
+/* Whether a ward id exists (0 = no ward = false). */
+int http_ward_exists(catalog_t *cat, int64_t ward_id, bool *exists);
 /* ward_exists = false → WW_ENOTFOUND for everyone. */
 int http_authz_decide_ward(const struct http_user *u, int64_t ward_id, bool ward_exists,
                            unsigned actions);
@@ -389,14 +395,20 @@ void http_consent_watch_init(struct http_consent_watch *w, struct http_req *req,
 bool http_consent_watch_holds(struct http_consent_watch *w);
 /* The console's reason for a refusal of `action` for want of consent. */
 const char *http_consent_reason(unsigned action);
-/* Which cameras the caller may act on with `actions`: *all = true means
- * every camera (no filter needed; ids/n untouched); otherwise ids (in the
- * request arena, possibly empty) lists them.  For list endpoints. */
-int http_authz_camera_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
-                          size_t *n);
+/* Which cameras (or wards) the caller may act on with `actions`, for list
+ * endpoints: all = true means every one (no filter needed; ids/n unset);
+ * otherwise ids (in the request arena, possibly empty) lists them.  One
+ * struct so each list handler asks and filters in two lines. */
+struct http_scope {
+    bool all;
+    const int64_t *ids;
+    size_t n;
+};
+int http_authz_camera_scope(struct http_req *req, unsigned actions, struct http_scope *out);
 /* Same for wards (ward actions). */
-int http_authz_ward_ids(struct http_req *req, unsigned actions, bool *all, const int64_t **ids,
-                        size_t *n);
+int http_authz_ward_scope(struct http_req *req, unsigned actions, struct http_scope *out);
+/* Whether id is in the scope (all, or listed). */
+bool http_scope_has(const struct http_scope *s, int64_t id);
 
 /* ---- the console's Content-Security-Policy ----------------------------------------
  * Every HTML page of the console gets one CSP (static.c).  Its img-src is
@@ -424,5 +436,12 @@ int http_csp_tile_source(const char *tile_url, char **source);
  * cannot be written.  Uses the request's catalog (handler thread only). */
 int http_audit(struct http_req *req, const char *action, int64_t camera_id, int64_t from_us,
                int64_t to_us, json_t *detail);
+/* Ends a change made in a catalog_begin transaction on the request's
+ * catalog, rc being the change's result: when 0, its audit row
+ * (http_audit) in the same transaction, then the commit; when anything
+ * failed, the rollback.  detail is STOLEN either way.  0 or the first
+ * failure. */
+int http_audit_commit(struct http_req *req, int rc, const char *action, int64_t camera_id, int64_t from_us,
+                      int64_t to_us, json_t *detail);
 
 #endif

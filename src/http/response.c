@@ -46,6 +46,18 @@ int http_resp_header(struct http_req *req, const char *name, const char *value)
     return 0;
 }
 
+int http_resp_filename(struct http_req *req, bool attachment, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *name = ww_vasprintf(fmt, ap);
+    va_end(ap);
+    int rc = http_resp_header(req, "Content-Disposition",
+                              http_req_printf(req, "%s; filename=\"%s\"", attachment ? "attachment" : "inline", name));
+    free(name);
+    return rc;
+}
+
 static bool has_header(const struct http_req *req, const char *name)
 {
     for (const struct http_hdr *h = req->hdrs; h; h = h->next)
@@ -150,16 +162,23 @@ int http_error(struct http_req *req, unsigned status, const char *code, const ch
     return http_respond_json(req, status, o);
 }
 
+/* The message of the error answer to come, kept in the request arena. */
+__attribute__((format(printf, 2, 0)))
+static void set_err_msg(struct http_req *req, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) >= 0) {
+        req->err_msg = http_req_strdup(req, msg);
+        free(msg);
+    }
+}
+
 int http_fail(struct http_req *req, int err, const char *fmt, ...)
 {
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        char *msg = NULL;
-        if (vasprintf(&msg, fmt, ap) >= 0) {
-            req->err_msg = http_req_strdup(req, msg);
-            free(msg);
-        }
+        set_err_msg(req, fmt, ap);
         va_end(ap);
     }
     return err;
@@ -177,11 +196,7 @@ int http_fail_field(struct http_req *req, int err, const char *reason, const cha
     http_req_set_reason(req, reason, field);
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) >= 0) {
-        req->err_msg = http_req_strdup(req, msg);
-        free(msg);
-    }
+    set_err_msg(req, fmt, ap);
     va_end(ap);
     return err;
 }

@@ -256,6 +256,17 @@ int ward_category_find(catalog_t *cat, const char *s, int64_t *id)
     return rc;
 }
 
+/* A JSON string's text without its leading and trailing spaces (free()). */
+static char *trimmed(json_t *v)
+{
+    const char *s = json_string_value(v);
+    while (*s == ' ') s++;
+    char *t = ww_strdup(s);
+    size_t l = strlen(t);
+    while (l && t[l - 1] == ' ') t[--l] = 0;
+    return t;
+}
+
 /* A JSON number, or text holding one, within [lo, hi]. */
 static int json_num(json_t *v, double lo, double hi, double *out)
 {
@@ -266,11 +277,7 @@ static int json_num(json_t *v, double lo, double hi, double *out)
         return 0;
     }
     if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        while (*s == ' ') s++;
-        char *t = ww_strdup(s);
-        size_t l = strlen(t);
-        while (l && t[l - 1] == ' ') t[--l] = 0;
+        char *t = trimmed(v);
         for (char *c = t; *c; c++) if (*c == ',') *c = '.';  /* 1,5 → 1.5 */
         int rc = ww_parse_double(t, lo, hi, out);
         free(t);
@@ -288,11 +295,7 @@ static int json_int(json_t *v, int64_t lo, int64_t hi, int64_t *out)
         return 0;
     }
     if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        while (*s == ' ') s++;
-        char *t = ww_strdup(s);
-        size_t l = strlen(t);
-        while (l && t[l - 1] == ' ') t[--l] = 0;
+        char *t = trimmed(v);
         int rc = ww_parse_i64(t, lo, hi, out);
         free(t);
         return rc ? WW_EINVAL : 0;
@@ -304,6 +307,35 @@ static int json_int(json_t *v, int64_t lo, int64_t hi, int64_t *out)
         return 0;
     }
     return WW_EINVAL;
+}
+
+/* A link given by id ("ward_id": 3) or by name ("ward": "Phường 1"); the
+ * id wins when both are given (a GET result sent back has both), and null
+ * beside the other key is skipped. */
+struct link_keys {
+    const char *id_key, *name_key, *what;
+    int (*find)(catalog_t *cat, const char *name, int64_t *id);
+};
+static const struct link_keys ward_link = {"ward_id", "ward", "ward", catalog_ward_find};
+static const struct link_keys category_link = {"category_id", "category", "category", ward_category_find};
+
+/* key is l's id or name key, v its value.  0 = *id set, 1 = skipped,
+ * 2 = an unknown name (*why set), WW_EINVAL = a bad value. */
+static int id_or_name(catalog_t *cat, json_t *obj, const char *key, json_t *v, const struct link_keys *l,
+                      int64_t *id, char **why)
+{
+    if (!strcmp(key, l->id_key)) {
+        if (json_is_null(v) && json_object_get(obj, l->name_key)) return 1;
+        return json_int(v, 1, INT64_MAX, id) ? WW_EINVAL : 0;
+    }
+    json_t *other = json_object_get(obj, l->id_key);
+    if (json_is_null(v) || (other && !json_is_null(other))) return 1;
+    if (!json_is_string(v)) return WW_EINVAL;
+    if (l->find(cat, json_string_value(v), id)) {
+        *why = ww_asprintf("unknown %s '%s'", l->what, json_string_value(v));
+        return 2;
+    }
+    return 0;
 }
 
 static int json_ids(json_t *v, int64_t **out, size_t *n)
@@ -362,28 +394,12 @@ int ward_incident_apply_json(catalog_t *cat, struct catalog_incident *inc, json_
         if (!strcmp(key, "id") || !strcmp(key, "created_by") || !strcmp(key, "created_at") ||
             !strcmp(key, "updated_by") || !strcmp(key, "updated_at") || !strcmp(key, "demo")) {
             continue;  /* read-only: a GET result may be sent back as is */
-        } else if (!strcmp(key, "ward_id")) {
-            if (json_is_null(v) && json_object_get(obj, "ward")) continue;
-            if (json_int(v, 1, INT64_MAX, &inc->ward_id)) rc = WW_EINVAL;
-        } else if (!strcmp(key, "ward")) {
-            if (json_is_null(v)) continue;
-            if (json_object_get(obj, "ward_id") && !json_is_null(json_object_get(obj, "ward_id"))) continue;
-            if (!json_is_string(v)) rc = WW_EINVAL;
-            else if (catalog_ward_find(cat, json_string_value(v), &inc->ward_id)) {
-                *why = dupf("unknown ward '%s'", json_string_value(v));
-                return WW_EINVAL;
-            }
-        } else if (!strcmp(key, "category_id")) {
-            if (json_is_null(v) && json_object_get(obj, "category")) continue;
-            if (json_int(v, 1, INT64_MAX, &inc->category_id)) rc = WW_EINVAL;
-        } else if (!strcmp(key, "category")) {
-            if (json_is_null(v)) continue;
-            if (json_object_get(obj, "category_id") && !json_is_null(json_object_get(obj, "category_id"))) continue;
-            if (!json_is_string(v)) rc = WW_EINVAL;
-            else if (ward_category_find(cat, json_string_value(v), &inc->category_id)) {
-                *why = dupf("unknown category '%s'", json_string_value(v));
-                return WW_EINVAL;
-            }
+        } else if (!strcmp(key, "ward_id") || !strcmp(key, "ward")) {
+            if ((rc = id_or_name(cat, obj, key, v, &ward_link, &inc->ward_id, why)) == 1) continue;
+            if (rc == 2) return WW_EINVAL;
+        } else if (!strcmp(key, "category_id") || !strcmp(key, "category")) {
+            if ((rc = id_or_name(cat, obj, key, v, &category_link, &inc->category_id, why)) == 1) continue;
+            if (rc == 2) return WW_EINVAL;
         } else if (!strcmp(key, "occurred_at")) {
             if (!json_is_string(v) || ward_time_parse(json_string_value(v), offset_min, &inc->occurred_at)) {
                 *why = json_is_string(v) ? dupf("bad date/time '%s' (use DD/MM/YYYY HH:MM or ISO 8601)",

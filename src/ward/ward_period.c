@@ -173,13 +173,19 @@ int ward_time_parse(const char *s, int offset_min, int64_t *us)
     return rc ? WW_EINVAL : 0;
 }
 
+/* The station-local date of us and its second of the day. */
+static struct ward_date local_date(int64_t us, int offset_min, int64_t *sod)
+{
+    int64_t secs = floor_div(us + (int64_t)offset_min * 60000000, 1000000);
+    int64_t days = floor_div(secs, 86400);
+    *sod = secs - days * 86400;
+    return ward_date_from_days(days);
+}
+
 char *ward_time_iso(int64_t us, int offset_min, char *buf, size_t n)
 {
-    int64_t local = us + (int64_t)offset_min * 60000000;
-    int64_t secs = floor_div(local, 1000000);
-    int64_t days = floor_div(secs, 86400);
-    int64_t sod = secs - days * 86400;
-    struct ward_date d = ward_date_from_days(days);
+    int64_t sod;
+    struct ward_date d = local_date(us, offset_min, &sod);
     int a = abs(offset_min);
     if (offset_min == 0)
         snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.y, d.m, d.d, (int)(sod / 3600),
@@ -193,11 +199,8 @@ char *ward_time_iso(int64_t us, int offset_min, char *buf, size_t n)
 
 char *ward_time_vi(int64_t us, int offset_min, char *buf, size_t n)
 {
-    int64_t local = us + (int64_t)offset_min * 60000000;
-    int64_t secs = floor_div(local, 1000000);
-    int64_t days = floor_div(secs, 86400);
-    int64_t sod = secs - days * 86400;
-    struct ward_date d = ward_date_from_days(days);
+    int64_t sod;
+    struct ward_date d = local_date(us, offset_min, &sod);
     snprintf(buf, n, "%02d/%02d/%04d %02d:%02d", d.d, d.m, d.y, (int)(sod / 3600),
              (int)(sod / 60 % 60));
     return buf;
@@ -205,39 +208,36 @@ char *ward_time_vi(int64_t us, int offset_min, char *buf, size_t n)
 
 /* ---- periods ----------------------------------------------------------- */
 
+/* n whole months from the first of (year, m); index as the kind counts
+ * it (the month, the quarter, 0 for a year). */
+static int whole_months(struct ward_period *p, int kind, int year, int index, int m, int n)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->year = year;
+    p->index = index;
+    p->from = (struct ward_date){year, m, 1};
+    int end = m - 1 + n; /* months after January of year */
+    p->to = (struct ward_date){year + end / 12, end % 12 + 1, 1};
+    return 0;
+}
+
 int ward_period_month(int year, int month, struct ward_period *p)
 {
     if (year < 1900 || year > 2200 || month < 1 || month > 12) return WW_EINVAL;
-    memset(p, 0, sizeof *p);
-    p->kind = WARD_PERIOD_MONTH;
-    p->year = year;
-    p->index = month;
-    p->from = (struct ward_date){year, month, 1};
-    p->to = month == 12 ? (struct ward_date){year + 1, 1, 1} : (struct ward_date){year, month + 1, 1};
-    return 0;
+    return whole_months(p, WARD_PERIOD_MONTH, year, month, month, 1);
 }
 
 int ward_period_quarter(int year, int q, struct ward_period *p)
 {
     if (year < 1900 || year > 2200 || q < 1 || q > 4) return WW_EINVAL;
-    memset(p, 0, sizeof *p);
-    p->kind = WARD_PERIOD_QUARTER;
-    p->year = year;
-    p->index = q;
-    p->from = (struct ward_date){year, 3 * (q - 1) + 1, 1};
-    p->to = q == 4 ? (struct ward_date){year + 1, 1, 1} : (struct ward_date){year, 3 * q + 1, 1};
-    return 0;
+    return whole_months(p, WARD_PERIOD_QUARTER, year, q, 3 * (q - 1) + 1, 3);
 }
 
 int ward_period_year(int year, struct ward_period *p)
 {
     if (year < 1900 || year > 2200) return WW_EINVAL;
-    memset(p, 0, sizeof *p);
-    p->kind = WARD_PERIOD_YEAR;
-    p->year = year;
-    p->from = (struct ward_date){year, 1, 1};
-    p->to = (struct ward_date){year + 1, 1, 1};
-    return 0;
+    return whole_months(p, WARD_PERIOD_YEAR, year, 0, 1, 12);
 }
 
 int ward_period_custom(struct ward_date from, struct ward_date to, struct ward_period *p)

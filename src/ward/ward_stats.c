@@ -85,31 +85,15 @@ char *ward_fmt_share(int64_t part, int64_t whole, const char *lang)
 
 /* ---- computing ---------------------------------------------------------- */
 
-static void add_figs(struct ward_figures *f, const struct catalog_incident_agg *a)
-{
-    f->cases += a->cases;
-    f->solved += a->solved;
-    f->solvable_cases += a->solvable_cases;
-    f->solvable_solved += a->solvable_solved;
-    f->suspects += a->suspects;
-    f->deaths += a->deaths;
-    f->injuries += a->injuries;
-    f->damage_vnd += a->damage_vnd;
-    f->drug_grams += a->drug_grams;
-}
+/* The figures a ward_figures sums, the same names in catalog_incident_agg:
+ * one list, so adding a figure is one word here. */
+#define WARD_FIGS(X) \
+    X(cases) X(solved) X(solvable_cases) X(solvable_solved) X(suspects) X(deaths) X(injuries) X(damage_vnd) X(drug_grams)
+#define ADD_FIG(k) t->k += a->k;
 
-static void sum_figs(struct ward_figures *t, const struct ward_figures *f)
-{
-    t->cases += f->cases;
-    t->solved += f->solved;
-    t->solvable_cases += f->solvable_cases;
-    t->solvable_solved += f->solvable_solved;
-    t->suspects += f->suspects;
-    t->deaths += f->deaths;
-    t->injuries += f->injuries;
-    t->damage_vnd += f->damage_vnd;
-    t->drug_grams += f->drug_grams;
-}
+static void add_figs(struct ward_figures *t, const struct catalog_incident_agg *a) { WARD_FIGS(ADD_FIG) }
+
+static void sum_figs(struct ward_figures *t, const struct ward_figures *a) { WARD_FIGS(ADD_FIG) }
 
 /* Whether the year-before period [.., prev_to) has a counterpart: some of
  * it lies at or after the register's first incident. */
