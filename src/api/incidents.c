@@ -52,7 +52,11 @@ static void audit(struct http_req *req, const char *change, int64_t id, json_t *
 static int fail_why(struct http_req *req, int rc, char *why)
 {
     if (why) {
-        rc = http_fail(req, rc, "%s", why);
+        const char *reason, *field;
+        size_t flen;
+        ward_why_code(why, &reason, &field, &flen);   /* for the console's words (issue 17 item 6) */
+        char *f = field ? http_req_printf(req, "%.*s", (int)flen, field) : NULL;
+        rc = http_fail_field(req, rc, reason, f, "%s", why);
         free(why);
     }
     return rc;
@@ -304,11 +308,17 @@ static int h_import(struct http_req *req, void *ud)
     int rc = ward_csv_import(cat, body, len, uname(req), ww_station_offset_min(), 200, only, &res);
     if (rc == WW_EINVAL) {
         json_t *errs = json_array();
-        for (size_t i = 0; i < res.n_errors; i++)
-            json_array_append_new(errs, json_pack("{s:i,s:s}", "line", res.errors[i].line, "message", res.errors[i].msg));
+        for (size_t i = 0; i < res.n_errors; i++) {
+            const char *reason, *field;
+            size_t flen;
+            ward_why_code(res.errors[i].msg, &reason, &field, &flen);
+            json_t *e = json_pack("{s:i,s:s,s:s}", "line", res.errors[i].line, "message", res.errors[i].msg, "reason", reason);
+            if (field) json_object_set_new(e, "field", json_stringn(field, flen));
+            json_array_append_new(errs, e);
+        }
         ward_csv_result_clear(&res);
-        return http_respond_json(req, 400, json_pack("{s:{s:s,s:s},s:o,s:i}", "error", "code", "bad_request", "message",
-                                                     "the file has errors; nothing was imported", "errors", errs,
+        return http_respond_json(req, 400, json_pack("{s:{s:s,s:s,s:s},s:o,s:i}", "error", "code", "bad_request", "message",
+                                                     "the file has errors; nothing was imported", "reason", "csv_errors", "errors", errs,
                                                      "imported", 0));
     }
     if (rc) { ward_csv_result_clear(&res); return rc; }

@@ -124,6 +124,14 @@ char *ward_period_text(const struct ward_period *p);
  * linked cameras exist.
  * WW_EINVAL with *why. */
 int ward_incident_validate(catalog_t *cat, const struct catalog_incident *inc, char **why);
+/* What a `why` of this module's incident and category functions is about,
+ * as codes the console words (issue 17 item 6): *reason (static: required,
+ * length, range, future, negative, no_ward, no_category, figure_na,
+ * no_camera_id, no_export, unknown_name, datetime, type, both_coordinates,
+ * status_move, unknown_field, taken, the CSV import's csv_*, other) and *field, the request field (static, or
+ * pointing into why for a quoted one: its length in *field_len).  From the
+ * fixed wordings the functions write, kept in one table beside them. */
+void ward_why_code(const char *why, const char **reason, const char **field, size_t *field_len);
 /* The links an incident adds (camera_ids, export_ids not already in old;
  * old NULL = a new incident) must be in scope: each camera, and each
  * export's camera, must exist and — when scope_ward_id is not 0 (an

@@ -62,6 +62,50 @@ static int fill_names(catalog_t *cat, struct catalog_incident *inc, char **why)
     return 0;
 }
 
+void ward_why_code(const char *why, const char **reason, const char **field, size_t *field_len)
+{
+    static const struct { const char *prefix, *reason, *field; } known[] = {
+        {"summary is empty", "required", "summary"}, {"summary is longer", "length", "summary"},
+        {"address is longer", "length", "address"}, {"latitude ", "range", "latitude"},
+        {"longitude ", "range", "longitude"}, {"occurred_at is missing", "required", "occurred_at"},
+        {"occurred_at is in the future", "future", "occurred_at"}, {"figures cannot be negative", "negative", "figures"},
+        {"no ward with id", "no_ward", "ward_id"}, {"no category with id", "no_category", "category_id"},
+        {"figure ", "figure_na", "figures"}, {"no camera ", "no_camera_id", "camera_ids"},
+        {"no export ", "no_export", "export_ids"}, {"unknown ward", "unknown_name", "ward"},
+        {"unknown category", "unknown_name", "category"}, {"bad date/time", "datetime", "occurred_at"},
+        {"status must be", "type", "status"}, {"bad status", "type", "status"},
+        {"give both latitude", "both_coordinates", "latitude"}, {"status cannot move", "status_move", "status"},
+        {"code may hold only", "type", "code"}, {"unknown figure name", "type", "figures"},
+        {"figures must be a list", "type", "figures"}, {"sort_order must be", "type", "sort_order"},
+        {"code, name_vi and name_en are required", "required", "name_vi"}, {"the code is taken", "taken", "code"},
+        {"bad value for '", "type", NULL}, {"unknown field '", "unknown_field", NULL},
+        /* ward_csv.c's, per line of an import */
+        {"NUL byte", "csv_binary", NULL}, {"not UTF-8", "csv_encoding", NULL}, {"the file is empty", "csv_empty", NULL},
+        {"unknown column '", "csv_column", NULL}, {"column '", "csv_column_twice", NULL},
+        {"required column '", "csv_column_missing", NULL}, {"expected ", "csv_fields", NULL},
+        {"no data rows", "csv_no_rows", NULL}, {"more than ", "csv_too_long", NULL},
+        {"a field is longer", "csv_too_long", NULL}, {"'", "required", NULL},
+    };
+    *reason = "other";
+    *field = NULL;
+    *field_len = 0;
+    if (!why) return;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        size_t n = strlen(known[i].prefix);
+        if (strncmp(why, known[i].prefix, n)) continue;
+        *reason = known[i].reason;
+        if (known[i].field) {
+            *field = known[i].field;
+            *field_len = strlen(known[i].field);
+        } else {   /* the field is the quoted name: "bad value for 'camera_ids'" */
+            const char *a = strchr(why, '\'');
+            const char *b = a ? strchr(a + 1, '\'') : NULL;
+            if (b) { *field = a + 1; *field_len = (size_t)(b - a - 1); }
+        }
+        return;
+    }
+}
+
 int ward_incident_validate(catalog_t *cat, const struct catalog_incident *inc, char **why)
 {
     if (!inc->summary || !inc->summary[strspn(inc->summary, " \t\r\n")]) {

@@ -59,6 +59,24 @@ await run(async (keep) => {
   check(txt.includes('Vĩ độ') && !SERVER_ENGLISH.test(txt), 'latitude 1000: the form says so in Vietnamese, naming «Vĩ độ»', 'Giá trị của «Vĩ độ» …', txt);
   await page.keyboard.press('Escape');
 
+  // 1b. the incident form: a latitude out of range, named in Vietnamese
+  //     (the ward layer's own wording, mapped to its codes by ward_why_code)
+  const cat = (await admin.get('/api/v1/incident-categories')).json.categories[0].id;
+  r = await admin.post('/api/v1/incidents', { ward_id: ward, category_id: cat, occurred_at: '2026-11-20T10:00', summary: 'x', latitude: 1000, longitude: 105 });
+  check(r.status === 400 && r.json.error.reason === 'range' && r.json.error.field === 'latitude' && /out of range/.test(r.json.error.message),
+    'API: an incident at latitude 1000 → reason range, field latitude, English message', 'range/latitude', r.json.error);
+  await page.goto(`${srv.url}/#/incidents`);
+  await page.click('#incident-add');
+  await page.waitForSelector('#incident-form #inc-summary');
+  await page.fill('#inc-summary', 'Thử vĩ độ sai');
+  await page.fill('#inc-lat', '1000');
+  await page.fill('#inc-lon', '105');
+  await page.click('#incident-save');
+  await page.waitForFunction(() => document.querySelector('#incident-form-error')?.textContent.length > 0);
+  txt = await page.textContent('#incident-form-error');
+  check(txt.includes('Vĩ độ') && !SERVER_ENGLISH.test(txt), 'incident form: latitude 1000 is refused in Vietnamese, naming «Vĩ độ»', 'Giá trị của «Vĩ độ» …', txt);
+  await page.keyboard.press('Escape');
+
   // 2. a consent refusal from its code (through the console's own API client)
   const consentMsg = await page.evaluate(async (id) => {
     const { api } = await import('/lib/api.js');

@@ -14,6 +14,7 @@
 // wards and record recognition; the server enforces it (api/criteria.c).
 import { ensureStyles, today, viDate, loadChart } from '../report/ward-ui.js';
 import { apiErrorText } from '../lib/errors.js';
+import { dateTimeInput, msOfDay } from '../lib/datetime.js';
 import { pressable, modalKeys } from '../lib/ui.js';
 
 const RESULTS = ['met', 'not_met', 'in_progress'];
@@ -40,7 +41,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
       RESULTS.map((r) => h('option', { value: r }, t(`cr.result.${r}`))));
     const currentNote = h('div', { class: 'muted', id: 'as-current' });
     const notes = h('textarea', { name: 'notes', id: 'as-notes', rows: 3 });
-    const date = h('input', { type: 'date', name: 'assessed_on', id: 'as-date' });
+    const date = dateTimeInput({ name: 'assessed_on', id: 'as-date' });   /* dd/mm/yyyy, the console's own */
     const file = h('input', { type: 'file', name: 'file', id: 'as-file' });
     const fill = () => {
       const c = cur();
@@ -48,7 +49,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
       currentNote.textContent = c ? t('cr.current', { r: `${t(`cr.result.${c.result}`)} (${viDate(c.assessed_on)})` }) : '';
       notes.value = c && c.notes ? c.notes : '';
       const d = today();
-      date.value = `${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
+      date.ms = msOfDay(`${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`);
     };
     side.addEventListener('change', fill);
     fill();
@@ -61,7 +62,7 @@ function assessForm(ctx, { wardId, year, crit, current }) {
       if (!result.value) { err.textContent = t('cr.choose_result'); result.focus(); return; }
       try {
         const r = await api.post('/api/v1/criteria/assessments', { ward_id: wardId, year, criterion: crit.num,
-          side: side.value, result: result.value, notes: notes.value.trim() || null, assessed_on: date.value || null });
+          side: side.value, result: result.value, notes: notes.value.trim() || null, assessed_on: date.day || null });
         const f = file.files[0];
         if (f) {
           const res = await fetch(`/api/v1/criteria/assessments/${r.id}/files?name=${encodeURIComponent(f.name)}`, {

@@ -9,6 +9,7 @@ import { dateTimeInput, msOfDay, dayOf } from '../lib/datetime.js';
 import { fmtNum } from '../lib/i18n.js';
 import { caseFileSection } from '../lib/evidence.js';
 import { cameraPicker, exportPicker, exportLabel } from '../lib/pickers.js';
+import { apiErrorText } from '../lib/errors.js';
 import { cardLabels } from '../lib/cards.js';
 import { modalKeys } from '../lib/ui.js';
 
@@ -278,8 +279,9 @@ function showImportErrors(ctx, data) {
   const back = h('div', { class: 'modal-back', onclick: (e) => { if (e.target === back) close(); } },
     h('div', { class: 'modal modal-wide', id: 'import-errors', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'import-errors-title' },
       h('h2', { id: 'import-errors-title' }, t('inc.import_failed')),
-      h('p', {}, (data && data.error && data.error.message) || ''),
-      h('ul', { class: 'errors' }, errs.map((e) => h('li', {}, t('inc.line', { n: e.line }), ': ', e.message))),
+      h('p', {}, apiErrorText({ status: 400, ...((data && data.error) || {}) })),
+      h('ul', { class: 'errors' }, errs.map((e) => h('li', { title: e.message || '' }, t('inc.line', { n: e.line }), ': ',
+        apiErrorText({ status: 400, code: 'bad_request', reason: e.reason, field: e.field })))),
       h('div', { class: 'modal-actions' }, h('button', { class: 'btn btn-primary', onclick: close }, t('common.close')))));
   document.body.append(back);
   release = modalKeys(back.firstChild, close);

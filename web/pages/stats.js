@@ -7,6 +7,16 @@
 // query.  All numbers come from the server (ward/ward_stats.c): the page
 // computes nothing but layout.
 import { ensureStyles, parsePeriod, periodText, fmtNum, today, viDate, loadChart } from '../report/ward-ui.js';
+import { dateTimeInput, dayOf, msOfDay } from '../lib/datetime.js';
+
+// A labelled dd/mm/yyyy input for a "YYYY-MM-DD" station day; done(day) on a valid change.
+function dayInput(id, day, done, label) {
+  const input = dateTimeInput({ id, ms: msOfDay(day) });
+  input.addEventListener('change', () => { const ms = input.ms; if (ms != null && !Number.isNaN(ms)) done(dayOf(ms)); });
+  const l = document.createElement('label');
+  l.append(label, input);
+  return l;
+}
 
 export default {
   title: 'nav.stats',
@@ -34,8 +44,9 @@ export default {
     if (per.kind !== 'custom') periodInputs.append(h('label', {}, t('st.year'), num({ id: 'st-year', min: 2000, max: 2100 }, 'year')));
     else {
       periodInputs.append(
-        h('label', {}, t('st.from'), h('input', { type: 'date', id: 'st-from', value: per.from, onchange: (e) => { per.from = e.target.value; go(); } })),
-        h('label', {}, t('st.to_excl'), h('input', { type: 'date', id: 'st-to', value: per.to, onchange: (e) => { per.to = e.target.value; go(); } })));
+        // the console's own date input (dd/mm/yyyy), not the browser's picker
+        dayInput('st-from', per.from, (d) => { per.from = d; go(); }, t('st.from')),
+        dayInput('st-to', per.to, (d) => { per.to = d; go(); }, t('st.to_excl')));
     }
     const scopeSel = h('select', { id: 'st-scope', disabled: !province, onchange: (e) => ctx.navigate(`#/stats${qs({ ward_id: e.target.value, period: periodText(per.kind, per) })}`) },
       province ? h('option', { value: '' }, t('st.province')) : null,
