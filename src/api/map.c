@@ -31,6 +31,7 @@
 #include "catalog/cat_map.h"
 #include "catalog/cat_users.h"
 #include "catalog/cat_ward_work.h"
+#include "ward/ward.h"
 
 #define PLACES_MAX 100
 
@@ -187,7 +188,7 @@ static int add_incidents(struct http_req *req, const char *fq, size_t limit, jso
     struct catalog_incident *v;
     size_t n;
     struct catalog_incident_filter f = {.status = -1, .limit = 2000};
-    if ((rc = catalog_incident_search(http_req_catalog(req), &f, &v, &n, NULL))) return rc;
+    if ((rc = ward_incident_search(http_req_catalog(req), &f, &v, &n, NULL))) return rc;
     for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
         if (!http_scope_has(&sc, v[i].ward_id)) continue;
         if (!v[i].has_pos || !matches(fq, v[i].address)) continue;

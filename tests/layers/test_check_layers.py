@@ -4,7 +4,8 @@
 Copies src/ to a scratch folder, checks the clean copy passes, then adds
 #include "record/record.h" to hub/hub.c (hub sits below record) and expects
 check-layers to exit 1 with "src/hub/hub.c:N: module hub may not include
-module record".  A second case puts api/api.h into http/ (http never sees api).
+module record".  A second case puts api/api.h into http/ (http never sees api);
+a third makes api/map.c call catalog_incident_search (only ward/ may).
 Then the build itself: CMake compiles each module against an include folder
 holding only the modules below it, so the same edit must fail to compile
 the module's target (ww_hub, ww_http) with the header not found.
@@ -67,6 +68,18 @@ def main():
                 failures.append(f"{mod_file} + {header}: expected exit 1, saw {rc}:\n{out}")
             if not want.search(out):
                 failures.append(f"{mod_file} + {header}: expected a line '{mod_file}:{line}: {edge}', saw:\n{out}")
+        # a call around the incident register's one home (ward/ owns incidents)
+        mp = os.path.join(src, "api", "map.c")
+        with open(mp) as f:
+            text = f.read()
+        call_line = text[:text.index("ward_incident_search(")].count("\n") + 1
+        with open(mp, "w") as f:
+            f.write(text.replace("ward_incident_search(", "catalog_incident_search(", 1))
+        rc, out = run(src)
+        edge = "module api may not call catalog_incident_search (ward/ owns incidents)"
+        if rc != 1 or f"api/map.c:{call_line}: {edge}" not in out:
+            failures.append(f"api/map.c calling catalog_incident_search: expected exit 1 and '{edge}' at line {call_line}, "
+                            f"saw {rc}:\n{out}")
         for target, header in [("ww_hub", "record/record.h"), ("ww_http", "api/api.h")]:
             rc, out = build_module(tmp, target)
             if rc is None:
