@@ -18,6 +18,7 @@
  *   GET  /api/v1/bundles/{id}                one, with its files
  *   GET  /api/v1/bundles/{id}/bundle.tar     the whole bundle as one tar
  *   GET  /api/v1/bundles/{id}/files/{name}   one member
+ *   GET  /api/v1/bundles/{id}/verify         `wardwatch verify` on it as stored, audited
  *
  * No leak: the search never looks at a camera outside the caller's
  * PLAYBACK scope (the list is filtered before the distance, and a camera
@@ -508,6 +509,42 @@ static void tar_free(void *opaque)
     free(c);
 }
 
+static void verify_line(void *ud, bool ok, const char *line)
+{
+    json_array_append_new(ud, json_pack("{s:b,s:s}", "ok", ok, "text", line));
+}
+
+/* The same checks as `wardwatch verify` (every file's SHA-256 against the
+ * signed manifest, the signature against this station's key) on the bundle
+ * as stored; audited (bundle_verify, in the bundle's chain of custody). */
+static int h_bundle_verify(struct http_req *req, void *ud)
+{
+    const struct api_ctx *ctx = ud;
+    struct catalog_bundle b;
+    int rc = load_bundle(req, &b);
+    if (rc) return rc;
+    struct export_key key;
+    bool created;
+    if ((rc = export_key_ensure(ctx->data_dir, &key, &created))) {
+        catalog_bundle_clear(&b);
+        return http_fail(req, rc, "the station has no signing key");
+    }
+    char *path = ww_asprintf("%s/%s", ctx->data_dir, b.dir);
+    json_t *lines = json_array();
+    struct export_verify_result res;
+    int vr = export_verify(path, &key, verify_line, lines, &res);
+    export_key_wipe(&key);
+    free(path);
+    rc = http_audit(req, "bundle_verify", 0, b.from_us, b.to_us,
+                    json_pack("{s:I,s:b,s:s}", "bundle_id", (json_int_t)b.id, "ok", vr == 0, "first_failure",
+                              res.first_failure));
+    catalog_bundle_clear(&b);
+    if (rc) { json_decref(lines); return rc; }
+    return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
+                                                 vr ? res.first_failure : NULL, "key_fingerprint",
+                                                 res.signer_fingerprint, "checks", lines));
+}
+
 static int h_bundle_tar(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
@@ -589,5 +626,6 @@ int api_community_search_register(struct http_server *srv, const struct api_ctx 
     rc = rc ? rc : http_route(srv, "GET", "/api/v1/bundles/{id}", h_bundle_get, ud, HTTP_ROLES_STAFF);
     rc = rc ? rc : http_route(srv, "GET", "/api/v1/bundles/{id}/bundle.tar", h_bundle_tar, ud, HTTP_ROLES_STAFF);
     rc = rc ? rc : http_route(srv, "GET", "/api/v1/bundles/{id}/files/{name}", h_bundle_file, ud, HTTP_ROLES_STAFF);
+    rc = rc ? rc : http_route(srv, "GET", "/api/v1/bundles/{id}/verify", h_bundle_verify, ud, HTTP_ROLES_STAFF);
     return rc;
 }

@@ -16,7 +16,7 @@ static const char *action_vi(const char *a)
     static const char *const map[][2] = {
         {"export", "Tạo bản xuất"}, {"export_download", "Tải xuống"}, {"export_verify", "Xác minh chữ ký"},
         {"hold_add", "Đặt lệnh giữ"}, {"hold_release", "Gỡ lệnh giữ"}, {"bundle_download", "Tải gói chứng cứ"},
-        {"download_done", "Tải xong"}, {"incident_note", "Ghi chú"},
+        {"download_done", "Tải xong"}, {"incident_note", "Ghi chú"}, {"bundle_verify", "Xác minh gói"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], a)) return map[i][1];

@@ -1,7 +1,8 @@
 """The permission matrix: every camera-related API endpoint — the community
 ones and the existing cameras, live, timeline, playback, exports, health,
 events, motion, audit, users, wards, owners, session, and the evidence ones
-(holds, storage, an incident's case file and custody report, export
+(holds, storage, an incident's case file and custody report, bundle and file
+checks, export
 verification) — against every kind of
 caller: admin, province, officer of ward A, officer of ward B, owner X (ward
 A's camera), owner Y (ward B's camera), viewer of ward A, and no session.
@@ -219,6 +220,7 @@ def main():
         ("GET", f"/api/v1/bundles/{bundle_a}", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/bundles/{bundle_a}/bundle.tar", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/bundles/{bundle_a}/files/bundle.json", None, STAFF(200, offb=404)),
+        ("GET", f"/api/v1/bundles/{bundle_a}/verify", None, STAFF(200, offb=404)),
         # evidence: holds, storage, the case file and its custody report, export verification
         ("GET", "/api/v1/holds", None, ALL(200)),
         ("GET", f"/api/v1/holds?camera={a1}", None, PLAY(200)),
@@ -229,6 +231,8 @@ def main():
         ("GET", f"/api/v1/incidents/{inc_a}/evidence", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/incidents/{inc_a}/custody.pdf", None, STAFF(200, offb=404)),
         ("GET", f"/api/v1/exports/{exp[a1]}/verify", None, EXPORT(200)),
+        ("GET", "/api/v1/verify/sha256/" + "0" * 64, None, STAFF(200)),
+        ("GET", "/api/v1/verify/sha256/xyz", None, STAFF(400)),
         # last: deleting a camera (admin only; admin asks last)
         ("DELETE", f"/api/v1/cameras/{d1}", None, ADMIN(204)),
     ]

@@ -88,6 +88,9 @@ def main():
     # later hands on the evidence: a download and a verification
     check(admin.get(f"/api/v1/exports/{exports[0]}/file").status == 200, "fixture: export 1 downloaded", 200, "")
     check(admin.get(f"/api/v1/exports/{exports[1]}/verify").status == 200, "fixture: export 2 verified", 200, "")
+    r = admin.get(f"/api/v1/bundles/{bundle}/verify")
+    check(r.status == 200 and r.json.get("ok") is True and r.json.get("checks"),
+          "GET /api/v1/bundles/{id}/verify: the bundle as stored checks (hashes and signature)", True, r)
 
     r = admin.get(f"/api/v1/incidents/{inc}/evidence")
     check(r.status == 200, "GET /api/v1/incidents/{id}/evidence answers", 200, r)
@@ -117,6 +120,8 @@ def main():
     check("export_verify" in acts.get(f"export{exports[1]}", []), "export 2's custody shows its verification",
           "export_verify", acts.get(f"export{exports[1]}"))
     check(acts.get(f"hold{hold}") == ["hold_add"], "the hold's custody: its placing", ["hold_add"], acts.get(f"hold{hold}"))
+    check("bundle_verify" in acts.get(f"bundle{bundle}", []), "the bundle's custody shows its verification",
+          "bundle_verify", acts.get(f"bundle{bundle}"))
     check(acts.get(f"note{note}") == ["incident_note"], "the note's custody: its writing", ["incident_note"], acts.get(f"note{note}"))
 
     # the chain-of-custody report: a PDF that renders and lists every row
@@ -147,6 +152,19 @@ def main():
     rows = admin.get("/api/v1/audit?limit=5").json["rows"]
     check(any(x["action"] == "custody_report" and (x.get("detail") or {}).get("incident_id") == inc for x in rows),
           "the report's download is audited", "custody_report", [x["action"] for x in rows])
+
+    # one byte of a file of the bundle changed: the check fails, naming it
+    folder = next(i["folder"] for i in items if i["kind"] == "bundle")
+    bdir = os.path.join(srv.data, folder)
+    clip = next(os.path.join(bdir, f) for f in sorted(os.listdir(bdir)) if f.endswith(".mp4"))
+    with open(clip, "r+b") as f:
+        f.seek(os.path.getsize(clip) // 2)
+        b = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([b[0] ^ 1]))
+    r = admin.get(f"/api/v1/bundles/{bundle}/verify")
+    check(r.status == 200 and r.json.get("ok") is False and os.path.basename(clip) in (r.json.get("first_failure") or ""),
+          "a changed byte in the bundle: the check fails naming the file", os.path.basename(clip), r.json)
 
     _, pw = srv.create_user(admin, "officer_hd", "officer", ward_id=wb)
     other = srv.signed_in("officer_hd", pw)

@@ -60,13 +60,14 @@ async function holdForm(ctx, inc, done) {
 // /api/v1/exports/{id}/verify, audited): a button that becomes the
 // "đã xác minh" mark, or the first failure.
 function verifyCell(ctx, it) {
-  const cell = h('span', { class: 'verify', 'data-export': String(it.id) });
+  const url = it.kind === 'bundle' ? `/api/v1/bundles/${it.id}/verify` : `/api/v1/exports/${it.id}/verify`;
+  const cell = h('span', { class: 'verify', [it.kind === 'bundle' ? 'data-bundle' : 'data-export']: String(it.id) });
   const btn = h('button', { class: 'btn btn-small', onclick: async () => {
     btn.disabled = true;
     try {
-      const r = await ctx.api.get(`/api/v1/exports/${it.id}/verify`);
+      const r = await ctx.api.get(url);
       cell.replaceChildren(r.ok ? badge(t('evid.verified'), 'ok')
-        : badge(t('evid.verify_failed', { why: r.first_failure || '' }), 'bad'));
+        : h('span', { title: r.first_failure || '' }, badge(t('evid.verify_failed_short'), 'bad')));
       cell.dataset.result = r.ok ? 'ok' : 'failed';
     } catch (e) { btn.disabled = false; showError(e); }
   } }, t('evid.verify'));
@@ -152,7 +153,7 @@ export function caseFileSection(ctx, inc) {
         { label: t('evid.col.sha'), value: (it) => (it.sha256 ? h('span', { title: it.sha256 }, `${it.sha256.slice(0, 16)}…`) : '—'), class: 'mono' },
         { label: t('evid.col.by'), value: (it) => `${it.created_by || '—'} · ${it.created || '—'}` },
         { label: t('evid.col.custody'), value: (it) => String((it.custody || []).length) },
-        { label: t('evid.col.verify'), value: (it) => (it.kind === 'export' ? verifyCell(ctx, it) : '—') },
+        { label: t('evid.col.verify'), value: (it) => (it.kind === 'export' || it.kind === 'bundle' ? verifyCell(ctx, it) : '—') },
       ], cf.items.filter((it) => it.kind !== 'note'), { empty: t('evid.empty') }),
       h('p', { class: 'muted' }, t('evid.events', { n: cf.events.length })),
       notesPart(ctx, inc, cf.items.filter((it) => it.kind === 'note'), load));

@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 
 const ACTION_VI = {
   export: 'Tạo bản xuất', export_download: 'Tải xuống', export_verify: 'Xác minh chữ ký', hold_add: 'Đặt lệnh giữ',
-  hold_release: 'Gỡ lệnh giữ', bundle_download: 'Tải gói chứng cứ', download_done: 'Tải xong', incident_note: 'Ghi chú',
+  hold_release: 'Gỡ lệnh giữ', bundle_download: 'Tải gói chứng cứ', download_done: 'Tải xong', incident_note: 'Ghi chú', bundle_verify: 'Xác minh gói',
 };
 
 function title(it, n) {
