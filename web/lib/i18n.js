@@ -6,7 +6,8 @@
 import { stationParts } from './station.js';
 
 export const LANGS = ['vi', 'en'];
-let lang = localStorage.getItem('ww.lang') || 'vi';
+// (no localStorage where a test imports a page's module in node to read its strings)
+let lang = (typeof localStorage !== 'undefined' && localStorage.getItem('ww.lang')) || 'vi';
 if (!LANGS.includes(lang)) lang = 'vi';
 let dict = {};
 const extra = { vi: {}, en: {} };
