@@ -11,6 +11,8 @@
 
 #include <stdlib.h>
 
+#include "export/export.h"
+
 #include "community/community.h"
 #include "ward/ward.h"
 
@@ -190,4 +192,35 @@ int api_json_body(struct http_req *req, const char *const *allowed, json_t **bod
     if (rc) return rc;
     *cat = http_req_catalog(req);
     return *cat ? 0 : WW_EDB;
+}
+
+/* Collects export_verify's sentences as a JSON array. */
+static void verify_line(void *ud, bool ok, const char *line)
+{
+    json_array_append_new(ud, json_pack("{s:b,s:s}", "ok", ok, "text", line));
+}
+
+int api_verify_answer(struct http_req *req, const char *data_dir, const char *path, const char *action,
+                      int64_t camera_id, int64_t from_us, int64_t to_us, json_t *detail)
+{
+    struct export_key key;
+    bool created;
+    int rc = export_key_ensure(data_dir, &key, &created);
+    if (rc) {
+        json_decref(detail);
+        return http_fail(req, rc, "the station has no signing key");
+    }
+    json_t *lines = json_array();
+    struct export_verify_result res;
+    int vr = export_verify(path, &key, verify_line, lines, &res);
+    export_key_wipe(&key);
+    json_object_set_new(detail, "ok", json_boolean(vr == 0));
+    json_object_set_new(detail, "first_failure", json_string(res.first_failure));
+    if ((rc = http_audit(req, action, camera_id, from_us, to_us, detail))) {
+        json_decref(lines);
+        return rc;
+    }
+    return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
+                                                 vr ? res.first_failure : NULL, "key_fingerprint",
+                                                 res.signer_fingerprint, "checks", lines));
 }

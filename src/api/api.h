@@ -170,4 +170,11 @@ struct api_view_end *api_view_end_new(struct http_req *req, const char *stream, 
 void api_view_end_add(struct api_view_end *v, int64_t camera_id, int64_t start_us);
 void api_view_end_arm(struct http_req *req, struct api_view_end *v);
 
+/* `wardwatch verify` on stored evidence (an export's file, a bundle's
+ * folder) against this station's key, audited as `action` with `detail` (a
+ * reference stolen; "ok" and "first_failure" are added) before the answer
+ * {ok, first_failure, key_fingerprint, checks:[{ok,text}]} is sent.  HTTP thread. */
+int api_verify_answer(struct http_req *req, const char *data_dir, const char *path, const char *action,
+                      int64_t camera_id, int64_t from_us, int64_t to_us, json_t *detail);
+
 #endif

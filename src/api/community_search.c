@@ -509,11 +509,6 @@ static void tar_free(void *opaque)
     free(c);
 }
 
-static void verify_line(void *ud, bool ok, const char *line)
-{
-    json_array_append_new(ud, json_pack("{s:b,s:s}", "ok", ok, "text", line));
-}
-
 /* The same checks as `wardwatch verify` (every file's SHA-256 against the
  * signed manifest, the signature against this station's key) on the bundle
  * as stored; audited (bundle_verify, in the bundle's chain of custody). */
@@ -523,26 +518,12 @@ static int h_bundle_verify(struct http_req *req, void *ud)
     struct catalog_bundle b;
     int rc = load_bundle(req, &b);
     if (rc) return rc;
-    struct export_key key;
-    bool created;
-    if ((rc = export_key_ensure(ctx->data_dir, &key, &created))) {
-        catalog_bundle_clear(&b);
-        return http_fail(req, rc, "the station has no signing key");
-    }
     char *path = ww_asprintf("%s/%s", ctx->data_dir, b.dir);
-    json_t *lines = json_array();
-    struct export_verify_result res;
-    int vr = export_verify(path, &key, verify_line, lines, &res);
-    export_key_wipe(&key);
+    rc = api_verify_answer(req, ctx->data_dir, path, "bundle_verify", 0, b.from_us, b.to_us,
+                           json_pack("{s:I}", "bundle_id", (json_int_t)b.id));
     free(path);
-    rc = http_audit(req, "bundle_verify", 0, b.from_us, b.to_us,
-                    json_pack("{s:I,s:b,s:s}", "bundle_id", (json_int_t)b.id, "ok", vr == 0, "first_failure",
-                              res.first_failure));
     catalog_bundle_clear(&b);
-    if (rc) { json_decref(lines); return rc; }
-    return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
-                                                 vr ? res.first_failure : NULL, "key_fingerprint",
-                                                 res.signer_fingerprint, "checks", lines));
+    return rc;
 }
 
 static int h_bundle_tar(struct http_req *req, void *ud)

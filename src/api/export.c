@@ -161,12 +161,6 @@ static int h_manifest(struct http_req *req, void *ud)
     return rc;
 }
 
-/* Collects export_verify's sentences as a JSON array. */
-static void verify_line(void *ud, bool ok, const char *line)
-{
-    json_array_append_new(ud, json_pack("{s:b,s:s}", "ok", ok, "text", line));
-}
-
 /* GET /api/v1/exports/{id}/verify: the same checks as `wardwatch verify`,
  * on the files as stored, against this station's key; audited. */
 static int h_verify(struct http_req *req, void *ud)
@@ -175,24 +169,10 @@ static int h_verify(struct http_req *req, void *ud)
     struct catalog_export e;
     int rc = load(req, &e);
     if (rc) return rc;
-    struct export_key key;
-    bool created;
-    if ((rc = export_key_ensure(ctx->data_dir, &key, &created))) {
-        catalog_export_clear(&e);
-        return http_fail(req, rc, "the station has no signing key");
-    }
-    json_t *lines = json_array();
-    struct export_verify_result res;
-    int vr = export_verify(e.path, &key, verify_line, lines, &res);
-    export_key_wipe(&key);
-    rc = http_audit(req, "export_verify", e.camera_id, e.from_us, e.to_us,
-                    json_pack("{s:I,s:b,s:s}", "export_id", (json_int_t)e.id, "ok", vr == 0, "first_failure",
-                              res.first_failure));
+    rc = api_verify_answer(req, ctx->data_dir, e.path, "export_verify", e.camera_id, e.from_us, e.to_us,
+                           json_pack("{s:I}", "export_id", (json_int_t)e.id));
     catalog_export_clear(&e);
-    if (rc) { json_decref(lines); return rc; }
-    return http_respond_json(req, 200, json_pack("{s:b,s:s?,s:s,s:o}", "ok", vr == 0, "first_failure",
-                                                 vr ? res.first_failure : NULL, "key_fingerprint",
-                                                 res.signer_fingerprint, "checks", lines));
+    return rc;
 }
 
 static int h_list(struct http_req *req, void *ud)

@@ -13,8 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
+import { footage, startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
 
 await run(async (keep) => {
   const srv = await startServer();
@@ -26,12 +25,7 @@ await run(async (keep) => {
   const cam = r.json.id;
   // recorded footage for the camera (tools/gencams), then an export of it for the incident
   const T0 = Math.floor(Date.now() / 1000) - 3600;
-  const py = spawnSync('python3', ['-c', [
-    'import sys, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
-    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
-    'gencams.add_segments(sys.argv[2], tpl, int(sys.argv[3]), int(sys.argv[4]), 3)',
-  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(cam), String(T0)], { encoding: 'utf8', timeout: 120000 });
-  check(py.status === 0, 'fixture footage (gencams)', 0, `${py.status} ${py.stderr.slice(-300)}`);
+  footage(srv, cam, T0, 3);   // tools/gencams
   r = await admin.post(`/api/v1/cameras/${cam}/exports`, { from: T0, to: T0 + 3 });
   check(r.status === 201, 'fixture export', 201, r.status);
   const exp = r.json.export.id;

@@ -4,9 +4,7 @@
 // each becomes a hold on that camera over that range (GET /api/v1/holds),
 // audited; a viewer sees no hold button.  Screenshot:
 // docs/screens/holds-timeline.png.
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
+import { footage, startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
 
 await run(async (keep) => {
   const srv = await startServer();
@@ -18,13 +16,7 @@ await run(async (keep) => {
   check(r.status === 201, 'fixture camera', 201, r.status);
   const cam = r.json.id;
   const T0 = Math.floor(Date.now() / 1000) - 3600;
-  const py = spawnSync('python3', ['-c', [
-    'import sys, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
-    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
-    'gencams.add_segments(sys.argv[2], tpl, int(sys.argv[3]), int(sys.argv[4]), 6)',
-    'gencams.add_event(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) + 2, int(sys.argv[4]) + 5)',
-  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(cam), String(T0)], { encoding: 'utf8', timeout: 120000 });
-  check(py.status === 0, 'fixture footage and one motion event (gencams)', 0, `${py.status} ${py.stderr.slice(-300)}`);
+  footage(srv, cam, T0, 6, [[2, 5]]);   // tools/gencams
   await admin.post('/api/v1/users', { username: 'canbo', password: 'mat-khau-can-bo-1', role: 'officer', ward_id: ward, display_name: 'Cán bộ Lê' });
   await admin.post('/api/v1/users', { username: 'xem', password: 'mat-khau-xem-12', role: 'viewer', ward_id: ward, display_name: 'Người xem' });
 

@@ -5,9 +5,7 @@
 // camera and time; an export made on the timeline is attached to an
 // incident from its card ("Gắn vào vụ việc").  Screenshots:
 // docs/screens/incident-links-form.png, incident-links-attach.png.
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { startServer, launch, newPage, signIn, shot, check, run, apiSession, SRC } from './lib.mjs';
+import { footage, startServer, launch, newPage, signIn, shot, check, run, apiSession } from './lib.mjs';
 
 await run(async (keep) => {
   const srv = await startServer();
@@ -23,12 +21,7 @@ await run(async (keep) => {
   const camB = await mk('Cổng trường tiểu học', '45 Lê Lợi', 10);
   await mk('Chợ Vinh cổng phụ', '3 Trần Phú', 11);
   const T0 = Math.floor(Date.now() / 1000) - 3600;
-  const py = spawnSync('python3', ['-c', [
-    'import sys, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
-    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
-    'gencams.add_segments(sys.argv[2], tpl, int(sys.argv[3]), int(sys.argv[4]), 6)',
-  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(camB), String(T0)], { encoding: 'utf8', timeout: 120000 });
-  check(py.status === 0, 'fixture footage (gencams)', 0, `${py.status} ${py.stderr.slice(-300)}`);
+  footage(srv, camB, T0, 6);   // tools/gencams
   r = await admin.post(`/api/v1/cameras/${camB}/exports`, { from: T0, to: T0 + 3 });
   check(r.status === 201, 'fixture export', 201, r.status);
   const exp = r.json.export.id;

@@ -114,6 +114,21 @@ export async function startServer({ timeoutMs = 30000, record = false } = {}) {
 
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
+// Recorded footage for a camera of srv (tools/gencams): `segments` back-to-back
+// template segments from T0 (epoch seconds), and motion events [[from, to], …]
+// in seconds after T0.  Throws with gencams' error if it fails.
+export function footage(srv, camera, T0, segments, events = []) {
+  const r = spawnSync('python3', ['-c', [
+    'import sys, json, tempfile; sys.path.insert(0, sys.argv[1]); import gencams',
+    'tpl = gencams.record_template(tempfile.mkdtemp(prefix="ww-tpl-"))',
+    'cam, t0 = int(sys.argv[3]), int(sys.argv[4])',
+    'gencams.add_segments(sys.argv[2], tpl, cam, t0, int(sys.argv[5]))',
+    'for a, b in json.loads(sys.argv[6]): gencams.add_event(sys.argv[2], cam, t0 + a, t0 + b)',
+  ].join('\n'), path.join(SRC, 'tools', 'gencams'), srv.dataDir, String(camera), String(T0), String(segments),
+  JSON.stringify(events)], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`gencams failed (${r.status}): ${(r.stderr || '').slice(-400)}`);
+}
+
 // A small API client for fixtures (its own cookie).
 export async function apiSession(srv, username, password) {
   let cookie = '';
