@@ -191,7 +191,8 @@ static int ward_name_in_scope(struct http_req *req, json_t *body, int64_t ward_i
     json_t *w = json_object_get(body, "ward"), *wid = json_object_get(body, "ward_id");
     if (!json_is_string(w) || (wid && !json_is_null(wid))) return 0;
     if (http_authz_decide_ward(http_req_user(req), ward_id, true, AUTHZ_WARD_READ) != WW_ENOTFOUND) return 0;
-    return http_fail(req, WW_EINVAL, "unknown ward '%s'", json_string_value(w));
+    /* word for word what ward_incident_apply_json's refusal answers (fail_why) */
+    return http_fail_field(req, WW_EINVAL, "unknown_name", "ward", "unknown ward '%s'", json_string_value(w));
 }
 
 static json_t *full_json(catalog_t *cat, const struct catalog_incident *inc)
