@@ -68,15 +68,17 @@ static int h_timeline(struct http_req *req, void *ud)
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(segs, json_pack("{s:I,s:I,s:I}", "id", (json_int_t)v[i].id,
                                               "start_us", (json_int_t)v[i].start_us, "end_us", (json_int_t)v[i].end_us));
-        if (i + 1 < n && v[i + 1].start_us - v[i].end_us > GAP_MIN_US) {
-            const char *reason = "unknown";
-            for (size_t k = 0; k < ng; k++)
-                if (g[k].start_us < v[i + 1].start_us && g[k].end_us > v[i].end_us) reason = g[k].reason;
-            json_array_append_new(gaps, json_pack("{s:I,s:I,s:s,s:s}", "start_us", (json_int_t)v[i].end_us,
-                                                  "end_us", (json_int_t)v[i + 1].start_us, "reason", reason,
-                                                  "reason_code", engine_reason_code_of(reason)));
-        }
     }
+    struct catalog_gap *h = NULL;
+    size_t nh = 0;
+    catalog_gap_holes(v, n, g, ng, GAP_MIN_US, &h, &nh);
+    for (size_t i = 0; i < nh; i++) {
+        const char *reason = h[i].reason ? h[i].reason : "unknown";
+        json_array_append_new(gaps, json_pack("{s:I,s:I,s:s,s:s}", "start_us", (json_int_t)h[i].start_us,
+                                              "end_us", (json_int_t)h[i].end_us, "reason", reason,
+                                              "reason_code", engine_reason_code_of(reason)));
+    }
+    catalog_gap_list_free(h, nh);
     catalog_segment_list_free(v, n);
     catalog_gap_list_free(g, ng);
     struct catalog_event_filter q = {.camera_ids = &id, .n_cameras = 1, .from_us = from, .to_us = to, .limit = 1000};

@@ -149,7 +149,8 @@ int catalog_segment_oldest_start(catalog_t *cat, int64_t camera_id, int64_t *sta
 /* ---- gaps ---------------------------------------------------------------
  * A gap is a span the recorder knows it did not record, with the reason
  * (camera offline, disk full, no consent…).  Spans between segments with
- * no gap row are reported by `recordings` as gaps of unknown reason. */
+ * no gap row are reported by `recordings` as gaps of unknown reason
+ * (catalog_gap_holes). */
 struct catalog_gap { int64_t stream_id, start_us, end_us; char *reason; };
 /* WW_ECONFLICT (not logged) when the stream is gone. */
 int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t end_us,
@@ -157,6 +158,15 @@ int catalog_gap_add(catalog_t *cat, int64_t stream_id, int64_t start_us, int64_t
 int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_t to_us,
                       struct catalog_gap **out, size_t *n);
 void catalog_gap_list_free(struct catalog_gap *v, size_t n);
+/* The gaps a timeline shows, from one stream's segments and gap rows (both
+ * in start order, as the range calls return them): every hole longer than
+ * min_us between two segments, with the reason of the gap row that overlaps
+ * it (NULL: none, e.g. the recorder was not running), and the gap rows that
+ * lie before the first segment or after the last (a disk that filled again
+ * right after it was freed, a camera that never came back), touching rows of
+ * one reason merged.  Pure; *out is the caller's (catalog_gap_list_free). */
+void catalog_gap_holes(const struct catalog_segment *v, size_t n, const struct catalog_gap *g, size_t ng,
+                       int64_t min_us, struct catalog_gap **out, size_t *nout);
 
 /* ---- consent (read side; the register is catalog/cat_community.h) ------------
  * What a camera may be used for at time t — the one consent rule, deny by

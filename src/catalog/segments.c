@@ -153,6 +153,61 @@ int catalog_gap_range(catalog_t *cat, int64_t stream_id, int64_t from_us, int64_
 
 CATALOG_LIST_FREE_FN(gap_map, struct catalog_gap, catalog_gap_list_free)
 
+static void hole_push(struct catalog_gap **out, size_t *n, size_t *cap, int64_t sid, int64_t a, int64_t b,
+                      const char *reason)
+{
+    /* a row that only continues the last one (extend_gap commits a long
+     * failure piece by piece) widens it */
+    if (*n && reason && (*out)[*n - 1].reason && !strcmp((*out)[*n - 1].reason, reason) &&
+        a <= (*out)[*n - 1].end_us) {
+        if (b > (*out)[*n - 1].end_us) (*out)[*n - 1].end_us = b;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *out = ww_realloc(*out, *cap * sizeof **out);
+    }
+    (*out)[(*n)++] = (struct catalog_gap){sid, a, b, reason ? ww_strdup(reason) : NULL};
+}
+
+/* The rows outside [lo, hi) (the recorded span), clipped to it; with no
+ * segment at all (lo >= hi) every row counts. */
+static void rows_outside(const struct catalog_gap *g, size_t ng, int64_t lo, int64_t hi, bool before,
+                         int64_t min_us, struct catalog_gap **out, size_t *n, size_t *cap)
+{
+    for (size_t k = 0; k < ng; k++) {
+        int64_t a = g[k].start_us, b = g[k].end_us;
+        if (lo < hi) {
+            if (before && a < lo - min_us) b = b < lo ? b : lo;
+            else if (!before && b > hi + min_us) a = a > hi ? a : hi;
+            else continue;
+        } else if (!before)
+            continue; /* no segment: the "before" pass took every row */
+        if (b > a) hole_push(out, n, cap, g[k].stream_id, a, b, g[k].reason);
+    }
+}
+
+void catalog_gap_holes(const struct catalog_segment *v, size_t n, const struct catalog_gap *g, size_t ng,
+                       int64_t min_us, struct catalog_gap **out, size_t *nout)
+{
+    assert(out && nout && (v || !n) && (g || !ng));
+    size_t cap = 0;
+    *out = NULL;
+    *nout = 0;
+    int64_t lo = n ? v[0].start_us : 0, hi = n ? v[n - 1].end_us : 0;
+    rows_outside(g, ng, lo, hi, true, min_us, out, nout, &cap);
+    for (size_t i = 0; i + 1 < n; i++) {
+        int64_t a = v[i].end_us, b = v[i + 1].start_us;
+        if (b - a <= min_us) continue;
+        const char *reason = NULL;
+        for (size_t k = 0; k < ng && !reason; k++)
+            if (g[k].start_us < b && g[k].end_us > a) reason = g[k].reason;
+        hole_push(out, nout, &cap, v[i].stream_id, a, b, NULL);
+        if (reason) (*out)[*nout - 1].reason = ww_strdup(reason); /* holes are never merged */
+    }
+    rows_outside(g, ng, lo, hi, false, min_us, out, nout, &cap);
+}
+
 /* ---- coverage (place-and-time search; surface in cat_community.h) ---- */
 
 /* Segments are cut at most every 600 s (serve --segment-seconds), but a

@@ -2,9 +2,11 @@
  * recordings.c — `wardwatch recordings --camera ID [--from T] [--to T]
  * [--stream main|sub] [--json]`: a camera's segments and gaps.
  *
- * A gap is any hole between two segments longer than GAP_MIN_US; its reason
- * comes from the recorder's gap rows when one overlaps (camera offline,
- * disk full…), else "unknown" (e.g. the recorder itself was not running).
+ * A gap is any hole between two segments longer than GAP_MIN_US, its reason
+ * from the recorder's gap rows when one overlaps (camera offline, disk
+ * full…), else "unknown" (e.g. the recorder itself was not running), and
+ * any gap row before the first segment or after the last
+ * (catalog_gap_holes).
  */
 #include "cli/common.h"
 
@@ -14,13 +16,6 @@
 #include <string.h>
 
 #define GAP_MIN_US 500000
-
-static const char *gap_reason(const struct catalog_gap *g, size_t ng, int64_t a, int64_t b)
-{
-    for (size_t i = 0; i < ng; i++)
-        if (g[i].start_us < b && g[i].end_us > a) return g[i].reason;
-    return "unknown (recorder not running?)";
-}
 
 int cli_recordings(struct cli_ctx *c, int argc, char **argv)
 {
@@ -71,14 +66,17 @@ int cli_recordings(struct cli_ctx *c, int argc, char **argv)
             "start_us", (json_int_t)v[i].start_us, "end_us", (json_int_t)v[i].end_us,
             "path", v[i].path, "frames", (json_int_t)v[i].frames, "bytes", (json_int_t)v[i].bytes,
             "codec", v[i].codec));
-        if (i + 1 < n && v[i + 1].start_us - v[i].end_us > GAP_MIN_US) {
-            int64_t gs = v[i].end_us, ge = v[i + 1].start_us;
-            json_array_append_new(gaps, json_pack("{s:s,s:s,s:I,s:I,s:f,s:s}",
-                "start", ww_fmt_time(gs, off, a, sizeof a), "end", ww_fmt_time(ge, off, b, sizeof b),
-                "start_us", (json_int_t)gs, "end_us", (json_int_t)ge, "seconds", (double)(ge - gs) / 1e6,
-                "reason", gap_reason(g, ng, gs, ge)));
-        }
     }
+    struct catalog_gap *h = NULL;
+    size_t nh = 0;
+    catalog_gap_holes(v, n, g, ng, GAP_MIN_US, &h, &nh);
+    for (size_t i = 0; i < nh; i++)
+        json_array_append_new(gaps, json_pack("{s:s,s:s,s:I,s:I,s:f,s:s}",
+            "start", ww_fmt_time(h[i].start_us, off, a, sizeof a), "end", ww_fmt_time(h[i].end_us, off, b, sizeof b),
+            "start_us", (json_int_t)h[i].start_us, "end_us", (json_int_t)h[i].end_us,
+            "seconds", (double)(h[i].end_us - h[i].start_us) / 1e6,
+            "reason", h[i].reason ? h[i].reason : "unknown (recorder not running?)"));
+    catalog_gap_list_free(h, nh);
     if (json) {
         json_t *root = json_pack("{s:I,s:s,s:o,s:o,s:f}", "camera", (json_int_t)cam, "stream", kind,
                                  "segments", segs, "gaps", gaps, "recorded_seconds", (double)covered / 1e6);

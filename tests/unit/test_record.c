@@ -423,6 +423,47 @@ static void test_writer_refusal_is_a_gap(void **state)
     catalog_segment_list_free(v, n);
 }
 
+/* The timeline's gaps: holes between segments take the overlapping row's
+ * reason or none; rows after the last segment (a disk that filled again
+ * before any segment was finished) are gaps too, pieces of one failure
+ * merged; a hole within min_us is no gap. */
+static void test_gap_holes(void **state)
+{
+    (void)state;
+    struct catalog_segment v[] = {{.stream_id = 7, .start_us = 100, .end_us = 200},
+                                  {.stream_id = 7, .start_us = 200 + 5, .end_us = 300},
+                                  {.stream_id = 7, .start_us = 400, .end_us = 500},
+                                  {.stream_id = 7, .start_us = 600, .end_us = 700}};
+    struct catalog_gap g[] = {{7, 20, 90, "camera offline: x"},  /* before the first segment */
+                              {7, 300, 400, "disk full"},        /* the hole 300-400 */
+                              {7, 690, 800, "disk full"},        /* after the last, from 700 */
+                              {7, 800, 900, "disk full"},        /* its next piece */
+                              {7, 950, 990, "write error"}};
+    struct catalog_gap *h;
+    size_t nh;
+    catalog_gap_holes(v, 4, g, 5, 10, &h, &nh);
+    assert_int_equal(nh, 5);
+    assert_int_equal(h[0].start_us, 20); assert_int_equal(h[0].end_us, 90);
+    assert_string_equal(h[0].reason, "camera offline: x");
+    assert_int_equal(h[1].start_us, 300); assert_int_equal(h[1].end_us, 400);
+    assert_string_equal(h[1].reason, "disk full");
+    assert_int_equal(h[2].start_us, 500); assert_int_equal(h[2].end_us, 600);
+    assert_null(h[2].reason);
+    assert_int_equal(h[3].start_us, 700); assert_int_equal(h[3].end_us, 900);
+    assert_string_equal(h[3].reason, "disk full");
+    assert_string_equal(h[4].reason, "write error");
+    catalog_gap_list_free(h, nh);
+    /* no segment at all: every row, merged */
+    catalog_gap_holes(NULL, 0, g + 2, 2, 10, &h, &nh);
+    assert_int_equal(nh, 1);
+    assert_int_equal(h[0].start_us, 690); assert_int_equal(h[0].end_us, 900);
+    catalog_gap_list_free(h, nh);
+    catalog_gap_holes(v, 4, NULL, 0, 10, &h, &nh);
+    assert_int_equal(nh, 2); /* 300-400 and 500-600, reasons unknown */
+    assert_null(h[0].reason);
+    catalog_gap_list_free(h, nh);
+}
+
 int main(void)
 {
     ww_log_set_level(WW_LOG_ERROR);
@@ -435,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full_from_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_bframes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_refusal_is_a_gap, setup, teardown),
+        cmocka_unit_test(test_gap_holes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
