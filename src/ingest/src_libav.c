@@ -105,11 +105,23 @@ int lav_src_open(const struct ingest_opts *o, atomic_bool *stop, struct lav_src 
     snprintf(tmo, sizeof tmo, "%lld", (long long)l->read_timeout_us);
     av_dict_set(&opts, "timeout", tmo, 0);
     av_dict_set(&opts, "max_delay", "200000", 0); /* UDP reorder buffer */
+    if (o->udp) {
+        /* A 4 Mbit/s camera bursts a whole keyframe (~200 KB) in a few ms:
+         * the kernel's default receive buffer drops its tail.  The kernel
+         * caps this at net.core.rmem_max (docs/quirks.md says how to raise
+         * it); packets only from the camera's address; a reorder window of
+         * 500 packets (~0.1 s at 4 Mbit/s) beside max_delay. */
+        av_dict_set(&opts, "buffer_size", "4194304", 0);
+        av_dict_set(&opts, "reorder_queue_size", "500", 0);
+        av_dict_set(&opts, "rtsp_flags", "filter_src", 0);
+    }
     char *url = url_with_credentials(o);
     l->deadline = deadline_in(l, o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
     int rc = avformat_open_input(&l->fmt, url, NULL, &opts);
     explicit_bzero(url, strlen(url));
     free(url);
+    const AVDictionaryEntry *left = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
+    if (left) ww_debug(l->ctx, "ingest: libavformat did not take the option %s", left->key);
     av_dict_free(&opts);
     if (rc < 0) {
         /* avformat_open_input frees the context on failure */
