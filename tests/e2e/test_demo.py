@@ -9,14 +9,13 @@ on a free port and a scratch data folder, then asked through the API:
   - one camera is dark (its address answers nothing): offline on the health page;
   - the other demo cameras are online.
 """
-import json
 import os
 import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 
+from wwapi import Client
 from wwtest import SRC, check, finish, free_port, log
 
 release = os.path.join(SRC, "build", "wardwatch")
@@ -33,22 +32,13 @@ out_path = os.path.join(tmp, "demo.out")
 out = open(out_path, "w")
 demo = subprocess.Popen(["scripts/demo"], cwd=SRC, env=env, stdout=out, stderr=subprocess.STDOUT,
                         start_new_session=True)
-cookie = None
+client = Client(port)
 
 
 def call(method, path, body=None):
-    global cookie
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if cookie:
-        req.add_header("Cookie", cookie)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        c = r.headers.get("Set-Cookie")
-        if c:
-            cookie = c.split(";", 1)[0]
-        raw = r.read()
-        return json.loads(raw) if raw else None
+    r = client.request(method, path, body=body, timeout=10)
+    assert r.status < 300, f"{method} {path}: {r.status} {r.text[:200]}"
+    return r.json
 
 
 def text():
@@ -67,8 +57,8 @@ try:
     url = [l for l in said.splitlines() if f"http://127.0.0.1:{port}/" in l]
     check(len(pw) == 1 and url, "it prints the console's URL and the admin password", f"console: http://127.0.0.1:{port}/",
           said[:400])
-    call("POST", "/api/v1/session", {"username": "admin", "password": pw[0] if pw else ""})
-    check(cookie is not None, "the printed password signs in as admin", "a session", cookie)
+    client.request("POST", "/api/v1/session", body={"username": "admin", "password": pw[0] if pw else ""})
+    check(client.cookie is not None, "the printed password signs in as admin", "a session", client.cookie)
 
     owners = call("GET", "/api/v1/owners")["owners"]
     demo_owners = [o for o in owners if "(demo)" in o.get("name", "")]
