@@ -138,6 +138,12 @@ void sdp_video_free(struct sdp_video *v);
  * request URL): "*" or empty → base; absolute → itself; otherwise appended
  * after a '/', as cameras expect.  Heap string. */
 char *rtsp_resolve_url(const char *base, const char *control);
+/* The base the SDP's control URLs resolve against: the DESCRIBE reply's
+ * Content-Base (or Content-Location; cb need not be NUL-terminated, len 0
+ * or cb NULL → none) made absolute against the request URL.  Cameras send
+ * it without a scheme ("192.168.1.10:554/live/") or as a bare path
+ * ("/live/"); a value that is no URL at all is ignored.  Heap string. */
+char *rtsp_base_url(const char *request_url, const char *cb, size_t len);
 
 /* ---- rtp.c ----------------------------------------------------------------
  * Depacketizer: RTP packets in, access units out, each in Annex B form

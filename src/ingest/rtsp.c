@@ -664,7 +664,7 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     if (describe_only) { rc = 0; goto fail; }
     const char *cb = hdr(c, "Content-Base", &vl);
     if (!cb) cb = hdr(c, "Content-Location", &vl);
-    base = cb && vl && vl <= MAX_URL ? dup_n(cb, vl) : ww_strdup(c->url);
+    base = rtsp_base_url(c->url, cb, cb && vl <= MAX_URL ? vl : 0);
     track = rtsp_resolve_url(base, c->sdp.control);
     c->play_url = c->sdp.session_control ? rtsp_resolve_url(base, c->sdp.session_control)
                                          : ww_strdup(base);

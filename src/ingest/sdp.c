@@ -300,3 +300,43 @@ char *rtsp_resolve_url(const char *base, const char *control)
     size_t bl = strlen(base);
     return ww_asprintf("%s%s%s", base, bl && base[bl - 1] == '/' ? "" : "/", control);
 }
+
+/* host[:port] as the first segment of a schemeless base: a dotted name or
+ * address, or anything with a port, and nothing a path would hold. */
+static bool looks_like_authority(const char *v, size_t n)
+{
+    if (!n) return false;
+    bool dot = false, colon = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (ch == '.') dot = true;
+        else if (ch == ':') colon = true;
+        else if (!isalnum(ch) && ch != '-' && ch != '[' && ch != ']') return false;
+    }
+    return dot || colon;
+}
+
+char *rtsp_base_url(const char *request_url, const char *cb, size_t len)
+{
+    while (len && (*cb == ' ' || *cb == '\t')) cb++, len--;
+    while (len && (cb[len - 1] == ' ' || cb[len - 1] == '\t')) len--;
+    if (!cb || !len) return ww_strdup(request_url);
+    char *v = ww_asprintf("%.*s", (int)len, cb);
+    if (strlen(v) != len || strpbrk(v, " \t\r\n")) { free(v); return ww_strdup(request_url); }
+    if (!strncasecmp(v, "rtsp://", 7) || !strncasecmp(v, "rtsps://", 8)) return v;
+    char *out;
+    if (v[0] == '/') {
+        out = rtsp_resolve_url(request_url, v); /* keeps the request's scheme and authority */
+    } else {
+        const char *slash = strchr(v, '/');
+        size_t first = slash ? (size_t)(slash - v) : len;
+        if (!strstr(v, "://") && looks_like_authority(v, first)) {
+            const char *scheme = !strncasecmp(request_url, "rtsps://", 8) ? "rtsps://" : "rtsp://";
+            out = ww_asprintf("%s%s", scheme, v);
+        } else {
+            out = ww_strdup(request_url); /* another scheme or nothing we can read: the request URL */
+        }
+    }
+    free(v);
+    return out;
+}

@@ -10,7 +10,10 @@ The proxy understands the interleaved framing well enough to
   - go silent after PLAY on demand (the connection stays open), so a read
     timeout must take the stream offline and a reconnect bring it back;
   - (a second proxy) refuse GET_PARAMETER with 454, as some cameras that list
-    it in Public do: the client goes on with OPTIONS keep-alives, no reconnect.
+    it in Public do: the client goes on with OPTIONS keep-alives, no reconnect;
+  - (a third) send Content-Base without its scheme ("127.0.0.1:PORT/cam1/sub/"),
+    as some cameras do: the client's SETUP still names an rtsp:// track URL
+    and the stream comes up on its first connection.
 It records the requests the client sends (TEARDOWN at stop).
 
 Also: Basic authentication against camsim; a camera that accepts the TCP
@@ -29,8 +32,11 @@ from wwtest import Camsim, Station, check, finish, log
 
 
 class Proxy:
-    def __init__(self, upstream_port, session_timeout=4, inject_every=0.7, refuse_get_parameter=False):
+    def __init__(self, upstream_port, session_timeout=4, inject_every=0.7, refuse_get_parameter=False,
+                 schemeless_base=False):
         self.up = upstream_port
+        self.schemeless_base = schemeless_base
+        self.lines = []             # request lines the client sent
         self.refuse_get_parameter = refuse_get_parameter
         self.session_timeout = session_timeout
         self.inject_every = inject_every
@@ -89,6 +95,7 @@ class Proxy:
                             self.client_replies.append(head.decode(errors="replace"))
                             continue
                         self.requests.append((time.time(), first.split(" ", 1)[0]))
+                        self.lines.append(first)
                     if self.refuse_get_parameter and first.startswith("GET_PARAMETER"):
                         cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)
                         c.sendall(b"RTSP/1.0 454 Session Not Found\r\nCSeq: %s\r\n\r\n" %
@@ -144,6 +151,8 @@ class Proxy:
                         if self.session_timeout:
                             msg = re.sub(rb"(Session: *[^;\r\n]+)(;timeout=\d+)?",
                                          rb"\1;timeout=%d" % self.session_timeout, msg)
+                        if self.schemeless_base:
+                            msg = re.sub(rb"(Content-Base: *)rtsp://", rb"\1", msg, flags=re.I)
                         c.sendall(msg)
         except OSError:
             pass
@@ -183,6 +192,7 @@ cams = Camsim(cameras=2).start()
 bcams = Camsim(cameras=1, extra=["--auth", "basic", "--user", "viewer", "--password", "p:w@1"]).start()
 px = Proxy(cams.port)
 px454 = Proxy(cams.port, inject_every=0, refuse_get_parameter=True)
+pxb = Proxy(cams.port, session_timeout=0, inject_every=0, schemeless_base=True)
 mute = silent_server()
 st = Station("ingest-rtsp").init()
 try:
@@ -194,6 +204,7 @@ try:
                                                      "--auth-basic-allowed"])  # Basic is opt-in (issue 11)
     c3 = st.add_camera("Never answers", f"rtsp://127.0.0.1:{mute.getsockname()[1]}/cam1/main")
     c4 = st.add_camera("Refuses GET_PARAMETER", px454.url("/cam2/main"))
+    c5 = st.add_camera("Schemeless Content-Base", pxb.url("/cam1/sub"))
     st.serve("--segment-seconds", "60", env=env)
     ok = st.wait_for(lambda: st.stream_stats(c1).get("state") == "online" and
                      st.stream_stats(c2).get("state") == "online", 15)
@@ -218,6 +229,12 @@ try:
     check(px454.connections == 1 and s4.get("state") == "online" and s4.get("reconnects", 0) == 0 and
           22 <= s4.get("fps", 0) <= 28, "… and the stream stays up on its first connection at 25 fps",
           "1 connection, online, 0 reconnects, ~25 fps", (px454.connections, s4))
+    s5 = st.stream_stats(c5)
+    setups = [l for l in pxb.lines if l.startswith("SETUP")]
+    check(pxb.connections == 1 and s5.get("state") == "online" and s5.get("reconnects", 0) == 0 and
+          setups and all(l.split(" ")[1].startswith("rtsp://127.0.0.1:") for l in setups),
+          "a schemeless Content-Base: SETUP names an rtsp:// track, online on the first connection",
+          "1 connection, online, SETUP rtsp://…", (pxb.connections, s5.get("state"), setups))
     replies = [r for r in px.client_replies if "CSeq: 77" in r]
     check(replies and all(r.startswith("RTSP/1.0 200 OK") for r in replies),
           "the client answers the camera's OPTIONS", "RTSP/1.0 200 OK, CSeq 77", px.client_replies[-3:])
@@ -288,6 +305,7 @@ try:
 finally:
     st.stop()
     px.close()
+    pxb.close()
     mute.close()
     cams.stop()
     bcams.stop()

@@ -5,7 +5,9 @@
  * sprop-parameter-sets (the camera's in-band SPS/PPS are what count then),
  * malformed c= and t= lines, CR-only or mixed line ends, spaces around
  * values.  Each must give the video section (codec, payload type, control)
- * instead of a refusal that would keep the camera offline.
+ * instead of a refusal that would keep the camera offline.  And the
+ * Content-Base cameras send beside it: with no scheme, as a bare path, with
+ * blanks, or not a URL at all.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest/internal.h"
@@ -81,6 +84,37 @@ static void test_line_ends_and_spaces(void **state)
            97, "trackID=4", false);
 }
 
+static void base_is(const char *cb, const char *want)
+{
+    char *b = rtsp_base_url("rtsp://10.0.0.5:554/live/main", cb, cb ? strlen(cb) : 0);
+    assert_string_equal(b, want);
+    free(b);
+}
+
+static void test_content_base(void **state)
+{
+    (void)state;
+    base_is(NULL, "rtsp://10.0.0.5:554/live/main");
+    base_is("", "rtsp://10.0.0.5:554/live/main");
+    base_is("rtsp://10.0.0.5:554/live/main/", "rtsp://10.0.0.5:554/live/main/");
+    /* no scheme: host:port/path, or a dotted host */
+    base_is("10.0.0.5:554/live/main/", "rtsp://10.0.0.5:554/live/main/");
+    base_is("cam.local/live/", "rtsp://cam.local/live/");
+    base_is(" 10.0.0.5:554/live/ ", "rtsp://10.0.0.5:554/live/");
+    /* a bare path keeps the request's authority */
+    base_is("/live/main/", "rtsp://10.0.0.5:554/live/main/");
+    /* not a URL we can read: the request URL */
+    base_is("live main", "rtsp://10.0.0.5:554/live/main");
+    base_is("http://10.0.0.5/x", "rtsp://10.0.0.5:554/live/main");
+    base_is("user:pw@10.0.0.9/x", "rtsp://10.0.0.5:554/live/main");
+    /* and a track resolves against it */
+    char *b = rtsp_base_url("rtsp://10.0.0.5:554/live/main", "10.0.0.5:554/live/main/", 23);
+    char *t = rtsp_resolve_url(b, "trackID=1");
+    assert_string_equal(t, "rtsp://10.0.0.5:554/live/main/trackID=1");
+    free(t);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +124,7 @@ int main(void)
         cmocka_unit_test(test_broken_sprop_sets),
         cmocka_unit_test(test_malformed_c_and_t),
         cmocka_unit_test(test_line_ends_and_spaces),
+        cmocka_unit_test(test_content_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
