@@ -36,8 +36,10 @@ static int count_rows(sqlite3 *db, const char *table, int64_t *n)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_free(sql);
-    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
-    else rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        rc = SQLITE_ERROR;
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? 0 : WW_EDB;
 }
@@ -46,8 +48,8 @@ static int fill_info(sqlite3 *db, struct catalog_backup_info *info)
 {
     memset(info, 0, sizeof *info);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", -1, &st, NULL) !=
-            SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", -1, &st,
+                           NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return WW_EDB;
@@ -94,7 +96,8 @@ static int quick_check(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
     int ok = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
-             sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
+             sqlite3_step(st) == SQLITE_ROW &&
+             !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
     sqlite3_finalize(st);
     return ok ? 0 : WW_ECORRUPT;
 }
@@ -120,7 +123,8 @@ int catalog_backup_to(catalog_t *cat, const char *dest, struct catalog_backup_in
     sqlite3 *dst = NULL;
     int rc = 0;
     const char *step = "open the copy";
-    if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) goto fail;
+    if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        goto fail;
     step = "copy the pages";
     int src_rc = copy_pages(cat->db, dst);
     if (src_rc != SQLITE_OK) {
@@ -138,7 +142,8 @@ int catalog_backup_to(catalog_t *cat, const char *dest, struct catalog_backup_in
     if (fill_info(dst, info)) goto fail;
     goto out;
 fail:
-    ww_error("catalog", "backup to %s: cannot %s: %s", dest, step, dst ? sqlite3_errmsg(dst) : "out of memory");
+    ww_error("catalog", "backup to %s: cannot %s: %s", dest, step,
+             dst ? sqlite3_errmsg(dst) : "out of memory");
     rc = WW_EDB;
 out:
     if (sqlite3_close(dst) != SQLITE_OK && !rc) rc = WW_EDB;

@@ -20,7 +20,7 @@
 /* What a copy holds, read from the copy itself (not the live catalog, which
  * may have moved on). */
 struct catalog_backup_info {
-    int schema_version;   /* newest row of schema_migrations */
+    int schema_version; /* newest row of schema_migrations */
     int64_t cameras, segments, users, audit_rows;
 };
 

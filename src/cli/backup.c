@@ -10,8 +10,10 @@
  *   backup.json    what this is: time, schema, station, row counts;
  *   SHA256SUMS     every file above, in `sha256sum -c` format, written last
  *                  (a folder without it is an unfinished backup).
- * The recordings are NOT in it: they are large, append-only and best copied
- * by rsync; restore says so and tells the operator what to run next.
+ * The recordings are NOT in it, nor the other files the catalog's rows name
+ * (exports/, bundles/, evidence/, map.mbtiles): they are large, append-only
+ * and best copied by rsync; backup.json lists those the folder had, and
+ * restore says so and tells the operator what to run next.
  *
  * Invariants: backup writes only into an empty or new OUTDIR, and removes
  * what it wrote when it fails, so the folder can be used again; restore
@@ -41,7 +43,12 @@
 #define BACKUP_CONFIG_DIR "config"
 
 /* SHA256SUMS and backup.json are a few lines; anything bigger is not ours. */
-enum { SUMS_MAX = 64 * 1024, BACKUP_JSON_MAX = 64 * 1024, BACKUP_FILES_MAX = 16, COPY_CHUNK = 64 * 1024 };
+enum {
+    SUMS_MAX = 64 * 1024,
+    BACKUP_JSON_MAX = 64 * 1024,
+    BACKUP_FILES_MAX = 16,
+    COPY_CHUNK = 64 * 1024
+};
 
 /* ---- files ------------------------------------------------------------------ */
 
@@ -76,7 +83,10 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
     for (;;) {
         ssize_t n = read(in, buf, COPY_CHUNK);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) { rc = -errno; break; }
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
         if (n == 0) break;
         if ((rc = write_all(out, buf, (size_t)n))) break;
     }
@@ -120,6 +130,38 @@ static bool exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+/* What a data folder may hold besides the catalog and the key, none of it
+ * in a backup: the recordings, export clips, evidence bundles, criteria
+ * evidence files and the offline map.  The catalog's rows name files in
+ * these, so the operator copies them over (rsync) before serve starts. */
+static const char *const not_included[] = {"rec/", "exports/", "bundles/", "evidence/",
+                                           "map.mbtiles"};
+
+/* Those of not_included that the data folder has, as a JSON array. */
+static json_t *present_not_included(const char *data_dir)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < sizeof not_included / sizeof not_included[0]; i++) {
+        char *p = ww_asprintf("%s/%s", data_dir, not_included[i]);
+        size_t n = strlen(p);
+        if (p[n - 1] == '/') p[n - 1] = 0;
+        if (access(p, F_OK) == 0) json_array_append_new(a, json_string(not_included[i]));
+        free(p);
+    }
+    return a;
+}
+
+/* The names of a JSON array of strings joined by spaces (heap). */
+static char *join_names(const json_t *a)
+{
+    struct ww_buf b = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) ww_buf_printf(&b, "%s%s", i ? " " : "", json_string_value(v));
+    ww_buf_append(&b, "", 1);
+    return (char *)b.data;
+}
+
 /* ---- backup ----------------------------------------------------------------- */
 
 /* What one backup run has written, so that a failure can take it back. */
@@ -131,7 +173,10 @@ struct backup_run {
     size_t n;
 };
 
-static char *run_path(const struct backup_run *b, const char *rel) { return ww_asprintf("%s/%s", b->out, rel); }
+static char *run_path(const struct backup_run *b, const char *rel)
+{
+    return ww_asprintf("%s/%s", b->out, rel);
+}
 
 /* Records rel as written, with its SHA-256 for SHA256SUMS. */
 static int run_wrote(struct backup_run *b, const char *rel)
@@ -166,7 +211,8 @@ static void run_undo(struct backup_run *b)
 
 static void run_free(struct backup_run *b)
 {
-    for (size_t i = 0; i < b->n; i++) free(b->files[i]);
+    for (size_t i = 0; i < b->n; i++)
+        free(b->files[i]);
 }
 
 /* OUTDIR must be new or empty: a backup never mixes with other files, and
@@ -240,26 +286,31 @@ static int backup_config(struct backup_run *b, const char *config, char **rel)
     return 0;
 }
 
-static int backup_describe(const struct cli_ctx *c, struct backup_run *b, const struct catalog_backup_info *info,
-                           const char *station_id, const char *config_rel, const char *config_src)
+static int backup_describe(const struct cli_ctx *c, struct backup_run *b,
+                           const struct catalog_backup_info *info, const char *station_id,
+                           const char *config_rel, const char *config_src)
 {
     char when[64];
     int64_t now = ww_wall_us();
     ww_fmt_time(now, ww_station_offset_min(), when, sizeof when);
     char *data_abs = realpath(c->data_dir, NULL);
     json_t *files = json_array();
-    for (size_t i = 0; i < b->n; i++) json_array_append_new(files, json_string(b->files[i]));
-    json_t *j = json_pack("{s:s,s:i,s:s,s:I,s:s,s:i,s:s?,s:s?,s:{s:I,s:I,s:I,s:I},s:o,s:s}", "kind", BACKUP_KIND,
-                          "format", 1, "created", when, "created_us", (json_int_t)now, "wardwatch_version",
-                          WW_VERSION, "schema_version", info->schema_version, "station_id",
-                          station_id[0] ? station_id : NULL, "data_dir", data_abs, "counts", "cameras",
-                          (json_int_t)info->cameras, "segments", (json_int_t)info->segments, "users",
-                          (json_int_t)info->users, "audit", (json_int_t)info->audit_rows, "files", files,
-                          "recordings", "not included: copy DATA/rec/ separately (rsync -a)");
+    for (size_t i = 0; i < b->n; i++)
+        json_array_append_new(files, json_string(b->files[i]));
+    json_t *j =
+        json_pack("{s:s,s:i,s:s,s:I,s:s,s:i,s:s?,s:s?,s:{s:I,s:I,s:I,s:I},s:o,s:o}", "kind",
+                  BACKUP_KIND, "format", 1, "created", when, "created_us", (json_int_t)now,
+                  "wardwatch_version", WW_VERSION, "schema_version", info->schema_version,
+                  "station_id", station_id[0] ? station_id : NULL, "data_dir", data_abs, "counts",
+                  "cameras", (json_int_t)info->cameras, "segments", (json_int_t)info->segments,
+                  "users", (json_int_t)info->users, "audit", (json_int_t)info->audit_rows, "files",
+                  files, "not_included", present_not_included(c->data_dir));
     free(data_abs);
     if (config_rel) {
         char *abs = realpath(config_src, NULL);
-        json_object_set_new(j, "config", json_pack("{s:s,s:s}", "file", config_rel, "source", abs ? abs : config_src));
+        json_object_set_new(
+            j, "config",
+            json_pack("{s:s,s:s}", "file", config_rel, "source", abs ? abs : config_src));
         free(abs);
     }
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -279,7 +330,8 @@ static int backup_describe(const struct cli_ctx *c, struct backup_run *b, const 
 static int backup_seal(struct backup_run *b)
 {
     struct ww_buf s = {0};
-    for (size_t i = 0; i < b->n; i++) ww_buf_printf(&s, "%s  %s\n", b->sums[i], b->files[i]);
+    for (size_t i = 0; i < b->n; i++)
+        ww_buf_printf(&s, "%s  %s\n", b->sums[i], b->files[i]);
     ww_buf_append(&s, "", 1);
     char *path = run_path(b, BACKUP_SUMS);
     int rc = write_new_file(path, (const char *)s.data, 0644);
@@ -305,8 +357,9 @@ static const char backup_help[] =
     "  config/FILE    the configuration file given with --config-file;\n"
     "  backup.json    time, schema version, station id, counts, wardwatch version;\n"
     "  SHA256SUMS     every file above ('cd OUTDIR && sha256sum -c SHA256SUMS').\n"
-    "The recordings (DIR/rec/) are NOT included: copy them separately, e.g.\n"
-    "'rsync -a DIR/rec/ BACKUP-DISK/rec/'.  Put it back with 'wardwatch restore OUTDIR'.\n";
+    "The recordings (DIR/rec/) are NOT included, nor DIR/exports/, bundles/, evidence/\n"
+    "and map.mbtiles: copy them separately, e.g. 'rsync -a DIR/rec/ BACKUP-DISK/rec/'.\n"
+    "Put it back with 'wardwatch restore OUTDIR'.\n";
 
 int cli_backup(struct cli_ctx *c, int argc, char **argv)
 {
@@ -314,7 +367,8 @@ int cli_backup(struct cli_ctx *c, int argc, char **argv)
     const struct cli_opt opts[] = {{CLI_STR("config-file", &config)}, {.name = NULL}};
     int rc = cli_opts(argc, argv, "backup", opts, backup_help, 1);
     if (rc >= 0) return rc;
-    if (optind >= argc) return cli_usage("backup: give the folder to write the backup into (see --help)");
+    if (optind >= argc)
+        return cli_usage("backup: give the folder to write the backup into (see --help)");
     if (config && access(config, R_OK) != 0) {
         cli_err("backup: cannot read the configuration file '%s': %s", config, strerror(errno));
         return 1;
@@ -341,14 +395,18 @@ int cli_backup(struct cli_ctx *c, int argc, char **argv)
     if (config && (rc = backup_config(&b, config, &config_rel))) goto out;
     if ((rc = backup_describe(c, &b, &info, station_id, config_rel, config))) goto out;
     if ((rc = backup_seal(&b))) goto out;
+    json_t *left = present_not_included(c->data_dir);
+    char *names = join_names(left);
+    json_decref(left);
     printf("backup of %s written to %s\n"
            "  catalog: schema %03d, %lld cameras, %lld segments, %lld users, %lld audit rows\n"
            "  signing key: %s\n  configuration: %s\n"
-           "  recordings: NOT included — copy %s/rec/ separately (rsync -a)\n",
-           c->data_dir, b.out, info.schema_version, (long long)info.cameras, (long long)info.segments,
-           (long long)info.users, (long long)info.audit_rows,
-           station_id[0] ? station_id : "none in this data folder", config_rel ? config_rel : "not given",
-           c->data_dir);
+           "  NOT included (the recordings and other files: copy them yourself, rsync -a): %s\n",
+           c->data_dir, b.out, info.schema_version, (long long)info.cameras,
+           (long long)info.segments, (long long)info.users, (long long)info.audit_rows,
+           station_id[0] ? station_id : "none in this data folder",
+           config_rel ? config_rel : "not given", names[0] ? names : "(none here yet)");
+    free(names);
 out:
     if (rc) run_undo(&b);
     run_free(&b);
@@ -367,7 +425,8 @@ struct sums {
 
 static void sums_free(struct sums *s)
 {
-    for (size_t i = 0; i < s->n; i++) free(s->name[i]);
+    for (size_t i = 0; i < s->n; i++)
+        free(s->name[i]);
 }
 
 /* A name in SHA256SUMS: one we could have written — "NAME" or
@@ -377,8 +436,9 @@ static bool sums_name_ok(const char *n)
     if (!*n || *n == '/' || *n == '.' || strstr(n, "..") || strchr(n, '\\')) return false;
     const char *slash = strchr(n, '/');
     if (!slash) return true;
-    return (size_t)(slash - n) == strlen(BACKUP_CONFIG_DIR) && !strncmp(n, BACKUP_CONFIG_DIR, (size_t)(slash - n)) &&
-           slash[1] && slash[1] != '.' && !strchr(slash + 1, '/');
+    return (size_t)(slash - n) == strlen(BACKUP_CONFIG_DIR) &&
+           !strncmp(n, BACKUP_CONFIG_DIR, (size_t)(slash - n)) && slash[1] && slash[1] != '.' &&
+           !strchr(slash + 1, '/');
 }
 
 static int sums_parse(const char *text, struct sums *s, int *line_no)
@@ -419,19 +479,20 @@ static int restore_verify(const char *dir, struct sums *s)
     int rc = ww_read_file(path, SUMS_MAX, &text, NULL), line = 0;
     free(path);
     if (rc) {
-        cli_err("restore: '%s' is not a wardwatch backup: cannot read %s (%s)", dir, BACKUP_SUMS, ww_strerror(rc));
+        cli_err("restore: '%s' is not a wardwatch backup: cannot read %s (%s)", dir, BACKUP_SUMS,
+                ww_strerror(rc));
         return 1;
     }
     rc = sums_parse(text, s, &line);
     free(text);
     if (rc) {
-        cli_err("restore: %s/%s line %d is not 'SHA256  NAME' of a backup file: nothing restored", dir, BACKUP_SUMS,
-                line);
+        cli_err("restore: %s/%s line %d is not 'SHA256  NAME' of a backup file: nothing restored",
+                dir, BACKUP_SUMS, line);
         return 1;
     }
     if (!sums_has(s, BACKUP_DB) || !sums_has(s, BACKUP_JSON)) {
-        cli_err("restore: %s/%s does not list %s and %s: not a wardwatch backup", dir, BACKUP_SUMS, BACKUP_DB,
-                BACKUP_JSON);
+        cli_err("restore: %s/%s does not list %s and %s: not a wardwatch backup", dir, BACKUP_SUMS,
+                BACKUP_DB, BACKUP_JSON);
         return 1;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -440,11 +501,36 @@ static int restore_verify(const char *dir, struct sums *s)
         int hrc = ww_sha256_file(p, got);
         free(p);
         if (hrc || strcmp(got, s->hex[i])) {
-            cli_err("restore: %s/%s %s: the backup was changed or damaged since it was made; nothing restored", dir,
-                    s->name[i], hrc ? "cannot be read" : "does not match its SHA-256 in SHA256SUMS");
+            cli_err("restore: %s/%s %s: the backup was changed or damaged since it was made; "
+                    "nothing restored",
+                    dir, s->name[i],
+                    hrc ? "cannot be read" : "does not match its SHA-256 in SHA256SUMS");
             return 1;
         }
     }
+    return 0;
+}
+
+/* backup.json, already checked against SHA256SUMS: it must say what it is;
+ * *left gets its not_included names joined ("rec/" for a backup without
+ * the list), heap. */
+static int restore_meta(const char *dir, char **left)
+{
+    char *path = ww_asprintf("%s/%s", dir, BACKUP_JSON), *text = NULL;
+    int rc = ww_read_file(path, BACKUP_JSON_MAX, &text, NULL);
+    free(path);
+    json_t *j = rc ? NULL : json_loads(text, 0, NULL);
+    free(text);
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    if (!kind || strcmp(kind, BACKUP_KIND)) {
+        cli_err("restore: %s/%s does not say \"kind\": \"%s\": not a wardwatch backup", dir,
+                BACKUP_JSON, BACKUP_KIND);
+        json_decref(j);
+        return 1;
+    }
+    const json_t *a = json_object_get(j, "not_included");
+    *left = json_array_size(a) ? join_names(a) : ww_strdup("rec/");
+    json_decref(j);
     return 0;
 }
 
@@ -453,11 +539,14 @@ static int restore_verify(const char *dir, struct sums *s)
 static int restore_target_ok(const struct cli_ctx *c)
 {
     char *db = cli_db_path(c), *key = export_key_path(c->data_dir);
-    const char *what = exists(db) ? "a catalog (wardwatch.db)" : exists(key) ? "a signing key (station.key)" : NULL;
+    const char *what = exists(db)    ? "a catalog (wardwatch.db)"
+                       : exists(key) ? "a signing key (station.key)"
+                                     : NULL;
     free(db);
     free(key);
     if (!what) return 0;
-    cli_err("restore: %s already holds %s: restore only into a new or empty data folder", c->data_dir, what);
+    cli_err("restore: %s already holds %s: restore only into a new or empty data folder",
+            c->data_dir, what);
     return 1;
 }
 
@@ -478,7 +567,8 @@ static void restore_undo(struct restore_run *r, bool failed)
 /* The catalog: copied under a temporary name, opened once (which applies
  * the migrations an older backup lacks and refuses a newer one), then
  * renamed into place — the last step of a restore. */
-static int restore_catalog(const struct cli_ctx *c, const char *dir, struct catalog_backup_info *info, char **tmp)
+static int restore_catalog(const struct cli_ctx *c, const char *dir,
+                           struct catalog_backup_info *info, char **tmp)
 {
     char *src = ww_asprintf("%s/%s", dir, BACKUP_DB);
     *tmp = ww_asprintf("%s/%s.restoring", c->data_dir, BACKUP_DB);
@@ -500,7 +590,8 @@ static int restore_catalog(const struct cli_ctx *c, const char *dir, struct cata
     return 0;
 }
 
-static int restore_key(const struct cli_ctx *c, const char *dir, const struct sums *s, struct restore_run *r)
+static int restore_key(const struct cli_ctx *c, const char *dir, const struct sums *s,
+                       struct restore_run *r)
 {
     if (!sums_has(s, EXPORT_KEY_FILE)) return 0;
     char *src = ww_asprintf("%s/%s", dir, EXPORT_KEY_FILE), *dst = export_key_path(c->data_dir);
@@ -517,14 +608,15 @@ static int restore_key(const struct cli_ctx *c, const char *dir, const struct su
 
 /* The configuration goes beside the catalog as NAME.restored: restore
  * cannot know where this machine keeps it, and must not overwrite one. */
-static int restore_config(const struct cli_ctx *c, const char *dir, const struct sums *s, struct restore_run *r,
-                          char **where)
+static int restore_config(const struct cli_ctx *c, const char *dir, const struct sums *s,
+                          struct restore_run *r, char **where)
 {
     *where = NULL;
     for (size_t i = 0; i < s->n; i++) {
         if (strncmp(s->name[i], BACKUP_CONFIG_DIR "/", strlen(BACKUP_CONFIG_DIR) + 1)) continue;
         char *src = ww_asprintf("%s/%s", dir, s->name[i]);
-        char *dst = ww_asprintf("%s/%s.restored", c->data_dir, s->name[i] + strlen(BACKUP_CONFIG_DIR) + 1);
+        char *dst =
+            ww_asprintf("%s/%s.restored", c->data_dir, s->name[i] + strlen(BACKUP_CONFIG_DIR) + 1);
         int rc = copy_file(src, dst, 0600);
         free(src);
         if (rc) {
@@ -539,19 +631,25 @@ static int restore_config(const struct cli_ctx *c, const char *dir, const struct
     return 0;
 }
 
-static void restore_next_steps(const struct cli_ctx *c, const char *dir, const struct catalog_backup_info *info,
-                               const char *config)
+static void restore_next_steps(const struct cli_ctx *c, const char *dir,
+                               const struct catalog_backup_info *info, const char *config,
+                               const char *left)
 {
-    printf("restored %s into %s: catalog schema %03d, %lld cameras, %lld segments, %lld users\n", dir, c->data_dir,
-           info->schema_version, (long long)info->cameras, (long long)info->segments, (long long)info->users);
-    if (config) printf("configuration written to %s (move it to where you keep the configuration)\n", config);
-    printf("next steps:\n"
-           "  1. copy or mount the recordings folder at %s/rec/ (the backup holds no video),\n"
-           "     e.g. rsync -a OLD-DATA/rec/ %s/rec/\n"
-           "  2. start 'wardwatch --data %s serve': on start it reconciles the recordings with the\n"
-           "     catalog (rows whose files are gone are dropped, video recorded after the backup is indexed)\n"
-           "  3. run 'wardwatch --data %s check' and 'wardwatch --data %s audit verify'\n",
-           c->data_dir, c->data_dir, c->data_dir, c->data_dir, c->data_dir);
+    printf("restored %s into %s: catalog schema %03d, %lld cameras, %lld segments, %lld users\n",
+           dir, c->data_dir, info->schema_version, (long long)info->cameras,
+           (long long)info->segments, (long long)info->users);
+    if (config)
+        printf("configuration written to %s (move it to where you keep the configuration)\n",
+               config);
+    printf(
+        "next steps:\n"
+        "  1. copy or mount into %s what the backup does not hold (no video is in it): %s\n"
+        "     e.g. rsync -a OLD-DATA/rec/ %s/rec/\n"
+        "  2. start 'wardwatch --data %s serve': on start it reconciles the recordings with the\n"
+        "     catalog (rows whose files are gone are dropped, video recorded after the backup is "
+        "indexed)\n"
+        "  3. run 'wardwatch --data %s check' and 'wardwatch --data %s audit verify'\n",
+        c->data_dir, left, c->data_dir, c->data_dir, c->data_dir, c->data_dir);
 }
 
 static const char restore_help[] =
@@ -566,15 +664,18 @@ static const char restore_help[] =
 
 int cli_restore(struct cli_ctx *c, int argc, char **argv)
 {
-    int rc = cli_opts(argc, argv, "restore", (const struct cli_opt[]){{.name = NULL}}, restore_help, 1);
+    int rc =
+        cli_opts(argc, argv, "restore", (const struct cli_opt[]){{.name = NULL}}, restore_help, 1);
     if (rc >= 0) return rc;
     if (optind >= argc) return cli_usage("restore: give the backup folder (see --help)");
     const char *dir = argv[optind];
     struct sums s = {0};
     struct restore_run r = {0};
     struct catalog_backup_info info;
-    char *tmp = NULL, *db = cli_db_path(c), *config = NULL;
-    if ((rc = restore_target_ok(c)) || (rc = restore_verify(dir, &s))) goto out;
+    char *tmp = NULL, *db = cli_db_path(c), *config = NULL, *left = NULL;
+    if ((rc = restore_target_ok(c)) || (rc = restore_verify(dir, &s)) ||
+        (rc = restore_meta(dir, &left)))
+        goto out;
     char *rec = ww_asprintf("%s/rec", c->data_dir);
     int mrc = ww_mkdirs(c->data_dir, 0750);
     if (!mrc) mrc = ww_mkdirs(rec, 0750);
@@ -592,11 +693,12 @@ int cli_restore(struct cli_ctx *c, int argc, char **argv)
         rc = 1;
         goto out;
     }
-    restore_next_steps(c, dir, &info, config);
+    restore_next_steps(c, dir, &info, config, left);
 out:
     if (rc && tmp) unlink(tmp);
     restore_undo(&r, rc != 0);
     sums_free(&s);
+    free(left);
     free(tmp);
     free(db);
     return rc;

@@ -76,8 +76,8 @@ try:
     users_then = json.loads(old.ww("user", "list", "--json").stdout)
     check(meta.get("counts", {}).get("cameras") == 2 and meta["counts"].get("users") == len(users_then)
           and meta.get("station_id") == key["station_id"] and meta.get("schema_version", 0) >= 48
-          and meta.get("wardwatch_version") and meta.get("created"),
-          "backup.json names time, schema, station, counts and version",
+          and meta.get("wardwatch_version") and meta.get("created") and "rec/" in meta.get("not_included", []),
+          "backup.json names time, schema, station, counts, version and that rec/ is not in it",
           f"2 cameras, {len(users_then)} users, station {key['station_id']}", meta)
     backed_up = segment_paths(os.path.join(out, "wardwatch.db"))
     check(meta["counts"].get("segments") == len(backed_up) and len(backed_up) >= 4,

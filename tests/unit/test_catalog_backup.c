@@ -6,11 +6,13 @@
  * file without -wal, opens as a catalog at today's schema, and an existing
  * destination is never overwritten.
  */
+// clang-format off: cmocka.h needs these first
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+// clang-format on
 
 #include <errno.h>
 #include <pthread.h>
@@ -38,9 +40,14 @@ static int add_camera(catalog_t *cat, int n)
 {
     char name[32], url[64];
     snprintf(name, sizeof name, "cam%d", n);
-    snprintf(url, sizeof url, "rtsp://10.1.%d.%d/main", n / 250, n % 250 + 1); /* one device = one camera */
-    struct catalog_camera c = {.name = name, .main_url = url, .transport = "tcp", .enabled = true,
-                               .retention_days = 30, .direction_deg = -1};
+    snprintf(url, sizeof url, "rtsp://10.1.%d.%d/main", n / 250,
+             n % 250 + 1); /* one device = one camera */
+    struct catalog_camera c = {.name = name,
+                               .main_url = url,
+                               .transport = "tcp",
+                               .enabled = true,
+                               .retention_days = 30,
+                               .direction_deg = -1};
     return catalog_camera_add(cat, &c);
 }
 
@@ -90,7 +97,8 @@ static void test_backup_while_writing(void **state)
     struct fx *f = *state;
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, writer, f), 0);
-    while (atomic_load(&f->commits) < 5 && !f->writer_rc) usleep(1000);
+    while (atomic_load(&f->commits) < 5 && !f->writer_rc)
+        usleep(1000);
     int64_t last = 0;
     for (int i = 0; i < 4; i++) {
         char *dest = ww_asprintf("%s/copy-%d.db", f->dir, i);
