@@ -30,6 +30,8 @@ static const struct verb {
     {"audit", cli_audit, "audit verify: check the tamper-evident audit chain"},
     {"incident", cli_incident, "import | export the incident register (CSV)"},
     {"demo-data", cli_demo_data, "fill the catalog with clearly-marked demo data"},
+    {"backup", cli_backup, "backup OUTDIR: catalog (online), signing key, config; not the recordings"},
+    {"restore", cli_restore, "restore BACKUPDIR: a backup into a new data folder, after checking SHA256SUMS"},
 };
 
 static void usage(FILE *f)
@@ -82,7 +84,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(argv[1], "--version")) { puts("wardwatch 0.1"); return 0; }
+    if (!strcmp(argv[1], "--version")) { puts("wardwatch " WW_VERSION); return 0; }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (!strcmp(argv[1], verbs[i].name)) return verbs[i].fn(&ctx, argc - 1, argv + 1);
     return cli_usage("unknown verb '%s' (see 'wardwatch --help')", argv[1]);

@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The program's version, as `wardwatch --version` and backups name it. */
+#define WW_VERSION "0.1"
+
 /* ---- errors ------------------------------------------------------------
  * Functions return 0 on success and a negative code on failure: either
  * -errno (e.g. -ENOENT, -ENOSPC) or one of the WW_E* codes below, which sit
@@ -35,6 +38,7 @@ enum {
     WW_EAUTH    = -10007, /* authentication failed */
     WW_EPERM    = -10008, /* authenticated but not allowed */
     WW_ECONFLICT= -10009, /* record exists / state does not allow it */
+    WW_ENEWER   = -10010, /* the catalog was migrated by a newer wardwatch */
 };
 /* Human text for a code from above or a -errno.  Static storage. */
 const char *ww_strerror(int err);

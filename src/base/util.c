@@ -27,6 +27,7 @@ const char *ww_strerror(int err)
     case WW_EAUTH: return "authentication failed";
     case WW_EPERM: return "not allowed";
     case WW_ECONFLICT: return "conflict";
+    case WW_ENEWER: return "made by a newer wardwatch";
     default: break;
     }
     if (err < 0 && err > -4096) return strerror(-err);

@@ -40,6 +40,14 @@ enum {
 int  catalog_open(const char *path, int flags, catalog_t **out);
 void catalog_close(catalog_t *cat);
 int  catalog_schema_version(catalog_t *cat);
+/* catalog_open refuses a catalog whose schema_migrations holds a version
+ * newer than catalog_schema_known() with WW_ENEWER, having written nothing
+ * to the file (nothing is logged: the caller words it, with
+ * catalog_schema_of_file for the file's number). */
+int  catalog_schema_known(void);   /* the newest migration this binary has */
+/* The newest migration recorded in the catalog file at path (0 when it has
+ * none), read without changing the file.  0 or WW_EDB. */
+int  catalog_schema_of_file(const char *path, int *version);
 
 int catalog_begin(catalog_t *cat);   /* BEGIN IMMEDIATE */
 int catalog_commit(catalog_t *cat);

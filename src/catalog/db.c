@@ -9,7 +9,10 @@
  * commit only means the tail is re-indexed by recovery.
  *
  * Migrations: schema/NNN_*.sql files, embedded at build time, each applied
- * once inside its own transaction; schema_migrations records which.
+ * once inside its own transaction; schema_migrations records which.  A
+ * catalog that records a migration newer than any this binary has is
+ * refused (WW_ENEWER) before anything is written: downgrades are not
+ * supported, restoring a backup is.
  */
 #include "catalog/internal.h"
 
@@ -236,6 +239,67 @@ static int migrate(catalog_t *cat)
     return 0;
 }
 
+int catalog_schema_known(void)
+{
+    int v = 0;
+    for (const struct catalog_migration *m = catalog_migrations; m->sql; m++)
+        if (m->version > v) v = m->version;
+    return v;
+}
+
+/* The newest migration the file records, 0 for a file without the table
+ * (a new catalog).  Only reads: nothing of the file changes. */
+static int recorded_version(sqlite3 *db, int *v)
+{
+    *v = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return WW_EDB;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) return WW_EDB;
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", -1, &st, NULL) !=
+        SQLITE_OK)
+        return WW_EDB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : WW_EDB;
+}
+
+int catalog_schema_of_file(const char *path, int *version)
+{
+    *version = 0;
+    sqlite3 *db = NULL;
+    /* read-write without CREATE: a read-only connection could not remove
+     * the -wal/-shm files that reading a WAL database makes when it closes */
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK
+                 ? 0
+                 : WW_EDB;
+    if (!rc) {
+        sqlite3_busy_timeout(db, 10000);
+        rc = recorded_version(db, version);
+    }
+    sqlite3_close(db);
+    return rc;
+}
+
+/* A catalog a newer wardwatch has migrated is refused before anything is
+ * written to it (not even journal_mode): this binary's queries would run
+ * against tables it does not know, and a later migration of its own could
+ * collide with theirs.  The file stays byte for byte what it was. */
+static int refuse_newer(catalog_t *cat)
+{
+    int have = 0;
+    if (recorded_version(cat->db, &have)) return catalog_fail(cat, "read schema version");
+    int knows = catalog_schema_known();
+    if (have <= knows) return 0;
+    ww_debug("catalog", "%s: schema %03d is newer than %03d", cat->path, have, knows);
+    return WW_ENEWER;
+}
+
 int catalog_open(const char *path, int flags, catalog_t **out)
 {
     *out = NULL;
@@ -252,6 +316,11 @@ int catalog_open(const char *path, int flags, catalog_t **out)
         return WW_EDB;
     }
     sqlite3_busy_timeout(cat->db, 10000);
+    int newer = refuse_newer(cat);
+    if (newer) {
+        catalog_close(cat);
+        return newer;
+    }
     if (catalog_exec(cat, "PRAGMA foreign_keys=ON") ||
         (!(flags & CATALOG_READONLY) &&
          (catalog_exec(cat, "PRAGMA journal_mode=WAL") || catalog_exec(cat, "PRAGMA synchronous=NORMAL") ||

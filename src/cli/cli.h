@@ -37,5 +37,7 @@ int cli_hold(struct cli_ctx *c, int argc, char **argv);     /* hold add | list |
 int cli_map(struct cli_ctx *c, int argc, char **argv);      /* map tiles | streets | show */
 int cli_retention(struct cli_ctx *c, int argc, char **argv); /* retention plan */      /* key show */
 int cli_verify(struct cli_ctx *c, int argc, char **argv);   /* verify an export or bundle offline */
+int cli_backup(struct cli_ctx *c, int argc, char **argv);   /* backup OUTDIR [--config-file F] */
+int cli_restore(struct cli_ctx *c, int argc, char **argv);  /* restore BACKUPDIR */
 
 #endif

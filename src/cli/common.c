@@ -38,6 +38,16 @@ int cli_usage(const char *fmt, ...)
     return 2;
 }
 
+int cli_refuse_newer(const char *db)
+{
+    int have = 0;
+    catalog_schema_of_file(db, &have);
+    cli_err("catalog schema %03d is newer than this wardwatch (knows up to %03d): install the newer version "
+            "or restore a backup",
+            have, catalog_schema_known());
+    return 2;
+}
+
 char *cli_db_path(const struct cli_ctx *c) { return ww_asprintf("%s/wardwatch.db", c->data_dir); }
 
 int cli_open(const struct cli_ctx *c, catalog_t **cat)
@@ -53,7 +63,9 @@ int cli_open(const struct cli_ctx *c, catalog_t **cat)
         cli_err("'%s' is not a wardwatch data folder: no wardwatch.db (run 'wardwatch init')",
                 c->data_dir);
         rc = 2;
-    } else if (catalog_open(db, 0, cat) != 0) {
+    } else if ((rc = catalog_open(db, 0, cat)) == WW_ENEWER) {
+        rc = cli_refuse_newer(db);
+    } else if (rc != 0) {
         cli_err("cannot open the catalog %s", db);
         rc = 1;
     } else {

@@ -22,6 +22,9 @@ char *cli_db_path(const struct cli_ctx *c);
  * when the folder is missing or not initialised, 1 on a catalog error) after
  * printing one line. */
 int cli_open(const struct cli_ctx *c, catalog_t **cat);
+/* The line for a catalog_open that said WW_ENEWER (both schema numbers);
+ * returns its exit code, 2: this binary cannot be used on that folder. */
+int cli_refuse_newer(const char *db);
 /* getopt_long with our one-line errors; returns the option, -1 at the end,
  * or CLI_OPT_BAD (message printed).  Call cli_getopt_reset() before the first
  * call of each verb.  shortopts should start with ':'. */

@@ -378,6 +378,11 @@ static int motion_gen_events(struct cli_ctx *c, int argc, char **argv)
     catalog_t *cat = NULL;
     rc = ww_mkdirs(c->data_dir, 0750);
     if (!rc) rc = catalog_open(db, CATALOG_CREATE, &cat);
+    if (rc == WW_ENEWER) {
+        rc = cli_refuse_newer(db);
+        free(db);
+        return rc;
+    }
     if (rc) {
         cli_err("motion gen-events: cannot open the catalog %s: %s", db, ww_strerror(rc));
         free(db);
