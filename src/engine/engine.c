@@ -274,15 +274,15 @@ static void run_session(struct stream *s, ingest_session_t *in)
     bool started = false;
     int rc;
     while ((rc = ingest_read(in, &p)) == 0) {
-        if (!started) {
+        if (!started || p.params_changed) {
             const AVCodecParameters *par = ingest_params(in);
             pthread_mutex_lock(&s->e->mu);
             snprintf(s->codec, sizeof s->codec, "%s", par->codec_id == AV_CODEC_ID_HEVC ? "hevc" : "h264");
             s->width = par->width;
             s->height = par->height;
             pthread_mutex_unlock(&s->e->mu);
-            hub_start(s->hub, par, ingest_time_base(in));
-            set_state(s, ENGINE_ONLINE, NULL, "");
+            hub_start(s->hub, par, ingest_time_base(in)); /* again on a change: consumers start over */
+            if (!started) set_state(s, ENGINE_ONLINE, NULL, "");
             started = true;
         }
         atomic_fetch_add(&s->frames, 1);

@@ -79,6 +79,11 @@ struct ingest_session {
     bool fallback;                 /* a TCP session that may still fall back */
     bool udp_works_unproven;       /* fell back; remembered once a packet comes */
     int64_t opened_mono;
+    /* the in-band SPS of the last keyframe that carried one (a camera whose
+     * resolution or profile changes sends a new one: new parameters) */
+    uint8_t *sps;
+    int sps_len;
+    int64_t param_changes;
 };
 
 /* URLs that worked only over UDP.  Strings are kept for the process's life
@@ -278,6 +283,31 @@ static void complete_dimensions(struct ingest_session *s, const AVPacket *pkt)
     avcodec_free_context(&cc);
 }
 
+/* The first SPS NAL unit of an Annex B access unit (H.264 type 7, H.265
+ * type 33), without its start code; NULL if it carries none. */
+static const uint8_t *find_sps(const uint8_t *d, int n, bool hevc, int *len)
+{
+    int i = 0;
+    while (i + 3 < n) {
+        if (!(d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)) { i++; continue; }
+        int start = i + 3, end = start;
+        while (end + 2 < n && !(d[end] == 0 && d[end + 1] == 0 && (d[end + 2] == 1 || d[end + 2] == 0))) end++;
+        if (end + 2 >= n) end = n;
+        int type = hevc ? (d[start] >> 1) & 0x3f : d[start] & 0x1f;
+        if (end > start && type == (hevc ? 33 : 7)) { *len = end - start; return d + start; }
+        i = end;
+    }
+    return NULL;
+}
+
+static void remember_sps(struct ingest_session *s, const uint8_t *sps, int len)
+{
+    free(s->sps);
+    s->sps = ww_malloc((size_t)len);
+    memcpy(s->sps, sps, (size_t)len);
+    s->sps_len = len;
+}
+
 /* Takes SPS/PPS(/VPS) from the keyframe when the SDP gave none. */
 static void complete_extradata(struct ingest_session *s, const AVPacket *pkt)
 {
@@ -299,6 +329,31 @@ static void complete_extradata(struct ingest_session *s, const AVPacket *pkt)
     }
     av_packet_free(&tmp);
     av_bsf_free(&bsf);
+}
+
+/* A keyframe whose in-band SPS differs from the last one: the camera
+ * changed resolution or profile.  The parameters are taken afresh from this
+ * keyframe (the recorder starts a new segment, live and motion start over)
+ * and the session goes on: no reconnect. */
+static bool params_changed(struct ingest_session *s, const AVPacket *pkt)
+{
+    int n;
+    const uint8_t *sps = find_sps(pkt->data, pkt->size, s->par->codec_id == AV_CODEC_ID_HEVC, &n);
+    if (!sps) return false;
+    if (s->sps && n == s->sps_len && !memcmp(sps, s->sps, (size_t)n)) return false;
+    bool first = !s->sps;
+    remember_sps(s, sps, n);
+    if (first) return false; /* the first in-band SPS after a start that had none */
+    int ow = s->par->width, oh = s->par->height;
+    av_freep(&s->par->extradata);
+    s->par->extradata_size = 0;
+    s->par->width = s->par->height = 0;
+    complete_extradata(s, pkt);
+    complete_dimensions(s, pkt);
+    s->param_changes++;
+    ww_info(s->ctx, "the camera changed its stream parameters (%dx%d → %dx%d): a new segment starts here",
+            ow, oh, s->par->width, s->par->height);
+    return true;
 }
 
 static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t now)
@@ -378,7 +433,7 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
         if (rc) return rc;
         if (s->fallback) s->fallback = false; /* TCP delivers: it stays */
         if (s->udp_works_unproven) { memo_add(s->o_url); s->udp_works_unproven = false; }
-        bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0, changed;
         if (!s->started) {
             if (!key) { s->skipped++; av_packet_unref(pkt); continue; }
             complete_extradata(s, pkt);
@@ -390,11 +445,18 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
             }
             start_reorder(s, pkt);
             s->started = true;
+            int n;
+            const uint8_t *sps = find_sps(pkt->data, pkt->size, s->par->codec_id == AV_CODEC_ID_HEVC, &n);
+            if (sps) remember_sps(s, sps, n);
+            changed = false;
+        } else {
+            changed = key && params_changed(s, pkt);
         }
         pkt->time_base = s->tb;
         reorder_apply(&s->ro, pkt);
         out->pkt = pkt;
         out->key = key;
+        out->params_changed = changed;
         out->wall_us = wall_for(s, pkt, ww_wall_us());
         return 0;
     }
@@ -407,6 +469,7 @@ void ingest_close(ingest_session_t *s)
     lav_src_close(s->lav);
     avcodec_parameters_free(&s->par);
     av_packet_free(&s->pkt);
+    free(s->sps);
     free(s->o_url);
     free(s->o_user);
     if (s->o_pass) explicit_bzero(s->o_pass, strlen(s->o_pass));

@@ -74,6 +74,10 @@ struct ingest_packet {
     AVPacket *pkt;
     int64_t wall_us;
     bool key;
+    /* This keyframe carries new stream parameters (an SPS unlike the last
+     * one: a resolution or profile change); ingest_params() holds them
+     * now.  Consumers start over at this packet (hub_start again). */
+    bool params_changed;
 };
 
 /* Connects and prepares the stream.  Returns 0, WW_EAUTH (401), -ETIMEDOUT,

@@ -69,6 +69,7 @@ typedef struct {
     bool h265_all;
     bool bframes;   /* main streams: the 720p High-profile B-frame clip */
     bool rtp_wrap;  /* RTP timestamps and sequence numbers start just below their wrap */
+    bool inband_ps; /* every keyframe keeps its own in-band parameter sets */
     bool *h265_cam; /* indexed by camera number - first; NULL: none */
     const char *h265_list;
     enum auth_mode auth;
@@ -78,7 +79,7 @@ typedef struct {
 /* The one option table: getopt_long and --help are both built from it. */
 enum { OPT_PORT = 'p', OPT_BIND = 'b', OPT_CAMERAS = 'n', OPT_MEDIA = 'm',
        OPT_H265 = 256, OPT_H265_CAMS, OPT_AUTH, OPT_USER, OPT_PASSWORD,
-       OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_HELP = 'h' };
+       OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_INBAND_PS, OPT_HELP = 'h' };
 static const struct {
     const char *name, *arg;
     int id;
@@ -96,6 +97,9 @@ static const struct {
     {"bframes", NULL, OPT_BFRAMES,
      "every H.264 main stream is 1280x720 High profile with 2 B-frames "
      "(pts != dts)"},
+    {"inband-params", NULL, OPT_INBAND_PS,
+     "send each keyframe with the parameter sets the clip gives it (a clip "
+     "whose resolution changes mid-stream: a camera whose SPS changes)"},
     {"rtp-wrap", NULL, OPT_RTP_WRAP,
      "RTP timestamps start 10 s (at 90 kHz) below 2^32 and sequence numbers "
      "100 below 2^16, so both wrap soon after a stream starts"},
@@ -122,6 +126,8 @@ typedef struct {
 } feed;
 
 static gint live_feeds;
+/* --inband-params; set once before the server starts, read by the feeds */
+static bool inband_ps;
 
 static void usage(FILE *out)
 {
@@ -227,6 +233,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_H265: o->h265_all = true; break;
         case OPT_BFRAMES: o->bframes = true; break;
         case OPT_RTP_WRAP: o->rtp_wrap = true; break;
+        case OPT_INBAND_PS: o->inband_ps = true; break;
         case OPT_H265_CAMS: o->h265_list = optarg; break;
         case OPT_AUTH:
             if (!strcmp(optarg, "none")) o->auth = AUTH_NONE;
@@ -295,8 +302,10 @@ static void feed_need_data(GstAppSrc *src, guint length, gpointer user)
         sleep_until_ns(due);
 
     /* Only the first unit keeps its in-band parameter sets: the payloader
-     * learns them from it and then repeats them before every keyframe. */
-    skip = f->n > 0 ? au->ps_len : 0;
+     * learns them from it and then repeats them before every keyframe.
+     * With --inband-params every keyframe keeps its own, so a new SPS in
+     * the clip reaches the client (the payloader adopts it too). */
+    skip = f->n > 0 && !inband_ps ? au->ps_len : 0;
     buf = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY,
                                       c->bytes + au->off + skip,
                                       au->len - skip, 0, au->len - skip,
@@ -555,6 +564,7 @@ int main(int argc, char **argv)
 
     if (parse_options(argc, argv, &o) != 0)
         return EXIT_USAGE;
+    inband_ps = o.inband_ps;
     signal(SIGPIPE, SIG_IGN);
     gst_init(NULL, NULL);
 
