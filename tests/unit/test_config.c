@@ -402,6 +402,37 @@ static void test_example_names_every_option(void **st)
     free(path);
 }
 
+/* README's example (its ```ini block) is a file wardwatch accepts. */
+static void test_readme_example_loads(void **st)
+{
+    (void)st;
+    char *readme = ww_asprintf("%s/../../README.md", WW_TEST_DIR);
+    FILE *f = fopen(readme, "r");
+    assert_non_null(f);
+    struct ww_buf b = {0};
+    char line[1024];
+    bool open = false, in = false, seen = false;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "```", 3)) {
+            if (in) break;
+            open = !open;
+            if (open) in = seen = !strncmp(line, "```ini", 6);
+            continue;
+        }
+        if (in) ww_buf_append(&b, line, strlen(line));
+    }
+    fclose(f);
+    if (!seen || !b.len) fail_msg("README has no ```ini example");
+    ww_buf_append(&b, "", 1);
+    char *p = write_file("readme.ini", (const char *)b.data), *err = NULL;
+    struct cli_ini *ini = NULL;
+    if (cli_ini_load(p, &ini, &err)) fail_msg("README's example is refused: %s", err);
+    cli_ini_free(ini);
+    ww_buf_free(&b);
+    free(p);
+    free(readme);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_serve_flags_over_file),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_example_names_every_option),
+        cmocka_unit_test(test_readme_example_loads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
