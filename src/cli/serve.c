@@ -3,9 +3,14 @@
  * and serve the console until SIGINT/SIGTERM; then close every file
  * cleanly, commit, and exit 0.
  *
- * Signals are blocked in every thread and taken with sigwait() here, so no
- * library thread is ever interrupted by them.  A lock on DIR/serve.lock
- * keeps two recorders off one data folder.
+ * Signals are blocked in every thread and taken with sigtimedwait() here,
+ * so no library thread is ever interrupted by them; the loop wakes at least
+ * once a second (the spot for a watchdog ping).  SIGHUP re-reads the config
+ * file (cli/config.h: cli_config_reload) and applies what can change live.
+ * A lock on DIR/serve.lock keeps two recorders off one data folder.
+ *
+ * The options are one table (cli_serve_init), shared with the config
+ * file's [serve] section and `wardwatch config show`.
  */
 #include "cli/common.h"
 #include "cli/config.h"
@@ -227,6 +232,12 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     struct engine_cfg cfg = sv.eng;
     struct serve_http_opts web_opts = sv.web;
     if (http && !strchr(listen, ':')) return cli_usage("serve: --listen wants ADDR:PORT, not '%s'", listen);
+    /* A reload asked for while recovery runs waits for the signal loop
+     * rather than ending the process (SIGHUP's default action). */
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
 
     catalog_t *cat;
     if ((rc = cli_open(c, &cat))) return rc;
