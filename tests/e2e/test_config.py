@@ -13,7 +13,8 @@
   SIGHUP: debug lines appear and then disappear, GET /api/v1/storage shows
   the new quota, a restart-only change is logged as such, a bad file is
   logged with F:LINE and changes nothing — and the camsim camera keeps
-  recording throughout with no reconnect.
+  recording throughout with no reconnect; a 1 MB quota by SIGHUP makes
+  the syncer delete (it got the new value, not only the console).
 """
 import json
 import os
@@ -231,6 +232,18 @@ try:
     check(len(segs1) >= segs0 + 4 and segs1[-1]["end_us"] / 1e6 > time.time() - 6,
           "recording went on through the reloads", f"> {segs0 + 4} segments, the last recent",
           (len(segs1), segs1[-1]["end_us"] / 1e6 - time.time()))
+
+    # the recorder's syncer got the new quota too: a 1 MB quota deletes at once
+    def deleted():
+        return ((st.stats() or {}).get("syncer") or {}).get("retention_deleted", -1)
+
+    del0 = deleted()
+    write(live, live_text("info", 1, extra="retention-seconds = 1\n"))
+    st.proc.send_signal(signal.SIGHUP)
+    ok = st.wait_for(lambda: deleted() > del0, 15)
+    check(ok, "after SIGHUP to quota-mb = 1 retention deletes under the new quota", f"> {del0}", deleted())
+    check(st.stream_stats(cam).get("reconnects") == rec0, "... and the camera is still not reconnected", rec0,
+          st.stream_stats(cam).get("reconnects"))
     check(st.proc.poll() is None, "serve is still running", "running", st.proc.poll())
     rc = st.stop()
     check(rc == 0, "serve stops cleanly", 0, rc)
