@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "cli/cli.h"
+#include "cli/config.h"
 
 static const struct verb {
     const char *name;
@@ -32,53 +33,25 @@ static const struct verb {
     {"demo-data", cli_demo_data, "fill the catalog with clearly-marked demo data"},
     {"backup", cli_backup, "backup OUTDIR: catalog (online), signing key, config; not the recordings"},
     {"restore", cli_restore, "restore BACKUPDIR: a backup into a new data folder, after checking SHA256SUMS"},
+    {"config", cli_config, "config show: every setting, its value and where it came from"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wardwatch [--data DIR] [--log-level LEVEL] VERB [options]\n\n"
+    fprintf(f, "usage: wardwatch [--config FILE] [--data DIR] [--log-level LEVEL] VERB [options]\n\n"
                "Records community cameras for a ward police station.\n\n"
+               "  --config FILE     settings file (wardwatch.ini; or $WARDWATCH_CONFIG; default none)\n"
                "  --data DIR        data folder (default ./wardwatch-data, or $WARDWATCH_DATA)\n"
-               "  --log-level L     debug | info | warn | error (default info)\n\nverbs:\n");
+               "  --log-level L     debug | info | warn | error (default info, or $WARDWATCH_LOG_LEVEL)\n"
+               "  --utc-offset-min N  the station's UTC offset in minutes (default 420,\n"
+               "                    or $WARDWATCH_UTC_OFFSET_MIN)\n\nverbs:\n");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].help);
     fprintf(f, "\n'wardwatch VERB --help' describes each verb.\n");
 }
 
-/* Removes argv[i] (and its value) in place; returns the new argc. */
-static int take(int argc, char **argv, int i, int count)
+static int run(struct cli_ctx *ctx, int argc, char **argv)
 {
-    memmove(&argv[i], &argv[i + count], (size_t)(argc - i - count + 1) * sizeof *argv);
-    return argc - count;
-}
-
-int main(int argc, char **argv)
-{
-    struct cli_ctx ctx = {.prog = "wardwatch"};
-    ctx.data_dir = ww_env_str("WARDWATCH_DATA");
-    const char *fault = ww_env_str("WARDWATCH_FAULT");
-    if (fault && ww_fsops_fault(fault)) return cli_usage("bad WARDWATCH_FAULT '%s'", fault);
-    ww_log_set_level(ww_log_level_from_str(ww_env_str("WARDWATCH_LOG_LEVEL")));
-
-    /* Global options may stand anywhere before "--": pull them out so each
-     * verb sees only its own. */
-    for (int i = 1; i < argc;) {
-        if (!strcmp(argv[i], "--")) break;
-        if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--log-level")) {
-            if (i + 1 >= argc) return cli_usage("%s needs a value", argv[i]);
-            if (!strcmp(argv[i], "--data")) ctx.data_dir = argv[i + 1];
-            else ww_log_set_level(ww_log_level_from_str(argv[i + 1]));
-            argc = take(argc, argv, i, 2);
-        } else if (ww_str_starts(argv[i], "--data=")) {
-            ctx.data_dir = argv[i] + 7;
-            argc = take(argc, argv, i, 1);
-        } else {
-            i++;
-        }
-    }
-    ww_env_check();   /* after the log level is known: says which setting was ignored */
-    if (!ctx.data_dir || !*ctx.data_dir) ctx.data_dir = "./wardwatch-data";
-
     if (argc < 2) { usage(stderr); return 2; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -86,6 +59,25 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version")) { puts("wardwatch " WW_VERSION); return 0; }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (!strcmp(argv[1], verbs[i].name)) return verbs[i].fn(&ctx, argc - 1, argv + 1);
+        if (!strcmp(argv[1], verbs[i].name)) return verbs[i].fn(ctx, argc - 1, argv + 1);
     return cli_usage("unknown verb '%s' (see 'wardwatch --help')", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {.prog = "wardwatch"};
+    const char *fault = ww_env_str("WARDWATCH_FAULT");
+    if (fault && ww_fsops_fault(fault)) return cli_usage("bad WARDWATCH_FAULT '%s'", fault);
+
+    /* Global options may stand anywhere before "--": cli_station_setup pulls
+     * them out so each verb sees only its own, reads the config file, and
+     * settles the data folder, log level and UTC offset. */
+    struct cli_station station;
+    struct cli_ini *ini = NULL;
+    int rc = cli_station_setup(&ctx, &station, &argc, argv, &ini);
+    if (rc >= 0) return rc;
+    ww_env_check();   /* after the log level is known: says which setting was ignored */
+    rc = run(&ctx, argc, argv);
+    cli_ini_free(ini);
+    return rc;
 }

@@ -34,7 +34,7 @@ struct api_ctx {
     const char *data_dir;          /* the data folder; recordings under <data_dir>/rec */
     const char *db_path;           /* its catalog, <data_dir>/wardwatch.db */
     engine_t *engine;              /* the recorder; NULL with `serve --no-record`, tests */
-    struct rec_retention_cfg retention; /* serve's quota and floor (GET /api/v1/storage) */
+    struct rec_retention_cfg retention; /* serve's quota and floor at start (api_retention) */
     /* Told after the API added, changed or removed a camera, so the
      * recorder can start/stop/reconfigure it.  May be NULL.  Runs on an HTTP
      * thread after the change is committed; must not block for long. */
@@ -62,6 +62,9 @@ int api_events_register(struct http_server *srv, const struct api_ctx *ctx);
  * (motion_settings.c). */
 int api_motion_register(struct http_server *srv, const struct api_ctx *ctx);
 int api_holds_register(struct http_server *srv, const struct api_ctx *ctx);
+/* The quota and floor in force: the engine's (a SIGHUP may have changed
+ * them), else ctx->retention (storage.c).  Any thread. */
+void api_retention(const struct api_ctx *ctx, struct rec_retention_cfg *out);
 /* GET /api/v1/storage: recorded, held and free bytes and the retention plan (storage.c). */
 int api_storage_register(struct http_server *srv, const struct api_ctx *ctx);
 /* GET /api/v1/incidents/{id}/evidence: the case file (evidence.c). */

@@ -89,7 +89,9 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
 static json_t *disk_health(const struct api_ctx *ctx, catalog_t *cat)
 {
     struct rec_plan p;
-    if (rec_plan_compute(cat, ctx->data_dir, &ctx->retention, &p)) return json_null();
+    struct rec_retention_cfg ret;
+    api_retention(ctx, &ret);
+    if (rec_plan_compute(cat, ctx->data_dir, &ret, &p)) return json_null();
     json_t *d = rec_plan_disk_json(&p);
     rec_plan_clear(&p);
     return d;

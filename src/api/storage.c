@@ -5,11 +5,18 @@
  * same for every caller) free, total, floor, quota, recorded and held bytes
  * and the days it holds at today's rate.  The numbers are
  * rec_plan_compute's, the same as `wardwatch retention plan --json`, under
- * the quota and floor `serve` was started with.  Staff only; only read.
+ * the quota and floor in force (as started, or as a SIGHUP re-read them).
+ * Staff only; only read.
  */
 #include "api/api.h"
 
 #include "record/record.h"
+
+void api_retention(const struct api_ctx *ctx, struct rec_retention_cfg *out)
+{
+    if (ctx->engine) engine_retention(ctx->engine, out);
+    else *out = ctx->retention;
+}
 
 static int h_storage(struct http_req *req, void *ud)
 {
@@ -20,7 +27,9 @@ static int h_storage(struct http_req *req, void *ud)
     int rc = http_authz_camera_scope(req, AUTHZ_VIEW, &sc);
     if (rc) return rc;
     struct rec_plan p;
-    if ((rc = rec_plan_compute(cat, ctx->data_dir, &ctx->retention, &p))) return rc;
+    struct rec_retention_cfg ret;
+    api_retention(ctx, &ret);
+    if ((rc = rec_plan_compute(cat, ctx->data_dir, &ret, &p))) return rc;
     json_t *arr = json_array();
     int64_t bytes = 0, held = 0;
     for (size_t i = 0; i < p.n; i++) {

@@ -47,8 +47,15 @@ const char *ww_strerror(int err);
  * One line per call, written atomically to stderr (or the file set with
  * ww_log_open): "2026-11-25T14:03:01.123+07:00 warn  [ingest cam=3/main] …". */
 enum ww_log_level { WW_LOG_DEBUG, WW_LOG_INFO, WW_LOG_WARN, WW_LOG_ERROR };
+/* The level is one atomic: setting it from the signal loop (SIGHUP) while
+ * other threads log is safe. */
 void ww_log_set_level(enum ww_log_level lvl);
+enum ww_log_level ww_log_get_level(void);
 enum ww_log_level ww_log_level_from_str(const char *s); /* "debug"… ; default info */
+/* Strict form: 0 with *out for debug/info/warn/error (any case), else WW_EINVAL. */
+int ww_log_level_parse(const char *s, enum ww_log_level *out);
+/* "debug", "info", "warn", "error". */
+const char *ww_log_level_name(enum ww_log_level lvl);
 void ww_log(enum ww_log_level lvl, const char *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ww_vlog(enum ww_log_level lvl, const char *ctx, const char *fmt, va_list ap);
@@ -77,9 +84,13 @@ int ww_parse_time(const char *s, int default_offset_min, int64_t *out_us);
  * (also when the subtraction would overflow upwards).  A reversed span
  * (to < from) is not "over"; callers check the order themselves. */
 bool ww_span_over(int64_t from_us, int64_t to_us, int64_t max_us);
-/* The station's UTC offset in minutes (Asia/Ho_Chi_Minh: +420), from
- * WARDWATCH_UTC_OFFSET_MIN if set. */
+/* The station's UTC offset in minutes (Asia/Ho_Chi_Minh: +420): the value
+ * given to ww_station_offset_set if any, else WARDWATCH_UTC_OFFSET_MIN if
+ * set, else 420. */
 int ww_station_offset_min(void);
+/* Fixes the offset (the config file's or --utc-offset-min's, which the
+ * caller already checked to be -840..840); atomic, any thread. */
+void ww_station_offset_set(int offset_min);
 
 /* ---- environment ---------------------------------------------------------
  * Every environment setting the program reads is a row of one table
@@ -99,6 +110,9 @@ struct ww_env_var {
 const struct ww_env_var *ww_env_table(size_t *n);
 /* The value if set (even empty), else the default; static storage. */
 const char *ww_env_str(const char *name);
+/* The text as set, of a row of either type; NULL when unset (no default).
+ * For a reader that parses it itself (cli/config.c's settings tables). */
+const char *ww_env_raw(const char *name);
 /* The value if set to a whole number in range, else the default. */
 int64_t ww_env_int(const char *name);
 /* Logs one warning per integer setting that is set but invalid (its

@@ -9,6 +9,7 @@
 #include "base/base.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,8 +43,16 @@ int64_t ww_mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* INT_MIN: not fixed, the environment decides (read at each call, as tests
+ * change it). */
+static _Atomic int station_offset = INT_MIN;
+
+void ww_station_offset_set(int offset_min) { station_offset = offset_min; }
+
 int ww_station_offset_min(void)
 {
+    int v = station_offset;
+    if (v != INT_MIN) return v;
     return (int)ww_env_int("WARDWATCH_UTC_OFFSET_MIN"); /* default Asia/Ho_Chi_Minh, no DST */
 }
 

@@ -27,6 +27,8 @@
 static const struct ww_env_var table[] = {
     {"WARDWATCH_DATA", WW_ENV_STR, NULL, 0, 0,
      "data folder (catalog, recordings, evidence) when --data is not given; default ./wardwatch-data"},
+    {"WARDWATCH_CONFIG", WW_ENV_STR, NULL, 0, 0,
+     "the config file (wardwatch.ini) when --config is not given; default none"},
     {"WARDWATCH_LOG_LEVEL", WW_ENV_STR, NULL, 0, 0,
      "debug, info, warn or error when --log-level is not given; default info"},
     {"WARDWATCH_UTC_OFFSET_MIN", WW_ENV_INT, "420", -14 * 60, 14 * 60,
@@ -72,6 +74,14 @@ const char *ww_env_str(const char *name)
     if (!v) return NULL;
     const char *s = getenv(name);
     return s ? s : v->dflt;
+}
+
+const char *ww_env_raw(const char *name)
+{
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (!strcmp(table[i].name, name)) return getenv(name);
+    assert(!"environment setting missing from the table in base/env.c");
+    return NULL;
 }
 
 /* 0 with the value, or WW_EINVAL when set but not a whole number in range. */

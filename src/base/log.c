@@ -15,6 +15,25 @@ static _Atomic int log_level = WW_LOG_INFO;
 
 void ww_log_set_level(enum ww_log_level lvl) { atomic_store(&log_level, (int)lvl); }
 
+enum ww_log_level ww_log_get_level(void) { return (enum ww_log_level)atomic_load(&log_level); }
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+const char *ww_log_level_name(enum ww_log_level lvl)
+{
+    return (unsigned)lvl < 4 ? level_names[lvl] : "info";
+}
+
+int ww_log_level_parse(const char *s, enum ww_log_level *out)
+{
+    for (int i = 0; s && i < 4; i++)
+        if (!strcasecmp(s, level_names[i])) {
+            *out = (enum ww_log_level)i;
+            return 0;
+        }
+    return WW_EINVAL;
+}
+
 enum ww_log_level ww_log_level_from_str(const char *s)
 {
     if (!s) return WW_LOG_INFO;

@@ -11,9 +11,15 @@
 #ifndef WW_CLI_H
 #define WW_CLI_H
 
+struct cli_ini;
+struct cli_station;
 struct cli_ctx {
     const char *data_dir;  /* never NULL */
     const char *prog;      /* argv[0] for messages */
+    /* From cli_station_setup (cli/config.h): the config file read (NULL:
+     * none) and the station's settings with their sources; main owns both. */
+    const struct cli_ini *ini;
+    struct cli_station *station;
 };
 
 /* Prints "wardwatch: <msg>" to stderr as one line. */
@@ -39,5 +45,6 @@ int cli_retention(struct cli_ctx *c, int argc, char **argv); /* retention plan *
 int cli_verify(struct cli_ctx *c, int argc, char **argv);   /* verify an export or bundle offline */
 int cli_backup(struct cli_ctx *c, int argc, char **argv);   /* backup OUTDIR [--config-file F] */
 int cli_restore(struct cli_ctx *c, int argc, char **argv);  /* restore BACKUPDIR */
+int cli_config(struct cli_ctx *c, int argc, char **argv);   /* config show: every setting and its source */
 
 #endif

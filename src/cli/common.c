@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "catalog/cat_ward_work.h"
@@ -95,36 +96,88 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 
 void cli_getopt_reset(void) { optind = 0; }
 
-/* Stores arg as option o says; 0, or 2 after the option's usage line. */
-static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
+/* A truth value in a config file: 1 true, 0 false, -1 neither. */
+static int parse_truth(const char *s)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(s, yes[i])) return 1;
+        if (!strcasecmp(s, no[i])) return 0;
+    }
+    return -1;
+}
+
+int cli_opt_set(const struct cli_opt *o, const char *arg)
 {
     int64_t v = 0;
-    bool ok = true;
+    int t;
     switch (o->kind) {
-    case CLI_OPT_FLAG: *(bool *)o->out = true; break;
-    case CLI_OPT_OFF: *(bool *)o->out = false; break;
-    case CLI_OPT_STR: *(const char **)o->out = arg; break;
+    case CLI_OPT_FLAG:
+    case CLI_OPT_OFF:
+        if ((t = parse_truth(arg)) < 0) return WW_EINVAL;
+        *(bool *)o->out = o->kind == CLI_OPT_FLAG ? t : !t;
+        return 0;
+    case CLI_OPT_STR: *(const char **)o->out = arg; return 0;
     case CLI_OPT_I64:
     case CLI_OPT_INT:
     case CLI_OPT_SIZE:
         /* a refused value leaves the verb's default where it was */
-        if ((ok = ww_parse_i64(arg, o->lo, o->hi, &v) == 0)) {
-            if (o->kind == CLI_OPT_I64) *(int64_t *)o->out = o->scale ? v * o->scale : v;
-            else if (o->kind == CLI_OPT_INT) *(int *)o->out = (int)v;
-            else *(size_t *)o->out = (size_t)v;
-        }
-        break;
-    case CLI_OPT_DBL: ok = ww_parse_double(arg, o->dlo, o->dhi, (double *)o->out) == 0; break;
-    case CLI_OPT_TIME:
-        if (cli_parse_time(arg, o->out) == 0) break;
-        return cli_usage("%s: --%s '%s' is not a time%s", verb, o->name, arg, o->bad);
-    case CLI_OPT_CALL: ok = o->parse(arg, o->out) == 0; break;
+        if (ww_parse_i64(arg, o->lo, o->hi, &v)) return WW_EINVAL;
+        if (o->kind == CLI_OPT_I64) *(int64_t *)o->out = o->scale ? v * o->scale : v;
+        else if (o->kind == CLI_OPT_INT) *(int *)o->out = (int)v;
+        else *(size_t *)o->out = (size_t)v;
+        return 0;
+    case CLI_OPT_DBL: return ww_parse_double(arg, o->dlo, o->dhi, (double *)o->out) ? WW_EINVAL : 0;
+    case CLI_OPT_TIME: return cli_parse_time(arg, o->out) ? WW_EINVAL : 0;
+    case CLI_OPT_CALL: return o->parse(arg, o->out) ? WW_EINVAL : 0;
     }
-    if (!ok) {
-        fprintf(stderr, "wardwatch: %s: ", verb);
-        /* bad is the verb's own text from its table, with at most one %s */
-        fprintf(stderr, o->bad, arg);
-        fputc('\n', stderr);
+    return WW_EINVAL;
+}
+
+char *cli_opt_refusal(const struct cli_opt *o, const char *arg)
+{
+    if (o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_OFF)
+        return ww_asprintf("%s must be true or false (also yes/no, on/off, 1/0), not '%s'", o->name, arg);
+    if (o->kind == CLI_OPT_TIME) return ww_asprintf("--%s '%s' is not a time%s", o->name, arg, o->bad ? o->bad : "");
+    if (!o->bad) return ww_asprintf("--%s: bad value '%s'", o->name, arg);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    /* bad is the verb's own text from its table, with at most one %s */
+    return ww_asprintf(o->bad, arg);
+#pragma GCC diagnostic pop
+}
+
+const char *cli_opt_format(const struct cli_opt *o, char *buf, size_t n)
+{
+    if (o->show) return o->show(o->out, buf, n);
+    switch (o->kind) {
+    case CLI_OPT_FLAG: snprintf(buf, n, "%s", *(const bool *)o->out ? "true" : "false"); break;
+    case CLI_OPT_OFF: snprintf(buf, n, "%s", *(const bool *)o->out ? "false" : "true"); break;
+    case CLI_OPT_STR: snprintf(buf, n, "%s", *(const char *const *)o->out ? *(const char *const *)o->out : ""); break;
+    case CLI_OPT_I64:
+    case CLI_OPT_TIME: {
+        int64_t v = *(const int64_t *)o->out;
+        snprintf(buf, n, "%lld", (long long)(o->kind == CLI_OPT_I64 && o->scale ? v / o->scale : v));
+        break;
+    }
+    case CLI_OPT_INT: snprintf(buf, n, "%d", *(const int *)o->out); break;
+    case CLI_OPT_SIZE: snprintf(buf, n, "%zu", *(const size_t *)o->out); break;
+    case CLI_OPT_DBL: snprintf(buf, n, "%g", *(const double *)o->out); break;
+    case CLI_OPT_CALL: snprintf(buf, n, "?"); break; /* a CALL option with a value to show has .show */
+    }
+    return buf;
+}
+
+/* Stores arg as option o says; 0, or 2 after the option's usage line. */
+static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
+{
+    if (o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_OFF) {
+        /* on the command line a flag takes no value: its presence says it */
+        *(bool *)o->out = o->kind == CLI_OPT_FLAG;
+    } else if (cli_opt_set(o, arg)) {
+        char *why = cli_opt_refusal(o, arg);
+        cli_err("%s: %s", verb, why);
+        free(why);
         return 2;
     }
     if (o->seen) *o->seen = true;
@@ -133,6 +186,12 @@ static int opt_take(const char *verb, const struct cli_opt *o, const char *arg)
 
 int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
              int operands)
+{
+    return cli_opts_given(argc, argv, verb, opts, help, operands, NULL);
+}
+
+int cli_opts_given(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
+                   int operands, bool *given)
 {
     size_t n = 0;
     while (opts[n].name) n++;
@@ -159,7 +218,10 @@ int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts
         const struct cli_opt *hit = o >= 256 ? &opts[o - 256] : NULL;
         for (size_t i = 0; !hit && i < n; i++)
             if (opts[i].letter && opts[i].letter == o) hit = &opts[i];
-        if (hit) rc = opt_take(verb, hit, optarg) ? 2 : -1;
+        if (hit) {
+            rc = opt_take(verb, hit, optarg) ? 2 : -1;
+            if (rc < 0 && given) given[hit - opts] = true;
+        }
         else if (o == 'h') {
             fputs(help, stdout);
             rc = 0;

@@ -63,6 +63,14 @@ struct cli_opt {
     int (*parse)(const char *arg, void *out);
     bool *seen;  /* set true when the option is given (may be NULL) */
     char letter; /* the short form, 0 for none */
+    /* The environment variable that sets it too (a row of base/env.c), for
+     * the settings a config file shares with the environment (cli/config.h);
+     * NULL for none. */
+    const char *env;
+    /* The value at *out as text for `config show`, when the generic form
+     * (number / string / true-false) would not say it (a sentinel such as
+     * "auto"); buf holds n bytes; returns buf.  NULL: generic. */
+    const char *(*show)(const void *out, char *buf, size_t n);
 };
 /* Typed so that a table cannot point an int64_t option at an int. */
 static inline void *cli_bool_out(bool *p) { return p; }
@@ -95,6 +103,16 @@ enum { CLI_ANY_OPERANDS = -1 };
 int cli_parse_time(const char *arg, void *out);
 /* CLI_OPT_CALL parser of --stream: "main" or "sub" into a const char *. */
 int cli_parse_stream(const char *arg, void *out);
+/* Stores arg by o's kind and range (what the command line and the config
+ * file share): 0, or WW_EINVAL leaving *out as it was.  A flag (FLAG/OFF)
+ * here takes a truth value: true/false, yes/no, on/off, 1/0 (OFF stores
+ * its negation: `no-http = true` turns the console off). */
+int cli_opt_set(const struct cli_opt *o, const char *arg);
+/* The line that refuses arg for o, without the "VERB: " prefix: o->bad
+ * with arg in it (caller frees). */
+char *cli_opt_refusal(const struct cli_opt *o, const char *arg);
+/* o's current value (at o->out) as text in buf (n bytes); returns buf. */
+const char *cli_opt_format(const struct cli_opt *o, char *buf, size_t n);
 /* Reads argv (argv[0] is the verb's own name) by opts, ended by an entry
  * with a NULL name; --help and -h print help (the whole text) and end.
  * More than `operands` operands is "VERB: unexpected argument 'X'".
@@ -102,6 +120,10 @@ int cli_parse_stream(const char *arg, void *out);
  * else the exit code: 0 after the help, 2 after one usage line. */
 int cli_opts(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
              int operands);
+/* cli_opts that also sets given[i] (one per entry of opts) for each option
+ * the command line gave: the settings' "flag" source. */
+int cli_opts_given(int argc, char **argv, const char *verb, const struct cli_opt *opts, const char *help,
+                   int operands, bool *given);
 
 /* Defines the verb fn that runs one of its actions ({"add", hold_add}, ...)
  * through cli_dispatch; usage as there. */

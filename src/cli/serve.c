@@ -3,11 +3,17 @@
  * and serve the console until SIGINT/SIGTERM; then close every file
  * cleanly, commit, and exit 0.
  *
- * Signals are blocked in every thread and taken with sigwait() here, so no
- * library thread is ever interrupted by them.  A lock on DIR/serve.lock
- * keeps two recorders off one data folder.
+ * Signals are blocked in every thread and taken with sigtimedwait() here,
+ * so no library thread is ever interrupted by them; the loop wakes at least
+ * once a second (the spot for a watchdog ping).  SIGHUP re-reads the config
+ * file (cli/config.h: cli_config_reload) and applies what can change live.
+ * A lock on DIR/serve.lock keeps two recorders off one data folder.
+ *
+ * The options are one table (cli_serve_init), shared with the config
+ * file's [serve] section and `wardwatch config show`.
  */
 #include "cli/common.h"
+#include "cli/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -25,8 +32,12 @@
 #include "community/community.h"
 
 static const char serve_help[] =
-    "usage: wardwatch [--data DIR] serve [options]\n\n"
-    "Records every enabled camera and serves the web console until SIGINT/SIGTERM.\n\n"
+    "usage: wardwatch [--config FILE] [--data DIR] serve [options]\n\n"
+    "Records every enabled camera and serves the web console until SIGINT/SIGTERM.\n"
+    "Every option is also a key of the config file's [serve] section (a flag takes\n"
+    "true/false); the command line wins over the file.  SIGHUP re-reads the file:\n"
+    "log-level, quota-mb, min-free-mb and retention-seconds change at once, the\n"
+    "others at the next start ('wardwatch config show' lists them).\n\n"
     "  --listen ADDR:PORT     console address (default 127.0.0.1:8080)\n"
     "  --no-http              record only, no console\n"
     "  --no-record            console and live view only, write no video\n"
@@ -94,45 +105,139 @@ static int station_may(void *arg, catalog_t *cat, int64_t camera_id, bool analys
     return ans.why == COMMUNITY_OK;
 }
 
-int cli_serve(struct cli_ctx *c, int argc, char **argv)
+/* --listen: ADDR:PORT (also in a config file, with --no-http or not) */
+static int parse_listen(const char *arg, void *out)
 {
-    const char *listen = "127.0.0.1:8080", *stats = NULL;
-    bool http = true;
-    struct serve_http_opts web_opts = {0};
-    struct engine_cfg cfg = {.data_dir = c->data_dir, .record = true,
-                             .retention = {.min_free_bytes = REC_FLOOR_AUTO}, .may = station_may};
+    if (!strchr(arg, ':')) return WW_EINVAL;
+    *(const char **)out = arg;
+    return 0;
+}
+
+static const char *show_stats(const void *out, char *buf, size_t n)
+{
+    const char *s = *(const char *const *)out;
+    snprintf(buf, n, "%s", s ? s : "DATA/stats.json");
+    return buf;
+}
+
+static const char *show_text(const void *out, char *buf, size_t n)
+{
+    const char *s = *(const char *const *)out;
+    snprintf(buf, n, "%s", s ? s : "");
+    return buf;
+}
+
+static const char *show_conn_limit(const void *out, char *buf, size_t n)
+{
+    int v = *(const int *)out;
+    snprintf(buf, n, "%d", v < 0 ? 0 : v);
+    return buf;
+}
+
+static const char *show_quota(const void *out, char *buf, size_t n)
+{
+    int64_t v = *(const int64_t *)out;
+    if (v) snprintf(buf, n, "%lld", (long long)(v >> 20));
+    else snprintf(buf, n, "none");
+    return buf;
+}
+
+static const char *show_floor(const void *out, char *buf, size_t n)
+{
+    int64_t v = *(const int64_t *)out;
+    if (v == REC_FLOOR_AUTO) snprintf(buf, n, "auto");
+    else snprintf(buf, n, "%lld", (long long)(v >> 20));
+    return buf;
+}
+
+/* serve's one option table (cli/config.h): the command line, the config
+ * file's [serve] keys and `config show` all read it.  An option added here
+ * is a file key at once.  The defaults are the real ones (what the engine
+ * and the console would take for 0), so `config show` can say them. */
+void cli_serve_init(struct cli_serve *sv, const char *data_dir)
+{
+    *sv = (struct cli_serve){
+        .listen = "127.0.0.1:8080", .http = true,
+        .eng = {.data_dir = data_dir, .record = true, .segment_us = 60000000, .fragment_us = 1000000,
+                .sync_interval_us = 1000000, .read_timeout_us = 5000000,
+                .retention = {.min_free_bytes = REC_FLOOR_AUTO, .interval_us = 10000000}, .may = station_may},
+        .web = {.session_max_us = 12 * 3600LL * 1000000, .max_conn_per_ip = 32,
+                .header_timeout_us = 10000000, .body_timeout_us = 30000000}};
+    struct engine_cfg *cfg = &sv->eng;
+    struct serve_http_opts *web_opts = &sv->web;
     const struct cli_opt opts[] = {
-        {CLI_STR("listen", &listen)},
-        {CLI_OFF("no-http", &http)},
-        {CLI_OFF("no-record", &cfg.record)},
-        {CLI_I64_TIMES("segment-seconds", &cfg.segment_us, 2, 600, 1000000,
+        {CLI_CALL("listen", &sv->listen, parse_listen, "--listen wants ADDR:PORT, not '%s'"), .show = show_text},
+        {CLI_OFF("no-http", &sv->http)},
+        {CLI_OFF("no-record", &cfg->record)},
+        {CLI_I64_TIMES("segment-seconds", &cfg->segment_us, 2, 600, 1000000,
                        "--segment-seconds must be 2..600")},
-        {CLI_I64_TIMES("fragment-ms", &cfg.fragment_us, 100, 1000, 1000, "--fragment-ms must be 100..1000")},
-        {CLI_I64_TIMES("sync-ms", &cfg.sync_interval_us, 100, 2000, 1000, "--sync-ms must be 100..2000")},
-        {CLI_I64_TIMES("quota-mb", &cfg.retention.quota_bytes, 1, INT64_MAX / (1 << 20), 1 << 20,
-                       "--quota-mb must be a positive number")},
-        {CLI_I64_TIMES("min-free-mb", &cfg.retention.min_free_bytes, 0, INT64_MAX / (1 << 20), 1 << 20,
-                       "--min-free-mb must be 0 (off) or more")},
-        {CLI_I64_TIMES("retention-seconds", &cfg.retention.interval_us, 1, 86400, 1000000,
+        {CLI_I64_TIMES("fragment-ms", &cfg->fragment_us, 100, 1000, 1000, "--fragment-ms must be 100..1000")},
+        {CLI_I64_TIMES("sync-ms", &cfg->sync_interval_us, 100, 2000, 1000, "--sync-ms must be 100..2000")},
+        {CLI_I64_TIMES("quota-mb", &cfg->retention.quota_bytes, 1, INT64_MAX / (1 << 20), 1 << 20,
+                       "--quota-mb must be a positive number"), .show = show_quota},
+        {CLI_I64_TIMES("min-free-mb", &cfg->retention.min_free_bytes, 0, INT64_MAX / (1 << 20), 1 << 20,
+                       "--min-free-mb must be 0 (off) or more"), .show = show_floor},
+        {CLI_I64_TIMES("retention-seconds", &cfg->retention.interval_us, 1, 86400, 1000000,
                        "--retention-seconds must be 1..86400")},
-        {CLI_I64_TIMES("read-timeout-ms", &cfg.read_timeout_us, 500, 120000, 1000,
+        {CLI_I64_TIMES("read-timeout-ms", &cfg->read_timeout_us, 500, 120000, 1000,
                        "--read-timeout-ms must be 500..120000")},
-        {CLI_STR("stats", &stats)},
-        {CLI_I64_TIMES("session-hours", &web_opts.session_max_us, 1, 168, 3600LL * 1000000,
+        {CLI_STR("stats", &sv->stats), .show = show_stats},
+        {CLI_I64_TIMES("session-hours", &web_opts->session_max_us, 1, 168, 3600LL * 1000000,
                        "--session-hours must be 1..168")},
-        {CLI_FLAG("secure-cookie", &web_opts.secure_cookie)},
-        {CLI_CALL("trusted-proxy", &web_opts.trusted_proxy, parse_proxies,
-                  "--trusted-proxy wants ADDR[,ADDR…] (the proxy's address as the station sees it)")},
-        {CLI_CALL("max-conn-per-ip", &web_opts.max_conn_per_ip, parse_conn_limit,
-                  "--max-conn-per-ip must be 0..1024")},
-        {CLI_I64_TIMES("header-timeout-s", &web_opts.header_timeout_us, 1, 300, 1000000,
+        {CLI_FLAG("secure-cookie", &web_opts->secure_cookie)},
+        {CLI_CALL("trusted-proxy", &web_opts->trusted_proxy, parse_proxies,
+                  "--trusted-proxy wants ADDR[,ADDR…] (the proxy's address as the station sees it)"),
+         .show = show_text},
+        {CLI_CALL("max-conn-per-ip", &web_opts->max_conn_per_ip, parse_conn_limit,
+                  "--max-conn-per-ip must be 0..1024"), .show = show_conn_limit},
+        {CLI_I64_TIMES("header-timeout-s", &web_opts->header_timeout_us, 1, 300, 1000000,
                        "--header-timeout-s must be 1..300")},
-        {CLI_I64_TIMES("body-timeout-s", &web_opts.body_timeout_us, 1, 3600, 1000000,
+        {CLI_I64_TIMES("body-timeout-s", &web_opts->body_timeout_us, 1, 3600, 1000000,
                        "--body-timeout-s must be 1..3600")},
         {.name = NULL}};
-    int rc = cli_opts(argc, argv, "serve", opts, serve_help, 0);
+    sv->sec.name = "serve";
+    static_assert(sizeof opts <= sizeof sv->sec.opts, "serve's table fits its section");
+    memcpy(sv->sec.opts, opts, sizeof opts);
+    cli_section_seal(&sv->sec);
+    /* what SIGHUP applies without dropping a camera (engine_set_retention) */
+    cli_section_live(&sv->sec, "quota-mb", sizeof cfg->retention.quota_bytes);
+    cli_section_live(&sv->sec, "min-free-mb", sizeof cfg->retention.min_free_bytes);
+    cli_section_live(&sv->sec, "retention-seconds", sizeof cfg->retention.interval_us);
+}
+
+/* SIGHUP: re-read the file; what changed and can change live is applied. */
+static void reload(const struct cli_ctx *c, struct cli_serve *sv, engine_t *eng)
+{
+    const char *path = cli_ini_path(c->ini);
+    if (!path) {
+        ww_info("config", "SIGHUP: no config file to re-read (serve was started without --config)");
+        return;
+    }
+    bool changed = false;
+    if (cli_config_reload(path, c->station, sv, &changed) || !changed) return;
+    ww_log_set_level((enum ww_log_level)c->station->log_level);
+    engine_set_retention(eng, &sv->eng.retention);
+}
+
+int cli_serve(struct cli_ctx *c, int argc, char **argv)
+{
+    struct cli_serve sv;
+    cli_serve_init(&sv, c->data_dir);
+    cli_section_apply_file(&sv.sec, c->ini);
+    cli_section_apply_env(&sv.sec);
+    int rc = cli_section_flags(&sv.sec, argc, argv, "serve", serve_help, NULL);
     if (rc >= 0) return rc;
+    const char *listen = sv.listen, *stats = sv.stats;
+    bool http = sv.http;
+    struct engine_cfg cfg = sv.eng;
+    struct serve_http_opts web_opts = sv.web;
     if (http && !strchr(listen, ':')) return cli_usage("serve: --listen wants ADDR:PORT, not '%s'", listen);
+    /* A reload asked for while recovery runs waits for the signal loop
+     * rather than ending the process (SIGHUP's default action). */
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
 
     catalog_t *cat;
     if ((rc = cli_open(c, &cat))) return rc;
@@ -165,6 +270,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -189,8 +295,19 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     community_monitor_start(c->data_dir, eng, &mon);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
+    /* The signal loop wakes at least once a second whatever arrives. */
     int sig = 0;
-    sigwait(&set, &sig);
+    for (;;) {
+        /* ---- once a second: the systemd watchdog ping goes here
+         * (sd_notify WATCHDOG=1; issue 16 item 2) ---- */
+        const struct timespec tick = {.tv_sec = 1};
+        sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGHUP) reload(c, &sv, eng);
+        else if (sig == SIGINT || sig == SIGTERM) {
+            break;
+        }
+        /* < 0: EAGAIN (the second passed) or EINTR */
+    }
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
     community_monitor_stop(mon);

@@ -936,7 +936,9 @@ static json_t *stats_file_json(struct engine *e)
     }
     char *rec = ww_asprintf("%s/rec", e->data_dir);
     /* held bytes apart (issue 13): what retention may not free */
-    int64_t held = 0, held_segs = 0, floor = e->cfg.retention.min_free_bytes;
+    struct rec_retention_cfg ret;
+    engine_retention(e, &ret);
+    int64_t held = 0, held_segs = 0, floor = ret.min_free_bytes;
     if (catalog_held_bytes(e->cat, 0, &held, &held_segs)) held = held_segs = -1;
     if (floor == REC_FLOOR_AUTO) floor = rec_free_floor(rec);
     json_object_set_new(root, "disk", json_pack("{s:I,s:I,s:I,s:I}", "free_bytes", (json_int_t)ww_fs_free_bytes(rec),
@@ -1002,6 +1004,21 @@ static void av_log_to_ww(void *avcl, int level, const char *fmt, va_list ap)
     size_t n = strlen(line);
     while (n && line[n - 1] == '\n') line[--n] = 0;
     if (n) ww_debug("ffmpeg", "%s", line);
+}
+
+void engine_set_retention(engine_t *e, const struct rec_retention_cfg *r)
+{
+    pthread_mutex_lock(&e->mu);
+    e->cfg.retention = *r;
+    pthread_mutex_unlock(&e->mu);
+    if (e->syncer) rec_syncer_set_retention(e->syncer, r);
+}
+
+void engine_retention(engine_t *e, struct rec_retention_cfg *out)
+{
+    pthread_mutex_lock(&e->mu);
+    *out = e->cfg.retention;
+    pthread_mutex_unlock(&e->mu);
 }
 
 int engine_start(const struct engine_cfg *cfg, engine_t **out)

@@ -142,6 +142,13 @@ int engine_camera_status(engine_t *e, int64_t camera_id, struct engine_camera_st
 /* Every running camera (*out: caller frees, NULL when *n is 0). */
 void engine_status_list(engine_t *e, struct engine_camera_status **out, size_t *n);
 rec_syncer_t *engine_syncer(engine_t *e);
+/* New quota, free-space floor and retention interval while running (serve's
+ * SIGHUP): kept under the engine's lock for engine_retention and the stats
+ * file, and handed to the record syncer under its lock (its next pass uses
+ * them; it is asked for one at once).  No camera is touched.  Any thread. */
+void engine_set_retention(engine_t *e, const struct rec_retention_cfg *r);
+/* The retention settings in force (GET /api/v1/storage).  Any thread. */
+void engine_retention(engine_t *e, struct rec_retention_cfg *out);
 /* Asks the supervisor to re-read the catalog now (a camera was added,
  * changed or removed through the API).  Any thread. */
 void engine_kick(engine_t *e);

@@ -94,6 +94,10 @@ int rec_syncer_start(const char *data_dir, int64_t interval_us,
 void rec_syncer_stop(rec_syncer_t *s);
 /* Ask for a retention pass as soon as possible (e.g. after ENOSPC). */
 void rec_syncer_kick_retention(rec_syncer_t *s);
+/* New retention settings (a reload): taken under the syncer's lock, used
+ * from the next round on, and a pass is asked for at once.  An interval
+ * <= 0 keeps the current one.  Thread-safe. */
+void rec_syncer_set_retention(rec_syncer_t *s, const struct rec_retention_cfg *ret);
 /* What the last retention pass found: footage under holds in force and no
  * closed unheld segment left to delete.  A writer that meets ENOSPC then
  * knows freeing space is not coming.  Thread-safe. */

@@ -40,7 +40,7 @@ struct rec_syncer {
     char *data_dir;
     catalog_t *cat;              /* used by the syncer thread only */
     int64_t interval_us;
-    struct rec_retention_cfg ret;
+    struct rec_retention_cfg ret; /* under mu: a reload may change it */
     int64_t next_retention;
     struct rec_seg **segs;
     int nsegs, capsegs;
@@ -364,10 +364,21 @@ int rec_syncer_flush_camera(rec_syncer_t *s, int64_t camera_id, int64_t timeout_
     return rc;
 }
 
-static void retention_round(rec_syncer_t *s)
+void rec_syncer_set_retention(rec_syncer_t *s, const struct rec_retention_cfg *ret)
+{
+    pthread_mutex_lock(&s->mu);
+    int64_t interval = s->ret.interval_us;
+    s->ret = *ret;
+    if (s->ret.interval_us <= 0) s->ret.interval_us = interval;
+    s->kick = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void retention_round(rec_syncer_t *s, const struct rec_retention_cfg *ret)
 {
     int64_t deleted = 0, bytes = 0;
-    rec_retention_run(s->data_dir, s->cat, &s->ret, s, &deleted, &bytes);
+    rec_retention_run(s->data_dir, s->cat, ret, s, &deleted, &bytes);
     bool held_only = rec_retention_only_held_left(s->cat);
     pthread_mutex_lock(&s->mu);
     s->st.retention_deleted += deleted;
@@ -392,13 +403,14 @@ static void *syncer_main(void *arg)
         bool kick = s->kick;
         s->kick = false;
         s->flush = false;
+        struct rec_retention_cfg ret = s->ret; /* this round's, whatever a reload does meanwhile */
         pthread_mutex_unlock(&s->mu);
         if (!stopping) {
             sync_round(s);
             if (kick || ww_mono_us() >= s->next_retention ||
-                rec_retention_under_floor(s->data_dir, &s->ret)) {
-                retention_round(s);
-                s->next_retention = ww_mono_us() + s->ret.interval_us;
+                rec_retention_under_floor(s->data_dir, &ret)) {
+                retention_round(s, &ret);
+                s->next_retention = ww_mono_us() + ret.interval_us;
             }
         }
         pthread_mutex_lock(&s->mu);
