@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "engine/engine.h"
 #include "export/export.h"
 #include "record/record.h"
@@ -51,7 +53,11 @@ static const char serve_help[] =
     "                         N s after it opened or its last request ended\n"
     "                         (default 10, 1..300)\n"
     "  --body-timeout-s N     ... or whose request body is not in N s after its\n"
-    "                         headers (default 30, 1..3600)\n";
+    "                         headers (default 30, 1..3600)\n"
+    "  --metrics-allow A[,B]  client addresses (ADDR or ADDR/PREFIX) that may read\n"
+    "                         GET /metrics (default 127.0.0.1,::1)\n"
+    "  --metrics-token-file F GET /metrics also answers \"Authorization: Bearer T\"\n"
+    "                         with T the content of F (read at start, >= 16 chars)\n";
 
 
 static int take_lock(const char *dir)
@@ -68,6 +74,15 @@ static int take_lock(const char *dir)
 static int parse_proxies(const char *arg, void *out)
 {
     if (!*arg || strlen(arg) > 1000 || strchr(arg, ' ')) return WW_EINVAL;
+    *(const char **)out = arg;
+    return 0;
+}
+
+/* --metrics-allow ADDR[/PREFIX][,…]: checked here, parsed again by serve_http */
+static int parse_metrics_allow(const char *arg, void *out)
+{
+    struct api_metrics_access a = {0};
+    if (api_metrics_allow_parse(arg, &a)) return WW_EINVAL;
     *(const char **)out = arg;
     return 0;
 }
@@ -129,10 +144,24 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
                        "--header-timeout-s must be 1..300")},
         {CLI_I64_TIMES("body-timeout-s", &web_opts.body_timeout_us, 1, 3600, 1000000,
                        "--body-timeout-s must be 1..3600")},
+        {CLI_CALL("metrics-allow", &web_opts.metrics_allow, parse_metrics_allow,
+                  "--metrics-allow wants ADDR[,ADDR…] (IPv4 or IPv6, each may end in /PREFIX), not '%s'")},
+        {CLI_STR("metrics-token-file", &web_opts.metrics_token_file)},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "serve", opts, serve_help, 0);
     if (rc >= 0) return rc;
     if (http && !strchr(listen, ':')) return cli_usage("serve: --listen wants ADDR:PORT, not '%s'", listen);
+    if (http && web_opts.metrics_token_file) { /* said now, before any camera starts */
+        struct api_metrics_access probe = {0};
+        const char *why;
+        int trc = api_metrics_token_load(web_opts.metrics_token_file, &probe, &why);
+        sodium_memzero(&probe, sizeof probe);
+        if (trc) {
+            cli_err("serve: --metrics-token-file %s: %s", web_opts.metrics_token_file,
+                    trc == WW_EINVAL ? why : ww_strerror(trc));
+            return 1;
+        }
+    }
 
     catalog_t *cat;
     if ((rc = cli_open(c, &cat))) return rc;
