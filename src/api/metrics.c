@@ -110,8 +110,7 @@ int api_metrics_token_load(const char *path, struct api_metrics_access *a, const
     *why = "cannot read the file";
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
-    char *buf = sodium_malloc(MAX + 1);
-    if (!buf) { close(fd); return -ENOMEM; }
+    char *buf = ww_malloc(MAX + 1);
     ssize_t got = 0, r;
     while (got < MAX && (r = read(fd, buf + got, (size_t)(MAX - got))) > 0) got += r;
     int err = r < 0 ? -errno : 0;
@@ -131,7 +130,8 @@ int api_metrics_token_load(const char *path, struct api_metrics_access *a, const
             a->token_set = true;
         }
     }
-    sodium_free(buf); /* zeroes it */
+    sodium_memzero(buf, MAX + 1); /* the token leaves no copy behind */
+    free(buf);
     return rc;
 }
 
@@ -222,6 +222,14 @@ static void stream_counter(struct metrics_w *w, const struct stream_ref *v, size
     }
 }
 
+/* Seconds since a frame's wall time; 0 when that time is ahead of the
+ * clock (packet times are camera times anchored to the receive clock, and
+ * may lead it by a few ms). */
+static double age_s(int64_t now_us, int64_t then_us)
+{
+    return now_us > then_us ? (double)(now_us - then_us) / 1e6 : 0;
+}
+
 static void put_streams(struct metrics_w *w, const struct stream_ref *v, size_t n)
 {
     metrics_family(w, "wardwatch_stream_state", METRICS_GAUGE,
@@ -247,7 +255,7 @@ static void put_streams(struct metrics_w *w, const struct stream_ref *v, size_t 
     for (size_t i = 0; i < n; i++) {
         if (!v[i].s->last_packet_us) continue;
         struct metrics_label l[] = {{"camera", v[i].camera}, {"stream", v[i].kind}};
-        metrics_double(w, l, 2, (double)(now - v[i].s->last_packet_us) / 1e6);
+        metrics_double(w, l, 2, age_s(now, v[i].s->last_packet_us));
     }
 }
 
@@ -259,7 +267,7 @@ static void put_record(struct metrics_w *w, const struct stream_ref *v, size_t n
     for (size_t i = 0; i < n; i++) {
         if (!v[i].s->has_record || !v[i].s->record.last_frame_wall_us) continue;
         struct metrics_label l[] = {{"camera", v[i].camera}, {"stream", v[i].kind}};
-        metrics_double(w, l, 2, (double)(now - v[i].s->record.last_frame_wall_us) / 1e6);
+        metrics_double(w, l, 2, age_s(now, v[i].s->record.last_frame_wall_us));
     }
     metrics_family(w, "wardwatch_record_state", METRICS_GAUGE,
                    "1 for the recorder's state now (idle, waiting-keyframe, recording, disk-full, error, paused, "
