@@ -3,8 +3,9 @@
  * latency histogram it prints (base ww_hist), and GET /metrics's access
  * rule (api_metrics_allowed): escaping of label values and help texts,
  * cumulative buckets ending in +Inf = _count, the bucket an observation
- * lands in, address lists with prefixes and IPv4-mapped peers, and the
- * bearer token read from a file.
+ * lands in, address lists with prefixes and IPv4-mapped peers, the
+ * bearer token read from a file, and the HTTP counters by route pattern
+ * (http/stats.c) with their bounded status slots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "http/internal.h"
 
 /* The writer's text as a NUL-terminated string (the caller frees). */
 static char *text_of(struct metrics_w *w)
@@ -219,6 +221,86 @@ static void test_token(void **state)
     assert_false(c.token_set);
 }
 
+static int h_none(struct http_req *req, void *ud)
+{
+    (void)req; (void)ud;
+    return 0;
+}
+
+static const struct http_route_stats *find_route(const struct http_route_stats *v, size_t n, const char *route)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].route, route)) return &v[i];
+    return NULL;
+}
+
+static int64_t status_n(const struct http_route_stats *r, unsigned status)
+{
+    for (size_t i = 0; i < r->nstatus; i++)
+        if (r->status[i].status == status) return r->status[i].n;
+    return -1;
+}
+
+/* A server without a daemon: the router, its lock and the counters are all
+ * http_stats_read needs. */
+static void test_http_counters(void **state)
+{
+    (void)state;
+    struct http_server srv;
+    memset(&srv, 0, sizeof srv);
+    pthread_rwlock_init(&srv.routes_lock, NULL);
+    pthread_mutex_init(&srv.stats_mu, NULL);
+    http_router_init(&srv.router);
+    srv.static_counter = http_counter_new("GET", "(static)");
+    srv.none_counter = http_counter_new("", "(none)");
+    assert_int_equal(http_router_add(&srv.router, "GET", "/api/v1/cameras/{id}", h_none, NULL, 0), 0);
+    assert_int_equal(http_router_add(&srv.router, "PATCH", "/api/v1/cameras/{id}", h_none, NULL, 0), 0);
+    assert_int_equal(http_router_add(&srv.router, "GET", "/api/v1/health", h_none, NULL, 0), 0);
+
+    struct http_counter *get_cam = srv.router.routes[0].counter, *patch_cam = srv.router.routes[1].counter;
+    http_counter_add(&srv, get_cam, 200, 300);
+    http_counter_add(&srv, get_cam, 200, 2000);
+    http_counter_add(&srv, get_cam, 404, 100);
+    http_counter_add(&srv, patch_cam, 403, 100);
+    http_counter_add(&srv, srv.none_counter, 404, 50);
+    /* 20 statuses on one route: 15 get a slot each, the rest share status 0. */
+    for (unsigned st = 500; st < 520; st++) http_counter_add(&srv, srv.static_counter, st, 10);
+
+    struct http_route_stats *v;
+    size_t n;
+    http_stats_read(&srv, &v, &n);
+    assert_int_equal(n, 4); /* /api/v1/health answered nothing: not listed */
+    const struct http_route_stats *r = &v[0];
+    assert_string_equal(r->method, "GET");
+    assert_string_equal(r->route, "/api/v1/cameras/{id}");
+    assert_int_equal(status_n(r, 200), 2);
+    assert_int_equal(status_n(r, 404), 1);
+    assert_int_equal(r->latency.count, 3);
+    assert_int_equal(r->latency.n[0], 2);   /* 300 µs, 100 µs ≤ 0.5 ms */
+    assert_int_equal(r->latency.n[2], 1);   /* 2 ms ≤ 2.5 ms */
+    assert_int_equal(r->latency.sum_us, 2400);
+    assert_string_equal(v[1].method, "PATCH");
+    assert_int_equal(status_n(&v[1], 403), 1);
+    assert_null(find_route(v, n, "/api/v1/health"));
+    const struct http_route_stats *st = find_route(v, n, "(static)");
+    assert_non_null(st);
+    assert_int_equal(st->nstatus, HTTP_STATS_MAX_STATUSES);
+    assert_int_equal(status_n(st, 514), 1);
+    assert_int_equal(status_n(st, 515), -1);
+    assert_int_equal(status_n(st, 0), 5);   /* 515..519 */
+    const struct http_route_stats *none = find_route(v, n, "(none)");
+    assert_non_null(none);
+    assert_string_equal(none->method, "");
+    assert_int_equal(status_n(none, 404), 1);
+    http_stats_free(v, n);
+
+    http_router_free(&srv.router);
+    http_counter_free(srv.static_counter);
+    http_counter_free(srv.none_counter);
+    pthread_mutex_destroy(&srv.stats_mu);
+    pthread_rwlock_destroy(&srv.routes_lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_hist_text),
         cmocka_unit_test(test_allow_list),
         cmocka_unit_test(test_token),
+        cmocka_unit_test(test_http_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
