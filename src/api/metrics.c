@@ -111,7 +111,7 @@ int api_metrics_token_load(const char *path, struct api_metrics_access *a, const
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
     char *buf = ww_malloc(MAX + 1);
-    ssize_t got = 0, r;
+    ssize_t got = 0, r = 0;
     while (got < MAX && (r = read(fd, buf + got, (size_t)(MAX - got))) > 0) got += r;
     int err = r < 0 ? -errno : 0;
     char extra;
