@@ -40,6 +40,7 @@ static const struct {
     {"evidence", api_evidence_register},
     {"verify", api_verify_register},
     {"map", api_map_register},
+    {"metrics", api_metrics_register},
     /* One line per resource as it lands, e.g.:
      * {"live", api_live_register},
      * {"playback", api_playback_register},

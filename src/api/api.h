@@ -30,6 +30,20 @@
 
 #include "engine/engine.h"
 
+/* Who may read GET /metrics (metrics.c): clients at an allowed address,
+ * or with "Authorization: Bearer TOKEN".  Plain data, filled once at start
+ * (api_metrics_allow_parse, api_metrics_token_load), read-only after. */
+#define API_METRICS_ALLOW_MAX 32
+struct api_net { uint8_t addr[16]; int prefix; };   /* IPv4 as ::ffff:a.b.c.d, prefix in v6 bits */
+struct api_metrics_access {
+    struct api_net allow[API_METRICS_ALLOW_MAX];
+    size_t nallow;
+    bool token_set;
+    uint8_t token_sha256[32];  /* the token itself is not kept */
+};
+#define API_METRICS_ALLOW_DEFAULT "127.0.0.1,::1"
+#define API_METRICS_TOKEN_MIN 16
+
 struct api_ctx {
     const char *data_dir;          /* the data folder; recordings under <data_dir>/rec */
     const char *db_path;           /* its catalog, <data_dir>/wardwatch.db */
@@ -40,6 +54,8 @@ struct api_ctx {
      * thread after the change is committed; must not block for long. */
     void (*camera_changed)(void *arg, int64_t camera_id, bool removed);
     void *camera_changed_arg;
+    /* GET /metrics's access; zeroed = nobody (the route answers 403 to all). */
+    struct api_metrics_access metrics;
 };
 
 /* Registers every resource's routes.  0 or the first failing code. */
@@ -77,6 +93,45 @@ int api_criteria_register(struct http_server *srv, const struct api_ctx *ctx);
 /* Community cameras: consent, probe, alerts, availability, map, place search,
  * bundles (community.c and community_*.c). */
 int api_community_register(struct http_server *srv, const struct api_ctx *ctx);
+
+/* GET /metrics: the Prometheus text exposition (metrics.c). */
+int api_metrics_register(struct http_server *srv, const struct api_ctx *ctx);
+/* "ADDR[/PREFIX][,ADDR[/PREFIX]…]" (IPv4 or IPv6) into a->allow, replacing
+ * what was there.  0, or WW_EINVAL (nothing changed) for an empty list, a
+ * bad address or prefix, or more than API_METRICS_ALLOW_MAX entries. */
+int api_metrics_allow_parse(const char *list, struct api_metrics_access *a);
+/* Reads the bearer token from path (surrounding white space dropped) and
+ * keeps its SHA-256.  0, or -errno / WW_EINVAL (shorter than
+ * API_METRICS_TOKEN_MIN bytes, or more than one line) with *why a static
+ * English reason. */
+int api_metrics_token_load(const char *path, struct api_metrics_access *a, const char **why);
+/* Whether a request from client_addr (as http_req_client_addr gives it)
+ * with this Authorization header (NULL: none) may read the metrics: the
+ * address is in the allow-list, or the header is "Bearer TOKEN" with the
+ * loaded token (compared in constant time, over the SHA-256s).  Pure. */
+bool api_metrics_allowed(const struct api_metrics_access *a, const char *client_addr, const char *authorization);
+
+/* ---- the Prometheus text format writer (metrics_text.c) ------------------------
+ * Text exposition format 0.0.4.  A family (one metric name) is opened with
+ * metrics_family — "# HELP" and "# TYPE" once — and its samples follow it,
+ * all in one group as the format wants.  Label values and help texts are
+ * escaped here (\\, \", \n); names are the caller's literals (asserted
+ * to match [a-zA-Z_:][a-zA-Z0-9_:]*, counters to end in _total).  The
+ * buffer is the caller's (ww_buf_free). */
+enum metrics_type { METRICS_COUNTER, METRICS_GAUGE, METRICS_HISTOGRAM };
+struct metrics_label { const char *name, *value; };
+struct metrics_w {
+    struct ww_buf out;
+    const char *family;        /* the open family's name */
+    enum metrics_type type;
+};
+void metrics_family(struct metrics_w *w, const char *name, enum metrics_type type, const char *help);
+/* One sample of the open counter or gauge family; labels[0..nl). */
+void metrics_int(struct metrics_w *w, const struct metrics_label *labels, size_t nl, int64_t v);
+void metrics_double(struct metrics_w *w, const struct metrics_label *labels, size_t nl, double v);
+/* One series of the open histogram family, in seconds: NAME_bucket{…,le}
+ * cumulative up to le="+Inf" (= NAME_count), NAME_sum, NAME_count. */
+void metrics_hist(struct metrics_w *w, const struct metrics_label *labels, size_t nl, const struct ww_hist_snap *h);
 
 /* ---- shared JSON helpers ------------------------------------------------------ */
 /* µs since the epoch → "2026-11-25T21:03:01.123+07:00" (station offset);

@@ -139,6 +139,27 @@ void ww_buf_append(struct ww_buf *b, const void *p, size_t n);
 void ww_buf_printf(struct ww_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ww_buf_free(struct ww_buf *b);
 
+/* ---- latency histograms (hist.c) -------------------------------------------
+ * A fixed set of bucket bounds for every latency the program measures
+ * (fragment writes, group commits, HTTP requests), so GET /metrics shows
+ * them side by side and a snapshot is plain data.  Lock-free: observe from
+ * any thread; a zeroed struct is an empty histogram.  A snapshot taken while
+ * others observe may be off by those few observations, never inconsistent
+ * in itself (count is the sum of the buckets it read). */
+#define WW_HIST_BUCKETS 14
+/* Upper bounds in µs, ascending: 0.5 ms … 10 s; a last bucket is +Inf. */
+extern const int64_t ww_hist_bounds_us[WW_HIST_BUCKETS];
+struct ww_hist {
+    _Atomic int64_t n[WW_HIST_BUCKETS + 1];   /* per bucket, not cumulative */
+    _Atomic int64_t sum_us;
+};
+struct ww_hist_snap {
+    int64_t n[WW_HIST_BUCKETS + 1];           /* per bucket, not cumulative */
+    int64_t count, sum_us;                    /* count = the sum of n[] */
+};
+void ww_hist_observe(struct ww_hist *h, int64_t us);   /* us < 0 counts as 0 */
+void ww_hist_read(const struct ww_hist *h, struct ww_hist_snap *out);
+
 /* Masks the password in a URL ("rtsp://u:secret@h/x" → "rtsp://u:***@h/x").
  * Returns a new string the caller frees. */
 char *ww_url_mask(const char *url);

@@ -42,6 +42,13 @@ int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const ch
     return rc ? rc : catalog_changed(cat);
 }
 
+int catalog_alert_open_count(catalog_t *cat, int64_t *n)
+{
+    *n = 0;
+    return catalog_row_one_args(cat, "open alerts", &catalog_i64_map, n,
+                                "SELECT COUNT(*) FROM camera_alerts WHERE cleared_us IS NULL", NULL, 0);
+}
+
 int catalog_alert_get(catalog_t *cat, int64_t id, struct catalog_alert *out)
 {
     return catalog_row_by_id(cat, "SELECT " ALERT_COLS " FROM camera_alerts WHERE id=?", id, &alert_map,

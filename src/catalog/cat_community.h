@@ -110,6 +110,8 @@ void catalog_alert_list_free(struct catalog_alert *v, size_t n);
 int catalog_alert_raise(catalog_t *cat, struct catalog_alert *a);
 int catalog_alert_clear_open(catalog_t *cat, int64_t id, int64_t at_us, const char *why);
 int catalog_alert_get(catalog_t *cat, int64_t id, struct catalog_alert *out);
+/* Alerts not cleared yet, over every camera (GET /metrics; one COUNT). */
+int catalog_alert_open_count(catalog_t *cat, int64_t *n);
 /* What was done about an alert (schema/047_alert_actions.sql): kind
  * "acknowledge" (at most one per alert), "call" (called_us set) or "note";
  * repair_by_us = the repair date promised, 0 = none.  Rows are never

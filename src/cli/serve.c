@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "engine/engine.h"
 #include "export/export.h"
 #include "record/record.h"
@@ -62,7 +64,11 @@ static const char serve_help[] =
     "                         N s after it opened or its last request ended\n"
     "                         (default 10, 1..300)\n"
     "  --body-timeout-s N     ... or whose request body is not in N s after its\n"
-    "                         headers (default 30, 1..3600)\n";
+    "                         headers (default 30, 1..3600)\n"
+    "  --metrics-allow A[,B]  client addresses (ADDR or ADDR/PREFIX) that may read\n"
+    "                         GET /metrics (default 127.0.0.1,::1)\n"
+    "  --metrics-token-file F GET /metrics also answers \"Authorization: Bearer T\"\n"
+    "                         with T the content of F (read at start, >= 16 chars)\n";
 
 
 static int take_lock(const char *dir)
@@ -79,6 +85,15 @@ static int take_lock(const char *dir)
 static int parse_proxies(const char *arg, void *out)
 {
     if (!*arg || strlen(arg) > 1000 || strchr(arg, ' ')) return WW_EINVAL;
+    *(const char **)out = arg;
+    return 0;
+}
+
+/* --metrics-allow ADDR[/PREFIX][,…]: checked here, parsed again by serve_http */
+static int parse_metrics_allow(const char *arg, void *out)
+{
+    struct api_metrics_access a = {0};
+    if (api_metrics_allow_parse(arg, &a)) return WW_EINVAL;
     *(const char **)out = arg;
     return 0;
 }
@@ -124,6 +139,13 @@ static const char *show_text(const void *out, char *buf, size_t n)
 {
     const char *s = *(const char *const *)out;
     snprintf(buf, n, "%s", s ? s : "");
+    return buf;
+}
+
+static const char *show_metrics_allow(const void *out, char *buf, size_t n)
+{
+    const char *s = *(const char *const *)out;
+    snprintf(buf, n, "%s", s ? s : "127.0.0.1,::1");
     return buf;
 }
 
@@ -194,6 +216,10 @@ void cli_serve_init(struct cli_serve *sv, const char *data_dir)
                        "--header-timeout-s must be 1..300")},
         {CLI_I64_TIMES("body-timeout-s", &web_opts->body_timeout_us, 1, 3600, 1000000,
                        "--body-timeout-s must be 1..3600")},
+        {CLI_CALL("metrics-allow", &web_opts->metrics_allow, parse_metrics_allow,
+                  "--metrics-allow wants ADDR[,ADDR…] (IPv4 or IPv6, each may end in /PREFIX), not '%s'"),
+         .show = show_metrics_allow},
+        {CLI_STR("metrics-token-file", &web_opts->metrics_token_file)},
         {.name = NULL}};
     sv->sec.name = "serve";
     static_assert(sizeof opts <= sizeof sv->sec.opts, "serve's table fits its section");
@@ -232,6 +258,17 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     struct engine_cfg cfg = sv.eng;
     struct serve_http_opts web_opts = sv.web;
     if (http && !strchr(listen, ':')) return cli_usage("serve: --listen wants ADDR:PORT, not '%s'", listen);
+    if (http && web_opts.metrics_token_file) { /* said now, before any camera starts */
+        struct api_metrics_access probe = {0};
+        const char *why;
+        int trc = api_metrics_token_load(web_opts.metrics_token_file, &probe, &why);
+        sodium_memzero(&probe, sizeof probe);
+        if (trc) {
+            cli_err("serve: --metrics-token-file %s: %s", web_opts.metrics_token_file,
+                    trc == WW_EINVAL ? why : ww_strerror(trc));
+            return 1;
+        }
+    }
     /* A reload asked for while recovery runs waits for the signal loop
      * rather than ending the process (SIGHUP's default action). */
     sigset_t hup;

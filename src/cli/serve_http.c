@@ -14,6 +14,23 @@
 
 struct serve_http { struct http_server *srv; struct api_ctx actx; char *db; };
 
+/* GET /metrics's access from serve's options: the allow-list (checked
+ * already by serve's option table, so a failure here is a bug) and the
+ * token file, read now — a file that cannot be used stops serve rather
+ * than leaving the metrics open or closed by surprise. */
+static int metrics_access(const struct serve_http_opts *opts, struct api_metrics_access *a)
+{
+    const char *allow = opts && opts->metrics_allow ? opts->metrics_allow : API_METRICS_ALLOW_DEFAULT;
+    if (api_metrics_allow_parse(allow, a)) {
+        ww_error("http", "--metrics-allow '%s' is not a list of addresses", allow);
+        return WW_EINVAL;
+    }
+    const char *why;
+    int rc = opts && opts->metrics_token_file ? api_metrics_token_load(opts->metrics_token_file, a, &why) : 0;
+    if (rc) ww_error("http", "--metrics-token-file %s: %s (%s)", opts->metrics_token_file, why, ww_strerror(rc));
+    return rc;
+}
+
 /* A camera changed through the API: let the recorder follow at once. */
 static void camera_changed(void *arg, int64_t camera_id, bool removed)
 {
@@ -25,6 +42,11 @@ int serve_http_start(const char *data_dir, const char *listen, const struct serv
                      engine_t *eng, struct serve_http **out)
 {
     struct serve_http *s = ww_calloc(1, sizeof *s);
+    int rc = metrics_access(opts, &s->actx.metrics);
+    if (rc) {
+        free(s);
+        return rc;
+    }
     s->db = ww_asprintf("%s/wardwatch.db", data_dir);
     struct http_config hc = {.listen = listen, .db_path = s->db,
                              .session_max_us = opts ? opts->session_max_us : 0,
@@ -33,7 +55,7 @@ int serve_http_start(const char *data_dir, const char *listen, const struct serv
                              .max_conn_per_ip = opts ? opts->max_conn_per_ip : 0,
                              .header_timeout_us = opts ? opts->header_timeout_us : 0,
                              .body_timeout_us = opts ? opts->body_timeout_us : 0};
-    int rc = http_server_start(&hc, &s->srv);
+    rc = http_server_start(&hc, &s->srv);
     if (rc) {
         ww_error("http", "cannot listen on %s: %s", listen, ww_strerror(rc));
         free(s->db);

@@ -19,6 +19,8 @@ struct serve_http_opts {
     int64_t header_timeout_us; /* 0 → 10 s */
     int64_t body_timeout_us;   /* 0 → 30 s */
     struct rec_retention_cfg retention; /* serve's quota and floor, for GET /api/v1/storage */
+    const char *metrics_allow;      /* GET /metrics client addresses; NULL → 127.0.0.1,::1 */
+    const char *metrics_token_file; /* its bearer token, read once at start; NULL = none */
 };
 int serve_http_start(const char *data_dir, const char *listen, const struct serve_http_opts *opts,
                      engine_t *eng, struct serve_http **out);

@@ -57,6 +57,7 @@ struct stream {
     bool addr_down;    /* ingest thread: the probe saw the address refuse */
     /* stats: counters by the ingest thread, the rest under e->mu */
     atomic_llong frames, bytes, last_packet_us;
+    atomic_llong rtp_lost;         /* RTP packets lost, all sessions */
     enum engine_state state;
     char reason[160];
     char reason_code[24];          /* engine_reason_code's */
@@ -272,8 +273,14 @@ static void run_session(struct stream *s, ingest_session_t *in)
 {
     struct ingest_packet p;
     bool started = false;
+    int64_t lost_seen = 0;      /* this session's loss already added to s->rtp_lost */
     int rc;
     while ((rc = ingest_read(in, &p)) == 0) {
+        int64_t lost = ingest_rtp_lost(in);
+        if (lost != lost_seen) {
+            atomic_fetch_add(&s->rtp_lost, lost - lost_seen);
+            lost_seen = lost;
+        }
         if (!started || p.params_changed) {
             const AVCodecParameters *par = ingest_params(in);
             pthread_mutex_lock(&s->e->mu);
@@ -808,6 +815,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->frames = atomic_load(&s->frames);
     o->bytes = atomic_load(&s->bytes);
     o->reconnects = s->reconnects;
+    o->rtp_lost = atomic_load(&s->rtp_lost);
     o->timestamp_rebases = s->rebases;
     o->last_packet_us = atomic_load(&s->last_packet_us);
     snprintf(o->codec, sizeof o->codec, "%s", s->codec);

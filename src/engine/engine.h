@@ -111,6 +111,7 @@ struct engine_stream_status {
     double fps, bitrate_kbps;      /* over the last second or so */
     int64_t frames, bytes;         /* received since the stream started */
     int64_t reconnects, timestamp_rebases;
+    int64_t rtp_lost;              /* RTP packets lost in sequence gaps (lean client) */
     int64_t last_packet_us;        /* wall clock of the last packet; 0 = none yet */
     char codec[8];                 /* "h264" / "hevc"; "" before the first session */
     int width, height;

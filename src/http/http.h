@@ -112,6 +112,26 @@ typedef int (*http_handler_fn)(struct http_req *req, void *ud);
 int http_route(struct http_server *srv, const char *method, const char *pattern,
                http_handler_fn fn, void *ud, unsigned flags);
 
+/* ---- request counters (GET /metrics) ------------------------------------------
+ * Every request that gets an answer is counted by the route that took it:
+ * its registered method and pattern ("/api/v1/cameras/{id}"), never the raw
+ * path, so the set stays as small as the route table.  Static files count
+ * as route "(static)", anything no route took (404, 405, a target that does
+ * not parse, 413 before routing) as "(none)" with method "".  Latency: from
+ * the request's arrival to its response being queued — a live stream's
+ * length is not in it.  http_stats_read copies the routes that answered at
+ * least once; free with http_stats_free.  Any thread. */
+#define HTTP_STATS_MAX_STATUSES 16
+struct http_status_count { unsigned status; int64_t n; };  /* status 0: the overflow slot */
+struct http_route_stats {
+    char *method, *route;
+    struct http_status_count status[HTTP_STATS_MAX_STATUSES];
+    size_t nstatus;
+    struct ww_hist_snap latency;
+};
+void http_stats_read(struct http_server *srv, struct http_route_stats **out, size_t *n);
+void http_stats_free(struct http_route_stats *v, size_t n);
+
 /* ---- request ---------------------------------------------------------------- */
 const char *http_req_method(const struct http_req *req);  /* "GET", … */
 const char *http_req_path(const struct http_req *req);    /* decoded, no query */

@@ -63,6 +63,7 @@ struct http_route {
     http_handler_fn fn;
     void *ud;
     unsigned flags;
+    struct http_counter *counter;  /* its requests (stats.c); owned, stable address */
 };
 struct http_router {
     struct http_route *routes;
@@ -165,6 +166,23 @@ void http_guard_remove(struct http_guard *g, struct http_guard_slot *s);
 void http_guard_phase(struct http_guard *g, struct http_guard_slot *s, enum http_guard_phase p);
 void http_guard_get_stats(struct http_guard *g, struct http_guard_stats *st);
 
+/* ---- request counters (stats.c) ---------------------------------------------------------------
+ * One per route plus the server's two pseudo-routes ("(static)", "(none)").
+ * Status counts under the server's stats_mu; the latency histogram is
+ * lock-free.  The slot HTTP_STATS_MAX_STATUSES - 1 is status 0 ("other")
+ * once the others are taken, so a counter never grows. */
+struct http_counter {
+    char *method, *route;
+    unsigned status[HTTP_STATS_MAX_STATUSES];
+    int64_t n[HTTP_STATS_MAX_STATUSES];
+    size_t nstatus;
+    struct ww_hist latency;
+};
+struct http_counter *http_counter_new(const char *method, const char *route);
+void http_counter_free(struct http_counter *c);   /* NULL-safe */
+/* Counts one answered request; stats_mu is taken here. */
+void http_counter_add(struct http_server *srv, struct http_counter *c, unsigned status, int64_t us);
+
 /* ---- server and request ------------------------------------------------------------------- */
 struct http_cat_pool {
     pthread_mutex_t mu;
@@ -185,6 +203,8 @@ struct http_server {
     struct http_cat_pool pool;
     struct http_ratelimit rl;
     struct http_guard guard;
+    pthread_mutex_t stats_mu;    /* the status counts of every http_counter */
+    struct http_counter *static_counter, *none_counter; /* static files; no route matched */
     _Atomic bool stopping;
 };
 
@@ -208,6 +228,8 @@ struct http_req {
     struct http_match match;
     char client_addr[64];
     struct http_guard_slot *slot; /* the connection's deadline slot, or NULL */
+    int64_t t0_us;                /* ww_mono_us when the request arrived */
+    struct http_counter *counter; /* where dispatch counts it; NULL → none_counter */
 
     /* body */
     struct ww_buf body;

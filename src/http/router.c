@@ -27,6 +27,7 @@ void http_router_free(struct http_router *r)
         free(rt->segs);
         free(rt->method);
         free(rt->pattern);
+        http_counter_free(rt->counter);
     }
     free(r->routes);
     memset(r, 0, sizeof *r);
@@ -114,6 +115,7 @@ int http_router_add(struct http_router *r, const char *method, const char *patte
     rt->fn = fn;
     rt->ud = ud;
     rt->flags = flags;
+    rt->counter = http_counter_new(method, pattern);
     return 0;
 }
 

@@ -226,6 +226,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
     struct http_req *req = ww_calloc(1, sizeof *req);
     req->srv = srv;
     req->conn = conn;
+    req->t0_us = ww_mono_us();
     req->raw_uri = http_arena_strndup(&req->arena, uri ? uri : "", uri ? strlen(uri) : 0);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const union MHD_ConnectionInfo *sc = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -326,6 +327,7 @@ static void dispatch(struct http_req *req)
         fn = rt->fn;
         ud = rt->ud;
         flags = rt->flags;
+        req->counter = rt->counter;
         /* A "*" tail parameter is the rest of the path. */
         if (req->match.nparams && !strcmp(req->match.params[req->match.nparams - 1].key, "*")) {
             size_t from = rt->nsegs - 1;
@@ -345,6 +347,7 @@ static void dispatch(struct http_req *req)
     bool api = req->nsegs && !strcmp(req->segs[0], "api");
     if (rc == WW_ENOTFOUND) {
         if (!api && (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD"))) {
+            req->counter = srv->static_counter;
             rc = http_serve_static(req);
             if (rc && !req->resp) http_error_from_code(req, rc);
             return;
@@ -385,6 +388,16 @@ static void dispatch(struct http_req *req)
     }
 }
 
+/* Queues the answer and counts it by its route (stats.c): the status it
+ * went out with, and the time since the request arrived. */
+static int queue_counted(struct http_req *req)
+{
+    int rc = http_queue(req);
+    http_counter_add(req->srv, req->counter ? req->counter : req->srv->none_counter, req->status,
+                     ww_mono_us() - req->t0_us);
+    return rc;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -411,7 +424,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             req->body_too_big = true;
             http_guard_phase(&srv->guard, req->slot, HTTP_GUARD_RESPONSE);
             dispatch(req);
-            return http_queue(req) ? MHD_NO : MHD_YES;
+            return queue_counted(req) ? MHD_NO : MHD_YES;
         }
         return MHD_YES;
     }
@@ -435,7 +448,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         }
         dispatch(req);
         release_catalog(req);
-        if (http_queue(req)) return MHD_NO;
+        if (queue_counted(req)) return MHD_NO;
     }
     return MHD_YES;
 }
@@ -530,6 +543,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     if (srv->cfg.body_timeout_us <= 0) srv->cfg.body_timeout_us = HTTP_BODY_TIMEOUT_DEFAULT_US;
     pthread_rwlock_init(&srv->routes_lock, NULL);
     http_router_init(&srv->router);
+    pthread_mutex_init(&srv->stats_mu, NULL);
+    srv->static_counter = http_counter_new("GET", "(static)");
+    srv->none_counter = http_counter_new("", "(none)");
     pthread_mutex_init(&srv->pool.mu, NULL);
     srv->pool.path = ww_strdup(srv->db_path);
     http_rl_init(&srv->rl);
@@ -606,6 +622,9 @@ void http_server_stop(struct http_server *srv)
     http_guard_free(&srv->guard); /* after the daemon: its connections are gone */
     http_router_free(&srv->router);
     pthread_rwlock_destroy(&srv->routes_lock);
+    http_counter_free(srv->static_counter);
+    http_counter_free(srv->none_counter);
+    pthread_mutex_destroy(&srv->stats_mu);
     for (size_t i = 0; i < srv->pool.n; i++) catalog_close(srv->pool.idle[i]);
     pthread_mutex_destroy(&srv->pool.mu);
     free(srv->pool.path);

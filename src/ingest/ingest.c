@@ -491,3 +491,11 @@ int64_t ingest_dropped(const ingest_session_t *s)
     rtsp_client_stats(s->lean, &st);
     return st.rtp.dropped_aus;
 }
+
+int64_t ingest_rtp_lost(const ingest_session_t *s)
+{
+    if (!s->lean) return 0;
+    struct rtsp_client_stats st;
+    rtsp_client_stats(s->lean, &st);
+    return st.rtp.lost;
+}

@@ -104,5 +104,9 @@ int64_t ingest_skipped(const ingest_session_t *s);
 /* Access units dropped because RTP packets of them were lost or malformed
  * (lean client only; 0 with libavformat, which passes them on damaged). */
 int64_t ingest_dropped(const ingest_session_t *s);
+/* RTP packets missing from sequence gaps in this session (lean client
+ * only; 0 with libavformat, which does not say).  Cheap: a copy of the
+ * client's counters; the ingest thread only. */
+int64_t ingest_rtp_lost(const ingest_session_t *s);
 
 #endif

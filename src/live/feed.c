@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -195,16 +196,24 @@ int64_t live_feed_fragments(live_feed_t *f)
     return n;
 }
 
+/* Viewers open in this process, over every feed (GET /metrics): one
+ * process serves one station, so a process-wide count is the station's. */
+static atomic_llong viewers_open;
+
+int64_t live_viewers_open(void) { return atomic_load(&viewers_open); }
+
 live_viewer_t *live_viewer_new(live_feed_t *f)
 {
     live_viewer_t *v = ww_calloc(1, sizeof *v);
     v->f = f;
+    atomic_fetch_add(&viewers_open, 1);
     return v;
 }
 
 void live_viewer_free(live_viewer_t *v)
 {
     if (!v) return;
+    atomic_fetch_sub(&viewers_open, 1);
     av_buffer_unref(&v->cur);
     free(v);
 }

@@ -71,6 +71,9 @@ live_viewer_t *live_viewer_new(live_feed_t *f);
  * camera's session stopped; a new session needs a new request because the
  * codec may have changed). */
 ssize_t live_viewer_read(live_viewer_t *v, uint8_t *buf, size_t max, int64_t wait_us);
+/* Live viewers open now in this process, over every feed (a wall tile is
+ * one viewer of its camera).  Any thread. */
+int64_t live_viewers_open(void);
 /* Fragments skipped because the viewer fell behind. */
 int64_t live_viewer_dropped(const live_viewer_t *v);
 void live_viewer_free(live_viewer_t *v);

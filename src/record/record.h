@@ -110,6 +110,7 @@ struct rec_syncer_stats {
     int64_t retention_deleted, retention_bytes;
     int64_t last_error;        /* 0 or the last negative code */
     int64_t rows_set_aside;    /* finished segments whose row the catalog refused */
+    struct ww_hist_snap commit; /* each round's fdatasyncs + transaction (last_commit_dur_us's) */
 };
 void rec_syncer_stats(rec_syncer_t *s, struct rec_syncer_stats *out);
 /* Waits until a round that started after the call has finished and no
@@ -147,6 +148,7 @@ struct rec_writer_stats {
     int64_t ts_corrections;              /* dts moved on / negative offsets cleared */
     int last_error;
     char error_text[256];
+    struct ww_hist_snap fragment_write;  /* time to write each fragment out (page cache) */
 };
 const char *rec_state_name(enum rec_state s);
 

@@ -49,6 +49,7 @@ struct rec_syncer {
     int64_t *holds;
     int nholds, capholds;
     struct rec_syncer_stats st;
+    struct ww_hist commit;       /* duration of every committed round */
 };
 
 void rec_seg_unref(struct rec_seg *seg)
@@ -147,6 +148,7 @@ void rec_syncer_stats(rec_syncer_t *s, struct rec_syncer_stats *out)
     pthread_mutex_lock(&s->mu);
     *out = s->st;
     pthread_mutex_unlock(&s->mu);
+    ww_hist_read(&s->commit, &out->commit);
 }
 
 struct snap {
@@ -311,6 +313,7 @@ static void sync_round(rec_syncer_t *s)
         s->st.commits++;
         s->st.last_commit_us = ww_wall_us();
         s->st.last_commit_dur_us = ww_mono_us() - t0;
+        ww_hist_observe(&s->commit, s->st.last_commit_dur_us);
         s->st.files_synced += synced;
         s->st.last_error = 0;
         /* Closed segments whose final row is committed (or set aside) leave

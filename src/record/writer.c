@@ -82,6 +82,7 @@ struct rec_writer {
     int64_t retry_at;            /* monotonic µs; after a failure */
 
     struct rec_writer_stats st;
+    struct ww_hist frag_write;   /* flush_fragment's time (GET /metrics) */
 };
 
 const char *rec_state_name(enum rec_state s)
@@ -313,11 +314,16 @@ static void publish_fragment(rec_writer_t *w)
 static int flush_fragment(rec_writer_t *w)
 {
     if (!w->frag_frames) return 0;
+    /* The muxer holds a fragment's samples until this call writes moof+mdat
+     * out: its duration is the write latency of the fragment (page cache;
+     * the syncer's fdatasync is measured apart). */
+    int64_t t0 = ww_mono_us();
     int rc = av_write_frame(w->oc, NULL);
     avio_flush(w->oc->pb);
     if (w->io_err) return w->io_err;
     if (rc < 0 || w->oc->pb->error)
         return refused(w, rc < 0 ? rc : w->oc->pb->error, "to end a fragment");
+    ww_hist_observe(&w->frag_write, ww_mono_us() - t0);
     publish_fragment(w);
     return 0;
 }
@@ -583,4 +589,5 @@ void rec_writer_stats(rec_writer_t *w, struct rec_writer_stats *out)
     pthread_mutex_lock(&w->mu);
     *out = w->st;
     pthread_mutex_unlock(&w->mu);
+    ww_hist_read(&w->frag_write, &out->fragment_write);
 }
