@@ -22,6 +22,7 @@
  * last (its presence is what makes a folder "initialised").
  */
 #include "cli/common.h"
+#include "cli/config.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -354,7 +355,8 @@ static const char backup_help[] =
     "  wardwatch.db   a consistent copy of the catalog, taken online (serve may keep\n"
     "                 recording meanwhile);\n"
     "  station.key    the station's signing key (mode 0600, keep the backup safe);\n"
-    "  config/FILE    the configuration file given with --config-file;\n"
+    "  config/FILE    the configuration file: --config-file, else the one serve reads\n"
+    "                 (the global --config FILE or $WARDWATCH_CONFIG);\n"
     "  backup.json    time, schema version, station id, counts, wardwatch version;\n"
     "  SHA256SUMS     every file above ('cd OUTDIR && sha256sum -c SHA256SUMS').\n"
     "The recordings (DIR/rec/) are NOT included, nor DIR/exports/, bundles/, evidence/\n"
@@ -369,6 +371,7 @@ int cli_backup(struct cli_ctx *c, int argc, char **argv)
     if (rc >= 0) return rc;
     if (optind >= argc)
         return cli_usage("backup: give the folder to write the backup into (see --help)");
+    if (!config) config = cli_ini_path(c->ini); /* the station's own file, when it has one */
     if (config && access(config, R_OK) != 0) {
         cli_err("backup: cannot read the configuration file '%s': %s", config, strerror(errno));
         return 1;

@@ -71,6 +71,12 @@ try:
     for name in ("station.key", "wardwatch.db", "config/wardwatch.ini"):
         check(mode_of(os.path.join(out, name)) == 0o600, f"{name} is mode 0600", "0600",
               oct(mode_of(os.path.join(out, name))))
+    # the station's own config file (the global --config serve reads) is taken without --config-file
+    out2 = os.path.join(old.tmp, "backup-global-config")
+    r = old.ww("--config", cfg, "backup", out2, check=False)
+    check(r.returncode == 0 and os.path.exists(os.path.join(out2, "config", "wardwatch.ini")),
+          "backup takes the file of the global --config when no --config-file is given",
+          "config/wardwatch.ini", (r.returncode, r.stderr[-300:], os.listdir(out2) if os.path.isdir(out2) else None))
     meta = json.load(open(os.path.join(out, "backup.json")))
     key = json.loads(old.ww("key", "show", "--json").stdout)
     users_then = json.loads(old.ww("user", "list", "--json").stdout)
