@@ -593,11 +593,10 @@ static int restore_catalog(const struct cli_ctx *c, const char *dir,
     return 0;
 }
 
-static int restore_key(const struct cli_ctx *c, const char *dir, const struct sums *s,
-                       struct restore_run *r)
+/* Copies DIR/NAME to dst (mode 0600) and notes it as written; takes dst. */
+static int restore_copy(const char *dir, const char *name, char *dst, struct restore_run *r)
 {
-    if (!sums_has(s, EXPORT_KEY_FILE)) return 0;
-    char *src = ww_asprintf("%s/%s", dir, EXPORT_KEY_FILE), *dst = export_key_path(c->data_dir);
+    char *src = ww_asprintf("%s/%s", dir, name);
     int rc = copy_file(src, dst, 0600);
     free(src);
     if (rc) {
@@ -609,6 +608,13 @@ static int restore_key(const struct cli_ctx *c, const char *dir, const struct su
     return 0;
 }
 
+static int restore_key(const struct cli_ctx *c, const char *dir, const struct sums *s,
+                       struct restore_run *r)
+{
+    if (!sums_has(s, EXPORT_KEY_FILE)) return 0;
+    return restore_copy(dir, EXPORT_KEY_FILE, export_key_path(c->data_dir), r);
+}
+
 /* The configuration goes beside the catalog as NAME.restored: restore
  * cannot know where this machine keeps it, and must not overwrite one. */
 static int restore_config(const struct cli_ctx *c, const char *dir, const struct sums *s,
@@ -617,17 +623,9 @@ static int restore_config(const struct cli_ctx *c, const char *dir, const struct
     *where = NULL;
     for (size_t i = 0; i < s->n; i++) {
         if (strncmp(s->name[i], BACKUP_CONFIG_DIR "/", strlen(BACKUP_CONFIG_DIR) + 1)) continue;
-        char *src = ww_asprintf("%s/%s", dir, s->name[i]);
         char *dst =
             ww_asprintf("%s/%s.restored", c->data_dir, s->name[i] + strlen(BACKUP_CONFIG_DIR) + 1);
-        int rc = copy_file(src, dst, 0600);
-        free(src);
-        if (rc) {
-            cli_err("restore: cannot write %s: %s", dst, ww_strerror(rc));
-            free(dst);
-            return 1;
-        }
-        r->written[r->n++] = dst;
+        if (restore_copy(dir, s->name[i], dst, r)) return 1;
         *where = dst;
         return 0;
     }

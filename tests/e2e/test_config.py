@@ -20,20 +20,11 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
 from wwapi import Client
-from wwtest import WW, Camsim, Station, check, finish, free_port, log
-
-
-def _up(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+from wwtest import Camsim, Station, WW, check, finish, free_port, log, port_open
 
 
 def write(path, text):
@@ -157,7 +148,7 @@ try:
         first = r.stderr.strip().splitlines()[0] if r.stderr.strip() else ""
         check(r.returncode == 2 and first.startswith(f"{p}:{ln}: ") and msg in first,
               f"bad file ({name}): exit 2 and {p}:{ln}: …", (2, f"{p}:{ln}: …{msg}…"), (r.returncode, r.stderr.strip()))
-        check(not _up(bport) and not os.path.exists(os.path.join(st.data, "serve.lock"))
+        check(not port_open(bport) and not os.path.exists(os.path.join(st.data, "serve.lock"))
               and not os.path.exists(os.path.join(st.data, "stats.json")),
               f"bad file ({name}): no port bound, no lock taken", "nothing started", "something started")
     r = subprocess.run([WW, "--data", st.data, "--config", os.path.join(st.tmp, "none.ini"), "camera", "list"],
@@ -178,7 +169,7 @@ try:
     port = free_port()
     st.serve("--config", live, http_port=port)
     admin = Client(port)
-    ok = st.wait_for(lambda: _up(port) and admin.login("admin", st.admin_password).status == 200, 40)
+    ok = st.wait_for(lambda: port_open(port) and admin.login("admin", st.admin_password).status == 200, 40)
     check(ok, "serve --config answers the console", "signed in", ok)
     ok = st.wait_for(lambda: len(st.recordings(cam)["segments"]) >= 2, 40)
     check(ok, "the camera records", ">= 2 segments", len(st.recordings(cam)["segments"]))

@@ -11,25 +11,16 @@ page shows the camera in error with it, no held segment is deleted and
 alert clears, and the gap says "disk full — only held video left".
 Skipped (exit 77) where mounting a tmpfs is refused."""
 import os
-import socket
 import subprocess
 import sys
 import time
 
 from wwapi import Client
-from wwtest import Camsim, Station, check, finish, free_port, log
+from wwtest import Camsim, Station, check, finish, free_port, log, port_open
 
 MB = 1 << 20
 HELD_GAP = "disk full — only held video left"
 mnt = cams = st = None
-
-
-def _up(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 def rec_state(stats, cam):
@@ -65,7 +56,7 @@ try:
     port = free_port()
     st.serve("--segment-seconds", "2", env=dict(os.environ, WARDWATCH_MONITOR_TICK_MS="500"), http_port=port)
     admin = Client(port)
-    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if _up(port) else False, 30)
+    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if port_open(port) else False, 30)
     check(ok, "the console answers", "signed in", ok)
     full = st.wait_for(lambda: rec_state(st.stats(), cam) == "disk-full-held", 60)
     check(full, "the disk fills with only held video: state disk-full-held", "disk-full-held",

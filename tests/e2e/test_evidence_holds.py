@@ -11,10 +11,10 @@ import socket
 import time
 
 from wwapi import Client
-from wwtest import Camsim, Station, check, finish, free_port, log
+from wwtest import Camsim, Station, check, finish, free_port, log, port_open
 
 
-def _up(port):
+def port_open(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
         return True
@@ -83,7 +83,7 @@ try:
     port = free_port()
     st.serve("--no-record", http_port=port)
     admin = Client(port)
-    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if _up(port) else False, 30)
+    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if port_open(port) else False, 30)
     r = admin.delete(f"/api/v1/cameras/{cam}")
     check(r.status == 409 and f"hold {hold_id}" in r.error_message(), "DELETE of a camera under a hold: 409 naming it",
           "409", r)

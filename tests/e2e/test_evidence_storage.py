@@ -4,18 +4,9 @@ same plan as `wardwatch retention plan --json` under serve's quota and
 floor (one computation, record/plan.c).  Scope: a ward's officer sees only
 the ward's cameras; a viewer is refused."""
 import json
-import socket
 
 from wwapi import Client
-from wwtest import Camsim, Station, check, finish, free_port
-
-
-def _up(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+from wwtest import Camsim, Station, check, finish, free_port, port_open
 
 
 cams = Camsim(cameras=2).start()
@@ -35,7 +26,7 @@ try:
     port = free_port()
     st.serve("--segment-seconds", "2", "--quota-mb", "500", "--min-free-mb", "7", http_port=port)
     admin = Client(port)
-    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if _up(port) else False, 30)
+    ok = st.wait_for(lambda: admin.login("admin", st.admin_password).status == 200 if port_open(port) else False, 30)
     check(ok, "the console answers", "signed in", ok)
     r = admin.get("/api/v1/storage")
     check(r.status == 200, "GET /api/v1/storage answers the admin", 200, r)

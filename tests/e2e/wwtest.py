@@ -64,6 +64,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_open(port):
+    """True if something accepts TCP connections on 127.0.0.1:port now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def ensure_media():
     subprocess.run([os.path.join(SRC, "scripts", "gen-media"), MEDIA], check=True, timeout=600)
 
