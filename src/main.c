@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(argv[1], "--version")) { puts("wardwatch 0.1"); return 0; }
+    if (!strcmp(argv[1], "--version")) { puts("wardwatch " WW_VERSION); return 0; }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (!strcmp(argv[1], verbs[i].name)) return verbs[i].fn(&ctx, argc - 1, argv + 1);
     return cli_usage("unknown verb '%s' (see 'wardwatch --help')", argv[1]);

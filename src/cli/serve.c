@@ -3,9 +3,14 @@
  * and serve the console until SIGINT/SIGTERM; then close every file
  * cleanly, commit, and exit 0.
  *
- * Signals are blocked in every thread and taken with sigwait() here, so no
- * library thread is ever interrupted by them.  A lock on DIR/serve.lock
- * keeps two recorders off one data folder.
+ * Signals are blocked in every thread and taken with sigtimedwait() here,
+ * so no library thread is ever interrupted by them; the wait wakes every
+ * second for serve_tick (the systemd watchdog ping).  A lock on
+ * DIR/serve.lock keeps two recorders off one data folder.
+ *
+ * Under systemd (Type=notify) serve says READY=1 only once recording has
+ * started and the console listens, so `systemctl start` returns when the
+ * station really answers, and STOPPING=1 as soon as a stop signal arrives.
  */
 #include "cli/common.h"
 
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -94,6 +100,25 @@ static int station_may(void *arg, catalog_t *cat, int64_t camera_id, bool analys
     return ans.why == COMMUNITY_OK;
 }
 
+/* Once a second from the wait loop: what a running station does on a
+ * clock.  Today the watchdog ping only: it says the main thread still runs
+ * its loop (the engine's own threads report through stats.json). */
+static void serve_tick(void)
+{
+    ww_svc_watchdog();
+}
+
+/* Waits for a stop signal, ticking every second; returns the signal. */
+static int serve_wait(const sigset_t *set)
+{
+    const struct timespec second = {.tv_sec = 1};
+    for (;;) {
+        serve_tick();
+        int sig = sigtimedwait(set, NULL, &second);
+        if (sig > 0) return sig;
+    }
+}
+
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *stats = NULL;
@@ -143,6 +168,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
                                              : "cannot create the lock file");
         return 1;
     }
+    ww_svc_status("recovering %s", c->data_dir);
     struct rec_recover_report rep;
     if (rec_recover(c->data_dir, cat, &rep) == 0)
         ww_info("recover", "rows ok %d, extended %d, dropped %d; files indexed %d, removed %d; "
@@ -189,8 +215,10 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     community_monitor_start(c->data_dir, eng, &mon);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
-    int sig = 0;
-    sigwait(&set, &sig);
+    ww_svc_ready("recording %s; console %s%s", cfg.record ? "on" : "off", http ? "on http://" : "off",
+                 http ? listen : "");
+    int sig = serve_wait(&set);
+    ww_svc_stopping("stopping (signal %d)", sig);
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
     community_monitor_stop(mon);
