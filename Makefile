@@ -10,7 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 TEST_FUZZ_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format
+.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format deb
 
 all: build
 
@@ -45,6 +45,11 @@ fuzz: build-fuzz
 
 demo: build
 	@scripts/demo
+
+# The Debian package from the release build: $(BUILD)/wardwatch_<version>_<arch>.deb
+# (packaging/deb/, docs/package.md).
+deb: build
+	@scripts/make-deb --build $(BUILD)
 
 bench: build
 	@scripts/bench
