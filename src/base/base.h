@@ -3,7 +3,8 @@
  * clocks, small string/memory helpers and the file-operations table.
  *
  * Nothing here includes any other wardwatch module or any third-party
- * library header (sha256.c links OpenSSL's libcrypto behind ww_sha256_*).
+ * library header (sha256.c links OpenSSL's libcrypto behind ww_sha256_*;
+ * svc.c and log.c link libsystemd behind ww_svc_* and the journal).
  *
  * Threads: every function here is safe to call from any thread.
  * Memory: functions that return heap memory say so; the caller frees it

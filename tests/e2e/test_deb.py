@@ -52,8 +52,9 @@ def run(args, timeout=120, **kw):
 
 
 def installed():
+    """dpkg knows the package in any state (installed, half-configured, config-files)."""
     r = run(["dpkg-query", "-W", "-f=${Status}", "wardwatch"])
-    return r.returncode == 0 and "installed" in r.stdout and "not-installed" not in r.stdout
+    return r.returncode == 0 and r.stdout.strip() != "" and "not-installed" not in r.stdout
 
 
 def user_exists(name):
@@ -136,7 +137,8 @@ try:
     t0 = time.time()
     r = run([os.path.join(SRC, "scripts", "make-deb"), "--build", RELEASE, "--out", tmp], timeout=600)
     deb = r.stdout.strip().splitlines()[-1] if r.returncode == 0 and r.stdout.strip() else ""
-    ver = run([os.path.join(RELEASE, "wardwatch"), "--version"]).stdout.split()[-1]
+    exe = os.path.join(RELEASE, "wardwatch")
+    ver = run([exe, "--version"]).stdout.split()[-1] if os.access(exe, os.X_OK) else "?"
     check(r.returncode == 0 and os.path.basename(deb) == f"wardwatch_{ver}_amd64.deb" and os.path.exists(deb),
           "make-deb builds wardwatch_<version>_amd64.deb", f"wardwatch_{ver}_amd64.deb",
           f"exit {r.returncode}, {deb!r}, {r.stderr.strip()[-300:]}")
