@@ -193,6 +193,10 @@ try:
     r = run(["systemd-analyze", "verify", UNIT])
     check(r.returncode == 0, "systemd-analyze verify passes on the installed unit", "exit 0",
           f"{r.returncode}: {(r.stdout + r.stderr).strip()}")
+    r = run(["systemd-analyze", "security", "--offline=yes", UNIT])
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", r.stdout)
+    check(m and float(m.group(1)) <= 2.0, "systemd-analyze security rates the unit's exposure 2.0 or less",
+          "<= 2.0 (OK)", m.group(1) if m else r.stdout[-300:] + r.stderr[-300:])
     unit = open(UNIT).read()
     want = {"Type": "notify", "NotifyAccess": "main", "WatchdogSec": "30s", "Restart": "on-failure",
             "User": "wardwatch", "ProtectSystem": "strict", "ReadWritePaths": DATA, "NoNewPrivileges": "yes",
