@@ -40,6 +40,9 @@ enum ww_log_level ww_log_level_from_str(const char *s)
 
 /* ---- the journal ------------------------------------------------------- */
 
+/* Where libsystemd sends entries (sd-journal.h has no name for it). */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
 static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
 static bool to_journal;
 
@@ -49,7 +52,10 @@ static void journal_detect(void)
     unsigned long long dev, ino;
     struct stat st;
     if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0) return;
-    to_journal = (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+    /* libsystemd drops a message without a word when journald's socket is
+     * missing (a container that inherited the variable): keep stderr then. */
+    to_journal = (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino &&
+                 access(JOURNAL_SOCKET, F_OK) == 0;
 }
 
 /* The camera id and stream of a ctx holding "cam=ID" or "cam=ID/STREAM" at
@@ -85,13 +91,16 @@ static void journal_send(enum ww_log_level lvl, const char *ctx, const char *msg
     else
         rc = sd_journal_send("MESSAGE=[%s] %s", c, msg, "PRIORITY=%d", prio[lvl], "SYSLOG_IDENTIFIER=wardwatch",
                              "WW_CONTEXT=%s", c, NULL);
-    if (rc < 0) { /* journald gone (stopping?): the stream still reaches it, or the console */
+    if (rc < 0) { /* the journal refused it (full, stopping): the stream may still take it */
         char line[2100];
         int n = snprintf(line, sizeof line, "[%s] %s\n", c, msg);
-        if (n > 0) {
-            ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-            (void)w;
+        if (n <= 0) return;
+        if ((size_t)n >= sizeof line) { /* truncated: still one line */
+            n = (int)sizeof line - 1;
+            line[n - 1] = '\n';
         }
+        ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+        (void)w;
     }
 }
 

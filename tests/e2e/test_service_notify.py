@@ -8,7 +8,8 @@ played by this test:
 - the journal: when $JOURNAL_STREAM names serve's stderr, each log line
   goes to /run/systemd/journal/socket as one entry with PRIORITY from the
   level, WW_CONTEXT, and WW_CAMERA / WW_STREAM for a camera's line — and
-  not to stderr; when it names another file, stderr is written as before.
+  not to stderr; when it names another file, or no journald socket is
+  there, stderr is written as before.
   This half needs /run/systemd/journal/socket free (no journald on the
   machine); where a real journald listens it is skipped with a note.
 """
@@ -104,11 +105,21 @@ try:
           "'[serve] recording on' in the log", text[-300:])
 
     # --- the journal -------------------------------------------------------------
+    lock = open("/tmp/wardwatch-journal-test.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)   # two runs of this test never share the socket
     if os.path.exists(JOURNAL_SOCK):
         log(f"journal half skipped: {JOURNAL_SOCK} exists (a real journald runs here)")
     else:
-        lock = open("/tmp/wardwatch-journal-test.lock", "w")
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        # JOURNAL_STREAM matching but no journald socket (a container that
+        # inherited it): libsystemd would drop every line; stderr keeps them.
+        open(st.log_path, "w").close()
+        stt = os.stat(st.log_path)
+        st.serve(env=dict(st.env, JOURNAL_STREAM=f"{stt.st_dev}:{stt.st_ino}"))
+        st.wait_for(lambda: "[serve] recording on" in st.log(), 30)
+        st.stop()
+        check("[serve] recording on" in st.log() and "stopped cleanly" in st.log(),
+              "JOURNAL_STREAM without a journald socket: the lines stay on stderr", "lines in the log",
+              st.log()[-200:])
         made = [d for d in ["/run/systemd", JOURNAL_DIR] if not os.path.isdir(d)]
         for d in made:
             os.mkdir(d)
