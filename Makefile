@@ -10,7 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 TEST_FUZZ_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format
+.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format deb
 
 all: build
 
@@ -36,7 +36,7 @@ build-fuzz: deps
 # the crash input's path.
 test: build build-asan build-fuzz
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j 2 $(CTEST_ARGS)
+	  WW_RELEASE_BUILD_DIR=$(abspath $(BUILD)) ctest --test-dir $(ASAN_BUILD) --output-on-failure -j 2 $(CTEST_ARGS)
 	@scripts/run-fuzzers --build $(FUZZ_BUILD) --seconds $(TEST_FUZZ_SECONDS)
 
 # The fuzzers for longer (FUZZ_SECONDS each; FUZZ_NAMES="rtp sdp" for some).
@@ -45,6 +45,11 @@ fuzz: build-fuzz
 
 demo: build
 	@scripts/demo
+
+# The Debian package from the release build: $(BUILD)/wardwatch_<version>_<arch>.deb
+# (packaging/deb/, docs/package.md).
+deb: build
+	@scripts/make-deb --build $(BUILD)
 
 bench: build
 	@scripts/bench

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifndef NDEBUG /* the checks behind the asserts below */
 static bool valid_name(const char *s)
 {
     if (!s || !*s) return false;
@@ -35,6 +36,7 @@ static bool ends_with(const char *s, const char *tail)
     size_t a = strlen(s), b = strlen(tail);
     return a >= b && !strcmp(s + a - b, tail);
 }
+#endif
 
 /* Appends s escaped: backslash and newline always, the double quote too
  * inside a label value. */

@@ -3,7 +3,8 @@
  * clocks, small string/memory helpers and the file-operations table.
  *
  * Nothing here includes any other wardwatch module or any third-party
- * library header (sha256.c links OpenSSL's libcrypto behind ww_sha256_*).
+ * library header (sha256.c links OpenSSL's libcrypto behind ww_sha256_*;
+ * svc.c and log.c link libsystemd behind ww_svc_* and the journal).
  *
  * Threads: every function here is safe to call from any thread.
  * Memory: functions that return heap memory say so; the caller frees it
@@ -217,6 +218,18 @@ char *ww_exe_dir(void);
 char *ww_exe_relative(const char *rel);
 /* Size of the filesystem holding path, bytes; -errno on failure. */
 int64_t ww_fs_total_bytes(const char *path);
+
+/* ---- service manager (svc.c) ---------------------------------------------
+ * Messages to systemd when the program runs as a Type=notify unit
+ * ($NOTIFY_SOCKET set); otherwise every call does nothing.  fmt is the
+ * STATUS= text `systemctl status` shows (NULL: none).  Any thread. */
+void ww_svc_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));    /* READY=1 */
+void ww_svc_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ww_svc_stopping(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* STOPPING=1 */
+/* Sends WATCHDOG=1 when the unit asked for pings ($WATCHDOG_USEC) and a
+ * quarter of its interval has passed since the last one; call it often
+ * (serve's wait loop does, every second).  True when a ping went out. */
+bool ww_svc_watchdog(void);
 
 /* ---- thread roles (the thread rules, as asserts) -------------------------
  * Each long-lived thread names its role once at its start (base/thread.c);

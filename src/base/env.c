@@ -47,6 +47,12 @@ static const struct ww_env_var table[] = {
      "seconds added to the wall clock (tests only: retention, consent windows)"},
     {"WARDWATCH_FAULT", WW_ENV_STR, NULL, 0, 0,
      "fault injection for tests: enospc-after=BYTES or enospc-file=PATH; default off"},
+    {"NOTIFY_SOCKET", WW_ENV_STR, NULL, 0, 0,
+     "set by systemd for a Type=notify unit: serve reports ready, status and stopping there (base/svc.c)"},
+    {"WATCHDOG_USEC", WW_ENV_INT, "0", 0, INT64_MAX,
+     "set by systemd from WatchdogSec=: serve pings the watchdog every quarter of it"},
+    {"JOURNAL_STREAM", WW_ENV_STR, NULL, 0, 0,
+     "set by systemd when stderr is the journal (DEV:INODE): log lines go as structured journal entries"},
     {"USER", WW_ENV_STR, NULL, 0, 0,
      "the operator named on records the CLI makes when --user is not given; default \"cli\""},
 };

@@ -5,9 +5,14 @@
  *
  * Signals are blocked in every thread and taken with sigtimedwait() here,
  * so no library thread is ever interrupted by them; the loop wakes at least
- * once a second (the spot for a watchdog ping).  SIGHUP re-reads the config
- * file (cli/config.h: cli_config_reload) and applies what can change live.
- * A lock on DIR/serve.lock keeps two recorders off one data folder.
+ * once a second for serve_tick (the systemd watchdog ping).  SIGHUP re-reads
+ * the config file (cli/config.h: cli_config_reload) and applies what can
+ * change live.  A lock on DIR/serve.lock keeps two recorders off one data
+ * folder.
+ *
+ * Under systemd (Type=notify) serve says READY=1 only once recording has
+ * started and the console listens, so `systemctl start` returns when the
+ * station really answers, and STOPPING=1 as soon as a stop signal arrives.
  *
  * The options are one table (cli_serve_init), shared with the config
  * file's [serve] section and `wardwatch config show`.
@@ -245,6 +250,14 @@ static void reload(const struct cli_ctx *c, struct cli_serve *sv, engine_t *eng)
     engine_set_retention(eng, &sv->eng.retention);
 }
 
+/* Once a second from the wait loop: what a running station does on a
+ * clock.  Today the watchdog ping only: it says the main thread still runs
+ * its loop (the engine's own threads report through stats.json). */
+static void serve_tick(void)
+{
+    ww_svc_watchdog();
+}
+
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
     struct cli_serve sv;
@@ -285,6 +298,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
                                              : "cannot create the lock file");
         return 1;
     }
+    ww_svc_status("recovering %s", c->data_dir);
     struct rec_recover_report rep;
     if (rec_recover(c->data_dir, cat, &rep) == 0)
         ww_info("recover", "rows ok %d, extended %d, dropped %d; files indexed %d, removed %d; "
@@ -332,19 +346,19 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     community_monitor_start(c->data_dir, eng, &mon);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
+    ww_svc_ready("recording %s; console %s%s", cfg.record ? "on" : "off", http ? "on http://" : "off",
+                 http ? listen : "");
     /* The signal loop wakes at least once a second whatever arrives. */
     int sig = 0;
     for (;;) {
-        /* ---- once a second: the systemd watchdog ping goes here
-         * (sd_notify WATCHDOG=1; issue 16 item 2) ---- */
+        serve_tick();
         const struct timespec tick = {.tv_sec = 1};
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGHUP) reload(c, &sv, eng);
-        else if (sig == SIGINT || sig == SIGTERM) {
-            break;
-        }
+        else if (sig == SIGINT || sig == SIGTERM) break;
         /* < 0: EAGAIN (the second passed) or EINTR */
     }
+    ww_svc_stopping("stopping (signal %d)", sig);
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
     community_monitor_stop(mon);

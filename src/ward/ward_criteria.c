@@ -224,9 +224,11 @@ char *ward_criteria_dir(void)
         if (is_dir(p)) return p;
         free(p);
     }
-    /* <exe dir>/../data, ../../data, ../../../data; installed: ../share/wardwatch/data */
-    static const char *const rel[] = {"../data/criteria", "../../data/criteria", "../../../data/criteria",
-                                      "../share/wardwatch/data/criteria", "data/criteria"};
+    /* installed (/usr/bin → /usr/share/wardwatch/data) first, so that a stray
+     * /data/criteria on a station's box can never stand in for the packaged
+     * sets; then a build tree: <exe dir>/../data, ../../data, ../../../data */
+    static const char *const rel[] = {"../share/wardwatch/data/criteria", "../data/criteria", "../../data/criteria",
+                                      "../../../data/criteria", "data/criteria"};
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
         char *p = ww_exe_relative(rel[i]);
         if (p && is_dir(p)) return p;
