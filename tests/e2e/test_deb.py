@@ -152,7 +152,8 @@ try:
               "/usr/share/wardwatch/node_modules/leaflet/dist/leaflet-src.esm.js",
               "/usr/share/wardwatch/node_modules/@kurkle/color/dist/color.esm.js",
               "/usr/share/wardwatch/data/criteria/default-22.json",
-              "/usr/share/man/man1/wardwatch.1.gz", "/usr/share/man/man5/wardwatch.ini.5.gz"]:
+              "/usr/share/man/man1/wardwatch.1.gz", "/usr/share/man/man5/wardwatch.ini.5.gz",
+              "/usr/lib/sysctl.d/60-wardwatch.conf"]:
         check(p in paths, f"the package holds {p}", "listed by dpkg-deb -c", "missing")
     check(not any("playwright" in p or "axe-core" in p for p in paths), "no test-only npm package in the deb",
           "no playwright-core / axe-core", [p for p in paths if "playwright" in p or "axe-core" in p][:3])
