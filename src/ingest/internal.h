@@ -207,11 +207,43 @@ bool rtp_depack_pop(struct rtp_depack *d, AVPacket *pkt);
 void rtp_depack_flush(struct rtp_depack *d);
 void rtp_depack_free(struct rtp_depack *d);
 
+/* ---- rtcp.c: receiver reports ------------------------------------------------
+ * What a receiver knows of one RTP source, for its RTCP receiver reports
+ * (RFC 3550 A.3, A.8).  One per stream, on its ingest thread. */
+struct rtcp_rx {
+    uint32_t our_ssrc;         /* the SSRC we report as */
+    int clock;                 /* the payload's RTP clock, Hz */
+    bool have_src;
+    uint32_t ssrc;             /* the source reported on */
+    uint16_t max_seq, base_seq;
+    uint32_t cycles;           /* sequence wraps, times 65536 */
+    int64_t received, expected_prior, received_prior;
+    int64_t t0_us, transit;
+    bool have_transit;
+    double jitter;             /* RTP clock units */
+    uint32_t lsr;              /* middle 32 bits of the last SR's NTP time */
+    int64_t lsr_at_us;         /* when that SR came (our clock); 0 = none yet */
+    int64_t srs, reports;      /* sender reports seen, receiver reports built */
+};
+void rtcp_rx_init(struct rtcp_rx *r, uint32_t our_ssrc, int clock);
+/* One RTP packet as received (header parsed here; a bad one is skipped). */
+void rtcp_rx_rtp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us);
+/* One RTCP (compound) packet from the sender: its SR's time is kept. */
+void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us);
+/* Extended highest sequence number received; packets lost in all. */
+uint32_t rtcp_rx_ext_max(const struct rtcp_rx *r);
+int64_t rtcp_rx_lost(const struct rtcp_rx *r);
+/* Writes RR (with one report block once a packet came) + SDES CNAME into
+ * out; returns its length (a multiple of 4), or 0 if cap is too small.
+ * Starts the next "fraction lost" interval. */
+size_t rtcp_rx_report(struct rtcp_rx *r, const char *cname, int64_t now_us, uint8_t *out, size_t cap);
+
 /* ---- rtsp.c: the lean client --------------------------------------------- */
 struct rtsp_client;
 
 struct rtsp_client_stats {
     int64_t recv_calls, bytes, frames, rtcp, junk_bytes, messages, keepalives;
+    int64_t rtcp_rr;           /* receiver reports sent */
     struct rtp_stats rtp;
 };
 

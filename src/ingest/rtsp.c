@@ -57,6 +57,8 @@
 
 #include "base/base.h"
 
+#include <sodium.h>
+
 #define BUF_SIZE (256 * 1024)
 #define BUF_MIN_FREE (96 * 1024)
 #define SOCK_TIMEO_US 100000         /* SO_RCVTIMEO / SO_SNDTIMEO / connect slice */
@@ -67,6 +69,7 @@
 #define DROP_LOG_US 60000000         /* at most one warning a minute about drops */
 #define TEARDOWN_US 200000
 #define KEEPALIVE_SEND_US 2000000
+#define RR_INTERVAL_US 4000000       /* receiver reports: some cameras want one every <= 5 s */
 #define DEFAULT_SESSION_TIMEOUT_S 60 /* RFC 2326 §12.37 */
 #define MAX_URL 4096
 #define MAX_SESSION_ID 256
@@ -96,6 +99,8 @@ struct rtsp_client {
     int rtp_ch, rtcp_ch, max_ch;
     struct sdp_video sdp;
     struct rtp_depack dp;
+    struct rtcp_rx rx;         /* what our receiver reports say */
+    int64_t next_rr_us;
     bool playing;
     /* receive buffer */
     uint8_t *buf;
@@ -683,6 +688,9 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     }
     c->max_ch = c->rtp_ch > c->rtcp_ch ? c->rtp_ch : c->rtcp_ch;
     rtp_depack_init(&c->dp, c->sdp.codec, c->sdp.pt, c->sdp.max_don_diff > 0);
+    uint32_t our_ssrc;
+    randombytes_buf(&our_ssrc, sizeof our_ssrc);
+    rtcp_rx_init(&c->rx, our_ssrc, c->sdp.clock);
 
     method = "PLAY";
     if ((rc = request(c, method, c->play_url, "Range: npt=0.000-\r\n", deadline))) goto io_fail;
@@ -692,6 +700,7 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
 
     int64_t now = ingest_coarse_us();
     c->next_ka_us = now + c->ka_interval_us;
+    c->next_rr_us = now + RR_INTERVAL_US;
     c->rate_t0 = now;
     ww_debug(c->ctx, "lean RTSP: %s pt %d, track %s, channels %d-%d, keep-alive %s every %lld s",
              c->sdp.codec == RTP_H264 ? "H.264" : "H.265", c->sdp.pt, track, c->rtp_ch,
@@ -736,6 +745,25 @@ static int keepalive(struct rtsp_client *c, int64_t now)
      * request cut short would garble everything after it. */
     return send_request(c, c->ka_get_parameter ? "GET_PARAMETER" : "OPTIONS", c->play_url, NULL,
                         now + KEEPALIVE_SEND_US, true);
+}
+
+/* An RTCP receiver report on the interleaved RTCP channel.  Best effort:
+ * a report that cannot go out now is not worth a session (the next one
+ * comes in RR_INTERVAL_US), but a socket that takes nothing for
+ * KEEPALIVE_SEND_US is the keep-alive's to judge. */
+static void send_rr(struct rtsp_client *c, int64_t now)
+{
+    c->next_rr_us = now + RR_INTERVAL_US;
+    uint8_t frame[4 + 128];
+    size_t n = rtcp_rx_report(&c->rx, "wardwatch", now, frame + 4, sizeof frame - 4);
+    if (!n) return;
+    frame[0] = '$';
+    frame[1] = (uint8_t)c->rtcp_ch;
+    frame[2] = (uint8_t)(n >> 8);
+    frame[3] = (uint8_t)n;
+    int rc = send_all(c, (const char *)frame, n + 4, now + KEEPALIVE_SEND_US, true);
+    if (rc) ww_debug(c->ctx, "receiver report not sent: %s", ww_strerror(rc));
+    else c->st.rtcp_rr++;
 }
 
 static void on_message(struct rtsp_client *c, const struct rtsp_item *it)
@@ -786,9 +814,11 @@ int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
             case RTSP_ITEM_FRAME:
                 if (it.channel == c->rtp_ch) {
                     c->st.frames++;
+                    rtcp_rx_rtp(&c->rx, it.data, it.len, ingest_coarse_us());
                     ready = rtp_depack_push(&c->dp, it.data, it.len) > 0;
                 } else {
                     c->st.rtcp++;
+                    if (it.channel == c->rtcp_ch) rtcp_rx_rtcp(&c->rx, it.data, it.len, ingest_coarse_us());
                 }
                 break;
             case RTSP_ITEM_MSG: on_message(c, &it); break;
@@ -809,6 +839,7 @@ int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
                 return rc == -EPIPE || rc == -ECONNRESET ? WW_EOF : WW_EAV;
             }
         }
+        if (now >= c->next_rr_us) send_rr(c, now);
         if (now >= deadline) return -ETIMEDOUT;
         int rc = fill(c);
         if (rc == WW_EOF) return WW_EOF;
@@ -834,11 +865,11 @@ void rtsp_client_close(struct rtsp_client *c)
         ww_debug(c->ctx,
                  "lean RTSP: %lld recv calls, %lld bytes, %lld RTP packets, %lld access units, "
                  "%lld dropped (%lld gaps, %lld packets lost), %lld bad, %lld keep-alives, "
-                 "%lld messages, %lld junk bytes",
+                 "%lld receiver reports, %lld messages, %lld junk bytes",
                  (long long)c->st.recv_calls, (long long)c->st.bytes, (long long)c->st.frames,
                  (long long)c->dp.st.aus, (long long)c->dp.st.dropped_aus,
                  (long long)c->dp.st.gaps, (long long)c->dp.st.lost, (long long)c->dp.st.bad,
-                 (long long)c->st.keepalives, (long long)c->st.messages,
+                 (long long)c->st.keepalives, (long long)c->st.rtcp_rr, (long long)c->st.messages,
                  (long long)c->st.junk_bytes);
     if (c->fd >= 0) close(c->fd);
     rtp_depack_free(&c->dp);

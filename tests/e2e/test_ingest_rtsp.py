@@ -37,6 +37,7 @@ class Proxy:
         self.up = upstream_port
         self.schemeless_base = schemeless_base
         self.lines = []             # request lines the client sent
+        self.client_frames = []     # (time, channel, payload) of the client's '$' frames
         self.refuse_get_parameter = refuse_get_parameter
         self.session_timeout = session_timeout
         self.inject_every = inject_every
@@ -78,8 +79,10 @@ class Proxy:
             threading.Thread(target=self._s2c, args=(u, c), daemon=True).start()
 
     def _c2s(self, c, u):
-        # The client sends only bodiless text messages.  Its replies to the
-        # requests we inject are ours: camsim never asked, so they stop here.
+        # The client sends bodiless text messages and, on the RTCP channel,
+        # its receiver reports ('$' frames: kept and passed on).  Its
+        # replies to the requests we inject are ours: camsim never asked,
+        # so they stop here.
         buf = b""
         try:
             while True:
@@ -87,7 +90,13 @@ class Proxy:
                 if not d:
                     break
                 buf += d
-                while b"\r\n\r\n" in buf:
+                while buf[:1] == b"$" and len(buf) >= 4 and len(buf) >= 4 + int.from_bytes(buf[2:4], "big"):
+                    n = 4 + int.from_bytes(buf[2:4], "big")
+                    frame, buf = buf[:n], buf[n:]
+                    with self.lock:
+                        self.client_frames.append((time.time(), frame[1], frame[4:]))
+                    u.sendall(frame)
+                while buf[:1] != b"$" and b"\r\n\r\n" in buf:
                     head, buf = buf.split(b"\r\n\r\n", 1)
                     first = head.split(b"\r\n", 1)[0].decode(errors="replace")
                     with self.lock:
@@ -217,6 +226,17 @@ try:
         gaps = [b - a for a, b in zip(ka, ka[1:])]
         check(all(1.5 <= g <= 2.6 for g in gaps), "keep-alive interval ~2 s", "1.5..2.6 s",
               [round(g, 2) for g in gaps])
+    rr = [(t, ch, p) for t, ch, p in px.client_frames if t >= t_play - 1]
+    rr_times = [t for t, _, _ in rr]
+    rr_gaps = [round(b - a, 2) for a, b in zip(rr_times, rr_times[1:])]
+    first = rr[0][2] if rr else b""
+    check(len(rr) >= 2 and all(ch == 1 for _, ch, _ in rr) and all(g <= 5.0 for g in rr_gaps),
+          "RTCP receiver reports on the RTCP channel, every <= 5 s", ">= 2 in 10 s on channel 1, gaps <= 5 s",
+          (len(rr), rr_gaps))
+    check(len(first) >= 32 and first[1] == 201 and first[0] & 0x1f == 1 and
+          int.from_bytes(first[16:20], "big") > 0,
+          "each is an RR with one report block naming the stream's highest sequence number",
+          "PT 201, RC 1, ext. highest seq > 0", first[:32].hex())
     ka454 = [m for t, m in px454.requests if t >= t_play - 1]
     s4 = st.stream_stats(c4)
     # a second GET_PARAMETER may leave before the first one's 454 is read (a loaded machine);

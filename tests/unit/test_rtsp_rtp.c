@@ -484,6 +484,61 @@ static void test_reorder_backward_jump(void **state)
     assert_true(r.corrections <= 2);
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Receiver reports (RFC 3550 6.4.2): one packet of ten lost, then the
+ * sender report's time comes back with the delay since it, and a sequence
+ * wrap is counted in the extended highest number, not as a loss. */
+static void test_rtcp_receiver_report(void **state)
+{
+    (void)state;
+    struct rtcp_rx r;
+    rtcp_rx_init(&r, 0xabcdef01, 90000);
+    uint8_t pkt[64], out[128];
+    const uint8_t pl[] = {0x41, 0x9a};
+    size_t n = rtcp_rx_report(&r, "wardwatch", 0, out, sizeof out);
+    assert_int_equal(n, 8 + 20);                 /* no packet yet: an empty RR + SDES */
+    assert_int_equal(out[0], 0x80);
+    assert_int_equal(out[1], 201);
+    int64_t t = 1000000;
+    for (uint16_t seq = 100; seq < 110; seq++, t += 40000)
+        if (seq != 105) rtcp_rx_rtp(&r, pkt, rtp(pkt, seq, 3600u * seq, true, pl, sizeof pl), t);
+    /* an SR: NTP seconds 0x00001234, fraction 0x56780000 → LSR 0x12345678 */
+    uint8_t sr[28] = {0x80, 200, 0, 6, 0x11, 0x11, 0x11, 0x11, 0, 0, 0x12, 0x34, 0x56, 0x78, 0, 0};
+    rtcp_rx_rtcp(&r, sr, sizeof sr, 2000000);
+    n = rtcp_rx_report(&r, "wardwatch", 2500000, out, sizeof out);
+    assert_int_equal(n, 32 + 20);
+    assert_int_equal(out[0], 0x81);              /* one report block */
+    assert_int_equal(out[1], 201);
+    assert_int_equal(out[3], 7);                 /* 8 words */
+    assert_int_equal(rd32(out + 4), 0xabcdef01);
+    assert_int_equal(rd32(out + 8), 0x11111111); /* the camera's SSRC */
+    assert_int_equal(out[12], 25);               /* 1 of 10: 256/10 */
+    assert_int_equal(rd32(out + 12) & 0xffffff, 1);
+    assert_int_equal(rd32(out + 16), 109);
+    assert_int_equal(rd32(out + 24), 0x12345678);
+    assert_int_equal(rd32(out + 28), 32768);     /* 0.5 s in 1/65536 s */
+    assert_int_equal(out[32 + 1], 202);          /* SDES */
+    assert_int_equal(out[32 + 8], 1);            /* CNAME */
+    assert_memory_equal(out + 32 + 10, "wardwatch", 9);
+    /* the wrap: 65530 → 5, nothing lost, the fraction of this interval 0 */
+    rtcp_rx_init(&r, 1, 90000);
+    for (uint32_t k = 0; k < 12; k++) {
+        uint16_t seq = (uint16_t)(65530 + k);
+        rtcp_rx_rtp(&r, pkt, rtp(pkt, seq, 3600u * k, true, pl, sizeof pl), t += 40000);
+    }
+    assert_int_equal(rtcp_rx_ext_max(&r), 65536 + 5);
+    assert_int_equal(rtcp_rx_lost(&r), 0);
+    n = rtcp_rx_report(&r, "x", t, out, sizeof out);
+    assert_int_equal(out[12], 0);
+    assert_int_equal(rd32(out + 12) & 0xffffff, 0);
+    /* packets that arrive exactly on time: no jitter */
+    assert_true(rd32(out + 20) < 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_bad_packets),
         cmocka_unit_test(test_sei_recovery_point_and_size_cap),
         cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_rtcp_receiver_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
