@@ -96,7 +96,8 @@ static const struct {
      "comma-separated camera numbers whose main stream is H.265"},
     {"bframes", NULL, OPT_BFRAMES,
      "every H.264 main stream is 1280x720 High profile with 2 B-frames "
-     "(pts != dts)"},
+     "(pts != dts); H.265 main streams play main-bf.h265 with its "
+     "main-bf-h265.pts (a clip a test makes; gen-media does not)"},
     {"inband-params", NULL, OPT_INBAND_PS,
      "send each keyframe with the parameter sets the clip gives it (a clip "
      "whose resolution changes mid-stream: a camera whose SPS changes)"},
@@ -573,7 +574,8 @@ int main(int argc, char **argv)
         (o.bframes && load_pts(&main264, o.media_dir, "main-bf.pts")) ||
         load_clip(&sub264, o.media_dir, "sub.h264", CLIP_H264, 10) ||
         (any_h265(&o) &&
-         load_clip(&main265, o.media_dir, "main.h265", CLIP_H265, 25)))
+         load_clip(&main265, o.media_dir, o.bframes ? "main-bf.h265" : "main.h265", CLIP_H265, 25)) ||
+        (any_h265(&o) && o.bframes && load_pts(&main265, o.media_dir, "main-bf-h265.pts")))
         return 1;
 
     server = gst_rtsp_server_new();
