@@ -49,18 +49,31 @@ static void live_free(void *opaque)
 }
 
 /* Why the camera has no picture, from the engine's stats. */
-static const char *offline_reason(struct http_req *req, engine_t *e, int64_t id, const char *kind)
+/* Why a camera's stream can't be shown: the text (request arena) and its
+ * reason code (*code, request arena or static), as the single view's
+ * error and each wall tile's say them. */
+static const char *offline_reason(struct http_req *req, engine_t *e, int64_t id, const char *kind,
+                                  const char **code)
 {
     struct engine_camera_status cs;
     const char *why = "the camera is not being recorded (disabled, or outside its consent)";
+    *code = "not_running";
     if (engine_camera_status(e, id, &cs) == 0) {
         const struct engine_stream_status *st = !strcmp(kind, "sub") ? &cs.sub : &cs.main;
         const char *state = st->present ? engine_state_name(st->state) : "offline";
         const char *r = st->present ? st->reason : "";
         why = http_req_printf(req, "camera %s%s%s", state, *r ? ": " : "", r);
-        http_req_set_reason(req, st->present && *st->reason_code ? st->reason_code : "not_running", NULL);
+        if (st->present && *st->reason_code) *code = http_req_printf(req, "%s", st->reason_code);
     }
     return why;
+}
+
+/* The single live view's 503, with the reason code the console words. */
+static int live_offline(struct http_req *req, engine_t *e, int64_t id, const char *kind)
+{
+    const char *code, *why = offline_reason(req, e, id, kind, &code);
+    http_req_set_reason(req, code, NULL);
+    return http_error(req, 503, "offline", "%s", why);
 }
 
 static int h_live(struct http_req *req, void *ud)
@@ -79,14 +92,14 @@ static int h_live(struct http_req *req, void *ud)
     if (!e) return http_error(req, 503, "offline", "this server does not run the cameras (--no-record)");
     hub_t *h = engine_hub_acquire(e, id, kind);
     if (!h && !strcmp(kind, "sub")) h = engine_hub_acquire(e, id, kind = "main"); /* no sub stream: main */
-    if (!h) return http_error(req, 503, "offline", "%s", offline_reason(req, e, id, kind));
+    if (!h) return live_offline(req, e, id, kind);
     live_feed_t *f = live_feed_acquire(h);
     char codec[48];
     int64_t t0;
     if (live_feed_wait_ready(f, 5000000, codec, sizeof codec, &t0)) {
         live_feed_release(f);
         engine_hub_release(e, h);
-        return http_error(req, 503, "offline", "%s", offline_reason(req, e, id, kind));
+        return live_offline(req, e, id, kind);
     }
     int64_t start = ww_wall_us();
     rc = http_audit(req, CATALOG_AUDIT_LIVE_VIEW, id, start, 0, json_pack("{s:s}", "stream", kind));
@@ -119,9 +132,11 @@ static int h_live(struct http_req *req, void *ud)
  * response, as frames:
  *     "WW" u8 type, u8 0, u32 camera id, u32 length (big-endian), payload
  * type 1: a JSON header {"camera","codec","start_us"} or {"camera","error":
- * {"code","message"}}; type 2: the camera's fMP4 bytes (continuing its own
- * stream: the first are its init segment); type 3: that camera's stream
- * ended.  Each camera is checked and audited as a single live view is. */
+ * {"code","message","reason","field"}} (reason and field as in an HTTP
+ * error's body, for the console's words); type 2: the camera's fMP4 bytes
+ * (continuing its own stream: the first are its init segment); type 3:
+ * that camera's stream ended.  Each camera is checked and audited as a
+ * single live view is. */
 #define WALL_MAX 16
 #define FRAME_HDR 12
 
@@ -162,6 +177,18 @@ static void wall_json_frame(struct wall_ctx *w, int64_t cam, json_t *j)
     free(s);
 }
 
+/* A tile's error header: the code (not_found, forbidden, no_consent,
+ * offline, internal), the message for API users, and the reason and field
+ * the console words (as an HTTP error's body has them; NULL: none). */
+static void wall_error(struct wall_ctx *w, int64_t cam, const char *code, const char *msg, const char *reason,
+                       const char *field)
+{
+    json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg ? msg : "");
+    if (reason) json_object_set_new(e, "reason", json_string(reason));
+    if (field) json_object_set_new(e, "field", json_string(field));
+    wall_json_frame(w, cam, json_pack("{s:I,s:o}", "camera", (json_int_t)cam, "error", e));
+}
+
 static ssize_t wall_read(void *opaque, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
@@ -186,9 +213,9 @@ static ssize_t wall_read(void *opaque, uint64_t pos, char *buf, size_t max)
             /* the owner withdrew (or the window ended): this tile stops,
              * saying why, and the others go on */
             c->ended = true;
-            wall_json_frame(w, c->id, json_pack("{s:I,s:{s:s,s:s}}", "camera", (json_int_t)c->id, "error",
-                                                "code", "no_consent", "message",
-                                                http_consent_reason(AUTHZ_LIVE)));
+            wall_error(w, c->id, "no_consent", http_consent_reason(AUTHZ_LIVE),
+                       http_consent_reason_code(COMMUNITY_CONSENT_ENDED), /* withdrawn, or its window over */
+                       http_consent_field(AUTHZ_LIVE));
             uint8_t h[FRAME_HDR];
             put_frame_hdr(h, 3, c->id, 0);
             ww_buf_append(&w->pending, h, sizeof h);
@@ -235,17 +262,22 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
     c->ended = true;
     struct community_answer may;
     int rc = http_authz_may(req, id, AUTHZ_LIVE, &may);
-    const char *code = NULL, *msg = NULL;
+    const char *code = NULL, *msg = NULL, *reason = NULL, *field = NULL;
     const char *k = kind;
     int64_t until = may.until_us;
     if (rc) { code = "internal"; msg = "catalog error"; }
-    else if (may.why == COMMUNITY_NO_USER || may.why == COMMUNITY_NOT_IN_SCOPE) { code = "not_found"; msg = "no such camera"; }
-    else if (may.why == COMMUNITY_NOT_ROLE) { code = "forbidden"; msg = "live view is not allowed for you on this camera"; }
-    else if (may.why != COMMUNITY_OK) { code = "no_consent"; msg = may.reason; }
-    else {
+    else if (may.why == COMMUNITY_NO_USER || may.why == COMMUNITY_NOT_IN_SCOPE) {
+        code = "not_found"; msg = "no such camera"; reason = "no_camera";
+    } else if (may.why == COMMUNITY_NOT_ROLE) {
+        code = "forbidden"; msg = "live view is not allowed for you on this camera"; reason = "role";
+    } else if (may.why != COMMUNITY_OK) {
+        code = "no_consent"; msg = may.reason;
+        reason = http_consent_reason_code(may.why);
+        field = http_consent_field(AUTHZ_LIVE);
+    } else {
         c->hub = engine_hub_acquire(w->eng, id, k);
         if (!c->hub && !strcmp(k, "sub")) c->hub = engine_hub_acquire(w->eng, id, k = "main");
-        if (!c->hub) { code = "offline"; msg = offline_reason(req, w->eng, id, k); }
+        if (!c->hub) { code = "offline"; msg = offline_reason(req, w->eng, id, k, &reason); }
     }
     if (!code) {
         c->feed = live_feed_acquire(c->hub);
@@ -253,7 +285,7 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
         int64_t t0;
         if (live_feed_wait_ready(c->feed, 1000000, codec, sizeof codec, &t0)) {
             code = "offline";
-            msg = offline_reason(req, w->eng, id, k);
+            msg = offline_reason(req, w->eng, id, k, &reason);
         } else if (http_audit(req, CATALOG_AUDIT_LIVE_VIEW, id, start = ww_wall_us(), 0,
                               json_pack("{s:s,s:b}", "stream", k, "wall", 1))) {
             code = "internal";
@@ -268,8 +300,7 @@ static void wall_open(struct http_req *req, struct wall_ctx *w, int64_t id, cons
             return;
         }
     }
-    wall_json_frame(w, id, json_pack("{s:I,s:{s:s,s:s}}", "camera", (json_int_t)id, "error", "code", code,
-                                     "message", msg));
+    wall_error(w, id, code, msg, reason, field);
 }
 
 static int h_wall(struct http_req *req, void *ud)

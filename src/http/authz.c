@@ -141,6 +141,17 @@ const char *http_consent_reason(unsigned action)
     return community_why_text(COMMUNITY_NO_CONSENT, use_of(action));
 }
 
+const char *http_consent_reason_code(int why)
+{
+    return why == COMMUNITY_CONSENT_ENDED ? "consent_ended" : why == COMMUNITY_CONSENT_NOT_YET ? "consent_not_yet"
+                                                                                            : "consent_missing";
+}
+
+const char *http_consent_field(unsigned action)
+{
+    return action == AUTHZ_LIVE ? "live" : action == AUTHZ_PLAYBACK ? "playback" : "export";
+}
+
 int http_authz_may(struct http_req *req, int64_t camera_id, unsigned action, struct community_answer *ans)
 {
     const struct http_user *u = http_req_user(req);
@@ -187,9 +198,7 @@ int http_authz_use(struct http_req *req, int64_t camera_id, unsigned action, int
                          action_words(action));
     default:
         /* the console words it from these codes (issue 17 item 6) */
-        http_req_set_reason(req, ans.why == COMMUNITY_CONSENT_ENDED ? "consent_ended"
-                                 : ans.why == COMMUNITY_CONSENT_NOT_YET ? "consent_not_yet" : "consent_missing",
-                            action == AUTHZ_LIVE ? "live" : action == AUTHZ_PLAYBACK ? "playback" : "export");
+        http_req_set_reason(req, http_consent_reason_code(ans.why), http_consent_field(action));
         http_error(req, 403, "no_consent", "%s", ans.reason);
         return WW_EPERM; /* answered; non-zero so the caller stops */
     }

@@ -415,6 +415,12 @@ void http_consent_watch_init(struct http_consent_watch *w, struct http_req *req,
 bool http_consent_watch_holds(struct http_consent_watch *w);
 /* The console's reason for a refusal of `action` for want of consent. */
 const char *http_consent_reason(unsigned action);
+/* The codes a consent refusal carries (error.reason and error.field, which
+ * the console words): "consent_ended" / "consent_not_yet" /
+ * "consent_missing" for the answer's why, and the use ("live", "playback",
+ * "export") for action.  Static strings. */
+const char *http_consent_reason_code(int why);
+const char *http_consent_field(unsigned action);
 /* Which cameras (or wards) the caller may act on with `actions`, for list
  * endpoints: all = true means every one (no filter needed; ids/n unset);
  * otherwise ids (in the request arena, possibly empty) lists them.  One

@@ -134,8 +134,10 @@ try:
     w.start()
     w.join(10)
     heads = [json.loads(p) for t, c, p in wall_frames(w.data) if t == 1]
-    check(heads and heads[0].get("error", {}).get("code") == "no_consent", "no agreement: the wall tile says no_consent",
-          "no_consent", heads)
+    err = heads[0].get("error", {}) if heads else {}
+    check(err.get("code") == "no_consent" and err.get("reason") == "consent_missing" and err.get("field") == "live",
+          "no agreement: the wall tile says no_consent, with the reason and use the console words",
+          "no_consent / consent_missing / live", heads)
 
     # ---- an agreement: everything for now ------------------------------------------------------------------------
     r = off.post(f"/api/v1/cameras/{cam}/consents", {"live": True, "record": True, "export": True, "playback": True})
@@ -187,8 +189,10 @@ try:
     check(pb.bytes < full_len, "the playback was cut short by the withdrawal (not run to its end)",
           f"< {full_len} bytes", pb.bytes)
     heads = [json.loads(p) for t, c, p in wall_frames(wall.data) if t == 1]
-    check(heads and heads[-1].get("error", {}).get("code") == "no_consent",
-          "the wall says why the tile stopped (no_consent)", "no_consent", heads[-1:])
+    err = heads[-1].get("error", {}) if heads else {}
+    check(err.get("code") == "no_consent" and err.get("reason") == "consent_ended" and err.get("field") == "live",
+          "the wall says why the tile stopped (no_consent, consent_ended, live)", "no_consent / consent_ended / live",
+          heads[-1:])
     r = off.get(f"/api/v1/cameras/{cam}/live")
     check(r.status == 403 and r.error_code() == "no_consent", "a new live view is refused after the withdrawal",
           "403 no_consent", r)
