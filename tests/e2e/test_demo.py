@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from wwapi import Client
-from wwtest import SRC, check, finish, free_port, log
+from wwtest import MEDIA, SRC, check, finish, free_port, log
 
 release = os.path.join(SRC, "build", "wardwatch")
 if not os.path.exists(release):
@@ -26,7 +26,8 @@ if not os.path.exists(release):
 
 tmp = tempfile.mkdtemp(prefix="ww-demo-")
 port = free_port()
-env = dict(os.environ, DEMO_PORT=str(port), DEMO_DATA=os.path.join(tmp, "data"), DEMO_CAMERAS="6")
+env = dict(os.environ, DEMO_PORT=str(port), DEMO_DATA=os.path.join(tmp, "data"), DEMO_CAMERAS="6",
+           DEMO_MEDIA=MEDIA)  # the suite's clips (setup.media): no second encode
 env.pop("WARDWATCH_DATA", None)
 out_path = os.path.join(tmp, "demo.out")
 out = open(out_path, "w")

@@ -53,7 +53,7 @@ try:
     check(up, "both cameras record", "frames > 0", st.stats())
     t0 = time.time()
     f0 = {i: st.stream_stats(i).get("record", {}).get("frames", 0) for i in (tcp, udp)}
-    time.sleep(16)
+    time.sleep(10)
     dt = time.time() - t0
     ss = {i: st.stream_stats(i) for i in (tcp, udp)}
     rc = st.stop()

@@ -46,7 +46,7 @@ try:
     st.serve("--segment-seconds", "60")
     up = st.wait_for(lambda: st.stream_stats(cam).get("record", {}).get("frames", 0) > 0, 15)
     check(up, "the camera records", "frames > 0", st.stats())
-    time.sleep(18)  # >= 4 changes
+    time.sleep(12)  # >= 3 changes
     ss = st.stream_stats(cam)
     check(ss.get("state") == "online" and ss.get("reconnects", 0) == 0, "online throughout, no reconnect",
           "online, 0 reconnects", (ss.get("state"), ss.get("reconnects")))
@@ -55,7 +55,7 @@ try:
     text = st.log()
     changes = [l for l in text.splitlines() if "changed its stream parameters" in l]
     log(f"{len(changes)} changes logged, e.g. {changes[:2]}")
-    check(len(changes) >= 3, "the log names each change", ">= 3 lines", len(changes))
+    check(len(changes) >= 2, "the log names each change", ">= 2 lines", len(changes))
     segs = st.recordings(cam)["segments"]
     sizes, bad = [], []
     for s in segs:
@@ -71,8 +71,8 @@ try:
     log(f"segment sizes: {sizes}")
     one_each = all(len(x) == 1 for x in sizes)
     alternate = all(sizes[i] != sizes[i + 1] for i in range(len(sizes) - 1))
-    check(len(segs) >= 4 and one_each and alternate, "a new segment at each change, one resolution each, alternating",
-          ">= 4 segments, each one size, alternating", sizes)
+    check(len(segs) >= 3 and one_each and alternate, "a new segment at each change, one resolution each, alternating",
+          ">= 3 segments, each one size, alternating", sizes)
     holes = [(a["end_us"], b["start_us"]) for a, b in zip(segs, segs[1:]) if b["start_us"] - a["end_us"] > 100000]
     check(not holes, "the segments are contiguous across the changes", "no hole > 0.1 s", holes)
     check(not bad, "every segment decodes with no error", [], bad)
