@@ -7,19 +7,11 @@ it; placing and releasing are audited (with the reason) and the audit chain
 verifies.  Refusals: a hold without a reason, with `to` before `from`, on a
 camera that does not exist, and a second release."""
 import json
-import socket
 import time
 
 from wwapi import Client
 from wwtest import Camsim, Station, check, finish, free_port, log, port_open
 
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 cams = Camsim(cameras=1).start()
 st = Station("evidence-holds").init()
