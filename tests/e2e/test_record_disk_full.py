@@ -48,10 +48,18 @@ try:
     low = 40 * MB
     gaps_full = 0
     t0 = time.time()
-    while time.time() - t0 < 55:   # ~1 MB/s for both cameras: the 40 MB disk would fill in ~40 s
+    first_delete = None
+    # ~1 MB/s for both cameras: the 40 MB disk would fill in ~40 s.  Once
+    # retention has started deleting, 10 s more of writing beside it show
+    # the floor holding; 55 s at most.
+    while time.time() - t0 < 55:
         time.sleep(1)
         sv = os.statvfs(mnt)
         low = min(low, sv.f_bavail * sv.f_frsize)
+        if first_delete is None and (st.stats() or {}).get("syncer", {}).get("retention_deleted", 0) > 0:
+            first_delete = time.time()
+        if first_delete is not None and time.time() - first_delete >= 10:
+            break
     stats = st.stats() or {}
     rec_states = [c["streams"]["main"].get("record", {}).get("state") for c in stats.get("cameras", [])]
     deleted = stats.get("syncer", {}).get("retention_deleted", 0)
