@@ -288,9 +288,14 @@ struct rtsp_client_stats {
     int64_t recv_calls, bytes, frames, rtcp, junk_bytes, messages, keepalives;
     int64_t rtcp_rr;           /* receiver reports sent */
     struct rtp_stats rtp;
+    bool udp;                  /* RTP over UDP: the fields below count */
+    int64_t udp_rcvbuf;        /* SO_RCVBUF as the kernel granted it */
+    int64_t udp_foreign;       /* datagrams from another address or port: dropped */
+    struct rtpw_stats win;     /* the reorder window's counters */
 };
 
-/* Connects, DESCRIBE, SETUP (video track, interleaved TCP), PLAY.  Returns
+/* Connects, DESCRIBE, SETUP (video track; interleaved TCP, or a UDP port
+ * pair if o->udp), PLAY.  Returns
  * and maps errors like ingest_open. */
 int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
                      const char **why);
