@@ -61,7 +61,7 @@ struct stream {
     /* RTP over UDP (lean client), all sessions: the reorder window's counts,
      * datagrams from elsewhere; and access units dropped as damaged (any
      * lean session) */
-    atomic_llong udp_received, udp_reordered, udp_duplicate, udp_foreign, damaged_aus;
+    atomic_llong udp_received, udp_reordered, udp_duplicate, udp_late, udp_foreign, damaged_aus;
     atomic_bool on_udp;            /* the current session is RTP over UDP */
     enum engine_state state;
     char reason[160];
@@ -301,6 +301,7 @@ static void run_session(struct stream *s, ingest_session_t *in)
             add_delta(&s->udp_received, u.received, &useen.received);
             add_delta(&s->udp_reordered, u.reordered, &useen.reordered);
             add_delta(&s->udp_duplicate, u.duplicate, &useen.duplicate);
+            add_delta(&s->udp_late, u.late, &useen.late);
             add_delta(&s->udp_foreign, u.foreign, &useen.foreign);
         }
         if (!started || p.params_changed) {
@@ -842,6 +843,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->rtp_received = atomic_load(&s->udp_received);
     o->rtp_reordered = atomic_load(&s->udp_reordered);
     o->rtp_duplicate = atomic_load(&s->udp_duplicate);
+    o->rtp_late = atomic_load(&s->udp_late);
     o->rtp_foreign = atomic_load(&s->udp_foreign);
     o->damaged_aus = atomic_load(&s->damaged_aus);
     o->timestamp_rebases = s->rebases;
@@ -933,9 +935,10 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
                           "codec", s->codec, "width", s->width, "height", s->height);
     int64_t last = s->last_packet_us;
     json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
-    json_object_set_new(o, "rtp", json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "udp", s->udp,
+    json_object_set_new(o, "rtp", json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "udp", s->udp,
         "received", (json_int_t)s->rtp_received, "lost", (json_int_t)s->rtp_lost,
         "reordered", (json_int_t)s->rtp_reordered, "duplicate", (json_int_t)s->rtp_duplicate,
+        "late", (json_int_t)s->rtp_late,
         "foreign", (json_int_t)s->rtp_foreign, "damaged_aus", (json_int_t)s->damaged_aus,
         "loss_pct", engine_loss_pct(s)));
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
