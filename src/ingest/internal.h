@@ -264,6 +264,7 @@ struct rtp_window {
     int64_t want_ext;          /* want_room: the packet that did not fit */
     uint64_t hist;             /* bit i: next-1-i was delivered (not skipped) */
     int count;                 /* packets waiting */
+    int64_t popped_at_us;      /* arrival time of the packet popped last */
     struct rtpw_stats st;
 };
 

@@ -139,6 +139,7 @@ bool rtp_window_pop(struct rtp_window *w, int64_t now_us, const uint8_t **p, siz
         s = f;
     }
     s->used = false;
+    w->popped_at_us = s->at_us;
     w->count--;
     w->next++;
     w->hist = w->hist << 1 | 1;

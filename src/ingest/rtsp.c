@@ -1019,7 +1019,7 @@ static bool udp_drain(struct rtsp_client *c, int64_t now)
     size_t n;
     while (rtp_window_pop(&c->win, now, &p, &n)) {
         c->st.frames++;
-        rtcp_rx_rtp(&c->rx, p, n, now);
+        rtcp_rx_rtp(&c->rx, p, n, c->win.popped_at_us); /* jitter: when it came, not left */
         if (rtp_depack_push(&c->dp, p, n) > 0) return true;
     }
     return false;

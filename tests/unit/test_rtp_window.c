@@ -106,6 +106,7 @@ static void gap_times_out_then_late(void **state)
     assert_false(rtp_window_pop(&w, RTPW_WAIT_US, &p, &pl)); /* 12 waited 99 ms */
     assert_true(rtp_window_pop(&w, RTPW_WAIT_US + 1000, &p, &pl));
     assert_int_equal(p[3], 12);
+    assert_int_equal(w.popped_at_us, 1000); /* when it came */
     assert_int_equal(w.st.lost, 1);
     n = feed(&w, 11, RTPW_WAIT_US + 2000, out, n); /* too late */
     assert_int_equal(w.st.late, 1);
