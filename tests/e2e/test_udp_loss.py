@@ -3,7 +3,8 @@ which drops 1 %, swaps ~1 % with the next packet and duplicates ~0.5 % of
 the RTP packets (seeded), and a camera set to `--transport udp`.  For ~25 s:
 recording continues with no reconnect; the stream's loss counter (stats)
 is within a sane band of what the relay dropped, and the camera's health in
-the API shows it; duplicates and reordered packets are counted; datagrams
+the API shows it; RTCP receiver reports reach the camera's RTCP port;
+duplicates and reordered packets are counted; datagrams
 the test sends to wardwatch's RTP port from another port are counted as
 foreign and dropped; every segment decodes with no error (damaged access
 units are dropped, never written); `wardwatch check` is clean."""
@@ -58,6 +59,9 @@ try:
     check(rtp_st.get("foreign", 0) >= 50, "datagrams from another port counted as foreign", ">= 50",
           rtp_st.get("foreign"))
     check(s.get("reconnects", -1) == 0, "no reconnect", 0, s.get("reconnects"))
+    # one at SETUP (the NAT punch), then every 4 s: ~25 s of streaming
+    check(relay.receiver_reports >= 5, "RTCP receiver reports reach the camera's RTCP port",
+          ">= 5", relay.receiver_reports)
     log(f"record: {s.get('record')}")
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)

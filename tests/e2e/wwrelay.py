@@ -43,6 +43,7 @@ class UdpLossRelay:
         self.rng = random.Random(seed)
         self.drop, self.reorder, self.dup = drop, reorder, dup
         self.dropped = self.reordered = self.duplicated = self.forwarded = 0
+        self.receiver_reports = 0          # RTCP RRs the client sent to the camera's port
         self.client_rtp_port = None        # the client's RTP port, once SETUP came
         self.client_facing_rtp_port = None  # ours, as the client sees it (server_port)
         self.lock = threading.Lock()
@@ -175,6 +176,9 @@ class UdpLossRelay:
                     elif sock is cf[0]:
                         sf[0].sendto(data, srv[0])
                     else:
+                        if len(data) >= 8 and data[1] == 201:  # RTCP RR from the client
+                            with self.lock:
+                                self.receiver_reports += 1
                         sf[1].sendto(data, srv[1])
         finally:
             for x in socks:
