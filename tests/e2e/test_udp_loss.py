@@ -2,8 +2,9 @@
 which drops 1 %, swaps ~1 % with the next packet and duplicates ~0.5 % of
 the RTP packets (seeded), and a camera set to `--transport udp`.  For ~25 s:
 recording continues with no reconnect; the stream's loss counter (stats)
-is within a sane band of what the relay dropped, and the camera's health in
-the API shows it; RTCP receiver reports reach the camera's RTCP port;
+(stats.json's stream "rtp"; the API's health and /metrics read the same
+engine status, not checked here) is within a sane band of what the relay
+dropped; RTCP receiver reports reach the camera's RTCP port;
 duplicates and reordered packets are counted; datagrams
 the test sends to wardwatch's RTP port from another port are counted as
 foreign and dropped; every segment decodes with no error (damaged access
