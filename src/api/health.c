@@ -68,6 +68,10 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     json_object_set_new(o, "fps", json_real(m ? m->fps : 0));
     json_object_set_new(o, "bitrate_kbps", json_real(m ? m->bitrate_kbps : 0));
     json_object_set_new(o, "reconnects", json_integer(m ? m->reconnects : 0));
+    /* loss on the main stream: what over UDP tells a bad network path */
+    json_object_set_new(o, "rtp_lost", json_integer(m ? m->rtp_lost : 0));
+    json_object_set_new(o, "damaged_frames", json_integer(m ? m->damaged_aus : 0));
+    json_object_set_new(o, "loss_pct", m && m->udp ? json_real(engine_loss_pct(m)) : json_null());
     json_object_set_new(o, "codec", json_string(m ? m->codec : ""));
     json_object_set_new(o, "width", json_integer(m ? m->width : 0));
     json_object_set_new(o, "height", json_integer(m ? m->height : 0));

@@ -191,7 +191,8 @@ static size_t stream_refs(const struct engine_camera_status *st, size_t n, struc
     return k;
 }
 
-enum stream_field { F_FRAMES, F_BYTES, F_RECONNECTS, F_RTP_LOST, F_REC_FRAMES, F_REC_BYTES, F_REC_DROPPED, F_REC_GAPS,
+enum stream_field { F_FRAMES, F_BYTES, F_RECONNECTS, F_RTP_LOST, F_RTP_RECEIVED, F_RTP_REORDERED,
+                    F_RTP_DUPLICATE, F_RTP_FOREIGN, F_DAMAGED_AUS, F_REC_FRAMES, F_REC_BYTES, F_REC_DROPPED, F_REC_GAPS,
                     F_REC_SEGMENTS };
 
 static int64_t field(const struct engine_stream_status *s, enum stream_field f)
@@ -201,6 +202,11 @@ static int64_t field(const struct engine_stream_status *s, enum stream_field f)
     case F_BYTES: return s->bytes;
     case F_RECONNECTS: return s->reconnects;
     case F_RTP_LOST: return s->rtp_lost;
+    case F_RTP_RECEIVED: return s->rtp_received;
+    case F_RTP_REORDERED: return s->rtp_reordered;
+    case F_RTP_DUPLICATE: return s->rtp_duplicate;
+    case F_RTP_FOREIGN: return s->rtp_foreign;
+    case F_DAMAGED_AUS: return s->damaged_aus;
     case F_REC_FRAMES: return s->record.frames;
     case F_REC_BYTES: return s->record.bytes;
     case F_REC_DROPPED: return s->record.dropped_frames;
@@ -249,6 +255,19 @@ static void put_streams(struct metrics_w *w, const struct stream_ref *v, size_t 
     stream_counter(w, v, n, "wardwatch_stream_rtp_packets_lost_total",
                    "RTP packets missing from sequence gaps (lean RTSP client; 0 with libavformat)", F_RTP_LOST,
                    false);
+    stream_counter(w, v, n, "wardwatch_stream_rtp_packets_received_total",
+                   "RTP packets taken over UDP (lean RTSP client; 0 over TCP)", F_RTP_RECEIVED, false);
+    stream_counter(w, v, n, "wardwatch_stream_rtp_packets_reordered_total",
+                   "RTP packets over UDP that came after a later one and were put back in order",
+                   F_RTP_REORDERED, false);
+    stream_counter(w, v, n, "wardwatch_stream_rtp_packets_duplicate_total",
+                   "RTP packets over UDP seen twice (dropped)", F_RTP_DUPLICATE, false);
+    stream_counter(w, v, n, "wardwatch_stream_rtp_packets_foreign_total",
+                   "UDP datagrams from another address or port than the camera's (dropped)", F_RTP_FOREIGN,
+                   false);
+    stream_counter(w, v, n, "wardwatch_stream_damaged_frames_dropped_total",
+                   "Access units dropped for a lost or broken RTP packet, never recorded (lean RTSP client)",
+                   F_DAMAGED_AUS, false);
     int64_t now = ww_wall_us();
     metrics_family(w, "wardwatch_stream_last_frame_age_seconds", METRICS_GAUGE,
                    "Seconds since the stream's last frame arrived (absent before the first)");

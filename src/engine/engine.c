@@ -58,6 +58,11 @@ struct stream {
     /* stats: counters by the ingest thread, the rest under e->mu */
     atomic_llong frames, bytes, last_packet_us;
     atomic_llong rtp_lost;         /* RTP packets lost, all sessions */
+    /* RTP over UDP (lean client), all sessions: the reorder window's counts,
+     * datagrams from elsewhere; and access units dropped as damaged (any
+     * lean session) */
+    atomic_llong udp_received, udp_reordered, udp_duplicate, udp_late, udp_foreign, damaged_aus;
+    atomic_bool on_udp;            /* the current session is RTP over UDP */
     enum engine_state state;
     char reason[160];
     char reason_code[24];          /* engine_reason_code's */
@@ -269,17 +274,35 @@ static int64_t next_backoff(int64_t cur)
     return b - jitter + (int64_t)(random() % (2 * jitter + 1));
 }
 
+/* Adds what a session counter grew by since *seen to the stream's total. */
+static void add_delta(atomic_llong *total, int64_t now, int64_t *seen)
+{
+    if (now == *seen) return;
+    atomic_fetch_add(total, now - *seen);
+    *seen = now;
+}
+
 static void run_session(struct stream *s, ingest_session_t *in)
 {
     struct ingest_packet p;
     bool started = false;
-    int64_t lost_seen = 0;      /* this session's loss already added to s->rtp_lost */
+    /* this session's counters already added to the stream's totals */
+    int64_t lost_seen = 0, dropped_seen = 0;
+    struct ingest_udp_stats u, useen = {0};
     int rc;
     while ((rc = ingest_read(in, &p)) == 0) {
-        int64_t lost = ingest_rtp_lost(in);
-        if (lost != lost_seen) {
-            atomic_fetch_add(&s->rtp_lost, lost - lost_seen);
-            lost_seen = lost;
+        bool udp = ingest_udp_stats(in, &u);
+        /* over UDP the window's count (it gives gaps up); the depacketizer
+         * sees the same gaps again after it */
+        add_delta(&s->rtp_lost, udp ? u.lost : ingest_rtp_lost(in), &lost_seen);
+        add_delta(&s->damaged_aus, ingest_dropped(in), &dropped_seen);
+        atomic_store(&s->on_udp, udp);
+        if (udp) {
+            add_delta(&s->udp_received, u.received, &useen.received);
+            add_delta(&s->udp_reordered, u.reordered, &useen.reordered);
+            add_delta(&s->udp_duplicate, u.duplicate, &useen.duplicate);
+            add_delta(&s->udp_late, u.late, &useen.late);
+            add_delta(&s->udp_foreign, u.foreign, &useen.foreign);
         }
         if (!started || p.params_changed) {
             const AVCodecParameters *par = ingest_params(in);
@@ -816,6 +839,13 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->bytes = atomic_load(&s->bytes);
     o->reconnects = s->reconnects;
     o->rtp_lost = atomic_load(&s->rtp_lost);
+    o->udp = atomic_load(&s->on_udp);
+    o->rtp_received = atomic_load(&s->udp_received);
+    o->rtp_reordered = atomic_load(&s->udp_reordered);
+    o->rtp_duplicate = atomic_load(&s->udp_duplicate);
+    o->rtp_late = atomic_load(&s->udp_late);
+    o->rtp_foreign = atomic_load(&s->udp_foreign);
+    o->damaged_aus = atomic_load(&s->damaged_aus);
     o->timestamp_rebases = s->rebases;
     o->last_packet_us = atomic_load(&s->last_packet_us);
     snprintf(o->codec, sizeof o->codec, "%s", s->codec);
@@ -886,6 +916,12 @@ void engine_status_list(engine_t *e, struct engine_camera_status **out, size_t *
 /* ---- the stats file (the one JSON view the engine writes itself: it is
  * the engine's own artefact, read by tests, bench and operators) ------------ */
 
+double engine_loss_pct(const struct engine_stream_status *s)
+{
+    int64_t expected = s->rtp_received + s->rtp_lost;
+    return expected > 0 ? 100.0 * (double)s->rtp_lost / (double)expected : 0;
+}
+
 static json_t *stream_file_json(const struct engine_stream_status *s)
 {
     char ts[48];
@@ -899,6 +935,12 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
                           "codec", s->codec, "width", s->width, "height", s->height);
     int64_t last = s->last_packet_us;
     json_object_set_new(o, "last_packet_us", last ? json_integer(last) : json_null());
+    json_object_set_new(o, "rtp", json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "udp", s->udp,
+        "received", (json_int_t)s->rtp_received, "lost", (json_int_t)s->rtp_lost,
+        "reordered", (json_int_t)s->rtp_reordered, "duplicate", (json_int_t)s->rtp_duplicate,
+        "late", (json_int_t)s->rtp_late,
+        "foreign", (json_int_t)s->rtp_foreign, "damaged_aus", (json_int_t)s->damaged_aus,
+        "loss_pct", engine_loss_pct(s)));
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)
         json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I,s:b}", "score", s->motion.score,

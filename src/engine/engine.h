@@ -103,6 +103,10 @@ const char *engine_reason_code(int rc, bool connecting);
  * "camera offline: WHY" is WHY's code.  Pure; any thread. */
 const char *engine_reason_code_of(const char *text);
 
+struct engine_stream_status;
+/* Lost / (received + lost) in percent over UDP's counters; 0 before any. */
+double engine_loss_pct(const struct engine_stream_status *s);
+
 struct engine_stream_status {
     bool present;                  /* false: the camera has no such stream */
     enum engine_state state;
@@ -112,6 +116,14 @@ struct engine_stream_status {
     int64_t frames, bytes;         /* received since the stream started */
     int64_t reconnects, timestamp_rebases;
     int64_t rtp_lost;              /* RTP packets lost in sequence gaps (lean client) */
+    /* RTP over UDP (lean client), all sessions: packets taken into the
+     * reorder window, those that came after a later one, those seen twice,
+     * those that came after their gap was given up on (late, dropped),
+     * datagrams from another address/port (dropped); udp: the current
+     * session is UDP.  damaged_aus: access units dropped for a lost or
+     * broken packet (lean client, either transport), never recorded. */
+    bool udp;
+    int64_t rtp_received, rtp_reordered, rtp_duplicate, rtp_late, rtp_foreign, damaged_aus;
     int64_t last_packet_us;        /* wall clock of the last packet; 0 = none yet */
     char codec[8];                 /* "h264" / "hevc"; "" before the first session */
     int width, height;

@@ -3,11 +3,12 @@
  * packets until the first keyframe, completes the codec parameters and
  * gives every packet a wall-clock time.
  *
- * Sources (internal.h): the lean RTSP/TCP client (rtsp.c) for rtsp:// over
- * TCP, the default because libavformat's receive path costs ~6 syscalls
- * per RTP packet; libavformat's client (src_libav.c) for RTP over UDP,
- * rtsps://, and when WARDWATCH_INGEST=libav, so both can be compared on
- * the same cameras.  Both deliver one AVPacket per access unit in Annex B
+ * Sources (internal.h): the lean RTSP client (rtsp.c) for rtsp:// over
+ * TCP interleaved or RTP over UDP, the default because libavformat's
+ * receive path costs ~6 syscalls per RTP packet and gives no per-stream
+ * loss count or source filtering over UDP; libavformat's client
+ * (src_libav.c) for rtsps:// and when WARDWATCH_INGEST=libav, so both can
+ * be compared on the same cameras.  Both deliver one AVPacket per access unit in Annex B
  * form with the SDP's parameter sets (if any) as extradata, so hub, record,
  * live and motion cannot tell them apart.
  *
@@ -25,7 +26,7 @@
  * Transport: interleaved TCP first (one connection, no firewall trouble),
  * unless the camera's setting says UDP.  A camera that answers SETUP with
  * 461 Unsupported Transport, or sends no packet within 3 s of PLAY over
- * TCP, is opened again over UDP (libavformat's client) at once, and the
+ * TCP, is opened again over UDP (the lean client again) at once, and the
  * URL is remembered (in memory, for the process's life) as a UDP camera,
  * so its reconnects go straight to UDP.
  *
@@ -124,7 +125,6 @@ static const char *why_libav(const struct ingest_opts *o)
 {
     const char *env = ww_env_str("WARDWATCH_INGEST");
     if (env && !strcmp(env, "libav")) return "WARDWATCH_INGEST=libav";
-    if (o->udp) return "RTP over UDP";
     if (strncasecmp(o->url, "rtsp://", 7)) return "not an rtsp:// URL";
     return NULL;
 }
@@ -167,6 +167,28 @@ static void keep_opts(struct ingest_session *s, const struct ingest_opts *o)
     s->ctx = s->o_ctx ? s->o_ctx : "ingest";
 }
 
+/* Opens the lean client (TCP interleaved, or UDP if o->udp) and the
+ * stream parameters its SDP gave. */
+static int open_lean(struct ingest_session *s, const struct ingest_opts *o, atomic_bool *stop,
+                     const char **err_text)
+{
+    ww_debug(s->ctx, "ingest: lean RTSP client (%s)", o->udp ? "RTP over UDP" : "TCP interleaved");
+    int rc = rtsp_client_open(o, stop, &s->lean, err_text);
+    if (rc) return rc;
+    s->par = avcodec_parameters_alloc();
+    s->par->codec_type = AVMEDIA_TYPE_VIDEO;
+    s->par->codec_id = rtsp_client_codec(s->lean);
+    int n = 0;
+    const uint8_t *ed = rtsp_client_extradata(s->lean, &n);
+    if (ed && n > 0) {
+        s->par->extradata = av_mallocz((size_t)n + AV_INPUT_BUFFER_PADDING_SIZE);
+        memcpy(s->par->extradata, ed, (size_t)n);
+        s->par->extradata_size = n;
+    }
+    s->tb = rtsp_client_time_base(s->lean);
+    return 0;
+}
+
 /* Opens the UDP session in place of a TCP one that failed. */
 static int open_udp(struct ingest_session *s, const char **err_text)
 {
@@ -176,8 +198,13 @@ static int open_udp(struct ingest_session *s, const char **err_text)
     s->lav = NULL;
     avcodec_parameters_free(&s->par);
     const struct ingest_opts *o = &s->udp_opts;
-    int rc = check_for_libav(o, s->stop, err_text);
-    if (!rc) rc = lav_src_open(o, s->stop, &s->lav, &s->par, &s->tb, err_text);
+    int rc;
+    if (why_libav(o)) {
+        rc = check_for_libav(o, s->stop, err_text);
+        if (!rc) rc = lav_src_open(o, s->stop, &s->lav, &s->par, &s->tb, err_text);
+    } else {
+        rc = open_lean(s, o, s->stop, err_text);
+    }
     s->fallback = false;
     return rc;
 }
@@ -219,21 +246,7 @@ int ingest_open(const struct ingest_opts *o_in, atomic_bool *stop, ingest_sessio
         rc = check_for_libav(o, stop, err_text);
         if (!rc) rc = lav_src_open(o, stop, &s->lav, &s->par, &s->tb, err_text);
     } else {
-        ww_debug(s->ctx, "ingest: lean RTSP client (TCP interleaved)");
-        rc = rtsp_client_open(o, stop, &s->lean, err_text);
-        if (!rc) {
-            s->par = avcodec_parameters_alloc();
-            s->par->codec_type = AVMEDIA_TYPE_VIDEO;
-            s->par->codec_id = rtsp_client_codec(s->lean);
-            int n = 0;
-            const uint8_t *ed = rtsp_client_extradata(s->lean, &n);
-            if (ed && n > 0) {
-                s->par->extradata = av_mallocz((size_t)n + AV_INPUT_BUFFER_PADDING_SIZE);
-                memcpy(s->par->extradata, ed, (size_t)n);
-                s->par->extradata_size = n;
-            }
-            s->tb = rtsp_client_time_base(s->lean);
-        }
+        rc = open_lean(s, o, stop, err_text);
     }
     if (rc == -EPROTONOSUPPORT && !o->udp) {
         ww_warn(s->ctx, "%s: falling back to RTP over UDP", *err_text);
@@ -498,4 +511,21 @@ int64_t ingest_rtp_lost(const ingest_session_t *s)
     struct rtsp_client_stats st;
     rtsp_client_stats(s->lean, &st);
     return st.rtp.lost;
+}
+
+bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out)
+{
+    *out = (struct ingest_udp_stats){0};
+    if (!s->lean) return false;
+    struct rtsp_client_stats st;
+    rtsp_client_stats(s->lean, &st);
+    if (!st.udp) return false;
+    *out = (struct ingest_udp_stats){.received = st.win.received,
+                                     .lost = st.win.lost,
+                                     .reordered = st.win.reordered,
+                                     .duplicate = st.win.duplicate,
+                                     .late = st.win.late,
+                                     .foreign = st.udp_foreign,
+                                     .rcvbuf = st.udp_rcvbuf};
+    return true;
 }

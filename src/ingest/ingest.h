@@ -109,4 +109,12 @@ int64_t ingest_dropped(const ingest_session_t *s);
  * client's counters; the ingest thread only. */
 int64_t ingest_rtp_lost(const ingest_session_t *s);
 
+/* RTP over UDP through the lean client: the reorder window's counters and
+ * the datagrams dropped for coming from elsewhere.  false (and zeros) for
+ * other sources.  Same cost and thread as ingest_rtp_lost. */
+struct ingest_udp_stats {
+    int64_t received, lost, reordered, duplicate, late, foreign, rcvbuf;
+};
+bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out);
+
 #endif

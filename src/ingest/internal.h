@@ -238,6 +238,50 @@ int64_t rtcp_rx_lost(const struct rtcp_rx *r);
  * Starts the next "fraction lost" interval. */
 size_t rtcp_rx_report(struct rtcp_rx *r, const char *cname, int64_t now_us, uint8_t *out, size_t cap);
 
+/* ---- rtp_window.c: UDP packets back in sequence order ---------------------
+ * A bounded reorder window (RTPW_SLOTS packets or RTPW_WAIT_US, whichever
+ * first), duplicates dropped, loss counted from extended sequence numbers. */
+#define RTPW_SLOTS 64
+#define RTPW_WAIT_US 100000
+#define RTPW_MAX_PACKET 65536
+
+struct rtpw_stats {
+    int64_t received, lost, reordered, duplicate, late, resyncs, bad;
+};
+
+struct rtpw_slot {
+    uint8_t *data;             /* owned; capacity cap */
+    size_t cap, len;
+    int64_t ext, at_us;
+    bool used;
+};
+
+struct rtp_window {
+    struct rtpw_slot slot[RTPW_SLOTS]; /* by ext % RTPW_SLOTS */
+    bool started, want_room;
+    int64_t next;              /* extended number of the next packet out */
+    int64_t max;               /* highest extended number received */
+    int64_t want_ext;          /* want_room: the packet that did not fit */
+    uint64_t hist;             /* bit i: next-1-i was delivered (not skipped) */
+    int count;                 /* packets waiting */
+    int64_t popped_at_us;      /* arrival time of the packet popped last */
+    struct rtpw_stats st;
+};
+
+enum { RTPW_DROPPED = 0, RTPW_STORED = 1, RTPW_FULL = 2 };
+
+void rtp_window_init(struct rtp_window *w);
+void rtp_window_free(struct rtp_window *w);
+/* One packet as received (copied).  RTPW_STORED, RTPW_DROPPED (duplicate,
+ * late, malformed: counted), or RTPW_FULL: it lies past the window; pop
+ * until rtp_window_pop says false, then push it again. */
+int rtp_window_push(struct rtp_window *w, const uint8_t *p, size_t n, int64_t now_us);
+/* The next packet in order, if it is there or the gap before it is given
+ * up on (counted as lost).  *p is valid until the next push. */
+bool rtp_window_pop(struct rtp_window *w, int64_t now_us, const uint8_t **p, size_t *n);
+/* µs until a waiting gap is given up on; -1 if nothing waits. */
+int64_t rtp_window_wait_us(const struct rtp_window *w, int64_t now_us);
+
 /* ---- rtsp.c: the lean client --------------------------------------------- */
 struct rtsp_client;
 
@@ -245,9 +289,14 @@ struct rtsp_client_stats {
     int64_t recv_calls, bytes, frames, rtcp, junk_bytes, messages, keepalives;
     int64_t rtcp_rr;           /* receiver reports sent */
     struct rtp_stats rtp;
+    bool udp;                  /* RTP over UDP: the fields below count */
+    int64_t udp_rcvbuf;        /* SO_RCVBUF as the kernel granted it */
+    int64_t udp_foreign;       /* datagrams from another address or port: dropped */
+    struct rtpw_stats win;     /* the reorder window's counters */
 };
 
-/* Connects, DESCRIBE, SETUP (video track, interleaved TCP), PLAY.  Returns
+/* Connects, DESCRIBE, SETUP (video track; interleaved TCP, or a UDP port
+ * pair if o->udp), PLAY.  Returns
  * and maps errors like ingest_open. */
 int rtsp_client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
                      const char **why);

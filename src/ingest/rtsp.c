@@ -1,6 +1,7 @@
 /*
  * rtsp.c — the lean RTSP 1.0 client: one camera stream over one TCP
- * connection with interleaved RTP (RFC 2326 §10.12), blocking, on the
+ * connection with interleaved RTP (RFC 2326 §10.12), or with RTP and RTCP
+ * over a UDP port pair (see "RTP over UDP" below), blocking, on the
  * session's own thread.
  *
  * Why not libavformat's client: for every RTP packet it does three blocking
@@ -44,6 +45,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -73,6 +75,8 @@
 #define DEFAULT_SESSION_TIMEOUT_S 60 /* RFC 2326 §12.37 */
 #define MAX_URL 4096
 #define MAX_SESSION_ID 256
+#define UDP_RCVBUF (4 * 1024 * 1024) /* ~8 s of a 4 Mbit/s stream: a GOP burst fits */
+#define UDP_BATCH 64                 /* datagrams read per wake-up before the window drains */
 
 struct response {
     int status;
@@ -110,6 +114,16 @@ struct rtsp_client {
     int64_t drops_logged, next_drop_log_us;
     struct response resp;
     struct rtsp_client_stats st;
+    /* RTP over UDP (udp.c's part of this file): ufd[0] RTP, ufd[1] RTCP */
+    bool udp;
+    int ufd[2];
+    int client_port;           /* ours, even; RTCP on client_port + 1 */
+    int server_port[2];        /* the camera's, 0 if it did not say */
+    struct sockaddr_storage peer; /* the camera's address (port ignored) */
+    socklen_t peer_len;
+    struct rtp_window win;
+    uint8_t *ubuf;             /* one datagram */
+    size_t held;               /* ubuf holds a packet the window had no room for */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -605,6 +619,11 @@ static void reply_to_server(struct rtsp_client *c, const struct rtsp_item *it)
 
 /* ---- open ------------------------------------------------------------------ */
 
+/* RTP over UDP: below, beside the read loop it serves */
+static int udp_bind_pair(struct rtsp_client *c, const char **why);
+static void take_udp_transport(struct rtsp_client *c);
+static void udp_punch(struct rtsp_client *c);
+
 /* The open sequence; with describe_only it ends after a successful
  * DESCRIBE (rtsp_client_check_auth) and *out stays NULL. */
 static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rtsp_client **out,
@@ -618,6 +637,8 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     }
     struct rtsp_client *c = ww_calloc(1, sizeof *c);
     c->fd = -1;
+    c->ufd[0] = c->ufd[1] = -1;
+    c->udp = o->udp;
     c->stop = stop;
     c->ctx = o->log_ctx ? o->log_ctx : "ingest";
     c->url = u.request_url;
@@ -675,12 +696,19 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
                                          : ww_strdup(base);
 
     method = "SETUP";
-    if ((rc = request(c, method, track, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
-                      deadline)))
-        goto io_fail;
+    char transport[96];
+    if (c->udp) {
+        if ((rc = udp_bind_pair(c, why))) goto fail;
+        snprintf(transport, sizeof transport, "Transport: RTP/AVP;unicast;client_port=%d-%d\r\n",
+                 c->client_port, c->client_port + 1);
+    } else {
+        snprintf(transport, sizeof transport, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+    }
+    if ((rc = request(c, method, track, transport, deadline))) goto io_fail;
     if (c->resp.status != 200) { rc = reply_error(c, method, why); goto fail; }
     take_session(c);
-    take_channels(c);
+    if (c->udp) take_udp_transport(c);
+    else take_channels(c);
     if (!c->session) {
         *why = "camera gave no Session in its SETUP reply";
         rc = WW_EAV;
@@ -691,6 +719,11 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     uint32_t our_ssrc;
     randombytes_buf(&our_ssrc, sizeof our_ssrc);
     rtcp_rx_init(&c->rx, our_ssrc, c->sdp.clock);
+    if (c->udp) {
+        rtp_window_init(&c->win);
+        c->ubuf = ww_malloc(RTPW_MAX_PACKET);
+        udp_punch(c);
+    }
 
     method = "PLAY";
     if ((rc = request(c, method, c->play_url, "Range: npt=0.000-\r\n", deadline))) goto io_fail;
@@ -702,10 +735,17 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     c->next_ka_us = now + c->ka_interval_us;
     c->next_rr_us = now + RR_INTERVAL_US;
     c->rate_t0 = now;
-    ww_debug(c->ctx, "lean RTSP: %s pt %d, track %s, channels %d-%d, keep-alive %s every %lld s",
-             c->sdp.codec == RTP_H264 ? "H.264" : "H.265", c->sdp.pt, track, c->rtp_ch,
-             c->rtcp_ch, c->ka_get_parameter ? "GET_PARAMETER" : "OPTIONS",
-             (long long)(c->ka_interval_us / 1000000));
+    if (c->udp)
+        ww_debug(c->ctx, "lean RTSP: %s pt %d, track %s, UDP ports %d-%d, camera's %d-%d, "
+                         "receive buffer %lld bytes",
+                 c->sdp.codec == RTP_H264 ? "H.264" : "H.265", c->sdp.pt, track, c->client_port,
+                 c->client_port + 1, c->server_port[0], c->server_port[1],
+                 (long long)c->st.udp_rcvbuf);
+    else
+        ww_debug(c->ctx, "lean RTSP: %s pt %d, track %s, channels %d-%d, keep-alive %s every %lld s",
+                 c->sdp.codec == RTP_H264 ? "H.264" : "H.265", c->sdp.pt, track, c->rtp_ch,
+                 c->rtcp_ch, c->ka_get_parameter ? "GET_PARAMETER" : "OPTIONS",
+                 (long long)(c->ka_interval_us / 1000000));
     free(base);
     free(track);
     url_parts_free(&u);
@@ -798,8 +838,280 @@ static void log_drops(struct rtsp_client *c)
     c->next_drop_log_us = now + DROP_LOG_US;
 }
 
+/* ---- RTP over UDP ----------------------------------------------------------
+ * SETUP asks for client_port=a-(a+1), an even/odd pair bound on the local
+ * address that faces the camera (the RTSP connection's own).  Only
+ * datagrams from the camera's address (and its server ports, once its
+ * SETUP reply named them) are taken; the rest are counted as foreign and
+ * dropped.  rtp_window.c puts packets back in order; receiver reports go
+ * to the camera's RTCP port; the RTSP connection stays for keep-alives. */
+
+static _Atomic bool rcvbuf_warned; /* the kernel's cap is the host's: say it once */
+
+static void set_port(struct sockaddr_storage *ss, int port)
+{
+    if (ss->ss_family == AF_INET6) ((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+    else ((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+}
+
+static int get_port(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
+                                     : ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) return false;
+    if (a->ss_family == AF_INET6)
+        return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
+    return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+           ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
+
+static void size_rcvbuf(struct rtsp_client *c, int fd)
+{
+    int want = UDP_RCVBUF, got = 0;
+    socklen_t gl = sizeof got;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl)) got = 0;
+    c->st.udp_rcvbuf = got;
+    /* Linux reports twice what it books; less than asked means rmem_max */
+    if (got < want && !atomic_exchange(&rcvbuf_warned, true))
+        ww_warn(c->ctx, "UDP receive buffer: asked for %d bytes, the kernel gave %d (raise "
+                        "net.core.rmem_max); bursts of a main stream may be lost",
+                want, got);
+}
+
+static int udp_bind_pair(struct rtsp_client *c, const char **why)
+{
+    struct sockaddr_storage local;
+    socklen_t ll = sizeof local;
+    c->peer_len = sizeof c->peer;
+    if (getsockname(c->fd, (struct sockaddr *)&local, &ll) ||
+        getpeername(c->fd, (struct sockaddr *)&c->peer, &c->peer_len)) {
+        *why = ingest_errtext("UDP: cannot read the RTSP connection's addresses: %s", strerror(errno));
+        return WW_EAV;
+    }
+    for (int attempt = 0; attempt < 64; attempt++) {
+        int port = 20000 + 2 * (int)randombytes_uniform(20000);
+        int fd[2] = {-1, -1};
+        bool ok = true;
+        for (int i = 0; i < 2 && ok; i++) {
+            fd[i] = socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            set_port(&local, port + i);
+            ok = fd[i] >= 0 && !bind(fd[i], (struct sockaddr *)&local, ll);
+        }
+        if (ok) {
+            c->ufd[0] = fd[0];
+            c->ufd[1] = fd[1];
+            c->client_port = port;
+            size_rcvbuf(c, fd[0]);
+            return 0;
+        }
+        int err = errno;
+        for (int i = 0; i < 2; i++) if (fd[i] >= 0) close(fd[i]);
+        if (err != EADDRINUSE) {
+            *why = ingest_errtext("UDP: cannot bind a port pair: %s", strerror(err));
+            return WW_EAV;
+        }
+    }
+    *why = "UDP: no free even/odd port pair found";
+    return WW_EAV;
+}
+
+/* A number after "name=" in a Transport value, and the one after '-'. */
+static bool transport_pair(const char *v, size_t vl, const char *name, int *a, int *b)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl <= vl; i++) {
+        if (strncasecmp(v + i, name, nl) || (i && v[i - 1] != ';' && v[i - 1] != ' ')) continue;
+        size_t k = i + nl;
+        int x = 0, y = 0;
+        bool any = false;
+        while (k < vl && v[k] >= '0' && v[k] <= '9' && x <= 65535) x = x * 10 + (v[k++] - '0'), any = true;
+        if (!any || x > 65535 || x == 0) return false;
+        *a = x;
+        *b = x + 1;
+        if (k < vl && v[k] == '-') {
+            k++;
+            any = false;
+            while (k < vl && v[k] >= '0' && v[k] <= '9' && y <= 65535) y = y * 10 + (v[k++] - '0'), any = true;
+            if (any && y > 0 && y <= 65535) *b = y;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Transport: ...;server_port=x-y[;source=addr] */
+static void take_udp_transport(struct rtsp_client *c)
+{
+    size_t vl;
+    const char *v = hdr(c, "Transport", &vl);
+    if (!v) return;
+    int a, b;
+    if (transport_pair(v, vl, "server_port=", &a, &b)) {
+        c->server_port[0] = a;
+        c->server_port[1] = b;
+    }
+    for (size_t i = 0; i + 7 <= vl; i++) {
+        if (strncasecmp(v + i, "source=", 7)) continue;
+        size_t k = i + 7, e = k;
+        while (e < vl && v[e] != ';' && e - k < 64) e++;
+        char host[65];
+        memcpy(host, v + k, e - k);
+        host[e - k] = 0;
+        struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+        if (!getaddrinfo(host, NULL, &hints, &res) && res->ai_family == c->peer.ss_family &&
+            res->ai_addrlen <= sizeof c->peer) {
+            memcpy(&c->peer, res->ai_addr, res->ai_addrlen);
+            c->peer_len = res->ai_addrlen;
+        }
+        if (res) freeaddrinfo(res);
+        break;
+    }
+}
+
+static void udp_send(struct rtsp_client *c, int i, const uint8_t *p, size_t n)
+{
+    if (!c->server_port[i]) return;
+    struct sockaddr_storage to = c->peer;
+    set_port(&to, c->server_port[i]);
+    sendto(c->ufd[i], p, n, MSG_DONTWAIT, (struct sockaddr *)&to, c->peer_len);
+}
+
+/* NAT and firewall keep-alive: one datagram from each of our ports to the
+ * camera's, so a stateful firewall in between lets its packets back in.
+ * An RTP header with no payload (ignored by cameras) and an empty RR. */
+static void udp_punch(struct rtsp_client *c)
+{
+    uint8_t rtp_hdr[12] = {0x80, 0};
+    udp_send(c, 0, rtp_hdr, sizeof rtp_hdr);
+    uint8_t rr[128];
+    size_t n = rtcp_rx_report(&c->rx, "wardwatch", ingest_coarse_us(), rr, sizeof rr);
+    if (n) udp_send(c, 1, rr, n);
+}
+
+static void udp_send_rr(struct rtsp_client *c, int64_t now)
+{
+    c->next_rr_us = now + RR_INTERVAL_US;
+    uint8_t rr[128];
+    size_t n = rtcp_rx_report(&c->rx, "wardwatch", now, rr, sizeof rr);
+    if (!n || !c->server_port[1]) return;
+    udp_send(c, 1, rr, n);
+    c->st.rtcp_rr++;
+}
+
+/* From the camera: its address, and its port for socket i once known. */
+static bool from_camera(const struct rtsp_client *c, const struct sockaddr_storage *from, int i)
+{
+    if (!same_host(from, &c->peer)) return false;
+    return !c->server_port[i] || get_port(from) == c->server_port[i];
+}
+
+/* Hands the window's in-order packets to the depacketizer until an access
+ * unit is complete.  true if one is. */
+static bool udp_drain(struct rtsp_client *c, int64_t now)
+{
+    const uint8_t *p;
+    size_t n;
+    while (rtp_window_pop(&c->win, now, &p, &n)) {
+        c->st.frames++;
+        rtcp_rx_rtp(&c->rx, p, n, c->win.popped_at_us); /* jitter: when it came, not left */
+        if (rtp_depack_push(&c->dp, p, n) > 0) return true;
+    }
+    return false;
+}
+
+/* Reads what waits on the RTP socket (at most UDP_BATCH datagrams).
+ * Stops early when the window has no room (the packet stays held). */
+static void udp_recv_rtp(struct rtsp_client *c, int64_t now)
+{
+    for (int i = 0; i < UDP_BATCH && !c->held; i++) {
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t k = recvfrom(c->ufd[0], c->ubuf, RTPW_MAX_PACKET, MSG_DONTWAIT,
+                             (struct sockaddr *)&from, &fl);
+        c->st.recv_calls++;
+        if (k < 0) return;
+        c->st.bytes += k;
+        if (!from_camera(c, &from, 0)) { c->st.udp_foreign++; continue; }
+        if (rtp_window_push(&c->win, c->ubuf, (size_t)k, now) == RTPW_FULL) c->held = (size_t)k;
+    }
+}
+
+static void udp_recv_rtcp(struct rtsp_client *c, int64_t now)
+{
+    uint8_t b[2048];
+    for (int i = 0; i < 8; i++) {
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t k = recvfrom(c->ufd[1], b, sizeof b, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+        if (k < 0) return;
+        if (!from_camera(c, &from, 1)) { c->st.udp_foreign++; continue; }
+        c->st.rtcp++;
+        rtcp_rx_rtcp(&c->rx, b, (size_t)k, now);
+    }
+}
+
+/* RTSP messages on the connection while the media comes over UDP. */
+static int udp_control(struct rtsp_client *c)
+{
+    int rc = fill(c);
+    if (rc < 0 && rc != WW_EOF) return rc == -ECONNRESET || rc == -EPIPE ? WW_EOF : WW_EAV;
+    struct rtsp_item it;
+    ptrdiff_t k;
+    while ((k = rtsp_wire_next(c->buf + c->rd, c->wr - c->rd, c->max_ch, &it)) > 0) {
+        c->rd += (size_t)k;
+        if (it.kind == RTSP_ITEM_MSG) on_message(c, &it);
+        else if (it.kind == RTSP_ITEM_JUNK) c->st.junk_bytes += (int64_t)it.len;
+    }
+    if (k < 0) return WW_EAV;
+    return rc == WW_EOF ? WW_EOF : 0;
+}
+
+static int udp_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
+{
+    int64_t deadline = ingest_coarse_us() + timeout_us;
+    for (;;) {
+        if (c->stop && atomic_load(c->stop)) return WW_EOF;
+        if (c->dp.st.dropped_aus != c->drops_logged) log_drops(c);
+        if (rtp_depack_pop(&c->dp, pkt)) return 0;
+        int64_t now = ingest_coarse_us();
+        if (c->held && rtp_window_push(&c->win, c->ubuf, c->held, now) != RTPW_FULL) c->held = 0;
+        if (udp_drain(c, now)) continue;
+        if (now >= c->next_ka_us) {
+            int rc = keepalive(c, now);
+            if (rc == WW_EOF) return WW_EOF;
+            if (rc) return rc == -EPIPE || rc == -ECONNRESET ? WW_EOF : WW_EAV;
+        }
+        if (now >= c->next_rr_us) udp_send_rr(c, now);
+        if (now >= deadline) return -ETIMEDOUT;
+        if (c->held) continue; /* the window gives up its gap on this pass */
+        int64_t wait = SOCK_TIMEO_US, gap = rtp_window_wait_us(&c->win, now);
+        if (gap >= 0 && gap < wait) wait = gap;
+        if (deadline - now < wait) wait = deadline - now;
+        struct pollfd pfd[3] = {{.fd = c->fd, .events = POLLIN},
+                                {.fd = c->ufd[0], .events = POLLIN},
+                                {.fd = c->ufd[1], .events = POLLIN}};
+        int n = poll(pfd, 3, (int)((wait + 999) / 1000));
+        if (n < 0 && errno != EINTR) return WW_EAV;
+        if (n <= 0) continue;
+        now = ingest_coarse_us();
+        if (pfd[0].revents) {
+            int rc = udp_control(c);
+            if (rc) return rc;
+        }
+        if (pfd[2].revents) udp_recv_rtcp(c, now);
+        if (pfd[1].revents) udp_recv_rtp(c, now);
+    }
+}
+
 int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
 {
+    if (c->udp) return udp_read(c, pkt, timeout_us);
     int64_t deadline = ingest_coarse_us() + timeout_us;
     for (;;) {
         if (c->stop && atomic_load(c->stop)) return WW_EOF;
@@ -871,7 +1183,16 @@ void rtsp_client_close(struct rtsp_client *c)
                  (long long)c->dp.st.gaps, (long long)c->dp.st.lost, (long long)c->dp.st.bad,
                  (long long)c->st.keepalives, (long long)c->st.rtcp_rr, (long long)c->st.messages,
                  (long long)c->st.junk_bytes);
+    if (c->playing && c->udp)
+        ww_debug(c->ctx, "lean RTSP over UDP: %lld received, %lld lost, %lld reordered, "
+                         "%lld duplicate, %lld late, %lld foreign",
+                 (long long)c->win.st.received, (long long)c->win.st.lost,
+                 (long long)c->win.st.reordered, (long long)c->win.st.duplicate,
+                 (long long)c->win.st.late, (long long)c->st.udp_foreign);
     if (c->fd >= 0) close(c->fd);
+    for (int i = 0; i < 2; i++) if (c->ufd[i] >= 0) close(c->ufd[i]);
+    rtp_window_free(&c->win);
+    free(c->ubuf);
     rtp_depack_free(&c->dp);
     sdp_video_free(&c->sdp);
     rtsp_auth_free(&c->auth);
@@ -905,4 +1226,6 @@ void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st
 {
     *st = c->st;
     st->rtp = c->dp.st;
+    st->udp = c->udp;
+    st->win = c->win.st;
 }

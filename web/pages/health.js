@@ -1,5 +1,5 @@
 // Camera health (#/health): every camera's state with its reason, last
-// picture, frame rate, bitrate, reconnects, storage and oldest recording.
+// picture, frame rate, bitrate, reconnects, packet loss (UDP), storage and oldest recording.
 // Sortable; problems first by default (a camera that silently went dark is
 // the most common failure in the field).  Refreshes every 5 s.
 import { pressable } from '../lib/ui.js';
@@ -18,6 +18,7 @@ const strings = {
     'health.col.fps': 'Khung/giây',
     'health.col.bitrate': 'Tốc độ bit',
     'health.col.reconnects': 'Kết nối lại',
+    'health.col.loss': 'Mất gói',
     'health.col.storage': 'Dung lượng',
     'health.col.oldest': 'Bản ghi cũ nhất',
     'health.col.record': 'Ghi hình',
@@ -64,6 +65,7 @@ const strings = {
     'health.col.fps': 'Frames/s',
     'health.col.bitrate': 'Bitrate',
     'health.col.reconnects': 'Reconnects',
+    'health.col.loss': 'Packet loss',
     'health.col.storage': 'Storage',
     'health.col.oldest': 'Oldest recording',
     'health.col.record': 'Recording',
@@ -167,6 +169,9 @@ export default {
         cell: (c) => (!c.bitrate_kbps && c.state !== 'online' ? '—' : rateText(c.bitrate_kbps)) },
       { key: 'reconnects', label: t('health.col.reconnects'), class: 'num', sort: (c) => c.reconnects ?? -1,
         cell: (c) => h('span', { class: c.reconnects >= 10 ? 'hl-warn' : '' }, c.reconnects == null ? '—' : nf0.format(c.reconnects)) },
+      // RTP over UDP only (null over TCP): lost / expected packets of the main stream
+      { key: 'loss_pct', label: t('health.col.loss'), class: 'num', sort: (c) => c.loss_pct ?? -1,
+        cell: (c) => (c.loss_pct == null ? '—' : h('span', { class: c.loss_pct >= 1 ? 'hl-warn' : '', }, `${nf1.format(c.loss_pct)} %`)) },
       { key: 'storage_bytes', label: t('health.col.storage'), class: 'num', sort: (c) => c.storage_bytes ?? -1,
         cell: (c) => (c.storage_bytes ? bytes(c.storage_bytes) : '—') },
       { key: 'oldest_recording', label: t('health.col.oldest'), sort: (c) => ms(c.oldest_recording) || Infinity,
