@@ -22,6 +22,7 @@ struct prov_pg {
 };
 
 static const char *const schema_sql =
+    "SET client_min_messages = warning;"
     "CREATE TABLE IF NOT EXISTS hub_meta(key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE IF NOT EXISTS stations("
     " id text PRIMARY KEY, name text NOT NULL, token_hash text UNIQUE,"
