@@ -1,6 +1,6 @@
 /*
  * cli/hub.c — `wardwatch hub init | station add | station list | serve |
- * check`: the province hub (src/province/, decision 010).
+ * check | stats`: the province hub (src/province/, decision 010).
  *
  * The hub's own Ed25519 key is made at init in the hub's data folder
  * (--data, default the global one): hub.key (secret, 0600) and hub.pub
@@ -164,6 +164,19 @@ static int hub_check(struct hub_opts *o)
     return rc == 0 ? 0 : 1;
 }
 
+static int hub_stats(struct hub_opts *o, const char *from, const char *to)
+{
+    prov_pg *pg;
+    if (prov_pg_open(o->pg, &pg)) {
+        cli_err("cannot connect to PostgreSQL (%s)", o->pg);
+        return 1;
+    }
+    int rc = prov_pg_stats(pg, from, to, stdout);
+    prov_pg_close(pg);
+    if (rc) cli_err("hub stats failed (are FROM and TO dates?)");
+    return rc ? 1 : 0;
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -218,7 +231,8 @@ static void usage(FILE *f)
                "       wardwatch hub serve --pg CONNINFO --mqtt mqtt://HOST:PORT\n"
                "            [--listen ADDR:PORT] [--mqtt-public URL] [--data DIR]\n"
                "            [--client-id ID] [--gap-wait-ms MS]\n"
-               "       wardwatch hub check --pg CONNINFO\n");
+               "       wardwatch hub check --pg CONNINFO\n"
+               "       wardwatch hub stats FROM TO --pg CONNINFO\n");
 }
 
 int cli_hub(struct cli_ctx *c, int argc, char **argv)
@@ -235,6 +249,12 @@ int cli_hub(struct cli_ctx *c, int argc, char **argv)
         if (pos[0] && !strcmp(pos[0], "add") && pos[1]) return hub_station(&o, "add", pos[1]);
         if (pos[0] && !strcmp(pos[0], "list") && !pos[1]) return hub_station(&o, "list", NULL);
         return cli_usage("hub station add NAME | list");
+    }
+    if (!strcmp(verb, "stats")) {
+        const char *pos[2] = {0};
+        if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;
+        if (!pos[1]) return cli_usage("hub stats FROM TO --pg CONNINFO");
+        return hub_stats(&o, pos[0], pos[1]);
     }
     if (parse(argc - 2, argv + 2, &o, NULL, 0)) return 2;
     if (!strcmp(verb, "init")) return hub_init(c, &o);

@@ -9,7 +9,7 @@
 
 static const char *const cause_names[PROV_CAUSES] = {
     "ok", "bad_topic", "malformed_json", "wrong_v", "bad_field", "unknown_entity",
-    "topic_mismatch", "not_enrolled",
+    "topic_mismatch", "not_enrolled", "apply_failed",
 };
 
 const char *prov_cause_name(enum prov_cause c)

@@ -236,16 +236,17 @@ static int apply_row(prov_pg *pg, const struct prov_msg *m, const char *ver, con
                      " received = now() WHERE rows.version < EXCLUDED.version",
                      7, p);
     if (rc || strcmp(m->entity, "incident")) return rc;
+    const char *q[] = {m->station, m->id, ver, p[4], data};
     /* the typed copy the province statistics read; a malformed time stays NULL */
     return run_cmd(pg,
                    "INSERT INTO incidents(station, id, version, deleted, ward, category, occurred_at)"
-                   " SELECT $1, $3, $4::bigint, $5::boolean, d->>'ward', d->>'category',"
+                   " SELECT $1, $2, $3::bigint, $4::boolean, d->>'ward', d->>'category',"
                    " CASE WHEN d->>'occurred_at' ~ '^\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d'"
-                   " THEN (d->>'occurred_at')::timestamptz END FROM (SELECT $6::jsonb AS d) x"
+                   " THEN (d->>'occurred_at')::timestamptz END FROM (SELECT $5::jsonb AS d) x"
                    " ON CONFLICT (station, id) DO UPDATE SET version = EXCLUDED.version,"
                    " deleted = EXCLUDED.deleted, ward = EXCLUDED.ward, category = EXCLUDED.category,"
                    " occurred_at = EXCLUDED.occurred_at WHERE incidents.version < EXCLUDED.version",
-                   6, p);
+                   5, q);
 }
 
 static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
@@ -282,6 +283,21 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
                      " last_seen = now() WHERE id = $1",
                      3, p);
     }
+    free(above);
+    return rc;
+}
+
+int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after)
+{
+    char contig[24];
+    snprintf(contig, sizeof contig, "%" PRId64, after->contig);
+    char *above = above_text(after);
+    if (!above) return -ENOMEM;
+    const char *p[] = {station, contig, above};
+    int rc = run_cmd(pg,
+                     "UPDATE stations SET last_seq = $2::bigint, seq_above = $3::bigint[],"
+                     " last_seen = now() WHERE id = $1",
+                     3, p);
     free(above);
     return rc;
 }
@@ -358,4 +374,34 @@ int prov_pg_check(prov_pg *pg, FILE *f)
     }
     PQclear(r);
     return bad;
+}
+
+int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f)
+{
+    const char *p[] = {from, to};
+    /* two index ranges (the period and the same period a year before), one
+     * pass; a ward is (station, ward): ward ids are per station */
+    PGresult *r = run(pg,
+                      "WITH b AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t)"
+                      " SELECT station, coalesce(ward, '-'), coalesce(category, '-'),"
+                      "  count(*) FILTER (WHERE occurred_at >= b.f AND occurred_at < b.t),"
+                      "  count(*) FILTER (WHERE occurred_at >= b.f - interval '1 year'"
+                      "   AND occurred_at < b.t - interval '1 year')"
+                      " FROM incidents, b WHERE NOT deleted AND"
+                      "  ((occurred_at >= b.f AND occurred_at < b.t) OR"
+                      "   (occurred_at >= b.f - interval '1 year' AND occurred_at < b.t - interval '1 year'))"
+                      " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                      2, p);
+    if (!r) return -EIO;
+    long long cur = 0, prev = 0;
+    fprintf(f, "%-12s %-10s %-24s %8s %8s\n", "STATION", "WARD", "CATEGORY", "CASES", "YEAR AGO");
+    for (int i = 0; i < PQntuples(r); i++) {
+        fprintf(f, "%-12s %-10s %-24s %8s %8s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+        cur += strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        prev += strtoll(PQgetvalue(r, i, 4), NULL, 10);
+    }
+    fprintf(f, "%-12s %-10s %-24s %8lld %8lld\n", "total", "", "", cur, prev);
+    PQclear(r);
+    return 0;
 }

@@ -50,6 +50,8 @@ enum prov_cause {
     PROV_BAD_ENTITY,  /* not one of the v1 entities */
     PROV_MISMATCH,    /* topic and payload disagree on station or entity */
     PROV_NOT_ENROLLED,
+    PROV_APPLY_FAILED, /* PostgreSQL refused it with the connection up (e.g. a NUL
+                          in a string, which jsonb rejects): it can never commit */
     PROV_CAUSES
 };
 const char *prov_cause_name(enum prov_cause c);
@@ -114,9 +116,17 @@ int prov_pg_load_stations(prov_pg *pg, struct prov_station_state **out, size_t *
 /* Applies m in one transaction together with the station's new seq state
  * *after (already marked by the caller).  0, or -EIO (nothing applied). */
 int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after);
+/* Records only the station's seq state (a message that can never commit is
+ * marked applied so it does not hold a gap open forever). */
+int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after);
 /* hub check: compares every station's census with the hub's rows; prints the
  * table to f; returns 0 when all equal, 1 when not, -EIO on error. */
 int prov_pg_check(prov_pg *pg, FILE *f);
+
+/* Incidents per (station, ward, category) in [from, to) beside the same
+ * period a year before, with totals, printed to f.  from/to: anything
+ * PostgreSQL reads as timestamptz.  0 or -EIO. */
+int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f);
 
 /* ---- the subscriber (sub.c) ---- */
 struct prov_serve_opts {

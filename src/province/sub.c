@@ -117,10 +117,16 @@ static void handle(struct sub *s, const struct mosquitto_message *mm)
         }
     }
     if (prov_pg_apply(s->pg, &m, &after)) {
-        s->pg_failed = true;
-        goto out;
+        /* connection up: this message itself is refused and would be on
+         * every resend too; drop it, keep the seq moving */
+        if (!prov_pg_ok(s->pg) || prov_pg_mark(s->pg, m.station, &after)) {
+            s->pg_failed = true;
+            goto out;
+        }
+        drop(s, PROV_APPLY_FAILED, mm->topic);
+    } else {
+        s->applied++;
     }
-    s->applied++;
     if (!census) {
         bool had_gap = prov_seq_gap(&st->seq);
         st->seq = after;

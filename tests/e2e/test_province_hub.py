@@ -100,8 +100,8 @@ class StationSim:
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
 
-    def payload(self, seq, cam_id, version, data, op="upsert", v=1):
-        return json.dumps({"v": v, "station": self.sid, "seq": seq, "entity": "camera",
+    def payload(self, seq, cam_id, version, data, op="upsert", v=1, entity="camera"):
+        return json.dumps({"v": v, "station": self.sid, "seq": seq, "entity": entity,
                            "id": str(cam_id), "version": version, "op": op,
                            "at": "2026-12-03T10:15:02Z", "data": data})
 
@@ -116,14 +116,16 @@ class StationSim:
             time.sleep(0.5)
         raise RuntimeError(f"mosquitto_pub: {r.stderr}")
 
-    def new(self, cam_id, data, op="upsert", send=True):
+    def new(self, cam_id, data, op="upsert", send=True, entity="camera"):
         with self.lock:
             self.seq += 1
             s = self.seq
-            self.sent[s] = self.payload(s, cam_id, s, data if op == "upsert" else {}, op)
-            self.state[str(cam_id)] = (s, op == "delete")
+            self.sent[s] = self.payload(s, cam_id, s, data if op == "upsert" else {}, op,
+                                        entity=entity)
+            if entity == "camera":
+                self.state[str(cam_id)] = (s, op == "delete")
         if send:
-            self.pub_raw([self.sent[s]])
+            self.pub_raw([self.sent[s]], topic=f"wardwatch/{self.sid}/{entity}")
         return s
 
     def _watch(self):
@@ -145,8 +147,8 @@ class StationSim:
                 if self.answer:
                     with self.lock:
                         lines = [self.sent[s] for s in sorted(self.sent) if s >= m.get("from", 1)]
-                    if lines:
-                        self.pub_raw(lines)
+                    for line in lines:  # one topic per entity
+                        self.pub_raw([line], topic=f"wardwatch/{self.sid}/{json.loads(line)['entity']}")
 
     def census(self, seq=None, fudge=0):
         live = [v for v, d in self.state.values() if not d]
@@ -294,6 +296,19 @@ def run(tmp, pg, mq, hub):
     diff = [l for l in r.stdout.splitlines() if "DIFFERS" in l]
     check(r.returncode == 1 and diff and "camera" in diff[0], "hub check exits 1 naming what differs",
           "exit 1, camera DIFFERS", (r.returncode, r.stdout))
+
+    # province statistics: this quarter beside the same quarter a year before
+    inc = [("2026-10-05T08:00:00+07:00", "theft", "upsert"), ("2026-11-20T21:30:00+07:00", "theft", "upsert"),
+           ("2026-12-01T10:00:00+07:00", "fight", "upsert"), ("2025-10-10T09:00:00+07:00", "theft", "upsert"),
+           ("2026-11-01T09:00:00+07:00", "theft", "delete"), ("2026-07-01T09:00:00+07:00", "theft", "upsert")]
+    for i, (at, cat, op) in enumerate(inc):
+        sim.new(100 + i, {"ward": "7", "category": cat, "occurred_at": at}, op=op, entity="incident")
+    wait(lambda: applied(pg, sid) == (sim.seq, 0), 15)
+    r = hub.ww("stats", "2026-10-01T00:00:00+07:00", "2027-01-01T00:00:00+07:00")
+    lines = [l.split() for l in r.stdout.splitlines()]
+    want = [[sid, "7", "fight", "1", "0"], [sid, "7", "theft", "2", "1"], ["total", "3", "1"]]
+    check(lines[1:] == want, "hub stats counts the quarter and the same quarter a year before",
+          want, lines)
     sim.stopping = True
     log(f"hub log tail:\n{hub.log()[-1500:]}")
 
