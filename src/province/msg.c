@@ -179,3 +179,16 @@ int prov_seq_mark(struct prov_seq *t, int64_t seq)
     t->n++;
     return 1;
 }
+
+bool prov_msg_peek_seq(const char *topic, const void *payload, size_t len,
+                       char station[PROV_STATION_MAX + 1], int64_t *seq)
+{
+    char t_entity[PROV_ENTITY_MAX + 1], st[PROV_STATION_MAX + 1];
+    if (!split_topic(topic, station, t_entity)) return false;
+    json_t *o = json_loadb(payload, len, JSON_REJECT_DUPLICATES, NULL);
+    bool ok = json_is_object(o) && get_str(o, "station", st, PROV_STATION_MAX, false) &&
+              !strcmp(st, station) && strcmp(t_entity, "census") &&
+              get_pos_int(o, "seq", seq);
+    json_decref(o);
+    return ok;
+}

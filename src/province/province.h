@@ -66,6 +66,12 @@ bool prov_entity_ok(const char *s);
 enum prov_cause prov_msg_parse(const char *topic, const void *payload, size_t len,
                                struct prov_msg *out);
 void prov_msg_clear(struct prov_msg *m);
+/* For a message prov_msg_parse refused: its station (from the topic) and
+ * seq, when the payload names the same station and a positive seq, so the
+ * hub can mark that seq as seen (dropped) instead of holding a gap open
+ * for a message that will be just as bad on every resend.  Not for census. */
+bool prov_msg_peek_seq(const char *topic, const void *payload, size_t len,
+                       char station[PROV_STATION_MAX + 1], int64_t *seq);
 
 /* The seqs of one station the hub has applied: every seq <= contig, plus
  * up to PROV_SEQ_ABOVE seqs above it (those received past a gap). */

@@ -89,13 +89,37 @@ static void ask_resend(struct sub *s, struct prov_station_state *st)
     }
 }
 
+/* A refused message that names its seq: mark the seq so no gap stays open
+ * for it (it would be as bad on every resend). */
+static void skip_seq(struct sub *s, const struct mosquitto_message *mm)
+{
+    char station[PROV_STATION_MAX + 1];
+    int64_t seq;
+    if (!prov_msg_peek_seq(mm->topic, mm->payload, (size_t)mm->payloadlen, station, &seq)) return;
+    struct prov_station_state *st = find(s, station);
+    if (!st) return;
+    struct prov_seq after = st->seq;
+    if (prov_seq_mark(&after, seq) != 1) return;
+    if (prov_pg_mark(s->pg, station, &after)) {
+        s->pg_failed = true;
+        return;
+    }
+    bool had_gap = prov_seq_gap(&st->seq);
+    st->seq = after;
+    if (!prov_seq_gap(&after)) st->gap_since_us = 0;
+    else if (!had_gap) st->gap_since_us = now_us();
+}
+
 static void handle(struct sub *s, const struct mosquitto_message *mm)
 {
     /* our own requests come back through the wildcard: not station data */
     if (strstr(mm->topic, "/ctl/")) return;
     struct prov_msg m;
     enum prov_cause c = prov_msg_parse(mm->topic, mm->payload, (size_t)mm->payloadlen, &m);
-    if (c != PROV_OK) return drop(s, c, mm->topic);
+    if (c != PROV_OK) {
+        drop(s, c, mm->topic);
+        return skip_seq(s, mm);
+    }
     struct prov_station_state *st = find(s, m.station);
     if (!st && now_us() - s->reload_us > 1000000) {  /* enrolled since we loaded? */
         s->reload_us = now_us();

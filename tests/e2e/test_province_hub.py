@@ -245,14 +245,24 @@ def run(tmp, pg, mq, hub):
     # dropped: malformed, wrong v, not enrolled
     before = pg.psql("SELECT count(*) FROM rows")
     sim.pub_raw(["{not json"])
-    sim.pub_raw([sim.payload(99, 9, 99, {}, v=2)])
+    wrong_v = sim.new(9, {"name": "v2"}, send=False)  # refused, but its seq is the station's
+    sim.sent[wrong_v] = sim.sent[wrong_v].replace('"v": 1', '"v": 2')
+    sim.state.pop("9")
+    sim.pub_raw([sim.sent[wrong_v]])
     sim.pub_raw([json.dumps({"v": 1, "station": other, "seq": 1, "entity": "camera", "id": "1",
                              "version": 1, "op": "upsert", "data": {}})], topic=f"wardwatch/{other}/camera")
-    time.sleep(1.5)
+    # a refused message that names its seq holds no gap open: it is marked seen
+    bad = sim.new(9, {"name": "bad"}, send=False)
+    sim.sent[bad] = sim.sent[bad].replace('"op": "upsert"', '"op": "merge"')
+    sim.state.pop("9")
+    sim.pub_raw([sim.sent[bad]])
+    check(wait(lambda: applied(pg, sid) == (bad, 0), 10), "a refused message's seq is marked, no gap",
+          (bad, 0), applied(pg, sid))
+    time.sleep(1.0)
     check(pg.psql("SELECT count(*) FROM rows") == before, "bad messages change nothing", before,
           pg.psql("SELECT count(*) FROM rows"))
     lg = hub.log()
-    for cause in ("malformed_json", "wrong_v", "not_enrolled"):
+    for cause in ("malformed_json", "wrong_v", "not_enrolled", "bad_field"):
         check(cause in lg, f"the hub logs the drop cause {cause}", cause, lg[-600:])
 
     # hub stopped 20 s while the station publishes: the broker holds them

@@ -81,6 +81,23 @@ static void test_parse_causes(void **st)
     assert_string_equal(prov_cause_name(PROV_BAD_VERSION), "wrong_v");
 }
 
+static void test_peek_seq(void **st)
+{
+    (void)st;
+    char station[PROV_STATION_MAX + 1];
+    int64_t seq = 0;
+    const char *bad_v = "{\"v\":2,\"station\":\"st-a\",\"seq\":9,\"entity\":\"camera\"}";
+    assert_true(prov_msg_peek_seq("wardwatch/st-a/camera", bad_v, strlen(bad_v), station, &seq));
+    assert_string_equal(station, "st-a");
+    assert_int_equal(seq, 9);
+    /* another station's seq, census, no seq, not JSON: nothing to mark */
+    assert_false(prov_msg_peek_seq("wardwatch/st-b/camera", bad_v, strlen(bad_v), station, &seq));
+    assert_false(prov_msg_peek_seq("wardwatch/st-a/census", bad_v, strlen(bad_v), station, &seq));
+    const char *no_seq = "{\"station\":\"st-a\"}";
+    assert_false(prov_msg_peek_seq("wardwatch/st-a/camera", no_seq, strlen(no_seq), station, &seq));
+    assert_false(prov_msg_peek_seq("wardwatch/st-a/camera", "{x", 2, station, &seq));
+}
+
 static void test_station_ids(void **st)
 {
     (void)st;
@@ -153,7 +170,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),   cmocka_unit_test(test_parse_causes),
-        cmocka_unit_test(test_station_ids),  cmocka_unit_test(test_seq_contiguous),
+        cmocka_unit_test(test_station_ids),  cmocka_unit_test(test_peek_seq),  cmocka_unit_test(test_seq_contiguous),
         cmocka_unit_test(test_seq_gap),      cmocka_unit_test(test_seq_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
