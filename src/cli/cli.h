@@ -46,5 +46,6 @@ int cli_verify(struct cli_ctx *c, int argc, char **argv);   /* verify an export 
 int cli_backup(struct cli_ctx *c, int argc, char **argv);   /* backup OUTDIR [--config-file F] */
 int cli_restore(struct cli_ctx *c, int argc, char **argv);  /* restore BACKUPDIR */
 int cli_config(struct cli_ctx *c, int argc, char **argv);   /* config show: every setting and its source */
+int cli_hub(struct cli_ctx *c, int argc, char **argv);      /* hub init | station | serve | check */
 
 #endif

@@ -1,0 +1,264 @@
+/*
+ * cli/hub.c — `wardwatch hub init | station add | station list | serve |
+ * check | stats`: the province hub (src/province/, decision 010).
+ *
+ * The hub's own Ed25519 key is made at init in the hub's data folder
+ * (--data, default the global one): hub.key (secret, 0600) and hub.pub
+ * (base64), handed to every station at enrolment.  The HTTP server needs
+ * a small SQLite catalog for its session machinery; it is hub-http.db in
+ * the same folder and holds no province data.
+ */
+#include "cli/cli.h"
+#include "cli/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/base.h"
+#include "catalog/catalog.h"
+#include "http/http.h"
+#include "province/province.h"
+
+struct hub_opts {
+    const char *pg, *data, *mqtt, *mqtt_public, *listen, *client_id;
+    int gap_wait_ms;
+};
+
+/* --pg X --data X … ; positional arguments go to pos (at most npos). */
+static int parse(int argc, char **argv, struct hub_opts *o, const char **pos, int npos)
+{
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = !strcmp(a, "--pg") ? &o->pg
+                           : !strcmp(a, "--data") ? &o->data
+                           : !strcmp(a, "--mqtt") ? &o->mqtt
+                           : !strcmp(a, "--mqtt-public") ? &o->mqtt_public
+                           : !strcmp(a, "--listen") ? &o->listen
+                           : !strcmp(a, "--client-id") ? &o->client_id
+                           : NULL;
+        if (!strcmp(a, "--gap-wait-ms")) {
+            if (i + 1 >= argc || (o->gap_wait_ms = atoi(argv[++i])) <= 0)
+                return cli_usage("--gap-wait-ms needs a positive number");
+            continue;
+        }
+        if (dst) {
+            if (i + 1 >= argc) return cli_usage("%s needs a value", a);
+            *dst = argv[++i];
+        } else if (a[0] == '-') {
+            return cli_usage("hub: unknown option %s", a);
+        } else if (k < npos) {
+            pos[k++] = a;
+        } else {
+            return cli_usage("hub: unexpected argument %s", a);
+        }
+    }
+    if (!o->pg) return cli_usage("hub: --pg CONNINFO is required");
+    return 0;
+}
+
+static int write_file(const char *path, const void *p, size_t n, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+    if (fd < 0) return -errno;
+    ssize_t w = write(fd, p, n);
+    int rc = (w == (ssize_t)n && fsync(fd) == 0) ? 0 : -EIO;
+    close(fd);
+    return rc;
+}
+
+/* hub.key / hub.pub in dir, made once (an existing key is kept). */
+static int make_key(const char *dir)
+{
+    char kp[4096], pp[4096];
+    snprintf(kp, sizeof kp, "%s/hub.key", dir);
+    snprintf(pp, sizeof pp, "%s/hub.pub", dir);
+    if (access(kp, F_OK) == 0) return 0;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    char b64[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+    int rc = write_file(kp, sk, sizeof sk, 0600);
+    sodium_memzero(sk, sizeof sk);
+    if (!rc) rc = write_file(pp, b64, strlen(b64), 0644);
+    return rc;
+}
+
+static int read_pub(const char *dir, char *out, size_t max)
+{
+    char pp[4096];
+    snprintf(pp, sizeof pp, "%s/hub.pub", dir);
+    FILE *f = fopen(pp, "r");
+    if (!f) return -errno;
+    size_t n = fread(out, 1, max - 1, f);
+    fclose(f);
+    out[n] = 0;
+    out[strcspn(out, "\r\n")] = 0;
+    return n ? 0 : -EINVAL;
+}
+
+static int hub_init(struct cli_ctx *c, struct hub_opts *o)
+{
+    const char *dir = o->data ? o->data : c->data_dir;
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        cli_err("cannot create %s: %s", dir, strerror(errno));
+        return 1;
+    }
+    if (make_key(dir)) {
+        cli_err("cannot write the hub key in %s", dir);
+        return 1;
+    }
+    prov_pg *pg;
+    if (prov_pg_open(o->pg, &pg)) {
+        cli_err("cannot connect to PostgreSQL (%s)", o->pg);
+        return 1;
+    }
+    int rc = prov_pg_migrate(pg);
+    prov_pg_close(pg);
+    if (rc) {
+        cli_err("the hub schema could not be created");
+        return 1;
+    }
+    printf("hub ready: schema in PostgreSQL, key in %s/hub.pub\n", dir);
+    return 0;
+}
+
+static int hub_station(struct hub_opts *o, const char *sub, const char *name)
+{
+    prov_pg *pg;
+    if (prov_pg_open(o->pg, &pg)) {
+        cli_err("cannot connect to PostgreSQL (%s)", o->pg);
+        return 1;
+    }
+    int rc = 0;
+    if (!strcmp(sub, "add")) {
+        char id[PROV_STATION_MAX + 1], token[65];
+        rc = prov_pg_station_add(pg, name, id, token);
+        if (!rc) printf("station %s\ntoken %s (once only; expires in 24 h)\n", id, token);
+    } else {
+        rc = prov_pg_station_list(pg, stdout);
+    }
+    prov_pg_close(pg);
+    if (rc) cli_err("hub station %s failed", sub);
+    return rc ? 1 : 0;
+}
+
+static int hub_check(struct hub_opts *o)
+{
+    prov_pg *pg;
+    if (prov_pg_open(o->pg, &pg)) {
+        cli_err("cannot connect to PostgreSQL (%s)", o->pg);
+        return 1;
+    }
+    int rc = prov_pg_check(pg, stdout);
+    prov_pg_close(pg);
+    if (rc < 0) cli_err("hub check failed to read the province catalog");
+    return rc == 0 ? 0 : 1;
+}
+
+static int hub_stats(struct hub_opts *o, const char *from, const char *to)
+{
+    prov_pg *pg;
+    if (prov_pg_open(o->pg, &pg)) {
+        cli_err("cannot connect to PostgreSQL (%s)", o->pg);
+        return 1;
+    }
+    int rc = prov_pg_stats(pg, from, to, stdout);
+    prov_pg_close(pg);
+    if (rc) cli_err("hub stats failed (are FROM and TO dates?)");
+    return rc ? 1 : 0;
+}
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
+{
+    if (!o->mqtt) return cli_usage("hub serve: --mqtt mqtt://HOST:PORT is required");
+    const char *dir = o->data ? o->data : c->data_dir;
+    char pub[128], db[4096];
+    if (read_pub(dir, pub, sizeof pub)) {
+        cli_err("no hub key in %s: run `wardwatch hub init` first", dir);
+        return 1;
+    }
+    struct http_server *srv = NULL;
+    struct prov_http h = {.conninfo = o->pg, .hub_public_key = pub, .mqtt_public = o->mqtt_public};
+    if (o->listen) {
+        snprintf(db, sizeof db, "%s/hub-http.db", dir);
+        catalog_t *cat;
+        if (catalog_open(db, CATALOG_CREATE, &cat)) {
+            cli_err("cannot create %s", db);
+            return 1;
+        }
+        catalog_close(cat);
+        struct http_config cfg = {.listen = o->listen, .db_path = db};
+        if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h)) {
+            cli_err("cannot listen on %s", o->listen);
+            http_server_stop(srv);
+            return 1;
+        }
+        printf("hub listening on %s\n", o->listen);
+        fflush(stdout);
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct prov_serve_opts so = {
+        .conninfo = o->pg, .mqtt_url = o->mqtt,
+        .client_id = o->client_id ? o->client_id : "wardwatch-hub",
+        .gap_wait_ms = o->gap_wait_ms ? o->gap_wait_ms : 3000,
+    };
+    int rc = prov_serve(&so, &g_stop);
+    http_server_stop(srv);
+    if (rc) cli_err("hub serve could not start (%s)", strerror(-rc));
+    return rc ? 1 : 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: wardwatch hub init --pg CONNINFO [--data DIR]\n"
+               "       wardwatch hub station add NAME --pg CONNINFO\n"
+               "       wardwatch hub station list --pg CONNINFO\n"
+               "       wardwatch hub serve --pg CONNINFO --mqtt mqtt://HOST:PORT\n"
+               "            [--listen ADDR:PORT] [--mqtt-public URL] [--data DIR]\n"
+               "            [--client-id ID] [--gap-wait-ms MS]\n"
+               "       wardwatch hub check --pg CONNINFO\n"
+               "       wardwatch hub stats FROM TO --pg CONNINFO\n");
+}
+
+int cli_hub(struct cli_ctx *c, int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct hub_opts o = {0};
+    const char *verb = argv[1];
+    if (!strcmp(verb, "station")) {
+        const char *pos[2] = {0};
+        if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;
+        if (pos[0] && !strcmp(pos[0], "add") && pos[1]) return hub_station(&o, "add", pos[1]);
+        if (pos[0] && !strcmp(pos[0], "list") && !pos[1]) return hub_station(&o, "list", NULL);
+        return cli_usage("hub station add NAME | list");
+    }
+    if (!strcmp(verb, "stats")) {
+        const char *pos[2] = {0};
+        if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;
+        if (!pos[1]) return cli_usage("hub stats FROM TO --pg CONNINFO");
+        return hub_stats(&o, pos[0], pos[1]);
+    }
+    if (parse(argc - 2, argv + 2, &o, NULL, 0)) return 2;
+    if (!strcmp(verb, "init")) return hub_init(c, &o);
+    if (!strcmp(verb, "serve")) return hub_serve(c, &o);
+    if (!strcmp(verb, "check")) return hub_check(&o);
+    return cli_usage("hub: unknown verb %s", verb);
+}

@@ -1,0 +1,407 @@
+/*
+ * province/pgstore.c — every SQL statement of the hub, against PostgreSQL
+ * (decision 010 says why it lives here and not in src/catalog/, which is
+ * the station's SQLite).  Each message is applied in one transaction
+ * together with the station's applied-seq state, so a crash leaves either
+ * both or neither.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "base/base.h"
+#include "province/province.h"
+
+struct prov_pg {
+    PGconn *conn;
+};
+
+static const char *const schema_sql =
+    "SET client_min_messages = warning;"
+    "CREATE TABLE IF NOT EXISTS hub_meta(key text PRIMARY KEY, value text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS stations("
+    " id text PRIMARY KEY, name text NOT NULL, token_hash text UNIQUE,"
+    " token_expires timestamptz, public_key text, enrolled_at timestamptz,"
+    " last_seq bigint NOT NULL DEFAULT 0,"          /* highest contiguous seq applied */
+    " seq_above bigint[] NOT NULL DEFAULT '{}',"    /* seqs applied past a gap */
+    " last_seen timestamptz);"
+    "CREATE TABLE IF NOT EXISTS rows("
+    " station text NOT NULL REFERENCES stations(id), entity text NOT NULL, id text NOT NULL,"
+    " version bigint NOT NULL, deleted boolean NOT NULL, data jsonb NOT NULL, at text,"
+    " received timestamptz NOT NULL DEFAULT now(), PRIMARY KEY(station, entity, id));"
+    "CREATE TABLE IF NOT EXISTS incidents("
+    " station text NOT NULL REFERENCES stations(id), id text NOT NULL, version bigint NOT NULL,"
+    " deleted boolean NOT NULL, ward text, category text, occurred_at timestamptz,"
+    " PRIMARY KEY(station, id));"
+    "CREATE INDEX IF NOT EXISTS incidents_period ON incidents(occurred_at, ward, category)"
+    " WHERE NOT deleted;"
+    "CREATE TABLE IF NOT EXISTS census("
+    " station text PRIMARY KEY REFERENCES stations(id), data jsonb NOT NULL, seq bigint NOT NULL,"
+    " received timestamptz NOT NULL DEFAULT now());"
+    "INSERT INTO hub_meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;";
+
+static void log_pg(const char *what, PGconn *c)
+{
+    ww_log(WW_LOG_ERROR, "province", "%s: %s", what, c ? PQerrorMessage(c) : "no connection");
+}
+
+int prov_pg_open(const char *conninfo, prov_pg **out)
+{
+    prov_pg *pg = calloc(1, sizeof *pg);
+    if (!pg) return -ENOMEM;
+    pg->conn = PQconnectdb(conninfo);
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        log_pg("PostgreSQL connect", pg->conn);
+        prov_pg_close(pg);
+        return -ECONNREFUSED;
+    }
+    *out = pg;
+    return 0;
+}
+
+void prov_pg_close(prov_pg *pg)
+{
+    if (!pg) return;
+    PQfinish(pg->conn);
+    free(pg);
+}
+
+bool prov_pg_ok(prov_pg *pg) { return PQstatus(pg->conn) == CONNECTION_OK; }
+
+int prov_pg_reset(prov_pg *pg)
+{
+    PQreset(pg->conn);
+    return prov_pg_ok(pg) ? 0 : -ECONNREFUSED;
+}
+
+/* Runs sql with text params; returns the result when its status is ok
+ * (tuples or command), else logs, clears and returns NULL. */
+static PGresult *run(prov_pg *pg, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+        ww_log(WW_LOG_ERROR, "province", "SQL failed: %s", PQerrorMessage(pg->conn));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int run_cmd(prov_pg *pg, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = run(pg, sql, n, params);
+    if (!r) return -EIO;
+    PQclear(r);
+    return 0;
+}
+
+int prov_pg_migrate(prov_pg *pg)
+{
+    PGresult *r = PQexec(pg->conn, schema_sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -EIO;
+    if (rc) log_pg("hub schema", pg->conn);
+    PQclear(r);
+    return rc;
+}
+
+int prov_pg_station_add(prov_pg *pg, const char *name, char id[PROV_STATION_MAX + 1],
+                        char token[65])
+{
+    uint8_t rid[4], tok[32];
+    randombytes_buf(rid, sizeof rid);
+    randombytes_buf(tok, sizeof tok);
+    char rhex[9], hash[WW_SHA256_HEX];
+    ww_hex(rid, sizeof rid, rhex);
+    ww_hex(tok, sizeof tok, token);
+    snprintf(id, PROV_STATION_MAX + 1, "st-%s", rhex);
+    ww_sha256_hex(token, strlen(token), hash);
+    const char *p[] = {id, name, hash};
+    return run_cmd(pg,
+                   "INSERT INTO stations(id, name, token_hash, token_expires)"
+                   " VALUES ($1, $2, $3, now() + interval '24 hours')",
+                   3, p);
+}
+
+int prov_pg_station_list(prov_pg *pg, FILE *f)
+{
+    PGresult *r = run(pg,
+                      "SELECT id, name, CASE WHEN enrolled_at IS NULL THEN 'no' ELSE 'yes' END,"
+                      " last_seq, cardinality(seq_above), coalesce(last_seen::text, '-')"
+                      " FROM stations ORDER BY name, id",
+                      0, NULL);
+    if (!r) return -EIO;
+    fprintf(f, "%-12s %-24s %-8s %10s %5s %s\n", "ID", "NAME", "ENROLLED", "SEQ", "GAPS",
+            "LAST SEEN");
+    for (int i = 0; i < PQntuples(r); i++)
+        fprintf(f, "%-12s %-24s %-8s %10s %5s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+                PQgetvalue(r, i, 5));
+    PQclear(r);
+    return 0;
+}
+
+int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *public_key,
+                  char id[PROV_STATION_MAX + 1])
+{
+    char hash[WW_SHA256_HEX];
+    ww_sha256_hex(token, strlen(token), hash);
+    const char *p[] = {hash, name, public_key};
+    /* one statement: spending the token and reading it cannot race */
+    PGresult *r = run(pg,
+                      "UPDATE stations SET token_hash = NULL, token_expires = NULL,"
+                      " public_key = $3, name = coalesce(nullif($2, ''), name),"
+                      " enrolled_at = now()"
+                      " WHERE token_hash = $1 AND token_expires > now() RETURNING id",
+                      3, p);
+    if (!r) return -EIO;
+    int rc = -EACCES;
+    if (PQntuples(r) == 1) {
+        snprintf(id, PROV_STATION_MAX + 1, "%s", PQgetvalue(r, 0, 0));
+        rc = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* "{1,5,7}" → tracker set above contig (ignores what does not fit). */
+static void parse_above(const char *s, struct prov_seq *t)
+{
+    const char *p = s;
+    while (*p) {
+        if (*p >= '0' && *p <= '9') {
+            char *end;
+            long long v = strtoll(p, &end, 10);
+            prov_seq_mark(t, v);
+            p = end;
+        } else {
+            p++;
+        }
+    }
+}
+
+int prov_pg_load_stations(prov_pg *pg, struct prov_station_state **out, size_t *n)
+{
+    PGresult *r = run(pg,
+                      "SELECT id, last_seq, seq_above::text FROM stations"
+                      " WHERE enrolled_at IS NOT NULL ORDER BY id",
+                      0, NULL);
+    if (!r) return -EIO;
+    size_t k = (size_t)PQntuples(r);
+    struct prov_station_state *v = calloc(k ? k : 1, sizeof *v);
+    if (!v) {
+        PQclear(r);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < k; i++) {
+        snprintf(v[i].id, sizeof v[i].id, "%s", PQgetvalue(r, (int)i, 0));
+        prov_seq_init(&v[i].seq, strtoll(PQgetvalue(r, (int)i, 1), NULL, 10));
+        parse_above(PQgetvalue(r, (int)i, 2), &v[i].seq);
+    }
+    PQclear(r);
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+/* "{a,b,c}" of the tracker's set above contig. */
+static char *above_text(const struct prov_seq *t)
+{
+    size_t cap = 4 + t->n * 21;
+    char *s = malloc(cap), *p = s;
+    if (!s) return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < t->n; i++)
+        p += snprintf(p, cap - (size_t)(p - s), "%s%" PRId64, i ? "," : "", t->above[i]);
+    *p++ = '}';
+    *p = 0;
+    return s;
+}
+
+static int apply_row(prov_pg *pg, const struct prov_msg *m, const char *ver, const char *data)
+{
+    const char *p[] = {m->station, m->entity, m->id, ver, m->deleted ? "t" : "f", data,
+                       m->at[0] ? m->at : NULL};
+    /* the version guard makes duplicates, replays and late old states no-ops */
+    int rc = run_cmd(pg,
+                     "INSERT INTO rows(station, entity, id, version, deleted, data, at)"
+                     " VALUES ($1, $2, $3, $4::bigint, $5::boolean, $6::jsonb, $7)"
+                     " ON CONFLICT (station, entity, id) DO UPDATE SET version = EXCLUDED.version,"
+                     " deleted = EXCLUDED.deleted, data = EXCLUDED.data, at = EXCLUDED.at,"
+                     " received = now() WHERE rows.version < EXCLUDED.version",
+                     7, p);
+    if (rc || strcmp(m->entity, "incident")) return rc;
+    const char *q[] = {m->station, m->id, ver, p[4], data};
+    /* the typed copy the province statistics read; a malformed time stays NULL */
+    return run_cmd(pg,
+                   "INSERT INTO incidents(station, id, version, deleted, ward, category, occurred_at)"
+                   " SELECT $1, $2, $3::bigint, $4::boolean, d->>'ward', d->>'category',"
+                   " CASE WHEN d->>'occurred_at' ~ '^\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d'"
+                   " THEN (d->>'occurred_at')::timestamptz END FROM (SELECT $5::jsonb AS d) x"
+                   " ON CONFLICT (station, id) DO UPDATE SET version = EXCLUDED.version,"
+                   " deleted = EXCLUDED.deleted, ward = EXCLUDED.ward, category = EXCLUDED.category,"
+                   " occurred_at = EXCLUDED.occurred_at WHERE incidents.version < EXCLUDED.version",
+                   5, q);
+}
+
+static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
+{
+    char ver[24], seq[24], contig[24];
+    snprintf(ver, sizeof ver, "%" PRId64, m->version);
+    snprintf(seq, sizeof seq, "%" PRId64, m->seq);
+    snprintf(contig, sizeof contig, "%" PRId64, after->contig);
+    char *data = json_dumps(m->data, JSON_COMPACT);
+    if (!data) return -ENOMEM;
+    int rc = 0;
+    if (!strcmp(m->entity, "census")) {
+        const char *p[] = {m->station, data, seq};
+        rc = run_cmd(pg,
+                     "INSERT INTO census(station, data, seq) VALUES ($1, $2::jsonb, $3::bigint)"
+                     " ON CONFLICT (station) DO UPDATE SET data = EXCLUDED.data,"
+                     " seq = EXCLUDED.seq, received = now() WHERE census.seq <= EXCLUDED.seq",
+                     3, p);
+        if (!rc) {
+            const char *q[] = {m->station};
+            rc = run_cmd(pg, "UPDATE stations SET last_seen = now() WHERE id = $1", 1, q);
+        }
+        free(data);
+        return rc;
+    }
+    if (strcmp(m->entity, "snapshot")) rc = apply_row(pg, m, ver, data);
+    free(data);
+    char *above = rc ? NULL : above_text(after);
+    if (!rc && !above) rc = -ENOMEM;
+    if (!rc) {
+        const char *p[] = {m->station, contig, above};
+        rc = run_cmd(pg,
+                     "UPDATE stations SET last_seq = $2::bigint, seq_above = $3::bigint[],"
+                     " last_seen = now() WHERE id = $1",
+                     3, p);
+    }
+    free(above);
+    return rc;
+}
+
+int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after)
+{
+    char contig[24];
+    snprintf(contig, sizeof contig, "%" PRId64, after->contig);
+    char *above = above_text(after);
+    if (!above) return -ENOMEM;
+    const char *p[] = {station, contig, above};
+    int rc = run_cmd(pg,
+                     "UPDATE stations SET last_seq = $2::bigint, seq_above = $3::bigint[],"
+                     " last_seen = now() WHERE id = $1",
+                     3, p);
+    free(above);
+    return rc;
+}
+
+int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
+{
+    if (run_cmd(pg, "BEGIN", 0, NULL)) return -EIO;
+    int rc = apply_body(pg, m, after);
+    if (!rc) rc = run_cmd(pg, "COMMIT", 0, NULL);
+    if (rc) {
+        PGresult *r = PQexec(pg->conn, "ROLLBACK");
+        PQclear(r);
+    }
+    return rc ? -EIO : 0;
+}
+
+/* One station's table; returns 1 when anything differs. */
+static int check_station(prov_pg *pg, FILE *f, const char *st, const char *cseq,
+                         const char *last_seq, const char *gaps)
+{
+    const char *p[] = {st};
+    /* every entity either side names, the census' figures beside the hub's */
+    PGresult *r = run(pg,
+                      "WITH c AS (SELECT key AS entity, (value->>'count')::bigint AS n,"
+                      "  (value->>'max_version')::bigint AS mv"
+                      "  FROM census, jsonb_each(census.data) WHERE station = $1),"
+                      " h AS (SELECT entity, count(*) FILTER (WHERE NOT deleted) AS n,"
+                      "  max(version) FILTER (WHERE NOT deleted) AS mv FROM rows"
+                      "  WHERE station = $1 AND entity <> 'snapshot' GROUP BY entity)"
+                      " SELECT coalesce(c.entity, h.entity), coalesce(c.n, 0), coalesce(h.n, 0),"
+                      "  coalesce(c.mv, 0), coalesce(h.mv, 0),"
+                      "  coalesce(c.n, 0) = coalesce(h.n, 0) AND coalesce(c.mv, 0) = coalesce(h.mv, 0)"
+                      " FROM c FULL JOIN h ON c.entity = h.entity ORDER BY 1",
+                      1, p);
+    if (!r) return -EIO;
+    int bad = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        bool eq = PQgetvalue(r, i, 5)[0] == 't';
+        /* an entity absent at both sides with zero rows is equal */
+        fprintf(f, "%-12s %-18s %8s %8s %10s %10s  %s\n", st, PQgetvalue(r, i, 0),
+                PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                PQgetvalue(r, i, 4), eq ? "ok" : "DIFFERS");
+        bad |= !eq;
+    }
+    PQclear(r);
+    long long applied = strtoll(last_seq, NULL, 10), want = strtoll(cseq, NULL, 10);
+    bool seq_ok = applied >= want && !strcmp(gaps, "0");
+    fprintf(f, "%-12s %-18s census seq %s, applied %s, open gaps %s  %s\n", st, "(seq)", cseq,
+            last_seq, gaps, seq_ok ? "ok" : "DIFFERS");
+    return bad || !seq_ok;
+}
+
+int prov_pg_check(prov_pg *pg, FILE *f)
+{
+    PGresult *r = run(pg,
+                      "SELECT s.id, coalesce(c.seq::text, ''), s.last_seq,"
+                      " cardinality(s.seq_above) FROM stations s LEFT JOIN census c"
+                      " ON c.station = s.id WHERE s.enrolled_at IS NOT NULL ORDER BY s.id",
+                      0, NULL);
+    if (!r) return -EIO;
+    fprintf(f, "%-12s %-18s %8s %8s %10s %10s  %s\n", "STATION", "ENTITY", "STATION", "HUB",
+            "ST.MAXVER", "HUB.MAXVER", "");
+    int bad = 0;
+    for (int i = 0; i < PQntuples(r) && bad >= 0; i++) {
+        const char *st = PQgetvalue(r, i, 0);
+        if (!PQgetvalue(r, i, 1)[0]) {
+            fprintf(f, "%-12s no census received yet  DIFFERS\n", st);
+            bad = 1;
+            continue;
+        }
+        int rc = check_station(pg, f, st, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                               PQgetvalue(r, i, 3));
+        bad = rc < 0 ? rc : (bad | rc);
+    }
+    PQclear(r);
+    return bad;
+}
+
+int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f)
+{
+    const char *p[] = {from, to};
+    /* two index ranges (the period and the same period a year before), one
+     * pass; a ward is (station, ward): ward ids are per station */
+    PGresult *r = run(pg,
+                      "WITH b AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t)"
+                      " SELECT station, coalesce(ward, '-'), coalesce(category, '-'),"
+                      "  count(*) FILTER (WHERE occurred_at >= b.f AND occurred_at < b.t),"
+                      "  count(*) FILTER (WHERE occurred_at >= b.f - interval '1 year'"
+                      "   AND occurred_at < b.t - interval '1 year')"
+                      " FROM incidents, b WHERE NOT deleted AND"
+                      "  ((occurred_at >= b.f AND occurred_at < b.t) OR"
+                      "   (occurred_at >= b.f - interval '1 year' AND occurred_at < b.t - interval '1 year'))"
+                      " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                      2, p);
+    if (!r) return -EIO;
+    long long cur = 0, prev = 0;
+    fprintf(f, "%-12s %-10s %-24s %8s %8s\n", "STATION", "WARD", "CATEGORY", "CASES", "YEAR AGO");
+    for (int i = 0; i < PQntuples(r); i++) {
+        fprintf(f, "%-12s %-10s %-24s %8s %8s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+        cur += strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        prev += strtoll(PQgetvalue(r, i, 4), NULL, 10);
+    }
+    fprintf(f, "%-12s %-10s %-24s %8lld %8lld\n", "total", "", "", cur, prev);
+    PQclear(r);
+    return 0;
+}

@@ -1,0 +1,290 @@
+/*
+ * province/sub.c — the hub's MQTT subscriber: one thread, one libmosquitto
+ * client (fixed client id, clean_session=false, QoS 1) and one PostgreSQL
+ * connection.  Messages are applied inside on_message.
+ *
+ * libmosquitto PUBACKs a QoS 1 message before on_message returns, so a
+ * message whose transaction fails is gone from the broker.  When
+ * PostgreSQL fails the hub therefore (1) disconnects from the broker, which
+ * keeps every later message in the persistent session, (2) reconnects to
+ * PostgreSQL with backoff (0.5 s doubling to 8 s), (3) reloads the applied
+ * seqs and asks every station to resend from its first unapplied seq
+ * (which covers the message that was acked but not committed), then
+ * (4) reconnects to the broker.  A seq gap that stays open gap_wait_ms
+ * also gets a resend request; so does every station at start.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mosquitto.h>
+
+#include "base/base.h"
+#include "province/province.h"
+
+struct sub {
+    const struct prov_serve_opts *o;
+    prov_pg *pg;
+    struct mosquitto *mosq;
+    struct prov_station_state *st;
+    size_t nst;
+    bool pg_failed;      /* a transaction failed: stop consuming */
+    bool connected;
+    int64_t reload_us;   /* last reload for an unknown station */
+    uint64_t dropped[PROV_CAUSES];
+    bool logged[PROV_CAUSES];
+    uint64_t applied;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct prov_station_state *find(struct sub *s, const char *id)
+{
+    for (size_t i = 0; i < s->nst; i++)
+        if (!strcmp(s->st[i].id, id)) return &s->st[i];
+    return NULL;
+}
+
+static int reload(struct sub *s)
+{
+    struct prov_station_state *v;
+    size_t n;
+    int rc = prov_pg_load_stations(s->pg, &v, &n);
+    if (rc) return rc;
+    free(s->st);
+    s->st = v;
+    s->nst = n;
+    return 0;
+}
+
+static void drop(struct sub *s, enum prov_cause c, const char *topic)
+{
+    s->dropped[c]++;
+    if (!s->logged[c]) {  /* once per cause: a flood must not fill the log */
+        ww_log(WW_LOG_WARN, "province", "dropped a message on %s: %s (further ones counted only)",
+               topic, prov_cause_name(c));
+        s->logged[c] = true;
+    }
+}
+
+static void ask_resend(struct sub *s, struct prov_station_state *st)
+{
+    char topic[96], body[96];
+    snprintf(topic, sizeof topic, "wardwatch/%s/ctl/resend", st->id);
+    snprintf(body, sizeof body, "{\"v\":1,\"op\":\"resend\",\"from\":%" PRId64 "}",
+             st->seq.contig + 1);
+    int rc = mosquitto_publish(s->mosq, NULL, topic, (int)strlen(body), body, 1, false);
+    if (rc == MOSQ_ERR_SUCCESS) {
+        ww_log(WW_LOG_INFO, "province", "asked %s to resend from %" PRId64, st->id,
+               st->seq.contig + 1);
+        st->resent_us = now_us();
+    }
+}
+
+/* A refused message that names its seq: mark the seq so no gap stays open
+ * for it (it would be as bad on every resend). */
+static void skip_seq(struct sub *s, const struct mosquitto_message *mm)
+{
+    char station[PROV_STATION_MAX + 1];
+    int64_t seq;
+    if (!prov_msg_peek_seq(mm->topic, mm->payload, (size_t)mm->payloadlen, station, &seq)) return;
+    struct prov_station_state *st = find(s, station);
+    if (!st) return;
+    struct prov_seq after = st->seq;
+    if (prov_seq_mark(&after, seq) != 1) return;
+    if (prov_pg_mark(s->pg, station, &after)) {
+        s->pg_failed = true;
+        return;
+    }
+    bool had_gap = prov_seq_gap(&st->seq);
+    st->seq = after;
+    if (!prov_seq_gap(&after)) st->gap_since_us = 0;
+    else if (!had_gap) st->gap_since_us = now_us();
+}
+
+static void handle(struct sub *s, const struct mosquitto_message *mm)
+{
+    /* our own requests come back through the wildcard: not station data */
+    if (strstr(mm->topic, "/ctl/")) return;
+    struct prov_msg m;
+    enum prov_cause c = prov_msg_parse(mm->topic, mm->payload, (size_t)mm->payloadlen, &m);
+    if (c != PROV_OK) {
+        drop(s, c, mm->topic);
+        return skip_seq(s, mm);
+    }
+    struct prov_station_state *st = find(s, m.station);
+    if (!st && now_us() - s->reload_us > 1000000) {  /* enrolled since we loaded? */
+        s->reload_us = now_us();
+        if (reload(s)) s->pg_failed = true;
+        st = find(s, m.station);
+    }
+    if (!st) {
+        drop(s, PROV_NOT_ENROLLED, mm->topic);
+        goto out;
+    }
+    bool census = !strcmp(m.entity, "census");
+    struct prov_seq after = st->seq;
+    if (!census) {
+        int r = prov_seq_mark(&after, m.seq);
+        if (r == 0) goto out;  /* applied before: a duplicate or replay */
+        if (r == -ENOSPC) {    /* too far past a gap: it will come again */
+            if (now_us() - st->resent_us > 1000LL * s->o->gap_wait_ms) ask_resend(s, st);
+            goto out;
+        }
+    }
+    if (prov_pg_apply(s->pg, &m, &after)) {
+        /* connection up: this message itself is refused and would be on
+         * every resend too; drop it, keep the seq moving */
+        if (!prov_pg_ok(s->pg) || prov_pg_mark(s->pg, m.station, &after)) {
+            s->pg_failed = true;
+            goto out;
+        }
+        drop(s, PROV_APPLY_FAILED, mm->topic);
+    } else {
+        s->applied++;
+    }
+    if (!census) {
+        bool had_gap = prov_seq_gap(&st->seq);
+        st->seq = after;
+        if (!prov_seq_gap(&after)) st->gap_since_us = 0;
+        else if (!had_gap) st->gap_since_us = now_us();
+    }
+out:
+    prov_msg_clear(&m);
+}
+
+static void on_message(struct mosquitto *mosq, void *ud, const struct mosquitto_message *mm)
+{
+    (void)mosq;
+    struct sub *s = ud;
+    if (s->pg_failed) return;  /* acked but not applied: the resend after recovery covers it */
+    handle(s, mm);
+}
+
+static void on_connect(struct mosquitto *mosq, void *ud, int rc)
+{
+    struct sub *s = ud;
+    if (rc) {
+        ww_log(WW_LOG_WARN, "province", "broker refused the connection: %s",
+               mosquitto_connack_string(rc));
+        return;
+    }
+    s->connected = true;
+    mosquitto_subscribe(mosq, NULL, "wardwatch/+/#", 1);
+    /* at every (re)connect: each station resends what we may lack */
+    for (size_t i = 0; i < s->nst; i++) ask_resend(s, &s->st[i]);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *ud, int rc)
+{
+    (void)mosq;
+    (void)rc;
+    ((struct sub *)ud)->connected = false;
+}
+
+/* mqtt://HOST:PORT → host, port. */
+static int parse_mqtt(const char *url, char *host, size_t hmax, int *port)
+{
+    const char *p = url;
+    if (!strncmp(p, "mqtt://", 7)) p += 7;
+    const char *colon = strrchr(p, ':');
+    size_t hl = colon ? (size_t)(colon - p) : strlen(p);
+    if (hl == 0 || hl >= hmax) return -EINVAL;
+    memcpy(host, p, hl);
+    host[hl] = 0;
+    *port = colon ? atoi(colon + 1) : 1883;
+    return *port > 0 && *port < 65536 ? 0 : -EINVAL;
+}
+
+/* PostgreSQL failed: off the broker, back to PG, reload, then back on. */
+static void recover(struct sub *s, volatile sig_atomic_t *stop)
+{
+    ww_log(WW_LOG_WARN, "province", "PostgreSQL failed: leaving the broker until it is back");
+    mosquitto_disconnect(s->mosq);
+    int delay_ms = 500;
+    while (!*stop) {
+        if (prov_pg_reset(s->pg) == 0 && reload(s) == 0) break;
+        struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        if (delay_ms < 8000) delay_ms *= 2;
+    }
+    if (*stop) return;
+    ww_log(WW_LOG_INFO, "province", "PostgreSQL back; rejoining the broker");
+    s->pg_failed = false;
+    mosquitto_reconnect(s->mosq);
+}
+
+static void gap_timers(struct sub *s)
+{
+    int64_t now = now_us(), wait = 1000LL * s->o->gap_wait_ms;
+    for (size_t i = 0; i < s->nst; i++) {
+        struct prov_station_state *st = &s->st[i];
+        if (st->gap_since_us && now - st->gap_since_us >= wait && now - st->resent_us >= wait)
+            ask_resend(s, st);
+    }
+}
+
+static int run_loop(struct sub *s, volatile sig_atomic_t *stop)
+{
+    char host[256];
+    int port;
+    if (parse_mqtt(s->o->mqtt_url, host, sizeof host, &port)) {
+        ww_log(WW_LOG_ERROR, "province", "bad --mqtt URL %s", s->o->mqtt_url);
+        return -EINVAL;
+    }
+    mosquitto_connect_callback_set(s->mosq, on_connect);
+    mosquitto_disconnect_callback_set(s->mosq, on_disconnect);
+    mosquitto_message_callback_set(s->mosq, on_message);
+    mosquitto_reconnect_delay_set(s->mosq, 1, 8, true);
+    if (mosquitto_connect(s->mosq, host, port, 30) != MOSQ_ERR_SUCCESS)
+        ww_log(WW_LOG_WARN, "province", "broker %s not reachable yet; retrying", s->o->mqtt_url);
+    ww_log(WW_LOG_INFO, "province", "hub subscribed to %s as %s", s->o->mqtt_url,
+           s->o->client_id);
+    while (!*stop) {
+        int rc = mosquitto_loop(s->mosq, 200, 1);
+        if (s->pg_failed) recover(s, stop);
+        else if (rc != MOSQ_ERR_SUCCESS) {
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+            mosquitto_reconnect(s->mosq);
+        }
+        gap_timers(s);
+    }
+    mosquitto_disconnect(s->mosq);
+    return 0;
+}
+
+int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
+{
+    struct sub s = {.o = o};
+    int rc = prov_pg_open(o->conninfo, &s.pg);
+    if (rc) return rc;
+    rc = prov_pg_migrate(s.pg);
+    if (!rc) rc = reload(&s);
+    if (rc) {
+        prov_pg_close(s.pg);
+        return rc;
+    }
+    mosquitto_lib_init();
+    s.mosq = mosquitto_new(o->client_id, false, &s);
+    if (!s.mosq) rc = -ENOMEM;
+    else rc = run_loop(&s, stop);
+    ww_log(WW_LOG_INFO, "province", "hub stopping: %" PRIu64 " messages applied", s.applied);
+    for (int c = 1; c < PROV_CAUSES; c++)
+        if (s.dropped[c])
+            ww_log(WW_LOG_INFO, "province", "dropped %" PRIu64 " %s", s.dropped[c],
+                   prov_cause_name((enum prov_cause)c));
+    mosquitto_destroy(s.mosq);
+    mosquitto_lib_cleanup();
+    free(s.st);
+    prov_pg_close(s.pg);
+    return rc;
+}
