@@ -37,6 +37,7 @@
 #include "record/record.h"
 #include "cli/serve_http.h"
 #include "community/community.h"
+#include "relay/relay.h"
 
 static const char serve_help[] =
     "usage: wardwatch [--config FILE] [--data DIR] serve [options]\n\n"
@@ -73,7 +74,9 @@ static const char serve_help[] =
     "  --metrics-allow A[,B]  client addresses (ADDR or ADDR/PREFIX) that may read\n"
     "                         GET /metrics (default 127.0.0.1,::1)\n"
     "  --metrics-token-file F GET /metrics also answers \"Authorization: Bearer T\"\n"
-    "                         with T the content of F (read at start, >= 16 chars)\n";
+    "                         with T the content of F (read at start, >= 16 chars)\n"
+    "  --mqtt URL             the province broker mqtt://HOST:PORT (overrides the one\n"
+    "                         `station join` stored; used only once joined)\n";
 
 
 static int take_lock(const char *dir)
@@ -225,6 +228,7 @@ void cli_serve_init(struct cli_serve *sv, const char *data_dir)
                   "--metrics-allow wants ADDR[,ADDR…] (IPv4 or IPv6, each may end in /PREFIX), not '%s'"),
          .show = show_metrics_allow},
         {CLI_STR("metrics-token-file", &web_opts->metrics_token_file)},
+        {CLI_STR("mqtt", &sv->mqtt)},
         {.name = NULL}};
     sv->sec.name = "serve";
     static_assert(sizeof opts <= sizeof sv->sec.opts, "serve's table fits its section");
@@ -344,6 +348,11 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     }
     struct community_monitor *mon = NULL;   /* camera-dark alerts + availability (community/) */
     community_monitor_start(c->data_dir, eng, &mon);
+    /* the province publisher: idle until the station is joined (polls the setting) */
+    struct relay *relay = NULL;
+    char *db_path = cli_db_path(c);
+    if (relay_start(db_path, sv.mqtt, &relay)) ww_error("serve", "cannot start the province publisher");
+    free(db_path);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
     ww_svc_ready("recording %s; console %s%s", cfg.record ? "on" : "off", http ? "on http://" : "off",
@@ -361,6 +370,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     ww_svc_stopping("stopping (signal %d)", sig);
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
+    relay_stop(relay);
     community_monitor_stop(mon);
     engine_stop(eng);
     ww_info("serve", "stopped cleanly");
