@@ -34,6 +34,7 @@ static const struct verb {
     {"backup", cli_backup, "backup OUTDIR: catalog (online), signing key, config; not the recordings"},
     {"restore", cli_restore, "restore BACKUPDIR: a backup into a new data folder, after checking SHA256SUMS"},
     {"config", cli_config, "config show: every setting, its value and where it came from"},
+    {"station", cli_station, "station join HUB_URL TOKEN | status: this station in the province"},
 };
 
 static void usage(FILE *f)
