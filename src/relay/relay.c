@@ -165,7 +165,7 @@ static int conn_open(struct relay *r, struct conn *c, const char *station, const
         mosquitto_disconnect_callback_set(c->m, on_disconnect);
         mosquitto_publish_callback_set(c->m, on_publish);
         mosquitto_message_callback_set(c->m, on_message);
-        mosquitto_reconnect_delay_set(c->m, 1, 30, true); /* backoff 1 s .. 30 s */
+        mosquitto_reconnect_delay_set(c->m, 1, 10, true); /* backoff 1 s .. 10 s */
         mosquitto_max_inflight_messages_set(c->m, WINDOW);
         /* connect_async fails only on a bad argument; an unreachable broker is
          * retried by the loop thread with the backoff above */
