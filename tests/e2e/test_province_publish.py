@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import wwtest
 from wwtest import Station, check, finish, log
 from wwprovince import Mosquitto
+from wwapi import Client
 
 STATION = "st-e2e-1"
 broker = Mosquitto().start()
@@ -128,7 +129,8 @@ check(f"station id:    {STATION}" in status and broker.url in status, "station s
       f"{STATION} and {broker.url}", status)
 
 start_sub()
-st.serve()
+http_port = wwtest.free_port()
+st.serve(http_port=http_port)
 add_cameras(3, 5)
 wait_all("broker up")
 in_order_no_gap("broker up: every change in seq order")
@@ -159,7 +161,7 @@ writer.start()
 time.sleep(0.5)
 st.stop(sig=signal.SIGKILL)
 writer.join(60)
-st.serve()
+st.serve(http_port=http_port)
 wait_all("after kill -9", timeout=45)
 in_order_no_gap("after kill -9: in order, no loss (duplicates only as the same seq)")
 
@@ -179,6 +181,22 @@ st.wait_for(lambda: "backlog:       0" in st.ww("station", "status").stdout, 10)
 status = st.ww("station", "status").stdout
 check("backlog:       0" in status and f"last sent seq: {max_seq()}" in status, "status: nothing left",
       f"backlog 0, last sent {max_seq()}", status)
+
+cl = Client(http_port)
+r = cl.login("admin", st.admin_password)
+
+
+def province_health():
+    h = cl.get("/api/v1/health").json if r.status in (200, 201) else f"login {r.status}"
+    return h.get("province") if isinstance(h, dict) else h
+
+
+# the login itself is audited: its audit_head row is sent within a moment
+st.wait_for(lambda: (province_health() or {}).get("outbox_backlog") == 0, 10)
+health = province_health()
+check(isinstance(health, dict) and health.get("joined") is True and health.get("station") == STATION
+      and health.get("outbox_backlog") == 0 and health.get("last_sent_seq") == max_seq(),
+      "GET /api/v1/health's province block", f"joined, {STATION}, backlog 0, last sent {max_seq()}", health)
 
 rc = st.stop()
 check(rc == 0, "serve stops cleanly", 0, rc)
