@@ -34,6 +34,9 @@ struct catalog_outbox_row {
     char *at;   /* ISO 8601 UTC */
 };
 
+/* Adds one outbox row for what no table holds (storage): data_json is the
+ * entity's state.  Only while joined (else 0 and nothing written). */
+int catalog_outbox_put(catalog_t *cat, const char *entity, const char *id, const char *data_json);
 /* Rows with seq > after_seq that are unsent (or, with include_sent, all of
  * them: a resend), in seq order, at most limit.  *out freed with
  * catalog_outbox_rows_free. */

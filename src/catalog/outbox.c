@@ -23,6 +23,15 @@ int catalog_outbox_next(catalog_t *cat, int64_t after_seq, bool include_sent, si
                     CATALOG_ARG(after_seq), CATALOG_ARG(include_sent), CATALOG_ARG((int64_t)limit));
 }
 
+int catalog_outbox_put(catalog_t *cat, const char *entity, const char *id, const char *data_json)
+{
+    return CATALOG_RUN(cat, "outbox put", WW_EINVAL,
+                   "INSERT INTO outbox(entity,id,op,data,at) SELECT ?,?,'upsert',json(?),"
+                   "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE EXISTS (SELECT 1 FROM settings WHERE key=?)",
+                   catalog_arg_str(entity), catalog_arg_str(id), catalog_arg_str(data_json),
+                   catalog_arg_str(CATALOG_OUTBOX_STATION));
+}
+
 int catalog_outbox_mark_sent(catalog_t *cat, int64_t seq, int64_t at_us)
 {
     return CATALOG_RUN(cat, "outbox sent", WW_EDB,

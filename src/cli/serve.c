@@ -38,6 +38,7 @@
 #include "cli/serve_http.h"
 #include "community/community.h"
 #include "relay/relay.h"
+#include "catalog/cat_outbox.h"
 
 static const char serve_help[] =
     "usage: wardwatch [--config FILE] [--data DIR] serve [options]\n\n"
@@ -254,12 +255,43 @@ static void reload(const struct cli_ctx *c, struct cli_serve *sv, engine_t *eng)
     engine_set_retention(eng, &sv->eng.retention);
 }
 
-/* Once a second from the wait loop: what a running station does on a
- * clock.  Today the watchdog ping only: it says the main thread still runs
- * its loop (the engine's own threads report through stats.json). */
-static void serve_tick(void)
+/* The province's storage entity (used/held/free bytes), every 5 minutes
+ * and only while joined (catalog_outbox_put checks): no table holds it. */
+static void province_storage(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
 {
+    catalog_t *cat;
+    char *db = cli_db_path(c);
+    int rc = catalog_open(db, 0, &cat);
+    free(db);
+    if (rc) return;
+    struct rec_plan p;
+    if (rec_plan_compute(cat, c->data_dir, ret, &p) == 0) {
+        int64_t used = 0, held = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            used += p.cams[i].bytes;
+            held += p.cams[i].held_bytes;
+        }
+        char data[160];
+        snprintf(data, sizeof data, "{\"used_bytes\":%lld,\"held_bytes\":%lld,\"free_bytes\":%lld}",
+                 (long long)used, (long long)held, (long long)p.free_bytes);
+        catalog_outbox_put(cat, "storage", "disk", data);
+        rec_plan_clear(&p);
+    }
+    catalog_close(cat);
+}
+
+/* Once a second from the wait loop: what a running station does on a
+ * clock: the watchdog ping (the main thread still runs its loop; the
+ * engine's own threads report through stats.json) and the province's
+ * storage row every 5 minutes. */
+static void serve_tick(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
+{
+    static int64_t next_storage;
     ww_svc_watchdog();
+    int64_t now = ww_mono_us();
+    if (now < next_storage) return;
+    next_storage = now + 300LL * 1000000;
+    province_storage(c, ret);
 }
 
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
@@ -360,7 +392,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     /* The signal loop wakes at least once a second whatever arrives. */
     int sig = 0;
     for (;;) {
-        serve_tick();
+        serve_tick(c, &sv.eng.retention);
         const struct timespec tick = {.tv_sec = 1};
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGHUP) reload(c, &sv, eng);

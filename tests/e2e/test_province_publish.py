@@ -141,6 +141,9 @@ check({"1", "2"} <= cams, "the snapshot holds the cameras added before the join"
 leaked = [m["data"] for t, m in messages() if m["entity"] == "camera" and
           ("main_url" in m["data"] or "password" in m["data"] or "username" in m["data"])]
 check(not leaked, "no stream URL or credential leaves the station", "none", leaked[:1])
+storage = [m["data"] for t, m in messages() if m["entity"] == "storage"]
+check(storage and {"used_bytes", "held_bytes", "free_bytes"} <= set(storage[-1]), "serve sends the storage row",
+      "used/held/free bytes", storage[-1:])
 
 # the broker goes away for 15 s while changes are made
 log("broker stops for 15 s")

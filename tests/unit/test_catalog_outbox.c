@@ -73,6 +73,18 @@ static void test_not_joined_writes_nothing(void **state)
     assert_int_equal(n, 0);
     catalog_outbox_rows_free(rows, n);
     assert_int_equal(catalog_outbox_snapshot(f->cat), WW_EINVAL);
+    /* storage (no table): put writes nothing before the join, one row after */
+    assert_int_equal(catalog_outbox_put(f->cat, "storage", "disk", "{\"free_bytes\":1}"), 0);
+    fetch_all(f->cat, &rows, &n);
+    assert_int_equal(n, 0);
+    catalog_outbox_rows_free(rows, n);
+    assert_int_equal(catalog_setting_set(f->cat, CATALOG_OUTBOX_STATION, "st-1"), 0);
+    assert_int_equal(catalog_outbox_put(f->cat, "storage", "disk", "{\"free_bytes\":1}"), 0);
+    fetch_all(f->cat, &rows, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].entity, "storage");
+    assert_string_equal(rows[0].data, "{\"free_bytes\":1}");
+    catalog_outbox_rows_free(rows, n);
 }
 
 static void test_same_txn_and_seq(void **state)
