@@ -35,6 +35,7 @@ static const struct verb {
     {"restore", cli_restore, "restore BACKUPDIR: a backup into a new data folder, after checking SHA256SUMS"},
     {"config", cli_config, "config show: every setting, its value and where it came from"},
     {"hub", cli_hub, "hub init | station add|list | serve | check: the province hub (PostgreSQL)"},
+    {"station", cli_station, "station join HUB_URL TOKEN | status: this station in the province"},
 };
 
 static void usage(FILE *f)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "catalog/cat_evidence.h"
+#include "catalog/cat_outbox.h"
 #include "engine/engine.h"
 
 static int rank(const char *state)
@@ -101,6 +102,21 @@ static json_t *disk_health(const struct api_ctx *ctx, catalog_t *cat)
     return d;
 }
 
+/* The province link, from the catalog: joined, station id, outbox backlog and
+ * the last seq the broker acknowledged (the publisher logs connect changes). */
+static json_t *province_health(catalog_t *cat)
+{
+    char *station = NULL;
+    if (catalog_setting_get(cat, CATALOG_OUTBOX_STATION, &station)) station = NULL;
+    int64_t backlog = 0, last_sent = 0, max_seq = 0;
+    if (station) catalog_outbox_stats(cat, &backlog, &last_sent, &max_seq);
+    json_t *o = json_pack("{s:b,s:o,s:I,s:I}", "joined", station != NULL, "station",
+                          station ? json_string(station) : json_null(), "outbox_backlog", (json_int_t)backlog,
+                          "last_sent_seq", (json_int_t)last_sent);
+    free(station);
+    return o;
+}
+
 static int h_health(struct http_req *req, void *ud)
 {
     const struct api_ctx *ctx = ud;
@@ -118,8 +134,9 @@ static int h_health(struct http_req *req, void *ud)
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++) json_array_append_new(arr, rows[i]);
     free(rows);
-    return http_respond_json(req, 200, json_pack("{s:o,s:o,s:o}", "cameras", arr, "disk", disk_health(ctx, cat),
-                                                 "time", api_time(ww_wall_us())));
+    return http_respond_json(req, 200, json_pack("{s:o,s:o,s:o,s:o}", "cameras", arr, "disk", disk_health(ctx, cat),
+                                                 "province", province_health(cat), "time",
+                                                 api_time(ww_wall_us())));
 }
 
 int api_health_register(struct http_server *srv, const struct api_ctx *ctx)

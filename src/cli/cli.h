@@ -39,6 +39,7 @@ int cli_audit(struct cli_ctx *c, int argc, char **argv);    /* audit verify */
 int cli_incident(struct cli_ctx *c, int argc, char **argv);
 int cli_demo_data(struct cli_ctx *c, int argc, char **argv);
 int cli_key(struct cli_ctx *c, int argc, char **argv);
+int cli_station(struct cli_ctx *c, int argc, char **argv);
 int cli_hold(struct cli_ctx *c, int argc, char **argv);     /* hold add | list | release */
 int cli_map(struct cli_ctx *c, int argc, char **argv);      /* map tiles | streets | show */
 int cli_retention(struct cli_ctx *c, int argc, char **argv); /* retention plan */      /* key show */

@@ -77,6 +77,7 @@ void cli_station_init(struct cli_station *st);
 struct cli_serve {
     const char *listen;          /* default 127.0.0.1:8080 */
     const char *stats;           /* NULL: DATA/stats.json */
+    const char *mqtt;            /* NULL: the broker station join stored */
     bool http;                   /* false: --no-http */
     struct engine_cfg eng;       /* data_dir set; .may left for serve */
     struct serve_http_opts web;

@@ -37,6 +37,8 @@
 #include "record/record.h"
 #include "cli/serve_http.h"
 #include "community/community.h"
+#include "relay/relay.h"
+#include "catalog/cat_outbox.h"
 
 static const char serve_help[] =
     "usage: wardwatch [--config FILE] [--data DIR] serve [options]\n\n"
@@ -73,7 +75,9 @@ static const char serve_help[] =
     "  --metrics-allow A[,B]  client addresses (ADDR or ADDR/PREFIX) that may read\n"
     "                         GET /metrics (default 127.0.0.1,::1)\n"
     "  --metrics-token-file F GET /metrics also answers \"Authorization: Bearer T\"\n"
-    "                         with T the content of F (read at start, >= 16 chars)\n";
+    "                         with T the content of F (read at start, >= 16 chars)\n"
+    "  --mqtt URL             the province broker mqtt://HOST:PORT (overrides the one\n"
+    "                         `station join` stored; used only once joined)\n";
 
 
 static int take_lock(const char *dir)
@@ -225,6 +229,7 @@ void cli_serve_init(struct cli_serve *sv, const char *data_dir)
                   "--metrics-allow wants ADDR[,ADDR…] (IPv4 or IPv6, each may end in /PREFIX), not '%s'"),
          .show = show_metrics_allow},
         {CLI_STR("metrics-token-file", &web_opts->metrics_token_file)},
+        {CLI_STR("mqtt", &sv->mqtt)},
         {.name = NULL}};
     sv->sec.name = "serve";
     static_assert(sizeof opts <= sizeof sv->sec.opts, "serve's table fits its section");
@@ -250,12 +255,43 @@ static void reload(const struct cli_ctx *c, struct cli_serve *sv, engine_t *eng)
     engine_set_retention(eng, &sv->eng.retention);
 }
 
-/* Once a second from the wait loop: what a running station does on a
- * clock.  Today the watchdog ping only: it says the main thread still runs
- * its loop (the engine's own threads report through stats.json). */
-static void serve_tick(void)
+/* The province's storage entity (used/held/free bytes), every 5 minutes
+ * and only while joined (catalog_outbox_put checks): no table holds it. */
+static void province_storage(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
 {
+    catalog_t *cat;
+    char *db = cli_db_path(c);
+    int rc = catalog_open(db, 0, &cat);
+    free(db);
+    if (rc) return;
+    struct rec_plan p;
+    if (rec_plan_compute(cat, c->data_dir, ret, &p) == 0) {
+        int64_t used = 0, held = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            used += p.cams[i].bytes;
+            held += p.cams[i].held_bytes;
+        }
+        char data[160];
+        snprintf(data, sizeof data, "{\"used_bytes\":%lld,\"held_bytes\":%lld,\"free_bytes\":%lld}",
+                 (long long)used, (long long)held, (long long)p.free_bytes);
+        catalog_outbox_put(cat, "storage", "disk", data);
+        rec_plan_clear(&p);
+    }
+    catalog_close(cat);
+}
+
+/* Once a second from the wait loop: what a running station does on a
+ * clock: the watchdog ping (the main thread still runs its loop; the
+ * engine's own threads report through stats.json) and the province's
+ * storage row every 5 minutes. */
+static void serve_tick(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
+{
+    static int64_t next_storage;
     ww_svc_watchdog();
+    int64_t now = ww_mono_us();
+    if (now < next_storage) return;
+    next_storage = now + 300LL * 1000000;
+    province_storage(c, ret);
 }
 
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
@@ -344,6 +380,11 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     }
     struct community_monitor *mon = NULL;   /* camera-dark alerts + availability (community/) */
     community_monitor_start(c->data_dir, eng, &mon);
+    /* the province publisher: idle until the station is joined (polls the setting) */
+    struct relay *relay = NULL;
+    char *db_path = cli_db_path(c);
+    if (relay_start(db_path, sv.mqtt, &relay)) ww_error("serve", "cannot start the province publisher");
+    free(db_path);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");
     ww_svc_ready("recording %s; console %s%s", cfg.record ? "on" : "off", http ? "on http://" : "off",
@@ -351,7 +392,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     /* The signal loop wakes at least once a second whatever arrives. */
     int sig = 0;
     for (;;) {
-        serve_tick();
+        serve_tick(c, &sv.eng.retention);
         const struct timespec tick = {.tv_sec = 1};
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGHUP) reload(c, &sv, eng);
@@ -361,6 +402,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     ww_svc_stopping("stopping (signal %d)", sig);
     ww_info("serve", "signal %d: stopping", sig);
     serve_http_stop(web);
+    relay_stop(relay);
     community_monitor_stop(mon);
     engine_stop(eng);
     ww_info("serve", "stopped cleanly");

@@ -80,6 +80,7 @@ try:
         "body-timeout-s": ("40", "40"),
         "metrics-allow": ("10.0.0.0/8,127.0.0.1", "10.0.0.0/8,127.0.0.1"),
         "metrics-token-file": (os.path.join(st.tmp, "m.token"), os.path.join(st.tmp, "m.token")),
+        "mqtt": ("mqtt://127.0.0.1:1884", "mqtt://127.0.0.1:1884"),
     }
     missing = [o for o in serve_opts if o not in want]
     check(not missing, "this test sets every option serve --help lists", "none missing", missing)

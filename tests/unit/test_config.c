@@ -152,7 +152,7 @@ static void test_errors(void **st)
     expect_error("[serve]\nfoo = 1\nquota-mb = 0\n",
                  "2: unknown key 'foo' in [serve] (its keys: listen, no-http, no-record, segment-seconds, fragment-ms, "
                  "sync-ms, quota-mb, min-free-mb, retention-seconds, read-timeout-ms, stats, session-hours, "
-                 "secure-cookie, trusted-proxy, max-conn-per-ip, header-timeout-s, body-timeout-s, metrics-allow, metrics-token-file)");
+                 "secure-cookie, trusted-proxy, max-conn-per-ip, header-timeout-s, body-timeout-s, metrics-allow, metrics-token-file, mqtt)");
     char line[400];
     memset(line, 'a', sizeof line);
     memcpy(line, "[serve]\ntrusted-proxy = ", 24);
