@@ -7,6 +7,7 @@
  * stored URL is always clean and `list` can print it as is.
  */
 #include "cli/common.h"
+#include "onvif/onvif.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -225,5 +226,54 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import [options]  (--help on each)",
-            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import})
+static const char discover_help[] =
+    "usage: wardwatch camera discover [--wait MS] [--target HOST:PORT] [--json]\n\n"
+    "Sends a WS-Discovery Probe for ONVIF cameras (multicast 239.255.255.250:3702,\n"
+    "or unicast to --target) and lists the devices that answer within --wait ms\n"
+    "(default 3000): device service addresses, name/hardware/location, endpoint.\n";
+
+static int camera_discover(struct cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    int wait_ms = 3000;
+    const char *target = NULL;
+    bool json = false;
+    const struct cli_opt opts[] = {
+        {CLI_INT("wait", &wait_ms, 1, 60000, "--wait must be 1..60000 ms, not '%s'")},
+        {CLI_STR("target", &target)},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera discover", opts, discover_help, 0);
+    if (rc >= 0) return rc;
+    struct ww_onvif_match *m = calloc(WW_ONVIF_MAX_MATCHES, sizeof *m);
+    if (!m) return 1;
+    int n = ww_onvif_discover(target, wait_ms, m, WW_ONVIF_MAX_MATCHES);
+    if (n < 0) {
+        free(m);
+        if (n == WW_EINVAL) return cli_usage("camera discover: --target must be HOST:PORT, not '%s'", target);
+        cli_err("camera discover: probe to %s failed: %s", target ? target : "239.255.255.250:3702",
+                ww_strerror(n));
+        return 1;
+    }
+    if (json) {
+        json_t *a = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "xaddrs", m[i].xaddrs,
+                                               "endpoint", m[i].endpoint, "name", m[i].name,
+                                               "hardware", m[i].hardware, "location", m[i].location,
+                                               "scopes", m[i].scopes));
+        cli_print_json(a, JSON_INDENT(2));
+    } else {
+        for (int i = 0; i < n; i++)
+            printf("%s  name=%s  hardware=%s  location=%s  %s\n", m[i].xaddrs,
+                   m[i].name[0] ? m[i].name : "-", m[i].hardware[0] ? m[i].hardware : "-",
+                   m[i].location[0] ? m[i].location : "-", m[i].endpoint);
+        if (n == 0) fprintf(stderr, "no ONVIF device answered within %d ms\n", wait_ms);
+    }
+    free(m);
+    return 0;
+}
+
+CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import|discover [options]  (--help on each)",
+            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import},
+            {"discover", camera_discover})

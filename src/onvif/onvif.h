@@ -80,3 +80,13 @@ int ww_onvif_parse_fault(const char *xml, size_t len, char *code, size_t codesz,
                          char *reason, size_t reasonsz);
 
 #endif
+
+/* ---- WS-Discovery (SOAP-over-UDP) ---------------------------------------
+ * Send one Probe for NetworkVideoTransmitter devices to target
+ * ("HOST:PORT", unicast) or, when target is NULL, to the multicast group
+ * 239.255.255.250:3702, then collect ProbeMatches for wait_ms (bounded:
+ * 1..60000) into out[0..cap), de-duplicated by endpoint.  Datagrams that do
+ * not parse, or answer another probe (RelatesTo), are ignored.  Returns the
+ * number of devices, or -errno / WW_EINVAL (bad target). */
+int ww_onvif_discover(const char *target, int wait_ms, struct ww_onvif_match *out,
+                      size_t cap);
