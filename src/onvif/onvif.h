@@ -90,3 +90,28 @@ int ww_onvif_parse_fault(const char *xml, size_t len, char *code, size_t codesz,
  * number of devices, or -errno / WW_EINVAL (bad target). */
 int ww_onvif_discover(const char *target, int wait_ms, struct ww_onvif_match *out,
                       size_t cap);
+
+/* ---- device/media SOAP client (libcurl) ---------------------------------
+ * ww_onvif_read_device: GetSystemDateAndTime (unauthenticated; the camera's
+ * clock skew against ours), then with a UsernameToken whose Created follows
+ * the camera's clock: GetDeviceInformation, GetCapabilities (media XAddr;
+ * its host:port is replaced by base_url's, as cameras behind NAT name a
+ * private address), GetProfiles, GetStreamUri (RTP-Unicast/RTSP) for main
+ * and sub, GetSnapshotUri for main.  URIs come back without user:pass@.
+ * base_url is http://HOST[:PORT][/path] (no path: /onvif/device_service).
+ * Every request is bounded (connect 3 s, total timeout_ms).
+ * Returns 0; WW_EAUTH when the camera refused the user name or password;
+ * -ECONNREFUSED/-ETIMEDOUT/-EHOSTUNREACH when it cannot be reached;
+ * WW_EINVAL for an answer that does not parse.  err gets a one-line
+ * description in every failure case. */
+struct ww_onvif_device {
+    char manufacturer[WW_ONVIF_STR], model[WW_ONVIF_STR];
+    char firmware[WW_ONVIF_STR], serial[WW_ONVIF_STR];
+    long skew_s;                               /* camera clock - ours */
+    struct ww_onvif_profile profiles[WW_ONVIF_MAX_PROFILES];
+    int nprofiles, main_i, sub_i;              /* sub_i -1: no sub */
+    char main_uri[WW_ONVIF_URI], sub_uri[WW_ONVIF_URI], snapshot_uri[WW_ONVIF_URI];
+};
+
+int ww_onvif_read_device(const char *base_url, const char *user, const char *password,
+                         int timeout_ms, struct ww_onvif_device *out, char *err, size_t errsz);

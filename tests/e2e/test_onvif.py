@@ -6,6 +6,7 @@ and `--json` says the same.  A target that does not answer gives an empty
 list within the wait; a malformed target is a usage error.  Streams no video."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -68,6 +69,50 @@ def main():
         r = st.ww("camera", "discover", "--target", "nohostport", "--wait", "200", check=False, timeout=20)
         check(r.returncode != 0, "malformed --target is refused", "non-zero exit", (r.returncode, r.stderr))
         check("HOST:PORT" in r.stderr, "malformed --target message", "HOST:PORT", r.stderr)
+
+        # camera add --onvif: a camera whose clock is 30 s ahead and whose media
+        # XAddr names a private address (NAT): both must be taken
+        sim2, hp2, _ = start_sim("--clock-offset", "30", "--xaddr-host", "192.168.77.9",
+                                 "--password", "Mật-khẩu1", "--stream-base", "rtsp://127.0.0.1:18554/cam")
+        pwf = os.path.join(st.tmp, "pw")
+        with open(pwf, "w") as f:
+            f.write("Mật-khẩu1\n")
+        r = st.ww("camera", "add", "--name", "Cổng UBND", "--onvif", "http://127.0.0.1:%d" % hp2,
+                  "--username", "admin", "--password-file", pwf, check=False, timeout=30)
+        check(r.returncode == 0, "add --onvif exit code", 0, (r.returncode, r.stdout, r.stderr))
+        check("manufacturer: SimVision" in r.stdout and "serial: SV200-0001" in r.stdout,
+              "device information printed", "SimVision / SV200-0001", r.stdout)
+        check(re.search(r"clock skew: \+(29|30|31) s", r.stdout) is not None, "clock skew printed",
+              "clock skew: +30 s", r.stdout)
+        check("warning:" in r.stdout, "skew warning", "a warning line", r.stdout)
+        check("snapshot: http://127.0.0.1:%d/" % hp2 in r.stdout or "snapshot: http://192.168.77.9" in r.stdout,
+              "snapshot URI printed", "snapshot: http://...", r.stdout)
+        cams = json.loads(st.ww("camera", "list", "--json").stdout)
+        c = [x for x in cams if x["name"] == "Cổng UBND"]
+        check(len(c) == 1, "camera stored", 1, cams)
+        if c:
+            check(c[0]["main_url"] == "rtsp://127.0.0.1:18554/cam/Profile_Main", "main = highest resolution, clean",
+                  "rtsp://127.0.0.1:18554/cam/Profile_Main", c[0]["main_url"])
+            check(c[0].get("sub_url") == "rtsp://127.0.0.1:18554/cam/Profile_Sub", "sub = lowest resolution",
+                  "rtsp://127.0.0.1:18554/cam/Profile_Sub", c[0].get("sub_url"))
+            check(c[0]["username"] == "admin" and c[0]["has_password"], "credentials stored as camera add does",
+                  "admin + password", c[0])
+
+        with open(pwf, "w") as f:
+            f.write("wrong\n")
+        r = st.ww("camera", "add", "--name", "Cổng sai", "--onvif", "http://127.0.0.1:%d" % hp2,
+                  "--username", "admin", "--password-file", pwf, check=False, timeout=30)
+        check(r.returncode == 1, "wrong password: exit 1", 1, (r.returncode, r.stderr))
+        check("Cổng sai" in r.stderr and "refused the user name or password" in r.stderr,
+              "wrong password message names the camera", "camera 'Cổng sai' ... refused", r.stderr)
+
+        dead = free_port()
+        t0 = time.monotonic()
+        r = st.ww("camera", "add", "--name", "Xa", "--onvif", "http://127.0.0.1:%d" % dead,
+                  "--username", "admin", "--password-file", pwf, check=False, timeout=30)
+        check(r.returncode == 1 and "127.0.0.1:%d" % dead in r.stderr, "unreachable: error names the host",
+              "exit 1, 127.0.0.1:%d" % dead, (r.returncode, r.stderr))
+        check(time.monotonic() - t0 < 15, "unreachable: bounded", "< 15 s", time.monotonic() - t0)
     finally:
         cleanup()
         st.remove()
