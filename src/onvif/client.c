@@ -41,6 +41,29 @@ static const char ENV_OPEN[] =
     " xmlns:wsse=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd\""
     " xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\">";
 
+/* s with & < > " ' as entities, into out; -ENOSPC when it does not fit.
+ * User names and profile tokens go back into our XML this way. */
+static int xml_escape(const char *s, char *out, size_t outsz)
+{
+    size_t o = 0;
+    for (; *s; s++) {
+        const char *r = NULL;
+        switch (*s) {
+        case '&': r = "&amp;"; break;
+        case '<': r = "&lt;"; break;
+        case '>': r = "&gt;"; break;
+        case '"': r = "&quot;"; break;
+        case '\'': r = "&apos;"; break;
+        }
+        size_t l = r ? strlen(r) : 1;
+        if (o + l >= outsz) return -ENOSPC;
+        memcpy(out + o, r ? r : s, l);
+        o += l;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
 struct sess {
     const char *user, *pass;
     long skew;
@@ -54,7 +77,7 @@ struct sess {
  * failures and NotAuthorized faults to the codes in onvif.h. */
 static int soap_call(struct sess *s, const char *url, const char *body, bool auth, char **out)
 {
-    char hdr[1024] = "";
+    char hdr[2048] = "";
     if (auth) {
         uint8_t nonce[16];
         if (RAND_bytes(nonce, sizeof nonce) != 1) return -EIO;
@@ -68,13 +91,15 @@ static int soap_call(struct sess *s, const char *url, const char *body, bool aut
         strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
         int rc = ww_onvif_digest(nonce, sizeof nonce, created, s->pass, digest, sizeof digest);
         if (rc) return rc;
+        char user[512];
+        if (xml_escape(s->user, user, sizeof user)) return WW_EINVAL;
         snprintf(hdr, sizeof hdr,
                  "<wsse:Security s:mustUnderstand=\"1\"><wsse:UsernameToken>"
                  "<wsse:Username>%s</wsse:Username><wsse:Password Type=\"http://docs.oasis-open.org/wss/"
                  "2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest\">%s</wsse:Password>"
                  "<wsse:Nonce EncodingType=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-"
                  "message-security-1.0#Base64Binary\">%s</wsse:Nonce><wsu:Created>%s</wsu:Created>"
-                 "</wsse:UsernameToken></wsse:Security>", s->user, digest, nonce64, created);
+                 "</wsse:UsernameToken></wsse:Security>", user, digest, nonce64, created);
     }
     char *msg = ww_asprintf("%s<s:Header>%s</s:Header><s:Body>%s</s:Body></s:Envelope>", ENV_OPEN,
                             hdr, body);
@@ -270,12 +295,13 @@ int ww_onvif_read_device(const char *base_url, const char *user, const char *pas
         {d->main_i, d->snapshot_uri, "GetSnapshotUri"}};
     for (size_t k = 0; k < 3; k++) {
         if (want[k].i < 0) continue;
-        char body[1024];
+        char body[4096], tok[WW_ONVIF_STR * 6];
+        if (xml_escape(d->profiles[want[k].i].token, tok, sizeof tok)) return WW_EINVAL;
         bool stream = !strcmp(want[k].op, "GetStreamUri");
         snprintf(body, sizeof body, "<trt:%s>%s<trt:ProfileToken>%s</trt:ProfileToken></trt:%s>", want[k].op,
                  stream ? "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP"
                           "</tt:Protocol></tt:Transport></trt:StreamSetup>" : "",
-                 d->profiles[want[k].i].token, want[k].op);
+                 tok, want[k].op);
         rc = soap_call(&s, media, body, true, &a);
         if (rc && stream) return rc;
         if (rc) { err[0] = '\0'; continue; } /* snapshot is optional */
