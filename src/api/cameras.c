@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "catalog/cat_audit.h"
+#include "onvif/onvif.h"
 #include "catalog/cat_evidence.h"
 #include "catalog/cat_users.h"
 
@@ -507,6 +508,49 @@ static int h_delete(struct http_req *req, void *ud)
     return http_respond_data(req, 204, NULL, NULL, 0);
 }
 
+/* POST /api/v1/cameras/onvif-probe {url, username, password}: reads the
+ * camera over ONVIF for the console's add dialog (admin only: it sends
+ * credentials to an address the caller chooses).  Answers device info,
+ * profiles, the chosen main/sub/snapshot URIs (never credentials) and the
+ * clock skew; audited as a camera_change with camera 0 and op onvif_probe. */
+static const char *const probe_fields[] = {"url", "username", "password", NULL};
+
+static int h_onvif_probe(struct http_req *req, void *ud)
+{
+    (void)ud;
+    json_t *body;
+    const char *url, *user, *pass;
+    int rc;
+    if ((rc = http_req_json(req, probe_fields, &body))) return rc;
+    if ((rc = http_json_str(req, body, "url", true, 8, 512, &url)) < 0) return rc;
+    if ((rc = http_json_str(req, body, "username", true, 1, 128, &user)) < 0) return rc;
+    if ((rc = http_json_str(req, body, "password", true, 0, 256, &pass)) < 0) return rc;
+    struct ww_onvif_device *d = calloc(1, sizeof *d);
+    if (!d) return -ENOMEM;
+    char err[512];
+    rc = ww_onvif_read_device(url, user, pass, 8000, d, err, sizeof err);
+    int arc = http_audit(req, CATALOG_AUDIT_CAMERA_CHANGE, 0, 0, 0,
+                         json_pack("{s:s, s:s, s:b}", "op", "onvif_probe", "url", url, "ok", rc == 0));
+    if (arc) { free(d); return arc; }
+    if (rc) {
+        free(d);
+        if (rc == WW_EAUTH) return http_error(req, 422, "onvif_auth", "%s", err);
+        return http_error(req, 502, "onvif_unreachable", "%s", err[0] ? err : "ONVIF probe failed");
+    }
+    json_t *profiles = json_array();
+    for (int i = 0; i < d->nprofiles; i++)
+        json_array_append_new(profiles, json_pack("{s:s, s:s, s:s, s:i, s:i}", "token", d->profiles[i].token,
+                                                  "name", d->profiles[i].name, "encoding", d->profiles[i].encoding,
+                                                  "width", d->profiles[i].width, "height", d->profiles[i].height));
+    json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s?, s:s?, s:I}", "device", "manufacturer",
+                          d->manufacturer, "model", d->model, "firmware", d->firmware, "serial", d->serial,
+                          "profiles", profiles, "main_url", d->main_uri, "sub_url",
+                          d->sub_uri[0] ? d->sub_uri : NULL, "snapshot_url",
+                          d->snapshot_uri[0] ? d->snapshot_uri : NULL, "skew_s", (json_int_t)d->skew_s);
+    free(d);
+    return http_respond_json(req, 200, o);
+}
+
 int api_cameras_register(struct http_server *srv, const struct api_ctx *ctx)
 {
     void *ud = (void *)ctx;
@@ -518,5 +562,6 @@ int api_cameras_register(struct http_server *srv, const struct api_ctx *ctx)
     rc = rc ? rc : http_route(srv, "PATCH", "/api/v1/cameras/{id}", h_patch, ud,
                               HTTP_ROLE_ADMIN | HTTP_ROLE_OFFICER);
     rc = rc ? rc : http_route(srv, "DELETE", "/api/v1/cameras/{id}", h_delete, ud, HTTP_ROLE_ADMIN);
+    rc = rc ? rc : http_route(srv, "POST", "/api/v1/cameras/onvif-probe", h_onvif_probe, ud, HTTP_ROLE_ADMIN);
     return rc;
 }

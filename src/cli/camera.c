@@ -7,7 +7,9 @@
  * stored URL is always clean and `list` can print it as is.
  */
 #include "cli/common.h"
+#include "onvif/onvif.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,11 +65,45 @@ static int read_password_file(const char *path, char **out)
     return 0;
 }
 
+/* Read a camera's device info and stream URIs over ONVIF (--onvif) and
+ * print them; the URLs then go through camera add's normal path. */
+static int onvif_read(const char *name, const char *url, const char *user, const char *pwfile,
+                      struct ww_onvif_device **out)
+{
+    char *pw = NULL;
+    if (read_password_file(pwfile, &pw)) return 1;
+    struct ww_onvif_device *d = calloc(1, sizeof *d);
+    char err[512];
+    int rc = d ? ww_onvif_read_device(url, user, pw, 8000, d, err, sizeof err) : -ENOMEM;
+    explicit_bzero(pw, strlen(pw));
+    free(pw);
+    if (rc) {
+        cli_err("camera add: camera '%s': %s", name, err[0] ? err : ww_strerror(rc));
+        free(d);
+        return 1;
+    }
+    printf("manufacturer: %s\nmodel: %s\nfirmware: %s\nserial: %s\n", d->manufacturer, d->model,
+           d->firmware, d->serial);
+    printf("main: %s (%dx%d)\n", d->main_uri, d->profiles[d->main_i].width, d->profiles[d->main_i].height);
+    if (d->sub_i >= 0)
+        printf("sub: %s (%dx%d)\n", d->sub_uri, d->profiles[d->sub_i].width, d->profiles[d->sub_i].height);
+    else
+        printf("sub: none (one video profile)\n");
+    printf("snapshot: %s\n", d->snapshot_uri[0] ? d->snapshot_uri : "none");
+    printf("clock skew: %+ld s\n", d->skew_s);
+    if (d->skew_s > 5 || d->skew_s < -5)
+        printf("warning: the camera's clock is %ld s off; set NTP on the camera\n", d->skew_s);
+    *out = d;
+    return 0;
+}
+
 static const char add_help[] =
     "usage: wardwatch camera add --name NAME --main URL [--sub URL]\n"
     "         [--username U --password-file F] [--retention-days N]\n"
     "         [--address TEXT] [--lat DEG --lon DEG] [--ward NAME] [--direction DEG]\n"
-    "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n\n"
+    "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n"
+    "   or: wardwatch camera add --name NAME --onvif http://HOST[:PORT] --username U\n"
+    "         --password-file F [the options above but --main/--sub]\n\n"
     "Registers a camera and prints its id.  URLs are rtsp:// or rtsps://;\n"
     "credentials inside a URL are moved out and stored as secrets, and are\n"
     "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
@@ -78,6 +114,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *name = NULL, *main_url = NULL, *sub_url = NULL, *user = NULL, *pwfile = NULL;
     const char *ward = NULL, *transport = "tcp", *address = NULL;
+    const char *onvif = NULL;
     struct catalog_camera cam = {.enabled = true, .retention_days = 30, .direction_deg = -1};
     bool have_lat = false, have_lon = false;
     const struct cli_opt opts[] = {
@@ -95,11 +132,24 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         {CLI_STR("transport", &transport)},
         {CLI_OFF("disabled", &cam.enabled)},
         {CLI_FLAG("auth-basic-allowed", &cam.auth_basic_allowed)},
+        {CLI_STR("onvif", &onvif)},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "camera add", opts, add_help, 0);
     if (rc >= 0) return rc;
     cam.address = (char *)address;
     if (!name || !*name) return cli_usage("camera add: --name is required");
+    struct ww_onvif_device *dev = NULL;
+    if (onvif) {
+        /* the checks camera add makes anyway, before the camera is asked */
+        if (have_lat != have_lon) return cli_usage("camera add: give both --lat and --lon");
+        if (strcmp(transport, "tcp") && strcmp(transport, "udp"))
+            return cli_usage("camera add: --transport must be tcp or udp");
+        if (main_url || sub_url) return cli_usage("camera add: --onvif reads the URLs; drop --main/--sub");
+        if (!user || !pwfile) return cli_usage("camera add: --onvif needs --username and --password-file");
+        if ((rc = onvif_read(name, onvif, user, pwfile, &dev))) return rc;
+        main_url = dev->main_uri;
+        sub_url = dev->sub_uri[0] ? dev->sub_uri : NULL;
+    }
     if (!main_url) return cli_usage("camera add: --main URL is required");
     if (have_lat != have_lon) return cli_usage("camera add: give both --lat and --lon");
     if (strcmp(transport, "tcp") && strcmp(transport, "udp"))
@@ -109,10 +159,12 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 
     char *mu = NULL, *mus = NULL, *mpw = NULL, *su = NULL, *sus = NULL, *spw = NULL;
     const char *why = "";
-    if (cli_parse_camera_url(main_url, &mu, &mus, &mpw, &why))
+    if (cli_parse_camera_url(main_url, &mu, &mus, &mpw, &why)) {
+        free(dev);
         return cli_usage("camera add: --main URL %s", why);
+    }
     if (sub_url && cli_parse_camera_url(sub_url, &su, &sus, &spw, &why)) {
-        free(mu); free(mus); free(mpw);
+        free(mu); free(mus); free(mpw); free(dev);
         return cli_usage("camera add: --sub URL %s", why);
     }
     rc = 2;
@@ -142,6 +194,7 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
     printf("%lld\n", (long long)cam.id);
     rc = 0;
 out:
+    free(dev);
     catalog_close(cat);
     if (pw) explicit_bzero(pw, strlen(pw));
     if (mpw) explicit_bzero(mpw, strlen(mpw));
@@ -225,5 +278,54 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import [options]  (--help on each)",
-            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import})
+static const char discover_help[] =
+    "usage: wardwatch camera discover [--wait MS] [--target HOST:PORT] [--json]\n\n"
+    "Sends a WS-Discovery Probe for ONVIF cameras (multicast 239.255.255.250:3702,\n"
+    "or unicast to --target) and lists the devices that answer within --wait ms\n"
+    "(default 3000): device service addresses, name/hardware/location, endpoint.\n";
+
+static int camera_discover(struct cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    int wait_ms = 3000;
+    const char *target = NULL;
+    bool json = false;
+    const struct cli_opt opts[] = {
+        {CLI_INT("wait", &wait_ms, 1, 60000, "--wait must be 1..60000 ms, not '%s'")},
+        {CLI_STR("target", &target)},
+        {CLI_FLAG("json", &json)},
+        {.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera discover", opts, discover_help, 0);
+    if (rc >= 0) return rc;
+    struct ww_onvif_match *m = calloc(WW_ONVIF_MAX_MATCHES, sizeof *m);
+    if (!m) return 1;
+    int n = ww_onvif_discover(target, wait_ms, m, WW_ONVIF_MAX_MATCHES);
+    if (n < 0) {
+        free(m);
+        if (n == WW_EINVAL) return cli_usage("camera discover: --target must be HOST:PORT, not '%s'", target);
+        cli_err("camera discover: probe to %s failed: %s", target ? target : "239.255.255.250:3702",
+                ww_strerror(n));
+        return 1;
+    }
+    if (json) {
+        json_t *a = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "xaddrs", m[i].xaddrs,
+                                               "endpoint", m[i].endpoint, "name", m[i].name,
+                                               "hardware", m[i].hardware, "location", m[i].location,
+                                               "scopes", m[i].scopes));
+        cli_print_json(a, JSON_INDENT(2));
+    } else {
+        for (int i = 0; i < n; i++)
+            printf("%s  name=%s  hardware=%s  location=%s  %s\n", m[i].xaddrs,
+                   m[i].name[0] ? m[i].name : "-", m[i].hardware[0] ? m[i].hardware : "-",
+                   m[i].location[0] ? m[i].location : "-", m[i].endpoint);
+        if (n == 0) fprintf(stderr, "no ONVIF device answered within %d ms\n", wait_ms);
+    }
+    free(m);
+    return 0;
+}
+
+CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import|discover [options]  (--help on each)",
+            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import},
+            {"discover", camera_discover})
