@@ -240,9 +240,12 @@ static int apply_row(prov_pg *pg, const struct prov_msg *m, const char *ver, con
     /* the typed copy the province statistics read; a malformed time stays NULL */
     return run_cmd(pg,
                    "INSERT INTO incidents(station, id, version, deleted, ward, category, occurred_at)"
-                   " SELECT $1, $2, $3::bigint, $4::boolean, d->>'ward', d->>'category',"
-                   " CASE WHEN d->>'occurred_at' ~ '^\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d'"
-                   " THEN (d->>'occurred_at')::timestamptz END FROM (SELECT $5::jsonb AS d) x"
+                   " SELECT $1, $2, $3::bigint, $4::boolean, coalesce(d->>'ward', d->>'ward_id'),"
+                   " d->>'category', CASE WHEN t ~ '^\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d'"
+                   " THEN t::timestamptz END"
+                   /* a station sends occurred_iso (UTC) beside its µs occurred_at */
+                   " FROM (SELECT d, coalesce(d->>'occurred_iso', d->>'occurred_at') AS t"
+                   "  FROM (SELECT $5::jsonb AS d) y) x"
                    " ON CONFLICT (station, id) DO UPDATE SET version = EXCLUDED.version,"
                    " deleted = EXCLUDED.deleted, ward = EXCLUDED.ward, category = EXCLUDED.category,"
                    " occurred_at = EXCLUDED.occurred_at WHERE incidents.version < EXCLUDED.version",
