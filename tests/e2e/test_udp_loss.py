@@ -68,9 +68,11 @@ try:
     check(rc == 0, "serve exits 0", 0, rc)
     j = st.recordings(cam)
     segs = j["segments"]
-    # a segment starts on a keyframe, and lost keyframes are dropped
-    check(len(segs) >= 2, "segments recorded", ">= 2", len(segs))
-    if len(segs) < 2:
+    # a segment starts on a keyframe, and a keyframe spans ~100 packets: at 1 %
+    # loss most are damaged and dropped, so how many segments a run cuts is
+    # chance (one long segment is fine); that frames keep coming is checked above
+    check(len(segs) >= 1, "segments recorded", ">= 1", len(segs))
+    if len(segs) < 1:
         log("serve log (tail):\n" + "\n".join(st.log().splitlines()[-25:]))
     for seg in segs:
         path = os.path.join(st.data, seg["path"])
