@@ -85,8 +85,11 @@ def max_seq():
 
 
 def in_order_no_gap(what):
-    s = seqs()
+    # serve writes rows of its own (storage at start, audit heads), so the
+    # outbox may have grown since the last wait: let the newest arrive too
     top = max_seq()
+    st.wait_for(lambda: top in seqs(), 15)
+    s = seqs()
     first, seen, bad = [], set(), []
     for i, q in enumerate(s):
         if q in seen:
