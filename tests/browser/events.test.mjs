@@ -162,27 +162,44 @@ await run(async () => {
     const noZones = await page.isVisible('#mo-no-zones');
     check(noZones, 'zone editor: a camera without zones says motion anywhere counts', 'visible', noZones);
 
-    const box = await page.$eval('#mo-canvas', (e) => { const r = e.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+    // The canvas is measured again before every click: on a loaded machine
+    // the page may still be settling (a late layout shift moved the points
+    // once in CI), and a click must land where the user would aim.
+    let box = null;
+    const measure = async () => { box = await page.$eval('#mo-canvas', (e) => { const r = e.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; }); };
+    await measure();
     const at = (nx, ny) => [box.x + nx * box.w, box.y + ny * box.h];
-    const clickAt = async (nx, ny) => { const [x, y] = at(nx, ny); await page.mouse.click(x, y); };
+    const clickAt = async (nx, ny) => { await measure(); const [x, y] = at(nx, ny); await page.mouse.click(x, y); };
+    // Drawing has begun when the stage says so; each click adds one point.
+    const startDrawing = async (btn) => {
+      await page.click(btn);
+      const ok = await page.waitForSelector('#mo-stage.drawing', { timeout: 5000 }).then(() => true).catch(() => false);
+      check(ok, `zone editor: ${btn} starts drawing`, 'stage in drawing mode', 'not drawing');
+    };
+    const drawPoint = async (nx, ny, want) => {
+      await clickAt(nx, ny);
+      const n = await page.waitForFunction((k) => { const c = document.querySelectorAll('#mo-canvas circle').length; return c >= k ? c : null; }, want, { timeout: 5000 })
+        .then((x) => x.jsonValue()).catch(() => page.$$eval('#mo-canvas circle', (c) => c.length));
+      if (n < want) check(false, `zone editor: point ${want} is drawn where it was clicked`, want, n);
+    };
     // a zone over the left stretch of road: 4 clicks, then the first point closes it
-    await page.click('#mo-new-zone');
+    await startDrawing('#mo-new-zone');
     const drawn = [[0.05, 0.55], [0.2, 0.55], [0.2, 0.72], [0.05, 0.72]];
-    for (const [x, y] of drawn) await clickAt(x, y);
+    for (const [k, [x, y]] of drawn.entries()) await drawPoint(x, y, k + 1);
     await clickAt(drawn[0][0], drawn[0][1]);
     let nZones = await page.$$eval('[data-zone-row]', (r) => r.length);
     check(nZones === 1, 'zone editor: clicking 4 points and the first one again makes a zone', 1, nZones);
     await page.fill('[data-zone-name="0"]', 'Cổng chợ');
     // a second zone on the right, closed by double-click
-    await page.click('#mo-new-zone');
-    for (const [x, y] of [[0.7, 0.55], [0.85, 0.55], [0.85, 0.72]]) await clickAt(x, y);
+    await startDrawing('#mo-new-zone');
+    for (const [k, [x, y]] of [[0.7, 0.55], [0.85, 0.55], [0.85, 0.72]].entries()) await drawPoint(x, y, k + 1);
     { const [x, y] = at(0.7, 0.72); await page.mouse.dblclick(x, y); }
     nZones = await page.$$eval('[data-zone-row]', (r) => r.length);
     check(nZones === 2, 'zone editor: a double-click closes the zone being drawn', 2, nZones);
     await page.fill('[data-zone-name="1"]', 'Lối vào bãi xe');
     // a mask over the burnt-in clock, closed with Enter
-    await page.click('#mo-new-mask');
-    for (const [x, y] of [[0.01, 0.01], [0.32, 0.01], [0.32, 0.1], [0.01, 0.1]]) await clickAt(x, y);
+    await startDrawing('#mo-new-mask');
+    for (const [k, [x, y]] of [[0.01, 0.01], [0.32, 0.01], [0.32, 0.1], [0.01, 0.1]].entries()) await drawPoint(x, y, k + 1);
     await page.keyboard.press('Enter');
     nZones = await page.$$eval('[data-zone-row]', (r) => r.length);
     const maskKind = await page.$eval('[data-zone-kind="2"]', (s) => s.value).catch(() => null);
