@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 # Seconds per libFuzzer harness: TEST_FUZZ_SECONDS in `make test`,
 # FUZZ_SECONDS in `make fuzz` (two harnesses run at a time).
-TEST_FUZZ_SECONDS ?= 20
+TEST_FUZZ_SECONDS ?= 12
 FUZZ_SECONDS ?= 300
 
 .PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format deb
