@@ -14,6 +14,7 @@
 #ifndef WW_CATALOG_OUTBOX_H
 #define WW_CATALOG_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,30 @@ int catalog_outbox_snapshot(catalog_t *cat);
 /* Deletes sent rows sent before before_us, keeping at least the last keep_rows
  * rows, so a resend within the window can be served.  *deleted may be NULL. */
 int catalog_outbox_prune(catalog_t *cat, int64_t before_us, int64_t keep_rows, int64_t *deleted);
+
+/* ---- reviews the hub wrote back (schema/050_province_reviews.sql) ----
+ * Owner: relay/ (stores on receipt, applies on its thread).  A review is
+ * kept once per review_id: a second delivery of the same message changes
+ * nothing (*fresh false). */
+struct catalog_province_review {
+    char *review_id, *body, *sig;
+    int64_t received_us;
+    char *state;          /* "pending" | "applied" | "refused" */
+    char *why;            /* refused: the reason; else NULL */
+    int64_t assessment_id; /* applied: the assessment row; else 0 */
+    int64_t done_us;
+};
+void catalog_province_review_clear(struct catalog_province_review *r);
+void catalog_province_reviews_free(struct catalog_province_review *v, size_t n);
+/* Stores a received (signature-checked) review as pending unless review_id
+ * is known.  WW_EINVAL for a review_id outside 8..64 bytes. */
+int catalog_province_review_receive(catalog_t *cat, const char *review_id, const char *body, const char *sig,
+                                    bool *fresh);
+/* The oldest pending review; WW_ENOTFOUND when none. */
+int catalog_province_review_next(catalog_t *cat, struct catalog_province_review *out);
+/* Marks review_id applied (assessment_id > 0, why NULL) or refused (why). */
+int catalog_province_review_done(catalog_t *cat, const char *review_id, int64_t assessment_id, const char *why);
+/* The newest reviews first, at most limit. */
+int catalog_province_review_list(catalog_t *cat, size_t limit, struct catalog_province_review **out, size_t *n);
 
 #endif

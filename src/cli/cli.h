@@ -48,5 +48,6 @@ int cli_backup(struct cli_ctx *c, int argc, char **argv);   /* backup OUTDIR [--
 int cli_restore(struct cli_ctx *c, int argc, char **argv);  /* restore BACKUPDIR */
 int cli_config(struct cli_ctx *c, int argc, char **argv);   /* config show: every setting and its source */
 int cli_hub(struct cli_ctx *c, int argc, char **argv);      /* hub init | station | serve | check */
+int cli_hub_review(struct cli_ctx *c, int argc, char **argv); /* hub review (hub_review.c) */
 
 #endif

@@ -232,7 +232,8 @@ static void usage(FILE *f)
                "            [--listen ADDR:PORT] [--mqtt-public URL] [--data DIR]\n"
                "            [--client-id ID] [--gap-wait-ms MS]\n"
                "       wardwatch hub check --pg CONNINFO\n"
-               "       wardwatch hub stats FROM TO --pg CONNINFO\n");
+               "       wardwatch hub stats FROM TO --pg CONNINFO\n"
+               "       wardwatch hub review STATION WARD_ID YEAR CRITERION RESULT --by NAME --mqtt URL\n");
 }
 
 int cli_hub(struct cli_ctx *c, int argc, char **argv)
@@ -243,6 +244,7 @@ int cli_hub(struct cli_ctx *c, int argc, char **argv)
     }
     struct hub_opts o = {0};
     const char *verb = argv[1];
+    if (!strcmp(verb, "review")) return cli_hub_review(c, argc - 1, argv + 1);
     if (!strcmp(verb, "station")) {
         const char *pos[2] = {0};
         if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;

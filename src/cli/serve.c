@@ -38,7 +38,10 @@
 #include "cli/serve_http.h"
 #include "community/community.h"
 #include "relay/relay.h"
+#include "catalog/cat_audit.h"
 #include "catalog/cat_outbox.h"
+#include "catalog/cat_ward_work.h"
+#include "ward/ward.h"
 
 static const char serve_help[] =
     "usage: wardwatch [--config FILE] [--data DIR] serve [options]\n\n"
@@ -294,6 +297,34 @@ static void serve_tick(const struct cli_ctx *c, const struct rec_retention_cfg *
     province_storage(c, ret);
 }
 
+/* The province's review of a criterion, written back by the hub (relay.h):
+ * an assessment with side "review", its assessor "province:<reviewer>",
+ * and an audit row like the console's "assess" one naming the reviewer. */
+static int apply_review(void *ud, catalog_t *cat, const struct relay_review *rv, int64_t *id, char **why)
+{
+    (void)ud;
+    char *assessor = ww_asprintf("province:%s", rv->reviewer);
+    struct ward_assess_in in = {.ward_id = rv->ward_id, .year = rv->year, .criterion_num = rv->criterion,
+                                .side = CATALOG_SIDE_REVIEW, .result = catalog_result_parse(rv->result),
+                                .notes = rv->notes, .assessor = assessor,
+                                .assessed_on = rv->assessed_on[0] ? rv->assessed_on : NULL};
+    int rc = ward_assess(cat, &in, ww_station_offset_min(), id, why);
+    if (!rc) {
+        json_t *d = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s}", "change", "assess", "via", "province_review",
+                              "review_id", rv->review_id, "ward_id", (json_int_t)rv->ward_id, "year",
+                              (json_int_t)rv->year, "criterion", (json_int_t)rv->criterion, "side", "review",
+                              "result", rv->result);
+        char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+        json_decref(d);
+        struct catalog_audit a = {.username = assessor, .action = "criteria_change", .detail = detail};
+        if (catalog_audit_append(cat, &a))
+            ww_error("serve", "review %s applied but its audit row could not be written", rv->review_id);
+        free(detail);
+    }
+    free(assessor);
+    return rc;
+}
+
 int cli_serve(struct cli_ctx *c, int argc, char **argv)
 {
     struct cli_serve sv;
@@ -384,6 +415,7 @@ int cli_serve(struct cli_ctx *c, int argc, char **argv)
     struct relay *relay = NULL;
     char *db_path = cli_db_path(c);
     if (relay_start(db_path, sv.mqtt, &relay)) ww_error("serve", "cannot start the province publisher");
+    else relay_set_review_handler(relay, apply_review, NULL);
     free(db_path);
     ww_info("serve", "recording %s; data folder %s%s%s", cfg.record ? "on" : "off", c->data_dir,
             http ? "; console on http://" : "", http ? listen : "");

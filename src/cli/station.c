@@ -181,5 +181,49 @@ static int station_status(struct cli_ctx *ctx, int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-CLI_ACTIONS(cli_station, "station", "usage: wardwatch station join HUB_URL TOKEN [--mqtt URL] | status",
-            {"join", station_join}, {"status", station_status})
+/* The reviews the hub wrote back, newest first: what was applied and what
+ * was refused, and why (docs/province.md, "Reviews written back"). */
+static int station_reviews(struct cli_ctx *ctx, int argc, char **argv)
+{
+    bool json = false;
+    int rc = cli_flag_only(argc, argv, "station reviews", "json", &json,
+                           "usage: wardwatch [--data DIR] station reviews [--json]\n\nLists the province's reviews "
+                           "this station received from the hub (newest\nfirst, at most 200): pending, applied (with "
+                           "the assessment's id) or refused\n(with the reason).\n");
+    if (rc >= 0) return rc;
+    catalog_t *cat;
+    if ((rc = cli_open(ctx, &cat))) return rc;
+    struct catalog_province_review *v = NULL;
+    size_t n = 0;
+    rc = catalog_province_review_list(cat, 200, &v, &n);
+    catalog_close(cat);
+    if (rc) {
+        cli_err("station reviews: %s", ww_strerror(rc));
+        return 1;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *body = json_loads(v[i].body, 0, NULL);
+        json_t *o = json_pack("{s:s,s:s,s:s*,s:I,s:I,s:o}", "review_id", v[i].review_id, "state", v[i].state, "why",
+                              v[i].why, "assessment_id", (json_int_t)v[i].assessment_id, "received_us",
+                              (json_int_t)v[i].received_us, "review", body ? body : json_null());
+        json_array_append_new(arr, o);
+        if (!json) {
+            json_t *b = o ? json_object_get(o, "review") : NULL;
+            printf("%-32s %-8s ward %-4lld %4lld criterion %-3lld %-11s by %s%s%s\n", v[i].review_id, v[i].state,
+                   (long long)json_integer_value(json_object_get(b, "ward_id")),
+                   (long long)json_integer_value(json_object_get(b, "year")),
+                   (long long)json_integer_value(json_object_get(b, "criterion")),
+                   json_string_value(json_object_get(b, "result")) ? json_string_value(json_object_get(b, "result")) : "?",
+                   json_string_value(json_object_get(b, "reviewer")) ? json_string_value(json_object_get(b, "reviewer")) : "?",
+                   v[i].why ? ": " : "", v[i].why ? v[i].why : "");
+        }
+    }
+    if (json) cli_print_json(arr, JSON_INDENT(2)); /* takes arr */
+    else json_decref(arr);
+    catalog_province_reviews_free(v, n);
+    return 0;
+}
+
+CLI_ACTIONS(cli_station, "station", "usage: wardwatch station join HUB_URL TOKEN [--mqtt URL] | status | reviews",
+            {"join", station_join}, {"status", station_status}, {"reviews", station_reviews})

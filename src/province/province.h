@@ -154,4 +154,27 @@ struct prov_http {
 };
 int prov_http_register(struct http_server *srv, const struct prov_http *h);
 
+/* ---- reviews written back to a ward (review.c; docs/province.md) ----
+ * The province's verdict on one criterion of one ward, for the station that
+ * holds the ward: signed with the hub's key (hub.key in the hub's data
+ * folder) and published QoS 1 on wardwatch/<station>/ctl/review, where the
+ * station's publisher checks it and applies it (relay.h). */
+struct prov_review {
+    const char *station;     /* st-… */
+    int64_t ward_id;         /* the station's own ward id */
+    int year, criterion;     /* criterion: its number in the ward's set */
+    const char *result;      /* met | not_met | in_progress */
+    const char *notes;       /* may be NULL */
+    const char *reviewer;    /* the province user */
+    const char *assessed_on; /* YYYY-MM-DD or NULL */
+};
+/* Builds the signed ctl/review message: *payload heap text; review_id gets
+ * a fresh random id.  hub_dir holds hub.key.  0, WW_EINVAL (a field), or
+ * -errno (no key). */
+int prov_review_build(const struct prov_review *rv, const char *hub_dir, char **payload, char review_id[33]);
+/* Publishes payload on wardwatch/<station>/ctl/review at mqtt_url (QoS 1,
+ * not retained) and waits up to timeout_ms for the broker's PUBACK.
+ * 0, -ETIMEDOUT (no PUBACK in time, or no broker), or WW_EINVAL. */
+int prov_review_publish(const char *mqtt_url, const char *station, const char *payload, int timeout_ms);
+
 #endif

@@ -45,6 +45,14 @@ struct relay {
     int64_t resend_from; /* > 0: a ctl resend asked for this seq */
     bool snapshot;       /* a ctl snapshot asked for */
     struct relay_stats stats;
+    char *station, *hub_key; /* from the settings (the relay thread copies them in) */
+    relay_review_fn review_fn;
+    void *review_ud;
+    bool review_due;     /* a review was stored: apply soon */
+
+    /* the callback thread's own catalog connection (reviews are stored on
+     * receipt); opened on the first review, closed by relay_stop */
+    catalog_t *loop_cat;
 };
 
 /* ---- the broker's callbacks (libmosquitto's thread) --------------------- */
@@ -84,10 +92,51 @@ static void on_publish(struct mosquitto *m, void *ud, int mid)
     pthread_mutex_unlock(&r->mu);
 }
 
+/* A ctl/review message: checked, then stored as pending (applied by the
+ * relay thread).  Runs on libmosquitto's thread with its own catalog. */
+static void receive_review(struct relay *r, const struct mosquitto_message *msg)
+{
+    pthread_mutex_lock(&r->mu);
+    char *key = r->hub_key ? ww_strdup(r->hub_key) : NULL, *station = r->station ? ww_strdup(r->station) : NULL;
+    pthread_mutex_unlock(&r->mu);
+    char *body = NULL, *sig = NULL;
+    struct relay_review rv;
+    const char *why = NULL;
+    int rc = relay_review_verify(msg->payload, (size_t)msg->payloadlen, key, station ? station : "", &body, &sig,
+                                 &rv, &why);
+    free(key);
+    free(station);
+    if (rc) {
+        ww_warn("relay", "a review on %s is refused: %s", msg->topic, why);
+        return;
+    }
+    bool fresh = false;
+    if (!r->loop_cat && catalog_open(r->db_path, 0, &r->loop_cat)) r->loop_cat = NULL;
+    rc = r->loop_cat ? catalog_province_review_receive(r->loop_cat, rv.review_id, body, sig, &fresh) : WW_EDB;
+    if (rc) ww_error("relay", "review %s could not be stored (%s); the hub must send it again", rv.review_id,
+                     ww_strerror(rc));
+    else if (!fresh) ww_info("relay", "review %s received again; kept once", rv.review_id);
+    else {
+        ww_info("relay", "review %s from %s received: ward %lld, %d, criterion %d, %s", rv.review_id, rv.reviewer,
+                (long long)rv.ward_id, rv.year, rv.criterion, rv.result);
+        pthread_mutex_lock(&r->mu);
+        r->review_due = true;
+        pthread_mutex_unlock(&r->mu);
+    }
+    relay_review_clear(&rv);
+    free(body);
+    free(sig);
+}
+
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
 {
     (void)m;
     struct relay *r = ud;
+    size_t tl = strlen(msg->topic);
+    if (tl > 11 && !strcmp(msg->topic + tl - 11, "/ctl/review")) {
+        receive_review(r, msg);
+        return;
+    }
     json_t *j = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
     if (!j) { ww_warn("relay", "ctl message on %s is not JSON; ignored", msg->topic); return; }
     const char *op = json_string_value(json_object_get(j, "op"));
@@ -293,6 +342,49 @@ static void take_requests(struct relay *r, catalog_t *cat, struct conn *c)
     }
 }
 
+/* Applies the pending reviews through the handler (none installed: they
+ * wait).  A review the handler refuses is kept with its reason. */
+static void apply_reviews(struct relay *r, catalog_t *cat)
+{
+    pthread_mutex_lock(&r->mu);
+    relay_review_fn fn = r->review_fn;
+    void *ud = r->review_ud;
+    r->review_due = false;
+    pthread_mutex_unlock(&r->mu);
+    if (!fn) return;
+    for (int k = 0; k < 100; k++) { /* bounded per pass */
+        struct catalog_province_review row;
+        if (catalog_province_review_next(cat, &row)) return;
+        struct relay_review rv;
+        const char *perr = NULL;
+        int64_t id = 0;
+        char *why = NULL;
+        if (relay_review_parse_body(row.body, &rv, &perr)) why = ww_strdup(perr);
+        else if (fn(ud, cat, &rv, &id, &why) || id <= 0) {
+            if (!why) why = ww_strdup("the ward's criteria refused it");
+            id = 0;
+        }
+        int rc = catalog_province_review_done(cat, row.review_id, why ? 0 : id, why);
+        if (why) ww_warn("relay", "review %s refused: %s", row.review_id, why);
+        else ww_info("relay", "review %s applied as assessment %lld", row.review_id, (long long)id);
+        if (rc) ww_error("relay", "review %s: cannot record the outcome (%s)", row.review_id, ww_strerror(rc));
+        free(why);
+        relay_review_clear(&rv);
+        catalog_province_review_clear(&row);
+        if (rc) return;
+    }
+}
+
+void relay_set_review_handler(struct relay *r, relay_review_fn fn, void *ud)
+{
+    if (!r) return;
+    pthread_mutex_lock(&r->mu);
+    r->review_fn = fn;
+    r->review_ud = ud;
+    r->review_due = true; /* reviews stored by an earlier run */
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void update_stats(struct relay *r, catalog_t *cat, bool joined)
 {
     int64_t backlog = 0, last_sent = 0, max_seq = 0;
@@ -330,9 +422,17 @@ static void *relay_main(void *arg)
         int64_t now = ww_mono_us();
         if (now >= next_poll) { /* join/leave and broker changes */
             next_poll = now + 2000000;
-            char *station, *url;
+            char *station, *url, *key;
             setting(cat, CATALOG_OUTBOX_STATION, &station);
             setting(cat, CATALOG_OUTBOX_MQTT, &url);
+            setting(cat, CATALOG_OUTBOX_HUB_KEY, &key);
+            pthread_mutex_lock(&r->mu);
+            free(r->station);
+            free(r->hub_key);
+            r->station = station ? ww_strdup(station) : NULL;
+            r->hub_key = key;
+            r->review_due = true; /* also a periodic look at pending ones */
+            pthread_mutex_unlock(&r->mu);
             const char *want = r->mqtt_override ? r->mqtt_override : url;
             bool same = c.m && station && want && !strcmp(c.station, station) && !strcmp(c.url, want);
             if (!same && c.m) conn_close(&c);
@@ -342,6 +442,10 @@ static void *relay_main(void *arg)
             free(url);
         }
         int sent = 0;
+        pthread_mutex_lock(&r->mu);
+        bool reviews = r->review_due;
+        pthread_mutex_unlock(&r->mu);
+        if (reviews) apply_reviews(r, cat);
         if (c.m) {
             take_requests(r, cat, &c);
             mark_acked(r, cat);
@@ -393,6 +497,10 @@ void relay_stop(struct relay *r)
     if (!r) return;
     atomic_store(&r->stop, true);
     pthread_join(r->thread, NULL);
+    /* libmosquitto's thread ended with the connection (conn_close) */
+    catalog_close(r->loop_cat);
+    free(r->station);
+    free(r->hub_key);
     pthread_mutex_destroy(&r->mu);
     free(r->db_path);
     free(r->mqtt_override);

@@ -28,11 +28,12 @@ r = run("camera", "add", "--name", "Ngõ 5", "--main", "rtsp://10.0.0.5/main")
 first_id = int(r.stdout.strip())
 db = sqlite3.connect(os.path.join(data, "wardwatch.db"))
 names = [n for (n,) in db.execute("SELECT name FROM schema_migrations ORDER BY version")]
-# what the old binary recorded: int("040", 8) == 32.  It knew no migration past 047 (048 and
-# later are not octal numbers at all): those rows keep their right number.
+# what the old binary recorded: int("040", 8) == 32.  It knew no migration past 047 (048
+# and 049 are not octal numbers at all; 050 and later came after the fix): those rows
+# keep their right number.
 for n in names:
     num = n.split("_")[0]
-    if all(ch in "01234567" for ch in num):
+    if int(num) <= 47 and all(ch in "01234567" for ch in num):
         db.execute("UPDATE schema_migrations SET version=? WHERE name=?", (int(num, 8), n))
 db.commit()
 db.close()

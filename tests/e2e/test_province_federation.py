@@ -33,45 +33,9 @@ FROM, TO = "2025-01-01T00:00:00+07:00", "2025-04-01T00:00:00+07:00"
 CATS = ["criminal", "traffic", "drugs", "fire"]
 
 
-class Hub:
+class Hub(wwprovince.Hub):
     def __init__(self, tmp, pg, mq):
-        self.pg, self.mq = pg, mq
-        self.data = os.path.join(tmp, "hub")
-        self.port = wwtest.free_port()
-        self.log_path = os.path.join(tmp, "hub.log")
-        self.proc = None
-
-    def ww(self, *args, check_rc=True):
-        r = subprocess.run([wwtest.WW, "hub"] + list(args) + ["--pg", self.pg.conninfo],
-                           capture_output=True, text=True, timeout=60)
-        if check_rc and r.returncode != 0:
-            raise RuntimeError(f"hub {' '.join(args)}: {r.returncode} {r.stderr.strip()}")
-        return r
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self):
-        logf = open(self.log_path, "a")
-        self.proc = subprocess.Popen(
-            [wwtest.WW, "hub", "serve", "--pg", self.pg.conninfo, "--mqtt", self.mq.url,
-             "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--gap-wait-ms", "1500",
-             "--client-id", "hub-federation"],
-            stdout=logf, stderr=subprocess.STDOUT)
-        wwtest._procs.append(self.proc)
-        deadline = time.time() + 20
-        while time.time() < deadline and not wwtest.port_open(self.port):
-            time.sleep(0.1)
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(20)
-
-    def check(self):
-        return self.ww("check", check_rc=False)
+        super().__init__(tmp, pg, mq, client_id="hub-federation")
 
     def stats(self):
         """{(station, category): (cases, year_ago)} summed over the station's wards."""
@@ -117,14 +81,7 @@ class Ward:
                 for c in st.get("categories", []) if c["cur"]["cases"] or c["prev"]["cases"]}
 
 
-def wait(cond, timeout, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    return cond()
+wait = wwprovince.wait
 
 
 def hub_count(pg, sid, entity):

@@ -159,3 +159,66 @@ class Postgres:
     def close(self):
         self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Hub:
+    """`wardwatch hub serve` on a free port, against pg and mq (the two
+    servers above); its data folder (hub.key, hub.pub) under tmp."""
+
+    def __init__(self, tmp, pg, mq, client_id="hub-test", gap_wait_ms=1500):
+        self.pg, self.mq = pg, mq
+        self.data = os.path.join(tmp, "hub")
+        self.port = wwtest.free_port()
+        self.log_path = os.path.join(tmp, "hub.log")
+        self.client_id, self.gap_wait_ms = client_id, gap_wait_ms
+        self.proc = None
+
+    def ww(self, *args, check_rc=True, pg=True):
+        """Runs `wardwatch hub ARGS [--pg CONNINFO]`; raises on a nonzero exit
+        unless check_rc is False."""
+        r = subprocess.run([wwtest.WW, "hub"] + list(args) + (["--pg", self.pg.conninfo] if pg else []),
+                           capture_output=True, text=True, timeout=60)
+        if check_rc and r.returncode != 0:
+            raise RuntimeError(f"hub {' '.join(args)}: {r.returncode} {r.stderr.strip()}")
+        return r
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        logf = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [wwtest.WW, "hub", "serve", "--pg", self.pg.conninfo, "--mqtt", self.mq.url,
+             "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--gap-wait-ms",
+             str(self.gap_wait_ms), "--client-id", self.client_id],
+            stdout=logf, stderr=subprocess.STDOUT)
+        logf.close()
+        wwtest._procs.append(self.proc)
+        deadline = time.time() + 20
+        while time.time() < deadline and not wwtest.port_open(self.port):
+            time.sleep(0.1)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+    def check(self):
+        return self.ww("check", check_rc=False)
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+
+def wait(cond, timeout, step=0.2):
+    """cond() until truthy or timeout seconds passed; returns its last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    return cond()
