@@ -12,8 +12,10 @@ a real mosquitto, a real PostgreSQL 15 and `wardwatch hub serve`.
   - the hub stopped (the broker holds its messages), PostgreSQL restarted,
     a station killed with -9 while publishing: `hub check` 0 each time.
 
-The stations here record nothing (serve --no-record): the recording
-coverage during a link outage is not measured by this test.
+The three stations above serve --no-record; a fourth station records one
+simulated camera and is joined too: its recording coverage while the
+broker is down must stay >= 97 % of the outage's wall time (the link to
+the province never touches recording).
 WW_PROVINCE_OUTAGE_S (default 60) sets the length of the outages.
 """
 import os
@@ -127,9 +129,15 @@ def main():
     mq = wwprovince.Mosquitto().start()
     hub = Hub(tmp, pg, mq)
     wards = []
+    rec = {}
     try:
-        scenario(tmp, pg, mq, hub, wards)
+        scenario(tmp, pg, mq, hub, wards, rec)
     finally:
+        if rec.get("station"):
+            rec["station"].stop()
+            rec["station"].remove()
+        if rec.get("camsim"):
+            rec["camsim"].stop()
         for w in wards:
             try:
                 w.srv.stop()
@@ -141,7 +149,33 @@ def main():
     finish()
 
 
-def scenario(tmp, pg, mq, hub, wards):
+def recording_station(hub, mq, rec):
+    """A fourth station that records one camsim camera, joined to the hub."""
+    out = hub.ww("station", "add", "Phường Hưng Bình").stdout
+    token = re.search(r"token (\S+)", out).group(1)
+    rec["camsim"] = cams = wwtest.Camsim(cameras=1).start()
+    rec["station"] = st = wwtest.Station("fed-rec").init()
+    rec["cam"] = st.add_camera("Cổng chợ Hưng Bình", cams.url(1))
+    st.serve("--segment-seconds", "10")
+    r = st.ww("station", "join", hub.url, token, "--mqtt", mq.url, check=False)
+    check(r.returncode == 0, "the recording station joins the hub", 0, (r.returncode, r.stderr.strip()))
+    up = st.wait_for(lambda: st.stream_stats(rec["cam"]).get("record", {}).get("frames", 0) > 25, 30)
+    check(up, "the recording station records its camera", "frames > 25", st.stream_stats(rec["cam"]))
+
+
+def recorded_share(rec, t0, t1):
+    """Share of [t0, t1] (wall seconds) the recording station's camera covers,
+    once the segment holding t1 is written (at most one segment later)."""
+    st = rec["station"]
+    end_us = int(t1 * 1e6)
+    def segs():
+        return st.recordings(rec["cam"])["segments"]
+    got = st.wait_for(lambda: (lambda s: s if s and max(x["end_us"] for x in s) >= end_us else None)(segs()),
+                      40, step=1) or segs()
+    return wwtest.coverage(got, int(t0 * 1e6), end_us) / (t1 - t0)
+
+
+def scenario(tmp, pg, mq, hub, wards, rec):
     hub.ww("init", "--data", hub.data)
     names = ["Phường Trường Thi", "Phường Vinh Tân", "Phường Bến Thủy"]
     tokens = []
@@ -149,6 +183,7 @@ def scenario(tmp, pg, mq, hub, wards):
         out = hub.ww("station", "add", n).stdout
         tokens.append((re.search(r"station (\S+)", out).group(1), re.search(r"token (\S+)", out).group(1)))
     hub.start()
+    recording_station(hub, mq, rec)
 
     for n, (sid, token) in zip(names, tokens):
         w = Ward(n)
@@ -195,8 +230,10 @@ def scenario(tmp, pg, mq, hub, wards):
 
     # -- link down: the broker stopped while the stations keep working ------------
     mq.stop()
+    t_down = time.time()
     log(f"broker stopped for {OUTAGE_S} s")
     n = busy(wards, OUTAGE_S, "link down")
+    t_up = time.time()
     health = [w.admin.get("/api/v1/health").status for w in wards]
     check(health == [200] * 3, "stations answer while the link is down", [200] * 3, health)
     waiting = [backlog(w) for w in wards]
@@ -204,6 +241,12 @@ def scenario(tmp, pg, mq, hub, wards):
     mq.start()
     took = check_clean(hub, f"after the broker came back ({n} incidents made while it was away)", wards)
     log(f"caught up {took:.1f} s after the broker returned")
+    share = recorded_share(rec, t_down, t_up)
+    check(share >= 0.97, "the recording station recorded through the link outage", ">= 97 % of the wall time",
+          f"{share * 100:.1f} %")
+    r = rec["station"].ww("station", "status")
+    check("backlog:       0" in r.stdout or wait(lambda: "backlog:       0" in rec["station"].ww("station", "status").stdout, 30),
+          "the recording station's outbox drains after the outage", "backlog 0", r.stdout)
     for w in wards:
         check(hub_count(pg, w.sid, "incident") == w.made, f"{w.name}: every incident is at the hub",
               w.made, hub_count(pg, w.sid, "incident"))
