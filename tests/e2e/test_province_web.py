@@ -13,6 +13,7 @@ sees a row of station B, and ?station=B is 404; an unknown station is 404
 for everyone), owners' contact fields only for the roles allowed, dark
 cameras first, open alerts newest first, and the statistics equal to
 `hub stats` figure by figure (the same period a year before included)."""
+import json
 import os
 import re
 import sys
@@ -66,19 +67,52 @@ def stations_of(body, key):
     return sorted({row["station"] for row in body.get(key, [])})
 
 
-def run(tmp, pg, mq, hub):
+PASSWORD = "mật-khẩu-tỉnh-2026"
+T0 = 1_796_000_000_000_000
+
+
+def build(tmp, pg, mq, hub):
+    """Two enrolled stations publishing their world, three users, the hub
+    serving.  Returns (a, b, sim_a, sim_b, password file)."""
     hub.ww("init", "--data", hub.data)
-    a, ta = enrol(hub, "Phường Bến Nghé")
-    b, tb = enrol(hub, "Phường Đa Kao")
-    pw = "mật-khẩu-tỉnh-2026"
+    a, ta = enrol(hub, "Trạm Bến Nghé")
+    b, tb = enrol(hub, "Trạm Đa Kao")
     pwfile = os.path.join(tmp, "pw")
     with open(pwfile, "w") as f:
-        f.write(pw + "\n")
-
-    # users
+        f.write(PASSWORD + "\n")
     user_add(hub, pwfile, "tinh.admin", "province-admin")
     user_add(hub, pwfile, "tinh.staff", "province-staff")
     user_add(hub, pwfile, "phuong.a", "ward-officer", station=a)
+    hub.start()
+    for token in (ta, tb):
+        st, body = http_post(hub.port, "/api/v1/province/enrol", {"token": token, "public_key": "c3Q="})
+        check(st == 200, "station enrols", 200, (st, body))
+    sa, sb = StationSim(a, mq, tmp), StationSim(b, mq, os.path.join(tmp, "b"))
+    time.sleep(0.5)
+    t0 = T0
+    publish(sa, "Phường Bến Nghé",
+            cams=[(1, "Cổng chợ", "online", t0), (2, "Ngã tư", "dark", t0 + 5), (3, "Trường", "online", t0)],
+            alerts=[(1, 2, t0 + 10, None), (2, 1, t0 + 20, t0 + 30), (3, 3, t0 + 40, None)],
+            owners=[(1, "Tiệm vàng Kim")],
+            incidents=[("2026-10-05T01:00:00Z", "theft"), ("2026-11-20T14:30:00Z", "theft"),
+                       ("2026-12-01T03:00:00Z", "fight"), ("2025-10-10T02:00:00Z", "theft"),
+                       ("2025-11-11T02:00:00Z", "fight"), ("2026-07-01T02:00:00Z", "theft")])
+    publish(sb, "Phường Đa Kao",
+            cams=[(1, "Bến xe", "dark", t0), (2, "Công viên", "online", t0)],
+            alerts=[(1, 1, t0 + 50, None)],
+            owners=[(1, "Nhà thuốc Minh"), (2, "Trường tiểu học")],
+            incidents=[("2026-10-15T01:00:00Z", "theft"), ("2025-12-24T01:00:00Z", "drugs")])
+    for sim in (sa, sb):
+        ok = wait(lambda: applied(pg, sim.sid) == (sim.seq, 0), 20)
+        check(ok, f"station {sim.sid}'s messages applied", (sim.seq, 0), applied(pg, sim.sid))
+    return a, b, sa, sb, pwfile
+
+
+def run(tmp, pg, mq, hub):
+    a, b, sa, sb, pwfile = build(tmp, pg, mq, hub)
+    pw, t0 = PASSWORD, T0
+
+    # users: refused combinations and the listing
     r = user_add(hub, pwfile, "phuong.x", "ward-officer", check_rc=False)
     check(r.returncode == 2, "a ward-officer without --station is refused", 2, (r.returncode, r.stderr))
     r = user_add(hub, pwfile, "tinh.y", "province-staff", station=a, check_rc=False)
@@ -101,29 +135,6 @@ def run(tmp, pg, mq, hub):
             ["phuong.a", "ward-officer", a, "enabled"]]
     check(r.returncode == 0 and rows == want, "hub user list shows roles and the officer's station",
           want, (r.returncode, r.stdout))
-
-    hub.start()
-    for token in (ta, tb):
-        st, body = http_post(hub.port, "/api/v1/province/enrol", {"token": token, "public_key": "c3Q="})
-        check(st == 200, "station enrols", 200, (st, body))
-    sa, sb = StationSim(a, mq, tmp), StationSim(b, mq, os.path.join(tmp, "b"))
-    time.sleep(0.5)
-    t0 = 1_796_000_000_000_000
-    publish(sa, "Phường Bến Nghé",
-            cams=[(1, "Cổng chợ", "online", t0), (2, "Ngã tư", "dark", t0 + 5), (3, "Trường", "online", t0)],
-            alerts=[(1, 2, t0 + 10, None), (2, 1, t0 + 20, t0 + 30), (3, 3, t0 + 40, None)],
-            owners=[(1, "Tiệm vàng Kim")],
-            incidents=[("2026-10-05T01:00:00Z", "theft"), ("2026-11-20T14:30:00Z", "theft"),
-                       ("2026-12-01T03:00:00Z", "fight"), ("2025-10-10T02:00:00Z", "theft"),
-                       ("2025-11-11T02:00:00Z", "fight"), ("2026-07-01T02:00:00Z", "theft")])
-    publish(sb, "Phường Đa Kao",
-            cams=[(1, "Bến xe", "dark", t0), (2, "Công viên", "online", t0)],
-            alerts=[(1, 1, t0 + 50, None)],
-            owners=[(1, "Nhà thuốc Minh"), (2, "Trường tiểu học")],
-            incidents=[("2026-10-15T01:00:00Z", "theft"), ("2025-12-24T01:00:00Z", "drugs")])
-    for sim in (sa, sb):
-        ok = wait(lambda: applied(pg, sim.sid) == (sim.seq, 0), 20)
-        check(ok, f"station {sim.sid}'s messages applied", (sim.seq, 0), applied(pg, sim.sid))
 
     # no session: 401 on every route
     anon = Client(hub.port)
@@ -153,7 +164,7 @@ def run(tmp, pg, mq, hub):
     st = {s["id"]: s for s in r.json["stations"]}
     got = (st[a]["cameras"], st[a]["online"], st[a]["dark"], st[b]["cameras"], st[b]["online"], st[b]["dark"])
     check(got == (3, 2, 1, 2, 1, 1), "camera counts online/dark per station", (3, 2, 1, 2, 1, 1), got)
-    check(st[a]["name"] == "Phường Bến Nghé" and st[a]["last_seen"] and st[a]["applied_seq"] == sa.seq
+    check(st[a]["name"] == "Trạm Bến Nghé" and st[a]["last_seen"] and st[a]["applied_seq"] == sa.seq
           and st[a]["backlog"] == 0 and st[a]["open_gaps"] == 0 and isinstance(st[a]["lag_s"], int),
           "a station's name, last seen, applied seq, backlog, gaps, lag", f"seq {sa.seq}, backlog 0", st[a])
     off = clients["phuong.a"]
@@ -169,7 +180,7 @@ def run(tmp, pg, mq, hub):
           "every replicated camera, dark ones first", "5 cameras, 2 dark first", states)
     c2 = next(c for c in cams if c["station"] == a and c["id"] == "2")
     check(c2["name"] == "Ngã tư" and c2["ward"] == "Phường Bến Nghé" and c2["ward_id"] == 1
-          and c2["state_since_us"] == t0 + 5 and c2["last_change"] and c2["station_name"] == "Phường Bến Nghé",
+          and c2["state_since_us"] == t0 + 5 and c2["last_change"] and c2["station_name"] == "Trạm Bến Nghé",
           "a camera's station, ward, state and last change", "Ngã tư / Phường Bến Nghé / dark", c2)
     r = clients["tinh.staff"].get(f"/api/v1/province/cameras?station={b}")
     check(stations_of(r.json, "cameras") == [b] and len(r.json["cameras"]) == 2,
@@ -255,6 +266,17 @@ def run(tmp, pg, mq, hub):
     check(rc == 0, "hub serve stops cleanly (no leak under ASan)", 0, rc)
 
 
+def world(tmp, pg, mq, hub):
+    """--world (for tests/browser/province.test.mjs): builds the world,
+    prints one JSON line {url, password, a, b} and serves until stdin ends."""
+    a, b, sa, sb, _ = build(tmp, pg, mq, hub)
+    print(json.dumps({"url": f"http://127.0.0.1:{hub.port}", "password": PASSWORD, "a": a, "b": b}),
+          flush=True)
+    sys.stdin.read()
+    for sim in (sa, sb):
+        sim.stopping = True
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="ww-hubweb-")
     os.makedirs(os.path.join(tmp, "b"))
@@ -262,6 +284,10 @@ def main():
     mq = wwprovince.Mosquitto().start()
     hub = Hub(tmp, pg, mq)
     try:
+        if "--world" in sys.argv:
+            world(tmp, pg, mq, hub)
+            hub.stop()
+            return
         run(tmp, pg, mq, hub)
     finally:
         hub.stop()
