@@ -114,8 +114,11 @@ async function loadStats() {
     return;
   }
   const names = new Map((await api('GET', '/api/v1/province/stations')).json?.stations?.map((s) => [s.id, s.name]) ?? []);
-  fill($('stats'), r.json.wards.map((w) => statRow(names.get(w.station) ?? w.station,
-    w.ward_name ?? `Phường ${w.ward}`, w.cases, w.year_ago)), 5, 'Không có vụ việc trong khoảng này.');
+  // by station name, then ward name, as a reader looks them up (the API orders by ids)
+  const wards = r.json.wards.map((w) => [names.get(w.station) ?? w.station, w.ward_name ?? `Phường ${w.ward}`, w]);
+  wards.sort((x, y) => x[0].localeCompare(y[0], 'vi') || x[1].localeCompare(y[1], 'vi'));
+  fill($('stats'), wards.map(([st, ward, w]) => statRow(st, ward, w.cases, w.year_ago)), 5,
+    'Không có vụ việc trong khoảng này.');
   const foot = $('stats').tFoot;
   foot.replaceChildren();
   const tr = foot.insertRow();
