@@ -5,6 +5,7 @@
  *   GET /api/v1/province/alerts     open alerts, newest first (?station=)
  *   GET /api/v1/province/stats      ?from=YYYY-MM-DD&to=YYYY-MM-DD[&station=]
  *   GET /api/v1/province/owners     owners (?station=)
+ *   GET / and /province             302 to the console, /province/index.html
  * Users and sessions are the http server's own (hub-http.db); the data is
  * PostgreSQL, read through pgstore.c.  Who sees what is decided in one
  * place, prov_web_decide, which every handler calls through view() before
@@ -207,16 +208,27 @@ static int h_stats(struct http_req *req, void *ud)
                                        "station", v.station, "rows", rows, "wards", wl, "total", t));
 }
 
+/* The hub's "/" is the province console: the station console's files in
+ * web/ would only call station routes the hub does not have. */
+static int h_home(struct http_req *req, void *ud)
+{
+    (void)ud;
+    static const char body[] = "/province/index.html\n";
+    int rc = http_resp_header(req, "Location", "/province/index.html");
+    return rc ? rc : http_respond_data(req, 302, "text/plain; charset=utf-8", body, sizeof body - 1);
+}
+
 int prov_web_register(struct http_server *srv, const struct prov_http *h)
 {
+    int rc = http_route(srv, "GET", "/", h_home, NULL, HTTP_PUBLIC);
+    if (!rc) rc = http_route(srv, "GET", "/province", h_home, NULL, HTTP_PUBLIC);
+    if (rc) return rc;
     static const struct { const char *path; http_handler_fn fn; } routes[] = {
         {"/api/v1/province/stations", h_stations}, {"/api/v1/province/cameras", h_cameras},
         {"/api/v1/province/alerts", h_alerts},     {"/api/v1/province/stats", h_stats},
         {"/api/v1/province/owners", h_owners},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        int rc = http_route(srv, "GET", routes[i].path, routes[i].fn, (void *)h, 0);
-        if (rc) return rc;
-    }
-    return 0;
+    for (size_t i = 0; !rc && i < sizeof routes / sizeof routes[0]; i++)
+        rc = http_route(srv, "GET", routes[i].path, routes[i].fn, (void *)h, 0);
+    return rc;
 }

@@ -136,6 +136,16 @@ def run(tmp, pg, mq, hub):
     check(r.returncode == 0 and rows == want, "hub user list shows roles and the officer's station",
           want, (r.returncode, r.stdout))
 
+    # the hub's home is the province console
+    for path in ("/", "/province"):
+        r = Client(hub.port).get(path)
+        check(r.status == 302 and r.header("Location") == "/province/index.html",
+              f"GET {path} at the hub leads to the province console", "302 /province/index.html",
+              (r.status, r.header("Location")))
+    r = Client(hub.port).get("/province/index.html")
+    check(r.status == 200 and "Cấp tỉnh" in r.text and "default-src 'self'" in (r.header("Content-Security-Policy") or ""),
+          "the console page is served with the console's CSP", "200 + CSP", (r.status, r.header("Content-Security-Policy")))
+
     # no session: 401 on every route
     anon = Client(hub.port)
     for route in ROUTES:
