@@ -34,7 +34,7 @@ static const struct verb {
     {"backup", cli_backup, "backup OUTDIR: catalog (online), signing key, config; not the recordings"},
     {"restore", cli_restore, "restore BACKUPDIR: a backup into a new data folder, after checking SHA256SUMS"},
     {"config", cli_config, "config show: every setting, its value and where it came from"},
-    {"hub", cli_hub, "hub init | station add|list | serve | check: the province hub (PostgreSQL)"},
+    {"hub", cli_hub, "hub init | station add|list | user add|list | serve | check | stats: the province hub (PostgreSQL)"},
     {"station", cli_station, "station join HUB_URL TOKEN | status: this station in the province"},
 };
 

@@ -7,6 +7,13 @@
  * (base64), handed to every station at enrolment.  The HTTP server needs
  * a small SQLite catalog for its session machinery; it is hub-http.db in
  * the same folder and holds no province data.
+ *
+ * Province users (`hub user add | list`) live in that same hub-http.db, so
+ * the http server's own sign-in and sessions serve them.  Roles map onto
+ * catalog roles: province-admin → admin, province-staff → province,
+ * ward-officer → officer whose ward row in hub-http.db is named by the
+ * station id it may see (docs/province.md, "Province users and the read
+ * API", says why the scope lives there).
  */
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -23,12 +30,16 @@
 #include <sodium.h>
 
 #include "base/base.h"
+#include "catalog/cat_audit.h"
+#include "catalog/cat_users.h"
+#include "catalog/cat_ward_work.h"
 #include "catalog/catalog.h"
 #include "http/http.h"
 #include "province/province.h"
 
 struct hub_opts {
     const char *pg, *data, *mqtt, *mqtt_public, *listen, *client_id;
+    const char *role, *station, *password_file;  /* hub user add */
     int gap_wait_ms;
 };
 
@@ -44,6 +55,9 @@ static int parse(int argc, char **argv, struct hub_opts *o, const char **pos, in
                            : !strcmp(a, "--mqtt-public") ? &o->mqtt_public
                            : !strcmp(a, "--listen") ? &o->listen
                            : !strcmp(a, "--client-id") ? &o->client_id
+                           : !strcmp(a, "--role") ? &o->role
+                           : !strcmp(a, "--station") ? &o->station
+                           : !strcmp(a, "--password-file") ? &o->password_file
                            : NULL;
         if (!strcmp(a, "--gap-wait-ms")) {
             if (i + 1 >= argc || (o->gap_wait_ms = atoi(argv[++i])) <= 0)
@@ -61,8 +75,12 @@ static int parse(int argc, char **argv, struct hub_opts *o, const char **pos, in
             return cli_usage("hub: unexpected argument %s", a);
         }
     }
-    if (!o->pg) return cli_usage("hub: --pg CONNINFO is required");
     return 0;
+}
+
+static int need_pg(const struct hub_opts *o)
+{
+    return o->pg ? 0 : cli_usage("hub: --pg CONNINFO is required");
 }
 
 static int write_file(const char *path, const void *p, size_t n, mode_t mode)
@@ -177,6 +195,152 @@ static int hub_stats(struct hub_opts *o, const char *from, const char *to)
     return rc ? 1 : 0;
 }
 
+/* ---- province users (hub-http.db) ---- */
+
+static int open_hub_db(struct cli_ctx *c, const struct hub_opts *o, catalog_t **cat)
+{
+    const char *dir = o->data ? o->data : c->data_dir;
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        cli_err("cannot create %s: %s", dir, strerror(errno));
+        return 1;
+    }
+    char db[4096];
+    snprintf(db, sizeof db, "%s/hub-http.db", dir);
+    if (catalog_open(db, CATALOG_CREATE, cat)) {
+        cli_err("cannot open %s", db);
+        return 1;
+    }
+    return 0;
+}
+
+/* The hub role names and the catalog role each maps onto. */
+static enum catalog_role hub_role(const char *name)
+{
+    if (!name) return CATALOG_ROLE_NONE;
+    if (!strcmp(name, "province-admin")) return CATALOG_ROLE_ADMIN;
+    if (!strcmp(name, "province-staff")) return CATALOG_ROLE_PROVINCE;
+    if (!strcmp(name, "ward-officer")) return CATALOG_ROLE_OFFICER;
+    return CATALOG_ROLE_NONE;
+}
+
+static const char *hub_role_name(enum catalog_role r)
+{
+    return r == CATALOG_ROLE_ADMIN      ? "province-admin"
+           : r == CATALOG_ROLE_PROVINCE ? "province-staff"
+           : r == CATALOG_ROLE_OFFICER  ? "ward-officer"
+                                        : catalog_role_name(r);
+}
+
+/* The first line of path, without its newline (≤ 1024 bytes).  Heap. */
+static int read_password_file(const char *path, char **out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -errno;
+    char *buf = ww_malloc(1026);
+    bool ok = fgets(buf, 1026, f) != NULL;
+    fclose(f);
+    size_t n = ok ? strlen(buf) : 0;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    if (!n || n > 1024) {
+        sodium_memzero(buf, 1026);
+        free(buf);
+        return -EINVAL;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* The ward row that stands for station sid in hub-http.db (made once). */
+static int station_ward(catalog_t *cat, const char *sid, int64_t *id)
+{
+    int rc = catalog_ward_find(cat, sid, id);
+    if (rc != WW_ENOTFOUND) return rc;
+    struct catalog_ward w = {.name = (char *)sid, .district = "province hub: station scope"};
+    rc = catalog_ward_add(cat, &w);
+    *id = w.id;
+    return rc;
+}
+
+static int add_user_txn(catalog_t *cat, struct catalog_user *u, const char *station)
+{
+    int rc = catalog_begin(cat);
+    if (rc) return rc;
+    if (station) rc = station_ward(cat, station, &u->ward_id);
+    if (!rc) rc = catalog_user_add(cat, u);
+    if (!rc) {
+        json_t *d = json_pack("{s:s,s:I,s:s,s:s,s:s?,s:s}", "change", "add", "user_id",
+                              (json_int_t)u->id, "username", u->username, "role",
+                              hub_role_name(u->role), "station", station, "via", "hub cli");
+        struct catalog_audit a = {.action = CATALOG_AUDIT_USER_CHANGE};
+        rc = cli_audit_append(cat, &a, d);
+    }
+    return cli_end_txn(cat, rc);
+}
+
+static int hub_user_add(struct cli_ctx *c, struct hub_opts *o, const char *name)
+{
+    enum catalog_role role = hub_role(o->role);
+    if (role == CATALOG_ROLE_NONE)
+        return cli_usage("hub user add: --role province-admin|province-staff|ward-officer");
+    if ((role == CATALOG_ROLE_OFFICER) != (o->station != NULL))
+        return cli_usage("hub user add: --station STATION_ID goes with ward-officer, and only there");
+    if (o->station && !prov_station_id_ok(o->station))
+        return cli_usage("hub user add: %s is not a station id", o->station);
+    if (!catalog_username_valid(name))
+        return cli_usage("hub user add: a name is 3..32 of a-z 0-9 . _ -");
+    if (!o->password_file) return cli_usage("hub user add: --password-file F is required");
+    char *pw = NULL;
+    if (read_password_file(o->password_file, &pw)) {
+        cli_err("cannot read a password from %s", o->password_file);
+        return 1;
+    }
+    const char *weak = http_password_weak(pw);
+    char *hash = NULL;
+    int rc = weak ? WW_EINVAL : http_password_hash(pw, &hash);
+    sodium_memzero(pw, strlen(pw));
+    free(pw);
+    if (weak) {
+        cli_err("password refused: %s", weak);
+        return 1;
+    }
+    if (rc) return 1;
+    catalog_t *cat;
+    if (open_hub_db(c, o, &cat)) {
+        free(hash);
+        return 1;
+    }
+    struct catalog_user u = {.username = (char *)name, .role = role, .pw_hash = hash};
+    rc = add_user_txn(cat, &u, o->station);
+    catalog_close(cat);
+    free(hash);
+    if (rc == WW_ECONFLICT) cli_err("user %s exists already", name);
+    else if (rc) cli_err("hub user add failed");
+    else printf("user %s (%s%s%s) added\n", name, hub_role_name(role), o->station ? ", station " : "",
+                o->station ? o->station : "");
+    return rc ? 1 : 0;
+}
+
+static int hub_user_list(struct cli_ctx *c, struct hub_opts *o)
+{
+    catalog_t *cat;
+    if (open_hub_db(c, o, &cat)) return 1;
+    struct catalog_user *v = NULL;
+    size_t n = 0;
+    int rc = catalog_user_list(cat, &v, &n);
+    if (!rc) printf("%-24s %-16s %-14s %s\n", "NAME", "ROLE", "STATION", "STATE");
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *st = NULL;
+        if (v[i].ward_id) catalog_ward_name(cat, v[i].ward_id, &st);
+        printf("%-24s %-16s %-14s %s\n", v[i].username, hub_role_name(v[i].role), st ? st : "-",
+               v[i].disabled ? "disabled" : "enabled");
+        free(st);
+    }
+    catalog_user_list_free(v, n);
+    catalog_close(cat);
+    if (rc) cli_err("hub user list failed");
+    return rc ? 1 : 0;
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -200,7 +364,8 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
         }
         catalog_close(cat);
         struct http_config cfg = {.listen = o->listen, .db_path = db};
-        if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h)) {
+        if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h) ||
+            prov_web_register(srv, &h)) {
             cli_err("cannot listen on %s", o->listen);
             http_server_stop(srv);
             return 1;
@@ -233,7 +398,10 @@ static void usage(FILE *f)
                "            [--client-id ID] [--gap-wait-ms MS]\n"
                "       wardwatch hub check --pg CONNINFO\n"
                "       wardwatch hub stats FROM TO --pg CONNINFO\n"
-               "       wardwatch hub review STATION WARD_ID YEAR CRITERION RESULT --by NAME --mqtt URL\n");
+               "       wardwatch hub review STATION WARD_ID YEAR CRITERION RESULT --by NAME --mqtt URL\n"
+               "       wardwatch hub user add NAME --role province-admin|province-staff|ward-officer\n"
+               "            [--station STATION_ID] --password-file F [--data DIR]\n"
+               "       wardwatch hub user list [--data DIR]\n");
 }
 
 int cli_hub(struct cli_ctx *c, int argc, char **argv)
@@ -245,20 +413,27 @@ int cli_hub(struct cli_ctx *c, int argc, char **argv)
     struct hub_opts o = {0};
     const char *verb = argv[1];
     if (!strcmp(verb, "review")) return cli_hub_review(c, argc - 1, argv + 1);
-    if (!strcmp(verb, "station")) {
+    if (!strcmp(verb, "user")) {
         const char *pos[2] = {0};
         if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;
+        if (pos[0] && !strcmp(pos[0], "add") && pos[1]) return hub_user_add(c, &o, pos[1]);
+        if (pos[0] && !strcmp(pos[0], "list") && !pos[1]) return hub_user_list(c, &o);
+        return cli_usage("hub user add NAME --role ROLE [--station ID] --password-file F | list");
+    }
+    if (!strcmp(verb, "station")) {
+        const char *pos[2] = {0};
+        if (parse(argc - 2, argv + 2, &o, pos, 2) || need_pg(&o)) return 2;
         if (pos[0] && !strcmp(pos[0], "add") && pos[1]) return hub_station(&o, "add", pos[1]);
         if (pos[0] && !strcmp(pos[0], "list") && !pos[1]) return hub_station(&o, "list", NULL);
         return cli_usage("hub station add NAME | list");
     }
     if (!strcmp(verb, "stats")) {
         const char *pos[2] = {0};
-        if (parse(argc - 2, argv + 2, &o, pos, 2)) return 2;
+        if (parse(argc - 2, argv + 2, &o, pos, 2) || need_pg(&o)) return 2;
         if (!pos[1]) return cli_usage("hub stats FROM TO --pg CONNINFO");
         return hub_stats(&o, pos[0], pos[1]);
     }
-    if (parse(argc - 2, argv + 2, &o, NULL, 0)) return 2;
+    if (parse(argc - 2, argv + 2, &o, NULL, 0) || need_pg(&o)) return 2;
     if (!strcmp(verb, "init")) return hub_init(c, &o);
     if (!strcmp(verb, "serve")) return hub_serve(c, &o);
     if (!strcmp(verb, "check")) return hub_check(&o);

@@ -379,22 +379,36 @@ int prov_pg_check(prov_pg *pg, FILE *f)
     return bad;
 }
 
-int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f)
+/* The province figures: incidents per (station, ward, category) in [from,
+ * to) beside the same period a year before; station NULL = all.  Columns:
+ * station, ward, category, cases, year ago, ward name (NULL when the ward
+ * row is not at the hub).  `hub stats` and GET /api/v1/province/stats both
+ * read this one query, so their figures cannot drift apart. */
+static PGresult *stats_query(prov_pg *pg, const char *from, const char *to, const char *station)
 {
-    const char *p[] = {from, to};
+    const char *p[] = {from, to, station};
     /* two index ranges (the period and the same period a year before), one
      * pass; a ward is (station, ward): ward ids are per station */
-    PGresult *r = run(pg,
-                      "WITH b AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t)"
-                      " SELECT station, coalesce(ward, '-'), coalesce(category, '-'),"
-                      "  count(*) FILTER (WHERE occurred_at >= b.f AND occurred_at < b.t),"
-                      "  count(*) FILTER (WHERE occurred_at >= b.f - interval '1 year'"
-                      "   AND occurred_at < b.t - interval '1 year')"
-                      " FROM incidents, b WHERE NOT deleted AND"
-                      "  ((occurred_at >= b.f AND occurred_at < b.t) OR"
-                      "   (occurred_at >= b.f - interval '1 year' AND occurred_at < b.t - interval '1 year'))"
-                      " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                      2, p);
+    return run(pg,
+               "WITH b AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t),"
+               " q AS (SELECT station, coalesce(ward, '-') AS ward, coalesce(category, '-') AS cat,"
+               "  count(*) FILTER (WHERE occurred_at >= b.f AND occurred_at < b.t) AS cur,"
+               "  count(*) FILTER (WHERE occurred_at >= b.f - interval '1 year'"
+               "   AND occurred_at < b.t - interval '1 year') AS prev"
+               " FROM incidents, b WHERE NOT deleted AND ($3::text IS NULL OR station = $3) AND"
+               "  ((occurred_at >= b.f AND occurred_at < b.t) OR"
+               "   (occurred_at >= b.f - interval '1 year' AND occurred_at < b.t - interval '1 year'))"
+               " GROUP BY 1, 2, 3)"
+               " SELECT q.station, q.ward, q.cat, q.cur, q.prev, w.data->>'name' FROM q"
+               " LEFT JOIN rows w ON w.station = q.station AND w.entity = 'ward' AND w.id = q.ward"
+               "  AND NOT w.deleted"
+               " ORDER BY 1, 2, 3",
+               3, p);
+}
+
+int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f)
+{
+    PGresult *r = stats_query(pg, from, to, NULL);
     if (!r) return -EIO;
     long long cur = 0, prev = 0;
     fprintf(f, "%-12s %-10s %-24s %8s %8s\n", "STATION", "WARD", "CATEGORY", "CASES", "YEAR AGO");
@@ -407,4 +421,125 @@ int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f)
     fprintf(f, "%-12s %-10s %-24s %8lld %8lld\n", "total", "", "", cur, prev);
     PQclear(r);
     return 0;
+}
+
+int prov_pg_stats_rows(prov_pg *pg, const char *from, const char *to, const char *station,
+                       json_t **out)
+{
+    PGresult *r = stats_query(pg, from, to, station);
+    if (!r) return -EIO;
+    json_t *a = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s?, s:s, s:I, s:I}", "station", PQgetvalue(r, i, 0),
+                         "ward", PQgetvalue(r, i, 1),
+                         "ward_name", PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5),
+                         "category", PQgetvalue(r, i, 2),
+                         "cases", (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10),
+                         "year_ago", (json_int_t)strtoll(PQgetvalue(r, i, 4), NULL, 10)));
+    PQclear(r);
+    *out = a;
+    return 0;
+}
+
+/* ---- the read API (web.c): each query builds its JSON array in
+ * PostgreSQL and hands back one text; station NULL = every station ---- */
+
+static int read_json(prov_pg *pg, const char *sql, const char *station, json_t **out)
+{
+    const char *p[] = {station};
+    PGresult *r = run(pg, sql, 1, p);
+    if (!r) return -EIO;
+    json_error_t e;
+    json_t *a = PQntuples(r) == 1 ? json_loads(PQgetvalue(r, 0, 0), 0, &e) : NULL;
+    PQclear(r);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        return -EIO;
+    }
+    *out = a;
+    return 0;
+}
+
+int prov_pg_station_known(prov_pg *pg, const char *id, bool *known)
+{
+    const char *p[] = {id};
+    PGresult *r = run(pg, "SELECT 1 FROM stations WHERE id = $1 AND enrolled_at IS NOT NULL", 1, p);
+    if (!r) return -EIO;
+    *known = PQntuples(r) == 1;
+    PQclear(r);
+    return 0;
+}
+
+int prov_pg_read_stations(prov_pg *pg, const char *station, json_t **out)
+{
+    /* backlog: seqs the station's latest census covers that the hub has
+     * not applied yet, plus those applied past a gap (still open) */
+    return read_json(pg,
+                     "SELECT coalesce(json_agg(x ORDER BY x.name, x.id), '[]')::text FROM ("
+                     " SELECT s.id, s.name, s.last_seen,"
+                     "  extract(epoch FROM now() - s.last_seen)::bigint AS lag_s,"
+                     "  s.last_seq AS applied_seq,"
+                     "  greatest(coalesce(c.seq, 0) - s.last_seq, 0) AS backlog,"
+                     "  cardinality(s.seq_above) AS open_gaps,"
+                     "  count(r.id) AS cameras,"
+                     "  count(r.id) FILTER (WHERE r.data->>'state' = 'online') AS online,"
+                     "  count(r.id) FILTER (WHERE r.data->>'state' = 'dark') AS dark"
+                     " FROM stations s LEFT JOIN census c ON c.station = s.id"
+                     " LEFT JOIN rows r ON r.station = s.id AND r.entity = 'camera' AND NOT r.deleted"
+                     " WHERE s.enrolled_at IS NOT NULL AND ($1::text IS NULL OR s.id = $1)"
+                     " GROUP BY s.id, c.seq) x",
+                     station, out);
+}
+
+int prov_pg_read_cameras(prov_pg *pg, const char *station, json_t **out)
+{
+    /* dark first, then by station and the station's camera id */
+    return read_json(pg,
+                     "SELECT coalesce(json_agg(x ORDER BY x.state <> 'dark', x.station,"
+                     "  length(x.id), x.id), '[]')::text FROM ("
+                     " SELECT r.station, s.name AS station_name, r.id, r.data->>'name' AS name,"
+                     "  r.data->'ward_id' AS ward_id, w.data->>'name' AS ward,"
+                     "  coalesce(r.data->>'state', 'unknown') AS state,"
+                     "  r.data->'state_since_us' AS state_since_us, r.at AS last_change"
+                     " FROM rows r JOIN stations s ON s.id = r.station"
+                     " LEFT JOIN rows w ON w.station = r.station AND w.entity = 'ward'"
+                     "  AND w.id = r.data->>'ward_id' AND NOT w.deleted"
+                     " WHERE r.entity = 'camera' AND NOT r.deleted"
+                     "  AND ($1::text IS NULL OR r.station = $1)) x",
+                     station, out);
+}
+
+int prov_pg_read_alerts(prov_pg *pg, const char *station, json_t **out)
+{
+    /* open = not cleared at the station; newest raised first */
+    return read_json(pg,
+                     "SELECT coalesce(json_agg(x ORDER BY x.raised_us DESC NULLS LAST, x.station,"
+                     "  x.id), '[]')::text FROM ("
+                     " SELECT r.station, s.name AS station_name, r.id,"
+                     "  coalesce(r.data->>'reason', 'dark') AS reason,"
+                     "  r.data->'camera_id' AS camera_id, r.data->>'camera_name' AS camera_name,"
+                     "  r.data->'ward_id' AS ward_id, w.data->>'name' AS ward,"
+                     "  (r.data->>'since_us')::bigint AS since_us,"
+                     "  (r.data->>'raised_us')::bigint AS raised_us, r.at"
+                     " FROM rows r JOIN stations s ON s.id = r.station"
+                     " LEFT JOIN rows w ON w.station = r.station AND w.entity = 'ward'"
+                     "  AND w.id = r.data->>'ward_id' AND NOT w.deleted"
+                     " WHERE r.entity = 'alert' AND NOT r.deleted AND r.data->>'cleared_us' IS NULL"
+                     "  AND ($1::text IS NULL OR r.station = $1)) x",
+                     station, out);
+}
+
+int prov_pg_read_owners(prov_pg *pg, const char *station, json_t **out)
+{
+    return read_json(pg,
+                     "SELECT coalesce(json_agg(x ORDER BY x.station, length(x.id), x.id),"
+                     "  '[]')::text FROM ("
+                     " SELECT r.station, r.id, r.data->>'name' AS name, r.data->>'kind' AS kind,"
+                     "  r.data->'ward_id' AS ward_id, w.data->>'name' AS ward"
+                     " FROM rows r LEFT JOIN rows w ON w.station = r.station AND w.entity = 'ward'"
+                     "  AND w.id = r.data->>'ward_id' AND NOT w.deleted"
+                     " WHERE r.entity = 'owner' AND NOT r.deleted"
+                     "  AND ($1::text IS NULL OR r.station = $1)) x",
+                     station, out);
 }

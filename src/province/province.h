@@ -133,6 +133,25 @@ int prov_pg_check(prov_pg *pg, FILE *f);
  * period a year before, with totals, printed to f.  from/to: anything
  * PostgreSQL reads as timestamptz.  0 or -EIO. */
 int prov_pg_stats(prov_pg *pg, const char *from, const char *to, FILE *f);
+/* The same figures (the one query) as a new JSON array of {station, ward,
+ * ward_name, category, cases, year_ago}; station NULL = every station. */
+int prov_pg_stats_rows(prov_pg *pg, const char *from, const char *to, const char *station,
+                       json_t **out);
+
+/* ---- the read API's queries (web.c decides who may ask what): each
+ * fills *out with a new JSON array; station NULL = every station.  0 or
+ * -EIO. ---- */
+/* Whether id is an enrolled station. */
+int prov_pg_station_known(prov_pg *pg, const char *id, bool *known);
+/* {id, name, last_seen, lag_s, applied_seq, backlog, open_gaps, cameras, online, dark} */
+int prov_pg_read_stations(prov_pg *pg, const char *station, json_t **out);
+/* {station, station_name, id, name, ward_id, ward, state, state_since_us,
+ * last_change}, dark ones first */
+int prov_pg_read_cameras(prov_pg *pg, const char *station, json_t **out);
+/* open (not cleared) alerts, newest raised first */
+int prov_pg_read_alerts(prov_pg *pg, const char *station, json_t **out);
+/* {station, id, name, kind, ward_id, ward}: no contact details reach the hub */
+int prov_pg_read_owners(prov_pg *pg, const char *station, json_t **out);
 
 /* ---- the subscriber (sub.c) ---- */
 struct prov_serve_opts {
@@ -153,6 +172,27 @@ struct prov_http {
     const char *mqtt_public;     /* the broker URL stations use; NULL → null */
 };
 int prov_http_register(struct http_server *srv, const struct prov_http *h);
+
+/* ---- the read API (web.c): GET /api/v1/province/{stations, cameras,
+ * alerts, stats, owners} for signed-in province users.  Every route asks
+ * prov_web_decide (the one permission matrix, docs/province.md):
+ *
+ *   role (hub name)          catalog role  stations seen   owners' contacts
+ *   province-admin           admin         all             yes
+ *   province-staff           province      all             no
+ *   ward-officer             officer       own station     yes (own station)
+ *   anything else            viewer/owner  none (403)      -
+ *   no session                             401
+ * A station outside the caller's view, or not enrolled, is 404. ---- */
+struct prov_view {
+    const char *station;  /* NULL: every station; else the only one visible */
+    bool contacts;        /* owners' contact fields may be shown */
+};
+/* The pure decision.  own_station: a ward-officer's station (NULL for the
+ * others); asked: ?station= (NULL when absent).  0 with *out filled (its
+ * strings borrowed from the arguments), WW_EAUTH, WW_EPERM or WW_ENOTFOUND. */
+int prov_web_decide(int role, const char *own_station, const char *asked, struct prov_view *out);
+int prov_web_register(struct http_server *srv, const struct prov_http *h);
 
 /* ---- reviews written back to a ward (review.c; docs/province.md) ----
  * The province's verdict on one criterion of one ward, for the station that

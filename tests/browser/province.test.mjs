@@ -1,0 +1,111 @@
+// The province console (web/province/) in a real browser, against a hub on
+// a real PostgreSQL and mosquitto with two stations publishing (the world of
+// tests/e2e/test_province_web.py --world): the Vietnamese sign-in, a wrong
+// password, the staff's console (stations' health, open alerts newest first,
+// cameras with the dark ones first, statistics per ward "so với cùng kỳ"
+// with the province total), a ward-officer who sees only its own station,
+// and sign-out.  Screenshot: docs/screens/province.png.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { SRC, WW, launch, newPage, shot, check, run, log } from './lib.mjs';
+
+// Starts the province world; resolves {url, password, a, b, stop()}.
+function startWorld(timeoutMs = 90000) {
+  const proc = spawn('python3', [path.join(SRC, 'tests/e2e/test_province_web.py'), '--world'], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, WARDWATCH_BIN: WW, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill(); reject(new Error('the province world did not start')); }, timeoutMs);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the province world exited ${code}`)); });
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) { log(`world: ${line}`); return; }
+      clearTimeout(timer);
+      const w = JSON.parse(line);
+      w.stop = () => new Promise((done) => {
+        const t = setTimeout(() => { proc.kill('SIGKILL'); done(); }, 30000);
+        proc.removeAllListeners('exit');
+        proc.on('exit', () => { clearTimeout(t); done(); });
+        proc.stdin.end();
+      });
+      resolve(w);
+    });
+  });
+}
+
+async function signIn(page, world, user, password) {
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await page.click('#signin button[type=submit]');
+}
+
+const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
+
+await run(async (keep) => {
+  const world = await startWorld();
+  try {
+    const browser = await launch();
+    keep(browser);
+    const page = await newPage(browser, { width: 1440, height: 1000 });
+    await page.goto(world.url + '/province/index.html');
+    await page.waitForSelector('#signin:not([hidden])');
+    const h = await page.textContent('#signin h2');
+    check(h === 'Đăng nhập', 'the sign-in is in Vietnamese', 'Đăng nhập', h);
+    check((await page.getAttribute('html', 'lang')) === 'vi', 'html lang is vi', 'vi', await page.getAttribute('html', 'lang'));
+
+    await signIn(page, world, 'tinh.staff', 'not the password 1');
+    await page.waitForFunction(() => document.querySelector('#signin-error').textContent.length > 0);
+    const err = await page.textContent('#signin-error');
+    check(err.includes('Sai tên đăng nhập hoặc mật khẩu'), 'a wrong password shows a Vietnamese error', 'Sai tên…', err);
+
+    await signIn(page, world, 'tinh.staff', world.password);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+    const who = await page.textContent('#who');
+    check(who.includes('Cán bộ cấp tỉnh'), 'the header names the role', 'Cán bộ cấp tỉnh', who);
+    const st = await texts(page, '#stations tbody tr td:first-child');
+    check(st.join('|') === 'Trạm Bến Nghé|Trạm Đa Kao', 'both stations are listed', 'Bến Nghé|Đa Kao', st);
+    const health = await texts(page, '#stations tbody tr:first-child td');
+    check(health[5] === '2/3' && health[6] === '1', 'a station\'s cameras online/dark', ['2/3', '1'], health);
+    const states = await texts(page, '#cameras tbody tr td:first-child');
+    check(states.length === 5 && states[0] === 'Mất tín hiệu' && states[1] === 'Mất tín hiệu' && states[2] === 'Hoạt động',
+      'cameras: the dark ones first', 'Mất tín hiệu ×2 first', states);
+    const alerts = await texts(page, '#alerts tbody tr td:nth-child(4)');
+    check(alerts.join('|') === 'cam 1|cam 3|cam 2', 'open alerts newest first', 'cam 1|cam 3|cam 2', alerts);
+
+    await page.fill('#from', '2026-10-01');
+    await page.fill('#to', '2027-01-01');
+    await page.click('#stats-form button');
+    await page.waitForFunction(() => document.querySelector('#stats tfoot td')?.textContent === 'Toàn tỉnh');
+    const wards = await page.$$eval('#stats tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const want = [['Trạm Bến Nghé', 'Phường Bến Nghé', '3', '2', '+1 (tăng 50%)'],
+      ['Trạm Đa Kao', 'Phường Đa Kao', '1', '1', 'bằng cùng kỳ']];
+    check(JSON.stringify(wards) === JSON.stringify(want), 'statistics per ward with "so với cùng kỳ"', want, wards);
+    const total = await texts(page, '#stats tfoot td');
+    check(total.join('|') === 'Toàn tỉnh|—|4|3|+1 (tăng 33%)', 'the province total', 'Toàn tỉnh|—|4|3|+1 (tăng 33%)', total);
+    await shot(page, 'province');
+
+    await page.fill('#to', '2026-09-01');
+    await page.click('#stats-form button');
+    await page.waitForFunction(() => document.querySelector('#stats-error').textContent.length > 0);
+    check((await page.textContent('#stats-error')).includes('không hợp lệ'), 'a reversed range is explained', 'không hợp lệ',
+      await page.textContent('#stats-error'));
+
+    await page.click('#signout');
+    await page.waitForSelector('#signin:not([hidden])');
+    check(await page.isHidden('#console'), 'sign-out hides the console', true, false);
+
+    // the ward-officer of station A
+    await signIn(page, world, 'phuong.a', world.password);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+    const own = await texts(page, '#stations tbody tr td:nth-child(2)');
+    check(own.join('|') === world.a, 'the ward-officer sees only its own station', world.a, own);
+    const camStations = await texts(page, '#cameras tbody tr td:nth-child(3)');
+    check(camStations.length === 3 && camStations.every((s) => s === 'Trạm Bến Nghé'),
+      'the ward-officer\'s cameras are its station\'s only', 'Trạm Bến Nghé ×3', camStations);
+    const body = await page.textContent('body');
+    check(!body.includes('Đa Kao') && !body.includes(world.b), 'nothing of station B on the officer\'s page', 'no Đa Kao', '');
+    return browser;
+  } finally {
+    await world.stop();
+  }
+});
