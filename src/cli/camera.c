@@ -109,7 +109,9 @@ static const char add_help[] =
     "credentials inside a URL are moved out and stored as secrets, and are\n"
     "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
     "One camera device is one camera: a URL whose host:port/path is another\n"
-    "camera's main or sub URL is refused.\n";
+    "camera's main or sub URL is refused.\n"
+    "--onvif reads the device information, main (highest resolution) and sub\n"
+    "(lowest) stream URIs, the snapshot URI (stored too) and the clock skew.\n";
 
 static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 {
