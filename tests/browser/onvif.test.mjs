@@ -8,6 +8,8 @@
 //     snapshot URLs are filled, the maker/model shown, and the clock skew
 //     (+30 s) shown as a warning; Save creates the camera with those URLs
 //     (and the account), which the API's record then holds;
+//   - an older camera (no GetServices) with a right clock: filled, the
+//     skew shown without a warning;
 //   - an address where nothing listens says it cannot reach the camera;
 //   - axe (WCAG 2 A/AA) finds no serious or critical violation in the dialog;
 //   - at phone width (390 px) the dialog's ONVIF part fits the screen;
@@ -153,6 +155,21 @@ run(async (keep) => {
     const rec = (await admin.get(`/api/v1/cameras/${added.id}`)).json;
     check(rec.snapshot_url === wantSnap, "the camera's API record has the snapshot URL", wantSnap, rec.snapshot_url);
   }
+
+  // -- an older camera (no GetServices) whose clock is right: no warning --
+  const oldPort = await startSim(['--no-get-services', '--password', 'pw2', '--stream-base', 'rtsp://127.0.0.1:18555/old']);
+  await openAdd(page, srv);
+  await page.fill('#f-name', 'Cổng cũ');
+  await page.fill('#onvif-url', `http://127.0.0.1:${oldPort}`);
+  await page.fill('#onvif-username', 'admin');
+  await page.fill('#onvif-password', 'pw2');
+  await readCamera(page);
+  const small = await page.evaluate(() => { const e = document.querySelector('#onvif-skew'); return e && { s: Number(e.dataset.skew), warn: e.dataset.warn, text: e.textContent }; });
+  const oldMain = await page.inputValue('#f-main_url');
+  check(small && Math.abs(small.s) <= 2 && small.warn === '0' && !/Cảnh báo/.test(small.text) && oldMain === 'rtsp://127.0.0.1:18555/old/Profile_Main',
+    'older camera, clock right: URLs filled, skew shown without a warning', { warn: '0', main: 'rtsp://127.0.0.1:18555/old/Profile_Main' }, { small, oldMain });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.modal', { state: 'detached' });
 
   // -- nothing listening --
   await openAdd(page, srv);
