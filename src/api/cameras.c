@@ -70,13 +70,13 @@ static const char *url_problem(const char *url, const char **code)
 }
 
 /* The same for a snapshot URL (ONVIF GetSnapshotUri: a plain http(s)
- * address); the codes are url_scheme, url_spaces, url_credentials, url_host. */
+ * address); the codes are url_scheme_http, url_spaces, url_credentials, url_host. */
 static const char *snapshot_problem(const char *url, const char **code)
 {
     const char *p;
     if (ww_str_starts(url, "http://")) p = url + 7;
     else if (ww_str_starts(url, "https://")) p = url + 8;
-    else return *code = "url_scheme", "must start with http:// or https://";
+    else return *code = "url_scheme_http", "must start with http:// or https://";
     for (const char *q = url; *q; q++)
         if ((unsigned char)*q <= ' ' || *q == 0x7f) return *code = "url_spaces", "must not contain spaces or control characters";
     size_t hostlen = strcspn(p, "/?#");

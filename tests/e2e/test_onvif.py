@@ -70,7 +70,7 @@ def api_record(st, cam, want_snap):
     check(r.status == 400 and (r.json or {}).get("error", {}).get("reason") == "url_credentials", "snapshot_url with credentials refused",
           "400 url_credentials", r)
     r = admin.patch("/api/v1/cameras/%d" % cam, {"snapshot_url": "rtsp://192.168.77.9/snap"})
-    check(r.status == 400 and (r.json or {}).get("error", {}).get("reason") == "url_scheme", "snapshot_url must be http(s)", "400 url_scheme", r)
+    check(r.status == 400 and (r.json or {}).get("error", {}).get("reason") == "url_scheme_http", "snapshot_url must be http(s)", "400 url_scheme_http", r)
     rc = st.stop()
     check(rc == 0, "serve exits cleanly", 0, (rc, st.log()[-800:]))
 
