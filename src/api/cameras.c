@@ -571,6 +571,11 @@ static int h_onvif_probe(struct http_req *req, void *ud)
         if (name) return http_error(req, status, code, "camera '%s': %s", name, why);
         return http_error(req, status, code, "%s", why);
     }
+    /* only an address POST /api/v1/cameras takes back (camera add --onvif
+     * keeps the same rule): a camera naming anything else has no snapshot */
+    const char *snap = d->snapshot_uri;
+    const char *scode;
+    if (!snap[0] || snapshot_problem(snap, &scode)) snap = NULL;
     json_t *profiles = json_array();
     for (int i = 0; i < d->nprofiles; i++)
         json_array_append_new(profiles, json_pack("{s:s, s:s, s:s, s:i, s:i}", "token", d->profiles[i].token,
@@ -579,8 +584,7 @@ static int h_onvif_probe(struct http_req *req, void *ud)
     json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s?, s:s?, s:I}", "device", "manufacturer",
                           d->manufacturer, "model", d->model, "firmware", d->firmware, "serial", d->serial,
                           "profiles", profiles, "main_url", d->main_uri, "sub_url",
-                          d->sub_uri[0] ? d->sub_uri : NULL, "snapshot_url",
-                          d->snapshot_uri[0] ? d->snapshot_uri : NULL, "skew_s", (json_int_t)d->skew_s);
+                          d->sub_uri[0] ? d->sub_uri : NULL, "snapshot_url", snap, "skew_s", (json_int_t)d->skew_s);
     json_object_set_new(o, "media_via", json_string(d->media_via ? d->media_via : ""));
     free(d);
     return http_respond_json(req, 200, o);
