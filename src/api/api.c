@@ -105,6 +105,8 @@ json_t *api_camera_json(const struct catalog_camera *c, int64_t owner_id, bool w
         json_object_set_new(o, "main_url", json_string(c->main_url ? c->main_url : ""));
         json_object_set_new(o, "sub_url", c->sub_url ? json_string(c->sub_url) : json_null());
         json_object_set_new(o, "transport", json_string(c->transport ? c->transport : "tcp"));
+        /* a snapshot address reveals the network layout as a stream URL does */
+        json_object_set_new(o, "snapshot_url", c->snapshot_url ? json_string(c->snapshot_url) : json_null());
     }
     return o;
 }

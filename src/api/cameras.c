@@ -39,7 +39,7 @@
 static const char *const camera_fields[] = {
     "name", "address", "latitude", "longitude", "direction_deg", "ward_id", "owner_id",
     "main_url", "sub_url", "username", "password", "transport", "enabled", "retention_days",
-    "auth_basic_allowed", NULL,
+    "auth_basic_allowed", "snapshot_url", NULL,
 };
 
 /* Why url is not acceptable, or NULL. */
@@ -66,6 +66,23 @@ static const char *url_problem(const char *url, const char **code)
         free(ps);
         if (bad) return *code = "url_port", "has a bad port";
     }
+    return NULL;
+}
+
+/* The same for a snapshot URL (ONVIF GetSnapshotUri: a plain http(s)
+ * address); the codes are url_scheme_http, url_spaces, url_credentials, url_host. */
+static const char *snapshot_problem(const char *url, const char **code)
+{
+    const char *p;
+    if (ww_str_starts(url, "http://")) p = url + 7;
+    else if (ww_str_starts(url, "https://")) p = url + 8;
+    else return *code = "url_scheme_http", "must start with http:// or https://";
+    for (const char *q = url; *q; q++)
+        if ((unsigned char)*q <= ' ' || *q == 0x7f) return *code = "url_spaces", "must not contain spaces or control characters";
+    size_t hostlen = strcspn(p, "/?#");
+    if (memchr(p, '@', hostlen))
+        return *code = "url_credentials", "must not contain credentials: the camera's username and password are used";
+    if (hostlen == 0 || *p == ':') return *code = "url_host", "has no host";
     return NULL;
 }
 
@@ -133,6 +150,13 @@ static int apply_fields(struct http_req *req, json_t *body, struct catalog_camer
         if (why) return http_fail_field(req, WW_EINVAL, code, "sub_url", "field 'sub_url' %s", why);
         set_str(&c->sub_url, s && *s ? s : NULL);
         CHANGED("sub_url");
+    }
+    if ((rc = http_json_str_or_null(req, body, "snapshot_url", 1024, &s)) < 0) return rc;
+    if (rc) {
+        const char *code = NULL, *why = s && *s ? snapshot_problem(s, &code) : NULL;
+        if (why) return http_fail_field(req, WW_EINVAL, code, "snapshot_url", "field 'snapshot_url' %s", why);
+        set_str(&c->snapshot_url, s && *s ? s : NULL);
+        CHANGED("snapshot_url");
     }
     if ((rc = http_json_str_or_null(req, body, "username", 128, &s)) < 0) return rc;
     if (rc) {
@@ -359,8 +383,9 @@ static int guard_credentials(struct http_req *req, json_t *body, const struct ca
     *detail = json_object();
     bool main_changed = !str_eq(old->main_url, c->main_url);
     bool sub_changed = !str_eq(old->sub_url, c->sub_url);
+    bool snap_changed = !str_eq(old->snapshot_url, c->snapshot_url);
     bool stored = has_credentials(old);
-    if ((main_changed || sub_changed) && stored && !may_credentials(req, old, old_owner))
+    if ((main_changed || sub_changed || snap_changed) && stored && !may_credentials(req, old, old_owner))
         return http_fail(req, WW_EPERM, "this camera has stored credentials: only a role that"
                                         " manages credentials (admin) may change its URL");
     if (old->auth_basic_allowed != c->auth_basic_allowed && !may_credentials(req, old, old_owner))
@@ -508,12 +533,15 @@ static int h_delete(struct http_req *req, void *ud)
     return http_respond_data(req, 204, NULL, NULL, 0);
 }
 
-/* POST /api/v1/cameras/onvif-probe {url, username, password}: reads the
- * camera over ONVIF for the console's add dialog (admin only: it sends
+/* POST /api/v1/cameras/onvif-probe {url, username, password[, name]}: reads
+ * the camera over ONVIF for the console's add dialog (admin only: it sends
  * credentials to an address the caller chooses).  Answers device info,
  * profiles, the chosen main/sub/snapshot URIs (never credentials) and the
- * clock skew; audited as a camera_change with camera 0 and op onvif_probe. */
-static const char *const probe_fields[] = {"url", "username", "password", NULL};
+ * clock skew; audited as a camera_change with camera 0 and op onvif_probe.
+ * name (the name the dialog is about to give the camera) only words the
+ * errors: "camera 'Cổng UBND': the camera at HOST refused ..." (422
+ * onvif_auth) or "... cannot reach ..." (502 onvif_unreachable). */
+static const char *const probe_fields[] = {"url", "username", "password", "name", NULL};
 
 static int h_onvif_probe(struct http_req *req, void *ud)
 {
@@ -525,6 +553,9 @@ static int h_onvif_probe(struct http_req *req, void *ud)
     if ((rc = http_json_str(req, body, "url", true, 8, 512, &url)) < 0) return rc;
     if ((rc = http_json_str(req, body, "username", true, 1, 128, &user)) < 0) return rc;
     if ((rc = http_json_str(req, body, "password", true, 0, 256, &pass)) < 0) return rc;
+    const char *name = NULL;
+    if ((rc = http_json_str_or_null(req, body, "name", 100, &name)) < 0) return rc;
+    if (name && !*name) name = NULL;
     struct ww_onvif_device *d = calloc(1, sizeof *d);
     if (!d) return -ENOMEM;
     char err[512];
@@ -534,9 +565,17 @@ static int h_onvif_probe(struct http_req *req, void *ud)
     if (arc) { free(d); return arc; }
     if (rc) {
         free(d);
-        if (rc == WW_EAUTH) return http_error(req, 422, "onvif_auth", "%s", err);
-        return http_error(req, 502, "onvif_unreachable", "%s", err[0] ? err : "ONVIF probe failed");
+        const char *why = err[0] ? err : "ONVIF probe failed";
+        int status = rc == WW_EAUTH ? 422 : 502;
+        const char *code = rc == WW_EAUTH ? "onvif_auth" : "onvif_unreachable";
+        if (name) return http_error(req, status, code, "camera '%s': %s", name, why);
+        return http_error(req, status, code, "%s", why);
     }
+    /* only an address POST /api/v1/cameras takes back (camera add --onvif
+     * keeps the same rule): a camera naming anything else has no snapshot */
+    const char *snap = d->snapshot_uri;
+    const char *scode;
+    if (!snap[0] || snapshot_problem(snap, &scode)) snap = NULL;
     json_t *profiles = json_array();
     for (int i = 0; i < d->nprofiles; i++)
         json_array_append_new(profiles, json_pack("{s:s, s:s, s:s, s:i, s:i}", "token", d->profiles[i].token,
@@ -545,8 +584,8 @@ static int h_onvif_probe(struct http_req *req, void *ud)
     json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s?, s:s?, s:I}", "device", "manufacturer",
                           d->manufacturer, "model", d->model, "firmware", d->firmware, "serial", d->serial,
                           "profiles", profiles, "main_url", d->main_uri, "sub_url",
-                          d->sub_uri[0] ? d->sub_uri : NULL, "snapshot_url",
-                          d->snapshot_uri[0] ? d->snapshot_uri : NULL, "skew_s", (json_int_t)d->skew_s);
+                          d->sub_uri[0] ? d->sub_uri : NULL, "snapshot_url", snap, "skew_s", (json_int_t)d->skew_s);
+    json_object_set_new(o, "media_via", json_string(d->media_via ? d->media_via : ""));
     free(d);
     return http_respond_json(req, 200, o);
 }

@@ -87,6 +87,8 @@ struct catalog_camera {
     double direction_deg;         /* viewing direction, <0 = unknown */
     int64_t created_us;
     bool auth_basic_allowed;      /* the password may go out in clear (RTSP Basic) */
+    char *snapshot_url;           /* http(s) still image (ONVIF GetSnapshotUri), NULL = none;
+                                   * never contains credentials; shown like the stream URLs */
 };
 void catalog_camera_clear(struct catalog_camera *c);
 /* Sets c->id.  WW_ECONFLICT (not logged) if c's main or sub URL names the

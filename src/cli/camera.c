@@ -84,6 +84,7 @@ static int onvif_read(const char *name, const char *url, const char *user, const
     }
     printf("manufacturer: %s\nmodel: %s\nfirmware: %s\nserial: %s\n", d->manufacturer, d->model,
            d->firmware, d->serial);
+    printf("media service: %s (via %s)\n", d->media_xaddr, d->media_via ? d->media_via : "?");
     printf("main: %s (%dx%d)\n", d->main_uri, d->profiles[d->main_i].width, d->profiles[d->main_i].height);
     if (d->sub_i >= 0)
         printf("sub: %s (%dx%d)\n", d->sub_uri, d->profiles[d->sub_i].width, d->profiles[d->sub_i].height);
@@ -108,7 +109,9 @@ static const char add_help[] =
     "credentials inside a URL are moved out and stored as secrets, and are\n"
     "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
     "One camera device is one camera: a URL whose host:port/path is another\n"
-    "camera's main or sub URL is refused.\n";
+    "camera's main or sub URL is refused.\n"
+    "--onvif reads the device information, main (highest resolution) and sub\n"
+    "(lowest) stream URIs, the snapshot URI (stored too) and the clock skew.\n";
 
 static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -149,6 +152,10 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         if ((rc = onvif_read(name, onvif, user, pwfile, &dev))) return rc;
         main_url = dev->main_uri;
         sub_url = dev->sub_uri[0] ? dev->sub_uri : NULL;
+        /* stored only when it is a plain http(s) address (credentials were
+         * stripped by the client); a camera naming anything else has none */
+        if (ww_str_starts(dev->snapshot_uri, "http://") || ww_str_starts(dev->snapshot_uri, "https://"))
+            cam.snapshot_url = dev->snapshot_uri;
     }
     if (!main_url) return cli_usage("camera add: --main URL is required");
     if (have_lat != have_lon) return cli_usage("camera add: give both --lat and --lon");
@@ -216,6 +223,7 @@ static json_t *camera_row_json(const void *row)
         json_object_set_new(o, "longitude", json_real(c->longitude));
     }
     if (c->ward_id) json_object_set_new(o, "ward_id", json_integer(c->ward_id));
+    if (c->snapshot_url) json_object_set_new(o, "snapshot_url", json_string(c->snapshot_url));
     return o;
 }
 

@@ -224,6 +224,36 @@ static void rewrite_authority(char *uri, size_t sz, const char *authority)
     snprintf(uri + pre, sz - pre, "%s%s", authority, tail);
 }
 
+/* The media service's XAddr into d->media_xaddr: GetServices (ONVIF 2.0
+ * and later), else GetCapabilities, which older cameras know only.  A
+ * refused password or an unreachable camera ends the search: asking again
+ * another way would only say the same. */
+static int find_media(struct sess *s, const char *dev_url, struct ww_onvif_device *d)
+{
+    char *a = NULL;
+    int rc = soap_call(s, dev_url, "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability>"
+                                   "</tds:GetServices>", true, &a);
+    if (rc == WW_EAUTH || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -ENOMEM || rc == -EIO)
+        return rc;
+    if (rc == 0) {
+        rc = ww_onvif_parse_services(a, strlen(a), WW_ONVIF_NS_MEDIA, d->media_xaddr, WW_ONVIF_URI);
+        free(a);
+        if (rc == 0) { d->media_via = "GetServices"; return 0; }
+    }
+    s->err[0] = '\0'; /* a GetServices fault is no error while GetCapabilities answers */
+    rc = soap_call(s, dev_url, "<tds:GetCapabilities><tds:Category>Media</tds:Category></tds:GetCapabilities>",
+                   true, &a);
+    if (rc) return rc;
+    rc = xml_get(a, "//tt:Media/tt:XAddr", d->media_xaddr, WW_ONVIF_URI);
+    free(a);
+    if (rc || !d->media_xaddr[0]) {
+        snprintf(s->err, s->errsz, "the camera at %s names no media service", s->host);
+        return WW_EINVAL;
+    }
+    d->media_via = "GetCapabilities";
+    return 0;
+}
+
 int ww_onvif_read_device(const char *base_url, const char *user, const char *password,
                          int timeout_ms, struct ww_onvif_device *d, char *err, size_t errsz)
 {
@@ -274,14 +304,9 @@ int ww_onvif_read_device(const char *base_url, const char *user, const char *pas
     snprintf(e, sizeof e, "%stds:SerialNumber", di); (void)xml_get(a, e, d->serial, sizeof d->serial);
     free(a);
 
-    char media[WW_ONVIF_URI];
-    if ((rc = soap_call(&s, dev_url, "<tds:GetCapabilities><tds:Category>Media</tds:Category></tds:GetCapabilities>",
-                        true, &a)))
-        return rc;
-    rc = xml_get(a, "//tt:Media/tt:XAddr", media, sizeof media);
-    free(a);
-    if (rc) { snprintf(err, errsz, "the camera at %s names no media service", authority); return WW_EINVAL; }
-    rewrite_authority(media, sizeof media, authority);
+    char *media = d->media_xaddr;
+    if ((rc = find_media(&s, dev_url, d))) return rc;
+    rewrite_authority(media, WW_ONVIF_URI, authority);
 
     if ((rc = soap_call(&s, media, "<trt:GetProfiles/>", true, &a))) return rc;
     d->nprofiles = ww_onvif_parse_profiles(a, strlen(a), d->profiles, WW_ONVIF_MAX_PROFILES);

@@ -304,6 +304,44 @@ void ww_onvif_pick_main_sub(const struct ww_onvif_profile *p, size_t n,
         *sub = lo;
 }
 
+int ww_onvif_parse_services(const char *xml, size_t len, const char *ns, char *out,
+                            size_t outsz)
+{
+    assert(ns && out && outsz);
+    out[0] = '\0';
+    xmlDocPtr doc = onvif_parse(xml, len);
+    if (!doc)
+        return WW_EINVAL;
+    xmlXPathContextPtr x = onvif_xpath(doc);
+    int rc = WW_EINVAL;
+    xmlXPathObjectPtr r = NULL;
+    if (!x)
+        goto done;
+    char buf[WW_ONVIF_STR];
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (onvif_text(x, root, "/s:Envelope/s:Body/tds:GetServicesResponse", buf, sizeof buf) ==
+        WW_ENOTFOUND)
+        goto done;
+    r = xmlXPathEvalExpression(
+        (const xmlChar *)"/s:Envelope/s:Body/tds:GetServicesResponse/tds:Service", x);
+    rc = WW_ENOTFOUND;
+    for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
+        xmlNodePtr node = r->nodesetval->nodeTab[i];
+        /* a namespace longer than buf is no namespace we know */
+        if (onvif_text(x, node, "tds:Namespace", buf, sizeof buf) != 0 || strcmp(buf, ns) != 0)
+            continue;
+        rc = onvif_text(x, node, "tds:XAddr", out, outsz);
+        if (rc == 0 && !out[0])
+            rc = WW_ENOTFOUND;
+        break; /* the first service of the namespace is the one */
+    }
+done:
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
 int ww_onvif_parse_fault(const char *xml, size_t len, char *code, size_t codesz,
                          char *reason, size_t reasonsz)
 {

@@ -73,6 +73,17 @@ int ww_onvif_parse_profiles(const char *xml, size_t len,
 void ww_onvif_pick_main_sub(const struct ww_onvif_profile *p, size_t n,
                             int *main_i, int *sub);
 
+/* The namespace of the ONVIF media service (ver10) wardwatch talks to. */
+#define WW_ONVIF_NS_MEDIA "http://www.onvif.org/ver10/media/wsdl"
+
+/* Parse a device GetServicesResponse and copy the XAddr of the service whose
+ * Namespace is ns (compared after trimming white space) into out.  Returns
+ * 0; WW_ENOTFOUND when the answer lists no such service (or its XAddr is
+ * empty); -ENOSPC when the XAddr does not fit; WW_EINVAL when the document
+ * does not parse or is not a GetServicesResponse. */
+int ww_onvif_parse_services(const char *xml, size_t len, const char *ns, char *out,
+                            size_t outsz);
+
 /* If xml is a SOAP fault, return 1 and copy its subcode/code local name
  * (e.g. "NotAuthorized") into code and its Reason text into reason; return
  * 0 when it is not a fault, WW_EINVAL when it does not parse. */
@@ -94,9 +105,12 @@ int ww_onvif_discover(const char *target, int wait_ms, struct ww_onvif_match *ou
 /* ---- device/media SOAP client (libcurl) ---------------------------------
  * ww_onvif_read_device: GetSystemDateAndTime (unauthenticated; the camera's
  * clock skew against ours), then with a UsernameToken whose Created follows
- * the camera's clock: GetDeviceInformation, GetCapabilities (media XAddr;
- * its host:port is replaced by base_url's, as cameras behind NAT name a
- * private address), GetProfiles, GetStreamUri (RTP-Unicast/RTSP) for main
+ * the camera's clock: GetDeviceInformation, GetServices for the media
+ * service's XAddr — or, when GetServices fails or names no media service
+ * (older cameras: a fault, HTTP 400/500), GetCapabilities (Media) — whose
+ * host:port is replaced by base_url's, as cameras behind NAT name a private
+ * address; a refused password or an unreachable camera is not retried
+ * through GetCapabilities.  Then GetProfiles, GetStreamUri (RTP-Unicast/RTSP) for main
  * and sub, GetSnapshotUri for main.  URIs come back without user:pass@.
  * base_url is http://HOST[:PORT][/path] (no path: /onvif/device_service).
  * Every request is bounded (connect 3 s, total timeout_ms).
@@ -111,6 +125,8 @@ struct ww_onvif_device {
     struct ww_onvif_profile profiles[WW_ONVIF_MAX_PROFILES];
     int nprofiles, main_i, sub_i;              /* sub_i -1: no sub */
     char main_uri[WW_ONVIF_URI], sub_uri[WW_ONVIF_URI], snapshot_uri[WW_ONVIF_URI];
+    char media_xaddr[WW_ONVIF_URI];            /* after the host:port rewrite */
+    const char *media_via;                     /* "GetServices" or "GetCapabilities" */
 };
 
 int ww_onvif_read_device(const char *base_url, const char *user, const char *password,

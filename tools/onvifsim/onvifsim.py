@@ -12,6 +12,11 @@ Two servers on 127.0.0.1 (Python standard library only):
     fault ter:NotAuthorized with HTTP 400 (as many cameras do).
 --clock-offset S shifts the camera's clock; --xaddr-host H makes the media
 XAddr name a wrong host (the NAT quirk); --stream-base sets the RTSP URLs.
+GetServices names the media service at /onvif/Media (with the device and
+events services around it), GetCapabilities at /onvif/media_service, so a
+client's choice shows.  --no-get-services makes an older camera: GetServices
+answers the ActionNotSupported fault (HTTP 400), as ONVIF 1.x cameras do.
+--op-log FILE appends one line per request: the operation and the path.
 Prints "ready http=PORT discovery=PORT" once both listen.
 """
 import argparse
@@ -49,6 +54,7 @@ class Sim:
     def __init__(self, a):
         self.a = a
         self.endpoint = "urn:uuid:" + str(uuid.uuid4())
+        self.log_lock = threading.Lock()
         self.profiles = [("Profile_Main", "mainStream", 1920, 1080)]
         if a.profiles >= 2:  # the sub stream first: order must not decide main/sub
             self.profiles.insert(0, ("Profile_Sub", "subStream", 640, 360))
@@ -95,10 +101,15 @@ class Sim:
         if op == "GetCapabilities":
             return ("<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>%s</tt:XAddr>"
                     "</tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>" % self.media_xaddr(port))
-        if op == "GetServices":
-            return ("<tds:GetServicesResponse><tds:Service><tds:Namespace>%s</tds:Namespace>"
-                    "<tds:XAddr>%s</tds:XAddr></tds:Service></tds:GetServicesResponse>"
-                    % (NS["trt"], self.media_xaddr(port)))
+        if op == "GetServices" and not self.a.no_get_services:
+            host = self.a.xaddr_host or "127.0.0.1"
+            svc = [("http://www.onvif.org/ver10/device/wsdl", "/onvif/device_service", 2, 60),
+                   ("http://www.onvif.org/ver10/events/wsdl", "/onvif/Events", 2, 60),
+                   (" %s\n" % NS["trt"], "/onvif/Media", 2, 60)]  # white space around it: seen on cameras
+            return ("<tds:GetServicesResponse>%s</tds:GetServicesResponse>"
+                    % "".join("<tds:Service><tds:Namespace>%s</tds:Namespace><tds:XAddr>http://%s:%d%s</tds:XAddr>"
+                              "<tds:Version><tt:Major>%d</tt:Major><tt:Minor>%d</tt:Minor></tds:Version>"
+                              "</tds:Service>" % (ns, host, port, path, ma, mi) for ns, path, ma, mi in svc))
         if op == "GetProfiles":
             ps = "".join("<trt:Profiles token=\"%s\" fixed=\"true\"><tt:Name>%s</tt:Name>"
                          "<tt:VideoEncoderConfiguration token=\"VE_%s\"><tt:Name>ve</tt:Name>"
@@ -151,6 +162,9 @@ def make_handler(sim):
             if body is None or len(body) == 0:
                 return self.reply(400, fault("WellFormed", "no body"))
             op = body[0].tag.split("}")[-1]
+            if sim.a.op_log:
+                with sim.log_lock, open(sim.a.op_log, "a") as f:
+                    f.write("%s %s\n" % (op, self.path))
             if op != "GetSystemDateAndTime" and not sim.check_auth(root):
                 return self.reply(400, fault("NotAuthorized", "Sender not Authorized"))
             ans = sim.answer(op, root, self.server.server_address[1])
@@ -197,6 +211,8 @@ def main():
     p.add_argument("--xaddr-host", default="")
     p.add_argument("--stream-base", default="rtsp://127.0.0.1:8554/stream")
     p.add_argument("--profiles", type=int, default=2)
+    p.add_argument("--no-get-services", action="store_true")
+    p.add_argument("--op-log", default="")
     p.add_argument("--name", default="Cong%20phuong")
     p.add_argument("--location", default="ward/Phuc%20Xa")
     a = p.parse_args()
