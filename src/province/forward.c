@@ -173,15 +173,26 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* Runs the transfer for up to wait_ms or until something happens. */
+static void collect_done(struct prov_fwd *f);
+
+/* Runs the transfer for up to wait_ms or until something happens.  It
+ * waits on the socket only when the first pass gave nothing: a paused
+ * transfer (our buffer full) has no socket activity to wake it. */
 static void step(struct prov_fwd *f, int wait_ms)
 {
     int running = 0;
+    bool had_headers = f->headers_done;
     curl_multi_perform(f->m, &running);
-    if (running && wait_ms > 0) {
+    collect_done(f);
+    if (running && wait_ms > 0 && f->len == f->off && had_headers == f->headers_done && !f->done) {
         curl_multi_poll(f->m, NULL, 0, wait_ms, NULL);
         curl_multi_perform(f->m, &running);
+        collect_done(f);
     }
+}
+
+static void collect_done(struct prov_fwd *f)
+{
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(f->m, &left)))
