@@ -11,7 +11,8 @@ and a recording station (`serve` with a camsim camera) joined with --url.
     station's 403 (hub fetch exits 1 naming it; the route passes it on);
   - straight at the station: headers missing, a forged signature, a
     replayed nonce, a stale timestamp and a request signed for another
-    station are each 401 with a clear error; a request with no hub headers
+    station, and any signed request to a station that never joined, are each
+    401 with a clear error; a request with no hub headers
     still needs a session (cookies unchanged).
 The test signs requests itself (Ed25519 with the hub's key file, the
 canonical string as docs/province.md writes it) to reach each refusal."""
@@ -33,7 +34,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import wwprovince  # noqa: E402
 import wwtest  # noqa: E402
 from wwtest import Camsim, Station, check, finish, log  # noqa: E402
-from wwapi import Client  # noqa: E402
+from wwapi import Client, Server  # noqa: E402
 
 USER = "lan.nguyen"
 
@@ -216,6 +217,13 @@ try:
     h["X-WW-Hub-Time"] = str(int(h["X-WW-Hub-Time"]) + 1)
     s, _, body = raw_get(st_port, target, h)
     check(s == 401, "a bad hub request with an admin cookie is still 401", 401, (s, err_of(body)))
+    # a station that never joined refuses even a well-signed request
+    lone = Server()
+    lone.start()
+    s, _, body = raw_get(lone.port, "/api/v1/cameras", signed("/api/v1/cameras"))
+    check(s == 401 and "not joined" in err_of(body)[1], "a station that never joined → 401", "401 not joined",
+          (s, err_of(body)))
+    lone.stop()
     # the hub's own clock 2 minutes off: its fetch is refused the same way
     env = dict(os.environ, WARDWATCH_CLOCK_OFFSET_S="-120")
     rc, err, _ = fetch(target, env=env)
