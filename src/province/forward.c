@@ -18,6 +18,7 @@
  *
  * Threads: a prov_fwd belongs to the thread that opened it.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,13 +235,13 @@ static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char
     return h;
 }
 
-/* The station's base URL; 0 or a status for the error (404, 409, 503). */
+/* The station's base URL; 0, -ENOENT, -ENODATA or -EIO (err says which). */
 static int station_url(const struct prov_fwd_opts *o, char **url, char *err, size_t errn)
 {
     prov_pg *pg;
     if (prov_pg_open(o->conninfo, &pg)) {
         snprintf(err, errn, "the province catalog (PostgreSQL) is not reachable");
-        return 503;
+        return -EIO;
     }
     int rc = prov_pg_station_url(pg, o->station, url);
     prov_pg_close(pg);
@@ -248,7 +249,7 @@ static int station_url(const struct prov_fwd_opts *o, char **url, char *err, siz
     else if (rc == -ENODATA)
         snprintf(err, errn, "station %s joined without --url: the hub does not know where to reach it", o->station);
     else if (rc) snprintf(err, errn, "the province catalog failed");
-    return rc == -ENOENT ? 404 : rc == -ENODATA ? 409 : rc ? 503 : 0;
+    return rc;
 }
 
 int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *err, size_t errn)
@@ -256,20 +257,20 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
     *out = NULL;
     if (!o->target || o->target[0] != '/' || !prov_station_id_ok(o->station ? o->station : "")) {
         snprintf(err, errn, "bad station id or path");
-        return 400;
+        return -EINVAL;
     }
     unsigned char sk[64];
     if (prov_hub_key_load(o->hub_dir, sk)) {
         snprintf(err, errn, "no hub key in %s (run `wardwatch hub init`)", o->hub_dir);
-        return 500;
+        return -ENOKEY;
     }
     char *base = NULL;
-    int st = station_url(o, &base, err, errn);
-    struct curl_slist *hd = st ? NULL : sign_headers(o, o->target, sk, err, errn);
+    int rc = station_url(o, &base, err, errn);
+    struct curl_slist *hd = rc ? NULL : sign_headers(o, o->target, sk, err, errn);
     sodium_memzero(sk, sizeof sk);
-    if (st || !hd) {
+    if (rc || !hd) {
         free(base);
-        return st ? st : 400;
+        return rc ? rc : -EINVAL;
     }
     struct prov_fwd *f = calloc(1, sizeof *f);
     char *url = ww_asprintf("%s%s", base, o->target);
@@ -298,10 +299,22 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
         snprintf(err, errn, "the station did not answer: %s",
                  f->done ? curl_easy_strerror(f->result) : "no status within 30 s");
         prov_fwd_close(f);
-        return 502;
+        return -EHOSTUNREACH;
     }
     *out = f;
     return 0;
+}
+
+unsigned prov_fwd_http_status(int rc)
+{
+    switch (rc) {
+    case -EINVAL: return 400;
+    case -ENOENT: return 404;
+    case -ENODATA: return 409;
+    case -EHOSTUNREACH: return 502;
+    case -EIO: return 503;
+    default: return 500;
+    }
 }
 
 long prov_fwd_status(const struct prov_fwd *f) { return f->status; }
@@ -324,6 +337,7 @@ int64_t prov_fwd_length(const struct prov_fwd *f)
 
 ssize_t prov_fwd_read(struct prov_fwd *f, void *buf, size_t max, int wait_ms)
 {
+    assert(f && f->headers_done && max > 0);
     for (int pass = 0; pass < 2; pass++) {
         size_t have = f->len - f->off;
         if (have) {
@@ -361,9 +375,9 @@ void prov_fwd_close(struct prov_fwd *f)
 int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink, char *err, size_t errn)
 {
     struct prov_fwd *f;
-    int st = prov_fwd_open(o, &f, err, errn);
-    if (st) return -st;
-    int rc = sink->head ? sink->head(sink->ud, f) : 0;
+    int rc = prov_fwd_open(o, &f, err, errn);
+    if (rc) return rc;
+    rc = sink->head ? sink->head(sink->ud, f) : 0;
     char buf[64 * 1024];
     while (!rc) {
         ssize_t n = prov_fwd_read(f, buf, sizeof buf, 500);
@@ -420,9 +434,12 @@ static int h_forward(struct http_req *req, void *ud)
                               .user = u->username, .role = catalog_role_name(u->role)};
     struct prov_fwd *f;
     char err[256] = "";
-    int st = prov_fwd_open(&o, &f, err, sizeof err);
-    if (st) return http_error(req, (unsigned)st, st == 502 ? "bad_gateway" : st == 404 ? "not_found"
-                                                 : st == 409 ? "conflict" : "unavailable", "%s", err);
+    int rc = prov_fwd_open(&o, &f, err, sizeof err);
+    if (rc) {
+        unsigned st = prov_fwd_http_status(rc);
+        return http_error(req, st, st == 400 ? "bad_request" : st == 404 ? "not_found" : st == 409 ? "conflict"
+                                   : st == 502 ? "bad_gateway" : st == 503 ? "unavailable" : "internal", "%s", err);
+    }
     ww_info("province", "%s forwards GET %s to %s: HTTP %ld", u->username, o.target, station, f->status);
     const char *disp = prov_fwd_header(f, "Content-Disposition"), *sha = prov_fwd_header(f, "X-Content-SHA256");
     if (disp) http_resp_header(req, "Content-Disposition", disp);

@@ -177,11 +177,14 @@ struct prov_fwd;
 #define PROV_FWD_END ((ssize_t)-1)
 #define PROV_FWD_ERROR ((ssize_t)-2)
 /* Looks the station up, signs, connects and waits (bounded) for the
- * station's status and headers.  0 with *out (close with prov_fwd_close),
- * or an HTTP status for the hub's own refusal with err set: 400 (malformed),
- * 404 (no such enrolled station), 409 (joined without --url), 500 (no hub
- * key), 502 (the station did not answer), 503 (PostgreSQL). */
+ * station's status and headers.  0 with *out (close with prov_fwd_close;
+ * whatever the station answered, its status is prov_fwd_status), or the
+ * hub's own failure with err set: -EINVAL (malformed), -ENOENT (no such
+ * enrolled station), -ENODATA (it joined without --url), -ENOKEY (no hub
+ * key), -EHOSTUNREACH (the station did not answer), -EIO (PostgreSQL). */
 int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *err, size_t errn);
+/* The hub's HTTP answer for a prov_fwd_open failure: 400, 404, 409, 502, 503, else 500. */
+unsigned prov_fwd_http_status(int rc);
 long prov_fwd_status(const struct prov_fwd *f);           /* the station's status */
 /* Content-Type, Content-Disposition or X-Content-SHA256 as the station sent it; NULL if not. */
 const char *prov_fwd_header(const struct prov_fwd *f, const char *name);
@@ -192,8 +195,9 @@ ssize_t prov_fwd_read(struct prov_fwd *f, void *buf, size_t max, int wait_ms);
 const char *prov_fwd_error(const struct prov_fwd *f);
 void prov_fwd_close(struct prov_fwd *f);                  /* NULL-safe */
 /* The whole request into a sink: head once with the station's answer, then
- * body for every piece (each returns 0 or -errno to stop).  0, -errno, or
- * minus prov_fwd_open's status; err says why. */
+ * body for every piece (each returns 0 or -errno to stop).  0, or
+ * prov_fwd_open's failure, -EIO (the transfer broke off) or the sink's;
+ * err says why. */
 struct prov_fwd_sink {
     int (*head)(void *ud, const struct prov_fwd *f);
     int (*body)(void *ud, const void *p, size_t n);

@@ -172,6 +172,13 @@ static void test_forward_paths(void **state)
     assert_true(prov_forward_allowed(&prov, "st-1"));
     assert_false(prov_forward_allowed(&officer, "st-1"));
     assert_false(prov_forward_allowed(NULL, "st-1"));
+
+    /* the hub's own failures as the route answers them */
+    assert_int_equal(prov_fwd_http_status(-ENOENT), 404);
+    assert_int_equal(prov_fwd_http_status(-ENODATA), 409);
+    assert_int_equal(prov_fwd_http_status(-EHOSTUNREACH), 502);
+    assert_int_equal(prov_fwd_http_status(-EIO), 503);
+    assert_int_equal(prov_fwd_http_status(-ENOKEY), 500);
 }
 
 int main(void)
