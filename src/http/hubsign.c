@@ -175,6 +175,9 @@ bool http_hub_auth(struct http_req *req)
     struct http_hub_claim c = {.method = req->method, .target = req->raw_uri, .time_s = t, .nonce = nonce,
                                .station = station, .user = user, .role = role};
     if (*end || end == tm || !http_hub_claim_ok(&c)) return refuse(req, "hub request: malformed signature headers");
+    /* v1 forwards looks only (docs/province.md): even a good hub key changes nothing here */
+    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+        return refuse(req, "hub request refused: hub requests may only read (GET)");
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return refuse(req, "hub request: the catalog is not available");
     char *own;

@@ -217,6 +217,20 @@ try:
     h["X-WW-Hub-Time"] = str(int(h["X-WW-Hub-Time"]) + 1)
     s, _, body = raw_get(st_port, target, h)
     check(s == 401, "a bad hub request with an admin cookie is still 401", 401, (s, err_of(body)))
+    # hub requests only read: a well-signed POST is refused before any handler
+    h = signed(f"/api/v1/cameras/{cam}/holds")
+    canon = (f"wardwatch-hub-request-v1\nPOST\n/api/v1/cameras/{cam}/holds\n{h['X-WW-Hub-Time']}\n"
+             f"{h['X-WW-Hub-Nonce']}\n{sid}\n{USER}\nprovince\n")
+    h["X-WW-Hub-Signature"] = base64.b64encode(sk.sign(canon.encode())).decode()
+    req = urllib.request.Request(f"http://127.0.0.1:{st_port}/api/v1/cameras/{cam}/holds", method="POST",
+                                 data=b"{}", headers=dict(h, **{"Content-Type": "application/json"}))
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            s, body = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        s, body = e.code, e.read()
+    check(s == 401 and "only read" in err_of(body)[1], "a signed POST → 401 (hub requests only read)",
+          "401 only read", (s, err_of(body)))
     # a station that never joined refuses even a well-signed request
     lone = Server()
     lone.start()
