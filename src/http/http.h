@@ -337,6 +337,19 @@ void http_hub_nonces_free(struct http_hub_nonces *t);
 int http_hub_nonce_take(struct http_hub_nonces *t, const char *nonce, int64_t now_s);
 /* The request target as received: path and query, undecoded. */
 const char *http_req_target(const struct http_req *req);
+/* The other way: every answer to a hub request the station let in carries
+ * HTTP_HUB_HDR_ANSWER, the station's own Ed25519 signature (its
+ * station.key, whose public half the hub stored at enrolment) of
+ *     "wardwatch-station-answer-v1\n" NONCE "\n" STATION "\n" USER "\n"
+ * so the hub knows the station it enrolled answered this very request (a
+ * fresh nonce each time) and not whatever sits at the URL.  A refusal
+ * (401) is not signed.  Same return codes as http_hub_sign / _verify. */
+#define HTTP_HUB_HDR_ANSWER "X-WW-Station-Signature"
+char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user);
+int http_hub_answer_sign(const char *nonce, const char *station, const char *user, const unsigned char sk[64],
+                         char sig_b64[HTTP_HUB_SIG_B64]);
+int http_hub_answer_verify(const char *nonce, const char *station, const char *user, const char *sig_b64,
+                           const unsigned char pk[32]);
 
 /* ---- users, sessions ------------------------------------------------------------ */
 struct http_user {

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "catalog/cat_outbox.h"
+#include "export/export.h"
 
 #define CANON_TAG "wardwatch-hub-request-v1"
 
@@ -63,9 +64,16 @@ char *http_hub_canonical(const struct http_hub_claim *c)
                        (long long)c->time_s, c->nonce, c->station, c->user, c->role);
 }
 
-int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
+char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user)
 {
-    char *s = http_hub_canonical(c);
+    if (!field_ok(nonce, 32, c_nonce) || strlen(nonce) != 32 || !field_ok(station, 64, c_station) ||
+        !field_ok(user, 64, c_user))
+        return NULL;
+    return ww_asprintf("wardwatch-station-answer-v1\n%s\n%s\n%s\n", nonce, station, user);
+}
+
+static int sign_str(char *s, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
+{
     if (!s) return WW_EINVAL;
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, NULL, (const unsigned char *)s, strlen(s), sk);
@@ -74,19 +82,41 @@ int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], ch
     return 0;
 }
 
-int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32])
+static int verify_str(char *s, const char *sig_b64, const unsigned char pk[32])
 {
     unsigned char sig[crypto_sign_BYTES];
     size_t n = 0;
-    if (!sig_b64 || sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &n, NULL,
-                                      sodium_base64_VARIANT_ORIGINAL) ||
-        n != sizeof sig)
+    if (!s || !sig_b64 ||
+        sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+        n != sizeof sig) {
+        free(s);
         return WW_EINVAL;
-    char *s = http_hub_canonical(c);
-    if (!s) return WW_EINVAL;
+    }
     int rc = crypto_sign_verify_detached(sig, (const unsigned char *)s, strlen(s), pk) ? WW_EAUTH : 0;
     free(s);
     return rc;
+}
+
+int http_hub_answer_sign(const char *nonce, const char *station, const char *user, const unsigned char sk[64],
+                         char sig_b64[HTTP_HUB_SIG_B64])
+{
+    return sign_str(http_hub_answer_canonical(nonce, station, user), sk, sig_b64);
+}
+
+int http_hub_answer_verify(const char *nonce, const char *station, const char *user, const char *sig_b64,
+                           const unsigned char pk[32])
+{
+    return verify_str(http_hub_answer_canonical(nonce, station, user), sig_b64, pk);
+}
+
+int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
+{
+    return sign_str(http_hub_canonical(c), sk, sig_b64);
+}
+
+int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32])
+{
+    return verify_str(http_hub_canonical(c), sig_b64, pk);
 }
 
 void http_hub_nonces_init(struct http_hub_nonces *t)
@@ -149,6 +179,24 @@ static int joined(catalog_t *cat, char **station, unsigned char pk[32])
     return rc;
 }
 
+/* Signs this station's answer for the hub (HTTP_HUB_HDR_ANSWER) with its
+ * station.key, which sits beside the catalog. */
+static int sign_answer(struct http_req *req, const char *nonce, const char *station, const char *user)
+{
+    const char *db = req->srv->db_path, *slash = strrchr(db, '/');
+    char *dir = slash ? ww_asprintf("%.*s", (int)(slash - db), db) : ww_strdup(".");
+    struct export_key k;
+    int rc = export_key_load(dir, &k);
+    free(dir);
+    if (!rc && !k.has_secret) rc = WW_ENOTFOUND;
+    char sig[HTTP_HUB_SIG_B64];
+    if (!rc) rc = http_hub_answer_sign(nonce, station, user, k.sk, sig);
+    export_key_wipe(&k);
+    if (!rc) rc = http_resp_header(req, HTTP_HUB_HDR_ANSWER, sig);
+    if (rc) ww_error("auth", "cannot sign the answer to a hub request: %s", ww_strerror(rc));
+    return rc;
+}
+
 /* Refuses the hub request: no user, and this is what the 401 will say. */
 static bool refuse(struct http_req *req, const char *why)
 {
@@ -194,6 +242,7 @@ bool http_hub_auth(struct http_req *req)
     int rc = http_hub_nonce_take(&req->srv->hub_nonces, nonce, now);
     if (rc == WW_ECONFLICT) return refuse(req, "hub request refused: its nonce was already used (a replay)");
     if (rc) return refuse(req, "hub request refused: too many hub requests at once; try again");
+    if (sign_answer(req, nonce, station, user)) return refuse(req, "hub request: the station's key is unreadable");
     struct http_user *hu = http_req_alloc(req, sizeof *hu);
     hu->id = 0; /* not a station user: audit rows carry the name alone */
     hu->username = http_req_printf(req, "province:%s@hub", user);

@@ -43,7 +43,9 @@ struct prov_fwd {
     long status;
     bool headers_done, done, paused;
     CURLcode result;
-    char content_type[128], disposition[256], sha256[80];
+    char content_type[128], disposition[256], sha256[80], answer_sig[100];
+    char nonce[33];       /* this request's, which the station's answer signature covers */
+    unsigned char station_pk[32];
     unsigned char *buf;
     size_t len, off;
 };
@@ -120,7 +122,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     struct prov_fwd *f = ud;
     size_t len = size * n;
     if (len >= 5 && !strncmp(p, "HTTP/", 5)) { /* a new response (after a 1xx): forget the last */
-        f->content_type[0] = f->disposition[0] = f->sha256[0] = 0;
+        f->content_type[0] = f->disposition[0] = f->sha256[0] = f->answer_sig[0] = 0;
         return len;
     }
     if (len <= 2 && (p[0] == '\r' || p[0] == '\n')) {
@@ -136,8 +138,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         {"content-type:", offsetof(struct prov_fwd, content_type), 128},
         {"content-disposition:", offsetof(struct prov_fwd, disposition), 256},
         {"x-content-sha256:", offsetof(struct prov_fwd, sha256), 80},
+        {"x-ww-station-signature:", offsetof(struct prov_fwd, answer_sig), 100},
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         size_t kl = strlen(keep[i].name);
         if (len <= kl || strncasecmp(p, keep[i].name, kl)) continue;
         const char *v = p + kl;
@@ -208,12 +211,12 @@ static void collect_done(struct prov_fwd *f)
 }
 
 static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char *target,
-                                       const unsigned char sk[64], char *err, size_t errn)
+                                       const unsigned char sk[64], char nonce[33], char *err, size_t errn)
 {
     unsigned char rnd[16];
-    char nonce[33], sig[HTTP_HUB_SIG_B64];
+    char sig[HTTP_HUB_SIG_B64];
     randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(nonce, sizeof nonce, rnd, sizeof rnd);
+    sodium_bin2hex(nonce, 33, rnd, sizeof rnd);
     struct http_hub_claim c = {.method = o->method, .target = target, .time_s = ww_wall_us() / 1000000,
                                .nonce = nonce, .station = o->station, .user = o->user, .role = o->role};
     if (http_hub_sign(&c, sk, sig)) {
@@ -235,16 +238,25 @@ static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char
     return h;
 }
 
-/* The station's base URL; 0, -ENOENT, -ENODATA or -EIO (err says which). */
-static int station_url(const struct prov_fwd_opts *o, char **url, char *err, size_t errn)
+/* The station's base URL and public key; 0, -ENOENT, -ENODATA or -EIO (err says which). */
+static int station_url(const struct prov_fwd_opts *o, char **url, unsigned char pk[32], char *err, size_t errn)
 {
     prov_pg *pg;
     if (prov_pg_open(o->conninfo, &pg)) {
         snprintf(err, errn, "the province catalog (PostgreSQL) is not reachable");
         return -EIO;
     }
-    int rc = prov_pg_station_url(pg, o->station, url);
+    char *pub = NULL;
+    int rc = prov_pg_station_url(pg, o->station, url, &pub);
     prov_pg_close(pg);
+    size_t n = 0;
+    if (!rc && (!pub || sodium_base642bin(pk, 32, pub, strlen(pub), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+                n != 32)) {
+        free(*url);
+        *url = NULL;
+        rc = -EIO;
+    }
+    free(pub);
     if (rc == -ENOENT) snprintf(err, errn, "no enrolled station %s", o->station);
     else if (rc == -ENODATA)
         snprintf(err, errn, "station %s joined without --url: the hub does not know where to reach it", o->station);
@@ -264,9 +276,10 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
         snprintf(err, errn, "no hub key in %s (run `wardwatch hub init`)", o->hub_dir);
         return -ENOKEY;
     }
-    char *base = NULL;
-    int rc = station_url(o, &base, err, errn);
-    struct curl_slist *hd = rc ? NULL : sign_headers(o, o->target, sk, err, errn);
+    char *base = NULL, nonce[33];
+    unsigned char pk[32];
+    int rc = station_url(o, &base, pk, err, errn);
+    struct curl_slist *hd = rc ? NULL : sign_headers(o, o->target, sk, nonce, err, errn);
     sodium_memzero(sk, sizeof sk);
     if (rc || !hd) {
         free(base);
@@ -276,6 +289,8 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
     char *url = ww_asprintf("%s%s", base, o->target);
     free(base);
     f->hdrs = hd;
+    memcpy(f->nonce, nonce, sizeof f->nonce);
+    memcpy(f->station_pk, pk, sizeof pk);
     f->h = curl_easy_init();
     f->m = curl_multi_init();
     curl_easy_setopt(f->h, CURLOPT_URL, url);
@@ -301,6 +316,14 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
         prov_fwd_close(f);
         return -EHOSTUNREACH;
     }
+    /* A 401 is a refusal: nothing of the station's is handed on, so it need not prove itself. */
+    if (f->status != 401 &&
+        http_hub_answer_verify(f->nonce, o->station, o->user, f->answer_sig[0] ? f->answer_sig : NULL, f->station_pk)) {
+        snprintf(err, errn, "the answer (HTTP %ld) is not signed with station %s's key: is its URL right?", f->status,
+                 o->station);
+        prov_fwd_close(f);
+        return -EBADMSG;
+    }
     *out = f;
     return 0;
 }
@@ -311,7 +334,8 @@ unsigned prov_fwd_http_status(int rc)
     case -EINVAL: return 400;
     case -ENOENT: return 404;
     case -ENODATA: return 409;
-    case -EHOSTUNREACH: return 502;
+    case -EHOSTUNREACH:
+    case -EBADMSG: return 502;
     case -EIO: return 503;
     default: return 500;
     }

@@ -171,14 +171,17 @@ int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *
     return rc;
 }
 
-int prov_pg_station_url(prov_pg *pg, const char *station, char **url)
+int prov_pg_station_url(prov_pg *pg, const char *station, char **url, char **public_key)
 {
-    *url = NULL;
+    *url = *public_key = NULL;
     const char *p[] = {station};
-    PGresult *r = run(pg, "SELECT url FROM stations WHERE id = $1 AND enrolled_at IS NOT NULL", 1, p);
+    PGresult *r = run(pg, "SELECT url, public_key FROM stations WHERE id = $1 AND enrolled_at IS NOT NULL", 1, p);
     if (!r) return -EIO;
     int rc = PQntuples(r) != 1 ? -ENOENT : PQgetisnull(r, 0, 0) ? -ENODATA : 0;
-    if (!rc) *url = ww_strdup(PQgetvalue(r, 0, 0));
+    if (!rc) {
+        *url = ww_strdup(PQgetvalue(r, 0, 0));
+        *public_key = ww_strdup(PQgetvalue(r, 0, 1));
+    }
     PQclear(r);
     return rc;
 }

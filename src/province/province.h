@@ -112,9 +112,10 @@ int prov_pg_station_list(prov_pg *pg, FILE *f);
  * hub cannot forward to it).  0, -EACCES, or -EIO. */
 int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *public_key,
                   const char *url, char id[PROV_STATION_MAX + 1]);
-/* The API base URL an enrolled station gave (heap, free()): 0, -ENOENT (no
- * such enrolled station), -ENODATA (it joined without --url) or -EIO. */
-int prov_pg_station_url(prov_pg *pg, const char *station, char **url);
+/* The API base URL an enrolled station gave and its public key (base64
+ * Ed25519), both heap (free()): 0, -ENOENT (no such enrolled station),
+ * -ENODATA (it joined without --url) or -EIO. */
+int prov_pg_station_url(prov_pg *pg, const char *station, char **url, char **public_key);
 
 /* The applied-seq state of every enrolled station, for the subscriber. */
 struct prov_station_state {
@@ -181,9 +182,12 @@ struct prov_fwd;
  * whatever the station answered, its status is prov_fwd_status), or the
  * hub's own failure with err set: -EINVAL (malformed), -ENOENT (no such
  * enrolled station), -ENODATA (it joined without --url), -ENOKEY (no hub
- * key), -EHOSTUNREACH (the station did not answer), -EIO (PostgreSQL). */
+ * key), -EHOSTUNREACH (the station did not answer), -EBADMSG (an answer
+ * other than a 401 without the station's own signature, HTTP_HUB_HDR_ANSWER:
+ * not the station enrolled under that id), -EIO (PostgreSQL). */
 int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *err, size_t errn);
-/* The hub's HTTP answer for a prov_fwd_open failure: 400, 404, 409, 502, 503, else 500. */
+/* The hub's HTTP answer for a prov_fwd_open failure: 400, 404, 409, 502
+ * (-EHOSTUNREACH, -EBADMSG), 503, else 500. */
 unsigned prov_fwd_http_status(int rc);
 long prov_fwd_status(const struct prov_fwd *f);           /* the station's status */
 /* Content-Type, Content-Disposition or X-Content-SHA256 as the station sent it; NULL if not. */

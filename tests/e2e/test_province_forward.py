@@ -9,6 +9,8 @@ and a recording station (`serve` with a camsim camera) joined with --url.
   - the station's audit names the province user ("province:NAME@hub");
   - with the owner's consent withdrawn at the station, the hub gets the
     station's 403 (hub fetch exits 1 naming it; the route passes it on);
+  - the station signs every answer it lets in with its own key (over the
+    hub's nonce); an answer from anything else at its URL is refused;
   - straight at the station: headers missing, a forged signature, a
     replayed nonce, a stale timestamp and a request signed for another
     station, and any signed request to a station that never joined, are each
@@ -24,11 +26,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 sys.path.insert(0, os.path.dirname(__file__))
 import wwprovince  # noqa: E402
@@ -180,8 +185,19 @@ try:
 
     target = f"/api/v1/cameras/{cam}/timeline"
     h = signed(target)
-    s, _, body = raw_get(st_port, target, h)
+    s, hdr, body = raw_get(st_port, target, h)
     check(s == 200, "a request the test signed with the hub key is let in", 200, (s, body[:200]))
+    # the answer carries the station's own signature of the hub's nonce
+    st_pub = json.load(open(os.path.join(st.data, "station.key")))["public_key"]
+    answer = f"wardwatch-station-answer-v1\n{h['X-WW-Hub-Nonce']}\n{sid}\n{USER}\n".encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(st_pub)).verify(
+            base64.b64decode(hdr.get("X-WW-Station-Signature", "")), answer)
+        answer_ok = True
+    except (InvalidSignature, ValueError):
+        answer_ok = False
+    check(answer_ok, "the station signs its answer (X-WW-Station-Signature over the nonce) with its key",
+          "valid Ed25519 signature", hdr.get("X-WW-Station-Signature"))
     s, _, body = raw_get(st_port, target, h)
     check(s == 401 and "replay" in err_of(body)[1], "the same nonce again (replay) → 401", "401 replay",
           (s, err_of(body)))
@@ -261,6 +277,27 @@ try:
     r = hub_admin.get(f"{fwd}/cameras/{cam}/snapshot")
     check(r.status == 403 and r.error_code() == "no_consent", "hub route passes the station's 403 on",
           "403 no_consent", (r.status, r.error_code()))
+
+    # ---- something else at the station's URL: its unsigned answer is not handed on ----
+    class Impostor(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"\xff\xd8\xff\xd9")
+
+        def log_message(self, *a):
+            pass
+
+    fake = HTTPServer(("127.0.0.1", wwtest.free_port()), Impostor)
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    pg.psql(f"UPDATE stations SET url = 'http://127.0.0.1:{fake.server_address[1]}' WHERE id = '{sid}'")
+    rc, err, data = fetch(f"/api/v1/cameras/{cam}/snapshot")
+    check(rc == 1 and "not signed with station" in err and data == b"",
+          "an answer not signed by the station's key: hub fetch refuses it, writes nothing",
+          "exit 1, not signed", (rc, err.strip(), data))
+    fake.shutdown()
 
     # ---- a station that joined without --url: the hub says so ----
     pg.psql(f"UPDATE stations SET url = NULL WHERE id = '{sid}'")

@@ -1,7 +1,7 @@
 /* Unit tests for hub → station request signing (http/hubsign.c) and the
  * hub's forwarding checks (province/forward.c): the canonical string, sign
  * and verify (every signed field matters, another key fails, malformed
- * claims and signatures are refused), the nonce table (replay, ageing out,
+ * claims and signatures are refused), the station's answer signature, the nonce table (replay, ageing out,
  * full), and which paths, queries and station URLs the hub accepts. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,6 +104,32 @@ static void test_sign_verify(void **state)
     assert_int_equal(http_hub_sign(&bad, sk, sig), WW_EINVAL);
 }
 
+static void test_answer(void **state)
+{
+    (void)state;
+    unsigned char pk[32], sk[64], pk2[32], sk2[64];
+    crypto_sign_keypair(pk, sk);
+    crypto_sign_keypair(pk2, sk2);
+    char *s = http_hub_answer_canonical(base.nonce, base.station, base.user);
+    assert_string_equal(s, "wardwatch-station-answer-v1\n0123456789abcdef0123456789abcdef\nst-3f2a\nlan.nguyen\n");
+    free(s);
+    char sig[HTTP_HUB_SIG_B64];
+    assert_int_equal(http_hub_answer_sign(base.nonce, base.station, base.user, sk, sig), 0);
+    assert_int_equal(http_hub_answer_verify(base.nonce, base.station, base.user, sig, pk), 0);
+    assert_int_equal(http_hub_answer_verify(base.nonce, base.station, base.user, sig, pk2), WW_EAUTH);
+    /* bound to the request's nonce, the station and the user */
+    assert_int_equal(http_hub_answer_verify("0123456789abcdef0123456789abcdee", base.station, base.user, sig, pk),
+                     WW_EAUTH);
+    assert_int_equal(http_hub_answer_verify(base.nonce, "st-3f2b", base.user, sig, pk), WW_EAUTH);
+    assert_int_equal(http_hub_answer_verify(base.nonce, base.station, "lan", sig, pk), WW_EAUTH);
+    assert_int_equal(http_hub_answer_verify(base.nonce, base.station, base.user, NULL, pk), WW_EINVAL);
+    /* a hub request's signature is not a station answer's (different tag) */
+    char req_sig[HTTP_HUB_SIG_B64];
+    assert_int_equal(http_hub_sign(&base, sk, req_sig), 0);
+    assert_int_equal(http_hub_answer_verify(base.nonce, base.station, base.user, req_sig, pk), WW_EAUTH);
+    assert_null(http_hub_answer_canonical("short", base.station, base.user));
+}
+
 static struct http_hub_nonces table; /* big: not on the stack */
 
 static void nonce_of(int i, char out[33])
@@ -187,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_sign_verify),
+        cmocka_unit_test(test_answer),
         cmocka_unit_test(test_nonces),
         cmocka_unit_test(test_forward_paths),
     };
