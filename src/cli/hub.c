@@ -1,6 +1,6 @@
 /*
  * cli/hub.c — `wardwatch hub init | station add | station list | serve |
- * check | stats`: the province hub (src/province/, decision 010).
+ * check | stats | fetch`: the province hub (src/province/, decision 010).
  *
  * The hub's own Ed25519 key is made at init in the hub's data folder
  * (--data, default the global one): hub.key (secret, 0600) and hub.pub
@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "base/base.h"
@@ -355,6 +356,7 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
     }
     struct http_server *srv = NULL;
     struct prov_http h = {.conninfo = o->pg, .hub_public_key = pub, .mqtt_public = o->mqtt_public};
+    struct prov_forward_http fh = {.conninfo = o->pg, .hub_dir = dir};
     if (o->listen) {
         snprintf(db, sizeof db, "%s/hub-http.db", dir);
         catalog_t *cat;
@@ -364,8 +366,8 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
         }
         catalog_close(cat);
         struct http_config cfg = {.listen = o->listen, .db_path = db};
-        if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h) ||
-            prov_web_register(srv, &h)) {
+        if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h) || prov_web_register(srv, &h) ||
+            prov_forward_register(srv, &fh)) {
             cli_err("cannot listen on %s", o->listen);
             http_server_stop(srv);
             return 1;
@@ -388,6 +390,85 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
     return rc ? 1 : 0;
 }
 
+/* ---- hub fetch: one signed request to a station (forward.c) ---- */
+
+struct fetch_out {
+    FILE *f;
+    const char *path; /* -o; NULL = stdout */
+    long status;
+    char *err_body;   /* a refusal's body, to say why */
+    size_t err_n;
+};
+
+static int fetch_head(void *ud, const struct prov_fwd *f)
+{
+    struct fetch_out *o = ud;
+    o->status = prov_fwd_status(f);
+    if (o->status < 200 || o->status > 299) return 0;
+    o->f = o->path ? fopen(o->path, "wb") : stdout;
+    return o->f ? 0 : -errno;
+}
+
+static int fetch_body(void *ud, const void *p, size_t n)
+{
+    struct fetch_out *o = ud;
+    if (o->f) return fwrite(p, 1, n, o->f) == n ? 0 : -EIO;
+    if (o->err_n + n > 16384) return 0; /* a refusal is small; keep its start */
+    char *b = realloc(o->err_body, o->err_n + n + 1);
+    if (!b) return -ENOMEM;
+    memcpy(b + o->err_n, p, n);
+    o->err_n += n;
+    b[o->err_n] = 0;
+    o->err_body = b;
+    return 0;
+}
+
+static const char fetch_help[] =
+    "usage: wardwatch hub fetch STATION_ID PATH --as USER [--role ROLE] [-o FILE]\n"
+    "                           --pg CONNINFO [--data DIR]\n\n"
+    "Asks the station for PATH (its API path, e.g. /api/v1/cameras/1/snapshot) on\n"
+    "behalf of the province user USER (role ROLE, default province), signed with\n"
+    "the hub key in DIR.  The body goes to FILE (default stdout).  Exit 0 on a\n"
+    "2xx answer; otherwise the station's status and error go to stderr, exit 1.\n";
+
+static int hub_fetch(struct cli_ctx *c, int argc, char **argv)
+{
+    const char *pos[2] = {0}, *pg = NULL, *data = NULL, *as = NULL, *role = "province", *out = NULL;
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = !strcmp(a, "--pg") ? &pg : !strcmp(a, "--data") ? &data : !strcmp(a, "--as") ? &as
+                           : !strcmp(a, "--role") ? &role : !strcmp(a, "-o") ? &out : NULL;
+        if (!strcmp(a, "--help")) { fputs(fetch_help, stdout); return 0; }
+        if (dst && i + 1 < argc) *dst = argv[++i];
+        else if (dst || a[0] == '-' || k == 2) return cli_usage("hub fetch: unexpected '%s' (see --help)", a);
+        else pos[k++] = a;
+    }
+    if (k != 2 || !pg || !as) return cli_usage("hub fetch STATION_ID PATH --as USER --pg CONNINFO (see --help)");
+    struct prov_fwd_opts fo = {.conninfo = pg, .hub_dir = data ? data : c->data_dir, .station = pos[0],
+                               .method = "GET", .target = pos[1], .user = as, .role = role};
+    struct fetch_out fout = {.path = out};
+    struct prov_fwd_sink sink = {.head = fetch_head, .body = fetch_body, .ud = &fout};
+    char err[256] = "";
+    int rc = prov_forward(&fo, &sink, err, sizeof err);
+    if (fout.f && fout.f != stdout && fclose(fout.f) && !rc) rc = -EIO;
+    else if (fout.f == stdout) fflush(stdout);
+    if (rc) {
+        cli_err("hub fetch: %s", err);
+    } else if (fout.status < 200 || fout.status > 299) {
+        json_t *j = fout.err_body ? json_loads(fout.err_body, 0, NULL) : NULL;
+        json_t *e = json_object_get(j, "error");
+        const char *code = json_string_value(json_object_get(e, "code"));
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        cli_err("hub fetch: the station answered HTTP %ld%s%s%s%s", fout.status, code ? " " : "", code ? code : "",
+                msg ? ": " : "", msg ? msg : "");
+        json_decref(j);
+        rc = 1;
+    }
+    free(fout.err_body);
+    return rc ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: wardwatch hub init --pg CONNINFO [--data DIR]\n"
@@ -401,7 +482,10 @@ static void usage(FILE *f)
                "       wardwatch hub review STATION WARD_ID YEAR CRITERION RESULT --by NAME --mqtt URL\n"
                "       wardwatch hub user add NAME --role province-admin|province-staff|ward-officer\n"
                "            [--station STATION_ID] --password-file F [--data DIR]\n"
-               "       wardwatch hub user list [--data DIR]\n");
+               "       wardwatch hub user list [--data DIR]\n"
+
+               "       wardwatch hub fetch STATION_ID PATH --as USER [--role ROLE] [-o FILE]\n"
+               "            --pg CONNINFO [--data DIR]\n");
 }
 
 int cli_hub(struct cli_ctx *c, int argc, char **argv)
@@ -427,6 +511,7 @@ int cli_hub(struct cli_ctx *c, int argc, char **argv)
         if (pos[0] && !strcmp(pos[0], "list") && !pos[1]) return hub_station(&o, "list", NULL);
         return cli_usage("hub station add NAME | list");
     }
+    if (!strcmp(verb, "fetch")) return hub_fetch(c, argc - 2, argv + 2);
     if (!strcmp(verb, "stats")) {
         const char *pos[2] = {0};
         if (parse(argc - 2, argv + 2, &o, pos, 2) || need_pg(&o)) return 2;

@@ -17,14 +17,19 @@
 
 #include "catalog/cat_outbox.h"
 #include "export/export.h"
+#include "province/province.h"
 #include "relay/relay.h"
 
 static const char join_help[] =
-    "usage: wardwatch [--data DIR] station join HUB_URL TOKEN [--mqtt mqtt://HOST:PORT]\n\n"
+    "usage: wardwatch [--data DIR] station join HUB_URL TOKEN [--mqtt mqtt://HOST:PORT]\n"
+    "                                  [--url http://STATION:PORT]\n\n"
     "Enrols this station at the province hub with the one-time TOKEN the hub's\n"
     "operator gave, stores the station id, hub URL, hub public key and broker in\n"
     "the catalog and writes the full snapshot for the hub.  --mqtt overrides the\n"
-    "broker the hub names.  A running serve starts publishing within seconds.\n";
+    "broker the hub names.  --url is this station's API address as the hub\n"
+    "reaches it; without it the hub cannot forward province users' requests for\n"
+    "live view, playback and exports here.  A running serve starts publishing\n"
+    "within seconds.\n";
 
 struct body { char *p; size_t n; };
 
@@ -95,11 +100,12 @@ static int check_answer(json_t *j, const char **station, const char **hub_key, c
 
 static int station_join(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *pos[2] = {0}, *mqtt_flag = NULL;
+    const char *pos[2] = {0}, *mqtt_flag = NULL, *url_flag = NULL;
     int npos = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) { fputs(join_help, stdout); return 0; }
         if (!strcmp(argv[i], "--mqtt") && i + 1 < argc) mqtt_flag = argv[++i];
+        else if (!strcmp(argv[i], "--url") && i + 1 < argc) url_flag = argv[++i];
         else if (argv[i][0] == '-' || npos == 2) return cli_usage("station join: unexpected '%s'", argv[i]);
         else pos[npos++] = argv[i];
     }
@@ -109,16 +115,28 @@ static int station_join(struct cli_ctx *ctx, int argc, char **argv)
     if (mqtt_flag && relay_parse_url(mqtt_flag, &host, &port))
         return cli_usage("station join: --mqtt wants mqtt://HOST:PORT, not '%s'", mqtt_flag);
     free(host);
+    char *own_url = NULL;
+    if (url_flag) {
+        size_t ul = strlen(url_flag);
+        own_url = ww_asprintf("%.*s", (int)(ul && url_flag[ul - 1] == '/' ? ul - 1 : ul), url_flag);
+        if (!prov_station_url_ok(own_url)) {
+            free(own_url);
+            return cli_usage("station join: --url wants http://HOST:PORT (this station's API, no path), not '%s'",
+                             url_flag);
+        }
+    }
     struct export_key k;
     int rc = export_key_load(ctx->data_dir, &k);
     if (rc) {
         cli_err("station join: %s", rc == WW_ENOTFOUND ? "this data folder has no signing key yet (run init)"
                                                         : ww_strerror(rc));
+        free(own_url);
         return 1;
     }
     size_t hl = strlen(pos[0]);
     char *url = ww_asprintf("%.*s/api/v1/province/enrol", (int)(hl && pos[0][hl - 1] == '/' ? hl - 1 : hl), pos[0]);
     json_t *req = json_pack("{s:s,s:s,s:s}", "token", pos[1], "name", k.station_name, "public_key", k.public_b64);
+    if (own_url) json_object_set_new(req, "url", json_string(own_url));
     char *body = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     export_key_wipe(&k);
@@ -149,6 +167,10 @@ static int station_join(struct cli_ctx *ctx, int argc, char **argv)
     if (!rc)
         printf("joined the province as %s (hub %s, broker %s); the snapshot is in the outbox\n", station, pos[0],
                mqtt_flag ? mqtt_flag : mqtt ? mqtt : "(none yet: give serve --mqtt)");
+    if (!rc && !own_url)
+        printf("no --url given: the hub cannot forward province requests (live, playback, export) to this "
+               "station\n");
+    free(own_url);
     json_decref(j);
     free(answer);
     free(url);
@@ -225,5 +247,5 @@ static int station_reviews(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-CLI_ACTIONS(cli_station, "station", "usage: wardwatch station join HUB_URL TOKEN [--mqtt URL] | status | reviews",
+CLI_ACTIONS(cli_station, "station", "usage: wardwatch station join HUB_URL TOKEN [--mqtt URL] [--url URL] | status | reviews",
             {"join", station_join}, {"status", station_status}, {"reviews", station_reviews})

@@ -199,6 +199,7 @@ void http_auth_load(struct http_req *req)
 {
     if (req->user_loaded) return;
     req->user_loaded = true;
+    if (http_hub_auth(req)) return; /* signed by the hub, or refused: never the cookie */
     const char *token = http_cookie_get(&req->arena, http_req_header(req, "Cookie"), HTTP_COOKIE_NAME);
     if (!token_well_formed(token)) return;
     token_hash(token, req->token_hash);

@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -282,6 +283,73 @@ struct http_sent {
 };
 typedef void (*http_sent_fn)(void *arg, catalog_t *cat, const struct http_sent *sent);
 void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
+
+/* ---- hub-signed requests (hubsign.c; docs/province.md "Hub → station
+ * requests") --------------------------------------------------------------------
+ * The province hub signs, with its Ed25519 secret key, the canonical string
+ *     "wardwatch-hub-request-v1\n" METHOD "\n" TARGET "\n" TIME "\n" NONCE "\n"
+ *     STATION "\n" USER "\n" ROLE "\n"
+ * (TARGET = path and query exactly as sent; TIME = Unix seconds; NONCE = 32
+ * lowercase hex; no field may hold a byte outside its set, so none can hold
+ * a newline) and sends it in the headers below.  A station lets it in only
+ * with a good signature by the hub key stored at `station join`, |time
+ * skew| <= HTTP_HUB_SKEW_S, a nonce not seen in the last
+ * HTTP_HUB_NONCE_TTL_S and its own station id; the request then runs as
+ * the station's province role, named "province:USER@hub" in the audit.
+ * Anything else carrying one of the headers is 401 (never the cookie). */
+#define HTTP_HUB_HDR_SIGNATURE "X-WW-Hub-Signature"
+#define HTTP_HUB_HDR_TIME "X-WW-Hub-Time"
+#define HTTP_HUB_HDR_NONCE "X-WW-Hub-Nonce"
+#define HTTP_HUB_HDR_USER "X-WW-Hub-User"
+#define HTTP_HUB_HDR_ROLE "X-WW-Hub-Role"
+#define HTTP_HUB_HDR_STATION "X-WW-Hub-Station"
+enum {
+    HTTP_HUB_SKEW_S = 60,
+    HTTP_HUB_NONCE_TTL_S = 120,
+    HTTP_HUB_NONCES = 4096,      /* nonces remembered at once (then 401 "try again") */
+    HTTP_HUB_TARGET_MAX = 2048,
+    HTTP_HUB_SIG_B64 = 89,       /* base64 of 64 bytes + NUL */
+};
+/* The signed facts of one request; all strings borrowed. */
+struct http_hub_claim {
+    const char *method, *target, *nonce, *station, *user, *role;
+    int64_t time_s;
+};
+/* Every field present and of its character set and length. */
+bool http_hub_claim_ok(const struct http_hub_claim *c);
+/* The canonical string (malloc'd; free()), or NULL when a field is malformed. */
+char *http_hub_canonical(const struct http_hub_claim *c);
+/* sk: libsodium's 64-byte Ed25519 secret key.  0 or WW_EINVAL. */
+int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64]);
+/* 0 when sig_b64 is pk's signature of c; WW_EAUTH when not; WW_EINVAL when
+ * the claim or the signature is malformed. */
+int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32]);
+/* The nonces seen in the last HTTP_HUB_NONCE_TTL_S (a fixed table; thread-safe). */
+struct http_hub_nonce { char nonce[32]; int64_t seen_s; /* 0 = free */ };
+struct http_hub_nonces {
+    pthread_mutex_t mu;
+    struct http_hub_nonce e[HTTP_HUB_NONCES];
+};
+void http_hub_nonces_init(struct http_hub_nonces *t);
+void http_hub_nonces_free(struct http_hub_nonces *t);
+/* Records nonce (32 hex chars) seen at now_s: 0 when new, WW_ECONFLICT when
+ * seen within the TTL (a replay), -ENOSPC when the table is full. */
+int http_hub_nonce_take(struct http_hub_nonces *t, const char *nonce, int64_t now_s);
+/* The request target as received: path and query, undecoded. */
+const char *http_req_target(const struct http_req *req);
+/* The other way: every answer to a hub request the station let in carries
+ * HTTP_HUB_HDR_ANSWER, the station's own Ed25519 signature (its
+ * station.key, whose public half the hub stored at enrolment) of
+ *     "wardwatch-station-answer-v1\n" NONCE "\n" STATION "\n" USER "\n"
+ * so the hub knows the station it enrolled answered this very request (a
+ * fresh nonce each time) and not whatever sits at the URL.  A refusal
+ * (401) is not signed.  Same return codes as http_hub_sign / _verify. */
+#define HTTP_HUB_HDR_ANSWER "X-WW-Station-Signature"
+char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user);
+int http_hub_answer_sign(const char *nonce, const char *station, const char *user, const unsigned char sk[64],
+                         char sig_b64[HTTP_HUB_SIG_B64]);
+int http_hub_answer_verify(const char *nonce, const char *station, const char *user, const char *sig_b64,
+                           const unsigned char pk[32]);
 
 /* ---- users, sessions ------------------------------------------------------------ */
 struct http_user {

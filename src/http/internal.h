@@ -203,6 +203,7 @@ struct http_server {
     struct http_cat_pool pool;
     struct http_ratelimit rl;
     struct http_guard guard;
+    struct http_hub_nonces hub_nonces; /* hubsign.c: signed hub requests seen lately */
     pthread_mutex_t stats_mu;    /* the status counts of every http_counter */
     struct http_counter *static_counter, *none_counter; /* static files; no route matched */
     _Atomic bool stopping;
@@ -239,6 +240,7 @@ struct http_req {
     /* auth */
     bool user_loaded;
     struct http_user *user;
+    const char *auth_err;         /* why a hub-signed request was refused (static) */
     uint8_t token_hash[32];
     bool have_token;
 
@@ -262,6 +264,9 @@ int http_error_from_code(struct http_req *req, int err);
 int http_serve_static(struct http_req *req);
 /* auth.c */
 void http_auth_load(struct http_req *req);
+/* hubsign.c: false when no X-WW-Hub-* header is present (not a hub
+ * request); true when it was one, with req->user set or req->auth_err. */
+bool http_hub_auth(struct http_req *req);
 void http_auth_register(struct http_server *srv);
 int http_session_create(struct http_req *req, const struct catalog_user *u);
 

@@ -368,7 +368,7 @@ static void dispatch(struct http_req *req)
     if (!(flags & HTTP_PUBLIC)) {
         const struct http_user *u = http_req_user(req);
         if (!u) {
-            http_error(req, 401, "unauthorized", "sign in first");
+            http_error(req, 401, "unauthorized", "%s", req->auth_err ? req->auth_err : "sign in first");
             return;
         }
         if (!role_allowed(flags, u->role)) {
@@ -549,6 +549,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out)
     pthread_mutex_init(&srv->pool.mu, NULL);
     srv->pool.path = ww_strdup(srv->db_path);
     http_rl_init(&srv->rl);
+    http_hub_nonces_init(&srv->hub_nonces);
 
     struct sockaddr_storage ss;
     unsigned sslen;
@@ -629,6 +630,7 @@ void http_server_stop(struct http_server *srv)
     pthread_mutex_destroy(&srv->pool.mu);
     free(srv->pool.path);
     http_rl_free(&srv->rl);
+    http_hub_nonces_free(&srv->hub_nonces);
     free(srv->listen);
     free(srv->db_path);
     free(srv->web_dir);

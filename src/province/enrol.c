@@ -12,19 +12,22 @@
 static int enrol(struct http_req *req, void *ud)
 {
     const struct prov_http *h = ud;
-    static const char *const allowed[] = {"token", "name", "public_key", NULL};
+    static const char *const allowed[] = {"token", "name", "public_key", "url", NULL};
     json_t *body;
-    const char *token, *name = "", *pub;
+    const char *token, *name = "", *pub, *url = NULL;
     int rc = http_req_json(req, allowed, &body);
     if (rc < 0) return rc;
     if ((rc = http_json_str(req, body, "token", true, 1, 128, &token)) < 0) return rc;
     if ((rc = http_json_str(req, body, "name", false, 0, 200, &name)) < 0) return rc;
     if ((rc = http_json_str(req, body, "public_key", true, 1, 200, &pub)) < 0) return rc;
+    if ((rc = http_json_str(req, body, "url", false, 8, 200, &url)) < 0) return rc;
+    if (url && !prov_station_url_ok(url))
+        return http_fail_field(req, WW_EINVAL, "format", "url", "url must be http(s)://HOST[:PORT] with no path");
     prov_pg *pg;
     if (prov_pg_open(h->conninfo, &pg))
         return http_error(req, 503, "unavailable", "the province catalog is not reachable");
     char id[PROV_STATION_MAX + 1];
-    rc = prov_pg_enrol(pg, token, name, pub, id);
+    rc = prov_pg_enrol(pg, token, name, pub, url, id);
     prov_pg_close(pg);
     if (rc == -EACCES)
         return http_error(req, 403, "forbidden", "enrolment token wrong, used or expired");

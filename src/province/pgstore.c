@@ -43,6 +43,8 @@ static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS census("
     " station text PRIMARY KEY REFERENCES stations(id), data jsonb NOT NULL, seq bigint NOT NULL,"
     " received timestamptz NOT NULL DEFAULT now());"
+    /* the station's own API base URL, given at join (NULL: the hub cannot forward to it) */
+    "ALTER TABLE stations ADD COLUMN IF NOT EXISTS url text;"
     "INSERT INTO hub_meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;";
 
 static void log_pg(const char *what, PGconn *c)
@@ -147,23 +149,38 @@ int prov_pg_station_list(prov_pg *pg, FILE *f)
 }
 
 int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *public_key,
-                  char id[PROV_STATION_MAX + 1])
+                  const char *url, char id[PROV_STATION_MAX + 1])
 {
     char hash[WW_SHA256_HEX];
     ww_sha256_hex(token, strlen(token), hash);
-    const char *p[] = {hash, name, public_key};
+    const char *p[] = {hash, name, public_key, url};
     /* one statement: spending the token and reading it cannot race */
     PGresult *r = run(pg,
                       "UPDATE stations SET token_hash = NULL, token_expires = NULL,"
                       " public_key = $3, name = coalesce(nullif($2, ''), name),"
-                      " enrolled_at = now()"
+                      " url = $4, enrolled_at = now()"
                       " WHERE token_hash = $1 AND token_expires > now() RETURNING id",
-                      3, p);
+                      4, p);
     if (!r) return -EIO;
     int rc = -EACCES;
     if (PQntuples(r) == 1) {
         snprintf(id, PROV_STATION_MAX + 1, "%s", PQgetvalue(r, 0, 0));
         rc = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int prov_pg_station_url(prov_pg *pg, const char *station, char **url, char **public_key)
+{
+    *url = *public_key = NULL;
+    const char *p[] = {station};
+    PGresult *r = run(pg, "SELECT url, public_key FROM stations WHERE id = $1 AND enrolled_at IS NOT NULL", 1, p);
+    if (!r) return -EIO;
+    int rc = PQntuples(r) != 1 ? -ENOENT : PQgetisnull(r, 0, 0) ? -ENODATA : 0;
+    if (!rc) {
+        *url = ww_strdup(PQgetvalue(r, 0, 0));
+        *public_key = ww_strdup(PQgetvalue(r, 0, 1));
     }
     PQclear(r);
     return rc;

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -107,9 +108,14 @@ int prov_pg_station_add(prov_pg *pg, const char *name, char id[PROV_STATION_MAX 
 /* Prints the stations as a table to f. */
 int prov_pg_station_list(prov_pg *pg, FILE *f);
 /* Enrolment: the token's station, if the token is right, unused and unexpired
- * (it is then spent).  0, -EACCES, or -EIO. */
+ * (it is then spent).  url: the station's API base URL (NULL: none given, the
+ * hub cannot forward to it).  0, -EACCES, or -EIO. */
 int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *public_key,
-                  char id[PROV_STATION_MAX + 1]);
+                  const char *url, char id[PROV_STATION_MAX + 1]);
+/* The API base URL an enrolled station gave and its public key (base64
+ * Ed25519), both heap (free()): 0, -ENOENT (no such enrolled station),
+ * -ENODATA (it joined without --url) or -EIO. */
+int prov_pg_station_url(prov_pg *pg, const char *station, char **url, char **public_key);
 
 /* The applied-seq state of every enrolled station, for the subscriber. */
 struct prov_station_state {
@@ -216,5 +222,74 @@ int prov_review_build(const struct prov_review *rv, const char *hub_dir, char **
  * not retained) and waits up to timeout_ms for the broker's PUBACK.
  * 0, -ETIMEDOUT (no PUBACK in time, or no broker), or WW_EINVAL. */
 int prov_review_publish(const char *mqtt_url, const char *station, const char *payload, int timeout_ms);
+
+/* ---- hub → station requests (forward.c; docs/province.md "Hub → station
+ * requests").  The hub signs each request with its Ed25519 key for one
+ * province user and role; the station checks it (http/hubsign.c) and
+ * applies its own consent, scope and audit.  A prov_fwd belongs to the
+ * thread that opened it. ---- */
+struct http_user;
+struct prov_fwd_opts {
+    const char *conninfo;  /* PostgreSQL: the station's URL */
+    const char *hub_dir;   /* holds hub.key */
+    const char *station;   /* the station id */
+    const char *method;    /* "GET" */
+    const char *target;    /* "/api/v1/…" with the query, as it is to be sent and signed */
+    const char *user, *role; /* the province user it is done for */
+};
+struct prov_fwd;
+#define PROV_FWD_END ((ssize_t)-1)
+#define PROV_FWD_ERROR ((ssize_t)-2)
+/* Looks the station up, signs, connects and waits (bounded) for the
+ * station's status and headers.  0 with *out (close with prov_fwd_close;
+ * whatever the station answered, its status is prov_fwd_status), or the
+ * hub's own failure with err set: -EINVAL (malformed), -ENOENT (no such
+ * enrolled station), -ENODATA (it joined without --url), -ENOKEY (no hub
+ * key), -EHOSTUNREACH (the station did not answer), -EBADMSG (an answer
+ * other than a 401 without the station's own signature, HTTP_HUB_HDR_ANSWER:
+ * not the station enrolled under that id), -EIO (PostgreSQL). */
+int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *err, size_t errn);
+/* The hub's HTTP answer for a prov_fwd_open failure: 400, 404, 409, 502
+ * (-EHOSTUNREACH, -EBADMSG), 503, else 500. */
+unsigned prov_fwd_http_status(int rc);
+long prov_fwd_status(const struct prov_fwd *f);           /* the station's status */
+/* Content-Type, Content-Disposition or X-Content-SHA256 as the station sent it; NULL if not. */
+const char *prov_fwd_header(const struct prov_fwd *f, const char *name);
+int64_t prov_fwd_length(const struct prov_fwd *f);        /* -1: unknown (chunked) */
+/* Up to max body bytes, waiting at most about wait_ms: > 0, 0 (nothing yet),
+ * PROV_FWD_END or PROV_FWD_ERROR (prov_fwd_error says why). */
+ssize_t prov_fwd_read(struct prov_fwd *f, void *buf, size_t max, int wait_ms);
+const char *prov_fwd_error(const struct prov_fwd *f);
+void prov_fwd_close(struct prov_fwd *f);                  /* NULL-safe */
+/* The whole request into a sink: head once with the station's answer, then
+ * body for every piece (each returns 0 or -errno to stop).  0, or
+ * prov_fwd_open's failure, -EIO (the transfer broke off) or the sink's;
+ * err says why. */
+struct prov_fwd_sink {
+    int (*head)(void *ud, const struct prov_fwd *f);
+    int (*body)(void *ud, const void *p, size_t n);
+    void *ud;
+};
+int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink, char *err, size_t errn);
+/* Pure checks: a station's base URL given at join ("http(s)://HOST[:PORT]",
+ * no path); a station API path the hub forwards (after "/api/v1/": a
+ * camera's snapshot, live, timeline or playback, an export, its file or
+ * manifest, an event's thumbnail); a query of plain URL characters. */
+bool prov_station_url_ok(const char *url);
+bool prov_forward_path_ok(const char *path);
+bool prov_forward_query_ok(const char *query);
+/* Whether a hub user may have a station's video forwarded: admin and
+ * province for now (the hook the hub's permission matrix tightens). */
+bool prov_forward_allowed(const struct http_user *u, const char *station);
+/* hub.key (libsodium's 64-byte Ed25519 secret key) from dir: 0 or -errno. */
+int prov_hub_key_load(const char *dir, unsigned char sk[64]);
+/* GET /api/v1/province/stations/{station}/forward/{path…}: for a signed-in
+ * hub user, the station's answer streamed through.  Borrowed; must outlive
+ * the server. */
+struct prov_forward_http {
+    const char *conninfo;
+    const char *hub_dir;
+};
+int prov_forward_register(struct http_server *srv, const struct prov_forward_http *fh);
 
 #endif

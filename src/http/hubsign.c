@@ -1,0 +1,253 @@
+/*
+ * hubsign.c — requests the province hub signs for a station (issue 15,
+ * docs/province.md "Hub → station requests").
+ *
+ * The hub signs with its Ed25519 secret key a canonical string of the
+ * request (method, target as sent, time, nonce, station id, the province
+ * user and role); the station checks it against the hub key it stored at
+ * `station join`.  This file is the ONE place a station decides whether such
+ * a request gets in: http_auth_load calls http_hub_auth whenever one of the
+ * X-WW-Hub-* headers is present, and a request carrying any of them never
+ * falls back to the cookie.  A replay is refused by a bounded nonce table:
+ * a nonce is kept for HTTP_HUB_NONCE_TTL_S (120 s) after it was first seen.
+ * A request is only let in while |now - its time| <= 60 s, and its time is
+ * at most 60 s ahead of the station's clock when first seen, so once the
+ * nonce leaves the table (more than 120 s later) the same request is stale.
+ */
+#include "http/internal.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/cat_outbox.h"
+#include "export/export.h"
+
+#define CANON_TAG "wardwatch-hub-request-v1"
+
+/* True when s is 1..max bytes long and okc accepts every byte. */
+static bool field_ok(const char *s, size_t max, bool (*okc)(int c))
+{
+    if (!s) return false;
+    size_t n = strlen(s);
+    if (n < 1 || n > max) return false;
+    for (; *s; s++)
+        if (!okc((unsigned char)*s)) return false;
+    return true;
+}
+
+static bool c_method(int c) { return c >= 'A' && c <= 'Z'; }
+static bool c_target(int c) { return c > 0x20 && c < 0x7f; }
+static bool c_nonce(int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+static bool c_station(int c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+static bool c_user(int c) { return isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@'; }
+static bool c_role(int c) { return c >= 'a' && c <= 'z'; }
+
+bool http_hub_claim_ok(const struct http_hub_claim *c)
+{
+    return field_ok(c->method, 10, c_method) && c->target && c->target[0] == '/' &&
+           field_ok(c->target, HTTP_HUB_TARGET_MAX, c_target) && strlen(c->nonce ? c->nonce : "") == 32 &&
+           field_ok(c->nonce, 32, c_nonce) && field_ok(c->station, 64, c_station) &&
+           field_ok(c->user, 64, c_user) && field_ok(c->role, 16, c_role) && c->time_s > 0;
+}
+
+char *http_hub_canonical(const struct http_hub_claim *c)
+{
+    if (!http_hub_claim_ok(c)) return NULL;
+    /* One field a line; no field may hold a newline (checked above), so the
+     * lines cannot be shifted to make another request's string. */
+    return ww_asprintf(CANON_TAG "\n%s\n%s\n%lld\n%s\n%s\n%s\n%s\n", c->method, c->target,
+                       (long long)c->time_s, c->nonce, c->station, c->user, c->role);
+}
+
+char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user)
+{
+    if (!field_ok(nonce, 32, c_nonce) || strlen(nonce) != 32 || !field_ok(station, 64, c_station) ||
+        !field_ok(user, 64, c_user))
+        return NULL;
+    return ww_asprintf("wardwatch-station-answer-v1\n%s\n%s\n%s\n", nonce, station, user);
+}
+
+static int sign_str(char *s, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
+{
+    if (!s) return WW_EINVAL;
+    unsigned char sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)s, strlen(s), sk);
+    free(s);
+    sodium_bin2base64(sig_b64, HTTP_HUB_SIG_B64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
+}
+
+static int verify_str(char *s, const char *sig_b64, const unsigned char pk[32])
+{
+    unsigned char sig[crypto_sign_BYTES];
+    size_t n = 0;
+    if (!s || !sig_b64 ||
+        sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+        n != sizeof sig) {
+        free(s);
+        return WW_EINVAL;
+    }
+    int rc = crypto_sign_verify_detached(sig, (const unsigned char *)s, strlen(s), pk) ? WW_EAUTH : 0;
+    free(s);
+    return rc;
+}
+
+int http_hub_answer_sign(const char *nonce, const char *station, const char *user, const unsigned char sk[64],
+                         char sig_b64[HTTP_HUB_SIG_B64])
+{
+    return sign_str(http_hub_answer_canonical(nonce, station, user), sk, sig_b64);
+}
+
+int http_hub_answer_verify(const char *nonce, const char *station, const char *user, const char *sig_b64,
+                           const unsigned char pk[32])
+{
+    return verify_str(http_hub_answer_canonical(nonce, station, user), sig_b64, pk);
+}
+
+int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
+{
+    return sign_str(http_hub_canonical(c), sk, sig_b64);
+}
+
+int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32])
+{
+    return verify_str(http_hub_canonical(c), sig_b64, pk);
+}
+
+void http_hub_nonces_init(struct http_hub_nonces *t)
+{
+    memset(t, 0, sizeof *t);
+    pthread_mutex_init(&t->mu, NULL);
+}
+
+void http_hub_nonces_free(struct http_hub_nonces *t) { pthread_mutex_destroy(&t->mu); }
+
+int http_hub_nonce_take(struct http_hub_nonces *t, const char *nonce, int64_t now_s)
+{
+    assert(strlen(nonce) == 32);
+    pthread_mutex_lock(&t->mu);
+    int rc = 0;
+    size_t free_slot = HTTP_HUB_NONCES;
+    for (size_t i = 0; i < HTTP_HUB_NONCES; i++) {
+        struct http_hub_nonce *e = &t->e[i];
+        if (e->seen_s && now_s - e->seen_s > HTTP_HUB_NONCE_TTL_S) e->seen_s = 0; /* aged out */
+        if (!e->seen_s) {
+            if (free_slot == HTTP_HUB_NONCES) free_slot = i;
+        } else if (!memcmp(e->nonce, nonce, 32)) {
+            rc = WW_ECONFLICT;
+            break;
+        }
+    }
+    if (!rc && free_slot == HTTP_HUB_NONCES) rc = -ENOSPC;
+    if (!rc) {
+        memcpy(t->e[free_slot].nonce, nonce, 32);
+        t->e[free_slot].seen_s = now_s;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return rc;
+}
+
+const char *http_req_target(const struct http_req *req) { return req->raw_uri; }
+
+/* The station's own id and the hub key it stored at join; WW_ENOTFOUND when
+ * it never joined. */
+static int joined(catalog_t *cat, char **station, unsigned char pk[32])
+{
+    char *key = NULL;
+    *station = NULL;
+    if (catalog_setting_get(cat, CATALOG_OUTBOX_STATION, station) ||
+        catalog_setting_get(cat, CATALOG_OUTBOX_HUB_KEY, &key)) {
+        free(*station);
+        *station = NULL;
+        return WW_ENOTFOUND;
+    }
+    size_t n = 0;
+    int rc = sodium_base642bin(pk, 32, key, strlen(key), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+                     n != 32
+                 ? WW_EINVAL
+                 : 0;
+    free(key);
+    if (rc) {
+        free(*station);
+        *station = NULL;
+    }
+    return rc;
+}
+
+/* Signs this station's answer for the hub (HTTP_HUB_HDR_ANSWER) with its
+ * station.key, which sits beside the catalog. */
+static int sign_answer(struct http_req *req, const char *nonce, const char *station, const char *user)
+{
+    const char *db = req->srv->db_path, *slash = strrchr(db, '/');
+    char *dir = slash ? ww_asprintf("%.*s", (int)(slash - db), db) : ww_strdup(".");
+    struct export_key k;
+    int rc = export_key_load(dir, &k);
+    free(dir);
+    if (!rc && !k.has_secret) rc = WW_ENOTFOUND;
+    char sig[HTTP_HUB_SIG_B64];
+    if (!rc) rc = http_hub_answer_sign(nonce, station, user, k.sk, sig);
+    export_key_wipe(&k);
+    if (!rc) rc = http_resp_header(req, HTTP_HUB_HDR_ANSWER, sig);
+    if (rc) ww_error("auth", "cannot sign the answer to a hub request: %s", ww_strerror(rc));
+    return rc;
+}
+
+/* Refuses the hub request: no user, and this is what the 401 will say. */
+static bool refuse(struct http_req *req, const char *why)
+{
+    req->auth_err = why;
+    ww_info("auth", "hub request %s %.200s from %s refused: %s", req->method, req->raw_uri, req->client_addr,
+            why);
+    return true;
+}
+
+bool http_hub_auth(struct http_req *req)
+{
+    const char *sig = http_req_header(req, HTTP_HUB_HDR_SIGNATURE);
+    const char *tm = http_req_header(req, HTTP_HUB_HDR_TIME);
+    const char *nonce = http_req_header(req, HTTP_HUB_HDR_NONCE);
+    const char *user = http_req_header(req, HTTP_HUB_HDR_USER);
+    const char *role = http_req_header(req, HTTP_HUB_HDR_ROLE);
+    const char *station = http_req_header(req, HTTP_HUB_HDR_STATION);
+    if (!sig && !tm && !nonce && !user && !role && !station) return false; /* not a hub request */
+    if (!sig || !tm || !nonce || !user || !role || !station)
+        return refuse(req, "hub request: a signature header is missing (X-WW-Hub-Signature, -Time, -Nonce, "
+                           "-User, -Role and -Station are all needed)");
+    char *end;
+    long long t = strtoll(tm, &end, 10);
+    struct http_hub_claim c = {.method = req->method, .target = req->raw_uri, .time_s = t, .nonce = nonce,
+                               .station = station, .user = user, .role = role};
+    if (*end || end == tm || !http_hub_claim_ok(&c)) return refuse(req, "hub request: malformed signature headers");
+    /* v1 forwards looks only (docs/province.md): even a good hub key changes nothing here */
+    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+        return refuse(req, "hub request refused: hub requests may only read (GET)");
+    catalog_t *cat = http_req_catalog(req);
+    if (!cat) return refuse(req, "hub request: the catalog is not available");
+    char *own;
+    unsigned char pk[32];
+    if (joined(cat, &own, pk)) return refuse(req, "hub request refused: this station has not joined a province");
+    bool mine = !strcmp(own, station);
+    free(own);
+    if (!mine) return refuse(req, "hub request refused: it was signed for another station");
+    int64_t now = ww_wall_us() / 1000000, skew = now - t;
+    if (skew > HTTP_HUB_SKEW_S || skew < -HTTP_HUB_SKEW_S)
+        return refuse(req, "hub request refused: its time is more than 60 s away from the station's clock");
+    if (http_hub_verify(&c, sig, pk)) return refuse(req, "hub request refused: the signature is not the hub's");
+    /* Only a good signature may take a table slot, so forged requests cannot fill it. */
+    int rc = http_hub_nonce_take(&req->srv->hub_nonces, nonce, now);
+    if (rc == WW_ECONFLICT) return refuse(req, "hub request refused: its nonce was already used (a replay)");
+    if (rc) return refuse(req, "hub request refused: too many hub requests at once; try again");
+    if (sign_answer(req, nonce, station, user)) return refuse(req, "hub request: the station's key is unreadable");
+    struct http_user *hu = http_req_alloc(req, sizeof *hu);
+    hu->id = 0; /* not a station user: audit rows carry the name alone */
+    hu->username = http_req_printf(req, "province:%s@hub", user);
+    hu->display_name = http_req_printf(req, "%s (province %s)", user, role);
+    hu->role = CATALOG_ROLE_PROVINCE;
+    req->user = hu;
+    return true;
+}

@@ -1,0 +1,482 @@
+/*
+ * province/forward.c — the hub's requests to a station for video (issue 15:
+ * "video stays at the station"; docs/province.md "Hub → station requests").
+ *
+ * The hub looks the station's API URL up (given at `station join --url`),
+ * signs the request with its Ed25519 key (http_hub_sign: the same canonical
+ * string the station checks) and calls it with libcurl.  The body is pulled
+ * through a bounded buffer: libcurl's write callback pauses the transfer
+ * when FWD_BUF_CAP bytes wait, so an export of any size streams through in
+ * constant memory at the pace of whoever reads it (the hub's HTTP client or
+ * `hub fetch`'s file).
+ *
+ * Timeouts: connecting FWD_CONNECT_MS, the station's status and headers
+ * within FWD_HEADERS_MS (a snapshot waits for a keyframe), then the
+ * transfer ends when less than 1 byte/s arrives for FWD_IDLE_S.  A live
+ * stream has no total limit of its own: the station bounds it (consent end,
+ * the playback window).
+ *
+ * Threads: a prov_fwd belongs to the thread that opened it.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "base/base.h"
+#include "http/http.h"
+#include "province/province.h"
+
+#define FWD_BUF_CAP (256 * 1024)
+#define FWD_CONNECT_MS 5000L
+#define FWD_HEADERS_MS 30000
+#define FWD_IDLE_S 30L
+
+struct prov_fwd {
+    CURLM *m;
+    CURL *h;
+    struct curl_slist *hdrs;
+    long status;
+    bool headers_done, done, paused;
+    CURLcode result;
+    char content_type[128], disposition[256], sha256[80], answer_sig[100];
+    char nonce[33];       /* this request's, which the station's answer signature covers */
+    unsigned char station_pk[32];
+    unsigned char *buf;
+    size_t len, off;
+};
+
+bool prov_station_url_ok(const char *url)
+{
+    size_t skip = !strncmp(url, "http://", 7) ? 7 : !strncmp(url, "https://", 8) ? 8 : 0;
+    const char *h = url + skip;
+    size_t n = strlen(h);
+    return skip && n >= 1 && n <= 190 &&
+           strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
+}
+
+/* "[1-9][0-9]{0,18}" */
+static bool id_seg(const char *s, size_t n)
+{
+    if (n < 1 || n > 19 || s[0] < '1' || s[0] > '9') return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+bool prov_forward_path_ok(const char *path)
+{
+    /* Only what a province user looks at: pictures and recordings of one
+     * camera, one export's files, one event's thumbnail.  Anything else of
+     * the station (users, settings, owners' details) is never forwarded. */
+    static const struct { const char *head, *tail; } allowed[] = {
+        {"cameras/", "/snapshot"}, {"cameras/", "/live"},     {"cameras/", "/timeline"},
+        {"cameras/", "/playback"}, {"exports/", ""},          {"exports/", "/file"},
+        {"exports/", "/manifest"}, {"events/", "/thumbnail"},
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+        size_t hl = strlen(allowed[i].head), tl = strlen(allowed[i].tail), n = strlen(path);
+        if (n <= hl + tl || strncmp(path, allowed[i].head, hl) || strcmp(path + n - tl, allowed[i].tail)) continue;
+        if (id_seg(path + hl, n - hl - tl)) return true;
+    }
+    return false;
+}
+
+bool prov_forward_query_ok(const char *q)
+{
+    size_t n = strlen(q);
+    return n <= 1024 &&
+           strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%+=&:,") == n;
+}
+
+bool prov_forward_allowed(const struct http_user *u, const char *station)
+{
+    (void)station; /* every station, for these roles: the hub's permission matrix narrows it later */
+    return u && (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE);
+}
+
+int prov_hub_key_load(const char *dir, unsigned char sk[64])
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hub.key", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) return -errno;
+    size_t n = fread(sk, 1, 64, f);
+    int extra = fgetc(f);
+    fclose(f);
+    if (n != 64 || extra != EOF) {
+        sodium_memzero(sk, 64);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* ---- the transfer ---- */
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct prov_fwd *f = ud;
+    size_t len = size * n;
+    if (len >= 5 && !strncmp(p, "HTTP/", 5)) { /* a new response (after a 1xx): forget the last */
+        f->content_type[0] = f->disposition[0] = f->sha256[0] = f->answer_sig[0] = 0;
+        return len;
+    }
+    if (len <= 2 && (p[0] == '\r' || p[0] == '\n')) {
+        long st = 0;
+        curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &st);
+        if (st >= 200) {
+            f->status = st;
+            f->headers_done = true;
+        }
+        return len;
+    }
+    static const struct { const char *name; size_t off, max; } keep[] = {
+        {"content-type:", offsetof(struct prov_fwd, content_type), 128},
+        {"content-disposition:", offsetof(struct prov_fwd, disposition), 256},
+        {"x-content-sha256:", offsetof(struct prov_fwd, sha256), 80},
+        {"x-ww-station-signature:", offsetof(struct prov_fwd, answer_sig), 100},
+    };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        size_t kl = strlen(keep[i].name);
+        if (len <= kl || strncasecmp(p, keep[i].name, kl)) continue;
+        const char *v = p + kl;
+        size_t vl = len - kl;
+        while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
+        if (vl < keep[i].max) {
+            char *dst = (char *)f + keep[i].off;
+            memcpy(dst, v, vl);
+            dst[vl] = 0;
+        }
+    }
+    return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct prov_fwd *f = ud;
+    size_t len = size * n, have = f->len - f->off;
+    if (have && have + len > FWD_BUF_CAP) { /* full: libcurl keeps it and calls again after resume */
+        f->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    if (f->off) {
+        memmove(f->buf, f->buf + f->off, have);
+        f->len = have;
+        f->off = 0;
+    }
+    unsigned char *b = realloc(f->buf, f->len + len);
+    if (!b) return 0;
+    f->buf = b;
+    memcpy(f->buf + f->len, p, len);
+    f->len += len;
+    return len;
+}
+
+static void collect_done(struct prov_fwd *f);
+
+/* Runs the transfer for up to wait_ms or until something happens.  It
+ * waits on the socket only when the first pass gave nothing: a paused
+ * transfer (our buffer full) has no socket activity to wake it. */
+static void step(struct prov_fwd *f, int wait_ms)
+{
+    int running = 0;
+    bool had_headers = f->headers_done;
+    curl_multi_perform(f->m, &running);
+    collect_done(f);
+    if (running && wait_ms > 0 && f->len == f->off && had_headers == f->headers_done && !f->done) {
+        curl_multi_poll(f->m, NULL, 0, wait_ms, NULL);
+        curl_multi_perform(f->m, &running);
+        collect_done(f);
+    }
+}
+
+static void collect_done(struct prov_fwd *f)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(f->m, &left)))
+        if (msg->msg == CURLMSG_DONE) {
+            f->done = true;
+            f->result = msg->data.result;
+            if (!f->headers_done && f->result == CURLE_OK) { /* a response with no body */
+                curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &f->status);
+                f->headers_done = f->status >= 200;
+            }
+        }
+}
+
+static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char *target,
+                                       const unsigned char sk[64], char nonce[33], char *err, size_t errn)
+{
+    unsigned char rnd[16];
+    char sig[HTTP_HUB_SIG_B64];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(nonce, 33, rnd, sizeof rnd);
+    struct http_hub_claim c = {.method = o->method, .target = target, .time_s = ww_wall_us() / 1000000,
+                               .nonce = nonce, .station = o->station, .user = o->user, .role = o->role};
+    if (http_hub_sign(&c, sk, sig)) {
+        snprintf(err, errn, "cannot sign: method, path, station, user (letters, digits, . _ - @) or role "
+                            "(a-z) malformed");
+        return NULL;
+    }
+    struct curl_slist *h = NULL;
+    char line[512];
+#define ADD(name, v) (snprintf(line, sizeof line, "%s: %s", name, v), h = curl_slist_append(h, line))
+    ADD(HTTP_HUB_HDR_SIGNATURE, sig);
+    snprintf(line, sizeof line, "%s: %lld", HTTP_HUB_HDR_TIME, (long long)c.time_s);
+    h = curl_slist_append(h, line);
+    ADD(HTTP_HUB_HDR_NONCE, nonce);
+    ADD(HTTP_HUB_HDR_USER, o->user);
+    ADD(HTTP_HUB_HDR_ROLE, o->role);
+    ADD(HTTP_HUB_HDR_STATION, o->station);
+#undef ADD
+    return h;
+}
+
+/* The station's base URL and public key; 0, -ENOENT, -ENODATA or -EIO (err says which). */
+static int station_url(const struct prov_fwd_opts *o, char **url, unsigned char pk[32], char *err, size_t errn)
+{
+    prov_pg *pg;
+    if (prov_pg_open(o->conninfo, &pg)) {
+        snprintf(err, errn, "the province catalog (PostgreSQL) is not reachable");
+        return -EIO;
+    }
+    char *pub = NULL;
+    int rc = prov_pg_station_url(pg, o->station, url, &pub);
+    prov_pg_close(pg);
+    size_t n = 0;
+    if (!rc && (!pub || sodium_base642bin(pk, 32, pub, strlen(pub), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+                n != 32)) {
+        free(*url);
+        *url = NULL;
+        rc = -EIO;
+    }
+    free(pub);
+    if (rc == -ENOENT) snprintf(err, errn, "no enrolled station %s", o->station);
+    else if (rc == -ENODATA)
+        snprintf(err, errn, "station %s joined without --url: the hub does not know where to reach it", o->station);
+    else if (rc) snprintf(err, errn, "the province catalog failed");
+    return rc;
+}
+
+int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *err, size_t errn)
+{
+    *out = NULL;
+    if (!o->target || o->target[0] != '/' || !prov_station_id_ok(o->station ? o->station : "")) {
+        snprintf(err, errn, "bad station id or path");
+        return -EINVAL;
+    }
+    unsigned char sk[64];
+    if (prov_hub_key_load(o->hub_dir, sk)) {
+        snprintf(err, errn, "no hub key in %s (run `wardwatch hub init`)", o->hub_dir);
+        return -ENOKEY;
+    }
+    char *base = NULL, nonce[33];
+    unsigned char pk[32];
+    int rc = station_url(o, &base, pk, err, errn);
+    struct curl_slist *hd = rc ? NULL : sign_headers(o, o->target, sk, nonce, err, errn);
+    sodium_memzero(sk, sizeof sk);
+    if (rc || !hd) {
+        free(base);
+        return rc ? rc : -EINVAL;
+    }
+    struct prov_fwd *f = calloc(1, sizeof *f);
+    char *url = ww_asprintf("%s%s", base, o->target);
+    free(base);
+    f->hdrs = hd;
+    memcpy(f->nonce, nonce, sizeof f->nonce);
+    memcpy(f->station_pk, pk, sizeof pk);
+    f->h = curl_easy_init();
+    f->m = curl_multi_init();
+    curl_easy_setopt(f->h, CURLOPT_URL, url);
+    curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, o->method);
+    curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, f->hdrs);
+    curl_easy_setopt(f->h, CURLOPT_PATH_AS_IS, 1L); /* send the target exactly as signed */
+    curl_easy_setopt(f->h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(f->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(f->h, CURLOPT_CONNECTTIMEOUT_MS, FWD_CONNECT_MS);
+    curl_easy_setopt(f->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(f->h, CURLOPT_LOW_SPEED_TIME, FWD_IDLE_S);
+    curl_easy_setopt(f->h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(f->h, CURLOPT_HEADERDATA, f);
+    curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
+    free(url);
+    curl_multi_add_handle(f->m, f->h);
+    int64_t deadline = ww_mono_us() + FWD_HEADERS_MS * 1000LL;
+    while (!f->headers_done && !f->done && ww_mono_us() < deadline) step(f, 200);
+    if (!f->headers_done) {
+        snprintf(err, errn, "the station did not answer: %s",
+                 f->done ? curl_easy_strerror(f->result) : "no status within 30 s");
+        prov_fwd_close(f);
+        return -EHOSTUNREACH;
+    }
+    /* A 401 is a refusal: nothing of the station's is handed on, so it need not prove itself. */
+    if (f->status != 401 &&
+        http_hub_answer_verify(f->nonce, o->station, o->user, f->answer_sig[0] ? f->answer_sig : NULL, f->station_pk)) {
+        snprintf(err, errn, "the answer (HTTP %ld) is not signed with station %s's key: is its URL right?", f->status,
+                 o->station);
+        prov_fwd_close(f);
+        return -EBADMSG;
+    }
+    *out = f;
+    return 0;
+}
+
+unsigned prov_fwd_http_status(int rc)
+{
+    switch (rc) {
+    case -EINVAL: return 400;
+    case -ENOENT: return 404;
+    case -ENODATA: return 409;
+    case -EHOSTUNREACH:
+    case -EBADMSG: return 502;
+    case -EIO: return 503;
+    default: return 500;
+    }
+}
+
+long prov_fwd_status(const struct prov_fwd *f) { return f->status; }
+
+const char *prov_fwd_header(const struct prov_fwd *f, const char *name)
+{
+    const char *v = !strcasecmp(name, "Content-Type")          ? f->content_type
+                    : !strcasecmp(name, "Content-Disposition") ? f->disposition
+                    : !strcasecmp(name, "X-Content-SHA256")    ? f->sha256
+                                                               : "";
+    return *v ? v : NULL;
+}
+
+int64_t prov_fwd_length(const struct prov_fwd *f)
+{
+    curl_off_t n = -1;
+    if (curl_easy_getinfo(f->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &n) != CURLE_OK) n = -1;
+    return n;
+}
+
+ssize_t prov_fwd_read(struct prov_fwd *f, void *buf, size_t max, int wait_ms)
+{
+    assert(f && f->headers_done && max > 0);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t have = f->len - f->off;
+        if (have) {
+            size_t n = have < max ? have : max;
+            memcpy(buf, f->buf + f->off, n);
+            f->off += n;
+            if (f->paused && f->len - f->off < FWD_BUF_CAP / 2) {
+                f->paused = false;
+                curl_easy_pause(f->h, CURLPAUSE_CONT); /* may deliver at once: on_body has room */
+            }
+            return (ssize_t)n;
+        }
+        if (f->done) return f->result == CURLE_OK ? PROV_FWD_END : PROV_FWD_ERROR;
+        if (pass == 0) step(f, wait_ms);
+    }
+    return 0;
+}
+
+const char *prov_fwd_error(const struct prov_fwd *f)
+{
+    return f->done && f->result != CURLE_OK ? curl_easy_strerror(f->result) : NULL;
+}
+
+void prov_fwd_close(struct prov_fwd *f)
+{
+    if (!f) return;
+    if (f->m && f->h) curl_multi_remove_handle(f->m, f->h);
+    curl_easy_cleanup(f->h);
+    curl_multi_cleanup(f->m);
+    curl_slist_free_all(f->hdrs);
+    free(f->buf);
+    free(f);
+}
+
+int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink, char *err, size_t errn)
+{
+    struct prov_fwd *f;
+    int rc = prov_fwd_open(o, &f, err, errn);
+    if (rc) return rc;
+    rc = sink->head ? sink->head(sink->ud, f) : 0;
+    char buf[64 * 1024];
+    while (!rc) {
+        ssize_t n = prov_fwd_read(f, buf, sizeof buf, 500);
+        if (n == PROV_FWD_END) break;
+        if (n == PROV_FWD_ERROR) {
+            snprintf(err, errn, "the transfer broke off: %s", prov_fwd_error(f));
+            rc = -EIO;
+        } else if (n > 0) {
+            rc = sink->body(sink->ud, buf, (size_t)n);
+            if (rc) snprintf(err, errn, "cannot write the body: %s", strerror(-rc));
+        }
+    }
+    prov_fwd_close(f);
+    return rc;
+}
+
+/* ---- the hub's route ---- */
+
+struct fwd_stream {
+    struct prov_fwd *f;
+    struct http_server *srv;
+};
+
+static ssize_t stream_read(void *ctx, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct fwd_stream *s = ctx;
+    if (http_stream_stopping(s->srv)) return HTTP_STREAM_ERROR;
+    ssize_t n = prov_fwd_read(s->f, buf, max, 400);
+    return n == PROV_FWD_END ? HTTP_STREAM_END : n == PROV_FWD_ERROR ? HTTP_STREAM_ERROR : n;
+}
+
+static void stream_free(void *ctx)
+{
+    struct fwd_stream *s = ctx;
+    prov_fwd_close(s->f);
+    free(s);
+}
+
+static int h_forward(struct http_req *req, void *ud)
+{
+    const struct prov_forward_http *fh = ud;
+    const struct http_user *u = http_req_user(req);
+    const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
+    if (!prov_forward_allowed(u, station))
+        return http_error(req, 403, "forbidden", "your role may not open a station's video");
+    if (!rest || !prov_forward_path_ok(rest))
+        return http_error(req, 404, "not_found", "the hub forwards only a camera's snapshot, live, timeline and "
+                                                 "playback, an export's files and an event's thumbnail");
+    const char *q = strchr(http_req_target(req), '?');
+    if (q && !prov_forward_query_ok(q + 1)) return http_error(req, 400, "bad_request", "unusual query string");
+    struct prov_fwd_opts o = {.conninfo = fh->conninfo, .hub_dir = fh->hub_dir, .station = station,
+                              .method = "GET", .target = http_req_printf(req, "/api/v1/%s%s", rest, q ? q : ""),
+                              .user = u->username, .role = catalog_role_name(u->role)};
+    struct prov_fwd *f;
+    char err[256] = "";
+    int rc = prov_fwd_open(&o, &f, err, sizeof err);
+    if (rc) {
+        unsigned st = prov_fwd_http_status(rc);
+        return http_error(req, st, st == 400 ? "bad_request" : st == 404 ? "not_found" : st == 409 ? "conflict"
+                                   : st == 502 ? "bad_gateway" : st == 503 ? "unavailable" : "internal", "%s", err);
+    }
+    ww_info("province", "%s forwards GET %s to %s: HTTP %ld", u->username, o.target, station, f->status);
+    const char *disp = prov_fwd_header(f, "Content-Disposition"), *sha = prov_fwd_header(f, "X-Content-SHA256");
+    if (disp) http_resp_header(req, "Content-Disposition", disp);
+    if (sha) http_resp_header(req, "X-Content-SHA256", sha);
+    struct fwd_stream *s = malloc(sizeof *s);
+    s->f = f;
+    s->srv = http_req_server(req);
+    const char *ct = prov_fwd_header(f, "Content-Type");
+    return http_respond_stream(req, (unsigned)f->status, ct ? ct : "application/octet-stream", prov_fwd_length(f),
+                               stream_read, s, stream_free);
+}
+
+int prov_forward_register(struct http_server *srv, const struct prov_forward_http *fh)
+{
+    return http_route(srv, "GET", "/api/v1/province/stations/{station}/forward/*", h_forward, (void *)fh, 0);
+}
