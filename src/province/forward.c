@@ -93,10 +93,10 @@ bool prov_forward_query_ok(const char *q)
            strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%+=&:,") == n;
 }
 
-bool prov_forward_allowed(const struct http_user *u, const char *station)
+bool prov_forward_allowed(const struct http_user *u, const char *own_station, const char *station)
 {
-    (void)station; /* every station, for these roles: the hub's permission matrix narrows it later */
-    return u && (u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE);
+    struct prov_view v;
+    return u && station && prov_web_decide((int)u->role, own_station, station, &v) == 0;
 }
 
 int prov_hub_key_load(const char *dir, unsigned char sk[64])
@@ -446,8 +446,12 @@ static int h_forward(struct http_req *req, void *ud)
     const struct prov_forward_http *fh = ud;
     const struct http_user *u = http_req_user(req);
     const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
-    if (!prov_forward_allowed(u, station))
+    const char *own = prov_web_own_station(req);
+    if (!prov_forward_allowed(u, own, station)) {
+        /* another station than a ward-officer's own is "no such station" (web.c) */
+        if (u && u->role == CATALOG_ROLE_OFFICER && own) return http_error(req, 404, "not_found", "no such station");
         return http_error(req, 403, "forbidden", "your role may not open a station's video");
+    }
     if (!rest || !prov_forward_path_ok(rest))
         return http_error(req, 404, "not_found", "the hub forwards only a camera's snapshot, live, timeline and "
                                                  "playback, an export's files and an event's thumbnail");

@@ -199,6 +199,10 @@ struct prov_view {
  * strings borrowed from the arguments), WW_EAUTH, WW_EPERM or WW_ENOTFOUND. */
 int prov_web_decide(int role, const char *own_station, const char *asked, struct prov_view *out);
 int prov_web_register(struct http_server *srv, const struct prov_http *h);
+/* A ward-officer's station (its ward row in hub-http.db is named by the
+ * station id), in the request's arena; NULL for other roles or none. */
+struct http_req;
+const char *prov_web_own_station(struct http_req *req);
 
 /* ---- reviews written back to a ward (review.c; docs/province.md) ----
  * The province's verdict on one criterion of one ward, for the station that
@@ -278,9 +282,10 @@ int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink
 bool prov_station_url_ok(const char *url);
 bool prov_forward_path_ok(const char *path);
 bool prov_forward_query_ok(const char *query);
-/* Whether a hub user may have a station's video forwarded: admin and
- * province for now (the hook the hub's permission matrix tightens). */
-bool prov_forward_allowed(const struct http_user *u, const char *station);
+/* Whether a hub user may have a station's video forwarded: the read API's
+ * matrix (prov_web_decide) — admin and province staff for any station, a
+ * ward-officer for own_station only (its station, prov_web_own_station). */
+bool prov_forward_allowed(const struct http_user *u, const char *own_station, const char *station);
 /* hub.key (libsodium's 64-byte Ed25519 secret key) from dir: 0 or -errno. */
 int prov_hub_key_load(const char *dir, unsigned char sk[64]);
 /* GET /api/v1/province/stations/{station}/forward/{path…}: for a signed-in

@@ -45,6 +45,19 @@ int prov_web_decide(int role, const char *own_station, const char *asked, struct
     }
 }
 
+const char *prov_web_own_station(struct http_req *req)
+{
+    const struct http_user *u = http_req_user(req);
+    if (!u || u->role != CATALOG_ROLE_OFFICER || !u->ward_id) return NULL;
+    catalog_t *cat = http_req_catalog(req);
+    char *name = NULL;
+    if (!cat || catalog_ward_name(cat, u->ward_id, &name)) return NULL;
+    /* the officer's ward row in hub-http.db is named by its station id */
+    const char *own = http_req_strdup(req, name);
+    free(name);
+    return own;
+}
+
 /* The request's view (the matrix above, applied); a station asked for by
  * an all-seeing role must exist, so a typo is a 404 and not an empty list.
  * On failure the answer's message is set; return the code as is. */
@@ -53,17 +66,7 @@ static int view(struct http_req *req, prov_pg *pg, struct prov_view *v)
     const struct http_user *u = http_req_user(req);
     if (!u) return http_fail(req, WW_EAUTH, "sign in first");
     const char *asked = http_req_query(req, "station");
-    char *own = NULL;
-    if (u->role == CATALOG_ROLE_OFFICER && u->ward_id) {
-        catalog_t *cat = http_req_catalog(req);
-        if (!cat) return WW_EDB;
-        /* the officer's ward row in hub-http.db is named by its station id */
-        if (catalog_ward_name(cat, u->ward_id, &own) == 0) {
-            char *copy = http_req_strdup(req, own);
-            free(own);
-            own = copy;
-        }
-    }
+    const char *own = prov_web_own_station(req);
     int rc = prov_web_decide((int)u->role, own, asked, v);
     if (rc == WW_ENOTFOUND) return http_fail(req, rc, "no such station");
     if (rc) return http_fail(req, rc, "this role has no province view");

@@ -78,12 +78,13 @@ def hub(*args, env=None):
 try:
     r = hub("init")
     check(r.returncode == 0, "hub init", 0, (r.returncode, r.stderr))
-    # The hub's HTTP sign-in uses an ordinary catalog (hub-http.db); until the
-    # hub has its own user verbs (hubweb), one made by `init` serves here.
-    seed = os.path.join(tmp, "hubusers")
-    r = subprocess.run([wwtest.WW, "--data", seed, "init"], capture_output=True, text=True, timeout=60)
-    hub_admin_pw = r.stdout.split("admin password: ")[1].split()[0]
-    shutil.copy(os.path.join(seed, "wardwatch.db"), os.path.join(hub_dir, "hub-http.db"))
+    # province users of the hub (hub-http.db): an admin here, ward-officers below
+    hub_admin_pw = "hub-admin-pass-2026"
+    pwfile = os.path.join(tmp, "hub-pw")
+    with open(pwfile, "w") as f:
+        f.write(hub_admin_pw + "\n")
+    r = hub("user", "add", "admin", "--role", "province-admin", "--password-file", pwfile)
+    check(r.returncode == 0, "hub user add: a province admin", 0, (r.returncode, r.stderr))
     hub_log = open(os.path.join(tmp, "hub.log"), "a")
     hub_proc = subprocess.Popen([wwtest.WW, "hub", "serve", "--pg", pg.conninfo, "--mqtt", mq.url, "--data", hub_dir,
                                  "--listen", f"127.0.0.1:{hub_port}", "--client-id", "hub-forward"],
@@ -95,6 +96,10 @@ try:
     out = hub("station", "add", "Phường Trường Thi").stdout.decode()
     sid = out.split("station ")[1].split()[0]
     token = out.split("token ")[1].split()[0]
+    other_sid = hub("station", "add", "Phường Vinh Tân").stdout.decode().split("station ")[1].split()[0]
+    for name, station in (("officer.own", sid), ("officer.other", other_sid)):
+        r = hub("user", "add", name, "--role", "ward-officer", "--station", station, "--password-file", pwfile)
+        check(r.returncode == 0, f"hub user add: ward-officer {name}", 0, (r.returncode, r.stderr))
 
     st = Station("ww-fwd").init()
     cam = st.add_camera("Ngõ 5 Trường Thi", cams.url(1), cams.url(1, "sub"))
@@ -162,11 +167,25 @@ try:
           export["sha256"], (r.status, hashlib.sha256(r.body).hexdigest()))
     r = hub_admin.get(f"{fwd}/users")
     check(r.status == 404, "hub route: a path outside video is not forwarded", 404, r.status)
+    # the hub's permission matrix: a ward-officer signed in at the hub opens its own station only
+    own = Client(hub_port)
+    check(own.login("officer.own", hub_admin_pw).status == 200, "the station's ward-officer signs in at the hub",
+          200, "-")
+    r = own.get(f"{fwd}/cameras/{cam}/snapshot")
+    check(r.status == 200 and r.body[:3] == b"\xff\xd8\xff", "hub route: a ward-officer opens its own station's camera",
+          200, r.status)
+    other = Client(hub_port)
+    check(other.login("officer.other", hub_admin_pw).status == 200, "another ward's officer signs in at the hub",
+          200, "-")
+    r = other.get(f"{fwd}/cameras/{cam}/snapshot")
+    check(r.status == 404, "hub route: another ward's officer gets 404 for this station's camera", 404, r.status)
 
     # ---- the station's audit names the province user ----
     r = admin.get("/api/v1/audit?limit=200")
     mine = {(a["action"], a["username"]) for a in r.json["rows"] if (a["username"] or "").startswith("province:")}
     names = {u for _, u in mine}
+    check("province:officer.other@hub" not in names, "the refused ward-officer never reached the station",
+          "absent", sorted(names))
     actions = {a for a, _ in mine}
     check(f"province:{USER}@hub" in names and "province:admin@hub" in names and
           "export_download" in actions and ("playback" in actions or any("play" in a for a in actions)),

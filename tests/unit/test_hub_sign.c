@@ -194,10 +194,16 @@ static void test_forward_paths(void **state)
     struct http_user admin = {.username = "a", .role = CATALOG_ROLE_ADMIN};
     struct http_user prov = {.username = "p", .role = CATALOG_ROLE_PROVINCE};
     struct http_user officer = {.username = "o", .role = CATALOG_ROLE_OFFICER, .ward_id = 3};
-    assert_true(prov_forward_allowed(&admin, "st-1"));
-    assert_true(prov_forward_allowed(&prov, "st-1"));
-    assert_false(prov_forward_allowed(&officer, "st-1"));
-    assert_false(prov_forward_allowed(NULL, "st-1"));
+    struct http_user viewer = {.username = "v", .role = CATALOG_ROLE_VIEWER};
+    assert_true(prov_forward_allowed(&admin, NULL, "st-1"));
+    assert_true(prov_forward_allowed(&prov, NULL, "st-1"));
+    /* a ward-officer signed in at the hub: its own station only */
+    assert_true(prov_forward_allowed(&officer, "st-1", "st-1"));
+    assert_false(prov_forward_allowed(&officer, "st-1", "st-2"));
+    assert_false(prov_forward_allowed(&officer, NULL, "st-1"));
+    assert_false(prov_forward_allowed(&viewer, NULL, "st-1"));
+    assert_false(prov_forward_allowed(NULL, NULL, "st-1"));
+    assert_false(prov_forward_allowed(&admin, NULL, NULL));
 
     /* the hub's own failures as the route answers them */
     assert_int_equal(prov_fwd_http_status(-ENOENT), 404);
