@@ -117,4 +117,21 @@ struct ingest_udp_stats {
 };
 bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out);
 
+/* Where the session's wall times come from (issue 12 item 5).  source is
+ * "rtcp" while the camera's RTCP sender reports map its timestamps to wall
+ * time (its clock within 2 s of ours), else "receive" (no SR yet, none sent,
+ * libavformat, or a camera clock found off: then camera_offset_s says by
+ * how much, and untrusted counts it).  camera_offset_s: the camera's SR time
+ * minus our receive clock, smoothed (have_sr); drift_ppm: its clock's rate
+ * against ours (have_drift: after 10 s of SRs); correction_ms: what the
+ * bounded slew adds to the receive-anchored time now.  Same thread and cost
+ * as ingest_udp_stats. */
+struct ingest_clock_stats {
+    const char *source;       /* static */
+    bool have_sr, have_drift;
+    double camera_offset_s, drift_ppm, correction_ms;
+    int64_t srs, sr_unknown_ssrc, untrusted;
+};
+void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *out);
+
 #endif

@@ -16,6 +16,7 @@
 #include "ingest/internal.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t be32(const uint8_t *p)
@@ -84,9 +85,17 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
         size_t len = ((size_t)(p[2] << 8 | p[3]) + 1) * 4;
         if (len > n) return;
         if (p[1] == 200 && len >= 28) { /* SR: SSRC, NTP (64 bits), RTP ts, counts */
-            r->lsr = (be32(p + 8) << 16) | (be32(p + 12) >> 16);
-            r->lsr_at_us = now_us;
-            r->srs++;
+            if (!r->have_src || be32(p + 4) != r->ssrc) {
+                /* not the source we receive: nothing of it is used */
+                r->sr_unknown++;
+            } else {
+                r->lsr = (be32(p + 8) << 16) | (be32(p + 12) >> 16);
+                r->lsr_at_us = now_us;
+                r->sr_ntp = (uint64_t)be32(p + 8) << 32 | be32(p + 12);
+                r->sr_rtp = be32(p + 16);
+                r->sr_new = true;
+                r->srs++;
+            }
         }
         p += len;
         n -= len;
@@ -146,4 +155,97 @@ size_t rtcp_rx_report(struct rtcp_rx *r, const char *cname, int64_t now_us, uint
     r->reports++;
     assert(((rr + sdes) & 3) == 0);
     return rr + sdes;
+}
+
+/* ---- sender reports → wall clock ------------------------------------------ */
+
+/* NTP (seconds since 1900, 32.32 fixed point) → µs since 1970. */
+int64_t rtcp_ntp_to_unix_us(uint64_t ntp)
+{
+    int64_t sec = (int64_t)(ntp >> 32) - RTCP_NTP_UNIX_OFFSET;
+    int64_t frac = (int64_t)(((ntp & 0xffffffffu) * 1000000u) >> 32);
+    return sec * 1000000 + frac;
+}
+
+void rtcp_clock_init(struct rtcp_clock *k, int clock)
+{
+    *k = (struct rtcp_clock){.clock = clock > 0 ? clock : 90000};
+}
+
+/* The camera's clock rate against ours, from the first SR to this one:
+ * only over a span long enough that arrival jitter (ms) stays below 100 ppm. */
+static void estimate_drift(struct rtcp_clock *k, int64_t ntp_us, int64_t recv_us)
+{
+    int64_t span = recv_us - k->first_recv_us;
+    if (span < RTCP_DRIFT_MIN_SPAN_US) return;
+    double cam = (double)(ntp_us - k->first_ntp_us);
+    k->drift_ppm = (cam - (double)span) / (double)span * 1e6;
+    k->have_drift = true;
+}
+
+int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t recv_us)
+{
+    int64_t off = ntp_us - recv_us;
+    int newly = 0;
+    k->srs++;
+    if (!k->srs_seen) {
+        k->first_ntp_us = ntp_us;
+        k->first_recv_us = recv_us;
+        k->offset_us = (double)off;
+        k->srs_seen = true;
+    } else {
+        /* smoothed: one late SR (a queue on the path) moves it little */
+        k->offset_us += ((double)off - k->offset_us) / 8.0;
+        estimate_drift(k, ntp_us, recv_us);
+    }
+    if (!k->untrusted && llabs(off) > RTCP_TRUST_US) {
+        k->untrusted = true; /* for the session: a clock this far off is not set */
+        newly = 1;
+    }
+    k->sr_ntp_us = ntp_us;
+    k->sr_ext = ext_ts;
+    k->have_sr = true;
+    return newly;
+}
+
+/* Where the SR mapping puts RTP time ts: the camera's NTP time, less the
+ * camera's measured offset when that clock is not trusted (then only the
+ * camera's rate between SRs is used; the hour comes from our clock). */
+static int64_t target_us(const struct rtcp_clock *k, int64_t ts)
+{
+    int64_t d = (ts - k->sr_ext) * 1000000 / k->clock;
+    int64_t t = k->sr_ntp_us + d;
+    if (k->untrusted) t -= (int64_t)k->offset_us;
+    return t;
+}
+
+int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us)
+{
+    if (k->have_sr) {
+        int64_t err = target_us(k, ts) - (base_us + k->corr_us);
+        /* the step allowed: RTCP_SLEW_PPM of the media time since the last frame */
+        int64_t dt = k->have_last ? (ts - k->last_ts) * 1000000 / k->clock : 0;
+        if (dt < 0) dt = 0;
+        int64_t lim = dt * RTCP_SLEW_PPM / 1000000;
+        if (err > lim) err = lim;
+        if (err < -lim) err = -lim;
+        k->corr_us += err;
+    }
+    k->last_ts = ts;
+    k->have_last = true;
+    return base_us + k->corr_us;
+}
+
+void rtcp_clock_rebase(struct rtcp_clock *k)
+{
+    /* the camera's timestamps jumped: the SR's RTP time no longer relates
+     * to the new ones, so wait for the next SR; offset and trust stay */
+    k->corr_us = 0;
+    k->have_sr = false;
+    k->have_last = false;
+}
+
+const char *rtcp_clock_source(const struct rtcp_clock *k)
+{
+    return k->have_sr && !k->untrusted ? "rtcp" : "receive";
 }
