@@ -385,7 +385,7 @@ static void take_srs(struct ingest_session *s)
         s->clock_untrusted++;
         ww_warn(s->ctx, "the camera's clock is %.1f s off ours (RTCP sender report): "
                 "its video is timed by the receive clock, its reports used only for its rate",
-                s->clk.offset_us / 1e6);
+                (double)s->clk.offset_us / 1e6);
     }
 }
 
@@ -562,7 +562,7 @@ void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *ou
     *out = (struct ingest_clock_stats){
         .source = s->clk_ready ? rtcp_clock_source(k) : "receive",
         .have_sr = s->clk_ready && k->srs > 0,
-        .camera_offset_s = s->clk_ready ? k->offset_us / 1e6 : 0,
+        .camera_offset_s = s->clk_ready ? (double)k->offset_us / 1e6 : 0,
         .have_drift = s->clk_ready && k->have_drift,
         .drift_ppm = s->clk_ready ? k->drift_ppm : 0,
         .correction_ms = s->clk_ready ? (double)k->corr_us / 1e3 : 0,

@@ -252,12 +252,21 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
 
+#define RTCP_WIN 8
+
+struct rtcp_off_sample {
+    int64_t off_us;            /* camera NTP - our clock at arrival */
+    int64_t recv_us;
+};
+
 struct rtcp_clock {
     int clock;                 /* RTP clock, Hz */
-    bool have_sr, srs_seen, untrusted, have_last, have_drift;
+    bool have_sr, untrusted, have_last, have_drift;
     int64_t sr_ntp_us, sr_ext; /* the last SR: unix µs ↔ extended RTP time */
-    int64_t first_ntp_us, first_recv_us;
-    double offset_us;          /* camera NTP - receive clock, smoothed */
+    struct rtcp_off_sample win[RTCP_WIN]; /* the last SRs, a ring */
+    int64_t nwin;              /* SRs put in it */
+    struct rtcp_off_sample base; /* the best of the first RTCP_WIN: the rate's base */
+    int64_t offset_us;         /* camera - our clock: the best of the window */
     double drift_ppm;          /* camera clock rate vs ours (have_drift) */
     int64_t corr_us;           /* what is added to the receive-anchored time */
     int64_t last_ts;

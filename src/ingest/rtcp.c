@@ -172,33 +172,45 @@ void rtcp_clock_init(struct rtcp_clock *k, int clock)
     *k = (struct rtcp_clock){.clock = clock > 0 ? clock : 90000};
 }
 
-/* The camera's clock rate against ours, from the first SR to this one:
- * only over a span long enough that arrival jitter (ms) stays below 100 ppm. */
-static void estimate_drift(struct rtcp_clock *k, int64_t ntp_us, int64_t recv_us)
+/* The least delayed of the last RTCP_WIN SRs: its offset is the camera's
+ * clock minus ours with the least queueing in it.  An SR's receive time is
+ * when our ingest thread read it, which lags by whatever the thread was
+ * busy with (a keyframe, a segment being opened): tens of ms at times, so
+ * one SR's offset is not to be trusted to the millisecond, the best of 8 is. */
+static struct rtcp_off_sample window_best(const struct rtcp_clock *k)
 {
-    int64_t span = recv_us - k->first_recv_us;
+    int n = k->nwin < RTCP_WIN ? k->nwin : RTCP_WIN;
+    struct rtcp_off_sample best = k->win[0];
+    for (int i = 1; i < n; i++)
+        if (k->win[i].off_us > best.off_us) best = k->win[i];
+    return best;
+}
+
+/* The camera's clock rate against ours: the best offset now against the
+ * best of the first RTCP_WIN SRs, once they lie RTCP_DRIFT_MIN_SPAN_US apart. */
+static void estimate_drift(struct rtcp_clock *k, struct rtcp_off_sample cur)
+{
+    int64_t span = cur.recv_us - k->base.recv_us;
     if (span < RTCP_DRIFT_MIN_SPAN_US) return;
-    double cam = (double)(ntp_us - k->first_ntp_us);
-    k->drift_ppm = (cam - (double)span) / (double)span * 1e6;
+    k->drift_ppm = (double)(cur.off_us - k->base.off_us) / (double)span * 1e6;
     k->have_drift = true;
 }
 
 int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t recv_us)
 {
-    int64_t off = ntp_us - recv_us;
+    struct rtcp_off_sample smp = {.off_us = ntp_us - recv_us, .recv_us = recv_us};
     int newly = 0;
     k->srs++;
-    if (!k->srs_seen) {
-        k->first_ntp_us = ntp_us;
-        k->first_recv_us = recv_us;
-        k->offset_us = (double)off;
-        k->srs_seen = true;
-    } else {
-        /* smoothed: one late SR (a queue on the path) moves it little */
-        k->offset_us += ((double)off - k->offset_us) / 8.0;
-        estimate_drift(k, ntp_us, recv_us);
-    }
-    if (!k->untrusted && llabs(off) > RTCP_TRUST_US) {
+    k->win[k->nwin % RTCP_WIN] = smp;
+    k->nwin++;
+    struct rtcp_off_sample best = window_best(k);
+    if (k->nwin <= RTCP_WIN) k->base = best; /* the first window: the base of the rate */
+    else estimate_drift(k, best);
+    k->offset_us = best.off_us;
+    /* two SRs at least, both this one and the best far off: one SR read
+     * late (a stalled thread) does not condemn a good clock */
+    if (!k->untrusted && k->nwin >= 2 && llabs(smp.off_us) > RTCP_TRUST_US &&
+        llabs(best.off_us) > RTCP_TRUST_US) {
         k->untrusted = true; /* for the session: a clock this far off is not set */
         newly = 1;
     }
@@ -215,7 +227,7 @@ static int64_t target_us(const struct rtcp_clock *k, int64_t ts)
 {
     int64_t d = (ts - k->sr_ext) * 1000000 / k->clock;
     int64_t t = k->sr_ntp_us + d;
-    if (k->untrusted) t -= (int64_t)k->offset_us;
+    if (k->untrusted) t -= k->offset_us;
     return t;
 }
 
