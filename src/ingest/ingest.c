@@ -381,7 +381,11 @@ static void take_srs(struct ingest_session *s)
     }
     struct rtsp_sr sr;
     if (!s->lean || !rtsp_client_take_sr(s->lean, &sr)) return;
-    if (rtcp_clock_sr(&s->clk, sr.ntp_us, sr.ext_ts, sr.recv_us)) {
+    int newly = rtcp_clock_sr(&s->clk, sr.ntp_us, sr.ext_ts, sr.recv_us);
+    ww_debug(s->ctx, "RTCP SR: camera clock %+.3f ms off ours (best of the last %d: %+.3f ms), drift %.0f ppm",
+             (double)(sr.ntp_us - sr.recv_us) / 1e3, RTCP_WIN, (double)s->clk.offset_us / 1e3,
+             s->clk.have_drift ? s->clk.drift_ppm : 0.0);
+    if (newly) {
         s->clock_untrusted++;
         ww_warn(s->ctx, "the camera's clock is %.1f s off ours (RTCP sender report): "
                 "its video is timed by the receive clock, its reports used only for its rate",
@@ -411,6 +415,7 @@ static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t n
         }
         /* the SR mapping, reached by a bounded slew (rtcp.c) */
         wall = rtcp_clock_wall(&s->clk, ts, base);
+        rtcp_clock_arrival(&s->clk, ts, now);
     }
     if (s->last_wall != INT64_MIN && wall <= s->last_wall) wall = s->last_wall + 1;
     s->last_wall = wall;

@@ -251,6 +251,7 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
 #define RTCP_SLEW_PPM 1000
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
+#define RTCP_RATE_BUCKET_US 2000000
 
 #define RTCP_WIN 8
 
@@ -265,9 +266,13 @@ struct rtcp_clock {
     int64_t sr_ntp_us, sr_ext; /* the last SR: unix µs ↔ extended RTP time */
     struct rtcp_off_sample win[RTCP_WIN]; /* the last SRs, a ring */
     int64_t nwin;              /* SRs put in it */
-    struct rtcp_off_sample base; /* the best of the first RTCP_WIN: the rate's base */
+    struct rtcp_rate {         /* rtcp_clock_arrival's */
+        bool started, bucket_have;
+        int64_t ts0, t0, bucket_start, buckets;
+        struct rtcp_off_sample best, base; /* off_us: media time ahead of arrival */
+    } rate;
     int64_t offset_us;         /* camera - our clock: the best of the window */
-    double drift_ppm;          /* camera clock rate vs ours (have_drift) */
+    double drift_ppm;          /* camera media clock rate vs ours (have_drift) */
     int64_t corr_us;           /* what is added to the receive-anchored time */
     int64_t last_ts;
     int64_t srs;
@@ -281,6 +286,9 @@ int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t 
 /* Wall time of a frame at extended RTP time ts (non-decreasing), given the
  * receive-anchored time base_us. */
 int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us);
+/* Every frame as it is returned: ts its extended RTP time, now_us our wall
+ * clock.  Measures drift_ppm (have_drift after RTCP_DRIFT_MIN_SPAN_US). */
+void rtcp_clock_arrival(struct rtcp_clock *k, int64_t ts, int64_t now_us);
 /* The timestamps jumped and ingest re-anchored: drop the mapping. */
 void rtcp_clock_rebase(struct rtcp_clock *k);
 /* "rtcp" while a trusted SR mapping is used, else "receive". */

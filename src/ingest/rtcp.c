@@ -186,16 +186,6 @@ static struct rtcp_off_sample window_best(const struct rtcp_clock *k)
     return best;
 }
 
-/* The camera's clock rate against ours: the best offset now against the
- * best of the first RTCP_WIN SRs, once they lie RTCP_DRIFT_MIN_SPAN_US apart. */
-static void estimate_drift(struct rtcp_clock *k, struct rtcp_off_sample cur)
-{
-    int64_t span = cur.recv_us - k->base.recv_us;
-    if (span < RTCP_DRIFT_MIN_SPAN_US) return;
-    k->drift_ppm = (double)(cur.off_us - k->base.off_us) / (double)span * 1e6;
-    k->have_drift = true;
-}
-
 int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t recv_us)
 {
     struct rtcp_off_sample smp = {.off_us = ntp_us - recv_us, .recv_us = recv_us};
@@ -204,8 +194,6 @@ int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t 
     k->win[k->nwin % RTCP_WIN] = smp;
     k->nwin++;
     struct rtcp_off_sample best = window_best(k);
-    if (k->nwin <= RTCP_WIN) k->base = best; /* the first window: the base of the rate */
-    else estimate_drift(k, best);
     k->offset_us = best.off_us;
     /* two SRs at least, both this one and the best far off: one SR read
      * late (a stalled thread) does not condemn a good clock */
@@ -248,8 +236,41 @@ int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us)
     return base_us + k->corr_us;
 }
 
+/* The camera's media clock against ours, from arrivals: how far a frame's
+ * media time runs ahead of its arrival, at its best (least delayed) per
+ * RTCP_RATE_BUCKET_US, the first bucket after a warm-up one as the base.
+ * The best of ~50 frames is within a millisecond of the path's minimum
+ * delay where one SR's arrival may lag by a frame or more (TCP: the SR
+ * waits in the socket behind the frame's bytes), so this is the figure
+ * that shows a 200 ppm crystal within a minute. */
+void rtcp_clock_arrival(struct rtcp_clock *k, int64_t ts, int64_t now_us)
+{
+    struct rtcp_rate *r = &k->rate;
+    if (!r->started) {
+        *r = (struct rtcp_rate){.started = true, .ts0 = ts, .t0 = now_us, .bucket_start = now_us};
+    }
+    int64_t lead = (ts - r->ts0) * 1000000 / k->clock - (now_us - r->t0);
+    if (now_us - r->bucket_start >= RTCP_RATE_BUCKET_US && r->bucket_have) {
+        r->buckets++;
+        if (r->buckets == 2) {
+            r->base = r->best;
+        } else if (r->buckets > 2 && r->best.recv_us - r->base.recv_us >= RTCP_DRIFT_MIN_SPAN_US) {
+            k->drift_ppm = (double)(r->best.off_us - r->base.off_us) /
+                           (double)(r->best.recv_us - r->base.recv_us) * 1e6;
+            k->have_drift = true;
+        }
+        r->bucket_start = now_us;
+        r->bucket_have = false;
+    }
+    if (!r->bucket_have || lead > r->best.off_us) {
+        r->best = (struct rtcp_off_sample){.off_us = lead, .recv_us = now_us};
+        r->bucket_have = true;
+    }
+}
+
 void rtcp_clock_rebase(struct rtcp_clock *k)
 {
+    k->rate.started = false; /* the measure starts over on the new timestamps */
     /* the camera's timestamps jumped: the SR's RTP time no longer relates
      * to the new ones, so wait for the next SR; offset and trust stay */
     k->corr_us = 0;

@@ -4,8 +4,8 @@
  * one before any RTP, is counted and ignored); a trusted mapping is reached
  * by a slew of at most RTCP_SLEW_PPM of media time, monotonic, then held
  * exactly; a camera clock hours off is flagged once and its frames stay on
- * our clock; one late-read SR does not condemn a good clock; the drift rate
- * is measured through arrival jitter; the mapping carries across the 2^32
+ * our clock; one late-read SR does not condemn a good clock; the media
+ * clock's drift rate is measured from arrivals through their jitter; the mapping carries across the 2^32
  * wrap (extended timestamps); a re-anchor drops it.
  */
 #include <setjmp.h>
@@ -182,20 +182,23 @@ static void test_drift_measured(void **state)
     struct rtcp_clock k;
     rtcp_clock_init(&k, 90000);
     srand(12);
-    int64_t ts = 0, base = T0, prev = 0;
-    for (int s = 0; s < 40; s++) {
-        int64_t real = T0 + s * 1000000;
-        int64_t cam = T0 + (int64_t)((double)(real - T0) * (1 + 200e-6)); /* 200 ppm fast */
-        /* read lag: mostly 0.5..2 ms, one in four 5..60 ms (a busy thread) */
-        int64_t delay = rand() % 4 ? 500 + rand() % 1500 : 5000 + rand() % 55000;
-        if (s == 0) delay = 60000;                                      /* a slow start */
-        rtcp_clock_sr(&k, cam, ts, real + delay);
-        /* its RTP clock is as fast as its NTP clock: 25 frames of it take 1 s - 200 µs of ours */
-        run_frames(&k, &ts, &base, 25, &prev);
+    int64_t ts = 1000;
+    /* a camera whose clock runs 200 ppm fast: 25 frames of its media time
+     * arrive in 1 s - 200 µs of ours; each one late by 0.5..3 ms, one in
+     * five by 5..60 ms (a busy path), and a slow start */
+    for (int f = 0; f < 25 * 40; f++) {
+        int64_t real = T0 + (int64_t)((double)f * 40000 / (1 + 200e-6));
+        int64_t lag = rand() % 5 ? 500 + rand() % 2500 : 5000 + rand() % 55000;
+        if (f < 25) lag += 80000;
+        rtcp_clock_arrival(&k, ts, real + lag);
+        if (f < 25 * 12) assert_false(k.have_drift); /* not before 10 s of it */
+        ts += FRAME;
     }
     assert_true(k.have_drift);
     assert_true(k.drift_ppm > 150 && k.drift_ppm < 250);
-    assert_false(k.untrusted);
+    /* a re-anchor starts the measure over */
+    rtcp_clock_rebase(&k);
+    assert_false(k.rate.started);
 }
 
 static void test_mapping_across_wrap(void **state)
