@@ -252,6 +252,10 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
 #define RTCP_RATE_BUCKET_US 2000000
+/* the first 20 s of media after a session's first SR: up to 50 ms/s, to
+ * take out the error of the receive-clock anchor (see rtcp_clock_wall) */
+#define RTCP_SETTLE_US 20000000
+#define RTCP_SETTLE_PPM 50000
 
 #define RTCP_WIN 8
 
@@ -274,6 +278,8 @@ struct rtcp_clock {
     int64_t offset_us;         /* camera - our clock: the best of the window */
     double drift_ppm;          /* camera media clock rate vs ours (have_drift) */
     int64_t corr_us;           /* what is added to the receive-anchored time */
+    bool settled_once;         /* the settling phase was started */
+    int64_t settle_left_us;    /* media time left in it */
     int64_t last_ts;
     int64_t srs;
 };

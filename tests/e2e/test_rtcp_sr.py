@@ -4,7 +4,8 @@ Three camsim processes, each a kind of camera clock, all sending sender
 reports about once a second:
   right  -- its clock is ours: stats say the SR mapping times the video
             (clock.source "rtcp"), frames and segments within 0.5 s of our
-            clock; over TCP (lean client) and UDP;
+            clock once settled (SETTLE_S: before it the receive-clock anchor's
+            error may remain, checked within 1.5 s); over TCP and UDP;
   off    -- its clock is 3 h behind (--sr-offset-s -10800): the video is
             still recorded at the right hour (segments within 2 s of our
             clock), clock.source "receive", camera_offset_s ~ -10800 in
@@ -23,7 +24,8 @@ import time
 from wwapi import Client
 from wwtest import Camsim, Station, check, coverage, finish, free_port
 
-RUN_S = 26
+RUN_S = 32
+SETTLE_S = 22  # the first SR comes within ~2 s; the first 20 s after it may move 50 ms/s (rtcp.c)
 SR = ["--sr-interval-ms", "1000"]
 right = Camsim(cameras=2, extra=SR).start()
 off = Camsim(cameras=2, extra=SR + ["--sr-offset-s", "-10800"]).start()
@@ -45,13 +47,22 @@ try:
     check(started, "every camera records within 20 s", "frames > 0", st.stats())
     # live: the newest frame's wall time against our clock, sampled during the run
     worst = {k: 0.0 for k in cams}
+    corr_seen = []  # drift/TCP's correction once settled: (time, ms)
     t_end = time.time() + RUN_S
     while time.time() < t_end:
         now = time.time()
+        if now < t_serve + SETTLE_S:
+            time.sleep(1.0)
+            continue
+        snap = st.stats() or {}
+        at = snap.get("time_us", 0) / 1e6  # when serve wrote it: the file is rewritten every second or so
         for k, i in cams.items():
-            last = st.stream_stats(i).get("last_packet_us")
-            if last:
-                worst[k] = max(worst[k], abs(last / 1e6 - now))
+            ss = next((c["streams"].get("main", {}) for c in snap.get("cameras", []) if c["id"] == i), {})
+            last = ss.get("last_packet_us")
+            if last and at:
+                worst[k] = max(worst[k], abs(last / 1e6 - at))
+            if k == "drift/TCP" and "clock" in ss and at:
+                corr_seen.append((at, ss["clock"].get("correction_ms")))
         time.sleep(1.0)
     stats = {k: st.stream_stats(i) for k, i in cams.items()}
     admin = Client(port)
@@ -74,7 +85,7 @@ try:
         want_src = "receive" if kind == "off" else "rtcp"
         check(ck.get("source") == want_src, f"{k}: clock source", want_src, ck)
         bound = 2.0 if kind == "off" else 0.5
-        check(worst[k] <= bound, f"{k}: newest frame's time vs our clock during the run",
+        check(worst[k] <= bound, f"{k}: newest frame's time vs our clock once settled",
               f"<= {bound} s", f"{worst[k]:.3f} s")
         j = st.recordings(i)
         segs, gaps = j["segments"], j["gaps"]
@@ -86,8 +97,12 @@ try:
             all(0 <= b["start_us"] - a["end_us"] < 200000 for a, b in zip(segs, segs[1:]))
         check(mono, f"{k}: segment times monotonic and contiguous", "each starts where the last ended (< 0.2 s)",
               [(s["start_us"], s["end_us"]) for s in segs])
-        inside = all(t_serve - bound <= s["start_us"] / 1e6 and s["end_us"] / 1e6 <= t_after + bound for s in segs)
-        check(inside, f"{k}: every segment at the right hour (within {bound} s of the run)",
+        # before settling a segment may still carry the receive anchor's error
+        # (as late as the first packet came: under a second on a loaded box)
+        def near(s):
+            b = bound if s["start_us"] / 1e6 >= t_serve + SETTLE_S else bound + 1.0
+            return t_serve - b <= s["start_us"] / 1e6 and s["end_us"] / 1e6 <= t_after + b
+        check(all(near(s) for s in segs), f"{k}: every segment at the right hour (within {bound} s of the run once settled)",
               f"[{t_serve:.1f}, {t_after:.1f}] ± {bound}", [(s["start_us"] / 1e6, s["end_us"] / 1e6) for s in segs])
         last_end = segs[-1]["end_us"] / 1e6
         check(t_stop - 1.0 - bound <= last_end <= t_after + bound, f"{k}: the last segment ends when serve stopped",
@@ -118,9 +133,10 @@ try:
     ck = stats["drift/TCP"].get("clock", {})
     d = ck.get("drift_ppm")
     check(d is not None and 120 <= d <= 280, "drift: the camera's clock rate measured", "200 ± 80 ppm", d)
-    corr = abs(ck.get("correction_ms", 1e9))
-    lim = (t_stop - t_serve) * 1.0  # 1 ms per second of run, at most
-    check(corr <= lim, "drift: the correction moved at most 1 ms per second", f"<= {lim:.0f} ms", corr)
+    # settled, the correction may move 1 ms per second of media at most (+1 ms: it is copied out in steps)
+    rates = [(abs(b[1] - a[1]), 1.0 * (b[0] - a[0]) + 1.0) for a, b in zip(corr_seen, corr_seen[1:]) if b[0] > a[0]]
+    check(len(rates) >= 5 and all(d <= lim for d, lim in rates),
+          "drift: once settled the correction moves at most 1 ms per second", "|Δ| <= 1 ms/s × Δt + 1 ms", corr_seen)
     check(ck.get("sr_unknown_ssrc", 0) >= 8, "unknown-SSRC sender reports counted", ">= 8", ck)
     o = ck.get("camera_offset_s")
     check(ck.get("untrusted") == 0 and o is not None and abs(o) < 0.5,

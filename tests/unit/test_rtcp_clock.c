@@ -94,15 +94,16 @@ static void test_sr_ssrc_checked(void **state)
 
 /* Frames every 40 ms from ts0, base (the receive-anchored time) starting at
  * base0; checks each wall time against the last and returns the last. */
-static int64_t run_frames(struct rtcp_clock *k, int64_t *ts, int64_t *base, int n, int64_t *prev)
+static int64_t run_frames(struct rtcp_clock *k, int64_t *ts, int64_t *base, int n, int64_t *prev,
+                          int64_t bend)
 {
     int64_t w = 0;
     for (int i = 0; i < n; i++) {
         w = rtcp_clock_wall(k, *ts, *base);
         if (*prev) {
             int64_t step = w - *prev;
-            /* 40 ms of media, bent by at most 1 ms/s: 40 µs */
-            assert_true(step >= 40000 - 40 && step <= 40000 + 40);
+            /* 40 ms of media, bent by at most bend: 40 µs at 1 ms/s */
+            assert_true(step >= 40000 - bend && step <= 40000 + bend);
         }
         *prev = w;
         *ts += FRAME;
@@ -118,20 +119,29 @@ static void test_trusted_slew(void **state)
     rtcp_clock_init(&k, 90000);
     assert_string_equal(rtcp_clock_source(&k), "receive");
     int64_t ts = 1000, base = T0 + 100000, prev = 0; /* our anchor 100 ms late */
-    run_frames(&k, &ts, &base, 10, &prev);
+    run_frames(&k, &ts, &base, 10, &prev, 0);
     assert_int_equal(k.corr_us, 0); /* no SR: the receive clock alone */
     /* the SR says RTP 1000 was at T0 exactly; it came 5 ms later */
     assert_int_equal(rtcp_clock_sr(&k, T0, 1000, T0 + 5000), 0);
     assert_string_equal(rtcp_clock_source(&k), "rtcp");
     assert_int_equal(k.offset_us, -5000);
-    /* 100 ms to take off at 1 ms/s: 100 s of media, in 40 µs steps */
-    run_frames(&k, &ts, &base, 1000, &prev);
-    assert_int_equal(k.corr_us, -40000);
-    run_frames(&k, &ts, &base, 1600, &prev);
+    /* settling: 2 ms a frame (50 ms/s) for 20 s of media: 100 ms in 2 s */
+    run_frames(&k, &ts, &base, 25, &prev, 2000);
+    assert_int_equal(k.corr_us, -50000);
+    run_frames(&k, &ts, &base, 25, &prev, 2000);
     assert_int_equal(k.corr_us, -100000);
     /* reached: each frame exactly where the SR puts it */
+    assert_int_equal(rtcp_clock_wall(&k, ts, base), T0 + (ts - 1000) * 1000000 / 90000);
+    run_frames(&k, &ts, &base, 450, &prev, 2000); /* the rest of the 20 s */
+    /* settled: a new SR 100 ms the other way is drift, 1 ms/s: 40 µs a frame */
+    rtcp_clock_sr(&k, T0 + 100000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    run_frames(&k, &ts, &base, 1000, &prev, 40);
+    assert_int_equal(k.corr_us, -100000 + 40000);
+    run_frames(&k, &ts, &base, 1600, &prev, 40);
+    assert_int_equal(k.corr_us, 0);
+    /* reached: each frame exactly where the SR puts it */
     int64_t w = rtcp_clock_wall(&k, ts, base);
-    assert_int_equal(w, T0 + (ts - 1000) * 1000000 / 90000);
+    assert_int_equal(w, T0 + 100000 + (ts - 1000) * 1000000 / 90000);
     /* a re-anchor drops the mapping: back to the receive clock */
     rtcp_clock_rebase(&k);
     assert_int_equal(rtcp_clock_wall(&k, ts + FRAME, base + 40000), base + 40000);
@@ -149,7 +159,7 @@ static void test_clock_hours_off(void **state)
         /* the camera's clock 3 h behind; its SR read 2 ms after it left */
         int64_t recv = T0 + s * 1000000 + 2000;
         flagged += rtcp_clock_sr(&k, recv - 2000 - 10800LL * 1000000, ts, recv);
-        run_frames(&k, &ts, &base, 25, &prev);
+        run_frames(&k, &ts, &base, 25, &prev, 2000);
         /* never near the camera's hour: within a few ms of ours */
         assert_true(llabs(prev - (base - 40000)) < 10000);
     }
@@ -208,7 +218,7 @@ static void test_mapping_across_wrap(void **state)
     rtcp_clock_init(&k, 90000);
     int64_t ts = (1LL << 32) - 5 * 90000, base = T0, prev = 0; /* 5 s before the wrap */
     rtcp_clock_sr(&k, T0, ts, T0 + 1000);
-    run_frames(&k, &ts, &base, 250, &prev); /* 10 s: across 2^32 */
+    run_frames(&k, &ts, &base, 250, &prev, 2000); /* 10 s: across 2^32 */
     assert_true(ts > (1LL << 32));
     /* an SR after the wrap, extended past 2^32 like the packets */
     rtcp_clock_sr(&k, T0 + 10000000, ts, T0 + 10001000);
