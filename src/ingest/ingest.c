@@ -21,7 +21,10 @@
  * later packets advance by the camera's own timestamps, so frame spacing is
  * the camera's, not our scheduler's.  If the derived time drifts more than
  * REBASE_US from the receive clock (pts jump, wrap, camera reboot, or slow
- * drift of the camera clock), the anchor is reset to "now".
+ * drift of the camera clock), the anchor is reset to "now".  With RTCP
+ * sender reports (lean client), rtcp.c's clock adds a correction that
+ * moves toward the SR mapping by a bounded slew, or keeps the receive
+ * clock when the camera's clock is off by more than 2 s.
  *
  * Transport: interleaved TCP first (one connection, no firewall trouble),
  * unless the camera's setting says UDP.  A camera that answers SETUP with

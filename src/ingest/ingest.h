@@ -13,7 +13,11 @@
  *     is complete (codec, width/height, extradata with SPS/PPS[/VPS]);
  *   - every packet carries a wall-clock time (µs, UTC) anchored to the
  *     receive clock at session start and advancing with the camera's
- *     timestamps; jumps and wraps re-anchor to the receive clock;
+ *     timestamps (extended across the 2^32 wrap); once the camera's RTCP
+ *     sender reports come (lean client) it moves toward their mapping by a
+ *     bounded slew, or, if the camera's clock is > 2 s off ours, stays on
+ *     the receive clock (ingest_clock_stats); jumps re-anchor to the
+ *     receive clock;
  *   - wall times strictly increase within a session.
  *
  * Threads: a session is used by one thread (its ingest thread).  Blocking

@@ -9,6 +9,7 @@
  *   sdp.c        the video track of an SDP (codec, payload type, clock,
  *                control, parameter sets as Annex B extradata); URL joins
  *   rtp.c        RTP packets → access units (H.264 / H.265 depacketizer)
+ *   rtcp.c       receiver reports; sender reports → wall-clock mapping
  *   rtsp.c       the lean RTSP/TCP client: socket, requests, read loop
  *   src_libav.c  libavformat's RTSP client, the other source
  *   ingest.c     picks a source; first keyframe, params, wall clock
