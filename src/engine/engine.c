@@ -962,6 +962,7 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
     json_object_set_new(ck, "camera_offset_s", k->have_sr ? json_real(k->camera_offset_s) : json_null());
     json_object_set_new(ck, "drift_ppm", k->have_drift ? json_real(k->drift_ppm) : json_null());
     json_object_set_new(ck, "correction_ms", json_real(k->correction_ms));
+    json_object_set_new(ck, "mapping_error_ms", k->have_mapping ? json_real(k->mapping_error_ms) : json_null());
     json_object_set_new(o, "clock", ck);
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)

@@ -574,6 +574,8 @@ void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *ou
         .have_drift = s->clk_ready && k->have_drift,
         .drift_ppm = s->clk_ready ? k->drift_ppm : 0,
         .correction_ms = s->clk_ready ? (double)k->corr_us / 1e3 : 0,
+        .have_mapping = s->clk_ready && k->have_sr,
+        .mapping_error_ms = s->clk_ready && k->have_sr ? (double)k->map_err_us / 1e3 : 0,
         .srs = s->clk_ready ? k->srs : 0,
         .sr_unknown_ssrc = st.sr_unknown,
         .untrusted = s->clock_untrusted,

@@ -128,12 +128,14 @@ bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out);
  * how much, and untrusted counts it).  camera_offset_s: the camera's SR time
  * minus our receive clock, smoothed (have_sr); drift_ppm: its clock's rate
  * against ours (have_drift: after 10 s of SRs); correction_ms: what the
- * bounded slew adds to the receive-anchored time now.  Same thread and cost
- * as ingest_udp_stats. */
+ * bounded slew adds to the receive-anchored time now; mapping_error_ms
+ * (have_mapping): how far the last frame's wall time is from where the SR
+ * mapping in use puts it (0 once the slew has reached it).  Same thread and cost as
+ * ingest_udp_stats. */
 struct ingest_clock_stats {
     const char *source;       /* static */
-    bool have_sr, have_drift;
-    double camera_offset_s, drift_ppm, correction_ms;
+    bool have_sr, have_drift, have_mapping;
+    double camera_offset_s, drift_ppm, correction_ms, mapping_error_ms;
     int64_t srs, sr_unknown_ssrc, untrusted;
 };
 void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *out);

@@ -242,7 +242,12 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
  * that moves toward the SR mapping by at most RTCP_SLEW_PPM of media time:
  * 1 ms per second is 5x the worst camera crystal we expect (±200 ppm), so
  * real drift is followed, while a 25 fps frame moves by at most 40 µs, so
- * segment times never step and stay monotonic.  A camera whose SR time is
+ * segment times never step and stay monotonic.  Not faster: the recorder
+ * writes a frame's wall time as its dts in the segment file, and once a
+ * segment's frames drift off their grid by half a frame (20 ms at 25 fps)
+ * ffmpeg decoding it at the stream's rate rounds two frames onto one tick
+ * and calls the file broken (50 ms/s was tried, test_ingest_lean saw it);
+ * at 1 ms/s a segment must be corrected for 20 s for that.  A camera whose SR time is
  * more than RTCP_TRUST_US from our receive clock has a clock that is not
  * set (NTP-synced cameras are within ms; network delay on a LAN is ms, on a
  * bad uplink under a second): its hour is not used, only its rate between
@@ -253,10 +258,6 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
 #define RTCP_RATE_BUCKET_US 2000000
-/* the first 20 s of media after a session's first SR: up to 50 ms/s, to
- * take out the error of the receive-clock anchor (see rtcp_clock_wall) */
-#define RTCP_SETTLE_US 20000000
-#define RTCP_SETTLE_PPM 50000
 
 #define RTCP_WIN 8
 
@@ -279,8 +280,7 @@ struct rtcp_clock {
     int64_t offset_us;         /* camera - our clock: the best of the window */
     double drift_ppm;          /* camera media clock rate vs ours (have_drift) */
     int64_t corr_us;           /* what is added to the receive-anchored time */
-    bool settled_once;         /* the settling phase was started */
-    int64_t settle_left_us;    /* media time left in it */
+    int64_t map_err_us;        /* the SR mapping minus the last wall time (have_sr) */
     int64_t last_ts;
     int64_t srs;
 };

@@ -205,10 +205,6 @@ int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t 
     /* far off at the first SR: trusted or not is told at the next one;
      * until then the receive clock alone, so no step is taken toward it */
     if (k->nwin == 1 && llabs(smp.off_us) > RTCP_TRUST_US) return 0;
-    if (!k->settled_once) {
-        k->settled_once = true;
-        k->settle_left_us = RTCP_SETTLE_US;
-    }
     k->sr_ntp_us = ntp_us;
     k->sr_ext = ext_ts;
     k->have_sr = true;
@@ -233,17 +229,11 @@ int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us)
         /* the step allowed: RTCP_SLEW_PPM of the media time since the last frame */
         int64_t dt = k->have_last ? (ts - k->last_ts) * 1000000 / k->clock : 0;
         if (dt < 0) dt = 0;
-        /* settling: the receive-clock anchor taken at the first packet is
-         * off by however late that packet came, which a loaded path or
-         * camera makes hundreds of ms; the first RTCP_SETTLE_US of media
-         * after the first SR may take that out faster (2 ms a frame at
-         * 25 fps: still no step, still monotonic); drift after that */
-        int64_t ppm = k->settle_left_us > 0 ? RTCP_SETTLE_PPM : RTCP_SLEW_PPM;
-        k->settle_left_us -= dt;
-        int64_t lim = dt * ppm / 1000000;
+        int64_t lim = dt * RTCP_SLEW_PPM / 1000000;
         if (err > lim) err = lim;
         if (err < -lim) err = -lim;
         k->corr_us += err;
+        k->map_err_us = target_us(k, ts) - (base_us + k->corr_us);
     }
     k->last_ts = ts;
     k->have_last = true;
@@ -289,7 +279,6 @@ void rtcp_clock_rebase(struct rtcp_clock *k)
      * to the new ones, so wait for the next SR; offset and trust stay */
     k->corr_us = 0;
     k->have_sr = false;
-    k->settled_once = false; /* a new anchor: settle again at the next SR */
     k->have_last = false;
 }
 
