@@ -136,7 +136,10 @@ static void test_trusted_slew(void **state)
     assert_int_equal(k.map_err_us, 0);
     /* a later SR 100 ms the other way (drift) is followed the same way */
     rtcp_clock_sr(&k, T0 + 100000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    /* (its first frame repeats the ts just looked at: no media time, no step) */
     run_frames(&k, &ts, &base, 2500, &prev, 40);
+    assert_int_equal(k.corr_us, -40);
+    run_frames(&k, &ts, &base, 1, &prev, 40);
     assert_int_equal(k.corr_us, 0);
     /* a re-anchor drops the mapping: back to the receive clock */
     rtcp_clock_rebase(&k);
