@@ -255,6 +255,13 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
  * re-anchor bound, so a trusted mapping never triggers a re-anchor. */
 #define RTCP_NTP_UNIX_OFFSET 2208988800LL  /* 1900-01-01 → 1970-01-01, s */
 #define RTCP_SLEW_PPM 1000
+/* Within 20 ms (half a frame at 25 fps) of the mapping nothing is bent:
+ * the frames keep the camera's exact spacing (players and tests that step
+ * through frames see whole frames); the slew starts past 20 ms and stops
+ * under 2 ms.  A 200 ppm clock reaches 20 ms after 100 s, then is pulled
+ * back at 1 ms/s: its segments never drift off by more than a frame. */
+#define RTCP_SLEW_START_US 20000
+#define RTCP_SLEW_STOP_US 2000
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
 #define RTCP_RATE_BUCKET_US 2000000
@@ -280,6 +287,7 @@ struct rtcp_clock {
     int64_t offset_us;         /* camera - our clock: the best of the window */
     double drift_ppm;          /* camera media clock rate vs ours (have_drift) */
     int64_t corr_us;           /* what is added to the receive-anchored time */
+    bool slewing;              /* the correction is moving (hysteresis) */
     int64_t map_err_us;        /* the SR mapping minus the last wall time (have_sr) */
     int64_t last_ts;
     int64_t srs;

@@ -226,6 +226,12 @@ int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us)
 {
     if (k->have_sr) {
         int64_t err = target_us(k, ts) - (base_us + k->corr_us);
+        /* hysteresis: the camera's own frame spacing is kept exactly while
+         * the mapping is within RTCP_SLEW_START_US; past it the slew runs
+         * until the error is under RTCP_SLEW_STOP_US */
+        if (!k->slewing && llabs(err) > RTCP_SLEW_START_US) k->slewing = true;
+        if (k->slewing && llabs(err) <= RTCP_SLEW_STOP_US) k->slewing = false;
+        if (!k->slewing) err = 0;
         /* the step allowed: RTCP_SLEW_PPM of the media time since the last frame */
         int64_t dt = k->have_last ? (ts - k->last_ts) * 1000000 / k->clock : 0;
         if (dt < 0) dt = 0;
@@ -279,6 +285,7 @@ void rtcp_clock_rebase(struct rtcp_clock *k)
      * to the new ones, so wait for the next SR; offset and trust stay */
     k->corr_us = 0;
     k->have_sr = false;
+    k->slewing = false;
     k->have_last = false;
 }
 

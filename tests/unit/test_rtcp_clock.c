@@ -2,8 +2,8 @@
  * test_rtcp_clock.c — wall time from RTCP sender reports (src/ingest/rtcp.c):
  * NTP → unix time; an SR is taken only from the source's SSRC (another, or
  * one before any RTP, is counted and ignored); a trusted mapping is reached
- * by a slew of at most RTCP_SLEW_PPM of media time, monotonic, then held
- * exactly; a camera clock hours off is flagged once and its frames stay on
+ * by a slew of at most RTCP_SLEW_PPM of media time, monotonic, to within
+ * RTCP_SLEW_STOP_US, and inside RTCP_SLEW_START_US nothing is bent; a camera clock hours off is flagged once and its frames stay on
  * our clock; one late-read SR does not condemn a good clock; the media
  * clock's drift rate is measured from arrivals through their jitter; the mapping carries across the 2^32
  * wrap (extended timestamps); a re-anchor drops it.
@@ -125,22 +125,24 @@ static void test_trusted_slew(void **state)
     assert_int_equal(rtcp_clock_sr(&k, T0, 1000, T0 + 5000), 0);
     assert_string_equal(rtcp_clock_source(&k), "rtcp");
     assert_int_equal(k.offset_us, -5000);
-    /* 100 ms to take off at 1 ms/s: 100 s of media, in 40 µs steps */
+    /* 100 ms to take off at 1 ms/s: 100 s of media, in 40 µs steps, until
+     * within RTCP_SLEW_STOP_US */
     run_frames(&k, &ts, &base, 1000, &prev, 40);
     assert_int_equal(k.corr_us, -40000);
     run_frames(&k, &ts, &base, 1600, &prev, 40);
-    assert_int_equal(k.corr_us, -100000);
-    /* reached: each frame exactly where the SR puts it */
-    int64_t w = rtcp_clock_wall(&k, ts, base);
-    assert_int_equal(w, T0 + (ts - 1000) * 1000000 / 90000);
-    assert_int_equal(k.map_err_us, 0);
+    assert_int_equal(k.corr_us, -100000 + RTCP_SLEW_STOP_US);
+    assert_int_equal(k.map_err_us, -RTCP_SLEW_STOP_US);
+    assert_false(k.slewing);
+    /* inside the band nothing is bent: frames exactly 40 ms apart */
+    rtcp_clock_sr(&k, T0 + 15000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    run_frames(&k, &ts, &base, 500, &prev, 0);
+    assert_int_equal(k.corr_us, -100000 + RTCP_SLEW_STOP_US);
     /* a later SR 100 ms the other way (drift) is followed the same way */
     rtcp_clock_sr(&k, T0 + 100000 + (ts - 1000) * 1000000 / 90000, ts, base);
-    /* (its first frame repeats the ts just looked at: no media time, no step) */
     run_frames(&k, &ts, &base, 2500, &prev, 40);
-    assert_int_equal(k.corr_us, -40);
-    run_frames(&k, &ts, &base, 1, &prev, 40);
-    assert_int_equal(k.corr_us, 0);
+    assert_int_equal(k.corr_us, -RTCP_SLEW_STOP_US);
+    int64_t w = rtcp_clock_wall(&k, ts, base);
+    assert_int_equal(w, T0 + 100000 + (ts - 1000) * 1000000 / 90000 - RTCP_SLEW_STOP_US);
     /* a re-anchor drops the mapping: back to the receive clock */
     rtcp_clock_rebase(&k);
     assert_int_equal(rtcp_clock_wall(&k, ts + FRAME, base + 40000), base + 40000);
