@@ -118,31 +118,32 @@ static void test_trusted_slew(void **state)
     struct rtcp_clock k;
     rtcp_clock_init(&k, 90000);
     assert_string_equal(rtcp_clock_source(&k), "receive");
-    int64_t ts = 1000, base = T0 + 100000, prev = 0; /* our anchor 100 ms late */
+    int64_t ts = 1000, base = T0 + 200000, prev = 0; /* our anchor 200 ms late */
     run_frames(&k, &ts, &base, 10, &prev, 0);
     assert_int_equal(k.corr_us, 0); /* no SR: the receive clock alone */
-    /* the SR says RTP 1000 was at T0 exactly; it came 5 ms later */
+    /* the SR says RTP 1000 was at T0 exactly; it came 5 ms later; our
+     * anchor is 200 ms late (past RTCP_SLEW_START_US: slewed) */
     assert_int_equal(rtcp_clock_sr(&k, T0, 1000, T0 + 5000), 0);
     assert_string_equal(rtcp_clock_source(&k), "rtcp");
     assert_int_equal(k.offset_us, -5000);
-    /* 100 ms to take off at 1 ms/s: 100 s of media, in 40 µs steps, until
+    /* 200 ms to take off at 1 ms/s: 200 s of media, in 40 µs steps, until
      * within RTCP_SLEW_STOP_US */
     run_frames(&k, &ts, &base, 1000, &prev, 40);
     assert_int_equal(k.corr_us, -40000);
-    run_frames(&k, &ts, &base, 1600, &prev, 40);
-    assert_int_equal(k.corr_us, -100000 + RTCP_SLEW_STOP_US);
+    run_frames(&k, &ts, &base, 4100, &prev, 40);
+    assert_int_equal(k.corr_us, -200000 + RTCP_SLEW_STOP_US);
     assert_int_equal(k.map_err_us, -RTCP_SLEW_STOP_US);
     assert_false(k.slewing);
     /* inside the band nothing is bent: frames exactly 40 ms apart */
-    rtcp_clock_sr(&k, T0 + 15000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    rtcp_clock_sr(&k, T0 + 80000 + (ts - 1000) * 1000000 / 90000, ts, base);
     run_frames(&k, &ts, &base, 500, &prev, 0);
-    assert_int_equal(k.corr_us, -100000 + RTCP_SLEW_STOP_US);
-    /* a later SR 100 ms the other way (drift) is followed the same way */
-    rtcp_clock_sr(&k, T0 + 100000 + (ts - 1000) * 1000000 / 90000, ts, base);
-    run_frames(&k, &ts, &base, 2500, &prev, 40);
+    assert_int_equal(k.corr_us, -200000 + RTCP_SLEW_STOP_US);
+    /* a later SR 200 ms the other way (drift) is followed the same way */
+    rtcp_clock_sr(&k, T0 + 200000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    run_frames(&k, &ts, &base, 5000, &prev, 40);
     assert_int_equal(k.corr_us, -RTCP_SLEW_STOP_US);
     int64_t w = rtcp_clock_wall(&k, ts, base);
-    assert_int_equal(w, T0 + 100000 + (ts - 1000) * 1000000 / 90000 - RTCP_SLEW_STOP_US);
+    assert_int_equal(w, T0 + 200000 + (ts - 1000) * 1000000 / 90000 - RTCP_SLEW_STOP_US);
     /* a re-anchor drops the mapping: back to the receive clock */
     rtcp_clock_rebase(&k);
     assert_int_equal(rtcp_clock_wall(&k, ts + FRAME, base + 40000), base + 40000);
@@ -185,6 +186,24 @@ static void test_one_late_sr_does_not_condemn(void **state)
     assert_int_equal(rtcp_clock_sr(&k, T0 + 3000000, 0, T0), 0);
     assert_int_equal(rtcp_clock_sr(&k, T0 + 4000000, 90000, T0 + 1000000), 1);
     assert_true(k.untrusted);
+}
+
+static void test_trusted_clock_drifting_off(void **state)
+{
+    (void)state;
+    struct rtcp_clock k;
+    rtcp_clock_init(&k, 90000);
+    int flagged = 0;
+    /* right for 8 SRs, then its clock has run 2.5 s ahead of ours */
+    for (int s = 0; s < 20; s++) {
+        int64_t recv = T0 + s * 1000000;
+        int64_t off = s < 8 ? 1000 : 2500000;
+        flagged += rtcp_clock_sr(&k, recv + off, (int64_t)s * 90000, recv);
+        assert_string_equal(rtcp_clock_source(&k), k.untrusted ? "receive" : "rtcp");
+    }
+    assert_int_equal(flagged, 1);
+    /* the window's best is the camera's offset now: 2.5 s */
+    assert_int_equal(k.offset_us, 2500000);
 }
 
 static void test_drift_measured(void **state)
@@ -237,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_trusted_slew),
         cmocka_unit_test(test_clock_hours_off),
         cmocka_unit_test(test_one_late_sr_does_not_condemn),
+        cmocka_unit_test(test_trusted_clock_drifting_off),
         cmocka_unit_test(test_drift_measured),
         cmocka_unit_test(test_mapping_across_wrap),
     };
