@@ -23,7 +23,7 @@ Every camera: no reconnect, no timestamp re-anchor, segments contiguous."""
 import time
 
 from wwapi import Client
-from wwtest import Camsim, Station, check, coverage, finish, free_port
+from wwtest import Camsim, Station, check, coverage, finish, free_port, log
 
 RUN_S = 32
 SETTLE_S = 6   # frames are compared with our clock after the first SRs came
@@ -79,6 +79,7 @@ try:
     for k, i in cams.items():
         ss, ck = stats[k], stats[k].get("clock", {})
         kind = k.split("/")[0]
+        log(f"{k}: clock {ck}, newest frame vs our clock after the first SRs: worst {worst[k]:.3f} s")
         check(ss.get("state") == "online" and ss.get("reconnects", 0) == 0 and ss.get("timestamp_rebases", 0) == 0,
               f"{k}: online, no reconnect, no re-anchor", "online, 0, 0",
               (ss.get("state"), ss.get("reconnects"), ss.get("timestamp_rebases")))
