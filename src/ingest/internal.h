@@ -255,17 +255,20 @@ void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us)
  * re-anchor bound, so a trusted mapping never triggers a re-anchor. */
 #define RTCP_NTP_UNIX_OFFSET 2208988800LL  /* 1900-01-01 → 1970-01-01, s */
 #define RTCP_SLEW_PPM 1000
-/* Within 100 ms of the mapping nothing is bent: the frames keep the
+/* Within 500 ms of the mapping nothing is bent: the frames keep the
  * camera's exact spacing (players, and tests that step through frames,
- * see whole frames); the slew starts past 100 ms and stops under 10 ms.
- * A wall time is for finding video by the second: 100 ms (2.5 frames at
- * 25 fps) is well inside that, while the receive-clock anchor is commonly
- * off by tens of ms (as late as the first packet came), which 20 ms as the
- * start made every session bend its frames for its first minute
- * (test_real_bframes saw it).  A 200 ppm clock reaches 100 ms after 500 s,
- * then is pulled back at 1 ms/s. */
-#define RTCP_SLEW_START_US 100000
-#define RTCP_SLEW_STOP_US 10000
+ * see whole frames); the slew starts past 500 ms and stops under 20 ms.
+ * A wall time is for finding video by the second, and 0.5 s is the bound
+ * the recording's times are held to; the receive-clock anchor alone is
+ * commonly tens of ms off (as late as the first packet came), VLC's SRs
+ * more than 100 ms: a band of 20 ms, then 100 ms, made every such session
+ * bend its frames for minutes (test_real_bframes, test_real_vlc saw it).
+ * A 200 ppm clock reaches 500 ms after 42 min, then is pulled back at
+ * 1 ms/s for 8 min (its segments then step off the frame grid: ffmpeg
+ * decoding a segment longer than 20 s at its frame rate may round two
+ * frames onto one tick; the file itself is valid, dts increasing). */
+#define RTCP_SLEW_START_US 500000
+#define RTCP_SLEW_STOP_US 20000
 #define RTCP_TRUST_US 2000000
 #define RTCP_DRIFT_MIN_SPAN_US 10000000
 #define RTCP_RATE_BUCKET_US 2000000

@@ -118,32 +118,32 @@ static void test_trusted_slew(void **state)
     struct rtcp_clock k;
     rtcp_clock_init(&k, 90000);
     assert_string_equal(rtcp_clock_source(&k), "receive");
-    int64_t ts = 1000, base = T0 + 200000, prev = 0; /* our anchor 200 ms late */
+    const int64_t late = RTCP_SLEW_START_US + 100000; /* past the band: slewed */
+    int64_t ts = 1000, base = T0 + late, prev = 0;   /* our anchor this late */
     run_frames(&k, &ts, &base, 10, &prev, 0);
     assert_int_equal(k.corr_us, 0); /* no SR: the receive clock alone */
-    /* the SR says RTP 1000 was at T0 exactly; it came 5 ms later; our
-     * anchor is 200 ms late (past RTCP_SLEW_START_US: slewed) */
+    /* the SR says RTP 1000 was at T0 exactly; it came 5 ms later */
     assert_int_equal(rtcp_clock_sr(&k, T0, 1000, T0 + 5000), 0);
     assert_string_equal(rtcp_clock_source(&k), "rtcp");
     assert_int_equal(k.offset_us, -5000);
-    /* 200 ms to take off at 1 ms/s: 200 s of media, in 40 µs steps, until
-     * within RTCP_SLEW_STOP_US */
+    /* taken off at 1 ms/s of media, in 40 µs steps, until within RTCP_SLEW_STOP_US */
     run_frames(&k, &ts, &base, 1000, &prev, 40);
     assert_int_equal(k.corr_us, -40000);
-    run_frames(&k, &ts, &base, 4100, &prev, 40);
-    assert_int_equal(k.corr_us, -200000 + RTCP_SLEW_STOP_US);
+    assert_true(k.slewing);
+    run_frames(&k, &ts, &base, (int)(late / 40) + 100, &prev, 40);
+    assert_int_equal(k.corr_us, -late + RTCP_SLEW_STOP_US);
     assert_int_equal(k.map_err_us, -RTCP_SLEW_STOP_US);
     assert_false(k.slewing);
     /* inside the band nothing is bent: frames exactly 40 ms apart */
-    rtcp_clock_sr(&k, T0 + 80000 + (ts - 1000) * 1000000 / 90000, ts, base);
+    rtcp_clock_sr(&k, T0 + RTCP_SLEW_START_US / 2 + (ts - 1000) * 1000000 / 90000, ts, base);
     run_frames(&k, &ts, &base, 500, &prev, 0);
-    assert_int_equal(k.corr_us, -200000 + RTCP_SLEW_STOP_US);
-    /* a later SR 200 ms the other way (drift) is followed the same way */
-    rtcp_clock_sr(&k, T0 + 200000 + (ts - 1000) * 1000000 / 90000, ts, base);
-    run_frames(&k, &ts, &base, 5000, &prev, 40);
+    assert_int_equal(k.corr_us, -late + RTCP_SLEW_STOP_US);
+    /* a later SR as far the other way (drift) is followed the same way */
+    rtcp_clock_sr(&k, T0 + late + (ts - 1000) * 1000000 / 90000, ts, base);
+    run_frames(&k, &ts, &base, (int)(late / 40) + 100, &prev, 40);
     assert_int_equal(k.corr_us, -RTCP_SLEW_STOP_US);
     int64_t w = rtcp_clock_wall(&k, ts, base);
-    assert_int_equal(w, T0 + 200000 + (ts - 1000) * 1000000 / 90000 - RTCP_SLEW_STOP_US);
+    assert_int_equal(w, T0 + late + (ts - 1000) * 1000000 / 90000 - RTCP_SLEW_STOP_US);
     /* a re-anchor drops the mapping: back to the receive clock */
     rtcp_clock_rebase(&k);
     assert_int_equal(rtcp_clock_wall(&k, ts + FRAME, base + 40000), base + 40000);
