@@ -74,7 +74,7 @@ try:
     rc = st.stop()
     t_after = time.time()
     check(rc == 0, "serve exits 0 on SIGTERM", 0, rc)
-    log = st.log()
+    serve_log = st.log()
 
     for k, i in cams.items():
         ss, ck = stats[k], stats[k].get("clock", {})
@@ -124,7 +124,7 @@ try:
         ho = h.get("camera_offset_s")
         check(h.get("source") == "receive" and ho is not None and abs(ho + 10800) < 2 and h.get("untrusted") is True,
               f"{k}: the health API shows the camera clock off", "receive, -10800 ± 2, untrusted", h)
-    warned = [l for l in log.splitlines() if "clock is" in l and "off ours" in l]
+    warned = [l for l in serve_log.splitlines() if "clock is" in l and "off ours" in l]
     check(len(warned) == 2, "the off clock is logged once per camera", 2, warned)
 
     for k in ("right/TCP", "right/UDP", "drift/TCP", "off/TCP", "off/UDP"):
