@@ -73,6 +73,16 @@ static json_t *camera_health(catalog_t *cat, engine_t *e, const struct catalog_c
     json_object_set_new(o, "rtp_lost", json_integer(m ? m->rtp_lost : 0));
     json_object_set_new(o, "damaged_frames", json_integer(m ? m->damaged_aus : 0));
     json_object_set_new(o, "loss_pct", m && m->udp ? json_real(engine_loss_pct(m)) : json_null());
+    /* where the main stream's times come from: a camera clock hours off is
+     * shown here, and its video still timed by our clock */
+    if (m) {
+        json_t *ck = json_pack("{s:s}", "source", m->clock.source ? m->clock.source : "receive");
+        json_object_set_new(ck, "camera_offset_s", m->clock.have_sr ? json_real(m->clock.camera_offset_s) : json_null());
+        json_object_set_new(ck, "untrusted", json_boolean(m->clock.untrusted > 0));
+        json_object_set_new(o, "clock", ck);
+    } else {
+        json_object_set_new(o, "clock", json_null());
+    }
     json_object_set_new(o, "codec", json_string(m ? m->codec : ""));
     json_object_set_new(o, "width", json_integer(m ? m->width : 0));
     json_object_set_new(o, "height", json_integer(m ? m->height : 0));

@@ -67,6 +67,7 @@ struct stream {
     char reason[160];
     char reason_code[24];          /* engine_reason_code's */
     int64_t reconnects, sessions, online_since_us, rebases;
+    struct ingest_clock_stats clock; /* the current session's, copied every CLOCK_EVERY packets */
     double fps, kbps;
     int64_t prev_frames, prev_bytes, prev_mono;
     char codec[8];
@@ -282,6 +283,9 @@ static void add_delta(atomic_llong *total, int64_t now, int64_t *seen)
     *seen = now;
 }
 
+/* How often the wall-clock source is copied out (a lock; ~1 s at 25 fps). */
+#define CLOCK_EVERY 25
+
 static void run_session(struct stream *s, ingest_session_t *in)
 {
     struct ingest_packet p;
@@ -314,6 +318,13 @@ static void run_session(struct stream *s, ingest_session_t *in)
             hub_start(s->hub, par, ingest_time_base(in)); /* again on a change: consumers start over */
             if (!started) set_state(s, ENGINE_ONLINE, NULL, "");
             started = true;
+        }
+        if (atomic_load(&s->frames) % CLOCK_EVERY == 0) {
+            struct ingest_clock_stats ck;
+            ingest_clock_stats(in, &ck);
+            pthread_mutex_lock(&s->e->mu);
+            s->clock = ck;
+            pthread_mutex_unlock(&s->e->mu);
         }
         atomic_fetch_add(&s->frames, 1);
         atomic_fetch_add(&s->bytes, p.pkt->size);
@@ -847,6 +858,8 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->rtp_foreign = atomic_load(&s->udp_foreign);
     o->damaged_aus = atomic_load(&s->damaged_aus);
     o->timestamp_rebases = s->rebases;
+    o->clock = s->clock;
+    if (!o->clock.source) o->clock.source = "receive";
     o->last_packet_us = atomic_load(&s->last_packet_us);
     snprintf(o->codec, sizeof o->codec, "%s", s->codec);
     o->width = s->width;
@@ -941,6 +954,16 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
         "late", (json_int_t)s->rtp_late,
         "foreign", (json_int_t)s->rtp_foreign, "damaged_aus", (json_int_t)s->damaged_aus,
         "loss_pct", engine_loss_pct(s)));
+    const struct ingest_clock_stats *k = &s->clock;
+    json_t *ck = json_pack("{s:s,s:I,s:I,s:I}", "source", k->source ? k->source : "receive",
+                           "sender_reports", (json_int_t)k->srs,
+                           "sr_unknown_ssrc", (json_int_t)k->sr_unknown_ssrc,
+                           "untrusted", (json_int_t)k->untrusted);
+    json_object_set_new(ck, "camera_offset_s", k->have_sr ? json_real(k->camera_offset_s) : json_null());
+    json_object_set_new(ck, "drift_ppm", k->have_drift ? json_real(k->drift_ppm) : json_null());
+    json_object_set_new(ck, "correction_ms", json_real(k->correction_ms));
+    json_object_set_new(ck, "mapping_error_ms", k->have_mapping ? json_real(k->mapping_error_ms) : json_null());
+    json_object_set_new(o, "clock", ck);
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)
         json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I,s:b}", "score", s->motion.score,

@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "hub/hub.h"
+#include "ingest/ingest.h"
 #include "record/record.h"
 
 typedef struct engine engine_t;
@@ -115,6 +116,7 @@ struct engine_stream_status {
     double fps, bitrate_kbps;      /* over the last second or so */
     int64_t frames, bytes;         /* received since the stream started */
     int64_t reconnects, timestamp_rebases;
+    struct ingest_clock_stats clock; /* where wall times come from (ingest.h) */
     int64_t rtp_lost;              /* RTP packets lost in sequence gaps (lean client) */
     /* RTP over UDP (lean client), all sessions: packets taken into the
      * reorder window, those that came after a later one, those seen twice,

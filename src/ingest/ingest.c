@@ -21,7 +21,10 @@
  * later packets advance by the camera's own timestamps, so frame spacing is
  * the camera's, not our scheduler's.  If the derived time drifts more than
  * REBASE_US from the receive clock (pts jump, wrap, camera reboot, or slow
- * drift of the camera clock), the anchor is reset to "now".
+ * drift of the camera clock), the anchor is reset to "now".  With RTCP
+ * sender reports (lean client), rtcp.c's clock adds a correction that
+ * moves toward the SR mapping by a bounded slew, or keeps the receive
+ * clock when the camera's clock is off by more than 2 s.
  *
  * Transport: interleaved TCP first (one connection, no firewall trouble),
  * unless the camera's setting says UDP.  A camera that answers SETUP with
@@ -69,6 +72,9 @@ struct ingest_session {
     struct reorder ro;          /* dts from the sources' presentation times */
     /* wall-clock anchoring */
     int64_t anchor_wall, anchor_ts, last_wall;
+    struct rtcp_clock clk;      /* RTCP sender reports (lean client only) */
+    bool clk_ready;
+    int64_t clock_untrusted;    /* SRs found the camera's clock off: 0 or 1 a session */
     int64_t rebases, skipped;
     int64_t read_timeout_us;
     int64_t deadline_us;        /* absolute monotonic µs; 0 = none */
@@ -369,24 +375,50 @@ static bool params_changed(struct ingest_session *s, const AVPacket *pkt)
     return true;
 }
 
+/* Sender reports that came since the last packet go into the mapping. */
+static void take_srs(struct ingest_session *s)
+{
+    if (!s->clk_ready) {
+        rtcp_clock_init(&s->clk, s->tb.num == 1 ? s->tb.den : 90000);
+        s->clk_ready = true;
+    }
+    struct rtsp_sr sr;
+    if (!s->lean || !rtsp_client_take_sr(s->lean, &sr)) return;
+    int newly = rtcp_clock_sr(&s->clk, sr.ntp_us, sr.ext_ts, sr.recv_us);
+    ww_debug(s->ctx, "RTCP SR: camera clock %+.3f ms off ours (best of the last %d: %+.3f ms), drift %.0f ppm",
+             (double)(sr.ntp_us - sr.recv_us) / 1e3, RTCP_WIN, (double)s->clk.offset_us / 1e3,
+             s->clk.have_drift ? s->clk.drift_ppm : 0.0);
+    if (newly) {
+        s->clock_untrusted++;
+        ww_warn(s->ctx, "the camera's clock is %.1f s off ours (RTCP sender report): "
+                "its video is timed by the receive clock, its reports used only for its rate",
+                (double)s->clk.offset_us / 1e6);
+    }
+}
+
 static int64_t wall_for(struct ingest_session *s, const AVPacket *pkt, int64_t now)
 {
     int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
     int64_t wall;
+    take_srs(s);
     if (ts == AV_NOPTS_VALUE) {
         wall = now;
     } else {
         if (s->anchor_wall == 0) { s->anchor_wall = now; s->anchor_ts = ts; }
-        wall = s->anchor_wall + av_rescale_q(ts - s->anchor_ts, s->tb, (AVRational){1, 1000000});
-        if (llabs(wall - now) > REBASE_US) {
+        int64_t base = s->anchor_wall + av_rescale_q(ts - s->anchor_ts, s->tb, (AVRational){1, 1000000});
+        if (llabs(base + s->clk.corr_us - now) > REBASE_US) {
             /* The camera's clock jumped (or drifted far): trust our clock. */
             s->rebases++;
             ww_warn(s->ctx, "camera timestamps jumped by %.1f s; re-anchoring to the receive clock",
-                    (double)(wall - now) / 1e6);
+                    (double)(base + s->clk.corr_us - now) / 1e6);
             s->anchor_wall = now;
             s->anchor_ts = ts;
-            wall = now;
+            base = now;
+            rtcp_clock_rebase(&s->clk);
         }
+        /* the SR mapping, reached by a bounded slew (rtcp.c) */
+        wall = rtcp_clock_wall(&s->clk, ts, base);
+        rtcp_clock_arrival(&s->clk, ts, now);
     }
     if (s->last_wall != INT64_MIN && wall <= s->last_wall) wall = s->last_wall + 1;
     s->last_wall = wall;
@@ -528,4 +560,24 @@ bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out)
                                      .foreign = st.udp_foreign,
                                      .rcvbuf = st.udp_rcvbuf};
     return true;
+}
+
+void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *out)
+{
+    const struct rtcp_clock *k = &s->clk;
+    struct rtsp_client_stats st = {0};
+    if (s->lean) rtsp_client_stats(s->lean, &st);
+    *out = (struct ingest_clock_stats){
+        .source = s->clk_ready ? rtcp_clock_source(k) : "receive",
+        .have_sr = s->clk_ready && k->srs > 0,
+        .camera_offset_s = s->clk_ready ? (double)k->offset_us / 1e6 : 0,
+        .have_drift = s->clk_ready && k->have_drift,
+        .drift_ppm = s->clk_ready ? k->drift_ppm : 0,
+        .correction_ms = s->clk_ready ? (double)k->corr_us / 1e3 : 0,
+        .have_mapping = s->clk_ready && k->have_sr,
+        .mapping_error_ms = s->clk_ready && k->have_sr ? (double)k->map_err_us / 1e3 : 0,
+        .srs = s->clk_ready ? k->srs : 0,
+        .sr_unknown_ssrc = st.sr_unknown,
+        .untrusted = s->clock_untrusted,
+    };
 }

@@ -13,7 +13,11 @@
  *     is complete (codec, width/height, extradata with SPS/PPS[/VPS]);
  *   - every packet carries a wall-clock time (µs, UTC) anchored to the
  *     receive clock at session start and advancing with the camera's
- *     timestamps; jumps and wraps re-anchor to the receive clock;
+ *     timestamps (extended across the 2^32 wrap); once the camera's RTCP
+ *     sender reports come (lean client) it moves toward their mapping by a
+ *     bounded slew, or, if the camera's clock is > 2 s off ours, stays on
+ *     the receive clock (ingest_clock_stats); jumps re-anchor to the
+ *     receive clock;
  *   - wall times strictly increase within a session.
  *
  * Threads: a session is used by one thread (its ingest thread).  Blocking
@@ -116,5 +120,24 @@ struct ingest_udp_stats {
     int64_t received, lost, reordered, duplicate, late, foreign, rcvbuf;
 };
 bool ingest_udp_stats(const ingest_session_t *s, struct ingest_udp_stats *out);
+
+/* Where the session's wall times come from (issue 12 item 5).  source is
+ * "rtcp" while the camera's RTCP sender reports map its timestamps to wall
+ * time (its clock within 2 s of ours), else "receive" (no SR yet, none sent,
+ * libavformat, or a camera clock found off: then camera_offset_s says by
+ * how much, and untrusted counts it).  camera_offset_s: the camera's SR time
+ * minus our receive clock, smoothed (have_sr); drift_ppm: its clock's rate
+ * against ours (have_drift: after 10 s of SRs); correction_ms: what the
+ * bounded slew adds to the receive-anchored time now; mapping_error_ms
+ * (have_mapping): how far the last frame's wall time is from where the SR
+ * mapping in use puts it (0 once the slew has reached it).  Same thread and cost as
+ * ingest_udp_stats. */
+struct ingest_clock_stats {
+    const char *source;       /* static */
+    bool have_sr, have_drift, have_mapping;
+    double camera_offset_s, drift_ppm, correction_ms, mapping_error_ms;
+    int64_t srs, sr_unknown_ssrc, untrusted;
+};
+void ingest_clock_stats(const ingest_session_t *s, struct ingest_clock_stats *out);
 
 #endif

@@ -9,6 +9,7 @@
  *   sdp.c        the video track of an SDP (codec, payload type, clock,
  *                control, parameter sets as Annex B extradata); URL joins
  *   rtp.c        RTP packets → access units (H.264 / H.265 depacketizer)
+ *   rtcp.c       receiver reports; sender reports → wall-clock mapping
  *   rtsp.c       the lean RTSP/TCP client: socket, requests, read loop
  *   src_libav.c  libavformat's RTSP client, the other source
  *   ingest.c     picks a source; first keyframe, params, wall clock
@@ -224,12 +225,97 @@ struct rtcp_rx {
     uint32_t lsr;              /* middle 32 bits of the last SR's NTP time */
     int64_t lsr_at_us;         /* when that SR came (our clock); 0 = none yet */
     int64_t srs, reports;      /* sender reports seen, receiver reports built */
+    /* the last SR of our source, until taken (sr_new cleared by the taker) */
+    bool sr_new;
+    uint64_t sr_ntp;           /* NTP time, 32.32 */
+    uint32_t sr_rtp;           /* the RTP time it maps to */
+    int64_t sr_unknown;        /* SRs of another SSRC (or before any RTP): ignored */
 };
 void rtcp_rx_init(struct rtcp_rx *r, uint32_t our_ssrc, int clock);
 /* One RTP packet as received (header parsed here; a bad one is skipped). */
 void rtcp_rx_rtp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us);
 /* One RTCP (compound) packet from the sender: its SR's time is kept. */
 void rtcp_rx_rtcp(struct rtcp_rx *r, const uint8_t *p, size_t n, int64_t now_us);
+/* ---- rtcp.c: wall clock from sender reports ------------------------------
+ * An SR maps the camera's NTP time to its RTP time.  A frame's wall time is
+ * the receive-clock anchored time ingest.c derives (base) plus a correction
+ * that moves toward the SR mapping by at most RTCP_SLEW_PPM of media time:
+ * 1 ms per second is 5x the worst camera crystal we expect (±200 ppm), so
+ * real drift is followed, while a 25 fps frame moves by at most 40 µs, so
+ * segment times never step and stay monotonic.  Not faster: the recorder
+ * writes a frame's wall time as its dts in the segment file, and once a
+ * segment's frames drift off their grid by half a frame (20 ms at 25 fps)
+ * ffmpeg decoding it at the stream's rate rounds two frames onto one tick
+ * and calls the file broken (50 ms/s was tried, test_ingest_lean saw it);
+ * at 1 ms/s a segment must be corrected for 20 s for that.  A camera whose SR time is
+ * more than RTCP_TRUST_US from our receive clock has a clock that is not
+ * set (NTP-synced cameras are within ms; network delay on a LAN is ms, on a
+ * bad uplink under a second): its hour is not used, only its rate between
+ * SRs, with its measured offset taken off.  2 s is below ingest's 3 s
+ * re-anchor bound, so a trusted mapping never triggers a re-anchor. */
+#define RTCP_NTP_UNIX_OFFSET 2208988800LL  /* 1900-01-01 → 1970-01-01, s */
+#define RTCP_SLEW_PPM 1000
+/* Within 500 ms of the mapping nothing is bent: the frames keep the
+ * camera's exact spacing (players, and tests that step through frames,
+ * see whole frames); the slew starts past 500 ms and stops under 20 ms.
+ * A wall time is for finding video by the second, and 0.5 s is the bound
+ * the recording's times are held to; the receive-clock anchor alone is
+ * commonly tens of ms off (as late as the first packet came), VLC's SRs
+ * more than 100 ms: a band of 20 ms, then 100 ms, made every such session
+ * bend its frames for minutes (test_real_bframes, test_real_vlc saw it).
+ * A 200 ppm clock reaches 500 ms after 42 min, then is pulled back at
+ * 1 ms/s for 8 min (its segments then step off the frame grid: ffmpeg
+ * decoding a segment longer than 20 s at its frame rate may round two
+ * frames onto one tick; the file itself is valid, dts increasing). */
+#define RTCP_SLEW_START_US 500000
+#define RTCP_SLEW_STOP_US 20000
+#define RTCP_TRUST_US 2000000
+#define RTCP_DRIFT_MIN_SPAN_US 10000000
+#define RTCP_RATE_BUCKET_US 2000000
+
+#define RTCP_WIN 8
+
+struct rtcp_off_sample {
+    int64_t off_us;            /* camera NTP - our clock at arrival */
+    int64_t recv_us;
+};
+
+struct rtcp_clock {
+    int clock;                 /* RTP clock, Hz */
+    bool have_sr, untrusted, have_last, have_drift;
+    int64_t sr_ntp_us, sr_ext; /* the last SR: unix µs ↔ extended RTP time */
+    struct rtcp_off_sample win[RTCP_WIN]; /* the last SRs, a ring */
+    int64_t nwin;              /* SRs put in it */
+    struct rtcp_rate {         /* rtcp_clock_arrival's */
+        bool started, bucket_have;
+        int64_t ts0, t0, bucket_start, buckets;
+        struct rtcp_off_sample best, base; /* off_us: media time ahead of arrival */
+    } rate;
+    int64_t offset_us;         /* camera - our clock: the best of the window */
+    double drift_ppm;          /* camera media clock rate vs ours (have_drift) */
+    int64_t corr_us;           /* what is added to the receive-anchored time */
+    bool slewing;              /* the correction is moving (hysteresis) */
+    int64_t map_err_us;        /* the SR mapping minus the last wall time (have_sr) */
+    int64_t last_ts;
+    int64_t srs;
+};
+int64_t rtcp_ntp_to_unix_us(uint64_t ntp);
+void rtcp_clock_init(struct rtcp_clock *k, int clock);
+/* One SR: ntp_us its time (unix µs), ext_ts its RTP time extended like the
+ * packets', recv_us our wall clock when it came.  Returns 1 when this SR
+ * made the camera's clock untrusted (log it once), else 0. */
+int rtcp_clock_sr(struct rtcp_clock *k, int64_t ntp_us, int64_t ext_ts, int64_t recv_us);
+/* Wall time of a frame at extended RTP time ts (non-decreasing), given the
+ * receive-anchored time base_us. */
+int64_t rtcp_clock_wall(struct rtcp_clock *k, int64_t ts, int64_t base_us);
+/* Every frame as it is returned: ts its extended RTP time, now_us our wall
+ * clock.  Measures drift_ppm (have_drift after RTCP_DRIFT_MIN_SPAN_US). */
+void rtcp_clock_arrival(struct rtcp_clock *k, int64_t ts, int64_t now_us);
+/* The timestamps jumped and ingest re-anchored: drop the mapping. */
+void rtcp_clock_rebase(struct rtcp_clock *k);
+/* "rtcp" while a trusted SR mapping is used, else "receive". */
+const char *rtcp_clock_source(const struct rtcp_clock *k);
+
 /* Extended highest sequence number received; packets lost in all. */
 uint32_t rtcp_rx_ext_max(const struct rtcp_rx *r);
 int64_t rtcp_rx_lost(const struct rtcp_rx *r);
@@ -288,6 +374,7 @@ struct rtsp_client;
 struct rtsp_client_stats {
     int64_t recv_calls, bytes, frames, rtcp, junk_bytes, messages, keepalives;
     int64_t rtcp_rr;           /* receiver reports sent */
+    int64_t sr_unknown;        /* sender reports of an unknown SSRC: ignored */
     struct rtp_stats rtp;
     bool udp;                  /* RTP over UDP: the fields below count */
     int64_t udp_rcvbuf;        /* SO_RCVBUF as the kernel granted it */
@@ -314,6 +401,13 @@ enum AVCodecID rtsp_client_codec(const struct rtsp_client *c);
 const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size);
 AVRational rtsp_client_time_base(const struct rtsp_client *c);
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
+/* The newest sender report of the stream's source not yet taken: NTP time
+ * (unix µs), RTP time extended like the packets' timestamps, our wall clock
+ * at its arrival.  false if none came since the last call. */
+struct rtsp_sr {
+    int64_t ntp_us, ext_ts, recv_us;
+};
+bool rtsp_client_take_sr(struct rtsp_client *c, struct rtsp_sr *out);
 
 /* ---- reorder.c: decode timestamps from presentation times ---------------- */
 #define REORDER_MAX 16                /* H.264/H.265 allow at most 16 */

@@ -104,6 +104,8 @@ struct rtsp_client {
     struct sdp_video sdp;
     struct rtp_depack dp;
     struct rtcp_rx rx;         /* what our receiver reports say */
+    struct rtsp_sr sr;         /* the newest SR, until taken (sr_pending) */
+    bool sr_pending;
     int64_t next_rr_us;
     bool playing;
     /* receive buffer */
@@ -1042,6 +1044,30 @@ static void udp_recv_rtp(struct rtsp_client *c, int64_t now)
     }
 }
 
+/* A sender report just parsed: its RTP time extended the way the
+ * depacketizer extends the packets' (a signed step from the newest one, so
+ * an SR on either side of the 2^32 wrap lands on the packets' timeline). */
+static void note_sr(struct rtsp_client *c)
+{
+    if (!c->rx.sr_new) return;
+    c->rx.sr_new = false;
+    if (!c->dp.have_ts) return; /* no packet to relate it to yet */
+    c->sr = (struct rtsp_sr){
+        .ntp_us = rtcp_ntp_to_unix_us(c->rx.sr_ntp),
+        .ext_ts = c->dp.last_ts64 + (int32_t)(c->rx.sr_rtp - c->dp.last_ts32),
+        .recv_us = ww_wall_us(),
+    };
+    c->sr_pending = true;
+}
+
+bool rtsp_client_take_sr(struct rtsp_client *c, struct rtsp_sr *out)
+{
+    if (!c->sr_pending) return false;
+    *out = c->sr;
+    c->sr_pending = false;
+    return true;
+}
+
 static void udp_recv_rtcp(struct rtsp_client *c, int64_t now)
 {
     uint8_t b[2048];
@@ -1053,6 +1079,7 @@ static void udp_recv_rtcp(struct rtsp_client *c, int64_t now)
         if (!from_camera(c, &from, 1)) { c->st.udp_foreign++; continue; }
         c->st.rtcp++;
         rtcp_rx_rtcp(&c->rx, b, (size_t)k, now);
+        note_sr(c);
     }
 }
 
@@ -1130,7 +1157,10 @@ int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
                     ready = rtp_depack_push(&c->dp, it.data, it.len) > 0;
                 } else {
                     c->st.rtcp++;
-                    if (it.channel == c->rtcp_ch) rtcp_rx_rtcp(&c->rx, it.data, it.len, ingest_coarse_us());
+                    if (it.channel == c->rtcp_ch) {
+                        rtcp_rx_rtcp(&c->rx, it.data, it.len, ingest_coarse_us());
+                        note_sr(c);
+                    }
                 }
                 break;
             case RTSP_ITEM_MSG: on_message(c, &it); break;
@@ -1228,4 +1258,5 @@ void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st
     st->rtp = c->dp.st;
     st->udp = c->udp;
     st->win = c->win.st;
+    st->sr_unknown = c->rx.sr_unknown;
 }

@@ -31,6 +31,7 @@
  * live until exit (see clip.h), the only cross-thread state is the atomic
  * count of live feeds used to bound shutdown. */
 #include "clip.h"
+#include "srsim.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -79,7 +80,8 @@ typedef struct {
 /* The one option table: getopt_long and --help are both built from it. */
 enum { OPT_PORT = 'p', OPT_BIND = 'b', OPT_CAMERAS = 'n', OPT_MEDIA = 'm',
        OPT_H265 = 256, OPT_H265_CAMS, OPT_AUTH, OPT_USER, OPT_PASSWORD,
-       OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_INBAND_PS, OPT_HELP = 'h' };
+       OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_INBAND_PS, OPT_SR_INTERVAL,
+       OPT_SR_OFFSET, OPT_CLOCK_PPM, OPT_SR_FOREIGN, OPT_HELP = 'h' };
 static const struct {
     const char *name, *arg;
     int id;
@@ -104,6 +106,17 @@ static const struct {
     {"rtp-wrap", NULL, OPT_RTP_WRAP,
      "RTP timestamps start 10 s (at 90 kHz) below 2^32 and sequence numbers "
      "100 below 2^16, so both wrap soon after a stream starts"},
+    {"sr-interval-ms", "MS", OPT_SR_INTERVAL,
+     "RTCP sender reports about every MS ms (randomised 0.5..1.5x, RFC 3550); "
+     "default rtpbin's 5 s"},
+    {"sr-offset-s", "S", OPT_SR_OFFSET,
+     "the sender reports' NTP time is S seconds off the real time (a camera "
+     "clock set wrong, e.g. -10800)"},
+    {"clock-ppm", "PPM", OPT_CLOCK_PPM,
+     "the camera's clock runs PPM parts per million fast (negative: slow): "
+     "RTP timestamps and sender reports alike"},
+    {"sr-foreign", NULL, OPT_SR_FOREIGN,
+     "append to every sender report a second one of another SSRC, a year off"},
     {"auth", "MODE", OPT_AUTH, "none, basic or digest (default none)"},
     {"user", "U", OPT_USER, "user name for --auth"},
     {"password", "P", OPT_PASSWORD, "password for --auth"},
@@ -235,6 +248,25 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_BFRAMES: o->bframes = true; break;
         case OPT_RTP_WRAP: o->rtp_wrap = true; break;
         case OPT_INBAND_PS: o->inband_ps = true; break;
+        case OPT_SR_INTERVAL:
+            if (!parse_int(optarg, 50, 60000, &srsim.interval_ms))
+                return bad_usage("--sr-interval-ms: '%s' is not 50..60000", optarg);
+            break;
+        case OPT_SR_OFFSET: {
+            char *end;
+            srsim.offset_s = strtod(optarg, &end);
+            if (end == optarg || *end || srsim.offset_s < -1e9 || srsim.offset_s > 1e9)
+                return bad_usage("--sr-offset-s: '%s' is not a number of seconds", optarg);
+            break;
+        }
+        case OPT_CLOCK_PPM: {
+            char *end;
+            srsim.ppm = strtod(optarg, &end);
+            if (end == optarg || *end || srsim.ppm < -100000 || srsim.ppm > 100000)
+                return bad_usage("--clock-ppm: '%s' is not -100000..100000", optarg);
+            break;
+        }
+        case OPT_SR_FOREIGN: srsim.foreign = true; break;
         case OPT_H265_CAMS: o->h265_list = optarg; break;
         case OPT_AUTH:
             if (!strcmp(optarg, "none")) o->auth = AUTH_NONE;
@@ -371,6 +403,7 @@ static void on_media_configure(GstRTSPMediaFactory *factory,
     /* appsrc frees the feed when it is finalized: no pipeline, no feed. */
     gst_app_src_set_callbacks(GST_APP_SRC(src), &cbs, f, feed_free);
 
+    srsim_attach(media, bin);
     gst_object_unref(src);
     gst_object_unref(bin);
 }
