@@ -72,6 +72,15 @@ await run(async (keep) => {
     const alerts = await texts(page, '#alerts tbody tr td:nth-child(4)');
     check(alerts.join('|') === 'cam 1|cam 3|cam 2', 'open alerts newest first', 'cam 1|cam 3|cam 2', alerts);
 
+    // a picture is fetched from the station through the hub; these simulated
+    // stations joined without --url, so the hub says the station is not reachable that way
+    await page.click('#cameras tbody tr:first-child button');
+    await page.waitForFunction(() => document.querySelector('#snap-error')?.textContent.length > 0, null, { timeout: 10000 });
+    const snapErr = await page.textContent('#snap-error');
+    check(snapErr.includes('chưa khai báo địa chỉ'), '"Xem ảnh" on a station joined without --url says why there is no picture',
+      'chưa khai báo địa chỉ', snapErr);
+    check(await page.isHidden('#snap-img'), 'no picture is shown then', 'hidden', 'visible');
+
     await page.fill('#from', '2026-10-01');
     await page.fill('#to', '2027-01-01');
     await page.click('#stats-form button');

@@ -70,13 +70,72 @@ async function loadStations() {
   ]), 7, 'Chưa có trạm nào.');
 }
 
+// What the hub or the station answered when a picture could not be had,
+// in the duty officer's words (the station's own message stays in title).
+const SNAP_FAIL = {
+  401: 'Phiên đăng nhập đã hết, vui lòng đăng nhập lại.',
+  403: 'Trạm từ chối: chủ camera chưa đồng ý cho xem, hoặc vai trò này không được xem.',
+  404: 'Trạm không có camera này, hoặc camera không thuộc phạm vi của bạn.',
+  409: 'Trạm tham gia chưa khai báo địa chỉ (station join --url): cấp tỉnh chưa xem được video của trạm.',
+  502: 'Không liên lạc được với trạm, hoặc câu trả lời không mang chữ ký của trạm.',
+  503: 'Camera đang không phát hình.',
+};
+
+let snapUrl = null;
+// One picture from the station that holds the camera, through the hub
+// (the station checks the hub's signature, its consent rules, and audits it
+// under this user's name): the video itself never comes to the hub.
+async function showSnapshot(c, btn) {
+  const fig = $('snap'), img = $('snap-img');
+  fig.hidden = false;
+  $('snap-error').textContent = '';
+  $('snap-error').title = '';
+  $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station} — đang lấy ảnh từ trạm…`;
+  btn.disabled = true;
+  try {
+    const path = `/api/v1/province/stations/${encodeURIComponent(c.station)}/forward/cameras/${encodeURIComponent(c.id)}/snapshot`;
+    const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    if (!r.ok) {
+      let msg = '';
+      try { msg = (await r.json())?.error?.message ?? ''; } catch { msg = ''; }
+      img.hidden = true;
+      $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station}`;
+      $('snap-error').textContent = SNAP_FAIL[r.status] ?? `Không lấy được ảnh (HTTP ${r.status}).`;
+      $('snap-error').title = msg;
+      return;
+    }
+    const blob = await r.blob();
+    if (snapUrl) URL.revokeObjectURL(snapUrl);
+    snapUrl = URL.createObjectURL(blob);
+    img.src = snapUrl;
+    img.alt = `Ảnh camera ${c.name}`;
+    img.hidden = false;
+    $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station} · ${fmt.format(new Date())}`;
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function snapButton(c) {
+  const td = document.createElement('td');
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'small';
+  b.textContent = 'Xem ảnh';
+  b.setAttribute('aria-label', `Xem ảnh camera ${c.name}`);
+  b.dataset.camera = `${c.station}/${c.id}`;
+  b.addEventListener('click', () => showSnapshot(c, b));
+  td.append(b);
+  return td;
+}
+
 async function loadCameras() {
   const r = await api('GET', '/api/v1/province/cameras');
   const list = r.json?.cameras ?? [];
   fill($('cameras'), list.map((c) => [
     cell(STATE[c.state] ?? c.state, `state-${c.state}`), cell(c.name), cell(c.station_name ?? c.station),
-    cell(c.ward), cell(when(c.state_since_us ?? c.last_change)),
-  ]), 5, 'Chưa có camera nào.');
+    cell(c.ward), cell(when(c.state_since_us ?? c.last_change)), snapButton(c),
+  ]), 6, 'Chưa có camera nào.');
 }
 
 async function loadAlerts() {
