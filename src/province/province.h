@@ -119,9 +119,19 @@ struct prov_station_state {
     int64_t resent_us;     /* when a resend was last asked */
 };
 int prov_pg_load_stations(prov_pg *pg, struct prov_station_state **out, size_t *n);
-/* Applies m in one transaction together with the station's new seq state
- * *after (already marked by the caller).  0, or -EIO (nothing applied). */
+/* Applies m in one transaction (inside a batch: one savepoint) together
+ * with the station's new seq state *after (already marked by the caller).
+ * 0, or -EIO (nothing of m applied). */
 int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after);
+/* Batches: between prov_pg_batch_begin and prov_pg_batch_commit every
+ * prov_pg_apply / prov_pg_mark runs inside one transaction (each apply in a
+ * savepoint of its own, so a refused message still leaves the others), and
+ * one commit — one WAL flush — covers them all.  A failed commit loses the
+ * whole batch: the caller reloads the seq state and asks for a resend, as
+ * after any PostgreSQL failure.  prov_pg_reset ends an open batch. */
+int prov_pg_batch_begin(prov_pg *pg);  /* 0 or -EIO */
+int prov_pg_batch_commit(prov_pg *pg); /* 0 or -EIO (rolled back) */
+bool prov_pg_in_batch(const prov_pg *pg);
 /* Records only the station's seq state (a message that can never commit is
  * marked applied so it does not hold a gap open forever). */
 int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after);
