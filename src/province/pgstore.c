@@ -274,7 +274,7 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
                      " ON CONFLICT (station) DO UPDATE SET data = EXCLUDED.data,"
                      " seq = EXCLUDED.seq, received = now() WHERE census.seq <= EXCLUDED.seq",
                      3, p);
-        if (!rc) {
+        if (!rc && !pg->batch) { /* in a batch: the mark before its commit */
             const char *q[] = {m->station};
             rc = run_cmd(pg, "UPDATE stations SET last_seen = now() WHERE id = $1", 1, q);
         }
@@ -283,7 +283,8 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
     }
     if (strcmp(m->entity, "snapshot")) rc = apply_row(pg, m, ver, data);
     free(data);
-    char *above = rc ? NULL : above_text(after);
+    if (rc || pg->batch) return rc; /* in a batch the caller marks once per station */
+    char *above = above_text(after);
     if (!rc && !above) rc = -ENOMEM;
     if (!rc) {
         const char *p[] = {m->station, contig, above};

@@ -69,6 +69,18 @@ static struct prov_station_state *find(struct sub *s, const char *id)
 
 static void ask_resend(struct sub *s, struct prov_station_state *st);
 
+/* Writes the seq state of every station the open batch changed (one row
+ * update per station and batch).  0 or -EIO (the batch is then lost). */
+static int flush_marks(struct sub *s)
+{
+    for (size_t i = 0; i < s->nst; i++) {
+        if (!s->st[i].dirty) continue;
+        if (prov_pg_mark(s->pg, s->st[i].id, &s->st[i].seq)) return -EIO;
+        s->st[i].dirty = false;
+    }
+    return 0;
+}
+
 /* Reloads the stations from PostgreSQL.  The gap and resend timers live
  * only here: they are carried over by id (a reset timer would never fire
  * again for a gap no new message reopens — seen with 50 stations joining
@@ -79,6 +91,8 @@ static int reload(struct sub *s)
 {
     struct prov_station_state *v;
     size_t n;
+    /* inside a batch the load must see the batch's seqs */
+    if (prov_pg_in_batch(s->pg) && flush_marks(s)) return -EIO;
     int rc = prov_pg_load_stations(s->pg, &v, &n);
     if (rc) return rc;
     bool *fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -191,6 +205,7 @@ static void handle(struct sub *s, const struct mosquitto_message *mm)
         drop(s, PROV_APPLY_FAILED, mm->topic);
     } else {
         s->applied++;
+        if (prov_pg_in_batch(s->pg)) st->dirty = true; /* written by flush_marks */
     }
     if (!census) {
         bool had_gap = prov_seq_gap(&st->seq);
@@ -227,7 +242,7 @@ static void batch_flush(struct sub *s, bool idle, bool now)
     if (!prov_pg_in_batch(s->pg) || s->pg_failed) return;
     if (!now && !idle && s->batch_n < BATCH_MAX && now_us() - s->batch_us < 1000LL * BATCH_MS)
         return;
-    if (prov_pg_batch_commit(s->pg)) s->pg_failed = true;
+    if (flush_marks(s) || prov_pg_batch_commit(s->pg)) s->pg_failed = true;
 }
 
 static void on_connect(struct mosquitto *mosq, void *ud, int rc)
