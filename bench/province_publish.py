@@ -257,8 +257,21 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
     s0 = sum(w.committed() for w in wards)
     a0 = sum(applied(pg).values())
     t0 = time.time()
+    # the hub's applied rate second by second: a stall shows as a run of zeros
+    series, stop = [], threading.Event()
+
+    def sample():
+        last = a0
+        while not stop.wait(1.0):
+            a = sum(applied(pg).values())
+            series.append(a - last)
+            last = a
+    th = threading.Thread(target=sample)
+    th.start()
     posted, failed = load(active, rate, seconds, f"bench-{name}")
     dt = time.time() - t0
+    stop.set()
+    th.join()
     s1 = sum(w.committed() for w in wards)
     a1 = sum(applied(pg).values())
     c1 = {k: sum(cpu_seconds(p) for p in f()) for k, f in procs.items()}
@@ -278,13 +291,13 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
            "applied_per_s": round((a1 - a0) / dt, 1),
            "caught_up_after_s": round(behind, 1) if behind is not None else None,
            "lag_ms_p50": p50, "lag_ms_p99": p99, "lag_ms_max": mx, "lag_samples": n,
-           "lag_ms_p50_by_third": [float(r[1]) for r in thirds], "behind_at_end": s1 - a1, "behind_at_end_in_station_outboxes": at_stations,
+           "lag_ms_p50_by_third": [float(r[1]) for r in thirds], "applied_each_s": series, "behind_at_end": s1 - a1, "behind_at_end_in_station_outboxes": at_stations,
            "cpu_pct": {k: round(100 * (c1[k] - c0[k]) / dt, 1) for k in c0}}
     print(f"  {name:5s} {len(active):3d} station(s) x {rate}/s for {dt:.0f} s: committed "
           f"{res['committed_per_s']}/s, applied {res['applied_per_s']}/s, lag p50 {p50} ms p99 {p99} ms "
           f"max {mx} ms ({n} incidents; p50 by third of the window {res['lag_ms_p50_by_third']}); at the end {s1 - a1} changes not applied, {at_stations} of them "
           f"still in the stations' outboxes; caught up {res['caught_up_after_s']} s after; "
-          f"CPU % {res['cpu_pct']}", flush=True)
+          f"CPU % {res['cpu_pct']}\n        applied each second: {series}", flush=True)
     return res
 
 
@@ -372,6 +385,13 @@ def main():
               f"{ratio['all_vs_one_lag_p99']}x, applied all/drain-ceiling {ratio['all_vs_drain_applied']}x")
         print(f"  target >= 1000 changes/s applied with p99 < 2000 ms: {'met' if ok else 'NOT met'} "
               f"({all_['applied_per_s']}/s, p99 {all_['lag_ms_p99']} ms)")
+        # PostgreSQL's checkpoints (logged by default) during the runs
+        try:
+            with open(os.path.join(pg.dir, "pg.log")) as f:
+                cps = [ln.strip() for ln in f if "checkpoint complete" in ln]
+            print(f"  PostgreSQL checkpoints: {len(cps)}" + "".join(f"\n    {c[:200]}" for c in cps[-4:]))
+        except OSError:
+            pass
         print("JSON " + json.dumps({"one": one, "all": all_, "drain": dr, "ratios": ratio, "target_met": ok}))
     finally:
         with ThreadPoolExecutor(8) as ex:
