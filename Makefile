@@ -1,5 +1,6 @@
 # Thin wrapper over CMake/CTest.  The two commands a newcomer needs:
 #   make demo   install what is missing, build, start cameras + server with demo data
+#   (make demo-province: the same for a hub, PostgreSQL, mosquitto and three stations)
 #   make test   install what is missing, build (release and ASan+UBSan), run every test
 JOBS ?= $(shell nproc)
 BUILD ?= build
@@ -10,7 +11,7 @@ FUZZ_BUILD ?= build-fuzz
 TEST_FUZZ_SECONDS ?= 12
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build build-asan build-fuzz test fuzz demo bench soak clean format deb
+.PHONY: all deps build build-asan build-fuzz test fuzz demo demo-province demo-province-stop bench soak clean format deb
 
 all: build
 
@@ -45,6 +46,16 @@ fuzz: build-fuzz
 
 demo: build
 	@scripts/demo
+
+# The province on one box (issue 15): PostgreSQL, mosquitto, a hub and three
+# demo stations (scripts/demo-province; DEMO_PROVINCE_SECONDS=N stops after
+# N s).  Ctrl-C or `make demo-province-stop` (from another shell) cleans up.
+DEMO_PROVINCE_SECONDS ?= 0
+demo-province: build
+	@scripts/demo-province $(if $(filter-out 0,$(DEMO_PROVINCE_SECONDS)),--seconds $(DEMO_PROVINCE_SECONDS))
+
+demo-province-stop:
+	@scripts/demo-province --stop
 
 # The Debian package from the release build: $(BUILD)/wardwatch_<version>_<arch>.deb
 # (packaging/deb/, docs/package.md).

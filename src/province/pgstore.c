@@ -3,8 +3,12 @@
  * (decision 010 says why it lives here and not in src/catalog/, which is
  * the station's SQLite).  Each message is applied in one transaction
  * together with the station's applied-seq state, so a crash leaves either
- * both or neither.
+ * both or neither.  The subscriber groups messages into batches (one
+ * transaction, a savepoint per message): a commit per message made the
+ * WAL flush the hub's ceiling (~200 messages/s on the bench machine,
+ * bench/province_publish.py).
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 
 struct prov_pg {
     PGconn *conn;
+    bool batch; /* a batch transaction is open */
 };
 
 static const char *const schema_sql =
@@ -77,6 +82,7 @@ bool prov_pg_ok(prov_pg *pg) { return PQstatus(pg->conn) == CONNECTION_OK; }
 
 int prov_pg_reset(prov_pg *pg)
 {
+    pg->batch = false; /* the server rolled it back with the connection */
     PQreset(pg->conn);
     return prov_pg_ok(pg) ? 0 : -ECONNREFUSED;
 }
@@ -246,11 +252,11 @@ static int apply_row(prov_pg *pg, const struct prov_msg *m, const char *ver, con
                        m->at[0] ? m->at : NULL};
     /* the version guard makes duplicates, replays and late old states no-ops */
     int rc = run_cmd(pg,
-                     "INSERT INTO rows(station, entity, id, version, deleted, data, at)"
-                     " VALUES ($1, $2, $3, $4::bigint, $5::boolean, $6::jsonb, $7)"
+                     "INSERT INTO rows(station, entity, id, version, deleted, data, at, received)"
+                     " VALUES ($1, $2, $3, $4::bigint, $5::boolean, $6::jsonb, $7, clock_timestamp())"
                      " ON CONFLICT (station, entity, id) DO UPDATE SET version = EXCLUDED.version,"
                      " deleted = EXCLUDED.deleted, data = EXCLUDED.data, at = EXCLUDED.at,"
-                     " received = now() WHERE rows.version < EXCLUDED.version",
+                     " received = EXCLUDED.received WHERE rows.version < EXCLUDED.version",
                      7, p);
     if (rc || strcmp(m->entity, "incident")) return rc;
     const char *q[] = {m->station, m->id, ver, p[4], data};
@@ -285,7 +291,7 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
                      " ON CONFLICT (station) DO UPDATE SET data = EXCLUDED.data,"
                      " seq = EXCLUDED.seq, received = now() WHERE census.seq <= EXCLUDED.seq",
                      3, p);
-        if (!rc) {
+        if (!rc && !pg->batch) { /* in a batch: the mark before its commit */
             const char *q[] = {m->station};
             rc = run_cmd(pg, "UPDATE stations SET last_seen = now() WHERE id = $1", 1, q);
         }
@@ -294,7 +300,8 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
     }
     if (strcmp(m->entity, "snapshot")) rc = apply_row(pg, m, ver, data);
     free(data);
-    char *above = rc ? NULL : above_text(after);
+    if (rc || pg->batch) return rc; /* in a batch the caller marks once per station */
+    char *above = above_text(after);
     if (!rc && !above) rc = -ENOMEM;
     if (!rc) {
         const char *p[] = {m->station, contig, above};
@@ -322,8 +329,40 @@ int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after)
     return rc;
 }
 
+bool prov_pg_in_batch(const prov_pg *pg) { return pg->batch; }
+
+int prov_pg_batch_begin(prov_pg *pg)
+{
+    assert(!pg->batch);
+    if (run_cmd(pg, "BEGIN", 0, NULL)) return -EIO;
+    pg->batch = true;
+    return 0;
+}
+
+int prov_pg_batch_commit(prov_pg *pg)
+{
+    assert(pg->batch);
+    pg->batch = false;
+    if (!run_cmd(pg, "COMMIT", 0, NULL)) return 0;
+    PGresult *r = PQexec(pg->conn, "ROLLBACK");
+    PQclear(r);
+    return -EIO;
+}
+
+/* Inside a batch: the message's statements in a savepoint, so a refused
+ * one is undone alone and the batch goes on. */
+static int apply_in_batch(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
+{
+    if (run_cmd(pg, "SAVEPOINT msg", 0, NULL)) return -EIO;
+    int rc = apply_body(pg, m, after);
+    if (!rc) rc = run_cmd(pg, "RELEASE SAVEPOINT msg", 0, NULL);
+    else run_cmd(pg, "ROLLBACK TO SAVEPOINT msg", 0, NULL);
+    return rc ? -EIO : 0;
+}
+
 int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
 {
+    if (pg->batch) return apply_in_batch(pg, m, after);
     if (run_cmd(pg, "BEGIN", 0, NULL)) return -EIO;
     int rc = apply_body(pg, m, after);
     if (!rc) rc = run_cmd(pg, "COMMIT", 0, NULL);

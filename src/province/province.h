@@ -123,11 +123,24 @@ struct prov_station_state {
     struct prov_seq seq;
     int64_t gap_since_us;  /* 0: no gap open */
     int64_t resent_us;     /* when a resend was last asked */
+    bool dirty;            /* seq changed in the open batch, not yet written */
 };
 int prov_pg_load_stations(prov_pg *pg, struct prov_station_state **out, size_t *n);
 /* Applies m in one transaction together with the station's new seq state
- * *after (already marked by the caller).  0, or -EIO (nothing applied). */
+ * *after (already marked by the caller).  Inside a batch: in one savepoint,
+ * and the seq state is not written — the caller writes each station's last
+ * state once with prov_pg_mark before the commit (one row update per
+ * station and batch, not per message).  0, or -EIO (nothing of m applied). */
 int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after);
+/* Batches: between prov_pg_batch_begin and prov_pg_batch_commit every
+ * prov_pg_apply / prov_pg_mark runs inside one transaction (each apply in a
+ * savepoint of its own, so a refused message still leaves the others), and
+ * one commit — one WAL flush — covers them all.  A failed commit loses the
+ * whole batch: the caller reloads the seq state and asks for a resend, as
+ * after any PostgreSQL failure.  prov_pg_reset ends an open batch. */
+int prov_pg_batch_begin(prov_pg *pg);  /* 0 or -EIO */
+int prov_pg_batch_commit(prov_pg *pg); /* 0 or -EIO (rolled back) */
+bool prov_pg_in_batch(const prov_pg *pg);
 /* Records only the station's seq state (a message that can never commit is
  * marked applied so it does not hold a gap open forever). */
 int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after);
