@@ -95,6 +95,28 @@ def main():
           "hub check is clean: every station's snapshot is at the hub", "exit 0",
           (clean.returncode, clean.stdout[-800:]))
 
+    console = re.search(r"console:\s+(http://127\.0\.0\.1:\d+)/province/index\.html\s+user province, password (\S+)", text)
+    check(console is not None, "the banner names the province console and its password", "console: URL … password",
+          text[:800])
+    if console:
+        hub = Client(int(console.group(1).rsplit(":", 1)[1]))
+        r = hub.login("province", console.group(2))
+        check(r.status == 200, "the province console's printed password signs in at the hub", 200, r.status)
+        r = hub.get("/api/v1/province/stations")
+        got = sorted(s["id"] for s in r.json.get("stations", [])) if r.status == 200 else r
+        check(got == sorted(sid for _, _, sid, _ in stations), "the console's read API lists the three stations",
+              sorted(sid for _, _, sid, _ in stations), got)
+        cams = hub.get("/api/v1/province/cameras").json.get("cameras", [])
+        if cams:
+            c = cams[0]
+            now = int(time.time())
+            r = hub.get(f"/api/v1/province/stations/{c['station']}/forward/cameras/{c['id']}/timeline"
+                        f"?from={now - 600}&to={now}")
+            check(r.status == 200, "a camera's timeline comes from its station through the hub (joined with --url)",
+                  200, (r.status, r.body[:200]))
+        else:
+            check(False, "the hub lists the demo cameras", "> 0", 0)
+
     for n, port, sid, pw in stations:
         c = Client(int(port))
         r = c.login("admin", pw)

@@ -5,6 +5,7 @@ Every test starts its own simulated cameras (camsim) and its own
 in a finally block.  Every wait is bounded.  A failed check says what was
 expected and what was seen.
 """
+import atexit
 import json
 import os
 import re
@@ -49,6 +50,8 @@ def finish():
 
 
 def cleanup():
+    """Kills what the test started and is still running (also at exit: a test
+    that ends on an exception, or a --world helper, leaves nothing behind)."""
     for p in _procs:
         if p.poll() is None:
             p.kill()
@@ -56,6 +59,9 @@ def cleanup():
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 pass
+
+
+atexit.register(cleanup)
 
 
 def free_port():
