@@ -7,7 +7,6 @@
 #include "province/province.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <mosquitto.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -17,17 +16,6 @@
 
 #include "base/base.h"
 #include "relay/relay.h"
-
-static int load_secret(const char *dir, unsigned char sk[crypto_sign_SECRETKEYBYTES])
-{
-    char *p = ww_asprintf("%s/hub.key", dir);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    free(p);
-    if (fd < 0) return -errno;
-    ssize_t n = read(fd, sk, crypto_sign_SECRETKEYBYTES);
-    close(fd);
-    return n == crypto_sign_SECRETKEYBYTES ? 0 : WW_ECORRUPT;
-}
 
 int prov_review_build(const struct prov_review *rv, const char *hub_dir, char **payload, char review_id[33])
 {
@@ -61,7 +49,7 @@ int prov_review_build(const struct prov_review *rv, const char *hub_dir, char **
     }
     relay_review_clear(&chk);
     unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
-    int rc = load_secret(hub_dir, sk);
+    int rc = prov_hub_key_load(hub_dir, sk); /* forward.c */
     if (rc) {
         free(body);
         return rc;

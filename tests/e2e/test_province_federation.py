@@ -242,6 +242,7 @@ def scenario(tmp, pg, mq, hub, wards, rec):
     took = check_clean(hub, f"after the broker came back ({n} incidents made while it was away)", wards)
     log(f"caught up {took:.1f} s after the broker returned")
     share = recorded_share(rec, t_down, t_up)
+    log(f"recording station: {share * 100:.1f} % of the {t_up - t_down:.0f} s outage recorded")
     check(share >= 0.97, "the recording station recorded through the link outage", ">= 97 % of the wall time",
           f"{share * 100:.1f} %")
     r = rec["station"].ww("station", "status")
