@@ -99,9 +99,14 @@ await run(async (keep) => {
     check((await page.textContent('#stats-error')).includes('không hợp lệ'), 'a reversed range is explained', 'không hợp lệ',
       await page.textContent('#stats-error'));
 
+    // the staff user looks at one of station B's cameras last: nothing of it may
+    // stay on the screen for the next user (checked below as the ward-officer)
+    await page.click(`#cameras button[data-camera^="${world.b}/"]`);
+    await page.waitForFunction(() => document.querySelector('#snap-error')?.textContent.length > 0, null, { timeout: 10000 });
     await page.click('#signout');
     await page.waitForSelector('#signin:not([hidden])');
     check(await page.isHidden('#console'), 'sign-out hides the console', true, false);
+    check(await page.isHidden('#snap'), 'sign-out clears the picture panel', 'hidden', 'visible');
 
     // the ward-officer of station A
     await signIn(page, world, 'phuong.a', world.password);

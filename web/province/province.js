@@ -116,6 +116,20 @@ async function showSnapshot(c, btn) {
   }
 }
 
+// The picture panel belongs to the user who asked: cleared at sign-in and
+// sign-out, so the next person at the screen never sees another's camera.
+function clearSnapshot() {
+  $('snap').hidden = true;
+  $('snap-img').hidden = true;
+  $('snap-img').removeAttribute('src');
+  $('snap-img').alt = '';
+  $('snap-caption').textContent = '';
+  $('snap-error').textContent = '';
+  $('snap-error').title = '';
+  if (snapUrl) URL.revokeObjectURL(snapUrl);
+  snapUrl = null;
+}
+
 function snapButton(c) {
   const td = document.createElement('td');
   const b = document.createElement('button');
@@ -200,12 +214,14 @@ async function showConsole(user) {
   $('who').hidden = false;
   $('signout').hidden = false;
   $('who').textContent = `${user.display_name || user.username} · ${ROLE[user.role] ?? user.role}`;
+  clearSnapshot();
   if (!$('from').value) [$('from').value, $('to').value] = quarter();
   await Promise.all([loadStations(), loadCameras(), loadAlerts(), loadStats()]);
   document.body.dataset.ready = '1';
 }
 
 function showSignin() {
+  clearSnapshot();
   $('console').hidden = true;
   $('who').hidden = true;
   $('signout').hidden = true;
