@@ -51,11 +51,17 @@ try:
     st.serve("--segment-seconds", "4")
     up = st.wait_for(lambda: all(st.stream_stats(i).get("record", {}).get("frames", 0) > 0 for i in (tcp, udp)), 20)
     check(up, "both cameras record", "frames > 0", st.stats())
-    t0 = time.time()
-    f0 = {i: st.stream_stats(i).get("record", {}).get("frames", 0) for i in (tcp, udp)}
+    # Frames and time from the same stats.json snapshot (written once a second,
+    # with its own time_us): our clock against a snapshot up to a second old
+    # is off by up to 25 frames, which CI once saw as 227 of 250.
+    def snapshot():
+        j = st.wait_for(lambda: (lambda x: x if x and "time_us" in x else None)(st.stats()), 5, step=0.05)
+        return j["time_us"] / 1e6, {c["id"]: c["streams"]["main"] for c in j["cameras"]}
+    t0, first = snapshot()
+    f0 = {i: first[i].get("record", {}).get("frames", 0) for i in (tcp, udp)}
     time.sleep(10)
-    dt = time.time() - t0
-    ss = {i: st.stream_stats(i) for i in (tcp, udp)}
+    t1, ss = snapshot()
+    dt = t1 - t0
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)
     for cam, how in ((tcp, "TCP"), (udp, "UDP")):
