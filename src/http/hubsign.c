@@ -4,8 +4,11 @@
  *
  * The hub signs with its Ed25519 secret key a canonical string of the
  * request (method, target as sent, time, nonce, station id, the province
- * user and role); the station checks it against the hub key it stored at
- * `station join`.  This file is the ONE place a station decides whether such
+ * user and role, and since v2 the SHA-256 of the body); the station checks
+ * it against the hub key it stored at `station join`, and the body it
+ * received against the signed hash, before any handler runs — so a POST
+ * (an export or a place bundle, nothing else) does exactly what the hub
+ * signed or nothing.  This file is the ONE place a station decides whether such
  * a request gets in: http_auth_load calls http_hub_auth whenever one of the
  * X-WW-Hub-* headers is present, and a request carrying any of them never
  * falls back to the cookie.  A replay is refused by a bounded nonce table:
@@ -27,7 +30,8 @@
 #include "catalog/cat_outbox.h"
 #include "export/export.h"
 
-#define CANON_TAG "wardwatch-hub-request-v1"
+#define CANON_TAG_V1 "wardwatch-hub-request-v1"
+#define CANON_TAG_V2 "wardwatch-hub-request-v2"
 
 /* True when s is 1..max bytes long and okc accepts every byte. */
 static bool field_ok(const char *s, size_t max, bool (*okc)(int c))
@@ -52,7 +56,8 @@ bool http_hub_claim_ok(const struct http_hub_claim *c)
     return field_ok(c->method, 10, c_method) && c->target && c->target[0] == '/' &&
            field_ok(c->target, HTTP_HUB_TARGET_MAX, c_target) && strlen(c->nonce ? c->nonce : "") == 32 &&
            field_ok(c->nonce, 32, c_nonce) && field_ok(c->station, 64, c_station) &&
-           field_ok(c->user, 64, c_user) && field_ok(c->role, 16, c_role) && c->time_s > 0;
+           field_ok(c->user, 64, c_user) && field_ok(c->role, 16, c_role) && c->time_s > 0 &&
+           (!c->body_sha256 || (strlen(c->body_sha256) == 64 && field_ok(c->body_sha256, 64, c_nonce)));
 }
 
 char *http_hub_canonical(const struct http_hub_claim *c)
@@ -60,8 +65,38 @@ char *http_hub_canonical(const struct http_hub_claim *c)
     if (!http_hub_claim_ok(c)) return NULL;
     /* One field a line; no field may hold a newline (checked above), so the
      * lines cannot be shifted to make another request's string. */
-    return ww_asprintf(CANON_TAG "\n%s\n%s\n%lld\n%s\n%s\n%s\n%s\n", c->method, c->target,
-                       (long long)c->time_s, c->nonce, c->station, c->user, c->role);
+    if (!c->body_sha256)
+        return ww_asprintf(CANON_TAG_V1 "\n%s\n%s\n%lld\n%s\n%s\n%s\n%s\n", c->method, c->target,
+                           (long long)c->time_s, c->nonce, c->station, c->user, c->role);
+    /* v2: the body's hash is one more line, and the tag differs, so a v1
+     * signature can never be taken for a v2 one (or the other way). */
+    return ww_asprintf(CANON_TAG_V2 "\n%s\n%s\n%lld\n%s\n%s\n%s\n%s\n%s\n", c->method, c->target,
+                       (long long)c->time_s, c->nonce, c->station, c->user, c->role, c->body_sha256);
+}
+
+void http_hub_body_sha256(const void *body, size_t n, char hex[HTTP_HUB_SHA256_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, n ? body : (const unsigned char *)"", n);
+    sodium_bin2hex(hex, HTTP_HUB_SHA256_HEX, h, sizeof h);
+}
+
+bool http_hub_post_target_ok(const char *target)
+{
+    /* What a province user may make at a station: an export of one camera,
+     * a bundle of a place.  Compared on the raw target, so no query and no
+     * %-encoding can make another route out of it. */
+    static const char cam[] = "/api/v1/cameras/", tail[] = "/exports";
+    if (!target) return false;
+    if (!strcmp(target, "/api/v1/search/place/bundle")) return true;
+    size_t n = strlen(target), hl = sizeof cam - 1, tl = sizeof tail - 1;
+    if (n <= hl + tl || strncmp(target, cam, hl) || strcmp(target + n - tl, tail)) return false;
+    size_t idn = n - hl - tl;
+    const char *id = target + hl;
+    if (idn > 19 || id[0] < '1' || id[0] > '9') return false;
+    for (size_t i = 0; i < idn; i++)
+        if (id[i] < '0' || id[i] > '9') return false;
+    return true;
 }
 
 char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user)
@@ -206,6 +241,28 @@ static bool refuse(struct http_req *req, const char *why)
     return true;
 }
 
+/* The method, target and body rules of a claim the signature will be
+ * checked on: NULL when they hold, else why not (for the 401). */
+static const char *method_refusal(const struct http_req *req, bool v2, size_t body_len)
+{
+    bool read = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+    if (body_len > HTTP_HUB_BODY_MAX) return "hub request refused: its body is larger than 64 KiB";
+    if (!v2) {
+        /* an older hub (v1 signs no body): it may still look, never make anything */
+        if (!read) return "hub request refused: a v1 hub request may only read (GET); a POST needs the v2 "
+                          "signature with " HTTP_HUB_HDR_BODY;
+        if (body_len) return "hub request refused: a v1 hub request carries no body";
+        return NULL;
+    }
+    if (read) return NULL;
+    if (strcmp(req->method, "POST"))
+        return "hub request refused: hub requests may only read (GET) or POST an export or a place bundle";
+    if (!http_hub_post_target_ok(req->raw_uri))
+        return "hub request refused: a hub request may POST only to /api/v1/cameras/{id}/exports and "
+               "/api/v1/search/place/bundle";
+    return NULL;
+}
+
 bool http_hub_auth(struct http_req *req)
 {
     const char *sig = http_req_header(req, HTTP_HUB_HDR_SIGNATURE);
@@ -214,18 +271,21 @@ bool http_hub_auth(struct http_req *req)
     const char *user = http_req_header(req, HTTP_HUB_HDR_USER);
     const char *role = http_req_header(req, HTTP_HUB_HDR_ROLE);
     const char *station = http_req_header(req, HTTP_HUB_HDR_STATION);
-    if (!sig && !tm && !nonce && !user && !role && !station) return false; /* not a hub request */
+    const char *body_hash = http_req_header(req, HTTP_HUB_HDR_BODY); /* absent: v1 */
+    if (!sig && !tm && !nonce && !user && !role && !station && !body_hash) return false; /* not a hub request */
     if (!sig || !tm || !nonce || !user || !role || !station)
         return refuse(req, "hub request: a signature header is missing (X-WW-Hub-Signature, -Time, -Nonce, "
                            "-User, -Role and -Station are all needed)");
     char *end;
     long long t = strtoll(tm, &end, 10);
     struct http_hub_claim c = {.method = req->method, .target = req->raw_uri, .time_s = t, .nonce = nonce,
-                               .station = station, .user = user, .role = role};
+                               .station = station, .user = user, .role = role, .body_sha256 = body_hash};
     if (*end || end == tm || !http_hub_claim_ok(&c)) return refuse(req, "hub request: malformed signature headers");
-    /* v1 forwards looks only (docs/province.md): even a good hub key changes nothing here */
-    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
-        return refuse(req, "hub request refused: hub requests may only read (GET)");
+    /* The whole body is in by now: dispatch (and so this) runs after the last chunk. */
+    size_t body_len = 0;
+    const char *body = http_req_body(req, &body_len);
+    const char *why = method_refusal(req, body_hash != NULL, body_len);
+    if (why) return refuse(req, why);
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return refuse(req, "hub request: the catalog is not available");
     char *own;
@@ -238,6 +298,14 @@ bool http_hub_auth(struct http_req *req)
     if (skew > HTTP_HUB_SKEW_S || skew < -HTTP_HUB_SKEW_S)
         return refuse(req, "hub request refused: its time is more than 60 s away from the station's clock");
     if (http_hub_verify(&c, sig, pk)) return refuse(req, "hub request refused: the signature is not the hub's");
+    if (body_hash) {
+        /* The signature holds for the hash it names; the body must be the one hashed.  Checked
+         * before the nonce is taken, so a tampered copy does not use up the real request's nonce. */
+        char got[HTTP_HUB_SHA256_HEX];
+        http_hub_body_sha256(body, body_len, got);
+        if (sodium_memcmp(got, body_hash, 64))
+            return refuse(req, "hub request refused: the body is not the one the hub signed (SHA-256 differs)");
+    }
     /* Only a good signature may take a table slot, so forged requests cannot fill it. */
     int rc = http_hub_nonce_take(&req->srv->hub_nonces, nonce, now);
     if (rc == WW_ECONFLICT) return refuse(req, "hub request refused: its nonce was already used (a replay)");
