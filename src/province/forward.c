@@ -87,7 +87,7 @@ bool prov_forward_path_ok(const char *path)
     static const struct { const char *head, *tail; } allowed[] = {
         {"cameras/", "/snapshot"}, {"cameras/", "/live"},     {"cameras/", "/timeline"},
         {"cameras/", "/playback"}, {"exports/", ""},          {"exports/", "/file"},
-        {"exports/", "/manifest"}, {"events/", "/thumbnail"},  {"bundles/", ""},
+        {"exports/", "/manifest"}, {"exports/", "/signature"}, {"events/", "/thumbnail"}, {"bundles/", ""},
         {"bundles/", "/bundle.tar"}, {"bundles/", "/files/bundle.json"}, {"bundles/", "/files/SHA256SUMS"},
     };
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
@@ -540,15 +540,18 @@ static void stream_free(void *ctx)
     free(s);
 }
 
-/* The hub's permission matrix for a station's video: 0, or the answer
- * (a ward-officer asking for another station gets "no such station", web.c's rule). */
-static int gate(struct http_req *req, const char *station, const char *what)
+/* The hub's permission matrix for a station's video: true when allowed;
+ * else false with the refusal queued (a ward-officer asking for another
+ * station gets "no such station", web.c's rule).  A bool and not
+ * http_error's code, which is 0 once the refusal is queued. */
+static bool gate(struct http_req *req, const char *station, const char *what)
 {
     const struct http_user *u = http_req_user(req);
     const char *own = prov_web_own_station(req);
-    if (prov_forward_allowed(u, own, station)) return 0;
-    if (u && u->role == CATALOG_ROLE_OFFICER && own) return http_error(req, 404, "not_found", "no such station");
-    return http_error(req, 403, "forbidden", "your role may not %s", what);
+    if (prov_forward_allowed(u, own, station)) return true;
+    if (u && u->role == CATALOG_ROLE_OFFICER && own) http_error(req, 404, "not_found", "no such station");
+    else http_error(req, 403, "forbidden", "your role may not %s", what);
+    return false;
 }
 
 /* Signs and sends o, then streams the station's answer back as it is. */
@@ -578,8 +581,7 @@ static int h_forward(struct http_req *req, void *ud)
 {
     const struct prov_forward_http *fh = ud;
     const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
-    int rc = gate(req, station, "open a station's video");
-    if (rc) return rc;
+    if (!gate(req, station, "open a station's video")) return 0;
     if (!rest || !prov_forward_path_ok(rest))
         return http_error(req, 404, "not_found", "the hub forwards only a camera's snapshot, live, timeline and "
                                                  "playback, an export's or a bundle's files and an event's thumbnail");
@@ -600,8 +602,7 @@ static int h_forward_post(struct http_req *req, void *ud)
 {
     const struct prov_forward_http *fh = ud;
     const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
-    int rc = gate(req, station, "make an export or a bundle at a station");
-    if (rc) return rc;
+    if (!gate(req, station, "make an export or a bundle at a station")) return 0;
     const char *target = rest ? http_req_printf(req, "/api/v1/%s", rest) : NULL;
     if (!target || strchr(http_req_target(req), '?') || !http_hub_post_target_ok(target))
         return http_error(req, 404, "not_found", "the hub forwards a POST only to cameras/{id}/exports and "

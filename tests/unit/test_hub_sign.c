@@ -290,7 +290,7 @@ static void test_forward_paths(void **state)
 {
     (void)state;
     const char *ok[] = {"cameras/1/snapshot", "cameras/12/live", "cameras/3/timeline", "cameras/3/playback",
-                        "exports/7", "exports/7/file", "exports/7/manifest", "events/99/thumbnail", "bundles/4",
+                        "exports/7", "exports/7/file", "exports/7/manifest", "exports/7/signature", "events/99/thumbnail", "bundles/4",
                         "bundles/4/bundle.tar", "bundles/4/files/bundle.json", "bundles/4/files/SHA256SUMS", NULL};
     for (int i = 0; ok[i]; i++) assert_true(prov_forward_path_ok(ok[i]));
     const char *no[] = {"users", "cameras/1", "cameras/0/snapshot", "cameras/01/live", "cameras/x/live",
