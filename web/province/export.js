@@ -31,6 +31,13 @@ function forward(station, rest) {
   return `/api/v1/province/stations/${encodeURIComponent(station)}/forward/${rest}`;
 }
 
+// The status line; a refusal reads as an error (red), progress and success do not.
+function status(text, failed = false, why = '') {
+  $('exp-status').textContent = text;
+  $('exp-status').title = why;
+  $('exp-status').classList.toggle('error', failed);
+}
+
 function link(href, text, name) {
   const a = document.createElement('a');
   a.href = href;
@@ -45,8 +52,7 @@ export function showExport(c) {
   const now = new Date();
   $('exp-from').value = local(new Date(now.getTime() - 10 * 60 * 1000));
   $('exp-to').value = local(now);
-  $('exp-status').textContent = '';
-  $('exp-status').title = '';
+  status('');
   $('exp-links').replaceChildren();
   $('exp-form').hidden = false;
 }
@@ -55,8 +61,7 @@ export function showExport(c) {
 export function clearExport() {
   current = null;
   $('exp-form').hidden = true;
-  $('exp-status').textContent = '';
-  $('exp-status').title = '';
+  status('');
   $('exp-links').replaceChildren();
 }
 
@@ -68,13 +73,12 @@ async function makeExport(e) {
   const to = new Date($('exp-to').value).getTime() / 1000;
   $('exp-links').replaceChildren();
   if (!(to > from)) {
-    $('exp-status').textContent = FAIL[400];
+    status(FAIL[400], true);
     return;
   }
   const btn = $('exp-go');
   btn.disabled = true;
-  $('exp-status').textContent = 'Đang trích xuất tại trạm…';
-  $('exp-status').title = '';
+  status('Đang trích xuất tại trạm…');
   try {
     const r = await fetch(forward(c.station, `cameras/${encodeURIComponent(c.id)}/exports`), {
       method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
@@ -84,13 +88,12 @@ async function makeExport(e) {
     try { json = await r.json(); } catch { json = null; }
     if (current !== c) return; // signed out, or another camera, meanwhile
     if (r.status !== 201 || !json?.export) {
-      $('exp-status').textContent = FAIL[r.status] ?? `Không trích xuất được (HTTP ${r.status}).`;
-      $('exp-status').title = json?.error?.message ?? '';
+      status(FAIL[r.status] ?? `Không trích xuất được (HTTP ${r.status}).`, true, json?.error?.message ?? '');
       return;
     }
     const x = json.export;
     const base = x.file_name || `cam${x.camera_id}-export${x.id}.mp4`; // the station's name for the file
-    $('exp-status').textContent = `Đã trích xuất ${Math.round(x.bytes / 1024)} KB, SHA-256 ${x.sha256}`;
+    status(`Đã trích xuất ${Math.round(x.bytes / 1024)} KB, SHA-256 ${x.sha256}`);
     $('exp-links').append(
       link(forward(c.station, `exports/${x.id}/file`), 'Tải tệp video', base), ' · ',
       link(forward(c.station, `exports/${x.id}/manifest`), 'Biên bản (manifest)', `${base}.manifest.json`), ' · ',
