@@ -23,7 +23,10 @@ station (`serve` with a camsim camera) joined with --url.
   - with the owner's consent withdrawn at the station, the hub passes the
     station's 403 no_consent on (route and hub fetch).
 The test signs requests itself (Ed25519 with the hub's key file, the
-canonical string as docs/province.md writes it) to reach each refusal."""
+canonical string as docs/province.md writes it) to reach each refusal.
+With --world it only builds the hub and the recording station, prints one
+JSON line (for tests/browser/province_export.test.mjs) and serves until
+stdin ends."""
 import base64
 import hashlib
 import json
@@ -138,6 +141,19 @@ try:
     fwd = f"/api/v1/province/stations/{sid}/forward"
     hub_admin = Client(hub_port)
     check(hub_admin.login("admin", pw).status == 200, "hub admin signs in at the hub", 200, "-")
+    if "--world" in sys.argv:
+        # for tests/browser/province_export.test.mjs: this hub and station, until stdin ends
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(
+                c["station"] == sid and c["id"] == cam
+                for c in (hub_admin.get("/api/v1/province/cameras").json or {}).get("cameras", [])):
+            time.sleep(0.3)
+        print(json.dumps({"url": f"http://127.0.0.1:{hub_port}", "password": pw, "station": sid, "camera": cam,
+                          "station_key": st_pub, "station_url": f"http://127.0.0.1:{st_port}",
+                          "station_admin_password": st.admin_password}), flush=True)
+        sys.stdin.read()
+        st.stop()
+        raise SystemExit(0)
 
     # ---- an export through the hub's route, downloaded and verified offline ----
     now = time.time()
