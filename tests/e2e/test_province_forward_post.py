@@ -145,7 +145,7 @@ try:
         # for tests/browser/province_export.test.mjs: this hub and station, until stdin ends
         deadline = time.time() + 30
         while time.time() < deadline and not any(
-                c["station"] == sid and c["id"] == cam
+                c["station"] == sid and str(c["id"]) == str(cam)
                 for c in (hub_admin.get("/api/v1/province/cameras").json or {}).get("cameras", [])):
             time.sleep(0.3)
         print(json.dumps({"url": f"http://127.0.0.1:{hub_port}", "password": pw, "station": sid, "camera": cam,
