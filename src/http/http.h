@@ -284,7 +284,7 @@ struct http_sent {
 typedef void (*http_sent_fn)(void *arg, catalog_t *cat, const struct http_sent *sent);
 void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
 
-/* ---- hub-signed requests (hubsign.c; docs/province.md "Hub → station
+/* ---- hub-signed requests (hubcanon.c, hubsign.c; docs/province.md "Hub → station
  * requests") --------------------------------------------------------------------
  * The province hub signs, with its Ed25519 secret key, the canonical string
  *     "wardwatch-hub-request-v2\n" METHOD "\n" TARGET "\n" TIME "\n" NONCE "\n"
