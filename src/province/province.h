@@ -291,9 +291,10 @@ struct prov_fwd_sink {
 };
 int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink, char *err, size_t errn);
 /* Pure checks: a station's base URL given at join ("http(s)://HOST[:PORT]",
- * no path); a station API path the hub forwards (after "/api/v1/": a
- * camera's snapshot, live, timeline or playback, an export, its file or
- * manifest, an event's thumbnail); a query of plain URL characters. */
+ * no path); a station API path the hub forwards a GET to (after
+ * "/api/v1/": a camera's snapshot, live, timeline or playback, an export,
+ * its file, manifest or signature, an event's thumbnail, a bundle, its tar,
+ * bundle.json or SHA256SUMS); a query of plain URL characters. */
 bool prov_station_url_ok(const char *url);
 bool prov_forward_path_ok(const char *path);
 bool prov_forward_query_ok(const char *query);
@@ -301,7 +302,7 @@ bool prov_forward_query_ok(const char *query);
  * matrix (prov_web_decide) — admin and province staff for any station, a
  * ward-officer for own_station only (its station, prov_web_own_station). */
 bool prov_forward_allowed(const struct http_user *u, const char *own_station, const char *station);
-/* The JSON body the hub forwards in a POST to target (an
+/* (fwdbody.c) The JSON body the hub forwards in a POST to target (an
  * http_hub_post_target_ok one): body must be one JSON object of at most
  * HTTP_HUB_BODY_MAX bytes, no key twice, only the keys that station route
  * reads (an export: from, to, stream; a bundle: lat, lon, radius_m, from,
