@@ -95,7 +95,7 @@ static const char *method_refusal(const struct http_req *req, bool v2, size_t bo
         if (body_len) return "hub request refused: a v1 hub request carries no body";
         return NULL;
     }
-    if (read) return NULL;
+    if (read) return body_len ? "hub request refused: a hub GET carries no body" : NULL;
     if (strcmp(req->method, "POST"))
         return "hub request refused: hub requests may only read (GET) or POST an export or a place bundle";
     if (!http_hub_post_target_ok(req->raw_uri))

@@ -111,6 +111,8 @@ try:
     sid = out.split("station ")[1].split()[0]
     token = out.split("token ")[1].split()[0]
     other_sid = hub("station", "add", "Phường Vinh Tân").stdout.decode().split("station ")[1].split()[0]
+    r = hub("user", "add", "tinh.staff", "--role", "province-staff", "--password-file", pwfile)
+    check(r.returncode == 0, "hub user add: province staff", 0, (r.returncode, r.stderr))
     for name, station in (("officer.own", sid), ("officer.other", other_sid)):
         r = hub("user", "add", name, "--role", "ward-officer", "--station", station, "--password-file", pwfile)
         check(r.returncode == 0, f"hub user add: ward-officer {name}", 0, (r.returncode, r.stderr))
@@ -226,7 +228,11 @@ try:
     r = own.post(f"{fwd}/cameras/{cam}/exports", {"from": now - 7, "to": now - 5}, timeout=200)
     check(r.status == 201 and r.json["export"]["username"] == "province:officer.own@hub",
           "a ward-officer of this station exports at its own station: 201", 201, (r.status, r.body[:200]))
-    own_export = r.json["export"]["id"] if r.status == 201 else None
+    staff = Client(hub_port)
+    check(staff.login("tinh.staff", pw).status == 200, "province staff signs in at the hub", 200, "-")
+    r = staff.post(f"{fwd}/cameras/{cam}/exports", {"from": now - 7, "to": now - 5}, timeout=200)
+    check(r.status == 201 and r.json["export"]["username"] == "province:tinh.staff@hub",
+          "province staff exports at any station: 201", 201, (r.status, r.body[:200]))
     before = exports_now()
     r = hub_admin.request("POST", f"{fwd}/cameras/{cam}/exports", raw=json.dumps({"from": now - 9, "to": now - 3}))
     check(r.status == 403, "hub CSRF: a POST without JSON Content-Type or X-Requested-With → 403", 403,
@@ -311,6 +317,11 @@ try:
     check(s == 200, "a v1 GET (a hub not yet upgraded) still reads", 200, (s, err_of(b)))
     s, b = raw(st_port, "GET", tl, signed("GET", tl, hash_of=b"x"))
     check(s == 401, "a v2 GET whose hash is not the empty body's → 401", 401, (s, err_of(b)))
+    s, b = raw(st_port, "GET", tl, signed("GET", tl, b"{}"), b"{}")
+    check(s == 401 and "no body" in err_of(b)[1], "a v2 GET with a body (its hash signed) → 401", "401 no body",
+          (s, err_of(b)))
+    s, b = raw(st_port, "GET", tl, signed("GET", tl))
+    check(s == 200, "a v2 GET as the hub sends it reads", 200, (s, err_of(b)))
 
     # ---- a place bundle through the hub ----
     t0 = time.time()
