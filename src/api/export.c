@@ -8,6 +8,8 @@
  *   GET  /api/v1/exports/{id}                 one entry
  *   GET  /api/v1/exports/{id}/file            the MP4 (attachment)
  *   GET  /api/v1/exports/{id}/manifest        the manifest JSON
+ *   GET  /api/v1/exports/{id}/signature       the manifest's signature sidecar (.sig), so a copy
+ *                                             fetched over HTTP checks offline (`wardwatch verify`)
  * EXPORT permission on the camera for all of them; creating one is audited
  * with its range and hash, and so is every download of the file (Range
  * requests too) or the manifest: a start row before the first byte and a
@@ -41,6 +43,10 @@ static json_t *export_json_urls(struct http_req *req, const struct catalog_expor
     json_t *j = export_json(e);
     json_object_set_new(j, "file_url", json_string(http_req_printf(req, "/api/v1/exports/%lld/file", (long long)e->id)));
     json_object_set_new(j, "manifest_url", json_string(http_req_printf(req, "/api/v1/exports/%lld/manifest", (long long)e->id)));
+    /* the name the file downloads under, so a client can save the manifest
+     * and signature beside it as `wardwatch verify` looks for them */
+    const char *slash = strrchr(e->path, '/');
+    json_object_set_new(j, "file_name", json_string(slash ? slash + 1 : e->path));
     return j;
 }
 
@@ -161,6 +167,25 @@ static int h_manifest(struct http_req *req, void *ud)
     return rc;
 }
 
+/* The sidecar holds the station's key and a signature over the manifest's
+ * bytes: nothing about the owner or the footage, so no audit row of its
+ * own (the manifest and file downloads beside it are audited); the caller
+ * still needs EXPORT on the camera, as for the export itself. */
+static int h_signature(struct http_req *req, void *ud)
+{
+    (void)ud;
+    struct catalog_export e;
+    int rc = load(req, &e);
+    if (rc) return rc;
+    const char *slash = strrchr(e.path, '/');
+    char *sig = ww_asprintf("%s.manifest.json.sig", e.path);
+    http_resp_filename(req, true, "%s.manifest.json.sig", slash ? slash + 1 : e.path);
+    rc = http_respond_file(req, sig, "application/json");
+    free(sig);
+    catalog_export_clear(&e);
+    return rc == WW_ENOTFOUND ? http_fail(req, rc, "this export has no signature (made before signed evidence)") : rc;
+}
+
 /* GET /api/v1/exports/{id}/verify: the same checks as `wardwatch verify`,
  * on the files as stored, against this station's key; audited. */
 static int h_verify(struct http_req *req, void *ud)
@@ -204,5 +229,6 @@ int api_export_register(struct http_server *srv, const struct api_ctx *ctx)
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/file", h_file, (void *)ctx, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/manifest", h_manifest, (void *)ctx, 0);
     if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/verify", h_verify, (void *)ctx, 0);
+    if (!rc) rc = http_route(srv, "GET", "/api/v1/exports/{id}/signature", h_signature, (void *)ctx, 0);
     return rc;
 }

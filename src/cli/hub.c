@@ -425,28 +425,58 @@ static int fetch_body(void *ud, const void *p, size_t n)
 
 static const char fetch_help[] =
     "usage: wardwatch hub fetch STATION_ID PATH --as USER [--role ROLE] [-o FILE]\n"
-    "                           --pg CONNINFO [--data DIR]\n\n"
+    "                           [--post FILE|-] --pg CONNINFO [--data DIR]\n\n"
     "Asks the station for PATH (its API path, e.g. /api/v1/cameras/1/snapshot) on\n"
     "behalf of the province user USER (role ROLE, default province), signed with\n"
     "the hub key in DIR.  The body goes to FILE (default stdout).  Exit 0 on a\n"
-    "2xx answer; otherwise the station's status and error go to stderr, exit 1.\n";
+    "2xx answer; otherwise the station's status and error go to stderr, exit 1.\n\n"
+    "--post FILE|- makes it a POST of that JSON (- = stdin, at most 64 KiB), for\n"
+    "PATH /api/v1/cameras/ID/exports ({\"from\",\"to\",\"stream\"}) or\n"
+    "/api/v1/search/place/bundle only; the body's SHA-256 is signed with it.\n";
+
+/* The --post body: FILE or stdin, at most HTTP_HUB_BODY_MAX bytes, checked
+ * and re-serialised for PATH as the hub's route does.  NULL after saying why. */
+static char *fetch_post_body(const char *src, const char *target)
+{
+    FILE *f = strcmp(src, "-") ? fopen(src, "rb") : stdin;
+    if (!f) {
+        cli_err("hub fetch: cannot open %s: %s", src, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(HTTP_HUB_BODY_MAX + 1);
+    size_t n = buf ? fread(buf, 1, HTTP_HUB_BODY_MAX + 1, f) : 0;
+    bool bad = ferror(f);
+    if (f != stdin) fclose(f);
+    char err[160] = "";
+    char *body = NULL;
+    if (!buf || bad) cli_err("hub fetch: cannot read %s", src);
+    else if (n > HTTP_HUB_BODY_MAX) cli_err("hub fetch: the --post body is larger than %d bytes", HTTP_HUB_BODY_MAX);
+    else if (!(body = prov_forward_post_body(target, buf, n, err, sizeof err))) cli_err("hub fetch: %s", err);
+    free(buf);
+    return body;
+}
 
 static int hub_fetch(struct cli_ctx *c, int argc, char **argv)
 {
-    const char *pos[2] = {0}, *pg = NULL, *data = NULL, *as = NULL, *role = "province", *out = NULL;
+    const char *pos[2] = {0}, *pg = NULL, *data = NULL, *as = NULL, *role = "province", *out = NULL,
+               *post = NULL;
     int k = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = !strcmp(a, "--pg") ? &pg : !strcmp(a, "--data") ? &data : !strcmp(a, "--as") ? &as
-                           : !strcmp(a, "--role") ? &role : !strcmp(a, "-o") ? &out : NULL;
+                           : !strcmp(a, "--role") ? &role : !strcmp(a, "-o") ? &out
+                           : !strcmp(a, "--post") ? &post : NULL;
         if (!strcmp(a, "--help")) { fputs(fetch_help, stdout); return 0; }
         if (dst && i + 1 < argc) *dst = argv[++i];
         else if (dst || a[0] == '-' || k == 2) return cli_usage("hub fetch: unexpected '%s' (see --help)", a);
         else pos[k++] = a;
     }
     if (k != 2 || !pg || !as) return cli_usage("hub fetch STATION_ID PATH --as USER --pg CONNINFO (see --help)");
+    char *body = post ? fetch_post_body(post, pos[1]) : NULL;
+    if (post && !body) return 1;
     struct prov_fwd_opts fo = {.conninfo = pg, .hub_dir = data ? data : c->data_dir, .station = pos[0],
-                               .method = "GET", .target = pos[1], .user = as, .role = role};
+                               .method = post ? "POST" : "GET", .target = pos[1], .user = as, .role = role,
+                               .body = body, .body_len = body ? strlen(body) : 0};
     struct fetch_out fout = {.path = out};
     struct prov_fwd_sink sink = {.head = fetch_head, .body = fetch_body, .ud = &fout};
     char err[256] = "";
@@ -466,6 +496,7 @@ static int hub_fetch(struct cli_ctx *c, int argc, char **argv)
         rc = 1;
     }
     free(fout.err_body);
+    free(body);
     return rc ? 1 : 0;
 }
 
@@ -485,7 +516,7 @@ static void usage(FILE *f)
                "       wardwatch hub user list [--data DIR]\n"
 
                "       wardwatch hub fetch STATION_ID PATH --as USER [--role ROLE] [-o FILE]\n"
-               "            --pg CONNINFO [--data DIR]\n");
+               "            [--post FILE|-] --pg CONNINFO [--data DIR]\n");
 }
 
 int cli_hub(struct cli_ctx *c, int argc, char **argv)

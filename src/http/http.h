@@ -284,18 +284,25 @@ struct http_sent {
 typedef void (*http_sent_fn)(void *arg, catalog_t *cat, const struct http_sent *sent);
 void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
 
-/* ---- hub-signed requests (hubsign.c; docs/province.md "Hub → station
+/* ---- hub-signed requests (hubcanon.c, hubsign.c; docs/province.md "Hub → station
  * requests") --------------------------------------------------------------------
  * The province hub signs, with its Ed25519 secret key, the canonical string
- *     "wardwatch-hub-request-v1\n" METHOD "\n" TARGET "\n" TIME "\n" NONCE "\n"
- *     STATION "\n" USER "\n" ROLE "\n"
+ *     "wardwatch-hub-request-v2\n" METHOD "\n" TARGET "\n" TIME "\n" NONCE "\n"
+ *     STATION "\n" USER "\n" ROLE "\n" BODY_SHA256 "\n"
  * (TARGET = path and query exactly as sent; TIME = Unix seconds; NONCE = 32
- * lowercase hex; no field may hold a byte outside its set, so none can hold
- * a newline) and sends it in the headers below.  A station lets it in only
- * with a good signature by the hub key stored at `station join`, |time
- * skew| <= HTTP_HUB_SKEW_S, a nonce not seen in the last
- * HTTP_HUB_NONCE_TTL_S and its own station id; the request then runs as
- * the station's province role, named "province:USER@hub" in the audit.
+ * lowercase hex; BODY_SHA256 = 64 lowercase hex of the body's SHA-256, the
+ * empty body's for a GET; no field may hold a byte outside its set, so none
+ * can hold a newline) and sends it in the headers below.  A station lets it
+ * in only with a good signature by the hub key stored at `station join`,
+ * |time skew| <= HTTP_HUB_SKEW_S, a nonce not seen in the last
+ * HTTP_HUB_NONCE_TTL_S, its own station id and a body (at most
+ * HTTP_HUB_BODY_MAX bytes) whose hash is the signed one; the request then
+ * runs as the station's province role, named "province:USER@hub" in the
+ * audit.  Methods: GET/HEAD anywhere the role reaches, POST only to the
+ * targets http_hub_post_target_ok accepts.  The v1 string (the same lines
+ * without BODY_SHA256, tag "wardwatch-hub-request-v1", no body header) is
+ * still let in for GET/HEAD without a body, so a hub not yet upgraded keeps
+ * its read-only forwarding; v1 can never POST.
  * Anything else carrying one of the headers is 401 (never the cookie). */
 #define HTTP_HUB_HDR_SIGNATURE "X-WW-Hub-Signature"
 #define HTTP_HUB_HDR_TIME "X-WW-Hub-Time"
@@ -303,16 +310,21 @@ void http_resp_count(struct http_req *req, http_sent_fn done, void *arg);
 #define HTTP_HUB_HDR_USER "X-WW-Hub-User"
 #define HTTP_HUB_HDR_ROLE "X-WW-Hub-Role"
 #define HTTP_HUB_HDR_STATION "X-WW-Hub-Station"
+#define HTTP_HUB_HDR_BODY "X-WW-Hub-Body-SHA256"
 enum {
     HTTP_HUB_SKEW_S = 60,
     HTTP_HUB_NONCE_TTL_S = 120,
     HTTP_HUB_NONCES = 4096,      /* nonces remembered at once (then 401 "try again") */
     HTTP_HUB_TARGET_MAX = 2048,
     HTTP_HUB_SIG_B64 = 89,       /* base64 of 64 bytes + NUL */
+    HTTP_HUB_BODY_MAX = 64 * 1024, /* a hub request's body: an export's or a bundle's JSON */
+    HTTP_HUB_SHA256_HEX = 65,    /* 64 hex + NUL */
 };
-/* The signed facts of one request; all strings borrowed. */
+/* The signed facts of one request; all strings borrowed.  body_sha256 NULL
+ * = a v1 claim (no body line); else 64 lowercase hex = v2. */
 struct http_hub_claim {
     const char *method, *target, *nonce, *station, *user, *role;
+    const char *body_sha256;
     int64_t time_s;
 };
 /* Every field present and of its character set and length. */
@@ -324,6 +336,13 @@ int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], ch
 /* 0 when sig_b64 is pk's signature of c; WW_EAUTH when not; WW_EINVAL when
  * the claim or the signature is malformed. */
 int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32]);
+/* The lowercase hex SHA-256 of n bytes at body (n may be 0, body NULL). */
+void http_hub_body_sha256(const void *body, size_t n, char hex[HTTP_HUB_SHA256_HEX]);
+/* The only targets a hub request may POST to, exactly (no query, no
+ * encoding): "/api/v1/cameras/{id}/exports" (id 1..19 digits, no leading
+ * 0) and "/api/v1/search/place/bundle".  Both the hub and the station ask
+ * this one function. */
+bool http_hub_post_target_ok(const char *target);
 /* The nonces seen in the last HTTP_HUB_NONCE_TTL_S (a fixed table; thread-safe). */
 struct http_hub_nonce { char nonce[32]; int64_t seen_s; /* 0 = free */ };
 struct http_hub_nonces {

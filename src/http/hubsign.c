@@ -1,11 +1,16 @@
 /*
  * hubsign.c — requests the province hub signs for a station (issue 15,
- * docs/province.md "Hub → station requests").
+ * docs/province.md "Hub → station requests"): the station's check.  The
+ * strings, signatures, POST targets and nonce table it uses are in
+ * hubcanon.c (pure, shared with the hub and the fuzzer).
  *
  * The hub signs with its Ed25519 secret key a canonical string of the
  * request (method, target as sent, time, nonce, station id, the province
- * user and role); the station checks it against the hub key it stored at
- * `station join`.  This file is the ONE place a station decides whether such
+ * user and role, and since v2 the SHA-256 of the body); the station checks
+ * it against the hub key it stored at `station join`, and the body it
+ * received against the signed hash, before any handler runs — so a POST
+ * (an export or a place bundle, nothing else) does exactly what the hub
+ * signed or nothing.  This file is the ONE place a station decides whether such
  * a request gets in: http_auth_load calls http_hub_auth whenever one of the
  * X-WW-Hub-* headers is present, and a request carrying any of them never
  * falls back to the cookie.  A replay is refused by a bounded nonce table:
@@ -16,141 +21,12 @@
  */
 #include "http/internal.h"
 
-#include <assert.h>
-#include <ctype.h>
-#include <errno.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/cat_outbox.h"
 #include "export/export.h"
-
-#define CANON_TAG "wardwatch-hub-request-v1"
-
-/* True when s is 1..max bytes long and okc accepts every byte. */
-static bool field_ok(const char *s, size_t max, bool (*okc)(int c))
-{
-    if (!s) return false;
-    size_t n = strlen(s);
-    if (n < 1 || n > max) return false;
-    for (; *s; s++)
-        if (!okc((unsigned char)*s)) return false;
-    return true;
-}
-
-static bool c_method(int c) { return c >= 'A' && c <= 'Z'; }
-static bool c_target(int c) { return c > 0x20 && c < 0x7f; }
-static bool c_nonce(int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-static bool c_station(int c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
-static bool c_user(int c) { return isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@'; }
-static bool c_role(int c) { return c >= 'a' && c <= 'z'; }
-
-bool http_hub_claim_ok(const struct http_hub_claim *c)
-{
-    return field_ok(c->method, 10, c_method) && c->target && c->target[0] == '/' &&
-           field_ok(c->target, HTTP_HUB_TARGET_MAX, c_target) && strlen(c->nonce ? c->nonce : "") == 32 &&
-           field_ok(c->nonce, 32, c_nonce) && field_ok(c->station, 64, c_station) &&
-           field_ok(c->user, 64, c_user) && field_ok(c->role, 16, c_role) && c->time_s > 0;
-}
-
-char *http_hub_canonical(const struct http_hub_claim *c)
-{
-    if (!http_hub_claim_ok(c)) return NULL;
-    /* One field a line; no field may hold a newline (checked above), so the
-     * lines cannot be shifted to make another request's string. */
-    return ww_asprintf(CANON_TAG "\n%s\n%s\n%lld\n%s\n%s\n%s\n%s\n", c->method, c->target,
-                       (long long)c->time_s, c->nonce, c->station, c->user, c->role);
-}
-
-char *http_hub_answer_canonical(const char *nonce, const char *station, const char *user)
-{
-    if (!field_ok(nonce, 32, c_nonce) || strlen(nonce) != 32 || !field_ok(station, 64, c_station) ||
-        !field_ok(user, 64, c_user))
-        return NULL;
-    return ww_asprintf("wardwatch-station-answer-v1\n%s\n%s\n%s\n", nonce, station, user);
-}
-
-static int sign_str(char *s, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
-{
-    if (!s) return WW_EINVAL;
-    unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, NULL, (const unsigned char *)s, strlen(s), sk);
-    free(s);
-    sodium_bin2base64(sig_b64, HTTP_HUB_SIG_B64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
-    return 0;
-}
-
-static int verify_str(char *s, const char *sig_b64, const unsigned char pk[32])
-{
-    unsigned char sig[crypto_sign_BYTES];
-    size_t n = 0;
-    if (!s || !sig_b64 ||
-        sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
-        n != sizeof sig) {
-        free(s);
-        return WW_EINVAL;
-    }
-    int rc = crypto_sign_verify_detached(sig, (const unsigned char *)s, strlen(s), pk) ? WW_EAUTH : 0;
-    free(s);
-    return rc;
-}
-
-int http_hub_answer_sign(const char *nonce, const char *station, const char *user, const unsigned char sk[64],
-                         char sig_b64[HTTP_HUB_SIG_B64])
-{
-    return sign_str(http_hub_answer_canonical(nonce, station, user), sk, sig_b64);
-}
-
-int http_hub_answer_verify(const char *nonce, const char *station, const char *user, const char *sig_b64,
-                           const unsigned char pk[32])
-{
-    return verify_str(http_hub_answer_canonical(nonce, station, user), sig_b64, pk);
-}
-
-int http_hub_sign(const struct http_hub_claim *c, const unsigned char sk[64], char sig_b64[HTTP_HUB_SIG_B64])
-{
-    return sign_str(http_hub_canonical(c), sk, sig_b64);
-}
-
-int http_hub_verify(const struct http_hub_claim *c, const char *sig_b64, const unsigned char pk[32])
-{
-    return verify_str(http_hub_canonical(c), sig_b64, pk);
-}
-
-void http_hub_nonces_init(struct http_hub_nonces *t)
-{
-    memset(t, 0, sizeof *t);
-    pthread_mutex_init(&t->mu, NULL);
-}
-
-void http_hub_nonces_free(struct http_hub_nonces *t) { pthread_mutex_destroy(&t->mu); }
-
-int http_hub_nonce_take(struct http_hub_nonces *t, const char *nonce, int64_t now_s)
-{
-    assert(strlen(nonce) == 32);
-    pthread_mutex_lock(&t->mu);
-    int rc = 0;
-    size_t free_slot = HTTP_HUB_NONCES;
-    for (size_t i = 0; i < HTTP_HUB_NONCES; i++) {
-        struct http_hub_nonce *e = &t->e[i];
-        if (e->seen_s && now_s - e->seen_s > HTTP_HUB_NONCE_TTL_S) e->seen_s = 0; /* aged out */
-        if (!e->seen_s) {
-            if (free_slot == HTTP_HUB_NONCES) free_slot = i;
-        } else if (!memcmp(e->nonce, nonce, 32)) {
-            rc = WW_ECONFLICT;
-            break;
-        }
-    }
-    if (!rc && free_slot == HTTP_HUB_NONCES) rc = -ENOSPC;
-    if (!rc) {
-        memcpy(t->e[free_slot].nonce, nonce, 32);
-        t->e[free_slot].seen_s = now_s;
-    }
-    pthread_mutex_unlock(&t->mu);
-    return rc;
-}
 
 const char *http_req_target(const struct http_req *req) { return req->raw_uri; }
 
@@ -206,6 +82,28 @@ static bool refuse(struct http_req *req, const char *why)
     return true;
 }
 
+/* The method, target and body rules of a claim the signature will be
+ * checked on: NULL when they hold, else why not (for the 401). */
+static const char *method_refusal(const struct http_req *req, bool v2, size_t body_len)
+{
+    bool read = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+    if (body_len > HTTP_HUB_BODY_MAX) return "hub request refused: its body is larger than 64 KiB";
+    if (!v2) {
+        /* an older hub (v1 signs no body): it may still look, never make anything */
+        if (!read) return "hub request refused: a v1 hub request may only read (GET); a POST needs the v2 "
+                          "signature with " HTTP_HUB_HDR_BODY;
+        if (body_len) return "hub request refused: a v1 hub request carries no body";
+        return NULL;
+    }
+    if (read) return body_len ? "hub request refused: a hub GET carries no body" : NULL;
+    if (strcmp(req->method, "POST"))
+        return "hub request refused: hub requests may only read (GET) or POST an export or a place bundle";
+    if (!http_hub_post_target_ok(req->raw_uri))
+        return "hub request refused: a hub request may POST only to /api/v1/cameras/{id}/exports and "
+               "/api/v1/search/place/bundle";
+    return NULL;
+}
+
 bool http_hub_auth(struct http_req *req)
 {
     const char *sig = http_req_header(req, HTTP_HUB_HDR_SIGNATURE);
@@ -214,18 +112,21 @@ bool http_hub_auth(struct http_req *req)
     const char *user = http_req_header(req, HTTP_HUB_HDR_USER);
     const char *role = http_req_header(req, HTTP_HUB_HDR_ROLE);
     const char *station = http_req_header(req, HTTP_HUB_HDR_STATION);
-    if (!sig && !tm && !nonce && !user && !role && !station) return false; /* not a hub request */
+    const char *body_hash = http_req_header(req, HTTP_HUB_HDR_BODY); /* absent: v1 */
+    if (!sig && !tm && !nonce && !user && !role && !station && !body_hash) return false; /* not a hub request */
     if (!sig || !tm || !nonce || !user || !role || !station)
         return refuse(req, "hub request: a signature header is missing (X-WW-Hub-Signature, -Time, -Nonce, "
                            "-User, -Role and -Station are all needed)");
     char *end;
     long long t = strtoll(tm, &end, 10);
     struct http_hub_claim c = {.method = req->method, .target = req->raw_uri, .time_s = t, .nonce = nonce,
-                               .station = station, .user = user, .role = role};
+                               .station = station, .user = user, .role = role, .body_sha256 = body_hash};
     if (*end || end == tm || !http_hub_claim_ok(&c)) return refuse(req, "hub request: malformed signature headers");
-    /* v1 forwards looks only (docs/province.md): even a good hub key changes nothing here */
-    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
-        return refuse(req, "hub request refused: hub requests may only read (GET)");
+    /* The whole body is in by now: dispatch (and so this) runs after the last chunk. */
+    size_t body_len = 0;
+    const char *body = http_req_body(req, &body_len);
+    const char *why = method_refusal(req, body_hash != NULL, body_len);
+    if (why) return refuse(req, why);
     catalog_t *cat = http_req_catalog(req);
     if (!cat) return refuse(req, "hub request: the catalog is not available");
     char *own;
@@ -238,6 +139,14 @@ bool http_hub_auth(struct http_req *req)
     if (skew > HTTP_HUB_SKEW_S || skew < -HTTP_HUB_SKEW_S)
         return refuse(req, "hub request refused: its time is more than 60 s away from the station's clock");
     if (http_hub_verify(&c, sig, pk)) return refuse(req, "hub request refused: the signature is not the hub's");
+    if (body_hash) {
+        /* The signature holds for the hash it names; the body must be the one hashed.  Checked
+         * before the nonce is taken, so a tampered copy does not use up the real request's nonce. */
+        char got[HTTP_HUB_SHA256_HEX];
+        http_hub_body_sha256(body, body_len, got);
+        if (sodium_memcmp(got, body_hash, 64))
+            return refuse(req, "hub request refused: the body is not the one the hub signed (SHA-256 differs)");
+    }
     /* Only a good signature may take a table slot, so forged requests cannot fill it. */
     int rc = http_hub_nonce_take(&req->srv->hub_nonces, nonce, now);
     if (rc == WW_ECONFLICT) return refuse(req, "hub request refused: its nonce was already used (a replay)");

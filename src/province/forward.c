@@ -10,8 +10,17 @@
  * constant memory at the pace of whoever reads it (the hub's HTTP client or
  * `hub fetch`'s file).
  *
+ * Making something at a station (issue 15: an export, a place bundle) is
+ * a POST to one of the two targets http_hub_post_target_ok accepts — the
+ * hub refuses any other before it signs, the station again before any
+ * handler; the JSON body is checked here (prov_forward_post_body) and its
+ * SHA-256 is a line of the signed string (v2), so the station runs exactly
+ * the request the hub checked.
+ *
  * Timeouts: connecting FWD_CONNECT_MS, the station's status and headers
- * within FWD_HEADERS_MS (a snapshot waits for a keyframe), then the
+ * within FWD_HEADERS_MS (a snapshot waits for a keyframe; a POST within
+ * FWD_POST_HEADERS_MS: the station answers an export once its file is
+ * written and fsynced, a bundle once every camera's is), then the
  * transfer ends when less than 1 byte/s arrives for FWD_IDLE_S.  A live
  * stream has no total limit of its own: the station bounds it (consent end,
  * the playback window).
@@ -34,6 +43,7 @@
 #define FWD_BUF_CAP (256 * 1024)
 #define FWD_CONNECT_MS 5000L
 #define FWD_HEADERS_MS 30000
+#define FWD_POST_HEADERS_MS 180000
 #define FWD_IDLE_S 30L
 
 struct prov_fwd {
@@ -71,12 +81,14 @@ static bool id_seg(const char *s, size_t n)
 bool prov_forward_path_ok(const char *path)
 {
     /* Only what a province user looks at: pictures and recordings of one
-     * camera, one export's files, one event's thumbnail.  Anything else of
+     * camera, one export's files, one event's thumbnail, one bundle (what a
+     * forwarded POST made: its listing, tar, manifest).  Anything else of
      * the station (users, settings, owners' details) is never forwarded. */
     static const struct { const char *head, *tail; } allowed[] = {
         {"cameras/", "/snapshot"}, {"cameras/", "/live"},     {"cameras/", "/timeline"},
         {"cameras/", "/playback"}, {"exports/", ""},          {"exports/", "/file"},
-        {"exports/", "/manifest"}, {"events/", "/thumbnail"},
+        {"exports/", "/manifest"}, {"exports/", "/signature"}, {"events/", "/thumbnail"}, {"bundles/", ""},
+        {"bundles/", "/bundle.tar"}, {"bundles/", "/files/bundle.json"}, {"bundles/", "/files/SHA256SUMS"},
     };
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
         size_t hl = strlen(allowed[i].head), tl = strlen(allowed[i].tail), n = strlen(path);
@@ -217,8 +229,11 @@ static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char
     char sig[HTTP_HUB_SIG_B64];
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(nonce, 33, rnd, sizeof rnd);
+    char body_hash[HTTP_HUB_SHA256_HEX];
+    http_hub_body_sha256(o->body, o->body_len, body_hash); /* a GET: the empty body's */
     struct http_hub_claim c = {.method = o->method, .target = target, .time_s = ww_wall_us() / 1000000,
-                               .nonce = nonce, .station = o->station, .user = o->user, .role = o->role};
+                               .nonce = nonce, .station = o->station, .user = o->user, .role = o->role,
+                               .body_sha256 = body_hash};
     if (http_hub_sign(&c, sk, sig)) {
         snprintf(err, errn, "cannot sign: method, path, station, user (letters, digits, . _ - @) or role "
                             "(a-z) malformed");
@@ -234,6 +249,11 @@ static struct curl_slist *sign_headers(const struct prov_fwd_opts *o, const char
     ADD(HTTP_HUB_HDR_USER, o->user);
     ADD(HTTP_HUB_HDR_ROLE, o->role);
     ADD(HTTP_HUB_HDR_STATION, o->station);
+    ADD(HTTP_HUB_HDR_BODY, body_hash);
+    if (o->body) {
+        h = curl_slist_append(h, "Content-Type: application/json"); /* the station's CSRF rule asks for it */
+        h = curl_slist_append(h, "Expect:"); /* the body is small: send it at once, no 100-continue round */
+    }
 #undef ADD
     return h;
 }
@@ -271,6 +291,16 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
         snprintf(err, errn, "bad station id or path");
         return -EINVAL;
     }
+    bool post = o->method && !strcmp(o->method, "POST");
+    if (!o->method || (!post && strcmp(o->method, "GET")) || (post != (o->body != NULL))) {
+        snprintf(err, errn, "the hub forwards GET, or POST with a body");
+        return -EINVAL;
+    }
+    if (post && (!http_hub_post_target_ok(o->target) || o->body_len > HTTP_HUB_BODY_MAX)) {
+        snprintf(err, errn, "the hub POSTs only a JSON body of at most 64 KiB to /api/v1/cameras/{id}/exports or "
+                            "/api/v1/search/place/bundle");
+        return -EINVAL;
+    }
     unsigned char sk[64];
     if (prov_hub_key_load(o->hub_dir, sk)) {
         snprintf(err, errn, "no hub key in %s (run `wardwatch hub init`)", o->hub_dir);
@@ -295,6 +325,10 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
     f->m = curl_multi_init();
     curl_easy_setopt(f->h, CURLOPT_URL, url);
     curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, o->method);
+    if (post) { /* libcurl sends these bytes as they are (its own copy): the ones hashed and signed */
+        curl_easy_setopt(f->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
+        curl_easy_setopt(f->h, CURLOPT_COPYPOSTFIELDS, o->body);
+    }
     curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, f->hdrs);
     curl_easy_setopt(f->h, CURLOPT_PATH_AS_IS, 1L); /* send the target exactly as signed */
     curl_easy_setopt(f->h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -308,11 +342,12 @@ int prov_fwd_open(const struct prov_fwd_opts *o, struct prov_fwd **out, char *er
     curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
     free(url);
     curl_multi_add_handle(f->m, f->h);
-    int64_t deadline = ww_mono_us() + FWD_HEADERS_MS * 1000LL;
+    int64_t wait_ms = post ? FWD_POST_HEADERS_MS : FWD_HEADERS_MS, deadline = ww_mono_us() + wait_ms * 1000LL;
     while (!f->headers_done && !f->done && ww_mono_us() < deadline) step(f, 200);
     if (!f->headers_done) {
-        snprintf(err, errn, "the station did not answer: %s",
-                 f->done ? curl_easy_strerror(f->result) : "no status within 30 s");
+        char waited[40];
+        snprintf(waited, sizeof waited, "no status within %lld s", (long long)(wait_ms / 1000));
+        snprintf(err, errn, "the station did not answer: %s", f->done ? curl_easy_strerror(f->result) : waited);
         prov_fwd_close(f);
         return -EHOSTUNREACH;
     }
@@ -441,34 +476,32 @@ static void stream_free(void *ctx)
     free(s);
 }
 
-static int h_forward(struct http_req *req, void *ud)
+/* The hub's permission matrix for a station's video: true when allowed;
+ * else false with the refusal queued (a ward-officer asking for another
+ * station gets "no such station", web.c's rule).  A bool and not
+ * http_error's code, which is 0 once the refusal is queued. */
+static bool gate(struct http_req *req, const char *station, const char *what)
 {
-    const struct prov_forward_http *fh = ud;
     const struct http_user *u = http_req_user(req);
-    const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
     const char *own = prov_web_own_station(req);
-    if (!prov_forward_allowed(u, own, station)) {
-        /* another station than a ward-officer's own is "no such station" (web.c) */
-        if (u && u->role == CATALOG_ROLE_OFFICER && own) return http_error(req, 404, "not_found", "no such station");
-        return http_error(req, 403, "forbidden", "your role may not open a station's video");
-    }
-    if (!rest || !prov_forward_path_ok(rest))
-        return http_error(req, 404, "not_found", "the hub forwards only a camera's snapshot, live, timeline and "
-                                                 "playback, an export's files and an event's thumbnail");
-    const char *q = strchr(http_req_target(req), '?');
-    if (q && !prov_forward_query_ok(q + 1)) return http_error(req, 400, "bad_request", "unusual query string");
-    struct prov_fwd_opts o = {.conninfo = fh->conninfo, .hub_dir = fh->hub_dir, .station = station,
-                              .method = "GET", .target = http_req_printf(req, "/api/v1/%s%s", rest, q ? q : ""),
-                              .user = u->username, .role = catalog_role_name(u->role)};
+    if (prov_forward_allowed(u, own, station)) return true;
+    if (u && u->role == CATALOG_ROLE_OFFICER && own) http_error(req, 404, "not_found", "no such station");
+    else http_error(req, 403, "forbidden", "your role may not %s", what);
+    return false;
+}
+
+/* Signs and sends o, then streams the station's answer back as it is. */
+static int pass_on(struct http_req *req, const struct prov_fwd_opts *o)
+{
     struct prov_fwd *f;
     char err[256] = "";
-    int rc = prov_fwd_open(&o, &f, err, sizeof err);
+    int rc = prov_fwd_open(o, &f, err, sizeof err);
     if (rc) {
         unsigned st = prov_fwd_http_status(rc);
         return http_error(req, st, st == 400 ? "bad_request" : st == 404 ? "not_found" : st == 409 ? "conflict"
                                    : st == 502 ? "bad_gateway" : st == 503 ? "unavailable" : "internal", "%s", err);
     }
-    ww_info("province", "%s forwards GET %s to %s: HTTP %ld", u->username, o.target, station, f->status);
+    ww_info("province", "%s forwards %s %s to %s: HTTP %ld", o->user, o->method, o->target, o->station, f->status);
     const char *disp = prov_fwd_header(f, "Content-Disposition"), *sha = prov_fwd_header(f, "X-Content-SHA256");
     if (disp) http_resp_header(req, "Content-Disposition", disp);
     if (sha) http_resp_header(req, "X-Content-SHA256", sha);
@@ -480,7 +513,54 @@ static int h_forward(struct http_req *req, void *ud)
                                stream_read, s, stream_free);
 }
 
+static int h_forward(struct http_req *req, void *ud)
+{
+    const struct prov_forward_http *fh = ud;
+    const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
+    if (!gate(req, station, "open a station's video")) return 0;
+    if (!rest || !prov_forward_path_ok(rest))
+        return http_error(req, 404, "not_found", "the hub forwards only a camera's snapshot, live, timeline and "
+                                                 "playback, an export's or a bundle's files and an event's thumbnail");
+    const char *q = strchr(http_req_target(req), '?');
+    if (q && !prov_forward_query_ok(q + 1)) return http_error(req, 400, "bad_request", "unusual query string");
+    const struct http_user *u = http_req_user(req);
+    struct prov_fwd_opts o = {.conninfo = fh->conninfo, .hub_dir = fh->hub_dir, .station = station,
+                              .method = "GET", .target = http_req_printf(req, "/api/v1/%s%s", rest, q ? q : ""),
+                              .user = u->username, .role = catalog_role_name(u->role)};
+    return pass_on(req, &o);
+}
+
+/* POST …/forward/cameras/{id}/exports and …/forward/search/place/bundle:
+ * an export or a bundle made at the station for this hub user.  Checked
+ * in the order that leaks least: who (the matrix), where (the two paths,
+ * no query), what (the body), and only then does the hub sign anything. */
+static int h_forward_post(struct http_req *req, void *ud)
+{
+    const struct prov_forward_http *fh = ud;
+    const char *station = http_req_param(req, "station"), *rest = http_req_param(req, "*");
+    if (!gate(req, station, "make an export or a bundle at a station")) return 0;
+    const char *target = rest ? http_req_printf(req, "/api/v1/%s", rest) : NULL;
+    if (!target || strchr(http_req_target(req), '?') || !http_hub_post_target_ok(target))
+        return http_error(req, 404, "not_found", "the hub forwards a POST only to cameras/{id}/exports and "
+                                                 "search/place/bundle");
+    size_t n = 0;
+    const char *raw = http_req_body(req, &n);
+    char err[160];
+    char *body = prov_forward_post_body(target, raw, n, err, sizeof err);
+    if (!body) return http_error(req, n > HTTP_HUB_BODY_MAX ? 413 : 400, n > HTTP_HUB_BODY_MAX ? "too_large"
+                                 : "bad_request", "%s", err);
+    const char *copy = http_req_strdup(req, body);
+    free(body);
+    const struct http_user *u = http_req_user(req);
+    struct prov_fwd_opts o = {.conninfo = fh->conninfo, .hub_dir = fh->hub_dir, .station = station,
+                              .method = "POST", .target = target, .user = u->username,
+                              .role = catalog_role_name(u->role), .body = copy, .body_len = strlen(copy)};
+    return pass_on(req, &o);
+}
+
 int prov_forward_register(struct http_server *srv, const struct prov_forward_http *fh)
 {
-    return http_route(srv, "GET", "/api/v1/province/stations/{station}/forward/*", h_forward, (void *)fh, 0);
+    int rc = http_route(srv, "GET", "/api/v1/province/stations/{station}/forward/*", h_forward, (void *)fh, 0);
+    return rc ? rc : http_route(srv, "POST", "/api/v1/province/stations/{station}/forward/*", h_forward_post,
+                                (void *)fh, 0);
 }

@@ -250,9 +250,11 @@ struct prov_fwd_opts {
     const char *conninfo;  /* PostgreSQL: the station's URL */
     const char *hub_dir;   /* holds hub.key */
     const char *station;   /* the station id */
-    const char *method;    /* "GET" */
+    const char *method;    /* "GET", or "POST" to an http_hub_post_target_ok target */
     const char *target;    /* "/api/v1/…" with the query, as it is to be sent and signed */
     const char *user, *role; /* the province user it is done for */
+    const char *body;      /* POST: the JSON sent (body_len bytes, <= HTTP_HUB_BODY_MAX); GET: NULL */
+    size_t body_len;
 };
 struct prov_fwd;
 #define PROV_FWD_END ((ssize_t)-1)
@@ -289,9 +291,10 @@ struct prov_fwd_sink {
 };
 int prov_forward(const struct prov_fwd_opts *o, const struct prov_fwd_sink *sink, char *err, size_t errn);
 /* Pure checks: a station's base URL given at join ("http(s)://HOST[:PORT]",
- * no path); a station API path the hub forwards (after "/api/v1/": a
- * camera's snapshot, live, timeline or playback, an export, its file or
- * manifest, an event's thumbnail); a query of plain URL characters. */
+ * no path); a station API path the hub forwards a GET to (after
+ * "/api/v1/": a camera's snapshot, live, timeline or playback, an export,
+ * its file, manifest or signature, an event's thumbnail, a bundle, its tar,
+ * bundle.json or SHA256SUMS); a query of plain URL characters. */
 bool prov_station_url_ok(const char *url);
 bool prov_forward_path_ok(const char *path);
 bool prov_forward_query_ok(const char *query);
@@ -299,10 +302,22 @@ bool prov_forward_query_ok(const char *query);
  * matrix (prov_web_decide) — admin and province staff for any station, a
  * ward-officer for own_station only (its station, prov_web_own_station). */
 bool prov_forward_allowed(const struct http_user *u, const char *own_station, const char *station);
+/* (fwdbody.c) The JSON body the hub forwards in a POST to target (an
+ * http_hub_post_target_ok one): body must be one JSON object of at most
+ * HTTP_HUB_BODY_MAX bytes, no key twice, only the keys that station route
+ * reads (an export: from, to, stream; a bundle: lat, lon, radius_m, from,
+ * to, camera_ids, note) with plausible types.  The station checks the
+ * values.  Returns the compact re-serialisation (malloc'd; what is signed
+ * and sent, so the station gets exactly what was checked), or NULL with
+ * err set. */
+char *prov_forward_post_body(const char *target, const char *body, size_t n, char *err, size_t errn);
 /* hub.key (libsodium's 64-byte Ed25519 secret key) from dir: 0 or -errno. */
 int prov_hub_key_load(const char *dir, unsigned char sk[64]);
 /* GET /api/v1/province/stations/{station}/forward/{path…}: for a signed-in
- * hub user, the station's answer streamed through.  Borrowed; must outlive
+ * hub user, the station's answer streamed through.  POST to the same
+ * prefix for cameras/{id}/exports and search/place/bundle only, its JSON
+ * body checked by prov_forward_post_body (and CSRF by the server, as every
+ * state-changing route).  Borrowed; must outlive
  * the server. */
 struct prov_forward_http {
     const char *conninfo;

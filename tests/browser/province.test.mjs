@@ -80,6 +80,19 @@ await run(async (keep) => {
     check(snapErr.includes('chưa khai báo địa chỉ'), '"Xem ảnh" on a station joined without --url says why there is no picture',
       'chưa khai báo địa chỉ', snapErr);
     check(await page.isHidden('#snap-img'), 'no picture is shown then', 'hidden', 'visible');
+    // the panel offers "Trích xuất" for that camera, the last 10 minutes by default; made
+    // through the hub, the station's refusal (here: joined without --url) is said in Vietnamese
+    check(await page.isVisible('#exp-form'), 'the picture panel offers an export', 'visible', 'hidden');
+    const span = await page.evaluate(() => new Date(document.querySelector('#exp-to').value)
+      - new Date(document.querySelector('#exp-from').value));
+    check(span === 10 * 60 * 1000, 'the export defaults to the last 10 minutes', 600000, span);
+    await page.click('#exp-go');
+    await page.waitForFunction(() => document.querySelector('#exp-status')?.textContent.includes('chưa khai báo'), null,
+      { timeout: 10000 }).catch(() => {});
+    const expErr = await page.textContent('#exp-status');
+    check(expErr.includes('chưa khai báo địa chỉ'), '"Trích xuất" at a station joined without --url says why',
+      'chưa khai báo địa chỉ', expErr);
+    check((await page.$$('#exp-links a')).length === 0, 'no download is offered then', 0, (await page.$$('#exp-links a')).length);
 
     await page.fill('#from', '2026-10-01');
     await page.fill('#to', '2027-01-01');
@@ -107,6 +120,8 @@ await run(async (keep) => {
     await page.waitForSelector('#signin:not([hidden])');
     check(await page.isHidden('#console'), 'sign-out hides the console', true, false);
     check(await page.isHidden('#snap'), 'sign-out clears the picture panel', 'hidden', 'visible');
+    check(await page.isHidden('#exp-form') && (await page.textContent('#exp-status')) === '',
+      'sign-out clears the export controls', 'hidden, empty', await page.textContent('#exp-status'));
 
     // the ward-officer of station A
     await signIn(page, world, 'phuong.a', world.password);

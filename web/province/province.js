@@ -3,6 +3,8 @@
 // before.  It reads only the hub's GET /api/v1/province/* (and the
 // session routes); every value goes in through textContent, never as HTML.
 
+import { showExport, clearExport } from './export.js';
+
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -91,6 +93,7 @@ async function showSnapshot(c, btn) {
   $('snap-error').textContent = '';
   $('snap-error').title = '';
   $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station} — đang lấy ảnh từ trạm…`;
+  showExport(c);
   btn.disabled = true;
   try {
     const path = `/api/v1/province/stations/${encodeURIComponent(c.station)}/forward/cameras/${encodeURIComponent(c.id)}/snapshot`;
@@ -128,6 +131,7 @@ function clearSnapshot() {
   $('snap-error').title = '';
   if (snapUrl) URL.revokeObjectURL(snapUrl);
   snapUrl = null;
+  clearExport();
 }
 
 function snapButton(c) {
