@@ -62,11 +62,11 @@ def user_add(hub, pwfile, name, role, station=None):
 def station_b(sim):
     """B's world as its outbox would send it: a ward, two cameras with
     coordinates, assessments of criteria 1 and 2 (2 reviewed), three events."""
-    sim.new(1, {"id": 1, "name": "Phường Đa Kao", "district": "Quận 1"}, entity="ward")
+    sim.new(1, {"id": 1, "name": "Phường Đa Kao", "district": "TP Vinh"}, entity="ward")
     sim.new(1, {"id": 1, "name": "Bến xe", "ward_id": 1, "state": "dark", "state_since_us": T0,
-                "latitude": 10.7905, "longitude": 106.6990, "direction_deg": 45})
+                "latitude": 18.6790, "longitude": 105.6990, "direction_deg": 45})
     sim.new(2, {"id": 2, "name": "Công viên", "ward_id": 1, "state": "online", "state_since_us": T0,
-                "latitude": 10.7912, "longitude": 106.7001})
+                "latitude": 18.6797, "longitude": 105.7004})
     for aid, crit, side, result in ((1, 1, "self", "met"), (2, 2, "self", "in_progress"),
                                     (3, 2, "review", "not_met"), (4, 1, "self", "not_met")):
         sim.new(aid, {"id": aid, "ward_id": 1, "year": YEAR, "criterion_id": 100 + crit, "criterion": crit,
@@ -352,8 +352,8 @@ def check_map(w, cl):
     cams = {(c["station"], c["id"]): c for c in r.json["cameras"]}
     bc = cams.get((b, "1"), {})
     check((bc.get("latitude"), bc.get("longitude"), bc.get("direction_deg"), bc.get("state"), bc.get("ward"))
-          == (10.7905, 106.699, 45, "dark", "Phường Đa Kao"),
-          "map: B's camera with its coordinates, direction, state and ward", "10.7905, 106.699", bc)
+          == (18.679, 105.699, 45, "dark", "Phường Đa Kao"),
+          "map: B's camera with its coordinates, direction, state and ward", "18.679, 105.699", bc)
     ac = cams.get((a, str(w["cam"])), {})
     check(ac.get("latitude") == 18.6745 and ac.get("longitude") == 105.692 and ac.get("direction_deg") == 120,
           "map: A's camera as the station set it", (18.6745, 105.692, 120), ac)
