@@ -621,11 +621,17 @@ int prov_pg_read_indexes(prov_pg *pg)
      * camera; the replicated rows table has only its primary key */
     PGresult *r = PQexec(pg->conn,
                          "SET client_min_messages = warning;"
+                         /* jsonb, as pgread.c compares: an index on a cast would
+                          * make a bad value of one station fail its inserts */
                          "CREATE INDEX IF NOT EXISTS rows_event_start ON rows"
-                         " (((data->>'start_us')::bigint) DESC, station, id)"
+                         " ((data->'start_us') DESC, station DESC, id DESC)"
+                         " WHERE entity = 'event' AND NOT deleted;"
+                         /* one station's (and one camera's) events: its own range */
+                         "CREATE INDEX IF NOT EXISTS rows_event_station_start ON rows"
+                         " (station, (data->'start_us') DESC, id DESC)"
                          " WHERE entity = 'event' AND NOT deleted;"
                          "CREATE INDEX IF NOT EXISTS rows_assessment_year ON rows"
-                         " (((data->>'year')::int), station) WHERE entity = 'assessment' AND NOT deleted;");
+                         " ((data->'year'), station) WHERE entity = 'assessment' AND NOT deleted;");
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -EIO;
     if (rc) log_pg("console indexes", pg->conn);
     PQclear(r);

@@ -80,8 +80,10 @@ function render(m) {
     }
     tr.append(act);
   }
-  $('matrix-note').textContent = m.unnumbered
-    ? `${m.unnumbered} kết quả đánh giá từ trạm chưa nâng cấp (chưa có số tiêu chí) chưa hiện trong bảng.` : '';
+  $('matrix-note').textContent = [
+    m.criteria.length ? '' : `Chưa có kết quả đánh giá tiêu chí nào của năm ${m.year}.`,
+    m.unnumbered ? `${m.unnumbered} kết quả đánh giá từ trạm chưa nâng cấp (chưa có số tiêu chí) chưa hiện trong bảng.` : '',
+  ].filter(Boolean).join(' ');
 }
 
 export async function loadMatrix() {
