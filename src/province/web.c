@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,7 +318,13 @@ static int h_events(struct http_req *req, void *ud)
  * (hub-http.db) before it is published; the station applies it and the
  * assessment comes back through the outbox (202: sent, not yet applied). */
 
-enum { REVIEW_MAX = 200 };
+enum { REVIEW_MAX = 200, REVIEW_ANSWERED = 1 /* review_send has sent the answer itself */ };
+
+/* prov_review_publish calls mosquitto_lib_init/cleanup around each message,
+ * and libmosquitto counts those in a plain unsigned int: two handler
+ * threads reviewing at once would race on it.  Reviews are rare; one at a
+ * time costs nothing. */
+static pthread_mutex_t review_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct review_in {
     int64_t ward, year;
@@ -363,7 +370,9 @@ static int review_parse(struct http_req *req, struct review_in *in)
     return 0;
 }
 
-/* Signs, audits and publishes each criterion's review; *sent lists them. */
+/* Signs, audits and publishes each criterion's review; *sent lists them.
+ * 0, a failure to answer with, or REVIEW_ANSWERED (the broker refused one:
+ * the 503 naming those that went out is already the answer). */
 static int review_send(struct http_req *req, const struct prov_http *h, const char *station,
                        const struct review_in *in, json_t *sent)
 {
@@ -391,10 +400,11 @@ static int review_send(struct http_req *req, const struct prov_http *h, const ch
         free(payload);
         if (rc) {
             ww_log(WW_LOG_ERROR, "province", "review %s for %s: the broker did not take it", id, station);
-            return http_respond_json(req, 503,
-                                     json_pack("{s:{s:s, s:s}, s:O}", "error", "code", "unavailable", "message",
-                                               "the broker did not take the review; those in `sent` went out",
-                                               "sent", sent));
+            rc = http_respond_json(req, 503,
+                                   json_pack("{s:{s:s, s:s}, s:O}", "error", "code", "unavailable", "message",
+                                             "the broker did not take the review; those in `sent` went out",
+                                             "sent", sent));
+            return rc ? rc : REVIEW_ANSWERED;
         }
         json_array_append_new(sent, json_pack("{s:i, s:s, s:s}", "criterion", in->crit[i], "result",
                                               in->result[i], "review_id", id));
@@ -424,10 +434,12 @@ static int h_review(struct http_req *req, void *ud)
     if (rc) return rc;
     if (!known) return http_fail(req, WW_ENOTFOUND, "no such ward at this station");
     json_t *sent = json_array();
+    pthread_mutex_lock(&review_lock);
     rc = review_send(req, h, station, in, sent);
+    pthread_mutex_unlock(&review_lock);
     if (rc) {
         json_decref(sent);
-        return rc;
+        return rc == REVIEW_ANSWERED ? 0 : rc;
     }
     return http_respond_json(req, 202,
                              json_pack("{s:s, s:I, s:I, s:o}", "station", station, "ward_id", (json_int_t)in->ward,

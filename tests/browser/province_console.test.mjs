@@ -91,11 +91,18 @@ await run(async (keep) => {
     check(none.includes('ít nhất một tiêu chí'), 'a review with no result chosen is refused in the page', 'ít nhất một tiêu chí', none);
     await page.selectOption('#rv-3', 'met');
     await page.selectOption('#rv-1', 'in_progress');
+    // criterion 5 has no column yet (no ward assessed it): named by its number
+    await page.fill('#rv-other-num', '3');
+    await page.selectOption('#rv-other', 'not_met');
+    await page.click('#review-form button[type=submit]');
+    const dup = await page.textContent('#review-error');
+    check(dup.includes('đã có trong bảng'), 'a criterion named twice (its row and "other") is refused in the page', 'đã có trong bảng', dup);
+    await page.fill('#rv-other-num', '5');
     await page.fill('#review-notes', 'Đã kiểm tra hồ sơ tại phường');
     await shotOf(page, 'section[aria-labelledby="h-matrix"]', 'province-review-form');
     await page.click('#review-form button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#review-status').textContent.includes('Đã gửi'), null, { timeout: 15000 });
-    check((await page.textContent('#review-status')).includes('Đã gửi 2'), 'the console says two results were sent', 'Đã gửi 2',
+    check((await page.textContent('#review-status')).includes('Đã gửi 3'), 'the console says three results were sent', 'Đã gửi 3',
       await page.textContent('#review-status'));
     // the station applies it; its outbox brings the assessment back to the hub
     let a3 = null;
@@ -107,6 +114,8 @@ await run(async (keep) => {
     check(a3 === 'met', "the station applied the review: A's criterion 3 is met (✓)", 'met', a3);
     const a1 = await cellOf(page, world.a, String(world.ward_a), 1);
     check(a1 === 'in_progress', "A's criterion 1 is in progress", 'in_progress', a1);
+    const a5 = await cellOf(page, world.a, String(world.ward_a), 5);
+    check(a5 === 'not_met', "criterion 5, named by number, now has a column: not met for A", 'not_met', a5);
     const t3 = await page.getAttribute(`#matrix tr[data-station="${world.a}"] td[data-criterion="3"]`, 'title');
     check(t3.includes('province:tinh.staff') && t3.includes('Đã kiểm tra hồ sơ'), "the cell's title names the reviewer and the note",
       'province:tinh.staff', t3);

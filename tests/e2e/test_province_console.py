@@ -359,6 +359,19 @@ def check_map(w, cl):
           "map: A's camera as the station set it", (18.6745, 105.692, 120), ac)
 
 
+def check_broker_down(w, cl):
+    """Last: the broker stopped, a review cannot go out — a 503 that says so
+    and names what went out (nothing), never a 202."""
+    w["mq"].stop()
+    t0 = time.time()
+    r = cl["tinh.admin"].post(f"/api/v1/province/reviews?station={w['a']}",
+                              {"ward_id": w["ward_a"], "year": YEAR, "results": [{"criterion": 4, "result": "met"}]},
+                              timeout=60)
+    check(r.status == 503 and r.json.get("sent") == [] and "broker" in r.error_message(),
+          "with the broker down a review is 503, `sent` empty", "503, sent []", (r.status, r.text[:300]))
+    log(f"the refused review answered in {time.time() - t0:.1f} s (the publish waits up to 10 s)")
+
+
 def main():
     world = "--world" in sys.argv
     tmp = tempfile.mkdtemp(prefix="ww-console-")
@@ -376,6 +389,7 @@ def main():
         check_review(w, cl)
         check_map(w, cl)
         check_events(w, cl)
+        check_broker_down(w, cl)
     finally:
         if w:
             close(w)

@@ -123,6 +123,15 @@ function openForm(w) {
       el('label', { for: id, text: `Tiêu chí ${c.num}${c.title ? ` — ${c.title}` : ''}` }), sel,
       el('span', { class: 'muted', text: now || 'Chưa đánh giá' })));
   }
+  // a criterion no ward has assessed yet has no column: named by its number
+  const other = el('select', { id: 'rv-other', name: 'rv-other', onchange: () => { $('review-error').textContent = ''; } },
+    el('option', { value: '', text: '— Không đổi —' }),
+    ...Object.entries(RESULT).map(([v, t]) => el('option', { value: v, text: t })));
+  list.append(el('div', { class: 'rv-row' },
+    el('label', { for: 'rv-other-num', text: 'Tiêu chí khác, số' }),
+    el('span', { class: 'row' }, el('input', { id: 'rv-other-num', type: 'number', min: 1, max: 1000, inputmode: 'numeric',
+      'aria-label': 'Số của tiêu chí khác' }), other),
+    el('span', { class: 'muted', text: 'Chưa có trong bảng' })));
   $('review-notes').value = '';
   $('review-date').value = new Date().toISOString().slice(0, 10);
   form.scrollIntoView({ block: 'nearest' });
@@ -132,9 +141,21 @@ function openForm(w) {
 async function submitReview(e) {
   e.preventDefault();
   const form = $('review-form');
-  const results = [...$('review-rows').querySelectorAll('select')].filter((s) => s.value)
+  const results = [...$('review-rows').querySelectorAll('select[data-criterion]')].filter((s) => s.value)
     .map((s) => ({ criterion: Number(s.dataset.criterion), result: s.value }));
   $('review-error').textContent = '';
+  const num = Number($('rv-other-num').value);
+  if ($('rv-other').value || $('rv-other-num').value) {
+    if (!Number.isInteger(num) || num < 1 || num > 1000 || !$('rv-other').value) {
+      $('review-error').textContent = 'Tiêu chí khác: ghi số tiêu chí (1–1000) và chọn kết quả.';
+      return;
+    }
+    if (results.some((r) => r.criterion === num)) {
+      $('review-error').textContent = `Tiêu chí ${num} đã có trong bảng: chọn kết quả ở dòng của nó.`;
+      return;
+    }
+    results.push({ criterion: num, result: $('rv-other').value });
+  }
   if (!results.length) {
     $('review-error').textContent = 'Chọn kết quả cho ít nhất một tiêu chí.';
     return;
