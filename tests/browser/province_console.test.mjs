@@ -197,6 +197,24 @@ await run(async (keep) => {
     const evSt = await page.$$eval('#events tbody tr[data-event]', (trs) => [...new Set(trs.map((tr) => tr.dataset.event.split('/')[0]))]);
     check(evSt.length === 1 && evSt[0] === world.a, "the ward-officer's events are its station's only", [world.a], evSt);
     const body = await page.textContent('body');
+    // -- axe (WCAG 2 A/AA) on the staff's console with the review form open -----
+    // (a context that bypasses the CSP: axe is injected as an inline script)
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: true });
+    const ap = await ctx.newPage();
+    await ap.goto(world.url + '/province/index.html');
+    await ap.waitForSelector('#signin:not([hidden])');
+    await signIn(ap, 'tinh.staff', world.password);
+    await ap.click(`button[data-review="${world.a}/${world.ward_a}"]`);
+    await ap.addScriptTag({ path: path.join(SRC, 'node_modules', 'axe-core', 'axe.min.js') });
+    const bad = await ap.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+    check(bad.length === 0, 'axe: the console with the matrix, form, events and map has no serious or critical violation', [], bad);
+    await ctx.close();
+
     const leak = ['Đa Kao', world.b].map((x) => body.indexOf(x)).find((i) => i >= 0);
     check(leak === undefined, "nothing of station B on the officer's page", 'no Đa Kao', leak === undefined ? '' : body.slice(Math.max(0, leak - 80), leak + 40));
     return browser;

@@ -124,7 +124,7 @@ function openForm(w) {
       el('span', { class: 'muted', text: now || 'Chưa đánh giá' })));
   }
   // a criterion no ward has assessed yet has no column: named by its number
-  const other = el('select', { id: 'rv-other', name: 'rv-other', onchange: () => { $('review-error').textContent = ''; } },
+  const other = el('select', { id: 'rv-other', name: 'rv-other', 'aria-label': 'Kết quả của tiêu chí khác', onchange: () => { $('review-error').textContent = ''; } },
     el('option', { value: '', text: '— Không đổi —' }),
     ...Object.entries(RESULT).map(([v, t]) => el('option', { value: v, text: t })));
   list.append(el('div', { class: 'rv-row' },
