@@ -18,6 +18,7 @@ const LEGEND = [
 ];
 
 let current = null;   // the last matrix answer, for the review form
+let session = 0;      // bumped at sign-out: a look-again timer of the last user does nothing
 
 function state(k) {
   if (k?.review) return k.review.result;
@@ -175,13 +176,15 @@ async function submitReview(e) {
     }
     $('review-status').textContent = `Đã gửi ${r.json.sent.length} kết quả thẩm định tới trạm; bảng cập nhật khi trạm áp dụng.`;
     // the station applies it and its outbox brings it back: look again shortly
-    for (const ms of [1500, 4000]) setTimeout(loadMatrix, ms);
+    const mine = session;
+    for (const ms of [1500, 4000]) setTimeout(() => { if (session === mine) loadMatrix(); }, ms);
   } finally {
     btn.disabled = false;
   }
 }
 
 export function clearMatrix() {
+  session += 1;
   current = null;
   $('review-form').hidden = true;
   $('matrix').tBodies[0].replaceChildren();
