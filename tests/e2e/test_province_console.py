@@ -28,6 +28,8 @@ station 404), then:
 --world: builds the same world, prints one JSON line {url, password, a, b,
 ward_a, year} and waits for stdin to close (tests/browser/province_console).
 """
+import base64
+import hashlib
 import json
 import os
 import re
@@ -168,6 +170,23 @@ def clients(port):
 
 def stations_in(rows):
     return sorted({x["station"] for x in rows})
+
+
+def check_csp(w):
+    """The console imports leaflet through an inline import map, allowed by
+    its hash in the CSP (src/http/static.c, scripts/csp-hash): a copy that
+    drifts from web/index.html's would leave the map blank with only a
+    console error, so the hash of the map the hub serves is checked."""
+    r = Client(w["hub"].port).get("/province/index.html")
+    m = re.search(r'<script type="importmap">(.*?)</script>', r.text, re.S)
+    digest = "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode() + "'" if m else None
+    csp = r.header("Content-Security-Policy") or ""
+    check(m and digest in csp, "the console's import map is the one the CSP's script hash allows", digest, csp[:160])
+    for path in ("/province/matrix.js", "/province/events.js", "/province/map.js", "/province/live.js",
+                 "/pages/map.js", "/lib/mseplayer.js", "/vendor/leaflet/dist/leaflet-src.esm.js",
+                 "/vendor/leaflet/dist/leaflet.css"):
+        r = Client(w["hub"].port).get(path)
+        check(r.status == 200, f"the hub serves {path}", 200, r.status)
 
 
 def check_matrix(w, cl):
@@ -383,6 +402,7 @@ def main():
                               "ward_a": w["ward_a"], "year": YEAR}), flush=True)
             sys.stdin.read()
             return
+        check_csp(w)
         cl = clients(w["hub"].port)
         check_matrix(w, cl)
         check_criteria(w, cl)
