@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "catalog/cat_audit.h"
 #include "catalog/cat_users.h"
 #include "catalog/cat_ward_work.h"
 #include "http/http.h"
@@ -227,6 +226,14 @@ static int h_map(struct http_req *req, void *ud)
     return list(req, ud, "cameras", prov_pg_read_map);
 }
 
+/* Who may write a review: province-admin and province-staff.  A ward-officer
+ * reads its own ward's row; reviewing it would be the ward judging itself.
+ * The one rule for the POST route and the matrix's can_review. */
+static bool may_review(const struct http_user *u)
+{
+    return u->role == CATALOG_ROLE_ADMIN || u->role == CATALOG_ROLE_PROVINCE;
+}
+
 static int h_criteria(struct http_req *req, void *ud)
 {
     int64_t year;
@@ -241,10 +248,8 @@ static int h_criteria(struct http_req *req, void *ud)
     rc = prov_pg_read_criteria(pg, v.station, (int)year, &m);
     prov_pg_close(pg);
     if (rc) return http_error(req, 503, "unavailable", "the province catalog failed");
-    const struct http_user *u = http_req_user(req);
     /* the console shows the review form only to those the POST route takes */
-    json_object_set_new(m, "can_review", json_boolean(u->role == CATALOG_ROLE_ADMIN ||
-                                                      u->role == CATALOG_ROLE_PROVINCE));
+    json_object_set_new(m, "can_review", json_boolean(may_review(http_req_user(req))));
     return http_respond_json(req, 200, m);
 }
 
@@ -421,8 +426,7 @@ static int h_review(struct http_req *req, void *ud)
     struct prov_view v;
     int rc = begin(req, h, &pg, &v);
     if (rc || !pg) return rc;
-    const struct http_user *u = http_req_user(req);
-    if (u->role != CATALOG_ROLE_ADMIN && u->role != CATALOG_ROLE_PROVINCE) {
+    if (!may_review(http_req_user(req))) {
         prov_pg_close(pg);
         return http_fail(req, WW_EPERM, "only province staff review a ward's criteria");
     }
