@@ -141,6 +141,7 @@ static int hub_init(struct cli_ctx *c, struct hub_opts *o)
         return 1;
     }
     int rc = prov_pg_migrate(pg);
+    if (!rc) rc = prov_pg_read_indexes(pg);
     prov_pg_close(pg);
     if (rc) {
         cli_err("the hub schema could not be created");
@@ -355,7 +356,8 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
         return 1;
     }
     struct http_server *srv = NULL;
-    struct prov_http h = {.conninfo = o->pg, .hub_public_key = pub, .mqtt_public = o->mqtt_public};
+    struct prov_http h = {.conninfo = o->pg, .hub_public_key = pub, .mqtt_public = o->mqtt_public,
+                          .mqtt_url = o->mqtt, .hub_dir = dir};
     struct prov_forward_http fh = {.conninfo = o->pg, .hub_dir = dir};
     if (o->listen) {
         snprintf(db, sizeof db, "%s/hub-http.db", dir);
@@ -365,6 +367,12 @@ static int hub_serve(struct cli_ctx *c, struct hub_opts *o)
             return 1;
         }
         catalog_close(cat);
+        /* a hub made before the console's views gets their indexes here */
+        prov_pg *pg;
+        if (!prov_pg_open(o->pg, &pg)) {
+            if (prov_pg_read_indexes(pg)) cli_err("warning: the console's indexes could not be made");
+            prov_pg_close(pg);
+        }
         struct http_config cfg = {.listen = o->listen, .db_path = db};
         if (http_server_start(&cfg, &srv) || prov_http_register(srv, &h) || prov_web_register(srv, &h) ||
             prov_forward_register(srv, &fh)) {

@@ -599,3 +599,41 @@ int prov_pg_read_owners(prov_pg *pg, const char *station, json_t **out)
                      "  AND ($1::text IS NULL OR r.station = $1)) x",
                      station, out);
 }
+
+/* ---- for the console's newer read queries (pgread.c holds their SQL; this
+ * file only runs them, so the connection stays private to pgstore.c) ---- */
+
+int prov_pg_read_sql(prov_pg *pg, const char *sql, int n, const char *const *params, json_t **out)
+{
+    PGresult *r = run(pg, sql, n, params);
+    if (!r) return -EIO;
+    json_error_t e;
+    json_t *v = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? json_loads(PQgetvalue(r, 0, 0), JSON_DECODE_ANY, &e) : NULL;
+    PQclear(r);
+    if (!v) return -EIO;
+    *out = v;
+    return 0;
+}
+
+int prov_pg_read_indexes(prov_pg *pg)
+{
+    /* events search: newest first over every station, one station, or one
+     * camera; the replicated rows table has only its primary key */
+    PGresult *r = PQexec(pg->conn,
+                         "SET client_min_messages = warning;"
+                         /* jsonb, as pgread.c compares: an index on a cast would
+                          * make a bad value of one station fail its inserts */
+                         "CREATE INDEX IF NOT EXISTS rows_event_start ON rows"
+                         " ((data->'start_us') DESC, station DESC, id DESC)"
+                         " WHERE entity = 'event' AND NOT deleted;"
+                         /* one station's (and one camera's) events: its own range */
+                         "CREATE INDEX IF NOT EXISTS rows_event_station_start ON rows"
+                         " (station, (data->'start_us') DESC, id DESC)"
+                         " WHERE entity = 'event' AND NOT deleted;"
+                         "CREATE INDEX IF NOT EXISTS rows_assessment_year ON rows"
+                         " ((data->'year'), station) WHERE entity = 'assessment' AND NOT deleted;");
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -EIO;
+    if (rc) log_pg("console indexes", pg->conn);
+    PQclear(r);
+    return rc;
+}

@@ -172,6 +172,38 @@ int prov_pg_read_alerts(prov_pg *pg, const char *station, json_t **out);
 /* {station, id, name, kind, ward_id, ward}: no contact details reach the hub */
 int prov_pg_read_owners(prov_pg *pg, const char *station, json_t **out);
 
+/* ---- the console's newer reads (SQL in pgread.c; web.c decides who may
+ * ask).  station NULL = every station; 0 or -EIO. ---- */
+/* Runs one read statement whose single row and column is JSON text (any
+ * JSON value) into *out (new reference).  For pgread.c. */
+int prov_pg_read_sql(prov_pg *pg, const char *sql, int n, const char *const *params, json_t **out);
+/* The indexes the console's reads need (idempotent; hub init and serve). */
+int prov_pg_read_indexes(prov_pg *pg);
+/* The criteria matrix of year: {year, criteria: [{num, title}], wards:
+ * [{station, station_name, ward_id, ward, cells: {"<num>": {self?, review?:
+ * {result, assessor, assessed_on, notes, at_us}}}}], unnumbered} — every
+ * replicated ward of the visible stations, each cell its current state
+ * (the assessment with the highest id); unnumbered counts assessments sent
+ * before the station had schema 052 (no criterion number yet). */
+int prov_pg_read_criteria(prov_pg *pg, const char *station, int year, json_t **out);
+/* Motion events newest first: [{station, station_name, id, camera_id,
+ * camera_name, ward_id, ward, start_us, end_us, peak_us, peak_score, zone}]. */
+struct prov_event_query {
+    const char *station;      /* NULL: every visible station */
+    const char *camera;       /* the station's camera id, or NULL */
+    int64_t from_us, to_us;   /* start_us in [from, to) */
+    /* the keyset of the last row of the previous page; before_station NULL: first page */
+    int64_t before_us;
+    const char *before_station, *before_id;
+    int limit;                /* 1..500 */
+};
+int prov_pg_read_events(prov_pg *pg, const struct prov_event_query *q, json_t **out);
+/* Every camera with its state and, when the station gave them, latitude,
+ * longitude and direction_deg (null otherwise). */
+int prov_pg_read_map(prov_pg *pg, const char *station, json_t **out);
+/* Whether ward ward_id of station is replicated at the hub. */
+int prov_pg_ward_known(prov_pg *pg, const char *station, int64_t ward_id, bool *known);
+
 /* ---- the subscriber (sub.c) ---- */
 struct prov_serve_opts {
     const char *conninfo;
@@ -189,11 +221,15 @@ struct prov_http {
     const char *conninfo;        /* PostgreSQL; each request opens its own connection */
     const char *hub_public_key;  /* base64 Ed25519 */
     const char *mqtt_public;     /* the broker URL stations use; NULL → null */
+    const char *mqtt_url;        /* the hub's own broker URL (reviews are published there) */
+    const char *hub_dir;         /* holds hub.key (reviews are signed with it) */
 };
 int prov_http_register(struct http_server *srv, const struct prov_http *h);
 
 /* ---- the read API (web.c): GET /api/v1/province/{stations, cameras,
- * alerts, stats, owners} for signed-in province users.  Every route asks
+ * alerts, stats, owners, criteria, events, map} for signed-in province
+ * users, and POST /api/v1/province/reviews?station= (province-admin and
+ * province-staff only: a ward-officer may read its row, not review it).  Every route asks
  * prov_web_decide (the one permission matrix, docs/province.md):
  *
  *   role (hub name)          catalog role  stations seen   owners' contacts

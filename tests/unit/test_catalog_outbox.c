@@ -4,7 +4,8 @@
  * rolls back with it; seq strictly increases; repl_state carries the latest
  * version and deletes; the census counts live rows and the highest version;
  * the snapshot is framed and gives every live row a newer version; mark_sent,
- * resend (include_sent) and prune.
+ * resend (include_sent) and prune; an assessment carries its criterion's
+ * number (052).
  */
 // clang-format off: cmocka.h needs these first
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 
 #include "base/base.h"
 #include "catalog/cat_outbox.h"
+#include "catalog/cat_ward_work.h"
 #include "catalog/catalog.h"
 
 struct fx {
@@ -205,6 +208,50 @@ static void test_repl_state_delete_and_snapshot(void **state)
     free(census);
 }
 
+/* 052: an assessment reaches the hub with its criterion's number (what the
+ * province matrix and a review name), title, set and notes — when it is
+ * added and in the snapshot; criterion_id (the station's row id) stays. */
+static void test_assessment_carries_criterion_number(void **state)
+{
+    struct fx *f = *state;
+    int64_t ward = add_ward(f->cat, "A");
+    struct catalog_criterion crit[2] = {{.group_num = 1, .num = 1, .title = "Một"},
+                                        {.group_num = 1, .num = 7, .title = "Bảy"}};
+    struct catalog_criteria_group grp = {.num = 1, .name = "Nhóm"};
+    struct catalog_criteria_set set = {.family = "pdh", .version = 2, .name = "Bộ", .year_from = 2026,
+                                       .year_to = 2026, .created_us = 1, .created_by = "t",
+                                       .groups = &grp, .n_groups = 1, .criteria = crit, .n_criteria = 2};
+    assert_int_equal(catalog_begin(f->cat), 0);
+    assert_int_equal(catalog_criteria_set_add(f->cat, &set), 0);
+    assert_int_equal(catalog_commit(f->cat), 0);
+    assert_int_equal(catalog_setting_set(f->cat, CATALOG_OUTBOX_STATION, "st-1"), 0);
+    struct catalog_assessment a = {.ward_id = ward, .year = 2026, .criterion_id = crit[1].id,
+                                   .side = CATALOG_SIDE_SELF, .result = CATALOG_RES_MET, .notes = "ghi chú",
+                                   .assessor = "phường", .assessed_on = "2026-11-01", .at_us = 5};
+    assert_int_equal(catalog_assessment_add(f->cat, &a), 0);
+    struct catalog_outbox_row *rows;
+    size_t n;
+    fetch_all(f->cat, &rows, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].entity, "assessment");
+    assert_non_null(strstr(rows[0].data, "\"criterion\":7"));
+    assert_non_null(strstr(rows[0].data, "\"criterion_title\":\"Bảy\""));
+    assert_non_null(strstr(rows[0].data, "\"set_family\":\"pdh\",\"set_version\":2"));
+    assert_non_null(strstr(rows[0].data, "\"notes\":\"ghi chú\""));
+    char want[48];
+    snprintf(want, sizeof want, "\"criterion_id\":%lld", (long long)crit[1].id);
+    assert_non_null(strstr(rows[0].data, want));
+    catalog_outbox_rows_free(rows, n);
+    assert_int_equal(catalog_outbox_snapshot(f->cat), 0);
+    assert_int_equal(catalog_outbox_next(f->cat, 1, true, 100, &rows, &n), 0);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].entity, "assessment"))
+            seen = strstr(rows[i].data, "\"criterion\":7") && strstr(rows[i].data, "\"set_version\":2");
+    assert_true(seen);
+    catalog_outbox_rows_free(rows, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +259,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_txn_and_seq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mark_sent_resend_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repl_state_delete_and_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_assessment_carries_criterion_number, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,13 @@
 // (dark first) and the statistics per ward beside the same period a year
 // before.  It reads only the hub's GET /api/v1/province/* (and the
 // session routes); every value goes in through textContent, never as HTML.
+// The map, the criteria matrix with the review form, events search and the
+// live view are their own modules (map.js, matrix.js, events.js, live.js);
+// this file wires them in.
+import { loadMap, clearMap } from './map.js';
+import { initMatrix, loadMatrix, clearMatrix } from './matrix.js';
+import { initEvents, wireEvents, searchEvents, clearEvents } from './events.js';
+import { startLive, stopLive, wireLive } from './live.js';
 
 import { showExport, clearExport } from './export.js';
 
@@ -88,13 +95,14 @@ let snapUrl = null;
 // (the station checks the hub's signature, its consent rules, and audits it
 // under this user's name): the video itself never comes to the hub.
 async function showSnapshot(c, btn) {
+  stopLive();
   const fig = $('snap'), img = $('snap-img');
   fig.hidden = false;
   $('snap-error').textContent = '';
   $('snap-error').title = '';
   $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station} — đang lấy ảnh từ trạm…`;
   showExport(c);
-  btn.disabled = true;
+  if (btn) btn.disabled = true;
   try {
     const path = `/api/v1/province/stations/${encodeURIComponent(c.station)}/forward/cameras/${encodeURIComponent(c.id)}/snapshot`;
     const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
@@ -115,13 +123,14 @@ async function showSnapshot(c, btn) {
     img.hidden = false;
     $('snap-caption').textContent = `${c.name} · ${c.station_name ?? c.station} · ${fmt.format(new Date())}`;
   } finally {
-    btn.disabled = false;
+    if (btn) btn.disabled = false;
   }
 }
 
 // The picture panel belongs to the user who asked: cleared at sign-in and
 // sign-out, so the next person at the screen never sees another's camera.
 function clearSnapshot() {
+  stopLive();
   $('snap').hidden = true;
   $('snap-img').hidden = true;
   $('snap-img').removeAttribute('src');
@@ -143,7 +152,14 @@ function snapButton(c) {
   b.setAttribute('aria-label', `Xem ảnh camera ${c.name}`);
   b.dataset.camera = `${c.station}/${c.id}`;
   b.addEventListener('click', () => showSnapshot(c, b));
-  td.append(b);
+  const live = document.createElement('button');
+  live.type = 'button';
+  live.className = 'small';
+  live.textContent = 'Trực tiếp';
+  live.setAttribute('aria-label', `Xem trực tiếp camera ${c.name}`);
+  live.dataset.live = `${c.station}/${c.id}`;
+  live.addEventListener('click', () => startLive(c));
+  td.append(b, ' ', live);
   return td;
 }
 
@@ -154,6 +170,15 @@ async function loadCameras() {
     cell(STATE[c.state] ?? c.state, `state-${c.state}`), cell(c.name), cell(c.station_name ?? c.station),
     cell(c.ward), cell(when(c.state_since_us ?? c.last_change)), snapButton(c),
   ]), 6, 'Chưa có camera nào.');
+}
+
+// The map and the events pickers read the same cameras (with coordinates).
+async function loadViews() {
+  const [st, cams] = await Promise.all([api('GET', '/api/v1/province/stations'), api('GET', '/api/v1/province/map')]);
+  const list = cams.json?.cameras ?? [];
+  await initEvents(st.json?.stations ?? [], list);
+  await searchEvents();
+  await loadMap(list, (c) => showSnapshot(c, null));
 }
 
 async function loadAlerts() {
@@ -220,12 +245,15 @@ async function showConsole(user) {
   $('who').textContent = `${user.display_name || user.username} · ${ROLE[user.role] ?? user.role}`;
   clearSnapshot();
   if (!$('from').value) [$('from').value, $('to').value] = quarter();
-  await Promise.all([loadStations(), loadCameras(), loadAlerts(), loadStats()]);
+  await Promise.all([loadStations(), loadCameras(), loadAlerts(), loadStats(), loadMatrix(), loadViews()]);
   document.body.dataset.ready = '1';
 }
 
 function showSignin() {
   clearSnapshot();
+  clearMatrix();
+  clearEvents();
+  clearMap();
   $('console').hidden = true;
   $('who').hidden = true;
   $('signout').hidden = true;
@@ -254,6 +282,9 @@ $('signout').addEventListener('click', async () => {
 });
 
 $('stats-form').addEventListener('submit', (e) => { e.preventDefault(); loadStats(); });
+initMatrix();
+wireEvents();
+wireLive();
 
 const me = await api('GET', '/api/v1/session');
 if (me.status === 200 && me.json?.user) await showConsole(me.json.user); else showSignin();
