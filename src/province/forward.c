@@ -54,6 +54,8 @@ struct prov_fwd {
     bool headers_done, done, paused;
     CURLcode result;
     char content_type[128], disposition[256], sha256[80], answer_sig[100];
+    /* a live or playback answer's MSE codecs string and media time 0 (wall µs) */
+    char codec[96], start_us[24];
     char nonce[33];       /* this request's, which the station's answer signature covers */
     unsigned char station_pk[32];
     unsigned char *buf;
@@ -135,6 +137,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     size_t len = size * n;
     if (len >= 5 && !strncmp(p, "HTTP/", 5)) { /* a new response (after a 1xx): forget the last */
         f->content_type[0] = f->disposition[0] = f->sha256[0] = f->answer_sig[0] = 0;
+        f->codec[0] = f->start_us[0] = 0;
         return len;
     }
     if (len <= 2 && (p[0] == '\r' || p[0] == '\n')) {
@@ -151,6 +154,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         {"content-disposition:", offsetof(struct prov_fwd, disposition), 256},
         {"x-content-sha256:", offsetof(struct prov_fwd, sha256), 80},
         {"x-ww-station-signature:", offsetof(struct prov_fwd, answer_sig), 100},
+        {"x-codec:", offsetof(struct prov_fwd, codec), 96},
+        {"x-start-us:", offsetof(struct prov_fwd, start_us), 24},
     };
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         size_t kl = strlen(keep[i].name);
@@ -383,6 +388,8 @@ const char *prov_fwd_header(const struct prov_fwd *f, const char *name)
     const char *v = !strcasecmp(name, "Content-Type")          ? f->content_type
                     : !strcasecmp(name, "Content-Disposition") ? f->disposition
                     : !strcasecmp(name, "X-Content-SHA256")    ? f->sha256
+                    : !strcasecmp(name, "X-Codec")             ? f->codec
+                    : !strcasecmp(name, "X-Start-Us")          ? f->start_us
                                                                : "";
     return *v ? v : NULL;
 }
@@ -505,6 +512,12 @@ static int pass_on(struct http_req *req, const struct prov_fwd_opts *o)
     const char *disp = prov_fwd_header(f, "Content-Disposition"), *sha = prov_fwd_header(f, "X-Content-SHA256");
     if (disp) http_resp_header(req, "Content-Disposition", disp);
     if (sha) http_resp_header(req, "X-Content-SHA256", sha);
+    /* the console's MSE player needs both to open a live or playback stream */
+    static const char *const media[] = {"X-Codec", "X-Start-Us"};
+    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
+        const char *v = prov_fwd_header(f, media[i]);
+        if (v) http_resp_header(req, media[i], v);
+    }
     struct fwd_stream *s = malloc(sizeof *s);
     s->f = f;
     s->srv = http_req_server(req);

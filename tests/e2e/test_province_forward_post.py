@@ -29,6 +29,7 @@ JSON line (for tests/browser/province_export.test.mjs) and serves until
 stdin ends."""
 import base64
 import hashlib
+import http.client
 import json
 import os
 import subprocess
@@ -180,6 +181,18 @@ try:
     rc, vout = verify(clip, st_pub)
     check(rc == 0 and "everything holds" in vout, "wardwatch verify on the export fetched through the hub: exit 0",
           "exit 0, everything holds", (rc, vout[-600:]))
+    # the console's MSE player opens a forwarded live stream from its X-Codec and X-Start-Us
+    conn = http.client.HTTPConnection("127.0.0.1", hub_port, timeout=30)
+    conn.request("GET", f"{fwd}/cameras/{cam}/live", headers={"Cookie": f"ww_session={hub_admin.cookie}"})
+    lr = conn.getresponse()
+    lh = {k.lower(): v for k, v in lr.getheaders()}
+    first = lr.read1(4096) if lr.status == 200 else lr.read()
+    conn.close()
+    check(lr.status == 200 and lh.get("x-codec", "").startswith(("avc1.", "hvc1.", "hev1.")) and
+          lh.get("x-start-us", "").isdigit() and len(first) > 0,
+          "hub route: a forwarded live stream keeps the station's X-Codec and X-Start-Us",
+          "200, X-Codec avc1.*, X-Start-Us digits, bytes", (lr.status, lh.get("x-codec"), lh.get("x-start-us"),
+                                                            len(first)))
     # the hub's cost, logged (not asserted): the same 6 s export 5 times each way, medians
     times = {"hub": [], "station": []}
     for _ in range(5):

@@ -14,12 +14,11 @@ const STATE = {
 };
 
 // The station names the stream's codec in X-Codec (and its media time 0 in
-// X-Start-Us), but the hub's forward route passes on only Content-Type,
-// Content-Disposition and X-Content-SHA256 (src/province/forward.c).  Until
-// it passes those two on, the codec is read where the station put it
-// anyway: the avcC/hvcC box of the stream's init segment, which comes
-// first.  X-Start-Us only places the picture on the wall clock; live
-// follows the newest frame without it.
+// X-Start-Us), and the hub's forward route passes both on.  A hub older than
+// that passed neither: then the codec is read where the station put it
+// anyway, the avcC/hvcC box of the stream's init segment, which comes first.
+// X-Start-Us only places the picture on the wall clock; live follows the
+// newest frame without it.
 const hex2 = (b) => b.toString(16).padStart(2, '0');
 
 function find(buf, tag) {
