@@ -237,6 +237,56 @@ def load(wards, rate, seconds, tag):
     return done[0], failed[0]
 
 
+def pct(v, q):
+    if not v:
+        return None
+    v = sorted(v)
+    return round(v[min(len(v) - 1, int(q * len(v)))], 1)
+
+
+def stages(pg, wards, tag):
+    """Where an incident's lag goes: at the station (its commit, created_us,
+    to the outbox row's sent_at — written by the publisher after the
+    broker's PUBACK, so it includes the outbox wait, the publish and up to
+    one relay pass of marking) and past it (sent_at to the hub's apply,
+    rows.received: broker delivery, the hub's queue and its apply).  Keyed
+    by (station, seq): the hub's version is the outbox seq."""
+    hub = {}
+    for st, ver, rec in pg.psql(
+            "SELECT station, version, (extract(epoch FROM received) * 1000000)::bigint FROM rows"
+            f" WHERE entity = 'incident' AND data->>'summary' LIKE '{tag} %'"):
+        hub[(st, int(ver))] = int(rec)
+    at_station, past = [], []
+    for w in wards:
+        c = sqlite3.connect(f"file:{w.db}?mode=ro", uri=True, timeout=10)
+        try:
+            got = c.execute("SELECT seq, sent_at, json_extract(data, '$.created_us') FROM outbox"
+                            " WHERE entity = 'incident' AND json_extract(data, '$.summary') LIKE ?"
+                            " AND sent_at IS NOT NULL", (f"{tag} %",)).fetchall()
+        finally:
+            c.close()
+        for seq, sent, created in got:
+            rec = hub.get((w.sid, seq))
+            if rec is None or created is None:
+                continue
+            at_station.append((sent - created) / 1000.0)
+            past.append((rec - sent) / 1000.0)
+    return {"station_ms_p50": pct(at_station, 0.5), "station_ms_p99": pct(at_station, 0.99),
+            "past_station_ms_p50": pct(past, 0.5), "past_station_ms_p99": pct(past, 0.99),
+            "samples": len(past)}
+
+
+def hub_counters(hub):
+    """The hub's last periodic counter line (sub.c logs one every 10 s and
+    at stop): batches, messages, and the seconds it spent in PostgreSQL."""
+    try:
+        with open(os.path.join(hub.tmp, "hub.log")) as f:
+            lines = [ln for ln in f if "hub counters:" in ln]
+    except OSError:
+        return None
+    return lines[-1].split("hub counters:", 1)[1].strip() if lines else None
+
+
 def lag_ms(pg, tag):
     rows = pg.psql(
         "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY l),"
@@ -286,7 +336,9 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
         " SELECT ntile(3) OVER (ORDER BY (data->>'created_us')::bigint) AS t,"
         " extract(epoch FROM received) * 1000 - (data->>'created_us')::bigint / 1000.0 AS l"
         f" FROM rows WHERE entity = 'incident' AND data->>'summary' LIKE 'bench-{name} %') x GROUP BY t ORDER BY t")
+    split = stages(pg, active, f"bench-{name}")
     res = {"run": name, "stations": len(active), "seconds": round(dt, 1), "incidents": posted,
+           "lag_split": split, "hub_counters": hub_counters(hub),
            "failed_posts": failed, "committed_per_s": round((s1 - s0) / dt, 1),
            "applied_per_s": round((a1 - a0) / dt, 1),
            "caught_up_after_s": round(behind, 1) if behind is not None else None,
@@ -297,7 +349,11 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
           f"{res['committed_per_s']}/s, applied {res['applied_per_s']}/s, lag p50 {p50} ms p99 {p99} ms "
           f"max {mx} ms ({n} incidents; p50 by third of the window {res['lag_ms_p50_by_third']}); at the end {s1 - a1} changes not applied, {at_stations} of them "
           f"still in the stations' outboxes; caught up {res['caught_up_after_s']} s after; "
-          f"CPU % {res['cpu_pct']}\n        applied each second: {series}", flush=True)
+          f"CPU % {res['cpu_pct']}\n        applied each second: {series}\n"
+          f"        lag split (ms): at the station (commit -> PUBACKed and marked) p50 {split['station_ms_p50']} "
+          f"p99 {split['station_ms_p99']}; past it (-> applied at the hub) p50 {split['past_station_ms_p50']} "
+          f"p99 {split['past_station_ms_p99']} ({split['samples']} incidents)\n"
+          f"        hub: {res['hub_counters']}", flush=True)
     return res
 
 
