@@ -22,7 +22,10 @@ Reported: changes committed at the stations and applied at the hub per
 second over the measured window (a change = one outbox row = one seq; the
 hub's applied count is the sum of its per-station contiguous seq), lag
 p50/p99/max from an incident's commit at the station (its created_us) to
-its row at the hub (rows.received, the hub's transaction time), the CPU of
+its row at the hub (rows.received, the time of its apply), split at the
+broker (a second subscriber's timestamps: the station's part and the
+hub's), the hub's own counter line (batches, time in PostgreSQL, how long
+a message waits in the hub against how long its batch takes), the CPU of
 each part, and the ratios all/one and all/drain.  Target: >= 1,000
 changes/s applied with p99 < 2 s.
 
@@ -244,36 +247,55 @@ def pct(v, q):
     return round(v[min(len(v) - 1, int(q * len(v)))], 1)
 
 
-def stages(pg, wards, tag):
-    """Where an incident's lag goes: at the station (its commit, created_us,
-    to the outbox row's sent_at — written by the publisher after the
-    broker's PUBACK, so it includes the outbox wait, the publish and up to
-    one relay pass of marking) and past it (sent_at to the hub's apply,
-    rows.received: broker delivery, the hub's queue and its apply).  Keyed
-    by (station, seq): the hub's version is the outbox seq."""
-    hub = {}
+class BrokerTap:
+    """A second subscriber (mosquitto_sub, QoS 0) to every station's
+    incident topic, printing the time the broker handed each message on:
+    the point that splits an incident's lag into the station's part (its
+    commit, created_us, to the broker: outbox wait, relay, publish) and the
+    hub's (the broker to rows.received: delivery, the hub's batch, the
+    apply).  The broker sends the hub the same message at the same moment."""
+
+    def __init__(self, mq, path):
+        self.path = path
+        self.proc = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mq.port),
+                                      "-t", "wardwatch/+/incident", "-F", "%U %p"],
+                                     stdout=open(path, "w"), stderr=subprocess.DEVNULL)
+        wwtest._procs.append(self.proc)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def seen(self, tag):
+        """{(station, seq): broker time in µs} of the run's incidents."""
+        out = {}
+        with open(self.path) as f:
+            for ln in f:
+                t, _, body = ln.partition(" ")
+                if tag not in body:
+                    continue
+                try:
+                    m = json.loads(body)
+                    out[(m["station"], m["seq"])] = (float(t) * 1e6, m["data"]["created_us"])
+                except (ValueError, KeyError, TypeError):
+                    pass
+        return out
+
+
+def stages(pg, tap, tag):
+    """The lag split at the broker (BrokerTap); keyed by (station, seq):
+    the hub's version is the outbox seq."""
+    seen = tap.seen(tag + " ")
+    at_station, at_hub = [], []
     for st, ver, rec in pg.psql(
             "SELECT station, version, (extract(epoch FROM received) * 1000000)::bigint FROM rows"
             f" WHERE entity = 'incident' AND data->>'summary' LIKE '{tag} %'"):
-        hub[(st, int(ver))] = int(rec)
-    at_station, past = [], []
-    for w in wards:
-        c = sqlite3.connect(f"file:{w.db}?mode=ro", uri=True, timeout=10)
-        try:
-            got = c.execute("SELECT seq, sent_at, json_extract(data, '$.created_us') FROM outbox"
-                            " WHERE entity = 'incident' AND json_extract(data, '$.summary') LIKE ?"
-                            " AND sent_at IS NOT NULL", (f"{tag} %",)).fetchall()
-        finally:
-            c.close()
-        for seq, sent, created in got:
-            rec = hub.get((w.sid, seq))
-            if rec is None or created is None:
-                continue
-            at_station.append((sent - created) / 1000.0)
-            past.append((rec - sent) / 1000.0)
+        b = seen.get((st, int(ver)))
+        if b:
+            at_station.append((b[0] - b[1]) / 1000.0)
+            at_hub.append((int(rec) - b[0]) / 1000.0)
     return {"station_ms_p50": pct(at_station, 0.5), "station_ms_p99": pct(at_station, 0.99),
-            "past_station_ms_p50": pct(past, 0.5), "past_station_ms_p99": pct(past, 0.99),
-            "samples": len(past)}
+            "hub_ms_p50": pct(at_hub, 0.5), "hub_ms_p99": pct(at_hub, 0.99), "samples": len(at_hub)}
 
 
 def hub_counters(hub):
@@ -317,6 +339,8 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
             series.append(a - last)
             last = a
     th = threading.Thread(target=sample)
+    tap = BrokerTap(mq, os.path.join(hub.tmp, f"tap-{name}.txt"))
+    time.sleep(0.3)  # subscribed
     th.start()
     posted, failed = load(active, rate, seconds, f"bench-{name}")
     dt = time.time() - t0
@@ -329,6 +353,7 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
     # (the publishers are behind) or past them (broker / hub)
     at_stations = sum(w.unsent() for w in wards)
     behind = wait_caught_up(pg, wards, 300)
+    tap.stop()
     n, p50, p99, mx = lag_ms(pg, f"bench-{name}")
     # lag over the window: a queue that grows shows a rising lag, a stall a step
     thirds = pg.psql(
@@ -336,7 +361,7 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
         " SELECT ntile(3) OVER (ORDER BY (data->>'created_us')::bigint) AS t,"
         " extract(epoch FROM received) * 1000 - (data->>'created_us')::bigint / 1000.0 AS l"
         f" FROM rows WHERE entity = 'incident' AND data->>'summary' LIKE 'bench-{name} %') x GROUP BY t ORDER BY t")
-    split = stages(pg, active, f"bench-{name}")
+    split = stages(pg, tap, f"bench-{name}")
     res = {"run": name, "stations": len(active), "seconds": round(dt, 1), "incidents": posted,
            "lag_split": split, "hub_counters": hub_counters(hub),
            "failed_posts": failed, "committed_per_s": round((s1 - s0) / dt, 1),
@@ -350,9 +375,9 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
           f"max {mx} ms ({n} incidents; p50 by third of the window {res['lag_ms_p50_by_third']}); at the end {s1 - a1} changes not applied, {at_stations} of them "
           f"still in the stations' outboxes; caught up {res['caught_up_after_s']} s after; "
           f"CPU % {res['cpu_pct']}\n        applied each second: {series}\n"
-          f"        lag split (ms): at the station (commit -> PUBACKed and marked) p50 {split['station_ms_p50']} "
-          f"p99 {split['station_ms_p99']}; past it (-> applied at the hub) p50 {split['past_station_ms_p50']} "
-          f"p99 {split['past_station_ms_p99']} ({split['samples']} incidents)\n"
+          f"        lag split at the broker (ms): station (commit -> broker) p50 {split['station_ms_p50']} "
+          f"p99 {split['station_ms_p99']}; hub (broker -> applied) p50 {split['hub_ms_p50']} "
+          f"p99 {split['hub_ms_p99']} ({split['samples']} incidents)\n"
           f"        hub: {res['hub_counters']}", flush=True)
     return res
 

@@ -58,10 +58,14 @@ struct sub {
     struct prov_msg *pend; /* the batch's messages to apply (BATCH_MAX) */
     size_t npend;
     bool *refused;       /* per pend[], from prov_pg_apply_batch */
+    int64_t *arrived;    /* per pend[]: when on_message got it (counters) */
     struct {             /* since the last counter line (log_counters) */
         int64_t since_us, pg_us;
         uint64_t batches, msgs;
         int max_batch;
+        /* per message, summed: from on_message to the batch's apply
+         * (waiting) and the apply itself (working); the longest stay */
+        int64_t wait_us, work_us, max_hold_us;
     } ctr;
 };
 
@@ -96,7 +100,13 @@ static void commit_batch(struct sub *s)
            : s->npend || nm ? prov_pg_apply_batch(s->pg, s->pend, s->npend, marks, nm, s->refused)
                             : 0;
     free(marks);
-    s->ctr.pg_us += now_us() - t0;
+    int64_t t1 = now_us();
+    s->ctr.pg_us += t1 - t0;
+    for (size_t i = 0; i < s->npend; i++) {
+        s->ctr.wait_us += t0 - s->arrived[i];
+        s->ctr.work_us += t1 - t0;
+        if (t1 - s->arrived[i] > s->ctr.max_hold_us) s->ctr.max_hold_us = t1 - s->arrived[i];
+    }
     s->ctr.batches++;
     s->ctr.msgs += s->npend;
     if ((int)s->npend > s->ctr.max_batch) s->ctr.max_batch = (int)s->npend;
@@ -246,6 +256,7 @@ static void handle(struct sub *s, const struct mosquitto_message *mm)
     /* kept for the batch; marked now — a message PostgreSQL refuses is
      * marked seen all the same, and a batch that fails reloads the seqs */
     assert(s->npend < BATCH_MAX); /* on_message commits a full batch */
+    s->arrived[s->npend] = now_us();
     s->pend[s->npend++] = m;
     m.data = NULL;
     st->dirty = true;
@@ -290,13 +301,18 @@ static void log_counters(struct sub *s, bool force)
     int64_t now = now_us(), dt = now - s->ctr.since_us;
     if (!s->ctr.since_us) s->ctr.since_us = now;
     if ((!force && dt < 10000000) || !s->ctr.since_us || dt <= 0) return;
-    if (s->ctr.msgs)
+    if (s->ctr.msgs) {
+        double n = (double)s->ctr.msgs;
         ww_log(WW_LOG_INFO, "province",
                "hub counters: %" PRIu64 " messages in %" PRIu64 " batches (mean %.1f, max %d) in %.1f s;"
-               " PostgreSQL busy %.2f s (%.0f %%)",
-               s->ctr.msgs, s->ctr.batches, (double)s->ctr.msgs / (double)(s->ctr.batches ? s->ctr.batches : 1),
+               " PostgreSQL busy %.2f s (%.0f %%); a message stays in the hub %.1f ms on average"
+               " (waiting for its batch %.1f ms, its batch in PostgreSQL %.1f ms), at most %.1f ms",
+               s->ctr.msgs, s->ctr.batches, n / (double)(s->ctr.batches ? s->ctr.batches : 1),
                s->ctr.max_batch, (double)dt / 1e6, (double)s->ctr.pg_us / 1e6,
-               100.0 * (double)s->ctr.pg_us / (double)dt);
+               100.0 * (double)s->ctr.pg_us / (double)dt,
+               (double)(s->ctr.wait_us + s->ctr.work_us) / n / 1e3, (double)s->ctr.wait_us / n / 1e3,
+               (double)s->ctr.work_us / n / 1e3, (double)s->ctr.max_hold_us / 1e3);
+    }
     memset(&s->ctr, 0, sizeof s->ctr);
     s->ctr.since_us = now;
 }
@@ -414,10 +430,12 @@ int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
     struct sub s = {.o = o};
     s.pend = calloc(BATCH_MAX, sizeof *s.pend);
     s.refused = calloc(BATCH_MAX, sizeof *s.refused);
-    int rc = s.pend && s.refused ? prov_pg_open(o->conninfo, &s.pg) : -ENOMEM;
+    s.arrived = calloc(BATCH_MAX, sizeof *s.arrived);
+    int rc = s.pend && s.refused && s.arrived ? prov_pg_open(o->conninfo, &s.pg) : -ENOMEM;
     if (rc) {
         free(s.pend);
         free(s.refused);
+        free(s.arrived);
         return rc;
     }
     rc = prov_pg_migrate(s.pg);
@@ -426,6 +444,7 @@ int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
         prov_pg_close(s.pg);
         free(s.pend);
         free(s.refused);
+        free(s.arrived);
         return rc;
     }
     mosquitto_lib_init();
@@ -442,6 +461,7 @@ int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
     free(s.st);
     free(s.pend);
     free(s.refused);
+    free(s.arrived);
     prov_pg_close(s.pg);
     return rc;
 }
