@@ -3,10 +3,12 @@
  * (decision 010 says why it lives here and not in src/catalog/, which is
  * the station's SQLite).  Each message is applied in one transaction
  * together with the station's applied-seq state, so a crash leaves either
- * both or neither.  The subscriber groups messages into batches (one
- * transaction, a savepoint per message): a commit per message made the
- * WAL flush the hub's ceiling (~200 messages/s on the bench machine,
- * bench/province_publish.py).
+ * both or neither.  The subscriber groups messages into batches: a commit
+ * per message made the WAL flush the hub's ceiling (decision 011), and a
+ * round trip per statement the lag (decision 012), so a batch is written
+ * as ONE statement (prov_pg_apply_batch), with one transaction and a
+ * savepoint per message only as the fallback for a batch PostgreSQL
+ * refuses.
  */
 #include <assert.h>
 #include <errno.h>

@@ -340,6 +340,16 @@ def run(tmp, pg, mq, hub):
     check(got == [["300"], ["302"]], "its row is not kept either", [["300"], ["302"]], got)
     check("apply_failed" in hub.log(), "the hub logs the drop cause apply_failed", "apply_failed",
           hub.log()[-600:])
+    # one key twice in one go, the newer version first: the batch's single
+    # statement must keep the newer (ON CONFLICT cannot touch a row twice)
+    older = sim.new(400, {"name": "cam 400 older"}, send=False)
+    newer = sim.new(400, {"name": "cam 400 newer"}, send=False)
+    sim.pub_raw([sim.sent[newer], sim.sent[older]])
+    check(wait(lambda: applied(pg, sid) == (newer, 0), 10), "both seqs of the key applied", (newer, 0),
+          applied(pg, sid))
+    got = pg.psql(f"SELECT version, data->>'name' FROM rows WHERE station = '{sid}' AND entity = 'camera' AND id = '400'")
+    check(got == [[str(newer), "cam 400 newer"]], "of one key twice in a batch the newer version stays",
+          [[newer, "cam 400 newer"]], got)
     sim.stopping = True
     log(f"hub log tail:\n{hub.log()[-1500:]}")
 
