@@ -19,10 +19,11 @@
  * nothing more to read, after BATCH_MAX messages or BATCH_MS after it
  * began, whichever comes first.  Under a trickle a batch is one message
  * (nothing waits); under a flood one round trip and one WAL flush cover
- * hundreds (each round trip waited 5-15 ms for a CPU on the bench box).  The tracker is marked when a message is
- * kept: a message PostgreSQL refuses is marked seen anyway (decision 010),
- * and a batch that does not commit is a PostgreSQL failure as above — the
- * seq state is reloaded from what committed and the stations resend.
+ * hundreds (each round trip waited 5-15 ms for a CPU on the bench box).
+ * The tracker is marked when a message is kept: a message PostgreSQL
+ * refuses is marked seen anyway (decision 010), and a batch that does not
+ * commit is a PostgreSQL failure as above — the seq state is reloaded from
+ * what committed and the stations resend.
  */
 #include <assert.h>
 #include <errno.h>
