@@ -22,7 +22,10 @@ Reported: changes committed at the stations and applied at the hub per
 second over the measured window (a change = one outbox row = one seq; the
 hub's applied count is the sum of its per-station contiguous seq), lag
 p50/p99/max from an incident's commit at the station (its created_us) to
-its row at the hub (rows.received, the hub's transaction time), the CPU of
+its row at the hub (rows.received, the time of its apply), split at the
+broker (a second subscriber's timestamps: the station's part and the
+hub's), the hub's own counter line (batches, time in PostgreSQL, how long
+a message waits in the hub against how long its batch takes), the CPU of
 each part, and the ratios all/one and all/drain.  Target: >= 1,000
 changes/s applied with p99 < 2 s.
 
@@ -237,6 +240,75 @@ def load(wards, rate, seconds, tag):
     return done[0], failed[0]
 
 
+def pct(v, q):
+    if not v:
+        return None
+    v = sorted(v)
+    return round(v[min(len(v) - 1, int(q * len(v)))], 1)
+
+
+class BrokerTap:
+    """A second subscriber (mosquitto_sub, QoS 0) to every station's
+    incident topic, printing the time the broker handed each message on:
+    the point that splits an incident's lag into the station's part (its
+    commit, created_us, to the broker: outbox wait, relay, publish) and the
+    hub's (the broker to rows.received: delivery, the hub's batch, the
+    apply).  The broker sends the hub the same message at the same moment."""
+
+    def __init__(self, mq, path):
+        self.path = path
+        self.proc = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mq.port),
+                                      "-t", "wardwatch/+/incident", "-F", "%U %p"],
+                                     stdout=open(path, "w"), stderr=subprocess.DEVNULL)
+        wwtest._procs.append(self.proc)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def seen(self, tag):
+        """{(station, seq): broker time in µs} of the run's incidents."""
+        out = {}
+        with open(self.path) as f:
+            for ln in f:
+                t, _, body = ln.partition(" ")
+                if tag not in body:
+                    continue
+                try:
+                    m = json.loads(body)
+                    out[(m["station"], m["seq"])] = (float(t) * 1e6, m["data"]["created_us"])
+                except (ValueError, KeyError, TypeError):
+                    pass
+        return out
+
+
+def stages(pg, tap, tag):
+    """The lag split at the broker (BrokerTap); keyed by (station, seq):
+    the hub's version is the outbox seq."""
+    seen = tap.seen(tag + " ")
+    at_station, at_hub = [], []
+    for st, ver, rec in pg.psql(
+            "SELECT station, version, (extract(epoch FROM received) * 1000000)::bigint FROM rows"
+            f" WHERE entity = 'incident' AND data->>'summary' LIKE '{tag} %'"):
+        b = seen.get((st, int(ver)))
+        if b:
+            at_station.append((b[0] - b[1]) / 1000.0)
+            at_hub.append((int(rec) - b[0]) / 1000.0)
+    return {"station_ms_p50": pct(at_station, 0.5), "station_ms_p99": pct(at_station, 0.99),
+            "hub_ms_p50": pct(at_hub, 0.5), "hub_ms_p99": pct(at_hub, 0.99), "samples": len(at_hub)}
+
+
+def hub_counters(hub):
+    """The hub's last periodic counter line (sub.c logs one every 10 s and
+    at stop): batches, messages, and the seconds it spent in PostgreSQL."""
+    try:
+        with open(os.path.join(hub.tmp, "hub.log")) as f:
+            lines = [ln for ln in f if "hub counters:" in ln]
+    except OSError:
+        return None
+    return lines[-1].split("hub counters:", 1)[1].strip() if lines else None
+
+
 def lag_ms(pg, tag):
     rows = pg.psql(
         "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY l),"
@@ -267,6 +339,8 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
             series.append(a - last)
             last = a
     th = threading.Thread(target=sample)
+    tap = BrokerTap(mq, os.path.join(hub.tmp, f"tap-{name}.txt"))
+    time.sleep(0.3)  # subscribed
     th.start()
     posted, failed = load(active, rate, seconds, f"bench-{name}")
     dt = time.time() - t0
@@ -279,6 +353,7 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
     # (the publishers are behind) or past them (broker / hub)
     at_stations = sum(w.unsent() for w in wards)
     behind = wait_caught_up(pg, wards, 300)
+    tap.stop()
     n, p50, p99, mx = lag_ms(pg, f"bench-{name}")
     # lag over the window: a queue that grows shows a rising lag, a stall a step
     thirds = pg.psql(
@@ -286,7 +361,9 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
         " SELECT ntile(3) OVER (ORDER BY (data->>'created_us')::bigint) AS t,"
         " extract(epoch FROM received) * 1000 - (data->>'created_us')::bigint / 1000.0 AS l"
         f" FROM rows WHERE entity = 'incident' AND data->>'summary' LIKE 'bench-{name} %') x GROUP BY t ORDER BY t")
+    split = stages(pg, tap, f"bench-{name}")
     res = {"run": name, "stations": len(active), "seconds": round(dt, 1), "incidents": posted,
+           "lag_split": split, "hub_counters": hub_counters(hub),
            "failed_posts": failed, "committed_per_s": round((s1 - s0) / dt, 1),
            "applied_per_s": round((a1 - a0) / dt, 1),
            "caught_up_after_s": round(behind, 1) if behind is not None else None,
@@ -297,7 +374,11 @@ def measure(name, pg, mq, hub, wards, active, rate, seconds):
           f"{res['committed_per_s']}/s, applied {res['applied_per_s']}/s, lag p50 {p50} ms p99 {p99} ms "
           f"max {mx} ms ({n} incidents; p50 by third of the window {res['lag_ms_p50_by_third']}); at the end {s1 - a1} changes not applied, {at_stations} of them "
           f"still in the stations' outboxes; caught up {res['caught_up_after_s']} s after; "
-          f"CPU % {res['cpu_pct']}\n        applied each second: {series}", flush=True)
+          f"CPU % {res['cpu_pct']}\n        applied each second: {series}\n"
+          f"        lag split at the broker (ms): station (commit -> broker) p50 {split['station_ms_p50']} "
+          f"p99 {split['station_ms_p99']}; hub (broker -> applied) p50 {split['hub_ms_p50']} "
+          f"p99 {split['hub_ms_p99']} ({split['samples']} incidents)\n"
+          f"        hub: {res['hub_counters']}", flush=True)
     return res
 
 

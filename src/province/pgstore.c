@@ -3,10 +3,12 @@
  * (decision 010 says why it lives here and not in src/catalog/, which is
  * the station's SQLite).  Each message is applied in one transaction
  * together with the station's applied-seq state, so a crash leaves either
- * both or neither.  The subscriber groups messages into batches (one
- * transaction, a savepoint per message): a commit per message made the
- * WAL flush the hub's ceiling (~200 messages/s on the bench machine,
- * bench/province_publish.py).
+ * both or neither.  The subscriber groups messages into batches: a commit
+ * per message made the WAL flush the hub's ceiling (decision 011), and a
+ * round trip per statement the lag (decision 014), so a batch is written
+ * as ONE statement (prov_pg_apply_batch), with one transaction and a
+ * savepoint per message only as the fallback for a batch PostgreSQL
+ * refuses.
  */
 #include <assert.h>
 #include <errno.h>
@@ -275,12 +277,14 @@ static int apply_row(prov_pg *pg, const struct prov_msg *m, const char *ver, con
                    5, q);
 }
 
+/* after: the station's seq state to write with m; NULL (only inside a
+ * batch) when the caller writes it once per station before the commit. */
 static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after)
 {
-    char ver[24], seq[24], contig[24];
+    assert(after || pg->batch);
+    char ver[24], seq[24];
     snprintf(ver, sizeof ver, "%" PRId64, m->version);
     snprintf(seq, sizeof seq, "%" PRId64, m->seq);
-    snprintf(contig, sizeof contig, "%" PRId64, after->contig);
     char *data = json_dumps(m->data, JSON_COMPACT);
     if (!data) return -ENOMEM;
     int rc = 0;
@@ -301,17 +305,7 @@ static int apply_body(prov_pg *pg, const struct prov_msg *m, const struct prov_s
     if (strcmp(m->entity, "snapshot")) rc = apply_row(pg, m, ver, data);
     free(data);
     if (rc || pg->batch) return rc; /* in a batch the caller marks once per station */
-    char *above = above_text(after);
-    if (!rc && !above) rc = -ENOMEM;
-    if (!rc) {
-        const char *p[] = {m->station, contig, above};
-        rc = run_cmd(pg,
-                     "UPDATE stations SET last_seq = $2::bigint, seq_above = $3::bigint[],"
-                     " last_seen = now() WHERE id = $1",
-                     3, p);
-    }
-    free(above);
-    return rc;
+    return prov_pg_mark(pg, m->station, after);
 }
 
 int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after)
@@ -371,6 +365,158 @@ int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *
         PQclear(r);
     }
     return rc ? -EIO : 0;
+}
+
+/* ---- the batch fast path (decision 014) ----
+ * The whole batch is ONE statement: the messages travel as one jsonb
+ * parameter, the seq states as another, and data-modifying CTEs write
+ * rows, incidents, census and stations from them.  One statement in
+ * autocommit is one transaction and one round trip — on a loaded 2-core
+ * box each round trip cost 5-15 ms of waiting for a CPU, so this, not the
+ * SQL, is what the batch saves.  ON CONFLICT DO UPDATE may not touch a row
+ * twice in one statement, so DISTINCT ON keeps one entry per key: the
+ * highest version, of equal ones the earliest (`o`, the arrival order) —
+ * the state the per-message path leaves, whose guard is a strict "<" (for
+ * the census, "<=": the last one).  The CTEs write different tables; the
+ * stations update touches no key, so the rows' foreign keys still hold. */
+static const char *const batch_sql =
+    "WITH b AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(o int, station text,"
+    "  entity text, id text, version bigint, seq bigint, deleted boolean, data jsonb, at text)),"
+    " r AS (INSERT INTO rows(station, entity, id, version, deleted, data, at, received)"
+    "  SELECT DISTINCT ON (station, entity, id) station, entity, id, version, deleted, data, at,"
+    "   clock_timestamp() FROM b WHERE entity NOT IN ('census', 'snapshot')"
+    "  ORDER BY station, entity, id, version DESC, o"
+    "  ON CONFLICT (station, entity, id) DO UPDATE SET version = EXCLUDED.version,"
+    "  deleted = EXCLUDED.deleted, data = EXCLUDED.data, at = EXCLUDED.at,"
+    "  received = EXCLUDED.received WHERE rows.version < EXCLUDED.version),"
+    /* the typed copy the statistics read, as apply_row's second statement */
+    " i AS (INSERT INTO incidents(station, id, version, deleted, ward, category, occurred_at)"
+    "  SELECT DISTINCT ON (station, id) station, id, version, deleted,"
+    "   coalesce(data->>'ward', data->>'ward_id'), data->>'category',"
+    "   CASE WHEN t ~ '^\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d' THEN t::timestamptz END"
+    "  FROM (SELECT *, coalesce(data->>'occurred_iso', data->>'occurred_at') AS t FROM b"
+    "   WHERE entity = 'incident') y"
+    "  ORDER BY station, id, version DESC, o"
+    "  ON CONFLICT (station, id) DO UPDATE SET version = EXCLUDED.version,"
+    "  deleted = EXCLUDED.deleted, ward = EXCLUDED.ward, category = EXCLUDED.category,"
+    "  occurred_at = EXCLUDED.occurred_at WHERE incidents.version < EXCLUDED.version),"
+    " c AS (INSERT INTO census(station, data, seq)"
+    "  SELECT DISTINCT ON (station) station, data, seq FROM b WHERE entity = 'census'"
+    "  ORDER BY station, seq DESC, o DESC"
+    "  ON CONFLICT (station) DO UPDATE SET data = EXCLUDED.data,"
+    "  seq = EXCLUDED.seq, received = now() WHERE census.seq <= EXCLUDED.seq),"
+    " m AS (UPDATE stations s SET last_seq = x.last_seq, seq_above = x.seq_above,"
+    "  last_seen = now()"
+    "  FROM jsonb_to_recordset($2::jsonb) AS x(id text, last_seq bigint, seq_above bigint[])"
+    "  WHERE s.id = x.id)"
+    " SELECT 1";
+
+/* the slow path's marks: the same update alone */
+static const char *const batch_marks_sql =
+    "UPDATE stations s SET last_seq = x.last_seq, seq_above = x.seq_above, last_seen = now()"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(id text, last_seq bigint, seq_above bigint[])"
+    " WHERE s.id = x.id";
+
+/* The batch as one JSON array text (NULL: out of memory). */
+static char *batch_json(const struct prov_msg *m, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:b, s:O, s:s?}", "o", (json_int_t)i,
+                              "station", m[i].station, "entity", m[i].entity, "id", m[i].id,
+                              "version", (json_int_t)m[i].version, "seq", (json_int_t)m[i].seq,
+                              "deleted", m[i].deleted, "data", m[i].data, "at",
+                              m[i].at[0] ? m[i].at : NULL);
+        if (!o || json_array_append_new(a, o)) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return s;
+}
+
+static char *marks_json(const struct prov_mark *k, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *above = json_array();
+        for (size_t j = 0; above && j < k[i].seq->n; j++)
+            json_array_append_new(above, json_integer((json_int_t)k[i].seq->above[j]));
+        json_t *o = above ? json_pack("{s:s, s:I, s:o}", "id", k[i].station,
+                                      "last_seq", (json_int_t)k[i].seq->contig, "seq_above", above)
+                          : NULL;
+        if (!o || json_array_append_new(a, o)) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return s;
+}
+
+static int write_marks(prov_pg *pg, const struct prov_mark *marks, size_t nmarks)
+{
+    if (!nmarks) return 0;
+    char *mj = marks_json(marks, nmarks);
+    if (!mj) return -ENOMEM;
+    const char *p[] = {mj};
+    int rc = run_cmd(pg, batch_marks_sql, 1, p);
+    free(mj);
+    return rc;
+}
+
+/* The fast path: one statement, its own transaction.  0, -ENOMEM, or
+ * -EIO (nothing of the batch stands). */
+static int batch_fast(prov_pg *pg, const struct prov_msg *m, size_t n,
+                      const struct prov_mark *marks, size_t nmarks)
+{
+    char *bj = batch_json(m, n), *mj = marks_json(marks, nmarks);
+    int rc = -ENOMEM;
+    if (bj && mj) {
+        const char *p[] = {bj, mj};
+        rc = run_cmd(pg, batch_sql, 2, p);
+    }
+    free(bj);
+    free(mj);
+    return rc;
+}
+
+/* The fallback: one savepoint per message (prov_pg_apply inside a batch),
+ * so the one PostgreSQL refuses is undone alone.  0 or -EIO. */
+static int batch_slow(prov_pg *pg, const struct prov_msg *m, size_t n,
+                      const struct prov_mark *marks, size_t nmarks, bool *refused)
+{
+    if (prov_pg_batch_begin(pg)) return -EIO;
+    for (size_t i = 0; i < n; i++) {
+        refused[i] = prov_pg_apply(pg, &m[i], NULL) != 0;
+        if (refused[i] && !prov_pg_ok(pg)) break;
+    }
+    if (!prov_pg_ok(pg) || write_marks(pg, marks, nmarks)) {
+        pg->batch = false;
+        PGresult *r = PQexec(pg->conn, "ROLLBACK");
+        PQclear(r);
+        return -EIO;
+    }
+    return prov_pg_batch_commit(pg);
+}
+
+int prov_pg_apply_batch(prov_pg *pg, const struct prov_msg *m, size_t n,
+                        const struct prov_mark *marks, size_t nmarks, bool *refused)
+{
+    assert(!pg->batch);
+    assert(!n || (m && refused));
+    for (size_t i = 0; i < n; i++) refused[i] = false;
+    if (!n && !nmarks) return 0;
+    int rc = batch_fast(pg, m, n, marks, nmarks);
+    /* a lost connection (the commit's outcome unknown) or no memory: the
+     * caller reloads what did commit and asks for resends */
+    if (!rc || rc == -ENOMEM || !prov_pg_ok(pg)) return rc ? -EIO : 0;
+    ww_log(WW_LOG_WARN, "province",
+           "a batch of %zu messages was refused; applying it one message at a time", n);
+    return batch_slow(pg, m, n, marks, nmarks, refused);
 }
 
 /* One station's table; returns 1 when anything differs. */

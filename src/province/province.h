@@ -130,7 +130,8 @@ int prov_pg_load_stations(prov_pg *pg, struct prov_station_state **out, size_t *
  * *after (already marked by the caller).  Inside a batch: in one savepoint,
  * and the seq state is not written — the caller writes each station's last
  * state once with prov_pg_mark before the commit (one row update per
- * station and batch, not per message).  0, or -EIO (nothing of m applied). */
+ * station and batch, not per message; `after` may then be NULL).  0, or
+ * -EIO (nothing of m applied). */
 int prov_pg_apply(prov_pg *pg, const struct prov_msg *m, const struct prov_seq *after);
 /* Batches: between prov_pg_batch_begin and prov_pg_batch_commit every
  * prov_pg_apply / prov_pg_mark runs inside one transaction (each apply in a
@@ -144,6 +145,24 @@ bool prov_pg_in_batch(const prov_pg *pg);
 /* Records only the station's seq state (a message that can never commit is
  * marked applied so it does not hold a gap open forever). */
 int prov_pg_mark(prov_pg *pg, const char *station, const struct prov_seq *after);
+/* One station's seq state to write with a batch (both borrowed). */
+struct prov_mark {
+    const char *station;
+    const struct prov_seq *seq;
+};
+/* Applies the n messages m[] and the seq states marks[] in ONE transaction
+ * (decision 014).  Fast path: a few multi-row statements for the whole
+ * batch (rows, incidents, census, marks), a handful of round trips instead
+ * of 3-4 per message.  When PostgreSQL refuses one of them with the
+ * connection up, the transaction is rolled back and the batch applied
+ * again one savepoint per message: a message refused there is undone
+ * alone and flagged in refused[i] (n entries, filled), the rest commit.
+ * Same version guards as prov_pg_apply, duplicates of a key within the
+ * batch included (the highest version wins, the earliest of equal ones).
+ * 0 = committed; -EIO = nothing committed (connection or commit failed:
+ * the caller reloads the seq state and asks for resends). */
+int prov_pg_apply_batch(prov_pg *pg, const struct prov_msg *m, size_t n,
+                        const struct prov_mark *marks, size_t nmarks, bool *refused);
 /* hub check: compares every station's census with the hub's rows; prints the
  * table to f; returns 0 when all equal, 1 when not, -EIO on error. */
 int prov_pg_check(prov_pg *pg, FILE *f);

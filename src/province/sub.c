@@ -13,14 +13,19 @@
  * (4) reconnects to the broker.  A seq gap that stays open gap_wait_ms
  * also gets a resend request; so does every station at start.
  *
- * Batches: messages are applied inside one PostgreSQL transaction that is
- * committed when the socket has nothing more to read, after BATCH_MAX
- * messages or BATCH_MS after it began, whichever comes first.  Under a
- * trickle a batch is one message (nothing waits); under a flood one WAL
- * flush covers many.  What a failed commit loses was acked at the broker,
- * so it is handled as any PostgreSQL failure above: the seq state is
- * reloaded from what committed and the stations resend the rest.
+ * Batches: a message is parsed, checked against the seq tracker and kept
+ * in memory (`pend`); the batch goes to PostgreSQL as ONE statement (its
+ * own transaction; prov_pg_apply_batch, decision 014) when the socket has
+ * nothing more to read, after BATCH_MAX messages or BATCH_MS after it
+ * began, whichever comes first.  Under a trickle a batch is one message
+ * (nothing waits); under a flood one round trip and one WAL flush cover
+ * hundreds (each round trip waited 5-15 ms for a CPU on the bench box).
+ * The tracker is marked when a message is kept: a message PostgreSQL
+ * refuses is marked seen anyway (decision 010), and a batch that does not
+ * commit is a PostgreSQL failure as above — the seq state is reloaded from
+ * what committed and the stations resend.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -49,8 +54,20 @@ struct sub {
     bool logged[PROV_CAUSES];
     uint64_t applied;
     uint64_t seen;       /* messages handed to on_message */
-    int batch_n;         /* messages in the open batch */
+    int batch_n;         /* messages handed in since the batch began */
     int64_t batch_us;    /* when it began */
+    struct prov_msg *pend; /* the batch's messages to apply (BATCH_MAX) */
+    size_t npend;
+    bool *refused;       /* per pend[], from prov_pg_apply_batch */
+    int64_t *arrived;    /* per pend[]: when on_message got it (counters) */
+    struct {             /* since the last counter line (log_counters) */
+        int64_t since_us, pg_us;
+        uint64_t batches, msgs;
+        int max_batch;
+        /* per message, summed: from on_message to the batch's apply
+         * (waiting) and the apply itself (working); the longest stay */
+        int64_t wait_us, work_us, max_hold_us;
+    } ctr;
 };
 
 static int64_t now_us(void)
@@ -68,17 +85,57 @@ static struct prov_station_state *find(struct sub *s, const char *id)
 }
 
 static void ask_resend(struct sub *s, struct prov_station_state *st);
+static void drop(struct sub *s, enum prov_cause c, const char *topic);
 
-/* Writes the seq state of every station the open batch changed (one row
- * update per station and batch).  0 or -EIO (the batch is then lost). */
-static int flush_marks(struct sub *s)
+/* Applies the batch held in memory and every seq state it changed in one
+ * transaction, then empties it.  A failed one sets pg_failed (recover()
+ * reloads the seqs and asks for resends). */
+static void commit_batch(struct sub *s)
 {
-    for (size_t i = 0; i < s->nst; i++) {
-        if (!s->st[i].dirty) continue;
-        if (prov_pg_mark(s->pg, s->st[i].id, &s->st[i].seq)) return -EIO;
-        s->st[i].dirty = false;
+    size_t nm = 0;
+    struct prov_mark *marks = calloc(s->nst ? s->nst : 1, sizeof *marks);
+    for (size_t i = 0; marks && i < s->nst; i++)
+        if (s->st[i].dirty) marks[nm++] = (struct prov_mark){s->st[i].id, &s->st[i].seq};
+    int64_t t0 = now_us();
+    int rc = !marks ? -ENOMEM
+           : s->npend || nm ? prov_pg_apply_batch(s->pg, s->pend, s->npend, marks, nm, s->refused)
+                            : 0;
+    free(marks);
+    int64_t t1 = now_us();
+    s->ctr.pg_us += t1 - t0;
+    for (size_t i = 0; i < s->npend; i++) {
+        s->ctr.wait_us += t0 - s->arrived[i];
+        s->ctr.work_us += t1 - t0;
+        if (t1 - s->arrived[i] > s->ctr.max_hold_us) s->ctr.max_hold_us = t1 - s->arrived[i];
     }
-    return 0;
+    s->ctr.batches++;
+    s->ctr.msgs += s->npend;
+    if ((int)s->npend > s->ctr.max_batch) s->ctr.max_batch = (int)s->npend;
+    if (rc) s->pg_failed = true;
+    for (size_t i = 0; i < s->npend; i++) {
+        if (!rc && s->refused[i]) {
+            char topic[PROV_STATION_MAX + PROV_ENTITY_MAX + 16];
+            snprintf(topic, sizeof topic, "wardwatch/%s/%s", s->pend[i].station, s->pend[i].entity);
+            drop(s, PROV_APPLY_FAILED, topic);
+        } else if (!rc) {
+            s->applied++;
+        }
+        prov_msg_clear(&s->pend[i]);
+    }
+    if (!rc)
+        for (size_t i = 0; i < s->nst; i++) s->st[i].dirty = false;
+    s->npend = 0;
+    s->batch_n = 0;
+}
+
+/* PostgreSQL failed: what the batch holds was acked at the broker but is
+ * not committed; the resends after the reload bring it again. */
+static void discard_batch(struct sub *s)
+{
+    for (size_t i = 0; i < s->npend; i++) prov_msg_clear(&s->pend[i]);
+    s->npend = 0;
+    s->batch_n = 0;
+    for (size_t i = 0; i < s->nst; i++) s->st[i].dirty = false;
 }
 
 /* Reloads the stations from PostgreSQL.  The gap and resend timers live
@@ -91,8 +148,12 @@ static int reload(struct sub *s)
 {
     struct prov_station_state *v;
     size_t n;
-    /* inside a batch the load must see the batch's seqs */
-    if (prov_pg_in_batch(s->pg) && flush_marks(s)) return -EIO;
+    /* the open batch first: the load must see its seqs, and its marks
+     * live in the table this replaces */
+    if (s->batch_n) {
+        commit_batch(s);
+        if (s->pg_failed) return -EIO;
+    }
     int rc = prov_pg_load_stations(s->pg, &v, &n);
     if (rc) return rc;
     bool *fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -153,10 +214,7 @@ static void skip_seq(struct sub *s, const struct mosquitto_message *mm)
     if (!st) return;
     struct prov_seq after = st->seq;
     if (prov_seq_mark(&after, seq) != 1) return;
-    if (prov_pg_mark(s->pg, station, &after)) {
-        s->pg_failed = true;
-        return;
-    }
+    st->dirty = true; /* written with the batch */
     bool had_gap = prov_seq_gap(&st->seq);
     st->seq = after;
     if (!prov_seq_gap(&after)) st->gap_since_us = 0;
@@ -178,6 +236,7 @@ static void handle(struct sub *s, const struct mosquitto_message *mm)
         s->reload_us = now_us();
         s->unknown_pending = false;
         if (reload(s)) s->pg_failed = true;
+        if (s->pg_failed) goto out; /* recover() reloads; the resend brings it */
         st = find(s, m.station);
     }
     if (!st) {
@@ -195,18 +254,13 @@ static void handle(struct sub *s, const struct mosquitto_message *mm)
             goto out;
         }
     }
-    if (prov_pg_apply(s->pg, &m, &after)) {
-        /* connection up: this message itself is refused and would be on
-         * every resend too; drop it, keep the seq moving */
-        if (!prov_pg_ok(s->pg) || prov_pg_mark(s->pg, m.station, &after)) {
-            s->pg_failed = true;
-            goto out;
-        }
-        drop(s, PROV_APPLY_FAILED, mm->topic);
-    } else {
-        s->applied++;
-        if (prov_pg_in_batch(s->pg)) st->dirty = true; /* written by flush_marks */
-    }
+    /* kept for the batch; marked now — a message PostgreSQL refuses is
+     * marked seen all the same, and a batch that fails reloads the seqs */
+    assert(s->npend < BATCH_MAX); /* on_message commits a full batch */
+    s->arrived[s->npend] = now_us();
+    s->pend[s->npend++] = m;
+    m.data = NULL;
+    st->dirty = true;
     if (!census) {
         bool had_gap = prov_seq_gap(&st->seq);
         st->seq = after;
@@ -223,26 +277,45 @@ static void on_message(struct mosquitto *mosq, void *ud, const struct mosquitto_
     struct sub *s = ud;
     s->seen++;
     if (s->pg_failed) return;  /* acked but not applied: the resend after recovery covers it */
-    if (!prov_pg_in_batch(s->pg)) {
-        if (prov_pg_batch_begin(s->pg)) {
-            s->pg_failed = true;
-            return;
-        }
-        s->batch_n = 0;
-        s->batch_us = now_us();
-    }
+    if (!s->batch_n) s->batch_us = now_us();
     handle(s, mm);
     s->batch_n++;
+    /* libmosquitto may hand over many messages in one loop call */
+    if (s->npend == BATCH_MAX && !s->pg_failed) commit_batch(s);
 }
 
 /* Commits the open batch when it is due (or at once when `now`).  A failed
  * commit is a PostgreSQL failure: recover() reloads and asks for resends. */
 static void batch_flush(struct sub *s, bool idle, bool now)
 {
-    if (!prov_pg_in_batch(s->pg) || s->pg_failed) return;
+    if (!s->batch_n || s->pg_failed) return;
     if (!now && !idle && s->batch_n < BATCH_MAX && now_us() - s->batch_us < 1000LL * BATCH_MS)
         return;
-    if (flush_marks(s) || prov_pg_batch_commit(s->pg)) s->pg_failed = true;
+    commit_batch(s);
+}
+
+/* One line every 10 s (and at stop) while messages flow: how much of the
+ * hub's time goes to PostgreSQL (working) against waiting for messages —
+ * bench/province_publish.py reads it to split the lag. */
+static void log_counters(struct sub *s, bool force)
+{
+    int64_t now = now_us(), dt = now - s->ctr.since_us;
+    if (!s->ctr.since_us) s->ctr.since_us = now;
+    if ((!force && dt < 10000000) || !s->ctr.since_us || dt <= 0) return;
+    if (s->ctr.msgs) {
+        double n = (double)s->ctr.msgs;
+        ww_log(WW_LOG_INFO, "province",
+               "hub counters: %" PRIu64 " messages in %" PRIu64 " batches (mean %.1f, max %d) in %.1f s;"
+               " PostgreSQL busy %.2f s (%.0f %%); a message stays in the hub %.1f ms on average"
+               " (waiting for its batch %.1f ms, its batch in PostgreSQL %.1f ms), at most %.1f ms",
+               s->ctr.msgs, s->ctr.batches, n / (double)(s->ctr.batches ? s->ctr.batches : 1),
+               s->ctr.max_batch, (double)dt / 1e6, (double)s->ctr.pg_us / 1e6,
+               100.0 * (double)s->ctr.pg_us / (double)dt,
+               (double)(s->ctr.wait_us + s->ctr.work_us) / n / 1e3, (double)s->ctr.wait_us / n / 1e3,
+               (double)s->ctr.work_us / n / 1e3, (double)s->ctr.max_hold_us / 1e3);
+    }
+    memset(&s->ctr, 0, sizeof s->ctr);
+    s->ctr.since_us = now;
 }
 
 static void on_connect(struct mosquitto *mosq, void *ud, int rc)
@@ -285,6 +358,7 @@ static void recover(struct sub *s, volatile sig_atomic_t *stop)
 {
     ww_log(WW_LOG_WARN, "province", "PostgreSQL failed: leaving the broker until it is back");
     mosquitto_disconnect(s->mosq);
+    discard_batch(s);
     int delay_ms = 500;
     while (!*stop) {
         if (prov_pg_reset(s->pg) == 0 && reload(s) == 0) break;
@@ -334,7 +408,7 @@ static int run_loop(struct sub *s, volatile sig_atomic_t *stop)
     while (!*stop) {
         /* with a batch open, only look whether more is waiting */
         uint64_t seen = s->seen;
-        int rc = mosquitto_loop(s->mosq, prov_pg_in_batch(s->pg) ? 0 : 200, 1);
+        int rc = mosquitto_loop(s->mosq, s->batch_n ? 0 : 200, 1);
         batch_flush(s, s->seen == seen, rc != MOSQ_ERR_SUCCESS);
         if (s->pg_failed) recover(s, stop);
         else if (rc != MOSQ_ERR_SUCCESS) {
@@ -343,8 +417,11 @@ static int run_loop(struct sub *s, volatile sig_atomic_t *stop)
             mosquitto_reconnect(s->mosq);
         }
         gap_timers(s);
+        log_counters(s, false);
     }
     batch_flush(s, true, true);
+    discard_batch(s); /* only when that failed: the resend at the next start */
+    log_counters(s, true);
     mosquitto_disconnect(s->mosq);
     return 0;
 }
@@ -352,12 +429,23 @@ static int run_loop(struct sub *s, volatile sig_atomic_t *stop)
 int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
 {
     struct sub s = {.o = o};
-    int rc = prov_pg_open(o->conninfo, &s.pg);
-    if (rc) return rc;
+    s.pend = calloc(BATCH_MAX, sizeof *s.pend);
+    s.refused = calloc(BATCH_MAX, sizeof *s.refused);
+    s.arrived = calloc(BATCH_MAX, sizeof *s.arrived);
+    int rc = s.pend && s.refused && s.arrived ? prov_pg_open(o->conninfo, &s.pg) : -ENOMEM;
+    if (rc) {
+        free(s.pend);
+        free(s.refused);
+        free(s.arrived);
+        return rc;
+    }
     rc = prov_pg_migrate(s.pg);
     if (!rc) rc = reload(&s);
     if (rc) {
         prov_pg_close(s.pg);
+        free(s.pend);
+        free(s.refused);
+        free(s.arrived);
         return rc;
     }
     mosquitto_lib_init();
@@ -372,6 +460,9 @@ int prov_serve(const struct prov_serve_opts *o, volatile sig_atomic_t *stop)
     mosquitto_destroy(s.mosq);
     mosquitto_lib_cleanup();
     free(s.st);
+    free(s.pend);
+    free(s.refused);
+    free(s.arrived);
     prov_pg_close(s.pg);
     return rc;
 }

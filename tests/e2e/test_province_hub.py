@@ -10,7 +10,9 @@ applied, duplicates and out-of-order versions change nothing, a seq gap
 gets a resend request, the hub stopped 20 s while messages are published
 (the broker holds them in the hub's persistent session), PostgreSQL
 restarted while messages flow (none lost), malformed / wrong v / not
-enrolled dropped, `hub check` 0 when equal and 1 with a diff when not."""
+enrolled dropped, a message PostgreSQL refuses rolled back alone while the
+rest of its batch commits, `hub check` 0 when equal and 1 with a diff when
+not."""
 import json
 import os
 import re
@@ -319,6 +321,35 @@ def run(tmp, pg, mq, hub):
     want = [[sid, "7", "fight", "1", "0"], [sid, "7", "theft", "2", "1"], ["total", "3", "1"]]
     check(lines[1:] == want, "hub stats counts the quarter and the same quarter a year before",
           want, lines)
+    # one message PostgreSQL refuses (a date it cannot cast) among good ones,
+    # sent in one go so they share a batch: it alone is rolled back, its seq
+    # marked (no gap), the others applied (decision 014's fallback)
+    good1 = sim.new(300, {"ward": "9", "category": "lost", "occurred_at": "2024-03-01T10:00:00Z"},
+                    send=False, entity="incident")
+    refused = sim.new(301, {"ward": "9", "category": "lost", "occurred_at": "2024-13-45T10:00:00Z"},
+                      send=False, entity="incident")
+    good2 = sim.new(302, {"ward": "9", "category": "lost", "occurred_at": "2024-03-02T10:00:00Z"},
+                    send=False, entity="incident")
+    sim.pub_raw([sim.sent[good1], sim.sent[refused], sim.sent[good2]], topic=f"wardwatch/{sid}/incident")
+    check(wait(lambda: applied(pg, sid) == (good2, 0), 10), "a refused message in a batch holds no gap open",
+          (good2, 0), applied(pg, sid))
+    got = pg.psql(f"SELECT id FROM incidents WHERE station = '{sid}' AND id IN ('300','301','302') ORDER BY id")
+    check(got == [["300"], ["302"]], "only the refused message of the batch is rolled back",
+          [["300"], ["302"]], got)
+    got = pg.psql(f"SELECT id FROM rows WHERE station = '{sid}' AND id IN ('300','301','302') ORDER BY id")
+    check(got == [["300"], ["302"]], "its row is not kept either", [["300"], ["302"]], got)
+    check("apply_failed" in hub.log(), "the hub logs the drop cause apply_failed", "apply_failed",
+          hub.log()[-600:])
+    # one key twice in one go, the newer version first: the batch's single
+    # statement must keep the newer (ON CONFLICT cannot touch a row twice)
+    older = sim.new(400, {"name": "cam 400 older"}, send=False)
+    newer = sim.new(400, {"name": "cam 400 newer"}, send=False)
+    sim.pub_raw([sim.sent[newer], sim.sent[older]])
+    check(wait(lambda: applied(pg, sid) == (newer, 0), 10), "both seqs of the key applied", (newer, 0),
+          applied(pg, sid))
+    got = pg.psql(f"SELECT version, data->>'name' FROM rows WHERE station = '{sid}' AND entity = 'camera' AND id = '400'")
+    check(got == [[str(newer), "cam 400 newer"]], "of one key twice in a batch the newer version stays",
+          [[newer, "cam 400 newer"]], got)
     sim.stopping = True
     log(f"hub log tail:\n{hub.log()[-1500:]}")
 
