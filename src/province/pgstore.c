@@ -162,10 +162,13 @@ int prov_pg_enrol(prov_pg *pg, const char *token, const char *name, const char *
     char hash[WW_SHA256_HEX];
     ww_sha256_hex(token, strlen(token), hash);
     const char *p[] = {hash, name, public_key, url};
-    /* one statement: spending the token and reading it cannot race */
+    /* One statement: spending the token and reading it cannot race.  The
+     * name the province gave at `hub station add` stays: the one a station
+     * reports (its config's, by default its host name, e.g. "vm") is only a
+     * fallback for a station row without one. */
     PGresult *r = run(pg,
                       "UPDATE stations SET token_hash = NULL, token_expires = NULL,"
-                      " public_key = $3, name = coalesce(nullif($2, ''), name),"
+                      " public_key = $3, name = coalesce(nullif(name, ''), nullif($2, ''), id),"
                       " url = $4, enrolled_at = now()"
                       " WHERE token_hash = $1 AND token_expires > now() RETURNING id",
                       4, p);
