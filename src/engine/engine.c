@@ -48,6 +48,7 @@ struct stream {
     char *url, *username, *password;
     bool udp;
     bool basic_allowed;        /* the camera's auth_basic_allowed */
+    bool audio;                /* the camera's audio setting: SETUP its sound track */
     hub_t *hub;
     rec_writer_t *writer;
     int writer_sub;
@@ -295,6 +296,10 @@ static void run_session(struct stream *s, ingest_session_t *in)
     struct ingest_udp_stats u, useen = {0};
     int rc;
     while ((rc = ingest_read(in, &p)) == 0) {
+        if (p.stream == 1) { /* sound (the camera's setting is on): to the recorder only */
+            if (started) hub_publish_audio(s->hub, p.pkt, p.wall_us);
+            continue;
+        }
         bool udp = ingest_udp_stats(in, &u);
         /* over UDP the window's count (it gives gaps up); the depacketizer
          * sees the same gaps again after it */
@@ -315,7 +320,8 @@ static void run_session(struct stream *s, ingest_session_t *in)
             s->width = par->width;
             s->height = par->height;
             pthread_mutex_unlock(&s->e->mu);
-            hub_start(s->hub, par, ingest_time_base(in)); /* again on a change: consumers start over */
+            /* again on a change: consumers start over */
+            hub_start_av(s->hub, par, ingest_time_base(in), ingest_audio_params(in), ingest_audio_time_base(in));
             if (!started) set_state(s, ENGINE_ONLINE, NULL, "");
             started = true;
         }
@@ -349,7 +355,7 @@ static void *stream_main(void *arg)
     struct ingest_opts o = {
         .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
         .read_timeout_us = s->e->cfg.read_timeout_us, .log_ctx = s->ctx,
-        .cred_url = s->url, .basic_allowed = s->basic_allowed,
+        .cred_url = s->url, .basic_allowed = s->basic_allowed, .audio = s->audio,
     };
     while (!atomic_load(&s->stop)) {
         ingest_session_t *in = NULL;
@@ -474,6 +480,7 @@ static struct stream *stream_new(struct engine *e, const struct catalog_camera *
     s->password = ww_strdup(c->password);
     s->udp = c->transport && !strcmp(c->transport, "udp");
     s->basic_allowed = c->auth_basic_allowed;
+    s->audio = c->audio;
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
     s->state = ENGINE_CONNECTING;
@@ -492,6 +499,7 @@ static int stream_start(struct engine *e, struct stream *s, bool record)
         };
         rec_writer_new(&wc, e->syncer, &s->writer);
         s->writer_sub = hub_subscribe(s->hub, rec_writer_on_hub, s->writer, false);
+        hub_want_audio(s->hub, s->writer_sub); /* sound comes only if the camera's setting is on */
     }
     if (!strcmp(s->kind, "sub")) {
         struct motion_config mc;
@@ -537,9 +545,11 @@ static void stream_stop(struct stream *s)
 
 static char *camera_sig(const struct catalog_camera *c)
 {
-    return ww_asprintf("%s|%s|%s|%s|%s|%d", c->main_url, c->sub_url ? c->sub_url : "",
+    /* audio is in it: turning sound on or off restarts the streams, so a
+     * segment never has sound the setting did not allow */
+    return ww_asprintf("%s|%s|%s|%s|%s|%d|%d", c->main_url, c->sub_url ? c->sub_url : "",
                        c->username ? c->username : "", c->password ? c->password : "",
-                       c->transport ? c->transport : "", c->auth_basic_allowed);
+                       c->transport ? c->transport : "", c->auth_basic_allowed, c->audio);
 }
 
 static void cam_stop(struct cam *c)

@@ -1,0 +1,111 @@
+"""A camera's sound track is recorded only when its setting says so (issue 12 item 6).
+
+Three cameras: AAC with audio on, AAC with audio off (the default), G.711 A-law with audio on.
+Expected: the first's segments carry an AAC track (ffprobe) that decodes without errors and lasts
+as long as the video (±5 %); the second's carry none and the log says no audio SETUP was sent; the
+third's carry AAC made from the G.711 (8 kHz); `wardwatch check` passes; an export of the first
+carries its sound track and `wardwatch verify` holds.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+from wwtest import WW, Camsim, Station, check, finish, log
+
+
+def probe(path):
+    """{codec_type: (codec_name, duration s, sample_rate)} of a file's streams, by ffprobe."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                        "stream=codec_type,codec_name,duration,sample_rate", "-of", "json", path],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        return {"error": r.stderr.strip()}
+    out = {}
+    for s in json.loads(r.stdout).get("streams", []):
+        out[s["codec_type"]] = (s.get("codec_name"), float(s.get("duration") or 0), s.get("sample_rate"))
+    return out
+
+
+def decode_errors(path):
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], capture_output=True, text=True,
+                       timeout=120)
+    return r.stderr.strip() if r.returncode == 0 else f"exit {r.returncode}: {r.stderr.strip()}"
+
+
+aac = Camsim(cameras=2, extra=["--audio", "aac"]).start()
+pcma = Camsim(cameras=1, extra=["--audio", "pcma"]).start()
+st = Station("rec-audio").init()
+tmp = tempfile.mkdtemp(prefix="ww-audio-")
+try:
+    on = st.add_camera("AAC on", aac.url(1), extra=["--audio", "on"])
+    off = st.add_camera("AAC off", aac.url(2))
+    g711 = st.add_camera("G711 on", pcma.url(1))
+    r = st.ww("camera", "set", str(g711), "--audio", "on")
+    check("audio on" in r.stdout, "camera set --audio on says so", "audio on", r.stdout.strip())
+    r = st.ww("camera", "set", str(g711), "--audio", "loud", check=False)
+    check(r.returncode == 2 and "on or off" in r.stderr, "camera set refuses --audio loud", "exit 2, 'on or off'",
+          (r.returncode, r.stderr.strip()))
+    cams = {c["id"]: c for c in json.loads(st.ww("camera", "list", "--json").stdout)}
+    check([cams[i]["audio"] for i in (on, off, g711)] == [True, False, True], "camera list shows the setting",
+          [True, False, True], [cams[i].get("audio") for i in (on, off, g711)])
+
+    st.serve("--segment-seconds", "4")
+    ok = st.wait_for(lambda: all(st.stream_stats(c).get("record", {}).get("segments", 0) >= 3 for c in (on, off, g711)),
+                     60)
+    check(ok, "all three record", ">= 3 segments each", [st.stream_stats(c).get("record") for c in (on, off, g711)])
+    rc = st.stop()
+    check(rc == 0, "serve exits 0", 0, rc)
+    text = st.log()
+    check(f"cam={off}/main: audio: off by the camera's setting, no audio SETUP" in text or
+          (f"cam={off}/main" in text and "audio: off by the camera's setting, no audio SETUP" in text),
+          "the log says the camera with audio off got no audio SETUP", "that line", text[-1500:])
+    check("audio: SETUP AAC 16000 Hz" in text and "audio: SETUP G.711 A-law 8000 Hz" in text,
+          "the log names the audio SETUPs of the two cameras with audio on", "AAC and G.711 A-law lines",
+          [l for l in text.splitlines() if "audio" in l][:8])
+
+    for cam, want_rate in ((on, "16000"), (g711, "8000")):
+        segs = st.recordings(cam)["segments"]
+        closed = segs[:-1] if len(segs) > 1 else segs
+        for s in closed:
+            path = os.path.join(st.data, s["path"])
+            p = probe(path)
+            v, a = p.get("video"), p.get("audio")
+            check(a is not None and a[0] == "aac" and a[2] == want_rate, f"cam {cam}: {s['path']} has an AAC track",
+                  f"aac at {want_rate} Hz", p)
+            if a and v:
+                check(v[1] > 0 and abs(a[1] - v[1]) <= 0.05 * v[1], f"cam {cam}: audio lasts as long as the video",
+                      f"{v[1]:.2f} s ± 5 %", f"{a[1]:.2f} s")
+            err = decode_errors(path)
+            check(err == "", f"cam {cam}: ffmpeg decodes {s['path']} without a message", "nothing", err[-400:])
+    for s in st.recordings(off)["segments"]:
+        p = probe(os.path.join(st.data, s["path"]))
+        check("video" in p and "audio" not in p, f"audio off: {s['path']} has video only", "no audio stream", p)
+    r = st.check()
+    check(r.returncode == 0, "wardwatch check passes with audio tracks", "exit 0", (r.stdout + r.stderr)[-400:])
+
+    segs = st.recordings(on)["segments"]
+    t0, t1 = segs[0]["start_us"] / 1e6, segs[-1]["end_us"] / 1e6
+    mp4 = os.path.join(tmp, "clip.mp4")
+    r = st.ww("export", "--camera", str(on), "--from", f"{t0 + 0.5:.3f}", "--to", f"{t1 - 0.5:.3f}", "-o", mp4,
+              check=False)
+    check(r.returncode == 0, "export of the camera with sound", "exit 0", (r.returncode, r.stderr[-300:]))
+    p = probe(mp4)
+    check(p.get("audio", (None,))[0] == "aac" and p.get("video"), "the export carries the sound track",
+          "video + aac", p)
+    if p.get("audio") and p.get("video"):
+        check(abs(p["audio"][1] - p["video"][1]) <= 0.05 * p["video"][1] + 0.1, "the export's audio lasts as its video",
+              f"{p['video'][1]:.2f} s ± 5 %", f"{p['audio'][1]:.2f} s")
+    err = decode_errors(mp4)
+    check(err == "", "ffmpeg decodes the export without a message", "nothing", err[-400:])
+    r = subprocess.run([WW, "--data", st.data, "verify", mp4], capture_output=True, text=True, timeout=120)
+    log((r.stdout + r.stderr).strip()[-400:])
+    check(r.returncode == 0 and "everything holds" in r.stdout, "verify holds for the export with sound", "exit 0",
+          (r.returncode, (r.stdout + r.stderr)[-400:]))
+finally:
+    st.stop()
+    aac.stop()
+    pcma.stop()
+    st.remove() if not os.environ.get("WW_KEEP") else log(f"kept {st.tmp} {tmp}")
+finish()
