@@ -4,15 +4,19 @@ Three cameras: AAC with audio on, AAC with audio off (the default), G.711 A-law 
 Expected: the first's segments carry an AAC track (ffprobe) that decodes without errors and lasts
 as long as the video (±5 %); the second's carry none and the log says no audio SETUP was sent; the
 third's carry AAC made from the G.711 (8 kHz); `wardwatch check` passes; an export of the first
-carries its sound track and `wardwatch verify` holds.
+carries its sound track and `wardwatch verify` holds; the camera API shows the setting and refuses a
+non-boolean; playback of the first names mp4a.40.2 in X-Codec and streams both tracks, the second's
+video only.
 """
+import http.client
 import json
 import os
 import subprocess
 import tempfile
 import time
 
-from wwtest import WW, Camsim, Station, check, finish, log
+from wwapi import Client
+from wwtest import WW, Camsim, Station, check, finish, free_port, log
 
 
 def probe(path):
@@ -51,10 +55,40 @@ try:
     check([cams[i]["audio"] for i in (on, off, g711)] == [True, False, True], "camera list shows the setting",
           [True, False, True], [cams[i].get("audio") for i in (on, off, g711)])
 
-    st.serve("--segment-seconds", "4")
+    port = free_port()
+    st.serve("--segment-seconds", "4", http_port=port)
     ok = st.wait_for(lambda: all(st.stream_stats(c).get("record", {}).get("segments", 0) >= 3 for c in (on, off, g711)),
                      60)
     check(ok, "all three record", ">= 3 segments each", [st.stream_stats(c).get("record") for c in (on, off, g711)])
+    admin = Client(port)
+    admin.login("admin", st.admin_password)
+    r = admin.get(f"/api/v1/cameras/{on}")
+    check(r.status == 200 and r.json.get("audio") is True, "GET camera shows audio: true", "true", r.json)
+    r = admin.get(f"/api/v1/cameras/{off}")
+    check(r.status == 200 and r.json.get("audio") is False, "GET camera shows audio: false (the default)", "false", r.json)
+    r = admin.patch(f"/api/v1/cameras/{off}", {"audio": "yes"})
+    check(r.status == 400, "PATCH audio: \"yes\" is refused", 400, (r.status, r.json))
+    for cam, want in ((on, True), (off, False)):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", f"/api/v1/cameras/{cam}/playback?at={time.time() - 8:.3f}",
+                     headers={"Cookie": f"ww_session={admin.cookie}"})
+        resp = conn.getresponse()
+        codec = resp.getheader("X-Codec", "")
+        data, t0 = b"", time.time()
+        while time.time() - t0 < 2 and len(data) < (8 << 20):
+            chunk = resp.read1(65536)
+            if not chunk:
+                break
+            data += chunk
+        conn.close()
+        check(resp.status == 200 and ("mp4a.40.2" in codec) == want, f"playback of cam {cam}: X-Codec",
+              "avc1.*,mp4a.40.2" if want else "avc1.* without mp4a", (resp.status, codec))
+        pb = os.path.join(tmp, f"playback-{cam}.mp4")
+        with open(pb, "wb") as f:
+            f.write(data)
+        p = probe(pb)
+        check(("audio" in p) == want and "video" in p, f"playback of cam {cam} streams {'both tracks' if want else 'video only'}",
+              "video + aac" if want else "video only", p)
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)
     text = st.log()
