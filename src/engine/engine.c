@@ -69,6 +69,7 @@ struct stream {
     char reason_code[24];          /* engine_reason_code's */
     int64_t reconnects, sessions, online_since_us, rebases;
     struct ingest_clock_stats clock; /* the current session's, copied every CLOCK_EVERY packets */
+    struct ingest_audio_stats audio_st; /* likewise */
     double fps, kbps;
     int64_t prev_frames, prev_bytes, prev_mono;
     char codec[8];
@@ -328,8 +329,11 @@ static void run_session(struct stream *s, ingest_session_t *in)
         if (atomic_load(&s->frames) % CLOCK_EVERY == 0) {
             struct ingest_clock_stats ck;
             ingest_clock_stats(in, &ck);
+            struct ingest_audio_stats au;
+            ingest_audio_stats(in, &au);
             pthread_mutex_lock(&s->e->mu);
             s->clock = ck;
+            s->audio_st = au;
             pthread_mutex_unlock(&s->e->mu);
         }
         atomic_fetch_add(&s->frames, 1);
@@ -869,6 +873,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->damaged_aus = atomic_load(&s->damaged_aus);
     o->timestamp_rebases = s->rebases;
     o->clock = s->clock;
+    o->audio = s->audio_st;
     if (!o->clock.source) o->clock.source = "receive";
     o->last_packet_us = atomic_load(&s->last_packet_us);
     snprintf(o->codec, sizeof o->codec, "%s", s->codec);
@@ -974,6 +979,11 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
     json_object_set_new(ck, "correction_ms", json_real(k->correction_ms));
     json_object_set_new(ck, "mapping_error_ms", k->have_mapping ? json_real(k->mapping_error_ms) : json_null());
     json_object_set_new(o, "clock", ck);
+    const struct ingest_audio_stats *au = &s->audio;
+    json_object_set_new(o, "audio", !au->codec ? json_null() : json_pack("{s:s,s:I,s:I,s:I,s:I,s:f}",
+        "codec", au->codec, "frames", (json_int_t)au->frames, "dropped", (json_int_t)au->dropped,
+        "bad_packets", (json_int_t)au->bad_packets, "lost", (json_int_t)au->lost,
+        "transcode_cpu_ms", (double)au->transcode_cpu_us / 1e3));
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)
         json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I,s:b}", "score", s->motion.score,
@@ -986,6 +996,8 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
             "frames", (json_int_t)ws->frames, "bytes", (json_int_t)ws->bytes,
             "dropped_frames", (json_int_t)ws->dropped_frames, "gaps", (json_int_t)ws->gaps,
             "ts_corrections", (json_int_t)ws->ts_corrections, "error", ws->error_text));
+        json_object_set_new(json_object_get(o, "record"), "audio_frames", json_integer(ws->audio_frames));
+        json_object_set_new(json_object_get(o, "record"), "audio_dropped", json_integer(ws->audio_dropped));
     }
     return o;
 }

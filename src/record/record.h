@@ -149,6 +149,7 @@ struct rec_writer_stats {
     int64_t gaps;                        /* gaps recorded */
     int64_t last_frame_wall_us;
     int64_t ts_corrections;              /* dts moved on / negative offsets cleared */
+    int64_t audio_frames, audio_dropped; /* sound track frames written / not (no segment open, refused) */
     int last_error;
     char error_text[256];
     struct ww_hist_snap fragment_write;  /* time to write each fragment out (page cache) */

@@ -62,7 +62,6 @@ struct rec_writer {
     AVRational a_out_tb;         /* the audio track's time base in the file */
     int64_t last_adts;           /* a_out_tb; INT64_MIN before a segment's first audio frame */
     int64_t a_true_dts;          /* the last frame's time from its wall time (the first's is not its dts) */
-    int64_t audio_frames, audio_dropped;
 
     struct rec_seg *seg;
     AVFormatContext *oc;
@@ -504,16 +503,16 @@ static void finish_segment(rec_writer_t *w)
 static void on_audio(rec_writer_t *w, const struct hub_msg *m)
 {
     if (!w->apar || !w->seg || w->paused || w->io_err || m->wall_us < w->seg->start_us) {
-        w->audio_dropped++;
+        w->st.audio_dropped++;
         return;
     }
     int64_t dur = w->apar->frame_size > 0 ? w->apar->frame_size : 1024;
     int64_t t = av_rescale_q(m->wall_us - w->seg->start_us, (AVRational){1, 1000000}, w->a_out_tb);
     bool first = w->last_adts == INT64_MIN;
     if (!first && llabs(t - (w->a_true_dts + dur)) <= dur / 2) t = w->a_true_dts + dur;
-    if (!first && t <= w->last_adts) { w->audio_dropped++; return; }
+    if (!first && t <= w->last_adts) { w->st.audio_dropped++; return; }
     AVPacket *p = av_packet_clone(m->pkt);
-    if (!p) { w->audio_dropped++; return; }
+    if (!p) { w->st.audio_dropped++; return; }
     p->stream_index = 1;
     p->dts = p->pts = first ? 0 : t;
     p->duration = first ? t + dur : dur;
@@ -522,10 +521,10 @@ static void on_audio(rec_writer_t *w, const struct hub_msg *m)
     int rc = av_write_frame(w->oc, p);
     av_packet_free(&p);
     if (w->io_err) { on_io_error(w, w->io_err, m->wall_us); return; }
-    if (rc < 0) { w->audio_dropped++; return; }
+    if (rc < 0) { w->st.audio_dropped++; return; }
     w->last_adts = dts;
     w->a_true_dts = t;
-    w->audio_frames++;
+    w->st.audio_frames++;
 }
 
 static void on_packet(rec_writer_t *w, const struct hub_msg *m)

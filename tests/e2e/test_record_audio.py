@@ -60,6 +60,16 @@ try:
     ok = st.wait_for(lambda: all(st.stream_stats(c).get("record", {}).get("segments", 0) >= 3 for c in (on, off, g711)),
                      60)
     check(ok, "all three record", ">= 3 segments each", [st.stream_stats(c).get("record") for c in (on, off, g711)])
+    au = {c: st.stream_stats(c).get("audio") for c in (on, off, g711)}
+    check(au[on] and au[on]["codec"] == "aac" and au[on]["frames"] > 0 and au[off] is None and au[g711]
+          and au[g711]["codec"] == "pcma", "stats.json: the sound track's codec and frames, null when off",
+          "aac / null / pcma", au)
+    if au[g711] and au[g711]["frames"] > 0:
+        audio_s = au[g711]["frames"] * 1024 / 8000
+        per_s = au[g711]["transcode_cpu_ms"] / audio_s
+        log(f"G.711 → AAC: {au[g711]['transcode_cpu_ms']:.1f} ms CPU for {audio_s:.1f} s of sound = {per_s:.2f} ms/s"
+            f" ({per_s / 10:.3f} % of a core)")
+        check(per_s < 50, "G.711 → AAC costs under 5 % of a core per stream", "< 50 ms CPU per s", f"{per_s:.2f} ms/s")
     admin = Client(port)
     admin.login("admin", st.admin_password)
     r = admin.get(f"/api/v1/cameras/{on}")
