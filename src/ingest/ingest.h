@@ -8,6 +8,13 @@
  * UDP, rtsps://, and when the environment has WARDWATCH_INGEST=libav.  Both
  * deliver one packet per access unit in Annex B form.
  *
+ * Sound (issue 12 item 6): only when ingest_opts.audio is set (the camera's
+ * setting, off by default), over the lean client's TCP session, the SDP's
+ * AAC or G.711 track is set up too and its frames come as stream 1 (G.711
+ * already turned into AAC); every guarantee below is about stream 0, the
+ * video, and holds as before.  RTP over UDP and libavformat sessions stay
+ * video-only (the log says so).
+ *
  * What a session guarantees to its reader:
  *   - the first packet returned is a keyframe, and by then ingest_params()
  *     is complete (codec, width/height, extradata with SPS/PPS[/VPS]);

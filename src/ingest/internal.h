@@ -7,8 +7,11 @@
  *                ('$' channel len16 payload) and RTSP messages; header lookup
  *   rtsp_auth.c  WWW-Authenticate challenges; Basic and Digest answers
  *   sdp.c        the video track of an SDP (codec, payload type, clock,
- *                control, parameter sets as Annex B extradata); URL joins
+ *                control, parameter sets as Annex B extradata), its audio
+ *                track (AAC / G.711); URL joins
  *   rtp.c        RTP packets → access units (H.264 / H.265 depacketizer)
+ *   rtp_audio.c  the sound track's RTP packets → AAC (RFC 3640) / G.711 frames
+ *   g711.c       G.711 → AAC (decision 012), for the camera's audio setting
  *   rtcp.c       receiver reports; sender reports → wall-clock mapping
  *   rtsp.c       the lean RTSP/TCP client: socket, requests, read loop
  *   src_libav.c  libavformat's RTSP client, the other source
