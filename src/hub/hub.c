@@ -75,15 +75,21 @@ void hub_free(hub_t *h)
 
 int hub_subscribe(hub_t *h, hub_cb cb, void *opaque, bool replay)
 {
+    return hub_subscribe_av(h, cb, opaque, replay, false);
+}
+
+int hub_subscribe_av(hub_t *h, hub_cb cb, void *opaque, bool replay, bool audio)
+{
     pthread_mutex_lock(&h->mu);
     if (h->nsubs == h->capsubs) {
         h->capsubs = h->capsubs ? h->capsubs * 2 : 4;
         h->subs = ww_realloc(h->subs, (size_t)h->capsubs * sizeof *h->subs);
     }
     int id = h->next_id++;
-    h->subs[h->nsubs++] = (struct sub){id, cb, opaque, false};
+    h->subs[h->nsubs++] = (struct sub){id, cb, opaque, audio};
     if (replay && h->running) {
-        cb(opaque, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb});
+        cb(opaque, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb,
+                                     .apar = audio ? h->apar : NULL, .atb = h->atb});
         for (int i = 0; i < h->ngop; i++)
             cb(opaque, &(struct hub_msg){.ev = HUB_PACKET, .pkt = h->gop[i].pkt,
                                          .wall_us = h->gop[i].wall_us, .key = h->gop[i].key});

@@ -13,7 +13,8 @@
  *
  * Audio (issue 12 item 6): a session may have a sound track (AAC).  Its
  * packets (stream 1) and parameters go only to subscribers that asked with
- * hub_want_audio (the recorder); others never see them.  Audio is not kept
+ * hub_want_audio / hub_subscribe_av (the recorder, live); others (motion)
+ * never see them.  Audio is not kept
  * in the GOP cache: a replayed subscriber starts with the next audio frame.
  *
  * Memory: packets handed to callbacks are borrowed for the duration of the
@@ -62,6 +63,9 @@ void *hub_owner(const hub_t *h);
  * delivered at once (from the caller's thread, under the hub lock) so the
  * subscriber starts at a keyframe.  Returns a subscription id (> 0). */
 int hub_subscribe(hub_t *h, hub_cb cb, void *opaque, bool replay);
+/* The same, with audio (as hub_want_audio, but already in the replayed
+ * HUB_START: a live feed joining a running session gets its apar). */
+int hub_subscribe_av(hub_t *h, hub_cb cb, void *opaque, bool replay, bool audio);
 void hub_unsubscribe(hub_t *h, int id);
 /* The subscription id also gets audio: HUB_START's apar and stream-1
  * packets (from the next HUB_START on). */

@@ -488,18 +488,21 @@ static void start_reorder(struct ingest_session *s, const AVPacket *key)
 /* Wall time of an audio frame: anchored to the receive clock at the first
  * frame after the video started, advancing with the track's own RTP clock
  * (extended across the wrap by the depacketizer), re-anchored like video
- * when it strays more than REBASE_US.  The camera's RTCP SRs for audio are
- * not used: both tracks are anchored on arrival, so they line up within
- * the network's delay (ms on a LAN), which a player's lip sync tolerates. */
+ * when it strays more than REBASE_US, plus the correction the video's RTCP
+ * mapping adds now (rtcp.c's bounded slew), so both tracks stay on one
+ * clock.  The camera's RTCP SRs for audio itself are not used: both tracks
+ * are anchored on arrival, so they line up within the network's delay (ms
+ * on a LAN), which a player's lip sync tolerates. */
 static int64_t audio_wall(struct ingest_session *s, int64_t ts, int64_t now)
 {
     if (!s->a_started) { s->a_anchor_wall = now; s->a_anchor_ts = ts; s->a_started = true; }
-    int64_t wall = s->a_anchor_wall + av_rescale_q(ts - s->a_anchor_ts, s->atb, (AVRational){1, 1000000});
-    if (llabs(wall - now) > REBASE_US) {
+    int64_t base = s->a_anchor_wall + av_rescale_q(ts - s->a_anchor_ts, s->atb, (AVRational){1, 1000000});
+    if (llabs(base - now) > REBASE_US) {
         s->a_rebases++;
-        s->a_anchor_wall = wall = now;
+        s->a_anchor_wall = base = now;
         s->a_anchor_ts = ts;
     }
+    int64_t wall = base + (s->clk_ready ? s->clk.corr_us : 0);
     if (s->a_last_wall && wall <= s->a_last_wall) wall = s->a_last_wall + 1;
     s->a_last_wall = wall;
     return wall;

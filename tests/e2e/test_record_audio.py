@@ -5,8 +5,8 @@ Expected: the first's segments carry an AAC track (ffprobe) that decodes without
 as long as the video (±5 %); the second's carry none and the log says no audio SETUP was sent; the
 third's carry AAC made from the G.711 (8 kHz); `wardwatch check` passes; an export of the first
 carries its sound track and `wardwatch verify` holds; the camera API shows the setting and refuses a
-non-boolean; playback of the first names mp4a.40.2 in X-Codec and streams both tracks, the second's
-video only.
+non-boolean; playback and live of the first name mp4a.40.2 in X-Codec and stream both tracks, the
+second's video only; stats.json shows each track and the G.711 transcode's CPU per stream.
 """
 import http.client
 import json
@@ -78,9 +78,10 @@ try:
     check(r.status == 200 and r.json.get("audio") is False, "GET camera shows audio: false (the default)", "false", r.json)
     r = admin.patch(f"/api/v1/cameras/{off}", {"audio": "yes"})
     check(r.status == 400, "PATCH audio: \"yes\" is refused", 400, (r.status, r.json))
-    for cam, want in ((on, True), (off, False)):
+    for cam, want, what in ((on, True, "playback"), (off, False, "playback"), (on, True, "live"), (off, False, "live")):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", f"/api/v1/cameras/{cam}/playback?at={time.time() - 8:.3f}",
+        conn.request("GET", f"/api/v1/cameras/{cam}/playback?at={time.time() - 8:.3f}" if what == "playback"
+                     else f"/api/v1/cameras/{cam}/live",
                      headers={"Cookie": f"ww_session={admin.cookie}"})
         resp = conn.getresponse()
         codec = resp.getheader("X-Codec", "")
@@ -91,13 +92,13 @@ try:
                 break
             data += chunk
         conn.close()
-        check(resp.status == 200 and ("mp4a.40.2" in codec) == want, f"playback of cam {cam}: X-Codec",
+        check(resp.status == 200 and ("mp4a.40.2" in codec) == want, f"{what} of cam {cam}: X-Codec",
               "avc1.*,mp4a.40.2" if want else "avc1.* without mp4a", (resp.status, codec))
-        pb = os.path.join(tmp, f"playback-{cam}.mp4")
+        pb = os.path.join(tmp, f"{what}-{cam}.mp4")
         with open(pb, "wb") as f:
             f.write(data)
         p = probe(pb)
-        check(("audio" in p) == want and "video" in p, f"playback of cam {cam} streams {'both tracks' if want else 'video only'}",
+        check(("audio" in p) == want and "video" in p, f"{what} of cam {cam} streams {'both tracks' if want else 'video only'}",
               "video + aac" if want else "video only", p)
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)
