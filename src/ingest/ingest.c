@@ -92,7 +92,7 @@ struct ingest_session {
     uint8_t *sps;
     int sps_len;
     int64_t param_changes;
-    /* the sound track (lean client over TCP, the camera's setting on) */
+    /* the sound track (lean client, the camera's setting on) */
     AVCodecParameters *apar;    /* AAC, NULL = no audio */
     AVRational atb;
     enum sdp_audio_codec acodec;

@@ -9,11 +9,11 @@
  * deliver one packet per access unit in Annex B form.
  *
  * Sound (issue 12 item 6): only when ingest_opts.audio is set (the camera's
- * setting, off by default), over the lean client's TCP session, the SDP's
- * AAC or G.711 track is set up too and its frames come as stream 1 (G.711
- * already turned into AAC); every guarantee below is about stream 0, the
- * video, and holds as before.  RTP over UDP and libavformat sessions stay
- * video-only (the log says so).
+ * setting, off by default), in the lean client's sessions (TCP
+ * interleaved or RTP over UDP), the SDP's AAC or G.711 track is set up too
+ * and its frames come as stream 1 (G.711 already turned into AAC); every
+ * guarantee below is about stream 0, the video, and holds as before.
+ * libavformat sessions (rtsps://, WARDWATCH_INGEST=libav) stay video-only.
  *
  * What a session guarantees to its reader:
  *   - the first packet returned is a keyframe, and by then ingest_params()
@@ -119,7 +119,7 @@ const AVCodecParameters *ingest_params(const ingest_session_t *s);
 AVRational ingest_time_base(const ingest_session_t *s);
 /* The session's audio: AAC parameters (G.711 is transcoded to AAC as it
  * comes), or NULL when it has none (setting off, no track, a codec we
- * cannot record, libavformat or UDP sources).  Valid from ingest_open on. */
+ * cannot record, libavformat sources).  Valid from ingest_open on. */
 const AVCodecParameters *ingest_audio_params(const ingest_session_t *s);
 AVRational ingest_audio_time_base(const ingest_session_t *s);
 struct ingest_audio_stats {

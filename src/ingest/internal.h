@@ -470,7 +470,7 @@ enum AVCodecID rtsp_client_codec(const struct rtsp_client *c);
 /* The SDP's parameter sets (Annex B) or NULL; owned by the client. */
 const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size);
 AVRational rtsp_client_time_base(const struct rtsp_client *c);
-/* The sound track set up (the camera's setting on, TCP), or NULL.  Its
+/* The sound track set up (the camera's setting on; TCP or UDP), or NULL.  Its
  * frames come from rtsp_client_read with pkt->stream_index 1. */
 const struct sdp_audio *rtsp_client_audio(const struct rtsp_client *c);
 void rtsp_client_audio_stats(const struct rtsp_client *c, struct rtp_astats *st);

@@ -1,6 +1,7 @@
 """A camera's sound track is recorded only when its setting says so (issue 12 item 6).
 
-Three cameras: AAC with audio on, AAC with audio off (the default), G.711 A-law with audio on.
+Four cameras: AAC with audio on, AAC with audio off (the default), G.711 A-law with audio on, and
+AAC with audio on over RTP/UDP.
 Expected: the first's segments carry an AAC track (ffprobe) that decodes without errors and lasts
 as long as the video (±5 %); the second's carry none and the log says no audio SETUP was sent; the
 third's carry AAC made from the G.711 (8 kHz); `wardwatch check` passes; an export of the first
@@ -38,7 +39,7 @@ def decode_errors(path):
     return r.stderr.strip() if r.returncode == 0 else f"exit {r.returncode}: {r.stderr.strip()}"
 
 
-aac = Camsim(cameras=2, extra=["--audio", "aac"]).start()
+aac = Camsim(cameras=3, extra=["--audio", "aac"]).start()
 pcma = Camsim(cameras=1, extra=["--audio", "pcma"]).start()
 st = Station("rec-audio").init()
 tmp = tempfile.mkdtemp(prefix="ww-audio-")
@@ -46,6 +47,7 @@ try:
     on = st.add_camera("AAC on", aac.url(1), extra=["--audio", "on"])
     off = st.add_camera("AAC off", aac.url(2))
     g711 = st.add_camera("G711 on", pcma.url(1))
+    udp = st.add_camera("AAC on over UDP", aac.url(3), extra=["--audio", "on", "--transport", "udp"])
     r = st.ww("camera", "set", str(g711), "--audio", "on")
     check("audio on" in r.stdout, "camera set --audio on says so", "audio on", r.stdout.strip())
     r = st.ww("camera", "set", str(g711), "--audio", "loud", check=False)
@@ -57,9 +59,9 @@ try:
 
     port = free_port()
     st.serve("--segment-seconds", "4", http_port=port)
-    ok = st.wait_for(lambda: all(st.stream_stats(c).get("record", {}).get("segments", 0) >= 3 for c in (on, off, g711)),
-                     60)
-    check(ok, "all three record", ">= 3 segments each", [st.stream_stats(c).get("record") for c in (on, off, g711)])
+    ok = st.wait_for(lambda: all(st.stream_stats(c).get("record", {}).get("segments", 0) >= 3
+                                 for c in (on, off, g711, udp)), 60)
+    check(ok, "all four record", ">= 3 segments each", [st.stream_stats(c).get("record") for c in (on, off, g711, udp)])
     au = {c: st.stream_stats(c).get("audio") for c in (on, off, g711)}
     check(au[on] and au[on]["codec"] == "aac" and au[on]["frames"] > 0 and au[off] is None and au[g711]
           and au[g711]["codec"] == "pcma", "stats.json: the sound track's codec and frames, null when off",
@@ -110,7 +112,10 @@ try:
           "the log names the audio SETUPs of the two cameras with audio on", "AAC and G.711 A-law lines",
           [l for l in text.splitlines() if "audio" in l][:8])
 
-    for cam, want_rate in ((on, "16000"), (g711, "8000")):
+    check(f"cam={udp}/main" in text and "UDP ports" in text and "audio: SETUP AAC 16000 Hz" in text,
+          "the UDP camera's audio is set up on a port pair of its own", "an audio SETUP line with UDP ports",
+          [l for l in text.splitlines() if f"cam={udp}/main" in l and "audio" in l][:3])
+    for cam, want_rate in ((on, "16000"), (g711, "8000"), (udp, "16000")):
         segs = st.recordings(cam)["segments"]
         closed = segs[:-1] if len(segs) > 1 else segs
         for s in closed:
