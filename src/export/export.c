@@ -181,7 +181,7 @@ static json_t *manifest(const struct export_req *q, const struct catalog_camera 
             catalog_owner_clear(&o);
         }
     }
-    return json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
+    json_t *m = json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
                      "s:{s:s,s:I,s:s,s:s,s:I},s:{s:s,s:I,s:s?},s:s,s:s}",
         "kind", "wardwatch evidence export",
         "camera", camera, "owner", owner, "stream", q->stream ? q->stream : "main",
@@ -201,6 +201,14 @@ static json_t *manifest(const struct export_req *q, const struct catalog_camera 
                        "client_addr", q->client_addr,
         "exported_at", ww_fmt_time(ww_wall_us(), off, now, sizeof now),
         "timezone", "Asia/Ho_Chi_Minh");
+    /* the sound track, when the recording had one (the camera's audio
+     * setting): a court should know the clip carries sound */
+    json_t *file = json_object_get(m, "file");
+    if (file) {
+        json_object_set_new(file, "audio", res->audio_frames ? json_string("aac") : json_null());
+        json_object_set_new(file, "audio_frames", json_integer(res->audio_frames));
+    }
+    return m;
 }
 
 int export_clip(const struct export_req *q, struct export_result *res)

@@ -147,6 +147,10 @@ try:
     if p.get("audio") and p.get("video"):
         check(abs(p["audio"][1] - p["video"][1]) <= 0.05 * p["video"][1] + 0.1, "the export's audio lasts as its video",
               f"{p['video'][1]:.2f} s ± 5 %", f"{p['audio'][1]:.2f} s")
+    with open(mp4 + ".manifest.json") as f:
+        man = json.load(f)
+    check(man["file"].get("audio") == "aac" and man["file"].get("audio_frames", 0) > 0,
+          "the export's manifest says it carries sound", "audio aac, frames > 0", man["file"])
     err = decode_errors(mp4)
     check(err == "", "ffmpeg decodes the export without a message", "nothing", err[-400:])
     r = subprocess.run([WW, "--data", st.data, "verify", mp4], capture_output=True, text=True, timeout=120)
