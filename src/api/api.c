@@ -86,6 +86,9 @@ json_t *api_camera_place_json(const struct catalog_camera *c, int64_t owner_id)
                         c->direction_deg >= 0 ? json_real(c->direction_deg) : json_null());
     json_object_set_new(o, "ward_id", api_id(c->ward_id));
     json_object_set_new(o, "owner_id", api_id(owner_id));
+    /* whether sound is recorded is for everyone who sees the camera, its
+     * owner's console included: nobody should find out later */
+    json_object_set_new(o, "audio", json_boolean(c->audio));
     return o;
 }
 

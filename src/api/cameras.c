@@ -39,7 +39,7 @@
 static const char *const camera_fields[] = {
     "name", "address", "latitude", "longitude", "direction_deg", "ward_id", "owner_id",
     "main_url", "sub_url", "username", "password", "transport", "enabled", "retention_days",
-    "auth_basic_allowed", "snapshot_url", NULL,
+    "auth_basic_allowed", "snapshot_url", "audio", NULL,
 };
 
 /* Why url is not acceptable, or NULL. */
@@ -184,6 +184,10 @@ static int apply_fields(struct http_req *req, json_t *body, struct catalog_camer
     if (rc) { c->retention_days = (int)i; CHANGED("retention_days"); }
     if ((rc = http_json_bool(req, body, "auth_basic_allowed", false, &b)) < 0) return rc;
     if (rc) { c->auth_basic_allowed = b; CHANGED("auth_basic_allowed"); }
+    /* sound of passers-by: turned on only on purpose, and the change is
+     * audited with the others (camera_change names the field) */
+    if ((rc = http_json_bool(req, body, "audio", false, &b)) < 0) return rc;
+    if (rc) { c->audio = b; CHANGED("audio"); }
 #undef CHANGED
     return 0;
 }

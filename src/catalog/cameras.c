@@ -50,7 +50,7 @@ int catalog_ward_list(catalog_t *cat, struct catalog_ward **out, size_t *n)
 
 #define CAM_COLS "id,name,address,latitude,longitude,ward_id,main_url,sub_url,username," \
                  "password,transport,enabled,retention_days,direction_deg,created_us,auth_basic_allowed," \
-                 "snapshot_url"
+                 "snapshot_url,audio"
 
 /* The password is wiped before it is freed: it must not linger in the heap. */
 static void camera_release(void *row)
@@ -64,7 +64,7 @@ static const struct catalog_row_map camera_map = CATALOG_ROW_MAP(
     C, NULL, camera_release, CATALOG_COLS(C, id, name, address), CATALOG_COL_IS_SET(C, has_pos),
     CATALOG_COLS(C, latitude, longitude, ward_id, main_url, sub_url, username, password, transport,
                  enabled, retention_days),
-    CATALOG_COL_DIR(C, direction_deg), CATALOG_COLS(C, created_us, auth_basic_allowed, snapshot_url));
+    CATALOG_COL_DIR(C, direction_deg), CATALOG_COLS(C, created_us, auth_basic_allowed, snapshot_url, audio));
 #undef C
 
 CATALOG_ROW_CLEAR_FN(camera_map, struct catalog_camera, catalog_camera_clear)
@@ -164,13 +164,13 @@ int catalog_camera_add(catalog_t *cat, struct catalog_camera *c)
     sqlite3_stmt *st;
     if (catalog_prepare(cat, "INSERT INTO cameras(name,address,latitude,longitude,ward_id,main_url,"
                          "sub_url,username,password,transport,enabled,retention_days,"
-                         "direction_deg,created_us,auth_basic_allowed,snapshot_url)"
-                         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
+                         "direction_deg,created_us,auth_basic_allowed,snapshot_url,audio)"
+                         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st))
         return WW_EDB;
     bind_camera(st, c);
     c->created_us = c->created_us ? c->created_us : ww_wall_us();
     CATALOG_BIND(st, 14, CATALOG_ARG(c->created_us), CATALOG_ARG(c->auth_basic_allowed),
-                 catalog_arg_str(c->snapshot_url));
+                 catalog_arg_str(c->snapshot_url), CATALOG_ARG(c->audio));
     return catalog_insert_done(cat, st, "camera add", WW_EINVAL, &c->id);
 }
 
@@ -244,11 +244,11 @@ int catalog_camera_update(catalog_t *cat, const struct catalog_camera *c)
     sqlite3_stmt *st;
     if (catalog_prepare(cat, "UPDATE cameras SET name=?,address=?,latitude=?,longitude=?,ward_id=?,"
                          "main_url=?,sub_url=?,username=?,password=?,transport=?,enabled=?,"
-                         "retention_days=?,direction_deg=?,auth_basic_allowed=?,snapshot_url=? WHERE id=?", &st))
+                         "retention_days=?,direction_deg=?,auth_basic_allowed=?,snapshot_url=?,audio=? WHERE id=?", &st))
         return WW_EDB;
     bind_camera(st, c);
     CATALOG_BIND(st, 14, CATALOG_ARG(c->auth_basic_allowed), catalog_arg_str(c->snapshot_url),
-                 CATALOG_ARG(c->id));
+                 CATALOG_ARG(c->audio), CATALOG_ARG(c->id));
     rc = catalog_step_done(cat, st, "camera update", CATALOG_REFUSED_BY_KIND);
     return rc ? rc : catalog_changed(cat);
 }

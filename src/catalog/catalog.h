@@ -89,6 +89,8 @@ struct catalog_camera {
     bool auth_basic_allowed;      /* the password may go out in clear (RTSP Basic) */
     char *snapshot_url;           /* http(s) still image (ONVIF GetSnapshotUri), NULL = none;
                                    * never contains credentials; shown like the stream URLs */
+    bool audio;                   /* record the camera's sound track too (default off:
+                                   * needs the owner's and ward's agreement) */
 };
 void catalog_camera_clear(struct catalog_camera *c);
 /* Sets c->id.  WW_ECONFLICT (not logged) if c's main or sub URL names the

@@ -6,6 +6,7 @@
  * with "user:pass@" has them moved out into the credential columns, so the
  * stored URL is always clean and `list` can print it as is.
  */
+#include "catalog/cat_users.h"
 #include "cli/common.h"
 #include "onvif/onvif.h"
 
@@ -98,11 +99,16 @@ static int onvif_read(const char *name, const char *url, const char *user, const
     return 0;
 }
 
+/* Recording sound is the exception, never the default (issue 12 item 6). */
+#define AUDIO_HELP                                                                                  \
+    "--audio on records the camera's sound track too (default off: recording the sound\n"          \
+    "of passers-by needs the camera owner's and the ward's agreement).\n"
+
 static const char add_help[] =
     "usage: wardwatch camera add --name NAME --main URL [--sub URL]\n"
     "         [--username U --password-file F] [--retention-days N]\n"
     "         [--address TEXT] [--lat DEG --lon DEG] [--ward NAME] [--direction DEG]\n"
-    "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed]\n"
+    "         [--transport tcp|udp] [--disabled] [--auth-basic-allowed] [--audio on|off]\n"
     "   or: wardwatch camera add --name NAME --onvif http://HOST[:PORT] --username U\n"
     "         --password-file F [the options above but --main/--sub]\n\n"
     "Registers a camera and prints its id.  URLs are rtsp:// or rtsps://;\n"
@@ -110,14 +116,25 @@ static const char add_help[] =
     "answered with Digest only unless --auth-basic-allowed (the password in clear).\n"
     "One camera device is one camera: a URL whose host:port/path is another\n"
     "camera's main or sub URL is refused.\n"
+    AUDIO_HELP
     "--onvif reads the device information, main (highest resolution) and sub\n"
     "(lowest) stream URIs, the snapshot URI (stored too) and the clock skew.\n";
+
+/* --audio on|off into *out; anything else is a usage error. */
+static int parse_on_off(const char *verb, const char *v, bool *out)
+{
+    if (!v) return 0;
+    if (!strcmp(v, "on")) *out = true;
+    else if (!strcmp(v, "off")) *out = false;
+    else return cli_usage("%s: --audio must be on or off, not '%s'", verb, v);
+    return 0;
+}
 
 static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *name = NULL, *main_url = NULL, *sub_url = NULL, *user = NULL, *pwfile = NULL;
     const char *ward = NULL, *transport = "tcp", *address = NULL;
-    const char *onvif = NULL;
+    const char *onvif = NULL, *audio = NULL;
     struct catalog_camera cam = {.enabled = true, .retention_days = 30, .direction_deg = -1};
     bool have_lat = false, have_lon = false;
     const struct cli_opt opts[] = {
@@ -136,9 +153,11 @@ static int camera_add(struct cli_ctx *ctx, int argc, char **argv)
         {CLI_OFF("disabled", &cam.enabled)},
         {CLI_FLAG("auth-basic-allowed", &cam.auth_basic_allowed)},
         {CLI_STR("onvif", &onvif)},
+        {CLI_STR("audio", &audio)},
         {.name = NULL}};
     int rc = cli_opts(argc, argv, "camera add", opts, add_help, 0);
     if (rc >= 0) return rc;
+    if ((rc = parse_on_off("camera add", audio, &cam.audio))) return rc;
     cam.address = (char *)address;
     if (!name || !*name) return cli_usage("camera add: --name is required");
     struct ww_onvif_device *dev = NULL;
@@ -224,6 +243,7 @@ static json_t *camera_row_json(const void *row)
     }
     if (c->ward_id) json_object_set_new(o, "ward_id", json_integer(c->ward_id));
     if (c->snapshot_url) json_object_set_new(o, "snapshot_url", json_string(c->snapshot_url));
+    json_object_set_new(o, "audio", json_boolean(c->audio));
     return o;
 }
 
@@ -286,6 +306,39 @@ static int camera_remove(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static const char set_help[] =
+    "usage: wardwatch camera set ID [--audio on|off] [--enabled on|off]\n\n"
+    "Changes a camera's settings; the running server takes them at its next reload.\n"
+    AUDIO_HELP;
+
+static int camera_set(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *audio = NULL, *enabled = NULL;
+    const struct cli_opt opts[] = {{CLI_STR("audio", &audio)}, {CLI_STR("enabled", &enabled)}, {.name = NULL}};
+    int rc = cli_opts(argc, argv, "camera set", opts, set_help, CLI_ANY_OPERANDS);
+    if (rc >= 0) return rc;
+    int64_t id;
+    if (optind != argc - 1 || ww_parse_i64(argv[optind], 1, INT64_MAX, &id))
+        return cli_usage("camera set: give one camera id");
+    if (!audio && !enabled) return cli_usage("camera set: nothing to change (--audio, --enabled)");
+    catalog_t *cat;
+    struct catalog_camera cam;
+    if ((rc = cli_open_camera(ctx, "camera set", id, &cat, &cam))) return rc;
+    rc = parse_on_off("camera set", audio, &cam.audio);
+    if (!rc && enabled && strcmp(enabled, "on") && strcmp(enabled, "off"))
+        rc = cli_usage("camera set: --enabled must be on or off, not '%s'", enabled);
+    if (!rc && enabled) cam.enabled = !strcmp(enabled, "on");
+    if (!rc && catalog_camera_update(cat, &cam)) {
+        cli_err("camera set: cannot store camera %lld", (long long)id);
+        rc = 1;
+    }
+    if (!rc) printf("camera %lld: audio %s, recording %s\n", (long long)id, cam.audio ? "on" : "off",
+                    cam.enabled ? "enabled" : "disabled");
+    catalog_camera_clear(&cam);
+    catalog_close(cat);
+    return rc;
+}
+
 static const char discover_help[] =
     "usage: wardwatch camera discover [--wait MS] [--target HOST:PORT] [--json]\n\n"
     "Sends a WS-Discovery Probe for ONVIF cameras (multicast 239.255.255.250:3702,\n"
@@ -334,6 +387,6 @@ static int camera_discover(struct cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|list|remove|import|discover [options]  (--help on each)",
-            {"add", camera_add}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import},
+CLI_ACTIONS(cli_camera, "camera", "usage: wardwatch camera add|set|list|remove|import|discover [options]  (--help on each)",
+            {"add", camera_add}, {"set", camera_set}, {"list", camera_list}, {"remove", camera_remove}, {"import", cli_camera_import},
             {"discover", camera_discover})

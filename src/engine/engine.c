@@ -48,6 +48,7 @@ struct stream {
     char *url, *username, *password;
     bool udp;
     bool basic_allowed;        /* the camera's auth_basic_allowed */
+    bool audio;                /* the camera's audio setting: SETUP its sound track */
     hub_t *hub;
     rec_writer_t *writer;
     int writer_sub;
@@ -68,6 +69,7 @@ struct stream {
     char reason_code[24];          /* engine_reason_code's */
     int64_t reconnects, sessions, online_since_us, rebases;
     struct ingest_clock_stats clock; /* the current session's, copied every CLOCK_EVERY packets */
+    struct ingest_audio_stats audio_st; /* likewise */
     double fps, kbps;
     int64_t prev_frames, prev_bytes, prev_mono;
     char codec[8];
@@ -295,6 +297,10 @@ static void run_session(struct stream *s, ingest_session_t *in)
     struct ingest_udp_stats u, useen = {0};
     int rc;
     while ((rc = ingest_read(in, &p)) == 0) {
+        if (p.stream == 1) { /* sound (the camera's setting is on): to the recorder only */
+            if (started) hub_publish_audio(s->hub, p.pkt, p.wall_us);
+            continue;
+        }
         bool udp = ingest_udp_stats(in, &u);
         /* over UDP the window's count (it gives gaps up); the depacketizer
          * sees the same gaps again after it */
@@ -315,15 +321,19 @@ static void run_session(struct stream *s, ingest_session_t *in)
             s->width = par->width;
             s->height = par->height;
             pthread_mutex_unlock(&s->e->mu);
-            hub_start(s->hub, par, ingest_time_base(in)); /* again on a change: consumers start over */
+            /* again on a change: consumers start over */
+            hub_start_av(s->hub, par, ingest_time_base(in), ingest_audio_params(in), ingest_audio_time_base(in));
             if (!started) set_state(s, ENGINE_ONLINE, NULL, "");
             started = true;
         }
         if (atomic_load(&s->frames) % CLOCK_EVERY == 0) {
             struct ingest_clock_stats ck;
             ingest_clock_stats(in, &ck);
+            struct ingest_audio_stats au;
+            ingest_audio_stats(in, &au);
             pthread_mutex_lock(&s->e->mu);
             s->clock = ck;
+            s->audio_st = au;
             pthread_mutex_unlock(&s->e->mu);
         }
         atomic_fetch_add(&s->frames, 1);
@@ -349,7 +359,7 @@ static void *stream_main(void *arg)
     struct ingest_opts o = {
         .url = s->url, .username = s->username, .password = s->password, .udp = s->udp,
         .read_timeout_us = s->e->cfg.read_timeout_us, .log_ctx = s->ctx,
-        .cred_url = s->url, .basic_allowed = s->basic_allowed,
+        .cred_url = s->url, .basic_allowed = s->basic_allowed, .audio = s->audio,
     };
     while (!atomic_load(&s->stop)) {
         ingest_session_t *in = NULL;
@@ -474,6 +484,7 @@ static struct stream *stream_new(struct engine *e, const struct catalog_camera *
     s->password = ww_strdup(c->password);
     s->udp = c->transport && !strcmp(c->transport, "udp");
     s->basic_allowed = c->auth_basic_allowed;
+    s->audio = c->audio;
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
     s->state = ENGINE_CONNECTING;
@@ -492,6 +503,7 @@ static int stream_start(struct engine *e, struct stream *s, bool record)
         };
         rec_writer_new(&wc, e->syncer, &s->writer);
         s->writer_sub = hub_subscribe(s->hub, rec_writer_on_hub, s->writer, false);
+        hub_want_audio(s->hub, s->writer_sub); /* sound comes only if the camera's setting is on */
     }
     if (!strcmp(s->kind, "sub")) {
         struct motion_config mc;
@@ -537,9 +549,11 @@ static void stream_stop(struct stream *s)
 
 static char *camera_sig(const struct catalog_camera *c)
 {
-    return ww_asprintf("%s|%s|%s|%s|%s|%d", c->main_url, c->sub_url ? c->sub_url : "",
+    /* audio is in it: turning sound on or off restarts the streams, so a
+     * segment never has sound the setting did not allow */
+    return ww_asprintf("%s|%s|%s|%s|%s|%d|%d", c->main_url, c->sub_url ? c->sub_url : "",
                        c->username ? c->username : "", c->password ? c->password : "",
-                       c->transport ? c->transport : "", c->auth_basic_allowed);
+                       c->transport ? c->transport : "", c->auth_basic_allowed, c->audio);
 }
 
 static void cam_stop(struct cam *c)
@@ -859,6 +873,7 @@ static void stream_status(struct stream *s, struct engine_stream_status *o)
     o->damaged_aus = atomic_load(&s->damaged_aus);
     o->timestamp_rebases = s->rebases;
     o->clock = s->clock;
+    o->audio = s->audio_st;
     if (!o->clock.source) o->clock.source = "receive";
     o->last_packet_us = atomic_load(&s->last_packet_us);
     snprintf(o->codec, sizeof o->codec, "%s", s->codec);
@@ -964,6 +979,11 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
     json_object_set_new(ck, "correction_ms", json_real(k->correction_ms));
     json_object_set_new(ck, "mapping_error_ms", k->have_mapping ? json_real(k->mapping_error_ms) : json_null());
     json_object_set_new(o, "clock", ck);
+    const struct ingest_audio_stats *au = &s->audio;
+    json_object_set_new(o, "audio", !au->codec ? json_null() : json_pack("{s:s,s:I,s:I,s:I,s:I,s:f}",
+        "codec", au->codec, "frames", (json_int_t)au->frames, "dropped", (json_int_t)au->dropped,
+        "bad_packets", (json_int_t)au->bad_packets, "lost", (json_int_t)au->lost,
+        "transcode_cpu_ms", (double)au->transcode_cpu_us / 1e3));
     json_object_set_new(o, "last_packet", last ? json_string(ww_fmt_time(last, ww_station_offset_min(), ts, sizeof ts)) : json_null());
     if (s->has_motion)
         json_object_set_new(o, "motion", json_pack("{s:f,s:b,s:I,s:I,s:b}", "score", s->motion.score,
@@ -976,6 +996,8 @@ static json_t *stream_file_json(const struct engine_stream_status *s)
             "frames", (json_int_t)ws->frames, "bytes", (json_int_t)ws->bytes,
             "dropped_frames", (json_int_t)ws->dropped_frames, "gaps", (json_int_t)ws->gaps,
             "ts_corrections", (json_int_t)ws->ts_corrections, "error", ws->error_text));
+        json_object_set_new(json_object_get(o, "record"), "audio_frames", json_integer(ws->audio_frames));
+        json_object_set_new(json_object_get(o, "record"), "audio_dropped", json_integer(ws->audio_dropped));
     }
     return o;
 }

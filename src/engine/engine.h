@@ -117,6 +117,7 @@ struct engine_stream_status {
     int64_t frames, bytes;         /* received since the stream started */
     int64_t reconnects, timestamp_rebases;
     struct ingest_clock_stats clock; /* where wall times come from (ingest.h) */
+    struct ingest_audio_stats audio; /* the sound track (codec NULL: none), as of the last refresh */
     int64_t rtp_lost;              /* RTP packets lost in sequence gaps (lean client) */
     /* RTP over UDP (lean client), all sessions: packets taken into the
      * reorder window, those that came after a later one, those seen twice,

@@ -47,6 +47,7 @@ static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *p
     AVPacket *pkt = av_packet_alloc();
     int64_t wall, first = 0;
     bool key;
+    rec_reader_want_audio(rd); /* the sound track, when the recording has one, goes along */
     int rc = rec_reader_next(rd, pkt, &wall, &key);
     if (rc) { av_packet_free(&pkt); return rc == WW_EOF ? WW_ENOTFOUND : rc; }
     rc = WW_EAV;
@@ -56,6 +57,15 @@ static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *p
     avcodec_parameters_copy(st->codecpar, par);
     st->codecpar->codec_tag = par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
     st->time_base = (AVRational){1, 90000};
+    /* the first segment's sound track decides: a later segment's audio
+     * without one here is left out (the clip is still the evidence video) */
+    const AVCodecParameters *apar = rec_reader_audio_params(rd);
+    AVStream *ast = apar ? avformat_new_stream(oc, NULL) : NULL;
+    if (ast) {
+        avcodec_parameters_copy(ast->codecpar, apar);
+        ast->codecpar->codec_tag = 0;
+        ast->time_base = (AVRational){1, apar->sample_rate > 0 ? apar->sample_rate : 90000};
+    }
     int err = avio_open(&oc->pb, path, AVIO_FLAG_WRITE);
     if (err < 0) { rc = err == AVERROR(ENOSPC) ? -ENOSPC : -EIO; goto out; }
     AVDictionary *o = NULL;
@@ -63,7 +73,9 @@ static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *p
      * (an upper bound from the frame count: stsz, stts, ctts, stss and
      * chunk offsets take at most ~20 bytes a sample) instead of movflags
      * +faststart, which rewrites the whole file in a second pass. */
-    av_dict_set_int(&o, "moov_size", 65536 + rec_reader_total_frames(rd) * 24, 0);
+    /* audio: up to ~47 AAC frames a second (48 kHz) to video's 25, so
+     * thrice the room when there is a sound track */
+    av_dict_set_int(&o, "moov_size", 65536 + rec_reader_total_frames(rd) * 24 * (ast ? 4 : 1), 0);
     /* the creation time is the recording's, not the export's */
     char ts[48];
     av_dict_set(&oc->metadata, "creation_time", ww_fmt_time(wall, 0, ts, sizeof ts), 0);
@@ -76,7 +88,25 @@ static int write_mp4(const struct export_req *q, rec_reader_t *rd, const char *p
     AVPacket *prev = av_packet_alloc();
     bool have_prev = false;
     double last_p = -1;
+    int64_t last_adts = INT64_MIN;
     do {
+        if (pkt->stream_index == 1) {
+            /* audio as it comes, in its own track: at or after the clip's
+             * first frame, dts increasing, else left out */
+            int64_t d = pkt->dts - base;
+            if (ast && d >= 0) {
+                pkt->dts = pkt->pts = d;
+                av_packet_rescale_ts(pkt, (AVRational){1, 90000}, ast->time_base);
+                if (pkt->dts > last_adts) {
+                    last_adts = pkt->dts;
+                    pkt->flags |= AV_PKT_FLAG_KEY;
+                    if (av_write_frame(oc, pkt) < 0) { av_packet_free(&prev); goto out; }
+                    res->audio_frames++;
+                }
+            }
+            av_packet_unref(pkt);
+            continue;
+        }
         /* write the previous packet now that its duration is known */
         if (have_prev) {
             prev->duration = pkt->dts - prev->dts > 0 && pkt->dts - prev->dts < 900000 ? pkt->dts - prev->dts : last_dur;
@@ -151,7 +181,7 @@ static json_t *manifest(const struct export_req *q, const struct catalog_camera 
             catalog_owner_clear(&o);
         }
     }
-    return json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
+    json_t *m = json_pack("{s:s,s:o,s:o,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s},"
                      "s:{s:s,s:I,s:s,s:s,s:I},s:{s:s,s:I,s:s?},s:s,s:s}",
         "kind", "wardwatch evidence export",
         "camera", camera, "owner", owner, "stream", q->stream ? q->stream : "main",
@@ -171,6 +201,14 @@ static json_t *manifest(const struct export_req *q, const struct catalog_camera 
                        "client_addr", q->client_addr,
         "exported_at", ww_fmt_time(ww_wall_us(), off, now, sizeof now),
         "timezone", "Asia/Ho_Chi_Minh");
+    /* the sound track, when the recording had one (the camera's audio
+     * setting): a court should know the clip carries sound */
+    json_t *file = json_object_get(m, "file");
+    if (file) {
+        json_object_set_new(file, "audio", res->audio_frames ? json_string("aac") : json_null());
+        json_object_set_new(file, "audio_frames", json_integer(res->audio_frames));
+    }
+    return m;
 }
 
 int export_clip(const struct export_req *q, struct export_result *res)

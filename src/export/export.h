@@ -37,6 +37,7 @@ struct export_req {
 
 struct export_result {
     int64_t export_id, bytes, frames, first_us, last_us;
+    int64_t audio_frames;      /* AAC frames of the sound track, 0 = none */
     char sha256[65];
     char *manifest_path;
     char *manifest_json;

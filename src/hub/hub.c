@@ -18,7 +18,7 @@
 #define GOP_MAX_PACKETS 600
 #define GOP_MAX_BYTES (16 << 20)
 
-struct sub { int id; hub_cb cb; void *opaque; };
+struct sub { int id; hub_cb cb; void *opaque; bool audio; };
 
 struct gop_entry { AVPacket *pkt; int64_t wall_us; bool key; };
 
@@ -30,6 +30,8 @@ struct hub {
     bool running;
     AVCodecParameters *par;
     AVRational tb;
+    AVCodecParameters *apar;   /* the session's audio, or NULL */
+    AVRational atb;
     struct gop_entry *gop;
     int ngop;
     size_t gop_bytes;
@@ -65,6 +67,7 @@ void hub_free(hub_t *h)
     free(h->gop);
     free(h->subs);
     avcodec_parameters_free(&h->par);
+    avcodec_parameters_free(&h->apar);
     pthread_mutex_destroy(&h->mu);
     free(h->ctx);
     free(h);
@@ -72,21 +75,35 @@ void hub_free(hub_t *h)
 
 int hub_subscribe(hub_t *h, hub_cb cb, void *opaque, bool replay)
 {
+    return hub_subscribe_av(h, cb, opaque, replay, false);
+}
+
+int hub_subscribe_av(hub_t *h, hub_cb cb, void *opaque, bool replay, bool audio)
+{
     pthread_mutex_lock(&h->mu);
     if (h->nsubs == h->capsubs) {
         h->capsubs = h->capsubs ? h->capsubs * 2 : 4;
         h->subs = ww_realloc(h->subs, (size_t)h->capsubs * sizeof *h->subs);
     }
     int id = h->next_id++;
-    h->subs[h->nsubs++] = (struct sub){id, cb, opaque};
+    h->subs[h->nsubs++] = (struct sub){id, cb, opaque, audio};
     if (replay && h->running) {
-        cb(opaque, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb});
+        cb(opaque, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb,
+                                     .apar = audio ? h->apar : NULL, .atb = h->atb});
         for (int i = 0; i < h->ngop; i++)
             cb(opaque, &(struct hub_msg){.ev = HUB_PACKET, .pkt = h->gop[i].pkt,
                                          .wall_us = h->gop[i].wall_us, .key = h->gop[i].key});
     }
     pthread_mutex_unlock(&h->mu);
     return id;
+}
+
+void hub_want_audio(hub_t *h, int id)
+{
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < h->nsubs; i++)
+        if (h->subs[i].id == id) h->subs[i].audio = true;
+    pthread_mutex_unlock(&h->mu);
 }
 
 void hub_unsubscribe(hub_t *h, int id)
@@ -122,20 +139,45 @@ int hub_get_params(hub_t *h, AVCodecParameters *par, AVRational *tb)
     return rc;
 }
 
+/* Audio (m->stream 1) and the audio parameters of HUB_START go only to
+ * subscribers that asked for them: the others (live, motion) are video
+ * consumers and stay as they were. */
 static void deliver(hub_t *h, const struct hub_msg *m)
 {
-    for (int i = 0; i < h->nsubs; i++) h->subs[i].cb(h->subs[i].opaque, m);
+    for (int i = 0; i < h->nsubs; i++) {
+        if (m->ev == HUB_PACKET && m->stream && !h->subs[i].audio) continue;
+        struct hub_msg one = *m;
+        if (m->ev == HUB_START && !h->subs[i].audio) one.apar = NULL;
+        h->subs[i].cb(h->subs[i].opaque, &one);
+    }
 }
 
-void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb)
+void hub_start_av(hub_t *h, const AVCodecParameters *par, AVRational tb, const AVCodecParameters *apar,
+                  AVRational atb)
 {
     pthread_mutex_lock(&h->mu);
     h->producer = pthread_self();
     avcodec_parameters_copy(h->par, par);
     h->tb = tb;
+    avcodec_parameters_free(&h->apar);
+    if (apar && (h->apar = avcodec_parameters_alloc())) avcodec_parameters_copy(h->apar, apar);
+    h->atb = atb;
     h->running = true;
     gop_clear(h);
-    deliver(h, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb});
+    deliver(h, &(struct hub_msg){.ev = HUB_START, .par = h->par, .tb = h->tb, .apar = h->apar, .atb = h->atb});
+    pthread_mutex_unlock(&h->mu);
+}
+
+void hub_start(hub_t *h, const AVCodecParameters *par, AVRational tb)
+{
+    hub_start_av(h, par, tb, NULL, (AVRational){0, 1});
+}
+
+void hub_publish_audio(hub_t *h, const AVPacket *pkt, int64_t wall_us)
+{
+    pthread_mutex_lock(&h->mu);
+    assert(h->running && h->apar && pthread_equal(h->producer, pthread_self()));
+    deliver(h, &(struct hub_msg){.ev = HUB_PACKET, .pkt = pkt, .wall_us = wall_us, .stream = 1});
     pthread_mutex_unlock(&h->mu);
 }
 

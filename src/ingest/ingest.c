@@ -54,6 +54,7 @@
 #include <strings.h>
 
 #include <libavcodec/bsf.h>
+#include <libavutil/channel_layout.h>
 
 #include "base/base.h"
 #include "ingest/internal.h"
@@ -91,6 +92,14 @@ struct ingest_session {
     uint8_t *sps;
     int sps_len;
     int64_t param_changes;
+    /* the sound track (lean client, the camera's setting on) */
+    AVCodecParameters *apar;    /* AAC, NULL = no audio */
+    AVRational atb;
+    enum sdp_audio_codec acodec;
+    struct g711_aac *g711;      /* G.711 is turned into AAC here */
+    int64_t a_anchor_wall, a_anchor_ts, a_last_wall, a_last_dts;
+    bool a_started;
+    int64_t a_frames, a_dropped, a_rebases;
 };
 
 /* URLs that worked only over UDP.  Strings are kept for the process's life
@@ -173,6 +182,38 @@ static void keep_opts(struct ingest_session *s, const struct ingest_opts *o)
     s->ctx = s->o_ctx ? s->o_ctx : "ingest";
 }
 
+/* The session's audio parameters from the client's sound track: AAC as
+ * the SDP describes it, or G.711 through the transcoder (whose output is
+ * AAC).  A track we cannot set up leaves the session video-only. */
+static void open_audio(struct ingest_session *s)
+{
+    const struct sdp_audio *a = rtsp_client_audio(s->lean);
+    if (!a) return;
+    s->acodec = a->codec;
+    s->atb = (AVRational){1, a->clock};
+    if (a->codec == SDP_AUDIO_AAC) {
+        s->apar = avcodec_parameters_alloc();
+        s->apar->codec_type = AVMEDIA_TYPE_AUDIO;
+        s->apar->codec_id = AV_CODEC_ID_AAC;
+        s->apar->sample_rate = a->clock;
+        s->apar->frame_size = 1024;
+        av_channel_layout_default(&s->apar->ch_layout, a->channels);
+        s->apar->extradata = av_mallocz((size_t)a->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+        memcpy(s->apar->extradata, a->extradata, (size_t)a->extradata_size);
+        s->apar->extradata_size = a->extradata_size;
+        return;
+    }
+    int rc = g711_aac_new(a->codec, a->clock, a->channels, &s->g711);
+    if (rc) {
+        ww_warn(s->ctx, "audio: no AAC encoder for the G.711 track (%s): recording video only", ww_strerror(rc));
+        return;
+    }
+    s->apar = avcodec_parameters_alloc();
+    avcodec_parameters_copy(s->apar, g711_aac_params(s->g711));
+    ww_info(s->ctx, "audio: G.711 %s is turned into AAC %d Hz as it comes (MSE cannot play G.711)",
+            a->codec == SDP_AUDIO_PCMA ? "A-law" : "µ-law", a->clock);
+}
+
 /* Opens the lean client (TCP interleaved, or UDP if o->udp) and the
  * stream parameters its SDP gave. */
 static int open_lean(struct ingest_session *s, const struct ingest_opts *o, atomic_bool *stop,
@@ -192,6 +233,7 @@ static int open_lean(struct ingest_session *s, const struct ingest_opts *o, atom
         s->par->extradata_size = n;
     }
     s->tb = rtsp_client_time_base(s->lean);
+    open_audio(s);
     return 0;
 }
 
@@ -203,6 +245,9 @@ static int open_udp(struct ingest_session *s, const char **err_text)
     lav_src_close(s->lav);
     s->lav = NULL;
     avcodec_parameters_free(&s->par);
+    avcodec_parameters_free(&s->apar);
+    g711_aac_free(s->g711);
+    s->g711 = NULL;
     const struct ingest_opts *o = &s->udp_opts;
     int rc;
     if (why_libav(o)) {
@@ -440,6 +485,58 @@ static void start_reorder(struct ingest_session *s, const AVPacket *key)
     }
 }
 
+/* Wall time of an audio frame: anchored to the receive clock at the first
+ * frame after the video started, advancing with the track's own RTP clock
+ * (extended across the wrap by the depacketizer), re-anchored like video
+ * when it strays more than REBASE_US, plus the correction the video's RTCP
+ * mapping adds now (rtcp.c's bounded slew), so both tracks stay on one
+ * clock.  The camera's RTCP SRs for audio itself are not used: both tracks
+ * are anchored on arrival, so they line up within the network's delay (ms
+ * on a LAN), which a player's lip sync tolerates. */
+static int64_t audio_wall(struct ingest_session *s, int64_t ts, int64_t now)
+{
+    if (!s->a_started) { s->a_anchor_wall = now; s->a_anchor_ts = ts; s->a_started = true; }
+    int64_t base = s->a_anchor_wall + av_rescale_q(ts - s->a_anchor_ts, s->atb, (AVRational){1, 1000000});
+    if (llabs(base - now) > REBASE_US) {
+        s->a_rebases++;
+        s->a_anchor_wall = base = now;
+        s->a_anchor_ts = ts;
+    }
+    int64_t wall = base + (s->clk_ready ? s->clk.corr_us : 0);
+    if (s->a_last_wall && wall <= s->a_last_wall) wall = s->a_last_wall + 1;
+    s->a_last_wall = wall;
+    return wall;
+}
+
+/* An AAC frame in pkt out as stream 1: true if it goes (dts strictly
+ * increases within the track; a repeated timestamp from a camera is
+ * dropped, not bent: audio frames have a fixed length). */
+static bool emit_audio(struct ingest_session *s, AVPacket *pkt, struct ingest_packet *out)
+{
+    if (s->a_frames && pkt->dts <= s->a_last_dts) { s->a_dropped++; av_packet_unref(pkt); return false; }
+    s->a_last_dts = pkt->dts;
+    pkt->pts = pkt->dts;
+    pkt->stream_index = 1;
+    pkt->time_base = s->atb;
+    pkt->flags |= AV_PKT_FLAG_KEY;
+    s->a_frames++;
+    *out = (struct ingest_packet){.pkt = pkt, .stream = 1, .wall_us = audio_wall(s, pkt->dts, ww_wall_us())};
+    return true;
+}
+
+/* An audio frame from the source: true when out holds one to return.
+ * Before the first video keyframe audio is dropped (the recording starts
+ * at a keyframe); G.711 goes into the transcoder, whose AAC comes out at
+ * the top of ingest_read's loop. */
+static bool take_audio(struct ingest_session *s, AVPacket *pkt, struct ingest_packet *out)
+{
+    if (!s->apar || !s->started) { av_packet_unref(pkt); return false; }
+    if (!s->g711) return emit_audio(s, pkt, out);
+    if (g711_aac_push(s->g711, pkt)) s->a_dropped++;
+    av_packet_unref(pkt);
+    return false;
+}
+
 /* How long the next source read may wait: the read timeout, cut to what is
  * left of the session's deadline.  0 when the deadline has passed. */
 static int64_t read_budget(const struct ingest_session *s)
@@ -455,6 +552,8 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
     AVPacket *pkt = s->pkt;
     av_packet_unref(pkt);
     for (;;) {
+        /* AAC the transcoder made from earlier G.711 frames first */
+        if (s->g711 && g711_aac_pop(s->g711, pkt) && emit_audio(s, pkt, out)) return 0;
         /* Checked per packet, not per wait: a camera that streams only
          * non-keyframes never lets a read time out, so the loop that skips
          * them must watch the deadline itself. */
@@ -476,6 +575,10 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
             continue;
         }
         if (rc) return rc;
+        if (pkt->stream_index == 1) {
+            if (take_audio(s, pkt, out)) return 0;
+            continue;
+        }
         if (s->fallback) s->fallback = false; /* TCP delivers: it stays */
         if (s->udp_works_unproven) { memo_add(s->o_url); s->udp_works_unproven = false; }
         bool key = (pkt->flags & AV_PKT_FLAG_KEY) != 0, changed;
@@ -502,6 +605,7 @@ int ingest_read(ingest_session_t *s, struct ingest_packet *out)
         out->pkt = pkt;
         out->key = key;
         out->params_changed = changed;
+        out->stream = 0;
         out->wall_us = wall_for(s, pkt, ww_wall_us());
         return 0;
     }
@@ -513,6 +617,11 @@ void ingest_close(ingest_session_t *s)
     rtsp_client_close(s->lean);
     lav_src_close(s->lav);
     avcodec_parameters_free(&s->par);
+    avcodec_parameters_free(&s->apar);
+    if (s->g711)
+        ww_debug(s->ctx, "audio: G.711 → AAC took %.1f ms of CPU for %lld frames",
+                 (double)g711_aac_cpu_us(s->g711) / 1e3, (long long)s->a_frames);
+    g711_aac_free(s->g711);
     av_packet_free(&s->pkt);
     free(s->sps);
     free(s->o_url);
@@ -525,6 +634,23 @@ void ingest_close(ingest_session_t *s)
 }
 
 const AVCodecParameters *ingest_params(const ingest_session_t *s) { return s->par; }
+const AVCodecParameters *ingest_audio_params(const ingest_session_t *s) { return s->apar; }
+AVRational ingest_audio_time_base(const ingest_session_t *s) { return s->atb; }
+
+void ingest_audio_stats(const ingest_session_t *s, struct ingest_audio_stats *out)
+{
+    *out = (struct ingest_audio_stats){0};
+    if (!s->apar) return;
+    static const char *const names[] = {[SDP_AUDIO_AAC] = "aac", [SDP_AUDIO_PCMA] = "pcma", [SDP_AUDIO_PCMU] = "pcmu"};
+    struct rtp_astats st = {0};
+    if (s->lean) rtsp_client_audio_stats(s->lean, &st);
+    out->codec = names[s->acodec];
+    out->frames = s->a_frames;
+    out->dropped = s->a_dropped + st.dropped_aus;
+    out->bad_packets = st.bad;
+    out->lost = st.lost;
+    out->transcode_cpu_us = s->g711 ? g711_aac_cpu_us(s->g711) : 0;
+}
 AVRational ingest_time_base(const ingest_session_t *s) { return s->tb; }
 int64_t ingest_rebases(const ingest_session_t *s) { return s->rebases; }
 int64_t ingest_skipped(const ingest_session_t *s) { return s->skipped; }

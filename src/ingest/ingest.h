@@ -8,6 +8,13 @@
  * UDP, rtsps://, and when the environment has WARDWATCH_INGEST=libav.  Both
  * deliver one packet per access unit in Annex B form.
  *
+ * Sound (issue 12 item 6): only when ingest_opts.audio is set (the camera's
+ * setting, off by default), in the lean client's sessions (TCP
+ * interleaved or RTP over UDP), the SDP's AAC or G.711 track is set up too
+ * and its frames come as stream 1 (G.711 already turned into AAC); every
+ * guarantee below is about stream 0, the video, and holds as before.
+ * libavformat sessions (rtsps://, WARDWATCH_INGEST=libav) stay video-only.
+ *
  * What a session guarantees to its reader:
  *   - the first packet returned is a keyframe, and by then ingest_params()
  *     is complete (codec, width/height, extradata with SPS/PPS[/VPS]);
@@ -64,6 +71,10 @@ struct ingest_opts {
      * INGEST_BASIC_REFUSED and gets no password. */
     const char *cred_url;
     bool basic_allowed;
+    /* The camera's audio setting (issue 12 item 6; off by default): only
+     * when true is the SDP's sound track SETUP and delivered as stream 1.
+     * Off, no audio SETUP is sent at all. */
+    bool audio;
 };
 
 #define INGEST_BASIC_REFUSED "camera asks for Basic auth, which this camera's record does not allow"
@@ -82,6 +93,12 @@ struct ingest_packet {
      * one: a resolution or profile change); ingest_params() holds them
      * now.  Consumers start over at this packet (hub_start again). */
     bool params_changed;
+    /* 0 = video; 1 = audio (only with ingest_opts.audio and a sound track
+     * we can record): an AAC frame, pts = dts in ingest_audio_time_base,
+     * strictly increasing, key false.  Audio starts after the first video
+     * keyframe and never ends a session: a broken track is dropped and
+     * counted (ingest_audio_stats), video goes on. */
+    int stream;
 };
 
 /* Connects and prepares the stream.  Returns 0, WW_EAUTH (401), -ETIMEDOUT,
@@ -100,6 +117,17 @@ void ingest_close(ingest_session_t *s);
 /* Valid after the first packet was returned. */
 const AVCodecParameters *ingest_params(const ingest_session_t *s);
 AVRational ingest_time_base(const ingest_session_t *s);
+/* The session's audio: AAC parameters (G.711 is transcoded to AAC as it
+ * comes), or NULL when it has none (setting off, no track, a codec we
+ * cannot record, libavformat sources).  Valid from ingest_open on. */
+const AVCodecParameters *ingest_audio_params(const ingest_session_t *s);
+AVRational ingest_audio_time_base(const ingest_session_t *s);
+struct ingest_audio_stats {
+    const char *codec;         /* the camera's: "aac", "pcma", "pcmu"; NULL = no audio */
+    int64_t frames, dropped, bad_packets, lost;
+    int64_t transcode_cpu_us;  /* G.711 → AAC encoding, this session */
+};
+void ingest_audio_stats(const ingest_session_t *s, struct ingest_audio_stats *out);
 /* Number of times the wall-clock anchor was reset because camera
  * timestamps jumped. */
 int64_t ingest_rebases(const ingest_session_t *s);

@@ -7,8 +7,11 @@
  *                ('$' channel len16 payload) and RTSP messages; header lookup
  *   rtsp_auth.c  WWW-Authenticate challenges; Basic and Digest answers
  *   sdp.c        the video track of an SDP (codec, payload type, clock,
- *                control, parameter sets as Annex B extradata); URL joins
+ *                control, parameter sets as Annex B extradata), its audio
+ *                track (AAC / G.711); URL joins
  *   rtp.c        RTP packets → access units (H.264 / H.265 depacketizer)
+ *   rtp_audio.c  the sound track's RTP packets → AAC (RFC 3640) / G.711 frames
+ *   g711.c       G.711 → AAC (decision 015), for the camera's audio setting
  *   rtcp.c       receiver reports; sender reports → wall-clock mapping
  *   rtsp.c       the lean RTSP/TCP client: socket, requests, read loop
  *   src_libav.c  libavformat's RTSP client, the other source
@@ -135,6 +138,21 @@ struct sdp_video {
  * sdp need not be NUL-terminated.  0, or WW_EINVAL if there is none. */
 int sdp_parse_video(const char *sdp, size_t len, struct sdp_video *out);
 void sdp_video_free(struct sdp_video *v);
+/* The audio track (issue 12 item 6): the first m=audio format we can
+ * record — AAC as mpeg4-generic (RFC 3640, AU headers with a size field,
+ * config= AudioSpecificConfig) or G.711 (PCMA/PCMU).  0, or WW_EINVAL if
+ * there is none (the session is then video-only). */
+enum sdp_audio_codec { SDP_AUDIO_NONE, SDP_AUDIO_AAC, SDP_AUDIO_PCMA, SDP_AUDIO_PCMU };
+struct sdp_audio {
+    enum sdp_audio_codec codec;
+    int pt, clock, channels;
+    char *control;             /* media-level a=control, NULL if none */
+    uint8_t *extradata;        /* AAC: AudioSpecificConfig (av_malloc, padded) */
+    int extradata_size;
+    int size_length, index_length, index_delta_length; /* AAC AU header fields, bits */
+};
+int sdp_parse_audio(const char *sdp, size_t len, struct sdp_audio *out);
+void sdp_audio_free(struct sdp_audio *a);
 /* An a=control value resolved against a base URL (Content-Base or the
  * request URL): "*" or empty → base; absolute → itself; otherwise appended
  * after a '/', as cameras expect.  Heap string. */
@@ -207,6 +225,58 @@ bool rtp_depack_pop(struct rtp_depack *d, AVPacket *pkt);
 /* Ends the AU being assembled as if its last packet had the marker bit. */
 void rtp_depack_flush(struct rtp_depack *d);
 void rtp_depack_free(struct rtp_depack *d);
+
+/* ---- rtp_audio.c: the sound track's depacketizer ------------------------
+ * AAC (RFC 3640 AU headers; several AUs per packet; fragmented AUs) or
+ * G.711 (one packet, one frame).  Frames are copied out (they are small);
+ * pts = dts = the RTP timestamp unwrapped, AU i of a packet at ts + 1024 *
+ * its index.  Bad packets are counted, never fatal. */
+#define RTP_ADONE_MAX 32
+#define RTP_AUDIO_MAX_AU 8192          /* an AAC frame is at most 6144 bits per channel */
+
+struct rtp_astats {
+    int64_t packets, bad, other_pt, late, lost, aus, dropped_aus;
+};
+
+struct rtp_adepack {
+    enum sdp_audio_codec codec;
+    int pt;
+    int size_length, index_length, index_delta_length;
+    int64_t frame_samples;
+    bool have_seq, have_ts;
+    uint16_t next_seq;
+    uint32_t last_ts32;
+    int64_t last_ts64;
+    AVBufferRef *frag;         /* the fragmented AU being assembled, or NULL */
+    size_t frag_len, frag_total;
+    int64_t frag_ts;
+    struct rtp_au done[RTP_ADONE_MAX]; /* a ring from head */
+    int head, ndone;
+    struct rtp_astats st;
+};
+void rtp_adepack_init(struct rtp_adepack *d, const struct sdp_audio *a);
+/* Feeds one RTP packet (not kept).  Returns the frames waiting. */
+int rtp_adepack_push(struct rtp_adepack *d, const uint8_t *p, size_t n);
+/* The oldest frame into pkt (which holds no data); false if none. */
+bool rtp_adepack_pop(struct rtp_adepack *d, AVPacket *pkt);
+void rtp_adepack_free(struct rtp_adepack *d);
+
+/* ---- g711.c: G.711 → AAC (docs/decisions/ on why) ------------------------
+ * Decodes A-law/µ-law with libavcodec, encodes AAC-LC with its native
+ * encoder at the same rate and channels.  In: G.711 frames of any length;
+ * out: AAC frames of 1024 samples, pts in samples from the first input's
+ * pts.  Used by the ingest thread only. */
+struct g711_aac;
+int g711_aac_new(enum sdp_audio_codec codec, int rate, int channels, struct g711_aac **out);
+/* Parameters of the AAC it makes (extradata = AudioSpecificConfig). */
+const AVCodecParameters *g711_aac_params(const struct g711_aac *g);
+/* Feeds one G.711 frame (pts in samples).  0 or WW_EAV. */
+int g711_aac_push(struct g711_aac *g, const AVPacket *in);
+/* The next AAC frame into pkt (unreferenced); false if none waits. */
+bool g711_aac_pop(struct g711_aac *g, AVPacket *pkt);
+/* CPU time spent encoding, µs (the ingest thread's, measured per call). */
+int64_t g711_aac_cpu_us(const struct g711_aac *g);
+void g711_aac_free(struct g711_aac *g);
 
 /* ---- rtcp.c: receiver reports ------------------------------------------------
  * What a receiver knows of one RTP source, for its RTCP receiver reports
@@ -400,6 +470,10 @@ enum AVCodecID rtsp_client_codec(const struct rtsp_client *c);
 /* The SDP's parameter sets (Annex B) or NULL; owned by the client. */
 const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size);
 AVRational rtsp_client_time_base(const struct rtsp_client *c);
+/* The sound track set up (the camera's setting on; TCP or UDP), or NULL.  Its
+ * frames come from rtsp_client_read with pkt->stream_index 1. */
+const struct sdp_audio *rtsp_client_audio(const struct rtsp_client *c);
+void rtsp_client_audio_stats(const struct rtsp_client *c, struct rtp_astats *st);
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
 /* The newest sender report of the stream's source not yet taken: NTP time
  * (unix µs), RTP time extended like the packets' timestamps, our wall clock

@@ -101,6 +101,16 @@ struct rtsp_client {
     bool ka_get_parameter;
     char *play_url;
     int rtp_ch, rtcp_ch, max_ch;
+    /* the sound track (issue 12 item 6): set up only when the camera's
+     * setting is on (TCP: its own interleaved channels; UDP: its own
+     * port pair); audio false = none */
+    bool audio;
+    int a_rtp_ch, a_rtcp_ch;
+    int aufd[2];               /* over UDP: the sound track's RTP/RTCP sockets, -1 = none */
+    int a_client_port, a_server_port[2];
+    struct sdp_audio asdp;
+    struct rtp_adepack adp;
+    int64_t a_frames_out;
     struct sdp_video sdp;
     struct rtp_depack dp;
     struct rtcp_rx rx;         /* what our receiver reports say */
@@ -570,13 +580,14 @@ static void take_session(struct rtsp_client *c)
     c->ka_interval_us = timeout * 1000000 / 2;
 }
 
-/* Transport: ...;interleaved=a-b */
-static void take_channels(struct rtsp_client *c)
+/* Transport: ...;interleaved=a-b into *rtp, *rtcp (the asked-for pair
+ * first: dflt, dflt + 1). */
+static void take_channels_into(struct rtsp_client *c, int dflt, int *rtp, int *rtcp)
 {
     size_t vl;
     const char *v = hdr(c, "Transport", &vl);
-    c->rtp_ch = 0;
-    c->rtcp_ch = 1;
+    *rtp = dflt;
+    *rtcp = dflt + 1;
     if (!v) return;
     for (size_t i = 0; i + 12 <= vl; i++) {
         if (strncasecmp(v + i, "interleaved=", 12)) continue;
@@ -590,11 +601,80 @@ static void take_channels(struct rtsp_client *c)
             while (k < vl && v[k] >= '0' && v[k] <= '9' && b < 1000) b = b * 10 + (v[k++] - '0');
         }
         if (any && a <= 255) {
-            c->rtp_ch = a;
-            c->rtcp_ch = b >= 0 && b <= 255 ? b : (a < 255 ? a + 1 : a);
+            *rtp = a;
+            *rtcp = b >= 0 && b <= 255 ? b : (a < 255 ? a + 1 : a);
         }
         break;
     }
+}
+
+static void take_channels(struct rtsp_client *c) { take_channels_into(c, 0, &c->rtp_ch, &c->rtcp_ch); }
+
+static int udp_bind_pair_into(struct rtsp_client *c, int ufd[2], int *client_port, const char **why);
+static bool transport_pair(const char *v, size_t vl, const char *name, int *a, int *b);
+
+static const char *audio_name(enum sdp_audio_codec k)
+{
+    return k == SDP_AUDIO_AAC ? "AAC" : k == SDP_AUDIO_PCMA ? "G.711 A-law" : k == SDP_AUDIO_PCMU ? "G.711 µ-law" : "none";
+}
+
+/* SETUP of the sound track, after the video's (the Session is known).
+ * Only when the camera's setting is on and the SDP has a track we can
+ * record (over UDP on a port pair of its own); a camera that refuses it,
+ * or names channels that clash with the video's, leaves the session
+ * video-only: audio never stops video.  Returns an I/O error only (the connection itself failed). */
+static int setup_audio(struct rtsp_client *c, const struct ingest_opts *o, const char *base,
+                       const char *body, size_t body_len, int64_t deadline)
+{
+    if (!o->audio) {
+        ww_info(c->ctx, "audio: off by the camera's setting, no audio SETUP");
+        return 0;
+    }
+    if (sdp_parse_audio(body, body_len, &c->asdp)) {
+        ww_info(c->ctx, "audio: the camera offers no AAC or G.711 track, recording video only");
+        return 0;
+    }
+    char transport[96];
+    if (c->udp) {
+        const char *why = NULL;
+        if (udp_bind_pair_into(c, c->aufd, &c->a_client_port, &why)) {
+            ww_warn(c->ctx, "audio: %s, recording video only", why);
+            return 0;
+        }
+        snprintf(transport, sizeof transport, "Transport: RTP/AVP;unicast;client_port=%d-%d\r\n",
+                 c->a_client_port, c->a_client_port + 1);
+    } else {
+        snprintf(transport, sizeof transport, "Transport: RTP/AVP/TCP;unicast;interleaved=2-3\r\n");
+    }
+    char *track = rtsp_resolve_url(base, c->asdp.control);
+    int rc = request(c, "SETUP", track, transport, deadline);
+    if (!rc && c->resp.status == 200) {
+        size_t vl;
+        const char *v = c->udp ? hdr(c, "Transport", &vl) : NULL;
+        if (c->udp && v) transport_pair(v, vl, "server_port=", &c->a_server_port[0], &c->a_server_port[1]);
+        if (!c->udp) take_channels_into(c, 2, &c->a_rtp_ch, &c->a_rtcp_ch);
+        else c->a_rtp_ch = c->a_rtcp_ch = -1; /* no interleaved channel: its own sockets */
+        if (!c->udp && (c->a_rtp_ch == c->rtp_ch || c->a_rtp_ch == c->rtcp_ch || c->a_rtcp_ch == c->rtp_ch ||
+                        c->a_rtcp_ch == c->rtcp_ch)) {
+            ww_warn(c->ctx, "audio: the camera put audio on the video's channels, recording video only");
+        } else {
+            c->audio = true;
+            rtp_adepack_init(&c->adp, &c->asdp);
+            if (c->udp)
+                ww_info(c->ctx, "audio: SETUP %s %d Hz, %d channel(s), pt %d, track %s, UDP ports %d-%d",
+                        audio_name(c->asdp.codec), c->asdp.clock, c->asdp.channels, c->asdp.pt, track,
+                        c->a_client_port, c->a_client_port + 1);
+            else
+                ww_info(c->ctx, "audio: SETUP %s %d Hz, %d channel(s), pt %d, track %s, channels %d-%d",
+                        audio_name(c->asdp.codec), c->asdp.clock, c->asdp.channels, c->asdp.pt, track,
+                        c->a_rtp_ch, c->a_rtcp_ch);
+        }
+    } else if (!rc) {
+        ww_warn(c->ctx, "audio: the camera answered the audio SETUP with %d, recording video only",
+                c->resp.status);
+    }
+    free(track);
+    return rc;
 }
 
 static bool head_starts(const struct rtsp_item *it, const char *s)
@@ -640,6 +720,7 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     struct rtsp_client *c = ww_calloc(1, sizeof *c);
     c->fd = -1;
     c->ufd[0] = c->ufd[1] = -1;
+    c->aufd[0] = c->aufd[1] = -1;
     c->udp = o->udp;
     c->stop = stop;
     c->ctx = o->log_ctx ? o->log_ctx : "ingest";
@@ -660,7 +741,8 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
     int64_t deadline = ingest_coarse_us() + (o->open_timeout_us > 0 ? o->open_timeout_us : 10000000);
     if (o->deadline_us > 0 && o->deadline_us < deadline) deadline = o->deadline_us;
     const char *method = "OPTIONS";
-    char *base = NULL, *track = NULL;
+    char *base = NULL, *track = NULL, *sdp_body = NULL;
+    size_t sdp_len = 0;
 
     int rc = tcp_connect(c, &u, deadline, why);
     if (rc) goto fail;
@@ -690,6 +772,9 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
         goto fail;
     }
     if (describe_only) { rc = 0; goto fail; }
+    /* the audio track is read after the video's SETUP reply replaced it */
+    sdp_len = c->resp.body_len;
+    sdp_body = dup_n(c->resp.body, sdp_len);
     const char *cb = hdr(c, "Content-Base", &vl);
     if (!cb) cb = hdr(c, "Content-Location", &vl);
     base = rtsp_base_url(c->url, cb, cb && vl <= MAX_URL ? vl : 0);
@@ -716,7 +801,10 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
         rc = WW_EAV;
         goto fail;
     }
+    if ((rc = setup_audio(c, o, base, sdp_body, sdp_len, deadline))) goto io_fail;
     c->max_ch = c->rtp_ch > c->rtcp_ch ? c->rtp_ch : c->rtcp_ch;
+    if (c->audio && !c->udp && c->a_rtp_ch > c->max_ch) c->max_ch = c->a_rtp_ch;
+    if (c->audio && !c->udp && c->a_rtcp_ch > c->max_ch) c->max_ch = c->a_rtcp_ch;
     rtp_depack_init(&c->dp, c->sdp.codec, c->sdp.pt, c->sdp.max_don_diff > 0);
     uint32_t our_ssrc;
     randombytes_buf(&our_ssrc, sizeof our_ssrc);
@@ -750,6 +838,7 @@ static int client_open(const struct ingest_opts *o, atomic_bool *stop, struct rt
                  (long long)(c->ka_interval_us / 1000000));
     free(base);
     free(track);
+    free(sdp_body);
     url_parts_free(&u);
     *out = c;
     return 0;
@@ -759,6 +848,7 @@ io_fail:
 fail:
     free(base);
     free(track);
+    free(sdp_body);
     url_parts_free(&u);
     rtsp_client_close(c);
     return rc;
@@ -888,6 +978,11 @@ static void size_rcvbuf(struct rtsp_client *c, int fd)
 
 static int udp_bind_pair(struct rtsp_client *c, const char **why)
 {
+    return udp_bind_pair_into(c, c->ufd, &c->client_port, why);
+}
+
+static int udp_bind_pair_into(struct rtsp_client *c, int ufd[2], int *client_port, const char **why)
+{
     struct sockaddr_storage local;
     socklen_t ll = sizeof local;
     c->peer_len = sizeof c->peer;
@@ -906,10 +1001,10 @@ static int udp_bind_pair(struct rtsp_client *c, const char **why)
             ok = fd[i] >= 0 && !bind(fd[i], (struct sockaddr *)&local, ll);
         }
         if (ok) {
-            c->ufd[0] = fd[0];
-            c->ufd[1] = fd[1];
-            c->client_port = port;
-            size_rcvbuf(c, fd[0]);
+            ufd[0] = fd[0];
+            ufd[1] = fd[1];
+            *client_port = port;
+            if (ufd == c->ufd) size_rcvbuf(c, fd[0]); /* audio is a few kbit/s: the default buffer */
             return 0;
         }
         int err = errno;
@@ -994,6 +1089,11 @@ static void udp_punch(struct rtsp_client *c)
     uint8_t rr[128];
     size_t n = rtcp_rx_report(&c->rx, "wardwatch", ingest_coarse_us(), rr, sizeof rr);
     if (n) udp_send(c, 1, rr, n);
+    if (c->audio && c->a_server_port[0]) { /* the sound track's ports too */
+        struct sockaddr_storage to = c->peer;
+        set_port(&to, c->a_server_port[0]);
+        sendto(c->aufd[0], rtp_hdr, sizeof rtp_hdr, MSG_DONTWAIT, (struct sockaddr *)&to, c->peer_len);
+    }
 }
 
 static void udp_send_rr(struct rtsp_client *c, int64_t now)
@@ -1041,6 +1141,26 @@ static void udp_recv_rtp(struct rtsp_client *c, int64_t now)
         c->st.bytes += k;
         if (!from_camera(c, &from, 0)) { c->st.udp_foreign++; continue; }
         if (rtp_window_push(&c->win, c->ubuf, (size_t)k, now) == RTPW_FULL) c->held = (size_t)k;
+    }
+}
+
+/* The sound track's datagrams, straight to its depacketizer (no reorder
+ * window: a late audio packet is dropped and counted, a few ms of sound);
+ * its RTCP is read and not used (ingest.c times audio on arrival). */
+static void udp_recv_audio(struct rtsp_client *c, int i)
+{
+    uint8_t b[2048];
+    for (int k = 0; k < UDP_BATCH; k++) {
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(c->aufd[i], b, sizeof b, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+        if (n < 0) return;
+        if (!same_host(&from, &c->peer) || (c->a_server_port[i] && get_port(&from) != c->a_server_port[i])) {
+            c->st.udp_foreign++;
+            continue;
+        }
+        if (i == 0) rtp_adepack_push(&c->adp, b, (size_t)n);
+        else c->st.rtcp++;
     }
 }
 
@@ -1106,6 +1226,11 @@ static int udp_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
         if (c->stop && atomic_load(c->stop)) return WW_EOF;
         if (c->dp.st.dropped_aus != c->drops_logged) log_drops(c);
         if (rtp_depack_pop(&c->dp, pkt)) return 0;
+        if (c->audio && rtp_adepack_pop(&c->adp, pkt)) {
+            pkt->stream_index = 1;
+            c->a_frames_out++;
+            return 0;
+        }
         int64_t now = ingest_coarse_us();
         if (c->held && rtp_window_push(&c->win, c->ubuf, c->held, now) != RTPW_FULL) c->held = 0;
         if (udp_drain(c, now)) continue;
@@ -1120,10 +1245,12 @@ static int udp_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
         int64_t wait = SOCK_TIMEO_US, gap = rtp_window_wait_us(&c->win, now);
         if (gap >= 0 && gap < wait) wait = gap;
         if (deadline - now < wait) wait = deadline - now;
-        struct pollfd pfd[3] = {{.fd = c->fd, .events = POLLIN},
+        struct pollfd pfd[5] = {{.fd = c->fd, .events = POLLIN},
                                 {.fd = c->ufd[0], .events = POLLIN},
-                                {.fd = c->ufd[1], .events = POLLIN}};
-        int n = poll(pfd, 3, (int)((wait + 999) / 1000));
+                                {.fd = c->ufd[1], .events = POLLIN},
+                                {.fd = c->audio ? c->aufd[0] : -1, .events = POLLIN},
+                                {.fd = c->audio ? c->aufd[1] : -1, .events = POLLIN}};
+        int n = poll(pfd, 5, (int)((wait + 999) / 1000));
         if (n < 0 && errno != EINTR) return WW_EAV;
         if (n <= 0) continue;
         now = ingest_coarse_us();
@@ -1133,6 +1260,8 @@ static int udp_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
         }
         if (pfd[2].revents) udp_recv_rtcp(c, now);
         if (pfd[1].revents) udp_recv_rtp(c, now);
+        if (pfd[3].revents) udp_recv_audio(c, 0);
+        if (pfd[4].revents) udp_recv_audio(c, 1);
     }
 }
 
@@ -1144,6 +1273,11 @@ int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
         if (c->stop && atomic_load(c->stop)) return WW_EOF;
         if (c->dp.st.dropped_aus != c->drops_logged) log_drops(c);
         if (rtp_depack_pop(&c->dp, pkt)) return 0;
+        if (c->audio && rtp_adepack_pop(&c->adp, pkt)) {
+            pkt->stream_index = 1;
+            c->a_frames_out++;
+            return 0;
+        }
         struct rtsp_item it;
         ptrdiff_t k = 0;
         bool ready = false;
@@ -1155,6 +1289,10 @@ int rtsp_client_read(struct rtsp_client *c, AVPacket *pkt, int64_t timeout_us)
                     c->st.frames++;
                     rtcp_rx_rtp(&c->rx, it.data, it.len, ingest_coarse_us());
                     ready = rtp_depack_push(&c->dp, it.data, it.len) > 0;
+                } else if (c->audio && it.channel == c->a_rtp_ch) {
+                    ready = rtp_adepack_push(&c->adp, it.data, it.len) > 0;
+                } else if (c->audio && it.channel == c->a_rtcp_ch) {
+                    c->st.rtcp++; /* the audio's sender reports: not used for timing (ingest.c) */
                 } else {
                     c->st.rtcp++;
                     if (it.channel == c->rtcp_ch) {
@@ -1221,10 +1359,17 @@ void rtsp_client_close(struct rtsp_client *c)
                  (long long)c->win.st.late, (long long)c->st.udp_foreign);
     if (c->fd >= 0) close(c->fd);
     for (int i = 0; i < 2; i++) if (c->ufd[i] >= 0) close(c->ufd[i]);
+    for (int i = 0; i < 2; i++) if (c->aufd[i] >= 0) close(c->aufd[i]);
     rtp_window_free(&c->win);
     free(c->ubuf);
     rtp_depack_free(&c->dp);
     sdp_video_free(&c->sdp);
+    if (c->audio)
+        ww_debug(c->ctx, "audio: %lld RTP packets, %lld frames, %lld dropped, %lld bad, %lld lost",
+                 (long long)c->adp.st.packets, (long long)c->adp.st.aus, (long long)c->adp.st.dropped_aus,
+                 (long long)c->adp.st.bad, (long long)c->adp.st.lost);
+    rtp_adepack_free(&c->adp);
+    sdp_audio_free(&c->asdp);
     rtsp_auth_free(&c->auth);
     resp_clear(&c->resp);
     free(c->buf);
@@ -1250,6 +1395,16 @@ const uint8_t *rtsp_client_extradata(const struct rtsp_client *c, int *size)
 AVRational rtsp_client_time_base(const struct rtsp_client *c)
 {
     return (AVRational){1, c->sdp.clock > 0 ? c->sdp.clock : 90000};
+}
+
+const struct sdp_audio *rtsp_client_audio(const struct rtsp_client *c)
+{
+    return c->audio ? &c->asdp : NULL;
+}
+
+void rtsp_client_audio_stats(const struct rtsp_client *c, struct rtp_astats *st)
+{
+    *st = c->adp.st;
 }
 
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st)

@@ -340,3 +340,165 @@ char *rtsp_base_url(const char *request_url, const char *cb, size_t len)
     free(v);
     return out;
 }
+
+/* ---- the audio track (issue 12 item 6) --------------------------------------
+ * Only what we can record: AAC as mpeg4-generic in AAC-hbr/lbr mode (RFC
+ * 3640: AU headers, sizelength/indexlength/indexdeltalength from fmtp, the
+ * AudioSpecificConfig as config= hex), and G.711 (PCMA/PCMU: static payload
+ * 8/0 with no rtpmap, or any payload type with an rtpmap).  Anything else
+ * (MP4A-LATM, G.726, Opus) is no audio for us: video goes on. */
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Hex config= into a padded av_malloc'd buffer; false if not even hex or
+ * too long for an AudioSpecificConfig (which is a few bytes). */
+static bool hex_config(const char *v, size_t n, uint8_t **out, int *size)
+{
+    if (n == 0 || n % 2 || n > 128) return false;
+    uint8_t *b = av_mallocz(n / 2 + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!b) return false;
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
+        if (hi < 0 || lo < 0) { av_free(b); return false; }
+        b[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    *out = b;
+    *size = (int)(n / 2);
+    return true;
+}
+
+/* The AAC parameters of an mpeg4-generic fmtp; false if it is not a mode
+ * we depacketize (only AU headers with a size field, and a config). */
+static bool read_aac_fmtp(const char *f, size_t n, struct sdp_audio *out)
+{
+    const char *v;
+    size_t vn;
+    if (fmtp_get(f, n, "mode", &v, &vn) &&
+        !(vn == 7 && (!strncasecmp(v, "AAC-hbr", 7) || !strncasecmp(v, "AAC-lbr", 7))))
+        return false;
+    long sl = fmtp_num(f, n, "sizelength"), il = fmtp_num(f, n, "indexlength"),
+         dl = fmtp_num(f, n, "indexdeltalength");
+    if (sl < 1 || sl > 16) return false;
+    if (il < 0) il = 0;
+    if (dl < 0) dl = il;
+    if (il > 8 || dl > 8) return false;
+    out->size_length = (int)sl;
+    out->index_length = (int)il;
+    out->index_delta_length = (int)dl;
+    if (!fmtp_get(f, n, "config", &v, &vn)) return false;
+    return hex_config(v, vn, &out->extradata, &out->extradata_size);
+}
+
+/* An rtpmap "PT NAME/CLOCK[/CHANNELS]" for pt in the section [s, e):
+ * sets codec and clock; false if the section has no rtpmap for pt or the
+ * name is not one of ours. */
+static bool audio_rtpmap(const char *sdp, size_t s, size_t e, long pt, struct sdp_audio *out, bool *mapped)
+{
+    size_t i = s;
+    struct line l;
+    while (i < e && next_line(sdp, e, &i, &l)) {
+        if (!line_starts(&l, "a=rtpmap:")) continue;
+        const char *p = l.p + 9, *end = l.p + l.n;
+        while (p < end && *p == ' ') p++;
+        if (num_at(&p, end) != pt) continue;
+        *mapped = true;
+        while (p < end && *p == ' ') p++;
+        size_t name = 0;
+        while (p + name < end && p[name] != '/') name++;
+        if (name == 13 && !strncasecmp(p, "mpeg4-generic", 13)) out->codec = SDP_AUDIO_AAC;
+        else if (name == 4 && !strncasecmp(p, "PCMA", 4)) out->codec = SDP_AUDIO_PCMA;
+        else if (name == 4 && !strncasecmp(p, "PCMU", 4)) out->codec = SDP_AUDIO_PCMU;
+        else return false;
+        p += name;
+        if (p < end && *p == '/') p++;
+        long clock = num_at(&p, end);
+        if (clock <= 0) return false;
+        out->clock = (int)clock;
+        out->channels = 1;
+        if (p < end && *p == '/') {
+            p++;
+            long ch = num_at(&p, end);
+            if (ch < 1 || ch > 8) return false;
+            out->channels = (int)ch;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The first format of an m=audio section that we take, or false. */
+static bool pick_audio(const char *sdp, size_t s, size_t e, const struct line *m, struct sdp_audio *out)
+{
+    const char *p = m->p, *end = m->p + m->n;
+    for (int field = 0; p < end; field++) {
+        while (p < end && *p == ' ') p++;
+        const char *t = p;
+        while (p < end && *p != ' ') p++;
+        if (field < 3) continue;
+        const char *q = t;
+        long pt = num_at(&q, p);
+        if (pt < 0 || pt > 127 || q != p) continue;
+        struct sdp_audio a = {.pt = (int)pt};
+        bool mapped = false;
+        if (!audio_rtpmap(sdp, s, e, pt, &a, &mapped)) {
+            if (mapped || (pt != 0 && pt != 8)) continue;
+            /* RFC 3551's static types need no rtpmap */
+            a.codec = pt == 8 ? SDP_AUDIO_PCMA : SDP_AUDIO_PCMU;
+            a.clock = 8000;
+            a.channels = 1;
+        }
+        if (a.codec == SDP_AUDIO_AAC) {
+            size_t k = s;
+            struct line l;
+            char pre[24];
+            bool ok = false;
+            snprintf(pre, sizeof pre, "a=fmtp:%ld ", pt);
+            while (k < e && next_line(sdp, e, &k, &l))
+                if (line_starts(&l, pre) && !ok) ok = read_aac_fmtp(l.p + strlen(pre), l.n - strlen(pre), &a);
+            if (!ok) { av_freep(&a.extradata); continue; }
+        }
+        *out = a;
+        return true;
+    }
+    return false;
+}
+
+int sdp_parse_audio(const char *sdp, size_t len, struct sdp_audio *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0, sec_start = 0;
+    struct line l, m = {0};
+    bool in_media = false;
+    for (;;) {
+        size_t at = i;
+        bool more = next_line(sdp, len, &i, &l);
+        if (!more || line_starts(&l, "m=")) {
+            if (in_media && line_starts(&m, "m=audio ") && pick_audio(sdp, sec_start, at, &m, out)) {
+                size_t k = sec_start;
+                struct line a;
+                while (k < at && next_line(sdp, at, &k, &a))
+                    if (line_starts(&a, "a=control:") && !out->control) out->control = value_after(&a, 10);
+                return 0;
+            }
+            if (!more) break;
+            in_media = true;
+            m = l;
+            sec_start = i;
+        }
+    }
+    sdp_audio_free(out);
+    return WW_EINVAL;
+}
+
+void sdp_audio_free(struct sdp_audio *a)
+{
+    free(a->control);
+    av_freep(&a->extradata);
+    memset(a, 0, sizeof *a);
+}

@@ -6,6 +6,10 @@
  * a viewer that is new, or that fell off the ring's tail, continues from
  * there.  gen changes at every new camera session (the init segment and
  * possibly the codec change), which ends the viewers of the old one.
+ * Sound: a session with a sound track (the camera's audio setting) is
+ * muxed with it as track 2 and the codec string names mp4a.40.2; its
+ * frames go out in the next video fragment (the GOP cache has no audio,
+ * so a new feed's sound starts a little after its picture).
  */
 #include "live/live.h"
 
@@ -32,6 +36,7 @@ struct live_feed {
     pthread_cond_t cv;
     struct fmp4_mux *mux;
     AVCodecParameters *par;
+    AVCodecParameters *apar;   /* the session's sound track, NULL = none */
     bool want_open;
     AVBufferRef *init;
     char codec[48];
@@ -75,15 +80,20 @@ static void on_hub(void *opaque, const struct hub_msg *m)
         av_buffer_unref(&f->init);
         ring_clear(f);
         avcodec_parameters_copy(f->par, m->par);
-        fmp4_codec_string(m->par, f->codec, sizeof f->codec);
+        avcodec_parameters_free(&f->apar);
+        if (m->apar && (f->apar = avcodec_parameters_alloc())) avcodec_parameters_copy(f->apar, m->apar);
+        fmp4_codec_string_av(m->par, f->apar, f->codec, sizeof f->codec);
         f->gen++;
         f->running = false;
         f->want_open = true;
+    } else if (m->ev == HUB_PACKET && m->stream == 1) {
+        /* sound goes out with the next video fragment */
+        if (f->mux) fmp4_mux_audio(f->mux, m->pkt, m->wall_us);
     } else if (m->ev == HUB_PACKET && (f->mux || f->want_open)) {
         if (!f->mux) {
             if (!m->key) goto out; /* a session starts at a keyframe */
             f->want_open = false;
-            if (fmp4_mux_open(f->par, m->wall_us, &f->mux, &f->init)) goto out;
+            if (fmp4_mux_open_av(f->par, f->apar, m->wall_us, &f->mux, &f->init)) goto out;
             /* ~150 ms fragments: each viewer wakes and writes a few times a
              * second instead of per frame, for 150 ms of latency */
             fmp4_mux_set_fragment(f->mux, LIVE_FRAG_US);
@@ -137,7 +147,7 @@ live_feed_t *live_feed_acquire(hub_t *hub)
     f->next = reg_head;
     reg_head = f;
     /* replay: the hub hands us its session start and cached GOP at once */
-    f->sub_id = hub_subscribe(hub, on_hub, f, true);
+    f->sub_id = hub_subscribe_av(hub, on_hub, f, true, true);
     pthread_mutex_unlock(&reg_mu);
     return f;
 }
@@ -158,6 +168,7 @@ void live_feed_release(live_feed_t *f)
     av_buffer_unref(&f->init);
     ring_clear(f);
     avcodec_parameters_free(&f->par);
+    avcodec_parameters_free(&f->apar);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
     free(f);

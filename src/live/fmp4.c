@@ -9,6 +9,7 @@
  */
 #include "live/live.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <libavformat/avformat.h>
@@ -27,6 +28,10 @@ struct fmp4_mux {
     int64_t frag_start;        /* wall time of the open fragment's first frame */
     int frag_frames;
     bool frag_key;             /* the open fragment starts with a keyframe */
+    /* the sound track (stream 1), when opened with one */
+    bool audio;
+    AVRational a_tb;
+    int64_t a_dur, a_last, a_true; /* a_tb; a_last INT64_MIN before the first frame */
 };
 
 static int mem_write(void *opaque, uint8_t *buf, int size)
@@ -64,6 +69,12 @@ void fmp4_mux_close(struct fmp4_mux *m)
 int fmp4_mux_open(const AVCodecParameters *par, int64_t t0_us, struct fmp4_mux **out,
                   AVBufferRef **init)
 {
+    return fmp4_mux_open_av(par, NULL, t0_us, out, init);
+}
+
+int fmp4_mux_open_av(const AVCodecParameters *par, const AVCodecParameters *apar, int64_t t0_us,
+                     struct fmp4_mux **out, AVBufferRef **init)
+{
     struct fmp4_mux *m = av_mallocz(sizeof *m);
     if (!m) return -ENOMEM;
     m->t0_us = t0_us;
@@ -75,6 +86,16 @@ int fmp4_mux_open(const AVCodecParameters *par, int64_t t0_us, struct fmp4_mux *
     avcodec_parameters_copy(st->codecpar, par);
     st->codecpar->codec_tag = par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
     st->time_base = (AVRational){1, 90000};
+    if (apar) {
+        AVStream *as = avformat_new_stream(m->oc, NULL);
+        if (!as) goto fail;
+        avcodec_parameters_copy(as->codecpar, apar);
+        as->codecpar->codec_tag = 0;
+        as->time_base = (AVRational){1, apar->sample_rate > 0 ? apar->sample_rate : 48000};
+        m->audio = true;
+        m->a_dur = apar->frame_size > 0 ? apar->frame_size : 1024;
+        m->a_last = INT64_MIN;
+    }
     uint8_t *buf = av_malloc(32768);
     m->oc->pb = avio_alloc_context(buf, 32768, 1, m, NULL, mem_write, NULL);
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
@@ -84,6 +105,7 @@ int fmp4_mux_open(const AVCodecParameters *par, int64_t t0_us, struct fmp4_mux *
     av_dict_free(&o);
     if (rc < 0) goto fail;
     m->out_tb = st->time_base;
+    if (m->audio) m->a_tb = m->oc->streams[1]->time_base;
     *init = take_out(m);
     *out = m;
     return 0;
@@ -138,6 +160,32 @@ int fmp4_mux_packet(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us, bo
     m->pend_wall = wall_us;
     m->pend_key = key;
     m->have_pend = true;
+    return 0;
+}
+
+/* As the recorder writes audio (record/writer.c): media time from the
+ * wall time, back to back within half a frame, the first frame at 0
+ * stretched to its time (no edit list after an empty moov), nothing
+ * before t0.  It goes out with the next video fragment. */
+int fmp4_mux_audio(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us)
+{
+    if (!m->audio || wall_us < m->t0_us) return 0;
+    int64_t t = av_rescale_q(wall_us - m->t0_us, (AVRational){1, 1000000}, m->a_tb);
+    bool first = m->a_last == INT64_MIN;
+    if (!first && llabs(t - (m->a_true + m->a_dur)) <= m->a_dur / 2) t = m->a_true + m->a_dur;
+    if (!first && t <= m->a_last) return 0;
+    AVPacket *p = av_packet_clone(pkt);
+    if (!p) return -ENOMEM;
+    p->stream_index = 1;
+    p->dts = p->pts = first ? 0 : t;
+    p->duration = first ? t + m->a_dur : m->a_dur;
+    p->flags |= AV_PKT_FLAG_KEY;
+    int64_t dts = p->dts;
+    int rc = av_write_frame(m->oc, p);
+    av_packet_free(&p);
+    if (rc < 0) return WW_EAV;
+    m->a_last = dts;
+    m->a_true = t;
     return 0;
 }
 
@@ -212,4 +260,14 @@ void fmp4_codec_string(const AVCodecParameters *par, char *buf, size_t n)
         }
     }
     snprintf(buf, n, "hvc1.1.6.L120.B0");
+}
+
+void fmp4_codec_string_av(const AVCodecParameters *par, const AVCodecParameters *apar, char *buf, size_t n)
+{
+    fmp4_codec_string(par, buf, n);
+    if (!apar || apar->codec_id != AV_CODEC_ID_AAC) return;
+    /* mp4a.40.<audio object type>: the AudioSpecificConfig's first 5 bits (2 = AAC-LC) */
+    int aot = apar->extradata_size >= 1 ? apar->extradata[0] >> 3 : 2;
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, ",mp4a.40.%d", aot ? aot : 2);
 }

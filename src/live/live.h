@@ -38,6 +38,12 @@ struct fmp4_mux;
  * (ftyp+moov).  t0_us is the wall time of media time 0. */
 int fmp4_mux_open(const AVCodecParameters *par, int64_t t0_us, struct fmp4_mux **out,
                   AVBufferRef **init);
+/* The same with a sound track (AAC) as stream 1 (apar NULL: video only). */
+int fmp4_mux_open_av(const AVCodecParameters *par, const AVCodecParameters *apar, int64_t t0_us,
+                     struct fmp4_mux **out, AVBufferRef **init);
+/* Adds an audio frame (a muxer opened with apar; else ignored): written at
+ * once, it goes out in the next fragment; frames before t0 are left out. */
+int fmp4_mux_audio(struct fmp4_mux *m, const AVPacket *pkt, int64_t wall_us);
 /* Fragments hold up to max_frag_us of frames (0, the default: one frame
  * each), and always end before a keyframe. */
 void fmp4_mux_set_fragment(struct fmp4_mux *m, int64_t max_frag_us);
@@ -51,6 +57,8 @@ int fmp4_mux_flush(struct fmp4_mux *m, AVBufferRef **frag, bool *frag_key);
 void fmp4_mux_close(struct fmp4_mux *m);
 /* The MSE codecs string for these parameters ("avc1.640028", "hvc1.1.6.L120.B0"). */
 void fmp4_codec_string(const AVCodecParameters *par, char *buf, size_t n);
+/* With the sound track's: "avc1.640028,mp4a.40.2" (apar NULL: as above). */
+void fmp4_codec_string_av(const AVCodecParameters *par, const AVCodecParameters *apar, char *buf, size_t n);
 
 /* ---- live ----------------------------------------------------------------- */
 typedef struct live_feed live_feed_t;

@@ -7,7 +7,9 @@
  * wall time, so media time = wall - t0 everywhere, and a gap in the
  * recordings is a gap in media time that the player steps over.
  * A codec change between segments ends the stream there; the player opens
- * a new one (the init segment must change).
+ * a new one (the init segment must change).  The sound track comes along
+ * when the first segment has one (X-Codec then names mp4a.40.2 too); a
+ * later segment's audio without it here is left out, and video goes on.
  */
 #include "live/live.h"
 
@@ -23,6 +25,7 @@ struct live_playback {
     rec_reader_t *rd;
     struct fmp4_mux *mux;
     AVCodecParameters *par;
+    bool audio;                /* the stream carries the sound track */
     AVPacket *pkt;
     struct ww_buf out;
     size_t off;
@@ -56,6 +59,7 @@ int live_playback_open(const char *data_dir, const char *db_path, int64_t stream
     rc = rec_reader_open(data_dir, cat, stream_id, at_us, to_us, &p->rd);
     catalog_close(cat);
     if (rc) { live_playback_free(p); return rc; }
+    rec_reader_want_audio(p->rd);
     int64_t wall;
     bool key;
     rc = rec_reader_next(p->rd, p->pkt, &wall, &key);
@@ -63,14 +67,16 @@ int live_playback_open(const char *data_dir, const char *db_path, int64_t stream
     avcodec_parameters_copy(p->par, rec_reader_params(p->rd));
     AVBufferRef *init = NULL, *frag = NULL;
     bool fk;
-    rc = fmp4_mux_open(p->par, wall, &p->mux, &init);
+    const AVCodecParameters *apar = rec_reader_audio_params(p->rd);
+    p->audio = apar != NULL;
+    rc = fmp4_mux_open_av(p->par, apar, wall, &p->mux, &init);
     if (rc) { live_playback_free(p); return rc; }
     append_buf(p, init);
     fmp4_mux_set_fragment(p->mux, 500000); /* playback: 0.5 s fragments */
     fmp4_mux_packet(p->mux, p->pkt, wall, key, &frag, &fk);
     av_packet_unref(p->pkt);
     append_buf(p, frag);
-    fmp4_codec_string(p->par, codec, n);
+    fmp4_codec_string_av(p->par, apar, codec, n);
     *t0_us = wall;
     *out = p;
     return 0;
@@ -84,8 +90,13 @@ static void refill(live_playback_t *p, size_t want)
         bool key;
         AVBufferRef *frag = NULL;
         bool fk;
-        if (rec_reader_next(p->rd, p->pkt, &wall, &key) != 0 ||
-            !same_params(p->par, rec_reader_params(p->rd))) {
+        int rc = rec_reader_next(p->rd, p->pkt, &wall, &key);
+        if (rc == 0 && p->pkt->stream_index == 1) {
+            if (p->audio) fmp4_mux_audio(p->mux, p->pkt, wall);
+            av_packet_unref(p->pkt);
+            continue;
+        }
+        if (rc != 0 || !same_params(p->par, rec_reader_params(p->rd))) {
             av_packet_unref(p->pkt);
             fmp4_mux_flush(p->mux, &frag, &fk);
             append_buf(p, frag);

@@ -5,7 +5,10 @@
  * Files: rec/<camera-id>/<stream>/<YYYYMMDD>/<HHMMSS>-<seq>.mp4 under the
  * data folder (UTC date and time of the segment's first frame).  Each file
  * is ftyp + moov (empty, for fragments) + a 'free' box carrying our own
- * JSON header (camera, stream, start µs, codec) + moof/mdat fragments.  A
+ * JSON header (camera, stream, start µs, codec, and "audio" when the
+ * segment has a sound track: track 2, AAC) + moof/mdat fragments.  The
+ * video is track 1; fragments start at video keyframes and the fragment
+ * index and frame counts are the video's.  A
  * file cut short is playable up to its last complete fragment, and the
  * 'free' box lets recovery re-index a file whose row never committed.
  *
@@ -146,6 +149,7 @@ struct rec_writer_stats {
     int64_t gaps;                        /* gaps recorded */
     int64_t last_frame_wall_us;
     int64_t ts_corrections;              /* dts moved on / negative offsets cleared */
+    int64_t audio_frames, audio_dropped; /* sound track frames written / not (no segment open, refused) */
     int last_error;
     char error_text[256];
     struct ww_hist_snap fragment_write;  /* time to write each fragment out (page cache) */
@@ -169,7 +173,8 @@ struct rec_scan {
     int64_t start_us;          /* from our header */
     int64_t camera_id, stream_id;
     char kind[8], codec[8];
-    int64_t timescale;         /* from the moov's mdhd */
+    char audio[8];             /* the sound track's codec ("aac"), "" = none */
+    int64_t timescale;         /* from the moov's mdhd (track 1, the video) */
     int64_t good_bytes;        /* end of the last complete fragment */
     int64_t frames;
     int64_t duration_us;       /* of the complete fragments */
@@ -208,6 +213,13 @@ int rec_reader_open(const char *data_dir, catalog_t *cat, int64_t stream_id, int
 int rec_reader_next(rec_reader_t *r, struct AVPacket *pkt, int64_t *wall_us, bool *key);
 /* Parameters of the segment the last packet came from. */
 const struct AVCodecParameters *rec_reader_params(const rec_reader_t *r);
+/* Audio: by default only video packets come out.  After this call, a
+ * segment's sound track comes too, pkt->stream_index 1 (video 0), pts =
+ * dts in the same 1/90000 wall-clock base, key false; interleaved as the
+ * file has them, so dts increase per stream, not across them. */
+void rec_reader_want_audio(rec_reader_t *r);
+/* The current segment's audio parameters (AAC), or NULL if it has none. */
+const struct AVCodecParameters *rec_reader_audio_params(const rec_reader_t *r);
 double rec_reader_progress(const rec_reader_t *r);  /* 0..1 by bytes */
 int64_t rec_reader_first_start(const rec_reader_t *r);
 /* Frames in all the segments the reader covers (an upper bound of what it

@@ -80,11 +80,32 @@ static void parse_moov(const uint8_t *p, size_t n, struct moov_info *mi)
 
 struct frag_info { uint64_t base_time, duration; uint32_t samples; bool key; };
 
+/* The moof's traf of track 1, the video (a segment with sound has its
+ * audio as track 2, in a traf of its own); NULL if the fragment has none. */
+static const uint8_t *video_traf(const uint8_t *p, size_t n, size_t *tl)
+{
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint32_t sz = be32(p + i), ty = be32(p + i + 4);
+        if (sz < 8 || i + sz > n) return NULL;
+        if (ty == TAG('t', 'r', 'a', 'f')) {
+            size_t hl;
+            const uint8_t *tfhd = child(p + i + 8, sz - 8, TAG('t', 'f', 'h', 'd'), &hl);
+            if (tfhd && hl >= 8 && be32(tfhd + 4) == 1) { *tl = sz - 8; return p + i + 8; }
+        }
+        i += sz;
+    }
+    return NULL;
+}
+
+/* WW_ENOTFOUND: a fragment of audio only (the muxer's trailer may end a
+ * segment with one): good bytes, no video fragment. */
 static int parse_moof(const uint8_t *p, size_t n, const struct moov_info *mi, struct frag_info *fi)
 {
     size_t tl, hl, dl, rl;
-    const uint8_t *traf = child(p, n, TAG('t', 'r', 'a', 'f'), &tl);
-    if (!traf) return WW_ECORRUPT;
+    if (!child(p, n, TAG('t', 'r', 'a', 'f'), &tl)) return WW_ECORRUPT;
+    const uint8_t *traf = video_traf(p, n, &tl);
+    if (!traf) return WW_ENOTFOUND;
     uint32_t def_dur = mi->trex_duration, def_flags = mi->trex_flags;
     const uint8_t *tfhd = child(traf, tl, TAG('t', 'f', 'h', 'd'), &hl);
     if (tfhd && hl >= 8) {
@@ -153,6 +174,9 @@ static void parse_header(const uint8_t *p, size_t n, struct rec_scan *out)
         snprintf(out->codec, sizeof out->codec, "%s", codec);
         out->has_header = true;
     }
+    const char *audio = NULL;
+    if (out->has_header && json_unpack(j, "{s:s}", "audio", &audio) == 0)
+        snprintf(out->audio, sizeof out->audio, "%s", audio);
     json_decref(j);
 }
 
@@ -192,11 +216,16 @@ int rec_scan_file(const char *path, struct rec_scan *out)
             } else {
                 struct frag_info fi;
                 struct box mdat;
-                bool ok = have_moov && mi.timescale > 0 && parse_moof(p, n, &mi, &fi) == 0 &&
-                          read_box(fd, b.off + b.size, size, &mdat) == 0 &&
+                int mrc = have_moov && mi.timescale > 0 ? parse_moof(p, n, &mi, &fi) : WW_ECORRUPT;
+                bool ok = (mrc == 0 || mrc == WW_ENOTFOUND) && read_box(fd, b.off + b.size, size, &mdat) == 0 &&
                           mdat.type == TAG('m', 'd', 'a', 't');
                 free(p);
                 if (!ok) break;
+                if (mrc == WW_ENOTFOUND) { /* audio only: complete, not indexed */
+                    off = mdat.off + mdat.size;
+                    out->good_bytes = (int64_t)off;
+                    continue;
+                }
                 int64_t t_us = (int64_t)(fi.base_time * 1000000 / (uint64_t)mi.timescale);
                 struct rec_frag f = {b.off, (uint32_t)(t_us / 1000), fi.key ? REC_FRAG_KEY : 0};
                 rec_frag_put(&out->index, &f);

@@ -58,6 +58,10 @@ struct rec_writer {
     AVCodecParameters *par;
     AVRational in_tb;
     bool have_params;
+    AVCodecParameters *apar;     /* the session's audio (AAC), NULL = video only */
+    AVRational a_out_tb;         /* the audio track's time base in the file */
+    int64_t last_adts;           /* a_out_tb; INT64_MIN before a segment's first audio frame */
+    int64_t a_true_dts;          /* the last frame's time from its wall time (the first's is not its dts) */
 
     struct rec_seg *seg;
     AVFormatContext *oc;
@@ -179,12 +183,13 @@ static const char *codec_label(enum AVCodecID id)
 /* Our header box: 'free' so every MP4 reader skips it; recovery reads it. */
 static void write_header_box(rec_writer_t *w, AVIOContext *pb)
 {
-    char json[256];
+    char json[320];
+    /* "audio" names the sound track's codec when the segment has one */
     int n = snprintf(json, sizeof json,
                      "wardwatch-seg {\"start_us\":%lld,\"camera\":%lld,\"stream\":%lld,"
-                     "\"kind\":\"%s\",\"codec\":\"%s\"}",
+                     "\"kind\":\"%s\",\"codec\":\"%s\"%s}",
                      (long long)w->seg->start_us, (long long)w->camera_id, (long long)w->stream_id,
-                     w->kind, w->seg->codec);
+                     w->kind, w->seg->codec, w->apar ? ",\"audio\":\"aac\"" : "");
     avio_wb32(pb, (unsigned)(8 + n));
     avio_wl32(pb, MKTAG('f', 'r', 'e', 'e'));
     avio_write(pb, (const unsigned char *)json, n);
@@ -257,6 +262,13 @@ static int open_segment(rec_writer_t *w, int64_t start_us)
     avcodec_parameters_copy(st->codecpar, w->par);
     st->codecpar->codec_tag = w->par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
     st->time_base = (AVRational){1, 90000};
+    if (w->apar) { /* track 2: the sound, in its own sample clock */
+        AVStream *as = avformat_new_stream(w->oc, NULL);
+        if (!as) { rc = refused(w, AVERROR(ENOMEM), "to add the audio track"); goto fail; }
+        avcodec_parameters_copy(as->codecpar, w->apar);
+        as->codecpar->codec_tag = 0;
+        as->time_base = (AVRational){1, w->apar->sample_rate > 0 ? w->apar->sample_rate : 48000};
+    }
     uint8_t *buf = av_malloc(IOBUF_SIZE);
     w->oc->pb = avio_alloc_context(buf, IOBUF_SIZE, 1, w, NULL, io_write, NULL);
     w->oc->flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_FLUSH_PACKETS;
@@ -271,6 +283,8 @@ static int open_segment(rec_writer_t *w, int64_t start_us)
         goto fail;
     }
     w->out_tb = st->time_base;
+    if (w->apar) w->a_out_tb = w->oc->streams[1]->time_base;
+    w->last_adts = INT64_MIN;
     write_header_box(w, w->oc->pb);
     avio_flush(w->oc->pb);
     if (w->io_err || w->oc->pb->error) goto fail;
@@ -474,8 +488,48 @@ static void finish_segment(rec_writer_t *w)
     close_segment(w, true);
 }
 
+/* One audio frame, written at once in the open segment (the muxer keeps
+ * each track's samples in their own run of the fragment; dts increase per
+ * track).  Its time is its wall time from the segment start, like video's,
+ * kept back to back with the frame before when within half a frame of it
+ * (frames have a fixed length; arrival jitter is not a gap).  The track's
+ * first frame is written at dts 0, stretched by its offset from the start:
+ * the muxer has written an empty moov, so a track starting later than 0
+ * cannot get an edit list and would be moved to 0 whole (every frame early
+ * by that offset); stretching the first keeps the rest on their times.
+ * No segment open (waiting for a keyframe, paused, failing), or a frame
+ * from before the segment's start: not recorded, counted.  A refused
+ * frame is dropped: audio never stops video. */
+static void on_audio(rec_writer_t *w, const struct hub_msg *m)
+{
+    if (!w->apar || !w->seg || w->paused || w->io_err || m->wall_us < w->seg->start_us) {
+        w->st.audio_dropped++;
+        return;
+    }
+    int64_t dur = w->apar->frame_size > 0 ? w->apar->frame_size : 1024;
+    int64_t t = av_rescale_q(m->wall_us - w->seg->start_us, (AVRational){1, 1000000}, w->a_out_tb);
+    bool first = w->last_adts == INT64_MIN;
+    if (!first && llabs(t - (w->a_true_dts + dur)) <= dur / 2) t = w->a_true_dts + dur;
+    if (!first && t <= w->last_adts) { w->st.audio_dropped++; return; }
+    AVPacket *p = av_packet_clone(m->pkt);
+    if (!p) { w->st.audio_dropped++; return; }
+    p->stream_index = 1;
+    p->dts = p->pts = first ? 0 : t;
+    p->duration = first ? t + dur : dur;
+    p->flags |= AV_PKT_FLAG_KEY;
+    int64_t dts = p->dts;
+    int rc = av_write_frame(w->oc, p);
+    av_packet_free(&p);
+    if (w->io_err) { on_io_error(w, w->io_err, m->wall_us); return; }
+    if (rc < 0) { w->st.audio_dropped++; return; }
+    w->last_adts = dts;
+    w->a_true_dts = t;
+    w->st.audio_frames++;
+}
+
 static void on_packet(rec_writer_t *w, const struct hub_msg *m)
 {
+    if (m->stream == 1) { on_audio(w, m); return; }
     if (w->paused) {
         w->st.dropped_frames++;
         return;
@@ -530,6 +584,9 @@ void rec_writer_on_hub(void *opaque, const struct hub_msg *m)
         avcodec_parameters_copy(w->par, m->par);
         w->in_tb = m->tb;
         w->have_params = true;
+        avcodec_parameters_free(&w->apar);
+        if (m->apar && m->apar->codec_id == AV_CODEC_ID_AAC && (w->apar = avcodec_parameters_alloc()))
+            avcodec_parameters_copy(w->apar, m->apar);
         break;
     case HUB_PACKET:
         on_packet(w, m);
@@ -577,6 +634,7 @@ void rec_writer_free(rec_writer_t *w)
     pthread_mutex_unlock(&w->mu);
     av_packet_free(&w->pend);
     avcodec_parameters_free(&w->par);
+    avcodec_parameters_free(&w->apar);
     pthread_mutex_destroy(&w->mu);
     free(w->data_dir);
     free(w->kind);

@@ -172,6 +172,10 @@ await run(async (keep) => {
   const reg = await admin.get(`/api/v1/cameras/${ids[0]}/consents`);
   check(reg.json.consents.length === 1 && reg.json.consents[0].live && reg.json.consents[0].export && reg.json.consents[0].recorded_by === 'canbo_a',
     'the agreement recorded through the form is in the register, by the officer', 'live+record+export, canbo_a', reg.json.consents);
+  // the camera's sound setting is shown beside what its owner agreed to (issue 12 item 6)
+  const soundLine = await page.textContent('#consent-audio');
+  check(soundLine.includes('Âm thanh: không ghi'), "the consent register says the camera's sound is not recorded (the default)",
+    'Âm thanh: không ghi', soundLine);
   await shot(page, 'community-consent');
   await page.keyboard.press('Escape');
   check(foreign.length === 0, 'nothing was fetched from any other host', [], foreign.slice(0, 5));

@@ -66,6 +66,12 @@ await run(async (keep) => {
   // add a camera through the form
   await page.click('#camera-add');
   await page.waitForSelector('.modal');
+  // sound: off unless turned on on purpose, and the dialog says why (issue 12 item 6)
+  const audioOn = await page.isChecked('#f-audio');
+  check(!audioOn, 'the add dialog has sound recording off by default', 'unchecked', audioOn ? 'checked' : 'unchecked');
+  const audioText = await page.textContent('label[for=f-audio]');
+  check(audioText.includes('Ghi âm thanh') && audioText.includes('sự đồng ý của chủ camera và phường'),
+    'the dialog says why sound is off: the owner\'s and ward\'s agreement', 'Ghi âm thanh … đồng ý của chủ camera và phường', audioText);
   await page.fill('#f-name', 'Camera mới — Ngõ 5');
   await page.fill('#f-main_url', 'rtsp://user:pw@127.0.0.1:9/stream');
   await page.click('.modal button[type=submit]');
@@ -84,8 +90,8 @@ await run(async (keep) => {
   check(true, 'camera added through the form');
   const list = await admin.get('/api/v1/cameras');
   const added = list.json.cameras.find((c) => c.name === 'Camera mới — Ngõ 5');
-  check(added && added.has_credentials && added.ward_id === w.id && added.enabled === false,
-    'the new camera is stored with credentials, ward and state', { has_credentials: true, ward_id: w.id, enabled: false }, added);
+  check(added && added.has_credentials && added.ward_id === w.id && added.enabled === false && added.audio === false,
+    'the new camera is stored with credentials, ward and state, sound off', { has_credentials: true, ward_id: w.id, enabled: false, audio: false }, added);
 
   await page.click('a[data-page="users"]');
   await page.waitForSelector('#user-list table');

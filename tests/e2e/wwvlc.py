@@ -34,7 +34,7 @@ def make_clip(path, codec):
                    check=True, timeout=300)
 
 
-def record_case(codec):
+def record_case(codec, audio=False):
     if not shutil.which("cvlc"):
         skip("cvlc not installed (Debian package vlc-bin)")
     if os.geteuid() != 0 or not shutil.which("runuser"):
@@ -63,7 +63,7 @@ def record_case(codec):
         skip(f"VLC did not start serving as nobody: {open(os.path.join(tmp, 'vlc.log')).read()[-300:]}")
     st = Station(f"real-vlc-{codec}").init()
     try:
-        check_recording(st, port, codec)
+        check_recording(st, port, codec, audio)
     finally:
         st.stop()
         if vlc.poll() is None:
@@ -78,8 +78,24 @@ def record_case(codec):
     finish()
 
 
-def check_recording(st, port, codec):
-    cam = st.add_camera(f"VLC {codec}", f"rtsp://127.0.0.1:{port}/x")
+def audio_and_video_s(path):
+    """(audio codec or None, audio seconds, video seconds) of a file, by ffprobe."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,duration",
+                        "-of", "csv=p=0", path], capture_output=True, text=True, timeout=60)
+    a = v = 0.0
+    acodec = None
+    for ln in r.stdout.split():
+        f = ln.split(",")
+        if len(f) >= 3 and f[1] == "audio":
+            acodec, a = f[0], float(f[2] or 0)
+        elif len(f) >= 3 and f[1] == "video":
+            v = float(f[2] or 0)
+    return acodec, a, v
+
+
+def check_recording(st, port, codec, audio=False):
+    """audio: the camera's audio setting on; VLC's AAC track must then be in every segment."""
+    cam = st.add_camera(f"VLC {codec}", f"rtsp://127.0.0.1:{port}/x", extra=["--audio", "on"] if audio else [])
     st.serve("--segment-seconds", "4")
     t0 = time.time()
     first = st.wait_for(lambda: st.stream_stats(cam).get("record", {}).get("frames", 0) > 0, 15)
@@ -118,6 +134,13 @@ def check_recording(st, port, codec):
         codecs = {x for x in lines if not x[0].isdigit()}
         pts = [float(x) for x in lines if x[0].isdigit()]
         check(codecs == {want}, f"{s['path']} is {want}", want, codecs)
+        acodec, a_s, v_s = audio_and_video_s(path)
+        if audio:
+            check(acodec == "aac" and v_s > 0 and abs(a_s - v_s) <= 0.05 * v_s + 0.1,
+                  f"{s['path']} carries VLC's AAC track as long as its video", f"aac, {v_s:.2f} s ± 5 %",
+                  (acodec, a_s))
+        else:
+            check(acodec is None, f"{s['path']} has no sound (the camera's setting is off)", None, acodec)
         r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,dts",
                             "-of", "csv=p=0", path], capture_output=True, text=True, timeout=120)
         reordered = sum(1 for ln in r.stdout.split() if len(ln.split(",")) == 2 and ln.split(",")[0] != ln.split(",")[1])

@@ -1,6 +1,7 @@
 /*
  * fuzz_sdp.c — a DESCRIBE body: sdp_parse_video() (video track, codec,
- * parameter sets decoded to Annex B) and the control URLs resolved against a
+ * parameter sets decoded to Annex B), sdp_parse_audio() (the sound track:
+ * AAC fmtp and its hex config, G.711) and the control URLs resolved against a
  * base with rtsp_resolve_url(), as rtsp.c does after DESCRIBE.
  */
 #include <stdint.h>
@@ -29,5 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(s);
     }
     sdp_video_free(&v);
+    struct sdp_audio a;
+    if (sdp_parse_audio((const char *)data, size, &a) == 0) {
+        if (a.codec == SDP_AUDIO_AAC && (!a.extradata || a.extradata_size <= 0 || a.size_length < 1)) abort();
+        uint8_t sum = 0;
+        for (int i = 0; i < a.extradata_size; i++) sum ^= a.extradata[i];
+        sink = sum;
+        sdp_audio_free(&a);
+    }
     return 0;
 }

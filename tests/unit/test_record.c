@@ -18,6 +18,8 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
+#include <libavutil/channel_layout.h>
+
 #include "base/base.h"
 #include "catalog/catalog.h"
 #include "record/record.h"
@@ -178,6 +180,91 @@ static void test_writer_segments(void **state)
     assert_int_equal(v[n - 1].end_us, t0 + 250 * 40000);
     catalog_segment_list_free(v, n);
     assert_int_equal(problems(f), 0);
+}
+
+/* A sound track (issue 12 item 6): video and 16 kHz AAC frames (64 ms)
+ * delivered by wall time as the hub does.  The files get an mp4a track
+ * and say so in the header, while the catalog's frames, the fragment index
+ * and check stay the video's; the reader gives both streams back. */
+static void test_writer_audio(void **state)
+{
+    struct fixture *f = *state;
+    struct rig r;
+    rig_start(f, &r, 4, ww_wall_us() - 30000000);
+    AVCodecParameters *apar = avcodec_parameters_alloc();
+    apar->codec_type = AVMEDIA_TYPE_AUDIO;
+    apar->codec_id = AV_CODEC_ID_AAC;
+    apar->sample_rate = 16000;
+    apar->frame_size = 1024;
+    av_channel_layout_default(&apar->ch_layout, 1);
+    apar->extradata = av_mallocz(2 + AV_INPUT_BUFFER_PADDING_SIZE);
+    apar->extradata[0] = 0x14;
+    apar->extradata[1] = 0x08;
+    apar->extradata_size = 2;
+    rec_writer_on_hub(r.w, &(struct hub_msg){.ev = HUB_START, .par = r.par, .tb = {1, 90000}, .apar = apar,
+                                             .atb = {1, 16000}});
+    int64_t a = 0;
+    for (int64_t i = 0; i < 250; i++) {
+        rig_feed(&r, i, i + 1);
+        /* the audio frames up to this video frame, 3 ms of arrival jitter on every third */
+        while (a * 64000 <= i * 40000) {
+            av_new_packet(r.p, 40);
+            memset(r.p->data, 0x21, 40);
+            r.p->pts = r.p->dts = a * 1024;
+            rec_writer_on_hub(r.w, &(struct hub_msg){.ev = HUB_PACKET, .pkt = r.p, .stream = 1,
+                                                     .wall_us = r.t0 + a * 64000 + (a % 3 ? 0 : 3000)});
+            av_packet_unref(r.p);
+            a++;
+        }
+    }
+    struct rec_writer_stats ws;
+    rec_writer_stats(r.w, &ws);
+    rig_stop(&r);
+    assert_int_equal(ws.frames, 249); /* the last video frame waits for its duration until the close */
+    if (ws.audio_frames < a - 1 || ws.audio_dropped > 1)
+        fail_msg("expected %lld audio frames written (one may fall before a cut), saw %lld written, %lld dropped",
+                 (long long)a, (long long)ws.audio_frames, (long long)ws.audio_dropped);
+    struct catalog_segment *v;
+    size_t n;
+    assert_int_equal(catalog_segment_range(f->cat, f->stream, 0, INT64_MAX / 2, &v, &n), 0);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        char *abs = ww_asprintf("%s/%s", f->dir, v[i].path);
+        struct rec_scan sc;
+        assert_int_equal(rec_scan_file(abs, &sc), 0);
+        assert_string_equal(sc.audio, "aac");
+        if (sc.frames != v[i].frames) fail_msg("segment %zu: scan counts %lld frames, the row %lld (video only)", i,
+                                              (long long)sc.frames, (long long)v[i].frames);
+        assert_int_equal(rec_frag_count(sc.index.data, sc.index.len), rec_frag_count(v[i].frag_index, v[i].frag_index_len));
+        assert_true(rec_frag_get(sc.index.data, 0).flags & REC_FRAG_KEY);
+        assert_int_equal(sc.timescale, 90000);
+        rec_scan_clear(&sc);
+        free(abs);
+    }
+    catalog_segment_list_free(v, n);
+    assert_int_equal(problems(f), 0);
+    rec_reader_t *rd;
+    assert_int_equal(rec_reader_open(f->dir, f->cat, f->stream, 0, 0, &rd), 0);
+    rec_reader_want_audio(rd);
+    AVPacket *p = av_packet_alloc();
+    int64_t wall, nv = 0, na = 0, last_a = 0;
+    bool key;
+    while (rec_reader_next(rd, p, &wall, &key) == 0) {
+        if (p->stream_index == 1) {
+            assert_non_null(rec_reader_audio_params(rd));
+            if (na && wall <= last_a) fail_msg("audio wall times expected increasing, %lld after %lld", (long long)wall, (long long)last_a);
+            last_a = wall;
+            na++;
+        } else {
+            nv++;
+        }
+        av_packet_unref(p);
+    }
+    av_packet_free(&p);
+    rec_reader_close(rd);
+    assert_int_equal(nv, 250);
+    if (na < ws.audio_frames - 1) fail_msg("the reader gave %lld audio frames of %lld written", (long long)na, (long long)ws.audio_frames);
+    avcodec_parameters_free(&apar);
 }
 
 /* Cut a finished segment at many offsets: the scan never over-reports and
@@ -475,6 +562,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_from_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_bframes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_audio, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_refusal_is_a_gap, setup, teardown),
         cmocka_unit_test(test_gap_holes),
     };

@@ -81,7 +81,7 @@ typedef struct {
 enum { OPT_PORT = 'p', OPT_BIND = 'b', OPT_CAMERAS = 'n', OPT_MEDIA = 'm',
        OPT_H265 = 256, OPT_H265_CAMS, OPT_AUTH, OPT_USER, OPT_PASSWORD,
        OPT_FIRST, OPT_BFRAMES, OPT_RTP_WRAP, OPT_INBAND_PS, OPT_SR_INTERVAL,
-       OPT_SR_OFFSET, OPT_CLOCK_PPM, OPT_SR_FOREIGN, OPT_HELP = 'h' };
+       OPT_SR_OFFSET, OPT_CLOCK_PPM, OPT_SR_FOREIGN, OPT_AUDIO, OPT_HELP = 'h' };
 static const struct {
     const char *name, *arg;
     int id;
@@ -117,12 +117,18 @@ static const struct {
      "RTP timestamps and sender reports alike"},
     {"sr-foreign", NULL, OPT_SR_FOREIGN,
      "append to every sender report a second one of another SSRC, a year off"},
+    {"audio", "CODEC", OPT_AUDIO,
+     "every stream has a sound track too (a 440 Hz tone, live): aac (16 kHz "
+     "mono, RFC 3640 mpeg4-generic, pt 97), pcma or pcmu (8 kHz G.711, pt 8 / 0)"},
     {"auth", "MODE", OPT_AUTH, "none, basic or digest (default none)"},
     {"user", "U", OPT_USER, "user name for --auth"},
     {"password", "P", OPT_PASSWORD, "password for --auth"},
     {"help", NULL, OPT_HELP, "show this help"},
 };
 #define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))
+
+/* The sound track's gst-launch branch (after the video's), "" for none. */
+static const char *audio_branch = "";
 
 /* What one mount serves.  Immutable once the server runs. */
 typedef struct {
@@ -267,6 +273,24 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         }
         case OPT_SR_FOREIGN: srsim.foreign = true; break;
+        case OPT_AUDIO:
+            /* audiotestsrc is live: its timestamps are the pipeline clock's,
+             * as the video's are, so both tracks line up like a camera's */
+            if (!strcmp(optarg, "aac"))
+                audio_branch = " audiotestsrc is-live=true wave=sine freq=440 volume=0.3"
+                               " ! audio/x-raw,rate=16000,channels=1 ! voaacenc bitrate=32000"
+                               " ! rtpmp4gpay name=pay1 pt=97";
+            else if (!strcmp(optarg, "pcma"))
+                audio_branch = " audiotestsrc is-live=true wave=sine freq=440 volume=0.3"
+                               " samplesperbuffer=320 ! audio/x-raw,rate=8000,channels=1"
+                               " ! alawenc ! rtppcmapay name=pay1 pt=8";
+            else if (!strcmp(optarg, "pcmu"))
+                audio_branch = " audiotestsrc is-live=true wave=sine freq=440 volume=0.3"
+                               " samplesperbuffer=320 ! audio/x-raw,rate=8000,channels=1"
+                               " ! mulawenc ! rtppcmupay name=pay1 pt=0";
+            else
+                return bad_usage("--audio: '%s' is not aac|pcma|pcmu", optarg);
+            break;
         case OPT_H265_CAMS: o->h265_list = optarg; break;
         case OPT_AUTH:
             if (!strcmp(optarg, "none")) o->auth = AUTH_NONE;
@@ -442,9 +466,9 @@ static GstRTSPMediaFactory *make_factory(const stream_spec *spec,
     const char *pay = spec->clip->codec == CLIP_H264 ? "rtph264pay"
                                                      : "rtph265pay";
     gchar *launch = g_strdup_printf(
-        "( appsrc name=src ! %s name=pay0 pt=96 config-interval=-1%s )", pay,
+        "( appsrc name=src ! %s name=pay0 pt=96 config-interval=-1%s%s )", pay,
         rtp_wrap ? " timestamp-offset=" WRAP_TS_OFFSET
-                   " seqnum-offset=" WRAP_SEQ_OFFSET : "");
+                   " seqnum-offset=" WRAP_SEQ_OFFSET : "", audio_branch);
 
     gst_rtsp_media_factory_set_launch(f, launch);
     g_free(launch);

@@ -100,6 +100,8 @@ export default {
         { name: 'retention_days', label: t('cameras.retention'), type: 'number', value: c.retention_days ?? 30 },
         { name: 'transport', label: t('cameras.transport'), type: 'select', options: [['tcp', 'TCP'], ['udp', 'UDP']], value: c.transport || 'tcp' },
         { name: 'enabled', label: t('cameras.enabled'), type: 'checkbox', value: c.enabled ?? true },
+        // sound is off unless turned on on purpose; the dialog says why
+        { name: 'audio', label: t('cameras.audio'), type: 'checkbox', value: c.audio ?? false, help: t('cameras.audio_consent') },
       ];
     }
 
@@ -107,7 +109,7 @@ export default {
       const b = {
         name: v.name.trim(), address: v.address.trim() || null, main_url: v.main_url.trim(),
         sub_url: v.sub_url.trim() || null, snapshot_url: v.snapshot_url.trim() || null,
-        transport: v.transport, enabled: v.enabled,
+        transport: v.transport, enabled: v.enabled, audio: v.audio,
         retention_days: v.retention_days ?? 30,
         ward_id: v.ward_id ? Number(v.ward_id) : null, owner_id: v.owner_id ? Number(v.owner_id) : null,
         direction_deg: v.direction_deg,

@@ -45,6 +45,8 @@ export const mapStrings = {
     'map.state.error': 'Lỗi',
     'map.state.disabled': 'Tạm dừng',
     'map.consent.none': 'Camera của trạm (toàn quyền)',
+    'map.consent.audio_on': 'Âm thanh: đang ghi (cần sự đồng ý của chủ camera và phường)',
+    'map.consent.audio_off': 'Âm thanh: không ghi (mặc định)',
     'map.consent.live': 'Xem trực tiếp',
     'map.consent.record': 'Ghi hình',
     'map.consent.export': 'Trích xuất',
@@ -107,6 +109,8 @@ export const mapStrings = {
     'map.state.error': 'Error',
     'map.state.disabled': 'Switched off',
     'map.consent.none': "Station's camera (full rights)",
+    'map.consent.audio_on': "Sound: recorded (needs the camera owner's and the ward's agreement)",
+    'map.consent.audio_off': 'Sound: not recorded (the default)',
     'map.consent.live': 'Live',
     'map.consent.record': 'Recording',
     'map.consent.export': 'Export',
@@ -309,6 +313,8 @@ export async function consentDialog(ctx, cam, canManage, onChange) {
     ui.clear(box).append(
       h('h2', {}, `${t('map.consents')} — ${cam.name}`),
       h('p', {}, consentBadges(ctx, r.now)),
+      // the camera's sound setting belongs with what its owner agreed to
+      cam.audio === undefined ? null : h('p', { id: 'consent-audio' }, t(cam.audio ? 'map.consent.audio_on' : 'map.consent.audio_off')),
       ui.table(cols, r.consents, { empty: t('map.consent.empty') }),
       h('div', { class: 'modal-actions' },
         canManage ? h('button', { class: 'btn btn-primary', id: 'consent-add', onclick: add }, t('map.consent.record_new')) : null,
