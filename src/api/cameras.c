@@ -184,10 +184,20 @@ static int apply_fields(struct http_req *req, json_t *body, struct catalog_camer
     if (rc) { c->retention_days = (int)i; CHANGED("retention_days"); }
     if ((rc = http_json_bool(req, body, "auth_basic_allowed", false, &b)) < 0) return rc;
     if (rc) { c->auth_basic_allowed = b; CHANGED("auth_basic_allowed"); }
-    /* sound of passers-by: turned on only on purpose, and the change is
-     * audited with the others (camera_change names the field) */
+    /* Sound of passers-by: turned on only on purpose, and the change is
+     * audited with the others (camera_change names the field).  The consent
+     * register has no right for sound, so the agreement it needs (the
+     * owner's and the ward's) is the station admin's to confirm: an officer
+     * may turn it off, never on. */
     if ((rc = http_json_bool(req, body, "audio", false, &b)) < 0) return rc;
-    if (rc) { c->audio = b; CHANGED("audio"); }
+    if (rc) {
+        if (b && !c->audio && http_req_user(req)->role != CATALOG_ROLE_ADMIN)
+            return http_fail_field(req, WW_EPERM, "audio_admin_only", "audio",
+                                   "only an admin may turn a camera's sound recording on (it needs the owner's "
+                                   "and the ward's agreement)");
+        c->audio = b;
+        CHANGED("audio");
+    }
 #undef CHANGED
     return 0;
 }

@@ -102,6 +102,23 @@ try:
         p = probe(pb)
         check(("audio" in p) == want and "video" in p, f"{what} of cam {cam} streams {'both tracks' if want else 'video only'}",
               "video + aac" if want else "video only", p)
+    # who may turn sound on: the admin only (the agreement it needs is the admin's to confirm); an
+    # officer of the camera's own ward may turn it off, not on
+    wa = admin.post("/api/v1/wards", {"name": "Trường Thi"}).json["id"]
+    admin.patch(f"/api/v1/cameras/{off}", {"ward_id": wa})
+    admin.patch(f"/api/v1/cameras/{g711}", {"ward_id": wa})
+    admin.post("/api/v1/users", {"username": "officer_a", "password": "officer-a-pass-1", "role": "officer",
+                                 "ward_id": wa})
+    officer = Client(port)
+    officer.login("officer_a", "officer-a-pass-1")
+    r = officer.patch(f"/api/v1/cameras/{off}", {"audio": True})
+    after = admin.get(f"/api/v1/cameras/{off}").json
+    check(r.status == 403 and (r.json or {}).get("error", {}).get("reason") == "audio_admin_only" and after.get("audio") is False,
+          "an officer cannot turn a camera's sound on: 403 audio_admin_only, still off",
+          "403 audio_admin_only, audio false", (r.status, r.json, after.get("audio")))
+    r = officer.patch(f"/api/v1/cameras/{g711}", {"audio": False})
+    check(r.status == 200 and admin.get(f"/api/v1/cameras/{g711}").json.get("audio") is False,
+          "an officer of the camera's ward may turn its sound off", "200, audio false", (r.status, r.json))
     rc = st.stop()
     check(rc == 0, "serve exits 0", 0, rc)
     text = st.log()
