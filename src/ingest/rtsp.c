@@ -11,13 +11,17 @@
  * whatever the kernel holds (tens of packets), frames are cut out of it in
  * place (rtsp_wire.c) and their payload copied once, into the access unit
  * (rtp.c).  SO_RCVLOWAT makes the kernel wake us only when a batch worth
- * ~25 ms of the stream's observed bitrate is there (1–8 KB: ~8 KB for a
- * 4 Mbit/s main stream, ~1 KB for a 400 kbit/s sub stream), and SO_RCVTIMEO
- * (100 ms) bounds both that wait and how late we notice the stop flag, a
- * deadline or a keep-alive due.  The cost is latency: the tail of a frame
- * smaller than the low-water mark waits for the next frame's first bytes
- * or the timeout, so ≤ 1 frame interval on a main stream and ≤ 100 ms on a
- * sub stream; recording does not care and live view hardly notices.
+ * ~80 ms of the stream's observed bitrate is there (1–48 KB: ~40 KB, about
+ * two frames, for a 4 Mbit/s main stream, ~4 KB for a 400 kbit/s sub
+ * stream), and SO_RCVTIMEO (100 ms) bounds both that wait and how late we
+ * notice the stop flag, a deadline or a keep-alive due.  Why 80 ms: each
+ * wake-up is a context switch, a recv() and an ACK, and at 25 ms (one wake
+ * per frame) they were a quarter of the recorder's CPU (bench/record.py);
+ * at 80 ms there are half as many.  The cost is latency: the tail of a
+ * batch smaller than the low-water mark waits for the next bytes or the
+ * timeout, so ≤ 2 frame intervals on a main stream and ≤ 100 ms on a sub
+ * stream; recording does not care, and a live view cuts 150 ms fragments
+ * (live/feed.c) anyway.
  *
  * Sequence: OPTIONS (learns whether GET_PARAMETER works for keep-alives),
  * DESCRIBE, SETUP of the video track only, PLAY.  A 401 is answered once
@@ -65,9 +69,9 @@
 #define BUF_MIN_FREE (96 * 1024)
 #define SOCK_TIMEO_US 100000         /* SO_RCVTIMEO / SO_SNDTIMEO / connect slice */
 #define LOWAT_WINDOW_US 2000000      /* re-estimate the bitrate this often */
-#define LOWAT_TARGET_US 25000        /* wake up for this much of the stream */
+#define LOWAT_TARGET_US 80000        /* wake up for this much of the stream */
 #define LOWAT_MIN 1024
-#define LOWAT_MAX (8 * 1024)
+#define LOWAT_MAX (48 * 1024)
 #define DROP_LOG_US 60000000         /* at most one warning a minute about drops */
 #define TEARDOWN_US 200000
 #define KEEPALIVE_SEND_US 2000000
@@ -333,7 +337,7 @@ static int send_all(struct rtsp_client *c, const char *p, size_t n, int64_t dead
     return 0;
 }
 
-/* Re-estimates the stream's byte rate and sets SO_RCVLOWAT to ~25 ms of it. */
+/* Re-estimates the stream's byte rate and sets SO_RCVLOWAT to ~80 ms of it. */
 static void adapt_lowat(struct rtsp_client *c, int64_t now)
 {
     int64_t dt = now - c->rate_t0;
