@@ -38,7 +38,8 @@
  * Invariants:
  *   - every wait is a loop of ≤ 100 ms socket timeouts that checks *stop and
  *     a deadline, so open and read end within ~100 ms of either;
- *   - buf[rd, wr) holds received bytes not yet consumed; after compaction
+ *   - buf[rd, wr) holds received bytes not yet consumed (BUF_SIZE 160 KB:
+ *     touched whole, so it is resident per stream); after compaction
  *     at least BUF_MIN_FREE bytes are free, more than the largest item
  *     (a 64 KB frame, or a message within the RTSP_MAX_* caps), so an item
  *     always fits;
@@ -65,8 +66,11 @@
 
 #include <sodium.h>
 
-#define BUF_SIZE (256 * 1024)
+#define BUF_SIZE (160 * 1024)
 #define BUF_MIN_FREE (96 * 1024)
+/* the largest item fits in what compaction leaves free (see Invariants) */
+static_assert(BUF_MIN_FREE >= RTSP_MAX_HEAD + RTSP_MAX_BODY && BUF_MIN_FREE >= 4 + 65535 &&
+              BUF_SIZE > BUF_MIN_FREE, "rtsp.c's receive buffer holds any item");
 #define SOCK_TIMEO_US 100000         /* SO_RCVTIMEO / SO_SNDTIMEO / connect slice */
 #define LOWAT_WINDOW_US 2000000      /* re-estimate the bitrate this often */
 #define LOWAT_TARGET_US 80000        /* wake up for this much of the stream */
