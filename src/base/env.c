@@ -43,6 +43,8 @@ static const struct ww_env_var table[] = {
      "\"libav\" pulls every camera with libavformat instead of the lean RTSP client (decision 002)"},
     {"WARDWATCH_MALLOC_ARENAS", WW_ENV_INT, "2", 0, 64,
      "malloc arenas serve lets glibc make (M_ARENA_MAX); 0 = glibc's own limit (8 per core) or MALLOC_ARENA_MAX"},
+    {"WARDWATCH_MALLOC_TRIM_S", WW_ENV_INT, "5", 0, 3600,
+     "serve hands freed malloc memory back to the system (malloc_trim) every N s; 0 = never"},
     {"WARDWATCH_MONITOR_TICK_MS", WW_ENV_INT, "5000", 100, 600000,
      "how often the community monitor checks camera health and sends alerts, in ms (tests shorten it)"},
     {"WARDWATCH_CLOCK_OFFSET_S", WW_ENV_INT, "0", -TEN_YEARS_S, TEN_YEARS_S,

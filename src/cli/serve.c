@@ -302,11 +302,31 @@ static void serve_limit_arenas(void)
     if (n > 0 && !mallopt(M_ARENA_MAX, (int)n)) ww_warn("serve", "cannot limit malloc arenas to %lld", (long long)n);
 }
 
+/* Even with two arenas, freed memory stays resident until it is reused:
+ * every keyframe lets a GOP go (the hub's cache), every fragment its
+ * buffer (the MP4 muxer's), and the pieces left between what still lives
+ * are rarely reused whole.  malloc_trim hands the whole free pages inside
+ * them back (bench/record.py, 32 streams, two runs each: RSS per stream
+ * 4.09 / 4.59 MB without, 3.25 / 2.52 MB with it every 5 s).  Not more often:
+ * every page handed back and used again costs a page fault; at 5 s that
+ * is ~2,000 faults/s for 32 streams, at 10 s RSS stays halfway up.  It
+ * runs here on the main thread, not on an ingest thread, and holds each
+ * arena's lock for about a millisecond. */
+static void serve_trim(int64_t now)
+{
+    static int64_t next_trim;
+    int64_t every_s = ww_env_int("WARDWATCH_MALLOC_TRIM_S");
+    if (!every_s || now < next_trim) return;
+    next_trim = now + every_s * 1000000;
+    malloc_trim(0);
+}
+
 static void serve_tick(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
 {
     static int64_t next_storage;
     ww_svc_watchdog();
     int64_t now = ww_mono_us();
+    serve_trim(now);
     if (now < next_storage) return;
     next_storage = now + 300LL * 1000000;
     province_storage(c, ret);
