@@ -309,9 +309,10 @@ static void serve_limit_arenas(void)
  * them back (bench/record.py, 32 streams, two runs each: RSS per stream
  * 4.09 / 4.59 MB without, 3.25 / 2.52 MB with it every 5 s).  Not more often:
  * every page handed back and used again costs a page fault; at 5 s that
- * is ~2,000 faults/s for 32 streams, at 10 s RSS stays halfway up.  It
- * runs here on the main thread, not on an ingest thread, and holds each
- * arena's lock for about a millisecond. */
+ * is 1,200–2,500 faults/s for 32 streams (at 10 s one run gave 3.59 MB).
+ * It runs here on the main thread, not on an ingest thread; while it walks
+ * an arena, an ingest thread that mallocs from it waits (how long is not
+ * measured; the stream's socket buffer holds seconds of video). */
 static void serve_trim(int64_t now)
 {
     static int64_t next_trim;
