@@ -5,6 +5,13 @@
  * keyframe; it is cleared at every keyframe, so it costs one GOP of payload
  * (about 1 MB for a 4 Mbit/s stream with a 2 s GOP) and no copying.  A cap
  * guards against a camera that never sends another keyframe.
+ *
+ * The cache's AVPacket structs are allocated once and kept (gop_clear only
+ * drops their references), so a packet costs one av_packet_ref, not a
+ * clone: av_packet_alloc goes through posix_memalign, which glibc serves
+ * outside its per-thread cache, and at 25 fps per stream that was ~3 % of
+ * the recorder's CPU (bench/record.py).  At most GOP_MAX_PACKETS structs
+ * (~100 bytes each) per hub; about one GOP's worth in practice.
  */
 #include "hub/hub.h"
 
@@ -34,6 +41,7 @@ struct hub {
     AVRational atb;
     struct gop_entry *gop;
     int ngop;
+    int nalloc;         /* gop[0..nalloc) have a packet struct (empty past ngop) */
     size_t gop_bytes;
     void *owner;
     pthread_t producer; /* the thread of the last hub_start: publish/stop come from it */
@@ -53,17 +61,36 @@ hub_t *hub_new(const char *ctx)
     return h;
 }
 
+/* Drops the cached packets' references; the structs stay for the next GOP. */
 static void gop_clear(hub_t *h)
 {
-    for (int i = 0; i < h->ngop; i++) av_packet_free(&h->gop[i].pkt);
+    for (int i = 0; i < h->ngop; i++) av_packet_unref(h->gop[i].pkt);
     h->ngop = 0;
     h->gop_bytes = 0;
+}
+
+/* Caches a new reference to pkt (not a copy); false if out of memory. */
+static bool gop_add(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key)
+{
+    assert(h->ngop <= h->nalloc && h->nalloc <= GOP_MAX_PACKETS);
+    if (h->ngop == h->nalloc) {
+        h->gop[h->nalloc].pkt = av_packet_alloc();
+        if (!h->gop[h->nalloc].pkt) return false;
+        h->nalloc++;
+    }
+    struct gop_entry *g = &h->gop[h->ngop];
+    if (av_packet_ref(g->pkt, pkt) < 0) return false;
+    g->wall_us = wall_us;
+    g->key = key;
+    h->ngop++;
+    return true;
 }
 
 void hub_free(hub_t *h)
 {
     if (!h) return;
     gop_clear(h);
+    for (int i = 0; i < h->nalloc; i++) av_packet_free(&h->gop[i].pkt);
     free(h->gop);
     free(h->subs);
     avcodec_parameters_free(&h->par);
@@ -186,13 +213,9 @@ void hub_publish(hub_t *h, const AVPacket *pkt, int64_t wall_us, bool key)
     pthread_mutex_lock(&h->mu);
     assert(h->running && pthread_equal(h->producer, pthread_self())); /* hub.h: the ingest thread only */
     if (key) gop_clear(h);
-    if (h->ngop < GOP_MAX_PACKETS && h->gop_bytes + (size_t)pkt->size <= GOP_MAX_BYTES) {
-        AVPacket *ref = av_packet_clone(pkt); /* a new reference, not a copy */
-        if (ref) {
-            h->gop[h->ngop++] = (struct gop_entry){ref, wall_us, key};
-            h->gop_bytes += (size_t)pkt->size;
-        }
-    }
+    if (h->ngop < GOP_MAX_PACKETS && h->gop_bytes + (size_t)pkt->size <= GOP_MAX_BYTES &&
+        gop_add(h, pkt, wall_us, key))
+        h->gop_bytes += (size_t)pkt->size;
     deliver(h, &(struct hub_msg){.ev = HUB_PACKET, .pkt = pkt, .wall_us = wall_us, .key = key});
     pthread_mutex_unlock(&h->mu);
 }

@@ -11,13 +11,17 @@
  * whatever the kernel holds (tens of packets), frames are cut out of it in
  * place (rtsp_wire.c) and their payload copied once, into the access unit
  * (rtp.c).  SO_RCVLOWAT makes the kernel wake us only when a batch worth
- * ~25 ms of the stream's observed bitrate is there (1–8 KB: ~8 KB for a
- * 4 Mbit/s main stream, ~1 KB for a 400 kbit/s sub stream), and SO_RCVTIMEO
- * (100 ms) bounds both that wait and how late we notice the stop flag, a
- * deadline or a keep-alive due.  The cost is latency: the tail of a frame
- * smaller than the low-water mark waits for the next frame's first bytes
- * or the timeout, so ≤ 1 frame interval on a main stream and ≤ 100 ms on a
- * sub stream; recording does not care and live view hardly notices.
+ * ~80 ms of the stream's observed bitrate is there (1–48 KB: ~40 KB, about
+ * two frames, for a 4 Mbit/s main stream, ~4 KB for a 400 kbit/s sub
+ * stream), and SO_RCVTIMEO (100 ms) bounds both that wait and how late we
+ * notice the stop flag, a deadline or a keep-alive due.  Why 80 ms: each
+ * wake-up is a context switch, a recv() and an ACK, and at 25 ms (one wake
+ * per frame) they were a quarter of the recorder's CPU (bench/record.py);
+ * at 80 ms there are half as many.  The cost is latency: the tail of a
+ * batch smaller than the low-water mark waits for the next bytes or the
+ * timeout, so ≤ 2 frame intervals on a main stream and ≤ 100 ms on a sub
+ * stream; recording does not care, and a live view cuts 150 ms fragments
+ * (live/feed.c) anyway.
  *
  * Sequence: OPTIONS (learns whether GET_PARAMETER works for keep-alives),
  * DESCRIBE, SETUP of the video track only, PLAY.  A 401 is answered once
@@ -34,7 +38,8 @@
  * Invariants:
  *   - every wait is a loop of ≤ 100 ms socket timeouts that checks *stop and
  *     a deadline, so open and read end within ~100 ms of either;
- *   - buf[rd, wr) holds received bytes not yet consumed; after compaction
+ *   - buf[rd, wr) holds received bytes not yet consumed (BUF_SIZE 160 KB:
+ *     touched whole, so it is resident per stream); after compaction
  *     at least BUF_MIN_FREE bytes are free, more than the largest item
  *     (a 64 KB frame, or a message within the RTSP_MAX_* caps), so an item
  *     always fits;
@@ -61,13 +66,16 @@
 
 #include <sodium.h>
 
-#define BUF_SIZE (256 * 1024)
+#define BUF_SIZE (160 * 1024)
 #define BUF_MIN_FREE (96 * 1024)
+/* the largest item fits in what compaction leaves free (see Invariants) */
+static_assert(BUF_MIN_FREE >= RTSP_MAX_HEAD + RTSP_MAX_BODY && BUF_MIN_FREE >= 4 + 65535 &&
+              BUF_SIZE > BUF_MIN_FREE, "rtsp.c's receive buffer holds any item");
 #define SOCK_TIMEO_US 100000         /* SO_RCVTIMEO / SO_SNDTIMEO / connect slice */
 #define LOWAT_WINDOW_US 2000000      /* re-estimate the bitrate this often */
-#define LOWAT_TARGET_US 25000        /* wake up for this much of the stream */
+#define LOWAT_TARGET_US 80000        /* wake up for this much of the stream */
 #define LOWAT_MIN 1024
-#define LOWAT_MAX (8 * 1024)
+#define LOWAT_MAX (48 * 1024)
 #define DROP_LOG_US 60000000         /* at most one warning a minute about drops */
 #define TEARDOWN_US 200000
 #define KEEPALIVE_SEND_US 2000000
@@ -343,7 +351,7 @@ static int send_all(struct rtsp_client *c, const char *p, size_t n, int64_t dead
     return 0;
 }
 
-/* Re-estimates the stream's byte rate and sets SO_RCVLOWAT to ~25 ms of it. */
+/* Re-estimates the stream's byte rate and sets SO_RCVLOWAT to ~80 ms of it. */
 static void adapt_lowat(struct rtsp_client *c, int64_t now)
 {
     int64_t dt = now - c->rate_t0;
