@@ -284,10 +284,6 @@ static void province_storage(const struct cli_ctx *c, const struct rec_retention
     catalog_close(cat);
 }
 
-/* Once a second from the wait loop: what a running station does on a
- * clock: the watchdog ping (the main thread still runs its loop; the
- * engine's own threads report through stats.json) and the province's
- * storage row every 5 minutes. */
 /* glibc gives a thread that finds the arenas busy a new one, up to 8 per
  * core, and each arena keeps the memory its threads freed for itself.  With
  * one ingest thread per stream, 32 streams spread over 16 arenas, each
@@ -322,6 +318,10 @@ static void serve_trim(int64_t now)
     malloc_trim(0);
 }
 
+/* Once a second from the wait loop: what a running station does on a
+ * clock: the watchdog ping (the main thread still runs its loop; the
+ * engine's own threads report through stats.json) and the province's
+ * storage row every 5 minutes, and the malloc trim. */
 static void serve_tick(const struct cli_ctx *c, const struct rec_retention_cfg *ret)
 {
     static int64_t next_storage;
