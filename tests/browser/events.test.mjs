@@ -18,11 +18,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, signIn, shot, check, run, log, freePort, sleep, SRC, WW } from './lib.mjs';
+import { launch, newPage, signIn, shot, check, run, log, freePort, sleep, SRC, WW, MEDIA, startCamsim } from './lib.mjs';
 
-const BUILD = process.env.WW_BUILD_DIR || path.join(SRC, 'build');
-const CAMSIM = process.env.CAMSIM_BIN || path.join(BUILD, 'tools', 'camsim', 'camsim');
-const MEDIA = process.env.WW_MEDIA_DIR || path.join(BUILD, 'media');
 const TZ_OFF_MS = 7 * 3600e3;
 
 async function until(fn, ms, step = 250) {
@@ -33,21 +30,6 @@ async function until(fn, ms, step = 250) {
     if (Date.now() - t0 > ms) return null;
     await sleep(step);
   }
-}
-
-function startCamsim(n) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(CAMSIM, ['--port', '0', '--cameras', String(n), '--media', MEDIA], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`camsim did not start in 30 s: ${err}`)), 30000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on rtsp:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc: p, port: Number(m[1]) }); }
-    });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`camsim exited ${code}: ${err}`)); });
-  });
 }
 
 function ww(dataDir, args, input) {
@@ -113,7 +95,7 @@ await run(async () => {
     // ---- fixtures ----
     const gm = spawnSync(path.join(SRC, 'scripts', 'gen-media'), [MEDIA], { encoding: 'utf8', timeout: 600000 });
     if (gm.status !== 0) throw new Error(`gen-media failed: ${gm.stderr}`);
-    const cs = await startCamsim(3);
+    const cs = await startCamsim(['--cameras', '3']);
     procs.push(cs.proc);
     const rtsp = (n, k) => `rtsp://127.0.0.1:${cs.port}/cam${n}/${k}`;
     const adminPw = /admin password: (\S+)/.exec(ww(dataDir, ['init']))[1];

@@ -112,6 +112,28 @@ export async function startServer({ timeoutMs = 30000, record = false } = {}) {
   return srv;
 }
 
+const BUILD_DIR = process.env.WW_BUILD_DIR || path.join(SRC, 'build');
+export const CAMSIM = process.env.CAMSIM_BIN || path.join(BUILD_DIR, 'tools', 'camsim', 'camsim');
+export const MEDIA = process.env.WW_MEDIA_DIR || path.join(BUILD_DIR, 'media');
+
+// Starts camsim with `args` (e.g. ['--cameras', '3']) on `port` (0: a free
+// one) serving MEDIA; resolves { proc, port } once it listens (≤ 30 s).
+// The caller kills proc.
+export function startCamsim(args, port = 0) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(CAMSIM, ['--port', String(port), '--media', MEDIA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`camsim did not start in 30 s: ${err}`)), 30000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on rtsp:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ proc: p, port: Number(m[1]) }); }
+    });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`camsim exited ${code}: ${err}`)); });
+  });
+}
+
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
 // Recorded footage for a camera of srv (tools/gencams): `segments` back-to-back

@@ -19,11 +19,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, signIn, shot, check, run, apiSession, log, freePort, sleep, SRC, WW } from './lib.mjs';
+import { launch, newPage, signIn, shot, check, run, apiSession, log, freePort, sleep, SRC, WW, MEDIA, startCamsim } from './lib.mjs';
 
-const BUILD = process.env.WW_BUILD_DIR || path.join(SRC, 'build');
-const CAMSIM = process.env.CAMSIM_BIN || path.join(BUILD, 'tools', 'camsim', 'camsim');
-const MEDIA = process.env.WW_MEDIA_DIR || path.join(BUILD, 'media');
 const TZ_OFF_MS = 7 * 3600e3;
 const hms = (us) => new Date(us / 1000 + TZ_OFF_MS).toISOString().slice(11, 19);
 
@@ -36,22 +33,6 @@ async function until(fn, ms, step = 250) {
     if (Date.now() - t0 > ms) return null;
     await sleep(step);
   }
-}
-
-function startCamsim(n, h265, port = 0) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(CAMSIM, ['--port', String(port), '--cameras', String(n), '--media', MEDIA, '--h265-cams', String(h265)],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`camsim did not start in 30 s: ${err}`)), 30000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on rtsp:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc: p, port: Number(m[1]) }); }
-    });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`camsim exited ${code}: ${err}`)); });
-  });
 }
 
 function ww(dataDir, args, input) {
@@ -94,7 +75,7 @@ await run(async () => {
     // ---- fixtures: media, cameras, station ----
     const gm = spawnSync(path.join(SRC, 'scripts', 'gen-media'), [MEDIA], { encoding: 'utf8', timeout: 600000 });
     if (gm.status !== 0) throw new Error(`gen-media failed: ${gm.stderr}`);
-    const cs = await startCamsim(7, 5);
+    const cs = await startCamsim(['--cameras', '7', '--h265-cams', '5']);
     procs.push(cs.proc);
     log(`camsim on port ${cs.port}`);
     const rtsp = (n, k) => `rtsp://127.0.0.1:${cs.port}/cam${n}/${k}`;
@@ -275,7 +256,7 @@ await run(async () => {
     await until(() => cs.proc.exitCode !== null, 10000, 100);
     log('camsim stopped (a gap in the recordings)');
     await sleep(5000);
-    const cs2 = await startCamsim(7, 5, cs.port);
+    const cs2 = await startCamsim(['--cameras', '7', '--h265-cams', '5'], cs.port);
     procs.push(cs2.proc);
     const back = await until(async () => {
       const r = await admin.get('/api/v1/health');
