@@ -57,6 +57,9 @@ const strings = {
     'live.retry': 'Thử lại',
     'live.close': 'Đóng (Esc)',
     'live.playback': 'Xem lại camera này',
+    'live.sound_on': 'Bật tiếng',
+    'live.sound_off': 'Tắt tiếng',
+    'live.sound_help': 'Camera này ghi cả âm thanh. Nghe là một lần xem, được ghi vào nhật ký như hình.',
     'live.main': 'Luồng chính',
     'live.sub': 'Luồng phụ',
     'live.fallback_sub': 'Luồng chính mã hóa {codec}, trình duyệt này không phát được — đang hiện luồng phụ.',
@@ -105,6 +108,9 @@ const strings = {
     'live.retry': 'Retry',
     'live.close': 'Close (Esc)',
     'live.playback': 'Play back this camera',
+    'live.sound_on': 'Sound on',
+    'live.sound_off': 'Sound off',
+    'live.sound_help': 'This camera records sound too. Listening is part of the look, audited like the picture.',
     'live.main': 'Main stream',
     'live.sub': 'Sub stream',
     'live.fallback_sub': 'The main stream is {codec}, which this browser cannot play — showing the sub stream.',
@@ -449,9 +455,22 @@ export default {
       const v = new CameraView(ctx, cam, { stream: 'main', slots, large: true });
       v.consent = consents.get(cam.id) || null;
       const mayPlay = allows(v.consent, 'playback');
+      // Sound (issue 12 item 6): shown for a stream with a sound track
+      // (X-Codec names mp4a), off until the officer turns it on; a
+      // reconnect is a new player, which starts muted, so it is set again.
+      let soundOn = false;
+      const sound = h('button', { class: 'btn btn-small zoom-btn', id: 'live-zoom-sound', hidden: true, 'aria-pressed': 'false',
+        title: t('live.sound_help'), onclick: () => {
+          soundOn = !soundOn;
+          v.video.muted = !soundOn;
+          sound.textContent = t(soundOn ? 'live.sound_off' : 'live.sound_on');
+          sound.setAttribute('aria-pressed', String(soundOn));
+        } }, t('live.sound_on'));
       v.onAnyState = (s, i) => {
         if (s !== 'connecting') { clearTimeout(releaseTimer); releaseWall(); }
         if (s === 'playing') {
+          sound.hidden = !/(^|,)\s*mp4a\./.test(i.codec || '');
+          v.video.muted = !soundOn;
           const vid = v.video;
           const res = vid.videoWidth ? ` · ${vid.videoWidth}×${vid.videoHeight}` : '';
           info.textContent = `${t(v.stream === 'main' ? 'live.main' : 'live.sub')} · ${codecName(i.codec)}${res}`;
@@ -475,6 +494,7 @@ export default {
           h('div', { class: 'zoom-title' }, h('strong', {}, cam.name), cam.address ? h('span', { class: 'zoom-addr' }, cam.address) : null),
           info,
           h('div', { class: 'zoom-actions' },
+            sound,
             canPlayback ? h('button', { class: 'btn btn-small zoom-btn', id: 'live-zoom-playback', disabled: !mayPlay, title: mayPlay ? null : reason('playback'),
               onclick: () => { closeZoom(false); ctx.navigate(`#/timeline?camera=${cam.id}`); }, html: SVG.back + `<span>${t('live.playback')}</span>` }) : null,
             canPlayback && !mayPlay ? h('small', { class: 'zoom-reason', id: 'live-zoom-reason' }, reason('playback')) : null,

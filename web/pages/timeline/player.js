@@ -25,6 +25,12 @@ export function playerPart(tl) {
   const screen = h('div', { class: 'cv tl-screen' }, video, spin, vmsg, h('div', { class: 'cv-top' }, vname, vinfo), vnote);
   const clock = h('div', { class: 'tl-clock', id: 'tl-clock', 'aria-live': 'off' }, '—');
   const playBtn = h('button', { class: 'btn tl-play', id: 'tl-play', onclick: () => togglePlay() });
+  // Sound (issue 12 item 6): only a camera whose setting recorded it has a
+  // sound track (X-Codec names mp4a); the picture starts muted, as browsers
+  // ask, and the officer turns it on on purpose.  The choice holds across
+  // seeks (each seek is a new player, which starts muted).
+  const soundBtn = h('button', { class: 'btn btn-small', id: 'tl-sound', hidden: true, 'aria-pressed': 'false',
+    title: t('tl.sound_help'), onclick: () => toggleSound() }, t('tl.sound_on'));
   const speedBtns = SPEEDS.map((s) => h('button', { class: 'btn btn-small', 'data-speed': s, onclick: () => setRate(s) }, `${s}×`));
   const zoomBtns = ZOOMS.map(([span, k]) => h('button', { class: 'btn btn-small', 'data-zoom': k, onclick: () => tl.zoomTo(span, tl.headUs) }, t(`tl.zoom.${k}`)));
   const markIn = h('button', { class: 'btn btn-small', id: 'tl-mark-in', title: t('tl.mark_help'), onclick: () => tl.mark('a') }, t('tl.mark_in'));
@@ -69,6 +75,7 @@ export function playerPart(tl) {
     const url = `/api/v1/cameras/${tl.cam.id}/playback?at=${(us / 1e6).toFixed(3)}&stream=${tl.stream}`;
     const p = new MsePlayer(video, { url, live: false, targetUs: us, rate: tl.rate, onState: (s, info) => onState(p, s, info, us, quiet) });
     tl.player = p;
+    video.muted = !tl.soundOn;
     p.userPaused = tl.paused;
     drawPlay();
     p.start();
@@ -79,6 +86,7 @@ export function playerPart(tl) {
     spin.hidden = !['connecting', 'waiting'].includes(s);
     if (s === 'playing') {
       hideMsg();
+      soundBtn.hidden = !/(^|,)\s*mp4a\./.test(info.codec || '');
       const w = p.wallUs();
       vinfo.textContent = `${t(tl.stream === 'main' ? 'tl.stream.main' : 'tl.stream.sub')} · ${codecName(info.codec)}${video.videoWidth ? ` · ${video.videoWidth}×${video.videoHeight}` : ''}`;
       if (!quiet && w !== null && w - askedUs > 3e6) note(t('tl.jumped', { t: hms(askedUs), t2: hms(w) }));
@@ -183,6 +191,13 @@ export function playerPart(tl) {
       tl.redraw();
     }
   }
+  function toggleSound() {
+    tl.soundOn = !tl.soundOn;
+    video.muted = !tl.soundOn;
+    soundBtn.textContent = t(tl.soundOn ? 'tl.sound_off' : 'tl.sound_on');
+    soundBtn.setAttribute('aria-pressed', String(!!tl.soundOn));
+    soundBtn.classList.toggle('active', !!tl.soundOn);
+  }
   function closePlayer() { clearTimeout(noteTimer); stopPlayer(); }
 
   Object.assign(tl.el, { video, vmsg, vname, screen, playBtn, zoomBtns, markIn, markOut, canvas, tip });
@@ -197,6 +212,7 @@ export function playerPart(tl) {
         h('button', { class: 'btn tl-ctl', id: 'tl-fwd', title: t('tl.fwd10'), 'aria-label': t('tl.fwd10'), onclick: () => nudge(10e6), html: I.fwd })),
       clock,
       h('div', { class: 'seg tl-seg', role: 'group', 'aria-label': t('tl.speed'), id: 'tl-speeds' }, speedBtns),
+      soundBtn,
       h('div', { class: 'tl-spacer' }),
       h('div', { class: 'seg tl-seg', role: 'group', 'aria-label': t('tl.zoom'), id: 'tl-zooms' }, zoomBtns),
       canExport ? h('div', { class: 'seg tl-seg' }, markIn, markOut) : null),
