@@ -34,14 +34,14 @@ check(r.returncode == 0 and r.stdout.strip() == "1", "camera add", "exit 0, id 1
 
 # dispatch: no action (stderr, 2), --help (stdout, 0), unknown action (the table's names)
 U = {
-    "camera": "usage: wardwatch camera add|list|remove|import|discover [options]  (--help on each)\n",
+    "camera": "usage: wardwatch camera add|set|list|remove|import|discover [options]  (--help on each)\n",
     "user": "usage: wardwatch user add|list|passwd|disable|enable [options]  (--help on each)\n",
     "hold": "usage: wardwatch hold add|list|release [options]  (--help on each)\n",
     "incident": "usage: wardwatch incident import|export|list|stats [options]  (--help on each)\n",
     "audit": "usage: wardwatch audit verify|list [options]  (--help on each)\n",
     "key": "usage: wardwatch key show [--json]\n",
 }
-ACTIONS = {"camera": "add, list, remove, import, discover", "user": "add, list, passwd, disable, enable",
+ACTIONS = {"camera": "add, set, list, remove, import, discover", "user": "add, list, passwd, disable, enable",
            "hold": "add, list, release", "incident": "import, export, list, stats", "audit": "verify, list",
            "key": "show"}
 for verb, usage in U.items():
