@@ -11,17 +11,7 @@
 //   - screenshot docs/screens/timeline-sound.png.
 // Starts camsim (2 cameras, --audio aac) and `wardwatch serve` (recording)
 // on free ports with a fresh data folder; waits bounded; all stopped at end.
-import { launch, newPage, signIn, check, run, log, shot, sleep, startServer, startCamsim } from './lib.mjs';
-
-async function until(fn, ms, step = 250) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) return null;
-    await sleep(step);
-  }
-}
+import { launch, newPage, signIn, check, run, log, shot, sleep, startServer, startCamsim, until } from './lib.mjs';
 
 // What Chromium decoded on the page's one matching <video>.
 const decoded = (page, sel) => page.evaluate((s) => {

@@ -18,19 +18,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, signIn, shot, check, run, log, freePort, sleep, SRC, WW, MEDIA, startCamsim } from './lib.mjs';
+import { launch, newPage, signIn, shot, check, run, log, freePort, sleep, SRC, WW, MEDIA, startCamsim, until } from './lib.mjs';
 
 const TZ_OFF_MS = 7 * 3600e3;
-
-async function until(fn, ms, step = 250) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) return null;
-    await sleep(step);
-  }
-}
 
 function ww(dataDir, args, input) {
   const r = spawnSync(WW, ['--data', dataDir, ...args], { input, encoding: 'utf8', timeout: 60000 });

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -135,6 +136,44 @@ export function startCamsim(args, port = 0) {
 }
 
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+// Waits for fn() (may be async) to return a truthy value, every `step` ms
+// for at most `ms`; returns it, or null when the time ran out.
+export async function until(fn, ms, step = 250) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) return null;
+    await sleep(step);
+  }
+}
+
+// Starts an end-to-end test's `--world` mode (tests/e2e/SCRIPT --world:
+// real PostgreSQL, mosquitto, hub and stations) and resolves the JSON line
+// it prints once it is ready, with stop() added (ends its stdin, waits up
+// to 60 s for it to clean up, then kills it).  Its other lines are logged.
+export function startWorld(script, timeoutMs) {
+  const proc = spawn('python3', [path.join(SRC, 'tests/e2e', script), '--world'], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, WARDWATCH_BIN: WW, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill(); reject(new Error(`${script} --world did not start in ${timeoutMs} ms`)); }, timeoutMs);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} --world exited ${code}`)); });
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) { log(`world: ${line}`); return; }
+      clearTimeout(timer);
+      const w = JSON.parse(line);
+      w.stop = () => new Promise((done) => {
+        const t = setTimeout(() => { proc.kill('SIGKILL'); done(); }, 60000);
+        proc.removeAllListeners('exit');
+        proc.on('exit', () => { clearTimeout(t); done(); });
+        proc.stdin.end();
+      });
+      resolve(w);
+    });
+  });
+}
 
 // Recorded footage for a camera of srv (tools/gencams): `segments` back-to-back
 // template segments from T0 (epoch seconds), and motion events [[from, to], …]

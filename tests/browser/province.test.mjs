@@ -5,33 +5,7 @@
 // cameras with the dark ones first, statistics per ward "so với cùng kỳ"
 // with the province total), a ward-officer who sees only its own station,
 // and sign-out.  Screenshot: docs/screens/province.png.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { SRC, WW, launch, newPage, shot, check, run, log } from './lib.mjs';
-
-// Starts the province world; resolves {url, password, a, b, stop()}.
-function startWorld(timeoutMs = 90000) {
-  const proc = spawn('python3', [path.join(SRC, 'tests/e2e/test_province_web.py'), '--world'], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, WARDWATCH_BIN: WW, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error('the province world did not start')); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the province world exited ${code}`)); });
-    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
-      if (!line.startsWith('{')) { log(`world: ${line}`); return; }
-      clearTimeout(timer);
-      const w = JSON.parse(line);
-      w.stop = () => new Promise((done) => {
-        const t = setTimeout(() => { proc.kill('SIGKILL'); done(); }, 30000);
-        proc.removeAllListeners('exit');
-        proc.on('exit', () => { clearTimeout(t); done(); });
-        proc.stdin.end();
-      });
-      resolve(w);
-    });
-  });
-}
+import { launch, newPage, shot, check, run, log, startWorld } from './lib.mjs';
 
 async function signIn(page, world, user, password) {
   await page.fill('#username', user);
@@ -42,7 +16,7 @@ async function signIn(page, world, user, password) {
 const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
 
 await run(async (keep) => {
-  const world = await startWorld();
+  const world = await startWorld('test_province_web.py', 90000);
   try {
     const browser = await launch();
     keep(browser);

@@ -11,33 +11,9 @@
 // ward-officer of A sees A's row only and no review button.
 // Screenshots: docs/screens/province-matrix.png, province-events.png,
 // province-map.png.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { SRC, SCREENS, WW, launch, newPage, check, run, log } from './lib.mjs';
-
-function startWorld(timeoutMs = 240000) {
-  const proc = spawn('python3', [path.join(SRC, 'tests/e2e/test_province_console.py'), '--world'], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, WARDWATCH_BIN: WW, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error('the province world did not start')); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the province world exited ${code}`)); });
-    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
-      if (!line.startsWith('{')) { log(`world: ${line}`); return; }
-      clearTimeout(timer);
-      const w = JSON.parse(line);
-      w.stop = () => new Promise((done) => {
-        const t = setTimeout(() => { proc.kill('SIGKILL'); done(); }, 60000);
-        proc.removeAllListeners('exit');
-        proc.on('exit', () => { clearTimeout(t); done(); });
-        proc.stdin.end();
-      });
-      resolve(w);
-    });
-  });
-}
+import { SRC, SCREENS, WW, launch, newPage, check, run, log, startWorld } from './lib.mjs';
 
 async function signIn(page, user, password) {
   await page.fill('#username', user);
@@ -58,7 +34,7 @@ const cellOf = (page, station, ward, crit) =>
   page.getAttribute(`#matrix tr[data-station="${station}"][data-ward="${ward}"] td[data-criterion="${crit}"]`, 'data-cell');
 
 await run(async (keep) => {
-  const world = await startWorld();
+  const world = await startWorld('test_province_console.py', 240000);
   try {
     const browser = await launch();
     keep(browser);

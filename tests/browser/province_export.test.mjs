@@ -6,39 +6,15 @@
 // signature) download through the hub's forward route; the file's SHA-256
 // is the one the console shows, and `wardwatch verify` passes on the three
 // with the station's key.  Then the station's audit names the user.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { SRC, WW, launch, newPage, check, run, log } from './lib.mjs';
-
-// Starts the world; resolves {url, password, station, camera, station_key, …, stop()}.
-function startWorld(timeoutMs = 120000) {
-  const proc = spawn('python3', [path.join(SRC, 'tests/e2e/test_province_forward_post.py'), '--world'], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, WARDWATCH_BIN: WW, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error('the forward world did not start')); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the forward world exited ${code}`)); });
-    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
-      if (!line.startsWith('{')) { log(`world: ${line}`); return; }
-      clearTimeout(timer);
-      const w = JSON.parse(line);
-      w.stop = () => new Promise((done) => {
-        const t = setTimeout(() => { proc.kill('SIGKILL'); done(); }, 60000);
-        proc.removeAllListeners('exit');
-        proc.on('exit', () => { clearTimeout(t); done(); });
-        proc.stdin.end();
-      });
-      resolve(w);
-    });
-  });
-}
+import { WW, launch, newPage, check, run, log, startWorld } from './lib.mjs';
 
 await run(async (keep) => {
-  const world = await startWorld();
+  const world = await startWorld('test_province_forward_post.py', 120000);
   try {
     const browser = await launch();
     keep(browser);
