@@ -240,11 +240,21 @@ export async function signIn(page, srv, username, password) {
   await page.waitForSelector('.sidebar');
 }
 
-// Saves docs/screens/<name>.png.
-export async function shot(page, name) {
+// Signs in on the province console's form (web/province: the hub's, not
+// the station's); the caller waits for what it expects next.
+export async function signInHub(page, username, password) {
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#signin button[type=submit]');
+}
+
+// Saves docs/screens/<name>.png: the viewport, or only the element
+// `selector` names (one section of a page).
+export async function shot(page, name, selector = null) {
   fs.mkdirSync(SCREENS, { recursive: true });
   const file = path.join(SCREENS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: false });
   log(`screenshot ${path.relative(SRC, file)}`);
   return file;
 }

@@ -5,13 +5,7 @@
 // cameras with the dark ones first, statistics per ward "so với cùng kỳ"
 // with the province total), a ward-officer who sees only its own station,
 // and sign-out.  Screenshot: docs/screens/province.png.
-import { launch, newPage, shot, check, run, log, startWorld } from './lib.mjs';
-
-async function signIn(page, world, user, password) {
-  await page.fill('#username', user);
-  await page.fill('#password', password);
-  await page.click('#signin button[type=submit]');
-}
+import { launch, newPage, shot, check, run, log, signInHub, startWorld } from './lib.mjs';
 
 const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
 
@@ -27,12 +21,12 @@ await run(async (keep) => {
     check(h === 'Đăng nhập', 'the sign-in is in Vietnamese', 'Đăng nhập', h);
     check((await page.getAttribute('html', 'lang')) === 'vi', 'html lang is vi', 'vi', await page.getAttribute('html', 'lang'));
 
-    await signIn(page, world, 'tinh.staff', 'not the password 1');
+    await signInHub(page, 'tinh.staff', 'not the password 1');
     await page.waitForFunction(() => document.querySelector('#signin-error').textContent.length > 0);
     const err = await page.textContent('#signin-error');
     check(err.includes('Sai tên đăng nhập hoặc mật khẩu'), 'a wrong password shows a Vietnamese error', 'Sai tên…', err);
 
-    await signIn(page, world, 'tinh.staff', world.password);
+    await signInHub(page, 'tinh.staff', world.password);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
     const who = await page.textContent('#who');
     check(who.includes('Cán bộ cấp tỉnh'), 'the header names the role', 'Cán bộ cấp tỉnh', who);
@@ -98,7 +92,7 @@ await run(async (keep) => {
       'sign-out clears the export controls', 'hidden, empty', await page.textContent('#exp-status'));
 
     // the ward-officer of station A
-    await signIn(page, world, 'phuong.a', world.password);
+    await signInHub(page, 'phuong.a', world.password);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
     const own = await texts(page, '#stations tbody tr td:nth-child(2)');
     check(own.join('|') === world.a, 'the ward-officer sees only its own station', world.a, own);

@@ -11,23 +11,12 @@
 // ward-officer of A sees A's row only and no review button.
 // Screenshots: docs/screens/province-matrix.png, province-events.png,
 // province-map.png.
-import fs from 'node:fs';
 import path from 'node:path';
-import { SRC, SCREENS, WW, launch, newPage, check, run, log, startWorld } from './lib.mjs';
+import { SRC, launch, newPage, check, run, log, shot, signInHub, startWorld } from './lib.mjs';
 
 async function signIn(page, user, password) {
-  await page.fill('#username', user);
-  await page.fill('#password', password);
-  await page.click('#signin button[type=submit]');
+  await signInHub(page, user, password);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
-}
-
-// One section of the page as docs/screens/<name>.png.
-async function shotOf(page, selector, name) {
-  fs.mkdirSync(SCREENS, { recursive: true });
-  const file = path.join(SCREENS, `${name}.png`);
-  await page.locator(selector).screenshot({ path: file });
-  log(`screenshot ${path.relative(SRC, file)}`);
 }
 
 const cellOf = (page, station, ward, crit) =>
@@ -75,7 +64,7 @@ await run(async (keep) => {
     check(dup.includes('đã có trong bảng'), 'a criterion named twice (its row and "other") is refused in the page', 'đã có trong bảng', dup);
     await page.fill('#rv-other-num', '5');
     await page.fill('#review-notes', 'Đã kiểm tra hồ sơ tại phường');
-    await shotOf(page, 'section[aria-labelledby="h-matrix"]', 'province-review-form');
+    await shot(page, 'province-review-form', 'section[aria-labelledby="h-matrix"]');
     await page.click('#review-form button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#review-status').textContent.includes('Đã gửi'), null, { timeout: 15000 });
     check((await page.textContent('#review-status')).includes('Đã gửi 3'), 'the console says three results were sent', 'Đã gửi 3',
@@ -96,7 +85,7 @@ await run(async (keep) => {
     check(t3.includes('province:tinh.staff') && t3.includes('Đã kiểm tra hồ sơ'), "the cell's title names the reviewer and the note",
       'province:tinh.staff', t3);
     await page.click('#review-cancel');
-    await shotOf(page, 'section[aria-labelledby="h-matrix"]', 'province-matrix');
+    await shot(page, 'province-matrix', 'section[aria-labelledby="h-matrix"]');
 
     // -- events search with thumbnails from the station ---------------------------
     await page.locator('#events').scrollIntoViewIfNeeded();
@@ -129,7 +118,7 @@ await run(async (keep) => {
     await page.waitForFunction(() => document.querySelectorAll('#events tbody tr[data-event]').length > 3);
     await page.locator(`#events tr[data-event="${aRow}"]`).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.querySelector(`${s} img`)?.naturalWidth > 0, sel, { timeout: 20000 }).catch(() => null);
-    await shotOf(page, 'section[aria-labelledby="h-events"]', 'province-events');
+    await shot(page, 'province-events', 'section[aria-labelledby="h-events"]');
 
     // -- the map and the picture panel ----------------------------------------------
     await page.locator('#map').scrollIntoViewIfNeeded();
@@ -140,7 +129,7 @@ await run(async (keep) => {
     const dark = await page.getAttribute(`#map [data-camera="${world.b}/1"]`, 'fill');
     check(dark === '#dc2626', "B's dark camera is red on the map", '#dc2626', dark);
     const aCam = await page.$eval(`#map [data-camera^="${world.a}/"]`, (e) => e.dataset.camera);
-    await shotOf(page, 'section[aria-labelledby="h-map"]', 'province-map');
+    await shot(page, 'province-map', 'section[aria-labelledby="h-map"]');
     await page.click(`#map [data-camera="${aCam}"]`);
     const snapOk = await page.waitForFunction(() => {
       const img = document.querySelector('#snap-img');

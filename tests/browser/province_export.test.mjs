@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WW, launch, newPage, check, run, log, startWorld } from './lib.mjs';
+import { WW, launch, newPage, check, run, log, signInHub, startWorld } from './lib.mjs';
 
 await run(async (keep) => {
   const world = await startWorld('test_province_forward_post.py', 120000);
@@ -21,9 +21,7 @@ await run(async (keep) => {
     const page = await newPage(browser, { width: 1440, height: 1000 });
     await page.goto(world.url + '/province/index.html');
     await page.waitForSelector('#signin:not([hidden])');
-    await page.fill('#username', 'admin');
-    await page.fill('#password', world.password);
-    await page.click('#signin button[type=submit]');
+    await signInHub(page, 'admin', world.password);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
 
     await page.click(`#cameras button[data-camera="${world.station}/${world.camera}"]`);
