@@ -48,7 +48,7 @@ struct stream {
     char *url, *username, *password;
     bool udp;
     bool basic_allowed;        /* the camera's auth_basic_allowed */
-    bool audio;                /* the camera's audio setting: SETUP its sound track */
+    bool audio;                /* the camera's audio setting, main stream only: SETUP its sound track */
     hub_t *hub;
     rec_writer_t *writer;
     int writer_sub;
@@ -484,7 +484,10 @@ static struct stream *stream_new(struct engine *e, const struct catalog_camera *
     s->password = ww_strdup(c->password);
     s->udp = c->transport && !strcmp(c->transport, "udp");
     s->basic_allowed = c->auth_basic_allowed;
-    s->audio = c->audio;
+    /* Sound on the main stream only: the sub stream feeds motion (which never
+     * takes sound) and the live wall's tiles (muted); the recorder and the
+     * enlarged view are on the main stream.  One sound track per camera. */
+    s->audio = c->audio && !strcmp(kind, "main");
     s->hub = hub_new(s->ctx);
     hub_set_owner(s->hub, s);
     s->state = ENGINE_CONNECTING;

@@ -44,7 +44,7 @@ pcma = Camsim(cameras=1, extra=["--audio", "pcma"]).start()
 st = Station("rec-audio").init()
 tmp = tempfile.mkdtemp(prefix="ww-audio-")
 try:
-    on = st.add_camera("AAC on", aac.url(1), extra=["--audio", "on"])
+    on = st.add_camera("AAC on", aac.url(1), sub=aac.url(1, "sub"), extra=["--audio", "on"])
     off = st.add_camera("AAC off", aac.url(2))
     g711 = st.add_camera("G711 on", pcma.url(1))
     udp = st.add_camera("AAC on over UDP", aac.url(3), extra=["--audio", "on", "--transport", "udp"])
@@ -66,6 +66,10 @@ try:
     check(au[on] and au[on]["codec"] == "aac" and au[on]["frames"] > 0 and au[off] is None and au[g711]
           and au[g711]["codec"] == "pcma", "stats.json: the sound track's codec and frames, null when off",
           "aac / null / pcma", au)
+    sub = st.stream_stats(on, "sub")
+    check(sub.get("frames", 0) > 0 and sub.get("audio") is None,
+          "the sub stream (motion, the wall's muted tiles) takes no sound: only the main stream SETUPs it",
+          "sub frames > 0, audio null", {"frames": sub.get("frames"), "audio": sub.get("audio")})
     if au[g711] and au[g711]["frames"] > 0:
         audio_s = au[g711]["frames"] * 1024 / 8000
         per_s = au[g711]["transcode_cpu_ms"] / audio_s
